@@ -1,0 +1,45 @@
+# Two commands: `make run` (install + serve the default scenario) and `make test` (install + whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: install install-dev install-browser run test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## install: the runtime dependencies into .venv (quick when nothing changed)
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP) install-browser
+
+## install-browser: Debian's chromium for the Playwright browser tests (needs root or an existing chromium)
+install-browser:
+	@bash scripts/install-browser.sh
+
+## run: load the default scenario into the embedded SQLite store if empty, then serve the web UI
+run: install
+	$(PY) -m planner init --if-empty
+	PORT=$(PORT) $(PY) -m web
+
+## test: install what the tests need and run the whole pytest suite
+test: install-dev
+	$(PY) -m pytest -q
+
+bench: install-dev
+	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .cache

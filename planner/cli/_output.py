@@ -1,0 +1,58 @@
+"""Output helpers shared by the commands: JSON to stdout, readable tables otherwise."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def _plain(value: Any) -> Any:
+    """Make numpy scalars, enums, dates and non-finite floats JSON-safe."""
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, (int, float, str)):
+        return value.value
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(payload: Any) -> None:
+    """Print ``payload`` as indented JSON (NaN and infinity become null)."""
+    text = json.dumps(_finite(payload), default=_plain, ensure_ascii=False, indent=2)
+    sys.stdout.write(text + "\n")
+
+
+def _finite(value: Any) -> Any:
+    """Replace non-finite floats recursively, since json.dumps would write NaN."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print rows as an aligned plain-text table."""
+    text_rows = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line)
+    print("  ".join("-" * w for w in widths))
+    for row in text_rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "-" if not math.isfinite(value) else f"{value:.1f}"
+    return "" if value is None else str(value)
