@@ -1,0 +1,107 @@
+"""Travel-time matrices: many origins to many destinations on the network's CSR export.
+
+This is the hot path of the product. It calls ``scipy.sparse.csgraph.dijkstra`` once per batch of
+origins on the cached CSR matrix (no Python loop over networkx), with an optional cut-off, and can
+split the origins over worker processes because scipy's Dijkstra holds the GIL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from geodata.errors import GeodataError
+from geodata.network import RoadNetwork
+
+_MIN_ORIGINS_PER_WORKER = 16
+
+
+def travel_time_matrix(
+    network: RoadNetwork,
+    origins: Sequence[int] | np.ndarray,
+    destinations: Sequence[int] | np.ndarray | None = None,
+    *,
+    cutoff_s: float | None = None,
+    weight: str = "travel_time_s",
+    workers: int = 1,
+) -> np.ndarray:
+    """Shortest travel cost from each origin to each destination, in seconds (or metres).
+
+    Parameters
+    ----------
+    network
+        The road network; its CSR export is built once and cached.
+    origins, destinations
+        Node positions (``0..n-1``, as returned by snapping). ``destinations=None`` means every node.
+    cutoff_s
+        Stop searching beyond this cost; farther destinations get ``inf``.
+    weight
+        ``"travel_time_s"`` (default) or ``"length_m"``.
+    workers
+        Processes to split the origins over; 1 runs in this process.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(origins) x len(destinations)`` float64 array, ``inf`` where unreachable.
+    """
+    graph = network.csr(weight)
+    origin_pos = _checked_positions(origins, network.n_nodes, "origins")
+    dest_pos = None if destinations is None else _checked_positions(destinations, network.n_nodes, "destinations")
+    return csr_matrix_costs(graph, origin_pos, dest_pos, cutoff=cutoff_s, workers=workers)
+
+
+def csr_matrix_costs(
+    graph: sparse.csr_matrix,
+    origins: np.ndarray,
+    destinations: np.ndarray | None = None,
+    *,
+    cutoff: float | None = None,
+    workers: int = 1,
+) -> np.ndarray:
+    """Dijkstra from ``origins`` on a CSR matrix, keeping only the ``destinations`` columns."""
+    if origins.size == 0:
+        return np.empty((0, graph.shape[0] if destinations is None else destinations.size))
+    workers = max(1, min(int(workers), origins.size // _MIN_ORIGINS_PER_WORKER or 1))
+    if workers == 1:
+        return _dijkstra_block(graph, origins, destinations, cutoff)
+    chunks = np.array_split(origins, workers)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        blocks = pool.map(_dijkstra_block, [graph] * workers, chunks, [destinations] * workers, [cutoff] * workers)
+        return np.vstack(list(blocks))
+
+
+def _dijkstra_block(
+    graph: sparse.csr_matrix, origins: np.ndarray, destinations: np.ndarray | None, cutoff: float | None
+) -> np.ndarray:
+    limit = np.inf if cutoff is None else float(cutoff)
+    costs = dijkstra(graph, directed=True, indices=origins, limit=limit)
+    return costs if destinations is None else costs[:, destinations]
+
+
+def travel_times_to(
+    network: RoadNetwork,
+    targets: Sequence[int] | np.ndarray,
+    *,
+    cutoff_s: float | None = None,
+) -> np.ndarray:
+    """Travel time from every node *to* each target (targets x nodes), on the reversed graph.
+
+    Used to ask "how long from anywhere to this site" with one search per site instead of one per node.
+    """
+    target_pos = _checked_positions(targets, network.n_nodes, "targets")
+    return csr_matrix_costs(network.csr(reverse=True), target_pos, None, cutoff=cutoff_s)
+
+
+def _checked_positions(values: Sequence[int] | np.ndarray, n_nodes: int, what: str) -> np.ndarray:
+    positions = np.atleast_1d(np.asarray(values, dtype=np.int64))
+    if positions.ndim != 1:
+        raise GeodataError(f"{what} must be a flat list of node positions")
+    bad = (positions < 0) | (positions >= n_nodes)
+    if bad.any():
+        raise GeodataError(f"{what}: node position {int(positions[bad][0])} is outside 0..{n_nodes - 1}")
+    return positions

@@ -1,0 +1,141 @@
+"""Import OpenStreetMap extracts into a drivable RoadNetwork.
+
+PBF files are read with pyrosm; OSM XML (``.osm``, ``.osm.gz``, ``.osm.bz2``) with OSMnx's
+``graph_from_xml``. The format is recognised from the file's first bytes, not its name, so a renamed
+or mislabelled file still gets the right reader, and a file that is neither gets a clear error.
+Driving access follows OSM tagging for a rescue vehicle: public roads and ``emergency_access``
+service roads, no footways, tracks, driveways, parking aisles or private roads.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import logging
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import networkx as nx
+
+from geodata.errors import GeodataError
+from geodata.network import RoadNetwork, network_from_graph
+
+log = logging.getLogger(__name__)
+
+DRIVABLE_HIGHWAYS = frozenset(
+    {
+        "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
+        "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
+        "residential", "living_street", "service", "road",
+    }
+)
+"""OSM ``highway`` values a rescue vehicle may drive on."""
+
+_EXCLUDED_SERVICE = frozenset({"driveway", "parking_aisle", "parking", "private", "drive-through"})
+_NO_ACCESS = frozenset({"no", "private"})
+_EXTRA_WAY_TAGS = ("motor_vehicle", "motorcar", "vehicle")
+
+
+def detect_format(path: Path) -> str:
+    """Return ``"pbf"``, ``"xml"``, ``"xml.gz"`` or ``"xml.bz2"`` from the file's first bytes."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError as error:
+        raise GeodataError(f"cannot read {path}: {error.strerror or error}") from None
+    if not head:
+        raise GeodataError(f"{path.name} is empty")
+    if head[:2] == b"\x1f\x8b":
+        return "xml.gz"
+    if head[:3] == b"BZh":
+        return "xml.bz2"
+    if b"OSMHeader" in head[:32]:
+        return "pbf"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<?xml") or text.startswith(b"<osm"):
+        return "xml"
+    raise GeodataError(f"{path.name} is not an OpenStreetMap file (neither PBF nor OSM XML)")
+
+
+def read_osm(
+    path: str | Path, *, name: str | None = None, speeds_kph: Mapping[str, float] | None = None
+) -> RoadNetwork:
+    """Read an OSM extract and return its largest strongly connected drivable network.
+
+    Raises ``GeodataError`` with one line for a corrupt or truncated file, a file without drivable
+    roads, or a file that is not OSM.
+    """
+    path = Path(path)
+    kind = detect_format(path)
+    name = name or path.name.split(".")[0]
+    graph = _read_pbf(path) if kind == "pbf" else _read_xml(path, kind)
+    if graph.number_of_edges() == 0:
+        raise GeodataError(f"{path.name} has no drivable roads")
+    return network_from_graph(graph, name=name, speeds_kph=speeds_kph)
+
+
+def _read_pbf(path: Path) -> nx.MultiDiGraph:
+    import pyrosm
+
+    try:
+        osm = pyrosm.OSM(str(path))
+        result = osm.get_network(network_type="driving", nodes=True)
+        if result is None or result[1] is None or len(result[1]) == 0:
+            raise GeodataError(f"{path.name} has no drivable roads")
+        nodes, edges = result
+        return osm.to_graph(nodes, edges, graph_type="networkx", retain_all=True)
+    except GeodataError:
+        raise
+    except Exception as error:  # pyrosm raises assorted types on bad input; report them in one line
+        raise GeodataError(f"{path.name} is not a readable OSM PBF file ({_first_line(error)})") from None
+
+
+def _read_xml(path: Path, kind: str) -> nx.MultiDiGraph:
+    import osmnx as ox
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = path
+        if kind in ("xml.gz", "xml.bz2"):
+            source = Path(tmp) / "extract.osm"
+            opener = gzip.open if kind == "xml.gz" else bz2.open
+            try:
+                with opener(path, "rb") as packed, open(source, "wb") as plain:
+                    shutil.copyfileobj(packed, plain)
+            except (OSError, EOFError) as error:
+                raise GeodataError(f"{path.name} is corrupt or truncated ({_first_line(error)})") from None
+        saved = list(ox.settings.useful_tags_way)
+        ox.settings.useful_tags_way = sorted(set(saved) | set(_EXTRA_WAY_TAGS))
+        try:
+            graph = ox.graph_from_xml(source, simplify=False, retain_all=True)
+        except Exception as error:  # osmnx/ElementTree errors on malformed XML; report them in one line
+            message = _first_line(error)
+            if "no" in message.lower() and "node" in message.lower():
+                raise GeodataError(f"{path.name} has no drivable roads") from None
+            raise GeodataError(f"{path.name} is not readable OSM XML ({message})") from None
+        finally:
+            ox.settings.useful_tags_way = saved
+    drivable = [(u, v, k) for u, v, k, data in graph.edges(keys=True, data=True) if not is_drivable(data)]
+    graph.remove_edges_from(drivable)
+    graph.remove_nodes_from([n for n, degree in dict(graph.degree()).items() if degree == 0])
+    if graph.number_of_edges() == 0:
+        raise GeodataError(f"{path.name} has no drivable roads")
+    return graph
+
+
+def is_drivable(tags: Mapping[str, object]) -> bool:
+    """Whether a way with these OSM tags is open to a rescue vehicle."""
+    highway = tags.get("highway")
+    if isinstance(highway, list):
+        highway = highway[0]
+    if highway not in DRIVABLE_HIGHWAYS:
+        return False
+    if tags.get("area") == "yes" or tags.get("service") in _EXCLUDED_SERVICE:
+        return False
+    return not any(tags.get(key) in _NO_ACCESS for key in ("access", *_EXTRA_WAY_TAGS))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

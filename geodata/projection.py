@@ -1,0 +1,51 @@
+"""Metric projections: distances and buffers are computed in the local UTM zone, never in degrees."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The WGS-84 UTM zone CRS that contains the point ``(lon, lat)``."""
+    zone = int((lon + 180) // 6) % 60 + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+@lru_cache(maxsize=32)
+def _transformers(epsg: int) -> tuple[Transformer, Transformer]:
+    crs = CRS.from_epsg(epsg)
+    return (
+        Transformer.from_crs("EPSG:4326", crs, always_xy=True),
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+    )
+
+
+class LocalProjection:
+    """Forward and inverse transforms between lon/lat and the UTM zone around a reference point."""
+
+    def __init__(self, lon: float, lat: float) -> None:
+        self.crs = utm_crs(lon, lat)
+        self._forward, self._inverse = _transformers(int(self.crs.to_epsg() or 4326))
+
+    def to_metres(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project lon/lat degrees to easting/northing metres."""
+        x, y = self._forward.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        return np.asarray(x), np.asarray(y)
+
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unproject easting/northing metres to lon/lat degrees."""
+        lon, lat = self._inverse.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        return np.asarray(lon), np.asarray(lat)
+
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in metres (broadcasting over arrays)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
