@@ -1,0 +1,476 @@
+"""Dispatch optimiser: assign whole rescue units to incidents with OR-Tools CP-SAT, lexicographically.
+
+Formulation (problem semantics in :mod:`planner.dispatch_problem`). For every useful option
+(unit u, incident i) a Boolean x[u,i]; for every requirement r of incident i an integer shortfall s[r]::
+
+    sum_i x[u,i] <= 1                                    each unit goes to at most one incident
+    s[r] + sum_u c[u,r] x[u,i] >= q[r],  0 <= s[r] <= q[r]   c = on-time, agreement-covered capability
+    sum_{u in R} k[u,c] sum_i x[u,i] <= H[R,c] - m[R,c]  region R keeps m of capability c at home (H held)
+    H[R,c] - sum k[u,c] sum_i x[u,i] >= m_a[c] * lend_a,  x[u,i] <= lend_a   agreement a's retained minimum
+
+    minimise, lexicographically,
+      (1) sum_r p[i] s[r]                 priority-weighted shortfall
+      (2) sum p[i] A[u,i] x[u,i]          priority-weighted arrival, A in centiminutes (x100, rounded)
+      (3) (N + 1) C[u,i] x[u,i] + sum x   compensation in fen (x100, rounded), then fewest units sent
+
+Stages are solved one after another, each optimum added as a constraint to the next (R-AGREEMENT,
+R-COST for the cost of a lent unit). Stage (3) ends with the count of units sent (N = number of
+options, a provably safe weight), so no unit that adds nothing is ever sent. The status is optimal
+only if every stage is proven optimal; ``bound`` gives each stage's best lower bound, conditional on
+the earlier stages' values.
+
+:func:`redispatch` re-optimises after a new incident with the units already committed kept in
+place, except those listed as releasable, and reports units kept, moved, added and released.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from planner.dispatch_problem import (
+    DispatchProblem,
+    Incident,
+    PairOption,
+    Requirement,
+    Unit,
+    check_retained,
+    home_holdings,
+    pair_option,
+    pair_options,
+)
+from planner.errors import InputError, SolverLimitError
+from planner.sharing import find_agreement
+from planner.status import Status, cp_sat_status
+
+__all__ = [
+    "Assignment",
+    "Borrowing",
+    "DispatchObjective",
+    "DispatchResult",
+    "Incident",
+    "Redispatch",
+    "Requirement",
+    "Shortfall",
+    "Unit",
+    "evaluate",
+    "redispatch",
+    "solve_dispatch",
+]
+
+logger = logging.getLogger(__name__)
+
+ARRIVAL_SCALE = 100
+"""Arrival minutes are scaled by this and rounded for CP-SAT (centiminutes)."""
+MONEY_SCALE = 100
+"""Costs are scaled by this and rounded for CP-SAT (fen)."""
+DEFAULT_TIME_LIMIT_S = 10.0
+DEFAULT_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """``unit`` goes to ``incident`` and arrives after ``arrival_min`` minutes."""
+
+    unit: str
+    incident: str
+    arrival_min: float
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """``missing`` units of ``capability`` are not on scene at ``incident`` by ``deadline_min``."""
+
+    incident: str
+    capability: str
+    missing: int
+    deadline_min: float
+
+
+@dataclass(frozen=True)
+class Borrowing:
+    """``unit`` of ``lender`` serves ``borrower`` under an agreement, costing ``cost`` yuan."""
+
+    unit: str
+    lender: str
+    borrower: str
+    cost: float
+
+
+@dataclass(frozen=True)
+class DispatchObjective:
+    """The lexicographic objective: weighted shortfall, weighted arrival minutes, compensation yuan."""
+
+    weighted_shortfall: float
+    weighted_arrival: float
+    compensation: float
+
+    def as_tuple(self) -> tuple[float, float, float]:
+        """``(weighted_shortfall, weighted_arrival, compensation)`` for lexicographic comparison."""
+        return (self.weighted_shortfall, self.weighted_arrival, self.compensation)
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    """Outcome of a dispatcher: assignments, shortfalls, objective, bound, status, wall time."""
+
+    status: Status
+    assignments: tuple[Assignment, ...]
+    shortfall: tuple[Shortfall, ...]
+    objective: DispatchObjective
+    borrowed: tuple[Borrowing, ...]
+    wall_s: float
+    method: str
+    bound: DispatchObjective | None = None
+
+    def assignment_map(self) -> dict[str, str]:
+        """Unit id -> incident id."""
+        return {a.unit: a.incident for a in self.assignments}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the CLI's output)."""
+        return {
+            "status": self.status.value,
+            "method": self.method,
+            "assignments": [dataclasses.asdict(a) for a in self.assignments],
+            "shortfall": [dataclasses.asdict(s) for s in self.shortfall],
+            "objective": dataclasses.asdict(self.objective),
+            "bound": None if self.bound is None else dataclasses.asdict(self.bound),
+            "borrowed": [dataclasses.asdict(b) for b in self.borrowed],
+            "seconds": round(self.wall_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Redispatch:
+    """Re-dispatch after a new incident: the new plan and how it differs from the old one."""
+
+    result: DispatchResult
+    kept: tuple[Assignment, ...]
+    moved: tuple[tuple[str, str, str], ...]
+    added: tuple[Assignment, ...]
+    released: tuple[tuple[str, str], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            **self.result.to_dict(),
+            "kept": [dataclasses.asdict(a) for a in self.kept],
+            "moved": [{"unit": u, "from": a, "to": b} for u, a, b in self.moved],
+            "added": [dataclasses.asdict(a) for a in self.added],
+            "released": [{"unit": u, "from": a} for u, a in self.released],
+        }
+
+
+# ----------------------------------------------------------------------------------------------------
+# Evaluation shared by every dispatcher
+
+
+def evaluate(
+    problem: DispatchProblem,
+    assignment: Mapping[str, str],
+    *,
+    options: Mapping[tuple[str, str], PairOption] | None = None,
+) -> tuple[tuple[Assignment, ...], tuple[Shortfall, ...], DispatchObjective, tuple[Borrowing, ...]]:
+    """Assignments, shortfalls, objective and borrowings of a unit -> incident map.
+
+    ``options`` gives the pair options to use (default: recomputed, ignoring unit status, so a kept
+    committed unit is evaluated like any other). Raises InputError for an unreachable pair.
+    """
+    units = {u.id: u for u in problem.units}
+    incidents = {i.id: i for i in problem.incidents}
+    chosen: dict[str, list[PairOption]] = {i.id: [] for i in problem.incidents}
+    for unit_id, incident_id in assignment.items():
+        option = None if options is None else options.get((unit_id, incident_id))
+        if option is None:
+            option = _forced_option(problem, units[unit_id], incidents[incident_id])
+        chosen[incident_id].append(option)
+    rows = tuple(
+        sorted(
+            (Assignment(o.unit, o.incident, round(o.arrival_min, 4)) for opts in chosen.values() for o in opts),
+            key=lambda a: (a.incident, a.arrival_min, a.unit),
+        )
+    )
+    shortfall: list[Shortfall] = []
+    weighted_shortfall = 0
+    weighted_arrival = 0.0
+    compensation = 0.0
+    borrowed: list[Borrowing] = []
+    for incident in problem.incidents:
+        opts = chosen[incident.id]
+        for k, requirement in enumerate(incident.requirements):
+            missing = max(0, requirement.quantity - sum(o.contribution[k] for o in opts))
+            if missing:
+                shortfall.append(Shortfall(incident.id, requirement.capability, missing, requirement.deadline_min))
+                weighted_shortfall += incident.priority * missing
+        for option in opts:
+            weighted_arrival += incident.priority * option.arrival_min
+            compensation += option.cost
+            if option.agreement is not None:
+                borrowed.append(
+                    Borrowing(option.unit, option.agreement.lender, option.agreement.borrower, round(option.cost, 2))
+                )
+    objective = DispatchObjective(weighted_shortfall, round(weighted_arrival, 4), round(compensation, 2))
+    return rows, tuple(shortfall), objective, tuple(sorted(borrowed, key=lambda b: b.unit))
+
+
+def _forced_option(problem: DispatchProblem, unit: Unit, incident: Incident) -> PairOption:
+    """Option of a pair already decided (a kept unit): needs a travel entry, not an agreement."""
+    option = pair_option(problem, unit, incident)
+    if option is not None:
+        return option
+    travel = problem.travel_min.get((unit.id, incident.id))
+    if travel is None:
+        raise InputError(
+            f"travel_min: no entry for unit {unit.id} -> incident {incident.id}", field="travel_min", record=unit.id
+        )
+    arrival = unit.ready_min + travel
+    contribution = tuple(
+        unit.capabilities.get(r.capability, 0) if arrival <= r.deadline_min else 0 for r in incident.requirements
+    )
+    agreement = find_agreement(problem.agreements, unit.region, incident.region)
+    cost = agreement.dispatch_cost(travel) if agreement is not None else 0.0
+    return PairOption(unit.id, incident.id, arrival, cost, agreement, contribution)
+
+
+# ----------------------------------------------------------------------------------------------------
+# CP-SAT
+
+
+def solve_dispatch(
+    problem: DispatchProblem,
+    *,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    workers: int = DEFAULT_WORKERS,
+) -> DispatchResult:
+    """Assign units to incidents minimising (weighted shortfall, weighted arrival, compensation).
+
+    Parameters
+    ----------
+    problem
+        Validated dispatch problem (see :func:`planner.dispatch_problem.problem_from_dict`).
+    time_limit_s
+        Wall-clock limit for all three stages together, seconds.
+    workers
+        CP-SAT search workers.
+
+    Returns
+    -------
+    DispatchResult
+        ``status`` is optimal only when every stage is proven optimal.
+
+    Raises
+    ------
+    InfeasibleError
+        A region's ``min_retained`` fails even with no unit sent.
+    SolverLimitError
+        No solution within the time limit.
+    """
+    return _solve(problem, fixed={}, free_committed=frozenset(), time_limit_s=time_limit_s, workers=workers)
+
+
+def redispatch(
+    problem: DispatchProblem,
+    current: Mapping[str, str],
+    *,
+    releasable: Iterable[str] = (),
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    workers: int = DEFAULT_WORKERS,
+) -> Redispatch:
+    """Re-optimise after a new incident, keeping committed units in place unless releasable.
+
+    ``problem`` holds every incident (old and new) and travel minutes from each unit's present
+    position. ``current`` maps each committed unit to its incident; those units stay there unless
+    named in ``releasable``, in which case the optimiser may keep, move or release them. Other units
+    with status ``committed`` or ``drilling`` stay unavailable.
+
+    Returns
+    -------
+    Redispatch
+        The new plan and the units kept, moved (unit, from, to), added and released (unit, from).
+    """
+    units = {u.id: u for u in problem.units}
+    incidents = {i.id for i in problem.incidents}
+    for unit_id, incident_id in current.items():
+        if unit_id not in units:
+            raise InputError(f"current: unknown unit {unit_id!r}", field="current", record=unit_id)
+        if incident_id not in incidents:
+            raise InputError(f"current: unknown incident {incident_id!r}", field="current", record=unit_id)
+    release = set(releasable)
+    for unit_id in release:
+        if unit_id not in current:
+            raise InputError(f"releasable: unit {unit_id!r} is not committed", field="releasable", record=unit_id)
+    fixed = {u: i for u, i in current.items() if u not in release}
+    result = _solve(
+        problem, fixed=fixed, free_committed=frozenset(release), time_limit_s=time_limit_s, workers=workers
+    )
+    new = result.assignment_map()
+    by_unit = {a.unit: a for a in result.assignments}
+    kept = tuple(by_unit[u] for u, i in sorted(current.items()) if new.get(u) == i)
+    moved = tuple((u, i, new[u]) for u, i in sorted(current.items()) if u in new and new[u] != i)
+    added = tuple(a for a in result.assignments if a.unit not in current)
+    released = tuple((u, i) for u, i in sorted(current.items()) if u not in new)
+    return Redispatch(result=result, kept=kept, moved=moved, added=added, released=released)
+
+
+def _solve(
+    problem: DispatchProblem,
+    *,
+    fixed: Mapping[str, str],
+    free_committed: frozenset[str],
+    time_limit_s: float,
+    workers: int,
+) -> DispatchResult:
+    """Three-stage lexicographic CP-SAT solve with ``fixed`` units kept on their incidents."""
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    if time_limit_s <= 0:
+        raise InputError(f"time limit must be > 0 s, got {time_limit_s}", field="time_limit")
+
+    # Data: units released from earlier incidents are available again; kept units are away from home.
+    if free_committed:
+        problem = dataclasses.replace(
+            problem,
+            units=tuple(
+                dataclasses.replace(u, status="available") if u.id in free_committed else u for u in problem.units
+            ),
+        )
+    away = frozenset(fixed)
+    check_retained(problem, away=away)
+    units = {u.id: u for u in problem.units}
+    incidents = {i.id: i for i in problem.incidents}
+    options = {key: o for key, o in pair_options(problem).items() if key[0] not in away}
+    for unit_id, incident_id in fixed.items():
+        options[(unit_id, incident_id)] = _forced_option(problem, units[unit_id], incidents[incident_id])
+    keys = sorted(options)
+    n_options = len(keys)
+
+    # Model.
+    model = cp_model.CpModel()
+
+    # Variables: x[u, i] sends unit u to incident i; s[i, k] is the shortfall of requirement k of i.
+    x = {key: model.new_bool_var(f"x[{key[0]},{key[1]}]") for key in keys}
+    shortfall = {
+        (incident.id, k): model.new_int_var(0, r.quantity, f"s[{incident.id},{k}]")
+        for incident in problem.incidents
+        for k, r in enumerate(incident.requirements)
+    }
+    by_unit: dict[str, list[tuple[str, str]]] = {}
+    by_incident: dict[str, list[tuple[str, str]]] = {}
+    for key in keys:
+        by_unit.setdefault(key[0], []).append(key)
+        by_incident.setdefault(key[1], []).append(key)
+    sent = {u: cp_model.LinearExpr.sum([x[key] for key in ks]) for u, ks in by_unit.items()}
+    total = cp_model.LinearExpr.weighted_sum
+
+    # Constraints.
+    for unit_id, unit_keys in by_unit.items():
+        # A unit goes to at most one incident.
+        model.add_at_most_one(x[key] for key in unit_keys)
+    for unit_id, incident_id in fixed.items():
+        # A committed unit that may not be released stays on its incident.
+        model.add(x[(unit_id, incident_id)] == 1)
+    for incident in problem.incidents:
+        for k, requirement in enumerate(incident.requirements):
+            # Shortfall is at least the quantity minus the on-time, agreement-covered capability sent.
+            on_scene = by_incident.get(incident.id, [])
+            model.add(
+                shortfall[(incident.id, k)]
+                + total([x[key] for key in on_scene], [options[key].contribution[k] for key in on_scene])
+                >= requirement.quantity
+            )
+    regions = sorted({u.region for u in problem.units})
+    for region in regions:
+        held = home_holdings(problem, region, exclude=away)
+        movable = [u for u in problem.units if u.region == region and u.id in sent and u.id not in away]
+        for capability, minimum in sorted(problem.min_retained.get(region, {}).items()):
+            # The region's units sent nowhere keep at least its retained minimum of the capability.
+            model.add(
+                total([sent[u.id] for u in movable], [u.capabilities.get(capability, 0) for u in movable])
+                <= held.get(capability, 0) - minimum
+            )
+    for agreement in problem.agreements:
+        if not agreement.retained:
+            continue
+        lent = [key for key in keys if options[key].agreement is agreement and key[0] not in away]
+        if not lent:
+            continue
+        lends = model.new_bool_var(f"lends[{agreement.lender},{agreement.borrower}]")
+        for key in lent:
+            # Lending any unit under the agreement switches on its retained minimum.
+            model.add_implication(x[key], lends)
+        held = home_holdings(problem, agreement.lender, exclude=away)
+        movable = [u for u in problem.units if u.region == agreement.lender and u.id in sent and u.id not in away]
+        for capability, minimum in sorted(agreement.retained.items()):
+            # While lending under the agreement the lender keeps the agreement's minimum at home.
+            model.add(
+                total([sent[u.id] for u in movable], [u.capabilities.get(capability, 0) for u in movable])
+                + minimum * lends
+                <= held.get(capability, 0)
+            )
+
+    # Objective: three stages, each optimum kept as a constraint of the next.
+    priority = {i.id: i.priority for i in problem.incidents}
+    xs = [x[key] for key in keys]
+    stage_exprs = [
+        total(list(shortfall.values()), [priority[i] for (i, _k) in shortfall]),
+        total(xs, [priority[key[1]] * round(options[key].arrival_min * ARRIVAL_SCALE) for key in keys]),
+        total(xs, [(n_options + 1) * round(options[key].cost * MONEY_SCALE) + 1 for key in keys]),
+    ]
+
+    # Solve.
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    values = {key: (1 if key[0] in fixed and fixed[key[0]] == key[1] else 0) for key in keys}
+    statuses: list[Status] = []
+    bounds: list[float] = []
+    for stage, expr in enumerate(stage_exprs):
+        remaining = time_limit_s - (time.perf_counter() - started)
+        if remaining <= 0.01:
+            logger.info("dispatch: no time left for stage %d", stage + 1)
+            break
+        solver.parameters.max_time_in_seconds = remaining
+        model.clear_hints()
+        for key in keys:
+            model.add_hint(x[key], values[key])
+        model.minimize(expr)
+        code = solver.solve(model)
+        status = cp_sat_status(code)
+        if status not in (Status.OPTIMAL, Status.FEASIBLE):
+            if stage == 0:
+                if status is Status.INFEASIBLE:
+                    raise SolverLimitError("dispatch: CP-SAT reported the model infeasible")
+                raise SolverLimitError(f"dispatch: no solution within {time_limit_s:g} s")
+            break
+        values = {key: int(solver.boolean_value(x[key])) for key in keys}
+        best = round(solver.objective_value)
+        statuses.append(status)
+        bounds.append(solver.best_objective_bound)
+        logger.info("dispatch stage %d: %s value %s bound %s", stage + 1, status, best, solver.best_objective_bound)
+        # The stage's value becomes a constraint of the later stages.
+        model.add(expr <= best)
+
+    # Results: no OR-Tools object leaves this function.
+    assignment = {key[0]: key[1] for key in keys if values[key]}
+    rows, short, objective, borrowed = evaluate(problem, assignment, options=options)
+    optimal = len(statuses) == len(stage_exprs) and all(s is Status.OPTIMAL for s in statuses)
+    bound = DispatchObjective(
+        weighted_shortfall=float(bounds[0]) if bounds else 0.0,
+        weighted_arrival=bounds[1] / ARRIVAL_SCALE if len(bounds) > 1 else 0.0,
+        compensation=(bounds[2] // (n_options + 1)) / MONEY_SCALE if len(bounds) > 2 else 0.0,
+    )
+    return DispatchResult(
+        status=Status.OPTIMAL if optimal else Status.FEASIBLE,
+        assignments=rows,
+        shortfall=short,
+        objective=objective,
+        borrowed=borrowed,
+        wall_s=time.perf_counter() - started,
+        method="cp-sat",
+        bound=bound,
+    )
