@@ -1,0 +1,318 @@
+"""Domain records: jurisdictions, rescue bases, teams, equipment, hazard sites and response standards.
+
+Every record is a frozen pydantic model whose fields validate on construction; ``parse_record`` turns
+pydantic's errors into one ``InputError`` naming the record, the field and the problem (and the file
+and line where the record came from). Labels in Chinese and English for each coded value live in
+``LABELS`` so the CLI and the web show the same terms (e.g. 重大 / red).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from planner.errors import InputError
+
+Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data."""
+
+
+class Tier(str, Enum):
+    """Tier of a rescue force (国家队核心 / 地方队骨干 / 企业队基础 / 社会志愿者补充)."""
+
+    NATIONAL = "national"
+    REGIONAL = "regional"
+    LOCAL = "local"
+    ENTERPRISE = "enterprise"
+    VOLUNTEER = "volunteer"
+
+
+class TeamType(str, Enum):
+    """What a team is trained and equipped for."""
+
+    MINE_RESCUE = "mine_rescue"
+    HAZCHEM = "hazchem"
+    FIRE = "fire"
+    MEDICAL = "medical"
+    DRILLING = "drilling"
+    TUNNEL = "tunnel"
+    OIL_GAS = "oil_gas"
+    WATER_RESCUE = "water_rescue"
+    GENERAL = "general"
+
+
+class SiteKind(str, Enum):
+    """Kind of hazard site; decides which response standards apply."""
+
+    COAL_MINE = "coal_mine"
+    METAL_MINE = "metal_mine"
+    TAILINGS_DAM = "tailings_dam"
+    CHEMICAL_PARK = "chemical_park"
+    CHEMICAL_PLANT = "chemical_plant"
+    OIL_GAS = "oil_gas"
+    FUEL_DEPOT = "fuel_depot"
+    STEEL_WORKS = "steel_works"
+    GAS_PIPELINE = "gas_pipeline"
+    TUNNEL = "tunnel"
+    HIGH_RISE = "high_rise"
+    RAIL_HUB = "rail_hub"
+    URBAN_CRITICAL = "urban_critical"
+
+
+class RiskGrade(str, Enum):
+    """Enterprise risk grade 重大/较大/一般/低 = red/orange/yellow/blue (highest first)."""
+
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    BLUE = "blue"
+
+    @property
+    def rank(self) -> int:
+        """0 for red (most severe) to 3 for blue, for sorting gap lists."""
+        return list(RiskGrade).index(self)
+
+
+class Readiness(str, Enum):
+    """Readiness posture of a team; raised postures shorten turn-out."""
+
+    NORMAL = "normal"
+    RAISED = "raised"
+    FULL = "full"
+
+
+class Availability(str, Enum):
+    """Whether a team can be dispatched now."""
+
+    AVAILABLE = "available"
+    COMMITTED = "committed"
+    DRILLING = "drilling"
+    OFF_DUTY = "off_duty"
+
+
+class JurisdictionLevel(str, Enum):
+    """Administrative level of a jurisdiction."""
+
+    COUNTRY = "country"
+    PROVINCE = "province"
+    CITY = "city"
+    DISTRICT = "district"
+    COUNTY = "county"
+    PARK = "park"
+
+
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "tier": {
+        "national": ("国家级", "national"),
+        "regional": ("区域骨干", "regional"),
+        "local": ("地方基层", "local"),
+        "enterprise": ("企业", "enterprise"),
+        "volunteer": ("社会志愿", "volunteer"),
+    },
+    "team_type": {
+        "mine_rescue": ("矿山救护", "mine rescue"),
+        "hazchem": ("危化救援", "hazardous chemicals"),
+        "fire": ("消防救援", "fire and rescue"),
+        "medical": ("医疗救护", "medical"),
+        "drilling": ("钻探救援", "rescue drilling"),
+        "tunnel": ("隧道救援", "tunnel rescue"),
+        "oil_gas": ("油气管道救援", "oil and gas"),
+        "water_rescue": ("水上救援", "water rescue"),
+        "general": ("综合救援", "general rescue"),
+    },
+    "risk_grade": {
+        "red": ("重大风险", "major (red)"),
+        "orange": ("较大风险", "significant (orange)"),
+        "yellow": ("一般风险", "general (yellow)"),
+        "blue": ("低风险", "low (blue)"),
+    },
+    "site_kind": {
+        "coal_mine": ("煤矿", "coal mine"),
+        "metal_mine": ("金属非金属矿山", "metal mine"),
+        "tailings_dam": ("尾矿库", "tailings dam"),
+        "chemical_park": ("化工园区", "chemical park"),
+        "chemical_plant": ("危险化学品企业", "chemical plant"),
+        "oil_gas": ("油气设施", "oil and gas facility"),
+        "fuel_depot": ("油库", "fuel depot"),
+        "steel_works": ("钢铁冶金", "steel works"),
+        "gas_pipeline": ("燃气管线", "gas pipeline"),
+        "tunnel": ("隧道", "tunnel"),
+        "high_rise": ("高层建筑群", "high-rise cluster"),
+        "rail_hub": ("铁路枢纽", "rail hub"),
+        "urban_critical": ("城市重要设施", "urban critical site"),
+    },
+    "hazard_level": {
+        "1": ("一级重大危险源", "major hazard source level 1"),
+        "2": ("二级重大危险源", "major hazard source level 2"),
+        "3": ("三级重大危险源", "major hazard source level 3"),
+        "4": ("四级重大危险源", "major hazard source level 4"),
+    },
+}
+"""Chinese and English label per coded value, by field."""
+
+
+class Record(BaseModel):
+    """Base of every domain record: immutable, unknown fields refused, ``illustrative`` flag."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+    id: Identifier
+    illustrative: bool = Field(default=False, description="invented for the example, not real data")
+
+
+class Located(Record):
+    """A record with a WGS-84 point."""
+
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class Jurisdiction(Record):
+    """A region (province > city > district) with an optional boundary polygon (GeoJSON geometry)."""
+
+    name: str = Field(min_length=1)
+    name_zh: str = ""
+    level: JurisdictionLevel
+    parent: Identifier | None = None
+    geometry: dict[str, Any] | None = None
+    approximate: bool = Field(default=False, description="the boundary is a sketch, not surveyed")
+
+    @field_validator("geometry")
+    @classmethod
+    def _polygonal(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        import shapely.geometry
+
+        try:
+            shape = shapely.geometry.shape(value)
+        except Exception as error:  # shapely raises several types for malformed GeoJSON
+            raise ValueError(f"not a valid GeoJSON geometry ({error})") from None
+        if shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_empty:
+            raise ValueError(f"must be a Polygon or MultiPolygon, not {shape.geom_type}")
+        return value
+
+
+class Base(Located):
+    """A rescue base (救援基地/站): where teams and equipment are kept."""
+
+    name: str = Field(min_length=1)
+    name_zh: str = ""
+    tier: Tier
+    operator: str = ""
+    jurisdiction: Identifier
+
+
+class Team(Record):
+    """A rescue team stationed at a base, with its capability quantities (e.g. squads)."""
+
+    name: str = Field(min_length=1)
+    name_zh: str = ""
+    team_type: TeamType
+    base: Identifier
+    members: int = Field(ge=1, le=5000)
+    squads: int = Field(ge=0, le=200)
+    readiness: Readiness = Readiness.NORMAL
+    availability: Availability = Availability.AVAILABLE
+    turnout_min: float = Field(ge=0, le=24 * 60, description="minutes from the order to leaving the base")
+    capabilities: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("capabilities")
+    @classmethod
+    def _non_negative(cls, value: dict[str, int]) -> dict[str, int]:
+        for capability, quantity in value.items():
+            if quantity < 0:
+                raise ValueError(f"quantity of {capability!r} must not be negative ({quantity})")
+        return value
+
+    @model_validator(mode="after")
+    def _default_capability(self) -> Team:
+        if not self.capabilities and self.squads:
+            object.__setattr__(self, "capabilities", {f"{self.team_type.value}_squad": self.squads})
+        return self
+
+
+class Equipment(Record):
+    """Equipment held at a base or by a team: kind, quantity and capability tags."""
+
+    kind: str = Field(min_length=1)
+    name: str = ""
+    quantity: int = Field(ge=0)
+    capabilities: tuple[str, ...] = ()
+    base: Identifier | None = None
+    team: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _one_holder(self) -> Equipment:
+        if (self.base is None) == (self.team is None):
+            raise ValueError("give exactly one of base or team as the holder")
+        return self
+
+
+class HazardSite(Located):
+    """A hazard site: kind, risk grade, major-hazard-source level (一级-四级) where it applies."""
+
+    name: str = Field(min_length=1)
+    name_zh: str = ""
+    kind: SiteKind
+    risk_grade: RiskGrade
+    hazard_level: int | None = Field(default=None, ge=1, le=4)
+    jurisdiction: Identifier
+    standards: tuple[Identifier, ...] = Field(
+        default=(), description="standard ids that apply; empty means those whose site_kinds include this kind"
+    )
+    source: str = ""
+
+
+class ResponseStandard(Record):
+    """A response-time standard as data: a capability within ``max_min`` for a share of sites."""
+
+    name: str = Field(min_length=1)
+    capability: TeamType
+    max_min: float = Field(gt=0)
+    site_kinds: tuple[SiteKind, ...] = ()
+    tiers: tuple[Tier, ...] = Field(default=(), description="only teams of these tiers count; empty = any")
+    min_share: float = Field(default=1.0, gt=0, le=1, description="share of sites that must meet it")
+    rule: str = ""
+    source: str = ""
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    "jurisdictions": Jurisdiction,
+    "bases": Base,
+    "teams": Team,
+    "equipment": Equipment,
+    "sites": HazardSite,
+    "standards": ResponseStandard,
+}
+"""Record kind (also the file stem in a scenario folder) to its type."""
+
+R = TypeVar("R", bound=Record)
+
+
+def parse_record(kind: type[R], data: dict[str, Any], *, where: str = "") -> R:
+    """Validate one record, raising ``InputError`` that names where, the record, the field and the problem."""
+    try:
+        return kind.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "record"
+        record_id = data.get("id") or "?"
+        prefix = f"{where}: " if where else ""
+        message = first["msg"].removeprefix("Value error, ")
+        value = first.get("input")
+        shown = f" (got {value!r})" if field != "record" and not isinstance(value, dict) else ""
+        raise InputError(
+            f"{prefix}{kind.__name__.lower()} {record_id}: {field}: {message}{shown}",
+            field=field,
+            record=str(record_id),
+        ) from None
+
+
+def label(field: str, value: object) -> str:
+    """``"重大风险 / major (red)"`` for a coded value; the value itself when it has no label."""
+    key = value.value if isinstance(value, Enum) else str(value)
+    zh_en = LABELS.get(field, {}).get(key)
+    return f"{zh_en[0]} / {zh_en[1]}" if zh_en else key

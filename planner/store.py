@@ -1,0 +1,246 @@
+"""Persistence with SQLAlchemy 2: scenarios and their records, SQLite by default, any URL by ``DATABASE_URL``.
+
+Records are stored as validated JSON documents keyed by (scenario, kind, id) with a version number per
+record for optimistic concurrency. Every write is one transaction that re-validates the whole scenario
+before it commits, so a bad change raises ``InputError`` and leaves what was stored untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, create_engine, delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from planner.errors import InputError
+from planner.model import RECORD_TYPES, parse_record
+from planner.scenario import Scenario
+
+INSTANCE_DIR = Path(os.environ.get("PLANNER_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+"""Folder for the embedded database and imported networks (``PLANNER_INSTANCE`` overrides)."""
+
+AGREEMENTS = "agreements"
+
+
+def default_url() -> str:
+    """``DATABASE_URL`` if set, else an SQLite file in the instance folder."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'planner.sqlite'}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the store's tables."""
+
+
+class ScenarioRow(Base):
+    """One scenario: its name, title and metadata (network, speeds, notes)."""
+
+    __tablename__ = "scenario"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class RecordRow(Base):
+    """One record of a scenario, as the validated document of its kind."""
+
+    __tablename__ = "record"
+    __table_args__ = (UniqueConstraint("scenario_id", "kind", "record_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ConflictError(InputError):
+    """The record changed since the caller read it: a second editor must reload, not overwrite."""
+
+
+class Store:
+    """Scenario storage on one database."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose changes commit together at the end, or roll back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    def is_empty(self) -> bool:
+        """True when no scenario is stored."""
+        with self._sessions() as session:
+            return session.scalar(select(ScenarioRow.id).limit(1)) is None
+
+    def list_scenarios(self) -> list[dict[str, Any]]:
+        """Name, title, version and record counts of every stored scenario."""
+        with self._sessions() as session:
+            rows = session.scalars(select(ScenarioRow).order_by(ScenarioRow.name)).all()
+            result = []
+            for row in rows:
+                counts: dict[str, int] = {}
+                for kind in session.scalars(select(RecordRow.kind).where(RecordRow.scenario_id == row.id)):
+                    counts[kind] = counts.get(kind, 0) + 1
+                result.append({"name": row.name, "title": row.title, "version": row.version, "counts": counts})
+            return result
+
+    def save_scenario(self, scenario: Scenario, *, replace: bool = False) -> None:
+        """Store a validated scenario in one transaction; refuses to overwrite unless ``replace``."""
+        with self.transaction() as session:
+            row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == scenario.name))
+            if row is not None and not replace:
+                raise InputError(f"scenario {scenario.name!r} exists already (use replace)", field="name")
+            if row is None:
+                row = ScenarioRow(name=scenario.name, version=0)
+                session.add(row)
+            else:
+                session.execute(delete(RecordRow).where(RecordRow.scenario_id == row.id))
+            row.title = scenario.title
+            row.meta = dict(scenario.meta)
+            row.version += 1
+            row.updated_at = _now()
+            session.flush()
+            for kind in RECORD_TYPES:
+                for record in scenario.records(kind):
+                    session.add(RecordRow(scenario_id=row.id, kind=kind, record_id=record.id,
+                                          data=record.model_dump(mode="json")))
+            for agreement in scenario.agreements:
+                session.add(RecordRow(scenario_id=row.id, kind=AGREEMENTS, record_id=str(agreement["id"]),
+                                      data=dict(agreement)))
+
+    def load_scenario(self, name: str) -> Scenario:
+        """Read a stored scenario back as validated records."""
+        with self._sessions() as session:
+            row = self._scenario_row(session, name)
+            return self._assemble(row, session.scalars(
+                select(RecordRow).where(RecordRow.scenario_id == row.id).order_by(RecordRow.id)).all())
+
+    def scenario_version(self, name: str) -> int:
+        """The scenario's version: it grows with every change, so caches can key on it."""
+        with self._sessions() as session:
+            return self._scenario_row(session, name).version
+
+    def delete_scenario(self, name: str) -> None:
+        """Remove a scenario and all its records."""
+        with self.transaction() as session:
+            row = self._scenario_row(session, name)
+            session.execute(delete(RecordRow).where(RecordRow.scenario_id == row.id))
+            session.delete(row)
+
+    def record_versions(self, name: str, kind: str) -> dict[str, int]:
+        """Current version of every record of a kind, for edit forms that check for conflicts."""
+        with self._sessions() as session:
+            row = self._scenario_row(session, name)
+            rows = session.execute(select(RecordRow.record_id, RecordRow.version).where(
+                RecordRow.scenario_id == row.id, RecordRow.kind == kind)).all()
+            return {rid: version for rid, version in rows}
+
+    def put_record(self, name: str, kind: str, data: Mapping[str, Any], *,
+                   expected_version: int | None = None) -> int:
+        """Create or update one record after checking the whole scenario stays consistent.
+
+        ``expected_version`` is the version the editor read (``None`` to create): a mismatch raises
+        ``ConflictError`` and nothing is written. Returns the record's new version.
+        """
+        self._check_kind(kind)
+        record_id = str(data.get("id", ""))
+        with self.transaction() as session:
+            scenario_row = self._scenario_row(session, name)
+            existing = session.scalar(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
+            current = existing.version if existing is not None else None
+            if current != expected_version:
+                if expected_version is None:
+                    raise ConflictError(f"{kind} {record_id!r} exists already", field="id", record=record_id)
+                raise ConflictError(
+                    f"{kind} {record_id!r} was changed by someone else (version {current}, you edited "
+                    f"{expected_version}); reload it and apply your change again", field="version", record=record_id)
+            document = self._validated_document(kind, data)
+            if existing is None:
+                existing = RecordRow(scenario_id=scenario_row.id, kind=kind, record_id=record_id, version=0,
+                                     data=document)
+                session.add(existing)
+            existing.data = document
+            existing.version += 1
+            existing.updated_at = _now()
+            session.flush()
+            self._revalidate(session, scenario_row)
+            return existing.version
+
+    def delete_record(self, name: str, kind: str, record_id: str, *, expected_version: int | None = None) -> None:
+        """Delete one record unless others still refer to it (the scenario is re-validated first)."""
+        self._check_kind(kind)
+        with self.transaction() as session:
+            scenario_row = self._scenario_row(session, name)
+            existing = session.scalar(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
+            if existing is None:
+                raise InputError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
+            if expected_version is not None and existing.version != expected_version:
+                raise ConflictError(f"{kind} {record_id!r} was changed by someone else; reload it first",
+                                    field="version", record=record_id)
+            session.delete(existing)
+            session.flush()
+            self._revalidate(session, scenario_row)
+
+    def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
+        rows = session.scalars(select(RecordRow).where(RecordRow.scenario_id == scenario_row.id)).all()
+        self._assemble(scenario_row, rows)
+        scenario_row.version += 1
+        scenario_row.updated_at = _now()
+
+    @staticmethod
+    def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        if kind == AGREEMENTS:
+            return dict(data)
+        return parse_record(RECORD_TYPES[kind], dict(data)).model_dump(mode="json")
+
+    @staticmethod
+    def _check_kind(kind: str) -> None:
+        if kind not in RECORD_TYPES and kind != AGREEMENTS:
+            raise InputError(f"unknown record kind {kind!r}", field="kind")
+
+    @staticmethod
+    def _scenario_row(session: Session, name: str) -> ScenarioRow:
+        row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
+        if row is None:
+            raise InputError(f"no stored scenario named {name!r}", field="scenario")
+        return row
+
+    @staticmethod
+    def _assemble(row: ScenarioRow, records: Any) -> Scenario:
+        grouped: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
+        agreements = []
+        for record in records:
+            if record.kind == AGREEMENTS:
+                agreements.append(record.data)
+            else:
+                grouped[record.kind].append(parse_record(RECORD_TYPES[record.kind], record.data,
+                                                         where=f"stored {record.kind}"))
+        meta = dict(row.meta or {})
+        return Scenario.build(row.name, meta, grouped, agreements)
