@@ -25,10 +25,15 @@ __all__ = ["greedy", "fast_interchange", "nearest_two"]
 
 
 def nearest_two(cost: np.ndarray, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return, per demand row, the position in ``selected`` of the nearest site, its cost and the second cost."""
+    """Return, per demand row, the position in ``selected`` of the nearest site, its cost and the second cost.
+
+    With one open site the second cost is a finite stand-in above every cost, so the swap formulas
+    stay exact (``profit = d1 - c_ij``) without ``inf - inf``.
+    """
     sub = cost[:, selected]
     if len(selected) == 1:
-        return np.zeros(len(cost), dtype=np.int64), sub[:, 0].copy(), np.full(len(cost), np.inf)
+        beyond = 2.0 * float(cost.max()) + 1.0
+        return np.zeros(len(cost), dtype=np.int64), sub[:, 0].copy(), np.full(len(cost), beyond)
     two = np.argpartition(sub, 1, axis=1)[:, :2]
     a = np.take_along_axis(sub, two, axis=1)
     first = a[:, 0] <= a[:, 1]

@@ -83,7 +83,8 @@ class PCenter(LocationModel):
         if best is None:
             if not proven:
                 raise SolverLimitError(f"p-center: no feasible radius found within {time_limit_s:g} s")
-            raise InfeasibleError(f"p={p} sites cannot serve every demand point within the capacities")
+            limit = " within the capacities" if data.capacities is not None else ""
+            raise InfeasibleError(f"no choice of p={p} sites reaches every weighted demand point{limit}")
         index, cover = best
         selected = _pad(cover.selected, data.allowed, p)
         objective = float(radii[index])
