@@ -74,7 +74,12 @@ class Snapper:
             first = int(np.flatnonzero(too_far)[0])
             name = labels[first] if labels is not None else f"point {first}"
             raise SnapError(
-                f"{name} at ({lon_a[first]:.5f}, {lat_a[first]:.5f}) is {dist[first] / 1000:.1f} km from the "
-                f"nearest road of network {self.network.name!r} (limit {max_distance_m / 1000:.1f} km)"
+                f"{name} at ({lon_a[first]:.5f}, {lat_a[first]:.5f}) is {_distance_text(dist[first])} from the "
+                f"nearest road of network {self.network.name!r} (limit {_distance_text(max_distance_m)})"
             )
         return SnapResult(node, dist, too_far)
+
+
+def _distance_text(metres: float) -> str:
+    """``"1.2 km"`` or ``"350 m"``: readable at both scales."""
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"

@@ -20,6 +20,10 @@ class InputError(PlannerError, ValueError):
         self.record = record
 
 
+class NotFoundError(InputError):
+    """A named thing (scenario, record) does not exist."""
+
+
 class InfeasibleError(PlannerError):
     """The problem as stated has no solution; the message says which constraint and with what numbers."""
 

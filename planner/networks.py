@@ -24,16 +24,15 @@ from geodata.regional import knn_network
 from geodata.snap import DEFAULT_MAX_SNAP_M, Snapper
 from planner.errors import InputError
 from planner.scenario import Scenario
-from planner.store import INSTANCE_DIR
+from planner.settings import imported_networks_dir
 
 GEODATA_DIR = Path(__file__).resolve().parent.parent / "geodata" / "data"
-IMPORTED_DIR = INSTANCE_DIR / "networks"
 
 
 def network_folder(spec: dict[str, Any]) -> Path:
     """Folder of ``nodes.csv``/``edges.csv`` for a csv or imported network specification."""
     if spec.get("kind") == "imported":
-        return IMPORTED_DIR / str(spec.get("name"))
+        return imported_networks_dir() / str(spec.get("name"))
     path = str(spec.get("path", ""))
     return GEODATA_DIR / path.removeprefix("geodata:") if path.startswith("geodata:") else Path(path)
 

@@ -7,7 +7,6 @@ before it commits, so a bad change raises ``InputError`` and leaves what was sto
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,19 +17,12 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from planner.errors import InputError
+from planner.errors import InputError, NotFoundError
 from planner.model import RECORD_TYPES, parse_record
 from planner.scenario import Scenario
-
-INSTANCE_DIR = Path(os.environ.get("PLANNER_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
-"""Folder for the embedded database and imported networks (``PLANNER_INSTANCE`` overrides)."""
+from planner.settings import database_url
 
 AGREEMENTS = "agreements"
-
-
-def default_url() -> str:
-    """``DATABASE_URL`` if set, else an SQLite file in the instance folder."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'planner.sqlite'}"
 
 
 def _now() -> datetime:
@@ -75,7 +67,7 @@ class Store:
     """Scenario storage on one database."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = url or default_url()
+        self.url = url or database_url()
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(self.url)
@@ -200,7 +192,7 @@ class Store:
             existing = session.scalar(select(RecordRow).where(
                 RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
             if existing is None:
-                raise InputError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
+                raise NotFoundError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
             if expected_version is not None and existing.version != expected_version:
                 raise ConflictError(f"{kind} {record_id!r} was changed by someone else; reload it first",
                                     field="version", record=record_id)
@@ -229,7 +221,7 @@ class Store:
     def _scenario_row(session: Session, name: str) -> ScenarioRow:
         row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
         if row is None:
-            raise InputError(f"no stored scenario named {name!r}", field="scenario")
+            raise NotFoundError(f"no stored scenario named {name!r}", field="scenario")
         return row
 
     @staticmethod

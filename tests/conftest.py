@@ -1,14 +1,20 @@
-"""Shared fixtures: paths to test data, and the project's shared data folder (skipped when absent)."""
+"""Shared fixtures: test data paths, a temporary store, the Jinan network, the web app and client."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from geodata.network import RoadNetwork, read_network_csv
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DATA = ROOT.parent / "shared" / "data"
+MINI = FIXTURES / "scenarios" / "mini"
+JINAN_DATA = ROOT / "geodata" / "data" / "jinan"
 
 
 @pytest.fixture
@@ -23,3 +29,60 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def jinan() -> RoadNetwork:
+    """The real Jinan road network shipped with the product (built once per test session)."""
+    return read_network_csv(JINAN_DATA / "nodes.csv", JINAN_DATA / "edges.csv", name="jinan")
+
+
+@pytest.fixture
+def mini_folder(tmp_path: Path) -> Path:
+    """A writable copy of the tiny test scenario folder."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """An SQLite database in the test's temporary folder."""
+    return f"sqlite:///{tmp_path / 'planner.sqlite'}"
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator["object"]:
+    """An empty store on a temporary SQLite file."""
+    from planner.store import Store
+
+    opened = Store(database_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator["object"]:
+    """The web app on a temporary database seeded with the mini scenario."""
+    from planner.scenario_files import read_scenario
+    from web import create_app
+
+    application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                              "DEFAULT_SCENARIO": "mini", "WTF_CSRF_ENABLED": False})
+    application.extensions["planner_store"].save_scenario(read_scenario(MINI))
+    yield application
+    application.extensions["planner_store"].close()
+
+
+@pytest.fixture
+def client(app: "object") -> "object":
+    """A test client of the app."""
+    return app.test_client()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    """Point the CLI's store and imported networks at the test's temporary folder."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PLANNER_INSTANCE", str(tmp_path))
+    return tmp_path

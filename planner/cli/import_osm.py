@@ -8,7 +8,7 @@ from pathlib import Path
 from geodata.network import write_network_csv
 from geodata.osm import read_osm
 from planner.cli._output import print_json
-from planner.networks import IMPORTED_DIR
+from planner.settings import imported_networks_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def import_osm(args: argparse.Namespace) -> int:
     """Read, clean and save the network, then report it."""
     network = read_osm(args.file, name=args.name)
-    folder = IMPORTED_DIR / args.name
+    folder = imported_networks_dir() / args.name
     write_network_csv(network, folder)
     info = {**network.info(), "saved_to": str(folder)}
     if args.json:

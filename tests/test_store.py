@@ -1,0 +1,69 @@
+"""The SQLAlchemy store: round trips, versioned edits, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.errors import InputError
+from planner.scenario_files import read_scenario, write_scenario
+from planner.store import ConflictError
+
+
+def test_save_load_export_import_gives_the_same_scenario(store, mini_folder, tmp_path):
+    original = read_scenario(mini_folder)
+    store.save_scenario(original)
+    assert store.load_scenario("mini") == original
+    write_scenario(store.load_scenario("mini"), tmp_path / "exported")
+    store.save_scenario(read_scenario(tmp_path / "exported"), replace=True)
+    assert store.load_scenario("mini") == original
+    with pytest.raises(InputError, match="exists already"):
+        store.save_scenario(original)
+
+
+def test_edit_with_version_check(store, mini_folder):
+    store.save_scenario(read_scenario(mini_folder))
+    version = store.record_versions("mini", "teams")["T1"]
+    team = store.load_scenario("mini").by_id("teams")["T1"].model_dump(mode="json")
+    new_version = store.put_record("mini", "teams", {**team, "members": 30}, expected_version=version)
+    assert new_version == version + 1
+    assert store.load_scenario("mini").by_id("teams")["T1"].members == 30
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        store.put_record("mini", "teams", {**team, "members": 99}, expected_version=version)
+    assert store.load_scenario("mini").by_id("teams")["T1"].members == 30
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "pattern"),
+    [
+        ("teams", {"members": -4}, "members"),
+        ("teams", {"team_type": "wizards"}, "team_type"),
+        ("teams", {"base": "NOPE"}, "base: 'NOPE' does not exist"),
+    ],
+)
+def test_bad_edit_leaves_the_store_unchanged(store, mini_folder, kind, change, pattern):
+    store.save_scenario(read_scenario(mini_folder))
+    before = store.load_scenario("mini")
+    version = store.scenario_version("mini")
+    team = before.by_id("teams")["T1"].model_dump(mode="json")
+    with pytest.raises(InputError, match=pattern):
+        store.put_record("mini", kind, {**team, **change}, expected_version=store.record_versions("mini", kind)["T1"])
+    assert store.load_scenario("mini") == before
+    assert store.scenario_version("mini") == version
+
+
+def test_delete_refused_while_referenced(store, mini_folder):
+    store.save_scenario(read_scenario(mini_folder))
+    with pytest.raises(InputError, match="teams T1: base: 'B1' does not exist"):
+        store.delete_record("mini", "bases", "B1")
+    assert "B1" in store.load_scenario("mini").by_id("bases")
+    store.delete_record("mini", "equipment", "E1")
+    assert "E1" not in store.load_scenario("mini").by_id("equipment")
+
+
+def test_failed_replace_keeps_the_old_scenario(store, mini_folder):
+    store.save_scenario(read_scenario(mini_folder))
+    before = store.load_scenario("mini")
+    (mini_folder / "teams.csv").write_text("id,name\nT1,\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        store.save_scenario(read_scenario(mini_folder), replace=True)
+    assert store.load_scenario("mini") == before

@@ -1,0 +1,50 @@
+"""Flask web app: pages for managers, dispatchers and planners, and the JSON API under ``/api/v1``.
+
+``create_app(test_config)`` follows Flask's factory pattern: defaults (SQLite in the instance
+folder), then ``DATABASE_URL`` from the environment, then the test config. Views parse the request,
+call ``planner`` and render; they never reach into ``geodata`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from planner.settings import database_url, instance_dir
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, store, error handlers and blueprints."""
+    app = Flask(__name__, instance_path=str(instance_dir()), instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(Path(app.instance_path)),
+        DATABASE_URL=database_url(),
+        DEFAULT_SCENARIO="jinan",
+        JSON_SORT_KEYS=False,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+
+    from web import api, errors, pages, store
+
+    store.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-installation secret key kept in the instance folder, made on first start."""
+    path = instance / "secret_key"
+    if not path.is_file():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,54 @@
+"""Error mapping: bad input becomes a 4xx JSON body under /api, or an error page elsewhere; never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from geodata.errors import GeodataError
+from planner.errors import InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
+from planner.store import ConflictError
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> tuple[Response | str, int]:
+    """JSON ``{"error": {"code", "message", "field"}}`` for the API, an HTML page otherwise."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"code": code, "message": message, "field": field}}), status
+    return render_template("error.html", status=status, code=code, message=message, field=field), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(ConflictError)
+    def conflict(error: ConflictError) -> tuple[Response | str, int]:
+        return error_response(409, "conflict", str(error), error.field)
+
+    @app.errorhandler(NotFoundError)
+    def not_found(error: NotFoundError) -> tuple[Response | str, int]:
+        return error_response(404, "not_found", str(error), error.field)
+
+    @app.errorhandler(InputError)
+    def bad_input(error: InputError) -> tuple[Response | str, int]:
+        return error_response(400, "invalid_input", str(error), error.field)
+
+    @app.errorhandler(GeodataError)
+    def bad_geodata(error: GeodataError) -> tuple[Response | str, int]:
+        return error_response(400, "invalid_geodata", str(error), None)
+
+    @app.errorhandler(InfeasibleError)
+    def infeasible(error: InfeasibleError) -> tuple[Response | str, int]:
+        return error_response(422, "infeasible", str(error), None)
+
+    @app.errorhandler(SolverLimitError)
+    def solver_limit(error: SolverLimitError) -> tuple[Response | str, int]:
+        return error_response(422, "solver_limit", str(error), None)
+
+    @app.errorhandler(PlannerError)
+    def planner_error(error: PlannerError) -> tuple[Response | str, int]:
+        return error_response(400, "planner_error", str(error), None)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(error.code or 500, code, error.description or error.name, None)

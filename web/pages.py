@@ -1,0 +1,28 @@
+"""Server-rendered pages; each page fetches its data from the JSON API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from web.scenarios import current_scenario
+from web.store import get_store
+
+bp = Blueprint("pages", __name__)
+
+
+def _scenario_name() -> str:
+    return request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
+
+
+@bp.get("/")
+def index() -> Response:
+    """Start on the map of the default scenario."""
+    return redirect(url_for("pages.map_page", scenario=_scenario_name()))
+
+
+@bp.get("/map")
+def map_page() -> str:
+    """The map: bases, teams, equipment, sites, jurisdictions over the road network."""
+    scenario = current_scenario(_scenario_name())
+    return render_template("map.html", scenario=scenario, scenarios=get_store().list_scenarios())

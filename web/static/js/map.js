@@ -1,0 +1,120 @@
+// Map page: the road network as the background (no tile server: the tool works offline), then
+// jurisdictions, hazard sites coloured by risk grade, and bases with their teams, with filters.
+(function () {
+  "use strict";
+  const el = document.getElementById("map");
+  const scenario = el.dataset.scenario;
+  const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
+  const RISK = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
+  const TIER = { national: "#6a1b9a", regional: "#1565c0", local: "#2e7d32", enterprise: "#ef6c00", volunteer: "#00897b" };
+  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
+                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const state = { tiers: new Set(Object.keys(TIER)), types: new Set(), layers: {}, labels: {} };
+
+  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  const renderer = L.canvas({ padding: 0.3 });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Roads © OpenStreetMap contributors, ODbL 1.0");
+  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : r.json().then((b) => Promise.reject(new Error(b.error ? b.error.message : r.statusText))));
+
+  function details(title, rows, extra) {
+    const body = rows.filter(([, v]) => v !== undefined && v !== null && v !== "")
+      .map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(v)}</td></tr>`).join("");
+    document.getElementById("details").innerHTML = `<strong>${escape(title)}</strong><table>${body}</table>${extra || ""}`;
+  }
+
+  function roadStyle(feature) {
+    const [weight, color] = ROAD[feature.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+    return { weight, color, opacity: 0.9, renderer, interactive: false };
+  }
+
+  function siteLayer(data) {
+    return L.geoJSON(data, {
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 6, weight: 1.5, color: "#222",
+        fillColor: RISK[f.properties.risk_grade] || "#999", fillOpacity: 0.95 }),
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        layer.bindTooltip(`${p.name_zh || ""} ${p.name}`);
+        layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
+          ["编号 Id", p.id], ["类型 Kind", p.kind_label], ["风险 Risk", p.risk_grade_label],
+          ["重大危险源 Hazard level", p.hazard_level ? `${p.hazard_level} 级` : "—"], ["辖区 Jurisdiction", p.jurisdiction],
+          ["离路网 Off network", `${p.off_network_m} m`], ["示例 Illustrative", p.illustrative ? "yes" : "no"], ["来源 Source", p.source]]));
+      },
+    });
+  }
+
+  function baseVisible(p) {
+    if (!state.tiers.has(p.tier)) return false;
+    return p.team_types.length === 0 || p.team_types.some((t) => state.types.has(t));
+  }
+
+  function baseLayer(data) {
+    return L.geoJSON(data, {
+      filter: (f) => baseVisible(f.properties),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 7, weight: 2, color: "#fff",
+        fillColor: TIER[f.properties.tier] || "#555", fillOpacity: 1 }),
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        layer.bindTooltip(`${p.name_zh || ""} ${p.name}`);
+        const teams = p.teams.map((t) => `<tr><td>${escape(t.name)}</td><td>${escape(t.team_type_label)}<br>` +
+          `${t.members} 人 · ${t.squads} 小队 · 出动 ${t.turnout_min} min · ${escape(t.availability)}</td></tr>`).join("");
+        layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
+          ["编号 Id", p.id], ["层级 Tier", p.tier_label], ["运营 Operator", p.operator], ["辖区 Jurisdiction", p.jurisdiction],
+          ["离路网 Off network", `${p.off_network_m} m`], ["示例 Illustrative", p.illustrative ? "yes" : "no"]],
+          `<p><strong>队伍 Teams (${p.teams.length})</strong></p><table>${teams}</table>`));
+      },
+    });
+  }
+
+  function checkbox(container, value, text, color, set, onChange) {
+    const label = document.createElement("label");
+    label.innerHTML = `<input type="checkbox" value="${escape(value)}" checked> <span class="swatch" style="background:${color}"></span>${escape(text)}`;
+    label.querySelector("input").addEventListener("change", (e) => { e.target.checked ? set.add(value) : set.delete(value); onChange(); });
+    container.appendChild(label);
+  }
+
+  function redrawBases() {
+    if (state.layers.bases) map.removeLayer(state.layers.bases);
+    state.layers.bases = baseLayer(state.basesData);
+    if (document.querySelector('[data-layer="bases"]').checked) state.layers.bases.addTo(map);
+  }
+
+  Promise.all([getJSON("/api/v1/labels"), getJSON(api("roads")), getJSON(api("layers/jurisdictions")),
+               getJSON(api("layers/sites")), getJSON(api("layers/bases"))])
+    .then(([labels, roads, regions, sites, bases]) => {
+      state.labels = labels;
+      state.layers.roads = L.geoJSON(roads, { style: roadStyle }).addTo(map);
+      state.layers.jurisdictions = L.geoJSON(regions, {
+        filter: (f) => f.geometry, style: { renderer, color: "#5d6d7e", weight: 1.2, dashArray: "4 3", fill: true, fillOpacity: 0.03 },
+        onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.name_zh || ""} ${f.properties.name}` +
+          (f.properties.approximate ? " (approximate boundary)" : ""), { sticky: true }),
+      }).addTo(map);
+      state.layers.sites = siteLayer(sites).addTo(map);
+      state.basesData = bases;
+      const types = new Set(bases.features.flatMap((f) => f.properties.team_types));
+      types.forEach((t) => state.types.add(t));
+      const tierBox = document.getElementById("tier-filter");
+      Object.keys(TIER).forEach((t) => checkbox(tierBox, t, (labels.tier[t] || [t]).join(" / "), TIER[t], state.tiers, redrawBases));
+      const typeBox = document.getElementById("type-filter");
+      [...types].sort().forEach((t) => checkbox(typeBox, t, (labels.team_type[t] || [t]).join(" / "), "#fff", state.types, redrawBases));
+      document.getElementById("legend").insertAdjacentHTML("beforeend", Object.entries(RISK).map(([k, c]) =>
+        `<label><span class="swatch" style="background:${c}"></span>${escape((labels.risk_grade[k] || [k]).join(" / "))}</label>`).join(""));
+      redrawBases();
+      map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
+      document.getElementById("counts").textContent =
+        `${bases.features.length} bases · ${sites.features.length} hazard sites · ${roads.features.reduce((n, f) => n + f.properties.segments, 0)} road segments`;
+      el.dataset.ready = "true";
+    })
+    .catch((error) => {
+      document.getElementById("details").innerHTML = `<p class="flash">无法加载地图数据 Could not load map data: ${escape(error.message)}</p>`;
+    });
+
+  document.querySelectorAll("[data-layer]").forEach((box) => box.addEventListener("change", () => {
+    const layer = state.layers[box.dataset.layer];
+    if (layer) box.checked ? layer.addTo(map) : map.removeLayer(layer);
+  }));
+})();
