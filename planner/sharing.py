@@ -95,6 +95,8 @@ def _text(data: Mapping[str, Any], name: str, record: str, *, default: str | Non
             raise InputError(f"{_where(record, name)} is missing", field=name, record=record)
         return default
     value = data[name]
+    if default is not None and value == "":
+        return default
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{_where(record, name)} must be a non-empty string, got {value!r}", field=name, record=record)
     return value
