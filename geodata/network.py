@@ -134,6 +134,11 @@ class RoadNetwork:
             self._csr[key] = _min_csr(rows, cols, values, self.n_nodes)
         return self._csr[key]
 
+    def clear_cache(self) -> None:
+        """Forget the cached CSR matrices and graph view (they are rebuilt on next use)."""
+        self._csr.clear()
+        self._graph = None
+
     @property
     def graph(self) -> nx.MultiDiGraph:
         """The network as a ``networkx.MultiDiGraph``; nodes carry ``x``/``y`` (lon/lat), edges the attributes."""

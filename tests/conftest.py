@@ -86,3 +86,36 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("PLANNER_INSTANCE", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["object"]:
+    """Debian's chromium driven by Playwright (the suite installs both; skipped only if chromium is absent)."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed: run 'make install-browser' as root")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: "object") -> Iterator["object"]:
+    """A fresh browser page at a desktop size."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def server_url(app: "object") -> Iterator[str]:
+    """The test app served on a free local port."""
+    from tests.browser import live_server
+
+    with live_server(app) as url:  # type: ignore[arg-type]
+        yield url

@@ -12,6 +12,7 @@
   const state = { tiers: new Set(Object.keys(TIER)), types: new Set(), layers: {}, labels: {} };
 
   const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  el.leafletMap = map; // lets other page scripts (and browser tests) find the map
   const renderer = L.canvas({ padding: 0.3 });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Roads © OpenStreetMap contributors, ODbL 1.0");

@@ -1,0 +1,42 @@
+"""The map page in a real browser: every layer draws, filters work, a click shows details."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import screenshot_path
+
+pytestmark = pytest.mark.browser
+
+
+def _click_at(page, lat: float, lon: float) -> None:
+    """Click the map where Leaflet projects a coordinate."""
+    x, y = page.evaluate(
+        "([lat, lon]) => { const p = document.getElementById('map').leafletMap.latLngToContainerPoint([lat, lon]);"
+        " return [p.x, p.y]; }", [lat, lon])
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_map_renders_every_layer_and_shows_details(page, server_url):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server_url}/map")
+    page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
+    assert "2 hazard sites" in page.inner_text("#counts") and "3 bases" in page.inner_text("#counts")
+    assert "OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
+    assert page.locator("#tier-filter input").count() == 5
+    assert page.locator("#type-filter input").count() == 2  # fire and hazchem in the mini scenario
+    page.screenshot(path=screenshot_path("map"))
+
+    _click_at(page, 36.69, 117.11)  # the refinery site
+    assert "Refinery" in page.inner_text("#details") and "重大风险" in page.inner_text("#details")
+    _click_at(page, 36.66, 117.05)  # the Lixia fire station
+    assert "Lixia engine company" in page.inner_text("#details")
+
+    # hiding the local tier removes the station: a click there no longer finds it
+    page.locator("#tier-filter input[value='local']").uncheck()
+    page.locator("#details").evaluate("d => d.innerHTML = ''")
+    _click_at(page, 36.66, 117.05)
+    assert "Lixia" not in page.inner_text("#details")
+    assert not errors, errors
