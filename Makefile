@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: install install-dev install-browser run test bench clean
 
@@ -18,6 +19,10 @@ $(STAMP): requirements.txt | $(PY)
 
 $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(BENCH_STAMP): requirements-bench.txt $(DEV_STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
 ## install: the runtime dependencies into .venv (quick when nothing changed)
@@ -38,8 +43,9 @@ run: install
 test: install-dev
 	$(PY) -m pytest -q
 
-bench: install-dev
-	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+## bench: every benchmark script (installs the peer libraries they compare against, e.g. spopt)
+bench: $(BENCH_STAMP)
+	for b in bench/[a-z]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) instance .cache
