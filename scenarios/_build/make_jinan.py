@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python scenarios/_build/make_jinan.py          # write scenarios/jinan/
-    .venv/bin/python scenarios/_build/make_jinan.py --check  # also snap every point and print coverage
+    .venv/bin/python scenarios/_build/check.py jinan         # snap every point, print a coverage check
 
 Real: the road network (OSM via MTrajRec, ODbL) and the approximate places of landmarks (stations,
 refinery, steel works, the Yellow River tunnel). Invented (``illustrative: true``): every base, team,
@@ -48,14 +48,14 @@ DISTRICTS = {
     "tianqiao": ("Tianqiao District", "天桥区", "jinan", "district",
                  [(116.987, 36.694), (117.020, 36.702), (116.970, 36.760), (116.930, 36.745)]),
     "licheng": ("Licheng District", "历城区", "jinan", "district",
-                [(117.065, 36.684), (117.140, 36.720), (117.200, 36.700), (117.170, 36.630), (117.210, 36.800),
+                [(117.065, 36.684), (117.140, 36.720), (117.200, 36.700), (117.170, 36.630), (117.160, 36.815), (117.230, 36.800),
                  (117.070, 36.560), (117.290, 36.650), (117.200, 36.545)]),
     "changqing": ("Changqing District", "长清区", "jinan", "district",
                   [(116.752, 36.553), (116.860, 36.585), (116.800, 36.600), (116.760, 36.640)]),
     "zhangqiu": ("Zhangqiu District", "章丘区", "jinan", "district",
                  [(117.526, 36.680), (117.400, 36.720), (117.460, 36.860), (117.460, 36.620), (117.360, 36.800)]),
     "jiyang": ("Jiyang District", "济阳区", "jinan", "district",
-               [(117.205, 36.965), (117.120, 36.860), (117.330, 37.050), (117.080, 36.940), (117.250, 37.120)]),
+               [(117.205, 36.965), (117.110, 36.875), (117.330, 37.050), (117.080, 36.940), (117.250, 37.120)]),
     "qihe": ("Qihe County", "齐河县", "dezhou", "county",
              [(116.760, 36.790), (116.800, 36.900), (116.850, 36.765), (116.950, 36.980), (116.800, 37.080)]),
 }
@@ -113,8 +113,8 @@ BASES = [
      "Jinan Fire and Rescue Detachment", "tianqiao", 116.9250, 36.7400),
     ("fs-licheng-wangsheren", "Wangsheren fire station", "王舍人消防救援站", "local",
      "Jinan Fire and Rescue Detachment", "licheng", 117.1300, 36.7250),
-    ("fs-licheng-gaoxin", "High-tech zone fire station", "高新区消防救援站", "local",
-     "Jinan Fire and Rescue Detachment", "licheng", 117.1300, 36.6700),
+    ("fs-lixia-gaoxin", "High-tech zone fire station", "高新区消防救援站", "local",
+     "Jinan Fire and Rescue Detachment", "lixia", 117.1300, 36.6700),
     ("fs-licheng-tangye", "Tangye fire station", "唐冶消防救援站", "local", "Jinan Fire and Rescue Detachment",
      "licheng", 117.2050, 36.7020),
     ("fs-licheng-gangou", "Gangou fire station", "港沟消防救援站", "local", "Jinan Fire and Rescue Detachment",
@@ -161,7 +161,7 @@ BASES = [
      "Sinopec Shandong marketing (illustrative)", "licheng", 117.2100, 36.7310),
     # volunteer
     ("vol-bluesky", "Jinan Blue Sky Rescue Team", "济南蓝天救援队", "volunteer", "Blue Sky Rescue (蓝天救援队), Jinan",
-     "lixia", 117.0600, 36.6800),
+     "licheng", 117.0600, 36.6800),
     ("vol-jiyang", "Jiyang volunteer rescue team", "济阳志愿救援队", "volunteer", "volunteer association (illustrative)",
      "jiyang", 117.2000, 36.9580),
     ("vol-redcross-water", "Red Cross water rescue team, Yellow River", "红十字水上救援队(黄河)", "volunteer",
@@ -445,7 +445,7 @@ SITES = [
     ("site-uc-hospital-district", "Hospital district, Jingshi Road (critical care cluster)", "经十路医院集中区",
      "urban_critical", "blue", None, "lixia", 117.0700, 36.6520, SITE_NOTE),
     ("site-uc-datacentre", "City data and dispatch centre (illustrative)", "城市数据与调度中心(示意)", "urban_critical",
-     "blue", None, "licheng", 117.1300, 36.6850, SITE_NOTE),
+     "blue", None, "lixia", 117.1300, 36.6850, SITE_NOTE),
     ("site-mine-quarry-south", "Southern mountains limestone quarry", "南部山区石灰石矿", "metal_mine", "yellow", None,
      "licheng", 117.1800, 36.5450, "non-metal mine (金属非金属矿山 category); " + SITE_NOTE),
     ("site-mine-iron-zhangmatun", "Zhangmatun iron mine (closed; drainage works)", "张马屯铁矿(闭坑,疏干排水)",
