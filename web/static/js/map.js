@@ -15,7 +15,6 @@
   el.leafletMap = map; // lets other page scripts (and browser tests) find the map
   const renderer = L.canvas({ padding: 0.3 });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Roads © OpenStreetMap contributors, ODbL 1.0");
   if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -56,8 +55,8 @@
   function baseLayer(data) {
     return L.geoJSON(data, {
       filter: (f) => baseVisible(f.properties),
-      pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 7, weight: 2, color: "#fff",
-        fillColor: TIER[f.properties.tier] || "#555", fillOpacity: 1 }),
+      pointToLayer: (f, latlng) => L.marker(latlng, { icon: L.divIcon({ className: "base-icon", iconSize: [14, 14],
+        html: `<span style="background:${TIER[f.properties.tier] || "#555"}"></span>` }), keyboard: false }),
       onEachFeature: (f, layer) => {
         const p = f.properties;
         layer.bindTooltip(`${p.name_zh || ""} ${p.name}`);
@@ -73,7 +72,8 @@
 
   function checkbox(container, value, text, color, set, onChange) {
     const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" value="${escape(value)}" checked> <span class="swatch" style="background:${color}"></span>${escape(text)}`;
+    const swatch = color ? `<span class="swatch square" style="background:${color}"></span>` : "";
+    label.innerHTML = `<input type="checkbox" value="${escape(value)}" checked> ${swatch}${escape(text)}`;
     label.querySelector("input").addEventListener("change", (e) => { e.target.checked ? set.add(value) : set.delete(value); onChange(); });
     container.appendChild(label);
   }
@@ -101,7 +101,7 @@
       const tierBox = document.getElementById("tier-filter");
       Object.keys(TIER).forEach((t) => checkbox(tierBox, t, (labels.tier[t] || [t]).join(" / "), TIER[t], state.tiers, redrawBases));
       const typeBox = document.getElementById("type-filter");
-      [...types].sort().forEach((t) => checkbox(typeBox, t, (labels.team_type[t] || [t]).join(" / "), "#fff", state.types, redrawBases));
+      [...types].sort().forEach((t) => checkbox(typeBox, t, (labels.team_type[t] || [t]).join(" / "), null, state.types, redrawBases));
       document.getElementById("legend").insertAdjacentHTML("beforeend", Object.entries(RISK).map(([k, c]) =>
         `<label><span class="swatch" style="background:${c}"></span>${escape((labels.risk_grade[k] || [k]).join(" / "))}</label>`).join(""));
       redrawBases();
