@@ -1,0 +1,186 @@
+"""``python -m planner coverage``: coverage against response standards, and what-if plans.
+
+Without a what-if option it prints the share of sites passing per standard and the gap list (red
+sites first, then the largest shortfall); with ``--json`` the whole report. What-if options (any
+mix): ``--commit TEAM``, ``--close-base BASE``, ``--move-team TEAM=BASE`` or ``TEAM=LON,LAT``, and
+``--add-bases K --candidates FILE.csv --team-type TYPE [--turnout-min M] [--tier TIER]``; the answer
+is the change in coverage and in the gap list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+from planner.cli._common import add_scenario_argument, load_scenario
+from planner.cli._output import print_json, print_table
+from planner.errors import InputError
+from planner.model import Tier, TeamType, label
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``coverage`` command."""
+    parser = subparsers.add_parser(
+        "coverage",
+        help="coverage of hazard sites against response standards; what-if plans",
+        description="Check every hazard site against the response standards that apply to it "
+                    "(first and second responder, shortfall, backup), or the change a what-if plan makes.",
+    )
+    add_scenario_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
+    parser.add_argument("--commit", action="append", default=[], metavar="TEAM",
+                        help="treat this team as committed elsewhere (repeatable)")
+    parser.add_argument("--close-base", action="append", default=[], metavar="BASE",
+                        help="what-if: this base is closed, its teams out (repeatable)")
+    parser.add_argument("--move-team", action="append", default=[], metavar="TEAM=BASE|TEAM=LON,LAT",
+                        help="what-if: station a team at another base or a point (repeatable)")
+    parser.add_argument("--add-bases", type=int, default=0, metavar="K",
+                        help="what-if: add the K best bases from --candidates (MCLP, risk-weighted)")
+    parser.add_argument("--candidates", type=Path, metavar="FILE.csv",
+                        help="candidate bases: columns id,lon,lat or id,node")
+    parser.add_argument("--team-type", choices=[t.value for t in TeamType], help="team type of each new base")
+    parser.add_argument("--turnout-min", type=float, default=5.0, help="turn-out minutes of new teams (default 5)")
+    parser.add_argument("--tier", choices=[t.value for t in Tier], default="local", help="tier of new bases")
+    parser.add_argument("--time-limit", type=float, default=30.0, help="solver seconds for --add-bases (default 30)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the scenario, assess coverage or a what-if plan, and print it."""
+    from planner.coverage import coverage
+    from planner.whatif import Plan, TeamTemplate, what_if
+
+    scenario = load_scenario(args.scenario)
+    if args.standard is not None and args.standard not in scenario.by_id("standards"):
+        raise InputError(f"standards: unknown id {args.standard!r}", field="standard", record=args.standard)
+    what_if_asked = bool(args.close_base or args.move_team or args.add_bases)
+    if not what_if_asked:
+        if args.candidates or args.team_type:
+            raise InputError("--candidates and --team-type go with --add-bases K", field="add-bases")
+        report = coverage(scenario, out={t: "committed" for t in args.commit})
+        if args.json:
+            print_json(report.to_dict())
+        else:
+            _print_report(report, args.standard)
+        return 0
+    if args.add_bases < 0:
+        raise InputError(f"--add-bases {args.add_bases} must be >= 0", field="add-bases")
+    template = None
+    candidates: tuple[Any, ...] = ()
+    if args.add_bases:
+        if args.candidates is None or args.team_type is None:
+            raise InputError("--add-bases needs --candidates FILE.csv and --team-type", field="candidates")
+        template = TeamTemplate(TeamType(args.team_type), turnout_min=args.turnout_min, tier=Tier(args.tier))
+        candidates = read_candidates(args.candidates)
+    if not args.time_limit > 0:
+        raise InputError(f"--time-limit {args.time_limit:g} must be > 0", field="time-limit")
+    plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
+                move_teams=dict(parse_move(m) for m in args.move_team), add_k=args.add_bases,
+                candidates=candidates, template=template)
+    result = what_if(scenario, plan, time_limit_s=args.time_limit)
+    if args.json:
+        print_json(result.to_dict(full=False))
+    else:
+        _print_what_if(result)
+    return 0
+
+
+def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
+    """``T=BASE`` or ``T=LON,LAT`` to (team, base id or point)."""
+    team, sep, target = text.partition("=")
+    if not sep or not team.strip() or not target.strip():
+        raise InputError(f"--move-team {text!r}: expected TEAM=BASE or TEAM=LON,LAT", field="move-team")
+    parts = target.split(",")
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise InputError(f"--move-team {text!r}: LON,LAT must be numbers", field="move-team") from None
+        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+            raise InputError(f"--move-team {text!r}: ({lon}, {lat}) is not a lon/lat point", field="move-team")
+        return team.strip(), (lon, lat)
+    return team.strip(), target.strip()
+
+
+def read_candidates(path: Path) -> tuple[Any, ...]:
+    """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
+    from planner.whatif import Candidate
+
+    try:
+        with path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+            header = rows[0].keys() if rows else []
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}", field="candidates", record=str(path)) from None
+    if not rows:
+        raise InputError(f"{path}: no candidate rows", field="candidates", record=str(path))
+    if "id" not in header or not ({"lon", "lat"} <= set(header) or "node" in header):
+        raise InputError(f"{path} line 1: expected header id,lon,lat or id,node", field="candidates",
+                         record=str(path))
+    found = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            if row.get("node") not in (None, ""):
+                found.append(Candidate(str(row["id"]).strip(), node=int(str(row["node"]))))
+            else:
+                found.append(Candidate(str(row["id"]).strip(), lon=float(str(row["lon"])), lat=float(str(row["lat"]))))
+        except (TypeError, ValueError) as error:
+            raise InputError(f"{path} line {number}: {error}", field="candidates", record=str(path)) from None
+    ids = [c.id for c in found]
+    if len(set(ids)) != len(ids) or "" in ids:
+        raise InputError(f"{path}: candidate ids must be unique and non-empty", field="candidates", record=str(path))
+    return tuple(found)
+
+
+def _minutes(value: float | None) -> str:
+    return "unreachable" if value is None or not math.isfinite(value) else f"{value:.1f}"
+
+
+def _print_report(report: Any, only: str | None) -> None:
+    print(f"Coverage of {report.scenario}: {len(report.sites)} site x standard checks, "
+          f"{report.searches} searches ({report.direction}), {report.wall_s:.2f} s")
+    print_table(
+        ["standard", "max min", "tiers", "sites", "passing", "share", "needed", "met", "backup"],
+        [[s.standard, s.max_min, ",".join(s.tiers) or "any", s.sites, s.passing,
+          "-" if s.share is None else f"{s.share:.0%}", f"{s.min_share:.0%}", "yes" if s.met else "NO",
+          "-" if s.backup_share is None else f"{s.backup_share:.0%}"] for s in report.standards],
+    )
+    gaps = [g for g in report.gaps if only is None or g.standard == only]
+    print(f"\nGap list ({len(gaps)}): red first, then largest shortfall")
+    if gaps:
+        print_table(
+            ["site", "risk", "standard", "first responder", "min", "max", "short by", "backup"],
+            [[g.site, label("risk_grade", g.risk_grade), g.standard, g.first.team if g.first else "none",
+              _minutes(g.minutes), g.max_min, _minutes(g.shortfall_min), "yes" if g.backup else "no"] for g in gaps],
+        )
+    if report.excluded:
+        print(f"\nNot responding ({len(report.excluded)}): "
+              + ", ".join(f"{e.team} ({e.reason})" for e in report.excluded))
+
+
+def _print_what_if(result: Any) -> None:
+    for line in result.changes:
+        print(f"- {line}")
+    if result.selection is not None:
+        s = result.selection
+        print(f"  model {s.model}: {s.status}, objective {s.objective:g} (before {s.weight_covered_before:g}), "
+              f"{s.method}, {s.wall_s:.2f} s")
+    print_table(
+        ["standard", "sites", "passing before", "after", "share before", "after", "met before", "after"],
+        [[c.standard, c.sites, c.passing_before, c.passing_after,
+          "-" if c.share_before is None else f"{c.share_before:.0%}",
+          "-" if c.share_after is None else f"{c.share_after:.0%}",
+          "yes" if c.met_before else "NO", "yes" if c.met_after else "NO"] for c in result.standards],
+    )
+    print(f"\nGaps: {result.gaps_before} before, {result.gaps_after} after")
+    for title, rows in (("Newly passing", result.newly_passing), ("Newly failing", result.newly_failing),
+                        ("Backup lost", result.backup_lost)):
+        if rows:
+            print(f"\n{title} ({len(rows)})")
+            print_table(["site", "risk", "standard", "min before", "min after", "first before", "first after"],
+                        [[r.site, r.risk_grade, r.standard, _minutes(r.minutes_before), _minutes(r.minutes_after),
+                          r.first_before or "none", r.first_after or "none"] for r in rows])
