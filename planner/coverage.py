@@ -420,3 +420,51 @@ def assess(
         ))
     gaps = sorted((r for r in rows if not r.passed), key=lambda r: (r.risk_rank, -r.shortfall_min, r.site, r.standard))
     return tuple(rows), tuple(summaries), tuple(gaps)
+
+
+# ---------------------------------------------------------------------------------------------
+# service areas
+
+
+def service_area_features(
+    scenario: Scenario, standard_id: str, *, out: Mapping[str, str] | Iterable[str] = ()
+) -> dict[str, Any]:
+    """Isochrones of a standard's counted, responding teams at its ``max_min``, as GeoJSON.
+
+    One feature per distinct turn-out time (the area any of those teams reaches within ``max_min``
+    minutes including turn-out), so mixed turn-outs are honoured with one search per group. On an
+    approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
+    links stand for roads that are not drawn.
+    """
+    import shapely
+
+    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
+
+    standards = scenario.by_id("standards")
+    standard = standards.get(standard_id)
+    if standard is None:
+        raise InputError(f"standards: unknown id {standard_id!r}", field="standard", record=standard_id)
+    assert isinstance(standard, ResponseStandard)
+    reasons = dict(out) if isinstance(out, Mapping) else {t: "committed" for t in out}
+    tiers = {b.id: b.tier for b in scenario.bases}
+    teams = [t for t in scenario.teams if t.team_type is standard.capability and not _reason(t, reasons)
+             and (not standard.tiers or tiers[t.base] in standard.tiers)]
+    placed = placement(scenario)
+    margin_m = 1500.0 if access_speed_m_per_min(scenario) is not None else DEFAULT_MARGIN_M
+    groups: dict[float, list[Team]] = {}
+    for team in teams:
+        groups.setdefault(float(team.turnout_min), []).append(team)
+    features = []
+    for turnout_min, members in sorted(groups.items()):
+        nodes = sorted({placed.base_node[t.base] for t in members})
+        (area,) = service_areas(placed.network, nodes, [standard.max_min], turnout_s=turnout_min * 60,
+                                margin_m=margin_m)
+        if area.is_empty:
+            continue
+        features.append({
+            "type": "Feature",
+            "properties": {"standard": standard.id, "minutes": standard.max_min, "turnout_min": turnout_min,
+                           "teams": [t.id for t in members], "bases": sorted({t.base for t in members})},
+            "geometry": shapely.geometry.mapping(shapely.set_precision(area, 1e-6)),
+        })
+    return {"type": "FeatureCollection", "features": features}

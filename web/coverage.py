@@ -1,0 +1,160 @@
+"""Coverage page and API: sites against response standards, service areas and what-if plans.
+
+- ``GET /coverage?scenario=NAME``: the page (map, standard picker, gap table, what-if controls).
+- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage``).
+- ``GET /api/v1/scenarios/<name>/coverage/service-areas?standard=ID``: isochrones, GeoJSON.
+- ``POST /api/v1/scenarios/<name>/coverage/whatif``: a plan as JSON
+  ``{"committed": [...], "close_bases": [...], "move_teams": {"T": "BASE" | [lon, lat]},
+  "add": {"k", "team_type", "turnout_min", "tier", "candidates": [{"id", "lon", "lat"} | {"id", "node"}]}}``
+  answered with before, after and the changes (``planner.whatif``).
+
+Reports and service areas are cached per scenario version.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from planner.coverage import coverage, service_area_features
+from planner.errors import InputError
+from planner.model import LABELS, TeamType, Tier
+from planner.whatif import Candidate, Plan, TeamTemplate, what_if
+from web.scenarios import current_scenario
+from web.store import get_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+try:
+    from web.auth import require
+except ImportError:  # the sign-in module is not part of this checkout: views stay open
+    def require(permission: str) -> Callable[[F], F]:  # type: ignore[misc]
+        """No sign-in module: leave the view unguarded."""
+        return lambda view: view
+
+bp = Blueprint("coverage", __name__)
+_reports: dict[tuple[str, int], dict[str, Any]] = {}
+_areas: dict[tuple[str, int, str], dict[str, Any]] = {}
+_MAX_CANDIDATES = 500
+
+
+def _version(name: str) -> int:
+    return get_store().scenario_version(name)
+
+
+@bp.get("/coverage")
+@require("view")
+def page() -> str:
+    """The coverage page of a scenario."""
+    name = request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
+    scenario = current_scenario(name)
+    return render_template(
+        "coverage.html", scenario=scenario, scenarios=get_store().list_scenarios(),
+        standards=scenario.standards, bases=scenario.bases,
+        team_types=[(t.value, " / ".join(LABELS["team_type"][t.value])) for t in TeamType],
+        tiers=[(t.value, " / ".join(LABELS["tier"][t.value])) for t in Tier],
+    )
+
+
+@bp.get("/api/v1/scenarios/<name>/coverage")
+@require("view")
+def report(name: str) -> Any:
+    """Coverage of every site against every standard that applies to it."""
+    scenario = current_scenario(name)
+    key = (name, _version(name))
+    if key not in _reports:
+        if len(_reports) > 32:
+            _reports.clear()
+        _reports[key] = coverage(scenario).to_dict()
+    return jsonify(_reports[key])
+
+
+@bp.get("/api/v1/scenarios/<name>/coverage/service-areas")
+@require("view")
+def areas(name: str) -> Any:
+    """Service areas of the standard's teams at its minutes (``?standard=ID``)."""
+    scenario = current_scenario(name)
+    standard = request.args.get("standard", "")
+    if not standard:
+        raise InputError("give ?standard=ID", field="standard")
+    key = (name, _version(name), standard)
+    if key not in _areas:
+        if len(_areas) > 64:
+            _areas.clear()
+        _areas[key] = service_area_features(scenario, standard)
+    return jsonify(_areas[key])
+
+
+@bp.post("/api/v1/scenarios/<name>/coverage/whatif")
+@require("run_whatif")
+def whatif(name: str) -> Any:
+    """Coverage before and after a what-if plan, and what changed."""
+    scenario = current_scenario(name)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InputError("send a JSON object", field="body")
+    result = what_if(scenario, plan_from_json(body))
+    return jsonify(result.to_dict(full=True))
+
+
+def plan_from_json(body: dict[str, Any]) -> Plan:
+    """Parse a what-if plan; InputError names the field."""
+    unknown = set(body) - {"committed", "close_bases", "move_teams", "add"}
+    if unknown:
+        raise InputError(f"unknown field(s): {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    committed = _strings(body.get("committed", []), "committed")
+    close = _strings(body.get("close_bases", []), "close_bases")
+    moves_in = body.get("move_teams", {})
+    if not isinstance(moves_in, dict):
+        raise InputError("move_teams must be an object team -> base id or [lon, lat]", field="move_teams")
+    moves: dict[str, str | tuple[float, float]] = {}
+    for team, target in moves_in.items():
+        if isinstance(target, str):
+            moves[str(team)] = target
+        elif isinstance(target, list) and len(target) == 2 and all(_number(v) for v in target):
+            moves[str(team)] = (float(target[0]), float(target[1]))
+        else:
+            raise InputError(f"move_teams.{team}: give a base id or [lon, lat]", field="move_teams")
+    add = body.get("add")
+    if add is None:
+        return Plan(committed=committed, close_bases=close, move_teams=moves)
+    if not isinstance(add, dict):
+        raise InputError("add must be an object", field="add")
+    k = add.get("k")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise InputError("add.k must be an integer >= 1", field="add.k")
+    raw = add.get("candidates")
+    if not isinstance(raw, list) or not raw or len(raw) > _MAX_CANDIDATES:
+        raise InputError(f"add.candidates must be a list of 1..{_MAX_CANDIDATES} points", field="add.candidates")
+    candidates = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise InputError(f"add.candidates[{i}] must be an object", field="add.candidates")
+        cid = str(item.get("id") or f"c{i + 1}")
+        if "node" in item:
+            if not isinstance(item["node"], int):
+                raise InputError(f"add.candidates[{i}].node must be an integer", field="add.candidates")
+            candidates.append(Candidate(cid, node=item["node"]))
+        elif _number(item.get("lon")) and _number(item.get("lat")):
+            candidates.append(Candidate(cid, lon=float(item["lon"]), lat=float(item["lat"])))
+        else:
+            raise InputError(f"add.candidates[{i}] needs lon and lat (or node)", field="add.candidates")
+    turnout = add.get("turnout_min", 5.0)
+    if not _number(turnout):
+        raise InputError("add.turnout_min must be a number", field="add.turnout_min")
+    template = TeamTemplate(add.get("team_type", ""), turnout_min=float(turnout), tier=add.get("tier", "local"))
+    return Plan(committed=committed, close_bases=close, move_teams=moves, add_k=k, candidates=tuple(candidates),
+                template=template)
+
+
+def _strings(value: Any, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{field} must be a list of ids", field=field)
+    return tuple(value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

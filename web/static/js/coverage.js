@@ -1,0 +1,242 @@
+// Coverage page: sites coloured by pass/fail against the selected standard, service areas of its
+// teams, the gap list (click to zoom), and what-if controls (close a base, add candidate bases by
+// clicking the map) answered by the what-if API with before/after.
+(function () {
+  "use strict";
+  const el = document.getElementById("map");
+  const scenario = el.dataset.scenario;
+  const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
+  const COLOR = { pass: "#1a9850", fail: "#d73027", none: "#444", na: "#bbb" };
+  const RISK = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
+  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
+                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const state = { report: null, result: null, view: "before", labels: {}, layers: {}, markers: {}, closed: new Set(),
+                  candidates: [], adding: false, areas: {} };
+
+  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  el.leafletMap = map; // lets browser tests find the map
+  const renderer = L.canvas({ padding: 0.3 });
+  map.attributionControl.setPrefix(false);
+  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  const $ = (id) => document.getElementById(id);
+  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const fmt = (m) => (m === null || m === undefined) ? "不可达 unreachable" : m.toFixed(1);
+  const pct = (x) => (x === null || x === undefined) ? "—" : `${Math.round(x * 100)}%`;
+  const lab = (field, v) => (state.labels[field] && state.labels[field][v] ? state.labels[field][v].join(" / ") : v);
+  const failJSON = (r) => r.json().then((b) => Promise.reject(new Error(b.error ? b.error.message : r.statusText)),
+                                        () => Promise.reject(new Error(r.statusText)));
+  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : failJSON(r));
+  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+
+  function current() { return state.view === "after" && state.result ? state.result.after : state.report; }
+  function standardId() { return $("standard").value; }
+  function rowsOf(report, sid) { return report.sites.filter((r) => r.standard === sid); }
+
+  function siteStatus(row) {
+    if (!row) return "na";
+    if (row.passed) return "pass";
+    return row.first ? "fail" : "none";
+  }
+
+  function drawSites() {
+    const report = current();
+    const sid = standardId();
+    const rows = new Map(rowsOf(report, sid).map((r) => [r.site, r]));
+    if (state.layers.sites) map.removeLayer(state.layers.sites);
+    const group = L.layerGroup();
+    state.markers = {};
+    const seen = new Set();
+    state.report.sites.forEach((r) => {
+      if (seen.has(r.site)) return;
+      seen.add(r.site);
+      const row = rows.get(r.site);
+      const status = siteStatus(row);
+      const marker = L.circleMarker([r.lat, r.lon], { renderer, radius: status === "na" ? 4 : 7, weight: 2,
+        color: RISK[r.risk_grade] || "#222", fillColor: COLOR[status], fillOpacity: 0.95 });
+      marker.feature = { properties: { site: r.site, status } };
+      marker.bindTooltip(`${r.name_zh || ""} ${r.name} · ${status}`);
+      marker.on("click", () => showSite(r.site));
+      marker.addTo(group);
+      state.markers[r.site] = marker;
+    });
+    state.layers.sites = group.addTo(map);
+    el.dataset.sitesPass = String([...rows.values()].filter((r) => r.passed).length);
+    el.dataset.sitesFail = String([...rows.values()].filter((r) => !r.passed).length);
+  }
+
+  function showSite(siteId) {
+    const rows = current().sites.filter((r) => r.site === siteId);
+    if (!rows.length) return;
+    const r0 = rows[0];
+    const body = rows.map((r) => {
+      const tiers = r.fastest_by_tier.map((t) => `${escape(lab("tier", t.tier))}: ${escape(t.team)} ${t.minutes.toFixed(1)}`).join("<br>");
+      return `<tr><td>${escape(r.standard)} (≤${r.max_min} min)</td><td class="${r.passed ? "met-yes" : "met-no"}">${r.passed ? "达标 pass" : "未达标 fail"}</td>` +
+        `<td>1: ${escape(r.first ? r.first.team : "—")} ${r.first ? r.first.minutes.toFixed(1) : ""}<br>` +
+        `2: ${escape(r.second ? r.second.team : "—")} ${r.second ? r.second.minutes.toFixed(1) : ""}` +
+        `${r.unavailable_faster.length ? `<br>不可用 unavailable: ${escape(r.unavailable_faster.join(", "))}` : ""}</td><td>${tiers}</td></tr>`;
+    }).join("");
+    $("details").innerHTML = `<strong>${escape(r0.name_zh || "")} ${escape(r0.name)}</strong> · ${escape(lab("risk_grade", r0.risk_grade))}` +
+      `<table><tr><th>标准 Standard</th><th></th><th>响应 Responders (min)</th><th>各层级最快 Fastest per tier</th></tr>${body}</table>`;
+  }
+
+  function drawTables() {
+    const report = current();
+    const sid = standardId();
+    const summary = report.standards.find((s) => s.standard === sid);
+    $("standard-summary").innerHTML = summary ? `≤${summary.max_min} min · ${summary.tiers.length ? escape(summary.tiers.join(", ")) : "any tier 任意层级"} · ` +
+      `${summary.passing}/${summary.sites} 达标 passing (${pct(summary.share)}), 要求 needed ${pct(summary.min_share)} · ` +
+      `<span class="${summary.met ? "met-yes" : "met-no"}">${summary.met ? "满足 met" : "未满足 not met"}</span>` : "";
+    $("standards-table").querySelector("tbody").innerHTML = report.standards.map((s) =>
+      `<tr data-standard="${escape(s.standard)}"><td>${escape(s.standard)}</td><td>${s.max_min}</td><td>${s.passing}/${s.sites} (${pct(s.share)})</td>` +
+      `<td>${pct(s.min_share)}</td><td class="${s.met ? "met-yes" : "met-no"}">${s.met ? "是 yes" : "否 no"}</td><td>${pct(s.backup_share)}</td></tr>`).join("");
+    const gaps = report.gaps.filter((g) => g.standard === sid);
+    $("gap-count").textContent = `(${gaps.length} / ${report.gaps.length})`;
+    const tbody = $("gap-table").querySelector("tbody");
+    tbody.innerHTML = gaps.map((g) =>
+      `<tr data-site="${escape(g.site)}" data-lat="${g.lat}" data-lon="${g.lon}"><td>${escape(g.name_zh || "")} ${escape(g.name)}</td>` +
+      `<td><span class="swatch" style="background:${RISK[g.risk_grade]}"></span>${escape(lab("risk_grade", g.risk_grade))}</td>` +
+      `<td>${escape(g.first ? g.first.team : "—")}</td><td>${fmt(g.first ? g.first.minutes : null)}</td>` +
+      `<td>${g.shortfall_min === null ? "∞" : g.shortfall_min.toFixed(1)}</td><td>${g.backup ? "有 yes" : "无 no"}</td></tr>`).join("")
+      || `<tr><td colspan="6">无缺口 No gaps for this standard</td></tr>`;
+    tbody.querySelectorAll("tr[data-site]").forEach((tr) => tr.addEventListener("click", () => {
+      tbody.querySelectorAll("tr.selected").forEach((x) => x.classList.remove("selected"));
+      tr.classList.add("selected");
+      map.setView([Number(tr.dataset.lat), Number(tr.dataset.lon)], Math.max(map.getZoom(), 14));
+      const marker = state.markers[tr.dataset.site];
+      if (marker) marker.openTooltip();
+      showSite(tr.dataset.site);
+      el.dataset.zoomedTo = tr.dataset.site;
+    }));
+  }
+
+  function drawAreas() {
+    const sid = standardId();
+    if (state.layers.areas) { map.removeLayer(state.layers.areas); state.layers.areas = null; }
+    if (!$("show-areas").checked) return Promise.resolve();
+    const load = state.areas[sid] ? Promise.resolve(state.areas[sid]) : getJSON(api(`coverage/service-areas?standard=${encodeURIComponent(sid)}`));
+    return load.then((fc) => {
+      state.areas[sid] = fc;
+      if (sid !== standardId() || !$("show-areas").checked) return;
+      if (state.layers.areas) map.removeLayer(state.layers.areas);
+      state.layers.areas = L.geoJSON(fc, { style: { renderer, color: "#3949ab", weight: 1, fillColor: "#5c6bc0", fillOpacity: 0.15 },
+        interactive: false }).addTo(map);
+      state.layers.areas.bringToBack();
+      if (state.layers.roads) state.layers.roads.bringToBack();
+      el.dataset.areas = String(fc.features.length);
+    }).catch((error) => { $("standard-summary").insertAdjacentHTML("beforeend", `<br><span class="met-no">${escape(error.message)}</span>`); });
+  }
+
+  function redraw() { drawSites(); drawTables(); }
+
+  // ---- what-if -------------------------------------------------------------------------------
+  function drawWhatIfInputs() {
+    $("closed-list").innerHTML = [...state.closed].map((b) => `<span class="chip">关闭 closed ${escape(b)} <a href="#" data-open="${escape(b)}">×</a></span>`).join("");
+    $("closed-list").querySelectorAll("[data-open]").forEach((a) => a.addEventListener("click", (e) => {
+      e.preventDefault(); state.closed.delete(a.dataset.open); drawWhatIfInputs();
+    }));
+    $("candidate-list").innerHTML = state.candidates.map((c) => `<span class="chip">${escape(c.id)} ${c.lon.toFixed(4)}, ${c.lat.toFixed(4)}</span>`).join("");
+  }
+
+  $("close-base").addEventListener("change", (e) => {
+    if (e.target.value) state.closed.add(e.target.value);
+    e.target.value = "";
+    drawWhatIfInputs();
+  });
+
+  $("add-mode").addEventListener("click", () => {
+    state.adding = !state.adding;
+    document.body.classList.toggle("adding", state.adding);
+    $("add-mode").textContent = state.adding ? "完成添加 Done adding" : "在地图上添加候选基地 Add candidate bases on the map";
+  });
+
+  map.on("click", (e) => {
+    if (!state.adding) return;
+    const c = { id: `c${state.candidates.length + 1}`, lon: e.latlng.lng, lat: e.latlng.lat };
+    state.candidates.push(c);
+    c.marker = L.marker(e.latlng, { title: c.id }).bindTooltip(`候选 candidate ${c.id}`).addTo(map);
+    drawWhatIfInputs();
+  });
+
+  $("standard").addEventListener("change", () => {
+    const s = state.report.standards.find((x) => x.standard === standardId());
+    if (s) $("team-type").value = s.capability;
+    redraw(); drawAreas();
+  });
+  $("show-areas").addEventListener("change", drawAreas);
+
+  function showResult(result) {
+    const changes = result.standards.map((c) => {
+      const cls = c.passing_after > c.passing_before ? "changed" : (c.passing_after < c.passing_before ? "worse" : "");
+      return `<tr class="${cls}"><td>${escape(c.standard)}</td><td>${c.passing_before} → ${c.passing_after} / ${c.sites}</td>` +
+        `<td>${pct(c.share_before)} → ${pct(c.share_after)}</td><td>${c.met_before ? "是" : "否"} → ${c.met_after ? "是 yes" : "否 no"}</td></tr>`;
+    }).join("");
+    const list = (rows) => rows.map((r) => `${escape(r.site)} (${escape(r.standard)}: ${fmt(r.minutes_before)} → ${fmt(r.minutes_after)})`).join("<br>") || "—";
+    const sel = result.selection ? `<p>选址模型 Model ${escape(result.selection.model)}: <strong>${escape(result.selection.status)}</strong>, ` +
+      `选中 chosen ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.weight_covered_before})</p>` : "";
+    $("whatif-result").innerHTML = `<p>${result.changes.map(escape).join("<br>")}</p>${sel}` +
+      `<p><label><input type="radio" name="view" value="before"> 之前 Before</label> <label><input type="radio" name="view" value="after" checked> 之后 After</label></p>` +
+      `<table id="whatif-table"><thead><tr><th>标准</th><th>达标 Passing</th><th>比例 Share</th><th>满足 Met</th></tr></thead><tbody>${changes}</tbody></table>` +
+      `<p>缺口 Gaps: <strong id="gaps-before">${result.gaps_before}</strong> → <strong id="gaps-after">${result.gaps_after}</strong></p>` +
+      `<p><strong>新达标 Newly passing (${result.newly_passing.length})</strong><br>${list(result.newly_passing)}</p>` +
+      `<p><strong>新不达标 Newly failing (${result.newly_failing.length})</strong><br>${list(result.newly_failing)}</p>`;
+    $("whatif-result").querySelectorAll('input[name="view"]').forEach((r) => r.addEventListener("change", () => { state.view = r.value; redraw(); }));
+    if (state.layers.added) map.removeLayer(state.layers.added);
+    state.layers.added = L.layerGroup(result.added_bases.map((b) => L.circleMarker([b.lat, b.lon], { renderer, radius: 9, weight: 3,
+      color: "#000", fillColor: "#ffd600", fillOpacity: 1 }).bindTooltip(`新基地 new base ${b.id} (${b.team})`))).addTo(map);
+  }
+
+  $("run-whatif").addEventListener("click", () => {
+    const body = { close_bases: [...state.closed] };
+    if (state.candidates.length) {
+      body.add = { k: Math.min(Number($("add-k").value) || 1, state.candidates.length), team_type: $("team-type").value,
+                   turnout_min: Number($("turnout").value) || 0, tier: $("tier").value,
+                   candidates: state.candidates.map((c) => ({ id: c.id, lon: c.lon, lat: c.lat })) };
+    }
+    if (!body.close_bases.length && !body.add) {
+      $("whatif-result").innerHTML = `<p class="met-no">先关闭基地或添加候选点 Close a base or add candidates first.</p>`;
+      return;
+    }
+    $("whatif-result").innerHTML = `<p class="hint">计算中 Computing…</p>`;
+    fetch(api("coverage/whatif"), { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+                                    body: JSON.stringify(body) })
+      .then((r) => r.ok ? r.json() : failJSON(r))
+      .then((result) => { state.result = result; state.view = "after"; showResult(result); redraw(); el.dataset.whatif = "done"; })
+      .catch((error) => { $("whatif-result").innerHTML = `<p class="met-no">${escape(error.message)}</p>`; el.dataset.whatif = "error"; });
+  });
+
+  $("reset-whatif").addEventListener("click", () => {
+    state.closed.clear();
+    state.candidates.forEach((c) => map.removeLayer(c.marker));
+    state.candidates = [];
+    state.result = null; state.view = "before";
+    if (state.layers.added) map.removeLayer(state.layers.added);
+    $("whatif-result").innerHTML = "";
+    drawWhatIfInputs(); redraw();
+  });
+
+  // ---- load ----------------------------------------------------------------------------------
+  Promise.all([getJSON("/api/v1/labels"), getJSON(api("roads")), getJSON(api("coverage")), getJSON(api("layers/bases"))])
+    .then(([labels, roads, report, bases]) => {
+      state.labels = labels;
+      state.report = report;
+      state.layers.roads = L.geoJSON(roads, { style: (f) => {
+        const [weight, color] = ROAD[f.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+        return { weight, color, opacity: 0.9, renderer, interactive: false };
+      } }).addTo(map);
+      state.layers.bases = L.geoJSON(bases, {
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 5, weight: 1, color: "#fff", fillColor: "#37474f", fillOpacity: 1 }),
+        onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.name_zh || ""} ${f.properties.name} (${f.properties.id})`),
+      }).addTo(map);
+      const s = report.standards.find((x) => x.standard === standardId());
+      if (s) $("team-type").value = s.capability;
+      redraw();
+      map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
+      el.dataset.ready = "true";
+      return drawAreas();
+    })
+    .catch((error) => {
+      $("details").innerHTML = `<p class="flash">无法加载覆盖数据 Could not load coverage: ${escape(error.message)}</p>`;
+    });
+})();
