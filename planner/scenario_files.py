@@ -86,15 +86,27 @@ def read_csv_rows(path: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]
     """Rows of a record CSV as ``(where, data)`` with cells converted to lists, mappings and booleans."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or "id" not in reader.fieldnames:
-                raise InputError(f"{path.name}: the header must include an 'id' column", field="id")
-            for line, row in enumerate(reader, start=2):
-                if None in row:
-                    raise InputError(f"{path.name} line {line}: more cells than header columns", field="row")
-                yield f"{path.name} line {line}", csv_cells(kind, row)
+            yield from csv_text_rows(handle, path.name, kind)
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: not UTF-8 text", field="file") from None
+
+
+def csv_text_rows(lines: Iterable[str], name: str, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Rows of CSV text (any iterable of lines) as ``(where, data)``."""
+    reader = csv.DictReader(lines)
+    if not reader.fieldnames or "id" not in reader.fieldnames:
+        raise InputError(f"{name}: the header must include an 'id' column", field="id")
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            raise InputError(f"{name} line {line}: more cells than header columns", field="row")
+        yield f"{name} line {line}", csv_cells(kind, row)
+
+
+def text_rows(text: str, name: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Rows of an uploaded CSV or GeoJSON text (GeoJSON when it starts with ``{``)."""
+    if text.lstrip().startswith("{"):
+        return list(geojson_rows(text, name, kind))
+    return list(csv_text_rows(text.lstrip("\ufeff").splitlines(), name, kind))
 
 
 def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
@@ -127,16 +139,25 @@ def _parse_mapping(text: str) -> dict[str, Any] | str:
 def read_geojson_rows(path: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
     """Features of a GeoJSON FeatureCollection as ``(where, data)``; points give lon/lat, polygons geometry."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path.name}: malformed GeoJSON ({error})", field="file") from None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text", field="file") from None
+    yield from geojson_rows(text, path.name, kind)
+
+
+def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Features of GeoJSON text as ``(where, data)``."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{name}: malformed GeoJSON ({error})", field="file") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise InputError(f"{path.name}: malformed GeoJSON (expected a FeatureCollection)", field="type")
+        raise InputError(f"{name}: malformed GeoJSON (expected a FeatureCollection)", field="type")
     features = document.get("features")
     if not isinstance(features, list):
-        raise InputError(f"{path.name}: malformed GeoJSON ('features' must be a list)", field="features")
+        raise InputError(f"{name}: malformed GeoJSON ('features' must be a list)", field="features")
     for number, feature in enumerate(features, start=1):
-        where = f"{path.name} feature {number}"
+        where = f"{name} feature {number}"
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raise InputError(f"{where}: malformed GeoJSON (not a Feature)", field="features")
         properties = feature.get("properties") or {}
@@ -197,10 +218,11 @@ def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterab
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for record in records:
-            writer.writerow({c: _cell(getattr(record, c)) for c in columns})
+            writer.writerow({c: cell_text(getattr(record, c)) for c in columns})
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as it is written in a CSV cell (lists with `;`, mappings `key:value;...`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -208,7 +230,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, dict):
         return ";".join(f"{k}:{v}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return ";".join(_cell(v) for v in value)
+        return ";".join(cell_text(v) for v in value)
     if hasattr(value, "value"):
         return str(value.value)
     return str(value)

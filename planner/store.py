@@ -2,7 +2,9 @@
 
 Records are stored as validated JSON documents keyed by (scenario, kind, id) with a version number per
 record for optimistic concurrency. Every write is one transaction that re-validates the whole scenario
-before it commits, so a bad change raises ``InputError`` and leaves what was stored untouched.
+before it commits, so a bad change raises ``InputError`` and leaves what was stored untouched; the
+same transaction writes the audit entry (who, when, before and after), so the log never disagrees
+with the data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint, create_engine, delete, select
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -59,6 +61,33 @@ class RecordRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class AuditRow(Base):
+    """One change: who made it, when, to what, and the record before and after."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(20))
+    scenario: Mapped[str] = mapped_column(String(80), index=True)
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    record_id: Mapped[str] = mapped_column(String(80), default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class UserRow(Base):
+    """A user who can sign in (see ``planner.accounts``)."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class ConflictError(InputError):
     """The record changed since the caller read it: a second editor must reload, not overwrite."""
 
@@ -101,7 +130,7 @@ class Store:
                 result.append({"name": row.name, "title": row.title, "version": row.version, "counts": counts})
             return result
 
-    def save_scenario(self, scenario: Scenario, *, replace: bool = False) -> None:
+    def save_scenario(self, scenario: Scenario, *, replace: bool = False, actor: str = "system") -> None:
         """Store a validated scenario in one transaction; refuses to overwrite unless ``replace``."""
         with self.transaction() as session:
             row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == scenario.name))
@@ -124,6 +153,8 @@ class Store:
             for agreement in scenario.agreements:
                 session.add(RecordRow(scenario_id=row.id, kind=AGREEMENTS, record_id=str(agreement["id"]),
                                       data=dict(agreement)))
+            session.add(AuditRow(actor=actor, action="replace" if row.version > 1 else "load",
+                                 scenario=scenario.name, after={"counts": scenario.counts()}))
 
     def load_scenario(self, name: str) -> Scenario:
         """Read a stored scenario back as validated records."""
@@ -137,12 +168,13 @@ class Store:
         with self._sessions() as session:
             return self._scenario_row(session, name).version
 
-    def delete_scenario(self, name: str) -> None:
+    def delete_scenario(self, name: str, *, actor: str = "system") -> None:
         """Remove a scenario and all its records."""
         with self.transaction() as session:
             row = self._scenario_row(session, name)
             session.execute(delete(RecordRow).where(RecordRow.scenario_id == row.id))
             session.delete(row)
+            session.add(AuditRow(actor=actor, action="delete", scenario=name))
 
     def record_versions(self, name: str, kind: str) -> dict[str, int]:
         """Current version of every record of a kind, for edit forms that check for conflicts."""
@@ -153,7 +185,7 @@ class Store:
             return {rid: version for rid, version in rows}
 
     def put_record(self, name: str, kind: str, data: Mapping[str, Any], *,
-                   expected_version: int | None = None) -> int:
+                   expected_version: int | None = None, actor: str = "system") -> int:
         """Create or update one record after checking the whole scenario stays consistent.
 
         ``expected_version`` is the version the editor read (``None`` to create): a mismatch raises
@@ -173,6 +205,7 @@ class Store:
                     f"{kind} {record_id!r} was changed by someone else (version {current}, you edited "
                     f"{expected_version}); reload it and apply your change again", field="version", record=record_id)
             document = self._validated_document(kind, data)
+            before = dict(existing.data) if existing is not None else None
             if existing is None:
                 existing = RecordRow(scenario_id=scenario_row.id, kind=kind, record_id=record_id, version=0,
                                      data=document)
@@ -182,9 +215,12 @@ class Store:
             existing.updated_at = _now()
             session.flush()
             self._revalidate(session, scenario_row)
+            session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
+                                 kind=kind, record_id=record_id, before=before, after=document))
             return existing.version
 
-    def delete_record(self, name: str, kind: str, record_id: str, *, expected_version: int | None = None) -> None:
+    def delete_record(self, name: str, kind: str, record_id: str, *, expected_version: int | None = None,
+                      actor: str = "system") -> None:
         """Delete one record unless others still refer to it (the scenario is re-validated first)."""
         self._check_kind(kind)
         with self.transaction() as session:
@@ -196,9 +232,64 @@ class Store:
             if expected_version is not None and existing.version != expected_version:
                 raise ConflictError(f"{kind} {record_id!r} was changed by someone else; reload it first",
                                     field="version", record=record_id)
+            before = dict(existing.data)
             session.delete(existing)
             session.flush()
             self._revalidate(session, scenario_row)
+            session.add(AuditRow(actor=actor, action="delete", scenario=name, kind=kind, record_id=record_id,
+                                 before=before))
+
+    def audit_log(self, *, scenario: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Most recent changes first: who, when, what, before and after."""
+        with self._sessions() as session:
+            query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+            if scenario is not None:
+                query = query.where(AuditRow.scenario == scenario)
+            return [{"id": r.id, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+                     "scenario": r.scenario, "kind": r.kind, "record_id": r.record_id,
+                     "before": r.before, "after": r.after} for r in session.scalars(query)]
+
+    def get_record(self, name: str, kind: str, record_id: str) -> tuple[dict[str, Any], int]:
+        """One stored record's document and version."""
+        self._check_kind(kind)
+        with self._sessions() as session:
+            scenario_row = self._scenario_row(session, name)
+            row = session.scalar(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
+            if row is None:
+                raise NotFoundError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
+            return dict(row.data), row.version
+
+    def import_records(self, name: str, kind: str, documents: list[Mapping[str, Any]], *,
+                       actor: str = "system") -> dict[str, int]:
+        """Create or replace many records by id in one transaction (all or nothing).
+
+        Returns how many were created and updated. The scenario is re-validated with all of them in.
+        """
+        self._check_kind(kind)
+        counts = {"created": 0, "updated": 0}
+        with self.transaction() as session:
+            scenario_row = self._scenario_row(session, name)
+            existing = {r.record_id: r for r in session.scalars(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind))}
+            for data in documents:
+                record_id = str(data.get("id", ""))
+                document = self._validated_document(kind, data)
+                row = existing.get(record_id)
+                before = dict(row.data) if row is not None else None
+                if row is None:
+                    row = existing[record_id] = RecordRow(scenario_id=scenario_row.id, kind=kind,
+                                                          record_id=record_id, version=0, data=document)
+                    session.add(row)
+                row.data = document
+                row.version += 1
+                row.updated_at = _now()
+                counts["updated" if before is not None else "created"] += 1
+                session.add(AuditRow(actor=actor, action="import", scenario=name, kind=kind, record_id=record_id,
+                                     before=before, after=document))
+            session.flush()
+            self._revalidate(session, scenario_row)
+        return counts
 
     def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
         rows = session.scalars(select(RecordRow).where(RecordRow.scenario_id == scenario_row.id)).all()

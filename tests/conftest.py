@@ -119,3 +119,54 @@ def server_url(app: "object") -> Iterator[str]:
 
     with live_server(app) as url:  # type: ignore[arg-type]
         yield url
+
+
+USERS = {"viewer": "viewer-pass-1", "dispatcher": "dispatch-pass-1", "planner": "planner-pass-1",
+         "admin": "admin-pass-123"}
+"""One account per role in the test app: username = role."""
+
+
+@pytest.fixture
+def users(app: "object") -> dict[str, str]:
+    """Create one account per role; returns username -> password."""
+    from planner.accounts import create_user
+
+    store = app.extensions["planner_store"]  # type: ignore[attr-defined]
+    for role, password in USERS.items():
+        create_user(store, role, password, role)
+    return USERS
+
+
+class AuthActions:
+    """Sign in and out through the real forms (CSRF is off in the test config)."""
+
+    def __init__(self, client: "object") -> None:
+        self.client = client
+
+    def login(self, role: str = "viewer") -> "object":
+        return self.client.post("/login", data={"username": role, "password": USERS[role]})  # type: ignore[attr-defined]
+
+    def logout(self) -> "object":
+        return self.client.post("/logout")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def auth(client: "object", users: dict[str, str]) -> AuthActions:
+    """Sign-in helper bound to the test client."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def viewer(client: "object", auth: AuthActions) -> "object":
+    """The test client signed in as a viewer."""
+    auth.login("viewer")
+    return client
+
+
+def browser_login(page: "object", server_url: str, role: str) -> None:
+    """Sign in through the page in a real browser."""
+    page.goto(f"{server_url}/login")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", role)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", USERS[role])  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#who")  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import screenshot_path
+from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +19,10 @@ def _click_at(page, lat: float, lon: float) -> None:
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-def test_map_renders_every_layer_and_shows_details(page, server_url):
+def test_map_renders_every_layer_and_shows_details(page, server_url, users):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_login(page, server_url, "viewer")
     page.goto(f"{server_url}/map")
     page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
     assert "2 hazard sites" in page.inner_text("#counts") and "3 bases" in page.inner_text("#counts")

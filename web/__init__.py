@@ -31,14 +31,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
-    from web import api, errors, pages, store
+    from web import admin, api, auth, errors, inventory, pages, store
 
     store.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     from web import coverage
     app.register_blueprint(coverage.bp)
+    app.register_blueprint(inventory.bp)
+    app.register_blueprint(admin.bp)
     return app
 
 

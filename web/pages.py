@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from web.auth import require
 from web.scenarios import current_scenario
 from web.store import get_store
 
@@ -16,12 +17,14 @@ def _scenario_name() -> str:
 
 
 @bp.get("/")
+@require("view")
 def index() -> Response:
     """Start on the map of the default scenario."""
     return redirect(url_for("pages.map_page", scenario=_scenario_name()))
 
 
 @bp.get("/map")
+@require("view")
 def map_page() -> str:
     """The map: bases, teams, equipment, sites, jurisdictions over the road network."""
     scenario = current_scenario(_scenario_name())

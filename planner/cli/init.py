@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from planner.accounts import ensure_first_admin
 from planner.scenario_files import library_names, read_scenario
+from planner.settings import instance_dir
 from planner.store import Store
 
 DEFAULT_SCENARIO = "jinan"
@@ -19,13 +21,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def init(args: argparse.Namespace) -> int:
-    """Store every shipped scenario (the default first) unless ``--if-empty`` and something is stored."""
+    """Store every shipped scenario (the default first) unless ``--if-empty`` and something is stored.
+
+    Also creates the first administrator when there is no account, and says how to sign in.
+    """
     store = Store()
     if args.if_empty and not store.is_empty():
         print(f"database {store.url} already holds scenarios; nothing loaded")
-        return 0
-    names = sorted(library_names(), key=lambda n: n != DEFAULT_SCENARIO)
-    for name in names:
-        store.save_scenario(read_scenario(name), replace=True)
-        print(f"loaded scenario {name!r} into {store.url}")
+    else:
+        for name in sorted(library_names(), key=lambda n: n != DEFAULT_SCENARIO):
+            store.save_scenario(read_scenario(name), replace=True, actor="init")
+            print(f"loaded scenario {name!r} into {store.url}")
+    password = ensure_first_admin(store)
+    if password is not None:
+        note = instance_dir() / "initial-admin-password"
+        note.write_text(password + "\n", encoding="utf-8")
+        note.chmod(0o600)
+        print(f"created the first administrator: sign in as 'admin' with password {password} "
+              f"(also kept in {note}; change it with 'python -m planner users set-password admin')")
+    else:
+        print("sign in with your account; 'python -m planner users list' shows them")
     return 0

@@ -1,0 +1,70 @@
+"""``users list|add|set-password|set-role``: accounts for the web app and the API."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from planner import accounts
+from planner.cli._output import print_json, print_table
+from planner.errors import InputError
+from planner.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``users`` command."""
+    parser = subparsers.add_parser("users", help="manage web and API accounts", description="Manage accounts.")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="every account", description="List every account.")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=list_users)
+    for name, helptext in (("add", "create an account"), ("set-password", "change a password")):
+        action = actions.add_parser(name, help=helptext, description=helptext.capitalize() + ". The password is read "
+                                    "from $PLANNER_PASSWORD or asked for.")
+        action.add_argument("username")
+        if name == "add":
+            action.add_argument("--role", required=True, choices=[r.value for r in accounts.Role])
+        action.set_defaults(handler=add_user if name == "add" else set_password)
+    role = actions.add_parser("set-role", help="change a role", description="Change an account's role.")
+    role.add_argument("username")
+    role.add_argument("role", choices=[r.value for r in accounts.Role])
+    role.set_defaults(handler=set_role)
+
+
+def _password() -> str:
+    password = os.environ.get("PLANNER_PASSWORD") or getpass.getpass("password: ")
+    if not password:
+        raise InputError("no password given", field="password")
+    return password
+
+
+def list_users(args: argparse.Namespace) -> int:
+    """Print the accounts."""
+    users = accounts.list_users(Store())
+    if args.json:
+        print_json(users)
+    else:
+        print_table(["username", "role", "active"], [[u["username"], u["role"], u["active"]] for u in users])
+    return 0
+
+
+def add_user(args: argparse.Namespace) -> int:
+    """Create an account."""
+    user = accounts.create_user(Store(), args.username, _password(), args.role)
+    print(f"created {user['username']} ({user['role']})")
+    return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    """Change a password."""
+    accounts.update_user(Store(), args.username, password=_password())
+    print(f"password of {args.username} changed")
+    return 0
+
+
+def set_role(args: argparse.Namespace) -> int:
+    """Change a role."""
+    accounts.update_user(Store(), args.username, role=args.role)
+    print(f"{args.username} is now {args.role}")
+    return 0

@@ -1,0 +1,48 @@
+"""The audit log page, and user management for administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from planner import accounts
+from planner.accounts import ROLE_LABELS, Role
+from planner.errors import InputError
+from web.auth import require
+from web.store import get_store
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.get("/audit")
+@require("view")
+def audit() -> str:
+    """Every change, newest first: who, when, what, before and after."""
+    scenario_name = request.args.get("scenario") or None
+    entries = get_store().audit_log(scenario=scenario_name, limit=300)
+    return render_template("audit.html", entries=entries, scenario_name=scenario_name)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@require("manage_users")
+def users() -> Any:
+    """List accounts; create one or change a role, a password or the active flag."""
+    store = get_store()
+    status = 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            if form.get("action") == "create":
+                accounts.create_user(store, form.get("username", ""), form.get("password", ""), form.get("role", ""))
+                flash(f"已创建 Created {form.get('username')}.", "info")
+            else:
+                accounts.update_user(store, form.get("username", ""), role=form.get("role") or None,
+                                     password=form.get("password") or None,
+                                     active=form.get("active") == "true" if "active" in form else None)
+                flash(f"已更新 Updated {form.get('username')}.", "info")
+            return redirect(url_for("admin.users"))
+        except InputError as error:
+            flash(str(error), "error")
+            status = 400
+    return render_template("users.html", users=accounts.list_users(store), roles=[(r.value, ROLE_LABELS[r]) for r in Role]), status

@@ -1,0 +1,234 @@
+"""Inventory pages: list, create, edit, delete and import bases, teams, equipment, sites and agreements.
+
+Forms are generated from the record types, with the same cell conventions as the CSV files (lists with
+``;``, capabilities ``key:value;key:value``), so what a planner types is read exactly like an imported
+file. A failed save re-renders the form with everything the user typed and the error next to its
+field; an edit made by someone else in the meantime gives a conflict message, never an overwrite.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, get_args
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from planner.errors import InputError
+from planner.importing import preview_import
+from planner.model import RECORD_TYPES, label
+from planner.scenario_files import cell_text, csv_cells
+from planner.store import AGREEMENTS, ConflictError
+from web.auth import actor, require
+from web.scenarios import current_scenario
+from web.store import get_store
+
+bp = Blueprint("inventory", __name__, url_prefix="/inventory")
+KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "equipment": "装备 Equipment", "sites": "危险源 Hazard sites",
+         "jurisdictions": "辖区 Jurisdictions", "standards": "响应标准 Standards", AGREEMENTS: "协议 Agreements"}
+LIST_COLUMNS = {
+    "bases": ["id", "name", "name_zh", "tier", "jurisdiction", "operator"],
+    "teams": ["id", "name", "team_type", "base", "members", "squads", "turnout_min", "availability"],
+    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team"],
+    "sites": ["id", "name", "kind", "risk_grade", "hazard_level", "jurisdiction"],
+    "jurisdictions": ["id", "name", "name_zh", "level", "parent"],
+    "standards": ["id", "name", "capability", "max_min", "site_kinds", "min_share"],
+    AGREEMENTS: ["id", "lender", "borrower", "fixed_cost", "cost_per_travel_min"],
+}
+_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a record form."""
+
+    name: str
+    widget: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+
+
+def form_fields(kind: str) -> list[FormField]:
+    """Inputs for a record kind, derived from its type."""
+    if kind == AGREEMENTS:
+        return [FormField("id", "text", required=True), FormField("document", "json", required=True,
+                                                                  help="the whole agreement as JSON")]
+    fields = []
+    for name, info in RECORD_TYPES[kind].model_fields.items():
+        enum = next((a for a in (info.annotation, *get_args(info.annotation)) if isinstance(a, type)
+                     and issubclass(a, Enum)), None)
+        if name == "geometry":
+            fields.append(FormField(name, "json", help="GeoJSON Polygon or MultiPolygon"))
+        elif info.annotation is bool:
+            fields.append(FormField(name, "checkbox"))
+        elif enum is not None and name not in ("site_kinds", "tiers"):
+            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required()))
+        else:
+            hint = {"capabilities": "key:value;key:value" if kind == "teams" else "tag;tag",
+                    "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier"}.get(name, "")
+            fields.append(FormField(name, "text", required=info.is_required(), help=hint or (info.description or "")))
+    return fields
+
+
+def _scenario_name() -> str:
+    return request.values.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        abort(404, description=f"no inventory kind {kind!r}")
+    return kind
+
+
+def _values_of(kind: str, data: dict[str, Any]) -> dict[str, str]:
+    """Form values (text) of a stored record."""
+    if kind == AGREEMENTS:
+        return {"id": str(data.get("id", "")), "document": json.dumps(data, ensure_ascii=False, indent=2)}
+    return {k: (json.dumps(v, ensure_ascii=False) if k == "geometry" and v else cell_text(v)) for k, v in data.items()}
+
+
+def _data_from_form(kind: str, form: dict[str, str]) -> dict[str, Any]:
+    """Record data from submitted form text, read like a CSV row."""
+    if kind == AGREEMENTS:
+        try:
+            document = json.loads(form.get("document") or "{}")
+        except json.JSONDecodeError as error:
+            raise InputError(f"the agreement is not valid JSON ({error})", field="document") from None
+        if not isinstance(document, dict):
+            raise InputError("the agreement must be a JSON object", field="document")
+        return {**document, "id": form.get("id", document.get("id", ""))}
+    names = [f.name for f in form_fields(kind)]
+    row = {n: form.get(n, "") for n in names if n != "geometry"}
+    for f in form_fields(kind):
+        if f.widget == "checkbox":
+            row[f.name] = "true" if form.get(f.name) else "false"
+    data = csv_cells(kind, row)
+    if form.get("geometry", "").strip():
+        try:
+            data["geometry"] = json.loads(form["geometry"])
+        except json.JSONDecodeError as error:
+            raise InputError(f"geometry is not valid GeoJSON ({error})", field="geometry") from None
+    return data
+
+
+@bp.get("/")
+@require("view")
+def index() -> str:
+    """Tables of every record kind, one tab per kind."""
+    name = _scenario_name()
+    kind = _kind(request.args.get("kind", "teams"))
+    scenario = current_scenario(name)
+    versions = get_store().record_versions(name, kind)
+    rows = list(scenario.agreements) if kind == AGREEMENTS else [r.model_dump(mode="json") for r in scenario.records(kind)]
+    columns = LIST_COLUMNS[kind]
+    table = [[_display(c, row.get(c)) for c in columns] for row in rows]
+    return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
+                           kinds=KINDS, columns=columns, rows=list(zip(rows, table)), versions=versions)
+
+
+def _display(column: str, value: Any) -> str:
+    if column in _LABELLED and value is not None:
+        return label(_LABELLED[column], value)
+    return cell_text(value)
+
+
+def _render_form(kind: str, values: dict[str, str], *, record_id: str | None, version: int | None,
+                 error: InputError | None = None, status: int = 200) -> tuple[str, int]:
+    scenario = current_scenario(_scenario_name())
+    return render_template("record_form.html", scenario=scenario, kind=kind, kinds=KINDS, fields=form_fields(kind),
+                           values=values, record_id=record_id, version=version, error=error,
+                           error_field=(error.field or "").split(".")[0] if error else None), status
+
+
+@bp.route("/<kind>/new", methods=["GET", "POST"])
+@require("edit_inventory")
+def create(kind: str) -> Any:
+    """A blank form; on save, the record is created if the whole scenario stays valid."""
+    kind = _kind(kind)
+    if request.method == "GET":
+        return _render_form(kind, {}, record_id=None, version=None)
+    form = request.form.to_dict()
+    try:
+        get_store().put_record(_scenario_name(), kind, _data_from_form(kind, form), actor=actor())
+    except InputError as error:
+        return _render_form(kind, form, record_id=None, version=None, error=error, status=400)
+    flash(f"已创建 Created {kind} {form.get('id')}.", "info")
+    return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
+
+
+@bp.route("/<kind>/<record_id>/edit", methods=["GET", "POST"])
+@require("edit_inventory")
+def edit(kind: str, record_id: str) -> Any:
+    """Edit a record; the version read with the form detects someone else's change in between."""
+    kind = _kind(kind)
+    store = get_store()
+    if request.method == "GET":
+        data, version = store.get_record(_scenario_name(), kind, record_id)
+        return _render_form(kind, _values_of(kind, data), record_id=record_id, version=version)
+    form = request.form.to_dict()
+    version_text = form.pop("version", "")
+    version = int(version_text) if version_text.isdigit() else None
+    try:
+        if version is None:
+            raise InputError("the form lost its version number; reload the record", field="version")
+        data = {**_data_from_form(kind, form), "id": record_id}
+        store.put_record(_scenario_name(), kind, data, expected_version=version, actor=actor())
+    except ConflictError as error:
+        return _render_form(kind, form, record_id=record_id, version=version, error=error, status=409)
+    except InputError as error:
+        return _render_form(kind, form, record_id=record_id, version=version, error=error, status=400)
+    flash(f"已保存 Saved {kind} {record_id}.", "info")
+    return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
+
+
+@bp.post("/<kind>/<record_id>/delete")
+@require("edit_inventory")
+def delete(kind: str, record_id: str) -> Response:
+    """Delete a record unless others refer to it; the reason is shown when refused."""
+    kind = _kind(kind)
+    version = request.form.get("version", "")
+    try:
+        get_store().delete_record(_scenario_name(), kind, record_id,
+                                  expected_version=int(version) if version.isdigit() else None, actor=actor())
+        flash(f"已删除 Deleted {kind} {record_id}.", "info")
+    except InputError as error:
+        flash(f"未删除 Not deleted: {error}", "error")
+    return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
+
+
+@bp.route("/<kind>/import", methods=["GET", "POST"])
+@require("edit_inventory")
+def import_file(kind: str) -> Any:
+    """Upload CSV or GeoJSON, see every row checked, then confirm to write all rows at once."""
+    kind = _kind(kind)
+    if kind == AGREEMENTS:
+        abort(404, description="agreements are imported with the scenario folder (agreements.json)")
+    scenario = current_scenario(_scenario_name())
+    context = {"scenario": scenario, "kind": kind, "kinds": KINDS, "preview": None, "text": "", "filename": ""}
+    if request.method == "GET":
+        return render_template("import.html", **context)
+    upload = request.files.get("file")
+    text = request.form.get("text", "")
+    filename = request.form.get("filename", "upload")
+    if upload is not None and upload.filename:
+        filename = upload.filename
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash("文件不是 UTF-8 文本 The file is not UTF-8 text.", "error")
+            return render_template("import.html", **context), 400
+    context.update(text=text, filename=filename)
+    try:
+        preview = preview_import(scenario, kind, text, filename)
+    except InputError as error:
+        flash(str(error), "error")
+        return render_template("import.html", **context), 400
+    context["preview"] = preview
+    if request.form.get("confirm") == "yes" and preview.ok:
+        counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor())
+        flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
+        return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
+    return render_template("import.html", **context), (200 if preview.ok else 400)
