@@ -22,7 +22,7 @@
 
   const $ = (id) => document.getElementById(id);
   const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  const fmt = (m) => (m === null || m === undefined) ? "不可达 unreachable" : m.toFixed(1);
+  const fmt = (m) => (m === null || m === undefined) ? "无 none" : m.toFixed(1);
   const pct = (x) => (x === null || x === undefined) ? "—" : `${Math.round(x * 100)}%`;
   const lab = (field, v) => (state.labels[field] && state.labels[field][v] ? state.labels[field][v].join(" / ") : v);
   const failJSON = (r) => r.json().then((b) => Promise.reject(new Error(b.error ? b.error.message : r.statusText)),
@@ -103,7 +103,7 @@
     tbody.querySelectorAll("tr[data-site]").forEach((tr) => tr.addEventListener("click", () => {
       tbody.querySelectorAll("tr.selected").forEach((x) => x.classList.remove("selected"));
       tr.classList.add("selected");
-      map.setView([Number(tr.dataset.lat), Number(tr.dataset.lon)], Math.max(map.getZoom(), 14));
+      map.setView([Number(tr.dataset.lat), Number(tr.dataset.lon)], Math.max(map.getZoom(), 14), { animate: false });
       const marker = state.markers[tr.dataset.site];
       if (marker) marker.openTooltip();
       showSite(tr.dataset.site);
