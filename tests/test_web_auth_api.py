@@ -139,3 +139,13 @@ def test_openapi_lists_every_api_route(app, client):
             path = rule.rule.replace("<", "{").replace(">", "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in documented, (path, method)
+
+
+def test_changed_password_revokes_the_old_one_at_once(client, app, users):
+    from planner.accounts import update_user
+
+    old = basic("dispatcher", users["dispatcher"])
+    assert client.get("/api/v1/scenarios", headers=old).status_code == 200
+    update_user(app.extensions["planner_store"], "dispatcher", password="a-new-password")
+    assert client.get("/api/v1/scenarios", headers=old).status_code == 401
+    assert client.get("/api/v1/scenarios", headers=basic("dispatcher", "a-new-password")).status_code == 200
