@@ -78,3 +78,20 @@ def test_viewer_may_see_but_not_run_what_if(client: Any, request: pytest.Fixture
     auth.login("viewer")
     assert client.get("/api/v1/scenarios/mini/coverage").status_code == 200
     assert client.post("/api/v1/scenarios/mini/coverage/whatif", json={"close_bases": ["B2"]}).status_code == 403
+
+
+@pytest.mark.parametrize("name, standard", [("jinan", "mine-30"), ("shanxi-coal", "mine-30")])
+def test_page_and_api_work_for_the_shipped_scenarios(web: Any, app: Any, name: str, standard: str) -> None:
+    from planner.scenario_files import read_scenario
+
+    app.extensions["planner_store"].save_scenario(read_scenario(name))
+    assert web.get(f"/coverage?scenario={name}").status_code == 200
+    report = web.get(f"/api/v1/scenarios/{name}/coverage").get_json()
+    assert report["scenario"] == name and any(s["standard"] == standard for s in report["standards"])
+    areas = web.get(f"/api/v1/scenarios/{name}/coverage/service-areas?standard={standard}").get_json()
+    assert areas["features"], "some mine rescue team reaches somewhere within 30 min"
+    first_gap = report["gaps"][0]
+    plan = {"add": {"k": 1, "team_type": "mine_rescue", "turnout_min": 1,
+                    "candidates": [{"id": "at-gap", "lon": first_gap["lon"], "lat": first_gap["lat"]}]}}
+    result = web.post(f"/api/v1/scenarios/{name}/coverage/whatif", json=plan).get_json()
+    assert result["selection"]["chosen"] == ["at-gap"] and result["gaps_after"] <= result["gaps_before"]
