@@ -11,11 +11,13 @@ Formulation (problem semantics in :mod:`planner.dispatch_problem`). For every us
     minimise, lexicographically,
       (1) sum_r p[i] s[r]                 priority-weighted shortfall
       (2) sum p[i] A[u,i] x[u,i]          priority-weighted arrival, A in centiminutes (x100, rounded)
-      (3) (N + 1) C[u,i] x[u,i] + sum x   compensation in fen (x100, rounded), then fewest units sent
+      (3) (Z + 1) C[u,i] x[u,i] + sum_Z x compensation in fen (x100, rounded), then fewest zero-arrival units
 
 Stages are solved one after another, each optimum added as a constraint to the next (R-AGREEMENT,
-R-COST for the cost of a lent unit). Stage (3) ends with the count of units sent (N = number of
-options, a provably safe weight), so no unit that adds nothing is ever sent. The status is optimal
+R-COST for the cost of a lent unit). No unit that adds nothing is ever sent: at the stage (2) optimum
+removing such a unit would lower the arrival sum, unless its weighted arrival rounds to 0; those Z
+options are counted last in stage (3) (weight Z + 1 on the fen is provably safe). When a stage stops
+at the time limit, units whose withdrawal does not worsen the objective are withdrawn afterwards. The status is optimal
 only if every stage is proven optimal; ``bound`` gives each stage's best lower bound, conditional on
 the earlier stages' values.
 
@@ -218,6 +220,30 @@ def evaluate(
     return rows, tuple(shortfall), objective, tuple(sorted(borrowed, key=lambda b: b.unit))
 
 
+def _drop_idle_units(
+    problem: DispatchProblem,
+    assignment: Mapping[str, str],
+    options: Mapping[tuple[str, str], PairOption],
+    *,
+    keep: frozenset[str],
+) -> dict[str, str]:
+    """Withdraw sent units (latest first) whose withdrawal leaves the objective no worse.
+
+    Withdrawing a unit never breaks a constraint (it only adds to its region's holdings), so this is
+    a safe clean-up of a solution the solver could not prove optimal.
+    """
+    current = dict(assignment)
+    best = evaluate(problem, current, options=options)[2].as_tuple()
+    for unit_id in sorted(current, key=lambda u: -options[(u, current[u])].arrival_min):
+        if unit_id in keep:
+            continue
+        trial = {u: i for u, i in current.items() if u != unit_id}
+        value = evaluate(problem, trial, options=options)[2].as_tuple()
+        if value <= best:
+            current, best = trial, value
+    return current
+
+
 def _forced_option(problem: DispatchProblem, unit: Unit, incident: Incident) -> PairOption:
     """Option of a pair already decided (a kept unit): needs a travel entry, not an agreement."""
     option = pair_option(problem, unit, incident)
@@ -348,7 +374,6 @@ def _solve(
     for unit_id, incident_id in fixed.items():
         options[(unit_id, incident_id)] = _forced_option(problem, units[unit_id], incidents[incident_id])
     keys = sorted(options)
-    n_options = len(keys)
 
     # Model.
     model = cp_model.CpModel()
@@ -417,15 +442,22 @@ def _solve(
     # Objective: three stages, each optimum kept as a constraint of the next.
     priority = {i.id: i.priority for i in problem.incidents}
     xs = [x[key] for key in keys]
+    # Options whose weighted arrival rounds to 0 are the only ones stage (2) cannot keep out when
+    # they add nothing; stage (3) counts them after compensation.
+    zero = {key for key in keys if priority[key[1]] * round(options[key].arrival_min * ARRIVAL_SCALE) == 0}
+    n_zero = len(zero)
     stage_exprs = [
         total(list(shortfall.values()), [priority[i] for (i, _k) in shortfall]),
         total(xs, [priority[key[1]] * round(options[key].arrival_min * ARRIVAL_SCALE) for key in keys]),
-        total(xs, [(n_options + 1) * round(options[key].cost * MONEY_SCALE) + 1 for key in keys]),
+        total(xs, [(n_zero + 1) * round(options[key].cost * MONEY_SCALE) + (key in zero) for key in keys]),
     ]
 
     # Solve.
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
+    # Level 2 gives every worker the full LP relaxation; it closed the arrival stage sooner on
+    # 400-unit instances in our runs of bench/dispatch.py.
+    solver.parameters.linearization_level = 2
     values = {key: (1 if key[0] in fixed and fixed[key[0]] == key[1] else 0) for key in keys}
     statuses: list[Status] = []
     bounds: list[float] = []
@@ -457,12 +489,14 @@ def _solve(
 
     # Results: no OR-Tools object leaves this function.
     assignment = {key[0]: key[1] for key in keys if values[key]}
-    rows, short, objective, borrowed = evaluate(problem, assignment, options=options)
     optimal = len(statuses) == len(stage_exprs) and all(s is Status.OPTIMAL for s in statuses)
+    if not optimal:
+        assignment = _drop_idle_units(problem, assignment, options, keep=frozenset(fixed))
+    rows, short, objective, borrowed = evaluate(problem, assignment, options=options)
     bound = DispatchObjective(
         weighted_shortfall=float(bounds[0]) if bounds else 0.0,
         weighted_arrival=bounds[1] / ARRIVAL_SCALE if len(bounds) > 1 else 0.0,
-        compensation=(bounds[2] // (n_options + 1)) / MONEY_SCALE if len(bounds) > 2 else 0.0,
+        compensation=(bounds[2] // (n_zero + 1)) / MONEY_SCALE if len(bounds) > 2 else 0.0,
     )
     return DispatchResult(
         status=Status.OPTIMAL if optimal else Status.FEASIBLE,
