@@ -14,8 +14,7 @@ Reports and service areas are cached per scenario version.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
@@ -23,17 +22,9 @@ from planner.coverage import coverage, service_area_features
 from planner.errors import InputError
 from planner.model import LABELS, TeamType, Tier
 from planner.whatif import Candidate, Plan, TeamTemplate, what_if
+from web.auth import require
 from web.scenarios import current_scenario
 from web.store import get_store
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-try:
-    from web.auth import require
-except ImportError:  # the sign-in module is not part of this checkout: views stay open
-    def require(permission: str) -> Callable[[F], F]:  # type: ignore[misc]
-        """No sign-in module: leave the view unguarded."""
-        return lambda view: view
 
 bp = Blueprint("coverage", __name__)
 _reports: dict[tuple[str, int], dict[str, Any]] = {}
