@@ -1,0 +1,210 @@
+"""``python -m planner drills plan|design|simulate|evaluate``: the drill programme engine from the command line.
+
+- ``plan --scenario NAME --year YYYY [--json] [--ics FILE] [--csv FILE]``: the annual programme from the
+  scenario folder's ``plans.yaml`` and ``calendar.yaml``; unmet rules are listed with their reasons.
+- ``design --scenario NAME --template ID --site ID [--start ISO] [--json]``: objectives, expected dispatch, MSEL.
+- ``simulate --scenario NAME --template ID --site ID [--runs N] [--seed S] [--json]``: Monte Carlo key times.
+- ``evaluate --scenario NAME --template ID --observed FILE [--plan ID] [--owner NAME] [--actions FILE]
+  [--html FILE] [--summary-html FILE] [--pdf FILE] [--json]``: scores, findings, corrective actions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from planner.cli._output import print_json, print_table
+from planner.errors import InputError
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``drills`` command and its sub-commands."""
+    parser = subparsers.add_parser("drills", help="drill programme, design, simulation and evaluation",
+                                   description="Plan a year's drills, design one, simulate it, evaluate it.")
+    sub = parser.add_subparsers(dest="drills_command", metavar="ACTION", required=True)
+
+    plan = sub.add_parser("plan", help="schedule the annual drill programme (CP-SAT)")
+    plan.add_argument("--scenario", required=True, metavar="NAME", help="shipped scenario name or folder")
+    plan.add_argument("--year", required=True, type=int, metavar="YYYY")
+    plan.add_argument("--json", action="store_true", help="print the programme as JSON")
+    plan.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
+    plan.add_argument("--csv", metavar="FILE", help="also write a CSV file")
+    plan.add_argument("--time-limit", type=float, default=None, metavar="S", dest="time_limit_s",
+                      help="CP-SAT limit per solve, seconds (default: calendar.yaml)")
+    plan.set_defaults(handler=run_plan)
+
+    design = sub.add_parser("design", help="design a drill: objectives, expected dispatch, MSEL")
+    _case_arguments(design)
+    design.add_argument("--start", default=None, metavar="ISO", help="alarm time, e.g. 2026-04-08T09:00")
+    design.add_argument("--json", action="store_true")
+    design.set_defaults(handler=run_design)
+
+    simulate = sub.add_parser("simulate", help="Monte Carlo simulation of a drill or incident (SimPy)")
+    _case_arguments(simulate)
+    simulate.add_argument("--runs", type=int, default=1000, metavar="N")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--weather", default=None)
+    simulate.add_argument("--time-of-day", default=None, dest="time_of_day")
+    simulate.add_argument("--json", action="store_true")
+    simulate.set_defaults(handler=run_simulate)
+
+    evaluate = sub.add_parser("evaluate", help="score an observed drill timeline and list corrective actions")
+    evaluate.add_argument("--scenario", required=True, metavar="NAME")
+    evaluate.add_argument("--template", required=True, metavar="ID")
+    evaluate.add_argument("--observed", required=True, metavar="FILE", help="observed timeline CSV")
+    evaluate.add_argument("--drill", default=None, metavar="ID", help="drill id (default: the file stem)")
+    evaluate.add_argument("--site", default=None, metavar="ID", help="simulate the site for the expectation")
+    evaluate.add_argument("--plan", default=None, metavar="ID")
+    evaluate.add_argument("--owner", default="drill organiser", metavar="NAME")
+    evaluate.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="evaluation date (default today)")
+    evaluate.add_argument("--actions", default=None, metavar="FILE", help="corrective actions JSON to add to")
+    evaluate.add_argument("--html", default=None, metavar="FILE", help="write the evaluation report")
+    evaluate.add_argument("--summary-html", default=None, metavar="FILE", dest="summary_html")
+    evaluate.add_argument("--pdf", default=None, metavar="FILE")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=run_evaluate)
+
+
+def _case_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenario", required=True, metavar="NAME")
+    parser.add_argument("--template", required=True, metavar="ID", help="incident template of scenarios/library")
+    parser.add_argument("--site", required=True, metavar="ID", help="hazard site id")
+
+
+def _template(template_id: str) -> Any:
+    from planner.drill_library import load_library
+
+    library = load_library()
+    if template_id not in library:
+        raise InputError(f"no template {template_id!r} (library: {', '.join(sorted(library))})", field="template")
+    return library[template_id]
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Schedule and print the programme."""
+    from planner.calendar_export import to_csv, write_ics
+    from planner.drill_calendar import read_calendar
+    from planner.drill_library import load_library
+    from planner.plans import read_plans
+    from planner.programme import schedule_programme
+    from planner.scenario_files import read_scenario, scenario_path
+
+    folder = scenario_path(args.scenario)
+    scenario = read_scenario(folder)
+    library = load_library()
+    plans = read_plans(folder / "plans.yaml", scenario=scenario, templates=library)
+    calendar = read_calendar(folder / "calendar.yaml", args.year)
+    programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=args.time_limit_s)
+    if args.ics:
+        write_ics(programme, args.ics)
+    if args.csv:
+        Path(args.csv).write_text(to_csv(programme), encoding="utf-8")
+    if args.json:
+        print_json(programme.to_dict())
+        return 0
+    print(f"drill programme {programme.year}: {len(programme.drills)} drills, {programme.status.value} "
+          f"in {programme.wall_s:.1f} s")
+    print_table(("date", "form", "scope", "scenario", "plans", "teams"),
+                [(d.date, d.form, d.scope, d.scenario, ",".join(d.plans), ",".join(d.teams))
+                 for d in programme.drills])
+    if programme.unmet:
+        print()
+        print("unmet:")
+        for u in programme.unmet:
+            print(f"  {u.rule} {u.plan or u.organisation or ''}: {u.reason}")
+    return 0
+
+
+def run_design(args: argparse.Namespace) -> int:
+    """Design and print a drill."""
+    from planner.drill_design import design_drill
+    from planner.scenario_files import read_scenario
+
+    start = _datetime(args.start) if args.start else dt.datetime.combine(dt.date.today(), dt.time(9, 0))
+    design = design_drill(read_scenario(args.scenario), _template(args.template), args.site, start=start)
+    payload = design.to_dict()
+    if args.json:
+        print_json(payload)
+        return 0
+    print(f"drill {design.template} at {design.site}, alarm {design.start:%Y-%m-%d %H:%M}")
+    print_table(("objective", "target_min"), [(o["text"], o["target_min"]) for o in design.objectives])
+    print()
+    print_table(("team", "arrival_min"), [(e.team, e.arrival_min) for e in design.expected])
+    print()
+    print_table(("time", "inject", "title", "expected actions"),
+                [(f"{r.time:%H:%M}", r.inject, r.title, "; ".join(r.expected_actions)) for r in design.msel])
+    return 0
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    """Run the Monte Carlo simulation and print the key-time distributions."""
+    from planner.scenario_files import read_scenario
+    from planner.simulate import SimSettings, build_case, monte_carlo
+
+    case = build_case(read_scenario(args.scenario), _template(args.template), args.site)
+    summary = monte_carlo(case, args.runs, seed=args.seed,
+                          settings=SimSettings(weather=args.weather, time_of_day=args.time_of_day))
+    payload = summary.to_dict()
+    if args.json:
+        print_json(payload)
+        return 0
+    print(f"{summary.runs} replications in {summary.wall_s:.2f} s (seed {summary.seed}), "
+          f"escalated in {summary.escalated_share:.0%}")
+    print_table(("metric", "share", "mean", "p50", "p90"),
+                [(k, v["share"], v["mean"], v["p50"], v["p90"]) for k, v in payload["metrics"].items()])
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate an observed timeline; write reports and corrective actions if asked."""
+    from planner.evaluate import evaluate_drill, read_observed
+    from planner.improvement import actions_from_findings, load_actions, propose_turnout_updates, save_actions
+    from planner.reports import evaluation_html, report_pdf, summary_html
+    from planner.scenario_files import read_scenario
+    from planner.simulate import build_case, monte_carlo
+
+    scenario = read_scenario(args.scenario)
+    template = _template(args.template)
+    events = read_observed(args.observed)
+    drill_id = args.drill or Path(args.observed).stem
+    simulated = None
+    if args.site:
+        simulated = monte_carlo(build_case(scenario, template, args.site), 500, seed=0)
+    evaluation = evaluate_drill(drill_id, template, events, {t.id: dict(t.capabilities) for t in scenario.teams},
+                                turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated)
+    today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    existing = load_actions(args.actions) if args.actions else []
+    new = actions_from_findings(evaluation, plan=args.plan, owner=args.owner, today=today,
+                                start_number=len([a for a in existing if a.drill == drill_id]) + 1)
+    actions = existing + new
+    if args.actions:
+        save_actions(actions, args.actions)
+    if args.html:
+        Path(args.html).write_text(evaluation_html(evaluation), encoding="utf-8")
+    if args.summary_html:
+        Path(args.summary_html).write_text(summary_html(evaluation, new), encoding="utf-8")
+    if args.pdf:
+        Path(args.pdf).write_bytes(report_pdf(evaluation, new))
+    proposals = propose_turnout_updates(evaluation)
+    if args.json:
+        print_json({**evaluation.to_dict(), "actions": [a.to_dict() for a in new],
+                    "turnout_proposals": [p.__dict__ for p in proposals],
+                    "plan_needs_revision": any(f.severity == "major" for f in evaluation.findings)})
+        return 0
+    print(f"drill {drill_id}: score {evaluation.score:.2f} / 5")
+    print_table(("objective", "target", "observed", "rating"),
+                [(r.objective, r.target_min, r.observed_min, r.rating) for r in evaluation.results])
+    for action in new:
+        print(f"  {action.id} [{action.severity}] due {action.due}: {action.text}")
+    for proposal in proposals:
+        print(f"  proposal: {proposal.team} turnout_min {proposal.current_min:g} -> {proposal.proposed_min:g}")
+    return 0
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--start must be an ISO date-time, got {text!r}", field="start") from None
