@@ -23,10 +23,20 @@ from planner.errors import InputError
 from planner.model import LABELS, TeamType, Tier
 from planner.whatif import Candidate, Plan, TeamTemplate, what_if
 from web.auth import require
+from web.openapi import Param, spec
 from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
+SCENARIO = Param("name", description="scenario name")
+WHATIF_BODY: dict[str, Any] = {"type": "object", "properties": {
+    "committed": {"type": "array", "items": {"type": "string"}},
+    "close_bases": {"type": "array", "items": {"type": "string"}},
+    "move_teams": {"type": "object", "additionalProperties": {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}]}},
+    "add": {"type": "object", "required": ["k", "candidates"], "properties": {
+        "k": {"type": "integer", "minimum": 1}, "team_type": {"type": "string"}, "turnout_min": {"type": "number"},
+        "tier": {"type": "string"}, "candidates": {"type": "array", "items": {"type": "object"}}}}}}
 _reports: dict[tuple[str, int], dict[str, Any]] = {}
 _areas: dict[tuple[str, int, str], dict[str, Any]] = {}
 _MAX_CANDIDATES = 500
@@ -50,8 +60,8 @@ def page() -> str:
     )
 
 
-@bp.get("/api/v1/scenarios/<name>/coverage")
-@require("view")
+@spec.operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
+                params=[SCENARIO])
 def report(name: str) -> Any:
     """Coverage of every site against every standard that applies to it."""
     scenario = current_scenario(name)
@@ -63,8 +73,9 @@ def report(name: str) -> Any:
     return jsonify(_reports[key])
 
 
-@bp.get("/api/v1/scenarios/<name>/coverage/service-areas")
-@require("view")
+@spec.operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
+                summary="Service areas of a standard's teams, GeoJSON",
+                params=[SCENARIO, Param("standard", "query", description="standard id")])
 def areas(name: str) -> Any:
     """Service areas of the standard's teams at its minutes (``?standard=ID``)."""
     scenario = current_scenario(name)
@@ -79,8 +90,9 @@ def areas(name: str) -> Any:
     return jsonify(_areas[key])
 
 
-@bp.post("/api/v1/scenarios/<name>/coverage/whatif")
-@require("run_whatif")
+@spec.operation(bp, "/api/v1/scenarios/<name>/coverage/whatif", "POST",
+                summary="Coverage before and after a what-if plan", permission="run_whatif", params=[SCENARIO],
+                body=WHATIF_BODY)
 def whatif(name: str) -> Any:
     """Coverage before and after a what-if plan, and what changed."""
     scenario = current_scenario(name)

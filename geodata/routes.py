@@ -1,0 +1,40 @@
+"""Shortest routes as node sequences and coordinates, for drawing who drives where."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+from geodata.errors import GeodataError
+from geodata.network import RoadNetwork
+
+
+def shortest_routes(network: RoadNetwork, origins: Sequence[int], target: int) -> list[list[int]]:
+    """The fastest node path from each origin to ``target`` (one search on the reversed graph)."""
+    _, predecessors = dijkstra(network.csr(reverse=True), directed=True, indices=[int(target)],
+                               return_predecessors=True)
+    towards = predecessors[0]
+    routes = []
+    for origin in origins:
+        path = [int(origin)]
+        while path[-1] != target:
+            step = int(towards[path[-1]])
+            if step < 0:
+                raise GeodataError(f"node {origin} cannot reach node {target}")
+            path.append(step)
+        routes.append(path)
+    return routes
+
+
+def route_coordinates(network: RoadNetwork, path: Sequence[int], *, decimals: int = 5) -> list[list[float]]:
+    """``[[lon, lat], ...]`` of a node path."""
+    nodes = np.asarray(path, dtype=np.int64)
+    return np.column_stack([np.round(network.lon[nodes], decimals), np.round(network.lat[nodes], decimals)]).tolist()
+
+
+def route_length_m(network: RoadNetwork, path: Sequence[int]) -> float:
+    """Length of a node path in metres, along the shortest-time edges it uses."""
+    graph = network.csr("length_m")
+    return float(sum(graph[a, b] for a, b in zip(path[:-1], path[1:])))
