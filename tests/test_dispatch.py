@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from unittest import mock
 from collections.abc import Mapping
 from typing import Any
 
@@ -573,6 +574,19 @@ def test_optimiser_matches_brute_force_and_passes_the_checker(problem: dict[str,
     assert_every_unit_needed(problem, assignment, kept={})
     bound = output["bound"]
     assert bound["weighted_shortfall"] == pytest.approx(output["objective"]["weighted_shortfall"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_separate_stages_match_brute_force_too(problem: dict[str, Any]) -> None:
+    # Forces the path taken when W * shortfall + arrival would not be exact in a double.
+    if not _feasible_with_nothing_sent(problem):
+        return
+    with mock.patch("planner.dispatch.MERGE_LIMIT", 0):
+        output = solve_json(problem, workers=2)
+    assert output["status"] == "optimal"
+    check_result(problem, output)
+    assert as_tuple(output) == pytest.approx(brute_force(problem), abs=1e-6)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
