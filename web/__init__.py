@@ -42,6 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(coverage.bp)
     app.register_blueprint(inventory.bp)
     app.register_blueprint(admin.bp)
+    from web import jobs
+    jobs.init_app(app)
+    app.register_blueprint(jobs.bp)
     return app
 
 
