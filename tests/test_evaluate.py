@@ -1,0 +1,111 @@
+"""Evaluation from an observed timeline, reports, corrective actions until closed, turnout proposals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from planner.drill_library import load_library
+from planner.errors import InputError
+from planner.evaluate import evaluate_drill, parse_observed, read_observed
+from planner.improvement import (
+    actions_from_findings,
+    apply_turnout_updates,
+    load_actions,
+    open_actions,
+    overdue,
+    plans_to_revise,
+    propose_turnout_updates,
+    save_actions,
+    set_status,
+)
+from planner.plans import parse_plans
+from planner.reports import evaluation_html, report_pdf, summary_html
+
+LIBRARY = load_library()
+CAPS = {"sq1": {"mine_rescue_squad": 1}, "sq2": {"mine_rescue_squad": 1}, "pump": {"drainage": 2}}
+TIMELINE = """time,event,team,capability,quantity,note
+09:00,alarm,,,,
+09:04,notified,,,,
+09:04,dispatched,sq1,,,
+09:04,dispatched,sq2,,,
+09:10,departed,sq1,,,
+09:05,departed,sq2,,,
+09:32,arrived,sq1,,,
+09:55,arrived,sq2,,,
+12:00,note,,,,end
+"""
+
+
+def _evaluation() -> object:
+    events = parse_observed(TIMELINE)
+    return evaluate_drill("D7", LIBRARY["mine-flooding"], events, CAPS, turnout_min={"sq1": 1.0, "sq2": 1.0})
+
+
+def test_figures_and_ratings_match_the_timeline() -> None:
+    evaluation = _evaluation()
+    by_id = {r.objective: r for r in evaluation.results}
+    assert by_id["O1"].observed_min == 32 and by_id["O1"].rating == "S"  # 32 <= 1.25 x 30
+    assert by_id["O2"].observed_min == 55 and by_id["O2"].rating == "S"  # 55 <= 1.25 x 45 = 56.25
+    assert by_id["O3"].observed_min is None and by_id["O3"].rating == "U"  # pumps never came
+    assert evaluation.figures["first_arrival_min"] == 32
+    assert evaluation.figures["alarm_to_notified_min"] == 4
+    assert evaluation.figures["teams_arrived"] == 2 and evaluation.figures["duration_min"] == 180
+    severities = [f.severity for f in evaluation.findings]
+    assert severities.count("major") == 1 and len(severities) == 4  # 3 objectives + sq1's slow turnout
+    html = evaluation_html(evaluation)
+    assert 'data-key="first_arrival_min">32.0<' in html and ">never<" in html
+    assert report_pdf(evaluation, []).startswith(b"%PDF")
+
+
+def test_corrective_actions_stay_listed_until_closed(tmp_path: Path) -> None:
+    evaluation = _evaluation()
+    today = dt.date(2026, 4, 9)
+    actions = actions_from_findings(evaluation, plan="p1", owner="mine safety dept", today=today)
+    assert len(actions) == len(evaluation.findings) and all(a.owner and a.due > today for a in actions)
+    path = save_actions(actions, tmp_path / "actions.json")
+    actions = load_actions(path)
+    first = actions[0].id
+    actions = set_status(actions, first, "in_progress", on=today)
+    assert first in {a.id for a in open_actions(actions)}
+    with pytest.raises(InputError, match="verified_by"):
+        set_status(actions, first, "closed", on=today)
+    actions = set_status(actions, first, "closed", on=dt.date(2026, 5, 1), verified_by="chief engineer")
+    assert first not in {a.id for a in open_actions(actions)}
+    assert len(open_actions(actions)) == len(evaluation.findings) - 1
+    assert overdue(actions, dt.date(2026, 12, 1)) == open_actions(actions)
+    assert first in summary_html(evaluation, load_actions(save_actions(actions, path)))
+
+
+def test_major_finding_flags_plan_for_revision() -> None:
+    plans = parse_plans({"organisations": [{"id": "m", "name": "Mine", "type": "high_risk"}],
+                         "plans": [{"id": "p1", "name": "P", "kind": "onsite", "owner": "m",
+                                    "scenarios": ["mine-flooding"], "teams": ["sq1"]}]})
+    flagged = plans_to_revise(_evaluation(), plans.plans, "p1")
+    assert flagged[0].needs_revision and "drainage" in flagged[0].revision_reasons[0]
+
+
+def test_turnout_proposal_needs_confirmation() -> None:
+    from planner.scenario_files import read_scenario
+
+    evaluation = _evaluation()
+    proposals = propose_turnout_updates(evaluation)
+    assert [(p.team, p.current_min, p.proposed_min) for p in proposals] == [("sq1", 1.0, 6.0)]
+    scenario = read_scenario("shanxi-coal")
+    from planner.improvement import TurnoutProposal
+
+    proposal = TurnoutProposal("nat-fenxi-zd1", 1.0, 6.0, "D7")
+    unchanged = apply_turnout_updates(scenario, [proposal], confirmed=[])
+    changed = apply_turnout_updates(scenario, [proposal], confirmed=["nat-fenxi-zd1"])
+    assert {t.id: t.turnout_min for t in unchanged.teams}["nat-fenxi-zd1"] == 1.0
+    assert {t.id: t.turnout_min for t in changed.teams}["nat-fenxi-zd1"] == 6.0
+
+
+def test_observed_csv_errors(fixtures: Path) -> None:
+    assert read_observed(fixtures / "drills" / "observed-flooding.csv")[0].event == "alarm"
+    with pytest.raises(InputError, match="line 2: event must be one of"):
+        parse_observed("time,event\n5,exploded\n")
+    with pytest.raises(InputError, match="header"):
+        parse_observed("when,what\n")

@@ -1,0 +1,82 @@
+"""Simulation: a hand-computable deterministic case, reproducibility, R-TEAM-MINE entry, drill design."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from planner.drill_library import load_library
+from planner.simulate import SimCase, SimSettings, SimUnit, monte_carlo, simulate_once
+
+LIBRARY = load_library()
+
+
+def _case() -> SimCase:
+    units = (
+        SimUnit("far", {"mine_rescue_squad": 3}, turnout_min=1.0, travel_min=40.0),
+        SimUnit("near", {"mine_rescue_squad": 1}, turnout_min=2.0, travel_min=10.0),
+        SimUnit("mid", {"mine_rescue_squad": 1}, turnout_min=1.0, travel_min=20.0),
+        SimUnit("pumps", {"drainage": 2}, turnout_min=10.0, travel_min=50.0),
+        SimUnit("rig", {"drilling_squad": 1}, turnout_min=30.0, travel_min=90.0),
+    )
+    return SimCase(LIBRARY["mine-flooding"], "m1", units)
+
+
+def test_deterministic_first_arrival_is_exact() -> None:
+    run = simulate_once(_case(), None, SimSettings(notification_min=2.0, deterministic=True))
+    # Nearest mine-rescue units: near (2 + 10 = 12) then mid (1 + 20 = 21) make the 2 squads of T+0.
+    assert run.times["first_arrival"] == pytest.approx(2.0 + 2.0 + 10.0)
+    assert run.times["assembled:mine_rescue_squad:2"] == pytest.approx(2.0 + 1.0 + 20.0)
+    # R-TEAM-MINE: the entry waits for the committed and the standby squad.
+    assert run.times["entry"] == pytest.approx(23.0)
+    assert run.times["first:drainage"] == pytest.approx(2.0 + 10.0 + 50.0)
+    assert run.times["tasks_done"] == pytest.approx(23.0 + 60.0 + 120.0)
+    assert not run.escalated
+    assert [e for e in run.timeline if e[1] == "dispatched"][0][0] == 2.0
+
+
+def test_same_seed_same_result_and_different_seed_differs() -> None:
+    a = monte_carlo(_case(), 200, seed=42)
+    b = monte_carlo(_case(), 200, seed=42)
+    c = monte_carlo(_case(), 200, seed=43)
+    assert a.metrics.keys() == b.metrics.keys()
+    for key in a.metrics:
+        np.testing.assert_array_equal(a.metrics[key], b.metrics[key])
+    assert a.to_dict()["metrics"] == b.to_dict()["metrics"]
+    assert not np.array_equal(a.metrics["first_arrival"], c.metrics["first_arrival"])
+    assert 0 < a.escalated_share < 1  # the flooding template escalates with probability 0.3
+
+
+def test_percentiles_and_weather_slow_travel() -> None:
+    dry = monte_carlo(_case(), 300, seed=1)
+    wet = monte_carlo(_case(), 300, seed=1, settings=SimSettings(weather="rain"))
+    assert dry.percentile("first_arrival", 90) >= dry.percentile("first_arrival", 50)
+    assert wet.percentile("first_arrival", 50) > dry.percentile("first_arrival", 50)
+
+
+def test_shanxi_mine_flooding_runs() -> None:
+    from planner.scenario_files import read_scenario
+    from planner.simulate import build_case
+
+    case = build_case(read_scenario("shanxi-coal"), LIBRARY["mine-flooding"], "mine-M0335")
+    summary = monte_carlo(case, 100, seed=0)
+    assert summary.to_dict()["metrics"]["first_arrival"]["share"] == 1.0
+    assert np.all(summary.metrics["entry"] >= summary.metrics["first_arrival"])
+
+
+def test_design_dispatch_msel_and_shift() -> None:
+    from planner.drill_design import design_drill, shift_design
+    from planner.scenario_files import read_scenario
+
+    design = design_drill(read_scenario("shanxi-coal"), LIBRARY["mine-flooding"], "mine-M0335",
+                          start=dt.datetime(2026, 4, 8, 9, 0))
+    assert design.participants and design.expected[0].capabilities.get("mine_rescue_squad", 0) >= 1
+    assert any("30 min" in o["text"] for o in design.objectives)
+    assert design.msel[0].time == dt.datetime(2026, 4, 8, 9, 0)
+    assert all(r.expected_actions for r in design.msel)
+    moved = shift_design(design, dt.timedelta(days=2, hours=1))
+    before = [b.time - a.time for a, b in zip(design.msel, design.msel[1:])]
+    after = [b.time - a.time for a, b in zip(moved.msel, moved.msel[1:])]
+    assert before == after and moved.start == dt.datetime(2026, 4, 10, 10, 0)
