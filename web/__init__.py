@@ -40,6 +40,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     from web import coverage
     app.register_blueprint(coverage.bp)
+    from web import dispatch
+    app.register_blueprint(dispatch.bp)
     app.register_blueprint(inventory.bp)
     app.register_blueprint(admin.bp)
     from web import jobs
