@@ -218,7 +218,11 @@ def main(argv: list[str] | None = None) -> int:
             all_optimal &= optimal.status.value == "optimal"
             o, g = optimal.objective, greedy.objective
             ratios = f"{_ratio(g.weighted_shortfall, o.weighted_shortfall)}, {_ratio(g.weighted_arrival, o.weighted_arrival)}"
-            for result, note in ((optimal, ""), (greedy, ratios)):
+            b = optimal.bound
+            proof = "" if b is None or optimal.status.value == "optimal" else (
+                f"bound ({b.weighted_shortfall:g}, {b.weighted_arrival:.1f})"
+            )
+            for result, note in ((optimal, proof), (greedy, ratios)):
                 print(
                     f"{label:<16} {n_incidents:>3} {n_units:>5} {result.method:<7} {result.wall_s:>8.2f} "
                     f"{result.status.value:<9} {_objective(result)}   {note}"
