@@ -26,6 +26,12 @@ from planner.settings import database_url
 
 AGREEMENTS = "agreements"
 
+DOCUMENT_COLLECTIONS = frozenset({"plans", "calendar", "warning_rules", "programmes", "drills", "evaluations",
+                                  "actions", "warnings"})
+"""Scenario documents beside the records: settings files (plans, calendar, warning rules) and the drill
+programme's history (programmes, drills, evaluations, corrective actions). Each module that owns a
+collection validates its documents; the store versions and audits them like records."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -159,7 +165,8 @@ class Store:
                 row = ScenarioRow(name=scenario.name, version=0)
                 session.add(row)
             else:
-                session.execute(delete(RecordRow).where(RecordRow.scenario_id == row.id))
+                session.execute(delete(RecordRow).where(RecordRow.scenario_id == row.id,
+                                                        RecordRow.kind.in_([*RECORD_TYPES, AGREEMENTS])))
             row.title = scenario.title
             row.meta = dict(scenario.meta)
             row.version += 1
@@ -310,6 +317,68 @@ class Store:
             self._revalidate(session, scenario_row)
         return counts
 
+    def put_document(self, name: str, collection: str, doc_id: str, data: Any, *,
+                     expected_version: int | None = None, replace: bool = False, actor: str = "system") -> int:
+        """Create or update a scenario document; ``replace`` skips the version check (settings files).
+
+        The caller validates ``data`` (the owning module's parser) before it comes here.
+        """
+        self._check_collection(collection)
+        with self.transaction() as session:
+            scenario_row = self._scenario_row(session, name)
+            row = session.scalar(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == collection, RecordRow.record_id == doc_id))
+            current = row.version if row is not None else None
+            if not replace and current != expected_version:
+                raise ConflictError(f"{collection} {doc_id!r} was changed by someone else (version {current}); "
+                                    "reload it and apply your change again", field="version", record=doc_id)
+            before = row.data if row is not None else None
+            if row is None:
+                row = RecordRow(scenario_id=scenario_row.id, kind=collection, record_id=doc_id, version=0, data=data)
+                session.add(row)
+            row.data = data
+            row.version += 1
+            row.updated_at = _now()
+            session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
+                                 kind=collection, record_id=doc_id, before=_audit_view(before),
+                                 after=_audit_view(data)))
+            session.flush()
+            return row.version
+
+    def documents(self, name: str, collection: str) -> list[tuple[str, Any, int]]:
+        """``(id, data, version)`` of every document in a collection, oldest first."""
+        self._check_collection(collection)
+        with self._sessions() as session:
+            scenario_row = self._scenario_row(session, name)
+            rows = session.scalars(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == collection).order_by(RecordRow.id))
+            return [(r.record_id, r.data, r.version) for r in rows]
+
+    def get_document(self, name: str, collection: str, doc_id: str) -> tuple[Any, int]:
+        """One document's data and version."""
+        for found_id, data, version in self.documents(name, collection):
+            if found_id == doc_id:
+                return data, version
+        raise NotFoundError(f"{collection} {doc_id!r} does not exist", field="id", record=doc_id)
+
+    def delete_document(self, name: str, collection: str, doc_id: str, *, actor: str = "system") -> None:
+        """Remove one document."""
+        self._check_collection(collection)
+        with self.transaction() as session:
+            scenario_row = self._scenario_row(session, name)
+            row = session.scalar(select(RecordRow).where(
+                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == collection, RecordRow.record_id == doc_id))
+            if row is None:
+                raise NotFoundError(f"{collection} {doc_id!r} does not exist", field="id", record=doc_id)
+            session.add(AuditRow(actor=actor, action="delete", scenario=name, kind=collection, record_id=doc_id,
+                                 before=_audit_view(row.data)))
+            session.delete(row)
+
+    @staticmethod
+    def _check_collection(collection: str) -> None:
+        if collection not in DOCUMENT_COLLECTIONS:
+            raise InputError(f"unknown document collection {collection!r}", field="collection")
+
     def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
         rows = session.scalars(select(RecordRow).where(RecordRow.scenario_id == scenario_row.id)).all()
         self._assemble(scenario_row, rows)
@@ -339,6 +408,8 @@ class Store:
         grouped: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
         agreements = []
         for record in records:
+            if record.kind in DOCUMENT_COLLECTIONS:
+                continue
             if record.kind == AGREEMENTS:
                 agreements.append(record.data)
             else:
@@ -346,3 +417,10 @@ class Store:
                                                          where=f"stored {record.kind}"))
         meta = dict(row.meta or {})
         return Scenario.build(row.name, meta, grouped, agreements)
+
+
+def _audit_view(data: Any) -> dict[str, Any] | None:
+    """A document as the audit log keeps it: mappings as they are, anything else wrapped."""
+    if data is None or isinstance(data, dict):
+        return data
+    return {"value": data}

@@ -67,3 +67,40 @@ def test_failed_replace_keeps_the_old_scenario(store, mini_folder):
     with pytest.raises(InputError):
         store.save_scenario(read_scenario(mini_folder), replace=True)
     assert store.load_scenario("mini") == before
+
+
+def test_documents_are_versioned_audited_and_survive_a_scenario_replace(store, mini_folder):
+    scenario = read_scenario(mini_folder)
+    store.save_scenario(scenario)
+    version = store.put_document("mini", "actions", "CA-1", {"title": "fix radio", "status": "open"}, actor="pl")
+    with pytest.raises(ConflictError):
+        store.put_document("mini", "actions", "CA-1", {"title": "x"}, expected_version=version + 5)
+    store.put_document("mini", "actions", "CA-1", {"title": "fix radio", "status": "closed"},
+                       expected_version=version, actor="pl")
+    store.save_scenario(scenario, replace=True)
+    data, new_version = store.get_document("mini", "actions", "CA-1")
+    assert data["status"] == "closed" and new_version == version + 1
+    assert store.load_scenario("mini") == scenario  # documents are not records
+    entries = [e for e in store.audit_log(scenario="mini") if e["kind"] == "actions"]
+    assert [e["after"]["status"] for e in entries] == ["closed", "open"]
+    with pytest.raises(InputError, match="unknown document collection"):
+        store.put_document("mini", "secrets", "x", {})
+
+
+def test_settings_files_are_validated_stored_and_exported(store, tmp_path):
+    from planner.scenario_files import scenario_path
+    from planner.scenario_settings import read_settings, store_settings, stored_settings, write_settings
+
+    jinan = read_scenario("jinan")
+    settings = read_settings(scenario_path("jinan"), jinan)
+    assert {"plans", "calendar"} <= set(settings)
+    store.save_scenario(jinan)
+    store_settings(store, jinan, settings)
+    assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
+    write_settings(store, "jinan", tmp_path)
+    assert read_settings(tmp_path, jinan) == settings
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "plans.yaml").write_text("plans: [{id: p1, kind: nonsense}]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="plans.yaml"):
+        read_settings(broken, jinan)

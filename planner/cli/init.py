@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from planner.accounts import ensure_first_admin
-from planner.scenario_files import library_names, read_scenario
+from planner.scenario_files import library_names, read_scenario, scenario_path
+from planner.scenario_settings import read_settings, store_settings
 from planner.settings import instance_dir
 from planner.store import Store
 
@@ -30,7 +31,10 @@ def init(args: argparse.Namespace) -> int:
         print(f"database {store.url} already holds scenarios; nothing loaded")
     else:
         for name in sorted(library_names(), key=lambda n: n != DEFAULT_SCENARIO):
-            store.save_scenario(read_scenario(name), replace=True, actor="init")
+            scenario = read_scenario(name)
+            settings = read_settings(scenario_path(name), scenario)
+            store.save_scenario(scenario, replace=True, actor="init")
+            store_settings(store, scenario, settings, actor="init")
             print(f"loaded scenario {name!r} into {store.url}")
     password = ensure_first_admin(store)
     if password is not None:

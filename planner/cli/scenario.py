@@ -7,7 +7,8 @@ from pathlib import Path
 
 from planner.cli._output import print_json, print_table
 from planner.networks import placement
-from planner.scenario_files import library_names, read_scenario, write_scenario
+from planner.scenario_files import library_names, read_scenario, scenario_path, write_scenario
+from planner.scenario_settings import read_settings, store_settings, write_settings
 from planner.store import Store
 
 
@@ -47,15 +48,22 @@ def load_scenario(args: argparse.Namespace) -> int:
     """Validate a folder completely (including snapping to its network) before anything is stored."""
     scenario = read_scenario(args.source)
     placed = placement(scenario)
-    Store().save_scenario(scenario, replace=args.replace)
+    settings = read_settings(scenario_path(args.source), scenario)
+    store = Store()
+    store.save_scenario(scenario, replace=args.replace)
+    store_settings(store, scenario, settings)
     far = sum(1 for d in placed.off_network_m.values() if d > 500)
-    print(f"stored scenario {scenario.name!r}: {scenario.counts()}; {far} point(s) more than 500 m off the network")
+    extra = f"; settings: {', '.join(sorted(settings))}" if settings else ""
+    print(f"stored scenario {scenario.name!r}: {scenario.counts()}; {far} point(s) more than 500 m off the network"
+          + extra)
     return 0
 
 
 def export_scenario(args: argparse.Namespace) -> int:
     """Write a stored scenario as files that ``scenario load`` reads back."""
-    scenario = Store().load_scenario(args.name)
+    store = Store()
+    scenario = store.load_scenario(args.name)
     folder = write_scenario(scenario, args.folder)
+    write_settings(store, scenario.name, folder)
     print(f"wrote scenario {scenario.name!r} to {folder}")
     return 0

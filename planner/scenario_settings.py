@@ -1,0 +1,97 @@
+"""A scenario's settings files beside its records: plans, drill calendar and warning rules.
+
+They are read from the scenario folder (``plans.yaml``, ``calendar.yaml``, ``warning_rules.yaml``),
+validated by the module that owns each, stored in the database as scenario documents, and written
+back on export. The store, not the folder, is what the running product reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.errors import InputError
+from planner.scenario import Scenario
+from planner.store import Store
+
+SETTINGS_FILES: dict[str, str] = {"plans": "plans.yaml", "calendar": "calendar.yaml",
+                                  "warning_rules": "warning_rules.yaml"}
+"""Collection name -> file name in a scenario folder."""
+
+DEFAULT_ID = "default"
+"""Document id of a scenario's one settings document per collection."""
+
+
+def _check_plans(data: Any, scenario: Scenario) -> None:
+    from planner.drill_library import load_library
+    from planner.plans import parse_plans
+
+    parse_plans(data, scenario=scenario, templates=load_library())
+
+
+def _check_calendar(data: Any, scenario: Scenario) -> None:
+    from planner.drill_calendar import parse_calendar
+
+    for year in (data.get("years") or {}) if isinstance(data, Mapping) else ():
+        parse_calendar(data, int(year))
+    if not isinstance(data, Mapping):
+        raise InputError("calendar.yaml: must be a mapping", field="calendar")
+
+
+VALIDATORS: dict[str, Callable[[Any, Scenario], None]] = {"plans": _check_plans, "calendar": _check_calendar}
+"""Collection -> validator (raises InputError naming the file, entry and field)."""
+
+
+def json_safe(value: Any) -> Any:
+    """YAML data with dates as ISO strings, so it can be stored as JSON."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def read_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
+    """The settings files present in a scenario folder, parsed and validated."""
+    found: dict[str, Any] = {}
+    for collection, filename in SETTINGS_FILES.items():
+        path = folder / filename
+        if not path.is_file():
+            continue
+        try:
+            data = json_safe(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError as error:
+            raise InputError(f"{filename}: not valid YAML ({str(error).splitlines()[0]})", field=filename) from None
+        validator = VALIDATORS.get(collection)
+        if validator is not None:
+            validator(data, scenario)
+        found[collection] = data
+    return found
+
+
+def store_settings(store: Store, scenario: Scenario, settings: Mapping[str, Any], *, actor: str = "system") -> None:
+    """Put each settings document into the store (replacing what was there)."""
+    for collection, data in settings.items():
+        store.put_document(scenario.name, collection, DEFAULT_ID, data, replace=True, actor=actor)
+
+
+def stored_settings(store: Store, name: str, collection: str) -> Any | None:
+    """A scenario's stored settings document, or None when it has none."""
+    for doc_id, data, _version in store.documents(name, collection):
+        if doc_id == DEFAULT_ID:
+            return data
+    return None
+
+
+def write_settings(store: Store, name: str, folder: Path) -> None:
+    """Write the stored settings documents back as YAML files."""
+    for collection, filename in SETTINGS_FILES.items():
+        data = stored_settings(store, name, collection)
+        if data is not None:
+            (folder / filename).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
