@@ -1,0 +1,389 @@
+// Dispatch tester: incidents placed by clicking the map (numbered, draggable), each with a template
+// type, editable requirements, priority, duration and the responsible unit; Run posts them to the
+// dispatch API and draws the units' routes along the road network, the arrival minutes, borrowed
+// units (dashed), the shortfall, optimiser vs greedy and the compensation ledger (CSV download).
+// The input is kept in sessionStorage per scenario, so a reload or an API error never loses it.
+(function () {
+  "use strict";
+  const el = document.getElementById("map");
+  const scenario = el.dataset.scenario;
+  const canRun = el.dataset.canRun === "true";
+  const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
+  const STORE_KEY = `dispatch:${scenario}`;
+  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
+                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const PALETTE = ["#1565c0", "#2e7d32", "#ad1457", "#00838f", "#6d4c41", "#283593", "#558b2f", "#c62828"];
+  const LENT = "#8e24aa";
+  const LEDGER_COLUMNS = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"];
+
+  const $ = (id) => document.getElementById(id);
+  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const num = (x, digits = 1) => (x === null || x === undefined || x === "") ? "—" : Number(x).toFixed(digits);
+  const money = (x) => Number(x || 0).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+  const failJSON = (r) => r.json().then((b) => Promise.reject(Object.assign(new Error(b.error ? b.error.message : r.statusText),
+                                                                            { field: b.error ? b.error.field : null, status: r.status })),
+                                        () => Promise.reject(Object.assign(new Error(r.statusText), { status: r.status })));
+  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : failJSON(r));
+
+  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  el.leafletMap = map; // lets browser tests find the map
+  const renderer = L.canvas({ padding: 0.3 });
+  map.attributionControl.setPrefix(false);
+  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  // ---- state, kept in sessionStorage ----------------------------------------------------------
+  const state = load();
+  const markers = {};          // incident id -> Leaflet marker
+  let resultLayer = null;
+  let types = [];              // incident templates from the API
+  let errors = {};             // incident index -> {message, field}
+
+  function load() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
+      if (saved && Array.isArray(saved.incidents)) return { nextId: 1, timeLimit: 10, result: null, stale: false, ...saved };
+    } catch (e) { /* a damaged entry starts afresh */ }
+    return { incidents: [], nextId: 1, timeLimit: 10, result: null, stale: false };
+  }
+
+  function save() {
+    try { sessionStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) {
+      // quota: keep the input, drop the last result
+      const { result, ...input } = state;
+      sessionStorage.setItem(STORE_KEY, JSON.stringify({ ...input, result: null }));
+    }
+  }
+
+  function changed() {
+    if (state.result) state.stale = true;
+    save();
+    showStale();
+  }
+
+  function showStale() {
+    const note = $("stale-note");
+    if (note) note.hidden = !state.stale;
+  }
+
+  // ---- incidents on the map -------------------------------------------------------------------
+  function colour(index) { return PALETTE[index % PALETTE.length]; }
+
+  function incidentIcon(index, short) {
+    return L.divIcon({ className: `incident-icon${short ? " short" : ""}`, iconSize: [26, 26], iconAnchor: [13, 13],
+                       html: `<span style="background:${colour(index)}">${index + 1}</span>` });
+  }
+
+  function shortOf(id) {
+    return state.result && !state.stale ? state.result.optimal.shortfall.some((s) => s.incident === id) : false;
+  }
+
+  function drawMarkers() {
+    Object.values(markers).forEach((m) => map.removeLayer(m));
+    Object.keys(markers).forEach((k) => delete markers[k]);
+    state.incidents.forEach((inc, index) => {
+      const marker = L.marker([inc.lat, inc.lon], { draggable: true, icon: incidentIcon(index, shortOf(inc.id)), title: inc.id,
+                                                     zIndexOffset: 1000 });
+      marker.bindTooltip(`#${index + 1} ${inc.id} ${typeName(inc.type)}`);
+      marker.on("dragend", () => {
+        const p = marker.getLatLng();
+        inc.lon = Number(p.lng.toFixed(6)); inc.lat = Number(p.lat.toFixed(6));
+        delete errors[index];
+        changed(); drawList();
+      });
+      marker.on("click", () => {
+        const card = document.querySelector(`.incident-card[data-index="${index}"]`);
+        if (card) card.scrollIntoView({ block: "nearest" });
+      });
+      marker.addTo(map);
+      markers[inc.id] = marker;
+    });
+    el.dataset.incidents = String(state.incidents.length);
+  }
+
+  map.on("click", (e) => {
+    const id = `I${state.nextId++}`;
+    state.incidents.push({ id, lon: Number(e.latlng.lng.toFixed(6)), lat: Number(e.latlng.lat.toFixed(6)), type: "",
+                           priority: 1, duration_h: 12, responsible_unit: "", responsible_can_pay: true, requirements: [] });
+    changed(); drawMarkers(); drawList();
+  });
+
+  // ---- incident cards -------------------------------------------------------------------------
+  function typeName(id) {
+    const t = types.find((x) => x.id === id);
+    return t ? `${t.name_zh} ${t.name}` : (id || "");
+  }
+
+  function typeOptions(selected) {
+    return `<option value="">— 自定义 custom —</option>` + types.map((t) =>
+      `<option value="${escape(t.id)}" ${t.id === selected ? "selected" : ""}>${escape(t.name_zh)} ${escape(t.name)}</option>`).join("");
+  }
+
+  function fieldClass(index, name) {
+    const err = errors[index];
+    return err && err.field && (err.field === `incidents[${index}].${name}` || err.field.startsWith(`incidents[${index}].${name}.`)) ? "invalid" : "";
+  }
+
+  function drawList() {
+    $("incident-count").textContent = state.incidents.length ? `(${state.incidents.length})` : "";
+    $("incident-list").innerHTML = state.incidents.map((inc, index) => {
+      const err = errors[index];
+      const rows = inc.requirements.map((r, k) => `<tr data-row="${k}">
+          <td class="${fieldClass(index, `requirements[${k}].capability`)}"><input list="capability-list" data-req="capability" value="${escape(r.capability)}" placeholder="fire_squad" size="12"></td>
+          <td class="${fieldClass(index, `requirements[${k}].quantity`)}"><input type="number" data-req="quantity" value="${escape(r.quantity)}" min="1" step="1"></td>
+          <td class="${fieldClass(index, `requirements[${k}].deadline_min`)}"><input type="number" data-req="deadline_min" value="${escape(r.deadline_min)}" min="0" step="1"></td>
+          <td><button type="button" class="link" data-remove-row="${k}" title="删除 Remove">×</button></td></tr>`).join("");
+      return `<div class="incident-card${err ? " has-error" : ""}" data-index="${index}" data-id="${escape(inc.id)}">
+        <div class="incident-head"><span class="incident-num" style="background:${colour(index)}">${index + 1}</span>
+          <strong>${escape(inc.id)}</strong> <span class="hint">${Number(inc.lon).toFixed(4)}, ${Number(inc.lat).toFixed(4)}</span>
+          <button type="button" class="link remove-incident" data-remove="${index}" title="删除事故 Remove incident">删除 Remove</button></div>
+        <label class="${fieldClass(index, "type")}">类型 Type <select data-field="type">${typeOptions(inc.type)}</select></label>
+        <div class="incident-grid">
+          <label class="${fieldClass(index, "priority")}">优先级 Priority <input type="number" data-field="priority" value="${escape(inc.priority)}" min="1" max="10" step="1"></label>
+          <label class="${fieldClass(index, "duration_h")}">时长 Duration h <input type="number" data-field="duration_h" value="${escape(inc.duration_h)}" min="0.5" step="0.5"></label>
+        </div>
+        <label class="${fieldClass(index, "responsible_unit")}">责任单位 Responsible unit <input data-field="responsible_unit" value="${escape(inc.responsible_unit)}" placeholder="—"></label>
+        <label><input type="checkbox" data-field="responsible_can_pay" ${inc.responsible_can_pay ? "checked" : ""}> 有支付能力 Can pay</label>
+        <table class="req-table compact"><thead><tr><th>能力 Capability</th><th>数量 Qty</th><th>时限 ≤ min</th><th></th></tr></thead>
+          <tbody>${rows || `<tr><td colspan="4" class="hint">${inc.type ? "按类型默认 Template defaults" : "选择类型或添加需求 Choose a type or add a requirement"}</td></tr>`}</tbody></table>
+        <button type="button" class="secondary small" data-add-row>+ 需求 Requirement</button>
+        ${err ? `<p class="dispatch-error incident-error">${escape(err.message)}</p>` : ""}
+      </div>`;
+    }).join("") || `<p class="hint" id="no-incidents">尚无事故 No incidents yet.</p>`;
+    bindList();
+  }
+
+  function bindList() {
+    document.querySelectorAll(".incident-card").forEach((card) => {
+      const index = Number(card.dataset.index);
+      const inc = state.incidents[index];
+      card.querySelector("[data-remove]").addEventListener("click", () => {
+        state.incidents.splice(index, 1);
+        errors = {};
+        changed(); drawMarkers(); drawList();
+      });
+      card.querySelectorAll("[data-field]").forEach((input) => input.addEventListener("change", () => {
+        const name = input.dataset.field;
+        if (name === "responsible_can_pay") inc[name] = input.checked;
+        else if (name === "type") {
+          inc.type = input.value;
+          const t = types.find((x) => x.id === inc.type);
+          if (t) inc.requirements = t.requirements.map((r) => ({ ...r }));
+        } else inc[name] = input.value;
+        delete errors[index];
+        changed();
+        if (name === "type") { drawMarkers(); drawList(); }
+      }));
+      card.querySelectorAll("tr[data-row]").forEach((tr) => {
+        const row = inc.requirements[Number(tr.dataset.row)];
+        tr.querySelectorAll("[data-req]").forEach((input) => input.addEventListener("change", () => {
+          row[input.dataset.req] = input.value;
+          delete errors[index];
+          changed();
+        }));
+        tr.querySelector("[data-remove-row]").addEventListener("click", () => {
+          inc.requirements.splice(Number(tr.dataset.row), 1);
+          changed(); drawList();
+        });
+      });
+      card.querySelector("[data-add-row]").addEventListener("click", () => {
+        inc.requirements.push({ capability: "", quantity: 1, deadline_min: 30 });
+        changed(); drawList();
+        const inputs = card.parentNode.querySelectorAll(`.incident-card[data-index="${index}"] [data-req="capability"]`);
+        if (inputs.length) inputs[inputs.length - 1].focus();
+      });
+    });
+  }
+
+  $("clear-incidents").addEventListener("click", () => {
+    if (state.incidents.length && !window.confirm("清除全部事故? Remove all incidents?")) return;
+    state.incidents = []; state.nextId = 1; state.result = null; state.stale = false; errors = {};
+    save(); drawMarkers(); drawList(); clearResult();
+  });
+
+  $("time-limit").value = state.timeLimit;
+  $("time-limit").addEventListener("change", () => { state.timeLimit = $("time-limit").value; save(); });
+
+  // ---- run ------------------------------------------------------------------------------------
+  // Numbers typed by the user are sent as numbers; anything else is sent as typed, so the API names
+  // the field and the message appears on the incident's card.
+  const asNumber = (v) => (v === "" || v === null || v === undefined || !Number.isFinite(Number(v))) ? v : Number(v);
+
+  function requestBody() {
+    return {
+      time_limit_s: asNumber(state.timeLimit),
+      incidents: state.incidents.map((inc) => {
+        const out = { id: inc.id, lon: inc.lon, lat: inc.lat, priority: asNumber(inc.priority), duration_h: asNumber(inc.duration_h),
+                      responsible_unit: inc.responsible_unit || "", responsible_can_pay: !!inc.responsible_can_pay };
+        if (inc.type) out.type = inc.type;
+        // No rows: the template's defaults, or (no type either) the API's "give a type or requirements".
+        if (inc.requirements.length) {
+          out.requirements = inc.requirements.map((r) => ({ capability: r.capability, quantity: asNumber(r.quantity),
+                                                           deadline_min: asNumber(r.deadline_min) }));
+        }
+        return out;
+      }),
+    };
+  }
+
+  function showError(error) {
+    const match = /^incidents\[(\d+)\]/.exec(error.field || "");
+    if (match && state.incidents[Number(match[1])]) {
+      errors[Number(match[1])] = { message: error.message, field: error.field };
+      $("run-error").textContent = `事故 #${Number(match[1]) + 1}: 见下方 see its card — ${error.message}`;
+      drawList();
+      const card = document.querySelector(`.incident-card[data-index="${match[1]}"]`);
+      if (card) card.scrollIntoView({ block: "nearest" });
+    } else {
+      $("run-error").textContent = `${error.field ? `${error.field}: ` : ""}${error.message}`;
+    }
+  }
+
+  $("run-dispatch").addEventListener("click", () => {
+    if (!canRun) return;
+    errors = {};
+    $("run-error").textContent = "";
+    if (!state.incidents.length) {
+      $("run-error").textContent = "先在地图上放置事故 Click the map to place an incident first.";
+      return;
+    }
+    drawList();
+    $("run-status").textContent = "计算中 Solving…";
+    $("run-dispatch").disabled = true;
+    el.dataset.run = "running";
+    fetch(api("dispatch"), { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+                             body: JSON.stringify(requestBody()) })
+      .then((r) => r.ok ? r.json() : failJSON(r))
+      .then((result) => {
+        state.result = result; state.stale = false;
+        save(); showResult(result); drawMarkers();
+        el.dataset.run = "done";
+      })
+      .catch((error) => {
+        $("run-status").textContent = "";
+        showError(error);
+        el.dataset.run = "error";
+      })
+      .finally(() => { $("run-dispatch").disabled = !canRun; });
+  });
+
+  // ---- results --------------------------------------------------------------------------------
+  function clearResult() {
+    if (resultLayer) { map.removeLayer(resultLayer); resultLayer = null; }
+    $("results").hidden = true;
+    $("run-status").textContent = "";
+  }
+
+  function incidentIndex(id) { return state.incidents.findIndex((i) => i.id === id); }
+
+  function showResult(result) {
+    clearResult();
+    const opt = result.optimal;
+    const group = L.layerGroup();
+    opt.assignments.forEach((a) => {
+      const index = incidentIndex(a.incident);
+      const style = a.borrowed ? { color: LENT, weight: 4, dashArray: "8 6", opacity: 0.9 }
+                               : { color: colour(index < 0 ? 0 : index), weight: 4, opacity: 0.85 };
+      if (a.route && a.route.length > 1) {
+        L.polyline(a.route.map(([lon, lat]) => [lat, lon]), { ...style, renderer, className: "dispatch-route" })
+          .bindTooltip(`${a.unit} → ${a.incident} · ${num(a.arrival_min)} min · ${num(a.route_km, 2)} km`, { sticky: true })
+          .addTo(group);
+      }
+      L.circleMarker([a.lat, a.lon], { renderer, radius: 7, weight: 2, color: "#fff", fillColor: style.color, fillOpacity: 1 })
+        .bindTooltip(`${escape(a.unit)} ${num(a.arrival_min)} min${a.borrowed ? " ⇄" : ""}`, { permanent: true, direction: "right",
+                                                                                               className: "arrival-label" })
+        .addTo(group);
+    });
+    resultLayer = group.addTo(map);
+    el.dataset.routes = String(opt.assignments.filter((a) => a.route && a.route.length > 1).length);
+
+    const bound = opt.bound ? ` · 下界 bound ${num(opt.bound.weighted_shortfall, 0)} / ${num(opt.bound.weighted_arrival, 2)} / ${money(opt.bound.compensation)}` : "";
+    $("run-status").innerHTML = `状态 Status <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
+      ` · ${num(opt.seconds, 3)} s · 派出 ${opt.units_sent} units<span id="stale-note" class="met-no" hidden><br>输入已更改,结果可能过期 Inputs changed since this run.</span>`;
+    showStale();
+
+    $("assignment-table").querySelector("tbody").innerHTML = opt.assignments.map((a) => {
+      const index = incidentIndex(a.incident);
+      return `<tr class="${a.borrowed ? "borrowed" : ""}" data-unit="${escape(a.unit)}"><td><span class="incident-num" style="background:${colour(index < 0 ? 0 : index)}">${index + 1}</span>${escape(a.incident)}</td>` +
+        `<td>${escape(a.name_zh || "")} ${escape(a.name)}<br><span class="hint">${escape(a.unit)} · ${escape((a.team_type_label || []).join(" / "))}</span></td>` +
+        `<td>${escape(a.base_name_zh || "")} ${escape(a.base_name)}</td><td class="num">${num(a.arrival_min)}<br><span class="hint">出动 ${num(a.turnout_min)}</span></td>` +
+        `<td class="num">${num(a.route_km, 2)}</td><td>${a.borrowed ? `⇄ ${escape(a.lender)}<br>¥${money(a.cost)}` : "—"}</td></tr>`;
+    }).join("") || `<tr><td colspan="6">未派出队伍 No unit sent</td></tr>`;
+
+    const missing = new Map(opt.shortfall.map((s) => [`${s.incident}|${s.capability}|${s.deadline_min}`, s.missing]));
+    $("requirement-table").querySelector("tbody").innerHTML = result.incidents.flatMap((inc) => inc.requirements.map((r) => {
+      const miss = missing.get(`${inc.id}|${r.capability}|${r.deadline_min}`) || 0;
+      return `<tr class="${miss ? "short" : ""}"><td>${escape(inc.id)}</td><td>${escape(r.capability)}</td><td class="num">${r.quantity}</td>` +
+        `<td class="num">${num(r.deadline_min, 0)}</td><td class="num">${miss ? `<strong>${miss}</strong>` : "0 ✓"}</td></tr>`;
+    })).join("");
+
+    const rows = [
+      ["加权缺口 Weighted shortfall", (r) => num(r.objective.weighted_shortfall, 0)],
+      ["加权到达 Weighted arrival (min)", (r) => num(r.objective.weighted_arrival, 2)],
+      ["补偿 Compensation (¥)", (r) => money(r.objective.compensation)],
+      ["派出 Units sent", (r) => String(r.units_sent)],
+      ["状态 Status", (r) => r.status],
+      ["用时 Seconds", (r) => num(r.seconds, 3)],
+    ];
+    $("compare-table").querySelector("tbody").innerHTML = rows.map(([label, f]) =>
+      `<tr><td>${escape(label)}</td><td class="num">${escape(f(opt))}</td><td class="num">${escape(f(result.greedy))}</td></tr>`).join("");
+
+    showLedger(result.ledger);
+    $("results").hidden = false;
+  }
+
+  function showLedger(ledger) {
+    $("ledger-table").querySelector("tbody").innerHTML = ledger.lines.map((l) =>
+      `<tr>${LEDGER_COLUMNS.map((c) => `<td class="${["quantity", "rate", "days", "amount"].includes(c) ? "num" : ""}">${
+        escape(c === "amount" || c === "rate" ? money(l[c]) : l[c])}</td>`).join("")}</tr>`).join("")
+      || `<tr><td colspan="${LEDGER_COLUMNS.length}">无补偿项 No compensation lines</td></tr>`;
+    const totals = (title, obj) => Object.keys(obj).length ? `<p><strong>${title}</strong><br>${Object.entries(obj)
+      .map(([k, v]) => `${escape(k)}: ¥${money(v)}`).join("<br>")}</p>` : "";
+    $("ledger-totals").innerHTML = totals("按支付方 By payer", ledger.totals_by_payer) + totals("按出借方 By lender", ledger.totals_by_lender) +
+      `<p><strong>合计 Total ¥<span id="ledger-total">${money(ledger.total)}</span></strong></p>`;
+    $("ledger-excluded").innerHTML = ledger.excluded.length ? `<p><strong>不予补偿 Excluded claims</strong></p><ul>${ledger.excluded.map((x) =>
+      `<li>${escape(Object.entries(x).filter(([k]) => k !== "reason").map(([k, v]) => `${k} ${v}`).join(", "))} — ${escape(x.reason || "")}</li>`).join("")}</ul>` : "";
+    $("ledger-unrated").innerHTML = ledger.unrated_equipment.length ? `<p><strong>协议未定价装备 Equipment without a rate</strong> ` +
+      `(未计入 not in the ledger)</p><ul>${ledger.unrated_equipment.map((u) => `<li>${escape(u.unit)}: ${escape(u.kind)} × ${u.quantity}</li>`).join("")}</ul>` : "";
+    const link = $("ledger-csv");
+    if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob(["\ufeff" + ledgerCSV(ledger)], { type: "text/csv;charset=utf-8" }));
+  }
+
+  function ledgerCSV(ledger) {
+    const cell = (v) => { const s = String(v ?? ""); return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+    const columns = [...LEDGER_COLUMNS, "agreement", "rule"];
+    const lines = [columns.join(",")].concat(ledger.lines.map((l) => columns.map((c) => cell(l[c])).join(",")));
+    lines.push("", "total," + cell(ledger.total));
+    Object.entries(ledger.totals_by_payer).forEach(([k, v]) => lines.push(`payer,${cell(k)},${cell(v)}`));
+    Object.entries(ledger.totals_by_lender).forEach(([k, v]) => lines.push(`lender,${cell(k)},${cell(v)}`));
+    ledger.excluded.forEach((x) => lines.push(`excluded,${cell(x.mission ?? "")},${cell(x.unit ?? "")},${cell(x.reason ?? "")}`));
+    ledger.unrated_equipment.forEach((u) => lines.push(`unrated_equipment,${cell(u.unit)},${cell(u.kind)},${cell(u.quantity)}`));
+    return lines.join("\r\n") + "\r\n";
+  }
+  window.dispatchLedgerCSV = ledgerCSV; // for tests
+
+  // ---- load -----------------------------------------------------------------------------------
+  drawList();
+  drawMarkers();
+  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases"))])
+    .then(([incidentTypes, roads, bases]) => {
+      types = incidentTypes.incident_types;
+      const roadLayer = L.geoJSON(roads, { style: (f) => {
+        const [weight, color] = ROAD[f.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+        return { weight, color, opacity: 0.9, renderer, interactive: false };
+      } }).addTo(map);
+      L.geoJSON(bases, {
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 4, weight: 1, color: "#fff", fillColor: "#37474f", fillOpacity: 0.9 }),
+        onEachFeature: (f, layer) => layer.bindTooltip(`${f.properties.name_zh || ""} ${f.properties.name} (${f.properties.id})`),
+      }).addTo(map);
+      map.fitBounds(roadLayer.getBounds(), { padding: [10, 10] });
+      drawList(); drawMarkers();
+      if (state.result) showResult(state.result);
+      el.dataset.ready = "true";
+    })
+    .catch((error) => {
+      $("run-error").textContent = `无法加载地图数据 Could not load map data: ${error.message}`;
+    });
+})();
