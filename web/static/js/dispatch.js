@@ -190,7 +190,7 @@
       card.querySelector("[data-add-row]").addEventListener("click", () => {
         inc.requirements.push({ capability: "", quantity: 1, deadline_min: 30 });
         changed(); drawList();
-        const inputs = card.parentNode.querySelectorAll(`.incident-card[data-index="${index}"] [data-req="capability"]`);
+        const inputs = $("incident-list").querySelectorAll(`.incident-card[data-index="${index}"] [data-req="capability"]`);
         if (inputs.length) inputs[inputs.length - 1].focus();
       });
     });
@@ -258,6 +258,9 @@
       .then((result) => {
         state.result = result; state.stale = false;
         save(); showResult(result); drawMarkers();
+        const bounds = L.latLngBounds(state.incidents.map((i) => [i.lat, i.lon]));
+        result.optimal.assignments.forEach((a) => bounds.extend([a.lat, a.lon]));
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 15, animate: false });
         el.dataset.run = "done";
       })
       .catch((error) => {
