@@ -41,7 +41,9 @@ run: install
 
 ## test: install what the tests need and run the whole pytest suite
 test: install-dev
-	$(PY) -m pytest -q
+	@eval "$$(bash scripts/start-postgres.sh)"; export TEST_POSTGRES_URL; \
+	  echo "PostgreSQL for the tests: $${TEST_POSTGRES_URL:-none (those tests skip)}"; \
+	  $(PY) -m pytest -q
 
 ## bench: every benchmark script (installs the peer libraries they compare against, e.g. spopt)
 bench: $(BENCH_STAMP)

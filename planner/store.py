@@ -126,7 +126,9 @@ class Store:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        Base.metadata.create_all(self.engine)
+        from planner.migrate import migrate
+
+        migrate(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -157,6 +159,9 @@ class Store:
 
     def save_scenario(self, scenario: Scenario, *, replace: bool = False, actor: str = "system") -> None:
         """Store a validated scenario in one transaction; refuses to overwrite unless ``replace``."""
+        check_text([scenario.name, dict(scenario.meta), list(scenario.agreements)], "scenario")
+        for kind in RECORD_TYPES:
+            check_text([r.model_dump(mode="json") for r in scenario.records(kind)], kind)
         with self.transaction() as session:
             row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == scenario.name))
             if row is not None and not replace:
@@ -324,6 +329,7 @@ class Store:
         The caller validates ``data`` (the owning module's parser) before it comes here.
         """
         self._check_collection(collection)
+        check_text([doc_id, data], collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
             row = session.scalar(select(RecordRow).where(
@@ -387,6 +393,7 @@ class Store:
 
     @staticmethod
     def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        check_text(dict(data), kind)
         if kind == AGREEMENTS:
             return dict(data)
         return parse_record(RECORD_TYPES[kind], dict(data)).model_dump(mode="json")
@@ -398,6 +405,7 @@ class Store:
 
     @staticmethod
     def _scenario_row(session: Session, name: str) -> ScenarioRow:
+        check_text(name, "scenario")
         row = session.scalar(select(ScenarioRow).where(ScenarioRow.name == name))
         if row is None:
             raise NotFoundError(f"no stored scenario named {name!r}", field="scenario")
@@ -424,3 +432,17 @@ def _audit_view(data: Any) -> dict[str, Any] | None:
     if data is None or isinstance(data, dict):
         return data
     return {"value": data}
+
+
+def check_text(value: Any, field: str) -> None:
+    """Refuse NUL characters anywhere in ``value`` (PostgreSQL cannot store them; SQLite would hide them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InputError(f"{field}: text must not contain NUL characters", field=field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, field)
+            check_text(item, f"{field}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_text(item, field)

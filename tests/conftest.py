@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,10 +46,35 @@ def mini_folder(tmp_path: Path) -> Path:
     return target
 
 
+BOTH_DATABASES = {"test_store", "test_web_auth_api", "test_web_inventory", "test_jobs", "test_api_fuzz"}
+"""Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the storage and API modules on both databases."""
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in BOTH_DATABASES and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """An SQLite database in the test's temporary folder."""
-    return f"sqlite:///{tmp_path / 'planner.sqlite'}"
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An SQLite file in the test's folder, or the test PostgreSQL database emptied for this test.
+
+    PostgreSQL comes from ``TEST_POSTGRES_URL`` (``make test`` starts a local server and sets it).
+    """
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return f"sqlite:///{tmp_path / 'planner.sqlite'}"
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("no PostgreSQL: TEST_POSTGRES_URL is not set (make test starts one)")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 @pytest.fixture

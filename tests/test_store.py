@@ -104,3 +104,13 @@ def test_settings_files_are_validated_stored_and_exported(store, tmp_path):
     (broken / "plans.yaml").write_text("plans: [{id: p1, kind: nonsense}]\n", encoding="utf-8")
     with pytest.raises(InputError, match="plans.yaml"):
         read_settings(broken, jinan)
+
+
+def test_nul_text_is_refused_by_the_store(store, mini_folder):
+    store.save_scenario(read_scenario(mini_folder))
+    team = store.load_scenario("mini").by_id("teams")["T1"].model_dump(mode="json")
+    with pytest.raises(InputError, match="NUL"):
+        store.put_record("mini", "teams", {**team, "name_zh": "a\x00b"},
+                         expected_version=store.record_versions("mini", "teams")["T1"])
+    with pytest.raises(InputError, match="NUL"):
+        store.load_scenario("mi\x00ni")

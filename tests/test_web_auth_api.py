@@ -149,3 +149,14 @@ def test_changed_password_revokes_the_old_one_at_once(client, app, users):
     update_user(app.extensions["planner_store"], "dispatcher", password="a-new-password")
     assert client.get("/api/v1/scenarios", headers=old).status_code == 401
     assert client.get("/api/v1/scenarios", headers=basic("dispatcher", "a-new-password")).status_code == 200
+
+
+def test_nul_characters_are_refused_not_stored(client, users):
+    headers = basic("planner", users["planner"])
+    assert client.get("/api/v1/jobs?scenario=%00", headers=headers).status_code == 400
+    read = client.get("/api/v1/scenarios/mini/records/teams/T1", headers=headers).get_json()
+    response = client.put("/api/v1/scenarios/mini/records/teams/T1", headers=headers,
+                          json={"version": read["version"], "data": {**read["data"], "name": "bad\u0000name"}})
+    assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
+    assert client.get("/api/v1/scenarios/mini/records/teams/T1", headers=headers).get_json()["data"]["name"] == \
+        read["data"]["name"]

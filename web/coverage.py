@@ -24,7 +24,7 @@ from planner.model import LABELS, TeamType, Tier
 from planner.whatif import Candidate, Plan, TeamTemplate, what_if
 from web.auth import require
 from web.openapi import Param, spec
-from web.scenarios import current_scenario
+from web.scenarios import cached_for_version, current_scenario
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -37,13 +37,7 @@ WHATIF_BODY: dict[str, Any] = {"type": "object", "properties": {
     "add": {"type": "object", "required": ["k", "candidates"], "properties": {
         "k": {"type": "integer", "minimum": 1}, "team_type": {"type": "string"}, "turnout_min": {"type": "number"},
         "tier": {"type": "string"}, "candidates": {"type": "array", "items": {"type": "object"}}}}}}
-_reports: dict[tuple[str, int], dict[str, Any]] = {}
-_areas: dict[tuple[str, int, str], dict[str, Any]] = {}
 _MAX_CANDIDATES = 500
-
-
-def _version(name: str) -> int:
-    return get_store().scenario_version(name)
 
 
 @bp.get("/coverage")
@@ -65,12 +59,7 @@ def page() -> str:
 def report(name: str) -> Any:
     """Coverage of every site against every standard that applies to it."""
     scenario = current_scenario(name)
-    key = (name, _version(name))
-    if key not in _reports:
-        if len(_reports) > 32:
-            _reports.clear()
-        _reports[key] = coverage(scenario).to_dict()
-    return jsonify(_reports[key])
+    return jsonify(cached_for_version("coverage", name, None, lambda: coverage(scenario).to_dict()))
 
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
@@ -82,12 +71,8 @@ def areas(name: str) -> Any:
     standard = request.args.get("standard", "")
     if not standard:
         raise InputError("give ?standard=ID", field="standard")
-    key = (name, _version(name), standard)
-    if key not in _areas:
-        if len(_areas) > 64:
-            _areas.clear()
-        _areas[key] = service_area_features(scenario, standard)
-    return jsonify(_areas[key])
+    return jsonify(cached_for_version("service_areas", name, standard,
+                                      lambda: service_area_features(scenario, standard)))
 
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/coverage/whatif", "POST",

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
 from planner.errors import InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
-from planner.store import ConflictError
+from planner.store import ConflictError, check_text
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> tuple[Response | str, int]:
@@ -18,7 +18,13 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and refuse NUL characters in any request input before a view sees them."""
+
+    @app.before_request
+    def refuse_nul() -> None:
+        check_text([request.path, request.args.to_dict(flat=False), request.form.to_dict(flat=False)], "request")
+        if request.is_json:
+            check_text(request.get_json(silent=True), "body")
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[Response | str, int]:

@@ -1,0 +1,41 @@
+"""Schema migrations with Alembic: every store is brought to the latest revision when it is opened.
+
+A new, empty database gets the tables created from the models and is stamped at the latest
+revision; an existing one is upgraded through the migrations in ``planner/migrations/versions``.
+``python -m alembic -c planner/alembic.ini revision --autogenerate -m "..."`` writes a new migration
+after a model change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration for a database URL."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema of ``engine``'s database to the latest revision."""
+    from planner.store import Base
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if not tables - {"alembic_version"}:
+            Base.metadata.create_all(connection)
+            command.stamp(config, "head")
+        else:
+            command.upgrade(config, "head")
