@@ -47,6 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web import jobs
     jobs.init_app(app)
     app.register_blueprint(jobs.bp)
+    from web import drills, drills_api
+    app.register_blueprint(drills.bp)
+    app.register_blueprint(drills_api.bp)
     return app
 
 

@@ -15,7 +15,7 @@ from web.store import get_store
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
 JOB_ID = Param("job_id", schema={"type": "string", "pattern": "^[0-9a-f]{1,32}$"})
-JOB_PERMISSIONS = {"coverage": "view"}
+JOB_PERMISSIONS = {"coverage": "view", "drills-plan": "edit_drills", "drills-simulate": "edit_drills"}
 """Permission each job kind needs beyond ``view`` (kinds not listed need ``edit_drills``)."""
 
 

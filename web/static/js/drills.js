@@ -1,0 +1,76 @@
+// Drills pages: shared helpers (JSON calls with the CSRF header, background jobs polled with a progress
+// bar) and the calendar page's "plan the year" button: start the drills-plan job, show its progress,
+// store the finished programme, reload the month view.
+(function () {
+  "use strict";
+  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+
+  function call(method, url, body) {
+    return fetch(url, {
+      method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((r) => r.json().catch(() => ({})).then((data) => {
+      if (!r.ok) {
+        const error = new Error(data.error ? data.error.message : `${r.status} ${r.statusText}`);
+        error.field = data.error ? data.error.field : null;
+        error.status = r.status;
+        throw error;
+      }
+      return data;
+    }));
+  }
+
+  // Poll a job until it is done or failed; report progress through onProgress(fraction, message).
+  function waitJob(id, onProgress) {
+    return new Promise((resolve, reject) => {
+      const tick = () => call("GET", `/api/v1/jobs/${id}`).then((job) => {
+        onProgress(job.progress || 0, job.message || job.status);
+        if (job.status === "done") resolve(job);
+        else if (job.status === "failed") reject(new Error(job.error || job.message || "job failed"));
+        else setTimeout(tick, 400);
+      }, reject);
+      tick();
+    });
+  }
+
+  function progressUI(box) {
+    const bar = box.querySelector("progress");
+    const text = box.querySelector("span");
+    return (fraction, message) => {
+      box.hidden = false;
+      bar.value = fraction;
+      text.textContent = `${Math.round(fraction * 100)}% · ${message}`;
+    };
+  }
+
+  window.Drills = { call, waitJob, progressUI, escape, csrf };
+
+  const page = document.getElementById("drills-page");
+  const button = document.getElementById("plan-year");
+  if (!page || !button) return;
+  const scenario = page.dataset.scenario;
+  const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
+  const errorBox = document.getElementById("drills-error");
+  button.addEventListener("click", () => {
+    const year = Number(page.dataset.year);
+    const version = page.dataset.version ? Number(page.dataset.version) : null;
+    if (version && !window.confirm(`重新规划将替换 ${year} 年的计划 · Re-planning replaces the stored ${year} programme. Continue?`)) return;
+    button.disabled = true;
+    errorBox.textContent = "";
+    const show = progressUI(document.getElementById("job-status"));
+    show(0, "排队 queued");
+    call("POST", api("programmes/plan"), { year })
+      .then((job) => waitJob(job.id, show))
+      .then((job) => call("POST", api("programmes"), { job: job.id, expected_version: version }))
+      .then((saved) => {
+        show(1, `已保存 stored: ${saved.drills} drills (version ${saved.version})`);
+        window.location.reload();
+      })
+      .catch((error) => {
+        errorBox.textContent = `规划失败 Planning failed: ${error.message}`;
+        button.disabled = false;
+      });
+  });
+})();
