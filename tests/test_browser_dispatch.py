@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,31 @@ def test_viewer_sees_the_page_with_run_disabled(page: Any, server_url: str, user
     assert "dispatcher role" in page.inner_text("#role-note")
     _click_map_at(page, 117.06, 36.665)
     assert page.locator(".incident-card").count() == 1
+
+
+def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: Any, app: Any) -> None:
+    from planner.scenario_files import read_scenario
+
+    app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
+    browser_login(page, server_url, "dispatcher")
+    page.goto(f"{server_url}/dispatch?scenario=jinan")
+    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    _click_map_at(page, 117.108, 36.702)
+    card = page.locator(".incident-card").first
+    card.locator("[data-field=type]").select_option("chemical-fire-explosion")
+    card = page.locator(".incident-card").first
+    card.locator("[data-field=responsible_unit]").fill("Refinery operator")
+    card.locator("[data-field=responsible_unit]").dispatch_event("change")
+    page.click("#run-dispatch")
+    page.wait_for_selector("#map[data-run='done']", timeout=60_000)
+    assert page.locator("#ledger-table tbody tr").count() >= 1
+    assert "unit:Refinery operator" in page.inner_text("#ledger-totals")
+    assert page.locator("#assignment-table tbody tr.borrowed").count() >= 1
+    page.screenshot(path=screenshot_path("dispatch-jinan"))
+    with page.expect_download() as info:
+        page.click("#ledger-csv")
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert header.startswith("mission,unit,lender,payer,line,item,quantity,rate,days,amount")
+    assert first.startswith("I1,") and "unit:Refinery operator" in first
+    assert info.value.suggested_filename == "dispatch-ledger-jinan.csv"

@@ -201,3 +201,27 @@ def test_page_for_dispatcher_and_viewer(client: Any, auth: Any) -> None:
     assert 'data-can-run="false"' in page and "needs the dispatcher role" in page
     assert 'id="run-dispatch" disabled' in page
     assert client.get("/static/js/dispatch.js").status_code == 200
+
+
+def test_jinan_ledger_lines_totals_and_payer(dispatcher: Any, app: Any) -> None:
+    """On the shipped scenario a chemical fire at the refinery borrows units; the ledger prices them."""
+    app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
+    body = {"incidents": [{"lon": 117.108, "lat": 36.702, "type": "chemical-fire-explosion", "priority": 5,
+                           "duration_h": 12, "responsible_unit": "Refinery operator"}], "time_limit_s": 10}
+    response = dispatcher.post("/api/v1/scenarios/jinan/dispatch", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    data = response.get_json()
+    optimal, ledger = data["optimal"], data["ledger"]
+    assert optimal["status"] in ("optimal", "feasible") and optimal["units_sent"] >= 2
+    assert all(a["route"] and a["route_km"] is not None for a in optimal["assignments"])
+    lent = [a for a in optimal["assignments"] if a["borrowed"]]
+    assert lent and {b["unit"] for b in optimal["borrowed"]} == {a["unit"] for a in lent}
+    assert ledger["lines"], "borrowed units under a priced agreement give ledger lines"
+    columns = {"mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"}
+    assert all(columns <= set(line) for line in ledger["lines"])
+    assert {line["unit"] for line in ledger["lines"]} <= {a["unit"] for a in lent}
+    assert sum(line["amount"] for line in ledger["lines"]) == pytest.approx(ledger["total"], abs=0.01)
+    assert sum(ledger["totals_by_payer"].values()) == pytest.approx(ledger["total"], abs=0.01)
+    assert sum(ledger["totals_by_lender"].values()) == pytest.approx(ledger["total"], abs=0.01)
+    assert set(ledger["totals_by_payer"]) == {"unit:Refinery operator"}
+    assert data["greedy"]["objective"]["weighted_shortfall"] >= optimal["objective"]["weighted_shortfall"]

@@ -346,7 +346,8 @@
     $("ledger-totals").innerHTML = totals("按支付方 By payer", ledger.totals_by_payer) + totals("按出借方 By lender", ledger.totals_by_lender) +
       `<p><strong>合计 Total ¥<span id="ledger-total">${money(ledger.total)}</span></strong></p>`;
     $("ledger-excluded").innerHTML = ledger.excluded.length ? `<p><strong>不予补偿 Excluded claims</strong></p><ul>${ledger.excluded.map((x) =>
-      `<li>${escape(Object.entries(x).filter(([k]) => k !== "reason").map(([k, v]) => `${k} ${v}`).join(", "))} — ${escape(x.reason || "")}</li>`).join("")}</ul>` : "";
+      `<li>${escape([x.mission, x.unit, x.lender, x.line].filter((v) => v !== undefined && v !== "").join(" · "))}` +
+      `${x.amount ? ` ¥${money(x.amount)}` : ""} — ${escape(x.reason || "")}</li>`).join("")}</ul>` : "";
     $("ledger-unrated").innerHTML = ledger.unrated_equipment.length ? `<p><strong>协议未定价装备 Equipment without a rate</strong> ` +
       `(未计入 not in the ledger)</p><ul>${ledger.unrated_equipment.map((u) => `<li>${escape(u.unit)}: ${escape(u.kind)} × ${u.quantity}</li>`).join("")}</ul>` : "";
     const link = $("ledger-csv");
@@ -361,7 +362,7 @@
     lines.push("", "total," + cell(ledger.total));
     Object.entries(ledger.totals_by_payer).forEach(([k, v]) => lines.push(`payer,${cell(k)},${cell(v)}`));
     Object.entries(ledger.totals_by_lender).forEach(([k, v]) => lines.push(`lender,${cell(k)},${cell(v)}`));
-    ledger.excluded.forEach((x) => lines.push(`excluded,${cell(x.mission ?? "")},${cell(x.unit ?? "")},${cell(x.reason ?? "")}`));
+    ledger.excluded.forEach((x) => lines.push(["excluded", x.mission, x.unit, x.lender, x.line, x.amount, x.reason].map(cell).join(",")));
     ledger.unrated_equipment.forEach((u) => lines.push(`unrated_equipment,${cell(u.unit)},${cell(u.kind)},${cell(u.quantity)}`));
     return lines.join("\r\n") + "\r\n";
   }
