@@ -97,9 +97,10 @@ def calendar_page() -> str:
         programme, version = None, None
     flagged = records.plans_needing_revision(store, name)
     plans_doc = stored_settings(store, name, "plans") or {}
-    plans = programme["plans"] if programme else [
-        {"id": p["id"], "name": p.get("name", ""), "kind": p.get("kind"), "owner": p.get("owner")}
-        for p in (plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else [])]
+    planned = {p["id"]: p for p in (programme or {}).get("plans", [])}
+    stored_plans = plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else []
+    plans = [{**p, **planned.get(p["id"], {}), "needs_revision": bool(p.get("needs_revision"))} for p in stored_plans]
+    plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in stored_plans}]
     return render_template(
         "drills.html", scenario=scenario, scenarios=store.list_scenarios(), year=year, programme=programme,
         version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,

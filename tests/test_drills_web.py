@@ -1,0 +1,239 @@
+"""Drills web: the plan-the-year job, calendar and exports, drill design, simulation, evaluation, actions, roles."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planner import drill_records as records
+from planner.scenario_files import read_scenario, scenario_path
+from planner.scenario_settings import json_safe, read_settings, store_settings
+from tests.conftest import FIXTURES
+
+DRILL = {"id": "refinery-onsite-tank-H1", "date": "2026-04-08", "form": "field", "scope": "single",
+         "scenario": "chemical-fire-explosion", "plans": ["refinery-onsite-tank"], "teams": ["ent-refinery-fire"],
+         "site": "site-refinery-tank-farm", "owner": "org-refinery", "satisfies": ["R-DRILL-2 refinery-onsite-tank H1"]}
+KEY = "2026-refinery-onsite-tank-H1"
+PROGRAMME = {"year": 2026, "status": "optimal", "seconds": 1.0, "timezone": "Asia/Shanghai", "settings": {},
+             "organisations": [], "plans": [], "drills": [DRILL], "blackouts": [], "flood_season": None,
+             "unmet": [], "coverage_gaps": []}
+API = "/api/v1/scenarios/jinan"
+
+
+@pytest.fixture(scope="module")
+def jinan_records() -> tuple[object, dict]:
+    """The Jinan scenario and its settings with four plans (a quick CP-SAT year), read once."""
+    jinan = read_scenario("jinan")
+    settings = read_settings(scenario_path("jinan"), jinan)
+    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
+    return jinan, settings
+
+
+@pytest.fixture
+def store(app, users, jinan_records):
+    """The test app's store with Jinan and its plans and calendar loaded."""
+    jinan, settings = jinan_records
+    opened = app.extensions["planner_store"]
+    opened.save_scenario(jinan)
+    store_settings(opened, jinan, settings)
+    return opened
+
+
+@pytest.fixture
+def planned(store):
+    """Jinan with a stored 2026 programme of one refinery tank-fire drill."""
+    records.save_programme(store, "jinan", copy.deepcopy(PROGRAMME))
+    return store
+
+
+def _wait(app, job_id: str) -> dict:
+    return app.extensions["planner_jobs"].wait(job_id, timeout_s=120)
+
+
+def test_plan_the_year_job_stores_the_programme_shown_and_exported(app, client, auth, store) -> None:
+    auth.login("planner")
+    started = client.post(f"{API}/programmes/plan", json={"year": 2026})
+    assert started.status_code == 202
+    job = _wait(app, started.json["id"])
+    assert job["status"] == "done" and job["progress"] == 1.0, job
+    saved = client.post(f"{API}/programmes", json={"job": job["id"]})
+    assert saved.status_code == 201 and saved.json["version"] == 1
+    again = client.post(f"{API}/programmes", json={"job": job["id"]})  # re-plan without the version seen: 409
+    assert again.status_code == 409 and again.json["error"]["field"] == "version"
+    programme = client.get(f"{API}/programmes/2026").json
+    assert programme["drills"] and {d["date"][:4] for d in programme["drills"]} == {"2026"}
+    page = client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
+    for drill in programme["drills"]:
+        assert f'data-drill="{drill["id"]}"' in page
+    assert 'class="blackout-all"' in page or "blackout-all" in page
+    for unmet in programme["unmet"]:
+        assert unmet["rule"] in page
+    import icalendar
+
+    ics = client.get(f"{API}/programmes/2026/export?format=ics")
+    events = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")
+    assert sorted(str(e["DTSTART"].dt) for e in events) == sorted(d["date"] for d in programme["drills"])
+    csv_text = client.get(f"{API}/programmes/2026/export?format=csv").get_data(as_text=True)
+    assert csv_text.lstrip("\ufeff").startswith("id,date,form") and csv_text.count("\n") == len(programme["drills"]) + 1
+
+
+def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
+    auth.login("viewer")
+    assert client.get("/drills?scenario=jinan").status_code == 200
+    page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert 'id="plan-year"' not in page and 'id="evaluate"' not in page and 'id="shift-form"' not in page
+    refused = [
+        client.post(f"{API}/programmes/plan", json={"year": 2026}),
+        client.post(f"{API}/jobs", json={"kind": "drills-plan", "params": {"year": 2026}}),
+        client.post(f"{API}/jobs", json={"kind": "drills-simulate", "params": {}}),
+        client.post(f"{API}/programmes", json={"job": "abc"}),
+        client.put(f"{API}/drills/{KEY}/design", json={}),
+        client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 10}),
+        client.post(f"{API}/drills/{KEY}/simulations", json={"runs": 10}),
+        client.post(f"{API}/evaluations/{KEY}", json={"csv": "time,event\n0,alarm\n"}),
+        client.patch(f"{API}/actions/CA-1", json={"status": "closed"}),
+        client.post(f"{API}/evaluations/{KEY}/turnout/ent-refinery-fire/apply", json={}),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    auth.logout()
+    auth.login("dispatcher")  # may run dispatch, not change the drill programme or the team records
+    assert client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 10}).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url", "body", "field"), [
+    ("post", "/programmes/plan", {"year": "next"}, "year"),
+    ("post", "/programmes/plan", {"year": 1999}, "years"),
+    ("post", "/programmes/plan", {"year": 2026, "time_limit_s": -1}, "time_limit_s"),
+    ("post", "/programmes", {"job": 5}, "job"),
+    ("post", "/programmes", [], "body"),
+    ("post", f"/drills/{KEY}/simulations", {"runs": 0}, "runs"),
+    ("post", f"/drills/{KEY}/simulations", {"seed": -3}, "seed"),
+    ("post", f"/drills/{KEY}/shift", {}, "minutes"),
+    ("post", f"/drills/{KEY}/shift", {"start": "tomorrow"}, "start"),
+    ("post", f"/evaluations/{KEY}", {"events": []}, "events"),
+    ("post", f"/evaluations/{KEY}", {"events": [{"time": "soon", "event": "alarm"}]}, "time"),
+    ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,explosion\n"}, "event"),
+    ("post", f"/evaluations/{KEY}", {"csv": "when,what\n"}, "header"),
+    ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,alarm\n", "plan": "other-plan"}, "plan"),
+    ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,alarm\n", "expected_version": "v1"}, "expected_version"),
+    ("post", "/evaluations/not-a-key", {"csv": "time,event\n0,alarm\n"}, "drill"),
+    ("get", "/programmes/2026/export?format=xls", None, "format"),
+    ("get", f"/evaluations/{KEY}/report?format=doc", None, "format"),
+])
+def test_bad_input_is_a_400_naming_the_field(client, auth, planned, method, url, body, field) -> None:
+    auth.login("planner")
+    response = getattr(client, method)(API + url, json=body) if body is not None else getattr(client, method)(API + url)
+    assert response.status_code == 400, response.json
+    assert response.json["error"]["field"] == field
+
+
+def test_unknown_things_are_404(client, auth, planned) -> None:
+    auth.login("planner")
+    assert client.get(f"{API}/programmes/2031").status_code == 404
+    assert client.get(f"{API}/drills/2026-no-such-drill").status_code == 404
+    assert client.get(f"{API}/evaluations/{KEY}").status_code == 404
+    assert client.patch(f"{API}/actions/CA-none", json={"status": "open"}).status_code == 404
+
+
+def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
+    from planner.drill_library import load_library
+    from planner.simulate import build_case, monte_carlo
+
+    auth.login("planner")
+    drill = client.get(f"{API}/drills/{KEY}").json
+    design = drill["design"]
+    assert not drill["design_stored"] and design["start"] == "2026-04-08T09:00:00"
+    assert [o["id"] for o in design["objectives"]] == ["O1", "O2", "O3"] and design["msel"]
+    assert {t["team"] for t in drill["map"]["teams"]} == {e["team"] for e in design["expected_dispatch"]}
+    shifted = client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 45})
+    assert shifted.status_code == 200
+    before = [m["at_min"] for m in design["msel"]]
+    after = shifted.json["design"]
+    assert after["start"] == "2026-04-08T09:45:00" and [m["at_min"] for m in after["msel"]] == before
+    stale = client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 5, "expected_version": 1})
+    assert stale.status_code == 409
+    page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert "2026-04-08 09:45" in page and "five fire squads assembled within 30 min" in page
+
+    started = client.post(f"{API}/drills/{KEY}/simulations", json={"runs": 40, "seed": 7})
+    assert started.status_code == 202
+    job = _wait(app, started.json["id"])
+    assert job["status"] == "done", job
+    saved = client.put(f"{API}/drills/{KEY}/simulation", json={"job": job["id"], "expected_version": shifted.json["version"]})
+    assert saved.status_code == 200
+    scenario = app.extensions["planner_store"].load_scenario("jinan")
+    expected = monte_carlo(build_case(scenario, load_library()["chemical-fire-explosion"], DRILL["site"]), 40, seed=7)
+    simulation = client.get(f"{API}/drills/{KEY}").json["simulation"]
+    assert simulation["metrics"] == expected.to_dict()["metrics"]
+    histogram = simulation["histograms"]["first:fire_squad"]
+    assert sum(histogram["counts"]) == round(simulation["metrics"]["first:fire_squad"]["share"] * 40)
+
+
+def test_evaluation_scores_the_timeline_and_its_actions_stay_until_closed(app, client, auth, planned) -> None:
+    auth.login("planner")
+    observed = (FIXTURES / "drills" / "observed-tank-fire.csv").read_text()
+    response = client.post(f"{API}/evaluations/{KEY}", json={"csv": observed, "date": "2026-04-09"})
+    assert response.status_code == 201, response.json
+    evaluation = response.json["evaluation"]
+    assert evaluation["figures"]["first_arrival_min"] == 12.0 and evaluation["figures"]["teams_arrived"] == 2
+    assert evaluation["figures"]["alarm_to_notified_min"] == 1.0 and evaluation["figures"]["duration_min"] == 40.0
+    ratings = {o["objective"]: (o["observed_min"], o["rating"]) for o in evaluation["objectives"]}
+    assert ratings == {"O1": (12.0, "U"), "O2": (26.0, "P"), "O3": (12.0, "P")}
+    assert response.json["turnout_proposals"] == [{"team": "ent-refinery-fire", "current_min": 2.0,
+                                                   "proposed_min": 8.0, "drill": KEY}]
+    assert {a["severity"] for a in response.json["actions"]} == {"major", "minor"}
+    again = client.post(f"{API}/evaluations/{KEY}", json={"csv": observed})  # re-evaluating needs the version
+    assert again.status_code == 409
+
+    board = client.get(f"{API}/actions").json
+    open_ids = [a["id"] for a in board["columns"]["open"]]
+    assert open_ids == [f"CA-{KEY}-1", f"CA-{KEY}-2"]
+    assert "refinery-onsite-tank" in board["plans_needing_revision"]
+    assert "needs revision" in client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
+    report = client.get(f"{API}/evaluations/{KEY}/report?format=html").get_data(as_text=True)
+    assert "12.0" in report and "O1" in report
+    assert f"CA-{KEY}-1" in client.get(f"{API}/evaluations/{KEY}/report?format=summary").get_data(as_text=True)
+    assert client.get(f"{API}/evaluations/{KEY}/report?format=pdf").data.startswith(b"%PDF")
+
+    major = f"CA-{KEY}-1"
+    moved = client.patch(f"{API}/actions/{major}", json={"status": "in_progress", "version": 1})
+    assert moved.status_code == 200 and moved.json["version"] == 2
+    refused = client.patch(f"{API}/actions/{major}", json={"status": "closed", "version": 2})
+    assert refused.status_code == 400 and refused.json["error"]["field"] == "verified_by"
+    assert client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 1}
+                        ).status_code == 409
+    assert major in client.get("/drills/actions?scenario=jinan").get_data(as_text=True)
+    board = client.get(f"{API}/actions").json
+    assert [a["id"] for a in board["columns"]["in_progress"]] == [major]
+    closed = client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 2})
+    assert closed.status_code == 200 and closed.json["status"] == "closed"
+    board = client.get(f"{API}/actions").json
+    assert [a["id"] for a in board["columns"]["closed"]] == [major]
+    assert [a["id"] for a in board["columns"]["open"]] == [f"CA-{KEY}-2"]
+    assert "refinery-onsite-tank" not in board["plans_needing_revision"]
+
+    applied = client.post(f"{API}/evaluations/{KEY}/turnout/ent-refinery-fire/apply", json={})
+    assert applied.status_code == 200 and applied.json["turnout_min"] == 8.0
+    store = app.extensions["planner_store"]
+    team, _ = store.get_record("jinan", "teams", "ent-refinery-fire")
+    assert team["turnout_min"] == 8.0
+    assert any(e["kind"] == "teams" and e["record_id"] == "ent-refinery-fire" and e["actor"] == "planner"
+               for e in store.audit_log(scenario="jinan"))
+    assert client.get(f"{API}/evaluations/{KEY}").json["turnout_proposals"][0]["applied"] is True
+
+
+def test_openapi_documents_the_drill_routes(client, auth, store) -> None:
+    auth.login("viewer")
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/scenarios/{name}/programmes", "/api/v1/scenarios/{name}/programmes/plan",
+                 "/api/v1/scenarios/{name}/drills/{key}/simulations", "/api/v1/scenarios/{name}/evaluations/{key}",
+                 "/api/v1/scenarios/{name}/actions/{action_id}"):
+        assert path in paths, path
+    assert "edit_drills" in paths["/api/v1/scenarios/{name}/evaluations/{key}"]["post"]["description"]
+
+
+def test_fixture_is_valid(jinan_records) -> None:
+    assert Path(FIXTURES / "drills" / "plans-small.yaml").is_file()
