@@ -259,7 +259,10 @@
         state.result = result; state.stale = false;
         save(); showResult(result); drawMarkers();
         const bounds = L.latLngBounds(state.incidents.map((i) => [i.lat, i.lon]));
-        result.optimal.assignments.forEach((a) => bounds.extend([a.lat, a.lon]));
+        result.optimal.assignments.forEach((a) => {
+          bounds.extend([a.lat, a.lon]);
+          (a.route || []).forEach(([lon, lat]) => bounds.extend([lat, lon]));
+        });
         if (bounds.isValid()) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 15, animate: false });
         el.dataset.run = "done";
       })
