@@ -71,7 +71,9 @@
     const names = Object.keys(simulation.histograms).filter((n) => n.startsWith("first:") || n.startsWith("assembled:"));
     const current = select.value;
     select.innerHTML = names.map((n) => `<option value="${D.escape(n)}">${D.escape(LABEL(n))}</option>`).join("");
-    const preferred = names.find((n) => n === current) || names.find((n) => n.startsWith("first:")) || names[0];
+    const objectives = ((view.design || {}).objectives || []).map((o) => (o.metric === "first_arrival" ? `first:${o.capability}` : `assembled:${o.capability}:${o.quantity}`));
+    const preferred = names.find((n) => n === current) || objectives.find((n) => names.includes(n)) ||
+      names.find((n) => n.startsWith("first:")) || names[0];
     if (!preferred) return;
     select.value = preferred;
     const h = simulation.histograms[preferred];

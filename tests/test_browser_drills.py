@@ -1,0 +1,53 @@
+"""In a real browser: a planner plans a year of drills (a job with progress), opens the calendar and a drill."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from planner.scenario_files import read_scenario, scenario_path
+from planner.scenario_settings import json_safe, read_settings, store_settings
+from tests.browser import screenshot_path
+from tests.conftest import FIXTURES, browser_login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def jinan_app(app, users):
+    """The test app with Jinan, its calendar and four of its plans (a quick CP-SAT year)."""
+    jinan = read_scenario("jinan")
+    settings = read_settings(scenario_path("jinan"), jinan)
+    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
+    store = app.extensions["planner_store"]
+    store.save_scenario(jinan)
+    store_settings(store, jinan, settings)
+    return app
+
+
+def test_planner_plans_the_year_and_opens_a_drill(jinan_app, page, server_url):
+    browser_login(page, server_url, "planner")
+    page.goto(f"{server_url}/drills?scenario=jinan&year=2026")
+    assert page.locator("#calendar").count() == 0  # nothing planned yet
+    page.click("#plan-year")
+    page.wait_for_selector("#job-status:not([hidden])")
+    assert "%" in page.inner_text("#job-message")
+    page.wait_for_selector("#calendar .chip[data-drill]", timeout=90_000)  # stored, page reloaded
+    assert page.locator(".month").count() == 12
+    assert page.locator("#calendar td.blackout-all").count() > 0 and page.locator("#calendar td.flood").count() > 0
+    assert "programme-summary" in page.content() and page.locator("#unmet li").count() >= 1
+    page.screenshot(path=screenshot_path("drills-calendar"), full_page=True)
+
+    chip = page.locator("#calendar .chip.field[data-drill]").first
+    drill_id = chip.get_attribute("data-drill")
+    chip.click()
+    page.wait_for_selector("#objectives tbody tr")
+    assert drill_id in page.inner_text("#drill-title")
+    assert page.locator("#msel tbody tr").count() >= 1 and page.locator("#participants .chip").count() >= 1
+    page.wait_for_function("document.getElementById('map').leafletMap !== undefined")
+    page.fill("#sim-runs", "100")
+    page.click("#run-simulation")
+    page.wait_for_selector("#sim-chart[data-metric]", timeout=60_000)
+    assert "p50" in page.inner_text("#sim-summary") and page.input_value("#sim-metric") == "first:fire_squad"
+    page.locator("#sim-chart").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path("drill-detail"), full_page=True)
