@@ -111,11 +111,13 @@ def sign_in(browser: Any, url: str) -> dict[str, Any]:
     return state
 
 
-def render_once(browser: Any, state: dict[str, Any], target: str, *, roads_only_at: str | None = None) -> tuple[float, float]:
+def render_once(browser: Any, state: dict[str, Any], target: str, *,
+                roads_only_at: str | None = None) -> tuple[float, float]:
     """Seconds from navigation start to data-ready and to the painted frame after it, in a fresh context."""
     context = browser.new_context(viewport=VIEWPORT, storage_state=state)
     if roads_only_at is not None:
-        context.route(roads_only_at, lambda route: route.fulfill(status=200, content_type="text/html", body=ROADS_ONLY_PAGE))
+        context.route(roads_only_at,
+                      lambda route: route.fulfill(status=200, content_type="text/html", body=ROADS_ONLY_PAGE))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -165,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         app = start_app(Path(folder))
         counts = app.extensions["planner_store"].load_scenario(SCENARIO).counts()
         with live_server(app) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                                 headless=True)
             state = sign_in(browser, url)
             map_url, roads_url = f"{url}/map?scenario={SCENARIO}", f"{url}/bench-roads-only"
             cold_ready, cold_painted = render_once(browser, state, map_url)

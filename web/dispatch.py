@@ -68,13 +68,15 @@ DISPATCH_BODY: dict[str, Any] = {
                 "id": {"type": "string", "description": "unique; I1, I2... by position when absent"},
                 "lon": {"type": "number", "minimum": -180, "maximum": 180},
                 "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                "type": {"type": "string", "description": "incident template id (GET /api/v1/incident-types)"},
+                "type": {"type": "string",
+                         "description": "incident template id (GET /api/v1/incident-types)"},
                 "priority": {"type": "integer", "minimum": 1, "maximum": 10},
                 "requirements": {"type": "array", "maxItems": MAX_REQUIREMENTS, "items": REQUIREMENT_SCHEMA,
                                  "description": "defaults to the template's requirements"},
                 "duration_h": {"type": "number", "exclusiveMinimum": 0, "maximum": 720,
                                "description": "expected mission length for the ledger, hours"},
-                "responsible_unit": {"type": "string", "description": "the accident-responsible unit, if any"},
+                "responsible_unit": {"type": "string",
+                                     "description": "the accident-responsible unit, if any"},
                 "responsible_can_pay": {"type": "boolean"},
             },
         }},
@@ -93,7 +95,8 @@ def page() -> str:
                            capabilities=sorted(_capabilities(scenario)))
 
 
-@spec.operation(bp, "/api/v1/incident-types", "GET", summary="Incident templates with their default requirements")
+@spec.operation(bp, "/api/v1/incident-types", "GET",
+                summary="Incident templates with their default requirements")
 def incident_types() -> Any:
     """The incident templates, each with its default dispatch requirements."""
     return jsonify({"incident_types": [
@@ -104,7 +107,8 @@ def incident_types() -> Any:
 
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/dispatch", "POST",
-                summary="Dispatch units to incidents placed by coordinates (optimal and greedy), routes and ledger",
+                summary="Dispatch units to incidents placed by coordinates (optimal and greedy), "
+                        "routes and ledger",
                 permission="run_dispatch", params=[SCENARIO], body=DISPATCH_BODY)
 def run(name: str) -> Any:
     """Solve the dispatch of the posted incidents on the scenario."""
@@ -127,7 +131,8 @@ def parse_body(body: dict[str, Any], scenario: Scenario) -> tuple[list[IncidentR
         raise InputError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
     raw = body.get("incidents")
     if not isinstance(raw, list) or not raw:
-        raise InputError("place at least one incident (incidents must be a non-empty list)", field="incidents")
+        raise InputError("place at least one incident (incidents must be a non-empty list)",
+                         field="incidents")
     if len(raw) > MAX_INCIDENTS:
         raise InputError(f"at most {MAX_INCIDENTS} incidents per request, got {len(raw)}", field="incidents")
     time_limit_s = body.get("time_limit_s", DEFAULT_TIME_LIMIT_S)
@@ -160,7 +165,8 @@ def _check_sizes(item: Any, index: int) -> None:
     for key in ("lon", "lat"):
         value = item.get(key)
         if isinstance(value, int) and not isinstance(value, bool) and not _finite(value):
-            raise InputError(f"incidents[{index}]: lon and lat must be numbers", field=f"incidents[{index}].{key}")
+            raise InputError(f"incidents[{index}]: lon and lat must be numbers",
+                             field=f"incidents[{index}].{key}")
     rows = item.get("requirements")
     if isinstance(rows, list):
         if len(rows) > MAX_REQUIREMENTS:
@@ -169,8 +175,9 @@ def _check_sizes(item: Any, index: int) -> None:
         for row, data in enumerate(rows):
             quantity = data.get("quantity") if isinstance(data, dict) else None
             if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > MAX_QUANTITY:
-                raise InputError(f"incidents[{index}].requirements[{row}]: quantity must be at most {MAX_QUANTITY}",
-                                 field=f"incidents[{index}].requirements[{row}].quantity")
+                where = f"incidents[{index}].requirements[{row}]"
+                raise InputError(f"{where}: quantity must be at most {MAX_QUANTITY}",
+                                 field=f"{where}.quantity")
 
 
 def _finite(value: Any) -> bool:
@@ -193,23 +200,22 @@ def _snapped_field(message: str, requests: list[IncidentRequest]) -> str:
 
 def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
     """The API answer: each optimal assignment described with its unit, base, route and borrowing."""
-    teams = scenario.by_id("teams")
-    bases = scenario.by_id("bases")
+    teams = {t.id: t for t in scenario.teams}
+    bases = {b.id: b for b in scenario.bases}
     borrowed = {b.unit: b for b in result.optimal.borrowed}
     optimal = result.optimal.to_dict()
     described = []
     for assignment in optimal["assignments"]:
         team = teams[assignment["unit"]]
-        base = bases[team.base]  # type: ignore[attr-defined]
+        base = bases[team.base]
         lent = borrowed.get(team.id)
+        kind = team.team_type.value
         described.append({
             **assignment,
-            "name": team.name, "name_zh": team.name_zh,  # type: ignore[attr-defined]
-            "team_type": team.team_type.value,  # type: ignore[attr-defined]
-            "team_type_label": list(LABELS["team_type"].get(team.team_type.value, [team.team_type.value])),  # type: ignore[attr-defined]
-            "turnout_min": team.turnout_min,  # type: ignore[attr-defined]
-            "base": base.id, "base_name": base.name, "base_name_zh": base.name_zh,  # type: ignore[attr-defined]
-            "lon": base.lon, "lat": base.lat,  # type: ignore[attr-defined]
+            "name": team.name, "name_zh": team.name_zh, "team_type": kind,
+            "team_type_label": list(LABELS["team_type"].get(kind, [kind])), "turnout_min": team.turnout_min,
+            "base": base.id, "base_name": base.name, "base_name_zh": base.name_zh,
+            "lon": base.lon, "lat": base.lat,
             "route": result.routes.get(team.id, []), "route_km": result.route_km.get(team.id),
             "borrowed": lent is not None,
             "lender": lent.lender if lent else None, "cost": lent.cost if lent else 0.0,
@@ -218,8 +224,8 @@ def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
     optimal["units_sent"] = len(described)
     greedy = result.greedy.to_dict()
     greedy["units_sent"] = len(greedy["assignments"])
-    return {"scenario": scenario.name, "incidents": list(result.incidents), "optimal": optimal, "greedy": greedy,
-            "ledger": result.ledger}
+    return {"scenario": scenario.name, "incidents": list(result.incidents), "optimal": optimal,
+            "greedy": greedy, "ledger": result.ledger}
 
 
 def _capabilities(scenario: Scenario) -> set[str]:
