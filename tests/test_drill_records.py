@@ -125,3 +125,28 @@ def test_actions_board_until_closed_with_a_verifier(mini_store) -> None:
     board = records.board(mini_store, "mini", dt.date(2026, 5, 12))
     assert [a["id"] for a in board["closed"]] == ["CA-2026-P1-H1-1"] and board["closed"][0]["verified_by"] == "Li"
     assert [a["id"] for a in board["open"]] == ["CA-2026-P1-H1-2"]
+
+
+def test_cli_plan_reads_the_stored_plans_and_saves(cli_env, capsys) -> None:
+    import json
+
+    import yaml
+
+    from planner.cli import main
+    from planner.scenario_files import scenario_path
+    from planner.scenario_settings import json_safe, read_settings, store_settings
+    from planner.store import Store
+    from tests.conftest import FIXTURES
+
+    jinan = read_scenario("jinan")
+    settings = read_settings(scenario_path("jinan"), jinan)
+    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
+    opened = Store()
+    opened.save_scenario(jinan)
+    store_settings(opened, jinan, settings)
+    assert main(["drills", "plan", "--scenario", "jinan", "--year", "2026", "--save", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert [p["id"] for p in printed["plans"]] == [p["id"] for p in settings["plans"]["plans"]]  # the stored four
+    stored, version = records.get_programme(opened, "jinan", 2026)
+    assert version == 1 and [d["id"] for d in stored["drills"]] == [d["id"] for d in printed["drills"]]
+    opened.close()

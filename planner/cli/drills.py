@@ -1,7 +1,8 @@
 """``python -m planner drills plan|design|simulate|evaluate``: the drill programme engine from the command line.
 
-- ``plan --scenario NAME --year YYYY [--json] [--ics FILE] [--csv FILE]``: the annual programme from the
-  scenario folder's ``plans.yaml`` and ``calendar.yaml``; unmet rules are listed with their reasons.
+- ``plan --scenario NAME --year YYYY [--json] [--ics FILE] [--csv FILE] [--save]``: the annual programme from
+  the stored plans and calendar (the scenario folder's ``plans.yaml`` and ``calendar.yaml`` when the store has
+  none, e.g. a folder path); unmet rules are listed with their reasons; ``--save`` stores the programme.
 - ``design --scenario NAME --template ID --site ID [--start ISO] [--json]``: objectives, expected dispatch, MSEL.
 - ``simulate --scenario NAME --template ID --site ID [--runs N] [--seed S] [--json]``: Monte Carlo key times.
 - ``evaluate --scenario NAME --template ID --observed FILE [--plan ID] [--owner NAME] [--actions FILE]
@@ -31,6 +32,8 @@ def register(subparsers: Any) -> None:
     plan.add_argument("--json", action="store_true", help="print the programme as JSON")
     plan.add_argument("--ics", metavar="FILE", help="also write an iCalendar file")
     plan.add_argument("--csv", metavar="FILE", help="also write a CSV file")
+    plan.add_argument("--save", action="store_true",
+                      help="store the programme as the year's programme of the stored scenario (replacing it)")
     plan.add_argument("--time-limit", type=float, default=None, metavar="S", dest="time_limit_s",
                       help="CP-SAT limit per solve, seconds (default: calendar.yaml)")
     plan.set_defaults(handler=run_plan)
@@ -85,22 +88,36 @@ def _template(template_id: str) -> Any:
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
     from planner.calendar_export import to_csv, write_ics
-    from planner.drill_calendar import read_calendar
+    from planner.drill_calendar import parse_calendar, read_calendar
     from planner.drill_library import load_library
-    from planner.plans import read_plans
+    from planner.plans import parse_plans, read_plans
     from planner.programme import schedule_programme
-    from planner.scenario_files import read_scenario, scenario_path
+    from planner.scenario_files import scenario_path
 
-    folder = scenario_path(args.scenario)
-    scenario = read_scenario(folder)
+    scenario, plans_data, calendar_data, store = _plan_inputs(args.scenario)
     library = load_library()
-    plans = read_plans(folder / "plans.yaml", scenario=scenario, templates=library)
-    calendar = read_calendar(folder / "calendar.yaml", args.year)
+    if plans_data is not None:
+        plans = parse_plans(plans_data, where="stored plans", scenario=scenario, templates=library)
+    else:
+        plans = read_plans(scenario_path(args.scenario) / "plans.yaml", scenario=scenario, templates=library)
+    if calendar_data is not None:
+        calendar = parse_calendar(calendar_data, args.year, where="stored calendar")
+    else:
+        calendar = read_calendar(scenario_path(args.scenario) / "calendar.yaml", args.year)
     programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=args.time_limit_s)
     if args.ics:
         write_ics(programme, args.ics)
     if args.csv:
         Path(args.csv).write_text(to_csv(programme), encoding="utf-8")
+    if args.save:
+        from planner.drill_records import save_programme
+
+        if store is None:
+            raise InputError(f"scenario {args.scenario!r} is not stored: load it first to save its programme",
+                             field="scenario")
+        version = save_programme(store, scenario.name, programme.to_dict(), replace=True, actor="cli")
+        if not args.json:
+            print(f"stored as the {programme.year} programme of {scenario.name} (version {version})")
     if args.json:
         print_json(programme.to_dict())
         return 0
@@ -115,6 +132,25 @@ def run_plan(args: argparse.Namespace) -> int:
         for u in programme.unmet:
             print(f"  {u.rule} {u.plan or u.organisation or ''}: {u.reason}")
     return 0
+
+
+def _plan_inputs(name: str) -> tuple[Any, Any, Any, Any]:
+    """The scenario with its stored plans and calendar documents (None where the store has none), and the store.
+
+    A scenario that is not stored (a shipped name or a folder path) is read from its folder, with no store.
+    """
+    from planner.errors import NotFoundError
+    from planner.scenario_files import read_scenario
+    from planner.scenario_settings import stored_settings
+    from planner.store import Store
+
+    store = Store()
+    try:
+        scenario = store.load_scenario(name)
+    except NotFoundError:
+        store.close()
+        return read_scenario(name), None, None, None
+    return scenario, stored_settings(store, name, "plans"), stored_settings(store, name, "calendar"), store
 
 
 def run_design(args: argparse.Namespace) -> int:
