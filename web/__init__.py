@@ -42,6 +42,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(coverage.bp)
     from web import dispatch
     app.register_blueprint(dispatch.bp)
+    from web import posture
+    app.register_blueprint(posture.bp)
     app.register_blueprint(inventory.bp)
     app.register_blueprint(admin.bp)
     from web import jobs

@@ -1,0 +1,167 @@
+// Posture page: read a CAP alert (file or pasted) or a warning entered by hand, ask the posture API,
+// and draw the warning area, the sites at raised risk, the moves of teams to standby points and the
+// coverage of sites before and after (toggle), with the figures of doing nothing, greedy and the optimiser.
+(function () {
+  "use strict";
+  const el = document.getElementById("map");
+  const scenario = el.dataset.scenario;
+  const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
+  const COLOR = { pass: "#1a9850", fail: "#d73027" };
+  const LEVEL = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
+  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
+                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const NAMES = { current: "现状 current", do_nothing: "不调动 do nothing", greedy: "就近贪心 greedy nearest",
+                  optimised: "优化 optimised" };
+  const state = { report: null, view: "after", layers: {} };
+
+  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  el.leafletMap = map; // lets browser tests find the map
+  const renderer = L.canvas({ padding: 0.3 });
+  map.attributionControl.setPrefix(false);
+  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
+  L.control.scale({ imperial: false }).addTo(map);
+
+  const $ = (id) => document.getElementById(id);
+  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const pct = (x) => (x === null || x === undefined) ? "—" : `${(x * 100).toFixed(1)}%`;
+  const failJSON = (r) => r.json().then((b) => Promise.reject(new Error(b.error ? b.error.message : r.statusText)),
+                                        () => Promise.reject(new Error(r.statusText)));
+  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : failJSON(r));
+  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+  const beijing = (v) => v ? `${v.length === 16 ? v + ":00" : v}+08:00` : undefined;
+
+  function clear(name) { if (state.layers[name]) { map.removeLayer(state.layers[name]); delete state.layers[name]; } }
+
+  function siteRows(report) {
+    // One marker per site: passes when every standard that applies to it passes.
+    const sites = new Map();
+    report.sites.forEach((r) => {
+      const s = sites.get(r.site) || { site: r.site, name: r.name, name_zh: r.name_zh, lon: r.lon, lat: r.lat,
+                                       grade: r.risk_grade, passed: true, failing: [] };
+      if (!r.passed) { s.passed = false; s.failing.push(r.standard); }
+      sites.set(r.site, s);
+    });
+    return [...sites.values()];
+  }
+
+  function draw() {
+    const report = state.report;
+    ["area", "sites", "moves"].forEach(clear);
+    if (!report) return;
+    state.layers.area = L.geoJSON(report.area, { style: (f) => ({ color: LEVEL[f.properties.level] || "#d7191c",
+      weight: 2, fillOpacity: 0.12, dashArray: "6 4", interactive: false }) }).addTo(map);
+    const raised = new Map(report.site_raises.map((r) => [r.site, r]));
+    const group = L.layerGroup();
+    siteRows(state.view === "after" ? report.after : report.before).forEach((s) => {
+      const up = raised.get(s.site);
+      const marker = L.circleMarker([s.lat, s.lon], { renderer, radius: up ? 9 : 6, weight: up ? 4 : 1.5,
+        color: up ? "#7b3294" : "#333", fillColor: s.passed ? COLOR.pass : COLOR.fail, fillOpacity: 0.95 });
+      marker.feature = { properties: { site: s.site, passed: s.passed, raised: Boolean(up) } };
+      marker.bindTooltip(`${escape(s.name_zh)} ${escape(s.name)}${up ? ` · ${up.grade_before}→${up.grade_after}` : ""}` +
+                         (s.passed ? " · 达标 pass" : ` · 未达标 fail: ${s.failing.map(escape).join(", ")}`));
+      group.addLayer(marker);
+    });
+    state.layers.sites = group.addTo(map);
+    const moves = L.layerGroup();
+    report.moves.forEach((m) => {
+      moves.addLayer(L.polyline([[m.from_lat, m.from_lon], [m.lat, m.lon]], { color: "#1565c0", weight: 3, dashArray: "4 4" })
+        .bindTooltip(`${escape(m.team)}: ${escape(m.from_base)} → ${escape(m.to_name)} (${m.drive_min.toFixed(1)} min)`));
+      const marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#1565c0", fillOpacity: 1 })
+        .bindTooltip(`待命点 standby: ${escape(m.to_name)} (${escape(m.to)}) · ${escape(m.team)}`);
+      marker.feature = { properties: { move: m.team, to: m.to } };
+      moves.addLayer(marker);
+    });
+    state.layers.moves = moves.addTo(map);
+    if (state.layers.area.getBounds().isValid()) map.fitBounds(state.layers.area.getBounds(), { padding: [30, 30], maxZoom: 12 });
+    el.dataset.moves = String(report.moves.length);
+    el.dataset.raised = String(report.site_raises.length);
+  }
+
+  function table(headers, rows) {
+    return `<table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>` +
+      rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("") + "</tbody></table>";
+  }
+
+  function showResult() {
+    const r = state.report;
+    const figures = table(["方案 Posture", "加权 Weight", "比例 Share", "达标 Passing", "调动 Moves", "费用 Cost ¥", "秒 s"],
+      r.figures.map((f) => [NAMES[f.name] || f.name, f.weight.toFixed(0), pct(f.share), `${f.passing}/${f.rows}`, f.moves,
+                            f.cost.toFixed(0), f.wall_s.toFixed(3)]));
+    const moves = r.moves.length ? table(["队伍 Team", "从 From", "到 To", "协议 Agreement", "min", "¥"],
+      r.moves.map((m) => [escape(m.team), escape(m.from_base), `${escape(m.to_name)}<br><small>${escape(m.to)}</small>`,
+                          escape(m.agreement || "—"), m.drive_min.toFixed(1), m.cost.toFixed(0)]))
+      : "<p class=\"hint\">无需调动 No move improves coverage.</p>";
+    const raised = table(["风险点 Site", "原 Before", "现 After"],
+      r.site_raises.map((s) => [escape(s.name), escape(s.grade_before), `<strong>${escape(s.grade_after)}</strong>`]));
+    const full = r.team_raises.filter((t) => t.level_after === "full").length;
+    $("result").innerHTML = `
+      <fieldset><legend>预警 Warning</legend>${r.warnings.map((w) => `<p><span class="chip level-${escape(w.level)}">${escape(w.level)}</span>
+        ${escape(w.event)}<br><small>${escape(w.onset)} — ${escape(w.expires || "—")}</small></p>`).join("")}
+        <p class="hint">重点时段 Critical periods: ${escape(r.periods.join(", ") || "无 none")} · 求解 solver: ${escape(r.status)}</p></fieldset>
+      <fieldset><legend>覆盖 Risk-weighted coverage</legend>${figures}
+        <p><label><input type="radio" name="view" value="before"> 调动前 Before</label>
+           <label><input type="radio" name="view" value="after" checked> 调动后 After</label></p></fieldset>
+      <fieldset><legend>预置调动 Pre-positioning moves (${r.moves.length})</legend>${moves}
+        <p class="hint">补偿台账 Ledger for the warning window: ¥${(r.ledger.total || 0).toFixed(2)}</p></fieldset>
+      <fieldset><legend>风险提升 Sites at raised risk (${r.site_raises.length})</legend>${raised}</fieldset>
+      <fieldset><legend>战备 Readiness</legend><p>${r.team_raises.length} 支队伍提级 teams raised, ${full} 全员战备 on full combat readiness.</p></fieldset>
+      ${r.notes.map((n) => `<p class="hint">${escape(n)}</p>`).join("")}`;
+    document.querySelectorAll('input[name="view"]').forEach((i) => i.addEventListener("change", () => {
+      state.view = i.value; draw();
+    }));
+  }
+
+  function run(body) {
+    $("status").textContent = "计算中 Planning…";
+    const now = beijing($("now").value);
+    if (now) body.now = now;
+    const moves = $("max-moves").value;
+    if (moves !== "") body.max_moves = Number(moves);
+    return fetch(api("posture"), { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+                                   body: JSON.stringify(body) })
+      .then((r) => r.ok ? r.json() : failJSON(r))
+      .then((report) => {
+        state.report = report; state.view = "after";
+        $("status").textContent = `完成 Done: ${report.moves.length} 调动 move(s), ${report.status}`;
+        showResult(); draw();
+        el.dataset.ready = "posture";
+      })
+      .catch((error) => {
+        $("status").innerHTML = `<span class="met-no">拒绝 Refused: ${escape(error.message)}</span>`;
+        el.dataset.ready = "error";
+      });
+  }
+
+  $("cap-file").addEventListener("change", () => {
+    const file = $("cap-file").files[0];
+    if (file) file.text().then((text) => { $("cap-text").value = text; });
+  });
+  $("run-cap").addEventListener("click", () => {
+    const text = $("cap-text").value.trim();
+    if (!text) { $("status").textContent = "请先选择或粘贴 CAP 文件 Choose or paste a CAP file first."; return; }
+    run({ cap: text });
+  });
+  $("run-manual").addEventListener("click", () => {
+    const region = $("w-region").value;
+    if (!region || !$("w-onset").value) { $("status").textContent = "请选择区域和开始时间 Pick a district and an onset."; return; }
+    const warning = { id: "manual", event: $("w-event").value, level: $("w-level").value, onset: beijing($("w-onset").value),
+                      area: { regions: [region], description: $("w-region").selectedOptions[0].textContent.trim() } };
+    if ($("w-expires").value) warning.expires = beijing($("w-expires").value);
+    run({ warning });
+  });
+
+  Promise.all([getJSON(api("roads")), getJSON(api("posture/staging-points"))])
+    .then(([roads, staging]) => {
+      state.layers.roads = L.geoJSON(roads, { style: (f) => {
+        const [weight, color] = ROAD[f.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+        return { weight, color, opacity: 0.9, renderer, interactive: false };
+      } }).addTo(map);
+      L.geoJSON(staging, {
+        pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 4, weight: 1, color: "#1565c0", fillColor: "#fff", fillOpacity: 1 }),
+        onEachFeature: (f, layer) => layer.bindTooltip(`待命点 staging: ${escape(f.properties.name_zh)} ${escape(f.properties.name)}`),
+      }).addTo(map);
+      map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
+      el.dataset.ready = "true";
+    })
+    .catch((error) => { $("status").textContent = `无法加载地图 Could not load the map: ${error.message}`; });
+})();
