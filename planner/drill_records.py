@@ -235,12 +235,16 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
                              field="start") from None
     else:
         try:
-            delta = dt.timedelta(minutes=float(minutes))
+            value = float(minutes)
         except (TypeError, ValueError):
             raise InputError(f"minutes must be a number, got {minutes!r}", field="minutes") from None
-        if abs(delta) > dt.timedelta(days=366):
-            raise InputError("minutes: a shift of more than a year", field="minutes")
-    shifted = shift_design(design, delta).to_dict()
+        if isinstance(minutes, bool) or not abs(value) <= 366 * 24 * 60:
+            raise InputError("minutes must be a number of minutes within a year", field="minutes")
+        delta = dt.timedelta(minutes=value)
+    try:
+        shifted = shift_design(design, delta).to_dict()
+    except OverflowError:
+        raise InputError("the shifted drill falls outside the calendar", field="start") from None
     new_version = _put_drill(store, name, key, {"design": shifted},
                              version if expected_version is None else expected_version, actor)
     return shifted, new_version

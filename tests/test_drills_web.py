@@ -113,6 +113,8 @@ def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
     ("post", f"/drills/{KEY}/simulations", {"seed": -3}, "seed"),
     ("post", f"/drills/{KEY}/shift", {}, "minutes"),
     ("post", f"/drills/{KEY}/shift", {"start": "tomorrow"}, "start"),
+    ("post", f"/drills/{KEY}/shift", {"minutes": 1e300}, "minutes"),
+    ("post", f"/drills/{KEY}/shift", {"start": "9999-12-31T23:59"}, "start"),
     ("post", f"/evaluations/{KEY}", {"events": []}, "events"),
     ("post", f"/evaluations/{KEY}", {"events": [{"time": "soon", "event": "alarm"}]}, "time"),
     ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,explosion\n"}, "event"),
