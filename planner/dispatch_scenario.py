@@ -36,6 +36,10 @@ DEFAULT_DEADLINE_MIN = 30.0
 DEFAULT_DURATION_H = 12.0
 """Expected mission length for the ledger when the dispatcher gives none, hours."""
 
+MAX_INCIDENTS = 50
+MAX_QUANTITY = 1000
+"""Bounds on one request: simultaneous incidents, and units of one capability in one requirement."""
+
 _LEVEL_DEPTH = {level: depth for depth, level in enumerate(JurisdictionLevel)}
 
 
@@ -91,7 +95,7 @@ def parse_incident_request(data: Any, index: int, library: Mapping[str, Template
         raise InputError(f"{where}: must be an object", field=where)
     try:
         lon, lat = float(data["lon"]), float(data["lat"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise InputError(f"{where}: lon and lat must be numbers", field=f"{where}.lon") from None
     if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
         raise InputError(f"{where}: lon/lat out of range", field=f"{where}.lon")
@@ -132,8 +136,9 @@ def _requirement(data: Any, where: str) -> Requirement:
     deadline = data.get("deadline_min")
     if not isinstance(capability, str) or not capability:
         raise InputError(f"{where}: capability must be a name", field=f"{where}.capability")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-        raise InputError(f"{where}: quantity must be a whole number >= 1", field=f"{where}.quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        raise InputError(f"{where}: quantity must be a whole number from 1 to {MAX_QUANTITY}",
+                         field=f"{where}.quantity")
     if not isinstance(deadline, (int, float)) or isinstance(deadline, bool) or not 0 <= deadline <= 10_000:
         raise InputError(f"{where}: deadline_min must be minutes >= 0", field=f"{where}.deadline_min")
     return Requirement(capability, quantity, float(deadline))
@@ -160,6 +165,18 @@ def region_of(scenario: Scenario, lon: float, lat: float) -> str:
     return max(containing, key=lambda j: _LEVEL_DEPTH[j.level]).id
 
 
+def _incident_region(scenario: Scenario, request: IncidentRequest, index: int) -> str:
+    try:
+        return region_of(scenario, request.lon, request.lat)
+    except InputError as error:
+        raise InputError(f"incident {request.id}: {error}", field=f"incidents[{index}].lon") from None
+
+
+def own_forces(scenario: Scenario, lender: str, region: str) -> bool:
+    """Whether a unit of ``lender`` serving ``region`` is the region's own (same region or a parent of it)."""
+    return lender in scenario.ancestors(region)
+
+
 def province_of(scenario: Scenario, region: str) -> str:
     """The province a region belongs to (empty when the tree has none)."""
     regions = scenario.by_id("jurisdictions")
@@ -174,21 +191,26 @@ def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *
     """Build the problem, solve it with CP-SAT and greedily, and add routes and the ledger."""
     if not requests:
         raise InputError("place at least one incident", field="incidents")
+    if len(requests) > MAX_INCIDENTS:
+        raise InputError(f"at most {MAX_INCIDENTS} incidents at once", field="incidents")
     ids = [r.id for r in requests]
     if len(set(ids)) != len(ids):
         raise InputError("incident ids must be unique", field="incidents")
     placed = placement(scenario)
     network = placed.network
+    regions = [_incident_region(scenario, r, i) for i, r in enumerate(requests)]
     snapped = placed.snapper.snap([r.lon for r in requests], [r.lat for r in requests],
-                                  labels=[f"incident {r.id}" for r in requests],
-                                  max_distance_m=float(scenario.meta.get("snap_limit_m", 2000)))
+                                  max_distance_m=float(scenario.meta.get("snap_limit_m", 2000)), refuse=False)
+    if snapped.too_far.any():
+        index = int(np.flatnonzero(snapped.too_far)[0])
+        raise InputError(f"incident {requests[index].id} is {snapped.distance_m[index] / 1000:.1f} km from the "
+                         "nearest road; place it on or near the network", field=f"incidents[{index}].lon")
     team_nodes = np.array([placed.base_node[t.base] for t in scenario.teams], dtype=np.int64)
     to_incident = travel_times_to(network, snapped.node)[:, team_nodes] / 60.0
     bases = scenario.by_id("bases")
     capabilities = unit_capabilities(scenario)
     units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
                        t.availability.value) for t in scenario.teams)
-    regions = [region_of(scenario, r.lon, r.lat) for r in requests]
     incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type) for r, region in zip(requests, regions))
     travel = {(t.id, r.id): float(to_incident[i, j]) for i, r in enumerate(requests)
               for j, t in enumerate(scenario.teams) if np.isfinite(to_incident[i, j])}
@@ -217,10 +239,13 @@ def mission_ledger(scenario: Scenario, requests: Sequence[IncidentRequest], regi
     """The compensation ledger if the dispatch were carried out as planned (round trips, stated duration).
 
     Carried equipment whose kind has no rate in the applicable agreement is left off the ledger and
-    listed under ``unrated_equipment``, so the dispatcher sees what the agreement does not price.
+    listed under ``unrated_equipment``, so the dispatcher sees what the agreement does not price. Units
+    of a parent jurisdiction serving one of its own subdivisions (a city's teams in its district) are
+    its own forces, not lent: they are listed under ``own_forces`` and not charged.
     """
     agreements = agreements_from_dicts(scenario.agreements)
     unrated: list[dict[str, Any]] = []
+    parent_units: list[dict[str, Any]] = []
     teams = scenario.by_id("teams")
     bases = scenario.by_id("bases")
     carried: dict[str, dict[str, int]] = {}
@@ -233,6 +258,9 @@ def mission_ledger(scenario: Scenario, requests: Sequence[IncidentRequest], regi
         for assignment in (a for a in result.assignments if a.incident == request.id):
             team = teams[assignment.unit]
             lender = bases[team.base].jurisdiction  # type: ignore[attr-defined]
+            if lender != region and own_forces(scenario, lender, region):
+                parent_units.append({"unit": team.id, "jurisdiction": lender, "serves": region})
+                continue
             agreement = find_agreement(agreements, lender, region)
             kit = carried.get(team.id, {})
             priced = {k: n for k, n in kit.items() if agreement is None or k in agreement.rates.equipment_per_day}
@@ -248,8 +276,8 @@ def mission_ledger(scenario: Scenario, requests: Sequence[IncidentRequest], regi
                                     responsible_can_pay=request.responsible_can_pay and bool(request.responsible_unit)))
     if not missions:
         return {"lines": [], "excluded": [], "totals_by_payer": {}, "totals_by_lender": {}, "total": 0.0,
-                "unrated_equipment": []}
-    return {**build_ledger(missions, agreements).to_dict(), "unrated_equipment": unrated}
+                "unrated_equipment": unrated, "own_forces": parent_units}
+    return {**build_ledger(missions, agreements).to_dict(), "unrated_equipment": unrated, "own_forces": parent_units}
 
 
 def incident_library() -> dict[str, Template]:

@@ -1,7 +1,9 @@
 """Schema migrations with Alembic: every store is brought to the latest revision when it is opened.
 
 A new, empty database gets the tables created from the models and is stamped at the latest
-revision; an existing one is upgraded through the migrations in ``planner/migrations/versions``.
+revision; an existing one is upgraded through the migrations in ``planner/migrations/versions``. A
+database made before migrations existed (tables but no recorded revision) gets its missing tables
+created and is then stamped, so an installation from before the change keeps its data.
 ``python -m alembic -c planner/alembic.ini revision --autogenerate -m "..."`` writes a new migration
 after a model change.
 """
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -33,8 +35,8 @@ def migrate(engine: Engine) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        tables = set(inspect(connection).get_table_names())
-        if not tables - {"alembic_version"}:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        if revision is None:
             Base.metadata.create_all(connection)
             command.stamp(config, "head")
         else:

@@ -114,3 +114,23 @@ def test_nul_text_is_refused_by_the_store(store, mini_folder):
                          expected_version=store.record_versions("mini", "teams")["T1"])
     with pytest.raises(InputError, match="NUL"):
         store.load_scenario("mi\x00ni")
+
+
+def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mini_folder):
+    from sqlalchemy import create_engine, inspect, text
+
+    from planner.store import Base, ScenarioRow, Store
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = create_engine(url)
+    old_tables = [t for name, t in Base.metadata.tables.items() if name in ("scenario", "record")]
+    Base.metadata.create_all(engine, tables=old_tables)  # what an early installation had
+    with engine.begin() as connection:
+        connection.execute(ScenarioRow.__table__.insert().values(name="kept", title="Kept", meta={}, version=1))
+    engine.dispose()
+    store = Store(url)
+    assert [s["name"] for s in store.list_scenarios()] == ["kept"]
+    with store.engine.connect() as connection:
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert {"audit", "job", "user_account"} <= set(inspect(connection).get_table_names())
+    store.close()
