@@ -1,8 +1,13 @@
-"""``python -m planner dispatch --problem P.json [--json] [--greedy] [--time-limit S]``.
+"""``python -m planner dispatch``: on a problem file, or on a scenario with incidents by coordinates.
 
-Reads a dispatch problem (see :mod:`planner.dispatch_problem`), runs the CP-SAT optimiser or the
-greedy baseline, and prints the plan as JSON or as tables. Bad input exits 2 naming the field, a
-retained minimum that cannot hold exits 3, no solution within the time limit exits 4.
+- ``dispatch --problem P.json [--json] [--greedy] [--time-limit S]`` reads a solver-level problem (see
+  :mod:`planner.dispatch_problem`) and runs the CP-SAT optimiser or the greedy baseline.
+- ``dispatch --scenario NAME --incident LON,LAT,TYPE[,PRIORITY] ... [--json] [--ledger FILE.csv]``
+  places incidents on a scenario's network, takes their needs from the incident templates, and
+  prints the plan, the greedy comparison and the compensation ledger.
+
+Bad input exits 2 naming the field, a retained minimum that cannot hold exits 3, no solution within the
+time limit exits 4.
 """
 
 from __future__ import annotations
@@ -22,7 +27,12 @@ def register(subparsers: Any) -> None:
         description="Assign whole rescue units to incidents: least priority-weighted shortfall, "
         "then least weighted arrival minutes, then least compensation.",
     )
-    parser.add_argument("--problem", required=True, metavar="P.json", help="problem file (JSON)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--problem", metavar="P.json", help="problem file (JSON)")
+    source.add_argument("--scenario", metavar="NAME", help="a stored or shipped scenario (use with --incident)")
+    parser.add_argument("--incident", action="append", default=[], metavar="LON,LAT,TYPE[,PRIORITY]",
+                        help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
+    parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
     parser.add_argument(
@@ -40,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.time_limit_s > 0:
         raise InputError(f"--time-limit must be > 0 seconds, got {args.time_limit_s}", field="time_limit")
+    if args.scenario:
+        return run_scenario(args)
+    if args.incident:
+        raise InputError("--incident goes with --scenario", field="incident")
     problem = load_problem(args.problem)
     if args.greedy:
         result = solve_dispatch_greedy(problem)
@@ -66,4 +80,57 @@ def run(args: argparse.Namespace) -> int:
     if result.borrowed:
         print()
         print_table(("unit", "lender", "borrower", "cost"), [(b.unit, b.lender, b.borrower, b.cost) for b in result.borrowed])
+    return 0
+
+
+def parse_incident_option(text: str, index: int) -> dict[str, Any]:
+    """``LON,LAT,TYPE[,PRIORITY]`` as an incident request body."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) not in (3, 4):
+        raise InputError(f"--incident {text!r}: give LON,LAT,TYPE[,PRIORITY]", field="incident")
+    try:
+        lon, lat = float(parts[0]), float(parts[1])
+        priority = int(parts[3]) if len(parts) == 4 else 1
+    except ValueError:
+        raise InputError(f"--incident {text!r}: LON and LAT must be numbers, PRIORITY a whole number",
+                         field="incident") from None
+    return {"id": f"I{index + 1}", "lon": lon, "lat": lat, "type": parts[2], "priority": priority}
+
+
+def run_scenario(args: argparse.Namespace) -> int:
+    """Dispatch incidents placed on a scenario and print the plan, the comparison and the ledger."""
+    import csv
+
+    from planner.cli._common import load_scenario
+    from planner.dispatch_scenario import dispatch_scenario, incident_library, parse_incident_request
+
+    if not args.incident:
+        raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
+    library = incident_library()
+    requests = [parse_incident_request(parse_incident_option(text, i), i, library) for i, text in enumerate(args.incident)]
+    run = dispatch_scenario(load_scenario(args.scenario), requests, time_limit_s=args.time_limit_s)
+    if args.ledger:
+        with open(args.ledger, "w", newline="", encoding="utf-8") as handle:
+            columns = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"]
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(run.ledger["lines"])
+    if args.json:
+        print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
+                    "route_km": dict(run.route_km), "ledger": run.ledger})
+        return 0
+    for incident in run.incidents:
+        print(f"incident {incident['id']}: {incident['type']} in {incident['region']}, priority {incident['priority']}")
+    for name, result in (("optimiser", run.optimal), ("greedy", run.greedy)):
+        o = result.objective
+        print(f"{name}: {result.status.value}; weighted shortfall {o.weighted_shortfall:g}, "
+              f"weighted arrival {o.weighted_arrival:.1f} min, compensation {o.compensation:.2f}")
+    print()
+    print_table(("unit", "incident", "arrival_min", "route_km"),
+                [(a.unit, a.incident, a.arrival_min, run.route_km.get(a.unit)) for a in run.optimal.assignments])
+    if run.optimal.shortfall:
+        print()
+        print_table(("incident", "capability", "missing", "deadline_min"),
+                    [(s.incident, s.capability, s.missing, s.deadline_min) for s in run.optimal.shortfall])
+    print(f"\nledger: {len(run.ledger['lines'])} line(s), total {run.ledger['total']:.2f} yuan")
     return 0
