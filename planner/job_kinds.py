@@ -129,3 +129,32 @@ def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress:
             histograms[n] = {"edges": [round(float(e), 3) for e in edges], "counts": [int(c) for c in counts]}
     return {**summary.to_dict(), "template": template, "site": site, "drill": params.get("drill"),
             "histograms": histograms}
+
+
+@job_kind("sweep")
+def sweep_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
+    """Run a scenario sweep (:func:`planner.sweep.sweep`) and return its summary.
+
+    Params: ``incidents`` (1..1000000, default 1000), ``seed``, ``mode`` (dispatch or simulate),
+    ``workers`` (local processes, 1..8), ``scheduler`` (a Dask scheduler address), ``busy_share``.
+    Progress is reported per finished chunk of incidents.
+    """
+    from planner.errors import InputError
+    from planner.sweep import SweepSettings, sweep
+
+    incidents = params.get("incidents", 1000)
+    if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= 1_000_000:
+        raise InputError(f"incidents must be an integer from 1 to 1000000, got {incidents!r}", field="incidents")
+    workers = params.get("workers", 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 8:
+        raise InputError(f"workers must be an integer from 1 to 8, got {workers!r}", field="workers")
+    scheduler = params.get("scheduler")
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler.startswith(("tcp://", "tls://"))):
+        raise InputError("scheduler must be a Dask scheduler address tcp://HOST:PORT", field="scheduler")
+    busy = params.get("busy_share", 0.0)
+    if isinstance(busy, bool) or not isinstance(busy, (int, float)):
+        raise InputError("busy_share must be a number in [0, 1)", field="busy_share")
+    result = sweep(scenario, incidents, seed=params.get("seed", 0), mode=params.get("mode", "dispatch"),
+                   workers=workers, scheduler=scheduler, settings=SweepSettings(busy_share=float(busy)),
+                   progress=progress)
+    return result.to_dict()

@@ -73,10 +73,10 @@ MODES = ("dispatch", "simulate")
 """Incident models: the vectorised nearest-available rule, or one SimPy replication per incident."""
 
 DEFAULT_RISK_WEIGHTS: Mapping[str, float] = {"red": 8.0, "orange": 4.0, "yellow": 2.0, "blue": 1.0}
-"""Relative incident rate of a site by risk grade [U]: each grade up doubles the rate (planning assumption)."""
+"""Relative incident rate of a site by risk grade [U]: each grade up doubles the rate (assumption)."""
 
 DEFAULT_TIME_OF_DAY: Mapping[str, float] = {"day": 0.5, "rush_hour": 1 / 6, "night": 1 / 3}
-"""Share of incidents by time of day [U]: 12 h day, 4 h rush hour (7-9, 17-19), 8 h night (22-6), uniform rate."""
+"""Share of incidents by time of day [U]: 12 h day, 4 h rush hour (7-9, 17-19), 8 h night (22-6)."""
 
 Progress = Callable[[float, str], None]
 """``progress(fraction 0..1, message)``, as :mod:`planner.jobs` passes it."""
@@ -164,15 +164,41 @@ class SweepModel:
     def fingerprint(self) -> str:
         """Hash of the model's arrays and settings: the identity of a sweep's inputs, for checkpoints."""
         digest = hashlib.sha1()
-        for array in (self.turnout_min, self.travel_min, self.capability_qty, self.site_weight, self.tod_share,
-                      self.tod_turnout, self.tod_travel, self.standard_max_min, self.standard_counted):
+        for array in (
+            self.turnout_min,
+            self.travel_min,
+            self.capability_qty,
+            self.site_weight,
+            self.tod_share,
+            self.tod_turnout,
+            self.tod_travel,
+            self.standard_max_min,
+            self.standard_counted,
+        ):
             digest.update(np.ascontiguousarray(array).tobytes())
-        digest.update(repr((self.team_ids, self.capabilities, self.site_ids, self.site_templates, self.templates,
-                            self.requirements, self.escalations, self.tod_names, self.standards,
-                            self.site_standards, sorted(self.settings.risk_weights.items()),
-                            sorted(self.settings.time_of_day.items()), self.settings.notification_min,
-                            self.settings.notification_cv, self.settings.turnout_cv, self.settings.travel_cv,
-                            self.settings.busy_share)).encode())
+        digest.update(
+            repr(
+                (
+                    self.team_ids,
+                    self.capabilities,
+                    self.site_ids,
+                    self.site_templates,
+                    self.templates,
+                    self.requirements,
+                    self.escalations,
+                    self.tod_names,
+                    self.standards,
+                    self.site_standards,
+                    sorted(self.settings.risk_weights.items()),
+                    sorted(self.settings.time_of_day.items()),
+                    self.settings.notification_min,
+                    self.settings.notification_cv,
+                    self.settings.turnout_cv,
+                    self.settings.travel_cv,
+                    self.settings.busy_share,
+                )
+            ).encode()
+        )
         return digest.hexdigest()[:16]
 
 
@@ -219,11 +245,21 @@ class SweepResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: run facts and the summary (the per-incident records are left out)."""
-        return {"scenario": self.scenario, "incidents": self.incidents, "seed": self.seed, "mode": self.mode,
-                "backend": self.backend, "workers": self.workers, "chunks": self.chunks,
-                "chunk_size": self.chunk_size, "resubmitted_chunks": self.resubmitted,
-                "resumed_chunks": self.resumed, "duplicates_ignored": self.duplicates_ignored,
-                "seconds": round(self.wall_s, 3), **self.summary}
+        return {
+            "scenario": self.scenario,
+            "incidents": self.incidents,
+            "seed": self.seed,
+            "mode": self.mode,
+            "backend": self.backend,
+            "workers": self.workers,
+            "chunks": self.chunks,
+            "chunk_size": self.chunk_size,
+            "resubmitted_chunks": self.resubmitted,
+            "resumed_chunks": self.resumed,
+            "duplicates_ignored": self.duplicates_ignored,
+            "seconds": round(self.wall_s, 3),
+            **self.summary,
+        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,55 +285,103 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
         raise InputError(f"scenario {scenario.name} has no hazard site", field="sites")
     library = incident_library()
     template_ids = tuple(sorted(library))
-    capabilities = sorted({r.capability for t in library.values() for r in t.requirements}
-                          | {a.capability for t in library.values() for e in t.escalation for a in e.adds})
+    capabilities = sorted(
+        {r.capability for t in library.values() for r in t.requirements}
+        | {a.capability for t in library.values() for e in t.escalation for a in e.adds}
+    )
     cap_index = {c: k for k, c in enumerate(capabilities)}
     owned = unit_capabilities(scenario)
     capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int32)
 
     placed = placement(scenario)
     bases = sorted({t.base for t in teams})
-    drive, _, _ = drive_minutes(placed.network, [placed.base_node[b] for b in bases],
-                                [placed.site_node[s.id] for s in scenario.sites])
+    drive, _, _ = drive_minutes(
+        placed.network, [placed.base_node[b] for b in bases], [placed.site_node[s.id] for s in scenario.sites]
+    )
     row = {b: k for k, b in enumerate(bases)}
     travel_min = drive[[row[t.base] for t in teams]]
 
-    site_templates = tuple(tuple(k for k, tid in enumerate(template_ids) if s.kind.value in library[tid].site_kinds)
-                           for s in scenario.sites)
-    weight = np.array([settings.risk_weights.get(s.risk_grade.value, 0.0) if site_templates[j] else 0.0
-                       for j, s in enumerate(scenario.sites)], dtype=float)
+    site_templates = tuple(
+        tuple(k for k, tid in enumerate(template_ids) if s.kind.value in library[tid].site_kinds)
+        for s in scenario.sites
+    )
+    weight = np.array(
+        [
+            settings.risk_weights.get(s.risk_grade.value, 0.0) if site_templates[j] else 0.0
+            for j, s in enumerate(scenario.sites)
+        ],
+        dtype=float,
+    )
     if weight.sum() <= 0:
-        raise InputError("no site can have an incident: no template fits any site with a positive risk weight",
-                         field="risk_weights")
-    requirements = tuple(tuple((cap_index[r.capability], int(r.quantity), float(r.deadline_min))
-                               for r in requirements_from_template(library[tid])) for tid in template_ids)
-    escalations = tuple(tuple((float(e.at_min), float(e.probability),
-                               tuple((cap_index[a.capability], int(a.quantity)) for a in e.adds))
-                              for e in sorted(library[tid].escalation, key=lambda e: e.at_min))
-                        for tid in template_ids)
+        raise InputError(
+            "no site can have an incident: no template fits any site with a positive risk weight",
+            field="risk_weights",
+        )
+    requirements = tuple(
+        tuple(
+            (cap_index[r.capability], int(r.quantity), float(r.deadline_min))
+            for r in requirements_from_template(library[tid])
+        )
+        for tid in template_ids
+    )
+    escalations = tuple(
+        tuple(
+            (
+                float(e.at_min),
+                float(e.probability),
+                tuple((cap_index[a.capability], int(a.quantity)) for a in e.adds),
+            )
+            for e in sorted(library[tid].escalation, key=lambda e: e.at_min)
+        )
+        for tid in template_ids
+    )
     tod_names = tuple(settings.time_of_day)
     tod_share = np.array([settings.time_of_day[n] for n in tod_names], dtype=float)
-    tod_turnout = np.array([[library[tid].factor("time_of_day", n, "turnout_factor") for n in tod_names]
-                            for tid in template_ids])
-    tod_travel = np.array([[library[tid].factor("time_of_day", n, "travel_factor") for n in tod_names]
-                           for tid in template_ids])
+    tod_turnout = np.array(
+        [[library[tid].factor("time_of_day", n, "turnout_factor") for n in tod_names] for tid in template_ids]
+    )
+    tod_travel = np.array(
+        [[library[tid].factor("time_of_day", n, "travel_factor") for n in tod_names] for tid in template_ids]
+    )
 
     tiers = {b.id: b.tier for b in scenario.bases}
     standards = scenario.standards
-    counted = np.array([[t.team_type is s.capability and (not s.tiers or tiers[t.base] in s.tiers) for t in teams]
-                        for s in standards], dtype=bool).reshape(len(standards), len(teams))
+    counted = np.array(
+        [
+            [t.team_type is s.capability and (not s.tiers or tiers[t.base] in s.tiers) for t in teams]
+            for s in standards
+        ],
+        dtype=bool,
+    ).reshape(len(standards), len(teams))
     std_index = {s.id: k for k, s in enumerate(standards)}
-    site_standards = tuple(tuple(std_index[s.id] for s in scenario.standards_for(site)) for site in scenario.sites)
+    site_standards = tuple(
+        tuple(std_index[s.id] for s in scenario.standards_for(site)) for site in scenario.sites
+    )
     return SweepModel(
-        scenario=scenario.name, team_ids=tuple(t.id for t in teams), team_types=tuple(t.team_type.value for t in teams),
-        turnout_min=np.array([t.turnout_min for t in teams], dtype=float), travel_min=np.asarray(travel_min, float),
-        capabilities=tuple(capabilities), capability_qty=capability_qty,
-        site_ids=tuple(s.id for s in scenario.sites), site_weight=weight, site_templates=site_templates,
-        templates=template_ids, requirements=requirements, escalations=escalations,
-        tod_names=tod_names, tod_share=tod_share, tod_turnout=tod_turnout, tod_travel=tod_travel,
-        standards=tuple(s.id for s in standards), standard_max_min=np.array([s.max_min for s in standards], float),
-        standard_min_share=np.array([s.min_share for s in standards], float), site_standards=site_standards,
-        standard_counted=counted, settings=settings, template_objects=tuple(library[t] for t in template_ids),
+        scenario=scenario.name,
+        team_ids=tuple(t.id for t in teams),
+        team_types=tuple(t.team_type.value for t in teams),
+        turnout_min=np.array([t.turnout_min for t in teams], dtype=float),
+        travel_min=np.asarray(travel_min, float),
+        capabilities=tuple(capabilities),
+        capability_qty=capability_qty,
+        site_ids=tuple(s.id for s in scenario.sites),
+        site_weight=weight,
+        site_templates=site_templates,
+        templates=template_ids,
+        requirements=requirements,
+        escalations=escalations,
+        tod_names=tod_names,
+        tod_share=tod_share,
+        tod_turnout=tod_turnout,
+        tod_travel=tod_travel,
+        standards=tuple(s.id for s in standards),
+        standard_max_min=np.array([s.max_min for s in standards], float),
+        standard_min_share=np.array([s.min_share for s in standards], float),
+        site_standards=site_standards,
+        standard_counted=counted,
+        settings=settings,
+        template_objects=tuple(library[t] for t in template_ids),
     )
 
 
@@ -307,7 +391,10 @@ def draw_incidents(model: SweepModel, n: int, *, seed: int) -> tuple[np.ndarray,
     site = rng.choice(len(model.site_ids), size=n, p=model.site_weight / model.site_weight.sum())
     pick = rng.random(n)
     counts = np.array([len(model.site_templates[s]) for s in site])
-    template = np.array([model.site_templates[s][int(p * c)] for s, p, c in zip(site, pick, counts)], dtype=np.int16)
+    template = np.array(
+        [model.site_templates[s][int(p * c)] for s, p, c in zip(site, pick, counts, strict=True)],
+        dtype=np.int16,
+    )
     tod = rng.choice(len(model.tod_names), size=n, p=model.tod_share / model.tod_share.sum())
     return site.astype(np.int32), template, tod.astype(np.int8)
 
@@ -325,8 +412,17 @@ def _lognormal(rng: np.random.Generator, sigma: float, size: int | None = None) 
     return rng.lognormal(-sigma * sigma / 2.0, sigma, size) if sigma > 0 else rng.random(size) * 0 + 1.0
 
 
-def evaluate_chunk(model: SweepModel, chunk: int, start: int, site: np.ndarray, template: np.ndarray,
-                   time_of_day: np.ndarray, *, seed: int, mode: str = "dispatch") -> ChunkResult:
+def evaluate_chunk(
+    model: SweepModel,
+    chunk: int,
+    start: int,
+    site: np.ndarray,
+    template: np.ndarray,
+    time_of_day: np.ndarray,
+    *,
+    seed: int,
+    mode: str = "dispatch",
+) -> ChunkResult:
     """Evaluate incidents ``start .. start + len(site) - 1``: a pure function of its arguments."""
     n, n_cap, n_std = len(site), len(model.capabilities), len(model.standards)
     first = np.full((n, n_cap), np.nan, dtype=np.float32)
@@ -336,8 +432,19 @@ def evaluate_chunk(model: SweepModel, chunk: int, start: int, site: np.ndarray, 
     escalated = np.zeros(n, dtype=bool)
     one = _evaluate_dispatch if mode == "dispatch" else _evaluate_simulate
     for k in range(n):
-        one(model, start + k, int(site[k]), int(template[k]), int(time_of_day[k]), seed,
-            first[k], met[k], std[k], sent[k], escalated[k:k + 1])
+        one(
+            model,
+            start + k,
+            int(site[k]),
+            int(template[k]),
+            int(time_of_day[k]),
+            seed,
+            first[k],
+            met[k],
+            std[k],
+            sent[k],
+            escalated[k : k + 1],
+        )
     return ChunkResult(chunk, np.arange(start, start + n, dtype=np.int64), first, met, std, sent, escalated)
 
 
@@ -345,14 +452,24 @@ def _choose(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quanti
     """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held."""
     candidates = order[~taken[order] & (qty_of_cap[order] > 0)]
     if candidates.size == 0:
-        return candidates
+        return np.asarray(candidates)
     held = np.cumsum(qty_of_cap[candidates])
-    return candidates[: int(np.searchsorted(held, quantity)) + 1]
+    return np.asarray(candidates[: int(np.searchsorted(held, quantity)) + 1])
 
 
-def _evaluate_dispatch(model: SweepModel, incident: int, site: int, template: int, tod: int, seed: int,
-                       first: np.ndarray, met: np.ndarray, std: np.ndarray, sent: np.ndarray,
-                       escalated: np.ndarray) -> None:
+def _evaluate_dispatch(
+    model: SweepModel,
+    incident: int,
+    site: int,
+    template: int,
+    tod: int,
+    seed: int,
+    first: np.ndarray,
+    met: np.ndarray,
+    std: np.ndarray,
+    sent: np.ndarray,
+    escalated: np.ndarray,
+) -> None:
     s = model.settings
     rng = _incident_rng(seed, incident)
     n_teams = model.n_teams
@@ -389,9 +506,16 @@ def _evaluate_dispatch(model: SweepModel, incident: int, site: int, template: in
         std[k] = realised[pool].min() if pool.any() else np.inf
 
 
-def _record(model: SweepModel, template: int, site: int, arrival: np.ndarray, taken: np.ndarray,
-            first: np.ndarray, met: np.ndarray) -> None:
-    """First arrival per required capability and whether its requirements were assembled by their deadlines."""
+def _record(
+    model: SweepModel,
+    template: int,
+    site: int,
+    arrival: np.ndarray,
+    taken: np.ndarray,
+    first: np.ndarray,
+    met: np.ndarray,
+) -> None:
+    """Record first arrival per required capability, and whether its needs were assembled in time."""
     qty = model.capability_qty
     for cap, quantity, deadline in model.requirements[template]:
         units = np.flatnonzero(taken & (qty[:, cap] > 0))
@@ -408,9 +532,19 @@ def _record(model: SweepModel, template: int, site: int, arrival: np.ndarray, ta
         met[cap] = int(ok) if met[cap] < 0 else min(int(met[cap]), int(ok))
 
 
-def _evaluate_simulate(model: SweepModel, incident: int, site: int, template: int, tod: int, seed: int,
-                       first: np.ndarray, met: np.ndarray, std: np.ndarray, sent: np.ndarray,
-                       escalated: np.ndarray) -> None:
+def _evaluate_simulate(
+    model: SweepModel,
+    incident: int,
+    site: int,
+    template: int,
+    tod: int,
+    seed: int,
+    first: np.ndarray,
+    met: np.ndarray,
+    std: np.ndarray,
+    sent: np.ndarray,
+    escalated: np.ndarray,
+) -> None:
     from planner.simulate import SimCase, SimSettings, SimUnit, simulate_once
 
     s = model.settings
@@ -418,12 +552,23 @@ def _evaluate_simulate(model: SweepModel, incident: int, site: int, template: in
     busy = rng.random(model.n_teams) < s.busy_share
     travel = model.travel_min[:, site]
     live = ~busy & np.isfinite(travel)
-    units = tuple(SimUnit(model.team_ids[j], {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j])
-                                              if q > 0}, float(model.turnout_min[j]), float(travel[j]))
-                  for j in np.flatnonzero(live))
+    units = tuple(
+        SimUnit(
+            model.team_ids[j],
+            {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j], strict=True) if q > 0},
+            float(model.turnout_min[j]),
+            float(travel[j]),
+        )
+        for j in np.flatnonzero(live)
+    )
     case = SimCase(model.template_objects[template], model.site_ids[site], units)
-    settings = SimSettings(notification_min=s.notification_min, notification_cv=s.notification_cv,
-                           turnout_cv=s.turnout_cv, travel_cv=s.travel_cv, time_of_day=model.tod_names[tod])
+    settings = SimSettings(
+        notification_min=s.notification_min,
+        notification_cv=s.notification_cv,
+        turnout_cv=s.turnout_cv,
+        travel_cv=s.travel_cv,
+        time_of_day=model.tod_names[tod],
+    )
     replication = simulate_once(case, rng, settings)
     escalated[0] = replication.escalated
     position = {t: j for j, t in enumerate(model.team_ids)}
@@ -436,8 +581,9 @@ def _evaluate_simulate(model: SweepModel, incident: int, site: int, template: in
     _record(model, template, site, arrival, sent.copy(), first, met)
     turnout = model.turnout_min * model.tod_turnout[template, tod]
     drive = travel * model.tod_travel[template, tod]
-    realised = turnout * _lognormal(rng, s.turnout_cv, model.n_teams) + drive * _lognormal(rng, s.travel_cv,
-                                                                                           model.n_teams)
+    realised = turnout * _lognormal(rng, s.turnout_cv, model.n_teams) + drive * _lognormal(
+        rng, s.travel_cv, model.n_teams
+    )
     for k in model.site_standards[site]:
         pool = model.standard_counted[k] & live
         std[k] = realised[pool].min() if pool.any() else np.inf
@@ -494,18 +640,23 @@ def sweep(
     -------
     SweepResult
         Records in incident order and the summary; ``to_dict`` for JSON.
+
     """
     from planner.sweep_backends import run_chunks
 
     if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= 10_000_000:
-        raise InputError(f"incidents must be an integer from 1 to 10000000, got {incidents!r}", field="incidents")
+        raise InputError(
+            f"incidents must be an integer from 1 to 10000000, got {incidents!r}", field="incidents"
+        )
     if mode not in MODES:
         raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}", field="mode")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be an integer >= 0, got {seed!r}", field="seed")
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 256:
         raise InputError(f"workers must be an integer from 1 to 256, got {workers!r}", field="workers")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
         raise InputError(f"chunk_size must be an integer >= 1, got {chunk_size!r}", field="chunk_size")
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
@@ -514,30 +665,73 @@ def sweep(
     site, template, tod = draw_incidents(model, incidents, seed=seed)
     size = chunk_size or min(1000, max(25, math.ceil(incidents / 40)))
     starts = list(range(0, incidents, size))
-    specs = [(c, s, site[s:s + size], template[s:s + size], tod[s:s + size]) for c, s in enumerate(starts)]
-    backend = "serial" if scheduler is None and workers == 1 else ("processes" if scheduler is None else "dask")
+    specs = [
+        (c, s, site[s : s + size], template[s : s + size], tod[s : s + size]) for c, s in enumerate(starts)
+    ]
+    backend = (
+        "serial" if scheduler is None and workers == 1 else ("processes" if scheduler is None else "dask")
+    )
     folder = None
     if checkpoint is not None:
         folder = Path(checkpoint) / f"{model.fingerprint()}-{incidents}-{seed}-{size}-{mode}"
-    outcome = run_chunks(model, specs, seed=seed, mode=mode, backend=backend, workers=workers,
-                         scheduler=scheduler, checkpoint=folder, progress=report)
+    outcome = run_chunks(
+        model,
+        specs,
+        seed=seed,
+        mode=mode,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        checkpoint=folder,
+        progress=report,
+    )
     records = _merge([outcome.results[c] for c in sorted(outcome.results)], model)
     if records.index.size != incidents or not np.array_equal(records.index, np.arange(incidents)):
-        raise RuntimeError(f"sweep lost or duplicated incidents: {records.index.size} records for {incidents}")
+        raise RuntimeError(
+            f"sweep lost or duplicated incidents: {records.index.size} records for {incidents}"
+        )
     summary = summarise(model, site, template, tod, records, mode=mode)
     report(1.0, f"{incidents} incidents done")
-    return SweepResult(scenario.name, incidents, seed, mode, backend, outcome.workers, len(specs), size,
-                       outcome.resubmitted, outcome.resumed, outcome.duplicates, time.perf_counter() - started,
-                       site, template, tod, records, summary)
+    return SweepResult(
+        scenario.name,
+        incidents,
+        seed,
+        mode,
+        backend,
+        outcome.workers,
+        len(specs),
+        size,
+        outcome.resubmitted,
+        outcome.resumed,
+        outcome.duplicates,
+        time.perf_counter() - started,
+        site,
+        template,
+        tod,
+        records,
+        summary,
+    )
 
 
 def _merge(parts: Sequence[ChunkResult], model: SweepModel) -> ChunkResult:
     if not parts:
         empty = np.empty((0, len(model.capabilities)))
-        return ChunkResult(-1, np.empty(0, np.int64), empty, empty.astype(np.int8),
-                           np.empty((0, len(model.standards))), np.empty((0, model.n_teams), bool), np.empty(0, bool))
-    return ChunkResult(-1, *(np.concatenate([getattr(p, name) for p in parts]) for name in
-                             ("index", "first_min", "met", "standard_min", "sent", "escalated")))
+        return ChunkResult(
+            -1,
+            np.empty(0, np.int64),
+            empty,
+            empty.astype(np.int8),
+            np.empty((0, len(model.standards))),
+            np.empty((0, model.n_teams), bool),
+            np.empty(0, bool),
+        )
+    return ChunkResult(
+        -1,
+        *(
+            np.concatenate([getattr(p, name) for p in parts])
+            for name in ("index", "first_min", "met", "standard_min", "sent", "escalated")
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,12 +741,19 @@ def _merge(parts: Sequence[ChunkResult], model: SweepModel) -> ChunkResult:
 def _stats(values: np.ndarray) -> dict[str, Any]:
     """Count, unreachable share and mean/p50/p90/p95/max of minutes (finite values)."""
     finite = values[np.isfinite(values)]
-    out: dict[str, Any] = {"incidents": int(values.size),
-                           "unreachable_share": round(float(1 - finite.size / values.size), 4) if values.size else None}
+    out: dict[str, Any] = {
+        "incidents": int(values.size),
+        "unreachable_share": round(float(1 - finite.size / values.size), 4) if values.size else None,
+    }
     if finite.size:
         p50, p90, p95 = np.percentile(finite, [50, 90, 95])
-        out.update(mean=round(float(finite.mean()), 2), p50=round(float(p50), 2), p90=round(float(p90), 2),
-                   p95=round(float(p95), 2), max=round(float(finite.max()), 2))
+        out.update(
+            mean=round(float(finite.mean()), 2),
+            p50=round(float(p50), 2),
+            p90=round(float(p90), 2),
+            p95=round(float(p95), 2),
+            max=round(float(finite.max()), 2),
+        )
     return out
 
 
@@ -561,14 +762,21 @@ HISTOGRAM_BINS = 24
 
 
 MODEL_TEXT = {
-    "dispatch": "nearest-available dispatch on a precomputed team x site matrix, log-normal turn-out and drive",
+    "dispatch": "nearest-available dispatch on a precomputed team x site matrix, noisy turn-out and drive",
     "simulate": "one SimPy replication per incident (planner.simulate) on a precomputed team x site matrix",
 }
 """What each mode models, in one line for the summary."""
 
 
-def summarise(model: SweepModel, site: np.ndarray, template: np.ndarray, tod: np.ndarray,
-              records: ChunkResult, *, mode: str = "dispatch") -> dict[str, Any]:
+def summarise(
+    model: SweepModel,
+    site: np.ndarray,
+    template: np.ndarray,
+    tod: np.ndarray,
+    records: ChunkResult,
+    *,
+    mode: str = "dispatch",
+) -> dict[str, Any]:
     """Distributions per site and capability, share within standard, failing sites, team utilisation."""
     n = int(site.size)
     first = records.first_min.astype(float)
@@ -576,7 +784,7 @@ def summarise(model: SweepModel, site: np.ndarray, template: np.ndarray, tod: np
     applies = ~np.isnan(records.standard_min)
     failed_any = (applies & ~within).any(axis=1)
 
-    per_site = []
+    per_site: list[dict[str, Any]] = []
     for j, site_id in enumerate(model.site_ids):
         mine = site == j
         count = int(mine.sum())
@@ -588,24 +796,40 @@ def summarise(model: SweepModel, site: np.ndarray, template: np.ndarray, tod: np
             values = values[~np.isnan(values)]
             if values.size:
                 required = records.met[mine, c]
-                capabilities[name] = {**_stats(values),
-                                      "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4)}
+                capabilities[name] = {
+                    **_stats(values),
+                    "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
+                }
         standards = {}
         for k in model.site_standards[j]:
             standards[model.standards[k]] = {
-                "share_within": round(float(within[mine, k].mean()), 4), **_stats(records.standard_min[mine, k])}
-        per_site.append({"site": site_id, "incidents": count, "failure_share": round(float(failed_any[mine].mean()), 4),
-                         "capabilities": capabilities, "standards": standards})
+                "share_within": round(float(within[mine, k].mean()), 4),
+                **_stats(records.standard_min[mine, k]),
+            }
+        per_site.append(
+            {
+                "site": site_id,
+                "incidents": count,
+                "failure_share": round(float(failed_any[mine].mean()), 4),
+                "capabilities": capabilities,
+                "standards": standards,
+            }
+        )
 
     per_standard = []
     for k, standard_id in enumerate(model.standards):
         rows = applies[:, k]
         share = float(within[rows, k].mean()) if rows.any() else None
-        per_standard.append({"standard": standard_id, "incidents": int(rows.sum()),
-                             "share_within": None if share is None else round(share, 4),
-                             "min_share": float(model.standard_min_share[k]),
-                             "met": None if share is None else bool(share >= model.standard_min_share[k] - 1e-12),
-                             **_stats(records.standard_min[rows, k])})
+        per_standard.append(
+            {
+                "standard": standard_id,
+                "incidents": int(rows.sum()),
+                "share_within": None if share is None else round(share, 4),
+                "min_share": float(model.standard_min_share[k]),
+                "met": None if share is None else bool(share >= model.standard_min_share[k] - 1e-12),
+                **_stats(records.standard_min[rows, k]),
+            }
+        )
 
     per_capability = []
     for c, name in enumerate(model.capabilities):
@@ -614,30 +838,54 @@ def summarise(model: SweepModel, site: np.ndarray, template: np.ndarray, tod: np
         if not values.size:
             continue
         finite = values[np.isfinite(values)]
-        counts, edges = np.histogram(finite, bins=HISTOGRAM_BINS) if finite.size else (np.zeros(0), np.zeros(0))
+        counts, edges = (
+            np.histogram(finite, bins=HISTOGRAM_BINS) if finite.size else (np.zeros(0), np.zeros(0))
+        )
         required = records.met[:, c]
-        per_capability.append({"capability": name, **_stats(values),
-                               "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
-                               "histogram": {"edges": [round(float(e), 2) for e in edges],
-                                             "counts": [int(x) for x in counts]}})
+        per_capability.append(
+            {
+                "capability": name,
+                **_stats(values),
+                "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
+                "histogram": {
+                    "edges": [round(float(e), 2) for e in edges],
+                    "counts": [int(x) for x in counts],
+                },
+            }
+        )
 
     worst = sorted(per_site, key=lambda r: (-r["failure_share"], -r["incidents"], r["site"]))
     sent_count = records.sent.sum(axis=0)
-    utilisation = sorted(({"team": t, "type": model.team_types[j], "dispatches": int(sent_count[j]),
-                           "share": round(float(sent_count[j] / n), 4) if n else 0.0}
-                          for j, t in enumerate(model.team_ids)), key=lambda r: (-r["dispatches"], r["team"]))
+    utilisation: list[dict[str, Any]] = sorted(
+        (
+            {
+                "team": t,
+                "type": model.team_types[j],
+                "dispatches": int(sent_count[j]),
+                "share": round(float(sent_count[j] / n), 4) if n else 0.0,
+            }
+            for j, t in enumerate(model.team_ids)
+        ),
+        key=lambda r: (-r["dispatches"], r["team"]),
+    )
     return {
         "model": MODEL_TEXT[mode],
         "counted": int(records.index.size),
         "distinct_incidents": int(np.unique(records.index).size),
         "escalated_share": round(float(records.escalated.mean()), 4) if n else 0.0,
         "incidents_by_time_of_day": {name: int((tod == k).sum()) for k, name in enumerate(model.tod_names)},
-        "incidents_by_template": {name: int((template == k).sum()) for k, name in enumerate(model.templates)
-                                  if (template == k).any()},
+        "incidents_by_template": {
+            name: int((template == k).sum())
+            for k, name in enumerate(model.templates)
+            if (template == k).any()
+        },
         "standards": per_standard,
         "capabilities": per_capability,
         "sites": per_site,
-        "failing_sites": [{"site": r["site"], "incidents": r["incidents"], "failure_share": r["failure_share"]}
-                          for r in worst[:10] if r["failure_share"] > 0],
+        "failing_sites": [
+            {"site": r["site"], "incidents": r["incidents"], "failure_share": r["failure_share"]}
+            for r in worst[:10]
+            if r["failure_share"] > 0
+        ],
         "utilisation": utilisation,
     }

@@ -58,8 +58,9 @@ class Outcome:
 class _Collector:
     """Keeps the first result of each chunk, writes checkpoints and reports progress."""
 
-    def __init__(self, specs: Sequence[ChunkSpec], checkpoint: Path | None,
-                 progress: Callable[[float, str], None]) -> None:
+    def __init__(
+        self, specs: Sequence[ChunkSpec], checkpoint: Path | None, progress: Callable[[float, str], None]
+    ) -> None:
         self.outcome = Outcome()
         self.sizes = {spec[0]: len(spec[2]) for spec in specs}
         self.total = sum(self.sizes.values())
@@ -89,8 +90,18 @@ class _Collector:
         self.progress(0.02 + 0.96 * done / self.total, f"{done} of {self.total} incidents")
 
 
-def run_chunks(model: SweepModel, specs: Sequence[ChunkSpec], *, seed: int, mode: str, backend: str, workers: int,
-               scheduler: str | None, checkpoint: Path | None, progress: Callable[[float, str], None]) -> Outcome:
+def run_chunks(
+    model: SweepModel,
+    specs: Sequence[ChunkSpec],
+    *,
+    seed: int,
+    mode: str,
+    backend: str,
+    workers: int,
+    scheduler: str | None,
+    checkpoint: Path | None,
+    progress: Callable[[float, str], None],
+) -> Outcome:
     """Run every chunk on the backend (``serial``, ``processes`` or ``dask``) and return the results."""
     collector = _Collector(specs, checkpoint, progress)
     todo = collector.pending(specs)
@@ -121,9 +132,10 @@ def _process_chunk(spec: ChunkSpec, seed: int, mode: str) -> ChunkResult:
     return evaluate_chunk(_WORKER_MODEL, *spec, seed=seed, mode=mode)
 
 
-def _run_processes(model: SweepModel, todo: list[ChunkSpec], seed: int, mode: str, workers: int,
-                   collector: _Collector) -> None:
-    """A pool of ``workers`` processes (forkserver: safe from a threaded web app), rebuilt if one dies."""
+def _run_processes(
+    model: SweepModel, todo: list[ChunkSpec], seed: int, mode: str, workers: int, collector: _Collector
+) -> None:
+    """Run on ``workers`` processes (forkserver: safe from a threaded web app), rebuilt if one dies."""
     collector.outcome.workers = workers
     attempts = {spec[0]: 0 for spec in todo}
     context = multiprocessing.get_context("forkserver")
@@ -131,13 +143,16 @@ def _run_processes(model: SweepModel, todo: list[ChunkSpec], seed: int, mode: st
         todo = collector.pending(todo)
         if not todo:
             return
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_install_model,
-                                 initargs=(model,)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_install_model, initargs=(model,)
+        ) as pool:
             running: dict[Future[ChunkResult], int] = {}
             for spec in todo:
                 attempts[spec[0]] += 1
                 if attempts[spec[0]] > MAX_ATTEMPTS:
-                    raise RuntimeError(f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)")
+                    raise RuntimeError(
+                        f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
+                    )
                 running[pool.submit(_process_chunk, spec, seed, mode)] = spec[0]
             broken = False
             while running:
@@ -150,7 +165,9 @@ def _run_processes(model: SweepModel, todo: list[ChunkSpec], seed: int, mode: st
                         broken = True
             if broken:
                 collector.outcome.resubmitted += len(collector.pending(todo))
-                log.warning("sweep: a worker process died; resubmitting %d chunks", len(collector.pending(todo)))
+                log.warning(
+                    "sweep: a worker process died; resubmitting %d chunks", len(collector.pending(todo))
+                )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,21 +178,37 @@ def _dask_chunk(model: SweepModel, spec: ChunkSpec, seed: int, mode: str) -> Chu
     return evaluate_chunk(model, *spec, seed=seed, mode=mode)
 
 
-def _run_dask(model: SweepModel, todo: list[ChunkSpec], seed: int, mode: str, workers: int, scheduler: str,
-              collector: _Collector) -> None:
+def _run_dask(
+    model: SweepModel,
+    todo: list[ChunkSpec],
+    seed: int,
+    mode: str,
+    workers: int,
+    scheduler: str,
+    collector: _Collector,
+) -> None:
     """Chunks as Dask futures on a cluster (``"local"``: a ``LocalCluster`` of single-threaded processes)."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        import distributed
     except ImportError:  # optional dependency: only this backend needs it
         from planner.errors import InputError
 
-        raise InputError("the Dask backend needs the 'distributed' package (pip install dask distributed)",
-                         field="scheduler") from None
+        raise InputError(
+            "the Dask backend needs the 'distributed' package (pip install dask distributed)",
+            field="scheduler",
+        ) from None
+    dask: Any = distributed  # untyped library
+    Client, LocalCluster, as_completed = dask.Client, dask.LocalCluster, dask.as_completed
 
     cluster = None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
         client = Client(cluster)
     else:
         try:
@@ -183,7 +216,9 @@ def _run_dask(model: SweepModel, todo: list[ChunkSpec], seed: int, mode: str, wo
         except (OSError, TimeoutError) as error:
             from planner.errors import InputError
 
-            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler") from None
+            raise InputError(
+                f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler"
+            ) from None
     try:
         collector.outcome.workers = len(client.scheduler_info().get("workers", {}))
         token = uuid.uuid4().hex[:8]
@@ -207,7 +242,9 @@ def _run_dask(model: SweepModel, todo: list[ChunkSpec], seed: int, mode: str, wo
             except (PlannerError, GeodataError):
                 raise
             except Exception as error:  # a lost worker: KilledWorker, CancelledError, CommClosedError...
-                log.warning("sweep: chunk %d lost (%s: %s); resubmitting", spec[0], type(error).__name__, error)
+                log.warning(
+                    "sweep: chunk %d lost (%s: %s); resubmitting", spec[0], type(error).__name__, error
+                )
                 collector.outcome.resubmitted += 1
                 if shared.status != "finished":
                     shared = client.scatter(model, broadcast=True, hash=False)

@@ -1,0 +1,205 @@
+"""``python -m planner sweep``: many random incidents at the hazard sites, dispatched, and their summary.
+
+Serial by default; ``--workers N`` runs on N local processes; ``--scheduler tcp://HOST:PORT`` on a
+running Dask cluster (``--scheduler local`` starts a Dask ``LocalCluster`` of ``--workers`` processes).
+A progress bar goes to stderr (``--no-progress`` turns it off); ``--json`` prints the summary, and with
+``--compare-serial`` also runs the sweep serially and reports the speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from planner.cli._common import add_scenario_argument, load_scenario
+from planner.cli._output import print_json, print_table
+from planner.errors import InputError
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``sweep`` command."""
+    parser = subparsers.add_parser(
+        "sweep",
+        help="scenario sweep: N random incidents weighted by risk grade, response times and failing sites",
+        description="Draw incidents at the hazard sites (weighted by risk grade, with a time of day), "
+        "dispatch "
+        "each with the nearest-available rule on a precomputed travel-time matrix (or simulate it), "
+        "and summarise response times per site and capability, share within standard, the sites "
+        "that fail most and team utilisation.",
+    )
+    add_scenario_argument(parser)
+    parser.add_argument(
+        "--incidents", type=int, default=1000, metavar="N", help="incidents to draw (default 1000)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--mode",
+        choices=["dispatch", "simulate"],
+        default="dispatch",
+        help="dispatch: nearest-available rule (fast, default); simulate: a SimPy run per incident",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="local worker processes (default 1: serial); with --scheduler local, Dask workers",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="address of a running Dask scheduler, or 'local' for a local Dask cluster",
+    )
+    parser.add_argument(
+        "--busy-share",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="probability that an available team is busy elsewhere (default 0)",
+    )
+    parser.add_argument(
+        "--chunk-size", type=int, metavar="K", help="incidents per task (default: about 40 chunks)"
+    )
+    parser.add_argument(
+        "--checkpoint",
+        metavar="DIR",
+        help="keep finished chunks in DIR; the same sweep run again resumes from them",
+    )
+    parser.add_argument(
+        "--compare-serial",
+        action="store_true",
+        help="also run serially and report the speed-up of --workers/--scheduler over it",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the scenario, run the sweep and print its summary."""
+    from planner.sweep import SweepSettings, sweep, sweep_model
+
+    if args.scheduler is not None and not (
+        args.scheduler == "local"
+        or args.scheduler.startswith("tcp://")
+        or args.scheduler.startswith("tls://")
+    ):
+        raise InputError(
+            f"--scheduler {args.scheduler!r}: expected tcp://HOST:PORT or local", field="scheduler"
+        )
+    scenario = load_scenario(args.scenario)
+    settings = SweepSettings(busy_share=args.busy_share)
+    model = sweep_model(scenario, settings=settings)
+    options = {"seed": args.seed, "mode": args.mode, "chunk_size": args.chunk_size, "model": model}
+    serial_s = None
+    if args.compare_serial and (args.workers > 1 or args.scheduler):
+        with _bar(args, "serial") as progress:
+            serial_s = sweep(scenario, args.incidents, progress=progress, **options).wall_s
+    with _bar(args, "sweep") as progress:
+        result = sweep(
+            scenario,
+            args.incidents,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            checkpoint=args.checkpoint,
+            progress=progress,
+            **options,
+        )
+    payload = result.to_dict()
+    if serial_s is not None:
+        payload["serial_seconds"] = round(serial_s, 3)
+        payload["speedup_over_serial"] = round(serial_s / result.wall_s, 2) if result.wall_s > 0 else None
+    if args.json:
+        print_json(payload)
+    else:
+        _print(payload)
+    return 0
+
+
+class _bar:
+    """A tqdm bar on stderr fed by the sweep's ``progress(fraction, message)`` callback."""
+
+    def __init__(self, args: argparse.Namespace, label: str) -> None:
+        self.enabled = not args.no_progress
+        self.label = label
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=1000,
+            desc=self.label,
+            file=sys.stderr,
+            leave=False,
+            bar_format="{desc} {percentage:3.0f}%|{bar}| {elapsed}",
+        )
+
+        def progress(fraction: float, message: str) -> None:
+            self.bar.n = int(1000 * max(0.0, min(1.0, fraction)))
+            self.bar.set_description_str(f"{self.label}: {message}", refresh=False)
+            self.bar.refresh()
+
+        return progress
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _print(payload: dict[str, Any]) -> None:
+    print(
+        f"Sweep of {payload['scenario']}: {payload['incidents']} incidents ({payload['mode']}), "
+        f"{payload['backend']} on {payload['workers']} worker(s), {payload['seconds']:.2f} s"
+        + (
+            f", {payload['speedup_over_serial']}x serial ({payload['serial_seconds']:.2f} s)"
+            if "speedup_over_serial" in payload
+            else ""
+        )
+    )
+    print(f"Model: {payload['model']}\n")
+    print_table(
+        ["standard", "incidents", "within", "needed", "met", "p50 min", "p90 min"],
+        [
+            [
+                s["standard"],
+                s["incidents"],
+                "-" if s["share_within"] is None else f"{s['share_within']:.0%}",
+                f"{s['min_share']:.0%}",
+                "-" if s["met"] is None else ("yes" if s["met"] else "NO"),
+                s.get("p50"),
+                s.get("p90"),
+            ]
+            for s in payload["standards"]
+        ],
+    )
+    print()
+    print_table(
+        ["capability", "incidents", "p50 min", "p90 min", "p95 min", "unreachable", "by deadline"],
+        [
+            [
+                c["capability"],
+                c["incidents"],
+                c.get("p50"),
+                c.get("p90"),
+                c.get("p95"),
+                f"{c['unreachable_share']:.0%}",
+                f"{c['met_share']:.0%}",
+            ]
+            for c in payload["capabilities"]
+        ],
+    )
+    if payload["failing_sites"]:
+        print("\nSites failing a standard most often")
+        print_table(
+            ["site", "incidents", "failing"],
+            [[f["site"], f["incidents"], f"{f['failure_share']:.0%}"] for f in payload["failing_sites"]],
+        )
+    print("\nBusiest teams")
+    print_table(
+        ["team", "type", "dispatches", "share"],
+        [[u["team"], u["type"], u["dispatches"], f"{u['share']:.0%}"] for u in payload["utilisation"][:10]],
+    )
