@@ -138,7 +138,7 @@ def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: 
     browser_login(page, server_url, "dispatcher")
     page.goto(f"{server_url}/dispatch?scenario=jinan")
     page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
-    _click_map_at(page, 117.108, 36.702)
+    _click_map_at(page, 116.8633, 36.7096)  # the western fuel depot: Huaiyin borrows under a priced agreement
     card = page.locator(".incident-card").first
     card.locator("[data-field=type]").select_option("chemical-fire-explosion")
     card = page.locator(".incident-card").first

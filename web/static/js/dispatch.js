@@ -353,6 +353,9 @@
       `${x.amount ? ` ¥${money(x.amount)}` : ""} — ${escape(x.reason || "")}</li>`).join("")}</ul>` : "";
     $("ledger-unrated").innerHTML = ledger.unrated_equipment.length ? `<p><strong>协议未定价装备 Equipment without a rate</strong> ` +
       `(未计入 not in the ledger)</p><ul>${ledger.unrated_equipment.map((u) => `<li>${escape(u.unit)}: ${escape(u.kind)} × ${u.quantity}</li>`).join("")}</ul>` : "";
+    const own = ledger.own_forces || [];
+    $("ledger-own").innerHTML = own.length ? `<p><strong>上级辖区自有力量 Own forces of a parent jurisdiction</strong> ` +
+      `(不补偿 not compensated)</p><ul>${own.map((o) => `<li>${escape(o.unit)}: ${escape(o.jurisdiction)} → ${escape(o.serves)}</li>`).join("")}</ul>` : "";
     const link = $("ledger-csv");
     if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
     link.href = URL.createObjectURL(new Blob(["\ufeff" + ledgerCSV(ledger)], { type: "text/csv;charset=utf-8" }));
