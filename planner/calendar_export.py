@@ -21,7 +21,7 @@ def to_ics(programme: Programme, *, name: str = "Drill programme") -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{name} {programme.year}")
     calendar.add("x-wr-timezone", programme.timezone)
-    stamp = dt.datetime(programme.year, 1, 1, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(programme.year, 1, 1, tzinfo=dt.UTC)
     for drill in programme.drills:
         event = Event()
         event.add("uid", f"{drill.id}-{programme.year}@rescue-planner")

@@ -196,6 +196,7 @@ def drive_minutes(
     tuple
         ``origins x sites`` minutes (``inf`` = unreachable), the direction (``"to-sites"`` or
         ``"from-bases"``) and the number of searches run.
+
     """
     origins = np.asarray(origin_nodes, dtype=np.int64)
     sites = np.asarray(site_nodes, dtype=np.int64)
@@ -235,6 +236,7 @@ def place_points(
     -------
     tuple
         Node positions and access minutes (0 on road networks).
+
     """
     placed = placement(reference)
     speed = access_speed_m_per_min(reference)
@@ -307,6 +309,7 @@ def coverage(
     -------
     CoverageReport
         Frozen, JSON-able through ``to_dict``.
+
     """
     started = time.perf_counter()
     reference = reference or scenario
@@ -365,6 +368,7 @@ def assess(
     tuple
         Per (site, standard) rows in site order, per-standard summaries in standard order, and the
         gap list (failing rows, red first then largest shortfall).
+
     """
     arrival = drive_min + np.array([t.turnout_min for t in teams], dtype=float).reshape(-1, 1)
     types = np.array([t.team_type.value for t in teams], dtype=object)

@@ -24,6 +24,7 @@ def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     ------
     InfeasibleError
         A region's ``min_retained`` fails even with no unit sent.
+
     """
     started = time.perf_counter()
     check_retained(problem)

@@ -43,6 +43,7 @@ def read_orlib_pmedian(path: str | Path) -> tuple[np.ndarray, int]:
     InputError
         If the file is missing, a line is not three integers, a node number is outside ``1..n``,
         a cost is negative, ``p`` is not in ``1..n``, or there are fewer edge lines than ``m``.
+
     """
     path = Path(path)
     try:

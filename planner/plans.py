@@ -211,6 +211,7 @@ def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
     InputError
         Naming the file, the plan (or organisation) and the field, e.g.
         ``plans.yaml plan ref-onsite: teams: 'x' does not exist``.
+
     """
     if not isinstance(data, Mapping):
         raise InputError(f"{where}: must be a mapping with organisations and plans", field="plans")

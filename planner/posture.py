@@ -53,7 +53,14 @@ from planner.drill_calendar import Blackout
 from planner.errors import InputError
 from planner.model import Availability, Tier
 from planner.networks import placement
-from planner.readiness import ReadinessPolicy, TeamRaise, apply_readiness, critical_periods, parse_readiness, raise_teams
+from planner.readiness import (
+    ReadinessPolicy,
+    TeamRaise,
+    apply_readiness,
+    critical_periods,
+    parse_readiness,
+    raise_teams,
+)
 from planner.scenario import Scenario
 from planner.scenario_files import scenario_path
 from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
@@ -116,6 +123,7 @@ class PostureSettings:
         Weight of a (site, standard) pair by the site's grade under the warning.
     time_limit_s
         CP-SAT seconds per stage.
+
     """
 
     max_moves: int = 4
@@ -473,6 +481,7 @@ def solve_posture(problem: PostureProblem, *, time_limit_s: float = 10.0,
     -------
     PostureSolution
         ``status`` optimal when both stages are proven; ``bound`` the best bound on the weight.
+
     """
     from ortools.sat.python import cp_model
 
@@ -691,6 +700,7 @@ def plan_posture(
         force on that day apply as well.
     max_moves, time_limit_s
         Override the rules' posture settings.
+
     """
     started = time.perf_counter()
     if not warnings:

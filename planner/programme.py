@@ -593,9 +593,8 @@ def schedule_programme(
     -------
     Programme
         Drills with the rules each satisfies, unmet rules with their reasons, baseline coverage gaps.
-    """
-    from ortools.sat.python import cp_model
 
+    """
     started = time.perf_counter()
     limit = float(time_limit_s if time_limit_s is not None else calendar.settings["time_limit_s"])
     if not limit > 0:

@@ -70,8 +70,8 @@ def check_programme(payload: Mapping[str, Any], plans: PlanSet, calendar: DrillC
                 violations.append(f"BLACKOUT: {drill['id']} ({drill['form']}) on {drill['date']} in {blackout.name}")
     if calendar.flood_season is not None:
         for plan in plans.plans:
-            mine = sorted((d["day"] for d in drills if plan.id in d["plans"] and d["scenario"] in flood_scenarios
-                           and d["day"] < dt.date(year, 7, 1)))
+            mine = sorted(d["day"] for d in drills if plan.id in d["plans"] and d["scenario"] in flood_scenarios
+                           and d["day"] < dt.date(year, 7, 1))
             if mine and mine[0] >= calendar.flood_season.start:
                 violations.append(f"FLOOD-BEFORE: plan {plan.id} first flood drill {mine[0]} is in the flood season")
     # Team load.

@@ -166,6 +166,7 @@ class RateCard:
         Transport is paid per kilometre driven plus per trip.
     subsistence_per_person_day
         Board and lodging per person and day.
+
     """
 
     labour_per_person_day: float = 0.0
@@ -226,6 +227,7 @@ class Agreement:
         Optional agreement reference, e.g. the REQ-A or 救援协议 number.
     lender_province, borrower_province
         Optional province codes, used by the cross-province payer rule.
+
     """
 
     lender: str
@@ -434,6 +436,7 @@ class Deployment:
         Other claimed amounts by cost line, yuan (e.g. subsistence receipts, workers' compensation).
     lender_province
         Province of the lender; defaults to the agreement's ``lender_province``.
+
     """
 
     unit: str
@@ -498,6 +501,7 @@ class Mission:
         False when the responsible unit is insolvent or otherwise cannot pay.
     dispatcher
         Authority that ordered the deployment, used by a ``dispatcher`` payer rule.
+
     """
 
     id: str
@@ -740,6 +744,7 @@ def build_ledger(
     -------
     Ledger
         Lines in mission, deployment and cost-line order.
+
     """
     agreement_list = tuple(agreements)
     rule_list = tuple(rules)

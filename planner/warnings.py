@@ -268,6 +268,7 @@ def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[Hazar
     -------
     tuple
         One warning per ``info`` block.
+
     """
     path = Path(path)
     try:
@@ -279,9 +280,10 @@ def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[Hazar
 
 def parse_cap(data: str | bytes, *, name: str = "CAP alert", now: dt.datetime | None = None) -> tuple[HazardWarning, ...]:
     """Parse CAP 1.2 XML text; see :func:`read_cap`."""
+    from xml.etree.ElementTree import ParseError
+
     import defusedxml
     import defusedxml.ElementTree as DET
-    from xml.etree.ElementTree import ParseError
 
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > _MAX_BYTES:

@@ -78,7 +78,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator["object"]:
+def store(database_url: str) -> Iterator[object]:
     """An empty store on a temporary SQLite file."""
     from planner.store import Store
 
@@ -88,7 +88,7 @@ def store(database_url: str) -> Iterator["object"]:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator["object"]:
+def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     """The web app on a temporary database seeded with the mini scenario."""
     from planner.scenario_files import read_scenario
     from web import create_app
@@ -101,7 +101,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator["object"]:
 
 
 @pytest.fixture
-def client(app: "object") -> "object":
+def client(app: object) -> object:
     """A test client of the app."""
     return app.test_client()  # type: ignore[attr-defined]
 
@@ -115,7 +115,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) 
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator["object"]:
+def browser() -> Iterator[object]:
     """Debian's chromium driven by Playwright (the suite installs both; skipped only if chromium is absent)."""
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -130,7 +130,7 @@ def browser() -> Iterator["object"]:
 
 
 @pytest.fixture
-def page(browser: "object") -> Iterator["object"]:
+def page(browser: object) -> Iterator[object]:
     """A fresh browser page at a desktop size."""
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
     opened = context.new_page()
@@ -139,7 +139,7 @@ def page(browser: "object") -> Iterator["object"]:
 
 
 @pytest.fixture
-def server_url(app: "object") -> Iterator[str]:
+def server_url(app: object) -> Iterator[str]:
     """The test app served on a free local port."""
     from tests.browser import live_server
 
@@ -153,7 +153,7 @@ USERS = {"viewer": "viewer-pass-1", "dispatcher": "dispatch-pass-1", "planner": 
 
 
 @pytest.fixture
-def users(app: "object") -> dict[str, str]:
+def users(app: object) -> dict[str, str]:
     """Create one account per role; returns username -> password."""
     from planner.accounts import create_user
 
@@ -166,30 +166,30 @@ def users(app: "object") -> dict[str, str]:
 class AuthActions:
     """Sign in and out through the real forms (CSRF is off in the test config)."""
 
-    def __init__(self, client: "object") -> None:
+    def __init__(self, client: object) -> None:
         self.client = client
 
-    def login(self, role: str = "viewer") -> "object":
+    def login(self, role: str = "viewer") -> object:
         return self.client.post("/login", data={"username": role, "password": USERS[role]})  # type: ignore[attr-defined]
 
-    def logout(self) -> "object":
+    def logout(self) -> object:
         return self.client.post("/logout")  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def auth(client: "object", users: dict[str, str]) -> AuthActions:
+def auth(client: object, users: dict[str, str]) -> AuthActions:
     """Sign-in helper bound to the test client."""
     return AuthActions(client)
 
 
 @pytest.fixture
-def viewer(client: "object", auth: AuthActions) -> "object":
+def viewer(client: object, auth: AuthActions) -> object:
     """The test client signed in as a viewer."""
     auth.login("viewer")
     return client
 
 
-def browser_login(page: "object", server_url: str, role: str) -> None:
+def browser_login(page: object, server_url: str, role: str) -> None:
     """Sign in through the page in a real browser."""
     page.goto(f"{server_url}/login")  # type: ignore[attr-defined]
     page.fill("input[name=username]", role)  # type: ignore[attr-defined]

@@ -11,7 +11,6 @@ from planner.errors import InputError
 from planner.jobs import JOB_KINDS, JobRunner
 from web.auth import actor
 from web.openapi import Param, spec
-from web.store import get_store
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
 JOB_ID = Param("job_id", schema={"type": "string", "pattern": "^[0-9a-f]{1,32}$"})

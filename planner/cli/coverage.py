@@ -18,7 +18,7 @@ from typing import Any
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
-from planner.model import Tier, TeamType, label
+from planner.model import TeamType, Tier, label
 
 
 def register(subparsers: Any) -> None:
