@@ -48,6 +48,7 @@ def travel_time_matrix(
     -------
     numpy.ndarray
         ``len(origins) x len(destinations)`` float64 array, ``inf`` where unreachable.
+
     """
     graph = network.csr(weight)
     origin_pos = _checked_positions(origins, network.n_nodes, "origins")
@@ -75,12 +76,26 @@ def csr_matrix_costs(
         return np.vstack(list(blocks))
 
 
+BLOCK_BYTES = 256 * 2**20
+"""Scratch memory for the origins x nodes rows searched at once when only some destinations are kept."""
+
+
 def _dijkstra_block(
     graph: sparse.csr_matrix, origins: np.ndarray, destinations: np.ndarray | None, cutoff: float | None
 ) -> np.ndarray:
     limit = np.inf if cutoff is None else float(cutoff)
-    costs = dijkstra(graph, directed=True, indices=origins, limit=limit)
-    return costs if destinations is None else costs[:, destinations]
+    if destinations is None:
+        return dijkstra(graph, directed=True, indices=origins, limit=limit)
+    # Keep only the wanted columns of a few origins at a time, so a 1-million-node network does not
+    # hold every origin's full row (8 MB each) at once.
+    step = max(1, BLOCK_BYTES // (8 * max(1, graph.shape[0])))
+    if origins.size <= step:
+        return dijkstra(graph, directed=True, indices=origins, limit=limit)[:, destinations]
+    costs = np.empty((origins.size, destinations.size))
+    for start in range(0, origins.size, step):
+        block = origins[start : start + step]
+        costs[start : start + block.size] = dijkstra(graph, directed=True, indices=block, limit=limit)[:, destinations]
+    return costs
 
 
 def travel_times_to(

@@ -1,0 +1,138 @@
+"""Large networks: a 1-million-node synthetic road graph, its CSR export and a 100-origin matrix.
+
+No province-size OSM extract ships with the product, so this measures on
+:func:`geodata.synthetic.synthetic_road_network` (perturbed grid, removed streets, arterials and
+motorways; see that module). It prints, for the project's path and for bare ``scipy.sparse.csgraph``
+on the same CSR matrix in this process, the seconds and the memory of:
+
+- building the network (tables, ``build_network`` cleaning) and its CSR export;
+- 100 origins to every node (``travel_time_matrix``; the answer itself is 100 x 1M float64 = 800 MB);
+- 100 origins to 1,000 destinations (``travel_time_matrix`` keeps only the wanted columns of a few
+  origins at a time, ``geodata.matrix.BLOCK_BYTES``; bare scipy holds all 100 full rows first).
+
+Memory: ``peak MB`` is the tracemalloc peak of the step (numpy reports its buffers to tracemalloc);
+``maxrss MB`` the process's peak resident set so far (``resource.getrusage``), which only grows.
+Run: ``.venv/bin/python bench/large_network.py [--nodes 1000000] [--origins 100] [--workers 1]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import table  # noqa: E402
+from geodata.matrix import travel_time_matrix  # noqa: E402
+from geodata.network import build_network  # noqa: E402
+from geodata.synthetic import synthetic_road_tables  # noqa: E402
+
+
+def measured(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Seconds and tracemalloc peak (MB) of one call, and its result."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, peak, result
+
+
+def maxrss_mb() -> float:
+    """Peak resident set of this process so far, MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the graph, run the matrices and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=1_000_000)
+    parser.add_argument("--origins", type=int, default=100)
+    parser.add_argument("--destinations", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=1, help="processes for travel_time_matrix (default 1)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+
+    rows: list[list[Any]] = []
+    tables_s, tables_mb, tables = measured(lambda: synthetic_road_tables(args.nodes, seed=args.seed))
+    rows.append(["synthetic tables", "", tables_s, "", tables_mb, maxrss_mb()])
+    build_s, build_mb, network = measured(lambda: build_network("synthetic", *tables))
+    tables = (None, None)  # let the raw tables go before the matrices
+    rows.append(["build_network (cleaning)", "", build_s, "", build_mb, maxrss_mb()])
+    csr_s, csr_mb, csr = measured(lambda: network.csr())
+    rows.append(["CSR export (cached)", "", csr_s, "", csr_mb, maxrss_mb()])
+    print(
+        f"Synthetic road network: {network.n_nodes} nodes, {network.n_edges} directed edges "
+        f"(asked {args.nodes}; {network.report.nodes_dropped} dropped by cleaning), CSR "
+        f"{(csr.data.nbytes + csr.indices.nbytes + csr.indptr.nbytes) / 2**20:.0f} MB, "
+        f"index dtype {csr.indices.dtype}"
+    )
+
+    rng = np.random.default_rng(args.seed)
+    origins = rng.choice(network.n_nodes, args.origins, replace=False)
+    destinations = rng.choice(network.n_nodes, args.destinations, replace=False)
+
+    bare_s, bare_mb, bare = measured(lambda: dijkstra(csr, directed=True, indices=origins))
+    rows.append([f"{args.origins} origins x all: bare scipy", "baseline", bare_s, 1.0, bare_mb, maxrss_mb()])
+    ours_s, ours_mb, ours = measured(lambda: travel_time_matrix(network, origins, workers=args.workers))
+    same = np.array_equal(ours, bare)
+    rows.append(
+        [
+            f"{args.origins} origins x all: travel_time_matrix",
+            f"workers={args.workers}",
+            ours_s,
+            ours_s / bare_s,
+            ours_mb,
+            maxrss_mb(),
+        ]
+    )
+    del bare, ours
+
+    def bare_subset() -> np.ndarray:
+        return dijkstra(csr, directed=True, indices=origins)[:, destinations]
+
+    sub_bare_s, sub_bare_mb, sub_bare = measured(bare_subset)
+    rows.append(
+        [
+            f"{args.origins} x {args.destinations}: bare scipy",
+            "baseline",
+            sub_bare_s,
+            1.0,
+            sub_bare_mb,
+            maxrss_mb(),
+        ]
+    )
+    sub_s, sub_mb, sub = measured(
+        lambda: travel_time_matrix(network, origins, destinations, workers=args.workers)
+    )
+    same_sub = np.array_equal(sub, sub_bare)
+    rows.append(
+        [
+            f"{args.origins} x {args.destinations}: travel_time_matrix",
+            "blocked origins",
+            sub_s,
+            sub_s / sub_bare_s,
+            sub_mb,
+            maxrss_mb(),
+        ]
+    )
+    table(["step", "variant", "wall_s", "ratio", "peak MB", "maxrss MB"], rows)
+    print(
+        f"same answers as bare scipy: all destinations {same}, subset {same_sub}; "
+        f"{ours_s / args.origins * 1000:.0f} ms per origin"
+    )
+
+
+if __name__ == "__main__":
+    main()
