@@ -121,7 +121,7 @@ class RoadNetwork:
             raise GeodataError(f"node id {missing.args[0]} is not in network {self.name!r}") from None
 
     def csr(self, weight: str = "travel_time_s", *, reverse: bool = False) -> sparse.csr_matrix:
-        """The network as a CSR matrix of ``weight`` (parallel edges: the smallest), cached.
+        """Return the network as a CSR matrix of ``weight`` (parallel edges: the smallest), cached.
 
         ``reverse=True`` gives the transposed graph, for travel times *to* a set of nodes.
         """

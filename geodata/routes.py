@@ -12,7 +12,7 @@ from geodata.network import RoadNetwork
 
 
 def shortest_routes(network: RoadNetwork, origins: Sequence[int], target: int) -> list[list[int]]:
-    """The fastest node path from each origin to ``target`` (one search on the reversed graph)."""
+    """Return the fastest node path from each origin to ``target`` (one search on the reversed graph)."""
     _, predecessors = dijkstra(network.csr(reverse=True), directed=True, indices=[int(target)],
                                return_predecessors=True)
     towards = predecessors[0]

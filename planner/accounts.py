@@ -89,7 +89,7 @@ entry no longer matches."""
 
 
 def authenticate(store: Store, username: str, password: str) -> dict[str, Any] | None:
-    """The user if the name and password match an active account, else None (same answer either way)."""
+    """Return the user if the name and password match an active account, else None (same answer either way)."""
     with store.transaction() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
         if row is None or not row.active:
@@ -105,7 +105,7 @@ def authenticate(store: Store, username: str, password: str) -> dict[str, Any] |
 
 
 def get_user(store: Store, user_id: int) -> dict[str, Any] | None:
-    """An active user by id, or None."""
+    """Return an active user by id, or None."""
     with store.transaction() as session:
         row = session.get(UserRow, user_id)
         return _public(row) if row is not None and row.active else None

@@ -13,7 +13,7 @@ CSV_COLUMNS = ("id", "date", "form", "scope", "scenario", "plans", "teams", "sit
 
 
 def to_ics(programme: Programme, *, name: str = "Drill programme") -> bytes:
-    """The programme as an iCalendar file: one all-day event per drill (DTEND is the next day)."""
+    """Return the programme as an iCalendar file: one all-day event per drill (DTEND is the next day)."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -40,7 +40,7 @@ def to_ics(programme: Programme, *, name: str = "Drill programme") -> bytes:
 
 
 def to_csv(programme: Programme) -> str:
-    """The programme as CSV, one row per drill; list cells joined with ``;``."""
+    """Return the programme as CSV, one row per drill; list cells joined with ``;``."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -150,14 +150,14 @@ class CoverageReport:
     wall_s: float
 
     def standard(self, standard_id: str) -> StandardCoverage:
-        """The summary of one standard; InputError when the scenario has no such standard."""
+        """Return the summary of one standard; InputError when the scenario has no such standard."""
         for summary in self.standards:
             if summary.standard == standard_id:
                 return summary
         raise InputError(f"standards: unknown id {standard_id!r}", field="standard", record=standard_id)
 
     def result(self, site_id: str, standard_id: str) -> SiteCoverage:
-        """The coverage of one site against one standard; KeyError when the standard does not apply."""
+        """Return the coverage of one site against one standard; KeyError when the standard does not apply."""
         for row in self.sites:
             if row.site == site_id and row.standard == standard_id:
                 return row

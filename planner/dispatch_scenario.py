@@ -155,7 +155,7 @@ def unit_capabilities(scenario: Scenario) -> dict[str, dict[str, int]]:
 
 
 def region_of(scenario: Scenario, lon: float, lat: float) -> str:
-    """The most specific jurisdiction whose boundary contains the point."""
+    """Return the most specific jurisdiction whose boundary contains the point."""
     point = shapely.geometry.Point(lon, lat)
     containing = [j for j in scenario.jurisdictions
                   if j.geometry is not None and shapely.geometry.shape(j.geometry).covers(point)]
@@ -178,7 +178,7 @@ def own_forces(scenario: Scenario, lender: str, region: str) -> bool:
 
 
 def province_of(scenario: Scenario, region: str) -> str:
-    """The province a region belongs to (empty when the tree has none)."""
+    """Return the province a region belongs to (empty when the tree has none)."""
     regions = scenario.by_id("jurisdictions")
     for ancestor in scenario.ancestors(region):
         if regions[ancestor].level is JurisdictionLevel.PROVINCE:  # type: ignore[attr-defined]
@@ -236,7 +236,7 @@ def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *
 
 def mission_ledger(scenario: Scenario, requests: Sequence[IncidentRequest], regions: Sequence[str],
                    result: DispatchResult, route_km: Mapping[str, float]) -> dict[str, Any]:
-    """The compensation ledger if the dispatch were carried out as planned (round trips, stated duration).
+    """Return the compensation ledger if the dispatch were carried out as planned (round trips, stated duration).
 
     Carried equipment whose kind has no rate in the applicable agreement is left off the ledger and
     listed under ``unrated_equipment``, so the dispatcher sees what the agreement does not price. Units
@@ -281,5 +281,5 @@ def mission_ledger(scenario: Scenario, requests: Sequence[IncidentRequest], regi
 
 
 def incident_library() -> dict[str, Template]:
-    """The incident templates, by id (cached by the library loader)."""
+    """Return the incident templates, by id (cached by the library loader)."""
     return load_library()

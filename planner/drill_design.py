@@ -124,6 +124,6 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
 
 
 def shift_design(design: DrillDesign, delta: dt.timedelta) -> DrillDesign:
-    """The same drill moved by ``delta``: the start and every inject move together, spacing unchanged."""
+    """Return the same drill moved by ``delta``: the start and every inject move together, spacing unchanged."""
     return replace(design, start=design.start + delta,
                    msel=tuple(replace(row, time=row.time + delta) for row in design.msel))

@@ -102,14 +102,14 @@ class Template:
     injects: tuple[Inject, ...]
 
     def factor(self, group: str, condition: str | None, which: str) -> float:
-        """The ``travel_factor`` or ``turnout_factor`` of a weather or time-of-day condition (1 when none)."""
+        """Return the ``travel_factor`` or ``turnout_factor`` of a weather or time-of-day condition (1 when none)."""
         if not condition:
             return 1.0
         return float(self.effects.get(group, {}).get(condition, {}).get(which, 1.0))
 
 
 def schema() -> dict[str, Any]:
-    """The JSON Schema of a template."""
+    """Return the JSON Schema of a template."""
     return json.loads((LIBRARY_DIR / "schema.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 

@@ -97,7 +97,7 @@ def save_programme(store: Store, name: str, data: Any, *, expected_version: int 
 
 
 def programme_years(store: Store, name: str) -> list[dict[str, Any]]:
-    """Stored programmes: year, version, status and drill count, latest year first."""
+    """List the stored programmes: year, version, status and drill count, latest year first."""
     rows = [{"year": int(doc_id), "version": version, "status": data.get("status"),
              "drills": len(data.get("drills", [])), "unmet": len(data.get("unmet", []))}
             for doc_id, data, version in store.documents(name, "programmes")]
@@ -105,7 +105,7 @@ def programme_years(store: Store, name: str) -> list[dict[str, Any]]:
 
 
 def get_programme(store: Store, name: str, year: Any) -> tuple[dict[str, Any], int]:
-    """A stored programme and its version (``NotFoundError`` when that year was never planned)."""
+    """Return a stored programme and its version (``NotFoundError`` when that year was never planned)."""
     year = _year(year)
     try:
         data, version = store.get_document(name, "programmes", str(year))
@@ -116,7 +116,7 @@ def get_programme(store: Store, name: str, year: Any) -> tuple[dict[str, Any], i
 
 
 def programme_from_dict(data: Mapping[str, Any]) -> Programme:
-    """The :class:`Programme` of its JSON form (for the iCalendar and CSV exports)."""
+    """Rebuild the :class:`Programme` from its JSON form (for the iCalendar and CSV exports)."""
     def window(b: Mapping[str, Any]) -> Blackout:
         return Blackout(str(b.get("name", "")), _date(b["start"], "start"), _date(b["end"], "end"),
                         str(b.get("applies_to", "all")), str(b.get("source", "")))
@@ -147,7 +147,7 @@ def programme_from_dict(data: Mapping[str, Any]) -> Programme:
 
 
 def drill_key(year: int, drill_id: str) -> str:
-    """The document id of a programme's drill."""
+    """Return the document id of a programme's drill."""
     return f"{year}-{drill_id}"
 
 
@@ -160,7 +160,7 @@ def split_key(key: str) -> tuple[int, str]:
 
 
 def drill_entry(store: Store, name: str, key: str) -> dict[str, Any]:
-    """The programme entry of a drill (date, form, scope, scenario, plans, teams, site...)."""
+    """Return the programme entry of a drill (date, form, scope, scenario, plans, teams, site...)."""
     year, drill_id = split_key(key)
     programme, _ = get_programme(store, name, year)
     for drill in programme.get("drills", []):
@@ -170,7 +170,7 @@ def drill_entry(store: Store, name: str, key: str) -> dict[str, Any]:
 
 
 def get_drill(store: Store, name: str, key: str) -> tuple[dict[str, Any], int | None]:
-    """A drill's stored record (``design``, ``simulation``) and version; an empty record and None if unsaved."""
+    """Return a drill's stored record (``design``, ``simulation``) and version; an empty record and None if unsaved."""
     split_key(key)
     try:
         data, version = store.get_document(name, "drills", key)
@@ -194,7 +194,7 @@ def check_design(data: Any) -> dict[str, Any]:
 
 
 def design_from_dict(data: Any) -> DrillDesign:
-    """The :class:`DrillDesign` of its JSON form; ``InputError`` naming the field."""
+    """Rebuild the :class:`DrillDesign` from its JSON form; ``InputError`` naming the field."""
     if not isinstance(data, Mapping):
         raise InputError("a design must be a JSON object", field="design")
     try:
@@ -281,7 +281,7 @@ class StoredSimulation:
         self.metrics = {k: v for k, v in summary.get("metrics", {}).items() if v.get("p50") is not None}
 
     def percentile(self, metric: str, q: float) -> float:
-        """The stored p50 or p90 of a metric (nan for other percentiles or an unknown metric)."""
+        """Return the stored p50 or p90 of a metric (nan for other percentiles or an unknown metric)."""
         row = self.metrics.get(metric, {})
         value = row.get({50: "p50", 90: "p90"}.get(int(q), ""))
         return float("nan") if value is None else float(value)
@@ -292,7 +292,7 @@ class StoredSimulation:
 
 
 def evaluation_from_dict(data: Mapping[str, Any]) -> Evaluation:
-    """The :class:`Evaluation` of its JSON form (for the HTML and PDF reports)."""
+    """Rebuild the :class:`Evaluation` from its JSON form (for the HTML and PDF reports)."""
     try:
         return Evaluation(
             drill=str(data["drill"]), template=str(data["template"]),
@@ -317,7 +317,7 @@ def save_evaluation(store: Store, name: str, key: str, record: Mapping[str, Any]
 
 
 def get_evaluation(store: Store, name: str, key: str) -> tuple[dict[str, Any], int]:
-    """A drill's stored evaluation and version (``NotFoundError`` if the drill was not evaluated)."""
+    """Return a drill's stored evaluation and version (``NotFoundError`` if the drill was not evaluated)."""
     split_key(key)
     try:
         data, version = store.get_document(name, "evaluations", key)
@@ -391,7 +391,7 @@ def update_action(store: Store, name: str, action_id: str, changes: Mapping[str,
 
 
 def board(store: Store, name: str, today: dt.date) -> dict[str, list[dict[str, Any]]]:
-    """The corrective-action board: open, in progress and closed columns; each action marked overdue or not."""
+    """Return the corrective-action board: open, in progress and closed columns; each action marked overdue or not."""
     stored = actions(store, name)
     late = {a.id for a in overdue([a for a, _ in stored], today)}
     columns: dict[str, list[dict[str, Any]]] = {"open": [], "in_progress": [], "closed": []}
@@ -429,7 +429,7 @@ def plans_needing_revision(store: Store, name: str) -> dict[str, list[str]]:
 
 
 def turnout_proposals(record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """An evaluation record's turn-out proposals, each marked applied or not."""
+    """Return an evaluation record's turn-out proposals, each marked applied or not."""
     applied = set(record.get("applied", []))
     return [{**p, "applied": p["team"] in applied} for p in record.get("turnout_proposals", [])]
 
@@ -444,10 +444,10 @@ def mark_applied(store: Store, name: str, key: str, team: str, *, actor: str = "
 
 
 def drill_actions(store: Store, name: str, key: str) -> list[tuple[CorrectiveAction, int]]:
-    """The corrective actions raised by one drill's evaluation."""
+    """Return the corrective actions raised by one drill's evaluation."""
     return [(a, v) for a, v in actions(store, name) if a.drill == key]
 
 
 def number_from(existing: Sequence[CorrectiveAction], key: str) -> int:
-    """The next action number of a drill (actions are numbered ``CA-<drill>-<n>``)."""
+    """Return the next action number of a drill (actions are numbered ``CA-<drill>-<n>``)."""
     return len([a for a in existing if a.drill == key]) + 1

@@ -75,7 +75,7 @@ def _attach_teams(scenario: Scenario, base_features: list[dict[str, Any]]) -> No
 
 
 def roads(network: RoadNetwork, *, decimals: int = 5) -> FeatureCollection:
-    """The network for drawing: one MultiLineString feature per road class, each street drawn once."""
+    """Return the network for drawing: one MultiLineString feature per road class, each street drawn once."""
     a = np.minimum(network.edge_u, network.edge_v)
     b = np.maximum(network.edge_u, network.edge_v)
     _, first = np.unique(a * network.n_nodes + b, return_index=True)

@@ -75,7 +75,7 @@ def preview_import(scenario: Scenario, kind: str, text: str, filename: str = "up
 
 
 def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> str | None:
-    """The first problem of the scenario with the uploaded records merged in, or None."""
+    """Return the first problem of the scenario with the uploaded records merged in, or None."""
     ids = [r.id for r in records]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

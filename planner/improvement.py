@@ -85,7 +85,7 @@ def actions_from_findings(evaluation: Evaluation, *, plan: str | None, owner: st
 
 def set_status(actions: Sequence[CorrectiveAction], action_id: str, status: str, *, on: dt.date,
                verified_by: str = "", note: str = "") -> list[CorrectiveAction]:
-    """A new list with one action's status changed; closing needs a verifier."""
+    """Return a new list with one action's status changed; closing needs a verifier."""
     if status not in STATUSES:
         raise InputError(f"status must be one of {', '.join(STATUSES)}, got {status!r}", field="status")
     if status == "closed" and not verified_by:
@@ -98,7 +98,7 @@ def set_status(actions: Sequence[CorrectiveAction], action_id: str, status: str,
 
 
 def open_actions(actions: Iterable[CorrectiveAction]) -> list[CorrectiveAction]:
-    """The improvement list: actions not closed, soonest due first."""
+    """Return the improvement list: actions not closed, soonest due first."""
     return sorted((a for a in actions if a.status != "closed"), key=lambda a: (a.due, a.id))
 
 
@@ -108,7 +108,7 @@ def overdue(actions: Iterable[CorrectiveAction], today: dt.date) -> list[Correct
 
 
 def plans_to_revise(evaluation: Evaluation, plans: Iterable[Plan], plan_id: str | None) -> list[Plan]:
-    """The plan flagged for revision when the drill had a major finding (条例 Art 6); else nothing."""
+    """Return the plan flagged for revision when the drill had a major finding (条例 Art 6); else nothing."""
     majors = [f for f in evaluation.findings if f.severity == "major"]
     if not majors or plan_id is None:
         return []
@@ -135,7 +135,7 @@ def propose_turnout_updates(evaluation: Evaluation) -> list[TurnoutProposal]:
 
 def apply_turnout_updates(scenario: Scenario, proposals: Iterable[TurnoutProposal],
                           confirmed: Iterable[str]) -> Scenario:
-    """A new scenario with the confirmed teams' ``turnout_min`` set to the proposal; others unchanged."""
+    """Return a new scenario with the confirmed teams' ``turnout_min`` set to the proposal; others unchanged."""
     chosen = {p.team: p for p in proposals if p.team in set(confirmed)}
     teams = tuple(t.model_copy(update={"turnout_min": chosen[t.id].proposed_min}) if t.id in chosen else t
                   for t in scenario.teams)

@@ -74,7 +74,7 @@ class JobRunner:
         return self.get(job_id)
 
     def get(self, job_id: str) -> dict[str, Any]:
-        """A job's state: status, progress, message, result or error."""
+        """Return a job's state: status, progress, message, result or error."""
         with self.store.transaction() as session:
             row = session.get(JobRow, job_id)
             if row is None:

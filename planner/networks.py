@@ -38,7 +38,7 @@ def network_folder(spec: dict[str, Any]) -> Path:
 
 
 def network_for(scenario: Scenario) -> RoadNetwork:
-    """The scenario's road network, built once per distinct specification."""
+    """Return the scenario's road network, built once per distinct specification."""
     spec = dict(scenario.meta.get("network") or {})
     speeds = dict(scenario.meta.get("speeds_kph") or {})
     if spec.get("kind") == "knn":

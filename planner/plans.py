@@ -111,7 +111,7 @@ class PlanSet:
         return self.organisations[plan.owner].type
 
     def plan_rule(self, plan: Plan) -> FrequencyRule | None:
-        """The strictest plan-scope rule for ``plan`` (None when no rule applies)."""
+        """Return the strictest plan-scope rule for ``plan`` (None when no rule applies)."""
         matching = [r for r in self.rules if r.scope == "plan" and r.matches(plan.kind, self.org_type(plan))]
         return min(matching, key=lambda r: FREQUENCIES.index(r.frequency), default=None)
 
@@ -135,7 +135,7 @@ class Period:
 
 
 def periods(frequency: str, year: int) -> list[Period]:
-    """The windows of ``year`` that each need one drill under ``frequency`` (biennial: the whole year)."""
+    """Return the windows of ``year`` that each need one drill under ``frequency`` (biennial: the whole year)."""
     if frequency == "half-yearly":
         return [Period("H1", dt.date(year, 1, 1), dt.date(year, 6, 30)), Period("H2", dt.date(year, 7, 1),
                                                                                   dt.date(year, 12, 31))]
@@ -150,7 +150,7 @@ def biennial_due(plan: Plan, year: int) -> bool:
 
 
 def required_periods(plans: PlanSet, plan: Plan, year: int) -> list[Period]:
-    """The periods of ``year`` in which ``plan`` must be drilled (empty when not due or no rule applies)."""
+    """Return the periods of ``year`` in which ``plan`` must be drilled (empty when not due or no rule applies)."""
     frequency = plans.frequency(plan)
     if frequency is None or (frequency == "biennial" and not biennial_due(plan, year)):
         return []
@@ -171,7 +171,7 @@ def evaluation_due(plan: Plan, plans: PlanSet, today: dt.date) -> bool:
 
 
 def flag_for_revision(plan: Plan, reason: str) -> Plan:
-    """A copy of ``plan`` flagged for revision (条例 Art 6: a drill exposed a major problem)."""
+    """Return a copy of ``plan`` flagged for revision (条例 Art 6: a drill exposed a major problem)."""
     return replace(plan, needs_revision=True, revision_reasons=(*plan.revision_reasons, reason))
 
 
@@ -286,7 +286,7 @@ def read_plans(path: str | Path, *, scenario: Any = None, templates: Mapping[str
 
 
 def plans_to_dict(plans: PlanSet) -> dict[str, Any]:
-    """The YAML/JSON form that ``parse_plans`` reads back."""
+    """Return the YAML/JSON form that ``parse_plans`` reads back."""
     return {
         "organisations": [{"id": o.id, "name": o.name, "type": o.type, "jurisdiction": o.jurisdiction}
                           for o in plans.organisations.values()],

@@ -223,7 +223,7 @@ def load_rules(folder: str | Path | None) -> PostureRules:
 
 
 def scenario_folder(name: str) -> Path | None:
-    """The scenario's folder (library name or path), None when it has none (e.g. stored only)."""
+    """Return the scenario's folder (library name or path), None when it has none (e.g. stored only)."""
     try:
         return scenario_path(name)
     except InputError:
@@ -348,7 +348,7 @@ class PostureProblem:
             raise InputError("posture problem: max_moves must be >= 0", field="max_moves")
 
     def agreement(self, key: str) -> Agreement | None:
-        """The agreement an option names."""
+        """Return the agreement an option names."""
         for a in self.agreements:
             if key in (a.id, f"{a.lender}->{a.borrower}"):
                 return a
@@ -430,7 +430,7 @@ def violations(problem: PostureProblem, choice: Mapping[str, int]) -> list[str]:
 
 
 def stay_home(problem: PostureProblem) -> PostureSolution:
-    """The do-nothing posture: every team at home."""
+    """Return the do-nothing posture: every team at home."""
     started = time.perf_counter()
     choice = {o.team: i for i, o in enumerate(problem.options) if o.home}
     weight, cost, moves = evaluate(problem, choice)
@@ -655,7 +655,7 @@ class PostureReport:
     notes: tuple[str, ...] = ()
 
     def figure(self, name: str) -> Figures:
-        """The figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
+        """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
         return next(f for f in self.figures if f.name == name)
 
     def to_dict(self, *, full: bool = True) -> dict[str, Any]:
@@ -684,7 +684,7 @@ def plan_posture(
     max_moves: int | None = None,
     time_limit_s: float | None = None,
 ) -> PostureReport:
-    """The posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
+    """Plan the posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
 
     Parameters
     ----------
@@ -800,7 +800,7 @@ class _Point:
 
 def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport, staging: Sequence[StagingPoint],
                   settings: PostureSettings) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
-    """The pure problem for a scenario under a posture: options from drive times, weights from grades.
+    """Build the pure problem for a scenario under a posture: options from drive times, weights from grades.
 
     Rows are ``before.sites`` in order; teams are the available teams of a capability some standard
     asks for. Drive times are on the reference scenario's network (standby points are placed as in a
@@ -906,7 +906,7 @@ def _region(scenario: Scenario, lon: float, lat: float, fallback: str) -> str:
 
 
 def _min_retained(scenario: Scenario, settings: PostureSettings, regions: set[str]) -> dict[str, dict[str, int]]:
-    """The scenario's ``min_retained`` merged (by maximum) with the posture's ``min_at_home``."""
+    """Return the scenario's ``min_retained`` merged (by maximum) with the posture's ``min_at_home``."""
     out: dict[str, dict[str, int]] = {}
     sources = [dict(scenario.meta.get("min_retained") or {}), dict(settings.min_at_home)]
     for source in sources:

@@ -192,7 +192,7 @@ class Programme:
     organisations: tuple[dict[str, Any], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON of ``python -m planner drills plan --json``."""
+        """Return the JSON of ``python -m planner drills plan --json``."""
         return {
             "year": self.year,
             "status": self.status.value,
@@ -217,7 +217,7 @@ class Programme:
 
 def build_slots(plans: PlanSet, year: int, templates: Mapping[str, Template],
                 flood_season: Blackout | None) -> list[Slot]:
-    """The required drills of ``year`` and the optional ones the model may add."""
+    """Return the required drills of ``year`` and the optional ones the model may add."""
     slots: list[Slot] = []
     merged_into: dict[str, str] = {}
     for plan in plans.plans:
@@ -304,7 +304,7 @@ class _Built:
 
 
 def _build(slots: Sequence[Slot], plans: PlanSet, calendar: DrillCalendar, coverage: Coverage) -> _Built:
-    """The CP-SAT model; every rule group has a literal in ``groups``.
+    """Build the CP-SAT model; every rule group has a literal in ``groups``.
 
     Prohibitions (blackouts, flood season, team load, on-duty coverage) hold when their literal is assumed;
     requirements (frequency, field drills, unit half-years) are rewarded by the objective, so the solver

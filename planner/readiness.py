@@ -99,7 +99,7 @@ class ReadinessPolicy:
 
 
 def turnout_at(team: Team, level: Readiness, policy: ReadinessPolicy) -> float:
-    """A team's turn-out minutes at a readiness level (never longer than now if the level is not lower)."""
+    """Return a team's turn-out minutes at a readiness level (never longer than now if the level is not lower)."""
     own = policy.team_minutes.get(team.id, {})
     if level in own:
         minutes = float(own[level])
@@ -129,7 +129,7 @@ class TeamRaise:
 
 def raise_teams(scenario: Scenario, warnings: Sequence[HazardWarning], periods: Sequence[Blackout],
                 policy: ReadinessPolicy) -> tuple[TeamRaise, ...]:
-    """The teams the rules raise for the given warnings and critical periods (all in force).
+    """Return the teams the rules raise for the given warnings and critical periods (all in force).
 
     Teams not available (drilling, committed, off duty) are raised too: the posture holds when they
     return. Teams are returned in scenario order; teams whose level and turn-out stay are left out.
@@ -188,7 +188,7 @@ def _near(warning: HazardWarning, lon: float, lat: float, rule: ReadinessRule, s
 
 
 def apply_readiness(scenario: Scenario, raises: Sequence[TeamRaise]) -> Scenario:
-    """A copy of the scenario with the raised teams' readiness and turn-out."""
+    """Return a copy of the scenario with the raised teams' readiness and turn-out."""
     new = {r.team: r for r in raises}
     return dataclasses.replace(scenario, teams=tuple(
         t.model_copy(update={"readiness": Readiness(new[t.id].level_after), "turnout_min": new[t.id].turnout_after})
@@ -201,7 +201,7 @@ def available(team: Team) -> bool:
 
 
 def critical_periods(folder: Path | None, day: dt.date) -> tuple[Blackout, ...]:
-    """The critical periods in force on ``day`` from ``folder/calendar.yaml`` (blackouts + flood season).
+    """Return the critical periods in force on ``day`` from ``folder/calendar.yaml`` (blackouts + flood season).
 
     No folder, no calendar file or no entry for the year gives no period.
     """
@@ -220,7 +220,7 @@ def critical_periods(folder: Path | None, day: dt.date) -> tuple[Blackout, ...]:
 
 
 def parse_readiness(levels: Any, team_minutes: Any, rules: Any, *, where: str = "warning_rules.yaml") -> ReadinessPolicy:
-    """A readiness policy from the ``readiness_levels``, ``team_readiness`` and ``readiness_rules`` sections."""
+    """Parse a readiness policy from the ``readiness_levels``, ``team_readiness`` and ``readiness_rules`` sections."""
     specs = dict(DEFAULT_LEVELS)
     if levels is not None:
         if not isinstance(levels, Mapping):

@@ -52,17 +52,17 @@ first arrival {{ e.figures.first_arrival_min if e.figures.first_arrival_min is n
 
 
 def evaluation_html(evaluation: Evaluation) -> str:
-    """The evaluation report (评估报告) as an HTML page."""
+    """Render the evaluation report (评估报告) as an HTML page."""
     return _EVALUATION.render(e=evaluation, rating_text=RATING_TEXT)
 
 
 def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> str:
-    """The summary report (总结报告) with the corrective actions, as an HTML page."""
+    """Render the summary report (总结报告) with the corrective actions, as an HTML page."""
     return _SUMMARY.render(e=evaluation, actions=actions)
 
 
 def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> bytes:
-    """Evaluation and summary report in one PDF (ReportLab, CID font STSong-Light for Chinese)."""
+    """Render the evaluation and summary report in one PDF (ReportLab, CID font STSong-Light for Chinese)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet

@@ -58,13 +58,13 @@ class Scenario:
         return scenario
 
     def records(self, kind: str) -> tuple[Record, ...]:
-        """Records of one kind (``"bases"``, ``"teams"``, ...)."""
+        """Return the records of one kind (``"bases"``, ``"teams"``, ...)."""
         if kind not in RECORD_TYPES:
             raise InputError(f"unknown record kind {kind!r}", field="kind")
         return getattr(self, kind)  # type: ignore[no-any-return]
 
     def by_id(self, kind: str) -> dict[str, Record]:
-        """Records of one kind keyed by id."""
+        """Return the records of one kind keyed by id."""
         return {r.id: r for r in self.records(kind)}
 
     @property
@@ -110,14 +110,14 @@ class Scenario:
                 _require(a.get(side) in regions, "agreements", aid, side, a.get(side))
 
     def standards_for(self, site: HazardSite) -> list[ResponseStandard]:
-        """The standards that apply to a site: those it names, else those whose kinds include it."""
+        """Return the standards that apply to a site: those it names, else those whose kinds include it."""
         if site.standards:
             wanted = set(site.standards)
             return [s for s in self.standards if s.id in wanted]
         return [s for s in self.standards if site.kind in s.site_kinds]
 
     def ancestors(self, jurisdiction_id: str) -> list[str]:
-        """The jurisdiction and its parents up to the root, nearest first."""
+        """Return the jurisdiction and its parents up to the root, nearest first."""
         regions = self.by_id("jurisdictions")
         chain = []
         current: str | None = jurisdiction_id

@@ -32,7 +32,7 @@ _POLYGON_KINDS = {"jurisdictions"}
 
 
 def scenario_path(name_or_path: str | Path) -> Path:
-    """A scenario folder from a path, or from a name in the shipped library."""
+    """Return a scenario folder from a path, or from a name in the shipped library."""
     path = Path(name_or_path)
     if path.is_dir():
         return path
@@ -222,7 +222,7 @@ def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterab
 
 
 def cell_text(value: Any) -> str:
-    """A value as it is written in a CSV cell (lists with `;`, mappings `key:value;...`)."""
+    """Return a value as it is written in a CSV cell (lists with `;`, mappings `key:value;...`)."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -63,7 +63,7 @@ def _where(record: str, name: str) -> str:
 
 
 def _number(data: Mapping[str, Any], name: str, record: str, *, default: float | None = None) -> float:
-    """A finite, non-negative number from ``data[name]``."""
+    """Read a finite, non-negative number from ``data[name]``."""
     if name not in data or data[name] is None:
         if default is None:
             raise InputError(f"{_where(record, name)} is missing", field=name, record=record)
@@ -77,7 +77,7 @@ def _number(data: Mapping[str, Any], name: str, record: str, *, default: float |
 
 
 def _count(data: Mapping[str, Any], name: str, record: str, *, default: int | None = None) -> int:
-    """A non-negative integer from ``data[name]``."""
+    """Read a non-negative integer from ``data[name]``."""
     if name not in data or data[name] is None:
         if default is None:
             raise InputError(f"{_where(record, name)} is missing", field=name, record=record)
@@ -89,7 +89,7 @@ def _count(data: Mapping[str, Any], name: str, record: str, *, default: int | No
 
 
 def _text(data: Mapping[str, Any], name: str, record: str, *, default: str | None = None) -> str:
-    """A non-empty string from ``data[name]``."""
+    """Read a non-empty string from ``data[name]``."""
     if name not in data or data[name] is None:
         if default is None:
             raise InputError(f"{_where(record, name)} is missing", field=name, record=record)
@@ -112,13 +112,13 @@ def _mapping(data: Mapping[str, Any], name: str, record: str) -> Mapping[str, An
 
 
 def _rates(data: Mapping[str, Any], name: str, record: str) -> Mapping[str, float]:
-    """A read-only mapping key -> non-negative number."""
+    """Return a read-only mapping key -> non-negative number."""
     raw = _mapping(data, name, record)
     return MappingProxyType({str(k): _number(raw, k, record, default=None) for k in raw})
 
 
 def _counts(data: Mapping[str, Any], name: str, record: str) -> Mapping[str, int]:
-    """A read-only mapping key -> non-negative integer."""
+    """Return a read-only mapping key -> non-negative integer."""
     raw = _mapping(data, name, record)
     return MappingProxyType({str(k): _count(raw, k, record) for k in raw})
 
@@ -334,7 +334,7 @@ def agreements_from_dicts(items: Iterable[Mapping[str, Any]], *, record: str = "
 
 
 def find_agreement(agreements: Iterable[Agreement], lender: str, borrower: str) -> Agreement | None:
-    """The agreement letting ``lender`` send teams to ``borrower``, or None."""
+    """Return the agreement letting ``lender`` send teams to ``borrower``, or None."""
     for agreement in agreements:
         if agreement.lender == lender and agreement.borrower == borrower:
             return agreement

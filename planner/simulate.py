@@ -84,7 +84,7 @@ class SimCase:
 
 def build_case(scenario: Scenario, template: Template, site_id: str, *,
                team_ids: Sequence[str] | None = None) -> SimCase:
-    """A case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site."""
+    """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site."""
     from planner.travel import travel_minutes
 
     if site_id not in {s.id for s in scenario.sites}:
@@ -214,7 +214,7 @@ class SimSummary:
     wall_s: float
 
     def percentile(self, metric: str, q: float) -> float:
-        """The ``q``-th percentile of a metric over the replications where it happened (nan if never)."""
+        """Return the ``q``-th percentile of a metric over the replications where it happened (nan if never)."""
         values = self.metrics.get(metric)
         if values is None or np.all(np.isnan(values)):
             return float("nan")
@@ -238,7 +238,7 @@ class SimSummary:
 
 
 def monte_carlo(case: SimCase, runs: int, *, seed: int | None = 0, settings: SimSettings = SimSettings()) -> SimSummary:
-    """``runs`` replications from one ``numpy`` Generator seeded with ``seed``."""
+    """Run ``runs`` replications from one ``numpy`` Generator seeded with ``seed``."""
     if runs < 1:
         raise InputError(f"runs must be >= 1, got {runs}", field="runs")
     started = time.perf_counter()

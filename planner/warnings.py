@@ -121,7 +121,7 @@ class Circle:
         return haversine_km(self.lon, self.lat, lon, lat) <= self.radius_km + 1e-9
 
     def ring(self, points: int = 64) -> list[tuple[float, float]]:
-        """A closed ring of ``points`` vertices approximating the circle, lon/lat, for drawing."""
+        """Return a closed ring of ``points`` vertices approximating the circle, lon/lat, for drawing."""
         out = []
         for k in range(points + 1):
             bearing = 2 * math.pi * (k % points) / points
@@ -156,7 +156,7 @@ class WarningArea:
         return any(r in shapes and shapes[r].covers(point) for r in self.regions)
 
     def geometry(self, region_shapes: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The area as one GeoJSON geometry (circles drawn as 64-gons), for maps."""
+        """Return the area as one GeoJSON geometry (circles drawn as 64-gons), for maps."""
         import shapely
         import shapely.geometry
 
@@ -220,7 +220,7 @@ class HazardWarning:
 
 
 def in_force(warnings: Iterable[HazardWarning], at: dt.datetime) -> tuple[HazardWarning, ...]:
-    """The warnings whose window contains ``at``."""
+    """Return the warnings whose window contains ``at``."""
     return tuple(w for w in warnings if w.in_force(at))
 
 
@@ -233,7 +233,7 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def hazard_of(event: str) -> str:
-    """The hazard key named by an event text ('' when none)."""
+    """Return the hazard key named by an event text ('' when none)."""
     text = event.lower()
     for key, words in HAZARD_KEYWORDS.items():
         if any(w in text for w in words):
@@ -242,7 +242,7 @@ def hazard_of(event: str) -> str:
 
 
 def level_of(event: str, severity: str) -> str:
-    """The colour level from the event text, else from the CAP severity ('' when neither tells)."""
+    """Return the colour level from the event text, else from the CAP severity ('' when neither tells)."""
     text = event.lower()
     for level, words in COLOUR_WORDS.items():
         if any(w in text for w in words):
@@ -406,7 +406,7 @@ def _number(text: str, what: str, where: str, field_name: str) -> float:
 
 
 def _lat_lon(pair: str, where: str, field_name: str) -> tuple[float, float]:
-    """A CAP ``lat,lon`` pair as (lon, lat)."""
+    """Parse a CAP ``lat,lon`` pair as (lon, lat)."""
     parts = pair.split(",")
     if len(parts) != 2:
         raise InputError(f"{where}: {field_name} point {pair!r} is not lat,lon", field=field_name, record=where)
@@ -464,7 +464,7 @@ _MANUAL_FIELDS = {"id", "event", "hazard", "level", "severity", "urgency", "cert
 
 def warning_from_dict(data: Mapping[str, Any], *, record: str = "warning",
                       now: dt.datetime | None = None) -> HazardWarning:
-    """A warning entered by hand (JSON/YAML); ``InputError`` names the field.
+    """Parse a warning entered by hand (JSON/YAML); ``InputError`` names the field.
 
     Fields: ``id``, ``event`` (text), optional ``hazard`` (a key of ``HAZARD_KEYWORDS``, else read from
     the event), ``level`` (red/orange/yellow/blue) or ``severity`` (CAP), ``urgency``, ``certainty``,
@@ -606,7 +606,7 @@ class RiskRule:
         return site.kind in self.site_kinds or site.id in self.sites
 
     def grade(self, current: RiskGrade) -> RiskGrade:
-        """The raised grade (never lower than ``current``)."""
+        """Return the raised grade (never lower than ``current``)."""
         grades = list(RiskGrade)
         target = self.raise_to.rank if self.raise_to is not None else max(0, current.rank - self.raise_by)
         return grades[min(target, current.rank)]
@@ -684,7 +684,7 @@ def region_shapes(scenario: Scenario) -> dict[str, Any]:
 
 
 def raise_sites(scenario: Scenario, warnings: Sequence[HazardWarning], rules: Sequence[RiskRule]) -> tuple[SiteRaise, ...]:
-    """The sites inside the given warnings' areas that a rule raises, highest resulting grade kept.
+    """Return the sites inside the given warnings' areas that a rule raises, highest resulting grade kept.
 
     Callers pass only the warnings in force; a warning area naming a region the scenario lacks raises
     ``InputError``. Sites are returned in scenario order; unchanged sites are left out.
@@ -719,7 +719,7 @@ def raise_sites(scenario: Scenario, warnings: Sequence[HazardWarning], rules: Se
 
 
 def apply_raises(scenario: Scenario, raises: Sequence[SiteRaise]) -> Scenario:
-    """A copy of the scenario with the raised sites' risk grades."""
+    """Return a copy of the scenario with the raised sites' risk grades."""
     import dataclasses
 
     new = {r.site: RiskGrade(r.grade_after) for r in raises}

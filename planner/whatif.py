@@ -282,7 +282,7 @@ def what_if(scenario: Scenario, plan: Plan, *, time_limit_s: float = DEFAULT_TIM
 
 def compare(before: CoverageReport, after: CoverageReport, *, modified: Scenario, changes: tuple[str, ...] = (),
             selection: Selection | None = None, added: tuple[dict[str, Any], ...] = ()) -> WhatIfResult:
-    """The differences between two coverage reports of the same sites and standards."""
+    """Return the differences between two coverage reports of the same sites and standards."""
     old = {(r.site, r.standard): r for r in before.sites}
     pairs = [(old[(r.site, r.standard)], r) for r in after.sites if (r.site, r.standard) in old]
     standards = []

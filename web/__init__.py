@@ -56,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _instance_secret(instance: Path) -> str:
-    """A per-installation secret key kept in the instance folder, made on first start."""
+    """Return a per-installation secret key kept in the instance folder, made on first start."""
     path = instance / "secret_key"
     if not path.is_file():
         instance.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,7 @@ VERSIONED = {"type": "object", "required": ["version", "data"], "properties": {
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 naming the body."""
+    """Return the request's JSON object, or a 400 naming the body."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InputError("the request body must be a JSON object", field="body")
@@ -53,7 +53,7 @@ def _kind(kind: str) -> str:
 
 @spec.operation(bp, "/openapi.json", "GET", summary="This API's OpenAPI document", permission="public")
 def openapi() -> Any:
-    """The OpenAPI document."""
+    """Return the OpenAPI document."""
     return jsonify(spec.document())
 
 
@@ -65,7 +65,7 @@ def scenarios() -> Any:
 
 @spec.operation(bp, "/scenarios/<name>", "GET", summary="A scenario's metadata and counts", params=[SCENARIO])
 def scenario(name: str) -> Any:
-    """A scenario's metadata and counts."""
+    """Return a scenario's metadata and counts."""
     found = current_scenario(name)
     return jsonify({"name": found.name, "title": found.title, "meta": dict(found.meta), "counts": found.counts(),
                     "version": get_store().scenario_version(name)})
@@ -74,7 +74,7 @@ def scenario(name: str) -> Any:
 @spec.operation(bp, "/scenarios/<name>/records/<kind>", "GET", summary="Records of one kind, with versions",
                 params=[SCENARIO, KIND])
 def records(name: str, kind: str) -> Any:
-    """Records of one kind with their versions."""
+    """Return the records of one kind with their versions."""
     store = get_store()
     versions = store.record_versions(name, _kind(kind))
     found = current_scenario(name)
@@ -160,7 +160,7 @@ def layer(name: str, kind: str) -> Any:
 
 @spec.operation(bp, "/scenarios/<name>/roads", "GET", summary="The road network for drawing", params=[SCENARIO])
 def roads(name: str) -> Any:
-    """The road network for drawing, one MultiLineString per road class (cached per network)."""
+    """Return the road network for drawing, one MultiLineString per road class (cached per network)."""
     network = network_for(current_scenario(name))
     key = network.fingerprint()
     if key not in _roads_cache:

@@ -109,7 +109,7 @@ def require(permission: str) -> Callable[[F], F]:
 
 
 def actor() -> str:
-    """The signed-in user's name for the audit log."""
+    """Return the signed-in user's name for the audit log."""
     return str(current_user.username) if current_user.is_authenticated else "anonymous"
 
 

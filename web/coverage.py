@@ -43,7 +43,7 @@ _MAX_CANDIDATES = 500
 @bp.get("/coverage")
 @require("view")
 def page() -> str:
-    """The coverage page of a scenario."""
+    """Render the coverage page of a scenario."""
     name = request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
     scenario = current_scenario(name)
     return render_template(

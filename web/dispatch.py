@@ -88,7 +88,7 @@ DISPATCH_BODY: dict[str, Any] = {
 @bp.get("/dispatch")
 @require("view")
 def page() -> str:
-    """The dispatch tester page of a scenario."""
+    """Render the dispatch tester page of a scenario."""
     name = request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
     scenario = current_scenario(name)
     return render_template("dispatch.html", scenario=scenario, scenarios=get_store().list_scenarios(),
@@ -98,7 +98,7 @@ def page() -> str:
 @spec.operation(bp, "/api/v1/incident-types", "GET",
                 summary="Incident templates with their default requirements")
 def incident_types() -> Any:
-    """The incident templates, each with its default dispatch requirements."""
+    """Return the incident templates, each with its default dispatch requirements."""
     return jsonify({"incident_types": [
         {"id": t.id, "name": t.name, "name_zh": t.name_zh, "category": t.category,
          "requirements": [{"capability": r.capability, "quantity": r.quantity, "deadline_min": r.deadline_min}
@@ -125,7 +125,7 @@ def run(name: str) -> Any:
 
 
 def parse_body(body: dict[str, Any], scenario: Scenario) -> tuple[list[IncidentRequest], float]:
-    """The incident requests and the time limit; ``InputError`` names the field at fault."""
+    """Return the incident requests and the time limit; ``InputError`` names the field at fault."""
     unknown = sorted(set(body) - {"incidents", "time_limit_s"})
     if unknown:
         raise InputError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
@@ -159,7 +159,7 @@ def parse_body(body: dict[str, Any], scenario: Scenario) -> tuple[list[IncidentR
 
 
 def _check_sizes(item: Any, index: int) -> None:
-    """What the engine does not check: numbers too large for a float, requirement rows, quantities."""
+    """Check what the engine does not: numbers too large for a float, requirement rows, quantities."""
     if not isinstance(item, dict):
         return
     for key in ("lon", "lat"):
@@ -181,7 +181,7 @@ def _check_sizes(item: Any, index: int) -> None:
 
 
 def _finite(value: Any) -> bool:
-    """A JSON number that fits a float (Python reads ``1e999``-sized integers exactly)."""
+    """Tell whether a JSON number fits a float (Python reads ``1e999``-sized integers exactly)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return False
     try:
@@ -191,7 +191,7 @@ def _finite(value: Any) -> bool:
 
 
 def _snapped_field(message: str, requests: list[IncidentRequest]) -> str:
-    """The field of the incident a snapping error names (``incident I2 at ...``)."""
+    """Return the field of the incident a snapping error names (``incident I2 at ...``)."""
     for index, parsed in enumerate(requests):
         if message.startswith(f"incident {parsed.id} at "):
             return f"incidents[{index}].lon"
@@ -199,7 +199,7 @@ def _snapped_field(message: str, requests: list[IncidentRequest]) -> str:
 
 
 def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
-    """The API answer: each optimal assignment described with its unit, base, route and borrowing."""
+    """Return the API answer: each optimal assignment described with its unit, base, route and borrowing."""
     teams = {t.id: t for t in scenario.teams}
     bases = {b.id: b for b in scenario.bases}
     borrowed = {b.unit: b for b in result.optimal.borrowed}

@@ -76,7 +76,7 @@ def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
 @bp.get("/drills")
 @require("view")
 def calendar_page() -> str:
-    """The year's drill calendar."""
+    """Render the year's drill calendar."""
     name = _scenario_name()
     scenario = current_scenario(name)
     store = get_store()
@@ -113,7 +113,7 @@ def calendar_page() -> str:
 @bp.get("/drills/actions")
 @require("view")
 def actions_page() -> str:
-    """The corrective-action board."""
+    """Render the corrective-action board."""
     name = _scenario_name()
     scenario = current_scenario(name)
     store = get_store()

@@ -157,7 +157,7 @@ def save_programme(name: str) -> Any:
 @spec.operation(bp, "/scenarios/<name>/programmes/<int:year>", "GET", summary="A year's stored drill programme",
                 params=[SCENARIO, YEAR])
 def get_programme(name: str, year: int) -> Any:
-    """The programme (drills, blackouts, flood season, unmet rules) with plans flagged for revision."""
+    """Return the programme (drills, blackouts, flood season, unmet rules) with plans flagged for revision."""
     current_scenario(name)
     data, version = records.get_programme(get_store(), name, year)
     return jsonify({**data, "version": version,
@@ -170,7 +170,7 @@ def get_programme(name: str, year: int) -> Any:
                                               required=False)],
                 responses={200: "text/calendar or text/csv"})
 def export_programme(name: str, year: int) -> Any:
-    """``?format=ics`` (default) or ``csv``."""
+    """Export the programme as ``?format=ics`` (default) or ``csv``."""
     from planner.calendar_export import to_csv, to_ics
 
     fmt = request.args.get("format", "ics")
@@ -193,7 +193,7 @@ def export_programme(name: str, year: int) -> Any:
 
 
 def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) -> dict[str, Any] | None:
-    """The design of a programme drill at 09:00 local time on its date (cached per scenario version)."""
+    """Return the design of a programme drill at 09:00 local time on its date (cached per scenario version)."""
     from planner.drill_design import design_drill
 
     if not entry.get("site"):
@@ -231,7 +231,7 @@ def drill_view(name: str, key: str) -> dict[str, Any]:
 
 
 def drill_map(scenario: Scenario, entry: Mapping[str, Any], design: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The site, and each expected team's base, route (along roads when the network has one) and arrival."""
+    """Return the site, and each expected team's base, route (along roads when the network has one) and arrival."""
     sites = {s.id: s for s in scenario.sites}
     site = sites.get(entry.get("site") or "")
     if site is None:
@@ -354,7 +354,7 @@ def save_simulation(name: str, key: str) -> Any:
 
 
 def events_csv(events: Any) -> str:
-    """The observed timeline CSV of a list of event objects (the evaluation table of the page)."""
+    """Return the observed timeline CSV of a list of event objects (the evaluation table of the page)."""
     if not isinstance(events, list) or not events:
         raise InputError("events must be a non-empty list of observed events", field="events")
     if len(events) > MAX_EVENTS:
@@ -388,7 +388,7 @@ def list_evaluations(name: str) -> Any:
 @spec.operation(bp, "/scenarios/<name>/evaluations/<key>", "GET", summary="A drill's evaluation",
                 params=[SCENARIO, KEY])
 def get_evaluation(name: str, key: str) -> Any:
-    """The evaluation record with its corrective actions and turn-out proposals."""
+    """Return the evaluation record with its corrective actions and turn-out proposals."""
     current_scenario(name)
     record, version = records.get_evaluation(get_store(), name, key)
     return jsonify({**record, "version": version, "turnout_proposals": records.turnout_proposals(record),

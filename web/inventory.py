@@ -52,7 +52,7 @@ class FormField:
 
 
 def form_fields(kind: str) -> list[FormField]:
-    """Inputs for a record kind, derived from its type."""
+    """Return the inputs for a record kind, derived from its type."""
     if kind == AGREEMENTS:
         return [FormField("id", "text", required=True), FormField("document", "json", required=True,
                                                                   help="the whole agreement as JSON")]
@@ -146,7 +146,7 @@ def _render_form(kind: str, values: dict[str, str], *, record_id: str | None, ve
 @bp.route("/<kind>/new", methods=["GET", "POST"])
 @require("edit_inventory")
 def create(kind: str) -> Any:
-    """A blank form; on save, the record is created if the whole scenario stays valid."""
+    """Show a blank form; on save, the record is created if the whole scenario stays valid."""
     kind = _kind(kind)
     if request.method == "GET":
         return _render_form(kind, {}, record_id=None, version=None)

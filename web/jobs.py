@@ -28,7 +28,7 @@ def get_store_of(app: Flask) -> Any:
 
 
 def runner() -> JobRunner:
-    """The running app's job runner."""
+    """Return the running app's job runner."""
     return current_app.extensions["planner_jobs"]  # type: ignore[no-any-return]
 
 

@@ -87,7 +87,7 @@ class ApiSpec:
         return decorate
 
     def document(self) -> dict[str, Any]:
-        """The OpenAPI 3.1 document."""
+        """Return the OpenAPI 3.1 document."""
         paths: dict[str, dict[str, Any]] = {}
         for op in self.operations:
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", op.rule)

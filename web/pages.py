@@ -26,6 +26,6 @@ def index() -> Response:
 @bp.get("/map")
 @require("view")
 def map_page() -> str:
-    """The map: bases, teams, equipment, sites, jurisdictions over the road network."""
+    """Render the map: bases, teams, equipment, sites, jurisdictions over the road network."""
     scenario = current_scenario(_scenario_name())
     return render_template("map.html", scenario=scenario, scenarios=get_store().list_scenarios())

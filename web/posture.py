@@ -44,7 +44,7 @@ _MAX_CAP_CHARS = 1_000_000
 @bp.get("/posture")
 @require("view")
 def page() -> str:
-    """The posture page of a scenario."""
+    """Render the posture page of a scenario."""
     name = request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
     scenario = current_scenario(name)
     districts = [j for j in scenario.jurisdictions if j.geometry is not None and j.level.value in ("district", "county")]
@@ -55,7 +55,7 @@ def page() -> str:
 @spec.operation(bp, "/api/v1/scenarios/<name>/posture/staging-points", "GET",
                 summary="Listed staging points of a scenario, GeoJSON", params=[SCENARIO])
 def staging_points(name: str) -> Any:
-    """The scenario folder's staging points (empty when it has none)."""
+    """Return the scenario folder's staging points (empty when it has none)."""
     current_scenario(name)
     folder = scenario_folder(name)
     points = read_staging_points(folder / "staging_points.csv") if folder and (folder / "staging_points.csv").is_file() else ()

@@ -19,7 +19,7 @@ _MAX_ENTRIES = 64
 
 
 def app_cache(name: str) -> dict[Hashable, Any]:
-    """A named cache belonging to the running app."""
+    """Return a named cache belonging to the running app."""
     caches: dict[str, dict[Hashable, Any]] = current_app.extensions.setdefault("planner_caches", {})
     return caches.setdefault(name, {})
 
@@ -36,5 +36,5 @@ def cached_for_version(cache_name: str, scenario_name: str, extra: Hashable, com
 
 
 def current_scenario(name: str) -> Scenario:
-    """The stored scenario, re-read only when its version changed."""
+    """Return the stored scenario, re-read only when its version changed."""
     return cached_for_version("scenarios", name, None, lambda: get_store().load_scenario(name))

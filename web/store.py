@@ -13,5 +13,5 @@ def init_app(app: Flask) -> None:
 
 
 def get_store() -> Store:
-    """The store of the running app."""
+    """Return the store of the running app."""
     return current_app.extensions["planner_store"]  # type: ignore[no-any-return]

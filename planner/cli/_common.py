@@ -18,7 +18,7 @@ def add_scenario_argument(parser: argparse.ArgumentParser, *, required: bool = T
 
 
 def load_scenario(name: str, store: Store | None = None) -> Scenario:
-    """The stored scenario of that name if there is one, else the shipped library's or a folder's."""
+    """Return the stored scenario of that name if there is one, else the shipped library's or a folder's."""
     store = store or Store()
     try:
         return store.load_scenario(name)

@@ -135,7 +135,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def _plan_inputs(name: str) -> tuple[Any, Any, Any, Any]:
-    """The scenario with its stored plans and calendar documents (None where the store has none), and the store.
+    """Return the scenario with its stored plans and calendar documents (None where the store has none), and the store.
 
     A scenario that is not stored (a shipped name or a folder path) is read from its folder, with no store.
     """
