@@ -250,7 +250,8 @@ def place_points(
     return snapped.node.astype(np.int64), access
 
 
-def _base_positions(scenario: Scenario, reference: Scenario, placed: Placement, wanted: set[str]) -> dict[str, tuple[int, float]]:
+def _base_positions(scenario: Scenario, reference: Scenario, placed: Placement,
+                    wanted: set[str]) -> dict[str, tuple[int, float]]:
     """Node and access minutes of each wanted base: the reference placement, else snapped anew."""
     ref_bases = reference.by_id("bases")
     positions: dict[str, tuple[int, float]] = {}
@@ -386,7 +387,8 @@ def assess(
     for j, site in enumerate(sites):
         for standard in applicable[j]:
             of_type = np.array([t == standard.capability.value for t in types], dtype=bool)
-            counted = of_type & np.array([not standard.tiers or Tier(t) in standard.tiers for t in tier_arr], dtype=bool)
+            counted = of_type & np.array([not standard.tiers or Tier(t) in standard.tiers for t in tier_arr],
+                                         dtype=bool)
             times = arrival[:, j]
             live = np.flatnonzero(counted & responding & np.isfinite(times))
             order = live[np.lexsort((id_rank[live], times[live]))]

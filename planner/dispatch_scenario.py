@@ -211,7 +211,8 @@ def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *
     capabilities = unit_capabilities(scenario)
     units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
                        t.availability.value) for t in scenario.teams)
-    incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type) for r, region in zip(requests, regions))
+    incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type)
+                      for r, region in zip(requests, regions))
     travel = {(t.id, r.id): float(to_incident[i, j]) for i, r in enumerate(requests)
               for j, t in enumerate(scenario.teams) if np.isfinite(to_incident[i, j])}
     problem = DispatchProblem(units, incidents, travel, agreements_from_dicts(scenario.agreements),

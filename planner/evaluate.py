@@ -162,7 +162,8 @@ def _clock(text: str, where: str) -> float:
         raise InputError(f"{where}: bad clock time {text!r}", field="time") from None
 
 
-def arrivals(events: Sequence[ObservedEvent], capabilities: Mapping[str, Mapping[str, int]]) -> list[tuple[float, dict[str, int]]]:
+def arrivals(events: Sequence[ObservedEvent],
+             capabilities: Mapping[str, Mapping[str, int]]) -> list[tuple[float, dict[str, int]]]:
     """Arrival times with the capabilities each arrival brings (the row's, else the team's)."""
     out = []
     for e in events:

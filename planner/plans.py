@@ -36,7 +36,8 @@ EVALUATION_YEARS = 3
 
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"id": "R-DRILL-1", "scope": "plan", "kinds": ["comprehensive", "special"], "org_types": ["unit", "high_risk"],
-     "frequency": "yearly", "source": "生产安全事故应急预案管理办法 Art 33 (yearly >=1 comprehensive or special plan drill)"},
+     "frequency": "yearly",
+     "source": "生产安全事故应急预案管理办法 Art 33 (yearly >=1 comprehensive or special plan drill)"},
     {"id": "R-DRILL-2", "scope": "plan", "kinds": ["onsite"], "org_types": ["unit", "high_risk"],
      "frequency": "half-yearly",
      "source": "办法 Art 33; 江苏省应急管理厅 2022-08-30 answer: each on-site plan drilled every half-year"},

@@ -157,7 +157,8 @@ DEFAULT_RULES: Mapping[str, Any] = {
         {"name": "red rainstorm: mine rescue, drilling and water rescue near the area on full readiness",
          "hazards": ["rainstorm", "flood", "typhoon"], "levels": ["red"],
          "team_types": ["mine_rescue", "drilling", "water_rescue"], "scope": "near", "near_km": 30, "level": "full"},
-        {"name": "flood season: all rescue teams on full combat readiness", "periods": ["flood season"], "level": "full"},
+        {"name": "flood season: all rescue teams on full combat readiness", "periods": ["flood season"],
+         "level": "full"},
     ],
     "posture": {"max_moves": 4, "max_move_min": 45, "min_at_home": {"*": {"fire_squad": 1}}},
 }
@@ -194,7 +195,8 @@ def _settings(raw: Any, where: str) -> PostureSettings:
             raise InputError(f"{where}: posture: {key} must be a number > 0", field=key)
     home = raw.get("min_at_home") or {}
     if not isinstance(home, Mapping) or not all(
-            isinstance(row, Mapping) and all(isinstance(q, int) and not isinstance(q, bool) and q >= 0 for q in row.values())
+            isinstance(row, Mapping)
+            and all(isinstance(q, int) and not isinstance(q, bool) and q >= 0 for q in row.values())
             for row in home.values()):
         raise InputError(f"{where}: posture: min_at_home must map region -> capability -> integer >= 0",
                          field="min_at_home")
@@ -708,7 +710,8 @@ def plan_posture(
     where = Path(folder) if folder is not None else scenario_folder(scenario.name)
     rules = rules or load_rules(where)
     if staging is None:
-        staging = read_staging_points(where / "staging_points.csv") if where and (where / "staging_points.csv").is_file() else ()
+        has_staging = where is not None and (where / "staging_points.csv").is_file()
+        staging = read_staging_points(where / "staging_points.csv") if has_staging else ()
     settings = rules.settings
     if max_moves is not None:
         if max_moves < 0:
@@ -779,7 +782,8 @@ def _merge(geometries: list[dict[str, Any]]) -> dict[str, Any]:
     import shapely
     import shapely.geometry
 
-    shapes = [shapely.geometry.shape(g) for g in geometries if g.get("type") != "GeometryCollection" or g.get("geometries")]
+    shapes = [shapely.geometry.shape(g) for g in geometries
+              if g.get("type") != "GeometryCollection" or g.get("geometries")]
     if not shapes:
         return {"type": "GeometryCollection", "geometries": []}
     return dict(shapely.geometry.mapping(shapely.set_precision(shapely.union_all(shapes), 1e-6)))
@@ -816,30 +820,35 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     points: list[_Point] = []
     if settings.use_bases:
         for b in posture.bases:
-            points.append(_Point(b.id, "base", b.name_zh or b.name, b.lon, b.lat, _region(reference, b.lon, b.lat, b.jurisdiction),  # type: ignore[attr-defined]
+            base_region = _region(reference, b.lon, b.lat, b.jurisdiction)  # type: ignore[attr-defined]
+            points.append(_Point(b.id, "base", b.name_zh or b.name, b.lon, b.lat, base_region,  # type: ignore[attr-defined]
                                  placed.base_node[b.id], 0.0, frozenset()))
     if staging:
         taken = {p.id for p in points}
         clash = [s.id for s in staging if s.id in taken]
         if clash:
             raise InputError(f"staging point id {clash[0]!r} is also a base id", field="staging_points")
-        nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging], [s.lat for s in staging])
+        nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
+                                     [s.lat for s in staging])
         for s, n, a in zip(staging, nodes, access):
             if s.jurisdiction and s.jurisdiction not in regions:
                 raise InputError(f"staging point {s.id}: jurisdiction {s.jurisdiction!r} is not in the scenario",
                                  field="jurisdiction", record=s.id)
             points.append(_Point(s.id, "staging", s.name_zh or s.name, s.lon, s.lat,
-                                 s.jurisdiction or _region(reference, s.lon, s.lat, ""), int(n), float(a), s.team_types))
+                                 s.jurisdiction or _region(reference, s.lon, s.lat, ""), int(n), float(a),
+                                 s.team_types))
     site_index = {s.id: j for j, s in enumerate(posture.sites)}
     site_nodes = np.array([placed.site_node[s.id] for s in posture.sites], dtype=np.int64)
     point_nodes = np.array([p.node for p in points], dtype=np.int64)
-    to_site, _, _ = drive_minutes(network, point_nodes, site_nodes) if points else (np.empty((0, len(site_nodes))), "", 0)
+    to_site, _, _ = (drive_minutes(network, point_nodes, site_nodes) if points
+                     else (np.empty((0, len(site_nodes))), "", 0))
     to_site = to_site + np.array([p.access_min for p in points])[:, None] if points else to_site
     home_ids = sorted({t.base for t in teams})
     home_nodes = np.array([placed.base_node[b] if b in placed.base_node else 0 for b in home_ids], dtype=np.int64)
     home_to_site, _, _ = drive_minutes(network, home_nodes, site_nodes)
     home_row = {b: k for k, b in enumerate(home_ids)}
-    to_point, _, _ = drive_minutes(network, home_nodes, point_nodes) if points else (np.empty((len(home_ids), 0)), "", 0)
+    to_point, _, _ = (drive_minutes(network, home_nodes, point_nodes) if points
+                      else (np.empty((len(home_ids), 0)), "", 0))
     to_point = to_point + np.array([p.access_min for p in points])[None, :] if points else to_point
     agreements = agreements_from_dicts(posture.agreements)
     min_retained = _min_retained(reference, settings, {bases[t.base].jurisdiction for t in teams})  # type: ignore[attr-defined]

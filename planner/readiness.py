@@ -82,7 +82,8 @@ class ReadinessRule:
         """Whether a warning triggers the rule (never for a period-only rule)."""
         if self.periods and not (self.hazards or self.levels):
             return False
-        return (not self.hazards or warning.hazard in self.hazards) and (not self.levels or warning.level in self.levels)
+        return ((not self.hazards or warning.hazard in self.hazards)
+                and (not self.levels or warning.level in self.levels))
 
     def covers_type(self, team: Team) -> bool:
         """Whether the rule raises teams of this type."""
@@ -219,12 +220,14 @@ def critical_periods(folder: Path | None, day: dt.date) -> tuple[Blackout, ...]:
     return tuple(w for w in windows if w.contains(day))
 
 
-def parse_readiness(levels: Any, team_minutes: Any, rules: Any, *, where: str = "warning_rules.yaml") -> ReadinessPolicy:
+def parse_readiness(levels: Any, team_minutes: Any, rules: Any, *,
+                    where: str = "warning_rules.yaml") -> ReadinessPolicy:
     """Parse a readiness policy from the ``readiness_levels``, ``team_readiness`` and ``readiness_rules`` sections."""
     specs = dict(DEFAULT_LEVELS)
     if levels is not None:
         if not isinstance(levels, Mapping):
-            raise InputError(f"{where}: readiness_levels must map a level to its turnout_factor", field="readiness_levels")
+            raise InputError(f"{where}: readiness_levels must map a level to its turnout_factor",
+                             field="readiness_levels")
         for name, spec in levels.items():
             if name not in [r.value for r in Readiness]:
                 raise InputError(f"{where}: readiness_levels: unknown level {name!r}", field="readiness_levels")
@@ -284,7 +287,8 @@ def _rules(items: Any, where: str) -> tuple[ReadinessRule, ...]:
         if not _number(near) or near < 0:
             raise InputError(f"{at}: near_km must be a number >= 0", field="near_km")
         out.append(ReadinessRule(name, Readiness(level), hazards, colour, periods,
-                                 frozenset(TeamType(t) for t in types), scope, float(near), str(item.get("source", ""))))
+                                 frozenset(TeamType(t) for t in types), scope, float(near),
+                                 str(item.get("source", ""))))
     return tuple(out)
 
 

@@ -19,35 +19,45 @@ _ENV = Environment(autoescape=True)
 
 _EVALUATION = _ENV.from_string("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>演练评估报告 / Drill evaluation report: {{ e.drill }}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+td,th{border:1px solid #999;padding:4px 8px}
 .P{background:#d4edda}.S{background:#fff3cd}.M{background:#ffe0b2}.U{background:#f8d7da}</style></head><body>
 <h1>演练评估报告 / Drill evaluation report</h1>
 <p>Drill <b>{{ e.drill }}</b>, scenario <b>{{ e.template }}</b>. Mean item score {{ '%.2f'|format(e.score) }} / 5.</p>
 <h2>Figures</h2><table id="figures">
-{% for k, v in e.figures.items() %}<tr><th>{{ k }}</th><td class="figure" data-key="{{ k }}">{{ v if v is not none else '-' }}</td></tr>{% endfor %}
+{% for k, v in e.figures.items() %}<tr><th>{{ k }}</th>\
+<td class="figure" data-key="{{ k }}">{{ v if v is not none else '-' }}</td></tr>{% endfor %}
 </table>
 <h2>Objectives</h2><table id="objectives"><tr><th>id</th><th>objective</th><th>target min</th><th>observed min</th>
 <th>simulated p50 / p90</th><th>rating</th><th>score</th></tr>
-{% for r in e.results %}<tr class="{{ r.rating }}"><td>{{ r.objective }}</td><td>{{ r.text }}</td><td>{{ r.target_min }}</td>
+{% for r in e.results %}<tr class="{{ r.rating }}"><td>{{ r.objective }}</td><td>{{ r.text }}</td>\
+<td>{{ r.target_min }}</td>
 <td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td>
-<td>{{ r.simulated_p50 if r.simulated_p50 is not none else '-' }} / {{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td>
+<td>{{ r.simulated_p50 if r.simulated_p50 is not none else '-' }} / \
+{{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td>
 <td>{{ r.rating }} ({{ rating_text[r.rating] }})</td><td>{{ r.score }}</td></tr>{% endfor %}
 </table>
-<h2>Findings</h2><ul>{% for f in e.findings %}<li><b>{{ f.id }}</b> [{{ f.severity }}] {{ f.text }}</li>{% else %}<li>none</li>{% endfor %}</ul>
+<h2>Findings</h2><ul>{% for f in e.findings %}<li><b>{{ f.id }}</b> [{{ f.severity }}] {{ f.text }}</li>\
+{% else %}<li>none</li>{% endfor %}</ul>
 <h2>Team turn-out</h2><table><tr><th>team</th><th>modelled min</th><th>observed min</th></tr>
-{% for t in e.turnout %}<tr><td>{{ t.team }}</td><td>{{ t.modelled_min }}</td><td>{{ t.observed_min }}</td></tr>{% endfor %}</table>
+{% for t in e.turnout %}<tr><td>{{ t.team }}</td><td>{{ t.modelled_min }}</td><td>{{ t.observed_min }}</td></tr>\
+{% endfor %}</table>
 </body></html>""")
 
 _SUMMARY = _ENV.from_string("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>演练总结报告 / Drill summary report: {{ e.drill }}</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}</style>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+td,th{border:1px solid #999;padding:4px 8px}</style>
 </head><body><h1>演练总结报告 / Drill summary report</h1>
-<p>Drill <b>{{ e.drill }}</b> ({{ e.template }}): {{ e.figures.objectives_met }} of {{ e.figures.objectives }} objectives met,
+<p>Drill <b>{{ e.drill }}</b> ({{ e.template }}): \
+{{ e.figures.objectives_met }} of {{ e.figures.objectives }} objectives met,
 first arrival {{ e.figures.first_arrival_min if e.figures.first_arrival_min is not none else '-' }} min,
 {{ e.figures.teams_arrived }} teams on scene, duration {{ e.figures.duration_min }} min.</p>
 <h2>Problems and lessons</h2><ul>{% for f in e.findings %}<li>{{ f.text }}</li>{% else %}<li>none</li>{% endfor %}</ul>
-<h2>Improvement plan (corrective actions)</h2><table id="actions"><tr><th>id</th><th>action</th><th>owner</th><th>due</th><th>status</th></tr>
-{% for a in actions %}<tr><td>{{ a.id }}</td><td>{{ a.text }}</td><td>{{ a.owner }}</td><td>{{ a.due }}</td><td>{{ a.status }}</td></tr>{% endfor %}
+<h2>Improvement plan (corrective actions)</h2><table id="actions">\
+<tr><th>id</th><th>action</th><th>owner</th><th>due</th><th>status</th></tr>
+{% for a in actions %}<tr><td>{{ a.id }}</td><td>{{ a.text }}</td><td>{{ a.owner }}</td><td>{{ a.due }}</td>\
+<td>{{ a.status }}</td></tr>{% endfor %}
 </table></body></html>""")
 
 

@@ -364,7 +364,8 @@ class PayerRule:
     def __post_init__(self) -> None:
         if self.payer not in PAYER_ROLES:
             raise InputError(
-                f"payer rule {self.name!r}: payer: unknown role {self.payer!r} (known: {', '.join(sorted(PAYER_ROLES))})",
+                f"payer rule {self.name!r}: payer: unknown role {self.payer!r} "
+                f"(known: {', '.join(sorted(PAYER_ROLES))})",
                 field="payer",
                 record=self.name,
             )
@@ -395,7 +396,8 @@ class PayerRule:
 
 #: R-COST / Shanxi 2024 / 条例 Art 19, in order: the first matching rule decides.
 DEFAULT_PAYER_RULES: tuple[PayerRule, ...] = (
-    PayerRule("cross-province aid: supported region pays", "supported_region", MappingProxyType({"cross_province": True})),
+    PayerRule("cross-province aid: supported region pays", "supported_region",
+              MappingProxyType({"cross_province": True})),
     PayerRule("accident-responsible unit pays", "responsible_unit", MappingProxyType({"responsible_can_pay": True})),
     PayerRule("local government of the incident's region pays", "incident_government"),
 )
@@ -534,7 +536,9 @@ class Mission:
         can_pay = data.get("responsible_can_pay", True)
         if not isinstance(can_pay, bool):
             raise InputError(
-                f"{mission_id}: responsible_can_pay must be true or false", field="responsible_can_pay", record=mission_id
+                f"{mission_id}: responsible_can_pay must be true or false",
+                field="responsible_can_pay",
+                record=mission_id,
             )
         return cls(
             id=mission_id,
@@ -813,7 +817,8 @@ def _candidate_lines(
         out.append((LABOUR, "person-days", float(deployment.people), rate, days, rate * deployment.people * days))
         if rates.subsistence_per_person_day:
             rate = rates.subsistence_per_person_day
-            out.append((SUBSISTENCE, "person-days", float(deployment.people), rate, days, rate * deployment.people * days))
+            out.append((SUBSISTENCE, "person-days", float(deployment.people), rate, days,
+                        rate * deployment.people * days))
     for kind, count in sorted(deployment.equipment.items()):
         if kind not in rates.equipment_per_day and agreement is not None:
             raise InputError(

@@ -278,7 +278,8 @@ def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[Hazar
     return parse_cap(data, name=path.name, now=now)
 
 
-def parse_cap(data: str | bytes, *, name: str = "CAP alert", now: dt.datetime | None = None) -> tuple[HazardWarning, ...]:
+def parse_cap(data: str | bytes, *, name: str = "CAP alert",
+              now: dt.datetime | None = None) -> tuple[HazardWarning, ...]:
     """Parse CAP 1.2 XML text; see :func:`read_cap`."""
     from xml.etree.ElementTree import ParseError
 
@@ -306,7 +307,8 @@ def parse_cap(data: str | bytes, *, name: str = "CAP alert", now: dt.datetime | 
     msg_type = _code(root, "msgType", MSG_TYPES, where)
     _code(root, "scope", SCOPES, where)
     if status not in USABLE_STATUS:
-        raise InputError(f"{where}: status {status} is not an actual or exercise alert", field="status", record=identifier)
+        raise InputError(f"{where}: status {status} is not an actual or exercise alert",
+                         field="status", record=identifier)
     if msg_type not in USABLE_MSG_TYPES:
         raise InputError(f"{where}: msgType {msg_type} carries no warning to plan for", field="msgType",
                          record=identifier)
@@ -434,7 +436,8 @@ def _area(element: Any, where: str, identifier: str) -> WarningArea:
     for c in element.findall(_Q + "circle"):
         parts = (c.text or "").split()
         if len(parts) != 2:
-            raise InputError(f"{where}: circle {c.text!r} is not 'lat,lon radius_km'", field="circle", record=identifier)
+            raise InputError(f"{where}: circle {c.text!r} is not 'lat,lon radius_km'",
+                             field="circle", record=identifier)
         lon, lat = _lat_lon(parts[0], where, "circle")
         radius = _number(parts[1], "circle radius", where, "circle")
         if radius <= 0:
@@ -486,7 +489,8 @@ def warning_from_dict(data: Mapping[str, Any], *, record: str = "warning",
     severity = data.get("severity")
     level = data.get("level")
     if level is not None and level not in LEVELS:
-        raise InputError(f"{record}: level must be one of {', '.join(LEVELS)}, got {level!r}", field="level", record=record)
+        raise InputError(f"{record}: level must be one of {', '.join(LEVELS)}, got {level!r}",
+                         field="level", record=record)
     if severity is not None and severity not in SEVERITY:
         raise InputError(f"{record}: severity must be one of {', '.join(SEVERITY)}, got {severity!r}",
                          field="severity", record=record)
@@ -599,7 +603,8 @@ class RiskRule:
 
     def applies(self, warning: HazardWarning) -> bool:
         """Whether the rule answers this warning's hazard and level."""
-        return (not self.hazards or warning.hazard in self.hazards) and (not self.levels or warning.level in self.levels)
+        return ((not self.hazards or warning.hazard in self.hazards)
+                and (not self.levels or warning.level in self.levels))
 
     def concerns(self, site: HazardSite) -> bool:
         """Whether the rule names this site (by kind or id)."""
@@ -623,7 +628,8 @@ def parse_risk_rules(items: Any, *, where: str = "risk_rules") -> tuple[RiskRule
         at = f"{where}[{i}]"
         if not isinstance(item, Mapping):
             raise InputError(f"{at} must be a mapping", field="risk_rules")
-        unknown = sorted(set(item) - {"name", "hazards", "levels", "site_kinds", "sites", "raise_to", "raise_by", "source"})
+        unknown = sorted(set(item) - {"name", "hazards", "levels", "site_kinds", "sites", "raise_to", "raise_by",
+                                      "source"})
         if unknown:
             raise InputError(f"{at}: unknown field {unknown[0]!r}", field=unknown[0])
         name = item.get("name")
@@ -683,7 +689,8 @@ def region_shapes(scenario: Scenario) -> dict[str, Any]:
     return {j.id: shapely.geometry.shape(j.geometry) for j in scenario.jurisdictions if j.geometry is not None}
 
 
-def raise_sites(scenario: Scenario, warnings: Sequence[HazardWarning], rules: Sequence[RiskRule]) -> tuple[SiteRaise, ...]:
+def raise_sites(scenario: Scenario, warnings: Sequence[HazardWarning],
+                rules: Sequence[RiskRule]) -> tuple[SiteRaise, ...]:
     """Return the sites inside the given warnings' areas that a rule raises, highest resulting grade kept.
 
     Callers pass only the warnings in force; a warning area naming a region the scenario lacks raises

@@ -254,7 +254,8 @@ def apply_plan(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[str, str]
             new_base_id = f"moved-{team_id}"
             new_bases.append(Base(id=new_base_id, name=f"{team.name} (moved)", name_zh=team.name_zh, tier=home.tier,
                                   jurisdiction=home.jurisdiction, lon=lon, lat=lat, illustrative=True))
-            log.append(f"team {team_id} moved from {team.base} to ({lon:.5f}, {lat:.5f}), keeping tier {home.tier.value}")
+            log.append(f"team {team_id} moved from {team.base} to ({lon:.5f}, {lat:.5f}), "
+                       f"keeping tier {home.tier.value}")
         moved[team_id] = team.model_copy(update={"base": new_base_id})
     modified = dataclasses.replace(
         scenario,
@@ -399,7 +400,8 @@ def _nearest_base(reference: Scenario, lon: np.ndarray, lat: np.ndarray) -> list
         raise InputError("the scenario has no base or site to take a jurisdiction from", field="candidates")
     blon = np.array([r.lon for r in records])
     blat = np.array([r.lat for r in records])
-    d = (lon[:, None] - blon[None, :]) ** 2 * np.cos(np.radians(lat))[:, None] ** 2 + (lat[:, None] - blat[None, :]) ** 2
+    d = ((lon[:, None] - blon[None, :]) ** 2 * np.cos(np.radians(lat))[:, None] ** 2
+         + (lat[:, None] - blat[None, :]) ** 2)
     return [records[int(i)].jurisdiction for i in d.argmin(axis=1)]
 
 

@@ -45,4 +45,5 @@ def users() -> Any:
         except InputError as error:
             flash(str(error), "error")
             status = 400
-    return render_template("users.html", users=accounts.list_users(store), roles=[(r.value, ROLE_LABELS[r]) for r in Role]), status
+    roles = [(r.value, ROLE_LABELS[r]) for r in Role]
+    return render_template("users.html", users=accounts.list_users(store), roles=roles), status

@@ -26,8 +26,9 @@ from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
-KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "equipment": "装备 Equipment", "sites": "危险源 Hazard sites",
-         "jurisdictions": "辖区 Jurisdictions", "standards": "响应标准 Standards", AGREEMENTS: "协议 Agreements"}
+KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "equipment": "装备 Equipment",
+         "sites": "危险源 Hazard sites", "jurisdictions": "辖区 Jurisdictions",
+         "standards": "响应标准 Standards", AGREEMENTS: "协议 Agreements"}
 LIST_COLUMNS = {
     "bases": ["id", "name", "name_zh", "tier", "jurisdiction", "operator"],
     "teams": ["id", "name", "team_type", "base", "members", "squads", "turnout_min", "availability"],
@@ -122,7 +123,8 @@ def index() -> str:
     kind = _kind(request.args.get("kind", "teams"))
     scenario = current_scenario(name)
     versions = get_store().record_versions(name, kind)
-    rows = list(scenario.agreements) if kind == AGREEMENTS else [r.model_dump(mode="json") for r in scenario.records(kind)]
+    rows = (list(scenario.agreements) if kind == AGREEMENTS
+            else [r.model_dump(mode="json") for r in scenario.records(kind)])
     columns = LIST_COLUMNS[kind]
     table = [[_display(c, row.get(c)) for c in columns] for row in rows]
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,

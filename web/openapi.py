@@ -79,7 +79,8 @@ class ApiSpec:
             guarded = view if permission == "public" else require(permission)(view)
             bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
             self.operations.append(Operation(
-                rule=rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule, method=method.lower(), summary=summary, permission=permission,
+                rule=rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule, method=method.lower(),
+                summary=summary, permission=permission,
                 params=params, body=body, body_type=body_type, responses=responses or {200: "OK"},
                 tag=tag or bp.name))
             return guarded

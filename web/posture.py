@@ -47,7 +47,8 @@ def page() -> str:
     """Render the posture page of a scenario."""
     name = request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
     scenario = current_scenario(name)
-    districts = [j for j in scenario.jurisdictions if j.geometry is not None and j.level.value in ("district", "county")]
+    districts = [j for j in scenario.jurisdictions
+                 if j.geometry is not None and j.level.value in ("district", "county")]
     return render_template("posture.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            districts=districts)
 
@@ -58,7 +59,8 @@ def staging_points(name: str) -> Any:
     """Return the scenario folder's staging points (empty when it has none)."""
     current_scenario(name)
     folder = scenario_folder(name)
-    points = read_staging_points(folder / "staging_points.csv") if folder and (folder / "staging_points.csv").is_file() else ()
+    has_staging = folder is not None and (folder / "staging_points.csv").is_file()
+    points = read_staging_points(folder / "staging_points.csv") if has_staging else ()
     return jsonify({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
          "properties": {"id": p.id, "name": p.name, "name_zh": p.name_zh, "jurisdiction": p.jurisdiction,

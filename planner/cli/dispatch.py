@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if result.borrowed:
         print()
-        print_table(("unit", "lender", "borrower", "cost"), [(b.unit, b.lender, b.borrower, b.cost) for b in result.borrowed])
+        print_table(("unit", "lender", "borrower", "cost"),
+                    [(b.unit, b.lender, b.borrower, b.cost) for b in result.borrowed])
     return 0
 
 
@@ -107,7 +108,8 @@ def run_scenario(args: argparse.Namespace) -> int:
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
     library = incident_library()
-    requests = [parse_incident_request(parse_incident_option(text, i), i, library) for i, text in enumerate(args.incident)]
+    requests = [parse_incident_request(parse_incident_option(text, i), i, library)
+                for i, text in enumerate(args.incident)]
     run = dispatch_scenario(load_scenario(args.scenario), requests, time_limit_s=args.time_limit_s)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:

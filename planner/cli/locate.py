@@ -156,7 +156,8 @@ def _number(path: Path, number: int, field: str, cell: str, *, empty: float | No
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{path} line {number}: {field} {text!r} is not a number", field=field, record=str(path)) from None
+        raise InputError(f"{path} line {number}: {field} {text!r} is not a number",
+                         field=field, record=str(path)) from None
     if math.isnan(value):
         raise InputError(f"{path} line {number}: {field} is NaN", field=field, record=str(path))
     if value < 0:

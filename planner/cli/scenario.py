@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser("scenario", help="list, load and export scenarios",
                                    description="List, load and export scenarios.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="shipped and stored scenarios", description="Shipped and stored scenarios.")
+    listing = actions.add_parser("list", help="shipped and stored scenarios",
+                                 description="Shipped and stored scenarios.")
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=list_scenarios)
     load = actions.add_parser("load", help="validate a scenario folder and store it",

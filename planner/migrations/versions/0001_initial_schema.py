@@ -1,7 +1,7 @@
-"""initial schema
+"""Create the initial schema.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 14:37:56.827470
 """
 
