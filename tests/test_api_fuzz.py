@@ -9,6 +9,7 @@ body. (Driven through Hypothesis directly: schemathesis' own pytest plugin does 
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -31,10 +32,13 @@ def test_no_input_causes_a_server_error(app, users):
     assert len(operations) >= 14
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz(operation, mode)
 
-            @given(case=operation.as_strategy(mode))
-            @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-            def run(case: schemathesis.Case) -> None:
-                _check(case, f"{operation.label} ({mode.value})")
 
-            run()
+def _fuzz(operation: Any, mode: GenerationMode) -> None:
+    @given(case=operation.as_strategy(mode))
+    @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def run(case: schemathesis.Case) -> None:
+        _check(case, f"{operation.label} ({mode.value})")
+
+    run()

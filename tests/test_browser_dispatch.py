@@ -22,7 +22,8 @@ def _click_map_at(page: Any, lon: float, lat: float) -> None:
 def _route_count(page: Any) -> int:
     return page.evaluate(
         "() => { let n = 0; document.getElementById('map').leafletMap.eachLayer((l) =>"
-        " { if (l instanceof L.Polyline && l.options.className === 'dispatch-route' && l.getLatLngs().length > 1) n++; });"
+        " { if (l instanceof L.Polyline && l.options.className === 'dispatch-route'"
+        " && l.getLatLngs().length > 1) n++; });"
         " return n; }")
 
 

@@ -52,7 +52,8 @@ def line(tmp_path: Path) -> Scenario:
     team = dict(members=9, squads=1)
     teams = [Team(id="F0", name="f0", team_type="fire", base="B0", turnout_min=1, **team),
              Team(id="F3", name="f3", team_type="fire", base="B3", turnout_min=0.5, **team),
-             Team(id="M0", name="m0", team_type="mine_rescue", base="B0", turnout_min=1, availability="drilling", **team),
+             Team(id="M0", name="m0", team_type="mine_rescue", base="B0", turnout_min=1, availability="drilling",
+                  **team),
              Team(id="M3", name="m3", team_type="mine_rescue", base="B3", turnout_min=1, **team),
              Team(id="N5", name="n5", team_type="mine_rescue", base="B5", turnout_min=2, **team)]
     sites = [HazardSite(id="S0", name="s0", kind="urban_critical", risk_grade="orange", jurisdiction="J", **_at(0)),
@@ -231,13 +232,15 @@ def test_move_team_to_base_and_to_point_equal_recomputation() -> None:
     to_point = what_if(mini, Plan(move_teams={"T1": (116.99, 36.67)}))
     extra = Base(id="moved-T1", name="x", tier="local", jurisdiction="LX", lon=116.99, lat=36.67)
     moved = tuple(t.model_copy(update={"base": "moved-T1"}) if t.id == "T1" else t for t in mini.teams)
-    scratch = coverage(Scenario.build("mini", mini.meta, {**_records(mini), "bases": (*mini.bases, extra), "teams": moved}))
+    records = {**_records(mini), "bases": (*mini.bases, extra), "teams": moved}
+    scratch = coverage(Scenario.build("mini", mini.meta, records))
     _same(to_point.after, scratch)
     assert [(c.site, c.standard) for c in to_point.newly_passing] == [("S2", "fire-5")]
 
 
 def _records(scenario: Scenario) -> dict[str, tuple]:
-    return {kind: scenario.records(kind) for kind in ("jurisdictions", "bases", "teams", "equipment", "sites", "standards")}
+    kinds = ("jurisdictions", "bases", "teams", "equipment", "sites", "standards")
+    return {kind: scenario.records(kind) for kind in kinds}
 
 
 def test_add_bases_picks_the_best_candidate_and_matches_recomputation() -> None:

@@ -21,13 +21,15 @@ def test_page_has_controls_and_vendored_leaflet(web: Any) -> None:
     page = web.get("/coverage?scenario=mini").get_data(as_text=True)
     assert "覆盖分析 Coverage" in page and "Mini test region" in page
     assert 'value="fire-5"' in page and 'value="B2"' in page and 'id="gap-table"' in page
-    assert "/static/vendor/leaflet/leaflet.js" in page and "/static/js/coverage.js" in page and "cdn" not in page.lower()
+    assert "/static/vendor/leaflet/leaflet.js" in page and "/static/js/coverage.js" in page
+    assert "cdn" not in page.lower()
     assert web.get("/static/js/coverage.js").status_code == 200
 
 
 def test_report_api(web: Any) -> None:
     data = web.get("/api/v1/scenarios/mini/coverage").get_json()
-    assert [(s["standard"], s["passing"], s["sites"]) for s in data["standards"]] == [("fire-5", 0, 2), ("hazchem-30", 1, 1)]
+    assert [(s["standard"], s["passing"], s["sites"]) for s in data["standards"]] == [
+        ("fire-5", 0, 2), ("hazchem-30", 1, 1)]
     assert [(g["site"], g["standard"]) for g in data["gaps"]] == [("S1", "fire-5"), ("S2", "fire-5")]
     assert data["gaps"][0]["lon"] == 117.11
 
@@ -45,7 +47,8 @@ def test_whatif_api_close_and_add(web: Any) -> None:
     assert closed["gaps_before"] == 2 and closed["gaps_after"] == 3
     assert [(c["site"], c["standard"]) for c in closed["newly_failing"]] == [("S1", "hazchem-30")]
     added = web.post("/api/v1/scenarios/mini/coverage/whatif", json={"add": {
-        "k": 1, "team_type": "fire", "turnout_min": 1, "candidates": [{"id": "c1", "lon": 116.99, "lat": 36.67}]}}).get_json()
+        "k": 1, "team_type": "fire", "turnout_min": 1,
+        "candidates": [{"id": "c1", "lon": 116.99, "lat": 36.67}]}}).get_json()
     assert added["selection"]["chosen"] == ["c1"] and added["added_bases"][0]["team"].startswith("new-c1")
     after = {(r["site"], r["standard"]): r["passed"] for r in added["after"]["sites"]}
     assert after[("S2", "fire-5")] and not after[("S1", "fire-5")]

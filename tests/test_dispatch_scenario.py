@@ -46,10 +46,12 @@ def test_region_is_the_most_specific_boundary(mini):
 def test_template_needs_become_requirements():
     fire = incident_library()["chemical-fire-explosion"]
     requirements = requirements_from_template(fire)
-    first_fire = min(o.target_min for o in fire.objectives if o.capability == "fire_squad" and o.metric == "first_arrival")
+    first_fire = min(o.target_min for o in fire.objectives
+                     if o.capability == "fire_squad" and o.metric == "first_arrival")
     assert requirements[0].capability == "fire_squad" and requirements[0].deadline_min == first_fire
-    later = [r for r, step in zip(requirements, fire.requirements) if step.at_min > 0]
-    assert all(r.deadline_min == step.at_min for r, step in zip(later, [s for s in fire.requirements if s.at_min > 0]))
+    later = [r for r, step in zip(requirements, fire.requirements, strict=True) if step.at_min > 0]
+    later_steps = [s for s in fire.requirements if s.at_min > 0]
+    assert all(r.deadline_min == step.at_min for r, step in zip(later, later_steps, strict=True))
 
 
 def test_arrival_is_turnout_plus_network_travel(mini):
@@ -63,8 +65,8 @@ def test_arrival_is_turnout_plus_network_travel(mini):
     travel_s = travel_time_matrix(placed.network, [placed.base_node["B1"]], incident_node)[0, 0]
     assert sent.unit == "T1" and sent.arrival_min == pytest.approx(1.0 + travel_s / 60, abs=1e-3)
     route = np.array(run.routes["T1"])
-    assert np.allclose(route[0], [placed.network.lon[placed.base_node["B1"]], placed.network.lat[placed.base_node["B1"]]],
-                       atol=1e-5)
+    b1 = placed.base_node["B1"]
+    assert np.allclose(route[0], [placed.network.lon[b1], placed.network.lat[b1]], atol=1e-5)
     assert run.optimal.objective.weighted_shortfall == 0
 
 

@@ -65,14 +65,15 @@ def test_dispatcher_gets_t1_with_arrival_turnout_plus_travel_and_a_road_route(di
     assert route[0] == pytest.approx([float(network.lon[b1_node]), float(network.lat[b1_node])], abs=1e-5)
     assert route[-1] == pytest.approx([float(network.lon[incident_node]), float(network.lat[incident_node])], abs=1e-5)
     assert _haversine_m(route[-1], [NEAR_B1["lon"], NEAR_B1["lat"]]) < 200
-    length_km = sum(_haversine_m(a, b) for a, b in zip(route, route[1:])) / 1000
+    length_km = sum(_haversine_m(a, b) for a, b in zip(route, route[1:], strict=False)) / 1000
     assert sent["route_km"] == pytest.approx(length_km, rel=0.05)
     assert optimal["units_sent"] == 1
 
     greedy = data["greedy"]
     assert greedy["method"] == "greedy" and greedy["units_sent"] == len(greedy["assignments"])
     assert greedy["objective"]["weighted_shortfall"] >= optimal["objective"]["weighted_shortfall"]
-    assert set(data["ledger"]) >= {"lines", "excluded", "totals_by_payer", "totals_by_lender", "total", "unrated_equipment"}
+    assert set(data["ledger"]) >= {"lines", "excluded", "totals_by_payer", "totals_by_lender", "total",
+                                   "unrated_equipment"}
 
 
 def test_borrowed_unit_is_marked_with_lender_and_cost(dispatcher: Any) -> None:
@@ -92,11 +93,13 @@ def test_borrowed_unit_is_marked_with_lender_and_cost(dispatcher: Any) -> None:
 
 
 def test_template_type_fills_the_requirements_and_shortfall_is_reported(dispatcher: Any) -> None:
-    body = {"incidents": [{**NEAR_B1, "type": "chemical-fire-explosion", "priority": 3, "duration_h": 6}], "time_limit_s": 5}
+    body = {"incidents": [{**NEAR_B1, "type": "chemical-fire-explosion", "priority": 3, "duration_h": 6}],
+            "time_limit_s": 5}
     data = dispatcher.post(URL, json=body).get_json()
     [incident] = data["incidents"]
     assert incident["type"] == "chemical-fire-explosion" and incident["priority"] == 3
-    assert {(r["capability"], r["quantity"]) for r in incident["requirements"]} >= {("fire_squad", 2), ("fire_squad", 5)}
+    assert {(r["capability"], r["quantity"]) for r in incident["requirements"]} >= {("fire_squad", 2),
+                                                                                   ("fire_squad", 5)}
     # the mini scenario has no medical squad: that requirement is short
     short = {(s["capability"], s["missing"]) for s in data["optimal"]["shortfall"]}
     assert ("medical_squad", 1) in short
@@ -139,16 +142,19 @@ def test_admin_may_dispatch(client: Any, auth: Any) -> None:
     ({"incidents": [{**NEAR_B1, "requirements": FIRE_2}, {**NEAR_B1, "type": "alien-landing"}]}, "incidents[1].type"),
     ({"incidents": [{**NEAR_B1, "requirements": [{"capability": "fire_squad", "quantity": -1, "deadline_min": 30}]}]},
      "incidents[0].requirements[0].quantity"),
-    ({"incidents": [{**NEAR_B1, "requirements": [{"capability": "fire_squad", "quantity": 10 ** 6, "deadline_min": 30}]}]},
+    ({"incidents": [{**NEAR_B1,
+                     "requirements": [{"capability": "fire_squad", "quantity": 10 ** 6, "deadline_min": 30}]}]},
      "incidents[0].requirements[0].quantity"),
     ({"incidents": [{**NEAR_B1, "requirements": [{"capability": "", "quantity": 1, "deadline_min": 30}]}]},
      "incidents[0].requirements[0].capability"),
-    ({"incidents": [{**NEAR_B1, "requirements": [{"capability": "fire_squad", "quantity": 1, "deadline_min": "soon"}]}]},
+    ({"incidents": [{**NEAR_B1,
+                     "requirements": [{"capability": "fire_squad", "quantity": 1, "deadline_min": "soon"}]}]},
      "incidents[0].requirements[0].deadline_min"),
     ({"incidents": [{**NEAR_B1}]}, "incidents[0].requirements"),
     ({"incidents": [{**NEAR_B1, "requirements": FIRE_2, "priority": 11}]}, "incidents[0].priority"),
     ({"incidents": [{**NEAR_B1, "requirements": FIRE_2, "duration_h": 0}]}, "incidents[0].duration_h"),
-    ({"incidents": [{**NEAR_B1, "requirements": FIRE_2}, {"id": "I1", **NEAR_B1, "requirements": FIRE_2}]}, "incidents[1].id"),
+    ({"incidents": [{**NEAR_B1, "requirements": FIRE_2}, {"id": "I1", **NEAR_B1, "requirements": FIRE_2}]},
+     "incidents[1].id"),
     ({"incidents": [{"lon": 100.0, "lat": 30.0, "requirements": FIRE_2}]}, "incidents[0].lon"),
     ({"incidents": [{**NEAR_B1, "requirements": FIRE_2}], "time_limit_s": 0}, "time_limit_s"),
     ({"incidents": [{**NEAR_B1, "requirements": FIRE_2}], "time_limit_s": 10 ** 400}, "time_limit_s"),
@@ -165,7 +171,8 @@ def test_bad_bodies_are_400_naming_the_field(dispatcher: Any, body: dict[str, An
 def test_not_json_and_unknown_scenario(dispatcher: Any) -> None:
     response = dispatcher.post(URL, data="incidents", content_type="text/plain")
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "body"
-    missing = dispatcher.post("/api/v1/scenarios/nowhere/dispatch", json={"incidents": [{**NEAR_B1, "requirements": FIRE_2}]})
+    missing = dispatcher.post("/api/v1/scenarios/nowhere/dispatch",
+                              json={"incidents": [{**NEAR_B1, "requirements": FIRE_2}]})
     assert missing.status_code == 404
 
 

@@ -164,7 +164,8 @@ def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
     assert started.status_code == 202
     job = _wait(app, started.json["id"])
     assert job["status"] == "done", job
-    saved = client.put(f"{API}/drills/{KEY}/simulation", json={"job": job["id"], "expected_version": shifted.json["version"]})
+    saved = client.put(f"{API}/drills/{KEY}/simulation",
+                       json={"job": job["id"], "expected_version": shifted.json["version"]})
     assert saved.status_code == 200
     scenario = app.extensions["planner_store"].load_scenario("jinan")
     expected = monte_carlo(build_case(scenario, load_library()["chemical-fire-explosion"], DRILL["site"]), 40, seed=7)

@@ -100,7 +100,8 @@ def test_points_as_geojson(mini_folder):
     import csv
 
     rows = list(csv.DictReader(open(mini_folder / "sites.csv", encoding="utf-8")))
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(r.pop("lon")), float(r.pop("lat"))]},
+    features = [{"type": "Feature",
+                 "geometry": {"type": "Point", "coordinates": [float(r.pop("lon")), float(r.pop("lat"))]},
                  "properties": {k: v for k, v in r.items()}} for r in rows]
     (mini_folder / "sites.csv").unlink()
     (mini_folder / "sites.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))

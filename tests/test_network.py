@@ -65,7 +65,7 @@ def test_matrix_agrees_with_networkx(jinan):
     origins = rng.choice(jinan.n_nodes, 6, replace=False)
     matrix = travel_time_matrix(jinan, origins)
     graph = jinan.graph
-    for row, origin in zip(matrix, origins):
+    for row, origin in zip(matrix, origins, strict=True):
         expected = nx.single_source_dijkstra_path_length(graph, int(jinan.node_id[origin]), weight="travel_time_s")
         sample = rng.choice(jinan.n_nodes, 300, replace=False)
         for target in sample:

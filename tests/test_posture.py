@@ -37,7 +37,7 @@ def brute_force(problem: PostureProblem) -> tuple[float, float]:
     by_team = {t.id: [k for k, o in enumerate(problem.options) if o.team == t.id] for t in problem.teams}
     best = (-1.0, 0.0)
     for combo in itertools.product(*by_team.values()):
-        choice = dict(zip(by_team, combo))
+        choice = dict(zip(by_team, combo, strict=True))
         if violations(problem, choice):
             continue
         covered = set().union(*(problem.options[k].covers for k in combo))

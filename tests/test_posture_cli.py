@@ -58,7 +58,8 @@ def test_manual_warning_on_mini(cli_env: Path, tmp_path: Path, capsys: pytest.Ca
     ("entity-bomb.xml", "refused XML feature"),
     ("missing.xml", "cannot read"),
 ])
-def test_refused_files_one_line_exit_2(cli_env: Path, capsys: pytest.CaptureFixture[str], name: str, message: str) -> None:
+def test_refused_files_one_line_exit_2(cli_env: Path, capsys: pytest.CaptureFixture[str], name: str,
+                                      message: str) -> None:
     code, out, err = run(capsys, "--scenario", "jinan", "--cap", str(CAP / name), "--now", NOW)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err and err.startswith("error: ")
 
@@ -67,5 +68,6 @@ def test_bad_options(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--scenario", "jinan")[0] == 2
     code, _, err = run(capsys, "--scenario", "jinan", "--cap", str(CAP / "valid.xml"), "--now", "2026-07-20")
     assert code == 2 and "time zone" in err
-    code, _, err = run(capsys, "--scenario", "jinan", "--cap", str(CAP / "valid.xml"), "--now", NOW, "--max-moves", "-1")
+    code, _, err = run(capsys, "--scenario", "jinan", "--cap", str(CAP / "valid.xml"), "--now", NOW,
+                       "--max-moves", "-1")
     assert code == 2 and "max_moves" in err

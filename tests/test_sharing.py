@@ -122,7 +122,8 @@ def test_duplicate_agreements_are_rejected() -> None:
 # Ledger arithmetic
 
 
-@pytest.mark.parametrize(("hours", "days"), [(0.5, 1), (23.9, 1), (24, 1), (24.01, 2), (30, 2), (48, 2), (49, 3), (0, 0)])
+@pytest.mark.parametrize(("hours", "days"),
+                         [(0.5, 1), (23.9, 1), (24, 1), (24.01, 2), (30, 2), (48, 2), (49, 3), (0, 0)])
 def test_a_part_day_counts_as_a_full_day(hours: float, days: int) -> None:
     assert deployment(duration_h=hours).days == days
 

@@ -77,6 +77,6 @@ def test_design_dispatch_msel_and_shift() -> None:
     assert design.msel[0].time == dt.datetime(2026, 4, 8, 9, 0)
     assert all(r.expected_actions for r in design.msel)
     moved = shift_design(design, dt.timedelta(days=2, hours=1))
-    before = [b.time - a.time for a, b in zip(design.msel, design.msel[1:])]
-    after = [b.time - a.time for a, b in zip(moved.msel, moved.msel[1:])]
+    before = [b.time - a.time for a, b in zip(design.msel, design.msel[1:], strict=False)]
+    after = [b.time - a.time for a, b in zip(moved.msel, moved.msel[1:], strict=False)]
     assert before == after and moved.start == dt.datetime(2026, 4, 10, 10, 0)

@@ -21,7 +21,8 @@ NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
 
 def test_valid_cap_is_read() -> None:
     (warning,) = read_cap(CAP / "valid.xml", now=NOW)
-    assert (warning.id, warning.hazard, warning.level, warning.severity) == ("test-valid-0001", "rainstorm", "orange", "Severe")
+    assert (warning.id, warning.hazard, warning.level, warning.severity) == (
+        "test-valid-0001", "rainstorm", "orange", "Severe")
     assert warning.onset.isoformat() == "2026-07-20T08:00:00+08:00" and warning.duration_h() == 24
     (circle,) = warning.areas[0].circles
     assert (circle.lon, circle.lat, circle.radius_km) == (117.05, 36.66, 8.0)
@@ -84,7 +85,8 @@ def test_manual_warning() -> None:
     warning = warning_from_dict({
         "id": "manual-1", "event": "暴雨红色预警", "onset": "2026-07-20T06:00:00+08:00",
         "expires": "2026-07-20T18:00:00+08:00", "area": {"regions": ["licheng"], "description": "历城区"}}, now=NOW)
-    assert (warning.hazard, warning.level, warning.severity, warning.source) == ("rainstorm", "red", "Extreme", "manual")
+    assert (warning.hazard, warning.level, warning.severity, warning.source) == (
+        "rainstorm", "red", "Extreme", "manual")
     circle = warning_from_dict({"event": "Rainstorm", "level": "orange", "onset": "2026-07-20T06:00:00+08:00",
                                 "area": {"circle": {"lon": 117.0, "lat": 36.7, "radius_km": 5}}}, now=NOW)
     assert circle.expires is None and circle.contains(117.0, 36.72)

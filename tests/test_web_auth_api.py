@@ -129,7 +129,8 @@ def test_users_admin_only(client, users):
     short = client.post("/api/v1/users", headers=admin, json={"username": "ops3", "password": "x", "role": "viewer"})
     assert short.status_code == 400 and short.get_json()["error"]["field"] == "password"
     names = [u["username"] for u in client.get("/api/v1/users", headers=admin).get_json()["users"]]
-    assert "ops2" in names and all("password_hash" not in u for u in client.get("/api/v1/users", headers=admin).get_json()["users"])
+    listed = client.get("/api/v1/users", headers=admin).get_json()["users"]
+    assert "ops2" in names and all("password_hash" not in u for u in listed)
 
 
 def test_openapi_lists_every_api_route(app, client):

@@ -62,7 +62,8 @@ def test_two_editors_get_a_conflict_not_an_overwrite(client, app, auth):
 def test_create_and_refused_delete(client, auth):
     auth.login("planner")
     created = client.post("/inventory/equipment/new?scenario=mini",
-                          data={"id": "E9", "kind": "boat", "quantity": "2", "capabilities": "water;light", "base": "B1"})
+                          data={"id": "E9", "kind": "boat", "quantity": "2", "capabilities": "water;light",
+                                "base": "B1"})
     assert created.status_code == 302
     data = client.get("/api/v1/scenarios/mini/records/equipment/E9").get_json()["data"]
     assert data["capabilities"] == ["water", "light"] and data["team"] is None

@@ -36,7 +36,7 @@ def test_layers_are_geojson_with_labels(viewer):
 def test_roads_draw_each_street_once(viewer, jinan):
     roads = viewer.get("/api/v1/scenarios/mini/roads").get_json()
     segments = sum(f["properties"]["segments"] for f in roads["features"])
-    pairs = {(min(u, v), max(u, v)) for u, v in zip(jinan.edge_u.tolist(), jinan.edge_v.tolist())}
+    pairs = {(min(u, v), max(u, v)) for u, v in zip(jinan.edge_u.tolist(), jinan.edge_v.tolist(), strict=True)}
     assert segments == len(pairs)
     assert {f["properties"]["highway"] for f in roads["features"]} >= {"primary", "residential", "motorway"}
 
