@@ -146,7 +146,7 @@ class RoadNetwork:
             graph = nx.MultiDiGraph(name=self.name, crs="EPSG:4326")
             graph.add_nodes_from(
                 (int(n), {"x": float(x), "y": float(y)})
-                for n, x, y in zip(self.node_id, self.lon, self.lat)
+                for n, x, y in zip(self.node_id, self.lon, self.lat, strict=True)
             )
             ids = self.node_id
             graph.add_edges_from(
@@ -169,6 +169,7 @@ class RoadNetwork:
                     self.speed_kph,
                     self.highway,
                     self.way_id,
+                    strict=True,
                 )
             )
             self._graph = graph
@@ -242,7 +243,7 @@ def build_network(
     maxspeed = edges["maxspeed"].to_numpy() if "maxspeed" in edges else np.full(u.size, None)
     way = edges["way_id"].fillna(-1).to_numpy(dtype=np.int64) if "way_id" in edges else np.full(u.size, -1)
     speed = np.fromiter(
-        (speed_for(h, parse_maxspeed_kph(m), speeds) for h, m in zip(highway, maxspeed)),
+        (speed_for(h, parse_maxspeed_kph(m), speeds) for h, m in zip(highway, maxspeed, strict=True)),
         dtype=np.float64,
         count=u.size,
     )

@@ -45,7 +45,7 @@ def knn_network(
     pairs = {(min(i, j), max(i, j)) for i in range(n) for j in nearest[i]}
     finite = np.where(np.isfinite(distance), distance + 1e-6, 0.0)
     tree = minimum_spanning_tree(finite).tocoo()
-    pairs |= {(min(i, j), max(i, j)) for i, j in zip(tree.row, tree.col)}
+    pairs |= {(min(i, j), max(i, j)) for i, j in zip(tree.row, tree.col, strict=True)}
     a = np.array([p[0] for p in pairs])
     b = np.array([p[1] for p in pairs])
     length = distance[a, b] * detour_factor

@@ -37,4 +37,4 @@ def route_coordinates(network: RoadNetwork, path: Sequence[int], *, decimals: in
 def route_length_m(network: RoadNetwork, path: Sequence[int]) -> float:
     """Length of a node path in metres, along the shortest-time edges it uses."""
     graph = network.csr("length_m")
-    return float(sum(graph[a, b] for a, b in zip(path[:-1], path[1:])))
+    return float(sum(graph[a, b] for a, b in zip(path[:-1], path[1:], strict=True)))

@@ -266,7 +266,7 @@ def _base_positions(scenario: Scenario, reference: Scenario, placed: Placement,
             new.append(base)
     if new:
         nodes, access = place_points(reference, [b.id for b in new], [b.lon for b in new], [b.lat for b in new])
-        positions.update({b.id: (int(n), float(a)) for b, n, a in zip(new, nodes, access)})
+        positions.update({b.id: (int(n), float(a)) for b, n, a in zip(new, nodes, access, strict=True)})
     return positions
 
 
@@ -337,7 +337,8 @@ def coverage(
         teams, [tiers[t.base] for t in teams], why_out, drive,
     )
     excluded = tuple(
-        ExcludedTeam(t.id, t.team_type.value, t.base, reason) for t, reason in zip(teams, why_out) if reason
+        ExcludedTeam(t.id, t.team_type.value, t.base, reason)
+        for t, reason in zip(teams, why_out, strict=True) if reason
     )
     return CoverageReport(scenario.name, site_rows, summaries, gaps, excluded, searches, direction,
                           time.perf_counter() - started)

@@ -212,25 +212,26 @@ def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *
     units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
                        t.availability.value) for t in scenario.teams)
     incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type)
-                      for r, region in zip(requests, regions))
+                      for r, region in zip(requests, regions, strict=True))
     travel = {(t.id, r.id): float(to_incident[i, j]) for i, r in enumerate(requests)
               for j, t in enumerate(scenario.teams) if np.isfinite(to_incident[i, j])}
     problem = DispatchProblem(units, incidents, travel, agreements_from_dicts(scenario.agreements),
                               dict(scenario.meta.get("min_retained") or {}))
     optimal = solve_dispatch(problem, time_limit_s=time_limit_s)
     greedy = solve_dispatch_greedy(problem)
-    node_of = {r.id: int(n) for r, n in zip(requests, snapped.node)}
+    node_of = {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}
     routes, route_km = {}, {}
     team_node = {t.id: placed.base_node[t.base] for t in scenario.teams}
     for incident_id in {a.incident for a in optimal.assignments}:
         sent = [a.unit for a in optimal.assignments if a.incident == incident_id]
-        for unit_id, path in zip(sent, shortest_routes(network, [team_node[u] for u in sent], node_of[incident_id])):
+        paths = shortest_routes(network, [team_node[u] for u in sent], node_of[incident_id])
+        for unit_id, path in zip(sent, paths, strict=True):
             routes[unit_id] = route_coordinates(network, path)
             route_km[unit_id] = round(route_length_m(network, path) / 1000, 2)
     described = tuple({"id": r.id, "lon": r.lon, "lat": r.lat, "type": r.type, "priority": r.priority,
                        "region": region, "off_network_m": round(float(d), 1),
                        "requirements": [vars(q) for q in r.requirements]}
-                      for r, region, d in zip(requests, regions, snapped.distance_m))
+                      for r, region, d in zip(requests, regions, snapped.distance_m, strict=True))
     ledger = mission_ledger(scenario, requests, regions, optimal, route_km)
     return ScenarioDispatch(problem, described, optimal, greedy, routes, route_km, ledger)
 
@@ -254,7 +255,7 @@ def mission_ledger(scenario: Scenario, requests: Sequence[IncidentRequest], regi
         if item.team is not None:
             carried.setdefault(item.team, {})[item.kind] = carried.get(item.team, {}).get(item.kind, 0) + item.quantity
     missions = []
-    for request, region in zip(requests, regions):
+    for request, region in zip(requests, regions, strict=True):
         deployments = []
         for assignment in (a for a in result.assignments if a.incident == request.id):
             team = teams[assignment.unit]

@@ -97,8 +97,8 @@ def placement(scenario: Scenario) -> Placement:
                                   labels=[f"{kind[:-1]} {r.id}" for r in records], max_distance_m=limit)
         except GeodataError as error:
             raise InputError(str(error), field="lon/lat") from None
-        nodes[kind] = {r.id: int(n) for r, n in zip(records, result.node)}
-        distances.update({r.id: float(d) for r, d in zip(records, result.distance_m)})
+        nodes[kind] = {r.id: int(n) for r, n in zip(records, result.node, strict=True)}
+        distances.update({r.id: float(d) for r, d in zip(records, result.distance_m, strict=True)})
     if len(_placements) > 16:
         _placements.clear()
     _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances)

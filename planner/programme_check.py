@@ -82,7 +82,7 @@ def check_programme(payload: Mapping[str, Any], plans: PlanSet, calendar: DrillC
     gap = int(settings["min_team_gap_days"])
     for team, days in by_team.items():
         days.sort()
-        for a, b in zip(days, days[1:]):
+        for a, b in zip(days, days[1:], strict=False):
             if (b - a).days < gap:
                 violations.append(f"TEAM-LOAD: team {team} drills {a} and {b}, less than {gap} days apart")
         months: dict[int, int] = defaultdict(int)

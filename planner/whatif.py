@@ -287,7 +287,7 @@ def compare(before: CoverageReport, after: CoverageReport, *, modified: Scenario
     old = {(r.site, r.standard): r for r in before.sites}
     pairs = [(old[(r.site, r.standard)], r) for r in after.sites if (r.site, r.standard) in old]
     standards = []
-    for b, a in zip(before.standards, after.standards):
+    for b, a in zip(before.standards, after.standards, strict=True):
         standards.append(StandardChange(b.standard, b.sites, b.passing, a.passing, b.share, a.share, b.met, a.met,
                                         b.with_backup, a.with_backup))
     return WhatIfResult(

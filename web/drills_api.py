@@ -248,7 +248,7 @@ def drill_map(scenario: Scenario, entry: Mapping[str, Any], design: Mapping[str,
         sent = [e["team"] for e in expected if e["team"] in teams]
         paths = shortest_routes(placed.network, [placed.base_node[teams[t].base] for t in sent],
                                 placed.site_node[site.id])
-        routes = {t: route_coordinates(placed.network, p) for t, p in zip(sent, paths) if len(p) > 1}
+        routes = {t: route_coordinates(placed.network, p) for t, p in zip(sent, paths, strict=True) if len(p) > 1}
     except Exception:  # noqa: BLE001  (no network or an unsnappable point: straight lines are drawn instead)
         routes = {}
     rows = []

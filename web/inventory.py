@@ -128,7 +128,7 @@ def index() -> str:
     columns = LIST_COLUMNS[kind]
     table = [[_display(c, row.get(c)) for c in columns] for row in rows]
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
-                           kinds=KINDS, columns=columns, rows=list(zip(rows, table)), versions=versions)
+                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions)
 
 
 def _display(column: str, value: Any) -> str:

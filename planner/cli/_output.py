@@ -44,12 +44,12 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     text_rows = [[_cell(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in text_rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     print(line)
     print("  ".join("-" * w for w in widths))
     for row in text_rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)))
 
 
 def _cell(value: Any) -> str:

@@ -52,7 +52,7 @@ def matrix(args: argparse.Namespace) -> int:
     try:
         writer = csv.writer(handle)
         writer.writerow(["origin", *result.destinations])
-        for origin, row in zip(result.origins, rounded):
+        for origin, row in zip(result.origins, rounded, strict=True):
             writer.writerow([origin, *("" if not np.isfinite(v) else f"{v:.3f}" for v in row)])
     finally:
         if args.out:
