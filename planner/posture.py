@@ -511,7 +511,7 @@ def solve_posture(problem: PostureProblem, *, time_limit_s: float = 10.0,
     y = {i: model.new_bool_var(f"y[{i}]") for i in rows}
 
     # Constraints.
-    for team_id, options in by_team.items():
+    for options in by_team.values():
         # Each team is at exactly one place (home or one standby point).
         model.add_exactly_one(x[k] for k in options)
     covering: dict[int, list[int]] = {i: [] for i in rows}
@@ -700,6 +700,9 @@ def plan_posture(
     at
         When the posture holds (default: the latest onset of the warnings). Critical periods in
         force on that day apply as well.
+    folder
+        Scenario folder that rules, staging points and the drill calendar are read from (default: the
+        scenario's folder in the library, if it has one).
     max_moves, time_limit_s
         Override the rules' posture settings.
 
@@ -830,7 +833,7 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
             raise InputError(f"staging point id {clash[0]!r} is also a base id", field="staging_points")
         nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
                                      [s.lat for s in staging])
-        for s, n, a in zip(staging, nodes, access):
+        for s, n, a in zip(staging, nodes, access, strict=True):
             if s.jurisdiction and s.jurisdiction not in regions:
                 raise InputError(f"staging point {s.id}: jurisdiction {s.jurisdiction!r} is not in the scenario",
                                  field="jurisdiction", record=s.id)

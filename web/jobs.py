@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
 
 
 def get_store_of(app: Flask) -> Any:
+    """Return the store of ``app`` (no app context needed, unlike ``get_store``)."""
     return app.extensions["planner_store"]
 
 
