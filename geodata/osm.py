@@ -1,8 +1,10 @@
 """Import OpenStreetMap extracts into a drivable RoadNetwork.
 
-PBF files are read with pyrosm; OSM XML (``.osm``, ``.osm.gz``, ``.osm.bz2``) with OSMnx's
-``graph_from_xml``. The format is recognised from the file's first bytes, not its name, so a renamed
-or mislabelled file still gets the right reader, and a file that is neither gets a clear error.
+PBF files are read with pyrosm; OSM XML (``.osm``, ``.osm.gz``, ``.osm.bz2``) is streamed by
+:mod:`geodata.osm_stream` (two ``iterparse`` passes; the same network as OSMnx's ``graph_from_xml``,
+which ``_read_xml`` keeps as the reference, at a fraction of the memory). The format is recognised
+from the file's first bytes, not its name, so a renamed or mislabelled file still gets the right
+reader, and a file that is neither gets a clear error.
 Driving access follows OSM tagging for a rescue vehicle: public roads and ``emergency_access``
 service roads, no footways, tracks, driveways, parking aisles or private roads.
 """
@@ -70,7 +72,11 @@ def read_osm(
     path = Path(path)
     kind = detect_format(path)
     name = name or path.name.split(".")[0]
-    graph = _read_pbf(path) if kind == "pbf" else _read_xml(path, kind)
+    if kind != "pbf":  # streamed in two passes: memory follows the roads, not the raw file
+        from geodata.osm_stream import read_osm_xml_stream
+
+        return read_osm_xml_stream(path, name=name, speeds_kph=speeds_kph, kind=kind)
+    graph = _read_pbf(path)
     if graph.number_of_edges() == 0:
         raise GeodataError(f"{path.name} has no drivable roads")
     return network_from_graph(graph, name=name, speeds_kph=speeds_kph)

@@ -13,6 +13,7 @@ below ``n_nodes``.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,3 +107,53 @@ def synthetic_road_network(
     """Build a cleaned :class:`RoadNetwork` from :func:`synthetic_road_tables` (options are passed on)."""
     nodes, edges = synthetic_road_tables(n_nodes, seed=seed, **options)  # type: ignore[arg-type]
     return build_network(name or f"synthetic-{n_nodes}", nodes, edges)
+
+
+def write_osm_xml(
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    path: str | Path,
+    *,
+    filler_nodes: int = 0,
+    seed: int = 0,
+) -> int:
+    """Write a network's tables as an OSM XML extract (``.gz`` when the name ends so); return its bytes.
+
+    Each edge pair becomes a two-node way with its ``highway`` tag. ``filler_nodes`` adds tagged
+    points of interest and building outlines (four nodes each, not drivable) after the roads, so the
+    raw file can be made much larger than its road network, as real extracts are.
+    """
+    import gzip
+
+    path = Path(path)
+    rng = np.random.default_rng(seed)
+    opener = gzip.open if path.suffix == ".gz" else open
+    way_rows = edges.drop_duplicates("way_id")
+    with opener(path, "wt", encoding="utf-8") as out:
+        out.write(
+            "<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\" generator=\"geodata.synthetic\">\n"
+        )
+        for node_id, lon, lat in zip(nodes["node_id"], nodes["lon"], nodes["lat"], strict=True):
+            out.write(f'  <node id="{node_id}" lat="{lat:.7f}" lon="{lon:.7f}" version="1"/>\n')
+        first_filler = int(nodes["node_id"].max()) + 1
+        lon0, lat0 = float(nodes["lon"].min()), float(nodes["lat"].min())
+        span = float(nodes["lon"].max()) - lon0 or 0.01
+        for k in range(filler_nodes):
+            lon, lat = lon0 + rng.random() * span, lat0 + rng.random() * span
+            out.write(
+                f'  <node id="{first_filler + k}" lat="{lat:.7f}" lon="{lon:.7f}" version="1">'
+                f'<tag k="amenity" v="bench"/><tag k="name" v="filler point {k}"/></node>\n'
+            )
+        for way_id, u, v, highway in zip(
+            way_rows["way_id"], way_rows["u"], way_rows["v"], way_rows["highway"], strict=True
+        ):
+            out.write(
+                f'  <way id="{way_id}" version="1"><nd ref="{u}"/><nd ref="{v}"/>'
+                f'<tag k="highway" v="{highway}"/></way>\n'
+            )
+        next_way = int(way_rows["way_id"].max()) + 1
+        for k in range(0, filler_nodes - 3, 4):
+            refs = "".join(f'<nd ref="{first_filler + k + j}"/>' for j in (0, 1, 2, 3, 0))
+            out.write(f'  <way id="{next_way + k}" version="1">{refs}<tag k="building" v="yes"/></way>\n')
+        out.write("</osm>\n")
+    return path.stat().st_size
