@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -175,7 +176,7 @@ class RoadNetwork:
             self._graph = graph
         return self._graph
 
-    def info(self) -> dict[str, object]:
+    def info(self) -> dict[str, Any]:
         """Summary for ``network info``: size, components, bounding box and the cleaning report."""
         strong = connected_components(self.csr(), directed=True, connection="strong")[0]
         weak = connected_components(self.csr(), directed=True, connection="weak")[0]

@@ -224,7 +224,7 @@ def access_speed_m_per_min(scenario: Scenario) -> float | None:
 
 
 def place_points(
-    reference: Scenario, ids: Sequence[str], lon: Sequence[float], lat: Sequence[float]
+    reference: Scenario, ids: Sequence[str], lon: Sequence[float] | np.ndarray, lat: Sequence[float] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Snap new points (a candidate or moved base) to the reference scenario's network.
 

@@ -212,7 +212,7 @@ def evaluate_drill(
 ) -> Evaluation:
     """Score the observed timeline against the template's objectives (and a ``SimSummary`` if given)."""
     results = []
-    findings = []
+    findings: list[Finding] = []
     for objective in template.objectives:
         observed = measure(objective, events, capabilities)
         rating = rate(observed, objective.target_min)

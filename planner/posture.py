@@ -713,8 +713,8 @@ def plan_posture(
     where = Path(folder) if folder is not None else scenario_folder(scenario.name)
     rules = rules or load_rules(where)
     if staging is None:
-        has_staging = where is not None and (where / "staging_points.csv").is_file()
-        staging = read_staging_points(where / "staging_points.csv") if has_staging else ()
+        staging_csv = where / "staging_points.csv" if where is not None else None
+        staging = read_staging_points(staging_csv) if staging_csv is not None and staging_csv.is_file() else ()
     settings = rules.settings
     if max_moves is not None:
         if max_moves < 0:

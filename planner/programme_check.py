@@ -85,10 +85,10 @@ def check_programme(payload: Mapping[str, Any], plans: PlanSet, calendar: DrillC
         for a, b in zip(days, days[1:], strict=False):
             if (b - a).days < gap:
                 violations.append(f"TEAM-LOAD: team {team} drills {a} and {b}, less than {gap} days apart")
-        months: dict[int, int] = defaultdict(int)
+        per_month: dict[int, int] = defaultdict(int)
         for day in days:
-            months[day.month] += 1
-        for month, count in months.items():
+            per_month[day.month] += 1
+        for month, count in per_month.items():
             if count > int(settings["max_team_drills_per_month"]):
                 violations.append(f"TEAM-LOAD: team {team} has {count} drills in month {month}")
     # On-duty coverage.

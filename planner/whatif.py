@@ -29,7 +29,7 @@ import numpy as np
 from planner.coverage import CoverageReport, SiteCoverage, coverage, drive_minutes, jsonable, place_points
 from planner.errors import InputError
 from planner.locate import MCLP
-from planner.model import Base, RiskGrade, Team, TeamType, Tier
+from planner.model import Base, HazardSite, RiskGrade, Team, TeamType, Tier
 from planner.networks import placement
 from planner.scenario import Scenario
 
@@ -216,8 +216,8 @@ def apply_plan(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[str, str]
 
     Raises ``InputError`` naming the first unknown team or base, or a team both moved and out.
     """
-    teams = scenario.by_id("teams")
-    bases = scenario.by_id("bases")
+    teams = {t.id: t for t in scenario.teams}
+    bases = {b.id: b for b in scenario.bases}
     out: dict[str, str] = {}
     log: list[str] = []
     for team_id in plan.committed:
@@ -240,7 +240,7 @@ def apply_plan(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[str, str]
         if team_id in out:
             raise InputError(f"team {team_id} is {out[team_id]} and cannot also be moved", field="move_teams",
                              record=team_id)
-        home: Base = bases[team.base]  # type: ignore[assignment]
+        home = bases[team.base]
         if isinstance(target, str):
             if target not in bases:
                 raise InputError(f"bases: unknown id {target!r}", field="move_teams", record=target)
@@ -395,7 +395,7 @@ def _candidate_points(reference: Scenario, candidates: Sequence[Candidate]) -> t
 
 def _nearest_base(reference: Scenario, lon: np.ndarray, lat: np.ndarray) -> list[str]:
     """Jurisdiction of the nearest existing base (or site) of each point, for new base records."""
-    records = list(reference.bases) or list(reference.sites)
+    records: list[Base] | list[HazardSite] = list(reference.bases) or list(reference.sites)
     if not records:
         raise InputError("the scenario has no base or site to take a jurisdiction from", field="candidates")
     blon = np.array([r.lon for r in records])

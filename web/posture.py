@@ -59,8 +59,8 @@ def staging_points(name: str) -> Any:
     """Return the scenario folder's staging points (empty when it has none)."""
     current_scenario(name)
     folder = scenario_folder(name)
-    has_staging = folder is not None and (folder / "staging_points.csv").is_file()
-    points = read_staging_points(folder / "staging_points.csv") if has_staging else ()
+    staging_csv = folder / "staging_points.csv" if folder is not None else None
+    points = read_staging_points(staging_csv) if staging_csv is not None and staging_csv.is_file() else ()
     return jsonify({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
          "properties": {"id": p.id, "name": p.name, "name_zh": p.name_zh, "jurisdiction": p.jurisdiction,

@@ -50,13 +50,13 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
     from planner.posture import plan_posture, read_staging_points
-    from planner.warnings import read_cap, warning_from_dict
+    from planner.warnings import HazardWarning, read_cap, warning_from_dict
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
     now = _time(args.now, "now") if args.now else None
     at = _time(args.at, "at") if args.at else None
-    warnings = []
+    warnings: list[HazardWarning] = []
     for path in args.cap:
         warnings.extend(read_cap(path, now=now))
     for path in args.warning:
