@@ -31,7 +31,9 @@ def shortest_routes(network: RoadNetwork, origins: Sequence[int], target: int) -
 def route_coordinates(network: RoadNetwork, path: Sequence[int], *, decimals: int = 5) -> list[list[float]]:
     """``[[lon, lat], ...]`` of a node path."""
     nodes = np.asarray(path, dtype=np.int64)
-    return np.column_stack([np.round(network.lon[nodes], decimals), np.round(network.lat[nodes], decimals)]).tolist()
+    coordinates: list[list[float]] = np.column_stack(
+        [np.round(network.lon[nodes], decimals), np.round(network.lat[nodes], decimals)]).tolist()
+    return coordinates
 
 
 def route_length_m(network: RoadNetwork, path: Sequence[int]) -> float:

@@ -165,7 +165,8 @@ class CoverageReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (``inf`` stays a float: ``print_json`` and ``jsonable`` turn it into null)."""
-        return jsonable(asdict(self))
+        out: dict[str, Any] = jsonable(asdict(self))
+        return out
 
 
 def jsonable(value: Any) -> Any:

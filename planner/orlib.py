@@ -97,16 +97,16 @@ def _integers(path: Path, number: int, fields: list[str], what: str) -> tuple[in
 def _all_pairs(n: int, last_cost: dict[tuple[int, int], int]) -> np.ndarray:
     """All-pairs shortest paths of the undirected graph with one cost per deduplicated edge."""
     if not last_cost:
-        cost = np.full((n, n), np.inf)
-        np.fill_diagonal(cost, 0.0)
-        return cost
+        unconnected = np.full((n, n), np.inf)
+        np.fill_diagonal(unconnected, 0.0)
+        return unconnected
     pairs = np.array(list(last_cost.keys()), dtype=np.int64) - 1
     weights = np.array(list(last_cost.values()), dtype=np.float64)
     # Zero-cost edges would vanish from a sparse matrix; a tiny positive stand-in keeps them, and the
     # rounding below restores the integer distance.
     weights = np.where(weights == 0, 1e-9, weights)
     graph = csr_matrix((weights, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    cost = shortest_path(graph, method="D", directed=False)
+    cost: np.ndarray = shortest_path(graph, method="D", directed=False)
     finite = np.isfinite(cost)
     cost[finite] = np.round(cost[finite])
     return cost

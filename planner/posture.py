@@ -579,7 +579,7 @@ def solve_posture(problem: PostureProblem, *, time_limit_s: float = 10.0,
     # Objective, stage 2: keep the coverage, then least compensation, then fewest moves.
     model.add(covered_weight >= best)
     model.minimize(sum(((problem.max_moves + 1) * fen[k] + 1) * x[k] for k in movers))
-    model.clear_hints()
+    model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves CpModel.clear_hints unannotated
     for k, var in enumerate(x):
         model.add_hint(var, 1 if stage1[problem.options[k].team] == k else 0)
     code2 = solver.solve(model)
@@ -823,8 +823,8 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     points: list[_Point] = []
     if settings.use_bases:
         for b in posture.bases:
-            base_region = _region(reference, b.lon, b.lat, b.jurisdiction)  # type: ignore[attr-defined]
-            points.append(_Point(b.id, "base", b.name_zh or b.name, b.lon, b.lat, base_region,  # type: ignore[attr-defined]
+            base_region = _region(reference, b.lon, b.lat, b.jurisdiction)
+            points.append(_Point(b.id, "base", b.name_zh or b.name, b.lon, b.lat, base_region,
                                  placed.base_node[b.id], 0.0, frozenset()))
     if staging:
         taken = {p.id for p in points}
