@@ -38,6 +38,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 
 from planner.errors import InfeasibleError, SolverLimitError
+from planner.locate._lagrangian import lagrangian_branch_and_bound
 from planner.locate._mip import solve_sparse
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, Instance, LocationModel, _preview
 from planner.locate._result import LocationResult, relative_gap
@@ -122,6 +123,22 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
         keep[fixed] = True
         keep[incumbent] = True
     kept = np.flatnonzero(keep)
+    if math.isfinite(upper) and np.isfinite(cost[:, kept]).all():
+        # Lagrangian branch-and-bound on the kept sites (the LP bound is already known to be tight
+        # to within the gap; the tree closes it with cheap re-optimised bounds).
+        search = lagrangian_branch_and_bound(
+            weights[:, None] * cost[:, kept], p, np.searchsorted(kept, fixed), np.searchsorted(kept, incumbent),
+            upper, tolerance, started + time_limit_s,
+        )
+        method = "swap local search + LP bound (radius formulation, reduced-cost fixing) + Lagrangian branch-and-bound"
+        if search.value < upper:
+            incumbent, upper = kept[search.selected], _total(cost, weights, kept[search.selected])
+        if search.proven:
+            return _result(data, cols[incumbent], upper, upper, Status.OPTIMAL, started, method)
+        bound = max(b for b in (lower, search.bound) if b is not None and math.isfinite(b)) if (
+            lower is not None or math.isfinite(search.bound)) else None
+        status = Status.OPTIMAL if bound is not None and upper - bound <= tolerance else Status.FEASIBLE
+        return _result(data, cols[incumbent], upper, bound, status, started, method)
     program = _radius_program(cost[:, kept], weights, p, np.searchsorted(kept, fixed))
     remaining = time_limit_s - (time.perf_counter() - started)
     options = ["mip_rel_gap=0", f"mip_abs_gap={0.999 * step if step else 1e-6}"]
