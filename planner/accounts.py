@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +21,7 @@ from planner.store import Store, UserRow
 MIN_PASSWORD_LENGTH = 8
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What a user is for: viewer < dispatcher / planner < admin."""
 
     VIEWER = "viewer"

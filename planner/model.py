@@ -8,7 +8,7 @@ and line where the record came from). Labels in Chinese and English for each cod
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -19,7 +19,7 @@ Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-
 """Record ids: letters, digits and ``_ . : -``, chosen by the user's data."""
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     """Tier of a rescue force (国家队核心 / 地方队骨干 / 企业队基础 / 社会志愿者补充)."""
 
     NATIONAL = "national"
@@ -29,7 +29,7 @@ class Tier(str, Enum):
     VOLUNTEER = "volunteer"
 
 
-class TeamType(str, Enum):
+class TeamType(StrEnum):
     """What a team is trained and equipped for."""
 
     MINE_RESCUE = "mine_rescue"
@@ -43,7 +43,7 @@ class TeamType(str, Enum):
     GENERAL = "general"
 
 
-class SiteKind(str, Enum):
+class SiteKind(StrEnum):
     """Kind of hazard site; decides which response standards apply."""
 
     COAL_MINE = "coal_mine"
@@ -61,7 +61,7 @@ class SiteKind(str, Enum):
     URBAN_CRITICAL = "urban_critical"
 
 
-class RiskGrade(str, Enum):
+class RiskGrade(StrEnum):
     """Enterprise risk grade 重大/较大/一般/低 = red/orange/yellow/blue (highest first)."""
 
     RED = "red"
@@ -75,7 +75,7 @@ class RiskGrade(str, Enum):
         return list(RiskGrade).index(self)
 
 
-class Readiness(str, Enum):
+class Readiness(StrEnum):
     """Readiness posture of a team; raised postures shorten turn-out."""
 
     NORMAL = "normal"
@@ -83,7 +83,7 @@ class Readiness(str, Enum):
     FULL = "full"
 
 
-class Availability(str, Enum):
+class Availability(StrEnum):
     """Whether a team can be dispatched now."""
 
     AVAILABLE = "available"
@@ -92,7 +92,7 @@ class Availability(str, Enum):
     OFF_DUTY = "off_duty"
 
 
-class JurisdictionLevel(str, Enum):
+class JurisdictionLevel(StrEnum):
     """Administrative level of a jurisdiction."""
 
     COUNTRY = "country"
