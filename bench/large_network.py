@@ -12,14 +12,23 @@ on the same CSR matrix in this process, the seconds and the memory of:
 
 Memory: ``peak MB`` is the tracemalloc peak of the step (numpy reports its buffers to tracemalloc);
 ``maxrss MB`` the process's peak resident set so far (``resource.getrusage``), which only grows.
-Run: ``.venv/bin/python bench/large_network.py [--nodes 1000000] [--origins 100] [--workers 1]``.
+
+``--part osm`` measures the OSM XML import instead: the same synthetic network written as an OSM XML
+extract (plus ``--filler`` tagged points and buildings, as real extracts carry), read by the streaming
+importer (:mod:`geodata.osm_stream`) and, on a smaller extract (``--osmnx-nodes``), by both it and the
+OSMnx path (``geodata.osm._read_xml`` + ``network_from_graph``); each import runs in a fresh process,
+whose peak resident set (``VmHWM``, Linux) is reported next to the same process's after imports only.
+Run: ``.venv/bin/python bench/large_network.py [--part matrix|osm|all] [--nodes 1000000] [--origins 100]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -34,7 +43,84 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import table  # noqa: E402
 from geodata.matrix import travel_time_matrix  # noqa: E402
 from geodata.network import build_network  # noqa: E402
-from geodata.synthetic import synthetic_road_tables  # noqa: E402
+from geodata.synthetic import synthetic_road_tables, write_osm_xml  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_IMPORT_IN_CHILD = """
+import json, sys, time
+from pathlib import Path
+from geodata.network import network_from_graph
+from geodata.osm import _read_xml
+from geodata.osm_stream import read_osm_xml_stream
+
+def high_water_mb():  # VmHWM: peak resident set of this process image (reset by exec, unlike ru_maxrss)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
+ready = high_water_mb()
+start = time.perf_counter()
+if sys.argv[2] == "stream":
+    network = read_osm_xml_stream(sys.argv[1])
+else:
+    network = network_from_graph(_read_xml(Path(sys.argv[1]), "xml"))
+print(json.dumps({"seconds": time.perf_counter() - start, "nodes": network.n_nodes, "edges": network.n_edges,
+                  "ready_mb": ready, "maxrss_mb": high_water_mb()}))
+"""
+
+
+def import_in_child(path: Path, how: str) -> dict[str, Any]:
+    """Import an extract in a fresh interpreter; its seconds, size and peak resident set."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_IN_CHILD, str(path), how],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def osm_part(args: argparse.Namespace) -> None:
+    """Write synthetic OSM XML extracts and import them, streaming and (smaller) through OSMnx."""
+    rows: list[list[Any]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for n_nodes, methods in ((args.osmnx_nodes, ("osmnx", "stream")), (args.nodes, ("stream",))):
+            nodes, edges = synthetic_road_tables(n_nodes, seed=args.seed)
+            path = Path(folder) / f"synthetic-{n_nodes}.osm"
+            size = write_osm_xml(nodes, edges, path, filler_nodes=int(args.filler * n_nodes), seed=args.seed)
+            del nodes, edges
+            for how in methods:
+                got = import_in_child(path, how)
+                rows.append(
+                    [
+                        f"{n_nodes} road nodes",
+                        f"{size / 2**20:.0f}",
+                        how,
+                        got["seconds"],
+                        got["nodes"],
+                        got["edges"],
+                        got["ready_mb"],
+                        got["maxrss_mb"],
+                        got["maxrss_mb"] - got["ready_mb"],
+                    ]
+                )
+            path.unlink()
+    table(
+        [
+            "extract",
+            "file MB",
+            "reader",
+            "wall_s",
+            "nodes",
+            "edges",
+            "RSS after imports MB",
+            "peak RSS MB",
+            "import added MB",
+        ],
+        rows,
+    )
 
 
 def measured(fn: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -62,7 +148,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--destinations", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1, help="processes for travel_time_matrix (default 1)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--part", choices=["matrix", "osm", "all"], default="matrix")
+    parser.add_argument(
+        "--osmnx-nodes", type=int, default=100_000, help="road nodes of the extract both read"
+    )
+    parser.add_argument("--filler", type=float, default=0.5, help="non-road points per road node in the XML")
     args = parser.parse_args(argv)
+    if args.part in ("osm", "all"):
+        osm_part(args)
+    if args.part == "osm":
+        return
 
     rows: list[list[Any]] = []
     tables_s, tables_mb, tables = measured(lambda: synthetic_road_tables(args.nodes, seed=args.seed))
