@@ -248,7 +248,18 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
     code = main(["sweep", "--scenario", "jinan", "--incidents", "200", "--json", "--no-progress"])
     data = json.loads(capsys.readouterr().out)
-    assert code == 0 and data["counted"] == 200 and data["backend"] == "serial"
+    assert (
+        code == 0
+        and data["counted"] == 200
+        and data["backend"] == "serial"
+        and "speedup_over_serial" not in data
+    )
+    code = main(
+        ["sweep", "--scenario", "jinan", "--incidents", "300", "--workers", "2", "--json", "--no-progress"]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["backend"] == "processes" and data["counted"] == 300
+    assert data["serial_seconds"] > 0 and data["speedup_over_serial"] > 0
     code = main(["sweep", "--scenario", "jinan", "--incidents", "0", "--no-progress"])
     assert code == 2 and "incidents" in capsys.readouterr().err
     code = main(["sweep", "--scenario", "jinan", "--scheduler", "localhost:8786", "--no-progress"])

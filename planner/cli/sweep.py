@@ -2,8 +2,9 @@
 
 Serial by default; ``--workers N`` runs on N local processes; ``--scheduler tcp://HOST:PORT`` on a
 running Dask cluster (``--scheduler local`` starts a Dask ``LocalCluster`` of ``--workers`` processes).
-A progress bar goes to stderr (``--no-progress`` turns it off); ``--json`` prints the summary, and with
-``--compare-serial`` also runs the sweep serially and reports the speed-up.
+A progress bar goes to stderr (``--no-progress`` turns it off); ``--json`` prints the summary. A
+parallel sweep also runs serially first (the model is shared, so this costs the serial sweep's time
+only) and reports ``serial_seconds`` and ``speedup_over_serial``; ``--no-compare-serial`` skips it.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--compare-serial",
-        action="store_true",
-        help="also run serially and report the speed-up of --workers/--scheduler over it",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --workers/--scheduler, also run serially and report the speed-up (default: yes)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print JSON")
