@@ -85,12 +85,12 @@ def _dijkstra_block(
 ) -> np.ndarray:
     limit = np.inf if cutoff is None else float(cutoff)
     if destinations is None:
-        return dijkstra(graph, directed=True, indices=origins, limit=limit)
+        return np.asarray(dijkstra(graph, directed=True, indices=origins, limit=limit))
     # Keep only the wanted columns of a few origins at a time, so a 1-million-node network does not
     # hold every origin's full row (8 MB each) at once.
     step = max(1, BLOCK_BYTES // (8 * max(1, graph.shape[0])))
     if origins.size <= step:
-        return dijkstra(graph, directed=True, indices=origins, limit=limit)[:, destinations]
+        return np.asarray(dijkstra(graph, directed=True, indices=origins, limit=limit)[:, destinations])
     costs = np.empty((origins.size, destinations.size))
     for start in range(0, origins.size, step):
         block = origins[start : start + step]
