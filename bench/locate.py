@@ -1,13 +1,24 @@
-"""Benchmark the location models against PySAL spopt (default PuLP CBC solver), in the same process.
+"""Benchmark the location models against PySAL spopt (default PuLP CBC solver).
 
-Prints one table: instance, size, objective, optimum, seconds and status for the project and for
-spopt, and spopt's seconds divided by ours. No timing is asserted; run with
-``.venv/bin/python bench/locate.py``. spopt is optional: ``.venv/bin/pip install -r requirements-bench.txt``.
+Prints one table: per OR-Library p-median instance n, p, the published optimum, our objective,
+seconds, status and method, then spopt's objective, seconds and status, and spopt's seconds divided by
+ours; one MCLP row at the end. No timing is asserted; run with ``.venv/bin/python bench/locate.py``
+(``--instances pmed6,pmed11`` for a subset, ``--spopt-cap 120`` for spopt's wall-clock cap, ``--no-spopt``
+for our side only). spopt is optional: ``.venv/bin/pip install -r requirements-bench.txt``.
+
+spopt runs in a child process (its own process group) so that a slow model build or CBC run can be
+stopped: CBC gets ``timeLimit`` = the cap minus the build time, and the whole child (with CBC) is killed
+at the cap plus a short grace. Such a row says ``timeout at X s`` with the best objective CBC reported,
+if any; it never waits longer.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import multiprocessing
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -24,6 +35,8 @@ from planner.orlib import read_orlib_pmedian  # noqa: E402
 
 ORLIB_DIRS = [ROOT / "tests" / "fixtures" / "orlib", ROOT / "bench" / "data" / "orlib"]
 TIME_LIMIT_S = 60.0
+SPOPT_CAP_S = 120.0
+GRACE_S = 5.0
 
 
 def _optima() -> dict[str, float]:
@@ -51,53 +64,128 @@ def mclp_instance(seed: int = 0, n_demand: int = 2000, n_sites: int = 300) -> tu
     return cost_km, weights, 20, 10.0
 
 
-def _spopt() -> Any:
+def _spopt_available() -> bool:
     try:
-        import pulp
-        from spopt.locate import MCLP as SpMCLP
-        from spopt.locate import PMedian as SpPMedian
+        import pulp  # noqa: F401
+        from spopt.locate import MCLP as _M  # noqa: F401, N814
+        from spopt.locate import PMedian as _P  # noqa: F401, N814
     except ImportError:
-        return None
-    return pulp, SpPMedian, SpMCLP
+        return False
+    return True
 
 
-def main() -> int:
+def _spopt_child(kind: str, args: tuple[Any, ...], cap_s: float, queue: Any) -> None:
+    """Build and solve one spopt model; put (objective, build s, total s, status text) on the queue."""
+    os.setsid()  # own process group, so the parent can stop CBC with us
+    import pulp
+    from spopt.locate import MCLP as SpMCLP  # noqa: N814
+    from spopt.locate import PMedian as SpPMedian  # noqa: N814
+
+    started = time.perf_counter()
+    if kind == "pmedian":
+        cost, p = args
+        model = SpPMedian.from_cost_matrix(cost, np.ones(len(cost)), p_facilities=p)
+    else:
+        cost, weights, radius, p = args
+        model = SpMCLP.from_cost_matrix(cost, weights, service_radius=radius, p_facilities=p)
+    build_s = time.perf_counter() - started
+    queue.put(("built", build_s))
+    cbc_limit = max(1, int(cap_s - build_s))
+    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=cbc_limit))
+    total_s = time.perf_counter() - started
+    problem = model.problem
+    objective = pulp.value(problem.objective)
+    if problem.sol_status == pulp.LpSolutionOptimal:
+        status = pulp.LpStatus[problem.status]
+    elif problem.sol_status == pulp.LpSolutionIntegerFeasible:
+        status = f"timeout at {cbc_limit} s CBC (feasible)"
+    else:
+        status = f"{pulp.LpStatus[problem.status]} (solution status {problem.sol_status})"
+    queue.put(("done", objective, build_s, total_s, status))
+
+
+def run_spopt(kind: str, args: tuple[Any, ...], cap_s: float) -> tuple[Any, float, str]:
+    """(objective or None, seconds, status text) for one spopt run, stopped at ``cap_s`` + grace."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    started = time.perf_counter()
+    child = context.Process(target=_spopt_child, args=(kind, args, cap_s, queue))
+    child.start()
+    build_s = None
+    result = None
+    while time.perf_counter() - started < cap_s + GRACE_S:
+        try:
+            message = queue.get(timeout=0.5)
+        except Exception:  # queue.Empty
+            if not child.is_alive() and queue.empty():
+                break
+            continue
+        if message[0] == "built":
+            build_s = message[1]
+        else:
+            result = message
+            break
+    seconds = time.perf_counter() - started
+    if result is None and not child.is_alive():
+        child.join()
+        return None, seconds, f"spopt failed (exit code {child.exitcode})"
+    if result is None:
+        if child.is_alive():
+            try:
+                os.killpg(child.pid, signal.SIGKILL)  # the child and its CBC
+            except ProcessLookupError:
+                pass
+        child.join()
+        where = "model build" if build_s is None else f"CBC (model built in {build_s:.0f} s)"
+        return None, seconds, f"timeout at {cap_s:.0f} s, killed during {where}"
+    child.join()
+    _, objective, build_s, _total_s, status = result
+    return objective, seconds, f"{status}; build {build_s:.1f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
     """Run every instance for both sides and print the table."""
-    spopt = _spopt()
-    if spopt is None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", default="", help="comma-separated pmed names (default: all found)")
+    parser.add_argument("--spopt-cap", type=float, default=SPOPT_CAP_S, help="spopt wall-clock cap per instance, s")
+    parser.add_argument("--no-spopt", action="store_true", help="run our side only")
+    parser.add_argument("--no-mclp", action="store_true", help="skip the MCLP row")
+    options = parser.parse_args(argv)
+    with_spopt = not options.no_spopt and _spopt_available()
+    if not options.no_spopt and not with_spopt:
         print("spopt is not importable; only our side runs. Install it with:")
         print("  .venv/bin/pip install -r requirements-bench.txt")
+    wanted = {name for name in options.instances.split(",") if name}
     optima = _optima()
     rows: list[list[Any]] = []
     for path in _orlib_files():
+        if wanted and path.stem not in wanted:
+            continue
         cost, p = read_orlib_pmedian(path)
         ours = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=TIME_LIMIT_S)
-        row: list[Any] = [path.stem, f"n={len(cost)} p={p}", ours.objective, optima.get(path.stem), f"{ours.wall_s:.3f}", ours.status.value]
-        if spopt is not None:
-            pulp, sp_pmedian, _ = spopt
-            started = time.perf_counter()
-            model = sp_pmedian.from_cost_matrix(cost, np.ones(len(cost)), p_facilities=p)
-            model.solve(pulp.PULP_CBC_CMD(msg=False))
-            seconds = time.perf_counter() - started
-            row += [pulp.value(model.problem.objective), f"{seconds:.3f}", pulp.LpStatus[model.problem.status], f"{seconds / ours.wall_s:.1f}"]
+        row: list[Any] = [path.stem, len(cost), p, optima.get(path.stem), ours.objective, f"{ours.wall_s:.2f}",
+                          ours.status.value, ours.method]
+        if with_spopt:
+            objective, seconds, status = run_spopt("pmedian", (cost, p), options.spopt_cap)
+            ratio = f"{seconds / ours.wall_s:.0f}"
+            row += [objective, f"{seconds:.1f}", status, f">{ratio}" if objective is None else ratio]
         rows.append(row)
-        print(f"done {path.stem}", file=sys.stderr, flush=True)
+        print(f"done {path.stem}: ours {ours.objective:g} in {ours.wall_s:.2f} s"
+              + (f"; spopt {row[8]} in {row[9]} s ({row[10]})" if with_spopt else ""), file=sys.stderr, flush=True)
 
-    cost_km, weights, p, radius_km = mclp_instance()
-    ours = MCLP.from_cost_matrix(cost_km, weights, p=p, max_cost=radius_km).solve(time_limit_s=TIME_LIMIT_S)
-    row = ["mclp-random-seed0", "2000x300 p=20 r=10", ours.objective, None, f"{ours.wall_s:.3f}", ours.status.value]
-    if spopt is not None:
-        pulp, _, sp_mclp = spopt
-        started = time.perf_counter()
-        model = sp_mclp.from_cost_matrix(cost_km, weights, service_radius=radius_km, p_facilities=p)
-        model.solve(pulp.PULP_CBC_CMD(msg=False))
-        seconds = time.perf_counter() - started
-        row += [pulp.value(model.problem.objective), f"{seconds:.3f}", pulp.LpStatus[model.problem.status], f"{seconds / ours.wall_s:.1f}"]
-    rows.append(row)
+    if not options.no_mclp and not wanted:
+        cost_km, weights, p, radius_km = mclp_instance()
+        ours = MCLP.from_cost_matrix(cost_km, weights, p=p, max_cost=radius_km).solve(time_limit_s=TIME_LIMIT_S)
+        row = ["mclp-random-seed0 (2000x300, r=10)", len(cost_km), p, None, ours.objective, f"{ours.wall_s:.2f}",
+               ours.status.value, ours.method]
+        if with_spopt:
+            objective, seconds, status = run_spopt("mclp", (cost_km, weights, radius_km, p), options.spopt_cap)
+            row += [objective, f"{seconds:.1f}", status, f"{seconds / ours.wall_s:.0f}"]
+        rows.append(row)
 
-    headers = ["instance", "size", "objective", "optimum", "seconds", "status"]
-    if spopt is not None:
-        headers += ["spopt objective", "spopt seconds", "spopt status", "ratio (spopt s / ours s)"]
+    headers = ["instance", "n", "p", "optimum", "ours", "seconds", "status", "method"]
+    if with_spopt:
+        headers += ["spopt objective", "spopt s", "spopt status", "ratio (spopt s / ours s)"]
     print_table(headers, rows)
     return 0
 

@@ -79,9 +79,9 @@ def lagrangian_branch_and_bound(
         if best_val - node.parent_bound <= tolerance:
             continue
         nodes += 1
-        result = _node_bound(wcost, p, node, best_val, tolerance, 3000 if first else 150, 2.0 if first else 0.5, deadline)
+        iterations, theta = (3000, 2.0) if first else (150, 0.5)
+        bound, lam, rho, _, candidates = _node_bound(wcost, p, node, best_val, tolerance, iterations, theta, deadline)
         first = False
-        bound, lam, rho, chosen, candidates = result
         for candidate in candidates:
             value = float(wcost[:, candidate].min(axis=1).sum())
             if value < best_val - 1e-9:

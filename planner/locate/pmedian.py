@@ -112,7 +112,8 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     if lower is not None and step:
         lower = float(math.ceil(lower - 1e-6))
     if lower is not None and upper - lower <= tolerance:
-        return _result(data, cols[incumbent], upper, lower, Status.OPTIMAL, started, "swap local search + LP bound (radius formulation)")
+        method = "swap local search + LP bound (radius formulation)"
+        return _result(data, cols[incumbent], upper, lower, Status.OPTIMAL, started, method)
 
     # Reduced-cost fixing: a site whose LP reduced cost lifts the bound past the incumbent cannot be
     # part of a better solution, so it is dropped and the formulation rebuilt on the remaining sites.
@@ -209,7 +210,7 @@ class _Program:
         self.integer, self.offset = integer, offset
 
     def arrays(self) -> tuple[np.ndarray, csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The positional arguments of :func:`solve_sparse`."""
+        """Return the positional arguments of :func:`solve_sparse`."""
         return self.objective, self.matrix, self.row_lb, self.row_ub, self.var_lb, self.var_ub, self.integer
 
 
@@ -335,14 +336,21 @@ def _pad(selected: np.ndarray, fixed: np.ndarray, m: int, p: int) -> np.ndarray:
 
 
 def _result(
-    data: Instance, selected: np.ndarray, objective: float, bound: float | None, status: Status, started: float, method: str
+    data: Instance,
+    selected: np.ndarray,
+    objective: float,
+    bound: float | None,
+    status: Status,
+    started: float,
+    method: str,
 ) -> LocationResult:
     """Build the result with every row assigned to its nearest open site (-1 if unreachable)."""
     selected = np.sort(np.asarray(selected, dtype=np.int64))
     sub = data.cost[:, selected]
     nearest = selected[np.argmin(sub, axis=1)]
     assignment = np.where(np.isfinite(sub.min(axis=1)), nearest, -1)
-    objective = float(data.weights[data.weights > 0] @ sub[data.weights > 0].min(axis=1)) if len(selected) else objective
+    if len(selected):
+        objective = float(data.weights[data.weights > 0] @ sub[data.weights > 0].min(axis=1))
     return LocationResult(
         model=PMedian.name, selected=tuple(int(j) for j in selected), assignment=assignment, objective=objective,
         bound=bound, status=status, wall_s=time.perf_counter() - started, method=method,
