@@ -14,6 +14,10 @@ Every backend follows the same contract, so a sweep's records do not depend on i
   are raised at once; each chunk is tried at most ``MAX_ATTEMPTS`` times;
 - with a checkpoint folder, each finished chunk is written there (``chunk-NNNNN.npz``, atomically) and
   chunks found there are not run again.
+
+The workers of an existing Dask cluster (``--scheduler tcp://HOST:PORT``) must run the same version of
+this project and its requirements (``dask``, ``distributed``), since the model and the task function
+travel by pickle reference to ``planner.sweep``; they never need the scenario files or the network.
 """
 
 from __future__ import annotations
