@@ -111,8 +111,17 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     lower = lp.bound if lp.status is Status.OPTIMAL else None
     if lower is not None and step:
         lower = float(math.ceil(lower - 1e-6))
+    rounded = False
+    if lower is not None and lp.values is not None and upper - lower > tolerance:
+        # LP rounding: the p sites with the largest LP values, improved by the same swap search. On
+        # instances whose LP is (nearly) integral this finds the optimum the random restarts missed.
+        candidate = _lp_rounding(cost, weights, lp.values[: len(cols)], p, fixed)
+        value = _total(cost, weights, candidate)
+        if value < upper:
+            incumbent, upper, rounded = candidate, value, True
+    method_lp = "swap local search" + (" + LP rounding" if rounded else "")
     if lower is not None and upper - lower <= tolerance:
-        method = "swap local search + LP bound (radius formulation)"
+        method = f"{method_lp} + LP bound (radius formulation)"
         return _result(data, cols[incumbent], upper, lower, Status.OPTIMAL, started, method)
 
     # Reduced-cost fixing: a site whose LP reduced cost lifts the bound past the incumbent cannot be
@@ -131,7 +140,7 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
             weights[:, None] * cost[:, kept], p, np.searchsorted(kept, fixed), np.searchsorted(kept, incumbent),
             upper, tolerance, started + time_limit_s,
         )
-        method = "swap local search + LP bound (radius formulation, reduced-cost fixing) + Lagrangian branch-and-bound"
+        method = f"{method_lp} + LP bound (radius formulation, reduced-cost fixing) + Lagrangian branch-and-bound"
         if search.value < upper:
             incumbent, upper = kept[search.selected], _total(cost, weights, kept[search.selected])
         if search.proven:
@@ -146,7 +155,7 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     if math.isfinite(upper):
         options.append(f"objective_bound={upper + 0.5 * step}")
     mip = solve_sparse(*program.arrays(), offset=program.offset, time_limit_s=remaining, options=tuple(options))
-    method = "swap local search + HiGHS MIP (radius formulation, reduced-cost fixing)"
+    method = f"{method_lp} + HiGHS MIP (radius formulation, reduced-cost fixing)"
     if mip.values is not None:
         candidate = kept[np.flatnonzero(mip.values[: len(kept)] > 0.5)]
         if len(candidate) == p and _total(cost, weights, candidate) < upper:
@@ -168,9 +177,7 @@ def _local_search(
     cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, started: float, time_limit_s: float
 ) -> tuple[np.ndarray, float]:
     """Greedy + fast interchange, then seeded random restarts for at most 10% of the time limit."""
-    finite = cost[np.isfinite(cost)]
-    big = (float(finite.max()) + 1.0) * (float(weights.sum()) + 1.0) * 2.0
-    work = np.where(np.isfinite(cost), cost, big)
+    work = _work_matrix(cost, weights)
     allowed = np.ones(cost.shape[1], dtype=bool)
     best = fast_interchange(work, weights, greedy(work, weights, p, fixed, allowed), fixed, allowed)
     best_value = _total(work, weights, best)
@@ -188,6 +195,22 @@ def _local_search(
     if not np.isfinite(cost[:, best].min(axis=1)).all():
         return best, math.inf
     return best, _total(cost, weights, best)
+
+
+def _work_matrix(cost: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Costs with unreachable pairs replaced by a penalty larger than any finite total."""
+    finite = cost[np.isfinite(cost)]
+    big = (float(finite.max()) + 1.0) * (float(weights.sum()) + 1.0) * 2.0
+    return np.where(np.isfinite(cost), cost, big)
+
+
+def _lp_rounding(cost: np.ndarray, weights: np.ndarray, y: np.ndarray, p: int, fixed: np.ndarray) -> np.ndarray:
+    """Round the LP: the fixed sites plus the largest remaining LP values, then fast interchange."""
+    order = np.argsort(-y, kind="stable")
+    order = order[~np.isin(order, fixed)]
+    start = np.concatenate([fixed, order[: p - len(fixed)]]).astype(np.int64)
+    allowed = np.ones(cost.shape[1], dtype=bool)
+    return fast_interchange(_work_matrix(cost, weights), weights, start, fixed, allowed)
 
 
 class _Program:
