@@ -75,7 +75,9 @@ MONEY_SCALE = 100
 MERGE_LIMIT = 2**50
 """Stages (1) and (2) are merged while the merged objective stays below this (exact in a double)."""
 DEFAULT_TIME_LIMIT_S = 10.0
-DEFAULT_WORKERS = 8
+DEFAULT_WORKERS = 1
+"""One CP-SAT worker: on the 2-core machine of bench/dispatch.py (60 x 400) one worker with the full
+LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,33 @@ def _forced_option(problem: DispatchProblem, unit: Unit, incident: Incident) -> 
 # CP-SAT
 
 
+def _cover_rows(quantity: int, contributions: list[int]) -> list[tuple[list[int], int, int]]:
+    """Rows ``(coefficients, shortfall coefficient, rhs)`` of the cover ``s + sum c x >= q``, plus cuts.
+
+    The first row is the cover with every contribution capped at ``q`` (a unit cannot cover more
+    than all of it). The others are rounding (Chvatal-Gomory) cuts, valid for every integer point:
+    for a divisor ``d``, with ``Q = ceil(q / d)`` and ``r = q - d (Q - 1)`` (1 <= r <= d),
+
+        r * sum ceil(c / d) x + s >= r * Q
+
+    (at ``s = t`` the units must supply ``q - t``, so ``sum ceil(c / d) x >= ceil((q - t) / d)``, which is
+    at least ``Q - t / r`` for every integer ``t >= 0``). They forbid the LP from counting a fraction
+    of a unit, e.g. ``q = 5`` covered by 2.5 units of 2: with ``d = 2`` three units or a shortfall.
+    Divisors above the largest capped contribution only repeat ``d = max c``; ``r = d`` gives a row
+    the cover already implies.
+    """
+    capped = [min(c, quantity) for c in contributions]
+    rows = [(capped, 1, quantity)]
+    largest = max(capped, default=0)
+    for d in range(2, min(quantity, largest) + 1):
+        whole = -(-quantity // d)
+        r = quantity - d * (whole - 1)
+        if r == d:
+            continue
+        rows.append(([r * -(-c // d) for c in capped], 1, r * whole))
+    return rows
+
+
 def solve_dispatch(
     problem: DispatchProblem,
     *,
@@ -420,12 +449,15 @@ def _solve(
     for incident in problem.incidents:
         for k, requirement in enumerate(incident.requirements):
             # Shortfall is at least the quantity minus the on-time, agreement-covered capability sent.
-            on_scene = by_incident.get(incident.id, [])
-            model.add(
-                shortfall[(incident.id, k)]
-                + total([x[key] for key in on_scene], [options[key].contribution[k] for key in on_scene])
-                >= requirement.quantity
-            )
+            # A unit's contribution counts up to the quantity only: the same integer points, a
+            # tighter LP relaxation. The rounding cuts below are implied for integers as well.
+            on_scene = [key for key in by_incident.get(incident.id, []) if options[key].contribution[k]]
+            for coefs, shortfall_coef, rhs in _cover_rows(
+                requirement.quantity, [options[key].contribution[k] for key in on_scene]
+            ):
+                model.add(
+                    shortfall_coef * shortfall[(incident.id, k)] + total([x[key] for key in on_scene], coefs) >= rhs
+                )
     regions = sorted({u.region for u in problem.units})
     for region in regions:
         held = home_holdings(problem, region, exclude=away)
@@ -436,6 +468,7 @@ def _solve(
                 total([sent[u.id] for u in movable], [u.capabilities.get(capability, 0) for u in movable])
                 <= held.get(capability, 0) - minimum
             )
+    lending: list[tuple[Any, list[tuple[str, str]]]] = []
     for agreement in problem.agreements:
         if not agreement.retained:
             continue
@@ -443,6 +476,7 @@ def _solve(
         if not lent:
             continue
         lends = model.new_bool_var(f"lends[{agreement.lender},{agreement.borrower}]")
+        lending.append((lends, lent))
         for key in lent:
             # Lending any unit under the agreement switches on its retained minimum.
             model.add_implication(x[key], lends)
@@ -489,6 +523,9 @@ def _solve(
     # Level 2 gives every worker the full LP relaxation; it closed the arrival stage sooner on
     # 400-unit instances in our runs of bench/dispatch.py.
     solver.parameters.linearization_level = 2
+    # The model is small and already tight (capped covers, rounding cuts); CP-SAT's presolve took
+    # 1-3 s per stage on 60 x 400 instances and the search without it proved optimality sooner.
+    solver.parameters.cp_model_presolve = False
     hinted = {**(start or {}), **fixed}
     values = {key: int(hinted.get(key[0]) == key[1]) for key in keys}
     statuses: list[Status] = []
@@ -499,9 +536,16 @@ def _solve(
             logger.info("dispatch: no time left for stage %s", name)
             break
         solver.parameters.max_time_in_seconds = remaining
+        # A complete hint (every variable) is checked and kept as the first solution at once.
         model.clear_hints()
         for key in keys:
             model.add_hint(x[key], values[key])
+        for (incident_id, k), var in shortfall.items():
+            requirement = incidents[incident_id].requirements[k]
+            on_time = sum(options[key].contribution[k] for key in by_incident.get(incident_id, []) if values[key])
+            model.add_hint(var, max(0, requirement.quantity - on_time))
+        for lends, lent in lending:
+            model.add_hint(lends, int(any(values[key] for key in lent)))
         model.minimize(expr)
         code = solver.solve(model)
         status = cp_sat_status(code)

@@ -639,3 +639,17 @@ def test_problem_parser_rejects_unknown_fields() -> None:
 def test_result_numbers_are_finite() -> None:
     output = solve_json(example())
     assert all(math.isfinite(v) for v in output["objective"].values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 9), st.lists(st.integers(1, 12), min_size=1, max_size=4))
+def test_cover_rounding_cuts_keep_every_integer_point(quantity: int, contributions: list[int]) -> None:
+    # Every integer (x, s) with s >= quantity - sum c x, 0 <= s <= quantity satisfies every row.
+    from planner.dispatch import _cover_rows
+
+    rows = _cover_rows(quantity, contributions)
+    for x in itertools.product((0, 1), repeat=len(contributions)):
+        least = max(0, quantity - sum(c * v for c, v in zip(contributions, x)))
+        for s in range(least, quantity + 1):
+            for coefs, s_coef, rhs in rows:
+                assert s_coef * s + sum(a * v for a, v in zip(coefs, x)) >= rhs, (x, s, coefs, rhs)
