@@ -1,4 +1,4 @@
-"""p-median at OR-Library scale (n=200 and n=300 with p=100 from bench/data) and the Lagrangian tree.
+"""p-median at OR-Library scale (pmed6, and pmed15/pmed25 with p=100/167, from bench/data) and the Lagrangian tree.
 
 The full table (n = 100..900) is in bench/locate.py; these run in a few seconds.
 """
@@ -20,7 +20,7 @@ from planner.status import Status
 BENCH_ORLIB = Path(__file__).resolve().parent.parent / "bench" / "data" / "orlib"
 
 
-@pytest.mark.parametrize(("name", "optimum"), [("pmed6", 7824.0), ("pmed15", 1729.0)])
+@pytest.mark.parametrize(("name", "optimum"), [("pmed6", 7824.0), ("pmed15", 1729.0), ("pmed25", 1828.0)])
 def test_orlib_instance_proven_optimal(name: str, optimum: float) -> None:
     cost, p = read_orlib_pmedian(BENCH_ORLIB / f"{name}.txt")
     result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=60)

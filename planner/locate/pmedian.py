@@ -23,10 +23,15 @@ beyond the nearest existing site are dropped (one of those is always open). Its 
 tighter than the classic one.
 
 Solve: greedy then fast-interchange local search (Whitaker 1983; Resende & Werneck 2007) with a few
-seeded random restarts gives an incumbent; the LP of the radius formulation (GLOP) gives a bound.
-When they meet the incumbent is optimal; otherwise sites are fixed by LP reduced costs against the
-incumbent and HiGHS solves the remaining MIP within the time limit. Capacitated instances use the
-classic formulation with single-source assignment and ``sum_i w_i x_ij <= cap_j y_j`` (HiGHS MIP).
+seeded random restarts gives an incumbent; the LP of the radius formulation (GLOP) gives a bound, and
+its rounding (the ``p`` largest ``y_j``, improved by the same interchange) a second incumbent. When
+bound and incumbent meet the incumbent is optimal; otherwise sites are fixed by LP reduced costs
+against the incumbent and a Lagrangian branch-and-bound (``_lagrangian.py``: assignment constraints
+relaxed, subgradient bounds re-optimised at every node, Lagrangian reduced-cost fixing) closes the gap
+on the remaining sites within the time limit; with unreachable pairs HiGHS solves the remaining MIP
+instead. On OR-Library pmed1-40 sizes (n = 100..900) this proves the optimum in 0.1-10 s on two cores
+(bench/locate.py). Capacitated instances use the classic formulation with single-source assignment and
+``sum_i w_i x_ij <= cap_j y_j`` (HiGHS MIP).
 """
 
 from __future__ import annotations
