@@ -125,6 +125,9 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
         if value < upper:
             incumbent, upper, rounded = candidate, value, True
     method_lp = "swap local search" + (" + LP rounding" if rounded else "")
+    lp_part = "LP bound (radius formulation, reduced-cost fixing)"
+    if lower is None:
+        lp_part = "radius LP not solved in time"
     if lower is not None and upper - lower <= tolerance:
         method = f"{method_lp} + LP bound (radius formulation)"
         return _result(data, cols[incumbent], upper, lower, Status.OPTIMAL, started, method)
@@ -145,7 +148,7 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
             weights[:, None] * cost[:, kept], p, np.searchsorted(kept, fixed), np.searchsorted(kept, incumbent),
             upper, tolerance, started + time_limit_s,
         )
-        method = f"{method_lp} + LP bound (radius formulation, reduced-cost fixing) + Lagrangian branch-and-bound"
+        method = f"{method_lp} + {lp_part} + Lagrangian branch-and-bound"
         if search.value < upper:
             incumbent, upper = kept[search.selected], _total(cost, weights, kept[search.selected])
         if search.proven:
@@ -160,7 +163,7 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     if math.isfinite(upper):
         options.append(f"objective_bound={upper + 0.5 * step}")
     mip = solve_sparse(*program.arrays(), offset=program.offset, time_limit_s=remaining, options=tuple(options))
-    method = f"{method_lp} + HiGHS MIP (radius formulation, reduced-cost fixing)"
+    method = f"{method_lp} + {lp_part} + HiGHS MIP (radius formulation)"
     if mip.values is not None:
         candidate = kept[np.flatnonzero(mip.values[: len(kept)] > 0.5)]
         if len(candidate) == p and _total(cost, weights, candidate) < upper:
