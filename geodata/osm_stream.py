@@ -14,8 +14,9 @@ Compressed input (``.gz``, ``.bz2``) is decompressed on the fly, twice, never to
 great-circle metres on OSMnx's sphere (radius 6,371,009 m), and the tables go through
 :func:`geodata.network.build_network`, so the network equals the OSMnx import's (same nodes, edges,
 lengths, classes and speeds; edges may come in another order). An edge whose node is missing from
-the file (a clipped extract) is dropped and counted in the log. Memory: the edge and node arrays
-(about 40 bytes per edge and 24 per used node) plus one element at a time.
+the file (a clipped extract) is dropped and counted in the log. Memory: the edge arrays (node ids
+and way index, about 30 bytes per edge), the way attributes (once per way), the used nodes' ids and
+coordinates, one element and a batch of ``_NODE_BATCH`` node rows at a time; then ``build_network``.
 """
 
 from __future__ import annotations
@@ -108,9 +109,9 @@ def read_osm_xml_stream(
             "u": edges["u"][found],
             "v": edges["v"][found],
             "length_m": length,
-            "highway": edges["highway"][found],
-            "maxspeed": edges["maxspeed"][found],
-            "way_id": edges["way"][found],
+            "highway": edges["highway"][edges["way_index"][found]],
+            "maxspeed": edges["maxspeed"][edges["way_index"][found]],
+            "way_id": edges["way"][edges["way_index"][found]],
         }
     )
     return build_network(name, nodes, table, speeds_kph=speeds_kph)
@@ -170,11 +171,12 @@ def _elements(path: Path, kind: str, wanted: str) -> Iterator[Element]:
 
 
 def _read_ways(path: Path, kind: str) -> dict[str, np.ndarray]:
-    """First pass: the edges of drivable ways, as arrays."""
+    """First pass: the edges of drivable ways, as arrays (way attributes stored once per way)."""
     from geodata.osm import is_drivable
 
-    u, v, way = array("q"), array("q"), array("q")
-    highway: list[str] = []
+    u, v, edge_way = array("q"), array("q"), array("l")
+    way_ids = array("q")
+    highway: list[str] = []  # per way; road classes are a handful of shared strings
     maxspeed: list[str | None] = []
     for element in _elements(path, kind, "way"):
         tags = {str(t.get("k")): t.get("v") for t in element.iter("tag")}
@@ -186,21 +188,24 @@ def _read_ways(path: Path, kind: str) -> dict[str, np.ndarray]:
         oneway = tags.get("oneway") in _ONEWAY or tags.get("junction") == "roundabout"
         if oneway and tags.get("oneway") in _REVERSED:
             refs.reverse()
-        pairs = list(zip(refs[:-1], refs[1:], strict=True))
+        u.extend(refs[:-1])
+        v.extend(refs[1:])
+        count = len(refs) - 1
         if not oneway:
-            pairs += [(b, a) for a, b in pairs]
-        way_id = int(element.get("id", "-1"))
-        for a, b in pairs:
-            u.append(a)
-            v.append(b)
-        way.extend([way_id] * len(pairs))
-        cls = road_class(tags.get("highway"))
-        highway.extend([cls] * len(pairs))
-        maxspeed.extend([tags.get("maxspeed")] * len(pairs))
+            u.extend(refs[1:])
+            v.extend(refs[:-1])
+            count *= 2
+        edge_way.extend([len(way_ids)] * count)
+        way_ids.append(int(element.get("id", "-1")))
+        highway.append(road_class(tags.get("highway")))
+        maxspeed.append(tags.get("maxspeed"))
+    index = np.array(edge_way, dtype=np.int64)
+    del edge_way
     return {
         "u": np.array(u, dtype=np.int64),
         "v": np.array(v, dtype=np.int64),
-        "way": np.array(way, dtype=np.int64),
+        "way_index": index,
+        "way": np.array(way_ids, dtype=np.int64),
         "highway": np.array(highway, dtype=object),
         "maxspeed": np.array(maxspeed, dtype=object),
     }
