@@ -199,16 +199,14 @@ def _read_ways(path: Path, kind: str) -> dict[str, np.ndarray]:
         way_ids.append(int(element.get("id", "-1")))
         highway.append(road_class(tags.get("highway")))
         maxspeed.append(tags.get("maxspeed"))
-    index = np.array(edge_way, dtype=np.int64)
-    del edge_way
-    return {
-        "u": np.array(u, dtype=np.int64),
-        "v": np.array(v, dtype=np.int64),
-        "way_index": index,
-        "way": np.array(way_ids, dtype=np.int64),
-        "highway": np.array(highway, dtype=object),
-        "maxspeed": np.array(maxspeed, dtype=object),
-    }
+    # Convert one buffer at a time and let it go, so the peak holds one copy of one column, not all.
+    columns: dict[str, np.ndarray] = {}
+    for key, buffer in (("u", u), ("v", v), ("way_index", edge_way), ("way", way_ids)):
+        columns[key] = np.array(buffer, dtype=np.int64)
+        del buffer[:]
+    columns["highway"] = np.array(highway, dtype=object)
+    columns["maxspeed"] = np.array(maxspeed, dtype=object)
+    return columns
 
 
 def _read_nodes(
