@@ -262,9 +262,17 @@ def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
             rows = list(csv.DictReader(handle))
     except OSError as error:
         raise InputError(f"{path.name}: cannot read: {error.strerror}", field="staging_points") from None
+    return staging_points_from_rows(rows, where=path.name)
+
+
+def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:
+    """Staging points from CSV rows (mappings of column to text), e.g. as stored in the database."""
+    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
+        raise InputError(f"{where}: must be a list of rows", field="staging_points")
     out: list[StagingPoint] = []
+    name = where
     for line, row in enumerate(rows, start=2):
-        where = f"{path.name} line {line}"
+        where = f"{name} line {line}"
         pid = (row.get("id") or "").strip()
         if not pid:
             raise InputError(f"{where}: id is missing", field="id")
@@ -282,7 +290,7 @@ def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
                                 (row.get("jurisdiction") or "").strip(), int(cap_text) if cap_text else None, types,
                                 (row.get("source") or "").strip()))
     if len({p.id for p in out}) != len(out):
-        raise InputError(f"{path.name}: duplicate staging point id", field="id")
+        raise InputError(f"{name}: duplicate staging point id", field="id")
     return tuple(out)
 
 

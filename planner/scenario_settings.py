@@ -1,12 +1,14 @@
-"""A scenario's settings files beside its records: plans, drill calendar and warning rules.
+"""A scenario's settings files beside its records: plans, drill calendar, warning rules, staging points.
 
-They are read from the scenario folder (``plans.yaml``, ``calendar.yaml``, ``warning_rules.yaml``),
+They are read from the scenario folder (``plans.yaml``, ``calendar.yaml``, ``warning_rules.yaml``,
+``staging_points.csv``),
 validated by the module that owns each, stored in the database as scenario documents, and written
 back on export. The store, not the folder, is what the running product reads.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,7 +21,7 @@ from planner.scenario import Scenario
 from planner.store import Store
 
 SETTINGS_FILES: dict[str, str] = {"plans": "plans.yaml", "calendar": "calendar.yaml",
-                                  "warning_rules": "warning_rules.yaml"}
+                                  "warning_rules": "warning_rules.yaml", "staging_points": "staging_points.csv"}
 """Collection name -> file name in a scenario folder."""
 
 DEFAULT_ID = "default"
@@ -42,7 +44,21 @@ def _check_calendar(data: Any, scenario: Scenario) -> None:
         raise InputError("calendar.yaml: must be a mapping", field="calendar")
 
 
-VALIDATORS: dict[str, Callable[[Any, Scenario], None]] = {"plans": _check_plans, "calendar": _check_calendar}
+def _check_warning_rules(data: Any, scenario: Scenario) -> None:
+    from planner.posture import parse_rules
+
+    parse_rules(data)
+
+
+def _check_staging_points(data: Any, scenario: Scenario) -> None:
+    from planner.posture import staging_points_from_rows
+
+    staging_points_from_rows(data, where="staging_points.csv")
+
+
+VALIDATORS: dict[str, Callable[[Any, Scenario], None]] = {
+    "plans": _check_plans, "calendar": _check_calendar, "warning_rules": _check_warning_rules,
+    "staging_points": _check_staging_points}
 """Collection -> validator (raises InputError naming the file, entry and field)."""
 
 
@@ -58,14 +74,15 @@ def json_safe(value: Any) -> Any:
 
 
 def read_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
-    """The settings files present in a scenario folder, parsed and validated."""
+    """Read and validate the settings files present in a scenario folder."""
     found: dict[str, Any] = {}
     for collection, filename in SETTINGS_FILES.items():
         path = folder / filename
         if not path.is_file():
             continue
         try:
-            data = json_safe(yaml.safe_load(path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            data = _read_csv(path) if path.suffix == ".csv" else json_safe(yaml.safe_load(text))
         except yaml.YAMLError as error:
             raise InputError(f"{filename}: not valid YAML ({str(error).splitlines()[0]})", field=filename) from None
         validator = VALIDATORS.get(collection)
@@ -75,6 +92,11 @@ def read_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
     return found
 
 
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return [dict(row) for row in csv.DictReader(handle)]
+
+
 def store_settings(store: Store, scenario: Scenario, settings: Mapping[str, Any], *, actor: str = "system") -> None:
     """Put each settings document into the store (replacing what was there)."""
     for collection, data in settings.items():
@@ -82,7 +104,7 @@ def store_settings(store: Store, scenario: Scenario, settings: Mapping[str, Any]
 
 
 def stored_settings(store: Store, name: str, collection: str) -> Any | None:
-    """A scenario's stored settings document, or None when it has none."""
+    """Return a scenario's stored settings document, or None when it has none."""
     for doc_id, data, _version in store.documents(name, collection):
         if doc_id == DEFAULT_ID:
             return data
@@ -93,5 +115,22 @@ def write_settings(store: Store, name: str, folder: Path) -> None:
     """Write the stored settings documents back as YAML files."""
     for collection, filename in SETTINGS_FILES.items():
         data = stored_settings(store, name, collection)
-        if data is not None:
+        if data is None:
+            continue
+        if filename.endswith(".csv"):
+            with open(folder / filename, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(data[0]) if data else ["id"])
+                writer.writeheader()
+                writer.writerows(data)
+        else:
             (folder / filename).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def posture_settings(store: Store, name: str) -> tuple[Any, Any]:
+    """Return the stored warning rules and staging points of a scenario (each None when none is stored)."""
+    from planner.posture import parse_rules, staging_points_from_rows
+
+    rules = stored_settings(store, name, "warning_rules")
+    staging = stored_settings(store, name, "staging_points")
+    return (None if rules is None else parse_rules(rules),
+            None if staging is None else staging_points_from_rows(staging, where="stored staging points"))

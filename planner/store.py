@@ -38,8 +38,8 @@ from planner.settings import database_url
 
 AGREEMENTS = "agreements"
 
-DOCUMENT_COLLECTIONS = frozenset({"plans", "calendar", "warning_rules", "programmes", "drills", "evaluations",
-                                  "actions", "warnings"})
+DOCUMENT_COLLECTIONS = frozenset({"plans", "calendar", "warning_rules", "staging_points", "programmes", "drills",
+                                  "evaluations", "actions", "warnings"})
 """Scenario documents beside the records: settings files (plans, calendar, warning rules) and the drill
 programme's history (programmes, drills, evaluations, corrective actions). Each module that owns a
 collection validates its documents; the store versions and audits them like records."""
@@ -144,7 +144,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose changes commit together at the end, or roll back on any error."""
+        """Open a session whose changes commit together at the end, or roll back on any error."""
         with self._sessions.begin() as session:
             yield session
 
@@ -153,7 +153,7 @@ class Store:
         self.engine.dispose()
 
     def is_empty(self) -> bool:
-        """True when no scenario is stored."""
+        """Tell whether no scenario is stored yet."""
         with self._sessions() as session:
             return session.scalar(select(ScenarioRow.id).limit(1)) is None
 
@@ -207,7 +207,7 @@ class Store:
                 select(RecordRow).where(RecordRow.scenario_id == row.id).order_by(RecordRow.id)).all())
 
     def scenario_version(self, name: str) -> int:
-        """The scenario's version: it grows with every change, so caches can key on it."""
+        """Return the scenario's version: it grows with every change, so caches can key on it."""
         with self._sessions() as session:
             return self._scenario_row(session, name).version
 
@@ -220,7 +220,7 @@ class Store:
             session.add(AuditRow(actor=actor, action="delete", scenario=name))
 
     def record_versions(self, name: str, kind: str) -> dict[str, int]:
-        """Current version of every record of a kind, for edit forms that check for conflicts."""
+        """Return the version of every record of a kind, for edit forms that check for conflicts."""
         with self._sessions() as session:
             row = self._scenario_row(session, name)
             rows = session.execute(select(RecordRow.record_id, RecordRow.version).where(
@@ -440,7 +440,7 @@ class Store:
 
 
 def _audit_view(data: Any) -> dict[str, Any] | None:
-    """A document as the audit log keeps it: mappings as they are, anything else wrapped."""
+    """Return a document as the audit log keeps it: mappings as they are, anything else wrapped."""
     if data is None or isinstance(data, dict):
         return data
     return {"value": data}

@@ -134,3 +134,19 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
         assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
         assert {"audit", "job", "user_account"} <= set(inspect(connection).get_table_names())
     store.close()
+
+
+def test_posture_settings_come_from_the_store(store):
+    from planner.posture import StagingPoint
+    from planner.scenario_files import scenario_path
+    from planner.scenario_settings import posture_settings, read_settings, store_settings
+
+    jinan = read_scenario("jinan")
+    settings = read_settings(scenario_path("jinan"), jinan)
+    assert {"warning_rules", "staging_points"} <= set(settings)
+    store.save_scenario(jinan)
+    assert posture_settings(store, "jinan") == (None, None)
+    store_settings(store, jinan, settings)
+    rules, staging = posture_settings(store, "jinan")
+    assert rules is not None and staging and all(isinstance(p, StagingPoint) for p in staging)
+    assert {p.id for p in staging} == {row["id"] for row in settings["staging_points"]}

@@ -23,6 +23,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from planner.errors import InputError
 from planner.posture import plan_posture, read_staging_points, scenario_folder
 from planner.readiness import critical_periods
+from planner.scenario_settings import posture_settings
 from planner.warnings import parse_cap, warning_from_dict
 from web.auth import require
 from web.openapi import Param, spec
@@ -56,11 +57,13 @@ def page() -> str:
 @spec.operation(bp, "/api/v1/scenarios/<name>/posture/staging-points", "GET",
                 summary="Listed staging points of a scenario, GeoJSON", params=[SCENARIO])
 def staging_points(name: str) -> Any:
-    """Return the scenario folder's staging points (empty when it has none)."""
+    """Return the scenario's staging points: stored ones, else its folder's (empty when it has none)."""
     current_scenario(name)
+    _rules, stored = posture_settings(get_store(), name)
     folder = scenario_folder(name)
     staging_csv = folder / "staging_points.csv" if folder is not None else None
-    points = read_staging_points(staging_csv) if staging_csv is not None and staging_csv.is_file() else ()
+    from_folder = staging_csv is not None and staging_csv.is_file()
+    points = stored if stored is not None else read_staging_points(staging_csv) if from_folder else ()
     return jsonify({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
          "properties": {"id": p.id, "name": p.name, "name_zh": p.name_zh, "jurisdiction": p.jurisdiction,
@@ -114,7 +117,8 @@ def posture(name: str) -> Any:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))
                               or not math.isfinite(limit) or not 0 < limit <= 60):
         raise InputError("time_limit_s must be a number in (0, 60]", field="time_limit_s")
-    report = plan_posture(scenario, warnings, at=at, max_moves=max_moves,
+    rules, staging = posture_settings(get_store(), scenario.name)
+    report = plan_posture(scenario, warnings, rules=rules, staging=staging, at=at, max_moves=max_moves,
                           time_limit_s=float(limit) if limit is not None else None)
     return jsonify(report.to_dict(full=True))
 

@@ -22,6 +22,8 @@ import yaml
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
+from planner.scenario_settings import posture_settings
+from planner.store import Store
 
 
 def register(subparsers: Any) -> None:
@@ -61,15 +63,23 @@ def run(args: argparse.Namespace) -> int:
         warnings.extend(read_cap(path, now=now))
     for path in args.warning:
         warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
-    scenario = load_scenario(args.scenario)
-    staging = read_staging_points(args.staging) if args.staging else None
-    report = plan_posture(scenario, warnings, staging=staging, at=at, max_moves=args.max_moves,
+    store = Store()
+    scenario = load_scenario(args.scenario, store)
+    rules, staging = posture_settings(store, scenario.name) if _stored(store, scenario.name) else (None, None)
+    if args.staging:
+        staging = read_staging_points(args.staging)
+    report = plan_posture(scenario, warnings, rules=rules, staging=staging, at=at, max_moves=args.max_moves,
                           time_limit_s=args.time_limit, folder=_folder(args.scenario))
     if args.json:
         print_json(report.to_dict(full=False))
     else:
         _print(report)
     return 0
+
+
+def _stored(store: Store, name: str) -> bool:
+    """Whether the scenario is in the store (its settings then come from there, not the folder)."""
+    return any(s["name"] == name for s in store.list_scenarios())
 
 
 def _folder(name: str) -> Path | None:
