@@ -4,7 +4,8 @@ Formulation (problem semantics in :mod:`planner.dispatch_problem`). For every us
 (unit u, incident i) a Boolean x[u,i]; for every requirement r of incident i an integer shortfall s[r]::
 
     sum_i x[u,i] <= 1                                    each unit goes to at most one incident
-    s[r] + sum_u c[u,r] x[u,i] >= q[r],  0 <= s[r] <= q[r]   c = on-time, agreement-covered capability
+    s[r] + sum_u min(c[u,r], q[r]) x[u,i] >= q[r],  0 <= s[r] <= q[r]   c = on-time, covered capability
+    r' * sum_u ceil(c[u,r] / d) x[u,i] + s[r] >= r' * ceil(q[r] / d)   rounding cuts, see _cover_rows
     sum_{u in R} k[u,c] sum_i x[u,i] <= H[R,c] - m[R,c]  region R keeps m of capability c at home (H held)
     H[R,c] - sum k[u,c] sum_i x[u,i] >= m_a[c] * lend_a,  x[u,i] <= lend_a   agreement a's retained minimum
 
@@ -22,6 +23,11 @@ counted last in stage (3) (weight Z + 1 on the fen is provably safe). When a sta
 limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards. The status is
 optimal only if every stage is proven optimal; ``bound`` gives each stage's best lower bound,
 conditional on the earlier stages' values.
+
+Solver settings (measured with bench/dispatch.py on 60 incidents x 400 units, 2 cores): one worker,
+no CP-SAT presolve, the complete greedy hint taken as the first solution without a hint-guided dive.
+The capped covers and rounding cuts change no integer point; they raise the LP bound (scarce seed 1:
+5379 -> 5603 weighted arrival minutes at the root, optimum 5778).
 
 :func:`redispatch` re-optimises after a new incident with the units already committed kept in
 place, except those listed as releasable, and reports units kept, moved, added and released.
