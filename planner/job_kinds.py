@@ -12,15 +12,18 @@ from planner.scenario import Scenario
 
 @job_kind("coverage")
 def coverage_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
-    """The coverage report of the whole scenario."""
+    """Compute the coverage report of the whole scenario."""
     progress(0.1, "computing travel times")
     return coverage(scenario).to_dict()
 
 
 @job_kind("drills-plan")
 def drills_plan_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
-    """A year's drill programme (CP-SAT). Params: ``year``; ``plans`` and ``calendar`` (the stored settings
-    documents, passed by the web app; else the scenario folder's files); optional ``time_limit_s``."""
+    """Schedule a year's drill programme (CP-SAT).
+
+    Params: ``year``; ``plans`` and ``calendar`` (the stored settings documents, passed by the web app;
+    else the scenario folder's files); optional ``time_limit_s``.
+    """
     from planner.drill_calendar import parse_calendar
     from planner.drill_library import load_library
     from planner.drill_records import _year
@@ -79,8 +82,10 @@ HISTOGRAM_BINS = 24
 
 @job_kind("drills-simulate")
 def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
-    """Monte Carlo replications of a drill (SimPy). Params: ``template``, ``site``, ``runs`` (1..20000),
-    ``seed``, optional ``drill`` (the drill key it belongs to), ``weather`` and ``time_of_day``.
+    """Run Monte Carlo replications of a drill (SimPy).
+
+    Params: ``template``, ``site``, ``runs`` (1..20000), ``seed``, optional ``drill`` (the drill key it
+    belongs to), ``weather`` and ``time_of_day``.
 
     The replications draw from one generator seeded with ``seed``, as :func:`planner.simulate.monte_carlo`
     does, so the summary equals the CLI's for the same seed; histograms of every metric come with it.

@@ -26,18 +26,9 @@ NOT_YET_CHECKED = (
     "planner/locate/",
     "planner/dispatch.py",
     "planner/dispatch_problem.py",
-    "planner/sweep*.py",
-    "planner/cli/sweep.py",
-    "planner/job_kinds.py",
-    "geodata/matrix.py",
-    "geodata/osm.py",
-    "geodata/osm_stream.py",
-    "geodata/synthetic.py",
     "bench/",
     "tests/test_locate*.py",
     "tests/test_dispatch.py",
-    "tests/test_sweep.py",
-    "tests/test_osm_stream.py",
 )
 
 

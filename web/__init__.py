@@ -31,27 +31,29 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
-    from web import admin, api, auth, errors, inventory, pages, store
+    from web import (
+        admin,
+        api,
+        auth,
+        coverage,
+        dispatch,
+        drills,
+        drills_api,
+        errors,
+        inventory,
+        jobs,
+        pages,
+        posture,
+        store,
+        sweep,
+    )
 
     store.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    from web import coverage
-    app.register_blueprint(coverage.bp)
-    from web import dispatch
-    app.register_blueprint(dispatch.bp)
-    from web import posture
-    app.register_blueprint(posture.bp)
-    app.register_blueprint(inventory.bp)
-    app.register_blueprint(admin.bp)
-    from web import jobs
     jobs.init_app(app)
-    app.register_blueprint(jobs.bp)
-    from web import drills, drills_api
-    app.register_blueprint(drills.bp)
-    app.register_blueprint(drills_api.bp)
+    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs):
+        app.register_blueprint(area.bp)
     return app
 
 

@@ -14,7 +14,8 @@ from web.openapi import Param, spec
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
 JOB_ID = Param("job_id", schema={"type": "string", "pattern": "^[0-9a-f]{1,32}$"})
-JOB_PERMISSIONS = {"coverage": "view", "drills-plan": "edit_drills", "drills-simulate": "edit_drills"}
+JOB_PERMISSIONS = {"coverage": "view", "drills-plan": "edit_drills", "drills-simulate": "edit_drills",
+                   "sweep": "run_whatif"}
 """Permission each job kind needs beyond ``view`` (kinds not listed need ``edit_drills``)."""
 
 
@@ -50,6 +51,11 @@ def start(name: str) -> Any:
         raise InputError("'kind' must be a job kind name", field="kind")
     if not isinstance(params, dict):
         raise InputError("'params' must be an object", field="params")
+    if "scheduler" in params and not current_user.can("manage_users"):
+        # a scheduler address makes the server open a connection: only administrators choose where to
+        from flask import abort
+
+        abort(403, description="only an administrator may send a job to a Dask scheduler")
     needed = JOB_PERMISSIONS.get(kind, "edit_drills")
     if not current_user.can(needed):
         from flask import abort

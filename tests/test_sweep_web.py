@@ -1,0 +1,58 @@
+"""The sweep page and its job over the API: permissions, progress, a summary that counts every incident."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser import screenshot_path
+from tests.conftest import browser_login
+
+
+def _wait(client, job_id):
+    for _ in range(300):
+        state = client.get(f"/api/v1/jobs/{job_id}").get_json()
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.1)
+    raise AssertionError("the sweep job did not finish")
+
+
+def test_planner_runs_a_sweep_and_every_incident_is_counted(client, auth):
+    auth.login("planner")
+    body = {"kind": "sweep", "params": {"incidents": 300, "seed": 4}}
+    started = client.post("/api/v1/scenarios/mini/jobs", json=body)
+    assert started.status_code == 202
+    state = _wait(client, started.get_json()["id"])
+    assert state["status"] == "done", state
+    result = state["result"]
+    assert result["counted"] == result["distinct_incidents"] == 300
+    assert sum(result["incidents_by_template"].values()) == 300
+    assert all(0 <= s["share_within"] <= 1 for s in result["standards"])
+
+
+def test_viewers_may_not_sweep_and_only_admins_pick_a_scheduler(client, auth):
+    auth.login("viewer")
+    assert client.post("/api/v1/scenarios/mini/jobs", json={"kind": "sweep", "params": {}}).status_code == 403
+    auth.logout()
+    auth.login("planner")
+    refused = client.post("/api/v1/scenarios/mini/jobs",
+                          json={"kind": "sweep", "params": {"scheduler": "tcp://127.0.0.1:8786"}})
+    assert refused.status_code == 403 and "administrator" in refused.get_json()["error"]["message"]
+    bad = client.post("/api/v1/scenarios/mini/jobs", json={"kind": "sweep", "params": {"incidents": -5}})
+    state = _wait(client, bad.get_json()["id"])
+    assert state["status"] == "failed" and "incidents" in state["error"]
+
+
+@pytest.mark.browser
+def test_sweep_page_shows_progress_and_the_summary(page, server_url, users):
+    browser_login(page, server_url, "planner")
+    page.goto(f"{server_url}/sweep?scenario=mini")
+    page.fill("input[name=incidents]", "400")
+    page.click("#run-sweep")
+    page.wait_for_selector("#sweep-page[data-state='done']", timeout=60_000)
+    assert page.locator("#sweep-standards tbody tr").count() == 2  # fire-5 and hazchem-30 in the mini scenario
+    assert "400 incidents counted" in page.inner_text("#sweep-meta")
+    assert page.locator("#progress-bar").evaluate("b => b.style.width") == "100%"
+    page.screenshot(path=screenshot_path("sweep"), full_page=True)

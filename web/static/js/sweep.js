@@ -1,0 +1,87 @@
+// Sweep page: start the "sweep" background job, poll its progress, render the summary.
+(function () {
+  "use strict";
+  const page = document.getElementById("sweep-page");
+  const scenario = page.dataset.scenario;
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const $ = (id) => document.getElementById(id);
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
+  const num = (x) => (x === null || x === undefined ? "—" : Number(x).toFixed(1));
+  let chart = null;
+
+  function call(method, url, body) {
+    return fetch(url, { method, headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+                        body: body ? JSON.stringify(body) : undefined })
+      .then((r) => r.json().then((data) => (r.ok ? data : Promise.reject(data.error || { message: r.statusText }))));
+  }
+
+  function progress(fraction, text) {
+    $("progress").hidden = false;
+    $("progress-bar").style.width = `${Math.round(100 * fraction)}%`;
+    $("progress-text").textContent = text;
+  }
+
+  function rows(id, items, cells) {
+    $(id).querySelector("tbody").innerHTML = items.map((item) => `<tr>${cells(item).map((c) => `<td>${c}</td>`).join("")}</tr>`).join("");
+  }
+
+  function showCapability(result, name) {
+    const cap = result.capabilities.find((c) => c.capability === name);
+    if (!cap || !cap.histogram) return;
+    const edges = cap.histogram.edges;
+    const labels = cap.histogram.counts.map((_, i) => `${edges[i].toFixed(1)}–${edges[i + 1].toFixed(1)}`);
+    if (chart) chart.destroy();
+    chart = new Chart($("sweep-chart"), {
+      type: "bar",
+      data: { labels, datasets: [{ label: `${name}: minutes to first arrival (p50 ${num(cap.p50)}, p90 ${num(cap.p90)})`,
+                                   data: cap.histogram.counts, backgroundColor: "#5d8aa8" }] },
+      options: { animation: false, scales: { x: { title: { display: true, text: "minutes" } },
+                                             y: { title: { display: true, text: "incidents" } } } },
+    });
+  }
+
+  function render(result) {
+    $("sweep-result").hidden = false;
+    $("sweep-meta").textContent = `${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
+      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}`;
+    rows("sweep-standards", result.standards, (s) => [esc(s.standard), s.incidents, pct(s.share_within), pct(s.min_share),
+      s.met ? "✔" : "✘", num(s.p50), num(s.p90), pct(s.unreachable_share)]);
+    rows("sweep-failing", result.failing_sites.slice(0, 15), (s) => [esc(s.site), s.incidents, pct(s.failure_share)]);
+    rows("sweep-utilisation", result.utilisation.slice(0, 15), (t) => [esc(t.team), esc(t.type), t.dispatches, pct(t.share)]);
+    // busiest capabilities with arrivals first; those never reached last
+    const ordered = [...result.capabilities].sort((a, b) => (b.p50 !== null) - (a.p50 !== null) || b.incidents - a.incidents);
+    const pick = $("capability-pick");
+    pick.innerHTML = ordered.map((c) => `<option>${esc(c.capability)}</option>`).join("");
+    pick.onchange = () => showCapability(result, pick.value);
+    if (ordered.length) showCapability(result, ordered[0].capability);
+    page.dataset.state = "done";
+  }
+
+  function poll(id) {
+    call("GET", `/api/v1/jobs/${id}`).then((job) => {
+      progress(job.progress, `${Math.round(100 * job.progress)}% · ${job.message}`);
+      if (job.status === "done") render(job.result);
+      else if (job.status === "failed") fail({ message: job.error });
+      else setTimeout(() => poll(id), 400);
+    }, fail);
+  }
+
+  function fail(error) {
+    $("sweep-error").hidden = false;
+    $("sweep-error").textContent = `${error.field ? error.field + ": " : ""}${error.message}`;
+    page.dataset.state = "error";
+  }
+
+  $("sweep-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const params = { incidents: Number(form.get("incidents")), seed: Number(form.get("seed")), mode: form.get("mode"),
+                     workers: Number(form.get("workers")), busy_share: Number(form.get("busy_share")) };
+    $("sweep-error").hidden = true;
+    page.dataset.state = "running";
+    progress(0, "queued");
+    call("POST", `/api/v1/scenarios/${encodeURIComponent(scenario)}/jobs`, { kind: "sweep", params })
+      .then((job) => poll(job.id), fail);
+  });
+})();
