@@ -240,3 +240,16 @@ def test_openapi_documents_the_drill_routes(client, auth, store) -> None:
 
 def test_fixture_is_valid(jinan_records) -> None:
     assert Path(FIXTURES / "drills" / "plans-small.yaml").is_file()
+
+
+def test_plan_list_shows_each_required_frequency_before_planning(client, auth, app):
+    from planner.scenario_files import read_scenario, scenario_path
+    from planner.scenario_settings import read_settings, store_settings
+
+    store = app.extensions["planner_store"]
+    jinan = read_scenario("jinan")
+    store.save_scenario(jinan)
+    store_settings(store, jinan, read_settings(scenario_path("jinan"), jinan))
+    auth.login("viewer")
+    html = client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
+    assert "<td>half-yearly</td>" in html and "<td>yearly</td>" in html

@@ -99,7 +99,9 @@ def calendar_page() -> str:
     plans_doc = stored_settings(store, name, "plans") or {}
     planned = {p["id"]: p for p in (programme or {}).get("plans", [])}
     stored_plans = plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else []
-    plans = [{**p, **planned.get(p["id"], {}), "needs_revision": bool(p.get("needs_revision"))} for p in stored_plans]
+    required = _required_frequencies(plans_doc, scenario)
+    plans = [{**p, "frequency": required.get(p["id"]), **planned.get(p["id"], {}),
+              "needs_revision": bool(p.get("needs_revision"))} for p in stored_plans]
     plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in stored_plans}]
     return render_template(
         "drills.html", scenario=scenario, scenarios=store.list_scenarios(), year=year, programme=programme,
@@ -136,3 +138,14 @@ def drill_page(key: str) -> str:
                            view=view, entry=view["entry"], design=view["design"], teams=teams,
                            evaluation=view["evaluation"], today=local_today())
 
+
+
+def _required_frequencies(plans_doc: Any, scenario: Any) -> dict[str, str | None]:
+    """Each plan's required drill frequency from the rules, known before any year is planned."""
+    from planner.drill_library import load_library
+    from planner.plans import parse_plans
+
+    if not plans_doc:
+        return {}
+    plan_set = parse_plans(plans_doc, scenario=scenario, templates=load_library())
+    return {plan.id: plan_set.frequency(plan) for plan in plan_set.plans}
