@@ -1,0 +1,1 @@
+"""Benchmark scripts, each run on its own as ``.venv/bin/python bench/<name>.py``."""

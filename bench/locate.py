@@ -130,7 +130,7 @@ def run_spopt(kind: str, args: tuple[Any, ...], cap_s: float) -> tuple[Any, floa
         child.join()
         return None, seconds, f"spopt failed (exit code {child.exitcode})"
     if result is None:
-        if child.is_alive():
+        if child.is_alive() and child.pid is not None:  # a started child has a pid
             try:
                 os.killpg(child.pid, signal.SIGKILL)  # the child and its CBC
             except ProcessLookupError:

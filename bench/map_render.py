@@ -66,8 +66,8 @@ ROADS_ONLY_PAGE = """<!doctype html>
 <body><div id="map"></div>
 <script src="/static/vendor/leaflet/leaflet.js"></script>
 <script>
-  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
-                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"],
+                 secondary: [1.7, "#b7a58b"], tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
   const el = document.getElementById("map");
   const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
   const renderer = L.canvas({ padding: 0.3 });
@@ -84,7 +84,7 @@ ROADS_ONLY_PAGE = """<!doctype html>
 
 
 def start_app(folder: Path) -> Any:
-    """The web app on a temporary database holding the shipped scenario and one viewer."""
+    """Start the web app on a temporary database holding the shipped scenario and one viewer."""
     from planner.accounts import create_user
     from planner.scenario_files import read_scenario
     from web import create_app

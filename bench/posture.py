@@ -26,6 +26,7 @@ NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
 
 
 def main() -> None:
+    """Plan the posture for each warning and move budget and print the comparison table."""
     scenario = read_scenario("jinan")
     licheng = read_cap(ROOT / "tests" / "fixtures" / "cap" / "red-rainstorm-licheng.xml", now=NOW)
     city = (warning_from_dict({"id": "city-red", "event": "暴雨红色预警", "onset": "2026-07-20T06:00:00+08:00",

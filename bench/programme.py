@@ -47,6 +47,7 @@ def greedy(slots: list[Any], calendar: Any) -> dict[str, Any]:
 
 
 def main() -> None:
+    """Schedule jinan 2026 with CP-SAT and the greedy baseline, check both and print the comparison."""
     library = load_library()
     scenario = read_scenario("jinan")
     folder = scenario_path("jinan")
@@ -62,7 +63,8 @@ def main() -> None:
     baseline = greedy(build_slots(plans, 2026, library, calendar.flood_season), calendar)
     greedy_s = time.perf_counter() - started
     greedy_violations, _ = check_programme(baseline, plans, calendar, coverage, flood)
-    print(f"instance jinan 2026: {len(plans.plans)} plans, {len(scenario.teams)} teams, {len(coverage.groups)} cover groups")
+    print(f"instance jinan 2026: {len(plans.plans)} plans, {len(scenario.teams)} teams, "
+          f"{len(coverage.groups)} cover groups")
     print(f"cp-sat:  drills {len(programme.drills)}  status {programme.status.value}  unmet {len(programme.unmet)}  "
           f"violations {len(violations)}  wall_s {cp_s:.2f}")
     print(f"greedy:  drills {len(baseline['drills'])}  violations {len(greedy_violations)}  wall_s {greedy_s:.4f}")

@@ -40,6 +40,7 @@ def plain_loop(case, runs: int, seed: int, settings: SimSettings) -> np.ndarray:
 
 
 def main() -> None:
+    """Run the SimPy replications and the plain loop on the same draws and print both timings."""
     scenario = read_scenario("shanxi-coal")
     case = build_case(scenario, load_library()["mine-flooding"], "mine-M0335")
     runs = 1000

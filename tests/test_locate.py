@@ -6,6 +6,7 @@ import csv
 import itertools
 import math
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pytest
@@ -60,15 +61,21 @@ def _brute_pcenter(cost: np.ndarray, w: np.ndarray, p: int, existing: list[int],
     rows = w > 0
     if not rows.any():
         return 0.0
-    return min(float(cost[rows][:, list(s)].min(axis=1).max()) for s in _subsets(cost.shape[1], p, existing, allowed))
+    return min(
+        float(cost[rows][:, list(s)].min(axis=1).max()) for s in _subsets(cost.shape[1], p, existing, allowed)
+    )
 
 
 def _brute_pmedian(cost: np.ndarray, w: np.ndarray, p: int, existing: list[int], allowed: list[int]) -> float:
     rows = w > 0
-    return min(float(w[rows] @ cost[rows][:, list(s)].min(axis=1)) for s in _subsets(cost.shape[1], p, existing, allowed))
+    return min(
+        float(w[rows] @ cost[rows][:, list(s)].min(axis=1)) for s in _subsets(cost.shape[1], p, existing, allowed)
+    )
 
 
-def _brute_backup(cost: np.ndarray, w: np.ndarray, p: int, r: float, existing: list[int], allowed: list[int]) -> float | None:
+def _brute_backup(
+    cost: np.ndarray, w: np.ndarray, p: int, r: float, existing: list[int], allowed: list[int]
+) -> float | None:
     best = None
     for s in _subsets(cost.shape[1], p, existing, allowed):
         count = (cost[:, list(s)] <= r).sum(axis=1)
@@ -103,7 +110,8 @@ def _check_sites(result: LocationResult, existing: list[int], allowed: list[int]
 @given(instances())
 def test_mclp_matches_brute_force(case: tuple[np.ndarray, np.ndarray, list[int], list[int], int, float]) -> None:
     cost, w, existing, allowed, p, r = case
-    result = MCLP.from_cost_matrix(cost, w, p=p, max_cost=r, existing=existing, candidates=allowed).solve(time_limit_s=10)
+    model = MCLP.from_cost_matrix(cost, w, p=p, max_cost=r, existing=existing, candidates=allowed)
+    result = model.solve(time_limit_s=10)
     assert result.objective == pytest.approx(_brute_mclp(cost, w, p, r, existing, allowed))
     assert len(result.selected) == p
     _check_sites(result, existing, allowed)
@@ -287,7 +295,12 @@ def test_capacities_rejected_where_unsupported() -> None:
 
 # ---------------------------------------------------------------- shared API
 
-_ARGS = {
+class _ModelArgs(TypedDict, total=False):
+    p: int
+    max_cost: float
+
+
+_ARGS: dict[str, _ModelArgs] = {
     "lscp": {"max_cost": 5.0},
     "mclp": {"p": 2, "max_cost": 2.0},
     "p-median": {"p": 2},

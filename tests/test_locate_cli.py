@@ -24,7 +24,9 @@ def _run_json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, 
 
 
 def test_orlib_p_median_json(fixtures: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = _run_json(capsys, ["locate", "--model", "p-median", "--orlib", str(fixtures / "orlib" / "pmed1.txt"), "--json"])
+    out = _run_json(
+        capsys, ["locate", "--model", "p-median", "--orlib", str(fixtures / "orlib" / "pmed1.txt"), "--json"]
+    )
     assert {"model", "objective", "sites", "status", "lower_bound", "seconds"} <= set(out)
     assert out["objective"] == 5819 and out["status"] == "optimal" and out["lower_bound"] == 5819
     sites = out["sites"]
@@ -42,7 +44,8 @@ def test_cost_matrix_p_median_uses_site_ids(tmp_path: Path, capsys: pytest.Captu
 def test_cost_matrix_mclp_objective_is_covered_weight(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cost = _write(tmp_path, "c.csv", COST)
     weights = _write(tmp_path, "w.csv", "id,weight\nd3,10\n")
-    argv = ["locate", "--model", "mclp", "--cost-matrix", str(cost), "--weights", str(weights), "--p", "1", "--max-cost", "2", "--json"]
+    argv = ["locate", "--model", "mclp", "--cost-matrix", str(cost), "--weights", str(weights),
+            "--p", "1", "--max-cost", "2", "--json"]
     out = _run_json(capsys, argv)
     assert out["sites"] == ["B"] and out["objective"] == 11 and out["model"] == "mclp"
 
@@ -51,7 +54,9 @@ def test_cost_matrix_mclp_objective_is_covered_weight(tmp_path: Path, capsys: py
     ("model", "extra", "objective"),
     [("lscp", ["--max-cost", "5"], 1), ("p-center", ["--p", "2"], 2), ("backup", ["--p", "2", "--max-cost", "5"], 2)],
 )
-def test_other_models_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], model: str, extra: list[str], objective: float) -> None:
+def test_other_models_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], model: str, extra: list[str], objective: float
+) -> None:
     cost = _write(tmp_path, "c.csv", COST)
     out = _run_json(capsys, ["locate", "--model", model, "--cost-matrix", str(cost), *extra, "--json"])
     assert out["objective"] == objective and out["status"] == "optimal"
@@ -76,9 +81,15 @@ def test_empty_cell_is_unreachable_and_summary_prints(tmp_path: Path, capsys: py
     ],
 )
 def test_malformed_files_exit_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], cost_text: str, weights_text: str | None, extra: list[str], message: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cost_text: str,
+    weights_text: str | None,
+    extra: list[str],
+    message: str,
 ) -> None:
-    argv = ["locate", "--model", "p-median", "--cost-matrix", str(_write(tmp_path, "c.csv", cost_text)), *extra, "--json"]
+    cost = _write(tmp_path, "c.csv", cost_text)
+    argv = ["locate", "--model", "p-median", "--cost-matrix", str(cost), *extra, "--json"]
     if weights_text is not None:
         argv += ["--weights", str(_write(tmp_path, "w.csv", weights_text))]
     assert main(argv) == 2

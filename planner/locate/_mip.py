@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
 from planner.status import Status
@@ -73,6 +74,7 @@ def solve_sparse(
         ``integer``). An LP returns reduced costs too.
     options
         Extra HiGHS options as ``name=value`` strings, e.g. ``"mip_abs_gap=0.999"``.
+
     """
     from ortools.linear_solver.python import model_builder_helper as mbh
 
@@ -80,12 +82,20 @@ def solve_sparse(
     relaxed = solver == "glop" or not np.asarray(integer).any()
     # Model: the whole program in one call from the sparse arrays.
     model = mbh.ModelBuilderHelper()
+    var_lo: npt.NDArray[np.float64] = np.asarray(var_lb, dtype=np.float64)
+    var_hi: npt.NDArray[np.float64] = np.asarray(var_ub, dtype=np.float64)
+    cost: npt.NDArray[np.float64] = np.asarray(objective, dtype=np.float64)
+    row_lo: npt.NDArray[np.float64] = np.asarray(row_lb, dtype=np.float64)
+    row_hi: npt.NDArray[np.float64] = np.asarray(row_ub, dtype=np.float64)
+    # The ignores work around a wrong OR-Tools stub (model_builder_helper.pyi, made by pybind11-stubgen): it
+    # types each vector as ``numpy.ndarray[numpy.float64[m, 1]]``, which mypy reads as an ndarray whose *shape*
+    # type is float64, so no real array can match. The arrays passed are float64 vectors, as the C++ expects.
     model.fill_model_from_sparse_data(
-        np.asarray(var_lb, dtype=np.float64),
-        np.asarray(var_ub, dtype=np.float64),
-        np.asarray(objective, dtype=np.float64),
-        np.asarray(row_lb, dtype=np.float64),
-        np.asarray(row_ub, dtype=np.float64),
+        var_lo,  # type: ignore[arg-type]
+        var_hi,  # type: ignore[arg-type]
+        cost,  # type: ignore[arg-type]
+        row_lo,  # type: ignore[arg-type]
+        row_hi,  # type: ignore[arg-type]
         csr_matrix(matrix, dtype=np.float64),
     )
     # Variables: mark the integer ones.

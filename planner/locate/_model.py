@@ -115,6 +115,7 @@ class LocationModel(ABC):
             Naming the field and the numbers: bad shape, NaN, negative cost or weight, index out of
             range, ``p`` outside ``len(existing)..number of allowed sites``, a keyword the model does
             not use.
+
         """
         return cls(_validate(cls, cost, weights, p, max_cost, existing, candidates, capacities))
 
@@ -139,7 +140,8 @@ def _validate(
     except (TypeError, ValueError) as error:
         raise InputError(f"cost matrix is not numeric: {error}", field="cost") from None
     if cost_arr.ndim != 2 or cost_arr.shape[0] == 0 or cost_arr.shape[1] == 0:
-        raise InputError(f"cost matrix must be 2-D demand x site and non-empty, got shape {cost_arr.shape}", field="cost")
+        raise InputError(f"cost matrix must be 2-D demand x site and non-empty, got shape {cost_arr.shape}",
+                         field="cost")
     n, m = cost_arr.shape
     _no_nan("cost", cost_arr)
     if (cost_arr < 0).any():
@@ -175,7 +177,8 @@ def _validate(
         if p < 1 or p > n_allowed:
             raise InputError(f"p = {p} is not in 1..{n_allowed} (the number of candidate sites)", field="p")
         if p < len(existing_arr):
-            raise InputError(f"p = {p} is smaller than the {len(existing_arr)} existing sites that stay open", field="p")
+            raise InputError(f"p = {p} is smaller than the {len(existing_arr)} existing sites that stay open",
+                             field="p")
     elif p is not None:
         raise InputError(f"{cls.name} does not take p (it decides how many sites to open)", field="p")
 
@@ -194,7 +197,8 @@ def _validate(
             raise InputError(f"{cls.name} does not support capacities", field="capacities")
         capacity_arr = np.array(capacities, dtype=np.float64).ravel()
         if len(capacity_arr) != m:
-            raise InputError(f"capacities has {len(capacity_arr)} entries, cost matrix has {m} sites", field="capacities")
+            raise InputError(f"capacities has {len(capacity_arr)} entries, cost matrix has {m} sites",
+                             field="capacities")
         _no_nan("capacities", capacity_arr)
         if (capacity_arr < 0).any():
             j = int(np.flatnonzero(capacity_arr < 0)[0])

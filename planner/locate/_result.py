@@ -37,6 +37,7 @@ class LocationResult:
         How the result was found and proven, e.g. ``"HiGHS MIP (radius formulation)"``.
     gap
         ``|objective - bound| / max(|objective|, 1e-9)``; 0 when optimal, None without a bound.
+
     """
 
     model: str

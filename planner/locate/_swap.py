@@ -85,6 +85,7 @@ def fast_interchange(
         Boolean mask of length ``m``: sites that may be opened.
     max_iterations
         Safety cap on the number of swaps.
+
     """
     n, m = cost.shape
     selected = np.array(selected, dtype=np.int64)

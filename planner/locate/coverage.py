@@ -79,8 +79,9 @@ class MCLP(LocationModel):
 
 
 class BackupCoverage(LocationModel):
-    """Backup coverage, BACOP1 of Hogan & ReVelle (1986), "Concepts and applications of backup
-    coverage", Management Science 32: 1434-1444.
+    """Backup coverage, BACOP1 of Hogan & ReVelle (1986).
+
+    Hogan & ReVelle, "Concepts and applications of backup coverage", Management Science 32: 1434-1444.
 
     Every demand point must be covered at least once; among such choices of ``p`` sites, maximise the
     weight covered at least twice (``u_i = 1`` when ``i`` has a backup)::
@@ -111,7 +112,9 @@ class BackupCoverage(LocationModel):
 class _Outcome:
     """Selected sites (sorted), optional explicit assignment, solver status and bound."""
 
-    def __init__(self, selected: np.ndarray, status: Status, bound: float | None, assignment: np.ndarray | None = None) -> None:
+    def __init__(
+        self, selected: np.ndarray, status: Status, bound: float | None, assignment: np.ndarray | None = None
+    ) -> None:
         self.selected = np.sort(selected)
         self.status = status
         self.bound = bound
@@ -249,13 +252,16 @@ def _pad(selected: np.ndarray, data: Instance, p: int) -> np.ndarray:
 def _result(
     model: str, data: Instance, covered: np.ndarray, outcome: _Outcome, objective: float, started: float, method: str
 ) -> LocationResult:
-    """Result with each demand assigned to its nearest covering open site (-1 if not covered)."""
+    """Build the result, each demand assigned to its nearest covering open site (-1 if not covered)."""
     selected = outcome.selected
     if outcome.assignment is not None:
         assignment = outcome.assignment
     else:
         sub = np.where(covered[:, selected], data.cost[:, selected], np.inf)
-        assignment = np.where(np.isfinite(sub.min(axis=1)), selected[np.argmin(sub, axis=1)], -1) if len(selected) else np.full(data.n_demand, -1)
+        if len(selected):
+            assignment = np.where(np.isfinite(sub.min(axis=1)), selected[np.argmin(sub, axis=1)], -1)
+        else:
+            assignment = np.full(data.n_demand, -1)
     bound = outcome.bound
     if outcome.status is Status.OPTIMAL:
         bound = objective

@@ -46,7 +46,9 @@ class PCenter(LocationModel):
         cost = data.cost[rows][:, data.allowed]
         lonely = rows[~np.isfinite(cost).any(axis=1)] if len(rows) else rows
         if len(lonely):
-            raise InfeasibleError(f"{len(lonely)} demand point(s) cannot reach any candidate site: rows {_preview(lonely)}")
+            raise InfeasibleError(
+                f"{len(lonely)} demand point(s) cannot reach any candidate site: rows {_preview(lonely)}"
+            )
         sub = dataclasses.replace(data, cost=data.cost[rows], weights=data.weights[rows])
         # Every demand point needs its nearest site, so the radius is at least the largest of those.
         radii = np.unique(cost[np.isfinite(cost)])
