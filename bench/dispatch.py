@@ -219,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
             label = f"{'scarce' if scarce else 'ample'}-{n_incidents}x{n_units}"
             seed = args.seed * 1000 + n_incidents * 10 + int(scarce)
             problem = problem_from_dict(make_instance(source, n_incidents, n_units, scarce=scarce, seed=seed))
-            runs = [solve_dispatch(problem, time_limit_s=args.time_limit, **extra) for _ in range(max(1, args.repeat))]
+            runs = [
+                solve_dispatch(problem, time_limit_s=args.time_limit, **extra) for _ in range(max(1, args.repeat))
+            ]
             times = sorted(r.wall_s for r in runs)
             optimal = sorted(runs, key=lambda r: r.wall_s)[len(runs) // 2]
             all_optimal &= all(r.status.value == "optimal" for r in runs)
@@ -232,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             if len(runs) > 1:
                 statuses = ",".join(sorted({r.status.value for r in runs}))
-                proof = f"{proof} median of {len(runs)}, min {times[0]:.2f} s, max {times[-1]:.2f} s ({statuses})".strip()
+                spread = f"median of {len(runs)}, min {times[0]:.2f} s, max {times[-1]:.2f} s ({statuses})"
+                proof = f"{proof} {spread}".strip()
             for result, note in ((optimal, proof), (greedy, ratios)):
                 print(
                     f"{label:<16} {n_incidents:>3} {n_units:>5} {result.method:<7} {result.wall_s:>8.2f} "

@@ -649,7 +649,7 @@ def test_cover_rounding_cuts_keep_every_integer_point(quantity: int, contributio
 
     rows = _cover_rows(quantity, contributions)
     for x in itertools.product((0, 1), repeat=len(contributions)):
-        least = max(0, quantity - sum(c * v for c, v in zip(contributions, x)))
+        least = max(0, quantity - sum(c * v for c, v in zip(contributions, x, strict=True)))
         for s in range(least, quantity + 1):
             for coefs, s_coef, rhs in rows:
-                assert s_coef * s + sum(a * v for a, v in zip(coefs, x)) >= rhs, (x, s, coefs, rhs)
+                assert s_coef * s + sum(a * v for a, v in zip(coefs, x, strict=True)) >= rhs, (x, s, coefs, rhs)
