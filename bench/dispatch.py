@@ -18,7 +18,6 @@ import argparse
 import math
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -70,7 +69,7 @@ def synthetic_source() -> tuple[str, TravelSource]:
 
 
 def travel_source() -> tuple[str, TravelSource]:
-    """The Jinan road network if ``geodata`` and its data are present, else the synthetic source."""
+    """Return the Jinan road network source if ``geodata`` and its data are present, else the synthetic one."""
     folder = ROOT / "geodata" / "data" / "jinan"
     try:
         from geodata.matrix import travel_time_matrix
@@ -101,7 +100,7 @@ def _region(lon: float, lat: float) -> str:
 def make_instance(
     source: TravelSource, n_incidents: int, n_units: int, *, scarce: bool, seed: int
 ) -> dict[str, Any]:
-    """A seeded random dispatch problem in the JSON form of ``planner dispatch``."""
+    """Build a seeded random dispatch problem in the JSON form of ``planner dispatch``."""
     rng = np.random.default_rng(seed)
     unit_xy, incident_xy, minutes = source(rng, n_units, n_incidents)
     units = []
@@ -120,7 +119,8 @@ def make_instance(
     # instances ask for roughly twice the supply and ample ones for a third of it.
     supply_per_capability = n_units * 0.8 * 0.85
     demand_factor = 2.0 if scarce else 0.35
-    mean_quantity = max(1.0, demand_factor * supply_per_capability * len(CAPABILITIES) / (n_incidents * 2 * len(CAPABILITIES)))
+    demand = demand_factor * supply_per_capability * len(CAPABILITIES)
+    mean_quantity = max(1.0, demand / (n_incidents * 2 * len(CAPABILITIES)))
     incidents = []
     for k in range(n_incidents):
         kinds = rng.choice(len(CAPABILITIES), size=int(rng.integers(1, 4)), replace=False)
@@ -141,7 +141,9 @@ def make_instance(
         )
     travel = {
         units[u]["id"]: {
-            incidents[i]["id"]: round(float(minutes[u, i]), 1) for i in range(n_incidents) if math.isfinite(minutes[u, i])
+            incidents[i]["id"]: round(float(minutes[u, i]), 1)
+            for i in range(n_incidents)
+            if math.isfinite(minutes[u, i])
         }
         for u in range(n_units)
     }
@@ -202,7 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     name, source = synthetic_source() if args.synthetic else travel_source()
     print(f"travel times: {name}")
     print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
-    print(f"CP-SAT time limit {args.time_limit:g} s per instance; objective = (weighted shortfall, weighted arrival min, compensation yuan)")
+    print(
+        f"CP-SAT time limit {args.time_limit:g} s per instance; "
+        "objective = (weighted shortfall, weighted arrival min, compensation yuan)"
+    )
     print()
     header = (
         f"{'instance':<16} {'inc':>3} {'units':>5} {'method':<7} {'seconds':>8} {'status':<9} "
@@ -227,7 +232,10 @@ def main(argv: list[str] | None = None) -> int:
             all_optimal &= all(r.status.value == "optimal" for r in runs)
             greedy = solve_dispatch_greedy(problem)
             o, g = optimal.objective, greedy.objective
-            ratios = f"{_ratio(g.weighted_shortfall, o.weighted_shortfall)}, {_ratio(g.weighted_arrival, o.weighted_arrival)}"
+            ratios = (
+                f"{_ratio(g.weighted_shortfall, o.weighted_shortfall)}, "
+                f"{_ratio(g.weighted_arrival, o.weighted_arrival)}"
+            )
             b = optimal.bound
             proof = "" if b is None or optimal.status.value == "optimal" else (
                 f"bound ({b.weighted_shortfall:g}, {b.weighted_arrival:.1f})"

@@ -143,7 +143,7 @@ class DispatchResult:
     bound: DispatchObjective | None = None
 
     def assignment_map(self) -> dict[str, str]:
-        """Unit id -> incident id."""
+        """Map unit id -> incident id."""
         return {a.unit: a.incident for a in self.assignments}
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,7 +191,7 @@ def evaluate(
     *,
     options: Mapping[tuple[str, str], PairOption] | None = None,
 ) -> tuple[tuple[Assignment, ...], tuple[Shortfall, ...], DispatchObjective, tuple[Borrowing, ...]]:
-    """Assignments, shortfalls, objective and borrowings of a unit -> incident map.
+    """Evaluate a unit -> incident map: its assignments, shortfalls, objective and borrowings.
 
     ``options`` gives the pair options to use (default: recomputed, ignoring unit status, so a kept
     committed unit is evaluated like any other). Raises InputError for an unreachable pair.
@@ -335,6 +335,7 @@ def solve_dispatch(
         A region's ``min_retained`` fails even with no unit sent.
     SolverLimitError
         No solution within the time limit.
+
     """
     from planner.dispatch_greedy import solve_dispatch_greedy
 
@@ -367,6 +368,7 @@ def redispatch(
     -------
     Redispatch
         The new plan and the units kept, moved (unit, from, to), added and released (unit, from).
+
     """
     units = {u.id: u for u in problem.units}
     incidents = {i.id for i in problem.incidents}
@@ -447,7 +449,7 @@ def _solve(
     total = cp_model.LinearExpr.weighted_sum
 
     # Constraints.
-    for unit_id, unit_keys in by_unit.items():
+    for unit_keys in by_unit.values():
         # A unit goes to at most one incident.
         model.add_at_most_one(x[key] for key in unit_keys)
     for unit_id, incident_id in fixed.items():
@@ -503,7 +505,7 @@ def _solve(
     arrival_coef = [priority[key[1]] * round(options[key].arrival_min * ARRIVAL_SCALE) for key in keys]
     # Options whose weighted arrival rounds to 0 are the only ones stage (2) cannot keep out when
     # they add nothing; stage (3) counts them after compensation.
-    zero = {key for key, coef in zip(keys, arrival_coef) if coef == 0}
+    zero = {key for key, coef in zip(keys, arrival_coef, strict=True) if coef == 0}
     n_zero = len(zero)
     shortfall_expr = total(list(shortfall.values()), [priority[i] for (i, _k) in shortfall])
     arrival_expr = total(xs, arrival_coef)
@@ -512,7 +514,7 @@ def _solve(
     # largest possible arrival sum) keeps the objective exact in double precision; one solve with
     # both terms proved optimality several times faster than two in bench/dispatch.py.
     largest_arrival: dict[str, int] = {}
-    for key, coef in zip(keys, arrival_coef):
+    for key, coef in zip(keys, arrival_coef, strict=True):
         largest_arrival[key[0]] = max(largest_arrival.get(key[0], 0), coef)
     weight = sum(largest_arrival.values()) + 1
     max_shortfall = sum(i.priority * r.quantity for i in problem.incidents for r in i.requirements)

@@ -97,21 +97,21 @@ class DispatchProblem:
     min_retained: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
 
     def unit(self, unit_id: str) -> Unit:
-        """Unit by id."""
+        """Return the unit with id ``unit_id``."""
         for unit in self.units:
             if unit.id == unit_id:
                 return unit
         raise KeyError(unit_id)
 
     def incident(self, incident_id: str) -> Incident:
-        """Incident by id."""
+        """Return the incident with id ``incident_id``."""
         for incident in self.incidents:
             if incident.id == incident_id:
                 return incident
         raise KeyError(incident_id)
 
     def with_incident(self, incident: Incident, travel_min: Mapping[str, float]) -> DispatchProblem:
-        """A copy with one more incident and the travel minutes of units to it (unit id -> minutes)."""
+        """Return a copy with one more incident and the travel minutes of units to it (unit id -> minutes)."""
         if any(i.id == incident.id for i in self.incidents):
             raise InputError(f"incident {incident.id}: duplicate id", field="id", record=incident.id)
         travel = dict(self.travel_min)
@@ -204,7 +204,8 @@ def parse_unit(data: Any, where: str = "unit") -> Unit:
     where = f"unit {unit_id}"
     status = data.get("status", "available")
     if status not in UNIT_STATUSES:
-        raise _fail(f"{where}: status must be one of {', '.join(sorted(UNIT_STATUSES))}, got {status!r}", "status", where)
+        allowed = ", ".join(sorted(UNIT_STATUSES))
+        raise _fail(f"{where}: status must be one of {allowed}, got {status!r}", "status", where)
     return Unit(
         id=unit_id,
         region=_name(data, "region", where),
@@ -382,7 +383,9 @@ def pair_options(problem: DispatchProblem) -> dict[tuple[str, str], PairOption]:
     return out
 
 
-def home_holdings(problem: DispatchProblem, region: str, *, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, int]:
+def home_holdings(
+    problem: DispatchProblem, region: str, *, exclude: set[str] | frozenset[str] = frozenset()
+) -> dict[str, int]:
     """Capability totals of the available units of ``region`` outside ``exclude``."""
     out: dict[str, int] = {}
     for unit in problem.units:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from unittest import mock
 from collections.abc import Mapping
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -83,7 +83,9 @@ def violations(
                 problems.append(f"region {region} keeps {at_home(region, capability)} < {minimum} {capability}")
     for a in problem.get("agreements", []):
         lends = any(
-            units[u]["region"] == a["lender"] and incidents[i]["region"] == a["borrower"] and a["lender"] != a["borrower"]
+            units[u]["region"] == a["lender"]
+            and incidents[i]["region"] == a["borrower"]
+            and a["lender"] != a["borrower"]
             for u, i in assignment.items()
             if u not in kept
         )
@@ -139,12 +141,17 @@ def brute_force(
     unit_ids = [u["id"] for u in problem["units"]]
     # Prune per unit the moves that break a single-unit rule; the full check still runs on each map.
     choices = [
-        [kept[u]] if u in kept else [None, *[i["id"] for i in problem["incidents"] if not violations(problem, {u: i["id"]}, released=released)]]
+        [kept[u]]
+        if u in kept
+        else [
+            None,
+            *[i["id"] for i in problem["incidents"] if not violations(problem, {u: i["id"]}, released=released)],
+        ]
         for u in unit_ids
     ]
     best: tuple[int, float, float] | None = None
     for combo in itertools.product(*choices):
-        assignment = {u: i for u, i in zip(unit_ids, combo) if i is not None}
+        assignment = {u: i for u, i in zip(unit_ids, combo, strict=True) if i is not None}
         if violations(problem, assignment, kept=kept, released=released):
             continue
         value = score(problem, assignment)
@@ -182,7 +189,9 @@ def check_result(
     return assignment
 
 
-def assert_every_unit_needed(problem: Mapping[str, Any], assignment: Mapping[str, str], kept: Mapping[str, str]) -> None:
+def assert_every_unit_needed(
+    problem: Mapping[str, Any], assignment: Mapping[str, str], kept: Mapping[str, str]
+) -> None:
     """Withdrawing any sent (non-kept) unit must make the objective strictly worse."""
     full = score(problem, assignment)
     for unit_id in assignment:
@@ -233,7 +242,9 @@ def test_greedy_takes_the_nearest_unit_and_falls_short_on_the_example() -> None:
     assignment = check_result(problem, output)
     assert assignment == {"T2": "I1", "T3": "I1"}
     assert output["objective"]["weighted_shortfall"] == 3
-    assert output["shortfall"] == [{"incident": "I1", "capability": "mine_rescue_squad", "missing": 1, "deadline_min": 60.0}]
+    assert output["shortfall"] == [
+        {"incident": "I1", "capability": "mine_rescue_squad", "missing": 1, "deadline_min": 60.0}
+    ]
 
 
 def _unit(uid: str, region: str, caps: dict[str, int], ready: float = 0, status: str = "available") -> dict[str, Any]:
@@ -513,7 +524,8 @@ def problems(draw: st.DrawFn, *, max_units: int = 6, max_incidents: int = 3) -> 
     twins = {}
     for unit in list(units):
         if len(units) < max_units and len(regions) > 1 and draw(st.integers(0, 2)) == 0:
-            twin = {**unit, "id": f"{unit['id']}t", "region": draw(st.sampled_from([r for r in regions if r != unit["region"]]))}
+            other = draw(st.sampled_from([r for r in regions if r != unit["region"]]))
+            twin = {**unit, "id": f"{unit['id']}t", "region": other}
             units.append(twin)
             twins[twin["id"]] = unit["id"]
     travel = {
@@ -544,7 +556,9 @@ def problems(draw: st.DrawFn, *, max_units: int = 6, max_incidents: int = 3) -> 
                 agreement["retained"] = {draw(st.sampled_from(capabilities)): draw(st.integers(0, 2))}
             agreements.append(agreement)
     min_retained = {
-        r: {draw(st.sampled_from(capabilities)): draw(st.integers(0, 2))} for r in regions if draw(st.integers(0, 2)) == 0
+        r: {draw(st.sampled_from(capabilities)): draw(st.integers(0, 2))}
+        for r in regions
+        if draw(st.integers(0, 2)) == 0
     }
     used = {u["region"] for u in units} | {i["region"] for i in incidents}
     return {
