@@ -8,7 +8,8 @@ split the origins over worker processes because scipy's Dijkstra holds the GIL.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from multiprocessing import shared_memory
 
 import numpy as np
 from scipy import sparse
@@ -70,10 +71,49 @@ def csr_matrix_costs(
     workers = max(1, min(int(workers), origins.size // _MIN_ORIGINS_PER_WORKER or 1))
     if workers == 1:
         return _dijkstra_block(graph, origins, destinations, cutoff)
-    chunks = np.array_split(origins, workers)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        blocks = pool.map(_dijkstra_block, [graph] * workers, chunks, [destinations] * workers, [cutoff] * workers)
-        return np.vstack(list(blocks))
+    return _parallel_costs(graph, origins, destinations, cutoff, workers)
+
+
+def _parallel_costs(
+    graph: sparse.csr_matrix, origins: np.ndarray, destinations: np.ndarray | None, cutoff: float | None, workers: int
+) -> np.ndarray:
+    """Split the origins over forked processes that write their rows straight into shared memory.
+
+    This process searches the first share itself; the children inherit the CSR matrix by fork and
+    return nothing through pipes, so the only extra cost over one process is the fork itself.
+    """
+    columns = graph.shape[0] if destinations is None else destinations.size
+    shape = (origins.size, columns)
+    block = shared_memory.SharedMemory(create=True, size=max(1, origins.size * columns * 8))
+    try:
+        out = np.ndarray(shape, dtype=np.float64, buffer=block.buf)
+        bounds = np.linspace(0, origins.size, workers + 1).astype(int)
+        context = multiprocessing.get_context("fork")
+        children = [context.Process(target=_fill_rows, args=(block.name, shape, graph, origins, destinations, cutoff,
+                                                              int(start), int(stop)))
+                    for start, stop in zip(bounds[1:-1], bounds[2:], strict=True)]
+        for child in children:
+            child.start()
+        out[bounds[0]:bounds[1]] = _dijkstra_block(graph, origins[bounds[0]:bounds[1]], destinations, cutoff)
+        for child in children:
+            child.join()
+        if any(child.exitcode != 0 for child in children):
+            raise GeodataError("a matrix worker process failed")
+        return out.copy()
+    finally:
+        block.close()
+        block.unlink()
+
+
+def _fill_rows(name: str, shape: tuple[int, int], graph: sparse.csr_matrix, origins: np.ndarray,
+               destinations: np.ndarray | None, cutoff: float | None, start: int, stop: int) -> None:
+    """Child process: search origins[start:stop] and write their rows into the shared result."""
+    block = shared_memory.SharedMemory(name=name)
+    try:
+        out = np.ndarray(shape, dtype=np.float64, buffer=block.buf)
+        out[start:stop] = _dijkstra_block(graph, origins[start:stop], destinations, cutoff)
+    finally:
+        block.close()
 
 
 BLOCK_BYTES = 256 * 2**20
