@@ -5,33 +5,21 @@
 // The input is kept in sessionStorage per scenario, so a reload or an API error never loses it.
 (function () {
   "use strict";
+  const { escape, csrf, failJSON, getJSON } = Planner;
   const el = document.getElementById("map");
   const scenario = el.dataset.scenario;
   const canRun = el.dataset.canRun === "true";
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
   const STORE_KEY = `dispatch:${scenario}`;
-  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
-                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
   const PALETTE = ["#1565c0", "#2e7d32", "#ad1457", "#00838f", "#6d4c41", "#283593", "#558b2f", "#c62828"];
   const LENT = "#8e24aa";
   const LEDGER_COLUMNS = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"];
 
   const $ = (id) => document.getElementById(id);
-  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const num = (x, digits = 1) => (x === null || x === undefined || x === "") ? "—" : Number(x).toFixed(digits);
   const money = (x) => Number(x || 0).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
-  const failJSON = (r) => r.json().then((b) => Promise.reject(Object.assign(new Error(b.error ? b.error.message : r.statusText),
-                                                                            { field: b.error ? b.error.field : null, status: r.status })),
-                                        () => Promise.reject(Object.assign(new Error(r.statusText), { status: r.status })));
-  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : failJSON(r));
 
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
-  el.leafletMap = map; // lets browser tests find the map
-  const renderer = L.canvas({ padding: 0.3 });
-  map.attributionControl.setPrefix(false);
-  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
-  L.control.scale({ imperial: false }).addTo(map);
+  const { map, renderer } = Planner.createMap(el);
 
   // ---- state, kept in sessionStorage ----------------------------------------------------------
   const state = load();
@@ -381,7 +369,7 @@
     .then(([incidentTypes, roads, bases]) => {
       types = incidentTypes.incident_types;
       const roadLayer = L.geoJSON(roads, { style: (f) => {
-        const [weight, color] = ROAD[f.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+        const [weight, color] = Planner.roadClass(f.properties.highway);
         return { weight, color, opacity: 0.9, renderer, interactive: false };
       } }).addTo(map);
       L.geoJSON(bases, {

@@ -15,11 +15,7 @@
 
   // ---- map -------------------------------------------------------------------------------------
   const el = $("map");
-  const map = L.map(el, { zoomSnap: 0.25 });
-  el.leafletMap = map;
-  map.attributionControl.setPrefix(false);
-  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
-  L.control.scale({ imperial: false }).addTo(map);
+  const { map } = Planner.createMap(el, { preferCanvas: false });
   const drawn = L.featureGroup().addTo(map);
   const site = view.map.site;
   if (site) {

@@ -3,8 +3,7 @@
 // store the finished programme, reload the month view.
 (function () {
   "use strict";
-  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
-  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const { escape, csrf } = Planner;
 
   function call(method, url, body) {
     return fetch(url, {

@@ -2,24 +2,16 @@
 // jurisdictions, hazard sites coloured by risk grade, and bases with their teams, with filters.
 (function () {
   "use strict";
+  const { escape, getJSON } = Planner;
   const el = document.getElementById("map");
   const scenario = el.dataset.scenario;
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
-  const RISK = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
-  const TIER = { national: "#6a1b9a", regional: "#1565c0", local: "#2e7d32", enterprise: "#ef6c00", volunteer: "#00897b" };
-  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
-                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const RISK = Planner.RISK;
+  const { TIER } = Planner;
   const state = { tiers: new Set(Object.keys(TIER)), types: new Set(), layers: {}, labels: {} };
 
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
-  el.leafletMap = map; // lets other page scripts (and browser tests) find the map
-  const renderer = L.canvas({ padding: 0.3 });
-  map.attributionControl.setPrefix(false);
-  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
-  L.control.scale({ imperial: false }).addTo(map);
+  const { map, renderer } = Planner.createMap(el);
 
-  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : r.json().then((b) => Promise.reject(new Error(b.error ? b.error.message : r.statusText))));
 
   function details(title, rows, extra) {
     const body = rows.filter(([, v]) => v !== undefined && v !== null && v !== "")
@@ -28,7 +20,7 @@
   }
 
   function roadStyle(feature) {
-    const [weight, color] = ROAD[feature.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+    const [weight, color] = Planner.roadClass(feature.properties.highway);
     return { weight, color, opacity: 0.9, renderer, interactive: false };
   }
 

@@ -3,31 +3,20 @@
 // coverage of sites before and after (toggle), with the figures of doing nothing, greedy and the optimiser.
 (function () {
   "use strict";
+  const { escape, csrf, failJSON, getJSON } = Planner;
   const el = document.getElementById("map");
   const scenario = el.dataset.scenario;
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
   const COLOR = { pass: "#1a9850", fail: "#d73027" };
-  const LEVEL = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
-  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
-                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const LEVEL = Planner.RISK;
   const NAMES = { current: "现状 current", do_nothing: "不调动 do nothing", greedy: "就近贪心 greedy nearest",
                   optimised: "优化 optimised" };
   const state = { report: null, view: "after", layers: {} };
 
-  const map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
-  el.leafletMap = map; // lets browser tests find the map
-  const renderer = L.canvas({ padding: 0.3 });
-  map.attributionControl.setPrefix(false);
-  if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
-  L.control.scale({ imperial: false }).addTo(map);
+  const { map, renderer } = Planner.createMap(el);
 
   const $ = (id) => document.getElementById(id);
-  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const pct = (x) => (x === null || x === undefined) ? "—" : `${(x * 100).toFixed(1)}%`;
-  const failJSON = (r) => r.json().then((b) => Promise.reject(new Error(b.error ? b.error.message : r.statusText)),
-                                        () => Promise.reject(new Error(r.statusText)));
-  const getJSON = (url) => fetch(url).then((r) => r.ok ? r.json() : failJSON(r));
-  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
   const beijing = (v) => v ? `${v.length === 16 ? v + ":00" : v}+08:00` : undefined;
 
   function clear(name) { if (state.layers[name]) { map.removeLayer(state.layers[name]); delete state.layers[name]; } }
@@ -153,7 +142,7 @@
   Promise.all([getJSON(api("roads")), getJSON(api("posture/staging-points"))])
     .then(([roads, staging]) => {
       state.layers.roads = L.geoJSON(roads, { style: (f) => {
-        const [weight, color] = ROAD[f.properties.highway.replace("_link", "")] || [0.8, "#c8c8c8"];
+        const [weight, color] = Planner.roadClass(f.properties.highway);
         return { weight, color, opacity: 0.9, renderer, interactive: false };
       } }).addTo(map);
       L.geoJSON(staging, {

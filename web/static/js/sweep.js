@@ -5,7 +5,7 @@
   const scenario = page.dataset.scenario;
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
-  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+  const esc = Planner.escape;
   const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
   const num = (x) => (x === null || x === undefined ? "—" : Number(x).toFixed(1));
   let chart = null;

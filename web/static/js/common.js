@@ -1,0 +1,36 @@
+// Shared by the page scripts: HTML escaping, JSON calls that surface the API's error body, the CSRF
+// token, the Leaflet map set-up (no tile server: pages draw the road network themselves) and the
+// colours of risk grades, tiers and road classes, so every page shows them alike.
+window.Planner = (function () {
+  "use strict";
+  const RISK = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
+  const TIER = { national: "#6a1b9a", regional: "#1565c0", local: "#2e7d32", enterprise: "#ef6c00", volunteer: "#00897b" };
+  const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
+                 tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
+  const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  const escape = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ENTITIES[c]);
+  const csrf = () => { const m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+  // Reject with an Error carrying the API's message, and the field and status it names.
+  const failJSON = (r) => r.json().then(
+    (b) => Promise.reject(Object.assign(new Error(b.error ? b.error.message : r.statusText),
+                                        { field: b.error ? b.error.field : null, status: r.status })),
+    () => Promise.reject(Object.assign(new Error(r.statusText), { status: r.status })));
+  const getJSON = (url) => fetch(url).then((r) => (r.ok ? r.json() : failJSON(r)));
+
+  // [weight, colour] of an OSM road class (links drawn like their road).
+  const roadClass = (highway) => ROAD[String(highway).replace("_link", "")] || [0.8, "#c8c8c8"];
+
+  // A Leaflet map on `el` with a canvas renderer, the scenario's attribution and a scale bar.
+  function createMap(el, options) {
+    const map = L.map(el, Object.assign({ preferCanvas: true, zoomSnap: 0.25 }, options || {}));
+    el.leafletMap = map; // lets other page scripts (and browser tests) find the map
+    const renderer = L.canvas({ padding: 0.3 });
+    map.attributionControl.setPrefix(false);
+    if (el.dataset.attribution) map.attributionControl.addAttribution(el.dataset.attribution);
+    L.control.scale({ imperial: false }).addTo(map);
+    return { map, renderer };
+  }
+
+  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap };
+})();
