@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planner.errors import InputError
 
 APPLIES_TO = ("field", "all")
@@ -87,14 +85,9 @@ def parse_calendar(data: Any, year: int, *, where: str = "calendar.yaml") -> Dri
 
 def read_calendar(path: str | Path, year: int) -> DrillCalendar:
     """Read ``calendar.yaml`` and pick ``year``."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: calendar.yaml is missing", field="calendar.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field="calendar.yaml") from None
-    return parse_calendar(data, year, where=path.name)
+    from planner.scenario_files import read_yaml_file
+
+    return parse_calendar(read_yaml_file(path), year, where=Path(path).name)
 
 
 def _window(item: Any, where: str, year: int) -> Blackout:

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planner.errors import InputError
 
 PLAN_KINDS = ("comprehensive", "special", "onsite")
@@ -276,14 +274,9 @@ def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
 
 def read_plans(path: str | Path, *, scenario: Any = None, templates: Mapping[str, Any] | None = None) -> PlanSet:
     """Read and validate ``plans.yaml``."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: plans.yaml is missing", field="plans.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field="plans.yaml") from None
-    return parse_plans(data, where=path.name, scenario=scenario, templates=templates)
+    from planner.scenario_files import read_yaml_file
+
+    return parse_plans(read_yaml_file(path), where=Path(path).name, scenario=scenario, templates=templates)
 
 
 def plans_to_dict(plans: PlanSet) -> dict[str, Any]:

@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from planner.coverage import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage import coverage as coverage_report
@@ -62,7 +61,7 @@ from planner.readiness import (
     raise_teams,
 )
 from planner.scenario import Scenario
-from planner.scenario_files import scenario_path
+from planner.scenario_files import read_yaml_file, scenario_path
 from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
 from planner.status import Status, cp_sat_status
 from planner.warnings import (
@@ -216,12 +215,7 @@ def load_rules(folder: str | Path | None) -> PostureRules:
     """``folder/warning_rules.yaml``, or :data:`DEFAULT_RULES` when there is no folder or file."""
     if folder is None or not (Path(folder) / "warning_rules.yaml").is_file():
         return parse_rules(DEFAULT_RULES, where="default warning rules")
-    path = Path(folder) / "warning_rules.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field="warning_rules") from None
-    return parse_rules(data, where=path.name)
+    return parse_rules(read_yaml_file(Path(folder) / "warning_rules.yaml"), where="warning_rules.yaml")
 
 
 def scenario_folder(name: str) -> Path | None:

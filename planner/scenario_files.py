@@ -60,13 +60,19 @@ def read_scenario(folder: str | Path) -> Scenario:
     return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
 
 
-def _read_meta(path: Path) -> dict[str, Any]:
+def read_yaml_file(path: str | Path) -> Any:
+    """Parse a YAML settings file; a missing file or invalid YAML raises ``InputError`` naming the file."""
+    path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: scenario.yaml is missing", field="scenario.yaml")
+        raise InputError(f"{path}: {path.name} is missing", field=path.name)
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field="scenario.yaml") from None
+        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field=path.name) from None
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    meta = read_yaml_file(path)
     if not isinstance(meta, dict):
         raise InputError(f"{path.name}: must be a mapping of settings", field="scenario.yaml")
     return meta
