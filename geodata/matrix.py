@@ -7,8 +7,8 @@ split the origins over worker processes because scipy's Dijkstra holds the GIL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import multiprocessing
+from collections.abc import Sequence
 from multiprocessing import shared_memory
 
 import numpy as np

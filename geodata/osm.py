@@ -1,10 +1,11 @@
 """Import OpenStreetMap extracts into a drivable RoadNetwork.
 
-PBF files are read with pyrosm; OSM XML (``.osm``, ``.osm.gz``, ``.osm.bz2``) is streamed by
-:mod:`geodata.osm_stream` (two ``iterparse`` passes; the same network as OSMnx's ``graph_from_xml``,
-which ``_read_xml`` keeps as the reference, at a fraction of the memory). The format is recognised
-from the file's first bytes, not its name, so a renamed or mislabelled file still gets the right
-reader, and a file that is neither gets a clear error.
+Both formats are streamed, so memory follows the road network rather than the raw file: PBF by
+:mod:`geodata.osm_pbf` (pyosmium, node locations in a disk-backed index), OSM XML (``.osm``,
+``.osm.gz``, ``.osm.bz2``) by :mod:`geodata.osm_stream` (two ``iterparse`` passes; the same network as
+OSMnx's ``graph_from_xml``, which ``_read_xml`` keeps as the reference, at a fraction of the memory).
+The format is recognised from the file's first bytes, not its name, so a renamed or mislabelled file
+still gets the right reader, and a file that is neither gets a clear error.
 Driving access follows OSM tagging for a rescue vehicle: public roads and ``emergency_access``
 service roads, no footways, tracks, driveways, parking aisles or private roads.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 import networkx as nx
 
 from geodata.errors import GeodataError
-from geodata.network import RoadNetwork, network_from_graph
+from geodata.network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
@@ -72,30 +73,14 @@ def read_osm(
     path = Path(path)
     kind = detect_format(path)
     name = name or path.name.split(".")[0]
-    if kind != "pbf":  # streamed in two passes: memory follows the roads, not the raw file
-        from geodata.osm_stream import read_osm_xml_stream
+    # Both formats are streamed: memory follows the road network, not the raw file.
+    if kind == "pbf":
+        from geodata.osm_pbf import read_osm_pbf_stream
 
-        return read_osm_xml_stream(path, name=name, speeds_kph=speeds_kph, kind=kind)
-    graph = _read_pbf(path)
-    if graph.number_of_edges() == 0:
-        raise GeodataError(f"{path.name} has no drivable roads")
-    return network_from_graph(graph, name=name, speeds_kph=speeds_kph)
+        return read_osm_pbf_stream(path, name=name, speeds_kph=speeds_kph)
+    from geodata.osm_stream import read_osm_xml_stream
 
-
-def _read_pbf(path: Path) -> nx.MultiDiGraph:
-    import pyrosm
-
-    try:
-        osm = pyrosm.OSM(str(path))
-        result = osm.get_network(network_type="driving", nodes=True)
-        if result is None or result[1] is None or len(result[1]) == 0:
-            raise GeodataError(f"{path.name} has no drivable roads")
-        nodes, edges = result
-        return osm.to_graph(nodes, edges, graph_type="networkx", retain_all=True)
-    except GeodataError:
-        raise
-    except Exception as error:  # pyrosm raises assorted types on bad input; report them in one line
-        raise GeodataError(f"{path.name} is not a readable OSM PBF file ({_first_line(error)})") from None
+    return read_osm_xml_stream(path, name=name, speeds_kph=speeds_kph, kind=kind)
 
 
 def _read_xml(path: Path, kind: str) -> nx.MultiDiGraph:

@@ -117,6 +117,27 @@ def read_osm_xml_stream(
     return build_network(name, nodes, table, speeds_kph=speeds_kph)
 
 
+def drivable_sequence(tags: Mapping[str, Any], items: list[Any], key: Callable[[Any], Any] = lambda x: x
+                      ) -> tuple[list[Any], bool] | None:
+    """Return a drivable way's nodes in driving order and whether it is one way (None: not drivable).
+
+    Repeated consecutive nodes are collapsed; ``oneway`` in yes, true, 1, -1, reverse, T, F or
+    ``junction=roundabout`` makes it one way, and -1, reverse and T reverse the order (OSMnx's rules).
+    ``key`` gives a node's id when the items carry more (e.g. coordinates).
+    """
+    from geodata.osm import is_drivable
+
+    if not is_drivable(tags):
+        return None
+    nodes = [next(group) for _, group in groupby(items, key=key)]
+    if len(nodes) < 2:
+        return None
+    oneway = tags.get("oneway") in _ONEWAY or tags.get("junction") == "roundabout"
+    if oneway and tags.get("oneway") in _REVERSED:
+        nodes.reverse()
+    return nodes, oneway
+
+
 def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     """Haversine distance in metres on a sphere of ``EARTH_RADIUS_M`` (arrays of degrees)."""
     y1, y2 = np.deg2rad(lat1), np.deg2rad(lat2)
@@ -172,22 +193,16 @@ def _elements(path: Path, kind: str, wanted: str) -> Iterator[Element]:
 
 def _read_ways(path: Path, kind: str) -> dict[str, np.ndarray]:
     """First pass: the edges of drivable ways, as arrays (way attributes stored once per way)."""
-    from geodata.osm import is_drivable
-
     u, v, edge_way = array("q"), array("q"), array("l")
     way_ids = array("q")
     highway: list[str] = []  # per way; road classes are a handful of shared strings
     maxspeed: list[str | None] = []
     for element in _elements(path, kind, "way"):
         tags = {str(t.get("k")): t.get("v") for t in element.iter("tag")}
-        if not is_drivable(tags):
+        oriented = drivable_sequence(tags, [int(nd.get("ref", "")) for nd in element.iter("nd")])
+        if oriented is None:
             continue
-        refs = [int(k) for k, _ in groupby(nd.get("ref", "") for nd in element.iter("nd"))]
-        if len(refs) < 2:
-            continue
-        oneway = tags.get("oneway") in _ONEWAY or tags.get("junction") == "roundabout"
-        if oneway and tags.get("oneway") in _REVERSED:
-            refs.reverse()
+        refs, oneway = oriented
         u.extend(refs[:-1])
         v.extend(refs[1:])
         count = len(refs) - 1
