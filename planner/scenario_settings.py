@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from planner.errors import InputError
+from planner.errors import InputError, NotFoundError
 from planner.scenario import Scenario
 from planner.store import Store
 
@@ -105,10 +105,12 @@ def store_settings(store: Store, scenario: Scenario, settings: Mapping[str, Any]
 
 def stored_settings(store: Store, name: str, collection: str) -> Any | None:
     """Return a scenario's stored settings document, or None when it has none."""
-    for doc_id, data, _version in store.documents(name, collection):
-        if doc_id == DEFAULT_ID:
-            return data
-    return None
+    try:
+        return store.get_document(name, collection, DEFAULT_ID)[0]
+    except NotFoundError as error:
+        if error.field == "scenario":  # an unknown scenario is still an error; a missing document is not
+            raise
+        return None
 
 
 def write_settings(store: Store, name: str, folder: Path) -> None:

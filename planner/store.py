@@ -238,8 +238,7 @@ class Store:
         record_id = str(data.get("id", ""))
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
-            existing = session.scalar(select(RecordRow).where(
-                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
+            existing = self._record_row(session, scenario_row, kind, record_id)
             current = existing.version if existing is not None else None
             if current != expected_version:
                 if expected_version is None:
@@ -268,8 +267,7 @@ class Store:
         self._check_kind(kind)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
-            existing = session.scalar(select(RecordRow).where(
-                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
+            existing = self._record_row(session, scenario_row, kind, record_id)
             if existing is None:
                 raise NotFoundError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
             if expected_version is not None and existing.version != expected_version:
@@ -297,8 +295,7 @@ class Store:
         self._check_kind(kind)
         with self._sessions() as session:
             scenario_row = self._scenario_row(session, name)
-            row = session.scalar(select(RecordRow).where(
-                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
+            row = self._record_row(session, scenario_row, kind, record_id)
             if row is None:
                 raise NotFoundError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
             return dict(row.data), row.version
@@ -344,8 +341,7 @@ class Store:
         check_text([doc_id, data], collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
-            row = session.scalar(select(RecordRow).where(
-                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == collection, RecordRow.record_id == doc_id))
+            row = self._record_row(session, scenario_row, collection, doc_id)
             current = row.version if row is not None else None
             if not replace and current != expected_version:
                 raise ConflictError(f"{collection} {doc_id!r} was changed by someone else (version {current}); "
@@ -374,18 +370,19 @@ class Store:
 
     def get_document(self, name: str, collection: str, doc_id: str) -> tuple[Any, int]:
         """One document's data and version."""
-        for found_id, data, version in self.documents(name, collection):
-            if found_id == doc_id:
-                return data, version
-        raise NotFoundError(f"{collection} {doc_id!r} does not exist", field="id", record=doc_id)
+        self._check_collection(collection)
+        with self._sessions() as session:
+            row = self._record_row(session, self._scenario_row(session, name), collection, doc_id)
+            if row is None:
+                raise NotFoundError(f"{collection} {doc_id!r} does not exist", field="id", record=doc_id)
+            return row.data, row.version
 
     def delete_document(self, name: str, collection: str, doc_id: str, *, actor: str = "system") -> None:
         """Remove one document."""
         self._check_collection(collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
-            row = session.scalar(select(RecordRow).where(
-                RecordRow.scenario_id == scenario_row.id, RecordRow.kind == collection, RecordRow.record_id == doc_id))
+            row = self._record_row(session, scenario_row, collection, doc_id)
             if row is None:
                 raise NotFoundError(f"{collection} {doc_id!r} does not exist", field="id", record=doc_id)
             session.add(AuditRow(actor=actor, action="delete", scenario=name, kind=collection, record_id=doc_id,
@@ -414,6 +411,12 @@ class Store:
     def _check_kind(kind: str) -> None:
         if kind not in RECORD_TYPES and kind != AGREEMENTS:
             raise InputError(f"unknown record kind {kind!r}", field="kind")
+
+    @staticmethod
+    def _record_row(session: Session, scenario_row: ScenarioRow, kind: str, record_id: str) -> RecordRow | None:
+        """Return one stored record or document of a scenario, or None."""
+        return session.scalar(select(RecordRow).where(
+            RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind, RecordRow.record_id == record_id))
 
     @staticmethod
     def _scenario_row(session: Session, name: str) -> ScenarioRow:
