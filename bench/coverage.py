@@ -1,6 +1,6 @@
 """Coverage of the whole Jinan scenario: the project's path against a networkx baseline loop.
 
-The project's path (``planner.coverage.coverage``) runs one Dijkstra per distinct base node or per
+The project's path (``planner.coverage.verdict.coverage``) runs one Dijkstra per distinct base node or per
 site, whichever is fewer, on the cached CSR export, then compares arrival times with the standards
 in numpy. The baseline is what a straightforward script does: ``networkx.single_source_dijkstra``
 from each team's base (one search per team) and a Python loop over (site, standard, team). Both run
@@ -21,10 +21,10 @@ import networkx as nx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import best_of, table  # noqa: E402
-from planner.coverage import coverage  # noqa: E402
-from planner.networks import placement  # noqa: E402
-from planner.scenario import Scenario  # noqa: E402
-from planner.scenario_files import read_scenario  # noqa: E402
+from planner.coverage.verdict import coverage  # noqa: E402
+from planner.scenario.files import read_scenario  # noqa: E402
+from planner.scenario.model import Scenario  # noqa: E402
+from planner.scenario.network import placement  # noqa: E402
 
 REPEAT = 5
 

@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from planner.dispatch import DispatchResult, solve_dispatch  # noqa: E402
-from planner.dispatch_greedy import solve_dispatch_greedy  # noqa: E402
-from planner.dispatch_problem import problem_from_dict  # noqa: E402
+from planner.dispatch.greedy import solve_dispatch_greedy  # noqa: E402
+from planner.dispatch.optimiser import DispatchResult, solve_dispatch  # noqa: E402
+from planner.dispatch.problem import problem_from_dict  # noqa: E402
 
 JINAN_BBOX = (116.75, 36.54, 117.51, 37.15)
 """Jinan study area ``(min_lon, min_lat, max_lon, max_lat)``, degrees."""

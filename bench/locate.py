@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from planner.cli._output import print_table  # noqa: E402
 from planner.locate import MCLP, PMedian  # noqa: E402
-from planner.orlib import read_orlib_pmedian  # noqa: E402
+from planner.locate.orlib import read_orlib_pmedian  # noqa: E402
 
 ORLIB_DIRS = [ROOT / "tests" / "fixtures" / "orlib", ROOT / "bench" / "data" / "orlib"]
 TIME_LIMIT_S = 60.0

@@ -85,8 +85,8 @@ ROADS_ONLY_PAGE = """<!doctype html>
 
 def start_app(folder: Path) -> Any:
     """Start the web app on a temporary database holding the shipped scenario and one viewer."""
-    from planner.accounts import create_user
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
+    from planner.store.accounts import create_user
     from web import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": "bench",

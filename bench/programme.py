@@ -17,12 +17,12 @@ import datetime as dt
 import time
 from typing import Any
 
-from planner.drill_calendar import read_calendar
-from planner.drill_library import load_library
-from planner.plans import read_plans
-from planner.programme import build_slots, on_duty_coverage, schedule_programme
-from planner.programme_check import check_programme
-from planner.scenario_files import read_scenario, scenario_path
+from planner.drills.calendar import read_calendar
+from planner.drills.plans import read_plans
+from planner.drills.programme import build_slots, on_duty_coverage, schedule_programme
+from planner.drills.programme_check import check_programme
+from planner.scenario.files import read_scenario, scenario_path
+from planner.scenario.library import load_library
 
 
 def greedy(slots: list[Any], calendar: Any) -> dict[str, Any]:

@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from planner.drill_library import load_library
-from planner.scenario_files import read_scenario
-from planner.simulate import SimSettings, build_case, monte_carlo
+from planner.drills.simulate import SimSettings, build_case, monte_carlo
+from planner.scenario.files import read_scenario
+from planner.scenario.library import load_library
 
 
 def plain_loop(case, runs: int, seed: int, settings: SimSettings) -> np.ndarray:  # type: ignore[no-untyped-def]

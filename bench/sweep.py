@@ -23,8 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import table  # noqa: E402
-from planner.scenario_files import read_scenario  # noqa: E402
-from planner.sweep import SweepResult, sweep, sweep_model  # noqa: E402
+from planner.scenario.files import read_scenario  # noqa: E402
+from planner.sweep.engine import SweepResult, sweep, sweep_model  # noqa: E402
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 

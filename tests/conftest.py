@@ -80,7 +80,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(database_url: str) -> Iterator[object]:
     """An empty store on a temporary SQLite file."""
-    from planner.store import Store
+    from planner.store.database import Store
 
     opened = Store(database_url)
     yield opened
@@ -90,7 +90,7 @@ def store(database_url: str) -> Iterator[object]:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     """The web app on a temporary database seeded with the mini scenario."""
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
     from web import create_app
 
     application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
@@ -155,7 +155,7 @@ USERS = {"viewer": "viewer-pass-1", "dispatcher": "dispatch-pass-1", "planner": 
 @pytest.fixture
 def users(app: object) -> dict[str, str]:
     """Create one account per role; returns username -> password."""
-    from planner.accounts import create_user
+    from planner.store.accounts import create_user
 
     store = app.extensions["planner_store"]  # type: ignore[attr-defined]
     for role, password in USERS.items():

@@ -133,7 +133,7 @@ def test_viewer_sees_the_page_with_run_disabled(page: Any, server_url: str, user
 
 
 def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: Any, app: Any) -> None:
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
 
     app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
     browser_login(page, server_url, "dispatcher")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from planner.scenario_files import read_scenario, scenario_path
-from planner.scenario_settings import json_safe, read_settings, store_settings
+from planner.scenario.files import read_scenario, scenario_path
+from planner.store.settings import json_safe, read_settings, store_settings
 from tests.browser import screenshot_path
 from tests.conftest import FIXTURES, browser_login
 

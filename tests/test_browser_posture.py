@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.scenario_files import read_scenario
+from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
 from tests.conftest import FIXTURES, browser_login
 

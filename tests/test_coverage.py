@@ -12,13 +12,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from planner.coverage import coverage, drive_minutes, service_area_features
+from planner.coverage.verdict import coverage, drive_minutes, service_area_features
+from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
 from planner.errors import InputError
-from planner.model import Base, HazardSite, Jurisdiction, ResponseStandard, Team
-from planner.networks import placement
-from planner.scenario import Scenario
-from planner.scenario_files import read_scenario
-from planner.whatif import Candidate, Plan, TeamTemplate, what_if
+from planner.model.records import Base, HazardSite, Jurisdiction, ResponseStandard, Team
+from planner.scenario.files import read_scenario
+from planner.scenario.model import Scenario
+from planner.scenario.network import placement
 from tests.conftest import MINI
 
 KM_LON = 0.0112  # about 1 km of longitude at 36.6 N

@@ -85,7 +85,7 @@ def test_viewer_may_see_but_not_run_what_if(client: Any, request: pytest.Fixture
 
 @pytest.mark.parametrize("name, standard", [("jinan", "mine-30"), ("shanxi-coal", "mine-30")])
 def test_page_and_api_work_for_the_shipped_scenarios(web: Any, app: Any, name: str, standard: str) -> None:
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
 
     app.extensions["planner_store"].save_scenario(read_scenario(name))
     assert web.get(f"/coverage?scenario={name}").status_code == 200

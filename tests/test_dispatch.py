@@ -1,7 +1,7 @@
 """Dispatch optimiser and greedy baseline: hand-solved cases, an independent checker, brute force.
 
 The checker and the brute-force enumerator below work on the raw JSON-like problem dict and share no
-code with ``planner.dispatch*``: they restate the semantics of the issue directly.
+code with ``planner.dispatch.optimiser*``: they restate the semantics of the issue directly.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.dispatch import redispatch, solve_dispatch
-from planner.dispatch_greedy import solve_dispatch_greedy
-from planner.dispatch_problem import Incident, Requirement, problem_from_dict
+from planner.dispatch.greedy import solve_dispatch_greedy
+from planner.dispatch.optimiser import redispatch, solve_dispatch
+from planner.dispatch.problem import Incident, Requirement, problem_from_dict
 from planner.errors import InfeasibleError, InputError
-from planner.status import Status
+from planner.model.status import Status
 from tests.conftest import FIXTURES
 
 TOL = 1e-6
@@ -596,7 +596,7 @@ def test_separate_stages_match_brute_force_too(problem: dict[str, Any]) -> None:
     # Forces the path taken when W * shortfall + arrival would not be exact in a double.
     if not _feasible_with_nothing_sent(problem):
         return
-    with mock.patch("planner.dispatch.MERGE_LIMIT", 0):
+    with mock.patch("planner.dispatch.optimiser.MERGE_LIMIT", 0):
         output = solve_json(problem, workers=2)
     assert output["status"] == "optimal"
     check_result(problem, output)
@@ -659,7 +659,7 @@ def test_result_numbers_are_finite() -> None:
 @given(st.integers(0, 9), st.lists(st.integers(1, 12), min_size=1, max_size=4))
 def test_cover_rounding_cuts_keep_every_integer_point(quantity: int, contributions: list[int]) -> None:
     # Every integer (x, s) with s >= quantity - sum c x, 0 <= s <= quantity satisfies every row.
-    from planner.dispatch import _cover_rows
+    from planner.dispatch.optimiser import _cover_rows
 
     rows = _cover_rows(quantity, contributions)
     for x in itertools.product((0, 1), repeat=len(contributions)):

@@ -9,7 +9,7 @@ import pytest
 
 from geodata.matrix import travel_time_matrix
 from planner.cli import main
-from planner.dispatch_scenario import (
+from planner.dispatch.scenario import (
     dispatch_scenario,
     incident_library,
     own_forces,
@@ -19,8 +19,8 @@ from planner.dispatch_scenario import (
     unit_capabilities,
 )
 from planner.errors import InputError
-from planner.networks import placement
-from planner.scenario_files import read_scenario
+from planner.scenario.files import read_scenario
+from planner.scenario.network import placement
 from tests.conftest import MINI
 
 

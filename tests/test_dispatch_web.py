@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from geodata.matrix import travel_time_matrix
-from planner.networks import placement
-from planner.scenario_files import read_scenario
+from planner.scenario.files import read_scenario
+from planner.scenario.network import placement
 from tests.conftest import MINI
 
 URL = "/api/v1/scenarios/mini/dispatch"

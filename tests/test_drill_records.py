@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from planner import drill_records as records
+from planner.drills import records
+from planner.drills.improvement import CorrectiveAction
 from planner.errors import InputError, NotFoundError
-from planner.improvement import CorrectiveAction
-from planner.scenario_files import read_scenario
-from planner.store import ConflictError
+from planner.scenario.files import read_scenario
+from planner.store.database import ConflictError
 from tests.conftest import MINI
 
 PROGRAMME = {
@@ -133,9 +133,9 @@ def test_cli_plan_reads_the_stored_plans_and_saves(cli_env, capsys) -> None:
     import yaml
 
     from planner.cli import main
-    from planner.scenario_files import scenario_path
-    from planner.scenario_settings import json_safe, read_settings, store_settings
-    from planner.store import Store
+    from planner.scenario.files import scenario_path
+    from planner.store.database import Store
+    from planner.store.settings import json_safe, read_settings, store_settings
     from tests.conftest import FIXTURES
 
     jinan = read_scenario("jinan")

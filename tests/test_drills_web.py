@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from planner import drill_records as records
-from planner.scenario_files import read_scenario, scenario_path
-from planner.scenario_settings import json_safe, read_settings, store_settings
+from planner.drills import records
+from planner.scenario.files import read_scenario, scenario_path
+from planner.store.settings import json_safe, read_settings, store_settings
 from tests.conftest import FIXTURES
 
 DRILL = {"id": "refinery-onsite-tank-H1", "date": "2026-04-08", "form": "field", "scope": "single",
@@ -141,8 +141,8 @@ def test_unknown_things_are_404(client, auth, planned) -> None:
 
 
 def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
-    from planner.drill_library import load_library
-    from planner.simulate import build_case, monte_carlo
+    from planner.drills.simulate import build_case, monte_carlo
+    from planner.scenario.library import load_library
 
     auth.login("planner")
     drill = client.get(f"{API}/drills/{KEY}").json
@@ -243,8 +243,8 @@ def test_fixture_is_valid(jinan_records) -> None:
 
 
 def test_plan_list_shows_each_required_frequency_before_planning(client, auth, app):
-    from planner.scenario_files import read_scenario, scenario_path
-    from planner.scenario_settings import read_settings, store_settings
+    from planner.scenario.files import read_scenario, scenario_path
+    from planner.store.settings import read_settings, store_settings
 
     store = app.extensions["planner_store"]
     jinan = read_scenario("jinan")

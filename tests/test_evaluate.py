@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.drill_library import load_library
-from planner.errors import InputError
-from planner.evaluate import evaluate_drill, parse_observed, read_observed
-from planner.improvement import (
+from planner.drills.evaluation import evaluate_drill, parse_observed, read_observed
+from planner.drills.improvement import (
     actions_from_findings,
     apply_turnout_updates,
     load_actions,
@@ -21,8 +19,10 @@ from planner.improvement import (
     save_actions,
     set_status,
 )
-from planner.plans import parse_plans
-from planner.reports import evaluation_html, report_pdf, summary_html
+from planner.drills.plans import parse_plans
+from planner.drills.reports import evaluation_html, report_pdf, summary_html
+from planner.errors import InputError
+from planner.scenario.library import load_library
 
 LIBRARY = load_library()
 CAPS = {"sq1": {"mine_rescue_squad": 1}, "sq2": {"mine_rescue_squad": 1}, "pump": {"drainage": 2}}
@@ -88,13 +88,13 @@ def test_major_finding_flags_plan_for_revision() -> None:
 
 
 def test_turnout_proposal_needs_confirmation() -> None:
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
 
     evaluation = _evaluation()
     proposals = propose_turnout_updates(evaluation)
     assert [(p.team, p.current_min, p.proposed_min) for p in proposals] == [("sq1", 1.0, 6.0)]
     scenario = read_scenario("shanxi-coal")
-    from planner.improvement import TurnoutProposal
+    from planner.drills.improvement import TurnoutProposal
 
     proposal = TurnoutProposal("nat-fenxi-zd1", 1.0, 6.0, "D7")
     unchanged = apply_turnout_updates(scenario, [proposal], confirmed=[])

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from planner.errors import InputError, NotFoundError
-from planner.jobs import JOB_KINDS, JobRunner, job_kind
-from planner.scenario_files import read_scenario
+from planner.jobs.runner import JOB_KINDS, JobRunner, job_kind
+from planner.scenario.files import read_scenario
 from tests.conftest import MINI
 
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError, InputError
 from planner.locate import LSCP, MCLP, MODELS, BackupCoverage, LocationResult, PCenter, PMedian
-from planner.orlib import read_orlib_pmedian
-from planner.status import Status
+from planner.locate.orlib import read_orlib_pmedian
+from planner.model.status import Status
 
 INF = math.inf
 

@@ -14,8 +14,8 @@ import pytest
 
 from planner.locate import PMedian
 from planner.locate._lagrangian import lagrangian_branch_and_bound
-from planner.orlib import read_orlib_pmedian
-from planner.status import Status
+from planner.locate.orlib import read_orlib_pmedian
+from planner.model.status import Status
 
 BENCH_ORLIB = Path(__file__).resolve().parent.parent / "bench" / "data" / "orlib"
 

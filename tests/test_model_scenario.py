@@ -7,9 +7,9 @@ import json
 import pytest
 
 from planner.errors import InputError
-from planner.model import HazardSite, RiskGrade, Team, label, parse_record
-from planner.networks import placement
-from planner.scenario_files import read_scenario, write_scenario
+from planner.model.records import HazardSite, RiskGrade, Team, label, parse_record
+from planner.scenario.files import read_scenario, write_scenario
+from planner.scenario.network import placement
 
 
 def test_team_defaults_capability_from_type_and_squads():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from planner.errors import InputError
-from planner.orlib import read_orlib_pmedian
+from planner.locate.orlib import read_orlib_pmedian
 
 
 def _write(tmp_path: Path, text: str) -> Path:

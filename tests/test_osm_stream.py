@@ -11,8 +11,8 @@ import pytest
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, network_from_graph
-from geodata.osm import _read_xml
-from geodata.osm_stream import read_osm_xml_stream
+from geodata.osm.reader import _read_xml
+from geodata.osm.xml import read_osm_xml_stream
 from geodata.synthetic import synthetic_road_tables, write_osm_xml
 
 
@@ -56,9 +56,9 @@ def test_plain_and_bz2_read_alike(fixtures: Path, tmp_path: Path) -> None:
 
 
 def test_memory_follows_the_roads_not_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geodata.osm_stream
+    import geodata.osm.xml
 
-    monkeypatch.setattr(geodata.osm_stream, "_NODE_BATCH", 10_000)  # batches fill in both files below
+    monkeypatch.setattr(geodata.osm.xml, "_NODE_BATCH", 10_000)  # batches fill in both files below
     nodes, edges = synthetic_road_tables(900, seed=1)
     medium, big = tmp_path / "medium.osm", tmp_path / "big.osm"
     medium_size = write_osm_xml(nodes, edges, medium, filler_nodes=30_000)

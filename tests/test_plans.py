@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from planner.drill_calendar import parse_calendar
-from planner.drill_library import load_library, parse_template
+from planner.drills.calendar import parse_calendar
+from planner.drills.plans import biennial_due, evaluation_due, parse_plans, required_periods
 from planner.errors import InputError
-from planner.plans import biennial_due, evaluation_due, parse_plans, required_periods
+from planner.scenario.library import load_library, parse_template
 
 ORGS = [{"id": "u1", "name": "Unit", "type": "high_risk"}, {"id": "gov", "name": "Bureau", "type": "government"}]
 
@@ -82,7 +82,7 @@ def test_library_has_the_required_templates() -> None:
 def test_template_schema_errors_name_the_path() -> None:
     import yaml
 
-    from planner.drill_library import LIBRARY_DIR
+    from planner.scenario.library import LIBRARY_DIR
 
     data = yaml.safe_load((LIBRARY_DIR / "mine-fire.yaml").read_text(encoding="utf-8"))
     data["requirements"][0]["quantity"] = 0

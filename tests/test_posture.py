@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.posture import (
+from planner.model.status import Status
+from planner.posture.prepositioning import (
     PostureOption,
     PostureProblem,
     PostureTeam,
@@ -24,9 +25,8 @@ from planner.posture import (
     stay_home,
     violations,
 )
-from planner.sharing import Agreement
-from planner.status import Status
-from planner.warnings import read_cap
+from planner.posture.warnings import read_cap
+from planner.sharing.ledger import Agreement
 
 CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
@@ -165,7 +165,7 @@ def test_staging_points_file(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def jinan_report() -> object:
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
 
     warnings = read_cap(CAP / "red-rainstorm-licheng.xml", now=NOW)
     return plan_posture(read_scenario("jinan"), warnings)
@@ -185,7 +185,7 @@ def test_jinan_rainstorm_posture_beats_nothing_and_greedy(jinan_report: object) 
 
 
 def test_jinan_after_coverage_matches_solver(jinan_report: object) -> None:
-    from planner.whatif import RISK_WEIGHTS
+    from planner.coverage.whatif import RISK_WEIGHTS
 
     report = jinan_report
     after = report.after  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ def web(client: Any, auth: Any) -> Any:
 @pytest.fixture
 def jinan(app: Any) -> str:
     """The shipped Jinan scenario saved in the test store."""
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
 
     app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
     return "jinan"

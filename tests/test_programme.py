@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from planner.calendar_export import to_csv, to_ics
-from planner.drill_calendar import parse_calendar, read_calendar
-from planner.drill_library import load_library
-from planner.plans import parse_plans, read_plans
-from planner.programme import Coverage, CoverGroup, schedule_programme
-from planner.programme_check import check_programme
-from planner.scenario_files import read_scenario, scenario_path
+from planner.drills.calendar import parse_calendar, read_calendar
+from planner.drills.calendar_export import to_csv, to_ics
+from planner.drills.plans import parse_plans, read_plans
+from planner.drills.programme import Coverage, CoverGroup, schedule_programme
+from planner.drills.programme_check import check_programme
+from planner.scenario.files import read_scenario, scenario_path
+from planner.scenario.library import load_library
 
 LIBRARY = load_library()
 FLOOD = {t for t, x in LIBRARY.items() if x.flood_related}
@@ -20,7 +20,7 @@ FLOOD = {t for t, x in LIBRARY.items() if x.flood_related}
 
 @pytest.fixture(scope="module")
 def jinan_programme() -> tuple:
-    from planner.programme import on_duty_coverage
+    from planner.drills.programme import on_duty_coverage
 
     scenario = read_scenario("jinan")
     folder = scenario_path("jinan")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from planner.errors import InputError
-from planner.sharing import (
+from planner.sharing.ledger import (
     DEFAULT_REIMBURSABLE,
     Agreement,
     Deployment,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from planner.errors import InputError
-from planner.scenario_files import read_scenario, write_scenario
-from planner.store import ConflictError
+from planner.scenario.files import read_scenario, write_scenario
+from planner.store.database import ConflictError
 
 
 def test_save_load_export_import_gives_the_same_scenario(store, mini_folder, tmp_path):
@@ -88,8 +88,8 @@ def test_documents_are_versioned_audited_and_survive_a_scenario_replace(store, m
 
 
 def test_settings_files_are_validated_stored_and_exported(store, tmp_path):
-    from planner.scenario_files import scenario_path
-    from planner.scenario_settings import read_settings, store_settings, stored_settings, write_settings
+    from planner.scenario.files import scenario_path
+    from planner.store.settings import read_settings, store_settings, stored_settings, write_settings
 
     jinan = read_scenario("jinan")
     settings = read_settings(scenario_path("jinan"), jinan)
@@ -119,7 +119,7 @@ def test_nul_text_is_refused_by_the_store(store, mini_folder):
 def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mini_folder):
     from sqlalchemy import create_engine, inspect, text
 
-    from planner.store import Base, ScenarioRow, Store
+    from planner.store.database import Base, ScenarioRow, Store
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = create_engine(url)
@@ -137,9 +137,9 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
 
 
 def test_posture_settings_come_from_the_store(store):
-    from planner.posture import StagingPoint
-    from planner.scenario_files import scenario_path
-    from planner.scenario_settings import posture_settings, read_settings, store_settings
+    from planner.posture.prepositioning import StagingPoint
+    from planner.scenario.files import scenario_path
+    from planner.store.settings import posture_settings, read_settings, store_settings
 
     jinan = read_scenario("jinan")
     settings = read_settings(scenario_path("jinan"), jinan)

@@ -15,15 +15,15 @@ import numpy as np
 import pytest
 
 from planner.errors import InputError
-from planner.scenario import Scenario
-from planner.sweep import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
+from planner.scenario.model import Scenario
+from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
 
 @pytest.fixture(scope="module")
 def jinan_scenario() -> Scenario:
-    from planner.scenario_files import read_scenario
+    from planner.scenario.files import read_scenario
 
     return read_scenario("jinan")
 
@@ -267,8 +267,8 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
-    from planner.job_kinds import sweep_job
-    from planner.jobs import JOB_KINDS
+    from planner.jobs.kinds import sweep_job
+    from planner.jobs.runner import JOB_KINDS
 
     updates: list[tuple[float, str]] = []
     result = sweep_job(jinan_scenario, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))

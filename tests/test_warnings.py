@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from planner.errors import InputError
-from planner.model import Readiness
-from planner.posture import load_rules
-from planner.readiness import ReadinessPolicy, critical_periods, raise_teams, turnout_at
-from planner.scenario_files import read_scenario
-from planner.warnings import apply_raises, parse_cap, parse_risk_rules, raise_sites, read_cap, warning_from_dict
+from planner.model.records import Readiness
+from planner.posture.prepositioning import load_rules
+from planner.posture.readiness import ReadinessPolicy, critical_periods, raise_teams, turnout_at
+from planner.posture.warnings import apply_raises, parse_cap, parse_risk_rules, raise_sites, read_cap, warning_from_dict
+from planner.scenario.files import read_scenario
 
 CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 JINAN = Path(__file__).resolve().parent.parent / "scenarios" / "jinan"

@@ -144,7 +144,7 @@ def test_openapi_lists_every_api_route(app, client):
 
 
 def test_changed_password_revokes_the_old_one_at_once(client, app, users):
-    from planner.accounts import update_user
+    from planner.store.accounts import update_user
 
     old = basic("dispatcher", users["dispatcher"])
     assert client.get("/api/v1/scenarios", headers=old).status_code == 200

@@ -37,8 +37,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth,
         coverage,
         dispatch,
-        drills,
-        drills_api,
         errors,
         inventory,
         jobs,
@@ -47,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         store,
         sweep,
     )
+    from web.drills import api as drills_api
+    from web.drills import pages as drills
 
     store.init_app(app)
     errors.init_app(app)

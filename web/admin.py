@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from planner import accounts
-from planner.accounts import ROLE_LABELS, Role
 from planner.errors import InputError
+from planner.store import accounts
+from planner.store.accounts import ROLE_LABELS, Role
 from web.auth import require
 from web.store import get_store
 

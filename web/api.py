@@ -11,12 +11,13 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
-from planner import accounts, geojson
 from planner.errors import InputError
-from planner.importing import preview_import
-from planner.model import RECORD_TYPES
-from planner.networks import network_for
-from planner.store import AGREEMENTS
+from planner.model.records import RECORD_TYPES
+from planner.scenario import geojson
+from planner.scenario.importing import preview_import
+from planner.scenario.network import network_for
+from planner.store import accounts
+from planner.store.database import AGREEMENTS
 from web.auth import actor
 from web.openapi import Param, spec
 from web.scenarios import current_scenario

@@ -18,8 +18,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from planner import accounts
-from planner.accounts import ROLE_LABELS, Role, has_permission
+from planner.store import accounts
+from planner.store.accounts import ROLE_LABELS, Role, has_permission
 from web.store import get_store
 
 bp = Blueprint("auth", __name__)

@@ -1,12 +1,12 @@
 """Coverage page and API: sites against response standards, service areas and what-if plans.
 
 - ``GET /coverage?scenario=NAME``: the page (map, standard picker, gap table, what-if controls).
-- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage``).
+- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``).
 - ``GET /api/v1/scenarios/<name>/coverage/service-areas?standard=ID``: isochrones, GeoJSON.
 - ``POST /api/v1/scenarios/<name>/coverage/whatif``: a plan as JSON
   ``{"committed": [...], "close_bases": [...], "move_teams": {"T": "BASE" | [lon, lat]},
   "add": {"k", "team_type", "turnout_min", "tier", "candidates": [{"id", "lon", "lat"} | {"id", "node"}]}}``
-  answered with before, after and the changes (``planner.whatif``).
+  answered with before, after and the changes (``planner.coverage.whatif``).
 
 Reports and service areas are cached per scenario version.
 """
@@ -18,10 +18,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from planner.coverage import coverage, service_area_features
+from planner.coverage.verdict import coverage, service_area_features
+from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
 from planner.errors import InputError
-from planner.model import LABELS, TeamType, Tier
-from planner.whatif import Candidate, Plan, TeamTemplate, what_if
+from planner.model.records import LABELS, TeamType, Tier
 from web.auth import require
 from web.openapi import Param, spec
 from web.scenarios import cached_for_version, current_scenario

@@ -5,7 +5,7 @@
 - ``GET /api/v1/incident-types``: the incident templates with their default requirements.
 - ``POST /api/v1/scenarios/<name>/dispatch``: ``{"incidents": [...], "time_limit_s"?}`` answered
   with the incidents, the optimal plan (each assignment with its unit, base, route and borrowing),
-  the greedy baseline and the compensation ledger (``planner.dispatch_scenario``).
+  the greedy baseline and the compensation ledger (``planner.dispatch.scenario``).
 
 Every problem with the request is a 400 naming the field (``incidents[2].requirements[0].quantity``)
 so the page can show it next to the incident concerned.
@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from geodata.errors import SnapError
-from planner.dispatch_scenario import (
+from planner.dispatch.scenario import (
     IncidentRequest,
     ScenarioDispatch,
     dispatch_scenario,
@@ -29,8 +29,8 @@ from planner.dispatch_scenario import (
     requirements_from_template,
 )
 from planner.errors import InputError
-from planner.model import LABELS
-from planner.scenario import Scenario
+from planner.model.records import LABELS
+from planner.scenario.model import Scenario
 from web.auth import require
 from web.openapi import Param, spec
 from web.scenarios import current_scenario

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
 from planner.errors import InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
-from planner.store import ConflictError, check_text
+from planner.store.database import ConflictError, check_text
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> tuple[Response | str, int]:

@@ -17,10 +17,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
-from planner.importing import preview_import
-from planner.model import RECORD_TYPES, label
-from planner.scenario_files import cell_text, csv_cells
-from planner.store import AGREEMENTS, ConflictError
+from planner.model.records import RECORD_TYPES, label
+from planner.scenario.files import cell_text, csv_cells
+from planner.scenario.importing import preview_import
+from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require
 from web.scenarios import current_scenario
 from web.store import get_store

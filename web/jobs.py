@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-import planner.job_kinds  # noqa: F401  (registers the job kinds before the spec lists them)
+import planner.jobs.kinds  # noqa: F401  (registers the job kinds before the spec lists them)
 from planner.errors import InputError
-from planner.jobs import JOB_KINDS, JobRunner
+from planner.jobs.runner import JOB_KINDS, JobRunner
 from web.auth import actor
 from web.openapi import Param, spec
 

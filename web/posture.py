@@ -4,8 +4,8 @@
 - ``GET /api/v1/scenarios/<name>/posture/staging-points``: standby points (listed staging points), GeoJSON.
 - ``GET /api/v1/scenarios/<name>/critical-periods?date=YYYY-MM-DD``: critical periods in force that day.
 - ``POST /api/v1/scenarios/<name>/posture``: ``{"cap": "<CAP 1.2 XML>"}`` or ``{"warning": {...}}``
-  (see ``planner.warnings.warning_from_dict``), optional ``now``, ``at``, ``max_moves``, ``time_limit_s``;
-  answered with the posture report (``planner.posture``). A refused CAP file is a 400 naming the
+  (see ``planner.posture.warnings.warning_from_dict``), optional ``now``, ``at``, ``max_moves``, ``time_limit_s``;
+  answered with the posture report (``planner.posture.prepositioning``). A refused CAP file is a 400 naming the
   field; nothing is stored, whether the file is read or refused.
 
 Rules and staging points are read from the scenario's folder in the library (``warning_rules.yaml``,
@@ -21,10 +21,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from planner.errors import InputError
-from planner.posture import plan_posture, read_staging_points, scenario_folder
-from planner.readiness import critical_periods
-from planner.scenario_settings import posture_settings
-from planner.warnings import parse_cap, warning_from_dict
+from planner.posture.prepositioning import plan_posture, read_staging_points, scenario_folder
+from planner.posture.readiness import critical_periods
+from planner.posture.warnings import parse_cap, warning_from_dict
+from planner.store.settings import posture_settings
 from web.auth import require
 from web.openapi import Param, spec
 from web.scenarios import current_scenario

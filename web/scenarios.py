@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
-from planner.scenario import Scenario
+from planner.scenario.model import Scenario
 from web.store import get_store
 
 T = TypeVar("T")

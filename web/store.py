@@ -1,10 +1,10 @@
-"""The app's one ``planner.store.Store``, made at start-up and shared by every request."""
+"""The app's one ``planner.store.database.Store``, made at start-up and shared by every request."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app
 
-from planner.store import Store
+from planner.store.database import Store
 
 
 def init_app(app: Flask) -> None:

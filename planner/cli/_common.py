@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from planner.errors import InputError
-from planner.scenario import Scenario
-from planner.scenario_files import library_names, read_scenario
-from planner.store import Store
+from planner.scenario.files import library_names, read_scenario
+from planner.scenario.model import Scenario
+from planner.store.database import Store
 
 
 def add_scenario_argument(parser: argparse.ArgumentParser, *, required: bool = True) -> None:

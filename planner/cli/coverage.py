@@ -18,7 +18,7 @@ from typing import Any
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
-from planner.model import TeamType, Tier, label
+from planner.model.records import TeamType, Tier, label
 
 
 def register(subparsers: Any) -> None:
@@ -51,8 +51,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, assess coverage or a what-if plan, and print it."""
-    from planner.coverage import coverage
-    from planner.whatif import Plan, TeamTemplate, what_if
+    from planner.coverage.verdict import coverage
+    from planner.coverage.whatif import Plan, TeamTemplate, what_if
 
     scenario = load_scenario(args.scenario)
     if args.standard is not None and args.standard not in scenario.by_id("standards"):
@@ -108,7 +108,7 @@ def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
 
 def read_candidates(path: Path) -> tuple[Any, ...]:
     """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
-    from planner.whatif import Candidate
+    from planner.coverage.whatif import Candidate
 
     try:
         with path.open(newline="") as handle:

@@ -1,7 +1,7 @@
 """``python -m planner dispatch``: on a problem file, or on a scenario with incidents by coordinates.
 
 - ``dispatch --problem P.json [--json] [--greedy] [--time-limit S]`` reads a solver-level problem (see
-  :mod:`planner.dispatch_problem`) and runs the CP-SAT optimiser or the greedy baseline.
+  :mod:`planner.dispatch.problem`) and runs the CP-SAT optimiser or the greedy baseline.
 - ``dispatch --scenario NAME --incident LON,LAT,TYPE[,PRIORITY] ... [--json] [--ledger FILE.csv]``
   places incidents on a scenario's network, takes their needs from the incident templates, and
   prints the plan, the greedy comparison and the compensation ledger.
@@ -44,9 +44,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Solve the problem file and print the plan."""
-    from planner.dispatch import solve_dispatch
-    from planner.dispatch_greedy import solve_dispatch_greedy
-    from planner.dispatch_problem import load_problem
+    from planner.dispatch.greedy import solve_dispatch_greedy
+    from planner.dispatch.optimiser import solve_dispatch
+    from planner.dispatch.problem import load_problem
 
     if not args.time_limit_s > 0:
         raise InputError(f"--time-limit must be > 0 seconds, got {args.time_limit_s}", field="time_limit")
@@ -103,7 +103,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     import csv
 
     from planner.cli._common import load_scenario
-    from planner.dispatch_scenario import dispatch_scenario, incident_library, parse_incident_request
+    from planner.dispatch.scenario import dispatch_scenario, incident_library, parse_incident_request
 
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")

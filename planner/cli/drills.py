@@ -77,7 +77,7 @@ def _case_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _template(template_id: str) -> Any:
-    from planner.drill_library import load_library
+    from planner.scenario.library import load_library
 
     library = load_library()
     if template_id not in library:
@@ -87,12 +87,12 @@ def _template(template_id: str) -> Any:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
-    from planner.calendar_export import to_csv, write_ics
-    from planner.drill_calendar import parse_calendar, read_calendar
-    from planner.drill_library import load_library
-    from planner.plans import parse_plans, read_plans
-    from planner.programme import schedule_programme
-    from planner.scenario_files import scenario_path
+    from planner.drills.calendar import parse_calendar, read_calendar
+    from planner.drills.calendar_export import to_csv, write_ics
+    from planner.drills.plans import parse_plans, read_plans
+    from planner.drills.programme import schedule_programme
+    from planner.scenario.files import scenario_path
+    from planner.scenario.library import load_library
 
     scenario, plans_data, calendar_data, store = _plan_inputs(args.scenario)
     library = load_library()
@@ -110,7 +110,7 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.csv:
         Path(args.csv).write_text(to_csv(programme), encoding="utf-8")
     if args.save:
-        from planner.drill_records import save_programme
+        from planner.drills.records import save_programme
 
         if store is None:
             raise InputError(f"scenario {args.scenario!r} is not stored: load it first to save its programme",
@@ -140,9 +140,9 @@ def _plan_inputs(name: str) -> tuple[Any, Any, Any, Any]:
     A scenario that is not stored (a shipped name or a folder path) is read from its folder, with no store.
     """
     from planner.errors import NotFoundError
-    from planner.scenario_files import read_scenario
-    from planner.scenario_settings import stored_settings
-    from planner.store import Store
+    from planner.scenario.files import read_scenario
+    from planner.store.database import Store
+    from planner.store.settings import stored_settings
 
     store = Store()
     try:
@@ -155,8 +155,8 @@ def _plan_inputs(name: str) -> tuple[Any, Any, Any, Any]:
 
 def run_design(args: argparse.Namespace) -> int:
     """Design and print a drill."""
-    from planner.drill_design import design_drill
-    from planner.scenario_files import read_scenario
+    from planner.drills.design import design_drill
+    from planner.scenario.files import read_scenario
 
     start = _datetime(args.start) if args.start else dt.datetime.combine(dt.date.today(), dt.time(9, 0))
     design = design_drill(read_scenario(args.scenario), _template(args.template), args.site, start=start)
@@ -176,8 +176,8 @@ def run_design(args: argparse.Namespace) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the Monte Carlo simulation and print the key-time distributions."""
-    from planner.scenario_files import read_scenario
-    from planner.simulate import SimSettings, build_case, monte_carlo
+    from planner.drills.simulate import SimSettings, build_case, monte_carlo
+    from planner.scenario.files import read_scenario
 
     case = build_case(read_scenario(args.scenario), _template(args.template), args.site)
     summary = monte_carlo(case, args.runs, seed=args.seed,
@@ -195,11 +195,11 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate an observed timeline; write reports and corrective actions if asked."""
-    from planner.evaluate import evaluate_drill, read_observed
-    from planner.improvement import actions_from_findings, load_actions, propose_turnout_updates, save_actions
-    from planner.reports import evaluation_html, report_pdf, summary_html
-    from planner.scenario_files import read_scenario
-    from planner.simulate import build_case, monte_carlo
+    from planner.drills.evaluation import evaluate_drill, read_observed
+    from planner.drills.improvement import actions_from_findings, load_actions, propose_turnout_updates, save_actions
+    from planner.drills.reports import evaluation_html, report_pdf, summary_html
+    from planner.drills.simulate import build_case, monte_carlo
+    from planner.scenario.files import read_scenario
 
     scenario = read_scenario(args.scenario)
     template = _template(args.template)

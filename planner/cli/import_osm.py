@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from geodata.network import write_network_csv
-from geodata.osm import read_osm
+from geodata.osm.reader import read_osm
 from planner.cli._output import print_json
 from planner.settings import imported_networks_dir
 

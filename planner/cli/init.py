@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from planner.accounts import ensure_first_admin
-from planner.scenario_files import library_names, read_scenario, scenario_path
-from planner.scenario_settings import read_settings, store_settings
+from planner.scenario.files import library_names, read_scenario, scenario_path
 from planner.settings import instance_dir
-from planner.store import Store
+from planner.store.accounts import ensure_first_admin
+from planner.store.database import Store
+from planner.store.settings import read_settings, store_settings
 
 DEFAULT_SCENARIO = "jinan"
 

@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the instance, solve the model and print the result."""
     from planner.locate import MODELS
-    from planner.orlib import read_orlib_pmedian
+    from planner.locate.orlib import read_orlib_pmedian
 
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit:g} must be > 0", field="time-limit")

@@ -11,7 +11,7 @@ import numpy as np
 
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json
-from planner.travel import POINT_KINDS, travel_minutes
+from planner.scenario.travel import POINT_KINDS, travel_minutes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ import argparse
 
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json
-from planner.networks import network_for
+from planner.scenario.network import network_for
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -2,7 +2,7 @@
 
 ``--cap FILE`` reads a CAP 1.2 alert (refused whole, with one error line, when malformed, expired,
 cancelled, a test, or with an unknown area type); ``--warning FILE`` reads a warning entered by hand
-(JSON or YAML, see ``planner.warnings.warning_from_dict``). The answer lists the critical periods in
+(JSON or YAML, see ``planner.posture.warnings.warning_from_dict``). The answer lists the critical periods in
 force, the sites whose risk grade the warning raises, the teams put on higher readiness, the moves to
 standby points, their compensation, and the risk-weighted coverage of doing nothing, greedy nearest
 moves and the optimiser. ``--now`` sets the clock used to refuse expired alerts (to replay an old
@@ -22,8 +22,8 @@ import yaml
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
-from planner.scenario_settings import posture_settings
-from planner.store import Store
+from planner.store.database import Store
+from planner.store.settings import posture_settings
 
 
 def register(subparsers: Any) -> None:
@@ -51,8 +51,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
-    from planner.posture import plan_posture, read_staging_points
-    from planner.warnings import HazardWarning, read_cap, warning_from_dict
+    from planner.posture.prepositioning import plan_posture, read_staging_points
+    from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
@@ -83,7 +83,7 @@ def _stored(store: Store, name: str) -> bool:
 
 
 def _folder(name: str) -> Path | None:
-    from planner.posture import scenario_folder
+    from planner.posture.prepositioning import scenario_folder
 
     return scenario_folder(name)
 

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 
 from planner.cli._output import print_json, print_table
-from planner.networks import placement
-from planner.scenario_files import library_names, read_scenario, scenario_path, write_scenario
-from planner.scenario_settings import read_settings, store_settings, write_settings
-from planner.store import Store
+from planner.scenario.files import library_names, read_scenario, scenario_path, write_scenario
+from planner.scenario.network import placement
+from planner.store.database import Store
+from planner.store.settings import read_settings, store_settings, write_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

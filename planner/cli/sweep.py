@@ -80,7 +80,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, run the sweep and print its summary."""
-    from planner.sweep import SweepSettings, sweep, sweep_model
+    from planner.sweep.engine import SweepSettings, sweep, sweep_model
 
     if args.scheduler is not None and not (
         args.scheduler == "local"

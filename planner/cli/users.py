@@ -6,10 +6,10 @@ import argparse
 import getpass
 import os
 
-from planner import accounts
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
-from planner.store import Store
+from planner.store import accounts
+from planner.store.database import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

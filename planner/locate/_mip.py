@@ -3,7 +3,7 @@
 Every location model writes its formulation as ``min/max c'x`` subject to ``row_lb <= A x <= row_ub``
 and ``var_lb <= x <= var_ub`` with some ``x`` integer, and calls :func:`solve_sparse`. The model is
 handed to OR-Tools' model builder in one call (``fill_model_from_sparse_data``), so no Python loop
-runs per variable or per coefficient; only numpy arrays and our :class:`~planner.status.Status`
+runs per variable or per coefficient; only numpy arrays and our :class:`~planner.model.status.Status`
 come back, never an OR-Tools object.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 
-from planner.status import Status
+from planner.model.status import Status
 
 __all__ = ["MipOutcome", "solve_sparse"]
 

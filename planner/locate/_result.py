@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.status import Status
+from planner.model.status import Status
 
 __all__ = ["LocationResult", "relative_gap"]
 

@@ -17,7 +17,7 @@ from planner.errors import InfeasibleError, SolverLimitError
 from planner.locate._mip import MipOutcome, solve_sparse
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, Instance, LocationModel
 from planner.locate._result import LocationResult, relative_gap
-from planner.status import Status
+from planner.model.status import Status
 
 __all__ = ["LSCP", "MCLP", "BackupCoverage", "min_cover"]
 

@@ -25,7 +25,7 @@ from planner.errors import InfeasibleError, SolverLimitError
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, LocationModel, _preview
 from planner.locate._result import LocationResult, relative_gap
 from planner.locate.coverage import min_cover
-from planner.status import Status
+from planner.model.status import Status
 
 __all__ = ["PCenter"]
 

@@ -48,7 +48,7 @@ from planner.locate._mip import solve_sparse
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, Instance, LocationModel, _preview
 from planner.locate._result import LocationResult, relative_gap
 from planner.locate._swap import fast_interchange, greedy
-from planner.status import Status
+from planner.model.status import Status
 
 __all__ = ["PMedian"]
 

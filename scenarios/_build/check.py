@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np  # noqa: E402
 
 from geodata.snap import Snapper  # noqa: E402
-from planner.networks import network_for, placement  # noqa: E402
-from planner.scenario_files import read_scenario  # noqa: E402
-from planner.sharing import agreements_from_dicts  # noqa: E402
-from planner.travel import travel_minutes  # noqa: E402
+from planner.scenario.network import network_for, placement  # noqa: E402
+from planner.scenario.files import read_scenario  # noqa: E402
+from planner.sharing.ledger import agreements_from_dicts  # noqa: E402
+from planner.scenario.travel import travel_minutes  # noqa: E402
 
 
 def main(name: str) -> None:

@@ -488,7 +488,7 @@ STANDARDS = [
 ]
 
 # ----------------------------------------------------------------------------------------------------
-# Agreements (field names of planner.sharing.Agreement)
+# Agreements (field names of planner.sharing.ledger.Agreement)
 
 NEIGHBOURS = [("lixia", "shizhong"), ("lixia", "licheng"), ("lixia", "tianqiao"), ("shizhong", "huaiyin"),
               ("shizhong", "tianqiao"), ("shizhong", "licheng"), ("shizhong", "changqing"), ("huaiyin", "tianqiao"),

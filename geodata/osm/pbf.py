@@ -1,0 +1,103 @@
+"""Streaming import of OSM PBF extracts with pyosmium: memory follows the road network, not the file.
+
+One pass over the file: libosmium keeps every node's location in a disk-backed index (a sparse file
+array in a temporary folder) and hands each way its nodes' coordinates, so neither the raw nodes nor
+the non-road ways are ever held in Python. Only drivable ways are turned into edges, with the same
+rules as the XML reader (:func:`geodata.osm.xml.drivable_sequence`: drivable tags, one-way and
+reversed one-way ways, repeated nodes collapsed) and the same great-circle lengths, so an extract
+gives the same network whichever of the two formats it comes in.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from array import array
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geodata.errors import GeodataError
+from geodata.network import RoadNetwork, build_network
+from geodata.osm.xml import drivable_sequence, great_circle_m
+from geodata.speeds import road_class
+
+log = logging.getLogger(__name__)
+
+
+def read_osm_pbf_stream(
+    path: str | Path, *, name: str | None = None, speeds_kph: Mapping[str, float] | None = None
+) -> RoadNetwork:
+    """Read an OSM PBF extract in one streaming pass and return its largest strongly connected network.
+
+    Raises ``GeodataError`` (one line) for a corrupt or truncated file or one without drivable roads.
+    Ways whose nodes are missing from the file (a clipped extract) are dropped and counted in the log.
+    """
+    import osmium
+
+    path = Path(path)
+    name = name or path.name.split(".")[0]
+    u, v = array("q"), array("q")
+    way_of_edge = array("l")
+    way_ids = array("q")
+    highway: list[str] = []
+    maxspeed: list[str | None] = []
+    coordinates: dict[int, tuple[float, float]] = {}
+    skipped = 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="planner-osm-") as scratch:
+            reader = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                      .with_locations(f"sparse_file_array,{scratch}/nodes.idx")
+                      .with_filter(osmium.filter.KeyFilter("highway")))
+            for item in reader:
+                if not isinstance(item, osmium.osm.Way):
+                    continue
+                way = item
+                tags = dict(way.tags)
+                try:
+                    items = [(node.ref, node.lon, node.lat) for node in way.nodes]
+                except osmium.InvalidLocationError:
+                    skipped += 1
+                    continue
+                oriented = drivable_sequence(tags, items, key=lambda item: item[0])
+                if oriented is None:
+                    continue
+                nodes, oneway = oriented
+                refs = [ref for ref, _, _ in nodes]
+                coordinates.update((ref, (lon, lat)) for ref, lon, lat in nodes)
+                u.extend(refs[:-1])
+                v.extend(refs[1:])
+                count = len(refs) - 1
+                if not oneway:
+                    u.extend(refs[1:])
+                    v.extend(refs[:-1])
+                    count *= 2
+                way_of_edge.extend([len(way_ids)] * count)
+                way_ids.append(way.id)
+                highway.append(road_class(tags.get("highway")))
+                maxspeed.append(tags.get("maxspeed"))
+    except RuntimeError as error:  # libosmium reports corrupt or truncated input as RuntimeError
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise GeodataError(f"{path.name} is not a readable OSM PBF file ({first})") from None
+    if skipped:
+        log.warning("%s: %d ways name nodes that are not in the file; dropped", path.name, skipped)
+    if not u:
+        raise GeodataError(f"{path.name} has no drivable roads")
+    node_id = np.fromiter(coordinates, dtype=np.int64, count=len(coordinates))
+    lon_lat = np.array(list(coordinates.values()), dtype=np.float64)
+    edge_u, edge_v = np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
+    index = pd.Index(node_id)
+    u_pos, v_pos = index.get_indexer(edge_u), index.get_indexer(edge_v)
+    lon, lat = lon_lat[:, 0], lon_lat[:, 1]
+    ways = np.array(way_of_edge, dtype=np.int64)
+    table = pd.DataFrame({
+        "u": edge_u, "v": edge_v,
+        "length_m": great_circle_m(lat[u_pos], lon[u_pos], lat[v_pos], lon[v_pos]),
+        "highway": np.array(highway, dtype=object)[ways],
+        "maxspeed": np.array(maxspeed, dtype=object)[ways],
+        "way_id": np.array(way_ids, dtype=np.int64)[ways],
+    })
+    nodes = pd.DataFrame({"node_id": node_id, "lon": lon, "lat": lat})
+    return build_network(name, nodes, table, speeds_kph=speeds_kph)

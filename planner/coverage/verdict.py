@@ -1,0 +1,478 @@
+"""Coverage of hazard sites against response-time standards (R-COVER-MINE, R-COVER-FIRE, ...).
+
+For every hazard site and every standard that applies to it (``Scenario.standards_for``), the
+responders are the teams whose type is the standard's capability (and, when the standard names
+``tiers``, whose base is of one of those tiers). A responder's time is its turn-out time
+(``Team.turnout_min``) plus the network drive from its base to the site. Teams that are not
+``available`` (drilling, committed, off duty) or that a caller marks as out (committed to an
+incident, base closed) do not respond, but are reported. A site passes a standard when its first
+responder arrives within ``max_min``; a standard with ``min_share < 1`` is met when that share of
+its sites pass (e.g. national mine teams within 10 h for >= 80% of mines). Backup coverage asks
+whether the site still passes when its first responder is already committed elsewhere, i.e. whether
+the second responder arrives within ``max_min``.
+
+Drive times come from one Dijkstra search per site on the reversed graph (``travel_times_to``) or
+one forward search per base, whichever is fewer, never one per (team, site) pair. Times are from
+the node each base and site is snapped to; the off-network distance of scenario points is not
+added. Points added by a what-if (a new or moved base) are placed on the *reference* scenario's
+network, so a what-if never reshapes an approximate kNN network; on a kNN network their distance to
+the nearest node is driven at the network's speed times its detour factor.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from geodata.errors import GeodataError
+from geodata.matrix import travel_time_matrix, travel_times_to
+from geodata.network import RoadNetwork
+from geodata.snap import DEFAULT_MAX_SNAP_M
+from planner.errors import InputError
+from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
+from planner.scenario.model import Scenario
+from planner.scenario.network import Placement, placement
+
+__all__ = [
+    "CoverageReport",
+    "ExcludedTeam",
+    "Responder",
+    "SiteCoverage",
+    "StandardCoverage",
+    "coverage",
+    "drive_minutes",
+    "place_points",
+]
+
+TIER_ORDER: tuple[str, ...] = tuple(t.value for t in Tier)
+
+
+@dataclass(frozen=True)
+class Responder:
+    """A team answering a site: its arrival ``minutes`` = ``turnout_min`` + ``drive_min``."""
+
+    team: str
+    base: str
+    tier: str
+    minutes: float
+    drive_min: float
+    turnout_min: float
+
+
+@dataclass(frozen=True)
+class SiteCoverage:
+    """One site against one standard: first and second responder, pass/fail, shortfall, backup.
+
+    ``shortfall_min`` is 0 when the site passes, ``inf`` when no team of the capability can reach it.
+    ``fastest_by_tier`` holds the fastest available team of the capability of each tier (any tier,
+    even where the standard counts only some). ``unavailable_faster`` names the teams left out
+    (not available or marked out) that would have arrived before the first responder.
+    """
+
+    site: str
+    name: str
+    name_zh: str
+    kind: str
+    risk_grade: str
+    risk_rank: int
+    lon: float
+    lat: float
+    standard: str
+    max_min: float
+    first: Responder | None
+    second: Responder | None
+    passed: bool
+    shortfall_min: float
+    backup: bool
+    fastest_by_tier: tuple[Responder, ...]
+    unavailable_faster: tuple[str, ...]
+
+    @property
+    def minutes(self) -> float:
+        """Arrival of the first responder in minutes (``inf`` when none)."""
+        return self.first.minutes if self.first is not None else math.inf
+
+
+@dataclass(frozen=True)
+class StandardCoverage:
+    """How a standard fares over the sites it applies to.
+
+    ``share`` is passing / sites (None when it applies to no site); ``met`` is ``share >= min_share``
+    (vacuously true without sites); ``backup_share`` the share whose second responder is also in time.
+    """
+
+    standard: str
+    name: str
+    capability: str
+    max_min: float
+    tiers: tuple[str, ...]
+    min_share: float
+    rule: str
+    sites: int
+    passing: int
+    share: float | None
+    met: bool
+    with_backup: int
+    backup_share: float | None
+
+
+@dataclass(frozen=True)
+class ExcludedTeam:
+    """A team of a standard's capability that does not respond, and why."""
+
+    team: str
+    team_type: str
+    base: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """Coverage of a scenario: per site and standard, per standard, the gap list and excluded teams.
+
+    ``gaps`` are the failing (site, standard) pairs, red sites first, then the largest shortfall.
+    ``searches`` counts the shortest-path searches run, ``direction`` says which way
+    (``"to-sites"``: one reversed search per site; ``"from-bases"``: one forward search per base).
+    """
+
+    scenario: str
+    sites: tuple[SiteCoverage, ...]
+    standards: tuple[StandardCoverage, ...]
+    gaps: tuple[SiteCoverage, ...]
+    excluded: tuple[ExcludedTeam, ...]
+    searches: int
+    direction: str
+    wall_s: float
+
+    def standard(self, standard_id: str) -> StandardCoverage:
+        """Return the summary of one standard; InputError when the scenario has no such standard."""
+        for summary in self.standards:
+            if summary.standard == standard_id:
+                return summary
+        raise InputError(f"standards: unknown id {standard_id!r}", field="standard", record=standard_id)
+
+    def result(self, site_id: str, standard_id: str) -> SiteCoverage:
+        """Return the coverage of one site against one standard; KeyError when the standard does not apply."""
+        for row in self.sites:
+            if row.site == site_id and row.standard == standard_id:
+                return row
+        raise KeyError((site_id, standard_id))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (``inf`` stays a float: ``print_json`` and ``jsonable`` turn it into null)."""
+        out: dict[str, Any] = jsonable(asdict(self))
+        return out
+
+
+def jsonable(value: Any) -> Any:
+    """Replace non-finite floats by None and tuples by lists, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# travel
+
+
+def drive_minutes(
+    network: RoadNetwork, origin_nodes: Sequence[int] | np.ndarray, site_nodes: Sequence[int] | np.ndarray
+) -> tuple[np.ndarray, str, int]:
+    """Drive minutes from each origin node to each site node, with the fewest shortest-path searches.
+
+    One reversed search per distinct site node (``travel_times_to``) when there are no more of them
+    than distinct origin nodes, else one forward search per distinct origin node.
+
+    Returns
+    -------
+    tuple
+        ``origins x sites`` minutes (``inf`` = unreachable), the direction (``"to-sites"`` or
+        ``"from-bases"``) and the number of searches run.
+
+    """
+    origins = np.asarray(origin_nodes, dtype=np.int64)
+    sites = np.asarray(site_nodes, dtype=np.int64)
+    if origins.size == 0 or sites.size == 0:
+        return np.full((origins.size, sites.size), np.inf), "none", 0
+    unique_o, inverse_o = np.unique(origins, return_inverse=True)
+    unique_s, inverse_s = np.unique(sites, return_inverse=True)
+    if unique_s.size <= unique_o.size:
+        to_sites = travel_times_to(network, unique_s)  # distinct sites x every node
+        seconds = to_sites[:, unique_o].T
+        direction, searches = "to-sites", int(unique_s.size)
+    else:
+        seconds = travel_time_matrix(network, unique_o, unique_s)
+        direction, searches = "from-bases", int(unique_o.size)
+    return seconds[np.ix_(inverse_o.ravel(), inverse_s.ravel())] / 60.0, direction, searches
+
+
+def access_speed_m_per_min(scenario: Scenario) -> float | None:
+    """Speed for reaching the network from a new point: the kNN network's (with detour), None on roads."""
+    spec = dict(scenario.meta.get("network") or {})
+    if spec.get("kind") != "knn":
+        return None
+    speed_kph = float(spec.get("speed_kph", 60.0))
+    return speed_kph * 1000 / 60 / float(spec.get("detour_factor", 1.3))
+
+
+def place_points(
+    reference: Scenario, ids: Sequence[str], lon: Sequence[float] | np.ndarray, lat: Sequence[float] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Snap new points (a candidate or moved base) to the reference scenario's network.
+
+    On a road network a point beyond the scenario's snap limit is refused (``InputError``); on an
+    approximate kNN network any point is accepted and its distance to the nearest node is driven
+    at the network's speed divided by its detour factor.
+
+    Returns
+    -------
+    tuple
+        Node positions and access minutes (0 on road networks).
+
+    """
+    placed = placement(reference)
+    speed = access_speed_m_per_min(reference)
+    limit = float(reference.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
+    try:
+        snapped = placed.snapper.snap(lon, lat, labels=[f"point {i}" for i in ids], max_distance_m=limit,
+                                      refuse=speed is None)
+    except GeodataError as error:
+        raise InputError(str(error), field="lon/lat") from None
+    access = np.zeros(len(ids)) if speed is None else snapped.distance_m / speed
+    return snapped.node.astype(np.int64), access
+
+
+def _base_positions(scenario: Scenario, reference: Scenario, placed: Placement,
+                    wanted: set[str]) -> dict[str, tuple[int, float]]:
+    """Node and access minutes of each wanted base: the reference placement, else snapped anew."""
+    ref_bases = reference.by_id("bases")
+    positions: dict[str, tuple[int, float]] = {}
+    new = []
+    for base in scenario.bases:
+        if base.id not in wanted:
+            continue
+        old = ref_bases.get(base.id)
+        if old is not None and base.id in placed.base_node and (old.lon, old.lat) == (base.lon, base.lat):  # type: ignore[attr-defined]
+            positions[base.id] = (placed.base_node[base.id], 0.0)
+        else:
+            new.append(base)
+    if new:
+        nodes, access = place_points(reference, [b.id for b in new], [b.lon for b in new], [b.lat for b in new])
+        positions.update({b.id: (int(n), float(a)) for b, n, a in zip(new, nodes, access, strict=True)})
+    return positions
+
+
+def _site_nodes(scenario: Scenario, reference: Scenario, placed: Placement) -> np.ndarray:
+    """Site node positions: the reference placement where the site is unchanged, else snapped anew."""
+    ref_sites = reference.by_id("sites")
+    nodes = np.empty(len(scenario.sites), dtype=np.int64)
+    for i, site in enumerate(scenario.sites):
+        old = ref_sites.get(site.id)
+        if old is not None and site.id in placed.site_node and (old.lon, old.lat) == (site.lon, site.lat):  # type: ignore[attr-defined]
+            nodes[i] = placed.site_node[site.id]
+        else:
+            nodes[i] = place_points(reference, [site.id], [site.lon], [site.lat])[0][0]
+    return nodes
+
+
+# ---------------------------------------------------------------------------------------------
+# analysis
+
+
+def coverage(
+    scenario: Scenario,
+    *,
+    out: Mapping[str, str] | Iterable[str] = (),
+    reference: Scenario | None = None,
+) -> CoverageReport:
+    """Assess every site against every standard that applies to it.
+
+    Parameters
+    ----------
+    scenario
+        The resources, sites and standards to assess.
+    out
+        Teams that do not respond although ``available`` (e.g. committed to an incident): ids, or
+        id -> reason. Unknown ids raise ``InputError``.
+    reference
+        Scenario whose network and placement to use (default ``scenario``); a what-if passes the
+        unmodified scenario so new points are placed on the same network.
+
+    Returns
+    -------
+    CoverageReport
+        Frozen, JSON-able through ``to_dict``.
+
+    """
+    started = time.perf_counter()
+    reference = reference or scenario
+    reasons = dict(out) if isinstance(out, Mapping) else {team: "committed" for team in out}
+    teams_by_id = scenario.by_id("teams")
+    unknown = [t for t in reasons if t not in teams_by_id]
+    if unknown:
+        raise InputError(f"teams: unknown id {unknown[0]!r}", field="team", record=unknown[0])
+    capabilities = {s.capability for s in scenario.standards}
+    teams = [t for t in scenario.teams if t.team_type in capabilities]
+    placed = placement(reference)
+    positions = _base_positions(scenario, reference, placed, {t.base for t in teams})
+    base_ids = sorted(positions)
+    site_nodes = _site_nodes(scenario, reference, placed)
+    drive_base, direction, searches = drive_minutes(
+        placed.network, [positions[b][0] for b in base_ids], site_nodes)
+    drive_base = drive_base + np.array([positions[b][1] for b in base_ids])[:, None]
+    row = {b: i for i, b in enumerate(base_ids)}
+    drive = drive_base[[row[t.base] for t in teams]] if teams else np.empty((0, len(scenario.sites)))
+    tiers = {b.id: b.tier.value for b in scenario.bases}
+    why_out = [_reason(t, reasons) for t in teams]
+    site_rows, summaries, gaps = assess(
+        scenario.sites, [scenario.standards_for(s) for s in scenario.sites], scenario.standards,
+        teams, [tiers[t.base] for t in teams], why_out, drive,
+    )
+    excluded = tuple(
+        ExcludedTeam(t.id, t.team_type.value, t.base, reason)
+        for t, reason in zip(teams, why_out, strict=True) if reason
+    )
+    return CoverageReport(scenario.name, site_rows, summaries, gaps, excluded, searches, direction,
+                          time.perf_counter() - started)
+
+
+def _reason(team: Team, reasons: Mapping[str, str]) -> str:
+    """Why a team does not respond ('' when it does)."""
+    if team.id in reasons:
+        return reasons[team.id]
+    return "" if team.availability is Availability.AVAILABLE else team.availability.value
+
+
+def assess(
+    sites: Sequence[HazardSite],
+    applicable: Sequence[Sequence[ResponseStandard]],
+    standards: Sequence[ResponseStandard],
+    teams: Sequence[Team],
+    team_tiers: Sequence[str],
+    team_out: Sequence[str],
+    drive_min: np.ndarray,
+) -> tuple[tuple[SiteCoverage, ...], tuple[StandardCoverage, ...], tuple[SiteCoverage, ...]]:
+    """Compare arrival times with the standards: a pure function of records and a drive-time array.
+
+    ``drive_min`` is ``teams x sites`` minutes (``inf`` = unreachable); ``team_out`` is '' for a
+    responding team, else the reason it does not respond. Ties in arrival time go to the smaller id.
+
+    Returns
+    -------
+    tuple
+        Per (site, standard) rows in site order, per-standard summaries in standard order, and the
+        gap list (failing rows, red first then largest shortfall).
+
+    """
+    arrival = drive_min + np.array([t.turnout_min for t in teams], dtype=float).reshape(-1, 1)
+    types = np.array([t.team_type.value for t in teams], dtype=object)
+    tier_arr = np.array(list(team_tiers), dtype=object)
+    responding = np.array([not why for why in team_out], dtype=bool)
+    ids = [t.id for t in teams]
+    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object)))
+
+    def responder(k: int, j: int) -> Responder:
+        team = teams[k]
+        return Responder(team.id, team.base, str(tier_arr[k]), float(arrival[k, j]), float(drive_min[k, j]),
+                         float(team.turnout_min))
+
+    rows: list[SiteCoverage] = []
+    for j, site in enumerate(sites):
+        for standard in applicable[j]:
+            of_type = np.array([t == standard.capability.value for t in types], dtype=bool)
+            counted = of_type & np.array([not standard.tiers or Tier(t) in standard.tiers for t in tier_arr],
+                                         dtype=bool)
+            times = arrival[:, j]
+            live = np.flatnonzero(counted & responding & np.isfinite(times))
+            order = live[np.lexsort((id_rank[live], times[live]))]
+            first = responder(int(order[0]), j) if order.size else None
+            second = responder(int(order[1]), j) if order.size > 1 else None
+            passed = first is not None and first.minutes <= standard.max_min
+            shortfall = 0.0 if passed else (first.minutes - standard.max_min if first else math.inf)
+            by_tier = []
+            for tier in TIER_ORDER:
+                pool = np.flatnonzero(of_type & responding & np.isfinite(times) & (tier_arr == tier))
+                if pool.size:
+                    best = pool[np.lexsort((id_rank[pool], times[pool]))][0]
+                    by_tier.append(responder(int(best), j))
+            first_time = first.minutes if first else math.inf
+            idle = np.flatnonzero(counted & ~responding & (times < first_time))
+            rows.append(SiteCoverage(
+                site=site.id, name=site.name, name_zh=site.name_zh, kind=site.kind.value,
+                risk_grade=site.risk_grade.value, risk_rank=site.risk_grade.rank, lon=site.lon, lat=site.lat,
+                standard=standard.id, max_min=standard.max_min, first=first, second=second, passed=passed,
+                shortfall_min=shortfall, backup=second is not None and second.minutes <= standard.max_min,
+                fastest_by_tier=tuple(by_tier), unavailable_faster=tuple(sorted(ids[k] for k in idle)),
+            ))
+    summaries = []
+    for standard in standards:
+        mine = [r for r in rows if r.standard == standard.id]
+        passing = sum(r.passed for r in mine)
+        backed = sum(r.backup for r in mine)
+        share = passing / len(mine) if mine else None
+        summaries.append(StandardCoverage(
+            standard=standard.id, name=standard.name, capability=standard.capability.value,
+            max_min=standard.max_min, tiers=tuple(t.value for t in standard.tiers), min_share=standard.min_share,
+            rule=standard.rule, sites=len(mine), passing=passing, share=share,
+            met=share is None or share >= standard.min_share - 1e-12,
+            with_backup=backed, backup_share=backed / len(mine) if mine else None,
+        ))
+    gaps = sorted((r for r in rows if not r.passed), key=lambda r: (r.risk_rank, -r.shortfall_min, r.site, r.standard))
+    return tuple(rows), tuple(summaries), tuple(gaps)
+
+
+# ---------------------------------------------------------------------------------------------
+# service areas
+
+
+def service_area_features(
+    scenario: Scenario, standard_id: str, *, out: Mapping[str, str] | Iterable[str] = ()
+) -> dict[str, Any]:
+    """Isochrones of a standard's counted, responding teams at its ``max_min``, as GeoJSON.
+
+    One feature per distinct turn-out time (the area any of those teams reaches within ``max_min``
+    minutes including turn-out), so mixed turn-outs are honoured with one search per group. On an
+    approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
+    links stand for roads that are not drawn.
+    """
+    import shapely
+
+    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
+
+    standards = scenario.by_id("standards")
+    standard = standards.get(standard_id)
+    if standard is None:
+        raise InputError(f"standards: unknown id {standard_id!r}", field="standard", record=standard_id)
+    assert isinstance(standard, ResponseStandard)
+    reasons = dict(out) if isinstance(out, Mapping) else {t: "committed" for t in out}
+    tiers = {b.id: b.tier for b in scenario.bases}
+    teams = [t for t in scenario.teams if t.team_type is standard.capability and not _reason(t, reasons)
+             and (not standard.tiers or tiers[t.base] in standard.tiers)]
+    placed = placement(scenario)
+    margin_m = 1500.0 if access_speed_m_per_min(scenario) is not None else DEFAULT_MARGIN_M
+    groups: dict[float, list[Team]] = {}
+    for team in teams:
+        groups.setdefault(float(team.turnout_min), []).append(team)
+    features = []
+    for turnout_min, members in sorted(groups.items()):
+        nodes = sorted({placed.base_node[t.base] for t in members})
+        (area,) = service_areas(placed.network, nodes, [standard.max_min], turnout_s=turnout_min * 60,
+                                margin_m=margin_m)
+        if area.is_empty:
+            continue
+        features.append({
+            "type": "Feature",
+            "properties": {"standard": standard.id, "minutes": standard.max_min, "turnout_min": turnout_min,
+                           "teams": [t.id for t in members], "bases": sorted({t.base for t in members})},
+            "geometry": shapely.geometry.mapping(shapely.set_precision(area, 1e-6)),
+        })
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,255 @@
+"""Evaluate a drill from its observed timeline against its objectives and the simulated expectation.
+
+Each objective is measured on the observed timeline (first arrival of a capability, or the time the
+wanted quantity is assembled on scene) and rated HSEEP-style: **P** performed without challenges (within
+the target), **S** some challenges (within 1.25 x target), **M** major challenges (within 1.5 x target),
+**U** unable to perform (later, or never). The AQ/T 9009-style item score is 5/4/2/1 for P/S/M/U [U: the
+scale is a planning assumption; AQ/T 9009 leaves it to the evaluator]. Where a simulation summary is given,
+each observed time is compared with the simulated median and 90th percentile. Every objective not rated P
+becomes a finding (U = major). A team whose observed turn-out (dispatched to departed) exceeds its modelled
+``turnout_min`` by more than 20 % and 1 min yields a proposed update (see :mod:`planner.drills.improvement`).
+
+The observed timeline CSV has columns ``time`` (minutes after the alarm, or ``HH:MM`` clock time with the
+``alarm`` row as T + 0), ``event`` (alarm, notified, dispatched, departed, arrived, entry, task_done,
+inject, note), ``team``, ``capability`` and ``quantity`` (optional: else the team's capabilities) and ``note``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError
+from planner.scenario.library import Objective, Template
+
+EVENTS = ("alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "inject", "note")
+RATING_SCORE = {"P": 5, "S": 4, "M": 2, "U": 1}
+RATING_TEXT = {"P": "performed without challenges", "S": "performed with some challenges",
+               "M": "performed with major challenges", "U": "unable to be performed"}
+TURNOUT_TOLERANCE = 1.2
+
+
+@dataclass(frozen=True)
+class ObservedEvent:
+    """One line of the observed timeline, time in minutes after the alarm."""
+
+    time_min: float
+    event: str
+    team: str = ""
+    capability: str = ""
+    quantity: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    """An objective's observed time, target, rating and the simulated expectation."""
+
+    objective: str
+    text: str
+    target_min: float
+    observed_min: float | None
+    rating: str
+    score: int
+    simulated_p50: float | None = None
+    simulated_p90: float | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem the drill showed; ``major`` findings flag the plan for revision (条例 Art 6)."""
+
+    id: str
+    objective: str | None
+    severity: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnoutObservation:
+    """A team's observed turn-out against the modelled one."""
+
+    team: str
+    modelled_min: float
+    observed_min: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The scored drill."""
+
+    drill: str
+    template: str
+    results: tuple[ObjectiveResult, ...]
+    findings: tuple[Finding, ...]
+    turnout: tuple[TurnoutObservation, ...]
+    figures: Mapping[str, Any]
+
+    @property
+    def score(self) -> float:
+        """Mean item score (1-5)."""
+        return sum(r.score for r in self.results) / len(self.results) if self.results else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "drill": self.drill, "template": self.template, "score": round(self.score, 2),
+            "figures": dict(self.figures),
+            "objectives": [r.__dict__ for r in self.results],
+            "findings": [f.__dict__ for f in self.findings],
+            "turnout": [t.__dict__ for t in self.turnout],
+        }
+
+
+def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]:
+    """Observed timeline from CSV text; raises ``InputError`` naming the line and field."""
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"time", "event"} <= set(reader.fieldnames):
+        raise InputError(f"{where}: the header must have 'time' and 'event' columns", field="header")
+    rows = list(enumerate(reader, start=2))
+    clock0: float | None = None
+    for line, row in rows:
+        if (row.get("event") or "").strip() == "alarm" and ":" in (row.get("time") or ""):
+            clock0 = _clock(row["time"], f"{where} line {line}")
+            break
+    events = []
+    for line, row in rows:
+        here = f"{where} line {line}"
+        event = (row.get("event") or "").strip()
+        if event not in EVENTS:
+            raise InputError(f"{here}: event must be one of {', '.join(EVENTS)}, got {event!r}", field="event")
+        raw = (row.get("time") or "").strip()
+        if ":" in raw:
+            if clock0 is None:
+                raise InputError(f"{here}: clock times need an 'alarm' row with a clock time", field="time")
+            minutes = (_clock(raw, here) - clock0) % (24 * 60)
+        else:
+            try:
+                minutes = float(raw)
+            except ValueError:
+                raise InputError(f"{here}: time must be minutes or HH:MM, got {raw!r}", field="time") from None
+        if minutes < 0:
+            raise InputError(f"{here}: time must not be negative", field="time")
+        quantity_text = (row.get("quantity") or "").strip()
+        try:
+            quantity = int(quantity_text) if quantity_text else 0
+        except ValueError:
+            raise InputError(f"{here}: quantity must be an integer, got {quantity_text!r}", field="quantity") from None
+        events.append(ObservedEvent(minutes, event, (row.get("team") or "").strip(),
+                                    (row.get("capability") or "").strip(), quantity, (row.get("note") or "").strip()))
+    return sorted(events, key=lambda e: e.time_min)
+
+
+def read_observed(path: str | Path) -> list[ObservedEvent]:
+    """Read an observed timeline CSV file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}", field="observed") from None
+    return parse_observed(text, where=path.name)
+
+
+def _clock(text: str, where: str) -> float:
+    try:
+        hours, minutes = text.strip().split(":")[:2]
+        return int(hours) * 60 + float(minutes)
+    except ValueError:
+        raise InputError(f"{where}: bad clock time {text!r}", field="time") from None
+
+
+def arrivals(events: Sequence[ObservedEvent],
+             capabilities: Mapping[str, Mapping[str, int]]) -> list[tuple[float, dict[str, int]]]:
+    """Arrival times with the capabilities each arrival brings (the row's, else the team's)."""
+    out = []
+    for e in events:
+        if e.event != "arrived":
+            continue
+        if e.capability:
+            out.append((e.time_min, {e.capability: e.quantity or 1}))
+        else:
+            out.append((e.time_min, dict(capabilities.get(e.team, {}))))
+    return out
+
+
+def measure(objective: Objective, events: Sequence[ObservedEvent],
+            capabilities: Mapping[str, Mapping[str, int]]) -> float | None:
+    """Observed minutes for an objective: first arrival, or when ``quantity`` is assembled (None if never)."""
+    wanted = 1 if objective.metric == "first_arrival" else objective.quantity
+    held = 0
+    for time_min, brought in arrivals(events, capabilities):
+        held += brought.get(objective.capability, 0)
+        if held >= wanted:
+            return time_min
+    return None
+
+
+def rate(observed: float | None, target: float) -> str:
+    """HSEEP-style rating P/S/M/U of an observed time against its target."""
+    if observed is None:
+        return "U"
+    if observed <= target:
+        return "P"
+    if observed <= 1.25 * target:
+        return "S"
+    if observed <= 1.5 * target:
+        return "M"
+    return "U"
+
+
+def evaluate_drill(
+    drill_id: str,
+    template: Template,
+    events: Sequence[ObservedEvent],
+    capabilities: Mapping[str, Mapping[str, int]],
+    *,
+    turnout_min: Mapping[str, float] | None = None,
+    simulated: Any = None,
+) -> Evaluation:
+    """Score the observed timeline against the template's objectives (and a ``SimSummary`` if given)."""
+    results = []
+    findings: list[Finding] = []
+    for objective in template.objectives:
+        observed = measure(objective, events, capabilities)
+        rating = rate(observed, objective.target_min)
+        key = f"first:{objective.capability}" if objective.metric == "first_arrival" else \
+            f"assembled:{objective.capability}:{objective.quantity}"
+        p50 = p90 = None
+        if simulated is not None and key in simulated.metrics:
+            p50 = round(simulated.percentile(key, 50), 2)
+            p90 = round(simulated.percentile(key, 90), 2)
+        results.append(ObjectiveResult(objective.id, objective.text, objective.target_min,
+                                       None if observed is None else round(observed, 2), rating,
+                                       RATING_SCORE[rating], p50, p90))
+        if rating != "P":
+            shown = "never" if observed is None else f"at {observed:g} min"
+            expectation = f"; simulation expected p50 {p50:g} / p90 {p90:g} min" if p90 is not None else ""
+            findings.append(Finding(f"F{len(findings) + 1}", objective.id, "major" if rating == "U" else "minor",
+                                    f"{objective.text}: observed {shown}, target {objective.target_min:g} min "
+                                    f"({RATING_TEXT[rating]}){expectation}"))
+    turnout = []
+    dispatched = {e.team: e.time_min for e in events if e.event == "dispatched" and e.team}
+    for e in events:
+        if e.event == "departed" and e.team in dispatched and turnout_min and e.team in turnout_min:
+            observed = round(e.time_min - dispatched[e.team], 2)
+            turnout.append(TurnoutObservation(e.team, float(turnout_min[e.team]), observed))
+            modelled = float(turnout_min[e.team])
+            if observed > modelled * TURNOUT_TOLERANCE and observed > modelled + 1:
+                findings.append(Finding(f"F{len(findings) + 1}", None, "minor",
+                                        f"team {e.team} turned out in {observed:g} min, modelled {modelled:g} min"))
+    arrived = [e for e in events if e.event == "arrived"]
+    notified = [e.time_min for e in events if e.event == "notified"]
+    figures = {
+        "alarm_to_notified_min": notified[0] if notified else None,
+        "first_arrival_min": arrived[0].time_min if arrived else None,
+        "teams_arrived": len({e.team for e in arrived if e.team}),
+        "duration_min": max((e.time_min for e in events), default=0.0),
+        "injects": sum(1 for e in events if e.event == "inject"),
+        "objectives_met": sum(1 for r in results if r.rating == "P"),
+        "objectives": len(results),
+    }
+    return Evaluation(drill_id, template.id, tuple(results), tuple(findings), tuple(turnout), figures)

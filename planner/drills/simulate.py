@@ -1,0 +1,254 @@
+"""Discrete-event simulation (SimPy) of a drill or an incident, with Monte Carlo replications.
+
+One replication: the alarm at t = 0; notification (alarm to dispatch order); each dispatched team turns
+out (its ``turnout_min``), travels (network minutes to the site) and arrives; underground work starts
+only when a committed and a standby squad are on scene (R-TEAM-MINE: two ``mine_rescue_squad``), and the
+underground tasks then run in order; escalations happen with their probability at their time and bring
+more teams; injects are logged at their time. Turn-out, travel, notification and task times are scaled
+by log-normal factors of mean 1 (``*_cv`` = their sigma) and by the template's weather and time-of-day
+factors. Randomness comes from a ``numpy.random.Generator`` seeded once per run: the same seed gives the
+same result. ``deterministic=True`` removes all randomness (factors 1, no escalation), for hand checks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from planner.errors import InputError
+from planner.model.records import Availability
+from planner.scenario.library import Template
+from planner.scenario.model import Scenario
+
+MINE_SQUAD = "mine_rescue_squad"
+ENTRY_SQUADS = 2
+"""R-TEAM-MINE: a committed squad plus a standby squad before an underground entry."""
+
+
+@dataclass(frozen=True)
+class SimUnit:
+    """A team as the simulation sees it: capabilities, turn-out and travel minutes to the incident."""
+
+    id: str
+    capabilities: Mapping[str, int]
+    turnout_min: float
+    travel_min: float
+
+    @property
+    def expected_min(self) -> float:
+        """Turn-out plus travel, minutes."""
+        return self.turnout_min + self.travel_min
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """Stochastic settings; values are planning assumptions [U] and configurable."""
+
+    notification_min: float = 2.0
+    notification_cv: float = 0.5
+    turnout_cv: float = 0.3
+    travel_cv: float = 0.15
+    task_cv: float = 0.2
+    weather: str | None = None
+    time_of_day: str | None = None
+    deterministic: bool = False
+
+
+@dataclass(frozen=True)
+class SimCase:
+    """What one replication needs: the template, the site, the candidate units and the dispatch rule."""
+
+    template: Template
+    site: str
+    units: tuple[SimUnit, ...]
+
+    def choose(self, capability: str, quantity: int, taken: set[str]) -> list[SimUnit]:
+        """Nearest (expected turn-out + travel) untaken units carrying ``capability`` until ``quantity`` is met."""
+        chosen: list[SimUnit] = []
+        held = 0
+        for unit in sorted(self.units, key=lambda u: (u.expected_min, u.id)):
+            if held >= quantity:
+                break
+            if unit.id in taken or unit.capabilities.get(capability, 0) <= 0 or not np.isfinite(unit.travel_min):
+                continue
+            chosen.append(unit)
+            taken.add(unit.id)
+            held += unit.capabilities[capability]
+        return chosen
+
+
+def build_case(scenario: Scenario, template: Template, site_id: str, *,
+               team_ids: Sequence[str] | None = None) -> SimCase:
+    """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site."""
+    from planner.scenario.travel import travel_minutes
+
+    if site_id not in {s.id for s in scenario.sites}:
+        raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
+    teams = [t for t in scenario.teams if (team_ids is None and t.availability == Availability.AVAILABLE)
+             or (team_ids is not None and t.id in team_ids)]
+    if not teams:
+        raise InputError("no teams to simulate", field="teams")
+    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id])
+    units = tuple(SimUnit(t.id, dict(t.capabilities), float(t.turnout_min), float(matrix.minutes[k, 0]))
+                  for k, t in enumerate(teams))
+    return SimCase(template, site_id, units)
+
+
+@dataclass
+class Replication:
+    """Key times (minutes after the alarm) of one replication and its event log."""
+
+    times: dict[str, float]
+    timeline: list[tuple[float, str, str]] = field(default_factory=list)
+    escalated: bool = False
+
+
+def _factor(rng: np.random.Generator | None, sigma: float) -> float:
+    """Log-normal factor with mean 1 (exactly 1 without a generator or with sigma 0)."""
+    if rng is None or sigma <= 0:
+        return 1.0
+    return float(rng.lognormal(-sigma * sigma / 2.0, sigma))
+
+
+def simulate_once(case: SimCase, rng: np.random.Generator | None, settings: SimSettings = SimSettings()) -> Replication:
+    """Run one replication; ``rng=None`` or ``settings.deterministic`` gives the deterministic run."""
+    if settings.deterministic:
+        rng = None
+    template = case.template
+    travel_scale = template.factor("weather", settings.weather, "travel_factor") * \
+        template.factor("time_of_day", settings.time_of_day, "travel_factor")
+    turnout_scale = template.factor("weather", settings.weather, "turnout_factor") * \
+        template.factor("time_of_day", settings.time_of_day, "turnout_factor")
+    env = simpy.Environment()
+    result = Replication(times={})
+    on_scene: dict[str, int] = {}
+    squads_ready = env.event()
+    taken: set[str] = set()
+    notification = settings.notification_min * _factor(rng, settings.notification_cv)
+
+    def log(what: str, who: str = "") -> None:
+        result.timeline.append((round(env.now, 4), what, who))
+
+    def unit_process(unit: SimUnit, order_at: float) -> Any:
+        yield env.timeout(max(0.0, order_at - env.now))
+        log("dispatched", unit.id)
+        yield env.timeout(unit.turnout_min * turnout_scale * _factor(rng, settings.turnout_cv))
+        log("departed", unit.id)
+        yield env.timeout(unit.travel_min * travel_scale * _factor(rng, settings.travel_cv))
+        log("arrived", unit.id)
+        result.times.setdefault("first_arrival", env.now)
+        for capability, quantity in unit.capabilities.items():
+            if quantity <= 0:
+                continue
+            before = on_scene.get(capability, 0)
+            on_scene[capability] = before + quantity
+            result.times.setdefault(f"first:{capability}", env.now)
+            for step in (*template.requirements, *(a for e in template.escalation for a in e.adds)):
+                key = f"assembled:{step.capability}:{step.quantity}"
+                if step.capability == capability and before < step.quantity <= on_scene[capability]:
+                    result.times.setdefault(key, env.now)
+        if on_scene.get(MINE_SQUAD, 0) >= ENTRY_SQUADS and not squads_ready.triggered:
+            squads_ready.succeed()
+
+    def dispatch(capability: str, quantity: int, at: float) -> None:
+        for unit in case.choose(capability, quantity, taken):
+            env.process(unit_process(unit, at))
+
+    def alarm() -> Any:
+        log("alarm")
+        yield env.timeout(notification)
+        log("notified")
+        result.times["dispatch_order"] = env.now
+        for step in template.requirements:
+            dispatch(step.capability, step.quantity, env.now)
+
+    def escalation_process() -> Any:
+        for escalation in sorted(template.escalation, key=lambda e: e.at_min):
+            draw = 1.0 if rng is None else float(rng.random())
+            if rng is None or draw >= escalation.probability:
+                continue
+            yield env.timeout(max(0.0, escalation.at_min - env.now))
+            result.escalated = True
+            log("escalation", escalation.description)
+            for step in escalation.adds:
+                dispatch(step.capability, step.quantity, env.now)
+
+    def inject_process() -> Any:
+        for inject in template.injects:
+            yield env.timeout(max(0.0, inject.at_min - env.now))
+            log("inject", inject.id)
+
+    def underground_process() -> Any:
+        tasks = [t for t in template.tasks if t.underground]
+        if not template.underground or not tasks:
+            return
+        yield squads_ready
+        result.times["entry"] = env.now
+        log("entry", "committed + standby squad")
+        for task in tasks:
+            yield env.timeout(task.duration_min * _factor(rng, settings.task_cv))
+            log("task_done", task.name)
+        result.times["tasks_done"] = env.now
+
+    env.process(alarm())
+    env.process(escalation_process())
+    env.process(inject_process())
+    env.process(underground_process())
+    env.run()
+    return result
+
+
+@dataclass(frozen=True)
+class SimSummary:
+    """Distributions of the key times over the replications (``nan`` where a time never happened)."""
+
+    runs: int
+    seed: int | None
+    metrics: Mapping[str, np.ndarray]
+    escalated_share: float
+    wall_s: float
+
+    def percentile(self, metric: str, q: float) -> float:
+        """Return the ``q``-th percentile of a metric over the replications where it happened (nan if never)."""
+        values = self.metrics.get(metric)
+        if values is None or np.all(np.isnan(values)):
+            return float("nan")
+        return float(np.nanpercentile(values, q))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: mean, p50, p90, min, max and the share of runs per metric."""
+        rows = {}
+        for name, values in sorted(self.metrics.items()):
+            happened = values[~np.isnan(values)]
+            rows[name] = {
+                "share": round(float(happened.size / values.size), 4) if values.size else 0.0,
+                "mean": round(float(happened.mean()), 3) if happened.size else None,
+                "p50": round(float(np.percentile(happened, 50)), 3) if happened.size else None,
+                "p90": round(float(np.percentile(happened, 90)), 3) if happened.size else None,
+                "min": round(float(happened.min()), 3) if happened.size else None,
+                "max": round(float(happened.max()), 3) if happened.size else None,
+            }
+        return {"runs": self.runs, "seed": self.seed, "escalated_share": round(self.escalated_share, 4),
+                "seconds": round(self.wall_s, 3), "metrics": rows}
+
+
+def monte_carlo(case: SimCase, runs: int, *, seed: int | None = 0, settings: SimSettings = SimSettings()) -> SimSummary:
+    """Run ``runs`` replications from one ``numpy`` Generator seeded with ``seed``."""
+    if runs < 1:
+        raise InputError(f"runs must be >= 1, got {runs}", field="runs")
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    collected: list[dict[str, float]] = []
+    escalated = 0
+    for _ in range(runs):
+        replication = simulate_once(case, rng, settings)
+        collected.append(replication.times)
+        escalated += replication.escalated
+    names = sorted({k for times in collected for k in times})
+    metrics = {name: np.array([times.get(name, np.nan) for times in collected]) for name in names}
+    return SimSummary(runs, seed, metrics, escalated / runs, time.perf_counter() - started)

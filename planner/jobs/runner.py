@@ -1,0 +1,126 @@
+"""Long jobs (a year's drill programme, Monte Carlo runs, sweeps) run outside the request.
+
+A job is a row in the store (kind, parameters, status, progress, result or error). ``JobRunner`` runs
+jobs on a small thread pool; the job function reports progress through a callback that writes to the
+row, so any process that shares the database can show it. Job kinds are plain functions registered by
+name; they take the scenario, the parameters and the progress callback and return JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import select
+
+from planner.errors import InputError, NotFoundError, PlannerError
+from planner.scenario.model import Scenario
+from planner.store.database import JobRow, Store, _now
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+"""``progress(fraction 0..1, message)``."""
+
+JobFunction = Callable[[Scenario, Mapping[str, Any], Progress], Any]
+
+JOB_KINDS: dict[str, JobFunction] = {}
+"""Registered job kinds, by name."""
+
+
+def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
+    """Register a function as a job kind."""
+
+    def register(function: JobFunction) -> JobFunction:
+        JOB_KINDS[name] = function
+        return function
+
+    return register
+
+
+class JobRunner:
+    """Runs jobs in background threads and keeps their state in the store."""
+
+    def __init__(self, store: Store, *, workers: int = 1) -> None:
+        import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds)
+
+        self.store = store
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="planner-job")
+        self._futures: dict[str, Future[None]] = {}
+        self._lock = threading.Lock()
+
+    def submit(self, kind: str, scenario: str, params: Mapping[str, Any], *, actor: str = "system") -> str:
+        """Queue a job and return its id; unknown kinds and scenarios are refused at once."""
+        if kind not in JOB_KINDS:
+            raise InputError(f"unknown job kind {kind!r}; kinds: {', '.join(sorted(JOB_KINDS))}", field="kind")
+        self.store.scenario_version(scenario)  # raises NotFoundError for an unknown scenario
+        job_id = uuid.uuid4().hex[:12]
+        with self.store.transaction() as session:
+            session.add(JobRow(id=job_id, kind=kind, scenario=scenario, params=dict(params), status="queued",
+                               progress=0.0, message="queued", actor=actor))
+        with self._lock:
+            self._futures[job_id] = self._pool.submit(self._run, job_id)
+        return job_id
+
+    def wait(self, job_id: str, timeout_s: float | None = None) -> dict[str, Any]:
+        """Block until a job of this runner ends (for the CLI and tests); returns its state."""
+        future = self._futures.get(job_id)
+        if future is not None:
+            future.result(timeout=timeout_s)
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        """Return a job's state: status, progress, message, result or error."""
+        with self.store.transaction() as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                raise NotFoundError(f"no job {job_id!r}", field="job")
+            return _as_dict(row)
+
+    def list(self, *, scenario: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent jobs, newest first, without their results."""
+        with self.store.transaction() as session:
+            query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+            if scenario is not None:
+                query = query.where(JobRow.scenario == scenario)
+            return [{k: v for k, v in _as_dict(r).items() if k != "result"} for r in session.scalars(query)]
+
+    def shutdown(self) -> None:
+        """Stop accepting jobs; running ones finish."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _run(self, job_id: str) -> None:
+        self._update(job_id, status="running", started_at=_now(), message="started")
+        try:
+            with self.store.transaction() as session:
+                row = session.get(JobRow, job_id)
+                kind, scenario_name, params = row.kind, row.scenario, dict(row.params or {})  # type: ignore[union-attr]
+            scenario = self.store.load_scenario(scenario_name)
+            result = JOB_KINDS[kind](scenario, params, lambda f, m: self._update(job_id, progress=max(0.0, min(1.0, f)),
+                                                                                message=m))
+            self._update(job_id, status="done", progress=1.0, message="done", result=result, finished_at=_now())
+        except PlannerError as error:
+            self._update(job_id, status="failed", message=str(error), error=str(error), finished_at=_now())
+        except Exception as error:  # a bug in a job must not kill the worker thread; it is logged and shown
+            log.exception("job %s failed", job_id)
+            self._update(job_id, status="failed", message="internal error", error=f"{type(error).__name__}: {error}",
+                         finished_at=_now())
+
+    def _update(self, job_id: str, **values: Any) -> None:
+        with self.store.transaction() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None:
+                for key, value in values.items():
+                    setattr(row, key, value)
+
+
+def _as_dict(row: JobRow) -> dict[str, Any]:
+    return {"id": row.id, "kind": row.kind, "scenario": row.scenario, "params": row.params, "status": row.status,
+            "progress": row.progress, "message": row.message, "result": row.result, "error": row.error,
+            "actor": row.actor, "created_at": row.created_at.isoformat() if row.created_at else None,
+            "started_at": row.started_at.isoformat() if row.started_at else None,
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None}

@@ -1,0 +1,993 @@
+"""Pre-positioning under a warning: which teams to move to which standby points (OR-Tools CP-SAT).
+
+When a warning is in force, :func:`plan_posture` raises the risk grade of the sites inside its area
+(``planner.posture.warnings`` risk rules), puts teams on higher readiness (``planner.posture.readiness`` rules, plus the
+critical periods of the scenario's ``calendar.yaml``), recomputes coverage for that posture, and then
+chooses moves of teams to standby points (existing bases and the scenario's ``staging_points.csv``)
+that maximise the risk-weighted coverage of (site, standard) pairs within standard during the warning.
+
+Formulation (:func:`solve_posture`). Options o = (team t, point p) include one "stay" option per team;
+a move option exists only if p is within ``max_move_min`` drive of t's base, p admits t's type, and
+either p lies in t's region or a sharing agreement t's region -> p's region covers one of t's
+capabilities (R-AGREEMENT). a[o,i] = 1 when t at p reaches row i = (site, standard) within the
+standard (turn-out at the posture's readiness + drive), counting only the standard's tiers::
+
+    sum_{o of t} x[o] = 1                                each team is at exactly one place
+    y[i] <= sum_o a[o,i] x[o]                            a row counts only if some team covers it
+    sum_{o move} x[o] <= K                               at most K moves
+    sum_{o move at p} x[o] <= cap[p]                     a staging point holds at most its capacity
+    sum_{o leaving R} k[t,c] x[o] <= max(0, H[R,c] - m[R,c])       region R keeps m of capability c
+    sum_{o leaving L} k[t,c] x[o] + m_a[c] lend[a] <= H[L,c];  x[o] <= lend[a] for o under a
+                                                                   agreement a's retained minimum
+    maximise  sum_i w[i] y[i]                            w = risk weight of the site's grade under the warning
+    then      minimise sum_{o move} ((K + 1) C[o] + 1) x[o]   compensation in fen, then fewest moves
+
+H[R,c] is the capability c held by R's available teams (``Team.capabilities``); a team "leaves" R when it
+moves to a point outside R. Stage 2 keeps stage 1's optimum as a constraint. C[o] is the agreement's
+planning cost ``fixed_cost + cost_per_travel_min x drive`` (0 inside the region). Each stage has its own
+time limit; the status is optimal only if both are proven.
+
+The greedy baseline (:func:`greedy_posture`) takes rows by weight, and for each row not covered moves the
+nearest team (shortest arrival) that covers it and keeps every constraint, if that raises the total.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
+from planner.coverage.verdict import coverage as coverage_report
+from planner.coverage.whatif import RISK_WEIGHTS, apply_plan
+from planner.dispatch.scenario import province_of, region_of
+from planner.drills.calendar import Blackout
+from planner.errors import InputError
+from planner.model.records import Availability, Tier
+from planner.model.status import Status, cp_sat_status
+from planner.posture.readiness import (
+    ReadinessPolicy,
+    TeamRaise,
+    apply_readiness,
+    critical_periods,
+    parse_readiness,
+    raise_teams,
+)
+from planner.posture.warnings import (
+    HazardWarning,
+    RiskRule,
+    SiteRaise,
+    apply_raises,
+    parse_risk_rules,
+    raise_sites,
+    region_shapes,
+)
+from planner.scenario.files import read_yaml_file, scenario_path
+from planner.scenario.model import Scenario
+from planner.scenario.network import placement
+from planner.sharing.ledger import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
+
+__all__ = [
+    "DEFAULT_RULES",
+    "PostureOption",
+    "PostureProblem",
+    "PostureReport",
+    "PostureRules",
+    "PostureSettings",
+    "PostureSolution",
+    "PostureTeam",
+    "StagingPoint",
+    "evaluate",
+    "greedy_posture",
+    "load_rules",
+    "plan_posture",
+    "read_staging_points",
+    "solve_posture",
+    "stay_home",
+    "violations",
+]
+
+_WEIGHT_SCALE = 1000
+"""Risk weights are scaled to integers for CP-SAT (three decimals kept)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# settings, rules and staging points
+
+
+@dataclass(frozen=True)
+class PostureSettings:
+    """Pre-positioning limits (section ``posture`` of ``warning_rules.yaml``).
+
+    Attributes
+    ----------
+    max_moves
+        At most this many teams move.
+    max_move_min
+        A team moves only to points within this many minutes' drive of its base.
+    min_at_home
+        Region (or ``"*"`` for every region) -> capability -> quantity the region keeps at home; merged
+        (by maximum) with the scenario's ``min_retained``.
+    use_bases
+        Existing bases are standby points too (besides the staging points).
+    risk_weights
+        Weight of a (site, standard) pair by the site's grade under the warning.
+    time_limit_s
+        CP-SAT seconds per stage.
+
+    """
+
+    max_moves: int = 4
+    max_move_min: float = 45.0
+    min_at_home: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    use_bases: bool = True
+    risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(RISK_WEIGHTS))
+    time_limit_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class PostureRules:
+    """Everything ``warning_rules.yaml`` holds: risk rules, readiness policy, posture settings."""
+
+    risk: tuple[RiskRule, ...]
+    readiness: ReadinessPolicy
+    settings: PostureSettings
+    source: str = "defaults"
+
+
+DEFAULT_RULES: Mapping[str, Any] = {
+    "risk_rules": [
+        {"name": "red rainstorm or flood: tailings dams to the top grade", "hazards": ["rainstorm", "flood", "typhoon"],
+         "levels": ["red"], "site_kinds": ["tailings_dam"], "raise_to": "red"},
+        {"name": "orange rainstorm or flood: tailings dams one grade up", "hazards": ["rainstorm", "flood", "typhoon"],
+         "levels": ["orange"], "site_kinds": ["tailings_dam"], "raise_by": 1},
+        {"name": "red or orange rainstorm: tunnels one grade up", "hazards": ["rainstorm", "flood"],
+         "levels": ["red", "orange"], "site_kinds": ["tunnel"], "raise_by": 1},
+    ],
+    "readiness_rules": [
+        {"name": "red rainstorm: mine rescue, drilling and water rescue near the area on full readiness",
+         "hazards": ["rainstorm", "flood", "typhoon"], "levels": ["red"],
+         "team_types": ["mine_rescue", "drilling", "water_rescue"], "scope": "near", "near_km": 30, "level": "full"},
+        {"name": "flood season: all rescue teams on full combat readiness", "periods": ["flood season"],
+         "level": "full"},
+    ],
+    "posture": {"max_moves": 4, "max_move_min": 45, "min_at_home": {"*": {"fire_squad": 1}}},
+}
+"""Rules used when a scenario folder has no ``warning_rules.yaml`` (a generic subset of Jinan's)."""
+
+
+def parse_rules(data: Any, *, where: str = "warning_rules.yaml") -> PostureRules:
+    """Rules from the parsed YAML mapping; ``InputError`` names the section and field."""
+    if not isinstance(data, Mapping):
+        raise InputError(f"{where}: must be a mapping", field="warning_rules")
+    known = {"risk_rules", "readiness_levels", "team_readiness", "readiness_rules", "posture"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(f"{where}: unknown section {unknown[0]!r}", field=unknown[0])
+    risk = parse_risk_rules(data.get("risk_rules"), where=f"{where}: risk_rules")
+    policy = parse_readiness(data.get("readiness_levels"), data.get("team_readiness"), data.get("readiness_rules"),
+                             where=where)
+    return PostureRules(risk, policy, _settings(data.get("posture") or {}, where), where)
+
+
+def _settings(raw: Any, where: str) -> PostureSettings:
+    if not isinstance(raw, Mapping):
+        raise InputError(f"{where}: posture must be a mapping", field="posture")
+    names = {f.name for f in dataclasses.fields(PostureSettings)}
+    unknown = sorted(set(raw) - names)
+    if unknown:
+        raise InputError(f"{where}: posture: unknown setting {unknown[0]!r}", field=unknown[0])
+    moves = raw.get("max_moves", 4)
+    if isinstance(moves, bool) or not isinstance(moves, int) or moves < 0:
+        raise InputError(f"{where}: posture: max_moves must be an integer >= 0", field="max_moves")
+    for key in ("max_move_min", "time_limit_s"):
+        value = raw.get(key, 1.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise InputError(f"{where}: posture: {key} must be a number > 0", field=key)
+    home = raw.get("min_at_home") or {}
+    if not isinstance(home, Mapping) or not all(
+            isinstance(row, Mapping)
+            and all(isinstance(q, int) and not isinstance(q, bool) and q >= 0 for q in row.values())
+            for row in home.values()):
+        raise InputError(f"{where}: posture: min_at_home must map region -> capability -> integer >= 0",
+                         field="min_at_home")
+    weights = dict(RISK_WEIGHTS)
+    weights.update(raw.get("risk_weights") or {})
+    if set(weights) != set(RISK_WEIGHTS) or not all(isinstance(w, (int, float)) and w >= 0 for w in weights.values()):
+        raise InputError(f"{where}: posture: risk_weights must give a number >= 0 for red, orange, yellow, blue",
+                         field="risk_weights")
+    return PostureSettings(
+        max_moves=moves, max_move_min=float(raw.get("max_move_min", 45.0)),
+        min_at_home={str(r): {str(c): int(q) for c, q in row.items()} for r, row in home.items()},
+        use_bases=bool(raw.get("use_bases", True)), risk_weights=weights,
+        time_limit_s=float(raw.get("time_limit_s", 10.0)))
+
+
+def load_rules(folder: str | Path | None) -> PostureRules:
+    """``folder/warning_rules.yaml``, or :data:`DEFAULT_RULES` when there is no folder or file."""
+    if folder is None or not (Path(folder) / "warning_rules.yaml").is_file():
+        return parse_rules(DEFAULT_RULES, where="default warning rules")
+    return parse_rules(read_yaml_file(Path(folder) / "warning_rules.yaml"), where="warning_rules.yaml")
+
+
+def scenario_folder(name: str) -> Path | None:
+    """Return the scenario's folder (library name or path), None when it has none (e.g. stored only)."""
+    try:
+        return scenario_path(name)
+    except InputError:
+        return None
+
+
+@dataclass(frozen=True)
+class StagingPoint:
+    """A listed standby point (集结待命点) where teams may be pre-positioned.
+
+    ``capacity`` is the number of teams it holds (None: no limit); ``team_types`` the types it
+    admits (empty: any); ``jurisdiction`` the region it lies in ('' = found from the boundaries).
+    """
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    name_zh: str = ""
+    jurisdiction: str = ""
+    capacity: int | None = None
+    team_types: frozenset[str] = frozenset()
+    source: str = ""
+
+
+def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
+    """Staging points from a CSV (``id,name,name_zh,lon,lat,jurisdiction,capacity,team_types,source``).
+
+    ``InputError`` names the file, the line and the field.
+    """
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise InputError(f"{path.name}: cannot read: {error.strerror}", field="staging_points") from None
+    return staging_points_from_rows(rows, where=path.name)
+
+
+def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:
+    """Staging points from CSV rows (mappings of column to text), e.g. as stored in the database."""
+    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
+        raise InputError(f"{where}: must be a list of rows", field="staging_points")
+    out: list[StagingPoint] = []
+    name = where
+    for line, row in enumerate(rows, start=2):
+        where = f"{name} line {line}"
+        pid = (row.get("id") or "").strip()
+        if not pid:
+            raise InputError(f"{where}: id is missing", field="id")
+        try:
+            lon, lat = float(row.get("lon") or "x"), float(row.get("lat") or "x")
+        except ValueError:
+            raise InputError(f"{where}: lon and lat must be numbers", field="lon") from None
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise InputError(f"{where}: ({lon}, {lat}) is not a lon/lat point", field="lon")
+        cap_text = (row.get("capacity") or "").strip()
+        if cap_text and (not cap_text.isdigit() or int(cap_text) < 1):
+            raise InputError(f"{where}: capacity must be an integer >= 1 or empty", field="capacity")
+        types = frozenset(t for t in (row.get("team_types") or "").split(";") if t)
+        out.append(StagingPoint(pid, (row.get("name") or pid).strip(), lon, lat, (row.get("name_zh") or "").strip(),
+                                (row.get("jurisdiction") or "").strip(), int(cap_text) if cap_text else None, types,
+                                (row.get("source") or "").strip()))
+    if len({p.id for p in out}) != len(out):
+        raise InputError(f"{name}: duplicate staging point id", field="id")
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# the pure problem
+
+
+@dataclass(frozen=True)
+class PostureTeam:
+    """A team that may stay or move: its home region and capability quantities."""
+
+    id: str
+    region: str
+    capabilities: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostureOption:
+    """Team ``team`` at point ``point`` (its home when ``home``): rows it covers there, with arrival minutes."""
+
+    team: str
+    point: str
+    region: str
+    home: bool
+    covers: Mapping[int, float]
+    cost: float = 0.0
+    agreement: str = ""
+    drive_min: float = 0.0
+
+
+@dataclass(frozen=True)
+class PostureProblem:
+    """Teams, their options (one home option each), row weights and the limits.
+
+    ``agreements`` are the sharing agreements whose ``retained`` minimums apply when an option names
+    them (by id, or ``lender->borrower`` when the agreement has no id).
+    """
+
+    teams: tuple[PostureTeam, ...]
+    options: tuple[PostureOption, ...]
+    weights: tuple[float, ...]
+    max_moves: int
+    min_retained: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    agreements: tuple[Agreement, ...] = ()
+    capacity: Mapping[str, int] = field(default_factory=dict)
+
+    def check(self) -> None:
+        """Raise ``InputError`` for a team without exactly one home option or a row out of range."""
+        ids = [t.id for t in self.teams]
+        if len(set(ids)) != len(ids):
+            raise InputError("posture problem: duplicate team id", field="teams")
+        homes = {t: 0 for t in ids}
+        for o in self.options:
+            if o.team not in homes:
+                raise InputError(f"posture problem: option for unknown team {o.team!r}", field="options")
+            homes[o.team] += o.home
+            if any(not 0 <= i < len(self.weights) for i in o.covers):
+                raise InputError(f"posture problem: option {o.team}@{o.point} covers an unknown row", field="options")
+            if not o.home and o.agreement and self.agreement(o.agreement) is None:
+                raise InputError(f"posture problem: unknown agreement {o.agreement!r}", field="agreements")
+        bad = [t for t, n in homes.items() if n != 1]
+        if bad:
+            raise InputError(f"posture problem: team {bad[0]} needs exactly one home option", field="options")
+        if self.max_moves < 0:
+            raise InputError("posture problem: max_moves must be >= 0", field="max_moves")
+
+    def agreement(self, key: str) -> Agreement | None:
+        """Return the agreement an option names."""
+        for a in self.agreements:
+            if key in (a.id, f"{a.lender}->{a.borrower}"):
+                return a
+        return None
+
+    def holdings(self, region: str) -> dict[str, int]:
+        """Capability quantities held by the region's teams in the problem."""
+        held: dict[str, int] = {}
+        for t in self.teams:
+            if t.region == region:
+                for c, q in t.capabilities.items():
+                    held[c] = held.get(c, 0) + q
+        return held
+
+    def leaves(self, option: PostureOption) -> bool:
+        """Whether the option takes its team out of its region."""
+        team = next(t for t in self.teams if t.id == option.team)
+        return not option.home and option.region != team.region
+
+
+@dataclass(frozen=True)
+class PostureSolution:
+    """Where each team is (option index per team), the covered weight, the moves and their cost."""
+
+    method: str
+    choice: Mapping[str, int]
+    weight: float
+    cost: float
+    moves: tuple[int, ...]
+    status: Status
+    bound: float | None
+    wall_s: float
+
+
+def evaluate(problem: PostureProblem, choice: Mapping[str, int]) -> tuple[float, float, tuple[int, ...]]:
+    """Covered weight, total cost and move option indices of a choice (team -> option index)."""
+    covered: set[int] = set()
+    for index in choice.values():
+        covered.update(problem.options[index].covers)
+    moves = tuple(sorted(i for i in choice.values() if not problem.options[i].home))
+    return (float(sum(problem.weights[i] for i in covered)), float(sum(problem.options[i].cost for i in moves)), moves)
+
+
+def violations(problem: PostureProblem, choice: Mapping[str, int]) -> list[str]:
+    """Every constraint a choice breaks, in words (empty when feasible)."""
+    out = []
+    if set(choice) != {t.id for t in problem.teams}:
+        out.append("not every team has exactly one place")
+    for team, index in choice.items():
+        if problem.options[index].team != team:
+            out.append(f"team {team} given another team's option")
+    moves = [problem.options[i] for i in choice.values() if not problem.options[i].home]
+    if len(moves) > problem.max_moves:
+        out.append(f"{len(moves)} moves > {problem.max_moves}")
+    for point, cap in problem.capacity.items():
+        n = sum(1 for o in moves if o.point == point)
+        if n > cap:
+            out.append(f"point {point}: {n} teams > capacity {cap}")
+    team_of = {t.id: t for t in problem.teams}
+    for region in sorted({t.region for t in problem.teams}):
+        held = problem.holdings(region)
+        gone: dict[str, int] = {}
+        for o in moves:
+            if team_of[o.team].region == region and o.region != region:
+                for c, q in team_of[o.team].capabilities.items():
+                    gone[c] = gone.get(c, 0) + q
+        for c, m in problem.min_retained.get(region, {}).items():
+            if gone.get(c, 0) > max(0, held.get(c, 0) - m):
+                out.append(f"region {region} keeps {held.get(c, 0) - gone.get(c, 0)} {c} < {m}")
+        for a in problem.agreements:
+            if a.lender != region or not a.retained:
+                continue
+            if any(problem.agreement(o.agreement) is a for o in moves):
+                for c, m in a.retained.items():
+                    if held.get(c, 0) - gone.get(c, 0) < m:
+                        out.append(f"lending under {a.id or a.lender + '->' + a.borrower}: {region} keeps "
+                                   f"{held.get(c, 0) - gone.get(c, 0)} {c} < {m}")
+    return out
+
+
+def stay_home(problem: PostureProblem) -> PostureSolution:
+    """Return the do-nothing posture: every team at home."""
+    started = time.perf_counter()
+    choice = {o.team: i for i, o in enumerate(problem.options) if o.home}
+    weight, cost, moves = evaluate(problem, choice)
+    return PostureSolution("stay", choice, weight, cost, moves, Status.FEASIBLE, None, time.perf_counter() - started)
+
+
+def greedy_posture(problem: PostureProblem) -> PostureSolution:
+    """Greedy nearest moves: for each uncovered row, heaviest first, the nearest feasible gaining move."""
+    started = time.perf_counter()
+    problem.check()
+    choice = dict(stay_home(problem).choice)
+    best, _, _ = evaluate(problem, choice)
+    moved: set[str] = set()
+    order = sorted(range(len(problem.weights)), key=lambda i: (-problem.weights[i], i))
+    for row in order:
+        if len(moved) >= problem.max_moves:
+            break
+        if any(row in problem.options[i].covers for i in choice.values()):
+            continue
+        candidates = sorted((o.covers[row], o.cost, k) for k, o in enumerate(problem.options)
+                            if not o.home and row in o.covers and o.team not in moved)
+        for _, _, k in candidates:
+            trial = dict(choice)
+            trial[problem.options[k].team] = k
+            weight, _, _ = evaluate(problem, trial)
+            if weight > best + 1e-9 and not violations(problem, trial):
+                choice, best = trial, weight
+                moved.add(problem.options[k].team)
+                break
+    weight, cost, moves = evaluate(problem, choice)
+    return PostureSolution("greedy", choice, weight, cost, moves, Status.FEASIBLE, None, time.perf_counter() - started)
+
+
+def solve_posture(problem: PostureProblem, *, time_limit_s: float = 10.0,
+                  hint: PostureSolution | None = None) -> PostureSolution:
+    """Best pre-positioning by CP-SAT (formulation in the module docstring), cost second.
+
+    Parameters
+    ----------
+    problem
+        Teams, options, weights and limits.
+    time_limit_s
+        Seconds per stage (two stages).
+    hint
+        A feasible solution to start from (default: the greedy one).
+
+    Returns
+    -------
+    PostureSolution
+        ``status`` optimal when both stages are proven; ``bound`` the best bound on the weight.
+
+    """
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    problem.check()
+    if not time_limit_s > 0:
+        raise InputError(f"time limit {time_limit_s} must be > 0", field="time_limit_s")
+    hint = hint or greedy_posture(problem)
+
+    # Data: integer weights and fen costs, rows that some option covers, holdings per region.
+    weights = [int(round(w * _WEIGHT_SCALE)) for w in problem.weights]
+    fen = [int(round(o.cost * 100)) for o in problem.options]
+    rows = sorted({i for o in problem.options for i in o.covers})
+    team_of = {t.id: t for t in problem.teams}
+    by_team: dict[str, list[int]] = {t.id: [] for t in problem.teams}
+    for k, o in enumerate(problem.options):
+        by_team[o.team].append(k)
+    movers = [k for k, o in enumerate(problem.options) if not o.home]
+
+    # Model.
+    model = cp_model.CpModel()
+
+    # Variables: x[o] the team takes option o; y[i] row i is covered.
+    x = [model.new_bool_var(f"x[{o.team}@{o.point}]") for o in problem.options]
+    y = {i: model.new_bool_var(f"y[{i}]") for i in rows}
+
+    # Constraints.
+    for options in by_team.values():
+        # Each team is at exactly one place (home or one standby point).
+        model.add_exactly_one(x[k] for k in options)
+    covering: dict[int, list[int]] = {i: [] for i in rows}
+    for k, o in enumerate(problem.options):
+        for i in o.covers:
+            covering[i].append(k)
+    for i in rows:
+        # A row counts as covered only if a team at a place covering it is chosen.
+        model.add(y[i] <= sum(x[k] for k in covering[i]))
+    # At most max_moves teams move.
+    model.add(sum(x[k] for k in movers) <= problem.max_moves)
+    for point, cap in sorted(problem.capacity.items()):
+        at_point = [k for k in movers if problem.options[k].point == point]
+        if at_point:
+            # A staging point holds no more teams than its capacity.
+            model.add(sum(x[k] for k in at_point) <= cap)
+    for region in sorted({t.region for t in problem.teams}):
+        held = problem.holdings(region)
+        leaving = [k for k in movers if team_of[problem.options[k].team].region == region
+                   and problem.options[k].region != region]
+        for capability, minimum in sorted(problem.min_retained.get(region, {}).items()):
+            terms = [(k, team_of[problem.options[k].team].capabilities.get(capability, 0)) for k in leaving]
+            terms = [(k, q) for k, q in terms if q]
+            if terms:
+                # The region keeps its minimum of the capability at home (all of it if it holds less).
+                model.add(sum(q * x[k] for k, q in terms) <= max(0, held.get(capability, 0) - minimum))
+        for agreement in problem.agreements:
+            if agreement.lender != region or not agreement.retained:
+                continue
+            lent = [k for k in leaving if problem.agreement(problem.options[k].agreement) is agreement]
+            if not lent:
+                continue
+            lends = model.new_bool_var(f"lends[{agreement.lender}->{agreement.borrower}]")
+            for k in lent:
+                # Moving a team under the agreement switches on its retained minimum.
+                model.add_implication(x[k], lends)
+            for capability, minimum in sorted(agreement.retained.items()):
+                terms = [(k, team_of[problem.options[k].team].capabilities.get(capability, 0)) for k in leaving]
+                # While lending under the agreement the lender keeps the agreement's minimum at home.
+                model.add(sum(q * x[k] for k, q in terms if q) + minimum * lends <= held.get(capability, 0))
+
+    # Objective, stage 1: the risk-weighted coverage.
+    covered_weight = sum(weights[i] * y[i] for i in rows)
+    model.maximize(covered_weight)
+    for k, var in enumerate(x):
+        model.add_hint(var, 1 if hint.choice.get(problem.options[k].team) == k else 0)
+
+    # Solve stage 1.
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    # One worker with the full LP relaxation proves these covering models in well under a second,
+    # where a two-worker portfolio (no LP worker) stalls at the relaxation bound.
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2
+    solver.parameters.random_seed = 0
+    code = solver.solve(model)
+    status1 = cp_sat_status(code)
+    if status1 not in (Status.OPTIMAL, Status.FEASIBLE):
+        return dataclasses.replace(hint, method="greedy (solver found nothing)", status=Status.NOT_SOLVED,
+                                   wall_s=time.perf_counter() - started)
+    best = int(round(solver.objective_value))
+    bound = solver.best_objective_bound / _WEIGHT_SCALE
+    stage1 = {t: next(k for k in ks if solver.boolean_value(x[k])) for t, ks in by_team.items()}
+
+    # Objective, stage 2: keep the coverage, then least compensation, then fewest moves.
+    model.add(covered_weight >= best)
+    model.minimize(sum(((problem.max_moves + 1) * fen[k] + 1) * x[k] for k in movers))
+    model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves CpModel.clear_hints unannotated
+    for k, var in enumerate(x):
+        model.add_hint(var, 1 if stage1[problem.options[k].team] == k else 0)
+    code2 = solver.solve(model)
+    status2 = cp_sat_status(code2)
+    if status2 in (Status.OPTIMAL, Status.FEASIBLE):
+        choice = {t: next(k for k in ks if solver.boolean_value(x[k])) for t, ks in by_team.items()}
+    else:
+        choice, status2 = stage1, Status.FEASIBLE
+    weight, cost, moves = evaluate(problem, choice)
+    status = Status.OPTIMAL if status1 is Status.OPTIMAL and status2 is Status.OPTIMAL else Status.FEASIBLE
+    return PostureSolution("cp-sat", choice, weight, cost, moves, status, bound, time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------------------------------
+# on a scenario
+
+
+@dataclass(frozen=True)
+class Move:
+    """A team pre-positioned at a standby point."""
+
+    team: str
+    team_type: str
+    from_base: str
+    from_lon: float
+    from_lat: float
+    to: str
+    to_kind: str
+    to_name: str
+    lon: float
+    lat: float
+    from_region: str
+    to_region: str
+    agreement: str
+    drive_min: float
+    cost: float
+    rows_covered: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Risk-weighted coverage of one posture: weight covered, share of the total, rows passing."""
+
+    name: str
+    weight: float
+    share: float
+    passing: int
+    rows: int
+    moves: int
+    cost: float
+    wall_s: float
+
+
+@dataclass(frozen=True)
+class PostureReport:
+    """A warning's posture: raised sites and teams, moves, coverage before and after, figures."""
+
+    scenario: str
+    at: str
+    warnings: tuple[dict[str, Any], ...]
+    periods: tuple[str, ...]
+    site_raises: tuple[SiteRaise, ...]
+    team_raises: tuple[TeamRaise, ...]
+    moves: tuple[Move, ...]
+    greedy_moves: tuple[Move, ...]
+    figures: tuple[Figures, ...]
+    status: str
+    bound: float | None
+    wall_s: float
+    before: CoverageReport
+    after: CoverageReport
+    ledger: dict[str, Any]
+    area: dict[str, Any]
+    settings: dict[str, Any]
+    notes: tuple[str, ...] = ()
+
+    def figure(self, name: str) -> Figures:
+        """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
+        return next(f for f in self.figures if f.name == name)
+
+    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
+        """JSON-able dict; ``full=False`` leaves out the per-site rows of before and after."""
+        out: dict[str, Any] = {}
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, CoverageReport):
+                value = value.to_dict()
+                if not full:
+                    value.pop("sites")
+            elif isinstance(value, tuple):
+                value = [asdict(v) if dataclasses.is_dataclass(v) and not isinstance(v, type) else v for v in value]
+            out[item.name] = value
+        return jsonable(out)  # type: ignore[no-any-return]
+
+
+def plan_posture(
+    scenario: Scenario,
+    warnings: Sequence[HazardWarning],
+    *,
+    rules: PostureRules | None = None,
+    staging: Sequence[StagingPoint] | None = None,
+    at: dt.datetime | None = None,
+    folder: str | Path | None = None,
+    max_moves: int | None = None,
+    time_limit_s: float | None = None,
+) -> PostureReport:
+    """Plan the posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (stored or read from its folder).
+    warnings
+        The warnings (already read and accepted); only those in force at ``at`` count.
+    rules, staging
+        Warning rules and staging points; default: read from ``folder`` (default: the scenario's
+        folder in the library), else :data:`DEFAULT_RULES` and no staging points.
+    at
+        When the posture holds (default: the latest onset of the warnings). Critical periods in
+        force on that day apply as well.
+    folder
+        Scenario folder that rules, staging points and the drill calendar are read from (default: the
+        scenario's folder in the library, if it has one).
+    max_moves, time_limit_s
+        Override the rules' posture settings.
+
+    """
+    started = time.perf_counter()
+    if not warnings:
+        raise InputError("give at least one warning", field="warnings")
+    where = Path(folder) if folder is not None else scenario_folder(scenario.name)
+    rules = rules or load_rules(where)
+    if staging is None:
+        staging_csv = where / "staging_points.csv" if where is not None else None
+        staging = read_staging_points(staging_csv) if staging_csv is not None and staging_csv.is_file() else ()
+    settings = rules.settings
+    if max_moves is not None:
+        if max_moves < 0:
+            raise InputError(f"max_moves {max_moves} must be >= 0", field="max_moves")
+        settings = dataclasses.replace(settings, max_moves=int(max_moves))
+    if time_limit_s is not None:
+        if not time_limit_s > 0:
+            raise InputError(f"time limit {time_limit_s} must be > 0", field="time_limit_s")
+        settings = dataclasses.replace(settings, time_limit_s=float(time_limit_s))
+    at = at or max(w.onset for w in warnings)
+    if at.tzinfo is None:
+        raise InputError("at must carry a time zone", field="at")
+    active = [w for w in warnings if w.in_force(at)]
+    notes = [f"warning {w.id} is not in force at {at.isoformat()} and is left out" for w in warnings if w not in active]
+    if not active:
+        raise InputError(f"no warning is in force at {at.isoformat()}", field="at")
+    local_day = at.astimezone(dt.timezone(dt.timedelta(hours=8))).date() if scenario.meta.get(
+        "timezone", "Asia/Shanghai") == "Asia/Shanghai" else at.date()
+    periods: tuple[Blackout, ...] = critical_periods(where, local_day)
+
+    # Risk grades and readiness under the warning.
+    site_raises = raise_sites(scenario, active, rules.risk)
+    raised = apply_raises(scenario, site_raises)
+    team_raises = raise_teams(raised, active, periods, rules.readiness)
+    posture = apply_readiness(raised, team_raises)
+
+    current = coverage_report(raised, reference=scenario)
+    before = coverage_report(posture, reference=scenario)
+    problem, points, context = build_problem(scenario, posture, before, staging, settings)
+    do_nothing = stay_home(problem)
+    greedy = greedy_posture(problem)
+    best = solve_posture(problem, time_limit_s=settings.time_limit_s, hint=greedy)
+    if best.weight + 1e-9 < max(greedy.weight, do_nothing.weight):  # only possible when stopped by the limit
+        notes.append("the solver stopped before matching the greedy posture; the greedy posture is reported")
+        best = dataclasses.replace(greedy, status=Status.FEASIBLE)
+    moves = _moves(scenario, problem, best, points, context)
+    greedy_moves = _moves(scenario, problem, greedy, points, context)
+    after = _coverage_after(scenario, posture, moves)
+    rows = len(problem.weights)
+    total = sum(problem.weights) or 1.0
+
+    def figures(name: str, weight: float, solution: PostureSolution | None, report: CoverageReport) -> Figures:
+        return Figures(name, round(weight, 6), round(weight / total, 6), sum(r.passed for r in report.sites), rows,
+                       len(solution.moves) if solution else 0, round(solution.cost, 2) if solution else 0.0,
+                       round(solution.wall_s, 4) if solution else 0.0)
+
+    weight_current = sum(problem.weights[i] for i, r in enumerate(current.sites) if r.passed)
+    figs = (figures("current", weight_current, None, current),
+            figures("do_nothing", do_nothing.weight, do_nothing, before),
+            figures("greedy", greedy.weight, greedy, _coverage_after(scenario, posture, greedy_moves)),
+            figures("optimised", best.weight, best, after))
+    shapes = region_shapes(scenario)
+    area = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"warning": w.id, "event": w.event, "level": w.level,
+                                           "description": "; ".join(a.description for a in w.areas)},
+         "geometry": _merge([a.geometry(shapes) for a in w.areas])} for w in active]}
+    ledger = _ledger(scenario, moves, active)
+    return PostureReport(
+        scenario=scenario.name, at=at.isoformat(), warnings=tuple(w.to_dict() for w in active),
+        periods=tuple(p.name for p in periods), site_raises=site_raises, team_raises=team_raises, moves=moves,
+        greedy_moves=greedy_moves, figures=figs, status=best.status.value,
+        bound=None if best.bound is None else round(best.bound, 6), wall_s=time.perf_counter() - started,
+        before=before, after=after, ledger=ledger, area=area,
+        settings={**asdict(settings), "rules": rules.source, "staging_points": len(staging)}, notes=tuple(notes))
+
+
+def _merge(geometries: list[dict[str, Any]]) -> dict[str, Any]:
+    import shapely
+    import shapely.geometry
+
+    shapes = [shapely.geometry.shape(g) for g in geometries
+              if g.get("type") != "GeometryCollection" or g.get("geometries")]
+    if not shapes:
+        return {"type": "GeometryCollection", "geometries": []}
+    return dict(shapely.geometry.mapping(shapely.set_precision(shapely.union_all(shapes), 1e-6)))
+
+
+@dataclass(frozen=True)
+class _Point:
+    id: str
+    kind: str
+    name: str
+    lon: float
+    lat: float
+    region: str
+    node: int
+    access_min: float
+    team_types: frozenset[str]
+
+
+def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport, staging: Sequence[StagingPoint],
+                  settings: PostureSettings) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
+    """Build the pure problem for a scenario under a posture: options from drive times, weights from grades.
+
+    Rows are ``before.sites`` in order; teams are the available teams of a capability some standard
+    asks for. Drive times are on the reference scenario's network (standby points are placed as in a
+    what-if move).
+    """
+    placed = placement(reference)
+    network = placed.network
+    bases = posture.by_id("bases")
+    standards = posture.by_id("standards")
+    capabilities = {s.capability for s in posture.standards}
+    teams = [t for t in posture.teams if t.availability is Availability.AVAILABLE and t.team_type in capabilities]
+    regions = {j.id for j in posture.jurisdictions}
+    points: list[_Point] = []
+    if settings.use_bases:
+        for b in posture.bases:
+            base_region = _region(reference, b.lon, b.lat, b.jurisdiction)
+            points.append(_Point(b.id, "base", b.name_zh or b.name, b.lon, b.lat, base_region,
+                                 placed.base_node[b.id], 0.0, frozenset()))
+    if staging:
+        taken = {p.id for p in points}
+        clash = [s.id for s in staging if s.id in taken]
+        if clash:
+            raise InputError(f"staging point id {clash[0]!r} is also a base id", field="staging_points")
+        nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
+                                     [s.lat for s in staging])
+        for s, n, a in zip(staging, nodes, access, strict=True):
+            if s.jurisdiction and s.jurisdiction not in regions:
+                raise InputError(f"staging point {s.id}: jurisdiction {s.jurisdiction!r} is not in the scenario",
+                                 field="jurisdiction", record=s.id)
+            points.append(_Point(s.id, "staging", s.name_zh or s.name, s.lon, s.lat,
+                                 s.jurisdiction or _region(reference, s.lon, s.lat, ""), int(n), float(a),
+                                 s.team_types))
+    site_index = {s.id: j for j, s in enumerate(posture.sites)}
+    site_nodes = np.array([placed.site_node[s.id] for s in posture.sites], dtype=np.int64)
+    point_nodes = np.array([p.node for p in points], dtype=np.int64)
+    to_site, _, _ = (drive_minutes(network, point_nodes, site_nodes) if points
+                     else (np.empty((0, len(site_nodes))), "", 0))
+    to_site = to_site + np.array([p.access_min for p in points])[:, None] if points else to_site
+    home_ids = sorted({t.base for t in teams})
+    home_nodes = np.array([placed.base_node[b] if b in placed.base_node else 0 for b in home_ids], dtype=np.int64)
+    home_to_site, _, _ = drive_minutes(network, home_nodes, site_nodes)
+    home_row = {b: k for k, b in enumerate(home_ids)}
+    to_point, _, _ = (drive_minutes(network, home_nodes, point_nodes) if points
+                      else (np.empty((len(home_ids), 0)), "", 0))
+    to_point = to_point + np.array([p.access_min for p in points])[None, :] if points else to_point
+    agreements = agreements_from_dicts(posture.agreements)
+    min_retained = _min_retained(reference, settings, {bases[t.base].jurisdiction for t in teams})  # type: ignore[attr-defined]
+    weights = tuple(float(settings.risk_weights[r.risk_grade]) for r in before.sites)
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(before.sites):
+        standard = standards[r.standard]
+        rows_of.setdefault((standard.capability.value, ""), []).append(i)  # type: ignore[attr-defined]
+
+    def covers(team: Any, minutes_to_sites: np.ndarray) -> dict[int, float]:
+        tier = bases[team.base].tier  # type: ignore[attr-defined]
+        out: dict[int, float] = {}
+        for i in rows_of.get((team.team_type.value, ""), []):
+            r = before.sites[i]
+            standard = standards[r.standard]
+            if standard.tiers and tier not in standard.tiers:  # type: ignore[attr-defined]
+                continue
+            arrival = team.turnout_min + float(minutes_to_sites[site_index[r.site]])
+            if arrival <= r.max_min + 1e-9:
+                out[i] = round(arrival, 3)
+        return out
+
+    options: list[PostureOption] = []
+    pteams: list[PostureTeam] = []
+    for team in teams:
+        home = bases[team.base]
+        region = home.jurisdiction  # type: ignore[attr-defined]
+        pteams.append(PostureTeam(team.id, region, dict(team.capabilities)))
+        hk = home_row[team.base]
+        home_index = len(options)
+        options.append(PostureOption(team.id, team.base, region, True, covers(team, home_to_site[hk])))
+        for p, point in enumerate(points):
+            if point.id == team.base or (point.team_types and team.team_type.value not in point.team_types):
+                continue
+            drive = float(to_point[hk, p])
+            if not math.isfinite(drive) or drive > settings.max_move_min:
+                continue
+            agreement_id, cost = "", 0.0
+            if point.region != region:
+                agreement = find_agreement(agreements, region, point.region)
+                if agreement is None or not any(agreement.covers(c) for c in team.capabilities):
+                    continue
+                agreement_id = agreement.id or f"{agreement.lender}->{agreement.borrower}"
+                cost = round(agreement.dispatch_cost(drive), 2)
+            reach = covers(team, to_site[p])
+            if set(reach) <= set(options[home_index].covers):
+                continue  # staying home covers as much, for no move and no cost: never better
+            options.append(PostureOption(team.id, point.id, point.region, False, reach, cost, agreement_id,
+                                         round(drive, 3)))
+    capacity = {s.id: s.capacity for s in staging if s.capacity is not None}
+    problem = PostureProblem(tuple(pteams), tuple(options), weights, settings.max_moves, min_retained, agreements,
+                             capacity)
+    problem.check()
+    return problem, points, {"teams": {t.id: t for t in teams}}
+
+
+def _region(scenario: Scenario, lon: float, lat: float, fallback: str) -> str:
+    try:
+        return region_of(scenario, lon, lat)
+    except InputError:
+        if fallback:
+            return fallback
+        raise
+
+
+def _min_retained(scenario: Scenario, settings: PostureSettings, regions: set[str]) -> dict[str, dict[str, int]]:
+    """Return the scenario's ``min_retained`` merged (by maximum) with the posture's ``min_at_home``."""
+    out: dict[str, dict[str, int]] = {}
+    sources = [dict(scenario.meta.get("min_retained") or {}), dict(settings.min_at_home)]
+    for source in sources:
+        for region, row in source.items():
+            targets = sorted(regions) if region == "*" else [region]
+            for r in targets:
+                for capability, quantity in dict(row).items():
+                    out.setdefault(r, {})[capability] = max(out.get(r, {}).get(capability, 0), int(quantity))
+    return out
+
+
+def _moves(scenario: Scenario, problem: PostureProblem, solution: PostureSolution, points: list[_Point],
+           context: dict[str, Any]) -> tuple[Move, ...]:
+    bases = scenario.by_id("bases")
+    by_id = {p.id: p for p in points}
+    out = []
+    for k in solution.moves:
+        o = problem.options[k]
+        team = context["teams"][o.team]
+        home = bases[team.base]
+        p = by_id[o.point]
+        out.append(Move(o.team, team.team_type.value, team.base, home.lon, home.lat, p.id, p.kind, p.name,  # type: ignore[attr-defined]
+                        p.lon, p.lat, home.jurisdiction, p.region, o.agreement, o.drive_min, o.cost, len(o.covers)))  # type: ignore[attr-defined]
+    return tuple(sorted(out, key=lambda m: m.team))
+
+
+def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move]) -> CoverageReport:
+    """Coverage of the posture with the moves made (``planner.coverage.whatif.apply_plan``), on the reference network."""
+    from planner.coverage.whatif import Plan
+
+    if not moves:
+        return coverage_report(posture, reference=reference)
+    plan = Plan(move_teams={m.team: (m.to if m.to_kind == "base" else (m.lon, m.lat)) for m in moves})
+    modified, out, _ = apply_plan(posture, plan)
+    return coverage_report(modified, out=out, reference=reference)
+
+
+def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[HazardWarning]) -> dict[str, Any]:
+    """Compensation ledger of the cross-region moves for the warning's window (standby as a natural-disaster mission).
+
+    Transport is the round trip at the road length of the fastest route.
+    """
+    crossing = [m for m in moves if m.from_region != m.to_region]
+    if not crossing:
+        return {"lines": [], "excluded": [], "totals_by_payer": {}, "totals_by_lender": {}, "total": 0.0}
+    from geodata.routes import route_length_m, shortest_routes
+
+    placed = placement(scenario)
+    teams = scenario.by_id("teams")
+    hours = max(w.duration_h() for w in warnings)
+    missions = []
+    for region in sorted({m.to_region for m in crossing}):
+        deployments = []
+        for m in (m for m in crossing if m.to_region == region):
+            target = placed.base_node.get(m.to)
+            if target is None:
+                target = int(place_points(scenario, [m.to], [m.lon], [m.lat])[0][0])
+            path = shortest_routes(placed.network, [placed.base_node[m.from_base]], int(target))[0]
+            km = route_length_m(placed.network, path) / 1000 if path else 0.0
+            deployments.append(Deployment(unit=m.team, lender=m.from_region, people=teams[m.team].members,  # type: ignore[attr-defined]
+                                          duration_h=hours, transport_km=round(2 * km, 2), trips=1,
+                                          lender_province=province_of(scenario, m.from_region)))
+        missions.append(Mission(id=f"standby-{region}", region=region, kind="natural_disaster",
+                                deployments=tuple(deployments), province=province_of(scenario, region)))
+    return build_ledger(missions, agreements_from_dicts(scenario.agreements)).to_dict()
+
+
+def tiers_of(scenario: Scenario) -> dict[str, Tier]:
+    """Tier of each base."""
+    return {b.id: b.tier for b in scenario.bases}

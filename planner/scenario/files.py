@@ -1,0 +1,253 @@
+"""Read and write a scenario folder: ``scenario.yaml`` plus one CSV or GeoJSON file per record kind.
+
+Layout (see ``scenarios/SCHEMA.md``): ``scenario.yaml`` (metadata, network, speeds),
+``jurisdictions.geojson`` (polygons), ``bases.csv``, ``teams.csv``, ``equipment.csv``, ``sites.csv``,
+``standards.csv`` and ``agreements.json``. Point layers may be given as ``.geojson`` instead of
+``.csv``. List cells in CSV use ``;`` (``heavy;drainage``), mappings ``key:value;key:value``.
+Every problem raises ``InputError`` naming the file, the line or feature, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.errors import InputError
+from planner.model.records import RECORD_TYPES, Record, parse_record
+from planner.scenario.model import Scenario
+from planner.settings import PROJECT_DIR
+
+SCENARIOS_DIR = PROJECT_DIR / "scenarios"
+"""The shipped scenario library."""
+
+_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers"}
+_DICT_FIELDS = {("teams", "capabilities")}
+_BOOL_TRUE = {"true", "yes", "1", "y"}
+_BOOL_FALSE = {"false", "no", "0", "n", ""}
+_POLYGON_KINDS = {"jurisdictions"}
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """Return a scenario folder from a path, or from a name in the shipped library."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path
+    candidate = SCENARIOS_DIR / str(name_or_path)
+    if candidate.is_dir():
+        return candidate
+    raise InputError(f"no scenario folder {name_or_path!r} (library: {', '.join(library_names())})",
+                     field="scenario")
+
+
+def library_names() -> list[str]:
+    """Names of the scenarios shipped in ``scenarios/``."""
+    return sorted(p.name for p in SCENARIOS_DIR.iterdir() if (p / "scenario.yaml").is_file())
+
+
+def read_scenario(folder: str | Path) -> Scenario:
+    """Read and validate a whole scenario folder."""
+    folder = scenario_path(folder)
+    meta = _read_meta(folder / "scenario.yaml")
+    records: dict[str, list[Record]] = {}
+    for kind, record_type in RECORD_TYPES.items():
+        rows = list(_read_rows(folder, kind))
+        records[kind] = [parse_record(record_type, data, where=where) for where, data in rows]
+    agreements = _read_agreements(folder / "agreements.json")
+    return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+
+
+def read_yaml_file(path: str | Path) -> Any:
+    """Parse a YAML settings file; a missing file or invalid YAML raises ``InputError`` naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: {path.name} is missing", field=path.name)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field=path.name) from None
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    meta = read_yaml_file(path)
+    if not isinstance(meta, dict):
+        raise InputError(f"{path.name}: must be a mapping of settings", field="scenario.yaml")
+    return meta
+
+
+def _read_rows(folder: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    csv_path, geojson_path = folder / f"{kind}.csv", folder / f"{kind}.geojson"
+    if csv_path.is_file() and geojson_path.is_file():
+        raise InputError(f"{folder.name}: both {kind}.csv and {kind}.geojson exist; keep one", field=kind)
+    if geojson_path.is_file():
+        yield from read_geojson_rows(geojson_path, kind)
+    elif csv_path.is_file():
+        yield from read_csv_rows(csv_path, kind)
+
+
+def read_csv_rows(path: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Rows of a record CSV as ``(where, data)`` with cells converted to lists, mappings and booleans."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            yield from csv_text_rows(handle, path.name, kind)
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text", field="file") from None
+
+
+def csv_text_rows(lines: Iterable[str], name: str, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Rows of CSV text (any iterable of lines) as ``(where, data)``."""
+    reader = csv.DictReader(lines)
+    if not reader.fieldnames or "id" not in reader.fieldnames:
+        raise InputError(f"{name}: the header must include an 'id' column", field="id")
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            raise InputError(f"{name} line {line}: more cells than header columns", field="row")
+        yield f"{name} line {line}", csv_cells(kind, row)
+
+
+def text_rows(text: str, name: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Rows of an uploaded CSV or GeoJSON text (GeoJSON when it starts with ``{``)."""
+    if text.lstrip().startswith("{"):
+        return list(geojson_rows(text, name, kind))
+    return list(csv_text_rows(text.lstrip("\ufeff").splitlines(), name, kind))
+
+
+def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
+    """Convert one CSV row's text cells to the values a record expects; empty cells are left out."""
+    data: dict[str, Any] = {}
+    for key, raw in row.items():
+        text = (raw or "").strip()
+        if key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
+            data[key] = _parse_mapping(text)
+        elif key in _LIST_FIELDS:
+            data[key] = [part.strip() for part in text.split(";") if part.strip()]
+        elif key in ("illustrative", "approximate"):
+            lowered = text.lower()
+            data[key] = lowered in _BOOL_TRUE if lowered in _BOOL_TRUE | _BOOL_FALSE else text
+        elif text:
+            data[key] = text
+    return data
+
+
+def _parse_mapping(text: str) -> dict[str, Any] | str:
+    result: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        key, sep, value = part.partition(":")
+        if not sep:
+            return text  # let validation report the malformed cell
+        result[key.strip()] = value.strip()
+    return result
+
+
+def read_geojson_rows(path: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Features of a GeoJSON FeatureCollection as ``(where, data)``; points give lon/lat, polygons geometry."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text", field="file") from None
+    yield from geojson_rows(text, path.name, kind)
+
+
+def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Features of GeoJSON text as ``(where, data)``."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{name}: malformed GeoJSON ({error})", field="file") from None
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise InputError(f"{name}: malformed GeoJSON (expected a FeatureCollection)", field="type")
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise InputError(f"{name}: malformed GeoJSON ('features' must be a list)", field="features")
+    for number, feature in enumerate(features, start=1):
+        where = f"{name} feature {number}"
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise InputError(f"{where}: malformed GeoJSON (not a Feature)", field="features")
+        properties = feature.get("properties") or {}
+        geometry = feature.get("geometry")
+        if not isinstance(properties, dict):
+            raise InputError(f"{where}: properties must be an object", field="properties")
+        data = {k: v for k, v in properties.items() if v is not None and v != ""}
+        if kind in _POLYGON_KINDS:
+            if geometry is not None:
+                data["geometry"] = geometry
+        else:
+            coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+            if not isinstance(geometry, dict) or geometry.get("type") != "Point" or not isinstance(coordinates, list) \
+                    or len(coordinates) < 2:
+                raise InputError(f"{where}: geometry must be a Point with [lon, lat]", field="geometry",
+                                 record=str(data.get("id", "?")))
+            data["lon"], data["lat"] = coordinates[0], coordinates[1]
+        yield where, data
+
+
+def _read_agreements(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path.name}: not valid JSON ({error})", field="file") from None
+    if not isinstance(document, list) or not all(isinstance(a, dict) for a in document):
+        raise InputError(f"{path.name}: must be a list of agreement objects", field="agreements")
+    return document
+
+
+def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
+    """Write a scenario folder that ``read_scenario`` reads back to an equal scenario."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"name": scenario.name, **{k: v for k, v in scenario.meta.items() if k != "name"}}
+    (folder / "scenario.yaml").write_text(
+        yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    for kind, record_type in RECORD_TYPES.items():
+        records = scenario.records(kind)
+        for stale in (folder / f"{kind}.csv", folder / f"{kind}.geojson"):
+            stale.unlink(missing_ok=True)
+        if kind in _POLYGON_KINDS:
+            _write_polygons(folder / f"{kind}.geojson", records)
+        else:
+            _write_csv(folder / f"{kind}.csv", kind, record_type, records)
+    (folder / "agreements.json").write_text(
+        json.dumps(list(scenario.agreements), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return folder
+
+
+def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterable[Record]) -> None:
+    columns = list(record_type.model_fields)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for record in records:
+            writer.writerow({c: cell_text(getattr(record, c)) for c in columns})
+
+
+def cell_text(value: Any) -> str:
+    """Return a value as it is written in a CSV cell (lists with `;`, mappings `key:value;...`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return ";".join(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ";".join(cell_text(v) for v in value)
+    if hasattr(value, "value"):
+        return str(value.value)
+    return str(value)
+
+
+def _write_polygons(path: Path, records: Iterable[Record]) -> None:
+    features = []
+    for record in records:
+        properties = record.model_dump(mode="json", exclude={"geometry"})
+        features.append({"type": "Feature", "properties": properties, "geometry": getattr(record, "geometry", None)})
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )

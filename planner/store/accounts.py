@@ -1,0 +1,152 @@
+"""User accounts and roles: who may view, edit inventory and drills, run dispatch, or manage users.
+
+Passwords are stored only as salted hashes (werkzeug's scrypt). Roles map to permissions as data in
+``ROLE_PERMISSIONS``, so a check reads ``has_permission(role, "edit_inventory")`` everywhere: the web
+pages, the JSON API and the CLI use the same table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.errors import InputError, NotFoundError
+from planner.store.database import Store, UserRow
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class Role(StrEnum):
+    """What a user is for: viewer < dispatcher / planner < admin."""
+
+    VIEWER = "viewer"
+    DISPATCHER = "dispatcher"
+    PLANNER = "planner"
+    ADMIN = "admin"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.VIEWER: frozenset({"view"}),
+    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
+    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
+    Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
+                           "manage_users"}),
+}
+"""Permissions of each role."""
+
+ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
+               Role.ADMIN: "管理员 admin"}
+
+
+def has_permission(role: str | Role, permission: str) -> bool:
+    """Whether a role grants a permission."""
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
+
+
+def _check_username(username: str) -> str:
+    name = username.strip()
+    if not (2 <= len(name) <= 80) or not all(c.isalnum() or c in "._-" for c in name):
+        raise InputError("username must be 2-80 letters, digits, '.', '_' or '-'", field="username")
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+
+
+def _check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InputError(f"role must be one of {', '.join(r.value for r in Role)}, not {role!r}",
+                         field="role") from None
+
+
+def create_user(store: Store, username: str, password: str, role: str) -> dict[str, Any]:
+    """Add a user; refuses a taken name, a short password or an unknown role."""
+    name = _check_username(username)
+    _check_password(password)
+    checked_role = _check_role(role)
+    with store.transaction() as session:
+        if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
+            raise InputError(f"user {name!r} exists already", field="username")
+        row = UserRow(username=name, password_hash=generate_password_hash(password), role=checked_role.value)
+        session.add(row)
+        session.flush()
+        return _public(row)
+
+
+_verified: dict[tuple[str, str], str] = {}
+"""(username, sha256 of a password) -> the stored hash it was checked against; spares API clients that send
+credentials with every request a fresh scrypt run. A changed password changes the stored hash, so an old
+entry no longer matches."""
+
+
+def authenticate(store: Store, username: str, password: str) -> dict[str, Any] | None:
+    """Return the user if the name and password match an active account, else None (same answer either way)."""
+    with store.transaction() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
+        if row is None or not row.active:
+            return None
+        key = (row.username, hashlib.sha256(password.encode()).hexdigest())
+        if _verified.get(key) != row.password_hash:
+            if not check_password_hash(row.password_hash, password):
+                return None
+            if len(_verified) > 1000:
+                _verified.clear()
+            _verified[key] = row.password_hash
+        return _public(row)
+
+
+def get_user(store: Store, user_id: int) -> dict[str, Any] | None:
+    """Return an active user by id, or None."""
+    with store.transaction() as session:
+        row = session.get(UserRow, user_id)
+        return _public(row) if row is not None and row.active else None
+
+
+def list_users(store: Store) -> list[dict[str, Any]]:
+    """Every user, without password hashes."""
+    with store.transaction() as session:
+        return [_public(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def update_user(store: Store, username: str, *, role: str | None = None, password: str | None = None,
+                active: bool | None = None) -> dict[str, Any]:
+    """Change a user's role, password or active flag; the last active admin cannot be demoted or disabled."""
+    with store.transaction() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        if row is None:
+            raise NotFoundError(f"user {username!r} does not exist", field="username")
+        if role is not None:
+            row.role = _check_role(role).value
+        if password is not None:
+            _check_password(password)
+            row.password_hash = generate_password_hash(password)
+        if active is not None:
+            row.active = active
+        session.flush()
+        admins = session.scalars(select(UserRow).where(UserRow.role == Role.ADMIN.value, UserRow.active)).all()
+        if not admins:
+            raise InputError("at least one active admin must remain", field="role")
+        return _public(row)
+
+
+def ensure_first_admin(store: Store) -> str | None:
+    """Create ``admin`` with a random password when there is no user at all; returns that password."""
+    with store.transaction() as session:
+        if session.scalar(select(UserRow.id).limit(1)) is not None:
+            return None
+    password = secrets.token_urlsafe(12)
+    create_user(store, "admin", password, Role.ADMIN.value)
+    return password
+
+
+def _public(row: UserRow) -> dict[str, Any]:
+    return {"id": row.id, "username": row.username, "role": row.role, "active": row.active}

@@ -1,0 +1,891 @@
+"""Scenario sweeps: many random incidents at the hazard sites, each dispatched, and what they add up to.
+
+A sweep draws ``N`` incidents: the site with probability proportional to its risk grade's weight
+(``SweepSettings.risk_weights``), an incident template among those made for the site's kind (uniform),
+and a time of day (``SweepSettings.time_of_day``: shares of day, rush hour and night). Each incident is
+then evaluated on a precomputed team x site matrix of network drive minutes, with one of two models:
+
+``mode="dispatch"`` (default, ~0.1 ms an incident)
+    The nearest-available rule of :class:`planner.drills.simulate.SimCase`, vectorised: every requirement of the
+    template (``requirements_from_template``) is served at the dispatch order by the untaken available
+    units carrying its capability, nearest first by *expected* turn-out + drive under the time-of-day
+    factors, until its quantity is met; an escalation, drawn with its probability, brings its additions
+    at its time. Each unit's *realised* turn-out and drive are its expected ones times log-normal factors
+    of mean 1 (``turnout_cv``, ``travel_cv``); the alarm-to-order delay is ``notification_min`` times such
+    a factor. Each available team is also busy elsewhere with probability ``busy_share``. This is a
+    response-time model, not an optimiser: no CP-SAT solve, no cross-border agreement or retained
+    minimum checks, no on-scene work.
+``mode="simulate"``
+    One SimPy replication per incident (:func:`planner.drills.simulate.simulate_once`) on a case built from the
+    same matrix: the same dispatch rule, plus on-scene tasks; about ten times slower.
+
+Per incident it records the first arrival of each required capability (minutes after the alarm,
+``inf`` when no unit can bring it), whether each capability's requirements were assembled by their
+deadlines, the teams sent, and, for every response standard that applies to the site (R-COVER-*), the
+arrival of the fastest counted, available team of the standard's capability from the dispatch order
+(turn-out + drive, as :func:`planner.coverage.verdict.coverage` measures it, but with this incident's time of
+day, noise and busy teams). The summary gives response-time distributions per site and capability,
+the share within each standard, the sites that fail most, and each team's utilisation (share of
+incidents it is sent to).
+
+Every incident draws from its own generator, seeded by ``(seed, incident number)``, so a sweep gives the
+same records whatever the backend, the number of workers or the chunking, and a chunk run twice gives
+the same answer twice. Work is split in chunks of incidents; the backends (serial, local processes, a
+Dask cluster: :mod:`planner.sweep.backends`) send each worker the small :class:`SweepModel` once (the
+matrix, not the graph), collect chunks by number, keep the first result of each and re-run the chunks
+a dead worker lost, so every incident is counted exactly once. With ``checkpoint`` set, finished chunks
+are also written to disk and a re-run sweep resumes from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner.errors import InputError
+from planner.model.records import Availability, RiskGrade
+from planner.scenario.model import Scenario
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "MODES",
+    "ChunkResult",
+    "SweepModel",
+    "SweepResult",
+    "SweepSettings",
+    "draw_incidents",
+    "evaluate_chunk",
+    "summarise",
+    "sweep",
+    "sweep_model",
+]
+
+MODES = ("dispatch", "simulate")
+"""Incident models: the vectorised nearest-available rule, or one SimPy replication per incident."""
+
+DEFAULT_RISK_WEIGHTS: Mapping[str, float] = {"red": 8.0, "orange": 4.0, "yellow": 2.0, "blue": 1.0}
+"""Relative incident rate of a site by risk grade [U]: each grade up doubles the rate (assumption)."""
+
+DEFAULT_TIME_OF_DAY: Mapping[str, float] = {"day": 0.5, "rush_hour": 1 / 6, "night": 1 / 3}
+"""Share of incidents by time of day [U]: 12 h day, 4 h rush hour (7-9, 17-19), 8 h night (22-6)."""
+
+Progress = Callable[[float, str], None]
+"""``progress(fraction 0..1, message)``, as :mod:`planner.jobs.runner` passes it."""
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """Assumptions of a sweep; every value is a planning assumption [U] a caller may change.
+
+    ``risk_weights``: incident rate by risk grade (relative); ``time_of_day``: share of incidents per
+    condition named in the templates' ``effects.time_of_day`` (a name no template knows means factor 1);
+    ``notification_min``/``notification_cv``: alarm to dispatch order, minutes, and its log-normal sigma;
+    ``turnout_cv``/``travel_cv``: sigma of the turn-out and drive factors; ``busy_share``: probability
+    that an available team is busy elsewhere when the incident happens.
+    """
+
+    risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
+    time_of_day: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TIME_OF_DAY))
+    notification_min: float = 2.0
+    notification_cv: float = 0.5
+    turnout_cv: float = 0.3
+    travel_cv: float = 0.15
+    busy_share: float = 0.0
+
+    def check(self) -> None:
+        """Raise ``InputError`` naming the first bad value."""
+        grades = {g.value for g in RiskGrade}
+        for grade, weight in self.risk_weights.items():
+            if grade not in grades:
+                raise InputError(f"risk_weights: unknown grade {grade!r}", field="risk_weights")
+            if not (math.isfinite(weight) and weight >= 0):
+                raise InputError(f"risk_weights[{grade}] must be >= 0, got {weight}", field="risk_weights")
+        shares = list(self.time_of_day.values())
+        if not shares or any(not (math.isfinite(s) and s >= 0) for s in shares) or sum(shares) <= 0:
+            raise InputError("time_of_day shares must be >= 0 with a positive sum", field="time_of_day")
+        for name in ("notification_min", "notification_cv", "turnout_cv", "travel_cv"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise InputError(f"{name} must be >= 0, got {value}", field=name)
+        if not 0 <= self.busy_share < 1:
+            raise InputError(f"busy_share must be in [0, 1), got {self.busy_share}", field="busy_share")
+
+
+@dataclass(frozen=True)
+class SweepModel:
+    """Everything a worker needs, as small arrays: the matrix, not the graph (a few hundred kB).
+
+    Teams are the scenario's *available* teams (others never respond). ``travel_min`` is teams x sites
+    drive minutes (``inf`` = unreachable); ``capability_qty`` teams x capabilities (own plus carried
+    equipment). Templates carry requirements as ``(capability index, quantity, deadline_min)`` and
+    escalations as ``(at_min, probability, ((capability index, quantity), ...))``; ``template_objects``
+    are the library's templates themselves, for ``mode="simulate"``.
+    """
+
+    scenario: str
+    team_ids: tuple[str, ...]
+    team_types: tuple[str, ...]
+    turnout_min: np.ndarray
+    travel_min: np.ndarray
+    capabilities: tuple[str, ...]
+    capability_qty: np.ndarray
+    site_ids: tuple[str, ...]
+    site_weight: np.ndarray
+    site_templates: tuple[tuple[int, ...], ...]
+    templates: tuple[str, ...]
+    requirements: tuple[tuple[tuple[int, int, float], ...], ...]
+    escalations: tuple[tuple[tuple[float, float, tuple[tuple[int, int], ...]], ...], ...]
+    tod_names: tuple[str, ...]
+    tod_share: np.ndarray
+    tod_turnout: np.ndarray
+    tod_travel: np.ndarray
+    standards: tuple[str, ...]
+    standard_max_min: np.ndarray
+    standard_min_share: np.ndarray
+    site_standards: tuple[tuple[int, ...], ...]
+    standard_counted: np.ndarray
+    settings: SweepSettings
+    template_objects: tuple[Any, ...] = ()
+
+    @property
+    def n_teams(self) -> int:
+        """Number of available teams."""
+        return len(self.team_ids)
+
+    def fingerprint(self) -> str:
+        """Hash of the model's arrays and settings: the identity of a sweep's inputs, for checkpoints."""
+        digest = hashlib.sha1()
+        for array in (
+            self.turnout_min,
+            self.travel_min,
+            self.capability_qty,
+            self.site_weight,
+            self.tod_share,
+            self.tod_turnout,
+            self.tod_travel,
+            self.standard_max_min,
+            self.standard_counted,
+        ):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(
+            repr(
+                (
+                    self.team_ids,
+                    self.capabilities,
+                    self.site_ids,
+                    self.site_templates,
+                    self.templates,
+                    self.requirements,
+                    self.escalations,
+                    self.tod_names,
+                    self.standards,
+                    self.site_standards,
+                    sorted(self.settings.risk_weights.items()),
+                    sorted(self.settings.time_of_day.items()),
+                    self.settings.notification_min,
+                    self.settings.notification_cv,
+                    self.settings.turnout_cv,
+                    self.settings.travel_cv,
+                    self.settings.busy_share,
+                )
+            ).encode()
+        )
+        return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Records of one chunk of incidents (``index`` = incident numbers), as arrays.
+
+    ``first_min``: incidents x capabilities, first arrival in minutes after the alarm (``nan`` = not
+    required, ``inf`` = required but nobody could come); ``met``: -1 not required, 0 late, 1 all of the
+    capability's requirements assembled by their deadlines; ``standard_min``: incidents x standards,
+    minutes from the order (``nan`` = standard not applicable to the site); ``sent``: incidents x teams.
+    """
+
+    chunk: int
+    index: np.ndarray
+    first_min: np.ndarray
+    met: np.ndarray
+    standard_min: np.ndarray
+    sent: np.ndarray
+    escalated: np.ndarray
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished sweep: the incidents drawn, their records (incident order) and the summary."""
+
+    scenario: str
+    incidents: int
+    seed: int
+    mode: str
+    backend: str
+    workers: int
+    chunks: int
+    chunk_size: int
+    resubmitted: int
+    resumed: int
+    duplicates_ignored: int
+    wall_s: float
+    site: np.ndarray
+    template: np.ndarray
+    time_of_day: np.ndarray
+    records: ChunkResult
+    summary: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: run facts and the summary (the per-incident records are left out)."""
+        return {
+            "scenario": self.scenario,
+            "incidents": self.incidents,
+            "seed": self.seed,
+            "mode": self.mode,
+            "backend": self.backend,
+            "workers": self.workers,
+            "chunks": self.chunks,
+            "chunk_size": self.chunk_size,
+            "resubmitted_chunks": self.resubmitted,
+            "resumed_chunks": self.resumed,
+            "duplicates_ignored": self.duplicates_ignored,
+            "seconds": round(self.wall_s, 3),
+            **self.summary,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# model
+
+
+def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) -> SweepModel:
+    """Build the sweep's inputs once: team x site drive minutes on the network, templates, standards.
+
+    The drive minutes come from :func:`planner.coverage.verdict.drive_minutes` (one search per distinct site
+    or per distinct base, whichever is fewer) on the scenario's cached network.
+    """
+    from planner.coverage.verdict import drive_minutes
+    from planner.dispatch.scenario import incident_library, requirements_from_template, unit_capabilities
+    from planner.scenario.network import placement
+
+    settings = settings or SweepSettings()
+    settings.check()
+    teams = [t for t in scenario.teams if t.availability is Availability.AVAILABLE]
+    if not teams:
+        raise InputError(f"scenario {scenario.name} has no available team", field="teams")
+    if not scenario.sites:
+        raise InputError(f"scenario {scenario.name} has no hazard site", field="sites")
+    library = incident_library()
+    template_ids = tuple(sorted(library))
+    capabilities = sorted(
+        {r.capability for t in library.values() for r in t.requirements}
+        | {a.capability for t in library.values() for e in t.escalation for a in e.adds}
+    )
+    cap_index = {c: k for k, c in enumerate(capabilities)}
+    owned = unit_capabilities(scenario)
+    capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int32)
+
+    placed = placement(scenario)
+    bases = sorted({t.base for t in teams})
+    drive, _, _ = drive_minutes(
+        placed.network, [placed.base_node[b] for b in bases], [placed.site_node[s.id] for s in scenario.sites]
+    )
+    row = {b: k for k, b in enumerate(bases)}
+    travel_min = drive[[row[t.base] for t in teams]]
+
+    site_templates = tuple(
+        tuple(k for k, tid in enumerate(template_ids) if s.kind.value in library[tid].site_kinds)
+        for s in scenario.sites
+    )
+    weight = np.array(
+        [
+            settings.risk_weights.get(s.risk_grade.value, 0.0) if site_templates[j] else 0.0
+            for j, s in enumerate(scenario.sites)
+        ],
+        dtype=float,
+    )
+    if weight.sum() <= 0:
+        raise InputError(
+            "no site can have an incident: no template fits any site with a positive risk weight",
+            field="risk_weights",
+        )
+    requirements = tuple(
+        tuple(
+            (cap_index[r.capability], int(r.quantity), float(r.deadline_min))
+            for r in requirements_from_template(library[tid])
+        )
+        for tid in template_ids
+    )
+    escalations = tuple(
+        tuple(
+            (
+                float(e.at_min),
+                float(e.probability),
+                tuple((cap_index[a.capability], int(a.quantity)) for a in e.adds),
+            )
+            for e in sorted(library[tid].escalation, key=lambda e: e.at_min)
+        )
+        for tid in template_ids
+    )
+    tod_names = tuple(settings.time_of_day)
+    tod_share = np.array([settings.time_of_day[n] for n in tod_names], dtype=float)
+    tod_turnout = np.array(
+        [[library[tid].factor("time_of_day", n, "turnout_factor") for n in tod_names] for tid in template_ids]
+    )
+    tod_travel = np.array(
+        [[library[tid].factor("time_of_day", n, "travel_factor") for n in tod_names] for tid in template_ids]
+    )
+
+    tiers = {b.id: b.tier for b in scenario.bases}
+    standards = scenario.standards
+    counted = np.array(
+        [
+            [t.team_type is s.capability and (not s.tiers or tiers[t.base] in s.tiers) for t in teams]
+            for s in standards
+        ],
+        dtype=bool,
+    ).reshape(len(standards), len(teams))
+    std_index = {s.id: k for k, s in enumerate(standards)}
+    site_standards = tuple(
+        tuple(std_index[s.id] for s in scenario.standards_for(site)) for site in scenario.sites
+    )
+    return SweepModel(
+        scenario=scenario.name,
+        team_ids=tuple(t.id for t in teams),
+        team_types=tuple(t.team_type.value for t in teams),
+        turnout_min=np.array([t.turnout_min for t in teams], dtype=float),
+        travel_min=np.asarray(travel_min, float),
+        capabilities=tuple(capabilities),
+        capability_qty=capability_qty,
+        site_ids=tuple(s.id for s in scenario.sites),
+        site_weight=weight,
+        site_templates=site_templates,
+        templates=template_ids,
+        requirements=requirements,
+        escalations=escalations,
+        tod_names=tod_names,
+        tod_share=tod_share,
+        tod_turnout=tod_turnout,
+        tod_travel=tod_travel,
+        standards=tuple(s.id for s in standards),
+        standard_max_min=np.array([s.max_min for s in standards], float),
+        standard_min_share=np.array([s.min_share for s in standards], float),
+        site_standards=site_standards,
+        standard_counted=counted,
+        settings=settings,
+        template_objects=tuple(library[t] for t in template_ids),
+    )
+
+
+def draw_incidents(model: SweepModel, n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Site, template and time-of-day index of ``n`` incidents, from one generator seeded with ``seed``."""
+    rng = np.random.default_rng([seed, 0x5EED])
+    site = rng.choice(len(model.site_ids), size=n, p=model.site_weight / model.site_weight.sum())
+    pick = rng.random(n)
+    counts = np.array([len(model.site_templates[s]) for s in site])
+    template = np.array(
+        [model.site_templates[s][int(p * c)] for s, p, c in zip(site, pick, counts, strict=True)],
+        dtype=np.int16,
+    )
+    tod = rng.choice(len(model.tod_names), size=n, p=model.tod_share / model.tod_share.sum())
+    return site.astype(np.int32), template, tod.astype(np.int8)
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation (runs on workers)
+
+
+def _incident_rng(seed: int, incident: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(incident,))))
+
+
+def _lognormal(rng: np.random.Generator, sigma: float, size: int | None = None) -> Any:
+    """Log-normal factors of mean 1 (always drawn, so the stream does not depend on sigma being 0)."""
+    return rng.lognormal(-sigma * sigma / 2.0, sigma, size) if sigma > 0 else rng.random(size) * 0 + 1.0
+
+
+def evaluate_chunk(
+    model: SweepModel,
+    chunk: int,
+    start: int,
+    site: np.ndarray,
+    template: np.ndarray,
+    time_of_day: np.ndarray,
+    *,
+    seed: int,
+    mode: str = "dispatch",
+) -> ChunkResult:
+    """Evaluate incidents ``start .. start + len(site) - 1``: a pure function of its arguments."""
+    n, n_cap, n_std = len(site), len(model.capabilities), len(model.standards)
+    first = np.full((n, n_cap), np.nan, dtype=np.float32)
+    met = np.full((n, n_cap), -1, dtype=np.int8)
+    std = np.full((n, n_std), np.nan, dtype=np.float32)
+    sent = np.zeros((n, model.n_teams), dtype=bool)
+    escalated = np.zeros(n, dtype=bool)
+    one = _evaluate_dispatch if mode == "dispatch" else _evaluate_simulate
+    for k in range(n):
+        one(
+            model,
+            start + k,
+            int(site[k]),
+            int(template[k]),
+            int(time_of_day[k]),
+            seed,
+            first[k],
+            met[k],
+            std[k],
+            sent[k],
+            escalated[k : k + 1],
+        )
+    return ChunkResult(chunk, np.arange(start, start + n, dtype=np.int64), first, met, std, sent, escalated)
+
+
+def _choose(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quantity: int) -> np.ndarray:
+    """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held."""
+    candidates = order[~taken[order] & (qty_of_cap[order] > 0)]
+    if candidates.size == 0:
+        return np.asarray(candidates)
+    held = np.cumsum(qty_of_cap[candidates])
+    return np.asarray(candidates[: int(np.searchsorted(held, quantity)) + 1])
+
+
+def _evaluate_dispatch(
+    model: SweepModel,
+    incident: int,
+    site: int,
+    template: int,
+    tod: int,
+    seed: int,
+    first: np.ndarray,
+    met: np.ndarray,
+    std: np.ndarray,
+    sent: np.ndarray,
+    escalated: np.ndarray,
+) -> None:
+    s = model.settings
+    rng = _incident_rng(seed, incident)
+    n_teams = model.n_teams
+    notification = s.notification_min * float(_lognormal(rng, s.notification_cv))
+    f_turnout = _lognormal(rng, s.turnout_cv, n_teams)
+    f_travel = _lognormal(rng, s.travel_cv, n_teams)
+    busy = rng.random(n_teams) < s.busy_share
+    turnout = model.turnout_min * model.tod_turnout[template, tod]
+    travel = model.travel_min[:, site] * model.tod_travel[template, tod]
+    live = ~busy & np.isfinite(travel)
+    expected = turnout + travel
+    realised = turnout * f_turnout + travel * f_travel
+    live_idx = np.flatnonzero(live)
+    order = live_idx[np.argsort(expected[live_idx], kind="stable")]
+    taken = np.zeros(n_teams, dtype=bool)
+    arrival = np.full(n_teams, np.inf)
+    qty = model.capability_qty
+
+    for cap, quantity, _ in model.requirements[template]:
+        chosen = _choose(order, taken, qty[:, cap], quantity)
+        taken[chosen] = True
+        arrival[chosen] = notification + realised[chosen]
+    for at_min, probability, adds in model.escalations[template]:
+        if rng.random() < probability:
+            escalated[0] = True
+            for cap, quantity in adds:
+                chosen = _choose(order, taken, qty[:, cap], quantity)
+                taken[chosen] = True
+                arrival[chosen] = at_min + realised[chosen]
+    sent[:] = taken
+    _record(model, template, site, arrival, taken, first, met)
+    for k in model.site_standards[site]:
+        pool = model.standard_counted[k] & live
+        std[k] = realised[pool].min() if pool.any() else np.inf
+
+
+def _record(
+    model: SweepModel,
+    template: int,
+    site: int,
+    arrival: np.ndarray,
+    taken: np.ndarray,
+    first: np.ndarray,
+    met: np.ndarray,
+) -> None:
+    """Record first arrival per required capability, and whether its needs were assembled in time."""
+    qty = model.capability_qty
+    for cap, quantity, deadline in model.requirements[template]:
+        units = np.flatnonzero(taken & (qty[:, cap] > 0))
+        if units.size == 0:
+            first[cap], met[cap] = np.inf, 0
+            continue
+        times = arrival[units]
+        order = np.argsort(times, kind="stable")
+        held = np.cumsum(qty[units[order], cap])
+        first[cap] = times[order[0]]
+        reach = int(np.searchsorted(held, quantity))
+        assembled = times[order[reach]] if reach < units.size else np.inf
+        ok = assembled <= deadline
+        met[cap] = int(ok) if met[cap] < 0 else min(int(met[cap]), int(ok))
+
+
+def _evaluate_simulate(
+    model: SweepModel,
+    incident: int,
+    site: int,
+    template: int,
+    tod: int,
+    seed: int,
+    first: np.ndarray,
+    met: np.ndarray,
+    std: np.ndarray,
+    sent: np.ndarray,
+    escalated: np.ndarray,
+) -> None:
+    from planner.drills.simulate import SimCase, SimSettings, SimUnit, simulate_once
+
+    s = model.settings
+    rng = _incident_rng(seed, incident)
+    busy = rng.random(model.n_teams) < s.busy_share
+    travel = model.travel_min[:, site]
+    live = ~busy & np.isfinite(travel)
+    units = tuple(
+        SimUnit(
+            model.team_ids[j],
+            {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j], strict=True) if q > 0},
+            float(model.turnout_min[j]),
+            float(travel[j]),
+        )
+        for j in np.flatnonzero(live)
+    )
+    case = SimCase(model.template_objects[template], model.site_ids[site], units)
+    settings = SimSettings(
+        notification_min=s.notification_min,
+        notification_cv=s.notification_cv,
+        turnout_cv=s.turnout_cv,
+        travel_cv=s.travel_cv,
+        time_of_day=model.tod_names[tod],
+    )
+    replication = simulate_once(case, rng, settings)
+    escalated[0] = replication.escalated
+    position = {t: j for j, t in enumerate(model.team_ids)}
+    arrival = np.full(model.n_teams, np.inf)
+    for when, what, who in replication.timeline:
+        if what == "arrived":
+            arrival[position[who]] = when
+        elif what == "dispatched":
+            sent[position[who]] = True
+    _record(model, template, site, arrival, sent.copy(), first, met)
+    turnout = model.turnout_min * model.tod_turnout[template, tod]
+    drive = travel * model.tod_travel[template, tod]
+    realised = turnout * _lognormal(rng, s.turnout_cv, model.n_teams) + drive * _lognormal(
+        rng, s.travel_cv, model.n_teams
+    )
+    for k in model.site_standards[site]:
+        pool = model.standard_counted[k] & live
+        std[k] = realised[pool].min() if pool.any() else np.inf
+
+
+# ---------------------------------------------------------------------------------------------
+# the sweep
+
+
+def sweep(
+    scenario: Scenario,
+    incidents: int,
+    *,
+    seed: int = 0,
+    mode: str = "dispatch",
+    workers: int = 1,
+    scheduler: str | None = None,
+    settings: SweepSettings | None = None,
+    chunk_size: int | None = None,
+    checkpoint: str | Path | None = None,
+    progress: Progress | None = None,
+    model: SweepModel | None = None,
+) -> SweepResult:
+    """Draw and evaluate ``incidents`` incidents and summarise them.
+
+    Parameters
+    ----------
+    scenario
+        Teams, sites, standards and the network.
+    incidents
+        How many incidents to draw (1 .. 10,000,000).
+    seed
+        Seed of the draws and of every incident's generator: same seed, same records, on any backend.
+    mode
+        ``"dispatch"`` (nearest-available rule, vectorised) or ``"simulate"`` (a SimPy replication each).
+    workers
+        1 runs serially in this process; more runs on that many local processes (or, with ``scheduler``,
+        is ignored: the cluster's workers are used).
+    scheduler
+        ``tcp://HOST:PORT`` of a running Dask scheduler, or ``"local"`` for a Dask ``LocalCluster`` of
+        ``workers`` single-threaded processes.
+    settings
+        Assumptions (rates, time of day, noise, busy share); default :class:`SweepSettings`.
+    chunk_size
+        Incidents per task; default about 40 chunks (25 to 1000 incidents each). Results do not depend on it.
+    checkpoint
+        Folder to keep finished chunks in; a sweep with the same inputs resumes from them.
+    progress
+        Called with ``(fraction, message)`` as chunks finish.
+    model
+        A prebuilt :func:`sweep_model` of ``scenario`` (with ``settings``), to reuse across sweeps.
+
+    Returns
+    -------
+    SweepResult
+        Records in incident order and the summary; ``to_dict`` for JSON.
+
+    """
+    from planner.sweep.backends import run_chunks
+
+    if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= 10_000_000:
+        raise InputError(
+            f"incidents must be an integer from 1 to 10000000, got {incidents!r}", field="incidents"
+        )
+    if mode not in MODES:
+        raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}", field="mode")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0, got {seed!r}", field="seed")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 256:
+        raise InputError(f"workers must be an integer from 1 to 256, got {workers!r}", field="workers")
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
+        raise InputError(f"chunk_size must be an integer >= 1, got {chunk_size!r}", field="chunk_size")
+    started = time.perf_counter()
+    report = progress or (lambda fraction, message: None)
+    report(0.0, "computing the team x site travel-time matrix")
+    model = model or sweep_model(scenario, settings=settings)
+    site, template, tod = draw_incidents(model, incidents, seed=seed)
+    size = chunk_size or min(1000, max(25, math.ceil(incidents / 40)))
+    starts = list(range(0, incidents, size))
+    specs = [
+        (c, s, site[s : s + size], template[s : s + size], tod[s : s + size]) for c, s in enumerate(starts)
+    ]
+    backend = (
+        "serial" if scheduler is None and workers == 1 else ("processes" if scheduler is None else "dask")
+    )
+    folder = None
+    if checkpoint is not None:
+        folder = Path(checkpoint) / f"{model.fingerprint()}-{incidents}-{seed}-{size}-{mode}"
+    outcome = run_chunks(
+        model,
+        specs,
+        seed=seed,
+        mode=mode,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        checkpoint=folder,
+        progress=report,
+    )
+    records = _merge([outcome.results[c] for c in sorted(outcome.results)], model)
+    if records.index.size != incidents or not np.array_equal(records.index, np.arange(incidents)):
+        raise RuntimeError(
+            f"sweep lost or duplicated incidents: {records.index.size} records for {incidents}"
+        )
+    summary = summarise(model, site, template, tod, records, mode=mode)
+    report(1.0, f"{incidents} incidents done")
+    return SweepResult(
+        scenario.name,
+        incidents,
+        seed,
+        mode,
+        backend,
+        outcome.workers,
+        len(specs),
+        size,
+        outcome.resubmitted,
+        outcome.resumed,
+        outcome.duplicates,
+        time.perf_counter() - started,
+        site,
+        template,
+        tod,
+        records,
+        summary,
+    )
+
+
+def _merge(parts: Sequence[ChunkResult], model: SweepModel) -> ChunkResult:
+    if not parts:
+        empty = np.empty((0, len(model.capabilities)))
+        return ChunkResult(
+            -1,
+            np.empty(0, np.int64),
+            empty,
+            empty.astype(np.int8),
+            np.empty((0, len(model.standards))),
+            np.empty((0, model.n_teams), bool),
+            np.empty(0, bool),
+        )
+    return ChunkResult(
+        -1,
+        *(
+            np.concatenate([getattr(p, name) for p in parts])
+            for name in ("index", "first_min", "met", "standard_min", "sent", "escalated")
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# summary
+
+
+def _stats(values: np.ndarray) -> dict[str, Any]:
+    """Count, unreachable share and mean/p50/p90/p95/max of minutes (finite values)."""
+    finite = values[np.isfinite(values)]
+    out: dict[str, Any] = {
+        "incidents": int(values.size),
+        "unreachable_share": round(float(1 - finite.size / values.size), 4) if values.size else None,
+    }
+    if finite.size:
+        p50, p90, p95 = np.percentile(finite, [50, 90, 95])
+        out.update(
+            mean=round(float(finite.mean()), 2),
+            p50=round(float(p50), 2),
+            p90=round(float(p90), 2),
+            p95=round(float(p95), 2),
+            max=round(float(finite.max()), 2),
+        )
+    return out
+
+
+HISTOGRAM_BINS = 24
+"""Bins of the response-time histograms in a sweep's summary (for the web page's charts)."""
+
+
+MODEL_TEXT = {
+    "dispatch": "nearest-available dispatch on a precomputed team x site matrix, noisy turn-out and drive",
+    "simulate": "one SimPy replication per incident (planner.drills.simulate) on a precomputed team x site matrix",
+}
+"""What each mode models, in one line for the summary."""
+
+
+def summarise(
+    model: SweepModel,
+    site: np.ndarray,
+    template: np.ndarray,
+    tod: np.ndarray,
+    records: ChunkResult,
+    *,
+    mode: str = "dispatch",
+) -> dict[str, Any]:
+    """Distributions per site and capability, share within standard, failing sites, team utilisation."""
+    n = int(site.size)
+    first = records.first_min.astype(float)
+    within = records.standard_min <= model.standard_max_min
+    applies = ~np.isnan(records.standard_min)
+    failed_any = (applies & ~within).any(axis=1)
+
+    per_site: list[dict[str, Any]] = []
+    for j, site_id in enumerate(model.site_ids):
+        mine = site == j
+        count = int(mine.sum())
+        if not count:
+            continue
+        capabilities = {}
+        for c, name in enumerate(model.capabilities):
+            values = first[mine, c]
+            values = values[~np.isnan(values)]
+            if values.size:
+                required = records.met[mine, c]
+                capabilities[name] = {
+                    **_stats(values),
+                    "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
+                }
+        standards = {}
+        for k in model.site_standards[j]:
+            standards[model.standards[k]] = {
+                "share_within": round(float(within[mine, k].mean()), 4),
+                **_stats(records.standard_min[mine, k]),
+            }
+        per_site.append(
+            {
+                "site": site_id,
+                "incidents": count,
+                "failure_share": round(float(failed_any[mine].mean()), 4),
+                "capabilities": capabilities,
+                "standards": standards,
+            }
+        )
+
+    per_standard = []
+    for k, standard_id in enumerate(model.standards):
+        rows = applies[:, k]
+        share = float(within[rows, k].mean()) if rows.any() else None
+        per_standard.append(
+            {
+                "standard": standard_id,
+                "incidents": int(rows.sum()),
+                "share_within": None if share is None else round(share, 4),
+                "min_share": float(model.standard_min_share[k]),
+                "met": None if share is None else bool(share >= model.standard_min_share[k] - 1e-12),
+                **_stats(records.standard_min[rows, k]),
+            }
+        )
+
+    per_capability = []
+    for c, name in enumerate(model.capabilities):
+        values = first[:, c]
+        values = values[~np.isnan(values)]
+        if not values.size:
+            continue
+        finite = values[np.isfinite(values)]
+        counts, edges = (
+            np.histogram(finite, bins=HISTOGRAM_BINS) if finite.size else (np.zeros(0), np.zeros(0))
+        )
+        required = records.met[:, c]
+        per_capability.append(
+            {
+                "capability": name,
+                **_stats(values),
+                "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
+                "histogram": {
+                    "edges": [round(float(e), 2) for e in edges],
+                    "counts": [int(x) for x in counts],
+                },
+            }
+        )
+
+    worst = sorted(per_site, key=lambda r: (-r["failure_share"], -r["incidents"], r["site"]))
+    sent_count = records.sent.sum(axis=0)
+    utilisation: list[dict[str, Any]] = sorted(
+        (
+            {
+                "team": t,
+                "type": model.team_types[j],
+                "dispatches": int(sent_count[j]),
+                "share": round(float(sent_count[j] / n), 4) if n else 0.0,
+            }
+            for j, t in enumerate(model.team_ids)
+        ),
+        key=lambda r: (-r["dispatches"], r["team"]),
+    )
+    return {
+        "model": MODEL_TEXT[mode],
+        "counted": int(records.index.size),
+        "distinct_incidents": int(np.unique(records.index).size),
+        "escalated_share": round(float(records.escalated.mean()), 4) if n else 0.0,
+        "incidents_by_time_of_day": {name: int((tod == k).sum()) for k, name in enumerate(model.tod_names)},
+        "incidents_by_template": {
+            name: int((template == k).sum())
+            for k, name in enumerate(model.templates)
+            if (template == k).any()
+        },
+        "standards": per_standard,
+        "capabilities": per_capability,
+        "sites": per_site,
+        "failing_sites": [
+            {"site": r["site"], "incidents": r["incidents"], "failure_share": r["failure_share"]}
+            for r in worst[:10]
+            if r["failure_share"] > 0
+        ],
+        "utilisation": utilisation,
+    }

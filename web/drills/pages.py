@@ -1,0 +1,151 @@
+"""Drills pages: the annual calendar, a drill's detail and the corrective-action board.
+
+- ``GET /drills?scenario=NAME&year=YYYY``: month view of the year's stored programme (drills as chips by
+  form and scope, blackout windows and the flood season shaded), unmet rules with their reasons, the
+  plan list with plans flagged for revision, "plan the year" (a background job) and .ics / CSV export.
+- ``GET /drills/<year>-<drill id>?scenario=NAME``: objectives, participants, MSEL with "shift drill",
+  expected response on the map, Monte Carlo histogram, evaluation entry, reports, corrective actions.
+- ``GET /drills/actions?scenario=NAME``: the corrective-action board (open / in progress / closed).
+
+The pages render what is stored; every change goes through the JSON API of :mod:`web.drills.api`.
+"""
+
+from __future__ import annotations
+
+import calendar as calendar_module
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from planner.drills import records
+from planner.errors import NotFoundError
+from planner.store.settings import stored_settings
+from web.auth import require
+from web.drills.api import drill_view, local_today
+from web.scenarios import current_scenario
+from web.store import get_store
+
+bp = Blueprint("drills", __name__)
+MONTHS = ("一月 Jan", "二月 Feb", "三月 Mar", "四月 Apr", "五月 May", "六月 Jun", "七月 Jul", "八月 Aug",
+          "九月 Sep", "十月 Oct", "十一月 Nov", "十二月 Dec")
+WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
+
+
+def _scenario_name() -> str:
+    return request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
+
+
+def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
+    """Twelve months of weeks of days, each day with its drills and shading (blackout, field-only, flood)."""
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    for drill in programme.get("drills", []):
+        by_day.setdefault(drill["date"], []).append(drill)
+    windows = [(dt.date.fromisoformat(b["start"]), dt.date.fromisoformat(b["end"]), b) for b in
+               programme.get("blackouts", [])]
+    flood = programme.get("flood_season")
+    flood_window = None if not flood else (dt.date.fromisoformat(flood["start"]), dt.date.fromisoformat(flood["end"]))
+    weeks_of = calendar_module.Calendar(firstweekday=0)
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in weeks_of.monthdatescalendar(year, month):
+            days = []
+            for day in week:
+                if day.month != month:
+                    days.append(None)
+                    continue
+                hits = [b for start, end, b in windows if start <= day <= end and b.get("name") != "flood season"]
+                classes = []
+                if any(b["applies_to"] == "all" for b in hits):
+                    classes.append("blackout-all")
+                elif hits:
+                    classes.append("blackout-field")
+                if flood_window and flood_window[0] <= day <= flood_window[1]:
+                    classes.append("flood")
+                if day.weekday() >= 5:
+                    classes.append("weekend")
+                days.append({"date": day, "drills": by_day.get(day.isoformat(), []), "classes": " ".join(classes),
+                             "title": "; ".join(f"{b['name']} ({b['applies_to']})" for b in hits)})
+            weeks.append(days)
+        months.append({"number": month, "name": MONTHS[month - 1], "weeks": weeks})
+    return months
+
+
+@bp.get("/drills")
+@require("view")
+def calendar_page() -> str:
+    """Render the year's drill calendar."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    store = get_store()
+    stored = records.programme_years(store, name)
+    calendar = stored_settings(store, name, "calendar") or {}
+    calendar_years = sorted(int(y) for y in (calendar.get("years") or {})) if isinstance(calendar, Mapping) else []
+    year_text = request.args.get("year")
+    if year_text:
+        year = records._year(year_text)
+    elif stored:
+        year = stored[0]["year"]
+    else:
+        today = local_today().year
+        year = today if today in calendar_years or not calendar_years else calendar_years[-1]
+    try:
+        programme, version = records.get_programme(store, name, year)
+    except NotFoundError:
+        programme, version = None, None
+    flagged = records.plans_needing_revision(store, name)
+    plans_doc = stored_settings(store, name, "plans") or {}
+    planned = {p["id"]: p for p in (programme or {}).get("plans", [])}
+    stored_plans = plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else []
+    required = _required_frequencies(plans_doc, scenario)
+    plans = [{**p, "frequency": required.get(p["id"]), **planned.get(p["id"], {}),
+              "needs_revision": bool(p.get("needs_revision"))} for p in stored_plans]
+    plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in stored_plans}]
+    return render_template(
+        "drills.html", scenario=scenario, scenarios=store.list_scenarios(), year=year, programme=programme,
+        version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,
+        years=sorted({*calendar_years, *(s["year"] for s in stored), year}), stored=stored, plans=plans,
+        flagged=flagged, has_plans=bool(plans_doc), has_calendar=bool(calendar),
+        board=records.board(store, name, local_today()),
+    )
+
+
+@bp.get("/drills/actions")
+@require("view")
+def actions_page() -> str:
+    """Render the corrective-action board."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    store = get_store()
+    today = local_today()
+    return render_template("drills_actions.html", scenario=scenario, scenarios=store.list_scenarios(),
+                           columns=records.board(store, name, today), today=today,
+                           flagged=records.plans_needing_revision(store, name))
+
+
+@bp.get("/drills/<key>")
+@require("view")
+def drill_page(key: str) -> str:
+    """One drill: design, MSEL, map, simulation, evaluation, reports, actions."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    records.split_key(key)
+    view = drill_view(name, key)
+    teams = {t.id: t for t in scenario.teams}
+    return render_template("drill_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
+                           view=view, entry=view["entry"], design=view["design"], teams=teams,
+                           evaluation=view["evaluation"], today=local_today())
+
+
+
+def _required_frequencies(plans_doc: Any, scenario: Any) -> dict[str, str | None]:
+    """Each plan's required drill frequency from the rules, known before any year is planned."""
+    from planner.drills.plans import parse_plans
+    from planner.scenario.library import load_library
+
+    if not plans_doc:
+        return {}
+    plan_set = parse_plans(plans_doc, scenario=scenario, templates=load_library())
+    return {plan.id: plan_set.frequency(plan) for plan in plan_set.plans}
