@@ -16,7 +16,7 @@ Memory: ``peak MB`` is the tracemalloc peak of the step (numpy reports its buffe
 ``--part osm`` measures the OSM XML import instead: the same synthetic network written as an OSM XML
 extract (plus ``--filler`` tagged points and buildings, as real extracts carry), read by the streaming
 importer (:mod:`geodata.osm.xml`) and, on a smaller extract (``--osmnx-nodes``), by both it and the
-OSMnx path (``geodata.osm.reader._read_xml`` + ``network_from_graph``); each import runs in a fresh process,
+OSMnx path (``geodata.osm.reference.read_xml_osmnx`` + ``network_from_graph``); each import runs in a fresh process,
 whose peak resident set (``VmHWM``, Linux) is reported next to the same process's after imports only.
 Run: ``.venv/bin/python bench/large_network.py [--part matrix|osm|all] [--nodes 1000000] [--origins 100]``.
 """
@@ -51,7 +51,7 @@ _IMPORT_IN_CHILD = """
 import json, sys, time
 from pathlib import Path
 from geodata.network import network_from_graph
-from geodata.osm.reader import _read_xml
+from geodata.osm.reference import read_xml_osmnx
 from geodata.osm.xml import read_osm_xml_stream
 
 def high_water_mb():  # VmHWM: peak resident set of this process image (reset by exec, unlike ru_maxrss)
@@ -64,7 +64,7 @@ start = time.perf_counter()
 if sys.argv[2] == "stream":
     network = read_osm_xml_stream(sys.argv[1])
 else:
-    network = network_from_graph(_read_xml(Path(sys.argv[1]), "xml"))
+    network = network_from_graph(read_xml_osmnx(Path(sys.argv[1]), "xml"))
 print(json.dumps({"seconds": time.perf_counter() - start, "nodes": network.n_nodes, "edges": network.n_edges,
                   "ready_mb": ready, "maxrss_mb": high_water_mb()}))
 """

@@ -11,7 +11,7 @@ import pytest
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, network_from_graph
-from geodata.osm.reader import _read_xml
+from geodata.osm.reference import read_xml_osmnx
 from geodata.osm.xml import read_osm_xml_stream
 from geodata.synthetic import synthetic_road_tables, write_osm_xml
 
@@ -37,7 +37,7 @@ def canonical(network: RoadNetwork) -> tuple[list[tuple[int, float, float]], lis
 @pytest.mark.parametrize("name", ["monaco.osm.gz", "krems.osm.gz"])
 def test_same_network_as_the_osmnx_import(name: str, fixtures: Path) -> None:
     path = fixtures / "osm" / name
-    reference = network_from_graph(_read_xml(path, "xml.gz"), name="ref")
+    reference = network_from_graph(read_xml_osmnx(path, "xml.gz"), name="ref")
     streamed = read_osm_xml_stream(path, name="ref")
     assert streamed.n_nodes == reference.n_nodes > 1000 and streamed.n_edges == reference.n_edges
     assert canonical(streamed) == canonical(reference)

@@ -3,7 +3,7 @@
 One pass over the file: libosmium keeps every node's location in a disk-backed index (a sparse file
 array in a temporary folder) and hands each way its nodes' coordinates, so neither the raw nodes nor
 the non-road ways are ever held in Python. Only drivable ways are turned into edges, with the same
-rules as the XML reader (:func:`geodata.osm.xml.drivable_sequence`: drivable tags, one-way and
+rules as the XML reader (:func:`geodata.osm.ways.drivable_sequence`: drivable tags, one-way and
 reversed one-way ways, repeated nodes collapsed) and the same great-circle lengths, so an extract
 gives the same network whichever of the two formats it comes in.
 """
@@ -21,7 +21,7 @@ import pandas as pd
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, build_network
-from geodata.osm.xml import drivable_sequence, great_circle_m
+from geodata.osm.ways import drivable_sequence, great_circle_m
 from geodata.speeds import road_class
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ OSMnx's ``graph_from_xml`` parses the whole file into Python dicts (every node, 
 tag), so a province extract of hundreds of MB needs several GB. This reader makes two passes with
 ``iterparse`` (``defusedxml``: no entity expansion), clearing each element once it is read:
 
-1. ways: a drivable way (:func:`geodata.osm.reader.is_drivable`) becomes edges between its consecutive nodes
+1. ways: a drivable way (:func:`geodata.osm.ways.is_drivable`) becomes edges between its consecutive nodes
    (repeated consecutive nodes collapsed), one way or both as OSMnx decides (``oneway`` in yes, true,
    1, -1, reverse, T, F or ``junction=roundabout`` is one way; -1, reverse and T reverse the node
    order); only the OSM node ids, way id, road class and ``maxspeed`` are kept, in numpy arrays;
@@ -27,7 +27,6 @@ import logging
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError
@@ -37,15 +36,12 @@ import pandas as pd
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, build_network
+from geodata.osm.ways import detect_format, drivable_sequence, great_circle_m
 from geodata.speeds import road_class
 
 log = logging.getLogger(__name__)
 
-EARTH_RADIUS_M = 6_371_009.0
-"""Sphere radius of the great-circle edge lengths, metres (OSMnx's, so lengths match its import)."""
 
-_ONEWAY = frozenset({"yes", "true", "1", "-1", "reverse", "T", "F"})
-_REVERSED = frozenset({"-1", "reverse", "T"})
 _NODE_BATCH = 50_000
 
 
@@ -76,8 +72,6 @@ def read_osm_xml_stream(
         truncated file or one without drivable roads.
 
     """
-    from geodata.osm.reader import detect_format
-
     path = Path(path)
     kind = kind or detect_format(path)
     if kind not in ("xml", "xml.gz", "xml.bz2"):
@@ -115,34 +109,6 @@ def read_osm_xml_stream(
         }
     )
     return build_network(name, nodes, table, speeds_kph=speeds_kph)
-
-
-def drivable_sequence(tags: Mapping[str, Any], items: list[Any], key: Callable[[Any], Any] = lambda x: x
-                      ) -> tuple[list[Any], bool] | None:
-    """Return a drivable way's nodes in driving order and whether it is one way (None: not drivable).
-
-    Repeated consecutive nodes are collapsed; ``oneway`` in yes, true, 1, -1, reverse, T, F or
-    ``junction=roundabout`` makes it one way, and -1, reverse and T reverse the order (OSMnx's rules).
-    ``key`` gives a node's id when the items carry more (e.g. coordinates).
-    """
-    from geodata.osm.reader import is_drivable
-
-    if not is_drivable(tags):
-        return None
-    nodes = [next(group) for _, group in groupby(items, key=key)]
-    if len(nodes) < 2:
-        return None
-    oneway = tags.get("oneway") in _ONEWAY or tags.get("junction") == "roundabout"
-    if oneway and tags.get("oneway") in _REVERSED:
-        nodes.reverse()
-    return nodes, oneway
-
-
-def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Haversine distance in metres on a sphere of ``EARTH_RADIUS_M`` (arrays of degrees)."""
-    y1, y2 = np.deg2rad(lat1), np.deg2rad(lat2)
-    h = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin(np.deg2rad(lon2 - lon1) / 2) ** 2
-    return np.asarray(2 * np.arcsin(np.sqrt(np.minimum(1.0, h))) * EARTH_RADIUS_M)
 
 
 def _found(node_id: np.ndarray, wanted: np.ndarray, position: np.ndarray) -> np.ndarray:

@@ -272,7 +272,7 @@ def save_simulation(store: Store, name: str, key: str, summary: Any, *, expected
 
 
 class StoredSimulation:
-    """A stored simulation summary seen as the ``simulated`` argument of :func:`planner.drills.evaluation.evaluate_drill`.
+    """A stored simulation summary, the ``simulated`` argument of :func:`~planner.drills.evaluation.evaluate_drill`.
 
     It answers the 50th and 90th percentiles the evaluation asks for from the stored figures.
     """

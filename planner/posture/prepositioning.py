@@ -948,7 +948,7 @@ def _moves(scenario: Scenario, problem: PostureProblem, solution: PostureSolutio
 
 
 def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move]) -> CoverageReport:
-    """Coverage of the posture with the moves made (``planner.coverage.whatif.apply_plan``), on the reference network."""
+    """Coverage of the posture with the moves made (``whatif.apply_plan``), on the reference network."""
     from planner.coverage.whatif import Plan
 
     if not moves:
