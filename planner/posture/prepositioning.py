@@ -45,13 +45,14 @@ from typing import Any
 
 import numpy as np
 
+from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
 from planner.coverage.whatif import RISK_WEIGHTS, apply_plan
 from planner.dispatch.scenario import province_of, region_of
 from planner.drills.calendar import Blackout
 from planner.errors import InputError
-from planner.model.records import Availability, Tier
+from planner.model.records import Availability, Team, Tier
 from planner.model.status import Status, cp_sat_status
 from planner.posture.readiness import (
     ReadinessPolicy,
@@ -807,6 +808,22 @@ class _Point:
     team_types: frozenset[str]
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a team may be: home (``point`` -1) or a standby point (index), with the move's terms."""
+
+    team: Team
+    point: int
+    agreement: str = ""
+    cost: float = 0.0
+    move_min: float = 0.0
+
+    @property
+    def home(self) -> bool:
+        """Whether the team stays at its home base."""
+        return self.point < 0
+
+
 def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport, staging: Sequence[StagingPoint],
                   settings: PostureSettings) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
     """Build the pure problem for a scenario under a posture: options from drive times, weights from grades.
@@ -818,7 +835,6 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     placed = placement(reference)
     network = placed.network
     bases = posture.by_id("bases")
-    standards = posture.by_id("standards")
     capabilities = {s.capability for s in posture.standards}
     teams = [t for t in posture.teams if t.availability is Availability.AVAILABLE and t.team_type in capabilities]
     regions = {j.id for j in posture.jurisdictions}
@@ -845,51 +861,31 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     site_index = {s.id: j for j, s in enumerate(posture.sites)}
     site_nodes = np.array([placed.site_node[s.id] for s in posture.sites], dtype=np.int64)
     point_nodes = np.array([p.node for p in points], dtype=np.int64)
+    point_access = np.array([p.access_min for p in points], dtype=float)
     to_site, _, _ = (drive_minutes(network, point_nodes, site_nodes) if points
                      else (np.empty((0, len(site_nodes))), "", 0))
-    to_site = to_site + np.array([p.access_min for p in points])[:, None] if points else to_site
     home_ids = sorted({t.base for t in teams})
     home_nodes = np.array([placed.base_node[b] if b in placed.base_node else 0 for b in home_ids], dtype=np.int64)
     home_to_site, _, _ = drive_minutes(network, home_nodes, site_nodes)
     home_row = {b: k for k, b in enumerate(home_ids)}
     to_point, _, _ = (drive_minutes(network, home_nodes, point_nodes) if points
                       else (np.empty((len(home_ids), 0)), "", 0))
-    to_point = to_point + np.array([p.access_min for p in points])[None, :] if points else to_point
+    to_point = to_point + point_access[None, :] if points else to_point
     agreements = agreements_from_dicts(posture.agreements)
     min_retained = _min_retained(reference, settings, {bases[t.base].jurisdiction for t in teams})  # type: ignore[attr-defined]
     weights = tuple(float(settings.risk_weights[r.risk_grade]) for r in before.sites)
-    rows_of: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(before.sites):
-        standard = standards[r.standard]
-        rows_of.setdefault((standard.capability.value, ""), []).append(i)  # type: ignore[attr-defined]
 
-    def covers(team: Any, minutes_to_sites: np.ndarray) -> dict[int, float]:
-        tier = bases[team.base].tier  # type: ignore[attr-defined]
-        out: dict[int, float] = {}
-        for i in rows_of.get((team.team_type.value, ""), []):
-            r = before.sites[i]
-            standard = standards[r.standard]
-            if standard.tiers and tier not in standard.tiers:  # type: ignore[attr-defined]
-                continue
-            arrival = team.turnout_min + float(minutes_to_sites[site_index[r.site]])
-            if arrival <= r.max_min + 1e-9:
-                out[i] = round(arrival, 3)
-        return out
-
-    options: list[PostureOption] = []
-    pteams: list[PostureTeam] = []
+    # Candidate places of each team: home, then every point it may move to (drive, type, agreement).
+    places: list[_Place] = []
     for team in teams:
-        home = bases[team.base]
-        region = home.jurisdiction  # type: ignore[attr-defined]
-        pteams.append(PostureTeam(team.id, region, dict(team.capabilities)))
+        region = bases[team.base].jurisdiction  # type: ignore[attr-defined]
         hk = home_row[team.base]
-        home_index = len(options)
-        options.append(PostureOption(team.id, team.base, region, True, covers(team, home_to_site[hk])))
+        places.append(_Place(team, -1))
         for p, point in enumerate(points):
             if point.id == team.base or (point.team_types and team.team_type.value not in point.team_types):
                 continue
-            drive = float(to_point[hk, p])
-            if not math.isfinite(drive) or drive > settings.max_move_min:
+            move_min = float(to_point[hk, p])
+            if not math.isfinite(move_min) or move_min > settings.max_move_min:
                 continue
             agreement_id, cost = "", 0.0
             if point.region != region:
@@ -897,12 +893,41 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
                 if agreement is None or not any(agreement.covers(c) for c in team.capabilities):
                     continue
                 agreement_id = agreement.id or f"{agreement.lender}->{agreement.borrower}"
-                cost = round(agreement.dispatch_cost(drive), 2)
-            reach = covers(team, to_site[p])
-            if set(reach) <= set(options[home_index].covers):
-                continue  # staying home covers as much, for no move and no cost: never better
-            options.append(PostureOption(team.id, point.id, point.region, False, reach, cost, agreement_id,
-                                         round(drive, 3)))
+                cost = round(agreement.dispatch_cost(move_min), 2)
+            places.append(_Place(team, p, agreement_id, cost, round(move_min, 3)))
+
+    # Rows each place covers: the one coverage rule (planner.coverage.rule) over every place at once.
+    # A team at a base answers with that base's tier, at a staging point with its home base's tier,
+    # as the what-if move that checks the result (whatif.apply_plan) places it.
+    row_site = np.array([site_index[r.site] for r in before.sites], dtype=np.int64)
+    standard_list = list(posture.standards)
+    standard_row = {s.id: k for k, s in enumerate(standard_list)}
+    drive = np.array([home_to_site[home_row[x.team.base]] if x.home else to_site[x.point] for x in places],
+                     dtype=float).reshape(len(places), len(site_nodes))
+    access = np.array([0.0 if x.home else point_access[x.point] for x in places])
+    turnout = np.array([x.team.turnout_min for x in places], dtype=float)
+    arrival = rule.arrival_minutes(turnout[:, None], drive, access[:, None])
+    tier_at = [bases[points[x.point].id if not x.home and points[x.point].kind == "base" else x.team.base].tier.value  # type: ignore[attr-defined]
+               for x in places]
+    meets = rule.teams_in_time(
+        arrival, rule.counted(standard_list, [x.team.team_type.value for x in places], tier_at),
+        np.ones(len(places), dtype=bool), row_site, np.array([standard_row[r.standard] for r in before.sites]),
+        np.array([s.max_min for s in standard_list], dtype=float))
+
+    options: list[PostureOption] = []
+    pteams: list[PostureTeam] = []
+    home_covers: dict[str, set[int]] = {}
+    for c, x in enumerate(places):
+        covers = {int(i): round(float(arrival[c, row_site[i]]), 3) for i in np.flatnonzero(meets[:, c])}
+        region = bases[x.team.base].jurisdiction  # type: ignore[attr-defined]
+        if x.home:
+            pteams.append(PostureTeam(x.team.id, region, dict(x.team.capabilities)))
+            home_covers[x.team.id] = set(covers)
+            options.append(PostureOption(x.team.id, x.team.base, region, True, covers))
+        elif not set(covers) <= home_covers[x.team.id]:  # else staying home covers as much, for no move and no cost
+            point = points[x.point]
+            options.append(PostureOption(x.team.id, point.id, point.region, False, covers, x.cost, x.agreement,
+                                         x.move_min))
     capacity = {s.id: s.capacity for s in staging if s.capacity is not None}
     problem = PostureProblem(tuple(pteams), tuple(options), weights, settings.max_moves, min_retained, agreements,
                              capacity)
