@@ -48,7 +48,7 @@ import numpy as np
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
-from planner.coverage.whatif import RISK_WEIGHTS, apply_plan
+from planner.coverage.whatif import RISK_WEIGHTS, SiteChange, WhatIfResult, apply_plan, compare
 from planner.dispatch.scenario import province_of, region_of
 from planner.drills.calendar import Blackout
 from planner.errors import InputError
@@ -622,9 +622,27 @@ class Move:
     rows_covered: int
 
 
+FIGURE_MEANINGS: Mapping[str, str] = {
+    "current": "现状：队伍在驻地、按日常战备等级出动 · Current: every team at home on its everyday readiness and "
+               "turn-out, sites weighted by the risk grades the warning raises.",
+    "do_nothing": "不调动：不调动队伍，但预警和重点时段提升战备等级、缩短出动时间 · Do nothing: no team moves, but the "
+                  "teams the warning and the critical periods put on higher readiness turn out faster.",
+    "greedy": "就近贪心：按权重逐个为未达标的风险点调动最近的可行队伍 · Greedy nearest: for each failing (site, "
+              "standard) pair, heaviest first, the nearest team that may move there and brings it within standard.",
+    "optimised": "优化：在调动上限、驻地保留和协议约束下使加权覆盖最大，其次补偿最少 · Optimised: CP-SAT moves that "
+                 "maximise the risk-weighted coverage within the move limit, retained minimums and agreements, "
+                 "then the least compensation.",
+}
+"""What each posture of the figures is, in words (Chinese, then English), for the page, the API and the CLI."""
+
+
 @dataclass(frozen=True)
 class Figures:
-    """Risk-weighted coverage of one posture: weight covered, share of the total, rows passing."""
+    """Risk-weighted coverage of one posture: weight covered, share of the total, rows passing, what it is.
+
+    Every figure is the one coverage verdict (:mod:`planner.coverage.rule`) on that posture: ``weight``
+    sums the risk weights of the (site, standard) rows that pass, ``passing`` counts them.
+    """
 
     name: str
     weight: float
@@ -634,11 +652,17 @@ class Figures:
     moves: int
     cost: float
     wall_s: float
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
 class PostureReport:
-    """A warning's posture: raised sites and teams, moves, coverage before and after, figures."""
+    """A warning's posture: raised sites and teams, moves, coverage before and after, figures.
+
+    ``readiness_changes`` are the (site, standard) rows whose verdict differs between ``current`` and
+    ``do_nothing`` (the only difference between the two is the raised readiness's turn-out), and
+    ``explanation`` says in words why the figures differ.
+    """
 
     scenario: str
     at: str
@@ -658,6 +682,8 @@ class PostureReport:
     area: dict[str, Any]
     settings: dict[str, Any]
     notes: tuple[str, ...] = ()
+    readiness_changes: tuple[SiteChange, ...] = ()
+    explanation: tuple[str, ...] = ()
 
     def figure(self, name: str) -> Figures:
         """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
@@ -759,16 +785,20 @@ def plan_posture(
     rows = len(problem.weights)
     total = sum(problem.weights) or 1.0
 
-    def figures(name: str, weight: float, solution: PostureSolution | None, report: CoverageReport) -> Figures:
+    def figures(name: str, solution: PostureSolution | None, report: CoverageReport) -> Figures:
+        weight = sum(problem.weights[i] for i, r in enumerate(report.sites) if r.passed)
+        if solution is not None and abs(weight - solution.weight) > 1e-6:  # one rule: never expected
+            notes.append(f"{name}: the optimiser counted weight {solution.weight:g}, the coverage verdict {weight:g}")
         return Figures(name, round(weight, 6), round(weight / total, 6), sum(r.passed for r in report.sites), rows,
                        len(solution.moves) if solution else 0, round(solution.cost, 2) if solution else 0.0,
-                       round(solution.wall_s, 4) if solution else 0.0)
+                       round(solution.wall_s, 4) if solution else 0.0, FIGURE_MEANINGS[name])
 
-    weight_current = sum(problem.weights[i] for i, r in enumerate(current.sites) if r.passed)
-    figs = (figures("current", weight_current, None, current),
-            figures("do_nothing", do_nothing.weight, do_nothing, before),
-            figures("greedy", greedy.weight, greedy, _coverage_after(scenario, posture, greedy_moves)),
-            figures("optimised", best.weight, best, after))
+    figs = (figures("current", None, current),
+            figures("do_nothing", do_nothing, before),
+            figures("greedy", greedy, _coverage_after(scenario, posture, greedy_moves)),
+            figures("optimised", best, after))
+    readiness = compare(current, before, modified=posture)
+    changes = readiness.newly_passing + readiness.newly_failing
     shapes = region_shapes(scenario)
     area = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"warning": w.id, "event": w.event, "level": w.level,
@@ -781,7 +811,48 @@ def plan_posture(
         greedy_moves=greedy_moves, figures=figs, status=best.status.value,
         bound=None if best.bound is None else round(best.bound, 6), wall_s=time.perf_counter() - started,
         before=before, after=after, ledger=ledger, area=area,
-        settings={**asdict(settings), "rules": rules.source, "staging_points": len(staging)}, notes=tuple(notes))
+        settings={**asdict(settings), "rules": rules.source, "staging_points": len(staging)}, notes=tuple(notes),
+        readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises))
+
+
+def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_raises: Sequence[TeamRaise],
+                    *, shown: int = 5) -> tuple[str, ...]:
+    """Say in words why ``current`` and ``do nothing`` differ (and what the moves add), from the verdicts.
+
+    ``readiness`` compares the coverage of ``current`` (everyday turn-out) with that of ``do nothing``
+    (the raised readiness's turn-out); both use the same rule, sites and risk weights, so the rows it
+    lists are the whole difference. At most ``shown`` rows are named in each sentence.
+    """
+    by_name = {f.name: f for f in figures}
+    now, still = by_name["current"], by_name["do_nothing"]
+    faster = sum(r.turnout_after < r.turnout_before for r in team_raises)
+    lines = [f"Current ({now.passing}/{now.rows} pairs within standard, weight {now.weight:g}) and do nothing "
+             f"({still.passing}/{still.rows}, weight {still.weight:g}) apply the same coverage rule to the same "
+             f"sites and risk weights, with every team at home; they differ only in turn-out: {faster} team(s) on "
+             "the higher readiness the warning and the critical periods call for turn out faster in do nothing."]
+
+    def listed(changes: Sequence[SiteChange]) -> str:
+        named = [f"{c.site} {c.standard} ({_minutes(c.minutes_before)} -> {_minutes(c.minutes_after)} min, limit "
+                 f"{readiness.before.result(c.site, c.standard).max_min:g}, first {c.first_after or 'none'})"
+                 for c in changes[:shown]]
+        return "; ".join(named) + (f"; and {len(changes) - shown} more" if len(changes) > shown else "")
+
+    if readiness.newly_passing:
+        lines.append(f"{len(readiness.newly_passing)} pair(s) come within standard with the faster turn-out: "
+                     f"{listed(readiness.newly_passing)}.")
+    if readiness.newly_failing:
+        lines.append(f"{len(readiness.newly_failing)} pair(s) fall out of standard with the readiness turn-out: "
+                     f"{listed(readiness.newly_failing)}.")
+    if not readiness.newly_passing and not readiness.newly_failing:
+        lines.append("The faster turn-out brings no further pair within standard, so both pass the same pairs.")
+    best = by_name["optimised"]
+    lines.append(f"Greedy and optimised add moves to standby points on top of do nothing: optimised passes "
+                 f"{best.passing}/{best.rows} with {best.moves} move(s).")
+    return tuple(lines)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else "unreachable"
 
 
 def _merge(geometries: list[dict[str, Any]]) -> dict[str, Any]:
