@@ -846,8 +846,12 @@ def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_ra
     if not readiness.newly_passing and not readiness.newly_failing:
         lines.append("The faster turn-out brings no further pair within standard, so both pass the same pairs.")
     best = by_name["optimised"]
-    lines.append(f"Greedy and optimised add moves to standby points on top of do nothing: optimised passes "
-                 f"{best.passing}/{best.rows} with {best.moves} move(s).")
+    if best.moves:
+        lines.append(f"Greedy and optimised add moves to standby points on top of do nothing: optimised passes "
+                     f"{best.passing}/{best.rows} with {best.moves} move(s).")
+    else:
+        lines.append("No move to a standby point within the limits improves on do nothing, so the optimised "
+                     "posture is do nothing.")
     return tuple(lines)
 
 
