@@ -478,9 +478,10 @@ def service_area_features(
         raise InputError(f"standards: unknown id {standard_id!r}", field="standard", record=standard_id)
     assert isinstance(standard, ResponseStandard)
     reasons = dict(out) if isinstance(out, Mapping) else {t: "committed" for t in out}
-    tiers = {b.id: b.tier for b in scenario.bases}
-    teams = [t for t in scenario.teams if t.team_type is standard.capability and not _reason(t, reasons)
-             and (not standard.tiers or tiers[t.base] in standard.tiers)]
+    tiers = {b.id: b.tier.value for b in scenario.bases}
+    counts = rule.counted([standard], [t.team_type.value for t in scenario.teams],
+                          [tiers[t.base] for t in scenario.teams])[0]
+    teams = [t for t, yes in zip(scenario.teams, counts, strict=True) if yes and not _reason(t, reasons)]
     placed = placement(scenario)
     margin_m = 1500.0 if access_speed_m_per_min(scenario) is not None else DEFAULT_MARGIN_M
     groups: dict[float, list[Team]] = {}
