@@ -120,9 +120,16 @@ def teams_in_time(arrival_min: np.ndarray, is_counted: np.ndarray, responding: n
         Standards: their minutes.
 
     """
+    times, pool = _candidates(arrival_min, is_counted, responding, row_site, row_standard)
+    return pool & in_time(times, np.asarray(max_min, dtype=float)[row_standard][:, None])
+
+
+def _candidates(arrival_min: np.ndarray, is_counted: np.ndarray, responding: np.ndarray, row_site: np.ndarray,
+                row_standard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows x teams arrival minutes, and whether each team counts, responds and can reach the row's site."""
     times = np.asarray(arrival_min, dtype=float)[:, row_site].T
-    pool = is_counted[row_standard] & np.asarray(responding, dtype=bool)[None, :]
-    return pool & np.isfinite(times) & in_time(times, np.asarray(max_min, dtype=float)[row_standard][:, None])
+    pool = is_counted[row_standard] & np.asarray(responding, dtype=bool)[None, :] & np.isfinite(times)
+    return times, pool
 
 
 @dataclass(frozen=True)
@@ -156,8 +163,7 @@ def judge(arrival_min: np.ndarray, is_counted: np.ndarray, responding: np.ndarra
     row_standard = np.asarray(row_standard, dtype=np.int64)
     n_rows, n_teams = row_site.size, arrival.shape[0]
     meets = teams_in_time(arrival, is_counted, responding, row_site, row_standard, max_min)
-    times = arrival[:, row_site].T
-    pool = is_counted[row_standard] & np.asarray(responding, dtype=bool)[None, :] & np.isfinite(times)
+    times, pool = _candidates(arrival, is_counted, responding, row_site, row_standard)
     keyed = np.where(pool, times, np.inf)
     ranks = np.arange(n_teams) if rank is None else np.asarray(rank)
     first = np.full(n_rows, -1, dtype=np.int64)
