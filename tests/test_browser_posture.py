@@ -29,5 +29,9 @@ def test_planner_plans_a_posture_from_a_cap_file(page, server_url, users, app):
     assert int(page.get_attribute("#map", "data-raised")) >= 1
     result = page.inner_text("#result")
     assert "%" in result
+    # The page says what "current" and "do nothing" are and why their figures differ.
+    assert "Current: every team at home on its everyday readiness" in result
+    assert "Do nothing: no team moves" in result
+    assert "Why the figures differ" in result and "differ only in turn-out" in result
     page.screenshot(path=screenshot_path("posture"))
     assert not errors, errors

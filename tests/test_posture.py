@@ -200,3 +200,32 @@ def test_jinan_after_coverage_matches_solver(jinan_report: object) -> None:
     assert data["area"]["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert "sites" not in data["after"] and {f["name"] for f in data["figures"]} == {
         "current", "do_nothing", "greedy", "optimised"}
+
+
+def test_jinan_current_and_do_nothing_differ_only_by_readiness_and_say_so(jinan_report: object) -> None:
+    from planner.coverage.verdict import coverage
+    from planner.posture.readiness import apply_readiness
+    from planner.posture.warnings import apply_raises
+    from planner.scenario.files import read_scenario
+
+    report = jinan_report
+    now, still = report.figure("current"), report.figure("do_nothing")  # type: ignore[attr-defined]
+    assert now.meaning.startswith("现状") and "everyday readiness" in now.meaning
+    assert "higher readiness" in still.meaning and "no team moves" in still.meaning
+    # Recompute both postures by hand: current = the raised sites at everyday turn-out; do nothing = the
+    # same with the raised readiness's turn-out. The figures are these verdicts, nothing else.
+    scenario = read_scenario("jinan")
+    raised = apply_raises(scenario, report.site_raises)  # type: ignore[attr-defined]
+    everyday = coverage(raised, reference=scenario)
+    readied = coverage(apply_readiness(raised, report.team_raises), reference=scenario)  # type: ignore[attr-defined]
+    assert now.passing == sum(r.passed for r in everyday.sites)
+    assert still.passing == sum(r.passed for r in readied.sites)
+    differ = {(a.site, a.standard) for a, b in zip(everyday.sites, readied.sites, strict=True) if a.passed != b.passed}
+    assert differ and {(c.site, c.standard) for c in report.readiness_changes} == differ  # type: ignore[attr-defined]
+    assert still.passing - now.passing == len(differ)  # readiness only speeds teams up: every change is a gain
+    for change in report.readiness_changes:  # type: ignore[attr-defined]
+        assert change.minutes_after < change.minutes_before and change.passed_after
+    why = " ".join(report.explanation)  # type: ignore[attr-defined]
+    assert f"Current ({now.passing}/{now.rows}" in why and f"do nothing ({still.passing}/{still.rows}" in why
+    assert f"{len(differ)} pair(s) come within standard with the faster turn-out" in why
+    assert "differ only in turn-out" in why and report.notes == ()  # type: ignore[attr-defined]

@@ -31,6 +31,8 @@ def test_jinan_red_rainstorm_json(cli_env: Path, capsys: pytest.CaptureFixture[s
     assert len(data["moves"]) == figures["optimised"]["moves"] <= 4
     assert {r["site"] for r in data["site_raises"]} >= {"site-tailings-south", "site-tailings-zhangmatun"}
     assert data["settings"]["rules"] == "warning_rules.yaml" and data["settings"]["staging_points"] >= 8
+    assert all(f["meaning"] for f in data["figures"]) and "differ only in turn-out" in data["explanation"][0]
+    assert len(data["readiness_changes"]) == figures["do_nothing"]["passing"] - figures["current"]["passing"]
 
 
 def test_table_and_max_moves(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,6 +40,8 @@ def test_table_and_max_moves(cli_env: Path, capsys: pytest.CaptureFixture[str]) 
                        "--max-moves", "1")
     assert code == 0 and "Sites at raised risk (6)" in out and "optimised" in out and "greedy" in out
     assert "site-tailings-south" in out
+    assert "current: 现状" in out and "do_nothing: 不调动" in out and "Why the figures differ:" in out
+    assert "differ only in turn-out" in out and "come within standard with the faster turn-out" in out
 
 
 def test_manual_warning_on_mini(cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

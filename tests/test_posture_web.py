@@ -45,6 +45,11 @@ def test_jinan_red_rainstorm_via_api(web: Any, jinan: str) -> None:
     assert figures["optimised"]["weight"] >= max(figures["do_nothing"]["weight"], figures["greedy"]["weight"])
     assert data["moves"] and all({"team", "from_lon", "lon", "to", "cost"} <= set(m) for m in data["moves"])
     assert data["area"]["features"] and data["site_raises"] and data["after"]["sites"]
+    assert figures["current"]["meaning"].startswith("现状") and figures["do_nothing"]["meaning"].startswith("不调动")
+    assert "differ only in turn-out" in data["explanation"][0]
+    changes = data["readiness_changes"]
+    assert changes and all(c["passed_after"] and not c["passed_before"] for c in changes)
+    assert len(changes) == figures["do_nothing"]["passing"] - figures["current"]["passing"]
     staging = web.get(f"/api/v1/scenarios/{jinan}/posture/staging-points").get_json()
     assert len(staging["features"]) >= 8
     periods = web.get(f"/api/v1/scenarios/{jinan}/critical-periods?date=2026-07-20").get_json()

@@ -5,8 +5,10 @@
 - ``GET /api/v1/scenarios/<name>/critical-periods?date=YYYY-MM-DD``: critical periods in force that day.
 - ``POST /api/v1/scenarios/<name>/posture``: ``{"cap": "<CAP 1.2 XML>"}`` or ``{"warning": {...}}``
   (see ``planner.posture.warnings.warning_from_dict``), optional ``now``, ``at``, ``max_moves``, ``time_limit_s``;
-  answered with the posture report (``planner.posture.prepositioning``). A refused CAP file is a 400 naming the
-  field; nothing is stored, whether the file is read or refused.
+  answered with the posture report (``planner.posture.prepositioning``): each figure (current, do nothing,
+  greedy, optimised) with its ``meaning`` in words, the ``readiness_changes`` and the ``explanation`` of why
+  current and do nothing differ. A refused CAP file is a 400 naming the field; nothing is stored, whether the
+  file is read or refused.
 
 Rules and staging points are read from the scenario's folder in the library (``warning_rules.yaml``,
 ``staging_points.csv``); a stored scenario without a folder uses the default rules and its bases only.

@@ -2,11 +2,13 @@
 
 ``--cap FILE`` reads a CAP 1.2 alert (refused whole, with one error line, when malformed, expired,
 cancelled, a test, or with an unknown area type); ``--warning FILE`` reads a warning entered by hand
-(JSON or YAML, see ``planner.posture.warnings.warning_from_dict``). The answer lists the critical periods in
-force, the sites whose risk grade the warning raises, the teams put on higher readiness, the moves to
-standby points, their compensation, and the risk-weighted coverage of doing nothing, greedy nearest
-moves and the optimiser. ``--now`` sets the clock used to refuse expired alerts (to replay an old
-alert), ``--at`` the moment the posture is for (default: the warning's onset).
+(JSON or YAML, see ``planner.posture.warnings.warning_from_dict``). The answer lists the critical periods
+in force, the sites whose risk grade the warning raises, the teams put on higher readiness, the moves
+to standby points, their compensation, and the risk-weighted coverage of the current posture, doing
+nothing, greedy nearest moves and the optimiser, each with what it means, and why "current" and "do
+nothing" differ (the turn-out of the teams on higher readiness, naming the (site, standard) pairs it
+changes). ``--now`` sets the clock used to refuse expired alerts (to replay an old alert), ``--at``
+the moment the posture is for (default: the warning's onset).
 """
 
 from __future__ import annotations
@@ -127,6 +129,11 @@ def _print(report: Any) -> None:
     print_table(["posture", "weight", "share", "passing", "moves", "cost yuan", "seconds"],
                 [[f.name, f.weight, f"{f.share:.1%}", f"{f.passing}/{f.rows}", f.moves, f.cost, f"{f.wall_s:.3f}"]
                  for f in report.figures])
+    for f in report.figures:
+        print(f"  {f.name}: {f.meaning}")
+    print("\nWhy the figures differ:")
+    for line in report.explanation:
+        print(f"  {line}")
     if report.ledger.get("total"):
         print(f"\nCompensation ledger for the warning's window: {report.ledger['total']:.2f} yuan")
     for note in report.notes:

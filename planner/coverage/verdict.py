@@ -1,15 +1,18 @@
 """Coverage of hazard sites against response-time standards (R-COVER-MINE, R-COVER-FIRE, ...).
 
 For every hazard site and every standard that applies to it (``Scenario.standards_for``), the
-responders are the teams whose type is the standard's capability (and, when the standard names
-``tiers``, whose base is of one of those tiers). A responder's time is its turn-out time
-(``Team.turnout_min``) plus the network drive from its base to the site. Teams that are not
-``available`` (drilling, committed, off duty) or that a caller marks as out (committed to an
-incident, base closed) do not respond, but are reported. A site passes a standard when its first
-responder arrives within ``max_min``; a standard with ``min_share < 1`` is met when that share of
-its sites pass (e.g. national mine teams within 10 h for >= 80% of mines). Backup coverage asks
-whether the site still passes when its first responder is already committed elsewhere, i.e. whether
-the second responder arrives within ``max_min``.
+report gives the verdict of :mod:`planner.coverage.rule` (the one home of the rule: who counts, who
+is in time, pass, backup, standard met) with the records a reader needs: first and second
+responder, shortfall, the fastest team of each tier, the teams left out. The responders are the
+teams whose type is the standard's capability (and, when the standard names ``tiers``, whose base is
+of one of those tiers). A responder's time is its turn-out time (``Team.turnout_min``) plus the
+access leg of a base a what-if adds or moves off the network plus the network drive from its base
+to the site. Teams that are not ``available`` (drilling, committed, off duty) or that a caller marks
+as out (committed to an incident, base closed) do not respond, but are reported. A site passes a
+standard when its first responder arrives within ``max_min``; a standard with ``min_share < 1`` is
+met when that share of its sites pass (e.g. national mine teams within 10 h for >= 80% of mines).
+Backup coverage asks whether the site still passes when its first responder is already committed
+elsewhere, i.e. whether the second responder arrives within ``max_min``.
 
 Drive times come from one Dijkstra search per site on the reversed graph (``travel_times_to``) or
 one forward search per base, whichever is fewer, never one per (team, site) pair. Times are from
@@ -33,6 +36,7 @@ from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
 from geodata.snap import DEFAULT_MAX_SNAP_M
+from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
 from planner.scenario.model import Scenario
@@ -71,7 +75,9 @@ class SiteCoverage:
     ``shortfall_min`` is 0 when the site passes, ``inf`` when no team of the capability can reach it.
     ``fastest_by_tier`` holds the fastest available team of the capability of each tier (any tier,
     even where the standard counts only some). ``unavailable_faster`` names the teams left out
-    (not available or marked out) that would have arrived before the first responder.
+    (not available or marked out) that would have arrived before the first responder. ``in_time``
+    names every responding, counted team that meets the standard, earliest first: the site passes
+    when there is at least one, has backup when there are two (:mod:`planner.coverage.rule`).
     """
 
     site: str
@@ -91,6 +97,7 @@ class SiteCoverage:
     backup: bool
     fastest_by_tier: tuple[Responder, ...]
     unavailable_faster: tuple[str, ...]
+    in_time: tuple[str, ...] = ()
 
     @property
     def minutes(self) -> float:
@@ -328,14 +335,14 @@ def coverage(
     site_nodes = _site_nodes(scenario, reference, placed)
     drive_base, direction, searches = drive_minutes(
         placed.network, [positions[b][0] for b in base_ids], site_nodes)
-    drive_base = drive_base + np.array([positions[b][1] for b in base_ids])[:, None]
     row = {b: i for i, b in enumerate(base_ids)}
     drive = drive_base[[row[t.base] for t in teams]] if teams else np.empty((0, len(scenario.sites)))
+    access = np.array([positions[t.base][1] for t in teams], dtype=float)
     tiers = {b.id: b.tier.value for b in scenario.bases}
     why_out = [_reason(t, reasons) for t in teams]
     site_rows, summaries, gaps = assess(
         scenario.sites, [scenario.standards_for(s) for s in scenario.sites], scenario.standards,
-        teams, [tiers[t.base] for t in teams], why_out, drive,
+        teams, [tiers[t.base] for t in teams], why_out, drive, access,
     )
     excluded = tuple(
         ExcludedTeam(t.id, t.team_type.value, t.base, reason)
@@ -360,11 +367,15 @@ def assess(
     team_tiers: Sequence[str],
     team_out: Sequence[str],
     drive_min: np.ndarray,
+    access_min: np.ndarray | None = None,
 ) -> tuple[tuple[SiteCoverage, ...], tuple[StandardCoverage, ...], tuple[SiteCoverage, ...]]:
     """Compare arrival times with the standards: a pure function of records and a drive-time array.
 
-    ``drive_min`` is ``teams x sites`` minutes (``inf`` = unreachable); ``team_out`` is '' for a
-    responding team, else the reason it does not respond. Ties in arrival time go to the smaller id.
+    ``drive_min`` is ``teams x sites`` network minutes (``inf`` = unreachable), ``access_min`` each
+    team's access leg (default 0; a responder's ``drive_min`` includes it); ``team_out`` is '' for a
+    responding team, else the reason it does not respond. The verdict
+    (who counts, in time, pass, backup, standard met) is :mod:`planner.coverage.rule`'s; this adds
+    the records and the details a reader needs (fastest team of each tier, faster teams left out).
 
     Returns
     -------
@@ -373,46 +384,59 @@ def assess(
         gap list (failing rows, red first then largest shortfall).
 
     """
-    arrival = drive_min + np.array([t.turnout_min for t in teams], dtype=float).reshape(-1, 1)
-    types = np.array([t.team_type.value for t in teams], dtype=object)
+    access = (np.zeros(len(teams)) if access_min is None else np.asarray(access_min, dtype=float)).reshape(-1, 1)
+    turnout = np.array([t.turnout_min for t in teams], dtype=float).reshape(-1, 1)
+    arrival = rule.arrival_minutes(turnout, drive_min, access)
+    drive_min = np.asarray(drive_min, dtype=float) + access  # what a responder reports as its drive
     tier_arr = np.array(list(team_tiers), dtype=object)
     responding = np.array([not why for why in team_out], dtype=bool)
     ids = [t.id for t in teams]
-    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object)))
+    id_rank = np.argsort(np.argsort(np.array(ids, dtype=object))) if ids else np.zeros(0, dtype=np.int64)
+    standard_index = {s.id: k for k, s in enumerate(standards)}
+    pairs = [(j, standard) for j in range(len(sites)) for standard in applicable[j]]
+    row_site = np.array([j for j, _ in pairs], dtype=np.int64)
+    row_standard = np.array([standard_index[s.id] for _, s in pairs], dtype=np.int64)
+    is_counted = rule.counted(standards, [t.team_type.value for t in teams], list(team_tiers))
+    types = np.array([t.team_type.value for t in teams], dtype=object)
+    verdict = rule.judge(arrival, is_counted, responding, row_site, row_standard,
+                         np.array([s.max_min for s in standards], dtype=float), id_rank)
 
-    def responder(k: int, j: int) -> Responder:
+    def responder(k: int, j: int) -> Responder | None:
+        if k < 0:
+            return None
         team = teams[k]
         return Responder(team.id, team.base, str(tier_arr[k]), float(arrival[k, j]), float(drive_min[k, j]),
                          float(team.turnout_min))
 
     rows: list[SiteCoverage] = []
-    for j, site in enumerate(sites):
-        for standard in applicable[j]:
-            of_type = np.array([t == standard.capability.value for t in types], dtype=bool)
-            counted = of_type & np.array([not standard.tiers or Tier(t) in standard.tiers for t in tier_arr],
-                                         dtype=bool)
-            times = arrival[:, j]
-            live = np.flatnonzero(counted & responding & np.isfinite(times))
-            order = live[np.lexsort((id_rank[live], times[live]))]
-            first = responder(int(order[0]), j) if order.size else None
-            second = responder(int(order[1]), j) if order.size > 1 else None
-            passed = first is not None and first.minutes <= standard.max_min
-            shortfall = 0.0 if passed else (first.minutes - standard.max_min if first else math.inf)
-            by_tier = []
-            for tier in TIER_ORDER:
-                pool = np.flatnonzero(of_type & responding & np.isfinite(times) & (tier_arr == tier))
-                if pool.size:
-                    best = pool[np.lexsort((id_rank[pool], times[pool]))][0]
-                    by_tier.append(responder(int(best), j))
-            first_time = first.minutes if first else math.inf
-            idle = np.flatnonzero(counted & ~responding & (times < first_time))
-            rows.append(SiteCoverage(
-                site=site.id, name=site.name, name_zh=site.name_zh, kind=site.kind.value,
-                risk_grade=site.risk_grade.value, risk_rank=site.risk_grade.rank, lon=site.lon, lat=site.lat,
-                standard=standard.id, max_min=standard.max_min, first=first, second=second, passed=passed,
-                shortfall_min=shortfall, backup=second is not None and second.minutes <= standard.max_min,
-                fastest_by_tier=tuple(by_tier), unavailable_faster=tuple(sorted(ids[k] for k in idle)),
-            ))
+    for i, (j, standard) in enumerate(pairs):
+        site = sites[j]
+        k_std = row_standard[i]
+        times = arrival[:, j]
+        first = responder(int(verdict.first[i]), j)
+        second = responder(int(verdict.second[i]), j)
+        passed = bool(verdict.passed[i])
+        shortfall = 0.0 if passed else (first.minutes - standard.max_min if first else math.inf)
+        by_tier = []
+        reachable = (types == standard.capability.value) & responding & np.isfinite(times)
+        for tier in TIER_ORDER:
+            pool = np.flatnonzero(reachable & (tier_arr == tier))
+            if pool.size:
+                best = pool[np.lexsort((id_rank[pool], times[pool]))][0]
+                by_tier.append(responder(int(best), j))
+        first_time = first.minutes if first else math.inf
+        idle = np.flatnonzero(is_counted[k_std] & ~responding & (times < first_time))
+        meeting = np.flatnonzero(verdict.in_time[i])
+        meeting = meeting[np.lexsort((id_rank[meeting], times[meeting]))]
+        rows.append(SiteCoverage(
+            site=site.id, name=site.name, name_zh=site.name_zh, kind=site.kind.value,
+            risk_grade=site.risk_grade.value, risk_rank=site.risk_grade.rank, lon=site.lon, lat=site.lat,
+            standard=standard.id, max_min=standard.max_min, first=first, second=second, passed=passed,
+            shortfall_min=shortfall, backup=bool(verdict.backup[i]),
+            fastest_by_tier=tuple(r for r in by_tier if r is not None),
+            unavailable_faster=tuple(sorted(ids[k] for k in idle)),
+            in_time=tuple(ids[k] for k in meeting),
+        ))
     summaries = []
     for standard in standards:
         mine = [r for r in rows if r.standard == standard.id]
@@ -423,7 +447,7 @@ def assess(
             standard=standard.id, name=standard.name, capability=standard.capability.value,
             max_min=standard.max_min, tiers=tuple(t.value for t in standard.tiers), min_share=standard.min_share,
             rule=standard.rule, sites=len(mine), passing=passing, share=share,
-            met=share is None or share >= standard.min_share - 1e-12,
+            met=share is None or rule.share_met(share, standard.min_share),
             with_backup=backed, backup_share=backed / len(mine) if mine else None,
         ))
     gaps = sorted((r for r in rows if not r.passed), key=lambda r: (r.risk_rank, -r.shortfall_min, r.site, r.standard))
@@ -454,9 +478,10 @@ def service_area_features(
         raise InputError(f"standards: unknown id {standard_id!r}", field="standard", record=standard_id)
     assert isinstance(standard, ResponseStandard)
     reasons = dict(out) if isinstance(out, Mapping) else {t: "committed" for t in out}
-    tiers = {b.id: b.tier for b in scenario.bases}
-    teams = [t for t in scenario.teams if t.team_type is standard.capability and not _reason(t, reasons)
-             and (not standard.tiers or tiers[t.base] in standard.tiers)]
+    tiers = {b.id: b.tier.value for b in scenario.bases}
+    counts = rule.counted([standard], [t.team_type.value for t in scenario.teams],
+                          [tiers[t.base] for t in scenario.teams])[0]
+    teams = [t for t, yes in zip(scenario.teams, counts, strict=True) if yes and not _reason(t, reasons)]
     placed = placement(scenario)
     margin_m = 1500.0 if access_speed_m_per_min(scenario) is not None else DEFAULT_MARGIN_M
     groups: dict[float, list[Team]] = {}

@@ -9,11 +9,13 @@ Both the before and the after coverage are computed on the unmodified scenario's
 sites newly passing or failing, backups gained or lost, gap list sizes, and the model's status.
 
 MCLP formulation used for "add k bases": demand rows are the (site, standard) pairs of standards
-whose capability is the template's team type (and whose ``tiers``, if any, include the template's
-tier), weighted by risk grade (``RISK_WEIGHTS``). Costs are normalised by each row's standard,
-``(turn-out + drive) / max_min``, so one coverage radius of 1 serves standards of different
-minutes. Column 0 is the existing network (the fastest counted, responding team of that row) and
-is kept open through ``existing``; the other columns are the candidates; ``p = k + 1``.
+for which the template's team counts (``planner.coverage.rule.counted``: its type is the
+capability, its tier one of the ``tiers`` if any), weighted by risk grade (``RISK_WEIGHTS``). Costs
+are normalised by each row's standard, ``(turn-out + access + drive) / max_min``, where the coverage
+rule puts the column within standard (``rule.in_time``, with its tolerance), else infinite, so one
+coverage radius of 1 serves standards of different minutes and decides exactly as the rule does.
+Column 0 is the existing network (covering the rows that pass now) and is kept open through
+``existing``; the other columns are the candidates; ``p = k + 1``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, SiteCoverage, coverage, drive_minutes, jsonable, place_points
 from planner.errors import InputError
 from planner.locate import MCLP
@@ -330,10 +333,9 @@ def _add_bases(
 
     # Data: the rows (site, standard) the template team can serve, and the current coverage.
     current = coverage(modified, out=out, reference=reference)
-    standards = {s.id: s for s in modified.standards}
-    rows = [r for r in current.sites
-            if standards[r.standard].capability is template.team_type
-            and (not standards[r.standard].tiers or template.tier in standards[r.standard].tiers)]
+    counts = rule.counted(modified.standards, [template.team_type.value], [template.tier.value])[:, 0]
+    served = {s.id for s, yes in zip(modified.standards, counts, strict=True) if yes}
+    rows = [r for r in current.sites if r.standard in served]
     if not rows:
         raise InputError(f"no standard of this scenario counts a {template.tier.value} {template.team_type.value} "
                          "team at any site", field="team_type")
@@ -342,21 +344,25 @@ def _add_bases(
     site_index = {s.id: i for i, s in enumerate(modified.sites)}
     site_nodes = np.array([placement(reference).site_node[s.id] for s in modified.sites], dtype=np.int64)
     drive, _, _ = drive_minutes(placement(reference).network, nodes, site_nodes)
-    arrival = drive + access[:, None] + template.turnout_min  # candidates x sites
+    arrival = rule.arrival_minutes(template.turnout_min, drive, access[:, None])  # candidates x sites
+    # Which column brings which row within standard is the coverage rule's: the existing network
+    # (column 0) where the row passes now, a candidate where its team would be in time. A covered
+    # entry keeps its normalised cost (at most 1), any other is beyond the radius of 1.
     cost = np.empty((len(rows), 1 + len(ids)))
     for i, r in enumerate(rows):
-        cost[i, 0] = r.minutes / r.max_min
-        cost[i, 1:] = arrival[:, site_index[r.site]] / r.max_min
+        to_site = arrival[:, site_index[r.site]]
+        cost[i, 0] = min(r.minutes / r.max_min, 1.0) if r.passed else np.inf
+        cost[i, 1:] = np.where(rule.in_time(to_site, r.max_min), np.minimum(to_site / r.max_min, 1.0), np.inf)
     weights = np.array([float(plan.risk_weights[r.risk_grade]) for r in rows])
     # Model: MCLP with the existing network (column 0) kept open and k more columns.
-    model = MCLP.from_cost_matrix(np.where(np.isfinite(cost), cost, np.inf), weights, p=k + 1, max_cost=1.0,
-                                  existing=[0])
+    model = MCLP.from_cost_matrix(cost, weights, p=k + 1, max_cost=1.0, existing=[0])
     result = model.solve(time_limit_s=time_limit_s)
     chosen = [j - 1 for j in result.selected if j != 0][:k]
     selection = Selection(
         model=result.model, status=result.status.value, objective=result.objective, bound=result.bound,
         gap=result.gap, wall_s=result.wall_s, method=result.method, chosen=tuple(ids[j] for j in chosen),
-        candidates=len(ids), demand_rows=len(rows), weight_covered_before=float(weights[cost[:, 0] <= 1.0].sum()),
+        candidates=len(ids), demand_rows=len(rows),
+        weight_covered_before=float(sum(w for w, r in zip(weights, rows, strict=True) if r.passed)),
     )
     nearest = _nearest_base(reference, lon, lat)
     bases: list[Base] = []

@@ -36,12 +36,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
 from planner.errors import InputError
-from planner.model.records import Availability
 from planner.model.status import Status, cp_sat_status
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
@@ -73,36 +71,18 @@ class Coverage:
 
 
 def on_duty_coverage(scenario: Scenario) -> Coverage:
-    """Teams that meet each site's response standards with turn-out plus network travel.
+    """Teams that meet each site's response standards at baseline, by the one coverage verdict.
 
-    A team meets standard ``s`` at site ``k`` when it is available, of the standard's capability (team
-    type), of one of its tiers (if any), and ``turnout_min + travel <= max_min``. Pairs no team meets are
-    baseline gaps (not caused by drills). ``min_share`` is not used: every site met at baseline must stay
-    met. Kept in one function so that it can later call ``planner.coverage.verdict``.
+    The verdict is :func:`planner.coverage.verdict.coverage` (rule in :mod:`planner.coverage.rule`):
+    a team meets standard ``s`` at site ``k`` when it is available, counts for the standard
+    (capability, tiers) and arrives (turn-out + drive) within ``max_min``. Pairs no team meets are
+    baseline gaps (not caused by drills). ``min_share`` is not used: every site met at baseline must
+    stay met while teams drill.
     """
-    from planner.scenario.travel import travel_minutes
-
-    teams = [t for t in scenario.teams if t.availability == Availability.AVAILABLE]
-    if not teams or not scenario.sites:
-        return Coverage((), ())
-    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams])
-    tiers = {b.id: b.tier for b in scenario.bases}
-    turnout = np.array([t.turnout_min for t in teams])
-    groups: list[CoverGroup] = []
-    gaps: list[tuple[str, str]] = []
-    for k, site in enumerate(scenario.sites):
-        response = turnout + matrix.minutes[:, k]
-        for standard in scenario.standards_for(site):
-            ok = frozenset(
-                t.id for j, t in enumerate(teams)
-                if t.team_type == standard.capability and (not standard.tiers or tiers[t.base] in standard.tiers)
-                and response[j] <= standard.max_min
-            )
-            if ok:
-                groups.append(CoverGroup(site.id, standard.id, standard.max_min, ok))
-            else:
-                gaps.append((site.id, standard.id))
-    return Coverage(tuple(groups), tuple(gaps))
+    report = coverage_report(scenario)
+    groups = tuple(CoverGroup(r.site, r.standard, r.max_min, frozenset(r.in_time)) for r in report.sites if r.passed)
+    gaps = tuple((r.site, r.standard) for r in report.sites if not r.passed)
+    return Coverage(groups, gaps)
 
 
 # ----------------------------------------------------------------------------------------------------

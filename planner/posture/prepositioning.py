@@ -45,13 +45,14 @@ from typing import Any
 
 import numpy as np
 
+from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
-from planner.coverage.whatif import RISK_WEIGHTS, apply_plan
+from planner.coverage.whatif import RISK_WEIGHTS, SiteChange, WhatIfResult, apply_plan, compare
 from planner.dispatch.scenario import province_of, region_of
 from planner.drills.calendar import Blackout
 from planner.errors import InputError
-from planner.model.records import Availability, Tier
+from planner.model.records import Availability, Team, Tier
 from planner.model.status import Status, cp_sat_status
 from planner.posture.readiness import (
     ReadinessPolicy,
@@ -621,9 +622,27 @@ class Move:
     rows_covered: int
 
 
+FIGURE_MEANINGS: Mapping[str, str] = {
+    "current": "现状：队伍在驻地、按日常战备等级出动 · Current: every team at home on its everyday readiness and "
+               "turn-out, sites weighted by the risk grades the warning raises.",
+    "do_nothing": "不调动：不调动队伍，但预警和重点时段提升战备等级、缩短出动时间 · Do nothing: no team moves, but the "
+                  "teams the warning and the critical periods put on higher readiness turn out faster.",
+    "greedy": "就近贪心：按权重逐个为未达标的风险点调动最近的可行队伍 · Greedy nearest: for each failing (site, "
+              "standard) pair, heaviest first, the nearest team that may move there and brings it within standard.",
+    "optimised": "优化：在调动上限、驻地保留和协议约束下使加权覆盖最大，其次补偿最少 · Optimised: CP-SAT moves that "
+                 "maximise the risk-weighted coverage within the move limit, retained minimums and agreements, "
+                 "then the least compensation.",
+}
+"""What each posture of the figures is, in words (Chinese, then English), for the page, the API and the CLI."""
+
+
 @dataclass(frozen=True)
 class Figures:
-    """Risk-weighted coverage of one posture: weight covered, share of the total, rows passing."""
+    """Risk-weighted coverage of one posture: weight covered, share of the total, rows passing, what it is.
+
+    Every figure is the one coverage verdict (:mod:`planner.coverage.rule`) on that posture: ``weight``
+    sums the risk weights of the (site, standard) rows that pass, ``passing`` counts them.
+    """
 
     name: str
     weight: float
@@ -633,11 +652,17 @@ class Figures:
     moves: int
     cost: float
     wall_s: float
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
 class PostureReport:
-    """A warning's posture: raised sites and teams, moves, coverage before and after, figures."""
+    """A warning's posture: raised sites and teams, moves, coverage before and after, figures.
+
+    ``readiness_changes`` are the (site, standard) rows whose verdict differs between ``current`` and
+    ``do_nothing`` (the only difference between the two is the raised readiness's turn-out), and
+    ``explanation`` says in words why the figures differ.
+    """
 
     scenario: str
     at: str
@@ -657,6 +682,8 @@ class PostureReport:
     area: dict[str, Any]
     settings: dict[str, Any]
     notes: tuple[str, ...] = ()
+    readiness_changes: tuple[SiteChange, ...] = ()
+    explanation: tuple[str, ...] = ()
 
     def figure(self, name: str) -> Figures:
         """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
@@ -758,16 +785,20 @@ def plan_posture(
     rows = len(problem.weights)
     total = sum(problem.weights) or 1.0
 
-    def figures(name: str, weight: float, solution: PostureSolution | None, report: CoverageReport) -> Figures:
+    def figures(name: str, solution: PostureSolution | None, report: CoverageReport) -> Figures:
+        weight = sum(problem.weights[i] for i, r in enumerate(report.sites) if r.passed)
+        if solution is not None and abs(weight - solution.weight) > 1e-6:  # one rule: never expected
+            notes.append(f"{name}: the optimiser counted weight {solution.weight:g}, the coverage verdict {weight:g}")
         return Figures(name, round(weight, 6), round(weight / total, 6), sum(r.passed for r in report.sites), rows,
                        len(solution.moves) if solution else 0, round(solution.cost, 2) if solution else 0.0,
-                       round(solution.wall_s, 4) if solution else 0.0)
+                       round(solution.wall_s, 4) if solution else 0.0, FIGURE_MEANINGS[name])
 
-    weight_current = sum(problem.weights[i] for i, r in enumerate(current.sites) if r.passed)
-    figs = (figures("current", weight_current, None, current),
-            figures("do_nothing", do_nothing.weight, do_nothing, before),
-            figures("greedy", greedy.weight, greedy, _coverage_after(scenario, posture, greedy_moves)),
-            figures("optimised", best.weight, best, after))
+    figs = (figures("current", None, current),
+            figures("do_nothing", do_nothing, before),
+            figures("greedy", greedy, _coverage_after(scenario, posture, greedy_moves)),
+            figures("optimised", best, after))
+    readiness = compare(current, before, modified=posture)
+    changes = readiness.newly_passing + readiness.newly_failing
     shapes = region_shapes(scenario)
     area = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"warning": w.id, "event": w.event, "level": w.level,
@@ -780,7 +811,52 @@ def plan_posture(
         greedy_moves=greedy_moves, figures=figs, status=best.status.value,
         bound=None if best.bound is None else round(best.bound, 6), wall_s=time.perf_counter() - started,
         before=before, after=after, ledger=ledger, area=area,
-        settings={**asdict(settings), "rules": rules.source, "staging_points": len(staging)}, notes=tuple(notes))
+        settings={**asdict(settings), "rules": rules.source, "staging_points": len(staging)}, notes=tuple(notes),
+        readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises))
+
+
+def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_raises: Sequence[TeamRaise],
+                    *, shown: int = 5) -> tuple[str, ...]:
+    """Say in words why ``current`` and ``do nothing`` differ (and what the moves add), from the verdicts.
+
+    ``readiness`` compares the coverage of ``current`` (everyday turn-out) with that of ``do nothing``
+    (the raised readiness's turn-out); both use the same rule, sites and risk weights, so the rows it
+    lists are the whole difference. At most ``shown`` rows are named in each sentence.
+    """
+    by_name = {f.name: f for f in figures}
+    now, still = by_name["current"], by_name["do_nothing"]
+    faster = sum(r.turnout_after < r.turnout_before for r in team_raises)
+    lines = [f"Current ({now.passing}/{now.rows} pairs within standard, weight {now.weight:g}) and do nothing "
+             f"({still.passing}/{still.rows}, weight {still.weight:g}) apply the same coverage rule to the same "
+             f"sites and risk weights, with every team at home; they differ only in turn-out: {faster} team(s) on "
+             "the higher readiness the warning and the critical periods call for turn out faster in do nothing."]
+
+    def listed(changes: Sequence[SiteChange]) -> str:
+        named = [f"{c.site} {c.standard} ({_minutes(c.minutes_before)} -> {_minutes(c.minutes_after)} min, limit "
+                 f"{readiness.before.result(c.site, c.standard).max_min:g}, first {c.first_after or 'none'})"
+                 for c in changes[:shown]]
+        return "; ".join(named) + (f"; and {len(changes) - shown} more" if len(changes) > shown else "")
+
+    if readiness.newly_passing:
+        lines.append(f"{len(readiness.newly_passing)} pair(s) come within standard with the faster turn-out: "
+                     f"{listed(readiness.newly_passing)}.")
+    if readiness.newly_failing:
+        lines.append(f"{len(readiness.newly_failing)} pair(s) fall out of standard with the readiness turn-out: "
+                     f"{listed(readiness.newly_failing)}.")
+    if not readiness.newly_passing and not readiness.newly_failing:
+        lines.append("The faster turn-out brings no further pair within standard, so both pass the same pairs.")
+    best = by_name["optimised"]
+    if best.moves:
+        lines.append(f"Greedy and optimised add moves to standby points on top of do nothing: optimised passes "
+                     f"{best.passing}/{best.rows} with {best.moves} move(s).")
+    else:
+        lines.append("No move to a standby point within the limits improves on do nothing, so the optimised "
+                     "posture is do nothing.")
+    return tuple(lines)
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else "unreachable"
 
 
 def _merge(geometries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -807,6 +883,22 @@ class _Point:
     team_types: frozenset[str]
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a team may be: home (``point`` -1) or a standby point (index), with the move's terms."""
+
+    team: Team
+    point: int
+    agreement: str = ""
+    cost: float = 0.0
+    move_min: float = 0.0
+
+    @property
+    def home(self) -> bool:
+        """Whether the team stays at its home base."""
+        return self.point < 0
+
+
 def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport, staging: Sequence[StagingPoint],
                   settings: PostureSettings) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
     """Build the pure problem for a scenario under a posture: options from drive times, weights from grades.
@@ -818,7 +910,6 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     placed = placement(reference)
     network = placed.network
     bases = posture.by_id("bases")
-    standards = posture.by_id("standards")
     capabilities = {s.capability for s in posture.standards}
     teams = [t for t in posture.teams if t.availability is Availability.AVAILABLE and t.team_type in capabilities]
     regions = {j.id for j in posture.jurisdictions}
@@ -845,51 +936,31 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     site_index = {s.id: j for j, s in enumerate(posture.sites)}
     site_nodes = np.array([placed.site_node[s.id] for s in posture.sites], dtype=np.int64)
     point_nodes = np.array([p.node for p in points], dtype=np.int64)
+    point_access = np.array([p.access_min for p in points], dtype=float)
     to_site, _, _ = (drive_minutes(network, point_nodes, site_nodes) if points
                      else (np.empty((0, len(site_nodes))), "", 0))
-    to_site = to_site + np.array([p.access_min for p in points])[:, None] if points else to_site
     home_ids = sorted({t.base for t in teams})
     home_nodes = np.array([placed.base_node[b] if b in placed.base_node else 0 for b in home_ids], dtype=np.int64)
     home_to_site, _, _ = drive_minutes(network, home_nodes, site_nodes)
     home_row = {b: k for k, b in enumerate(home_ids)}
     to_point, _, _ = (drive_minutes(network, home_nodes, point_nodes) if points
                       else (np.empty((len(home_ids), 0)), "", 0))
-    to_point = to_point + np.array([p.access_min for p in points])[None, :] if points else to_point
+    to_point = to_point + point_access[None, :] if points else to_point
     agreements = agreements_from_dicts(posture.agreements)
     min_retained = _min_retained(reference, settings, {bases[t.base].jurisdiction for t in teams})  # type: ignore[attr-defined]
     weights = tuple(float(settings.risk_weights[r.risk_grade]) for r in before.sites)
-    rows_of: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(before.sites):
-        standard = standards[r.standard]
-        rows_of.setdefault((standard.capability.value, ""), []).append(i)  # type: ignore[attr-defined]
 
-    def covers(team: Any, minutes_to_sites: np.ndarray) -> dict[int, float]:
-        tier = bases[team.base].tier  # type: ignore[attr-defined]
-        out: dict[int, float] = {}
-        for i in rows_of.get((team.team_type.value, ""), []):
-            r = before.sites[i]
-            standard = standards[r.standard]
-            if standard.tiers and tier not in standard.tiers:  # type: ignore[attr-defined]
-                continue
-            arrival = team.turnout_min + float(minutes_to_sites[site_index[r.site]])
-            if arrival <= r.max_min + 1e-9:
-                out[i] = round(arrival, 3)
-        return out
-
-    options: list[PostureOption] = []
-    pteams: list[PostureTeam] = []
+    # Candidate places of each team: home, then every point it may move to (drive, type, agreement).
+    places: list[_Place] = []
     for team in teams:
-        home = bases[team.base]
-        region = home.jurisdiction  # type: ignore[attr-defined]
-        pteams.append(PostureTeam(team.id, region, dict(team.capabilities)))
+        region = bases[team.base].jurisdiction  # type: ignore[attr-defined]
         hk = home_row[team.base]
-        home_index = len(options)
-        options.append(PostureOption(team.id, team.base, region, True, covers(team, home_to_site[hk])))
+        places.append(_Place(team, -1))
         for p, point in enumerate(points):
             if point.id == team.base or (point.team_types and team.team_type.value not in point.team_types):
                 continue
-            drive = float(to_point[hk, p])
-            if not math.isfinite(drive) or drive > settings.max_move_min:
+            move_min = float(to_point[hk, p])
+            if not math.isfinite(move_min) or move_min > settings.max_move_min:
                 continue
             agreement_id, cost = "", 0.0
             if point.region != region:
@@ -897,12 +968,41 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
                 if agreement is None or not any(agreement.covers(c) for c in team.capabilities):
                     continue
                 agreement_id = agreement.id or f"{agreement.lender}->{agreement.borrower}"
-                cost = round(agreement.dispatch_cost(drive), 2)
-            reach = covers(team, to_site[p])
-            if set(reach) <= set(options[home_index].covers):
-                continue  # staying home covers as much, for no move and no cost: never better
-            options.append(PostureOption(team.id, point.id, point.region, False, reach, cost, agreement_id,
-                                         round(drive, 3)))
+                cost = round(agreement.dispatch_cost(move_min), 2)
+            places.append(_Place(team, p, agreement_id, cost, round(move_min, 3)))
+
+    # Rows each place covers: the one coverage rule (planner.coverage.rule) over every place at once.
+    # A team at a base answers with that base's tier, at a staging point with its home base's tier,
+    # as the what-if move that checks the result (whatif.apply_plan) places it.
+    row_site = np.array([site_index[r.site] for r in before.sites], dtype=np.int64)
+    standard_list = list(posture.standards)
+    standard_row = {s.id: k for k, s in enumerate(standard_list)}
+    drive = np.array([home_to_site[home_row[x.team.base]] if x.home else to_site[x.point] for x in places],
+                     dtype=float).reshape(len(places), len(site_nodes))
+    access = np.array([0.0 if x.home else point_access[x.point] for x in places])
+    turnout = np.array([x.team.turnout_min for x in places], dtype=float)
+    arrival = rule.arrival_minutes(turnout[:, None], drive, access[:, None])
+    tier_at = [bases[points[x.point].id if not x.home and points[x.point].kind == "base" else x.team.base].tier.value  # type: ignore[attr-defined]
+               for x in places]
+    meets = rule.teams_in_time(
+        arrival, rule.counted(standard_list, [x.team.team_type.value for x in places], tier_at),
+        np.ones(len(places), dtype=bool), row_site, np.array([standard_row[r.standard] for r in before.sites]),
+        np.array([s.max_min for s in standard_list], dtype=float))
+
+    options: list[PostureOption] = []
+    pteams: list[PostureTeam] = []
+    home_covers: dict[str, set[int]] = {}
+    for c, x in enumerate(places):
+        covers = {int(i): round(float(arrival[c, row_site[i]]), 3) for i in np.flatnonzero(meets[:, c])}
+        region = bases[x.team.base].jurisdiction  # type: ignore[attr-defined]
+        if x.home:
+            pteams.append(PostureTeam(x.team.id, region, dict(x.team.capabilities)))
+            home_covers[x.team.id] = set(covers)
+            options.append(PostureOption(x.team.id, x.team.base, region, True, covers))
+        elif not set(covers) <= home_covers[x.team.id]:  # else staying home covers as much, for no move and no cost
+            point = points[x.point]
+            options.append(PostureOption(x.team.id, point.id, point.region, False, covers, x.cost, x.agreement,
+                                         x.move_min))
     capacity = {s.id: s.capacity for s in staging if s.capacity is not None}
     problem = PostureProblem(tuple(pteams), tuple(options), weights, settings.max_moves, min_retained, agreements,
                              capacity)

@@ -1,10 +1,13 @@
 """Where a sweep's chunks run: in this process, on local processes, or on a Dask cluster.
 
-Every backend follows the same contract, so a sweep's records do not depend on it:
+The engine hands a backend the model and the chunk function (``evaluate(model, *spec)``, a picklable
+module-level function or ``functools.partial`` of one); a backend never imports the engine. Every
+backend follows the same contract, so a sweep's records do not depend on it:
 
-- the :class:`~planner.sweep.engine.SweepModel` (the travel-time matrix and the small tables, not the graph) is
-  sent to each worker once: as the process pool's initializer argument, or with Dask's
-  ``Client.scatter(model, broadcast=True)``, and every task refers to it;
+- the model (for a sweep, :class:`~planner.sweep.engine.SweepModel`: the travel-time matrix and the
+  small tables, not the graph) is sent to each worker once, with the chunk function: as the process
+  pool's initializer arguments, or with Dask's ``Client.scatter(model, broadcast=True)``, and every
+  task refers to it;
 - chunks are collected by number and only the first result of a chunk is kept (a late duplicate is
   counted in ``duplicates`` and dropped);
 - a chunk whose worker died is run again: a broken process pool is rebuilt and the unfinished chunks
@@ -16,8 +19,9 @@ Every backend follows the same contract, so a sweep's records do not depend on i
   chunks found there are not run again.
 
 The workers of an existing Dask cluster (``--scheduler tcp://HOST:PORT``) must run the same version of
-this project and its requirements (``dask``, ``distributed``), since the model and the task function
-travel by pickle reference to ``planner.sweep.engine``; they never need the scenario files or the network.
+this project and its requirements (``dask``, ``distributed``), since the model and the chunk function
+travel by pickle reference to their module (``planner.sweep.engine``); they never need the scenario
+files or the network.
 """
 
 from __future__ import annotations
@@ -37,16 +41,16 @@ from typing import Any
 import numpy as np
 
 from geodata.errors import GeodataError
-from planner.errors import PlannerError
-from planner.sweep.engine import ChunkResult, SweepModel, evaluate_chunk
+from planner.errors import InputError, PlannerError
+from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
 
-ChunkSpec = tuple[int, int, np.ndarray, np.ndarray, np.ndarray]
-"""``(chunk number, first incident, sites, templates, times of day)``."""
+ChunkFunction = Callable[[Any, int, int, np.ndarray, np.ndarray, np.ndarray], ChunkResult]
+"""``evaluate(model, chunk number, first incident, sites, templates, times of day)``: one chunk's records."""
 
 
 @dataclass
@@ -96,64 +100,75 @@ class _Collector:
 
 
 def run_chunks(
-    model: SweepModel,
+    model: Any,
     specs: Sequence[ChunkSpec],
+    evaluate: ChunkFunction,
     *,
-    seed: int,
-    mode: str,
     backend: str,
     workers: int,
     scheduler: str | None,
     checkpoint: Path | None,
     progress: Callable[[float, str], None],
 ) -> Outcome:
-    """Run every chunk on the backend (``serial``, ``processes`` or ``dask``) and return the results."""
+    """Run ``evaluate(model, *spec)`` for every chunk on the backend (``serial``, ``processes`` or ``dask``).
+
+    ``model`` and ``evaluate`` must pickle (for processes and Dask); ``evaluate`` must be a pure
+    function of its arguments, so a chunk run twice gives the same records twice.
+    """
     collector = _Collector(specs, checkpoint, progress)
     todo = collector.pending(specs)
     if backend == "serial" or not todo:
         for spec in todo:
-            collector.add(evaluate_chunk(model, *spec, seed=seed, mode=mode))
+            collector.add(evaluate(model, *spec))
     elif backend == "processes":
-        _run_processes(model, todo, seed, mode, workers, collector)
+        _run_processes(model, evaluate, todo, workers, collector)
     else:
-        _run_dask(model, todo, seed, mode, workers, scheduler or "local", collector)
+        _run_dask(model, evaluate, todo, workers, scheduler or "local", collector)
     return collector.outcome
 
 
 # ---------------------------------------------------------------------------------------------
 # local processes
 
-_WORKER_MODEL: SweepModel | None = None
+_WORKER: tuple[Any, ChunkFunction] | None = None
 
 
-def _install_model(model: SweepModel) -> None:
-    """Process-pool initializer: keep the model for every task this process runs."""
-    global _WORKER_MODEL
-    _WORKER_MODEL = model
+def _install_model(model: Any, evaluate: ChunkFunction) -> None:
+    """Process-pool initializer: keep the model and the chunk function for every task this process runs."""
+    global _WORKER
+    _WORKER = (model, evaluate)
     # Objects inherited from the parent are never garbage: keep the collector off them (a forked
     # child that scans its parent's heap on every collection runs the SimPy model several times slower).
     gc.freeze()
 
 
-def _process_chunk(spec: ChunkSpec, seed: int, mode: str) -> ChunkResult:
-    assert _WORKER_MODEL is not None, "the process pool was started without the sweep model"
-    return evaluate_chunk(_WORKER_MODEL, *spec, seed=seed, mode=mode)
+def _process_chunk(spec: ChunkSpec) -> ChunkResult:
+    assert _WORKER is not None, "the process pool was started without the sweep model"
+    model, evaluate = _WORKER
+    return evaluate(model, *spec)
+
+
+def _module_of(evaluate: ChunkFunction) -> str:
+    """Return the module that defines the chunk function (through a ``functools.partial``)."""
+    inner = getattr(evaluate, "func", evaluate)
+    return str(getattr(inner, "__module__", __name__))
 
 
 def _run_processes(
-    model: SweepModel, todo: list[ChunkSpec], seed: int, mode: str, workers: int, collector: _Collector
+    model: Any, evaluate: ChunkFunction, todo: list[ChunkSpec], workers: int, collector: _Collector
 ) -> None:
     """Run on ``workers`` processes (forkserver: safe from a threaded web app), rebuilt if one dies."""
     collector.outcome.workers = workers
     attempts = {spec[0]: 0 for spec in todo}
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["planner.sweep.engine"])  # the server imports it once; workers fork from it
+    # The server imports the chunk function's module once; workers fork from it.
+    context.set_forkserver_preload([_module_of(evaluate)])
     while True:
         todo = collector.pending(todo)
         if not todo:
             return
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_install_model, initargs=(model,)
+            max_workers=workers, mp_context=context, initializer=_install_model, initargs=(model, evaluate)
         ) as pool:
             running: dict[Future[ChunkResult], int] = {}
             for spec in todo:
@@ -162,7 +177,7 @@ def _run_processes(
                     raise RuntimeError(
                         f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
                     )
-                running[pool.submit(_process_chunk, spec, seed, mode)] = spec[0]
+                running[pool.submit(_process_chunk, spec)] = spec[0]
             broken = False
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -183,15 +198,10 @@ def _run_processes(
 # Dask
 
 
-def _dask_chunk(model: SweepModel, spec: ChunkSpec, seed: int, mode: str) -> ChunkResult:
-    return evaluate_chunk(model, *spec, seed=seed, mode=mode)
-
-
 def _run_dask(
-    model: SweepModel,
+    model: Any,
+    evaluate: ChunkFunction,
     todo: list[ChunkSpec],
-    seed: int,
-    mode: str,
     workers: int,
     scheduler: str,
     collector: _Collector,
@@ -200,8 +210,6 @@ def _run_dask(
     try:
         import distributed
     except ImportError:  # optional dependency: only this backend needs it
-        from planner.errors import InputError
-
         raise InputError(
             "the Dask backend needs the 'distributed' package (pip install dask distributed)",
             field="scheduler",
@@ -223,8 +231,6 @@ def _run_dask(
         try:
             client = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as error:
-            from planner.errors import InputError
-
             raise InputError(
                 f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler"
             ) from None
@@ -241,7 +247,7 @@ def _run_dask(
                 raise RuntimeError(f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its workers died)")
             key = f"sweep-{token}-{spec[0]}-{attempts[spec[0]]}"
             by_key[key] = spec
-            return client.submit(_dask_chunk, shared, spec, seed, mode, key=key, pure=False)
+            return client.submit(evaluate, shared, *spec, key=key, pure=False)
 
         queue = as_completed([submit(spec) for spec in todo])
         for future in queue:
@@ -271,14 +277,11 @@ def _run_dask(
 # ---------------------------------------------------------------------------------------------
 # checkpoints
 
-_FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
-
-
 def _save_chunk(folder: Path, result: ChunkResult) -> None:
     path = folder / f"chunk-{result.chunk:05d}.npz"
     partial = folder / f".chunk-{result.chunk:05d}-{os.getpid()}.npz"
     with open(partial, "wb") as handle:
-        np.savez(handle, **{name: getattr(result, name) for name in _FIELDS})
+        np.savez(handle, **{name: getattr(result, name) for name in RECORD_FIELDS})
     os.replace(partial, path)
 
 
@@ -288,7 +291,7 @@ def _load_chunk(folder: Path, number: int) -> ChunkResult | None:
         return None
     try:
         with np.load(path) as data:
-            return ChunkResult(number, *(data[name] for name in _FIELDS))
+            return ChunkResult(number, *(data[name] for name in RECORD_FIELDS))
     except (OSError, ValueError, KeyError):
         log.warning("sweep: ignoring unreadable checkpoint %s", path)
         return None

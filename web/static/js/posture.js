@@ -76,6 +76,11 @@
     const figures = table(["方案 Posture", "加权 Weight", "比例 Share", "达标 Passing", "调动 Moves", "费用 Cost ¥", "秒 s"],
       r.figures.map((f) => [NAMES[f.name] || f.name, f.weight.toFixed(0), pct(f.share), `${f.passing}/${f.rows}`, f.moves,
                             f.cost.toFixed(0), f.wall_s.toFixed(3)]));
+    // What each posture is, and why "current" and "do nothing" differ, in the planner's words.
+    const meanings = `<dl class="figure-meanings">${r.figures.map((f) =>
+      `<dt>${NAMES[f.name] || escape(f.name)}</dt><dd>${escape(f.meaning)}</dd>`).join("")}</dl>`;
+    const why = `<div id="figures-why"><p><strong>差异原因 Why the figures differ</strong></p>${
+      r.explanation.map((line) => `<p class="hint">${escape(line)}</p>`).join("")}</div>`;
     const moves = r.moves.length ? table(["队伍 Team", "从 From", "到 To", "协议 Agreement", "min", "¥"],
       r.moves.map((m) => [escape(m.team), escape(m.from_base), `${escape(m.to_name)}<br><small>${escape(m.to)}</small>`,
                           escape(m.agreement || "—"), m.drive_min.toFixed(1), m.cost.toFixed(0)]))
@@ -87,7 +92,7 @@
       <fieldset><legend>预警 Warning</legend>${r.warnings.map((w) => `<p><span class="chip level-${escape(w.level)}">${escape(w.level)}</span>
         ${escape(w.event)}<br><small>${escape(w.onset)} — ${escape(w.expires || "—")}</small></p>`).join("")}
         <p class="hint">重点时段 Critical periods: ${escape(r.periods.join(", ") || "无 none")} · 求解 solver: ${escape(r.status)}</p></fieldset>
-      <fieldset><legend>覆盖 Risk-weighted coverage</legend>${figures}
+      <fieldset><legend>覆盖 Risk-weighted coverage</legend>${figures}${meanings}${why}
         <p><label><input type="radio" name="view" value="before"> 调动前 Before</label>
            <label><input type="radio" name="view" value="after" checked> 调动后 After</label></p></fieldset>
       <fieldset><legend>预置调动 Pre-positioning moves (${r.moves.length})</legend>${moves}
