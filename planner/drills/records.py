@@ -6,9 +6,9 @@ Small functions over :class:`planner.store.database.Store` scenario documents, o
 - ``drills``: one document per scheduled drill (id ``"<year>-<drill id>"``): the programme entry, the
   saved design (:meth:`DrillDesign.to_dict`) and the last simulation summary (:meth:`SimSummary.to_dict`
   with histograms).
-- ``evaluations``: one per drill: the observed timeline (CSV text), the evaluation, the turn-out
-  proposals and which of them were applied.
-- ``actions``: one per corrective action (:meth:`CorrectiveAction.to_dict`), tracked until closed.
+- ``evaluations``: one per drill, kept by :mod:`planner.drills.evaluation_store` (the latest evaluation
+  and its history).
+- ``actions``: one per corrective action (:class:`CorrectiveAction`), tracked until closed.
 
 Every write is versioned and audited by the store; a stale ``expected_version`` raises
 ``ConflictError``. Input is checked here and errors name the field (``InputError``). Dates are ISO
@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner.drills.calendar import Blackout
 from planner.drills.design import DrillDesign, ExpectedArrival, MselRow, shift_design
-from planner.drills.evaluation import Evaluation, Finding, ObjectiveResult, TurnoutObservation
-from planner.drills.improvement import CorrectiveAction, open_actions, overdue, set_status
+from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
 from planner.drills.programme import Drill, Programme, Unmet
 from planner.errors import InputError, NotFoundError
 from planner.model.status import Status
@@ -51,7 +50,8 @@ def _year(value: Any, field: str = "year") -> int:
     return year
 
 
-def _date(value: Any, field: str, record: str | None = None) -> dt.date:
+def parse_date(value: Any, field: str, record: str | None = None) -> dt.date:
+    """Return an ISO date (YYYY-MM-DD); ``InputError`` naming ``field`` otherwise."""
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
@@ -73,7 +73,7 @@ def check_programme(data: Any) -> dict[str, Any]:
         if drill["id"] in seen:
             raise InputError(f"programme drills[{k}]: duplicate id {drill['id']!r}", field="id", record=drill["id"])
         seen.add(drill["id"])
-        day = _date(drill.get("date"), "date", drill["id"])
+        day = parse_date(drill.get("date"), "date", drill["id"])
         if day.year != year:
             raise InputError(f"drill {drill['id']}: date {day} is outside {year}", field="date", record=drill["id"])
         for name in ("form", "scope", "scenario"):
@@ -118,10 +118,10 @@ def get_programme(store: Store, name: str, year: Any) -> tuple[dict[str, Any], i
 def programme_from_dict(data: Mapping[str, Any]) -> Programme:
     """Rebuild the :class:`Programme` from its JSON form (for the iCalendar and CSV exports)."""
     def window(b: Mapping[str, Any]) -> Blackout:
-        return Blackout(str(b.get("name", "")), _date(b["start"], "start"), _date(b["end"], "end"),
+        return Blackout(str(b.get("name", "")), parse_date(b["start"], "start"), parse_date(b["end"], "end"),
                         str(b.get("applies_to", "all")), str(b.get("source", "")))
 
-    drills = tuple(Drill(d["id"], _date(d["date"], "date", d["id"]), d["form"], d["scope"], d["scenario"],
+    drills = tuple(Drill(d["id"], parse_date(d["date"], "date", d["id"]), d["form"], d["scope"], d["scenario"],
                          tuple(d.get("plans", ())), tuple(d.get("teams", ())), d.get("site"), str(d.get("owner", "")),
                          tuple(d.get("satisfies", ()))) for d in data.get("drills", []))
     flood = data.get("flood_season")
@@ -288,70 +288,26 @@ class StoredSimulation:
 
 
 # ----------------------------------------------------------------------------------------------------
-# Evaluations
-
-
-def evaluation_from_dict(data: Mapping[str, Any]) -> Evaluation:
-    """Rebuild the :class:`Evaluation` from its JSON form (for the HTML and PDF reports)."""
-    try:
-        return Evaluation(
-            drill=str(data["drill"]), template=str(data["template"]),
-            results=tuple(ObjectiveResult(**r) for r in data.get("objectives", [])),
-            findings=tuple(Finding(**f) for f in data.get("findings", [])),
-            turnout=tuple(TurnoutObservation(**t) for t in data.get("turnout", [])),
-            figures=dict(data.get("figures", {})),
-        )
-    except (KeyError, TypeError) as error:
-        raise InputError(f"evaluation: {error}", field="evaluation") from None
-
-
-def save_evaluation(store: Store, name: str, key: str, record: Mapping[str, Any], *,
-                    expected_version: int | None = None, actor: str = "system") -> int:
-    """Store a drill's evaluation record (``evaluation``, ``observed_csv``, ``plan``, ``date``, proposals)."""
-    split_key(key)
-    if not isinstance(record.get("evaluation"), Mapping):
-        raise InputError("an evaluation record needs its evaluation", field="evaluation")
-    evaluation_from_dict(record["evaluation"])
-    return store.put_document(name, "evaluations", key, {**record, "id": key}, expected_version=expected_version,
-                              actor=actor)
-
-
-def get_evaluation(store: Store, name: str, key: str) -> tuple[dict[str, Any], int]:
-    """Return a drill's stored evaluation and version (``NotFoundError`` if the drill was not evaluated)."""
-    split_key(key)
-    try:
-        data, version = store.get_document(name, "evaluations", key)
-    except NotFoundError:
-        raise NotFoundError(f"drill {key} has not been evaluated yet", field="drill", record=key) from None
-    return dict(data), version
-
-
-def evaluations(store: Store, name: str) -> list[tuple[str, dict[str, Any], int]]:
-    """Every stored evaluation: ``(drill key, record, version)``."""
-    return [(doc_id, dict(data), version) for doc_id, data, version in store.documents(name, "evaluations")]
-
-
-# ----------------------------------------------------------------------------------------------------
 # Corrective actions
 
 
 def actions(store: Store, name: str) -> list[tuple[CorrectiveAction, int]]:
     """Every stored corrective action with its version."""
-    return [(CorrectiveAction.from_dict(dict(data)), version)
+    return [(parse_action(data), version)
             for _doc_id, data, version in store.documents(name, "actions")]
 
 
 def get_action(store: Store, name: str, action_id: str) -> tuple[CorrectiveAction, int]:
     """One corrective action and its version."""
     data, version = store.get_document(name, "actions", action_id)
-    return CorrectiveAction.from_dict(dict(data)), version
+    return parse_action(data), version
 
 
 def add_actions(store: Store, name: str, new: Iterable[CorrectiveAction], *, actor: str = "system") -> list[str]:
     """Store new corrective actions (an id that exists already is refused: ``ConflictError``)."""
     ids = []
     for action in new:
-        store.put_document(name, "actions", action.id, action.to_dict(), expected_version=None, actor=actor)
+        store.put_document(name, "actions", action.id, action.to_json(), expected_version=None, actor=actor)
         ids.append(action.id)
     return ids
 
@@ -371,21 +327,21 @@ def update_action(store: Store, name: str, action_id: str, changes: Mapping[str,
     unknown = sorted(set(changes) - {"status", "verified_by", "note", "owner", "due", "version"})
     if unknown:
         raise InputError(f"corrective action: unknown field {unknown[0]!r}", field=unknown[0], record=action_id)
-    data = action.to_dict()
+    data = action.to_json()
     if "owner" in changes:
         owner = str(changes["owner"] or "").strip()
         if not owner:
             raise InputError("owner must not be empty", field="owner", record=action_id)
         data["owner"] = owner
     if "due" in changes:
-        data["due"] = _date(changes["due"], "due", action_id).isoformat()
-    updated = CorrectiveAction.from_dict(data)
+        data["due"] = parse_date(changes["due"], "due", action_id).isoformat()
+    updated = parse_action(data)
     if "status" in changes or "verified_by" in changes or "note" in changes:
         status = str(changes.get("status") or updated.status)
         updated = set_status([updated], action_id, status, on=today,
                              verified_by=str(changes.get("verified_by") or "").strip(),
                              note=str(changes.get("note") or ""))[0]
-    new_version = store.put_document(name, "actions", action_id, updated.to_dict(), expected_version=version,
+    new_version = store.put_document(name, "actions", action_id, updated.to_json(), expected_version=version,
                                      actor=actor)
     return updated, new_version
 
@@ -399,55 +355,12 @@ def board(store: Store, name: str, today: dt.date) -> dict[str, list[dict[str, A
                                                           key=lambda a: (a.closed_on or a.due, a.id), reverse=True)
     versions = {a.id: v for a, v in stored}
     for action in ordered:
-        columns[action.status].append({**action.to_dict(), "version": versions[action.id],
+        columns[action.status].append({**action.to_json(), "version": versions[action.id],
                                        "overdue": action.id in late})
     return columns
-
-
-def plans_needing_revision(store: Store, name: str) -> dict[str, list[str]]:
-    """Plan id -> reasons: a major finding of an evaluated drill flags its plan until its actions are closed.
-
-    Plans flagged in the stored plans document (``needs_revision``) are listed too (条例 Art 6, R-PLAN-1).
-    """
-    from planner.store.settings import stored_settings
-
-    flagged: dict[str, list[str]] = {}
-    plans = stored_settings(store, name, "plans") or {}
-    for plan in plans.get("plans", []) if isinstance(plans, Mapping) else []:
-        if plan.get("needs_revision"):
-            flagged.setdefault(plan["id"], []).extend(plan.get("revision_reasons") or ["flagged in plans"])
-    stored = [a for a, _ in actions(store, name)]
-    for key, record, _version in evaluations(store, name):
-        plan = record.get("plan")
-        if not plan:
-            continue
-        for finding in record["evaluation"].get("findings", []):
-            raised = [a for a in stored if a.drill == key and a.finding == finding["id"]]
-            if finding["severity"] == "major" and (not raised or any(a.status != "closed" for a in raised)):
-                flagged.setdefault(plan, []).append(f"drill {key}: {finding['text']}")
-    return flagged
-
-
-def turnout_proposals(record: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return an evaluation record's turn-out proposals, each marked applied or not."""
-    applied = set(record.get("applied", []))
-    return [{**p, "applied": p["team"] in applied} for p in record.get("turnout_proposals", [])]
-
-
-def mark_applied(store: Store, name: str, key: str, team: str, *, actor: str = "system") -> int:
-    """Record that a drill's turn-out proposal for ``team`` was applied to the team record."""
-    record, version = get_evaluation(store, name, key)
-    if team not in {p["team"] for p in record.get("turnout_proposals", [])}:
-        raise InputError(f"drill {key} proposes no turn-out update for team {team!r}", field="team", record=team)
-    record["applied"] = sorted({*record.get("applied", []), team})
-    return store.put_document(name, "evaluations", key, record, expected_version=version, actor=actor)
 
 
 def drill_actions(store: Store, name: str, key: str) -> list[tuple[CorrectiveAction, int]]:
     """Return the corrective actions raised by one drill's evaluation."""
     return [(a, v) for a, v in actions(store, name) if a.drill == key]
 
-
-def number_from(existing: Sequence[CorrectiveAction], key: str) -> int:
-    """Return the next action number of a drill (actions are numbered ``CA-<drill>-<n>``)."""
-    return len([a for a in existing if a.drill == key]) + 1
