@@ -82,7 +82,15 @@ def test_design_shift_keeps_spacing_and_checks_versions(mini_store) -> None:
     assert error.value.field == "minutes"
     with pytest.raises(InputError) as error:
         records.save_design(mini_store, "mini", key, {"site": "S1"})
-    assert error.value.field == "start"
+    assert error.value.field == "template" and str(error.value) == "design: template: Field required"
+    bad_msel = {**DESIGN, "msel": [{**DESIGN["msel"][0], "time": "at nine"}]}
+    with pytest.raises(InputError) as error:
+        records.save_design(mini_store, "mini", key, bad_msel, expected_version=3)
+    assert error.value.field == "time" and "msel[0].time" in str(error.value)
+    with pytest.raises(InputError) as error:
+        records.save_design(mini_store, "mini", key, {**DESIGN, "surprise": 1}, expected_version=3)
+    assert error.value.field == "surprise"
+    assert records.get_drill(mini_store, "mini", key)[1] == 3  # nothing stored
     with pytest.raises(InputError) as error:
         records.split_key("P1-H1")
     assert error.value.field == "drill"

@@ -169,12 +169,12 @@ def run_design(args: argparse.Namespace) -> int:
 
     start = _datetime(args.start) if args.start else dt.datetime.combine(dt.date.today(), dt.time(9, 0))
     design = design_drill(read_scenario(args.scenario), _template(args.template), args.site, start=start)
-    payload = design.to_dict()
+    payload = design.to_json()
     if args.json:
         print_json(payload)
         return 0
     print(f"drill {design.template} at {design.site}, alarm {design.start:%Y-%m-%d %H:%M}")
-    print_table(("objective", "target_min"), [(o["text"], o["target_min"]) for o in design.objectives])
+    print_table(("objective", "target_min"), [(o.text, o.target_min) for o in design.objectives])
     print()
     print_table(("team", "arrival_min"), [(e.team, e.arrival_min) for e in design.expected])
     print()

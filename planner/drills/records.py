@@ -23,9 +23,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner.drills.calendar import Blackout
-from planner.drills.design import DrillDesign, ExpectedArrival, MselRow, shift_design
+from planner.drills.design import DrillDesign, shift_design
 from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
 from planner.drills.programme import Drill, Programme, Unmet
+from planner.drills.validation import validated
 from planner.errors import InputError, NotFoundError
 from planner.model.status import Status
 from planner.store.database import Store
@@ -187,31 +188,14 @@ def _put_drill(store: Store, name: str, key: str, changes: Mapping[str, Any], ex
     return store.put_document(name, "drills", key, record, expected_version=expected_version, actor=actor)
 
 
+def parse_design(data: Any) -> DrillDesign:
+    """Validate a design's JSON (as :class:`DrillDesign` writes it); ``InputError`` naming the field."""
+    return validated(DrillDesign, data, what="design")
+
+
 def check_design(data: Any) -> dict[str, Any]:
-    """Validate a design's JSON (as :meth:`DrillDesign.to_dict` makes it)."""
-    design_from_dict(data)
-    return dict(data)
-
-
-def design_from_dict(data: Any) -> DrillDesign:
-    """Rebuild the :class:`DrillDesign` from its JSON form; ``InputError`` naming the field."""
-    if not isinstance(data, Mapping):
-        raise InputError("a design must be a JSON object", field="design")
-    try:
-        start = dt.datetime.fromisoformat(str(data["start"]))
-        msel = tuple(MselRow(dt.datetime.fromisoformat(str(r["time"])), float(r["at_min"]), str(r["inject"]),
-                             str(r.get("title", "")), str(r.get("message", "")),
-                             tuple(str(a) for a in r.get("expected_actions", ())),
-                             str(r.get("evaluator_notes", "")), r.get("objective")) for r in data.get("msel", []))
-        expected = tuple(ExpectedArrival(str(e["team"]), float(e["arrival_min"]), dict(e.get("capabilities", {})))
-                         for e in data.get("expected_dispatch", []))
-        return DrillDesign(str(data["template"]), str(data["site"]), start, tuple(data.get("objectives", ())),
-                           tuple(str(p) for p in data.get("participants", ())), expected,
-                           tuple(data.get("shortfall", ())), msel, str(data.get("dispatch_status", "")))
-    except KeyError as error:
-        raise InputError(f"design: {error.args[0]} is missing", field=str(error.args[0])) from None
-    except (TypeError, ValueError, AttributeError) as error:
-        raise InputError(f"design: {error}", field="design") from None
+    """Return a design's JSON validated and in its stored form."""
+    return parse_design(data).to_json()
 
 
 def save_design(store: Store, name: str, key: str, design: Any, *, expected_version: int | None = None,
@@ -226,7 +210,7 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     record, version = get_drill(store, name, key)
     if record.get("design") is None:
         raise InputError(f"drill {key} has no saved design to shift", field="design", record=key)
-    design = design_from_dict(record["design"])
+    design = parse_design(record["design"])
     if start not in (None, ""):
         try:
             delta = dt.datetime.fromisoformat(str(start)) - design.start
@@ -242,7 +226,7 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
             raise InputError("minutes must be a number of minutes within a year", field="minutes")
         delta = dt.timedelta(minutes=value)
     try:
-        shifted = shift_design(design, delta).to_dict()
+        shifted = shift_design(design, delta).to_json()
     except OverflowError:
         raise InputError("the shifted drill falls outside the calendar", field="start") from None
     new_version = _put_drill(store, name, key, {"design": shifted},

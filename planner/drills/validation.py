@@ -48,5 +48,5 @@ def input_error(error: ValidationError, *, what: str, record: str | None = None)
     if names and not isinstance(value, (dict, list)) and first["type"] != "missing":
         text = repr(value)
         shown = f" (got {text[:60]}...)" if len(text) > 60 else f" (got {text})"
-    where = f"{what} {path}" if path else what
+    where = f"{what}: {path}" if path else what
     return InputError(f"{where}: {message}{shown}", field=names[-1] if names else what, record=record)

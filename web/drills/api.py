@@ -204,7 +204,7 @@ def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) 
             _designs.clear()
         start = dt.datetime.combine(dt.date.fromisoformat(entry["date"]), dt.time(9, 0))
         template = evaluation_store.drill_template(entry["scenario"])
-        _designs[key] = design_drill(scenario, template, entry["site"], start=start).to_dict()
+        _designs[key] = design_drill(scenario, template, entry["site"], start=start).to_json()
     return _designs[key]
 
 
@@ -285,6 +285,7 @@ def put_design(name: str, key: str) -> Any:
         design = view["design"]
         if design is None:
             raise InputError(f"drill {key} has no hazard site, so no design can be made", field="site")
+    design = records.check_design(design)
     version = records.save_design(get_store(), name, key, design, expected_version=_version(body), actor=actor())
     return jsonify({"key": key, "version": version, "design": design})
 
