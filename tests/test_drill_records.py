@@ -46,7 +46,7 @@ def test_programme_round_trip_and_version_conflict(mini_store) -> None:
     assert records.save_programme(mini_store, "mini", PROGRAMME, expected_version=1) == 2
     assert records.programme_years(mini_store, "mini")[0] == {"year": 2026, "version": 2, "status": "optimal",
                                                               "drills": 1, "unmet": 0}
-    programme = records.programme_from_dict(data)
+    programme = records.parse_programme(data)
     assert programme.drills[0].date == dt.date(2026, 4, 8) and programme.flood_season.end == dt.date(2026, 9, 30)
     with pytest.raises(NotFoundError, match="plan the year first"):
         records.get_programme(mini_store, "mini", 2027)
@@ -58,6 +58,9 @@ def test_programme_round_trip_and_version_conflict(mini_store) -> None:
     ({"drills": [{**PROGRAMME["drills"][0], "date": "2026-13-01"}]}, "date"),
     ({"drills": [{**PROGRAMME["drills"][0], "date": "2025-04-08"}]}, "date"),
     ({"drills": [PROGRAMME["drills"][0], PROGRAMME["drills"][0]]}, "id"),
+    ({"drills": [{**PROGRAMME["drills"][0], "form": "outdoor"}]}, "form"),
+    ({"status": "splendid"}, "status"), ({"year": True}, "year"), ({"flood_season": {"start": "2026-06-01"}}, "end"),
+    ({"blackouts": [{**PROGRAMME["blackouts"][0], "applies_to": "some"}]}, "applies_to"),
 ])
 def test_bad_programmes_name_the_field(mini_store, change, field) -> None:
     with pytest.raises(InputError) as error:

@@ -2,16 +2,16 @@
 
 Small functions over :class:`planner.store.database.Store` scenario documents, one collection per record type:
 
-- ``programmes``: one document per year (id ``"2026"``), the JSON of :meth:`Programme.to_dict`.
-- ``drills``: one document per scheduled drill (id ``"<year>-<drill id>"``): the programme entry, the
-  saved design (:meth:`DrillDesign.to_dict`) and the last simulation summary (:meth:`SimSummary.to_dict`
-  with histograms).
+- ``programmes``: one document per year (id ``"2026"``), the JSON of a :class:`Programme`.
+- ``drills``: one document per scheduled drill (id ``"<year>-<drill id>"``): the saved design (a
+  :class:`DrillDesign`) and the last simulation summary (:meth:`SimSummary.to_dict` with histograms).
 - ``evaluations``: one per drill, kept by :mod:`planner.drills.evaluation_store` (the latest evaluation
   and its history).
 - ``actions``: one per corrective action (:class:`CorrectiveAction`), tracked until closed.
 
 Every write is versioned and audited by the store; a stale ``expected_version`` raises
-``ConflictError``. Input is checked here and errors name the field (``InputError``). Dates are ISO
+``ConflictError``. Documents are validated by their pydantic models on the way in and out, and errors
+name the field (``InputError``, see :mod:`planner.drills.validation`). Dates are ISO
 strings, local time of the scenario (Asia/Shanghai) for drill dates and inject clock times.
 """
 
@@ -22,13 +22,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from planner.drills.calendar import Blackout
 from planner.drills.design import DrillDesign, shift_design
 from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
-from planner.drills.programme import Drill, Programme, Unmet
+from planner.drills.programme import Programme
 from planner.drills.validation import validated
 from planner.errors import InputError, NotFoundError
-from planner.model.status import Status
 from planner.store.database import Store
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
@@ -59,30 +57,26 @@ def parse_date(value: Any, field: str, record: str | None = None) -> dt.date:
         raise InputError(f"{field} must be a date YYYY-MM-DD, got {value!r}", field=field, record=record) from None
 
 
-def check_programme(data: Any) -> dict[str, Any]:
-    """Validate the JSON of a programme (as :meth:`Programme.to_dict` makes it); returns it."""
-    if not isinstance(data, Mapping):
-        raise InputError("a programme must be a JSON object", field="programme")
-    year = _year(data.get("year"))
-    drills = data.get("drills")
-    if not isinstance(drills, list):
-        raise InputError("programme: drills must be a list", field="drills")
+def parse_programme(data: Any) -> Programme:
+    """Validate a programme's JSON (as :class:`Programme` writes it); ``InputError`` naming the field.
+
+    Beyond the fields' types: drill ids are unique and every drill falls in the programme's year.
+    """
+    programme = validated(Programme, data, what="programme")
     seen: set[str] = set()
-    for k, drill in enumerate(drills):
-        if not isinstance(drill, Mapping) or not isinstance(drill.get("id"), str):
-            raise InputError(f"programme drills[{k}]: must be an object with an id", field="drills")
-        if drill["id"] in seen:
-            raise InputError(f"programme drills[{k}]: duplicate id {drill['id']!r}", field="id", record=drill["id"])
-        seen.add(drill["id"])
-        day = parse_date(drill.get("date"), "date", drill["id"])
-        if day.year != year:
-            raise InputError(f"drill {drill['id']}: date {day} is outside {year}", field="date", record=drill["id"])
-        for name in ("form", "scope", "scenario"):
-            if not isinstance(drill.get(name), str):
-                raise InputError(f"drill {drill['id']}: {name} must be text", field=name, record=drill["id"])
-    if not isinstance(data.get("unmet", []), list):
-        raise InputError("programme: unmet must be a list", field="unmet")
-    return dict(data)
+    for drill in programme.drills:
+        if drill.id in seen:
+            raise InputError(f"programme: duplicate drill id {drill.id!r}", field="id", record=drill.id)
+        seen.add(drill.id)
+        if drill.date.year != programme.year:
+            raise InputError(f"drill {drill.id}: date {drill.date} is outside {programme.year}", field="date",
+                             record=drill.id)
+    return programme
+
+
+def check_programme(data: Any) -> dict[str, Any]:
+    """Return a programme's JSON validated and in its stored form."""
+    return parse_programme(data).to_json()
 
 
 def save_programme(store: Store, name: str, data: Any, *, expected_version: int | None = None,
@@ -114,33 +108,6 @@ def get_programme(store: Store, name: str, year: Any) -> tuple[dict[str, Any], i
         raise NotFoundError(f"no drill programme stored for {year}: plan the year first", field="year",
                             record=str(year)) from None
     return dict(data), version
-
-
-def programme_from_dict(data: Mapping[str, Any]) -> Programme:
-    """Rebuild the :class:`Programme` from its JSON form (for the iCalendar and CSV exports)."""
-    def window(b: Mapping[str, Any]) -> Blackout:
-        return Blackout(str(b.get("name", "")), parse_date(b["start"], "start"), parse_date(b["end"], "end"),
-                        str(b.get("applies_to", "all")), str(b.get("source", "")))
-
-    drills = tuple(Drill(d["id"], parse_date(d["date"], "date", d["id"]), d["form"], d["scope"], d["scenario"],
-                         tuple(d.get("plans", ())), tuple(d.get("teams", ())), d.get("site"), str(d.get("owner", "")),
-                         tuple(d.get("satisfies", ()))) for d in data.get("drills", []))
-    flood = data.get("flood_season")
-    unmet = tuple(Unmet(str(u.get("rule")), str(u.get("reason", "")), u.get("plan"), u.get("organisation"),
-                        u.get("period"), bool(u.get("advisory")), tuple(u.get("blocked_by", ())))
-                  for u in data.get("unmet", []))
-    try:
-        status = Status(data.get("status", "feasible"))
-    except ValueError:
-        status = Status.FEASIBLE
-    return Programme(
-        year=_year(data.get("year")), plans=tuple(data.get("plans", ())), drills=drills,
-        blackouts=tuple(window(b) for b in data.get("blackouts", [])),
-        flood_season=None if not flood else window({"name": "flood season", "applies_to": "field", **flood}),
-        unmet=unmet, coverage_gaps=tuple((g["site"], g["standard"]) for g in data.get("coverage_gaps", [])),
-        settings=dict(data.get("settings", {})), status=status, wall_s=float(data.get("seconds", 0.0)),
-        timezone=str(data.get("timezone", "Asia/Shanghai")), organisations=tuple(data.get("organisations", ())),
-    )
 
 
 # ----------------------------------------------------------------------------------------------------

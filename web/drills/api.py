@@ -178,7 +178,7 @@ def export_programme(name: str, year: int) -> Any:
         raise InputError("format must be ics or csv", field="format")
     current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
-    programme = records.programme_from_dict(data)
+    programme = records.parse_programme(data)
     filename = f"drills-{name}-{year}.{fmt}"
     if fmt == "ics":
         body: bytes | str = to_ics(programme, name=f"{name} drill programme")
