@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -100,11 +101,17 @@ def test_design_shift_keeps_spacing_and_checks_versions(mini_store) -> None:
 
 
 def test_simulation_summary_feeds_the_evaluation() -> None:
-    stored = records.StoredSimulation({"metrics": {"first:pump": {"p50": 21.0, "p90": 30.5}}})
+    metrics = {"first:pump": {"p50": 21.0, "p90": 30.5}, "first:boat": {"share": 0.0, "p50": None, "p90": None}}
+    stored = records.parse_simulation({"runs": 10, "metrics": metrics})
     assert stored.percentile("first:pump", 50) == 21.0 and stored.percentile("first:pump", 90) == 30.5
-    with pytest.raises(InputError) as error:
-        records.check_simulation({"runs": 0, "metrics": {}})
-    assert error.value.field == "runs"
+    assert math.isnan(stored.percentile("first:boat", 50)) and math.isnan(stored.percentile("first:pump", 75))
+    for bad, field in (({"runs": 0, "metrics": {}}, "runs"),
+                       ({"runs": 5, "metrics": {"first:pump": {"p50": 2}}}, "p90"),
+                       ({"runs": 5, "metrics": {}, "histograms": {"x": {"edges": [0, 1], "counts": ["many"]}}},
+                        "counts")):
+        with pytest.raises(InputError) as error:
+            records.parse_simulation(bad)
+        assert error.value.field == field
 
 
 def _action(number: int, *, due: str, severity: str = "minor") -> CorrectiveAction:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import Field, computed_field, model_validator
 
@@ -105,6 +106,14 @@ class Evaluation(Record):
     def score(self) -> float:
         """Mean item score (1-5), to two decimals."""
         return round(sum(r.score for r in self.results) / len(self.results), 2) if self.results else 0.0
+
+
+class Expectation(Protocol):
+    """A simulated expectation: a ``SimSummary`` just run, or a drill's stored ``SimulationRecord``."""
+
+    def percentile(self, metric: str, q: float) -> float:
+        """Return the ``q``-th percentile of a key time (nan when unknown)."""
+        ...
 
 
 def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]:
@@ -210,9 +219,9 @@ def evaluate_drill(
     capabilities: Mapping[str, Mapping[str, int]],
     *,
     turnout_min: Mapping[str, float] | None = None,
-    simulated: Any = None,
+    simulated: Expectation | None = None,
 ) -> Evaluation:
-    """Score the observed timeline against the template's objectives (and a ``SimSummary`` if given)."""
+    """Score the observed timeline against the template's objectives (and a simulated expectation if given)."""
     results = []
     findings: list[Finding] = []
     for objective in template.objectives:
@@ -221,9 +230,10 @@ def evaluate_drill(
         key = f"first:{objective.capability}" if objective.metric == "first_arrival" else \
             f"assembled:{objective.capability}:{objective.quantity}"
         p50 = p90 = None
-        if simulated is not None and key in simulated.metrics:
-            p50 = round(simulated.percentile(key, 50), 2)
-            p90 = round(simulated.percentile(key, 90), 2)
+        if simulated is not None:
+            median, high = simulated.percentile(key, 50), simulated.percentile(key, 90)
+            if not (math.isnan(median) or math.isnan(high)):
+                p50, p90 = round(median, 2), round(high, 2)
         results.append(ObjectiveResult(objective=objective.id, text=objective.text, target_min=objective.target_min,
                                        observed_min=None if observed is None else round(observed, 2),
                                        rating=rating, score=RATING_SCORE[rating], simulated_p50=p50,

@@ -192,15 +192,16 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
                             "expected_version, the version you read", field="expected_version", record=key)
     scenario = store.load_scenario(name)
     drill, _ = records.get_drill(store, name, key)
-    summary = drill.get("simulation") or {}
-    simulated = records.StoredSimulation(summary) if summary.get("template") == template.id else None
+    stored = drill.get("simulation")
+    summary = None if stored is None else records.parse_simulation(stored)
+    simulated = summary if summary is not None and summary.template == template.id else None
     evaluation = evaluate_drill(key, template, events, {t.id: dict(t.capabilities) for t in scenario.teams},
                                 turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated)
     new = actions_from_findings(evaluation, plan=plan, owner=owner, today=on,
                                 existing=[a for a, _ in records.actions(store, name)])
     run = EvaluationRun(
         drill=key, template=template.id, plan=plan, date=on, owner=owner, observed_csv=observed_csv,
-        simulated=None if simulated is None else SimulationUsed(runs=summary["runs"], seed=summary.get("seed")),
+        simulated=None if simulated is None else SimulationUsed(runs=simulated.runs, seed=simulated.seed),
         evaluation=evaluation, turnout_proposals=tuple(propose_turnout_updates(evaluation)),
         plan_needs_revision=any(f.severity == "major" for f in evaluation.findings),
         actions=tuple(a.id for a in new), evaluated_by=actor, evaluated_at=at or clock.now(),

@@ -22,10 +22,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import Field
+
 from planner.drills.design import DrillDesign, shift_design
 from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
 from planner.drills.programme import Programme
-from planner.drills.validation import validated
+from planner.drills.validation import Record, validated
 from planner.errors import InputError, NotFoundError
 from planner.store.database import Store
 
@@ -201,41 +203,57 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     return shifted, new_version
 
 
-def check_simulation(data: Any) -> dict[str, Any]:
-    """Validate a simulation summary's JSON (runs, seed, metrics with p50/p90)."""
-    if not isinstance(data, Mapping):
-        raise InputError("a simulation summary must be a JSON object", field="simulation")
-    if isinstance(data.get("runs"), bool) or not isinstance(data.get("runs"), int) or data["runs"] < 1:
-        raise InputError("simulation: runs must be an integer >= 1", field="runs")
-    metrics = data.get("metrics")
-    if not isinstance(metrics, Mapping):
-        raise InputError("simulation: metrics must be an object", field="metrics")
-    for key, row in metrics.items():
-        if not isinstance(row, Mapping) or not {"p50", "p90"} <= set(row):
-            raise InputError(f"simulation: metric {key} needs p50 and p90", field="metrics", record=str(key))
-    return dict(data)
+class MetricSummary(Record):
+    """One key time over the replications: share of runs where it happened, mean, p50, p90, min, max."""
+
+    share: float = Field(default=0.0, ge=0, le=1)
+    mean: float | None = None
+    p50: float | None
+    p90: float | None
+    min: float | None = None
+    max: float | None = None
+
+
+class Histogram(Record):
+    """Counts of a key time between bin ``edges`` (one more edge than counts)."""
+
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+
+
+class SimulationRecord(Record):
+    """A drill's stored Monte Carlo summary: the ``drills-simulate`` job's result, kept with the drill.
+
+    It is the ``simulated`` expectation of :func:`~planner.drills.evaluation.evaluate_drill`: it answers
+    the 50th and 90th percentiles from the stored figures.
+    """
+
+    runs: int = Field(strict=True, ge=1)
+    seed: int | None = None
+    escalated_share: float = 0.0
+    seconds: float = 0.0
+    metrics: dict[str, MetricSummary]
+    template: str | None = None
+    site: str | None = None
+    drill: str | None = None
+    histograms: dict[str, Histogram] = Field(default_factory=dict)
+
+    def percentile(self, metric: str, q: float) -> float:
+        """Return the stored p50 or p90 of a metric (nan for other percentiles, an unknown metric or no value)."""
+        row = self.metrics.get(metric)
+        value = None if row is None else {50: row.p50, 90: row.p90}.get(int(q))
+        return float("nan") if value is None else float(value)
+
+
+def parse_simulation(data: Any) -> SimulationRecord:
+    """Validate a simulation summary's JSON; ``InputError`` naming the field (``runs``, ``p50``...)."""
+    return validated(SimulationRecord, data, what="simulation")
 
 
 def save_simulation(store: Store, name: str, key: str, summary: Any, *, expected_version: int | None = None,
                     actor: str = "system") -> int:
     """Store a drill's Monte Carlo summary (with its template, site, runs and seed)."""
-    return _put_drill(store, name, key, {"simulation": check_simulation(summary)}, expected_version, actor)
-
-
-class StoredSimulation:
-    """A stored simulation summary, the ``simulated`` argument of :func:`~planner.drills.evaluation.evaluate_drill`.
-
-    It answers the 50th and 90th percentiles the evaluation asks for from the stored figures.
-    """
-
-    def __init__(self, summary: Mapping[str, Any]) -> None:
-        self.metrics = {k: v for k, v in summary.get("metrics", {}).items() if v.get("p50") is not None}
-
-    def percentile(self, metric: str, q: float) -> float:
-        """Return the stored p50 or p90 of a metric (nan for other percentiles or an unknown metric)."""
-        row = self.metrics.get(metric, {})
-        value = row.get({50: "p50", 90: "p90"}.get(int(q), ""))
-        return float("nan") if value is None else float(value)
+    return _put_drill(store, name, key, {"simulation": parse_simulation(summary).to_json()}, expected_version, actor)
 
 
 # ----------------------------------------------------------------------------------------------------
