@@ -354,3 +354,27 @@ def test_drill_page_shows_the_history_newest_first_and_an_earlier_evaluation(cli
     result = earlier[earlier.index('id="evaluation-result"'):earlier.index('id="evaluation-history"')]
     assert "12.0" in result and "14.0" not in result and "evaluation=1" in result  # its own reports
     assert client.get(f"/drills/{KEY}?scenario=jinan&evaluation=7").status_code == 404
+
+
+def test_an_evaluation_stored_before_the_history_reads_and_moves_into_it(client, auth, planned) -> None:
+    """The document the earlier web code stored (no history, no who/when) stays readable and is kept."""
+    legacy = {
+        "id": KEY, "drill": KEY, "template": "chemical-fire-explosion", "plan": "refinery-onsite-tank",
+        "date": "2026-04-09", "owner": "org-refinery", "observed_csv": "time,event\n0,alarm\n3,arrived\n",
+        "evaluation": {"drill": KEY, "template": "chemical-fire-explosion", "score": 5.0, "figures": {},
+                       "objectives": [], "findings": [], "turnout": []},
+        "simulated": None, "turnout_proposals": [{"team": "ent-refinery-fire", "current_min": 2.0,
+                                                  "proposed_min": 8.0, "drill": KEY}],
+        "plan_needs_revision": False, "actions": [], "applied": ["ent-refinery-fire"],
+    }
+    planned.put_document("jinan", "evaluations", KEY, legacy)
+    auth.login("planner")
+    view = client.get(f"{API}/evaluations/{KEY}").json
+    assert (view["number"], view["evaluated_by"], view["evaluated_at"], view["history"]) == (1, None, None, [])
+    assert view["turnout_proposals"][0]["applied"] is True
+    assert "评估历史" in client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    text = (FIXTURES / "drills" / "observed-tank-fire.csv").read_text()
+    assert client.post(f"{API}/evaluations/{KEY}", json={"csv": text, "expected_version": 1}).status_code == 201
+    history = client.get(f"{API}/evaluations/{KEY}").json["history"]
+    assert len(history) == 1 and history[0]["observed_csv"] == legacy["observed_csv"]
+    assert history[0]["evaluated_by"] is None and history[0]["applied"] == ["ent-refinery-fire"]
