@@ -6,6 +6,8 @@ reading needs ``view``; planning, designing, simulating, evaluating and moving a
 Long work (a year's CP-SAT schedule, Monte Carlo runs) runs as a background job: the start routes
 answer 202 with the job id, ``GET /api/v1/jobs/<id>`` reports progress, and the page then saves the
 finished job's result with ``POST programmes`` or ``PUT drills/<key>/simulation`` (``{"job": id}``).
+Evaluating goes through :func:`planner.drills.evaluation_store.evaluate_stored_drill`, the procedure the
+CLI uses too; ``GET evaluations/<key>`` answers the latest evaluation and its ``history``.
 Bad input is a 400 naming the field, a stale version a 409.
 """
 

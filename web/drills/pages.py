@@ -3,8 +3,10 @@
 - ``GET /drills?scenario=NAME&year=YYYY``: month view of the year's stored programme (drills as chips by
   form and scope, blackout windows and the flood season shaded), unmet rules with their reasons, the
   plan list with plans flagged for revision, "plan the year" (a background job) and .ics / CSV export.
-- ``GET /drills/<year>-<drill id>?scenario=NAME``: objectives, participants, MSEL with "shift drill",
-  expected response on the map, Monte Carlo histogram, evaluation entry, reports, corrective actions.
+- ``GET /drills/<year>-<drill id>?scenario=NAME[&evaluation=N]``: objectives, participants, MSEL with
+  "shift drill", expected response on the map, Monte Carlo histogram, evaluation entry, the latest
+  evaluation (or evaluation ``N``) with its reports, the evaluation history (newest first: who, when,
+  score) and the corrective actions.
 - ``GET /drills/actions?scenario=NAME``: the corrective-action board (open / in progress / closed).
 
 The pages render what is stored; every change goes through the JSON API of :mod:`web.drills.api`.
