@@ -115,6 +115,7 @@ def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
     ("post", f"/drills/{KEY}/simulations", {"seed": -3}, "seed"),
     ("post", f"/drills/{KEY}/shift", {}, "minutes"),
     ("post", f"/drills/{KEY}/shift", {"start": "tomorrow"}, "start"),
+    ("post", f"/drills/{KEY}/shift", {"start": "2026-04-08T10:00+08:00"}, "start"),
     ("post", f"/drills/{KEY}/shift", {"minutes": 1e300}, "minutes"),
     ("post", f"/drills/{KEY}/shift", {"start": "9999-12-31T23:59"}, "start"),
     ("post", f"/evaluations/{KEY}", {"events": []}, "events"),

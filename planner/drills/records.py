@@ -186,6 +186,10 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
         except ValueError:
             raise InputError(f"start must be an ISO date-time such as 2026-04-08T09:00, got {start!r}",
                              field="start") from None
+        except TypeError:  # one time with a zone, the other without
+            zoned = "has" if design.start.tzinfo else "has no"
+            raise InputError(f"start {start!r} cannot be compared with the design's alarm time, which {zoned} "
+                             "time zone: give start the same way", field="start") from None
     else:
         try:
             value = float(minutes)
