@@ -51,3 +51,30 @@ def test_planner_plans_the_year_and_opens_a_drill(jinan_app, page, server_url):
     assert "p50" in page.inner_text("#sim-summary") and page.input_value("#sim-metric") == "first:fire_squad"
     page.locator("#sim-chart").scroll_into_view_if_needed()
     page.screenshot(path=screenshot_path("drill-detail"), full_page=True)
+
+
+def test_planner_evaluates_a_drill_twice_and_opens_the_earlier_evaluation(jinan_app, page, server_url):
+    from planner.drills import records
+    from tests.test_drills_web import KEY, PROGRAMME
+
+    records.save_programme(jinan_app.extensions["planner_store"], "jinan", PROGRAMME)
+    browser_login(page, server_url, "planner")
+    page.goto(f"{server_url}/drills/{KEY}?scenario=jinan")
+    page.wait_for_selector("#observed tbody tr")
+    assert page.locator("#evaluation-history").count() == 0  # not evaluated yet
+    for arrival in ("12", "20"):
+        page.locator("#observed tbody tr", has_text="notified").locator("input[name=time]").fill("1")
+        page.locator("#observed tbody tr", has_text="arrived").first.locator("input[name=time]").fill(arrival)
+        with page.expect_navigation():
+            page.click("#evaluate")
+        page.wait_for_selector("#evaluation-history tbody tr")
+        assert page.inner_text("#eval-first") == f"{arrival}.0"
+    rows = page.locator("#evaluation-history tbody tr")
+    assert rows.count() == 2 and rows.first.get_attribute("data-number") == "2"
+    assert "planner" in rows.first.inner_text() and "(UTC+08:00)" in rows.first.inner_text()
+    page.locator("#evaluation-history").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path("drill-evaluation-history"), full_page=True)
+    with page.expect_navigation():
+        page.click("#evaluation-history a.view-evaluation")
+    page.wait_for_selector("#earlier-evaluation")
+    assert page.inner_text("#eval-first") == "12.0" and "#1" in page.inner_text("#earlier-evaluation")

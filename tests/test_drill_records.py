@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_programme_round_trip_and_version_conflict(mini_store) -> None:
     assert records.save_programme(mini_store, "mini", PROGRAMME, expected_version=1) == 2
     assert records.programme_years(mini_store, "mini")[0] == {"year": 2026, "version": 2, "status": "optimal",
                                                               "drills": 1, "unmet": 0}
-    programme = records.programme_from_dict(data)
+    programme = records.parse_programme(data)
     assert programme.drills[0].date == dt.date(2026, 4, 8) and programme.flood_season.end == dt.date(2026, 9, 30)
     with pytest.raises(NotFoundError, match="plan the year first"):
         records.get_programme(mini_store, "mini", 2027)
@@ -58,6 +59,9 @@ def test_programme_round_trip_and_version_conflict(mini_store) -> None:
     ({"drills": [{**PROGRAMME["drills"][0], "date": "2026-13-01"}]}, "date"),
     ({"drills": [{**PROGRAMME["drills"][0], "date": "2025-04-08"}]}, "date"),
     ({"drills": [PROGRAMME["drills"][0], PROGRAMME["drills"][0]]}, "id"),
+    ({"drills": [{**PROGRAMME["drills"][0], "form": "outdoor"}]}, "form"),
+    ({"status": "splendid"}, "status"), ({"year": True}, "year"), ({"flood_season": {"start": "2026-06-01"}}, "end"),
+    ({"blackouts": [{**PROGRAMME["blackouts"][0], "applies_to": "some"}]}, "applies_to"),
 ])
 def test_bad_programmes_name_the_field(mini_store, change, field) -> None:
     with pytest.raises(InputError) as error:
@@ -82,18 +86,32 @@ def test_design_shift_keeps_spacing_and_checks_versions(mini_store) -> None:
     assert error.value.field == "minutes"
     with pytest.raises(InputError) as error:
         records.save_design(mini_store, "mini", key, {"site": "S1"})
-    assert error.value.field == "start"
+    assert error.value.field == "template" and str(error.value) == "design: template: Field required"
+    bad_msel = {**DESIGN, "msel": [{**DESIGN["msel"][0], "time": "at nine"}]}
+    with pytest.raises(InputError) as error:
+        records.save_design(mini_store, "mini", key, bad_msel, expected_version=3)
+    assert error.value.field == "time" and "msel[0].time" in str(error.value)
+    with pytest.raises(InputError) as error:
+        records.save_design(mini_store, "mini", key, {**DESIGN, "surprise": 1}, expected_version=3)
+    assert error.value.field == "surprise"
+    assert records.get_drill(mini_store, "mini", key)[1] == 3  # nothing stored
     with pytest.raises(InputError) as error:
         records.split_key("P1-H1")
     assert error.value.field == "drill"
 
 
 def test_simulation_summary_feeds_the_evaluation() -> None:
-    stored = records.StoredSimulation({"metrics": {"first:pump": {"p50": 21.0, "p90": 30.5}}})
+    metrics = {"first:pump": {"p50": 21.0, "p90": 30.5}, "first:boat": {"share": 0.0, "p50": None, "p90": None}}
+    stored = records.parse_simulation({"runs": 10, "metrics": metrics})
     assert stored.percentile("first:pump", 50) == 21.0 and stored.percentile("first:pump", 90) == 30.5
-    with pytest.raises(InputError) as error:
-        records.check_simulation({"runs": 0, "metrics": {}})
-    assert error.value.field == "runs"
+    assert math.isnan(stored.percentile("first:boat", 50)) and math.isnan(stored.percentile("first:pump", 75))
+    for bad, field in (({"runs": 0, "metrics": {}}, "runs"),
+                       ({"runs": 5, "metrics": {"first:pump": {"p50": 2}}}, "p90"),
+                       ({"runs": 5, "metrics": {}, "histograms": {"x": {"edges": [0, 1], "counts": ["many"]}}},
+                        "counts")):
+        with pytest.raises(InputError) as error:
+            records.parse_simulation(bad)
+        assert error.value.field == field
 
 
 def _action(number: int, *, due: str, severity: str = "minor") -> CorrectiveAction:

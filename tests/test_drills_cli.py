@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from planner.cli import main
+from planner.drills import records
+from planner.drills.evaluation_store import get_evaluation
+from planner.scenario.files import read_scenario
+from planner.store.database import Store
 
 
 def test_plan_json_and_ics(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,17 +47,85 @@ def test_simulate_and_design_json(cli_env: Path, capsys: pytest.CaptureFixture[s
     assert main(["drills", "design", *args[:2], "--template", "volcano", "--site", "mine-M0335"]) == 2
 
 
-def test_evaluate_writes_reports_and_actions(cli_env: Path, fixtures: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    actions = cli_env / "actions.json"
-    html = cli_env / "evaluation.html"
-    pdf = cli_env / "report.pdf"
-    assert main(["drills", "evaluate", "--scenario", "shanxi-coal", "--template", "mine-flooding",
-                 "--observed", str(fixtures / "drills" / "observed-flooding.csv"), "--plan", "shaqu-onsite-flooding",
-                 "--date", "2026-04-09", "--actions", str(actions), "--html", str(html), "--pdf", str(pdf),
-                 "--json"]) == 0
+FLOOD_KEY = "2026-shaqu-onsite-flooding-Y"
+FLOOD_PROGRAMME = {
+    "year": 2026, "status": "optimal", "seconds": 1.0, "timezone": "Asia/Shanghai", "settings": {},
+    "organisations": [], "plans": [], "blackouts": [], "flood_season": None, "unmet": [], "coverage_gaps": [],
+    "drills": [{"id": "shaqu-onsite-flooding-Y", "date": "2026-04-08", "form": "field", "scope": "single",
+                "scenario": "mine-flooding", "plans": ["shaqu-onsite-flooding"], "teams": ["ent-liulin-squad"],
+                "site": "mine-M0335", "owner": "org-shaqu", "satisfies": ["R-DRILL-2 shaqu-onsite-flooding Y"]}],
+}
+
+
+@pytest.fixture
+def flood_store(cli_env: Path) -> Iterator[Store]:
+    """The CLI's store with Shanxi coal and a 2026 programme of one mine-flooding drill."""
+    opened = Store()
+    opened.save_scenario(read_scenario("shanxi-coal"))
+    records.save_programme(opened, "shanxi-coal", FLOOD_PROGRAMME)
+    yield opened
+    opened.close()
+
+
+def test_evaluate_stores_the_evaluation_and_writes_only_the_files_asked(
+        cli_env: Path, flood_store: Store, fixtures: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    observed = fixtures / "drills" / "observed-flooding.csv"
+    before = sorted(cli_env.iterdir())
+    args = ["drills", "evaluate", "--scenario", "shanxi-coal", "--drill", FLOOD_KEY, "--observed", str(observed)]
+    assert main([*args, "--date", "2026-04-09", "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert payload["figures"]["first_arrival_min"] == 25.0
+    assert sorted(cli_env.iterdir()) == before  # nothing but the store was written
+    assert payload["evaluation"]["figures"]["first_arrival_min"] == 25.0
     assert [p["team"] for p in payload["turnout_proposals"]] == ["ent-liulin-squad"]
-    assert len(json.loads(actions.read_text())) == len(payload["findings"]) == len(payload["actions"])
-    assert "25.0" in html.read_text() and pdf.read_bytes().startswith(b"%PDF")
+    assert payload["plan"] == "shaqu-onsite-flooding" and payload["owner"] == "org-shaqu"  # the drill's own
+    stored, version = get_evaluation(flood_store, "shanxi-coal", FLOOD_KEY)
+    assert version == payload["version"] == 1 and stored.evaluated_by == "cli"
+    assert stored.evaluation.to_json() == payload["evaluation"] and stored.observed_csv == observed.read_text()
+    actions = [a for a, _ in records.drill_actions(flood_store, "shanxi-coal", FLOOD_KEY)]
+    assert [a.id for a in actions] == [a["id"] for a in payload["actions"]] == \
+        [f"CA-{FLOOD_KEY}-{k}" for k in range(1, len(payload["evaluation"]["findings"]) + 1)]
+    assert all(a.due > dt.date(2026, 4, 9) for a in actions)
+
+    html, summary, pdf = cli_env / "evaluation.html", cli_env / "summary.html", cli_env / "report.pdf"
+    assert main([*args, "--by", "Wang", "--html", str(html), "--summary-html", str(summary), "--pdf", str(pdf)]) == 0
+    printed = capsys.readouterr().out
+    assert "evaluation 2, version 2" in printed and "new action" not in printed  # same findings: none repeated
+    assert "25.0" in html.read_text() and f"CA-{FLOOD_KEY}-1" in summary.read_text()
+    assert pdf.read_bytes().startswith(b"%PDF")
+    stored, version = get_evaluation(flood_store, "shanxi-coal", FLOOD_KEY)
+    assert (stored.evaluated_by, [h.evaluated_by for h in stored.history]) == ("Wang", ["cli"])
+    assert stored.evaluated_at is not None and stored.date == stored.evaluated_at.date()  # default date: today
+    assert len(records.drill_actions(flood_store, "shanxi-coal", FLOOD_KEY)) == len(actions)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("", "header must have"), ("time,event\n08:00,alarm\n08:20,inject\n", "observed: the observed timeline records no"),
+    ("time,event\n0,boom\n", "event must be one of"),
+])
+def test_evaluate_refuses_bad_or_blank_timelines_and_keeps_the_stored_one(
+        cli_env: Path, flood_store: Store, fixtures: Path, capsys: pytest.CaptureFixture[str],
+        text: str, problem: str) -> None:
+    args = ["drills", "evaluate", "--scenario", "shanxi-coal", "--drill", FLOOD_KEY]
+    assert main([*args, "--observed", str(fixtures / "drills" / "observed-flooding.csv")]) == 0
+    capsys.readouterr()
+    bad = cli_env / "bad.csv"
+    bad.write_text(text)
+    assert main([*args, "--observed", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "Traceback" not in error
+    assert problem in error
+    stored, version = get_evaluation(flood_store, "shanxi-coal", FLOOD_KEY)
+    assert version == 1 and stored.history == () and stored.evaluation.figures["first_arrival_min"] == 25.0
+
+
+def test_evaluate_needs_a_stored_scenario_and_drill(cli_env: Path, flood_store: Store, fixtures: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    observed = str(fixtures / "drills" / "observed-flooding.csv")
+    assert main(["drills", "evaluate", "--scenario", "jinan", "--drill", FLOOD_KEY, "--observed", observed]) == 2
+    assert "not stored" in capsys.readouterr().err
+    assert main(["drills", "evaluate", "--scenario", "shanxi-coal", "--drill", "2026-nothing",
+                 "--observed", observed]) == 2
+    assert "no drill 'nothing'" in capsys.readouterr().err
+    assert main(["drills", "evaluate", "--scenario", "shanxi-coal", "--drill", FLOOD_KEY, "--observed", observed,
+                 "--plan", "another-plan"]) == 2
+    assert "plan must be one of" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ PROGRAMME = {"year": 2026, "status": "optimal", "seconds": 1.0, "timezone": "Asi
              "organisations": [], "plans": [], "drills": [DRILL], "blackouts": [], "flood_season": None,
              "unmet": [], "coverage_gaps": []}
 API = "/api/v1/scenarios/jinan"
+OBSERVED = "time,event\n0,alarm\n1,notified\n"
 
 
 @pytest.fixture(scope="module")
@@ -113,15 +115,22 @@ def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
     ("post", f"/drills/{KEY}/simulations", {"seed": -3}, "seed"),
     ("post", f"/drills/{KEY}/shift", {}, "minutes"),
     ("post", f"/drills/{KEY}/shift", {"start": "tomorrow"}, "start"),
+    ("post", f"/drills/{KEY}/shift", {"start": "2026-04-08T10:00+08:00"}, "start"),
     ("post", f"/drills/{KEY}/shift", {"minutes": 1e300}, "minutes"),
     ("post", f"/drills/{KEY}/shift", {"start": "9999-12-31T23:59"}, "start"),
     ("post", f"/evaluations/{KEY}", {"events": []}, "events"),
     ("post", f"/evaluations/{KEY}", {"events": [{"time": "soon", "event": "alarm"}]}, "time"),
     ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,explosion\n"}, "event"),
     ("post", f"/evaluations/{KEY}", {"csv": "when,what\n"}, "header"),
-    ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,alarm\n", "plan": "other-plan"}, "plan"),
-    ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,alarm\n", "expected_version": "v1"}, "expected_version"),
-    ("post", "/evaluations/not-a-key", {"csv": "time,event\n0,alarm\n"}, "drill"),
+    ("post", f"/evaluations/{KEY}", {"csv": OBSERVED, "plan": "other-plan"}, "plan"),
+    ("post", f"/evaluations/{KEY}", {"csv": OBSERVED, "expected_version": "v1"}, "expected_version"),
+    ("post", f"/evaluations/{KEY}", {"csv": OBSERVED, "date": "9 April"}, "date"),
+    ("post", f"/evaluations/{KEY}", {"csv": OBSERVED, "owner": 7}, "owner"),
+    ("post", "/evaluations/not-a-key", {"csv": OBSERVED}, "drill"),
+    ("post", f"/evaluations/{KEY}", {"csv": "time,event\n0,alarm\n"}, "csv"),  # blank: no response observed
+    ("post", f"/evaluations/{KEY}", {"events": [{"time": 0, "event": "alarm"}, {"time": 5, "event": "note"}]},
+     "events"),
+    ("get", f"/evaluations/{KEY}/report?evaluation=0", None, "evaluation"),
     ("get", "/programmes/2026/export?format=xls", None, "format"),
     ("get", f"/evaluations/{KEY}/report?format=doc", None, "format"),
 ])
@@ -253,3 +262,120 @@ def test_plan_list_shows_each_required_frequency_before_planning(client, auth, a
     auth.login("viewer")
     html = client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
     assert "<td>half-yearly</td>" in html and "<td>yearly</td>" in html
+
+
+SIMULATION = {"runs": 40, "seed": 7, "template": "chemical-fire-explosion", "drill": KEY,
+              "metrics": {"first:fire_squad": {"p50": 9.5, "p90": 11.0}}}
+
+
+def test_cli_and_api_evaluate_alike_and_every_evaluation_is_kept(client, auth, planned, cli_env, capsys) -> None:
+    import json
+
+    from planner.cli import main
+
+    records.save_simulation(planned, "jinan", KEY, SIMULATION)
+    observed = FIXTURES / "drills" / "observed-tank-fire.csv"
+    text = observed.read_text()
+    cli = ["drills", "evaluate", "--scenario", "jinan", "--drill", KEY, "--date", "2026-04-09"]
+    assert main([*cli, "--observed", str(observed), "--by", "li.cli", "--json"]) == 0
+    by_cli = json.loads(capsys.readouterr().out)
+    assert "simulation expected p50 9.5 / p90 11" in by_cli["evaluation"]["findings"][0]["text"]  # the stored one
+
+    auth.login("planner")
+    first = client.get(f"{API}/evaluations/{KEY}").json
+    assert (first["evaluated_by"], first["number"], first["history"]) == ("li.cli", 1, [])
+    by_api = client.post(f"{API}/evaluations/{KEY}", json={"csv": text, "date": "2026-04-09",
+                                                             "expected_version": first["version"]})
+    assert by_api.status_code == 201, by_api.json
+    assert by_api.json["evaluation"]["score"] == by_cli["evaluation"]["score"]
+    assert by_api.json["evaluation"]["findings"] == by_cli["evaluation"]["findings"]
+    assert by_api.json["evaluation"] == by_cli["evaluation"]
+    assert by_api.json["turnout_proposals"] == by_cli["turnout_proposals"]
+    assert by_api.json["actions"] == [] and [a["id"] for a in by_cli["actions"]] == [f"CA-{KEY}-1", f"CA-{KEY}-2"]
+
+    latest = client.get(f"{API}/evaluations/{KEY}").json
+    assert (latest["number"], latest["evaluated_by"], latest["version"]) == (2, "planner", 2)
+    assert [h["number"] for h in latest["history"]] == [1]
+    earlier = latest["history"][0]
+    assert earlier["evaluated_by"] == "li.cli" and earlier["observed_csv"] == text
+    assert (earlier["plan"], earlier["owner"]) == ("refinery-onsite-tank", "org-refinery")
+    assert earlier["date"] == "2026-04-09"
+    assert earlier["simulated"] == {"runs": 40, "seed": 7} and earlier["evaluation"] == by_cli["evaluation"]
+    assert dt.datetime.fromisoformat(earlier["evaluated_at"]).utcoffset() is not None
+    assert dt.datetime.fromisoformat(earlier["evaluated_at"]) <= dt.datetime.fromisoformat(latest["evaluated_at"])
+
+    # blank inputs are refused, on both paths, and the stored evaluations stay as they were
+    blank = client.post(f"{API}/evaluations/{KEY}", json={"events": [{"time": 0, "event": "alarm"}],
+                                                          "expected_version": 2})
+    assert blank.status_code == 400 and blank.json["error"]["field"] == "events"
+    alarm_only = cli_env / "alarm-only.csv"
+    alarm_only.write_text("time,event,team\n09:00,alarm,\n09:30,note,\n")
+    assert main([*cli, "--observed", str(alarm_only), "--expected-version", "2"]) == 2
+    assert "observed: the observed timeline records no response" in capsys.readouterr().err
+    assert client.get(f"{API}/evaluations/{KEY}").json == latest
+
+    # a slower timeline: only the changed finding becomes an action, numbered on; history newest first
+    slower = text.replace("09:12,arrived,ent-refinery-fire", "09:14,arrived,ent-refinery-fire")
+    third = client.post(f"{API}/evaluations/{KEY}", json={"csv": slower, "plan": "refinery-onsite-tank",
+                                                          "owner": "Zhao", "expected_version": 2})
+    assert third.status_code == 201, third.json
+    assert [(a["id"], a["owner"]) for a in third.json["actions"]] == [(f"CA-{KEY}-3", "Zhao")]
+    view = client.get(f"{API}/evaluations/{KEY}").json
+    assert view["number"] == 3 and [h["number"] for h in view["history"]] == [2, 1]
+    assert [h["evaluated_by"] for h in view["history"]] == ["planner", "li.cli"]
+    assert view["history"][0]["observed_csv"] == text and view["observed_csv"] == slower
+    assert client.get(f"{API}/evaluations").json["evaluations"][0]["evaluations"] == 3
+    assert "14.0" in client.get(f"{API}/evaluations/{KEY}/report?format=html").get_data(as_text=True)
+    assert "14.0" not in client.get(f"{API}/evaluations/{KEY}/report?format=html&evaluation=1").get_data(as_text=True)
+    assert client.get(f"{API}/evaluations/{KEY}/report?evaluation=4").status_code == 404
+
+
+def test_drill_page_shows_the_history_newest_first_and_an_earlier_evaluation(client, auth, planned) -> None:
+    import re
+
+    auth.login("planner")
+    text = (FIXTURES / "drills" / "observed-tank-fire.csv").read_text()
+    assert client.post(f"{API}/evaluations/{KEY}", json={"csv": text}).status_code == 201
+    slower = text.replace("09:12,arrived,ent-refinery-fire", "09:14,arrived,ent-refinery-fire")
+    assert client.post(f"{API}/evaluations/{KEY}", json={"csv": slower, "expected_version": 1}).status_code == 201
+    auth.login("viewer")
+    page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    history = page[page.index('id="evaluation-history"'):]
+    history = history[:history.index("</table>")]
+    assert re.findall(r'<tr data-number="(\d+)"', history) == ["2", "1"]
+    assert history.count("planner") == 2 and "(UTC+08:00)" in history
+    scores = re.findall(r'<td class="score">([\d.]+)</td>', history)
+    view = client.get(f"{API}/evaluations/{KEY}").json
+    assert scores == [str(view["evaluation"]["score"]), str(view["history"][0]["evaluation"]["score"])]
+    assert f"/drills/{KEY}?scenario=jinan&amp;evaluation=1" in history
+    assert 'id="earlier-evaluation"' not in page and "14.0" in page
+
+    earlier = client.get(f"/drills/{KEY}?scenario=jinan&evaluation=1").get_data(as_text=True)
+    assert 'id="earlier-evaluation"' in earlier and 'data-number="1"' in earlier
+    result = earlier[earlier.index('id="evaluation-result"'):earlier.index('id="evaluation-history"')]
+    assert "12.0" in result and "14.0" not in result and "evaluation=1" in result  # its own reports
+    assert client.get(f"/drills/{KEY}?scenario=jinan&evaluation=7").status_code == 404
+
+
+def test_an_evaluation_stored_before_the_history_reads_and_moves_into_it(client, auth, planned) -> None:
+    """The document the earlier web code stored (no history, no who/when) stays readable and is kept."""
+    legacy = {
+        "id": KEY, "drill": KEY, "template": "chemical-fire-explosion", "plan": "refinery-onsite-tank",
+        "date": "2026-04-09", "owner": "org-refinery", "observed_csv": "time,event\n0,alarm\n3,arrived\n",
+        "evaluation": {"drill": KEY, "template": "chemical-fire-explosion", "score": 5.0, "figures": {},
+                       "objectives": [], "findings": [], "turnout": []},
+        "simulated": None, "turnout_proposals": [{"team": "ent-refinery-fire", "current_min": 2.0,
+                                                  "proposed_min": 8.0, "drill": KEY}],
+        "plan_needs_revision": False, "actions": [], "applied": ["ent-refinery-fire"],
+    }
+    planned.put_document("jinan", "evaluations", KEY, legacy)
+    auth.login("planner")
+    view = client.get(f"{API}/evaluations/{KEY}").json
+    assert (view["number"], view["evaluated_by"], view["evaluated_at"], view["history"]) == (1, None, None, [])
+    assert view["turnout_proposals"][0]["applied"] is True
+    assert "评估历史" in client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    text = (FIXTURES / "drills" / "observed-tank-fire.csv").read_text()
+    assert client.post(f"{API}/evaluations/{KEY}", json={"csv": text, "expected_version": 1}).status_code == 201
+    history = client.get(f"{API}/evaluations/{KEY}").json["history"]
+    assert len(history) == 1 and history[0]["observed_csv"] == legacy["observed_csv"]
+    assert history[0]["evaluated_by"] is None and history[0]["applied"] == ["ent-refinery-fire"]

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from planner.drills.evaluation import evaluate_drill, parse_observed, read_observed
+from planner.drills.evaluation import Evaluation, evaluate_drill, parse_observed, read_observed
 from planner.drills.improvement import (
+    CorrectiveAction,
     actions_from_findings,
     apply_turnout_updates,
-    load_actions,
     open_actions,
     overdue,
+    parse_action,
     plans_to_revise,
     propose_turnout_updates,
-    save_actions,
     set_status,
 )
 from planner.drills.plans import parse_plans
@@ -60,13 +62,18 @@ def test_figures_and_ratings_match_the_timeline() -> None:
     assert report_pdf(evaluation, []).startswith(b"%PDF")
 
 
-def test_corrective_actions_stay_listed_until_closed(tmp_path: Path) -> None:
+def _round_trip(actions: list[CorrectiveAction]) -> list[CorrectiveAction]:
+    """Through the JSON the store keeps."""
+    return [parse_action(json.loads(json.dumps(a.to_json()))) for a in actions]
+
+
+def test_corrective_actions_stay_listed_until_closed() -> None:
     evaluation = _evaluation()
     today = dt.date(2026, 4, 9)
     actions = actions_from_findings(evaluation, plan="p1", owner="mine safety dept", today=today)
     assert len(actions) == len(evaluation.findings) and all(a.owner and a.due > today for a in actions)
-    path = save_actions(actions, tmp_path / "actions.json")
-    actions = load_actions(path)
+    assert [a.id for a in actions] == ["CA-D7-1", "CA-D7-2", "CA-D7-3", "CA-D7-4"]
+    assert _round_trip(actions) == actions and actions[0].to_json()["due"] == "2026-06-08"  # minor: 60 days
     first = actions[0].id
     actions = set_status(actions, first, "in_progress", on=today)
     assert first in {a.id for a in open_actions(actions)}
@@ -76,7 +83,37 @@ def test_corrective_actions_stay_listed_until_closed(tmp_path: Path) -> None:
     assert first not in {a.id for a in open_actions(actions)}
     assert len(open_actions(actions)) == len(evaluation.findings) - 1
     assert overdue(actions, dt.date(2026, 12, 1)) == open_actions(actions)
-    assert first in summary_html(evaluation, load_actions(save_actions(actions, path)))
+    assert first in summary_html(evaluation, _round_trip(actions))
+
+
+def test_findings_raised_before_are_skipped_and_numbers_go_on() -> None:
+    evaluation = _evaluation()
+    today = dt.date(2026, 4, 9)
+    first = actions_from_findings(evaluation, plan="p1", owner="o", today=today)
+    assert actions_from_findings(evaluation, plan="p1", owner="o", today=today, existing=first) == []
+    slower = parse_observed(TIMELINE.replace("09:32,arrived,sq1", "09:40,arrived,sq1"))
+    later = evaluate_drill("D7", LIBRARY["mine-flooding"], slower, CAPS, turnout_min={"sq1": 1.0, "sq2": 1.0})
+    new = actions_from_findings(later, plan="p1", owner="o", today=today, existing=first)
+    changed = [f.text for f in later.findings if f.text not in {a.text for a in first}]
+    assert len(changed) == 1 and "40 min" in changed[0]  # only O1's observed time changed
+    assert [(a.id, a.text) for a in new] == [("CA-D7-5", changed[0])]
+    other = Evaluation.model_validate({**later.to_json(), "drill": "D8"})
+    assert [a.id for a in actions_from_findings(other, plan=None, owner="o", today=today, existing=first)] == \
+        [f"CA-D8-{k}" for k in range(1, len(later.findings) + 1)]  # another drill numbers its own
+
+
+def test_stored_evaluation_json_round_trips_and_is_validated() -> None:
+    evaluation = _evaluation()
+    data = json.loads(json.dumps(evaluation.to_json()))
+    assert data["score"] == 3.0 and [o["objective"] for o in data["objectives"]] == ["O1", "O2", "O3"]
+    assert Evaluation.model_validate(data) == evaluation
+    with pytest.raises(ValidationError):
+        Evaluation.model_validate({**data, "findings": [{**data["findings"][0], "severity": "awful"}]})
+    with pytest.raises(InputError) as error:
+        parse_action({**_round_trip(actions_from_findings(evaluation, plan=None, owner="o",
+                                                          today=dt.date(2026, 4, 9)))[0].to_json(),
+                      "due": "soon"})
+    assert error.value.field == "due" and "CA-D7-1" in str(error.value)
 
 
 def test_major_finding_flags_plan_for_revision() -> None:
@@ -96,7 +133,7 @@ def test_turnout_proposal_needs_confirmation() -> None:
     scenario = read_scenario("shanxi-coal")
     from planner.drills.improvement import TurnoutProposal
 
-    proposal = TurnoutProposal("nat-fenxi-zd1", 1.0, 6.0, "D7")
+    proposal = TurnoutProposal(team="nat-fenxi-zd1", current_min=1.0, proposed_min=6.0, drill="D7")
     unchanged = apply_turnout_updates(scenario, [proposal], confirmed=[])
     changed = apply_turnout_updates(scenario, [proposal], confirmed=["nat-fenxi-zd1"])
     assert {t.id: t.turnout_min for t in unchanged.teams}["nat-fenxi-zd1"] == 1.0

@@ -73,7 +73,7 @@ def test_design_dispatch_msel_and_shift() -> None:
     design = design_drill(read_scenario("shanxi-coal"), LIBRARY["mine-flooding"], "mine-M0335",
                           start=dt.datetime(2026, 4, 8, 9, 0))
     assert design.participants and design.expected[0].capabilities.get("mine_rescue_squad", 0) >= 1
-    assert any("30 min" in o["text"] for o in design.objectives)
+    assert any("30 min" in o.text for o in design.objectives)
     assert design.msel[0].time == dt.datetime(2026, 4, 8, 9, 0)
     assert all(r.expected_actions for r in design.msel)
     moved = shift_design(design, dt.timedelta(days=2, hours=1))

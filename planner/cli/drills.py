@@ -5,8 +5,10 @@
   none, e.g. a folder path); unmet rules are listed with their reasons; ``--save`` stores the programme.
 - ``design --scenario NAME --template ID --site ID [--start ISO] [--json]``: objectives, expected dispatch, MSEL.
 - ``simulate --scenario NAME --template ID --site ID [--runs N] [--seed S] [--json]``: Monte Carlo key times.
-- ``evaluate --scenario NAME --template ID --observed FILE [--plan ID] [--owner NAME] [--actions FILE]
-  [--html FILE] [--summary-html FILE] [--pdf FILE] [--json]``: scores, findings, corrective actions.
+- ``evaluate --scenario NAME --drill KEY --observed FILE [--plan ID] [--owner NAME] [--date D] [--by NAME]
+  [--expected-version N] [--html FILE] [--summary-html FILE] [--pdf FILE] [--json]``: evaluates a drill of
+  the stored programme with the same procedure as the web (:mod:`planner.drills.evaluation_store`) and stores
+  the evaluation, its history and the new corrective actions; files are written only when asked for.
 """
 
 from __future__ import annotations
@@ -53,20 +55,27 @@ def register(subparsers: Any) -> None:
     simulate.add_argument("--json", action="store_true")
     simulate.set_defaults(handler=run_simulate)
 
-    evaluate = sub.add_parser("evaluate", help="score an observed drill timeline and list corrective actions")
-    evaluate.add_argument("--scenario", required=True, metavar="NAME")
-    evaluate.add_argument("--template", required=True, metavar="ID")
+    evaluate = sub.add_parser(
+        "evaluate", help="evaluate a stored drill from its observed timeline; store it as the web does",
+        description="Score a drill of a stored programme from its observed timeline, store the evaluation (the "
+                    "earlier one is kept in the history) and its corrective actions, exactly as the web does.")
+    evaluate.add_argument("--scenario", required=True, metavar="NAME", help="stored scenario")
+    evaluate.add_argument("--drill", required=True, metavar="KEY", help="drill key <year>-<programme drill id>")
     evaluate.add_argument("--observed", required=True, metavar="FILE", help="observed timeline CSV")
-    evaluate.add_argument("--drill", default=None, metavar="ID", help="drill id (default: the file stem)")
-    evaluate.add_argument("--site", default=None, metavar="ID", help="simulate the site for the expectation")
-    evaluate.add_argument("--plan", default=None, metavar="ID")
-    evaluate.add_argument("--owner", default="drill organiser", metavar="NAME")
-    evaluate.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="evaluation date (default today)")
-    evaluate.add_argument("--actions", default=None, metavar="FILE", help="corrective actions JSON to add to")
-    evaluate.add_argument("--html", default=None, metavar="FILE", help="write the evaluation report")
-    evaluate.add_argument("--summary-html", default=None, metavar="FILE", dest="summary_html")
-    evaluate.add_argument("--pdf", default=None, metavar="FILE")
-    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--plan", default=None, metavar="ID",
+                          help="plan the findings flag (default: the drill's first)")
+    evaluate.add_argument("--owner", default=None, metavar="NAME", help="owner of the corrective actions "
+                          "(default: the drill's owner)")
+    evaluate.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                          help="evaluation date the actions are due from (default: today)")
+    evaluate.add_argument("--by", default="cli", metavar="NAME", help="who evaluates, as recorded (default: cli)")
+    evaluate.add_argument("--expected-version", type=int, default=None, metavar="N", dest="expected_version",
+                          help="version of the drill's evaluation you read (default: the stored one)")
+    evaluate.add_argument("--html", default=None, metavar="FILE", help="also write the evaluation report")
+    evaluate.add_argument("--summary-html", default=None, metavar="FILE", dest="summary_html",
+                          help="also write the summary report")
+    evaluate.add_argument("--pdf", default=None, metavar="FILE", help="also write both reports as PDF")
+    evaluate.add_argument("--json", action="store_true", help="print the stored evaluation as the API answers it")
     evaluate.set_defaults(handler=run_evaluate)
 
 
@@ -160,12 +169,12 @@ def run_design(args: argparse.Namespace) -> int:
 
     start = _datetime(args.start) if args.start else dt.datetime.combine(dt.date.today(), dt.time(9, 0))
     design = design_drill(read_scenario(args.scenario), _template(args.template), args.site, start=start)
-    payload = design.to_dict()
+    payload = design.to_json()
     if args.json:
         print_json(payload)
         return 0
     print(f"drill {design.template} at {design.site}, alarm {design.start:%Y-%m-%d %H:%M}")
-    print_table(("objective", "target_min"), [(o["text"], o["target_min"]) for o in design.objectives])
+    print_table(("objective", "target_min"), [(o.text, o.target_min) for o in design.objectives])
     print()
     print_table(("team", "arrival_min"), [(e.team, e.arrival_min) for e in design.expected])
     print()
@@ -194,47 +203,60 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate an observed timeline; write reports and corrective actions if asked."""
-    from planner.drills.evaluation import evaluate_drill, read_observed
-    from planner.drills.improvement import actions_from_findings, load_actions, propose_turnout_updates, save_actions
+    """Evaluate a stored drill with the one evaluation procedure; write the reports only when asked."""
+    from planner.drills.evaluation_store import evaluate_stored_drill, get_evaluation
+    from planner.drills.records import drill_actions, parse_date
     from planner.drills.reports import evaluation_html, report_pdf, summary_html
-    from planner.drills.simulate import build_case, monte_carlo
-    from planner.scenario.files import read_scenario
+    from planner.errors import NotFoundError
+    from planner.store.database import Store
 
-    scenario = read_scenario(args.scenario)
-    template = _template(args.template)
-    events = read_observed(args.observed)
-    drill_id = args.drill or Path(args.observed).stem
-    simulated = None
-    if args.site:
-        simulated = monte_carlo(build_case(scenario, template, args.site), 500, seed=0)
-    evaluation = evaluate_drill(drill_id, template, events, {t.id: dict(t.capabilities) for t in scenario.teams},
-                                turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated)
-    today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
-    existing = load_actions(args.actions) if args.actions else []
-    new = actions_from_findings(evaluation, plan=args.plan, owner=args.owner, today=today,
-                                start_number=len([a for a in existing if a.drill == drill_id]) + 1)
-    actions = existing + new
-    if args.actions:
-        save_actions(actions, args.actions)
+    path = Path(args.observed)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}", field="observed") from None
+    on = parse_date(args.date, "date") if args.date else None
+    store = Store()
+    try:
+        store.load_scenario(args.scenario)
+    except NotFoundError:
+        store.close()
+        raise InputError(f"scenario {args.scenario!r} is not stored: load it and plan its drills first",
+                         field="scenario") from None
+    try:
+        expected = args.expected_version
+        if expected is None:
+            try:
+                expected = get_evaluation(store, args.scenario, args.drill)[1]
+            except NotFoundError:
+                expected = None
+        outcome = evaluate_stored_drill(store, args.scenario, args.drill, text, actor=args.by,
+                                        expected_version=expected, observed_field="observed", plan=args.plan,
+                                        owner=args.owner, on=on)
+        latest = outcome.record.latest()
+        addressed = latest.addressed_by([a for a, _ in drill_actions(store, args.scenario, args.drill)])
+    finally:
+        store.close()
+    evaluation = latest.evaluation
     if args.html:
         Path(args.html).write_text(evaluation_html(evaluation), encoding="utf-8")
     if args.summary_html:
-        Path(args.summary_html).write_text(summary_html(evaluation, new), encoding="utf-8")
+        Path(args.summary_html).write_text(summary_html(evaluation, addressed), encoding="utf-8")
     if args.pdf:
-        Path(args.pdf).write_bytes(report_pdf(evaluation, new))
-    proposals = propose_turnout_updates(evaluation)
+        Path(args.pdf).write_bytes(report_pdf(evaluation, addressed))
     if args.json:
-        print_json({**evaluation.to_dict(), "actions": [a.to_dict() for a in new],
-                    "turnout_proposals": [p.__dict__ for p in proposals],
-                    "plan_needs_revision": any(f.severity == "major" for f in evaluation.findings)})
+        print_json(outcome.to_json())
         return 0
-    print(f"drill {drill_id}: score {evaluation.score:.2f} / 5")
+    number = len(outcome.record.history) + 1
+    print(f"drill {args.drill}: score {evaluation.score:.2f} / 5 (evaluation {number}, version {outcome.version}, "
+          f"stored in {args.scenario})")
     print_table(("objective", "target", "observed", "rating"),
                 [(r.objective, r.target_min, r.observed_min, r.rating) for r in evaluation.results])
-    for action in new:
-        print(f"  {action.id} [{action.severity}] due {action.due}: {action.text}")
-    for proposal in proposals:
+    for finding in evaluation.findings:
+        print(f"  {finding.id} [{finding.severity}] {finding.text}")
+    for action in outcome.new_actions:
+        print(f"  new action {action.id} due {action.due}: {action.text}")
+    for proposal in latest.turnout_proposals:
         print(f"  proposal: {proposal.team} turnout_min {proposal.current_min:g} -> {proposal.proposed_min:g}")
     return 0
 

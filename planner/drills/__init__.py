@@ -3,6 +3,9 @@
 ``plans`` and ``calendar`` are the rules and the year; ``programme`` schedules the year (CP-SAT) and
 ``programme_check`` re-derives every rule independently; ``design`` builds a drill from a template;
 ``simulate`` runs it (SimPy); ``evaluation`` scores an observed timeline; ``improvement`` tracks
-corrective actions; ``reports`` renders them; ``records`` keeps all of it in the store. Imports
-``planner.coverage``, ``planner.scenario``, ``planner.store`` and ``planner.model``.
+corrective actions; ``reports`` renders them; ``records`` keeps programmes, drills and actions in the
+store; ``evaluation_store`` is the one procedure that evaluates a stored drill (web and CLI) and keeps
+every evaluation as history; ``validation`` turns the records' pydantic errors into ``InputError``;
+``clock`` is the drills' one "now" and "today". Imports ``planner.coverage``, ``planner.scenario``,
+``planner.store`` and ``planner.model``.
 """

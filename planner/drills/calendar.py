@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
+from planner.drills.validation import Record
 from planner.errors import InputError
 
-APPLIES_TO = ("field", "all")
+AppliesTo = Literal["field", "all"]
+APPLIES_TO: tuple[str, ...] = get_args(AppliesTo)
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "weekdays_only": True,
@@ -28,14 +30,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 """Scheduler settings and their defaults (``calendar.yaml`` ``programme`` section overrides them)."""
 
 
-@dataclass(frozen=True)
-class Blackout:
+class Blackout(Record):
     """A dated window with no drills (``applies_to: all``) or no field drills (``applies_to: field``)."""
 
     name: str
     start: dt.date
     end: dt.date
-    applies_to: str
+    applies_to: AppliesTo = "all"
     source: str = ""
 
     def contains(self, day: dt.date) -> bool:
@@ -106,7 +107,7 @@ def _window(item: Any, where: str, year: int) -> Blackout:
     if applies_to not in APPLIES_TO:
         raise InputError(f"{where}: applies_to must be field or all, got {applies_to!r}", field="applies_to",
                          record=name)
-    return Blackout(name, start, end, applies_to, str(item.get("source", "")))
+    return Blackout(name=name, start=start, end=end, applies_to=applies_to, source=str(item.get("source", "")))
 
 
 def _day(item: Mapping[str, Any], name: str, where: str) -> dt.date:

@@ -12,9 +12,11 @@ events list (MSEL) lists each inject at its clock time with expected actions and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import Field
+
+from planner.drills.validation import Record
 from planner.errors import InputError
 from planner.model.records import Availability
 from planner.scenario.library import Template
@@ -23,55 +25,50 @@ from planner.scenario.model import Scenario
 DEFAULT_DEADLINE_MIN = 60.0
 
 
-@dataclass(frozen=True)
-class MselRow:
+class MselRow(Record):
     """One MSEL entry: inject at ``time`` (T + ``at_min``) with expected actions and evaluator notes."""
 
     time: dt.datetime
     at_min: float
     inject: str
-    title: str
-    message: str
-    expected_actions: tuple[str, ...]
-    evaluator_notes: str
-    objective: str | None
+    title: str = ""
+    message: str = ""
+    expected_actions: tuple[str, ...] = ()
+    evaluator_notes: str = ""
+    objective: str | None = None
 
 
-@dataclass(frozen=True)
-class ExpectedArrival:
+class ExpectedArrival(Record):
     """A team the optimiser sends and when it is expected on scene (minutes after the alarm)."""
 
     team: str
     arrival_min: float
-    capabilities: dict[str, int]
+    capabilities: dict[str, int] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class DrillDesign:
-    """A designed drill."""
+class DesignObjective(Record):
+    """A drill objective as the design lists it (the template's measurable objective)."""
+
+    id: str
+    text: str
+    metric: str = Field(pattern="^(first_arrival|assembled)$")
+    capability: str
+    quantity: int = 1
+    target_min: float
+
+
+class DrillDesign(Record):
+    """A designed drill; its JSON lists the expected arrivals as ``expected_dispatch``."""
 
     template: str
     site: str
     start: dt.datetime
-    objectives: tuple[dict[str, Any], ...]
-    participants: tuple[str, ...]
-    expected: tuple[ExpectedArrival, ...]
-    shortfall: tuple[dict[str, Any], ...]
-    msel: tuple[MselRow, ...]
-    dispatch_status: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "template": self.template, "site": self.site, "start": self.start.isoformat(),
-            "objectives": list(self.objectives), "participants": list(self.participants),
-            "expected_dispatch": [{"team": e.team, "arrival_min": round(e.arrival_min, 2),
-                                   "capabilities": e.capabilities} for e in self.expected],
-            "shortfall": list(self.shortfall), "dispatch_status": self.dispatch_status,
-            "msel": [{"time": r.time.isoformat(), "at_min": r.at_min, "inject": r.inject, "title": r.title,
-                      "message": r.message, "expected_actions": list(r.expected_actions),
-                      "evaluator_notes": r.evaluator_notes, "objective": r.objective} for r in self.msel],
-        }
+    objectives: tuple[DesignObjective, ...] = ()
+    participants: tuple[str, ...] = ()
+    expected: tuple[ExpectedArrival, ...] = Field(default=(), alias="expected_dispatch")
+    shortfall: tuple[dict[str, Any], ...] = ()
+    msel: tuple[MselRow, ...] = ()
+    dispatch_status: str = ""
 
 
 def _deadline(template: Template, capability: str, at_min: float) -> float:
@@ -92,13 +89,15 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
     needed = {s.capability for s in template.requirements}
     teams = [t for t in scenario.teams if t.availability == Availability.AVAILABLE
              and any(t.capabilities.get(c, 0) > 0 for c in needed)]
-    objectives = tuple({"id": o.id, "text": o.text, "metric": o.metric, "capability": o.capability,
-                        "quantity": o.quantity, "target_min": o.target_min} for o in template.objectives)
-    msel = tuple(MselRow(start + dt.timedelta(minutes=i.at_min), i.at_min, i.id, i.title, i.message,
-                         i.expected_actions, i.evaluator_notes, i.objective) for i in template.injects)
+    objectives = tuple(DesignObjective(id=o.id, text=o.text, metric=o.metric, capability=o.capability,
+                                       quantity=o.quantity, target_min=o.target_min) for o in template.objectives)
+    msel = tuple(MselRow(time=start + dt.timedelta(minutes=i.at_min), at_min=i.at_min, inject=i.id, title=i.title,
+                         message=i.message, expected_actions=i.expected_actions, evaluator_notes=i.evaluator_notes,
+                         objective=i.objective) for i in template.injects)
     if not teams:
-        return DrillDesign(template.id, site_id, start, objectives, (), (),
-                           tuple({"capability": c, "missing": None} for c in sorted(needed)), msel, "no_candidates")
+        return DrillDesign(template=template.id, site=site_id, start=start, objectives=objectives,
+                           shortfall=tuple({"capability": c, "missing": None} for c in sorted(needed)), msel=msel,
+                           dispatch_status="no_candidates")
     matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id])
     units = tuple(Unit(t.id, "drill", {c: q for c, q in t.capabilities.items() if c in needed}, float(t.turnout_min))
                   for t in teams)
@@ -113,10 +112,11 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
               if matrix.minutes[k, 0] == matrix.minutes[k, 0] and matrix.minutes[k, 0] != float("inf")}
     result = solve_dispatch(DispatchProblem(units, (incident,), travel), time_limit_s=time_limit_s)
     capabilities = {u.id: dict(u.capabilities) for u in units}
-    expected = tuple(ExpectedArrival(a.unit, a.arrival_min, capabilities[a.unit]) for a in result.assignments)
+    expected = tuple(ExpectedArrival(team=a.unit, arrival_min=round(a.arrival_min, 2),
+                                     capabilities=capabilities[a.unit]) for a in result.assignments)
     return DrillDesign(
         template=template.id, site=site_id, start=start, objectives=objectives,
-        participants=tuple(e.team for e in expected), expected=expected,
+        participants=tuple(e.team for e in expected), expected_dispatch=expected,
         shortfall=tuple({"capability": s.capability, "missing": s.missing, "deadline_min": s.deadline_min}
                         for s in result.shortfall),
         msel=msel, dispatch_status=result.status.value,
@@ -125,5 +125,6 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
 
 def shift_design(design: DrillDesign, delta: dt.timedelta) -> DrillDesign:
     """Return the same drill moved by ``delta``: the start and every inject move together, spacing unchanged."""
-    return replace(design, start=design.start + delta,
-                   msel=tuple(replace(row, time=row.time + delta) for row in design.msel))
+    return design.model_copy(update={"start": design.start + delta,
+                                     "msel": tuple(row.model_copy(update={"time": row.time + delta})
+                                                   for row in design.msel)})

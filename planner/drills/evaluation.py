@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Protocol
 
+from pydantic import Field, computed_field, model_validator
+
+from planner.drills.validation import Record
 from planner.errors import InputError
 from planner.scenario.library import Objective, Template
 
@@ -45,32 +49,33 @@ class ObservedEvent:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class ObjectiveResult:
+Rating = Literal["P", "S", "M", "U"]
+Severity = Literal["major", "minor"]
+
+
+class ObjectiveResult(Record):
     """An objective's observed time, target, rating and the simulated expectation."""
 
     objective: str
     text: str
     target_min: float
     observed_min: float | None
-    rating: str
+    rating: Rating
     score: int
     simulated_p50: float | None = None
     simulated_p90: float | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """A problem the drill showed; ``major`` findings flag the plan for revision (条例 Art 6)."""
 
     id: str
     objective: str | None
-    severity: str
+    severity: Severity
     text: str
 
 
-@dataclass(frozen=True)
-class TurnoutObservation:
+class TurnoutObservation(Record):
     """A team's observed turn-out against the modelled one."""
 
     team: str
@@ -78,31 +83,37 @@ class TurnoutObservation:
     observed_min: float
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """The scored drill."""
+class Evaluation(Record):
+    """The scored drill; its JSON lists the results as ``objectives`` and carries the mean ``score``."""
 
     drill: str
     template: str
-    results: tuple[ObjectiveResult, ...]
+    results: tuple[ObjectiveResult, ...] = Field(alias="objectives")
     findings: tuple[Finding, ...]
     turnout: tuple[TurnoutObservation, ...]
-    figures: Mapping[str, Any]
+    figures: dict[str, Any]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived_score(cls, data: Any) -> Any:
+        """Drop a stored ``score``: it is derived from the results and recomputed, not read."""
+        if isinstance(data, Mapping) and "score" in data:
+            return {k: v for k, v in data.items() if k != "score"}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def score(self) -> float:
-        """Mean item score (1-5)."""
-        return sum(r.score for r in self.results) / len(self.results) if self.results else 0.0
+        """Mean item score (1-5), to two decimals."""
+        return round(sum(r.score for r in self.results) / len(self.results), 2) if self.results else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
-            "drill": self.drill, "template": self.template, "score": round(self.score, 2),
-            "figures": dict(self.figures),
-            "objectives": [r.__dict__ for r in self.results],
-            "findings": [f.__dict__ for f in self.findings],
-            "turnout": [t.__dict__ for t in self.turnout],
-        }
+
+class Expectation(Protocol):
+    """A simulated expectation: a ``SimSummary`` just run, or a drill's stored ``SimulationRecord``."""
+
+    def percentile(self, metric: str, q: float) -> float:
+        """Return the ``q``-th percentile of a key time (nan when unknown)."""
+        ...
 
 
 def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]:
@@ -188,7 +199,7 @@ def measure(objective: Objective, events: Sequence[ObservedEvent],
     return None
 
 
-def rate(observed: float | None, target: float) -> str:
+def rate(observed: float | None, target: float) -> Rating:
     """HSEEP-style rating P/S/M/U of an observed time against its target."""
     if observed is None:
         return "U"
@@ -208,9 +219,9 @@ def evaluate_drill(
     capabilities: Mapping[str, Mapping[str, int]],
     *,
     turnout_min: Mapping[str, float] | None = None,
-    simulated: Any = None,
+    simulated: Expectation | None = None,
 ) -> Evaluation:
-    """Score the observed timeline against the template's objectives (and a ``SimSummary`` if given)."""
+    """Score the observed timeline against the template's objectives (and a simulated expectation if given)."""
     results = []
     findings: list[Finding] = []
     for objective in template.objectives:
@@ -219,28 +230,33 @@ def evaluate_drill(
         key = f"first:{objective.capability}" if objective.metric == "first_arrival" else \
             f"assembled:{objective.capability}:{objective.quantity}"
         p50 = p90 = None
-        if simulated is not None and key in simulated.metrics:
-            p50 = round(simulated.percentile(key, 50), 2)
-            p90 = round(simulated.percentile(key, 90), 2)
-        results.append(ObjectiveResult(objective.id, objective.text, objective.target_min,
-                                       None if observed is None else round(observed, 2), rating,
-                                       RATING_SCORE[rating], p50, p90))
+        if simulated is not None:
+            median, high = simulated.percentile(key, 50), simulated.percentile(key, 90)
+            if not (math.isnan(median) or math.isnan(high)):
+                p50, p90 = round(median, 2), round(high, 2)
+        results.append(ObjectiveResult(objective=objective.id, text=objective.text, target_min=objective.target_min,
+                                       observed_min=None if observed is None else round(observed, 2),
+                                       rating=rating, score=RATING_SCORE[rating], simulated_p50=p50,
+                                       simulated_p90=p90))
         if rating != "P":
             shown = "never" if observed is None else f"at {observed:g} min"
             expectation = f"; simulation expected p50 {p50:g} / p90 {p90:g} min" if p90 is not None else ""
-            findings.append(Finding(f"F{len(findings) + 1}", objective.id, "major" if rating == "U" else "minor",
-                                    f"{objective.text}: observed {shown}, target {objective.target_min:g} min "
-                                    f"({RATING_TEXT[rating]}){expectation}"))
+            findings.append(Finding(id=f"F{len(findings) + 1}", objective=objective.id,
+                                    severity="major" if rating == "U" else "minor",
+                                    text=f"{objective.text}: observed {shown}, target {objective.target_min:g} min "
+                                         f"({RATING_TEXT[rating]}){expectation}"))
     turnout = []
     dispatched = {e.team: e.time_min for e in events if e.event == "dispatched" and e.team}
     for e in events:
         if e.event == "departed" and e.team in dispatched and turnout_min and e.team in turnout_min:
             observed = round(e.time_min - dispatched[e.team], 2)
-            turnout.append(TurnoutObservation(e.team, float(turnout_min[e.team]), observed))
+            turnout.append(TurnoutObservation(team=e.team, modelled_min=float(turnout_min[e.team]),
+                                              observed_min=observed))
             modelled = float(turnout_min[e.team])
             if observed > modelled * TURNOUT_TOLERANCE and observed > modelled + 1:
-                findings.append(Finding(f"F{len(findings) + 1}", None, "minor",
-                                        f"team {e.team} turned out in {observed:g} min, modelled {modelled:g} min"))
+                findings.append(Finding(id=f"F{len(findings) + 1}", objective=None, severity="minor",
+                                        text=f"team {e.team} turned out in {observed:g} min, "
+                                             f"modelled {modelled:g} min"))
     arrived = [e for e in events if e.event == "arrived"]
     notified = [e.time_min for e in events if e.event == "notified"]
     figures = {
@@ -252,4 +268,5 @@ def evaluate_drill(
         "objectives_met": sum(1 for r in results if r.rating == "P"),
         "objectives": len(results),
     }
-    return Evaluation(drill_id, template.id, tuple(results), tuple(findings), tuple(turnout), figures)
+    return Evaluation(drill=drill_id, template=template.id, objectives=tuple(results), findings=tuple(findings),
+                      turnout=tuple(turnout), figures=figures)

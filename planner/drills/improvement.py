@@ -4,83 +4,84 @@ Every finding becomes a corrective action with an owner, a due date and a status
 closed); it stays in the open list until closed with a verifier. A major finding flags its plan for
 revision (条例 Art 6, R-PLAN-1). A team that turned out slower than modelled gets a proposed
 ``turnout_min`` update, applied to the scenario only when the planner confirms it. Functions are pure:
-they return new records. Persistence is plain JSON (``save_actions`` / ``load_actions``) until the store
-holds these records.
+they return new records; :mod:`planner.drills.records` keeps them in the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Literal, get_args
 
-from planner.drills.evaluation import Evaluation
+from pydantic import Field
+
+from planner.drills.evaluation import Evaluation, Severity
 from planner.drills.plans import Plan, flag_for_revision
+from planner.drills.validation import Record, validated
 from planner.errors import InputError
 from planner.scenario.model import Scenario
 
-STATUSES = ("open", "in_progress", "closed")
+Status = Literal["open", "in_progress", "closed"]
+STATUSES: tuple[str, ...] = get_args(Status)
 DUE_DAYS = {"major": 30, "minor": 60}
 """Days to the due date by severity [U: after the HSEEP practice of an IP agreed about day 60]."""
 
 
-@dataclass(frozen=True)
-class CorrectiveAction:
-    """A corrective action: what, who, by when, and its state."""
+class CorrectiveAction(Record):
+    """A corrective action: what, who, by when, and its state (JSON dates as YYYY-MM-DD)."""
 
-    id: str
+    id: str = Field(min_length=1, max_length=80)
     drill: str
     finding: str
     text: str
-    severity: str
+    severity: Severity
     plan: str | None
     owner: str
     due: dt.date
-    status: str = "open"
+    status: Status = "open"
     created: dt.date | None = None
     closed_on: dt.date | None = None
     verified_by: str = ""
     note: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (dates as YYYY-MM-DD)."""
-        data = asdict(self)
-        for key in ("due", "created", "closed_on"):
-            data[key] = None if data[key] is None else data[key].isoformat()
-        return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CorrectiveAction:
-        """Parse the JSON form; raises ``InputError`` naming the action and field."""
-        record = str(data.get("id", "?"))
-        try:
-            values = dict(data)
-            for key in ("due", "created", "closed_on"):
-                if values.get(key) is not None:
-                    values[key] = dt.date.fromisoformat(values[key])
-            action = cls(**values)
-        except (TypeError, ValueError) as error:
-            raise InputError(f"corrective action {record}: {error}", field="action", record=record) from None
-        if action.status not in STATUSES:
-            raise InputError(f"corrective action {record}: status must be one of {', '.join(STATUSES)}",
-                             field="status", record=record)
-        return action
+def parse_action(data: Any) -> CorrectiveAction:
+    """Validate a stored corrective action; ``InputError`` naming the action and the field."""
+    record = str(data.get("id", "?")) if isinstance(data, Mapping) else "?"
+    return validated(CorrectiveAction, data, what=f"corrective action {record}", record=record)
+
+
+def action_prefix(drill: str) -> str:
+    """Return the id prefix of a drill's corrective actions: they are numbered ``CA-<drill>-<n>``."""
+    return f"CA-{drill}-"
 
 
 def actions_from_findings(evaluation: Evaluation, *, plan: str | None, owner: str, today: dt.date,
-                          start_number: int = 1) -> list[CorrectiveAction]:
-    """One open corrective action per finding, due 30 (major) or 60 (minor) days from ``today``."""
-    return [
-        CorrectiveAction(
-            id=f"CA-{evaluation.drill}-{start_number + k}", drill=evaluation.drill, finding=f.id, text=f.text,
-            severity=f.severity, plan=plan, owner=owner, due=today + dt.timedelta(days=DUE_DAYS[f.severity]),
-            created=today,
-        )
-        for k, f in enumerate(evaluation.findings)
-    ]
+                          existing: Iterable[CorrectiveAction] = ()) -> list[CorrectiveAction]:
+    """One open corrective action per new finding, due 30 (major) or 60 (minor) days from ``today``.
+
+    A finding already raised for the drill (an action of the same drill with the same text) is skipped,
+    so re-evaluating the same timeline adds nothing; the new actions are numbered on from the drill's
+    highest number, so an id is never reused.
+    """
+    prefix = action_prefix(evaluation.drill)
+    mine = [a for a in existing if a.drill == evaluation.drill]
+    raised = {a.text for a in mine}
+    numbers = [int(a.id[len(prefix):]) for a in mine if a.id.startswith(prefix) and a.id[len(prefix):].isdigit()]
+    number = max(numbers, default=0)
+    new = []
+    for finding in evaluation.findings:
+        if finding.text in raised:
+            continue
+        raised.add(finding.text)
+        number += 1
+        new.append(CorrectiveAction(
+            id=f"{prefix}{number}", drill=evaluation.drill, finding=finding.id, text=finding.text,
+            severity=finding.severity, plan=plan, owner=owner,
+            due=today + dt.timedelta(days=DUE_DAYS[finding.severity]), created=today,
+        ))
+    return new
 
 
 def set_status(actions: Sequence[CorrectiveAction], action_id: str, status: str, *, on: dt.date,
@@ -92,9 +93,9 @@ def set_status(actions: Sequence[CorrectiveAction], action_id: str, status: str,
         raise InputError(f"action {action_id}: closing needs verified_by", field="verified_by", record=action_id)
     if action_id not in {a.id for a in actions}:
         raise InputError(f"no corrective action {action_id!r}", field="id", record=action_id)
-    return [replace(a, status=status, closed_on=on if status == "closed" else None,
-                    verified_by=verified_by or a.verified_by, note=note or a.note) if a.id == action_id else a
-            for a in actions]
+    return [a.model_copy(update={"status": status, "closed_on": on if status == "closed" else None,
+                                 "verified_by": verified_by or a.verified_by, "note": note or a.note})
+            if a.id == action_id else a for a in actions]
 
 
 def open_actions(actions: Iterable[CorrectiveAction]) -> list[CorrectiveAction]:
@@ -116,8 +117,7 @@ def plans_to_revise(evaluation: Evaluation, plans: Iterable[Plan], plan_id: str 
             for p in plans if p.id == plan_id]
 
 
-@dataclass(frozen=True)
-class TurnoutProposal:
+class TurnoutProposal(Record):
     """A proposed change of a team's modelled turn-out minutes, from a drill observation."""
 
     team: str
@@ -128,7 +128,8 @@ class TurnoutProposal:
 
 def propose_turnout_updates(evaluation: Evaluation) -> list[TurnoutProposal]:
     """Teams observed slower than modelled (more than 20 % and 1 min): the observed turn-out as the new value."""
-    return [TurnoutProposal(t.team, t.modelled_min, t.observed_min, evaluation.drill)
+    return [TurnoutProposal(team=t.team, current_min=t.modelled_min, proposed_min=t.observed_min,
+                            drill=evaluation.drill)
             for t in evaluation.turnout
             if t.observed_min > t.modelled_min * 1.2 and t.observed_min > t.modelled_min + 1]
 
@@ -140,24 +141,3 @@ def apply_turnout_updates(scenario: Scenario, proposals: Iterable[TurnoutProposa
     teams = tuple(t.model_copy(update={"turnout_min": chosen[t.id].proposed_min}) if t.id in chosen else t
                   for t in scenario.teams)
     return replace(scenario, teams=teams)
-
-
-def save_actions(actions: Iterable[CorrectiveAction], path: str | Path) -> Path:
-    """Write the actions as JSON."""
-    path = Path(path)
-    path.write_text(json.dumps([a.to_dict() for a in actions], ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
-
-
-def load_actions(path: str | Path) -> list[CorrectiveAction]:
-    """Read actions written by ``save_actions`` (an absent file is an empty list)."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path.name}: not JSON ({error.msg})", field="actions") from None
-    if not isinstance(data, list):
-        raise InputError(f"{path.name}: must be a list of actions", field="actions")
-    return [CorrectiveAction.from_dict(item) for item in data]

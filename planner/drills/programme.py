@@ -33,12 +33,15 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from pydantic import Field, field_serializer, field_validator
 
 from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
+from planner.drills.validation import Record
 from planner.errors import InputError
 from planner.model.status import Status, cp_sat_status
 from planner.scenario.library import Template
@@ -114,81 +117,78 @@ class Slot:
         return self.purpose == "required"
 
 
-@dataclass(frozen=True)
-class Drill:
+class Drill(Record):
     """A scheduled drill: date, form (tabletop | field), scope (single | comprehensive), what it satisfies."""
 
-    id: str
+    id: str = Field(min_length=1, max_length=80)
     date: dt.date
-    form: str
-    scope: str
+    form: str = Field(pattern="^(tabletop|field)$")
+    scope: str = Field(pattern="^(single|comprehensive)$")
     scenario: str
-    plans: tuple[str, ...]
-    teams: tuple[str, ...]
-    site: str | None
-    owner: str
-    satisfies: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"id": self.id, "date": self.date.isoformat(), "form": self.form, "scope": self.scope,
-                "scenario": self.scenario, "plans": list(self.plans), "teams": list(self.teams),
-                "site": self.site, "owner": self.owner, "satisfies": list(self.satisfies)}
+    plans: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    site: str | None = None
+    owner: str = ""
+    satisfies: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Unmet:
+class Unmet(Record):
     """A rule that could not be met: which rule, plan or team, and why."""
 
     rule: str
-    reason: str
+    reason: str = ""
     plan: str | None = None
     organisation: str | None = None
     period: str | None = None
     advisory: bool = False
     blocked_by: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"rule": self.rule, "plan": self.plan, "organisation": self.organisation, "period": self.period,
-                "advisory": self.advisory, "reason": self.reason, "blocked_by": list(self.blocked_by)}
+
+class CoverageGap(Record):
+    """A site outside one of its response standards already before any drill (so no drill is held to it)."""
+
+    site: str
+    standard: str
 
 
-@dataclass(frozen=True)
-class Programme:
-    """The year's drill calendar with the rules it meets and those it cannot."""
+class Programme(Record):
+    """The year's drill calendar with the rules it meets and those it cannot.
 
-    year: int
-    plans: tuple[dict[str, Any], ...]
+    JSON: ``seconds`` is the solve time (``wall_s``); the flood season is kept as its ``start`` and ``end``.
+    """
+
+    year: int = Field(strict=True, ge=1900, le=2200)
+    plans: tuple[dict[str, Any], ...] = ()
     drills: tuple[Drill, ...]
-    blackouts: tuple[Blackout, ...]
-    flood_season: Blackout | None
-    unmet: tuple[Unmet, ...]
-    coverage_gaps: tuple[tuple[str, str], ...]
-    settings: Mapping[str, Any]
-    status: Status
-    wall_s: float
+    blackouts: tuple[Blackout, ...] = ()
+    flood_season: Blackout | None = None
+    unmet: tuple[Unmet, ...] = ()
+    coverage_gaps: tuple[CoverageGap, ...] = ()
+    settings: dict[str, Any] = Field(default_factory=dict)
+    status: Status = Status.FEASIBLE
+    wall_s: float = Field(default=0.0, alias="seconds")
     timezone: str = "Asia/Shanghai"
-    organisations: tuple[dict[str, Any], ...] = field(default=())
+    organisations: tuple[dict[str, Any], ...] = ()
+
+    @field_validator("flood_season", mode="before")
+    @classmethod
+    def _flood_window(cls, value: Any) -> Any:
+        """Read the stored ``{start, end}`` as the flood-season window (field drills barred)."""
+        if isinstance(value, Mapping):
+            return {"name": "flood season", "applies_to": "field", **value}
+        return value
+
+    @field_serializer("flood_season")
+    def _flood_dates(self, value: Blackout | None) -> dict[str, str] | None:
+        return None if value is None else {"start": value.start.isoformat(), "end": value.end.isoformat()}
+
+    @field_serializer("wall_s")
+    def _seconds(self, value: float) -> float:
+        return round(value, 3)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON of ``python -m planner drills plan --json``."""
-        return {
-            "year": self.year,
-            "status": self.status.value,
-            "seconds": round(self.wall_s, 3),
-            "timezone": self.timezone,
-            "settings": dict(self.settings),
-            "organisations": list(self.organisations),
-            "plans": list(self.plans),
-            "drills": [d.to_dict() for d in self.drills],
-            "blackouts": [{"name": b.name, "start": b.start.isoformat(), "end": b.end.isoformat(),
-                           "applies_to": b.applies_to, "source": b.source} for b in self.blackouts],
-            "flood_season": None if self.flood_season is None else {
-                "start": self.flood_season.start.isoformat(), "end": self.flood_season.end.isoformat()},
-            "unmet": [u.to_dict() for u in self.unmet],
-            "coverage_gaps": [{"site": s, "standard": t} for s, t in self.coverage_gaps],
-        }
+        """Return the JSON of ``python -m planner drills plan --json`` (the same as :meth:`to_json`)."""
+        return self.to_json()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -623,8 +623,9 @@ def schedule_programme(
                           for o in plans.organisations.values())
     return Programme(
         year=calendar.year, plans=tuple(plan_rows), drills=drills, blackouts=calendar.blackouts,
-        flood_season=calendar.flood_season, unmet=unmet, coverage_gaps=coverage.gaps,
-        settings=dict(calendar.settings), status=status, wall_s=time.perf_counter() - started,
+        flood_season=calendar.flood_season, unmet=unmet,
+        coverage_gaps=tuple(CoverageGap(site=site, standard=standard) for site, standard in coverage.gaps),
+        settings=dict(calendar.settings), status=status, seconds=time.perf_counter() - started,
         timezone=calendar.timezone, organisations=organisations,
     )
 
@@ -643,8 +644,9 @@ def _drills(slots: Sequence[Slot], built: _Built, solver: Any, year: int) -> tup
             satisfies = (f"R-PROGRESSION {slot.owner} {slot.scenario}",)
         else:
             satisfies = (f"{slot.rule} {slot.owner} {slot.period}",)
-        out.append(Drill(slot.id, first + dt.timedelta(days=d), form, slot.scope, slot.scenario, slot.plans,
-                         slot.teams, slot.site, slot.owner, satisfies))
+        out.append(Drill(id=slot.id, date=first + dt.timedelta(days=d), form=form, scope=slot.scope,
+                         scenario=slot.scenario, plans=slot.plans, teams=slot.teams, site=slot.site, owner=slot.owner,
+                         satisfies=satisfies))
     return tuple(sorted(out, key=lambda r: (r.date, r.id)))
 
 

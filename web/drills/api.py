@@ -6,6 +6,8 @@ reading needs ``view``; planning, designing, simulating, evaluating and moving a
 Long work (a year's CP-SAT schedule, Monte Carlo runs) runs as a background job: the start routes
 answer 202 with the job id, ``GET /api/v1/jobs/<id>`` reports progress, and the page then saves the
 finished job's result with ``POST programmes`` or ``PUT drills/<key>/simulation`` (``{"job": id}``).
+Evaluating goes through :func:`planner.drills.evaluation_store.evaluate_stored_drill`, the procedure the
+CLI uses too; ``GET evaluations/<key>`` answers the latest evaluation and its ``history``.
 Bad input is a 400 naming the field, a stale version a 409.
 """
 
@@ -17,13 +19,11 @@ import io
 import math
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, request
 
-from planner.drills import records
+from planner.drills import clock, evaluation_store, records
 from planner.errors import InputError, NotFoundError
-from planner.scenario.library import Template, load_library
 from planner.scenario.model import Scenario
 from planner.store.settings import stored_settings
 from web.auth import actor
@@ -32,7 +32,6 @@ from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("drills_api", __name__, url_prefix="/api/v1")
-LOCAL = ZoneInfo("Asia/Shanghai")
 SCENARIO = Param("name", description="scenario name")
 YEAR = Param("year", schema={"type": "integer", "minimum": 1900, "maximum": 2200})
 KEY = Param("key", schema={"type": "string", "pattern": r"^\d{4}-[A-Za-z0-9][A-Za-z0-9_.:-]{0,70}$"},
@@ -51,8 +50,8 @@ _designs: dict[tuple[str, int, str], dict[str, Any]] = {}
 
 
 def local_today() -> dt.date:
-    """Today in the drills' time zone (Asia/Shanghai)."""
-    return dt.datetime.now(LOCAL).date()
+    """Today in the drills' time zone (from the drills' one clock, :mod:`planner.drills.clock`)."""
+    return clock.today()
 
 
 def _body() -> dict[str, Any]:
@@ -71,11 +70,14 @@ def _version(body: Mapping[str, Any], name: str = "expected_version") -> int | N
     return value
 
 
-def _template(template_id: str) -> Template:
-    library = load_library()
-    if template_id not in library:
-        raise InputError(f"no template {template_id!r} in the library", field="template")
-    return library[template_id]
+def _number(text: str, name: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise InputError(f"{name} must be a whole number >= 1, got {text!r}", field=name) from None
+    if number < 1:
+        raise InputError(f"{name} must be a whole number >= 1, got {number}", field=name)
+    return number
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -161,7 +163,7 @@ def get_programme(name: str, year: int) -> Any:
     current_scenario(name)
     data, version = records.get_programme(get_store(), name, year)
     return jsonify({**data, "version": version,
-                    "plans_needing_revision": records.plans_needing_revision(get_store(), name)})
+                    "plans_needing_revision": evaluation_store.plans_needing_revision(get_store(), name)})
 
 
 @spec.operation(bp, "/scenarios/<name>/programmes/<int:year>/export", "GET",
@@ -178,7 +180,7 @@ def export_programme(name: str, year: int) -> Any:
         raise InputError("format must be ics or csv", field="format")
     current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
-    programme = records.programme_from_dict(data)
+    programme = records.parse_programme(data)
     filename = f"drills-{name}-{year}.{fmt}"
     if fmt == "ics":
         body: bytes | str = to_ics(programme, name=f"{name} drill programme")
@@ -203,7 +205,8 @@ def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) 
         if len(_designs) > 64:
             _designs.clear()
         start = dt.datetime.combine(dt.date.fromisoformat(entry["date"]), dt.time(9, 0))
-        _designs[key] = design_drill(scenario, _template(entry["scenario"]), entry["site"], start=start).to_dict()
+        template = evaluation_store.drill_template(entry["scenario"])
+        _designs[key] = design_drill(scenario, template, entry["site"], start=start).to_json()
     return _designs[key]
 
 
@@ -218,14 +221,14 @@ def drill_view(name: str, key: str) -> dict[str, Any]:
     if design is None:
         design = computed_design(scenario, entry, store.scenario_version(name))
     try:
-        evaluation, evaluation_version = records.get_evaluation(store, name, key)
+        evaluation, evaluation_version = evaluation_store.evaluation_view(store, name, key)
     except NotFoundError:
         evaluation, evaluation_version = None, None
     return {
         "key": key, "entry": entry, "version": version, "design": design, "design_stored": stored,
         "simulation": record.get("simulation"), "evaluation": evaluation, "evaluation_version": evaluation_version,
-        "turnout_proposals": records.turnout_proposals(evaluation) if evaluation else [],
-        "actions": [{**a.to_dict(), "version": v} for a, v in records.drill_actions(store, name, key)],
+        "turnout_proposals": evaluation["turnout_proposals"] if evaluation else [],
+        "actions": [{**a.to_json(), "version": v} for a, v in records.drill_actions(store, name, key)],
         "map": drill_map(scenario, entry, design),
     }
 
@@ -284,6 +287,7 @@ def put_design(name: str, key: str) -> Any:
         design = view["design"]
         if design is None:
             raise InputError(f"drill {key} has no hazard site, so no design can be made", field="site")
+    design = records.check_design(design)
     version = records.save_design(get_store(), name, key, design, expected_version=_version(body), actor=actor())
     return jsonify({"key": key, "version": version, "design": design})
 
@@ -377,27 +381,30 @@ def events_csv(events: Any) -> str:
 
 @spec.operation(bp, "/scenarios/<name>/evaluations", "GET", summary="Evaluated drills", params=[SCENARIO])
 def list_evaluations(name: str) -> Any:
-    """Each evaluated drill with its score, findings and plan."""
+    """Each evaluated drill with its latest score, findings, plan, who and when, and how often it was evaluated."""
     current_scenario(name)
     return jsonify({"evaluations": [
-        {"drill": key, "version": v, "plan": r.get("plan"), "date": r.get("date"),
-         "score": r["evaluation"].get("score"), "findings": len(r["evaluation"].get("findings", []))}
-        for key, r, v in records.evaluations(get_store(), name)]})
+        {"drill": key, "version": v, "plan": r.plan, "date": r.date.isoformat(), "score": r.evaluation.score,
+         "findings": len(r.evaluation.findings), "evaluated_by": r.evaluated_by,
+         "evaluated_at": None if r.evaluated_at is None else r.evaluated_at.isoformat(),
+         "evaluations": len(r.history) + 1}
+        for key, r, v in evaluation_store.evaluations(get_store(), name)]})
 
 
-@spec.operation(bp, "/scenarios/<name>/evaluations/<key>", "GET", summary="A drill's evaluation",
+@spec.operation(bp, "/scenarios/<name>/evaluations/<key>", "GET",
+                summary="A drill's latest evaluation with its actions, turn-out proposals and the earlier "
+                        "evaluations (history: who, when, inputs, result; newest first)",
                 params=[SCENARIO, KEY])
 def get_evaluation(name: str, key: str) -> Any:
-    """Return the evaluation record with its corrective actions and turn-out proposals."""
+    """Return the latest evaluation, its corrective actions and turn-out proposals, and the history."""
     current_scenario(name)
-    record, version = records.get_evaluation(get_store(), name, key)
-    return jsonify({**record, "version": version, "turnout_proposals": records.turnout_proposals(record),
-                    "actions": [{**a.to_dict(), "version": v}
-                                for a, v in records.drill_actions(get_store(), name, key)]})
+    view, _ = evaluation_store.evaluation_view(get_store(), name, key)
+    return jsonify(view)
 
 
 @spec.operation(bp, "/scenarios/<name>/evaluations/<key>", "POST", permission="edit_drills",
-                summary="Evaluate a drill from its observed timeline (events or CSV); findings become actions",
+                summary="Evaluate a drill from its observed timeline (events or CSV); findings become actions; "
+                        "the earlier evaluation is kept in the history",
                 params=[SCENARIO, KEY],
                 body={"type": "object", "properties": {
                     "events": {"type": "array", "items": EVENT_SCHEMA, "maxItems": MAX_EVENTS},
@@ -405,64 +412,36 @@ def get_evaluation(name: str, key: str) -> Any:
                     "owner": {"type": "string"}, "date": {"type": "string"}, "expected_version": VERSION}},
                 responses={201: "evaluated"})
 def evaluate(name: str, key: str) -> Any:
-    """Score against the objectives and the stored simulation; store it; add the corrective actions."""
-    from planner.drills.evaluation import evaluate_drill, parse_observed
-    from planner.drills.improvement import actions_from_findings, propose_turnout_updates
-
+    """Score against the objectives and the stored simulation; store it with the history; add the actions."""
     body = _body()
-    store = get_store()
-    scenario = current_scenario(name)
-    entry = records.drill_entry(store, name, key)
-    template = _template(entry["scenario"])
+    current_scenario(name)
     if body.get("csv") not in (None, ""):
-        text = body["csv"]
+        text, field = body["csv"], "csv"
         if not isinstance(text, str) or len(text) > MAX_CSV_CHARS:
             raise InputError(f"csv must be the observed timeline as text (at most {MAX_CSV_CHARS} characters)",
                              field="csv")
-        text = text.lstrip("\ufeff")
     else:
-        text = events_csv(body.get("events"))
-    events = parse_observed(text, where="observed timeline")
-    if not events:
-        raise InputError("the observed timeline has no events", field="events")
-    plan = body.get("plan", (entry.get("plans") or [None])[0])
-    if plan is not None and plan not in entry.get("plans", []):
-        raise InputError(f"plan must be one of the drill's plans ({', '.join(entry.get('plans', []))})", field="plan")
-    owner = str(body.get("owner") or "").strip() or str(entry.get("owner") or "drill organiser")
-    today = records._date(body["date"], "date") if body.get("date") else local_today()
-    record, _ = records.get_drill(store, name, key)
-    simulation = record.get("simulation")
-    simulated = records.StoredSimulation(simulation) if simulation and \
-        simulation.get("template") == template.id else None
-    evaluation = evaluate_drill(key, template, events, {t.id: dict(t.capabilities) for t in scenario.teams},
-                                turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated)
-    existing = [a for a, _ in records.actions(store, name)]
-    raised = {(a.drill, a.text) for a in existing}
-    new = [a for a in actions_from_findings(evaluation, plan=plan, owner=owner, today=today,
-                                            start_number=records.number_from(existing, key))
-           if (a.drill, a.text) not in raised]
-    try:
-        _, previous = records.get_evaluation(store, name, key)
-    except NotFoundError:
-        previous = None
-    expected = _version(body)
-    if previous is not None and expected is None:
-        expected = -1  # re-evaluating needs the version the evaluator saw
-    saved = {"drill": key, "template": template.id, "plan": plan, "date": today.isoformat(), "owner": owner,
-             "observed_csv": text, "evaluation": evaluation.to_dict(),
-             "simulated": None if simulated is None else {"runs": simulation["runs"], "seed": simulation["seed"]},
-             "turnout_proposals": [p.__dict__ for p in propose_turnout_updates(evaluation)],
-             "plan_needs_revision": any(f.severity == "major" for f in evaluation.findings),
-             "actions": [a.id for a in new], "applied": []}
-    version = records.save_evaluation(store, name, key, saved, expected_version=expected, actor=actor())
-    records.add_actions(store, name, new, actor=actor())
-    return jsonify({**saved, "version": version, "actions": [a.to_dict() for a in new]}), 201
+        text, field = events_csv(body.get("events")), "events"
+    plan = body.get("plan")
+    if plan is not None and not isinstance(plan, str):
+        raise InputError("plan must be the id of one of the drill's plans, or null", field="plan")
+    owner = body.get("owner")
+    if owner is not None and not isinstance(owner, str):
+        raise InputError("owner must be text", field="owner")
+    on = records.parse_date(body["date"], "date") if body.get("date") else None
+    outcome = evaluation_store.evaluate_stored_drill(
+        get_store(), name, key, text, actor=actor(), expected_version=_version(body), observed_field=field,
+        plan=plan, owner=owner, on=on)
+    return jsonify(outcome.to_json()), 201
 
 
 @spec.operation(bp, "/scenarios/<name>/evaluations/<key>/report", "GET",
-                summary="The evaluation report (评估报告), summary report (总结报告) as HTML, or both as PDF",
+                summary="The evaluation report (评估报告), summary report (总结报告) as HTML, or both as PDF; "
+                        "the latest evaluation, or an earlier one by its number",
                 params=[SCENARIO, KEY, Param("format", "query", required=False, schema={
-                    "type": "string", "enum": ["html", "summary", "pdf"]})],
+                    "type": "string", "enum": ["html", "summary", "pdf"]}),
+                        Param("evaluation", "query", required=False, schema={"type": "integer", "minimum": 1},
+                              description="number of the evaluation (1 = the first; default the latest)")],
                 responses={200: "text/html or application/pdf"})
 def report(name: str, key: str) -> Any:
     """``?format=html`` (evaluation report, default), ``summary`` or ``pdf`` (download)."""
@@ -471,10 +450,13 @@ def report(name: str, key: str) -> Any:
     fmt = request.args.get("format", "html")
     if fmt not in ("html", "summary", "pdf"):
         raise InputError("format must be html, summary or pdf", field="format")
+    number = request.args.get("evaluation")
+    wanted = None if number in (None, "") else _number(number, "evaluation")
     current_scenario(name)
-    record, _ = records.get_evaluation(get_store(), name, key)
-    evaluation = records.evaluation_from_dict(record["evaluation"])
-    drill_actions = [a for a, _ in records.drill_actions(get_store(), name, key)]
+    record, _ = evaluation_store.get_evaluation(get_store(), name, key)
+    run = record.latest() if wanted is None else record.run(wanted)
+    evaluation = run.evaluation
+    drill_actions = run.addressed_by([a for a, _ in records.drill_actions(get_store(), name, key)])
     if fmt == "html":
         return Response(evaluation_html(evaluation), mimetype="text/html")
     if fmt == "summary":
@@ -491,15 +473,15 @@ def apply_turnout(name: str, key: str, team: str) -> Any:
     """Set the team's ``turnout_min`` to the observed value the evaluation proposed."""
     body = _body()
     store = get_store()
-    record, _ = records.get_evaluation(store, name, key)
-    proposal = next((p for p in record.get("turnout_proposals", []) if p["team"] == team), None)
+    record, _ = evaluation_store.get_evaluation(store, name, key)
+    proposal = next((p for p in record.turnout_proposals if p.team == team), None)
     if proposal is None:
         raise InputError(f"drill {key} proposes no turn-out update for team {team!r}", field="team")
     data, version = store.get_record(name, "teams", team)
     expected = _version(body) or version
-    data["turnout_min"] = float(proposal["proposed_min"])
+    data["turnout_min"] = float(proposal.proposed_min)
     new_version = store.put_record(name, "teams", data, expected_version=expected, actor=actor())
-    records.mark_applied(store, name, key, team, actor=actor())
+    evaluation_store.mark_applied(store, name, key, team, actor=actor())
     return jsonify({"team": team, "turnout_min": data["turnout_min"], "version": new_version})
 
 
@@ -514,7 +496,7 @@ def board(name: str) -> Any:
     current_scenario(name)
     today = local_today()
     return jsonify({"today": today.isoformat(), "columns": records.board(get_store(), name, today),
-                    "plans_needing_revision": records.plans_needing_revision(get_store(), name)})
+                    "plans_needing_revision": evaluation_store.plans_needing_revision(get_store(), name)})
 
 
 @spec.operation(bp, "/scenarios/<name>/actions/<action_id>", "PATCH", permission="edit_drills",
@@ -530,4 +512,4 @@ def update_action(name: str, action_id: str) -> Any:
     current_scenario(name)
     action, version = records.update_action(get_store(), name, action_id, body, today=local_today(),
                                             expected_version=_version(body, "version"), actor=actor())
-    return jsonify({**action.to_dict(), "version": version})
+    return jsonify({**action.to_json(), "version": version})

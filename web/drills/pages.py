@@ -3,8 +3,10 @@
 - ``GET /drills?scenario=NAME&year=YYYY``: month view of the year's stored programme (drills as chips by
   form and scope, blackout windows and the flood season shaded), unmet rules with their reasons, the
   plan list with plans flagged for revision, "plan the year" (a background job) and .ics / CSV export.
-- ``GET /drills/<year>-<drill id>?scenario=NAME``: objectives, participants, MSEL with "shift drill",
-  expected response on the map, Monte Carlo histogram, evaluation entry, reports, corrective actions.
+- ``GET /drills/<year>-<drill id>?scenario=NAME[&evaluation=N]``: objectives, participants, MSEL with
+  "shift drill", expected response on the map, Monte Carlo histogram, evaluation entry, the latest
+  evaluation (or evaluation ``N``) with its reports, the evaluation history (newest first: who, when,
+  score) and the corrective actions.
 - ``GET /drills/actions?scenario=NAME``: the corrective-action board (open / in progress / closed).
 
 The pages render what is stored; every change goes through the JSON API of :mod:`web.drills.api`.
@@ -19,7 +21,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
-from planner.drills import records
+from planner.drills import clock, evaluation_store, records
 from planner.errors import NotFoundError
 from planner.store.settings import stored_settings
 from web.auth import require
@@ -95,7 +97,7 @@ def calendar_page() -> str:
         programme, version = records.get_programme(store, name, year)
     except NotFoundError:
         programme, version = None, None
-    flagged = records.plans_needing_revision(store, name)
+    flagged = evaluation_store.plans_needing_revision(store, name)
     plans_doc = stored_settings(store, name, "plans") or {}
     planned = {p["id"]: p for p in (programme or {}).get("plans", [])}
     stored_plans = plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else []
@@ -122,7 +124,7 @@ def actions_page() -> str:
     today = local_today()
     return render_template("drills_actions.html", scenario=scenario, scenarios=store.list_scenarios(),
                            columns=records.board(store, name, today), today=today,
-                           flagged=records.plans_needing_revision(store, name))
+                           flagged=evaluation_store.plans_needing_revision(store, name))
 
 
 @bp.get("/drills/<key>")
@@ -133,11 +135,39 @@ def drill_page(key: str) -> str:
     scenario = current_scenario(name)
     records.split_key(key)
     view = drill_view(name, key)
+    if view["evaluation"] is not None:
+        runs = evaluation_runs(view["evaluation"])
+        view["evaluation_runs"] = runs
+        view["shown_evaluation"] = shown_run(runs, request.args.get("evaluation"), key)
     teams = {t.id: t for t in scenario.teams}
     return render_template("drill_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            view=view, entry=view["entry"], design=view["design"], teams=teams,
                            evaluation=view["evaluation"], today=local_today())
 
+
+def evaluation_runs(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every evaluation of a drill, newest first, each with ``when`` shown in the drills' zone."""
+    runs = [{k: v for k, v in evaluation.items() if k != "history"}, *evaluation.get("history", [])]
+    return [{**run, "when": shown_time(run.get("evaluated_at"))} for run in runs]
+
+
+def shown_time(text: str | None) -> str:
+    """Return a stored time as ``YYYY-MM-DD HH:MM (UTC+08:00)`` in the drills' zone; ``—`` when unknown."""
+    if not text:
+        return "—"
+    moment = dt.datetime.fromisoformat(text).astimezone(clock.ZONE)
+    return f"{moment:%Y-%m-%d %H:%M} (UTC{moment.isoformat()[-6:]})"
+
+
+def shown_run(runs: list[dict[str, Any]], number: str | None, key: str) -> dict[str, Any]:
+    """Return the evaluation the page shows: ``?evaluation=N`` (1 = the first), else the latest."""
+    if number in (None, ""):
+        return runs[0]
+    for run in runs:
+        if str(run["number"]) == number:
+            return run
+    raise NotFoundError(f"drill {key} has evaluations 1 to {len(runs)}, not {number!r}", field="evaluation",
+                        record=str(number))
 
 
 def _required_frequencies(plans_doc: Any, scenario: Any) -> dict[str, str | None]:
