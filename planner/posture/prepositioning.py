@@ -73,7 +73,7 @@ from planner.posture.warnings import (
 from planner.scenario.files import read_yaml_file, scenario_path
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
-from planner.sharing.ledger import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
+from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
 
 __all__ = [
     "DEFAULT_RULES",
