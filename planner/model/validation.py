@@ -82,7 +82,8 @@ def input_error(error: ValidationError, data: Any, *, record: str) -> InputError
     path, innermost = _path(data, loc)
     if path:
         where += f": {path}"
-    message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
+    message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, ").replace("Input should be",
+                                                                                                "must be", 1))
     value = first.get("input")
     shown = "" if first["type"].startswith("missing") or isinstance(value, (Mapping, list)) or not loc else (
         f", got {value!r}")
