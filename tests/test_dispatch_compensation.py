@@ -16,12 +16,8 @@ from typing import Any
 import pytest
 
 from planner.cli import main
-from planner.dispatch.scenario import (
-    dispatch_scenario,
-    incident_library,
-    parse_incident_request,
-    redispatch_scenario,
-)
+from planner.dispatch.requests import incident_library, parse_incident_request
+from planner.dispatch.scenario import dispatch_scenario, redispatch_scenario
 from planner.scenario.files import read_scenario
 from planner.sharing import deployment_terms
 from tests.dispatch_checks import assert_compensation_is_ledger_total

@@ -10,14 +10,8 @@ import pytest
 from geodata.matrix import travel_time_matrix
 from planner.cli import main
 from planner.dispatch.pricing import jurisdiction_parents
-from planner.dispatch.scenario import (
-    dispatch_scenario,
-    incident_library,
-    parse_incident_request,
-    region_of,
-    requirements_from_template,
-    unit_capabilities,
-)
+from planner.dispatch.requests import incident_library, parse_incident_request, requirements_from_template
+from planner.dispatch.scenario import dispatch_scenario, region_of, unit_capabilities
 from planner.errors import InputError
 from planner.scenario.files import read_scenario
 from planner.scenario.network import placement

@@ -23,24 +23,9 @@ from geodata.matrix import travel_times_to
 from geodata.routes import route_coordinates, route_lengths_m, shortest_routes
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
-from planner.dispatch.pricing import (
-    PairCharge,
-    jurisdiction_parents,
-    plan_ledger,
-    price_pairs,
-    province_of,
-)
+from planner.dispatch.pricing import PairCharge, jurisdiction_parents, plan_ledger, price_pairs
 from planner.dispatch.problem import DispatchProblem, Incident, Unit
-from planner.dispatch.requests import (
-    DEFAULT_DEADLINE_MIN,
-    DEFAULT_DURATION_H,
-    MAX_INCIDENTS,
-    MAX_QUANTITY,
-    IncidentRequest,
-    incident_library,
-    parse_incident_request,
-    requirements_from_template,
-)
+from planner.dispatch.requests import MAX_INCIDENTS, IncidentRequest
 from planner.dispatch.result import DispatchResult, Redispatch
 from planner.errors import InputError
 from planner.model.records import JurisdictionLevel
@@ -49,20 +34,11 @@ from planner.scenario.network import placement
 from planner.sharing import Agreement, agreements_from_dicts
 
 __all__ = [
-    "DEFAULT_DEADLINE_MIN",
-    "DEFAULT_DURATION_H",
-    "MAX_INCIDENTS",
-    "MAX_QUANTITY",
-    "IncidentRequest",
     "ScenarioDispatch",
     "ScenarioRedispatch",
     "dispatch_scenario",
-    "incident_library",
-    "parse_incident_request",
-    "province_of",
     "redispatch_scenario",
     "region_of",
-    "requirements_from_template",
     "unit_capabilities",
 ]
 

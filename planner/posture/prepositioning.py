@@ -48,7 +48,8 @@ import numpy as np
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
 from planner.coverage.whatif import RISK_WEIGHTS, apply_plan
-from planner.dispatch.scenario import province_of, region_of
+from planner.dispatch.pricing import province_of
+from planner.dispatch.scenario import region_of
 from planner.drills.calendar import Blackout
 from planner.errors import InputError
 from planner.model.records import Availability, Tier

@@ -273,7 +273,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
     or per distinct base, whichever is fewer) on the scenario's cached network.
     """
     from planner.coverage.verdict import drive_minutes
-    from planner.dispatch.scenario import incident_library, requirements_from_template, unit_capabilities
+    from planner.dispatch.requests import incident_library, requirements_from_template
+    from planner.dispatch.scenario import unit_capabilities
     from planner.scenario.network import placement
 
     settings = settings or SweepSettings()
