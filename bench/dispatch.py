@@ -29,8 +29,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from planner.dispatch.greedy import solve_dispatch_greedy  # noqa: E402
-from planner.dispatch.optimiser import DispatchResult, solve_dispatch  # noqa: E402
+from planner.dispatch.optimiser import solve_dispatch  # noqa: E402
 from planner.dispatch.problem import problem_from_dict  # noqa: E402
+from planner.dispatch.result import DispatchResult  # noqa: E402
 
 JINAN_BBOX = (116.75, 36.54, 117.51, 37.15)
 """Jinan study area ``(min_lon, min_lat, max_lon, max_lat)``, degrees."""

@@ -46,6 +46,25 @@ def mini_folder(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(autouse=True)
+def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check every scenario dispatch a test runs: its compensation is its ledger's total (tests/dispatch_checks.py).
+
+    The adaptor's entry points are wrapped where they are defined, where the web app imported them and
+    where the test module did, so the library, the CLI, the API and the page are all covered; the real
+    functions still run.
+    """
+    import planner.dispatch.scenario as adaptor
+    import web.dispatch
+    from tests.dispatch_checks import checking
+
+    for name in ("dispatch_scenario", "redispatch_scenario"):
+        checked = checking(getattr(adaptor, name))
+        for module in (adaptor, web.dispatch, request.module):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, checked)
+
+
 BOTH_DATABASES = {"test_store", "test_web_auth_api", "test_web_inventory", "test_jobs", "test_api_fuzz"}
 """Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
 

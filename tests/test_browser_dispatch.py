@@ -149,6 +149,9 @@ def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: 
     page.wait_for_selector("#map[data-run='done']", timeout=60_000)
     assert page.locator("#ledger-table tbody tr").count() >= 1
     assert "unit:Refinery operator" in page.inner_text("#ledger-totals")
+    # the page's compensation (optimiser column of the comparison) is the ledger's total, to the fen
+    compensation = page.locator("#compare-table tbody tr", has_text="Compensation").locator("td").nth(1).inner_text()
+    assert compensation == page.inner_text("#ledger-total") and compensation != "0.00"
     assert page.locator("#assignment-table tbody tr.borrowed").count() >= 1
     page.screenshot(path=screenshot_path("dispatch-jinan"))
     with page.expect_download() as info:

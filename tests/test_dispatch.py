@@ -6,6 +6,7 @@ code with ``planner.dispatch.optimiser*``: they restate the semantics of the iss
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -383,6 +384,45 @@ def test_agreement_retained_minimum_applies_while_lending() -> None:
     greedy = solve_dispatch_greedy(problem_from_dict(problem)).to_dict()
     check_result(problem, greedy)
     assert [a["unit"] for a in greedy["assignments"]] == ["U1"]
+
+
+def _twins_problem() -> dict[str, Any]:
+    """Twins UB (region B) and UC (region C), equally fast to an incident in A; B->A is the cheaper plan."""
+    return {
+        "units": [_unit("UB", "B", {"squad": 1}), _unit("UC", "C", {"squad": 1})],
+        "incidents": [_incident("I1", "A", 1, ("squad", 1, 30))],
+        "travel_min": {"UB": {"I1": 10}, "UC": {"I1": 10}},
+        "agreements": [{"lender": "B", "borrower": "A", "fixed_cost": 100},
+                       {"lender": "C", "borrower": "A", "fixed_cost": 500}],
+    }
+
+
+def test_priced_pairs_are_what_the_optimiser_minimises() -> None:
+    # Problem files keep the agreements' planning cost: B's twin, 100 yuan.
+    planned = problem_from_dict(_twins_problem())
+    out = solve_dispatch(planned)
+    assert [a.unit for a in out.assignments] == ["UB"] and out.objective.compensation == 100
+    # A caller that prices the pairs (a scenario dispatch: the ledger's compensation) replaces it.
+    priced = dataclasses.replace(planned, pair_cost={("UB", "I1"): 900.0, ("UC", "I1"): 312.5})
+    for result in (solve_dispatch(priced), solve_dispatch_greedy(priced)):
+        assert [a.unit for a in result.assignments] == ["UC"]
+        assert result.objective.compensation == 312.5
+        assert [(b.unit, b.lender, b.cost) for b in result.borrowed] == [("UC", "C", 312.5)]
+
+
+def test_a_parent_regions_unit_serves_without_an_agreement_only_when_the_tree_says_so() -> None:
+    problem = problem_from_dict({
+        "units": [_unit("U1", "CITY", {"squad": 1})],
+        "incidents": [_incident("I1", "DISTRICT", 1, ("squad", 1, 30))],
+        "travel_min": {"U1": {"I1": 5}},
+    })
+    assert solve_dispatch(problem).assignments == ()  # no agreement CITY -> DISTRICT, no tree: not allowed
+    tree = dataclasses.replace(problem, parents={"DISTRICT": "CITY", "CITY": "PROVINCE"})
+    out = solve_dispatch(tree)
+    assert [a.unit for a in out.assignments] == ["U1"]
+    assert out.borrowed == () and out.objective.compensation == 0  # the district's own forces, not lent
+    child = dataclasses.replace(problem, parents={"CITY": "DISTRICT"})  # the unit's region is the child
+    assert solve_dispatch(child).assignments == ()
 
 
 def test_min_retained_that_cannot_hold_is_infeasible_with_the_numbers() -> None:

@@ -9,18 +9,13 @@ import pytest
 
 from geodata.matrix import travel_time_matrix
 from planner.cli import main
-from planner.dispatch.scenario import (
-    dispatch_scenario,
-    incident_library,
-    own_forces,
-    parse_incident_request,
-    region_of,
-    requirements_from_template,
-    unit_capabilities,
-)
+from planner.dispatch.pricing import jurisdiction_parents
+from planner.dispatch.requests import incident_library, parse_incident_request, requirements_from_template
+from planner.dispatch.scenario import dispatch_scenario, region_of, unit_capabilities
 from planner.errors import InputError
 from planner.scenario.files import read_scenario
 from planner.scenario.network import placement
+from planner.sharing import agreements_from_dicts, deployment_terms
 from tests.conftest import MINI
 
 
@@ -40,7 +35,16 @@ def test_region_is_the_most_specific_boundary(mini):
     assert region_of(mini, 116.95, 36.75) == "TQ"
     with pytest.raises(InputError, match="lies in no jurisdiction"):
         region_of(mini, 118.5, 36.66)
-    assert own_forces(mini, "JN", "LX") and own_forces(mini, "LX", "LX") and not own_forces(mini, "TQ", "LX")
+    parents = jurisdiction_parents(mini)
+    assert parents == {"JN": "SD", "LX": "JN", "TQ": "JN"}
+    # the city's and the district's own teams serve the district as its own forces; the neighbour only
+    # under its agreement A1 (TQ -> LX), and not the other way round
+    assert deployment_terms((), "JN", "LX", parents=parents).own_forces  # type: ignore[union-attr]
+    assert deployment_terms((), "LX", "LX", parents=parents).own_forces  # type: ignore[union-attr]
+    agreements = agreements_from_dicts(mini.agreements)
+    lent = deployment_terms(agreements, "TQ", "LX", parents=parents)
+    assert lent is not None and lent.lent and lent.agreement is not None and lent.agreement.id == "A1"
+    assert deployment_terms(agreements, "LX", "TQ", parents=parents) is None
 
 
 def test_template_needs_become_requirements():

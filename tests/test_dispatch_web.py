@@ -16,6 +16,7 @@ from geodata.matrix import travel_time_matrix
 from planner.scenario.files import read_scenario
 from planner.scenario.network import placement
 from tests.conftest import MINI
+from tests.dispatch_checks import assert_compensation_is_ledger_total
 
 URL = "/api/v1/scenarios/mini/dispatch"
 NEAR_B1 = {"lon": 117.06, "lat": 36.665}
@@ -85,9 +86,13 @@ def test_borrowed_unit_is_marked_with_lender_and_cost(dispatcher: Any) -> None:
     assert sent["unit"] == "T2" and sent["borrowed"] is True and sent["lender"] == "TQ"
     [lent] = data["optimal"]["borrowed"]
     assert (lent["unit"], lent["lender"], lent["borrower"]) == ("T2", "TQ", "LX")
-    # agreement A1: 5000 fixed + 20 per travel minute (travel, not turn-out)
-    assert sent["cost"] == lent["cost"] == pytest.approx(5000 + 20 * (sent["arrival_min"] - 3), abs=1)
-    assert data["optimal"]["objective"]["compensation"] == pytest.approx(lent["cost"])
+    # priced by A1's rate card, as the ledger charges it (R-COST): 30 people x 1 day (12 h) x 300 labour,
+    # the round trip at 6 per km, one trip at 200; not A1's planning cost (5000 + 20 per travel minute)
+    expected = 300 * 30 * 1 + 6 * 2 * sent["route_km"] + 200
+    assert sent["cost"] == lent["cost"] == pytest.approx(expected, abs=0.01)
+    assert data["optimal"]["objective"]["compensation"] == pytest.approx(expected, abs=0.01)
+    assert data["ledger"]["total"] == pytest.approx(expected, abs=0.01)
+    assert_compensation_is_ledger_total(data)
     # T2's gas detectors carried as equipment have no rate in A1: listed, not priced
     assert {"unit": "T2", "kind": "gas_detector", "quantity": 6} in data["ledger"]["unrated_equipment"]
 

@@ -26,7 +26,7 @@ from planner.posture.prepositioning import (
     violations,
 )
 from planner.posture.warnings import read_cap
-from planner.sharing.ledger import Agreement
+from planner.sharing import Agreement
 
 CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")

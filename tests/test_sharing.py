@@ -7,18 +7,25 @@ import io
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from planner.errors import InputError
-from planner.sharing.ledger import (
+from planner.sharing import (
     DEFAULT_REIMBURSABLE,
     Agreement,
     Deployment,
     Mission,
-    PayerRule,
+    Terms,
     agreements_from_dicts,
+    ancestors,
     build_ledger,
     choose_payer,
+    compensate,
+    deployment_terms,
+    parse_agreement,
+    parse_mission,
     payer_rules_from_dicts,
+    rated_equipment,
 )
 
 AGREEMENT: dict[str, Any] = {
@@ -43,12 +50,13 @@ AGREEMENT: dict[str, Any] = {
 
 
 def agreement(**changes: Any) -> Agreement:
-    return Agreement.from_dict({**AGREEMENT, **changes})
+    return parse_agreement({**AGREEMENT, **changes})
 
 
 def deployment(**changes: Any) -> Deployment:
     data: dict[str, Any] = {"unit": "TA-1", "lender": "Taian", "people": 9, "duration_h": 30}
-    return Deployment.from_dict({**data, **changes})
+    return parse_mission({"id": "M", "region": "R", "kind": "drill", "deployments": [{**data, **changes}]}
+                         ).deployments[0]
 
 
 def mission(*deployments: Deployment, **changes: Any) -> Mission:
@@ -76,16 +84,17 @@ def mission(*deployments: Deployment, **changes: Any) -> Mission:
 # Agreement records
 
 
-def test_agreement_round_trips_through_dict() -> None:
+def test_agreement_round_trips_through_json() -> None:
     a = agreement()
-    assert Agreement.from_dict(a.to_dict()) == a
+    assert parse_agreement(TypeAdapter(Agreement).dump_python(a, mode="json")) == a
     assert a.covers("mine_rescue_squad") and not a.covers("pump")
-    assert Agreement.from_dict({"lender": "A", "borrower": "B"}).covers("anything")
+    assert parse_agreement({"lender": "A", "borrower": "B"}).covers("anything")
     assert a.dispatch_cost(42.5) == pytest.approx(5850.0)
 
 
 def test_agreement_defaults_to_the_standard_reimbursable_lines() -> None:
-    assert Agreement.from_dict({"lender": "A", "borrower": "B"}).reimbursable == DEFAULT_REIMBURSABLE
+    assert parse_agreement({"lender": "A", "borrower": "B"}).reimbursable == DEFAULT_REIMBURSABLE
+    assert parse_agreement({"lender": "A", "borrower": "B", "rates": None, "reimbursable": []}).reimbursable == set()
 
 
 @pytest.mark.parametrize(
@@ -110,7 +119,7 @@ def test_bad_agreement_values_raise_input_error_naming_the_field(changes: dict[s
 def test_missing_borrower_is_named() -> None:
     data = {k: v for k, v in AGREEMENT.items() if k != "borrower"}
     with pytest.raises(InputError, match="borrower"):
-        Agreement.from_dict(data)
+        parse_agreement(data)
 
 
 def test_duplicate_agreements_are_rejected() -> None:
@@ -243,10 +252,10 @@ def test_payer_rules_are_data() -> None:
 
 def test_a_rule_naming_an_unknown_role_or_fact_is_rejected() -> None:
     with pytest.raises(InputError, match="unknown role") as info:
-        PayerRule.from_dict({"name": "x", "payer": "the_taxpayer"})
+        payer_rules_from_dicts([{"name": "x", "payer": "the_taxpayer"}])
     assert info.value.field == "payer"
     with pytest.raises(InputError, match="unknown fact"):
-        PayerRule.from_dict({"name": "x", "payer": "borrower", "when": {"weather": "rain"}})
+        payer_rules_from_dicts([{"name": "x", "payer": "borrower", "when": {"weather": "rain"}}])
 
 
 def test_no_matching_rule_is_an_input_error() -> None:
@@ -261,12 +270,12 @@ def test_no_matching_rule_is_an_input_error() -> None:
 
 
 def test_totals_per_payer_and_lender_and_csv_export(tmp_path: Any) -> None:
-    zibo = Agreement.from_dict(
+    zibo = parse_agreement(
         {"lender": "Zibo", "borrower": "Jinan", "rates": {"labour_per_person_day": 500, "transport_per_trip": 300}}
     )
     accident = mission(
         deployment(duration_h=20),  # Taian: 600 x 9 x 1 = 5 400
-        Deployment.from_dict({"unit": "ZB-1", "lender": "Zibo", "people": 4, "duration_h": 50, "trips": 1}),
+        Deployment(unit="ZB-1", lender="Zibo", people=4, duration_h=50, trips=1),
     )  # Zibo: 500 x 4 x 3 = 6 000 + 300
     flood = mission(
         deployment(unit="TA-2", people=2, duration_h=1),  # 600 x 2 x 1 = 1 200, government pays
@@ -293,18 +302,96 @@ def test_totals_per_payer_and_lender_and_csv_export(tmp_path: Any) -> None:
     assert payload["total"] == 12900.0 and len(payload["lines"]) == 4
 
 
-def test_mission_from_dict_validates() -> None:
+def test_mission_parser_validates_and_names_the_field() -> None:
     data = {
         "id": "D7",
         "region": "Jinan",
         "kind": "drill",
         "deployments": [{"unit": "TA-1", "lender": "Taian", "people": 5, "duration_h": 6}],
     }
-    m = Mission.from_dict(data)
+    m = parse_mission(data)
     assert m.deployments[0].days == 1
     with pytest.raises(InputError, match="kind"):
-        Mission.from_dict({**data, "kind": "party"})
-    with pytest.raises(InputError, match="people"):
-        Mission.from_dict({**data, "deployments": [{"unit": "TA-1", "lender": "Taian", "people": -1, "duration_h": 6}]})
-    with pytest.raises(InputError, match="claims"):
-        Deployment.from_dict({"unit": "U", "lender": "L", "people": 1, "duration_h": 1, "claims": {"bribes": 1}})
+        parse_mission({**data, "kind": "party"})
+    with pytest.raises(InputError, match=r"deployments\[0\] \(TA-1\)\.people") as info:
+        parse_mission({**data, "deployments": [{"unit": "TA-1", "lender": "Taian", "people": -1, "duration_h": 6}]})
+    assert info.value.field == "people"
+    with pytest.raises(InputError, match="claims: unknown cost line 'bribes'"):
+        parse_mission({**data, "deployments": [{"unit": "U", "lender": "L", "people": 1, "duration_h": 1,
+                                                 "claims": {"bribes": 1}}]})
+    with pytest.raises(InputError, match="responsible_can_pay"):
+        parse_mission({**data, "responsible_can_pay": "yes"})
+
+
+# ----------------------------------------------------------------------------------------------------
+# Terms (own forces, which agreement applies) and the one compensation function
+
+TREE = {"Lixia": "Jinan", "Licheng": "Jinan", "Jinan": "SD", "Taian": "SD", "SD": "CN"}
+
+
+def test_terms_own_forces_agreement_or_refused() -> None:
+    lent = agreement(lender="SD", borrower="Lixia")
+    priced_at_home = agreement(lender="Lixia", borrower="Lixia", capabilities=[])
+    agreements = (lent, priced_at_home)
+    # own region: own forces, priced by a same-region agreement when there is one
+    home = deployment_terms(agreements, "Lixia", "Lixia", parents=TREE)
+    assert home is not None and home.own_forces and home.agreement is priced_at_home and home.covers("pump")
+    assert deployment_terms((), "Licheng", "Licheng") == Terms("Licheng", "Licheng", True, None)
+    # a parent with an agreement is lent under it: the signed terms decide (capabilities, rates)
+    province = deployment_terms(agreements, "SD", "Lixia", parents=TREE)
+    assert province is not None and province.lent and province.lending_agreement is lent
+    assert province.covers("mine_rescue_squad") and not province.covers("pump")
+    # a parent without one serves as the region's own force; a sibling or a child without one may not go
+    city = deployment_terms(agreements, "Jinan", "Lixia", parents=TREE)
+    assert city == Terms("Jinan", "Lixia", True, None) and city.covers("pump")
+    assert deployment_terms(agreements, "CN", "Lixia", parents=TREE) == Terms("CN", "Lixia", True, None)
+    assert deployment_terms(agreements, "Licheng", "Lixia", parents=TREE) is None
+    assert deployment_terms(agreements, "Lixia", "Jinan", parents=TREE) is None
+    assert deployment_terms(agreements, "Jinan", "Lixia") is None  # without the tree only the same region
+    assert ancestors("Lixia", TREE) == ("Jinan", "SD", "CN") and ancestors("X", {"X": "Y", "Y": "X"}) == ("Y",)
+
+
+def test_compensate_by_hand_with_subsistence_and_a_part_day() -> None:
+    terms = deployment_terms([agreement(rates={"labour_per_person_day": 330, "subsistence_per_person_day": 150,
+                                               "transport_per_km": 8, "transport_per_trip": 300,
+                                               "equipment_per_day": {"foam_tender": 3000}},
+                                        reimbursable=["labour", "equipment", "transport"])], "Taian", "Jinan")
+    assert terms is not None
+    d = deployment(people=12, duration_h=25.5, equipment={"foam_tender": 2}, transport_km=2 * 31.27, trips=1)
+    paid = compensate(d, terms)
+    assert [(c.line, c.item, c.days, c.amount) for c in paid.lines] == [
+        ("labour", "person-days", 2, 330 * 12 * 2),  # 7 920: 25.5 h is two days
+        ("equipment", "foam_tender", 2, 3000 * 2 * 2),  # 12 000
+        ("transport", "km", 0, 500.32),  # 8 x 62.54
+        ("transport", "trips", 0, 300.0),
+    ]
+    assert paid.amount == 20720.32
+    assert [(x.line, x.amount) for x in paid.excluded] == [("subsistence", 150 * 12 * 2)]  # not on the agreement
+    # the ledger of a mission with that deployment charges exactly the same
+    assert build_ledger([mission(d)], [terms.agreement]).total == paid.amount  # type: ignore[list-item]
+
+
+def test_own_forces_and_zero_agreements_are_not_paid_but_accounted_for() -> None:
+    d = deployment(lender="Jinan", transport_km=40, trips=1, claims={"subsistence": 80})
+    own = compensate(d, Terms("Jinan", "Lixia", True, None))
+    assert own.lines == () and own.amount == 0
+    assert [(x.line, x.amount) for x in own.excluded] == [("subsistence", 80.0)]
+    assert "own forces" in own.excluded[0].reason
+    # a parent's unit without an agreement: no error once the ledger knows the tree
+    with pytest.raises(InputError, match="without a sharing agreement"):
+        build_ledger([mission(d, region="Lixia")], [])
+    ledger = build_ledger([mission(d, region="Lixia")], [], parents=TREE)
+    assert ledger.total == 0 and [c.unit for c in ledger.excluded] == ["TA-1"]
+    # lent under an agreement that reimburses nothing: listed line by line, at no cost
+    nothing = agreement(lender="Jinan", borrower="Lixia", rates={}, reimbursable=[])
+    ledger = build_ledger([mission(deployment(lender="Jinan", transport_km=40), region="Lixia")], [nothing])
+    assert ledger.total == 0 and ledger.lines == ()
+    assert {(c.line, c.amount) for c in ledger.excluded} == {("labour", 0.0), ("transport", 0.0)}
+
+
+def test_rated_equipment_splits_what_the_agreement_prices() -> None:
+    terms = deployment_terms([agreement()], "Taian", "Jinan")
+    assert terms is not None
+    kit = {"breathing_apparatus": 9, "crane": 1}
+    assert rated_equipment(kit, terms) == ({"breathing_apparatus": 9}, {"crane": 1})
+    assert rated_equipment(kit, Terms("Jinan", "Jinan", True, None)) == (kit, {})

@@ -19,15 +19,13 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from geodata.errors import SnapError
-from planner.dispatch.scenario import (
+from planner.dispatch.requests import (
     IncidentRequest,
-    ScenarioDispatch,
-    dispatch_scenario,
     incident_library,
     parse_incident_request,
-    region_of,
     requirements_from_template,
 )
+from planner.dispatch.scenario import ScenarioDispatch, dispatch_scenario, region_of
 from planner.errors import InputError
 from planner.model.records import LABELS
 from planner.scenario.model import Scenario

@@ -103,7 +103,8 @@ def run_scenario(args: argparse.Namespace) -> int:
     import csv
 
     from planner.cli._common import load_scenario
-    from planner.dispatch.scenario import dispatch_scenario, incident_library, parse_incident_request
+    from planner.dispatch.requests import incident_library, parse_incident_request
+    from planner.dispatch.scenario import dispatch_scenario
 
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")

@@ -5,15 +5,16 @@ deadline. While a requirement is short, the earliest-arriving unit that is avail
 arrives by the deadline, contributes the capability (under an agreement that covers it when it
 crosses a border, R-AGREEMENT) and whose departure keeps its region's retained minimums is sent; it
 brings all its capabilities, so later requirements of the same incident may already be met. Ties go
-to the cheaper unit, then the smaller id. The rules are those of :mod:`planner.dispatch.problem`.
+to the cheaper unit, then the smaller id. The rules are those of :mod:`planner.dispatch.rules`.
 """
 
 from __future__ import annotations
 
 import time
 
-from planner.dispatch.optimiser import DispatchResult, evaluate
-from planner.dispatch.problem import DispatchProblem, check_retained, home_holdings, pair_options
+from planner.dispatch.problem import DispatchProblem
+from planner.dispatch.result import DispatchResult, evaluate
+from planner.dispatch.rules import check_retained, home_holdings, pair_options
 from planner.model.status import Status
 
 

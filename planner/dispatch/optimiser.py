@@ -1,6 +1,6 @@
 """Dispatch optimiser: assign whole rescue units to incidents with OR-Tools CP-SAT, lexicographically.
 
-Formulation (problem semantics in :mod:`planner.dispatch.problem`). For every useful option
+Formulation (problem semantics in :mod:`planner.dispatch.rules`). For every useful option
 (unit u, incident i) a Boolean x[u,i]; for every requirement r of incident i an integer shortfall s[r]::
 
     sum_i x[u,i] <= 1                                    each unit goes to at most one incident
@@ -14,8 +14,10 @@ Formulation (problem semantics in :mod:`planner.dispatch.problem`). For every us
       (2) sum p[i] A[u,i] x[u,i]          priority-weighted arrival, A in centiminutes (x100, rounded)
       (3) (Z + 1) C[u,i] x[u,i] + sum_Z x compensation in fen (x100, rounded), then fewest zero-arrival units
 
-Stages are solved one after another, each optimum added as a constraint to the next (R-AGREEMENT,
-R-COST for the cost of a lent unit). Stages (1) and (2) are merged as W * (1) + (2), with W one more
+C[u,i] is the pair's cost from :mod:`planner.dispatch.rules`: in a scenario dispatch the compensation
+the ledger will charge (R-COST, priced by ``planner.sharing.compensate``), in a problem file the
+agreement's planning cost. Stages are solved one after another, each optimum added as a constraint to
+the next (R-AGREEMENT for who may go and what counts). Stages (1) and (2) are merged as W * (1) + (2), with W one more
 than the largest possible (2), whenever W * max (1) stays below 2**50 (exact in double precision);
 otherwise they are solved apart. No unit that adds nothing is ever sent: at the (2) optimum removing
 such a unit would lower the arrival sum, unless its weighted arrival rounds to 0; those Z options are
@@ -40,38 +42,18 @@ import dataclasses
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from planner.dispatch.problem import (
-    DispatchProblem,
-    Incident,
-    PairOption,
-    Requirement,
-    Unit,
-    check_retained,
-    home_holdings,
-    pair_option,
-    pair_options,
-)
+from ortools.sat.python import cp_model
+
+from planner.dispatch.greedy import solve_dispatch_greedy
+from planner.dispatch.problem import DispatchProblem
+from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
+from planner.dispatch.rules import PairOption, check_retained, forced_option, home_holdings, pair_options
 from planner.errors import InputError, SolverLimitError
 from planner.model.status import Status, cp_sat_status
-from planner.sharing.ledger import find_agreement
 
-__all__ = [
-    "Assignment",
-    "Borrowing",
-    "DispatchObjective",
-    "DispatchResult",
-    "Incident",
-    "Redispatch",
-    "Requirement",
-    "Shortfall",
-    "Unit",
-    "evaluate",
-    "redispatch",
-    "solve_dispatch",
-]
+__all__ = ["redispatch", "solve_dispatch"]
 
 logger = logging.getLogger(__name__)
 
@@ -85,152 +67,6 @@ DEFAULT_TIME_LIMIT_S = 10.0
 DEFAULT_WORKERS = 1
 """One CP-SAT worker: on the 2-core machine of bench/dispatch.py (60 x 400) one worker with the full
 LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """``unit`` goes to ``incident`` and arrives after ``arrival_min`` minutes."""
-
-    unit: str
-    incident: str
-    arrival_min: float
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """``missing`` units of ``capability`` are not on scene at ``incident`` by ``deadline_min``."""
-
-    incident: str
-    capability: str
-    missing: int
-    deadline_min: float
-
-
-@dataclass(frozen=True)
-class Borrowing:
-    """``unit`` of ``lender`` serves ``borrower`` under an agreement, costing ``cost`` yuan."""
-
-    unit: str
-    lender: str
-    borrower: str
-    cost: float
-
-
-@dataclass(frozen=True)
-class DispatchObjective:
-    """The lexicographic objective: weighted shortfall, weighted arrival minutes, compensation yuan."""
-
-    weighted_shortfall: float
-    weighted_arrival: float
-    compensation: float
-
-    def as_tuple(self) -> tuple[float, float, float]:
-        """``(weighted_shortfall, weighted_arrival, compensation)`` for lexicographic comparison."""
-        return (self.weighted_shortfall, self.weighted_arrival, self.compensation)
-
-
-@dataclass(frozen=True)
-class DispatchResult:
-    """Outcome of a dispatcher: assignments, shortfalls, objective, bound, status, wall time."""
-
-    status: Status
-    assignments: tuple[Assignment, ...]
-    shortfall: tuple[Shortfall, ...]
-    objective: DispatchObjective
-    borrowed: tuple[Borrowing, ...]
-    wall_s: float
-    method: str
-    bound: DispatchObjective | None = None
-
-    def assignment_map(self) -> dict[str, str]:
-        """Map unit id -> incident id."""
-        return {a.unit: a.incident for a in self.assignments}
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the CLI's output)."""
-        return {
-            "status": self.status.value,
-            "method": self.method,
-            "assignments": [dataclasses.asdict(a) for a in self.assignments],
-            "shortfall": [dataclasses.asdict(s) for s in self.shortfall],
-            "objective": dataclasses.asdict(self.objective),
-            "bound": None if self.bound is None else dataclasses.asdict(self.bound),
-            "borrowed": [dataclasses.asdict(b) for b in self.borrowed],
-            "seconds": round(self.wall_s, 3),
-        }
-
-
-@dataclass(frozen=True)
-class Redispatch:
-    """Re-dispatch after a new incident: the new plan and how it differs from the old one."""
-
-    result: DispatchResult
-    kept: tuple[Assignment, ...]
-    moved: tuple[tuple[str, str, str], ...]
-    added: tuple[Assignment, ...]
-    released: tuple[tuple[str, str], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            **self.result.to_dict(),
-            "kept": [dataclasses.asdict(a) for a in self.kept],
-            "moved": [{"unit": u, "from": a, "to": b} for u, a, b in self.moved],
-            "added": [dataclasses.asdict(a) for a in self.added],
-            "released": [{"unit": u, "from": a} for u, a in self.released],
-        }
-
-
-# ----------------------------------------------------------------------------------------------------
-# Evaluation shared by every dispatcher
-
-
-def evaluate(
-    problem: DispatchProblem,
-    assignment: Mapping[str, str],
-    *,
-    options: Mapping[tuple[str, str], PairOption] | None = None,
-) -> tuple[tuple[Assignment, ...], tuple[Shortfall, ...], DispatchObjective, tuple[Borrowing, ...]]:
-    """Evaluate a unit -> incident map: its assignments, shortfalls, objective and borrowings.
-
-    ``options`` gives the pair options to use (default: recomputed, ignoring unit status, so a kept
-    committed unit is evaluated like any other). Raises InputError for an unreachable pair.
-    """
-    units = {u.id: u for u in problem.units}
-    incidents = {i.id: i for i in problem.incidents}
-    chosen: dict[str, list[PairOption]] = {i.id: [] for i in problem.incidents}
-    for unit_id, incident_id in assignment.items():
-        option = None if options is None else options.get((unit_id, incident_id))
-        if option is None:
-            option = _forced_option(problem, units[unit_id], incidents[incident_id])
-        chosen[incident_id].append(option)
-    rows = tuple(
-        sorted(
-            (Assignment(o.unit, o.incident, round(o.arrival_min, 4)) for opts in chosen.values() for o in opts),
-            key=lambda a: (a.incident, a.arrival_min, a.unit),
-        )
-    )
-    shortfall: list[Shortfall] = []
-    weighted_shortfall = 0
-    weighted_arrival = 0.0
-    compensation = 0.0
-    borrowed: list[Borrowing] = []
-    for incident in problem.incidents:
-        opts = chosen[incident.id]
-        for k, requirement in enumerate(incident.requirements):
-            missing = max(0, requirement.quantity - sum(o.contribution[k] for o in opts))
-            if missing:
-                shortfall.append(Shortfall(incident.id, requirement.capability, missing, requirement.deadline_min))
-                weighted_shortfall += incident.priority * missing
-        for option in opts:
-            weighted_arrival += incident.priority * option.arrival_min
-            compensation += option.cost
-            if option.agreement is not None:
-                borrowed.append(
-                    Borrowing(option.unit, option.agreement.lender, option.agreement.borrower, round(option.cost, 2))
-                )
-    objective = DispatchObjective(weighted_shortfall, round(weighted_arrival, 4), round(compensation, 2))
-    return rows, tuple(shortfall), objective, tuple(sorted(borrowed, key=lambda b: b.unit))
 
 
 def _drop_idle_units(
@@ -255,25 +91,6 @@ def _drop_idle_units(
         if value <= best:
             current, best = trial, value
     return current
-
-
-def _forced_option(problem: DispatchProblem, unit: Unit, incident: Incident) -> PairOption:
-    """Option of a pair already decided (a kept unit): needs a travel entry, not an agreement."""
-    option = pair_option(problem, unit, incident)
-    if option is not None:
-        return option
-    travel = problem.travel_min.get((unit.id, incident.id))
-    if travel is None:
-        raise InputError(
-            f"travel_min: no entry for unit {unit.id} -> incident {incident.id}", field="travel_min", record=unit.id
-        )
-    arrival = unit.ready_min + travel
-    contribution = tuple(
-        unit.capabilities.get(r.capability, 0) if arrival <= r.deadline_min else 0 for r in incident.requirements
-    )
-    agreement = find_agreement(problem.agreements, unit.region, incident.region)
-    cost = agreement.dispatch_cost(travel) if agreement is not None else 0.0
-    return PairOption(unit.id, incident.id, arrival, cost, agreement, contribution)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -337,8 +154,6 @@ def solve_dispatch(
         No solution within the time limit.
 
     """
-    from planner.dispatch.greedy import solve_dispatch_greedy
-
     if time_limit_s <= 0:
         raise InputError(f"time limit must be > 0 s, got {time_limit_s}", field="time_limit")
     started = time.perf_counter()
@@ -407,8 +222,6 @@ def _solve(
 
     ``start`` is a feasible unit -> incident map used as the first hint.
     """
-    from ortools.sat.python import cp_model
-
     started = time.perf_counter()
     if time_limit_s <= 0:
         raise InputError(f"time limit must be > 0 s, got {time_limit_s}", field="time_limit")
@@ -427,7 +240,7 @@ def _solve(
     incidents = {i.id: i for i in problem.incidents}
     options = {key: o for key, o in pair_options(problem).items() if key[0] not in away}
     for unit_id, incident_id in fixed.items():
-        options[(unit_id, incident_id)] = _forced_option(problem, units[unit_id], incidents[incident_id])
+        options[(unit_id, incident_id)] = forced_option(problem, units[unit_id], incidents[incident_id])
     keys = sorted(options)
 
     # Model.

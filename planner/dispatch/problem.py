@@ -1,4 +1,4 @@
-"""Dispatch problem records, the JSON parser that validates them, and the rules shared by every dispatcher.
+"""Dispatch problem records and the JSON problem file that holds them, validated by pydantic.
 
 The JSON form (``python -m planner dispatch --problem P.json``)::
 
@@ -9,92 +9,97 @@ The JSON form (``python -m planner dispatch --problem P.json``)::
      "agreements": [{"lender": "A", "borrower": "B", "fixed_cost": 5000, "cost_per_travel_min": 20}],
      "min_retained": {"A": {"mine_rescue_squad": 1}}}
 
-Semantics shared by the optimiser and the greedy baseline (see :func:`pair_options`):
-
-- a unit sent to an incident brings all its capabilities and arrives at ``ready_min + travel_min``;
-  a missing (or null) travel entry means unreachable;
-- a unit may serve an incident of another region only under an agreement lender = its region,
-  borrower = the incident's region (R-AGREEMENT); it then contributes only the capabilities the
-  agreement covers and costs ``fixed_cost + cost_per_travel_min * travel_min``; same-region service is free;
-- each requirement is met separately: shortfall = quantity minus the capability units of the units
-  sent to that incident arriving by its deadline, never below zero;
-- the available units of a region sent nowhere must together hold ``min_retained`` of each capability;
-  while a region lends under an agreement with ``retained``, they must also hold that;
-- units whose status is ``committed`` or ``drilling`` are neither sent nor counted at home.
+Units may also carry ``name``, ``kind``, ``people``, ``province``, ``lon``, ``lat`` and ``base``, and
+incidents ``name``, ``location``, ``province``, ``lon``, ``lat`` and ``responsible_unit``, for the
+reader; the solver ignores them. The semantics every dispatcher shares are in
+:mod:`planner.dispatch.rules`: in a problem file a unit lent under an agreement costs the agreement's
+``fixed_cost + cost_per_travel_min * travel_min`` and own forces are free, while a scenario dispatch
+prices each pair with the compensation the ledger will charge (``pair_cost``).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from planner.errors import InfeasibleError, InputError
-from planner.sharing.ledger import Agreement, agreements_from_dicts, find_agreement
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import dataclasses as pydantic_dataclasses
 
-UNIT_STATUSES: frozenset[str] = frozenset({"available", "committed", "drilling"})
+from planner.errors import InputError
+from planner.model.validation import Amount, Count, Name, validate
+from planner.sharing import Agreement
 
-_UNIT_FIELDS = frozenset(
-    {"id", "region", "capabilities", "ready_min", "status", "name", "kind", "people", "province", "lon", "lat", "base"}
-)
-_INCIDENT_FIELDS = frozenset(
-    {"id", "region", "priority", "requirements", "type", "name", "location", "province", "lon", "lat",
-     "responsible_unit"}
-)
-_REQUIREMENT_FIELDS = frozenset({"capability", "quantity", "deadline_min", "duration_min"})
-_PROBLEM_FIELDS = frozenset({"units", "incidents", "travel_min", "agreements", "min_retained", "name"})
+UnitStatus = Literal["available", "committed", "drilling", "off_duty"]
+UNIT_STATUSES: frozenset[str] = frozenset({"available", "committed", "drilling", "off_duty"})
+
+_RECORD = ConfigDict(extra="forbid")
+Priority = Annotated[int, Field(strict=True, ge=1)]
 
 
-@dataclass(frozen=True)
+@pydantic_dataclasses.dataclass(frozen=True, config=_RECORD)
 class Requirement:
     """``quantity`` units of ``capability`` on scene by ``deadline_min`` for ``duration_min`` minutes."""
 
-    capability: str
-    quantity: int
-    deadline_min: float
-    duration_min: float | None = None
+    capability: Name
+    quantity: Count
+    deadline_min: Amount
+    duration_min: Amount | None = None
 
 
-@dataclass(frozen=True)
+@pydantic_dataclasses.dataclass(frozen=True, config=_RECORD)
 class Incident:
     """An incident in ``region``; ``priority`` (>= 1) weights its shortfall and arrival minutes."""
 
-    id: str
-    region: str
-    priority: int
+    id: Name
+    region: Name
+    priority: Priority
     requirements: tuple[Requirement, ...]
     type: str = ""
 
 
-@dataclass(frozen=True)
+@pydantic_dataclasses.dataclass(frozen=True, config=_RECORD)
 class Unit:
     """A rescue team: home ``region``, capability quantities, minutes to turn out, status."""
 
-    id: str
-    region: str
-    capabilities: Mapping[str, int]
-    ready_min: float = 0.0
-    status: str = "available"
+    id: Name
+    region: Name
+    capabilities: Mapping[Name, Count]
+    ready_min: Amount = 0.0
+    status: UnitStatus = "available"
 
     @property
     def available(self) -> bool:
-        """Whether the team may be sent (not committed elsewhere, not drilling)."""
+        """Whether the team may be sent (not committed elsewhere, not drilling, not off duty)."""
         return self.status == "available"
 
 
 @dataclass(frozen=True)
 class DispatchProblem:
-    """Units, incidents, the travel-time matrix (minutes), agreements and retained minimums."""
+    """Units, incidents, the travel-time matrix (minutes), agreements and retained minimums.
+
+    Attributes
+    ----------
+    parents
+        Parent of each region in the jurisdiction tree: a parent's unit serving without an agreement
+        is the region's own force (:func:`planner.sharing.deployment_terms`). Empty in problem files.
+    pair_cost
+        Cost of each allowed (unit id, incident id) pair, yuan, when the caller prices the pairs (a
+        scenario dispatch: the compensation the ledger will charge). None: the agreements' planning
+        cost, as in problem files.
+
+    """
 
     units: tuple[Unit, ...]
     incidents: tuple[Incident, ...]
     travel_min: Mapping[tuple[str, str], float]
     agreements: tuple[Agreement, ...] = ()
     min_retained: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
+    parents: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    pair_cost: Mapping[tuple[str, str], float] | None = None
 
     def unit(self, unit_id: str) -> Unit:
         """Return the unit with id ``unit_id``."""
@@ -110,194 +115,129 @@ class DispatchProblem:
                 return incident
         raise KeyError(incident_id)
 
-    def with_incident(self, incident: Incident, travel_min: Mapping[str, float]) -> DispatchProblem:
-        """Return a copy with one more incident and the travel minutes of units to it (unit id -> minutes)."""
+    def with_incident(
+        self,
+        incident: Incident,
+        travel_min: Mapping[str, float],
+        *,
+        pair_cost: Mapping[str, float] | None = None,
+    ) -> DispatchProblem:
+        """Return a copy with one more incident, the travel minutes of units to it and, if priced, their costs.
+
+        ``travel_min`` and ``pair_cost`` map unit id -> minutes and unit id -> yuan.
+        """
         if any(i.id == incident.id for i in self.incidents):
             raise InputError(f"incident {incident.id}: duplicate id", field="id", record=incident.id)
-        travel = dict(self.travel_min)
         known = {u.id for u in self.units}
-        for unit_id, minutes in travel_min.items():
-            if unit_id not in known:
-                raise InputError(f"travel_min: unknown unit {unit_id!r}", field="travel_min", record=unit_id)
-            travel[(unit_id, incident.id)] = float(minutes)
+        for name, row in (("travel_min", travel_min), ("pair_cost", pair_cost or {})):
+            for unit_id in row:
+                if unit_id not in known:
+                    raise InputError(f"{name}: unknown unit {unit_id!r}", field=name, record=unit_id)
+        if (self.pair_cost is None) != (pair_cost is None):
+            raise InputError("pair_cost: give the new incident's costs exactly when the problem prices its pairs",
+                             field="pair_cost", record=incident.id)
+        travel = {**self.travel_min, **{(u, incident.id): float(m) for u, m in travel_min.items()}}
+        costs = None if self.pair_cost is None or pair_cost is None else {
+            **self.pair_cost, **{(u, incident.id): float(c) for u, c in pair_cost.items()}}
         return DispatchProblem(
             units=self.units,
             incidents=(*self.incidents, incident),
             travel_min=MappingProxyType(travel),
             agreements=self.agreements,
             min_retained=self.min_retained,
+            parents=self.parents,
+            pair_cost=None if costs is None else MappingProxyType(costs),
         )
 
 
 # ----------------------------------------------------------------------------------------------------
-# Parsing
+# The problem file
+
+_UNIT_NOTES = frozenset({"name", "kind", "people", "province", "lon", "lat", "base"})
+_INCIDENT_NOTES = frozenset({"name", "location", "province", "lon", "lat", "responsible_unit"})
 
 
-def _fail(message: str, field_name: str, record: str | None = None) -> InputError:
-    return InputError(message, field=field_name, record=record)
+def _without(notes: frozenset[str], items: Any) -> Any:
+    """Drop from the list's dicts the descriptive fields the solver ignores."""
+    if not isinstance(items, list):
+        return items
+    return [{k: v for k, v in item.items() if k not in notes} if isinstance(item, dict) else item for item in items]
 
 
-def _require(data: Mapping[str, Any], name: str, where: str) -> Any:
-    if name not in data or data[name] is None:
-        return _raise(_fail(f"{where}: missing required field {name!r}", name, where))
-    return data[name]
+class ProblemFile(BaseModel):
+    """The JSON layout of a problem file; :func:`problem_from_dict` checks what spans several parts."""
 
+    model_config = ConfigDict(extra="forbid")
 
-def _raise(error: Exception) -> Any:
-    raise error
+    name: str = ""
+    units: list[Unit]
+    incidents: list[Incident]
+    travel_min: dict[str, dict[str, Amount | None]] = Field(default_factory=dict)
+    agreements: list[Agreement] = Field(default_factory=list)
+    min_retained: dict[str, dict[Name, Count]] = Field(default_factory=dict)
 
+    @field_validator("units", mode="before")
+    @classmethod
+    def _unit_notes(cls, value: Any) -> Any:
+        return _without(_UNIT_NOTES, value)
 
-def _check_fields(data: Any, known: frozenset[str], where: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
-        raise _fail(f"{where} must be an object", where, where)
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise _fail(f"{where}: unknown field {unknown[0]!r}", unknown[0], where)
-    return data
+    @field_validator("incidents", mode="before")
+    @classmethod
+    def _incident_notes(cls, value: Any) -> Any:
+        return _without(_INCIDENT_NOTES, value)
 
+    @field_validator("travel_min", "min_retained", mode="before")
+    @classmethod
+    def _null_is_no_entries(cls, value: Any) -> Any:
+        return {} if value is None else value
 
-def _name(data: Mapping[str, Any], name: str, where: str) -> str:
-    value = _require(data, name, where)
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(f"{where}: {name} must be a non-empty string, got {value!r}", name, where)
-    return value
-
-
-def _minutes(value: Any, name: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _fail(f"{where}: {name} must be a number of minutes, got {value!r}", name, where)
-    if not math.isfinite(value) or value < 0:
-        raise _fail(f"{where}: {name} must be finite and >= 0, got {value!r}", name, where)
-    return float(value)
-
-
-def _integer(value: Any, name: str, where: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _fail(f"{where}: {name} must be an integer >= {minimum}, got {value!r}", name, where)
-    return value
-
-
-def _list(data: Mapping[str, Any], name: str, where: str, *, required: bool = True) -> list[Any]:
-    if not required and data.get(name) is None:
-        return []
-    value = _require(data, name, where)
-    if not isinstance(value, list):
-        raise _fail(f"{where}: {name} must be a list", name, where)
-    return value
-
-
-def _capabilities(value: Any, where: str) -> Mapping[str, int]:
-    if not isinstance(value, Mapping):
-        raise _fail(f"{where}: capabilities must be an object capability -> quantity", "capabilities", where)
-    out: dict[str, int] = {}
-    for capability, quantity in value.items():
-        if not isinstance(capability, str) or not capability:
-            raise _fail(f"{where}: capabilities: empty capability name", "capabilities", where)
-        out[capability] = _integer(quantity, f"capabilities.{capability}", where)
-    return MappingProxyType(out)
-
-
-def parse_unit(data: Any, where: str = "unit") -> Unit:
-    """One unit from a JSON-like dict."""
-    data = _check_fields(data, _UNIT_FIELDS, where)
-    unit_id = _name(data, "id", where)
-    where = f"unit {unit_id}"
-    status = data.get("status", "available")
-    if status not in UNIT_STATUSES:
-        allowed = ", ".join(sorted(UNIT_STATUSES))
-        raise _fail(f"{where}: status must be one of {allowed}, got {status!r}", "status", where)
-    return Unit(
-        id=unit_id,
-        region=_name(data, "region", where),
-        capabilities=_capabilities(_require(data, "capabilities", where), where),
-        ready_min=_minutes(data.get("ready_min", 0), "ready_min", where),
-        status=status,
-    )
-
-
-def parse_requirement(data: Any, where: str) -> Requirement:
-    """One requirement from a JSON-like dict."""
-    data = _check_fields(data, _REQUIREMENT_FIELDS, where)
-    duration = data.get("duration_min")
-    return Requirement(
-        capability=_name(data, "capability", where),
-        quantity=_integer(_require(data, "quantity", where), "quantity", where),
-        deadline_min=_minutes(_require(data, "deadline_min", where), "deadline_min", where),
-        duration_min=None if duration is None else _minutes(duration, "duration_min", where),
-    )
-
-
-def parse_incident(data: Any, where: str = "incident") -> Incident:
-    """One incident from a JSON-like dict."""
-    data = _check_fields(data, _INCIDENT_FIELDS, where)
-    incident_id = _name(data, "id", where)
-    where = f"incident {incident_id}"
-    requirements = _list(data, "requirements", where)
-    incident_type = data.get("type", "")
-    return Incident(
-        id=incident_id,
-        region=_name(data, "region", where),
-        priority=_integer(_require(data, "priority", where), "priority", where, minimum=1),
-        requirements=tuple(parse_requirement(r, f"{where}: requirements[{k}]") for k, r in enumerate(requirements)),
-        type=incident_type if isinstance(incident_type, str) else str(incident_type),
-    )
+    @field_validator("agreements", mode="before")
+    @classmethod
+    def _null_is_no_agreements(cls, value: Any) -> Any:
+        return [] if value is None else value
 
 
 def problem_from_dict(data: Any) -> DispatchProblem:
     """Parse and validate a dispatch problem; raise InputError naming the field of the first problem found.
 
-    Checks: required fields, types, non-negative quantities and minutes, duplicate unit or incident
-    ids, travel entries naming unknown units or incidents, agreements or retained minimums naming
-    regions that no unit or incident has.
+    Pydantic checks each part (required fields, types, non-negative quantities and minutes, unknown
+    fields); this checks what spans parts: duplicate unit or incident ids, travel entries naming
+    unknown units or incidents, agreements or retained minimums naming regions no unit or incident has.
     """
-    data = _check_fields(data, _PROBLEM_FIELDS, "problem")
-    units = tuple(parse_unit(u, f"units[{k}]") for k, u in enumerate(_list(data, "units", "problem")))
-    incidents = tuple(parse_incident(i, f"incidents[{k}]") for k, i in enumerate(_list(data, "incidents", "problem")))
-    unit_ids = _unique([u.id for u in units], "units")
-    incident_ids = _unique([i.id for i in incidents], "incidents")
-    regions = {u.region for u in units} | {i.region for i in incidents}
-
-    raw_travel = data.get("travel_min", {})
-    if not isinstance(raw_travel, Mapping):
-        raise _fail("problem: travel_min must be an object unit -> {incident: minutes}", "travel_min")
+    parsed = validate(ProblemFile, data, record="problem")
+    unit_ids = _unique([u.id for u in parsed.units], "units")
+    incident_ids = _unique([i.id for i in parsed.incidents], "incidents")
+    regions = {u.region for u in parsed.units} | {i.region for i in parsed.incidents}
     travel: dict[tuple[str, str], float] = {}
-    for unit_id, row in raw_travel.items():
+    for unit_id, row in parsed.travel_min.items():
         if unit_id not in unit_ids:
-            raise _fail(f"travel_min: unknown unit {unit_id!r}", "travel_min", str(unit_id))
-        if not isinstance(row, Mapping):
-            raise _fail(f"travel_min.{unit_id} must be an object incident -> minutes", "travel_min", unit_id)
+            raise InputError(f"travel_min: unknown unit {unit_id!r}", field="travel_min", record=unit_id)
         for incident_id, minutes in row.items():
             if incident_id not in incident_ids:
-                raise _fail(f"travel_min.{unit_id}: unknown incident {incident_id!r}", "travel_min", unit_id)
+                raise InputError(f"travel_min.{unit_id}: unknown incident {incident_id!r}", field="travel_min",
+                                 record=unit_id)
             if minutes is not None:
-                travel[(unit_id, incident_id)] = _minutes(minutes, f"travel_min.{unit_id}.{incident_id}", "problem")
-
-    agreements = agreements_from_dicts(_list(data, "agreements", "problem", required=False))
-    for k, agreement in enumerate(agreements):
+                travel[(unit_id, incident_id)] = minutes
+    seen: set[tuple[str, str]] = set()
+    for k, agreement in enumerate(parsed.agreements):
+        if (agreement.lender, agreement.borrower) in seen:
+            raise InputError(f"agreements[{k}]: duplicate agreement lender={agreement.lender} "
+                             f"borrower={agreement.borrower}", field="lender", record=f"agreements[{k}]")
+        seen.add((agreement.lender, agreement.borrower))
         for role in ("lender", "borrower"):
             region = getattr(agreement, role)
             if region not in regions:
-                raise _fail(f"agreements[{k}]: {role} names unknown region {region!r}", role, f"agreements[{k}]")
-
-    raw_retained = data.get("min_retained", {})
-    if not isinstance(raw_retained, Mapping):
-        raise _fail("problem: min_retained must be an object region -> {capability: quantity}", "min_retained")
-    retained: dict[str, Mapping[str, int]] = {}
-    for region, row in raw_retained.items():
+                raise InputError(f"agreements[{k}]: {role} names unknown region {region!r}", field=role,
+                                 record=f"agreements[{k}]")
+    for region in parsed.min_retained:
         if region not in regions:
-            raise _fail(f"min_retained: unknown region {region!r}", "min_retained", str(region))
-        if not isinstance(row, Mapping):
-            raise _fail(f"min_retained.{region} must be an object capability -> quantity", "min_retained", region)
-        retained[region] = MappingProxyType(
-            {str(c): _integer(q, f"min_retained.{region}.{c}", "problem") for c, q in row.items()}
-        )
-
+            raise InputError(f"min_retained: unknown region {region!r}", field="min_retained", record=region)
     return DispatchProblem(
-        units=units,
-        incidents=incidents,
+        units=tuple(parsed.units),
+        incidents=tuple(parsed.incidents),
         travel_min=MappingProxyType(travel),
-        agreements=agreements,
-        min_retained=MappingProxyType(retained),
+        agreements=tuple(parsed.agreements),
+        min_retained=MappingProxyType({r: MappingProxyType(row) for r, row in parsed.min_retained.items()}),
     )
 
 
@@ -305,7 +245,7 @@ def _unique(ids: list[str], what: str) -> set[str]:
     seen: set[str] = set()
     for item in ids:
         if item in seen:
-            raise _fail(f"{what}: duplicate id {item!r}", "id", item)
+            raise InputError(f"{what}: duplicate id {item!r}", field="id", record=item)
         seen.add(item)
     return seen
 
@@ -321,90 +261,3 @@ def load_problem(path: str | Path) -> DispatchProblem:
     except json.JSONDecodeError as error:
         raise InputError(f"{path}: not JSON: {error.msg} at line {error.lineno}", field="problem") from error
     return problem_from_dict(data)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Shared rules
-
-
-@dataclass(frozen=True)
-class PairOption:
-    """What sending ``unit`` to ``incident`` means: arrival, cost, and on-time contribution per requirement."""
-
-    unit: str
-    incident: str
-    arrival_min: float
-    cost: float
-    agreement: Agreement | None
-    contribution: tuple[int, ...]
-
-    @property
-    def useful(self) -> bool:
-        """Whether the unit counts towards at least one requirement of the incident."""
-        return any(self.contribution)
-
-
-def pair_option(problem: DispatchProblem, unit: Unit, incident: Incident) -> PairOption | None:
-    """Option for ``unit`` -> ``incident``, or None when unreachable or not allowed without an agreement."""
-    travel = problem.travel_min.get((unit.id, incident.id))
-    if travel is None:
-        return None
-    agreement = None
-    cost = 0.0
-    if unit.region != incident.region:
-        agreement = find_agreement(problem.agreements, unit.region, incident.region)
-        if agreement is None:
-            return None
-        cost = agreement.dispatch_cost(travel)
-    arrival = unit.ready_min + travel
-    contribution = tuple(
-        unit.capabilities.get(r.capability, 0)
-        if arrival <= r.deadline_min and (agreement is None or agreement.covers(r.capability))
-        else 0
-        for r in incident.requirements
-    )
-    return PairOption(unit.id, incident.id, arrival, cost, agreement, contribution)
-
-
-def pair_options(problem: DispatchProblem) -> dict[tuple[str, str], PairOption]:
-    """Every useful (unit, incident) option of the available units.
-
-    A unit that would contribute nothing on time to any requirement of an incident is never an option
-    there: sending it could only add arrival minutes and cost.
-    """
-    out: dict[tuple[str, str], PairOption] = {}
-    for unit in problem.units:
-        if not unit.available:
-            continue
-        for incident in problem.incidents:
-            option = pair_option(problem, unit, incident)
-            if option is not None and option.useful:
-                out[(unit.id, incident.id)] = option
-    return out
-
-
-def home_holdings(
-    problem: DispatchProblem, region: str, *, exclude: set[str] | frozenset[str] = frozenset()
-) -> dict[str, int]:
-    """Capability totals of the available units of ``region`` outside ``exclude``."""
-    out: dict[str, int] = {}
-    for unit in problem.units:
-        if unit.region == region and unit.available and unit.id not in exclude:
-            for capability, quantity in unit.capabilities.items():
-                out[capability] = out.get(capability, 0) + quantity
-    return out
-
-
-def check_retained(problem: DispatchProblem, *, away: set[str] | frozenset[str] = frozenset()) -> None:
-    """Raise InfeasibleError when a region's min_retained fails even with no further unit sent.
-
-    ``away`` lists units already out (kept on earlier incidents), which do not count at home.
-    """
-    for region, minimums in sorted(problem.min_retained.items()):
-        held = home_holdings(problem, region, exclude=away)
-        for capability, required in sorted(minimums.items()):
-            if held.get(capability, 0) < required:
-                raise InfeasibleError(
-                    f"min_retained: region {region} must keep {required} {capability} at home "
-                    f"but its available units hold only {held.get(capability, 0)}"
-                )

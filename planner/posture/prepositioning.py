@@ -49,7 +49,8 @@ from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
 from planner.coverage.whatif import RISK_WEIGHTS, SiteChange, WhatIfResult, apply_plan, compare
-from planner.dispatch.scenario import province_of, region_of
+from planner.dispatch.pricing import province_of
+from planner.dispatch.scenario import region_of
 from planner.drills.calendar import Blackout
 from planner.errors import InputError
 from planner.model.records import Availability, Team, Tier
@@ -74,7 +75,7 @@ from planner.posture.warnings import (
 from planner.scenario.files import read_yaml_file, scenario_path
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
-from planner.sharing.ledger import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
+from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
 
 __all__ = [
     "DEFAULT_RULES",

@@ -263,7 +263,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
     # by reference), and these bring the network stack (scipy, shapely, the dispatch adaptor): measured
     # 0.3 s to import the engine alone, 1.2 s with them, on each worker start.
     from planner.coverage.verdict import drive_minutes
-    from planner.dispatch.scenario import incident_library, requirements_from_template, unit_capabilities
+    from planner.dispatch.requests import incident_library, requirements_from_template
+    from planner.dispatch.scenario import unit_capabilities
     from planner.scenario.network import placement
 
     settings = settings or SweepSettings()

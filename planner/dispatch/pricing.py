@@ -1,0 +1,152 @@
+"""What each candidate assignment of a scenario dispatch will be paid, and the ledger of a plan.
+
+A scenario dispatch sends whole teams. For every (team, incident) pair the team may serve
+(:func:`planner.sharing.deployment_terms`, with the scenario's jurisdiction tree), :func:`price_pairs`
+builds the deployment the plan would give rise to (the team's members for the incident's expected
+duration, its carried equipment that the applicable agreement rates, a round trip along the fastest
+route, one trip) and prices it with :func:`planner.sharing.compensate`, the ledger's own function.
+:func:`plan_ledger` builds the ledger of a plan from the very same deployments, so the compensation
+the optimiser minimises and reports is, to the fen, the ledger's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from planner.dispatch.requests import IncidentRequest
+from planner.model.records import JurisdictionLevel
+from planner.scenario.model import Scenario
+from planner.sharing import (
+    Agreement,
+    Deployment,
+    Mission,
+    Terms,
+    build_ledger,
+    compensate,
+    deployment_terms,
+    rated_equipment,
+)
+
+
+@dataclass(frozen=True)
+class PairCharge:
+    """A candidate assignment's terms, expected deployment, unrated carried equipment and compensation (yuan)."""
+
+    terms: Terms
+    deployment: Deployment
+    unrated: Mapping[str, int]
+    amount: float
+
+
+def jurisdiction_parents(scenario: Scenario) -> dict[str, str]:
+    """Parent of each jurisdiction of the scenario that has one."""
+    return {j.id: j.parent for j in scenario.jurisdictions if j.parent}  # type: ignore[attr-defined]
+
+
+def province_of(scenario: Scenario, region: str) -> str:
+    """Return the province a region belongs to (empty when the tree has none)."""
+    regions = scenario.by_id("jurisdictions")
+    for ancestor in scenario.ancestors(region):
+        if regions[ancestor].level is JurisdictionLevel.PROVINCE:  # type: ignore[attr-defined]
+            return ancestor
+    return ""
+
+
+def carried_equipment(scenario: Scenario) -> dict[str, dict[str, int]]:
+    """Equipment each team carries, by kind: items of quantity held by the team rather than a base."""
+    carried: dict[str, dict[str, int]] = {}
+    for item in scenario.equipment:
+        if item.team is not None:
+            kit = carried.setdefault(item.team, {})
+            kit[item.kind] = kit.get(item.kind, 0) + item.quantity
+    return carried
+
+
+def price_pairs(
+    scenario: Scenario,
+    agreements: Sequence[Agreement],
+    requests: Sequence[IncidentRequest],
+    regions: Sequence[str],
+    route_km: Mapping[tuple[str, str], float],
+) -> dict[tuple[str, str], PairCharge]:
+    """Price every (team id, incident id) pair of ``route_km`` that the team may serve.
+
+    Parameters
+    ----------
+    scenario
+        Teams, bases, equipment and the jurisdiction tree.
+    agreements
+        The scenario's agreements, parsed.
+    requests
+        The incidents, with their expected duration and responsible unit.
+    regions
+        Region of each incident, in the order of ``requests``.
+    route_km
+        One-way road kilometres of the fastest route of each reachable pair.
+
+    Returns
+    -------
+    dict
+        A charge for every allowed pair; pairs crossing a border without an agreement are left out.
+
+    """
+    parents = jurisdiction_parents(scenario)
+    teams = scenario.by_id("teams")
+    bases = scenario.by_id("bases")
+    kits = carried_equipment(scenario)
+    duration = {r.id: r.duration_h for r in requests}
+    region_of_incident = {r.id: region for r, region in zip(requests, regions, strict=True)}
+    provinces: dict[str, str] = {}
+    out: dict[tuple[str, str], PairCharge] = {}
+    for (team_id, incident_id), km in route_km.items():
+        team = teams[team_id]
+        lender = bases[team.base].jurisdiction  # type: ignore[attr-defined]
+        terms = deployment_terms(agreements, lender, region_of_incident[incident_id], parents=parents)
+        if terms is None:
+            continue
+        rated, unrated = rated_equipment(kits.get(team_id, {}), terms)
+        if lender not in provinces:
+            provinces[lender] = province_of(scenario, lender)
+        deployment = Deployment(unit=team_id, lender=lender, people=team.members,  # type: ignore[attr-defined]
+                                duration_h=duration[incident_id], equipment=rated, transport_km=2 * km, trips=1,
+                                lender_province=provinces[lender])
+        out[(team_id, incident_id)] = PairCharge(terms, deployment, unrated, compensate(deployment, terms).amount)
+    return out
+
+
+def plan_ledger(
+    scenario: Scenario,
+    agreements: Sequence[Agreement],
+    requests: Sequence[IncidentRequest],
+    regions: Sequence[str],
+    charges: Mapping[tuple[str, str], PairCharge],
+    assignments: Iterable[tuple[str, str]],
+) -> dict[str, Any]:
+    """Return the compensation ledger of a plan, built from the priced deployments of its (unit, incident) pairs.
+
+    Besides the ledger's lines, excluded claims and totals: ``unrated_equipment`` lists carried
+    equipment the applicable agreement does not rate (left off the ledger, so the dispatcher sees what
+    the agreement does not price), and ``own_forces`` the units of a parent jurisdiction serving one of
+    its subdivisions without an agreement (not lent, not compensated).
+    """
+    by_incident: dict[str, list[PairCharge]] = {}
+    for unit_id, incident_id in assignments:
+        by_incident.setdefault(incident_id, []).append(charges[(unit_id, incident_id)])
+    missions = []
+    unrated: list[dict[str, Any]] = []
+    own: list[dict[str, Any]] = []
+    for request, region in zip(requests, regions, strict=True):
+        sent = by_incident.get(request.id, [])
+        for charge in sent:
+            unrated += [{"unit": charge.deployment.unit, "kind": k, "quantity": n} for k, n in charge.unrated.items()]
+            if charge.terms.own_forces and charge.terms.lender != region:
+                own.append({"unit": charge.deployment.unit, "jurisdiction": charge.terms.lender, "serves": region})
+        if sent:
+            missions.append(Mission(id=request.id, region=region, kind="accident",
+                                    deployments=tuple(c.deployment for c in sent),
+                                    province=province_of(scenario, region), responsible_unit=request.responsible_unit,
+                                    responsible_can_pay=request.responsible_can_pay and bool(request.responsible_unit)))
+    ledger = build_ledger(missions, agreements, parents=jurisdiction_parents(scenario))
+    return {**ledger.to_dict(), "unrated_equipment": unrated, "own_forces": own}
