@@ -324,3 +324,10 @@ def test_every_model_shares_the_api_and_result_type(name: str) -> None:
         result.objective = 0.0  # type: ignore[misc]
     with pytest.raises(ValueError):
         result.assignment[0] = 5
+
+
+def test_p_center_keeps_existing_sites_when_no_demand_is_weighted() -> None:
+    # Found by hypothesis: with every weight 0 the answer ignored the existing site.
+    result = PCenter.from_cost_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]), np.zeros(2), p=1, existing=[1]).solve()
+    assert result.selected == (1,)
+    assert result.objective == 0.0

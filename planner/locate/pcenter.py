@@ -80,7 +80,8 @@ class PCenter(LocationModel):
             else:
                 low = middle + 1
         if not len(rows):
-            best_selected = np.flatnonzero(data.allowed)[:p]
+            # Nothing to reach: any p sites are optimal, the existing ones first.
+            best_selected = _pad(np.asarray(data.existing, dtype=np.int64), data.allowed, p)
             return self._result(data, best_selected, None, 0.0, 0.0, Status.OPTIMAL, started)
         if best is None:
             if not proven:
@@ -118,6 +119,6 @@ class PCenter(LocationModel):
 
 
 def _pad(selected: np.ndarray, allowed: np.ndarray, p: int) -> np.ndarray:
-    """Add unused allowed sites (lowest index first) until ``p`` are open."""
+    """Add unused allowed sites (lowest index first) until ``p`` are open; ``selected`` stays open."""
     spare = np.setdiff1d(np.flatnonzero(allowed), selected)
     return np.sort(np.concatenate([selected, spare[: max(p - len(selected), 0)]])).astype(np.int64)
