@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds, as the web app and CLI do)
 from planner.errors import InputError, NotFoundError
 from planner.jobs.runner import JOB_KINDS, JobRunner, job_kind
 from planner.scenario.files import read_scenario

@@ -119,7 +119,8 @@ def test_nul_text_is_refused_by_the_store(store, mini_folder):
 def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mini_folder):
     from sqlalchemy import create_engine, inspect, text
 
-    from planner.store.database import Base, ScenarioRow, Store
+    from planner.store.database import Store
+    from planner.store.tables import Base, ScenarioRow
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = create_engine(url)

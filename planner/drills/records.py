@@ -39,7 +39,8 @@ DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0
 # Programmes
 
 
-def _year(value: Any, field: str = "year") -> int:
+def parse_year(value: Any, field: str = "year") -> int:
+    """Return a programme year (1900..2200) from a number or text; ``InputError`` names ``field``."""
     if isinstance(value, bool):
         raise InputError(f"{field} must be a year such as 2026, got {value!r}", field=field)
     try:
@@ -62,7 +63,7 @@ def check_programme(data: Any) -> dict[str, Any]:
     """Validate the JSON of a programme (as :meth:`Programme.to_dict` makes it); returns it."""
     if not isinstance(data, Mapping):
         raise InputError("a programme must be a JSON object", field="programme")
-    year = _year(data.get("year"))
+    year = parse_year(data.get("year"))
     drills = data.get("drills")
     if not isinstance(drills, list):
         raise InputError("programme: drills must be a list", field="drills")
@@ -106,7 +107,7 @@ def programme_years(store: Store, name: str) -> list[dict[str, Any]]:
 
 def get_programme(store: Store, name: str, year: Any) -> tuple[dict[str, Any], int]:
     """Return a stored programme and its version (``NotFoundError`` when that year was never planned)."""
-    year = _year(year)
+    year = parse_year(year)
     try:
         data, version = store.get_document(name, "programmes", str(year))
     except NotFoundError:
@@ -133,7 +134,7 @@ def programme_from_dict(data: Mapping[str, Any]) -> Programme:
     except ValueError:
         status = Status.FEASIBLE
     return Programme(
-        year=_year(data.get("year")), plans=tuple(data.get("plans", ())), drills=drills,
+        year=parse_year(data.get("year")), plans=tuple(data.get("plans", ())), drills=drills,
         blackouts=tuple(window(b) for b in data.get("blackouts", [])),
         flood_season=None if not flood else window({"name": "flood season", "applies_to": "field", **flood}),
         unmet=unmet, coverage_gaps=tuple((g["site"], g["standard"]) for g in data.get("coverage_gaps", [])),

@@ -27,11 +27,11 @@ def drills_plan_job(scenario: Scenario, params: Mapping[str, Any], progress: Pro
     from planner.drills.calendar import parse_calendar
     from planner.drills.plans import parse_plans
     from planner.drills.programme import schedule_programme
-    from planner.drills.records import _year
+    from planner.drills.records import parse_year
     from planner.errors import InputError
     from planner.scenario.library import load_library
 
-    year = _year(params.get("year"))
+    year = parse_year(params.get("year"))
     plans_data, calendar_data = params.get("plans"), params.get("calendar")
     if plans_data is None or calendar_data is None:
         plans_data, calendar_data = _folder_settings(scenario.name, plans_data, calendar_data)

@@ -104,7 +104,7 @@ def plan_year(name: str) -> Any:
     from web.jobs import runner
 
     body = _body()
-    year = records._year(body.get("year"))
+    year = records.parse_year(body.get("year"))
     params: dict[str, Any] = {"year": year}
     if body.get("time_limit_s") is not None:
         limit = body["time_limit_s"]

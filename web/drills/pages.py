@@ -85,7 +85,7 @@ def calendar_page() -> str:
     calendar_years = sorted(int(y) for y in (calendar.get("years") or {})) if isinstance(calendar, Mapping) else []
     year_text = request.args.get("year")
     if year_text:
-        year = records._year(year_text)
+        year = records.parse_year(year_text)
     elif stored:
         year = stored[0]["year"]
     else:
