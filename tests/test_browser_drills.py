@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from planner.scenario.files import read_scenario, scenario_path
-from planner.store.settings import json_safe, read_settings, store_settings
 from tests.browser import screenshot_path
-from tests.conftest import FIXTURES, browser_login
+from tests.conftest import browser_login, load_jinan
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def jinan_app(app, users):
     """The test app with Jinan, its calendar and four of its plans (a quick CP-SAT year)."""
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
-    store = app.extensions["planner_store"]
-    store.save_scenario(jinan)
-    store_settings(store, jinan, settings)
+    load_jinan(app.extensions["planner_store"], small_plans=True)
     return app
 
 

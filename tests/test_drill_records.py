@@ -130,20 +130,12 @@ def test_actions_board_until_closed_with_a_verifier(mini_store) -> None:
 def test_cli_plan_reads_the_stored_plans_and_saves(cli_env, capsys) -> None:
     import json
 
-    import yaml
-
     from planner.cli import main
-    from planner.scenario.files import scenario_path
     from planner.store.database import Store
-    from planner.store.settings import json_safe, read_settings, store_settings
-    from tests.conftest import FIXTURES
+    from tests.conftest import load_jinan
 
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
     opened = Store()
-    opened.save_scenario(jinan)
-    store_settings(opened, jinan, settings)
+    _, settings = load_jinan(opened, small_plans=True)
     assert main(["drills", "plan", "--scenario", "jinan", "--year", "2026", "--save", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert [p["id"] for p in printed["plans"]] == [p["id"] for p in settings["plans"]["plans"]]  # the stored four

@@ -6,12 +6,10 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 
 from planner.drills import records
-from planner.scenario.files import read_scenario, scenario_path
-from planner.store.settings import json_safe, read_settings, store_settings
-from tests.conftest import FIXTURES
+from planner.store.settings import store_settings
+from tests.conftest import FIXTURES, jinan_folder, load_jinan
 
 DRILL = {"id": "refinery-onsite-tank-H1", "date": "2026-04-08", "form": "field", "scope": "single",
          "scenario": "chemical-fire-explosion", "plans": ["refinery-onsite-tank"], "teams": ["ent-refinery-fire"],
@@ -26,10 +24,7 @@ API = "/api/v1/scenarios/jinan"
 @pytest.fixture(scope="module")
 def jinan_records() -> tuple[object, dict]:
     """The Jinan scenario and its settings with four plans (a quick CP-SAT year), read once."""
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
-    return jinan, settings
+    return jinan_folder(small_plans=True)
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def store(app, users, jinan_records):
     jinan, settings = jinan_records
     opened = app.extensions["planner_store"]
     opened.save_scenario(jinan)
-    store_settings(opened, jinan, settings)
+    store_settings(opened, jinan.name, settings)
     return opened
 
 
@@ -243,13 +238,7 @@ def test_fixture_is_valid(jinan_records) -> None:
 
 
 def test_plan_list_shows_each_required_frequency_before_planning(client, auth, app):
-    from planner.scenario.files import read_scenario, scenario_path
-    from planner.store.settings import read_settings, store_settings
-
-    store = app.extensions["planner_store"]
-    jinan = read_scenario("jinan")
-    store.save_scenario(jinan)
-    store_settings(store, jinan, read_settings(scenario_path("jinan"), jinan))
+    load_jinan(app.extensions["planner_store"])
     auth.login("viewer")
     html = client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
     assert "<td>half-yearly</td>" in html and "<td>yearly</td>" in html

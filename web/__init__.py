@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         pages,
         posture,
+        settings,
         store,
         sweep,
     )
@@ -52,7 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)
-    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs):
+    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs,
+                 settings):
         app.register_blueprint(area.bp)
     return app
 

@@ -8,8 +8,9 @@
   answered with the posture report (``planner.posture.prepositioning``). A refused CAP file is a 400 naming the
   field; nothing is stored, whether the file is read or refused.
 
-Rules and staging points are read from the scenario's folder in the library (``warning_rules.yaml``,
-``staging_points.csv``); a stored scenario without a folder uses the default rules and its bases only.
+Warning rules, staging points and the drill calendar are the scenario's stored settings documents
+(``planner.posture.settings``), the ones the CLI reads; a scenario without warning rules uses the
+default rules, one without staging points its bases only.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from planner.errors import InputError
-from planner.posture.prepositioning import plan_posture, read_staging_points, scenario_folder
+from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import critical_periods
+from planner.posture.settings import PostureInputs, posture_inputs
 from planner.posture.warnings import parse_cap, warning_from_dict
-from planner.store.settings import posture_settings
+from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.openapi import Param, spec
 from web.scenarios import current_scenario
@@ -57,13 +59,8 @@ def page() -> str:
 @spec.operation(bp, "/api/v1/scenarios/<name>/posture/staging-points", "GET",
                 summary="Listed staging points of a scenario, GeoJSON", params=[SCENARIO])
 def staging_points(name: str) -> Any:
-    """Return the scenario's staging points: stored ones, else its folder's (empty when it has none)."""
-    current_scenario(name)
-    _rules, stored = posture_settings(get_store(), name)
-    folder = scenario_folder(name)
-    staging_csv = folder / "staging_points.csv" if folder is not None else None
-    from_folder = staging_csv is not None and staging_csv.is_file()
-    points = stored if stored is not None else read_staging_points(staging_csv) if from_folder else ()
+    """Return the scenario's stored staging points (empty when it has none)."""
+    points = _inputs(name).staging
     return jsonify({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
          "properties": {"id": p.id, "name": p.name, "name_zh": p.name_zh, "jurisdiction": p.jurisdiction,
@@ -75,13 +72,13 @@ def staging_points(name: str) -> Any:
                 params=[SCENARIO, Param("date", "query", description="YYYY-MM-DD (default today)")])
 def periods(name: str) -> Any:
     """Critical periods of the scenario's calendar in force on ``?date=``."""
-    current_scenario(name)
+    inputs = _inputs(name)
     text = request.args.get("date") or dt.date.today().isoformat()
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"date {text!r} must be YYYY-MM-DD", field="date") from None
-    found = critical_periods(scenario_folder(name), day)
+    found = critical_periods(inputs.calendar, day)
     return jsonify({"date": day.isoformat(), "periods": [
         {"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(), "applies_to": p.applies_to,
          "source": p.source} for p in found]})
@@ -117,10 +114,15 @@ def posture(name: str) -> Any:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))
                               or not math.isfinite(limit) or not 0 < limit <= 60):
         raise InputError("time_limit_s must be a number in (0, 60]", field="time_limit_s")
-    rules, staging = posture_settings(get_store(), scenario.name)
-    report = plan_posture(scenario, warnings, rules=rules, staging=staging, at=at, max_moves=max_moves,
-                          time_limit_s=float(limit) if limit is not None else None)
+    inputs = _inputs(name)
+    report = plan_posture(scenario, warnings, rules=inputs.rules, staging=inputs.staging, calendar=inputs.calendar,
+                          at=at, max_moves=max_moves, time_limit_s=float(limit) if limit is not None else None)
     return jsonify(report.to_dict(full=True))
+
+
+def _inputs(name: str) -> PostureInputs:
+    """Return the scenario's stored warning rules, staging points and calendar."""
+    return posture_inputs(StoredDocuments(get_store(), name), current_scenario(name))
 
 
 def _time(value: Any, field: str) -> dt.datetime | None:

@@ -1,8 +1,9 @@
 """``python -m planner drills plan|design|simulate|evaluate``: the drill programme engine from the command line.
 
 - ``plan --scenario NAME --year YYYY [--json] [--ics FILE] [--csv FILE] [--save]``: the annual programme from
-  the stored plans and calendar (the scenario folder's ``plans.yaml`` and ``calendar.yaml`` when the store has
-  none, e.g. a folder path); unmet rules are listed with their reasons; ``--save`` stores the programme.
+  the stored plans and calendar, the documents the web app and its jobs read (a scenario that is not stored,
+  e.g. a folder path, brings its folder's ``plans.yaml`` and ``calendar.yaml``); unmet rules are listed with
+  their reasons; ``--save`` stores the programme.
 - ``design --scenario NAME --template ID --site ID [--start ISO] [--json]``: objectives, expected dispatch, MSEL.
 - ``simulate --scenario NAME --template ID --site ID [--runs N] [--seed S] [--json]``: Monte Carlo key times.
 - ``evaluate --scenario NAME --template ID --observed FILE [--plan ID] [--owner NAME] [--actions FILE]
@@ -16,8 +17,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from planner.cli._common import load_with_settings
 from planner.cli._output import print_json, print_table
+from planner.drills.settings import drill_calendar, plan_set
 from planner.errors import InputError
+from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -87,23 +91,18 @@ def _template(template_id: str) -> Any:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
-    from planner.drills.calendar import parse_calendar, read_calendar
     from planner.drills.calendar_export import to_csv, write_ics
-    from planner.drills.plans import parse_plans, read_plans
     from planner.drills.programme import schedule_programme
-    from planner.scenario.files import scenario_path
     from planner.scenario.library import load_library
 
-    scenario, plans_data, calendar_data, store = _plan_inputs(args.scenario)
+    store = Store()
+    scenario, documents, stored = load_with_settings(args.scenario, store)
+    if args.save and not stored:
+        raise InputError(f"scenario {args.scenario!r} is not stored: load it first to save its programme",
+                         field="scenario")
     library = load_library()
-    if plans_data is not None:
-        plans = parse_plans(plans_data, where="stored plans", scenario=scenario, templates=library)
-    else:
-        plans = read_plans(scenario_path(args.scenario) / "plans.yaml", scenario=scenario, templates=library)
-    if calendar_data is not None:
-        calendar = parse_calendar(calendar_data, args.year, where="stored calendar")
-    else:
-        calendar = read_calendar(scenario_path(args.scenario) / "calendar.yaml", args.year)
+    plans = plan_set(documents, scenario)
+    calendar = drill_calendar(documents, scenario, args.year)
     programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=args.time_limit_s)
     if args.ics:
         write_ics(programme, args.ics)
@@ -112,9 +111,6 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.save:
         from planner.drills.records import save_programme
 
-        if store is None:
-            raise InputError(f"scenario {args.scenario!r} is not stored: load it first to save its programme",
-                             field="scenario")
         version = save_programme(store, scenario.name, programme.to_dict(), replace=True, actor="cli")
         if not args.json:
             print(f"stored as the {programme.year} programme of {scenario.name} (version {version})")
@@ -132,25 +128,6 @@ def run_plan(args: argparse.Namespace) -> int:
         for u in programme.unmet:
             print(f"  {u.rule} {u.plan or u.organisation or ''}: {u.reason}")
     return 0
-
-
-def _plan_inputs(name: str) -> tuple[Any, Any, Any, Any]:
-    """Return the scenario with its stored plans and calendar documents (None where the store has none), and the store.
-
-    A scenario that is not stored (a shipped name or a folder path) is read from its folder, with no store.
-    """
-    from planner.errors import NotFoundError
-    from planner.scenario.files import read_scenario
-    from planner.store.database import Store
-    from planner.store.settings import stored_settings
-
-    store = Store()
-    try:
-        scenario = store.load_scenario(name)
-    except NotFoundError:
-        store.close()
-        return read_scenario(name), None, None, None
-    return scenario, stored_settings(store, name, "plans"), stored_settings(store, name, "calendar"), store
 
 
 def run_design(args: argparse.Namespace) -> int:

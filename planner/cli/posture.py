@@ -19,11 +19,11 @@ from typing import Any
 
 import yaml
 
-from planner.cli._common import add_scenario_argument, load_scenario
+from planner.cli._common import add_scenario_argument, load_with_settings
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
+from planner.posture.settings import posture_inputs
 from planner.store.database import Store
-from planner.store.settings import posture_settings
 
 
 def register(subparsers: Any) -> None:
@@ -45,7 +45,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-moves", type=int, help="at most this many moves (default: the scenario's rules)")
     parser.add_argument("--time-limit", type=float, help="solver seconds per stage (default: the scenario's rules)")
     parser.add_argument("--staging", type=Path, metavar="FILE.csv",
-                        help="staging points (default: the scenario folder's staging_points.csv)")
+                        help="staging points instead of the scenario's own (stored, or its folder's when not stored)")
     parser.set_defaults(handler=run)
 
 
@@ -63,29 +63,16 @@ def run(args: argparse.Namespace) -> int:
         warnings.extend(read_cap(path, now=now))
     for path in args.warning:
         warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
-    store = Store()
-    scenario = load_scenario(args.scenario, store)
-    rules, staging = posture_settings(store, scenario.name) if _stored(store, scenario.name) else (None, None)
-    if args.staging:
-        staging = read_staging_points(args.staging)
-    report = plan_posture(scenario, warnings, rules=rules, staging=staging, at=at, max_moves=args.max_moves,
-                          time_limit_s=args.time_limit, folder=_folder(args.scenario))
+    scenario, documents, _ = load_with_settings(args.scenario, Store())
+    inputs = posture_inputs(documents, scenario)
+    staging = read_staging_points(args.staging) if args.staging else inputs.staging
+    report = plan_posture(scenario, warnings, rules=inputs.rules, staging=staging, calendar=inputs.calendar, at=at,
+                          max_moves=args.max_moves, time_limit_s=args.time_limit)
     if args.json:
         print_json(report.to_dict(full=False))
     else:
         _print(report)
     return 0
-
-
-def _stored(store: Store, name: str) -> bool:
-    """Whether the scenario is in the store (its settings then come from there, not the folder)."""
-    return any(s["name"] == name for s in store.list_scenarios())
-
-
-def _folder(name: str) -> Path | None:
-    from planner.posture.prepositioning import scenario_folder
-
-    return scenario_folder(name)
 
 
 def _time(text: str, name: str) -> dt.datetime:

@@ -3,6 +3,7 @@
 ``plans`` and ``calendar`` are the rules and the year; ``programme`` schedules the year (CP-SAT) and
 ``programme_check`` re-derives every rule independently; ``design`` builds a drill from a template;
 ``simulate`` runs it (SimPy); ``evaluation`` scores an observed timeline; ``improvement`` tracks
-corrective actions; ``reports`` renders them; ``records`` keeps all of it in the store. Imports
+corrective actions; ``reports`` renders them; ``records`` keeps all of it in the store; ``settings``
+registers the plans and calendar documents with the store and reads them back. Imports
 ``planner.coverage``, ``planner.scenario``, ``planner.store`` and ``planner.model``.
 """

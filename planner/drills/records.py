@@ -30,6 +30,7 @@ from planner.drills.programme import Drill, Programme, Unmet
 from planner.errors import InputError, NotFoundError
 from planner.model.status import Status
 from planner.store.database import Store
+from planner.store.settings import stored_settings
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
 """``<year>-<programme drill id>``, the id of a drill document."""
@@ -410,8 +411,6 @@ def plans_needing_revision(store: Store, name: str) -> dict[str, list[str]]:
 
     Plans flagged in the stored plans document (``needs_revision``) are listed too (条例 Art 6, R-PLAN-1).
     """
-    from planner.store.settings import stored_settings
-
     flagged: dict[str, list[str]] = {}
     plans = stored_settings(store, name, "plans") or {}
     for plan in plans.get("plans", []) if isinstance(plans, Mapping) else []:

@@ -3,7 +3,9 @@
 A job is a row in the store (kind, parameters, status, progress, result or error). ``JobRunner`` runs
 jobs on a small thread pool; the job function reports progress through a callback that writes to the
 row, so any process that shares the database can show it. Job kinds are plain functions registered by
-name; they take the scenario, the parameters and the progress callback and return JSON-ready data.
+name; they take the scenario and its settings documents as stored when the job starts (the same
+documents the web app and the CLI read), the parameters and the progress callback, and return
+JSON-ready data.
 Kinds register themselves with :func:`job_kind` when their module is imported; the runner never imports
 them, so whoever runs jobs (the web app, the CLI, a test) imports ``planner.jobs.kinds`` first.
 """
@@ -23,6 +25,7 @@ from planner.clock import now
 from planner.errors import InputError, NotFoundError, PlannerError
 from planner.scenario.model import Scenario
 from planner.store.database import Store
+from planner.store.settings import StoredDocuments
 from planner.store.tables import JobRow
 
 log = logging.getLogger(__name__)
@@ -30,7 +33,8 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 """``progress(fraction 0..1, message)``."""
 
-JobFunction = Callable[[Scenario, Mapping[str, Any], Progress], Any]
+JobFunction = Callable[[Scenario, Mapping[str, Any], Mapping[str, Any], Progress], Any]
+"""``kind(scenario, settings documents by name, params, progress) -> JSON-ready result``."""
 
 JOB_KINDS: dict[str, JobFunction] = {}
 """Registered job kinds, by name."""
@@ -102,8 +106,8 @@ class JobRunner:
                 row = session.get(JobRow, job_id)
                 kind, scenario_name, params = row.kind, row.scenario, dict(row.params or {})  # type: ignore[union-attr]
             scenario = self.store.load_scenario(scenario_name)
-            result = JOB_KINDS[kind](scenario, params, lambda f, m: self._update(job_id, progress=max(0.0, min(1.0, f)),
-                                                                                message=m))
+            result = JOB_KINDS[kind](scenario, StoredDocuments(self.store, scenario_name), params,
+                                     lambda f, m: self._update(job_id, progress=max(0.0, min(1.0, f)), message=m))
             self._update(job_id, status="done", progress=1.0, message="done", result=result, finished_at=now())
         except PlannerError as error:
             self._update(job_id, status="failed", message=str(error), error=str(error), finished_at=now())

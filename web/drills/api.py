@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, jsonify, request
 
 from planner.drills import records
+from planner.drills.settings import PLANS, calendar_document, drill_calendar, plan_set
 from planner.errors import InputError, NotFoundError
 from planner.scenario.library import Template, load_library
 from planner.scenario.model import Scenario
-from planner.store.settings import stored_settings
+from planner.store.settings import StoredDocuments
 from web.auth import actor
 from web.openapi import Param, spec
 from web.scenarios import current_scenario
@@ -86,11 +87,11 @@ def _template(template_id: str) -> Template:
                 params=[SCENARIO])
 def list_programmes(name: str) -> Any:
     """Years planned, with version, status and counts, and the years the stored calendar covers."""
-    current_scenario(name)
-    calendar = stored_settings(get_store(), name, "calendar") or {}
-    years = sorted(int(y) for y in (calendar.get("years") or {})) if isinstance(calendar, Mapping) else []
-    return jsonify({"programmes": records.programme_years(get_store(), name), "calendar_years": years,
-                    "has_plans": stored_settings(get_store(), name, "plans") is not None})
+    scenario = current_scenario(name)
+    documents = StoredDocuments(get_store(), name)
+    calendar = calendar_document(documents, scenario)
+    return jsonify({"programmes": records.programme_years(get_store(), name),
+                    "calendar_years": sorted(calendar.years) if calendar else [], "has_plans": PLANS in documents})
 
 
 @spec.operation(bp, "/scenarios/<name>/programmes/plan", "POST", permission="edit_drills",
@@ -100,7 +101,7 @@ def list_programmes(name: str) -> Any:
                     "time_limit_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 600}}},
                 responses={202: "job started"})
 def plan_year(name: str) -> Any:
-    """Start the CP-SAT scheduler on the stored plans and calendar of the scenario."""
+    """Start the CP-SAT scheduler on the stored plans and calendar of the scenario (the job reads them)."""
     from web.jobs import runner
 
     body = _body()
@@ -112,19 +113,9 @@ def plan_year(name: str) -> Any:
             raise InputError("time_limit_s must be a number of seconds in (0, 600]", field="time_limit_s")
         params["time_limit_s"] = float(limit)
     scenario = current_scenario(name)
-    store = get_store()
-    plans, calendar = stored_settings(store, name, "plans"), stored_settings(store, name, "calendar")
-    if plans is not None:
-        params["plans"] = plans
-    if calendar is not None:
-        from planner.drills.calendar import parse_calendar
-
-        parse_calendar(calendar, year)  # an unknown year is a 400 now, not a failed job later
-        params["calendar"] = calendar
-    if plans is None or calendar is None:
-        from planner.jobs.kinds import _folder_settings
-
-        params["plans"], params["calendar"] = _folder_settings(scenario.name, plans, calendar)
+    documents = StoredDocuments(get_store(), name)
+    plan_set(documents, scenario)  # no plans, or an unknown year, is a 400 now, not a failed job later
+    drill_calendar(documents, scenario, year)
     job_id = runner().submit("drills-plan", name, params, actor=actor())
     return jsonify({"id": job_id, "status": "queued", "year": year}), 202
 

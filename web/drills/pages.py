@@ -20,8 +20,10 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 
 from planner.drills import records
+from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import NotFoundError
-from planner.store.settings import stored_settings
+from planner.scenario.model import Scenario
+from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.drills.api import drill_view, local_today
 from web.scenarios import current_scenario
@@ -81,8 +83,9 @@ def calendar_page() -> str:
     scenario = current_scenario(name)
     store = get_store()
     stored = records.programme_years(store, name)
-    calendar = stored_settings(store, name, "calendar") or {}
-    calendar_years = sorted(int(y) for y in (calendar.get("years") or {})) if isinstance(calendar, Mapping) else []
+    documents = StoredDocuments(store, name)
+    calendar = calendar_document(documents, scenario)
+    calendar_years = sorted(calendar.years) if calendar is not None else []
     year_text = request.args.get("year")
     if year_text:
         year = records.parse_year(year_text)
@@ -96,18 +99,15 @@ def calendar_page() -> str:
     except NotFoundError:
         programme, version = None, None
     flagged = records.plans_needing_revision(store, name)
-    plans_doc = stored_settings(store, name, "plans") or {}
+    plan_rows = _plan_rows(documents, scenario)
     planned = {p["id"]: p for p in (programme or {}).get("plans", [])}
-    stored_plans = plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else []
-    required = _required_frequencies(plans_doc, scenario)
-    plans = [{**p, "frequency": required.get(p["id"]), **planned.get(p["id"], {}),
-              "needs_revision": bool(p.get("needs_revision"))} for p in stored_plans]
-    plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in stored_plans}]
+    plans = [{**p, **planned.get(p["id"], {}), "needs_revision": p["needs_revision"]} for p in plan_rows]
+    plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in plan_rows}]
     return render_template(
         "drills.html", scenario=scenario, scenarios=store.list_scenarios(), year=year, programme=programme,
         version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,
         years=sorted({*calendar_years, *(s["year"] for s in stored), year}), stored=stored, plans=plans,
-        flagged=flagged, has_plans=bool(plans_doc), has_calendar=bool(calendar),
+        flagged=flagged, has_plans=PLANS in documents, has_calendar=calendar is not None,
         board=records.board(store, name, local_today()),
     )
 
@@ -140,12 +140,9 @@ def drill_page(key: str) -> str:
 
 
 
-def _required_frequencies(plans_doc: Any, scenario: Any) -> dict[str, str | None]:
-    """Each plan's required drill frequency from the rules, known before any year is planned."""
-    from planner.drills.plans import parse_plans
-    from planner.scenario.library import load_library
-
-    if not plans_doc:
-        return {}
-    plan_set = parse_plans(plans_doc, scenario=scenario, templates=load_library())
-    return {plan.id: plan_set.frequency(plan) for plan in plan_set.plans}
+def _plan_rows(documents: Mapping[str, Any], scenario: Scenario) -> list[dict[str, Any]]:
+    """Return the stored plans, each with its required drill frequency, known before any year is planned."""
+    if PLANS not in documents:
+        return []
+    plans = plan_set(documents, scenario)
+    return [{**plan.model_dump(mode="json"), "frequency": plans.frequency(plan)} for plan in plans.plans]
