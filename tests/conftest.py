@@ -223,3 +223,12 @@ def load_jinan(store: object, *, small_plans: bool = False) -> tuple[object, dic
     store.save_scenario(scenario)  # type: ignore[attr-defined]
     store_settings(store, scenario.name, settings)  # type: ignore[arg-type, attr-defined]
     return scenario, settings
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[object]:
+    """Fix the product's clock for one test: call it with an aware moment; the clock runs again afterwards."""
+    from planner import clock
+
+    yield clock.set_now
+    clock.set_now(None)

@@ -71,12 +71,15 @@ def test_design_shift_keeps_spacing_and_checks_versions(mini_store) -> None:
     assert records.drill_entry(mini_store, "mini", key)["site"] == "S1"
     assert records.save_design(mini_store, "mini", key, DESIGN) == 1
     shifted, version = records.shift_stored_design(mini_store, "mini", key, minutes=90, expected_version=1)
-    assert version == 2 and shifted["start"] == "2026-04-08T10:30:00"
-    assert [r["time"] for r in shifted["msel"]] == ["2026-04-08T10:30:00", "2026-04-08T10:50:00"]
+    # the design came without offsets: its times are the scenario's local time (mini: Asia/Shanghai), stored with it
+    assert version == 2 and shifted["start"] == "2026-04-08T10:30:00+08:00"
+    assert [r["time"] for r in shifted["msel"]] == ["2026-04-08T10:30:00+08:00", "2026-04-08T10:50:00+08:00"]
     with pytest.raises(ConflictError):
         records.shift_stored_design(mini_store, "mini", key, minutes=10, expected_version=1)
     moved, _ = records.shift_stored_design(mini_store, "mini", key, start="2026-04-09T08:00", expected_version=2)
-    assert moved["msel"][1]["time"] == "2026-04-09T08:20:00"
+    assert moved["msel"][1]["time"] == "2026-04-09T08:20:00+08:00"
+    moved, _ = records.shift_stored_design(mini_store, "mini", key, start="2026-04-09T01:00:00Z")  # another offset
+    assert moved["start"] == "2026-04-09T09:00:00+08:00" and moved["msel"][1]["time"] == "2026-04-09T09:20:00+08:00"
     with pytest.raises(InputError) as error:
         records.shift_stored_design(mini_store, "mini", key, minutes="soon")
     assert error.value.field == "minutes"

@@ -142,18 +142,18 @@ def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
     auth.login("planner")
     drill = client.get(f"{API}/drills/{KEY}").json
     design = drill["design"]
-    assert not drill["design_stored"] and design["start"] == "2026-04-08T09:00:00"
+    assert not drill["design_stored"] and design["start"] == "2026-04-08T09:00:00+08:00"  # 09:00 in Jinan's zone
     assert [o["id"] for o in design["objectives"]] == ["O1", "O2", "O3"] and design["msel"]
     assert {t["team"] for t in drill["map"]["teams"]} == {e["team"] for e in design["expected_dispatch"]}
     shifted = client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 45})
     assert shifted.status_code == 200
     before = [m["at_min"] for m in design["msel"]]
     after = shifted.json["design"]
-    assert after["start"] == "2026-04-08T09:45:00" and [m["at_min"] for m in after["msel"]] == before
+    assert after["start"] == "2026-04-08T09:45:00+08:00" and [m["at_min"] for m in after["msel"]] == before
     stale = client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 5, "expected_version": 1})
     assert stale.status_code == 409
     page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
-    assert "2026-04-08 09:45" in page and "five fire squads assembled within 30 min" in page
+    assert "2026-04-08 09:45 +08:00 (Asia/Shanghai)" in page and "five fire squads assembled within 30 min" in page
 
     started = client.post(f"{API}/drills/{KEY}/simulations", json={"runs": 40, "seed": 7})
     assert started.status_code == 202

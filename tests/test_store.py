@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from planner.errors import InputError
@@ -116,3 +119,15 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
         assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
         assert {"audit", "job", "user_account"} <= set(inspect(connection).get_table_names())
     store.close()
+
+
+def test_stored_times_are_aware_and_come_from_the_clock(store, fixed_clock) -> None:
+    moment = dt.datetime(2026, 7, 19, 20, 0, tzinfo=dt.UTC)
+    fixed_clock(moment)
+    from tests.conftest import MINI
+
+    store.save_scenario(read_scenario(MINI))
+    (entry,) = store.audit_log()
+    at = dt.datetime.fromisoformat(entry["at"])
+    assert at.tzinfo is not None and at == moment  # on SQLite too, which keeps no zone itself
+    assert store.scenario_zone("mini") == ZoneInfo("Asia/Shanghai")

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from planner import clock
 from planner.errors import InputError
 from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import critical_periods
@@ -53,7 +54,7 @@ def page() -> str:
     districts = [j for j in scenario.jurisdictions
                  if j.geometry is not None and j.level.value in ("district", "county")]
     return render_template("posture.html", scenario=scenario, scenarios=get_store().list_scenarios(),
-                           districts=districts)
+                           districts=districts, zone=clock.zone_name(scenario.zone))
 
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/posture/staging-points", "GET",
@@ -69,11 +70,11 @@ def staging_points(name: str) -> Any:
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/critical-periods", "GET",
                 summary="Critical periods in force on a day (from the drill calendar)",
-                params=[SCENARIO, Param("date", "query", description="YYYY-MM-DD (default today)")])
+                params=[SCENARIO, Param("date", "query", description="YYYY-MM-DD (default: today, scenario's zone)")])
 def periods(name: str) -> Any:
     """Critical periods of the scenario's calendar in force on ``?date=``."""
     inputs = _inputs(name)
-    text = request.args.get("date") or dt.date.today().isoformat()
+    text = request.args.get("date") or clock.today(current_scenario(name).zone).isoformat()
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
@@ -130,10 +131,4 @@ def _time(value: Any, field: str) -> dt.datetime | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"{field} must be an ISO 8601 date-time text", field=field)
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{field} {value!r} is not an ISO 8601 date-time", field=field) from None
-    if parsed.tzinfo is None:
-        raise InputError(f"{field} needs a time zone (e.g. +08:00)", field=field)
-    return parsed
+    return clock.aware(value, field)

@@ -17,6 +17,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from planner import clock
 from planner.cli._common import load_with_settings
 from planner.cli._output import print_json, print_table
 from planner.drills.settings import drill_calendar, plan_set
@@ -44,7 +45,8 @@ def register(subparsers: Any) -> None:
 
     design = sub.add_parser("design", help="design a drill: objectives, expected dispatch, MSEL")
     _case_arguments(design)
-    design.add_argument("--start", default=None, metavar="ISO", help="alarm time, e.g. 2026-04-08T09:00")
+    design.add_argument("--start", default=None, metavar="ISO",
+                        help="alarm time, e.g. 2026-04-08T09:00 (the scenario's local time; default today 09:00)")
     design.add_argument("--json", action="store_true")
     design.set_defaults(handler=run_design)
 
@@ -65,7 +67,8 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--site", default=None, metavar="ID", help="simulate the site for the expectation")
     evaluate.add_argument("--plan", default=None, metavar="ID")
     evaluate.add_argument("--owner", default="drill organiser", metavar="NAME")
-    evaluate.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="evaluation date (default today)")
+    evaluate.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                          help="evaluation date (default today in the scenario's zone)")
     evaluate.add_argument("--actions", default=None, metavar="FILE", help="corrective actions JSON to add to")
     evaluate.add_argument("--html", default=None, metavar="FILE", help="write the evaluation report")
     evaluate.add_argument("--summary-html", default=None, metavar="FILE", dest="summary_html")
@@ -135,19 +138,22 @@ def run_design(args: argparse.Namespace) -> int:
     from planner.drills.design import design_drill
     from planner.scenario.files import read_scenario
 
-    start = _datetime(args.start) if args.start else dt.datetime.combine(dt.date.today(), dt.time(9, 0))
-    design = design_drill(read_scenario(args.scenario), _template(args.template), args.site, start=start)
+    scenario = read_scenario(args.scenario)
+    start = (_datetime(args.start, scenario.zone) if args.start
+             else clock.at_local(clock.today(scenario.zone), dt.time(9, 0), scenario.zone))
+    design = design_drill(scenario, _template(args.template), args.site, start=start)
     payload = design.to_dict()
     if args.json:
         print_json(payload)
         return 0
-    print(f"drill {design.template} at {design.site}, alarm {design.start:%Y-%m-%d %H:%M}")
+    print(f"drill {design.template} at {design.site}, alarm {clock.shown(design.start, scenario.zone)}")
     print_table(("objective", "target_min"), [(o["text"], o["target_min"]) for o in design.objectives])
     print()
     print_table(("team", "arrival_min"), [(e.team, e.arrival_min) for e in design.expected])
     print()
-    print_table(("time", "inject", "title", "expected actions"),
-                [(f"{r.time:%H:%M}", r.inject, r.title, "; ".join(r.expected_actions)) for r in design.msel])
+    print_table((f"time ({clock.zone_name(scenario.zone)})", "inject", "title", "expected actions"),
+                [(f"{clock.local(r.time, scenario.zone):%H:%M}", r.inject, r.title, "; ".join(r.expected_actions))
+                 for r in design.msel])
     return 0
 
 
@@ -187,7 +193,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         simulated = monte_carlo(build_case(scenario, template, args.site), 500, seed=0)
     evaluation = evaluate_drill(drill_id, template, events, {t.id: dict(t.capabilities) for t in scenario.teams},
                                 turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated)
-    today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    today = dt.date.fromisoformat(args.date) if args.date else clock.today(scenario.zone)
     existing = load_actions(args.actions) if args.actions else []
     new = actions_from_findings(evaluation, plan=args.plan, owner=args.owner, today=today,
                                 start_number=len([a for a in existing if a.drill == drill_id]) + 1)
@@ -216,8 +222,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _datetime(text: str) -> dt.datetime:
+def _datetime(text: str, zone: dt.tzinfo) -> dt.datetime:
+    """Parse ``--start``: an ISO date-time, read in the scenario's zone when it names no offset."""
     try:
-        return dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"--start must be an ISO date-time, got {text!r}", field="start") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from planner import clock
 from planner.cli._common import add_scenario_argument, load_with_settings
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
@@ -56,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
-    now = _time(args.now, "now") if args.now else None
-    at = _time(args.at, "at") if args.at else None
+    now = clock.aware(args.now, "now") if args.now else None
+    at = clock.aware(args.at, "at") if args.at else None
     warnings: list[HazardWarning] = []
     for path in args.cap:
         warnings.extend(read_cap(path, now=now))
@@ -71,18 +72,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_dict(full=False))
     else:
-        _print(report)
+        _print(report, scenario.zone)
     return 0
-
-
-def _time(text: str, name: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--{name} {text!r} is not an ISO 8601 date-time", field=name) from None
-    if value.tzinfo is None:
-        raise InputError(f"--{name} {text!r} needs a time zone (e.g. +08:00)", field=name)
-    return value
 
 
 def _read_mapping(path: Path) -> Any:
@@ -96,11 +87,14 @@ def _read_mapping(path: Path) -> Any:
         raise InputError(f"{path.name}: not valid JSON/YAML ({str(error).splitlines()[0]})", field="warning") from None
 
 
-def _print(report: Any) -> None:
-    print(f"Posture of {report.scenario} at {report.at}: {len(report.warnings)} warning(s), "
+def _print(report: Any, zone: dt.tzinfo) -> None:
+    def shown(text: str | None) -> str:
+        return clock.shown(dt.datetime.fromisoformat(text), zone) if text else "open end"
+
+    print(f"Posture of {report.scenario} at {shown(report.at)}: {len(report.warnings)} warning(s), "
           f"periods: {', '.join(report.periods) or 'none'}; solver {report.status}, {report.wall_s:.2f} s")
     for w in report.warnings:
-        print(f"  {w['id']}: {w['event']} ({w['level']}, {w['severity']}) {w['onset']} .. {w['expires']}")
+        print(f"  {w['id']}: {w['event']} ({w['level']}, {w['severity']}) {shown(w['onset'])} .. {shown(w['expires'])}")
     print(f"\nSites at raised risk ({len(report.site_raises)}):")
     print_table(["site", "kind", "before", "after"],
                 [[r.site, r.kind, r.grade_before, r.grade_after] for r in report.site_raises])

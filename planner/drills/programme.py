@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.clock import DEFAULT_ZONE
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
 from planner.errors import InputError
@@ -188,7 +189,7 @@ class Programme:
     settings: Mapping[str, Any]
     status: Status
     wall_s: float
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
     organisations: tuple[dict[str, Any], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:

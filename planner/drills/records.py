@@ -12,7 +12,9 @@ Small functions over :class:`planner.store.database.Store` scenario documents, o
 
 Every write is versioned and audited by the store; a stale ``expected_version`` raises
 ``ConflictError``. Input is checked here and errors name the field (``InputError``). Dates are ISO
-strings, local time of the scenario (Asia/Shanghai) for drill dates and inject clock times.
+strings, days in the scenario's zone (``timezone`` of ``scenario.yaml``); a design's alarm and inject
+times are ISO date-times with the zone's offset (a time given without one, or stored by an earlier
+version without one, is read as the scenario's local time).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from planner.clock import DEFAULT_ZONE
 from planner.drills.calendar import Blackout
 from planner.drills.design import DrillDesign, ExpectedArrival, MselRow, shift_design
 from planner.drills.evaluation import Evaluation, Finding, ObjectiveResult, TurnoutObservation
@@ -140,7 +143,7 @@ def programme_from_dict(data: Mapping[str, Any]) -> Programme:
         flood_season=None if not flood else window({"name": "flood season", "applies_to": "field", **flood}),
         unmet=unmet, coverage_gaps=tuple((g["site"], g["standard"]) for g in data.get("coverage_gaps", [])),
         settings=dict(data.get("settings", {})), status=status, wall_s=float(data.get("seconds", 0.0)),
-        timezone=str(data.get("timezone", "Asia/Shanghai")), organisations=tuple(data.get("organisations", ())),
+        timezone=str(data.get("timezone", DEFAULT_ZONE)), organisations=tuple(data.get("organisations", ())),
     )
 
 
@@ -189,19 +192,21 @@ def _put_drill(store: Store, name: str, key: str, changes: Mapping[str, Any], ex
     return store.put_document(name, "drills", key, record, expected_version=expected_version, actor=actor)
 
 
-def check_design(data: Any) -> dict[str, Any]:
-    """Validate a design's JSON (as :meth:`DrillDesign.to_dict` makes it)."""
-    design_from_dict(data)
-    return dict(data)
+def check_design(data: Any, zone: dt.tzinfo) -> dict[str, Any]:
+    """Validate a design's JSON (as :meth:`DrillDesign.to_dict` makes it); return it with zoned times."""
+    return design_from_dict(data, zone).to_dict()
 
 
-def design_from_dict(data: Any) -> DrillDesign:
-    """Rebuild the :class:`DrillDesign` from its JSON form; ``InputError`` naming the field."""
+def design_from_dict(data: Any, zone: dt.tzinfo) -> DrillDesign:
+    """Rebuild the :class:`DrillDesign` from its JSON form; ``InputError`` naming the field.
+
+    Times without an offset are read in ``zone`` (the scenario's).
+    """
     if not isinstance(data, Mapping):
         raise InputError("a design must be a JSON object", field="design")
     try:
-        start = dt.datetime.fromisoformat(str(data["start"]))
-        msel = tuple(MselRow(dt.datetime.fromisoformat(str(r["time"])), float(r["at_min"]), str(r["inject"]),
+        start = _zoned(str(data["start"]), zone)
+        msel = tuple(MselRow(_zoned(str(r["time"]), zone), float(r["at_min"]), str(r["inject"]),
                              str(r.get("title", "")), str(r.get("message", "")),
                              tuple(str(a) for a in r.get("expected_actions", ())),
                              str(r.get("evaluator_notes", "")), r.get("objective")) for r in data.get("msel", []))
@@ -219,7 +224,8 @@ def design_from_dict(data: Any) -> DrillDesign:
 def save_design(store: Store, name: str, key: str, design: Any, *, expected_version: int | None = None,
                 actor: str = "system") -> int:
     """Store a drill's design (objectives, participants, expected dispatch, MSEL)."""
-    return _put_drill(store, name, key, {"design": check_design(design)}, expected_version, actor)
+    return _put_drill(store, name, key, {"design": check_design(design, store.scenario_zone(name))},
+                      expected_version, actor)
 
 
 def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = None, start: Any = None,
@@ -228,10 +234,11 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     record, version = get_drill(store, name, key)
     if record.get("design") is None:
         raise InputError(f"drill {key} has no saved design to shift", field="design", record=key)
-    design = design_from_dict(record["design"])
+    zone = store.scenario_zone(name)
+    design = design_from_dict(record["design"], zone)
     if start not in (None, ""):
         try:
-            delta = dt.datetime.fromisoformat(str(start)) - design.start
+            delta = _zoned(str(start), zone) - design.start
         except ValueError:
             raise InputError(f"start must be an ISO date-time such as 2026-04-08T09:00, got {start!r}",
                              field="start") from None
@@ -250,6 +257,12 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     new_version = _put_drill(store, name, key, {"design": shifted},
                              version if expected_version is None else expected_version, actor)
     return shifted, new_version
+
+
+def _zoned(text: str, zone: dt.tzinfo) -> dt.datetime:
+    """Parse an ISO date-time; one without an offset is a wall-clock time in ``zone``."""
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
 def check_simulation(data: Any) -> dict[str, Any]:

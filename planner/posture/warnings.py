@@ -38,6 +38,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validator
 
+from planner import clock
 from planner.errors import InputError
 from planner.model.documents import Document, Text, one_of, validate_document
 from planner.model.records import HazardSite, RiskGrade, SiteKind
@@ -265,7 +266,7 @@ def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[Hazar
     path
         The ``.xml`` (or ``.cap``) file.
     now
-        The clock used to refuse an expired alert (default: the current time, UTC).
+        The clock used to refuse an expired alert (default: :func:`planner.clock.now`).
 
     Returns
     -------
@@ -318,7 +319,7 @@ def parse_cap(data: str | bytes, *, name: str = "CAP alert",
     infos = root.findall(_Q + "info")
     if not infos:
         raise InputError(f"{where}: no info block", field="info", record=identifier)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     if now.tzinfo is None:
         raise InputError("now must carry a time zone", field="now")
     out = []
@@ -515,7 +516,7 @@ def warning_from_dict(data: Mapping[str, Any], *, record: str = "warning",
     expires = _manual_datetime(data.get("expires"), "expires", record) if data.get("expires") is not None else None
     if expires is not None and expires <= onset:
         raise InputError(f"{record}: expires must be after onset", field="expires", record=record)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     if expires is not None and expires <= now:
         raise InputError(f"{record}: expired at {expires.isoformat()}", field="expires", record=record)
     raw_areas = data.get("areas", [data["area"]] if "area" in data else None)
@@ -528,17 +529,12 @@ def warning_from_dict(data: Mapping[str, Any], *, record: str = "warning",
 
 
 def _manual_datetime(value: Any, name: str, record: str) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"{record}: {name} must be an ISO 8601 date-time, got {value!r}", field=name,
-                             record=record) from None
-    if parsed.tzinfo is None:
-        raise InputError(f"{record}: {name} needs a time zone (e.g. +08:00)", field=name, record=record)
-    return parsed
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    try:
+        return clock.aware(value.isoformat() if isinstance(value, dt.datetime) else str(value), name)
+    except InputError as error:
+        raise InputError(f"{record}: {error}", field=name, record=record) from None
 
 
 def _manual_area(data: Any, where: str) -> WarningArea:

@@ -13,12 +13,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from planner.clock import now
+from planner.clock import now, zone
 from planner.errors import InputError, NotFoundError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
@@ -76,6 +77,17 @@ class Store:
                     counts[kind] = counts.get(kind, 0) + 1
                 result.append({"name": row.name, "title": row.title, "version": row.version, "counts": counts})
             return result
+
+    def scenario_zone(self, name: str) -> ZoneInfo:
+        """Return a stored scenario's time zone (``timezone`` of its metadata) without loading its records."""
+        with self._sessions() as session:
+            return zone(self._scenario_row(session, name).meta.get("timezone"))
+
+    def scenario_zones(self) -> dict[str, ZoneInfo]:
+        """Return the time zone of every stored scenario, by name (to show each one's times in its zone)."""
+        with self._sessions() as session:
+            return {name: zone((meta or {}).get("timezone"))
+                    for name, meta in session.execute(select(ScenarioRow.name, ScenarioRow.meta))}
 
     def save_scenario(self, scenario: Scenario, *, replace: bool = False, actor: str = "system") -> None:
         """Store a validated scenario in one transaction; refuses to overwrite unless ``replace``."""

@@ -17,10 +17,10 @@ import io
 import math
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, request
 
+from planner import clock
 from planner.drills import records
 from planner.drills.settings import PLANS, calendar_document, drill_calendar, plan_set
 from planner.errors import InputError, NotFoundError
@@ -33,7 +33,6 @@ from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("drills_api", __name__, url_prefix="/api/v1")
-LOCAL = ZoneInfo("Asia/Shanghai")
 SCENARIO = Param("name", description="scenario name")
 YEAR = Param("year", schema={"type": "integer", "minimum": 1900, "maximum": 2200})
 KEY = Param("key", schema={"type": "string", "pattern": r"^\d{4}-[A-Za-z0-9][A-Za-z0-9_.:-]{0,70}$"},
@@ -51,9 +50,9 @@ MAX_EVENTS = 2000
 _designs: dict[tuple[str, int, str], dict[str, Any]] = {}
 
 
-def local_today() -> dt.date:
-    """Today in the drills' time zone (Asia/Shanghai)."""
-    return dt.datetime.now(LOCAL).date()
+def local_today(name: str) -> dt.date:
+    """Return today in the scenario's time zone, from the product's clock."""
+    return clock.today(current_scenario(name).zone)
 
 
 def _body() -> dict[str, Any]:
@@ -193,7 +192,7 @@ def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) 
     if key not in _designs:
         if len(_designs) > 64:
             _designs.clear()
-        start = dt.datetime.combine(dt.date.fromisoformat(entry["date"]), dt.time(9, 0))
+        start = clock.at_local(dt.date.fromisoformat(entry["date"]), dt.time(9, 0), scenario.zone)
         _designs[key] = design_drill(scenario, _template(entry["scenario"]), entry["site"], start=start).to_dict()
     return _designs[key]
 
@@ -420,7 +419,7 @@ def evaluate(name: str, key: str) -> Any:
     if plan is not None and plan not in entry.get("plans", []):
         raise InputError(f"plan must be one of the drill's plans ({', '.join(entry.get('plans', []))})", field="plan")
     owner = str(body.get("owner") or "").strip() or str(entry.get("owner") or "drill organiser")
-    today = records._date(body["date"], "date") if body.get("date") else local_today()
+    today = records._date(body["date"], "date") if body.get("date") else local_today(name)
     record, _ = records.get_drill(store, name, key)
     simulation = record.get("simulation")
     simulated = records.StoredSimulation(simulation) if simulation and \
@@ -501,9 +500,8 @@ def apply_turnout(name: str, key: str, team: str) -> Any:
 @spec.operation(bp, "/scenarios/<name>/actions", "GET", summary="Corrective-action board: open, in progress, closed",
                 params=[SCENARIO])
 def board(name: str) -> Any:
-    """Columns of corrective actions, each marked overdue (due before today, Asia/Shanghai) or not."""
-    current_scenario(name)
-    today = local_today()
+    """Columns of corrective actions, each marked overdue (due before today in the scenario's zone) or not."""
+    today = local_today(name)
     return jsonify({"today": today.isoformat(), "columns": records.board(get_store(), name, today),
                     "plans_needing_revision": records.plans_needing_revision(get_store(), name)})
 
@@ -519,6 +517,6 @@ def update_action(name: str, action_id: str) -> Any:
     """Change one action; ``version`` is the version you read (409 if someone changed it since)."""
     body = _body()
     current_scenario(name)
-    action, version = records.update_action(get_store(), name, action_id, body, today=local_today(),
+    action, version = records.update_action(get_store(), name, action_id, body, today=local_today(name),
                                             expected_version=_version(body, "version"), actor=actor())
     return jsonify({**action.to_dict(), "version": version})

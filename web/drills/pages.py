@@ -92,7 +92,7 @@ def calendar_page() -> str:
     elif stored:
         year = stored[0]["year"]
     else:
-        today = local_today().year
+        today = local_today(name).year
         year = today if today in calendar_years or not calendar_years else calendar_years[-1]
     try:
         programme, version = records.get_programme(store, name, year)
@@ -108,7 +108,7 @@ def calendar_page() -> str:
         version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,
         years=sorted({*calendar_years, *(s["year"] for s in stored), year}), stored=stored, plans=plans,
         flagged=flagged, has_plans=PLANS in documents, has_calendar=calendar is not None,
-        board=records.board(store, name, local_today()),
+        board=records.board(store, name, local_today(name)),
     )
 
 
@@ -119,7 +119,7 @@ def actions_page() -> str:
     name = _scenario_name()
     scenario = current_scenario(name)
     store = get_store()
-    today = local_today()
+    today = local_today(name)
     return render_template("drills_actions.html", scenario=scenario, scenarios=store.list_scenarios(),
                            columns=records.board(store, name, today), today=today,
                            flagged=records.plans_needing_revision(store, name))
@@ -136,7 +136,7 @@ def drill_page(key: str) -> str:
     teams = {t.id: t for t in scenario.teams}
     return render_template("drill_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            view=view, entry=view["entry"], design=view["design"], teams=teams,
-                           evaluation=view["evaluation"], today=local_today())
+                           evaluation=view["evaluation"], today=local_today(name))
 
 
 
