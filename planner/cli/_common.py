@@ -6,8 +6,6 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-import planner.drills.settings
-import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
 from planner.errors import InputError, NotFoundError
 from planner.scenario.files import library_names, read_scenario, scenario_path
 from planner.scenario.model import Scenario
@@ -38,6 +36,7 @@ def load_with_settings(name: str, store: Store) -> tuple[Scenario, Mapping[str, 
     read. A scenario that is not stored (a shipped name or a folder path) is read from its folder with
     its settings files, read and checked exactly as ``scenario load`` reads them.
     """
+    register_settings_documents()
     try:
         return store.load_scenario(name), StoredDocuments(store, name), True
     except NotFoundError:
@@ -46,5 +45,16 @@ def load_with_settings(name: str, store: Store) -> tuple[Scenario, Mapping[str, 
 
 def read_folder(name: str) -> tuple[Scenario, dict[str, Any]]:
     """Read and check a scenario folder (a shipped name or a path): its records and its settings files."""
+    register_settings_documents()
     scenario = read_scenario(name)
     return scenario, read_folder_settings(scenario_path(name), scenario)
+
+
+def register_settings_documents() -> None:
+    """Import the packages that register the settings documents, so the folder and the store know them all.
+
+    Imported here rather than at the top: posture's optimiser comes with them, and importing it at every
+    command's start made ``python -m planner --help`` about 0.6 s slower (``python -X importtime``).
+    """
+    import planner.drills.settings
+    import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)

@@ -23,7 +23,6 @@ from planner import clock
 from planner.cli._common import add_scenario_argument, load_with_settings
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
-from planner.posture.settings import posture_inputs
 from planner.store.database import Store
 
 
@@ -53,6 +52,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
     from planner.posture.prepositioning import plan_posture, read_staging_points
+    from planner.posture.settings import posture_inputs
     from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
 
     if not args.cap and not args.warning:

@@ -24,7 +24,6 @@ from planner.errors import InputError, NotFoundError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
 from planner.settings import database_url
-from planner.store.migrate import migrate
 from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
 AGREEMENTS = "agreements"
@@ -49,6 +48,10 @@ class Store:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Imported here: Alembic (with Mako and Pygments) adds about 0.3 s to every CLI start, --help included
+        # (python -X importtime), and only an opened store needs it.
+        from planner.store.migrate import migrate
+
         migrate(self.engine)
 
     @contextmanager
