@@ -12,6 +12,7 @@ import pytest
 
 from planner.cli import main
 from planner.errors import InputError
+from planner.posture.settings import check_staging_points
 from planner.store.settings import (
     StoredDocuments,
     put_settings,
@@ -49,6 +50,13 @@ def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:
     assert sorted(write_folder_settings(store, "jinan", tmp_path)) == [
         "calendar.yaml", "plans.yaml", "staging_points.csv", "warning_rules.yaml"]
     assert read_folder_settings(tmp_path, jinan) == settings
+    staging = [{**row, "team_types": ["fire", "hazchem"]} for row in settings["staging_points"]]  # as JSON may give
+    put_settings(store, jinan, "staging_points", staging, expected_version=1)  # type: ignore[arg-type]
+    write_folder_settings(store, "jinan", tmp_path)
+    exported = read_folder_settings(tmp_path, jinan)["staging_points"]  # type: ignore[arg-type]
+    assert exported[0]["team_types"] == "fire;hazchem"  # the CSV's own list form, read back the same
+    points = check_staging_points(exported, jinan, "staging_points.csv")  # type: ignore[arg-type]
+    assert {p.team_types for p in points} == {frozenset({"fire", "hazchem"})}
     store_settings(store, "jinan", {"plans": settings["plans"]})  # loaded again from a folder with plans only
     assert dict(StoredDocuments(store, "jinan")) == {"plans": settings["plans"]}
 

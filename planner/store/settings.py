@@ -110,11 +110,16 @@ def write_folder_settings(store: Store, name: str, folder: Path) -> list[str]:
                 columns = list(dict.fromkeys(key for row in data for key in row)) or ["id"]
                 writer = csv.DictWriter(handle, fieldnames=columns)
                 writer.writeheader()
-                writer.writerows(data)
+                writer.writerows([{k: _cell(v) for k, v in row.items()} for row in data])
         else:
             path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         written.append(document.filename)
     return written
+
+
+def _cell(value: Any) -> Any:
+    """Return a CSV cell: a list (as an edit through the API may store) joined with ``;`` as the files write it."""
+    return ";".join(str(v) for v in value) if isinstance(value, list) else value
 
 
 def _read_yaml(path: Path) -> Any:
