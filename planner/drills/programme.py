@@ -38,6 +38,7 @@ from typing import Any
 
 from pydantic import Field, field_serializer, field_validator
 
+from planner.clock import DEFAULT_ZONE
 from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
@@ -167,7 +168,7 @@ class Programme(Record):
     settings: dict[str, Any] = Field(default_factory=dict)
     status: Status = Status.FEASIBLE
     wall_s: float = Field(default=0.0, alias="seconds")
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
     organisations: tuple[dict[str, Any], ...] = ()
 
     @field_validator("flood_season", mode="before")

@@ -11,30 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    UniqueConstraint,
-    create_engine,
-    delete,
-    select,
-)
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
+from planner.clock import now, zone
 from planner.errors import InputError, NotFoundError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
 from planner.settings import database_url
+from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
 AGREEMENTS = "agreements"
 
@@ -43,86 +33,6 @@ DOCUMENT_COLLECTIONS = frozenset({"plans", "calendar", "warning_rules", "staging
 """Scenario documents beside the records: settings files (plans, calendar, warning rules) and the drill
 programme's history (programmes, drills, evaluations, corrective actions). Each module that owns a
 collection validates its documents; the store versions and audits them like records."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the store's tables."""
-
-
-class ScenarioRow(Base):
-    """One scenario: its name, title and metadata (network, speeds, notes)."""
-
-    __tablename__ = "scenario"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class RecordRow(Base):
-    """One record of a scenario, as the validated document of its kind."""
-
-    __tablename__ = "record"
-    __table_args__ = (UniqueConstraint("scenario_id", "kind", "record_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    record_id: Mapped[str] = mapped_column(String(80))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class AuditRow(Base):
-    """One change: who made it, when, to what, and the record before and after."""
-
-    __tablename__ = "audit"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(20))
-    scenario: Mapped[str] = mapped_column(String(80), index=True)
-    kind: Mapped[str] = mapped_column(String(40), default="")
-    record_id: Mapped[str] = mapped_column(String(80), default="")
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-
-
-class UserRow(Base):
-    """A user who can sign in (see ``planner.store.accounts``)."""
-
-    __tablename__ = "user_account"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class JobRow(Base):
-    """A long job (see ``planner.jobs.runner``): its parameters, progress and result."""
-
-    __tablename__ = "job"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    scenario: Mapped[str] = mapped_column(String(80), index=True)
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    message: Mapped[str] = mapped_column(String(500), default="")
-    result: Mapped[Any] = mapped_column(JSON, nullable=True)
-    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
-    actor: Mapped[str] = mapped_column(String(80), default="system")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ConflictError(InputError):
@@ -138,6 +48,8 @@ class Store:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Imported here: Alembic (with Mako and Pygments) adds about 0.3 s to every CLI start, --help included
+        # (python -X importtime), and only an opened store needs it.
         from planner.store.migrate import migrate
 
         migrate(self.engine)
@@ -169,6 +81,17 @@ class Store:
                 result.append({"name": row.name, "title": row.title, "version": row.version, "counts": counts})
             return result
 
+    def scenario_zone(self, name: str) -> ZoneInfo:
+        """Return a stored scenario's time zone (``timezone`` of its metadata) without loading its records."""
+        with self._sessions() as session:
+            return zone(self._scenario_row(session, name).meta.get("timezone"))
+
+    def scenario_zones(self) -> dict[str, ZoneInfo]:
+        """Return the time zone of every stored scenario, by name (to show each one's times in its zone)."""
+        with self._sessions() as session:
+            return {name: zone((meta or {}).get("timezone"))
+                    for name, meta in session.execute(select(ScenarioRow.name, ScenarioRow.meta))}
+
     def save_scenario(self, scenario: Scenario, *, replace: bool = False, actor: str = "system") -> None:
         """Store a validated scenario in one transaction; refuses to overwrite unless ``replace``."""
         check_text([scenario.name, dict(scenario.meta), list(scenario.agreements)], "scenario")
@@ -187,7 +110,7 @@ class Store:
             row.title = scenario.title
             row.meta = dict(scenario.meta)
             row.version += 1
-            row.updated_at = _now()
+            row.updated_at = now()
             session.flush()
             for kind in RECORD_TYPES:
                 for record in scenario.records(kind):
@@ -254,7 +177,7 @@ class Store:
                 session.add(existing)
             existing.data = document
             existing.version += 1
-            existing.updated_at = _now()
+            existing.updated_at = now()
             session.flush()
             self._revalidate(session, scenario_row)
             session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
@@ -323,7 +246,7 @@ class Store:
                     session.add(row)
                 row.data = document
                 row.version += 1
-                row.updated_at = _now()
+                row.updated_at = now()
                 counts["updated" if before is not None else "created"] += 1
                 session.add(AuditRow(actor=actor, action="import", scenario=name, kind=kind, record_id=record_id,
                                      before=before, after=document))
@@ -352,7 +275,7 @@ class Store:
                 session.add(row)
             row.data = data
             row.version += 1
-            row.updated_at = _now()
+            row.updated_at = now()
             session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
                                  kind=collection, record_id=doc_id, before=_audit_view(before),
                                  after=_audit_view(data)))
@@ -398,7 +321,7 @@ class Store:
         rows = session.scalars(select(RecordRow).where(RecordRow.scenario_id == scenario_row.id)).all()
         self._assemble(scenario_row, rows)
         scenario_row.version += 1
-        scenario_row.updated_at = _now()
+        scenario_row.updated_at = now()
 
     @staticmethod
     def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
