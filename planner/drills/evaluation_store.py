@@ -26,7 +26,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from planner.drills import clock, records
+from planner import clock
+from planner.drills import records
 from planner.drills.evaluation import Evaluation, ObservedEvent, evaluate_drill, parse_observed
 from planner.drills.improvement import (
     CorrectiveAction,
@@ -167,12 +168,13 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
         (``ConflictError`` otherwise, or when someone evaluated since).
     plan, owner, on
         The plan the findings flag (default: the drill's first plan), the actions' owner (default: the
-        drill's owner) and the evaluation date the actions are due from (default: today).
+        drill's owner) and the evaluation date the actions are due from (default: today in the scenario's
+        zone).
     observed_field
         The input field an error about the timeline names (``csv`` / ``events`` for the API, ``observed``
         for the CLI).
     at
-        When the evaluation was made (default: now, from :mod:`planner.drills.clock`).
+        When the evaluation was made (default: now, from the product's one clock, :mod:`planner.clock`).
 
     """
     entry = records.drill_entry(store, name, key)
@@ -185,7 +187,7 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
         raise InputError(f"plan must be one of the drill's plans ({', '.join(plans) or 'none'}), got {plan!r}",
                          field="plan")
     owner = (owner or "").strip() or str(entry.get("owner") or "") or DEFAULT_OWNER
-    on = on or clock.today()
+    on = on or clock.today(store.scenario_zone(name))
     previous, current = _stored(store, name, key)
     if previous is not None and expected_version is None:
         raise ConflictError(f"drill {key} was evaluated before (version {current}): re-evaluating needs "
