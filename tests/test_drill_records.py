@@ -89,11 +89,11 @@ def test_design_shift_keeps_spacing_and_checks_versions(mini_store) -> None:
     assert error.value.field == "minutes"
     with pytest.raises(InputError) as error:
         records.save_design(mini_store, "mini", key, {"site": "S1"})
-    assert error.value.field == "template" and str(error.value) == "design: template: Field required"
+    assert error.value.field == "template" and str(error.value) == "design: template: missing required field"
     bad_msel = {**DESIGN, "msel": [{**DESIGN["msel"][0], "time": "at nine"}]}
     with pytest.raises(InputError) as error:
         records.save_design(mini_store, "mini", key, bad_msel, expected_version=4)
-    assert error.value.field == "time" and "msel[0].time" in str(error.value)
+    assert error.value.field == "time" and "design: msel[0]: time: " in str(error.value)
     with pytest.raises(InputError) as error:
         records.save_design(mini_store, "mini", key, {**DESIGN, "surprise": 1}, expected_version=4)
     assert error.value.field == "surprise"

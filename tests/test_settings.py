@@ -65,7 +65,7 @@ def test_a_wrong_settings_file_names_file_entry_and_field(tmp_path) -> None:
     jinan, _ = jinan_folder()
     plan = "{id: p1, name: P, kind: nonsense, owner: o, scenarios: [x], teams: [t]}"
     (tmp_path / "plans.yaml").write_text(f"organisations: []\nplans: [{plan}]\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"plans.yaml: plan p1: kind: Input should be") as caught:
+    with pytest.raises(InputError, match=r"plans.yaml: plan p1: kind: must be") as caught:
         read_folder_settings(tmp_path, jinan)  # type: ignore[arg-type]
     assert (caught.value.field, caught.value.record) == ("kind", "p1")
     (tmp_path / "plans.yaml").unlink()
@@ -84,7 +84,7 @@ def test_an_edit_is_checked_and_versioned_and_a_bad_one_stores_nothing(store) ->
     version = store.get_document("jinan", "warning_rules", "default")[1]
     bad = copy.deepcopy(settings["warning_rules"])
     bad["readiness_rules"][0]["scope"] = "galaxy"
-    with pytest.raises(InputError, match=r"readiness_rules\[0\] \(.*\): scope: Input should be 'area', 'near'"):
+    with pytest.raises(InputError, match=r"readiness_rules\[0\] \(.*\): scope: must be 'area', 'near'"):
         put_settings(store, jinan, "warning_rules", bad, expected_version=version)  # type: ignore[arg-type]
     assert stored_settings(store, "jinan", "warning_rules") == settings["warning_rules"]
     from planner.store.database import ConflictError

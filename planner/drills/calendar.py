@@ -17,16 +17,15 @@ from typing import Any, Literal, get_args
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationInfo, field_validator
 
 from planner.clock import DEFAULT_ZONE
-from planner.drills.validation import Record
 from planner.errors import InputError
-from planner.model.documents import Document, Text, validate_document
+from planner.model.validation import Model, Text, validate
 from planner.scenario.files import read_yaml_file
 
 AppliesTo = Literal["field", "all"]
 APPLIES_TO: tuple[str, ...] = get_args(AppliesTo)
 
 
-class ProgrammeSettings(Document):
+class ProgrammeSettings(Model):
     """Scheduler settings (``calendar.yaml`` section ``programme``), each with its default."""
 
     weekdays_only: StrictBool = True
@@ -40,8 +39,11 @@ DEFAULT_SETTINGS: dict[str, Any] = ProgrammeSettings().model_dump()
 """Scheduler settings and their defaults (``calendar.yaml`` ``programme`` section overrides them)."""
 
 
-class Window(Document):
-    """One entry of a year's ``blackouts`` (or its ``flood_season``): a named, dated window."""
+class Blackout(Model):
+    """A dated window with no drills (``applies_to: all``) or no field drills (``applies_to: field``).
+
+    One entry of a year's ``blackouts`` in ``calendar.yaml``, and of a stored programme's.
+    """
 
     name: Text
     start: dt.date
@@ -57,22 +59,26 @@ class Window(Document):
             raise ValueError(f"end {end} is before start {start}")
         return end
 
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` lies in the window (both ends included)."""
+        return self.start <= day <= self.end
 
-class FloodSeason(Window):
+
+class FloodSeason(Blackout):
     """The year's flood season: no field drills, and flood-related drills of the first period end before it."""
 
     name: Text = "flood season"
     applies_to: AppliesTo = "field"
 
 
-class CalendarYear(Document):
+class CalendarYear(Model):
     """One year of ``calendar.yaml``: its blackout windows and flood season."""
 
-    blackouts: tuple[Window, ...] = ()
+    blackouts: tuple[Blackout, ...] = ()
     flood_season: FloodSeason | None = None
 
 
-class CalendarDocument(Document):
+class CalendarDocument(Model):
     """The ``calendar`` settings document (``calendar.yaml``): scheduler settings and windows per year.
 
     ``timezone`` is accepted for folders written before the scenario named its zone; it must then be the
@@ -82,20 +88,6 @@ class CalendarDocument(Document):
     timezone: str | None = None
     programme: ProgrammeSettings = ProgrammeSettings()
     years: dict[int, CalendarYear] = {}
-
-
-class Blackout(Record):
-    """A dated window with no drills (``applies_to: all``) or no field drills (``applies_to: field``)."""
-
-    name: str
-    start: dt.date
-    end: dt.date
-    applies_to: AppliesTo = "all"
-    source: str = ""
-
-    def contains(self, day: dt.date) -> bool:
-        """Whether ``day`` lies in the window (both ends included)."""
-        return self.start <= day <= self.end
 
 
 @dataclass(frozen=True)
@@ -112,7 +104,7 @@ class DrillCalendar:
 
 def validate_calendar(data: Any, *, where: str = "calendar.yaml") -> CalendarDocument:
     """Validate a whole calendar document (every year); ``InputError`` names the year, the window and the field."""
-    document = validate_document(CalendarDocument, data, where=where, field="calendar")
+    document = validate(CalendarDocument, data, what=where, field="calendar")
     for year, entry in document.years.items():
         windows = [*entry.blackouts, *([entry.flood_season] if entry.flood_season else [])]
         for window in windows:
@@ -141,9 +133,7 @@ def calendar_year(document: CalendarDocument, year: int, *, timezone: str = DEFA
     entry = document.years.get(year)
     if entry is None:
         return None
-    flood = entry.flood_season
-    return DrillCalendar(year, tuple(_blackout(w) for w in entry.blackouts),
-                         None if flood is None else _blackout(flood), document.programme.model_dump(), timezone)
+    return DrillCalendar(year, entry.blackouts, entry.flood_season, document.programme.model_dump(), timezone)
 
 
 def calendar_years(data: Any, *, where: str = "calendar.yaml") -> list[int]:
@@ -154,8 +144,3 @@ def calendar_years(data: Any, *, where: str = "calendar.yaml") -> list[int]:
 def read_calendar(path: str | Path, year: int) -> DrillCalendar:
     """Read ``calendar.yaml`` and pick ``year``."""
     return parse_calendar(read_yaml_file(path), year, where=Path(path).name)
-
-
-def _blackout(window: Window) -> Blackout:
-    return Blackout(name=window.name, start=window.start, end=window.end, applies_to=window.applies_to,
-                    source=window.source)

@@ -35,8 +35,8 @@ from planner.drills.improvement import (
     actions_from_findings,
     propose_turnout_updates,
 )
-from planner.drills.validation import Record, validated
 from planner.errors import InputError, NotFoundError
+from planner.model.validation import Model, validate
 from planner.scenario.library import Template, load_library
 from planner.store.database import ConflictError, Store
 from planner.store.settings import stored_settings
@@ -48,14 +48,14 @@ DEFAULT_OWNER = "drill organiser"
 """Owner of the corrective actions when neither the caller nor the drill names one."""
 
 
-class SimulationUsed(Record):
+class SimulationUsed(Model):
     """The stored Monte Carlo summary an evaluation compared against: its runs and seed."""
 
     runs: int = Field(ge=1)
     seed: int | None = None
 
 
-class EvaluationRun(Record):
+class EvaluationRun(Model):
     """One evaluation of a drill: its inputs, who ran it and when, the result and the actions it raised."""
 
     drill: str
@@ -225,7 +225,7 @@ def _stored(store: Store, name: str, key: str) -> tuple[StoredEvaluation | None,
 
 def parse_evaluation(data: Any, key: str) -> StoredEvaluation:
     """Validate a stored evaluation document; ``InputError`` naming the drill and the field."""
-    return validated(StoredEvaluation, data, what=f"evaluation of drill {key}", record=key)
+    return validate(StoredEvaluation, data, what=f"evaluation of drill {key}", record=key)
 
 
 def get_evaluation(store: Store, name: str, key: str) -> tuple[StoredEvaluation, int]:

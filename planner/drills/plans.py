@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, StrictBool, StrictInt
 
 from planner.errors import InputError
-from planner.model.documents import Document, Text, validate_document
+from planner.model.validation import Model, Text, validate
 from planner.scenario.files import read_yaml_file
 
 PlanKind = Literal["comprehensive", "special", "onsite"]
@@ -53,7 +53,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
 )
 
 
-class FrequencyRule(Document):
+class FrequencyRule(Model):
     """A drill-frequency rule: which plans (or organisations) it applies to and how often, with its source."""
 
     id: Text
@@ -68,7 +68,7 @@ class FrequencyRule(Document):
         return (not self.kinds or kind in self.kinds) and (not self.org_types or org_type in self.org_types)
 
 
-class Organisation(Document):
+class Organisation(Model):
     """A plan owner: a production unit, a high-risk unit (条例 Art 8 list) or a government body."""
 
     id: Text
@@ -77,7 +77,7 @@ class Organisation(Document):
     jurisdiction: str = ""
 
 
-class Plan(Document):
+class Plan(Model):
     """An emergency plan with what it covers and who it involves (one entry of ``plans.yaml``)."""
 
     id: Text
@@ -94,7 +94,7 @@ class Plan(Document):
     revision_reasons: tuple[str, ...] = ()
 
 
-class PlansDocument(Document):
+class PlansDocument(Model):
     """The ``plans`` settings document (``plans.yaml``): organisations, plans and optional frequency rules."""
 
     organisations: tuple[Organisation, ...] = ()
@@ -102,7 +102,7 @@ class PlansDocument(Document):
     rules: tuple[FrequencyRule, ...] | None = None
 
 
-class PlanSet(Document):
+class PlanSet(Model):
     """Organisations, plans and the frequency rules of one scenario."""
 
     organisations: Mapping[str, Organisation]
@@ -191,7 +191,7 @@ def flag_for_revision(plan: Plan, reason: str) -> Plan:
 
 def parse_rules(items: Iterable[Mapping[str, Any]], *, where: str = "rules") -> tuple[FrequencyRule, ...]:
     """Frequency rules from data; raises ``InputError`` naming the rule and field."""
-    return validate_document(PlansDocument, {"rules": list(items)}, where=where).rules or ()
+    return validate(PlansDocument, {"rules": list(items)}, what=where).rules or ()
 
 
 def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
@@ -205,7 +205,7 @@ def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
         ``plans.yaml: plan ref-onsite: teams: 'x' does not exist``.
 
     """
-    document = validate_document(PlansDocument, data, where=where, field="plans")
+    document = validate(PlansDocument, data, what=where, field="plans")
     organisations: dict[str, Organisation] = {}
     for org in document.organisations:
         if org.id in organisations:

@@ -11,7 +11,7 @@ Small functions over :class:`planner.store.database.Store` scenario documents, o
 
 Every write is versioned and audited by the store; a stale ``expected_version`` raises
 ``ConflictError``. Documents are validated by their pydantic models on the way in and out, and errors
-name the field (``InputError``, see :mod:`planner.drills.validation`). Dates are ISO strings, days in
+name the field (``InputError``, see :mod:`planner.model.validation`). Dates are ISO strings, days in
 the scenario's zone (``timezone`` of ``scenario.yaml``); a design's alarm and inject times are ISO
 date-times with the zone's offset (a time given without one, or stored by an earlier version without
 one, is read as the scenario's local time).
@@ -29,8 +29,8 @@ from pydantic import Field
 from planner.drills.design import DrillDesign, shift_design
 from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
 from planner.drills.programme import Programme
-from planner.drills.validation import Record, validated
 from planner.errors import InputError, NotFoundError
+from planner.model.validation import Model, validate
 from planner.store.database import Store
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
@@ -67,7 +67,7 @@ def parse_programme(data: Any) -> Programme:
 
     Beyond the fields' types: drill ids are unique and every drill falls in the programme's year.
     """
-    programme = validated(Programme, data, what="programme")
+    programme = validate(Programme, data, what="programme")
     seen: set[str] = set()
     for drill in programme.drills:
         if drill.id in seen:
@@ -165,7 +165,7 @@ def parse_design(data: Any, zone: dt.tzinfo) -> DrillDesign:
 
     Times without an offset are wall-clock times in ``zone`` (the scenario's).
     """
-    design = validated(DrillDesign, data, what="design")
+    design = validate(DrillDesign, data, what="design")
     if design.start.tzinfo is not None and all(row.time.tzinfo is not None for row in design.msel):
         return design
     return design.model_copy(update={"start": _zoned(design.start, zone),
@@ -221,7 +221,7 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     return shifted, new_version
 
 
-class MetricSummary(Record):
+class MetricSummary(Model):
     """One key time over the replications: share of runs where it happened, mean, p50, p90, min, max."""
 
     share: float = Field(default=0.0, ge=0, le=1)
@@ -232,14 +232,14 @@ class MetricSummary(Record):
     max: float | None = None
 
 
-class Histogram(Record):
+class Histogram(Model):
     """Counts of a key time between bin ``edges`` (one more edge than counts)."""
 
     edges: tuple[float, ...]
     counts: tuple[int, ...]
 
 
-class SimulationRecord(Record):
+class SimulationRecord(Model):
     """A drill's stored Monte Carlo summary: the ``drills-simulate`` job's result, kept with the drill.
 
     It is the ``simulated`` expectation of :func:`~planner.drills.evaluation.evaluate_drill`: it answers
@@ -265,7 +265,7 @@ class SimulationRecord(Record):
 
 def parse_simulation(data: Any) -> SimulationRecord:
     """Validate a simulation summary's JSON; ``InputError`` naming the field (``runs``, ``p50``...)."""
-    return validated(SimulationRecord, data, what="simulation")
+    return validate(SimulationRecord, data, what="simulation")
 
 
 def save_simulation(store: Store, name: str, key: str, summary: Any, *, expected_version: int | None = None,

@@ -54,9 +54,9 @@ from planner.dispatch.pricing import province_of
 from planner.dispatch.scenario import region_of
 from planner.drills.calendar import Blackout, CalendarDocument
 from planner.errors import InputError
-from planner.model.documents import Document, Text, validate_document
 from planner.model.records import Availability, Readiness, Team, Tier
 from planner.model.status import Status, cp_sat_status
+from planner.model.validation import Model, Text, validate
 from planner.posture.readiness import (
     LevelSpec,
     ReadinessPolicy,
@@ -101,7 +101,7 @@ _WEIGHT_SCALE = 1000
 # settings, rules and staging points
 
 
-class PostureSettings(Document):
+class PostureSettings(Model):
     """Pre-positioning limits (section ``posture`` of ``warning_rules.yaml``).
 
     Attributes
@@ -141,7 +141,7 @@ class PostureSettings(Document):
         return {**RISK_WEIGHTS, **weights}
 
 
-class WarningRulesDocument(Document):
+class WarningRulesDocument(Model):
     """The ``warning_rules`` settings document (``warning_rules.yaml``): risk rules, readiness, posture limits."""
 
     risk_rules: tuple[RiskRule, ...] = ()
@@ -184,7 +184,7 @@ DEFAULT_RULES: Mapping[str, Any] = {
 
 def parse_rules(data: Any, *, where: str = "warning_rules.yaml") -> PostureRules:
     """Rules from the parsed YAML mapping; ``InputError`` names the section, the entry and the field."""
-    document = validate_document(WarningRulesDocument, data, where=where, field="warning_rules")
+    document = validate(WarningRulesDocument, data, what=where, field="warning_rules")
     policy = readiness_policy(document.readiness_levels, document.team_readiness, document.readiness_rules)
     return PostureRules(document.risk_rules, policy, document.posture, where)
 
@@ -194,7 +194,7 @@ def default_rules() -> PostureRules:
     return parse_rules(DEFAULT_RULES, where="default warning rules")
 
 
-class StagingPoint(Document):
+class StagingPoint(Model):
     """A listed standby point (集结待命点) where teams may be pre-positioned (one row of ``staging_points.csv``).
 
     ``capacity`` is the number of teams it holds (None: no limit); ``team_types`` the types it
@@ -247,7 +247,7 @@ def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
 
 def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:
     """Staging points from CSV rows (mappings of column to text), as read from the file or stored."""
-    points = validate_document(StagingPoints, rows, where=where, field="staging_points",
+    points = validate(StagingPoints, rows, what=where, field="staging_points",
                                item_label=lambda _section, index, _row: f"line {index + 2}").root
     ids = [p.id for p in points]
     if len(set(ids)) != len(ids):

@@ -25,8 +25,8 @@ from typing import Any, Literal
 from pydantic import Field, StrictFloat, model_validator
 
 from planner.drills.calendar import Blackout, CalendarDocument, calendar_year
-from planner.model.documents import Document, Text
 from planner.model.records import Availability, Readiness, Team, TeamType
+from planner.model.validation import Model, Text
 from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, haversine_km, region_shapes
 from planner.scenario.model import Scenario
 
@@ -46,7 +46,7 @@ __all__ = [
 _ORDER = {level: k for k, level in enumerate(Readiness)}
 
 
-class LevelSpec(Document):
+class LevelSpec(Model):
     """A readiness level: turn-out = normal turn-out x ``turnout_factor``, not below ``min_turnout_min``."""
 
     turnout_factor: StrictFloat = Field(default=1.0, gt=0, le=1)
@@ -65,7 +65,7 @@ DEFAULT_LEVELS: Mapping[Readiness, LevelSpec] = {
 (domain.md §2), which a full-readiness mine team meets."""
 
 
-class ReadinessRule(Document):
+class ReadinessRule(Model):
     """Which warnings or critical periods put which teams on which level (one of ``readiness_rules``)."""
 
     name: Text

@@ -40,8 +40,8 @@ from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validato
 
 from planner import clock
 from planner.errors import InputError
-from planner.model.documents import Document, Text, one_of, validate_document
 from planner.model.records import HazardSite, RiskGrade, SiteKind
+from planner.model.validation import Model, Text, one_of, validate
 from planner.scenario.model import Scenario
 
 __all__ = [
@@ -588,7 +588,7 @@ WarningLevel = Annotated[StrictStr, one_of(LEVELS)]
 """A warning colour: red, orange, yellow or blue."""
 
 
-class RiskRule(Document):
+class RiskRule(Model):
     """Which sites a warning raises, and how far (rules as data, section ``risk_rules``).
 
     A rule applies to a warning whose hazard is in ``hazards`` (empty: any) and whose level is in
@@ -635,7 +635,7 @@ class RiskRule(Document):
         return grades[min(target, current.rank)]
 
 
-class RiskRules(Document):
+class RiskRules(Model):
     """The ``risk_rules`` section of ``warning_rules.yaml``."""
 
     risk_rules: tuple[RiskRule, ...] = ()
@@ -643,7 +643,7 @@ class RiskRules(Document):
 
 def parse_risk_rules(items: Any, *, where: str = "risk_rules") -> tuple[RiskRule, ...]:
     """Risk rules from a list of mappings; ``InputError`` names the rule and field."""
-    return validate_document(RiskRules, {"risk_rules": items or []}, where=where, field="risk_rules").risk_rules
+    return validate(RiskRules, {"risk_rules": items or []}, what=where, field="risk_rules").risk_rules
 
 
 @dataclass(frozen=True)
