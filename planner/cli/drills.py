@@ -122,11 +122,11 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.save:
         from planner.drills.records import save_programme
 
-        version = save_programme(store, scenario.name, programme.to_dict(), replace=True, actor="cli")
+        version = save_programme(store, scenario.name, programme.to_json(), replace=True, actor="cli")
         if not args.json:
             print(f"stored as the {programme.year} programme of {scenario.name} (version {version})")
     if args.json:
-        print_json(programme.to_dict())
+        print_json(programme.to_json())
         return 0
     print(f"drill programme {programme.year}: {len(programme.drills)} drills, {programme.status.value} "
           f"in {programme.wall_s:.1f} s")

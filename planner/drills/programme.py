@@ -187,10 +187,6 @@ class Programme(Model):
     def _seconds(self, value: float) -> float:
         return round(value, 3)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON of ``python -m planner drills plan --json`` (the same as :meth:`to_json`)."""
-        return self.to_json()
-
 
 # ----------------------------------------------------------------------------------------------------
 # Slots

@@ -50,7 +50,7 @@ def drills_plan_job(scenario: Scenario, settings: Mapping[str, Any], params: Map
     progress(0.15, f"scheduling {len(plans.plans)} plans for {year} (CP-SAT)")
     programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=time_limit)
     progress(0.95, f"{len(programme.drills)} drills placed, {len(programme.unmet)} rules unmet")
-    return programme.to_dict()
+    return programme.to_json()
 
 
 HISTOGRAM_BINS = 24
