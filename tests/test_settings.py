@@ -13,11 +13,11 @@ import pytest
 from planner.cli import main
 from planner.errors import InputError
 from planner.posture.settings import check_staging_points
+from planner.store.documents import registered
 from planner.store.settings import (
     StoredDocuments,
     put_settings,
     read_folder_settings,
-    registered,
     store_settings,
     stored_settings,
     write_folder_settings,
@@ -35,12 +35,23 @@ def test_each_document_is_registered_by_its_package() -> None:
     assert names["staging_points"].tabular and not names["plans"].tabular
 
 
-def test_the_store_module_imports_no_domain_package() -> None:
-    tree = ast.parse((ROOT / "planner" / "store" / "settings.py").read_text(encoding="utf-8"))
+@pytest.mark.parametrize(("module", "allowed"), [
+    ("settings", {"planner.errors", "planner.scenario.model", "planner.store.database", "planner.store.documents"}),
+    ("documents", {"planner.errors", "planner.scenario.model"}),
+])
+def test_the_store_modules_import_no_domain_package(module: str, allowed: set[str]) -> None:
+    tree = ast.parse((ROOT / "planner" / "store" / f"{module}.py").read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     planner_modules = {m for m in imported if m.startswith("planner")}
-    assert planner_modules == {"planner.errors", "planner.scenario.model", "planner.store.database"}
+    assert planner_modules == allowed
+
+
+def test_the_store_keeps_registered_settings_documents_and_refuses_others(store) -> None:
+    load_jinan(store)
+    assert {d.name for d in registered()} <= set(StoredDocuments(store, "jinan"))
+    with pytest.raises(InputError, match="unknown document collection 'plan'"):
+        store.put_document("jinan", "plan", "default", {"plans": []}, replace=True)
 
 
 def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:

@@ -19,7 +19,8 @@ from flask import Blueprint, jsonify, request
 import planner.drills.settings
 import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
 from planner.errors import InputError, NotFoundError
-from planner.store.settings import put_settings, registered, settings_document, stored_settings_version
+from planner.store.documents import registered, settings_document
+from planner.store.settings import put_settings, stored_settings_version
 from web.auth import actor
 from web.openapi import Param, spec
 from web.scenarios import current_scenario

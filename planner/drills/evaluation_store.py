@@ -35,6 +35,7 @@ from planner.drills.improvement import (
     actions_from_findings,
     propose_turnout_updates,
 )
+from planner.drills.settings import PLANS
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
 from planner.scenario.library import Template, load_library
@@ -274,7 +275,7 @@ def plans_needing_revision(store: Store, name: str) -> dict[str, list[str]]:
     Plans flagged in the stored plans document (``needs_revision``) are listed too (条例 Art 6, R-PLAN-1).
     """
     flagged: dict[str, list[str]] = {}
-    plans = stored_settings(store, name, "plans") or {}
+    plans = stored_settings(store, name, PLANS) or {}
     for plan in plans.get("plans", []) if isinstance(plans, Mapping) else []:
         if plan.get("needs_revision"):
             flagged.setdefault(plan["id"], []).extend(plan.get("revision_reasons") or ["flagged in plans"])

@@ -19,7 +19,7 @@ from planner.drills.plans import PlanSet, parse_plans
 from planner.errors import InputError
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
-from planner.store.settings import SettingsDocument, register
+from planner.store.documents import SettingsDocument, register
 
 PLANS = "plans"
 CALENDAR = "calendar"

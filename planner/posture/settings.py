@@ -23,7 +23,7 @@ from planner.posture.prepositioning import (
     staging_points_from_rows,
 )
 from planner.scenario.model import Scenario
-from planner.store.settings import SettingsDocument, register
+from planner.store.documents import SettingsDocument, register
 
 WARNING_RULES = "warning_rules"
 STAGING_POINTS = "staging_points"

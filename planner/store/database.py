@@ -24,16 +24,10 @@ from planner.errors import InputError, NotFoundError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
 from planner.settings import database_url
+from planner.store.documents import check_collection
 from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
 AGREEMENTS = "agreements"
-
-DOCUMENT_COLLECTIONS = frozenset({"plans", "calendar", "warning_rules", "staging_points", "programmes", "drills",
-                                  "evaluations", "actions", "warnings"})
-"""Scenario documents beside the records: settings files (plans, calendar, warning rules) and the drill
-programme's history (programmes, drills, evaluations, corrective actions). Each module that owns a
-collection validates its documents; the store versions and audits them like records."""
-
 
 class ConflictError(InputError):
     """The record changed since the caller read it: a second editor must reload, not overwrite."""
@@ -260,7 +254,7 @@ class Store:
 
         The caller validates ``data`` (the owning module's parser) before it comes here.
         """
-        self._check_collection(collection)
+        check_collection(collection)
         check_text([doc_id, data], collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
@@ -284,7 +278,7 @@ class Store:
 
     def documents(self, name: str, collection: str) -> list[tuple[str, Any, int]]:
         """``(id, data, version)`` of every document in a collection, oldest first."""
-        self._check_collection(collection)
+        check_collection(collection)
         with self._sessions() as session:
             scenario_row = self._scenario_row(session, name)
             rows = session.scalars(select(RecordRow).where(
@@ -293,7 +287,7 @@ class Store:
 
     def get_document(self, name: str, collection: str, doc_id: str) -> tuple[Any, int]:
         """One document's data and version."""
-        self._check_collection(collection)
+        check_collection(collection)
         with self._sessions() as session:
             row = self._record_row(session, self._scenario_row(session, name), collection, doc_id)
             if row is None:
@@ -302,7 +296,7 @@ class Store:
 
     def delete_document(self, name: str, collection: str, doc_id: str, *, actor: str = "system") -> None:
         """Remove one document."""
-        self._check_collection(collection)
+        check_collection(collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
             row = self._record_row(session, scenario_row, collection, doc_id)
@@ -311,11 +305,6 @@ class Store:
             session.add(AuditRow(actor=actor, action="delete", scenario=name, kind=collection, record_id=doc_id,
                                  before=_audit_view(row.data)))
             session.delete(row)
-
-    @staticmethod
-    def _check_collection(collection: str) -> None:
-        if collection not in DOCUMENT_COLLECTIONS:
-            raise InputError(f"unknown document collection {collection!r}", field="collection")
 
     def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
         rows = session.scalars(select(RecordRow).where(RecordRow.scenario_id == scenario_row.id)).all()
@@ -354,11 +343,9 @@ class Store:
         grouped: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
         agreements = []
         for record in records:
-            if record.kind in DOCUMENT_COLLECTIONS:
-                continue
             if record.kind == AGREEMENTS:
                 agreements.append(record.data)
-            else:
+            elif record.kind in grouped:  # any other kind is a document (planner.store.documents)
                 grouped[record.kind].append(parse_record(RECORD_TYPES[record.kind], record.data,
                                                          where=f"stored {record.kind}"))
         meta = dict(row.meta or {})

@@ -1,8 +1,9 @@
 """A scenario's settings documents (plans, drill calendar, warning rules, staging points, ...) in the store.
 
-Each domain package describes its own document once, with :func:`register`: the document's name, its
-file in a scenario folder and the check that validates it (the package's pydantic model). This module
-only stores documents and returns them by name; it imports no domain package. Once a scenario is
+Each domain package describes its own document once, with
+:func:`planner.store.documents.register`: the document's name, its file in a scenario folder and the
+check that validates it (the package's pydantic model). This module only stores the registered
+documents and returns them by name; it imports no domain package. Once a scenario is
 loaded, the store is the one source of its settings: web pages, the CLI and background jobs all read
 :class:`StoredDocuments`. The folder is read by :func:`read_folder_settings` (``scenario load``, and
 the CLI for a folder that is not stored) and written by :func:`write_folder_settings` (``scenario
@@ -13,8 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,51 +23,10 @@ import yaml
 from planner.errors import InputError, NotFoundError
 from planner.scenario.model import Scenario
 from planner.store.database import Store
+from planner.store.documents import registered, settings_document
 
 DEFAULT_ID = "default"
 """Document id of a scenario's one settings document per name."""
-
-Check = Callable[[Any, Scenario, str], object]
-"""``check(data, scenario, where)``: raise ``InputError`` naming ``where``, the entry and the field."""
-
-
-@dataclass(frozen=True)
-class SettingsDocument:
-    """A kind of settings document: its name, its file in a scenario folder, and the check of its owner."""
-
-    name: str
-    filename: str
-    check: Check
-    description: str = ""
-
-    @property
-    def tabular(self) -> bool:
-        """Whether the folder keeps it as a CSV table (a list of rows) rather than YAML."""
-        return self.filename.endswith(".csv")
-
-
-_REGISTERED: dict[str, SettingsDocument] = {}
-
-
-def register(document: SettingsDocument) -> SettingsDocument:
-    """Register a kind of settings document (called once by the domain module that owns it)."""
-    _REGISTERED[document.name] = document
-    return document
-
-
-def registered() -> tuple[SettingsDocument, ...]:
-    """Return the registered kinds of settings documents, by name."""
-    return tuple(_REGISTERED[name] for name in sorted(_REGISTERED))
-
-
-def settings_document(name: str) -> SettingsDocument:
-    """Return a registered kind of settings document; ``NotFoundError`` lists the known ones."""
-    try:
-        return _REGISTERED[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTERED)) or "none"
-        raise NotFoundError(f"no settings document {name!r} (known: {known})", field="settings") from None
-
 
 def json_safe(value: Any) -> Any:
     """Return YAML data with dates as ISO strings, so it can be stored as JSON."""
