@@ -51,6 +51,24 @@ def aware(text: str, field: str) -> dt.datetime:
     return value
 
 
+def wall_clock(moment: dt.datetime, where: dt.tzinfo) -> dt.datetime:
+    """Return a moment with its zone: one without an offset is a wall-clock time in ``where`` (a scenario's)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=where)
+
+
+def local_moment(text: str, where: dt.tzinfo, field: str) -> dt.datetime:
+    """Parse an ISO 8601 date-time as people give it: without an offset it is a wall-clock time in ``where``.
+
+    ``InputError`` names ``field`` when the text is not a date-time.
+    """
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{field} must be an ISO date-time such as 2026-04-08T09:00, got {text!r}",
+                         field=field) from None
+    return wall_clock(value, where)
+
+
 def set_now(moment: dt.datetime | None) -> None:
     """Fix the clock at ``moment`` (timezone-aware), or let it run again with None (for tests)."""
     global _fixed

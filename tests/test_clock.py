@@ -47,6 +47,16 @@ def test_times_are_shown_in_the_zone_and_labelled() -> None:
     assert clock.at_local(dt.date(2026, 4, 8), dt.time(9), BERLIN).isoformat() == "2026-04-08T09:00:00+02:00"
 
 
+def test_a_time_given_without_an_offset_is_the_scenario_s_wall_clock_time() -> None:
+    assert clock.local_moment("2026-04-08T09:00", BERLIN, "start").isoformat() == "2026-04-08T09:00:00+02:00"
+    assert clock.local_moment("2026-04-08T09:00", SHANGHAI, "start").isoformat() == "2026-04-08T09:00:00+08:00"
+    assert clock.local_moment("2026-04-08T01:00Z", SHANGHAI, "start") == dt.datetime(2026, 4, 8, 1, tzinfo=dt.UTC)
+    assert clock.wall_clock(EVENING_UTC, BERLIN) is EVENING_UTC  # an offset given is kept
+    with pytest.raises(InputError, match="start must be an ISO date-time") as caught:
+        clock.local_moment("tomorrow", SHANGHAI, "start")
+    assert caught.value.field == "start"
+
+
 def test_a_scenario_names_its_zone_defaults_to_shanghai_and_a_bad_one_is_refused(mini_folder) -> None:
     assert read_scenario(mini_folder).zone == SHANGHAI
     meta = yaml.safe_load((mini_folder / "scenario.yaml").read_text(encoding="utf-8"))

@@ -71,8 +71,7 @@ def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | Non
     if value is None or value == "":
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)  # a wall-clock time stored before times carried their zone
+    moment = clock.wall_clock(moment, zone)  # none: a wall-clock time stored before times carried their zone
     return clock.local(moment, zone).strftime(form) if form else clock.shown(moment, zone)
 
 

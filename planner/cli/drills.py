@@ -147,7 +147,7 @@ def run_design(args: argparse.Namespace) -> int:
     from planner.scenario.files import read_scenario
 
     scenario = read_scenario(args.scenario)
-    start = (_datetime(args.start, scenario.zone) if args.start
+    start = (clock.local_moment(args.start, scenario.zone, "start") if args.start
              else clock.at_local(clock.today(scenario.zone), dt.time(9, 0), scenario.zone))
     design = design_drill(scenario, _template(args.template), args.site, start=start)
     payload = design.to_json()
@@ -240,12 +240,3 @@ def run_evaluate(args: argparse.Namespace) -> int:
     for proposal in latest.turnout_proposals:
         print(f"  proposal: {proposal.team} turnout_min {proposal.current_min:g} -> {proposal.proposed_min:g}")
     return 0
-
-
-def _datetime(text: str, zone: dt.tzinfo) -> dt.datetime:
-    """Parse ``--start``: an ISO date-time, read in the scenario's zone when it names no offset."""
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--start must be an ISO date-time, got {text!r}", field="start") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)

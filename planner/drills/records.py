@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import Field
 
+from planner import clock
 from planner.drills.design import DrillDesign, shift_design
 from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
 from planner.drills.programme import Programme
@@ -168,14 +169,9 @@ def parse_design(data: Any, zone: dt.tzinfo) -> DrillDesign:
     design = validate(DrillDesign, data, what="design")
     if design.start.tzinfo is not None and all(row.time.tzinfo is not None for row in design.msel):
         return design
-    return design.model_copy(update={"start": _zoned(design.start, zone),
-                                     "msel": tuple(row.model_copy(update={"time": _zoned(row.time, zone)})
+    return design.model_copy(update={"start": clock.wall_clock(design.start, zone),
+                                     "msel": tuple(row.model_copy(update={"time": clock.wall_clock(row.time, zone)})
                                                    for row in design.msel)})
-
-
-def _zoned(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    """Return a date-time with its zone; one without an offset is a wall-clock time in ``zone``."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
 def check_design(data: Any, zone: dt.tzinfo) -> dict[str, Any]:
@@ -199,11 +195,7 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     zone = store.scenario_zone(name)
     design = parse_design(record["design"], zone)
     if start not in (None, ""):
-        try:
-            delta = _zoned(dt.datetime.fromisoformat(str(start)), zone) - design.start
-        except ValueError:
-            raise InputError(f"start must be an ISO date-time such as 2026-04-08T09:00, got {start!r}",
-                             field="start") from None
+        delta = clock.local_moment(str(start), zone, "start") - design.start
     else:
         try:
             value = float(minutes)
