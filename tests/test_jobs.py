@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds, as the web app and CLI do)
 from planner.errors import InputError, NotFoundError
 from planner.jobs.runner import JOB_KINDS, JobRunner, job_kind
 from planner.scenario.files import read_scenario
@@ -24,7 +25,7 @@ def test_a_job_reports_progress_and_its_result(runner):
     seen = []
 
     @job_kind("test-steps")
-    def steps(scenario, params, progress):
+    def steps(scenario, settings, params, progress):
         for i in range(params["n"]):
             progress((i + 1) / params["n"], f"step {i + 1}")
             seen.append(runner.get(job_id)["progress"])
@@ -41,7 +42,7 @@ def test_a_job_reports_progress_and_its_result(runner):
 
 def test_failures_are_recorded_not_raised(runner):
     @job_kind("test-fails")
-    def fails(scenario, params, progress):
+    def fails(scenario, settings, params, progress):
         raise InputError("plan P9 does not exist", field="plan")
 
     try:

@@ -10,8 +10,9 @@
   current and do nothing differ. A refused CAP file is a 400 naming the field; nothing is stored, whether the
   file is read or refused.
 
-Rules and staging points are read from the scenario's folder in the library (``warning_rules.yaml``,
-``staging_points.csv``); a stored scenario without a folder uses the default rules and its bases only.
+Warning rules, staging points and the drill calendar are the scenario's stored settings documents
+(``planner.posture.settings``), the ones the CLI reads; a scenario without warning rules uses the
+default rules, one without staging points its bases only.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from planner import clock
 from planner.errors import InputError
-from planner.posture.prepositioning import plan_posture, read_staging_points, scenario_folder
+from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import critical_periods
+from planner.posture.settings import PostureInputs, posture_inputs
 from planner.posture.warnings import parse_cap, warning_from_dict
-from planner.store.settings import posture_settings
+from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.openapi import Param, spec
 from web.scenarios import current_scenario
@@ -53,19 +56,14 @@ def page() -> str:
     districts = [j for j in scenario.jurisdictions
                  if j.geometry is not None and j.level.value in ("district", "county")]
     return render_template("posture.html", scenario=scenario, scenarios=get_store().list_scenarios(),
-                           districts=districts)
+                           districts=districts, zone=clock.zone_name(scenario.zone))
 
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/posture/staging-points", "GET",
                 summary="Listed staging points of a scenario, GeoJSON", params=[SCENARIO])
 def staging_points(name: str) -> Any:
-    """Return the scenario's staging points: stored ones, else its folder's (empty when it has none)."""
-    current_scenario(name)
-    _rules, stored = posture_settings(get_store(), name)
-    folder = scenario_folder(name)
-    staging_csv = folder / "staging_points.csv" if folder is not None else None
-    from_folder = staging_csv is not None and staging_csv.is_file()
-    points = stored if stored is not None else read_staging_points(staging_csv) if from_folder else ()
+    """Return the scenario's stored staging points (empty when it has none)."""
+    points = _inputs(name).staging
     return jsonify({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
          "properties": {"id": p.id, "name": p.name, "name_zh": p.name_zh, "jurisdiction": p.jurisdiction,
@@ -74,16 +72,16 @@ def staging_points(name: str) -> Any:
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/critical-periods", "GET",
                 summary="Critical periods in force on a day (from the drill calendar)",
-                params=[SCENARIO, Param("date", "query", description="YYYY-MM-DD (default today)")])
+                params=[SCENARIO, Param("date", "query", description="YYYY-MM-DD (default: today, scenario's zone)")])
 def periods(name: str) -> Any:
     """Critical periods of the scenario's calendar in force on ``?date=``."""
-    current_scenario(name)
-    text = request.args.get("date") or dt.date.today().isoformat()
+    inputs = _inputs(name)
+    text = request.args.get("date") or clock.today(current_scenario(name).zone).isoformat()
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"date {text!r} must be YYYY-MM-DD", field="date") from None
-    found = critical_periods(scenario_folder(name), day)
+    found = critical_periods(inputs.calendar, day)
     return jsonify({"date": day.isoformat(), "periods": [
         {"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(), "applies_to": p.applies_to,
          "source": p.source} for p in found]})
@@ -119,10 +117,15 @@ def posture(name: str) -> Any:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float))
                               or not math.isfinite(limit) or not 0 < limit <= 60):
         raise InputError("time_limit_s must be a number in (0, 60]", field="time_limit_s")
-    rules, staging = posture_settings(get_store(), scenario.name)
-    report = plan_posture(scenario, warnings, rules=rules, staging=staging, at=at, max_moves=max_moves,
-                          time_limit_s=float(limit) if limit is not None else None)
+    inputs = _inputs(name)
+    report = plan_posture(scenario, warnings, rules=inputs.rules, staging=inputs.staging, calendar=inputs.calendar,
+                          at=at, max_moves=max_moves, time_limit_s=float(limit) if limit is not None else None)
     return jsonify(report.to_dict(full=True))
+
+
+def _inputs(name: str) -> PostureInputs:
+    """Return the scenario's stored warning rules, staging points and calendar."""
+    return posture_inputs(StoredDocuments(get_store(), name), current_scenario(name))
 
 
 def _time(value: Any, field: str) -> dt.datetime | None:
@@ -130,10 +133,4 @@ def _time(value: Any, field: str) -> dt.datetime | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"{field} must be an ISO 8601 date-time text", field=field)
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{field} {value!r} is not an ISO 8601 date-time", field=field) from None
-    if parsed.tzinfo is None:
-        raise InputError(f"{field} needs a time zone (e.g. +08:00)", field=field)
-    return parsed
+    return clock.aware(value, field)

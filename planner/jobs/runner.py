@@ -3,7 +3,11 @@
 A job is a row in the store (kind, parameters, status, progress, result or error). ``JobRunner`` runs
 jobs on a small thread pool; the job function reports progress through a callback that writes to the
 row, so any process that shares the database can show it. Job kinds are plain functions registered by
-name; they take the scenario, the parameters and the progress callback and return JSON-ready data.
+name; they take the scenario and its settings documents as stored when the job starts (the same
+documents the web app and the CLI read), the parameters and the progress callback, and return
+JSON-ready data.
+Kinds register themselves with :func:`job_kind` when their module is imported; the runner never imports
+them, so whoever runs jobs (the web app, the CLI, a test) imports ``planner.jobs.kinds`` first.
 """
 
 from __future__ import annotations
@@ -17,16 +21,20 @@ from typing import Any
 
 from sqlalchemy import select
 
+from planner.clock import now
 from planner.errors import InputError, NotFoundError, PlannerError
 from planner.scenario.model import Scenario
-from planner.store.database import JobRow, Store, _now
+from planner.store.database import Store
+from planner.store.settings import StoredDocuments
+from planner.store.tables import JobRow
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 """``progress(fraction 0..1, message)``."""
 
-JobFunction = Callable[[Scenario, Mapping[str, Any], Progress], Any]
+JobFunction = Callable[[Scenario, Mapping[str, Any], Mapping[str, Any], Progress], Any]
+"""``kind(scenario, settings documents by name, params, progress) -> JSON-ready result``."""
 
 JOB_KINDS: dict[str, JobFunction] = {}
 """Registered job kinds, by name."""
@@ -46,8 +54,6 @@ class JobRunner:
     """Runs jobs in background threads and keeps their state in the store."""
 
     def __init__(self, store: Store, *, workers: int = 1) -> None:
-        import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds)
-
         self.store = store
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="planner-job")
         self._futures: dict[str, Future[None]] = {}
@@ -94,21 +100,21 @@ class JobRunner:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, job_id: str) -> None:
-        self._update(job_id, status="running", started_at=_now(), message="started")
+        self._update(job_id, status="running", started_at=now(), message="started")
         try:
             with self.store.transaction() as session:
                 row = session.get(JobRow, job_id)
                 kind, scenario_name, params = row.kind, row.scenario, dict(row.params or {})  # type: ignore[union-attr]
             scenario = self.store.load_scenario(scenario_name)
-            result = JOB_KINDS[kind](scenario, params, lambda f, m: self._update(job_id, progress=max(0.0, min(1.0, f)),
-                                                                                message=m))
-            self._update(job_id, status="done", progress=1.0, message="done", result=result, finished_at=_now())
+            result = JOB_KINDS[kind](scenario, StoredDocuments(self.store, scenario_name), params,
+                                     lambda f, m: self._update(job_id, progress=max(0.0, min(1.0, f)), message=m))
+            self._update(job_id, status="done", progress=1.0, message="done", result=result, finished_at=now())
         except PlannerError as error:
-            self._update(job_id, status="failed", message=str(error), error=str(error), finished_at=_now())
+            self._update(job_id, status="failed", message=str(error), error=str(error), finished_at=now())
         except Exception as error:  # a bug in a job must not kill the worker thread; it is logged and shown
             log.exception("job %s failed", job_id)
             self._update(job_id, status="failed", message="internal error", error=f"{type(error).__name__}: {error}",
-                         finished_at=_now())
+                         finished_at=now())
 
     def _update(self, job_id: str, **values: Any) -> None:
         with self.store.transaction() as session:

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import InputError, NotFoundError
-from planner.store.database import Store, UserRow
+from planner.store.database import Store
+from planner.store.tables import UserRow
 
 MIN_PASSWORD_LENGTH = 8
 

@@ -11,119 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    UniqueConstraint,
-    create_engine,
-    delete,
-    select,
-)
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
+from planner.clock import now, zone
 from planner.errors import InputError, NotFoundError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
 from planner.settings import database_url
+from planner.store.documents import check_collection
+from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
 AGREEMENTS = "agreements"
-
-DOCUMENT_COLLECTIONS = frozenset({"plans", "calendar", "warning_rules", "staging_points", "programmes", "drills",
-                                  "evaluations", "actions", "warnings"})
-"""Scenario documents beside the records: settings files (plans, calendar, warning rules) and the drill
-programme's history (programmes, drills, evaluations, corrective actions). Each module that owns a
-collection validates its documents; the store versions and audits them like records."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base of the store's tables."""
-
-
-class ScenarioRow(Base):
-    """One scenario: its name, title and metadata (network, speeds, notes)."""
-
-    __tablename__ = "scenario"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class RecordRow(Base):
-    """One record of a scenario, as the validated document of its kind."""
-
-    __tablename__ = "record"
-    __table_args__ = (UniqueConstraint("scenario_id", "kind", "record_id"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    record_id: Mapped[str] = mapped_column(String(80))
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class AuditRow(Base):
-    """One change: who made it, when, to what, and the record before and after."""
-
-    __tablename__ = "audit"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(20))
-    scenario: Mapped[str] = mapped_column(String(80), index=True)
-    kind: Mapped[str] = mapped_column(String(40), default="")
-    record_id: Mapped[str] = mapped_column(String(80), default="")
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-
-
-class UserRow(Base):
-    """A user who can sign in (see ``planner.store.accounts``)."""
-
-    __tablename__ = "user_account"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class JobRow(Base):
-    """A long job (see ``planner.jobs.runner``): its parameters, progress and result."""
-
-    __tablename__ = "job"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    scenario: Mapped[str] = mapped_column(String(80), index=True)
-    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    message: Mapped[str] = mapped_column(String(500), default="")
-    result: Mapped[Any] = mapped_column(JSON, nullable=True)
-    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
-    actor: Mapped[str] = mapped_column(String(80), default="system")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
 
 class ConflictError(InputError):
     """The record changed since the caller read it: a second editor must reload, not overwrite."""
@@ -138,6 +42,8 @@ class Store:
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Imported here: Alembic (with Mako and Pygments) adds about 0.3 s to every CLI start, --help included
+        # (python -X importtime), and only an opened store needs it.
         from planner.store.migrate import migrate
 
         migrate(self.engine)
@@ -169,6 +75,17 @@ class Store:
                 result.append({"name": row.name, "title": row.title, "version": row.version, "counts": counts})
             return result
 
+    def scenario_zone(self, name: str) -> ZoneInfo:
+        """Return a stored scenario's time zone (``timezone`` of its metadata) without loading its records."""
+        with self._sessions() as session:
+            return zone(self._scenario_row(session, name).meta.get("timezone"))
+
+    def scenario_zones(self) -> dict[str, ZoneInfo]:
+        """Return the time zone of every stored scenario, by name (to show each one's times in its zone)."""
+        with self._sessions() as session:
+            return {name: zone((meta or {}).get("timezone"))
+                    for name, meta in session.execute(select(ScenarioRow.name, ScenarioRow.meta))}
+
     def save_scenario(self, scenario: Scenario, *, replace: bool = False, actor: str = "system") -> None:
         """Store a validated scenario in one transaction; refuses to overwrite unless ``replace``."""
         check_text([scenario.name, dict(scenario.meta), list(scenario.agreements)], "scenario")
@@ -187,7 +104,7 @@ class Store:
             row.title = scenario.title
             row.meta = dict(scenario.meta)
             row.version += 1
-            row.updated_at = _now()
+            row.updated_at = now()
             session.flush()
             for kind in RECORD_TYPES:
                 for record in scenario.records(kind):
@@ -254,7 +171,7 @@ class Store:
                 session.add(existing)
             existing.data = document
             existing.version += 1
-            existing.updated_at = _now()
+            existing.updated_at = now()
             session.flush()
             self._revalidate(session, scenario_row)
             session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
@@ -323,7 +240,7 @@ class Store:
                     session.add(row)
                 row.data = document
                 row.version += 1
-                row.updated_at = _now()
+                row.updated_at = now()
                 counts["updated" if before is not None else "created"] += 1
                 session.add(AuditRow(actor=actor, action="import", scenario=name, kind=kind, record_id=record_id,
                                      before=before, after=document))
@@ -337,7 +254,7 @@ class Store:
 
         The caller validates ``data`` (the owning module's parser) before it comes here.
         """
-        self._check_collection(collection)
+        check_collection(collection)
         check_text([doc_id, data], collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
@@ -352,7 +269,7 @@ class Store:
                 session.add(row)
             row.data = data
             row.version += 1
-            row.updated_at = _now()
+            row.updated_at = now()
             session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
                                  kind=collection, record_id=doc_id, before=_audit_view(before),
                                  after=_audit_view(data)))
@@ -361,7 +278,7 @@ class Store:
 
     def documents(self, name: str, collection: str) -> list[tuple[str, Any, int]]:
         """``(id, data, version)`` of every document in a collection, oldest first."""
-        self._check_collection(collection)
+        check_collection(collection)
         with self._sessions() as session:
             scenario_row = self._scenario_row(session, name)
             rows = session.scalars(select(RecordRow).where(
@@ -370,7 +287,7 @@ class Store:
 
     def get_document(self, name: str, collection: str, doc_id: str) -> tuple[Any, int]:
         """One document's data and version."""
-        self._check_collection(collection)
+        check_collection(collection)
         with self._sessions() as session:
             row = self._record_row(session, self._scenario_row(session, name), collection, doc_id)
             if row is None:
@@ -379,7 +296,7 @@ class Store:
 
     def delete_document(self, name: str, collection: str, doc_id: str, *, actor: str = "system") -> None:
         """Remove one document."""
-        self._check_collection(collection)
+        check_collection(collection)
         with self.transaction() as session:
             scenario_row = self._scenario_row(session, name)
             row = self._record_row(session, scenario_row, collection, doc_id)
@@ -389,16 +306,11 @@ class Store:
                                  before=_audit_view(row.data)))
             session.delete(row)
 
-    @staticmethod
-    def _check_collection(collection: str) -> None:
-        if collection not in DOCUMENT_COLLECTIONS:
-            raise InputError(f"unknown document collection {collection!r}", field="collection")
-
     def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
         rows = session.scalars(select(RecordRow).where(RecordRow.scenario_id == scenario_row.id)).all()
         self._assemble(scenario_row, rows)
         scenario_row.version += 1
-        scenario_row.updated_at = _now()
+        scenario_row.updated_at = now()
 
     @staticmethod
     def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -431,11 +343,9 @@ class Store:
         grouped: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
         agreements = []
         for record in records:
-            if record.kind in DOCUMENT_COLLECTIONS:
-                continue
             if record.kind == AGREEMENTS:
                 agreements.append(record.data)
-            else:
+            elif record.kind in grouped:  # any other kind is a document (planner.store.documents)
                 grouped[record.kind].append(parse_record(RECORD_TYPES[record.kind], record.data,
                                                          where=f"stored {record.kind}"))
         meta = dict(row.meta or {})

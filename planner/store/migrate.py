@@ -17,6 +17,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
+from planner.store.tables import Base
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -30,8 +32,6 @@ def alembic_config(url: str) -> Config:
 
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema of ``engine``'s database to the latest revision."""
-    from planner.store.database import Base
-
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

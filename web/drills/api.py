@@ -22,10 +22,12 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from planner.drills import clock, evaluation_store, records
+from planner import clock
+from planner.drills import evaluation_store, records
+from planner.drills.settings import PLANS, calendar_document, drill_calendar, plan_set
 from planner.errors import InputError, NotFoundError
 from planner.scenario.model import Scenario
-from planner.store.settings import stored_settings
+from planner.store.settings import StoredDocuments
 from web.auth import actor
 from web.openapi import Param, spec
 from web.scenarios import current_scenario
@@ -49,9 +51,9 @@ MAX_EVENTS = 2000
 _designs: dict[tuple[str, int, str], dict[str, Any]] = {}
 
 
-def local_today() -> dt.date:
-    """Today in the drills' time zone (from the drills' one clock, :mod:`planner.drills.clock`)."""
-    return clock.today()
+def local_today(name: str) -> dt.date:
+    """Return today in the scenario's time zone, from the product's one clock (:mod:`planner.clock`)."""
+    return clock.today(current_scenario(name).zone)
 
 
 def _body() -> dict[str, Any]:
@@ -88,11 +90,11 @@ def _number(text: str, name: str) -> int:
                 params=[SCENARIO])
 def list_programmes(name: str) -> Any:
     """Years planned, with version, status and counts, and the years the stored calendar covers."""
-    current_scenario(name)
-    calendar = stored_settings(get_store(), name, "calendar") or {}
-    years = sorted(int(y) for y in (calendar.get("years") or {})) if isinstance(calendar, Mapping) else []
-    return jsonify({"programmes": records.programme_years(get_store(), name), "calendar_years": years,
-                    "has_plans": stored_settings(get_store(), name, "plans") is not None})
+    scenario = current_scenario(name)
+    documents = StoredDocuments(get_store(), name)
+    calendar = calendar_document(documents, scenario)
+    return jsonify({"programmes": records.programme_years(get_store(), name),
+                    "calendar_years": sorted(calendar.years) if calendar else [], "has_plans": PLANS in documents})
 
 
 @spec.operation(bp, "/scenarios/<name>/programmes/plan", "POST", permission="edit_drills",
@@ -102,11 +104,11 @@ def list_programmes(name: str) -> Any:
                     "time_limit_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 600}}},
                 responses={202: "job started"})
 def plan_year(name: str) -> Any:
-    """Start the CP-SAT scheduler on the stored plans and calendar of the scenario."""
+    """Start the CP-SAT scheduler on the stored plans and calendar of the scenario (the job reads them)."""
     from web.jobs import runner
 
     body = _body()
-    year = records._year(body.get("year"))
+    year = records.parse_year(body.get("year"))
     params: dict[str, Any] = {"year": year}
     if body.get("time_limit_s") is not None:
         limit = body["time_limit_s"]
@@ -114,19 +116,9 @@ def plan_year(name: str) -> Any:
             raise InputError("time_limit_s must be a number of seconds in (0, 600]", field="time_limit_s")
         params["time_limit_s"] = float(limit)
     scenario = current_scenario(name)
-    store = get_store()
-    plans, calendar = stored_settings(store, name, "plans"), stored_settings(store, name, "calendar")
-    if plans is not None:
-        params["plans"] = plans
-    if calendar is not None:
-        from planner.drills.calendar import parse_calendar
-
-        parse_calendar(calendar, year)  # an unknown year is a 400 now, not a failed job later
-        params["calendar"] = calendar
-    if plans is None or calendar is None:
-        from planner.jobs.kinds import _folder_settings
-
-        params["plans"], params["calendar"] = _folder_settings(scenario.name, plans, calendar)
+    documents = StoredDocuments(get_store(), name)
+    plan_set(documents, scenario)  # no plans, or an unknown year, is a 400 now, not a failed job later
+    drill_calendar(documents, scenario, year)
     job_id = runner().submit("drills-plan", name, params, actor=actor())
     return jsonify({"id": job_id, "status": "queued", "year": year}), 202
 
@@ -204,7 +196,7 @@ def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) 
     if key not in _designs:
         if len(_designs) > 64:
             _designs.clear()
-        start = dt.datetime.combine(dt.date.fromisoformat(entry["date"]), dt.time(9, 0))
+        start = clock.at_local(dt.date.fromisoformat(entry["date"]), dt.time(9, 0), scenario.zone)
         template = evaluation_store.drill_template(entry["scenario"])
         _designs[key] = design_drill(scenario, template, entry["site"], start=start).to_json()
     return _designs[key]
@@ -287,7 +279,7 @@ def put_design(name: str, key: str) -> Any:
         design = view["design"]
         if design is None:
             raise InputError(f"drill {key} has no hazard site, so no design can be made", field="site")
-    design = records.check_design(design)
+    design = records.check_design(design, current_scenario(name).zone)
     version = records.save_design(get_store(), name, key, design, expected_version=_version(body), actor=actor())
     return jsonify({"key": key, "version": version, "design": design})
 
@@ -492,9 +484,8 @@ def apply_turnout(name: str, key: str, team: str) -> Any:
 @spec.operation(bp, "/scenarios/<name>/actions", "GET", summary="Corrective-action board: open, in progress, closed",
                 params=[SCENARIO])
 def board(name: str) -> Any:
-    """Columns of corrective actions, each marked overdue (due before today, Asia/Shanghai) or not."""
-    current_scenario(name)
-    today = local_today()
+    """Columns of corrective actions, each marked overdue (due before today in the scenario's zone) or not."""
+    today = local_today(name)
     return jsonify({"today": today.isoformat(), "columns": records.board(get_store(), name, today),
                     "plans_needing_revision": evaluation_store.plans_needing_revision(get_store(), name)})
 
@@ -510,6 +501,6 @@ def update_action(name: str, action_id: str) -> Any:
     """Change one action; ``version`` is the version you read (409 if someone changed it since)."""
     body = _body()
     current_scenario(name)
-    action, version = records.update_action(get_store(), name, action_id, body, today=local_today(),
+    action, version = records.update_action(get_store(), name, action_id, body, today=local_today(name),
                                             expected_version=_version(body, "version"), actor=actor())
     return jsonify({**action.to_json(), "version": version})
