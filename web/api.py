@@ -27,6 +27,7 @@ from web.schemas.records import (
     AuditQuery,
     DeleteQuery,
     ImportQuery,
+    ImportRefused,
     ImportResult,
     Labels,
     NewUser,
@@ -123,7 +124,7 @@ def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> A
 @operation(bp, f"/scenarios/<name>/import/<any({', '.join(RECORD_TYPES)}):kind>", "POST",
            summary="Check (preview=true) or import CSV/GeoJSON records: all rows or none",
            permission="edit_inventory", text_body="the CSV or GeoJSON file's text",
-           answers={200: ImportResult, 400: ImportResult})
+           answers={200: ImportResult, 400: ImportRefused})
 def import_records(name: str, kind: str, query: ImportQuery) -> Any:
     """Preview or write an upload; nothing is written unless every row and the merged scenario are valid."""
     text = request.get_data(as_text=True)

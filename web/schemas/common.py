@@ -2,9 +2,10 @@
 
 Request bodies are validated in pydantic's strict JSON mode (``web.openapi`` validates the JSON text), so
 ``"5"`` is not an integer and ``5`` is not a string, exactly as the JSON Schema in the OpenAPI document
-says; unknown fields are refused. Query strings arrive as text, so their models convert (``?limit=5``)
-and ignore parameters they do not declare. Answers describe what the server sends and allow fields
-added later.
+says; unknown fields are refused. Query strings arrive as text, so their models convert (``?limit=5``);
+parameters they do not declare are refused too (``?limt=5`` is a 400, not a silent default). A query
+parameter cannot be null, so an optional one is typed ``X | SkipJsonSchema[None]``: absent, or an X.
+Answers describe what the server sends and allow fields added later.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ class RequestBody(BaseModel):
 
 
 class QueryString(BaseModel):
-    """Base of query-string models: text converted to the declared type; undeclared parameters ignored."""
+    """Base of query-string models: text converted to the declared type; unknown parameters refused."""
 
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class Answer(BaseModel):

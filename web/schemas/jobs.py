@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 import planner.jobs.kinds  # noqa: F401  (registers the job kinds before the enum lists them)
 from planner.jobs.runner import JOB_KINDS
@@ -25,7 +26,7 @@ class NewJob(RequestBody):
 class JobsQuery(QueryString):
     """Which scenario's jobs."""
 
-    scenario: str | None = Field(None, description="only this scenario's jobs")
+    scenario: str | SkipJsonSchema[None] = Field(None, description="only this scenario's jobs")
 
 
 class JobAnswer(Answer):

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from web.schemas.common import Answer, QueryString, RequestBody, refuse
 
@@ -37,7 +38,7 @@ class PostureRequest(RequestBody):
 class PeriodsQuery(QueryString):
     """The day whose critical periods to list."""
 
-    date: dt.date | None = Field(None, description="YYYY-MM-DD (default today)")
+    date: dt.date | SkipJsonSchema[None] = Field(None, description="YYYY-MM-DD (default today)")
 
 
 class CriticalPeriod(Answer):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ConfigDict, Field, RootModel
+from pydantic.json_schema import SkipJsonSchema
 
 from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
-from web.schemas.common import Answer, QueryString, RequestBody, Version
+from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version
 
 # ----------------------------------------------------------------------------------------------------
 # Requests
@@ -31,7 +32,7 @@ class VersionedRecord(RequestBody):
 class DeleteQuery(QueryString):
     """The version the client read, when it wants a conflict check."""
 
-    version: Version | None = None
+    version: Version | SkipJsonSchema[None] = None
 
 
 class ImportQuery(QueryString):
@@ -44,7 +45,7 @@ class ImportQuery(QueryString):
 class AuditQuery(QueryString):
     """Which scenario's log, and how many entries."""
 
-    scenario: str | None = Field(None, description="only this scenario's changes")
+    scenario: str | SkipJsonSchema[None] = Field(None, description="only this scenario's changes")
     limit: int = Field(200, ge=1, le=1000, description="newest entries to return")
 
 
@@ -122,6 +123,10 @@ class ImportResult(Answer):
     written: bool
     created: int | None = None
     updated: int | None = None
+
+
+class ImportRefused(RootModel[ImportResult | ErrorBody]):
+    """Why an upload was refused: its rows with their problems, or an error (unreadable file, unknown kind)."""
 
 
 class AuditEntry(Answer):
