@@ -4,7 +4,7 @@ Request bodies are validated in pydantic's strict JSON mode (``web.openapi`` val
 ``"5"`` is not an integer and ``5`` is not a string, exactly as the JSON Schema in the OpenAPI document
 says; unknown fields are refused. Query strings arrive as text, so their models convert (``?limit=5``);
 parameters they do not declare are refused too (``?limt=5`` is a 400, not a silent default). A query
-parameter cannot be null, so an optional one is typed ``X | SkipJsonSchema[None]``: absent, or an X.
+parameter cannot be null, so an optional one (``X | None = absent()``) is documented as an X that may be left out.
 Answers describe what the server sends and allow fields added later.
 """
 
@@ -66,6 +66,22 @@ def one_error(message: str) -> WrapValidator:
             raise PydanticCustomError("invalid_value", message) from None
 
     return WrapValidator(check)
+
+
+def _no_null(schema: dict[str, Any]) -> None:
+    """Document an optional query parameter as its type alone (a query string has no null)."""
+    branches = [branch for branch in schema.pop("anyOf", []) if branch.get("type") != "null"]
+    if schema.get("default", "") is None:
+        del schema["default"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+
+
+def absent(description: str = "") -> Any:
+    """Return the field of an optional query parameter: ``None`` when it is left out."""
+    return Field(None, description=description, json_schema_extra=_no_null)
 
 
 def refuse(field: str, message: str) -> PydanticCustomError:

@@ -6,11 +6,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
-from pydantic.json_schema import SkipJsonSchema
 
 import planner.jobs.kinds  # noqa: F401  (registers the job kinds before the enum lists them)
 from planner.jobs.runner import JOB_KINDS
-from web.schemas.common import Answer, QueryString, RequestBody
+from web.schemas.common import Answer, QueryString, RequestBody, absent
 
 JobKind = StrEnum("JobKind", {kind: kind for kind in sorted(JOB_KINDS)})  # type: ignore[misc]
 """The registered job kinds."""
@@ -26,7 +25,7 @@ class NewJob(RequestBody):
 class JobsQuery(QueryString):
     """Which scenario's jobs."""
 
-    scenario: str | SkipJsonSchema[None] = Field(None, description="only this scenario's jobs")
+    scenario: str | None = absent("only this scenario's jobs")
 
 
 class JobAnswer(Answer):

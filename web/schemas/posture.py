@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
-from pydantic.json_schema import SkipJsonSchema
 
-from web.schemas.common import Answer, QueryString, RequestBody, refuse
+from web.schemas.common import Answer, QueryString, RequestBody, absent, refuse
 
 MAX_CAP_CHARS = 1_000_000
 """Largest CAP alert accepted, characters."""
@@ -38,7 +37,7 @@ class PostureRequest(RequestBody):
 class PeriodsQuery(QueryString):
     """The day whose critical periods to list."""
 
-    date: dt.date | SkipJsonSchema[None] = Field(None, description="YYYY-MM-DD (default today)")
+    date: dt.date | None = absent("YYYY-MM-DD (default today)")
 
 
 class CriticalPeriod(Answer):

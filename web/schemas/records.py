@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ConfigDict, Field, RootModel
-from pydantic.json_schema import SkipJsonSchema
 
 from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
-from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version
+from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version, absent
 
 # ----------------------------------------------------------------------------------------------------
 # Requests
@@ -32,7 +31,7 @@ class VersionedRecord(RequestBody):
 class DeleteQuery(QueryString):
     """The version the client read, when it wants a conflict check."""
 
-    version: Version | SkipJsonSchema[None] = None
+    version: Version | None = absent()
 
 
 class ImportQuery(QueryString):
@@ -45,7 +44,7 @@ class ImportQuery(QueryString):
 class AuditQuery(QueryString):
     """Which scenario's log, and how many entries."""
 
-    scenario: str | SkipJsonSchema[None] = Field(None, description="only this scenario's changes")
+    scenario: str | None = absent("only this scenario's changes")
     limit: int = Field(200, ge=1, le=1000, description="newest entries to return")
 
 
