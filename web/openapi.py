@@ -91,10 +91,12 @@ def _refuse(_request: Any, _response: Any, error: Exception | None, _instance: A
 
 
 api = SpecTree(
-    "flask", backend=ApiPlugin, model_adapter=JsonModeAdapter(), mode="strict", title=TITLE, version="1",
+    # spectree's adapter protocol is typed for Exception, its own pydantic adapter for ValidationError
+    "flask", backend=ApiPlugin, model_adapter=JsonModeAdapter(),  # type: ignore[arg-type]
+    mode="strict", title=TITLE, version="1",
     description='Errors are JSON {"error": {"code", "message", "field"}} with 4xx codes; a request that '
                 "does not match this document is a 400 naming the field.",
-    path="api/v1/docs", page_templates={}, annotations=True,
+    annotations=True,
     validation_error_status=400, validation_error_model=ErrorBody, before=_refuse,
     naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
     servers=[{"url": "/"}],
