@@ -164,5 +164,5 @@ def test_the_api_refuses_bad_edits_naming_the_field(app, client, auth) -> None:
     assert "'no-such-team' does not exist" in refused.get_json()["error"]["message"]
     assert client.get(f"{API}/plans").get_json() == {"name": "plans", "data": settings["plans"], "version": version}
     assert client.put(f"{API}/secrets", json={"data": {}}).status_code == 404
-    assert client.put(f"{API}/plans", json={"plans": {}}).get_json()["error"]["field"] == "plans"
+    assert client.put(f"{API}/plans", json={"plans": {}}).get_json()["error"]["field"] == "data"  # data is required
     assert client.get("/api/v1/scenarios/mini/settings/plans").status_code == 404  # mini has none

@@ -14,30 +14,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 import planner.drills.settings
 import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
-from planner.errors import InputError, NotFoundError
+from planner.errors import NotFoundError
 from planner.store.documents import registered, settings_document
 from planner.store.settings import put_settings, stored_settings_version
 from web.auth import actor
-from web.openapi import Param, spec
+from web.openapi import operation
 from web.scenarios import current_scenario
+from web.schemas.settings import SettingsAnswer, SettingsEdit, SettingsList, SettingsSaved
 from web.store import get_store
 
 bp = Blueprint("settings", __name__, url_prefix="/api/v1")
-SCENARIO = Param("name", description="scenario name")
-DOCUMENT = Param("document", schema={"type": "string", "enum": [d.name for d in registered()]},
-                 description="settings document")
-SETTINGS_BODY: dict[str, Any] = {"type": "object", "required": ["data"], "properties": {
-    "data": {"type": ["object", "array"], "description": "the document, as its file holds it (CSV: a list of rows)"},
-    "expected_version": {"type": ["integer", "null"], "minimum": 1,
-                         "description": "the version you read; null when the scenario has none yet"}}}
 
 
-@spec.operation(bp, "/scenarios/<name>/settings", "GET", summary="A scenario's settings documents and versions",
-                params=[SCENARIO])
+@operation(bp, "/scenarios/<name>/settings", "GET", summary="A scenario's settings documents and versions",
+           answers={200: SettingsList})
 def settings_list(name: str) -> Any:
     """List every kind of settings document with its file, whether it is stored, and its version."""
     current_scenario(name)
@@ -49,8 +43,8 @@ def settings_list(name: str) -> Any:
     return jsonify({"settings": out})
 
 
-@spec.operation(bp, "/scenarios/<name>/settings/<document>", "GET", summary="One stored settings document",
-                params=[SCENARIO, DOCUMENT])
+@operation(bp, "/scenarios/<name>/settings/<document>", "GET", summary="One stored settings document",
+           answers={200: SettingsAnswer})
 def settings_get(name: str, document: str) -> Any:
     """Return a stored settings document with its version (404 when the scenario has none)."""
     current_scenario(name)
@@ -61,24 +55,13 @@ def settings_get(name: str, document: str) -> Any:
     return jsonify({"name": document, "data": found[0], "version": found[1]})
 
 
-@spec.operation(bp, "/scenarios/<name>/settings/<document>", "PUT", permission="edit_plans",
-                summary="Check and store a settings document (send the version you read)",
-                params=[SCENARIO, DOCUMENT], body=SETTINGS_BODY,
-                responses={200: "stored", 409: "changed by someone else since you read it"})
-def settings_put(name: str, document: str) -> Any:
+@operation(bp, "/scenarios/<name>/settings/<document>", "PUT", permission="edit_plans",
+           summary="Check and store a settings document (send the version you read)",
+           answers={200: SettingsSaved, 409: "changed by someone else since you read it"})
+def settings_put(name: str, document: str, json: SettingsEdit) -> Any:
     """Store an edited settings document if it is valid and unchanged since the caller read it."""
     scenario = current_scenario(name)
     settings_document(document)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InputError("the request body must be a JSON object", field="body")
-    unknown = sorted(set(body) - set(SETTINGS_BODY["properties"]))
-    if unknown:
-        raise InputError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
-    if "data" not in body:
-        raise InputError("data is required: the settings document", field="data")
-    expected = body.get("expected_version")
-    if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int) or expected < 1):
-        raise InputError("expected_version must be the integer version you read, or null", field="expected_version")
-    version = put_settings(get_store(), scenario, document, body["data"], expected_version=expected, actor=actor())
+    version = put_settings(get_store(), scenario, document, json.data, expected_version=json.expected_version,
+                           actor=actor())
     return jsonify({"name": document, "version": version})
