@@ -30,6 +30,7 @@ from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
 from planner.errors import InputError
+from planner.model.validation import problem
 from web.auth import require
 from web.schemas.common import ErrorBody
 
@@ -37,7 +38,7 @@ TITLE = "Rescue resource coordination and drill planner API"
 PATH_PARAMETERS = {
     "name": "scenario name", "kind": "record kind", "record_id": "record id", "year": "programme year",
     "key": "drill id: <year>-<programme drill id>", "action_id": "corrective action id", "team": "team id",
-    "job_id": "job id", "document": "settings document",
+    "job_id": "job id",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
 ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
@@ -54,18 +55,22 @@ def field_path(location: Sequence[int | str]) -> str:
 
 
 def input_error(error: ValidationError, where: str = "body") -> InputError:
-    """Return the first problem of a failed validation as an ``InputError`` naming its field."""
+    """Return the first problem of a failed validation as an ``InputError`` naming its field as a path.
+
+    The words are the planner's (:func:`planner.model.validation.problem`: ``must be ...``, the value given).
+    """
     first = error.errors(include_url=False)[0]
     field = (first.get("ctx") or {}).get("field") or field_path(first["loc"]) or where
-    message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
-    return InputError(f"{field}: {message}", field=field)
+    return InputError(f"{field}: {problem(first)}", field=field)
 
 
 class JsonModeAdapter(PydanticModelAdapter):
     """Validate request data as JSON text, in pydantic's JSON mode.
 
     Strict models then read JSON exactly as JSON Schema does (``"5"`` is not an integer, a date is an ISO
-    text), and query models convert text the same way for every type.
+    text), and query models convert text the same way for every type. A planner model a body holds (a
+    settings document, a drill design) keeps its own rules: it reads JSON as the planner reads a
+    scenario's files, so a number sent as text is accepted there, as in a CSV cell.
     """
 
     def validate_obj(self, model: type[Any], value: Any) -> Any:  # noqa: D102

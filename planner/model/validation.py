@@ -19,6 +19,7 @@ from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from planner.errors import InputError
 
@@ -123,21 +124,23 @@ def input_error(error: ValidationError, data: Any, *, what: str, record: str | N
                 item_label: ItemLabel | None = None) -> InputError:
     """Return the ``InputError`` of pydantic's first complaint about ``data`` (see :func:`validate`)."""
     first = error.errors()[0]
-    loc = tuple(first["loc"])
     top = _identity(data)
     where = f"{what} ({top})" if top and top not in what else what
-    path, name, innermost = _locate(data, loc, item_label or _default_label)
-    kind = first["type"]
-    message = _WHOLE.get(kind) or _MESSAGES.get(kind) or str(first["msg"]).removeprefix("Value error, ").replace(
-        "Input should be", "must be", 1)
-    value = first.get("input")
-    shown = ""
-    if loc and not kind.startswith("missing") and not isinstance(value, (Mapping, list)):
-        text = repr(value)
-        shown = f" (got {text[:_SHOWN]}...)" if len(text) > _SHOWN else f" (got {text})"
+    path, name, innermost = _locate(data, tuple(first["loc"]), item_label or _default_label)
     place = ": ".join(part for part in (where, path, name) if part)
-    return InputError(f"{place}: {message}{shown}", field=name or field or what,
-                      record=innermost or top or record)
+    return InputError(f"{place}: {problem(first)}", field=name or field or what, record=innermost or top or record)
+
+
+def problem(detail: ErrorDetails) -> str:
+    """Return what one pydantic complaint says is wrong, in words, with the value given: ``must be ... (got 7)``."""
+    kind = detail["type"]
+    message = _WHOLE.get(kind) or _MESSAGES.get(kind) or str(detail["msg"]).removeprefix("Value error, ").replace(
+        "Input should be", "must be", 1)
+    value = detail.get("input")
+    if not detail["loc"] or kind.startswith("missing") or isinstance(value, (Mapping, list)):
+        return message
+    text = repr(value)
+    return f"{message} (got {text[:_SHOWN]}...)" if len(text) > _SHOWN else f"{message} (got {text})"
 
 
 def _identity(node: Any) -> str:
