@@ -33,7 +33,6 @@ from web.openapi import operation
 from web.scenarios import current_scenario
 from web.schemas.common import JobStarted
 from web.schemas.drills import (
-    ActionAnswer,
     ActionBoard,
     ActionChange,
     ApplyTurnout,
@@ -47,7 +46,7 @@ from web.schemas.drills import (
     ObservedEvent,
     PlanStarted,
     PlanYear,
-    Programme,
+    ProgrammeAnswer,
     ProgrammeList,
     ProgrammeSaved,
     ReportQuery,
@@ -57,6 +56,7 @@ from web.schemas.drills import (
     Simulate,
     SimulationSaved,
     TurnoutApplied,
+    VersionedAction,
 )
 from web.store import get_store
 
@@ -125,7 +125,7 @@ def save_programme(name: str, json: SaveJobResult) -> Any:
 
 
 @operation(bp, "/scenarios/<name>/programmes/<int:year>", "GET", summary="A year's stored drill programme",
-           answers={200: Programme})
+           answers={200: ProgrammeAnswer})
 def get_programme(name: str, year: int) -> Any:
     """Return the programme (drills, blackouts, flood season, unmet rules) with plans flagged for revision."""
     current_scenario(name)
@@ -244,10 +244,9 @@ def get_drill(name: str, key: str) -> Any:
            answers={200: DesignSaved, 409: "changed by someone else since you read it"})
 def put_design(name: str, key: str, json: SaveDesign) -> Any:
     """Store the design so that shifts and evaluations refer to it."""
-    design = json.design
+    design = None if json.design is None else json.design.to_json()
     if design is None:
-        view = drill_view(name, key)
-        design = view["design"]
+        design = drill_view(name, key)["design"]
         if design is None:
             raise InputError(f"drill {key} has no hazard site, so no design can be made", field="site")
     design = records.check_design(design, current_scenario(name).zone)
@@ -415,7 +414,7 @@ def board(name: str) -> Any:
 
 @operation(bp, "/scenarios/<name>/actions/<action_id>", "PATCH", permission="edit_drills",
            summary="Move a corrective action (closing needs verified_by) or change owner, due date, note",
-           answers={200: ActionAnswer, 409: "changed by someone else since you read it"})
+           answers={200: VersionedAction, 409: "changed by someone else since you read it"})
 def update_action(name: str, action_id: str, json: ActionChange) -> Any:
     """Change one action; ``version`` is the version you read (409 if someone changed it since)."""
     current_scenario(name)

@@ -1,12 +1,24 @@
-"""Models of the drills API (``web.drills.api``): programmes, drills, simulations, evaluations, actions."""
+"""Models of the drills API (``web.drills.api``): programmes, drills, simulations, evaluations, actions.
+
+What the API stores and answers are the planner's own records, so their models are the planner's: the
+programme and its drills (:mod:`planner.drills.programme`), a drill's design (:mod:`planner.drills.design`),
+its simulation summary (:mod:`planner.drills.records`), its evaluations with their history
+(:mod:`planner.drills.evaluation_store`) and corrective actions (:mod:`planner.drills.improvement`); the
+answers here add what the API shows beside them (versions, numbers, the map).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from planner.drills.design import DrillDesign
+from planner.drills.evaluation_store import EvaluationRun
+from planner.drills.improvement import CorrectiveAction, Status, TurnoutProposal
+from planner.drills.programme import Drill, Programme
+from planner.drills.records import SimulationRecord
 from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error, refuse
 
 MAX_CSV_CHARS = 200_000
@@ -50,9 +62,9 @@ class ReportQuery(QueryString):
 
 
 class SaveDesign(RequestBody):
-    """The design to store (the computed one when none is given)."""
+    """The design to store (the computed one when none is given); times without an offset are local."""
 
-    design: dict[str, Any] | None = None
+    design: DrillDesign | None = None
     expected_version: Version | None = None
 
 
@@ -130,13 +142,23 @@ class ActionChange(RequestBody):
 
 
 # ----------------------------------------------------------------------------------------------------
-# Answers
+# Answers: the planner's records (programme, design, simulation, evaluation, actions) with what the API adds
+
+
+class ProgrammeYear(Answer):
+    """A stored programme: its year, version, status and counts."""
+
+    year: int
+    version: int
+    status: str | None
+    drills: int
+    unmet: int
 
 
 class ProgrammeList(Answer):
     """Years planned, and the years the stored calendar covers."""
 
-    programmes: list[dict[str, Any]]
+    programmes: list[ProgrammeYear]
     calendar_years: list[int]
     has_plans: bool
 
@@ -155,32 +177,112 @@ class ProgrammeSaved(Answer):
     drills: int
 
 
-class Programme(Answer):
-    """A year's drill programme, with the plans needing revision."""
+class ProgrammeAnswer(Programme):
+    """A year's stored drill programme, its version and the plans needing revision (plan id: reasons)."""
 
-    year: int
-    status: str
-    drills: list[dict[str, Any]]
-    blackouts: list[dict[str, Any]]
-    unmet: list[dict[str, Any]]
     version: int
     plans_needing_revision: dict[str, list[str]]
 
 
-class DrillView(Answer):
-    """A programme drill: entry, design, simulation, evaluation, actions, map."""
+class DrillEntry(Drill):
+    """A drill's entry in its year's programme, with its key (``<year>-<drill id>``) and year."""
 
     key: str
-    entry: dict[str, Any]
+    year: int
+
+
+class VersionedAction(CorrectiveAction):
+    """A corrective action with its version (send it back to change the action)."""
+
+    version: int
+
+
+class BoardAction(VersionedAction):
+    """A corrective action on the board, marked overdue when due before today (scenario's zone) and not closed."""
+
+    overdue: bool
+
+
+class ShownProposal(TurnoutProposal):
+    """A turn-out proposal, marked applied once the team record took it."""
+
+    applied: bool
+
+
+class NumberedEvaluation(EvaluationRun):
+    """An earlier evaluation of a drill, with its number (1 = the first)."""
+
+    number: int
+
+
+class EvaluationStored(EvaluationRun):
+    """The evaluation just stored: its number, the document's new version and the corrective actions it raised."""
+
+    number: int
+    version: int
+    actions: tuple[CorrectiveAction, ...]  # type: ignore[assignment]  # the actions themselves, not their ids
+
+
+class EvaluationAnswer(EvaluationRun):
+    """A drill's latest evaluation, its corrective actions and turn-out proposals, and the earlier evaluations.
+
+    ``history`` lists every earlier evaluation, newest first, with its inputs (observed timeline, plan,
+    owner, date, template, simulation used), who made it and when, and its result.
+    """
+
+    id: str
+    number: int
+    version: int
+    turnout_proposals: tuple[ShownProposal, ...]  # type: ignore[assignment]
+    actions: tuple[VersionedAction, ...]  # type: ignore[assignment]  # every action of the drill
+    history: tuple[NumberedEvaluation, ...]
+
+
+class MapSite(Answer):
+    """The drill's hazard site."""
+
+    id: str
+    name: str
+    name_zh: str
+    lon: float
+    lat: float
+
+
+class MapTeam(Answer):
+    """An expected team: its base, its route to the site (None: straight line) and its expected arrival."""
+
+    team: str
+    name: str
+    base: str
+    base_name: str
+    lon: float
+    lat: float
+    arrival_min: float
+    capabilities: dict[str, int]
+    route: list[list[float]] | None
+
+
+class DrillMap(Answer):
+    """The site and the expected teams of a drill, for the map."""
+
+    site: MapSite | None
+    teams: list[MapTeam]
+
+
+class DrillView(Answer):
+    """A programme drill: entry, design (stored or computed), simulation, evaluation, actions, map."""
+
+    key: str
+    entry: DrillEntry
     version: int | None
-    design: dict[str, Any] | None
+    design: DrillDesign | None
     design_stored: bool
-    simulation: dict[str, Any] | None
-    evaluation: dict[str, Any] | None
+    simulation: SimulationRecord | None
+    evaluation: EvaluationAnswer | None
     evaluation_version: int | None
-    turnout_proposals: list[dict[str, Any]]
-    actions: list[dict[str, Any]]
-    map: dict[str, Any]
+    turnout_proposals: list[ShownProposal]
+    actions: list[VersionedAction]
+    map: DrillMap
 
 
 class DesignSaved(Answer):
@@ -188,7 +290,7 @@ class DesignSaved(Answer):
 
     key: str
     version: int
-    design: dict[str, Any]
+    design: DrillDesign
 
 
 class SimulationSaved(Answer):
@@ -196,7 +298,7 @@ class SimulationSaved(Answer):
 
     key: str
     version: int
-    simulation: dict[str, Any]
+    simulation: SimulationRecord
 
 
 class EvaluationSummary(Answer):
@@ -205,11 +307,11 @@ class EvaluationSummary(Answer):
     drill: str
     version: int
     plan: str | None
-    date: str
+    date: dt.date
     score: float
     findings: int
     evaluated_by: str | None
-    evaluated_at: str | None
+    evaluated_at: dt.datetime | None
     evaluations: int
 
 
@@ -217,42 +319,6 @@ class EvaluationList(Answer):
     """Every evaluated drill."""
 
     evaluations: list[EvaluationSummary]
-
-
-class EvaluationRunAnswer(Answer):
-    """One evaluation of a drill: its inputs, who made it and when, and its result."""
-
-    drill: str
-    template: str
-    plan: str | None
-    date: str
-    owner: str
-    observed_csv: str
-    simulated: dict[str, Any] | None
-    evaluation: dict[str, Any]
-    turnout_proposals: list[dict[str, Any]]
-    plan_needs_revision: bool
-    actions: list[Any]
-    applied: list[str]
-    evaluated_by: str | None
-    evaluated_at: str | None
-    number: int
-
-
-class EvaluationStored(EvaluationRunAnswer):
-    """The evaluation just stored, its number, the document's new version and the corrective actions it raised."""
-
-    version: int
-    actions: list[dict[str, Any]]
-
-
-class EvaluationAnswer(EvaluationRunAnswer):
-    """A drill's latest evaluation, its corrective actions, its turn-out proposals and the earlier evaluations."""
-
-    id: str
-    version: int
-    actions: list[dict[str, Any]]
-    history: list[EvaluationRunAnswer]
 
 
 class TurnoutApplied(Answer):
@@ -266,17 +332,6 @@ class TurnoutApplied(Answer):
 class ActionBoard(Answer):
     """Corrective actions in open, in-progress and closed columns, each marked overdue or not."""
 
-    today: str
-    columns: dict[str, list[dict[str, Any]]]
+    today: dt.date
+    columns: dict[Status, list[BoardAction]]
     plans_needing_revision: dict[str, list[str]]
-
-
-class ActionAnswer(Answer):
-    """A corrective action with its version."""
-
-    id: str
-    status: str
-    owner: str
-    due: str
-    text: str
-    version: int
