@@ -129,6 +129,7 @@ def test_the_document_holds_the_models(client: Any) -> None:
 
     dispatch = document["paths"]["/api/v1/scenarios/{name}/dispatch"]["post"]
     body = resolve(dispatch["requestBody"]["content"]["application/json"]["schema"])
+    assert body["properties"]["incidents"]["items"] == {"$ref": "#/components/schemas/IncidentEntry"}  # the planner's
     requirement = resolve(resolve(resolve(body["properties"]["incidents"]["items"])["properties"]["requirements"]
                                   ["anyOf"][0]["items"]))
     assert requirement["properties"]["quantity"] == {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY,

@@ -21,7 +21,7 @@ from geodata.errors import SnapError
 from planner.dispatch.requests import (
     IncidentRequest,
     incident_library,
-    parse_incident_request,
+    incident_request,
     requirements_from_template,
 )
 from planner.dispatch.scenario import ScenarioDispatch, dispatch_scenario, region_of
@@ -77,7 +77,7 @@ def incident_requests(body: DispatchRequest, scenario: Scenario) -> list[Inciden
     library = incident_library()
     requests = []
     for index, item in enumerate(body.incidents):
-        parsed = parse_incident_request(item.model_dump(exclude_none=True), index, library)
+        parsed = incident_request(item, index, library)
         where = f"incidents[{index}]"
         try:
             region_of(scenario, parsed.lon, parsed.lat)

@@ -30,7 +30,7 @@ from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
 from planner.errors import InputError
-from planner.model.validation import problem
+from planner.model.validation import located_error
 from web.auth import require
 from web.schemas.common import ErrorBody
 
@@ -44,24 +44,6 @@ PATH_PARAMETERS = {
 ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
                  404: "not found"}
 """Answers every operation may give; each carries ``ErrorBody``."""
-
-
-def field_path(location: Sequence[int | str]) -> str:
-    """Return a pydantic error location as the API names fields: ``incidents[0].lon``."""
-    path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
-def input_error(error: ValidationError, where: str = "body") -> InputError:
-    """Return the first problem of a failed validation as an ``InputError`` naming its field as a path.
-
-    The words are the planner's (:func:`planner.model.validation.problem`: ``must be ...``, the value given).
-    """
-    first = error.errors(include_url=False)[0]
-    field = (first.get("ctx") or {}).get("field") or field_path(first["loc"]) or where
-    return InputError(f"{field}: {problem(first)}", field=field)
 
 
 class JsonModeAdapter(PydanticModelAdapter):
@@ -92,7 +74,7 @@ class ApiPlugin(FlaskPlugin):
 def _refuse(_request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any) -> None:
     """Turn spectree's validation error into the project's 400 (``web.errors`` renders it)."""
     if isinstance(error, ValidationError):
-        raise input_error(error, "query" if request.method in ("GET", "DELETE") else "body")
+        raise located_error(error, where="query" if request.method in ("GET", "DELETE") else "body")
 
 
 api = SpecTree(

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from planner.errors import InputError
 
@@ -129,6 +129,33 @@ def input_error(error: ValidationError, data: Any, *, what: str, record: str | N
     path, name, innermost = _locate(data, tuple(first["loc"]), item_label or _default_label)
     place = ": ".join(part for part in (where, path, name) if part)
     return InputError(f"{place}: {problem(first)}", field=name or field or what, record=innermost or top or record)
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """Return a pydantic error location as a request names its fields: ``incidents[0].requirements[1].quantity``."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def located_error(error: ValidationError, prefix: Sequence[int | str] = (), *, where: str = "body") -> InputError:
+    """Return pydantic's first complaint as an ``InputError`` whose field is the path to it (a request's fields).
+
+    ``prefix`` is where the validated data sits in the request (``("incidents", 2)``); a rule across
+    fields (:func:`refuse`) names its field below the model it checks; ``where`` is the field when the
+    whole data is at fault. The words are :func:`problem`'s. :func:`input_error` is the form for records
+    and files, which names the record and the field instead of a path.
+    """
+    first = error.errors(include_url=False)[0]
+    named = (first.get("ctx") or {}).get("field")
+    field = field_path((*prefix, *first["loc"], *([named] if named else []))) or where
+    return InputError(f"{field}: {problem(first)}", field=field)
+
+
+def refuse(field: str, message: str) -> PydanticCustomError:
+    """Return the error of a rule across fields ("give a or b"), naming ``field`` (raise it in a model validator)."""
+    return PydanticCustomError("invalid_combination", message, {"field": field})
 
 
 def problem(detail: ErrorDetails) -> str:

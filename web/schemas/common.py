@@ -84,11 +84,6 @@ def absent(description: str = "") -> Any:
     return Field(None, description=description, json_schema_extra=_no_null)
 
 
-def refuse(field: str, message: str) -> PydanticCustomError:
-    """Return a model-level error that names ``field`` (a rule across fields, such as "one of a or b")."""
-    return PydanticCustomError("invalid_combination", message, {"field": field})
-
-
 Version = Annotated[int, Field(ge=1, description="the version you read (a stale one is a 409)")]
 """A record or document version a client read."""
 

@@ -19,7 +19,8 @@ from planner.drills.evaluation_store import EvaluationRun
 from planner.drills.improvement import CorrectiveAction, Status, TurnoutProposal
 from planner.drills.programme import Drill, Programme
 from planner.drills.records import SimulationRecord
-from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error, refuse
+from planner.model.validation import refuse
+from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error
 
 MAX_CSV_CHARS = 200_000
 """Largest observed timeline accepted as CSV text, characters."""

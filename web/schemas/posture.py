@@ -7,7 +7,8 @@ from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from web.schemas.common import Answer, QueryString, RequestBody, absent, refuse
+from planner.model.validation import refuse
+from web.schemas.common import Answer, QueryString, RequestBody, absent
 
 MAX_CAP_CHARS = 1_000_000
 """Largest CAP alert accepted, characters."""
