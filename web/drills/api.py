@@ -222,7 +222,7 @@ def drill_map(scenario: Scenario, entry: Mapping[str, Any], design: Mapping[str,
     for e in expected:
         team = teams.get(e["team"])
         base = bases.get(team.base) if team else None
-        if base is None:
+        if team is None or base is None:
             continue
         rows.append({"team": e["team"], "name": team.name, "base": base.id, "base_name": base.name,
                      "lon": base.lon, "lat": base.lat, "arrival_min": e["arrival_min"],
