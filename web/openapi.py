@@ -60,6 +60,11 @@ class JsonModeAdapter(PydanticModelAdapter):
             return model.model_validate_json(json.dumps(value))
         return super().validate_obj(model, value)
 
+    def validation_errors(self, err: ValidationError) -> Any:  # noqa: D102
+        # spectree renders these before our ``before`` hook turns the error into the project's 400: keep them
+        # JSON (pydantic's own rendering), as an input a validator already read may be a set or a date
+        return json.loads(err.json(include_url=False, include_context=False))
+
 
 class ApiPlugin(FlaskPlugin):
     """Spectree's Flask plugin, answering views' own responses unchanged unless answers are being checked."""
