@@ -134,7 +134,7 @@ class ApplyTurnout(RequestBody):
 class ActionChange(RequestBody):
     """A corrective action's new status (closing needs verified_by), owner, due date or note."""
 
-    status: Literal["open", "in_progress", "closed"] | None = None
+    status: Status | None = None
     verified_by: str | None = None
     note: str | None = None
     owner: str | None = None
