@@ -111,11 +111,13 @@ def store(database_url: str) -> Iterator[object]:
 def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     """The web app on a temporary database seeded with the mini scenario."""
     from planner.scenario.files import read_scenario
+    from tests.api_checks import check_answers
     from web import create_app
 
     application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                               "DEFAULT_SCENARIO": "mini", "WTF_CSRF_ENABLED": False})
     application.extensions["planner_store"].save_scenario(read_scenario(MINI))
+    check_answers(application)  # every answer a test receives must be the documented one
     yield application
     application.extensions["planner_store"].close()
 

@@ -164,5 +164,33 @@ def test_the_api_refuses_bad_edits_naming_the_field(app, client, auth) -> None:
     assert "'no-such-team' does not exist" in refused.get_json()["error"]["message"]
     assert client.get(f"{API}/plans").get_json() == {"name": "plans", "data": settings["plans"], "version": version}
     assert client.put(f"{API}/secrets", json={"data": {}}).status_code == 404
-    assert client.put(f"{API}/plans", json={"plans": {}}).get_json()["error"]["field"] == "plans"
+    assert client.put(f"{API}/plans", json={"plans": {}}).get_json()["error"]["field"] == "data"  # data is required
     assert client.get("/api/v1/scenarios/mini/settings/plans").status_code == 404  # mini has none
+
+
+def test_each_document_is_documented_and_validated_by_its_model(app, client, auth) -> None:
+    """The API's schema of a document is its package's model; typed rows in, typed rows out."""
+    store = app.extensions["planner_store"]
+    _, settings = load_jinan(store)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for document in registered():
+        path = spec["paths"][f"/api/v1/scenarios/{{name}}/settings/{document.name}"]
+        body = spec["components"]["schemas"][path["put"]["requestBody"]["content"]["application/json"]["schema"][
+            "$ref"].rsplit("/", 1)[1]]
+        assert body["properties"]["data"]["$ref"] == f"#/components/schemas/{document.model.__name__}"
+    assert set(spec["components"]["schemas"]["PlansDocument"]["properties"]) == {"organisations", "plans", "rules"}
+
+    auth.login("planner")
+    read = client.get(f"{API}/staging_points").get_json()
+    first = read["data"][0]
+    raw = settings["staging_points"][0]  # the CSV row as the folder holds it: every cell text
+    assert isinstance(raw["lon"], str) and first["lon"] == float(raw["lon"]) and first["id"] == raw["id"]
+    assert all(isinstance(row.get("team_types", []), list) for row in read["data"])
+    off_the_map = copy.deepcopy(read["data"])
+    off_the_map[1]["lon"] = 500
+    refused = client.put(f"{API}/staging_points", json={"data": off_the_map, "expected_version": read["version"]})
+    assert refused.status_code == 400 and refused.get_json()["error"]["field"] == "data[1].lon"
+    saved = client.put(f"{API}/staging_points", json={"data": read["data"], "expected_version": read["version"]})
+    assert saved.status_code == 200
+    assert client.get(f"{API}/staging_points").get_json()["data"] == read["data"]
+    assert check_staging_points(stored_settings(store, "jinan", "staging_points"), None, "staging_points")  # type: ignore[arg-type]

@@ -2,12 +2,16 @@
 
 - ``GET /api/v1/scenarios/<name>/settings``: every kind of settings document, whether the scenario has
   one stored and its version.
-- ``GET /api/v1/scenarios/<name>/settings/<document>``: one stored document and its version.
-- ``PUT /api/v1/scenarios/<name>/settings/<document>``: ``{"data": ..., "expected_version": n}`` checks the
-  document with the model of the package that owns it and stores it (409 when it changed since it was
-  read, 400 naming the entry and the field when it is wrong; nothing is stored then).
+- ``GET /api/v1/scenarios/<name>/settings/<document>``: one stored document and its version (a CSV
+  document's rows typed by its model: numbers as numbers, lists as lists).
+- ``PUT /api/v1/scenarios/<name>/settings/<document>``: ``{"data": ..., "expected_version": n}``; the body
+  is validated against the document's model before the view runs, the view checks the document against
+  the scenario (a plan's teams exist) and stores it as sent (409 when it changed since it was read, 400
+  naming the entry and the field when it is wrong; nothing is stored then).
 
-What is stored here is what every page, CLI command and background job of the scenario reads.
+One ``GET`` and one ``PUT`` per registered document (:func:`planner.store.documents.registered`), each
+documented with the model of the package that owns the document (:mod:`web.schemas.settings`). What is
+stored here is what every page, CLI command and background job of the scenario reads.
 """
 
 from __future__ import annotations
@@ -18,26 +22,20 @@ from flask import Blueprint, jsonify, request
 
 import planner.drills.settings
 import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
-from planner.errors import InputError, NotFoundError
-from planner.store.documents import registered, settings_document
+from planner.errors import NotFoundError
+from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version
 from web.auth import actor
-from web.openapi import Param, spec
+from web.openapi import operation
 from web.scenarios import current_scenario
+from web.schemas.settings import SettingsList, SettingsSaved, document_models
 from web.store import get_store
 
 bp = Blueprint("settings", __name__, url_prefix="/api/v1")
-SCENARIO = Param("name", description="scenario name")
-DOCUMENT = Param("document", schema={"type": "string", "enum": [d.name for d in registered()]},
-                 description="settings document")
-SETTINGS_BODY: dict[str, Any] = {"type": "object", "required": ["data"], "properties": {
-    "data": {"type": ["object", "array"], "description": "the document, as its file holds it (CSV: a list of rows)"},
-    "expected_version": {"type": ["integer", "null"], "minimum": 1,
-                         "description": "the version you read; null when the scenario has none yet"}}}
 
 
-@spec.operation(bp, "/scenarios/<name>/settings", "GET", summary="A scenario's settings documents and versions",
-                params=[SCENARIO])
+@operation(bp, "/scenarios/<name>/settings", "GET", summary="A scenario's settings documents and versions",
+           answers={200: SettingsList})
 def settings_list(name: str) -> Any:
     """List every kind of settings document with its file, whether it is stored, and its version."""
     current_scenario(name)
@@ -49,36 +47,34 @@ def settings_list(name: str) -> Any:
     return jsonify({"settings": out})
 
 
-@spec.operation(bp, "/scenarios/<name>/settings/<document>", "GET", summary="One stored settings document",
-                params=[SCENARIO, DOCUMENT])
-def settings_get(name: str, document: str) -> Any:
-    """Return a stored settings document with its version (404 when the scenario has none)."""
-    current_scenario(name)
-    settings_document(document)
-    found = stored_settings_version(get_store(), name, document)
-    if found is None:
-        raise NotFoundError(f"scenario {name} has no {document} settings", field="document")
-    return jsonify({"name": document, "data": found[0], "version": found[1]})
+def document_routes(document: SettingsDocument) -> None:
+    """Register the ``GET`` and ``PUT`` of one kind of settings document, validated and documented by its model."""
+    edit, answer = document_models(document)
+    rule = f"/scenarios/<name>/settings/{document.name}"
+
+    def read(name: str) -> Any:
+        current_scenario(name)
+        found = stored_settings_version(get_store(), name, document.name)
+        if found is None:
+            raise NotFoundError(f"scenario {name} has no {document.name} settings", field="document")
+        return jsonify({"name": document.name, "data": document.typed(found[0]), "version": found[1]})
+
+    def write(name: str, json: Any) -> Any:
+        scenario = current_scenario(name)
+        data = request.get_json()["data"]  # as sent (the model checked it): the folder export writes it back
+        version = put_settings(get_store(), scenario, document.name, data, expected_version=json.expected_version,
+                               actor=actor())
+        return jsonify({"name": document.name, "version": version})
+
+    read.__name__, write.__name__ = f"get_{document.name}", f"put_{document.name}"
+    read.__annotations__ = {"name": str, "return": Any}
+    write.__annotations__ = {"name": str, "json": edit, "return": Any}
+    operation(bp, rule, "GET", summary=f"The stored {document.name} document ({document.filename})",
+              answers={200: answer})(read)
+    operation(bp, rule, "PUT", permission="edit_plans",
+              summary=f"Check and store the {document.name} document (send the version you read)",
+              answers={200: SettingsSaved, 409: "changed by someone else since you read it"})(write)
 
 
-@spec.operation(bp, "/scenarios/<name>/settings/<document>", "PUT", permission="edit_plans",
-                summary="Check and store a settings document (send the version you read)",
-                params=[SCENARIO, DOCUMENT], body=SETTINGS_BODY,
-                responses={200: "stored", 409: "changed by someone else since you read it"})
-def settings_put(name: str, document: str) -> Any:
-    """Store an edited settings document if it is valid and unchanged since the caller read it."""
-    scenario = current_scenario(name)
-    settings_document(document)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InputError("the request body must be a JSON object", field="body")
-    unknown = sorted(set(body) - set(SETTINGS_BODY["properties"]))
-    if unknown:
-        raise InputError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
-    if "data" not in body:
-        raise InputError("data is required: the settings document", field="data")
-    expected = body.get("expected_version")
-    if expected is not None and (isinstance(expected, bool) or not isinstance(expected, int) or expected < 1):
-        raise InputError("expected_version must be the integer version you read, or null", field="expected_version")
-    version = put_settings(get_store(), scenario, document, body["data"], expected_version=expected, actor=actor())
-    return jsonify({"name": document, "version": version})
+for _document in registered():
+    document_routes(_document)

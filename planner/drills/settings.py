@@ -15,7 +15,7 @@ from typing import Any
 
 from planner.clock import zone_name
 from planner.drills.calendar import CalendarDocument, DrillCalendar, parse_calendar, validate_calendar
-from planner.drills.plans import PlanSet, parse_plans
+from planner.drills.plans import PlansDocument, PlanSet, parse_plans
 from planner.errors import InputError
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
@@ -40,9 +40,9 @@ def check_calendar(data: Any, scenario: Scenario, where: str) -> CalendarDocumen
     return document
 
 
-register(SettingsDocument(PLANS, "plans.yaml", check_plans,
+register(SettingsDocument(PLANS, "plans.yaml", PlansDocument, check_plans,
                           "emergency plans, their owners and the drill-frequency rules"))
-register(SettingsDocument(CALENDAR, "calendar.yaml", check_calendar,
+register(SettingsDocument(CALENDAR, "calendar.yaml", CalendarDocument, check_calendar,
                           "blackout windows and flood season per year, and the scheduler's settings"))
 
 

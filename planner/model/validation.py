@@ -19,6 +19,7 @@ from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from planner.errors import InputError
 
@@ -123,21 +124,50 @@ def input_error(error: ValidationError, data: Any, *, what: str, record: str | N
                 item_label: ItemLabel | None = None) -> InputError:
     """Return the ``InputError`` of pydantic's first complaint about ``data`` (see :func:`validate`)."""
     first = error.errors()[0]
-    loc = tuple(first["loc"])
     top = _identity(data)
     where = f"{what} ({top})" if top and top not in what else what
-    path, name, innermost = _locate(data, loc, item_label or _default_label)
-    kind = first["type"]
-    message = _WHOLE.get(kind) or _MESSAGES.get(kind) or str(first["msg"]).removeprefix("Value error, ").replace(
-        "Input should be", "must be", 1)
-    value = first.get("input")
-    shown = ""
-    if loc and not kind.startswith("missing") and not isinstance(value, (Mapping, list)):
-        text = repr(value)
-        shown = f" (got {text[:_SHOWN]}...)" if len(text) > _SHOWN else f" (got {text})"
+    path, name, innermost = _locate(data, tuple(first["loc"]), item_label or _default_label)
     place = ": ".join(part for part in (where, path, name) if part)
-    return InputError(f"{place}: {message}{shown}", field=name or field or what,
-                      record=innermost or top or record)
+    return InputError(f"{place}: {problem(first)}", field=name or field or what, record=innermost or top or record)
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """Return a pydantic error location as a request names its fields: ``incidents[0].requirements[1].quantity``."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def located_error(error: ValidationError, prefix: Sequence[int | str] = (), *, where: str = "body") -> InputError:
+    """Return pydantic's first complaint as an ``InputError`` whose field is the path to it (a request's fields).
+
+    ``prefix`` is where the validated data sits in the request (``("incidents", 2)``); a rule across
+    fields (:func:`refuse`) names its field below the model it checks; ``where`` is the field when the
+    whole data is at fault. The words are :func:`problem`'s. :func:`input_error` is the form for records
+    and files, which names the record and the field instead of a path.
+    """
+    first = error.errors(include_url=False)[0]
+    named = (first.get("ctx") or {}).get("field")
+    field = field_path((*prefix, *first["loc"], *([named] if named else []))) or where
+    return InputError(f"{field}: {problem(first)}", field=field)
+
+
+def refuse(field: str, message: str) -> PydanticCustomError:
+    """Return the error of a rule across fields ("give a or b"), naming ``field`` (raise it in a model validator)."""
+    return PydanticCustomError("invalid_combination", message, {"field": field})
+
+
+def problem(detail: ErrorDetails) -> str:
+    """Return what one pydantic complaint says is wrong, in words, with the value given: ``must be ... (got 7)``."""
+    kind = detail["type"]
+    message = _WHOLE.get(kind) or _MESSAGES.get(kind) or str(detail["msg"]).removeprefix("Value error, ").replace(
+        "Input should be", "must be", 1)
+    value = detail.get("input")
+    if not detail["loc"] or kind.startswith("missing") or isinstance(value, (Mapping, list)):
+        return message
+    text = repr(value)
+    return f"{message} (got {text[:_SHOWN]}...)" if len(text) > _SHOWN else f"{message} (got {text})"
 
 
 def _identity(node: Any) -> str:

@@ -44,7 +44,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import ConfigDict, Field, RootModel, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
@@ -225,6 +235,11 @@ class StagingPoint(Model):
         if not str(cells.get("name", "")).strip():
             cells["name"] = cells.get("id", "")
         return cells
+
+    @field_serializer("team_types")
+    def _sorted_types(self, types: frozenset[str]) -> tuple[str, ...]:
+        """Write the team types in order, so the same point always reads the same (API answers, exports)."""
+        return tuple(sorted(types))
 
 
 class StagingPoints(RootModel[tuple[StagingPoint, ...]]):

@@ -18,6 +18,8 @@ from planner.drills.settings import calendar_document
 from planner.posture.prepositioning import (
     PostureRules,
     StagingPoint,
+    StagingPoints,
+    WarningRulesDocument,
     default_rules,
     parse_rules,
     staging_points_from_rows,
@@ -39,9 +41,9 @@ def check_staging_points(data: Any, scenario: Scenario, where: str) -> tuple[Sta
     return staging_points_from_rows(data, where=where)
 
 
-register(SettingsDocument(WARNING_RULES, "warning_rules.yaml", check_warning_rules,
+register(SettingsDocument(WARNING_RULES, "warning_rules.yaml", WarningRulesDocument, check_warning_rules,
                           "which warnings raise which sites and teams, readiness levels, pre-positioning limits"))
-register(SettingsDocument(STAGING_POINTS, "staging_points.csv", check_staging_points,
+register(SettingsDocument(STAGING_POINTS, "staging_points.csv", StagingPoints, check_staging_points,
                           "listed standby points teams may be moved to under a warning"))
 
 

@@ -55,7 +55,7 @@ def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
     for month in range(1, 13):
         weeks = []
         for week in weeks_of.monthdatescalendar(year, month):
-            days = []
+            days: list[dict[str, object] | None] = []
             for day in week:
                 if day.month != month:
                     days.append(None)
