@@ -24,7 +24,7 @@ from planner.errors import InputError
 from planner.model.records import LABELS, TeamType, Tier
 from web.auth import require
 from web.openapi import Param, spec
-from web.scenarios import cached_for_version, current_scenario
+from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -59,7 +59,7 @@ def page() -> str:
 def report(name: str) -> Any:
     """Coverage of every site against every standard that applies to it."""
     scenario = current_scenario(name)
-    return jsonify(cached_for_version("coverage", name, None, lambda: coverage(scenario).to_dict()))
+    return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
 
 
 @spec.operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
