@@ -47,10 +47,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = ROOT / "bench" / "data" / "load-before.txt"
 SCENARIO = "jinan"
-API = f"/api/v1/scenarios/{SCENARIO}"
-READS = (f"{API}/roads", f"{API}/layers/sites", f"{API}/layers/bases", f"{API}/layers/jurisdictions",
-         f"{API}/coverage", f"{API}/records/teams")
-"""What the read load asks for: the map's data, coverage and records."""
+READS = ("roads", "layers/sites", "layers/bases", "layers/jurisdictions", "coverage", "records/teams")
+"""What the read load asks for under the scenario's API: the map's data, coverage and records."""
 TIMEOUT_S = 60.0
 """A request unanswered for this long counts as an error."""
 SAVERS = 10
@@ -70,12 +68,21 @@ TARGETS = {
 
 @dataclass
 class App:
-    """A running app: where it listens and the administrator's credentials."""
+    """A running app: where it listens, the administrator's password and the scenario under load."""
 
     port: int
     password: str
-    process: subprocess.Popen[bytes]
-    log: Path
+    scenario: str = SCENARIO
+
+    @property
+    def api(self) -> str:
+        """The scenario's API path."""
+        return f"/api/v1/scenarios/{self.scenario}"
+
+    @property
+    def reads(self) -> list[str]:
+        """The paths the read load asks for."""
+        return [f"{self.api}/{path}" for path in READS]
 
 
 def free_port() -> int:
@@ -110,7 +117,7 @@ def running_app(database_url: str | None) -> Iterator[App]:
     log = instance / "web.log"
     with log.open("wb") as sink:
         process = subprocess.Popen([python, "-m", "web"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    app = App(int(env["PORT"]), (instance / "initial-admin-password").read_text().strip(), process, log)
+    app = App(int(env["PORT"]), (instance / "initial-admin-password").read_text().strip())
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -143,8 +150,11 @@ class Client:
         self.headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
         self.connection: http.client.HTTPConnection | None = None
 
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, float]:
-        """Send one request; return (status, JSON answer or None, seconds). Status 0: no answer (error)."""
+    def call(self, method: str, path: str, body: Any = None, *, parse: bool = True) -> tuple[int, Any, float]:
+        """Send one request; return (status, JSON answer or None, seconds). Status 0: no answer (error).
+
+        ``parse=False`` skips decoding the answer (the load generator shares the machine's CPUs with the app).
+        """
         headers = dict(self.headers)
         payload = None
         if body is not None:
@@ -165,7 +175,7 @@ class Client:
             return 0, None, time.perf_counter() - start
         seconds = time.perf_counter() - start
         try:
-            answer = json.loads(raw) if raw else None
+            answer = json.loads(raw) if raw and parse else None
         except ValueError:
             answer = None
         return status, answer, seconds
@@ -233,7 +243,7 @@ def run_clients(count: int, seconds: float, work: Callable[[int, Client, float],
 
 def holder_base(app: App) -> str:
     """Return a base of the scenario to hold the load test's equipment."""
-    status, answer, _ = Client(app).call("GET", f"{API}/records/bases")
+    status, answer, _ = Client(app).call("GET", f"{app.api}/records/bases")
     if status != 200:
         raise RuntimeError(f"GET records/bases answered {status}")
     return str(answer["records"][0]["data"]["id"])
@@ -257,14 +267,14 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
         while time.monotonic() < deadline:
             n += 1
             record_id = f"load-w{index}-{n}"
-            status, answer, took = client.call("POST", f"{API}/records/equipment", equipment(record_id, base, n))
+            status, answer, took = client.call("POST", f"{app.api}/records/equipment", equipment(record_id, base, n))
             tally.add("create", status, took)
             if status != 201:
                 continue
             with ack_lock:
                 acknowledged[record_id] = n
             version = answer["version"]
-            status, _, took = client.call("PUT", f"{API}/records/equipment/{record_id}",
+            status, _, took = client.call("PUT", f"{app.api}/records/equipment/{record_id}",
                                           {"version": version, "data": equipment(record_id, base, n + 100_000)})
             tally.add("update", status, took)
             if status == 200:
@@ -273,7 +283,7 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
 
     shared = "load-shared"
     setup = Client(app)
-    status, _, _ = setup.call("POST", f"{API}/records/equipment", equipment(shared, base, 0))
+    status, _, _ = setup.call("POST", f"{app.api}/records/equipment", equipment(shared, base, 0))
     if status != 201:
         raise RuntimeError(f"creating the shared record answered {status}")
     rounds: list[tuple[int, bool]] = []  # (200s for one version, stored content is the winner's)
@@ -283,7 +293,7 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
         number = 0
         while time.monotonic() < deadline:
             number += 1
-            status, answer, _ = client.call("GET", f"{API}/records/equipment/{shared}")
+            status, answer, _ = client.call("GET", f"{app.api}/records/equipment/{shared}")
             if status != 200:
                 tally.add("contention-read", status, 0.0)
                 continue
@@ -295,7 +305,7 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
                      barrier: threading.Barrier = barrier, wins: list[int] = wins) -> None:
                 quantity = number * 1000 + k
                 barrier.wait()
-                status, _, took = saver.call("PUT", f"{API}/records/equipment/{shared}",
+                status, _, took = saver.call("PUT", f"{app.api}/records/equipment/{shared}",
                                              {"version": version, "data": equipment(shared, base, quantity)})
                 tally.add("same-version save", status, took)
                 if status == 200:
@@ -306,7 +316,7 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
                 thread.start()
             for thread in threads:
                 thread.join()
-            status, answer, _ = client.call("GET", f"{API}/records/equipment/{shared}")
+            status, answer, _ = client.call("GET", f"{app.api}/records/equipment/{shared}")
             stored = answer["data"]["quantity"] if status == 200 else None
             rounds.append((len(wins), len(wins) == 1 and stored == wins[0]))
             time.sleep(0.2)
@@ -318,7 +328,7 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
     contender.join()
     elapsed = time.monotonic() - started
 
-    status, answer, _ = Client(app).call("GET", f"{API}/records/equipment")
+    status, answer, _ = Client(app).call("GET", f"{app.api}/records/equipment")
     if status != 200:
         raise RuntimeError(f"reading the records back answered {status}")
     stored = Counter(r["data"]["id"] for r in answer["records"])
@@ -343,16 +353,16 @@ def writers_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
 def reads_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
     """Map data, coverage and records read by many clients: throughput and latency."""
     warm = Client(app)
-    for path in READS:
+    for path in app.reads:
         warm.call("GET", path)
     tally = Tally()
 
     def reader(index: int, client: Client, deadline: float) -> None:
         k = index
         while time.monotonic() < deadline:
-            path = READS[k % len(READS)]
+            path = app.reads[k % len(READS)]
             k += 1
-            status, _, took = client.call("GET", path)
+            status, _, took = client.call("GET", path, parse=False)
             tally.add(path, status, took)
 
     started = time.monotonic()
@@ -377,30 +387,30 @@ def mixed_phase(app: App, clients: int, seconds: float) -> dict[str, float]:
     """Run reads, record updates and dispatch solves together: p95 of each and errors."""
     base = holder_base(app)
     setup = Client(app)
-    status, answer, _ = setup.call("GET", f"{API}/records/sites")
+    status, answer, _ = setup.call("GET", f"{app.api}/records/sites")
     sites = answer["records"]
     tally = Tally()
 
     def worker(index: int, client: Client, deadline: float) -> None:
         rng = random.Random(index)
         record_id = f"load-m{index}"
-        status, answer, took = client.call("POST", f"{API}/records/equipment", equipment(record_id, base, 1))
+        status, answer, took = client.call("POST", f"{app.api}/records/equipment", equipment(record_id, base, 1))
         tally.add("write", status, took)
         version = answer["version"] if status == 201 else None
         while time.monotonic() < deadline:
             draw = rng.random()
             if draw < 0.15:
-                status, _, took = client.call("POST", f"{API}/dispatch", incident(rng, sites))
+                status, _, took = client.call("POST", f"{app.api}/dispatch", incident(rng, sites), parse=False)
                 tally.add("dispatch", status, took)
             elif draw < 0.35 and version is not None:
-                status, answer, took = client.call("PUT", f"{API}/records/equipment/{record_id}",
+                status, answer, took = client.call("PUT", f"{app.api}/records/equipment/{record_id}",
                                                    {"version": version,
                                                     "data": equipment(record_id, base, rng.randint(1, 99))})
                 tally.add("write", status, took)
                 if status == 200:
                     version = answer["version"]
             else:
-                status, _, took = client.call("GET", rng.choice(READS))
+                status, _, took = client.call("GET", rng.choice(app.reads), parse=False)
                 tally.add("read", status, took)
 
     started = time.monotonic()
