@@ -452,9 +452,9 @@ def commit_id() -> str:
     return head + ("+changes" if dirty else "")
 
 
-def save_before(results: dict[str, dict[str, float]]) -> None:
-    """Write the figures as ``database metric value`` lines under a header naming the commit."""
-    lines = [f"# bench/load.py figures before the change, commit {commit_id()}, "
+def save_before(results: dict[str, dict[str, float]], label: str | None) -> None:
+    """Write the figures as ``database metric value`` lines under a header naming the code measured."""
+    lines = [f"# bench/load.py figures before the change, {label or 'commit ' + commit_id()}, "
              f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs",
              "# database metric value"]
     for database, figures in results.items():
@@ -506,6 +506,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--readers", type=int, default=20)
     parser.add_argument("--mixed", type=int, default=15)
     parser.add_argument("--save-before", action="store_true", help=f"write the figures to {BEFORE.name}")
+    parser.add_argument("--label", help="what --save-before names as the code measured (default: the commit)")
     args = parser.parse_args(argv)
     results: dict[str, dict[str, float]] = {}
     for database, url in (("sqlite", None), ("postgresql", args.postgres)):
@@ -514,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{database}:", flush=True)
         results[database] = measure(url, args)
     if args.save_before:
-        save_before(results)
+        save_before(results, args.label)
     print_side_by_side(results)
 
 
