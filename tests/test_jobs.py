@@ -76,3 +76,37 @@ def test_coverage_job_over_the_api(client, auth):
     assert {s["standard"] for s in state["result"]["standards"]} == {"fire-5", "hazchem-30"}
     listed = client.get("/api/v1/jobs?scenario=mini").get_json()["jobs"]
     assert listed[0]["id"] == job_id and "result" not in listed[0]
+
+
+def test_a_job_failed_by_another_process_while_it_runs_keeps_that_state(runner, store):
+    """Another process (sharing the database) marks a running job failed: its late progress and result are dropped."""
+    import threading
+
+    from sqlalchemy import update
+
+    from planner.store.database import Store
+    from planner.store.tables import JobRow
+
+    running, release = threading.Event(), threading.Event()
+
+    @job_kind("test-waits")
+    def waits(scenario, settings, params, progress):
+        running.set()
+        release.wait(30)
+        progress(0.9, "nearly")
+        return {"late": True}
+
+    other = Store(store.url)  # another process's store on the same database
+    try:
+        job_id = runner.submit("test-waits", "mini", {})
+        assert running.wait(30)
+        with other.transaction() as session:
+            session.execute(update(JobRow).where(JobRow.id == job_id)
+                            .values(status="failed", error="interrupted: the server stopped"))
+        release.set()
+        done = runner.wait(job_id, timeout_s=30)
+    finally:
+        JOB_KINDS.pop("test-waits")
+        other.close()
+    assert done["status"] == "failed" and done["error"] == "interrupted: the server stopped"
+    assert done["result"] is None and done["progress"] < 0.9

@@ -20,7 +20,7 @@ from planner.store import accounts
 from planner.store.database import AGREEMENTS
 from web.auth import actor
 from web.openapi import document, operation
-from web.scenarios import current_scenario
+from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
     AuditLog,
@@ -44,7 +44,8 @@ from web.schemas.records import (
 from web.store import get_store
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-_roads_cache: dict[str, dict[str, Any]] = {}
+_roads_cache: dict[str, bytes] = {}
+"""The road network's GeoJSON by network fingerprint, serialised once (it is the largest answer)."""
 
 EDITABLE_KINDS = [*RECORD_TYPES, AGREEMENTS]
 LAYER_KINDS = ["bases", "teams", "equipment", "sites", "jurisdictions"]
@@ -77,12 +78,14 @@ def scenario(name: str) -> Any:
            answers={200: RecordList})
 def records(name: str, kind: str) -> Any:
     """Return the records of one kind with their versions."""
-    store = get_store()
-    versions = store.record_versions(name, kind)
-    found = current_scenario(name)
-    items = list(found.agreements) if kind == AGREEMENTS else \
-        [r.model_dump(mode="json") for r in found.records(kind)]
-    return jsonify({"kind": kind, "records": [{"data": d, "version": versions.get(str(d["id"]))} for d in items]})
+    def listing() -> dict[str, Any]:
+        versions = get_store().record_versions(name, kind)
+        found = current_scenario(name)
+        items = list(found.agreements) if kind == AGREEMENTS else \
+            [r.model_dump(mode="json") for r in found.records(kind)]
+        return {"kind": kind, "records": [{"data": d, "version": versions.get(str(d["id"]))} for d in items]}
+
+    return cached_json("records", name, kind, listing)
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "GET", summary="One record with its version",
@@ -139,7 +142,7 @@ def import_records(name: str, kind: str, query: ImportQuery) -> Any:
            summary="A record kind as GeoJSON", answers={200: FeatureCollection})
 def layer(name: str, kind: str) -> Any:
     """One record kind as GeoJSON (bases, teams, equipment, sites, jurisdictions)."""
-    return jsonify(geojson.layer(current_scenario(name), kind))
+    return cached_json("layers", name, kind, lambda: geojson.layer(current_scenario(name), kind))
 
 
 @operation(bp, "/scenarios/<name>/roads", "GET", summary="The road network for drawing",
@@ -149,8 +152,8 @@ def roads(name: str) -> Any:
     network = network_for(current_scenario(name))
     key = network.fingerprint()
     if key not in _roads_cache:
-        _roads_cache[key] = geojson.roads(network)
-    return jsonify(_roads_cache[key])
+        _roads_cache[key] = json_bytes(geojson.roads(network))
+    return json_answer(_roads_cache[key])
 
 
 @operation(bp, "/labels", "GET", summary="Chinese and English labels of coded values", answers={200: Labels})

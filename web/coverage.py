@@ -22,7 +22,7 @@ from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
 from planner.model.records import LABELS, TeamType, Tier
 from web.auth import require
 from web.openapi import operation
-from web.scenarios import cached_for_version, current_scenario
+from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
 from web.schemas.coverage import CandidatePoint, CoverageReport, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
 from web.store import get_store
@@ -49,7 +49,7 @@ def page() -> str:
 def report(name: str) -> Any:
     """Coverage of every site against every standard that applies to it."""
     scenario = current_scenario(name)
-    return jsonify(cached_for_version("coverage", name, None, lambda: coverage(scenario).to_dict()))
+    return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",

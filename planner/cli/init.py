@@ -9,7 +9,6 @@ from planner.scenario.files import library_names
 from planner.settings import instance_dir
 from planner.store.accounts import ensure_first_admin
 from planner.store.database import Store
-from planner.store.settings import store_settings
 
 DEFAULT_SCENARIO = "jinan"
 
@@ -33,8 +32,7 @@ def init(args: argparse.Namespace) -> int:
     else:
         for name in sorted(library_names(), key=lambda n: n != DEFAULT_SCENARIO):
             scenario, settings = read_folder(name)
-            store.save_scenario(scenario, replace=True, actor="init")
-            store_settings(store, scenario.name, settings, actor="init")
+            store.save_scenario(scenario, replace=True, settings=settings, actor="init")
             print(f"loaded scenario {name!r} into {store.url}")
     password = ensure_first_admin(store)
     if password is not None:

@@ -10,7 +10,7 @@ from planner.cli._output import print_json, print_table
 from planner.scenario.files import library_names, write_scenario
 from planner.scenario.network import placement
 from planner.store.database import Store
-from planner.store.settings import store_settings, write_folder_settings
+from planner.store.settings import write_folder_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,8 +51,7 @@ def load_scenario(args: argparse.Namespace) -> int:
     scenario, settings = read_folder(args.source)
     placed = placement(scenario)
     store = Store()
-    store.save_scenario(scenario, replace=args.replace)
-    store_settings(store, scenario.name, settings)
+    store.save_scenario(scenario, replace=args.replace, settings=settings)  # records and settings at once
     far = sum(1 for d in placed.off_network_m.values() if d > 500)
     extra = f"; settings: {', '.join(sorted(settings))}" if settings else ""
     print(f"stored scenario {scenario.name!r}: {scenario.counts()}; {far} point(s) more than 500 m off the network"

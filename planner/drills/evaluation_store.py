@@ -39,7 +39,7 @@ from planner.drills.settings import PLANS
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
 from planner.scenario.library import Template, load_library
-from planner.store.database import ConflictError, Store
+from planner.store.database import ConflictError, DocumentChange, Store
 from planner.store.settings import stored_settings
 
 RESPONSE_EVENTS = frozenset({"notified", "dispatched", "departed", "arrived", "entry", "task_done"})
@@ -192,7 +192,12 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
     previous, current = _stored(store, name, key)
     if previous is not None and expected_version is None:
         raise ConflictError(f"drill {key} was evaluated before (version {current}): re-evaluating needs "
-                            "expected_version, the version you read", field="expected_version", record=key)
+                            "expected_version, the version you read", field="expected_version", record=key,
+                            current_version=current)
+    if expected_version is not None and expected_version != current:
+        now_at = " has no evaluation" if current is None else f"'s evaluation is at version {current}"
+        raise ConflictError(f"drill {key}{now_at}, not {expected_version}: it changed since you read it; reload it "
+                            "and evaluate again", field="expected_version", record=key, current_version=current)
     scenario = store.load_scenario(name)
     drill, _ = records.get_drill(store, name, key)
     stored = drill.get("simulation")
@@ -211,9 +216,10 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
     )
     history = () if previous is None else (previous.latest(), *previous.history)
     record = StoredEvaluation(**dict(run), id=key, history=history)
-    version = store.put_document(name, "evaluations", key, record.to_json(), expected_version=expected_version,
-                                 actor=actor)
-    records.add_actions(store, name, new, actor=actor)
+    # One transaction, conditional on the version whose evaluation moved into the history: of two evaluators
+    # who read the same version one stores, the other gets ConflictError; no history entry or action is lost.
+    version, *_ = store.put_documents(name, [DocumentChange("evaluations", key, record.to_json(), current),
+                                             *records.action_changes(new)], actor=actor)
     return EvaluationOutcome(record, version, tuple(new))
 
 

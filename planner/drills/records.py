@@ -32,7 +32,7 @@ from planner.drills.improvement import CorrectiveAction, open_actions, overdue, 
 from planner.drills.programme import Programme
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
-from planner.store.database import Store
+from planner.store.database import DocumentChange, Store
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
 """``<year>-<programme drill id>``, the id of a drill document."""
@@ -283,12 +283,16 @@ def get_action(store: Store, name: str, action_id: str) -> tuple[CorrectiveActio
 
 
 def add_actions(store: Store, name: str, new: Iterable[CorrectiveAction], *, actor: str = "system") -> list[str]:
-    """Store new corrective actions (an id that exists already is refused: ``ConflictError``)."""
-    ids = []
-    for action in new:
-        store.put_document(name, "actions", action.id, action.to_json(), expected_version=None, actor=actor)
-        ids.append(action.id)
-    return ids
+    """Store new corrective actions in one transaction (an id that exists already is refused: ``ConflictError``)."""
+    changes = action_changes(new)
+    if changes:
+        store.put_documents(name, changes, actor=actor)
+    return [change.doc_id for change in changes]
+
+
+def action_changes(new: Iterable[CorrectiveAction]) -> list[DocumentChange]:
+    """Return the store changes that create new corrective actions (to write them with other documents at once)."""
+    return [DocumentChange("actions", action.id, action.to_json()) for action in new]
 
 
 def update_action(store: Store, name: str, action_id: str, changes: Mapping[str, Any], *, today: dt.date,

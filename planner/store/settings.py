@@ -22,11 +22,9 @@ import yaml
 
 from planner.errors import InputError, NotFoundError
 from planner.scenario.model import Scenario
-from planner.store.database import Store
+from planner.store.database import SETTINGS_ID, Store
 from planner.store.documents import registered, settings_document
 
-DEFAULT_ID = "default"
-"""Document id of a scenario's one settings document per name."""
 
 def json_safe(value: Any) -> Any:
     """Return YAML data with dates as ISO strings, so it can be stored as JSON."""
@@ -103,16 +101,13 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def store_settings(store: Store, name: str, documents: Mapping[str, Any], *, actor: str = "system") -> None:
-    """Put checked settings documents into the store in place of the scenario's (``scenario load``).
+    """Put checked settings documents into the store in place of the scenario's, in one transaction.
 
     Registered documents the mapping lacks are removed, so a scenario loaded again from its folder has
-    exactly the folder's settings.
+    exactly the folder's settings (:meth:`Store.replace_settings`; ``Store.save_scenario(..., settings=)``
+    stores them with the records).
     """
-    for document_name, data in documents.items():
-        store.put_document(name, document_name, DEFAULT_ID, data, replace=True, actor=actor)
-    for document in registered():
-        if document.name not in documents and stored_settings(store, name, document.name) is not None:
-            store.delete_document(name, document.name, DEFAULT_ID, actor=actor)
+    store.replace_settings(name, documents, actor=actor)
 
 
 def put_settings(store: Store, scenario: Scenario, name: str, data: Any, *, expected_version: int | None,
@@ -124,7 +119,7 @@ def put_settings(store: Store, scenario: Scenario, name: str, data: Any, *, expe
     """
     document = settings_document(name)
     document.check(data, scenario, f"{name}")
-    return store.put_document(scenario.name, name, DEFAULT_ID, data, expected_version=expected_version, actor=actor)
+    return store.put_document(scenario.name, name, SETTINGS_ID, data, expected_version=expected_version, actor=actor)
 
 
 def stored_settings(store: Store, scenario: str, name: str) -> Any | None:
@@ -136,7 +131,7 @@ def stored_settings(store: Store, scenario: str, name: str) -> Any | None:
 def stored_settings_version(store: Store, scenario: str, name: str) -> tuple[Any, int] | None:
     """Return one stored settings document with its version, or None when the scenario has none."""
     try:
-        return store.get_document(scenario, name, DEFAULT_ID)
+        return store.get_document(scenario, name, SETTINGS_ID)
     except NotFoundError as error:
         if error.field == "scenario":  # an unknown scenario is still an error; a missing document is not
             raise
