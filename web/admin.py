@@ -11,6 +11,7 @@ from planner.errors import InputError
 from planner.store import accounts
 from planner.store.accounts import ROLE_LABELS, Role
 from web.auth import require
+from web.privacy import shown_audit
 from web.store import get_store
 
 bp = Blueprint("admin", __name__)
@@ -22,7 +23,7 @@ def audit() -> str:
     """Every change, newest first: who, when, what, before and after."""
     scenario_name = request.args.get("scenario") or None
     store = get_store()
-    entries = store.audit_log(scenario=scenario_name, limit=300)
+    entries = shown_audit(store.audit_log(scenario=scenario_name, limit=300))
     return render_template("audit.html", entries=entries, scenario_name=scenario_name, zones=store.scenario_zones(),
                            default_zone=clock.zone(None))
 

@@ -20,6 +20,7 @@ from planner.store import accounts
 from planner.store.database import AGREEMENTS
 from web.auth import actor
 from web.openapi import document, operation
+from web.privacy import sees_personal_data, shown_audit, shown_record
 from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
@@ -77,15 +78,17 @@ def scenario(name: str) -> Any:
 @operation(bp, f"/scenarios/<name>/records/{KIND}", "GET", summary="Records of one kind, with versions",
            answers={200: RecordList})
 def records(name: str, kind: str) -> Any:
-    """Return the records of one kind with their versions."""
+    """Return the records of one kind with their versions (people without personal data unless the role sees it)."""
+    personal = sees_personal_data()
+
     def listing() -> dict[str, Any]:
         versions = get_store().record_versions(name, kind)
         found = current_scenario(name)
         items = list(found.agreements) if kind == AGREEMENTS else \
-            [r.model_dump(mode="json") for r in found.records(kind)]
+            [shown_record(kind, r.model_dump(mode="json"), personal) for r in found.records(kind)]
         return {"kind": kind, "records": [{"data": d, "version": versions.get(str(d["id"]))} for d in items]}
 
-    return cached_json("records", name, kind, listing)
+    return cached_json("records", name, (kind, personal), listing)
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "GET", summary="One record with its version",
@@ -93,7 +96,7 @@ def records(name: str, kind: str) -> Any:
 def record(name: str, kind: str, record_id: str) -> Any:
     """One record with its version."""
     data, version = get_store().get_record(name, kind, record_id)
-    return jsonify({"data": data, "version": version})
+    return jsonify({"data": shown_record(kind, data), "version": version})
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}", "POST", summary="Create a record",
@@ -164,8 +167,8 @@ def labels() -> Any:
 
 @operation(bp, "/audit", "GET", summary="The audit log, newest first", answers={200: AuditLog})
 def audit(query: AuditQuery) -> Any:
-    """Who changed what, when, with the record before and after."""
-    return jsonify({"entries": get_store().audit_log(scenario=query.scenario, limit=query.limit)})
+    """Who changed what, when, with the record before and after (a person's without personal data, by role)."""
+    return jsonify({"entries": shown_audit(get_store().audit_log(scenario=query.scenario, limit=query.limit))})
 
 
 @operation(bp, "/users", "GET", summary="Accounts (admin)", permission="manage_users", answers={200: UserList})

@@ -1,4 +1,10 @@
-"""``scenario list|load|export``: the scenario library and the store."""
+"""``scenario list|load|export|import``: the scenario library and the store.
+
+``scenario import NAME KIND FILE`` is the command-line door of a CSV or GeoJSON upload of one record kind
+(people, shifts, stocks, ...): the same row-by-row check as the inventory page and the API
+(:func:`planner.scenario.importing.preview_import`); any bad row is printed with its file, line and field,
+the command exits 2 and nothing is stored.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,10 @@ from pathlib import Path
 
 from planner.cli._common import read_folder
 from planner.cli._output import print_json, print_table
+from planner.errors import InputError
+from planner.model.records import RECORD_TYPES
 from planner.scenario.files import library_names, write_scenario
+from planner.scenario.importing import preview_import
 from planner.scenario.network import placement
 from planner.store.database import Store
 from planner.store.settings import write_folder_settings
@@ -32,6 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("name", help="stored scenario name")
     export.add_argument("folder", type=Path, help="output folder (created)")
     export.set_defaults(handler=export_scenario)
+    upload = actions.add_parser("import", help="check and store a CSV/GeoJSON file of one record kind",
+                                description="Check every row of a CSV or GeoJSON file of one record kind against "
+                                "a stored scenario and store them all, or nothing when a row is bad.")
+    upload.add_argument("name", help="stored scenario name")
+    upload.add_argument("kind", choices=list(RECORD_TYPES), help="record kind")
+    upload.add_argument("file", type=Path, help="the CSV or GeoJSON file")
+    upload.add_argument("--preview", action="store_true", help="check only; store nothing")
+    upload.add_argument("--json", action="store_true", help="print the check as JSON")
+    upload.set_defaults(handler=import_records)
 
 
 def list_scenarios(args: argparse.Namespace) -> int:
@@ -67,4 +85,36 @@ def export_scenario(args: argparse.Namespace) -> int:
     written = write_folder_settings(store, scenario.name, folder)
     extra = f" with {', '.join(written)}" if written else ""
     print(f"wrote scenario {scenario.name!r} to {folder}{extra}")
+    return 0
+
+
+def import_records(args: argparse.Namespace) -> int:
+    """Check a file row by row; store every row in one transaction, or nothing when one is bad."""
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise InputError(f"{args.file}: cannot read: {error.strerror}", field="file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{args.file.name}: not UTF-8 text", field="file") from None
+    store = Store()
+    preview = preview_import(store.load_scenario(args.name), args.kind, text, args.file.name)
+    counts = store.import_records(args.name, args.kind, list(preview.documents)) \
+        if preview.ok and not args.preview else {}
+    if args.json:
+        print_json({**preview.as_dict(), "written": bool(counts), **counts})
+    else:
+        for row in preview.rows:
+            if row.error:
+                print(row.error)
+        if preview.problem and all(row.error is None for row in preview.rows):
+            print(preview.problem)
+        if counts:
+            print(f"stored {counts['created']} new and {counts['updated']} updated {args.kind} in {args.name!r}")
+        elif preview.ok:
+            print(f"{len(preview.rows)} {args.kind} row(s) valid; nothing stored (--preview)")
+    if not preview.ok:
+        first = next((row for row in preview.rows if row.error), None)
+        if first is not None:
+            raise InputError(f"{first.error}", field=first.field)
+        raise InputError(f"{preview.problem}", field="file")
     return 0

@@ -1,4 +1,7 @@
-"""Domain records: jurisdictions, rescue bases, teams, equipment, hazard sites and response standards.
+"""Domain records: jurisdictions, rescue bases, teams, equipment, hazard sites, standards and the kinds beside them.
+
+People and the duty roster live in :mod:`planner.model.personnel`, reserve depots and their stocks in
+:mod:`planner.model.materials`; :data:`RECORD_TYPES` lists every kind.
 
 Every record is a frozen pydantic model whose fields validate on construction; ``parse_record`` turns
 pydantic's errors into one ``InputError`` naming the record, the field and the problem (and the file
@@ -9,16 +12,23 @@ Chinese and English for each coded value live in ``LABELS`` so the CLI and the w
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum, StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import Field, field_validator, model_validator
 
+from planner.model.core import Identifier, Located, Record
+from planner.model.materials import Depot, Stock
+from planner.model.personnel import Person, Shift
 from planner.model.validation import Model, validate
 
-Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data."""
-
+__all__ = [
+    "LABELS", "RECORD_TYPES", "Availability", "Base", "Depot", "Equipment", "EquipmentStatus", "HazardSite",
+    "Identifier", "Jurisdiction", "JurisdictionLevel", "Located", "MaintenanceEntry", "Person", "Readiness", "Record",
+    "ResponseStandard", "RiskGrade", "Shift", "SiteKind", "Stock", "Team", "TeamType", "Tier", "label",
+    "parse_record",
+]
 
 class Tier(StrEnum):
     """Tier of a rescue force (国家队核心 / 地方队骨干 / 企业队基础 / 社会志愿者补充)."""
@@ -144,6 +154,40 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "rail_hub": ("铁路枢纽", "rail hub"),
         "urban_critical": ("城市重要设施", "urban critical site"),
     },
+    "role": {
+        "commander": ("指挥员", "commander"),
+        "squad_leader": ("小队长", "squad leader"),
+        "deputy_leader": ("副小队长", "deputy squad leader"),
+        "member": ("队员", "member"),
+        "driver": ("驾驶员", "driver"),
+        "medic": ("医护人员", "medic"),
+        "diver": ("潜水员", "diver"),
+        "technician": ("技术员", "technician"),
+    },
+    "qualification": {
+        "mine_rescue": ("矿山救护队员", "mine rescue"),
+        "hazchem": ("危险化学品救援", "hazardous-chemicals rescue"),
+        "diving": ("潜水", "diving"),
+        "water_rescue": ("水域救援", "water rescue"),
+        "firefighting": ("消防员职业资格", "firefighter"),
+        "first_aid": ("急救", "first aid"),
+        "paramedic": ("医护执业", "medical licence"),
+        "medical_fitness": ("体检合格", "medical fitness"),
+        "driving_a1": ("驾驶证 A1", "driving licence A1"),
+        "driving_a2": ("驾驶证 A2", "driving licence A2"),
+        "driving_b2": ("驾驶证 B2", "driving licence B2"),
+        "driving_c1": ("驾驶证 C1", "driving licence C1"),
+    },
+    "equipment_status": {
+        "in_service": ("在用", "in service"),
+        "maintenance": ("维修保养", "maintenance"),
+        "out_of_service": ("停用", "out of service"),
+    },
+    "shift_kind": {
+        "duty": ("值班", "on duty"),
+        "leave": ("休假", "leave"),
+        "training": ("培训", "training"),
+    },
     "hazard_level": {
         "1": ("一级重大危险源", "major hazard source level 1"),
         "2": ("二级重大危险源", "major hazard source level 2"),
@@ -152,20 +196,6 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 """Chinese and English label per coded value, by field."""
-
-
-class Record(Model):
-    """Base of every domain record: immutable, unknown fields refused (:class:`Model`), ``illustrative`` flag."""
-
-    id: Identifier
-    illustrative: bool = Field(default=False, description="invented for the example, not real data")
-
-
-class Located(Record):
-    """A record with a WGS-84 point."""
-
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
 
 
 class Jurisdiction(Record):
@@ -217,6 +247,7 @@ class Team(Record):
     availability: Availability = Availability.AVAILABLE
     turnout_min: float = Field(ge=0, le=24 * 60, description="minutes from the order to leaving the base")
     capabilities: dict[str, int] = Field(default_factory=dict)
+    resource_type: int | None = Field(default=None, ge=1, le=4, description="declared type, 1 = best (R-TYPING)")
 
     @field_validator("capabilities")
     @classmethod
@@ -233,8 +264,28 @@ class Team(Record):
         return self
 
 
+class EquipmentStatus(StrEnum):
+    """Whether equipment can be used: only items in service count for anything."""
+
+    IN_SERVICE = "in_service"
+    MAINTENANCE = "maintenance"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+class MaintenanceEntry(Model):
+    """One line of an item's maintenance log: the day and what was done."""
+
+    date: dt.date
+    note: str = Field(default="", max_length=300)
+
+
 class Equipment(Record):
-    """Equipment held at a base or by a team: kind, quantity and capability tags."""
+    """Equipment held at a base or by a team: kind, quantity, capability tags, status and upkeep.
+
+    ``status`` other than in service makes the item count for nothing; ``last_inspected`` and
+    ``inspection_days`` give the next inspection due (the upkeep board lists those due within 30 days
+    and those overdue). ``asset_number`` is unique in the scenario when given.
+    """
 
     kind: str = Field(min_length=1)
     name: str = ""
@@ -242,12 +293,29 @@ class Equipment(Record):
     capabilities: tuple[str, ...] = ()
     base: Identifier | None = None
     team: Identifier | None = None
+    asset_number: str = Field(default="", max_length=80, description="asset (固定资产) number; unique when given")
+    status: EquipmentStatus = EquipmentStatus.IN_SERVICE
+    last_inspected: dt.date | None = None
+    inspection_days: int | None = Field(default=None, ge=1, le=3660, description="days between inspections")
+    maintenance_log: tuple[MaintenanceEntry, ...] = ()
 
     @model_validator(mode="after")
     def _one_holder(self) -> Equipment:
         if (self.base is None) == (self.team is None):
             raise ValueError("give exactly one of base or team as the holder")
         return self
+
+    @property
+    def in_service(self) -> bool:
+        """Whether the item counts (neither in maintenance nor out of service)."""
+        return self.status is EquipmentStatus.IN_SERVICE
+
+    @property
+    def inspection_due(self) -> dt.date | None:
+        """The day the next inspection is due (None when no interval or no last inspection is recorded)."""
+        if self.inspection_days is None or self.last_inspected is None:
+            return None
+        return self.last_inspected + dt.timedelta(days=self.inspection_days)
 
 
 class HazardSite(Located):
@@ -285,6 +353,10 @@ RECORD_TYPES: dict[str, type[Record]] = {
     "equipment": Equipment,
     "sites": HazardSite,
     "standards": ResponseStandard,
+    "people": Person,
+    "shifts": Shift,
+    "depots": Depot,
+    "stocks": Stock,
 }
 """Record kind (also the file stem in a scenario folder) to its type."""
 

@@ -25,8 +25,14 @@ from planner.settings import PROJECT_DIR
 SCENARIOS_DIR = PROJECT_DIR / "scenarios"
 """The shipped scenario library."""
 
-_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers"}
+_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers", "people"}
 _DICT_FIELDS = {("teams", "capabilities")}
+STRUCTURED_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("people", "qualifications"): ("kind", "issuer", "number", "issued", "expires"),
+    ("equipment", "maintenance_log"): ("date", "note"),
+}
+"""Cells holding a list of small records: entries separated by ``;``, their fields by ``|`` in this order
+(``mine_rescue|山西煤监局|SX-0012|2023-03-01|2026-02-28``); a field left empty is left out."""
 _BOOL_TRUE = {"true", "yes", "1", "y"}
 _BOOL_FALSE = {"false", "no", "0", "n", ""}
 _POLYGON_KINDS = {"jurisdictions"}
@@ -54,11 +60,20 @@ def read_scenario(folder: str | Path) -> Scenario:
     folder = scenario_path(folder)
     meta = _read_meta(folder / "scenario.yaml")
     records: dict[str, list[Record]] = {}
+    places: dict[str, list[str]] = {}
     for kind, record_type in RECORD_TYPES.items():
         rows = list(_read_rows(folder, kind))
         records[kind] = [parse_record(record_type, data, where=where) for where, data in rows]
+        for record, (where, _) in zip(records[kind], rows, strict=True):
+            places.setdefault(record.id, []).append(where)
     agreements = _read_agreements(folder / "agreements.json")
-    return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+    try:
+        return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+    except InputError as error:
+        found = places.get(error.record or "", [])
+        if len(found) != 1:
+            raise
+        raise InputError(f"{found[0]}: {error}", field=error.field, record=error.record) from None
 
 
 def read_yaml_file(path: str | Path) -> Any:
@@ -121,7 +136,9 @@ def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, raw in row.items():
         text = (raw or "").strip()
-        if key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
+        if (kind, key) in STRUCTURED_FIELDS:
+            data[key] = _parse_entries(text, STRUCTURED_FIELDS[(kind, key)])
+        elif key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
             data[key] = _parse_mapping(text)
         elif key in _LIST_FIELDS:
             data[key] = [part.strip() for part in text.split(";") if part.strip()]
@@ -131,6 +148,18 @@ def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
         elif text:
             data[key] = text
     return data
+
+
+def _parse_entries(text: str, names: tuple[str, ...]) -> list[dict[str, str]]:
+    """Entries of a structured cell; a part beyond the known fields is kept under ``extra`` (refused by validation)."""
+    entries = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        values = [v.strip() for v in part.split("|")]
+        entry = {name: value for name, value in zip(names, values, strict=False) if value}
+        if len(values) > len(names):
+            entry["extra"] = "|".join(values[len(names):])
+        entries.append(entry)
+    return entries
 
 
 def _parse_mapping(text: str) -> dict[str, Any] | str:
@@ -225,7 +254,17 @@ def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterab
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for record in records:
-            writer.writerow({c: cell_text(getattr(record, c)) for c in columns})
+            data = record.model_dump(mode="json")
+            writer.writerow({c: record_cell(kind, c, data.get(c)) for c in columns})
+
+
+def record_cell(kind: str, key: str, value: Any) -> str:
+    """Return a record field's JSON value as its CSV cell, structured cells (qualifications) included."""
+    names = STRUCTURED_FIELDS.get((kind, key))
+    if names is not None and isinstance(value, (list, tuple)):
+        return ";".join("|".join(cell_text(entry.get(name)) for name in names).rstrip("|")
+                        for entry in value if isinstance(entry, dict))
+    return cell_text(value)
 
 
 def cell_text(value: Any) -> str:
