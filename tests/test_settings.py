@@ -30,8 +30,9 @@ CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 
 def test_each_document_is_registered_by_its_package() -> None:
     names = {d.name: d for d in registered()}
-    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points"}
-    assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings"}
+    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", "availability_rules"}
+    assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings",
+                                                          "planner.availability.settings"}
     assert names["staging_points"].tabular and not names["plans"].tabular
 
 

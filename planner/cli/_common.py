@@ -56,5 +56,6 @@ def register_settings_documents() -> None:
     Imported here rather than at the top: posture's optimiser comes with them, and importing it at every
     command's start made ``python -m planner --help`` about 0.6 s slower (``python -X importtime``).
     """
+    import planner.availability.settings
     import planner.drills.settings
-    import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
+    import planner.posture.settings  # noqa: F401  (with the lines above: registers every settings document)
