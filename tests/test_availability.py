@@ -169,3 +169,107 @@ def test_api_and_cli_answer_the_same(client, users, cli_env: Path, tmp_path: Pat
                           "2026-07-01T09:00", "--json"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     printed = json.loads(run.stdout)
     assert printed["teams"] == body["teams"] and printed["at"] == body["at"]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Dispatch and coverage at a time
+
+
+def fire_crew(count: int) -> list[dict]:
+    return [person(f"F{i}", team="T1", role="squad_leader" if i == 0 else "member",
+                   certificates=(("firefighting", "2030-01-01"),)) for i in range(count)]
+
+
+def test_dispatch_at_a_time_sends_what_the_people_on_duty_can_staff_and_says_why(mini):
+    from planner.dispatch.requests import incident_library, parse_incident_request
+    from planner.dispatch.scenario import availability_summary, dispatch_scenario
+
+    scenario = with_records(mini, people=fire_crew(8))
+    request = parse_incident_request({"lon": 117.06, "lat": 36.665, "requirements": [
+        {"capability": "fire_squad", "quantity": 3, "deadline_min": 30}]}, 0, incident_library())
+    nominal = dispatch_scenario(scenario, [request])
+    assert nominal.optimal.assignment_map() == {"T1": "I1"} and not nominal.optimal.shortfall
+    run = dispatch_scenario(scenario, [request], available=availability(scenario, AT))
+    # 8 firefighters on duty staff 8 // 4 = 2 of T1's 3 fire squads; nobody else has fire squads.
+    assert run.optimal.assignment_map() == {"T1": "I1"}
+    assert [(s.capability, s.missing) for s in run.optimal.shortfall] == [("fire_squad", 1)]
+    summary = availability_summary(run)
+    assert summary is not None and summary["at"] == AT.isoformat()
+    assert summary["units"]["T1"]["people"] == 8 and summary["units"]["T1"]["qualifications"] == {"firefighting": 8}
+    (first, *_) = summary["held_back"]
+    assert first["team"] == "T1"
+    assert first["capabilities"] == {"fire_squad": 2} and first["nominal"] == {"fire_squad": 3}
+    assert any(f["rule"] == "R-STRENGTH-FIRE" and "8 on duty, 4 per unit" in f["message"] for f in first["flags"])
+
+
+def test_a_lent_team_is_paid_for_the_people_it_sends(mini):
+    from planner.dispatch.requests import incident_library, parse_incident_request
+    from planner.dispatch.scenario import dispatch_scenario
+
+    scenario = with_records(mini, people=hazchem_team(holders=6, people=7))
+    request = parse_incident_request({"lon": 117.06, "lat": 36.665, "requirements": [
+        {"capability": "hazchem_squad", "quantity": 1, "deadline_min": 60}]}, 0, incident_library())
+    run = dispatch_scenario(scenario, [request], available=availability(scenario, AT))
+    assert run.optimal.assignment_map() == {"T2": "I1"}  # lent by TQ under agreement A1
+    labour = [line for line in run.ledger["lines"] if line["line"] == "labour"]
+    assert [(line["unit"], line["quantity"]) for line in labour] == [("T2", 7.0)]  # not its 30 members
+    nominal = dispatch_scenario(scenario, [request])
+    assert [line["quantity"] for line in nominal.ledger["lines"] if line["line"] == "labour"] == [30.0]
+
+
+def test_cli_dispatch_at_prints_what_units_bring(mini_folder: Path, tmp_path: Path):
+    rows = fire_crew(8)
+    lines = ["id,team,name,role,qualifications"] + [
+        f"{p['id']},T1,{p['name']},{p['role']},firefighting|||2020-01-01|2030-01-01" for p in rows]
+    (mini_folder / "people.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}", "PLANNER_INSTANCE": str(tmp_path), "PATH": ""}
+    run = subprocess.run([sys.executable, "-m", "planner", "dispatch", "--scenario", str(mini_folder), "--incident",
+                          "117.05,36.66,high-rise-fire", "--at", "2026-07-01T09:00", "--json"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    printed = json.loads(run.stdout)
+    assert printed["availability"]["units"]["T1"]["people"] == 8
+    assert printed["availability"]["held_back"][0]["team"] == "T1"
+    refused = subprocess.run([sys.executable, "-m", "planner", "dispatch", "--scenario", str(mini_folder),
+                              "--incident", "117.05,36.66,high-rise-fire", "--at", "soon"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=False)
+    assert refused.returncode == 2 and "at must be an ISO date-time" in refused.stderr
+
+
+def test_coverage_now_leaves_out_who_cannot_answer_and_names_what_is_lost(mini):
+    from planner.coverage.available import coverage_now
+
+    shifts = [{"id": "N", "team": "T2", "people": [f"H{i}" for i in range(8)], "starts": "2026-07-01T20:00",
+               "hours": 12, "every_h": 24}]  # night shift only
+    scenario = with_records(mini, people=hazchem_team(holders=8, people=8), shifts=shifts)
+    day = coverage_now(scenario, availability(scenario, AT))  # 09:00: nobody on duty
+    assert day.out["T2"] == "nobody on duty"
+    assert ("S1", "hazchem-30") in day.lost
+    assert day.nominal.result("S1", "hazchem-30").passed and not day.now.result("S1", "hazchem-30").passed
+    night = coverage_now(scenario, availability(scenario, dt.datetime(2026, 7, 1, 22, 0)))
+    assert "T2" not in night.out and night.lost == ()
+    assert night.to_dict()["nominal"]["hazchem-30"]["passing"] == day.nominal.standard("hazchem-30").passing
+
+
+def test_dispatch_and_coverage_api_take_a_time(client, users):
+    planner_headers = {"Authorization": "Basic " + base64.b64encode(b"planner:" + users["planner"].encode()).decode()}
+    people = "id,team,name,role,qualifications\n" + "".join(
+        f"F{i},T1,Person F{i},member,firefighting|||2020-01-01|2030-01-01\n" for i in range(8))
+    assert client.post("/api/v1/scenarios/mini/import/people?filename=people.csv", data=people.encode(),
+                       headers={**planner_headers, "Content-Type": "text/plain"}).status_code == 200
+    headers = {"Authorization": "Basic " + base64.b64encode(b"dispatcher:" + users["dispatcher"].encode()).decode()}
+    body = {"incidents": [{"lon": 117.05, "lat": 36.66, "requirements": [
+        {"capability": "fire_squad", "quantity": 3, "deadline_min": 30}]}], "at": "2026-07-01T09:00"}
+    answer = client.post("/api/v1/scenarios/mini/dispatch", json=body, headers=headers).get_json()
+    (sent,) = answer["optimal"]["assignments"]
+    assert sent["unit"] == "T1" and sent["brings"] == {"people": 8, "roles": {"member": 8},
+                                                       "qualifications": {"firefighting": 8},
+                                                       "capabilities": {"fire_squad": 2}}
+    assert answer["availability"]["held_back"][0]["team"] == "T1"
+    assert "Person F0" not in json.dumps(answer)  # a dispatcher sees counts and roles, never names
+    nominal = client.post("/api/v1/scenarios/mini/dispatch", json={**body, "at": None}, headers=headers).get_json()
+    assert nominal["availability"] is None and not nominal["optimal"]["shortfall"]
+    bad = client.post("/api/v1/scenarios/mini/dispatch", json={**body, "at": "tonight"}, headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "at"
+    now = client.get("/api/v1/scenarios/mini/coverage?at=2026-07-01T09:00", headers=headers).get_json()
+    assert now["basis"] == "available" and now["at"] == "2026-07-01T09:00:00+08:00"
+    assert set(now["nominal"]) == {"fire-5", "hazchem-30"}

@@ -55,10 +55,10 @@ def province_of(scenario: Scenario, region: str) -> str:
 
 
 def carried_equipment(scenario: Scenario) -> dict[str, dict[str, int]]:
-    """Equipment each team carries, by kind: items of quantity held by the team rather than a base."""
+    """Equipment each team carries, by kind: items held by the team rather than a base, in service (others stay)."""
     carried: dict[str, dict[str, int]] = {}
     for item in scenario.equipment:
-        if item.team is not None:
+        if item.team is not None and item.in_service:
             kit = carried.setdefault(item.team, {})
             kit[item.kind] = kit.get(item.kind, 0) + item.quantity
     return carried
@@ -70,6 +70,8 @@ def price_pairs(
     requests: Sequence[IncidentRequest],
     regions: Sequence[str],
     route_km: Mapping[tuple[str, str], float],
+    *,
+    people: Mapping[str, int] | None = None,
 ) -> dict[tuple[str, str], PairCharge]:
     """Price every (team id, incident id) pair of ``route_km`` that the team may serve.
 
@@ -85,6 +87,9 @@ def price_pairs(
         Region of each incident, in the order of ``requests``.
     route_km
         One-way road kilometres of the fastest route of each reachable pair.
+    people
+        People each team sends (its people on duty at the dispatch time); a team not named sends its
+        ``members``.
 
     Returns
     -------
@@ -109,7 +114,8 @@ def price_pairs(
         rated, unrated = rated_equipment(kits.get(team_id, {}), terms)
         if lender not in provinces:
             provinces[lender] = province_of(scenario, lender)
-        deployment = Deployment(unit=team_id, lender=lender, people=team.members,  # type: ignore[attr-defined]
+        sent = team.members if people is None or team_id not in people else people[team_id]  # type: ignore[attr-defined]
+        deployment = Deployment(unit=team_id, lender=lender, people=sent,
                                 duration_h=duration[incident_id], equipment=rated, transport_km=2 * km, trips=1,
                                 lender_province=provinces[lender])
         out[(team_id, incident_id)] = PairCharge(terms, deployment, unrated, compensate(deployment, terms).amount)

@@ -1,13 +1,17 @@
 """Dispatch on a stored scenario: incidents placed on the map, teams as units, routes and the ledger.
 
 This module turns a scenario and incidents given by coordinates into the plain ``DispatchProblem``
-the optimiser solves: teams become units with their own and their carried equipment's capabilities,
-travel minutes come from the road network, agreements and the jurisdiction tree from the scenario,
-and every allowed (team, incident) pair is priced with the compensation the ledger will charge
-(:mod:`planner.dispatch.pricing`). It runs the optimiser and the greedy baseline (or re-optimises an
-earlier plan after a new incident) and returns what a dispatcher needs: who goes where, their routes
-along the road network, arrival minutes, borrowed units with lender and cost, the shortfall, and the
-compensation ledger of the plan, whose total is the plan's reported compensation.
+the optimiser solves: teams become units with their own and their carried equipment's capabilities
+(nominal; or, given the availability at a time, :func:`planner.availability.availability`, only what
+each team can staff then, with the people on duty as the people it sends), travel minutes come from the
+road network, agreements and the jurisdiction tree from the scenario, and every allowed (team, incident)
+pair is priced with the compensation the ledger will charge (:mod:`planner.dispatch.pricing`). It runs
+the optimiser and the greedy baseline (or re-optimises an earlier plan after a new incident) and returns
+what a dispatcher needs: who goes where, their routes along the road network, arrival minutes, borrowed
+units with lender and cost, the shortfall, and the compensation ledger of the plan, whose total is the
+plan's reported compensation. With availability
+it also says, for each unit sent, the people and certificates it brings, and which teams were held back
+below their declared strength and why (:func:`held_back`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import shapely.geometry
 
 from geodata.matrix import travel_times_to
 from geodata.routes import route_coordinates, route_lengths_m, shortest_routes
+from planner.availability import AvailabilityReport, nominal_capabilities
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
 from planner.dispatch.pricing import PairCharge, jurisdiction_parents, plan_ledger, price_pairs
@@ -37,6 +42,8 @@ __all__ = [
     "ScenarioDispatch",
     "ScenarioRedispatch",
     "dispatch_scenario",
+    "availability_summary",
+    "held_back",
     "redispatch_scenario",
     "region_of",
     "unit_capabilities",
@@ -56,6 +63,7 @@ class ScenarioDispatch:
     routes: Mapping[str, list[list[float]]] = field(default_factory=dict)
     route_km: Mapping[str, float] = field(default_factory=dict)
     ledger: dict[str, Any] = field(default_factory=dict)
+    available: AvailabilityReport | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ class ScenarioRedispatch:
     routes: Mapping[str, list[list[float]]] = field(default_factory=dict)
     route_km: Mapping[str, float] = field(default_factory=dict)
     ledger: dict[str, Any] = field(default_factory=dict)
+    available: AvailabilityReport | None = None
 
     @property
     def optimal(self) -> DispatchResult:
@@ -90,14 +99,30 @@ class _Prepared:
     described: tuple[dict[str, Any], ...]
 
 
-def unit_capabilities(scenario: Scenario) -> dict[str, dict[str, int]]:
-    """Each team's capability quantities: its own plus the equipment it carries (by capability tag)."""
-    capabilities = {t.id: dict(t.capabilities) for t in scenario.teams}
-    for item in scenario.equipment:
-        if item.team is not None:
-            for tag in item.capabilities:
-                capabilities[item.team][tag] = capabilities[item.team].get(tag, 0) + item.quantity
-    return capabilities
+def unit_capabilities(scenario: Scenario, available: AvailabilityReport | None = None) -> dict[str, dict[str, int]]:
+    """Each team's capability quantities: nominal (its own plus equipment in service), or what it can staff."""
+    return nominal_capabilities(scenario) if available is None else available.capabilities()
+
+
+def held_back(available: AvailabilityReport, wanted: Iterable[str],
+              nearest: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Return the teams staffing less of a ``wanted`` capability than they declare, or nothing at all, and why.
+
+    Listed in the order of ``nearest`` (team ids) and then by id; each with what it can staff and what it
+    declares (only the capabilities wanted) and the flags that explain it.
+    """
+    asked = set(wanted)
+    order = {team_id: k for k, team_id in enumerate(nearest)}
+    out = []
+    for team in sorted(available.teams, key=lambda t: (order.get(t.id, len(order)), t.id)):
+        short = {c: (team.capabilities.get(c, 0), n) for c, n in team.nominal.items()
+                 if c in asked and team.capabilities.get(c, 0) < n}
+        if short or (team.not_responding and asked & set(team.nominal)):
+            out.append({"team": team.id, "status": team.status, "on_duty": team.on_duty,
+                        "capabilities": {c: can for c, (can, _) in short.items()},
+                        "nominal": {c: n for c, (_, n) in short.items()}, "reason": team.not_responding,
+                        "flags": [{"rule": f.rule, "message": f.message, "source": f.source} for f in team.flags]})
+    return out
 
 
 def region_of(scenario: Scenario, lon: float, lat: float) -> str:
@@ -118,8 +143,9 @@ def _incident_region(scenario: Scenario, request: IncidentRequest, index: int) -
         raise InputError(f"incident {request.id}: {error}", field=f"incidents[{index}].lon") from None
 
 
-def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepared:
-    """Check the requests, place them on the network, and build the priced problem."""
+def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
+             available: AvailabilityReport | None = None) -> _Prepared:
+    """Check the requests, place them on the network, and build the priced problem (at ``available``'s time)."""
     if not requests:
         raise InputError("place at least one incident", field="incidents")
     if len(requests) > MAX_INCIDENTS:
@@ -147,9 +173,10 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepar
                 travel[(team.id, request.id)] = float(to_incident[i, j])
                 route_km[(team.id, request.id)] = round(float(metres[j]) / 1000, 2)
     agreements = agreements_from_dicts(scenario.agreements)
-    charges = price_pairs(scenario, agreements, requests, regions, route_km)
+    people = None if available is None else {t.id: t.on_duty for t in available.teams if t.on_duty is not None}
+    charges = price_pairs(scenario, agreements, requests, regions, route_km, people=people)
     bases = scenario.by_id("bases")
-    capabilities = unit_capabilities(scenario)
+    capabilities = unit_capabilities(scenario, available)
     units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
                        t.availability.value) for t in scenario.teams)
     incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type)
@@ -165,6 +192,29 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepar
                       for r, region, d in zip(requests, regions, snapped.distance_m, strict=True))
     return _Prepared(scenario, agreements, tuple(requests), regions, problem, charges, route_km,
                      {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described)
+
+
+def availability_summary(run: ScenarioDispatch | ScenarioRedispatch) -> dict[str, Any] | None:
+    """Return what availability says about a plan: the time, what each unit sent brings, who was held back.
+
+    Each unit sent brings its people on duty (None when it has no people recorded), their roles and the
+    certificates valid that day; ``held_back`` is :func:`held_back` for the plan's incidents, nearest
+    first. None when the dispatch counted nominal strength.
+    """
+    available = run.available
+    if available is None:
+        return None
+    units = {}
+    for assignment in run.optimal.assignments:
+        team = available.team(assignment.unit)
+        units[team.id] = {"people": team.on_duty, "roles": dict(team.roles),
+                          "qualifications": dict(team.qualifications), "capabilities": dict(team.capabilities)}
+    fastest: dict[str, float] = {}
+    for (unit_id, _), minutes in run.problem.travel_min.items():
+        fastest[unit_id] = min(minutes, fastest.get(unit_id, minutes))
+    wanted = {r.capability for incident in run.problem.incidents for r in incident.requirements}
+    return {"at": available.at.isoformat(), "units": units,
+            "held_back": held_back(available, wanted, sorted(fastest, key=lambda u: (fastest[u], u)))}
 
 
 def _routes(prepared: _Prepared, result: DispatchResult) -> tuple[dict[str, list[list[float]]], dict[str, float]]:
@@ -187,30 +237,33 @@ def _ledger(prepared: _Prepared, assignments: Iterable[tuple[str, str]]) -> dict
                        prepared.charges, assignments)
 
 
-def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *,
-                      time_limit_s: float = 10.0) -> ScenarioDispatch:
+def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *, time_limit_s: float = 10.0,
+                      available: AvailabilityReport | None = None) -> ScenarioDispatch:
     """Build the priced problem, solve it with CP-SAT and greedily, and add routes and the ledger.
 
     The optimal plan's ``objective.compensation`` is its ledger's ``total``: both come from the same
-    priced deployments.
+    priced deployments. ``available`` (the availability at the dispatch time) limits each team to what it
+    can staff and prices it with the people on duty; without it teams count at their nominal strength.
     """
-    prepared = _prepare(scenario, requests)
+    prepared = _prepare(scenario, requests, available)
     optimal = solve_dispatch(prepared.problem, time_limit_s=time_limit_s)
     greedy = solve_dispatch_greedy(prepared.problem)
     routes, route_km = _routes(prepared, optimal)
     ledger = _ledger(prepared, ((a.unit, a.incident) for a in optimal.assignments))
-    return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger)
+    return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger, available)
 
 
 def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], current: Mapping[str, str], *,
-                        releasable: Iterable[str] = (), time_limit_s: float = 10.0) -> ScenarioRedispatch:
+                        releasable: Iterable[str] = (), time_limit_s: float = 10.0,
+                        available: AvailabilityReport | None = None) -> ScenarioRedispatch:
     """Re-optimise a plan after new incidents: ``current`` units stay on their incidents unless releasable.
 
     ``requests`` holds every incident, the earlier ones and the new; ``current`` maps each committed
     team to its incident. Travel is from the teams' bases (a committed team is priced and routed as
-    when it was first sent), so a kept unit costs what it cost in the earlier plan.
+    when it was first sent), so a kept unit costs what it cost in the earlier plan. ``available`` as for
+    :func:`dispatch_scenario`.
     """
-    prepared = _prepare(scenario, requests)
+    prepared = _prepare(scenario, requests, available)
     for unit_id, incident_id in sorted(current.items()):
         if (unit_id, incident_id) not in prepared.charges and incident_id in prepared.incident_node:
             raise InputError(f"current: unit {unit_id} cannot serve incident {incident_id} "
@@ -218,4 +271,4 @@ def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest],
     changes = redispatch(prepared.problem, current, releasable=releasable, time_limit_s=time_limit_s)
     routes, route_km = _routes(prepared, changes.result)
     ledger = _ledger(prepared, ((a.unit, a.incident) for a in changes.result.assignments))
-    return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger)
+    return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger, available)
