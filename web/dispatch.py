@@ -23,6 +23,7 @@ from planner.dispatch.requests import (
     IncidentRequest,
     incident_library,
     incident_request,
+    materials_from_template,
     requirements_from_template,
 )
 from planner.dispatch.scenario import ScenarioDispatch, availability_summary, dispatch_scenario, region_of
@@ -56,7 +57,9 @@ def incident_types() -> Any:
     return jsonify({"incident_types": [
         {"id": t.id, "name": t.name, "name_zh": t.name_zh, "category": t.category,
          "requirements": [{"capability": r.capability, "quantity": r.quantity, "deadline_min": r.deadline_min}
-                          for r in requirements_from_template(t)]}
+                          for r in requirements_from_template(t)],
+         "materials": [{"material": m.material, "quantity": m.quantity, "unit": m.unit,
+                        "deadline_min": m.deadline_min} for m in materials_from_template(t)]}
         for t in sorted(incident_library().values(), key=lambda t: t.id)]})
 
 

@@ -156,6 +156,13 @@ def run_scenario(args: argparse.Namespace) -> int:
         print()
         print_table(("incident", "capability", "missing", "deadline_min"),
                     [(s.incident, s.capability, s.missing, s.deadline_min) for s in run.optimal.shortfall])
+    if run.optimal.materials or run.optimal.material_shortfall:
+        print()
+        print_table(("incident", "material", "depot", "lot", "quantity", "unit", "unit_price", "cost", "arrival_min"),
+                    [(m.incident, m.material, m.depot, m.stock, m.quantity, m.unit, m.unit_price, m.cost, m.arrival_min)
+                     for m in run.optimal.materials]
+                    + [(m.incident, m.material, "(short)", "", m.missing, m.unit, "", "", "")
+                       for m in run.optimal.material_shortfall])
     if summary is not None and summary["held_back"]:
         print(f"\nheld back at {summary['at']} (below declared strength):")
         for team in summary["held_back"][:10]:

@@ -34,6 +34,9 @@ scarce seed 1 5304 -> 5379 -> 5603 (5778).
 
 :func:`redispatch` re-optimises after a new incident with the units already committed kept in
 place, except those listed as releasable, and reports units kept, moved, added and released.
+
+Reserve materials the incidents need are allocated from depots by :mod:`planner.dispatch.materials`
+(a separate problem: no constraint links them to the units), in the time the units leave.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from planner.dispatch.greedy import solve_dispatch_greedy
+from planner.dispatch.materials import allocate_materials, with_materials
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, check_retained, forced_option, home_holdings, pair_options
@@ -161,7 +165,19 @@ def solve_dispatch(
     start = solve_dispatch_greedy(problem).assignment_map()
     left_s = max(0.05, time_limit_s - (time.perf_counter() - started))
     result = _solve(problem, fixed={}, free_committed=frozenset(), time_limit_s=left_s, workers=workers, start=start)
+    result = _add_materials(problem, result, time_limit_s - (time.perf_counter() - started))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started)
+
+
+MIN_MATERIALS_S = 1.0
+"""Seconds the materials always get, even when the units used the whole time limit (their model is small)."""
+
+
+def _add_materials(problem: DispatchProblem, result: DispatchResult, left_s: float) -> DispatchResult:
+    """Allocate the incidents' reserve materials and add them to the units' result."""
+    if not any(incident.materials for incident in problem.incidents):
+        return result
+    return with_materials(result, allocate_materials(problem, time_limit_s=max(MIN_MATERIALS_S, left_s)))
 
 
 def redispatch(
@@ -197,9 +213,11 @@ def redispatch(
         if unit_id not in current:
             raise InputError(f"releasable: unit {unit_id!r} is not committed", field="releasable", record=unit_id)
     fixed = {u: i for u, i in current.items() if u not in release}
+    started = time.perf_counter()
     result = _solve(
         problem, fixed=fixed, free_committed=frozenset(release), time_limit_s=time_limit_s, workers=workers
     )
+    result = _add_materials(problem, result, time_limit_s - (time.perf_counter() - started))
     new = result.assignment_map()
     by_unit = {a.unit: a for a in result.assignments}
     kept = tuple(by_unit[u] for u, i in sorted(current.items()) if new.get(u) == i)

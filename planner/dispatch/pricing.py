@@ -6,7 +6,10 @@ builds the deployment the plan would give rise to (the team's members for the in
 duration, its carried equipment that the applicable agreement rates, a round trip along the fastest
 route, one trip) and prices it with :func:`planner.sharing.compensate`, the ledger's own function.
 :func:`plan_ledger` builds the ledger of a plan from the very same deployments, so the compensation
-the optimiser minimises and reports is, to the fen, the ledger's total.
+the optimiser minimises and reports is, to the fen, the ledger's total. Reserve materials are priced the
+same way: :func:`price_supplies` prices one unit of each stock lot for each incident it may supply
+(the depot's price when the terms pay it, :func:`planner.sharing.compensate`), and the plan's ledger
+charges each depot's draws as the deployment of that depot.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.dispatch.requests import IncidentRequest
+from planner.dispatch.result import MaterialAllocation
 from planner.model.records import JurisdictionLevel
 from planner.scenario.model import Scenario
 from planner.sharing import (
     Agreement,
     Deployment,
+    MaterialDraw,
     Mission,
     Terms,
     build_ledger,
@@ -122,6 +127,51 @@ def price_pairs(
     return out
 
 
+def price_supplies(
+    scenario: Scenario,
+    agreements: Sequence[Agreement],
+    requests: Sequence[IncidentRequest],
+    regions: Sequence[str],
+    lots: Sequence[str],
+) -> dict[tuple[str, str], float]:
+    """Yuan charged per unit of each stock lot for each incident its depot may supply (R-AGREEMENT).
+
+    A lot whose depot may not serve an incident's region (across a border without an agreement) is left
+    out for that incident; one whose terms do not pay materials is priced 0.
+    """
+    parents = jurisdiction_parents(scenario)
+    stocks = {s.id: s for s in scenario.stocks}
+    depots = {d.id: d for d in scenario.depots}
+    out: dict[tuple[str, str], float] = {}
+    for lot in lots:
+        stock = stocks[lot]
+        depot = depots[stock.depot]
+        for request, region in zip(requests, regions, strict=True):
+            terms = deployment_terms(agreements, depot.jurisdiction, region, parents=parents)
+            if terms is None:
+                continue
+            one = Deployment(unit=depot.id, lender=depot.jurisdiction, people=0, duration_h=0,
+                             materials=(MaterialDraw(stock.id, stock.material, 1, stock.unit_price, stock.unit),))
+            out[(lot, request.id)] = compensate(one, terms).amount
+    return out
+
+
+def depot_deployments(scenario: Scenario, allocations: Iterable[MaterialAllocation]) -> dict[str, list[Deployment]]:
+    """Return, by incident id, the deployment of each depot it draws from: the draws at the depot's price."""
+    depots = {d.id: d for d in scenario.depots}
+    stocks = {s.id: s for s in scenario.stocks}
+    draws: dict[tuple[str, str], list[MaterialDraw]] = {}
+    for a in allocations:
+        draws.setdefault((a.incident, a.depot), []).append(
+            MaterialDraw(a.stock, a.material, a.quantity, stocks[a.stock].unit_price, a.unit))
+    out: dict[str, list[Deployment]] = {}
+    for (incident_id, depot_id), drawn in sorted(draws.items()):
+        lender = depots[depot_id].jurisdiction
+        out.setdefault(incident_id, []).append(Deployment(unit=depot_id, lender=lender, people=0, duration_h=0,
+                                                          materials=tuple(drawn)))
+    return out
+
+
 def plan_ledger(
     scenario: Scenario,
     agreements: Sequence[Agreement],
@@ -129,8 +179,11 @@ def plan_ledger(
     regions: Sequence[str],
     charges: Mapping[tuple[str, str], PairCharge],
     assignments: Iterable[tuple[str, str]],
+    materials: Iterable[MaterialAllocation] = (),
 ) -> dict[str, Any]:
     """Return the compensation ledger of a plan, built from the priced deployments of its (unit, incident) pairs.
+
+    The reserve materials drawn (``materials``) are charged as each depot's deployment to its incident.
 
     Besides the ledger's lines, excluded claims and totals: ``unrated_equipment`` lists carried
     equipment the applicable agreement does not rate (left off the ledger, so the dispatcher sees what
@@ -140,6 +193,7 @@ def plan_ledger(
     by_incident: dict[str, list[PairCharge]] = {}
     for unit_id, incident_id in assignments:
         by_incident.setdefault(incident_id, []).append(charges[(unit_id, incident_id)])
+    supplied = depot_deployments(scenario, materials)
     missions = []
     unrated: list[dict[str, Any]] = []
     own: list[dict[str, Any]] = []
@@ -149,9 +203,9 @@ def plan_ledger(
             unrated += [{"unit": charge.deployment.unit, "kind": k, "quantity": n} for k, n in charge.unrated.items()]
             if charge.terms.own_forces and charge.terms.lender != region:
                 own.append({"unit": charge.deployment.unit, "jurisdiction": charge.terms.lender, "serves": region})
-        if sent:
+        if sent or request.id in supplied:
             missions.append(Mission(id=request.id, region=region, kind="accident",
-                                    deployments=tuple(c.deployment for c in sent),
+                                    deployments=(*(c.deployment for c in sent), *supplied.get(request.id, ())),
                                     province=province_of(scenario, region), responsible_unit=request.responsible_unit,
                                     responsible_can_pay=request.responsible_can_pay and bool(request.responsible_unit)))
     ledger = build_ledger(missions, agreements, parents=jurisdiction_parents(scenario))

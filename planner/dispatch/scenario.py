@@ -26,10 +26,11 @@ import shapely.geometry
 from geodata.matrix import travel_times_to
 from geodata.routes import route_coordinates, route_lengths_m, shortest_routes
 from planner.availability import AvailabilityReport, nominal_capabilities
+from planner.clock import now
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
-from planner.dispatch.pricing import PairCharge, jurisdiction_parents, plan_ledger, price_pairs
-from planner.dispatch.problem import DispatchProblem, Incident, Unit
+from planner.dispatch.pricing import PairCharge, jurisdiction_parents, plan_ledger, price_pairs, price_supplies
+from planner.dispatch.problem import DispatchProblem, Incident, Supply, Unit
 from planner.dispatch.requests import MAX_INCIDENTS, IncidentRequest
 from planner.dispatch.result import DispatchResult, Redispatch
 from planner.errors import InputError
@@ -163,7 +164,8 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
         raise InputError(f"incident {requests[index].id} is {snapped.distance_m[index] / 1000:.1f} km from the "
                          "nearest road; place it on or near the network", field=f"incidents[{index}].lon")
     team_nodes = np.array([placed.base_node[t.base] for t in scenario.teams], dtype=np.int64)
-    to_incident = travel_times_to(network, snapped.node)[:, team_nodes] / 60.0
+    seconds_to = travel_times_to(network, snapped.node)
+    to_incident = seconds_to[:, team_nodes] / 60.0
     travel: dict[tuple[str, str], float] = {}
     route_km: dict[tuple[str, str], float] = {}
     for i, request in enumerate(requests):
@@ -173,22 +175,28 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
                 travel[(team.id, request.id)] = float(to_incident[i, j])
                 route_km[(team.id, request.id)] = round(float(metres[j]) / 1000, 2)
     agreements = agreements_from_dicts(scenario.agreements)
+    supplies, supply_travel = _supplies(scenario, requests, seconds_to, placed.depot_node, available)
     people = None if available is None else {t.id: t.on_duty for t in available.teams if t.on_duty is not None}
     charges = price_pairs(scenario, agreements, requests, regions, route_km, people=people)
     bases = scenario.by_id("bases")
     capabilities = unit_capabilities(scenario, available)
     units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
                        t.availability.value) for t in scenario.teams)
-    incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type)
+    incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type, r.materials)
                       for r, region in zip(requests, regions, strict=True))
     problem = DispatchProblem(units, incidents, travel, agreements, dict(scenario.meta.get("min_retained") or {}),
                               parents=jurisdiction_parents(scenario),
-                              pair_cost={key: charge.amount for key, charge in charges.items()})
+                              pair_cost={key: charge.amount for key, charge in charges.items()},
+                              supplies=supplies, supply_travel_min=supply_travel,
+                              supply_cost=price_supplies(scenario, agreements, requests, regions,
+                                                         [s.id for s in supplies]))
     described = tuple({"id": r.id, "lon": r.lon, "lat": r.lat, "type": r.type, "priority": r.priority,
                        "region": region, "off_network_m": round(float(d), 1),
                        "requirements": [{"capability": q.capability, "quantity": q.quantity,
                                          "deadline_min": q.deadline_min, "duration_min": q.duration_min}
-                                        for q in r.requirements]}
+                                        for q in r.requirements],
+                       "materials": [{"material": m.material, "quantity": m.quantity, "unit": m.unit,
+                                      "deadline_min": m.deadline_min} for m in r.materials]}
                       for r, region, d in zip(requests, regions, snapped.distance_m, strict=True))
     return _Prepared(scenario, agreements, tuple(requests), regions, problem, charges, route_km,
                      {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described)
@@ -217,6 +225,30 @@ def availability_summary(run: ScenarioDispatch | ScenarioRedispatch) -> dict[str
             "held_back": held_back(available, wanted, sorted(fastest, key=lambda u: (fastest[u], u)))}
 
 
+def _supplies(scenario: Scenario, requests: Sequence[IncidentRequest], seconds_to: np.ndarray,
+              depot_node: Mapping[str, int], available: AvailabilityReport | None,
+              ) -> tuple[tuple[Supply, ...], dict[tuple[str, str], float]]:
+    """Return the usable stock lots (not expired that day, whole units) and each depot's travel minutes.
+
+    ``seconds_to`` holds the seconds from every node to each incident (incidents x nodes). The day is
+    the availability's, else today in the scenario's zone.
+    """
+    if not any(r.materials for r in requests):
+        return (), {}
+    day = (available.at if available is not None else now()).astimezone(scenario.zone).date()
+    depots = {d.id: d for d in scenario.depots}
+    supplies = tuple(Supply(s.id, s.depot, depots[s.depot].jurisdiction, s.material, s.whole_units, s.unit_price,
+                            depots[s.depot].turnout_min, s.unit)
+                     for s in scenario.stocks if s.usable_on(day) and s.whole_units > 0)
+    travel: dict[tuple[str, str], float] = {}
+    for depot_id in sorted({s.depot for s in supplies}):
+        for i, request in enumerate(requests):
+            seconds = float(seconds_to[i, depot_node[depot_id]])
+            if np.isfinite(seconds):
+                travel[(depot_id, request.id)] = seconds / 60.0
+    return supplies, travel
+
+
 def _routes(prepared: _Prepared, result: DispatchResult) -> tuple[dict[str, list[list[float]]], dict[str, float]]:
     """Road routes of the plan's units (drawn along the network) and their one-way kilometres."""
     scenario = prepared.scenario
@@ -232,9 +264,9 @@ def _routes(prepared: _Prepared, result: DispatchResult) -> tuple[dict[str, list
     return routes, route_km
 
 
-def _ledger(prepared: _Prepared, assignments: Iterable[tuple[str, str]]) -> dict[str, Any]:
+def _ledger(prepared: _Prepared, result: DispatchResult) -> dict[str, Any]:
     return plan_ledger(prepared.scenario, prepared.agreements, prepared.requests, prepared.regions,
-                       prepared.charges, assignments)
+                       prepared.charges, ((a.unit, a.incident) for a in result.assignments), result.materials)
 
 
 def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *, time_limit_s: float = 10.0,
@@ -249,7 +281,7 @@ def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *
     optimal = solve_dispatch(prepared.problem, time_limit_s=time_limit_s)
     greedy = solve_dispatch_greedy(prepared.problem)
     routes, route_km = _routes(prepared, optimal)
-    ledger = _ledger(prepared, ((a.unit, a.incident) for a in optimal.assignments))
+    ledger = _ledger(prepared, optimal)
     return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger, available)
 
 
@@ -270,5 +302,5 @@ def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest],
                              "(unreachable, or across a border without an agreement)", field="current", record=unit_id)
     changes = redispatch(prepared.problem, current, releasable=releasable, time_limit_s=time_limit_s)
     routes, route_km = _routes(prepared, changes.result)
-    ledger = _ledger(prepared, ((a.unit, a.incident) for a in changes.result.assignments))
+    ledger = _ledger(prepared, changes.result)
     return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger, available)

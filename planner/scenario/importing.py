@@ -96,7 +96,7 @@ def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> InputE
     grouped[kind] = list(merged.values())
     try:
         candidate = Scenario.build(scenario.name, scenario.meta, grouped, scenario.agreements)
-        if kind in ("bases", "sites"):
+        if kind in ("bases", "sites", "depots"):
             placement(candidate)
     except InputError as error:
         return error

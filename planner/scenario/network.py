@@ -1,4 +1,4 @@
-"""The network a scenario sits on, and where its bases and sites join it.
+"""The network a scenario sits on, and where its bases, depots and sites join it.
 
 A scenario's ``network`` setting names its road graph in one of three forms:
 ``{kind: csv, path: "geodata:jinan"}`` (shipped with the product; a plain path is read as a folder),
@@ -11,7 +11,7 @@ web app and workers build each once.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,21 +69,23 @@ def _knn(name: str, spec_json: str, points: tuple[tuple[float, float], ...]) -> 
 
 @dataclass(frozen=True)
 class Placement:
-    """Node position and off-network distance of every base and site of a scenario."""
+    """Node position and off-network distance of every base, site and reserve depot of a scenario."""
 
     network: RoadNetwork
     snapper: Snapper
     base_node: dict[str, int]
     site_node: dict[str, int]
     off_network_m: dict[str, float]
+    depot_node: dict[str, int] = field(default_factory=dict)
 
 
 _placements: dict[tuple[str, int], Placement] = {}
 
 
 def placement(scenario: Scenario) -> Placement:
-    """Snap the scenario's bases and sites to its network; refuses any point beyond the snap limit."""
-    key = (scenario.name, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites))))
+    """Snap the scenario's bases, sites and depots to its network; refuses any point beyond the snap limit."""
+    key = (scenario.name, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites,
+                                                                     *scenario.depots))))
     if key in _placements:
         return _placements[key]
     network = network_for(scenario)
@@ -91,7 +93,7 @@ def placement(scenario: Scenario) -> Placement:
     limit = float(scenario.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
     nodes: dict[str, dict[str, int]] = {}
     distances: dict[str, float] = {}
-    for kind, records in (("bases", scenario.bases), ("sites", scenario.sites)):
+    for kind, records in (("bases", scenario.bases), ("sites", scenario.sites), ("depots", scenario.depots)):
         try:
             result = snapper.snap([r.lon for r in records], [r.lat for r in records],
                                   labels=[f"{kind[:-1]} {r.id}" for r in records], max_distance_m=limit)
@@ -101,7 +103,7 @@ def placement(scenario: Scenario) -> Placement:
         distances.update({r.id: float(d) for r, d in zip(records, result.distance_m, strict=True)})
     if len(_placements) > 16:
         _placements.clear()
-    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances)
+    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances, nodes["depots"])
     return _placements[key]
 
 

@@ -19,7 +19,7 @@ from planner.sharing.lines import (
     charged_days,
     money,
 )
-from planner.sharing.missions import MISSION_KINDS, Deployment, Mission, parse_mission
+from planner.sharing.missions import MISSION_KINDS, Deployment, MaterialDraw, Mission, parse_mission
 from planner.sharing.payers import (
     DEFAULT_PAYER_RULES,
     PAYER_ROLES,
@@ -48,6 +48,7 @@ __all__ = [
     "Exclusion",
     "Ledger",
     "LedgerLine",
+    "MaterialDraw",
     "Mission",
     "PayerRule",
     "RateCard",

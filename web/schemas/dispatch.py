@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from planner.dispatch.requests import MAX_INCIDENTS, IncidentEntry, RequirementEntry
+from planner.dispatch.requests import MAX_INCIDENTS, IncidentEntry, MaterialEntry, RequirementEntry
 from web.schemas.common import Answer, RequestBody
 
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -36,6 +36,7 @@ class IncidentType(Answer):
     name_zh: str
     category: str
     requirements: list[RequirementEntry]
+    materials: list[MaterialEntry] = Field(default_factory=list)
 
 
 class IncidentTypes(Answer):
@@ -54,6 +55,8 @@ class DispatchPlan(Answer):
     objective: dict[str, float]
     bound: dict[str, float] | None
     borrowed: list[dict[str, Any]]
+    materials: list[dict[str, Any]] = Field(default_factory=list, description="reserve materials drawn, by lot")
+    material_shortfall: list[dict[str, Any]] = Field(default_factory=list)
     seconds: float
     units_sent: int
 
