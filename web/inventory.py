@@ -5,7 +5,9 @@ Forms are generated from the record types, with the same cell conventions as the
 file. A failed save re-renders the form with everything the user typed and the error next to its
 field; an edit made by someone else in the meantime gives a conflict message, never an overwrite.
 People are listed without names and phone numbers to readers who may not see personal data
-(:mod:`web.privacy`).
+(:mod:`web.privacy`). The teams tab shows, for a chosen time (``?at=``), each team's people on duty,
+what it can staff against what it declares and why (the one availability function); the upkeep board
+(``/inventory/upkeep``) lists inspections due, equipment down, and stock and certificates expiring.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell
 from planner.scenario.importing import preview_import
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require
+from web.availability import moment_of, scenario_availability, scenario_upkeep
 from web.privacy import sees_personal_data, shown_record
 from web.scenarios import current_scenario
 from web.store import get_store
@@ -144,8 +147,28 @@ def index() -> str:
     if kind == "people" and not sees_personal_data():
         columns = [c for c in columns if c not in PERSONAL_FIELDS]
     table = [[_display(kind, c, row.get(c)) for c in columns] for row in rows]
+    at = request.args.get("at", "")
+    available = _team_availability(name, at) if kind == "teams" and at else None
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
-                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions)
+                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions,
+                           at=at, available=available)
+
+
+def _team_availability(name: str, at: str) -> dict[str, dict[str, Any]]:
+    """Return each team's availability at ``at`` as the teams tab shows it: on duty, can staff, flags, state."""
+    report = scenario_availability(name, moment_of(name, at))
+    declared = {t.id: list(t.capabilities) for t in current_scenario(name).teams}
+    shown = {}
+    for team in report.teams:
+        staff = [f"{c} {team.capabilities.get(c, 0)}/{team.nominal.get(c, 0)}" for c in declared[team.id]]
+        state = "out" if team.not_responding else "below" if any(
+            team.capabilities.get(c, 0) < team.nominal.get(c, 0) for c in declared[team.id]) else ""
+        shown[team.id] = {"on_duty": "—" if team.on_duty is None else f"{team.on_duty}/{team.people}",
+                          "staff": "; ".join(staff), "state": state,
+                          "flags": [f"[{f.rule}] {f.message}" for f in team.flags],
+                          "type": f"{team.declared_type or '—'} → {team.met_type or '—'}"
+                          if team.declared_type is not None else ""}
+    return shown
 
 
 def _display(kind: str, column: str, value: Any) -> str:
@@ -253,3 +276,18 @@ def import_file(kind: str) -> Any:
         flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
         return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     return render_template("import.html", **context), (200 if preview.ok else 400)
+
+
+@bp.get("/upkeep")
+@require("view")
+def upkeep() -> str:
+    """Show the upkeep board: inspections due and overdue, equipment down, stock and certificates expiring."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    board = scenario_upkeep(name, request.args.get("day") or None)
+    names = {p.id: f"{p.name_zh or p.name} ({p.id})" for p in scenario.people} if sees_personal_data() else {}
+    sections = [("inspections", "检查到期 Inspections due and overdue"),
+                ("equipment_down", "停用装备 Equipment not in service"),
+                ("stock", "库存过期 Stock expired or expiring"), ("certificates", "证书到期 Certificates expiring")]
+    return render_template("upkeep.html", scenario=scenario, scenarios=get_store().list_scenarios(), kinds=KINDS,
+                           board=board, sections=sections, names=names)

@@ -4,7 +4,7 @@ Owns the duty roster applied to a moment (``roster``), the team strength rules a
 with their sources (``rules``: R-TEAM-MINE, R-TYPING), THE availability function (``team``: per team the
 people on duty, the capabilities it can staff, its nominal ones and the flags that explain the
 difference), the upkeep board (``upkeep``: inspections due and overdue, equipment not in service,
-certificates and stock expiring) and the usable reserve stock of the depots (``stock``). Its settings
+certificates and stock expiring). Its settings
 document ``availability_rules`` is registered by ``settings``. Dispatch, coverage and the pages call it
 with a time; it sits below them and imports ``planner.scenario``, ``planner.model`` and
 ``planner.clock`` (``settings`` also ``planner.store.documents``).
@@ -19,6 +19,7 @@ from planner.availability.team import (
     availability,
     nominal_capabilities,
 )
+from planner.availability.upkeep import UpkeepBoard, UpkeepItem, upkeep_board
 
 __all__ = [
     "AvailabilityReport",
@@ -28,9 +29,12 @@ __all__ = [
     "TeamAvailability",
     "TeamRoster",
     "TypeCriteria",
+    "UpkeepBoard",
+    "UpkeepItem",
     "availability",
     "default_rules",
     "nominal_capabilities",
     "parse_rules",
     "rosters_at",
+    "upkeep_board",
 ]

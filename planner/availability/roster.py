@@ -21,10 +21,15 @@ class TeamRoster:
     """One team at one moment: its people recorded, who is on duty, who is absent and why, whether it keeps a roster."""
 
     team: str
-    members: int
+    people: tuple[Person, ...]
     on_duty: tuple[Person, ...]
     absent: Mapping[str, str]
     rostered: bool
+
+    @property
+    def members(self) -> int:
+        """How many people the team has recorded."""
+        return len(self.people)
 
 
 def rosters_at(scenario: Scenario, moment: dt.datetime) -> dict[str, TeamRoster]:
@@ -48,7 +53,7 @@ def rosters_at(scenario: Scenario, moment: dt.datetime) -> dict[str, TeamRoster]
         rostered = team_id in duty
         present = duty.get(team_id, set())
         on = tuple(p for p in people if (p.id in present or not rostered) and p.id not in absent)
-        out[team_id] = TeamRoster(team_id, len(people), on, {p.id: absent[p.id] for p in people if p.id in absent},
-                                  rostered)
+        out[team_id] = TeamRoster(team_id, tuple(people), on,
+                                  {p.id: absent[p.id] for p in people if p.id in absent}, rostered)
     return out
 

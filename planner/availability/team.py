@@ -191,10 +191,7 @@ def _team(team: Team, roster: TeamRoster, nominal: dict[str, int], items: list[E
                 flags.append(Flag(rule.id, f"can staff {can} of {declared} {capability}: {short}", rule.source))
             units = min(units, can)
         staffed[capability] = units
-        for rule in rules.rules_for(capability, team.team_type):
-            if rule.min_units and declared >= rule.min_units > units:
-                flags.append(Flag(rule.id, f"can staff {units} {capability}; a team of {rule.min_units} or more "
-                                           "needs at least that many", rule.source))
+    flags += _organisation_flags(team, roster, nominal, rules, day, in_service)
     if not members:
         flags.append(Flag("roster", f"nobody on duty of {roster.members} people recorded", ""))
     met = _met_type(rules.types_of(team.team_type), len(members), staffed, holders, in_service)
@@ -208,6 +205,33 @@ def _team(team: Team, roster: TeamRoster, nominal: dict[str, int], items: list[E
     return TeamAvailability(team.id, team.availability.value, len(members), roster.members, dict(roles), dict(holders),
                             staffed, dict(nominal), team.resource_type, met, tuple(flags),
                             _reason(team, staffed, len(members), flags, rules))
+
+
+def _organisation_flags(team: Team, roster: TeamRoster, nominal: Mapping[str, int], rules: AvailabilityRules,
+                        day: dt.date, in_service: Mapping[str, int]) -> list[Flag]:
+    """Return the flags of size rules (``min_units``: a 中队 of 3 squads), judged on every person recorded.
+
+    A company whose whole roll (certificates valid on the day) cannot make the units the rule asks for is
+    organised below strength; the squads it has on duty still count (R-TEAM-MINE).
+    """
+    flags = []
+    everyone = roster.people
+    roles = Counter(p.role.value for p in everyone)
+    holders = Counter(kind for p in everyone for kind in p.valid_kinds(day))
+    for capability, declared in nominal.items():
+        sizes = [r for r in rules.rules_for(capability, team.team_type) if r.min_units and declared >= r.min_units]
+        if not sizes:
+            continue
+        can = declared
+        for rule in rules.rules_for(capability, team.team_type):
+            limits = _limits(rule.people, rule.qualified, rule.roles, rule.equipment, len(everyone), holders, roles,
+                             in_service)
+            can = min([can, *(n for n, _ in limits)])
+        for rule in sizes:
+            if rule.min_units is not None and can < rule.min_units:
+                flags.append(Flag(rule.id, f"its {len(everyone)} people can make {can} {capability}; a team of "
+                                           f"{rule.min_units} or more needs at least that many", rule.source))
+    return flags
 
 
 def _limits(people: int, qualified: Mapping[str, int], roles: Mapping[str, int], equipment: Mapping[str, int],

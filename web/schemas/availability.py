@@ -45,3 +45,32 @@ class AvailabilityAnswer(Answer):
     scenario: str
     at: str
     teams: list[TeamAvailabilityAnswer]
+
+
+class UpkeepQuery(QueryString):
+    """The day of the board (ISO date)."""
+
+    day: str | None = absent("the day, e.g. 2026-07-01 (default: today in the scenario's zone)")
+
+
+class UpkeepItemAnswer(Answer):
+    """One line of the board: record, holder, what, its day and the days left (negative: past)."""
+
+    kind: str
+    record: str
+    holder: str
+    what: str
+    day: str | None
+    days_left: int | None
+    status: str
+
+
+class UpkeepAnswer(Answer):
+    """The upkeep board of a day."""
+
+    day: str
+    within_days: int
+    inspections: list[UpkeepItemAnswer]
+    equipment_down: list[UpkeepItemAnswer]
+    stock: list[UpkeepItemAnswer]
+    certificates: list[UpkeepItemAnswer]
