@@ -10,10 +10,11 @@ Regions are the four quadrants of the bounding box, with agreements between neig
 Run ``python bench/dispatch.py [--quick | --largest] [--time-limit S] [--seed N] [--repeat R] [--workers W]
 [--availability]``; with ``--repeat`` each CP-SAT solve runs R times and the row gives the median seconds
 (min in the note), since timings on a shared machine are noisy. With ``--availability`` every unit becomes a
-team with people (certificates, a few expired), a two-group 24 h duty roster and some leave, and the units'
-capabilities are what :func:`planner.availability.availability` says each can staff at one moment (strength
-rules: a squad of 9 with the mine-rescue certificate, a hazchem squad of 6 with 4 certified, a medical team
-of 4); the row's seconds are the solve's, the availability's own seconds are printed above the table.
+team with people (certificates, a few expired), a two-group 24 h duty roster meant to staff what it declares
+and some leave, and the units' capabilities are what :func:`planner.availability.availability` says each
+can staff at one moment (strength rules: a squad of 9 with the mine-rescue certificate, a hazchem squad of
+6 with 4 certified, a medical team of 4); the row's seconds are the solve's, the availability's own
+seconds are printed above the table.
 """
 
 from __future__ import annotations
@@ -200,8 +201,9 @@ AVAILABILITY_AT = "2026-07-01T09:00"
 def with_availability(data: dict[str, Any], seed: int) -> tuple[dict[str, Any], float, str]:
     """Replace each unit's capabilities by what its people on duty can staff; return the data, seconds and a note.
 
-    Each unit becomes a team of people for one and a half times what it declares (certificates for the
-    squads' kinds, one in twenty expired), in two groups of 24 h on / 24 h off, one in fifty on leave.
+    Each unit becomes a team of people for 2.2 times what it declares (certificates for the squads' kinds,
+    one in twenty expired), in two groups of 24 h on / 24 h off (1.1 times on duty), one in fifty on leave:
+    a roster meant to staff what the team declares, which certificates and leave sometimes defeat.
     """
     rng = np.random.default_rng(seed)
     per_unit = {r.capability: r.people for r in BENCH_RULES.strength}
@@ -215,7 +217,7 @@ def with_availability(data: dict[str, Any], seed: int) -> tuple[dict[str, Any], 
     for unit in data["units"]:
         team_id = unit["id"]
         needed = max([q * per_unit.get(c, 0) for c, q in unit["capabilities"].items()], default=0)
-        members = max(2, int(math.ceil(needed * 1.5 / 2)) * 2)
+        members = max(2, int(math.ceil(needed * 2.2 / 2)) * 2)
         records["bases"].append(parse_record(RECORD_TYPES["bases"], {"id": f"B{team_id}", "name": team_id,
                                                                       "tier": "local", "jurisdiction": unit["region"],
                                                                       "lon": lon, "lat": lat}))
