@@ -19,6 +19,9 @@ import pytest
 
 from planner import clock
 from planner.availability import availability, default_rules, parse_rules
+from planner.coverage.available import coverage_now
+from planner.dispatch.requests import incident_library, parse_incident_request
+from planner.dispatch.scenario import availability_summary, dispatch_scenario
 from planner.errors import InputError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.files import read_scenario
@@ -181,9 +184,6 @@ def fire_crew(count: int) -> list[dict]:
 
 
 def test_dispatch_at_a_time_sends_what_the_people_on_duty_can_staff_and_says_why(mini):
-    from planner.dispatch.requests import incident_library, parse_incident_request
-    from planner.dispatch.scenario import availability_summary, dispatch_scenario
-
     scenario = with_records(mini, people=fire_crew(8))
     request = parse_incident_request({"lon": 117.06, "lat": 36.665, "requirements": [
         {"capability": "fire_squad", "quantity": 3, "deadline_min": 30}]}, 0, incident_library())
@@ -203,9 +203,6 @@ def test_dispatch_at_a_time_sends_what_the_people_on_duty_can_staff_and_says_why
 
 
 def test_a_lent_team_is_paid_for_the_people_it_sends(mini):
-    from planner.dispatch.requests import incident_library, parse_incident_request
-    from planner.dispatch.scenario import dispatch_scenario
-
     scenario = with_records(mini, people=hazchem_team(holders=6, people=7))
     request = parse_incident_request({"lon": 117.06, "lat": 36.665, "requirements": [
         {"capability": "hazchem_squad", "quantity": 1, "deadline_min": 60}]}, 0, incident_library())
@@ -236,8 +233,6 @@ def test_cli_dispatch_at_prints_what_units_bring(mini_folder: Path, tmp_path: Pa
 
 
 def test_coverage_now_leaves_out_who_cannot_answer_and_names_what_is_lost(mini):
-    from planner.coverage.available import coverage_now
-
     shifts = [{"id": "N", "team": "T2", "people": [f"H{i}" for i in range(8)], "starts": "2026-07-01T20:00",
                "hours": 12, "every_h": 24}]  # night shift only
     scenario = with_records(mini, people=hazchem_team(holders=8, people=8), shifts=shifts)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.importing import preview_import
 from tests.browser import screenshot_path
 from tests.conftest import browser_login
 
@@ -117,8 +118,6 @@ def test_good_people_then_availability_at_a_time_on_inventory_map_and_dispatch(p
 
 def test_a_viewer_sees_roles_and_counts_but_no_names(page: Any, server_url: str, users: Any, app: Any) -> None:
     store = app.extensions["planner_store"]
-    from planner.scenario.importing import preview_import
-
     preview = preview_import(store.load_scenario("mini"), "people", PEOPLE, "people.csv")
     store.import_records("mini", "people", list(preview.documents))
     browser_login(page, server_url, "viewer")

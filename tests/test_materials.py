@@ -13,10 +13,12 @@ from types import MappingProxyType
 import pytest
 
 from geodata.matrix import travel_time_matrix
+from planner.availability import availability
 from planner.dispatch.materials import allocate_materials, allocate_materials_greedy, supply_options
 from planner.dispatch.problem import DispatchProblem, Incident, MaterialNeed, Supply, problem_from_dict
 from planner.dispatch.requests import incident_library, parse_incident_request
 from planner.dispatch.scenario import dispatch_scenario
+from planner.errors import InputError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.model.status import Status
 from planner.scenario.files import read_scenario
@@ -99,8 +101,6 @@ def test_problem_files_carry_supplies_and_refuse_unknown_depots():
     assert problem.supply_travel_min[("D1", "I1")] == 12
     plan = allocate_materials(problem)
     assert [(a.stock, a.quantity, a.cost) for a in plan.allocations] == [("L1", 3, 7.5)]
-    from planner.errors import InputError
-
     with pytest.raises(InputError, match="supply_travel_min: unknown depot 'D9'"):
         problem_from_dict({**data, "supply_travel_min": {"D9": {"I1": 1}}})
 
@@ -133,8 +133,6 @@ def test_2000_litres_of_foam_come_from_two_depots_of_1200_and_the_ledger_charges
     request = parse_incident_request({"lon": 117.1, "lat": 36.685, "type": "chemical-fire-explosion",
                                       "requirements": [], "responsible_unit": "refinery"}, 0, incident_library())
     assert request.materials[0].quantity == 2000 and request.materials[0].unit == "L"
-    from planner.availability import availability
-
     run = dispatch_scenario(scenario, [request], available=availability(scenario, AT))
     drawn = {(a.depot, a.stock): a.quantity for a in run.optimal.materials}
     assert drawn == {("D2", "K2"): 1200, ("D1", "K1"): 800}  # the cheaper lot whole, the rest from the other

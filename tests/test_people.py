@@ -12,13 +12,14 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 
 from planner.errors import InputError
 from planner.model.personnel import Qualification, Shift, first_overlap
-from planner.model.records import Person, parse_record
+from planner.model.records import RECORD_TYPES, Person, parse_record
 from planner.scenario.files import read_scenario, write_scenario
 from planner.scenario.model import Scenario
 from tests.conftest import MINI, ROOT
@@ -129,8 +130,6 @@ def test_stock_units_and_depots_are_checked_across_records(records, message, fie
     base = read_scenario(MINI)
     depot = {"id": "D1", "name": "Reserve", "jurisdiction": "LX", "lon": 117.05, "lat": 36.66}
     grouped = {kind: list(base.records(kind)) for kind in ("jurisdictions", "bases", "teams")}
-    from planner.model.records import RECORD_TYPES
-
     grouped["depots"] = [parse_record(RECORD_TYPES["depots"], depot)]
     grouped["stocks"] = [parse_record(RECORD_TYPES["stocks"], r) for r in records["stocks"]]
     with pytest.raises(InputError, match=message) as caught:
@@ -194,8 +193,6 @@ def test_negative_stock_is_refused_by_the_api_record_door_too(client, users):
 
 def test_inventory_page_import_shows_the_bad_row_with_its_line(client, auth):
     auth.login("planner")
-    from io import BytesIO
-
     page = client.post("/inventory/people/import?scenario=mini",
                        data={"file": (BytesIO((PEOPLE_CSV + "P3,T9,Wang Fang,,member,2,,\n").encode()), "people.csv")},
                        content_type="multipart/form-data")

@@ -8,10 +8,14 @@ in the scenario's zone (``planner.clock``).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from typing import Any
 
+from planner.availability import upkeep_board
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
+from planner.clock import today
+from planner.errors import InputError
 
 
 def register(subparsers: Any) -> None:
@@ -28,12 +32,6 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the board."""
-    import datetime as dt
-
-    from planner.availability import upkeep_board
-    from planner.clock import today
-    from planner.errors import InputError
-
     scenario = load_scenario(args.scenario)
     try:
         day = today(scenario.zone) if args.day is None else dt.date.fromisoformat(args.day)
