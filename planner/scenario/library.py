@@ -3,7 +3,8 @@
 A template says what an incident of one type needs over time (capability quantities from ``at_min``),
 how it may escalate, how weather and time of day change travel and turn-out, which on-scene tasks are
 underground (R-TEAM-MINE: committed plus standby squad), the measurable objectives of a drill and the
-scripted injects of its master scenario events list (MSEL). Validation uses a small built-in checker
+scripted injects of its master scenario events list (MSEL), some of them alternatives of a surprise branch
+(``branch`` and ``option``: one option of each branch is played). Validation uses a small built-in checker
 of the JSON Schema keywords ``schema.json`` uses (the ``jsonschema`` package is used instead when it is
 installed), then cross-checks what a schema cannot (objective ids named by injects, unique ids).
 """
@@ -79,6 +80,9 @@ class Inject:
     expected_actions: tuple[str, ...]
     evaluator_notes: str = ""
     objective: str | None = None
+    branch: str | None = None
+    """A surprise branch this inject is one alternative of (its ``option``); one option is played."""
+    option: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,8 @@ def parse_template(data: Any, *, where: str = "template") -> Template:
     objectives = tuple(Objective(o["id"], o["text"], o["metric"], o["capability"], float(o["target_min"]),
                                  int(o.get("quantity", 1))) for o in data["objectives"])
     injects = tuple(Inject(i["id"], float(i["at_min"]), i["title"], i["message"], tuple(i["expected_actions"]),
-                           i.get("evaluator_notes", ""), i.get("objective")) for i in data["injects"])
+                           i.get("evaluator_notes", ""), i.get("objective"), i.get("branch"), i.get("option"))
+                    for i in data["injects"])
     known = {o.id for o in objectives}
     for ids, what in (([o.id for o in objectives], "objectives"), ([i.id for i in injects], "injects")):
         duplicates = {x for x in ids if ids.count(x) > 1}
