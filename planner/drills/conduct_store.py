@@ -46,7 +46,7 @@ from planner.drills.evaluation_store import (
     evaluate_stored_drill,
     get_evaluation,
 )
-from planner.drills.exercise import ExerciseSetup, check_setup
+from planner.drills.exercise import ExerciseSetup, check_setup, hidden_from
 from planner.drills.msel import Msel, MselInject, check_msel, msel_from_template
 from planner.errors import InputError, NotFoundError
 from planner.scenario.library import Template
@@ -138,6 +138,26 @@ def save_setup(store: Store, name: str, drill: DrillContext, data: Any, *, users
     version = store.put_document(name, EXERCISES, drill.key, setup.to_json(), expected_version=expected_version,
                                  actor=actor)
     return setup, version
+
+
+def hidden_drills(store: Store, name: str, user: str) -> set[str]:
+    """Return the keys of the drills hidden from ``user``: no-notice drills they play in, not started yet."""
+    hidden = set()
+    for key, data, _version in store.documents(name, EXERCISES):
+        setup = ExerciseSetup.model_validate(data)
+        if setup.no_notice and "player" in setup.roles_of(user):
+            conduct, _ = get_conduct(store, name, key)
+            if hidden_from(setup, user, started=conduct.state != "planned"):
+                hidden.add(key)
+    return hidden
+
+
+def without_hidden(programme: dict[str, Any], hidden: set[str]) -> dict[str, Any]:
+    """Return a programme's JSON without the drills hidden from the reader (keys ``<year>-<drill id>``)."""
+    if not hidden:
+        return programme
+    year = programme.get("year")
+    return {**programme, "drills": [d for d in programme.get("drills", []) if f"{year}-{d['id']}" not in hidden]}
 
 
 # ----------------------------------------------------------------------------------------------------

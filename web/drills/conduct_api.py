@@ -19,14 +19,16 @@ from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
 from planner import clock
-from planner.drills import conduct_store
+from planner.drills import conduct_store, records
 from planner.drills.conduct import Conduct, due, upcoming
 from planner.drills.conduct_store import DrillContext, drill_context
+from planner.drills.evaluation_store import get_evaluation
 from planner.drills.exercise import STAFF, ExerciseSetup, evaluation_guide, hidden_from, not_found, require_role
 from planner.drills.msel import XLSX_TYPE, msel_csv, msel_xlsx, parse_msel_csv, parse_msel_xlsx
 from planner.errors import ForbiddenError, NotFoundError
 from planner.store import accounts
 from web.auth import actor
+from web.drills.api import drill_view
 from web.openapi import operation
 from web.scenarios import current_scenario
 from web.schemas.conduct import (
@@ -88,16 +90,6 @@ def access(name: str, key: str) -> Access:
     roles = set() if setup is None else setup.roles_of(user)
     role = next(iter(roles), None)
     return Access(user, drill, setup, conduct, version, role, bool(current_user.can("edit_drills")) and not roles)
-
-
-def hidden_drill(name: str, key: str) -> bool:
-    """Whether a drill is hidden from the caller (a no-notice drill they play in, before StartEx)."""
-    store = get_store()
-    setup, _ = conduct_store.get_setup(store, name, key)
-    if setup is None or not setup.no_notice:
-        return False
-    conduct, _ = conduct_store.get_conduct(store, name, key)
-    return hidden_from(setup, actor(), started=conduct.state != "planned")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -207,9 +199,6 @@ def guide(name: str, key: str) -> Any:
 
 def drill_guide(name: str, caller: Access) -> list[Any]:
     """Return the EEG objectives for the caller (an evaluator's own, else all)."""
-    from planner.drills import records
-    from web.drills.api import drill_view
-
     store = get_store()
     view = drill_view(name, caller.drill.key)
     msel, _ = conduct_store.get_msel(store, name, caller.drill)
@@ -236,8 +225,6 @@ def conduct_answer(name: str, caller: Access, conduct: Conduct | None = None, ve
     staff = caller.staff
     started = conduct.started_at()
     try:
-        from planner.drills.evaluation_store import get_evaluation
-
         evaluated = conduct.state == "ended" and get_evaluation(store, name, caller.drill.key)[0].source == "conduct"
     except NotFoundError:
         evaluated = False
