@@ -1,4 +1,4 @@
-"""A real server killed with SIGKILL mid-conduct: after a restart the clock, state and every acknowledged observation are there.
+"""A real server killed with SIGKILL mid-conduct: after a restart the clock, state and acknowledged log are there.
 
 The server is ``python -m web`` (waitress) on a free port and an SQLite file. An evaluator logs observations
 as fast as the server answers; the server is killed at a random moment while they are being sent. Every
@@ -40,7 +40,8 @@ def _free_port() -> int:
 
 
 def _call(base: str, user: str, method: str, path: str, body: object = None) -> tuple[int, dict]:
-    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, method=method, data=data,
                                      headers={"Content-Type": "application/json", "Authorization": "Basic " +
                                               base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()})
     try:
