@@ -104,6 +104,10 @@ class Template:
     tasks: tuple[Task, ...]
     objectives: tuple[Objective, ...]
     injects: tuple[Inject, ...]
+    card_trigger: str = ""
+    """What triggers the key-post response card (岗位应急处置卡), in the card's language."""
+    card_actions: tuple[str, ...] = ()
+    """The card's first actions, in order."""
 
     def factor(self, group: str, condition: str | None, which: str) -> float:
         """Return the ``travel_factor`` or ``turnout_factor`` of a weather or time-of-day condition (1 when none)."""
@@ -214,6 +218,8 @@ def parse_template(data: Any, *, where: str = "template") -> Template:
                     for t in data.get("tasks", ())),
         objectives=objectives,
         injects=tuple(sorted(injects, key=lambda i: i.at_min)),
+        card_trigger=data.get("card", {}).get("trigger", ""),
+        card_actions=tuple(data.get("card", {}).get("first_actions", ())),
     )
 
 
@@ -231,8 +237,21 @@ def read_template(path: str | Path) -> Template:
 
 
 def load_library(folder: str | Path | None = None) -> dict[str, Template]:
-    """Every template of a library folder (default: the shipped one), by id."""
+    """Every template of a library folder (default: the shipped one), by id.
+
+    Templates are read again only when a file of the folder changed (name, size or modification time): a
+    live exercise asks for its template with every poll, and reading the YAML takes most of a second.
+    """
     folder = Path(folder) if folder is not None else LIBRARY_DIR
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.json")])
-    templates = [read_template(p) for p in files if p.name != "schema.json"]
-    return {t.id: t for t in templates}
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    cached = _LOADED.get(folder)
+    if cached is None or cached[0] != stamp:
+        templates = [read_template(p) for p in files if p.name != "schema.json"]
+        cached = (stamp, {t.id: t for t in templates})
+        _LOADED[folder] = cached
+    return dict(cached[1])
+
+
+_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, Template]]] = {}
+"""Templates read from each folder, with the files' (name, size, mtime) they were read from."""

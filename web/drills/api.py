@@ -37,6 +37,7 @@ from web.schemas.drills import (
     ActionBoard,
     ActionChange,
     ApplyTurnout,
+    CardQuery,
     DesignSaved,
     DrillView,
     Evaluate,
@@ -52,6 +53,7 @@ from web.schemas.drills import (
     ProgrammeList,
     ProgrammeSaved,
     ReportQuery,
+    ResponseCardAnswer,
     SaveDesign,
     SaveJobResult,
     ShiftDrill,
@@ -463,3 +465,33 @@ def create_action(name: str, json: NewAction) -> Any:
     action, version = records.create_action(get_store(), name, json.model_dump(mode="json"),
                                             today=local_today(name), actor=actor())
     return jsonify({**action.to_json(), "version": version}), 201
+
+
+# ----------------------------------------------------------------------------------------------------
+# Response cards
+
+
+def _card(name: str, plan_id: str) -> Any:
+    from planner.drills.cards import response_card as make_card
+    from planner.scenario.library import load_library
+
+    scenario = current_scenario(name)
+    return make_card(scenario, plan_set(StoredDocuments(get_store(), name), scenario), plan_id, load_library())
+
+
+@operation(bp, "/scenarios/<name>/plans/<plan_id>/card", "GET",
+           summary="The key-post response card (岗位应急处置卡) of an on-site plan", answers={200: ResponseCardAnswer})
+def response_card(name: str, plan_id: str) -> Any:
+    """Trigger, first actions, who to call, nearest teams and equipment with travel minutes, assembly point."""
+    return jsonify(_card(name, plan_id).to_json())
+
+
+@operation(bp, "/scenarios/<name>/plans/<plan_id>/card/pdf", "GET",
+           summary="The response card of an on-site plan as a printable A4 or A5 PDF in Chinese",
+           answers={200: "the card as a PDF"}, media={200: ["application/pdf"]})
+def response_card_pdf(name: str, plan_id: str, query: CardQuery) -> Any:
+    """One page with the card, the CJK font embedded when the system has one."""
+    from planner.drills.cards import cards_pdf
+
+    return Response(cards_pdf([_card(name, plan_id)], size=query.size), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=card-{plan_id}.pdf"})

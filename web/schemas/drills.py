@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from planner.drills.cards import ResponseCard
 from planner.drills.design import DrillDesign
 from planner.drills.evaluation_store import EvaluationRun
 from planner.drills.improvement import CorrectiveAction, Priority, Status, TurnoutProposal
@@ -158,6 +159,12 @@ class NewAction(RequestBody):
     priority: Priority = "medium"
     capability: str = Field("", max_length=80)
     plan: str | None = Field(None, max_length=80)
+
+
+class CardQuery(QueryString):
+    """The page size of a response card's PDF."""
+
+    size: Literal["A4", "A5"] = "A4"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -354,3 +361,7 @@ class ActionBoard(Answer):
     today: dt.date
     columns: dict[Status, list[BoardAction]]
     plans_needing_revision: dict[str, list[str]]
+
+
+class ResponseCardAnswer(ResponseCard):
+    """A key-post response card of an on-site plan."""

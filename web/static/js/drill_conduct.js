@@ -1,4 +1,4 @@
-// The live exercise: polls the conduct API every second (everyone's page is current within 2 s), shows the
+// The live exercise: polls the conduct API every 0.7 s (everyone's page is current within 2 s), shows the
 // exercise clock between polls, the director's controls, the due injects with Release, one-tap milestones
 // and notes stamped by the server, the injects received (players) and the observation log.
 (function () {
@@ -7,7 +7,7 @@
   const page = document.getElementById("conduct-page");
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(page.dataset.scenario)}/drills/${page.dataset.key}/${path}`;
   const $ = (id) => document.getElementById(id);
-  const POLL_MS = 1000;
+  const POLL_MS = 700;
   let last = null;
   let fetchedAt = 0;
   const fail = (error) => { $("conduct-error").textContent = `${error.message}${error.field ? ` (field: ${error.field})` : ""}`; };
