@@ -1,4 +1,4 @@
-"""p-median at OR-Library scale (pmed6, and pmed15/pmed25 with p=100/167, from bench/data) and the Lagrangian tree.
+"""p-median at OR-Library scale (pmed6, and pmed15/pmed25 with p=100/167, from bench/data) and the Benders search.
 
 The full table (n = 100..900) is in bench/locate.py; these run in a few seconds.
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from planner.locate import PMedian
-from planner.locate._lagrangian import lagrangian_branch_and_bound
+from planner.locate._benders import benders_p_median
 from planner.locate.orlib import read_orlib_pmedian
 from planner.model.status import Status
 
@@ -49,24 +49,20 @@ def _brute_force(wcost: np.ndarray, p: int, fixed: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_lagrangian_tree_matches_brute_force(seed: int) -> None:
+def test_benders_search_matches_brute_force(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(3, 15)), int(rng.integers(2, 10))
     p = int(rng.integers(1, m + 1))
     integral = seed % 2 == 0
     cost = rng.integers(0, 30, (n, m)).astype(float) if integral else rng.uniform(0, 30, (n, m))
     weights = rng.integers(1, 5, n).astype(float) if integral else rng.uniform(0.1, 3, n)
-    wcost = weights[:, None] * cost
     fixed = np.sort(rng.choice(m, int(rng.integers(0, min(p, 2) + 1)), replace=False))
-    others = np.setdiff1d(np.arange(m), fixed)
-    incumbent = np.concatenate([fixed, rng.choice(others, p - len(fixed), replace=False)])
-    upper = float(wcost[:, incumbent].min(axis=1).sum())
-    tolerance = 1 - 1e-6 if integral else 1e-9 * max(1.0, upper)
-    best = _brute_force(wcost, p, fixed)
-    found = lagrangian_branch_and_bound(wcost, p, fixed, incumbent, upper, tolerance, time.perf_counter() + 30)
-    assert found.proven
+    best = _brute_force(weights[:, None] * cost, p, fixed)
+    found = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() + 30)
+    assert found.proven and not found.infeasible
     assert found.value == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert found.bound <= best + 1e-9
     assert len(found.selected) == p and set(fixed.tolist()) <= set(found.selected.tolist())
-    # Past the deadline the tree stops at once: not proven, and its bound is still a lower bound.
-    stopped = lagrangian_branch_and_bound(wcost, p, fixed, incumbent, upper, tolerance, time.perf_counter() - 1)
-    assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value == upper
+    # Past the deadline the search stops at once: not proven, and nothing it reports beats the optimum.
+    stopped = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() - 1)
+    assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value >= best - 1e-9
