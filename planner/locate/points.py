@@ -30,7 +30,7 @@ import numpy as np
 from geodata.projection import haversine_m
 from planner.errors import InputError
 
-__all__ = ["METRICS", "PointSet", "cost_from_points", "read_points"]
+__all__ = ["METRICS", "PointSet", "check_metric", "cost_from_points", "read_points"]
 
 METRICS = ("euclidean", "euclidean-floor", "great-circle")
 _PLANAR_TSPLIB = ("EUC_2D", "CEIL_2D", "ATT")
@@ -70,10 +70,15 @@ def read_points(path: str | Path) -> PointSet:
     return _read_csv(path, text)
 
 
-def cost_from_points(points: PointSet, metric: str) -> np.ndarray:
-    """Return the ``n x n`` cost matrix between the points under ``metric`` (one of :data:`METRICS`)."""
+def check_metric(metric: str) -> None:
+    """Raise InputError naming the field unless ``metric`` is one of :data:`METRICS`."""
     if metric not in METRICS:
         raise InputError(f"metric {metric!r} is not one of {', '.join(METRICS)}", field="metric")
+
+
+def cost_from_points(points: PointSet, metric: str) -> np.ndarray:
+    """Return the ``n x n`` cost matrix between the points under ``metric`` (one of :data:`METRICS`)."""
+    check_metric(metric)
     if metric == "great-circle" and not points.geographic:
         raise InputError("metric great-circle needs lon,lat columns in decimal degrees (a CSV with lon and lat)",
                          field="metric")
