@@ -90,7 +90,8 @@ class IncrementalLP:
     def solve(self, time_limit_s: float, cutoff: float = math.inf) -> LpOutcome:
         """Re-solve from the current basis; stop early once the objective provably exceeds ``cutoff``."""
         highs = self._highs
-        highs.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
+        # HiGHS compares its time limit with the run time summed over every solve of this object.
+        highs.setOptionValue("time_limit", float(highs.getRunTime()) + max(float(time_limit_s), 0.01))
         highs.setOptionValue("objective_bound", float(cutoff))
         highs.run()
         status = highs.modelStatusToString(highs.getModelStatus())
