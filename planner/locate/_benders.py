@@ -88,6 +88,8 @@ class _Search:
         self.best = np.zeros(0, dtype=np.int64)
         self.upper = math.inf
         self.tick = 0
+        self.started = time.perf_counter()
+        self.polishing_s = 0.0
 
     # ------------------------------------------------------------------ incumbent and tolerance
 
@@ -109,9 +111,47 @@ class _Search:
             return True
         return False
 
-    def improve(self, start: np.ndarray) -> None:
-        """Fast interchange from ``start`` (fixed sites kept), offered as an incumbent."""
-        self.offer(fast_interchange(self.work, self.weights, start, self.fixed, self.allowed))
+    def improve(self, start: np.ndarray, among: np.ndarray | None = None) -> None:
+        """Fast interchange from ``start`` (fixed sites kept), offered as an incumbent.
+
+        With ``among`` (a site mask) only those sites may swap in: the interchange then works on that
+        column subset, which at a node (its LP support) is a fraction of the matrix. Time spent here
+        is counted, so the tree can keep it to a share of the search.
+        """
+        began = time.perf_counter()
+        start = np.asarray(start, dtype=np.int64)
+        if among is None:
+            found = fast_interchange(self.work, self.weights, start, self.fixed, self.allowed)
+        else:
+            columns = np.flatnonzero(among | np.isin(np.arange(self.m), start) | np.isin(np.arange(self.m), self.fixed))
+            local = fast_interchange(self.work[:, columns], self.weights, np.searchsorted(columns, start),
+                                     np.searchsorted(columns, self.fixed), np.ones(len(columns), dtype=bool))
+            found = columns[local]
+        self.offer(found)
+        self.polishing_s += time.perf_counter() - began
+
+    def dive(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Open the largest fractional site and re-solve, until the LP answer is integral (an incumbent).
+
+        A diving heuristic on the master: each step costs one warm LP solve with its cuts. It stops when
+        the LP bound passes the incumbent (nothing better down this path) or at the deadline; the end
+        point is polished by interchange. Its time counts as polishing time.
+        """
+        began = time.perf_counter()
+        lower = lower.copy()
+        while self.remaining() > 0:
+            status, outcome, _ = self.solve_node(lower.astype(np.float64), upper.astype(np.float64))
+            if status != "open" or outcome is None or outcome.x is None:
+                break
+            y = outcome.x[: self.m]
+            fractional = (y > 1e-6) & (y < 1.0 - 1e-6) & ~lower
+            if not fractional.any():
+                self.offer(np.flatnonzero(y > 0.5))
+                break
+            lower[int(np.argmax(np.where(fractional, y, -1.0)))] = True
+        self.polishing_s += time.perf_counter() - began
+        if len(self.best):
+            self.improve(self.best)
 
     def rounding(self, y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
         """Round an LP point: the forced-open sites plus the largest values among the free ones, ``p`` in all."""
@@ -230,8 +270,13 @@ class _Search:
                 self.offer(np.flatnonzero(y > 0.5))
                 continue
             rounded = self.rounding(y, node.lower, node.upper)
-            if self.offer(rounded) or nodes % 16 == 0:
-                self.improve(rounded)  # a new incumbent, or now and then, is polished by interchange
+            # A new incumbent, or now and then another rounding, is polished by interchange among the
+            # node's LP support, while that takes at most a quarter of the search time.
+            improved = self.offer(rounded)
+            if (improved or nodes % 8 == 0) and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
+                self.improve(rounded, among=(y > 1e-6) & node.upper)
+            if nodes % 128 == 0 and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
+                self.dive(node.lower, node.upper)
             if self.master.rows > 6 * self.n and nodes % 64 == 0:
                 self.master.drop_idle(self.tick, 200)
             assert outcome.row_dual is not None
@@ -276,6 +321,7 @@ def benders_p_median(
     lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
                                         math.inf).value if root.row_dual is not None else root.objective
     search.improve(search.rounding(root.x[:m], lower, upper))
+    search.dive(lower, upper)
     bound, nodes = search.branch_and_bound(root, lower, upper)
     bound = min(bound, search.upper)
     proven = math.isfinite(search.upper) and bound >= search.cutoff()

@@ -112,7 +112,13 @@ class BendersMaster:
 
     def mark_used(self, row_dual: np.ndarray, tick: int) -> None:
         """Record that the rows with a positive dual were used at ``tick``."""
-        self.last_used[np.asarray(row_dual) > 1e-12] = tick
+        self.last_used[self._full(row_dual) > 1e-12] = tick
+
+    def _full(self, row_dual: np.ndarray) -> np.ndarray:
+        """Duals of a solve made before the latest cuts were added, with 0 for those cuts (a valid choice)."""
+        u = np.zeros(len(self.last_used))
+        u[: len(row_dual)] = row_dual
+        return u
 
     def set_sites(self, lower: np.ndarray, upper: np.ndarray) -> None:
         """Bounds of every ``y`` column (the node's forced-open and closed sites)."""
@@ -136,7 +142,7 @@ class BendersMaster:
     ) -> DualBound:
         """Compute the certified Lagrangian bound (module docstring) and the sites it fixes below ``cutoff``."""
         matrix, owner, rhs = self._arrays()
-        u = np.maximum(np.asarray(row_dual, dtype=np.float64), 0.0)
+        u = np.maximum(self._full(np.asarray(row_dual, dtype=np.float64)), 0.0)
         u[0] = 0.0
         cut = owner >= 0
         spent = np.bincount(owner[cut], weights=u[cut], minlength=self.n)

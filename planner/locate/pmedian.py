@@ -97,7 +97,8 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     # Data: the weighted rows and the allowed columns only.
     rows = np.flatnonzero(data.weights > 0)
     cols = np.flatnonzero(data.allowed)
-    cost = data.cost[np.ix_(rows, cols)]
+    every = len(rows) == data.n_demand and len(cols) == data.n_sites
+    cost = data.cost if every else data.cost[np.ix_(rows, cols)]  # no copy of a province-size matrix
     weights = data.weights[rows]
     p = int(data.p or 0)
     fixed = np.searchsorted(cols, data.existing)
