@@ -6,6 +6,7 @@ The full table (n = 100..900) is in bench/locate.py; these run in a few seconds.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pytest
 
 from planner.locate import PMedian
 from planner.locate._benders import benders_p_median
+from planner.locate._benders_cuts import SortedCosts
+from planner.locate._benders_master import BendersMaster
 from planner.locate.orlib import read_orlib_pmedian
 from planner.model.status import Status
 
@@ -66,3 +69,35 @@ def test_benders_search_matches_brute_force(seed: int) -> None:
     # Past the deadline the search stops at once: not proven, and nothing it reports beats the optimum.
     stopped = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() - 1)
     assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value >= best - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_master_dual_bound_is_valid_for_any_multipliers(seed: int) -> None:
+    # The certified bound must stay below the brute-force optimum for the LP duals, for duals of an
+    # older LP (fewer rows), and for arbitrary non-negative multipliers; its site fixings must keep
+    # every optimal solution.
+    rng = np.random.default_rng(100 + seed)
+    n, m, p = 9, 7, int(rng.integers(1, 4))
+    cost = rng.integers(0, 20, (n, m)).astype(float)
+    weights = rng.integers(1, 4, n).astype(float)
+    best = _brute_force(weights[:, None] * cost, p, np.zeros(0, dtype=np.int64))
+    optimal_sets = [set(s) for s in itertools.combinations(range(m), p)
+                    if float(weights @ cost[:, list(s)].min(axis=1)) == best]
+    costs = SortedCosts(cost, p)
+    master = BendersMaster(weights, costs.nearest, m, p)
+    every = np.arange(n)
+    for _ in range(3):
+        cuts = costs.separate(rng.dirichlet(np.ones(m)) * p)
+        master.add(every, cuts.level, *costs.cut_rows(every, cuts))
+    lower, upper = np.zeros(m), np.ones(m)
+    solved = master.solve(10.0)
+    assert solved.status == "optimal" and solved.row_dual is not None
+    exact = master.dual_bound(solved.row_dual, lower, upper, best + 0.5)
+    assert exact.value == pytest.approx(solved.objective, rel=1e-6, abs=1e-6)
+    assert exact.value <= best + 1e-9
+    for chosen in optimal_sets:
+        assert not (set(np.flatnonzero(exact.close)) & chosen)
+        assert set(np.flatnonzero(exact.force)) <= chosen
+    older = master.dual_bound(solved.row_dual[: master.rows - n], lower, upper, math.inf)
+    arbitrary = master.dual_bound(rng.exponential(1.0, master.rows), lower, upper, math.inf)
+    assert older.value <= best + 1e-9 and arbitrary.value <= best + 1e-9
