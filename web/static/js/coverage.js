@@ -163,7 +163,7 @@
     }).join("");
     const list = (rows) => rows.map((r) => `${escape(r.site)} (${escape(r.standard)}: ${fmt(r.minutes_before)} → ${fmt(r.minutes_after)})`).join("<br>") || "—";
     const sel = result.selection ? `<p>选址模型 Model ${escape(result.selection.model)}: <strong>${escape(result.selection.status)}</strong>, ` +
-      `选中 chosen ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.weight_covered_before})</p>` : "";
+      `选中 chosen ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.objective_before})</p>` : "";
     $("whatif-result").innerHTML = `<p>${result.changes.map(escape).join("<br>")}</p>${sel}` +
       `<p><label><input type="radio" name="view" value="before"> 之前 Before</label> <label><input type="radio" name="view" value="after" checked> 之后 After</label></p>` +
       `<table id="whatif-table"><thead><tr><th>标准</th><th>达标 Passing</th><th>比例 Share</th><th>满足 Met</th></tr></thead><tbody>${changes}</tbody></table>` +
