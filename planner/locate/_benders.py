@@ -28,10 +28,11 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.locate._benders_branching import PseudoCosts, product_score
 from planner.locate._benders_cuts import SortedCosts
 from planner.locate._benders_master import BendersMaster
 from planner.locate._highs import LpOutcome
@@ -42,6 +43,9 @@ __all__ = ["BendersOutcome", "benders_p_median"]
 _GREEDY_WORK = 3e8  # p * n * m below which greedy + interchange also seeds the incumbent
 _IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
 _ROUNDS_PER_NODE = 10
+_RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
+_STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, best estimate first
+_STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class _Node:
     serial: int
     lower: np.ndarray
     upper: np.ndarray
+    site: int = field(default=-1, compare=False)  # the site branched on to make this node (-1 at the root)
+    up: bool = field(default=False, compare=False)  # forced open (True) or closed
+    change: float = field(default=0.0, compare=False)  # how far that moved the parent's LP value of y_site
+    parent_objective: float = field(default=math.nan, compare=False)
 
 
 class _Search:
@@ -90,6 +98,7 @@ class _Search:
         self.tick = 0
         self.started = time.perf_counter()
         self.polishing_s = 0.0
+        self.pseudo = PseudoCosts(self.m)
 
     # ------------------------------------------------------------------ incumbent and tolerance
 
@@ -242,6 +251,47 @@ class _Search:
         proof = self.master.dual_bound(outcome.row_dual, lower, upper, self.cutoff())
         return "open", outcome, proof.value
 
+    def choose_site(self, y: np.ndarray, objective: float, lower: np.ndarray, upper: np.ndarray) -> int:
+        """Return the free site to branch on at a node with LP point ``y`` and value ``objective``.
+
+        Reliability branching (``_benders_branching.py``): fractional sites with unreliable pseudocosts,
+        best estimate first, are tried by strong branching; the product of the two rises decides.
+        """
+        free = lower < upper
+        fractional = np.flatnonzero(free & (y > 1e-6) & (y < 1.0 - 1e-6))
+        if len(fractional) == 0:
+            return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0)))
+        down, up = self.pseudo.estimate(fractional, y)
+        unreliable = np.flatnonzero(~self.pseudo.reliable(fractional, _RELIABLE))
+        order = unreliable[np.argsort(-product_score(down[unreliable], up[unreliable]), kind="stable")]
+        cutoff = self.cutoff()
+        for k in order[:_STRONG_CANDIDATES]:
+            if self.remaining() <= 0:
+                break
+            site = int(fractional[k])
+            for opened in (True, False):
+                low, high = lower.astype(np.float64), upper.astype(np.float64)
+                if opened:
+                    low[site] = 1.0
+                else:
+                    high[site] = 0.0
+                self.master.set_sites(low, high)
+                trial = self.master.solve(self.remaining(), cutoff, _STRONG_ITERATIONS)
+                if trial.status in ("infeasible", "cutoff"):
+                    value = cutoff if math.isfinite(cutoff) else objective + abs(objective) + 1.0
+                elif trial.status in ("optimal", "iterations"):
+                    value = trial.objective
+                else:
+                    continue
+                rise = max(value - objective, 0.0)
+                change = (1.0 - y[site]) if opened else y[site]
+                self.pseudo.record(site, opened, rise, change)
+                if opened:
+                    up[k] = rise
+                else:
+                    down[k] = rise
+        return int(fractional[int(np.argmax(product_score(down, up)))])
+
     def branch_and_bound(self, root: LpOutcome, lower: np.ndarray, upper: np.ndarray) -> tuple[float, int]:
         """Best-first search from the root; returns (proven lower bound, nodes solved)."""
         assert root.row_dual is not None
@@ -262,6 +312,9 @@ class _Search:
                 heapq.heappush(heap, node)
                 break
             nodes += 1
+            if node.site >= 0:
+                learnt = outcome.objective if status == "open" and outcome is not None else self.cutoff()
+                self.pseudo.record(node.site, node.up, learnt - node.parent_objective, node.change)
             if status == "pruned" or bound >= self.cutoff() or outcome is None or outcome.x is None:
                 continue
             y = outcome.x[: self.m]
@@ -287,12 +340,14 @@ class _Search:
             if not free.any() or int(lower_now.sum()) >= self.p:
                 self.offer(self.rounding(y, lower_now, upper_now))
                 continue
-            site = int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0)))
+            site = self.choose_site(y, outcome.objective, lower_now, upper_now)
             opened, closed = lower_now.copy(), upper_now.copy()
             opened[site], closed[site] = True, False
             serial += 2
-            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial, opened, upper_now))
-            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial + 1, lower_now, closed))
+            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial, opened, upper_now, site, True,
+                                       float(1.0 - y[site]), outcome.objective))
+            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial + 1, lower_now, closed, site, False,
+                                       float(y[site]), outcome.objective))
         open_bounds = [node.bound for node in heap if node.bound < self.cutoff()]
         return (min(open_bounds) if open_bounds else self.upper), nodes
 

@@ -124,9 +124,9 @@ class BendersMaster:
         """Bounds of every ``y`` column (the node's forced-open and closed sites)."""
         self.lp.set_col_bounds(np.arange(self.m), lower, upper)
 
-    def solve(self, time_limit_s: float, cutoff: float = math.inf) -> LpOutcome:
+    def solve(self, time_limit_s: float, cutoff: float = math.inf, iteration_limit: int | None = None) -> LpOutcome:
         """Re-solve the LP warm; ``x`` is ``y`` followed by ``theta``."""
-        return self.lp.solve(time_limit_s, cutoff)
+        return self.lp.solve(time_limit_s, cutoff, iteration_limit)
 
     def _arrays(self) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
         """Return the pool as one matrix of ``y`` coefficients, each row's owner and right-hand side."""

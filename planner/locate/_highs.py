@@ -22,6 +22,8 @@ import numpy as np
 
 __all__ = ["IncrementalLP", "LpOutcome"]
 
+_NO_LIMIT = 2**31 - 1  # HiGHS's own default for simplex_iteration_limit
+
 
 def _highs_class() -> Any:
     """Return the HiGHS solver class: ``highspy.Highs`` if installed, else SciPy's bundled copy."""
@@ -33,8 +35,10 @@ def _highs_class() -> Any:
 
 @dataclass(frozen=True)
 class LpOutcome:
-    """One solve: ``status`` is "optimal", "cutoff" (objective passed the cutoff), "infeasible" or "limit".
+    """One solve of the LP, and how it ended.
 
+    ``status`` is "optimal", "cutoff" (objective passed the cutoff), "infeasible", "limit" (time) or
+    "iterations" (the iteration limit: ``objective`` is an estimate, nothing else is set).
     ``objective``, ``x`` and ``row_dual`` are set for "optimal" (and, where HiGHS gives them, for
     "cutoff"); ``row_dual`` is >= 0 on binding ``>=`` rows of this minimisation.
     """
@@ -87,16 +91,24 @@ class IncrementalLP:
             np.asarray(upper, dtype=np.float64),
         )
 
-    def solve(self, time_limit_s: float, cutoff: float = math.inf) -> LpOutcome:
-        """Re-solve from the current basis; stop early once the objective provably exceeds ``cutoff``."""
+    def solve(self, time_limit_s: float, cutoff: float = math.inf, iteration_limit: int | None = None) -> LpOutcome:
+        """Re-solve from the current basis; stop early once the objective provably exceeds ``cutoff``.
+
+        With ``iteration_limit`` the dual simplex stops after that many iterations with status
+        "iterations": its objective is then only an estimate (good enough to rank branching choices,
+        never a bound).
+        """
         highs = self._highs
         # HiGHS compares its time limit with the run time summed over every solve of this object.
         highs.setOptionValue("time_limit", float(highs.getRunTime()) + max(float(time_limit_s), 0.01))
         highs.setOptionValue("objective_bound", float(cutoff))
+        highs.setOptionValue("simplex_iteration_limit", _NO_LIMIT if iteration_limit is None else int(iteration_limit))
         highs.run()
         status = highs.modelStatusToString(highs.getModelStatus())
         if status == "Infeasible":
             return LpOutcome("infeasible", math.inf, None, None)
+        if status == "Iteration limit reached":
+            return LpOutcome("iterations", float(highs.getInfo().objective_function_value), None, None)
         if status not in ("Optimal", "Bound on objective reached"):
             return LpOutcome("limit", math.nan, None, None)
         solution = highs.getSolution()
