@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from planner.locate import PMedian
-from planner.locate._benders import benders_p_median
+from planner.locate._benders import benders_p_median, rens
 from planner.locate._benders_cuts import SortedCosts
 from planner.locate._benders_master import BendersMaster
 from planner.locate.orlib import read_orlib_pmedian
@@ -101,3 +101,22 @@ def test_master_dual_bound_is_valid_for_any_multipliers(seed: int) -> None:
     older = master.dual_bound(solved.row_dual[: master.rows - n], lower, upper, math.inf)
     arbitrary = master.dual_bound(rng.exponential(1.0, master.rows), lower, upper, math.inf)
     assert older.value <= best + 1e-9 and arbitrary.value <= best + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_neighbourhood_search_is_the_best_solution_that_agrees_with_the_lp_point(seed: int) -> None:
+    # RENS: sites at 1 stay open, sites at 0 stay closed, the fractional ones are decided exactly.
+    rng = np.random.default_rng(200 + seed)
+    n, m, p = 12, 9, 4
+    cost = rng.integers(0, 40, (n, m)).astype(float)
+    weights = rng.integers(1, 4, n).astype(float)
+    y = np.zeros(m)
+    sites = rng.permutation(m)
+    ones, fractional = sites[: seed % 3], sites[3:8]
+    y[ones], y[fractional] = 1.0, (p - len(ones)) / len(fractional)
+    best = min(float(weights @ cost[:, [*ones, *chosen]].min(axis=1))
+               for chosen in itertools.combinations(fractional.tolist(), p - len(ones)))
+    found = rens(cost, weights, p, y, 1.0, time.perf_counter() + 30)
+    assert found is not None and len(set(found.tolist())) == p
+    assert set(ones.tolist()) <= set(found.tolist()) <= set(ones.tolist()) | set(fractional.tolist())
+    assert float(weights @ cost[:, found].min(axis=1)) == best

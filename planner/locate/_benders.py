@@ -10,14 +10,17 @@ branch-and-cut:
    and a core point that follows it, until no cut is violated at the master's own answer; then the LP
    bound of the radius formulation is reached, without ever building the n x m assignment model.
 2. **Incumbent.** The LP solution rounded (its ``p`` largest sites) and improved by fast interchange
-   (``_swap.py``), plus greedy + interchange when ``p`` is small enough for greedy to be cheap.
+   (``_swap.py``), plus greedy + interchange when ``p`` is small enough for greedy to be cheap; then
+   the p-median around the root LP solution solved exactly by this same search (RENS, :func:`rens`),
+   which on degenerate instances (fl1400, p = 200: 305 fractional sites) finds what interchange misses.
 3. **Reduced-cost fixing.** The certified Lagrangian bound from the LP duals closes (or forces open)
    every site whose change would lift the bound past the incumbent.
 4. **Branch-and-bound.** Best-first on the certified node bound (deeper first among ties), branching
-   on the most fractional site; every node re-solves the master warm under its bounds, separates
-   cuts until none is violated, fixes sites by reduced costs and rounds its LP solution (with an
-   interchange now and then) for better incumbents. A node whose LP solution is integral with no
-   violated cut is solved exactly. Cuts unused for a long time are dropped to keep the LP small.
+   by reliability branching on pseudocosts (``_benders_branching.py``); every node re-solves the
+   master warm under its bounds, separates cuts until none is violated, fixes sites by reduced costs
+   and rounds its LP solution (with an interchange now and then) for better incumbents. A node whose
+   LP solution is integral with no violated cut is solved exactly. Cuts unused for a long time are
+   dropped to keep the LP small.
 
 The search stops proven when every node's bound reaches the incumbent (less one for integral data),
 or at the deadline with the smallest open bound as the proven lower bound.
@@ -38,7 +41,7 @@ from planner.locate._benders_master import BendersMaster
 from planner.locate._highs import LpOutcome
 from planner.locate._swap import fast_interchange, greedy
 
-__all__ = ["BendersOutcome", "benders_p_median"]
+__all__ = ["BendersOutcome", "benders_p_median", "rens"]
 
 _GREEDY_WORK = 3e8  # p * n * m below which greedy + interchange also seeds the incumbent
 _IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
@@ -46,6 +49,7 @@ _ROUNDS_PER_NODE = 10
 _RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
 _STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, best estimate first
 _STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
+_RENS_SHARE = 0.25  # of the time left, at most, for the sub-problem around the root LP solution
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,18 @@ class _Search:
         self.polishing_s += time.perf_counter() - began
         if len(self.best):
             self.improve(self.best)
+
+    def neighbourhood(self, y: np.ndarray, share: float) -> None:
+        """Offer the best solution that agrees with the LP point ``y`` (``rens``), polished by interchange.
+
+        The sub-problem gets at most ``share`` of the time left; its time counts as polishing time.
+        """
+        began = time.perf_counter()
+        found = rens(self.cost, self.weights, self.p, y, self.step,
+                     min(self.deadline, began + share * max(self.remaining(), 0.0)))
+        self.polishing_s += time.perf_counter() - began
+        if found is not None:
+            self.improve(found)
 
     def rounding(self, y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
         """Round an LP point: the forced-open sites plus the largest values among the free ones, ``p`` in all."""
@@ -353,13 +369,15 @@ class _Search:
 
 
 def benders_p_median(
-    cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, step: float, deadline: float
+    cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, step: float, deadline: float,
+    *, heuristics: bool = True,
 ) -> BendersOutcome:
     """Minimise ``sum_i w_i min_{j in S} cost[i, j]`` over ``|S| = p`` with ``fixed`` in ``S``.
 
     ``cost`` may hold ``inf`` (unreachable); ``step`` is 1 when every weighted cost is an integer (a
     better solution is then at least 1 better), else 0; ``deadline`` is a ``time.perf_counter()``
-    instant. See the module docstring for the method.
+    instant; ``heuristics=False`` leaves out the neighbourhood search at the root (a sub-problem's
+    own search). See the module docstring for the method.
     """
     search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline)
     n, m = cost.shape
@@ -376,6 +394,8 @@ def benders_p_median(
     lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
                                         math.inf).value if root.row_dual is not None else root.objective
     search.improve(search.rounding(root.x[:m], lower, upper))
+    if heuristics:
+        search.neighbourhood(root.x[:m], _RENS_SHARE)
     search.dive(lower, upper)
     bound, nodes = search.branch_and_bound(root, lower, upper)
     bound = min(bound, search.upper)
@@ -383,6 +403,40 @@ def benders_p_median(
     infeasible = not math.isfinite(search.upper) and bound == math.inf
     return BendersOutcome(search.best, search.upper, search.upper if proven else bound, proven, infeasible,
                           lp_bound, nodes)
+
+
+def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: float, deadline: float
+         ) -> np.ndarray | None:
+    """Solve the p-median around an LP point ``y``: the best ``p`` sites that agree with it where it is integral.
+
+    Relaxation enforced neighbourhood search (Berthold 2014, "RENS", Math. Prog. Comp. 6: 33-54):
+    sites the LP opens fully stay open, sites it leaves closed stay closed, and the fractional ones
+    are decided by :func:`benders_p_median` itself (without this heuristic) until ``deadline``. The
+    sites kept open enter the sub-problem as one column (each row's cost to the nearest of them),
+    fixed open; rows that no fractional site serves better than that column leave it, their cost
+    being settled. Returns the sites (the sub-problem's best, proven or not), or None when there is
+    nothing to decide or nothing was found in time.
+    """
+    ones = np.flatnonzero(y > 1.0 - 1e-6)
+    free = np.flatnonzero((y > 1e-6) & (y <= 1.0 - 1e-6))
+    need = p - len(ones)
+    if need <= 0 or len(free) <= need:
+        return None
+    sub = cost[:, free]
+    if len(ones):
+        nearest_open = cost[:, ones].min(axis=1)
+        rows = np.flatnonzero((sub < nearest_open[:, None]).any(axis=1))
+        if len(rows) == 0:
+            return None
+        sub_cost, fixed, sub_p = np.column_stack([nearest_open[rows], sub[rows]]), np.zeros(1, dtype=np.int64), need + 1
+    else:
+        rows = np.arange(len(cost))
+        sub_cost, fixed, sub_p = sub, np.zeros(0, dtype=np.int64), need
+    found = benders_p_median(sub_cost, weights[rows], sub_p, fixed, step, deadline, heuristics=False)
+    if len(found.selected) == 0 or not math.isfinite(found.value):
+        return None
+    chosen = found.selected[found.selected >= len(fixed)] - len(fixed)
+    return np.concatenate([ones, free[chosen]]).astype(np.int64)
 
 
 def _penalised(cost: np.ndarray, weights: np.ndarray) -> np.ndarray:
