@@ -346,11 +346,14 @@ class _Search:
                 self.improve(rounded, among=(y > 1e-6) & node.upper)
             if nodes % 128 == 0 and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
                 self.dive(node.lower, node.upper)
-            if self.master.rows > 6 * self.n and nodes % 64 == 0:
-                self.master.drop_idle(self.tick, 200)
+            if bound >= self.cutoff():
+                continue
+            # The node's duals fit the cut pool as it was (later cuts get 0): no cut is dropped before this.
             assert outcome.row_dual is not None
             fixing = self.master.dual_bound(outcome.row_dual, node.lower.astype(np.float64),
                                             node.upper.astype(np.float64), self.cutoff())
+            if self.master.rows > 6 * self.n and nodes % 64 == 0:
+                self.master.drop_idle(self.tick, 200)
             lower_now, upper_now = node.lower | fixing.force, node.upper & ~fixing.close
             free = lower_now < upper_now
             if not free.any() or int(lower_now.sum()) >= self.p:
