@@ -49,7 +49,8 @@ _ROUNDS_PER_NODE = 10
 _RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
 _STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, best estimate first
 _STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
-_RENS_SHARE = 0.25  # of the time left, at most, for the sub-problem around the root LP solution
+_STRONG_SHARE = 0.2  # of the search time, at most, in strong branching (pseudocost estimates beyond)
+_RENS_SHARE = 0.2  # of the time left, at most, for the sub-problem around the root LP solution
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class _Search:
         self.started = time.perf_counter()
         self.polishing_s = 0.0
         self.pseudo = PseudoCosts(self.m)
+        self.strong_s = 0.0
 
     # ------------------------------------------------------------------ incumbent and tolerance
 
@@ -272,7 +274,10 @@ class _Search:
 
         Reliability branching (``_benders_branching.py``): fractional sites with unreliable pseudocosts,
         best estimate first, are tried by strong branching; the product of the two rises decides.
+        Strong branching stops at ``_STRONG_SHARE`` of the search time (where LPs are slow, e.g. small
+        ``p`` and wide cuts); the estimates, learnt from every child, decide alone then.
         """
+        began = time.perf_counter()
         free = lower < upper
         fractional = np.flatnonzero(free & (y > 1e-6) & (y < 1.0 - 1e-6))
         if len(fractional) == 0:
@@ -281,6 +286,8 @@ class _Search:
         unreliable = np.flatnonzero(~self.pseudo.reliable(fractional, _RELIABLE))
         order = unreliable[np.argsort(-product_score(down[unreliable], up[unreliable]), kind="stable")]
         cutoff = self.cutoff()
+        if self.strong_s > _STRONG_SHARE * (began - self.started):
+            order = order[:0]
         for k in order[:_STRONG_CANDIDATES]:
             if self.remaining() <= 0:
                 break
@@ -306,6 +313,7 @@ class _Search:
                     up[k] = rise
                 else:
                     down[k] = rise
+        self.strong_s += time.perf_counter() - began
         return int(fractional[int(np.argmax(product_score(down, up)))])
 
     def branch_and_bound(self, root: LpOutcome, lower: np.ndarray, upper: np.ndarray) -> tuple[float, int]:
