@@ -62,10 +62,12 @@ def test_small_tsplib_case_with_existing_sites_and_candidates(first60: np.ndarra
 
 
 def test_rl1304_p100_bound_and_objective_bracket_the_published_optimum() -> None:
+    # A budget of seconds (make test): the proven bound is valid and within 0.5 % of the optimum
+    # (the root LP bound alone is), whether or not the search finishes.
     cost = cost_from_points(read_points(BENCH_TSPLIB / "rl1304.tsp"), "euclidean-floor")
-    result = PMedian.from_cost_matrix(cost, p=100).solve(time_limit_s=40)
+    result = PMedian.from_cost_matrix(cost, p=100).solve(time_limit_s=15)
     assert result.bound is not None
-    assert result.bound <= RL1304_P100_OPTIMUM <= result.objective
+    assert 0.995 * RL1304_P100_OPTIMUM <= result.bound <= RL1304_P100_OPTIMUM <= result.objective
     assert len(result.selected) == 100
     assert cost[:, list(result.selected)].min(axis=1).sum() == result.objective
     if result.status is Status.OPTIMAL:

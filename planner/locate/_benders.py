@@ -119,7 +119,9 @@ class _Search:
 
     def offer(self, selected: np.ndarray) -> bool:
         """Keep ``selected`` (p column indices) if it beats the incumbent; True if it did."""
-        selected = np.sort(np.asarray(selected, dtype=np.int64))
+        selected = np.unique(np.asarray(selected, dtype=np.int64))
+        if len(selected) != self.p:  # never a set of another size (a node with too many forced open)
+            return False
         value = float(self.weights @ self.cost[:, selected].min(axis=1))
         if value < self.upper:
             self.best, self.upper = selected, value
@@ -275,19 +277,23 @@ class _Search:
         Reliability branching (``_benders_branching.py``): fractional sites with unreliable pseudocosts,
         best estimate first, are tried by strong branching; the product of the two rises decides.
         Strong branching stops at ``_STRONG_SHARE`` of the search time (where LPs are slow, e.g. small
-        ``p`` and wide cuts); the estimates, learnt from every child, decide alone then.
+        ``p`` and wide cuts); the estimates, learnt from every child, decide alone then. A child that
+        strong branching proves empty (infeasible, or a certified bound at the cutoff) fixes its site
+        the other way in ``lower``/``upper`` (changed in place); -1 means both children of a site are
+        empty, so the node is; -2 that no site is left free.
         """
         began = time.perf_counter()
         free = lower < upper
         fractional = np.flatnonzero(free & (y > 1e-6) & (y < 1.0 - 1e-6))
         if len(fractional) == 0:
-            return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0)))
+            return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0))) if free.any() else -2
         down, up = self.pseudo.estimate(fractional, y)
         unreliable = np.flatnonzero(~self.pseudo.reliable(fractional, _RELIABLE))
         order = unreliable[np.argsort(-product_score(down[unreliable], up[unreliable]), kind="stable")]
         cutoff = self.cutoff()
         if self.strong_s > _STRONG_SHARE * (began - self.started):
             order = order[:0]
+        fixed = np.zeros(len(fractional), dtype=bool)
         for k in order[:_STRONG_CANDIDATES]:
             if self.remaining() <= 0:
                 break
@@ -300,7 +306,10 @@ class _Search:
                     high[site] = 0.0
                 self.master.set_sites(low, high)
                 trial = self.master.solve(self.remaining(), cutoff, _STRONG_ITERATIONS)
-                if trial.status in ("infeasible", "cutoff"):
+                empty = trial.status == "infeasible" or (
+                    trial.status == "cutoff" and trial.row_dual is not None
+                    and self.master.dual_bound(trial.row_dual, low, high, cutoff).value >= cutoff)
+                if empty or trial.status == "cutoff":
                     value = cutoff if math.isfinite(cutoff) else objective + abs(objective) + 1.0
                 elif trial.status in ("optimal", "iterations"):
                     value = trial.objective
@@ -313,8 +322,20 @@ class _Search:
                     up[k] = rise
                 else:
                     down[k] = rise
+                if empty:
+                    if fixed[k]:  # the other child is empty too
+                        self.strong_s += time.perf_counter() - began
+                        return -1
+                    fixed[k] = True
+                    if opened:
+                        upper[site] = False
+                    else:
+                        lower[site] = True
         self.strong_s += time.perf_counter() - began
-        return int(fractional[int(np.argmax(product_score(down, up)))])
+        if fixed.all() or int(lower.sum()) >= self.p:
+            free = lower < upper
+            return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0))) if free.any() else -2
+        return int(fractional[int(np.argmax(np.where(fixed, -np.inf, product_score(down, up))))])
 
     def branch_and_bound(self, root: LpOutcome, lower: np.ndarray, upper: np.ndarray) -> tuple[float, int]:
         """Best-first search from the root; returns (proven lower bound, nodes solved)."""
@@ -368,6 +389,11 @@ class _Search:
                 self.offer(self.rounding(y, lower_now, upper_now))
                 continue
             site = self.choose_site(y, outcome.objective, lower_now, upper_now)
+            if site == -1 or int(lower_now.sum()) > self.p:
+                continue
+            if site == -2 or int(lower_now.sum()) >= self.p:
+                self.offer(self.rounding(y, lower_now, upper_now))
+                continue
             opened, closed = lower_now.copy(), upper_now.copy()
             opened[site], closed[site] = True, False
             serial += 2
