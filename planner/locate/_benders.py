@@ -10,7 +10,7 @@ branch-and-cut:
    and a core point that follows it, until no cut is violated at the master's own answer; then the LP
    bound of the radius formulation is reached, without ever building the n x m assignment model.
 2. **Incumbent.** The LP solution rounded (its ``p`` largest sites) and improved by fast interchange
-   (``_swap.py``), plus greedy + interchange when ``p`` is small enough for greedy to be cheap; then
+   (``_swap.py``; greedy + interchange only when the LP phase did not finish in time); then
    the p-median around the root LP solution solved exactly by this same search (RENS, :func:`rens`),
    which on degenerate instances (fl1400, p = 200: 305 fractional sites) finds what interchange misses.
 3. **Reduced-cost fixing.** The certified Lagrangian bound from the LP duals closes (or forces open)
@@ -43,7 +43,7 @@ from planner.locate._swap import fast_interchange, greedy
 
 __all__ = ["BendersOutcome", "benders_p_median", "rens"]
 
-_GREEDY_WORK = 3e8  # p * n * m below which greedy + interchange also seeds the incumbent
+_GREEDY_WORK = 3e8  # p * n * m below which greedy answers when the LP phase did not finish
 _IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
 _ROUNDS_PER_NODE = 10
 _RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
@@ -418,8 +418,6 @@ def benders_p_median(
     """
     search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline)
     n, m = cost.shape
-    if p * n * m <= _GREEDY_WORK:
-        search.improve(greedy(search.work, weights, p, search.fixed, search.allowed))
     root = search.lp_phase()
     if root is not None and root.status == "infeasible":
         return BendersOutcome(search.best, math.inf, math.inf, True, True, math.inf, 0)
@@ -427,6 +425,13 @@ def benders_p_median(
     lower[search.fixed] = True
     upper = np.ones(m, dtype=bool)
     if root is None or root.x is None:
+        # No LP point to round: greedy gives an answer (even just past the deadline), interchange
+        # improves it while time is left.
+        if p * n * m <= _GREEDY_WORK:
+            start = greedy(search.work, weights, p, search.fixed, search.allowed)
+            search.offer(start)
+            if search.remaining() > 0:
+                search.improve(start)
         return BendersOutcome(search.best, search.upper, -math.inf, False, False, None, 0)
     lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
                                         math.inf).value if root.row_dual is not None else root.objective
