@@ -30,8 +30,13 @@ __all__ = ["CpSatEngine", "Engine", "HighsEngine", "StageOutcome"]
 
 HIGHS_ABSOLUTE_GAP = 0.5
 """HiGHS stops when incumbent - bound <= this: below one unit of every (integer) stage objective."""
-BOUND_SLACK = 1e-6
-"""Relative slack taken off a floating-point bound before rounding it up to an integer bound."""
+BOUND_SLACK = 1e-9
+"""Relative slack (plus 1e-6 absolute) taken off a floating-point bound before rounding it up to an integer."""
+
+
+def _integer_bound(bound: float) -> int:
+    """Round a solver's bound on an integer objective up, after taking off its floating-point noise."""
+    return math.ceil(bound - BOUND_SLACK * abs(bound) - 1e-6)
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ class CpSatEngine:
         if status not in (Status.OPTIMAL, Status.FEASIBLE):
             return StageOutcome(status, None, 0)
         values = [int(self.solver.value(var)) for var in self.variables]
-        return StageOutcome(status, values, math.ceil(self.solver.best_objective_bound - BOUND_SLACK))
+        return StageOutcome(status, values, _integer_bound(self.solver.best_objective_bound))
 
     def cap(self, objective: Objective, value: int) -> None:
         """Add ``objective <= value``."""
@@ -163,7 +168,7 @@ class HighsEngine:
         if reason in (mathopt.TerminationReason.INFEASIBLE, mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED):
             return StageOutcome(Status.INFEASIBLE, None, 0)
         dual = result.termination.objective_bounds.dual_bound
-        bound = math.ceil(dual - BOUND_SLACK * max(1.0, abs(dual))) if math.isfinite(dual) else 0
+        bound = _integer_bound(dual) if math.isfinite(dual) else 0
         if not result.has_primal_feasible_solution():
             return StageOutcome(Status.NOT_SOLVED, None, bound)
         values = [round(x) for x in result.variable_values(self.variables)]

@@ -211,18 +211,21 @@ def formulate(problem: DispatchProblem, *, fixed: Mapping[str, str] | None = Non
     lower = [int(key[0] in fixed) for key in keys]
     upper = [1] * len(keys)
 
-    # Shortfall variables.
-    shortfalls = tuple((incident.id, k) for incident in problem.incidents for k in range(len(incident.requirements)))
-    s_index = {pair: len(keys) + n for n, pair in enumerate(shortfalls)}
-    for incident_id, k in shortfalls:
-        lower.append(0)
-        upper.append(incidents[incident_id].requirements[k].quantity)
-
     by_unit: dict[str, list[int]] = {}
     by_incident: dict[str, list[int]] = {}
     for j, key in enumerate(keys):
         by_unit.setdefault(key[0], []).append(j)
         by_incident.setdefault(key[1], []).append(j)
+
+    # Shortfall variables: at least what every option together could not cover (exact, and it gives
+    # both engines the shortfall a requirement cannot escape without search).
+    shortfalls = tuple((incident.id, k) for incident in problem.incidents for k in range(len(incident.requirements)))
+    s_index = {pair: len(keys) + n for n, pair in enumerate(shortfalls)}
+    for incident_id, k in shortfalls:
+        quantity = incidents[incident_id].requirements[k].quantity
+        reachable = sum(min(quantity, options[keys[j]].contribution[k]) for j in by_incident.get(incident_id, []))
+        lower.append(max(0, quantity - reachable))
+        upper.append(quantity)
     rows: list[Row] = []
 
     # Covers: shortfall is at least the quantity minus the on-time, agreement-covered capability sent,

@@ -34,7 +34,16 @@ from planner.dispatch.rules import PairOption
 from planner.errors import InputError, SolverLimitError
 from planner.model.status import Status
 
-__all__ = ["ENGINES", "EngineInputs", "choose_engine", "engine_inputs", "redispatch", "solve_dispatch"]
+__all__ = [
+    "ENGINES",
+    "HIGHS_MIN_OPTIONS",
+    "SCARCE_RATIO",
+    "EngineInputs",
+    "choose_engine",
+    "engine_inputs",
+    "redispatch",
+    "solve_dispatch",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +53,10 @@ DEFAULT_TIME_LIMIT_S = 10.0
 DEFAULT_WORKERS = 1
 """One CP-SAT worker: on the 2-core machine of bench/dispatch.py (60 x 400) one worker with the full
 LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
+HIGHS_MIN_OPTIONS = 20_000
+"""From this many (unit, incident) options on, ``auto`` uses HiGHS (see the module docstring)."""
+SCARCE_RATIO = 0.35
+"""Demand above this share of the best supply makes an instance scarce (bench: ample 0.14-0.21, scarce 0.43-0.67)."""
 ENGINES = ("auto", "cp-sat", "highs")
 """Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`."""
 
@@ -174,6 +187,11 @@ class EngineInputs:
     supply: int
     """Capability units the options could bring on time, each unit counted once at its best incident."""
 
+    @property
+    def scarce(self) -> bool:
+        """Whether the incidents ask for more than :data:`SCARCE_RATIO` of what the units could bring."""
+        return self.demand > SCARCE_RATIO * self.supply
+
 
 def engine_inputs(problem: DispatchProblem, formulation: Formulation) -> EngineInputs:
     """Measure a formulated problem for :func:`choose_engine`."""
@@ -185,8 +203,8 @@ def engine_inputs(problem: DispatchProblem, formulation: Formulation) -> EngineI
 
 
 def choose_engine(inputs: EngineInputs) -> str:
-    """Return the engine that proved this class of instance sooner in bench/dispatch.py (see module doc)."""
-    return "cp-sat"
+    """Return the engine that did better on this class of instance in bench/dispatch.py (see module doc)."""
+    return "highs" if inputs.options >= HIGHS_MIN_OPTIONS else "cp-sat"
 
 
 @dataclass(frozen=True)

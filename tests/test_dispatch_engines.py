@@ -1,0 +1,119 @@
+"""The dispatch model stated once and its two engines: CP-SAT and HiGHS agree, and the engine choice rule.
+
+Brute force, the independent checker and the random problems come from ``tests.test_dispatch``,
+which restates the dispatch rules on the raw problem dict without the optimiser's code.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from planner.dispatch.formulation import formulate
+from planner.dispatch.greedy import solve_dispatch_greedy
+from planner.dispatch.optimiser import (
+    HIGHS_MIN_OPTIONS,
+    SCARCE_RATIO,
+    EngineInputs,
+    choose_engine,
+    engine_inputs,
+    solve_dispatch,
+)
+from planner.dispatch.problem import problem_from_dict
+from planner.errors import InputError
+from tests.test_dispatch import as_tuple, brute_force, check_result, example, problems, solve_json, violations
+
+
+def _rounded(value: tuple[float, float, float]) -> tuple[float, float, float]:
+    return (round(value[0], 6), round(value[1], 6), round(value[2], 6))
+
+
+def _feasible_with_nothing_sent(problem: dict[str, Any]) -> bool:
+    return not violations(problem, {})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_units=12, max_incidents=5))
+def test_both_engines_reach_the_same_lexicographic_optimum(problem: dict[str, Any]) -> None:
+    # Larger than brute force can enumerate: the two engines check each other, the checker checks both.
+    if not _feasible_with_nothing_sent(problem):
+        return
+    outputs = {engine: solve_json(problem, engine=engine) for engine in ("cp-sat", "highs")}
+    for engine, output in outputs.items():
+        assert output["status"] == "optimal", engine
+        assert output["method"] == engine
+        check_result(problem, output)
+    assert as_tuple(outputs["cp-sat"]) == pytest.approx(as_tuple(outputs["highs"]), abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_units=5, max_incidents=3))
+def test_the_formulation_admits_exactly_the_plans_the_checker_allows(problem: dict[str, Any]) -> None:
+    # Every map of units to their options: the model's rows hold if and only if no rule is broken.
+    if not _feasible_with_nothing_sent(problem):
+        return
+    parsed = problem_from_dict(problem)
+    formulation = formulate(parsed)
+    by_unit: dict[str, list[str]] = {}
+    for unit_id, incident_id in formulation.keys:
+        by_unit.setdefault(unit_id, []).append(incident_id)
+    units = sorted(by_unit)
+    for combo in itertools.product(*[[None, *by_unit[u]] for u in units]):
+        assignment = {u: i for u, i in zip(units, combo, strict=True) if i is not None}
+        values = formulation.values_of(parsed, assignment)
+        assert (formulation.violated(values) == []) == (violations(problem, assignment) == []), assignment
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_units=6, max_incidents=3))
+def test_without_time_to_search_both_engines_return_at_least_the_greedy_plan(problem: dict[str, Any]) -> None:
+    if not _feasible_with_nothing_sent(problem):
+        return
+    parsed = problem_from_dict(problem)
+    greedy = _rounded(solve_dispatch_greedy(parsed).objective.as_tuple())
+    optimum = brute_force(problem)
+    assert optimum is not None
+    for engine in ("cp-sat", "highs"):
+        output = solve_dispatch(parsed, engine=engine, time_limit_s=1e-6).to_dict()
+        check_result(problem, output)
+        assert _rounded(optimum) <= _rounded(as_tuple(output)) <= greedy, engine
+
+
+def test_an_unknown_engine_is_an_input_error_naming_the_field() -> None:
+    with pytest.raises(InputError, match="engine") as info:
+        solve_dispatch(problem_from_dict(example()), engine="gurobi")
+    assert info.value.field == "engine"
+
+
+def test_engine_inputs_count_options_demand_and_best_supply() -> None:
+    # The example: requirements ask for 3 squads; T1 (2 squads) and T2, T3 (1 each) are useful,
+    # T4 has no capability and is no option.
+    problem = problem_from_dict(example())
+    inputs = engine_inputs(problem, formulate(problem))
+    assert inputs.demand == sum(r["quantity"] for i in example()["incidents"] for r in i["requirements"])
+    assert inputs.options == len(formulate(problem).keys)
+    assert inputs.supply == 4
+
+
+@pytest.mark.parametrize(
+    ("options", "demand", "supply", "engine"),
+    [
+        (50, 10, 100, "cp-sat"),  # small and ample
+        (50, 90, 100, "cp-sat"),  # small and scarce
+        (HIGHS_MIN_OPTIONS - 1, 10, 100, "cp-sat"),  # just below the size threshold
+        (HIGHS_MIN_OPTIONS, 10, 100, "highs"),  # province size, ample
+        (HIGHS_MIN_OPTIONS, 90, 100, "highs"),  # province size, scarce
+    ],
+)
+def test_engine_choice_rule(options: int, demand: int, supply: int, engine: str) -> None:
+    assert choose_engine(EngineInputs(options=options, demand=demand, supply=supply)) == engine
+
+
+def test_scarcity_threshold_separates_the_bench_flavours() -> None:
+    # bench/dispatch.py: ample instances ask 0.14-0.21 of the supply, scarce ones 0.43-0.67.
+    assert 0.21 < SCARCE_RATIO < 0.43
+    assert EngineInputs(options=1, demand=43, supply=100).scarce
+    assert not EngineInputs(options=1, demand=21, supply=100).scarce
