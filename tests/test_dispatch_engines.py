@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.dispatch.formulation import formulate
 from planner.dispatch.greedy import solve_dispatch_greedy
@@ -18,13 +19,24 @@ from planner.dispatch.optimiser import (
     HIGHS_MIN_OPTIONS,
     SCARCE_RATIO,
     EngineInputs,
+    _drop_idle_units,
     choose_engine,
     engine_inputs,
     solve_dispatch,
 )
 from planner.dispatch.problem import problem_from_dict
 from planner.errors import InputError
-from tests.test_dispatch import as_tuple, brute_force, check_result, example, problems, solve_json, violations
+from tests.test_dispatch import (
+    as_tuple,
+    assert_every_unit_needed,
+    brute_force,
+    check_result,
+    example,
+    problems,
+    score,
+    solve_json,
+    violations,
+)
 
 
 def _rounded(value: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -117,3 +129,27 @@ def test_scarcity_threshold_separates_the_bench_flavours() -> None:
     assert 0.21 < SCARCE_RATIO < 0.43
     assert EngineInputs(options=1, demand=43, supply=100).scarce
     assert not EngineInputs(options=1, demand=21, supply=100).scarce
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_units=6, max_incidents=3), st.data())
+def test_withdrawing_idle_units_leaves_only_needed_ones_and_never_worsens(
+    problem: dict[str, Any], data: st.DataObject
+) -> None:
+    # Any feasible plan (drawn unit by unit over the options): after the clean-up every unit left is
+    # needed (withdrawing it is strictly worse, by the independent score) and the plan is no worse.
+    if not _feasible_with_nothing_sent(problem):
+        return
+    parsed = problem_from_dict(problem)
+    formulation = formulate(parsed)
+    plan: dict[str, str] = {}
+    for unit_id, incident_id in formulation.keys:
+        if unit_id not in plan and data.draw(st.booleans()):
+            plan[unit_id] = incident_id
+            if violations(problem, plan):
+                del plan[unit_id]
+    cleaned = _drop_idle_units(parsed, plan, formulation.options, keep=frozenset())
+    assert set(cleaned.items()) <= set(plan.items())
+    assert violations(problem, cleaned) == []
+    assert _rounded(score(problem, cleaned)) <= _rounded(score(problem, plan))
+    assert_every_unit_needed(problem, cleaned, kept={})

@@ -193,18 +193,25 @@ def cover_rows(quantity: int, contributions: list[int]) -> list[tuple[list[int],
     return rows
 
 
-def formulate(problem: DispatchProblem, *, fixed: Mapping[str, str] | None = None) -> Formulation:
+def formulate(
+    problem: DispatchProblem,
+    *,
+    fixed: Mapping[str, str] | None = None,
+    options: Mapping[Key, PairOption] | None = None,
+) -> Formulation:
     """Build the model of ``problem`` with the units of ``fixed`` kept on their incidents.
 
     Units kept on earlier incidents are away from home: they count neither as options elsewhere nor
-    at home. Raises InfeasibleError when a retained minimum fails even with no unit sent.
+    at home. ``options`` are the problem's :func:`planner.dispatch.rules.pair_options` when the caller
+    has them. Raises InfeasibleError when a retained minimum fails even with no unit sent.
     """
     fixed = fixed or {}
     away = frozenset(fixed)
     check_retained(problem, away=away)
     units = {u.id: u for u in problem.units}
     incidents = {i.id: i for i in problem.incidents}
-    options = {key: o for key, o in pair_options(problem).items() if key[0] not in away}
+    every = pair_options(problem) if options is None else options
+    options = {key: o for key, o in every.items() if key[0] not in away}
     for unit_id, incident_id in fixed.items():
         options[(unit_id, incident_id)] = forced_option(problem, units[unit_id], incidents[incident_id])
     keys = tuple(sorted(options))

@@ -11,15 +11,20 @@ to the cheaper unit, then the smaller id. The rules are those of :mod:`planner.d
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchResult, evaluate
-from planner.dispatch.rules import check_retained, home_holdings, pair_options
+from planner.dispatch.rules import PairOption, check_retained, home_holdings, pair_options
 from planner.model.status import Status
 
 
-def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
+def solve_dispatch_greedy(
+    problem: DispatchProblem, *, options: Mapping[tuple[str, str], PairOption] | None = None
+) -> DispatchResult:
     """Dispatch greedily; the result has status ``feasible`` and no bound.
+
+    ``options`` are the problem's :func:`planner.dispatch.rules.pair_options` when the caller has them.
 
     Raises
     ------
@@ -29,7 +34,7 @@ def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     """
     started = time.perf_counter()
     check_retained(problem)
-    options = pair_options(problem)
+    options = pair_options(problem) if options is None else options
     units = {u.id: u for u in problem.units}
     home = {region: home_holdings(problem, region) for region in {u.region for u in problem.units}}
     sent: dict[str, str] = {}

@@ -30,7 +30,7 @@ from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE, Formulation
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
-from planner.dispatch.rules import PairOption
+from planner.dispatch.rules import PairOption, pair_options
 from planner.errors import InputError, SolverLimitError
 from planner.model.status import Status
 
@@ -71,17 +71,30 @@ def _drop_idle_units(
     """Withdraw sent units (latest first) whose withdrawal leaves the objective no worse.
 
     Withdrawing a unit never breaks a constraint (it only adds to its region's holdings), so this is
-    a safe clean-up of a solution the solver could not prove optimal.
+    a safe clean-up of a solution the solver could not prove optimal. A withdrawal changes only its
+    incident's shortfall, so each is judged on that incident's on-scene totals (linear in the plan's size).
     """
+    incidents = {i.id: i for i in problem.incidents}
+    on_scene: dict[str, list[int]] = {i.id: [0] * len(i.requirements) for i in problem.incidents}
+    for unit_id, incident_id in assignment.items():
+        for k, c in enumerate(options[(unit_id, incident_id)].contribution):
+            on_scene[incident_id][k] += c
     current = dict(assignment)
-    best = evaluate(problem, current, options=options)[2].as_tuple()
-    for unit_id in sorted(current, key=lambda u: -options[(u, current[u])].arrival_min):
+    for unit_id in sorted(assignment, key=lambda u: -options[(u, assignment[u])].arrival_min):
         if unit_id in keep:
             continue
-        trial = {u: i for u, i in current.items() if u != unit_id}
-        value = evaluate(problem, trial, options=options)[2].as_tuple()
-        if value <= best:
-            current, best = trial, value
+        option = options[(unit_id, current[unit_id])]
+        incident = incidents[option.incident]
+        totals = on_scene[incident.id]
+        more_short = any(
+            max(0, r.quantity - (total - c)) > max(0, r.quantity - total)
+            for r, total, c in zip(incident.requirements, totals, option.contribution, strict=True)
+        )
+        # Without more shortfall the objective changes by (0, -priority * arrival, -cost): keep it if worse.
+        if more_short or (-incident.priority * option.arrival_min, -option.cost) > (0.0, 0.0):
+            continue
+        del current[unit_id]
+        on_scene[incident.id] = [total - c for total, c in zip(totals, option.contribution, strict=True)]
     return current
 
 
@@ -122,10 +135,11 @@ def solve_dispatch(
         raise InputError(f"time limit must be > 0 s, got {time_limit_s}", field="time_limit")
     started = time.perf_counter()
     # The greedy plan is feasible here too: as the first hint it makes the optimiser never worse.
-    start = solve_dispatch_greedy(problem).assignment_map()
+    options = pair_options(problem)
+    start = solve_dispatch_greedy(problem, options=options).assignment_map()
     left_s = max(0.05, time_limit_s - (time.perf_counter() - started))
     result = _solve(problem, fixed={}, free_committed=frozenset(), time_limit_s=left_s, workers=workers,
-                    engine=engine, start=start)
+                    engine=engine, start=start, options=options)
     return dataclasses.replace(result, wall_s=time.perf_counter() - started)
 
 
@@ -242,11 +256,13 @@ def _solve(
     workers: int,
     engine: str,
     start: Mapping[str, str] | None = None,
+    options: Mapping[tuple[str, str], PairOption] | None = None,
 ) -> DispatchResult:
     """Lexicographic solve with ``fixed`` units kept on their incidents.
 
     ``start`` is a feasible unit -> incident map (with ``fixed``) the engines start from; the plan
-    returned is never lexicographically worse than it.
+    returned is never lexicographically worse than it. ``options`` are the problem's pair options
+    when the caller has them (not with ``free_committed``, which changes them).
     """
     started = time.perf_counter()
     if time_limit_s <= 0:
@@ -262,7 +278,7 @@ def _solve(
                 dataclasses.replace(u, status="available") if u.id in free_committed else u for u in problem.units
             ),
         )
-    formulation = formulate(problem, fixed=fixed)
+    formulation = formulate(problem, fixed=fixed, options=None if free_committed else options)
     chosen = choose_engine(engine_inputs(problem, formulation)) if engine == "auto" else engine
     solver: Engine = HighsEngine(formulation) if chosen == "highs" else CpSatEngine(formulation, workers=workers)
     values = formulation.values_of(problem, {**(start or {}), **fixed})
