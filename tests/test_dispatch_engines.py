@@ -17,11 +17,8 @@ from planner.dispatch.formulation import formulate
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import (
     HIGHS_MIN_OPTIONS,
-    SCARCE_RATIO,
-    EngineInputs,
     _drop_idle_units,
     choose_engine,
-    engine_inputs,
     solve_dispatch,
 )
 from planner.dispatch.problem import problem_from_dict
@@ -100,35 +97,25 @@ def test_an_unknown_engine_is_an_input_error_naming_the_field() -> None:
     assert info.value.field == "engine"
 
 
-def test_engine_inputs_count_options_demand_and_best_supply() -> None:
-    # The example: requirements ask for 3 squads; T1 (2 squads) and T2, T3 (1 each) are useful,
-    # T4 has no capability and is no option.
-    problem = problem_from_dict(example())
-    inputs = engine_inputs(problem, formulate(problem))
-    assert inputs.demand == sum(r["quantity"] for i in example()["incidents"] for r in i["requirements"])
-    assert inputs.options == len(formulate(problem).keys)
-    assert inputs.supply == 4
-
-
 @pytest.mark.parametrize(
-    ("options", "demand", "supply", "engine"),
+    ("options", "engine"),
     [
-        (50, 10, 100, "cp-sat"),  # small and ample
-        (50, 90, 100, "cp-sat"),  # small and scarce
-        (HIGHS_MIN_OPTIONS - 1, 10, 100, "cp-sat"),  # just below the size threshold
-        (HIGHS_MIN_OPTIONS, 10, 100, "highs"),  # province size, ample
-        (HIGHS_MIN_OPTIONS, 90, 100, "highs"),  # province size, scarce
+        (0, "cp-sat"),
+        (9_701, "cp-sat"),  # scarce 60 x 400 in bench/dispatch.py
+        (HIGHS_MIN_OPTIONS - 1, "cp-sat"),
+        (HIGHS_MIN_OPTIONS, "highs"),
+        (28_268, "highs"),  # scarce 100 x 700
+        (60_163, "highs"),  # scarce 150 x 1,000
     ],
 )
-def test_engine_choice_rule(options: int, demand: int, supply: int, engine: str) -> None:
-    assert choose_engine(EngineInputs(options=options, demand=demand, supply=supply)) == engine
+def test_engine_choice_rule(options: int, engine: str) -> None:
+    assert choose_engine(options) == engine
 
 
-def test_scarcity_threshold_separates_the_bench_flavours() -> None:
-    # bench/dispatch.py: ample instances ask 0.14-0.21 of the supply, scarce ones 0.43-0.67.
-    assert 0.21 < SCARCE_RATIO < 0.43
-    assert EngineInputs(options=1, demand=43, supply=100).scarce
-    assert not EngineInputs(options=1, demand=21, supply=100).scarce
+def test_auto_reports_the_engine_the_rule_picks_for_the_model() -> None:
+    problem = problem_from_dict(example())
+    expected = choose_engine(len(formulate(problem).keys))
+    assert solve_dispatch(problem).method == expected == "cp-sat"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""Greedy nearest-available-unit dispatcher: the baseline the CP-SAT optimiser is compared with.
+"""Greedy nearest-available-unit dispatcher: the baseline the optimiser is compared with, and its start.
 
 Incidents are taken by descending priority (ties by input order), their requirements by ascending
 deadline. While a requirement is short, the earliest-arriving unit that is available, not yet sent,

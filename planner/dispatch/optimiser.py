@@ -11,7 +11,31 @@ that stays exact, and the HiGHS MIP, which solves the three stages apart (its ob
 point). Both start from the greedy plan, so the result is never worse than greedy; when a stage stops
 at the time limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards.
 
-Engine choice (``engine="auto"``, :func:`choose_engine`): RULE_PLACEHOLDER
+Engine choice (``engine="auto"``, :func:`choose_engine`): CP-SAT below :data:`HIGHS_MIN_OPTIONS`
+(20,000) (unit, incident) options, HiGHS from there on. Measured with bench/dispatch.py (seed 1, Jinan
+road network, 2 cores shared with other work, load 2.5-7.8; seconds to a proven lexicographic optimum,
+or the values reached at the time limit)::
+
+    instance          options  CP-SAT                                HiGHS
+    ample 5x40-40x250  70-3,940  0.02-0.69 s                         0.04-2.06 s
+    scarce 10x80          342  0.09 s                                1.06 s
+    scarce 20x150       1,140  0.92 s                                6.47 s
+    scarce 40x250       3,463  1.60 s                                6.42 s
+    ample 60x400        8,428  1.34 s                                2.20 s
+    scarce 60x400       9,701  10 s: (28, 5794.1), bound 5768.9      10 s: (28, 5808.3), bound 5769.8
+                               60 s: (28, 5778.9), bound 5772.7      60 s: (28, 5780.8), bound 5771.6
+    ample 100x700      29,183  36.5 s                                33.9 s
+    scarce 100x700     28,268  60 s: shortfall 26, bound 20          60 s: shortfall 20 proven
+    ample 150x1000     58,411  60 s: (3, 5791.8), bound 5576.4       60 s: (3, 5672.4) arrival proven
+    scarce 150x1000    60,163  60 s: shortfall 260 (greedy's)        60 s: shortfall 102 proven
+
+Below 10,000 options CP-SAT proved every instance it proved sooner, ample or scarce, and on the one
+neither proved (scarce 60 x 400) it held the better plan at 10 s and at 60 s; from 28,000 options on
+CP-SAT's one LP worker no longer improves the shortfall stage of scarce instances, where HiGHS proves
+it. Scarcity did not change the winner at any size, so the rule looks at size alone. Scarce 60 x 400
+is proven by neither engine within 10 s on this machine (HiGHS alone, unloaded: 25 s for the arrival
+stage): the root bounds of both (HiGHS after its cuts 5769.8, per-incident Dantzig-Wolfe 5766.5)
+stay below the optimum 5777.8, so the rest is search among near-equal plans.
 
 :func:`redispatch` re-optimises after a new incident with the units already committed kept in
 place, except those listed as releasable, and reports units kept, moved, added and released.
@@ -37,10 +61,7 @@ from planner.model.status import Status
 __all__ = [
     "ENGINES",
     "HIGHS_MIN_OPTIONS",
-    "SCARCE_RATIO",
-    "EngineInputs",
     "choose_engine",
-    "engine_inputs",
     "redispatch",
     "solve_dispatch",
 ]
@@ -55,8 +76,6 @@ DEFAULT_WORKERS = 1
 LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
 HIGHS_MIN_OPTIONS = 20_000
 """From this many (unit, incident) options on, ``auto`` uses HiGHS (see the module docstring)."""
-SCARCE_RATIO = 0.35
-"""Demand above this share of the best supply makes an instance scarce (bench: ample 0.14-0.21, scarce 0.43-0.67)."""
 ENGINES = ("auto", "cp-sat", "highs")
 """Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`."""
 
@@ -190,35 +209,9 @@ def redispatch(
     return Redispatch(result=result, kept=kept, moved=moved, added=added, released=released)
 
 
-@dataclass(frozen=True)
-class EngineInputs:
-    """What the engine choice looks at: model size and how scarce the units are."""
-
-    options: int
-    """Number of (unit, incident) options, the x variables."""
-    demand: int
-    """Capability units the incidents ask for, summed over requirements."""
-    supply: int
-    """Capability units the options could bring on time, each unit counted once at its best incident."""
-
-    @property
-    def scarce(self) -> bool:
-        """Whether the incidents ask for more than :data:`SCARCE_RATIO` of what the units could bring."""
-        return self.demand > SCARCE_RATIO * self.supply
-
-
-def engine_inputs(problem: DispatchProblem, formulation: Formulation) -> EngineInputs:
-    """Measure a formulated problem for :func:`choose_engine`."""
-    demand = sum(r.quantity for incident in problem.incidents for r in incident.requirements)
-    best: dict[str, int] = {}
-    for key, option in formulation.options.items():
-        best[key[0]] = max(best.get(key[0], 0), sum(option.contribution))
-    return EngineInputs(options=len(formulation.keys), demand=demand, supply=sum(best.values()))
-
-
-def choose_engine(inputs: EngineInputs) -> str:
-    """Return the engine that did better on this class of instance in bench/dispatch.py (see module doc)."""
-    return "highs" if inputs.options >= HIGHS_MIN_OPTIONS else "cp-sat"
+def choose_engine(options: int) -> str:
+    """Return the engine for a model with ``options`` (unit, incident) options (rule and figures: module doc)."""
+    return "highs" if options >= HIGHS_MIN_OPTIONS else "cp-sat"
 
 
 @dataclass(frozen=True)
@@ -279,7 +272,7 @@ def _solve(
             ),
         )
     formulation = formulate(problem, fixed=fixed, options=None if free_committed else options)
-    chosen = choose_engine(engine_inputs(problem, formulation)) if engine == "auto" else engine
+    chosen = choose_engine(len(formulation.keys)) if engine == "auto" else engine
     solver: Engine = HighsEngine(formulation) if chosen == "highs" else CpSatEngine(formulation, workers=workers)
     values = formulation.values_of(problem, {**(start or {}), **fixed})
     first = list(values)
@@ -293,6 +286,7 @@ def _solve(
         if remaining <= 0.01:
             logger.info("dispatch: no time left for stage %s", stage.objective.name)
             break
+        stage_started = time.perf_counter()
         outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=values)
         if outcome.values is None:
             if n == 0 and outcome.status is Status.INFEASIBLE:
@@ -301,8 +295,8 @@ def _solve(
         values = outcome.values
         statuses.append(outcome.status)
         found = stage.objective.value(values)
-        logger.info("dispatch %s stage %s: %s value %s bound %s", solver.name, stage.objective.name,
-                    outcome.status, found, outcome.bound)
+        logger.info("dispatch %s stage %s: %s value %s bound %s in %.2f s", solver.name, stage.objective.name,
+                    outcome.status, found, outcome.bound, time.perf_counter() - stage_started)
         if stage.merged_weight:
             weight = stage.merged_weight
             found_shortfall, found_arrival = divmod(found, weight)
