@@ -140,3 +140,26 @@ def test_withdrawing_idle_units_leaves_only_needed_ones_and_never_worsens(
     assert violations(problem, cleaned) == []
     assert _rounded(score(problem, cleaned)) <= _rounded(score(problem, plan))
     assert_every_unit_needed(problem, cleaned, kept={})
+
+
+def test_shortfall_floor_is_what_no_option_can_cover() -> None:
+    # I1 (priority 3) needs 5 squads; U1 (2) and U2 (1) reach it in time, U3 (4) arrives too late and
+    # U4 may not cross without an agreement: at least 2 squads short, 6 weighted, whatever is sent.
+    problem = problem_from_dict({
+        "units": [
+            {"id": "U1", "region": "A", "capabilities": {"squad": 2}},
+            {"id": "U2", "region": "A", "capabilities": {"squad": 1}},
+            {"id": "U3", "region": "A", "capabilities": {"squad": 4}},
+            {"id": "U4", "region": "B", "capabilities": {"squad": 4}},
+        ],
+        "incidents": [{"id": "I1", "region": "A", "priority": 3,
+                       "requirements": [{"capability": "squad", "quantity": 5, "deadline_min": 30}]}],
+        "travel_min": {"U1": {"I1": 10}, "U2": {"I1": 20}, "U3": {"I1": 45}, "U4": {"I1": 5}},
+    })
+    formulation = formulate(problem)
+    assert formulation.floor(formulation.shortfall) == 6
+    for engine in ("cp-sat", "highs"):
+        result = solve_dispatch(problem, engine=engine)
+        assert result.status.value == "optimal"
+        assert result.objective.weighted_shortfall == 6
+        assert result.assignment_map() == {"U1": "I1", "U2": "I1"}

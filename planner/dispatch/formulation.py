@@ -149,6 +149,14 @@ class Formulation:
             values[first_lends + n] = int(any(values[j] for j in lent))
         return values
 
+    def floor(self, objective: Objective) -> int:
+        """Return the least value ``objective`` can take within the variable bounds alone (no row).
+
+        A plan that reaches it is optimal for that stage without a solve: e.g. a shortfall no option
+        can cover, or no compensation at all.
+        """
+        return sum(c * (self.lower[v] if c > 0 else self.upper[v]) for v, c in objective.terms.items())
+
     def assignment_of(self, values: Sequence[int]) -> dict[str, str]:
         """Return the unit -> incident map of variable values."""
         return {key[0]: key[1] for j, key in enumerate(self.keys) if values[j]}

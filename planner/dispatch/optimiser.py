@@ -49,7 +49,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from planner.dispatch.engines import CpSatEngine, Engine, HighsEngine
+from planner.dispatch.engines import CpSatEngine, Engine, HighsEngine, StageOutcome
 from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE, Formulation, Objective, formulate
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.problem import DispatchProblem
@@ -287,7 +287,12 @@ def _solve(
             logger.info("dispatch: no time left for stage %s", stage.objective.name)
             break
         stage_started = time.perf_counter()
-        outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=values)
+        floor = formulation.floor(stage.objective)
+        if stage.objective.value(values) == floor:
+            # The plan in hand already reaches the stage's floor: proven without a solve.
+            outcome = StageOutcome(Status.OPTIMAL, values, floor)
+        else:
+            outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=values)
         if outcome.values is None:
             if n == 0 and outcome.status is Status.INFEASIBLE:
                 raise SolverLimitError(f"dispatch: {solver.name} reported the model infeasible")
