@@ -26,16 +26,18 @@ or the values reached at the time limit)::
                                60 s: (28, 5778.9), bound 5772.7      60 s: (28, 5780.8), bound 5771.6
     ample 100x700      29,183  36.5 s                                33.9 s
     scarce 100x700     28,268  60 s: shortfall 26, bound 20          60 s: shortfall 20 proven
-    ample 150x1000     58,411  60 s: (3, 5791.8), bound 5576.4       60 s: (3, 5672.4) arrival proven
-    scarce 150x1000    60,163  60 s: shortfall 260 (greedy's)        60 s: shortfall 102 proven
+    ample 150x1000     58,411  60 s: (3, 5791.8), bound 5576.4       60 s: (3, 5672.4), arrival proven in 22 s
+    scarce 150x1000    60,163  60 s: shortfall 120, bound 102        60 s: (102, 18335.8), shortfall proven,
+                                                                           arrival bound 18156.8
 
 Below 10,000 options CP-SAT proved every instance it proved sooner, ample or scarce, and on the one
 neither proved (scarce 60 x 400) it held the better plan at 10 s and at 60 s; from 28,000 options on
 CP-SAT's one LP worker no longer improves the shortfall stage of scarce instances, where HiGHS proves
-it. Scarcity did not change the winner at any size, so the rule looks at size alone. Scarce 60 x 400
-is proven by neither engine within 10 s on this machine (HiGHS alone, unloaded: 25 s for the arrival
-stage): the root bounds of both (HiGHS after its cuts 5769.8, per-incident Dantzig-Wolfe 5766.5)
-stay below the optimum 5777.8, so the rest is search among near-equal plans.
+it (150 x 1,000: medians of 3 runs). Scarcity did not change the winner at any size, so the rule looks
+at size alone. Scarce 60 x 400 is proven by neither engine within 10 s on this machine (HiGHS alone:
+25-36 s for the arrival stage, without the rounding cuts not in 60 s): the root bounds (HiGHS after its
+cuts 5769.8, a per-incident Dantzig-Wolfe bound 5766.5) stay below the optimum 5777.8, so the rest is
+search among near-equal plans. At 150 x 1,000 the compensation stage is the one HiGHS leaves open.
 
 :func:`redispatch` re-optimises after a new incident with the units already committed kept in
 place, except those listed as releasable, and reports units kept, moved, added and released.
