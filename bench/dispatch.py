@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 from planner.dispatch.formulation import formulate  # noqa: E402
 from planner.dispatch.greedy import solve_dispatch_greedy  # noqa: E402
-from planner.dispatch.optimiser import choose_engine, solve_dispatch  # noqa: E402
+from planner.dispatch.optimiser import choose_engine, is_scarce, solve_dispatch  # noqa: E402
 from planner.dispatch.problem import problem_from_dict  # noqa: E402
 from planner.dispatch.result import DispatchResult  # noqa: E402
 
@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             label = f"{'scarce' if scarce else 'ample'}-{n_incidents}x{n_units}"
             seed = args.seed * 1000 + n_incidents * 10 + int(scarce)
             problem = problem_from_dict(make_instance(source, n_incidents, n_units, scarce=scarce, seed=seed))
-            auto = choose_engine(len(formulate(problem).keys))
+            formulation = formulate(problem)
+            auto = choose_engine(len(formulation.keys), scarce=is_scarce(problem, formulation))
             greedy = solve_dispatch_greedy(problem)
             for engine in engines:
                 runs = [

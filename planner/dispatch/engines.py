@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -147,36 +148,15 @@ class HighsEngine:
         # The same constraints as CP-SAT's, each as a linear row.
         for group in formulation.at_most_one:
             if len(group) > 1:
-                self._add_row(group, [1] * len(group), None, 1)
+                _add_row(proto, group, [1] * len(group), None, 1)
         for a, b in formulation.implications:
-            self._add_row((a, b), (1, -1), None, 0)
+            _add_row(proto, (a, b), (1, -1), None, 0)
         for row in formulation.rows:
-            self._add_row(row.variables, row.coefficients, row.lower, row.upper)
-
-    def _add_row(self, variables: Sequence[int], coefficients: Sequence[int], lower: int | None,
-                 upper: int | None) -> None:
-        constraints = self.proto.linear_constraints
-        row = len(constraints.ids)
-        constraints.ids.append(row)
-        constraints.lower_bounds.append(-math.inf if lower is None else float(lower))
-        constraints.upper_bounds.append(math.inf if upper is None else float(upper))
-        # MathOpt wants the matrix sorted by row, then column, without repeats.
-        terms: dict[int, int] = {}
-        for v, c in zip(variables, coefficients, strict=True):
-            terms[v] = terms.get(v, 0) + c
-        ordered = sorted((v, c) for v, c in terms.items() if c)
-        matrix = self.proto.linear_constraint_matrix
-        matrix.row_ids.extend([row] * len(ordered))
-        matrix.column_ids.extend(v for v, _ in ordered)
-        matrix.coefficients.extend(float(c) for _, c in ordered)
+            _add_row(proto, row.variables, row.coefficients, row.lower, row.upper)
 
     def minimise(self, objective: Objective, *, time_limit_s: float, start: Sequence[int]) -> StageOutcome:
         """Minimise with HiGHS from the MIP start ``start``; the rounded solution is checked exactly."""
-        terms = sorted(objective.terms.items())
-        self.proto.objective.Clear()
-        self.proto.objective.maximize = False
-        self.proto.objective.linear_coefficients.ids.extend(v for v, _ in terms)
-        self.proto.objective.linear_coefficients.values.extend(float(c) for _, c in terms)
+        _set_objective(self.proto, objective)
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=max(0.01, time_limit_s)),
             relative_gap_tolerance=0.0,
@@ -185,17 +165,7 @@ class HighsEngine:
         hint = model_parameters_pb2.SolutionHintProto()
         hint.variable_values.ids.extend(range(len(start)))
         hint.variable_values.values.extend(float(x) for x in start)
-        result: result_pb2.SolveResultProto = mathopt_core.solve(
-            self.proto,
-            mathopt.SolverType.HIGHS.value,
-            mathopt.StreamableSolverInitArguments().to_proto(),
-            params.to_proto(),
-            model_parameters_pb2.ModelSolveParametersProto(solution_hints=[hint]),
-            None,
-            callback_pb2.CallbackRegistrationProto(),
-            None,
-            None,
-        )
+        result = _solve_proto(self.proto, params, model_parameters_pb2.ModelSolveParametersProto(solution_hints=[hint]))
         reason = result.termination.reason
         if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE, result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):
             return StageOutcome(Status.INFEASIBLE, None, 0)
@@ -216,5 +186,84 @@ class HighsEngine:
 
     def cap(self, objective: Objective, value: int) -> None:
         """Add ``objective <= value``."""
-        terms = sorted(objective.terms.items())
-        self._add_row([v for v, _ in terms], [c for _, c in terms], None, value)
+        _add_row(self.proto, list(objective.terms), list(objective.terms.values()), None, value)
+
+    def relax(self, objectives: Sequence[Objective], *, time_limit_s: float) -> list[float] | None:
+        """Solve the LP relaxation lexicographically over ``objectives``; its values, or None if not solved.
+
+        The engine's own model is left as it was: the relaxation works on a copy of the proto.
+        """
+        relaxed = model_pb2.ModelProto()
+        relaxed.CopyFrom(self.proto)
+        relaxed.variables.ClearField("integers")
+        relaxed.variables.integers.extend([False] * self.formulation.n_variables)
+        started = time.perf_counter()
+        values: list[float] | None = None
+        for objective in objectives:
+            _set_objective(relaxed, objective)
+            left = time_limit_s - (time.perf_counter() - started)
+            params = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=max(0.01, left)))
+            result = _solve_proto(relaxed, params, model_parameters_pb2.ModelSolveParametersProto())
+            if result.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:
+                return None
+            primal = result.solutions[0].primal_solution
+            values = [0.0] * self.formulation.n_variables
+            for v, x in zip(primal.variable_values.ids, primal.variable_values.values, strict=True):
+                values[v] = x
+            # The next objective keeps this one at its LP optimum (within the LP's own tolerance).
+            level = primal.objective_value + 1e-6 * max(1.0, abs(primal.objective_value))
+            _add_row(relaxed, list(objective.terms), list(objective.terms.values()), None, level)
+        return values
+
+
+def _add_row(
+    proto: model_pb2.ModelProto,
+    variables: Sequence[int],
+    coefficients: Sequence[int],
+    lower: float | None,
+    upper: float | None,
+) -> None:
+    """Append ``lower <= sum coefficient * variable <= upper`` to the proto (None: unbounded side)."""
+    constraints = proto.linear_constraints
+    row = len(constraints.ids)
+    constraints.ids.append(row)
+    constraints.lower_bounds.append(-math.inf if lower is None else float(lower))
+    constraints.upper_bounds.append(math.inf if upper is None else float(upper))
+    # MathOpt wants the matrix sorted by row, then column, without repeats.
+    terms: dict[int, int] = {}
+    for v, c in zip(variables, coefficients, strict=True):
+        terms[v] = terms.get(v, 0) + c
+    ordered = sorted((v, c) for v, c in terms.items() if c)
+    matrix = proto.linear_constraint_matrix
+    matrix.row_ids.extend([row] * len(ordered))
+    matrix.column_ids.extend(v for v, _ in ordered)
+    matrix.coefficients.extend(float(c) for _, c in ordered)
+
+
+def _set_objective(proto: model_pb2.ModelProto, objective: Objective) -> None:
+    """Make ``objective`` the proto's objective (minimised)."""
+    terms = sorted(objective.terms.items())
+    proto.objective.Clear()
+    proto.objective.maximize = False
+    proto.objective.linear_coefficients.ids.extend(v for v, _ in terms)
+    proto.objective.linear_coefficients.values.extend(float(c) for _, c in terms)
+
+
+def _solve_proto(
+    proto: model_pb2.ModelProto,
+    params: mathopt.SolveParameters,
+    model_params: model_parameters_pb2.ModelSolveParametersProto,
+) -> result_pb2.SolveResultProto:
+    """Solve a MathOpt model proto with HiGHS, through MathOpt's own solver entry point."""
+    result: result_pb2.SolveResultProto = mathopt_core.solve(
+        proto,
+        mathopt.SolverType.HIGHS.value,
+        mathopt.StreamableSolverInitArguments().to_proto(),
+        params.to_proto(),
+        model_params,
+        None,
+        callback_pb2.CallbackRegistrationProto(),
+        None,
+        None,
+    )
+    return result

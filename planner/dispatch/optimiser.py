@@ -8,7 +8,8 @@ proven optimal; ``bound`` gives each stage's best lower bound, conditional on th
 
 Engines (:mod:`planner.dispatch.engines`): CP-SAT, which merges (1) and (2) as W * (1) + (2) whenever
 that stays exact, and the HiGHS MIP, which solves the three stages apart (its objectives are floating
-point). Both start from the greedy plan, so the result is never worse than greedy; when a stage stops
+point). Both start from the greedy plan, HiGHS from the better of it and greedy led by the LP
+relaxation (:func:`_relaxation_start`), so the result is never worse than greedy; when a stage stops
 at the time limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards.
 
 Engine choice (``engine="auto"``, :func:`choose_engine`): CP-SAT below :data:`HIGHS_MIN_OPTIONS`
@@ -63,7 +64,10 @@ from planner.model.status import Status
 __all__ = [
     "ENGINES",
     "HIGHS_MIN_OPTIONS",
+    "HIGHS_MIN_OPTIONS_SCARCE",
+    "SCARCE_RATIO",
     "choose_engine",
+    "is_scarce",
     "redispatch",
     "solve_dispatch",
 ]
@@ -78,6 +82,14 @@ DEFAULT_WORKERS = 1
 LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
 HIGHS_MIN_OPTIONS = 20_000
 """From this many (unit, incident) options on, ``auto`` uses HiGHS (see the module docstring)."""
+HIGHS_MIN_OPTIONS_SCARCE = 6_000
+"""The same threshold for scarce instances (:func:`is_scarce`)."""
+SCARCE_RATIO = 0.35
+"""Demand above this share of the supply is scarce (bench/dispatch.py: ample 0.14-0.21, scarce 0.43-0.67)."""
+LP_START_SHARE = 0.25
+"""At most this share of the time limit goes to the LP relaxation that leads HiGHS's start plan."""
+LP_SUPPORT = 1e-6
+"""Options whose LP value is above this are tried first, in decreasing order, by the led greedy."""
 ENGINES = ("auto", "cp-sat", "highs")
 """Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`."""
 
@@ -211,9 +223,52 @@ def redispatch(
     return Redispatch(result=result, kept=kept, moved=moved, added=added, released=released)
 
 
-def choose_engine(options: int) -> str:
-    """Return the engine for a model with ``options`` (unit, incident) options (rule and figures: module doc)."""
-    return "highs" if options >= HIGHS_MIN_OPTIONS else "cp-sat"
+def _relaxation_start(
+    problem: DispatchProblem,
+    formulation: Formulation,
+    engine: HighsEngine,
+    start: Mapping[str, str],
+    *,
+    time_limit_s: float,
+) -> dict[str, str]:
+    """Return the better of ``start`` and the greedy plan led by the LP relaxation (shortfall, then arrival).
+
+    Greedy tries the options in decreasing order of their LP values before its nearest-unit rule; on
+    bench/dispatch.py seed 1 this start had (weighted shortfall, weighted arrival) (28, 6585.2) where
+    greedy alone has (62, 9662.7) at 60 x 400, and (115, 19602.0) for (260, 30060.6) at 150 x 1,000.
+    """
+    relaxed = engine.relax([formulation.shortfall, formulation.arrival], time_limit_s=time_limit_s)
+    if relaxed is None:
+        return dict(start)
+    keys = formulation.keys
+    ranked = sorted((j for j in range(len(keys)) if relaxed[j] > LP_SUPPORT),
+                    key=lambda j: (-relaxed[j], formulation.options[keys[j]].arrival_min))
+    guided = solve_dispatch_greedy(problem, options=formulation.options, preferred=[keys[j] for j in ranked])
+    plan = _drop_idle_units(problem, guided.assignment_map(), formulation.options, keep=frozenset())
+
+    def value(assignment: Mapping[str, str]) -> tuple[float, float, float]:
+        return evaluate(problem, assignment, options=formulation.options)[2].as_tuple()
+
+    return plan if value(plan) < value(start) else dict(start)
+
+
+def is_scarce(problem: DispatchProblem, formulation: Formulation) -> bool:
+    """Whether the incidents ask for more than :data:`SCARCE_RATIO` of what the units could bring.
+
+    Demand is the requirements' quantities summed; supply counts each unit once, with the most it
+    could contribute on time at any one incident (its best option).
+    """
+    demand = sum(r.quantity for incident in problem.incidents for r in incident.requirements)
+    best: dict[str, int] = {}
+    for (unit_id, _), option in formulation.options.items():
+        best[unit_id] = max(best.get(unit_id, 0), sum(option.contribution))
+    return demand > SCARCE_RATIO * sum(best.values())
+
+
+def choose_engine(options: int, *, scarce: bool) -> str:
+    """Return the engine for a model of ``options`` (unit, incident) options (rule and figures: module doc)."""
+    threshold = HIGHS_MIN_OPTIONS_SCARCE if scarce else HIGHS_MIN_OPTIONS
+    return "highs" if options >= threshold else "cp-sat"
 
 
 @dataclass(frozen=True)
@@ -274,8 +329,18 @@ def _solve(
             ),
         )
     formulation = formulate(problem, fixed=fixed, options=None if free_committed else options)
-    chosen = choose_engine(len(formulation.keys)) if engine == "auto" else engine
-    solver: Engine = HighsEngine(formulation) if chosen == "highs" else CpSatEngine(formulation, workers=workers)
+    if engine == "auto":
+        chosen = choose_engine(len(formulation.keys), scarce=is_scarce(problem, formulation))
+    else:
+        chosen = engine
+    solver: Engine
+    if chosen == "highs":
+        solver = highs = HighsEngine(formulation)
+        if start is not None and not fixed:
+            budget = LP_START_SHARE * (time_limit_s - (time.perf_counter() - started))
+            start = _relaxation_start(problem, formulation, highs, start, time_limit_s=budget)
+    else:
+        solver = CpSatEngine(formulation, workers=workers)
     values = formulation.values_of(problem, {**(start or {}), **fixed})
     first = list(values)
 
