@@ -17,9 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import table  # noqa: E402
+from planner.cli._common import read_folder  # noqa: E402
 from planner.posture.prepositioning import plan_posture  # noqa: E402
+from planner.posture.settings import posture_inputs  # noqa: E402
 from planner.posture.warnings import read_cap, warning_from_dict  # noqa: E402
-from planner.scenario.files import read_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
@@ -27,7 +28,8 @@ NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
 
 def main() -> None:
     """Plan the posture for each warning and move budget and print the comparison table."""
-    scenario = read_scenario("jinan")
+    scenario, settings = read_folder("jinan")
+    inputs = posture_inputs(settings, scenario)
     licheng = read_cap(ROOT / "tests" / "fixtures" / "cap" / "red-rainstorm-licheng.xml", now=NOW)
     city = (warning_from_dict({"id": "city-red", "event": "暴雨红色预警", "onset": "2026-07-20T06:00:00+08:00",
                                "expires": "2026-07-20T20:00:00+08:00",
@@ -36,7 +38,8 @@ def main() -> None:
     for label, warnings, moves in [("licheng", licheng, 1), ("licheng", licheng, 2), ("licheng", licheng, 4),
                                    ("licheng", licheng, 8), ("city", city, 4)]:
         started = time.perf_counter()
-        report = plan_posture(scenario, warnings, max_moves=moves, time_limit_s=20)
+        report = plan_posture(scenario, warnings, rules=inputs.rules, staging=inputs.staging, calendar=inputs.calendar,
+                              max_moves=moves, time_limit_s=20)
         total = time.perf_counter() - started
         f = {x.name: x for x in report.figures}
         rows.append([f"jinan/{label}", moves, f["optimised"].rows, f["current"].weight, f["do_nothing"].weight,

@@ -58,7 +58,7 @@ def main() -> None:
     started = time.perf_counter()
     programme = schedule_programme(scenario, plans, calendar, library, coverage=coverage)
     cp_s = time.perf_counter() - started
-    violations, _ = check_programme(programme.to_dict(), plans, calendar, coverage, flood)
+    violations, _ = check_programme(programme.to_json(), plans, calendar, coverage, flood)
     started = time.perf_counter()
     baseline = greedy(build_slots(plans, 2026, library, calendar.flood_season), calendar)
     greedy_s = time.perf_counter() - started

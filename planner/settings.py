@@ -3,6 +3,7 @@
 - ``PLANNER_INSTANCE`` (path, default ``<project>/instance``): the embedded database, imported networks
   and the web app's secret key live here.
 - ``DATABASE_URL`` (SQLAlchemy URL, default SQLite file ``planner.sqlite`` in the instance folder).
+- ``PLANNER_CLOCK`` (ISO 8601 date-time with a zone): fixes the product's clock, read by ``planner.clock``.
 """
 
 from __future__ import annotations

@@ -65,7 +65,8 @@ def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytes
                 monkeypatch.setattr(module, name, checked)
 
 
-BOTH_DATABASES = {"test_store", "test_web_auth_api", "test_web_inventory", "test_jobs", "test_api_fuzz"}
+BOTH_DATABASES = {"test_store", "test_settings", "test_web_auth_api", "test_web_inventory", "test_jobs",
+                  "test_api_fuzz", "test_store_concurrency", "test_load", "test_backup"}
 """Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
 
 
@@ -110,11 +111,13 @@ def store(database_url: str) -> Iterator[object]:
 def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     """The web app on a temporary database seeded with the mini scenario."""
     from planner.scenario.files import read_scenario
+    from tests.api_checks import check_answers
     from web import create_app
 
     application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                               "DEFAULT_SCENARIO": "mini", "WTF_CSRF_ENABLED": False})
     application.extensions["planner_store"].save_scenario(read_scenario(MINI))
+    check_answers(application)  # every answer a test receives must be the documented one
     yield application
     application.extensions["planner_store"].close()
 
@@ -215,3 +218,38 @@ def browser_login(page: object, server_url: str, role: str) -> None:
     page.fill("input[name=password]", USERS[role])  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector("#who")  # type: ignore[attr-defined]
+
+
+def jinan_folder(*, small_plans: bool = False) -> tuple[object, dict[str, object]]:
+    """Read the shipped Jinan folder as ``scenario load`` does: the scenario and its settings documents.
+
+    ``small_plans`` swaps in four of its plans (``fixtures/drills/plans-small.yaml``: a quick CP-SAT year).
+    """
+    import yaml
+
+    from planner.cli._common import read_folder
+    from planner.store.settings import json_safe
+
+    scenario, settings = read_folder("jinan")
+    if small_plans:
+        settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
+    return scenario, settings
+
+
+def load_jinan(store: object, *, small_plans: bool = False) -> tuple[object, dict[str, object]]:
+    """Store the Jinan scenario with its settings documents (see :func:`jinan_folder`)."""
+    from planner.store.settings import store_settings
+
+    scenario, settings = jinan_folder(small_plans=small_plans)
+    store.save_scenario(scenario)  # type: ignore[attr-defined]
+    store_settings(store, scenario.name, settings)  # type: ignore[arg-type, attr-defined]
+    return scenario, settings
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[object]:
+    """Fix the product's clock for one test: call it with an aware moment; the clock runs again afterwards."""
+    from planner import clock
+
+    yield clock.set_now
+    clock.set_now(None)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from planner.scenario.files import read_scenario, scenario_path
-from planner.store.settings import json_safe, read_settings, store_settings
 from tests.browser import screenshot_path
-from tests.conftest import FIXTURES, browser_login
+from tests.conftest import browser_login, load_jinan
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def jinan_app(app, users):
     """The test app with Jinan, its calendar and four of its plans (a quick CP-SAT year)."""
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
-    store = app.extensions["planner_store"]
-    store.save_scenario(jinan)
-    store_settings(store, jinan, settings)
+    load_jinan(app.extensions["planner_store"], small_plans=True)
     return app
 
 
@@ -71,7 +63,7 @@ def test_planner_evaluates_a_drill_twice_and_opens_the_earlier_evaluation(jinan_
         assert page.inner_text("#eval-first") == f"{arrival}.0"
     rows = page.locator("#evaluation-history tbody tr")
     assert rows.count() == 2 and rows.first.get_attribute("data-number") == "2"
-    assert "planner" in rows.first.inner_text() and "(UTC+08:00)" in rows.first.inner_text()
+    assert "planner" in rows.first.inner_text() and "+08:00 (Asia/Shanghai)" in rows.first.inner_text()
     page.locator("#evaluation-history").scroll_into_view_if_needed()
     page.screenshot(path=screenshot_path("drill-evaluation-history"), full_page=True)
     with page.expect_navigation():

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
-from tests.conftest import FIXTURES, browser_login
+from tests.conftest import FIXTURES, browser_login, load_jinan
 
 pytestmark = pytest.mark.browser
 
 
 def test_planner_plans_a_posture_from_a_cap_file(page, server_url, users, app):
-    app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
+    load_jinan(app.extensions["planner_store"])
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     browser_login(page, server_url, "planner")

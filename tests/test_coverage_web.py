@@ -57,10 +57,10 @@ def test_whatif_api_close_and_add(web: Any) -> None:
 @pytest.mark.parametrize("body, field", [
     ({"close_bases": ["B9"]}, "close_bases"),
     ({"close_bases": "B1"}, "close_bases"),
-    ({"move_teams": {"T1": [1]}}, "move_teams"),
+    ({"move_teams": {"T1": [1]}}, "move_teams.T1"),
     ({"add": {"k": 0, "team_type": "fire", "candidates": [{"lon": 117, "lat": 36.7}]}}, "add.k"),
-    ({"add": {"k": 1, "team_type": "laser", "candidates": [{"lon": 117, "lat": 36.7}]}}, "team_type"),
-    ({"add": {"k": 1, "team_type": "fire", "candidates": [{"lon": "x"}]}}, "add.candidates"),
+    ({"add": {"k": 1, "team_type": "laser", "candidates": [{"lon": 117, "lat": 36.7}]}}, "add.team_type"),
+    ({"add": {"k": 1, "team_type": "fire", "candidates": [{"lon": "x"}]}}, "add.candidates[0]"),
     ({"colse_bases": []}, "colse_bases"),
 ])
 def test_whatif_api_rejects_bad_plans(web: Any, body: dict[str, Any], field: str) -> None:

@@ -194,9 +194,15 @@ def test_openapi_documents_the_body_and_permission(client: Any) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     operation = doc["paths"]["/api/v1/scenarios/{name}/dispatch"]["post"]
     assert "run_dispatch" in operation["description"]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert schema["required"] == ["incidents"]
-    assert set(schema["properties"]["incidents"]["items"]["required"]) == {"lon", "lat"}
+    schemas = doc["components"]["schemas"]
+
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        return schemas[schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+
+    body = resolve(operation["requestBody"]["content"]["application/json"]["schema"])
+    assert body["required"] == ["incidents"] and body["additionalProperties"] is False
+    incident = resolve(body["properties"]["incidents"]["items"])
+    assert set(incident["required"]) == {"lon", "lat"} and incident["properties"]["priority"]["maximum"] == 10
     assert "/api/v1/incident-types" in doc["paths"]
 
 

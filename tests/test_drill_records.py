@@ -75,26 +75,29 @@ def test_design_shift_keeps_spacing_and_checks_versions(mini_store) -> None:
     assert records.drill_entry(mini_store, "mini", key)["site"] == "S1"
     assert records.save_design(mini_store, "mini", key, DESIGN) == 1
     shifted, version = records.shift_stored_design(mini_store, "mini", key, minutes=90, expected_version=1)
-    assert version == 2 and shifted["start"] == "2026-04-08T10:30:00"
-    assert [r["time"] for r in shifted["msel"]] == ["2026-04-08T10:30:00", "2026-04-08T10:50:00"]
+    # the design came without offsets: its times are the scenario's local time (mini: Asia/Shanghai), stored with it
+    assert version == 2 and shifted["start"] == "2026-04-08T10:30:00+08:00"
+    assert [r["time"] for r in shifted["msel"]] == ["2026-04-08T10:30:00+08:00", "2026-04-08T10:50:00+08:00"]
     with pytest.raises(ConflictError):
         records.shift_stored_design(mini_store, "mini", key, minutes=10, expected_version=1)
     moved, _ = records.shift_stored_design(mini_store, "mini", key, start="2026-04-09T08:00", expected_version=2)
-    assert moved["msel"][1]["time"] == "2026-04-09T08:20:00"
+    assert moved["msel"][1]["time"] == "2026-04-09T08:20:00+08:00"
+    moved, _ = records.shift_stored_design(mini_store, "mini", key, start="2026-04-09T01:00:00Z")  # another offset
+    assert moved["start"] == "2026-04-09T09:00:00+08:00" and moved["msel"][1]["time"] == "2026-04-09T09:20:00+08:00"
     with pytest.raises(InputError) as error:
         records.shift_stored_design(mini_store, "mini", key, minutes="soon")
     assert error.value.field == "minutes"
     with pytest.raises(InputError) as error:
         records.save_design(mini_store, "mini", key, {"site": "S1"})
-    assert error.value.field == "template" and str(error.value) == "design: template: Field required"
+    assert error.value.field == "template" and str(error.value) == "design: template: missing required field"
     bad_msel = {**DESIGN, "msel": [{**DESIGN["msel"][0], "time": "at nine"}]}
     with pytest.raises(InputError) as error:
-        records.save_design(mini_store, "mini", key, bad_msel, expected_version=3)
-    assert error.value.field == "time" and "msel[0].time" in str(error.value)
+        records.save_design(mini_store, "mini", key, bad_msel, expected_version=4)
+    assert error.value.field == "time" and "design: msel[0]: time: " in str(error.value)
     with pytest.raises(InputError) as error:
-        records.save_design(mini_store, "mini", key, {**DESIGN, "surprise": 1}, expected_version=3)
+        records.save_design(mini_store, "mini", key, {**DESIGN, "surprise": 1}, expected_version=4)
     assert error.value.field == "surprise"
-    assert records.get_drill(mini_store, "mini", key)[1] == 3  # nothing stored
+    assert records.get_drill(mini_store, "mini", key)[1] == 4  # nothing stored
     with pytest.raises(InputError) as error:
         records.split_key("P1-H1")
     assert error.value.field == "drill"
@@ -148,20 +151,12 @@ def test_actions_board_until_closed_with_a_verifier(mini_store) -> None:
 def test_cli_plan_reads_the_stored_plans_and_saves(cli_env, capsys) -> None:
     import json
 
-    import yaml
-
     from planner.cli import main
-    from planner.scenario.files import scenario_path
     from planner.store.database import Store
-    from planner.store.settings import json_safe, read_settings, store_settings
-    from tests.conftest import FIXTURES
+    from tests.conftest import load_jinan
 
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
     opened = Store()
-    opened.save_scenario(jinan)
-    store_settings(opened, jinan, settings)
+    _, settings = load_jinan(opened, small_plans=True)
     assert main(["drills", "plan", "--scenario", "jinan", "--year", "2026", "--save", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert [p["id"] for p in printed["plans"]] == [p["id"] for p in settings["plans"]["plans"]]  # the stored four

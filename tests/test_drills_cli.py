@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ def test_simulate_and_design_json(cli_env: Path, capsys: pytest.CaptureFixture[s
     assert first["metrics"] == second["metrics"] and first["runs"] == 50
     assert main(["drills", "design", *args, "--start", "2026-04-08T09:00", "--json"]) == 0
     design = json.loads(capsys.readouterr().out)
-    assert design["msel"][0]["time"] == "2026-04-08T09:00:00" and design["expected_dispatch"]
+    assert design["msel"][0]["time"] == "2026-04-08T09:00:00+08:00" and design["expected_dispatch"]  # its zone
     assert main(["drills", "design", *args[:2], "--template", "volcano", "--site", "mine-M0335"]) == 2
 
 
@@ -68,7 +68,10 @@ def flood_store(cli_env: Path) -> Iterator[Store]:
 
 
 def test_evaluate_stores_the_evaluation_and_writes_only_the_files_asked(
-        cli_env: Path, flood_store: Store, fixtures: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        cli_env: Path, flood_store: Store, fixtures: Path, capsys: pytest.CaptureFixture[str],
+        fixed_clock: Callable[[dt.datetime], None]) -> None:
+    # 20:00 UTC on 20 April is already 21 April in Shanxi (Asia/Shanghai): the default date is the scenario's today
+    fixed_clock(dt.datetime(2026, 4, 20, 20, 0, tzinfo=dt.UTC))
     observed = fixtures / "drills" / "observed-flooding.csv"
     before = sorted(cli_env.iterdir())
     args = ["drills", "evaluate", "--scenario", "shanxi-coal", "--drill", FLOOD_KEY, "--observed", str(observed)]
@@ -94,7 +97,8 @@ def test_evaluate_stores_the_evaluation_and_writes_only_the_files_asked(
     assert pdf.read_bytes().startswith(b"%PDF")
     stored, version = get_evaluation(flood_store, "shanxi-coal", FLOOD_KEY)
     assert (stored.evaluated_by, [h.evaluated_by for h in stored.history]) == ("Wang", ["cli"])
-    assert stored.evaluated_at is not None and stored.date == stored.evaluated_at.date()  # default date: today
+    assert stored.evaluated_at == dt.datetime(2026, 4, 20, 20, 0, tzinfo=dt.UTC)
+    assert stored.date == dt.date(2026, 4, 21)  # default date: today in the scenario's zone
     assert len(records.drill_actions(flood_store, "shanxi-coal", FLOOD_KEY)) == len(actions)
 
 

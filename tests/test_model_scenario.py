@@ -21,11 +21,11 @@ def test_team_defaults_capability_from_type_and_squads():
 @pytest.mark.parametrize(
     ("data", "pattern"),
     [
-        ({"members": -3}, r"team T9: members: .*greater than or equal to 1.*-3"),
+        ({"members": -3}, r"team T9: members: must be greater than or equal to 1 \(got -3\)"),
         ({"team_type": "ninja"}, r"team T9: team_type: .*'ninja'"),
         ({"capabilities": {"fire_squad": -1}}, r"team T9: capabilities: quantity of 'fire_squad' must not be negative"),
         ({"turnout_min": "soon"}, r"team T9: turnout_min"),
-        ({"colour": "red"}, r"team T9: colour: Extra inputs"),
+        ({"colour": "red"}, r"team T9: colour: unknown field"),
     ],
 )
 def test_bad_team_fields_are_named(data, pattern):

@@ -34,10 +34,12 @@ import numpy as np
 import pytest
 
 from planner.cli import main
+from planner.cli._common import read_folder
 from planner.coverage.verdict import CoverageReport, coverage
 from planner.drills.programme import on_duty_coverage
 from planner.posture.prepositioning import PostureSettings, build_problem, plan_posture, stay_home
 from planner.posture.readiness import apply_readiness
+from planner.posture.settings import posture_inputs
 from planner.posture.warnings import apply_raises, warning_from_dict
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
@@ -158,8 +160,9 @@ WARNINGS = {
 def test_posture_figures_are_the_verdicts_of_their_postures(shipped: tuple[Scenario, CoverageReport]) -> None:
     scenario, _ = shipped
     now = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
-    report = plan_posture(scenario, [warning_from_dict(WARNINGS[scenario.name], now=now)], max_moves=3,
-                          time_limit_s=10)
+    inputs = posture_inputs(read_folder(scenario.name)[1], scenario)
+    report = plan_posture(scenario, [warning_from_dict(WARNINGS[scenario.name], now=now)], rules=inputs.rules,
+                          staging=inputs.staging, calendar=inputs.calendar, max_moves=3, time_limit_s=10)
     raised = apply_raises(scenario, report.site_raises)
     everyday = coverage(raised, reference=scenario)
     readied = coverage(apply_readiness(raised, report.team_raises), reference=scenario)

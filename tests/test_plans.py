@@ -102,5 +102,15 @@ def test_calendar_year_and_windows() -> None:
     with pytest.raises(InputError, match="no entry for year 2030"):
         parse_calendar(data, 2030)
     data["years"][2026]["blackouts"][0]["applies_to"] = "some"
-    with pytest.raises(InputError, match="applies_to must be field or all"):
+    with pytest.raises(InputError, match=r"2026: blackouts\[0\] \(SF\): applies_to: must be 'field' or 'all'"):
         parse_calendar(data, 2026)
+    data["years"][2026]["blackouts"][0].update(applies_to="all", end="2026-02-01")
+    with pytest.raises(InputError, match="end 2026-02-01 is before start 2026-02-12") as caught:
+        parse_calendar(data, 2026)
+    assert caught.value.field == "end"
+    data["years"][2026]["blackouts"][0].update(start="2025-12-01", end="2025-12-02")
+    with pytest.raises(InputError, match="outside 2026") as caught:
+        parse_calendar(data, 2026)
+    assert caught.value.field == "start"
+    with pytest.raises(InputError, match="programme: min_team_gap_days: must be greater than or equal to 1"):
+        parse_calendar({"programme": {"min_team_gap_days": 0}, "years": {}}, 2026)

@@ -15,9 +15,9 @@ from planner.posture.prepositioning import (
     PostureOption,
     PostureProblem,
     PostureTeam,
+    default_rules,
     evaluate,
     greedy_posture,
-    load_rules,
     parse_rules,
     plan_posture,
     read_staging_points,
@@ -25,8 +25,10 @@ from planner.posture.prepositioning import (
     stay_home,
     violations,
 )
+from planner.posture.settings import posture_inputs
 from planner.posture.warnings import read_cap
 from planner.sharing import Agreement
+from tests.conftest import jinan_folder
 
 CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
@@ -143,12 +145,12 @@ def test_problem_check_refuses_bad_options() -> None:
 
 
 def test_rules_parse_and_refuse() -> None:
-    rules = load_rules(Path(__file__).resolve().parent.parent / "scenarios" / "jinan")
+    rules = posture_inputs(*reversed(jinan_folder())).rules  # type: ignore[arg-type]
     assert rules.settings.max_moves == 4 and rules.risk and rules.readiness.rules
-    assert load_rules(None).source == "default warning rules"
+    assert rules.source == "warning_rules" and default_rules().source == "default warning rules"
     with pytest.raises(InputError, match="max_moves"):
         parse_rules({"posture": {"max_moves": -1}})
-    with pytest.raises(InputError, match="unknown section"):
+    with pytest.raises(InputError, match="warning_rules.yaml: risk: unknown field"):
         parse_rules({"risk": []})
     with pytest.raises(InputError, match="raise_to"):
         parse_rules({"risk_rules": [{"name": "x", "site_kinds": ["tunnel"]}]})
@@ -165,10 +167,11 @@ def test_staging_points_file(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def jinan_report() -> object:
-    from planner.scenario.files import read_scenario
-
+    scenario, settings = jinan_folder()
+    inputs = posture_inputs(settings, scenario)  # type: ignore[arg-type]
     warnings = read_cap(CAP / "red-rainstorm-licheng.xml", now=NOW)
-    return plan_posture(read_scenario("jinan"), warnings)
+    return plan_posture(scenario, warnings, rules=inputs.rules, staging=inputs.staging,  # type: ignore[arg-type]
+                        calendar=inputs.calendar)
 
 
 def test_jinan_rainstorm_posture_beats_nothing_and_greedy(jinan_report: object) -> None:

@@ -30,7 +30,7 @@ def test_jinan_red_rainstorm_json(cli_env: Path, capsys: pytest.CaptureFixture[s
     assert data["status"] == "optimal" and data["periods"] == ["flood season"]
     assert len(data["moves"]) == figures["optimised"]["moves"] <= 4
     assert {r["site"] for r in data["site_raises"]} >= {"site-tailings-south", "site-tailings-zhangmatun"}
-    assert data["settings"]["rules"] == "warning_rules.yaml" and data["settings"]["staging_points"] >= 8
+    assert data["settings"]["rules"] == "warning_rules" and data["settings"]["staging_points"] >= 8
     assert all(f["meaning"] for f in data["figures"]) and "differ only in turn-out" in data["explanation"][0]
     assert len(data["readiness_changes"]) == figures["do_nothing"]["passing"] - figures["current"]["passing"]
 

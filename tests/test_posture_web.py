@@ -20,10 +20,10 @@ def web(client: Any, auth: Any) -> Any:
 
 @pytest.fixture
 def jinan(app: Any) -> str:
-    """The shipped Jinan scenario saved in the test store."""
-    from planner.scenario.files import read_scenario
+    """The shipped Jinan scenario loaded into the test store with its settings, as ``scenario load`` does."""
+    from tests.conftest import load_jinan
 
-    app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
+    load_jinan(app.extensions["planner_store"])
     return "jinan"
 
 

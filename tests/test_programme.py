@@ -32,7 +32,7 @@ def jinan_programme() -> tuple:
 
 def test_jinan_meets_every_rule(jinan_programme: tuple) -> None:
     programme, plans, calendar, coverage = jinan_programme
-    payload = programme.to_dict()
+    payload = programme.to_json()
     assert payload["unmet"] == []
     violations, warnings = check_programme(payload, plans, calendar, coverage, FLOOD)
     assert violations == [] and warnings == []
@@ -43,7 +43,7 @@ def test_jinan_meets_every_rule(jinan_programme: tuple) -> None:
 
 
 def test_programme_json_shape(jinan_programme: tuple) -> None:
-    payload = jinan_programme[0].to_dict()
+    payload = jinan_programme[0].to_json()
     assert set(payload) >= {"year", "plans", "drills", "blackouts", "unmet"}
     for plan in payload["plans"]:
         assert plan["kind"] in ("comprehensive", "special", "onsite")
@@ -73,7 +73,7 @@ def test_ics_opens_with_the_right_dates(jinan_programme: tuple) -> None:
 
 def test_checker_catches_a_broken_calendar(jinan_programme: tuple) -> None:
     programme, plans, calendar, coverage = jinan_programme
-    payload = programme.to_dict()
+    payload = programme.to_json()
     drills = payload["drills"]
     field = next(d for d in drills if d["form"] == "field")
     field["date"] = "2026-07-15"  # in the flood-season field blackout
@@ -101,7 +101,7 @@ def _tiny(field_drills: int, *, cover_teams: frozenset[str]) -> tuple:
 def test_tiny_programme_rules() -> None:
     plans, calendar, coverage = _tiny(1, cover_teams=frozenset({"squad", "other"}))
     programme = schedule_programme(None, plans, calendar, LIBRARY, coverage=coverage)  # type: ignore[arg-type]
-    payload = programme.to_dict()
+    payload = programme.to_json()
     assert payload["unmet"] == []
     violations, warnings = check_programme(payload, plans, calendar, coverage, FLOOD)
     assert violations == [] and warnings == []
@@ -116,7 +116,7 @@ def test_infeasible_setup_is_explained_not_violated() -> None:
     # The squad is the only team covering site m2: a field drill would leave m2 without cover.
     plans, calendar, coverage = _tiny(1, cover_teams=frozenset({"squad"}))
     programme = schedule_programme(None, plans, calendar, LIBRARY, coverage=coverage)  # type: ignore[arg-type]
-    payload = programme.to_dict()
+    payload = programme.to_json()
     assert all(d["form"] == "tabletop" for d in payload["drills"])  # coverage never silently broken
     assert len(payload["unmet"]) == 1
     unmet = payload["unmet"][0]

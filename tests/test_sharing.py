@@ -313,7 +313,7 @@ def test_mission_parser_validates_and_names_the_field() -> None:
     assert m.deployments[0].days == 1
     with pytest.raises(InputError, match="kind"):
         parse_mission({**data, "kind": "party"})
-    with pytest.raises(InputError, match=r"deployments\[0\] \(TA-1\)\.people") as info:
+    with pytest.raises(InputError, match=r"mission \(D7\): deployments\[0\] \(TA-1\): people: must be") as info:
         parse_mission({**data, "deployments": [{"unit": "TA-1", "lender": "Taian", "people": -1, "duration_h": 6}]})
     assert info.value.field == "people"
     with pytest.raises(InputError, match="claims: unknown cost line 'bribes'"):

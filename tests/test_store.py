@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from planner.errors import InputError
@@ -87,25 +90,6 @@ def test_documents_are_versioned_audited_and_survive_a_scenario_replace(store, m
         store.put_document("mini", "secrets", "x", {})
 
 
-def test_settings_files_are_validated_stored_and_exported(store, tmp_path):
-    from planner.scenario.files import scenario_path
-    from planner.store.settings import read_settings, store_settings, stored_settings, write_settings
-
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    assert {"plans", "calendar"} <= set(settings)
-    store.save_scenario(jinan)
-    store_settings(store, jinan, settings)
-    assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
-    write_settings(store, "jinan", tmp_path)
-    assert read_settings(tmp_path, jinan) == settings
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "plans.yaml").write_text("plans: [{id: p1, kind: nonsense}]\n", encoding="utf-8")
-    with pytest.raises(InputError, match="plans.yaml"):
-        read_settings(broken, jinan)
-
-
 def test_nul_text_is_refused_by_the_store(store, mini_folder):
     store.save_scenario(read_scenario(mini_folder))
     team = store.load_scenario("mini").by_id("teams")["T1"].model_dump(mode="json")
@@ -119,7 +103,8 @@ def test_nul_text_is_refused_by_the_store(store, mini_folder):
 def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mini_folder):
     from sqlalchemy import create_engine, inspect, text
 
-    from planner.store.database import Base, ScenarioRow, Store
+    from planner.store.database import Store
+    from planner.store.tables import Base, ScenarioRow
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = create_engine(url)
@@ -136,17 +121,13 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
     store.close()
 
 
-def test_posture_settings_come_from_the_store(store):
-    from planner.posture.prepositioning import StagingPoint
-    from planner.scenario.files import scenario_path
-    from planner.store.settings import posture_settings, read_settings, store_settings
+def test_stored_times_are_aware_and_come_from_the_clock(store, fixed_clock) -> None:
+    moment = dt.datetime(2026, 7, 19, 20, 0, tzinfo=dt.UTC)
+    fixed_clock(moment)
+    from tests.conftest import MINI
 
-    jinan = read_scenario("jinan")
-    settings = read_settings(scenario_path("jinan"), jinan)
-    assert {"warning_rules", "staging_points"} <= set(settings)
-    store.save_scenario(jinan)
-    assert posture_settings(store, "jinan") == (None, None)
-    store_settings(store, jinan, settings)
-    rules, staging = posture_settings(store, "jinan")
-    assert rules is not None and staging and all(isinstance(p, StagingPoint) for p in staging)
-    assert {p.id for p in staging} == {row["id"] for row in settings["staging_points"]}
+    store.save_scenario(read_scenario(MINI))
+    (entry,) = store.audit_log()
+    at = dt.datetime.fromisoformat(entry["at"])
+    assert at.tzinfo is not None and at == moment  # on SQLite too, which keeps no zone itself
+    assert store.scenario_zone("mini") == ZoneInfo("Asia/Shanghai")

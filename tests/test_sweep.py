@@ -271,12 +271,12 @@ def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
     from planner.jobs.runner import JOB_KINDS
 
     updates: list[tuple[float, str]] = []
-    result = sweep_job(jinan_scenario, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))
+    result = sweep_job(jinan_scenario, {}, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))
     assert JOB_KINDS["sweep"] is sweep_job and result["counted"] == 300
     fractions = [f for f, _ in updates]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(updates) > 5
     with pytest.raises(InputError, match="workers"):
-        sweep_job(jinan_scenario, {"workers": 99}, lambda f, m: None)
+        sweep_job(jinan_scenario, {}, {"workers": 99}, lambda f, m: None)
 
 
 def test_model_is_small_and_picklable(model: SweepModel) -> None:

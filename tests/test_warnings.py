@@ -9,13 +9,19 @@ import pytest
 
 from planner.errors import InputError
 from planner.model.records import Readiness
-from planner.posture.prepositioning import load_rules
 from planner.posture.readiness import ReadinessPolicy, critical_periods, raise_teams, turnout_at
+from planner.posture.settings import posture_inputs
 from planner.posture.warnings import apply_raises, parse_cap, parse_risk_rules, raise_sites, read_cap, warning_from_dict
 from planner.scenario.files import read_scenario
+from tests.conftest import jinan_folder
 
 CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
-JINAN = Path(__file__).resolve().parent.parent / "scenarios" / "jinan"
+
+
+def jinan_inputs() -> object:
+    """The Jinan folder's warning rules, staging points and calendar, read as ``scenario load`` reads them."""
+    scenario, settings = jinan_folder()
+    return posture_inputs(settings, scenario)  # type: ignore[arg-type]
 NOW = dt.datetime.fromisoformat("2026-07-20T06:30:00+08:00")
 
 
@@ -110,7 +116,7 @@ def test_manual_warning_refused(data: dict[str, object], field: str) -> None:
 
 def test_red_rainstorm_raises_tailings_and_flood_prone_mines_only_inside() -> None:
     scenario = read_scenario("jinan")
-    rules = load_rules(JINAN)
+    rules = jinan_inputs().rules  # type: ignore[attr-defined]
     warnings = read_cap(CAP / "red-rainstorm-licheng.xml", now=NOW)
     raises = {r.site: (r.grade_before, r.grade_after) for r in raise_sites(scenario, warnings, rules.risk)}
     assert raises["site-tailings-south"] == ("yellow", "red")
@@ -139,7 +145,7 @@ def test_risk_rule_parsing_errors() -> None:
 
 def test_readiness_levels_and_rules() -> None:
     scenario = read_scenario("jinan")
-    rules = load_rules(JINAN)
+    rules = jinan_inputs().rules  # type: ignore[attr-defined]
     teams = scenario.by_id("teams")
     fire = teams["fs-lixia-yanshan-fire"]  # normal, 1 min
     assert turnout_at(fire, Readiness.RAISED, rules.readiness) == 0.75  # type: ignore[arg-type]
@@ -157,10 +163,11 @@ def test_readiness_levels_and_rules() -> None:
     assert raised["fs-licheng-wangsheren-fire"].level_after == "raised"  # fire team in Licheng
     assert "fs-huaiyin-xikezhan-fire" not in raised  # fire team outside the area
     assert "nat-usar-jinan-medical" not in raised
-    flood = critical_periods(JINAN, dt.date(2026, 7, 20))
+    calendar = jinan_inputs().calendar  # type: ignore[attr-defined]
+    flood = critical_periods(calendar, dt.date(2026, 7, 20))
     assert [p.name for p in flood] == ["flood season"]
     everyone = raise_teams(scenario, warnings, flood, rules.readiness)
     assert {r.level_after for r in everyone} == {"full"} and len(everyone) == sum(
         t.readiness is not Readiness.FULL for t in scenario.teams)
-    assert [p.name for p in critical_periods(JINAN, dt.date(2026, 3, 5))] == ["Two Sessions"]
-    assert critical_periods(JINAN, dt.date(2030, 3, 5)) == () and critical_periods(None, dt.date(2026, 3, 5)) == ()
+    assert [p.name for p in critical_periods(calendar, dt.date(2026, 3, 5))] == ["Two Sessions"]
+    assert critical_periods(calendar, dt.date(2030, 3, 5)) == () and critical_periods(None, dt.date(2026, 3, 5)) == ()

@@ -7,6 +7,7 @@ call ``planner`` and render; they never reach into ``geodata`` directly.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from planner import clock
 from planner.settings import database_url, instance_dir
 
 
@@ -42,19 +44,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         pages,
         posture,
+        settings,
         store,
         sweep,
     )
     from web.drills import api as drills_api
     from web.drills import pages as drills
 
+    app.add_template_filter(local_time)
     store.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)
-    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs):
+    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs,
+                 settings):
         app.register_blueprint(area.bp)
     return app
+
+
+def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | None = None) -> str:
+    """Show a stored moment (ISO text or date-time) in a scenario's zone: labelled, or in ``form`` (``%H:%M``).
+
+    The pages' one way to show a time (``{{ e.at | local_time(zone) }}``), so no page shows UTC or the
+    browser's zone by mistake.
+    """
+    if value is None or value == "":
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    moment = clock.wall_clock(moment, zone)  # none: a wall-clock time stored before times carried their zone
+    return clock.local(moment, zone).strftime(form) if form else clock.shown(moment, zone)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from planner import clock
 from planner.errors import InputError
 from planner.store import accounts
 from planner.store.accounts import ROLE_LABELS, Role
@@ -20,8 +21,10 @@ bp = Blueprint("admin", __name__)
 def audit() -> str:
     """Every change, newest first: who, when, what, before and after."""
     scenario_name = request.args.get("scenario") or None
-    entries = get_store().audit_log(scenario=scenario_name, limit=300)
-    return render_template("audit.html", entries=entries, scenario_name=scenario_name)
+    store = get_store()
+    entries = store.audit_log(scenario=scenario_name, limit=300)
+    return render_template("audit.html", entries=entries, scenario_name=scenario_name, zones=store.scenario_zones(),
+                           default_zone=clock.zone(None))
 
 
 @bp.route("/users", methods=["GET", "POST"])

@@ -13,7 +13,6 @@ so the page can show it next to the incident concerned.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -22,7 +21,7 @@ from geodata.errors import SnapError
 from planner.dispatch.requests import (
     IncidentRequest,
     incident_library,
-    parse_incident_request,
+    incident_request,
     requirements_from_template,
 )
 from planner.dispatch.scenario import ScenarioDispatch, dispatch_scenario, region_of
@@ -30,57 +29,12 @@ from planner.errors import InputError
 from planner.model.records import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
-from web.openapi import Param, spec
+from web.openapi import operation
 from web.scenarios import current_scenario
+from web.schemas.dispatch import DispatchAnswer, DispatchRequest, IncidentTypes
 from web.store import get_store
 
 bp = Blueprint("dispatch", __name__)
-SCENARIO = Param("name", description="scenario name")
-
-MAX_INCIDENTS = 50
-"""Incidents per request (the page places a handful; this keeps one request's solve bounded)."""
-MAX_REQUIREMENTS = 50
-"""Requirement rows per incident."""
-MAX_QUANTITY = 1000
-"""Largest quantity of one requirement row (units of a capability)."""
-DEFAULT_TIME_LIMIT_S = 10.0
-"""Solver time limit when the request gives none, seconds."""
-MAX_TIME_LIMIT_S = 60.0
-"""Largest solver time limit a request may ask for, seconds."""
-
-REQUIREMENT_SCHEMA: dict[str, Any] = {
-    "type": "object", "required": ["capability", "quantity", "deadline_min"],
-    "properties": {
-        "capability": {"type": "string", "minLength": 1, "description": "capability tag, e.g. fire_squad"},
-        "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
-        "deadline_min": {"type": "number", "minimum": 0, "maximum": 10_000,
-                         "description": "minutes from the call by which the quantity must be on scene"},
-    },
-}
-DISPATCH_BODY: dict[str, Any] = {
-    "type": "object", "required": ["incidents"],
-    "properties": {
-        "incidents": {"type": "array", "minItems": 1, "maxItems": MAX_INCIDENTS, "items": {
-            "type": "object", "required": ["lon", "lat"],
-            "properties": {
-                "id": {"type": "string", "description": "unique; I1, I2... by position when absent"},
-                "lon": {"type": "number", "minimum": -180, "maximum": 180},
-                "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                "type": {"type": "string",
-                         "description": "incident template id (GET /api/v1/incident-types)"},
-                "priority": {"type": "integer", "minimum": 1, "maximum": 10},
-                "requirements": {"type": "array", "maxItems": MAX_REQUIREMENTS, "items": REQUIREMENT_SCHEMA,
-                                 "description": "defaults to the template's requirements"},
-                "duration_h": {"type": "number", "exclusiveMinimum": 0, "maximum": 720,
-                               "description": "expected mission length for the ledger, hours"},
-                "responsible_unit": {"type": "string",
-                                     "description": "the accident-responsible unit, if any"},
-                "responsible_can_pay": {"type": "boolean"},
-            },
-        }},
-        "time_limit_s": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_TIME_LIMIT_S},
-    },
-}
 
 
 @bp.get("/dispatch")
@@ -93,8 +47,8 @@ def page() -> str:
                            capabilities=sorted(_capabilities(scenario)))
 
 
-@spec.operation(bp, "/api/v1/incident-types", "GET",
-                summary="Incident templates with their default requirements")
+@operation(bp, "/api/v1/incident-types", "GET", summary="Incident templates with their default requirements",
+           answers={200: IncidentTypes})
 def incident_types() -> Any:
     """Return the incident templates, each with its default dispatch requirements."""
     return jsonify({"incident_types": [
@@ -104,43 +58,26 @@ def incident_types() -> Any:
         for t in sorted(incident_library().values(), key=lambda t: t.id)]})
 
 
-@spec.operation(bp, "/api/v1/scenarios/<name>/dispatch", "POST",
-                summary="Dispatch units to incidents placed by coordinates (optimal and greedy), "
-                        "routes and ledger",
-                permission="run_dispatch", params=[SCENARIO], body=DISPATCH_BODY)
-def run(name: str) -> Any:
+@operation(bp, "/api/v1/scenarios/<name>/dispatch", "POST",
+           summary="Dispatch units to incidents placed by coordinates (optimal and greedy), routes and ledger",
+           permission="run_dispatch", answers={200: DispatchAnswer, 422: "no feasible plan in the time limit"})
+def run(name: str, json: DispatchRequest) -> Any:
     """Solve the dispatch of the posted incidents on the scenario."""
     scenario = current_scenario(name)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InputError("the request body must be a JSON object", field="body")
-    requests, time_limit_s = parse_body(body, scenario)
+    requests = incident_requests(json, scenario)
     try:
-        result = dispatch_scenario(scenario, requests, time_limit_s=time_limit_s)
+        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s)
     except SnapError as error:
         raise InputError(str(error), field=_snapped_field(str(error), requests)) from None
     return jsonify(result_json(scenario, result))
 
 
-def parse_body(body: dict[str, Any], scenario: Scenario) -> tuple[list[IncidentRequest], float]:
-    """Return the incident requests and the time limit; ``InputError`` names the field at fault."""
-    unknown = sorted(set(body) - {"incidents", "time_limit_s"})
-    if unknown:
-        raise InputError(f"unknown field(s): {', '.join(unknown)}", field=unknown[0])
-    raw = body.get("incidents")
-    if not isinstance(raw, list) or not raw:
-        raise InputError("place at least one incident (incidents must be a non-empty list)",
-                         field="incidents")
-    if len(raw) > MAX_INCIDENTS:
-        raise InputError(f"at most {MAX_INCIDENTS} incidents per request, got {len(raw)}", field="incidents")
-    time_limit_s = body.get("time_limit_s", DEFAULT_TIME_LIMIT_S)
-    if not _finite(time_limit_s) or not 0 < time_limit_s <= MAX_TIME_LIMIT_S:
-        raise InputError(f"time_limit_s must be seconds in (0, {MAX_TIME_LIMIT_S:g}]", field="time_limit_s")
+def incident_requests(body: DispatchRequest, scenario: Scenario) -> list[IncidentRequest]:
+    """Return the incident requests (templates applied, regions found); ``InputError`` names the field at fault."""
     library = incident_library()
     requests = []
-    for index, item in enumerate(raw):
-        _check_sizes(item, index)
-        parsed = parse_incident_request(item, index, library)
+    for index, item in enumerate(body.incidents):
+        parsed = incident_request(item, index, library)
         where = f"incidents[{index}]"
         try:
             region_of(scenario, parsed.lon, parsed.lat)
@@ -153,39 +90,7 @@ def parse_body(body: dict[str, Any], scenario: Scenario) -> tuple[list[IncidentR
             raise InputError(f"incidents[{index}]: id {parsed.id!r} repeats incidents[{seen[parsed.id]}]",
                              field=f"incidents[{index}].id")
         seen[parsed.id] = index
-    return requests, float(time_limit_s)
-
-
-def _check_sizes(item: Any, index: int) -> None:
-    """Check what the engine does not: numbers too large for a float, requirement rows, quantities."""
-    if not isinstance(item, dict):
-        return
-    for key in ("lon", "lat"):
-        value = item.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and not _finite(value):
-            raise InputError(f"incidents[{index}]: lon and lat must be numbers",
-                             field=f"incidents[{index}].{key}")
-    rows = item.get("requirements")
-    if isinstance(rows, list):
-        if len(rows) > MAX_REQUIREMENTS:
-            raise InputError(f"incidents[{index}]: at most {MAX_REQUIREMENTS} requirement rows",
-                             field=f"incidents[{index}].requirements")
-        for row, data in enumerate(rows):
-            quantity = data.get("quantity") if isinstance(data, dict) else None
-            if isinstance(quantity, int) and not isinstance(quantity, bool) and quantity > MAX_QUANTITY:
-                where = f"incidents[{index}].requirements[{row}]"
-                raise InputError(f"{where}: quantity must be at most {MAX_QUANTITY}",
-                                 field=f"{where}.quantity")
-
-
-def _finite(value: Any) -> bool:
-    """Tell whether a JSON number fits a float (Python reads ``1e999``-sized integers exactly)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
+    return requests
 
 
 def _snapped_field(message: str, requests: list[IncidentRequest]) -> str:

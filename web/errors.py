@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from typing import Any
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
 from planner.errors import InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
 from planner.store.database import ConflictError, check_text
+from planner.store.engine import StoreBusyError
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> tuple[Response | str, int]:
-    """JSON ``{"error": {"code", "message", "field"}}`` for the API, an HTML page otherwise."""
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   **extra: Any) -> tuple[Response | str, int]:
+    """JSON ``{"error": {"code", "message", "field", **extra}}`` for the API, an HTML page otherwise."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"code": code, "message": message, "field": field}}), status
+        return jsonify({"error": {"code": code, "message": message, "field": field, **extra}}), status
     return render_template("error.html", status=status, code=code, message=message, field=field), status
 
 
@@ -28,7 +32,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[Response | str, int]:
-        return error_response(409, "conflict", str(error), error.field)
+        return error_response(409, "conflict", str(error), error.field, current_version=error.current_version)
+
+    @app.errorhandler(StoreBusyError)
+    def busy(error: StoreBusyError) -> tuple[Response | str, int]:
+        body, status = error_response(503, "busy", str(error), None)
+        response = make_response(body, status)
+        response.headers["Retry-After"] = "1"
+        return response, status
 
     @app.errorhandler(NotFoundError)
     def not_found(error: NotFoundError) -> tuple[Response | str, int]:

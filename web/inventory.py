@@ -172,16 +172,16 @@ def edit(kind: str, record_id: str) -> Any:
         return _render_form(kind, _values_of(kind, data), record_id=record_id, version=version)
     form = request.form.to_dict()
     version_text = form.pop("version", "")
-    version = int(version_text) if version_text.isdigit() else None
+    sent: int | None = int(version_text) if version_text.isdigit() else None
     try:
-        if version is None:
+        if sent is None:
             raise InputError("the form lost its version number; reload the record", field="version")
         data = {**_data_from_form(kind, form), "id": record_id}
-        store.put_record(_scenario_name(), kind, data, expected_version=version, actor=actor())
+        store.put_record(_scenario_name(), kind, data, expected_version=sent, actor=actor())
     except ConflictError as error:
-        return _render_form(kind, form, record_id=record_id, version=version, error=error, status=409)
+        return _render_form(kind, form, record_id=record_id, version=sent, error=error, status=409)
     except InputError as error:
-        return _render_form(kind, form, record_id=record_id, version=version, error=error, status=400)
+        return _render_form(kind, form, record_id=record_id, version=sent, error=error, status=400)
     flash(f"已保存 Saved {kind} {record_id}.", "info")
     return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
 

@@ -1,129 +1,183 @@
-"""The OpenAPI 3.1 document of ``/api/v1``, generated from the routes themselves.
+"""The OpenAPI 3.1 document of ``/api/v1``, and request validation, both by spectree from the pydantic models.
 
-Every API view is registered through ``ApiSpec.operation``, which adds the Flask route, guards it with
-the permission it needs, and records its parameters, request body (JSON Schema, from the pydantic
-records where there is one) and answers. ``/api/v1/openapi.json`` serves the document built from that
-list, so the spec cannot drift from the routes.
+Every API view is registered through ``operation``: it adds the Flask route, guards it with the permission
+it needs (``web.auth.require``, checked first: 401/403 before any 400), and hands the view to spectree,
+which validates the query string and the JSON body against the view's models (its ``query`` and ``json``
+parameters) before the view runs, and documents them with the answers in the one OpenAPI document served
+at ``/api/v1/openapi.json``. A request that does not match is a 400 with the project's error body
+``{"error": {"code": "invalid_input", "message", "field"}}`` naming the field as a path
+(``incidents[0].requirements[1].quantity``).
+
+Two things spectree does not express are added to its document here: a plain-text request body (CSV or
+GeoJSON uploads) and answers that are not JSON (CSV, iCalendar, HTML, PDF). Answers are checked against
+their models only while testing (``API_VALIDATE_RESPONSES``, on when ``TESTING``): a mismatch there is a
+test failure, never a 500 in service.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import Any, get_type_hints
 
-from flask import Blueprint
+from flask import Blueprint, current_app, make_response, request
+from pydantic import BaseModel, ValidationError
+from spectree import Response, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
+from spectree.plugins.flask_plugin import FlaskPlugin
 
+from planner.errors import InputError
+from planner.model.validation import located_error
 from web.auth import require
+from web.schemas.common import ErrorBody
 
-ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {"error": {"type": "object", "required": ["code", "message", "field"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}},
+TITLE = "Rescue resource coordination and drill planner API"
+PATH_PARAMETERS = {
+    "name": "scenario name", "kind": "record kind", "record_id": "record id", "year": "programme year",
+    "key": "drill id: <year>-<programme drill id>", "action_id": "corrective action id", "team": "team id",
+    "job_id": "job id",
 }
+"""Descriptions of the path parameters; their types come from the Flask route converters."""
+ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
+                 404: "not found"}
+"""Answers every operation may give; each carries ``ErrorBody``."""
 
 
-@dataclass(frozen=True)
-class Param:
-    """A path or query parameter."""
+class JsonModeAdapter(PydanticModelAdapter):
+    """Validate request data as JSON text, in pydantic's JSON mode.
 
-    name: str
-    where: str = "path"
-    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
-    required: bool = True
-    description: str = ""
+    Strict models then read JSON exactly as JSON Schema does (``"5"`` is not an integer, a date is an ISO
+    text), and query models convert text the same way for every type. A planner model a body holds (a
+    settings document, a drill design) keeps its own rules: it reads JSON as the planner reads a
+    scenario's files, so a number sent as text is accepted there, as in a CSV cell.
+    """
 
+    def validate_obj(self, model: type[Any], value: Any) -> Any:  # noqa: D102
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return model.model_validate_json(json.dumps(value))
+        return super().validate_obj(model, value)
 
-@dataclass
-class Operation:
-    """One documented API operation."""
-
-    rule: str
-    method: str
-    summary: str
-    permission: str
-    params: Sequence[Param]
-    body: dict[str, Any] | None
-    body_type: str
-    responses: dict[int, str]
-    tag: str
+    def validation_errors(self, err: ValidationError) -> Any:  # noqa: D102
+        # spectree renders these before our ``before`` hook turns the error into the project's 400: keep them
+        # JSON (pydantic's own rendering), as an input a validator already read may be a set or a date
+        return json.loads(err.json(include_url=False, include_context=False))
 
 
-class ApiSpec:
-    """Collects operations as they are registered and renders the OpenAPI document."""
+class ApiPlugin(FlaskPlugin):
+    """Spectree's Flask plugin, answering views' own responses unchanged unless answers are being checked."""
 
-    def __init__(self, title: str, version: str) -> None:
-        self.title = title
-        self.version = version
-        self.operations: list[Operation] = []
-
-    def operation(
-        self,
-        bp: Blueprint,
-        rule: str,
-        method: str,
-        *,
-        summary: str,
-        permission: str = "view",
-        params: Sequence[Param] = (),
-        body: dict[str, Any] | None = None,
-        body_type: str = "application/json",
-        responses: dict[int, str] | None = None,
-        tag: str = "",
-    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Register a view on ``bp`` at ``rule`` for ``method`` and document it."""
-
-        def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-            guarded = view if permission == "public" else require(permission)(view)
-            bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
-            self.operations.append(Operation(
-                rule=rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule, method=method.lower(),
-                summary=summary, permission=permission,
-                params=params, body=body, body_type=body_type, responses=responses or {200: "OK"},
-                tag=tag or bp.name))
-            return guarded
-
-        return decorate
-
-    def document(self) -> dict[str, Any]:
-        """Return the OpenAPI 3.1 document."""
-        paths: dict[str, dict[str, Any]] = {}
-        for op in self.operations:
-            path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", op.rule)
-            entry: dict[str, Any] = {
-                "summary": op.summary,
-                "operationId": f"{op.method}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}",
-                "tags": [op.tag],
-                "description": "Open to everyone." if op.permission == "public" else
-                f"Needs permission `{op.permission}`.",
-                "parameters": [
-                    {"name": p.name, "in": p.where, "required": p.required if p.where != "path" else True,
-                     "schema": p.schema, **({"description": p.description} if p.description else {})}
-                    for p in op.params
-                ],
-                "responses": {
-                    str(code): {"description": text, **({"content": {"application/json": {"schema": ERROR_SCHEMA}}}
-                                                         if code >= 400 else {})}
-                    for code, text in {**op.responses, 400: "bad input", 401: "not signed in",
-                                       403: "role lacks the permission", 404: "not found"}.items()
-                },
-            }
-            if op.body is not None:
-                entry["requestBody"] = {"required": True, "content": {op.body_type: {"schema": op.body}}}
-            paths.setdefault(path, {})[op.method] = entry
-        return {
-            "openapi": "3.1.0",
-            "info": {"title": self.title, "version": self.version,
-                     "description": "Errors are JSON {\"error\": {\"code\", \"message\", \"field\"}} with 4xx codes."},
-            "servers": [{"url": "/"}],
-            "components": {"securitySchemes": {"basic": {"type": "http", "scheme": "basic"},
-                                               "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
-            "security": [{"basic": []}, {"session": []}],
-            "paths": paths,
-        }
+    def validate_response(self, resp: Any, resp_model: Response | None, skip_validation: bool,  # noqa: D102
+                          force_resp_serialize: bool) -> tuple[Any, Any]:
+        if not current_app.config.get("API_VALIDATE_RESPONSES", current_app.testing):
+            return make_response(resp), None
+        return super().validate_response(resp, resp_model, skip_validation, force_resp_serialize)  # type: ignore[no-untyped-call]
 
 
-spec = ApiSpec("Rescue resource coordination and drill planner API", "1")
-"""The one spec of ``/api/v1``; blueprints register their operations on it."""
+def _refuse(_request: Any, _response: Any, error: Exception | None, _instance: Any, _adapter: Any) -> None:
+    """Turn spectree's validation error into the project's 400 (``web.errors`` renders it)."""
+    if isinstance(error, ValidationError):
+        raise located_error(error, where="query" if request.method in ("GET", "DELETE") else "body")
+
+
+api = SpecTree(
+    # spectree's adapter protocol is typed for Exception, its own pydantic adapter for ValidationError
+    "flask", backend=ApiPlugin, model_adapter=JsonModeAdapter(),  # type: ignore[arg-type]
+    mode="strict", title=TITLE, version="1",
+    description='Errors are JSON {"error": {"code", "message", "field"}} with 4xx codes; a request that '
+                "does not match this document is a 400 naming the field.",
+    annotations=True,
+    validation_error_status=400, validation_error_model=ErrorBody, before=_refuse,
+    naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
+    servers=[{"url": "/"}],
+    security_schemes=[{"name": "basic", "data": {"type": "http", "scheme": "basic"}},
+                      {"name": "session", "data": {"type": "apiKey", "field_in": "cookie", "name": "session"}}],
+    security=[{"basic": []}, {"session": []}],
+)
+"""The one spectree instance of ``/api/v1``."""
+
+_EXTRAS: dict[tuple[str, str], dict[str, Any]] = {}
+"""OpenAPI additions spectree cannot express, by (path, method): text bodies and non-JSON answers."""
+
+
+def operation(
+    bp: Blueprint,
+    rule: str,
+    method: str,
+    *,
+    summary: str,
+    permission: str = "view",
+    answers: Mapping[int, type[BaseModel] | str] | None = None,
+    media: Mapping[int, Sequence[str]] | None = None,
+    text_body: str | None = None,
+    tag: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a view on ``bp`` at ``rule`` for ``method``: guarded, validated and documented.
+
+    The view declares its query-string and JSON-body models as the annotations of parameters named
+    ``query`` and ``json`` (spectree passes the validated models in). ``answers`` maps status codes to
+    answer models (or a description when there is no body); ``media`` lists non-JSON content types of
+    an answer; ``text_body`` describes a plain-text request body. 400, 401, 403 and 404 answers are
+    always documented with ``ErrorBody``.
+    """
+    path = rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule
+    openapi_path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", path)
+    errors = {code: text for code, text in ERROR_ANSWERS.items() if permission != "public" or code in (400, 404)}
+    responses: dict[str, Any] = {}
+    for code, answer in {**errors, **(answers or {200: "OK"})}.items():
+        text = answer if isinstance(answer, str) else ERROR_ANSWERS.get(code)
+        model = answer if isinstance(answer, type) else ErrorBody if code >= 400 else None
+        responses[f"HTTP_{code}"] = (model, text) if text else model
+    extras: dict[str, Any] = {"description": "Open to everyone." if permission == "public" else
+                              f"Needs permission `{permission}`."}
+    if text_body:
+        extras["requestBody"] = {"required": True, "description": text_body,
+                                 "content": {"text/plain": {"schema": {"type": "string"}}}}
+    if media:
+        extras["media"] = {str(code): list(types) for code, types in media.items()}
+    _EXTRAS[(openapi_path, method.lower())] = extras
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        validated = api.validate(
+            resp=Response(**responses),
+            tags=[tag or bp.name], security={} if permission == "public" else None,
+            operation_id=f"{method.lower()}_{re.sub(r'[^a-z0-9]+', '_', openapi_path.lower()).strip('_')}",
+            path_parameter_descriptions=PATH_PARAMETERS,
+        )(view)
+        if "json" in get_type_hints(view):
+            validated = _json_object_first(validated)
+        guarded = validated if permission == "public" else require(permission)(validated)
+        guarded.__doc__ = summary  # spectree takes the summary from the registered view's docstring
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
+        return guarded
+
+    return decorate
+
+
+def _json_object_first(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse a body that is not a JSON object before the model sees it (spectree would read it as ``{}``)."""
+
+    @wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if not isinstance(request.get_json(silent=True), dict):
+            raise InputError("the request body must be a JSON object", field="body")
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def document() -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document: spectree's, with text bodies, non-JSON answers and permissions added."""
+    spec = copy.deepcopy(api.spec)
+    for (path, method), extras in _EXTRAS.items():
+        entry = spec["paths"].get(path, {}).get(method)
+        if entry is None:
+            continue
+        entry["description"] = extras["description"]
+        if "requestBody" in extras:
+            entry["requestBody"] = extras["requestBody"]
+        for code, types in extras.get("media", {}).items():
+            entry["responses"][code]["content"] = {media_type: {"schema": {"type": "string"}} for media_type in types}
+    return spec

@@ -1,8 +1,9 @@
 """``python -m planner drills plan|design|simulate|evaluate``: the drill programme engine from the command line.
 
 - ``plan --scenario NAME --year YYYY [--json] [--ics FILE] [--csv FILE] [--save]``: the annual programme from
-  the stored plans and calendar (the scenario folder's ``plans.yaml`` and ``calendar.yaml`` when the store has
-  none, e.g. a folder path); unmet rules are listed with their reasons; ``--save`` stores the programme.
+  the stored plans and calendar, the documents the web app and its jobs read (a scenario that is not stored,
+  e.g. a folder path, brings its folder's ``plans.yaml`` and ``calendar.yaml``); unmet rules are listed with
+  their reasons; ``--save`` stores the programme.
 - ``design --scenario NAME --template ID --site ID [--start ISO] [--json]``: objectives, expected dispatch, MSEL.
 - ``simulate --scenario NAME --template ID --site ID [--runs N] [--seed S] [--json]``: Monte Carlo key times.
 - ``evaluate --scenario NAME --drill KEY --observed FILE [--plan ID] [--owner NAME] [--date D] [--by NAME]
@@ -18,8 +19,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from planner import clock
+from planner.cli._common import load_with_settings
 from planner.cli._output import print_json, print_table
+from planner.drills.settings import drill_calendar, plan_set
 from planner.errors import InputError
+from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +47,8 @@ def register(subparsers: Any) -> None:
 
     design = sub.add_parser("design", help="design a drill: objectives, expected dispatch, MSEL")
     _case_arguments(design)
-    design.add_argument("--start", default=None, metavar="ISO", help="alarm time, e.g. 2026-04-08T09:00")
+    design.add_argument("--start", default=None, metavar="ISO",
+                        help="alarm time, e.g. 2026-04-08T09:00 (the scenario's local time; default today 09:00)")
     design.add_argument("--json", action="store_true")
     design.set_defaults(handler=run_design)
 
@@ -67,7 +73,7 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--owner", default=None, metavar="NAME", help="owner of the corrective actions "
                           "(default: the drill's owner)")
     evaluate.add_argument("--date", default=None, metavar="YYYY-MM-DD",
-                          help="evaluation date the actions are due from (default: today)")
+                          help="evaluation date the actions are due from (default: today in the scenario's zone)")
     evaluate.add_argument("--by", default="cli", metavar="NAME", help="who evaluates, as recorded (default: cli)")
     evaluate.add_argument("--expected-version", type=int, default=None, metavar="N", dest="expected_version",
                           help="version of the drill's evaluation you read (default: the stored one)")
@@ -96,23 +102,18 @@ def _template(template_id: str) -> Any:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
-    from planner.drills.calendar import parse_calendar, read_calendar
     from planner.drills.calendar_export import to_csv, write_ics
-    from planner.drills.plans import parse_plans, read_plans
     from planner.drills.programme import schedule_programme
-    from planner.scenario.files import scenario_path
     from planner.scenario.library import load_library
 
-    scenario, plans_data, calendar_data, store = _plan_inputs(args.scenario)
+    store = Store()
+    scenario, documents, stored = load_with_settings(args.scenario, store)
+    if args.save and not stored:
+        raise InputError(f"scenario {args.scenario!r} is not stored: load it first to save its programme",
+                         field="scenario")
     library = load_library()
-    if plans_data is not None:
-        plans = parse_plans(plans_data, where="stored plans", scenario=scenario, templates=library)
-    else:
-        plans = read_plans(scenario_path(args.scenario) / "plans.yaml", scenario=scenario, templates=library)
-    if calendar_data is not None:
-        calendar = parse_calendar(calendar_data, args.year, where="stored calendar")
-    else:
-        calendar = read_calendar(scenario_path(args.scenario) / "calendar.yaml", args.year)
+    plans = plan_set(documents, scenario)
+    calendar = drill_calendar(documents, scenario, args.year)
     programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=args.time_limit_s)
     if args.ics:
         write_ics(programme, args.ics)
@@ -121,14 +122,11 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.save:
         from planner.drills.records import save_programme
 
-        if store is None:
-            raise InputError(f"scenario {args.scenario!r} is not stored: load it first to save its programme",
-                             field="scenario")
-        version = save_programme(store, scenario.name, programme.to_dict(), replace=True, actor="cli")
+        version = save_programme(store, scenario.name, programme.to_json(), replace=True, actor="cli")
         if not args.json:
             print(f"stored as the {programme.year} programme of {scenario.name} (version {version})")
     if args.json:
-        print_json(programme.to_dict())
+        print_json(programme.to_json())
         return 0
     print(f"drill programme {programme.year}: {len(programme.drills)} drills, {programme.status.value} "
           f"in {programme.wall_s:.1f} s")
@@ -143,43 +141,27 @@ def run_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plan_inputs(name: str) -> tuple[Any, Any, Any, Any]:
-    """Return the scenario with its stored plans and calendar documents (None where the store has none), and the store.
-
-    A scenario that is not stored (a shipped name or a folder path) is read from its folder, with no store.
-    """
-    from planner.errors import NotFoundError
-    from planner.scenario.files import read_scenario
-    from planner.store.database import Store
-    from planner.store.settings import stored_settings
-
-    store = Store()
-    try:
-        scenario = store.load_scenario(name)
-    except NotFoundError:
-        store.close()
-        return read_scenario(name), None, None, None
-    return scenario, stored_settings(store, name, "plans"), stored_settings(store, name, "calendar"), store
-
-
 def run_design(args: argparse.Namespace) -> int:
     """Design and print a drill."""
     from planner.drills.design import design_drill
     from planner.scenario.files import read_scenario
 
-    start = _datetime(args.start) if args.start else dt.datetime.combine(dt.date.today(), dt.time(9, 0))
-    design = design_drill(read_scenario(args.scenario), _template(args.template), args.site, start=start)
+    scenario = read_scenario(args.scenario)
+    start = (clock.local_moment(args.start, scenario.zone, "start") if args.start
+             else clock.at_local(clock.today(scenario.zone), dt.time(9, 0), scenario.zone))
+    design = design_drill(scenario, _template(args.template), args.site, start=start)
     payload = design.to_json()
     if args.json:
         print_json(payload)
         return 0
-    print(f"drill {design.template} at {design.site}, alarm {design.start:%Y-%m-%d %H:%M}")
+    print(f"drill {design.template} at {design.site}, alarm {clock.shown(design.start, scenario.zone)}")
     print_table(("objective", "target_min"), [(o.text, o.target_min) for o in design.objectives])
     print()
     print_table(("team", "arrival_min"), [(e.team, e.arrival_min) for e in design.expected])
     print()
-    print_table(("time", "inject", "title", "expected actions"),
-                [(f"{r.time:%H:%M}", r.inject, r.title, "; ".join(r.expected_actions)) for r in design.msel])
+    print_table((f"time ({clock.zone_name(scenario.zone)})", "inject", "title", "expected actions"),
+                [(f"{clock.local(r.time, scenario.zone):%H:%M}", r.inject, r.title, "; ".join(r.expected_actions))
+                 for r in design.msel])
     return 0
 
 
@@ -208,7 +190,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from planner.drills.records import drill_actions, parse_date
     from planner.drills.reports import evaluation_html, report_pdf, summary_html
     from planner.errors import NotFoundError
-    from planner.store.database import Store
 
     path = Path(args.observed)
     try:
@@ -259,10 +240,3 @@ def run_evaluate(args: argparse.Namespace) -> int:
     for proposal in latest.turnout_proposals:
         print(f"  proposal: {proposal.team} turnout_min {proposal.current_min:g} -> {proposal.proposed_min:g}")
     return 0
-
-
-def _datetime(text: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--start must be an ISO date-time, got {text!r}", field="start") from None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from planner.scenario.files import library_names, read_scenario, scenario_path
+from planner.cli._common import read_folder
+from planner.scenario.files import library_names
 from planner.settings import instance_dir
 from planner.store.accounts import ensure_first_admin
 from planner.store.database import Store
-from planner.store.settings import read_settings, store_settings
 
 DEFAULT_SCENARIO = "jinan"
 
@@ -31,10 +31,8 @@ def init(args: argparse.Namespace) -> int:
         print(f"database {store.url} already holds scenarios; nothing loaded")
     else:
         for name in sorted(library_names(), key=lambda n: n != DEFAULT_SCENARIO):
-            scenario = read_scenario(name)
-            settings = read_settings(scenario_path(name), scenario)
-            store.save_scenario(scenario, replace=True, actor="init")
-            store_settings(store, scenario, settings, actor="init")
+            scenario, settings = read_folder(name)
+            store.save_scenario(scenario, replace=True, settings=settings, actor="init")
             print(f"loaded scenario {name!r} into {store.url}")
     password = ensure_first_admin(store)
     if password is not None:

@@ -21,11 +21,11 @@ from typing import Any
 
 import yaml
 
-from planner.cli._common import add_scenario_argument, load_scenario
+from planner import clock
+from planner.cli._common import add_scenario_argument, load_with_settings
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
 from planner.store.database import Store
-from planner.store.settings import posture_settings
 
 
 def register(subparsers: Any) -> None:
@@ -47,57 +47,35 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-moves", type=int, help="at most this many moves (default: the scenario's rules)")
     parser.add_argument("--time-limit", type=float, help="solver seconds per stage (default: the scenario's rules)")
     parser.add_argument("--staging", type=Path, metavar="FILE.csv",
-                        help="staging points (default: the scenario folder's staging_points.csv)")
+                        help="staging points instead of the scenario's own (stored, or its folder's when not stored)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
     from planner.posture.prepositioning import plan_posture, read_staging_points
+    from planner.posture.settings import posture_inputs
     from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
-    now = _time(args.now, "now") if args.now else None
-    at = _time(args.at, "at") if args.at else None
+    now = clock.aware(args.now, "now") if args.now else None
+    at = clock.aware(args.at, "at") if args.at else None
     warnings: list[HazardWarning] = []
     for path in args.cap:
         warnings.extend(read_cap(path, now=now))
     for path in args.warning:
         warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
-    store = Store()
-    scenario = load_scenario(args.scenario, store)
-    rules, staging = posture_settings(store, scenario.name) if _stored(store, scenario.name) else (None, None)
-    if args.staging:
-        staging = read_staging_points(args.staging)
-    report = plan_posture(scenario, warnings, rules=rules, staging=staging, at=at, max_moves=args.max_moves,
-                          time_limit_s=args.time_limit, folder=_folder(args.scenario))
+    scenario, documents, _ = load_with_settings(args.scenario, Store())
+    inputs = posture_inputs(documents, scenario)
+    staging = read_staging_points(args.staging) if args.staging else inputs.staging
+    report = plan_posture(scenario, warnings, rules=inputs.rules, staging=staging, calendar=inputs.calendar, at=at,
+                          max_moves=args.max_moves, time_limit_s=args.time_limit)
     if args.json:
         print_json(report.to_dict(full=False))
     else:
-        _print(report)
+        _print(report, scenario.zone)
     return 0
-
-
-def _stored(store: Store, name: str) -> bool:
-    """Whether the scenario is in the store (its settings then come from there, not the folder)."""
-    return any(s["name"] == name for s in store.list_scenarios())
-
-
-def _folder(name: str) -> Path | None:
-    from planner.posture.prepositioning import scenario_folder
-
-    return scenario_folder(name)
-
-
-def _time(text: str, name: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--{name} {text!r} is not an ISO 8601 date-time", field=name) from None
-    if value.tzinfo is None:
-        raise InputError(f"--{name} {text!r} needs a time zone (e.g. +08:00)", field=name)
-    return value
 
 
 def _read_mapping(path: Path) -> Any:
@@ -111,11 +89,14 @@ def _read_mapping(path: Path) -> Any:
         raise InputError(f"{path.name}: not valid JSON/YAML ({str(error).splitlines()[0]})", field="warning") from None
 
 
-def _print(report: Any) -> None:
-    print(f"Posture of {report.scenario} at {report.at}: {len(report.warnings)} warning(s), "
+def _print(report: Any, zone: dt.tzinfo) -> None:
+    def shown(text: str | None) -> str:
+        return clock.shown(dt.datetime.fromisoformat(text), zone) if text else "open end"
+
+    print(f"Posture of {report.scenario} at {shown(report.at)}: {len(report.warnings)} warning(s), "
           f"periods: {', '.join(report.periods) or 'none'}; solver {report.status}, {report.wall_s:.2f} s")
     for w in report.warnings:
-        print(f"  {w['id']}: {w['event']} ({w['level']}, {w['severity']}) {w['onset']} .. {w['expires']}")
+        print(f"  {w['id']}: {w['event']} ({w['level']}, {w['severity']}) {shown(w['onset'])} .. {shown(w['expires'])}")
     print(f"\nSites at raised risk ({len(report.site_raises)}):")
     print_table(["site", "kind", "before", "after"],
                 [[r.site, r.kind, r.grade_before, r.grade_after] for r in report.site_raises])

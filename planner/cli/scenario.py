@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from planner.cli._common import read_folder
 from planner.cli._output import print_json, print_table
-from planner.scenario.files import library_names, read_scenario, scenario_path, write_scenario
+from planner.scenario.files import library_names, write_scenario
 from planner.scenario.network import placement
 from planner.store.database import Store
-from planner.store.settings import read_settings, store_settings, write_settings
+from planner.store.settings import write_folder_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,12 +48,10 @@ def list_scenarios(args: argparse.Namespace) -> int:
 
 def load_scenario(args: argparse.Namespace) -> int:
     """Validate a folder completely (including snapping to its network) before anything is stored."""
-    scenario = read_scenario(args.source)
+    scenario, settings = read_folder(args.source)
     placed = placement(scenario)
-    settings = read_settings(scenario_path(args.source), scenario)
     store = Store()
-    store.save_scenario(scenario, replace=args.replace)
-    store_settings(store, scenario, settings)
+    store.save_scenario(scenario, replace=args.replace, settings=settings)  # records and settings at once
     far = sum(1 for d in placed.off_network_m.values() if d > 500)
     extra = f"; settings: {', '.join(sorted(settings))}" if settings else ""
     print(f"stored scenario {scenario.name!r}: {scenario.counts()}; {far} point(s) more than 500 m off the network"
@@ -65,6 +64,7 @@ def export_scenario(args: argparse.Namespace) -> int:
     store = Store()
     scenario = store.load_scenario(args.name)
     folder = write_scenario(scenario, args.folder)
-    write_settings(store, scenario.name, folder)
-    print(f"wrote scenario {scenario.name!r} to {folder}")
+    written = write_folder_settings(store, scenario.name, folder)
+    extra = f" with {', '.join(written)}" if written else ""
+    print(f"wrote scenario {scenario.name!r} to {folder}{extra}")
     return 0

@@ -26,48 +26,47 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic import dataclasses as pydantic_dataclasses
 
 from planner.errors import InputError
-from planner.model.validation import Amount, Count, Name, validate
+from planner.model.validation import DATACLASS_CONFIG, Amount, Count, Model, Text, validate
 from planner.sharing import Agreement
 
 UnitStatus = Literal["available", "committed", "drilling", "off_duty"]
 UNIT_STATUSES: frozenset[str] = frozenset({"available", "committed", "drilling", "off_duty"})
 
-_RECORD = ConfigDict(extra="forbid")
 Priority = Annotated[int, Field(strict=True, ge=1)]
 
 
-@pydantic_dataclasses.dataclass(frozen=True, config=_RECORD)
+@pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Requirement:
     """``quantity`` units of ``capability`` on scene by ``deadline_min`` for ``duration_min`` minutes."""
 
-    capability: Name
+    capability: Text
     quantity: Count
     deadline_min: Amount
     duration_min: Amount | None = None
 
 
-@pydantic_dataclasses.dataclass(frozen=True, config=_RECORD)
+@pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Incident:
     """An incident in ``region``; ``priority`` (>= 1) weights its shortfall and arrival minutes."""
 
-    id: Name
-    region: Name
+    id: Text
+    region: Text
     priority: Priority
     requirements: tuple[Requirement, ...]
     type: str = ""
 
 
-@pydantic_dataclasses.dataclass(frozen=True, config=_RECORD)
+@pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Unit:
     """A rescue team: home ``region``, capability quantities, minutes to turn out, status."""
 
-    id: Name
-    region: Name
-    capabilities: Mapping[Name, Count]
+    id: Text
+    region: Text
+    capabilities: Mapping[Text, Count]
     ready_min: Amount = 0.0
     status: UnitStatus = "available"
 
@@ -164,17 +163,15 @@ def _without(notes: frozenset[str], items: Any) -> Any:
     return [{k: v for k, v in item.items() if k not in notes} if isinstance(item, dict) else item for item in items]
 
 
-class ProblemFile(BaseModel):
+class ProblemFile(Model):
     """The JSON layout of a problem file; :func:`problem_from_dict` checks what spans several parts."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = ""
     units: list[Unit]
     incidents: list[Incident]
     travel_min: dict[str, dict[str, Amount | None]] = Field(default_factory=dict)
     agreements: list[Agreement] = Field(default_factory=list)
-    min_retained: dict[str, dict[Name, Count]] = Field(default_factory=dict)
+    min_retained: dict[str, dict[Text, Count]] = Field(default_factory=dict)
 
     @field_validator("units", mode="before")
     @classmethod
@@ -204,7 +201,7 @@ def problem_from_dict(data: Any) -> DispatchProblem:
     fields); this checks what spans parts: duplicate unit or incident ids, travel entries naming
     unknown units or incidents, agreements or retained minimums naming regions no unit or incident has.
     """
-    parsed = validate(ProblemFile, data, record="problem")
+    parsed = validate(ProblemFile, data, what="problem")
     unit_ids = _unique([u.id for u in parsed.units], "units")
     incident_ids = _unique([i.id for i in parsed.incidents], "incidents")
     regions = {u.region for u in parsed.units} | {i.region for i in parsed.incidents}

@@ -1,7 +1,8 @@
 """Incidents as a dispatcher enters them: where, what, how urgent, what is needed, for how long.
 
-:func:`parse_incident_request` validates one incident of a request body (the web page's, or the CLI's
-``--incident``); its requirements default to its incident template's needs over time
+:class:`IncidentEntry` is one incident of a request (the web page's body, whose document it is, or the
+CLI's ``--incident``), validated by pydantic; :func:`parse_incident_request` validates one and returns
+its :class:`IncidentRequest`, whose requirements default to its incident template's needs over time
 (:func:`requirements_from_template`). The expected duration prices the ledger and the optimiser alike.
 """
 
@@ -10,10 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Self
+
+from pydantic import Field, StrictBool, StrictStr, ValidationError, model_validator
 
 from planner.dispatch.problem import Requirement
 from planner.errors import InputError
+from planner.model.validation import Model, Text, located_error, refuse
 from planner.scenario.library import Template, load_library
 
 DEFAULT_DEADLINE_MIN = 30.0
@@ -23,8 +27,48 @@ DEFAULT_DURATION_H = 12.0
 """Expected mission length when the dispatcher gives none, hours (the ledger charges it, the optimiser prices it)."""
 
 MAX_INCIDENTS = 50
+MAX_REQUIREMENTS = 50
 MAX_QUANTITY = 1000
-"""Bounds on one request: simultaneous incidents, and units of one capability in one requirement."""
+MAX_DEADLINE_MIN = 10_000.0
+MAX_DURATION_H = 24 * 30.0
+"""Bounds on one request: simultaneous incidents, requirement rows of one incident, units of one capability
+in one requirement, a deadline (minutes) and an expected mission length (hours)."""
+
+
+class RequirementEntry(Model):
+    """A need as a dispatcher enters it: ``quantity`` units of ``capability`` on scene by ``deadline_min``."""
+
+    capability: Text = Field(description="capability tag, e.g. fire_squad")
+    quantity: int = Field(strict=True, ge=1, le=MAX_QUANTITY)
+    deadline_min: float = Field(strict=True, ge=0, le=MAX_DEADLINE_MIN, allow_inf_nan=False,
+                                description="minutes from the call by which it must be on scene")
+
+
+class IncidentEntry(Model):
+    """An incident as a dispatcher enters it (the page's request, the CLI's ``--incident``), checked by pydantic.
+
+    Types are strict (``"5"`` is not a number), so the API's document says exactly what is accepted;
+    an incident names a template (``type``) or lists its requirements, or both.
+    """
+
+    id: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="unique among the incidents; I1, I2... by position when absent")
+    lon: float = Field(strict=True, ge=-180, le=180, allow_inf_nan=False)
+    lat: float = Field(strict=True, ge=-90, le=90, allow_inf_nan=False)
+    type: StrictStr | None = Field(None, description="incident template id (GET /api/v1/incident-types)")
+    priority: int = Field(1, strict=True, ge=1, le=10)
+    requirements: list[RequirementEntry] | None = Field(None, max_length=MAX_REQUIREMENTS,
+                                                        description="default: the template's requirements")
+    duration_h: float = Field(DEFAULT_DURATION_H, strict=True, gt=0, le=MAX_DURATION_H, allow_inf_nan=False,
+                              description="expected mission length, hours (the ledger charges it)")
+    responsible_unit: StrictStr = Field("", description="the accident-responsible unit, if any")
+    responsible_can_pay: StrictBool = True
+
+    @model_validator(mode="after")
+    def _type_or_requirements(self) -> Self:
+        if not self.type and self.requirements is None:
+            raise refuse("requirements", "give a type or requirements")
+        return self
 
 
 @dataclass(frozen=True)
@@ -60,59 +104,30 @@ def requirements_from_template(template: Template) -> tuple[Requirement, ...]:
 
 
 def parse_incident_request(data: Any, index: int, library: Mapping[str, Template]) -> IncidentRequest:
-    """Validate one incident from a request body; requirements default to its template's."""
-    where = f"incidents[{index}]"
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: must be an object", field=where)
+    """Validate one incident of a request (a mapping) and return it; ``InputError`` names ``incidents[i].<field>``."""
     try:
-        lon, lat = float(data["lon"]), float(data["lat"])
-    except (KeyError, TypeError, ValueError, OverflowError):
-        raise InputError(f"{where}: lon and lat must be numbers", field=f"{where}.lon") from None
-    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError(f"{where}: lon/lat out of range", field=f"{where}.lon")
-    kind = str(data.get("type", ""))
+        entry = IncidentEntry.model_validate(data)
+    except ValidationError as error:
+        raise located_error(error, ("incidents", index)) from None
+    return incident_request(entry, index, library)
+
+
+def incident_request(entry: IncidentEntry, index: int, library: Mapping[str, Template]) -> IncidentRequest:
+    """Return the request of a validated incident (its id ``I<n>`` by position when it has none).
+
+    Its requirements are its template's needs when it lists none; ``InputError`` names
+    ``incidents[i].type`` when the template is unknown.
+    """
+    where = f"incidents[{index}]"
+    kind = entry.type or ""
     if kind and kind not in library:
-        raise InputError(f"{where}: unknown incident type {kind!r}; types: {', '.join(sorted(library))}",
+        raise InputError(f"{where}.type: unknown incident type {kind!r}; types: {', '.join(sorted(library))}",
                          field=f"{where}.type")
-    priority = data.get("priority", 1)
-    if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10:
-        raise InputError(f"{where}: priority must be an integer from 1 to 10", field=f"{where}.priority")
-    raw = data.get("requirements")
-    if raw is None:
-        if not kind:
-            raise InputError(f"{where}: give a type or requirements", field=f"{where}.requirements")
-        requirements = requirements_from_template(library[kind])
-    else:
-        requirements = tuple(_requirement(r, f"{where}.requirements[{i}]") for i, r in enumerate(_as_list(raw, where)))
-    duration = data.get("duration_h", DEFAULT_DURATION_H)
-    if not isinstance(duration, (int, float)) or isinstance(duration, bool) or not 0 < duration <= 24 * 30:
-        raise InputError(f"{where}: duration_h must be hours between 0 and 720", field=f"{where}.duration_h")
-    return IncidentRequest(id=str(data.get("id") or f"I{index + 1}"), lon=lon, lat=lat, type=kind,
-                           priority=priority, requirements=requirements, duration_h=float(duration),
-                           responsible_unit=str(data.get("responsible_unit", "")),
-                           responsible_can_pay=bool(data.get("responsible_can_pay", True)))
-
-
-def _as_list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise InputError(f"{where}: requirements must be a list", field=f"{where}.requirements")
-    return value
-
-
-def _requirement(data: Any, where: str) -> Requirement:
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: must be an object", field=where)
-    capability = data.get("capability")
-    quantity = data.get("quantity")
-    deadline = data.get("deadline_min")
-    if not isinstance(capability, str) or not capability:
-        raise InputError(f"{where}: capability must be a name", field=f"{where}.capability")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise InputError(f"{where}: quantity must be a whole number from 1 to {MAX_QUANTITY}",
-                         field=f"{where}.quantity")
-    if not isinstance(deadline, (int, float)) or isinstance(deadline, bool) or not 0 <= deadline <= 10_000:
-        raise InputError(f"{where}: deadline_min must be minutes >= 0", field=f"{where}.deadline_min")
-    return Requirement(capability, quantity, float(deadline))
+    requirements = requirements_from_template(library[kind]) if entry.requirements is None else tuple(
+        Requirement(r.capability, r.quantity, r.deadline_min) for r in entry.requirements)
+    return IncidentRequest(id=entry.id or f"I{index + 1}", lon=entry.lon, lat=entry.lat, type=kind,
+                           priority=entry.priority, requirements=requirements, duration_h=entry.duration_h,
+                           responsible_unit=entry.responsible_unit, responsible_can_pay=entry.responsible_can_pay)
 
 
 def incident_library() -> dict[str, Template]:

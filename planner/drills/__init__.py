@@ -5,7 +5,7 @@
 ``simulate`` runs it (SimPy); ``evaluation`` scores an observed timeline; ``improvement`` tracks
 corrective actions; ``reports`` renders them; ``records`` keeps programmes, drills and actions in the
 store; ``evaluation_store`` is the one procedure that evaluates a stored drill (web and CLI) and keeps
-every evaluation as history; ``validation`` turns the records' pydantic errors into ``InputError``;
-``clock`` is the drills' one "now" and "today". Imports ``planner.coverage``, ``planner.scenario``,
-``planner.store`` and ``planner.model``.
+every evaluation as history; ``settings`` registers the plans and calendar documents with the store
+and reads them back. Imports ``planner.coverage``, ``planner.scenario``, ``planner.store`` and
+``planner.model``.
 """

@@ -14,34 +14,80 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from planner.drills.validation import Record
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationInfo, field_validator
+
+from planner.clock import DEFAULT_ZONE
 from planner.errors import InputError
+from planner.model.validation import Model, Text, validate
+from planner.scenario.files import read_yaml_file
 
 AppliesTo = Literal["field", "all"]
 APPLIES_TO: tuple[str, ...] = get_args(AppliesTo)
 
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "weekdays_only": True,
-    "min_team_gap_days": 7,
-    "max_team_drills_per_month": 2,
-    "drilling_team_covers_drill_site": True,
-    "time_limit_s": 20.0,
-}
+
+class ProgrammeSettings(Model):
+    """Scheduler settings (``calendar.yaml`` section ``programme``), each with its default."""
+
+    weekdays_only: StrictBool = True
+    min_team_gap_days: StrictInt = Field(default=7, ge=1)
+    max_team_drills_per_month: StrictInt = Field(default=2, ge=1)
+    drilling_team_covers_drill_site: StrictBool = True
+    time_limit_s: StrictFloat = Field(default=20.0, gt=0)
+
+
+DEFAULT_SETTINGS: dict[str, Any] = ProgrammeSettings().model_dump()
 """Scheduler settings and their defaults (``calendar.yaml`` ``programme`` section overrides them)."""
 
 
-class Blackout(Record):
-    """A dated window with no drills (``applies_to: all``) or no field drills (``applies_to: field``)."""
+class Blackout(Model):
+    """A dated window with no drills (``applies_to: all``) or no field drills (``applies_to: field``).
 
-    name: str
+    One entry of a year's ``blackouts`` in ``calendar.yaml``, and of a stored programme's.
+    """
+
+    name: Text
     start: dt.date
     end: dt.date
     applies_to: AppliesTo = "all"
     source: str = ""
 
+    @field_validator("end")
+    @classmethod
+    def _not_before_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"end {end} is before start {start}")
+        return end
+
     def contains(self, day: dt.date) -> bool:
         """Whether ``day`` lies in the window (both ends included)."""
         return self.start <= day <= self.end
+
+
+class FloodSeason(Blackout):
+    """The year's flood season: no field drills, and flood-related drills of the first period end before it."""
+
+    name: Text = "flood season"
+    applies_to: AppliesTo = "field"
+
+
+class CalendarYear(Model):
+    """One year of ``calendar.yaml``: its blackout windows and flood season."""
+
+    blackouts: tuple[Blackout, ...] = ()
+    flood_season: FloodSeason | None = None
+
+
+class CalendarDocument(Model):
+    """The ``calendar`` settings document (``calendar.yaml``): scheduler settings and windows per year.
+
+    ``timezone`` is accepted for folders written before the scenario named its zone; it must then be the
+    scenario's zone (``timezone`` of ``scenario.yaml``), which is the one that applies.
+    """
+
+    timezone: str | None = None
+    programme: ProgrammeSettings = ProgrammeSettings()
+    years: dict[int, CalendarYear] = {}
 
 
 @dataclass(frozen=True)
@@ -52,69 +98,49 @@ class DrillCalendar:
     blackouts: tuple[Blackout, ...]
     flood_season: Blackout | None
     settings: Mapping[str, Any]
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
+    """The scenario's zone: drill dates are days there."""
 
 
-def parse_calendar(data: Any, year: int, *, where: str = "calendar.yaml") -> DrillCalendar:
-    """Validate calendar data and pick ``year``; raises ``InputError`` naming the window and the field."""
-    if not isinstance(data, Mapping):
-        raise InputError(f"{where}: must be a mapping", field="calendar")
-    years = data.get("years") or {}
-    if not isinstance(years, Mapping):
-        raise InputError(f"{where}: years must be a mapping year -> windows", field="years")
-    entry = years.get(year, years.get(str(year)))
-    if entry is None:
-        known = ", ".join(str(y) for y in years) or "none"
+def validate_calendar(data: Any, *, where: str = "calendar.yaml") -> CalendarDocument:
+    """Validate a whole calendar document (every year); ``InputError`` names the year, the window and the field."""
+    document = validate(CalendarDocument, data, what=where, field="calendar")
+    for year, entry in document.years.items():
+        windows = [*entry.blackouts, *([entry.flood_season] if entry.flood_season else [])]
+        for window in windows:
+            if year not in (window.start.year, window.end.year):
+                raise InputError(f"{where}: years: {year}: {window.name}: window {window.start}..{window.end} "
+                                 f"is outside {year}", field="start", record=window.name)
+    return document
+
+
+def parse_calendar(data: Any, year: int, *, where: str = "calendar.yaml",
+                   timezone: str = DEFAULT_ZONE) -> DrillCalendar:
+    """Validate calendar data and pick ``year`` (dates are days in ``timezone``, the scenario's zone).
+
+    Raises ``InputError`` naming the year, the window and the field.
+    """
+    document = validate_calendar(data, where=where)
+    calendar = calendar_year(document, year, timezone=timezone)
+    if calendar is None:
+        known = ", ".join(str(y) for y in document.years) or "none"
         raise InputError(f"{where}: no entry for year {year} (years given: {known})", field="years", record=str(year))
-    settings = dict(DEFAULT_SETTINGS)
-    extra = data.get("programme") or {}
-    unknown = sorted(set(extra) - set(DEFAULT_SETTINGS))
-    if unknown:
-        raise InputError(f"{where}: programme: unknown setting {unknown[0]!r}", field=unknown[0])
-    settings.update(extra)
-    for name in ("min_team_gap_days", "max_team_drills_per_month"):
-        if isinstance(settings[name], bool) or not isinstance(settings[name], int) or settings[name] < 1:
-            raise InputError(f"{where}: programme: {name} must be an integer >= 1, got {settings[name]!r}",
-                             field=name)
-    blackouts = tuple(_window(item, f"{where} {year} blackouts[{k}]", year)
-                      for k, item in enumerate(entry.get("blackouts") or []))
-    flood = entry.get("flood_season")
-    flood_season = None if flood is None else _window({"name": "flood season", "applies_to": "field", **flood},
-                                                      f"{where} {year} flood_season", year)
-    return DrillCalendar(year, blackouts, flood_season, settings, str(data.get("timezone", "Asia/Shanghai")))
+    return calendar
+
+
+def calendar_year(document: CalendarDocument, year: int, *, timezone: str = DEFAULT_ZONE) -> DrillCalendar | None:
+    """Return one year of a validated calendar document, or None when it has no entry for the year."""
+    entry = document.years.get(year)
+    if entry is None:
+        return None
+    return DrillCalendar(year, entry.blackouts, entry.flood_season, document.programme.model_dump(), timezone)
+
+
+def calendar_years(data: Any, *, where: str = "calendar.yaml") -> list[int]:
+    """Return the years a calendar document covers, in order."""
+    return sorted(validate_calendar(data, where=where).years)
 
 
 def read_calendar(path: str | Path, year: int) -> DrillCalendar:
     """Read ``calendar.yaml`` and pick ``year``."""
-    from planner.scenario.files import read_yaml_file
-
     return parse_calendar(read_yaml_file(path), year, where=Path(path).name)
-
-
-def _window(item: Any, where: str, year: int) -> Blackout:
-    if not isinstance(item, Mapping):
-        raise InputError(f"{where}: must be a mapping", field="blackouts")
-    name = item.get("name")
-    if not isinstance(name, str) or not name:
-        raise InputError(f"{where}: name must be a non-empty text", field="name")
-    where = f"{where} ({name})"
-    start, end = _day(item, "start", where), _day(item, "end", where)
-    if end < start:
-        raise InputError(f"{where}: end {end} is before start {start}", field="end", record=name)
-    if start.year != year and end.year != year:
-        raise InputError(f"{where}: window {start}..{end} is outside {year}", field="start", record=name)
-    applies_to = item.get("applies_to", "all")
-    if applies_to not in APPLIES_TO:
-        raise InputError(f"{where}: applies_to must be field or all, got {applies_to!r}", field="applies_to",
-                         record=name)
-    return Blackout(name=name, start=start, end=end, applies_to=applies_to, source=str(item.get("source", "")))
-
-
-def _day(item: Mapping[str, Any], name: str, where: str) -> dt.date:
-    value = item.get(name)
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{where}: {name} must be a date YYYY-MM-DD, got {value!r}", field=name) from None

@@ -1,4 +1,4 @@
-"""Export a drill programme as iCalendar (all-day events, Asia/Shanghai) or CSV."""
+"""Export a drill programme as iCalendar (all-day events, days in the scenario's zone) or CSV."""
 
 from __future__ import annotations
 

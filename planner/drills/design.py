@@ -16,16 +16,16 @@ from typing import Any
 
 from pydantic import Field
 
-from planner.drills.validation import Record
 from planner.errors import InputError
 from planner.model.records import Availability
+from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
 
 DEFAULT_DEADLINE_MIN = 60.0
 
 
-class MselRow(Record):
+class MselRow(Model):
     """One MSEL entry: inject at ``time`` (T + ``at_min``) with expected actions and evaluator notes."""
 
     time: dt.datetime
@@ -38,7 +38,7 @@ class MselRow(Record):
     objective: str | None = None
 
 
-class ExpectedArrival(Record):
+class ExpectedArrival(Model):
     """A team the optimiser sends and when it is expected on scene (minutes after the alarm)."""
 
     team: str
@@ -46,7 +46,7 @@ class ExpectedArrival(Record):
     capabilities: dict[str, int] = Field(default_factory=dict)
 
 
-class DesignObjective(Record):
+class DesignObjective(Model):
     """A drill objective as the design lists it (the template's measurable objective)."""
 
     id: str
@@ -57,7 +57,7 @@ class DesignObjective(Record):
     target_min: float
 
 
-class DrillDesign(Record):
+class DrillDesign(Model):
     """A designed drill; its JSON lists the expected arrivals as ``expected_dispatch``."""
 
     template: str

@@ -26,8 +26,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import Field, computed_field, model_validator
 
-from planner.drills.validation import Record
 from planner.errors import InputError
+from planner.model.validation import Model
 from planner.scenario.library import Objective, Template
 
 EVENTS = ("alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "inject", "note")
@@ -53,7 +53,7 @@ Rating = Literal["P", "S", "M", "U"]
 Severity = Literal["major", "minor"]
 
 
-class ObjectiveResult(Record):
+class ObjectiveResult(Model):
     """An objective's observed time, target, rating and the simulated expectation."""
 
     objective: str
@@ -66,7 +66,7 @@ class ObjectiveResult(Record):
     simulated_p90: float | None = None
 
 
-class Finding(Record):
+class Finding(Model):
     """A problem the drill showed; ``major`` findings flag the plan for revision (条例 Art 6)."""
 
     id: str
@@ -75,7 +75,7 @@ class Finding(Record):
     text: str
 
 
-class TurnoutObservation(Record):
+class TurnoutObservation(Model):
     """A team's observed turn-out against the modelled one."""
 
     team: str
@@ -83,7 +83,7 @@ class TurnoutObservation(Record):
     observed_min: float
 
 
-class Evaluation(Record):
+class Evaluation(Model):
     """The scored drill; its JSON lists the results as ``objectives`` and carries the mean ``score``."""
 
     drill: str

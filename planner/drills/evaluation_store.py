@@ -26,7 +26,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, Field, field_validator
 
-from planner.drills import clock, records
+from planner import clock
+from planner.drills import records
 from planner.drills.evaluation import Evaluation, ObservedEvent, evaluate_drill, parse_observed
 from planner.drills.improvement import (
     CorrectiveAction,
@@ -34,10 +35,11 @@ from planner.drills.improvement import (
     actions_from_findings,
     propose_turnout_updates,
 )
-from planner.drills.validation import Record, validated
+from planner.drills.settings import PLANS
 from planner.errors import InputError, NotFoundError
+from planner.model.validation import Model, validate
 from planner.scenario.library import Template, load_library
-from planner.store.database import ConflictError, Store
+from planner.store.database import ConflictError, DocumentChange, Store
 from planner.store.settings import stored_settings
 
 RESPONSE_EVENTS = frozenset({"notified", "dispatched", "departed", "arrived", "entry", "task_done"})
@@ -47,14 +49,14 @@ DEFAULT_OWNER = "drill organiser"
 """Owner of the corrective actions when neither the caller nor the drill names one."""
 
 
-class SimulationUsed(Record):
+class SimulationUsed(Model):
     """The stored Monte Carlo summary an evaluation compared against: its runs and seed."""
 
     runs: int = Field(ge=1)
     seed: int | None = None
 
 
-class EvaluationRun(Record):
+class EvaluationRun(Model):
     """One evaluation of a drill: its inputs, who ran it and when, the result and the actions it raised."""
 
     drill: str
@@ -167,12 +169,13 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
         (``ConflictError`` otherwise, or when someone evaluated since).
     plan, owner, on
         The plan the findings flag (default: the drill's first plan), the actions' owner (default: the
-        drill's owner) and the evaluation date the actions are due from (default: today).
+        drill's owner) and the evaluation date the actions are due from (default: today in the scenario's
+        zone).
     observed_field
         The input field an error about the timeline names (``csv`` / ``events`` for the API, ``observed``
         for the CLI).
     at
-        When the evaluation was made (default: now, from :mod:`planner.drills.clock`).
+        When the evaluation was made (default: now, from the product's one clock, :mod:`planner.clock`).
 
     """
     entry = records.drill_entry(store, name, key)
@@ -185,11 +188,16 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
         raise InputError(f"plan must be one of the drill's plans ({', '.join(plans) or 'none'}), got {plan!r}",
                          field="plan")
     owner = (owner or "").strip() or str(entry.get("owner") or "") or DEFAULT_OWNER
-    on = on or clock.today()
+    on = on or clock.today(store.scenario_zone(name))
     previous, current = _stored(store, name, key)
     if previous is not None and expected_version is None:
         raise ConflictError(f"drill {key} was evaluated before (version {current}): re-evaluating needs "
-                            "expected_version, the version you read", field="expected_version", record=key)
+                            "expected_version, the version you read", field="expected_version", record=key,
+                            current_version=current)
+    if expected_version is not None and expected_version != current:
+        now_at = " has no evaluation" if current is None else f"'s evaluation is at version {current}"
+        raise ConflictError(f"drill {key}{now_at}, not {expected_version}: it changed since you read it; reload it "
+                            "and evaluate again", field="expected_version", record=key, current_version=current)
     scenario = store.load_scenario(name)
     drill, _ = records.get_drill(store, name, key)
     stored = drill.get("simulation")
@@ -208,9 +216,10 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
     )
     history = () if previous is None else (previous.latest(), *previous.history)
     record = StoredEvaluation(**dict(run), id=key, history=history)
-    version = store.put_document(name, "evaluations", key, record.to_json(), expected_version=expected_version,
-                                 actor=actor)
-    records.add_actions(store, name, new, actor=actor)
+    # One transaction, conditional on the version whose evaluation moved into the history: of two evaluators
+    # who read the same version one stores, the other gets ConflictError; no history entry or action is lost.
+    version, *_ = store.put_documents(name, [DocumentChange("evaluations", key, record.to_json(), current),
+                                             *records.action_changes(new)], actor=actor)
     return EvaluationOutcome(record, version, tuple(new))
 
 
@@ -223,7 +232,7 @@ def _stored(store: Store, name: str, key: str) -> tuple[StoredEvaluation | None,
 
 def parse_evaluation(data: Any, key: str) -> StoredEvaluation:
     """Validate a stored evaluation document; ``InputError`` naming the drill and the field."""
-    return validated(StoredEvaluation, data, what=f"evaluation of drill {key}", record=key)
+    return validate(StoredEvaluation, data, what=f"evaluation of drill {key}", record=key)
 
 
 def get_evaluation(store: Store, name: str, key: str) -> tuple[StoredEvaluation, int]:
@@ -272,7 +281,7 @@ def plans_needing_revision(store: Store, name: str) -> dict[str, list[str]]:
     Plans flagged in the stored plans document (``needs_revision``) are listed too (条例 Art 6, R-PLAN-1).
     """
     flagged: dict[str, list[str]] = {}
-    plans = stored_settings(store, name, "plans") or {}
+    plans = stored_settings(store, name, PLANS) or {}
     for plan in plans.get("plans", []) if isinstance(plans, Mapping) else []:
         if plan.get("needs_revision"):
             flagged.setdefault(plan["id"], []).extend(plan.get("revision_reasons") or ["flagged in plans"])

@@ -18,8 +18,8 @@ from pydantic import Field
 
 from planner.drills.evaluation import Evaluation, Severity
 from planner.drills.plans import Plan, flag_for_revision
-from planner.drills.validation import Record, validated
 from planner.errors import InputError
+from planner.model.validation import Model, validate
 from planner.scenario.model import Scenario
 
 Status = Literal["open", "in_progress", "closed"]
@@ -28,7 +28,7 @@ DUE_DAYS = {"major": 30, "minor": 60}
 """Days to the due date by severity [U: after the HSEEP practice of an IP agreed about day 60]."""
 
 
-class CorrectiveAction(Record):
+class CorrectiveAction(Model):
     """A corrective action: what, who, by when, and its state (JSON dates as YYYY-MM-DD)."""
 
     id: str = Field(min_length=1, max_length=80)
@@ -49,7 +49,7 @@ class CorrectiveAction(Record):
 def parse_action(data: Any) -> CorrectiveAction:
     """Validate a stored corrective action; ``InputError`` naming the action and the field."""
     record = str(data.get("id", "?")) if isinstance(data, Mapping) else "?"
-    return validated(CorrectiveAction, data, what=f"corrective action {record}", record=record)
+    return validate(CorrectiveAction, data, what=f"corrective action {record}", record=record)
 
 
 def action_prefix(drill: str) -> str:
@@ -117,7 +117,7 @@ def plans_to_revise(evaluation: Evaluation, plans: Iterable[Plan], plan_id: str 
             for p in plans if p.id == plan_id]
 
 
-class TurnoutProposal(Record):
+class TurnoutProposal(Model):
     """A proposed change of a team's modelled turn-out minutes, from a drill observation."""
 
     team: str

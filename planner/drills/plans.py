@@ -17,16 +17,23 @@ scenario folder; every problem raises ``InputError`` naming the plan and the fie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, StrictBool, StrictInt
 
 from planner.errors import InputError
+from planner.model.validation import Model, Text, validate
+from planner.scenario.files import read_yaml_file
 
-PLAN_KINDS = ("comprehensive", "special", "onsite")
-ORG_TYPES = ("unit", "high_risk", "government")
-FREQUENCIES = ("half-yearly", "yearly", "biennial")
+PlanKind = Literal["comprehensive", "special", "onsite"]
+OrgType = Literal["unit", "high_risk", "government"]
+Frequency = Literal["half-yearly", "yearly", "biennial"]
+PLAN_KINDS: tuple[str, ...] = ("comprehensive", "special", "onsite")
+ORG_TYPES: tuple[str, ...] = ("unit", "high_risk", "government")
+FREQUENCIES: tuple[str, ...] = ("half-yearly", "yearly", "biennial")
 """Strictest first."""
 
 EVALUATION_YEARS = 3
@@ -46,57 +53,61 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class FrequencyRule:
+class FrequencyRule(Model):
     """A drill-frequency rule: which plans (or organisations) it applies to and how often, with its source."""
 
-    id: str
-    scope: str
-    kinds: tuple[str, ...]
-    org_types: tuple[str, ...]
-    frequency: str
-    source: str
+    id: Text
+    scope: Literal["plan", "organisation"]
+    kinds: tuple[PlanKind, ...] = ()
+    org_types: tuple[OrgType, ...] = ()
+    frequency: Frequency
+    source: Text
 
     def matches(self, kind: str, org_type: str) -> bool:
         """Whether the rule applies to a plan of ``kind`` owned by an organisation of ``org_type``."""
         return (not self.kinds or kind in self.kinds) and (not self.org_types or org_type in self.org_types)
 
 
-@dataclass(frozen=True)
-class Organisation:
+class Organisation(Model):
     """A plan owner: a production unit, a high-risk unit (条例 Art 8 list) or a government body."""
 
-    id: str
-    name: str
-    type: str
+    id: Text
+    name: Text
+    type: OrgType
     jurisdiction: str = ""
 
 
-@dataclass(frozen=True)
-class Plan:
-    """An emergency plan with what it covers and who it involves."""
+class Plan(Model):
+    """An emergency plan with what it covers and who it involves (one entry of ``plans.yaml``)."""
 
-    id: str
-    name: str
-    kind: str
-    owner: str
-    scenarios: tuple[str, ...]
-    teams: tuple[str, ...]
-    sites: tuple[str, ...] = ()
-    field_drills: int = 0
+    id: Text
+    name: Text
+    kind: PlanKind
+    owner: Text
+    scenarios: tuple[Text, ...] = Field(min_length=1)
+    teams: tuple[Text, ...] = Field(min_length=1)
+    sites: tuple[Text, ...] = ()
+    field_drills: StrictInt = Field(default=0, ge=0)
     last_drill: dt.date | None = None
     last_evaluation: dt.date | None = None
-    needs_revision: bool = False
+    needs_revision: StrictBool = False
     revision_reasons: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class PlanSet:
+class PlansDocument(Model):
+    """The ``plans`` settings document (``plans.yaml``): organisations, plans and optional frequency rules."""
+
+    organisations: tuple[Organisation, ...] = ()
+    plans: tuple[Plan, ...] = ()
+    rules: tuple[FrequencyRule, ...] | None = None
+
+
+class PlanSet(Model):
     """Organisations, plans and the frequency rules of one scenario."""
 
     organisations: Mapping[str, Organisation]
     plans: tuple[Plan, ...]
-    rules: tuple[FrequencyRule, ...] = field(default_factory=lambda: parse_rules(DEFAULT_RULES))
+    rules: tuple[FrequencyRule, ...] = Field(default_factory=lambda: parse_rules(DEFAULT_RULES))
 
     def plan(self, plan_id: str) -> Plan:
         """Plan by id."""
@@ -171,34 +182,16 @@ def evaluation_due(plan: Plan, plans: PlanSet, today: dt.date) -> bool:
 
 def flag_for_revision(plan: Plan, reason: str) -> Plan:
     """Return a copy of ``plan`` flagged for revision (条例 Art 6: a drill exposed a major problem)."""
-    return replace(plan, needs_revision=True, revision_reasons=(*plan.revision_reasons, reason))
+    return plan.model_copy(update={"needs_revision": True, "revision_reasons": (*plan.revision_reasons, reason)})
 
 
 # ----------------------------------------------------------------------------------------------------
 # Parsing
 
 
-def parse_rules(items: Iterable[Mapping[str, Any]]) -> tuple[FrequencyRule, ...]:
+def parse_rules(items: Iterable[Mapping[str, Any]], *, where: str = "rules") -> tuple[FrequencyRule, ...]:
     """Frequency rules from data; raises ``InputError`` naming the rule and field."""
-    rules = []
-    for k, item in enumerate(items):
-        where = f"rules[{k}]"
-        if not isinstance(item, Mapping):
-            raise InputError(f"{where}: must be a mapping", field="rules", record=where)
-        rule_id = _text(item, "id", where)
-        where = f"rule {rule_id}"
-        scope = _text(item, "scope", where)
-        if scope not in ("plan", "organisation"):
-            raise InputError(f"{where}: scope must be plan or organisation, got {scope!r}", field="scope",
-                             record=rule_id)
-        frequency = _text(item, "frequency", where)
-        if frequency not in FREQUENCIES:
-            raise InputError(f"{where}: frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}",
-                             field="frequency", record=rule_id)
-        kinds = _names(item, "kinds", where, PLAN_KINDS)
-        org_types = _names(item, "org_types", where, ORG_TYPES)
-        rules.append(FrequencyRule(rule_id, scope, kinds, org_types, frequency, _text(item, "source", where)))
-    return tuple(rules)
+    return validate(PlansDocument, {"rules": list(items)}, what=where).rules or ()
 
 
 def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
@@ -209,138 +202,40 @@ def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
     ------
     InputError
         Naming the file, the plan (or organisation) and the field, e.g.
-        ``plans.yaml plan ref-onsite: teams: 'x' does not exist``.
+        ``plans.yaml: plan ref-onsite: teams: 'x' does not exist``.
 
     """
-    if not isinstance(data, Mapping):
-        raise InputError(f"{where}: must be a mapping with organisations and plans", field="plans")
-    unknown = sorted(set(data) - {"organisations", "plans", "rules"})
-    if unknown:
-        raise InputError(f"{where}: unknown section {unknown[0]!r}", field=unknown[0])
+    document = validate(PlansDocument, data, what=where, field="plans")
     organisations: dict[str, Organisation] = {}
-    for k, item in enumerate(_items(data, "organisations", where)):
-        here = f"{where} organisations[{k}]"
-        org_id = _text(item, "id", here)
-        here = f"{where} organisation {org_id}"
-        if org_id in organisations:
-            raise InputError(f"{here}: duplicate id", field="id", record=org_id)
-        org_type = _text(item, "type", here)
-        if org_type not in ORG_TYPES:
-            raise InputError(f"{here}: type must be one of {', '.join(ORG_TYPES)}, got {org_type!r}",
-                             field="type", record=org_id)
-        organisations[org_id] = Organisation(org_id, _text(item, "name", here), org_type,
-                                             str(item.get("jurisdiction", "")))
-    team_ids = {t.id for t in scenario.teams} if scenario is not None else None
-    site_ids = {s.id for s in scenario.sites} if scenario is not None else None
-    plans: list[Plan] = []
+    for org in document.organisations:
+        if org.id in organisations:
+            raise InputError(f"{where}: organisation {org.id}: duplicate id", field="id", record=org.id)
+        organisations[org.id] = org
+    known = {"scenarios": None if templates is None else set(templates),
+             "teams": None if scenario is None else {t.id for t in scenario.teams},
+             "sites": None if scenario is None else {s.id for s in scenario.sites}}
     seen: set[str] = set()
-    for k, item in enumerate(_items(data, "plans", where)):
-        here = f"{where} plans[{k}]"
-        plan_id = _text(item, "id", here)
-        here = f"{where} plan {plan_id}"
-        known = {"id", "name", "kind", "owner", "scenarios", "teams", "sites", "field_drills", "last_drill",
-                 "last_evaluation", "needs_revision", "revision_reasons"}
-        extra = sorted(set(item) - known)
-        if extra:
-            raise InputError(f"{here}: unknown field {extra[0]!r}", field=extra[0], record=plan_id)
-        if plan_id in seen:
-            raise InputError(f"{here}: duplicate id", field="id", record=plan_id)
-        seen.add(plan_id)
-        kind = _text(item, "kind", here)
-        if kind not in PLAN_KINDS:
-            raise InputError(f"{here}: kind must be one of {', '.join(PLAN_KINDS)}, got {kind!r}", field="kind",
-                             record=plan_id)
-        owner = _text(item, "owner", here)
-        if owner not in organisations:
-            raise InputError(f"{here}: owner: {owner!r} does not exist", field="owner", record=plan_id)
-        scenarios = _ids(item, "scenarios", here, plan_id, None if templates is None else set(templates))
-        teams = _ids(item, "teams", here, plan_id, team_ids)
-        sites = _ids(item, "sites", here, plan_id, site_ids, required=False)
-        field_drills = item.get("field_drills", 0)
-        if isinstance(field_drills, bool) or not isinstance(field_drills, int) or field_drills < 0:
-            raise InputError(f"{here}: field_drills must be an integer >= 0, got {field_drills!r}",
-                             field="field_drills", record=plan_id)
-        plans.append(Plan(
-            id=plan_id, name=_text(item, "name", here), kind=kind, owner=owner, scenarios=scenarios, teams=teams,
-            sites=sites, field_drills=field_drills,
-            last_drill=_date(item, "last_drill", here, plan_id), last_evaluation=_date(item, "last_evaluation",
-                                                                                         here, plan_id),
-            needs_revision=bool(item.get("needs_revision", False)),
-            revision_reasons=tuple(str(r) for r in item.get("revision_reasons", ()) or ()),
-        ))
-    rules = parse_rules(data["rules"]) if data.get("rules") is not None else parse_rules(DEFAULT_RULES)
-    return PlanSet(organisations=organisations, plans=tuple(plans), rules=rules)
+    for plan in document.plans:
+        here = f"{where}: plan {plan.id}"
+        if plan.id in seen:
+            raise InputError(f"{here}: duplicate id", field="id", record=plan.id)
+        seen.add(plan.id)
+        if plan.owner not in organisations:
+            raise InputError(f"{here}: owner: {plan.owner!r} does not exist", field="owner", record=plan.id)
+        for name, ids in known.items():
+            for value in getattr(plan, name):
+                if ids is not None and value not in ids:
+                    raise InputError(f"{here}: {name}: {value!r} does not exist", field=name, record=plan.id)
+    rules = document.rules if document.rules is not None else parse_rules(DEFAULT_RULES)
+    return PlanSet(organisations=organisations, plans=document.plans, rules=rules)
 
 
 def read_plans(path: str | Path, *, scenario: Any = None, templates: Mapping[str, Any] | None = None) -> PlanSet:
     """Read and validate ``plans.yaml``."""
-    from planner.scenario.files import read_yaml_file
-
     return parse_plans(read_yaml_file(path), where=Path(path).name, scenario=scenario, templates=templates)
 
 
 def plans_to_dict(plans: PlanSet) -> dict[str, Any]:
     """Return the YAML/JSON form that ``parse_plans`` reads back."""
-    return {
-        "organisations": [{"id": o.id, "name": o.name, "type": o.type, "jurisdiction": o.jurisdiction}
-                          for o in plans.organisations.values()],
-        "plans": [{
-            "id": p.id, "name": p.name, "kind": p.kind, "owner": p.owner, "scenarios": list(p.scenarios),
-            "teams": list(p.teams), "sites": list(p.sites), "field_drills": p.field_drills,
-            "last_drill": p.last_drill.isoformat() if p.last_drill else None,
-            "last_evaluation": p.last_evaluation.isoformat() if p.last_evaluation else None,
-            "needs_revision": p.needs_revision, "revision_reasons": list(p.revision_reasons),
-        } for p in plans.plans],
-        "rules": [{"id": r.id, "scope": r.scope, "kinds": list(r.kinds), "org_types": list(r.org_types),
-                   "frequency": r.frequency, "source": r.source} for r in plans.rules],
-    }
-
-
-def _items(data: Mapping[str, Any], name: str, where: str) -> list[Mapping[str, Any]]:
-    items = data.get(name) or []
-    if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-        raise InputError(f"{where}: {name} must be a list of mappings", field=name)
-    return items
-
-
-def _text(item: Mapping[str, Any], name: str, where: str) -> str:
-    value = item.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{where}: {name} must be a non-empty text, got {value!r}", field=name,
-                         record=str(item.get("id", where)))
-    return value
-
-
-def _names(item: Mapping[str, Any], name: str, where: str, allowed: Sequence[str]) -> tuple[str, ...]:
-    values = item.get(name) or []
-    if not isinstance(values, list):
-        raise InputError(f"{where}: {name} must be a list", field=name)
-    for value in values:
-        if value not in allowed:
-            raise InputError(f"{where}: {name}: {value!r} is not one of {', '.join(allowed)}", field=name)
-    return tuple(values)
-
-
-def _ids(item: Mapping[str, Any], name: str, where: str, plan_id: str, known: set[str] | None, *,
-         required: bool = True) -> tuple[str, ...]:
-    values = item.get(name) or []
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise InputError(f"{where}: {name} must be a list of ids", field=name, record=plan_id)
-    if required and not values:
-        raise InputError(f"{where}: {name} must not be empty", field=name, record=plan_id)
-    if known is not None:
-        for value in values:
-            if value not in known:
-                raise InputError(f"{where}: {name}: {value!r} does not exist", field=name, record=plan_id)
-    return tuple(values)
-
-
-def _date(item: Mapping[str, Any], name: str, where: str, plan_id: str) -> dt.date | None:
-    value = item.get(name)
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{where}: {name} must be a date YYYY-MM-DD, got {value!r}", field=name,
-                         record=plan_id) from None
+    return PlansDocument(organisations=tuple(plans.organisations.values()), plans=plans.plans,
+                         rules=plans.rules).model_dump(mode="json")

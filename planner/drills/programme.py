@@ -38,12 +38,13 @@ from typing import Any
 
 from pydantic import Field, field_serializer, field_validator
 
+from planner.clock import DEFAULT_ZONE
 from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
-from planner.drills.validation import Record
 from planner.errors import InputError
 from planner.model.status import Status, cp_sat_status
+from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
 
@@ -117,7 +118,7 @@ class Slot:
         return self.purpose == "required"
 
 
-class Drill(Record):
+class Drill(Model):
     """A scheduled drill: date, form (tabletop | field), scope (single | comprehensive), what it satisfies."""
 
     id: str = Field(min_length=1, max_length=80)
@@ -132,7 +133,7 @@ class Drill(Record):
     satisfies: tuple[str, ...] = ()
 
 
-class Unmet(Record):
+class Unmet(Model):
     """A rule that could not be met: which rule, plan or team, and why."""
 
     rule: str
@@ -144,14 +145,14 @@ class Unmet(Record):
     blocked_by: tuple[str, ...] = ()
 
 
-class CoverageGap(Record):
+class CoverageGap(Model):
     """A site outside one of its response standards already before any drill (so no drill is held to it)."""
 
     site: str
     standard: str
 
 
-class Programme(Record):
+class Programme(Model):
     """The year's drill calendar with the rules it meets and those it cannot.
 
     JSON: ``seconds`` is the solve time (``wall_s``); the flood season is kept as its ``start`` and ``end``.
@@ -167,7 +168,7 @@ class Programme(Record):
     settings: dict[str, Any] = Field(default_factory=dict)
     status: Status = Status.FEASIBLE
     wall_s: float = Field(default=0.0, alias="seconds")
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
     organisations: tuple[dict[str, Any], ...] = ()
 
     @field_validator("flood_season", mode="before")
@@ -185,10 +186,6 @@ class Programme(Record):
     @field_serializer("wall_s")
     def _seconds(self, value: float) -> float:
         return round(value, 3)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON of ``python -m planner drills plan --json`` (the same as :meth:`to_json`)."""
-        return self.to_json()
 
 
 # ----------------------------------------------------------------------------------------------------

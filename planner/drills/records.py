@@ -11,8 +11,10 @@ Small functions over :class:`planner.store.database.Store` scenario documents, o
 
 Every write is versioned and audited by the store; a stale ``expected_version`` raises
 ``ConflictError``. Documents are validated by their pydantic models on the way in and out, and errors
-name the field (``InputError``, see :mod:`planner.drills.validation`). Dates are ISO
-strings, local time of the scenario (Asia/Shanghai) for drill dates and inject clock times.
+name the field (``InputError``, see :mod:`planner.model.validation`). Dates are ISO strings, days in
+the scenario's zone (``timezone`` of ``scenario.yaml``); a design's alarm and inject times are ISO
+date-times with the zone's offset (a time given without one, or stored by an earlier version without
+one, is read as the scenario's local time).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typing import Any
 
 from pydantic import Field
 
+from planner import clock
 from planner.drills.design import DrillDesign, shift_design
 from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
 from planner.drills.programme import Programme
-from planner.drills.validation import Record, validated
 from planner.errors import InputError, NotFoundError
-from planner.store.database import Store
+from planner.model.validation import Model, validate
+from planner.store.database import DocumentChange, Store
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
 """``<year>-<programme drill id>``, the id of a drill document."""
@@ -39,7 +42,8 @@ DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0
 # Programmes
 
 
-def _year(value: Any, field: str = "year") -> int:
+def parse_year(value: Any, field: str = "year") -> int:
+    """Return a programme year (1900..2200) from a number or text; ``InputError`` names ``field``."""
     if isinstance(value, bool):
         raise InputError(f"{field} must be a year such as 2026, got {value!r}", field=field)
     try:
@@ -64,7 +68,7 @@ def parse_programme(data: Any) -> Programme:
 
     Beyond the fields' types: drill ids are unique and every drill falls in the programme's year.
     """
-    programme = validated(Programme, data, what="programme")
+    programme = validate(Programme, data, what="programme")
     seen: set[str] = set()
     for drill in programme.drills:
         if drill.id in seen:
@@ -103,7 +107,7 @@ def programme_years(store: Store, name: str) -> list[dict[str, Any]]:
 
 def get_programme(store: Store, name: str, year: Any) -> tuple[dict[str, Any], int]:
     """Return a stored programme and its version (``NotFoundError`` when that year was never planned)."""
-    year = _year(year)
+    year = parse_year(year)
     try:
         data, version = store.get_document(name, "programmes", str(year))
     except NotFoundError:
@@ -157,20 +161,29 @@ def _put_drill(store: Store, name: str, key: str, changes: Mapping[str, Any], ex
     return store.put_document(name, "drills", key, record, expected_version=expected_version, actor=actor)
 
 
-def parse_design(data: Any) -> DrillDesign:
-    """Validate a design's JSON (as :class:`DrillDesign` writes it); ``InputError`` naming the field."""
-    return validated(DrillDesign, data, what="design")
+def parse_design(data: Any, zone: dt.tzinfo) -> DrillDesign:
+    """Validate a design's JSON (as :class:`DrillDesign` writes it); ``InputError`` naming the field.
+
+    Times without an offset are wall-clock times in ``zone`` (the scenario's).
+    """
+    design = validate(DrillDesign, data, what="design")
+    if design.start.tzinfo is not None and all(row.time.tzinfo is not None for row in design.msel):
+        return design
+    return design.model_copy(update={"start": clock.wall_clock(design.start, zone),
+                                     "msel": tuple(row.model_copy(update={"time": clock.wall_clock(row.time, zone)})
+                                                   for row in design.msel)})
 
 
-def check_design(data: Any) -> dict[str, Any]:
-    """Return a design's JSON validated and in its stored form."""
-    return parse_design(data).to_json()
+def check_design(data: Any, zone: dt.tzinfo) -> dict[str, Any]:
+    """Return a design's JSON validated and in its stored form (times with the zone's offset)."""
+    return parse_design(data, zone).to_json()
 
 
 def save_design(store: Store, name: str, key: str, design: Any, *, expected_version: int | None = None,
                 actor: str = "system") -> int:
     """Store a drill's design (objectives, participants, expected dispatch, MSEL)."""
-    return _put_drill(store, name, key, {"design": check_design(design)}, expected_version, actor)
+    return _put_drill(store, name, key, {"design": check_design(design, store.scenario_zone(name))},
+                      expected_version, actor)
 
 
 def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = None, start: Any = None,
@@ -179,17 +192,10 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     record, version = get_drill(store, name, key)
     if record.get("design") is None:
         raise InputError(f"drill {key} has no saved design to shift", field="design", record=key)
-    design = parse_design(record["design"])
+    zone = store.scenario_zone(name)
+    design = parse_design(record["design"], zone)
     if start not in (None, ""):
-        try:
-            delta = dt.datetime.fromisoformat(str(start)) - design.start
-        except ValueError:
-            raise InputError(f"start must be an ISO date-time such as 2026-04-08T09:00, got {start!r}",
-                             field="start") from None
-        except TypeError:  # one time with a zone, the other without
-            zoned = "has" if design.start.tzinfo else "has no"
-            raise InputError(f"start {start!r} cannot be compared with the design's alarm time, which {zoned} "
-                             "time zone: give start the same way", field="start") from None
+        delta = clock.local_moment(str(start), zone, "start") - design.start
     else:
         try:
             value = float(minutes)
@@ -207,7 +213,7 @@ def shift_stored_design(store: Store, name: str, key: str, *, minutes: Any = Non
     return shifted, new_version
 
 
-class MetricSummary(Record):
+class MetricSummary(Model):
     """One key time over the replications: share of runs where it happened, mean, p50, p90, min, max."""
 
     share: float = Field(default=0.0, ge=0, le=1)
@@ -218,14 +224,14 @@ class MetricSummary(Record):
     max: float | None = None
 
 
-class Histogram(Record):
+class Histogram(Model):
     """Counts of a key time between bin ``edges`` (one more edge than counts)."""
 
     edges: tuple[float, ...]
     counts: tuple[int, ...]
 
 
-class SimulationRecord(Record):
+class SimulationRecord(Model):
     """A drill's stored Monte Carlo summary: the ``drills-simulate`` job's result, kept with the drill.
 
     It is the ``simulated`` expectation of :func:`~planner.drills.evaluation.evaluate_drill`: it answers
@@ -251,7 +257,7 @@ class SimulationRecord(Record):
 
 def parse_simulation(data: Any) -> SimulationRecord:
     """Validate a simulation summary's JSON; ``InputError`` naming the field (``runs``, ``p50``...)."""
-    return validated(SimulationRecord, data, what="simulation")
+    return validate(SimulationRecord, data, what="simulation")
 
 
 def save_simulation(store: Store, name: str, key: str, summary: Any, *, expected_version: int | None = None,
@@ -277,12 +283,16 @@ def get_action(store: Store, name: str, action_id: str) -> tuple[CorrectiveActio
 
 
 def add_actions(store: Store, name: str, new: Iterable[CorrectiveAction], *, actor: str = "system") -> list[str]:
-    """Store new corrective actions (an id that exists already is refused: ``ConflictError``)."""
-    ids = []
-    for action in new:
-        store.put_document(name, "actions", action.id, action.to_json(), expected_version=None, actor=actor)
-        ids.append(action.id)
-    return ids
+    """Store new corrective actions in one transaction (an id that exists already is refused: ``ConflictError``)."""
+    changes = action_changes(new)
+    if changes:
+        store.put_documents(name, changes, actor=actor)
+    return [change.doc_id for change in changes]
+
+
+def action_changes(new: Iterable[CorrectiveAction]) -> list[DocumentChange]:
+    """Return the store changes that create new corrective actions (to write them with other documents at once)."""
+    return [DocumentChange("actions", action.id, action.to_json()) for action in new]
 
 
 def update_action(store: Store, name: str, action_id: str, changes: Mapping[str, Any], *, today: dt.date,

@@ -1,79 +1,56 @@
-"""The long jobs the web app can run in the background, registered by name with ``planner.jobs.runner``."""
+"""The long jobs the web app can run in the background, registered by name with ``planner.jobs.runner``.
+
+Importing this module registers them; the web app and the CLI import it before they run jobs.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from planner.coverage.verdict import coverage
+from planner.drills.programme import schedule_programme
+from planner.drills.records import parse_year
+from planner.drills.settings import drill_calendar, plan_set
+from planner.drills.simulate import SimSettings, SimSummary, build_case, simulate_once
+from planner.errors import InputError
 from planner.jobs.runner import Progress, job_kind
+from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
+from planner.sweep.engine import SweepSettings, sweep
 
 
 @job_kind("coverage")
-def coverage_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
+def coverage_job(scenario: Scenario, settings: Mapping[str, Any], params: Mapping[str, Any],
+                 progress: Progress) -> dict[str, Any]:
     """Compute the coverage report of the whole scenario."""
     progress(0.1, "computing travel times")
     return coverage(scenario).to_dict()
 
 
 @job_kind("drills-plan")
-def drills_plan_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
-    """Schedule a year's drill programme (CP-SAT).
+def drills_plan_job(scenario: Scenario, settings: Mapping[str, Any], params: Mapping[str, Any],
+                    progress: Progress) -> dict[str, Any]:
+    """Schedule a year's drill programme (CP-SAT) from the scenario's stored plans and calendar.
 
-    Params: ``year``; ``plans`` and ``calendar`` (the stored settings documents, passed by the web app;
-    else the scenario folder's files); optional ``time_limit_s``.
+    Params: ``year``; optional ``time_limit_s``.
     """
-    from planner.drills.calendar import parse_calendar
-    from planner.drills.plans import parse_plans
-    from planner.drills.programme import schedule_programme
-    from planner.drills.records import _year
-    from planner.errors import InputError
-    from planner.scenario.library import load_library
-
-    year = _year(params.get("year"))
-    plans_data, calendar_data = params.get("plans"), params.get("calendar")
-    if plans_data is None or calendar_data is None:
-        plans_data, calendar_data = _folder_settings(scenario.name, plans_data, calendar_data)
+    year = parse_year(params.get("year"))
     time_limit = params.get("time_limit_s")
     if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
                                    or not 0 < time_limit <= 600):
         raise InputError("time_limit_s must be a number of seconds in (0, 600]", field="time_limit_s")
     progress(0.05, "reading plans and calendar")
     library = load_library()
-    plans = parse_plans(plans_data, scenario=scenario, templates=library)
-    calendar = parse_calendar(calendar_data, year)
+    plans = plan_set(settings, scenario)
+    calendar = drill_calendar(settings, scenario, year)
     progress(0.15, f"scheduling {len(plans.plans)} plans for {year} (CP-SAT)")
     programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=time_limit)
     progress(0.95, f"{len(programme.drills)} drills placed, {len(programme.unmet)} rules unmet")
-    return programme.to_dict()
-
-
-def _folder_settings(name: str, plans: Any, calendar: Any) -> tuple[Any, Any]:
-    """Plans and calendar from the scenario folder when the caller passed none (CLI-started jobs)."""
-    from planner.errors import InputError
-    from planner.scenario.files import scenario_path
-    try:
-        folder = scenario_path(name)
-    except InputError:
-        raise InputError(f"scenario {name} has no stored plans or calendar: import plans.yaml and calendar.yaml",
-                         field="plans") from None
-    found = _read_yaml_settings(folder)
-    plans = plans if plans is not None else found.get("plans")
-    calendar = calendar if calendar is not None else found.get("calendar")
-    if plans is None or calendar is None:
-        raise InputError(f"scenario {name} has no plans.yaml or calendar.yaml", field="plans" if plans is None
-                         else "calendar")
-    return plans, calendar
-
-
-def _read_yaml_settings(folder: Any) -> dict[str, Any]:
-    import yaml
-
-    from planner.store.settings import SETTINGS_FILES, json_safe
-
-    return {collection: json_safe(yaml.safe_load((folder / filename).read_text(encoding="utf-8")))
-            for collection, filename in SETTINGS_FILES.items() if (folder / filename).is_file()}
+    return programme.to_json()
 
 
 HISTOGRAM_BINS = 24
@@ -81,7 +58,8 @@ HISTOGRAM_BINS = 24
 
 
 @job_kind("drills-simulate")
-def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
+def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params: Mapping[str, Any],
+                        progress: Progress) -> dict[str, Any]:
     """Run Monte Carlo replications of a drill (SimPy).
 
     Params: ``template``, ``site``, ``runs`` (1..20000), ``seed``, optional ``drill`` (the drill key it
@@ -90,14 +68,6 @@ def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress:
     The replications draw from one generator seeded with ``seed``, as :func:`planner.drills.simulate.monte_carlo`
     does, so the summary equals the CLI's for the same seed; histograms of every metric come with it.
     """
-    import time
-
-    import numpy as np
-
-    from planner.drills.simulate import SimSettings, SimSummary, build_case, simulate_once
-    from planner.errors import InputError
-    from planner.scenario.library import load_library
-
     library = load_library()
     template = params.get("template")
     if template not in library:
@@ -110,7 +80,7 @@ def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress:
         raise InputError(f"runs must be an integer from 1 to 20000, got {runs!r}", field="runs")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise InputError(f"seed must be an integer >= 0, got {seed!r}", field="seed")
-    settings = SimSettings(weather=params.get("weather"), time_of_day=params.get("time_of_day"))
+    conditions = SimSettings(weather=params.get("weather"), time_of_day=params.get("time_of_day"))
     case = build_case(scenario, library[template], site)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -118,7 +88,7 @@ def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress:
     escalated = 0
     step = max(1, runs // 20)
     for k in range(runs):
-        replication = simulate_once(case, rng, settings)
+        replication = simulate_once(case, rng, conditions)
         collected.append(replication.times)
         escalated += replication.escalated
         if (k + 1) % step == 0:
@@ -137,16 +107,14 @@ def drills_simulate_job(scenario: Scenario, params: Mapping[str, Any], progress:
 
 
 @job_kind("sweep")
-def sweep_job(scenario: Scenario, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
+def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: Mapping[str, Any],
+              progress: Progress) -> dict[str, Any]:
     """Run a scenario sweep (:func:`planner.sweep.engine.sweep`) and return its summary.
 
     Params: ``incidents`` (1..1000000, default 1000), ``seed``, ``mode`` (dispatch or simulate),
     ``workers`` (local processes, 1..8), ``scheduler`` (a Dask scheduler address), ``busy_share``.
     Progress is reported per finished chunk of incidents.
     """
-    from planner.errors import InputError
-    from planner.sweep.engine import SweepSettings, sweep
-
     incidents = params.get("incidents", 1000)
     if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= 1_000_000:
         raise InputError(f"incidents must be an integer from 1 to 1000000, got {incidents!r}", field="incidents")

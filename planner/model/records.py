@@ -2,8 +2,9 @@
 
 Every record is a frozen pydantic model whose fields validate on construction; ``parse_record`` turns
 pydantic's errors into one ``InputError`` naming the record, the field and the problem (and the file
-and line where the record came from). Labels in Chinese and English for each coded value live in
-``LABELS`` so the CLI and the web show the same terms (e.g. 重大 / red).
+and line where the record came from), through :func:`planner.model.validation.validate`. Labels in
+Chinese and English for each coded value live in ``LABELS`` so the CLI and the web show the same terms
+(e.g. 重大 / red).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from planner.errors import InputError
+from planner.model.validation import Model, validate
 
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 """Record ids: letters, digits and ``_ . : -``, chosen by the user's data."""
@@ -153,10 +154,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 """Chinese and English label per coded value, by field."""
 
 
-class Record(BaseModel):
-    """Base of every domain record: immutable, unknown fields refused, ``illustrative`` flag."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+class Record(Model):
+    """Base of every domain record: immutable, unknown fields refused (:class:`Model`), ``illustrative`` flag."""
 
     id: Identifier
     illustrative: bool = Field(default=False, description="invented for the example, not real data")
@@ -293,22 +292,13 @@ R = TypeVar("R", bound=Record)
 
 
 def parse_record(kind: type[R], data: dict[str, Any], *, where: str = "") -> R:
-    """Validate one record, raising ``InputError`` that names where, the record, the field and the problem."""
-    try:
-        return kind.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "record"
-        record_id = data.get("id") or "?"
-        prefix = f"{where}: " if where else ""
-        message = first["msg"].removeprefix("Value error, ")
-        value = first.get("input")
-        shown = f" (got {value!r})" if field != "record" and not isinstance(value, dict) else ""
-        raise InputError(
-            f"{prefix}{kind.__name__.lower()} {record_id}: {field}: {message}{shown}",
-            field=field,
-            record=str(record_id),
-        ) from None
+    """Validate one record; ``InputError`` names where it came from, the record, the field and the problem.
+
+    The message reads ``teams.csv line 7: team T9: members: must be ...`` (see :func:`validate`).
+    """
+    record_id = str(data.get("id") or "?")
+    what = f"{kind.__name__.lower()} {record_id}"
+    return validate(kind, data, what=f"{where}: {what}" if where else what, record=record_id, field="record")
 
 
 def label(field: str, value: object) -> str:

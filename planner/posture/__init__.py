@@ -1,8 +1,9 @@
 """Posture under early warnings: warnings, the readiness they raise and standby moves.
 
 CAP 1.2 warnings (``warnings``), the readiness they raise (``readiness``) and the pre-positioning
-optimiser that proposes standby moves (``prepositioning``).
+optimiser that proposes standby moves (``prepositioning``); ``settings`` registers the warning-rules and
+staging-points documents with the store and reads a scenario's posture inputs back.
 
 Imports ``planner.coverage``, ``planner.dispatch``, ``planner.sharing``, ``planner.drills`` (the
-calendar), ``planner.scenario`` and ``planner.model``.
+calendar), ``planner.store`` (settings documents), ``planner.scenario`` and ``planner.model``.
 """

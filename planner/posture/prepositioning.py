@@ -41,9 +41,20 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import (
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
@@ -51,28 +62,22 @@ from planner.coverage.verdict import coverage as coverage_report
 from planner.coverage.whatif import RISK_WEIGHTS, SiteChange, WhatIfResult, apply_plan, compare
 from planner.dispatch.pricing import province_of
 from planner.dispatch.scenario import region_of
-from planner.drills.calendar import Blackout
+from planner.drills.calendar import Blackout, CalendarDocument
 from planner.errors import InputError
-from planner.model.records import Availability, Team, Tier
+from planner.model.records import Availability, Readiness, Team, Tier
 from planner.model.status import Status, cp_sat_status
+from planner.model.validation import Model, Text, validate
 from planner.posture.readiness import (
+    LevelSpec,
     ReadinessPolicy,
+    ReadinessRule,
     TeamRaise,
     apply_readiness,
     critical_periods,
-    parse_readiness,
     raise_teams,
+    readiness_policy,
 )
-from planner.posture.warnings import (
-    HazardWarning,
-    RiskRule,
-    SiteRaise,
-    apply_raises,
-    parse_risk_rules,
-    raise_sites,
-    region_shapes,
-)
-from planner.scenario.files import read_yaml_file, scenario_path
+from planner.posture.warnings import HazardWarning, RiskRule, SiteRaise, apply_raises, raise_sites, region_shapes
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
@@ -87,9 +92,10 @@ __all__ = [
     "PostureSolution",
     "PostureTeam",
     "StagingPoint",
+    "default_rules",
     "evaluate",
     "greedy_posture",
-    "load_rules",
+    "parse_rules",
     "plan_posture",
     "read_staging_points",
     "solve_posture",
@@ -105,8 +111,7 @@ _WEIGHT_SCALE = 1000
 # settings, rules and staging points
 
 
-@dataclass(frozen=True)
-class PostureSettings:
+class PostureSettings(Model):
     """Pre-positioning limits (section ``posture`` of ``warning_rules.yaml``).
 
     Attributes
@@ -121,18 +126,39 @@ class PostureSettings:
     use_bases
         Existing bases are standby points too (besides the staging points).
     risk_weights
-        Weight of a (site, standard) pair by the site's grade under the warning.
+        Weight of a (site, standard) pair by the site's grade under the warning (grades not given keep
+        :data:`planner.coverage.whatif.RISK_WEIGHTS`).
     time_limit_s
         CP-SAT seconds per stage.
 
     """
 
-    max_moves: int = 4
-    max_move_min: float = 45.0
-    min_at_home: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    use_bases: bool = True
-    risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(RISK_WEIGHTS))
-    time_limit_s: float = 10.0
+    max_moves: StrictInt = Field(default=4, ge=0)
+    max_move_min: StrictFloat = Field(default=45.0, gt=0)
+    min_at_home: Mapping[str, Mapping[str, Annotated[StrictInt, Field(ge=0)]]] = {}
+    use_bases: StrictBool = True
+    risk_weights: Mapping[str, Annotated[StrictFloat, Field(ge=0)]] = dict(RISK_WEIGHTS)
+    time_limit_s: StrictFloat = Field(default=10.0, gt=0)
+
+    @field_validator("risk_weights", mode="before")
+    @classmethod
+    def _over_defaults(cls, weights: Any) -> Any:
+        if not isinstance(weights, Mapping):
+            return weights
+        unknown = sorted(set(weights) - set(RISK_WEIGHTS))
+        if unknown:
+            raise ValueError(f"unknown grade {unknown[0]!r} (grades: {', '.join(RISK_WEIGHTS)})")
+        return {**RISK_WEIGHTS, **weights}
+
+
+class WarningRulesDocument(Model):
+    """The ``warning_rules`` settings document (``warning_rules.yaml``): risk rules, readiness, posture limits."""
+
+    risk_rules: tuple[RiskRule, ...] = ()
+    readiness_levels: Mapping[Readiness, LevelSpec] = {}
+    team_readiness: Mapping[str, Mapping[Readiness, Annotated[StrictFloat, Field(ge=0)]]] = {}
+    readiness_rules: tuple[ReadinessRule, ...] = ()
+    posture: PostureSettings = PostureSettings()
 
 
 @dataclass(frozen=True)
@@ -167,84 +193,57 @@ DEFAULT_RULES: Mapping[str, Any] = {
 
 
 def parse_rules(data: Any, *, where: str = "warning_rules.yaml") -> PostureRules:
-    """Rules from the parsed YAML mapping; ``InputError`` names the section and field."""
-    if not isinstance(data, Mapping):
-        raise InputError(f"{where}: must be a mapping", field="warning_rules")
-    known = {"risk_rules", "readiness_levels", "team_readiness", "readiness_rules", "posture"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise InputError(f"{where}: unknown section {unknown[0]!r}", field=unknown[0])
-    risk = parse_risk_rules(data.get("risk_rules"), where=f"{where}: risk_rules")
-    policy = parse_readiness(data.get("readiness_levels"), data.get("team_readiness"), data.get("readiness_rules"),
-                             where=where)
-    return PostureRules(risk, policy, _settings(data.get("posture") or {}, where), where)
+    """Rules from the parsed YAML mapping; ``InputError`` names the section, the entry and the field."""
+    document = validate(WarningRulesDocument, data, what=where, field="warning_rules")
+    policy = readiness_policy(document.readiness_levels, document.team_readiness, document.readiness_rules)
+    return PostureRules(document.risk_rules, policy, document.posture, where)
 
 
-def _settings(raw: Any, where: str) -> PostureSettings:
-    if not isinstance(raw, Mapping):
-        raise InputError(f"{where}: posture must be a mapping", field="posture")
-    names = {f.name for f in dataclasses.fields(PostureSettings)}
-    unknown = sorted(set(raw) - names)
-    if unknown:
-        raise InputError(f"{where}: posture: unknown setting {unknown[0]!r}", field=unknown[0])
-    moves = raw.get("max_moves", 4)
-    if isinstance(moves, bool) or not isinstance(moves, int) or moves < 0:
-        raise InputError(f"{where}: posture: max_moves must be an integer >= 0", field="max_moves")
-    for key in ("max_move_min", "time_limit_s"):
-        value = raw.get(key, 1.0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise InputError(f"{where}: posture: {key} must be a number > 0", field=key)
-    home = raw.get("min_at_home") or {}
-    if not isinstance(home, Mapping) or not all(
-            isinstance(row, Mapping)
-            and all(isinstance(q, int) and not isinstance(q, bool) and q >= 0 for q in row.values())
-            for row in home.values()):
-        raise InputError(f"{where}: posture: min_at_home must map region -> capability -> integer >= 0",
-                         field="min_at_home")
-    weights = dict(RISK_WEIGHTS)
-    weights.update(raw.get("risk_weights") or {})
-    if set(weights) != set(RISK_WEIGHTS) or not all(isinstance(w, (int, float)) and w >= 0 for w in weights.values()):
-        raise InputError(f"{where}: posture: risk_weights must give a number >= 0 for red, orange, yellow, blue",
-                         field="risk_weights")
-    return PostureSettings(
-        max_moves=moves, max_move_min=float(raw.get("max_move_min", 45.0)),
-        min_at_home={str(r): {str(c): int(q) for c, q in row.items()} for r, row in home.items()},
-        use_bases=bool(raw.get("use_bases", True)), risk_weights=weights,
-        time_limit_s=float(raw.get("time_limit_s", 10.0)))
+def default_rules() -> PostureRules:
+    """Return :data:`DEFAULT_RULES`, the rules of a scenario that has no warning rules."""
+    return parse_rules(DEFAULT_RULES, where="default warning rules")
 
 
-def load_rules(folder: str | Path | None) -> PostureRules:
-    """``folder/warning_rules.yaml``, or :data:`DEFAULT_RULES` when there is no folder or file."""
-    if folder is None or not (Path(folder) / "warning_rules.yaml").is_file():
-        return parse_rules(DEFAULT_RULES, where="default warning rules")
-    return parse_rules(read_yaml_file(Path(folder) / "warning_rules.yaml"), where="warning_rules.yaml")
-
-
-def scenario_folder(name: str) -> Path | None:
-    """Return the scenario's folder (library name or path), None when it has none (e.g. stored only)."""
-    try:
-        return scenario_path(name)
-    except InputError:
-        return None
-
-
-@dataclass(frozen=True)
-class StagingPoint:
-    """A listed standby point (集结待命点) where teams may be pre-positioned.
+class StagingPoint(Model):
+    """A listed standby point (集结待命点) where teams may be pre-positioned (one row of ``staging_points.csv``).
 
     ``capacity`` is the number of teams it holds (None: no limit); ``team_types`` the types it
-    admits (empty: any); ``jurisdiction`` the region it lies in ('' = found from the boundaries).
+    admits (empty: any; ``;``-separated in the CSV); ``jurisdiction`` the region it lies in ('' = found
+    from the boundaries). Columns the model does not know (notes) are ignored.
     """
 
-    id: str
-    name: str
-    lon: float
-    lat: float
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    id: Text
+    name: str = ""
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
     name_zh: str = ""
     jurisdiction: str = ""
-    capacity: int | None = None
+    capacity: int | None = Field(default=None, ge=1)
     team_types: frozenset[str] = frozenset()
     source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_csv_cells(cls, row: Any) -> Any:
+        if not isinstance(row, Mapping):
+            return row
+        cells = {k: v for k, v in row.items() if k is not None and v is not None and v != ""}
+        if isinstance(cells.get("team_types"), str):
+            cells["team_types"] = [t for t in cells["team_types"].split(";") if t.strip()]
+        if not str(cells.get("name", "")).strip():
+            cells["name"] = cells.get("id", "")
+        return cells
+
+    @field_serializer("team_types")
+    def _sorted_types(self, types: frozenset[str]) -> tuple[str, ...]:
+        """Write the team types in order, so the same point always reads the same (API answers, exports)."""
+        return tuple(sorted(types))
+
+
+class StagingPoints(RootModel[tuple[StagingPoint, ...]]):
+    """The ``staging_points`` settings document: rows of ``staging_points.csv``."""
 
 
 def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
@@ -262,32 +261,14 @@ def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
 
 
 def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:
-    """Staging points from CSV rows (mappings of column to text), e.g. as stored in the database."""
-    if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):
-        raise InputError(f"{where}: must be a list of rows", field="staging_points")
-    out: list[StagingPoint] = []
-    name = where
-    for line, row in enumerate(rows, start=2):
-        where = f"{name} line {line}"
-        pid = (row.get("id") or "").strip()
-        if not pid:
-            raise InputError(f"{where}: id is missing", field="id")
-        try:
-            lon, lat = float(row.get("lon") or "x"), float(row.get("lat") or "x")
-        except ValueError:
-            raise InputError(f"{where}: lon and lat must be numbers", field="lon") from None
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise InputError(f"{where}: ({lon}, {lat}) is not a lon/lat point", field="lon")
-        cap_text = (row.get("capacity") or "").strip()
-        if cap_text and (not cap_text.isdigit() or int(cap_text) < 1):
-            raise InputError(f"{where}: capacity must be an integer >= 1 or empty", field="capacity")
-        types = frozenset(t for t in (row.get("team_types") or "").split(";") if t)
-        out.append(StagingPoint(pid, (row.get("name") or pid).strip(), lon, lat, (row.get("name_zh") or "").strip(),
-                                (row.get("jurisdiction") or "").strip(), int(cap_text) if cap_text else None, types,
-                                (row.get("source") or "").strip()))
-    if len({p.id for p in out}) != len(out):
-        raise InputError(f"{name}: duplicate staging point id", field="id")
-    return tuple(out)
+    """Staging points from CSV rows (mappings of column to text), as read from the file or stored."""
+    points = validate(StagingPoints, rows, what=where, field="staging_points",
+                               item_label=lambda _section, index, _row: f"line {index + 2}").root
+    ids = [p.id for p in points]
+    if len(set(ids)) != len(ids):
+        duplicate = next(i for i in ids if ids.count(i) > 1)
+        raise InputError(f"{where}: duplicate staging point id {duplicate!r}", field="id", record=duplicate)
+    return points
 
 
 # ---------------------------------------------------------------------------------------------
@@ -710,9 +691,9 @@ def plan_posture(
     warnings: Sequence[HazardWarning],
     *,
     rules: PostureRules | None = None,
-    staging: Sequence[StagingPoint] | None = None,
+    staging: Sequence[StagingPoint] = (),
+    calendar: CalendarDocument | None = None,
     at: dt.datetime | None = None,
-    folder: str | Path | None = None,
     max_moves: int | None = None,
     time_limit_s: float | None = None,
 ) -> PostureReport:
@@ -721,18 +702,16 @@ def plan_posture(
     Parameters
     ----------
     scenario
-        The scenario (stored or read from its folder).
+        The scenario.
     warnings
         The warnings (already read and accepted); only those in force at ``at`` count.
-    rules, staging
-        Warning rules and staging points; default: read from ``folder`` (default: the scenario's
-        folder in the library), else :data:`DEFAULT_RULES` and no staging points.
+    rules, staging, calendar
+        The scenario's warning rules (default: :func:`default_rules`), staging points (default: none)
+        and drill calendar, whose critical periods on the day of ``at`` (in the scenario's zone) apply
+        as well (default: none). :mod:`planner.posture.settings` reads all three from the scenario's
+        settings documents.
     at
-        When the posture holds (default: the latest onset of the warnings). Critical periods in
-        force on that day apply as well.
-    folder
-        Scenario folder that rules, staging points and the drill calendar are read from (default: the
-        scenario's folder in the library, if it has one).
+        When the posture holds (default: the latest onset of the warnings).
     max_moves, time_limit_s
         Override the rules' posture settings.
 
@@ -740,20 +719,16 @@ def plan_posture(
     started = time.perf_counter()
     if not warnings:
         raise InputError("give at least one warning", field="warnings")
-    where = Path(folder) if folder is not None else scenario_folder(scenario.name)
-    rules = rules or load_rules(where)
-    if staging is None:
-        staging_csv = where / "staging_points.csv" if where is not None else None
-        staging = read_staging_points(staging_csv) if staging_csv is not None and staging_csv.is_file() else ()
+    rules = rules or default_rules()
     settings = rules.settings
     if max_moves is not None:
         if max_moves < 0:
             raise InputError(f"max_moves {max_moves} must be >= 0", field="max_moves")
-        settings = dataclasses.replace(settings, max_moves=int(max_moves))
+        settings = settings.model_copy(update={"max_moves": int(max_moves)})
     if time_limit_s is not None:
         if not time_limit_s > 0:
             raise InputError(f"time limit {time_limit_s} must be > 0", field="time_limit_s")
-        settings = dataclasses.replace(settings, time_limit_s=float(time_limit_s))
+        settings = settings.model_copy(update={"time_limit_s": float(time_limit_s)})
     at = at or max(w.onset for w in warnings)
     if at.tzinfo is None:
         raise InputError("at must carry a time zone", field="at")
@@ -761,9 +736,7 @@ def plan_posture(
     notes = [f"warning {w.id} is not in force at {at.isoformat()} and is left out" for w in warnings if w not in active]
     if not active:
         raise InputError(f"no warning is in force at {at.isoformat()}", field="at")
-    local_day = at.astimezone(dt.timezone(dt.timedelta(hours=8))).date() if scenario.meta.get(
-        "timezone", "Asia/Shanghai") == "Asia/Shanghai" else at.date()
-    periods: tuple[Blackout, ...] = critical_periods(where, local_day)
+    periods: tuple[Blackout, ...] = critical_periods(calendar, at.astimezone(scenario.zone).date())
 
     # Risk grades and readiness under the warning.
     site_raises = raise_sites(scenario, active, rules.risk)
@@ -812,8 +785,8 @@ def plan_posture(
         greedy_moves=greedy_moves, figures=figs, status=best.status.value,
         bound=None if best.bound is None else round(best.bound, 6), wall_s=time.perf_counter() - started,
         before=before, after=after, ledger=ledger, area=area,
-        settings={**asdict(settings), "rules": rules.source, "staging_points": len(staging)}, notes=tuple(notes),
-        readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises))
+        settings={**settings.model_dump(mode="json"), "rules": rules.source, "staging_points": len(staging)},
+        notes=tuple(notes), readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises))
 
 
 def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_raises: Sequence[TeamRaise],

@@ -20,13 +20,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from planner.drills.calendar import Blackout, read_calendar
-from planner.errors import InputError
+from pydantic import Field, StrictFloat, model_validator
+
+from planner.drills.calendar import Blackout, CalendarDocument, calendar_year
 from planner.model.records import Availability, Readiness, Team, TeamType
-from planner.posture.warnings import HAZARD_KEYWORDS, LEVELS, HazardWarning, haversine_km, region_shapes
+from planner.model.validation import Model, Text
+from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, haversine_km, region_shapes
 from planner.scenario.model import Scenario
 
 __all__ = [
@@ -37,46 +38,51 @@ __all__ = [
     "TeamRaise",
     "apply_readiness",
     "critical_periods",
-    "parse_readiness",
+    "readiness_policy",
     "raise_teams",
     "turnout_at",
 ]
 
-SCOPES = ("area", "near", "all")
 _ORDER = {level: k for k, level in enumerate(Readiness)}
 
 
-@dataclass(frozen=True)
-class LevelSpec:
+class LevelSpec(Model):
     """A readiness level: turn-out = normal turn-out x ``turnout_factor``, not below ``min_turnout_min``."""
 
-    turnout_factor: float
-    min_turnout_min: float = 0.0
+    turnout_factor: StrictFloat = Field(default=1.0, gt=0, le=1)
+    min_turnout_min: StrictFloat = Field(default=0.0, ge=0)
+    label: str = ""
+    source: str = ""
 
 
 DEFAULT_LEVELS: Mapping[Readiness, LevelSpec] = {
-    Readiness.NORMAL: LevelSpec(1.0),
-    Readiness.RAISED: LevelSpec(0.75, 0.5),
-    Readiness.FULL: LevelSpec(0.5, 0.5),
+    Readiness.NORMAL: LevelSpec(turnout_factor=1.0),
+    Readiness.RAISED: LevelSpec(turnout_factor=0.75, min_turnout_min=0.5),
+    Readiness.FULL: LevelSpec(turnout_factor=0.5, min_turnout_min=0.5),
 }
 """[U] planning assumption: raised readiness cuts turn-out by a quarter, full combat readiness by half
 (crews in kit, vehicles loaded), never below half a minute; mine rescue's own rule is <= 1 min to leave
 (domain.md §2), which a full-readiness mine team meets."""
 
 
-@dataclass(frozen=True)
-class ReadinessRule:
-    """Which warnings or critical periods put which teams on which level."""
+class ReadinessRule(Model):
+    """Which warnings or critical periods put which teams on which level (one of ``readiness_rules``)."""
 
-    name: str
+    name: Text
     level: Readiness
-    hazards: frozenset[str] = frozenset()
-    levels: frozenset[str] = frozenset()
-    periods: frozenset[str] = frozenset()
+    hazards: frozenset[HazardKey] = frozenset()
+    levels: frozenset[WarningLevel] = frozenset()
+    periods: frozenset[Text] = frozenset()
     team_types: frozenset[TeamType] = frozenset()
-    scope: str = "area"
-    near_km: float = 0.0
+    scope: Literal["area", "near", "all"] = "area"
+    near_km: StrictFloat = Field(default=0.0, ge=0)
     source: str = ""
+
+    @model_validator(mode="after")
+    def _triggered(self) -> ReadinessRule:
+        if not (self.hazards or self.levels or self.periods):
+            raise ValueError("name the hazards, levels or periods that trigger it")
+        return self
 
     def applies(self, warning: HazardWarning) -> bool:
         """Whether a warning triggers the rule (never for a period-only rule)."""
@@ -201,105 +207,22 @@ def available(team: Team) -> bool:
     return team.availability is Availability.AVAILABLE
 
 
-def critical_periods(folder: Path | None, day: dt.date) -> tuple[Blackout, ...]:
-    """Return the critical periods in force on ``day`` from ``folder/calendar.yaml`` (blackouts + flood season).
+def critical_periods(calendar: CalendarDocument | None, day: dt.date) -> tuple[Blackout, ...]:
+    """Return the critical periods in force on ``day`` (a day in the scenario's zone): blackouts and flood season.
 
-    No folder, no calendar file or no entry for the year gives no period.
+    ``calendar`` is the scenario's calendar document; none, or no entry for the year, gives no period.
     """
-    if folder is None or not (Path(folder) / "calendar.yaml").is_file():
+    year = None if calendar is None else calendar_year(calendar, day.year)
+    if year is None:
         return ()
-    try:
-        calendar = read_calendar(Path(folder) / "calendar.yaml", day.year)
-    except InputError as error:
-        if error.field == "years":
-            return ()
-        raise
-    windows = list(calendar.blackouts)
-    if calendar.flood_season is not None and all(w.name != calendar.flood_season.name for w in windows):
-        windows.append(calendar.flood_season)
+    windows = list(year.blackouts)
+    if year.flood_season is not None and all(w.name != year.flood_season.name for w in windows):
+        windows.append(year.flood_season)
     return tuple(w for w in windows if w.contains(day))
 
 
-def parse_readiness(levels: Any, team_minutes: Any, rules: Any, *,
-                    where: str = "warning_rules.yaml") -> ReadinessPolicy:
-    """Parse a readiness policy from the ``readiness_levels``, ``team_readiness`` and ``readiness_rules`` sections."""
-    specs = dict(DEFAULT_LEVELS)
-    if levels is not None:
-        if not isinstance(levels, Mapping):
-            raise InputError(f"{where}: readiness_levels must map a level to its turnout_factor",
-                             field="readiness_levels")
-        for name, spec in levels.items():
-            if name not in [r.value for r in Readiness]:
-                raise InputError(f"{where}: readiness_levels: unknown level {name!r}", field="readiness_levels")
-            if not isinstance(spec, Mapping) or set(spec) - {"turnout_factor", "min_turnout_min", "label", "source"}:
-                raise InputError(f"{where}: readiness_levels.{name}: give turnout_factor and min_turnout_min",
-                                 field="readiness_levels")
-            factor = spec.get("turnout_factor", 1.0)
-            floor = spec.get("min_turnout_min", 0.0)
-            if not _number(factor) or not 0 < factor <= 1 or not _number(floor) or floor < 0:
-                raise InputError(f"{where}: readiness_levels.{name}: turnout_factor must be in (0, 1], "
-                                 "min_turnout_min >= 0", field="readiness_levels")
-            specs[Readiness(name)] = LevelSpec(float(factor), float(floor))
-    minutes: dict[str, dict[Readiness, float]] = {}
-    if team_minutes is not None:
-        if not isinstance(team_minutes, Mapping):
-            raise InputError(f"{where}: team_readiness must map a team id to minutes per level", field="team_readiness")
-        for team_id, row in team_minutes.items():
-            if not isinstance(row, Mapping) or not all(k in [r.value for r in Readiness] and _number(v) and v >= 0
-                                                        for k, v in row.items()):
-                raise InputError(f"{where}: team_readiness.{team_id}: give minutes per level (normal/raised/full)",
-                                 field="team_readiness")
-            minutes[str(team_id)] = {Readiness(k): float(v) for k, v in row.items()}
-    return ReadinessPolicy(specs, minutes, _rules(rules, where))
-
-
-def _rules(items: Any, where: str) -> tuple[ReadinessRule, ...]:
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        raise InputError(f"{where}: readiness_rules must be a list", field="readiness_rules")
-    out = []
-    known = {"name", "level", "hazards", "levels", "periods", "team_types", "scope", "near_km", "source"}
-    for i, item in enumerate(items):
-        at = f"{where}: readiness_rules[{i}]"
-        if not isinstance(item, Mapping):
-            raise InputError(f"{at} must be a mapping", field="readiness_rules")
-        unknown = sorted(set(item) - known)
-        if unknown:
-            raise InputError(f"{at}: unknown field {unknown[0]!r}", field=unknown[0])
-        name = item.get("name")
-        if not isinstance(name, str) or not name:
-            raise InputError(f"{at}: name must be a non-empty text", field="name")
-        at = f"{at} ({name})"
-        level = item.get("level")
-        if level not in [r.value for r in Readiness]:
-            raise InputError(f"{at}: level must be normal, raised or full", field="level")
-        hazards = _list(item, "hazards", at, list(HAZARD_KEYWORDS))
-        colour = _list(item, "levels", at, list(LEVELS))
-        periods = _list(item, "periods", at, None)
-        types = _list(item, "team_types", at, [t.value for t in TeamType])
-        if not (hazards or colour or periods):
-            raise InputError(f"{at}: name hazards, levels or periods that trigger it", field="hazards")
-        scope = item.get("scope", "area")
-        if scope not in SCOPES:
-            raise InputError(f"{at}: scope must be one of {', '.join(SCOPES)}", field="scope")
-        near = item.get("near_km", 0.0)
-        if not _number(near) or near < 0:
-            raise InputError(f"{at}: near_km must be a number >= 0", field="near_km")
-        out.append(ReadinessRule(name, Readiness(level), hazards, colour, periods,
-                                 frozenset(TeamType(t) for t in types), scope, float(near),
-                                 str(item.get("source", ""))))
-    return tuple(out)
-
-
-def _list(item: Mapping[str, Any], key: str, where: str, allowed: list[str] | None) -> frozenset[str]:
-    value = item.get(key) or []
-    if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{where}: {key} must be a list of names", field=key)
-    if allowed is not None and (bad := [v for v in value if v not in allowed]):
-        raise InputError(f"{where}: {key}: unknown value {bad[0]!r} (known: {', '.join(allowed)})", field=key)
-    return frozenset(value)
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def readiness_policy(levels: Mapping[Readiness, LevelSpec], team_minutes: Mapping[str, Mapping[Readiness, float]],
+                     rules: Sequence[ReadinessRule]) -> ReadinessPolicy:
+    """Return a readiness policy: the given levels over :data:`DEFAULT_LEVELS`, teams' own minutes, the rules."""
+    return ReadinessPolicy({**DEFAULT_LEVELS, **levels}, {team: dict(row) for team, row in team_minutes.items()},
+                           tuple(rules))

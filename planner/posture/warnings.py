@@ -34,10 +34,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validator
+
+from planner import clock
 from planner.errors import InputError
 from planner.model.records import HazardSite, RiskGrade, SiteKind
+from planner.model.validation import Model, Text, one_of, validate
 from planner.scenario.model import Scenario
 
 __all__ = [
@@ -262,7 +266,7 @@ def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[Hazar
     path
         The ``.xml`` (or ``.cap``) file.
     now
-        The clock used to refuse an expired alert (default: the current time, UTC).
+        The clock used to refuse an expired alert (default: :func:`planner.clock.now`).
 
     Returns
     -------
@@ -315,7 +319,7 @@ def parse_cap(data: str | bytes, *, name: str = "CAP alert",
     infos = root.findall(_Q + "info")
     if not infos:
         raise InputError(f"{where}: no info block", field="info", record=identifier)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     if now.tzinfo is None:
         raise InputError("now must carry a time zone", field="now")
     out = []
@@ -512,7 +516,7 @@ def warning_from_dict(data: Mapping[str, Any], *, record: str = "warning",
     expires = _manual_datetime(data.get("expires"), "expires", record) if data.get("expires") is not None else None
     if expires is not None and expires <= onset:
         raise InputError(f"{record}: expires must be after onset", field="expires", record=record)
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     if expires is not None and expires <= now:
         raise InputError(f"{record}: expired at {expires.isoformat()}", field="expires", record=record)
     raw_areas = data.get("areas", [data["area"]] if "area" in data else None)
@@ -525,17 +529,12 @@ def warning_from_dict(data: Mapping[str, Any], *, record: str = "warning",
 
 
 def _manual_datetime(value: Any, name: str, record: str) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            raise InputError(f"{record}: {name} must be an ISO 8601 date-time, got {value!r}", field=name,
-                             record=record) from None
-    if parsed.tzinfo is None:
-        raise InputError(f"{record}: {name} needs a time zone (e.g. +08:00)", field=name, record=record)
-    return parsed
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value
+    try:
+        return clock.aware(value.isoformat() if isinstance(value, dt.datetime) else str(value), name)
+    except InputError as error:
+        raise InputError(f"{record}: {error}", field=name, record=record) from None
 
 
 def _manual_area(data: Any, where: str) -> WarningArea:
@@ -583,8 +582,13 @@ def _finite(value: Any) -> bool:
 # risk rules
 
 
-@dataclass(frozen=True)
-class RiskRule:
+HazardKey = Annotated[StrictStr, one_of(HAZARD_KEYWORDS)]
+"""A hazard key of :data:`HAZARD_KEYWORDS` (``rainstorm``, ``flood``, ...)."""
+WarningLevel = Annotated[StrictStr, one_of(LEVELS)]
+"""A warning colour: red, orange, yellow or blue."""
+
+
+class RiskRule(Model):
     """Which sites a warning raises, and how far (rules as data, section ``risk_rules``).
 
     A rule applies to a warning whose hazard is in ``hazards`` (empty: any) and whose level is in
@@ -592,14 +596,28 @@ class RiskRule:
     ``site_kinds`` or whose id is in ``sites`` to ``raise_to``, or by ``raise_by`` grades.
     """
 
-    name: str
-    hazards: frozenset[str] = frozenset()
-    levels: frozenset[str] = frozenset()
-    site_kinds: frozenset[SiteKind] = frozenset()
-    sites: frozenset[str] = frozenset()
-    raise_to: RiskGrade | None = None
-    raise_by: int = 0
+    name: Text
+    hazards: frozenset[HazardKey] = frozenset()
+    levels: frozenset[WarningLevel] = frozenset()
+    sites: frozenset[Text] = frozenset()
+    site_kinds: frozenset[SiteKind] = Field(default=frozenset(), validate_default=True)
+    raise_by: StrictInt = Field(default=0, ge=0, le=3)
+    raise_to: RiskGrade | None = Field(default=None, validate_default=True)
     source: str = ""
+
+    @field_validator("site_kinds")
+    @classmethod
+    def _names_sites(cls, kinds: frozenset[SiteKind], info: ValidationInfo) -> frozenset[SiteKind]:
+        if not kinds and not info.data.get("sites"):
+            raise ValueError("name site_kinds or sites")
+        return kinds
+
+    @field_validator("raise_to")
+    @classmethod
+    def _one_raise(cls, raise_to: RiskGrade | None, info: ValidationInfo) -> RiskGrade | None:
+        if "raise_by" in info.data and (raise_to is None) == (not info.data["raise_by"]):
+            raise ValueError("give exactly one of raise_to (a grade) or raise_by (grades up, 1..3)")
+        return raise_to
 
     def applies(self, warning: HazardWarning) -> bool:
         """Whether the rule answers this warning's hazard and level."""
@@ -617,54 +635,15 @@ class RiskRule:
         return grades[min(target, current.rank)]
 
 
+class RiskRules(Model):
+    """The ``risk_rules`` section of ``warning_rules.yaml``."""
+
+    risk_rules: tuple[RiskRule, ...] = ()
+
+
 def parse_risk_rules(items: Any, *, where: str = "risk_rules") -> tuple[RiskRule, ...]:
     """Risk rules from a list of mappings; ``InputError`` names the rule and field."""
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        raise InputError(f"{where} must be a list", field="risk_rules")
-    rules = []
-    for i, item in enumerate(items):
-        at = f"{where}[{i}]"
-        if not isinstance(item, Mapping):
-            raise InputError(f"{at} must be a mapping", field="risk_rules")
-        unknown = sorted(set(item) - {"name", "hazards", "levels", "site_kinds", "sites", "raise_to", "raise_by",
-                                      "source"})
-        if unknown:
-            raise InputError(f"{at}: unknown field {unknown[0]!r}", field=unknown[0])
-        name = item.get("name")
-        if not isinstance(name, str) or not name:
-            raise InputError(f"{at}: name must be a non-empty text", field="name")
-        at = f"{at} ({name})"
-        hazards = _names(item, "hazards", at, HAZARD_KEYWORDS)
-        levels = _names(item, "levels", at, LEVELS)
-        kinds_raw = _names(item, "site_kinds", at, [k.value for k in SiteKind])
-        sites = _names(item, "sites", at, None)
-        if not kinds_raw and not sites:
-            raise InputError(f"{at}: name site_kinds or sites", field="site_kinds")
-        raise_to = item.get("raise_to")
-        raise_by = item.get("raise_by", 0)
-        if (raise_to is None) == (not raise_by):
-            raise InputError(f"{at}: give exactly one of raise_to (a grade) or raise_by (grades up)", field="raise_to")
-        if raise_to is not None and raise_to not in LEVELS:
-            raise InputError(f"{at}: raise_to must be one of {', '.join(LEVELS)}", field="raise_to")
-        if isinstance(raise_by, bool) or not isinstance(raise_by, int) or not 0 <= raise_by <= 3:
-            raise InputError(f"{at}: raise_by must be an integer 1..3", field="raise_by")
-        rules.append(RiskRule(name, hazards, levels, frozenset(SiteKind(k) for k in kinds_raw), sites,
-                              RiskGrade(raise_to) if raise_to else None, raise_by, str(item.get("source", ""))))
-    return tuple(rules)
-
-
-def _names(item: Mapping[str, Any], key: str, where: str, allowed: Iterable[str] | None) -> frozenset[str]:
-    value = item.get(key) or []
-    if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{where}: {key} must be a list of names", field=key)
-    if allowed is not None:
-        known = list(allowed)
-        bad = [v for v in value if v not in known]
-        if bad:
-            raise InputError(f"{where}: {key}: unknown value {bad[0]!r} (known: {', '.join(known)})", field=key)
-    return frozenset(value)
+    return validate(RiskRules, {"risk_rules": items or []}, what=where, field="risk_rules").risk_rules
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from planner.clock import zone as time_zone
 from planner.errors import InputError
 from planner.model.records import (
     RECORD_TYPES,
@@ -45,6 +47,7 @@ class Scenario:
         """Assemble a scenario and check its cross-references; raises ``InputError`` on the first problem."""
         if not name or not all(c.isalnum() or c in "-_" for c in name):
             raise InputError(f"scenario name {name!r} must be letters, digits, '-' or '_'", field="name")
+        time_zone(meta.get("timezone"))  # a bad zone name is refused here, naming the field
         unknown = set(records) - set(RECORD_TYPES)
         if unknown:
             raise InputError(f"unknown record kind(s): {', '.join(sorted(unknown))}", field="kind")
@@ -71,6 +74,14 @@ class Scenario:
     def title(self) -> str:
         """Human title from the metadata, falling back to the name."""
         return str(self.meta.get("title", self.name))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The scenario's time zone (``timezone`` in ``scenario.yaml``; Asia/Shanghai when it names none).
+
+        Days (drill dates, critical periods, "today") are days in this zone, and times are shown in it.
+        """
+        return time_zone(self.meta.get("timezone"))
 
     def check_references(self) -> None:
         """Raise ``InputError`` for duplicate ids and dangling references between records."""

@@ -14,17 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field
 from typing import Any
 
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.model.validation import Amount, Count, Name, validate
+from planner.model.validation import DATACLASS_CONFIG, Amount, Count, Text, validate
 from planner.sharing.lines import COST_LINES, DEFAULT_REIMBURSABLE, WORKERS_COMPENSATION
 
-_RECORD = ConfigDict(extra="forbid")
 
-
-@dataclass(frozen=True, config=_RECORD)
+@dataclass(frozen=True, config=DATACLASS_CONFIG)
 class RateCard:
     """Compensation rates of an agreement, in yuan.
 
@@ -51,7 +49,7 @@ class RateCard:
     subsistence_per_person_day: Amount = 0.0
 
 
-@dataclass(frozen=True, config=_RECORD)
+@dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Agreement:
     """A signed sharing agreement: ``lender`` may send teams to ``borrower`` (R-AGREEMENT).
 
@@ -79,9 +77,9 @@ class Agreement:
 
     """
 
-    lender: Name
-    borrower: Name
-    capabilities: frozenset[Name] = frozenset()
+    lender: Text
+    borrower: Text
+    capabilities: frozenset[Text] = frozenset()
     fixed_cost: Amount = 0.0
     cost_per_travel_min: Amount = 0.0
     rates: RateCard = field(default_factory=RateCard)
@@ -128,7 +126,7 @@ class Agreement:
 
 def parse_agreement(data: Any, *, record: str = "agreement") -> Agreement:
     """Validate one agreement from a JSON-like dict; InputError names the record and the field."""
-    return validate(Agreement, data, record=record)
+    return validate(Agreement, data, what=record)
 
 
 def agreements_from_dicts(items: Iterable[Mapping[str, Any]], *, record: str = "agreements") -> tuple[Agreement, ...]:

@@ -13,19 +13,18 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic.dataclasses import dataclass
 
-from planner.model.validation import Amount, Count, Name, validate
+from planner.model.validation import DATACLASS_CONFIG, Amount, Count, Text, validate
 from planner.sharing.lines import CLAIM_LINES, charged_days
 
 MissionKind = Literal["accident", "natural_disaster", "drill"]
 MISSION_KINDS: frozenset[str] = frozenset({"accident", "natural_disaster", "drill"})
 
-_RECORD = ConfigDict(extra="forbid")
 
 
-@dataclass(frozen=True, config=_RECORD)
+@dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Deployment:
     """One team's part in a mission or drill, as reported afterwards or expected by a dispatch plan.
 
@@ -54,8 +53,8 @@ class Deployment:
 
     """
 
-    unit: Name
-    lender: Name
+    unit: Text
+    lender: Text
     people: Count
     duration_h: Amount
     equipment: Mapping[str, Count] = field(default_factory=dict)
@@ -80,7 +79,7 @@ class Deployment:
         return charged_days(self.duration_h)
 
 
-@dataclass(frozen=True, config=_RECORD)
+@dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Mission:
     """A mission or drill: where it happened, who is responsible, who took part.
 
@@ -105,8 +104,8 @@ class Mission:
 
     """
 
-    id: Name
-    region: Name
+    id: Text
+    region: Text
     kind: MissionKind
     deployments: tuple[Deployment, ...]
     province: str = ""
@@ -117,4 +116,4 @@ class Mission:
 
 def parse_mission(data: Any, *, record: str = "mission") -> Mission:
     """Validate one mission with its deployments from a JSON-like dict; InputError names the field."""
-    return validate(Mission, data, record=record)
+    return validate(Mission, data, what=record)

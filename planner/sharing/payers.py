@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field
 from typing import Any
 
-from pydantic import ConfigDict, field_validator
+from pydantic import field_validator
 from pydantic.dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.model.validation import Name, validate
+from planner.model.validation import DATACLASS_CONFIG, Text, validate
 from planner.sharing.agreements import Agreement
 from planner.sharing.missions import Deployment, Mission
 
@@ -30,7 +30,7 @@ RULE_FACTS: frozenset[str] = frozenset(
 """Mission facts a :class:`PayerRule` condition may test."""
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=DATACLASS_CONFIG)
 class PayerRule:
     """One payer rule: if every condition in ``when`` matches the mission facts, ``payer`` pays.
 
@@ -42,7 +42,7 @@ class PayerRule:
     dispatching authority's budget) and ``borrower`` (the agreement's borrower).
     """
 
-    name: Name
+    name: Text
     payer: str
     when: Mapping[str, Any] = field(default_factory=dict)
 
@@ -76,7 +76,7 @@ DEFAULT_PAYER_RULES: tuple[PayerRule, ...] = (
 
 def payer_rules_from_dicts(items: Iterable[Mapping[str, Any]]) -> tuple[PayerRule, ...]:
     """Parse payer rules in order; the last one should have no conditions so every mission has a payer."""
-    return tuple(validate(PayerRule, item, record=f"payer_rules[{i}]") for i, item in enumerate(items))
+    return tuple(validate(PayerRule, item, what=f"payer_rules[{i}]") for i, item in enumerate(items))
 
 
 def mission_facts(mission: Mission, deployment: Deployment, agreement: Agreement | None) -> dict[str, Any]:

@@ -13,10 +13,12 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import InputError, NotFoundError
-from planner.store.database import Store, UserRow
+from planner.store.database import ConflictError, Store
+from planner.store.tables import UserRow
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -73,13 +75,17 @@ def create_user(store: Store, username: str, password: str, role: str) -> dict[s
     name = _check_username(username)
     _check_password(password)
     checked_role = _check_role(role)
-    with store.transaction() as session:
+    password_hash = generate_password_hash(password)  # scrypt: slow on purpose, so outside the transaction
+
+    def work(session: Session) -> dict[str, Any]:
         if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
             raise InputError(f"user {name!r} exists already", field="username")
-        row = UserRow(username=name, password_hash=generate_password_hash(password), role=checked_role.value)
+        row = UserRow(username=name, password_hash=password_hash, role=checked_role.value)
         session.add(row)
         session.flush()
         return _public(row)
+
+    return store.write(work, creates=f"user {name!r}")
 
 
 _verified: dict[tuple[str, str], str] = {}
@@ -90,7 +96,7 @@ entry no longer matches."""
 
 def authenticate(store: Store, username: str, password: str) -> dict[str, Any] | None:
     """Return the user if the name and password match an active account, else None (same answer either way)."""
-    with store.transaction() as session:
+    with store.reading() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
         if row is None or not row.active:
             return None
@@ -106,29 +112,33 @@ def authenticate(store: Store, username: str, password: str) -> dict[str, Any] |
 
 def get_user(store: Store, user_id: int) -> dict[str, Any] | None:
     """Return an active user by id, or None."""
-    with store.transaction() as session:
+    with store.reading() as session:
         row = session.get(UserRow, user_id)
         return _public(row) if row is not None and row.active else None
 
 
 def list_users(store: Store) -> list[dict[str, Any]]:
     """Every user, without password hashes."""
-    with store.transaction() as session:
+    with store.reading() as session:
         return [_public(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
 def update_user(store: Store, username: str, *, role: str | None = None, password: str | None = None,
                 active: bool | None = None) -> dict[str, Any]:
     """Change a user's role, password or active flag; the last active admin cannot be demoted or disabled."""
-    with store.transaction() as session:
+    checked_role = _check_role(role).value if role is not None else None
+    if password is not None:
+        _check_password(password)
+    password_hash = generate_password_hash(password) if password is not None else None
+
+    def work(session: Session) -> dict[str, Any]:
         row = session.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
             raise NotFoundError(f"user {username!r} does not exist", field="username")
-        if role is not None:
-            row.role = _check_role(role).value
-        if password is not None:
-            _check_password(password)
-            row.password_hash = generate_password_hash(password)
+        if checked_role is not None:
+            row.role = checked_role
+        if password_hash is not None:
+            row.password_hash = password_hash
         if active is not None:
             row.active = active
         session.flush()
@@ -137,14 +147,22 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
             raise InputError("at least one active admin must remain", field="role")
         return _public(row)
 
+    return store.write(work)
+
 
 def ensure_first_admin(store: Store) -> str | None:
-    """Create ``admin`` with a random password when there is no user at all; returns that password."""
-    with store.transaction() as session:
+    """Create ``admin`` with a random password when there is no user at all; returns that password.
+
+    Two processes starting at once create it once: the one that loses the race returns None.
+    """
+    with store.reading() as session:
         if session.scalar(select(UserRow.id).limit(1)) is not None:
             return None
     password = secrets.token_urlsafe(12)
-    create_user(store, "admin", password, Role.ADMIN.value)
+    try:
+        create_user(store, "admin", password, Role.ADMIN.value)
+    except (ConflictError, InputError):
+        return None  # created by the other process meanwhile
     return password
 
 

@@ -17,6 +17,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
+from planner.store.tables import Base
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -29,9 +31,12 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema of ``engine``'s database to the latest revision."""
-    from planner.store.database import Base
+    """Create or upgrade the schema of ``engine``'s database to the latest revision.
 
+    Give an engine whose transactions begin as writes (``planner.store.engine.for_writes``): on SQLite the
+    lock is then taken before the revision is read, so two processes opening a new database at once
+    create its tables once.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

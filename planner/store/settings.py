@@ -1,16 +1,20 @@
-"""A scenario's settings files beside its records: plans, drill calendar, warning rules, staging points.
+"""A scenario's settings documents (plans, drill calendar, warning rules, staging points, ...) in the store.
 
-They are read from the scenario folder (``plans.yaml``, ``calendar.yaml``, ``warning_rules.yaml``,
-``staging_points.csv``),
-validated by the module that owns each, stored in the database as scenario documents, and written
-back on export. The store, not the folder, is what the running product reads.
+Each domain package describes its own document once, with
+:func:`planner.store.documents.register`: the document's name, its file in a scenario folder and the
+check that validates it (the package's pydantic model). This module only stores the registered
+documents and returns them by name; it imports no domain package. Once a scenario is
+loaded, the store is the one source of its settings: web pages, the CLI and background jobs all read
+:class:`StoredDocuments`. The folder is read by :func:`read_folder_settings` (``scenario load``, and
+the CLI for a folder that is not stored) and written by :func:`write_folder_settings` (``scenario
+export``); edits go through :func:`put_settings`, which checks the document before it is stored.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,52 +22,12 @@ import yaml
 
 from planner.errors import InputError, NotFoundError
 from planner.scenario.model import Scenario
-from planner.store.database import Store
-
-SETTINGS_FILES: dict[str, str] = {"plans": "plans.yaml", "calendar": "calendar.yaml",
-                                  "warning_rules": "warning_rules.yaml", "staging_points": "staging_points.csv"}
-"""Collection name -> file name in a scenario folder."""
-
-DEFAULT_ID = "default"
-"""Document id of a scenario's one settings document per collection."""
-
-
-def _check_plans(data: Any, scenario: Scenario) -> None:
-    from planner.drills.plans import parse_plans
-    from planner.scenario.library import load_library
-
-    parse_plans(data, scenario=scenario, templates=load_library())
-
-
-def _check_calendar(data: Any, scenario: Scenario) -> None:
-    from planner.drills.calendar import parse_calendar
-
-    for year in (data.get("years") or {}) if isinstance(data, Mapping) else ():
-        parse_calendar(data, int(year))
-    if not isinstance(data, Mapping):
-        raise InputError("calendar.yaml: must be a mapping", field="calendar")
-
-
-def _check_warning_rules(data: Any, scenario: Scenario) -> None:
-    from planner.posture.prepositioning import parse_rules
-
-    parse_rules(data)
-
-
-def _check_staging_points(data: Any, scenario: Scenario) -> None:
-    from planner.posture.prepositioning import staging_points_from_rows
-
-    staging_points_from_rows(data, where="staging_points.csv")
-
-
-VALIDATORS: dict[str, Callable[[Any, Scenario], None]] = {
-    "plans": _check_plans, "calendar": _check_calendar, "warning_rules": _check_warning_rules,
-    "staging_points": _check_staging_points}
-"""Collection -> validator (raises InputError naming the file, entry and field)."""
+from planner.store.database import SETTINGS_ID, Store
+from planner.store.documents import registered, settings_document
 
 
 def json_safe(value: Any) -> Any:
-    """YAML data with dates as ISO strings, so it can be stored as JSON."""
+    """Return YAML data with dates as ISO strings, so it can be stored as JSON."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Mapping):
@@ -73,66 +37,122 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def read_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
-    """Read and validate the settings files present in a scenario folder."""
+# ----------------------------------------------------------------------------------------------------
+# The folder: read by ``scenario load``, written by ``scenario export``
+
+
+def read_folder_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
+    """Read and check the settings files present in a scenario folder; return the documents by name."""
     found: dict[str, Any] = {}
-    for collection, filename in SETTINGS_FILES.items():
-        path = folder / filename
+    for document in registered():
+        path = folder / document.filename
         if not path.is_file():
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = _read_csv(path) if path.suffix == ".csv" else json_safe(yaml.safe_load(text))
-        except yaml.YAMLError as error:
-            raise InputError(f"{filename}: not valid YAML ({str(error).splitlines()[0]})", field=filename) from None
-        validator = VALIDATORS.get(collection)
-        if validator is not None:
-            validator(data, scenario)
-        found[collection] = data
+        data = _read_csv(path) if document.tabular else _read_yaml(path)
+        document.check(data, scenario, document.filename)
+        found[document.name] = data
     return found
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        return [dict(row) for row in csv.DictReader(handle)]
+def write_folder_settings(store: Store, name: str, folder: Path) -> list[str]:
+    """Write a scenario's stored settings documents as files of its folder; return the file names written."""
+    written = []
+    for document in registered():
+        data = stored_settings(store, name, document.name)
+        if data is None:
+            continue
+        path = folder / document.filename
+        if document.tabular:
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                columns = list(dict.fromkeys(key for row in data for key in row)) or ["id"]
+                writer = csv.DictWriter(handle, fieldnames=columns)
+                writer.writeheader()
+                writer.writerows([{k: _cell(v) for k, v in row.items()} for row in data])
+        else:
+            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        written.append(document.filename)
+    return written
 
 
-def store_settings(store: Store, scenario: Scenario, settings: Mapping[str, Any], *, actor: str = "system") -> None:
-    """Put each settings document into the store (replacing what was there)."""
-    for collection, data in settings.items():
-        store.put_document(scenario.name, collection, DEFAULT_ID, data, replace=True, actor=actor)
+def _cell(value: Any) -> Any:
+    """Return a CSV cell: a list (as an edit through the API may store) joined with ``;`` as the files write it."""
+    return ";".join(str(v) for v in value) if isinstance(value, list) else value
 
 
-def stored_settings(store: Store, name: str, collection: str) -> Any | None:
-    """Return a scenario's stored settings document, or None when it has none."""
+def _read_yaml(path: Path) -> Any:
     try:
-        return store.get_document(name, collection, DEFAULT_ID)[0]
+        return json_safe(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as error:
+        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field=path.name) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text", field=path.name) from None
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            return [dict(row) for row in csv.DictReader(handle)]
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text", field=path.name) from None
+
+
+# ----------------------------------------------------------------------------------------------------
+# The store: the one source once a scenario is loaded
+
+
+def store_settings(store: Store, name: str, documents: Mapping[str, Any], *, actor: str = "system") -> None:
+    """Put checked settings documents into the store in place of the scenario's, in one transaction.
+
+    Registered documents the mapping lacks are removed, so a scenario loaded again from its folder has
+    exactly the folder's settings (:meth:`Store.replace_settings`; ``Store.save_scenario(..., settings=)``
+    stores them with the records).
+    """
+    store.replace_settings(name, documents, actor=actor)
+
+
+def put_settings(store: Store, scenario: Scenario, name: str, data: Any, *, expected_version: int | None,
+                 actor: str = "system") -> int:
+    """Check one settings document against the scenario and store it; return its new version.
+
+    ``expected_version`` is the version the editor read (None when the scenario has none yet): a
+    document changed since raises ``ConflictError`` and nothing is written.
+    """
+    document = settings_document(name)
+    document.check(data, scenario, f"{name}")
+    return store.put_document(scenario.name, name, SETTINGS_ID, data, expected_version=expected_version, actor=actor)
+
+
+def stored_settings(store: Store, scenario: str, name: str) -> Any | None:
+    """Return one stored settings document of a scenario, or None when it has none."""
+    found = stored_settings_version(store, scenario, name)
+    return None if found is None else found[0]
+
+
+def stored_settings_version(store: Store, scenario: str, name: str) -> tuple[Any, int] | None:
+    """Return one stored settings document with its version, or None when the scenario has none."""
+    try:
+        return store.get_document(scenario, name, SETTINGS_ID)
     except NotFoundError as error:
         if error.field == "scenario":  # an unknown scenario is still an error; a missing document is not
             raise
         return None
 
 
-def write_settings(store: Store, name: str, folder: Path) -> None:
-    """Write the stored settings documents back as YAML files."""
-    for collection, filename in SETTINGS_FILES.items():
-        data = stored_settings(store, name, collection)
+class StoredDocuments(Mapping[str, Any]):
+    """A stored scenario's settings documents by name, each read from the store when asked for."""
+
+    def __init__(self, store: Store, scenario: str) -> None:
+        self.store = store
+        self.scenario = scenario
+
+    def __getitem__(self, name: str) -> Any:
+        data = stored_settings(self.store, self.scenario, name)
         if data is None:
-            continue
-        if filename.endswith(".csv"):
-            with open(folder / filename, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.DictWriter(handle, fieldnames=list(data[0]) if data else ["id"])
-                writer.writeheader()
-                writer.writerows(data)
-        else:
-            (folder / filename).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            raise KeyError(name)
+        return data
 
+    def __iter__(self) -> Iterator[str]:
+        return iter([d.name for d in registered() if stored_settings(self.store, self.scenario, d.name) is not None])
 
-def posture_settings(store: Store, name: str) -> tuple[Any, Any]:
-    """Return the stored warning rules and staging points of a scenario (each None when none is stored)."""
-    from planner.posture.prepositioning import parse_rules, staging_points_from_rows
-
-    rules = stored_settings(store, name, "warning_rules")
-    staging = stored_settings(store, name, "staging_points")
-    return (None if rules is None else parse_rules(rules),
-            None if staging is None else staging_points_from_rows(staging, where="stored staging points"))
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

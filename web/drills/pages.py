@@ -21,9 +21,11 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
-from planner.drills import clock, evaluation_store, records
+from planner.drills import evaluation_store, records
+from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import NotFoundError
-from planner.store.settings import stored_settings
+from planner.scenario.model import Scenario
+from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.drills.api import drill_view, local_today
 from web.scenarios import current_scenario
@@ -53,7 +55,7 @@ def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
     for month in range(1, 13):
         weeks = []
         for week in weeks_of.monthdatescalendar(year, month):
-            days = []
+            days: list[dict[str, object] | None] = []
             for day in week:
                 if day.month != month:
                     days.append(None)
@@ -83,34 +85,32 @@ def calendar_page() -> str:
     scenario = current_scenario(name)
     store = get_store()
     stored = records.programme_years(store, name)
-    calendar = stored_settings(store, name, "calendar") or {}
-    calendar_years = sorted(int(y) for y in (calendar.get("years") or {})) if isinstance(calendar, Mapping) else []
+    documents = StoredDocuments(store, name)
+    calendar = calendar_document(documents, scenario)
+    calendar_years = sorted(calendar.years) if calendar is not None else []
     year_text = request.args.get("year")
     if year_text:
-        year = records._year(year_text)
+        year = records.parse_year(year_text)
     elif stored:
         year = stored[0]["year"]
     else:
-        today = local_today().year
+        today = local_today(name).year
         year = today if today in calendar_years or not calendar_years else calendar_years[-1]
     try:
         programme, version = records.get_programme(store, name, year)
     except NotFoundError:
         programme, version = None, None
     flagged = evaluation_store.plans_needing_revision(store, name)
-    plans_doc = stored_settings(store, name, "plans") or {}
+    plan_rows = _plan_rows(documents, scenario)
     planned = {p["id"]: p for p in (programme or {}).get("plans", [])}
-    stored_plans = plans_doc.get("plans", []) if isinstance(plans_doc, Mapping) else []
-    required = _required_frequencies(plans_doc, scenario)
-    plans = [{**p, "frequency": required.get(p["id"]), **planned.get(p["id"], {}),
-              "needs_revision": bool(p.get("needs_revision"))} for p in stored_plans]
-    plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in stored_plans}]
+    plans = [{**p, **planned.get(p["id"], {}), "needs_revision": p["needs_revision"]} for p in plan_rows]
+    plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in plan_rows}]
     return render_template(
         "drills.html", scenario=scenario, scenarios=store.list_scenarios(), year=year, programme=programme,
         version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,
         years=sorted({*calendar_years, *(s["year"] for s in stored), year}), stored=stored, plans=plans,
-        flagged=flagged, has_plans=bool(plans_doc), has_calendar=bool(calendar),
-        board=records.board(store, name, local_today()),
+        flagged=flagged, has_plans=PLANS in documents, has_calendar=calendar is not None,
+        board=records.board(store, name, local_today(name)),
     )
 
 
@@ -121,7 +121,7 @@ def actions_page() -> str:
     name = _scenario_name()
     scenario = current_scenario(name)
     store = get_store()
-    today = local_today()
+    today = local_today(name)
     return render_template("drills_actions.html", scenario=scenario, scenarios=store.list_scenarios(),
                            columns=records.board(store, name, today), today=today,
                            flagged=evaluation_store.plans_needing_revision(store, name))
@@ -142,21 +142,12 @@ def drill_page(key: str) -> str:
     teams = {t.id: t for t in scenario.teams}
     return render_template("drill_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            view=view, entry=view["entry"], design=view["design"], teams=teams,
-                           evaluation=view["evaluation"], today=local_today())
+                           evaluation=view["evaluation"], today=local_today(name))
 
 
 def evaluation_runs(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every evaluation of a drill, newest first, each with ``when`` shown in the drills' zone."""
-    runs = [{k: v for k, v in evaluation.items() if k != "history"}, *evaluation.get("history", [])]
-    return [{**run, "when": shown_time(run.get("evaluated_at"))} for run in runs]
-
-
-def shown_time(text: str | None) -> str:
-    """Return a stored time as ``YYYY-MM-DD HH:MM (UTC+08:00)`` in the drills' zone; ``—`` when unknown."""
-    if not text:
-        return "—"
-    moment = dt.datetime.fromisoformat(text).astimezone(clock.ZONE)
-    return f"{moment:%Y-%m-%d %H:%M} (UTC{moment.isoformat()[-6:]})"
+    """Every evaluation of a drill, newest first (the page shows each one's time in the scenario's zone)."""
+    return [{k: v for k, v in evaluation.items() if k != "history"}, *evaluation.get("history", [])]
 
 
 def shown_run(runs: list[dict[str, Any]], number: str | None, key: str) -> dict[str, Any]:
@@ -170,12 +161,9 @@ def shown_run(runs: list[dict[str, Any]], number: str | None, key: str) -> dict[
                         record=str(number))
 
 
-def _required_frequencies(plans_doc: Any, scenario: Any) -> dict[str, str | None]:
-    """Each plan's required drill frequency from the rules, known before any year is planned."""
-    from planner.drills.plans import parse_plans
-    from planner.scenario.library import load_library
-
-    if not plans_doc:
-        return {}
-    plan_set = parse_plans(plans_doc, scenario=scenario, templates=load_library())
-    return {plan.id: plan_set.frequency(plan) for plan in plan_set.plans}
+def _plan_rows(documents: Mapping[str, Any], scenario: Scenario) -> list[dict[str, Any]]:
+    """Return the stored plans, each with its required drill frequency, known before any year is planned."""
+    if PLANS not in documents:
+        return []
+    plans = plan_set(documents, scenario)
+    return [{**plan.model_dump(mode="json"), "frequency": plans.frequency(plan)} for plan in plans.plans]

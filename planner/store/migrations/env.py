@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from planner.store.database import Base
+from planner.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

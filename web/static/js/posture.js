@@ -17,7 +17,29 @@
 
   const $ = (id) => document.getElementById(id);
   const pct = (x) => (x === null || x === undefined) ? "—" : `${(x * 100).toFixed(1)}%`;
-  const beijing = (v) => v ? `${v.length === 16 ? v + ":00" : v}+08:00` : undefined;
+  const zone = el.dataset.timezone;  // the scenario's IANA zone: times are entered and shown in it
+
+  // The UTC offset ("+08:00") of the scenario's zone at a moment, from the browser's zone database.
+  function offsetAt(date) {
+    const name = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "longOffset" })
+      .formatToParts(date).find((p) => p.type === "timeZoneName").value;  // "GMT+08:00", or "GMT" for UTC
+    return name === "GMT" ? "+00:00" : name.slice(3);
+  }
+  // A datetime-local value read as wall-clock time in the scenario's zone, as ISO 8601 with its offset.
+  function zoned(value) {
+    if (!value) return undefined;
+    const wall = value.length === 16 ? `${value}:00` : value;
+    const first = offsetAt(new Date(`${wall}Z`));
+    return wall + offsetAt(new Date(wall + first));  // settles the offset near a daylight-saving change
+  }
+  // An ISO moment shown in the scenario's zone, labelled: "2026-07-20 06:00 +08:00".
+  function shown(iso) {
+    if (!iso) return "—";
+    const date = new Date(iso);
+    const wall = new Intl.DateTimeFormat("sv-SE", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+                                                    hour: "2-digit", minute: "2-digit" }).format(date);
+    return `${wall} ${offsetAt(date)}`;
+  }
 
   function clear(name) { if (state.layers[name]) { map.removeLayer(state.layers[name]); delete state.layers[name]; } }
 
@@ -90,7 +112,7 @@
     const full = r.team_raises.filter((t) => t.level_after === "full").length;
     $("result").innerHTML = `
       <fieldset><legend>预警 Warning</legend>${r.warnings.map((w) => `<p><span class="chip level-${escape(w.level)}">${escape(w.level)}</span>
-        ${escape(w.event)}<br><small>${escape(w.onset)} — ${escape(w.expires || "—")}</small></p>`).join("")}
+        ${escape(w.event)}<br><small>${escape(shown(w.onset))} — ${escape(shown(w.expires))} (${escape(zone)})</small></p>`).join("")}
         <p class="hint">重点时段 Critical periods: ${escape(r.periods.join(", ") || "无 none")} · 求解 solver: ${escape(r.status)}</p></fieldset>
       <fieldset><legend>覆盖 Risk-weighted coverage</legend>${figures}${meanings}${why}
         <p><label><input type="radio" name="view" value="before"> 调动前 Before</label>
@@ -107,7 +129,7 @@
 
   function run(body) {
     $("status").textContent = "计算中 Planning…";
-    const now = beijing($("now").value);
+    const now = zoned($("now").value);
     if (now) body.now = now;
     const moves = $("max-moves").value;
     if (moves !== "") body.max_moves = Number(moves);
@@ -138,9 +160,9 @@
   $("run-manual").addEventListener("click", () => {
     const region = $("w-region").value;
     if (!region || !$("w-onset").value) { $("status").textContent = "请选择区域和开始时间 Pick a district and an onset."; return; }
-    const warning = { id: "manual", event: $("w-event").value, level: $("w-level").value, onset: beijing($("w-onset").value),
+    const warning = { id: "manual", event: $("w-event").value, level: $("w-level").value, onset: zoned($("w-onset").value),
                       area: { regions: [region], description: $("w-region").selectedOptions[0].textContent.trim() } };
-    if ($("w-expires").value) warning.expires = beijing($("w-expires").value);
+    if ($("w-expires").value) warning.expires = zoned($("w-expires").value);
     run({ warning });
   });
 

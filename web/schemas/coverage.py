@@ -1,0 +1,83 @@
+"""Models of the coverage routes (``web.coverage``): reports, service areas and what-if plans."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from planner.model.records import TeamType, Tier
+from web.schemas.common import Answer, QueryString, RequestBody, one_error
+
+MAX_CANDIDATES = 500
+"""Candidate points of one what-if addition."""
+
+LonLat = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]
+"""A WGS-84 point as ``[lon, lat]``."""
+
+
+class CandidatePoint(RequestBody):
+    """A candidate base at a WGS-84 point."""
+
+    id: str | None = Field(None, min_length=1, max_length=80, description="c1, c2... by position when absent")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class CandidateNode(RequestBody):
+    """A candidate base at a node of the scenario's network."""
+
+    id: str | None = Field(None, min_length=1, max_length=80, description="c1, c2... by position when absent")
+    node: int = Field(ge=0)
+
+
+class AddTeams(RequestBody):
+    """Add ``k`` bases, each with one team made from the template, at the best of the candidates."""
+
+    k: int = Field(ge=1)
+    team_type: TeamType
+    turnout_min: float = Field(5.0, ge=0, le=24 * 60)
+    tier: Tier = Tier.LOCAL
+    candidates: list[Annotated[CandidatePoint | CandidateNode, one_error("give {id?, lon, lat} or {id?, node}")]] = \
+        Field(min_length=1, max_length=MAX_CANDIDATES)
+
+
+class WhatIfPlan(RequestBody):
+    """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added."""
+
+    committed: list[str] = Field(default_factory=list, description="ids of teams away on other work")
+    close_bases: list[str] = Field(default_factory=list, description="ids of bases closed, their teams out")
+    move_teams: dict[str, Annotated[str | LonLat, one_error("give a base id or [lon, lat]")]] = Field(
+        default_factory=dict, description="team id -> base id or [lon, lat]")
+    add: AddTeams | None = None
+
+
+class ServiceAreaQuery(QueryString):
+    """The standard whose service areas to draw."""
+
+    standard: str = Field(min_length=1, description="standard id")
+
+
+class CoverageReport(Answer):
+    """Coverage of every site against each standard that applies to it, gaps first, and per-standard shares."""
+
+    scenario: str
+    direction: str
+    sites: list[dict[str, Any]] = Field(default_factory=list)
+    gaps: list[dict[str, Any]]
+    standards: list[dict[str, Any]]
+    excluded: list[dict[str, Any]]
+
+
+class WhatIfAnswer(Answer):
+    """Coverage before and after the plan, and what changed."""
+
+    before: CoverageReport
+    after: CoverageReport
+    changes: list[str]
+    gaps_before: int
+    gaps_after: int
+    newly_failing: list[dict[str, Any]]
+    newly_passing: list[dict[str, Any]]
+    added_bases: list[dict[str, Any]]
+    selection: dict[str, Any] | None

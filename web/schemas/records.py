@@ -1,0 +1,175 @@
+"""Models of the scenario, record, import, audit and user routes (``web.api``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field, RootModel
+
+from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
+from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version, absent
+
+# ----------------------------------------------------------------------------------------------------
+# Requests
+
+
+class RecordBody(RequestBody):
+    """A record of the kind in the path; the store checks it against that kind's record type."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(min_length=1, max_length=80, description="the record's id")
+
+
+class VersionedRecord(RequestBody):
+    """A record to replace, with the version the client read (a stale version is a 409)."""
+
+    version: Version
+    data: RecordBody
+
+
+class DeleteQuery(QueryString):
+    """The version the client read, when it wants a conflict check."""
+
+    version: Version | None = absent()
+
+
+class ImportQuery(QueryString):
+    """Check only (``preview=true``) or write; the upload's file name for messages and format detection."""
+
+    preview: bool = False
+    filename: str = Field("upload", max_length=200, description="name of the uploaded file (.csv or .geojson)")
+
+
+class AuditQuery(QueryString):
+    """Which scenario's log, and how many entries."""
+
+    scenario: str | None = absent("only this scenario's changes")
+    limit: int = Field(200, ge=1, le=1000, description="newest entries to return")
+
+
+class NewUser(RequestBody):
+    """An account to create."""
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+    role: Role
+
+
+# ----------------------------------------------------------------------------------------------------
+# Answers
+
+
+class ScenarioSummary(Answer):
+    """A stored scenario with its record counts by kind."""
+
+    name: str
+    title: str
+    version: int
+    counts: dict[str, int]
+
+
+class ScenarioList(Answer):
+    """Every stored scenario."""
+
+    scenarios: list[ScenarioSummary]
+
+
+class ScenarioDetail(ScenarioSummary):
+    """A scenario's metadata, counts and version."""
+
+    meta: dict[str, Any]
+
+
+class StoredRecord(Answer):
+    """A record with its version (none for records loaded before versions were kept)."""
+
+    data: dict[str, Any]
+    version: int | None
+
+
+class RecordList(Answer):
+    """The records of one kind."""
+
+    kind: str
+    records: list[StoredRecord]
+
+
+class RecordAnswer(Answer):
+    """One record with its version."""
+
+    data: dict[str, Any]
+    version: int
+
+
+class ImportRow(Answer):
+    """One row of an upload: what would happen to it, or what is wrong with it."""
+
+    where: str
+    record_id: str | None
+    action: str
+    error: str | None
+    field: str | None
+
+
+class ImportResult(Answer):
+    """The check of an upload and, when every row is valid and it was asked, what was written."""
+
+    kind: str
+    ok: bool
+    problem: str | None
+    rows: list[ImportRow]
+    written: bool
+    created: int | None = None
+    updated: int | None = None
+
+
+class ImportRefused(RootModel[ImportResult | ErrorBody]):
+    """Why an upload was refused: its rows with their problems, or an error (unreadable file, unknown kind)."""
+
+
+class AuditEntry(Answer):
+    """One change: who, when, what, the record before and after."""
+
+    id: int
+    at: str
+    actor: str
+    action: str
+    scenario: str | None
+    kind: str | None
+    record_id: str | None
+    before: Any
+    after: Any
+
+
+class AuditLog(Answer):
+    """The audit log, newest first."""
+
+    entries: list[AuditEntry]
+
+
+class UserAnswer(Answer):
+    """An account, without its password hash."""
+
+    id: int
+    username: str
+    role: Role
+    active: bool
+
+
+class UserList(Answer):
+    """Every account."""
+
+    users: list[UserAnswer]
+
+
+class Labels(RootModel[dict[str, dict[str, list[str]]]]):
+    """Chinese and English labels of coded values: ``{"tier": {"national": ["国家队", "National"]}}``."""
+
+
+class OpenApiDocument(Answer):
+    """An OpenAPI 3.1 document."""
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
