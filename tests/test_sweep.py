@@ -4,9 +4,11 @@ the CLI and the job kind."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pytest
 
 from planner.errors import InputError
 from planner.scenario.model import Scenario
+from planner.sweep.backends import run_chunks
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
@@ -168,13 +171,18 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
     killed: list[int] = []
 
     def kill_one(fraction: float, message: str) -> None:
+        # This process evaluates chunks too, so it may get here before the pool has started: it waits in
+        # its own progress callback (taking no more chunks) until a pool process runs, then kills it.
         if killed or not 0.05 < fraction < 0.5:
             return
-        server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
-        children = psutil.Process(server).children() if server else []
-        if children:
-            os.kill(children[0].pid, signal.SIGKILL)
-            killed.append(children[0].pid)
+        for _ in range(600):
+            server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
+            children = psutil.Process(server).children() if server else []
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+                return
+            time.sleep(0.1)
 
     pooled = sweep(
         jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20, workers=2, progress=kill_one
@@ -185,6 +193,23 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
         same_records(serial, pooled)
         and pooled.summary["counted"] == pooled.summary["distinct_incidents"] == 600
     )
+
+
+def test_processes_stop_on_a_chunk_that_raises(model: SweepModel) -> None:
+    # Every chunk but the first names a site the model does not have: whichever process takes one
+    # (this one or the pool's), the sweep stops with that error instead of waiting or dropping it.
+    evaluate = functools.partial(evaluate_chunk, seed=0)
+    one = np.zeros(5, dtype=np.int32)
+    specs = [(0, 0, one, one.astype(np.int16), one.astype(np.int8))] + [
+        (c, 5 * c, one + len(model.site_ids), one.astype(np.int16), one.astype(np.int8)) for c in range(1, 12)
+    ]
+    with pytest.raises(IndexError):
+        run_chunks(model, specs, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
+                   progress=lambda fraction, message: None)
+    good = [(c, 5 * c, one, one.astype(np.int16), one.astype(np.int8)) for c in range(12)]
+    outcome = run_chunks(model, good, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
+                         progress=lambda fraction, message: None)
+    assert sorted(outcome.results) == list(range(12)) and outcome.workers == 2 and outcome.resubmitted == 0
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """``python -m planner sweep``: many random incidents at the hazard sites, dispatched, and their summary.
 
-Serial by default; ``--workers N`` runs on N local processes; ``--scheduler tcp://HOST:PORT`` on a
-running Dask cluster (``--scheduler local`` starts a Dask ``LocalCluster`` of ``--workers`` processes).
+Serial by default; ``--workers N`` runs on N local processes (this one and N - 1 in a pool);
+``--scheduler tcp://HOST:PORT`` on a running Dask cluster (``--scheduler local`` starts a Dask
+``LocalCluster`` of ``--workers`` processes).
 A progress bar goes to stderr (``--no-progress`` turns it off); ``--json`` prints the summary. A
 parallel sweep also runs serially first (the model is shared, so this costs the serial sweep's time
 only) and reports ``serial_seconds`` and ``speedup_over_serial``; ``--no-compare-serial`` skips it.
