@@ -403,11 +403,12 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
             for capability in arrival.get("capabilities", {}):
                 expected[capability] = min(expected.get(capability, arrival["arrival_min"]), arrival["arrival_min"])
         every = [a for a, _ in records.drill_actions(get_store(), name, key)]
-        options = {"notes": run.notes, "capabilities": {o.id: o.capability for o in template.objectives},
-                   "expected": expected}
+        capabilities = {o.id: o.capability for o in template.objectives}
         if fmt == "aar":
-            return Response(aar_html(evaluation, every, **options), mimetype="text/html")
-        return Response(aar_pdf(evaluation, every, **options), mimetype="application/pdf",
+            return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+                            mimetype="text/html")
+        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+                        mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=after-action-report-{key}.pdf"})
     return Response(report_pdf(evaluation, drill_actions), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=drill-report-{key}.pdf"})
