@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 
 from planner import clock
-from planner.settings import database_url, instance_dir
+from planner.settings import database_url, instance_dir, job_runner_mode, job_stale_s, job_time_limit_s, job_workers
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -27,6 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=database_url(),
         DEFAULT_SCENARIO="jinan",
         JSON_SORT_KEYS=False,
+        JOB_RUNNER=job_runner_mode(),
+        JOB_WORKERS=job_workers(),
+        JOB_TIME_LIMIT_S=job_time_limit_s(),
+        JOB_STALE_S=job_stale_s(),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
