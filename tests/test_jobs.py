@@ -238,3 +238,34 @@ def test_the_api_documents_each_kinds_parameters(client):
     sweep = branches["sweep"]["properties"]
     assert sweep["workers"]["maximum"] == 32 and sweep["incidents"]["minimum"] == 1
     assert branches["drills-plan"]["required"] == ["year"]
+
+
+def test_the_job_settings_come_from_the_environment_and_wrong_ones_are_named(monkeypatch):
+    from planner import settings
+
+    for name in ("PLANNER_JOB_RUNNER", "PLANNER_JOB_WORKERS", "PLANNER_JOB_TIME_LIMIT_S", "PLANNER_JOB_STALE_S"):
+        monkeypatch.delenv(name, raising=False)
+    assert (settings.job_runner_mode(), settings.job_workers(), settings.job_time_limit_s(),
+            settings.job_stale_s()) == ("in-process", 2, 3600.0, 30.0)
+    monkeypatch.setenv("PLANNER_JOB_WORKERS", "4")
+    monkeypatch.setenv("PLANNER_JOB_RUNNER", "external")
+    assert settings.job_workers() == 4 and settings.job_runner_mode() == "external"
+    reader = {"PLANNER_JOB_WORKERS": settings.job_workers, "PLANNER_JOB_STALE_S": settings.job_stale_s,
+              "PLANNER_JOB_TIME_LIMIT_S": settings.job_time_limit_s, "PLANNER_JOB_RUNNER": settings.job_runner_mode}
+    for name, value in [("PLANNER_JOB_WORKERS", "0"), ("PLANNER_JOB_WORKERS", "2.5"), ("PLANNER_JOB_STALE_S", "nan"),
+                        ("PLANNER_JOB_TIME_LIMIT_S", "inf"), ("PLANNER_JOB_RUNNER", "threads")]:
+        monkeypatch.setenv(name, value)
+        with pytest.raises(InputError) as refused:
+            reader[name]()
+        assert refused.value.field == name
+        monkeypatch.delenv(name)
+
+
+def test_jobs_list_prints_the_recent_jobs(cli_env, capsys, store):
+    from planner.cli import main
+
+    store.save_scenario(read_scenario(MINI))
+    job_id = JobQueue(store).submit("coverage", "mini", {})
+    assert main(["jobs", "list", "--scenario", "mini"]) == 0
+    out = capsys.readouterr().out
+    assert job_id in out and "queued" in out

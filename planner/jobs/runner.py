@@ -201,12 +201,7 @@ class JobRunner(JobQueue):
                  self.time_limit_s, self.stale_s)
         return self
 
-    @property
-    def started(self) -> bool:
-        """Tell whether this runner runs jobs."""
-        return self._dispatcher is not None
-
-    def shutdown(self, timeout_s: float = 10.0) -> None:  # noqa: D102
+    def shutdown(self, timeout_s: float = 10.0) -> None:
         """Stop: take no more jobs, end the running ones and mark them interrupted (or queue them again)."""
         self._stopping.set()
         self._wake.set()
@@ -225,6 +220,7 @@ class JobRunner(JobQueue):
     def _dispatch(self) -> None:
         next_beat = next_recovery = 0.0
         while not self._stopping.is_set():
+            self._wake.clear()  # before the work: a job queued meanwhile wakes the wait below at once
             try:
                 clock = time.monotonic()
                 if clock >= next_beat:
@@ -237,7 +233,6 @@ class JobRunner(JobQueue):
             except Exception:  # the database may be away for a moment: log it and go on
                 log.exception("job runner %s: dispatching failed; trying again", self.owner)
             self._wake.wait(self.poll_s)
-            self._wake.clear()
 
     def _heartbeat(self) -> None:
         with self._lock:
@@ -304,14 +299,16 @@ class JobRunner(JobQueue):
             if free <= 0:
                 return
             with self.store.reading() as session:
-                candidates = session.execute(select(JobRow.id, JobRow.attempts).where(JobRow.status == QUEUED)
-                                             .order_by(JobRow.created_at).limit(free)).all()
+                candidates = session.execute(select(JobRow.id, JobRow.attempts, JobRow.time_limit_s)
+                                             .where(JobRow.status == QUEUED).order_by(JobRow.created_at)
+                                             .limit(free)).all()
             if not candidates:
                 return
-            for job_id, attempts in candidates:
+            for job_id, attempts, limit in candidates:
+                # the shorter of the limits of the process that accepted it and of this runner
                 if self.change(job_id, JobRow.status == QUEUED, status=RUNNING, owner=self.owner,
                                heartbeat_at=wall_now(), started_at=now(), attempts=(attempts or 0) + 1,
-                               message="started"):
+                               time_limit_s=min(limit or self.time_limit_s, self.time_limit_s), message="started"):
                     self._launch(job_id)
 
     # ------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ own workers).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, StrictStr
@@ -22,8 +23,12 @@ MAX_LOCAL_WORKERS = 32
 """Most local worker processes one sweep starts."""
 
 
+SCHEDULER_PATTERN = r"^(local|tcp://.+|tls://.+)$"
+"""What a scheduler address looks like (documented in the API; checked by ``_scheduler_address``)."""
+
+
 def _scheduler_address(value: str) -> str:
-    if value != "local" and not value.startswith(("tcp://", "tls://")):
+    if re.fullmatch(SCHEDULER_PATTERN, value) is None:
         raise ValueError("must be a Dask scheduler address tcp://HOST:PORT (or tls://HOST:PORT), or local")
     return value
 
@@ -36,7 +41,8 @@ class SweepParameters(Model):
     mode: Literal["dispatch", "simulate"] = Field(
         "dispatch", description="dispatch: nearest-available rule (fast); simulate: a SimPy run per incident")
     workers: Annotated[StrictInt, Field(ge=1, le=MAX_LOCAL_WORKERS, description="local worker processes")] = 1
-    scheduler: Annotated[StrictStr, Field(max_length=200), AfterValidator(_scheduler_address)] | None = Field(
+    scheduler: Annotated[StrictStr, Field(max_length=200, json_schema_extra={"pattern": SCHEDULER_PATTERN}),
+                         AfterValidator(_scheduler_address)] | None = Field(
         None, description="a Dask scheduler tcp://HOST:PORT, or local for a local Dask cluster")
     busy_share: Annotated[StrictFloat | StrictInt, Field(
         ge=0, lt=1, allow_inf_nan=False,
