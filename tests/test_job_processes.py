@@ -232,3 +232,17 @@ def test_a_dask_scheduler_that_never_answers_fails_the_sweep_job_within_the_conn
     finally:
         runner.shutdown()
         silent.close()
+
+
+def test_web_processes_starting_at_once_share_one_secret_key(tmp_path: Path) -> None:
+    """Without SECRET_KEY, gunicorn workers starting together make the instance's key once and all use it."""
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(PLANNER_INSTANCE=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'planner.sqlite'}",
+               PLANNER_JOB_RUNNER="external")
+    script = "from web import create_app; print(create_app().secret_key)"
+    starting = [subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 text=True) for _ in range(4)]
+    keys = {process.communicate(timeout=300)[0].strip() for process in starting}
+    assert len(keys) == 1 and keys == {(tmp_path / "secret_key").read_text().strip()}
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".secret_key")] == []

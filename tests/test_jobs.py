@@ -269,3 +269,37 @@ def test_jobs_list_prints_the_recent_jobs(cli_env, capsys, store):
     assert main(["jobs", "list", "--scenario", "mini"]) == 0
     out = capsys.readouterr().out
     assert job_id in out and "queued" in out
+
+
+def test_a_job_left_running_before_the_upgrade_is_failed_when_a_runner_starts(database_url):
+    """The tester's orphan: a sweep left ``running`` for ever by a killed server of the version before owners and
+    heartbeats. The store upgrades the table (migration 0002_jobs) and the first runner fails the job."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from planner.store.database import Store
+    from planner.store.migrate import alembic_config
+    from planner.store.tables import UTCDateTime
+
+    engine = sa.create_engine(database_url)
+    config = alembic_config(database_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        columns = ("id", "kind", "scenario", "params", "status", "progress", "message", "actor")
+        old_job = sa.table("job", *map(sa.column, columns), sa.column("created_at", UTCDateTime),
+                           sa.column("started_at", UTCDateTime))
+        started = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
+        connection.execute(old_job.insert().values(id="old0job", kind="sweep", scenario="mini", params="{}",
+                                                   status="running", progress=0.12, message="12 %", actor="li",
+                                                   created_at=started, started_at=started))
+    engine.dispose()
+    store = Store(database_url)  # brought to the latest revision
+    runner = JobRunner(store).start()
+    try:
+        left = runner.get("old0job")
+        assert left["status"] == "failed" and left["error"] == INTERRUPTED and left["attempts"] == 0
+        assert left["owner"] is None and left["result"] is None and left["progress"] == 0.12
+    finally:
+        runner.shutdown()
+        store.close()

@@ -80,10 +80,22 @@ def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | Non
 
 
 def _instance_secret(instance: Path) -> str:
-    """Return a per-installation secret key kept in the instance folder, made on first start."""
+    """Return a per-installation secret key kept in the instance folder, made on first start.
+
+    Several web processes starting at once (gunicorn workers) must end up with one key, or a session signed
+    by one is refused by another: each writes its candidate under its own name and links it into place,
+    which succeeds for one of them; all then read the key that won.
+    """
     path = instance / "secret_key"
     if not path.is_file():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        candidate = instance / f".secret_key.{os.getpid()}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
