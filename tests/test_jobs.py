@@ -17,7 +17,7 @@ from sqlalchemy import update
 import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds, as the web app and CLI do)
 import tests.job_kinds  # noqa: F401  (registers the test kinds)
 from planner.errors import InputError, NotFoundError
-from planner.jobs.runner import INTERRUPTED, JobQueue, JobRunner, wall_now
+from planner.jobs.runner import INTERRUPTED, JobQueue, JobRunner, this_host, wall_now
 from planner.scenario.files import read_scenario
 from planner.store.tables import JobRow
 from tests.conftest import MINI
@@ -142,7 +142,7 @@ def test_jobs_of_a_runner_that_stopped_are_failed_or_queued_again(store):
         ("idempotent-twice", "test-idempotent-sleep", {"seconds": 0})]}
     _running_elsewhere(store, jobs["stale"], "other-host:41:aa", silent)
     _running_elsewhere(store, jobs["fresh"], "other-host:41:aa", wall_now() + dt.timedelta(seconds=600))
-    _running_elsewhere(store, jobs["dead-here"], f"{os.uname().nodename}:{2**22 + 17}:bb", wall_now())
+    _running_elsewhere(store, jobs["dead-here"], f"{this_host()}:{2**22 + 17}:bb", wall_now())
     _running_elsewhere(store, jobs["idempotent"], "other-host:41:aa", silent)
     _running_elsewhere(store, jobs["idempotent-twice"], "other-host:41:aa", silent, attempts=2)
     runner = JobRunner(store, workers=2, stale_s=30).start()  # recovers on start-up

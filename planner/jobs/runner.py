@@ -75,6 +75,19 @@ _PROCESSES.set_forkserver_preload(["planner.jobs.kinds"])
 milliseconds), never forked from the multi-threaded web process itself."""
 
 
+def this_host() -> str:
+    """Name this machine and its process-id namespace, as the first part of a runner's owner name.
+
+    Two containers that share a host name do not see each other's processes: the namespace keeps one
+    from taking the other's runner for gone.
+    """
+    try:
+        namespace = os.readlink("/proc/self/ns/pid").removeprefix("pid:")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()}{namespace}".replace(":", "-")
+
+
 def wall_now() -> dt.datetime:
     """Return the machine's real time (heartbeats; not the product's clock, which may be fixed)."""
     return dt.datetime.now(dt.UTC)
@@ -192,7 +205,7 @@ class JobRunner(JobQueue):
         """Recover interrupted jobs, then run queued ones in the background until :meth:`shutdown`."""
         if self._dispatcher is not None:
             return self
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = f"{this_host()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         _LIVE_OWNERS.add(self.owner)
         self.recover()
         self._dispatcher = threading.Thread(target=self._dispatch, daemon=True, name="planner-jobs")
@@ -279,7 +292,7 @@ class JobRunner(JobQueue):
     def _is_gone(owner: str | None) -> bool:
         """Tell whether ``owner`` (``host:pid:token``) was a runner of this host that is no longer there."""
         parts = (owner or "").rsplit(":", 2)
-        if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        if len(parts) != 3 or parts[0] != this_host() or not parts[1].isdigit():
             return False  # another host's runner: only its heartbeat tells
         pid = int(parts[1])
         if pid == os.getpid():
