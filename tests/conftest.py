@@ -119,6 +119,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     application.extensions["planner_store"].save_scenario(read_scenario(MINI))
     check_answers(application)  # every answer a test receives must be the documented one
     yield application
+    application.extensions["planner_jobs"].shutdown()  # its in-process job runner: jobs still running end
     application.extensions["planner_store"].close()
 
 

@@ -172,6 +172,7 @@ def test_every_answer_and_body_of_the_document_resolves(client: Any) -> None:
             for code in ("400", "404"):
                 content = answers[code]["content"]["application/json"]["schema"]["$ref"]
                 assert content.endswith(("/ErrorBody", "/ImportRefused")), (path, method, code)
-            if method in ("post", "put", "patch") and path != "/api/v1/scenarios/{name}/import/{kind}":
+            bodiless = ("/api/v1/scenarios/{name}/import/{kind}", "/api/v1/jobs/{job_id}/again")  # text; none
+            if method in ("post", "put", "patch") and path not in bodiless:
                 name = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
                 assert schemas[name]["additionalProperties"] is (name == "RecordBody"), (path, method)

@@ -293,15 +293,32 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
     from planner.jobs.kinds import sweep_job
-    from planner.jobs.runner import JOB_KINDS
+    from planner.jobs.registry import JOB_KINDS, parse_params
+    from planner.sweep.parameters import SweepParameters
 
     updates: list[tuple[float, str]] = []
-    result = sweep_job(jinan_scenario, {}, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))
-    assert JOB_KINDS["sweep"] is sweep_job and result["counted"] == 300
+    result = sweep_job(jinan_scenario, {}, SweepParameters(incidents=300, seed=1), lambda f, m: updates.append((f, m)))
+    assert JOB_KINDS["sweep"].run is sweep_job and JOB_KINDS["sweep"].params is SweepParameters
+    assert result["counted"] == 300
     fractions = [f for f, _ in updates]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(updates) > 5
     with pytest.raises(InputError, match="workers"):
-        sweep_job(jinan_scenario, {}, {"workers": 99}, lambda f, m: None)
+        parse_params(SweepParameters, {"workers": 99})
+
+
+def test_the_cli_and_the_job_refuse_the_same_parameters_with_the_same_words(capsys) -> None:
+    """``sweep --workers 1000`` and a sweep job with ``workers: 1000`` are refused by one model, before any work."""
+    import planner.jobs.kinds  # noqa: F401
+    from planner.cli import main
+    from planner.jobs.registry import JOB_KINDS, parse_params
+
+    for options, params in [(["--workers", "1000"], {"workers": 1000}), (["--incidents", "-1"], {"incidents": -1}),
+                            (["--busy-share", "1"], {"busy_share": 1.0})]:
+        assert main(["sweep", "--scenario", "no-such-scenario", *options, "--no-progress"]) == 2
+        said = capsys.readouterr().err.strip().removeprefix("error: ")
+        with pytest.raises(InputError) as refused:
+            parse_params(JOB_KINDS["sweep"].params, params, prefix=("params",))
+        assert str(refused.value) == f"params.{said}"  # the scenario is not even looked up first
 
 
 def test_model_is_small_and_picklable(model: SweepModel) -> None:

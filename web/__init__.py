@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 
 from planner import clock
-from planner.settings import database_url, instance_dir
+from planner.settings import database_url, instance_dir, job_runner_mode, job_stale_s, job_time_limit_s, job_workers
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -27,6 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=database_url(),
         DEFAULT_SCENARIO="jinan",
         JSON_SORT_KEYS=False,
+        JOB_RUNNER=job_runner_mode(),
+        JOB_WORKERS=job_workers(),
+        JOB_TIME_LIMIT_S=job_time_limit_s(),
+        JOB_STALE_S=job_stale_s(),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -77,10 +81,22 @@ def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | Non
 
 
 def _instance_secret(instance: Path) -> str:
-    """Return a per-installation secret key kept in the instance folder, made on first start."""
+    """Return a per-installation secret key kept in the instance folder, made on first start.
+
+    Several web processes starting at once (gunicorn workers) must end up with one key, or a session signed
+    by one is refused by another: each writes its candidate under its own name and links it into place,
+    which succeeds for one of them; all then read the key that won.
+    """
     path = instance / "secret_key"
     if not path.is_file():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        candidate = instance / f".secret_key.{os.getpid()}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

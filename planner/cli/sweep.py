@@ -16,7 +16,6 @@ from typing import Any
 
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
-from planner.errors import InputError
 
 
 def register(subparsers: Any) -> None:
@@ -80,31 +79,29 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the scenario, run the sweep and print its summary."""
+    """Check the options (with the sweep job's own parameter model), load the scenario, sweep, print the summary."""
+    from planner.jobs.registry import parse_params
     from planner.sweep.engine import SweepSettings, sweep, sweep_model
+    from planner.sweep.parameters import SweepParameters
 
-    if args.scheduler is not None and not (
-        args.scheduler == "local"
-        or args.scheduler.startswith("tcp://")
-        or args.scheduler.startswith("tls://")
-    ):
-        raise InputError(
-            f"--scheduler {args.scheduler!r}: expected tcp://HOST:PORT or local", field="scheduler"
-        )
+    given = {"incidents": args.incidents, "seed": args.seed, "mode": args.mode, "workers": args.workers,
+             "scheduler": args.scheduler, "busy_share": args.busy_share, "chunk_size": args.chunk_size}
+    params = parse_params(SweepParameters, {k: v for k, v in given.items() if v is not None})
     scenario = load_scenario(args.scenario)
-    settings = SweepSettings(busy_share=args.busy_share)
+    settings = SweepSettings(busy_share=params.busy_share)
     model = sweep_model(scenario, settings=settings)
-    options = {"seed": args.seed, "mode": args.mode, "chunk_size": args.chunk_size, "model": model}
+    options: dict[str, Any] = {"seed": params.seed, "mode": params.mode, "chunk_size": params.chunk_size,
+                               "model": model}
     serial_s = None
-    if args.compare_serial and (args.workers > 1 or args.scheduler):
+    if args.compare_serial and (params.workers > 1 or params.scheduler):
         with _bar(args, "serial") as progress:
-            serial_s = sweep(scenario, args.incidents, progress=progress, **options).wall_s
+            serial_s = sweep(scenario, params.incidents, progress=progress, **options).wall_s
     with _bar(args, "sweep") as progress:
         result = sweep(
             scenario,
-            args.incidents,
-            workers=args.workers,
-            scheduler=args.scheduler,
+            params.incidents,
+            workers=params.workers,
+            scheduler=params.scheduler,
             checkpoint=args.checkpoint,
             progress=progress,
             **options,

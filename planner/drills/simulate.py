@@ -82,13 +82,18 @@ class SimCase:
         return chosen
 
 
+def require_site(scenario: Scenario, site_id: str) -> None:
+    """Raise ``InputError`` unless the scenario has the hazard site ``site_id``."""
+    if site_id not in {s.id for s in scenario.sites}:
+        raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
+
+
 def build_case(scenario: Scenario, template: Template, site_id: str, *,
                team_ids: Sequence[str] | None = None) -> SimCase:
     """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site."""
     from planner.scenario.travel import travel_minutes
 
-    if site_id not in {s.id for s in scenario.sites}:
-        raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
+    require_site(scenario, site_id)
     teams = [t for t in scenario.teams if (team_ids is None and t.availability == Availability.AVAILABLE)
              or (team_ids is not None and t.id in team_ids)]
     if not teams:

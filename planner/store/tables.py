@@ -100,14 +100,20 @@ class UserRow(Base):
 
 
 class JobRow(Base):
-    """A long job (see ``planner.jobs.runner``): its parameters, progress and result."""
+    """A long job (see ``planner.jobs.runner``): its parameters, progress and result, who runs it and since when.
+
+    ``owner`` is the runner process that claimed it (``host:pid:token``) and ``heartbeat_at`` the last moment
+    that runner said it was still running it: a running job whose heartbeat stopped belongs to a runner that
+    is gone. ``attempts`` counts the starts, ``time_limit_s`` is enforced by the runner from outside the job,
+    and ``rerun_of`` names the job this one runs again.
+    """
 
     __tablename__ = "job"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     scenario: Mapped[str] = mapped_column(String(80), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(String(500), default="")
     result: Mapped[Any] = mapped_column(JSON, nullable=True)
@@ -116,3 +122,8 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    time_limit_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rerun_of: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -53,6 +53,8 @@ from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT_S = 10.0
+"""How long a sweep waits for a Dask scheduler to answer before it fails."""
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
 
@@ -284,6 +286,38 @@ def _feed_pool(
 # Dask
 
 
+def check_scheduler_answers(address: str, timeout_s: float | None = None) -> None:
+    """Raise ``InputError`` unless a Dask scheduler answers at ``address`` within ``timeout_s`` (connect and greeting).
+
+    ``distributed.Client(address, timeout=...)`` limits the TCP connect only: it then waits for the
+    scheduler's greeting without a limit, so an address that accepts the connection and never answers
+    (a wrong port of some other server, a half-open firewall) held a sweep for ever. This probe does the
+    same connect and greeting under one deadline.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    limit = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
+
+    async def probe() -> None:
+        comm = await connect(address, timeout=limit)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(probe(), limit))
+    except TimeoutError:
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: it did not answer within {limit:g} s",
+            field="scheduler",
+        ) from None
+    except Exception as error:  # refused, unreachable, or something that is not a Dask scheduler answering
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: {type(error).__name__}: {error}"[:500],
+            field="scheduler",
+        ) from None
+
+
 def _run_dask(
     model: Any,
     evaluate: ChunkFunction,
@@ -314,8 +348,9 @@ def _run_dask(
         )
         client = Client(cluster)
     else:
+        check_scheduler_answers(scheduler)
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S:g}s")
         except (OSError, TimeoutError) as error:
             raise InputError(
                 f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler"

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, jsonify
 from planner import clock
 from planner.drills import conduct_store, evaluation_store, records
 from planner.drills.exercise import not_found
-from planner.drills.settings import PLANS, calendar_document, drill_calendar, plan_set
+from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import InputError, NotFoundError
 from planner.scenario.model import Scenario
 from planner.store.settings import StoredDocuments
@@ -97,11 +97,8 @@ def plan_year(name: str, json: PlanYear) -> Any:
     params: dict[str, Any] = {"year": json.year}
     if json.time_limit_s is not None:
         params["time_limit_s"] = json.time_limit_s
-    scenario = current_scenario(name)
-    documents = StoredDocuments(get_store(), name)
-    plan_set(documents, scenario)  # no plans, or an unknown year, is a 400 now, not a failed job later
-    drill_calendar(documents, scenario, json.year)
-    job_id = runner().submit("drills-plan", name, params, actor=actor())
+    # no plans, or a year the calendar does not cover, is a 400 now (the kind's check), not a failed job later
+    job_id = runner().submit("drills-plan", name, params, actor=actor(), loaded=current_scenario(name))
     return jsonify({"id": job_id, "status": "queued", "year": json.year}), 202
 
 
@@ -303,7 +300,7 @@ def simulate(name: str, key: str, json: Simulate) -> Any:
         raise InputError(f"drill {key} has no hazard site to simulate", field="site")
     job_id = runner().submit("drills-simulate", name, {"template": entry["scenario"], "site": entry["site"],
                                                        "runs": json.runs, "seed": json.seed, "drill": key},
-                             actor=actor())
+                             actor=actor(), loaded=current_scenario(name))
     return jsonify({"id": job_id, "status": "queued"}), 202
 
 

@@ -18,6 +18,7 @@ from planner.drills.cards import ResponseCard
 from planner.drills.design import DrillDesign
 from planner.drills.evaluation_store import EvaluationRun
 from planner.drills.improvement import CorrectiveAction, Priority, Status, TurnoutProposal
+from planner.drills.parameters import PlanParameters
 from planner.drills.programme import Drill, Programme
 from planner.drills.records import SimulationRecord
 from planner.model.validation import refuse
@@ -35,11 +36,8 @@ JOB_ID = Annotated[str, Field(pattern=r"^[0-9a-f]{1,32}$", description="the id o
 # Requests
 
 
-class PlanYear(RequestBody):
-    """The year to plan, and the scheduler's time limit."""
-
-    year: int = Field(ge=1900, le=2200)
-    time_limit_s: float | None = Field(None, gt=0, le=600)
+class PlanYear(PlanParameters):
+    """The year to plan, and the scheduler's time limit: the drills-plan job's parameters."""
 
 
 class SaveJobResult(RequestBody):

@@ -93,14 +93,15 @@
   drawChart();
 
   const simForm = $("simulate-form");
-  if (simForm) simForm.addEventListener("submit", (event) => {
-    event.preventDefault();
+  // Follow a simulation job (just started, or run again after it failed) to the summary stored with the drill.
+  function simulate(started) {
     const button = $("run-simulation");
     button.disabled = true;
+    $("sim-again").hidden = true;
     $("drill-error").textContent = "";
     const show = D.progressUI($("sim-status"));
     show(0, "排队 queued");
-    D.call("POST", api(`drills/${key}/simulations`), { runs: Number($("sim-runs").value), seed: Number($("sim-seed").value) })
+    started
       .then((job) => D.waitJob(job.id, show))
       .then((job) => D.call("PUT", api(`drills/${key}/simulation`), { job: job.id, expected_version: version() }))
       .then((saved) => {
@@ -111,8 +112,19 @@
         show(1, `完成 done: ${simulation.runs} runs in ${simulation.seconds} s`);
         drawChart();
       })
-      .catch((error) => showError($("drill-error"), error))
+      .catch((error) => {
+        showError($("drill-error"), error);
+        if (error.job) {  // a failed job (a server that stopped, a time limit): run the same simulation again
+          $("sim-again").hidden = false;
+          $("sim-again").onclick = () => simulate(D.call("POST", `/api/v1/jobs/${encodeURIComponent(error.job)}/again`));
+        }
+      })
       .finally(() => { button.disabled = false; });
+  }
+  if (simForm) simForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    simulate(D.call("POST", api(`drills/${key}/simulations`),
+                    { runs: Number($("sim-runs").value), seed: Number($("sim-seed").value) }));
   });
 
   // ---- shift and save design ---------------------------------------------------------------------
