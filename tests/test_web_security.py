@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import re
 import statistics
+import threading
 import time
 
 import pytest
@@ -333,3 +334,20 @@ def test_the_first_admin_must_change_the_initial_password(app, client):
     assert api_client.get("/api/v1/scenarios", headers=basic("admin", "my-own-password")).status_code == 200
     assert api_client.get("/api/v1/scenarios", headers=basic("admin", initial)).status_code == 401
     assert accounts.list_users(store)[0]["must_change_password"] is False
+
+
+def test_many_requests_signing_in_at_once_with_the_right_password_all_pass(app, users):
+    clients, answers = 16, []
+    start = threading.Barrier(clients)
+
+    def call() -> None:
+        client = app.test_client()
+        start.wait()
+        answers.append(client.get("/api/v1/labels", headers=basic("dispatcher", users["dispatcher"])).status_code)
+
+    threads = [threading.Thread(target=call) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * clients

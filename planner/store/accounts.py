@@ -118,23 +118,25 @@ def sign_in(store: Store, username: str, password: str, address: str | None,
 
     Raises ``throttle.SignInThrottled`` while the account name or the address is in its delay (for the right
     password too). Credentials verified before (an API client sends them with every request) are recognised
-    without a fresh scrypt run and without counting; any other attempt is counted before its password is
-    checked and refunded when it succeeds. A name that does not exist, or a disabled account, is checked
-    against a dummy hash, so the answer takes as long as a wrong password's.
+    without a fresh scrypt run. A wrong password counts a failure; a name that does not exist, or a disabled
+    account, is checked against a dummy hash and counted alike, so the answer takes as long as a wrong
+    password's and tells nothing about which names exist.
     """
     name = username.strip()
     keys = policy.thresholds(name, address)
     row = _user_row(store, name)
-    if row is not None and _verified.get((name, _digest(password))) == row.password_hash:
-        throttle.check(store, keys, policy)
-        return _public(row) if row.active else None
-    throttle.attempt(store, keys, policy)
+    had_failures = throttle.check(store, keys, policy)
+    if row is not None and row.active and _verified.get((name, _digest(password))) == row.password_hash:
+        return _public(row)
     if row is None or not row.active:
         check_password_hash(_dummy_hash(), password)
+        throttle.failed(store, keys, policy)
         return None
     if not check_password_hash(row.password_hash, password):
+        throttle.failed(store, keys, policy)
         return None
-    throttle.succeeded(store, keys)
+    if had_failures:
+        throttle.succeeded(store, keys)
     if len(_verified) > 1000:
         _verified.clear()
     _verified[(name, _digest(password))] = row.password_hash

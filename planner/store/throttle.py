@@ -1,14 +1,17 @@
 """Sign-in throttling: failed sign-ins counted per account name and per address, with growing delays.
 
-A sign-in whose password must be checked counts as a failure before the check (:func:`attempt`) and is
-refunded when it succeeds (:func:`succeeded`), so attempts sent all at once are counted as they start, not
-after their slow password checks, and cannot slip through together. Once a key (an account name, an
-address) has ``threshold`` failures, the next attempt must wait ``first_delay_s * 2 ** (failures -
-threshold)`` seconds after the last one (at most ``max_delay_s``); meanwhile every attempt is refused with
-:class:`SignInThrottled`, whatever its password (the web answers 429 with ``Retry-After``), and is not
-counted. That delay is the lockout an administrator lifts (:func:`unlock`: ``python -m planner users unlock
-NAME`` or the Users page); a key is also forgotten ``forget_after_s`` after its last failure, and an
-account's on its next successful sign-in.
+Before a password is checked, :func:`check` refuses the attempt with :class:`SignInThrottled` while the
+account name or the address is in its delay, whatever the password (the web answers 429 with
+``Retry-After``); a refused attempt is not counted. A wrong password then counts one failure on both keys
+(:func:`failed`); a right one forgets the account's failures (:func:`succeeded`). Once a key (an account
+name, an address) has ``threshold`` failures, the next attempt must wait ``first_delay_s * 2 ** (failures -
+threshold)`` seconds after the last one (at most ``max_delay_s``). That delay is the lockout an
+administrator lifts (:func:`unlock`: ``python -m planner users unlock NAME`` or the Users page); a key is
+also forgotten ``forget_after_s`` after its last failure.
+
+Failures are counted after the check, not before it: an API client that sends many requests at once with
+the right password must not lock its own account. Attempts already running when a key reaches its
+threshold still finish (at most one per server thread): each failure among them lengthens the delay.
 
 Counters are keyed by the name as typed, whether or not such an account exists, so the answers tell
 nothing about which names exist. They live in the store, so every process of a deployment shares them.
@@ -89,18 +92,19 @@ def address_key(address: str | None) -> str:
     return (ADDRESS + (address or "unknown"))[:KEY_LENGTH]
 
 
-def check(store: Store, keys: Mapping[str, int], policy: ThrottlePolicy) -> None:
-    """Raise :class:`SignInThrottled` when any key is in its delay; count nothing (a read)."""
+def check(store: Store, keys: Mapping[str, int], policy: ThrottlePolicy) -> bool:
+    """Raise :class:`SignInThrottled` when any key is in its delay; tell whether the account has failures.
+
+    A read: nothing is counted. The answer tells :func:`succeeded` whether it has anything to forget.
+    """
     with store.reading() as session:
         rows = session.scalars(select(LoginThrottleRow).where(LoginThrottleRow.key.in_(list(keys)))).all()
         _refuse_if_locked(rows, keys, policy, machine_now())
+        return any(row.key.startswith(ACCOUNT) for row in rows)
 
 
-def attempt(store: Store, keys: Mapping[str, int], policy: ThrottlePolicy) -> None:
-    """Count an attempt as a failure of every key, or raise :class:`SignInThrottled` (counting nothing).
-
-    One write transaction holding the keys' rows, so concurrent attempts are counted one after another.
-    """
+def failed(store: Store, keys: Mapping[str, int], policy: ThrottlePolicy) -> None:
+    """Count a failed sign-in on every key (one write transaction; keys forgotten meanwhile are deleted)."""
 
     def work(session: Session) -> None:
         moment = machine_now()
@@ -108,7 +112,6 @@ def attempt(store: Store, keys: Mapping[str, int], policy: ThrottlePolicy) -> No
         session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.last_failure_at <= forgotten))
         rows = {row.key: row for row in session.scalars(
             select(LoginThrottleRow).where(LoginThrottleRow.key.in_(list(keys))).with_for_update())}
-        _refuse_if_locked(list(rows.values()), keys, policy, moment)
         for key in keys:
             row = rows.get(key)
             if row is None:
@@ -119,22 +122,14 @@ def attempt(store: Store, keys: Mapping[str, int], policy: ThrottlePolicy) -> No
 
     try:
         store.write(work, creates="a sign-in counter")
-    except ConflictError:  # a concurrent attempt made the counter first: count on it
+    except ConflictError:  # a concurrent failure made the counter first: count on it
         store.write(work)
 
 
 def succeeded(store: Store, keys: Mapping[str, int]) -> None:
-    """Refund a successful attempt: forget the account's failures, take the attempt back from the address's."""
-
-    def work(session: Session) -> None:
-        for row in session.scalars(select(LoginThrottleRow).where(LoginThrottleRow.key.in_(list(keys)))
-                                   .with_for_update()):
-            if row.key.startswith(ACCOUNT) or row.failures <= 1:
-                session.delete(row)
-            else:
-                row.failures -= 1
-
-    store.write(work)
+    """Forget the failures of the account of a successful sign-in (the address keeps its own)."""
+    accounts = [key for key in keys if key.startswith(ACCOUNT)]
+    store.write(lambda session: session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.key.in_(accounts))))
 
 
 def unlock(store: Store, key: str) -> bool:
