@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 import jsonschema_rs
@@ -34,6 +35,23 @@ def _validators(spec: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
     return found
 
 
+_BUILT: dict[str, dict[tuple[str, str, str], Any]] = {}
+_BUILDING = threading.Lock()
+
+
+def validators_of(spec: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
+    """Return the validators of a document, built once per process and document, by one thread at a time.
+
+    Building them takes seconds (hundreds of schemas); a page's first requests arrive together, and each of
+    them building its own set kept a browser test's map waiting past its timeout on a busy machine.
+    """
+    key = json.dumps(spec, sort_keys=True)
+    with _BUILDING:
+        if key not in _BUILT:
+            _BUILT[key] = _validators(spec)
+        return _BUILT[key]
+
+
 def check_answers(app: Flask) -> None:
     """Fail the test when an ``/api/v1`` answer's status or JSON body is not the documented one."""
     validators: dict[tuple[str, str, str], Any] = {}
@@ -44,7 +62,7 @@ def check_answers(app: Flask) -> None:
         if rule is None or not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
             return response
         if not validators:
-            validators.update(_validators(document()))
+            validators.update(validators_of(document()))
         path, method = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule), request.method.lower()
         status = str(response.status_code)
         documented = {key[2] for key in validators if key[:2] == (path, method)}
