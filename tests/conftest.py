@@ -65,8 +65,8 @@ def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytes
                 monkeypatch.setattr(module, name, checked)
 
 
-BOTH_DATABASES = {"test_store", "test_settings", "test_web_auth_api", "test_web_security", "test_web_inventory",
-                  "test_jobs", "test_api_fuzz", "test_store_concurrency", "test_load", "test_backup"}
+BOTH_DATABASES = {"test_store", "test_settings", "test_conduct", "test_web_auth_api", "test_web_security",
+                  "test_web_inventory", "test_jobs", "test_api_fuzz", "test_store_concurrency", "test_load", "test_backup"}
 """Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
 
 

@@ -209,12 +209,12 @@ def test_evaluation_scores_the_timeline_and_its_actions_stay_until_closed(app, c
     assert moved.status_code == 200 and moved.json["version"] == 2
     refused = client.patch(f"{API}/actions/{major}", json={"status": "closed", "version": 2})
     assert refused.status_code == 400 and refused.json["error"]["field"] == "verified_by"
-    assert client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 1}
-                        ).status_code == 409
+    proven = {"status": "closed", "verified_by": "Li", "evidence": "drill log"}
+    assert client.patch(f"{API}/actions/{major}", json={**proven, "version": 1}).status_code == 409
     assert major in client.get("/drills/actions?scenario=jinan").get_data(as_text=True)
     board = client.get(f"{API}/actions").json
     assert [a["id"] for a in board["columns"]["in_progress"]] == [major]
-    closed = client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 2})
+    closed = client.patch(f"{API}/actions/{major}", json={**proven, "version": 2})
     assert closed.status_code == 200 and closed.json["status"] == "closed"
     board = client.get(f"{API}/actions").json
     assert [a["id"] for a in board["columns"]["closed"]] == [major]

@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         sweep,
     )
     from web.drills import api as drills_api
+    from web.drills import conduct_api
     from web.drills import pages as drills
 
     app.add_template_filter(local_time)
@@ -63,8 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)
-    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs,
-                 settings):
+    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api, inventory, admin,
+                 jobs, settings):
         app.register_blueprint(area.bp)
     return app
 

@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
-from planner.errors import InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
+from planner.errors import ForbiddenError, InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
 from planner.store.database import ConflictError, check_text
 from planner.store.engine import StoreBusyError
 from planner.store.throttle import SignInThrottled
@@ -59,6 +59,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(GeodataError)
     def bad_geodata(error: GeodataError) -> tuple[Response | str, int]:
         return error_response(400, "invalid_geodata", str(error), None)
+
+    @app.errorhandler(ForbiddenError)
+    def forbidden(error: ForbiddenError) -> tuple[Response | str, int]:
+        return error_response(403, "forbidden", str(error), "role")
 
     @app.errorhandler(InfeasibleError)
     def infeasible(error: InfeasibleError) -> tuple[Response | str, int]:

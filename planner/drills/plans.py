@@ -92,6 +92,8 @@ class Plan(Model):
     last_evaluation: dt.date | None = None
     needs_revision: StrictBool = False
     revision_reasons: tuple[str, ...] = ()
+    assembly_point: str = ""
+    """An on-site plan's evacuation assembly point, as its response card names it."""
 
 
 class PlansDocument(Model):
