@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 PAGES = [
     "/", "/map?scenario=mini", "/coverage?scenario=mini", "/dispatch?scenario=mini", "/posture?scenario=mini",
     "/sweep?scenario=mini", "/drills?scenario=jinan&year=2026", f"/drills/{KEY}?scenario=jinan",
+    f"/drills/{KEY}/exercise?scenario=jinan", f"/drills/{KEY}/conduct?scenario=jinan",
     "/drills/actions?scenario=jinan", "/inventory/?scenario=mini&kind=teams", "/inventory/teams/new?scenario=mini",
     "/inventory/teams/T1/edit?scenario=mini", "/inventory/teams/import?scenario=mini", "/audit?scenario=mini",
     "/users", "/account/password",
