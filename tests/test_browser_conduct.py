@@ -16,7 +16,7 @@ import pytest
 from planner.drills import records
 from planner.store.accounts import create_user
 from tests.browser import screenshot_path
-from tests.conftest import USERS, load_jinan
+from tests.conftest import USERS, load_jinan, watch_csp
 from tests.test_drills_web import KEY, PROGRAMME
 
 pytestmark = pytest.mark.browser
@@ -39,9 +39,11 @@ def drill_app(app, users):
     return app
 
 
-def _signed_in(browser, server_url: str, user: str, password: str, *, phone: bool = False):
+def _signed_in(browser, server_url: str, user: str, password: str, refused: list[str], *, phone: bool = False):
+    """Sign a user in, in a browser context of its own whose Content Security Policy refusals go to ``refused``."""
     size = {"width": 390, "height": 844} if phone else {"width": 1300, "height": 900}
     context = browser.new_context(viewport=size, locale="zh-CN", accept_downloads=True)
+    watch_csp(context, refused)
     page = context.new_page()
     page.goto(f"{server_url}/login")
     page.fill("input[name=username]", user)
@@ -52,11 +54,11 @@ def _signed_in(browser, server_url: str, user: str, password: str, *, phone: boo
 
 
 def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> None:
-    contexts = []
+    contexts, refused = [], []
     try:
         pages = {}
         for name in ROLES:
-            context, page = _signed_in(browser, server_url, name, PASSWORD, phone=name == "eva")
+            context, page = _signed_in(browser, server_url, name, PASSWORD, refused, phone=name == "eva")
             contexts.append(context)
             pages[name] = page
         director, controller, evaluator, player = (pages[n] for n in ROLES)
@@ -72,7 +74,7 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         for k in range(1, rows.count()):  # the later injects sooner: T+1 and T+2 are 6 and 12 s at x10
             rows.nth(k).locator("[name=offset_min]").fill(str(min(k, 2)))
         controller.click("#save-msel")
-        controller.wait_for_function("document.getElementById('msel-state').textContent.includes('version 1')")
+        controller.wait_for_function("() => document.getElementById('msel-state').textContent.includes('version 1')")
 
         for page in (director, controller, evaluator, player):
             page.goto(conduct)
@@ -89,7 +91,7 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
             controller.wait_for_selector("#due button.release:not([disabled])", timeout=60_000)
             controller.locator("#due button.release").first.click()
             released += 1
-            player.wait_for_function(f"document.querySelectorAll('#released li').length >= {released}",
+            player.wait_for_function(f"() => document.querySelectorAll('#released li').length >= {released}",
                                      timeout=2500)
         assert "refinery fire brigade" in player.inner_text("#released")
 
@@ -97,7 +99,7 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         evaluator.select_option("#obs-team", "ent-refinery-fire")
         for event in ("notified", "dispatched", "departed", "arrived", "task_done"):
             evaluator.click(f"button.milestone[data-event={event}]")
-            evaluator.wait_for_function(f"document.getElementById('obs-status').textContent.includes('{event}')")
+            evaluator.wait_for_function(f"() => document.getElementById('obs-status').textContent.includes('{event}')")
         evaluator.fill("#obs-note", "water curtain up late")
         evaluator.click("#log-note")
         evaluator.wait_for_selector("#observations tbody tr[data-seq='6']")
@@ -111,7 +113,7 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         director.once("dialog", lambda dialog: dialog.accept())
         director.click("#endex")
         director.wait_for_selector("#after:not([hidden])")
-        director.wait_for_function("document.getElementById('evaluation-note').textContent.includes('Evaluated')")
+        director.wait_for_function("() => document.getElementById('evaluation-note').textContent.includes('Evaluated')")
         director.screenshot(path=screenshot_path("conduct-director"), full_page=True)
 
         # The evaluation uses exactly the logged times.
@@ -135,7 +137,7 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
             context.close()
 
     # A planner raises a corrective action by hand, edits it and closes it with evidence.
-    context, board = _signed_in(browser, server_url, "planner", USERS["planner"])
+    context, board = _signed_in(browser, server_url, "planner", USERS["planner"], refused)
     try:
         board.goto(f"{server_url}/drills/actions?scenario=jinan")
         board.fill("#new-action [name=text]", "Drill the water curtain monthly")
@@ -160,3 +162,4 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         assert "curtain up in 4 min" in closed.locator(".evidence").inner_text()
     finally:
         context.close()
+    assert not refused, f"the Content Security Policy refused: {refused}"

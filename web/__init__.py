@@ -1,8 +1,10 @@
 """Flask web app: pages for managers, dispatchers and planners, and the JSON API under ``/api/v1``.
 
 ``create_app(test_config)`` follows Flask's factory pattern: defaults (SQLite in the instance
-folder), then ``DATABASE_URL`` from the environment, then the test config. Views parse the request,
-call ``planner`` and render; they never reach into ``geodata`` directly.
+folder, ``DATABASE_URL`` from the environment), then ``config.py`` in the instance folder and any setting
+from the environment as ``FLASK_<NAME>`` (a JSON value: ``FLASK_SESSION_COOKIE_SECURE=true``), or instead
+the test config. Views parse the request, call ``planner`` and render; they never reach into ``geodata``
+directly.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         JOB_WORKERS=job_workers(),
         JOB_TIME_LIMIT_S=job_time_limit_s(),
         JOB_STALE_S=job_stale_s(),
+        SESSION_COOKIE_SECURE=None,  # follows PREFERRED_URL_SCHEME unless set (web.security)
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
     else:
         app.config.update(test_config)
 
@@ -48,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         pages,
         posture,
+        security,
         settings,
         store,
         sweep,
@@ -57,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web.drills import pages as drills
 
     app.add_template_filter(local_time)
+    security.configure(app)
     store.init_app(app)
     errors.init_app(app)
     auth.init_app(app)

@@ -41,9 +41,10 @@ PATH_PARAMETERS = {
     "job_id": "job id", "plan_id": "emergency plan id", "inject_id": "MSEL inject id", "branch": "surprise branch id",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
-ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
-                 404: "not found"}
-"""Answers every operation may give; each carries ``ErrorBody``."""
+ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in",
+                 403: "role lacks the permission, or the initial password must be changed first", 404: "not found",
+                 429: "too many failed sign-ins for the account or from the address: try again after Retry-After s"}
+"""Answers every operation may give; each carries ``ErrorBody`` (an open operation: 400 and 404 only)."""
 
 
 class JsonModeAdapter(PydanticModelAdapter):
@@ -119,8 +120,8 @@ def operation(
     The view declares its query-string and JSON-body models as the annotations of parameters named
     ``query`` and ``json`` (spectree passes the validated models in). ``answers`` maps status codes to
     answer models (or a description when there is no body); ``media`` lists non-JSON content types of
-    an answer; ``text_body`` describes a plain-text request body. 400, 401, 403 and 404 answers are
-    always documented with ``ErrorBody``.
+    an answer; ``text_body`` describes a plain-text request body. The ``ERROR_ANSWERS`` are always
+    documented with ``ErrorBody``.
     """
     path = rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule
     openapi_path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Dialect, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Dialect, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -97,6 +97,35 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Set on the first administrator made at start-up: every page sends them to the change form until then."""
+
+
+class UserSessionRow(Base):
+    """A signed-in browser session (see ``planner.store.sessions``): the hash of its token, whose it is, since when.
+
+    Not backed up (``info``): a restored backup must not bring back sessions revoked since it was made.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = {"info": {"backup": False}}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins of one account name or one address (see ``planner.store.throttle``).
+
+    Not backed up (``info``): counters of the moment, forgotten a day after the last failure.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = {"info": {"backup": False}}
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
 
 
 class JobRow(Base):

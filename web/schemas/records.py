@@ -155,6 +155,7 @@ class UserAnswer(Answer):
     username: str
     role: Role
     active: bool
+    must_change_password: bool = Field(description="the initial password must be changed before anything else")
 
 
 class UserList(Answer):
