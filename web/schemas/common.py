@@ -42,6 +42,8 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="machine-readable kind of error, e.g. invalid_input, not_found, conflict")
     message: str = Field(description="what is wrong, in words")
     field: str | None = Field(description="the request field at fault, as a path: incidents[0].lon")
+    current_version: int | None = Field(
+        default=None, description="on a 409 conflict: the version stored now (null when the record is gone)")
 
 
 class ErrorBody(BaseModel):
