@@ -24,13 +24,15 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 
 from planner.errors import InputError
 
-ENCODINGS = ("utf-8", "gb18030")
+Encoding = Literal["utf-8", "gb18030"]
+"""The name of an accepted text encoding, as a sender declares it (an API parameter, a form field, ``--encoding``)."""
+ENCODINGS: tuple[str, ...] = get_args(Encoding)
 """Text encodings accepted: UTF-8 (a byte order mark is skipped), and GB18030 when the sender declares it."""
 MAX_DEPTH = 64
 """Deepest nesting of JSON or YAML arrays and objects accepted (a GeoJSON MultiPolygon in a feature
@@ -59,8 +61,8 @@ def decode(data: bytes, what: str, encoding: str | None = None, *, field: str = 
     """Return ``data`` as text in the declared encoding (UTF-8 when none), without a byte order mark.
 
     ``what`` names the data in the message (``teams.csv``, ``body``); ``field`` is the error's field.
-    Text that is not valid in the encoding is refused with the offset of the first bad byte and what to
-    do, never decoded with replacement characters.
+    Text that is not valid in the encoding is refused with the line and offset of the first bad byte and
+    what to do, never decoded with replacement characters.
     """
     name = encoding_name(encoding)
     if name == "utf-8" and data.startswith(_UTF16_BOMS):
@@ -71,7 +73,8 @@ def decode(data: bytes, what: str, encoding: str | None = None, *, field: str = 
     except UnicodeDecodeError as error:
         hint = ("; save it as UTF-8, or declare its encoding as gb18030 if it is GB18030" if name == "utf-8"
                 else "; check the declared encoding")
-        raise InputError(f"{what}: not {name.upper()} text (byte 0x{data[error.start]:02x} at offset "
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError(f"{what}: not {name.upper()} text (byte 0x{data[error.start]:02x} at line {line}, offset "
                          f"{error.start}){hint}", field=field) from None
     return text.removeprefix("\ufeff")
 

@@ -2,7 +2,10 @@
 
 Records are stored as validated JSON documents keyed by (scenario, kind, id) with a version number per
 record for optimistic concurrency. Every write is one transaction that re-validates the whole scenario
-before it commits, so a bad change raises ``InputError`` and leaves what was stored untouched; the
+it produces before it commits (each record, the references between records, the agreements, and every
+base and site within the snap limit of the road network: ``planner.scenario.validity``), whichever
+door the change came through (form, API, import, CLI), so a bad change raises ``InputError`` naming the
+record and the field and leaves what was stored untouched; the
 same transaction writes the audit entry (who, when, before and after), so the log never disagrees
 with the data.
 
@@ -33,8 +36,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from planner.clock import now, zone
 from planner.errors import InputError, NotFoundError
+from planner.model.agreements import parse_agreement
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
+from planner.scenario.validity import check_scenario
 from planner.settings import database_url
 from planner.store.documents import check_collection, registered
 from planner.store.engine import for_writes, is_unique_violation, make_engine, retrying
@@ -168,6 +173,7 @@ class Store:
         evaluations, ...) survive a replace.
         """
         check_text([scenario.name, dict(scenario.meta), list(scenario.agreements)], "scenario")
+        check_scenario(scenario)
         rows = [(kind, record.id, record.model_dump(mode="json")) for kind in RECORD_TYPES
                 for record in scenario.records(kind)]
         rows += [(AGREEMENTS, str(agreement["id"]), dict(agreement)) for agreement in scenario.agreements]
@@ -504,10 +510,10 @@ class Store:
                         execution_options={"synchronize_session": False})
 
     def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
-        """Check the whole scenario as it stands in this transaction; then count the change in its version."""
+        """Check the whole scenario as it stands in this transaction (``check_scenario``); then count the change."""
         rows = session.execute(select(RecordRow.kind, RecordRow.data).where(
             RecordRow.scenario_id == scenario_row.id, RecordRow.kind.in_(RECORD_KINDS))).all()
-        self._assemble(scenario_row, rows)
+        check_scenario(self._assemble(scenario_row, rows))
         self._bump(session, scenario_row.id)
 
     @staticmethod
@@ -520,6 +526,7 @@ class Store:
     def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         check_text(dict(data), kind)
         if kind == AGREEMENTS:
+            parse_agreement(dict(data), record=f"agreement {data.get('id', '')}")
             return dict(data)
         return parse_record(RECORD_TYPES[kind], dict(data)).model_dump(mode="json")
 
