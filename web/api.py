@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from planner.errors import InputError
+from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH, decode
 from planner.model.records import RECORD_TYPES
 from planner.scenario import geojson
 from planner.scenario.importing import preview_import
@@ -51,6 +52,15 @@ EDITABLE_KINDS = [*RECORD_TYPES, AGREEMENTS]
 LAYER_KINDS = ["bases", "teams", "equipment", "sites", "jurisdictions"]
 KIND = f"<any({', '.join(EDITABLE_KINDS)}):kind>"
 """Path segment of an editable record kind (any other is a 404 from the router)."""
+WHOLE_SCENARIO = (
+    "Before anything is stored, the scenario the change produces is checked as a whole, by the same check "
+    "as the inventory form, the imports and the CLI (`planner.scenario.validity`): the record against the rules "
+    "of its kind, ids unique, every reference to an existing record (a team's base, a base's or site's "
+    "jurisdiction, a jurisdiction's parent without loops, a site's standards, an equipment's base and team, an "
+    "agreement's lender and borrower), every agreement valid with at most one per lender and borrower, and every "
+    "base and site within the scenario's `snap_limit_m` of its road network. A change that breaks one is a 400 "
+    "naming the record and the field, and nothing is written.")
+"""What the records' schemas cannot state: the checks across records, in each writing operation's description."""
 
 
 @operation(bp, "/openapi.json", "GET", summary="This API's OpenAPI document", permission="public",
@@ -97,7 +107,8 @@ def record(name: str, kind: str, record_id: str) -> Any:
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}", "POST", summary="Create a record",
-           permission="edit_inventory", answers={201: VersionAnswer, 409: "the id exists already"})
+           permission="edit_inventory", notes=WHOLE_SCENARIO,
+           answers={201: VersionAnswer, 409: "the id exists already"})
 def create_record(name: str, kind: str, json: RecordBody) -> Any:
     """Create a record; the whole scenario is re-validated first."""
     version = get_store().put_record(name, kind, json.model_dump(), expected_version=None, actor=actor())
@@ -105,7 +116,7 @@ def create_record(name: str, kind: str, json: RecordBody) -> Any:
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "PUT",
-           summary="Replace a record (send the version you read)", permission="edit_inventory",
+           summary="Replace a record (send the version you read)", permission="edit_inventory", notes=WHOLE_SCENARIO,
            answers={200: VersionAnswer, 409: "changed by someone else since you read it"})
 def update_record(name: str, kind: str, record_id: str, json: VersionedRecord) -> Any:
     """Replace a record if it has not changed since the caller read it."""
@@ -117,7 +128,7 @@ def update_record(name: str, kind: str, record_id: str, json: VersionedRecord) -
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "DELETE", summary="Delete a record",
-           permission="edit_inventory", answers={204: "deleted", 409: "changed since read"})
+           permission="edit_inventory", notes=WHOLE_SCENARIO, answers={204: "deleted", 409: "changed since read"})
 def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> Any:
     """Delete a record unless others refer to it."""
     get_store().delete_record(name, kind, record_id, expected_version=query.version, actor=actor())
@@ -126,11 +137,14 @@ def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> A
 
 @operation(bp, f"/scenarios/<name>/import/<any({', '.join(RECORD_TYPES)}):kind>", "POST",
            summary="Check (preview=true) or import CSV/GeoJSON records: all rows or none",
-           permission="edit_inventory", text_body="the CSV or GeoJSON file's text",
+           permission="edit_inventory", notes=WHOLE_SCENARIO,
+           text_body=f"the CSV or GeoJSON file's text: UTF-8, or GB18030 when declared (``encoding``); a CSV cell "
+                     f"holds at most {MAX_CSV_CELL:,} characters, GeoJSON nests at most {MAX_DEPTH} deep",
            answers={200: ImportResult, 400: ImportRefused})
 def import_records(name: str, kind: str, query: ImportQuery) -> Any:
     """Preview or write an upload; nothing is written unless every row and the merged scenario are valid."""
-    text = request.get_data(as_text=True)
+    encoding = query.encoding or request.mimetype_params.get("charset")
+    text = decode(request.get_data(), query.filename, encoding, field="body")
     preview = preview_import(current_scenario(name), kind, text, query.filename)
     if query.preview or not preview.ok:
         return jsonify({**preview.as_dict(), "written": False}), (200 if preview.ok else 400)

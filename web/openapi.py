@@ -23,15 +23,17 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from typing import Any, get_type_hints
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, current_app, has_app_context, make_response, request
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SpecTree
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
 from planner.errors import InputError
+from planner.model.reading import MAX_DEPTH
 from planner.model.validation import located_error
 from web.auth import require
+from web.limits import limit_text
 from web.schemas.common import ErrorBody
 
 TITLE = "Rescue resource coordination and drill planner API"
@@ -42,7 +44,7 @@ PATH_PARAMETERS = {
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
 ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
-                 404: "not found"}
+                 404: "not found", 413: "the request body is larger than the server's MAX_CONTENT_LENGTH"}
 """Answers every operation may give; each carries ``ErrorBody``."""
 
 
@@ -87,7 +89,9 @@ api = SpecTree(
     "flask", backend=ApiPlugin, model_adapter=JsonModeAdapter(),  # type: ignore[arg-type]
     mode="strict", title=TITLE, version="1",
     description='Errors are JSON {"error": {"code", "message", "field"}} with 4xx codes; a request that '
-                "does not match this document is a 400 naming the field.",
+                "does not match this document is a 400 naming the field. On every operation, a JSON body nested "
+                f"more than {MAX_DEPTH} arrays or objects deep is a 400 naming `body`, and a body larger than the "
+                "server's MAX_CONTENT_LENGTH (20 MB unless configured otherwise) is a 413.",
     annotations=True,
     validation_error_status=400, validation_error_model=ErrorBody, before=_refuse,
     naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
@@ -112,6 +116,7 @@ def operation(
     answers: Mapping[int, type[BaseModel] | str] | None = None,
     media: Mapping[int, Sequence[str]] | None = None,
     text_body: str | None = None,
+    notes: str = "",
     tag: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a view on ``bp`` at ``rule`` for ``method``: guarded, validated and documented.
@@ -119,19 +124,20 @@ def operation(
     The view declares its query-string and JSON-body models as the annotations of parameters named
     ``query`` and ``json`` (spectree passes the validated models in). ``answers`` maps status codes to
     answer models (or a description when there is no body); ``media`` lists non-JSON content types of
-    an answer; ``text_body`` describes a plain-text request body. 400, 401, 403 and 404 answers are
-    always documented with ``ErrorBody``.
+    an answer; ``text_body`` describes a plain-text request body; ``notes`` adds to the operation's
+    description what its schema cannot state (checks across records). 400, 401, 403, 404 and 413 answers
+    are always documented with ``ErrorBody``.
     """
     path = rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule
     openapi_path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", path)
-    errors = {code: text for code, text in ERROR_ANSWERS.items() if permission != "public" or code in (400, 404)}
+    errors = {code: text for code, text in ERROR_ANSWERS.items() if permission != "public" or code in (400, 404, 413)}
     responses: dict[str, Any] = {}
     for code, answer in {**errors, **(answers or {200: "OK"})}.items():
         text = answer if isinstance(answer, str) else ERROR_ANSWERS.get(code)
         model = answer if isinstance(answer, type) else ErrorBody if code >= 400 else None
         responses[f"HTTP_{code}"] = (model, text) if text else model
-    extras: dict[str, Any] = {"description": "Open to everyone." if permission == "public" else
-                              f"Needs permission `{permission}`."}
+    who = "Open to everyone." if permission == "public" else f"Needs permission `{permission}`."
+    extras: dict[str, Any] = {"description": f"{who} {notes}".strip()}
     if text_body:
         extras["requestBody"] = {"required": True, "description": text_body,
                                  "content": {"text/plain": {"schema": {"type": "string"}}}}
@@ -169,8 +175,14 @@ def _json_object_first(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def document() -> dict[str, Any]:
-    """Return the OpenAPI 3.1 document: spectree's, with text bodies, non-JSON answers and permissions added."""
+    """Return the OpenAPI 3.1 document: spectree's, with text bodies, non-JSON answers and permissions added.
+
+    Inside the app, the description states the app's own ``MAX_CONTENT_LENGTH``.
+    """
     spec = copy.deepcopy(api.spec)
+    if has_app_context() and current_app.config.get("MAX_CONTENT_LENGTH"):
+        spec["info"]["description"] += (f" This server's MAX_CONTENT_LENGTH is "
+                                        f"{limit_text(current_app.config['MAX_CONTENT_LENGTH'])}.")
     for (path, method), extras in _EXTRAS.items():
         entry = spec["paths"].get(path, {}).get(method)
         if entry is None:

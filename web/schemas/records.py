@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, RootModel
 
+from planner.model.reading import Encoding
 from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
 from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version, absent
 
@@ -35,10 +36,13 @@ class DeleteQuery(QueryString):
 
 
 class ImportQuery(QueryString):
-    """Check only (``preview=true``) or write; the upload's file name for messages and format detection."""
+    """Check only (``preview=true``) or write; the upload's file name for messages; its text encoding."""
 
     preview: bool = False
     filename: str = Field("upload", max_length=200, description="name of the uploaded file (.csv or .geojson)")
+    encoding: Encoding | None = absent(
+        "the body's text encoding; else the charset of the Content-Type header, else utf-8 (a byte order mark is "
+        "skipped). GB18030, which Chinese agencies export, must be declared")
 
 
 class AuditQuery(QueryString):
