@@ -35,8 +35,8 @@ def init_app(app: Flask) -> None:
     """Set the size limit and check every request's input first, before any other ``before_request`` hook."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = _environment_limit()
-    # Form fields are part of the body: one limit for both (Werkzeug's own 500 kB form limit refused the
-    # import page's confirmation of a previewed file of more than 500 kB).
+    # One limit for the whole body: Werkzeug's own, smaller limit on a multipart form's text fields (500 kB)
+    # answered 413 to bodies well below the limit the message states.
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_input)
     app.register_error_handler(RequestEntityTooLarge, too_large)
