@@ -277,3 +277,13 @@ def test_the_cli_reads_gb18030_only_when_declared(tmp_path, cli_env, database_ur
     assert main(["scenario", "import", "mini", "bases", str(path), "--encoding", "gb18030"]) == 0
     assert store.get_record("mini", "bases", "B9")[0]["name_zh"] == "槐荫消防站"
     store.close()
+
+
+def test_a_deeply_nested_line_in_a_backup_file_is_one_line_and_exit_2(tmp_path, cli_env, capsys):
+    backup = tmp_path / "store.jsonl"
+    assert main(["backup", str(backup), "--format", "jsonl"]) == 0
+    lines = backup.read_text().splitlines()
+    (tmp_path / "deep.jsonl").write_text("\n".join([lines[0], DEEP, *lines[1:]]) + "\n")
+    capsys.readouterr()
+    assert main(["restore", str(tmp_path / "deep.jsonl"), "--check"]) == 2
+    assert "deep.jsonl line 2: nested more than" in _one_error_line(capsys)
