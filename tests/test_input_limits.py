@@ -287,3 +287,49 @@ def test_a_deeply_nested_line_in_a_backup_file_is_one_line_and_exit_2(tmp_path, 
     capsys.readouterr()
     assert main(["restore", str(tmp_path / "deep.jsonl"), "--check"]) == 2
     assert "deep.jsonl line 2: nested more than" in _one_error_line(capsys)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Versions
+
+
+@pytest.mark.parametrize("version", [2**31, 2**63, 10**30])
+def test_a_version_beyond_any_stored_one_is_a_400_not_a_500(client, auth, users, version):
+    headers = basic("admin", users["admin"])
+    record = client.get("/api/v1/scenarios/mini/records/teams/T1", headers=headers).get_json()
+    put = client.put("/api/v1/scenarios/mini/records/teams/T1", headers=headers,
+                     json={"version": version, "data": record["data"]})
+    assert put.status_code == 400 and put.get_json()["error"]["field"] == "version"
+    deleted = client.delete(f"/api/v1/scenarios/mini/records/teams/T1?version={version}", headers=headers)
+    assert deleted.status_code == 400
+    settings = client.put("/api/v1/scenarios/mini/settings/calendar", headers=headers,
+                          json={"expected_version": version, "data": {}})
+    assert settings.status_code == 400 and settings.get_json()["error"]["field"] == "expected_version"
+    auth.login("planner")
+    form = {"id": "T1", "name": "x", "team_type": "fire", "base": "B1", "version": str(version)}
+    edited = client.post("/inventory/teams/T1/edit?scenario=mini", data=form)
+    assert edited.status_code == 400 and "is not a version" in edited.get_data(as_text=True)
+    assert client.get("/api/v1/scenarios/mini/records/teams/T1", headers=headers).get_json() == record
+
+
+def test_a_version_in_other_digits_is_refused_on_the_form(client, auth):
+    auth.login("planner")
+    form = {"id": "T1", "name": "x", "team_type": "fire", "base": "B1", "version": "²"}
+    edited = client.post("/inventory/teams/T1/edit?scenario=mini", data=form)
+    assert edited.status_code == 400 and "lost its version number" in edited.get_data(as_text=True)
+    deleted = client.post("/inventory/teams/T1/delete?scenario=mini", data={"version": "①"}, follow_redirects=True)
+    assert deleted.status_code == 200 and "is not a number" in deleted.get_data(as_text=True)
+    assert client.get("/api/v1/scenarios/mini/records/teams/T1").status_code == 200
+
+
+def test_the_store_refuses_versions_out_of_range(store):
+    from planner.errors import InputError
+    from planner.store.database import MAX_VERSION
+
+    store.save_scenario(read_scenario(MINI))
+    data, _ = store.get_record("mini", "teams", "T1")
+    for version in (0, MAX_VERSION + 1):
+        with pytest.raises(InputError, match=f"version: {version} is not a version"):
+            store.put_record("mini", "teams", data, expected_version=version)
+        with pytest.raises(InputError, match="is not a version"):
+            store.delete_document("mini", "calendar", "default", expected_version=version)

@@ -85,6 +85,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _version(text: str) -> int | None:
+    """Return the version a form sent (ASCII digits), or None when it is missing or not a number."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _values_of(kind: str, data: dict[str, Any]) -> dict[str, str]:
     """Form values (text) of a stored record."""
     if kind == AGREEMENTS:
@@ -167,7 +172,7 @@ def edit(kind: str, record_id: str) -> Any:
         return _render_form(kind, _values_of(kind, data), record_id=record_id, version=version)
     form = request.form.to_dict()
     version_text = form.pop("version", "")
-    sent: int | None = int(version_text) if version_text.isdigit() else None
+    sent = _version(version_text)
     try:
         if sent is None:
             raise InputError("the form lost its version number; reload the record", field="version")
@@ -188,8 +193,10 @@ def delete(kind: str, record_id: str) -> Response:
     kind = _kind(kind)
     version = request.form.get("version", "")
     try:
+        if version and _version(version) is None:
+            raise InputError(f"the form's version {version!r} is not a number; reload the list", field="version")
         get_store().delete_record(_scenario_name(), kind, record_id,
-                                  expected_version=int(version) if version.isdigit() else None, actor=actor())
+                                  expected_version=_version(version), actor=actor())
         flash(f"已删除 Deleted {kind} {record_id}.", "info")
     except InputError as error:
         flash(f"未删除 Not deleted: {error}", "error")

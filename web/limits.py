@@ -70,6 +70,6 @@ def _environment_limit() -> int:
     text = os.environ.get("MAX_CONTENT_LENGTH", "").strip()
     if not text:
         return DEFAULT_MAX_CONTENT_LENGTH
-    if not text.isdigit() or int(text) <= 0:
+    if not (text.isascii() and text.isdigit()) or int(text) <= 0:
         raise InputError(f"MAX_CONTENT_LENGTH: {text!r} is not a positive number of bytes", field="MAX_CONTENT_LENGTH")
     return int(text)

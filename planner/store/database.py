@@ -50,6 +50,8 @@ RECORD_KINDS = (*RECORD_TYPES, AGREEMENTS)
 """What makes up a scenario (the rest of its rows are documents: settings and history)."""
 SETTINGS_ID = "default"
 """Id of a scenario's one document of each settings kind."""
+MAX_VERSION = 2**31 - 1
+"""Highest version a record or document can reach (the column is a 32-bit integer on every database)."""
 T = TypeVar("T")
 
 
@@ -253,6 +255,7 @@ class Store:
         written. Returns the record's new version.
         """
         self._check_kind(kind)
+        check_version(expected_version)
         record_id = str(data.get("id", ""))
 
         def work(session: Session) -> int:
@@ -280,6 +283,7 @@ class Store:
         With ``expected_version`` the delete is conditional on it (``ConflictError`` when the record changed).
         """
         self._check_kind(kind)
+        check_version(expected_version)
 
         def work(session: Session) -> None:
             scenario_row = self._scenario_row(session, name, lock=True)
@@ -362,6 +366,7 @@ class Store:
         """
         for change in changes:
             check_collection(change.collection)
+            check_version(change.expected_version)
             check_text([change.doc_id, change.data], change.collection)
 
         def work(session: Session) -> list[int]:
@@ -406,6 +411,7 @@ class Store:
                         actor: str = "system") -> None:
         """Remove one document; with ``expected_version`` only if it is still that version."""
         check_collection(collection)
+        check_version(expected_version)
 
         def work(session: Session) -> None:
             scenario_row = self._scenario_row(session, name, lock=True)
@@ -588,6 +594,12 @@ def _audit_view(data: Any) -> dict[str, Any] | None:
     if data is None or isinstance(data, dict):
         return data
     return {"value": data}
+
+
+def check_version(version: int | None) -> None:
+    """Refuse a version the editor cannot have read: below 1 or above :data:`MAX_VERSION` (None: not given)."""
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        raise InputError(f"version: {version} is not a version (1 to {MAX_VERSION:,})", field="version")
 
 
 def check_text(value: Any, field: str) -> None:
