@@ -52,6 +52,10 @@ SETTINGS_ID = "default"
 """Id of a scenario's one document of each settings kind."""
 MAX_VERSION = 2**31 - 1
 """Highest version a record or document can reach (the column is a 32-bit integer on every database)."""
+MAX_ID = 80
+"""Longest id of a record, document or scenario name, in characters (the columns' width)."""
+MAX_TITLE = 200
+"""Longest scenario title, in characters (the column's width)."""
 T = TypeVar("T")
 
 
@@ -175,10 +179,14 @@ class Store:
         evaluations, ...) survive a replace.
         """
         check_text([scenario.name, dict(scenario.meta), list(scenario.agreements)], "scenario")
+        if len(scenario.name) > MAX_ID:
+            raise InputError(f"scenario name {scenario.name[:20]!r}...: at most {MAX_ID} characters", field="name")
+        if len(scenario.title) > MAX_TITLE:
+            raise InputError(f"scenario {scenario.name}: title: at most {MAX_TITLE} characters", field="title")
         check_scenario(scenario)
         rows = [(kind, record.id, record.model_dump(mode="json")) for kind in RECORD_TYPES
                 for record in scenario.records(kind)]
-        rows += [(AGREEMENTS, str(agreement["id"]), dict(agreement)) for agreement in scenario.agreements]
+        rows += [(AGREEMENTS, _agreement_id(agreement), dict(agreement)) for agreement in scenario.agreements]
         for kind, _, data in rows:
             check_text(data, kind)
         self._check_settings(settings)
@@ -532,7 +540,7 @@ class Store:
     def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         check_text(dict(data), kind)
         if kind == AGREEMENTS:
-            parse_agreement(dict(data), record=f"agreement {data.get('id', '')}")
+            parse_agreement(dict(data), record=f"agreement {_agreement_id(data)}")
             return dict(data)
         return parse_record(RECORD_TYPES[kind], dict(data)).model_dump(mode="json")
 
@@ -587,6 +595,16 @@ def _conflict(kind: str, record_id: str, current: int | None, expected: int | No
     return ConflictError(f"{kind} {record_id!r} was changed by someone else (version {current}, you edited "
                          f"{expected}); reload it and apply your change again", field="version", record=record_id,
                          current_version=current)
+
+
+def _agreement_id(data: Mapping[str, Any]) -> str:
+    """Return an agreement's id, the key it is stored under; refuse a missing, empty or over-long one."""
+    agreement_id = data.get("id")
+    if not isinstance(agreement_id, str) or not 1 <= len(agreement_id) <= MAX_ID:
+        raise InputError(f"agreement {str(agreement_id)[:40]!r}: id: an agreement is stored by its id, a text of 1 to "
+                         f"{MAX_ID} characters (lender {data.get('lender')!r}, borrower {data.get('borrower')!r})",
+                         field="id", record=str(agreement_id or ""))
+    return agreement_id
 
 
 def _audit_view(data: Any) -> dict[str, Any] | None:
