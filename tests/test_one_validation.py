@@ -99,7 +99,7 @@ def test_a_malformed_agreement_is_refused_by_the_api_and_the_form_and_dispatch_k
     headers = basic("planner", users["planner"])
     created = client.post("/api/v1/scenarios/mini/records/agreements", headers=headers, json=BAD_AGREEMENT)
     assert created.status_code == 400
-    assert created.get_json()["error"]["field"] == "fixed_cost" and "A9" in created.get_json()["error"]["message"]
+    assert created.get_json()["error"]["field"] == "fixed_cost"  # the body's schema is the agreement's
     twin = {"id": "A9", "lender": "TQ", "borrower": "LX"}  # mini has A1 from TQ to LX already
     duplicate = client.post("/api/v1/scenarios/mini/records/agreements", headers=headers, json=twin)
     assert duplicate.status_code == 400 and "duplicate agreement" in duplicate.get_json()["error"]["message"]
@@ -190,3 +190,20 @@ def test_the_import_page_reports_a_store_refusal_on_the_page(client, auth):
     checked = client.post("/inventory/bases/import?scenario=mini", data={"file": (upload, "far.csv")},
                           content_type="multipart/form-data")
     assert checked.status_code == 400 and "base B9" in checked.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    ("agreements.json", '"id": "A1", ', "", "id: an agreement is stored by its id"),
+    ("agreements.json", '"id": "A1"', '"id": "' + "A" * 81 + '"', "id: an agreement is stored by its id"),
+    ("scenario.yaml", "title: Mini test region", "title: " + "M" * 201, "title: at most 200 characters"),
+])
+def test_scenario_load_refuses_what_the_store_cannot_hold_in_one_line(tmp_path, cli_env, capsys, file, old, new,
+                                                                      message):
+    folder = tmp_path / "mini"
+    shutil.copytree(MINI, folder)
+    text = (folder / file).read_text(encoding="utf-8")
+    assert old in text
+    (folder / file).write_text(text.replace(old, new), encoding="utf-8")
+    assert main(["scenario", "load", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1

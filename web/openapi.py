@@ -52,20 +52,35 @@ class JsonModeAdapter(PydanticModelAdapter):
     """Validate request data as JSON text, in pydantic's JSON mode.
 
     Strict models then read JSON exactly as JSON Schema does (``"5"`` is not an integer, a date is an ISO
-    text), and query models convert text the same way for every type. A planner model a body holds (a
-    settings document, a drill design) keeps its own rules: it reads JSON as the planner reads a
-    scenario's files, so a number sent as text is accepted there, as in a CSV cell.
+    text, ``60.0`` is the integer 60), and query models convert text the same way for every type. A planner
+    model a body holds (a settings document, a drill design) keeps its own rules: it reads JSON as the
+    planner reads a scenario's files, so a number sent as text is accepted there, as in a CSV cell.
     """
 
     def validate_obj(self, model: type[Any], value: Any) -> Any:  # noqa: D102
         if isinstance(model, type) and issubclass(model, BaseModel):
-            return model.model_validate_json(json.dumps(value))
+            return model.model_validate_json(json.dumps(_whole_numbers(value)))
         return super().validate_obj(model, value)
 
     def validation_errors(self, err: ValidationError) -> Any:  # noqa: D102
         # spectree renders these before our ``before`` hook turns the error into the project's 400: keep them
         # JSON (pydantic's own rendering), as an input a validator already read may be a set or a date
         return json.loads(err.json(include_url=False, include_context=False))
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Return JSON data with every number that has no fraction written as an integer (``60.0`` as ``60``).
+
+    JSON Schema counts ``60.0`` as an integer; pydantic's strict mode would refuse it where an integer is
+    due, and takes an integer wherever a number is due.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 class ApiPlugin(FlaskPlugin):
@@ -192,4 +207,32 @@ def document() -> dict[str, Any]:
             entry["requestBody"] = extras["requestBody"]
         for code, types in extras.get("media", {}).items():
             entry["responses"][code]["content"] = {media_type: {"schema": {"type": "string"}} for media_type in types}
+    _no_nul(spec)
     return spec
+
+
+NO_NUL = "^[^\\u0000]*$"
+"""Pattern of a text without NUL characters, which no request may hold (``web.limits``)."""
+
+
+def _no_nul(schema: Any) -> None:
+    """State in every schema of the document that texts and keys hold no NUL character.
+
+    A text schema without a pattern gets :data:`NO_NUL` (the patterns the models set already exclude
+    NUL), and an object with free keys gets it as ``propertyNames``.
+    """
+    if isinstance(schema, list):
+        for item in schema:
+            _no_nul(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "string" in types and not {"pattern", "enum", "const", "format"} & set(schema):
+        schema["pattern"] = NO_NUL
+    if "object" in types and schema.get("additionalProperties") is not False and "propertyNames" not in schema:
+        schema["propertyNames"] = {"pattern": NO_NUL}
+    for key, value in schema.items():
+        if key not in ("pattern", "propertyNames", "example", "examples", "default", "enum", "const"):
+            _no_nul(value)
