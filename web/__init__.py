@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         inventory,
         jobs,
+        limits,
         pages,
         posture,
         security,
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(local_time)
     security.configure(app)
     store.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
 from planner.errors import ForbiddenError, InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
-from planner.store.database import ConflictError, check_text
+from planner.store.database import ConflictError
 from planner.store.engine import StoreBusyError
 from planner.store.throttle import SignInThrottled
 
@@ -23,13 +23,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers, and refuse NUL characters in any request input before a view sees them."""
-
-    @app.before_request
-    def refuse_nul() -> None:
-        check_text([request.path, request.args.to_dict(flat=False), request.form.to_dict(flat=False)], "request")
-        if request.is_json:
-            check_text(request.get_json(silent=True), "body")
+    """Register the handlers (the request's input is checked before a view sees it: ``web.limits``)."""
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[Response | str, int]:

@@ -43,11 +43,14 @@ def load_with_settings(name: str, store: Store) -> tuple[Scenario, Mapping[str, 
         return (*read_folder(name), False)
 
 
-def read_folder(name: str) -> tuple[Scenario, dict[str, Any]]:
-    """Read and check a scenario folder (a shipped name or a path): its records and its settings files."""
+def read_folder(name: str, encoding: str | None = None) -> tuple[Scenario, dict[str, Any]]:
+    """Read and check a scenario folder (a shipped name or a path): its records and its settings files.
+
+    Its text files are UTF-8 (with or without a byte order mark) unless ``encoding`` declares gb18030.
+    """
     register_settings_documents()
-    scenario = read_scenario(name)
-    return scenario, read_folder_settings(scenario_path(name), scenario)
+    scenario = read_scenario(name, encoding=encoding)
+    return scenario, read_folder_settings(scenario_path(name), scenario, encoding=encoding)
 
 
 def register_settings_documents() -> None:

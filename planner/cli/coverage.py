@@ -13,7 +13,6 @@ instead of those that bring the most risk weight within standard (MCLP, the defa
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from planner.cli._common import add_scenario_argument, load_scenario
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
+from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.records import TeamType, Tier, label
 
 
@@ -121,12 +121,8 @@ def read_candidates(path: Path) -> tuple[Any, ...]:
     """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
     from planner.coverage.whatif import Candidate
 
-    try:
-        with path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
-            header = rows[0].keys() if rows else []
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="candidates", record=str(path)) from None
+    header, records = csv_dicts(csv_lines(read_text(path, field="candidates")), str(path))
+    rows = [row for _, row in records]
     if not rows:
         raise InputError(f"{path}: no candidate rows", field="candidates", record=str(path))
     if "id" not in header or not ({"lon", "lat"} <= set(header) or "node" in header):

@@ -24,6 +24,7 @@ from planner.cli._common import load_with_settings
 from planner.cli._output import print_json, print_table
 from planner.drills.settings import drill_calendar, plan_set
 from planner.errors import InputError
+from planner.model.reading import read_text
 from planner.store.database import Store
 
 
@@ -198,11 +199,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from planner.drills.reports import evaluation_html, report_pdf, summary_html
     from planner.errors import NotFoundError
 
-    path = Path(args.observed)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="observed") from None
+    text = read_text(Path(args.observed), field="observed")
     on = parse_date(args.date, "date") if args.date else None
     store = Store()
     try:

@@ -10,7 +10,6 @@ gap, the method, the seconds and the process's peak memory in MB.
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import resource
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
+from planner.model.reading import csv_lines, csv_rows, read_text
 
 DEFAULT_TIME_LIMIT_S = 60.0
 
@@ -166,11 +166,8 @@ def read_weights_csv(path: Path, demand_ids: list[str]) -> np.ndarray:
 
 def _read_csv(path: Path) -> list[list[str]]:
     """All non-blank CSV rows, or InputError when the file cannot be read."""
-    try:
-        with path.open(newline="") as handle:
-            return [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="path", record=str(path)) from error
+    rows = csv_rows(csv_lines(read_text(path, field="path")), str(path))
+    return [cells for _, cells in rows if any(cell.strip() for cell in cells)]
 
 
 def _number(path: Path, number: int, field: str, cell: str, *, empty: float | None) -> float:

@@ -36,7 +36,6 @@ import numpy as np
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
-from geodata.snap import DEFAULT_MAX_SNAP_M
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
@@ -270,7 +269,7 @@ def place_points(
     """
     placed = placement(reference)
     speed = access_speed_m_per_min(reference)
-    limit = float(reference.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
+    limit = placed.snap_limit_m
     try:
         snapped = placed.snapper.snap(lon, lat, labels=[f"point {i}" for i in ids], max_distance_m=limit,
                                       refuse=speed is None)

@@ -17,8 +17,6 @@ casualty_out, hazard_isolated, evacuated, inject, note), ``team``, ``capability`
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from typing import Any, Literal, Protocol
 from pydantic import Field, computed_field, model_validator
 
 from planner.errors import InputError
+from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.validation import Model
 from planner.scenario.library import Objective, Template
 
@@ -122,10 +121,10 @@ class Expectation(Protocol):
 
 def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]:
     """Observed timeline from CSV text; raises ``InputError`` naming the line and field."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"time", "event"} <= set(reader.fieldnames):
+    header, records = csv_dicts(csv_lines(text.removeprefix("\ufeff")), where)
+    if not {"time", "event"} <= set(header):
         raise InputError(f"{where}: the header must have 'time' and 'event' columns", field="header")
-    rows = list(enumerate(reader, start=2))
+    rows = list(records)
     clock0: float | None = None
     for line, row in rows:
         if (row.get("event") or "").strip() == "alarm" and ":" in (row.get("time") or ""):
@@ -162,11 +161,7 @@ def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]
 def read_observed(path: str | Path) -> list[ObservedEvent]:
     """Read an observed timeline CSV file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="observed") from None
-    return parse_observed(text, where=path.name)
+    return parse_observed(read_text(path, field="observed"), where=path.name)
 
 
 def _clock(text: str, where: str) -> float:

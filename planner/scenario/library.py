@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planner.errors import InputError
+from planner.model.reading import parse_yaml, read_text
 from planner.scenario.files import SCENARIOS_DIR
 
 LIBRARY_DIR = SCENARIOS_DIR / "library"
@@ -226,10 +225,7 @@ def parse_template(data: Any, *, where: str = "template") -> Template:
 def read_template(path: str | Path) -> Template:
     """Read and validate one template file (YAML or JSON)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError(f"{path.name}: cannot read ({str(error).splitlines()[0]})", field="file") from None
+    data = parse_yaml(read_text(path), path.name, field="file")
     template = parse_template(data, where=path.name)
     if template.id != path.stem:
         raise InputError(f"{path.name}: id {template.id!r} must equal the file name", field="id", record=template.id)

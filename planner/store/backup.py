@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from planner.clock import now
 from planner.errors import InputError
+from planner.model.reading import check_depth
 from planner.store.database import Store
 from planner.store.migrate import alembic_config, migrate
 from planner.store.tables import Base, ScenarioRow, UTCDateTime
@@ -245,6 +246,7 @@ def _check_jsonl(path: Path) -> Contents:
 
 
 def _json_line(path: Path, number: int, line: str) -> dict[str, Any]:
+    check_depth(line, f"{path} line {number}", field="file")  # before the parser recurses into it
     try:
         entry = json.loads(line)
     except ValueError:
