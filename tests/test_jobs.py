@@ -97,7 +97,7 @@ def test_unknown_kind_or_scenario_and_bad_parameters_are_refused_at_once(runner)
 
 def test_a_job_past_its_time_limit_is_ended_from_outside_and_the_worker_is_free_again(store):
     store.save_scenario(read_scenario(MINI))
-    runner = JobRunner(store, workers=1, time_limit_s=3).start()
+    runner = JobRunner(store, workers=1, time_limit_s=10).start()  # the worker starts well within it, even when busy
     try:
         stuck = runner.submit("test-sleep", "mini", {"seconds": 600})
         after = runner.submit("test-steps", "mini", {"n": 1})
@@ -105,7 +105,7 @@ def test_a_job_past_its_time_limit_is_ended_from_outside_and_the_worker_is_free_
                          and runner.get(stuck)["message"])
         pid = int(message.rsplit(" ", 1)[1])
         ended = runner.wait(stuck, timeout_s=60)
-        assert ended["status"] == "failed" and ended["error"] == "time limit of 3 s reached"
+        assert ended["status"] == "failed" and ended["error"] == "time limit of 10 s reached"
         assert ended["result"] is None
         _until(lambda: not _alive(pid), timeout_s=10)  # the worker process is gone
         assert runner.wait(after, timeout_s=60)["status"] == "done"  # the only worker took the next job

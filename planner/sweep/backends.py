@@ -304,18 +304,28 @@ def check_scheduler_answers(address: str, timeout_s: float | None = None) -> Non
         comm = await connect(address, timeout=limit)
         await comm.close()
 
-    try:
-        asyncio.run(asyncio.wait_for(probe(), limit))
-    except TimeoutError:
+    failures: list[BaseException] = []
+
+    def run() -> None:  # in a thread of its own: the caller may be inside an event loop (Dask's, a test's)
+        try:
+            asyncio.run(asyncio.wait_for(probe(), limit))
+        except BaseException as error:  # handed to the caller below
+            failures.append(error)
+
+    probing = threading.Thread(target=run, daemon=True, name="dask-scheduler-probe")
+    probing.start()
+    probing.join(limit + 5)
+    if probing.is_alive() or (failures and isinstance(failures[0], TimeoutError)):
         raise InputError(
             f"cannot reach the Dask scheduler at {address}: it did not answer within {limit:g} s",
             field="scheduler",
-        ) from None
-    except Exception as error:  # refused, unreachable, or something that is not a Dask scheduler answering
+        )
+    if failures:  # refused, unreachable, or something that is not a Dask scheduler answering
+        error = failures[0]
         raise InputError(
             f"cannot reach the Dask scheduler at {address}: {type(error).__name__}: {error}"[:500],
             field="scheduler",
-        ) from None
+        )
 
 
 def _run_dask(
