@@ -32,7 +32,7 @@ install: $(STAMP) install-fonts
 install-fonts:
 	@bash scripts/install-fonts.sh
 
-install-dev: $(DEV_STAMP) install-browser
+install-dev: $(DEV_STAMP) install-browser install-fonts
 
 ## install-browser: Debian's chromium for the Playwright browser tests (needs root or an existing chromium)
 install-browser:
