@@ -51,7 +51,8 @@ from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, check_retained, forced_option, home_holdings, pair_options
 from planner.errors import InputError, SolverLimitError
-from planner.model.status import Status, cp_sat_status
+from planner.model.cp_sat import cp_sat_status
+from planner.model.status import Status
 
 __all__ = ["redispatch", "solve_dispatch"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Annotated, Any, TypeVar
 
+import shapely.geometry
 from pydantic import Field, field_validator, model_validator
 
 from planner.model.validation import Model, validate
@@ -183,8 +184,6 @@ class Jurisdiction(Record):
     def _polygonal(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is None:
             return None
-        import shapely.geometry
-
         try:
             shape = shapely.geometry.shape(value)
         except Exception as error:  # shapely raises several types for malformed GeoJSON
