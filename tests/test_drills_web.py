@@ -144,7 +144,8 @@ def test_unknown_things_are_404(client, auth, planned) -> None:
 
 
 def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
-    from planner.drills.simulate import build_case, monte_carlo
+    from planner.drills.sim_case import build_case
+    from planner.drills.simulate import monte_carlo
     from planner.scenario.library import load_library
 
     auth.login("planner")

@@ -57,7 +57,7 @@ def test_percentiles_and_weather_slow_travel() -> None:
 
 
 def test_shanxi_mine_flooding_runs() -> None:
-    from planner.drills.simulate import build_case
+    from planner.drills.sim_case import build_case
     from planner.scenario.files import read_scenario
 
     case = build_case(read_scenario("shanxi-coal"), LIBRARY["mine-flooding"], "mine-M0335")

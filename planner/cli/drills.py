@@ -167,7 +167,8 @@ def run_design(args: argparse.Namespace) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the Monte Carlo simulation and print the key-time distributions."""
-    from planner.drills.simulate import SimSettings, build_case, monte_carlo
+    from planner.drills.sim_case import build_case
+    from planner.drills.simulate import SimSettings, monte_carlo
     from planner.scenario.files import read_scenario
 
     case = build_case(read_scenario(args.scenario), _template(args.template), args.site)

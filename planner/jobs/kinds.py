@@ -15,7 +15,8 @@ from planner.coverage.verdict import coverage
 from planner.drills.programme import schedule_programme
 from planner.drills.records import parse_year
 from planner.drills.settings import drill_calendar, plan_set
-from planner.drills.simulate import SimSettings, SimSummary, build_case, simulate_once
+from planner.drills.sim_case import build_case
+from planner.drills.simulate import SimSettings, SimSummary, simulate_once
 from planner.errors import InputError
 from planner.jobs.runner import Progress, job_kind
 from planner.scenario.library import load_library
