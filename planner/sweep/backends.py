@@ -26,7 +26,6 @@ files or the network.
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
@@ -38,20 +37,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import distributed
 import numpy as np
 
 from geodata.errors import GeodataError
 from planner.errors import InputError, PlannerError
-from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
+from planner.sweep.chunks import RECORD_FIELDS, ChunkFunction, ChunkResult, ChunkSpec, install_model, process_chunk
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
-
-ChunkFunction = Callable[[Any, int, int, np.ndarray, np.ndarray, np.ndarray], ChunkResult]
-"""``evaluate(model, chunk number, first incident, sites, templates, times of day)``: one chunk's records."""
-
 
 @dataclass
 class Outcome:
@@ -130,24 +126,6 @@ def run_chunks(
 # ---------------------------------------------------------------------------------------------
 # local processes
 
-_WORKER: tuple[Any, ChunkFunction] | None = None
-
-
-def _install_model(model: Any, evaluate: ChunkFunction) -> None:
-    """Process-pool initializer: keep the model and the chunk function for every task this process runs."""
-    global _WORKER
-    _WORKER = (model, evaluate)
-    # Objects inherited from the parent are never garbage: keep the collector off them (a forked
-    # child that scans its parent's heap on every collection runs the SimPy model several times slower).
-    gc.freeze()
-
-
-def _process_chunk(spec: ChunkSpec) -> ChunkResult:
-    assert _WORKER is not None, "the process pool was started without the sweep model"
-    model, evaluate = _WORKER
-    return evaluate(model, *spec)
-
-
 def _module_of(evaluate: ChunkFunction) -> str:
     """Return the module that defines the chunk function (through a ``functools.partial``)."""
     inner = getattr(evaluate, "func", evaluate)
@@ -161,14 +139,15 @@ def _run_processes(
     collector.outcome.workers = workers
     attempts = {spec[0]: 0 for spec in todo}
     context = multiprocessing.get_context("forkserver")
-    # The server imports the chunk function's module once; workers fork from it.
+    # The server imports the chunk function's module once; workers fork from it and unpickle
+    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
     context.set_forkserver_preload([_module_of(evaluate)])
     while True:
         todo = collector.pending(todo)
         if not todo:
             return
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_install_model, initargs=(model, evaluate)
+            max_workers=workers, mp_context=context, initializer=install_model, initargs=(model, evaluate)
         ) as pool:
             running: dict[Future[ChunkResult], int] = {}
             for spec in todo:
@@ -177,7 +156,7 @@ def _run_processes(
                     raise RuntimeError(
                         f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
                     )
-                running[pool.submit(_process_chunk, spec)] = spec[0]
+                running[pool.submit(process_chunk, spec)] = spec[0]
             broken = False
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -207,13 +186,6 @@ def _run_dask(
     collector: _Collector,
 ) -> None:
     """Chunks as Dask futures on a cluster (``"local"``: a ``LocalCluster`` of single-threaded processes)."""
-    try:
-        import distributed
-    except ImportError:  # optional dependency: only this backend needs it
-        raise InputError(
-            "the Dask backend needs the 'distributed' package (pip install dask distributed)",
-            field="scheduler",
-        ) from None
     dask: Any = distributed  # untyped library
     Client, LocalCluster, as_completed = dask.Client, dask.LocalCluster, dask.as_completed
 
