@@ -17,6 +17,23 @@ from flask import Flask
 
 from planner import clock
 from planner.settings import database_url, instance_dir
+from web import (
+    admin,
+    api,
+    auth,
+    coverage,
+    dispatch,
+    errors,
+    inventory,
+    jobs,
+    pages,
+    posture,
+    settings,
+    store,
+    sweep,
+)
+from web.drills import api as drills_api
+from web.drills import pages as drills
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -32,24 +49,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
-
-    from web import (
-        admin,
-        api,
-        auth,
-        coverage,
-        dispatch,
-        errors,
-        inventory,
-        jobs,
-        pages,
-        posture,
-        settings,
-        store,
-        sweep,
-    )
-    from web.drills import api as drills_api
-    from web.drills import pages as drills
 
     app.add_template_filter(local_time)
     store.init_app(app)

@@ -31,10 +31,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import shapely
 
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
+from geodata.service_area import DEFAULT_MARGIN_M, service_areas
 from geodata.snap import DEFAULT_MAX_SNAP_M
 from planner.coverage import rule
 from planner.errors import InputError
@@ -468,10 +470,6 @@ def service_area_features(
     approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
     links stand for roads that are not drawn.
     """
-    import shapely
-
-    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
-
     standards = scenario.by_id("standards")
     standard = standards.get(standard_id)
     if standard is None:

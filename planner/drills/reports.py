@@ -11,6 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from jinja2 import Environment
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from planner.drills.evaluation import RATING_TEXT, Evaluation
 from planner.drills.improvement import CorrectiveAction
@@ -73,13 +79,6 @@ def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) ->
 
 def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> bytes:
     """Render the evaluation and summary report in one PDF (ReportLab, CID font STSong-Light for Chinese)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     styles = getSampleStyleSheet()
     for name in ("Title", "Heading2", "BodyText"):
