@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from planner import clock
 from planner.errors import InputError
 from planner.store import accounts
-from planner.store.accounts import ROLE_LABELS, Role
+from planner.store.roles import ROLE_LABELS, Role
 from web.auth import require
 from web.store import get_store
 

@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from planner.store import accounts
-from planner.store.accounts import ROLE_LABELS, Role, has_permission
+from planner.store.roles import ROLE_LABELS, Role, has_permission
 from web.store import get_store
 
 bp = Blueprint("auth", __name__)

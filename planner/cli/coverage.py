@@ -15,10 +15,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.model.records import TeamType, Tier, label
+from planner.model.codes import TeamType, Tier, label
 
 
 def register(subparsers: Any) -> None:
@@ -51,6 +51,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, assess coverage or a what-if plan, and print it."""
+    from planner.cli._common import load_scenario
     from planner.coverage.verdict import coverage
     from planner.coverage.whatif import Plan, TeamTemplate, what_if
 

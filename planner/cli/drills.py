@@ -20,11 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
-from planner.cli._common import load_with_settings
-from planner.cli._output import print_json, print_table
-from planner.drills.settings import drill_calendar, plan_set
-from planner.errors import InputError
-from planner.store.database import Store
+from planner.cli.output import print_json, print_table
+from planner.errors import InputError, NotFoundError
 
 
 def register(subparsers: Any) -> None:
@@ -102,9 +99,12 @@ def _template(template_id: str) -> Any:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
+    from planner.cli._common import load_with_settings
     from planner.drills.calendar_export import to_csv, write_ics
     from planner.drills.programme import schedule_programme
+    from planner.drills.settings import drill_calendar, plan_set
     from planner.scenario.library import load_library
+    from planner.store.database import Store
 
     store = Store()
     scenario, documents, stored = load_with_settings(args.scenario, store)
@@ -190,7 +190,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from planner.drills.evaluation_store import evaluate_stored_drill, get_evaluation
     from planner.drills.records import drill_actions, parse_date
     from planner.drills.reports import evaluation_html, report_pdf, summary_html
-    from planner.errors import NotFoundError
+    from planner.store.database import Store
 
     path = Path(args.observed)
     try:

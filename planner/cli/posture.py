@@ -19,13 +19,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planner import clock
-from planner.cli._common import add_scenario_argument, load_with_settings
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -53,9 +50,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
+    from planner.cli._common import load_with_settings
     from planner.posture.prepositioning import plan_posture, read_staging_points
     from planner.posture.settings import posture_inputs
     from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
+    from planner.store.database import Store
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
@@ -79,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_mapping(path: Path) -> Any:
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

@@ -5,12 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.cli._common import read_folder
-from planner.cli._output import print_json, print_table
-from planner.scenario.files import library_names, write_scenario
-from planner.scenario.network import placement
-from planner.store.database import Store
-from planner.store.settings import write_folder_settings
+from planner.cli.output import print_json, print_table
+from planner.scenario.paths import library_names
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def list_scenarios(args: argparse.Namespace) -> int:
     """Print the shipped library and what the store holds."""
+    from planner.store.database import Store
+
     stored = Store().list_scenarios()
     if args.json:
         print_json({"library": library_names(), "stored": stored})
@@ -48,6 +46,10 @@ def list_scenarios(args: argparse.Namespace) -> int:
 
 def load_scenario(args: argparse.Namespace) -> int:
     """Validate a folder completely (including snapping to its network) before anything is stored."""
+    from planner.cli._common import read_folder
+    from planner.scenario.network import placement
+    from planner.store.database import Store
+
     scenario, settings = read_folder(args.source)
     placed = placement(scenario)
     store = Store()
@@ -61,6 +63,10 @@ def load_scenario(args: argparse.Namespace) -> int:
 
 def export_scenario(args: argparse.Namespace) -> int:
     """Write a stored scenario as files that ``scenario load`` reads back."""
+    from planner.scenario.files import write_scenario
+    from planner.store.database import Store
+    from planner.store.settings import write_folder_settings
+
     store = Store()
     scenario = store.load_scenario(args.name)
     folder = write_scenario(scenario, args.folder)

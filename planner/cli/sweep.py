@@ -13,8 +13,8 @@ import argparse
 import sys
 from typing import Any
 
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
 
 
@@ -80,6 +80,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, run the sweep and print its summary."""
+    from planner.cli._common import load_scenario
     from planner.sweep.engine import SweepSettings, sweep, sweep_model
 
     if args.scheduler is not None and not (

@@ -1,4 +1,4 @@
-"""User accounts and roles: who may view, edit inventory and drills, run dispatch, or manage users.
+"""User accounts: who may sign in, with which role (what a role may do is :mod:`planner.store.roles`).
 
 Passwords are stored only as salted hashes (werkzeug's scrypt). Roles map to permissions as data in
 ``ROLE_PERMISSIONS``, so a check reads ``has_permission(role, "edit_inventory")`` everywhere: the web
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -18,36 +17,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import InputError, NotFoundError
 from planner.store.database import ConflictError, Store
+from planner.store.roles import Role
 from planner.store.tables import UserRow
 
 MIN_PASSWORD_LENGTH = 8
-
-
-class Role(StrEnum):
-    """What a user is for: viewer < dispatcher / planner < admin."""
-
-    VIEWER = "viewer"
-    DISPATCHER = "dispatcher"
-    PLANNER = "planner"
-    ADMIN = "admin"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.VIEWER: frozenset({"view"}),
-    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
-    Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users"}),
-}
-"""Permissions of each role."""
-
-ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
-               Role.ADMIN: "管理员 admin"}
-
-
-def has_permission(role: str | Role, permission: str) -> bool:
-    """Whether a role grants a permission."""
-    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
 
 
 def _check_username(username: str) -> str:

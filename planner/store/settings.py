@@ -21,7 +21,9 @@ from typing import Any
 import yaml
 
 from planner.errors import InputError, NotFoundError
+from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.scenario.paths import scenario_path
 from planner.store.database import SETTINGS_ID, Store
 from planner.store.documents import registered, settings_document
 
@@ -52,6 +54,16 @@ def read_folder_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
         document.check(data, scenario, document.filename)
         found[document.name] = data
     return found
+
+
+def read_folder(name_or_path: str | Path) -> tuple[Scenario, dict[str, Any]]:
+    """Read and check a scenario folder as ``scenario load`` does: its records and its settings files.
+
+    Reads the documents registered so far: the caller imports the packages that register theirs (the
+    CLI's and the web app's entry modules import every one).
+    """
+    scenario = read_scenario(name_or_path)
+    return scenario, read_folder_settings(scenario_path(name_or_path), scenario)
 
 
 def write_folder_settings(store: Store, name: str, folder: Path) -> list[str]:

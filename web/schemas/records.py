@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, RootModel
 
-from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
+from planner.store.accounts import MIN_PASSWORD_LENGTH
+from planner.store.roles import Role
 from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version, absent
 
 # ----------------------------------------------------------------------------------------------------
