@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.cli._output import print_table  # noqa: E402
+from planner.cli.output import print_table  # noqa: E402
 from planner.locate import MCLP, PMedian  # noqa: E402
 from planner.locate.orlib import read_orlib_pmedian  # noqa: E402
 
@@ -66,9 +66,9 @@ def mclp_instance(seed: int = 0, n_demand: int = 2000, n_sites: int = 300) -> tu
 
 def _spopt_available() -> bool:
     try:
-        import pulp  # noqa: F401
-        from spopt.locate import MCLP as _M  # noqa: F401, N814
-        from spopt.locate import PMedian as _P  # noqa: F401, N814
+        import pulp  # noqa: F401, PLC0415  (optional: PuLP and spopt only for --spopt, from requirements-bench.txt)
+        from spopt.locate import MCLP as _M  # noqa: F401, N814, PLC0415
+        from spopt.locate import PMedian as _P  # noqa: F401, N814, PLC0415
     except ImportError:
         return False
     return True
@@ -77,9 +77,9 @@ def _spopt_available() -> bool:
 def _spopt_child(kind: str, args: tuple[Any, ...], cap_s: float, queue: Any) -> None:
     """Build and solve one spopt model; put (objective, build s, total s, status text) on the queue."""
     os.setsid()  # own process group, so the parent can stop CBC with us
-    import pulp
-    from spopt.locate import MCLP as SpMCLP  # noqa: N814
-    from spopt.locate import PMedian as SpPMedian  # noqa: N814
+    import pulp  # noqa: PLC0415  (optional, checked by _spopt_available; imported in this child process only)
+    from spopt.locate import MCLP as SpMCLP  # noqa: N814, PLC0415
+    from spopt.locate import PMedian as SpPMedian  # noqa: N814, PLC0415
 
     started = time.perf_counter()
     if kind == "pmedian":

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.browser import screenshot_path
+from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +18,6 @@ def _sign_in(page: Any, server_url: str, request: pytest.FixtureRequest) -> None
         request.getfixturevalue("users")
     except pytest.FixtureLookupError:
         return
-    from tests.conftest import browser_login
-
     browser_login(page, server_url, "planner")
 
 

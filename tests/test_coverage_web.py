@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
+
 
 @pytest.fixture
 def web(client: Any, request: pytest.FixtureRequest) -> Any:
@@ -85,8 +87,6 @@ def test_viewer_may_see_but_not_run_what_if(client: Any, request: pytest.Fixture
 
 @pytest.mark.parametrize("name, standard", [("jinan", "mine-30"), ("shanxi-coal", "mine-30")])
 def test_page_and_api_work_for_the_shipped_scenarios(web: Any, app: Any, name: str, standard: str) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario(name))
     assert web.get(f"/coverage?scenario={name}").status_code == 200
     report = web.get(f"/api/v1/scenarios/{name}/coverage").get_json()

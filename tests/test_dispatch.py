@@ -19,7 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.dispatch.greedy import solve_dispatch_greedy
-from planner.dispatch.optimiser import redispatch, solve_dispatch
+from planner.dispatch.optimiser import (
+    _cover_rows,  # noqa: PLC2701  (the rounding cuts, checked directly)
+    redispatch,
+    solve_dispatch,
+)
 from planner.dispatch.problem import Incident, Requirement, problem_from_dict
 from planner.errors import InfeasibleError, InputError
 from planner.model.status import Status
@@ -699,8 +703,6 @@ def test_result_numbers_are_finite() -> None:
 @given(st.integers(0, 9), st.lists(st.integers(1, 12), min_size=1, max_size=4))
 def test_cover_rounding_cuts_keep_every_integer_point(quantity: int, contributions: list[int]) -> None:
     # Every integer (x, s) with s >= quantity - sum c x, 0 <= s <= quantity satisfies every row.
-    from planner.dispatch.optimiser import _cover_rows
-
     rows = _cover_rows(quantity, contributions)
     for x in itertools.product((0, 1), repeat=len(contributions)):
         least = max(0, quantity - sum(c * v for c, v in zip(contributions, x, strict=True)))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
+from sqlalchemy import update
 
 import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds, as the web app and CLI do)
 from planner.errors import InputError, NotFoundError
 from planner.jobs.runner import JOB_KINDS, JobRunner, job_kind
 from planner.scenario.files import read_scenario
+from planner.store.database import Store
+from planner.store.tables import JobRow
 from tests.conftest import MINI
 
 
@@ -80,13 +84,6 @@ def test_coverage_job_over_the_api(client, auth):
 
 def test_a_job_failed_by_another_process_while_it_runs_keeps_that_state(runner, store):
     """Another process (sharing the database) marks a running job failed: its late progress and result are dropped."""
-    import threading
-
-    from sqlalchemy import update
-
-    from planner.store.database import Store
-    from planner.store.tables import JobRow
-
     running, release = threading.Event(), threading.Event()
 
     @job_kind("test-waits")

@@ -6,10 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from planner.errors import InputError
 from planner.scenario.files import read_scenario, write_scenario
-from planner.store.database import ConflictError
+from planner.store.database import ConflictError, Store
+from planner.store.tables import Base, ScenarioRow
+from tests.conftest import MINI
 
 
 def test_save_load_export_import_gives_the_same_scenario(store, mini_folder, tmp_path):
@@ -101,11 +104,6 @@ def test_nul_text_is_refused_by_the_store(store, mini_folder):
 
 
 def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mini_folder):
-    from sqlalchemy import create_engine, inspect, text
-
-    from planner.store.database import Store
-    from planner.store.tables import Base, ScenarioRow
-
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = create_engine(url)
     old_tables = [t for name, t in Base.metadata.tables.items() if name in ("scenario", "record")]
@@ -124,8 +122,6 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
 def test_stored_times_are_aware_and_come_from_the_clock(store, fixed_clock) -> None:
     moment = dt.datetime(2026, 7, 19, 20, 0, tzinfo=dt.UTC)
     fixed_clock(moment)
-    from tests.conftest import MINI
-
     store.save_scenario(read_scenario(MINI))
     (entry,) = store.audit_log()
     at = dt.datetime.fromisoformat(entry["at"])

@@ -5,16 +5,25 @@ the CLI and the job kind."""
 from __future__ import annotations
 
 import json
+import logging
+import multiprocessing.forkserver as forkserver
 import os
+import pickle
 import signal
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 import pytest
+from distributed import Client
 
+from planner.cli import main
 from planner.errors import InputError
+from planner.jobs.kinds import sweep_job
+from planner.jobs.runner import JOB_KINDS
+from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
 
@@ -23,8 +32,6 @@ FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
 @pytest.fixture(scope="module")
 def jinan_scenario() -> Scenario:
-    from planner.scenario.files import read_scenario
-
     return read_scenario("jinan")
 
 
@@ -160,10 +167,6 @@ def test_checkpoint_resumes_from_finished_chunks(
 def test_processes_equal_serial_and_survive_a_killed_worker(
     jinan_scenario: Scenario, model: SweepModel
 ) -> None:
-    import multiprocessing.forkserver as forkserver
-
-    import psutil
-
     serial = sweep(jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20)
     killed: list[int] = []
 
@@ -190,8 +193,6 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
 @pytest.fixture(scope="module")
 def dask_cluster() -> Any:
     distributed = pytest.importorskip("distributed")
-    import logging
-
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
     )
@@ -210,8 +211,6 @@ def test_dask_equals_serial(jinan_scenario: Scenario, model: SweepModel, dask_cl
 def test_dask_worker_killed_mid_sweep_counts_every_incident_once(
     jinan_scenario: Scenario, model: SweepModel, dask_cluster: Any
 ) -> None:
-    from distributed import Client
-
     n = 1500
     serial = sweep(jinan_scenario, n, seed=9, model=model, mode="simulate", chunk_size=25)
     with Client(dask_cluster) as client:
@@ -244,8 +243,6 @@ def test_dask_worker_killed_mid_sweep_counts_every_incident_once(
 
 
 def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from planner.cli import main
-
     code = main(["sweep", "--scenario", "jinan", "--incidents", "200", "--json", "--no-progress"])
     data = json.loads(capsys.readouterr().out)
     assert (
@@ -267,9 +264,6 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
-    from planner.jobs.kinds import sweep_job
-    from planner.jobs.runner import JOB_KINDS
-
     updates: list[tuple[float, str]] = []
     result = sweep_job(jinan_scenario, {}, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))
     assert JOB_KINDS["sweep"] is sweep_job and result["counted"] == 300
@@ -280,7 +274,5 @@ def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
 
 
 def test_model_is_small_and_picklable(model: SweepModel) -> None:
-    import pickle
-
     assert len(pickle.dumps(model)) < 500_000
     assert replace(model).fingerprint() == model.fingerprint()
