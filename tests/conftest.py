@@ -75,8 +75,9 @@ def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytes
                 monkeypatch.setattr(module, name, checked)
 
 
-BOTH_DATABASES = {"test_store", "test_settings", "test_web_auth_api", "test_web_inventory", "test_jobs",
-                  "test_api_fuzz", "test_store_concurrency", "test_load", "test_backup"}
+BOTH_DATABASES = {"test_store", "test_settings", "test_conduct", "test_web_auth_api", "test_web_security",
+                  "test_web_inventory", "test_jobs", "test_api_fuzz", "test_store_concurrency", "test_load",
+                  "test_backup"}
 """Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
 
 
@@ -121,6 +122,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     application.extensions["planner_store"].save_scenario(read_scenario(MINI))
     check_answers(application)  # every answer a test receives must be the documented one
     yield application
+    application.extensions["planner_jobs"].shutdown()  # its in-process job runner: jobs still running end
     application.extensions["planner_store"].close()
 
 
@@ -149,13 +151,38 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `Content Security Policy violation: ${e.violatedDirective} refused ${e.blockedURI || "inline code"} ` +
+  `at ${e.sourceFile}:${e.lineNumber}`));"""
+"""Script run in every page before its own: reports each Content Security Policy violation as a console error."""
+
+
+def watch_csp(context: object, refused: list[str] | None = None) -> list[str]:
+    """Collect what the Content Security Policy refuses in every page of a browser context, as it runs.
+
+    Chromium reports a refused inline script, handler or resource as a console error; so does each page's
+    ``securitypolicyviolation`` listener (``REPORT_CSP_VIOLATIONS``). Returns the list the refusals go to
+    (``refused`` when given, so several contexts can share one); a test asserts it is empty.
+    """
+    refused = [] if refused is None else refused
+    context.add_init_script(REPORT_CSP_VIOLATIONS)  # type: ignore[attr-defined]
+    context.on("console", lambda message: refused.append(message.text)  # type: ignore[attr-defined]
+               if message.type == "error" and "Content Security Policy" in message.text else None)
+    return refused
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    """A fresh browser page at a desktop size."""
+    """A fresh browser page at a desktop size; the test fails if the Content Security Policy refused anything.
+
+    Every browser test thereby checks that the pages it drives work under the policy (:func:`watch_csp`).
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    refused = watch_csp(context)
     opened = context.new_page()
     yield opened
     context.close()
+    assert not refused, f"the Content Security Policy refused: {refused}"
 
 
 @pytest.fixture

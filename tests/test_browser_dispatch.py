@@ -73,8 +73,10 @@ def test_dispatcher_places_an_incident_runs_and_keeps_it_after_reload(page: Any,
     assert card.locator("[data-req=quantity]").input_value() == "2"
     assert _route_count(page) == 1 and page.locator("#assignment-table tbody tr").count() == 1
 
-    # the ledger CSV is built from the JSON
-    csv = page.evaluate("() => fetch(document.getElementById('ledger-csv').href).then((r) => r.text())")
+    # the ledger CSV is built from the JSON and downloaded as a user does (a click on the link)
+    with page.expect_download() as download:
+        page.click("#ledger-csv")
+    csv = Path(download.value.path()).read_text(encoding="utf-8")
     assert csv.lstrip("\ufeff").startswith("mission,unit,lender,payer,line,item,quantity,rate,days,amount")
     assert not errors, errors
 

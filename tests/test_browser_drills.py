@@ -38,7 +38,7 @@ def test_planner_plans_the_year_and_opens_a_drill(jinan_app, page, server_url):
     page.wait_for_selector("#objectives tbody tr")
     assert drill_id in page.inner_text("#drill-title")
     assert page.locator("#msel tbody tr").count() >= 1 and page.locator("#participants .chip").count() >= 1
-    page.wait_for_function("document.getElementById('map').leafletMap !== undefined")
+    page.wait_for_function("() => document.getElementById('map').leafletMap !== undefined")
     page.fill("#sim-runs", "100")
     page.click("#run-simulation")
     page.wait_for_selector("#sim-chart[data-metric]", timeout=60_000)

@@ -143,7 +143,8 @@ def test_actions_board_until_closed_with_a_verifier(mini_store) -> None:
     with pytest.raises(InputError) as error:
         records.update_action(mini_store, "mini", "CA-2026-P1-H1-1", {"due": "soon"}, today=dt.date(2026, 5, 11))
     assert error.value.field == "due"
-    records.update_action(mini_store, "mini", "CA-2026-P1-H1-1", {"status": "closed", "verified_by": "Li"},
+    records.update_action(mini_store, "mini", "CA-2026-P1-H1-1", {"status": "closed", "verified_by": "Li",
+                                                                     "evidence": "radio test log"},
                           today=dt.date(2026, 5, 12))
     board = records.board(mini_store, "mini", dt.date(2026, 5, 12))
     assert [a["id"] for a in board["closed"]] == ["CA-2026-P1-H1-1"] and board["closed"][0]["verified_by"] == "Li"

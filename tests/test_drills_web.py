@@ -211,12 +211,12 @@ def test_evaluation_scores_the_timeline_and_its_actions_stay_until_closed(app, c
     assert moved.status_code == 200 and moved.json["version"] == 2
     refused = client.patch(f"{API}/actions/{major}", json={"status": "closed", "version": 2})
     assert refused.status_code == 400 and refused.json["error"]["field"] == "verified_by"
-    assert client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 1}
-                        ).status_code == 409
+    proven = {"status": "closed", "verified_by": "Li", "evidence": "drill log"}
+    assert client.patch(f"{API}/actions/{major}", json={**proven, "version": 1}).status_code == 409
     assert major in client.get("/drills/actions?scenario=jinan").get_data(as_text=True)
     board = client.get(f"{API}/actions").json
     assert [a["id"] for a in board["columns"]["in_progress"]] == [major]
-    closed = client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 2})
+    closed = client.patch(f"{API}/actions/{major}", json={**proven, "version": 2})
     assert closed.status_code == 200 and closed.json["status"] == "closed"
     board = client.get(f"{API}/actions").json
     assert [a["id"] for a in board["columns"]["closed"]] == [major]
@@ -363,3 +363,31 @@ def test_an_evaluation_stored_before_the_history_reads_and_moves_into_it(client,
     history = client.get(f"{API}/evaluations/{KEY}").json["history"]
     assert len(history) == 1 and history[0]["observed_csv"] == legacy["observed_csv"]
     assert history[0]["evaluated_by"] is None and history[0]["applied"] == ["ent-refinery-fire"]
+
+
+def test_the_drills_plan_job_through_the_jobs_api_works_as_the_page_button_on_the_default_scenario(
+        app, client, auth, users) -> None:
+    """Issue 13: a drills-plan job started through ``POST /jobs`` on the default scenario failed ("internal error",
+    ScannerError) while the page's button worked.
+
+    The cause, in the code of the time: started through the jobs API the kind received no plans and calendar and
+    read the scenario folder's YAML itself, unguarded; the page's route passed the stored documents. Both now read
+    the stored settings documents and go through the one kind with its one check. The scenario here is the shipped
+    Jinan as ``python -m planner init`` stores it, with four of its plans (a quick CP-SAT year on a busy machine).
+    """
+    store = app.extensions["planner_store"]
+    load_jinan(store, small_plans=True)
+    auth.login("planner")
+    through_jobs = client.post(f"{API}/jobs", json={"kind": "drills-plan", "params": {"year": 2026}})
+    through_page = client.post(f"{API}/programmes/plan", json={"year": 2026})
+    assert through_jobs.status_code == through_page.status_code == 202
+    by_jobs, by_page = _wait(app, through_jobs.json["id"]), _wait(app, through_page.json["id"])
+    assert by_jobs["status"] == by_page["status"] == "done", (by_jobs["error"], by_page["error"])
+    assert by_jobs["params"] == by_page["params"] == {"year": 2026}
+    assert set(by_jobs["result"]) == set(by_page["result"])
+    assert by_jobs["result"]["plans"] == by_page["result"]["plans"] and by_jobs["result"]["drills"]
+    saved = client.post(f"{API}/programmes", json={"job": by_jobs["id"]})  # the page's next step takes it
+    assert saved.status_code == 201 and saved.json["drills"] == len(by_jobs["result"]["drills"])
+    refused = client.post(f"{API}/jobs", json={"kind": "drills-plan", "params": {"year": 2031}})
+    assert refused.status_code == 400 and "2031" in refused.json["error"]["message"]  # as the page's route refuses
+    assert client.post(f"{API}/programmes/plan", json={"year": 2031}).json["error"] == refused.json["error"]

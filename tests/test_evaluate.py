@@ -81,7 +81,8 @@ def test_corrective_actions_stay_listed_until_closed() -> None:
     assert first in {a.id for a in open_actions(actions)}
     with pytest.raises(InputError, match="verified_by"):
         set_status(actions, first, "closed", on=today)
-    actions = set_status(actions, first, "closed", on=dt.date(2026, 5, 1), verified_by="chief engineer")
+    actions = set_status(actions, first, "closed", on=dt.date(2026, 5, 1), verified_by="chief engineer",
+                         evidence="foam tender checked")
     assert first not in {a.id for a in open_actions(actions)}
     assert len(open_actions(actions)) == len(evaluation.findings) - 1
     assert overdue(actions, dt.date(2026, 12, 1)) == open_actions(actions)

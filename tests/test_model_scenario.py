@@ -72,7 +72,8 @@ def _edit_csv(path, old, new):
         ("sites.csv", "S1,Refinery,炼油厂,chemical_plant,red", "S1,Refinery,炼油厂,chemical_plant,purple",
          r"sites.csv line 2: hazardsite S1: risk_grade"),
         ("jurisdictions.geojson", '"parent": "SD"', '"parent": "TQ"', r"parent chain loops"),
-        ("jurisdictions.geojson", '"features": [', '"features": [[', r"malformed GeoJSON"),
+        ("jurisdictions.geojson", '"features": [', '"features": [[',
+         r"jurisdictions.geojson: not valid GeoJSON \(Expecting"),
         ("bases.csv", "B3,Refinery", "B3,Refinery,extra", r"bases.csv line 4: more cells"),
     ],
 )

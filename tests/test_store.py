@@ -6,11 +6,17 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from planner.errors import InputError
 from planner.scenario.files import read_scenario, write_scenario
+from planner.store.accounts import list_users
+from planner.store.backup import head_revision
 from planner.store.database import ConflictError, Store
+from planner.store.migrate import alembic_config
 from planner.store.tables import Base, ScenarioRow
 from tests.conftest import MINI
 
@@ -114,8 +120,26 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
     store = Store(url)
     assert [s["name"] for s in store.list_scenarios()] == ["kept"]
     with store.engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == head_revision()
         assert {"audit", "job", "user_account"} <= set(inspect(connection).get_table_names())
+    store.close()
+
+
+def test_a_database_at_the_first_revision_migrates_to_the_models(tmp_path):
+    url = f"sqlite:///{tmp_path / 'first.sqlite'}"
+    engine = create_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("insert into user_account (username, password_hash, role, active, created_at) "
+                                "values ('kept', 'x', 'viewer', 1, '2026-01-01 00:00:00')"))
+    engine.dispose()
+    store = Store(url)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == head_revision()
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert [(u["username"], u["must_change_password"]) for u in list_users(store)] == [("kept", False)]
     store.close()
 
 

@@ -4,12 +4,14 @@ the CLI and the job kind."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import multiprocessing.forkserver as forkserver
 import os
 import pickle
 import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,10 +24,12 @@ from distributed import Client
 from planner.cli import main
 from planner.errors import InputError
 from planner.jobs.kinds import sweep_job
-from planner.jobs.runner import JOB_KINDS
+from planner.jobs.registry import JOB_KINDS, parse_params
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.sweep.backends import run_chunks
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
+from planner.sweep.parameters import SweepParameters
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
@@ -171,13 +175,18 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
     killed: list[int] = []
 
     def kill_one(fraction: float, message: str) -> None:
+        # This process evaluates chunks too, so it may get here before the pool has started: it waits in
+        # its own progress callback (taking no more chunks) until a pool process runs, then kills it.
         if killed or not 0.05 < fraction < 0.5:
             return
-        server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
-        children = psutil.Process(server).children() if server else []
-        if children:
-            os.kill(children[0].pid, signal.SIGKILL)
-            killed.append(children[0].pid)
+        for _ in range(600):
+            server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
+            children = psutil.Process(server).children() if server else []
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+                return
+            time.sleep(0.1)
 
     pooled = sweep(
         jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20, workers=2, progress=kill_one
@@ -188,6 +197,23 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
         same_records(serial, pooled)
         and pooled.summary["counted"] == pooled.summary["distinct_incidents"] == 600
     )
+
+
+def test_processes_stop_on_a_chunk_that_raises(model: SweepModel) -> None:
+    # Every chunk but the first names a site the model does not have: whichever process takes one
+    # (this one or the pool's), the sweep stops with that error instead of waiting or dropping it.
+    evaluate = functools.partial(evaluate_chunk, seed=0)
+    one = np.zeros(5, dtype=np.int32)
+    specs = [(0, 0, one, one.astype(np.int16), one.astype(np.int8))] + [
+        (c, 5 * c, one + len(model.site_ids), one.astype(np.int16), one.astype(np.int8)) for c in range(1, 12)
+    ]
+    with pytest.raises(IndexError):
+        run_chunks(model, specs, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
+                   progress=lambda fraction, message: None)
+    good = [(c, 5 * c, one, one.astype(np.int16), one.astype(np.int8)) for c in range(12)]
+    outcome = run_chunks(model, good, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
+                         progress=lambda fraction, message: None)
+    assert sorted(outcome.results) == list(range(12)) and outcome.workers == 2 and outcome.resubmitted == 0
 
 
 @pytest.fixture(scope="module")
@@ -265,12 +291,24 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
     updates: list[tuple[float, str]] = []
-    result = sweep_job(jinan_scenario, {}, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))
-    assert JOB_KINDS["sweep"] is sweep_job and result["counted"] == 300
+    result = sweep_job(jinan_scenario, {}, SweepParameters(incidents=300, seed=1), lambda f, m: updates.append((f, m)))
+    assert JOB_KINDS["sweep"].run is sweep_job and JOB_KINDS["sweep"].params is SweepParameters
+    assert result["counted"] == 300
     fractions = [f for f, _ in updates]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(updates) > 5
     with pytest.raises(InputError, match="workers"):
-        sweep_job(jinan_scenario, {}, {"workers": 99}, lambda f, m: None)
+        parse_params(SweepParameters, {"workers": 99})
+
+
+def test_the_cli_and_the_job_refuse_the_same_parameters_with_the_same_words(capsys) -> None:
+    """``sweep --workers 1000`` and a sweep job with ``workers: 1000`` are refused by one model, before any work."""
+    for options, params in [(["--workers", "1000"], {"workers": 1000}), (["--incidents", "-1"], {"incidents": -1}),
+                            (["--busy-share", "1"], {"busy_share": 1.0})]:
+        assert main(["sweep", "--scenario", "no-such-scenario", *options, "--no-progress"]) == 2
+        said = capsys.readouterr().err.strip().removeprefix("error: ")
+        with pytest.raises(InputError) as refused:
+            parse_params(JOB_KINDS["sweep"].params, params, prefix=("params",))
+        assert str(refused.value) == f"params.{said}"  # the scenario is not even looked up first
 
 
 def test_model_is_small_and_picklable(model: SweepModel) -> None:

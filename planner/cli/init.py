@@ -41,7 +41,7 @@ def init(args: argparse.Namespace) -> int:
         note.write_text(password + "\n", encoding="utf-8")
         note.chmod(0o600)
         print(f"created the first administrator: sign in as 'admin' with password {password} "
-              f"(also kept in {note}; change it with 'python -m planner users set-password admin')")
+              f"(also kept in {note}); the first sign-in asks for a new password")
     else:
         print("sign in with your account; 'python -m planner users list' shows them")
     return 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -78,16 +77,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_mapping(path: Path) -> Any:
-    import yaml
+    from planner.model.reading import parse_json, parse_yaml, read_text
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"{path.name}: cannot read: {error.strerror}", field="warning") from None
-    try:
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InputError(f"{path.name}: not valid JSON/YAML ({str(error).splitlines()[0]})", field="warning") from None
+    text = read_text(path, field="warning")
+    if path.suffix.lower() == ".json":
+        return parse_json(text, path.name, field="warning")
+    return parse_yaml(text, path.name, field="warning")
 
 
 def _print(report: Any, zone: dt.tzinfo) -> None:

@@ -1,4 +1,4 @@
-"""``users list|add|set-password|set-role``: accounts for the web app and the API."""
+"""``users list|add|set-password|set-role|unlock``: accounts for the web app and the API."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     role.add_argument("username")
     role.add_argument("role", choices=[r.value for r in Role])
     role.set_defaults(handler=set_role)
+    unlock = actions.add_parser("unlock", help="lift a sign-in lockout",
+                                description="Lift the sign-in lockout of an account (forget its failed sign-ins), or "
+                                            "of an address with --address.")
+    target = unlock.add_mutually_exclusive_group(required=True)
+    target.add_argument("username", nargs="?", help="the account")
+    target.add_argument("--address", help="a client address (IP) whose failed sign-ins to forget")
+    unlock.set_defaults(handler=unlock_account)
 
 
 def _password() -> str:
@@ -67,7 +74,7 @@ def set_password(args: argparse.Namespace) -> int:
     from planner.store.database import Store
 
     accounts.update_user(Store(), args.username, password=_password())
-    print(f"password of {args.username} changed")
+    print(f"password of {args.username} changed; its sessions are signed out")
     return 0
 
 
@@ -78,4 +85,19 @@ def set_role(args: argparse.Namespace) -> int:
 
     accounts.update_user(Store(), args.username, role=args.role)
     print(f"{args.username} is now {args.role}")
+    return 0
+
+
+def unlock_account(args: argparse.Namespace) -> int:
+    """Lift the sign-in lockout of an account or an address."""
+    from planner.store import accounts, throttle
+    from planner.store.database import Store
+
+    store = Store()
+    if args.address:
+        had = throttle.unlock(store, throttle.address_key(args.address))
+        print(f"address {args.address} " + ("unlocked" if had else "had no failed sign-ins"))
+    else:
+        had = accounts.unlock(store, args.username)
+        print(f"{args.username} " + ("unlocked" if had else "had no failed sign-ins"))
     return 0

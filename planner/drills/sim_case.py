@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from planner.drills.simulate import SimCase, SimUnit
+from planner.drills.simulate import SimCase, SimUnit, require_site
 from planner.errors import InputError
 from planner.model.records import Availability
 from planner.scenario.library import Template
@@ -19,8 +19,7 @@ from planner.scenario.travel import travel_minutes
 def build_case(scenario: Scenario, template: Template, site_id: str, *,
                team_ids: Sequence[str] | None = None) -> SimCase:
     """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site."""
-    if site_id not in {s.id for s in scenario.sites}:
-        raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
+    require_site(scenario, site_id)
     teams = [t for t in scenario.teams if (team_ids is None and t.availability == Availability.AVAILABLE)
              or (team_ids is not None and t.id in team_ids)]
     if not teams:

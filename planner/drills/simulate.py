@@ -25,6 +25,7 @@ import simpy
 
 from planner.errors import InputError
 from planner.scenario.library import Template
+from planner.scenario.model import Scenario
 
 MINE_SQUAD = "mine_rescue_squad"
 ENTRY_SQUADS = 2
@@ -81,6 +82,12 @@ class SimCase:
             taken.add(unit.id)
             held += unit.capabilities[capability]
         return chosen
+
+
+def require_site(scenario: Scenario, site_id: str) -> None:
+    """Raise ``InputError`` unless the scenario has the hazard site ``site_id``."""
+    if site_id not in {s.id for s in scenario.sites}:
+        raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
 
 
 @dataclass

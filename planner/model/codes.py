@@ -7,9 +7,20 @@ pydantic and the records (:mod:`planner.model.records` uses and re-exports every
 from __future__ import annotations
 
 from enum import Enum, StrEnum
+from typing import Literal, get_args
+
+RECORD_KINDS: tuple[str, ...] = ("jurisdictions", "bases", "teams", "equipment", "sites", "standards")
+"""Record kinds (also the file stems in a scenario folder), in the order :data:`planner.model.records.RECORD_TYPES`
+gives their types."""
 
 POINT_KINDS = ("bases", "teams", "sites")
 """Record kinds with a place on the road network: bases, teams (at their base) and hazard sites."""
+
+Encoding = Literal["utf-8", "gb18030"]
+"""The name of an accepted text encoding, as a sender declares it (an API parameter, a form field, ``--encoding``)."""
+ENCODINGS: tuple[str, ...] = get_args(Encoding)
+"""Text encodings accepted: UTF-8 (a byte order mark is skipped), and GB18030 when the sender declares it
+(read by :mod:`planner.model.reading`)."""
 
 
 class Tier(StrEnum):

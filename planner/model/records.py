@@ -15,6 +15,7 @@ import shapely.geometry
 from pydantic import Field, field_validator, model_validator
 
 from planner.model.codes import (  # callers may import the enums with the records
+    RECORD_KINDS,
     Availability,
     JurisdictionLevel,
     Readiness,
@@ -151,14 +152,8 @@ class ResponseStandard(Record):
     source: str = ""
 
 
-RECORD_TYPES: dict[str, type[Record]] = {
-    "jurisdictions": Jurisdiction,
-    "bases": Base,
-    "teams": Team,
-    "equipment": Equipment,
-    "sites": HazardSite,
-    "standards": ResponseStandard,
-}
+RECORD_TYPES: dict[str, type[Record]] = dict(
+    zip(RECORD_KINDS, (Jurisdiction, Base, Team, Equipment, HazardSite, ResponseStandard), strict=True))
 """Record kind (also the file stem in a scenario folder) to its type."""
 
 R = TypeVar("R", bound=Record)

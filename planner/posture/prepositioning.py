@@ -33,7 +33,6 @@ nearest team (shortest arrival) that covers it and keeps every constraint, if th
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import math
@@ -69,6 +68,7 @@ from planner.dispatch.scenario import region_of
 from planner.drills.calendar import Blackout, CalendarDocument
 from planner.errors import InputError
 from planner.model.cp_sat import cp_sat_status
+from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.records import Availability, Readiness, Team, Tier
 from planner.model.status import Status
 from planner.model.validation import Model, Text, validate
@@ -257,12 +257,8 @@ def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
     ``InputError`` names the file, the line and the field.
     """
     path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as error:
-        raise InputError(f"{path.name}: cannot read: {error.strerror}", field="staging_points") from None
-    return staging_points_from_rows(rows, where=path.name)
+    _, records = csv_dicts(csv_lines(read_text(path, field="staging_points")), path.name)
+    return staging_points_from_rows([row for _, row in records], where=path.name)
 
 
 def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:

@@ -284,8 +284,8 @@ def sweep(
     mode
         ``"dispatch"`` (nearest-available rule, vectorised) or ``"simulate"`` (a SimPy replication each).
     workers
-        1 runs serially in this process; more runs on that many local processes (or, with ``scheduler``,
-        is ignored: the cluster's workers are used).
+        1 runs serially in this process; more runs on this process and ``workers - 1`` local pool
+        processes (or, with ``scheduler``, is ignored: the cluster's workers are used).
     scheduler
         ``tcp://HOST:PORT`` of a running Dask scheduler, or ``"local"`` for a Dask ``LocalCluster`` of
         ``workers`` single-threaded processes.
