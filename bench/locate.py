@@ -28,6 +28,7 @@ import argparse
 import csv
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import time
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from planner.cli.output import print_table  # noqa: E402
 from planner.locate import MCLP, PMedian  # noqa: E402
 from planner.locate.orlib import read_orlib_pmedian  # noqa: E402
+from planner.locate.points import cost_from_points, read_points  # noqa: E402
 
 ORLIB_DIRS = [ROOT / "tests" / "fixtures" / "orlib", ROOT / "bench" / "data" / "orlib"]
 TSPLIB_DIR = ROOT / "bench" / "data" / "tsplib"
@@ -157,10 +159,6 @@ def run_spopt(kind: str, args: tuple[Any, ...], cap_s: float) -> tuple[Any, floa
 
 def _tsplib_child(name: str, p: int, time_limit_s: float, queue: Any) -> None:
     """Solve one TSPLIB p-median in this fresh process; put the result and the process's peak MB."""
-    import resource
-
-    from planner.locate.points import cost_from_points, read_points
-
     cost = cost_from_points(read_points(TSPLIB_DIR / f"{name}.tsp"), "euclidean-floor")
     cpu_started = time.process_time()
     result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)

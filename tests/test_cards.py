@@ -12,7 +12,7 @@ from planner.drills.plans import parse_plans
 from planner.errors import InputError
 from planner.scenario.library import load_library
 from planner.store.settings import read_folder
-from tests.conftest import jinan_folder
+from tests.conftest import jinan_folder, load_jinan
 
 LIBRARY = load_library()
 
@@ -56,8 +56,6 @@ def test_only_onsite_plans_get_cards() -> None:
 
 
 def test_the_card_api_answers_json_and_pdf(app, viewer) -> None:
-    from tests.conftest import load_jinan
-
     load_jinan(app.extensions["planner_store"])
     card = viewer.get("/api/v1/scenarios/jinan/plans/refinery-onsite-tank/card")
     assert card.status_code == 200 and card.json["first_actions"][0].startswith("立即报告")

@@ -57,8 +57,6 @@ def test_whatif_api_close_and_add(web: Any) -> None:
 
 
 def test_whatif_api_p_median_from_every_town_and_site(web: Any, app: Any) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario("shanxi-coal"))
     plan = {"add": {"k": 2, "team_type": "mine_rescue", "every_town_and_site": True, "model": "p-median"}}
     result = web.post("/api/v1/scenarios/shanxi-coal/coverage/whatif", json=plan).get_json()
