@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.model.reading import csv_lines, csv_rows, read_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -171,6 +170,8 @@ def read_weights_csv(path: Path, demand_ids: list[str]) -> np.ndarray:
 
 def _read_csv(path: Path) -> list[list[str]]:
     """All non-blank CSV rows, or InputError when the file cannot be read."""
+    from planner.model.reading import csv_lines, csv_rows, read_text
+
     rows = csv_rows(csv_lines(read_text(path, field="path")), str(path))
     return [cells for _, cells in rows if any(cell.strip() for cell in cells)]
 
