@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from geodata.matrix import travel_time_matrix  # noqa: E402
+from geodata.network import read_network_csv  # noqa: E402
 from planner.dispatch.formulation import formulate  # noqa: E402
 from planner.dispatch.greedy import solve_dispatch_greedy  # noqa: E402
 from planner.dispatch.optimiser import choose_engine, is_scarce, solve_dispatch  # noqa: E402
@@ -84,9 +86,6 @@ def travel_source() -> tuple[str, TravelSource]:
     """Return the Jinan road network source if ``geodata`` and its data are present, else the synthetic one."""
     folder = ROOT / "geodata" / "data" / "jinan"
     try:
-        from geodata.matrix import travel_time_matrix
-        from geodata.network import read_network_csv
-
         network = read_network_csv(folder / "nodes.csv", folder / "edges.csv")
     except Exception as error:  # noqa: BLE001 - any failure means: use the fallback, and say why
         name, source = synthetic_source()

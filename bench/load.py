@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, text
+
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = ROOT / "bench" / "data" / "load-before.txt"
 SCENARIO = "jinan"
@@ -95,8 +97,6 @@ def free_port() -> int:
 
 def empty_postgres(url: str) -> None:
     """Drop and recreate the public schema of the PostgreSQL database at ``url`` (the run starts empty)."""
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -28,6 +28,7 @@ import argparse
 import csv
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import time
@@ -39,9 +40,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.cli._output import print_table  # noqa: E402
+from planner.cli.output import print_table  # noqa: E402
 from planner.locate import MCLP, PMedian  # noqa: E402
 from planner.locate.orlib import read_orlib_pmedian  # noqa: E402
+from planner.locate.points import cost_from_points, read_points  # noqa: E402
 
 ORLIB_DIRS = [ROOT / "tests" / "fixtures" / "orlib", ROOT / "bench" / "data" / "orlib"]
 TSPLIB_DIR = ROOT / "bench" / "data" / "tsplib"
@@ -78,9 +80,9 @@ def mclp_instance(seed: int = 0, n_demand: int = 2000, n_sites: int = 300) -> tu
 
 def _spopt_available() -> bool:
     try:
-        import pulp  # noqa: F401
-        from spopt.locate import MCLP as _M  # noqa: F401, N814
-        from spopt.locate import PMedian as _P  # noqa: F401, N814
+        import pulp  # noqa: F401, PLC0415  (optional: PuLP and spopt only for --spopt, from requirements-bench.txt)
+        from spopt.locate import MCLP as _M  # noqa: F401, N814, PLC0415
+        from spopt.locate import PMedian as _P  # noqa: F401, N814, PLC0415
     except ImportError:
         return False
     return True
@@ -89,9 +91,9 @@ def _spopt_available() -> bool:
 def _spopt_child(kind: str, args: tuple[Any, ...], cap_s: float, queue: Any) -> None:
     """Build and solve one spopt model; put (objective, build s, total s, status text) on the queue."""
     os.setsid()  # own process group, so the parent can stop CBC with us
-    import pulp
-    from spopt.locate import MCLP as SpMCLP  # noqa: N814
-    from spopt.locate import PMedian as SpPMedian  # noqa: N814
+    import pulp  # noqa: PLC0415  (optional, checked by _spopt_available; imported in this child process only)
+    from spopt.locate import MCLP as SpMCLP  # noqa: N814, PLC0415
+    from spopt.locate import PMedian as SpPMedian  # noqa: N814, PLC0415
 
     started = time.perf_counter()
     if kind == "pmedian":
@@ -157,10 +159,6 @@ def run_spopt(kind: str, args: tuple[Any, ...], cap_s: float) -> tuple[Any, floa
 
 def _tsplib_child(name: str, p: int, time_limit_s: float, queue: Any) -> None:
     """Solve one TSPLIB p-median in this fresh process; put the result and the process's peak MB."""
-    import resource
-
-    from planner.locate.points import cost_from_points, read_points
-
     cost = cost_from_points(read_points(TSPLIB_DIR / f"{name}.tsp"), "euclidean-floor")
     cpu_started = time.process_time()
     result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)

@@ -13,7 +13,8 @@ import copy
 
 import pytest
 
-from planner.drills import records
+from planner.drills import conduct_store, records
+from planner.drills.evaluation_store import get_evaluation
 from planner.store.accounts import create_user
 from tests.browser import screenshot_path
 from tests.conftest import USERS, load_jinan, watch_csp
@@ -27,8 +28,6 @@ ROLES = {"dir": "director", "ctl": "controller", "eva": "evaluator", "ply": "pla
 @pytest.fixture
 def drill_app(app, users):
     """Jinan with one drill and four viewer accounts holding its four exercise roles."""
-    from planner.drills import conduct_store
-
     store = app.extensions["planner_store"]
     load_jinan(store, small_plans=True)
     records.save_programme(store, "jinan", copy.deepcopy(PROGRAMME))
@@ -118,8 +117,6 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
 
         # The evaluation uses exactly the logged times.
         store = drill_app.extensions["planner_store"]
-        from planner.drills import conduct_store
-        from planner.drills.evaluation_store import get_evaluation
 
         log, _ = conduct_store.get_conduct(store, "jinan", KEY)
         arrived = next(o.exercise_min for o in log.observations if o.event == "arrived")

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
+from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +19,6 @@ def _sign_in(page: Any, server_url: str, request: pytest.FixtureRequest) -> None
         request.getfixturevalue("users")
     except pytest.FixtureLookupError:
         return
-    from tests.conftest import browser_login
-
     browser_login(page, server_url, "planner")
 
 
@@ -69,8 +69,6 @@ def test_coverage_page_shows_gaps_coloured_sites_and_a_what_if(page: Any, server
 
 def test_coverage_page_places_new_mine_rescue_bases_by_p_median(page: Any, server_url: str, app: Any,
                                                                  request: pytest.FixtureRequest) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario("shanxi-coal"))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

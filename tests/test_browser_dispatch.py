@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
 from tests.conftest import browser_login
 
@@ -135,8 +136,6 @@ def test_viewer_sees_the_page_with_run_disabled(page: Any, server_url: str, user
 
 
 def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: Any, app: Any) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
     browser_login(page, server_url, "dispatcher")
     page.goto(f"{server_url}/dispatch?scenario=jinan")

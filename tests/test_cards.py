@@ -11,14 +11,13 @@ from planner.drills.cards import cards_pdf, response_card
 from planner.drills.plans import parse_plans
 from planner.errors import InputError
 from planner.scenario.library import load_library
-from tests.conftest import jinan_folder
+from planner.store.settings import read_folder
+from tests.conftest import jinan_folder, load_jinan
 
 LIBRARY = load_library()
 
 
 def _shipped(name: str) -> tuple[object, object]:
-    from planner.cli._common import read_folder
-
     scenario, settings = jinan_folder() if name == "jinan" else read_folder(name)
     return scenario, parse_plans(settings["plans"])
 
@@ -57,8 +56,6 @@ def test_only_onsite_plans_get_cards() -> None:
 
 
 def test_the_card_api_answers_json_and_pdf(app, viewer) -> None:
-    from tests.conftest import load_jinan
-
     load_jinan(app.extensions["planner_store"])
     card = viewer.get("/api/v1/scenarios/jinan/plans/refinery-onsite-tank/card")
     assert card.status_code == 200 and card.json["first_actions"][0].startswith("立即报告")

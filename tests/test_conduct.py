@@ -15,7 +15,7 @@ import pytest
 
 from planner.drills import conduct as c
 from planner.drills import records
-from planner.drills.msel import check_msel, msel_csv, msel_from_template, parse_msel_csv
+from planner.drills.msel import check_msel, msel_csv, msel_from_template, msel_xlsx, parse_msel_csv, parse_msel_xlsx
 from planner.errors import InputError
 from planner.scenario.library import load_library
 from planner.store.accounts import create_user
@@ -100,8 +100,6 @@ def test_the_msel_round_trips_through_csv_and_bad_rows_are_named() -> None:
 
 
 def test_the_msel_round_trips_through_xlsx() -> None:
-    from planner.drills.msel import msel_xlsx, parse_msel_xlsx
-
     msel = msel_from_template(TEMPLATE)
     assert check_msel(parse_msel_xlsx(msel_xlsx(msel)), TEMPLATE) == msel
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
+
 
 @pytest.fixture
 def web(client: Any, request: pytest.FixtureRequest) -> Any:
@@ -55,8 +57,6 @@ def test_whatif_api_close_and_add(web: Any) -> None:
 
 
 def test_whatif_api_p_median_from_every_town_and_site(web: Any, app: Any) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario("shanxi-coal"))
     plan = {"add": {"k": 2, "team_type": "mine_rescue", "every_town_and_site": True, "model": "p-median"}}
     result = web.post("/api/v1/scenarios/shanxi-coal/coverage/whatif", json=plan).get_json()
@@ -100,8 +100,6 @@ def test_viewer_may_see_but_not_run_what_if(client: Any, request: pytest.Fixture
 
 @pytest.mark.parametrize("name, standard", [("jinan", "mine-30"), ("shanxi-coal", "mine-30")])
 def test_page_and_api_work_for_the_shipped_scenarios(web: Any, app: Any, name: str, standard: str) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario(name))
     assert web.get(f"/coverage?scenario={name}").status_code == 200
     report = web.get(f"/api/v1/scenarios/{name}/coverage").get_json()

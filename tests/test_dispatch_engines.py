@@ -19,7 +19,7 @@ from planner.dispatch.optimiser import (
     HIGHS_MIN_OPTIONS,
     HIGHS_MIN_OPTIONS_SCARCE,
     SCARCE_RATIO,
-    _drop_idle_units,
+    _drop_idle_units,  # noqa: PLC2701  (the pruning of idle units, checked directly)
     choose_engine,
     is_scarce,
     solve_dispatch,

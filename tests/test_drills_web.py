@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
+import icalendar
 import pytest
 
+from planner.cli import main
 from planner.drills import records
+from planner.drills.sim_case import build_case
+from planner.drills.simulate import monte_carlo
+from planner.scenario.library import load_library
 from planner.store.settings import store_settings
 from tests.conftest import FIXTURES, jinan_folder, load_jinan
 
@@ -68,8 +75,6 @@ def test_plan_the_year_job_stores_the_programme_shown_and_exported(app, client, 
     assert 'class="blackout-all"' in page or "blackout-all" in page
     for unmet in programme["unmet"]:
         assert unmet["rule"] in page
-    import icalendar
-
     ics = client.get(f"{API}/programmes/2026/export?format=ics")
     events = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")
     assert sorted(str(e["DTSTART"].dt) for e in events) == sorted(d["date"] for d in programme["drills"])
@@ -144,9 +149,6 @@ def test_unknown_things_are_404(client, auth, planned) -> None:
 
 
 def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
-    from planner.drills.simulate import build_case, monte_carlo
-    from planner.scenario.library import load_library
-
     auth.login("planner")
     drill = client.get(f"{API}/drills/{KEY}").json
     design = drill["design"]
@@ -257,10 +259,6 @@ SIMULATION = {"runs": 40, "seed": 7, "template": "chemical-fire-explosion", "dri
 
 
 def test_cli_and_api_evaluate_alike_and_every_evaluation_is_kept(client, auth, planned, cli_env, capsys) -> None:
-    import json
-
-    from planner.cli import main
-
     records.save_simulation(planned, "jinan", KEY, SIMULATION)
     observed = FIXTURES / "drills" / "observed-tank-fire.csv"
     text = observed.read_text()
@@ -319,8 +317,6 @@ def test_cli_and_api_evaluate_alike_and_every_evaluation_is_kept(client, auth, p
 
 
 def test_drill_page_shows_the_history_newest_first_and_an_earlier_evaluation(client, auth, planned) -> None:
-    import re
-
     auth.login("planner")
     text = (FIXTURES / "drills" / "observed-tank-fire.csv").read_text()
     assert client.post(f"{API}/evaluations/{KEY}", json={"csv": text}).status_code == 201

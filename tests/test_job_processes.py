@@ -31,7 +31,12 @@ from typing import Any
 import psutil
 import pytest
 
-from planner.jobs.runner import INTERRUPTED
+import planner.jobs.kinds  # noqa: F401
+from planner.jobs.runner import INTERRUPTED, JobRunner
+from planner.scenario.files import read_scenario
+from planner.store.accounts import create_user
+from planner.store.database import Store
+from planner.sweep.backends import CONNECT_TIMEOUT_S
 from tests.conftest import MINI, ROOT
 
 PASSWORD = "planner-pass-1"
@@ -41,10 +46,6 @@ AUTH = {"Authorization": "Basic " + base64.b64encode(f"planner:{PASSWORD}".encod
 @pytest.fixture
 def instance(tmp_path: Path) -> dict[str, str]:
     """A temporary instance (SQLite) with the mini scenario and a planner; the environment its processes get."""
-    from planner.scenario.files import read_scenario
-    from planner.store.accounts import create_user
-    from planner.store.database import Store
-
     database = tmp_path / "planner.sqlite"
     store = Store(f"sqlite:///{database}")
     store.save_scenario(read_scenario(MINI))
@@ -208,11 +209,6 @@ def test_a_server_killed_during_a_job_leaves_it_failed_after_a_restart(instance,
 
 
 def test_a_dask_scheduler_that_never_answers_fails_the_sweep_job_within_the_connect_timeout(store) -> None:
-    import planner.jobs.kinds  # noqa: F401
-    from planner.jobs.runner import JobRunner
-    from planner.scenario.files import read_scenario
-    from planner.sweep.backends import CONNECT_TIMEOUT_S
-
     silent = socket.socket()  # accepts connections (the kernel does) and never says a word
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)

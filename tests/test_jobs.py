@@ -12,14 +12,20 @@ import os
 import time
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import update
 
 import planner.jobs.kinds  # noqa: F401  (registers the product's job kinds, as the web app and CLI do)
 import tests.job_kinds  # noqa: F401  (registers the test kinds)
+from planner import settings
+from planner.cli import main
 from planner.errors import InputError, NotFoundError
 from planner.jobs.runner import INTERRUPTED, JobQueue, JobRunner, this_host, wall_now
 from planner.scenario.files import read_scenario
-from planner.store.tables import JobRow
+from planner.store.database import Store
+from planner.store.migrate import alembic_config
+from planner.store.tables import JobRow, UTCDateTime
 from tests.conftest import MINI
 
 
@@ -161,8 +167,6 @@ def test_jobs_of_a_runner_that_stopped_are_failed_or_queued_again(store):
 
 def test_a_job_failed_by_another_process_while_it_runs_keeps_that_state(runner, store):
     """Another process (sharing the database) marks a running job failed: the runner ends its worker, stores nothing."""
-    from planner.store.database import Store
-
     job_id = runner.submit("test-sleep", "mini", {"seconds": 600})
     message = _until(lambda: runner.get(job_id)["message"].startswith("sleeping in process")
                      and runner.get(job_id)["message"])
@@ -241,8 +245,6 @@ def test_the_api_documents_each_kinds_parameters(client):
 
 
 def test_the_job_settings_come_from_the_environment_and_wrong_ones_are_named(monkeypatch):
-    from planner import settings
-
     for name in ("PLANNER_JOB_RUNNER", "PLANNER_JOB_WORKERS", "PLANNER_JOB_TIME_LIMIT_S", "PLANNER_JOB_STALE_S"):
         monkeypatch.delenv(name, raising=False)
     assert (settings.job_runner_mode(), settings.job_workers(), settings.job_time_limit_s(),
@@ -262,8 +264,6 @@ def test_the_job_settings_come_from_the_environment_and_wrong_ones_are_named(mon
 
 
 def test_jobs_list_prints_the_recent_jobs(cli_env, capsys, store):
-    from planner.cli import main
-
     store.save_scenario(read_scenario(MINI))
     job_id = JobQueue(store).submit("coverage", "mini", {})
     assert main(["jobs", "list", "--scenario", "mini"]) == 0
@@ -274,13 +274,6 @@ def test_jobs_list_prints_the_recent_jobs(cli_env, capsys, store):
 def test_a_job_left_running_before_the_upgrade_is_failed_when_a_runner_starts(database_url):
     """The tester's orphan: a sweep left ``running`` for ever by a killed server of the version before owners and
     heartbeats. The store upgrades the table (migration 0002_jobs) and the first runner fails the job."""
-    import sqlalchemy as sa
-    from alembic import command
-
-    from planner.store.database import Store
-    from planner.store.migrate import alembic_config
-    from planner.store.tables import UTCDateTime
-
     engine = sa.create_engine(database_url)
     config = alembic_config(database_url)
     with engine.begin() as connection:

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from planner.locate import PMedian
-from planner.locate._benders import benders_p_median, rens
-from planner.locate._benders_cuts import SortedCosts
-from planner.locate._benders_master import BendersMaster
+from planner.locate._benders import benders_p_median, rens  # noqa: PLC2701  (the decomposition, checked directly)
+from planner.locate._benders_cuts import SortedCosts  # noqa: PLC2701
+from planner.locate._benders_master import BendersMaster  # noqa: PLC2701
 from planner.locate.orlib import read_orlib_pmedian
 from planner.model.status import Status
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import multiprocessing.forkserver as forkserver
 import os
+import pickle
 import signal
 import time
 from dataclasses import replace
@@ -14,20 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 import pytest
+from distributed import Client
 
+from planner.cli import main
 from planner.errors import InputError
+from planner.jobs.kinds import sweep_job
+from planner.jobs.registry import JOB_KINDS, parse_params
+from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
 from planner.sweep.backends import run_chunks
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
+from planner.sweep.parameters import SweepParameters
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
 
 @pytest.fixture(scope="module")
 def jinan_scenario() -> Scenario:
-    from planner.scenario.files import read_scenario
-
     return read_scenario("jinan")
 
 
@@ -163,10 +171,6 @@ def test_checkpoint_resumes_from_finished_chunks(
 def test_processes_equal_serial_and_survive_a_killed_worker(
     jinan_scenario: Scenario, model: SweepModel
 ) -> None:
-    import multiprocessing.forkserver as forkserver
-
-    import psutil
-
     serial = sweep(jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20)
     killed: list[int] = []
 
@@ -215,8 +219,6 @@ def test_processes_stop_on_a_chunk_that_raises(model: SweepModel) -> None:
 @pytest.fixture(scope="module")
 def dask_cluster() -> Any:
     distributed = pytest.importorskip("distributed")
-    import logging
-
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
     )
@@ -235,8 +237,6 @@ def test_dask_equals_serial(jinan_scenario: Scenario, model: SweepModel, dask_cl
 def test_dask_worker_killed_mid_sweep_counts_every_incident_once(
     jinan_scenario: Scenario, model: SweepModel, dask_cluster: Any
 ) -> None:
-    from distributed import Client
-
     n = 1500
     serial = sweep(jinan_scenario, n, seed=9, model=model, mode="simulate", chunk_size=25)
     with Client(dask_cluster) as client:
@@ -269,8 +269,6 @@ def test_dask_worker_killed_mid_sweep_counts_every_incident_once(
 
 
 def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from planner.cli import main
-
     code = main(["sweep", "--scenario", "jinan", "--incidents", "200", "--json", "--no-progress"])
     data = json.loads(capsys.readouterr().out)
     assert (
@@ -292,10 +290,6 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
-    from planner.jobs.kinds import sweep_job
-    from planner.jobs.registry import JOB_KINDS, parse_params
-    from planner.sweep.parameters import SweepParameters
-
     updates: list[tuple[float, str]] = []
     result = sweep_job(jinan_scenario, {}, SweepParameters(incidents=300, seed=1), lambda f, m: updates.append((f, m)))
     assert JOB_KINDS["sweep"].run is sweep_job and JOB_KINDS["sweep"].params is SweepParameters
@@ -308,10 +302,6 @@ def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
 
 def test_the_cli_and_the_job_refuse_the_same_parameters_with_the_same_words(capsys) -> None:
     """``sweep --workers 1000`` and a sweep job with ``workers: 1000`` are refused by one model, before any work."""
-    import planner.jobs.kinds  # noqa: F401
-    from planner.cli import main
-    from planner.jobs.registry import JOB_KINDS, parse_params
-
     for options, params in [(["--workers", "1000"], {"workers": 1000}), (["--incidents", "-1"], {"incidents": -1}),
                             (["--busy-share", "1"], {"busy_share": 1.0})]:
         assert main(["sweep", "--scenario", "no-such-scenario", *options, "--no-progress"]) == 2
@@ -322,7 +312,5 @@ def test_the_cli_and_the_job_refuse_the_same_parameters_with_the_same_words(caps
 
 
 def test_model_is_small_and_picklable(model: SweepModel) -> None:
-    import pickle
-
     assert len(pickle.dumps(model)) < 500_000
     assert replace(model).fingerprint() == model.fingerprint()

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from planner.jobs.runner import INTERRUPTED
+from planner.store.tables import JobRow
 from tests.browser import screenshot_path
 from tests.conftest import browser_login
 
@@ -60,9 +62,6 @@ def test_sweep_page_shows_progress_and_the_summary(page, server_url, users):
 @pytest.mark.browser
 def test_the_sweep_page_shows_an_interrupted_sweep_and_runs_it_again(page, server_url, users, app):
     """A sweep cut short by a server that stopped: the page says so and its "run again" button runs the same sweep."""
-    from planner.jobs.runner import INTERRUPTED
-    from planner.store.tables import JobRow
-
     with app.extensions["planner_store"].transaction() as session:
         session.add(JobRow(id="cut0short000", kind="sweep", scenario="mini", params={"incidents": 300, "seed": 4},
                            status="failed", progress=0.12, message=INTERRUPTED, error=INTERRUPTED, actor="planner",

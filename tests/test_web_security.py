@@ -21,6 +21,7 @@ from planner.errors import InputError
 from planner.store import accounts, throttle
 from planner.store.tables import LoginThrottleRow, UserSessionRow
 from planner.store.throttle import ThrottlePolicy
+from web import create_app
 
 RECORD = "/api/v1/scenarios/mini/records/teams/T1"
 
@@ -250,7 +251,6 @@ def test_the_session_cookie_is_httponly_and_samesite_and_secure_over_https(app, 
     cookie = session_cookie(sign_in(client, "viewer", users["viewer"]))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax" and app.config["REMEMBER_COOKIE_HTTPONLY"]
-    from web import create_app
 
     https = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                         "DEFAULT_SCENARIO": "mini", "WTF_CSRF_ENABLED": False, "PREFERRED_URL_SCHEME": "https"})
@@ -264,8 +264,6 @@ def test_the_session_cookie_is_httponly_and_samesite_and_secure_over_https(app, 
 
 
 def test_secure_cookies_from_the_environment(monkeypatch, tmp_path, database_url):
-    from web import create_app
-
     monkeypatch.setenv("PLANNER_INSTANCE", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("FLASK_SESSION_COOKIE_SECURE", "true")

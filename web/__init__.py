@@ -19,6 +19,26 @@ from flask import Flask
 
 from planner import clock
 from planner.settings import database_url, instance_dir, job_runner_mode, job_stale_s, job_time_limit_s, job_workers
+from web import (
+    admin,
+    api,
+    auth,
+    coverage,
+    dispatch,
+    errors,
+    inventory,
+    jobs,
+    limits,
+    pages,
+    posture,
+    security,
+    settings,
+    store,
+    sweep,
+)
+from web.drills import api as drills_api
+from web.drills import conduct_api
+from web.drills import pages as drills
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -41,27 +61,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env()
     else:
         app.config.update(test_config)
-
-    from web import (
-        admin,
-        api,
-        auth,
-        coverage,
-        dispatch,
-        errors,
-        inventory,
-        jobs,
-        limits,
-        pages,
-        posture,
-        security,
-        settings,
-        store,
-        sweep,
-    )
-    from web.drills import api as drills_api
-    from web.drills import conduct_api
-    from web.drills import pages as drills
 
     app.add_template_filter(local_time)
     security.configure(app)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from planner import clock
 from planner.errors import InputError
 from planner.store import accounts, throttle
-from planner.store.accounts import ROLE_LABELS, Role
+from planner.store.roles import ROLE_LABELS, Role
 from web.auth import require, start_session, throttle_policy
 from web.store import get_store
 

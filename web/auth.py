@@ -41,7 +41,7 @@ from werkzeug.wrappers import Response
 
 from planner.errors import InputError
 from planner.store import accounts, sessions
-from planner.store.accounts import ROLE_LABELS, Role, has_permission
+from planner.store.roles import ROLE_LABELS, Role, has_permission
 from planner.store.throttle import SignInThrottled, ThrottlePolicy
 from web.store import get_store
 

@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
-from planner.model.records import LABELS, TeamType, Tier
+from planner.model.codes import LABELS, TeamType, Tier
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.openapi import operation

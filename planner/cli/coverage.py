@@ -17,11 +17,10 @@ import math
 from pathlib import Path
 from typing import Any
 
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.model.reading import csv_dicts, csv_lines, read_text
-from planner.model.records import TeamType, Tier, label
+from planner.model.codes import TeamType, Tier, label
 
 
 def register(subparsers: Any) -> None:
@@ -59,6 +58,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, assess coverage or a what-if plan, and print it."""
+    from planner.cli._common import load_scenario
     from planner.coverage.verdict import coverage
     from planner.coverage.whatif import Plan, TeamTemplate, scenario_candidates, what_if
 
@@ -120,6 +120,7 @@ def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
 def read_candidates(path: Path) -> tuple[Any, ...]:
     """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
     from planner.coverage.whatif import Candidate
+    from planner.model.reading import csv_dicts, csv_lines, read_text
 
     header, records = csv_dicts(csv_lines(read_text(path, field="candidates")), str(path))
     rows = [row for _, row in records]

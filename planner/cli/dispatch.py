@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from planner.cli._output import print_json, print_table
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
 
 

@@ -20,12 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
-from planner.cli._common import load_with_settings
-from planner.cli._output import print_json, print_table
-from planner.drills.settings import drill_calendar, plan_set
-from planner.errors import InputError
-from planner.model.reading import read_text
-from planner.store.database import Store
+from planner.cli.output import print_json, print_table
+from planner.errors import InputError, NotFoundError
 
 
 def register(subparsers: Any) -> None:
@@ -101,11 +97,14 @@ def _template(template_id: str) -> Any:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
+    from planner.cli._common import load_with_settings
     from planner.drills.calendar_export import to_csv, write_ics
     from planner.drills.parameters import PlanParameters
     from planner.drills.programme import schedule_programme
+    from planner.drills.settings import drill_calendar, plan_set
     from planner.jobs.registry import parse_params
     from planner.scenario.library import load_library
+    from planner.store.database import Store
 
     given = {"year": args.year, "time_limit_s": args.time_limit_s}
     params = parse_params(PlanParameters, {k: v for k, v in given.items() if v is not None})
@@ -171,7 +170,8 @@ def run_design(args: argparse.Namespace) -> int:
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the Monte Carlo simulation and print the key-time distributions."""
     from planner.drills.parameters import SimulationParameters
-    from planner.drills.simulate import SimSettings, build_case, monte_carlo
+    from planner.drills.sim_case import build_case
+    from planner.drills.simulate import SimSettings, monte_carlo
     from planner.jobs.registry import parse_params
     from planner.scenario.files import read_scenario
 
@@ -197,7 +197,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from planner.drills.evaluation_store import evaluate_stored_drill, get_evaluation
     from planner.drills.records import drill_actions, parse_date
     from planner.drills.reports import evaluation_html, report_pdf, summary_html
-    from planner.errors import NotFoundError
+    from planner.model.reading import read_text
+    from planner.store.database import Store
 
     text = read_text(Path(args.observed), field="observed")
     on = parse_date(args.date, "date") if args.date else None

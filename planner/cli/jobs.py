@@ -14,8 +14,8 @@ import signal
 import threading
 from types import FrameType
 
-from planner.cli._output import print_table
-from planner.store.database import Store
+from planner.cli.output import print_table
+from planner.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_jobs(args: argparse.Namespace) -> int:
     """Run queued jobs until SIGTERM or SIGINT."""
     import planner.jobs.kinds  # noqa: F401  (registers the job kinds)
-    from planner.errors import InputError
     from planner.jobs.runner import JobRunner
+    from planner.store.database import Store
 
     for name in ("workers", "time_limit_s", "stale_s"):
         value = getattr(args, name)
@@ -70,6 +70,7 @@ def run_jobs(args: argparse.Namespace) -> int:
 def list_jobs(args: argparse.Namespace) -> int:
     """Print recent jobs."""
     from planner.jobs.runner import JobQueue
+    from planner.store.database import Store
 
     jobs = JobQueue(Store()).list(scenario=args.scenario, limit=args.limit)
     print_table(("id", "kind", "scenario", "status", "progress", "message", "created"),

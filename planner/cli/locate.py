@@ -13,13 +13,13 @@ import argparse
 import math
 import resource
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from planner.cli._output import print_json, print_table
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.model.reading import csv_lines, csv_rows, read_text
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_TIME_LIMIT_S = 60.0
 
@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
 
 def read_cost_csv(path: Path) -> tuple[list[str], list[str], np.ndarray]:
     """Read ``demand,<site id>...`` rows of costs; an empty cell means unreachable (``inf``)."""
+    import numpy as np
+
     rows = _read_csv(path)
     if not rows or len(rows[0]) < 2:
         raise InputError(f"{path} line 1: expected header 'demand,<site id>,...'", field="header", record=str(path))
@@ -147,6 +149,8 @@ def read_cost_csv(path: Path) -> tuple[list[str], list[str], np.ndarray]:
 
 def read_weights_csv(path: Path, demand_ids: list[str]) -> np.ndarray:
     """Read ``id,weight`` rows; demand points not listed keep weight 1."""
+    import numpy as np
+
     index = {demand: i for i, demand in enumerate(demand_ids)}
     weights = np.ones(len(demand_ids))
     rows = _read_csv(path)
@@ -166,6 +170,8 @@ def read_weights_csv(path: Path, demand_ids: list[str]) -> np.ndarray:
 
 def _read_csv(path: Path) -> list[list[str]]:
     """All non-blank CSV rows, or InputError when the file cannot be read."""
+    from planner.model.reading import csv_lines, csv_rows, read_text
+
     rows = csv_rows(csv_lines(read_text(path, field="path")), str(path))
     return [cells for _, cells in rows if any(cell.strip() for cell in cells)]
 

@@ -14,8 +14,8 @@ import argparse
 import sys
 from typing import Any
 
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 
 
 def register(subparsers: Any) -> None:
@@ -80,6 +80,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the options (with the sweep job's own parameter model), load the scenario, sweep, print the summary."""
+    from planner.cli._common import load_scenario
     from planner.jobs.registry import parse_params
     from planner.sweep.engine import SweepSettings, sweep, sweep_model
     from planner.sweep.parameters import SweepParameters

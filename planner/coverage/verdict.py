@@ -32,10 +32,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import shapely
 
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
+from geodata.service_area import DEFAULT_MARGIN_M, service_areas
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
@@ -489,10 +491,6 @@ def service_area_features(
     approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
     links stand for roads that are not drawn.
     """
-    import shapely
-
-    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
-
     standards = scenario.by_id("standards")
     standard = standards.get(standard_id)
     if standard is None:

@@ -27,7 +27,8 @@ from ortools.math_opt.python import mathopt
 from ortools.sat.python import cp_model
 
 from planner.dispatch.formulation import Formulation, Objective
-from planner.model.status import Status, cp_sat_status
+from planner.model.cp_sat import cp_sat_status
+from planner.model.status import Status
 
 __all__ = ["CpSatEngine", "Engine", "HighsEngine", "StageOutcome"]
 

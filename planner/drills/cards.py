@@ -19,6 +19,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
 from planner.drills.plans import Plan, PlanSet
 from planner.drills.reports import pdf_styles, pdf_table
 from planner.errors import InputError
@@ -26,6 +29,7 @@ from planner.model.records import Availability
 from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
+from planner.scenario.travel import travel_minutes
 
 NEAREST = 5
 """Teams listed as the nearest help."""
@@ -111,8 +115,6 @@ def response_card(scenario: Scenario, plans: PlanSet, plan_id: str, templates: M
 
 def _travel(scenario: Scenario, teams: Sequence[str], site: str | None) -> dict[str, float]:
     """Road minutes from each team's base to the site (teams with no road left out)."""
-    from planner.scenario.travel import travel_minutes
-
     if site is None or not teams:
         return {}
     matrix = travel_minutes(scenario, "teams", "sites", origin_ids=list(teams), destination_ids=[site])
@@ -122,9 +124,6 @@ def _travel(scenario: Scenario, teams: Sequence[str], site: str | None) -> dict[
 
 def cards_pdf(cards: Sequence[ResponseCard], *, size: Literal["A4", "A5"] = "A4") -> bytes:
     """Render response cards as a PDF, one card a page, in Chinese (the reports' CJK font)."""
-    from reportlab.lib.pagesizes import A4, A5
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
-
     styles = pdf_styles()
     buffer = io.BytesIO()
     margin = 28 if size == "A5" else 42

@@ -13,7 +13,7 @@ The list order is the order the author gave (reordering is a new order); injects
 in list order. :func:`check_msel` refuses duplicate ids, an objective the template does not have, a
 contingency of an unknown inject or a branch without options, naming the inject and the field. The CSV
 and XLSX forms have one row per inject with the columns of :data:`COLUMNS` (the header row names them, in
-any order); XLSX needs ``openpyxl``.
+any order); XLSX is read and written with ``openpyxl``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, get_args
 
+import openpyxl
 from pydantic import Field
 
-from planner.errors import InputError
+from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
 from planner.scenario.library import Template
 
@@ -65,8 +66,6 @@ class Msel(Model):
 
     def inject(self, inject_id: str) -> MselInject:
         """Return one inject; ``NotFoundError`` naming ``inject`` when the MSEL has none of that id."""
-        from planner.errors import NotFoundError
-
         for inject in self.injects:
             if inject.id == inject_id:
                 return inject
@@ -190,7 +189,6 @@ def parse_msel_csv(text: str, *, where: str = "MSEL CSV") -> dict[str, Any]:
 
 def msel_xlsx(msel: Msel) -> bytes:
     """Return the MSEL as an XLSX workbook (one sheet, ``MSEL``); needs ``openpyxl``."""
-    openpyxl = _openpyxl()
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "MSEL"
@@ -204,7 +202,6 @@ def msel_xlsx(msel: Msel) -> bytes:
 
 def parse_msel_xlsx(data: bytes, *, where: str = "MSEL XLSX") -> dict[str, Any]:
     """Read the first sheet of an XLSX workbook into MSEL data; ``InputError`` when it is not a workbook."""
-    openpyxl = _openpyxl()
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001  (openpyxl raises zipfile, KeyError and its own errors for a bad file)
@@ -214,11 +211,3 @@ def parse_msel_xlsx(data: bytes, *, where: str = "MSEL XLSX") -> dict[str, Any]:
     if header is None:
         raise InputError(f"{where}: the sheet is empty", field="header")
     return _rows_to_injects(header, enumerate(rows, start=2), where)
-
-
-def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:
-        raise InputError("XLSX needs the openpyxl package, which is not installed: use CSV", field="format") from None
-    return openpyxl

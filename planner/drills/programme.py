@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ortools.sat.python import cp_model
 from pydantic import Field, field_serializer, field_validator
 
 from planner.clock import DEFAULT_ZONE
@@ -45,8 +46,9 @@ from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
 from planner.drills.spreading import GoalCost, add_goals, goal_costs
-from planner.errors import InputError
-from planner.model.status import Status, cp_sat_status
+from planner.errors import InputError, SolverLimitError
+from planner.model.cp_sat import cp_sat_status
+from planner.model.status import Status
 from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
@@ -307,8 +309,6 @@ def _build(slots: Sequence[Slot], plans: PlanSet, calendar: DrillCalendar, cover
     requirements (frequency, field drills, unit half-years) are rewarded by the objective, so the solver
     meets as many as the prohibitions allow.
     """
-    from ortools.sat.python import cp_model
-
     settings = calendar.settings
     year = calendar.year
     first = dt.date(year, 1, 1)
@@ -504,8 +504,6 @@ def _half_days(half: str, year: int, first: dt.date) -> set[int]:
 def _solve(built: _Built, assumed: Sequence[str], *, time_limit_s: float, workers: int,
            feasibility: bool = False) -> Any:
     """Solve under the assumed rule groups; ``feasibility`` stops at the first calendar (explanations ask no more)."""
-    from ortools.sat.python import cp_model
-
     built.model.clear_assumptions()
     built.model.add_assumptions([built.groups[key] for key in assumed])
     solver = cp_model.CpSolver()
@@ -523,8 +521,6 @@ def _explain(built: _Built, slots: Sequence[Slot], key: str, met: Sequence[str],
     The candidates are the prohibitions and met requirements that share a team, a slot or a plan with
     ``key``; each is dropped in turn and kept out when the rest stays infeasible.
     """
-    from ortools.sat.python import cp_model
-
     details = built.group_info[key]
     mine = [s for s in slots if s.id == details.get("slot") or details.get("plan") in s.plans
             or (details.get("organisation") and s.owner == details.get("organisation"))]
@@ -612,8 +608,6 @@ def schedule_programme(
     solver, code = _solve(built, prohibitions, time_limit_s=limit, workers=workers)
     status = cp_sat_status(code)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
-        from planner.errors import SolverLimitError
-
         raise SolverLimitError(f"drill programme: no calendar within {limit:g} s (status {status.value})")
     met = [k for k in requirements if solver.value(built.groups[k])]
     failed = [k for k in requirements if k not in met]

@@ -40,7 +40,7 @@ from planner.drills.improvement import (
 from planner.drills.programme import Programme
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
-from planner.store.database import DocumentChange, Store
+from planner.store.database import ConflictError, DocumentChange, Store
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
 """``<year>-<programme drill id>``, the id of a drill document."""
@@ -311,8 +311,6 @@ def update_action(store: Store, name: str, action_id: str, changes: Mapping[str,
     """
     action, version = get_action(store, name, action_id)
     if expected_version is not None and expected_version != version:
-        from planner.store.database import ConflictError
-
         raise ConflictError(f"corrective action {action_id} was changed by someone else (version {version}, you "
                             f"edited {expected_version}); reload it", field="version", record=action_id)
     unknown = sorted(set(changes) - {"status", "verified_by", "note", "owner", "due", "version", "priority",

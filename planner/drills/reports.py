@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from planner.drills.evaluation import RATING_TEXT, Evaluation, ObjectiveResult
 from planner.drills.improvement import CorrectiveAction
@@ -31,12 +39,6 @@ FALLBACK_FONT = "STSong-Light"
 
 def cjk_font() -> str:
     """Register and return the PDF font for Chinese text: an embedded TrueType CJK font if found, else STSong-Light."""
-    from pathlib import Path
-
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
     for name, path, index in CJK_FONTS:
         if name in pdfmetrics.getRegisteredFontNames():
             return name
@@ -102,9 +104,6 @@ def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) ->
 
 def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> bytes:
     """Render the evaluation and summary report in one PDF (ReportLab, CID font STSong-Light for Chinese)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
     styles = pdf_styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Drill report {evaluation.drill}")
@@ -135,8 +134,6 @@ def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> b
 
 def pdf_styles() -> Any:
     """Return ReportLab's sample styles with the CJK font (:func:`cjk_font`) for every paragraph style used."""
-    from reportlab.lib.styles import getSampleStyleSheet
-
     font = cjk_font()
     styles = getSampleStyleSheet()
     for name in ("Title", "Heading1", "Heading2", "Heading3", "BodyText"):
@@ -146,9 +143,6 @@ def pdf_styles() -> Any:
 
 def pdf_table(rows: list[list[Any]], styles: Any) -> Any:
     """Return a gridded ReportLab table of paragraphs, its first row a header."""
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
     body = [[Paragraph(_escape(str("-" if c is None else c)), styles["BodyText"]) for c in row] for row in rows]
     t = Table(body, repeatRows=1)
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
@@ -218,9 +212,6 @@ def aar_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, not
 def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
             capabilities: Mapping[str, str], expected: Mapping[str, float]) -> bytes:
     """Render the after-action report with its improvement plan as a PDF (CJK font, A4)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
     styles = pdf_styles()
     sections = aar_sections(evaluation, capabilities=capabilities, expected=expected)
     buffer = io.BytesIO()

@@ -24,7 +24,8 @@ from planner.drills.parameters import (
 )
 from planner.drills.programme import schedule_programme
 from planner.drills.settings import drill_calendar, plan_set
-from planner.drills.simulate import SimSettings, SimSummary, build_case, simulate_once
+from planner.drills.sim_case import build_case
+from planner.drills.simulate import SimSettings, SimSummary, simulate_once
 from planner.jobs.registry import Progress, job_kind
 from planner.model.validation import Model
 from planner.scenario.library import load_library

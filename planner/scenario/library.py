@@ -20,7 +20,7 @@ from typing import Any
 
 from planner.errors import InputError
 from planner.model.reading import parse_yaml, read_text
-from planner.scenario.files import SCENARIOS_DIR
+from planner.scenario.paths import SCENARIOS_DIR
 
 LIBRARY_DIR = SCENARIOS_DIR / "library"
 """The shipped incident template library."""

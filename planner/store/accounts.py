@@ -1,4 +1,4 @@
-"""User accounts and roles: who may view, edit inventory and drills, run dispatch, or manage users.
+"""User accounts: who may sign in, with which role (what a role may do is :mod:`planner.store.roles`).
 
 Passwords are stored only as salted hashes (werkzeug's scrypt) and follow one policy (:func:`check_password`:
 at least ``MIN_PASSWORD_LENGTH`` characters, not the user name) wherever they are set. Roles map to
@@ -19,7 +19,6 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -29,38 +28,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from planner.errors import InputError, NotFoundError
 from planner.store import sessions, throttle
 from planner.store.database import ConflictError, Store
+from planner.store.roles import Role
 from planner.store.tables import UserRow, UserSessionRow
 from planner.store.throttle import ThrottlePolicy
 
 MIN_PASSWORD_LENGTH = 10
 """The shortest password accepted, wherever a password is set."""
-
-
-class Role(StrEnum):
-    """What a user is for: viewer < dispatcher / planner < admin."""
-
-    VIEWER = "viewer"
-    DISPATCHER = "dispatcher"
-    PLANNER = "planner"
-    ADMIN = "admin"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.VIEWER: frozenset({"view"}),
-    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
-    Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users"}),
-}
-"""Permissions of each role."""
-
-ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
-               Role.ADMIN: "管理员 admin"}
-
-
-def has_permission(role: str | Role, permission: str) -> bool:
-    """Whether a role grants a permission."""
-    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
 
 
 def _check_username(username: str) -> str:

@@ -30,7 +30,7 @@ files or the network.
 
 from __future__ import annotations
 
-import gc
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -45,11 +45,13 @@ from pathlib import Path
 from queue import SimpleQueue
 from typing import Any
 
+import distributed
 import numpy as np
+from distributed.comm import connect
 
 from geodata.errors import GeodataError
 from planner.errors import InputError, PlannerError
-from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
+from planner.sweep.chunks import RECORD_FIELDS, ChunkFunction, ChunkResult, ChunkSpec, install_model, process_chunk
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +59,6 @@ CONNECT_TIMEOUT_S = 10.0
 """How long a sweep waits for a Dask scheduler to answer before it fails."""
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
-
-ChunkFunction = Callable[[Any, int, int, np.ndarray, np.ndarray, np.ndarray], ChunkResult]
-"""``evaluate(model, chunk number, first incident, sites, templates, times of day)``: one chunk's records."""
-
 
 @dataclass
 class Outcome:
@@ -138,24 +136,6 @@ def run_chunks(
 
 # ---------------------------------------------------------------------------------------------
 # local processes
-
-_WORKER: tuple[Any, ChunkFunction] | None = None
-
-
-def _install_model(model: Any, evaluate: ChunkFunction) -> None:
-    """Process-pool initializer: keep the model and the chunk function for every task this process runs."""
-    global _WORKER
-    _WORKER = (model, evaluate)
-    # Objects inherited from the parent are never garbage: keep the collector off them (a forked
-    # child that scans its parent's heap on every collection runs the SimPy model several times slower).
-    gc.freeze()
-
-
-def _process_chunk(spec: ChunkSpec) -> ChunkResult:
-    assert _WORKER is not None, "the process pool was started without the sweep model"
-    model, evaluate = _WORKER
-    return evaluate(model, *spec)
-
 
 def _module_of(evaluate: ChunkFunction) -> str:
     """Return the module that defines the chunk function (through a ``functools.partial``)."""
@@ -242,12 +222,13 @@ def _feed_pool(
     """
     attempts: dict[int, int] = {}
     context = multiprocessing.get_context("forkserver")
-    # The server imports the chunk function's module once; workers fork from it.
+    # The server imports the chunk function's module once; workers fork from it and unpickle
+    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
     context.set_forkserver_preload([_module_of(evaluate)])
     try:
         while not stop.is_set() and (spec := queue.take(retries=True)) is not None:
             with ProcessPoolExecutor(
-                max_workers=size, mp_context=context, initializer=_install_model, initargs=(model, evaluate)
+                max_workers=size, mp_context=context, initializer=install_model, initargs=(model, evaluate)
             ) as pool:
                 running: dict[Future[ChunkResult], ChunkSpec] = {}
                 lost: list[ChunkSpec] = []
@@ -258,7 +239,7 @@ def _feed_pool(
                             raise RuntimeError(
                                 f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
                             )
-                        running[pool.submit(_process_chunk, spec)] = spec
+                        running[pool.submit(process_chunk, spec)] = spec
                         spec = queue.take(retries=True) if len(running) < 2 * size and not lost else None
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -294,10 +275,6 @@ def check_scheduler_answers(address: str, timeout_s: float | None = None) -> Non
     (a wrong port of some other server, a half-open firewall) held a sweep for ever. This probe does the
     same connect and greeting under one deadline.
     """
-    import asyncio
-
-    from distributed.comm import connect
-
     limit = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
 
     async def probe() -> None:
@@ -337,13 +314,6 @@ def _run_dask(
     collector: _Collector,
 ) -> None:
     """Chunks as Dask futures on a cluster (``"local"``: a ``LocalCluster`` of single-threaded processes)."""
-    try:
-        import distributed
-    except ImportError:  # optional dependency: only this backend needs it
-        raise InputError(
-            "the Dask backend needs the 'distributed' package (pip install dask distributed)",
-            field="scheduler",
-        ) from None
     dask: Any = distributed  # untyped library
     Client, LocalCluster, as_completed = dask.Client, dask.LocalCluster, dask.as_completed
 

@@ -22,14 +22,23 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from geodata.routes import route_coordinates, shortest_routes
 from planner import clock
 from planner.drills import conduct_store, evaluation_store, records
+from planner.drills.calendar_export import to_csv, to_ics
+from planner.drills.cards import cards_pdf
+from planner.drills.cards import response_card as make_card
+from planner.drills.design import design_drill
 from planner.drills.exercise import not_found
+from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import InputError, NotFoundError
+from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
+from planner.scenario.network import placement
 from planner.store.settings import StoredDocuments
 from web.auth import actor
+from web.jobs import runner
 from web.openapi import operation
 from web.scenarios import current_scenario
 from web.schemas.common import JobStarted
@@ -92,8 +101,6 @@ def list_programmes(name: str) -> Any:
            summary="Plan a year's drills as a background job (202 with the job id)", answers={202: PlanStarted})
 def plan_year(name: str, json: PlanYear) -> Any:
     """Start the CP-SAT scheduler on the stored plans and calendar of the scenario (the job reads them)."""
-    from web.jobs import runner
-
     params: dict[str, Any] = {"year": json.year}
     if json.time_limit_s is not None:
         params["time_limit_s"] = json.time_limit_s
@@ -103,8 +110,6 @@ def plan_year(name: str, json: PlanYear) -> Any:
 
 
 def _job_result(job_id: str, kind: str, name: str) -> Any:
-    from web.jobs import runner
-
     job = runner().get(job_id)
     if job["kind"] != kind or job["scenario"] != name:
         raise InputError(f"job {job_id} is not a {kind} job of scenario {name}", field="job")
@@ -141,8 +146,6 @@ def get_programme(name: str, year: int) -> Any:
            answers={200: "the programme as text/calendar or text/csv"}, media={200: ["text/calendar", "text/csv"]})
 def export_programme(name: str, year: int, query: ExportQuery) -> Any:
     """Export the programme as ``?format=ics`` (default) or ``csv``."""
-    from planner.drills.calendar_export import to_csv, to_ics
-
     fmt = query.format
     current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
@@ -162,8 +165,6 @@ def export_programme(name: str, year: int, query: ExportQuery) -> Any:
 
 def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) -> dict[str, Any] | None:
     """Return the design of a programme drill at 09:00 local time on its date (cached per scenario version)."""
-    from planner.drills.design import design_drill
-
     if not entry.get("site"):
         return None
     key = (scenario.name, version, f"{entry['key']}@{entry['date']}@{entry['site']}")
@@ -222,9 +223,6 @@ def drill_map(scenario: Scenario, entry: Mapping[str, Any], design: Mapping[str,
     expected = (design or {}).get("expected_dispatch", [])
     routes: dict[str, list[list[float]]] = {}
     try:
-        from geodata.routes import route_coordinates, shortest_routes
-        from planner.scenario.network import placement
-
         placed = placement(scenario)
         sent = [e["team"] for e in expected if e["team"] in teams]
         paths = shortest_routes(placed.network, [placed.base_node[teams[t].base] for t in sent],
@@ -293,8 +291,6 @@ def shift(name: str, key: str, json: ShiftDrill) -> Any:
            answers={202: JobStarted})
 def simulate(name: str, key: str, json: Simulate) -> Any:
     """Start ``drills-simulate`` on the drill's template and site."""
-    from web.jobs import runner
-
     entry = records.drill_entry(get_store(), name, key)
     if not entry.get("site"):
         raise InputError(f"drill {key} has no hazard site to simulate", field="site")
@@ -379,8 +375,6 @@ def evaluate(name: str, key: str, json: Evaluate) -> Any:
            answers={200: "text/html or application/pdf"}, media={200: ["text/html", "application/pdf"]})
 def report(name: str, key: str, query: ReportQuery) -> Any:
     """``?format=html`` (evaluation report, default), ``summary``, ``pdf`` (download), ``aar`` or ``aar_pdf``."""
-    from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
-
     fmt = query.format
     wanted = query.evaluation
     current_scenario(name)
@@ -470,9 +464,6 @@ def create_action(name: str, json: NewAction) -> Any:
 
 
 def _card(name: str, plan_id: str) -> Any:
-    from planner.drills.cards import response_card as make_card
-    from planner.scenario.library import load_library
-
     scenario = current_scenario(name)
     return make_card(scenario, plan_set(StoredDocuments(get_store(), name), scenario), plan_id, load_library())
 
@@ -489,7 +480,5 @@ def response_card(name: str, plan_id: str) -> Any:
            answers={200: "the card as a PDF"}, media={200: ["application/pdf"]})
 def response_card_pdf(name: str, plan_id: str, query: CardQuery) -> Any:
     """One page with the card, the CJK font embedded when the system has one."""
-    from planner.drills.cards import cards_pdf
-
     return Response(cards_pdf([_card(name, plan_id)], size=query.size), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=card-{plan_id}.pdf"})
