@@ -23,7 +23,7 @@ PROGRAMME = {
                 "plans": ["P1"], "teams": ["T1"], "site": "S1", "owner": "org", "satisfies": ["R-DRILL-2 P1 H1"]}],
     "blackouts": [{"name": "Spring Festival", "start": "2026-02-12", "end": "2026-02-25", "applies_to": "all",
                    "source": ""}],
-    "flood_season": {"start": "2026-06-01", "end": "2026-09-30"}, "unmet": [], "coverage_gaps": [],
+    "flood_season": {"start": "2026-06-01", "end": "2026-09-30"}, "unmet": [], "coverage_gaps": [], "goals": [],
 }
 DESIGN = {"template": "mine-flooding", "site": "S1", "start": "2026-04-08T09:00:00", "objectives": [],
           "participants": ["T1"], "expected_dispatch": [{"team": "T1", "arrival_min": 12.5, "capabilities": {}}],
