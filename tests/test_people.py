@@ -245,7 +245,8 @@ def test_cli_import_refuses_a_bad_row_with_exit_2_and_stores_nothing(cli_env: Pa
     bad.write_text(PEOPLE_CSV + "P3,T1,Wang Fang,,member,2,hazchem|x|1|2025-01-01|2024-01-01,\n", encoding="utf-8")
     refused = cli("scenario", "import", "mini", "people", str(bad))
     assert refused.returncode == 2
-    assert "people.csv line 4" in refused.stderr and "qualifications" in refused.stderr
+    assert "people.csv line 4" in refused.stdout and "qualifications" in refused.stdout
+    assert "nothing was written" in refused.stderr
     good = cli_env / "people-ok.csv"
     good.write_text(PEOPLE_CSV, encoding="utf-8")
     stored = cli("scenario", "import", "mini", "people", str(good), "--json")

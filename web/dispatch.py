@@ -28,7 +28,7 @@ from planner.dispatch.requests import (
 )
 from planner.dispatch.scenario import ScenarioDispatch, availability_summary, dispatch_scenario, region_of
 from planner.errors import InputError
-from planner.model.records import LABELS
+from planner.model.codes import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.availability import moment_of, scenario_availability

@@ -12,13 +12,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from planner.availability import availability
-from planner.availability.settings import availability_rules
-from planner.cli._common import add_scenario_argument, load_with_settings
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.clock import local_moment, now
 from planner.errors import InputError
-from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -36,6 +33,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute availability at the moment and print it."""
+    from planner.availability import availability
+    from planner.availability.settings import availability_rules
+    from planner.cli._common import load_with_settings
+    from planner.store.database import Store
+
     scenario, documents, _ = load_with_settings(args.scenario, Store())
     moment = now() if args.at is None else local_moment(args.at, scenario.zone, "at")
     report = availability(scenario, moment, availability_rules(documents, scenario))

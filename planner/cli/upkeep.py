@@ -11,9 +11,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from planner.availability import upkeep_board
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.clock import today
 from planner.errors import InputError
 
@@ -32,6 +31,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the board."""
+    from planner.availability import upkeep_board
+    from planner.cli._common import load_scenario
+
     scenario = load_scenario(args.scenario)
     try:
         day = today(scenario.zone) if args.day is None else dt.date.fromisoformat(args.day)

@@ -32,11 +32,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import shapely
 
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
-from geodata.snap import DEFAULT_MAX_SNAP_M
+from geodata.service_area import DEFAULT_MARGIN_M, service_areas
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
@@ -270,7 +271,7 @@ def place_points(
     """
     placed = placement(reference)
     speed = access_speed_m_per_min(reference)
-    limit = float(reference.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
+    limit = placed.snap_limit_m
     try:
         snapped = placed.snapper.snap(lon, lat, labels=[f"point {i}" for i in ids], max_distance_m=limit,
                                       refuse=speed is None)
@@ -490,10 +491,6 @@ def service_area_features(
     approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
     links stand for roads that are not drawn.
     """
-    import shapely
-
-    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
-
     standards = scenario.by_id("standards")
     standard = standards.get(standard_id)
     if standard is None:

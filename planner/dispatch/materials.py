@@ -36,7 +36,8 @@ from ortools.sat.python import cp_model
 from planner.dispatch.problem import DispatchProblem, Incident, MaterialNeed, Supply
 from planner.dispatch.result import DispatchObjective, DispatchResult, MaterialAllocation, MaterialShortfall
 from planner.errors import InputError
-from planner.model.status import Status, cp_sat_status
+from planner.model.cp_sat import cp_sat_status
+from planner.model.status import Status
 from planner.sharing import deployment_terms, money
 
 __all__ = ["MaterialPlan", "allocate_materials", "allocate_materials_greedy", "supply_options", "with_materials"]

@@ -2,7 +2,7 @@
 
 :class:`DispatchResult` (assignments, shortfalls, the lexicographic :class:`DispatchObjective`, bound,
 status, borrowings, and the reserve materials drawn from depots with their shortfalls) is what the
-CP-SAT optimiser and the greedy baseline both return, and
+optimiser (either engine) and the greedy baseline return, and
 :func:`evaluate` is how both score a unit -> incident map under the rules of
 :mod:`planner.dispatch.rules`, so their figures compare like with like. :class:`Redispatch` adds what
 changed when a plan is re-optimised after a new incident.

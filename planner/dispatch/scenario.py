@@ -158,7 +158,7 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
     network = placed.network
     regions = tuple(_incident_region(scenario, r, i) for i, r in enumerate(requests))
     snapped = placed.snapper.snap([r.lon for r in requests], [r.lat for r in requests],
-                                  max_distance_m=float(scenario.meta.get("snap_limit_m", 2000)), refuse=False)
+                                  max_distance_m=placed.snap_limit_m, refuse=False)
     if snapped.too_far.any():
         index = int(np.flatnonzero(snapped.too_far)[0])
         raise InputError(f"incident {requests[index].id} is {snapped.distance_m[index] / 1000:.1f} km from the "

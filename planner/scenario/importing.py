@@ -1,10 +1,11 @@
 """Preview an upload of records (CSV or GeoJSON) row by row before anything is written.
 
 Each row is validated on its own, so the user sees every bad row with its line and field at once;
-then the scenario with all the rows merged in is checked as a whole (references, duplicates, duty
-shifts that overlap, snapping to the network); a problem of the whole that names an uploaded record
-is reported on that record's row, with its file and line. Only a clean preview may be written, and it
-is written in one transaction.
+then the scenario with all the rows merged in is checked as a whole, by the check the store makes on
+every write (``planner.scenario.validity``: references, duplicates, duty shifts that overlap, agreements,
+snapping to the network); a problem of the whole that names an uploaded record is reported on that
+record's row, with its file and line. Only a clean preview may be written, and it is written in one
+transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from planner.errors import InputError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.files import text_rows
 from planner.scenario.model import Scenario
-from planner.scenario.network import placement
+from planner.scenario.validity import check_scenario
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,7 @@ def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> InputE
     grouped = {k: list(scenario.records(k)) for k in RECORD_TYPES}
     grouped[kind] = list(merged.values())
     try:
-        candidate = Scenario.build(scenario.name, scenario.meta, grouped, scenario.agreements)
-        if kind in ("bases", "sites", "depots"):
-            placement(candidate)
+        check_scenario(Scenario.build(scenario.name, scenario.meta, grouped, scenario.agreements))
     except InputError as error:
         return error
     return None

@@ -11,7 +11,8 @@ web app and workers build each once.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,42 +70,73 @@ def _knn(name: str, spec_json: str, points: tuple[tuple[float, float], ...]) -> 
 
 @dataclass(frozen=True)
 class Placement:
-    """Node position and off-network distance of every base, site and reserve depot of a scenario."""
+    """Node and off-network distance of every base, site and reserve depot of a scenario, and its snap limit."""
 
     network: RoadNetwork
     snapper: Snapper
     base_node: dict[str, int]
     site_node: dict[str, int]
     off_network_m: dict[str, float]
-    depot_node: dict[str, int] = field(default_factory=dict)
+    snap_limit_m: float
+    depot_node: dict[str, int]
 
 
-_placements: dict[tuple[str, int], Placement] = {}
+_placements: dict[tuple[str, str, int], Placement] = {}
 
 
 def placement(scenario: Scenario) -> Placement:
-    """Snap the scenario's bases, sites and depots to its network; refuses any point beyond the snap limit."""
-    key = (scenario.name, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites,
-                                                                     *scenario.depots))))
+    """Snap the scenario's bases, sites and reserve depots to its network; refuse any point beyond the snap limit.
+
+    The ``InputError`` names the first base, site or depot too far (kind, id, position and distance) and the
+    scenario's ``snap_limit_m``, with ``lon`` as its field, so a form shows it beside the coordinates.
+    Placements are cached by network settings, snap limit and the points' positions.
+    """
+    settings = json.dumps([scenario.meta.get(key) for key in ("network", "speeds_kph", "snap_limit_m")],
+                          sort_keys=True, default=str)
+    key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites,
+                                                                              *scenario.depots))))
     if key in _placements:
         return _placements[key]
     network = network_for(scenario)
     snapper = _snapper(network)
-    limit = float(scenario.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
+    limit = snap_limit_m(scenario)
     nodes: dict[str, dict[str, int]] = {}
     distances: dict[str, float] = {}
     for kind, records in (("bases", scenario.bases), ("sites", scenario.sites), ("depots", scenario.depots)):
         try:
-            result = snapper.snap([r.lon for r in records], [r.lat for r in records],
-                                  labels=[f"{kind[:-1]} {r.id}" for r in records], max_distance_m=limit)
+            result = snapper.snap([r.lon for r in records], [r.lat for r in records], max_distance_m=limit,
+                                  refuse=False)
         except GeodataError as error:
-            raise InputError(str(error), field="lon/lat") from None
+            raise InputError(str(error), field="lon") from None
+        for record, distance, too_far in zip(records, result.distance_m, result.too_far, strict=True):
+            if too_far:
+                raise InputError(f"{kind[:-1]} {record.id} at ({record.lon:.5f}, {record.lat:.5f}) is "
+                                 f"{_distance(distance)} from the nearest road of network {network.name!r} (the "
+                                 f"scenario's snap_limit_m is {_distance(limit)})", field="lon", record=record.id)
         nodes[kind] = {r.id: int(n) for r, n in zip(records, result.node, strict=True)}
         distances.update({r.id: float(d) for r, d in zip(records, result.distance_m, strict=True)})
     if len(_placements) > 16:
         _placements.clear()
-    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances, nodes["depots"])
+    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances, limit, nodes["depots"])
     return _placements[key]
+
+
+def snap_limit_m(scenario: Scenario) -> float:
+    """Return the scenario's ``snap_limit_m`` (2 km when it sets none); refuse one that is not a positive number."""
+    value = scenario.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M)
+    try:
+        limit = float(value)
+    except (TypeError, ValueError):
+        limit = math.nan
+    if isinstance(value, bool) or not math.isfinite(limit) or limit <= 0:
+        raise InputError(f"scenario {scenario.name}: snap_limit_m must be a positive number of metres, not {value!r}",
+                         field="snap_limit_m")
+    return limit
+
+
+def _distance(metres: float) -> str:
+    """``"709.3 km"`` or ``"350 m"``."""
+    return f"{metres / 1000:,.1f} km" if metres >= 1000 else f"{metres:.0f} m"
 
 
 _snappers: dict[str, Snapper] = {}

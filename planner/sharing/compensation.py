@@ -23,8 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.sharing.agreements import RateCard
-from planner.sharing.lines import (
+from planner.model.agreements import (
     CONSUMABLES,
     EQUIPMENT,
     LABOUR,
@@ -32,8 +31,9 @@ from planner.sharing.lines import (
     SUBSISTENCE,
     TRANSPORT,
     WORKERS_COMPENSATION,
-    money,
+    RateCard,
 )
+from planner.sharing.lines import money
 from planner.sharing.missions import Deployment
 from planner.sharing.terms import Terms
 
