@@ -22,6 +22,7 @@ pages that show availability all call it, so they agree on who can go.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
@@ -34,7 +35,7 @@ from planner.clock import wall_clock
 from planner.model.records import Availability, Equipment, Team
 from planner.scenario.model import Scenario
 
-__all__ = ["AvailabilityReport", "Flag", "TeamAvailability", "availability", "nominal_capabilities"]
+__all__ = ["AvailabilityReport", "Flag", "TeamAvailability", "as_available", "availability", "nominal_capabilities"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,26 @@ def availability(scenario: Scenario, at: dt.datetime, rules: AvailabilityRules |
     teams = tuple(_team(team, rosters[team.id], nominal[team.id], carried.get(team.id, []), rules, day)
                   for team in scenario.teams)
     return AvailabilityReport(scenario.name, moment, teams)
+
+
+def as_available(scenario: Scenario, report: AvailabilityReport) -> Scenario:
+    """Return the scenario as it stands at the report's moment, for planners that read team records.
+
+    A team that cannot answer then is marked off duty (its other statuses are kept); a team with people
+    recorded declares only what its people on duty can staff (its declared capabilities, no more). A team
+    without people keeps its record. Posture and what-if planners given this scenario count exactly the
+    teams and units the one availability function counts.
+    """
+    teams = []
+    for team in scenario.teams:
+        found = report.team(team.id)
+        update: dict[str, Any] = {}
+        if found.not_responding and team.availability is Availability.AVAILABLE:
+            update["availability"] = Availability.OFF_DUTY
+        if found.on_duty is not None:
+            update["capabilities"] = {c: found.capabilities.get(c, 0) for c in team.capabilities}
+        teams.append(team.model_copy(update=update) if update else team)
+    return dataclasses.replace(scenario, teams=tuple(teams))
 
 
 def _team(team: Team, roster: TeamRoster, nominal: dict[str, int], items: list[Equipment], rules: AvailabilityRules,
