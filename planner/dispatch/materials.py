@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE
 from planner.dispatch.problem import DispatchProblem, Incident, MaterialNeed, Supply
 from planner.dispatch.result import DispatchObjective, DispatchResult, MaterialAllocation, MaterialShortfall
 from planner.errors import InputError
@@ -41,9 +42,6 @@ from planner.model.status import Status
 from planner.sharing import deployment_terms, money
 
 __all__ = ["MaterialPlan", "allocate_materials", "allocate_materials_greedy", "supply_options", "with_materials"]
-
-ARRIVAL_SCALE = 100
-MONEY_SCALE = 100
 
 Need = tuple[str, int]
 """(incident id, index of the material need in the incident)."""
