@@ -153,8 +153,9 @@ def as_available(scenario: Scenario, report: AvailabilityReport) -> Scenario:
     """Return the scenario as it stands at the report's moment, for planners that read team records.
 
     A team that cannot answer then is marked off duty (its other statuses are kept); a team with people
-    recorded declares only what its people on duty can staff (its declared capabilities, no more). A team
-    without people keeps its record. Posture and what-if planners given this scenario count exactly the
+    recorded declares only what its people on duty can staff: each declared capability less what it cannot
+    staff of its nominal one (declared plus carried equipment in service, which keeps its own record). A
+    team without people keeps its record. Posture and what-if planners given this scenario count exactly the
     teams and units the one availability function counts.
     """
     teams = []
@@ -163,8 +164,9 @@ def as_available(scenario: Scenario, report: AvailabilityReport) -> Scenario:
         update: dict[str, Any] = {}
         if found.not_responding and team.availability is Availability.AVAILABLE:
             update["availability"] = Availability.OFF_DUTY
-        if found.on_duty is not None:
-            update["capabilities"] = {c: found.capabilities.get(c, 0) for c in team.capabilities}
+        if found.on_duty is not None:  # what it cannot staff comes off its own declaration (carried items stay)
+            update["capabilities"] = {c: max(0, n - (found.nominal.get(c, 0) - found.capabilities.get(c, 0)))
+                                      for c, n in team.capabilities.items()}
         teams.append(team.model_copy(update=update) if update else team)
     return dataclasses.replace(scenario, teams=tuple(teams))
 
