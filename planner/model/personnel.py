@@ -28,7 +28,7 @@ from planner.model.core import Identifier, Record
 from planner.model.validation import Model
 
 
-class Role(StrEnum):
+class PersonRole(StrEnum):
     """What a person does in the team."""
 
     COMMANDER = "commander"
@@ -71,7 +71,7 @@ class Person(Record):
     team: Identifier
     name: str = Field(min_length=1, max_length=120)
     name_zh: str = Field(default="", max_length=120)
-    role: Role = Role.MEMBER
+    role: PersonRole = PersonRole.MEMBER
     squad: str = Field(default="", max_length=40, description="the squad (小队) the person serves in, e.g. 1")
     qualifications: tuple[Qualification, ...] = ()
     phone: str = Field(default="", max_length=30, pattern=r"^[0-9+\-() ]*$", description="contact phone")
