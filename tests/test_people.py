@@ -212,7 +212,9 @@ def test_only_planners_and_admins_see_names_and_phone_numbers(client, users, rol
     listing = client.get("/api/v1/scenarios/mini/records/people", headers=headers).get_json()["records"]
     one = client.get("/api/v1/scenarios/mini/records/people/P1", headers=headers).get_json()["data"]
     audit = client.get("/api/v1/audit?scenario=mini", headers=headers).get_json()["entries"]
-    text = json.dumps([listing, one, audit], ensure_ascii=False)
+    exported = client.get("/api/v1/scenarios/mini/export/people", headers=headers)
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    text = json.dumps([listing, one, audit, exported.get_data(as_text=True)], ensure_ascii=False)
     for secret in ("Zhang Wei", "张伟", "13800000001", "JN-001"):
         assert (secret in text) == personal, secret
     assert [r["data"]["role"] for r in listing] == ["squad_leader", "member"]  # counts and roles for everyone
@@ -225,8 +227,21 @@ def test_inventory_and_audit_pages_hide_personal_data_by_role(client, users, aut
     auth.login(role)
     pages = client.get("/inventory/?scenario=mini&kind=people").get_data(as_text=True)
     pages += client.get("/audit?scenario=mini").get_data(as_text=True)
+    pages += client.get("/inventory/people/export.csv?scenario=mini").get_data(as_text=True)
     assert ("Zhang Wei" in pages) == personal and ("13800000001" in pages) == personal
     assert "squad_leader" in pages or "小队长" in pages
+
+
+def test_an_exported_csv_imports_back_unchanged(client, users):
+    planner = basic("planner", users["planner"])
+    for kind, text in (("people", PEOPLE_CSV), ("shifts", SHIFTS_CSV)):
+        assert upload(client, planner, kind, text, f"{kind}.csv").status_code == 200
+        before = client.get(f"/api/v1/scenarios/mini/records/{kind}", headers=planner).get_json()["records"]
+        exported = client.get(f"/api/v1/scenarios/mini/export/{kind}", headers=planner).get_data(as_text=True)
+        again = upload(client, planner, kind, exported.lstrip("\ufeff"), f"{kind}.csv").get_json()
+        assert again["ok"] and again["created"] == 0 and again["updated"] == len(before)
+        after = client.get(f"/api/v1/scenarios/mini/records/{kind}", headers=planner).get_json()["records"]
+        assert [r["data"] for r in after] == [r["data"] for r in before]
 
 
 # ----------------------------------------------------------------------------------------------------

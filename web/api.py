@@ -22,7 +22,7 @@ from planner.store import accounts
 from planner.store.database import AGREEMENTS
 from web.auth import actor
 from web.openapi import document, operation
-from web.privacy import sees_personal_data, shown_audit, shown_record
+from web.privacy import sees_personal_data, shown_audit, shown_csv, shown_record
 from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
@@ -174,6 +174,16 @@ def import_records(name: str, kind: str, query: ImportQuery) -> Any:
         return jsonify({**preview.as_dict(), "written": False}), (200 if preview.ok else 400)
     counts = get_store().import_records(name, kind, list(preview.documents), actor=actor())
     return jsonify({**preview.as_dict(), "written": True, **counts})
+
+
+@operation(bp, f"/scenarios/<name>/export/<any({', '.join(RECORD_TYPES)}):kind>", "GET",
+           summary="Download the records of one kind as CSV (what an import reads back)",
+           answers={200: "the records as text/csv (UTF-8 with a byte order mark)"}, media={200: ["text/csv"]})
+def export_records(name: str, kind: str) -> Any:
+    """One record kind as CSV; people without names, phone and certificate numbers unless the role sees them."""
+    body = "\ufeff" + shown_csv(current_scenario(name), kind)
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}-{kind}.csv"})
 
 
 @operation(bp, f"/scenarios/<name>/layers/<any({', '.join(LAYER_KINDS)}):kind>", "GET",

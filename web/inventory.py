@@ -30,7 +30,7 @@ from planner.scenario.importing import preview_import
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require
 from web.availability import moment_of, scenario_availability, scenario_upkeep
-from web.privacy import sees_personal_data, shown_record
+from web.privacy import sees_personal_data, shown_csv, shown_record
 from web.scenarios import current_scenario
 from web.store import get_store
 
@@ -275,6 +275,18 @@ def import_file(kind: str) -> Any:
         flash(str(error), "error")
         return render_template("import.html", **context), 400
     return render_template("import.html", **context), (200 if preview.ok else 400)
+
+
+@bp.get("/<kind>/export.csv")
+@require("view")
+def export_file(kind: str) -> Response:
+    """Download one record kind as CSV, as the reader may see it (no names for viewers and dispatchers)."""
+    kind = _kind(kind)
+    if kind == AGREEMENTS:
+        abort(404, description="agreements are exported with the scenario folder (agreements.json)")
+    name = _scenario_name()
+    return Response("\ufeff" + shown_csv(current_scenario(name), kind), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}-{kind}.csv"})
 
 
 @bp.get("/upkeep")

@@ -13,7 +13,10 @@ from typing import Any
 
 from flask_login import current_user
 
-from planner.model.personnel import public_view
+from planner.model.personnel import PERSONAL_FIELDS, public_view
+from planner.model.records import RECORD_TYPES
+from planner.scenario.files import records_csv
+from planner.scenario.model import Scenario
 
 PERSONAL_KINDS = frozenset({"people"})
 """Record kinds that hold personal data."""
@@ -40,3 +43,16 @@ def shown_audit(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                                  if isinstance(entry.get(side), dict)}}
         shown.append(entry)
     return shown
+
+
+def shown_csv(scenario: Scenario, kind: str) -> str:
+    """Return one record kind as CSV (the columns an import reads back) as the signed-in user may see it.
+
+    Readers who may not see personal data get people without the name and phone columns and without
+    certificate numbers.
+    """
+    personal = sees_personal_data()
+    columns = [c for c in RECORD_TYPES[kind].model_fields
+               if personal or kind not in PERSONAL_KINDS or c not in PERSONAL_FIELDS]
+    return records_csv(kind, [shown_record(kind, r.model_dump(mode="json"), personal) for r in scenario.records(kind)],
+                       columns)

@@ -2,7 +2,8 @@
 
 Layout (see ``scenarios/SCHEMA.md``): ``scenario.yaml`` (metadata, network, speeds),
 ``jurisdictions.geojson`` (polygons), ``bases.csv``, ``teams.csv``, ``equipment.csv``, ``sites.csv``,
-``standards.csv`` and ``agreements.json``. Point layers may be given as ``.geojson`` instead of
+``standards.csv``, ``people.csv``, ``shifts.csv``, ``depots.csv``, ``stocks.csv`` and ``agreements.json``
+(:func:`records_csv` writes one kind's CSV). Point layers may be given as ``.geojson`` instead of
 ``.csv``. List cells in CSV use ``;`` (``heavy;drainage``), mappings ``key:value;key:value``.
 Every problem raises ``InputError`` naming the file, the line or feature, the field and the problem.
 """
@@ -10,8 +11,9 @@ Every problem raises ``InputError`` naming the file, the line or feature, the fi
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -214,13 +216,23 @@ def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
 
 
 def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterable[Record]) -> None:
-    columns = list(record_type.model_fields)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for record in records:
-            data = record.model_dump(mode="json")
-            writer.writerow({c: record_cell(kind, c, data.get(c)) for c in columns})
+    text = records_csv(kind, [r.model_dump(mode="json") for r in records])
+    path.write_text(text, encoding="utf-8", newline="")
+
+
+def records_csv(kind: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Return records of one kind (their JSON forms) as the CSV text a scenario folder holds and imports read.
+
+    ``columns`` default to every field of the kind's record type, in order; a reader who may not see some
+    fields (people's names) is given the columns it may see.
+    """
+    columns = list(columns if columns is not None else RECORD_TYPES[kind].model_fields)
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for data in rows:
+        writer.writerow({c: record_cell(kind, c, data.get(c)) for c in columns})
+    return out.getvalue()
 
 
 def record_cell(kind: str, key: str, value: Any) -> str:
