@@ -26,15 +26,23 @@ class Depot(Located):
     turnout_min: float = Field(default=0.0, ge=0, le=24 * 60, description="minutes from the order to leaving loaded")
 
 
+MAX_QUANTITY = 1e12
+"""The most one lot may hold, in its unit (far above any depot; bounds the arithmetic)."""
+MAX_UNIT_PRICE = 1e9
+"""The highest unit price accepted, yuan (bounds the arithmetic of the fen check and the ledger)."""
+
+
 class Stock(Record):
     """One lot of a material at a depot: quantity and unit, unit price (yuan, to the fen) and expiry."""
 
     depot: Identifier
     material: Identifier = Field(description="material kind, e.g. foam_concentrate, sandbags, ppe_set")
     name: str = ""
-    quantity: float = Field(ge=0, allow_inf_nan=False, description="how much the lot holds, in its unit")
+    quantity: float = Field(ge=0, le=MAX_QUANTITY, allow_inf_nan=False,
+                            description="how much the lot holds, in its unit")
     unit: str = Field(min_length=1, max_length=20, description="unit of quantity and price, e.g. L, bag, set")
-    unit_price: float = Field(default=0.0, ge=0, allow_inf_nan=False, description="yuan per unit, charged when drawn")
+    unit_price: float = Field(default=0.0, ge=0, le=MAX_UNIT_PRICE, allow_inf_nan=False,
+                              description="yuan per unit, charged when drawn")
     expires: dt.date | None = Field(default=None, description="last day it may be used; empty: does not expire")
 
     @field_validator("unit_price")
