@@ -20,6 +20,8 @@ from planner.drills.calendar import parse_calendar
 from planner.drills.plans import parse_plans
 from planner.drills.programme import DRILL_HOUR, Coverage, CoverGroup, on_duty_coverage, schedule_programme
 from planner.drills.programme_check import check_programme
+from planner.errors import InputError
+from planner.jobs.registry import parse_params
 from planner.model.records import Availability
 from planner.posture.prepositioning import plan_posture
 from planner.posture.warnings import warning_from_dict
@@ -27,6 +29,7 @@ from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.sweep.engine import SweepSettings, sweep, sweep_model
+from planner.sweep.parameters import SweepParameters
 from tests.conftest import MINI
 from tests.test_availability import with_records
 
@@ -110,9 +113,13 @@ def test_the_sweep_counts_each_time_of_day_with_the_people_on_duty_then() -> Non
 
 
 def test_sweep_availability_settings_are_checked() -> None:
-    with pytest.raises(Exception, match="availability_days"):
+    with pytest.raises(InputError, match="availability_days"):
         sweep_model(night_shift_scenario(), settings=SweepSettings(availability_from=dt.date(2026, 7, 1),
                                                                    availability_days=0))
+    assert parse_params(SweepParameters, {"availability_from": "2026-07-01"}).availability_from == dt.date(2026, 7, 1)
+    for bad in (0, "0", "2026-7-1"):  # pydantic alone would read 0 as 1 January 1970
+        with pytest.raises(InputError, match="availability_from"):
+            parse_params(SweepParameters, {"availability_from": bad})
 
 
 # ----------------------------------------------------------------------------------------------------
