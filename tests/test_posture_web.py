@@ -54,6 +54,8 @@ def test_jinan_red_rainstorm_via_api(web: Any, jinan: str) -> None:
     assert len(staging["features"]) >= 8
     periods = web.get(f"/api/v1/scenarios/{jinan}/critical-periods?date=2026-07-20").get_json()
     assert [p["name"] for p in periods["periods"]] == ["flood season"]
+    epoch = web.get(f"/api/v1/scenarios/{jinan}/critical-periods?date=0")  # not read as 1 January 1970
+    assert epoch.status_code == 400 and epoch.get_json()["error"]["field"] == "date"
     assert web.get(f"/posture?scenario={jinan}").status_code == 200
 
 

@@ -14,11 +14,22 @@ can point at it (the web answers 400, the CLI exits 2); its ``record`` the inner
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from planner.errors import InputError
@@ -58,6 +69,16 @@ Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 """A finite number >= 0 (yuan, minutes, kilometres); integers are accepted, booleans and strings are not."""
 Count = Annotated[int, Field(strict=True, ge=0)]
 """A whole number >= 0 (people, items, trips); booleans and strings are not accepted."""
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("must be a day YYYY-MM-DD")
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+"""A day given as a date or as ``YYYY-MM-DD`` text (pydantic alone reads ``0`` as 1 January 1970)."""
 
 
 def one_of(allowed: Iterable[str]) -> AfterValidator:

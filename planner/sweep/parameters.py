@@ -10,13 +10,12 @@ own workers).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat, StrictInt, StrictStr
+from pydantic import AfterValidator, Field, StrictFloat, StrictInt, StrictStr
 
-from planner.model.validation import Model
+from planner.model.validation import Day, Model
 
 MAX_INCIDENTS = 10_000_000
 """Most incidents one sweep draws."""
@@ -34,13 +33,6 @@ def _scheduler_address(value: str) -> str:
     return value
 
 
-def _iso_day(value: object) -> object:
-    """Accept a day only as a date or ``YYYY-MM-DD`` (pydantic alone reads ``0`` as 1 January 1970)."""
-    if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
-        return value
-    raise ValueError("must be a day YYYY-MM-DD")
-
-
 class SweepParameters(Model):
     """A sweep's parameters (see :func:`planner.sweep.engine.sweep`)."""
 
@@ -56,7 +48,7 @@ class SweepParameters(Model):
         ge=0, lt=1, allow_inf_nan=False,
         description="probability that an available team is busy elsewhere")] = 0.0
     chunk_size: Annotated[StrictInt, Field(ge=1, le=MAX_INCIDENTS, description="incidents per task")] | None = None
-    availability_from: Annotated[dt.date, BeforeValidator(_iso_day)] | None = Field(
+    availability_from: Day | None = Field(
         None, description="judge who is on duty and what each team can staff (the one availability function) at "
                           "each time of day of the days from this one; default: every team at declared strength")
     availability_days: Annotated[StrictInt, Field(ge=1, le=366, description="days judged from availability_from "

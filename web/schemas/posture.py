@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from planner.model.validation import refuse
+from planner.model.validation import Day, refuse
 from web.schemas.common import Answer, QueryString, RequestBody, absent
 
 MAX_CAP_CHARS = 1_000_000
@@ -38,7 +37,7 @@ class PostureRequest(RequestBody):
 class PeriodsQuery(QueryString):
     """The day whose critical periods to list."""
 
-    date: dt.date | None = absent("YYYY-MM-DD (default today)")
+    date: Day | None = absent("YYYY-MM-DD (default today)")
 
 
 class CriticalPeriod(Answer):
