@@ -160,13 +160,21 @@ def test_checkpoint_resumes_from_finished_chunks(
     assert first.resumed == 0 and resumed.resumed == 5 and same_records(first, resumed)
 
 
-def test_processes_equal_serial_and_survive_a_killed_worker(
-    jinan_scenario: Scenario, model: SweepModel
-) -> None:
+def pool_processes() -> list[Any]:
+    """The sweep pool's processes: forked from this one (same command line) or from the fork server."""
     import multiprocessing.forkserver as forkserver
 
     import psutil
 
+    me = psutil.Process()
+    server = forkserver._forkserver._forkserver_pid
+    found = [c for c in me.children() if c.pid != server and c.cmdline() == me.cmdline()]
+    return found + (psutil.Process(server).children() if server else [])
+
+
+def test_processes_equal_serial_and_survive_a_killed_worker(
+    jinan_scenario: Scenario, model: SweepModel
+) -> None:
     serial = sweep(jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20)
     killed: list[int] = []
 
@@ -176,8 +184,7 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
         if killed or not 0.05 < fraction < 0.5:
             return
         for _ in range(600):
-            server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
-            children = psutil.Process(server).children() if server else []
+            children = pool_processes()
             if children:
                 os.kill(children[0].pid, signal.SIGKILL)
                 killed.append(children[0].pid)
