@@ -2,10 +2,11 @@
 
 Prints, for each incident model (``dispatch``: the vectorised nearest-available rule; ``simulate``: a
 SimPy replication per incident), the seconds of the sweep serially, on 2 local worker processes
-(pool start included) and on a Dask ``LocalCluster`` of 2 single-threaded worker processes (once with
-the cluster's start included, once on the running cluster), with the speed-up over serial, and
-checks that every backend gives the same records. The team x site matrix is built once (its seconds
-are printed) and shared by every run, as the sweep shares it with its workers.
+(this one and a pool of one, the pool's start included) and on a Dask ``LocalCluster`` of 2
+single-threaded worker processes (once with the cluster's start included, once on the running
+cluster), with the speed-up over serial and the load average, and checks that every backend gives the
+same records. The team x site matrix is built once (its seconds are printed) and shared by every run,
+as the sweep shares it with its workers.
 Run: ``.venv/bin/python bench/sweep.py [--incidents 10000] [--modes dispatch simulate]``.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from distributed import Client, LocalCluster
 
+    print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.2f}")
     scenario = read_scenario("jinan")
     started = time.perf_counter()
     model = sweep_model(scenario)
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> None:
             ]
         )
     table(["mode", "backend", "workers", "wall_s", "speed-up", "same records"], rows)
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

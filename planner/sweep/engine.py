@@ -611,7 +611,8 @@ def sweep(
     settings
         Assumptions (rates, time of day, noise, busy share); default :class:`SweepSettings`.
     chunk_size
-        Incidents per task; default about 40 chunks (25 to 1000 incidents each). Results do not depend on it.
+        Incidents per task; default about 40 chunks per worker (25 to 1000 incidents each), so the workers
+        end within a small chunk of each other. Results do not depend on it.
     checkpoint
         Folder to keep finished chunks in; a sweep with the same inputs resumes from them.
     progress
@@ -644,7 +645,7 @@ def sweep(
     report(0.0, "computing the team x site travel-time matrix")
     model = model or sweep_model(scenario, settings=settings)
     site, template, tod = draw_incidents(model, incidents, seed=seed)
-    size = chunk_size or min(1000, max(25, math.ceil(incidents / 40)))
+    size = chunk_size or min(1000, max(25, math.ceil(incidents / (40 * workers))))
     starts = list(range(0, incidents, size))
     specs: list[ChunkSpec] = [
         (c, s, site[s : s + size], template[s : s + size], tod[s : s + size]) for c, s in enumerate(starts)
