@@ -8,6 +8,7 @@ import functools
 import json
 import os
 import signal
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -217,6 +218,32 @@ def test_processes_stop_on_a_chunk_that_raises(model: SweepModel) -> None:
     outcome = run_chunks(model, good, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
                          progress=lambda fraction, message: None)
     assert sorted(outcome.results) == list(range(12)) and outcome.workers == 2 and outcome.resubmitted == 0
+
+
+def test_processes_finish_when_the_pool_ends_first(model: SweepModel) -> None:
+    # This process sleeps in each chunk it takes, so the pool runs out of chunks and ends long before
+    # it: the sweep must still collect every chunk and return (it once waited for the pool's end twice).
+    from tests.sweep_checks import slow_in
+
+    one = np.zeros(5, dtype=np.int32)
+    specs = [(c, 5 * c, one, one.astype(np.int16), one.astype(np.int8)) for c in range(12)]
+    found: dict[str, Any] = {}
+
+    def run() -> None:
+        found["outcome"] = run_chunks(
+            model, specs, functools.partial(slow_in, os.getpid(), 2.0), backend="processes", workers=2,
+            scheduler=None, checkpoint=None, progress=lambda fraction, message: None,
+        )
+
+    runner = threading.Thread(target=run, daemon=True)  # a hang fails the test instead of the suite
+    runner.start()
+    runner.join(timeout=300)
+    assert not runner.is_alive(), "the sweep did not return after its pool ended"
+    outcome = found["outcome"]
+    serial = run_chunks(model, specs, functools.partial(evaluate_chunk, seed=0), backend="serial", workers=1,
+                        scheduler=None, checkpoint=None, progress=lambda fraction, message: None)
+    assert sorted(outcome.results) == list(range(12))
+    assert all(np.array_equal(outcome.results[c].sent, serial.results[c].sent) for c in range(12))
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
+IN_FLIGHT = 2
+"""Chunks submitted ahead per pool process, so it finds its next chunk while this process is busy."""
 
 ChunkFunction = Callable[[Any, int, int, np.ndarray, np.ndarray, np.ndarray], ChunkResult]
 """``evaluate(model, chunk number, first incident, sites, templates, times of day)``: one chunk's records."""
@@ -208,23 +210,26 @@ def _run_processes(
     feeder = threading.Thread(target=pool.feed, args=(done, stop), name="sweep-pool", daemon=True)
     feeder.start()
     try:
+        pool_done = False
         while (spec := pool.queue.take(retries=False)) is not None:
             collector.add(evaluate(model, *spec))
-            while not done.empty():
-                _collect(done.get(), collector)
-        while (item := done.get()) is not None:
-            _collect(item, collector)
+            while not pool_done and not done.empty():
+                pool_done = _collect(done.get(), collector)
+        while not pool_done:
+            pool_done = _collect(done.get(), collector)
     finally:
         stop.set()
         feeder.join()
 
 
-def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> None:
-    """Add a pool result to the collector, or raise the pool's error."""
+def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> bool:
+    """Add a pool result to the collector or raise the pool's error; True at the pool's end (None)."""
     if isinstance(item, BaseException):
         raise item
-    if item is not None:
-        collector.add(item)
+    if item is None:
+        return True
+    collector.add(item)
+    return False
 
 
 class _Pool:
@@ -253,7 +258,7 @@ class _Pool:
 
     def _fill(self) -> None:
         assert self.executor is not None
-        while len(self.running) < 2 * self.size and (spec := self.queue.take(retries=True)) is not None:
+        while len(self.running) < IN_FLIGHT * self.size and (spec := self.queue.take(retries=True)) is not None:
             self.attempts[spec[0]] = self.attempts.get(spec[0], 0) + 1
             if self.attempts[spec[0]] > MAX_ATTEMPTS:
                 raise RuntimeError(f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)")
