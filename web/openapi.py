@@ -68,6 +68,11 @@ class JsonModeAdapter(PydanticModelAdapter):
         return json.loads(err.json(include_url=False, include_context=False))
 
 
+def request_json() -> Any:
+    """Return the request's JSON body as its model read it: whole numbers as integers (``60.0`` as ``60``)."""
+    return _whole_numbers(request.get_json())
+
+
 def _whole_numbers(value: Any) -> Any:
     """Return JSON data with every number that has no fraction written as an integer (``60.0`` as ``60``).
 
@@ -218,8 +223,9 @@ NO_NUL = "^[^\\u0000]*$"
 def _no_nul(schema: Any) -> None:
     """State in every schema of the document that texts and keys hold no NUL character.
 
-    A text schema without a pattern gets :data:`NO_NUL` (the patterns the models set already exclude
-    NUL), and an object with free keys gets it as ``propertyNames``.
+    A text schema without a pattern gets :data:`NO_NUL`, one with a pattern that does not span the whole
+    text gets it as well (under ``allOf``; a pattern anchored at both ends is a list of what is allowed,
+    and the models' such patterns exclude NUL), and an object with free keys gets it as ``propertyNames``.
     """
     if isinstance(schema, list):
         for item in schema:
@@ -231,6 +237,8 @@ def _no_nul(schema: Any) -> None:
     types = types if isinstance(types, list) else [types]
     if "string" in types and not {"pattern", "enum", "const", "format"} & set(schema):
         schema["pattern"] = NO_NUL
+    elif "string" in types and not re.fullmatch(r"\^.*\$", schema.get("pattern", "^$")):
+        schema["allOf"] = [*schema.get("allOf", []), {"pattern": NO_NUL}]
     if "object" in types and schema.get("additionalProperties") is not False and "propertyNames" not in schema:
         schema["propertyNames"] = {"pattern": NO_NUL}
     for key, value in schema.items():

@@ -52,8 +52,8 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Text = Annotated[StrictStr, AfterValidator(_not_blank)]
-"""A text that is not empty or blank: a name, an id, a region code, a capability."""
+Text = Annotated[StrictStr, AfterValidator(_not_blank), Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})]
+"""A text that is not empty or blank: a name, an id, a region code, a capability (its JSON Schema says so)."""
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 """A finite number >= 0 (yuan, minutes, kilometres); integers are accepted, booleans and strings are not."""
 Count = Annotated[int, Field(strict=True, ge=0)]
