@@ -29,6 +29,7 @@ from spectree import Response, SpecTree
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
+from planner.drills.records import DRILL_KEY
 from planner.errors import InputError
 from planner.model.reading import MAX_DEPTH
 from planner.model.validation import located_error
@@ -43,6 +44,9 @@ PATH_PARAMETERS = {
     "job_id": "job id",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
+PATH_PATTERNS = {"key": re.sub(r"\(\?P<\w+>", "(", DRILL_KEY.pattern)}
+"""Patterns of the path parameters whose converter is plain text but whose view accepts only that form (named
+groups written as plain ones: JSON Schema's regular expressions are ECMA 262's)."""
 ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
                  404: "not found", 413: "the request body is larger than the server's MAX_CONTENT_LENGTH"}
 """Answers every operation may give; each carries ``ErrorBody``."""
@@ -208,6 +212,9 @@ def document() -> dict[str, Any]:
         if entry is None:
             continue
         entry["description"] = extras["description"]
+        for parameter in entry.get("parameters", []):
+            if parameter["in"] == "path" and parameter["name"] in PATH_PATTERNS:
+                parameter["schema"]["pattern"] = PATH_PATTERNS[parameter["name"]]
         if "requestBody" in extras:
             entry["requestBody"] = extras["requestBody"]
         for code, types in extras.get("media", {}).items():

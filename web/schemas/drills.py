@@ -17,7 +17,7 @@ from pydantic import Field, model_validator
 from planner.drills.design import DrillDesign
 from planner.drills.evaluation_store import EvaluationRun
 from planner.drills.improvement import CorrectiveAction, Status, TurnoutProposal
-from planner.drills.programme import Drill, Programme
+from planner.drills.programme import FIRST_YEAR, LAST_YEAR, Drill, Programme
 from planner.drills.records import SimulationRecord
 from planner.model.validation import refuse
 from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error
@@ -37,7 +37,7 @@ JOB_ID = Annotated[str, Field(pattern=r"^[0-9a-f]{1,32}$", description="the id o
 class PlanYear(RequestBody):
     """The year to plan, and the scheduler's time limit."""
 
-    year: int = Field(ge=1900, le=2200)
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
     time_limit_s: float | None = Field(None, gt=0, le=600)
 
 
