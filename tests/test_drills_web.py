@@ -367,3 +367,12 @@ def test_an_evaluation_stored_before_the_history_reads_and_moves_into_it(client,
     history = client.get(f"{API}/evaluations/{KEY}").json["history"]
     assert len(history) == 1 and history[0]["observed_csv"] == legacy["observed_csv"]
     assert history[0]["evaluated_by"] is None and history[0]["applied"] == ["ent-refinery-fire"]
+
+
+def test_the_drill_key_pattern_holds_exactly_the_programme_years():
+    from planner.drills.programme import FIRST_YEAR, LAST_YEAR
+    from planner.drills.records import DRILL_KEY
+
+    years = [year for year in range(1000, 10000) if DRILL_KEY.fullmatch(f"{year}-D1")]
+    assert years == list(range(FIRST_YEAR, LAST_YEAR + 1))
+    assert not DRILL_KEY.fullmatch("2026-D1\n") and not DRILL_KEY.fullmatch("٢٠٢٦-D1")

@@ -115,7 +115,8 @@ api = SpecTree(
     description='Errors are JSON {"error": {"code", "message", "field"}} with 4xx codes; a request that '
                 "does not match this document is a 400 naming the field. On every operation, a JSON body nested "
                 f"more than {MAX_DEPTH} arrays or objects deep is a 400 naming `body`, and a body larger than the "
-                "server's MAX_CONTENT_LENGTH (20 MB unless configured otherwise) is a 413.",
+                "server's MAX_CONTENT_LENGTH (20 MB unless configured otherwise) is a 413. No text, key or value "
+                "anywhere in a request may hold a NUL character (U+0000): it is a 400.",
     annotations=True,
     validation_error_status=400, validation_error_model=ErrorBody, before=_refuse,
     naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,

@@ -34,8 +34,9 @@ from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
 from planner.store.database import DocumentChange, Store
 
-DRILL_KEY = re.compile(r"^(?P<year>[0-9]{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
-"""``<year>-<programme drill id>``, the id of a drill document (matched whole; the API states it as a pattern)."""
+DRILL_KEY = re.compile(r"^(?P<year>19[0-9]{2}|2[01][0-9]{2}|2200)-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
+"""``<year>-<programme drill id>``, the id of a drill document, its year from FIRST_YEAR to LAST_YEAR (matched
+whole; the API states it as a pattern)."""
 
 
 # ----------------------------------------------------------------------------------------------------
