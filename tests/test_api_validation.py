@@ -176,6 +176,7 @@ def test_every_answer_and_body_of_the_document_resolves(client: Any) -> None:
             for code in ("400", "404"):
                 content = answers[code]["content"]["application/json"]["schema"]["$ref"]
                 assert content.endswith(("/ErrorBody", "/ImportRefused")), (path, method, code)
-            if method in ("post", "put", "patch") and path != "/api/v1/scenarios/{name}/import/{kind}":
-                body = resolve(operation["requestBody"]["content"]["application/json"]["schema"])
+            json_body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if json_body is not None:  # actions without a body (release an inject, run a job again) have none
+                body = resolve(json_body["schema"])
                 assert resolve(body).get("additionalProperties") is False, (path, method)  # AgreementRecord: a $ref

@@ -19,9 +19,14 @@ from pathlib import Path
 import pytest
 
 from planner.cli import main
+from planner.errors import InputError
 from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH
 from planner.scenario.files import read_scenario
+from planner.store.accounts import create_user
+from planner.store.database import MAX_VERSION, Store
+from tests.api_checks import check_answers
 from tests.conftest import MINI
+from web import create_app
 
 DEEP = "[" * 100_000 + "]" * 100_000
 """JSON nested 100,000 deep: Python's parser runs out of stack long before."""
@@ -107,9 +112,6 @@ def test_a_deeply_nested_scenario_file_is_one_line_and_exit_2(tmp_path, cli_env,
 @pytest.fixture
 def small_app(database_url, tmp_path):
     """The web app with a 4 kB request limit, answers checked against the API's document."""
-    from tests.api_checks import check_answers
-    from web import create_app
-
     application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                               "DEFAULT_SCENARIO": "mini", "WTF_CSRF_ENABLED": False, "MAX_CONTENT_LENGTH": 4096})
     application.extensions["planner_store"].save_scenario(read_scenario(MINI))
@@ -119,8 +121,6 @@ def small_app(database_url, tmp_path):
 
 
 def test_a_body_over_the_limit_is_a_413_stating_the_limit_at_every_door(small_app):
-    from planner.store.accounts import create_user
-
     create_user(small_app.extensions["planner_store"], "admin", "admin-pass-123", "admin")
     client = small_app.test_client()
     headers = basic("admin", "admin-pass-123")
@@ -138,9 +138,6 @@ def test_a_body_over_the_limit_is_a_413_stating_the_limit_at_every_door(small_ap
 
 
 def test_the_limit_is_20_mb_unless_configured(database_url, monkeypatch):
-    from planner.errors import InputError
-    from web import create_app
-
     config = {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"}
     assert create_app(config).config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
     monkeypatch.setenv("MAX_CONTENT_LENGTH", "1000000")
@@ -257,8 +254,6 @@ def _gb18030_folder(tmp_path: Path) -> Path:
 
 
 def test_the_cli_reads_gb18030_only_when_declared(tmp_path, cli_env, database_url, capsys):
-    from planner.store.database import Store
-
     folder = _gb18030_folder(tmp_path)
     assert main(["scenario", "load", str(folder)]) == 2
     assert "not UTF-8 text" in _one_error_line(capsys)
@@ -323,9 +318,6 @@ def test_a_version_in_other_digits_is_refused_on_the_form(client, auth):
 
 
 def test_the_store_refuses_versions_out_of_range(store):
-    from planner.errors import InputError
-    from planner.store.database import MAX_VERSION
-
     store.save_scenario(read_scenario(MINI))
     data, _ = store.get_record("mini", "teams", "T1")
     for version in (0, MAX_VERSION + 1):

@@ -20,6 +20,7 @@ from planner.cli import main
 from planner.errors import InputError
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.store.database import Store
 from tests.conftest import MINI
 
 FAR_BASE = {"id": "B9", "name": "Far base", "name_zh": "远方基地", "tier": "local", "operator": "Test",
@@ -112,8 +113,6 @@ def test_a_malformed_agreement_is_refused_by_the_api_and_the_form_and_dispatch_k
 
 
 def test_the_cli_import_previews_refuses_and_writes_like_the_page(tmp_path, cli_env, database_url, capsys):
-    from planner.store.database import Store
-
     assert main(["scenario", "load", str(MINI)]) == 0
     (tmp_path / "far.csv").write_text(FAR_CSV, encoding="utf-8")
     (tmp_path / "near.csv").write_text(NEAR_CSV, encoding="utf-8")

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from planner.store.accounts import update_user
+
 
 def basic(role: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{role}:{password}".encode()).decode()
@@ -148,8 +150,6 @@ def test_openapi_lists_every_api_route(app, client):
 
 
 def test_changed_password_revokes_the_old_one_at_once(client, app, users):
-    from planner.store.accounts import update_user
-
     old = basic("dispatcher", users["dispatcher"])
     assert client.get("/api/v1/scenarios", headers=old).status_code == 200
     update_user(app.extensions["planner_store"], "dispatcher", password="a-new-password")

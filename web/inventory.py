@@ -17,8 +17,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
+from planner.model.codes import label
 from planner.model.reading import ENCODINGS, decode, parse_json
-from planner.model.records import RECORD_TYPES, label
+from planner.model.records import RECORD_TYPES
 from planner.scenario.files import cell_text, csv_cells
 from planner.scenario.importing import preview_import
 from planner.store.database import AGREEMENTS, ConflictError

@@ -41,15 +41,17 @@ TITLE = "Rescue resource coordination and drill planner API"
 PATH_PARAMETERS = {
     "name": "scenario name", "kind": "record kind", "record_id": "record id", "year": "programme year",
     "key": "drill id: <year>-<programme drill id>", "action_id": "corrective action id", "team": "team id",
-    "job_id": "job id",
+    "job_id": "job id", "plan_id": "emergency plan id", "inject_id": "MSEL inject id", "branch": "surprise branch id",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
 PATH_PATTERNS = {"key": re.sub(r"\(\?P<\w+>", "(", DRILL_KEY.pattern)}
 """Patterns of the path parameters whose converter is plain text but whose view accepts only that form (named
 groups written as plain ones: JSON Schema's regular expressions are ECMA 262's)."""
-ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",
-                 404: "not found", 413: "the request body is larger than the server's MAX_CONTENT_LENGTH"}
-"""Answers every operation may give; each carries ``ErrorBody``."""
+ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in",
+                 403: "role lacks the permission, or the initial password must be changed first", 404: "not found",
+                 413: "the request body is larger than the server's MAX_CONTENT_LENGTH",
+                 429: "too many failed sign-ins for the account or from the address: try again after Retry-After s"}
+"""Answers every operation may give; each carries ``ErrorBody`` (an open operation: 400 and 404 only)."""
 
 
 class JsonModeAdapter(PydanticModelAdapter):
@@ -150,8 +152,8 @@ def operation(
     ``query`` and ``json`` (spectree passes the validated models in). ``answers`` maps status codes to
     answer models (or a description when there is no body); ``media`` lists non-JSON content types of
     an answer; ``text_body`` describes a plain-text request body; ``notes`` adds to the operation's
-    description what its schema cannot state (checks across records). 400, 401, 403, 404 and 413 answers
-    are always documented with ``ErrorBody``.
+    description what its schema cannot state (checks across records). The ``ERROR_ANSWERS`` are always
+    documented with ``ErrorBody``.
     """
     path = rule if rule.startswith("/api/") else (bp.url_prefix or "") + rule
     openapi_path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", path)

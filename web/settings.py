@@ -20,8 +20,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-import planner.drills.settings
-import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
+import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
+import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
 from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version

@@ -7,11 +7,9 @@ import csv
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json
-from planner.scenario.travel import POINT_KINDS, travel_minutes
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json
+from planner.model.codes import POINT_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,6 +36,11 @@ def _ids(text: str | None) -> list[str] | None:
 
 def matrix(args: argparse.Namespace) -> int:
     """Compute and print the matrix; unreachable (or beyond the cut-off) entries are empty / null."""
+    import numpy as np
+
+    from planner.cli._common import load_scenario
+    from planner.scenario.travel import travel_minutes
+
     result = travel_minutes(
         load_scenario(args.scenario), args.origin_kind, args.destination_kind,
         origin_ids=_ids(args.from_ids), destination_ids=_ids(args.to_ids),

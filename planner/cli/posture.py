@@ -19,11 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
-from planner.cli._common import add_scenario_argument, load_with_settings
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.model.reading import parse_json, parse_yaml, read_text
-from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -51,9 +49,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
+    from planner.cli._common import load_with_settings
     from planner.posture.prepositioning import plan_posture, read_staging_points
     from planner.posture.settings import posture_inputs
     from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
+    from planner.store.database import Store
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_mapping(path: Path) -> Any:
+    from planner.model.reading import parse_json, parse_yaml, read_text
+
     text = read_text(path, field="warning")
     if path.suffix.lower() == ".json":
         return parse_json(text, path.name, field="warning")

@@ -10,16 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.cli._common import read_folder
-from planner.cli._output import print_json, print_table
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.model.reading import ENCODINGS, read_text
-from planner.model.records import RECORD_TYPES
-from planner.scenario.files import library_names, write_scenario
-from planner.scenario.importing import preview_import
-from planner.scenario.network import placement
-from planner.store.database import Store
-from planner.store.settings import write_folder_settings
+from planner.model.codes import ENCODINGS, RECORD_KINDS
+from planner.scenario.paths import library_names
 
 ENCODING_HELP = f"text encoding of the files: {' or '.join(ENCODINGS)} (default utf-8, a byte order mark is skipped)"
 
@@ -45,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "(references, agreements, snapping to the network), then create or replace them by id in one "
                     "transaction: all rows or none.")
     upload.add_argument("name", help="stored scenario name")
-    upload.add_argument("kind", choices=list(RECORD_TYPES), help="record kind")
+    upload.add_argument("kind", choices=list(RECORD_KINDS), help="record kind")
     upload.add_argument("file", type=Path, help="CSV file with a header row, or GeoJSON FeatureCollection")
     upload.add_argument("--preview", action="store_true", help="check only: write nothing")
     upload.add_argument("--encoding", metavar="NAME", help=ENCODING_HELP)
@@ -60,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def list_scenarios(args: argparse.Namespace) -> int:
     """Print the shipped library and what the store holds."""
+    from planner.store.database import Store
+
     stored = Store().list_scenarios()
     if args.json:
         print_json({"library": library_names(), "stored": stored})
@@ -72,6 +68,10 @@ def list_scenarios(args: argparse.Namespace) -> int:
 
 def load_scenario(args: argparse.Namespace) -> int:
     """Validate a folder completely (including snapping to its network) before anything is stored."""
+    from planner.cli._common import read_folder
+    from planner.scenario.network import placement
+    from planner.store.database import Store
+
     scenario, settings = read_folder(args.source, args.encoding)
     placed = placement(scenario)
     store = Store()
@@ -85,6 +85,10 @@ def load_scenario(args: argparse.Namespace) -> int:
 
 def import_records(args: argparse.Namespace) -> int:
     """Preview an upload row by row; store it (all rows or none) unless ``--preview`` or a row is refused."""
+    from planner.model.reading import read_text
+    from planner.scenario.importing import preview_import
+    from planner.store.database import Store
+
     text = read_text(args.file, args.encoding)
     store = Store()
     preview = preview_import(store.load_scenario(args.name), args.kind, text, args.file.name)
@@ -107,6 +111,10 @@ def import_records(args: argparse.Namespace) -> int:
 
 def export_scenario(args: argparse.Namespace) -> int:
     """Write a stored scenario as files that ``scenario load`` reads back."""
+    from planner.scenario.files import write_scenario
+    from planner.store.database import Store
+    from planner.store.settings import write_folder_settings
+
     store = Store()
     scenario = store.load_scenario(args.name)
     folder = write_scenario(scenario, args.folder)

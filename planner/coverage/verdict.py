@@ -27,14 +27,17 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import shapely
 
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
+from geodata.service_area import DEFAULT_MARGIN_M, service_areas
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
@@ -171,14 +174,20 @@ class CoverageReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (``inf`` stays a float: ``print_json`` and ``jsonable`` turn it into null)."""
-        out: dict[str, Any] = jsonable(asdict(self))
+        out: dict[str, Any] = jsonable(self)
         return out
 
 
 def jsonable(value: Any) -> Any:
-    """Replace non-finite floats by None and tuples by lists, recursively."""
+    """Replace dataclasses by dicts, non-finite floats by None and tuples by lists, recursively.
+
+    One pass without ``dataclasses.asdict``'s deep copies: a Jinan coverage report has thousands of
+    rows, and asdict + a second pass took most of the coverage answer's time.
+    """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -211,14 +220,29 @@ def drive_minutes(
         return np.full((origins.size, sites.size), np.inf), "none", 0
     unique_o, inverse_o = np.unique(origins, return_inverse=True)
     unique_s, inverse_s = np.unique(sites, return_inverse=True)
-    if unique_s.size <= unique_o.size:
-        to_sites = travel_times_to(network, unique_s)  # distinct sites x every node
-        seconds = to_sites[:, unique_o].T
-        direction, searches = "to-sites", int(unique_s.size)
-    else:
-        seconds = travel_time_matrix(network, unique_o, unique_s)
-        direction, searches = "from-bases", int(unique_o.size)
+    seconds, direction, searches = _distinct_seconds(network, tuple(unique_o.tolist()), tuple(unique_s.tolist()))
     return seconds[np.ix_(inverse_o.ravel(), inverse_s.ravel())] / 60.0, direction, searches
+
+
+@lru_cache(maxsize=16)
+def _distinct_seconds(network: RoadNetwork, origins: tuple[int, ...],
+                      sites: tuple[int, ...]) -> tuple[np.ndarray, str, int]:
+    """Seconds between distinct origin and site nodes, kept for the next call on the same nodes.
+
+    Most record edits (equipment, team strength, a site's risk grade) move no base and no site, so the
+    coverage answered after them reuses the searches of the one before: under mixed load this was most
+    of a coverage answer's time. The key holds the network object itself, so a rebuilt network (another
+    speed table, closures) never meets an old entry; the arrays are small (origins x sites).
+    """
+    if len(sites) <= len(origins):
+        to_sites = travel_times_to(network, np.array(sites, dtype=np.int64))  # distinct sites x every node
+        seconds = to_sites[:, np.array(origins, dtype=np.int64)].T
+        direction = "to-sites"
+    else:
+        seconds = travel_time_matrix(network, np.array(origins, dtype=np.int64), np.array(sites, dtype=np.int64))
+        direction = "from-bases"
+    seconds.setflags(write=False)
+    return seconds, direction, min(len(sites), len(origins))
 
 
 def access_speed_m_per_min(scenario: Scenario) -> float | None:
@@ -467,10 +491,6 @@ def service_area_features(
     approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
     links stand for roads that are not drawn.
     """
-    import shapely
-
-    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
-
     standards = scenario.by_id("standards")
     standard = standards.get(standard_id)
     if standard is None:

@@ -16,11 +16,14 @@ from typing import Any
 
 from pydantic import Field
 
+from planner.dispatch.optimiser import solve_dispatch
+from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Unit
 from planner.errors import InputError
 from planner.model.records import Availability
 from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
+from planner.scenario.travel import travel_minutes
 
 DEFAULT_DEADLINE_MIN = 60.0
 
@@ -79,10 +82,6 @@ def _deadline(template: Template, capability: str, at_min: float) -> float:
 def design_drill(scenario: Scenario, template: Template, site_id: str, *, start: dt.datetime,
                  time_limit_s: float = 5.0) -> DrillDesign:
     """Design a drill of ``template`` at ``site_id`` starting at ``start`` (the alarm, T + 0)."""
-    from planner.dispatch.optimiser import solve_dispatch
-    from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Unit
-    from planner.scenario.travel import travel_minutes
-
     sites = {s.id: s for s in scenario.sites}
     if site_id not in sites:
         raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)

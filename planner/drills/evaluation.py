@@ -11,7 +11,8 @@ becomes a finding (U = major). A team whose observed turn-out (dispatched to dep
 
 The observed timeline CSV has columns ``time`` (minutes after the alarm, or ``HH:MM`` clock time with the
 ``alarm`` row as T + 0), ``event`` (alarm, notified, dispatched, departed, arrived, entry, task_done,
-inject, note), ``team``, ``capability`` and ``quantity`` (optional: else the team's capabilities) and ``note``.
+casualty_out, hazard_isolated, evacuated, inject, note), ``team``, ``capability`` and ``quantity``
+(optional: else the team's capabilities) and ``note``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.validation import Model
 from planner.scenario.library import Objective, Template
 
-EVENTS = ("alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "inject", "note")
+EVENTS = ("alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "casualty_out",
+          "hazard_isolated", "evacuated", "inject", "note")
+MILESTONES = ("casualty_out", "hazard_isolated", "evacuated")
+"""Milestones beyond the response's arrival that a drill may log; the figures give the first time of each."""
 RATING_SCORE = {"P": 5, "S": 4, "M": 2, "U": 1}
 RATING_TEXT = {"P": "performed without challenges", "S": "performed with some challenges",
                "M": "performed with major challenges", "U": "unable to be performed"}
@@ -262,6 +266,8 @@ def evaluate_drill(
         "injects": sum(1 for e in events if e.event == "inject"),
         "objectives_met": sum(1 for r in results if r.rating == "P"),
         "objectives": len(results),
+        **{f"first_{m}_min": next((e.time_min for e in events if e.event == m), None) for m in MILESTONES
+           if any(e.event == m for e in events)},
     }
     return Evaluation(drill=drill_id, template=template.id, objectives=tuple(results), findings=tuple(findings),
                       turnout=tuple(turnout), figures=figures)

@@ -24,16 +24,13 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
 import yaml
 
 from planner.errors import InputError
+from planner.model.codes import ENCODINGS, Encoding  # noqa: F401  (re-exported: callers may import them from here)
 
-Encoding = Literal["utf-8", "gb18030"]
-"""The name of an accepted text encoding, as a sender declares it (an API parameter, a form field, ``--encoding``)."""
-ENCODINGS: tuple[str, ...] = get_args(Encoding)
-"""Text encodings accepted: UTF-8 (a byte order mark is skipped), and GB18030 when the sender declares it."""
 MAX_DEPTH = 64
 """Deepest nesting of JSON or YAML arrays and objects accepted (a GeoJSON MultiPolygon in a feature
 collection is 8 deep)."""

@@ -21,33 +21,13 @@ from planner.errors import InputError
 from planner.model.reading import csv_dicts, csv_lines, parse_json, parse_yaml, read_text
 from planner.model.records import RECORD_TYPES, Record, parse_record
 from planner.scenario.model import Scenario
-from planner.settings import PROJECT_DIR
-
-SCENARIOS_DIR = PROJECT_DIR / "scenarios"
-"""The shipped scenario library."""
+from planner.scenario.paths import scenario_path
 
 _LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers"}
 _DICT_FIELDS = {("teams", "capabilities")}
 _BOOL_TRUE = {"true", "yes", "1", "y"}
 _BOOL_FALSE = {"false", "no", "0", "n", ""}
 _POLYGON_KINDS = {"jurisdictions"}
-
-
-def scenario_path(name_or_path: str | Path) -> Path:
-    """Return a scenario folder from a path, or from a name in the shipped library."""
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path
-    candidate = SCENARIOS_DIR / str(name_or_path)
-    if candidate.is_dir():
-        return candidate
-    raise InputError(f"no scenario folder {name_or_path!r} (library: {', '.join(library_names())})",
-                     field="scenario")
-
-
-def library_names() -> list[str]:
-    """Names of the scenarios shipped in ``scenarios/``."""
-    return sorted(p.name for p in SCENARIOS_DIR.iterdir() if (p / "scenario.yaml").is_file())
 
 
 def read_scenario(folder: str | Path, *, encoding: str | None = None) -> Scenario:

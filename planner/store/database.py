@@ -43,6 +43,7 @@ from planner.scenario.validity import check_scenario
 from planner.settings import database_url
 from planner.store.documents import check_collection, registered
 from planner.store.engine import for_writes, is_unique_violation, make_engine, retrying
+from planner.store.migrate import migrate
 from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
 AGREEMENTS = "agreements"
@@ -96,10 +97,6 @@ class Store:
         self.engine: Engine = make_engine(self.url)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(for_writes(self.engine), expire_on_commit=False)
-        # Imported here: Alembic (with Mako and Pygments) adds about 0.3 s to every CLI start, --help included
-        # (python -X importtime), and only an opened store needs it.
-        from planner.store.migrate import migrate
-
         migrate(for_writes(self.engine))
 
     @contextmanager

@@ -22,7 +22,9 @@ import yaml
 
 from planner.errors import NotFoundError
 from planner.model.reading import csv_dicts, csv_lines, parse_yaml, read_text
+from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.scenario.paths import scenario_path
 from planner.store.database import SETTINGS_ID, Store
 from planner.store.documents import registered, settings_document
 
@@ -57,6 +59,17 @@ def read_folder_settings(folder: Path, scenario: Scenario, *, encoding: str | No
         document.check(data, scenario, document.filename)
         found[document.name] = data
     return found
+
+
+def read_folder(name_or_path: str | Path, encoding: str | None = None) -> tuple[Scenario, dict[str, Any]]:
+    """Read and check a scenario folder as ``scenario load`` does: its records and its settings files.
+
+    Its text files are UTF-8 (with or without a byte order mark) unless ``encoding`` declares gb18030.
+    Reads the documents registered so far: the caller imports the packages that register theirs (the
+    CLI's and the web app's entry modules import every one).
+    """
+    scenario = read_scenario(name_or_path, encoding=encoding)
+    return scenario, read_folder_settings(scenario_path(name_or_path), scenario, encoding=encoding)
 
 
 def write_folder_settings(store: Store, name: str, folder: Path) -> list[str]:

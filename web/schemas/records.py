@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model, mode
 from planner.model.agreements import Agreement
 from planner.model.reading import Encoding
 from planner.model.records import RECORD_TYPES
-from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
+from planner.store.accounts import MIN_PASSWORD_LENGTH
 from planner.store.database import AGREEMENTS, MAX_ID
+from planner.store.roles import Role
 from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version, absent
 
 # ----------------------------------------------------------------------------------------------------
@@ -176,6 +177,7 @@ class UserAnswer(Answer):
     username: str
     role: Role
     active: bool
+    must_change_password: bool = Field(description="the initial password must be changed before anything else")
 
 
 class UserList(Answer):
