@@ -193,7 +193,8 @@ def test_the_import_page_reports_a_store_refusal_on_the_page(client, auth):
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
     ("agreements.json", '"id": "A1", ', "", "id: an agreement is stored by its id"),
-    ("agreements.json", '"id": "A1"', '"id": "' + "A" * 81 + '"', "id: an agreement is stored by its id"),
+    ("agreements.json", '"id": "A1"', '"id": "' + "A" * 81 + '"', "id: String should have at most 80 characters"),
+    ("agreements.json", '"id": "A1"', '"id": "A/1"', "id: String should match pattern"),
     ("scenario.yaml", "title: Mini test region", "title: " + "M" * 201, "title: at most 200 characters"),
 ])
 def test_scenario_load_refuses_what_the_store_cannot_hold_in_one_line(tmp_path, cli_env, capsys, file, old, new,

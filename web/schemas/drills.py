@@ -71,7 +71,9 @@ class SaveDesign(RequestBody):
 class ShiftDrill(RequestBody):
     """A shift in minutes, or the new alarm time; one of the two."""
 
-    model_config = {"json_schema_extra": {"anyOf": [{"required": ["minutes"]}, {"required": ["start"]}]}}
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["minutes"], "properties": {"minutes": {"type": "number"}}},
+        {"required": ["start"], "properties": {"start": {"type": "string"}}}]}}
 
     minutes: float | None = Field(None, ge=-MINUTES_IN_A_YEAR, le=MINUTES_IN_A_YEAR)
     start: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$",
@@ -107,6 +109,10 @@ class ObservedEvent(RequestBody):
 
 class Evaluate(RequestBody):
     """The observed timeline (events, or CSV text), the plan evaluated, the actions' owner and the date."""
+
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["events"], "properties": {"events": {"type": "array"}}},
+        {"required": ["csv"], "properties": {"csv": {"type": "string", "minLength": 1}}}]}}
 
     events: list[ObservedEvent] | None = Field(None, min_length=1, max_length=MAX_EVENTS)
     csv: str | None = Field(None, max_length=MAX_CSV_CHARS, description="time,event,team,capability,quantity,note")
