@@ -32,9 +32,9 @@ WORKERS_COMPENSATION = "workers_compensation"
 
 COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE})
 """Cost lines an agreement may reimburse."""
-ID_PATTERN = r"^[^/\\#?\x00-\x1f\x7f]*$"
-"""What an agreement's id may hold: any text but ``/ \\ # ?`` and control characters, so that it can name the
-agreement in a URL (``/api/v1/scenarios/jinan/records/agreements/救援协议 12``)."""
+ID_PATTERN = r"^([^/\\#?\x00-\x1f\x7f]*[^./\\#?\x00-\x1f\x7f][^/\\#?\x00-\x1f\x7f]*)?$"
+"""What an agreement's id may hold: any text but ``/ \\ # ?`` and control characters, and not dots alone, so that it
+can name the agreement in a URL (``/api/v1/scenarios/jinan/records/agreements/救援协议 12``)."""
 DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT})
 """Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging)."""
 

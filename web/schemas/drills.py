@@ -24,8 +24,6 @@ from planner.drills.records import SimulationRecord
 from planner.model.validation import refuse
 from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error
 
-MAX_CSV_CHARS = 200_000
-"""Largest observed timeline accepted as CSV text, characters."""
 MAX_EVENTS = 2000
 """Most observed events in one evaluation."""
 MINUTES_IN_A_YEAR = 366 * 24 * 60
@@ -115,7 +113,8 @@ class Evaluate(RequestBody):
         {"required": ["csv"], "properties": {"csv": {"type": "string", "minLength": 1}}}]}}
 
     events: list[ObservedEvent] | None = Field(None, min_length=1, max_length=MAX_EVENTS)
-    csv: str | None = Field(None, max_length=MAX_CSV_CHARS, description="time,event,team,capability,quantity,note")
+    csv: str | None = Field(None, description="time,event,team,capability,quantity,note (within the request size "
+                                                "limit)")
     plan: str | None = Field(None, description="one of the drill's plans (default: its first)")
     owner: str | None = Field(None, description="owner of the corrective actions (default: the drill's owner)")
     date: dt.date | None = Field(None, description="the evaluation's date, actions are due from it (default: "
