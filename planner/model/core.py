@@ -12,8 +12,11 @@ from pydantic import Field
 
 from planner.model.validation import Model
 
-Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data."""
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-][A-Za-z0-9_.:\-]*$")
+]
+"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data; not dots alone (``.`` and ``..`` cannot
+name a record in a URL: clients and servers read them as "this folder" and "the folder above")."""
 
 
 class Record(Model):

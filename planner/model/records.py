@@ -16,7 +16,8 @@ import datetime as dt
 from typing import Any, TypeVar
 
 import shapely.geometry
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from planner.model.codes import (  # callers may import the enums with the records
     RECORD_KINDS,
@@ -41,6 +42,13 @@ __all__ = [
 ]
 
 
+_POLYGON: JsonDict = {"type": "array", "minItems": 1, "items": {"anyOf": [
+    {"type": "array", "minItems": 3, "items": {"type": "array", "minItems": size, "maxItems": size,
+                                               "items": {"type": "number"}}} for size in (2, 3)]}}
+"""JSON Schema of a GeoJSON Polygon's coordinates: rings of at least 3 positions, each ring's positions all of 2
+or all of 3 numbers; the first ring is the outer one."""
+
+
 class Jurisdiction(Record):
     """A region (province > city > district) with an optional boundary polygon (GeoJSON geometry)."""
 
@@ -48,7 +56,14 @@ class Jurisdiction(Record):
     name_zh: str = ""
     level: JurisdictionLevel
     parent: Identifier | None = None
-    geometry: dict[str, Any] | None = None
+    geometry: dict[str, Any] | None = Field(default=None, json_schema_extra={
+        "description": "a GeoJSON Polygon or MultiPolygon",
+        "anyOf": [{"type": "object", "required": ["type", "coordinates"],
+                   "properties": {"type": {"const": "Polygon"}, "coordinates": _POLYGON}},
+                  {"type": "object", "required": ["type", "coordinates"],
+                   "properties": {"type": {"const": "MultiPolygon"},
+                                  "coordinates": {"type": "array", "items": _POLYGON, "minItems": 1}}},
+                  {"type": "null"}]})
     approximate: bool = Field(default=False, description="the boundary is a sketch, not surveyed")
 
     @field_validator("geometry")
@@ -60,8 +75,10 @@ class Jurisdiction(Record):
             shape = shapely.geometry.shape(value)
         except Exception as error:  # shapely raises several types for malformed GeoJSON
             raise ValueError(f"not a valid GeoJSON geometry ({error})") from None
-        if shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_empty:
+        if shape.geom_type not in ("Polygon", "MultiPolygon"):
             raise ValueError(f"must be a Polygon or MultiPolygon, not {shape.geom_type}")
+        if shape.is_empty:
+            raise ValueError(f"must be a {shape.geom_type} with at least one ring of at least 3 positions")
         return value
 
 
@@ -87,7 +104,8 @@ class Team(Record):
     readiness: Readiness = Readiness.NORMAL
     availability: Availability = Availability.AVAILABLE
     turnout_min: float = Field(ge=0, le=24 * 60, description="minutes from the order to leaving the base")
-    capabilities: dict[str, int] = Field(default_factory=dict)
+    capabilities: dict[str, int] = Field(default_factory=dict, json_schema_extra={
+        "additionalProperties": {"type": "integer", "minimum": 0}})
     resource_type: int | None = Field(default=None, ge=1, le=4, description="declared type, 1 = best (R-TYPING)")
 
     @field_validator("capabilities")
@@ -119,6 +137,10 @@ class Equipment(Record):
     ``inspection_days`` give the next inspection due (the upkeep board lists those due within 30 days
     and those overdue). ``asset_number`` is unique in the scenario when given.
     """
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [  # exactly one holder, as ``_one_holder`` checks
+        {"required": ["base"], "properties": {"base": {"type": "string"}, "team": {"type": "null"}}},
+        {"required": ["team"], "properties": {"team": {"type": "string"}, "base": {"type": "null"}}}]})
 
     kind: str = Field(min_length=1)
     name: str = ""
