@@ -17,6 +17,7 @@ from typing import Any
 
 from planner.dispatch.requests import IncidentRequest
 from planner.model.records import JurisdictionLevel
+from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.sharing import (
     Agreement,
@@ -94,7 +95,7 @@ def price_pairs(
     """
     parents = jurisdiction_parents(scenario)
     teams = scenario.by_id("teams")
-    bases = scenario.by_id("bases")
+    home = team_jurisdictions(scenario)
     kits = carried_equipment(scenario)
     duration = {r.id: r.duration_h for r in requests}
     region_of_incident = {r.id: region for r, region in zip(requests, regions, strict=True)}
@@ -102,7 +103,7 @@ def price_pairs(
     out: dict[tuple[str, str], PairCharge] = {}
     for (team_id, incident_id), km in route_km.items():
         team = teams[team_id]
-        lender = bases[team.base].jurisdiction  # type: ignore[attr-defined]
+        lender = home[team_id]
         terms = deployment_terms(agreements, lender, region_of_incident[incident_id], parents=parents)
         if terms is None:
             continue

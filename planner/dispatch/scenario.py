@@ -29,6 +29,7 @@ from planner.dispatch.requests import MAX_INCIDENTS, IncidentRequest
 from planner.dispatch.result import DispatchResult, Redispatch
 from planner.errors import InputError
 from planner.model.records import JurisdictionLevel
+from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, agreements_from_dicts
@@ -148,9 +149,9 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepar
                 route_km[(team.id, request.id)] = round(float(metres[j]) / 1000, 2)
     agreements = agreements_from_dicts(scenario.agreements)
     charges = price_pairs(scenario, agreements, requests, regions, route_km)
-    bases = scenario.by_id("bases")
+    home = team_jurisdictions(scenario)
     capabilities = unit_capabilities(scenario)
-    units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
+    units = tuple(Unit(t.id, home[t.id], capabilities[t.id], t.turnout_min,
                        t.availability.value) for t in scenario.teams)
     incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type)
                       for r, region in zip(requests, regions, strict=True))

@@ -37,7 +37,7 @@ from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.store.settings import StoredDocuments
-from web.auth import actor
+from web.auth import actor, user_scope
 from web.jobs import runner
 from web.openapi import operation
 from web.scenarios import current_scenario
@@ -418,7 +418,7 @@ def apply_turnout(name: str, key: str, team: str, json: ApplyTurnout) -> Any:
     data, version = store.get_record(name, "teams", team)
     expected = json.expected_version or version
     data["turnout_min"] = float(proposal.proposed_min)
-    new_version = store.put_record(name, "teams", data, expected_version=expected, actor=actor())
+    new_version = store.put_record(name, "teams", data, expected_version=expected, actor=actor(), scope=user_scope())
     evaluation_store.mark_applied(store, name, key, team, actor=actor())
     return jsonify({"team": team, "turnout_min": data["turnout_min"], "version": new_version})
 
