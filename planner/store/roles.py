@@ -20,12 +20,13 @@ class Role(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
-    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
+    Role.DISPATCHER: frozenset({"view", "run_dispatch", "handle_requests"}),
+    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif", "handle_requests"}),
     Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users"}),
+                           "handle_requests", "manage_users"}),
 }
-"""Permissions of each role."""
+"""Permissions of each role. ``handle_requests``: ask for help, approve, offer and settle cross-region requests,
+each within the user's jurisdiction (``planner.store.scope``, ``planner.requests``)."""
 
 ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
                Role.ADMIN: "管理员 admin"}
