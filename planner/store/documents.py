@@ -28,10 +28,9 @@ Check = Callable[[Any, Scenario, str], object]
 HISTORY_COLLECTIONS = frozenset({"programmes", "drills", "evaluations", "actions", "warnings", "msels", "exercises",
                                  "conducts", "requests"})
 """Scenario documents that are not settings: the drill programme's history (programmes, drills, their
-MSELs, exercise roles and conduct logs, evaluations, corrective actions), the accepted warnings and the cross-region requests for help with their
-claims (``planner.requests``). Each
-module that owns one validates its
-documents; the store versions and audits them like records."""
+MSELs, exercise roles and conduct logs, evaluations, corrective actions), the accepted warnings, and the
+cross-region requests for help with their claims (``planner.requests``). Each module that owns one
+validates its documents; the store versions and audits them like records."""
 
 
 @dataclass(frozen=True)
