@@ -1,7 +1,8 @@
 """A request for help across jurisdictions as data: what is asked, its states and the actions that move it.
 
 A :class:`RequestEntry` is what a requester sends (the requesting jurisdiction, the incident on the map
-or the drill, the needs); an :class:`ActionEntry` one step of the flow (approve, amend, escalate, offer,
+or the drill, the needs); an :class:`ActionEntry` one step of the flow (approve, amend (the approver leaves
+units out, needed elsewhere, and the optimiser proposes again), escalate, offer,
 accept, decline, depart, arrive, release, return, claim, dispute, settle, with a note and the units it
 concerns). :data:`TRANSITIONS` is the state machine as data: for each action, the states it may start
 from, the state it leads to and who may take it (the approver at the request's current level, the
@@ -101,7 +102,8 @@ class ActionEntry(Model):
     action: Action
     note: StrictStr = Field("", max_length=2000)
     units: list[Text] | None = Field(None, max_length=MAX_UNITS,
-                                     description="team ids: offered, declined, amended to, or moving; default all")
+                                     description="team ids: offered, declined, moving (default: all), or left out of "
+                                                 "the proposal by an amendment")
     version: int | None = Field(None, strict=True, ge=1,
                                 description="the request's version you read: another change since is a 409")
 

@@ -31,25 +31,23 @@ def allowed_lenders(scenario: Scenario, level: str) -> frozenset[str]:
     return frozenset(allowed)
 
 
-def lenders_scenario(scenario: Scenario, level: str, committed: Iterable[str] = (),
-                     only: Iterable[str] | None = None) -> Scenario:
+def lenders_scenario(scenario: Scenario, level: str, committed: Iterable[str] = ()) -> Scenario:
     """Return the scenario with only the teams allowed to lend at ``level`` (and not ``committed``) and their kit.
 
-    ``only`` narrows the teams further to those named (an approver's amendment).
+    A committed team (to another request, or left out by the approver's amendment) is neither proposed
+    nor counted at home, where a lender must keep what its agreements retain.
     """
     allowed = allowed_lenders(scenario, level)
     busy = set(committed)
-    named = None if only is None else set(only)
     home = team_jurisdictions(scenario)
-    teams = tuple(t for t in scenario.teams if home[t.id] in allowed and t.id not in busy
-                  and (named is None or t.id in named))
+    teams = tuple(t for t in scenario.teams if home[t.id] in allowed and t.id not in busy)
     kept = {t.id for t in teams}
     equipment = tuple(e for e in scenario.equipment if e.team is None or e.team in kept)
     return dataclasses.replace(scenario, teams=teams, equipment=equipment)
 
 
 def propose(scenario: Scenario, request: Mapping[str, Any], level: str, *, committed: Iterable[str] = (),
-            only: Iterable[str] | None = None, time_limit_s: float = 10.0) -> dict[str, Any]:
+            time_limit_s: float = 10.0) -> dict[str, Any]:
     """Return the proposal for a request at ``level``: lenders, units, travel minutes, agreement and cost.
 
     Parameters
@@ -61,9 +59,7 @@ def propose(scenario: Scenario, request: Mapping[str, Any], level: str, *, commi
     level
         The approving jurisdiction whose lenders are allowed.
     committed
-        Teams committed to other open requests.
-    only
-        The teams an approver's amendment names (None: every allowed team).
+        Teams committed to other open requests, and those the approver's amendments left out.
     time_limit_s
         The optimiser's time limit.
 
@@ -82,7 +78,7 @@ def propose(scenario: Scenario, request: Mapping[str, Any], level: str, *, commi
                             duration_h=float(incident.get("duration_h") or 12.0),
                             responsible_unit=incident.get("responsible_unit") or "",
                             responsible_can_pay=bool(incident.get("responsible_can_pay", True)))
-    lenders = lenders_scenario(scenario, level, committed, only)
+    lenders = lenders_scenario(scenario, level, committed)
     if not lenders.teams:
         return {"level": level, "region": "", "status": "infeasible", "lenders": [], "compensation": 0.0,
                 "shortfall": [{"capability": n.capability, "missing": n.quantity, "deadline_min": n.deadline_min}

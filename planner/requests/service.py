@@ -26,8 +26,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from planner import clock
+from planner.dispatch.scenario import region_of
 from planner.drills.records import drill_entry
-from planner.errors import InputError, NotFoundError
+from planner.errors import InputError, NotFoundError, PlannerError
 from planner.model.records import Availability
 from planner.requests.claims import generate_claim
 from planner.requests.model import (
@@ -108,12 +109,12 @@ def create_request(store: Store, name: str, entry: RequestEntry, scope: Scope | 
         "state": "requested", "level": approver_of(scenario, region.id) or region.id, "units": [], "claim": None,
         "created_at": now.isoformat(), "timeline": [],
     }
-    _record(request, "request", "requested", scope, now, note="")
-    request["proposal"] = propose(scenario, request, request["level"], committed=committed_units(store, name))
-    where = request["proposal"]["region"]
-    if where and not (covers(scenario, region.id, where) or covers(scenario, where, region.id)):
+    where = region_of(scenario, incident["lon"], incident["lat"])
+    if not (covers(scenario, region.id, where) or covers(scenario, where, region.id)):
         raise InputError(f"the incident lies in {where}, outside the requesting jurisdiction {region.id}",
                          field="incident.lon")
+    _record(request, "request", "requested", scope, now, note="")
+    request["proposal"] = propose(scenario, request, request["level"], committed=committed_units(store, name))
     _record(request, "propose", "proposed", None, now, note=f"proposal at {request['level']}")
     version = store.put_document(name, COLLECTION, request["id"], request, actor=_name(scope))
     return {**request, "version": version}
@@ -215,8 +216,8 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
                             for row in request["proposal"]["lenders"]]
         return "approved"
     if action == "amend":
-        request["proposal"] = propose(scenario, request, level, only=entry.units,
-                                      committed=committed_units(store, name, besides=request["id"]))
+        request["left_out"] = sorted({*request.get("left_out", []), *(entry.units or [])})
+        request["proposal"] = propose(scenario, request, level, committed=_unavailable(store, name, request))
         return "proposed"
     if action == "escalate":
         parent = approver_of(scenario, level)
@@ -225,8 +226,7 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
                              field="action")
         request["level"] = parent
         request["units"] = [u for u in request["units"] if u["status"] in OPEN_UNIT_STATES]
-        request["proposal"] = propose(scenario, request, parent,
-                                      committed=committed_units(store, name, besides=request["id"]))
+        request["proposal"] = propose(scenario, request, parent, committed=_unavailable(store, name, request))
         return "escalated"
     if action in ("offer", "decline"):
         return _offer_or_decline(store, name, scenario, request, entry, scope, now)
@@ -241,8 +241,7 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
         if request["state"] == "claimed" and (request["claim"] or {}).get("status") != "disputed":
             raise InputError(f"request {request['id']} is claimed already; a claim is made again only after a "
                              "dispute", field="action")
-        for unit in _units(request, None, {"returned"}):
-            _check_lender(scope, scenario, request, unit)
+        _check_any_lender(scope, scenario, request, _units(request, None, {"returned"}))
         active = [u for u in request["units"] if u["status"] in UNIT_ORDER]
         if any(u["status"] != "returned" for u in active):
             raise InputError("claim: every deployed unit must have returned first", field="action")
@@ -260,6 +259,11 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
                          "claimed again", field="action")
     claim["status"], claim["paid_at"] = "paid", now.isoformat()
     return "settled"
+
+
+def _unavailable(store: Store, name: str, request: Mapping[str, Any]) -> set[str]:
+    """Teams a new proposal leaves out: committed to other requests, or left out by the approver's amendments."""
+    return committed_units(store, name, besides=request["id"]) | set(request.get("left_out", []))
 
 
 def _offer_or_decline(store: Store, name: str, scenario: Scenario, request: dict[str, Any], entry: ActionEntry,
@@ -348,6 +352,19 @@ def _check_lender(scope: Scope | None, scenario: Scenario, request: Mapping[str,
     check_scope(scope, scenario, who, what=f"unit {unit['unit']} of {lender}", permission=PERMISSION)
 
 
+def _check_any_lender(scope: Scope | None, scenario: Scenario, request: Mapping[str, Any],
+                      units: list[dict[str, Any]]) -> None:
+    """Refuse a claim by one who is the lender of none of the units (the claim covers them all)."""
+    refusals = []
+    for unit in units:
+        try:
+            _check_lender(scope, scenario, request, unit)
+            return
+        except PlannerError as error:
+            refusals.append(error)
+    raise refusals[0]
+
+
 def _check_payer(scope: Scope | None, scenario: Scenario, request: Mapping[str, Any]) -> None:
     """Refuse a payer's step by one who holds neither a paying government's jurisdiction nor the requester's."""
     payers = [p.removeprefix("government:") for p in (request["claim"] or {}).get("payers", [])
@@ -371,8 +388,7 @@ def _escalated_if_overdue(store: Store, name: str, scenario: Scenario, request: 
     changed = copy.deepcopy(request)
     parent = approver_of(scenario, request["level"])
     changed["level"] = parent
-    changed["proposal"] = propose(scenario, changed, str(parent),
-                                  committed=committed_units(store, name, besides=request["id"]))
+    changed["proposal"] = propose(scenario, changed, str(parent), committed=_unavailable(store, name, changed))
     now = clock.now()
     minutes = escalate_after_min(scenario)
     _record(changed, "escalate", "escalated", None, now,
