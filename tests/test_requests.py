@@ -132,12 +132,11 @@ def test_the_four_user_flow_escalates_deploys_and_claims_the_ledger_to_the_fen(l
     assert lenders["nat-usar-jinan-usar"]["agreement"] == "mem-order-licheng"
     assert _act(client, "city", rid, "approve", 403)["error"]["code"] == "forbidden"  # the city is below
 
-    # the province leaves out every proposed fire crew but Lixia's (the others are needed at home)
-    others = sorted(u for u, row in lenders.items() if row["lender"] != "cn")
-    keep = "fs-lixia-yanshan-fire"
-    amended = _act(client, "province", rid, "amend", units=[u for u in others if u != keep] + [
-        t["id"] for t in _csv("teams") if "fire_squad" in t["capabilities"] and not t["id"].startswith("fs-lixia")
-        and t["id"] not in others], note="city crews stay at home")
+    # the province leaves out every fire crew but Lixia's (the others are needed at home)
+    home = {row["id"]: row["jurisdiction"] for row in _csv("bases")}
+    crews = [t["id"] for t in _csv("teams") if (t["team_type"] == "fire" or "fire_squad" in t["capabilities"])
+             and home[t["base"]] != "lixia"]
+    amended = _act(client, "province", rid, "amend", units=crews, note="the other fire crews stay at home")
     lenders = {row["unit"]: row for row in amended["proposal"]["lenders"]}
     assert amended["state"] == "proposed" and set(lenders) >= {"nat-usar-jinan-usar"}
     assert {row["lender"] for row in lenders.values()} <= {"cn", "lixia"}, lenders
