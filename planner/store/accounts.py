@@ -200,6 +200,7 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
         row = session.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
             raise NotFoundError(f"user {username!r} does not exist", field="username")
+        was_whole_admin = row.role == Role.ADMIN.value and row.active and row.jurisdiction is None
         if checked_role is not None:
             row.role = checked_role
         if password_hash is not None:
@@ -214,7 +215,7 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
         session.flush()
         admins = session.scalars(select(UserRow).where(UserRow.role == Role.ADMIN.value, UserRow.active,
                                                        UserRow.jurisdiction.is_(None))).all()
-        if not admins:
+        if was_whole_admin and not admins:
             raise InputError("at least one active admin of the whole instance must remain", field="role")
         return _public(row)
 
