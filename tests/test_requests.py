@@ -115,9 +115,10 @@ def test_the_four_user_flow_escalates_deploys_and_claims_the_ledger_to_the_fen(l
     assert client.get(f"{URL}/{rid}", headers=basic("dezhou")).status_code == 404
     assert client.get(URL, headers=basic("dezhou")).get_json()["requests"] == []
     assert [r["id"] for r in client.get(URL, headers=basic("city")).get_json()["requests"]] == [rid]
-    # no authority at the city's level: the county and the lending county may not approve
-    for who in ("county", "lender"):
-        assert _act(client, who, rid, "approve", 403)["error"]["code"] == "forbidden"
+    # no authority at the city's level: the county may not approve; Lixia, not asked yet, does not even see it
+    assert _act(client, "county", rid, "approve", 403)["error"]["code"] == "forbidden"
+    assert all(row["lender"] != "lixia" for row in created["proposal"]["lenders"])
+    assert _act(client, "lender", rid, "approve", 404)["error"]["code"] == "not_found"
 
     # the city does not act: after the configured 30 minutes the request escalates to the province by itself
     fixed_clock(T0 + dt.timedelta(minutes=29))
