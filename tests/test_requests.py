@@ -174,6 +174,9 @@ def test_the_four_user_flow_escalates_deploys_and_claims_the_ledger_to_the_fen(l
     returned = _act(client, "lender", rid, "return")
     assert returned["state"] == "returned"
 
+    times = returned["times"]  # approved at T0 + 31 min, the national team on scene at T0 + 100 min
+    assert times["request_to_approval_min"] == 31.0 and times["approval_to_arrival_min"] == 69.0
+    assert times["late_by_min"] == round(69.0 - times["planned_arrival_min"], 2)
     claimed = _act(client, "lender", rid, "claim")
     claim = claimed["claim"]
     lines, total = _expected_ledger(returned["units"], hours=30.0)

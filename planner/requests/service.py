@@ -117,7 +117,7 @@ def create_request(store: Store, name: str, entry: RequestEntry, scope: Scope | 
     request["proposal"] = propose(scenario, request, request["level"], committed=committed_units(store, name))
     _record(request, "propose", "proposed", None, now, note=f"proposal at {request['level']}")
     version = store.put_document(name, COLLECTION, request["id"], request, actor=_name(scope))
-    return {**request, "version": version}
+    return _view(request, version)
 
 
 def get_request(store: Store, name: str, request_id: str, scope: Scope | None) -> dict[str, Any]:
@@ -193,7 +193,36 @@ def act(store: Store, name: str, request_id: str, entry: ActionEntry, scope: Sco
     _record(changed, entry.action, new_state, scope, now, note=entry.note, units=entry.units)
     new_version = store.put_document(name, COLLECTION, request_id, changed, expected_version=version,
                                      actor=_name(scope))
-    return {**changed, "version": new_version}
+    return _view(changed, new_version)
+
+
+def request_times(request: Mapping[str, Any]) -> dict[str, float | None]:
+    """Minutes the request took against its plan: to approval, from approval to the first unit on scene.
+
+    ``planned_arrival_min`` is the proposal's earliest arrival (minutes from the order), the plan a drill's
+    evaluation compares ``approval_to_arrival_min`` with; None where a step has not happened yet.
+    """
+    def moment(text: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(text) if text else None
+
+    requested = moment(request["timeline"][0]["at"]) if request.get("timeline") else None
+    approved = moment(next((e["at"] for e in request.get("timeline", []) if e["action"] == "approve"), None))
+    arrivals = [moment(u.get("arrived_at")) for u in request.get("units", []) if u.get("arrived_at")]
+    arrived = min((a for a in arrivals if a is not None), default=None)
+    planned = min((row["arrival_min"] for row in (request.get("proposal") or {}).get("lenders", [])), default=None)
+
+    def minutes(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+        return None if start is None or end is None else round((end - start).total_seconds() / 60.0, 2)
+
+    to_arrival = minutes(approved, arrived)
+    return {"request_to_approval_min": minutes(requested, approved), "approval_to_arrival_min": to_arrival,
+            "planned_arrival_min": planned,
+            "late_by_min": None if to_arrival is None or planned is None else round(to_arrival - planned, 2)}
+
+
+def _view(request: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """Return a stored request as answered: with its version and its times against the plan."""
+    return {**request, "version": version, "times": request_times(request)}
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -384,7 +413,7 @@ def _escalated_if_overdue(store: Store, name: str, scenario: Scenario, request: 
     if (request["state"] not in AWAITING_APPROVAL or not request["proposal"].get("shortfall")
             or approver_of(scenario, request["level"]) is None
             or waited < dt.timedelta(minutes=escalate_after_min(scenario))):
-        return {**request, "version": version}
+        return _view(request, version)
     changed = copy.deepcopy(request)
     parent = approver_of(scenario, request["level"])
     changed["level"] = parent
@@ -398,8 +427,8 @@ def _escalated_if_overdue(store: Store, name: str, scenario: Scenario, request: 
                                          actor="system")
     except ConflictError:  # someone acted or escalated meanwhile: theirs stands
         fresh, fresh_version = _read(store, name, request["id"])
-        return {**fresh, "version": fresh_version}
-    return {**changed, "version": new_version}
+        return _view(fresh, fresh_version)
+    return _view(changed, new_version)
 
 
 def _incident(store: Store, name: str, scenario: Scenario, entry: RequestEntry) -> dict[str, Any]:
@@ -446,4 +475,4 @@ def _past(action: str) -> str:
 
 
 __all__ = ["COLLECTION", "act", "board", "create_request", "escalate_after_min", "get_request", "involved",
-           "list_requests", "visible"]
+           "list_requests", "request_times", "visible"]

@@ -83,6 +83,15 @@ class Claim(Answer):
     notes: list[dict[str, Any]]
 
 
+class RequestTimes(Answer):
+    """Minutes the request took against its plan (null where the step has not happened yet)."""
+
+    request_to_approval_min: float | None
+    approval_to_arrival_min: float | None
+    planned_arrival_min: float | None = Field(description="the proposal's earliest arrival, minutes from the order")
+    late_by_min: float | None
+
+
 class RequestAnswer(Answer):
     """A request for help with its state, proposal, units, timeline and claim."""
 
@@ -100,6 +109,7 @@ class RequestAnswer(Answer):
     claim: Claim | None
     created_at: str
     version: int
+    times: RequestTimes
 
 
 class RequestList(Answer):
