@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import json
 from typing import Any
 
 import pytest
@@ -212,3 +213,37 @@ def test_users_add_with_a_jurisdiction_on_the_command_line(cli_env: Any, databas
     assert "atlantis" in capsys.readouterr().err
     users = {u["username"]: u for u in accounts.list_users(Store(database_url))}
     assert users["li"]["jurisdiction"] == "licheng" and users["li"]["role"] == "planner" and "wang" not in users
+
+
+def _plans(client: Any, who: str) -> tuple[dict[str, Any], int]:
+    answer = client.get("/api/v1/scenarios/jinan/settings/plans", headers=basic(who)).get_json()
+    return answer["data"], answer["version"]
+
+
+def _with_field_drills(plans: dict[str, Any], owner_region: str, organisations: dict[str, str]) -> dict[str, Any]:
+    """The plans document with one more field drill for the first plan whose owner is in ``owner_region``."""
+    changed = json.loads(json.dumps(plans))
+    plan = next(p for p in changed["plans"] if organisations[p["owner"]] == owner_region)
+    plan["field_drills"] = plan.get("field_drills", 0) + 1
+    return changed
+
+
+def test_a_county_planner_edits_its_owners_plans_only(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    plans, version = _plans(client, "licheng-planner")
+    organisations = {o["id"]: o.get("jurisdiction", "") for o in plans["organisations"]}
+    refused = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("licheng-planner"),
+                         json={"data": _with_field_drills(plans, "lixia", organisations), "expected_version": version})
+    assert refused.status_code == 403 and "lixia" in refused.get_json()["error"]["message"]
+    assert _plans(client, "licheng-planner") == (plans, version)
+    saved = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("licheng-planner"),
+                       json={"data": _with_field_drills(plans, "licheng", organisations), "expected_version": version})
+    assert saved.status_code == 200
+    plans, version = _plans(client, "city-planner")
+    by_city = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("city-planner"),
+                         json={"data": _with_field_drills(plans, "lixia", organisations), "expected_version": version})
+    assert by_city.status_code == 200
+    calendar = client.get("/api/v1/scenarios/jinan/settings/calendar", headers=basic("licheng-planner")).get_json()
+    whole = client.put("/api/v1/scenarios/jinan/settings/calendar", headers=basic("licheng-planner"),
+                       json={"data": calendar["data"], "expected_version": calendar["version"]})
+    assert whole.status_code == 403  # the drill calendar is the whole scenario's
