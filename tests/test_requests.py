@@ -13,6 +13,7 @@ on one request at once get one success and one conflict.
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import datetime as dt
 import io
@@ -22,9 +23,11 @@ from typing import Any
 
 import pytest
 
+from planner.drills import records
 from planner.requests.model import STATES, TRANSITIONS
 from planner.store.accounts import create_user
 from tests.conftest import ROOT, load_jinan
+from tests.test_drills_web import DRILL, KEY, PROGRAMME
 
 PASSWORD = "request-pass-123"
 INCIDENT = {"lon": 117.105, "lat": 36.70, "type": "chemical-fire-explosion", "duration_h": 12.0,
@@ -285,3 +288,19 @@ def test_the_board_sorts_requests_by_who_acts(levels: Any) -> None:
     assert [r["id"] for r in county["outgoing"]] == [rid] and county["awaiting"] == []
     assert client.get("/api/v1/scenarios/jinan/requests/board", headers=basic("dezhou")).get_json() == {
         "awaiting": [], "outgoing": [], "incoming": []}
+
+
+def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any) -> None:
+    client = levels
+    records.save_programme(app.extensions["planner_store"], "jinan", copy.deepcopy(PROGRAMME))
+    site = next(row for row in _csv("sites") if row["id"] == DRILL["site"])
+    answer = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": KEY, "needs": NEEDS})
+    assert answer.status_code == 201, answer.get_json()
+    created = answer.get_json()
+    assert created["drill"] == KEY and created["state"] == "proposed"
+    assert (created["incident"]["lon"], created["incident"]["lat"]) == (float(site["lon"]), float(site["lat"]))
+    unknown = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": "2026-nothing",
+                                                               "needs": NEEDS})
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "drill"
+    neither = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "needs": NEEDS})
+    assert neither.status_code == 400 and neither.get_json()["error"]["field"] == "incident"
