@@ -9,6 +9,7 @@ under test.
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import json
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from planner.cli import main
+from planner.drills import records
 from planner.errors import ForbiddenError, InputError
 from planner.model.records import JurisdictionLevel
 from planner.scenario.files import read_scenario
@@ -25,6 +27,7 @@ from planner.store.accounts import create_user
 from planner.store.database import Store
 from planner.store.scope import Scope
 from tests.conftest import ROOT, load_jinan
+from tests.test_drills_web import DRILL, KEY, PROGRAMME
 
 PASSWORD = "levels-pass-123"
 LIXIA_TEAM = "fs-lixia-yanshan-fire"
@@ -247,3 +250,19 @@ def test_a_county_planner_edits_its_owners_plans_only(jinan_app: Any) -> None:
     whole = client.put("/api/v1/scenarios/jinan/settings/calendar", headers=basic("licheng-planner"),
                        json={"data": calendar["data"], "expected_version": calendar["version"]})
     assert whole.status_code == 403  # the drill calendar is the whole scenario's
+
+
+def test_a_county_planner_changes_its_owners_drills_only(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    metro = {**DRILL, "id": "metro-H1", "owner": "org-metro"}  # the metro is a Lixia owner
+    records.save_programme(jinan_app.extensions["planner_store"], "jinan",
+                           {**copy.deepcopy(PROGRAMME), "drills": [DRILL, metro]})
+    refused = client.put("/api/v1/scenarios/jinan/drills/2026-metro-H1/design", headers=basic("licheng-planner"),
+                         json={})
+    assert refused.status_code == 403 and "lixia" in refused.get_json()["error"]["message"]
+    assert records.get_drill(jinan_app.extensions["planner_store"], "jinan", "2026-metro-H1")[1] is None
+    saved = client.put(f"/api/v1/scenarios/jinan/drills/{KEY}/design", headers=basic("licheng-planner"), json={})
+    assert saved.status_code == 200, saved.get_json()
+    programme = client.post("/api/v1/scenarios/jinan/programmes/plan", headers=basic("licheng-planner"),
+                            json={"year": 2027})
+    assert programme.status_code == 403  # a year's programme places every county's drills
