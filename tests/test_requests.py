@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import copy
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -24,9 +25,14 @@ from typing import Any
 import pytest
 
 from planner.drills import records
+from planner.errors import InputError
 from planner.requests.model import STATES, TRANSITIONS
+from planner.requests.proposal import allowed_lenders, lenders_scenario
+from planner.requests.service import escalate_after_min
+from planner.scenario.files import read_scenario
+from planner.scenario.jurisdictions import below
 from planner.store.accounts import create_user
-from tests.conftest import ROOT, load_jinan
+from tests.conftest import ROOT, jinan_folder, load_jinan
 from tests.test_drills_web import DRILL, KEY, PROGRAMME
 
 PASSWORD = "request-pass-123"
@@ -304,3 +310,33 @@ def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any) -> None:
     assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "drill"
     neither = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "needs": NEEDS})
     assert neither.status_code == 400 and neither.get_json()["error"]["field"] == "incident"
+
+
+def test_the_lenders_allowed_at_a_level_are_below_it_and_at_a_province_its_country() -> None:
+    scenario = read_scenario(ROOT / "scenarios" / "jinan")
+    assert allowed_lenders(scenario, "jinan") == below(scenario, "jinan")
+    assert "cn" not in allowed_lenders(scenario, "jinan") and "shandong" not in allowed_lenders(scenario, "jinan")
+    assert allowed_lenders(scenario, "shandong") == below(scenario, "shandong") | {"cn"}
+    home = {row["id"]: row["jurisdiction"] for row in _csv("bases")}
+    city = lenders_scenario(scenario, "jinan", committed=["fs-lixia-yanshan-fire"])
+    assert {home[t.base] for t in city.teams} <= below(scenario, "jinan")
+    assert "fs-lixia-yanshan-fire" not in {t.id for t in city.teams}
+    assert {e.team for e in city.equipment if e.team} <= {t.id for t in city.teams}
+
+
+def test_the_time_before_a_request_escalates_by_itself_is_the_scenarios(app: Any, fixed_clock: Any) -> None:
+    store = app.extensions["planner_store"]
+    scenario, settings = jinan_folder()
+    store.save_scenario(dataclasses.replace(scenario, meta={**scenario.meta, "requests": {"escalate_after_min": 10}}))
+    create_user(store, "county", PASSWORD, "planner", jurisdiction="licheng")
+    fixed_clock(T0)
+    client = app.test_client()
+    rid = _create(client)["id"]
+    fixed_clock(T0 + dt.timedelta(minutes=9))
+    assert client.get(f"{URL}/{rid}", headers=basic("county")).get_json()["state"] == "proposed"
+    fixed_clock(T0 + dt.timedelta(minutes=10))
+    assert client.get(f"{URL}/{rid}", headers=basic("county")).get_json()["level"] == "shandong"
+    assert escalate_after_min(dataclasses.replace(scenario, meta={})) == 30.0
+    with pytest.raises(InputError) as refused:
+        escalate_after_min(dataclasses.replace(scenario, meta={"requests": {"escalate_after_min": "soon"}}))
+    assert refused.value.field == "requests.escalate_after_min"
