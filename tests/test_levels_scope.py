@@ -216,6 +216,10 @@ def test_users_add_with_a_jurisdiction_on_the_command_line(cli_env: Any, databas
     assert "atlantis" in capsys.readouterr().err
     users = {u["username"]: u for u in accounts.list_users(Store(database_url))}
     assert users["li"]["jurisdiction"] == "licheng" and users["li"]["role"] == "planner" and "wang" not in users
+    assert main(["users", "set-jurisdiction", "li", "jinan"]) == 0
+    assert main(["users", "list"]) == 0 and "jinan" in capsys.readouterr().out
+    assert main(["users", "set-jurisdiction", "li"]) == 0  # back to the whole instance
+    assert {u["username"]: u for u in accounts.list_users(Store(database_url))}["li"]["jurisdiction"] is None
 
 
 def _plans(client: Any, who: str) -> tuple[dict[str, Any], int]:
@@ -266,3 +270,11 @@ def test_a_county_planner_changes_its_owners_drills_only(jinan_app: Any) -> None
     programme = client.post("/api/v1/scenarios/jinan/programmes/plan", headers=basic("licheng-planner"),
                             json={"year": 2027})
     assert programme.status_code == 403  # a year's programme places every county's drills
+
+
+def test_the_inventory_offers_edits_only_of_ones_own_records(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
+    page = client.get("/inventory/?scenario=jinan&kind=teams").get_data(as_text=True)
+    assert f"/inventory/teams/{LICHENG_TEAM}/edit" in page and f"/inventory/teams/{LIXIA_TEAM}/edit" not in page
+    assert LIXIA_TEAM in page  # listed, to be read

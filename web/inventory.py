@@ -22,6 +22,7 @@ from planner.model.reading import ENCODINGS, decode, parse_json
 from planner.model.records import RECORD_TYPES
 from planner.scenario.files import cell_text, csv_cells
 from planner.scenario.importing import preview_import
+from planner.scenario.jurisdictions import record_jurisdiction
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require, user_scope
 from web.scenarios import current_scenario
@@ -128,8 +129,12 @@ def index() -> str:
             else [r.model_dump(mode="json") for r in scenario.records(kind)])
     columns = LIST_COLUMNS[kind]
     table = [[_display(c, row.get(c)) for c in columns] for row in rows]
+    scope = user_scope()
+    editable = {str(row.get("id")) for row in rows
+                if scope.holds(scenario, record_jurisdiction(scenario, kind, row))}  # the rest is read as a viewer
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
-                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions)
+                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions,
+                           editable=editable)
 
 
 def _display(column: str, value: Any) -> str:
