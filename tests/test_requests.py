@@ -296,7 +296,7 @@ def test_the_board_sorts_requests_by_who_acts(levels: Any) -> None:
         "awaiting": [], "outgoing": [], "incoming": []}
 
 
-def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any) -> None:
+def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any, fixed_clock: Any) -> None:
     client = levels
     records.save_programme(app.extensions["planner_store"], "jinan", copy.deepcopy(PROGRAMME))
     site = next(row for row in _csv("sites") if row["id"] == DRILL["site"])
@@ -305,6 +305,11 @@ def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any) -> None:
     created = answer.get_json()
     assert created["drill"] == KEY and created["state"] == "proposed"
     assert (created["incident"]["lon"], created["incident"]["lat"]) == (float(site["lon"]), float(site["lat"]))
+    fixed_clock(T0 + dt.timedelta(minutes=12))
+    _act(client, "city", created["id"], "approve")
+    drill = client.get(f"/api/v1/scenarios/jinan/drills/{KEY}", headers=basic("county")).get_json()
+    assert drill["requests"] == [{"id": created["id"], "state": "approved", "jurisdiction": "licheng",
+                                  "level": "jinan", "times": {**created["times"], "request_to_approval_min": 12.0}}]
     unknown = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": "2026-nothing",
                                                                "needs": NEEDS})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "drill"

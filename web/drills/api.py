@@ -33,6 +33,7 @@ from planner.drills.exercise import not_found
 from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import InputError, NotFoundError
+from planner.requests import service as request_service
 from planner.scenario.jurisdictions import root_of
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
@@ -201,7 +202,11 @@ def check_drill_scope(name: str, key: str | None) -> None:
 
 
 def drill_view(name: str, key: str) -> dict[str, Any]:
-    """Everything the drill page shows: entry, design (stored or computed), simulation, evaluation, actions."""
+    """Everything the drill page shows: entry, design (stored or computed), simulation, evaluation, actions.
+
+    ``requests`` are the cross-region requests for help the drill exercises (those the user may see), each with
+    its times against the plan (request to approval, approval to first unit on scene, the proposal's arrival).
+    """
     store = get_store()
     scenario = current_scenario(name)
     check_visible(name, key)
@@ -221,6 +226,9 @@ def drill_view(name: str, key: str) -> dict[str, Any]:
         "turnout_proposals": evaluation["turnout_proposals"] if evaluation else [],
         "actions": [{**a.to_json(), "version": v} for a, v in records.drill_actions(store, name, key)],
         "map": drill_map(scenario, entry, design),
+        "requests": [{"id": r["id"], "state": r["state"], "jurisdiction": r["jurisdiction"], "level": r["level"],
+                      "times": r["times"]}
+                     for r in request_service.list_requests(store, name, user_scope()) if r.get("drill") == key],
     }
 
 
