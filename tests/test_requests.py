@@ -310,6 +310,9 @@ def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any, fixed_cl
     drill = client.get(f"/api/v1/scenarios/jinan/drills/{KEY}", headers=basic("county")).get_json()
     assert drill["requests"] == [{"id": created["id"], "state": "approved", "jurisdiction": "licheng",
                                   "level": "jinan", "times": {**created["times"], "request_to_approval_min": 12.0}}]
+    client.post("/login", data={"username": "county", "password": PASSWORD})
+    page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert created["id"] in page and "drill-requests" in page
     unknown = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": "2026-nothing",
                                                                "needs": NEEDS})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "drill"
