@@ -239,10 +239,12 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
     if TRANSITIONS[action].actor == "requester":
         check_scope(scope, scenario, request["jurisdiction"], what=f"request {request['id']} of "
                     f"{request['jurisdiction']}", permission=PERMISSION)
-    if action == "approve":
-        request["units"] = [{"unit": row["unit"], "lender": row["lender"], "people": row["people"],
-                             "route_km": row["route_km"], "status": "requested"}
-                            for row in request["proposal"]["lenders"]]
+    if action == "approve":  # units already offered or committed (before an escalation) stay as they are
+        kept = [u for u in request["units"] if u["status"] in OPEN_UNIT_STATES]
+        known = {u["unit"] for u in kept}
+        request["units"] = kept + [{"unit": row["unit"], "lender": row["lender"], "people": row["people"],
+                                    "route_km": row["route_km"], "status": "requested"}
+                                   for row in request["proposal"]["lenders"] if row["unit"] not in known]
         return "approved"
     if action == "amend":
         request["left_out"] = sorted({*request.get("left_out", []), *(entry.units or [])})
