@@ -203,6 +203,8 @@ def test_the_four_user_flow_escalates_deploys_and_claims_the_ledger_to_the_fen(l
     assert _act(client, "county", rid, "settle", 400)["error"]["field"] == "action"
     reclaimed = _act(client, "lender", rid, "claim")
     assert reclaimed["claim"]["status"] == "claimed" and reclaimed["claim"]["total"] == total
+    reviewed = _act(client, "county", rid, "review", note="checked against the deployment log")
+    assert reviewed["claim"]["status"] == "reviewed" and reviewed["claim"]["total"] == total
     settled = _act(client, "county", rid, "settle")
     assert settled["state"] == "settled" and settled["claim"]["status"] == "paid"
     twice = _act(client, "county", rid, "settle", 400)
@@ -282,7 +284,7 @@ def test_the_state_machine_refuses_steps_out_of_order(levels: Any) -> None:
         assert refused["error"]["field"] == "action" and "proposed" in refused["error"]["message"]
     assert _act(client, "province", rid, "decline", 400)["error"]["field"] == "action"
     assert set(TRANSITIONS) == {"approve", "amend", "escalate", "offer", "accept", "decline", "depart", "arrive",
-                                "release", "return", "claim", "dispute", "settle"}
+                                "release", "return", "claim", "review", "dispute", "settle"}
 
 
 def test_the_board_sorts_requests_by_who_acts(levels: Any) -> None:

@@ -3,7 +3,7 @@
 A :class:`RequestEntry` is what a requester sends (the requesting jurisdiction, the incident on the map
 or the drill, the needs); an :class:`ActionEntry` one step of the flow (approve, amend (the approver leaves
 units out, needed elsewhere, and the optimiser proposes again), escalate, offer,
-accept, decline, depart, arrive, release, return, claim, dispute, settle, with a note and the units it
+accept, decline, depart, arrive, release, return, claim, review, dispute, settle, with a note and the units it
 concerns). :data:`TRANSITIONS` is the state machine as data: for each action, the states it may start
 from, the state it leads to and who may take it (the approver at the request's current level, the
 requester, a lender of the units, or the payer's side). The request itself is stored as a JSON document
@@ -29,7 +29,7 @@ OPEN_UNIT_STATES = frozenset({"offered", "accepted", "en_route", "on_scene"})
 """States of a unit that commit it to a request: it cannot be offered to another."""
 
 Action = Literal["approve", "amend", "escalate", "offer", "accept", "decline", "depart", "arrive", "release",
-                 "return", "claim", "dispute", "settle"]
+                 "return", "claim", "review", "dispute", "settle"]
 Actor = Literal["approver", "requester", "lender", "payer"]
 MAX_UNITS = 200
 """Most units one action may name."""
@@ -59,6 +59,7 @@ TRANSITIONS: dict[str, Transition] = {
     "release": Transition(frozenset({"on_scene", "released"}), "released", "requester"),
     "return": Transition(frozenset({"released", "returned"}), "returned", "lender"),
     "claim": Transition(frozenset({"returned", "claimed"}), "claimed", "lender"),
+    "review": Transition(frozenset({"claimed"}), "claimed", "payer"),
     "dispute": Transition(frozenset({"claimed"}), "claimed", "payer"),
     "settle": Transition(frozenset({"claimed"}), "settled", "payer"),
 }

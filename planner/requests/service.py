@@ -281,11 +281,15 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
         return "claimed"
     claim = request["claim"]
     _check_payer(scope, scenario, request)
-    if action == "dispute":
-        claim["status"] = "disputed"
-        claim["notes"].append({"at": now.isoformat(), "by": _name(scope), "note": entry.note})
+    if action in ("review", "dispute"):
+        if claim["status"] not in ("claimed", "reviewed"):
+            raise InputError(f"request {request['id']}: the claim is {claim['status']}; it can be {_past(action)} "
+                             "once the lender has claimed again", field="action")
+        claim["status"] = "reviewed" if action == "review" else "disputed"
+        if entry.note or action == "dispute":
+            claim["notes"].append({"at": now.isoformat(), "by": _name(scope), "note": entry.note, "action": action})
         return "claimed"
-    if claim["status"] != "claimed":
+    if claim["status"] not in ("claimed", "reviewed"):
         raise InputError(f"request {request['id']}: the claim is {claim['status']}; settle it once the lender has "
                          "claimed again", field="action")
     claim["status"], claim["paid_at"] = "paid", now.isoformat()
@@ -472,8 +476,8 @@ def _name(scope: Scope | None) -> str:
 def _past(action: str) -> str:
     return {"approve": "approved", "amend": "amended", "escalate": "escalated", "offer": "offered",
             "decline": "declined", "accept": "accepted", "depart": "departed", "arrive": "arrived",
-            "release": "released", "return": "returned", "claim": "claimed", "dispute": "disputed",
-            "settle": "settled"}[action]
+            "release": "released", "return": "returned", "claim": "claimed", "review": "reviewed",
+            "dispute": "disputed", "settle": "settled"}[action]
 
 
 __all__ = ["COLLECTION", "act", "board", "create_request", "escalate_after_min", "get_request", "involved",

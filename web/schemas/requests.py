@@ -74,7 +74,7 @@ class TimelineEntry(Answer):
 class Claim(Answer):
     """The compensation claim generated from the ledger on return: lines, exclusions, payers, status."""
 
-    status: str = Field(description="claimed, disputed or paid")
+    status: str = Field(description="claimed, reviewed, disputed or paid")
     lines: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
     totals_by_payer: dict[str, float]
