@@ -2,8 +2,9 @@
 
 A scenario's jurisdictions carry a level (country > province > city > district/county > park) and a
 parent. :func:`record_jurisdiction` is THE answer to "which jurisdiction does this record belong to":
-a base or a hazard site names its own, a team belongs to its base's, equipment to its base's or its
-team's, a jurisdiction record to its parent (the level above decides on its subdivisions), and what is
+a base, a hazard site or a depot names its own, a team belongs to its base's, its people and roster
+lines to the team's, a stock to its depot's, equipment to its base's or its team's, a jurisdiction
+record to its parent (the level above decides on its subdivisions), and what is
 the whole scenario's (response standards) to the root. An agreement belongs to the nearest jurisdiction
 above both its lender and its borrower. Every door that asks whose record it is (the scope check of
 users, the dispatch adaptor's home region of a team, the requests' lenders) calls it.
@@ -90,17 +91,24 @@ def record_jurisdiction(scenario: Scenario, kind: str, data: Mapping[str, Any]) 
     Returns
     -------
     str
-        A base's or site's ``jurisdiction``; a team's base's; equipment's base's or team's base's; a
+        A base's, site's or depot's ``jurisdiction``; a team's base's; a person's or roster line's team's;
+        a stock's depot's; equipment's base's or team's base's; a
         jurisdiction's parent (itself at the root); an agreement's nearest common ancestor of lender and
         borrower; the root for standards. A reference to a missing base or team falls back to the root,
         so only those who hold the whole scenario may write it (the scenario check refuses it anyway).
 
     """
     root = root_of(scenario)
-    if kind in ("bases", "sites"):
+    if kind in ("bases", "sites", "depots"):
         return str(data.get("jurisdiction") or root)
     if kind == "teams":
         return _base_jurisdiction(scenario, data.get("base"), root)
+    if kind in ("people", "shifts"):
+        team = scenario.by_id("teams").get(str(data.get("team")))
+        return _base_jurisdiction(scenario, team.base if team is not None else None, root)  # type: ignore[attr-defined]
+    if kind == "stocks":
+        depot = scenario.by_id("depots").get(str(data.get("depot")))
+        return depot.jurisdiction if depot is not None else root  # type: ignore[attr-defined]
     if kind == "equipment":
         if data.get("base"):
             return _base_jurisdiction(scenario, data.get("base"), root)
