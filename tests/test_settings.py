@@ -40,7 +40,8 @@ def test_each_document_is_registered_by_its_package() -> None:
 
 @pytest.mark.parametrize(("module", "allowed"), [
     ("settings", {"planner.errors", "planner.model.reading", "planner.scenario.files", "planner.scenario.model",
-                  "planner.scenario.paths", "planner.store.database", "planner.store.documents"}),
+                  "planner.scenario.paths", "planner.store.database", "planner.store.documents",
+                  "planner.scenario.jurisdictions", "planner.store.scope"}),
     ("documents", {"planner.errors", "planner.scenario.model"}),
 ])
 def test_the_store_modules_import_no_domain_package(module: str, allowed: set[str]) -> None:

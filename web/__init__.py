@@ -32,6 +32,7 @@ from web import (
     limits,
     pages,
     posture,
+    requests,
     security,
     settings,
     store,
@@ -71,7 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     jobs.init_app(app)
     for area in (pages, api, availability, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api,
-                 inventory, admin, jobs, settings):
+                 inventory, admin, jobs, settings, requests):
         app.register_blueprint(area.bp)
     return app
 

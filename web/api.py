@@ -20,7 +20,7 @@ from planner.scenario.importing import preview_import
 from planner.scenario.network import network_for
 from planner.store import accounts
 from planner.store.database import AGREEMENTS
-from web.auth import actor
+from web.auth import actor, user_scope
 from web.openapi import document, operation, request_json
 from web.privacy import sees_personal_data, shown_audit, shown_csv, shown_record
 from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
@@ -124,7 +124,8 @@ def _record_writes(kind: str, body: type[BaseModel], versioned: type[BaseModel])
     """
 
     def create(name: str, json: BaseModel) -> Any:
-        version = get_store().put_record(name, kind, request_json(), expected_version=None, actor=actor())
+        version = get_store().put_record(name, kind, request_json(), expected_version=None, actor=actor(),
+                                         scope=user_scope())
         return jsonify({"version": version}), 201
 
     def replace(name: str, record_id: str, json: BaseModel) -> Any:
@@ -132,7 +133,7 @@ def _record_writes(kind: str, body: type[BaseModel], versioned: type[BaseModel])
         if data.get("id") != record_id:
             raise InputError("the id in the body differs from the id in the path; ids cannot be renamed", field="id")
         version = get_store().put_record(name, kind, data, expected_version=json.version,  # type: ignore[attr-defined]
-                                         actor=actor())
+                                         actor=actor(), scope=user_scope())
         return jsonify({"version": version})
 
     create.__name__, replace.__name__ = f"create_{kind}", f"replace_{kind}"
@@ -155,7 +156,8 @@ for _kind, _body in RECORD_BODIES.items():
            permission="edit_inventory", notes=WHOLE_SCENARIO, answers={204: "deleted", 409: "changed since read"})
 def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> Any:
     """Delete a record unless others refer to it."""
-    get_store().delete_record(name, kind, record_id, expected_version=query.version, actor=actor())
+    get_store().delete_record(name, kind, record_id, expected_version=query.version, actor=actor(),
+                              scope=user_scope())
     return Response(status=204)
 
 
@@ -172,7 +174,7 @@ def import_records(name: str, kind: str, query: ImportQuery) -> Any:
     preview = preview_import(current_scenario(name), kind, text, query.filename)
     if query.preview or not preview.ok:
         return jsonify({**preview.as_dict(), "written": False}), (200 if preview.ok else 400)
-    counts = get_store().import_records(name, kind, list(preview.documents), actor=actor())
+    counts = get_store().import_records(name, kind, list(preview.documents), actor=actor(), scope=user_scope())
     return jsonify({**preview.as_dict(), "written": True, **counts})
 
 
@@ -226,4 +228,5 @@ def users() -> Any:
            answers={201: UserAnswer})
 def create_user(json: NewUser) -> Any:
     """Create an account."""
-    return jsonify(accounts.create_user(get_store(), json.username, json.password, json.role.value)), 201
+    return jsonify(accounts.create_user(get_store(), json.username, json.password, json.role.value,
+                                        jurisdiction=json.jurisdiction)), 201

@@ -27,8 +27,9 @@ from planner.model.reading import ENCODINGS, decode, parse_json
 from planner.model.records import RECORD_TYPES
 from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell
 from planner.scenario.importing import preview_import
+from planner.scenario.jurisdictions import record_jurisdiction
 from planner.store.database import AGREEMENTS, ConflictError
-from web.auth import actor, require
+from web.auth import actor, require, user_scope
 from web.availability import moment_of, scenario_availability, scenario_upkeep
 from web.privacy import sees_personal_data, shown_csv, shown_record
 from web.scenarios import current_scenario
@@ -150,9 +151,12 @@ def index() -> str:
     table = [[_display(kind, c, row.get(c)) for c in columns] for row in rows]
     at = request.args.get("at", "")
     available = _team_availability(name, at) if kind == "teams" and at else None
+    scope = user_scope()
+    editable = {str(row.get("id")) for row in rows
+                if scope.holds(scenario, record_jurisdiction(scenario, kind, row))}  # the rest is read as a viewer
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
                            kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions,
-                           at=at, available=available)
+                           at=at, available=available, editable=editable)
 
 
 def _team_availability(name: str, at: str) -> dict[str, dict[str, Any]]:
@@ -197,7 +201,7 @@ def create(kind: str) -> Any:
         return _render_form(kind, {}, record_id=None, version=None)
     form = request.form.to_dict()
     try:
-        get_store().put_record(_scenario_name(), kind, _data_from_form(kind, form), actor=actor())
+        get_store().put_record(_scenario_name(), kind, _data_from_form(kind, form), actor=actor(), scope=user_scope())
     except InputError as error:
         return _render_form(kind, form, record_id=None, version=None, error=error, status=400)
     flash(f"已创建 Created {kind} {form.get('id')}.", "info")
@@ -220,7 +224,7 @@ def edit(kind: str, record_id: str) -> Any:
         if sent is None:
             raise InputError("the form lost its version number; reload the record", field="version")
         data = {**_data_from_form(kind, form), "id": record_id}
-        store.put_record(_scenario_name(), kind, data, expected_version=sent, actor=actor())
+        store.put_record(_scenario_name(), kind, data, expected_version=sent, actor=actor(), scope=user_scope())
     except ConflictError as error:
         return _render_form(kind, form, record_id=record_id, version=sent, error=error, status=409)
     except InputError as error:
@@ -239,7 +243,7 @@ def delete(kind: str, record_id: str) -> Response:
         if version and _version(version) is None:
             raise InputError(f"the form's version {version!r} is not a number; reload the list", field="version")
         get_store().delete_record(_scenario_name(), kind, record_id,
-                                  expected_version=_version(version), actor=actor())
+                                  expected_version=_version(version), actor=actor(), scope=user_scope())
         flash(f"已删除 Deleted {kind} {record_id}.", "info")
     except InputError as error:
         flash(f"未删除 Not deleted: {error}", "error")
@@ -268,7 +272,8 @@ def import_file(kind: str) -> Any:
         context.update(text=text, filename=filename)
         preview = context["preview"] = preview_import(scenario, kind, text, filename)
         if request.form.get("confirm") == "yes" and preview.ok:
-            counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor())
+            counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor(),
+                                                scope=user_scope())
             flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
             return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     except InputError as error:

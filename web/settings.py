@@ -26,7 +26,7 @@ import planner.posture.settings  # noqa: F401  (registers the warning, readiness
 from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version
-from web.auth import actor
+from web.auth import actor, user_scope
 from web.openapi import operation, request_json
 from web.scenarios import current_scenario
 from web.schemas.settings import SettingsList, SettingsSaved, document_models
@@ -64,7 +64,7 @@ def document_routes(document: SettingsDocument) -> None:
         scenario = current_scenario(name)
         data = request_json()["data"]  # as sent (the model checked it): the folder export writes it back
         version = put_settings(get_store(), scenario, document.name, data, expected_version=json.expected_version,
-                               actor=actor())
+                               actor=actor(), scope=user_scope())
         return jsonify({"name": document.name, "version": version})
 
     read.__name__, write.__name__ = f"get_{document.name}", f"put_{document.name}"

@@ -21,6 +21,7 @@ from typing import Any
 from planner.dispatch.requests import IncidentRequest
 from planner.dispatch.result import MaterialAllocation
 from planner.model.records import JurisdictionLevel
+from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.sharing import (
     Agreement,
@@ -103,28 +104,54 @@ def price_pairs(
 
     """
     parents = jurisdiction_parents(scenario)
-    teams = scenario.by_id("teams")
-    bases = scenario.by_id("bases")
+    home = team_jurisdictions(scenario)
     kits = carried_equipment(scenario)
     duration = {r.id: r.duration_h for r in requests}
     region_of_incident = {r.id: region for r, region in zip(requests, regions, strict=True)}
     provinces: dict[str, str] = {}
     out: dict[tuple[str, str], PairCharge] = {}
     for (team_id, incident_id), km in route_km.items():
-        team = teams[team_id]
-        lender = bases[team.base].jurisdiction  # type: ignore[attr-defined]
+        lender = home[team_id]
         terms = deployment_terms(agreements, lender, region_of_incident[incident_id], parents=parents)
         if terms is None:
             continue
-        rated, unrated = rated_equipment(kits.get(team_id, {}), terms)
         if lender not in provinces:
             provinces[lender] = province_of(scenario, lender)
-        sent = team.members if people is None or team_id not in people else people[team_id]  # type: ignore[attr-defined]
-        deployment = Deployment(unit=team_id, lender=lender, people=sent,
-                                duration_h=duration[incident_id], equipment=rated, transport_km=2 * km, trips=1,
-                                lender_province=provinces[lender])
+        sent = None if people is None else people.get(team_id)
+        deployment, unrated = team_deployment(scenario, team_id, terms, duration[incident_id], km, kits=kits,
+                                              lender_province=provinces[lender], people=sent)
         out[(team_id, incident_id)] = PairCharge(terms, deployment, unrated, compensate(deployment, terms).amount)
     return out
+
+
+def team_deployment(scenario: Scenario, team_id: str, terms: Terms, duration_h: float, route_km: float, *,
+                    kits: Mapping[str, Mapping[str, int]] | None = None, lender_province: str | None = None,
+                    people: int | None = None) -> tuple[Deployment, dict[str, int]]:
+    """Return the deployment a whole team gives rise to, and its carried kit the agreement does not rate.
+
+    The team's people (``people``, its people on duty, else its members) for ``duration_h`` hours, its
+    carried equipment that the terms' agreement rates, a round trip of ``route_km`` one-way kilometres, one
+    trip: what a plan expects (the incident's expected duration) and what a request's claim charges (the
+    hours from departure to return), priced alike.
+    """
+    team = scenario.by_id("teams")[team_id]
+    carried = (kits if kits is not None else carried_equipment(scenario)).get(team_id, {})
+    rated, unrated = rated_equipment(dict(carried), terms)
+    province = province_of(scenario, terms.lender) if lender_province is None else lender_province
+    sent = team.members if people is None else people  # type: ignore[attr-defined]
+    deployment = Deployment(unit=team_id, lender=terms.lender, people=sent, duration_h=duration_h, equipment=rated,
+                            transport_km=2 * route_km, trips=1, lender_province=province)
+    return deployment, unrated
+
+
+def incident_mission(scenario: Scenario, mission_id: str, region: str, deployments: Sequence[Deployment], *,
+                     responsible_unit: str = "", responsible_can_pay: bool = True,
+                     kind: str = "accident") -> Mission:
+    """Return the mission of an incident in ``region`` (its province from the tree) with its deployments."""
+    return Mission(id=mission_id, region=region, kind=kind,  # type: ignore[arg-type]
+                   deployments=tuple(deployments), province=province_of(scenario, region),
+                   responsible_unit=responsible_unit,
+                   responsible_can_pay=responsible_can_pay and bool(responsible_unit))
 
 
 def price_supplies(
@@ -204,9 +231,9 @@ def plan_ledger(
             if charge.terms.own_forces and charge.terms.lender != region:
                 own.append({"unit": charge.deployment.unit, "jurisdiction": charge.terms.lender, "serves": region})
         if sent or request.id in supplied:
-            missions.append(Mission(id=request.id, region=region, kind="accident",
-                                    deployments=(*(c.deployment for c in sent), *supplied.get(request.id, ())),
-                                    province=province_of(scenario, region), responsible_unit=request.responsible_unit,
-                                    responsible_can_pay=request.responsible_can_pay and bool(request.responsible_unit)))
+            missions.append(incident_mission(scenario, request.id, region,
+                                             [*(c.deployment for c in sent), *supplied.get(request.id, ())],
+                                             responsible_unit=request.responsible_unit,
+                                             responsible_can_pay=request.responsible_can_pay))
     ledger = build_ledger(missions, agreements, parents=jurisdiction_parents(scenario))
     return {**ledger.to_dict(), "unrated_equipment": unrated, "own_forces": own}

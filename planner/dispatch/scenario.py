@@ -35,6 +35,7 @@ from planner.dispatch.requests import MAX_INCIDENTS, IncidentRequest
 from planner.dispatch.result import DispatchResult, Redispatch
 from planner.errors import InputError
 from planner.model.records import JurisdictionLevel
+from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, agreements_from_dicts
@@ -178,9 +179,9 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
     supplies, supply_travel = _supplies(scenario, requests, seconds_to, placed.depot_node, available)
     people = None if available is None else {t.id: t.on_duty for t in available.teams if t.on_duty is not None}
     charges = price_pairs(scenario, agreements, requests, regions, route_km, people=people)
-    bases = scenario.by_id("bases")
+    home = team_jurisdictions(scenario)
     capabilities = unit_capabilities(scenario, available)
-    units = tuple(Unit(t.id, bases[t.base].jurisdiction, capabilities[t.id], t.turnout_min,  # type: ignore[attr-defined]
+    units = tuple(Unit(t.id, home[t.id], capabilities[t.id], t.turnout_min,
                        t.availability.value) for t in scenario.teams)
     incidents = tuple(Incident(r.id, region, r.priority, r.requirements, r.type, r.materials)
                       for r, region in zip(requests, regions, strict=True))

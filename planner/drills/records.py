@@ -40,7 +40,10 @@ from planner.drills.improvement import (
 from planner.drills.programme import FIRST_YEAR, LAST_YEAR, Programme
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
+from planner.scenario.jurisdictions import root_of
+from planner.scenario.model import Scenario
 from planner.store.database import ConflictError, DocumentChange, Store
+from planner.store.settings import stored_settings
 
 DRILL_KEY = re.compile(r"^(?P<year>19[0-9]{2}|2[01][0-9]{2}|2200)-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
 """``<year>-<programme drill id>``, the id of a drill document, its year from FIRST_YEAR to LAST_YEAR (matched
@@ -150,6 +153,19 @@ def drill_entry(store: Store, name: str, key: str) -> dict[str, Any]:
         if drill["id"] == drill_id:
             return {**drill, "key": key, "year": year}
     raise NotFoundError(f"the {year} programme has no drill {drill_id!r}", field="drill", record=key)
+
+
+def drill_jurisdiction(store: Store, scenario: Scenario, key: str) -> str:
+    """Return the jurisdiction a drill belongs to: its owner organisation's (the plans document), else the root.
+
+    The scope check of a user who changes the drill (design, shift, simulation, evaluation) asks for it.
+    """
+    owner = drill_entry(store, scenario.name, key).get("owner")
+    plans = stored_settings(store, scenario.name, "plans") or {}
+    for organisation in plans.get("organisations", []) if isinstance(plans, Mapping) else []:
+        if organisation.get("id") == owner and organisation.get("jurisdiction"):
+            return str(organisation["jurisdiction"])
+    return root_of(scenario)
 
 
 def get_drill(store: Store, name: str, key: str) -> tuple[dict[str, Any], int | None]:

@@ -84,6 +84,7 @@ from planner.posture.readiness import (
     readiness_policy,
 )
 from planner.posture.warnings import HazardWarning, RiskRule, SiteRaise, apply_raises, raise_sites, region_shapes
+from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
@@ -927,13 +928,14 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
                       else (np.empty((len(home_ids), 0)), "", 0))
     to_point = to_point + point_access[None, :] if points else to_point
     agreements = agreements_from_dicts(posture.agreements)
-    min_retained = _min_retained(reference, settings, {bases[t.base].jurisdiction for t in teams})  # type: ignore[attr-defined]
+    home = team_jurisdictions(posture)
+    min_retained = _min_retained(reference, settings, {home[t.id] for t in teams})
     weights = tuple(float(settings.risk_weights[r.risk_grade]) for r in before.sites)
 
     # Candidate places of each team: home, then every point it may move to (drive, type, agreement).
     places: list[_Place] = []
     for team in teams:
-        region = bases[team.base].jurisdiction  # type: ignore[attr-defined]
+        region = home[team.id]
         hk = home_row[team.base]
         places.append(_Place(team, -1))
         for p, point in enumerate(points):
@@ -974,7 +976,7 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     home_covers: dict[str, set[int]] = {}
     for c, x in enumerate(places):
         covers = {int(i): round(float(arrival[c, row_site[i]]), 3) for i in np.flatnonzero(meets[:, c])}
-        region = bases[x.team.base].jurisdiction  # type: ignore[attr-defined]
+        region = home[x.team.id]
         if x.home:
             pteams.append(PostureTeam(x.team.id, region, dict(x.team.capabilities)))
             home_covers[x.team.id] = set(covers)

@@ -20,13 +20,15 @@ class Role(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
-    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif", "view_personal"}),
+    Role.DISPATCHER: frozenset({"view", "run_dispatch", "handle_requests"}),
+    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif", "view_personal",
+                             "handle_requests"}),
     Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users", "view_personal"}),
+                           "manage_users", "view_personal", "handle_requests"}),
 }
 """Permissions of each role. ``view_personal``: names, phone numbers and certificate numbers of people
-(viewers and dispatchers see roles and counts only)."""
+(viewers and dispatchers see roles and counts only). ``handle_requests``: ask for help, approve, offer and
+settle cross-region requests, each within the user's jurisdiction (``planner.store.scope``, ``planner.requests``)."""
 
 ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
                Role.ADMIN: "管理员 admin"}

@@ -298,8 +298,18 @@ class DrillMap(Answer):
     teams: list[MapTeam]
 
 
+class DrillRequest(Answer):
+    """A cross-region request a drill exercises, and its times against the plan (minutes; null: not yet)."""
+
+    id: str
+    state: str
+    jurisdiction: str
+    level: str
+    times: dict[str, float | None]
+
+
 class DrillView(Answer):
-    """A programme drill: entry, design (stored or computed), simulation, evaluation, actions, map."""
+    """A programme drill: entry, design (stored or computed), simulation, evaluation, actions, map, requests."""
 
     key: str
     entry: DrillEntry
@@ -312,6 +322,8 @@ class DrillView(Answer):
     turnout_proposals: list[ShownProposal]
     actions: list[VersionedAction]
     map: DrillMap
+    requests: list[DrillRequest] = Field(default_factory=list,
+                                         description="cross-region requests the drill exercises, with their times")
 
 
 class DesignSaved(Answer):
