@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from planner.year.rates import parse_rates
 from planner.year.results import contains, interval
 from planner.year.run import run_year
 from planner.year.service import build_model, year_report
+from tests.browser import screenshot_path
+from tests.conftest import browser_login
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 
@@ -235,3 +238,51 @@ def test_the_year_job_compares_two_configurations_on_the_same_seeds() -> None:
     assert report["comparison"]["changes"] == {"rate_scale": 3}
     assert difference["busy_units"]["mean"] > 0  # three times the incidents keep units busier
     assert updates == sorted(updates) and updates[-1] == 1.0
+
+
+def _wait(client, job_id):
+    for _ in range(600):
+        state = client.get(f"/api/v1/jobs/{job_id}").get_json()
+        if state["status"] in ("done", "failed"):
+            return state
+        time.sleep(0.1)
+    raise AssertionError("the year job did not finish")
+
+
+def test_planner_runs_a_year_job_and_bad_parameters_are_refused_at_once(client, auth) -> None:
+    auth.login("viewer")
+    assert client.post("/api/v1/scenarios/mini/jobs", json={"kind": "year", "params": {}}).status_code == 403
+    auth.logout()
+    auth.login("planner")
+    for params, field in [({"days": 0}, "params.days"), ({"days": 5000}, "params.days"),
+                          ({"replications": 5000}, "params.replications"), ({"rate_scale": -1}, "params.rate_scale"),
+                          ({"rate_scale": "often"}, "params.rate_scale")]:
+        refused = client.post("/api/v1/scenarios/mini/jobs", json={"kind": "year", "params": params})
+        assert refused.status_code == 400 and refused.get_json()["error"]["field"] == field, params
+    started = client.post("/api/v1/scenarios/mini/jobs",
+                          json={"kind": "year", "params": {"days": 365, "replications": 3, "rate_scale": 20}})
+    assert started.status_code == 202
+    state = _wait(client, started.get_json()["id"])
+    assert state["status"] == "done", state
+    result = state["result"]
+    assert result["counted_replications"] == 3 and {s["standard"] for s in result["standards"]} == {"fire-5",
+                                                                                                  "hazchem-30"}
+    assert result["timeline"]["unit"] == "day" and len(result["timeline"]["incidents"]) == 365
+
+
+@pytest.mark.browser
+def test_the_sweep_page_runs_a_year_over_time_with_its_timeline(page, server_url, users) -> None:
+    browser_login(page, server_url, "planner")
+    page.goto(f"{server_url}/sweep?scenario=mini")
+    page.check("input[name=sweep-mode][value=over-time]")
+    assert page.is_hidden("#sweep-form") and page.is_visible("#year-form")
+    page.fill("#year-form input[name=days]", "200")
+    page.fill("#year-form input[name=replications]", "3")
+    page.fill("#year-form input[name=rate_scale]", "20")
+    page.fill("#year-form input[name=compare_rate_scale]", "40")
+    page.click("#run-year")
+    page.wait_for_selector("#year-mode[data-state='done']", timeout=120_000)
+    assert page.locator("#year-standards tbody tr").count() == 2
+    assert page.locator("#year-difference tbody tr").count() == 2 and page.is_visible("#year-comparison")
+    assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 200
+    page.screenshot(path=screenshot_path("sweep-over-time"), full_page=True)

@@ -54,7 +54,7 @@ def register(subparsers: Any) -> None:
 
 
 def _given(args: argparse.Namespace) -> dict[str, Any]:
-    """The options as the job's parameters (integral floats as integers, so strict fields accept them)."""
+    """Return the options as the job's parameters (integral floats as integers, so strict fields accept them)."""
     def number(value: float | None) -> float | int | None:
         return int(value) if value is not None and float(value).is_integer() else value
 
@@ -116,7 +116,8 @@ def _ci(figure: dict[str, Any], percent: bool = False) -> str:
 
 
 def _print(payload: dict[str, Any]) -> None:
-    print(f"{payload['scenario']}: {payload['days']:g} days, {payload['policy']} policy, rate x{payload['rate_scale']:g}, "
+    print(f"{payload['scenario']}: {payload['days']:g} days, {payload['policy']} policy, "
+          f"rate x{payload['rate_scale']:g}, "
           f"{payload['replications']} replications ({payload['backend']} on {payload['workers']} worker(s), "
           f"{payload['seconds']:.1f} s); incidents per replication {_ci(payload['incidents'])}")
     print(f"Model: {payload['model']}\n")

@@ -399,7 +399,7 @@ def _run_dask(
 # checkpoints
 
 def _array_fields(result_type: type[Any]) -> tuple[str, ...]:
-    """The array fields of a chunk result type: every dataclass field but ``chunk``."""
+    """Return the array fields of a chunk result type: every dataclass field but ``chunk``."""
     return tuple(f.name for f in fields(result_type) if f.name != "chunk")
 
 

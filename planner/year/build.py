@@ -86,7 +86,8 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         if geometry is not None:
             inside = np.flatnonzero(shapely.contains_xy(shapely.geometry.shape(geometry), network.lon, network.lat))
         rng = np.random.default_rng([AREA_POINTS_SEED, zlib.crc32(area.jurisdiction.encode()), k])
-        chosen = rng.choice(inside, size=min(rates.points_per_area, inside.size), replace=False) if inside.size else inside
+        size = min(rates.points_per_area, inside.size)
+        chosen = rng.choice(inside, size=size, replace=False) if inside.size else inside
         indices = []
         for j, node in enumerate(sorted(int(n) for n in chosen)):
             indices.append(len(place_ids))
@@ -222,7 +223,7 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
 
 
 def programme_holds(model: YearModel, programme: Programme, *, year: int) -> tuple[tuple[int, float, float], ...]:
-    """Holds ``(unit, start_min, end_min)`` of the programme's field drills in ``year`` (whole days, local time).
+    """Return the holds ``(unit, start_min, end_min)`` of the programme's field drills in ``year`` (whole days).
 
     Which teams a drill takes off duty and for how long is the programme's rule
     (:func:`planner.drills.programme.off_duty`); teams the model does not have (not available) are skipped.

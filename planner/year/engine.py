@@ -304,7 +304,7 @@ class _Year:
             self.env.process(self.incident(int(s), int(k), int(i)))
 
     def incident(self, source: int, layer: int, point: int) -> Generator[Any, Any, None]:
-        """An incident: draw what it is, wait for the order, dispatch, escalate."""
+        """Run an incident: draw what it is, wait for the order, dispatch, escalate."""
         m = self.m
         rng = _generator(self.seed, 1, self.replication, source, layer, point)
         classes = m.source_classes[source]
@@ -449,7 +449,7 @@ class _Year:
             inc.working -= 1
             if inc.working == 0 and not inc.outstanding().any():
                 self._end(inc)
-            following = self._waiting_for(unit, inc.place)
+            following = self._waiting_for(unit, inc.place, done=inc)
             if following is not None:
                 self._account(unit, inc, self.env.now - leg_start, float(m.drive_min[origin, inc.place]))
                 self._send(unit, following, from_scene=inc.place)
@@ -485,13 +485,16 @@ class _Year:
                                 transport_km=km, trips=1)
         self.unit_comp[unit] += compensate(deployment, terms).amount
 
-    def _waiting_for(self, unit: int, place: int) -> _Incident | None:
-        """The oldest waiting incident this unit can help and reach from ``place`` (and may serve)."""
+    def _waiting_for(self, unit: int, place: int, *, done: _Incident | None = None) -> _Incident | None:
+        """Return the oldest waiting incident this unit can help and reach from ``place`` (and may serve).
+
+        ``done`` is the incident the unit has just worked at: it is not sent there again.
+        """
         if self.held[unit]:
             return None
         qty = self.m.capability_qty[unit]
         for inc in self.queue:
-            if inc.ended or not inc.outstanding().any():
+            if inc is done or inc.ended or not inc.outstanding().any():
                 continue
             if not np.any((inc.outstanding() > 0) & (qty > 0)):
                 continue
@@ -509,7 +512,7 @@ class _Year:
             self.queue.remove(inc)
 
     def _offer(self, unit: int) -> None:
-        """A unit became available at its station: serve the oldest waiting incident it can help."""
+        """Serve, with a unit just available at its station, the oldest waiting incident it can help."""
         if not self.available()[unit]:
             return
         following = self._waiting_for(unit, int(self.loc[unit]))
@@ -593,7 +596,7 @@ class _Year:
     # --- figures -------------------------------------------------------------------------------
 
     def figures(self) -> dict[str, np.ndarray]:
-        """The replication's figures (see :class:`ReplicationResult`)."""
+        """Return the replication's figures (see :class:`ReplicationResult`)."""
         m = self.m
         counted_min = max(self.horizon - self.start, 1e-9)
         n_std = len(m.standard_ids)

@@ -148,7 +148,7 @@ class YearModel:
         return self.hour_factor[hour] * self.month_factor[month]  # type: ignore[no-any-return]
 
     def expected_incidents(self, start_min: float, end_min: float, rate_scale: float = 1.0) -> float:
-        """Expected number of incidents arriving in ``[start_min, end_min)`` (the profile integrated by hour)."""
+        """Return the expected number of incidents arriving in ``[start_min, end_min)`` (profile integrated by hour)."""
         if end_min <= start_min:
             return 0.0
         edges = np.arange(np.floor(start_min / 60) * 60, end_min + 60, 60.0)

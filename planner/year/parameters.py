@@ -55,7 +55,7 @@ class YearParameters(Model):
     compare_move_up: StrictBool | None = Field(None, description="compare with move-up on or off, on the same seeds")
 
     def comparison(self) -> dict[str, object]:
-        """What the second configuration changes (empty: no comparison)."""
+        """Return what the second configuration changes (empty: no comparison)."""
         changes = {"policy": self.compare_policy, "rate_scale": self.compare_rate_scale,
                    "programme": self.compare_programme, "move_up": self.compare_move_up}
         return {k: v for k, v in changes.items() if v is not None}

@@ -113,7 +113,7 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
 
 
 def worst_hours(result: ReplicationResult) -> list[dict[str, Any]]:
-    """The hours with the largest uncovered share (mean over replications), then most simultaneous incidents."""
+    """Return the hours with the largest uncovered share (mean over replications), then most simultaneous incidents."""
     uncovered = result.hourly_uncovered.mean(axis=0)
     peak = result.hourly_peak.mean(axis=0)
     order = np.lexsort((-peak, -uncovered))[:WORST_HOURS]

@@ -39,13 +39,14 @@ def check_year(scenario: Scenario, documents: Mapping[str, Any], params: YearPar
 
 
 def build_model(scenario: Scenario, documents: Mapping[str, Any]) -> YearModel:
-    """The year model of a scenario with its stored (or default) rates and staging points."""
-    return year_model(scenario, incident_rates(documents, scenario), staging=posture_inputs(documents, scenario).staging)
+    """Build the year model of a scenario with its stored (or default) rates and staging points."""
+    rates = incident_rates(documents, scenario)
+    return year_model(scenario, rates, staging=posture_inputs(documents, scenario).staging)
 
 
 def holds_for(model: YearModel, scenario: Scenario, documents: Mapping[str, Any], year: int | None,
               programme: ProgrammeSource | None = None) -> tuple[tuple[int, float, float], ...]:
-    """Holds of a programme year's field drills (stored, else scheduled now); none without a year."""
+    """Return the holds of a programme year's field drills (stored, else scheduled now); none without a year."""
     if year is None:
         return ()
     found = programme(year) if programme is not None else None
@@ -64,7 +65,8 @@ def year_report(scenario: Scenario, documents: Mapping[str, Any], params: YearPa
     report(0.0, "computing travel times between bases, sites and road points")
     model = model or build_model(scenario, documents)
     run = YearRun(days=float(params.days), policy=params.policy, rate_scale=float(params.rate_scale),
-                  warmup_days=float(params.warmup_days), move_up=params.move_up, time_limit_s=float(params.time_limit_s),
+                  warmup_days=float(params.warmup_days), move_up=params.move_up,
+                  time_limit_s=float(params.time_limit_s),
                   holds=holds_for(model, scenario, documents, params.programme, programme))
     options: dict[str, Any] = {"replications": params.replications, "seed": params.seed, "workers": params.workers,
                                "scheduler": params.scheduler}
