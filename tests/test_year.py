@@ -75,14 +75,15 @@ def test_mmc_waiting_probability_and_mean_wait_match_erlang_c(utilisation: float
     mean_wait = p_wait / (servers / mean_service - rate)
     assert contains(waits["waited_share"], p_wait), (waits["waited_share"], p_wait)
     assert contains(waits["wait_min"], mean_wait), (waits["wait_min"], mean_wait)
-    # the interval is informative: narrower than a tenth of the value it contains at both loads
+    # the intervals say something: the waiting share's within +-5 points, the mean wait's within +-50 %
+    assert waits["waited_share"]["ci95"][1] - waits["waited_share"]["ci95"][0] < 0.1
     low, high = waits["wait_min"]["ci95"]
-    assert high - low < 0.5 * mean_wait
+    assert high - low < mean_wait
 
 
 def test_mm_infinity_busy_count_is_poisson() -> None:
-    offered, mean_service = 6.0, 30.0
-    model = queue_model(40, offered / mean_service, mean_service)
+    offered, mean_service = 6.0, 120.0
+    model = queue_model(25, offered / mean_service, mean_service)
     result = run_year(model, YearRun(days=20, warmup_days=1), replications=10, seed=3)
     assert contains(result.summary["little"]["busy_units"], offered)
     share = result.records.busy_share  # replications x (units + 1): time share with k units busy
@@ -91,7 +92,7 @@ def test_mm_infinity_busy_count_is_poisson() -> None:
     assert contains(interval(variance), offered)  # Poisson: variance = mean
     pooled = share.mean(axis=0)
     assert 0.5 * np.abs(pooled - stats.poisson.pmf(k, offered)).sum() < 0.03  # total variation distance
-    assert result.summary["queue"]["waited_share"]["mean"] == 0.0  # nobody ever waits with 40 units
+    assert result.summary["queue"]["waited_share"]["mean"] == 0.0  # nobody ever waits with 25 units
 
 
 @pytest.mark.parametrize("name", ["jinan", "shanxi-coal"])
@@ -122,16 +123,20 @@ def test_a_higher_rate_scale_has_the_same_incidents_and_more() -> None:
     run = YearRun(days=10)
     low = draw_arrivals(model, run, 0, 5)
     high = draw_arrivals(model, replace(run, rate_scale=2.5), 0, 5)
-    keys = {(round(t, 9), int(s), int(k), int(p)) for t, s, k, p in zip(*high, strict=True)}
-    assert all((round(t, 9), int(s), int(k), int(p)) in keys for t, s, k, p in zip(*low, strict=True))
-    assert high[0].size > 2 * low[0].size
+
+    def incidents(drawn):
+        return {(round(float(t), 9), int(k), int(p), round(float(f), 9)) for t, k, p, f in zip(
+            drawn.times, drawn.layer, drawn.point, drawn.scene_f, strict=True)}
+
+    assert incidents(low) <= incidents(high)  # same times, same on-scene draws
+    assert high.size > 2 * low.size
 
 
 def test_scaling_every_rate_up_never_raises_the_share_met() -> None:
     model = queue_model(3, 1 / 40.0, 50.0, drive_min=6.0, on_scene="lognormal", noise=0.3)
     shares = []
     for scale in (1.0, 2.0, 4.0):
-        result = run_year(model, YearRun(days=20, rate_scale=scale), replications=6, seed=2)
+        result = run_year(model, YearRun(days=10, rate_scale=scale), replications=6, seed=2)
         shares.append(result.summary["standards"][0]["met_share"]["mean"])
     assert shares[0] >= shares[1] >= shares[2]
     assert shares[0] > shares[2]  # and the load does bite
@@ -199,6 +204,7 @@ def test_rates_documents_are_checked_naming_the_field() -> None:
     scenario, documents = read_folder("jinan")
     rates = documents["incident_rates"]
     for bad, field in [({**rates, "sites": {"volcano": {"red": 1}}}, "sites"),
+                       ({**rates, "sites": {"coal_mine": {"purple": 2}}}, "sites"),
                        ({**rates, "sites": {"coal_mine": {"red": -2}}}, "red"),
                        ({**rates, "sites": {"coal_mine": {"red": "often"}}}, "red"),
                        ({**rates, "areas": [{**rates["areas"][0], "jurisdiction": "atlantis"}]}, "jurisdiction"),
@@ -260,14 +266,14 @@ def test_planner_runs_a_year_job_and_bad_parameters_are_refused_at_once(client, 
         refused = client.post("/api/v1/scenarios/mini/jobs", json={"kind": "year", "params": params})
         assert refused.status_code == 400 and refused.get_json()["error"]["field"] == field, params
     started = client.post("/api/v1/scenarios/mini/jobs",
-                          json={"kind": "year", "params": {"days": 365, "replications": 3, "rate_scale": 20}})
+                          json={"kind": "year", "params": {"days": 120, "replications": 3, "rate_scale": 20}})
     assert started.status_code == 202
     state = _wait(client, started.get_json()["id"])
     assert state["status"] == "done", state
     result = state["result"]
     assert result["counted_replications"] == 3 and {s["standard"] for s in result["standards"]} == {"fire-5",
                                                                                                   "hazchem-30"}
-    assert result["timeline"]["unit"] == "day" and len(result["timeline"]["incidents"]) == 365
+    assert result["timeline"]["unit"] == "day" and len(result["timeline"]["incidents"]) == 120
 
 
 @pytest.mark.browser

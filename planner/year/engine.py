@@ -4,10 +4,11 @@ Incidents arrive at every source (a hazard site, or a random road point of an ar
 non-homogeneous Poisson process: the source's yearly rate times the hour-of-day and month factors
 times ``rate_scale``. They are drawn by thinning in layers: layer ``k`` of a source is a homogeneous
 process at the source's peak rate with marks ``u`` in ``[k, k + 1)``, and a point is an incident when
-``u < rate_scale * factor(t) / peak``. Each layer and each incident has its own generator, seeded by
-``(seed, replication, source, layer[, point])``, so a run with a higher ``rate_scale`` has the same
-incidents plus more, each with the same template, durations and noise: common random numbers for
-comparisons.
+``u < rate_scale * factor(t) / peak``. Each layer has its own generator, seeded by ``(seed, replication,
+source, layer)``, which also draws every number each of the layer's points would need as an incident
+(class, notification, on-scene and escalation draws, each unit's turn-out and drive noise), kept or not;
+so a run with a higher ``rate_scale`` has the same incidents plus more, each with the same template,
+durations and noise: common random numbers for comparisons.
 
 At an incident's dispatch order (its arrival plus the notification delay) the policy sends units:
 
@@ -126,33 +127,76 @@ def _generator(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
-def draw_arrivals(model: YearModel, run: YearRun, replication: int, seed: int
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Arrival minutes, source, layer and point of the period's incidents, in time order (see the module)."""
+@dataclass(frozen=True)
+class Arrivals:
+    """The period's incidents in time order, with every random number each one needs.
+
+    ``source``/``layer``/``point`` identify an incident (its point in its source's layer); ``pick`` chooses
+    its class, ``notify_f``/``scene_f`` scale its notification and on-scene minutes, ``escalate`` decides
+    its escalations, and ``turnout_f``/``travel_f`` (incidents x units, None: all 1) scale each unit's
+    turn-out and drive to it. Drawn for every point of a layer, kept or not, so an incident has the same
+    numbers whatever ``rate_scale`` keeps it.
+    """
+
+    times: np.ndarray
+    source: np.ndarray
+    layer: np.ndarray
+    point: np.ndarray
+    pick: np.ndarray
+    notify_f: np.ndarray
+    scene_f: np.ndarray
+    escalate: np.ndarray
+    turnout_f: np.ndarray | None
+    travel_f: np.ndarray | None
+
+    @property
+    def size(self) -> int:
+        """Number of incidents."""
+        return int(self.times.size)
+
+
+def draw_arrivals(model: YearModel, run: YearRun, replication: int, seed: int) -> Arrivals:
+    """Draw the period's incidents in time order (see the module docstring and :class:`Arrivals`)."""
     horizon = run.days * MINUTES_PER_DAY
     peak = float(model.hour_factor.max() * model.month_factor.max())
     layers = math.ceil(run.rate_scale) if peak > 0 else 0
-    times, sources, layer_of, point_of = [], [], [], []
+    n_units = model.n_units
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in (
+        "times", "source", "layer", "point", "pick", "notify_f", "scene_f", "escalate", "turnout_f", "travel_f")}
     for s, rate in enumerate(model.source_rate_per_min):
         if rate <= 0:
             continue
         for k in range(layers):
-            rng = _generator(seed, 0, replication, s, k)
+            rng = _generator(seed, replication, s, k)
             n = int(rng.poisson(rate * peak * horizon))
             t = rng.uniform(0.0, horizon, n)
             u = k + rng.random(n)
+            pick = rng.random(n)
+            notify = _lognormal(model.notification_cv, rng.standard_normal(n))
+            scene = _on_scene_factors(model.on_scene, model.on_scene_cv, rng.standard_normal(n),
+                                      rng.standard_exponential(n))
+            escalate = rng.random((n, ESCALATION_DRAWS))
+            turnout = _lognormal(model.turnout_cv, rng.standard_normal((n, n_units))) if model.turnout_cv > 0 else None
+            travel = _lognormal(model.travel_cv, rng.standard_normal((n, n_units))) if model.travel_cv > 0 else None
             keep = np.flatnonzero(u < run.rate_scale * model.rate_at(t) / peak)
-            times.append(t[keep])
-            sources.append(np.full(keep.size, s, dtype=np.int64))
-            layer_of.append(np.full(keep.size, k, dtype=np.int64))
-            point_of.append(keep.astype(np.int64))
-    if not times:
-        empty = np.zeros(0, dtype=np.int64)
-        return np.zeros(0), empty, empty, empty
-    t_all = np.concatenate(times)
-    order = np.lexsort((np.concatenate(point_of), np.concatenate(layer_of), np.concatenate(sources), t_all))
-    return (t_all[order], np.concatenate(sources)[order], np.concatenate(layer_of)[order],
-            np.concatenate(point_of)[order])
+            for name, values in (("times", t), ("pick", pick), ("notify_f", notify), ("scene_f", scene),
+                                 ("escalate", escalate), ("turnout_f", turnout), ("travel_f", travel)):
+                if values is not None:
+                    parts[name].append(values[keep])
+            parts["source"].append(np.full(keep.size, s, dtype=np.int64))
+            parts["layer"].append(np.full(keep.size, k, dtype=np.int64))
+            parts["point"].append(keep.astype(np.int64))
+
+    def joined(name: str, shape: tuple[int, ...] = ()) -> np.ndarray:
+        return np.concatenate(parts[name]) if parts[name] else np.zeros((0, *shape))
+
+    times = joined("times")
+    order = np.lexsort((joined("point"), joined("layer"), joined("source"), times))
+    turnout_all = joined("turnout_f", (n_units,))[order] if model.turnout_cv > 0 else None
+    travel_all = joined("travel_f", (n_units,))[order] if model.travel_cv > 0 else None
+    return Arrivals(times[order], joined("source").astype(np.int64)[order], joined("layer").astype(np.int64)[order],
+                    joined("point").astype(np.int64)[order], joined("pick")[order], joined("notify_f")[order],
+                    joined("scene_f")[order], joined("escalate", (ESCALATION_DRAWS,))[order], turnout_all, travel_all)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,6 +262,9 @@ class _Year:
         self.class_standard = (self.class_need[:, None, :] > 0) & standard_caps[None, :, :]
         self.class_standard = self.class_standard.any(axis=2)
         self.row_of_standard = [np.flatnonzero(model.row_standard == k) for k in range(len(model.standard_ids))]
+        self.applies = [[tuple(k for k in model.source_standards[s] if self.class_standard[c, k])
+                         for c in range(len(model.classes))] for s in range(len(model.source_ids))]
+        self.ones = np.ones(n_units)
         self.unit_index = {u: j for j, u in enumerate(model.unit_ids)}
         self.terms: dict[tuple[str, str], Terms | None] = {}
         self.units_free = tuple(Unit(u, model.unit_region[j], self._caps(j), float(model.turnout_min[j]), "available")
@@ -274,15 +321,15 @@ class _Year:
         if b > a:
             dt = b - a
             self.cov_acc += dt * self.covered
-            self.busy_acc += dt * ~self.free
+            self.busy_acc[~self.free] += dt
             self.busy_hist[self.busy_count] += dt
         end = min(t1, self.horizon)
-        if end > t0:
-            h0, h1 = int(t0 // 60), min(int(math.ceil(end / 60)), self.hourly_peak.size)
-            self.hourly_peak[h0:h1] = np.maximum(self.hourly_peak[h0:h1], self.active)
-            edges = np.arange(h0, h1 + 1) * 60.0
-            width = np.clip(np.minimum(edges[1:], end) - np.maximum(edges[:-1], t0), 0, None)
-            self.hourly_uncovered[h0:h1] += width * self.uncovered_share
+        hour = int(t0 // 60)
+        while hour * 60.0 < end:
+            if self.hourly_peak[hour] < self.active:
+                self.hourly_peak[hour] = self.active
+            self.hourly_uncovered[hour] += (min(end, hour * 60.0 + 60.0) - max(t0, hour * 60.0)) * self.uncovered_share
+            hour += 1
         self.last = t1
 
     def _refresh(self) -> None:
@@ -292,50 +339,45 @@ class _Year:
         units = np.flatnonzero(self.available())
         self.covered = self.cover_ok[self.loc[units], :, units].any(axis=0) if units.size else \
             np.zeros(self.m.n_rows, dtype=bool)
-        self.uncovered_share = 1.0 - float(self.covered.mean())
+        self.uncovered_share = 1.0 - np.count_nonzero(self.covered) / self.m.n_rows
 
     # --- processes -----------------------------------------------------------------------------
 
-    def arrivals(self, times: np.ndarray, sources: np.ndarray, layers: np.ndarray, points: np.ndarray
-                 ) -> Generator[Any, Any, None]:
+    def arrivals(self, drawn: Arrivals) -> Generator[Any, Any, None]:
         """Start each incident at its arrival."""
-        for t, s, k, i in zip(times, sources, layers, points, strict=True):
+        for i, t in enumerate(drawn.times):
             yield self.env.timeout(float(t) - self.env.now)
-            self.env.process(self.incident(int(s), int(k), int(i)))
+            self.env.process(self.incident(drawn, i))
 
-    def incident(self, source: int, layer: int, point: int) -> Generator[Any, Any, None]:
-        """Run an incident: draw what it is, wait for the order, dispatch, escalate."""
+    def incident(self, drawn: Arrivals, i: int) -> Generator[Any, Any, None]:
+        """Run an incident: what it is (its drawn numbers), wait for the order, dispatch, escalate."""
         m = self.m
-        rng = _generator(self.seed, 1, self.replication, source, layer, point)
+        source = int(drawn.source[i])
         classes = m.source_classes[source]
-        cls = classes[min(int(rng.random() * len(classes)), len(classes) - 1)]
-        z_notify, z_scene, e_scene = rng.standard_normal(), rng.standard_normal(), rng.standard_exponential()
-        escalate = rng.random(ESCALATION_DRAWS)
-        z_units = rng.standard_normal((2, m.n_units))
+        cls = classes[min(int(drawn.pick[i] * len(classes)), len(classes) - 1)]
         place = int(m.source_place[source])
         now = self.env.now
-        inc = _Incident(f"{m.source_ids[source]}#{layer}.{point}", source, place, m.place_region[place], cls, now)
+        inc = _Incident(f"{m.source_ids[source]}#{drawn.layer[i]}.{drawn.point[i]}", source, place,
+                        m.place_region[place], cls, now)
         inc.counted = self.start <= now < self.horizon
         inc.need = self.class_need[cls].copy()
         inc.held = np.zeros_like(inc.need)
-        inc.standards = tuple(k for k in m.source_standards[source] if self.class_standard[cls, k])
-        inc.on_scene = m.classes[cls].on_scene_min * _on_scene_factor(m.on_scene, m.on_scene_cv, z_scene, e_scene)
-        inc.f_turnout = _lognormal(m.turnout_cv, z_units[0])
-        inc.f_travel = _lognormal(m.travel_cv, z_units[1])
-        inc.escalate = escalate
-        servable = self.servable_cap & bool(self.reachable_place[place])
-        if np.any((inc.need > 0) & ~servable):
+        inc.standards = self.applies[source][cls]
+        inc.on_scene = m.classes[cls].on_scene_min * float(drawn.scene_f[i])
+        inc.f_turnout = self.ones if drawn.turnout_f is None else drawn.turnout_f[i]
+        inc.f_travel = self.ones if drawn.travel_f is None else drawn.travel_f[i]
+        inc.escalate = drawn.escalate[i]
+        if not self.reachable_place[place] or np.any((inc.need > 0) & ~self.servable_cap):
             self.unserved += inc.counted
-            inc.need = np.where(servable, inc.need, 0)
+            inc.need = np.where(self.servable_cap & bool(self.reachable_place[place]), inc.need, 0)
         self._advance()
         self.active += 1
         if inc.counted:
             self.peak = max(self.peak, self.active)
+            self.counted.append(inc)
         if now < self.horizon:
             self.hourly_incidents[int(now // 60)] += 1
-        if inc.counted:
-            self.counted.append(inc)
-        notification = m.notification_min * float(_lognormal(m.notification_cv, np.array(z_notify)))
+        notification = m.notification_min * float(drawn.notify_f[i])
         if notification > 0:
             yield self.env.timeout(notification)
         inc.order_at = self.env.now
@@ -609,7 +651,7 @@ class _Year:
             applied[k] = times.size
             if times.size:
                 met[k] = float(rule.in_time(times, m.standard_max_min[k]).mean())
-                p50[k], p90[k] = np.percentile(times, [50, 90])
+                p50[k], p90[k] = np.percentile(times, [50, 90], method="inverted_cdf")  # inf stays inf
         waits = np.array([(inc.first_dispatch if inc.first_dispatch is not None else np.inf) - inc.order_at
                           for inc in self.counted if inc.need.any()])
         finite_waits = waits[np.isfinite(waits)]
@@ -647,21 +689,20 @@ def _lognormal(sigma: float, z: np.ndarray) -> np.ndarray:
     return np.exp(sigma * np.asarray(z) - sigma * sigma / 2.0) if sigma > 0 else np.ones_like(np.asarray(z, float))
 
 
-def _on_scene_factor(distribution: str, cv: float, z: float, e: float) -> float:
-    """Factor of mean 1 on an incident's on-scene minutes."""
+def _on_scene_factors(distribution: str, cv: float, z: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Factors of mean 1 on incidents' on-scene minutes, from standard normals and exponentials."""
     if distribution == "exponential":
-        return float(e)
+        return e
     if distribution == "lognormal" and cv > 0:
         sigma = math.sqrt(math.log1p(cv * cv))
-        return math.exp(sigma * z - sigma * sigma / 2.0)
-    return 1.0
+        return np.exp(sigma * z - sigma * sigma / 2.0)  # type: ignore[no-any-return]
+    return np.ones_like(z)
 
 
 def simulate(model: YearModel, run: YearRun, replication: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate one replication of the period and return its figures."""
     year = _Year(model, run, replication, seed)
-    times, sources, layers, points = draw_arrivals(model, run, replication, seed)
-    year.env.process(year.arrivals(times, sources, layers, points))
+    year.env.process(year.arrivals(draw_arrivals(model, run, replication, seed)))
     for unit, start, end in run.holds:
         if start < year.horizon:
             year.env.process(year.hold(unit, max(0.0, start), min(end, year.horizon)))

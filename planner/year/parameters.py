@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 
 from planner.model.validation import Model
 from planner.sweep.parameters import MAX_LOCAL_WORKERS, SchedulerAddress
@@ -23,9 +23,9 @@ MAX_REPLICATIONS = 1000
 MAX_RATE_SCALE = 100
 """Largest factor on every incident rate."""
 
-Days = Annotated[StrictInt | StrictFloat, Field(gt=0, le=MAX_DAYS, allow_inf_nan=False,
+Days = Annotated[float, Field(strict=True, gt=0, le=MAX_DAYS, allow_inf_nan=False,
                                                  description="length of the period, days")]
-RateScale = Annotated[StrictInt | StrictFloat, Field(gt=0, le=MAX_RATE_SCALE, allow_inf_nan=False,
+RateScale = Annotated[float, Field(strict=True, gt=0, le=MAX_RATE_SCALE, allow_inf_nan=False,
                                                       description="factor on every incident rate")]
 ProgrammeYear = Annotated[StrictInt, Field(ge=1900, le=2200, description="drill programme year whose field drills "
                                                                          "hold their teams")]
@@ -41,11 +41,11 @@ class YearParameters(Model):
     workers: Annotated[StrictInt, Field(ge=1, le=MAX_LOCAL_WORKERS, description="local worker processes")] = 1
     scheduler: SchedulerAddress | None = Field(None, description="a Dask scheduler tcp://HOST:PORT, or local")
     rate_scale: RateScale = 1.0
-    warmup_days: Annotated[StrictInt | StrictFloat, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False,
+    warmup_days: Annotated[float, Field(strict=True, ge=0, le=MAX_DAYS, allow_inf_nan=False,
                                                           description="days simulated before counting")] = 0
     programme: ProgrammeYear | None = None
     move_up: StrictBool = Field(False, description="reposition free units when a standard's coverage drops")
-    time_limit_s: Annotated[StrictInt | StrictFloat, Field(gt=0, le=60, allow_inf_nan=False,
+    time_limit_s: Annotated[float, Field(strict=True, gt=0, le=60, allow_inf_nan=False,
                                                            description="optimiser limit per incident, s")] = 2.0
     compare_policy: Literal["nearest", "optimal"] | None = Field(
         None, description="compare with this policy on the same seeds")

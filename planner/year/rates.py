@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictFloat, StrictInt
+from pydantic import Field, StrictInt
 
 from planner.errors import InputError
 from planner.model.codes import RiskGrade, SiteKind
 from planner.model.validation import Model, Text, validate
 from planner.scenario.model import Scenario
 
-Rate = Annotated[StrictFloat | StrictInt, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+Rate = Annotated[float, Field(strict=True, ge=0, le=1_000_000, allow_inf_nan=False)]
 """Incidents per year (a finite number >= 0)."""
-Factor = Annotated[StrictFloat | StrictInt, Field(ge=0, le=100, allow_inf_nan=False)]
+Factor = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
 """A relative factor (>= 0)."""
 
 DEFAULT_GRADE_RATES: dict[RiskGrade, float] = {
@@ -48,7 +48,7 @@ class AreaNeed(Model):
 
     capability: Text
     quantity: Annotated[StrictInt, Field(ge=1, le=100)] = 1
-    deadline_min: Annotated[StrictFloat | StrictInt, Field(ge=0, le=10_000, allow_inf_nan=False)] = 15
+    deadline_min: Annotated[float, Field(strict=True, ge=0, le=10_000, allow_inf_nan=False)] = 15
 
 
 class AreaRate(Model):
@@ -58,7 +58,7 @@ class AreaRate(Model):
     name: str = ""
     per_year: Rate
     needs: Annotated[list[AreaNeed], Field(min_length=1, max_length=20)]
-    on_scene_min: Annotated[StrictFloat | StrictInt, Field(gt=0, le=30 * 24 * 60, allow_inf_nan=False)] = 45
+    on_scene_min: Annotated[float, Field(strict=True, gt=0, le=30 * 24 * 60, allow_inf_nan=False)] = 45
     kind: SiteKind | None = Field(None, description="the site kind whose response standards apply")
     source: str = ""
 
@@ -67,7 +67,7 @@ class OnScene(Model):
     """How on-scene minutes vary around their template's mean."""
 
     distribution: Literal["lognormal", "exponential", "fixed"] = "lognormal"
-    cv: Annotated[StrictFloat | StrictInt, Field(ge=0, le=5, allow_inf_nan=False)] = 0.5
+    cv: Annotated[float, Field(strict=True, ge=0, le=5, allow_inf_nan=False)] = 0.5
 
 
 class RatesDocument(Model):
@@ -85,6 +85,7 @@ class RatesDocument(Model):
 
 def parse_rates(data: Any, scenario: Scenario, *, where: str = "incident_rates") -> RatesDocument:
     """Validate a rates document against the scenario; ``InputError`` names the field of the first mistake."""
+    _check_table_keys(data, where)
     document = validate(RatesDocument, data, what=where, field="incident_rates")
     regions = {j.id for j in scenario.jurisdictions}
     for k, area in enumerate(document.areas):
@@ -96,6 +97,22 @@ def parse_rates(data: Any, scenario: Scenario, *, where: str = "incident_rates")
         if profile is not None and sum(profile) <= 0:
             raise InputError(f"{where}: {name}: the factors must have a positive sum", field=name)
     return document
+
+
+def _check_table_keys(data: Any, where: str) -> None:
+    """Refuse a ``sites`` table naming a site kind or a risk grade that does not exist (field ``sites``)."""
+    table = data.get("sites") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        return
+    kinds, grades = {k.value for k in SiteKind}, {g.value for g in RiskGrade}
+    for kind, row in table.items():
+        if kind not in kinds:
+            raise InputError(f"{where}: sites: unknown site kind {kind!r} (kinds: {', '.join(sorted(kinds))})",
+                             field="sites")
+        for grade in row if isinstance(row, dict) else ():
+            if grade not in grades:
+                raise InputError(f"{where}: sites: {kind}: unknown risk grade {grade!r} (grades: "
+                                 f"{', '.join(sorted(grades))})", field="sites")
 
 
 def default_rates(scenario: Scenario) -> RatesDocument:

@@ -149,6 +149,8 @@ def difference(model: YearModel, a: ReplicationResult, b: ReplicationResult) -> 
     if not np.array_equal(a.index, b.index):
         raise ValueError("a comparison needs the same replications on both sides")
     out_standards = []
+    with np.errstate(invalid="ignore"):  # inf - inf (nobody arrived in either run) is no difference: nan
+        p90 = b.p90_min - a.p90_min
     for k, standard in enumerate(model.standard_ids):
         rows = np.flatnonzero(model.row_standard == k)
         covered = (b.covered[:, rows].mean(axis=1) - a.covered[:, rows].mean(axis=1)) if rows.size else \
@@ -157,7 +159,7 @@ def difference(model: YearModel, a: ReplicationResult, b: ReplicationResult) -> 
             "standard": standard,
             "met_share": interval(b.met[:, k] - a.met[:, k]),
             "covered_time_share": interval(covered),
-            "p90_min": interval(b.p90_min[:, k] - a.p90_min[:, k], digits=2),
+            "p90_min": interval(p90[:, k], digits=2),
         })
     hours = a.counted_min / 60.0
     return {
