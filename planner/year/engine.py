@@ -258,9 +258,8 @@ class _Year:
         self.servable_cap = model.capability_qty.sum(axis=0) > 0
         self.reachable_place = np.isfinite(model.drive_min[: model.n_stations]).any(axis=0)
         carried = model.capability_qty > 0
-        standard_caps = (model.standard_counted[:, :, None] & carried[None, :, :]).any(axis=1)
-        self.class_standard = (self.class_need[:, None, :] > 0) & standard_caps[None, :, :]
-        self.class_standard = self.class_standard.any(axis=2)
+        standard_caps = np.any(model.standard_counted[:, :, None] & carried[None, :, :], axis=1)
+        self.class_standard = np.asarray(np.any((self.class_need[:, None, :] > 0) & standard_caps[None, :, :], axis=2))
         self.row_of_standard = [np.flatnonzero(model.row_standard == k) for k in range(len(model.standard_ids))]
         self.applies = [[tuple(k for k in model.source_standards[s] if self.class_standard[c, k])
                          for c in range(len(model.classes))] for s in range(len(model.source_ids))]
@@ -420,7 +419,7 @@ class _Year:
         drive = m.drive_min[self.loc[units], inc.place]
         keep = np.isfinite(drive)
         if allowed_only:
-            keep &= np.array([self._terms(u, inc.region) is not None for u in units], dtype=bool)
+            keep &= np.array([self._terms(int(u), inc.region) is not None for u in units], dtype=np.bool_)
         units, drive = units[keep], drive[keep]
         return units[np.argsort(m.turnout_min[units] + drive, kind="stable")]  # type: ignore[no-any-return]
 

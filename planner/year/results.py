@@ -75,11 +75,12 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
             "p50_min": interval(result.p50_min[:, k], digits=2),
             "p90_min": interval(result.p90_min[:, k], digits=2),
         })
-    sites = sorted(({"site": model.place_ids[int(model.row_place[r])], "standard": model.standard_ids[
-        int(model.row_standard[r])], "covered_time_share": interval(covered_rows[:, r])}
-        for r in range(model.n_rows)), key=lambda s: (s["covered_time_share"]["mean"] or 0.0, s["site"]))
+    sites: list[dict[str, Any]] = sorted(
+        ({"site": model.place_ids[int(model.row_place[r])], "standard": model.standard_ids[int(model.row_standard[r])],
+          "covered_time_share": interval(covered_rows[:, r])} for r in range(model.n_rows)),
+        key=lambda s: (s["covered_time_share"]["mean"] or 0.0, s["site"]))
     hours_counted = counted_min / 60.0
-    teams = sorted(({
+    teams: list[dict[str, Any]] = sorted(({
         "team": model.unit_ids[j],
         "type": model.unit_types[j],
         "region": model.unit_region[j],
