@@ -28,8 +28,11 @@ TIMELINE_HOURLY_MAX_DAYS = 14
 """Periods up to this many days have an hourly timeline; longer ones a daily one."""
 
 
-def interval(values: np.ndarray, *, digits: int = 4) -> dict[str, Any]:
-    """Mean of the finite per-replication values and its 95 % t interval (None with fewer than two)."""
+def interval(values: np.ndarray, *, digits: int = 4, share: bool = False) -> dict[str, Any]:
+    """Mean of the finite per-replication values and its 95 % t interval (None with fewer than two).
+
+    A ``share`` (0..1) has its interval clipped to [0, 1].
+    """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     if finite.size == 0:
@@ -38,8 +41,8 @@ def interval(values: np.ndarray, *, digits: int = 4) -> dict[str, Any]:
     if finite.size < 2:
         return {"mean": round(mean, digits), "ci95": None, "n": int(finite.size)}
     half = float(stats.t.ppf(0.975, finite.size - 1) * finite.std(ddof=1) / math.sqrt(finite.size))
-    return {"mean": round(mean, digits), "ci95": [round(mean - half, digits), round(mean + half, digits)],
-            "n": int(finite.size)}
+    low, high = (max(0.0, mean - half), min(1.0, mean + half)) if share else (mean - half, mean + half)
+    return {"mean": round(mean, digits), "ci95": [round(low, digits), round(high, digits)], "n": int(finite.size)}
 
 
 def contains(figure: dict[str, Any], value: float) -> bool:
@@ -62,7 +65,7 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
     standards = []
     for k, standard in enumerate(model.standard_ids):
         rows = np.flatnonzero(model.row_standard == k)
-        met = interval(result.met[:, k])
+        met = interval(result.met[:, k], share=True)
         standards.append({
             "standard": standard,
             "max_min": float(model.standard_max_min[k]),
@@ -70,21 +73,21 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
             "incidents": interval(result.applied[:, k], digits=1),
             "met_share": met,
             "met": None if met["mean"] is None else rule.share_met(met["mean"], float(model.standard_min_share[k])),
-            "covered_time_share": interval(covered_rows[:, rows].mean(axis=1)) if rows.size else interval(
+            "covered_time_share": interval(covered_rows[:, rows].mean(axis=1), share=True) if rows.size else interval(
                 np.full(len(result.index), np.nan)),
             "p50_min": interval(result.p50_min[:, k], digits=2),
             "p90_min": interval(result.p90_min[:, k], digits=2),
         })
     sites: list[dict[str, Any]] = sorted(
         ({"site": model.place_ids[int(model.row_place[r])], "standard": model.standard_ids[int(model.row_standard[r])],
-          "covered_time_share": interval(covered_rows[:, r])} for r in range(model.n_rows)),
+          "covered_time_share": interval(covered_rows[:, r], share=True)} for r in range(model.n_rows)),
         key=lambda s: (s["covered_time_share"]["mean"] or 0.0, s["site"]))
     hours_counted = counted_min / 60.0
     teams: list[dict[str, Any]] = sorted(({
         "team": model.unit_ids[j],
         "type": model.unit_types[j],
         "region": model.unit_region[j],
-        "utilisation": interval(result.unit_busy_h[:, j] / hours_counted),
+        "utilisation": interval(result.unit_busy_h[:, j] / hours_counted, share=True),
         "busy_hours": interval(result.unit_busy_h[:, j], digits=1),
         "cross_region_hours": interval(result.unit_cross_h[:, j], digits=1),
         "compensation_yuan": interval(result.unit_compensation[:, j], digits=0),
@@ -98,7 +101,8 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
         "standards": standards,
         "least_covered_sites": sites[:10],
         "teams": teams,
-        "queue": {"waited_share": interval(result.waited), "wait_min": interval(result.wait_min, digits=2)},
+        "queue": {"waited_share": interval(result.waited, share=True),
+                  "wait_min": interval(result.wait_min, digits=2)},
         "little": {
             "busy_units": interval(result.busy_mean),
             "arrival_rate_per_h": round(float(rate_per_min.mean() * 60), 4),
