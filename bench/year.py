@@ -4,9 +4,9 @@ Prints, side by side: the model's build (travel times between bases, staging poi
 districts' road points); one replication of ``--days`` (365) with the nearest-available rule on one core
 (target: under 60 s) and with the dispatch optimiser (target: under 10 minutes; ``--optimal-days`` runs a
 shorter period and scales the figure to a year); then ``--replications`` (20) replications of
-``--replication-days`` serially and on a Dask ``LocalCluster`` of ``--workers`` (2) single-threaded
-processes, with the cluster's start-up timed on its own, the speed-up over serial with and without it
-(target: at least 1.7x), and a check that both give the same figures.
+``--replication-days`` serially, on ``--workers`` (2) local processes and on a Dask ``LocalCluster`` of
+``--workers`` single-threaded processes, with the cluster's start-up timed on its own, the speed-up over
+serial with and without it (target: at least 1.7x), and a check that all three give the same figures.
 Run: ``.venv/bin/python bench/year.py [--days 365] [--optimal-days 30] [--replications 20] [--replication-days 60]``.
 """
 
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
 
     run = YearRun(days=args.replication_days)
     serial = run_year(model, run, replications=args.replications, seed=args.seed)
+    processes = run_year(model, run, replications=args.replications, seed=args.seed, workers=args.workers)
     started = time.perf_counter()
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None,
                            silence_logs=logging.ERROR)
@@ -78,11 +79,14 @@ def main(argv: list[str] | None = None) -> None:
                         scheduler=cluster.scheduler_address)
     finally:
         cluster.close()
-    same = all(np.allclose(getattr(serial.records, f), getattr(dask.records, f), equal_nan=True)
-               for f in ("incidents", "wait_min", "met", "covered", "unit_busy_h"))
+    same = all(np.allclose(getattr(serial.records, f), getattr(other.records, f), equal_nan=True)
+               for f in ("incidents", "wait_min", "met", "covered", "unit_busy_h") for other in (processes, dask))
     label = f"{args.replications} replications"
     rows.append([f"{label}, serial", f"{args.replication_days:g}", int(serial.records.incidents.sum()),
                  round(serial.wall_s, 2), "", "", "baseline"])
+    rows.append([f"{label}, {args.workers} local processes (start included)", f"{args.replication_days:g}",
+                 int(processes.records.incidents.sum()), round(processes.wall_s, 2), "", "",
+                 f"{serial.wall_s / processes.wall_s:.2f}x serial"])
     rows.append([f"{label}, Dask {args.workers} workers (running cluster)", f"{args.replication_days:g}",
                  int(dask.records.incidents.sum()), round(dask.wall_s, 2), "", ">= 1.7x",
                  f"{serial.wall_s / dask.wall_s:.2f}x serial"])
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
                  int(dask.records.incidents.sum()), round(dask.wall_s + startup_s, 2), "", "",
                  f"{serial.wall_s / (dask.wall_s + startup_s):.2f}x serial"])
     table(["run", "days", "incidents", "wall_s", "s per year", "target", "ratio"], rows)
-    print(f"Dask and serial figures identical: {same}")
+    print(f"Serial, process and Dask figures identical: {same}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ runs the full-size year.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -19,8 +20,11 @@ import pytest
 from scipy import stats
 
 from planner.cli import main
+from planner.drills.programme import schedule_programme
+from planner.drills.settings import drill_calendar, plan_set
 from planner.errors import InputError
 from planner.jobs.registry import JOB_KINDS, parse_params
+from planner.scenario.library import load_library
 from planner.sharing import Agreement, RateCard
 from planner.store.settings import read_folder
 from planner.year.engine import draw_arrivals, simulate
@@ -29,9 +33,9 @@ from planner.year.parameters import YearParameters
 from planner.year.rates import parse_rates
 from planner.year.results import contains, interval
 from planner.year.run import run_year
-from planner.year.service import build_model, year_report
+from planner.year.service import build_model, holds_for, year_report
 from tests.browser import screenshot_path
-from tests.conftest import browser_login
+from tests.conftest import browser_login, jinan_folder
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 
@@ -292,3 +296,17 @@ def test_the_sweep_page_runs_a_year_over_time_with_its_timeline(page, server_url
     assert page.locator("#year-difference tbody tr").count() == 2 and page.is_visible("#year-comparison")
     assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 200
     page.screenshot(path=screenshot_path("sweep-over-time"), full_page=True)
+
+
+def test_a_programme_year_holds_the_teams_of_its_field_drills_for_their_days() -> None:
+    scenario, documents = jinan_folder(small_plans=True)
+    model = build_model(scenario, documents)  # type: ignore[arg-type]
+    programme = schedule_programme(scenario, plan_set(documents, scenario),  # type: ignore[arg-type]
+                                   drill_calendar(documents, scenario, 2026), load_library())  # type: ignore[arg-type]
+    holds = holds_for(model, scenario, documents, 2026, lambda year: programme)  # type: ignore[arg-type]
+    field_days = {(d.date, team) for d in programme.drills if d.form == "field" for team in d.teams
+                  if team in model.unit_ids}
+    assert field_days and len(holds) == len(field_days)
+    held = {(dt.date(2026, 1, 1) + dt.timedelta(days=int(start // 1440)), model.unit_ids[unit])
+            for unit, start, end in holds if end - start == 1440}
+    assert held == field_days  # each field drill's teams, for its whole day; tabletop drills hold nobody
