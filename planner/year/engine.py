@@ -31,9 +31,12 @@ sent; a unit moving up is not sent until it arrives.
 
 Measured over the counted period ``[warmup, days)`` (incidents arriving in it; the run continues
 after its end until their work is done): per standard the share of incidents whose first counted unit
-arrived within the standard's minutes of the order (:func:`planner.coverage.rule.in_time`), with
-p50/p90; the share of time each (site, standard) row is covered by an available unit at its station
-(the stations' coverage precomputed with :func:`planner.coverage.rule.teams_in_time`); per unit the
+(:func:`planner.coverage.rule.counted`: the standard's capability and tiers) arrived within the
+standard's minutes of the order (:func:`planner.coverage.rule.in_time`), with p50/p90; when the policy
+sent no counted unit (a nearer team of another tier went), the arrival the fastest counted unit
+available at the order would have made, as the sweep measures it (``inf`` when none was available);
+the share of time each (site, standard) row is covered by an available unit at its station (the
+stations' coverage precomputed with :func:`planner.coverage.rule.teams_in_time`); per unit the
 busy time (dispatch to back home), the cross-region busy time and its compensation
 (:func:`planner.sharing.compensate` on the deployment's terms, the ledger's own function); the
 time-weighted distribution of units busy; and hourly incidents, peak simultaneous incidents and
@@ -208,7 +211,7 @@ class _Incident:
 
     __slots__ = ("arrival", "cls", "counted", "ended", "escalate", "f_travel", "f_turnout", "first_dispatch",
                  "held", "id", "need", "on_scene", "order_at", "place", "region", "response", "source", "standards",
-                 "waiting", "working")
+                 "waiting", "working", "could")
 
     def __init__(self, ident: str, source: int, place: int, region: str, cls: int, arrival: float) -> None:
         self.id, self.source, self.place, self.region, self.cls = ident, source, place, region, cls
@@ -223,6 +226,7 @@ class _Incident:
         self.held = np.zeros(0, dtype=np.int64)
         self.standards: tuple[int, ...] = ()
         self.response: dict[int, float] = {}
+        self.could: dict[int, float] = {}
         self.on_scene = 0.0
         self.f_turnout = np.zeros(0)
         self.f_travel = np.zeros(0)
@@ -380,6 +384,13 @@ class _Year:
         if notification > 0:
             yield self.env.timeout(notification)
         inc.order_at = self.env.now
+        if inc.standards:
+            units = np.flatnonzero(self.available())
+            arrival = m.turnout_min[units] * inc.f_turnout[units] + m.drive_min[self.loc[units], place] * \
+                inc.f_travel[units]
+            for k in inc.standards:
+                counted = m.standard_counted[k, units]
+                inc.could[k] = float(arrival[counted].min()) if counted.any() else math.inf
         for e, (at_min, probability, adds) in enumerate(m.classes[cls].escalations[:ESCALATION_DRAWS]):
             if inc.escalate[e] < probability:
                 self.env.process(self.escalation(inc, at_min, adds))
@@ -646,7 +657,8 @@ class _Year:
         p50 = np.full(n_std, np.nan)
         p90 = np.full(n_std, np.nan)
         for k in range(n_std):
-            times = np.array([inc.response.get(k, np.inf) for inc in self.counted if k in inc.standards])
+            times = np.array([inc.response.get(k, inc.could.get(k, np.inf)) for inc in self.counted
+                              if k in inc.standards])
             applied[k] = times.size
             if times.size:
                 met[k] = float(rule.in_time(times, m.standard_max_min[k]).mean())

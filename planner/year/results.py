@@ -28,10 +28,12 @@ TIMELINE_HOURLY_MAX_DAYS = 14
 """Periods up to this many days have an hourly timeline; longer ones a daily one."""
 
 
-def interval(values: np.ndarray, *, digits: int = 4, share: bool = False) -> dict[str, Any]:
+def interval(values: np.ndarray, *, digits: int = 4, share: bool = False, nonnegative: bool = False
+             ) -> dict[str, Any]:
     """Mean of the finite per-replication values and its 95 % t interval (None with fewer than two).
 
-    A ``share`` (0..1) has its interval clipped to [0, 1].
+    A ``share`` (0..1) has its interval clipped to [0, 1], a ``nonnegative`` figure (hours, yuan,
+    counts) to [0, inf).
     """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
@@ -41,7 +43,11 @@ def interval(values: np.ndarray, *, digits: int = 4, share: bool = False) -> dic
     if finite.size < 2:
         return {"mean": round(mean, digits), "ci95": None, "n": int(finite.size)}
     half = float(stats.t.ppf(0.975, finite.size - 1) * finite.std(ddof=1) / math.sqrt(finite.size))
-    low, high = (max(0.0, mean - half), min(1.0, mean + half)) if share else (mean - half, mean + half)
+    low, high = mean - half, mean + half
+    if share or nonnegative:
+        low = max(0.0, low)
+    if share:
+        high = min(1.0, high)
     return {"mean": round(mean, digits), "ci95": [round(low, digits), round(high, digits)], "n": int(finite.size)}
 
 
@@ -70,13 +76,13 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
             "standard": standard,
             "max_min": float(model.standard_max_min[k]),
             "min_share": float(model.standard_min_share[k]),
-            "incidents": interval(result.applied[:, k], digits=1),
+            "incidents": interval(result.applied[:, k], digits=1, nonnegative=True),
             "met_share": met,
             "met": None if met["mean"] is None else rule.share_met(met["mean"], float(model.standard_min_share[k])),
             "covered_time_share": interval(covered_rows[:, rows].mean(axis=1), share=True) if rows.size else interval(
                 np.full(len(result.index), np.nan)),
-            "p50_min": interval(result.p50_min[:, k], digits=2),
-            "p90_min": interval(result.p90_min[:, k], digits=2),
+            "p50_min": interval(result.p50_min[:, k], digits=2, nonnegative=True),
+            "p90_min": interval(result.p90_min[:, k], digits=2, nonnegative=True),
         })
     sites: list[dict[str, Any]] = sorted(
         ({"site": model.place_ids[int(model.row_place[r])], "standard": model.standard_ids[int(model.row_standard[r])],
@@ -88,29 +94,29 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
         "type": model.unit_types[j],
         "region": model.unit_region[j],
         "utilisation": interval(result.unit_busy_h[:, j] / hours_counted, share=True),
-        "busy_hours": interval(result.unit_busy_h[:, j], digits=1),
-        "cross_region_hours": interval(result.unit_cross_h[:, j], digits=1),
-        "compensation_yuan": interval(result.unit_compensation[:, j], digits=0),
-        "dispatches": interval(result.unit_dispatches[:, j], digits=1),
+        "busy_hours": interval(result.unit_busy_h[:, j], digits=1, nonnegative=True),
+        "cross_region_hours": interval(result.unit_cross_h[:, j], digits=1, nonnegative=True),
+        "compensation_yuan": interval(result.unit_compensation[:, j], digits=0, nonnegative=True),
+        "dispatches": interval(result.unit_dispatches[:, j], digits=1, nonnegative=True),
     } for j in range(model.n_units)), key=lambda t: (-(t["utilisation"]["mean"] or 0.0), t["team"]))
     rate_per_min = result.expected_incidents / counted_min
     return {
-        "incidents": interval(result.incidents, digits=1),
+        "incidents": interval(result.incidents, digits=1, nonnegative=True),
         "expected_incidents": round(float(result.expected_incidents.mean()), 1),
-        "unserved_incidents": interval(result.unserved, digits=1),
+        "unserved_incidents": interval(result.unserved, digits=1, nonnegative=True),
         "standards": standards,
         "least_covered_sites": sites[:10],
         "teams": teams,
         "queue": {"waited_share": interval(result.waited, share=True),
-                  "wait_min": interval(result.wait_min, digits=2)},
+                  "wait_min": interval(result.wait_min, digits=2, nonnegative=True)},
         "little": {
             "busy_units": interval(result.busy_mean),
             "arrival_rate_per_h": round(float(rate_per_min.mean() * 60), 4),
             "busy_min_per_incident": interval(result.busy_per_incident_min, digits=2),
             "rate_times_busy": interval(rate_per_min * result.busy_per_incident_min),
         },
-        "peak_incidents": interval(result.peak_incidents, digits=1),
-        "move_ups": interval(result.moves, digits=1),
+        "peak_incidents": interval(result.peak_incidents, digits=1, nonnegative=True),
+        "move_ups": interval(result.moves, digits=1, nonnegative=True),
         "retained_relaxed": interval(result.retained_relaxed, digits=1),
         "worst_hours": worst_hours(result),
         "timeline": timeline(run, result),
