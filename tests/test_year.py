@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import multiprocessing.forkserver as forkserver
+import os
+import signal
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 from scipy import stats
 
@@ -202,6 +206,31 @@ def test_replications_are_the_same_on_every_backend_and_resume(tmp_path: Path) -
         assert np.array_equal(other.records.index, np.arange(4))
         assert np.allclose(other.records.wait_min, serial.records.wait_min, equal_nan=True)
         assert np.allclose(other.records.unit_busy_h, serial.records.unit_busy_h)
+
+
+def test_a_killed_worker_loses_no_replication_and_counts_none_twice() -> None:
+    model = queue_model(2, 1 / 30.0, 40.0, drive_min=3.0, on_scene="lognormal", noise=0.2)
+    run = YearRun(days=20)
+    serial = run_year(model, run, replications=10, seed=3)
+    killed: list[int] = []
+
+    def kill_one(fraction: float, message: str) -> None:
+        # As the sweep's test does: wait in the progress callback until a pool process runs, then kill it.
+        if killed or not 0.05 < fraction < 0.6:
+            return
+        for _ in range(600):
+            server = forkserver._forkserver._forkserver_pid
+            children = psutil.Process(server).children() if server else []
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+                return
+            time.sleep(0.1)
+
+    pooled = run_year(model, run, replications=10, seed=3, workers=2, progress=kill_one)
+    assert killed and pooled.backend == "processes" and pooled.resubmitted > 0
+    assert np.array_equal(pooled.records.index, np.arange(10)) and pooled.duplicates_ignored == 0
+    assert np.allclose(pooled.records.unit_busy_h, serial.records.unit_busy_h)
 
 
 def test_rates_documents_are_checked_naming_the_field() -> None:
