@@ -210,7 +210,7 @@ def test_replications_are_the_same_on_every_backend_and_resume(tmp_path: Path) -
 
 def test_a_killed_worker_loses_no_replication_and_counts_none_twice() -> None:
     model = queue_model(2, 1 / 30.0, 40.0, drive_min=3.0, on_scene="lognormal", noise=0.2)
-    run = YearRun(days=20)
+    run = YearRun(days=10)
     serial = run_year(model, run, replications=10, seed=3)
     killed: list[int] = []
 
@@ -231,6 +231,15 @@ def test_a_killed_worker_loses_no_replication_and_counts_none_twice() -> None:
     assert killed and pooled.backend == "processes" and pooled.resubmitted > 0
     assert np.array_equal(pooled.records.index, np.arange(10)) and pooled.duplicates_ignored == 0
     assert np.allclose(pooled.records.unit_busy_h, serial.records.unit_busy_h)
+
+
+def test_intervals_are_student_t_over_replications() -> None:
+    figure = interval(np.array([1.0, 2.0, 3.0, np.nan]))
+    half = 4.302652729911275 * 1.0 / math.sqrt(3)  # t(0.975, 2) * sd / sqrt(n), sd of 1, 2, 3 = 1
+    assert figure["n"] == 3 and figure["mean"] == 2.0
+    assert figure["ci95"] == [round(2.0 - half, 4), round(2.0 + half, 4)]
+    assert interval(np.array([0.9, 1.0, 1.0]), share=True)["ci95"][1] == 1.0  # a share stays within [0, 1]
+    assert interval(np.array([5.0]))["ci95"] is None  # no interval from one replication
 
 
 def test_rates_documents_are_checked_naming_the_field() -> None:
@@ -257,7 +266,7 @@ def test_cli_json_and_bad_input(cli_env: Path, capsys: pytest.CaptureFixture[str
     assert all("ci95" in team["utilisation"] for team in data["teams"])
     for options, field in [(["--days", "0"], "days"), (["--days", "4000"], "days"),
                            (["--replications", "5000"], "replications"), (["--rate-scale", "-1"], "rate_scale"),
-                           (["--policy", "fastest"], "policy")]:
+                           (["--policy", "fastest"], "policy"), (["--scheduler", "localhost:8786"], "scheduler")]:
         assert main(["year", "--scenario", "shanxi-coal", *options, "--no-progress"]) == 2
         assert field in capsys.readouterr().err
     with pytest.raises(SystemExit) as stopped:
