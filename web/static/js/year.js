@@ -102,6 +102,8 @@
                      move_up: form.get("move_up") === "on" };
     if (form.get("programme")) params.programme = Number(form.get("programme"));
     if (form.get("compare_rate_scale")) params.compare_rate_scale = Number(form.get("compare_rate_scale"));
+    if (form.get("compare_policy")) params.compare_policy = form.get("compare_policy");
+    if (form.get("compare_without_programme") === "on") params.compare_programme = 0;
     $("year-error").hidden = true;
     box.dataset.state = "running";
     progress(0, "queued");
