@@ -109,7 +109,7 @@ def _ci(figure: dict[str, Any], percent: bool = False) -> str:
     """``mean [low, high]``."""
     if figure["mean"] is None:
         return "-"
-    form = (lambda v: f"{100 * v:.1f}%") if percent else (lambda v: f"{v:g}")
+    form = (lambda v: f"{100 * v:.1f}%") if percent else (lambda v: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}")
     if figure["ci95"] is None:
         return form(figure["mean"])
     return f"{form(figure['mean'])} [{form(figure['ci95'][0])}, {form(figure['ci95'][1])}]"
