@@ -348,3 +348,22 @@ def test_a_programme_year_holds_the_teams_of_its_field_drills_for_their_days() -
     held = {(dt.date(2026, 1, 1) + dt.timedelta(days=int(start // 1440)), model.unit_ids[unit])
             for unit, start, end in holds if end - start == 1440}
     assert held == field_days  # each field drill's teams, for its whole day; tabletop drills hold nobody
+
+
+def test_bad_rates_over_the_api_are_refused_naming_the_field_and_nothing_is_stored(client, auth) -> None:
+    auth.login("planner")
+    url = "/api/v1/scenarios/mini/settings/incident_rates"
+    for data, field in [({"sites": {"volcano": {"red": 1}}}, "sites"), ({"sites": {"chemical_plant": {"red": -1}}},
+                                                                         "red"),
+                        ({"areas": [{"jurisdiction": "atlantis", "per_year": 5, "needs": [{"capability": "x"}]}]},
+                         "jurisdiction")]:
+        refused = client.put(url, json={"data": data, "expected_version": None})
+        assert refused.status_code == 400, refused.get_json()
+        assert field in refused.get_json()["error"]["field"], refused.get_json()
+    assert client.get(url).status_code == 404  # nothing stored
+    good = {"sites": {"chemical_plant": {"red": 40}}, "sources": ["[U] test"]}
+    assert client.put(url, json={"data": good, "expected_version": None}).status_code == 200
+    started = client.post("/api/v1/scenarios/mini/jobs", json={"kind": "year", "params": {"days": 60,
+                                                                                          "replications": 2}})
+    result = _wait(client, started.get_json()["id"])["result"]
+    assert result["expected_incidents"] == pytest.approx(40 * 60 / 365, abs=0.05)  # the stored rates are the job's
