@@ -266,7 +266,8 @@ def test_cli_json_and_bad_input(cli_env: Path, capsys: pytest.CaptureFixture[str
     assert all("ci95" in team["utilisation"] for team in data["teams"])
     for options, field in [(["--days", "0"], "days"), (["--days", "4000"], "days"),
                            (["--replications", "5000"], "replications"), (["--rate-scale", "-1"], "rate_scale"),
-                           (["--policy", "fastest"], "policy"), (["--scheduler", "localhost:8786"], "scheduler")]:
+                           (["--policy", "fastest"], "policy"), (["--scheduler", "localhost:8786"], "scheduler"),
+                           (["--days", "10", "--warmup-days", "10"], "warmup_days")]:
         assert main(["year", "--scenario", "shanxi-coal", *options, "--no-progress"]) == 2
         assert field in capsys.readouterr().err
     with pytest.raises(SystemExit) as stopped:

@@ -9,11 +9,11 @@ days and at most :data:`MAX_REPLICATIONS` replications.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
-from planner.model.validation import Model
+from planner.model.validation import Model, refuse
 from planner.sweep.parameters import MAX_LOCAL_WORKERS, SchedulerAddress
 
 MAX_DAYS = 3660
@@ -53,6 +53,12 @@ class YearParameters(Model):
     compare_programme: Annotated[StrictInt, Field(ge=0, le=2200)] | None = Field(
         None, description="compare with this year's drill programme (0: without any), on the same seeds")
     compare_move_up: StrictBool | None = Field(None, description="compare with move-up on or off, on the same seeds")
+
+    @model_validator(mode="after")
+    def _warmup_within_the_period(self) -> Self:
+        if self.warmup_days >= self.days:
+            raise refuse("warmup_days", f"must be below days ({self.days:g}), got {self.warmup_days:g}")
+        return self
 
     def comparison(self) -> dict[str, object]:
         """Return what the second configuration changes (empty: no comparison)."""
