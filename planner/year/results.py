@@ -117,6 +117,7 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
         },
         "peak_incidents": interval(result.peak_incidents, digits=1, nonnegative=True),
         "move_ups": interval(result.moves, digits=1, nonnegative=True),
+        "move_up_drive_min": interval(result.move_min, digits=1, nonnegative=True),
         "retained_relaxed": interval(result.retained_relaxed, digits=1),
         "worst_hours": worst_hours(result),
         "timeline": timeline(run, result),
