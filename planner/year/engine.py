@@ -10,16 +10,15 @@ source, layer)``, which also draws every number each of the layer's points would
 so a run with a higher ``rate_scale`` has the same incidents plus more, each with the same template,
 durations and noise: common random numbers for comparisons.
 
-At an incident's dispatch order (its arrival plus the notification delay) the policy sends units:
+At an incident's dispatch order (its arrival plus the notification delay) the policy
+(:mod:`planner.year.policies`) sends units:
 
 - ``nearest``: for each needed capability, the available units carrying it, nearest first by expected
-  turn-out + drive from where each unit is, until the quantity is held
-  (:func:`planner.sweep.incidents.choose_nearest`, the sweep's rule);
-- ``optimal``: the dispatch optimiser (:func:`planner.dispatch.optimiser.solve_dispatch`, the one
-  dispatch function) over the units free at that moment, with the scenario's agreements, jurisdiction
-  tree and retained minimums; when the retained minimums cannot hold with the units left at home they
-  are dropped for that incident (counted as ``retained_relaxed``); needs it leaves short (nobody in
-  time) are topped up with the nearest allowed units, late.
+  turn-out + drive from where each unit is, until the quantity is held (the sweep's rule);
+- ``optimal``: the dispatch optimiser (the one dispatch function) over the units free at that moment,
+  with the scenario's agreements, jurisdiction tree and retained minimums (dropped for an incident when
+  they cannot hold with the units left at home, counted as ``retained_relaxed``); needs it leaves short
+  (nobody in time) are topped up with the nearest units allowed there, late.
 
 A unit brings all its capabilities: each need counts every unit sent (the dispatch rules' reading).
 What cannot be sent waits: the incident queues (first come, first served) and the wait is recorded; a
@@ -56,13 +55,10 @@ import numpy as np
 import simpy
 
 from planner.coverage import rule
-from planner.dispatch.optimiser import solve_dispatch
-from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Unit
-from planner.errors import InfeasibleError
 from planner.posture.prepositioning import PostureOption, PostureProblem, PostureTeam, greedy_posture
 from planner.sharing import Deployment, Terms, compensate, deployment_terms
-from planner.sweep.incidents import choose_nearest
 from planner.year.model import MINUTES_PER_DAY, YearModel, YearRun
+from planner.year.policies import nearest_first, nearest_units, optimal_units, optimiser_units
 
 log = logging.getLogger(__name__)
 
@@ -268,12 +264,8 @@ class _Year:
         self.applies = [[tuple(k for k in model.source_standards[s] if self.class_standard[c, k])
                          for c in range(len(model.classes))] for s in range(len(model.source_ids))]
         self.ones = np.ones(n_units)
-        self.unit_index = {u: j for j, u in enumerate(model.unit_ids)}
         self.terms: dict[tuple[str, str], Terms | None] = {}
-        self.units_free = tuple(Unit(u, model.unit_region[j], self._caps(j), float(model.turnout_min[j]), "available")
-                                for j, u in enumerate(model.unit_ids)) if run.policy == "optimal" else ()
-        self.units_busy = tuple(Unit(u, model.unit_region[j], self._caps(j), float(model.turnout_min[j]), "committed")
-                                for j, u in enumerate(model.unit_ids)) if run.policy == "optimal" else ()
+        self.optimiser_units = optimiser_units(model) if run.policy == "optimal" else ()
         # accumulators over the counted period
         hours = int(math.ceil(self.horizon / 60))
         self.last = 0.0
@@ -424,51 +416,28 @@ class _Year:
             self._move_up()
 
     def _candidates(self, inc: _Incident, *, allowed_only: bool) -> np.ndarray:
-        """Available units that can reach the incident, nearest first by expected turn-out + drive."""
-        m = self.m
+        """Available units that can reach the incident (under an agreement when asked), nearest first."""
         units = np.flatnonzero(self.available())
-        drive = m.drive_min[self.loc[units], inc.place]
-        keep = np.isfinite(drive)
         if allowed_only:
-            keep &= np.array([self._terms(int(u), inc.region) is not None for u in units], dtype=np.bool_)
-        units, drive = units[keep], drive[keep]
-        return units[np.argsort(m.turnout_min[units] + drive, kind="stable")]  # type: ignore[no-any-return]
+            units = units[[self._terms(int(u), inc.region) is not None for u in units]]
+        return nearest_first(self.m, units, self.loc, inc.place)
 
     def _serve_nearest(self, inc: _Incident, *, allowed_only: bool) -> None:
         order = self._candidates(inc, allowed_only=allowed_only)
-        if order.size == 0:
-            return
-        taken = np.zeros(self.m.n_units, dtype=bool)
-        for cap in np.flatnonzero(inc.outstanding()):
-            missing = int(inc.outstanding()[cap])
-            if missing <= 0:
-                continue
-            for unit in choose_nearest(order, taken, self.m.capability_qty[:, cap], missing):
-                taken[unit] = True
-                self._send(int(unit), inc)
+        if order.size:
+            for unit in nearest_units(self.m, order, inc.outstanding()):
+                self._send(unit, inc)
 
     def _serve_optimal(self, inc: _Incident) -> None:
-        m = self.m
         order = self._candidates(inc, allowed_only=False)
-        if order.size == 0:
+        if not order.size:
             return
-        elapsed = self.env.now - inc.order_at
-        requirements = tuple(
-            Requirement(m.capabilities[cap], int(q), max(0.0, float(self.class_deadline[inc.cls, cap]) - elapsed))
-            for cap, q in enumerate(inc.outstanding()) if q > 0)
-        free = set(order.tolist())
-        units = tuple(self.units_free[j] if j in free else self.units_busy[j] for j in range(m.n_units))
-        travel = {(m.unit_ids[j], inc.id): float(m.drive_min[self.loc[j], inc.place]) for j in free}
-        problem = DispatchProblem(units, (Incident(inc.id, inc.region, 1, requirements),), travel, m.agreements,
-                                  m.min_retained, parents=m.parents)
-        try:
-            result = solve_dispatch(problem, time_limit_s=self.run.time_limit_s)
-        except InfeasibleError:
-            self.relaxed += 1
-            problem = DispatchProblem(units, problem.incidents, travel, m.agreements, {}, parents=m.parents)
-            result = solve_dispatch(problem, time_limit_s=self.run.time_limit_s)
-        for assignment in result.assignments:
-            self._send(self.unit_index[assignment.unit], inc)
+        deadline = self.class_deadline[inc.cls] - (self.env.now - inc.order_at)
+        sent, relaxed = optimal_units(self.m, order.tolist(), self.loc, self.optimiser_units, inc.id, inc.region,
+                                      inc.place, inc.outstanding(), deadline, time_limit_s=self.run.time_limit_s)
+        self.relaxed += relaxed
+        for unit in sent:
+            self._send(unit, inc)
 
     def _send(self, unit: int, inc: _Incident, *, from_scene: int | None = None) -> None:
         """Dispatch a unit to an incident (from its station, or straight on from a scene)."""
