@@ -34,6 +34,7 @@ from planner.store.settings import read_folder
 from planner.year.engine import draw_arrivals, simulate
 from planner.year.model import IncidentClass, YearModel, YearRun
 from planner.year.parameters import YearParameters
+from planner.year.policies import nearest_units
 from planner.year.rates import parse_rates
 from planner.year.results import contains, interval
 from planner.year.run import run_year
@@ -240,6 +241,18 @@ def test_intervals_are_student_t_over_replications() -> None:
     assert figure["ci95"] == [round(2.0 - half, 4), round(2.0 + half, 4)]
     assert interval(np.array([0.9, 1.0, 1.0]), share=True)["ci95"][1] == 1.0  # a share stays within [0, 1]
     assert interval(np.array([5.0]))["ci95"] is None  # no interval from one replication
+
+
+def test_the_nearest_rule_by_hand() -> None:
+    # units 0..3 nearest first 2, 0, 3, 1; capabilities (squad, ladder): 0 (1, 1), 1 (2, 0), 2 (1, 0), 3 (0, 1)
+    model = replace(queue_model(4, 0.01, 30.0), capabilities=("squad", "ladder"),
+                    capability_qty=np.array([[1, 1], [2, 0], [1, 0], [0, 1]]))
+    order = np.array([2, 0, 3, 1])
+    # two squads: 2 then 0 (which brings its ladder too), so the ladder needs nobody more
+    assert nearest_units(model, order, np.array([2, 1])) == [2, 0]
+    assert nearest_units(model, order, np.array([0, 2])) == [0, 3]
+    assert nearest_units(model, order, np.array([5, 0])) == [2, 0, 1]  # all there are, short of 5
+    assert nearest_units(model, order[order != 0], np.array([1, 1])) == [2, 3]
 
 
 def test_rates_documents_are_checked_naming_the_field() -> None:
