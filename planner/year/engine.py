@@ -490,14 +490,21 @@ class _Year:
             return
 
     def _account(self, unit: int, inc: _Incident, minutes: float, drive_min: float) -> None:
-        """Book a unit's leg on an incident: busy minutes, cross-region hours and their compensation."""
+        """Book a unit's leg on an incident: busy minutes, cross-region hours and their compensation.
+
+        A leg is cross-region when the unit serves outside its region other than as own forces (a parent
+        region's unit in a subdivision, :func:`planner.sharing.deployment_terms`): lent under an agreement
+        (compensated by :func:`planner.sharing.compensate`), or, under the nearest rule, with none.
+        """
         if not inc.counted:
             return
         self.leg_minutes += minutes
         if self.m.unit_region[unit] == inc.region:
             return
-        self.unit_cross[unit] += minutes / 60.0
         terms = self._terms(unit, inc.region)
+        if terms is not None and terms.own_forces:
+            return
+        self.unit_cross[unit] += minutes / 60.0
         if terms is None or not terms.lent:
             return
         km = drive_min * self.m.km_per_min if math.isfinite(drive_min) else 0.0
