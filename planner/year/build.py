@@ -149,8 +149,12 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         source_rate.append(rate * per_minute)
         source_classes.append(tuple(kinds))
         source_standards.append(tuple(std_index[s.id] for s in scenario.standards_for(site)))
+    notes = list(rates.sources)
     for k, area in enumerate(rates.areas):
         points = [p for p in area_points[k] if reachable[p]]
+        if not points and area.per_year > 0:
+            notes.append(f"areas[{k}] ({area.jurisdiction}): no road point of the network lies in its boundary and "
+                         f"reaches a station; its {area.per_year:g} incidents a year are left out")
         applies = tuple(j for j, s in enumerate(standards) if area.kind is not None and area.kind in s.site_kinds)
         for p in points:
             source_ids.append(place_ids[p])
@@ -216,7 +220,7 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         agreements=tuple(agreements_from_dicts(scenario.agreements)),
         parents=jurisdiction_parents(scenario),
         min_retained={r: dict(v) for r, v in dict(scenario.meta.get("min_retained") or {}).items()},
-        notes=tuple(rates.sources),
+        notes=tuple(notes),
     )
     model.check()
     return model

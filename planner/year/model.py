@@ -200,8 +200,8 @@ class YearRun:
 
 
 def describe(model: YearModel) -> dict[str, Any]:
-    """Sizes of a model, for a run's report."""
+    """Return the sizes of a model and its notes (the rates' sources, what was left out), for a run's report."""
     return {"units": model.n_units, "places": len(model.place_ids), "sources": len(model.source_ids),
             "incident_classes": len(model.classes), "standards": len(model.standard_ids),
             "covered_rows": model.n_rows, "incidents_per_year": round(float(
-                model.source_rate_per_min.sum() * DAYS_PER_YEAR * MINUTES_PER_DAY), 1)}
+                model.source_rate_per_min.sum() * DAYS_PER_YEAR * MINUTES_PER_DAY), 1), "notes": list(model.notes)}
