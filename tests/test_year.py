@@ -276,6 +276,9 @@ def test_cli_json_and_bad_input(cli_env: Path, capsys: pytest.CaptureFixture[str
     for standard in data["standards"]:
         for figure in ("met_share", "covered_time_share", "p50_min", "p90_min"):
             assert "ci95" in standard[figure]
+        histogram = standard["histogram"]  # every incident the standard applied to is in one bin
+        binned = sum(histogram["incidents"]) + histogram["beyond"]
+        assert binned == pytest.approx(standard["incidents"]["mean"], abs=0.2)
     assert all("ci95" in team["utilisation"] for team in data["teams"])
     for options, field in [(["--days", "0"], "days"), (["--days", "4000"], "days"),
                            (["--replications", "5000"], "replications"), (["--rate-scale", "-1"], "rate_scale"),

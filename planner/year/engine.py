@@ -68,6 +68,13 @@ DEFAULT_DEADLINE_MIN = 30.0
 """Deadline the optimiser gives an escalation's added need when its class states none for the capability."""
 MOVE_UP_COOLDOWN_MIN = 60.0
 """Minutes between two move-up decisions (units just moved are not moved again at once)."""
+HISTOGRAM_BINS = 24
+"""Bins of a standard's response-time histogram, from 0 to three times its minutes (one more bin beyond)."""
+
+
+def histogram_edges(max_min: float) -> np.ndarray:
+    """Return the edges of a standard's response-time histogram: 0 to 3 x its minutes."""
+    return np.linspace(0.0, 3.0 * max_min, HISTOGRAM_BINS + 1)
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,7 @@ class ReplicationResult:
     applied: np.ndarray
     p50_min: np.ndarray
     p90_min: np.ndarray
+    response_histogram: np.ndarray
     covered: np.ndarray
     busy_mean: np.ndarray
     busy_per_incident_min: np.ndarray
@@ -632,6 +640,7 @@ class _Year:
         applied = np.zeros(n_std)
         p50 = np.full(n_std, np.nan)
         p90 = np.full(n_std, np.nan)
+        histogram = np.zeros((n_std, HISTOGRAM_BINS + 1))
         for k in range(n_std):
             times = np.array([inc.response.get(k, inc.could.get(k, np.inf)) for inc in self.counted
                               if k in inc.standards])
@@ -639,6 +648,10 @@ class _Year:
             if times.size:
                 met[k] = float(rule.in_time(times, m.standard_max_min[k]).mean())
                 p50[k], p90[k] = np.percentile(times, [50, 90], method="inverted_cdf")  # inf stays inf
+                edges = histogram_edges(float(m.standard_max_min[k]))
+                inside = times < edges[-1]
+                histogram[k, :HISTOGRAM_BINS] = np.histogram(times[inside], bins=edges)[0]
+                histogram[k, HISTOGRAM_BINS] = np.count_nonzero(~inside)
         waits = np.array([(inc.first_dispatch if inc.first_dispatch is not None else np.inf) - inc.order_at
                           for inc in self.counted if inc.need.any()])
         finite_waits = waits[np.isfinite(waits)]
@@ -652,6 +665,7 @@ class _Year:
             "applied": applied,
             "p50_min": p50,
             "p90_min": p90,
+            "response_histogram": histogram,
             "covered": self.cov_acc / counted_min,
             "busy_mean": np.array(float((self.busy_hist * np.arange(m.n_units + 1)).sum() / counted_min)),
             "busy_per_incident_min": np.array(self.leg_minutes / len(self.counted) if self.counted else np.nan),

@@ -3,11 +3,12 @@
 Replications are independent (each has its own seeds), so a figure's interval is the Student t interval
 of its per-replication values: ``mean +- t(0.975, n - 1) * sd / sqrt(n)`` (no interval from one
 replication). :func:`summarise` gives per standard the share of incidents met in time, the share of
-the period its sites were covered, p50/p90 response minutes; per team utilisation, busy hours,
-cross-region hours and their compensation; the queue (share of incidents that waited, mean wait);
-Little's law's two sides; the worst hours and a timeline for the chart. :func:`difference` compares
-two configurations run on the same seeds (common random numbers): the interval of the per-replication
-differences, much narrower than the two intervals apart.
+the period its sites were covered, p50/p90 response minutes and the response-time histogram (mean
+incidents per bin over replications; ``beyond``: past three times its minutes, never reached included);
+per team utilisation, busy hours, cross-region hours and their compensation; the queue (share of
+incidents that waited, mean wait); Little's law's two sides; the worst hours and a timeline for the
+chart. :func:`difference` compares two configurations run on the same seeds (common random numbers):
+the interval of the per-replication differences, much narrower than the two intervals apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from scipy import stats
 
 from planner.coverage import rule
-from planner.year.engine import ReplicationResult
+from planner.year.engine import ReplicationResult, histogram_edges
 from planner.year.model import MINUTES_PER_DAY, YearModel, YearRun
 
 WORST_HOURS = 10
@@ -83,6 +84,9 @@ def summarise(model: YearModel, run: YearRun, result: ReplicationResult) -> dict
                 np.full(len(result.index), np.nan)),
             "p50_min": interval(result.p50_min[:, k], digits=2, nonnegative=True),
             "p90_min": interval(result.p90_min[:, k], digits=2, nonnegative=True),
+            "histogram": {"edges_min": [round(float(e), 2) for e in histogram_edges(float(model.standard_max_min[k]))],
+                          "incidents": [round(float(c), 2) for c in result.response_histogram[:, k, :-1].mean(axis=0)],
+                          "beyond": round(float(result.response_histogram[:, k, -1].mean()), 2)},
         })
     sites: list[dict[str, Any]] = sorted(
         ({"site": model.place_ids[int(model.row_place[r])], "standard": model.standard_ids[int(model.row_standard[r])],
