@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import multiprocessing.forkserver as forkserver
 import os
 import signal
 import time
@@ -19,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import psutil
 import pytest
 from scipy import stats
 
@@ -41,6 +39,7 @@ from planner.year.run import run_year
 from planner.year.service import build_model, holds_for, year_report
 from tests.browser import screenshot_path
 from tests.conftest import browser_login, jinan_folder
+from tests.test_sweep import pool_processes
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 
@@ -220,8 +219,7 @@ def test_a_killed_worker_loses_no_replication_and_counts_none_twice() -> None:
         if killed or not 0.05 < fraction < 0.6:
             return
         for _ in range(600):
-            server = forkserver._forkserver._forkserver_pid
-            children = psutil.Process(server).children() if server else []
+            children = pool_processes()
             if children:
                 os.kill(children[0].pid, signal.SIGKILL)
                 killed.append(children[0].pid)
