@@ -29,7 +29,7 @@ from web.schemas.jobs import JobAnswer, JobList, JobsQuery, NewJob
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
 JOB_PERMISSIONS = {"coverage": "view", "drills-plan": "edit_drills", "drills-simulate": "edit_drills",
-                   "sweep": "run_whatif"}
+                   "sweep": "run_whatif", "year": "run_whatif"}
 """Permission each job kind needs beyond ``view`` (kinds not listed need ``edit_drills``)."""
 _RUNNERS: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 """The in-process runners of this process's apps, shut down when the process exits normally."""

@@ -13,6 +13,7 @@ from typing import Any
 import planner.availability.settings  # noqa: F401  (registers the availability rules document)
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
+import planner.year.settings  # noqa: F401  (registers the incident-rates document)
 from planner.errors import InputError, NotFoundError
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario

@@ -250,6 +250,16 @@ class Programme(Model):
         return round(value, 3)
 
 
+def off_duty(programme: Programme) -> tuple[tuple[dt.date, str], ...]:
+    """Return ``(day, team)`` for every team a field drill of the programme takes off duty, by day.
+
+    The programme's own reading of a drill: a field (实战) drill holds its teams for its whole day, a
+    tabletop (桌面) drill holds nobody (the on-duty coverage rule above is stated the same way). The
+    year model (:mod:`planner.year`) keeps these teams from being sent on those days.
+    """
+    return tuple(sorted({(d.date, team) for d in programme.drills if d.form == "field" for team in d.teams}))
+
+
 # ----------------------------------------------------------------------------------------------------
 # Slots
 

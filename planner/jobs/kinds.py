@@ -33,6 +33,8 @@ from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.sweep.engine import SweepSettings, sweep
 from planner.sweep.parameters import SweepParameters
+from planner.year.parameters import YearParameters
+from planner.year.service import check_year, year_report
 
 
 class NoParameters(Model):
@@ -117,5 +119,16 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: SweepPara
     return result.to_dict()
 
 
-PRODUCT_KINDS = ("coverage", "drills-plan", "drills-simulate", "sweep")
+@job_kind("year", params=YearParameters, check=check_year)
+def year_job(scenario: Scenario, settings: Mapping[str, Any], params: YearParameters,
+             progress: Progress) -> dict[str, Any]:
+    """Simulate a period as it happens, replicated (:func:`planner.year.service.year_report`).
+
+    With a programme year, its field drills are scheduled from the stored plans and calendar (as the
+    ``drills-plan`` job does); progress is reported per finished replication.
+    """
+    return year_report(scenario, settings, params, progress=progress)
+
+
+PRODUCT_KINDS = ("coverage", "drills-plan", "drills-simulate", "sweep", "year")
 """The kinds this module registers: the ones a client of the web app may start."""

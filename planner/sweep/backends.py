@@ -23,6 +23,11 @@ backend follows the same contract, so a sweep's records do not depend on it:
 - with a checkpoint folder, each finished chunk is written there (``chunk-NNNNN.npz``, atomically) and
   chunks found there are not run again.
 
+A chunk is ``(chunk number, first item, item arrays...)`` and its result a frozen dataclass whose first
+field is ``chunk`` and whose other fields are numeric arrays (``result_type``: a sweep's
+:class:`~planner.sweep.chunks.ChunkResult` by default; the year model's replications bring their own),
+so the same loop, retries and checkpoints serve incidents and replications alike.
+
 The workers of an existing Dask cluster (``--scheduler tcp://HOST:PORT``) must run the same version of
 this project and its requirements (``dask``, ``distributed``), since the model and the chunk function
 travel by pickle reference to their module (``planner.sweep.engine``); they never need the scenario
@@ -41,7 +46,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from queue import SimpleQueue
@@ -53,12 +58,16 @@ from distributed.comm import connect
 
 from geodata.errors import GeodataError
 from planner.errors import InputError, PlannerError
-from planner.sweep.chunks import RECORD_FIELDS, ChunkFunction, ChunkResult, ChunkSpec, install_model, process_chunk
+from planner.sweep.chunks import ChunkResult, install_model, process_chunk
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10.0
 """How long a sweep waits for a Dask scheduler to answer before it fails."""
+ChunkSpec = tuple[Any, ...]
+"""``(chunk number, first item, item arrays...)``: a sweep's :data:`planner.sweep.chunks.ChunkSpec` or any like it."""
+ChunkFunction = Callable[..., Any]
+"""``evaluate(model, *spec)``: the chunk's result, a dataclass of arrays whose first field is ``chunk``."""
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
 IN_FLIGHT = 2
@@ -68,7 +77,7 @@ IN_FLIGHT = 2
 class Outcome:
     """Chunk results by number, and what it took to get them."""
 
-    results: dict[int, ChunkResult] = field(default_factory=dict)
+    results: dict[int, Any] = field(default_factory=dict)
     workers: int = 1
     resubmitted: int = 0
     resumed: int = 0
@@ -79,17 +88,24 @@ class _Collector:
     """Keeps the first result of each chunk, writes checkpoints and reports progress."""
 
     def __init__(
-        self, specs: Sequence[ChunkSpec], checkpoint: Path | None, progress: Callable[[float, str], None]
+        self,
+        specs: Sequence[ChunkSpec],
+        checkpoint: Path | None,
+        progress: Callable[[float, str], None],
+        *,
+        result_type: type[Any] = ChunkResult,
+        unit: str = "incidents",
     ) -> None:
         self.outcome = Outcome()
         self.sizes = {spec[0]: len(spec[2]) for spec in specs}
         self.total = sum(self.sizes.values())
         self.checkpoint = checkpoint
         self.progress = progress
+        self.unit = unit
         if checkpoint is not None:
             checkpoint.mkdir(parents=True, exist_ok=True)
             for number in self.sizes:
-                found = _load_chunk(checkpoint, number)
+                found = _load_chunk(checkpoint, number, result_type)
                 if found is not None:
                     self.outcome.results[number] = found
                     self.outcome.resumed += 1
@@ -99,7 +115,7 @@ class _Collector:
     def pending(self, specs: Sequence[ChunkSpec]) -> list[ChunkSpec]:
         return [spec for spec in specs if spec[0] not in self.outcome.results]
 
-    def add(self, result: ChunkResult) -> None:
+    def add(self, result: Any) -> None:
         if result.chunk in self.outcome.results:
             self.outcome.duplicates += 1
             return
@@ -107,7 +123,7 @@ class _Collector:
         if self.checkpoint is not None:
             _save_chunk(self.checkpoint, result)
         done = sum(self.sizes[c] for c in self.outcome.results)
-        self.progress(0.02 + 0.96 * done / self.total, f"{done} of {self.total} incidents")
+        self.progress(0.02 + 0.96 * done / self.total, f"{done} of {self.total} {self.unit}")
 
 
 def run_chunks(
@@ -120,13 +136,17 @@ def run_chunks(
     scheduler: str | None,
     checkpoint: Path | None,
     progress: Callable[[float, str], None],
+    result_type: type[Any] = ChunkResult,
+    unit: str = "incidents",
 ) -> Outcome:
     """Run ``evaluate(model, *spec)`` for every chunk on the backend (``serial``, ``processes`` or ``dask``).
 
     ``model`` and ``evaluate`` must pickle (for processes and Dask); ``evaluate`` must be a pure
-    function of its arguments, so a chunk run twice gives the same records twice.
+    function of its arguments, so a chunk run twice gives the same records twice. ``result_type`` is
+    the dataclass ``evaluate`` returns (read back from checkpoints), ``unit`` what a chunk's items are
+    called in progress messages.
     """
-    collector = _Collector(specs, checkpoint, progress)
+    collector = _Collector(specs, checkpoint, progress, result_type=result_type, unit=unit)
     todo = collector.pending(specs)
     if backend == "serial" or not todo:
         for spec in todo:
@@ -187,7 +207,7 @@ def _run_processes(
     pool = _Pool(model, evaluate, _ChunkQueue(todo), workers - 1, collector.outcome)
     if threading.active_count() == 1:
         pool.start(multiprocessing.get_context("fork"))
-    done: SimpleQueue[ChunkResult | BaseException | None] = SimpleQueue()
+    done: SimpleQueue[Any] = SimpleQueue()
     stop = threading.Event()
     feeder = threading.Thread(target=pool.feed, args=(done, stop), name="sweep-pool", daemon=True)
     feeder.start()
@@ -204,7 +224,7 @@ def _run_processes(
         feeder.join()
 
 
-def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> bool:
+def _collect(item: Any, collector: _Collector) -> bool:
     """Add a pool result to the collector or raise the pool's error; True at the pool's end (None)."""
     if isinstance(item, BaseException):
         raise item
@@ -228,7 +248,7 @@ class _Pool:
         self.size = size
         self.outcome = outcome
         self.executor: ProcessPoolExecutor | None = None
-        self.running: dict[Future[ChunkResult], ChunkSpec] = {}
+        self.running: dict[Future[Any], ChunkSpec] = {}
         self.attempts: dict[int, int] = {}
 
     def start(self, context: BaseContext) -> None:
@@ -246,7 +266,7 @@ class _Pool:
                 raise RuntimeError(f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)")
             self.running[self.executor.submit(process_chunk, spec)] = spec
 
-    def feed(self, done: SimpleQueue[ChunkResult | BaseException | None], stop: threading.Event) -> None:
+    def feed(self, done: SimpleQueue[Any], stop: threading.Event) -> None:
         """Thread body: run chunks until the queue has none for the pool; results, or an error, then None."""
         try:
             while not stop.is_set():
@@ -275,7 +295,7 @@ class _Pool:
             done.put(None)
 
     def _collect(
-        self, finished: set[Future[ChunkResult]], done: SimpleQueue[ChunkResult | BaseException | None]
+        self, finished: set[Future[Any]], done: SimpleQueue[Any]
     ) -> bool:
         """Hand finished chunks to ``done``; chunks lost with a dead worker go back as retries. False if any."""
         lost = []
@@ -408,21 +428,26 @@ def _run_dask(
 # ---------------------------------------------------------------------------------------------
 # checkpoints
 
-def _save_chunk(folder: Path, result: ChunkResult) -> None:
+def _array_fields(result_type: type[Any]) -> tuple[str, ...]:
+    """Return the array fields of a chunk result type: every dataclass field but ``chunk``."""
+    return tuple(f.name for f in fields(result_type) if f.name != "chunk")
+
+
+def _save_chunk(folder: Path, result: Any) -> None:
     path = folder / f"chunk-{result.chunk:05d}.npz"
     partial = folder / f".chunk-{result.chunk:05d}-{os.getpid()}.npz"
     with open(partial, "wb") as handle:
-        np.savez(handle, **{name: getattr(result, name) for name in RECORD_FIELDS})
+        np.savez(handle, **{name: getattr(result, name) for name in _array_fields(type(result))})
     os.replace(partial, path)
 
 
-def _load_chunk(folder: Path, number: int) -> ChunkResult | None:
+def _load_chunk(folder: Path, number: int, result_type: type[Any] = ChunkResult) -> Any | None:
     path = folder / f"chunk-{number:05d}.npz"
     if not path.is_file():
         return None
     try:
         with np.load(path) as data:
-            return ChunkResult(number, *(data[name] for name in RECORD_FIELDS))
+            return result_type(number, *(data[name] for name in _array_fields(result_type)))
     except (OSError, ValueError, KeyError):
         log.warning("sweep: ignoring unreadable checkpoint %s", path)
         return None

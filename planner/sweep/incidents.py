@@ -246,8 +246,14 @@ def evaluate_chunk(
     return ChunkResult(chunk, np.arange(start, start + n, dtype=np.int64), first, met, std, sent, escalated)
 
 
-def _choose(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quantity: int) -> np.ndarray:
-    """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held."""
+def choose_nearest(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quantity: int) -> np.ndarray:
+    """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held.
+
+    The nearest-available rule, vectorised: ``order`` lists the candidate units nearest first,
+    ``taken`` marks those already sent, ``qty_of_cap`` is each unit's quantity of the capability. All
+    candidates are returned when together they hold less than ``quantity``. The sweep applies it per
+    incident, the year model (:mod:`planner.year`) per incident as it happens.
+    """
     candidates = order[~taken[order] & (qty_of_cap[order] > 0)]
     if candidates.size == 0:
         return np.asarray(candidates)
@@ -287,14 +293,14 @@ def _evaluate_dispatch(
     arrival = np.full(n_teams, np.inf)
 
     for cap, quantity, _ in model.requirements[template]:
-        chosen = _choose(order, taken, qty[:, cap], quantity)
+        chosen = choose_nearest(order, taken, qty[:, cap], quantity)
         taken[chosen] = True
         arrival[chosen] = notification + realised[chosen]
     for at_min, probability, adds in model.escalations[template]:
         if rng.random() < probability:
             escalated[0] = True
             for cap, quantity in adds:
-                chosen = _choose(order, taken, qty[:, cap], quantity)
+                chosen = choose_nearest(order, taken, qty[:, cap], quantity)
                 taken[chosen] = True
                 arrival[chosen] = at_min + realised[chosen]
     sent[:] = taken

@@ -33,6 +33,11 @@ def _scheduler_address(value: str) -> str:
     return value
 
 
+SchedulerAddress = Annotated[StrictStr, Field(max_length=200, json_schema_extra={"pattern": SCHEDULER_PATTERN}),
+                             AfterValidator(_scheduler_address)]
+"""A Dask scheduler address as a parameter: ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or ``local``."""
+
+
 class SweepParameters(Model):
     """A sweep's parameters (see :func:`planner.sweep.engine.sweep`)."""
 
@@ -41,8 +46,7 @@ class SweepParameters(Model):
     mode: Literal["dispatch", "simulate"] = Field(
         "dispatch", description="dispatch: nearest-available rule (fast); simulate: a SimPy run per incident")
     workers: Annotated[StrictInt, Field(ge=1, le=MAX_LOCAL_WORKERS, description="local worker processes")] = 1
-    scheduler: Annotated[StrictStr, Field(max_length=200, json_schema_extra={"pattern": SCHEDULER_PATTERN}),
-                         AfterValidator(_scheduler_address)] | None = Field(
+    scheduler: SchedulerAddress | None = Field(
         None, description="a Dask scheduler tcp://HOST:PORT, or local for a local Dask cluster")
     busy_share: Annotated[StrictFloat | StrictInt, Field(
         ge=0, lt=1, allow_inf_nan=False,
