@@ -61,7 +61,8 @@ def test_the_store_keeps_registered_settings_documents_and_refuses_others(store)
 
 def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:
     jinan, settings = load_jinan(store)
-    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", AVAILABILITY_RULES, "incident_rates"}
+    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", AVAILABILITY_RULES,
+                             "incident_rates"}
     assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
     assert sorted(write_folder_settings(store, "jinan", tmp_path)) == [
         "availability_rules.yaml", "calendar.yaml", "incident_rates.yaml", "plans.yaml", "staging_points.csv",
