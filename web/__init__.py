@@ -30,6 +30,7 @@ from web import (
     jobs,
     limits,
     pages,
+    points,
     posture,
     security,
     settings,
@@ -70,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     jobs.init_app(app)
     for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api, inventory, admin,
-                 jobs, settings):
+                 jobs, settings, points):
         app.register_blueprint(area.bp)
     return app
 

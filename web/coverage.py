@@ -16,17 +16,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from geodata.datums import to_wgs84
+from planner.coverage.layers import gis_layers
+from planner.coverage.printout import coverage_pdf
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
 from planner.model.codes import LABELS, TeamType, Tier
+from planner.scenario.interchange import zip_layers
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.openapi import operation
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
-from web.schemas.coverage import CandidatePoint, CoverageReport, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
+from web.schemas.coverage import CandidatePoint, CoverageReport, LayersQuery, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -54,6 +58,28 @@ def report(name: str) -> Any:
     return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
 
 
+@operation(bp, "/api/v1/scenarios/<name>/coverage/report.pdf", "GET", summary="The coverage report as a PDF",
+           answers={200: "the report: A4, CJK font embedded, gap list"}, media={200: ["application/pdf"]})
+def report_pdf(name: str) -> Any:
+    """Return the coverage report (standards' shares and the gap list) as a printable PDF."""
+    scenario = current_scenario(name)
+    body = coverage_pdf(coverage(scenario), scenario, agency=str(scenario.meta.get("agency", "")))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=coverage-{name}.pdf"})
+
+
+@operation(bp, "/api/v1/scenarios/<name>/layers.zip", "GET", summary="Download the scenario as GIS layers",
+           answers={200: "a ZIP of one file per layer"}, media={200: ["application/zip"]},
+           notes="Layers for QGIS/ArcGIS, WGS-84: jurisdictions, bases, teams, equipment, sites, service_areas, "
+                 "coverage (every site and standard) and gaps (the gap list), as GeoJSON or CSV with WKT.")
+def gis_export(name: str, query: LayersQuery) -> Any:
+    """Return the scenario's GIS layers as a ZIP of GeoJSON (``?format=geojson``) or CSV-with-WKT files."""
+    scenario = current_scenario(name)
+    body = zip_layers(gis_layers(scenario), query.format)
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename={name}-layers-{query.format}.zip"})
+
+
 @operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
            summary="Service areas of a standard's teams, GeoJSON", answers={200: FeatureCollection})
 def areas(name: str, query: ServiceAreaQuery) -> Any:
@@ -74,7 +100,7 @@ def whatif(name: str, json: WhatIfPlan) -> Any:
 
 def plan_of(body: WhatIfPlan, scenario: Scenario) -> Plan:
     """Return the planner's what-if plan of a validated request on ``scenario``."""
-    moves = {team: target if isinstance(target, str) else (target[0], target[1])
+    moves = {team: target if isinstance(target, str) else to_wgs84(target[0], target[1], body.crs)
              for team, target in body.move_teams.items()}
     if body.add is None:
         return Plan(committed=tuple(body.committed), close_bases=tuple(body.close_bases), move_teams=moves)

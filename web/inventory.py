@@ -60,7 +60,12 @@ def form_fields(kind: str) -> list[FormField]:
         return [FormField("id", "text", required=True), FormField("document", "json", required=True,
                                                                   help="the whole agreement as JSON")]
     fields = []
-    for name, info in RECORD_TYPES[kind].model_fields.items():
+    declared = dict(RECORD_TYPES[kind].model_fields)
+    if "crs" in declared:  # the datum of the point right after lon and lat
+        names = [n for n in declared if n != "crs"]
+        names.insert(names.index("lat") + 1, "crs")
+        declared = {n: declared[n] for n in names}
+    for name, info in declared.items():
         enum = next((a for a in (info.annotation, *get_args(info.annotation)) if isinstance(a, type)
                      and issubclass(a, Enum)), None)
         if name == "geometry":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from planner.cli._arguments import add_crs_argument
 from planner.cli.output import print_json, print_table
 from planner.errors import InputError
 
@@ -32,6 +33,7 @@ def register(subparsers: Any) -> None:
     source.add_argument("--scenario", metavar="NAME", help="a stored or shipped scenario (use with --incident)")
     parser.add_argument("--incident", action="append", default=[], metavar="LON,LAT,TYPE[,PRIORITY]",
                         help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
+    add_crs_argument(parser, "--incident points")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
@@ -84,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_incident_option(text: str, index: int) -> dict[str, Any]:
-    """``LON,LAT,TYPE[,PRIORITY]`` as an incident request body."""
+def parse_incident_option(text: str, index: int, crs: str = "wgs84") -> dict[str, Any]:
+    """``LON,LAT,TYPE[,PRIORITY]`` as an incident request body, the point in ``crs`` (``--crs``)."""
     parts = [part.strip() for part in text.split(",")]
     if len(parts) not in (3, 4):
         raise InputError(f"--incident {text!r}: give LON,LAT,TYPE[,PRIORITY]", field="incident")
@@ -95,7 +97,7 @@ def parse_incident_option(text: str, index: int) -> dict[str, Any]:
     except ValueError:
         raise InputError(f"--incident {text!r}: LON and LAT must be numbers, PRIORITY a whole number",
                          field="incident") from None
-    return {"id": f"I{index + 1}", "lon": lon, "lat": lat, "type": parts[2], "priority": priority}
+    return {"id": f"I{index + 1}", "lon": lon, "lat": lat, "crs": crs, "type": parts[2], "priority": priority}
 
 
 def run_scenario(args: argparse.Namespace) -> int:
@@ -109,7 +111,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
     library = incident_library()
-    requests = [parse_incident_request(parse_incident_option(text, i), i, library)
+    requests = [parse_incident_request(parse_incident_option(text, i, args.crs), i, library)
                 for i, text in enumerate(args.incident)]
     run = dispatch_scenario(load_scenario(args.scenario), requests, time_limit_s=args.time_limit_s)
     if args.ledger:

@@ -17,6 +17,7 @@ from pydantic import Field, StrictBool, StrictStr, ValidationError, model_valida
 
 from planner.dispatch.problem import Requirement
 from planner.errors import InputError
+from planner.model.datum import MapPoint
 from planner.model.validation import Model, Text, located_error, refuse
 from planner.scenario.library import Template, load_library
 
@@ -44,7 +45,7 @@ class RequirementEntry(Model):
                                 description="minutes from the call by which it must be on scene")
 
 
-class IncidentEntry(Model):
+class IncidentEntry(Model, MapPoint):
     """An incident as a dispatcher enters it (the page's request, the CLI's ``--incident``), checked by pydantic.
 
     Types are strict (``"5"`` is not a number), so the API's document says exactly what is accepted;

@@ -24,6 +24,7 @@ from planner.model.codes import (  # callers may import the enums with the recor
     TeamType,
     Tier,
 )
+from planner.model.datum import MapPoint
 from planner.model.validation import Model, validate
 
 Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -37,8 +38,8 @@ class Record(Model):
     illustrative: bool = Field(default=False, description="invented for the example, not real data")
 
 
-class Located(Record):
-    """A record with a WGS-84 point."""
+class Located(Record, MapPoint):
+    """A record with a WGS-84 point (given in WGS-84, GCJ-02 or BD-09: ``crs``, see :class:`MapPoint`)."""
 
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)

@@ -377,7 +377,9 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
     """``?format=html`` (evaluation report, default), ``summary``, ``pdf`` (download), ``aar`` or ``aar_pdf``."""
     fmt = query.format
     wanted = query.evaluation
-    current_scenario(name)
+    scenario = current_scenario(name)
+    heading = {"agency": str(scenario.meta.get("agency", "")),
+               "scenario": str(scenario.meta.get("title_zh") or scenario.title)}  # every PDF page's header
     record, _ = evaluation_store.get_evaluation(get_store(), name, key)
     run = record.latest() if wanted is None else record.run(wanted)
     evaluation = run.evaluation
@@ -398,10 +400,11 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
         if fmt == "aar":
             return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
                             mimetype="text/html")
-        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected,
+                                **heading),
                         mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=after-action-report-{key}.pdf"})
-    return Response(report_pdf(evaluation, drill_actions), mimetype="application/pdf",
+    return Response(report_pdf(evaluation, drill_actions, **heading), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=drill-report-{key}.pdf"})
 
 
