@@ -26,6 +26,7 @@ from web import (
     coverage,
     dispatch,
     errors,
+    i18n,
     inventory,
     jobs,
     limits,
@@ -63,7 +64,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as text, not \u escapes (the audit log)
     app.add_template_filter(local_time)
+    i18n.init_app(app)
     security.configure(app)
     store.init_app(app)
     limits.init_app(app)

@@ -23,10 +23,11 @@ from planner.coverage.layers import gis_layers
 from planner.coverage.printout import coverage_pdf
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
-from planner.model.codes import LABELS, TeamType, Tier
+from planner.model.codes import TeamType, Tier, label
 from planner.scenario.interchange import zip_layers
 from planner.scenario.model import Scenario
 from web.auth import require
+from web.i18n import language
 from web.openapi import operation
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
@@ -45,8 +46,8 @@ def page() -> str:
     return render_template(
         "coverage.html", scenario=scenario, scenarios=get_store().list_scenarios(),
         standards=scenario.standards, bases=scenario.bases,
-        team_types=[(t.value, " / ".join(LABELS["team_type"][t.value])) for t in TeamType],
-        tiers=[(t.value, " / ".join(LABELS["tier"][t.value])) for t in Tier],
+        team_types=[(t.value, label("team_type", t, language())) for t in TeamType],
+        tiers=[(t.value, label("tier", t, language())) for t in Tier],
     )
 
 

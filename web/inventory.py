@@ -40,7 +40,8 @@ LIST_COLUMNS = {
     "standards": ["id", "name", "capability", "max_min", "site_kinds", "min_share"],
     AGREEMENTS: ["id", "lender", "borrower", "fixed_cost", "cost_per_travel_min"],
 }
-_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind"}
+_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind",
+             "level": "jurisdiction_level"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class FormField:
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
+    coded: str = ""
+    """The label table's field for the choices' labels (:func:`planner.model.codes.label`), if any."""
 
 
 def form_fields(kind: str) -> list[FormField]:
@@ -73,7 +76,8 @@ def form_fields(kind: str) -> list[FormField]:
         elif info.annotation is bool:
             fields.append(FormField(name, "checkbox"))
         elif enum is not None and name not in ("site_kinds", "tiers"):
-            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required()))
+            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required(),
+                                    coded=_LABELLED.get(name, name)))
         else:
             hint = {"capabilities": "key:value;key:value" if kind == "teams" else "tag;tag",
                     "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier"}.get(name, "")

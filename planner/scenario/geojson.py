@@ -14,6 +14,7 @@ import numpy as np
 from geodata.network import RoadNetwork
 from planner.model.codes import LABELS, label
 from planner.model.records import Record
+from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 
@@ -94,5 +95,7 @@ def roads(network: RoadNetwork, *, decimals: int = 5) -> FeatureCollection:
 
 
 def labels() -> dict[str, dict[str, list[str]]]:
-    """Chinese and English label of every coded value, for the front end."""
-    return {field: {key: list(pair) for key, pair in values.items()} for field, values in LABELS.items()}
+    """Chinese and English label of every coded value, for the front end; incident types from the library."""
+    table = {field: {key: list(pair) for key, pair in values.items()} for field, values in LABELS.items()}
+    table["incident_type"] = {t.id: [t.name_zh or t.name, t.name] for t in load_library().values()}
+    return table

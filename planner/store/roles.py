@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from planner.model.codes import label
+
 
 class Role(StrEnum):
     """What a user is for: viewer < dispatcher / planner < admin."""
@@ -27,8 +29,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
 }
 """Permissions of each role."""
 
-ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
-               Role.ADMIN: "管理员 admin"}
+ROLE_LABELS = {role: label("role", role).replace(" / ", " ") for role in Role}
+"""Bilingual label of each role (``查看 viewer``), from the one label table (:data:`planner.model.codes.LABELS`)."""
 
 
 def has_permission(role: str | Role, permission: str) -> bool:
