@@ -15,7 +15,9 @@ def _version(html: str) -> str:
 def test_inventory_lists_records_with_labels(client, auth):
     auth.login("viewer")
     page = client.get("/inventory/?scenario=mini&kind=sites").get_data(as_text=True)
-    assert "Refinery" in page and "重大风险 / major (red)" in page
+    assert "Refinery" in page and "重大风险" in page and "major (red)" not in page  # labels in the page's language
+    english = client.get("/inventory/?scenario=mini&kind=sites&lang=en").get_data(as_text=True)
+    assert "major (red)" in english and "重大风险" not in english
     assert "编辑 Edit" not in page  # a viewer sees no edit links
 
 

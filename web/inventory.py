@@ -24,6 +24,7 @@ from planner.scenario.files import cell_text, csv_cells
 from planner.scenario.importing import preview_import
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require
+from web.i18n import language
 from web.scenarios import current_scenario
 from web.store import get_store
 
@@ -143,7 +144,7 @@ def index() -> str:
 
 def _display(column: str, value: Any) -> str:
     if column in _LABELLED and value is not None:
-        return label(_LABELLED[column], value)
+        return label(_LABELLED[column], value, language())
     return cell_text(value)
 
 
