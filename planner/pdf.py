@@ -67,14 +67,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def pdf_table(rows: Sequence[Sequence[Any]], styles: StyleSheet1, *, widths: Sequence[float] | None = None) -> Table:
+def pdf_table(rows: Sequence[Sequence[Any]], styles: StyleSheet1, *, widths: Sequence[float] | None = None,
+              pagesize: tuple[float, float] = A4) -> Table:
     """Return a gridded table of wrapped paragraphs whose first row is repeated on every page it runs over.
 
-    ``widths`` are the columns' shares of an A4 page's text width (default: the frame's width shared
-    equally); ReportLab breaks a long table between rows at the page end; ``None`` shows as ``-``.
+    ``widths`` are the columns' shares of the text width of a ``pagesize`` page (default: the frame's width
+    shared equally); ReportLab breaks a long table between rows at the page end; ``None`` shows as ``-``.
     """
     body = [[Paragraph(escape(str("-" if c is None else c)), styles["BodyText"]) for c in row] for row in rows]
-    text_width = A4[0] - 2 * MARGIN
+    text_width = pagesize[0] - 2 * MARGIN
     columns = [text_width * share / sum(widths) for share in widths] if widths else None  # None: the frame's width
     table = Table(body, repeatRows=1, colWidths=columns, splitByRow=True)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),

@@ -15,7 +15,9 @@ from reportlab.lib.pagesizes import A4
 from planner.cli import main
 from planner.coverage.printout import TITLE, coverage_pdf
 from planner.coverage.verdict import coverage
+from planner.drills.calendar_export import to_pdf
 from planner.drills.evaluation import evaluate_drill, parse_observed
+from planner.drills.records import parse_programme
 from planner.drills.reports import aar_pdf, report_pdf
 from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
 from planner.scenario.files import read_scenario
@@ -52,7 +54,7 @@ def check_print_layout(pdf: bytes, title: str, header: str) -> pypdf.PdfReader:
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
-        assert (round(width), round(height)) == (round(A4[0]), round(A4[1]))
+        assert sorted((round(width), round(height))) == [round(A4[0]), round(A4[1])]  # A4, either way up
         text = page.extract_text()
         assert header in text and f"第 {number} / {total} 页" in text, (number, text[-200:])
     assert title in reader.pages[0].extract_text() and reader.metadata.title == title
@@ -127,3 +129,20 @@ def render(pdf: bytes, name: str) -> None:
     subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(ARTEFACTS / name)],
                    check=True, timeout=60)
     assert any(ARTEFACTS.glob(f"{name}*.png"))
+
+
+def test_drill_programme_pdf_lists_every_drill_on_numbered_pages(cjk_available: None) -> None:
+    drill = {"form": "field", "scope": "single", "scenario": "chemical-fire-explosion", "plans": ["refinery-onsite"],
+             "teams": ["ent-refinery-fire"], "site": "site-refinery", "owner": "org-refinery", "satisfies": []}
+    drills = [{**drill, "id": f"d{k:02d}", "date": f"2026-{1 + k % 12:02d}-{1 + k % 28:02d}",
+               "form": "tabletop" if k % 2 else "field"} for k in range(60)]
+    programme = parse_programme({"year": 2026, "drills": drills, "timezone": "Asia/Shanghai",
+                                 "unmet": [{"rule": "R-DRILL-2", "plan": "p9", "reason": "no free day"}]})
+    pdf = to_pdf(programme, agency="济南市应急管理局", scenario="济南市")
+    reader = check_print_layout(pdf, "2026 年度应急演练计划 / Drill programme 2026", "济南市应急管理局 · 济南市")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 2 and all("日期" in page.extract_text() for page in reader.pages)  # header row
+    assert text.count("危化品火灾爆炸") == 60 and "实战演练" in text and "桌面推演" in text  # labels, not slugs
+    assert "2026-01-01" in text and "field" not in text  # dates whole, no slug
+    assert "R-DRILL-2 p9: no free day" in text
+    render(pdf, "drill-programme")

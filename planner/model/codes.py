@@ -255,6 +255,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "load": ("载入场景", "load"),
         "replace": ("替换场景", "replace"),
     },
+    "drill_form": {
+        "field": ("实战演练", "field exercise"),
+        "tabletop": ("桌面推演", "tabletop exercise"),
+    },
+    "drill_scope": {
+        "comprehensive": ("综合演练", "comprehensive"),
+        "single": ("单项演练", "single"),
+    },
     "priority": {
         "high": ("高", "high"),
         "medium": ("中", "medium"),

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, jsonify
 from geodata.routes import route_coordinates, shortest_routes
 from planner import clock
 from planner.drills import conduct_store, evaluation_store, records
-from planner.drills.calendar_export import to_csv, to_ics
+from planner.drills.calendar_export import to_csv, to_ics, to_pdf
 from planner.drills.cards import cards_pdf
 from planner.drills.cards import response_card as make_card
 from planner.drills.design import design_drill
@@ -142,18 +142,22 @@ def get_programme(name: str, year: int) -> Any:
 
 
 @operation(bp, "/scenarios/<name>/programmes/<int:year>/export", "GET",
-           summary="Download a programme as iCalendar or CSV",
-           answers={200: "the programme as text/calendar or text/csv"}, media={200: ["text/calendar", "text/csv"]})
+           summary="Download a programme as iCalendar, CSV or a PDF to file",
+           answers={200: "the programme as text/calendar, text/csv or application/pdf"},
+           media={200: ["text/calendar", "text/csv", "application/pdf"]})
 def export_programme(name: str, year: int, query: ExportQuery) -> Any:
-    """Export the programme as ``?format=ics`` (default) or ``csv``."""
+    """Export the programme as ``?format=ics`` (default), ``csv`` or ``pdf``."""
     fmt = query.format
-    current_scenario(name)
+    scenario = current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
     programme = records.parse_programme(visible(name, data))
     filename = f"drills-{name}-{year}.{fmt}"
     if fmt == "ics":
         body: bytes | str = to_ics(programme, name=f"{name} drill programme")
         mimetype = "text/calendar"
+    elif fmt == "pdf":
+        body, mimetype = to_pdf(programme, agency=str(scenario.meta.get("agency", "")),
+                                scenario=str(scenario.meta.get("title_zh") or scenario.title)), "application/pdf"
     else:
         body, mimetype = "\ufeff" + to_csv(programme), "text/csv"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
