@@ -22,7 +22,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -68,13 +68,17 @@ def escape(text: str) -> str:
 
 
 def pdf_table(rows: Sequence[Sequence[Any]], styles: StyleSheet1, *, widths: Sequence[float] | None = None,
-              pagesize: tuple[float, float] = A4) -> Table:
+              pagesize: tuple[float, float] = A4, font_size: float | None = None) -> Table:
     """Return a gridded table of wrapped paragraphs whose first row is repeated on every page it runs over.
 
     ``widths`` are the columns' shares of the text width of a ``pagesize`` page (default: the frame's width
     shared equally); ReportLab breaks a long table between rows at the page end; ``None`` shows as ``-``.
+    ``font_size`` sets a smaller text for a table of many columns (default: the body text's).
     """
-    body = [[Paragraph(escape(str("-" if c is None else c)), styles["BodyText"]) for c in row] for row in rows]
+    style = styles["BodyText"]
+    if font_size is not None:
+        style = ParagraphStyle(f"table{font_size}", parent=style, fontSize=font_size, leading=font_size * 1.25)
+    body = [[Paragraph(escape(str("-" if c is None else c)), style) for c in row] for row in rows]
     text_width = pagesize[0] - 2 * MARGIN
     columns = [text_width * share / sum(widths) for share in widths] if widths else None  # None: the frame's width
     table = Table(body, repeatRows=1, colWidths=columns, splitByRow=True)

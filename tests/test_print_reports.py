@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from reportlab.lib.pagesizes import A4
 from planner.cli import main
 from planner.coverage.printout import TITLE, coverage_pdf
 from planner.coverage.verdict import coverage
+from planner.dispatch.printout import TITLE as DISPATCH_TITLE
 from planner.drills.calendar_export import to_pdf
 from planner.drills.evaluation import evaluate_drill, parse_observed
 from planner.drills.records import parse_programme
@@ -146,3 +148,25 @@ def test_drill_programme_pdf_lists_every_drill_on_numbered_pages(cjk_available: 
     assert "2026-01-01" in text and "field" not in text  # dates whole, no slug
     assert "R-DRILL-2 p9: no free day" in text
     render(pdf, "drill-programme")
+
+
+def test_dispatch_summary_pdf_carries_the_plan_and_its_ledger(cjk_available: None, cli_env: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The three Jinan incidents whose plan borrows provincial teams, so the ledger has lines to print."""
+    out = cli_env / "dispatch.pdf"
+    incidents = ["117.108,36.702,chemical-fire-explosion,5", "117.0,36.66,high-rise-fire",
+                 "117.145,36.73,toxic-release,4"]
+    assert main(["dispatch", "--scenario", "jinan", *[a for text in incidents for a in ("--incident", text)],
+                 "--json", "--pdf", str(out)]) == 0
+    run = json.loads(capsys.readouterr().out)
+    reader = check_print_layout(out.read_bytes(), DISPATCH_TITLE, "应急救援调度方案")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "高层建筑火灾" in text and "危化品火灾爆炸" in text  # incident types by their Chinese names
+    for assignment in run["optimal"]["assignments"]:
+        assert assignment["unit"] in text
+    lines = run["ledger"]["lines"]
+    assert lines and f"合计 Total: {run['ledger']['total']:.2f}" in text
+    for line in lines:
+        assert f"{line['amount']:.2f}" in text
+    render(out.read_bytes(), "dispatch-summary")
+    assert main(["dispatch", "--problem", "x.json", "--pdf", str(out)]) == 2

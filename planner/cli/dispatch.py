@@ -13,6 +13,7 @@ time limit exits 4.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from planner.cli._arguments import add_crs_argument
@@ -35,6 +36,8 @@ def register(subparsers: Any) -> None:
                         help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
     add_crs_argument(parser, "--incident points")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
+    parser.add_argument("--pdf", metavar="FILE.pdf",
+                        help="with --scenario: write the dispatch summary (plan, comparison, ledger) as a PDF to file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
     parser.add_argument(
@@ -54,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit must be > 0 seconds, got {args.time_limit_s}", field="time_limit")
     if args.scenario:
         return run_scenario(args)
-    if args.incident:
-        raise InputError("--incident goes with --scenario", field="incident")
+    if args.incident or args.pdf:
+        raise InputError("--incident and --pdf go with --scenario", field="incident" if args.incident else "pdf")
     problem = load_problem(args.problem)
     if args.greedy:
         result = solve_dispatch_greedy(problem)
@@ -113,13 +116,19 @@ def run_scenario(args: argparse.Namespace) -> int:
     library = incident_library()
     requests = [parse_incident_request(parse_incident_option(text, i, args.crs), i, library)
                 for i, text in enumerate(args.incident)]
-    run = dispatch_scenario(load_scenario(args.scenario), requests, time_limit_s=args.time_limit_s)
+    scenario = load_scenario(args.scenario)
+    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:
             columns = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"]
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(run.ledger["lines"])
+    if args.pdf:
+        from planner.dispatch.printout import dispatch_pdf
+
+        Path(args.pdf).write_bytes(dispatch_pdf(run, agency=str(scenario.meta.get("agency", "")),
+                                                scenario=str(scenario.meta.get("title_zh") or scenario.title)))
     if args.json:
         print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
                     "route_km": dict(run.route_km), "ledger": run.ledger})
