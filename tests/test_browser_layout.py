@@ -116,3 +116,20 @@ def test_paste_box_places_an_amap_point_where_it_belongs(sized: Any, server_url:
     page.fill("#paste-lonlat", "117.06")
     page.click("#paste-point button[type=submit]")
     assert page.inner_text("#paste-error") and page.locator(".incident-card").count() == 1
+
+
+def test_warning_and_drill_chips_are_readable(sized: Any, server_url: str) -> None:
+    """Every chip colour the pages use, as the posture panel and the drill calendar show them: axe contrast."""
+    page = sized(1366)
+    page.goto(f"{server_url}/posture?scenario=mini")
+    page.evaluate("""() => { document.getElementById("result").innerHTML = ["red", "orange", "yellow", "blue"]
+        .map((level) => `<p><span class="chip level-${level}">${level} 预警</span></p>`).join(""); }""")
+    assert page.locator("#result .chip").count() == 4
+    assert violations(page) == []
+    page.goto(f"{server_url}/drills?scenario=mini")  # the calendar's legend, as a year's programme shows it
+    page.evaluate("""() => { const legend = document.createElement("p"); legend.className = "legend-line";
+        legend.innerHTML = ["field comprehensive", "field single", "tabletop comprehensive", "tabletop single"]
+          .map((kind) => `<span class="chip ${kind}">${kind} 演练</span>`).join(" ");
+        document.querySelector("main").prepend(legend); }""")
+    assert page.locator(".legend-line .chip").count() == 4
+    assert violations(page) == []
