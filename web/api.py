@@ -21,7 +21,7 @@ from planner.scenario.network import network_for
 from planner.store import accounts
 from planner.store.database import AGREEMENTS
 from web.auth import actor
-from web.openapi import document, operation
+from web.openapi import document, operation, request_json
 from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
@@ -114,16 +114,16 @@ def record(name: str, kind: str, record_id: str) -> Any:
 def _record_writes(kind: str, body: type[BaseModel], versioned: type[BaseModel]) -> None:
     """Register the create and replace operations of one record kind, its record type being the body's schema.
 
-    The store receives the record as sent (the schema has checked it) and checks it again with the whole
-    scenario it would produce.
+    The store receives the record as sent (the schema has checked it; whole numbers as integers) and checks
+    it again with the whole scenario it would produce.
     """
 
     def create(name: str, json: BaseModel) -> Any:
-        version = get_store().put_record(name, kind, request.get_json(), expected_version=None, actor=actor())
+        version = get_store().put_record(name, kind, request_json(), expected_version=None, actor=actor())
         return jsonify({"version": version}), 201
 
     def replace(name: str, record_id: str, json: BaseModel) -> Any:
-        data = request.get_json()["data"]
+        data = request_json()["data"]
         if data.get("id") != record_id:
             raise InputError("the id in the body differs from the id in the path; ids cannot be renamed", field="id")
         version = get_store().put_record(name, kind, data, expected_version=json.version,  # type: ignore[attr-defined]

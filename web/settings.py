@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
@@ -26,7 +26,7 @@ from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version
 from web.auth import actor
-from web.openapi import operation
+from web.openapi import operation, request_json
 from web.scenarios import current_scenario
 from web.schemas.settings import SettingsList, SettingsSaved, document_models
 from web.store import get_store
@@ -61,7 +61,7 @@ def document_routes(document: SettingsDocument) -> None:
 
     def write(name: str, json: Any) -> Any:
         scenario = current_scenario(name)
-        data = request.get_json()["data"]  # as sent (the model checked it): the folder export writes it back
+        data = request_json()["data"]  # as sent (the model checked it): the folder export writes it back
         version = put_settings(get_store(), scenario, document.name, data, expected_version=json.expected_version,
                                actor=actor())
         return jsonify({"name": document.name, "version": version})

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
-from pydantic import Field, StrictBool, StrictStr, ValidationError, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictStr, ValidationError, model_validator
 
 from planner.dispatch.problem import Requirement
 from planner.errors import InputError
@@ -51,6 +51,10 @@ class IncidentEntry(Model, MapPoint):
     Types are strict (``"5"`` is not a number), so the API's document says exactly what is accepted;
     an incident names a template (``type``) or lists its requirements, or both.
     """
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [  # as ``_type_or_requirements`` checks
+        {"required": ["type"], "properties": {"type": {"type": "string", "minLength": 1}}},
+        {"required": ["requirements"], "properties": {"requirements": {"type": "array"}}}]})
 
     id: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
         None, description="unique among the incidents; I1, I2... by position when absent")

@@ -160,13 +160,17 @@ class CoverageGap(Model):
     standard: str
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a programme may be planned for (a year outside is a mistake: a typo, a two-digit year)."""
+
+
 class Programme(Model):
     """The year's drill calendar with the rules it meets and those it cannot.
 
     JSON: ``seconds`` is the solve time (``wall_s``); the flood season is kept as its ``start`` and ``end``.
     """
 
-    year: int = Field(strict=True, ge=1900, le=2200)
+    year: int = Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)
     plans: tuple[dict[str, Any], ...] = ()
     drills: tuple[Drill, ...]
     blackouts: tuple[Blackout, ...] = ()

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
 from planner.errors import InputError
@@ -32,6 +32,9 @@ WORKERS_COMPENSATION = "workers_compensation"
 
 COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE})
 """Cost lines an agreement may reimburse."""
+ID_PATTERN = r"^([^/\\#?\x00-\x1f\x7f]*[^./\\#?\x00-\x1f\x7f][^/\\#?\x00-\x1f\x7f]*)?$"
+"""What an agreement's id may hold: any text but ``/ \\ # ?`` and control characters, and not dots alone, so that it
+can name the agreement in a URL (``/api/v1/scenarios/jinan/records/agreements/救援协议 12``)."""
 DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT})
 """Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging)."""
 
@@ -98,8 +101,9 @@ class Agreement:
     cost_per_travel_min: Amount = 0.0
     rates: RateCard = field(default_factory=RateCard)
     retained: Mapping[str, Count] = field(default_factory=dict)
-    reimbursable: frozenset[str] = DEFAULT_REIMBURSABLE
-    id: str = ""
+    reimbursable: Annotated[frozenset[str], Field(json_schema_extra={"items": {"enum": sorted(COST_LINES)}})] = (
+        DEFAULT_REIMBURSABLE)
+    id: Annotated[str, Field(max_length=80, pattern=ID_PATTERN)] = ""
     lender_province: str = ""
     borrower_province: str = ""
 

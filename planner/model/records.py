@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 
 import shapely.geometry
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import JsonDict
 
 from planner.model.codes import (  # callers may import the enums with the records
     RECORD_KINDS,
@@ -27,8 +28,11 @@ from planner.model.codes import (  # callers may import the enums with the recor
 from planner.model.datum import MapPoint
 from planner.model.validation import Model, validate
 
-Identifier = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data."""
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-][A-Za-z0-9_.:\-]*$")
+]
+"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data; not dots alone (``.`` and ``..`` cannot
+name a record in a URL: clients and servers read them as "this folder" and "the folder above")."""
 
 
 class Record(Model):
@@ -45,6 +49,13 @@ class Located(Record, MapPoint):
     lat: float = Field(ge=-90, le=90)
 
 
+_POLYGON: JsonDict = {"type": "array", "minItems": 1, "items": {"anyOf": [
+    {"type": "array", "minItems": 3, "items": {"type": "array", "minItems": size, "maxItems": size,
+                                               "items": {"type": "number"}}} for size in (2, 3)]}}
+"""JSON Schema of a GeoJSON Polygon's coordinates: rings of at least 3 positions, each ring's positions all of 2
+or all of 3 numbers; the first ring is the outer one."""
+
+
 class Jurisdiction(Record):
     """A region (province > city > district) with an optional boundary polygon (GeoJSON geometry)."""
 
@@ -52,7 +63,14 @@ class Jurisdiction(Record):
     name_zh: str = ""
     level: JurisdictionLevel
     parent: Identifier | None = None
-    geometry: dict[str, Any] | None = None
+    geometry: dict[str, Any] | None = Field(default=None, json_schema_extra={
+        "description": "a GeoJSON Polygon or MultiPolygon",
+        "anyOf": [{"type": "object", "required": ["type", "coordinates"],
+                   "properties": {"type": {"const": "Polygon"}, "coordinates": _POLYGON}},
+                  {"type": "object", "required": ["type", "coordinates"],
+                   "properties": {"type": {"const": "MultiPolygon"},
+                                  "coordinates": {"type": "array", "items": _POLYGON, "minItems": 1}}},
+                  {"type": "null"}]})
     approximate: bool = Field(default=False, description="the boundary is a sketch, not surveyed")
 
     @field_validator("geometry")
@@ -64,8 +82,10 @@ class Jurisdiction(Record):
             shape = shapely.geometry.shape(value)
         except Exception as error:  # shapely raises several types for malformed GeoJSON
             raise ValueError(f"not a valid GeoJSON geometry ({error})") from None
-        if shape.geom_type not in ("Polygon", "MultiPolygon") or shape.is_empty:
+        if shape.geom_type not in ("Polygon", "MultiPolygon"):
             raise ValueError(f"must be a Polygon or MultiPolygon, not {shape.geom_type}")
+        if shape.is_empty:
+            raise ValueError(f"must be a {shape.geom_type} with at least one ring of at least 3 positions")
         return value
 
 
@@ -91,7 +111,8 @@ class Team(Record):
     readiness: Readiness = Readiness.NORMAL
     availability: Availability = Availability.AVAILABLE
     turnout_min: float = Field(ge=0, le=24 * 60, description="minutes from the order to leaving the base")
-    capabilities: dict[str, int] = Field(default_factory=dict)
+    capabilities: dict[str, int] = Field(default_factory=dict, json_schema_extra={
+        "additionalProperties": {"type": "integer", "minimum": 0}})
 
     @field_validator("capabilities")
     @classmethod
@@ -110,6 +131,10 @@ class Team(Record):
 
 class Equipment(Record):
     """Equipment held at a base or by a team: kind, quantity and capability tags."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [  # exactly one holder, as ``_one_holder`` checks
+        {"required": ["base"], "properties": {"base": {"type": "string"}, "team": {"type": "null"}}},
+        {"required": ["team"], "properties": {"team": {"type": "string"}, "base": {"type": "null"}}}]})
 
     kind: str = Field(min_length=1)
     name: str = ""

@@ -142,7 +142,9 @@ class PostureSettings(Model):
     max_move_min: StrictFloat = Field(default=45.0, gt=0)
     min_at_home: Mapping[str, Mapping[str, Annotated[StrictInt, Field(ge=0)]]] = {}
     use_bases: StrictBool = True
-    risk_weights: Mapping[str, Annotated[StrictFloat, Field(ge=0)]] = dict(RISK_WEIGHTS)
+    risk_weights: Annotated[Mapping[str, Annotated[StrictFloat, Field(ge=0)]],
+                            Field(json_schema_extra={"propertyNames": {"enum": list(RISK_WEIGHTS)}})] = (
+        dict(RISK_WEIGHTS))
     time_limit_s: StrictFloat = Field(default=10.0, gt=0)
 
     @field_validator("risk_weights", mode="before")

@@ -9,8 +9,9 @@ backend follows the same contract, so a sweep's records do not depend on it:
   pool's initializer arguments, or with Dask's ``Client.scatter(model, broadcast=True)``, and every
   task refers to it;
 - with local processes, ``workers`` counts this process: it evaluates chunks itself while ``workers -
-  1`` pool processes start and take chunks from the same queue, so the pool's start-up overlaps with
-  work (bench/sweep.py prints the speed-up over serial);
+  1`` pool processes take chunks from the same queue. The pool forks from this process when it runs
+  no other thread (nothing to start or import), else from a fork server whose start overlaps with
+  this process's work (bench/sweep.py prints the speed-up over serial);
 - chunks are collected by number and only the first result of a chunk is kept (a late duplicate is
   counted in ``duplicates`` and dropped);
 - a chunk whose worker died is run again: a broken process pool is rebuilt and the unfinished chunks
@@ -41,6 +42,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from queue import SimpleQueue
 from typing import Any
@@ -59,6 +61,8 @@ CONNECT_TIMEOUT_S = 10.0
 """How long a sweep waits for a Dask scheduler to answer before it fails."""
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
+IN_FLIGHT = 2
+"""Chunks submitted ahead per pool process, so it finds its next chunk while this process is busy."""
 
 @dataclass
 class Outcome:
@@ -171,96 +175,122 @@ class _ChunkQueue:
 def _run_processes(
     model: Any, evaluate: ChunkFunction, todo: list[ChunkSpec], workers: int, collector: _Collector
 ) -> None:
-    """Run on this process and ``workers - 1`` pool processes (forkserver: safe from a threaded web app).
+    """Run on this process and a pool of ``workers - 1`` processes, fed by a thread; results collected here.
 
-    This process evaluates chunks from the same queue while a thread starts and feeds the pool, so the
-    pool's start (a fresh interpreter importing the chunk function's module) overlaps with work instead
-    of preceding it. Results reach the collector in this thread only.
+    This process evaluates chunks from the same queue as the pool. When it runs no other thread (the
+    CLI, a script) the pool forks from it at once, with nothing to import; otherwise (a web app's job
+    thread) the pool starts from a fork server (safe with threads), in the feeding thread, so the new
+    interpreter's imports overlap with this process's work. A pool rebuilt after a worker died always
+    uses the fork server.
     """
     collector.outcome.workers = workers
-    queue = _ChunkQueue(todo)
+    pool = _Pool(model, evaluate, _ChunkQueue(todo), workers - 1, collector.outcome)
+    if threading.active_count() == 1:
+        pool.start(multiprocessing.get_context("fork"))
     done: SimpleQueue[ChunkResult | BaseException | None] = SimpleQueue()
     stop = threading.Event()
-    feeder = threading.Thread(
-        target=_feed_pool, args=(model, evaluate, queue, workers - 1, done, stop, collector.outcome),
-        name="sweep-pool", daemon=True,
-    )
+    feeder = threading.Thread(target=pool.feed, args=(done, stop), name="sweep-pool", daemon=True)
     feeder.start()
     try:
-        while (spec := queue.take(retries=False)) is not None:
+        pool_done = False
+        while (spec := pool.queue.take(retries=False)) is not None:
             collector.add(evaluate(model, *spec))
-            while not done.empty():
-                _collect(done.get(), collector)
-        while (item := done.get()) is not None:
-            _collect(item, collector)
+            while not pool_done and not done.empty():
+                pool_done = _collect(done.get(), collector)
+        while not pool_done:
+            pool_done = _collect(done.get(), collector)
     finally:
         stop.set()
         feeder.join()
 
 
-def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> None:
-    """Add a pool result to the collector, or raise the pool's error."""
+def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> bool:
+    """Add a pool result to the collector or raise the pool's error; True at the pool's end (None)."""
     if isinstance(item, BaseException):
         raise item
-    if item is not None:
-        collector.add(item)
+    if item is None:
+        return True
+    collector.add(item)
+    return False
 
 
-def _feed_pool(
-    model: Any,
-    evaluate: ChunkFunction,
-    queue: _ChunkQueue,
-    size: int,
-    done: SimpleQueue[ChunkResult | BaseException | None],
-    stop: threading.Event,
-    outcome: Outcome,
-) -> None:
-    """Keep ``size`` pool processes busy with chunks from ``queue`` (two each in flight); None when done.
+class _Pool:
+    """The pool processes of a local sweep and the chunks they run (two in flight per process).
 
-    A broken pool (a worker died) is rebuilt and the chunks it lost are retried; each chunk is tried at
-    most ``MAX_ATTEMPTS`` times. Any error is handed to the collecting thread through ``done``.
+    A broken pool (a worker died) is shut down, the chunks it lost go back to the queue as retries and a
+    new pool takes over; each chunk is submitted at most ``MAX_ATTEMPTS`` times.
     """
-    attempts: dict[int, int] = {}
-    context = multiprocessing.get_context("forkserver")
-    # The server imports the chunk function's module once; workers fork from it and unpickle
-    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
-    context.set_forkserver_preload([_module_of(evaluate)])
-    try:
-        while not stop.is_set() and (spec := queue.take(retries=True)) is not None:
-            with ProcessPoolExecutor(
-                max_workers=size, mp_context=context, initializer=install_model, initargs=(model, evaluate)
-            ) as pool:
-                running: dict[Future[ChunkResult], ChunkSpec] = {}
-                lost: list[ChunkSpec] = []
-                while spec is not None or running:
-                    while spec is not None:
-                        attempts[spec[0]] = attempts.get(spec[0], 0) + 1
-                        if attempts[spec[0]] > MAX_ATTEMPTS:
-                            raise RuntimeError(
-                                f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
-                            )
-                        running[pool.submit(process_chunk, spec)] = spec
-                        spec = queue.take(retries=True) if len(running) < 2 * size and not lost else None
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        try:
-                            done.put(future.result())
-                        except BrokenProcessPool:
-                            lost.append(running[future])
-                        del running[future]
-                    if stop.is_set():
-                        return
-                    if not lost and len(running) < 2 * size:
-                        spec = queue.take(retries=True)
-            for spec in lost:
-                queue.retry(spec)
-            if lost:
-                outcome.resubmitted += len(lost)
-                log.warning("sweep: a worker process died; resubmitting %d chunks", len(lost))
-    except BaseException as error:  # noqa: BLE001 - handed to the collecting thread, which raises it
-        done.put(error)
-    finally:
-        done.put(None)
+
+    def __init__(self, model: Any, evaluate: ChunkFunction, queue: _ChunkQueue, size: int, outcome: Outcome) -> None:
+        self.model = model
+        self.evaluate = evaluate
+        self.queue = queue
+        self.size = size
+        self.outcome = outcome
+        self.executor: ProcessPoolExecutor | None = None
+        self.running: dict[Future[ChunkResult], ChunkSpec] = {}
+        self.attempts: dict[int, int] = {}
+
+    def start(self, context: BaseContext) -> None:
+        """Start the pool on ``context`` and give it its first chunks (its processes start with them)."""
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.size, mp_context=context, initializer=install_model, initargs=(self.model, self.evaluate)
+        )
+        self._fill()
+
+    def _fill(self) -> None:
+        assert self.executor is not None
+        while len(self.running) < IN_FLIGHT * self.size and (spec := self.queue.take(retries=True)) is not None:
+            self.attempts[spec[0]] = self.attempts.get(spec[0], 0) + 1
+            if self.attempts[spec[0]] > MAX_ATTEMPTS:
+                raise RuntimeError(f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)")
+            self.running[self.executor.submit(process_chunk, spec)] = spec
+
+    def feed(self, done: SimpleQueue[ChunkResult | BaseException | None], stop: threading.Event) -> None:
+        """Thread body: run chunks until the queue has none for the pool; results, or an error, then None."""
+        try:
+            while not stop.is_set():
+                if self.executor is None:
+                    context = multiprocessing.get_context("forkserver")
+                    # The server imports the chunk function's module once; workers fork from it and unpickle
+                    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
+                    context.set_forkserver_preload([_module_of(self.evaluate)])
+                    self.start(context)
+                if not self.running:
+                    return
+                finished, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                if self._collect(finished, done):
+                    self._fill()
+                    continue
+                # The pool is broken: its other chunks fail too. Give them all back and start a new pool.
+                self._collect(wait(self.running).done, done)
+                assert self.executor is not None
+                self.executor.shutdown(wait=True)
+                self.executor = None
+        except BaseException as error:  # noqa: BLE001 - handed to the collecting thread, which raises it
+            done.put(error)
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True, cancel_futures=True)
+            done.put(None)
+
+    def _collect(
+        self, finished: set[Future[ChunkResult]], done: SimpleQueue[ChunkResult | BaseException | None]
+    ) -> bool:
+        """Hand finished chunks to ``done``; chunks lost with a dead worker go back as retries. False if any."""
+        lost = []
+        for future in finished:
+            spec = self.running.pop(future)
+            try:
+                done.put(future.result())
+            except BrokenProcessPool:
+                lost.append(spec)
+        for spec in lost:
+            self.queue.retry(spec)
+        if lost:
+            self.outcome.resubmitted += len(lost)
+            log.warning("sweep: a worker process died; resubmitting %d chunks", len(lost))
+        return not lost
 
 
 # ---------------------------------------------------------------------------------------------

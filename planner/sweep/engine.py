@@ -292,7 +292,10 @@ def sweep(
     settings
         Assumptions (rates, time of day, noise, busy share); default :class:`SweepSettings`.
     chunk_size
-        Incidents per task; default about 40 chunks (25 to 1000 incidents each). Results do not depend on it.
+        Incidents per task; default about 40 chunks serially (progress in small steps) and 10 per worker
+        in parallel (each chunk costs about 1 ms of hand-over between processes: with 2 workers, 10,000
+        incidents ran 1.74x faster than serial in chunks of 250 and 1.79x in chunks of 500, bench/sweep.py),
+        25 to 1000 incidents each. Results do not depend on it.
     checkpoint
         Folder to keep finished chunks in; a sweep with the same inputs resumes from them.
     progress
@@ -325,7 +328,7 @@ def sweep(
     report(0.0, "computing the team x site travel-time matrix")
     model = model or sweep_model(scenario, settings=settings)
     site, template, tod = draw_incidents(model, incidents, seed=seed)
-    size = chunk_size or min(1000, max(25, math.ceil(incidents / 40)))
+    size = chunk_size or min(1000, max(25, math.ceil(incidents / (40 if workers == 1 else 10 * workers))))
     starts = list(range(0, incidents, size))
     specs: list[ChunkSpec] = [
         (c, s, site[s : s + size], template[s : s + size], tod[s : s + size]) for c, s in enumerate(starts)

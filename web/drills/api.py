@@ -30,6 +30,7 @@ from planner.drills.cards import cards_pdf
 from planner.drills.cards import response_card as make_card
 from planner.drills.design import design_drill
 from planner.drills.exercise import not_found
+from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import InputError, NotFoundError
@@ -74,6 +75,8 @@ from web.schemas.drills import (
 from web.store import get_store
 
 bp = Blueprint("drills_api", __name__, url_prefix="/api/v1")
+YEAR = f"<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>"
+"""Path segment of a programme year (another number is a 404 from the router; the document states the range)."""
 _designs: dict[tuple[str, int, str], dict[str, Any]] = {}
 
 
@@ -130,7 +133,7 @@ def save_programme(name: str, json: SaveJobResult) -> Any:
     return jsonify({"year": result["year"], "version": version, "drills": len(result["drills"])}), 201
 
 
-@operation(bp, "/scenarios/<name>/programmes/<int:year>", "GET", summary="A year's stored drill programme",
+@operation(bp, f"/scenarios/<name>/programmes/{YEAR}", "GET", summary="A year's stored drill programme",
            answers={200: ProgrammeAnswer})
 def get_programme(name: str, year: int) -> Any:
     """Return the programme (drills, blackouts, flood season, unmet rules) with plans flagged for revision."""
@@ -141,7 +144,7 @@ def get_programme(name: str, year: int) -> Any:
                     "plans_needing_revision": evaluation_store.plans_needing_revision(get_store(), name)})
 
 
-@operation(bp, "/scenarios/<name>/programmes/<int:year>/export", "GET",
+@operation(bp, f"/scenarios/<name>/programmes/{YEAR}/export", "GET",
            summary="Download a programme as iCalendar, CSV or a PDF to file",
            answers={200: "the programme as text/calendar, text/csv or application/pdf"},
            media={200: ["text/calendar", "text/csv", "application/pdf"]})
