@@ -24,7 +24,7 @@ from planner.scenario.importing import preview_import
 from planner.store.database import Store
 from tests.conftest import MINI
 
-LAYERS = {"jurisdictions", "bases", "teams", "equipment", "sites", "service_areas", "coverage", "gaps"}
+LAYERS = {"jurisdictions", "bases", "teams", "equipment", "sites", "depots", "service_areas", "coverage", "gaps"}
 
 
 @pytest.fixture

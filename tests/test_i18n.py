@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from planner.model.codes import LABELS, LANGUAGES, label
+from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
+from planner.model.personnel import PersonRole, ShiftKind
+from planner.store.roles import Role
 from web.i18n import PHRASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +99,13 @@ def test_one_label_table_for_every_coded_value(client: Any, auth: Any) -> None:
     assert {"tier", "team_type", "risk_grade", "capability", "status", "incident_type"} <= set(served)
     assert served["capability"]["hazchem_squad"] == list(LABELS["capability"]["hazchem_squad"])
     assert served["incident_type"]["high-rise-fire"][0] and CJK.search(served["incident_type"]["high-rise-fire"][0])
+
+
+@pytest.mark.parametrize(("field", "codes"), [("role", PersonRole), ("user_role", Role), ("shift_kind", ShiftKind),
+                                              ("equipment_status", EquipmentStatus)])
+def test_people_and_users_roles_have_labels_of_their_own(field: str, codes: type[StrEnum]) -> None:
+    assert {c.value for c in codes} == set(LABELS[field])
+    assert all(CJK.search(label(field, c, "zh_CN")) for c in codes)
 
 
 def test_audit_log_shows_chinese_as_text(client: Any, auth: Any) -> None:

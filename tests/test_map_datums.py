@@ -13,7 +13,8 @@ from geodata.projection import haversine_m
 from planner.cli import main
 from planner.dispatch.requests import IncidentEntry
 from planner.errors import InputError
-from planner.model.records import Base, parse_record
+from planner.model.records import Base, Depot, parse_record
+from planner.scenario.files import records_csv
 from tests.conftest import MINI
 
 # WGS-84 -> GCJ-02 test pairs published with eviltransform (googollee/eviltransform, transform_test.go):
@@ -80,6 +81,16 @@ def test_a_record_entered_both_ways_is_the_same_record() -> None:
     with pytest.raises(InputError) as caught:
         parse_record(Base, base_row(117.0, 36.6, crs="baidu"), where="bases.csv line 3")
     assert caught.value.field == "crs" and "bases.csv line 3" in str(caught.value) and "'bd09'" in str(caught.value)
+
+
+def test_a_depot_from_amap_is_stored_and_written_in_wgs84() -> None:
+    wgs_lat, wgs_lon, gcj_lat, gcj_lon = EVILTRANSFORM_PAIRS[1]
+    row = {"id": "D1", "name": "Foam depot", "jurisdiction": "J1"}
+    depot = parse_record(Depot, {**row, "lon": str(gcj_lon), "lat": str(gcj_lat), "crs": "gcj02"})
+    assert metres((depot.lon, depot.lat), (wgs_lon, wgs_lat)) < 1.0
+    assert depot == parse_record(Depot, {**row, "lon": depot.lon, "lat": depot.lat})
+    header, line = records_csv("depots", [depot.to_json()]).splitlines()
+    assert "crs" not in header.split(",") and "gcj02" not in line and "lon" in header.split(",")
 
 
 def test_dispatch_incident_in_bd09() -> None:

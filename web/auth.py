@@ -87,7 +87,7 @@ class SignedInUser(UserMixin):  # type: ignore[misc]
     @property
     def role_label(self) -> str:
         """Label of the role in the page's language."""
-        return label("role", self.role, language())
+        return label("user_role", self.role, language())
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Coverage page and API: sites against response standards, service areas and what-if plans.
 
 - ``GET /coverage?scenario=NAME``: the page (map, standard picker, gap table, what-if controls).
-- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``).
+- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``); with
+  ``?at=ISO`` "available now": the teams that cannot answer at that time left out (people on duty,
+  strength rules), beside the nominal shares and the checks lost (``planner.coverage.available``).
 - ``GET /api/v1/scenarios/<name>/coverage/service-areas?standard=ID``: isochrones, GeoJSON.
 - ``POST /api/v1/scenarios/<name>/coverage/whatif``: a plan as JSON
   ``{"committed": [...], "close_bases": [...], "move_teams": {"T": "BASE" | [lon, lat]},
@@ -19,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from geodata.datums import to_wgs84
+from planner.coverage.available import coverage_now
 from planner.coverage.layers import gis_layers
 from planner.coverage.printout import coverage_pdf
 from planner.coverage.verdict import coverage, service_area_features
@@ -27,11 +30,20 @@ from planner.model.codes import TeamType, Tier, label
 from planner.scenario.interchange import zip_layers
 from planner.scenario.model import Scenario
 from web.auth import require
+from web.availability import moment_of, scenario_availability
 from web.i18n import language
 from web.openapi import operation
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
-from web.schemas.coverage import CandidatePoint, CoverageReport, LayersQuery, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
+from web.schemas.coverage import (
+    CandidatePoint,
+    CoverageQuery,
+    CoverageReport,
+    LayersQuery,
+    ServiceAreaQuery,
+    WhatIfAnswer,
+    WhatIfPlan,
+)
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -53,9 +65,11 @@ def page() -> str:
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
            answers={200: CoverageReport})
-def report(name: str) -> Any:
-    """Coverage of every site against every standard that applies to it."""
+def report(name: str, query: CoverageQuery) -> Any:
+    """Coverage of every site against every standard that applies to it (``?at=``: with the teams available then)."""
     scenario = current_scenario(name)
+    if query.at:
+        return jsonify(coverage_now(scenario, scenario_availability(name, moment_of(name, query.at))).to_dict())
     return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
 
 
@@ -71,8 +85,9 @@ def report_pdf(name: str) -> Any:
 
 @operation(bp, "/api/v1/scenarios/<name>/layers.zip", "GET", summary="Download the scenario as GIS layers",
            answers={200: "a ZIP of one file per layer"}, media={200: ["application/zip"]},
-           notes="Layers for QGIS/ArcGIS, WGS-84: jurisdictions, bases, teams, equipment, sites, service_areas, "
-                 "coverage (every site and standard) and gaps (the gap list), as GeoJSON or CSV with WKT.")
+           notes="Layers for QGIS/ArcGIS, WGS-84: jurisdictions, bases, teams, equipment, sites, depots, "
+                 "service_areas, coverage (every site and standard) and gaps (the gap list), as GeoJSON or CSV "
+                 "with WKT.")
 def gis_export(name: str, query: LayersQuery) -> Any:
     """Return the scenario's GIS layers as a ZIP of GeoJSON (``?format=geojson``) or CSV-with-WKT files."""
     scenario = current_scenario(name)

@@ -1,10 +1,11 @@
 """A scenario and its coverage as GIS layers: records, service areas, coverage verdicts and the gap list.
 
 One FeatureCollection per layer, named for the file it becomes (:mod:`planner.scenario.interchange`
-writes them): ``jurisdictions``, ``bases``, ``teams``, ``equipment``, ``sites`` (the records, as the
-map shows them), ``service_areas`` (every standard's isochrones, a ``standard`` attribute apiece),
-``coverage`` (one point per site and standard that applies to it: first and second responder, pass,
-shortfall, backup) and ``gaps`` (the failing pairs, red sites first: the gap list of the report).
+writes them): ``jurisdictions``, ``bases``, ``teams``, ``equipment``, ``sites`` and ``depots`` (the
+records with a place, :data:`GIS_RECORD_KINDS`; teams and equipment at their base), ``service_areas``
+(every standard's isochrones, a ``standard`` attribute apiece), ``coverage`` (one point per site and
+standard that applies to it: first and second responder, pass, shortfall, backup) and ``gaps`` (the
+failing pairs, red sites first: the gap list of the report).
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import math
 from typing import Any
 
 from planner.coverage.verdict import CoverageReport, SiteCoverage, coverage, service_area_features
-from planner.model.codes import RECORD_KINDS, label
-from planner.model.records import RECORD_TYPES
+from planner.model.codes import label
+from planner.model.records import stored_fields
 from planner.scenario.geojson import FeatureCollection, layer
 from planner.scenario.model import Scenario
+
+GIS_RECORD_KINDS = ("jurisdictions", "bases", "teams", "equipment", "sites", "depots")
+"""Record kinds exported as layers: those with a place. Not standards, stocks or the duty roster (tables with
+no place of their own), nor people (their names and phones are personal data, :mod:`planner.model.personnel`)."""
 
 
 def verdict_feature(row: SiteCoverage) -> dict[str, Any]:
@@ -44,7 +49,7 @@ def record_layer(scenario: Scenario, kind: str) -> FeatureCollection:
 
     Teams and equipment, which have no place of their own, sit at their base's point (the map's layer).
     """
-    fields = {name for name, info in RECORD_TYPES[kind].model_fields.items() if not info.exclude}
+    fields = set(stored_fields(kind))
     features = [{**feature, "properties": {k: v for k, v in feature["properties"].items() if k in fields}}
                 for feature in layer(scenario, kind)["features"]]
     return {"type": "FeatureCollection", "features": features}
@@ -56,7 +61,7 @@ def gis_layers(scenario: Scenario, report: CoverageReport | None = None) -> dict
     ``report`` is the scenario's coverage report when the caller has it already (else it is computed).
     """
     report = report or coverage(scenario)
-    layers = {kind: record_layer(scenario, kind) for kind in RECORD_KINDS if kind != "standards"}
+    layers = {kind: record_layer(scenario, kind) for kind in GIS_RECORD_KINDS}
     areas = [feature for standard in scenario.standards
              for feature in service_area_features(scenario, standard.id)["features"]]
     layers["service_areas"] = {"type": "FeatureCollection", "features": areas}

@@ -20,6 +20,8 @@ from planner.scenario.network import placement
 
 FeatureCollection = dict[str, Any]
 _CODED_FIELDS = {"tier", "team_type", "risk_grade", "kind"}
+_PLACED_KINDS = ("bases", "sites", "depots")
+"""Kinds with a point of their own, joined to the road network (:func:`planner.scenario.network.placement`)."""
 
 
 def _properties(record: Record) -> dict[str, Any]:
@@ -37,14 +39,14 @@ def layer(scenario: Scenario, kind: str) -> FeatureCollection:
     """One record kind as a FeatureCollection; teams and equipment sit at their base's point."""
     bases = scenario.by_id("bases")
     teams = scenario.by_id("teams")
-    placed = placement(scenario) if kind in ("bases", "sites") else None
+    placed = placement(scenario) if kind in _PLACED_KINDS else None
     features = []
     for record in scenario.records(kind):
         properties = _properties(record)
         geometry: dict[str, Any] | None
         if kind == "jurisdictions":
             geometry = getattr(record, "geometry", None)
-        elif kind in ("bases", "sites"):
+        elif kind in _PLACED_KINDS:
             geometry = _point(record.lon, record.lat)  # type: ignore[attr-defined]
             properties["off_network_m"] = round(placed.off_network_m[record.id], 1)  # type: ignore[union-attr]
         else:

@@ -10,7 +10,7 @@ from geodata.datums import MapDatum
 from planner.model.datum import CRS_DESCRIPTION, MapPoint
 from planner.model.records import TeamType, Tier
 from planner.model.validation import refuse
-from web.schemas.common import Answer, QueryString, RequestBody, one_error
+from web.schemas.common import Answer, QueryString, RequestBody, absent, one_error
 
 MAX_CANDIDATES = 500
 """Candidate points of one what-if addition."""
@@ -73,6 +73,12 @@ class LayersQuery(QueryString):
     """The file format of the GIS layers."""
 
     format: Literal["geojson", "csv"] = Field("geojson", description="GeoJSON, or CSV with WKT geometry")
+
+
+class CoverageQuery(QueryString):
+    """Nominal coverage, or with ``at`` the teams available at that time."""
+
+    at: str | None = absent("coverage with the teams available at this time (ISO 8601; no offset: the scenario's zone)")
 
 
 class ServiceAreaQuery(QueryString):
