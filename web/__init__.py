@@ -27,10 +27,12 @@ from web import (
     coverage,
     dispatch,
     errors,
+    i18n,
     inventory,
     jobs,
     limits,
     pages,
+    points,
     posture,
     requests,
     security,
@@ -64,7 +66,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as text, not \u escapes (the audit log)
     app.add_template_filter(local_time)
+    i18n.init_app(app)
     security.configure(app)
     store.init_app(app)
     limits.init_app(app)
@@ -72,7 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     jobs.init_app(app)
     for area in (pages, api, availability, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api,
-                 inventory, admin, jobs, settings, requests):
+                 inventory, admin, jobs, settings, requests, points):
         app.register_blueprint(area.bp)
     return app
 

@@ -40,10 +40,12 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
+from planner.model.codes import label
 from planner.store import accounts, sessions
-from planner.store.roles import ROLE_LABELS, Role, has_permission
+from planner.store.roles import Role, has_permission
 from planner.store.scope import Scope
 from planner.store.throttle import SignInThrottled, ThrottlePolicy
+from web.i18n import language
 from web.store import get_store
 
 bp = Blueprint("auth", __name__)
@@ -86,8 +88,8 @@ class SignedInUser(UserMixin):  # type: ignore[misc]
 
     @property
     def role_label(self) -> str:
-        """Bilingual label of the role."""
-        return ROLE_LABELS[Role(self.role)]
+        """Label of the role in the page's language."""
+        return label("user_role", self.role, language())
 
 
 def init_app(app: Flask) -> None:

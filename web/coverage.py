@@ -18,15 +18,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from geodata.datums import to_wgs84
 from planner.coverage.available import coverage_now
+from planner.coverage.layers import gis_layers
+from planner.coverage.printout import coverage_pdf
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
-from planner.model.codes import LABELS, TeamType, Tier
+from planner.model.codes import TeamType, Tier, label
+from planner.scenario.interchange import zip_layers
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.availability import moment_of, scenario_availability
+from web.i18n import language
 from web.openapi import operation
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
@@ -34,6 +39,7 @@ from web.schemas.coverage import (
     CandidatePoint,
     CoverageQuery,
     CoverageReport,
+    LayersQuery,
     ServiceAreaQuery,
     WhatIfAnswer,
     WhatIfPlan,
@@ -52,8 +58,8 @@ def page() -> str:
     return render_template(
         "coverage.html", scenario=scenario, scenarios=get_store().list_scenarios(),
         standards=scenario.standards, bases=scenario.bases,
-        team_types=[(t.value, " / ".join(LABELS["team_type"][t.value])) for t in TeamType],
-        tiers=[(t.value, " / ".join(LABELS["tier"][t.value])) for t in Tier],
+        team_types=[(t.value, label("team_type", t, language())) for t in TeamType],
+        tiers=[(t.value, label("tier", t, language())) for t in Tier],
     )
 
 
@@ -65,6 +71,29 @@ def report(name: str, query: CoverageQuery) -> Any:
     if query.at:
         return jsonify(coverage_now(scenario, scenario_availability(name, moment_of(name, query.at))).to_dict())
     return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
+
+
+@operation(bp, "/api/v1/scenarios/<name>/coverage/report.pdf", "GET", summary="The coverage report as a PDF",
+           answers={200: "the report: A4, CJK font embedded, gap list"}, media={200: ["application/pdf"]})
+def report_pdf(name: str) -> Any:
+    """Return the coverage report (standards' shares and the gap list) as a printable PDF."""
+    scenario = current_scenario(name)
+    body = coverage_pdf(coverage(scenario), scenario, agency=str(scenario.meta.get("agency", "")))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=coverage-{name}.pdf"})
+
+
+@operation(bp, "/api/v1/scenarios/<name>/layers.zip", "GET", summary="Download the scenario as GIS layers",
+           answers={200: "a ZIP of one file per layer"}, media={200: ["application/zip"]},
+           notes="Layers for QGIS/ArcGIS, WGS-84: jurisdictions, bases, teams, equipment, sites, depots, "
+                 "service_areas, coverage (every site and standard) and gaps (the gap list), as GeoJSON or CSV "
+                 "with WKT.")
+def gis_export(name: str, query: LayersQuery) -> Any:
+    """Return the scenario's GIS layers as a ZIP of GeoJSON (``?format=geojson``) or CSV-with-WKT files."""
+    scenario = current_scenario(name)
+    body = zip_layers(gis_layers(scenario), query.format)
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename={name}-layers-{query.format}.zip"})
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
@@ -87,7 +116,7 @@ def whatif(name: str, json: WhatIfPlan) -> Any:
 
 def plan_of(body: WhatIfPlan, scenario: Scenario) -> Plan:
     """Return the planner's what-if plan of a validated request on ``scenario``."""
-    moves = {team: target if isinstance(target, str) else (target[0], target[1])
+    moves = {team: target if isinstance(target, str) else to_wgs84(target[0], target[1], body.crs)
              for team, target in body.move_teams.items()}
     if body.add is None:
         return Plan(committed=tuple(body.committed), close_bases=tuple(body.close_bases), move_teams=moves)

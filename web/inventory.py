@@ -31,6 +31,7 @@ from planner.scenario.jurisdictions import record_jurisdiction
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require, user_scope
 from web.availability import moment_of, scenario_availability, scenario_upkeep
+from web.i18n import language
 from web.privacy import sees_personal_data, shown_csv, shown_record
 from web.scenarios import current_scenario
 from web.store import get_store
@@ -54,8 +55,16 @@ LIST_COLUMNS = {
     "standards": ["id", "name", "capability", "max_min", "site_kinds", "min_share"],
     AGREEMENTS: ["id", "lender", "borrower", "fixed_cost", "cost_per_travel_min"],
 }
-_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind",
+_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "level": "jurisdiction_level",
              "role": "role", "status": "equipment_status"}
+"""The label table's field (:data:`planner.model.codes.LABELS`) of a coded column, whatever the kind."""
+_KIND_LABELLED = {"sites": "site_kind", "shifts": "shift_kind"}
+"""The label table's field of the ``kind`` column, per record kind (equipment kinds are open text)."""
+
+
+def _label_field(kind: str, column: str) -> str | None:
+    """Return the label table's field of ``column`` in records of ``kind``, or None when it is not coded."""
+    return _KIND_LABELLED.get(kind) if column == "kind" else _LABELLED.get(column)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,8 @@ class FormField:
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
+    coded: str = ""
+    """The label table's field for the choices' labels (:func:`planner.model.codes.label`), if any."""
 
 
 def form_fields(kind: str) -> list[FormField]:
@@ -75,7 +86,12 @@ def form_fields(kind: str) -> list[FormField]:
         return [FormField("id", "text", required=True), FormField("document", "json", required=True,
                                                                   help="the whole agreement as JSON")]
     fields = []
-    for name, info in RECORD_TYPES[kind].model_fields.items():
+    declared = dict(RECORD_TYPES[kind].model_fields)
+    if "crs" in declared:  # the datum of the point right after lon and lat
+        names = [n for n in declared if n != "crs"]
+        names.insert(names.index("lat") + 1, "crs")
+        declared = {n: declared[n] for n in names}
+    for name, info in declared.items():
         enum = next((a for a in (info.annotation, *get_args(info.annotation)) if isinstance(a, type)
                      and issubclass(a, Enum)), None)
         if name == "geometry":
@@ -83,7 +99,8 @@ def form_fields(kind: str) -> list[FormField]:
         elif info.annotation is bool:
             fields.append(FormField(name, "checkbox"))
         elif enum is not None and name not in ("site_kinds", "tiers"):
-            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required()))
+            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required(),
+                                    coded=_label_field(kind, name) or name))
         else:
             hint = {"capabilities": "key:value;key:value" if kind == "teams" else "tag;tag",
                     "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier", "people": "id;id",
@@ -177,10 +194,12 @@ def _team_availability(name: str, at: str) -> dict[str, dict[str, Any]]:
 
 
 def _display(kind: str, column: str, value: Any) -> str:
-    if column in _LABELLED and value is not None:
-        return label("shift_kind" if kind == "shifts" and column == "kind" else _LABELLED[column], value)
+    coded = _label_field(kind, column)
+    if coded is not None and value is not None:
+        return label(coded, value, language())
     if kind == "people" and column == "qualifications" and isinstance(value, list):
-        return "; ".join(f"{q.get('kind')} → {q.get('expires') or '∞'}" for q in value if isinstance(q, dict))
+        return "; ".join(f"{label('qualification', q.get('kind'), language())} → {q.get('expires') or '∞'}"
+                         for q in value if isinstance(q, dict))
     return record_cell(kind, column, value)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask_login import current_user
 
 from planner.model.personnel import PERSONAL_FIELDS, public_view
-from planner.model.records import RECORD_TYPES
+from planner.model.records import stored_fields
 from planner.scenario.files import records_csv
 from planner.scenario.model import Scenario
 
@@ -52,7 +52,7 @@ def shown_csv(scenario: Scenario, kind: str) -> str:
     certificate numbers.
     """
     personal = sees_personal_data()
-    columns = [c for c in RECORD_TYPES[kind].model_fields
+    columns = [c for c in stored_fields(kind)
                if personal or kind not in PERSONAL_KINDS or c not in PERSONAL_FIELDS]
     return records_csv(kind, [shown_record(kind, r.model_dump(mode="json"), personal) for r in scenario.records(kind)],
                        columns)

@@ -17,7 +17,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from planner.cli._arguments import add_scenario_argument
+from geodata.datums import to_wgs84
+from planner.cli._arguments import add_crs_argument, add_scenario_argument
 from planner.cli.output import print_json, print_table
 from planner.errors import InputError
 from planner.model.codes import TeamType, Tier, label
@@ -33,6 +34,8 @@ def register(subparsers: Any) -> None:
     )
     add_scenario_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--pdf", type=Path, metavar="FILE.pdf",
+                        help="also write the coverage report (standards and gap list) as a printable PDF")
     parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
     parser.add_argument("--at", metavar="ISO", help="coverage with the teams available at this time (people on duty, "
                         "strength rules) beside nominal coverage, e.g. 2026-07-01T02:00")
@@ -46,6 +49,7 @@ def register(subparsers: Any) -> None:
                         help="what-if: add the K best bases from --candidates (MCLP, risk-weighted)")
     parser.add_argument("--candidates", type=Path, metavar="FILE.csv",
                         help="candidate bases: columns id,lon,lat or id,node")
+    add_crs_argument(parser, "--move-team points and --candidates rows (a crs column overrides it per row)")
     parser.add_argument("--every-town-and-site", action="store_true",
                         help="candidate bases: every town of the scenario's network and every hazard site")
     parser.add_argument("--siting", choices=["mclp", "p-median"], default="mclp",
@@ -73,13 +77,21 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--candidates, --every-town-and-site, --team-type and --siting go with --add-bases K",
                              field="add-bases")
         if args.at:
+            if args.pdf is not None:
+                raise InputError("--pdf writes the nominal coverage report; it does not go with --at", field="pdf")
             return _print_now(args)
         report = coverage(scenario, out={t: "committed" for t in args.commit})
+        if args.pdf is not None:
+            from planner.coverage.printout import coverage_pdf
+
+            args.pdf.write_bytes(coverage_pdf(report, scenario, agency=str(scenario.meta.get("agency", ""))))
         if args.json:
             print_json(report.to_dict())
         else:
             _print_report(report, args.standard)
         return 0
+    if args.pdf is not None:
+        raise InputError("--pdf writes the coverage report; it does not go with what-if options", field="pdf")
     if args.at:
         raise InputError("--at goes with plain coverage, not with a what-if plan", field="at")
     if args.add_bases < 0:
@@ -92,11 +104,11 @@ def run(args: argparse.Namespace) -> int:
                              "--every-town-and-site", field="candidates")
         template = TeamTemplate(TeamType(args.team_type), turnout_min=args.turnout_min, tier=Tier(args.tier))
         candidates = (scenario_candidates(scenario) if args.every_town_and_site
-                      else read_candidates(args.candidates))
+                      else read_candidates(args.candidates, args.crs))
     if not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit:g} must be > 0", field="time-limit")
     plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
-                move_teams=dict(parse_move(m) for m in args.move_team), add_k=args.add_bases,
+                move_teams=dict(parse_move(m, args.crs) for m in args.move_team), add_k=args.add_bases,
                 candidates=candidates, template=template, model=args.siting)
     result = what_if(scenario, plan, time_limit_s=args.time_limit)
     if args.json:
@@ -134,8 +146,8 @@ def _print_now(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
-    """``T=BASE`` or ``T=LON,LAT`` to (team, base id or point)."""
+def parse_move(text: str, crs: str = "wgs84") -> tuple[str, str | tuple[float, float]]:
+    """``T=BASE`` or ``T=LON,LAT`` to (team, base id or WGS-84 point), the point given in ``crs``."""
     team, sep, target = text.partition("=")
     if not sep or not team.strip() or not target.strip():
         raise InputError(f"--move-team {text!r}: expected TEAM=BASE or TEAM=LON,LAT", field="move-team")
@@ -147,12 +159,15 @@ def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
             raise InputError(f"--move-team {text!r}: LON,LAT must be numbers", field="move-team") from None
         if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
             raise InputError(f"--move-team {text!r}: ({lon}, {lat}) is not a lon/lat point", field="move-team")
-        return team.strip(), (lon, lat)
+        return team.strip(), to_wgs84(lon, lat, crs)
     return team.strip(), target.strip()
 
 
-def read_candidates(path: Path) -> tuple[Any, ...]:
-    """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
+def read_candidates(path: Path, crs: str = "wgs84") -> tuple[Any, ...]:
+    """Candidate bases from a CSV with a header ``id,lon,lat[,crs]`` or ``id,node``; InputError names the line.
+
+    Points are in ``crs`` unless the row's ``crs`` cell names another one.
+    """
     from planner.coverage.whatif import Candidate
     from planner.model.reading import csv_dicts, csv_lines, read_text
 
@@ -169,7 +184,8 @@ def read_candidates(path: Path) -> tuple[Any, ...]:
             if row.get("node") not in (None, ""):
                 found.append(Candidate(str(row["id"]).strip(), node=int(str(row["node"]))))
             else:
-                found.append(Candidate(str(row["id"]).strip(), lon=float(str(row["lon"])), lat=float(str(row["lat"]))))
+                lon, lat = to_wgs84(float(str(row["lon"])), float(str(row["lat"])), (row.get("crs") or crs).strip())
+                found.append(Candidate(str(row["id"]).strip(), lon=lon, lat=lat))
         except (TypeError, ValueError) as error:
             raise InputError(f"{path} line {number}: {error}", field="candidates", record=str(path)) from None
     ids = [c.id for c in found]

@@ -16,8 +16,10 @@ time limit exits 4.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
+from planner.cli._arguments import add_crs_argument
 from planner.cli.output import print_json, print_table
 from planner.errors import InputError
 
@@ -35,9 +37,12 @@ def register(subparsers: Any) -> None:
     source.add_argument("--scenario", metavar="NAME", help="a stored or shipped scenario (use with --incident)")
     parser.add_argument("--incident", action="append", default=[], metavar="LON,LAT,TYPE[,PRIORITY]",
                         help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
+    add_crs_argument(parser, "--incident points")
     parser.add_argument("--at", metavar="ISO", help="with --scenario: dispatch with availability at this time "
                         "(e.g. 2026-07-01T08:00, the scenario's zone when no offset); default nominal strength")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
+    parser.add_argument("--pdf", metavar="FILE.pdf",
+                        help="with --scenario: write the dispatch summary (plan, comparison, ledger) as a PDF to file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
     parser.add_argument(
@@ -57,8 +62,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit must be > 0 seconds, got {args.time_limit_s}", field="time_limit")
     if args.scenario:
         return run_scenario(args)
-    if args.incident or args.at:
-        raise InputError("--incident and --at go with --scenario", field="incident" if args.incident else "at")
+    if args.incident or args.at or args.pdf:
+        field = "incident" if args.incident else "at" if args.at else "pdf"
+        raise InputError("--incident, --at and --pdf go with --scenario", field=field)
     problem = load_problem(args.problem)
     if args.greedy:
         result = solve_dispatch_greedy(problem)
@@ -89,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_incident_option(text: str, index: int) -> dict[str, Any]:
-    """``LON,LAT,TYPE[,PRIORITY]`` as an incident request body."""
+def parse_incident_option(text: str, index: int, crs: str = "wgs84") -> dict[str, Any]:
+    """``LON,LAT,TYPE[,PRIORITY]`` as an incident request body, the point in ``crs`` (``--crs``)."""
     parts = [part.strip() for part in text.split(",")]
     if len(parts) not in (3, 4):
         raise InputError(f"--incident {text!r}: give LON,LAT,TYPE[,PRIORITY]", field="incident")
@@ -100,7 +106,7 @@ def parse_incident_option(text: str, index: int) -> dict[str, Any]:
     except ValueError:
         raise InputError(f"--incident {text!r}: LON and LAT must be numbers, PRIORITY a whole number",
                          field="incident") from None
-    return {"id": f"I{index + 1}", "lon": lon, "lat": lat, "type": parts[2], "priority": priority}
+    return {"id": f"I{index + 1}", "lon": lon, "lat": lat, "crs": crs, "type": parts[2], "priority": priority}
 
 
 def run_scenario(args: argparse.Namespace) -> int:
@@ -118,7 +124,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
     library = incident_library()
-    requests = [parse_incident_request(parse_incident_option(text, i), i, library)
+    requests = [parse_incident_request(parse_incident_option(text, i, args.crs), i, library)
                 for i, text in enumerate(args.incident)]
     available = None
     if args.at:
@@ -135,6 +141,11 @@ def run_scenario(args: argparse.Namespace) -> int:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(run.ledger["lines"])
+    if args.pdf:
+        from planner.dispatch.printout import dispatch_pdf
+
+        Path(args.pdf).write_bytes(dispatch_pdf(run, agency=str(scenario.meta.get("agency", "")),
+                                                scenario=str(scenario.meta.get("title_zh") or scenario.title)))
     if args.json:
         print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
                     "route_km": dict(run.route_km), "ledger": run.ledger, "availability": summary})

@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, StrictBool, StrictStr, ValidationError, 
 
 from planner.dispatch.problem import MaterialNeed, Requirement
 from planner.errors import InputError
+from planner.model.datum import MapPoint
 from planner.model.validation import Model, Text, located_error, refuse
 from planner.scenario.library import Template, load_library
 
@@ -55,7 +56,7 @@ class MaterialEntry(Model):
                                 description="minutes from the call by which it must be on scene")
 
 
-class IncidentEntry(Model):
+class IncidentEntry(Model, MapPoint):
     """An incident as a dispatcher enters it (the page's request, the CLI's ``--incident``), checked by pydantic.
 
     Types are strict (``"5"`` is not a number), so the API's document says exactly what is accepted;

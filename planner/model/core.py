@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from planner.model.datum import MapPoint
 from planner.model.validation import Model
 
 Identifier = Annotated[
@@ -26,8 +27,8 @@ class Record(Model):
     illustrative: bool = Field(default=False, description="invented for the example, not real data")
 
 
-class Located(Record):
-    """A record with a WGS-84 point."""
+class Located(Record, MapPoint):
+    """A record with a WGS-84 point (given in WGS-84, GCJ-02 or BD-09: ``crs``, see :class:`MapPoint`)."""
 
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)

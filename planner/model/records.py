@@ -39,6 +39,7 @@ __all__ = [
     "RECORD_KINDS", "RECORD_TYPES", "Availability", "Base", "Depot", "Equipment", "EquipmentStatus", "HazardSite",
     "Identifier", "Jurisdiction", "JurisdictionLevel", "Located", "MaintenanceEntry", "Person", "Readiness", "Record",
     "ResponseStandard", "RiskGrade", "Shift", "SiteKind", "Stock", "Team", "TeamType", "Tier", "parse_record",
+    "stored_fields",
 ]
 
 
@@ -205,6 +206,15 @@ RECORD_TYPES: dict[str, type[Record]] = dict(
     zip(RECORD_KINDS, (Jurisdiction, Base, Team, Equipment, HazardSite, ResponseStandard, Person, Shift, Depot, Stock),
         strict=True))
 """Record kind (also the file stem in a scenario folder) to its type."""
+
+
+def stored_fields(kind: str) -> list[str]:
+    """Return the fields a record of ``kind`` holds and writes, in order: not ``crs``, which only input takes.
+
+    A point given in GCJ-02 or BD-09 is converted when validated (:class:`planner.model.datum.MapPoint`),
+    so files, exports and layers carry WGS-84 ``lon``/``lat`` and no ``crs`` column.
+    """
+    return [name for name, info in RECORD_TYPES[kind].model_fields.items() if not info.exclude]
 
 R = TypeVar("R", bound=Record)
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from planner.model.codes import label
+
 
 class Role(StrEnum):
     """What a user is for: viewer < dispatcher / planner < admin."""
@@ -30,8 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
 (viewers and dispatchers see roles and counts only). ``handle_requests``: ask for help, approve, offer and
 settle cross-region requests, each within the user's jurisdiction (``planner.store.scope``, ``planner.requests``)."""
 
-ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
-               Role.ADMIN: "管理员 admin"}
+ROLE_LABELS = {role: label("user_role", role).replace(" / ", " ") for role in Role}
+"""Bilingual label of each role (``查看 viewer``), from the one label table (:data:`planner.model.codes.LABELS`)."""
 
 
 def has_permission(role: str | Role, permission: str) -> bool:

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, jsonify
 from geodata.routes import route_coordinates, shortest_routes
 from planner import clock
 from planner.drills import conduct_store, evaluation_store, records
-from planner.drills.calendar_export import to_csv, to_ics
+from planner.drills.calendar_export import to_csv, to_ics, to_pdf
 from planner.drills.cards import cards_pdf
 from planner.drills.cards import response_card as make_card
 from planner.drills.design import design_drill
@@ -150,18 +150,22 @@ def get_programme(name: str, year: int) -> Any:
 
 
 @operation(bp, f"/scenarios/<name>/programmes/{YEAR}/export", "GET",
-           summary="Download a programme as iCalendar or CSV",
-           answers={200: "the programme as text/calendar or text/csv"}, media={200: ["text/calendar", "text/csv"]})
+           summary="Download a programme as iCalendar, CSV or a PDF to file",
+           answers={200: "the programme as text/calendar, text/csv or application/pdf"},
+           media={200: ["text/calendar", "text/csv", "application/pdf"]})
 def export_programme(name: str, year: int, query: ExportQuery) -> Any:
-    """Export the programme as ``?format=ics`` (default) or ``csv``."""
+    """Export the programme as ``?format=ics`` (default), ``csv`` or ``pdf``."""
     fmt = query.format
-    current_scenario(name)
+    scenario = current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
     programme = records.parse_programme(visible(name, data))
     filename = f"drills-{name}-{year}.{fmt}"
     if fmt == "ics":
         body: bytes | str = to_ics(programme, name=f"{name} drill programme")
         mimetype = "text/calendar"
+    elif fmt == "pdf":
+        body, mimetype = to_pdf(programme, agency=str(scenario.meta.get("agency", "")),
+                                scenario=str(scenario.meta.get("title_zh") or scenario.title)), "application/pdf"
     else:
         body, mimetype = "\ufeff" + to_csv(programme), "text/csv"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
@@ -405,7 +409,9 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
     """``?format=html`` (evaluation report, default), ``summary``, ``pdf`` (download), ``aar`` or ``aar_pdf``."""
     fmt = query.format
     wanted = query.evaluation
-    current_scenario(name)
+    scenario = current_scenario(name)
+    heading = {"agency": str(scenario.meta.get("agency", "")),
+               "scenario": str(scenario.meta.get("title_zh") or scenario.title)}  # every PDF page's header
     record, _ = evaluation_store.get_evaluation(get_store(), name, key)
     run = record.latest() if wanted is None else record.run(wanted)
     evaluation = run.evaluation
@@ -426,10 +432,11 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
         if fmt == "aar":
             return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
                             mimetype="text/html")
-        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected,
+                                **heading),
                         mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=after-action-report-{key}.pdf"})
-    return Response(report_pdf(evaluation, drill_actions), mimetype="application/pdf",
+    return Response(report_pdf(evaluation, drill_actions, **heading), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=drill-report-{key}.pdf"})
 
 

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from geodata.datums import MapDatum
+from planner.model.datum import CRS_DESCRIPTION, MapPoint
 from planner.model.records import TeamType, Tier
 from planner.model.validation import refuse
 from web.schemas.common import Answer, QueryString, RequestBody, absent, one_error
@@ -13,12 +15,14 @@ from web.schemas.common import Answer, QueryString, RequestBody, absent, one_err
 MAX_CANDIDATES = 500
 """Candidate points of one what-if addition."""
 
-LonLat = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]
-"""A WGS-84 point as ``[lon, lat]``."""
+LonLat = Annotated[tuple[Annotated[float, Field(ge=-180, le=180, strict=True)],
+                         Annotated[float, Field(ge=-90, le=90, strict=True)]], Field(strict=False)]
+"""A point as ``[lon, lat]`` (a JSON array: not strict about the tuple, which :func:`one_error`'s wrap validator
+sees as the parsed list; strict about the numbers)."""
 
 
-class CandidatePoint(RequestBody):
-    """A candidate base at a WGS-84 point."""
+class CandidatePoint(RequestBody, MapPoint):
+    """A candidate base at a point (WGS-84, or GCJ-02/BD-09 with ``crs``)."""
 
     id: str | None = Field(None, min_length=1, max_length=80, description="c1, c2... by position when absent")
     lon: float = Field(ge=-180, le=180)
@@ -60,7 +64,15 @@ class WhatIfPlan(RequestBody):
     close_bases: list[str] = Field(default_factory=list, description="ids of bases closed, their teams out")
     move_teams: dict[str, Annotated[str | LonLat, one_error("give a base id or [lon, lat]")]] = Field(
         default_factory=dict, description="team id -> base id or [lon, lat]")
+    crs: MapDatum = Field(default=MapDatum.WGS84,
+                          description=f"of the [lon, lat] points in move_teams: {CRS_DESCRIPTION}")
     add: AddTeams | None = None
+
+
+class LayersQuery(QueryString):
+    """The file format of the GIS layers."""
+
+    format: Literal["geojson", "csv"] = Field("geojson", description="GeoJSON, or CSV with WKT geometry")
 
 
 class CoverageQuery(QueryString):

@@ -48,7 +48,7 @@ class SaveJobResult(RequestBody):
 class ExportQuery(QueryString):
     """The export format."""
 
-    format: Literal["ics", "csv"] = "ics"
+    format: Literal["ics", "csv", "pdf"] = "ics"
 
 
 class ReportQuery(QueryString):

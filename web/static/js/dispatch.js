@@ -93,11 +93,28 @@
     el.dataset.incidents = String(state.incidents.length);
   }
 
-  map.on("click", (e) => {
+  function addIncident(lon, lat) {
     const id = `I${state.nextId++}`;
-    state.incidents.push({ id, lon: Number(e.latlng.lng.toFixed(6)), lat: Number(e.latlng.lat.toFixed(6)), type: "",
+    state.incidents.push({ id, lon: Number(lon.toFixed(6)), lat: Number(lat.toFixed(6)), type: "",
                            priority: 1, duration_h: 12, responsible_unit: "", responsible_can_pay: true, requirements: [] });
     changed(); drawMarkers(); drawList();
+  }
+  map.on("click", (e) => addIncident(e.latlng.lng, e.latlng.lat));
+
+  // A point pasted from Amap or Baidu: the server converts it to WGS-84 (GET /api/v1/points/wgs84) first.
+  document.getElementById("paste-point").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const error = document.getElementById("paste-error");
+    const parts = document.getElementById("paste-lonlat").value.split(/[,\s，]+/).filter(Boolean).map(Number);
+    error.textContent = "";
+    if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) {
+      error.textContent = e.target.dataset.bad;
+      return;
+    }
+    const crs = document.getElementById("paste-crs").value;
+    getJSON(`/api/v1/points/wgs84?lon=${parts[0]}&lat=${parts[1]}&crs=${crs}`)
+      .then((p) => { addIncident(p.lon, p.lat); map.panTo([p.lat, p.lon]); })
+      .catch((err) => { error.textContent = err.message; });
   });
 
   // ---- incident cards -------------------------------------------------------------------------

@@ -117,11 +117,11 @@
       const types = new Set(bases.features.flatMap((f) => f.properties.team_types));
       types.forEach((t) => state.types.add(t));
       const tierBox = document.getElementById("tier-filter");
-      Object.keys(TIER).forEach((t) => checkbox(tierBox, t, (labels.tier[t] || [t]).join(" / "), TIER[t], state.tiers, redrawBases));
+      Object.keys(TIER).forEach((t) => checkbox(tierBox, t, Planner.label(labels, "tier", t), TIER[t], state.tiers, redrawBases));
       const typeBox = document.getElementById("type-filter");
-      [...types].sort().forEach((t) => checkbox(typeBox, t, (labels.team_type[t] || [t]).join(" / "), null, state.types, redrawBases));
+      [...types].sort().forEach((t) => checkbox(typeBox, t, Planner.label(labels, "team_type", t), null, state.types, redrawBases));
       document.getElementById("legend").insertAdjacentHTML("beforeend", Object.entries(RISK).map(([k, c]) =>
-        `<label><span class="swatch" style="background:${c}"></span>${escape((labels.risk_grade[k] || [k]).join(" / "))}</label>`).join(""));
+        `<label><span class="swatch" style="background:${c}"></span>${escape(Planner.label(labels, "risk_grade", k))}</label>`).join(""));
       redrawBases();
       map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
       document.getElementById("counts").textContent =
