@@ -130,7 +130,7 @@ def test_the_cli_import_previews_refuses_and_writes_like_the_page(tmp_path, cli_
     capsys.readouterr()
     assert main(["scenario", "import", "mini", "bases", str(tmp_path / "far.csv")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: far.csv: base B9") and "nothing was written" in err and err.count("\n") == 1
+    assert err.startswith("error: far.csv line 2: base B9") and "nothing was written" in err and err.count("\n") == 1
     assert main(["scenario", "import", "mini", "bases", str(tmp_path / "near.csv"), "--preview"]) == 0
     assert "nothing written (--preview)" in capsys.readouterr().out
     store = Store(database_url)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.availability.settings import AVAILABILITY_RULES
 from planner.cli import main
 from planner.errors import InputError
 from planner.posture.settings import check_staging_points
@@ -31,9 +32,9 @@ CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 
 def test_each_document_is_registered_by_its_package() -> None:
     names = {d.name: d for d in registered()}
-    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", "incident_rates"}
+    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", AVAILABILITY_RULES, "incident_rates"}
     assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings",
-                                                         "planner.year.settings"}
+                                                          "planner.availability.settings", "planner.year.settings"}
     assert names["staging_points"].tabular and not names["plans"].tabular
 
 
@@ -59,10 +60,12 @@ def test_the_store_keeps_registered_settings_documents_and_refuses_others(store)
 
 def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:
     jinan, settings = load_jinan(store)
-    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", "incident_rates"}
+    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", AVAILABILITY_RULES,
+                             "incident_rates"}
     assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
     assert sorted(write_folder_settings(store, "jinan", tmp_path)) == [
-        "calendar.yaml", "incident_rates.yaml", "plans.yaml", "staging_points.csv", "warning_rules.yaml"]
+        "availability_rules.yaml", "calendar.yaml", "incident_rates.yaml", "plans.yaml", "staging_points.csv",
+        "warning_rules.yaml"]
     assert read_folder_settings(tmp_path, jinan) == settings
     staging = [{**row, "team_types": ["fire", "hazchem"]} for row in settings["staging_points"]]  # as JSON may give
     put_settings(store, jinan, "staging_points", staging, expected_version=1)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ from web import (
     admin,
     api,
     auth,
+    availability,
     coverage,
     dispatch,
     errors,
@@ -69,8 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)
-    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api, inventory, admin,
-                 jobs, settings):
+    for area in (pages, api, availability, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api,
+                 inventory, admin, jobs, settings):
         app.register_blueprint(area.bp)
     return app
 

@@ -12,6 +12,7 @@ from planner.errors import InputError
 from planner.store import accounts, throttle
 from planner.store.roles import ROLE_LABELS, Role
 from web.auth import require, start_session, throttle_policy
+from web.privacy import shown_audit
 from web.store import get_store
 
 bp = Blueprint("admin", __name__)
@@ -23,7 +24,7 @@ def audit() -> str:
     """Every change, newest first: who, when, what, before and after."""
     scenario_name = request.args.get("scenario") or None
     store = get_store()
-    entries = store.audit_log(scenario=scenario_name, limit=300)
+    entries = shown_audit(store.audit_log(scenario=scenario_name, limit=300))
     return render_template("audit.html", entries=entries, scenario_name=scenario_name, zones=store.scenario_zones(),
                            default_zone=clock.zone(None))
 

@@ -1,7 +1,9 @@
 """Coverage page and API: sites against response standards, service areas and what-if plans.
 
 - ``GET /coverage?scenario=NAME``: the page (map, standard picker, gap table, what-if controls).
-- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``).
+- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``); with
+  ``?at=ISO`` "available now": the teams that cannot answer at that time left out (people on duty,
+  strength rules), beside the nominal shares and the checks lost (``planner.coverage.available``).
 - ``GET /api/v1/scenarios/<name>/coverage/service-areas?standard=ID``: isochrones, GeoJSON.
 - ``POST /api/v1/scenarios/<name>/coverage/whatif``: a plan as JSON
   ``{"committed": [...], "close_bases": [...], "move_teams": {"T": "BASE" | [lon, lat]},
@@ -18,15 +20,24 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from planner.coverage.available import coverage_now
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
 from planner.model.codes import LABELS, TeamType, Tier
 from planner.scenario.model import Scenario
 from web.auth import require
+from web.availability import moment_of, scenario_availability
 from web.openapi import operation
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
-from web.schemas.coverage import CandidatePoint, CoverageReport, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
+from web.schemas.coverage import (
+    CandidatePoint,
+    CoverageQuery,
+    CoverageReport,
+    ServiceAreaQuery,
+    WhatIfAnswer,
+    WhatIfPlan,
+)
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -48,9 +59,11 @@ def page() -> str:
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
            answers={200: CoverageReport})
-def report(name: str) -> Any:
-    """Coverage of every site against every standard that applies to it."""
+def report(name: str, query: CoverageQuery) -> Any:
+    """Coverage of every site against every standard that applies to it (``?at=``: with the teams available then)."""
     scenario = current_scenario(name)
+    if query.at:
+        return jsonify(coverage_now(scenario, scenario_availability(name, moment_of(name, query.at))).to_dict())
     return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
 
 

@@ -1,9 +1,13 @@
-"""Inventory pages: list, create, edit, delete and import bases, teams, equipment, sites and agreements.
+"""Inventory pages: list, create, edit, delete and import every record kind (bases, teams, people, equipment, ...).
 
 Forms are generated from the record types, with the same cell conventions as the CSV files (lists with
 ``;``, capabilities ``key:value;key:value``), so what a planner types is read exactly like an imported
 file. A failed save re-renders the form with everything the user typed and the error next to its
 field; an edit made by someone else in the meantime gives a conflict message, never an overwrite.
+People are listed without names and phone numbers to readers who may not see personal data
+(:mod:`web.privacy`). The teams tab shows, for a chosen time (``?at=``), each team's people on duty,
+what it can staff against what it declares and why (the one availability function); the upkeep board
+(``/inventory/upkeep``) lists inspections due, equipment down, and stock and certificates expiring.
 """
 
 from __future__ import annotations
@@ -18,29 +22,39 @@ from werkzeug.wrappers import Response
 
 from planner.errors import InputError
 from planner.model.codes import label
+from planner.model.personnel import PERSONAL_FIELDS
 from planner.model.reading import ENCODINGS, decode, parse_json
 from planner.model.records import RECORD_TYPES
-from planner.scenario.files import cell_text, csv_cells
+from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell
 from planner.scenario.importing import preview_import
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require
+from web.availability import moment_of, scenario_availability, scenario_upkeep
+from web.privacy import sees_personal_data, shown_csv, shown_record
 from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
-KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "equipment": "装备 Equipment",
+KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "people": "人员 People", "shifts": "值班 Duty roster",
+         "equipment": "装备 Equipment", "depots": "物资储备库 Depots", "stocks": "储备物资 Stocks",
          "sites": "危险源 Hazard sites", "jurisdictions": "辖区 Jurisdictions",
          "standards": "响应标准 Standards", AGREEMENTS: "协议 Agreements"}
 LIST_COLUMNS = {
     "bases": ["id", "name", "name_zh", "tier", "jurisdiction", "operator"],
     "teams": ["id", "name", "team_type", "base", "members", "squads", "turnout_min", "availability"],
-    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team"],
+    "people": ["id", "team", "name", "name_zh", "role", "squad", "qualifications", "phone"],
+    "shifts": ["id", "team", "kind", "people", "starts", "hours", "every_h", "until"],
+    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team", "asset_number", "status",
+                  "last_inspected", "inspection_days"],
+    "depots": ["id", "name", "name_zh", "jurisdiction", "operator", "turnout_min"],
+    "stocks": ["id", "depot", "material", "name", "quantity", "unit", "unit_price", "expires"],
     "sites": ["id", "name", "kind", "risk_grade", "hazard_level", "jurisdiction"],
     "jurisdictions": ["id", "name", "name_zh", "level", "parent"],
     "standards": ["id", "name", "capability", "max_min", "site_kinds", "min_share"],
     AGREEMENTS: ["id", "lender", "borrower", "fixed_cost", "cost_per_travel_min"],
 }
-_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind"}
+_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind",
+             "role": "role", "status": "equipment_status"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,10 @@ def form_fields(kind: str) -> list[FormField]:
             fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required()))
         else:
             hint = {"capabilities": "key:value;key:value" if kind == "teams" else "tag;tag",
-                    "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier"}.get(name, "")
+                    "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier", "people": "id;id",
+                    "starts": "2026-07-01T08:00", "until": "2026-12-31T08:00"}.get(name, "")
+            if (kind, name) in STRUCTURED_FIELDS:
+                hint = "|".join(STRUCTURED_FIELDS[(kind, name)]) + ";…"
             fields.append(FormField(name, "text", required=info.is_required(), help=hint or (info.description or "")))
     return fields
 
@@ -95,7 +112,8 @@ def _values_of(kind: str, data: dict[str, Any]) -> dict[str, str]:
     """Form values (text) of a stored record."""
     if kind == AGREEMENTS:
         return {"id": str(data.get("id", "")), "document": json.dumps(data, ensure_ascii=False, indent=2)}
-    return {k: (json.dumps(v, ensure_ascii=False) if k == "geometry" and v else cell_text(v)) for k, v in data.items()}
+    return {k: (json.dumps(v, ensure_ascii=False) if k == "geometry" and v else record_cell(kind, k, v))
+            for k, v in data.items()}
 
 
 def _data_from_form(kind: str, form: dict[str, str]) -> dict[str, Any]:
@@ -125,17 +143,41 @@ def index() -> str:
     scenario = current_scenario(name)
     versions = get_store().record_versions(name, kind)
     rows = (list(scenario.agreements) if kind == AGREEMENTS
-            else [r.model_dump(mode="json") for r in scenario.records(kind)])
+            else [shown_record(kind, r.model_dump(mode="json")) for r in scenario.records(kind)])
     columns = LIST_COLUMNS[kind]
-    table = [[_display(c, row.get(c)) for c in columns] for row in rows]
+    if kind == "people" and not sees_personal_data():
+        columns = [c for c in columns if c not in PERSONAL_FIELDS]
+    table = [[_display(kind, c, row.get(c)) for c in columns] for row in rows]
+    at = request.args.get("at", "")
+    available = _team_availability(name, at) if kind == "teams" and at else None
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
-                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions)
+                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions,
+                           at=at, available=available)
 
 
-def _display(column: str, value: Any) -> str:
+def _team_availability(name: str, at: str) -> dict[str, dict[str, Any]]:
+    """Return each team's availability at ``at`` as the teams tab shows it: on duty, can staff, flags, state."""
+    report = scenario_availability(name, moment_of(name, at))
+    declared = {t.id: list(t.capabilities) for t in current_scenario(name).teams}
+    shown = {}
+    for team in report.teams:
+        staff = [f"{c} {team.capabilities.get(c, 0)}/{team.nominal.get(c, 0)}" for c in declared[team.id]]
+        state = "out" if team.not_responding else "below" if any(
+            team.capabilities.get(c, 0) < team.nominal.get(c, 0) for c in declared[team.id]) else ""
+        shown[team.id] = {"on_duty": "—" if team.on_duty is None else f"{team.on_duty}/{team.people}",
+                          "staff": "; ".join(staff), "state": state,
+                          "flags": [f"[{f.rule}] {f.message}" for f in team.flags],
+                          "type": f"{team.declared_type or '—'} → {team.met_type or '—'}"
+                          if team.declared_type is not None else ""}
+    return shown
+
+
+def _display(kind: str, column: str, value: Any) -> str:
     if column in _LABELLED and value is not None:
-        return label(_LABELLED[column], value)
-    return cell_text(value)
+        return label("shift_kind" if kind == "shifts" and column == "kind" else _LABELLED[column], value)
+    if kind == "people" and column == "qualifications" and isinstance(value, list):
+        return "; ".join(f"{q.get('kind')} → {q.get('expires') or '∞'}" for q in value if isinstance(q, dict))
+    return record_cell(kind, column, value)
 
 
 def _render_form(kind: str, values: dict[str, str], *, record_id: str | None, version: int | None,
@@ -233,3 +275,30 @@ def import_file(kind: str) -> Any:
         flash(str(error), "error")
         return render_template("import.html", **context), 400
     return render_template("import.html", **context), (200 if preview.ok else 400)
+
+
+@bp.get("/<kind>/export.csv")
+@require("view")
+def export_file(kind: str) -> Response:
+    """Download one record kind as CSV, as the reader may see it (no names for viewers and dispatchers)."""
+    kind = _kind(kind)
+    if kind == AGREEMENTS:
+        abort(404, description="agreements are exported with the scenario folder (agreements.json)")
+    name = _scenario_name()
+    return Response("\ufeff" + shown_csv(current_scenario(name), kind), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}-{kind}.csv"})
+
+
+@bp.get("/upkeep")
+@require("view")
+def upkeep() -> str:
+    """Show the upkeep board: inspections due and overdue, equipment down, stock and certificates expiring."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    board = scenario_upkeep(name, request.args.get("day") or None)
+    names = {p.id: f"{p.name_zh or p.name} ({p.id})" for p in scenario.people} if sees_personal_data() else {}
+    sections = [("inspections", "检查到期 Inspections due and overdue"),
+                ("equipment_down", "停用装备 Equipment not in service"),
+                ("stock", "库存过期 Stock expired or expiring"), ("certificates", "证书到期 Certificates expiring")]
+    return render_template("upkeep.html", scenario=scenario, scenarios=get_store().list_scenarios(), kinds=KINDS,
+                           board=board, sections=sections, names=names)

@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+import planner.availability.settings  # noqa: F401  (registers the availability rules document)
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
 import planner.year.settings  # noqa: F401  (registers the incident-rates document)

@@ -34,6 +34,8 @@ def register(subparsers: Any) -> None:
     add_scenario_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
+    parser.add_argument("--at", metavar="ISO", help="coverage with the teams available at this time (people on duty, "
+                        "strength rules) beside nominal coverage, e.g. 2026-07-01T02:00")
     parser.add_argument("--commit", action="append", default=[], metavar="TEAM",
                         help="treat this team as committed elsewhere (repeatable)")
     parser.add_argument("--close-base", action="append", default=[], metavar="BASE",
@@ -70,12 +72,16 @@ def run(args: argparse.Namespace) -> int:
         if args.candidates or args.every_town_and_site or args.team_type or args.siting != "mclp":
             raise InputError("--candidates, --every-town-and-site, --team-type and --siting go with --add-bases K",
                              field="add-bases")
+        if args.at:
+            return _print_now(args)
         report = coverage(scenario, out={t: "committed" for t in args.commit})
         if args.json:
             print_json(report.to_dict())
         else:
             _print_report(report, args.standard)
         return 0
+    if args.at:
+        raise InputError("--at goes with plain coverage, not with a what-if plan", field="at")
     if args.add_bases < 0:
         raise InputError(f"--add-bases {args.add_bases} must be >= 0", field="add-bases")
     template = None
@@ -97,6 +103,34 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.to_dict(full=False))
     else:
         _print_what_if(result)
+    return 0
+
+
+def _print_now(args: argparse.Namespace) -> int:
+    """Coverage with the teams available at ``--at`` beside nominal coverage."""
+    from planner.availability import availability
+    from planner.availability.settings import availability_rules
+    from planner.cli._common import load_with_settings
+    from planner.clock import local_moment
+    from planner.coverage.available import coverage_now
+    from planner.store.database import Store
+
+    scenario, documents, _ = load_with_settings(args.scenario, Store())
+    available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
+                             availability_rules(documents, scenario))
+    result = coverage_now(scenario, available, {t: "committed" for t in args.commit})
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    print(f"Available at {result.at.isoformat()} against nominal:")
+    nominal = {s.standard: s for s in result.nominal.standards}
+    print_table(["standard", "sites", "passing nominal", "passing now", "met nominal", "met now"],
+                [[s.standard, s.sites, nominal[s.standard].passing, s.passing,
+                  "yes" if nominal[s.standard].met else "NO", "yes" if s.met else "NO"] for s in result.now.standards])
+    if result.lost:
+        print(f"\nPassing nominally, failing now ({len(result.lost)}): "
+              + ", ".join(f"{site} ({standard})" for site, standard in result.lost))
+    _print_report(result.now, args.standard)
     return 0
 
 

@@ -2,9 +2,12 @@
 
 - ``dispatch --problem P.json [--json] [--greedy] [--time-limit S]`` reads a solver-level problem (see
   :mod:`planner.dispatch.problem`) and runs the optimiser (CP-SAT or HiGHS) or the greedy baseline.
-- ``dispatch --scenario NAME --incident LON,LAT,TYPE[,PRIORITY] ... [--json] [--ledger FILE.csv]``
+- ``dispatch --scenario NAME --incident LON,LAT,TYPE[,PRIORITY] ... [--at ISO] [--json] [--ledger FILE.csv]``
   places incidents on a scenario's network, takes their needs from the incident templates, and
-  prints the plan, the greedy comparison and the compensation ledger.
+  prints the plan, the greedy comparison and the compensation ledger. With ``--at`` each team counts
+  only what it can staff at that time (people on duty, valid certificates, strength rules,
+  :func:`planner.availability.availability`), and the plan says what each unit brings and who was held
+  back and why.
 
 Bad input exits 2 naming the field, a retained minimum that cannot hold exits 3, no solution within the
 time limit exits 4.
@@ -32,6 +35,8 @@ def register(subparsers: Any) -> None:
     source.add_argument("--scenario", metavar="NAME", help="a stored or shipped scenario (use with --incident)")
     parser.add_argument("--incident", action="append", default=[], metavar="LON,LAT,TYPE[,PRIORITY]",
                         help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
+    parser.add_argument("--at", metavar="ISO", help="with --scenario: dispatch with availability at this time "
+                        "(e.g. 2026-07-01T08:00, the scenario's zone when no offset); default nominal strength")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
@@ -52,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit must be > 0 seconds, got {args.time_limit_s}", field="time_limit")
     if args.scenario:
         return run_scenario(args)
-    if args.incident:
-        raise InputError("--incident goes with --scenario", field="incident")
+    if args.incident or args.at:
+        raise InputError("--incident and --at go with --scenario", field="incident" if args.incident else "at")
     problem = load_problem(args.problem)
     if args.greedy:
         result = solve_dispatch_greedy(problem)
@@ -102,16 +107,28 @@ def run_scenario(args: argparse.Namespace) -> int:
     """Dispatch incidents placed on a scenario and print the plan, the comparison and the ledger."""
     import csv
 
-    from planner.cli._common import load_scenario
+    from planner.availability import availability
+    from planner.availability.settings import availability_rules
+    from planner.cli._common import load_scenario, load_with_settings
+    from planner.clock import local_moment
     from planner.dispatch.requests import incident_library, parse_incident_request
-    from planner.dispatch.scenario import dispatch_scenario
+    from planner.dispatch.scenario import availability_summary, dispatch_scenario
+    from planner.store.database import Store
 
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
     library = incident_library()
     requests = [parse_incident_request(parse_incident_option(text, i), i, library)
                 for i, text in enumerate(args.incident)]
-    run = dispatch_scenario(load_scenario(args.scenario), requests, time_limit_s=args.time_limit_s)
+    available = None
+    if args.at:
+        scenario, documents, _ = load_with_settings(args.scenario, Store())
+        available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
+                                 availability_rules(documents, scenario))
+    else:
+        scenario = load_scenario(args.scenario)
+    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=available)
+    summary = availability_summary(run)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:
             columns = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"]
@@ -120,7 +137,7 @@ def run_scenario(args: argparse.Namespace) -> int:
             writer.writerows(run.ledger["lines"])
     if args.json:
         print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
-                    "route_km": dict(run.route_km), "ledger": run.ledger})
+                    "route_km": dict(run.route_km), "ledger": run.ledger, "availability": summary})
         return 0
     for incident in run.incidents:
         print(f"incident {incident['id']}: {incident['type']} in {incident['region']}, priority {incident['priority']}")
@@ -129,11 +146,27 @@ def run_scenario(args: argparse.Namespace) -> int:
         print(f"{name}: {result.status.value}; weighted shortfall {o.weighted_shortfall:g}, "
               f"weighted arrival {o.weighted_arrival:.1f} min, compensation {o.compensation:.2f}")
     print()
-    print_table(("unit", "incident", "arrival_min", "route_km"),
-                [(a.unit, a.incident, a.arrival_min, run.route_km.get(a.unit)) for a in run.optimal.assignments])
+    brings = {} if summary is None else summary["units"]
+    print_table(("unit", "incident", "arrival_min", "route_km", "people", "certificates"),
+                [(a.unit, a.incident, a.arrival_min, run.route_km.get(a.unit),
+                  brings.get(a.unit, {}).get("people", ""),
+                  ", ".join(f"{k} {n}" for k, n in sorted(brings.get(a.unit, {}).get("qualifications", {}).items())))
+                 for a in run.optimal.assignments])
     if run.optimal.shortfall:
         print()
         print_table(("incident", "capability", "missing", "deadline_min"),
                     [(s.incident, s.capability, s.missing, s.deadline_min) for s in run.optimal.shortfall])
+    if run.optimal.materials or run.optimal.material_shortfall:
+        print()
+        print_table(("incident", "material", "depot", "lot", "quantity", "unit", "unit_price", "cost", "arrival_min"),
+                    [(m.incident, m.material, m.depot, m.stock, m.quantity, m.unit, m.unit_price, m.cost, m.arrival_min)
+                     for m in run.optimal.materials]
+                    + [(m.incident, m.material, "(short)", "", m.missing, m.unit, "", "", "")
+                       for m in run.optimal.material_shortfall])
+    if summary is not None and summary["held_back"]:
+        print(f"\nheld back at {summary['at']} (below declared strength):")
+        for team in summary["held_back"][:10]:
+            why = "; ".join(f"[{f['rule']}] {f['message']}" for f in team["flags"] if f["rule"] != "upkeep")
+            print(f"  {team['team']}: {why or team['reason']}")
     print(f"\nledger: {len(run.ledger['lines'])} line(s), total {run.ledger['total']:.2f} yuan")
     return 0

@@ -101,8 +101,10 @@ def import_records(args: argparse.Namespace) -> int:
                     [[r.where, r.record_id, r.action, r.error or ""] for r in preview.rows])
     if not preview.ok:
         refused = sum(1 for r in preview.rows if r.error)
-        reason = preview.problem or f"{refused} of {len(preview.rows)} row(s) refused"
-        raise InputError(f"{args.file.name}: {reason}; nothing was written", field="file")
+        on_a_row = preview.problem is not None and any(r.error == preview.problem for r in preview.rows)
+        reason = preview.problem if on_a_row else \
+            f"{args.file.name}: {preview.problem or f'{refused} of {len(preview.rows)} row(s) refused'}"
+        raise InputError(f"{reason}; nothing was written", field="file")
     if not args.json:
         print(f"imported {counts['created']} new and {counts['updated']} updated {args.kind} into {args.name!r}"
               if written else f"{args.file.name}: all {len(preview.rows)} row(s) valid; nothing written (--preview)")

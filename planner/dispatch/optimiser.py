@@ -59,6 +59,9 @@ proof in under 3 s for this class (and of 150 x 1,000 within 60 s) is not met by
 
 :func:`redispatch` re-optimises after a new incident with the units already committed kept in
 place, except those listed as releasable, and reports units kept, moved, added and released.
+
+Reserve materials the incidents need are allocated from depots by :mod:`planner.dispatch.materials`
+(a separate problem: no constraint links them to the units), in the time the units leave.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ from dataclasses import dataclass
 from planner.dispatch.engines import CpSatEngine, Engine, HighsEngine, StageOutcome
 from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE, Formulation, Objective, formulate
 from planner.dispatch.greedy import solve_dispatch_greedy
+from planner.dispatch.materials import allocate_materials, with_materials
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, pair_options
@@ -190,7 +194,19 @@ def solve_dispatch(
     left_s = max(0.05, time_limit_s - (time.perf_counter() - started))
     result = _solve(problem, fixed={}, free_committed=frozenset(), time_limit_s=left_s, workers=workers,
                     engine=engine, start=start, options=options)
+    result = _add_materials(problem, result, time_limit_s - (time.perf_counter() - started))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started)
+
+
+MIN_MATERIALS_S = 1.0
+"""Seconds the materials always get, even when the units used the whole time limit (their model is small)."""
+
+
+def _add_materials(problem: DispatchProblem, result: DispatchResult, left_s: float) -> DispatchResult:
+    """Allocate the incidents' reserve materials and add them to the units' result."""
+    if not any(incident.materials for incident in problem.incidents):
+        return result
+    return with_materials(result, allocate_materials(problem, time_limit_s=max(MIN_MATERIALS_S, left_s)))
 
 
 def redispatch(
@@ -227,10 +243,12 @@ def redispatch(
         if unit_id not in current:
             raise InputError(f"releasable: unit {unit_id!r} is not committed", field="releasable", record=unit_id)
     fixed = {u: i for u, i in current.items() if u not in release}
+    started = time.perf_counter()
     result = _solve(
         problem, fixed=fixed, free_committed=frozenset(release), time_limit_s=time_limit_s, workers=workers,
         engine=engine,
     )
+    result = _add_materials(problem, result, time_limit_s - (time.perf_counter() - started))
     new = result.assignment_map()
     by_unit = {a.unit: a for a in result.assignments}
     kept = tuple(by_unit[u] for u, i in sorted(current.items()) if new.get(u) == i)

@@ -6,7 +6,10 @@ builds the deployment the plan would give rise to (the team's members for the in
 duration, its carried equipment that the applicable agreement rates, a round trip along the fastest
 route, one trip) and prices it with :func:`planner.sharing.compensate`, the ledger's own function.
 :func:`plan_ledger` builds the ledger of a plan from the very same deployments, so the compensation
-the optimiser minimises and reports is, to the fen, the ledger's total.
+the optimiser minimises and reports is, to the fen, the ledger's total. Reserve materials are priced the
+same way: :func:`price_supplies` prices one unit of each stock lot for each incident it may supply
+(the depot's price when the terms pay it, :func:`planner.sharing.compensate`), and the plan's ledger
+charges each depot's draws as the deployment of that depot.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.dispatch.requests import IncidentRequest
+from planner.dispatch.result import MaterialAllocation
 from planner.model.records import JurisdictionLevel
 from planner.scenario.model import Scenario
 from planner.sharing import (
     Agreement,
     Deployment,
+    MaterialDraw,
     Mission,
     Terms,
     build_ledger,
@@ -55,10 +60,10 @@ def province_of(scenario: Scenario, region: str) -> str:
 
 
 def carried_equipment(scenario: Scenario) -> dict[str, dict[str, int]]:
-    """Equipment each team carries, by kind: items of quantity held by the team rather than a base."""
+    """Equipment each team carries, by kind: items held by the team rather than a base, in service (others stay)."""
     carried: dict[str, dict[str, int]] = {}
     for item in scenario.equipment:
-        if item.team is not None:
+        if item.team is not None and item.in_service:
             kit = carried.setdefault(item.team, {})
             kit[item.kind] = kit.get(item.kind, 0) + item.quantity
     return carried
@@ -70,6 +75,8 @@ def price_pairs(
     requests: Sequence[IncidentRequest],
     regions: Sequence[str],
     route_km: Mapping[tuple[str, str], float],
+    *,
+    people: Mapping[str, int] | None = None,
 ) -> dict[tuple[str, str], PairCharge]:
     """Price every (team id, incident id) pair of ``route_km`` that the team may serve.
 
@@ -85,6 +92,9 @@ def price_pairs(
         Region of each incident, in the order of ``requests``.
     route_km
         One-way road kilometres of the fastest route of each reachable pair.
+    people
+        People each team sends (its people on duty at the dispatch time); a team not named sends its
+        ``members``.
 
     Returns
     -------
@@ -109,10 +119,56 @@ def price_pairs(
         rated, unrated = rated_equipment(kits.get(team_id, {}), terms)
         if lender not in provinces:
             provinces[lender] = province_of(scenario, lender)
-        deployment = Deployment(unit=team_id, lender=lender, people=team.members,  # type: ignore[attr-defined]
+        sent = team.members if people is None or team_id not in people else people[team_id]  # type: ignore[attr-defined]
+        deployment = Deployment(unit=team_id, lender=lender, people=sent,
                                 duration_h=duration[incident_id], equipment=rated, transport_km=2 * km, trips=1,
                                 lender_province=provinces[lender])
         out[(team_id, incident_id)] = PairCharge(terms, deployment, unrated, compensate(deployment, terms).amount)
+    return out
+
+
+def price_supplies(
+    scenario: Scenario,
+    agreements: Sequence[Agreement],
+    requests: Sequence[IncidentRequest],
+    regions: Sequence[str],
+    lots: Sequence[str],
+) -> dict[tuple[str, str], float]:
+    """Yuan charged per unit of each stock lot for each incident its depot may supply (R-AGREEMENT).
+
+    A lot whose depot may not serve an incident's region (across a border without an agreement) is left
+    out for that incident; one whose terms do not pay materials is priced 0.
+    """
+    parents = jurisdiction_parents(scenario)
+    stocks = {s.id: s for s in scenario.stocks}
+    depots = {d.id: d for d in scenario.depots}
+    out: dict[tuple[str, str], float] = {}
+    for lot in lots:
+        stock = stocks[lot]
+        depot = depots[stock.depot]
+        for request, region in zip(requests, regions, strict=True):
+            terms = deployment_terms(agreements, depot.jurisdiction, region, parents=parents)
+            if terms is None:
+                continue
+            one = Deployment(unit=depot.id, lender=depot.jurisdiction, people=0, duration_h=0,
+                             materials=(MaterialDraw(stock.id, stock.material, 1, stock.unit_price, stock.unit),))
+            out[(lot, request.id)] = compensate(one, terms).amount
+    return out
+
+
+def depot_deployments(scenario: Scenario, allocations: Iterable[MaterialAllocation]) -> dict[str, list[Deployment]]:
+    """Return, by incident id, the deployment of each depot it draws from: the draws at the depot's price."""
+    depots = {d.id: d for d in scenario.depots}
+    stocks = {s.id: s for s in scenario.stocks}
+    draws: dict[tuple[str, str], list[MaterialDraw]] = {}
+    for a in allocations:
+        draws.setdefault((a.incident, a.depot), []).append(
+            MaterialDraw(a.stock, a.material, a.quantity, stocks[a.stock].unit_price, a.unit))
+    out: dict[str, list[Deployment]] = {}
+    for (incident_id, depot_id), drawn in sorted(draws.items()):
+        lender = depots[depot_id].jurisdiction
+        out.setdefault(incident_id, []).append(Deployment(unit=depot_id, lender=lender, people=0, duration_h=0,
+                                                          materials=tuple(drawn)))
     return out
 
 
@@ -123,8 +179,11 @@ def plan_ledger(
     regions: Sequence[str],
     charges: Mapping[tuple[str, str], PairCharge],
     assignments: Iterable[tuple[str, str]],
+    materials: Iterable[MaterialAllocation] = (),
 ) -> dict[str, Any]:
     """Return the compensation ledger of a plan, built from the priced deployments of its (unit, incident) pairs.
+
+    The reserve materials drawn (``materials``) are charged as each depot's deployment to its incident.
 
     Besides the ledger's lines, excluded claims and totals: ``unrated_equipment`` lists carried
     equipment the applicable agreement does not rate (left off the ledger, so the dispatcher sees what
@@ -134,6 +193,7 @@ def plan_ledger(
     by_incident: dict[str, list[PairCharge]] = {}
     for unit_id, incident_id in assignments:
         by_incident.setdefault(incident_id, []).append(charges[(unit_id, incident_id)])
+    supplied = depot_deployments(scenario, materials)
     missions = []
     unrated: list[dict[str, Any]] = []
     own: list[dict[str, Any]] = []
@@ -143,9 +203,9 @@ def plan_ledger(
             unrated += [{"unit": charge.deployment.unit, "kind": k, "quantity": n} for k, n in charge.unrated.items()]
             if charge.terms.own_forces and charge.terms.lender != region:
                 own.append({"unit": charge.deployment.unit, "jurisdiction": charge.terms.lender, "serves": region})
-        if sent:
+        if sent or request.id in supplied:
             missions.append(Mission(id=request.id, region=region, kind="accident",
-                                    deployments=tuple(c.deployment for c in sent),
+                                    deployments=(*(c.deployment for c in sent), *supplied.get(request.id, ())),
                                     province=province_of(scenario, region), responsible_unit=request.responsible_unit,
                                     responsible_can_pay=request.responsible_can_pay and bool(request.responsible_unit)))
     ledger = build_ledger(missions, agreements, parents=jurisdiction_parents(scenario))

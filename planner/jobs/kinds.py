@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.availability.settings import availability_rules
 from planner.coverage.verdict import coverage
 from planner.drills.parameters import (
     PlanParameters,
@@ -57,7 +58,8 @@ def drills_plan_job(scenario: Scenario, settings: Mapping[str, Any], params: Pla
     plans = plan_set(settings, scenario)
     calendar = drill_calendar(settings, scenario, params.year)
     progress(0.15, f"scheduling {len(plans.plans)} plans for {params.year} (CP-SAT)")
-    programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=params.time_limit_s)
+    programme = schedule_programme(scenario, plans, calendar, library, rules=availability_rules(settings, scenario),
+                                   time_limit_s=params.time_limit_s)
     progress(0.95, f"{len(programme.drills)} drills placed, {len(programme.unmet)} rules unmet")
     return programme.to_json()
 
@@ -109,9 +111,11 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: SweepPara
 
     Progress is reported per finished chunk of incidents.
     """
+    sweep_settings = SweepSettings(busy_share=float(params.busy_share), availability_from=params.availability_from,
+                                   availability_days=params.availability_days)
     result = sweep(scenario, params.incidents, seed=params.seed, mode=params.mode, workers=params.workers,
-                   scheduler=params.scheduler, settings=SweepSettings(busy_share=float(params.busy_share)),
-                   chunk_size=params.chunk_size, progress=progress)
+                   scheduler=params.scheduler, settings=sweep_settings, chunk_size=params.chunk_size,
+                   progress=progress, rules=availability_rules(settings, scenario))
     return result.to_dict()
 
 

@@ -28,15 +28,18 @@ EQUIPMENT = "equipment"
 CONSUMABLES = "consumables"
 TRANSPORT = "transport"
 SUBSISTENCE = "subsistence"
+MATERIALS = "materials"
+"""Reserve materials (应急物资) drawn from a depot, charged at the depot's unit price."""
 WORKERS_COMPENSATION = "workers_compensation"
 
-COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE})
+COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE, MATERIALS})
 """Cost lines an agreement may reimburse."""
 ID_PATTERN = r"^([^/\\#?\x00-\x1f\x7f]*[^./\\#?\x00-\x1f\x7f][^/\\#?\x00-\x1f\x7f]*)?$"
 """What an agreement's id may hold: any text but ``/ \\ # ?`` and control characters, and not dots alone, so that it
 can name the agreement in a URL (``/api/v1/scenarios/jinan/records/agreements/救援协议 12``)."""
-DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT})
-"""Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging)."""
+DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, MATERIALS})
+"""Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging; 材料 covers
+the team's consumables and reserve materials drawn from a depot)."""
 
 
 @dataclass(frozen=True, config=DATACLASS_CONFIG)

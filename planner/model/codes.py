@@ -9,7 +9,9 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Literal, get_args
 
-RECORD_KINDS: tuple[str, ...] = ("jurisdictions", "bases", "teams", "equipment", "sites", "standards")
+RECORD_KINDS: tuple[str, ...] = (
+    "jurisdictions", "bases", "teams", "equipment", "sites", "standards", "people", "shifts", "depots", "stocks",
+)
 """Record kinds (also the file stems in a scenario folder), in the order :data:`planner.model.records.RECORD_TYPES`
 gives their types."""
 
@@ -96,6 +98,14 @@ class Availability(StrEnum):
     OFF_DUTY = "off_duty"
 
 
+class EquipmentStatus(StrEnum):
+    """Whether equipment can be used: only items in service count for anything."""
+
+    IN_SERVICE = "in_service"
+    MAINTENANCE = "maintenance"
+    OUT_OF_SERVICE = "out_of_service"
+
+
 class JurisdictionLevel(StrEnum):
     """Administrative level of a jurisdiction."""
 
@@ -146,6 +156,40 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "high_rise": ("高层建筑群", "high-rise cluster"),
         "rail_hub": ("铁路枢纽", "rail hub"),
         "urban_critical": ("城市重要设施", "urban critical site"),
+    },
+    "role": {
+        "commander": ("指挥员", "commander"),
+        "squad_leader": ("小队长", "squad leader"),
+        "deputy_leader": ("副小队长", "deputy squad leader"),
+        "member": ("队员", "member"),
+        "driver": ("驾驶员", "driver"),
+        "medic": ("医护人员", "medic"),
+        "diver": ("潜水员", "diver"),
+        "technician": ("技术员", "technician"),
+    },
+    "qualification": {
+        "mine_rescue": ("矿山救护队员", "mine rescue"),
+        "hazchem": ("危险化学品救援", "hazardous-chemicals rescue"),
+        "diving": ("潜水", "diving"),
+        "water_rescue": ("水域救援", "water rescue"),
+        "firefighting": ("消防员职业资格", "firefighter"),
+        "first_aid": ("急救", "first aid"),
+        "paramedic": ("医护执业", "medical licence"),
+        "medical_fitness": ("体检合格", "medical fitness"),
+        "driving_a1": ("驾驶证 A1", "driving licence A1"),
+        "driving_a2": ("驾驶证 A2", "driving licence A2"),
+        "driving_b2": ("驾驶证 B2", "driving licence B2"),
+        "driving_c1": ("驾驶证 C1", "driving licence C1"),
+    },
+    "equipment_status": {
+        "in_service": ("在用", "in service"),
+        "maintenance": ("维修保养", "maintenance"),
+        "out_of_service": ("停用", "out of service"),
+    },
+    "shift_kind": {
+        "duty": ("值班", "on duty"),
+        "leave": ("休假", "leave"),
+        "training": ("培训", "training"),
     },
     "hazard_level": {
         "1": ("一级重大危险源", "major hazard source level 1"),

@@ -1,4 +1,7 @@
-"""Domain records: jurisdictions, rescue bases, teams, equipment, hazard sites and response standards.
+"""Domain records: jurisdictions, rescue bases, teams, equipment, hazard sites, standards and the kinds beside them.
+
+People and the duty roster live in :mod:`planner.model.personnel`, reserve depots and their stocks in
+:mod:`planner.model.materials`; :data:`RECORD_TYPES` lists every kind.
 
 Every record is a frozen pydantic model whose fields validate on construction; ``parse_record`` turns
 pydantic's errors into one ``InputError`` naming the record, the field and the problem (and the file
@@ -9,7 +12,8 @@ Chinese and English for each coded value live in ``LABELS`` so the CLI and the w
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+import datetime as dt
+from typing import Any, TypeVar
 
 import shapely.geometry
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -18,6 +22,7 @@ from pydantic.json_schema import JsonDict
 from planner.model.codes import (  # callers may import the enums with the records
     RECORD_KINDS,
     Availability,
+    EquipmentStatus,
     JurisdictionLevel,
     Readiness,
     RiskGrade,
@@ -25,27 +30,16 @@ from planner.model.codes import (  # callers may import the enums with the recor
     TeamType,
     Tier,
 )
+from planner.model.core import Identifier, Located, Record
+from planner.model.materials import Depot, Stock
+from planner.model.personnel import Person, Shift
 from planner.model.validation import Model, validate
 
-Identifier = Annotated[
-    str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]*[A-Za-z0-9_:\-][A-Za-z0-9_.:\-]*$")
+__all__ = [
+    "RECORD_KINDS", "RECORD_TYPES", "Availability", "Base", "Depot", "Equipment", "EquipmentStatus", "HazardSite",
+    "Identifier", "Jurisdiction", "JurisdictionLevel", "Located", "MaintenanceEntry", "Person", "Readiness", "Record",
+    "ResponseStandard", "RiskGrade", "Shift", "SiteKind", "Stock", "Team", "TeamType", "Tier", "parse_record",
 ]
-"""Record ids: letters, digits and ``_ . : -``, chosen by the user's data; not dots alone (``.`` and ``..`` cannot
-name a record in a URL: clients and servers read them as "this folder" and "the folder above")."""
-
-
-class Record(Model):
-    """Base of every domain record: immutable, unknown fields refused (:class:`Model`), ``illustrative`` flag."""
-
-    id: Identifier
-    illustrative: bool = Field(default=False, description="invented for the example, not real data")
-
-
-class Located(Record):
-    """A record with a WGS-84 point."""
-
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
 
 
 _POLYGON: JsonDict = {"type": "array", "minItems": 1, "items": {"anyOf": [
@@ -112,6 +106,7 @@ class Team(Record):
     turnout_min: float = Field(ge=0, le=24 * 60, description="minutes from the order to leaving the base")
     capabilities: dict[str, int] = Field(default_factory=dict, json_schema_extra={
         "additionalProperties": {"type": "integer", "minimum": 0}})
+    resource_type: int | None = Field(default=None, ge=1, le=4, description="declared type, 1 = best (R-TYPING)")
 
     @field_validator("capabilities")
     @classmethod
@@ -128,8 +123,20 @@ class Team(Record):
         return self
 
 
+class MaintenanceEntry(Model):
+    """One line of an item's maintenance log: the day and what was done."""
+
+    date: dt.date
+    note: str = Field(default="", max_length=300)
+
+
 class Equipment(Record):
-    """Equipment held at a base or by a team: kind, quantity and capability tags."""
+    """Equipment held at a base or by a team: kind, quantity, capability tags, status and upkeep.
+
+    ``status`` other than in service makes the item count for nothing; ``last_inspected`` and
+    ``inspection_days`` give the next inspection due (the upkeep board lists those due within 30 days
+    and those overdue). ``asset_number`` is unique in the scenario when given.
+    """
 
     model_config = ConfigDict(json_schema_extra={"oneOf": [  # exactly one holder, as ``_one_holder`` checks
         {"required": ["base"], "properties": {"base": {"type": "string"}, "team": {"type": "null"}}},
@@ -141,12 +148,29 @@ class Equipment(Record):
     capabilities: tuple[str, ...] = ()
     base: Identifier | None = None
     team: Identifier | None = None
+    asset_number: str = Field(default="", max_length=80, description="asset (固定资产) number; unique when given")
+    status: EquipmentStatus = EquipmentStatus.IN_SERVICE
+    last_inspected: dt.date | None = None
+    inspection_days: int | None = Field(default=None, ge=1, le=3660, description="days between inspections")
+    maintenance_log: tuple[MaintenanceEntry, ...] = ()
 
     @model_validator(mode="after")
     def _one_holder(self) -> Equipment:
         if (self.base is None) == (self.team is None):
             raise ValueError("give exactly one of base or team as the holder")
         return self
+
+    @property
+    def in_service(self) -> bool:
+        """Whether the item counts (neither in maintenance nor out of service)."""
+        return self.status is EquipmentStatus.IN_SERVICE
+
+    @property
+    def inspection_due(self) -> dt.date | None:
+        """The day the next inspection is due (None when no interval or no last inspection is recorded)."""
+        if self.inspection_days is None or self.last_inspected is None:
+            return None
+        return self.last_inspected + dt.timedelta(days=self.inspection_days)
 
 
 class HazardSite(Located):
@@ -178,7 +202,8 @@ class ResponseStandard(Record):
 
 
 RECORD_TYPES: dict[str, type[Record]] = dict(
-    zip(RECORD_KINDS, (Jurisdiction, Base, Team, Equipment, HazardSite, ResponseStandard), strict=True))
+    zip(RECORD_KINDS, (Jurisdiction, Base, Team, Equipment, HazardSite, ResponseStandard, Person, Shift, Depot, Stock),
+        strict=True))
 """Record kind (also the file stem in a scenario folder) to its type."""
 
 R = TypeVar("R", bound=Record)

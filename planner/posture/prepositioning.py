@@ -59,6 +59,7 @@ from pydantic import (
 )
 
 from geodata.routes import route_length_m, shortest_routes
+from planner.availability import AvailabilityRules, as_available, availability
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
@@ -697,6 +698,7 @@ def plan_posture(
     at: dt.datetime | None = None,
     max_moves: int | None = None,
     time_limit_s: float | None = None,
+    availability_rules: AvailabilityRules | None = None,
 ) -> PostureReport:
     """Plan the posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
 
@@ -715,6 +717,11 @@ def plan_posture(
         When the posture holds (default: the latest onset of the warnings).
     max_moves, time_limit_s
         Override the rules' posture settings.
+    availability_rules
+        The scenario's strength rules (default: :func:`planner.availability.default_rules`): the posture is
+        planned with the teams as they stand at ``at`` by the one availability function (people on duty,
+        certificates, strength rules; :func:`planner.availability.as_available`), so a team that cannot
+        answer then neither covers nor moves, and one below strength declares only what it can staff.
 
     """
     started = time.perf_counter()
@@ -738,6 +745,7 @@ def plan_posture(
     if not active:
         raise InputError(f"no warning is in force at {at.isoformat()}", field="at")
     periods: tuple[Blackout, ...] = critical_periods(calendar, at.astimezone(scenario.zone).date())
+    scenario = as_available(scenario, availability(scenario, at, availability_rules))
 
     # Risk grades and readiness under the warning.
     site_raises = raise_sites(scenario, active, rules.risk)

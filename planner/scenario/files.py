@@ -2,7 +2,8 @@
 
 Layout (see ``scenarios/SCHEMA.md``): ``scenario.yaml`` (metadata, network, speeds),
 ``jurisdictions.geojson`` (polygons), ``bases.csv``, ``teams.csv``, ``equipment.csv``, ``sites.csv``,
-``standards.csv`` and ``agreements.json``. Point layers may be given as ``.geojson`` instead of
+``standards.csv``, ``people.csv``, ``shifts.csv``, ``depots.csv``, ``stocks.csv`` and ``agreements.json``
+(:func:`records_csv` writes one kind's CSV). Point layers may be given as ``.geojson`` instead of
 ``.csv``. List cells in CSV use ``;`` (``heavy;drainage``), mappings ``key:value;key:value``.
 Every problem raises ``InputError`` naming the file, the line or feature, the field and the problem.
 """
@@ -10,8 +11,9 @@ Every problem raises ``InputError`` naming the file, the line or feature, the fi
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,14 @@ from planner.model.records import RECORD_TYPES, Record, parse_record
 from planner.scenario.model import Scenario
 from planner.scenario.paths import scenario_path
 
-_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers"}
+_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers", "people"}
 _DICT_FIELDS = {("teams", "capabilities")}
+STRUCTURED_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("people", "qualifications"): ("kind", "issuer", "number", "issued", "expires"),
+    ("equipment", "maintenance_log"): ("date", "note"),
+}
+"""Cells holding a list of small records: entries separated by ``;``, their fields by ``|`` in this order
+(``mine_rescue|山西煤监局|SX-0012|2023-03-01|2026-02-28``); a field left empty is left out."""
 _BOOL_TRUE = {"true", "yes", "1", "y"}
 _BOOL_FALSE = {"false", "no", "0", "n", ""}
 _POLYGON_KINDS = {"jurisdictions"}
@@ -35,11 +43,20 @@ def read_scenario(folder: str | Path, *, encoding: str | None = None) -> Scenari
     folder = scenario_path(folder)
     meta = _read_meta(folder / "scenario.yaml", encoding)
     records: dict[str, list[Record]] = {}
+    places: dict[str, list[str]] = {}
     for kind, record_type in RECORD_TYPES.items():
         rows = list(_read_rows(folder, kind, encoding))
         records[kind] = [parse_record(record_type, data, where=where) for where, data in rows]
+        for record, (where, _) in zip(records[kind], rows, strict=True):
+            places.setdefault(record.id, []).append(where)
     agreements = _read_agreements(folder / "agreements.json", encoding)
-    return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+    try:
+        return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+    except InputError as error:
+        found = places.get(error.record or "", [])
+        if len(found) != 1:
+            raise
+        raise InputError(f"{found[0]}: {error}", field=error.field, record=error.record) from None
 
 
 def read_yaml_file(path: str | Path, encoding: str | None = None) -> Any:
@@ -96,7 +113,9 @@ def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, raw in row.items():
         text = (raw or "").strip()
-        if key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
+        if (kind, key) in STRUCTURED_FIELDS:
+            data[key] = _parse_entries(text, STRUCTURED_FIELDS[(kind, key)])
+        elif key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
             data[key] = _parse_mapping(text)
         elif key in _LIST_FIELDS:
             data[key] = [part.strip() for part in text.split(";") if part.strip()]
@@ -106,6 +125,18 @@ def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
         elif text:
             data[key] = text
     return data
+
+
+def _parse_entries(text: str, names: tuple[str, ...]) -> list[dict[str, str]]:
+    """Entries of a structured cell; a part beyond the known fields is kept under ``extra`` (refused by validation)."""
+    entries = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        values = [v.strip() for v in part.split("|")]
+        entry = {name: value for name, value in zip(names, values, strict=False) if value}
+        if len(values) > len(names):
+            entry["extra"] = "|".join(values[len(names):])
+        entries.append(entry)
+    return entries
 
 
 def _parse_mapping(text: str) -> dict[str, Any] | str:
@@ -185,12 +216,32 @@ def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
 
 
 def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterable[Record]) -> None:
-    columns = list(record_type.model_fields)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for record in records:
-            writer.writerow({c: cell_text(getattr(record, c)) for c in columns})
+    text = records_csv(kind, [r.model_dump(mode="json") for r in records])
+    path.write_text(text, encoding="utf-8", newline="")
+
+
+def records_csv(kind: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Return records of one kind (their JSON forms) as the CSV text a scenario folder holds and imports read.
+
+    ``columns`` default to every field of the kind's record type, in order; a reader who may not see some
+    fields (people's names) is given the columns it may see.
+    """
+    columns = list(columns if columns is not None else RECORD_TYPES[kind].model_fields)
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for data in rows:
+        writer.writerow({c: record_cell(kind, c, data.get(c)) for c in columns})
+    return out.getvalue()
+
+
+def record_cell(kind: str, key: str, value: Any) -> str:
+    """Return a record field's JSON value as its CSV cell, structured cells (qualifications) included."""
+    names = STRUCTURED_FIELDS.get((kind, key))
+    if names is not None and isinstance(value, (list, tuple)):
+        return ";".join("|".join(cell_text(entry.get(name)) for name in names).rstrip("|")
+                        for entry in value if isinstance(entry, dict))
+    return cell_text(value)
 
 
 def cell_text(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""The network a scenario sits on, and where its bases and sites join it.
+"""The network a scenario sits on, and where its bases, depots and sites join it.
 
 A scenario's ``network`` setting names its road graph in one of three forms:
 ``{kind: csv, path: "geodata:jinan"}`` (shipped with the product; a plain path is read as a folder),
@@ -70,7 +70,7 @@ def _knn(name: str, spec_json: str, points: tuple[tuple[float, float], ...]) -> 
 
 @dataclass(frozen=True)
 class Placement:
-    """Node position and off-network distance of every base and site of a scenario, and its snap limit."""
+    """Node and off-network distance of every base, site and reserve depot of a scenario, and its snap limit."""
 
     network: RoadNetwork
     snapper: Snapper
@@ -78,21 +78,23 @@ class Placement:
     site_node: dict[str, int]
     off_network_m: dict[str, float]
     snap_limit_m: float
+    depot_node: dict[str, int]
 
 
 _placements: dict[tuple[str, str, int], Placement] = {}
 
 
 def placement(scenario: Scenario) -> Placement:
-    """Snap the scenario's bases and sites to its network; refuses any point beyond the snap limit.
+    """Snap the scenario's bases, sites and reserve depots to its network; refuse any point beyond the snap limit.
 
-    The ``InputError`` names the first base or site too far (kind, id, position and distance) and the
+    The ``InputError`` names the first base, site or depot too far (kind, id, position and distance) and the
     scenario's ``snap_limit_m``, with ``lon`` as its field, so a form shows it beside the coordinates.
     Placements are cached by network settings, snap limit and the points' positions.
     """
     settings = json.dumps([scenario.meta.get(key) for key in ("network", "speeds_kph", "snap_limit_m")],
                           sort_keys=True, default=str)
-    key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites))))
+    key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites,
+                                                                              *scenario.depots))))
     if key in _placements:
         return _placements[key]
     network = network_for(scenario)
@@ -100,7 +102,7 @@ def placement(scenario: Scenario) -> Placement:
     limit = snap_limit_m(scenario)
     nodes: dict[str, dict[str, int]] = {}
     distances: dict[str, float] = {}
-    for kind, records in (("bases", scenario.bases), ("sites", scenario.sites)):
+    for kind, records in (("bases", scenario.bases), ("sites", scenario.sites), ("depots", scenario.depots)):
         try:
             result = snapper.snap([r.lon for r in records], [r.lat for r in records], max_distance_m=limit,
                                   refuse=False)
@@ -115,7 +117,7 @@ def placement(scenario: Scenario) -> Placement:
         distances.update({r.id: float(d) for r, d in zip(records, result.distance_m, strict=True)})
     if len(_placements) > 16:
         _placements.clear()
-    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances, limit)
+    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances, limit, nodes["depots"])
     return _placements[key]
 
 

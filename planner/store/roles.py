@@ -21,11 +21,12 @@ class Role(StrEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
     Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
+    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif", "view_personal"}),
     Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users"}),
+                           "manage_users", "view_personal"}),
 }
-"""Permissions of each role."""
+"""Permissions of each role. ``view_personal``: names, phone numbers and certificate numbers of people
+(viewers and dispatchers see roles and counts only)."""
 
 ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
                Role.ADMIN: "管理员 admin"}

@@ -43,6 +43,7 @@ them.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import math
@@ -54,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.availability import AvailabilityRules, availability
 from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
 from planner.dispatch.requests import incident_library, requirements_from_template
@@ -74,6 +76,7 @@ __all__ = [
     "SweepModel",
     "SweepResult",
     "SweepSettings",
+    "availability_by_time_of_day",
     "draw_incidents",
     "evaluate_chunk",
     "summarise",
@@ -130,11 +133,15 @@ class SweepResult:
 # model
 
 
-def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) -> SweepModel:
+def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None,
+                rules: AvailabilityRules | None = None) -> SweepModel:
     """Build the sweep's inputs once: team x site drive minutes on the network, templates, standards.
 
     The drive minutes come from :func:`planner.coverage.verdict.drive_minutes` (one search per distinct site
-    or per distinct base, whichever is fewer) on the scenario's cached network.
+    or per distinct base, whichever is fewer) on the scenario's cached network. With
+    ``settings.availability_from``, what each team can staff at each time of day of each day judged comes
+    from the one availability function under ``rules`` (the scenario's strength rules; default rules when
+    None): :func:`availability_by_time_of_day`.
     """
     settings = settings or SweepSettings()
     settings.check()
@@ -152,6 +159,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
     cap_index = {c: k for k, c in enumerate(capabilities)}
     owned = unit_capabilities(scenario)
     capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int32)
+    moment_qty, moment_live = availability_by_time_of_day(scenario, [t.id for t in teams], capabilities, settings,
+                                                          rules)
 
     placed = placement(scenario)
     bases = sorted({t.base for t in teams})
@@ -236,7 +245,35 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
         standard_counted=counted,
         settings=settings,
         template_objects=tuple(library[t] for t in template_ids),
+        moment_qty=moment_qty,
+        moment_live=moment_live,
     )
+
+
+def availability_by_time_of_day(scenario: Scenario, team_ids: list[str], capabilities: list[str],
+                                settings: SweepSettings, rules: AvailabilityRules | None = None,
+                                ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Return what each team can staff, and whether it answers, at each time of day of each day judged.
+
+    Arrays of days x times of day x teams (x capabilities), from :func:`planner.availability.availability`
+    at ``settings.availability_from + day`` and the time of day's hour (wall clock in the scenario's zone);
+    ``(None, None)`` when the settings judge no availability.
+    """
+    if settings.availability_from is None:
+        return None, None
+    names = tuple(settings.time_of_day)
+    shape = (settings.availability_days, len(names), len(team_ids))
+    qty = np.zeros((*shape, len(capabilities)), dtype=np.int32)
+    live = np.zeros(shape, dtype=bool)
+    for d in range(settings.availability_days):
+        midnight = dt.datetime.combine(settings.availability_from + dt.timedelta(days=d), dt.time())
+        for k, name in enumerate(names):
+            report = availability(scenario, midnight + dt.timedelta(hours=settings.hour_of(name)), rules)
+            for j, team_id in enumerate(team_ids):
+                team = report.team(team_id)
+                qty[d, k, j] = [team.capabilities.get(c, 0) for c in capabilities]
+                live[d, k, j] = not team.not_responding
+    return qty, live
 
 
 def draw_incidents(model: SweepModel, n: int, *, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -270,6 +307,7 @@ def sweep(
     checkpoint: str | Path | None = None,
     progress: Progress | None = None,
     model: SweepModel | None = None,
+    rules: AvailabilityRules | None = None,
 ) -> SweepResult:
     """Draw and evaluate ``incidents`` incidents and summarise them.
 
@@ -302,6 +340,8 @@ def sweep(
         Called with ``(fraction, message)`` as chunks finish.
     model
         A prebuilt :func:`sweep_model` of ``scenario`` (with ``settings``), to reuse across sweeps.
+    rules
+        The scenario's strength rules, for availability by time of day (``settings.availability_from``).
 
     Returns
     -------
@@ -326,7 +366,7 @@ def sweep(
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
     report(0.0, "computing the team x site travel-time matrix")
-    model = model or sweep_model(scenario, settings=settings)
+    model = model or sweep_model(scenario, settings=settings, rules=rules)
     site, template, tod = draw_incidents(model, incidents, seed=seed)
     size = chunk_size or min(1000, max(25, math.ceil(incidents / (40 if workers == 1 else 10 * workers))))
     starts = list(range(0, incidents, size))
@@ -419,6 +459,19 @@ def _stats(values: np.ndarray) -> dict[str, Any]:
             max=round(float(finite.max()), 2),
         )
     return out
+
+
+def _availability_summary(model: SweepModel) -> dict[str, Any]:
+    """Return the availability a sweep judged: the days, each time of day's hour and teams answering on average."""
+    s = model.settings
+    if s.availability_from is None or model.moment_live is None:
+        return {"availability": None}
+    answering = model.moment_live.sum(axis=2).mean(axis=0)
+    return {"availability": {
+        "from": s.availability_from.isoformat(), "days": s.availability_days,
+        "hours": {name: s.hour_of(name) for name in model.tod_names},
+        "teams_answering": {name: round(float(answering[k]), 2) for k, name in enumerate(model.tod_names)},
+        "teams": model.n_teams}}
 
 
 HISTOGRAM_BINS = 24
@@ -534,6 +587,7 @@ def summarise(
     )
     return {
         "model": MODEL_TEXT[mode],
+        **_availability_summary(model),
         "counted": int(records.index.size),
         "distinct_incidents": int(np.unique(records.index).size),
         "escalated_share": round(float(records.escalated.mean()), 4) if n else 0.0,

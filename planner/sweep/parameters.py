@@ -10,6 +10,7 @@ own workers).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Literal
 
@@ -52,3 +53,8 @@ class SweepParameters(Model):
         ge=0, lt=1, allow_inf_nan=False,
         description="probability that an available team is busy elsewhere")] = 0.0
     chunk_size: Annotated[StrictInt, Field(ge=1, le=MAX_INCIDENTS, description="incidents per task")] | None = None
+    availability_from: dt.date | None = Field(
+        None, description="judge who is on duty and what each team can staff (the one availability function) at "
+                          "each time of day of the days from this one; default: every team at declared strength")
+    availability_days: Annotated[StrictInt, Field(ge=1, le=366, description="days judged from availability_from "
+                                                                            "(incident k is on day k mod days)")] = 7

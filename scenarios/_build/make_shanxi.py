@@ -29,6 +29,8 @@ from common import (  # noqa: E402
 )
 from shapely.geometry import MultiPoint  # noqa: E402
 
+import make_resources  # noqa: E402
+
 DATA = ROOT / "geodata" / "data" / "china"
 OUT = SCENARIOS / "shanxi-coal"
 
@@ -189,6 +191,9 @@ def build() -> dict[str, int]:
                  {"mine_rescue_squad": 2})
     team("sx-taiyuan", "medical", "Provincial mine-accident medical team", "省矿难医疗救治队", "medical", 24, 3, 20,
          {"medical_squad": 3})
+    for t in teams:  # declared types (R-TYPING), checked against the typing table on duty; illustrative
+        t["resource_type"] = 1 if t["base"] == "nat-fenxi" and t["team_type"] == "mine_rescue" else \
+            2 if t["base"].startswith("sx-") and t["team_type"] == "mine_rescue" else None
     counts["teams"] = write_csv(OUT / "teams.csv", "teams", teams)
 
     equipment = []
@@ -280,6 +285,7 @@ def build() -> dict[str, int]:
     counts["agreements"] = len(agreements)
     counts["waypoints"] = len(waypoints)
     write_scenario_yaml(waypoints)
+    counts.update(make_resources.main("shanxi-coal"))
     return counts
 
 

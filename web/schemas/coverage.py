@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from planner.model.records import TeamType, Tier
 from planner.model.validation import refuse
-from web.schemas.common import Answer, QueryString, RequestBody, one_error
+from web.schemas.common import Answer, QueryString, RequestBody, absent, one_error
 
 MAX_CANDIDATES = 500
 """Candidate points of one what-if addition."""
@@ -61,6 +61,12 @@ class WhatIfPlan(RequestBody):
     move_teams: dict[str, Annotated[str | LonLat, one_error("give a base id or [lon, lat]")]] = Field(
         default_factory=dict, description="team id -> base id or [lon, lat]")
     add: AddTeams | None = None
+
+
+class CoverageQuery(QueryString):
+    """Nominal coverage, or with ``at`` the teams available at that time."""
+
+    at: str | None = absent("coverage with the teams available at this time (ISO 8601; no offset: the scenario's zone)")
 
 
 class ServiceAreaQuery(QueryString):

@@ -44,7 +44,10 @@
   function render(result) {
     $("sweep-result").hidden = false;
     $("sweep-meta").textContent = `${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
-      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}`;
+      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}` +
+      (result.availability ? ` · on duty from ${result.availability.from} (${result.availability.days} days), teams ` +
+        `answering of ${result.availability.teams}: ` + Object.entries(result.availability.teams_answering)
+        .map(([name, n]) => `${name} ${n}`).join(", ") : " · every team at declared strength");
     rows("sweep-standards", result.standards, (s) => [esc(s.standard), s.incidents, pct(s.share_within), pct(s.min_share),
       s.met ? "✔" : "✘", num(s.p50), num(s.p90), pct(s.unreachable_share)]);
     rows("sweep-failing", result.failing_sites.slice(0, 15), (s) => [esc(s.site), s.incidents, pct(s.failure_share)]);
@@ -92,6 +95,7 @@
     const form = new FormData(event.target);
     const params = { incidents: Number(form.get("incidents")), seed: Number(form.get("seed")), mode: form.get("mode"),
                      workers: Number(form.get("workers")), busy_share: Number(form.get("busy_share")) };
+    if (form.get("availability_from")) params.availability_from = form.get("availability_from");
     follow(call("POST", `/api/v1/scenarios/${encodeURIComponent(scenario)}/jobs`, { kind: "sweep", params }));
   });
 
