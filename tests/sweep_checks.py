@@ -8,11 +8,15 @@ processes can import it.
 
 from __future__ import annotations
 
+import multiprocessing.forkserver as forkserver
 import os
+import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import psutil
 
 from planner.sweep.engine import ChunkResult, evaluate_chunk
 
@@ -25,3 +29,32 @@ def slow_in(
     if os.getpid() == pid:
         time.sleep(seconds)
     return evaluate_chunk(model, chunk, start, site, template, time_of_day, seed=0)
+
+
+def pool_processes() -> list[Any]:
+    """The sweep pool's processes: forked from this one (same command line) or from the fork server."""
+    me = psutil.Process()
+    server = forkserver._forkserver._forkserver_pid
+    found = [c for c in me.children() if c.pid != server and c.cmdline() == me.cmdline()]
+    return found + (psutil.Process(server).children() if server else [])
+
+
+def pool_killer(killed: list[int], low: float, high: float) -> Callable[[float, str], None]:
+    """A progress callback that kills one pool process once, between ``low`` and ``high`` of the run.
+
+    This process evaluates chunks too, so it may get there before the pool has started: it waits in its own
+    progress callback (taking no more chunks) until a pool process runs, then kills it and notes its pid.
+    """
+
+    def kill_one(fraction: float, message: str) -> None:
+        if killed or not low < fraction < high:
+            return
+        for _ in range(600):
+            children = pool_processes()
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+                return
+            time.sleep(0.1)
+
+    return kill_one

@@ -7,18 +7,15 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import multiprocessing.forkserver as forkserver
 import os
 import pickle
 import signal
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psutil
 import pytest
 from distributed import Client
 
@@ -31,7 +28,7 @@ from planner.scenario.model import Scenario
 from planner.sweep.backends import run_chunks
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
 from planner.sweep.parameters import SweepParameters
-from tests.sweep_checks import slow_in
+from tests.sweep_checks import pool_killer, slow_in
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
@@ -170,32 +167,12 @@ def test_checkpoint_resumes_from_finished_chunks(
     assert first.resumed == 0 and resumed.resumed == 5 and same_records(first, resumed)
 
 
-def pool_processes() -> list[Any]:
-    """The sweep pool's processes: forked from this one (same command line) or from the fork server."""
-    me = psutil.Process()
-    server = forkserver._forkserver._forkserver_pid
-    found = [c for c in me.children() if c.pid != server and c.cmdline() == me.cmdline()]
-    return found + (psutil.Process(server).children() if server else [])
-
-
 def test_processes_equal_serial_and_survive_a_killed_worker(
     jinan_scenario: Scenario, model: SweepModel
 ) -> None:
     serial = sweep(jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20)
     killed: list[int] = []
-
-    def kill_one(fraction: float, message: str) -> None:
-        # This process evaluates chunks too, so it may get here before the pool has started: it waits in
-        # its own progress callback (taking no more chunks) until a pool process runs, then kills it.
-        if killed or not 0.05 < fraction < 0.5:
-            return
-        for _ in range(600):
-            children = pool_processes()
-            if children:
-                os.kill(children[0].pid, signal.SIGKILL)
-                killed.append(children[0].pid)
-                return
-            time.sleep(0.1)
+    kill_one = pool_killer(killed, 0.05, 0.5)
 
     pooled = sweep(
         jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20, workers=2, progress=kill_one

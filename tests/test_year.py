@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import signal
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +37,7 @@ from planner.year.run import run_year
 from planner.year.service import build_model, holds_for, year_report
 from tests.browser import screenshot_path
 from tests.conftest import browser_login, jinan_folder
-from tests.test_sweep import pool_processes
+from tests.sweep_checks import pool_killer
 
 MINUTES_PER_YEAR = 365 * 24 * 60
 
@@ -213,18 +211,7 @@ def test_a_killed_worker_loses_no_replication_and_counts_none_twice() -> None:
     run = YearRun(days=10)
     serial = run_year(model, run, replications=10, seed=3)
     killed: list[int] = []
-
-    def kill_one(fraction: float, message: str) -> None:
-        # As the sweep's test does: wait in the progress callback until a pool process runs, then kill it.
-        if killed or not 0.05 < fraction < 0.6:
-            return
-        for _ in range(600):
-            children = pool_processes()
-            if children:
-                os.kill(children[0].pid, signal.SIGKILL)
-                killed.append(children[0].pid)
-                return
-            time.sleep(0.1)
+    kill_one = pool_killer(killed, 0.05, 0.6)
 
     pooled = run_year(model, run, replications=10, seed=3, workers=2, progress=kill_one)
     assert killed and pooled.backend == "processes" and pooled.resubmitted > 0
