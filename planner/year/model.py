@@ -22,6 +22,7 @@ import numpy as np
 
 from planner.errors import InputError
 from planner.sharing import Agreement
+from planner.sweep.incidents import SweepSettings
 
 MINUTES_PER_DAY = 24 * 60
 DAYS_PER_YEAR = 365
@@ -83,10 +84,11 @@ class YearModel:
     month_factor: np.ndarray = field(default_factory=lambda: np.ones(12))
     on_scene: str = "lognormal"
     on_scene_cv: float = 0.5
-    notification_min: float = 2.0
-    notification_cv: float = 0.5
-    turnout_cv: float = 0.3
-    travel_cv: float = 0.15
+    # The response noise of one incident is the sweep's, with its defaults (one home for the figures).
+    notification_min: float = SweepSettings.notification_min
+    notification_cv: float = SweepSettings.notification_cv
+    turnout_cv: float = SweepSettings.turnout_cv
+    travel_cv: float = SweepSettings.travel_cv
     station_capacity: np.ndarray | None = None
     agreements: tuple[Agreement, ...] = ()
     parents: Mapping[str, str] = field(default_factory=dict)
