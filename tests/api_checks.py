@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 import jsonschema_rs
@@ -37,14 +38,16 @@ def _validators(spec: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
 def check_answers(app: Flask) -> None:
     """Fail the test when an ``/api/v1`` answer's status or JSON body is not the documented one."""
     validators: dict[tuple[str, str, str], Any] = {}
+    lock = threading.Lock()  # a live server (browser tests) answers in several threads at once
 
     @app.after_request
     def conforms(response: Response) -> Response:
         rule = request.url_rule
         if rule is None or not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
             return response
-        if not validators:
-            validators.update(_validators(document()))
+        with lock:
+            if not validators:
+                validators.update(_validators(document()))
         path, method = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule), request.method.lower()
         status = str(response.status_code)
         documented = {key[2] for key in validators if key[:2] == (path, method)}
@@ -53,7 +56,8 @@ def check_answers(app: Flask) -> None:
             return response
         assert status in documented, f"{method.upper()} {path} answered {status}, documented: {sorted(documented)}"
         body = json.loads(response.get_data())
-        errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}"[:300]
-                  for e in validators[(path, method, status)].iter_errors(body)]
+        with lock:
+            errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}"[:300]
+                      for e in validators[(path, method, status)].iter_errors(body)]
         assert not errors, f"{method.upper()} {path} {status} is not what the document says: {errors[:5]}"
         return response

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import planner.roads.bands
+import planner.roads.closures  # noqa: F401  (registers the roads documents)
 from planner.cli import main
 from planner.errors import InputError
 from planner.posture.settings import check_staging_points
@@ -30,8 +32,9 @@ CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 
 def test_each_document_is_registered_by_its_package() -> None:
     names = {d.name: d for d in registered()}
-    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points"}
-    assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings"}
+    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles"}
+    assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings",
+                                                          "planner.roads.closures", "planner.roads.bands"}
     assert names["staging_points"].tabular and not names["plans"].tabular
 
 
@@ -56,10 +59,11 @@ def test_the_store_keeps_registered_settings_documents_and_refuses_others(store)
 
 def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:
     jinan, settings = load_jinan(store)
-    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points"}
+    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles"}
     assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
     assert sorted(write_folder_settings(store, "jinan", tmp_path)) == [
-        "calendar.yaml", "plans.yaml", "staging_points.csv", "warning_rules.yaml"]
+        "calendar.yaml", "closures.yaml", "plans.yaml", "speed_profiles.yaml", "staging_points.csv",
+        "warning_rules.yaml"]
     assert read_folder_settings(tmp_path, jinan) == settings
     staging = [{**row, "team_types": ["fire", "hazchem"]} for row in settings["staging_points"]]  # as JSON may give
     put_settings(store, jinan, "staging_points", staging, expected_version=1)  # type: ignore[arg-type]

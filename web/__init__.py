@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         jobs,
         pages,
         posture,
+        roads,
         settings,
         store,
         sweep,
@@ -57,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     jobs.init_app(app)
     for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs,
-                 settings):
+                 settings, roads):
         app.register_blueprint(area.bp)
     return app
 

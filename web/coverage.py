@@ -22,9 +22,11 @@ from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
 from planner.model.records import LABELS, TeamType, Tier
 from web.auth import require
 from web.openapi import operation
+from web.roads import road_conditions, roads_key
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
 from web.schemas.coverage import CandidatePoint, CoverageReport, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
+from web.schemas.roads import RoadsQuery
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -46,10 +48,12 @@ def page() -> str:
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
            answers={200: CoverageReport})
-def report(name: str) -> Any:
-    """Coverage of every site against every standard that applies to it."""
+def report(name: str, query: RoadsQuery) -> Any:
+    """Coverage of every site against every standard that applies to it (under closures and a time band)."""
     scenario = current_scenario(name)
-    return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
+    roads = road_conditions(name, query.closures, query.at, query.band)
+    return cached_json("coverage", name, roads_key(query.closures, query.at, query.band),
+                       lambda: coverage(scenario, roads=roads).to_dict())
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
@@ -57,15 +61,18 @@ def report(name: str) -> Any:
 def areas(name: str, query: ServiceAreaQuery) -> Any:
     """Service areas of the standard's teams at its minutes (``?standard=ID``)."""
     scenario = current_scenario(name)
-    return jsonify(cached_for_version("service_areas", name, query.standard,
-                                      lambda: service_area_features(scenario, query.standard)))
+    roads = road_conditions(name, query.closures, query.at, query.band)
+    return jsonify(cached_for_version("service_areas", name,
+                                      (query.standard, roads_key(query.closures, query.at, query.band)),
+                                      lambda: service_area_features(scenario, query.standard, roads=roads)))
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/whatif", "POST", summary="Coverage before and after a what-if plan",
            permission="run_whatif", answers={200: WhatIfAnswer, 422: "the selection found no solution in time"})
 def whatif(name: str, json: WhatIfPlan) -> Any:
     """Coverage before and after a what-if plan, and what changed."""
-    result = what_if(current_scenario(name), plan_of(json))
+    result = what_if(current_scenario(name), plan_of(json),
+                     roads=road_conditions(name, json.closures, json.at, json.band))
     return jsonify(result.to_dict(full=True))
 
 

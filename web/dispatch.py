@@ -30,6 +30,7 @@ from planner.model.records import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.openapi import operation
+from web.roads import road_conditions
 from web.scenarios import current_scenario
 from web.schemas.dispatch import DispatchAnswer, DispatchRequest, IncidentTypes
 from web.store import get_store
@@ -66,7 +67,8 @@ def run(name: str, json: DispatchRequest) -> Any:
     scenario = current_scenario(name)
     requests = incident_requests(json, scenario)
     try:
-        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s)
+        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s,
+                                   roads=road_conditions(name, json.closures, json.at, json.band))
     except SnapError as error:
         raise InputError(str(error), field=_snapped_field(str(error), requests)) from None
     return jsonify(result_json(scenario, result))
@@ -128,7 +130,7 @@ def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
     greedy = result.greedy.to_dict()
     greedy["units_sent"] = len(greedy["assignments"])
     return {"scenario": scenario.name, "incidents": list(result.incidents), "optimal": optimal,
-            "greedy": greedy, "ledger": result.ledger}
+            "greedy": greedy, "ledger": result.ledger, "roads": result.roads}
 
 
 def _capabilities(scenario: Scenario) -> set[str]:

@@ -38,7 +38,7 @@ TITLE = "Rescue resource coordination and drill planner API"
 PATH_PARAMETERS = {
     "name": "scenario name", "kind": "record kind", "record_id": "record id", "year": "programme year",
     "key": "drill id: <year>-<programme drill id>", "action_id": "corrective action id", "team": "team id",
-    "job_id": "job id",
+    "job_id": "job id", "set_name": "closure set name",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
 ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in", 403: "role lacks the permission",

@@ -21,7 +21,9 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 import planner.drills.settings
-import planner.posture.settings  # noqa: F401  (with the line above: registers every settings document)
+import planner.posture.settings
+import planner.roads.bands
+import planner.roads.closures  # noqa: F401  (with the lines above: registers every settings document)
 from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version

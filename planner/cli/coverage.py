@@ -15,8 +15,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json, print_table
+from planner.cli._common import add_road_options, add_scenario_argument, road_conditions
+from planner.cli._output import describe_roads, print_json, print_table
 from planner.errors import InputError
 from planner.model.records import TeamType, Tier, label
 
@@ -46,6 +46,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--turnout-min", type=float, default=5.0, help="turn-out minutes of new teams (default 5)")
     parser.add_argument("--tier", choices=[t.value for t in Tier], default="local", help="tier of new bases")
     parser.add_argument("--time-limit", type=float, default=30.0, help="solver seconds for --add-bases (default 30)")
+    add_road_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -54,14 +55,14 @@ def run(args: argparse.Namespace) -> int:
     from planner.coverage.verdict import coverage
     from planner.coverage.whatif import Plan, TeamTemplate, what_if
 
-    scenario = load_scenario(args.scenario)
+    scenario, roads = road_conditions(args, args.scenario)
     if args.standard is not None and args.standard not in scenario.by_id("standards"):
         raise InputError(f"standards: unknown id {args.standard!r}", field="standard", record=args.standard)
     what_if_asked = bool(args.close_base or args.move_team or args.add_bases)
     if not what_if_asked:
         if args.candidates or args.team_type:
             raise InputError("--candidates and --team-type go with --add-bases K", field="add-bases")
-        report = coverage(scenario, out={t: "committed" for t in args.commit})
+        report = coverage(scenario, out={t: "committed" for t in args.commit}, roads=roads)
         if args.json:
             print_json(report.to_dict())
         else:
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
                 move_teams=dict(parse_move(m) for m in args.move_team), add_k=args.add_bases,
                 candidates=candidates, template=template)
-    result = what_if(scenario, plan, time_limit_s=args.time_limit)
+    result = what_if(scenario, plan, time_limit_s=args.time_limit, roads=roads)
     if args.json:
         print_json(result.to_dict(full=False))
     else:
@@ -143,6 +144,8 @@ def _minutes(value: float | None) -> str:
 def _print_report(report: Any, only: str | None) -> None:
     print(f"Coverage of {report.scenario}: {len(report.sites)} site x standard checks, "
           f"{report.searches} searches ({report.direction}), {report.wall_s:.2f} s")
+    if report.roads is not None:
+        print(f"Roads: {describe_roads(report.roads)}")
     print_table(
         ["standard", "max min", "tiers", "sites", "passing", "share", "needed", "met", "backup"],
         [[s.standard, s.max_min, ",".join(s.tiers) or "any", s.sites, s.passing,
@@ -154,7 +157,8 @@ def _print_report(report: Any, only: str | None) -> None:
     if gaps:
         print_table(
             ["site", "risk", "standard", "first responder", "min", "max", "short by", "backup"],
-            [[g.site, label("risk_grade", g.risk_grade), g.standard, g.first.team if g.first else "none",
+            [[g.site, label("risk_grade", g.risk_grade), g.standard,
+              g.first.team if g.first else ("unreachable" if g.unreachable else "none"),
               _minutes(g.minutes), g.max_min, _minutes(g.shortfall_min), "yes" if g.backup else "no"] for g in gaps],
         )
     if report.excluded:
@@ -163,6 +167,8 @@ def _print_report(report: Any, only: str | None) -> None:
 
 
 def _print_what_if(result: Any) -> None:
+    if result.before.roads is not None:
+        print(f"Roads (before and after): {describe_roads(result.before.roads)}")
     for line in result.changes:
         print(f"- {line}")
     if result.selection is not None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from planner.cli._output import print_json, print_table
+from planner.cli._common import add_road_options
+from planner.cli._output import describe_roads, print_json, print_table
 from planner.errors import InputError
 
 
@@ -34,6 +35,7 @@ def register(subparsers: Any) -> None:
                         help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_road_options(parser)
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
     parser.add_argument(
         "--time-limit", type=float, default=10.0, metavar="S", dest="time_limit_s",
@@ -102,7 +104,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     """Dispatch incidents placed on a scenario and print the plan, the comparison and the ledger."""
     import csv
 
-    from planner.cli._common import load_scenario
+    from planner.cli._common import road_conditions
     from planner.dispatch.requests import incident_library, parse_incident_request
     from planner.dispatch.scenario import dispatch_scenario
 
@@ -111,7 +113,8 @@ def run_scenario(args: argparse.Namespace) -> int:
     library = incident_library()
     requests = [parse_incident_request(parse_incident_option(text, i), i, library)
                 for i, text in enumerate(args.incident)]
-    run = dispatch_scenario(load_scenario(args.scenario), requests, time_limit_s=args.time_limit_s)
+    scenario, roads = road_conditions(args, args.scenario)
+    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, roads=roads)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:
             columns = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"]
@@ -120,8 +123,10 @@ def run_scenario(args: argparse.Namespace) -> int:
             writer.writerows(run.ledger["lines"])
     if args.json:
         print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
-                    "route_km": dict(run.route_km), "ledger": run.ledger})
+                    "route_km": dict(run.route_km), "ledger": run.ledger, "roads": run.roads})
         return 0
+    if run.roads is not None:
+        print(f"roads: {describe_roads(run.roads)}")
     for incident in run.incidents:
         print(f"incident {incident['id']}: {incident['type']} in {incident['region']}, priority {incident['priority']}")
     for name, result in (("optimiser", run.optimal), ("greedy", run.greedy)):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
-from planner.cli._common import load_with_settings
+from planner.cli._common import add_road_options, load_with_settings, road_conditions
 from planner.cli._output import print_json, print_table
 from planner.drills.settings import drill_calendar, plan_set
 from planner.errors import InputError
@@ -59,6 +59,7 @@ def register(subparsers: Any) -> None:
     simulate.add_argument("--weather", default=None)
     simulate.add_argument("--time-of-day", default=None, dest="time_of_day")
     simulate.add_argument("--json", action="store_true")
+    add_road_options(simulate)
     simulate.set_defaults(handler=run_simulate)
 
     evaluate = sub.add_parser(
@@ -170,10 +171,14 @@ def run_simulate(args: argparse.Namespace) -> int:
     from planner.drills.simulate import SimSettings, build_case, monte_carlo
     from planner.scenario.files import read_scenario
 
-    case = build_case(read_scenario(args.scenario), _template(args.template), args.site)
+    if any(getattr(args, o) is not None for o in ("closures", "close_area", "at", "band")):
+        scenario, roads = road_conditions(args, args.scenario)  # a drill's surprise: a bridge closed
+    else:
+        scenario, roads = read_scenario(args.scenario), None
+    case = build_case(scenario, _template(args.template), args.site, roads=roads)
     summary = monte_carlo(case, args.runs, seed=args.seed,
                           settings=SimSettings(weather=args.weather, time_of_day=args.time_of_day))
-    payload = summary.to_dict()
+    payload = {**summary.to_dict(), "roads": None if roads is None else roads.describe()}
     if args.json:
         print_json(payload)
         return 0

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from planner import clock
-from planner.cli._common import add_scenario_argument, load_with_settings
+from planner.cli._common import add_road_options, add_scenario_argument, load_with_settings, road_conditions
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
 from planner.store.database import Store
@@ -48,6 +48,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--time-limit", type=float, help="solver seconds per stage (default: the scenario's rules)")
     parser.add_argument("--staging", type=Path, metavar="FILE.csv",
                         help="staging points instead of the scenario's own (stored, or its folder's when not stored)")
+    add_road_options(parser, at=False)
     parser.set_defaults(handler=run)
 
 
@@ -67,10 +68,11 @@ def run(args: argparse.Namespace) -> int:
     for path in args.warning:
         warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
     scenario, documents, _ = load_with_settings(args.scenario, Store())
+    roads = road_conditions(args, args.scenario, use_at=False)[1]
     inputs = posture_inputs(documents, scenario)
     staging = read_staging_points(args.staging) if args.staging else inputs.staging
     report = plan_posture(scenario, warnings, rules=inputs.rules, staging=staging, calendar=inputs.calendar, at=at,
-                          max_moves=args.max_moves, time_limit_s=args.time_limit)
+                          max_moves=args.max_moves, time_limit_s=args.time_limit, roads=roads)
     if args.json:
         print_json(report.to_dict(full=False))
     else:

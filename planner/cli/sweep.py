@@ -13,9 +13,10 @@ import argparse
 import sys
 from typing import Any
 
-from planner.cli._common import add_scenario_argument, load_scenario
+from planner.cli._common import add_road_options, add_scenario_argument, load_with_settings, read_area, road_conditions
 from planner.cli._output import print_json, print_table
 from planner.errors import InputError
+from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -75,6 +76,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--no-time-bands", action="store_true",
+                        help="ignore the scenario's speed bands (draw time of day from the sweep's own shares)")
+    add_road_options(parser, times=False)
     parser.set_defaults(handler=run)
 
 
@@ -90,9 +94,14 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"--scheduler {args.scheduler!r}: expected tcp://HOST:PORT or local", field="scheduler"
         )
-    scenario = load_scenario(args.scenario)
+    from planner.roads.sweeps import sweep_bands
+
+    scenario, roads = road_conditions(args, args.scenario)
+    documents = load_with_settings(args.scenario, Store())[1]
+    closures = None if roads is None else (args.closures or read_area(args.close_area))
+    bands = None if args.no_time_bands else sweep_bands(scenario, documents, closures=closures)
     settings = SweepSettings(busy_share=args.busy_share)
-    model = sweep_model(scenario, settings=settings)
+    model = sweep_model(scenario, settings=settings, roads=roads, bands=bands or None)
     options = {"seed": args.seed, "mode": args.mode, "chunk_size": args.chunk_size, "model": model}
     serial_s = None
     if args.compare_serial and (args.workers > 1 or args.scheduler):

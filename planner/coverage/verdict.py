@@ -39,6 +39,7 @@ from geodata.snap import DEFAULT_MAX_SNAP_M
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
 from planner.scenario.network import Placement, placement
 
@@ -98,6 +99,7 @@ class SiteCoverage:
     fastest_by_tier: tuple[Responder, ...]
     unavailable_faster: tuple[str, ...]
     in_time: tuple[str, ...] = ()
+    unreachable: bool = False
 
     @property
     def minutes(self) -> float:
@@ -145,6 +147,7 @@ class CoverageReport:
     ``gaps`` are the failing (site, standard) pairs, red sites first, then the largest shortfall.
     ``searches`` counts the shortest-path searches run, ``direction`` says which way
     (``"to-sites"``: one reversed search per site; ``"from-bases"``: one forward search per base).
+    ``roads`` says which closures and time band applied (:meth:`RoadConditions.describe`).
     """
 
     scenario: str
@@ -155,6 +158,7 @@ class CoverageReport:
     searches: int
     direction: str
     wall_s: float
+    roads: Mapping[str, Any] | None = None
 
     def standard(self, standard_id: str) -> StandardCoverage:
         """Return the summary of one standard; InputError when the scenario has no such standard."""
@@ -300,6 +304,7 @@ def coverage(
     *,
     out: Mapping[str, str] | Iterable[str] = (),
     reference: Scenario | None = None,
+    roads: RoadConditions | None = None,
 ) -> CoverageReport:
     """Assess every site against every standard that applies to it.
 
@@ -313,6 +318,10 @@ def coverage(
     reference
         Scenario whose network and placement to use (default ``scenario``); a what-if passes the
         unmodified scenario so new points are placed on the same network.
+    roads
+        Closures and time band (:func:`planner.roads.conditions.travel_network` of ``reference``);
+        default the free-flow network. A site no responding team can reach at all fails as
+        ``unreachable``.
 
     Returns
     -------
@@ -334,7 +343,7 @@ def coverage(
     base_ids = sorted(positions)
     site_nodes = _site_nodes(scenario, reference, placed)
     drive_base, direction, searches = drive_minutes(
-        placed.network, [positions[b][0] for b in base_ids], site_nodes)
+        routing_network(reference, roads), [positions[b][0] for b in base_ids], site_nodes)
     row = {b: i for i, b in enumerate(base_ids)}
     drive = drive_base[[row[t.base] for t in teams]] if teams else np.empty((0, len(scenario.sites)))
     access = np.array([positions[t.base][1] for t in teams], dtype=float)
@@ -349,7 +358,7 @@ def coverage(
         for t, reason in zip(teams, why_out, strict=True) if reason
     )
     return CoverageReport(scenario.name, site_rows, summaries, gaps, excluded, searches, direction,
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, None if roads is None else roads.describe())
 
 
 def _reason(team: Team, reasons: Mapping[str, str]) -> str:
@@ -436,6 +445,7 @@ def assess(
             fastest_by_tier=tuple(r for r in by_tier if r is not None),
             unavailable_faster=tuple(sorted(ids[k] for k in idle)),
             in_time=tuple(ids[k] for k in meeting),
+            unreachable=first is None,
         ))
     summaries = []
     for standard in standards:
@@ -459,7 +469,8 @@ def assess(
 
 
 def service_area_features(
-    scenario: Scenario, standard_id: str, *, out: Mapping[str, str] | Iterable[str] = ()
+    scenario: Scenario, standard_id: str, *, out: Mapping[str, str] | Iterable[str] = (),
+    roads: RoadConditions | None = None,
 ) -> dict[str, Any]:
     """Isochrones of a standard's counted, responding teams at its ``max_min``, as GeoJSON.
 
@@ -490,8 +501,8 @@ def service_area_features(
     features = []
     for turnout_min, members in sorted(groups.items()):
         nodes = sorted({placed.base_node[t.base] for t in members})
-        (area,) = service_areas(placed.network, nodes, [standard.max_min], turnout_s=turnout_min * 60,
-                                margin_m=margin_m)
+        (area,) = service_areas(routing_network(scenario, roads), nodes, [standard.max_min],
+                                turnout_s=turnout_min * 60, margin_m=margin_m)
         if area.is_empty:
             continue
         features.append({

@@ -29,6 +29,7 @@ from planner.dispatch.requests import MAX_INCIDENTS, IncidentRequest
 from planner.dispatch.result import DispatchResult, Redispatch
 from planner.errors import InputError
 from planner.model.records import JurisdictionLevel
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, agreements_from_dicts
@@ -56,6 +57,7 @@ class ScenarioDispatch:
     routes: Mapping[str, list[list[float]]] = field(default_factory=dict)
     route_km: Mapping[str, float] = field(default_factory=dict)
     ledger: dict[str, Any] = field(default_factory=dict)
+    roads: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class ScenarioRedispatch:
     routes: Mapping[str, list[list[float]]] = field(default_factory=dict)
     route_km: Mapping[str, float] = field(default_factory=dict)
     ledger: dict[str, Any] = field(default_factory=dict)
+    roads: Mapping[str, Any] | None = None
 
     @property
     def optimal(self) -> DispatchResult:
@@ -88,6 +91,7 @@ class _Prepared:
     route_km: Mapping[tuple[str, str], float]
     incident_node: Mapping[str, int]
     described: tuple[dict[str, Any], ...]
+    roads: RoadConditions | None = None
 
 
 def unit_capabilities(scenario: Scenario) -> dict[str, dict[str, int]]:
@@ -118,8 +122,8 @@ def _incident_region(scenario: Scenario, request: IncidentRequest, index: int) -
         raise InputError(f"incident {request.id}: {error}", field=f"incidents[{index}].lon") from None
 
 
-def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepared:
-    """Check the requests, place them on the network, and build the priced problem."""
+def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest], roads: RoadConditions | None) -> _Prepared:
+    """Check the requests, place them on the network, and build the priced problem (routed under ``roads``)."""
     if not requests:
         raise InputError("place at least one incident", field="incidents")
     if len(requests) > MAX_INCIDENTS:
@@ -128,7 +132,7 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepar
     if len(set(ids)) != len(ids):
         raise InputError("incident ids must be unique", field="incidents")
     placed = placement(scenario)
-    network = placed.network
+    network = routing_network(scenario, roads)
     regions = tuple(_incident_region(scenario, r, i) for i, r in enumerate(requests))
     snapped = placed.snapper.snap([r.lon for r in requests], [r.lat for r in requests],
                                   max_distance_m=float(scenario.meta.get("snap_limit_m", 2000)), refuse=False)
@@ -164,20 +168,21 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest]) -> _Prepar
                                         for q in r.requirements]}
                       for r, region, d in zip(requests, regions, snapped.distance_m, strict=True))
     return _Prepared(scenario, agreements, tuple(requests), regions, problem, charges, route_km,
-                     {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described)
+                     {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described, roads)
 
 
 def _routes(prepared: _Prepared, result: DispatchResult) -> tuple[dict[str, list[list[float]]], dict[str, float]]:
     """Road routes of the plan's units (drawn along the network) and their one-way kilometres."""
     scenario = prepared.scenario
     placed = placement(scenario)
+    network = routing_network(scenario, prepared.roads)
     team_node = {t.id: placed.base_node[t.base] for t in scenario.teams}
     routes: dict[str, list[list[float]]] = {}
     for incident_id in sorted({a.incident for a in result.assignments}):
         sent = [a.unit for a in result.assignments if a.incident == incident_id]
-        paths = shortest_routes(placed.network, [team_node[u] for u in sent], prepared.incident_node[incident_id])
+        paths = shortest_routes(network, [team_node[u] for u in sent], prepared.incident_node[incident_id])
         for unit_id, path in zip(sent, paths, strict=True):
-            routes[unit_id] = route_coordinates(placed.network, path)
+            routes[unit_id] = route_coordinates(network, path)
     route_km = {a.unit: prepared.route_km[(a.unit, a.incident)] for a in result.assignments}
     return routes, route_km
 
@@ -188,29 +193,32 @@ def _ledger(prepared: _Prepared, assignments: Iterable[tuple[str, str]]) -> dict
 
 
 def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *,
-                      time_limit_s: float = 10.0) -> ScenarioDispatch:
+                      time_limit_s: float = 10.0, roads: RoadConditions | None = None) -> ScenarioDispatch:
     """Build the priced problem, solve it with CP-SAT and greedily, and add routes and the ledger.
 
     The optimal plan's ``objective.compensation`` is its ledger's ``total``: both come from the same
-    priced deployments.
+    priced deployments. ``roads`` (closures, the time band of the dispatch's moment) sets the travel
+    times and the routes; a team that cannot reach an incident under it is not a candidate there.
     """
-    prepared = _prepare(scenario, requests)
+    prepared = _prepare(scenario, requests, roads)
     optimal = solve_dispatch(prepared.problem, time_limit_s=time_limit_s)
     greedy = solve_dispatch_greedy(prepared.problem)
     routes, route_km = _routes(prepared, optimal)
     ledger = _ledger(prepared, ((a.unit, a.incident) for a in optimal.assignments))
-    return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger)
+    return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger,
+                            None if roads is None else roads.describe())
 
 
 def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], current: Mapping[str, str], *,
-                        releasable: Iterable[str] = (), time_limit_s: float = 10.0) -> ScenarioRedispatch:
+                        releasable: Iterable[str] = (), time_limit_s: float = 10.0,
+                        roads: RoadConditions | None = None) -> ScenarioRedispatch:
     """Re-optimise a plan after new incidents: ``current`` units stay on their incidents unless releasable.
 
     ``requests`` holds every incident, the earlier ones and the new; ``current`` maps each committed
     team to its incident. Travel is from the teams' bases (a committed team is priced and routed as
     when it was first sent), so a kept unit costs what it cost in the earlier plan.
     """
-    prepared = _prepare(scenario, requests)
+    prepared = _prepare(scenario, requests, roads)
     for unit_id, incident_id in sorted(current.items()):
         if (unit_id, incident_id) not in prepared.charges and incident_id in prepared.incident_node:
             raise InputError(f"current: unit {unit_id} cannot serve incident {incident_id} "
@@ -218,4 +226,5 @@ def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest],
     changes = redispatch(prepared.problem, current, releasable=releasable, time_limit_s=time_limit_s)
     routes, route_km = _routes(prepared, changes.result)
     ledger = _ledger(prepared, ((a.unit, a.incident) for a in changes.result.assignments))
-    return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger)
+    return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger,
+                              None if roads is None else roads.describe())

@@ -12,7 +12,7 @@ events list (MSEL) lists each inject at its clock time with expected actions and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -21,6 +21,9 @@ from planner.model.records import Availability
 from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from planner.roads.conditions import RoadConditions
 
 DEFAULT_DEADLINE_MIN = 60.0
 
@@ -77,10 +80,14 @@ def _deadline(template: Template, capability: str, at_min: float) -> float:
 
 
 def design_drill(scenario: Scenario, template: Template, site_id: str, *, start: dt.datetime,
-                 time_limit_s: float = 5.0) -> DrillDesign:
-    """Design a drill of ``template`` at ``site_id`` starting at ``start`` (the alarm, T + 0)."""
+                 time_limit_s: float = 5.0, roads: RoadConditions | None = None) -> DrillDesign:
+    """Design a drill of ``template`` at ``site_id`` starting at ``start`` (the alarm, T + 0).
+
+    ``roads`` sets the drive times (a surprise branch that closes a bridge: a closure set).
+    """
     from planner.dispatch.optimiser import solve_dispatch
     from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Unit
+    from planner.roads.conditions import routing_network
     from planner.scenario.travel import travel_minutes
 
     sites = {s.id: s for s in scenario.sites}
@@ -98,7 +105,8 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
         return DrillDesign(template=template.id, site=site_id, start=start, objectives=objectives,
                            shortfall=tuple({"capability": c, "missing": None} for c in sorted(needed)), msel=msel,
                            dispatch_status="no_candidates")
-    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id])
+    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id],
+                            network=routing_network(scenario, roads))
     units = tuple(Unit(t.id, "drill", {c: q for c, q in t.capabilities.items() if c in needed}, float(t.turnout_min))
                   for t in teams)
     merged: dict[str, tuple[int, float]] = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -24,6 +24,9 @@ from planner.errors import InputError
 from planner.model.records import Availability
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from planner.roads.conditions import RoadConditions
 
 MINE_SQUAD = "mine_rescue_squad"
 ENTRY_SQUADS = 2
@@ -83,8 +86,12 @@ class SimCase:
 
 
 def build_case(scenario: Scenario, template: Template, site_id: str, *,
-               team_ids: Sequence[str] | None = None) -> SimCase:
-    """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site."""
+               team_ids: Sequence[str] | None = None, roads: RoadConditions | None = None) -> SimCase:
+    """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site.
+
+    ``roads``: closures and time band of the drive times (default the free-flow network).
+    """
+    from planner.roads.conditions import routing_network
     from planner.scenario.travel import travel_minutes
 
     if site_id not in {s.id for s in scenario.sites}:
@@ -93,7 +100,8 @@ def build_case(scenario: Scenario, template: Template, site_id: str, *,
              or (team_ids is not None and t.id in team_ids)]
     if not teams:
         raise InputError("no teams to simulate", field="teams")
-    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id])
+    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id],
+                            network=routing_network(scenario, roads))
     units = tuple(SimUnit(t.id, dict(t.capabilities), float(t.turnout_min), float(matrix.minutes[k, 0]))
                   for k, t in enumerate(teams))
     return SimCase(template, site_id, units)

@@ -18,6 +18,8 @@ from planner.drills.settings import drill_calendar, plan_set
 from planner.drills.simulate import SimSettings, SimSummary, build_case, simulate_once
 from planner.errors import InputError
 from planner.jobs.runner import Progress, job_kind
+from planner.roads.conditions import travel_network
+from planner.roads.sweeps import sweep_bands
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.sweep.engine import SweepSettings, sweep
@@ -112,8 +114,10 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: Mapping[s
     """Run a scenario sweep (:func:`planner.sweep.engine.sweep`) and return its summary.
 
     Params: ``incidents`` (1..1000000, default 1000), ``seed``, ``mode`` (dispatch or simulate),
-    ``workers`` (local processes, 1..8), ``scheduler`` (a Dask scheduler address), ``busy_share``.
-    Progress is reported per finished chunk of incidents.
+    ``workers`` (local processes, 1..8), ``scheduler`` (a Dask scheduler address), ``busy_share``,
+    ``closures`` (a stored closure set every incident drives under) and ``time_bands`` (default true:
+    when the scenario has speed bands, the time of day of each incident is drawn among them and free
+    flow by their hours, and it drives at its band's speeds). Progress is reported per finished chunk.
     """
     incidents = params.get("incidents", 1000)
     if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= 1_000_000:
@@ -127,7 +131,15 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: Mapping[s
     busy = params.get("busy_share", 0.0)
     if isinstance(busy, bool) or not isinstance(busy, (int, float)):
         raise InputError("busy_share must be a number in [0, 1)", field="busy_share")
+    closures = params.get("closures")
+    if closures is not None and not isinstance(closures, str):
+        raise InputError("closures must be a stored closure set's name", field="closures")
+    time_bands = params.get("time_bands", True)
+    if not isinstance(time_bands, bool):
+        raise InputError("time_bands must be true or false", field="time_bands")
+    roads = travel_network(scenario, settings, closures=closures) if closures else None
+    bands = sweep_bands(scenario, settings, closures=closures) if time_bands else None
     result = sweep(scenario, incidents, seed=params.get("seed", 0), mode=params.get("mode", "dispatch"),
                    workers=workers, scheduler=scheduler, settings=SweepSettings(busy_share=float(busy)),
-                   progress=progress)
+                   progress=progress, roads=roads, bands=bands or None)
     return result.to_dict()

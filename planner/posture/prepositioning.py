@@ -78,6 +78,7 @@ from planner.posture.readiness import (
     readiness_policy,
 )
 from planner.posture.warnings import HazardWarning, RiskRule, SiteRaise, apply_raises, raise_sites, region_shapes
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
@@ -666,6 +667,7 @@ class PostureReport:
     notes: tuple[str, ...] = ()
     readiness_changes: tuple[SiteChange, ...] = ()
     explanation: tuple[str, ...] = ()
+    roads: dict[str, Any] | None = None
 
     def figure(self, name: str) -> Figures:
         """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
@@ -696,6 +698,7 @@ def plan_posture(
     at: dt.datetime | None = None,
     max_moves: int | None = None,
     time_limit_s: float | None = None,
+    roads: RoadConditions | None = None,
 ) -> PostureReport:
     """Plan the posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
 
@@ -714,6 +717,9 @@ def plan_posture(
         When the posture holds (default: the latest onset of the warnings).
     max_moves, time_limit_s
         Override the rules' posture settings.
+    roads
+        Closures and time band every drive time is taken under (:func:`planner.roads.conditions.travel_network`);
+        default the free-flow network.
 
     """
     started = time.perf_counter()
@@ -744,9 +750,9 @@ def plan_posture(
     team_raises = raise_teams(raised, active, periods, rules.readiness)
     posture = apply_readiness(raised, team_raises)
 
-    current = coverage_report(raised, reference=scenario)
-    before = coverage_report(posture, reference=scenario)
-    problem, points, context = build_problem(scenario, posture, before, staging, settings)
+    current = coverage_report(raised, reference=scenario, roads=roads)
+    before = coverage_report(posture, reference=scenario, roads=roads)
+    problem, points, context = build_problem(scenario, posture, before, staging, settings, roads)
     do_nothing = stay_home(problem)
     greedy = greedy_posture(problem)
     best = solve_posture(problem, time_limit_s=settings.time_limit_s, hint=greedy)
@@ -755,7 +761,7 @@ def plan_posture(
         best = dataclasses.replace(greedy, status=Status.FEASIBLE)
     moves = _moves(scenario, problem, best, points, context)
     greedy_moves = _moves(scenario, problem, greedy, points, context)
-    after = _coverage_after(scenario, posture, moves)
+    after = _coverage_after(scenario, posture, moves, roads)
     rows = len(problem.weights)
     total = sum(problem.weights) or 1.0
 
@@ -769,7 +775,7 @@ def plan_posture(
 
     figs = (figures("current", None, current),
             figures("do_nothing", do_nothing, before),
-            figures("greedy", greedy, _coverage_after(scenario, posture, greedy_moves)),
+            figures("greedy", greedy, _coverage_after(scenario, posture, greedy_moves, roads)),
             figures("optimised", best, after))
     readiness = compare(current, before, modified=posture)
     changes = readiness.newly_passing + readiness.newly_failing
@@ -778,7 +784,7 @@ def plan_posture(
         {"type": "Feature", "properties": {"warning": w.id, "event": w.event, "level": w.level,
                                            "description": "; ".join(a.description for a in w.areas)},
          "geometry": _merge([a.geometry(shapes) for a in w.areas])} for w in active]}
-    ledger = _ledger(scenario, moves, active)
+    ledger = _ledger(scenario, moves, active, roads)
     return PostureReport(
         scenario=scenario.name, at=at.isoformat(), warnings=tuple(w.to_dict() for w in active),
         periods=tuple(p.name for p in periods), site_raises=site_raises, team_raises=team_raises, moves=moves,
@@ -786,7 +792,8 @@ def plan_posture(
         bound=None if best.bound is None else round(best.bound, 6), wall_s=time.perf_counter() - started,
         before=before, after=after, ledger=ledger, area=area,
         settings={**settings.model_dump(mode="json"), "rules": rules.source, "staging_points": len(staging)},
-        notes=tuple(notes), readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises))
+        notes=tuple(notes), readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises),
+        roads=None if roads is None else roads.describe())
 
 
 def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_raises: Sequence[TeamRaise],
@@ -874,7 +881,8 @@ class _Place:
 
 
 def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport, staging: Sequence[StagingPoint],
-                  settings: PostureSettings) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
+                  settings: PostureSettings, roads: RoadConditions | None = None,
+                  ) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
     """Build the pure problem for a scenario under a posture: options from drive times, weights from grades.
 
     Rows are ``before.sites`` in order; teams are the available teams of a capability some standard
@@ -882,7 +890,7 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     what-if move).
     """
     placed = placement(reference)
-    network = placed.network
+    network = routing_network(reference, roads)
     bases = posture.by_id("bases")
     capabilities = {s.capability for s in posture.standards}
     teams = [t for t in posture.teams if t.availability is Availability.AVAILABLE and t.team_type in capabilities]
@@ -1021,18 +1029,20 @@ def _moves(scenario: Scenario, problem: PostureProblem, solution: PostureSolutio
     return tuple(sorted(out, key=lambda m: m.team))
 
 
-def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move]) -> CoverageReport:
+def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move],
+                    roads: RoadConditions | None) -> CoverageReport:
     """Coverage of the posture with the moves made (``whatif.apply_plan``), on the reference network."""
     from planner.coverage.whatif import Plan
 
     if not moves:
-        return coverage_report(posture, reference=reference)
+        return coverage_report(posture, reference=reference, roads=roads)
     plan = Plan(move_teams={m.team: (m.to if m.to_kind == "base" else (m.lon, m.lat)) for m in moves})
     modified, out, _ = apply_plan(posture, plan)
-    return coverage_report(modified, out=out, reference=reference)
+    return coverage_report(modified, out=out, reference=reference, roads=roads)
 
 
-def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[HazardWarning]) -> dict[str, Any]:
+def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[HazardWarning],
+            roads: RoadConditions | None) -> dict[str, Any]:
     """Compensation ledger of the cross-region moves for the warning's window (standby as a natural-disaster mission).
 
     Transport is the round trip at the road length of the fastest route.
@@ -1052,8 +1062,9 @@ def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[Hazard
             target = placed.base_node.get(m.to)
             if target is None:
                 target = int(place_points(scenario, [m.to], [m.lon], [m.lat])[0][0])
-            path = shortest_routes(placed.network, [placed.base_node[m.from_base]], int(target))[0]
-            km = route_length_m(placed.network, path) / 1000 if path else 0.0
+            network = routing_network(scenario, roads)
+            path = shortest_routes(network, [placed.base_node[m.from_base]], int(target))[0]
+            km = route_length_m(network, path) / 1000 if path else 0.0
             deployments.append(Deployment(unit=m.team, lender=m.from_region, people=teams[m.team].members,  # type: ignore[attr-defined]
                                           duration_h=hours, transport_km=round(2 * km, 2), trips=1,
                                           lender_province=province_of(scenario, m.from_region)))

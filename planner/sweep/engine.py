@@ -41,6 +41,7 @@ are also written to disk and a re-run sweep resumes from them.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -49,7 +50,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -59,6 +60,9 @@ from planner.model.records import Availability, RiskGrade
 from planner.scenario.model import Scenario
 from planner.sweep.backends import run_chunks
 from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
+
+if TYPE_CHECKING:
+    from planner.roads.conditions import RoadConditions
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +165,12 @@ class SweepModel:
     standard_counted: np.ndarray
     settings: SweepSettings
     template_objects: tuple[Any, ...] = ()
+    travel_by_tod: np.ndarray | None = None
+    roads: dict[str, Any] | None = None
+
+    def travel(self, tod: int) -> np.ndarray:
+        """Teams x sites drive minutes at a time of day: its band's network when the sweep draws bands."""
+        return self.travel_min if self.travel_by_tod is None else self.travel_by_tod[tod]
 
     @property
     def n_teams(self) -> int:
@@ -173,6 +183,7 @@ class SweepModel:
         for array in (
             self.turnout_min,
             self.travel_min,
+            np.empty(0) if self.travel_by_tod is None else self.travel_by_tod,
             self.capability_qty,
             self.site_weight,
             self.tod_share,
@@ -202,6 +213,7 @@ class SweepModel:
                     self.settings.turnout_cv,
                     self.settings.travel_cv,
                     self.settings.busy_share,
+                    self.roads,
                 )
             ).encode()
         )
@@ -253,11 +265,17 @@ class SweepResult:
 # model
 
 
-def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) -> SweepModel:
+def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, roads: RoadConditions | None = None,
+                bands: Mapping[str, tuple[float, RoadConditions]] | None = None) -> SweepModel:
     """Build the sweep's inputs once: team x site drive minutes on the network, templates, standards.
 
     The drive minutes come from :func:`planner.coverage.verdict.drive_minutes` (one search per distinct site
-    or per distinct base, whichever is fewer) on the scenario's cached network.
+    or per distinct base, whichever is fewer) on the scenario's cached network, or under ``roads``
+    (closures, a band: :func:`planner.roads.conditions.travel_network`). With ``bands`` (time-of-day
+    name -> (share of incidents, its conditions), e.g. from :func:`planner.roads.sweep_bands`) the
+    time-of-day draws are those names with those shares, and each incident drives on its band's
+    network; the templates' own time-of-day travel factors then do not apply (no name matches), so a
+    band's slowdown is counted once.
     """
     # Imported here, not at the top: every sweep worker imports this module (the chunk function travels
     # by reference), and these bring the network stack (scipy, shapely, the dispatch adaptor): measured
@@ -265,6 +283,7 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
     from planner.coverage.verdict import drive_minutes
     from planner.dispatch.requests import incident_library, requirements_from_template
     from planner.dispatch.scenario import unit_capabilities
+    from planner.roads.conditions import routing_network
     from planner.scenario.network import placement
 
     settings = settings or SweepSettings()
@@ -286,11 +305,21 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
 
     placed = placement(scenario)
     bases = sorted({t.base for t in teams})
-    drive, _, _ = drive_minutes(
-        placed.network, [placed.base_node[b] for b in bases], [placed.site_node[s.id] for s in scenario.sites]
-    )
     row = {b: k for k, b in enumerate(bases)}
-    travel_min = drive[[row[t.base] for t in teams]]
+
+    def team_minutes(conditions: RoadConditions | None) -> np.ndarray:
+        drive, _, _ = drive_minutes(routing_network(scenario, conditions), [placed.base_node[b] for b in bases],
+                                    [placed.site_node[s.id] for s in scenario.sites])
+        return np.asarray(drive[[row[t.base] for t in teams]], dtype=float)
+
+    travel_min = team_minutes(roads)
+    travel_by_tod = None
+    described = None if roads is None else roads.describe()
+    if bands:
+        settings = dataclasses.replace(settings, time_of_day={name: share for name, (share, _) in bands.items()})
+        settings.check()
+        travel_by_tod = np.stack([team_minutes(conditions) for _, conditions in bands.values()])
+        described = {name: conditions.describe() for name, (_, conditions) in bands.items()}
 
     site_templates = tuple(
         tuple(k for k, tid in enumerate(template_ids) if s.kind.value in library[tid].site_kinds)
@@ -367,6 +396,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None) ->
         standard_counted=counted,
         settings=settings,
         template_objects=tuple(library[t] for t in template_ids),
+        travel_by_tod=travel_by_tod,
+        roads=described,
     )
 
 
@@ -463,7 +494,7 @@ def _evaluate_dispatch(
     f_travel = _lognormal(rng, s.travel_cv, n_teams)
     busy = rng.random(n_teams) < s.busy_share
     turnout = model.turnout_min * model.tod_turnout[template, tod]
-    travel = model.travel_min[:, site] * model.tod_travel[template, tod]
+    travel = model.travel(tod)[:, site] * model.tod_travel[template, tod]
     live = ~busy & np.isfinite(travel)
     expected = turnout + travel
     realised = turnout * f_turnout + travel * f_travel
@@ -534,7 +565,7 @@ def _evaluate_simulate(
     s = model.settings
     rng = _incident_rng(seed, incident)
     busy = rng.random(model.n_teams) < s.busy_share
-    travel = model.travel_min[:, site]
+    travel = model.travel(tod)[:, site]
     live = ~busy & np.isfinite(travel)
     units = tuple(
         SimUnit(
@@ -589,6 +620,8 @@ def sweep(
     checkpoint: str | Path | None = None,
     progress: Progress | None = None,
     model: SweepModel | None = None,
+    roads: RoadConditions | None = None,
+    bands: Mapping[str, tuple[float, RoadConditions]] | None = None,
 ) -> SweepResult:
     """Draw and evaluate ``incidents`` incidents and summarise them.
 
@@ -618,6 +651,8 @@ def sweep(
         Called with ``(fraction, message)`` as chunks finish.
     model
         A prebuilt :func:`sweep_model` of ``scenario`` (with ``settings``), to reuse across sweeps.
+    roads, bands
+        Closures and time bands of the drive times (:func:`sweep_model`).
 
     Returns
     -------
@@ -642,7 +677,7 @@ def sweep(
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
     report(0.0, "computing the team x site travel-time matrix")
-    model = model or sweep_model(scenario, settings=settings)
+    model = model or sweep_model(scenario, settings=settings, roads=roads, bands=bands)
     site, template, tod = draw_incidents(model, incidents, seed=seed)
     size = chunk_size or min(1000, max(25, math.ceil(incidents / 40)))
     starts = list(range(0, incidents, size))
@@ -670,7 +705,7 @@ def sweep(
         raise RuntimeError(
             f"sweep lost or duplicated incidents: {records.index.size} records for {incidents}"
         )
-    summary = summarise(model, site, template, tod, records, mode=mode)
+    summary = {**summarise(model, site, template, tod, records, mode=mode), "roads": model.roads}
     report(1.0, f"{incidents} incidents done")
     return SweepResult(
         scenario.name,

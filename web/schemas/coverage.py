@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from planner.model.records import TeamType, Tier
-from web.schemas.common import Answer, QueryString, RequestBody, one_error
+from web.schemas.common import Answer, RequestBody, one_error
+from web.schemas.roads import RoadFields, RoadsApplied, RoadsQuery
 
 MAX_CANDIDATES = 500
 """Candidate points of one what-if addition."""
@@ -42,8 +43,11 @@ class AddTeams(RequestBody):
         Field(min_length=1, max_length=MAX_CANDIDATES)
 
 
-class WhatIfPlan(RequestBody):
-    """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added."""
+class WhatIfPlan(RoadFields):
+    """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added.
+
+    Under ``closures`` and a time band (``at`` or ``band``) both the before and the after are computed.
+    """
 
     committed: list[str] = Field(default_factory=list, description="ids of teams away on other work")
     close_bases: list[str] = Field(default_factory=list, description="ids of bases closed, their teams out")
@@ -52,8 +56,8 @@ class WhatIfPlan(RequestBody):
     add: AddTeams | None = None
 
 
-class ServiceAreaQuery(QueryString):
-    """The standard whose service areas to draw."""
+class ServiceAreaQuery(RoadsQuery):
+    """The standard whose service areas to draw, under a closure set and a time band."""
 
     standard: str = Field(min_length=1, description="standard id")
 
@@ -67,6 +71,7 @@ class CoverageReport(Answer):
     gaps: list[dict[str, Any]]
     standards: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
+    roads: RoadsApplied | None = Field(None, description="closures and time band applied (null: free flow)")
 
 
 class WhatIfAnswer(Answer):

@@ -20,6 +20,8 @@
   const money = (x) => Number(x || 0).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
   const { map, renderer } = Planner.createMap(el);
+  const roads = PlannerRoads.create({ map, renderer, scenario, container: document.getElementById("roads-panel"),
+                                      onChange: () => changed() });
 
   // ---- state, kept in sessionStorage ----------------------------------------------------------
   const state = load();
@@ -91,6 +93,7 @@
   }
 
   map.on("click", (e) => {
+    if (roads.isDrawing()) return;  // the click is a corner of a closure area
     const id = `I${state.nextId++}`;
     state.incidents.push({ id, lon: Number(e.latlng.lng.toFixed(6)), lat: Number(e.latlng.lat.toFixed(6)), type: "",
                            priority: 1, duration_h: 12, responsible_unit: "", responsible_can_pay: true, requirements: [] });
@@ -200,6 +203,7 @@
 
   function requestBody() {
     return {
+      ...roads.fields(),
       time_limit_s: asNumber(state.timeLimit),
       incidents: state.incidents.map((inc) => {
         const out = { id: inc.id, lon: inc.lon, lat: inc.lat, priority: asNumber(inc.priority), duration_h: asNumber(inc.duration_h),
@@ -293,7 +297,8 @@
     el.dataset.routes = String(opt.assignments.filter((a) => a.route && a.route.length > 1).length);
 
     const bound = opt.bound ? ` · 下界 bound ${num(opt.bound.weighted_shortfall, 0)} / ${num(opt.bound.weighted_arrival, 2)} / ${money(opt.bound.compensation)}` : "";
-    $("run-status").innerHTML = `状态 Status <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
+    $("run-status").innerHTML = (result.roads ? `<span id="roads-applied">道路 Roads: ${PlannerRoads.describe(result.roads)}</span><br>` : "") +
+      `状态 Status <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
       ` · ${num(opt.seconds, 3)} s · 派出 ${opt.units_sent} units<span id="stale-note" class="met-no" hidden><br>输入已更改,结果可能过期 Inputs changed since this run.</span>`;
     showStale();
 
@@ -365,10 +370,10 @@
   // ---- load -----------------------------------------------------------------------------------
   drawList();
   drawMarkers();
-  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases"))])
-    .then(([incidentTypes, roads, bases]) => {
+  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases")), roads.load()])
+    .then(([incidentTypes, network, bases]) => {
       types = incidentTypes.incident_types;
-      const roadLayer = L.geoJSON(roads, { style: (f) => {
+      const roadLayer = L.geoJSON(network, { style: (f) => {
         const [weight, color] = Planner.roadClass(f.properties.highway);
         return { weight, color, opacity: 0.9, renderer, interactive: false };
       } }).addTo(map);

@@ -1,0 +1,107 @@
+"""Roads on the day through the API: closure sets stored and drawn, and the road fields of coverage and dispatch.
+
+Runs on SQLite and PostgreSQL (the closures document is stored like every settings document).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from tests.conftest import load_jinan
+
+AREA = {"type": "Polygon", "coordinates": [[[117.0, 36.65], [117.01, 36.65], [117.01, 36.66], [117.0, 36.66],
+                                            [117.0, 36.65]]]}
+BOWTIE = {"type": "Polygon", "coordinates": [[[117.0, 36.65], [117.01, 36.66], [117.01, 36.65], [117.0, 36.66],
+                                              [117.0, 36.65]]]}
+OUTSIDE = {"type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.0]]]}
+
+
+@pytest.fixture
+def planner_web(app: Any, client: Any, auth: Any) -> Any:
+    load_jinan(app.extensions["planner_store"])
+    auth.login("planner")
+    return client
+
+
+def roads(web: Any) -> dict[str, Any]:
+    answer = web.get("/api/v1/scenarios/jinan/road-conditions")
+    assert answer.status_code == 200
+    return answer.get_json()  # type: ignore[no-any-return]
+
+
+def test_roads_lists_the_shipped_sets_and_bands(planner_web: Any) -> None:
+    data = roads(planner_web)
+    assert [s["name"] for s in data["closure_sets"]] == ["north-corridor-cut", "luokou-flooding"]
+    assert [b["id"] for b in data["bands"]] == ["morning-peak", "evening-peak", "night"]
+    assert "[U]" in data["bands_source"] and data["closures_version"] >= 1
+
+
+def test_store_a_closure_set_then_apply_it_to_coverage(planner_web: Any) -> None:
+    version = roads(planner_web)["closures_version"]
+    saved = planner_web.put("/api/v1/scenarios/jinan/closures/downtown", json={
+        "description": "a drawn area", "closures": [{"id": "a1", "geometry": AREA}], "expected_version": version})
+    assert saved.status_code == 200, saved.get_json()
+    assert "downtown" in [s["name"] for s in roads(planner_web)["closure_sets"]]
+    report = planner_web.get("/api/v1/scenarios/jinan/coverage?closures=downtown").get_json()
+    assert report["roads"]["closure_set"] == "downtown"
+    assert report["roads"]["closures"][0]["id"] == "a1" and report["roads"]["edges_closed"] > 0
+    drawn = planner_web.get("/api/v1/scenarios/jinan/closures/downtown/map").get_json()
+    roles = {f["properties"]["role"] for f in drawn["features"]}
+    assert roles == {"closure", "closed"}
+    stale = planner_web.put("/api/v1/scenarios/jinan/closures/other", json={
+        "closures": [{"id": "a1", "geometry": AREA}], "expected_version": version})
+    assert stale.status_code == 409
+    gone = planner_web.delete(f"/api/v1/scenarios/jinan/closures/downtown?expected_version={version + 1}")
+    assert gone.status_code == 200
+    assert "downtown" not in [s["name"] for s in roads(planner_web)["closure_sets"]]
+
+
+@pytest.mark.parametrize(("closure", "field", "words"), [
+    ({"id": "x", "geometry": BOWTIE}, "sets[2].closures[0].geometry", "Self-intersection"),
+    ({"id": "x", "geometry": OUTSIDE}, "sets[2].closures[0].geometry", "outside the network"),
+    ({"id": "x", "geometry": {"type": "Polygon", "coordinates": 5}}, "sets[2].closures[0].geometry",
+     "not valid GeoJSON"),
+    ({"id": "x", "edges": [1], "speed_factor": 0}, "closures[0].speed_factor", "greater than 0"),
+    ({"id": "x", "edges": [1], "speed_factor": 3.5}, "closures[0].speed_factor", "less than or equal to 3"),
+])
+def test_a_bad_closure_is_refused_naming_the_field_and_nothing_is_stored(planner_web: Any, closure: dict[str, Any],
+                                                                         field: str, words: str) -> None:
+    before = roads(planner_web)
+    answer = planner_web.put("/api/v1/scenarios/jinan/closures/bad", json={
+        "closures": [closure], "expected_version": before["closures_version"]})
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["field"] == field and words in error["message"]
+    assert roads(planner_web) == before
+
+
+def test_an_overlapping_band_is_refused_by_the_settings_api(planner_web: Any) -> None:
+    current = planner_web.get("/api/v1/scenarios/jinan/settings/speed_profiles").get_json()
+    data = copy.deepcopy(current["data"])
+    data["bands"].append({"id": "late", "start": "18:30", "end": "20:00"})
+    answer = planner_web.put("/api/v1/scenarios/jinan/settings/speed_profiles",
+                             json={"data": data, "expected_version": current["version"]})
+    assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "bands[3].start"
+    assert planner_web.get("/api/v1/scenarios/jinan/settings/speed_profiles").get_json() == current
+
+
+def test_dispatch_at_a_time_and_under_a_drawn_closure(app: Any, client: Any, auth: Any) -> None:
+    load_jinan(app.extensions["planner_store"])
+    auth.login("dispatcher")
+    body = {"incidents": [{"lon": 117.02, "lat": 36.655, "type": "high-rise-fire"}], "time_limit_s": 5.0}
+    free = client.post("/api/v1/scenarios/jinan/dispatch", json=body).get_json()
+    peak = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "at": "2026-07-01T08:00"}).get_json()
+    assert free["roads"] is None
+    assert peak["roads"]["band"] == "morning-peak" and peak["roads"]["at"].startswith("2026-07-01T08:00")
+    first = {a["unit"]: a["arrival_min"] for a in free["optimal"]["assignments"]}
+    later = {a["unit"]: a["arrival_min"] for a in peak["optimal"]["assignments"]}
+    assert all(later[u] > first[u] for u in set(first) & set(later))
+    drawn = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "closures": AREA}).get_json()
+    assert drawn["roads"]["closure_set"] == "drawn" and drawn["roads"]["edges_closed"] > 0
+    bad = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "closures": OUTSIDE})
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "closures"
+    both = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "at": "2026-07-01T08:00", "band": "night"})
+    assert both.status_code == 400 and both.get_json()["error"]["field"] == "band"
