@@ -47,7 +47,7 @@ def segments(network: RoadNetwork) -> Segments:
     if key not in _cache:
         projection = LocalProjection(float(np.mean(network.lon)), float(np.mean(network.lat)))
         x, y = projection.to_metres(network.lon, network.lat)
-        edges = np.flatnonzero(network.highway != ACCESS_CLASS)
+        edges = np.flatnonzero((network.highway != ACCESS_CLASS) & ~network.superseded)
         u, v = network.edge_u[edges], network.edge_v[edges]
         lines = shapely.linestrings(np.stack([np.column_stack([x[u], y[u]]), np.column_stack([x[v], y[v]])], 1))
         if len(_cache) > 16:

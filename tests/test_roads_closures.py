@@ -50,11 +50,11 @@ def grid():
 
 
 def reference_seconds(network, factor, origin, target):
-    """Fastest time on a networkx graph with the test's own weights (length / (speed * factor))."""
+    """Fastest time on a networkx graph with the test's own weights (length / (speed * factor), in whole ms)."""
     graph = nx.DiGraph()
     for k in range(network.n_edges):
         if factor[k] > 0:
-            seconds = network.length_m[k] / (network.speed_kph[k] * factor[k] / 3.6)
+            seconds = max(round(network.length_m[k] / (network.speed_kph[k] * factor[k] / 3.6) * 1000), 1) / 1000
             u, v = int(network.edge_u[k]), int(network.edge_v[k])
             if not graph.has_edge(u, v) or graph[u][v]["w"] > seconds:
                 graph.add_edge(u, v, w=seconds)

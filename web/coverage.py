@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from planner.coverage.areas import service_area_breaks
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
 from planner.model.records import LABELS, TeamType, Tier
@@ -25,7 +26,15 @@ from web.openapi import operation
 from web.roads import road_conditions, roads_key
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
-from web.schemas.coverage import CandidatePoint, CoverageReport, ServiceAreaQuery, WhatIfAnswer, WhatIfPlan
+from web.schemas.coverage import (
+    AreaBreaks,
+    AreaBreaksQuery,
+    CandidatePoint,
+    CoverageReport,
+    ServiceAreaQuery,
+    WhatIfAnswer,
+    WhatIfPlan,
+)
 from web.schemas.roads import RoadsQuery
 from web.store import get_store
 
@@ -65,6 +74,20 @@ def areas(name: str, query: ServiceAreaQuery) -> Any:
     return jsonify(cached_for_version("service_areas", name,
                                       (query.standard, roads_key(query.closures, query.at, query.band)),
                                       lambda: service_area_features(scenario, query.standard, roads=roads)))
+
+
+@operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas/breaks", "GET",
+           summary="Nested service areas per base and team type at several breaks, GeoJSON (export as is)",
+           answers={200: AreaBreaks})
+def area_breaks(name: str, query: AreaBreaksQuery) -> Any:
+    """Service areas of each base's fastest team of a type at each break (``?team_type=fire&breaks=5,10``)."""
+    scenario = current_scenario(name)
+    roads = road_conditions(name, query.closures, query.at, query.band)
+    bases = None if not query.bases else [b.strip() for b in query.bases.split(",") if b.strip()]
+    breaks = [float(b) for b in query.breaks.split(",")]
+    key = (query.team_type.value, query.breaks, query.bases, roads_key(query.closures, query.at, query.band))
+    return jsonify(cached_for_version("area_breaks", name, key, lambda: service_area_breaks(
+        scenario, query.team_type.value, breaks, bases=bases, roads=roads)))
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/whatif", "POST", summary="Coverage before and after a what-if plan",

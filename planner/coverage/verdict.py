@@ -33,15 +33,14 @@ from typing import Any
 import numpy as np
 
 from geodata.errors import GeodataError
-from geodata.matrix import travel_time_matrix, travel_times_to
+from geodata.matrix import choose_engine, travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
-from geodata.snap import DEFAULT_MAX_SNAP_M
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
 from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
-from planner.scenario.network import Placement, placement
+from planner.scenario.network import Placement, join_points, placement
 
 __all__ = [
     "CoverageReport",
@@ -200,14 +199,16 @@ def drive_minutes(
 ) -> tuple[np.ndarray, str, int]:
     """Drive minutes from each origin node to each site node, with the fewest shortest-path searches.
 
-    One reversed search per distinct site node (``travel_times_to``) when there are no more of them
-    than distinct origin nodes, else one forward search per distinct origin node.
+    Many distinct origins to a few nodes run on the contraction hierarchy (``"cch"``: one one-to-many
+    query per origin, :func:`geodata.matrix.choose_engine`); otherwise one reversed search per distinct
+    site node (``travel_times_to``) when there are no more of them than distinct origin nodes, else one
+    forward search per distinct origin node. Every way gives the same whole-millisecond sums.
 
     Returns
     -------
     tuple
-        ``origins x sites`` minutes (``inf`` = unreachable), the direction (``"to-sites"`` or
-        ``"from-bases"``) and the number of searches run.
+        ``origins x sites`` minutes (``inf`` = unreachable), the direction (``"to-sites"``,
+        ``"from-bases"`` or ``"cch"``) and the number of searches run.
 
     """
     origins = np.asarray(origin_nodes, dtype=np.int64)
@@ -216,7 +217,10 @@ def drive_minutes(
         return np.full((origins.size, sites.size), np.inf), "none", 0
     unique_o, inverse_o = np.unique(origins, return_inverse=True)
     unique_s, inverse_s = np.unique(sites, return_inverse=True)
-    if unique_s.size <= unique_o.size:
+    if choose_engine(network, unique_o.size, unique_s.size) == "cch":
+        seconds = travel_time_matrix(network, unique_o, unique_s, engine="cch")
+        direction, searches = "cch", int(unique_o.size)
+    elif unique_s.size <= unique_o.size:
         to_sites = travel_times_to(network, unique_s)  # distinct sites x every node
         seconds = to_sites[:, unique_o].T
         direction, searches = "to-sites", int(unique_s.size)
@@ -236,63 +240,80 @@ def access_speed_m_per_min(scenario: Scenario) -> float | None:
 
 
 def place_points(
-    reference: Scenario, ids: Sequence[str], lon: Sequence[float] | np.ndarray, lat: Sequence[float] | np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Snap new points (a candidate or moved base) to the reference scenario's network.
+    reference: Scenario, ids: Sequence[str], lon: Sequence[float] | np.ndarray, lat: Sequence[float] | np.ndarray,
+    *, network: RoadNetwork | None = None,
+) -> tuple[RoadNetwork, np.ndarray, np.ndarray]:
+    """Join new points (a candidate or moved base, a moved site, a standby point) to the reference's network.
 
-    On a road network a point beyond the scenario's snap limit is refused (``InputError``); on an
-    approximate kNN network any point is accepted and its distance to the nearest node is driven
-    at the network's speed divided by its detour factor.
+    On a road network a point is joined as the scenario's own bases and sites are (part-way along its
+    nearest edge, :func:`planner.scenario.network.join_points`), and one beyond the scenario's snap
+    limit is refused (``InputError``); on an approximate kNN network any point is accepted, snapped to
+    its nearest node, and its distance to it is driven at the network's speed divided by its detour factor.
+
+    Parameters
+    ----------
+    reference
+        The scenario whose network and snapping rules apply.
+    ids, lon, lat
+        The points (ids name them in errors).
+    network
+        The network to join them to (default the reference's placement network; a network under
+        closures or a band, :func:`planner.roads.conditions.routing_network`, keeps its factors).
 
     Returns
     -------
     tuple
-        Node positions and access minutes (0 on road networks).
+        The network with the points joined, their node positions on it, and access minutes (0 on roads).
 
     """
-    placed = placement(reference)
+    network = network if network is not None else placement(reference).network
     speed = access_speed_m_per_min(reference)
-    limit = float(reference.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
     try:
-        snapped = placed.snapper.snap(lon, lat, labels=[f"point {i}" for i in ids], max_distance_m=limit,
-                                      refuse=speed is None)
+        joined = join_points(reference, network, lon, lat, labels=[f"point {i}" for i in ids], refuse=speed is None)
     except GeodataError as error:
         raise InputError(str(error), field="lon/lat") from None
-    access = np.zeros(len(ids)) if speed is None else snapped.distance_m / speed
-    return snapped.node.astype(np.int64), access
+    access = np.zeros(len(ids)) if speed is None else joined.distance_m / speed
+    return joined.network, joined.node.astype(np.int64), access
 
 
-def _base_positions(scenario: Scenario, reference: Scenario, placed: Placement,
-                    wanted: set[str]) -> dict[str, tuple[int, float]]:
-    """Node and access minutes of each wanted base: the reference placement, else snapped anew."""
+def _positions(scenario: Scenario, reference: Scenario, placed: Placement, wanted: set[str], network: RoadNetwork
+               ) -> tuple[RoadNetwork, dict[str, tuple[int, float]], np.ndarray]:
+    """Return the network, each wanted base's node and access minutes, and each site's node.
+
+    The reference placement where a base or site is unchanged, else joined anew (all in one join, so
+    the network returned holds them all).
+    """
     ref_bases = reference.by_id("bases")
+    ref_sites = reference.by_id("sites")
+
+    def unchanged(record: Any, old: Any, nodes: Mapping[str, int]) -> bool:
+        return old is not None and record.id in nodes and (old.lon, old.lat) == (record.lon, record.lat)
+
     positions: dict[str, tuple[int, float]] = {}
-    new = []
+    site_nodes = np.empty(len(scenario.sites), dtype=np.int64)
+    new: list[tuple[str, Any]] = []
     for base in scenario.bases:
         if base.id not in wanted:
             continue
-        old = ref_bases.get(base.id)
-        if old is not None and base.id in placed.base_node and (old.lon, old.lat) == (base.lon, base.lat):  # type: ignore[attr-defined]
+        if unchanged(base, ref_bases.get(base.id), placed.base_node):
             positions[base.id] = (placed.base_node[base.id], 0.0)
         else:
-            new.append(base)
-    if new:
-        nodes, access = place_points(reference, [b.id for b in new], [b.lon for b in new], [b.lat for b in new])
-        positions.update({b.id: (int(n), float(a)) for b, n, a in zip(new, nodes, access, strict=True)})
-    return positions
-
-
-def _site_nodes(scenario: Scenario, reference: Scenario, placed: Placement) -> np.ndarray:
-    """Site node positions: the reference placement where the site is unchanged, else snapped anew."""
-    ref_sites = reference.by_id("sites")
-    nodes = np.empty(len(scenario.sites), dtype=np.int64)
-    for i, site in enumerate(scenario.sites):
-        old = ref_sites.get(site.id)
-        if old is not None and site.id in placed.site_node and (old.lon, old.lat) == (site.lon, site.lat):  # type: ignore[attr-defined]
-            nodes[i] = placed.site_node[site.id]
+            new.append(("base", base))
+    for j, site in enumerate(scenario.sites):
+        if unchanged(site, ref_sites.get(site.id), placed.site_node):
+            site_nodes[j] = placed.site_node[site.id]
         else:
-            nodes[i] = place_points(reference, [site.id], [site.lon], [site.lat])[0][0]
-    return nodes
+            new.append(("site", site))
+    if new:
+        network, nodes, access = place_points(reference, [r.id for _, r in new], [r.lon for _, r in new],
+                                              [r.lat for _, r in new], network=network)
+        index = {s.id: j for j, s in enumerate(scenario.sites)}
+        for (kind, record), node, minutes in zip(new, nodes, access, strict=True):
+            if kind == "base":
+                positions[record.id] = (int(node), float(minutes))
+            else:
+                site_nodes[index[record.id]] = int(node)
+    return network, positions, site_nodes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,11 +360,10 @@ def coverage(
     capabilities = {s.capability for s in scenario.standards}
     teams = [t for t in scenario.teams if t.team_type in capabilities]
     placed = placement(reference)
-    positions = _base_positions(scenario, reference, placed, {t.base for t in teams})
+    network, positions, site_nodes = _positions(scenario, reference, placed, {t.base for t in teams},
+                                                routing_network(reference, roads))
     base_ids = sorted(positions)
-    site_nodes = _site_nodes(scenario, reference, placed)
-    drive_base, direction, searches = drive_minutes(
-        routing_network(reference, roads), [positions[b][0] for b in base_ids], site_nodes)
+    drive_base, direction, searches = drive_minutes(network, [positions[b][0] for b in base_ids], site_nodes)
     row = {b: i for i, b in enumerate(base_ids)}
     drive = drive_base[[row[t.base] for t in teams]] if teams else np.empty((0, len(scenario.sites)))
     access = np.array([positions[t.base][1] for t in teams], dtype=float)

@@ -354,10 +354,10 @@ def _add_bases(
         raise InputError(f"no standard of this scenario counts a {template.tier.value} {template.team_type.value} "
                          "team at any site", field="team_type")
     lon, lat = _candidate_points(reference, plan.candidates)
-    nodes, access = place_points(reference, ids, lon, lat)
+    network, nodes, access = place_points(reference, ids, lon, lat, network=routing_network(reference, roads))
     site_index = {s.id: i for i, s in enumerate(modified.sites)}
     site_nodes = np.array([placement(reference).site_node[s.id] for s in modified.sites], dtype=np.int64)
-    drive, _, _ = drive_minutes(routing_network(reference, roads), nodes, site_nodes)
+    drive, _, _ = drive_minutes(network, nodes, site_nodes)
     arrival = rule.arrival_minutes(template.turnout_min, drive, access[:, None])  # candidates x sites
     # Which column brings which row within standard is the coverage rule's: the existing network
     # (column 0) where the row passes now, a candidate where its team would be in time. A covered

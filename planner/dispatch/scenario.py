@@ -20,6 +20,7 @@ import numpy as np
 import shapely.geometry
 
 from geodata.matrix import travel_times_to
+from geodata.network import RoadNetwork
 from geodata.routes import route_coordinates, route_lengths_m, shortest_routes
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
@@ -31,7 +32,7 @@ from planner.errors import InputError
 from planner.model.records import JurisdictionLevel
 from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
-from planner.scenario.network import placement
+from planner.scenario.network import join_points, placement
 from planner.sharing import Agreement, agreements_from_dicts
 
 __all__ = [
@@ -91,6 +92,7 @@ class _Prepared:
     route_km: Mapping[tuple[str, str], float]
     incident_node: Mapping[str, int]
     described: tuple[dict[str, Any], ...]
+    network: RoadNetwork
     roads: RoadConditions | None = None
 
 
@@ -132,10 +134,10 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest], roads: Roa
     if len(set(ids)) != len(ids):
         raise InputError("incident ids must be unique", field="incidents")
     placed = placement(scenario)
-    network = routing_network(scenario, roads)
     regions = tuple(_incident_region(scenario, r, i) for i, r in enumerate(requests))
-    snapped = placed.snapper.snap([r.lon for r in requests], [r.lat for r in requests],
-                                  max_distance_m=float(scenario.meta.get("snap_limit_m", 2000)), refuse=False)
+    snapped = join_points(scenario, routing_network(scenario, roads), [r.lon for r in requests],
+                          [r.lat for r in requests], refuse=False)
+    network = snapped.network  # the incidents joined part-way along their roads
     if snapped.too_far.any():
         index = int(np.flatnonzero(snapped.too_far)[0])
         raise InputError(f"incident {requests[index].id} is {snapped.distance_m[index] / 1000:.1f} km from the "
@@ -162,20 +164,20 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest], roads: Roa
                               parents=jurisdiction_parents(scenario),
                               pair_cost={key: charge.amount for key, charge in charges.items()})
     described = tuple({"id": r.id, "lon": r.lon, "lat": r.lat, "type": r.type, "priority": r.priority,
-                       "region": region, "off_network_m": round(float(d), 1),
+                       "region": region, "off_network_m": round(float(d), 1), "road": road,
                        "requirements": [{"capability": q.capability, "quantity": q.quantity,
                                          "deadline_min": q.deadline_min, "duration_min": q.duration_min}
                                         for q in r.requirements]}
-                      for r, region, d in zip(requests, regions, snapped.distance_m, strict=True))
+                      for r, region, d, road in zip(requests, regions, snapped.distance_m, snapped.roads, strict=True))
     return _Prepared(scenario, agreements, tuple(requests), regions, problem, charges, route_km,
-                     {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described, roads)
+                     {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described, network, roads)
 
 
 def _routes(prepared: _Prepared, result: DispatchResult) -> tuple[dict[str, list[list[float]]], dict[str, float]]:
     """Road routes of the plan's units (drawn along the network) and their one-way kilometres."""
     scenario = prepared.scenario
     placed = placement(scenario)
-    network = routing_network(scenario, prepared.roads)
+    network = prepared.network
     team_node = {t.id: placed.base_node[t.base] for t in scenario.teams}
     routes: dict[str, list[list[float]]] = {}
     for incident_id in sorted({a.incident for a in result.assignments}):

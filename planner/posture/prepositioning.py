@@ -906,8 +906,8 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
         clash = [s.id for s in staging if s.id in taken]
         if clash:
             raise InputError(f"staging point id {clash[0]!r} is also a base id", field="staging_points")
-        nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
-                                     [s.lat for s in staging])
+        network, nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
+                                              [s.lat for s in staging], network=network)
         for s, n, a in zip(staging, nodes, access, strict=True):
             if s.jurisdiction and s.jurisdiction not in regions:
                 raise InputError(f"staging point {s.id}: jurisdiction {s.jurisdiction!r} is not in the scenario",
@@ -1060,9 +1060,10 @@ def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[Hazard
         deployments = []
         for m in (m for m in crossing if m.to_region == region):
             target = placed.base_node.get(m.to)
-            if target is None:
-                target = int(place_points(scenario, [m.to], [m.lon], [m.lat])[0][0])
             network = routing_network(scenario, roads)
+            if target is None:
+                network, nodes, _ = place_points(scenario, [m.to], [m.lon], [m.lat], network=network)
+                target = int(nodes[0])
             path = shortest_routes(network, [placed.base_node[m.from_base]], int(target))[0]
             km = route_length_m(network, path) / 1000 if path else 0.0
             deployments.append(Deployment(unit=m.team, lender=m.from_region, people=teams[m.team].members,  # type: ignore[attr-defined]

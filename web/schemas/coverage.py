@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from planner.model.records import TeamType, Tier
-from web.schemas.common import Answer, RequestBody, one_error
+from web.schemas.common import Answer, FeatureCollection, RequestBody, one_error
 from web.schemas.roads import RoadFields, RoadsApplied, RoadsQuery
 
 MAX_CANDIDATES = 500
@@ -60,6 +60,22 @@ class ServiceAreaQuery(RoadsQuery):
     """The standard whose service areas to draw, under a closure set and a time band."""
 
     standard: str = Field(min_length=1, description="standard id")
+
+
+class AreaBreaksQuery(RoadsQuery):
+    """Whose areas (a team type, some or all bases) at which breaks, under a closure set and a time band."""
+
+    team_type: TeamType
+    breaks: str = Field("5,10,15,30", pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+                        description="minutes from the call, turn-out included, comma-separated")
+    bases: str | None = Field(None, description="comma-separated base ids (default: every base with such a team)")
+
+
+class AreaBreaks(FeatureCollection):
+    """Service areas per (base, break), largest break first; each feature's properties: base, minutes, turnout."""
+
+    breaks: list[float]
+    roads: RoadsApplied | None = None
 
 
 class CoverageReport(Answer):

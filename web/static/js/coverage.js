@@ -223,6 +223,41 @@
   });
 
   // ---- load ----------------------------------------------------------------------------------
+  // ---- multi-break service areas ------------------------------------------------------------
+  const BREAK_COLOURS = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#a50026", "#762a83", "#40004b"];
+  $("draw-breaks").addEventListener("click", () => {
+    const base = $("areas-base").value;
+    const path = `coverage/service-areas/breaks?team_type=${encodeURIComponent($("areas-team-type").value)}` +
+      `&breaks=${encodeURIComponent($("areas-breaks").value)}${base ? `&bases=${encodeURIComponent(base)}` : ""}`;
+    $("breaks-status").textContent = "计算中 Computing…";
+    getJSON(api(withRoads(path))).then((fc) => {
+      if (state.layers.breaks) map.removeLayer(state.layers.breaks);
+      const order = [...fc.breaks].sort((a, b) => a - b);
+      state.layers.breaks = L.geoJSON({ type: "FeatureCollection", features: fc.features.filter((f) => f.geometry) }, {
+        style: (f) => { const c = BREAK_COLOURS[order.indexOf(f.properties.minutes)] || "#555";
+                        return { renderer, color: c, weight: 1, fillColor: c, fillOpacity: 0.25 }; },
+        onEachFeature: (f, layer) => layer.bindTooltip(`${escape(f.properties.base)} · ${f.properties.minutes} min`),
+      }).addTo(map);
+      state.breaks = fc;
+      $("export-breaks").disabled = false;
+      $("breaks-status").innerHTML = order.map((m, k) => `<span class="swatch" style="background:${BREAK_COLOURS[k]}"></span>${m} min`).join(" ") +
+        (fc.roads ? `<br>${PlannerRoads.describe(fc.roads)}` : "");
+      el.dataset.breaks = String(fc.features.length);
+    }).catch((error) => { $("breaks-status").innerHTML = `<span class="met-no">${escape(error.message)}</span>`; });
+  });
+  $("export-breaks").addEventListener("click", () => {
+    if (!state.breaks) return;
+    const blob = new Blob([JSON.stringify(state.breaks)], { type: "application/geo+json" });
+    const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob),
+      download: `${scenario}-${$("areas-team-type").value}-service-areas.geojson` });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
+  $("clear-breaks").addEventListener("click", () => {
+    if (state.layers.breaks) map.removeLayer(state.layers.breaks);
+    state.layers.breaks = null; state.breaks = null; $("export-breaks").disabled = true; $("breaks-status").textContent = "";
+  });
+
   $("compare-bands").addEventListener("click", () => {
     const closures = roads.fields().closures;
     const q = typeof closures === "string" ? `closures=${encodeURIComponent(closures)}&` : "";
