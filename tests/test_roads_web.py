@@ -105,3 +105,18 @@ def test_dispatch_at_a_time_and_under_a_drawn_closure(app: Any, client: Any, aut
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "closures"
     both = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "at": "2026-07-01T08:00", "band": "night"})
     assert both.status_code == 400 and both.get_json()["error"]["field"] == "band"
+
+
+def test_posture_under_a_closure_set_says_so(planner_web: Any) -> None:
+    from pathlib import Path
+
+    cap = (Path(__file__).resolve().parent / "fixtures" / "cap" / "red-rainstorm-licheng.xml").read_text(
+        encoding="utf-8")
+    body = {"cap": cap, "now": "2026-07-20T06:30:00+08:00", "time_limit_s": 5.0}
+    free = planner_web.post("/api/v1/scenarios/jinan/posture", json=body).get_json()
+    closed = planner_web.post("/api/v1/scenarios/jinan/posture", json={**body, "closures": "north-corridor-cut"})
+    assert closed.status_code == 200, closed.get_data(as_text=True)
+    data = closed.get_json()
+    assert free["roads"] is None and data["roads"]["closure_set"] == "north-corridor-cut"
+    assert any(r["unreachable"] for r in data["before"]["sites"])
+    assert not any(r["unreachable"] for r in free["before"]["sites"])
