@@ -21,6 +21,7 @@ Run: ``.venv/bin/python bench/cch.py [--part jinan|large|all] [--nodes 1000000] 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import sys
 import tempfile
@@ -145,10 +146,51 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
     print(f"process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
+def scenario_part(args: argparse.Namespace) -> None:
+    """Jinan scenario end to end: coverage of every site under a new closure (drawn), and a 10,000-incident sweep.
+
+    Each is timed with matrices on csgraph only and with the engine chosen per query (CCH for bases x
+    sites); the answers are checked equal.
+    """
+    from unittest import mock
+
+    from geodata import matrix
+    from planner.cli._common import read_folder
+    from planner.coverage import verdict
+    from planner.coverage.verdict import coverage
+    from planner.roads.conditions import travel_network
+    from planner.sweep.engine import sweep
+
+    scenario, documents = read_folder("jinan")
+    coverage(scenario)  # network, placement and hierarchy built once, as in a running app
+    rows = []
+    for label, engine in (("csgraph only", "csgraph"), ("auto (CCH for bases x sites)", None)):
+        csgraph_only = (mock.patch.object(matrix, "choose_engine", lambda *a, **k: "csgraph"),
+                        mock.patch.object(verdict, "choose_engine", lambda *a, **k: "csgraph"))
+        with contextlib.ExitStack() as stack:
+            for patch in csgraph_only if engine else ():
+                stack.enter_context(patch)
+            times = []
+            for k in range(args.repeat):
+                shift = 0.002 * (k + 1 + (10 if engine else 0))  # a new area every run: nothing cached
+                area = {"type": "Polygon", "coordinates": [[[117.0 + shift, 36.65], [117.03 + shift, 36.65],
+                                                            [117.03 + shift, 36.68], [117.0 + shift, 36.68],
+                                                            [117.0 + shift, 36.65]]]}
+                start = time.perf_counter()
+                report = coverage(scenario, roads=travel_network(scenario, documents, closures=area))
+                times.append(time.perf_counter() - start)
+            rows.append([f"coverage of every site under a new drawn closure, {label}", min(times), report.direction])
+            sweep_s, result = best_of(lambda: sweep(scenario, args.incidents, seed=1), max(1, args.repeat - 1))
+            rows.append([f"sweep of {args.incidents} incidents (model included), {label}", sweep_s,
+                         result.summary["counted"]])
+    table(["Jinan scenario, end to end", "seconds", "note"], rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse options and run the chosen parts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("jinan", "large", "all"), default="all")
+    parser.add_argument("--part", choices=("jinan", "large", "scenario", "all"), default="all")
+    parser.add_argument("--incidents", type=int, default=10_000, help="sweep size of the scenario part")
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--origins", type=int, default=200)
     parser.add_argument("--destinations", type=int, default=2000)
@@ -164,6 +206,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.part in ("jinan", "all"):
             run("Jinan", read_network_csv(DATA / "nodes.csv", DATA / "edges.csv", name="jinan"), args, cache,
                 with_networkx=True)
+        if args.part in ("scenario", "all"):
+            scenario_part(args)
         if args.part in ("large", "all"):
             nodes, edges = synthetic_road_tables(args.nodes, seed=1)
             run(f"synthetic {args.nodes:,}", build_network("synthetic", nodes, edges), args, cache,
