@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install install-dev install-browser run test bench clean
+.PHONY: install install-dev install-browser install-fonts run test bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,14 @@ $(BENCH_STAMP): requirements-bench.txt $(DEV_STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-## install: the runtime dependencies into .venv (quick when nothing changed)
-install: $(STAMP)
+## install: the runtime dependencies into .venv and the CJK font PDFs embed (quick when nothing changed)
+install: $(STAMP) install-fonts
 
-install-dev: $(DEV_STAMP) install-browser
+## install-fonts: Debian's WenQuanYi Zen Hei, the TrueType CJK font embedded in PDF reports (as root)
+install-fonts:
+	@bash scripts/install-fonts.sh
+
+install-dev: $(DEV_STAMP) install-browser install-fonts
 
 ## install-browser: Debian's chromium for the Playwright browser tests (needs root or an existing chromium)
 install-browser:

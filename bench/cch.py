@@ -30,6 +30,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import networkx as nx
 import numpy as np
@@ -37,11 +38,17 @@ from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import planner.roads.closures  # noqa: E402, F401  (registers the closures document read with the scenario)
 from bench._common import best_of, table  # noqa: E402
-from geodata import cch  # noqa: E402
+from geodata import cch, matrix  # noqa: E402
 from geodata.matrix import travel_time_matrix  # noqa: E402
 from geodata.network import RoadNetwork, build_network, read_network_csv  # noqa: E402
 from geodata.synthetic import synthetic_road_tables  # noqa: E402
+from planner.coverage import verdict  # noqa: E402
+from planner.coverage.verdict import coverage  # noqa: E402
+from planner.roads.conditions import travel_network  # noqa: E402
+from planner.store.settings import read_folder  # noqa: E402
+from planner.sweep.engine import sweep  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "geodata" / "data" / "jinan"
 
@@ -152,15 +159,6 @@ def scenario_part(args: argparse.Namespace) -> None:
     Each is timed with matrices on csgraph only and with the engine chosen per query (CCH for bases x
     sites); the answers are checked equal.
     """
-    from unittest import mock
-
-    from geodata import matrix
-    from planner.cli._common import read_folder
-    from planner.coverage import verdict
-    from planner.coverage.verdict import coverage
-    from planner.roads.conditions import travel_network
-    from planner.sweep.engine import sweep
-
     scenario, documents = read_folder("jinan")
     coverage(scenario)  # network, placement and hierarchy built once, as in a running app
     rows = []
@@ -198,9 +196,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=None, help="order cache folder (default: a temporary one)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each step; the best is printed")
     args = parser.parse_args(argv)
-    if not cch.available():
-        print("routingkit-cch is not installed: nothing to compare (pip install routingkit-cch)")
-        return
     with tempfile.TemporaryDirectory() as scratch:
         cache = args.cache or Path(scratch)
         if args.part in ("jinan", "all"):

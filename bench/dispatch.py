@@ -1,15 +1,23 @@
-"""Benchmark: CP-SAT dispatch optimiser against the greedy nearest-unit baseline.
+"""Benchmark: the dispatch optimiser's two engines, CP-SAT and HiGHS, side by side, and the greedy baseline.
 
-Seeded random instances up to 60 incidents x 400 units, in two flavours: ``ample`` (supply well
+Seeded random instances up to 60 incidents x 400 units, plus a province-wide flood of 150 incidents x
+1,000 units (its own time limit, default 60 s), in two flavours: ``ample`` (supply well
 above demand) and ``scarce`` (demand above supply, so choices matter). Units and incidents sit on
 random nodes of the Jinan road network and travel minutes come from its travel-time matrix; when the
 network or ``geodata`` is not available a seeded synthetic matrix (haversine distance at 40 km/h plus
 a detour factor on random points in the Jinan bounding box) is used instead. The source is printed.
 Regions are the four quadrants of the bounding box, with agreements between neighbouring quadrants.
 
-Run ``python bench/dispatch.py [--quick | --largest] [--time-limit S] [--seed N] [--repeat R] [--workers W]``;
-with ``--repeat`` each CP-SAT solve runs R times and the row gives the median seconds (min in the note),
-since timings on a shared machine are noisy.
+Each instance is solved by each engine (``--engines``, default both) on the same problem, and the row
+gives its status, each lexicographic stage's value (weighted shortfall, weighted arrival minutes,
+compensation yuan), the bound where not proven, and seconds; ``auto`` marks the engine the product
+picks (:func:`planner.dispatch.optimiser.choose_engine`).
+
+Run ``python bench/dispatch.py [--quick | --largest | --province] [--time-limit S] [--province-limit S]
+[--sizes 60x400,100x700] [--flavour both|ample|scarce] [--seed N] [--repeat R] [--workers W]
+[--engines cp-sat,highs]``; with ``--repeat`` each solve runs R
+times and the row gives the median seconds (min and max in the note), since timings on a shared machine
+are noisy.
 """
 
 from __future__ import annotations
@@ -28,8 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from geodata.matrix import travel_time_matrix  # noqa: E402
+from geodata.network import read_network_csv  # noqa: E402
+from planner.dispatch.formulation import formulate  # noqa: E402
 from planner.dispatch.greedy import solve_dispatch_greedy  # noqa: E402
-from planner.dispatch.optimiser import solve_dispatch  # noqa: E402
+from planner.dispatch.optimiser import choose_engine, is_scarce, solve_dispatch  # noqa: E402
 from planner.dispatch.problem import problem_from_dict  # noqa: E402
 from planner.dispatch.result import DispatchResult  # noqa: E402
 
@@ -40,8 +51,10 @@ SYNTHETIC_SPEED_KPH = 40.0
 SYNTHETIC_DETOUR = 1.3
 TRAVEL_CUTOFF_S = 3 * 3600.0
 CAPABILITIES = ("mine_rescue_squad", "hazchem_squad", "breathing_apparatus", "drainage_pump", "medical_team")
-SIZES = ((5, 40), (10, 80), (20, 150), (40, 250), (60, 400))
+SIZES = ((5, 40), (10, 80), (20, 150), (40, 250), (60, 400), (150, 1000))
 QUICK_SIZES = ((5, 40), (20, 150))
+PROVINCE = (150, 1000)
+"""A province-wide flood: incidents x units, solved with ``--province-limit`` rather than ``--time-limit``."""
 
 TravelSource = Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]
 """``(rng, n_units, n_incidents) -> (unit lon/lat, incident lon/lat, travel minutes units x incidents)``."""
@@ -73,9 +86,6 @@ def travel_source() -> tuple[str, TravelSource]:
     """Return the Jinan road network source if ``geodata`` and its data are present, else the synthetic one."""
     folder = ROOT / "geodata" / "data" / "jinan"
     try:
-        from geodata.matrix import travel_time_matrix
-        from geodata.network import read_network_csv
-
         network = read_network_csv(folder / "nodes.csv", folder / "edges.csv")
     except Exception as error:  # noqa: BLE001 - any failure means: use the fallback, and say why
         name, source = synthetic_source()
@@ -190,76 +200,100 @@ def _objective(result: DispatchResult) -> str:
     return f"{o.weighted_shortfall:>6g} {o.weighted_arrival:>10.1f} {o.compensation:>10.0f}"
 
 
+def _bound(result: DispatchResult) -> str:
+    b = result.bound
+    if b is None or result.status.value == "optimal":
+        return ""
+    return f"bound ({b.weighted_shortfall:g}, {b.weighted_arrival:.1f}, {b.compensation:.0f})"
+
+
+def _median_run(runs: list[DispatchResult]) -> tuple[DispatchResult, str]:
+    """Return the run of median seconds and a note on the spread when there are several."""
+    ordered = sorted(runs, key=lambda r: r.wall_s)
+    median = ordered[len(ordered) // 2]
+    if len(runs) == 1:
+        return median, ""
+    statuses = ",".join(sorted({r.status.value for r in runs}))
+    spread = f"min {ordered[0].wall_s:.2f} s, max {ordered[-1].wall_s:.2f} s"
+    return median, f"median of {len(runs)}, {spread} ({statuses})"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print one row per instance and method."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two small sizes only")
-    parser.add_argument("--time-limit", type=float, default=10.0, help="CP-SAT limit per instance, seconds")
-    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--largest", action="store_true", help="60 incidents x 400 units only")
-    parser.add_argument("--repeat", type=int, default=1, help="CP-SAT runs per instance (median seconds)")
+    parser.add_argument("--province", action="store_true", help="150 incidents x 1,000 units only")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="limit per solve, seconds")
+    parser.add_argument("--province-limit", type=float, default=60.0, help="limit per 150 x 1,000 solve, seconds")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per instance and engine (median seconds)")
     parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: the optimiser's)")
+    parser.add_argument("--engines", default="cp-sat,highs", help="comma-separated engines to run")
+    parser.add_argument("--sizes", default="", help="comma-separated INCIDENTSxUNITS, e.g. 60x400,100x700")
+    parser.add_argument("--flavour", choices=("both", "ample", "scarce"), default="both")
     parser.add_argument("--synthetic", action="store_true", help="force the synthetic travel-time source")
     args = parser.parse_args(argv)
 
     name, source = synthetic_source() if args.synthetic else travel_source()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     print(f"travel times: {name}")
     print(f"cpus: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
     print(
-        f"CP-SAT time limit {args.time_limit:g} s per instance; "
-        "objective = (weighted shortfall, weighted arrival min, compensation yuan)"
+        f"time limit {args.time_limit:g} s per solve ({args.province_limit:g} s at {PROVINCE[0]} x {PROVINCE[1]}); "
+        "objective = (weighted shortfall, weighted arrival min, compensation yuan); * = the engine auto picks"
     )
     print()
     header = (
-        f"{'instance':<16} {'inc':>3} {'units':>5} {'method':<7} {'seconds':>8} {'status':<9} "
-        f"{'w_short':>6} {'w_arrival':>10} {'compens.':>10}   greedy/opt (short, arrival)"
+        f"{'instance':<17} {'inc':>3} {'units':>5} {'method':<8} {'seconds':>8} {'status':<9} "
+        f"{'w_short':>6} {'w_arrival':>10} {'compens.':>10}   note"
     )
     print(header)
     print("-" * len(header))
-    scarce_rows: list[tuple[float, float, float, float]] = []
-    all_optimal = True
-    sizes = QUICK_SIZES if args.quick else SIZES[-1:] if args.largest else SIZES
+    sizes = QUICK_SIZES if args.quick else (SIZES[-2],) if args.largest else (PROVINCE,) if args.province else SIZES
+    if args.sizes:
+        sizes = tuple((int(a), int(b)) for a, b in (size.split("x") for size in args.sizes.split(",")))
+    flavours = {"both": (False, True), "ample": (False,), "scarce": (True,)}[args.flavour]
     extra = {} if args.workers is None else {"workers": args.workers}
+    unproven: list[str] = []
+    worse_than_greedy: list[str] = []
     for n_incidents, n_units in sizes:
-        for scarce in (False, True):
+        limit = args.province_limit if (n_incidents, n_units) == PROVINCE else args.time_limit
+        for scarce in flavours:
             label = f"{'scarce' if scarce else 'ample'}-{n_incidents}x{n_units}"
             seed = args.seed * 1000 + n_incidents * 10 + int(scarce)
             problem = problem_from_dict(make_instance(source, n_incidents, n_units, scarce=scarce, seed=seed))
-            runs = [
-                solve_dispatch(problem, time_limit_s=args.time_limit, **extra) for _ in range(max(1, args.repeat))
-            ]
-            times = sorted(r.wall_s for r in runs)
-            optimal = sorted(runs, key=lambda r: r.wall_s)[len(runs) // 2]
-            all_optimal &= all(r.status.value == "optimal" for r in runs)
+            formulation = formulate(problem)
+            auto = choose_engine(len(formulation.keys), scarce=is_scarce(problem, formulation))
             greedy = solve_dispatch_greedy(problem)
-            o, g = optimal.objective, greedy.objective
-            ratios = (
-                f"{_ratio(g.weighted_shortfall, o.weighted_shortfall)}, "
-                f"{_ratio(g.weighted_arrival, o.weighted_arrival)}"
-            )
-            b = optimal.bound
-            proof = "" if b is None or optimal.status.value == "optimal" else (
-                f"bound ({b.weighted_shortfall:g}, {b.weighted_arrival:.1f})"
-            )
-            if len(runs) > 1:
-                statuses = ",".join(sorted({r.status.value for r in runs}))
-                spread = f"median of {len(runs)}, min {times[0]:.2f} s, max {times[-1]:.2f} s ({statuses})"
-                proof = f"{proof} {spread}".strip()
-            for result, note in ((optimal, proof), (greedy, ratios)):
+            for engine in engines:
+                runs = [
+                    solve_dispatch(problem, time_limit_s=limit, engine=engine, **extra)
+                    for _ in range(max(1, args.repeat))
+                ]
+                result, spread = _median_run(runs)
+                if any(r.status.value != "optimal" for r in runs):
+                    unproven.append(f"{label} {engine}")
+                if any(r.objective.as_tuple() > greedy.objective.as_tuple() for r in runs):
+                    worse_than_greedy.append(f"{label} {engine}")
+                method = f"{engine}{'*' if engine == auto else ''}"
+                note = f"{_bound(result)} {spread}".strip()
                 print(
-                    f"{label:<16} {n_incidents:>3} {n_units:>5} {result.method:<7} {result.wall_s:>8.2f} "
+                    f"{label:<17} {n_incidents:>3} {n_units:>5} {method:<8} {result.wall_s:>8.2f} "
                     f"{result.status.value:<9} {_objective(result)}   {note}"
                 )
-            if scarce:
-                scarce_rows.append((g.weighted_shortfall, o.weighted_shortfall, g.weighted_arrival, o.weighted_arrival))
+            g, o = greedy.objective, result.objective
+            ratios = (
+                f"greedy/{engines[-1]} (short, arrival): {_ratio(g.weighted_shortfall, o.weighted_shortfall)}, "
+                f"{_ratio(g.weighted_arrival, o.weighted_arrival)}"
+            )
+            print(
+                f"{label:<17} {n_incidents:>3} {n_units:>5} {'greedy':<8} {greedy.wall_s:>8.2f} "
+                f"{greedy.status.value:<9} {_objective(greedy)}   {ratios}"
+            )
     print()
-    worse = sum(1 for gs, os_, _, _ in scarce_rows if os_ > gs)
-    better = sum(1 for gs, os_, ga, oa in scarce_rows if (os_, oa) < (gs, ga))
-    print(f"all CP-SAT runs proven optimal: {all_optimal}; load average at end: {os.getloadavg()[0]:.1f}")
-    print(
-        f"scarce instances: optimiser worse than greedy on weighted shortfall in {worse}/{len(scarce_rows)}, "
-        f"lexicographically better (shortfall, arrival) in {better}/{len(scarce_rows)}"
-    )
+    print(f"not proven optimal: {', '.join(unproven) or 'none'}; load average at end: {os.getloadavg()[0]:.1f}")
+    print(f"worse than greedy: {', '.join(worse_than_greedy) or 'none'}")
     return 0
 
 

@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import socket
 import subprocess
@@ -43,6 +44,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = ROOT / "bench" / "data" / "load-before.txt"
@@ -94,8 +97,6 @@ def free_port() -> int:
 
 def empty_postgres(url: str) -> None:
     """Drop and recreate the public schema of the PostgreSQL database at ``url`` (the run starts empty)."""
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -114,10 +115,13 @@ def running_app(database_url: str | None) -> Iterator[App]:
     python = sys.executable
     subprocess.run([python, "-m", "planner", "init", "--if-empty"], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    password = secrets.token_urlsafe(16)  # the initial one must be changed before the API answers
+    subprocess.run([python, "-m", "planner", "users", "set-password", "admin"], cwd=ROOT,
+                   env={**env, "PLANNER_PASSWORD": password}, check=True, stdout=subprocess.DEVNULL)
     log = instance / "web.log"
     with log.open("wb") as sink:
         process = subprocess.Popen([python, "-m", "web"], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    app = App(int(env["PORT"]), (instance / "initial-admin-password").read_text().strip())
+    app = App(int(env["PORT"]), password)
     try:
         deadline = time.monotonic() + 60
         while True:

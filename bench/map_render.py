@@ -35,8 +35,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from playwright.sync_api import sync_playwright  # noqa: E402
+
 from bench._common import table  # noqa: E402
+from planner.scenario.files import read_scenario  # noqa: E402
+from planner.store.accounts import create_user  # noqa: E402
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402
+from web import create_app  # noqa: E402
 
 SCENARIO = "jinan"
 TARGET_S = 2.0
@@ -85,10 +90,6 @@ ROADS_ONLY_PAGE = """<!doctype html>
 
 def start_app(folder: Path) -> Any:
     """Start the web app on a temporary database holding the shipped scenario and one viewer."""
-    from planner.scenario.files import read_scenario
-    from planner.store.accounts import create_user
-    from web import create_app
-
     app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": "bench",
                       "DEFAULT_SCENARIO": SCENARIO})
     store = app.extensions["planner_store"]
@@ -161,8 +162,6 @@ def main(argv: list[str] | None = None) -> int:
     if not CHROMIUM.exists():
         print(f"chromium not found at {CHROMIUM}: run 'make install-browser' as root", file=sys.stderr)
         return 2
-    from playwright.sync_api import sync_playwright
-
     with tempfile.TemporaryDirectory() as folder:
         app = start_app(Path(folder))
         counts = app.extensions["planner_store"].load_scenario(SCENARIO).counts()

@@ -21,8 +21,9 @@ from planner.drills.calendar import read_calendar
 from planner.drills.plans import read_plans
 from planner.drills.programme import build_slots, on_duty_coverage, schedule_programme
 from planner.drills.programme_check import check_programme
-from planner.scenario.files import read_scenario, scenario_path
+from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
+from planner.scenario.paths import scenario_path
 
 
 def greedy(slots: list[Any], calendar: Any) -> dict[str, Any]:

@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from planner.drills.simulate import SimSettings, build_case, monte_carlo
+from planner.drills.sim_case import build_case
+from planner.drills.simulate import SimSettings, monte_carlo
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 

@@ -22,6 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from distributed import Client, LocalCluster  # noqa: E402
+
 from bench._common import table  # noqa: E402
 from planner.scenario.files import read_scenario  # noqa: E402
 from planner.sweep.engine import SweepResult, sweep, sweep_model  # noqa: E402
@@ -48,7 +50,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--modes", nargs="+", default=["dispatch", "simulate"])
     args = parser.parse_args(argv)
 
-    from distributed import Client, LocalCluster
 
     scenario = read_scenario("jinan")
     started = time.perf_counter()

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import routingkit_cch
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork
@@ -48,26 +49,6 @@ MAX_WEIGHT_MS = INFINITY_MS - 1
 """Largest finite weight (about 24.8 days); larger ones are clipped to it."""
 CACHE_ENV = "GEODATA_CACHE"
 """Environment variable naming the folder of cached node orders (default ``~/.cache/rescue-planner``)."""
-
-_rk: Any
-try:  # optional: the engine is used only when the package is installed
-    import routingkit_cch
-
-    _rk = routingkit_cch
-except ImportError:  # pragma: no cover - depends on the environment
-    _rk = None
-
-
-def available() -> bool:
-    """Whether the CCH engine can run (``routingkit-cch`` installed)."""
-    return _rk is not None
-
-
-def _require() -> Any:
-    if _rk is None:
-        raise GeodataError("the CCH engine needs the routingkit-cch package (pip install routingkit-cch)")
-    return _rk
-
 
 def default_cache_dir() -> Path:
     """Folder of cached node orders: ``$GEODATA_CACHE`` or ``~/.cache/rescue-planner``."""
@@ -88,7 +69,6 @@ def node_order(network: RoadNetwork, *, cache_dir: Path | None = None) -> np.nda
     Nodes joined part-way along edges (beyond ``network.base_nodes``) go first, followed by the base
     topology's order, computed once (inertial-flow nested dissection) and cached.
     """
-    rk = _require()
     base_n = network.base_nodes
     folder = cache_dir or default_cache_dir()
     path = folder / f"order-{network.base_topology}.npy"
@@ -100,7 +80,7 @@ def node_order(network: RoadNetwork, *, cache_dir: Path | None = None) -> np.nda
         base = network.base_edges
         tail = network.edge_u[: base].tolist()
         head = network.edge_v[: base].tolist()
-        order = np.asarray(rk.compute_order_inertial(base_n, tail, head, network.lat[:base_n].tolist(),
+        order = np.asarray(routingkit_cch.compute_order_inertial(base_n, tail, head, network.lat[:base_n].tolist(),
                                                      network.lon[:base_n].tolist()), dtype=np.int64)
         folder.mkdir(parents=True, exist_ok=True)
         scratch = path.with_suffix(f".{os.getpid()}.tmp.npy")
@@ -136,9 +116,8 @@ def hierarchy(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: boo
         if key in _hierarchies and not fresh:
             _hierarchies.move_to_end(key)
             return _hierarchies[key]
-    rk = _require()
     order = node_order(network, cache_dir=cache_dir)
-    hierarchy = rk.CCH(order.tolist(), network.edge_u.tolist(), network.edge_v.tolist(), False)
+    hierarchy = routingkit_cch.CCH(order.tolist(), network.edge_u.tolist(), network.edge_v.tolist(), False)
     with _lock:
         return _hierarchies.keep(key, hierarchy)
 
@@ -151,7 +130,7 @@ def metric(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: bool =
         if key in _metrics and not fresh:
             _metrics.move_to_end(key)
             return _metrics[key]
-    customised = _require().CCHMetric(hierarchy(network, cache_dir=cache_dir), weights.tolist())
+    customised = routingkit_cch.CCHMetric(hierarchy(network, cache_dir=cache_dir), weights.tolist())
     with _lock:
         return _metrics.keep(key, customised)
 
@@ -162,13 +141,12 @@ def cch_matrix(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarr
 
     Equal to ``scipy.sparse.csgraph.dijkstra`` on ``network.csr("travel_time_ms")`` divided by 1000.
     """
-    rk = _require()
     origins = np.asarray(origins, dtype=np.int64)
     destinations = np.asarray(destinations, dtype=np.int64)
     out = np.full((origins.size, destinations.size), np.inf)
     if origins.size == 0 or destinations.size == 0:
         return out
-    query = rk.CCHOneToMany(metric(network, cache_dir=cache_dir), destinations.tolist())
+    query = routingkit_cch.CCHOneToMany(metric(network, cache_dir=cache_dir), destinations.tolist())
     try:
         for row, origin in enumerate(origins.tolist()):
             found = query.distances_from(origin)

@@ -15,9 +15,12 @@ whole milliseconds by both, then returned in seconds):
 
 from __future__ import annotations
 
+import functools
+import gc
+import mmap
 import multiprocessing
 from collections.abc import Sequence
-from multiprocessing import shared_memory
+from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
 from scipy import sparse
@@ -37,11 +40,11 @@ CCH_MAX_TARGET_SHARE = 0.25
 
 def choose_engine(network: RoadNetwork, n_origins: int, n_destinations: int | None, *, weight: str = "travel_time_s",
                   cutoff_s: float | None = None, workers: int = 1) -> str:
-    """Return ``"cch"`` for many origins to a subset of nodes (when routingkit-cch is installed), else ``"csgraph"``.
+    """Return ``"cch"`` for many origins to a subset of nodes, else ``"csgraph"``.
 
     csgraph also keeps queries by length, with a cut-off or over several worker processes.
     """
-    if (not cch.available() or weight != "travel_time_s" or cutoff_s is not None or workers > 1
+    if (weight != "travel_time_s" or cutoff_s is not None or workers > 1
             or n_destinations is None or n_origins < CCH_MIN_ORIGINS
             or n_destinations > CCH_MAX_TARGET_SHARE * network.n_nodes):
         return "csgraph"
@@ -119,43 +122,59 @@ def csr_matrix_costs(
 def _parallel_costs(
     graph: sparse.csr_matrix, origins: np.ndarray, destinations: np.ndarray | None, cutoff: float | None, workers: int
 ) -> np.ndarray:
-    """Split the origins over forked processes that write their rows straight into shared memory.
+    """Search the origins on this process and ``workers - 1`` forked children, sharing them as they go.
 
-    This process searches the first share itself; the children inherit the CSR matrix by fork and
-    return nothing through pipes, so the only extra cost over one process is the fork itself.
+    The result is an anonymous shared memory map that every process writes its rows into and that the
+    returned array keeps: no file, no pickled rows and no copy at the end. The children inherit the CSR
+    matrix by fork. Origins are handed out in blocks from a shared counter, each block a share of what
+    is left (:func:`_claim`), so a child that starts late, or a process the machine slows down, simply
+    takes fewer and every process finishes within about one origin's search of the others.
     """
     columns = graph.shape[0] if destinations is None else destinations.size
     shape = (origins.size, columns)
-    block = shared_memory.SharedMemory(create=True, size=max(1, origins.size * columns * 8))
+    buffer = mmap.mmap(-1, max(1, origins.size * columns * 8))
+    out = np.ndarray(shape, dtype=np.float64, buffer=buffer)
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("q", 0)
+    search = functools.partial(_search_blocks, out, taken, graph, origins, destinations, cutoff, workers)
+    children = [context.Process(target=search, kwargs={"child": True}) for _ in range(workers - 1)]
+    for child in children:
+        child.start()
     try:
-        out = np.ndarray(shape, dtype=np.float64, buffer=block.buf)
-        bounds = np.linspace(0, origins.size, workers + 1).astype(int)
-        context = multiprocessing.get_context("fork")
-        children = [context.Process(target=_fill_rows, args=(block.name, shape, graph, origins, destinations, cutoff,
-                                                              int(start), int(stop)))
-                    for start, stop in zip(bounds[1:-1], bounds[2:], strict=True)]
-        for child in children:
-            child.start()
-        out[bounds[0]:bounds[1]] = _dijkstra_block(graph, origins[bounds[0]:bounds[1]], destinations, cutoff)
+        search()
+    finally:
         for child in children:
             child.join()
-        if any(child.exitcode != 0 for child in children):
-            raise GeodataError("a matrix worker process failed")
-        return out.copy()
-    finally:
-        block.close()
-        block.unlink()
+    if any(child.exitcode != 0 for child in children):
+        raise GeodataError("a matrix worker process failed")
+    return out
 
 
-def _fill_rows(name: str, shape: tuple[int, int], graph: sparse.csr_matrix, origins: np.ndarray,
-               destinations: np.ndarray | None, cutoff: float | None, start: int, stop: int) -> None:
-    """Child process: search origins[start:stop] and write their rows into the shared result."""
-    block = shared_memory.SharedMemory(name=name)
-    try:
-        out = np.ndarray(shape, dtype=np.float64, buffer=block.buf)
+def _claim(taken: Synchronized, total: int, workers: int) -> tuple[int, int]:
+    """Take the next block of origins: about a quarter of what is left per worker, at least one origin.
+
+    Guided self-scheduling: the first blocks are large (few claims), the last ones single origins (the
+    processes end together).
+    """
+    with taken.get_lock():
+        start = int(taken.value)
+        stop = min(total, start + max(1, (total - start) // (4 * workers)))
+        taken.value = stop
+    return start, stop
+
+
+def _search_blocks(out: np.ndarray, taken: Synchronized, graph: sparse.csr_matrix, origins: np.ndarray,
+                   destinations: np.ndarray | None, cutoff: float | None, workers: int, *, child: bool = False) -> None:
+    """Claim blocks of origins until none is left, writing their rows into the shared result."""
+    if child:
+        # A forked child only allocates arrays: keep the collector from walking (and so copying) the
+        # parent's heap it shares copy-on-write.
+        gc.disable()
+    while True:
+        start, stop = _claim(taken, origins.size, workers)
+        if start >= stop:
+            return
         out[start:stop] = _dijkstra_block(graph, origins[start:stop], destinations, cutoff)
-    finally:
-        block.close()
 
 
 BLOCK_BYTES = 256 * 2**20

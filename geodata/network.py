@@ -22,7 +22,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geodata.errors import GeodataError
-from geodata.speeds import DEFAULT_SPEEDS_KPH, parse_maxspeed_kph, speed_for
+from geodata.speeds import DEFAULT_SPEEDS_KPH, parse_maxspeed_kph, road_class, speed_for
 
 log = logging.getLogger(__name__)
 
@@ -441,8 +441,6 @@ def network_from_graph(
 
     Accepts OSMnx and pyrosm graphs (``length`` in metres; ``length_m`` is read too).
     """
-    from geodata.speeds import road_class
-
     if graph.number_of_edges() == 0:
         raise GeodataError(f"network {name!r} has no edges")
     nodes = pd.DataFrame(

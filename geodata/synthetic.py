@@ -12,6 +12,7 @@ below ``n_nodes``.
 
 from __future__ import annotations
 
+import gzip
 import math
 from pathlib import Path
 
@@ -123,8 +124,6 @@ def write_osm_xml(
     points of interest and building outlines (four nodes each, not drivable) after the roads, so the
     raw file can be made much larger than its road network, as real extracts are.
     """
-    import gzip
-
     path = Path(path)
     rng = np.random.default_rng(seed)
     opener = gzip.open if path.suffix == ".gz" else open

@@ -4,4 +4,5 @@ import sys
 
 from planner.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a job's worker process imports the main module again: it must not run the CLI
+    sys.exit(main())

@@ -87,6 +87,15 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def machine_now() -> dt.datetime:
+    """Return the machine's current moment in UTC, never fixed: for security timers, not for the product's time.
+
+    Sign-in delays and session ages must run out whatever :func:`now` says: a demonstration that fixes the
+    product's clock must not lock an account for ever or keep a session alive past its age.
+    """
+    return dt.datetime.now(dt.UTC)
+
+
 def today(where: dt.tzinfo) -> dt.date:
     """Return today's date in a zone (a scenario's)."""
     return now().astimezone(where).date()

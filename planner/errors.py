@@ -24,6 +24,12 @@ class NotFoundError(InputError):
     """A named thing (scenario, record) does not exist."""
 
 
+class ForbiddenError(PlannerError):
+    """The caller may not do this (a role in a drill they do not hold); the message says what is needed."""
+
+    exit_code = 2
+
+
 class InfeasibleError(PlannerError):
     """The problem as stated has no solution; the message says which constraint and with what numbers."""
 

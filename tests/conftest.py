@@ -8,8 +8,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+from playwright.sync_api import sync_playwright
+from sqlalchemy import create_engine, text
 
+import planner.dispatch.scenario as adaptor
+import web.dispatch
 from geodata.network import RoadNetwork, read_network_csv
+from planner import clock
+from planner.scenario.files import read_scenario
+from planner.store.accounts import create_user
+from planner.store.database import Store
+from planner.store.settings import json_safe, read_folder, store_settings
+from tests.api_checks import check_answers
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, live_server
+from tests.dispatch_checks import checking
+from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -54,10 +68,6 @@ def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytes
     where the test module did, so the library, the CLI, the API and the page are all covered; the real
     functions still run.
     """
-    import planner.dispatch.scenario as adaptor
-    import web.dispatch
-    from tests.dispatch_checks import checking
-
     for name in ("dispatch_scenario", "redispatch_scenario"):
         checked = checking(getattr(adaptor, name))
         for module in (adaptor, web.dispatch, request.module):
@@ -65,8 +75,9 @@ def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytes
                 monkeypatch.setattr(module, name, checked)
 
 
-BOTH_DATABASES = {"test_store", "test_settings", "test_web_auth_api", "test_web_inventory", "test_jobs",
-                  "test_api_fuzz", "test_store_concurrency", "test_load", "test_backup", "test_roads_web"}
+BOTH_DATABASES = {"test_store", "test_settings", "test_conduct", "test_web_auth_api", "test_web_security",
+                  "test_web_inventory", "test_jobs", "test_api_fuzz", "test_store_concurrency", "test_load",
+                  "test_backup", "test_roads_web"}
 """Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
 
 
@@ -88,8 +99,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("no PostgreSQL: TEST_POSTGRES_URL is not set (make test starts one)")
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -100,8 +109,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(database_url: str) -> Iterator[object]:
     """An empty store on a temporary SQLite file."""
-    from planner.store.database import Store
-
     opened = Store(database_url)
     yield opened
     opened.close()
@@ -110,15 +117,12 @@ def store(database_url: str) -> Iterator[object]:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[object]:
     """The web app on a temporary database seeded with the mini scenario."""
-    from planner.scenario.files import read_scenario
-    from tests.api_checks import check_answers
-    from web import create_app
-
     application = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
                               "DEFAULT_SCENARIO": "mini", "WTF_CSRF_ENABLED": False})
     application.extensions["planner_store"].save_scenario(read_scenario(MINI))
     check_answers(application)  # every answer a test receives must be the documented one
     yield application
+    application.extensions["planner_jobs"].shutdown()  # its in-process job runner: jobs still running end
     application.extensions["planner_store"].close()
 
 
@@ -139,32 +143,51 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's chromium driven by Playwright (the suite installs both; skipped only if chromium is absent)."""
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
-
     if not CHROMIUM.exists():
         pytest.skip("chromium is not installed: run 'make install-browser' as root")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield launched
         launched.close()
 
 
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `Content Security Policy violation: ${e.violatedDirective} refused ${e.blockedURI || "inline code"} ` +
+  `at ${e.sourceFile}:${e.lineNumber}`));"""
+"""Script run in every page before its own: reports each Content Security Policy violation as a console error."""
+
+
+def watch_csp(context: object, refused: list[str] | None = None) -> list[str]:
+    """Collect what the Content Security Policy refuses in every page of a browser context, as it runs.
+
+    Chromium reports a refused inline script, handler or resource as a console error; so does each page's
+    ``securitypolicyviolation`` listener (``REPORT_CSP_VIOLATIONS``). Returns the list the refusals go to
+    (``refused`` when given, so several contexts can share one); a test asserts it is empty.
+    """
+    refused = [] if refused is None else refused
+    context.add_init_script(REPORT_CSP_VIOLATIONS)  # type: ignore[attr-defined]
+    context.on("console", lambda message: refused.append(message.text)  # type: ignore[attr-defined]
+               if message.type == "error" and "Content Security Policy" in message.text else None)
+    return refused
+
+
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    """A fresh browser page at a desktop size."""
+    """A fresh browser page at a desktop size; the test fails if the Content Security Policy refused anything.
+
+    Every browser test thereby checks that the pages it drives work under the policy (:func:`watch_csp`).
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    refused = watch_csp(context)
     opened = context.new_page()
     yield opened
     context.close()
+    assert not refused, f"the Content Security Policy refused: {refused}"
 
 
 @pytest.fixture
 def server_url(app: object) -> Iterator[str]:
     """The test app served on a free local port."""
-    from tests.browser import live_server
-
     with live_server(app) as url:  # type: ignore[arg-type]
         yield url
 
@@ -177,8 +200,6 @@ USERS = {"viewer": "viewer-pass-1", "dispatcher": "dispatch-pass-1", "planner": 
 @pytest.fixture
 def users(app: object) -> dict[str, str]:
     """Create one account per role; returns username -> password."""
-    from planner.store.accounts import create_user
-
     store = app.extensions["planner_store"]  # type: ignore[attr-defined]
     for role, password in USERS.items():
         create_user(store, role, password, role)
@@ -225,11 +246,6 @@ def jinan_folder(*, small_plans: bool = False) -> tuple[object, dict[str, object
 
     ``small_plans`` swaps in four of its plans (``fixtures/drills/plans-small.yaml``: a quick CP-SAT year).
     """
-    import yaml
-
-    from planner.cli._common import read_folder
-    from planner.store.settings import json_safe
-
     scenario, settings = read_folder("jinan")
     if small_plans:
         settings["plans"] = json_safe(yaml.safe_load((FIXTURES / "drills" / "plans-small.yaml").read_text()))
@@ -238,8 +254,6 @@ def jinan_folder(*, small_plans: bool = False) -> tuple[object, dict[str, object
 
 def load_jinan(store: object, *, small_plans: bool = False) -> tuple[object, dict[str, object]]:
     """Store the Jinan scenario with its settings documents (see :func:`jinan_folder`)."""
-    from planner.store.settings import store_settings
-
     scenario, settings = jinan_folder(small_plans=small_plans)
     store.save_scenario(scenario)  # type: ignore[attr-defined]
     store_settings(store, scenario.name, settings)  # type: ignore[arg-type, attr-defined]
@@ -249,7 +263,5 @@ def load_jinan(store: object, *, small_plans: bool = False) -> tuple[object, dic
 @pytest.fixture
 def fixed_clock() -> Iterator[object]:
     """Fix the product's clock for one test: call it with an aware moment; the clock runs again afterwards."""
-    from planner import clock
-
     yield clock.set_now
     clock.set_now(None)

@@ -41,7 +41,7 @@ def fill(store: Store) -> None:
     store.put_document("mini", "actions", "CA-1", {"title": "fix radio 修理电台", "status": "open"}, actor="li")
     create_user(store, "admin", "admin-pass-123", "admin")
     create_user(store, "li", "planner-pass-1", "planner")
-    runner = JobRunner(store)
+    runner = JobRunner(store).start()  # runs the job in a worker process of its own
     try:
         runner.wait(runner.submit("coverage", "mini", {}), timeout_s=120)
     finally:

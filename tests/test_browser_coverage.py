@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
+from tests.conftest import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +19,6 @@ def _sign_in(page: Any, server_url: str, request: pytest.FixtureRequest) -> None
         request.getfixturevalue("users")
     except pytest.FixtureLookupError:
         return
-    from tests.conftest import browser_login
-
     browser_login(page, server_url, "planner")
 
 
@@ -64,4 +64,27 @@ def test_coverage_page_shows_gaps_coloured_sites_and_a_what_if(page: Any, server
     assert page.inner_text("#gaps-before") == "2" and page.inner_text("#gaps-after") == "3"
     assert "Newly failing (1)" in page.inner_text("#whatif-result")
     page.screenshot(path=screenshot_path("coverage-whatif"))
+    assert not errors, errors
+
+
+def test_coverage_page_places_new_mine_rescue_bases_by_p_median(page: Any, server_url: str, app: Any,
+                                                                 request: pytest.FixtureRequest) -> None:
+    app.extensions["planner_store"].save_scenario(read_scenario("shanxi-coal"))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _sign_in(page, server_url, request)
+    page.goto(f"{server_url}/coverage?scenario=shanxi-coal")
+    page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
+    page.check("#every-town-and-site")
+    page.select_option("#siting", "p-median")
+    page.select_option("#team-type", "mine_rescue")
+    page.fill("#add-k", "2")
+    page.click("#run-whatif")
+    page.wait_for_selector("#map[data-whatif='done']", timeout=60_000)
+    text = page.inner_text("#whatif-result")
+    assert "p-median" in text and "optimal" in text
+    assert int(page.inner_text("#gaps-after")) < int(page.inner_text("#gaps-before"))
+    assert page.evaluate("() => { let n = 0; document.getElementById('map').leafletMap.eachLayer((l) =>"
+                         " { if (l.getTooltip && l.getTooltip() && String(l.getTooltip().getContent())"
+                         ".startsWith('新基地')) n += 1; }); return n; }") == 2
     assert not errors, errors

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
 from tests.conftest import browser_login
 
@@ -72,8 +73,10 @@ def test_dispatcher_places_an_incident_runs_and_keeps_it_after_reload(page: Any,
     assert card.locator("[data-req=quantity]").input_value() == "2"
     assert _route_count(page) == 1 and page.locator("#assignment-table tbody tr").count() == 1
 
-    # the ledger CSV is built from the JSON
-    csv = page.evaluate("() => fetch(document.getElementById('ledger-csv').href).then((r) => r.text())")
+    # the ledger CSV is built from the JSON and downloaded as a user does (a click on the link)
+    with page.expect_download() as download:
+        page.click("#ledger-csv")
+    csv = Path(download.value.path()).read_text(encoding="utf-8")
     assert csv.lstrip("\ufeff").startswith("mission,unit,lender,payer,line,item,quantity,rate,days,amount")
     assert not errors, errors
 
@@ -133,8 +136,6 @@ def test_viewer_sees_the_page_with_run_disabled(page: Any, server_url: str, user
 
 
 def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: Any, app: Any) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario("jinan"))
     browser_login(page, server_url, "dispatcher")
     page.goto(f"{server_url}/dispatch?scenario=jinan")

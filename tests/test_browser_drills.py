@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from planner.drills import records
 from tests.browser import screenshot_path
 from tests.conftest import browser_login, load_jinan
+from tests.test_drills_web import KEY, PROGRAMME
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +38,7 @@ def test_planner_plans_the_year_and_opens_a_drill(jinan_app, page, server_url):
     page.wait_for_selector("#objectives tbody tr")
     assert drill_id in page.inner_text("#drill-title")
     assert page.locator("#msel tbody tr").count() >= 1 and page.locator("#participants .chip").count() >= 1
-    page.wait_for_function("document.getElementById('map').leafletMap !== undefined")
+    page.wait_for_function("() => document.getElementById('map').leafletMap !== undefined")
     page.fill("#sim-runs", "100")
     page.click("#run-simulation")
     page.wait_for_selector("#sim-chart[data-metric]", timeout=60_000)
@@ -46,9 +48,6 @@ def test_planner_plans_the_year_and_opens_a_drill(jinan_app, page, server_url):
 
 
 def test_planner_evaluates_a_drill_twice_and_opens_the_earlier_evaluation(jinan_app, page, server_url):
-    from planner.drills import records
-    from tests.test_drills_web import KEY, PROGRAMME
-
     records.save_programme(jinan_app.extensions["planner_store"], "jinan", PROGRAMME)
     browser_login(page, server_url, "planner")
     page.goto(f"{server_url}/drills/{KEY}?scenario=jinan")

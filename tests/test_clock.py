@@ -14,6 +14,7 @@ from planner import clock
 from planner.cli import main
 from planner.errors import InputError
 from planner.scenario.files import read_scenario
+from tests.conftest import load_jinan
 
 SHANGHAI, BERLIN = ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin")
 EVENING_UTC = dt.datetime(2026, 7, 19, 20, 0, tzinfo=dt.UTC)
@@ -98,8 +99,6 @@ def test_pages_and_api_use_each_scenario_zone_and_the_clock(client, auth, berlin
 
 
 def test_the_posture_api_refuses_an_expired_alert_by_the_clock(client, auth, fixed_clock) -> None:
-    from tests.conftest import load_jinan
-
     load_jinan(client.application.extensions["planner_store"])
     auth.login("planner")
     cap = (CAP / "red-rainstorm-licheng.xml").read_text(encoding="utf-8")

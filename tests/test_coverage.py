@@ -5,12 +5,14 @@ what-if answers against coverage recomputed from scratch on the modified scenari
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 from planner.coverage.verdict import coverage, drive_minutes, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
@@ -297,8 +299,6 @@ def test_what_if_rejects_unknown_ids_and_bad_plans() -> None:
 
 
 def test_service_areas_contain_the_sites_that_pass() -> None:
-    import shapely
-
     mini = read_scenario(MINI)
     areas = service_area_features(mini, "hazchem-30")
     assert len(areas["features"]) == 1 and areas["features"][0]["properties"]["teams"] == ["T2"]  # T3 is drilling
@@ -314,8 +314,6 @@ def test_service_areas_contain_the_sites_that_pass() -> None:
 
 
 def test_report_is_json_able() -> None:
-    import json
-
     report = coverage(read_scenario(MINI), out=["T1"]).to_dict()
     text = json.dumps(report, allow_nan=False)
     assert '"shortfall_min": null' in text  # no fire team left: unreachable is null, not Infinity

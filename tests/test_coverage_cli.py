@@ -62,6 +62,18 @@ def test_add_bases_and_move_team(cli_env: Path, tmp_path: Path, capsys: pytest.C
     assert code == 0 and "team T1 moved" in out and "Newly passing (1)" in out
 
 
+def test_p_median_siting_on_shanxi_from_every_town_and_mine(cli_env: Path, capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    shanxi = str(Path(__file__).resolve().parent.parent / "scenarios" / "shanxi-coal")
+    code = main(["coverage", "--scenario", shanxi, "--add-bases", "2", "--every-town-and-site", "--team-type",
+                 "mine_rescue", "--siting", "p-median", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    selection = data["selection"]
+    assert code == 0 and selection["model"] == "p-median" and selection["status"] == "optimal"
+    assert selection["candidates"] == 13 + 49 and len(data["added_bases"]) == 2
+    assert selection["objective"] < selection["objective_before"] and data["gaps_after"] < data["gaps_before"]
+
+
 @pytest.mark.parametrize("argv, field", [
     (["--close-base", "B9"], "B9"),
     (["--move-team", "T9=B1"], "T9"),
@@ -70,6 +82,8 @@ def test_add_bases_and_move_team(cli_env: Path, tmp_path: Path, capsys: pytest.C
     (["--commit", "T9"], "T9"),
     (["--standard", "nope"], "nope"),
     (["--add-bases", "1"], "--candidates"),
+    (["--siting", "p-median"], "--siting"),
+    (["--add-bases", "1", "--team-type", "fire", "--every-town-and-site", "--candidates", "c.csv"], "--candidates"),
 ])
 def test_bad_input_exits_2_with_one_line(cli_env: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
                                           field: str) -> None:

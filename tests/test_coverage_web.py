@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from planner.scenario.files import read_scenario
+
 
 @pytest.fixture
 def web(client: Any, request: pytest.FixtureRequest) -> Any:
@@ -54,6 +56,15 @@ def test_whatif_api_close_and_add(web: Any) -> None:
     assert after[("S2", "fire-5")] and not after[("S1", "fire-5")]
 
 
+def test_whatif_api_p_median_from_every_town_and_site(web: Any, app: Any) -> None:
+    app.extensions["planner_store"].save_scenario(read_scenario("shanxi-coal"))
+    plan = {"add": {"k": 2, "team_type": "mine_rescue", "every_town_and_site": True, "model": "p-median"}}
+    result = web.post("/api/v1/scenarios/shanxi-coal/coverage/whatif", json=plan).get_json()
+    selection = result["selection"]
+    assert selection["model"] == "p-median" and selection["status"] == "optimal" and selection["candidates"] == 62
+    assert selection["objective"] < selection["objective_before"] and len(result["added_bases"]) == 2
+
+
 @pytest.mark.parametrize("body, field", [
     ({"close_bases": ["B9"]}, "close_bases"),
     ({"close_bases": "B1"}, "close_bases"),
@@ -62,6 +73,10 @@ def test_whatif_api_close_and_add(web: Any) -> None:
     ({"add": {"k": 1, "team_type": "laser", "candidates": [{"lon": 117, "lat": 36.7}]}}, "add.team_type"),
     ({"add": {"k": 1, "team_type": "fire", "candidates": [{"lon": "x"}]}}, "add.candidates[0]"),
     ({"colse_bases": []}, "colse_bases"),
+    ({"add": {"k": 1, "team_type": "fire"}}, "add.candidates"),
+    ({"add": {"k": 1, "team_type": "fire", "every_town_and_site": True, "candidates": [{"lon": 117, "lat": 36.7}]}},
+     "add.candidates"),
+    ({"add": {"k": 1, "team_type": "fire", "every_town_and_site": True, "model": "median"}}, "add.model"),
 ])
 def test_whatif_api_rejects_bad_plans(web: Any, body: dict[str, Any], field: str) -> None:
     response = web.post("/api/v1/scenarios/mini/coverage/whatif", json=body)
@@ -85,8 +100,6 @@ def test_viewer_may_see_but_not_run_what_if(client: Any, request: pytest.Fixture
 
 @pytest.mark.parametrize("name, standard", [("jinan", "mine-30"), ("shanxi-coal", "mine-30")])
 def test_page_and_api_work_for_the_shipped_scenarios(web: Any, app: Any, name: str, standard: str) -> None:
-    from planner.scenario.files import read_scenario
-
     app.extensions["planner_store"].save_scenario(read_scenario(name))
     assert web.get(f"/coverage?scenario={name}").status_code == 200
     report = web.get(f"/api/v1/scenarios/{name}/coverage").get_json()

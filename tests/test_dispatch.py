@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.dispatch.formulation import cover_rows
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
 from planner.dispatch.problem import Incident, Requirement, problem_from_dict
@@ -206,7 +207,7 @@ def assert_every_unit_needed(
 
 
 def solve_json(problem: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Parse, solve with CP-SAT and return the JSON-ready output."""
+    """Parse, solve (engine chosen by the optimiser unless ``engine`` is given) and return the JSON-ready output."""
     return solve_dispatch(problem_from_dict(problem), time_limit_s=kwargs.pop("time_limit_s", 10.0), **kwargs).to_dict()
 
 
@@ -614,15 +615,17 @@ def _feasible_with_nothing_sent(problem: Mapping[str, Any]) -> bool:
     return not violations(problem, {})
 
 
+@pytest.mark.parametrize("engine", ["cp-sat", "highs"])
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
-def test_optimiser_matches_brute_force_and_passes_the_checker(problem: dict[str, Any]) -> None:
+def test_optimiser_matches_brute_force_and_passes_the_checker(engine: str, problem: dict[str, Any]) -> None:
     if not _feasible_with_nothing_sent(problem):
         with pytest.raises(InfeasibleError):
-            solve_dispatch(problem_from_dict(problem))
+            solve_dispatch(problem_from_dict(problem), engine=engine)
         return
-    output = solve_json(problem, workers=2)
+    output = solve_json(problem, workers=2, engine=engine)
     assert output["status"] == Status.OPTIMAL.value
+    assert output["method"] == engine
     assignment = check_result(problem, output)
     assert as_tuple(output) == pytest.approx(brute_force(problem), abs=1e-6)
     assert_every_unit_needed(problem, assignment, kept={})
@@ -656,9 +659,10 @@ def test_greedy_is_feasible_and_never_beats_the_optimum(problem: dict[str, Any])
     assert as_tuple(greedy) >= optimum
 
 
+@pytest.mark.parametrize("engine", ["cp-sat", "highs"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(max_units=5, max_incidents=3), st.data())
-def test_redispatch_matches_brute_force(problem: dict[str, Any], data: st.DataObject) -> None:
+def test_redispatch_matches_brute_force(engine: str, problem: dict[str, Any], data: st.DataObject) -> None:
     current: dict[str, str] = {}
     for unit in problem["units"]:
         reachable = sorted(problem["travel_min"][unit["id"]])
@@ -669,9 +673,9 @@ def test_redispatch_matches_brute_force(problem: dict[str, Any], data: st.DataOb
     kept = {u: i for u, i in current.items() if u not in releasable}
     if violations(problem, kept, kept=kept, released=releasable):
         with pytest.raises(InfeasibleError):
-            redispatch(problem_from_dict(problem), current, releasable=releasable)
+            redispatch(problem_from_dict(problem), current, releasable=releasable, engine=engine)
         return
-    out = redispatch(problem_from_dict(problem), current, releasable=releasable, workers=2)
+    out = redispatch(problem_from_dict(problem), current, releasable=releasable, workers=2, engine=engine)
     output = out.result.to_dict()
     assert output["status"] == "optimal"
     assignment = check_result(problem, output, kept=kept, released=releasable)
@@ -699,9 +703,7 @@ def test_result_numbers_are_finite() -> None:
 @given(st.integers(0, 9), st.lists(st.integers(1, 12), min_size=1, max_size=4))
 def test_cover_rounding_cuts_keep_every_integer_point(quantity: int, contributions: list[int]) -> None:
     # Every integer (x, s) with s >= quantity - sum c x, 0 <= s <= quantity satisfies every row.
-    from planner.dispatch.optimiser import _cover_rows
-
-    rows = _cover_rows(quantity, contributions)
+    rows = cover_rows(quantity, contributions)
     for x in itertools.product((0, 1), repeat=len(contributions)):
         least = max(0, quantity - sum(c * v for c, v in zip(contributions, x, strict=True)))
         for s in range(least, quantity + 1):

@@ -93,7 +93,7 @@ BAD_INPUTS = [
     ("quantity not an integer", _mutate(("incidents", 0, "requirements", 0, "quantity"), 1.5), "quantity"),
     ("unknown status", _mutate(("units", 0, "status"), "asleep"), "status"),
     ("typo in a field name", _mutate(("units", 0, "ready_mins"), 5), "ready_mins"),
-    ("not JSON", "{units: [", "not JSON"),
+    ("not JSON", "{units: [", "not valid JSON"),
     ("JSON but not an object", "[1, 2]", "problem"),
     ("infinite travel time", '{"units": [], "incidents": [], "travel_min": {"T1": {"I1": Infinity}}}', "T1"),
 ]

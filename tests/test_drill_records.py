@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pytest
 
+from planner.cli import main
 from planner.drills import records
 from planner.drills.improvement import CorrectiveAction
 from planner.errors import InputError, NotFoundError
 from planner.scenario.files import read_scenario
-from planner.store.database import ConflictError
-from tests.conftest import MINI
+from planner.store.database import ConflictError, Store
+from tests.conftest import MINI, load_jinan
 
 PROGRAMME = {
     "year": 2026, "status": "optimal", "seconds": 1.2, "timezone": "Asia/Shanghai", "settings": {},
@@ -21,7 +23,7 @@ PROGRAMME = {
                 "plans": ["P1"], "teams": ["T1"], "site": "S1", "owner": "org", "satisfies": ["R-DRILL-2 P1 H1"]}],
     "blackouts": [{"name": "Spring Festival", "start": "2026-02-12", "end": "2026-02-25", "applies_to": "all",
                    "source": ""}],
-    "flood_season": {"start": "2026-06-01", "end": "2026-09-30"}, "unmet": [], "coverage_gaps": [],
+    "flood_season": {"start": "2026-06-01", "end": "2026-09-30"}, "unmet": [], "coverage_gaps": [], "goals": [],
 }
 DESIGN = {"template": "mine-flooding", "site": "S1", "start": "2026-04-08T09:00:00", "objectives": [],
           "participants": ["T1"], "expected_dispatch": [{"team": "T1", "arrival_min": 12.5, "capabilities": {}}],
@@ -141,7 +143,8 @@ def test_actions_board_until_closed_with_a_verifier(mini_store) -> None:
     with pytest.raises(InputError) as error:
         records.update_action(mini_store, "mini", "CA-2026-P1-H1-1", {"due": "soon"}, today=dt.date(2026, 5, 11))
     assert error.value.field == "due"
-    records.update_action(mini_store, "mini", "CA-2026-P1-H1-1", {"status": "closed", "verified_by": "Li"},
+    records.update_action(mini_store, "mini", "CA-2026-P1-H1-1", {"status": "closed", "verified_by": "Li",
+                                                                     "evidence": "radio test log"},
                           today=dt.date(2026, 5, 12))
     board = records.board(mini_store, "mini", dt.date(2026, 5, 12))
     assert [a["id"] for a in board["closed"]] == ["CA-2026-P1-H1-1"] and board["closed"][0]["verified_by"] == "Li"
@@ -149,12 +152,6 @@ def test_actions_board_until_closed_with_a_verifier(mini_store) -> None:
 
 
 def test_cli_plan_reads_the_stored_plans_and_saves(cli_env, capsys) -> None:
-    import json
-
-    from planner.cli import main
-    from planner.store.database import Store
-    from tests.conftest import load_jinan
-
     opened = Store()
     _, settings = load_jinan(opened, small_plans=True)
     assert main(["drills", "plan", "--scenario", "jinan", "--year", "2026", "--save", "--json"]) == 0

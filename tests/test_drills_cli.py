@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import icalendar
 import pytest
 
 from planner.cli import main
@@ -17,8 +18,6 @@ from planner.store.database import Store
 
 
 def test_plan_json_and_ics(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import icalendar
-
     target = cli_env / "programme.ics"
     assert main(["drills", "plan", "--scenario", "jinan", "--year", "2026", "--json", "--ics", str(target)]) == 0
     payload = json.loads(capsys.readouterr().out)

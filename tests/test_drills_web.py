@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
+import icalendar
 import pytest
 
+from planner.cli import main
 from planner.drills import records
+from planner.drills.sim_case import build_case
+from planner.drills.simulate import monte_carlo
+from planner.scenario.library import load_library
 from planner.store.settings import store_settings
 from tests.conftest import FIXTURES, jinan_folder, load_jinan
 
@@ -68,8 +75,6 @@ def test_plan_the_year_job_stores_the_programme_shown_and_exported(app, client, 
     assert 'class="blackout-all"' in page or "blackout-all" in page
     for unmet in programme["unmet"]:
         assert unmet["rule"] in page
-    import icalendar
-
     ics = client.get(f"{API}/programmes/2026/export?format=ics")
     events = icalendar.Calendar.from_ical(ics.data).walk("VEVENT")
     assert sorted(str(e["DTSTART"].dt) for e in events) == sorted(d["date"] for d in programme["drills"])
@@ -144,9 +149,6 @@ def test_unknown_things_are_404(client, auth, planned) -> None:
 
 
 def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
-    from planner.drills.simulate import build_case, monte_carlo
-    from planner.scenario.library import load_library
-
     auth.login("planner")
     drill = client.get(f"{API}/drills/{KEY}").json
     design = drill["design"]
@@ -209,12 +211,12 @@ def test_evaluation_scores_the_timeline_and_its_actions_stay_until_closed(app, c
     assert moved.status_code == 200 and moved.json["version"] == 2
     refused = client.patch(f"{API}/actions/{major}", json={"status": "closed", "version": 2})
     assert refused.status_code == 400 and refused.json["error"]["field"] == "verified_by"
-    assert client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 1}
-                        ).status_code == 409
+    proven = {"status": "closed", "verified_by": "Li", "evidence": "drill log"}
+    assert client.patch(f"{API}/actions/{major}", json={**proven, "version": 1}).status_code == 409
     assert major in client.get("/drills/actions?scenario=jinan").get_data(as_text=True)
     board = client.get(f"{API}/actions").json
     assert [a["id"] for a in board["columns"]["in_progress"]] == [major]
-    closed = client.patch(f"{API}/actions/{major}", json={"status": "closed", "verified_by": "Li", "version": 2})
+    closed = client.patch(f"{API}/actions/{major}", json={**proven, "version": 2})
     assert closed.status_code == 200 and closed.json["status"] == "closed"
     board = client.get(f"{API}/actions").json
     assert [a["id"] for a in board["columns"]["closed"]] == [major]
@@ -257,10 +259,6 @@ SIMULATION = {"runs": 40, "seed": 7, "template": "chemical-fire-explosion", "dri
 
 
 def test_cli_and_api_evaluate_alike_and_every_evaluation_is_kept(client, auth, planned, cli_env, capsys) -> None:
-    import json
-
-    from planner.cli import main
-
     records.save_simulation(planned, "jinan", KEY, SIMULATION)
     observed = FIXTURES / "drills" / "observed-tank-fire.csv"
     text = observed.read_text()
@@ -319,8 +317,6 @@ def test_cli_and_api_evaluate_alike_and_every_evaluation_is_kept(client, auth, p
 
 
 def test_drill_page_shows_the_history_newest_first_and_an_earlier_evaluation(client, auth, planned) -> None:
-    import re
-
     auth.login("planner")
     text = (FIXTURES / "drills" / "observed-tank-fire.csv").read_text()
     assert client.post(f"{API}/evaluations/{KEY}", json={"csv": text}).status_code == 201
@@ -367,3 +363,31 @@ def test_an_evaluation_stored_before_the_history_reads_and_moves_into_it(client,
     history = client.get(f"{API}/evaluations/{KEY}").json["history"]
     assert len(history) == 1 and history[0]["observed_csv"] == legacy["observed_csv"]
     assert history[0]["evaluated_by"] is None and history[0]["applied"] == ["ent-refinery-fire"]
+
+
+def test_the_drills_plan_job_through_the_jobs_api_works_as_the_page_button_on_the_default_scenario(
+        app, client, auth, users) -> None:
+    """Issue 13: a drills-plan job started through ``POST /jobs`` on the default scenario failed ("internal error",
+    ScannerError) while the page's button worked.
+
+    The cause, in the code of the time: started through the jobs API the kind received no plans and calendar and
+    read the scenario folder's YAML itself, unguarded; the page's route passed the stored documents. Both now read
+    the stored settings documents and go through the one kind with its one check. The scenario here is the shipped
+    Jinan as ``python -m planner init`` stores it, with four of its plans (a quick CP-SAT year on a busy machine).
+    """
+    store = app.extensions["planner_store"]
+    load_jinan(store, small_plans=True)
+    auth.login("planner")
+    through_jobs = client.post(f"{API}/jobs", json={"kind": "drills-plan", "params": {"year": 2026}})
+    through_page = client.post(f"{API}/programmes/plan", json={"year": 2026})
+    assert through_jobs.status_code == through_page.status_code == 202
+    by_jobs, by_page = _wait(app, through_jobs.json["id"]), _wait(app, through_page.json["id"])
+    assert by_jobs["status"] == by_page["status"] == "done", (by_jobs["error"], by_page["error"])
+    assert by_jobs["params"] == by_page["params"] == {"year": 2026}
+    assert set(by_jobs["result"]) == set(by_page["result"])
+    assert by_jobs["result"]["plans"] == by_page["result"]["plans"] and by_jobs["result"]["drills"]
+    saved = client.post(f"{API}/programmes", json={"job": by_jobs["id"]})  # the page's next step takes it
+    assert saved.status_code == 201 and saved.json["drills"] == len(by_jobs["result"]["drills"])
+    refused = client.post(f"{API}/jobs", json={"kind": "drills-plan", "params": {"year": 2031}})
+    assert refused.status_code == 400 and "2031" in refused.json["error"]["message"]  # as the page's route refuses
+    assert client.post(f"{API}/programmes/plan", json={"year": 2031}).json["error"] == refused.json["error"]

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from planner.drills.evaluation import Evaluation, evaluate_drill, parse_observed, read_observed
 from planner.drills.improvement import (
     CorrectiveAction,
+    TurnoutProposal,
     actions_from_findings,
     apply_turnout_updates,
     open_actions,
@@ -24,6 +25,7 @@ from planner.drills.improvement import (
 from planner.drills.plans import parse_plans
 from planner.drills.reports import evaluation_html, report_pdf, summary_html
 from planner.errors import InputError
+from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 
 LIBRARY = load_library()
@@ -79,7 +81,8 @@ def test_corrective_actions_stay_listed_until_closed() -> None:
     assert first in {a.id for a in open_actions(actions)}
     with pytest.raises(InputError, match="verified_by"):
         set_status(actions, first, "closed", on=today)
-    actions = set_status(actions, first, "closed", on=dt.date(2026, 5, 1), verified_by="chief engineer")
+    actions = set_status(actions, first, "closed", on=dt.date(2026, 5, 1), verified_by="chief engineer",
+                         evidence="foam tender checked")
     assert first not in {a.id for a in open_actions(actions)}
     assert len(open_actions(actions)) == len(evaluation.findings) - 1
     assert overdue(actions, dt.date(2026, 12, 1)) == open_actions(actions)
@@ -125,14 +128,10 @@ def test_major_finding_flags_plan_for_revision() -> None:
 
 
 def test_turnout_proposal_needs_confirmation() -> None:
-    from planner.scenario.files import read_scenario
-
     evaluation = _evaluation()
     proposals = propose_turnout_updates(evaluation)
     assert [(p.team, p.current_min, p.proposed_min) for p in proposals] == [("sq1", 1.0, 6.0)]
     scenario = read_scenario("shanxi-coal")
-    from planner.drills.improvement import TurnoutProposal
-
     proposal = TurnoutProposal(team="nat-fenxi-zd1", current_min=1.0, proposed_min=6.0, drill="D7")
     unchanged = apply_turnout_updates(scenario, [proposal], confirmed=[])
     changed = apply_turnout_updates(scenario, [proposal], confirmed=["nat-fenxi-zd1"])

@@ -1,4 +1,4 @@
-"""p-median at OR-Library scale (pmed6, and pmed15/pmed25 with p=100/167, from bench/data) and the Lagrangian tree.
+"""p-median at OR-Library scale (pmed6, and pmed15/pmed25 with p=100/167, from bench/data) and the Benders search.
 
 The full table (n = 100..900) is in bench/locate.py; these run in a few seconds.
 """
@@ -6,6 +6,7 @@ The full table (n = 100..900) is in bench/locate.py; these run in a few seconds.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import numpy as np
 import pytest
 
 from planner.locate import PMedian
-from planner.locate._lagrangian import lagrangian_branch_and_bound
+from planner.locate._benders import benders_p_median, rens  # noqa: PLC2701  (the decomposition, checked directly)
+from planner.locate._benders_cuts import SortedCosts  # noqa: PLC2701
+from planner.locate._benders_master import BendersMaster  # noqa: PLC2701
 from planner.locate.orlib import read_orlib_pmedian
 from planner.model.status import Status
 
@@ -49,24 +52,71 @@ def _brute_force(wcost: np.ndarray, p: int, fixed: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_lagrangian_tree_matches_brute_force(seed: int) -> None:
+def test_benders_search_matches_brute_force(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(3, 15)), int(rng.integers(2, 10))
     p = int(rng.integers(1, m + 1))
     integral = seed % 2 == 0
     cost = rng.integers(0, 30, (n, m)).astype(float) if integral else rng.uniform(0, 30, (n, m))
     weights = rng.integers(1, 5, n).astype(float) if integral else rng.uniform(0.1, 3, n)
-    wcost = weights[:, None] * cost
     fixed = np.sort(rng.choice(m, int(rng.integers(0, min(p, 2) + 1)), replace=False))
-    others = np.setdiff1d(np.arange(m), fixed)
-    incumbent = np.concatenate([fixed, rng.choice(others, p - len(fixed), replace=False)])
-    upper = float(wcost[:, incumbent].min(axis=1).sum())
-    tolerance = 1 - 1e-6 if integral else 1e-9 * max(1.0, upper)
-    best = _brute_force(wcost, p, fixed)
-    found = lagrangian_branch_and_bound(wcost, p, fixed, incumbent, upper, tolerance, time.perf_counter() + 30)
-    assert found.proven
+    best = _brute_force(weights[:, None] * cost, p, fixed)
+    found = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() + 30)
+    assert found.proven and not found.infeasible
     assert found.value == pytest.approx(best, rel=1e-9, abs=1e-9)
+    assert found.bound <= best + 1e-9
     assert len(found.selected) == p and set(fixed.tolist()) <= set(found.selected.tolist())
-    # Past the deadline the tree stops at once: not proven, and its bound is still a lower bound.
-    stopped = lagrangian_branch_and_bound(wcost, p, fixed, incumbent, upper, tolerance, time.perf_counter() - 1)
-    assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value == upper
+    # Past the deadline the search stops at once: not proven, and nothing it reports beats the optimum.
+    stopped = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() - 1)
+    assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value >= best - 1e-9
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_master_dual_bound_is_valid_for_any_multipliers(seed: int) -> None:
+    # The certified bound must stay below the brute-force optimum for the LP duals, for duals of an
+    # older LP (fewer rows), and for arbitrary non-negative multipliers; its site fixings must keep
+    # every optimal solution.
+    rng = np.random.default_rng(100 + seed)
+    n, m, p = 9, 7, int(rng.integers(1, 4))
+    cost = rng.integers(0, 20, (n, m)).astype(float)
+    weights = rng.integers(1, 4, n).astype(float)
+    best = _brute_force(weights[:, None] * cost, p, np.zeros(0, dtype=np.int64))
+    optimal_sets = [set(s) for s in itertools.combinations(range(m), p)
+                    if float(weights @ cost[:, list(s)].min(axis=1)) == best]
+    costs = SortedCosts(cost, p)
+    master = BendersMaster(weights, costs.nearest, m, p)
+    every = np.arange(n)
+    for _ in range(3):
+        cuts = costs.separate(rng.dirichlet(np.ones(m)) * p)
+        master.add(every, cuts.level, *costs.cut_rows(every, cuts))
+    lower, upper = np.zeros(m), np.ones(m)
+    solved = master.solve(10.0)
+    assert solved.status == "optimal" and solved.row_dual is not None
+    exact = master.dual_bound(solved.row_dual, lower, upper, best + 0.5)
+    assert exact.value == pytest.approx(solved.objective, rel=1e-6, abs=1e-6)
+    assert exact.value <= best + 1e-9
+    for chosen in optimal_sets:
+        assert not (set(np.flatnonzero(exact.close)) & chosen)
+        assert set(np.flatnonzero(exact.force)) <= chosen
+    older = master.dual_bound(solved.row_dual[: master.rows - n], lower, upper, math.inf)
+    arbitrary = master.dual_bound(rng.exponential(1.0, master.rows), lower, upper, math.inf)
+    assert older.value <= best + 1e-9 and arbitrary.value <= best + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_neighbourhood_search_is_the_best_solution_that_agrees_with_the_lp_point(seed: int) -> None:
+    # RENS: sites at 1 stay open, sites at 0 stay closed, the fractional ones are decided exactly.
+    rng = np.random.default_rng(200 + seed)
+    n, m, p = 12, 9, 4
+    cost = rng.integers(0, 40, (n, m)).astype(float)
+    weights = rng.integers(1, 4, n).astype(float)
+    y = np.zeros(m)
+    sites = rng.permutation(m)
+    ones, fractional = sites[: seed % 3], sites[3:8]
+    y[ones], y[fractional] = 1.0, (p - len(ones)) / len(fractional)
+    best = min(float(weights @ cost[:, [*ones, *chosen]].min(axis=1))
+               for chosen in itertools.combinations(fractional.tolist(), p - len(ones)))
+    found = rens(cost, weights, p, y, 1.0, time.perf_counter() + 30)
+    assert found is not None and len(set(found.tolist())) == p
+    assert set(ones.tolist()) <= set(found.tolist()) <= set(ones.tolist()) | set(fractional.tolist())
+    assert float(weights @ cost[:, found].min(axis=1)) == best

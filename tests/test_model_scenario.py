@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
 
 from planner.errors import InputError
-from planner.model.records import HazardSite, RiskGrade, Team, label, parse_record
+from planner.model.codes import label
+from planner.model.records import HazardSite, RiskGrade, Team, parse_record
 from planner.scenario.files import read_scenario, write_scenario
 from planner.scenario.network import placement
 
@@ -70,7 +72,8 @@ def _edit_csv(path, old, new):
         ("sites.csv", "S1,Refinery,炼油厂,chemical_plant,red", "S1,Refinery,炼油厂,chemical_plant,purple",
          r"sites.csv line 2: hazardsite S1: risk_grade"),
         ("jurisdictions.geojson", '"parent": "SD"', '"parent": "TQ"', r"parent chain loops"),
-        ("jurisdictions.geojson", '"features": [', '"features": [[', r"malformed GeoJSON"),
+        ("jurisdictions.geojson", '"features": [', '"features": [[',
+         r"jurisdictions.geojson: not valid GeoJSON \(Expecting"),
         ("bases.csv", "B3,Refinery", "B3,Refinery,extra", r"bases.csv line 4: more cells"),
     ],
 )
@@ -97,8 +100,6 @@ def test_site_outside_network_area_is_refused(mini_folder):
 
 
 def test_points_as_geojson(mini_folder):
-    import csv
-
     rows = list(csv.DictReader(open(mini_folder / "sites.csv", encoding="utf-8")))
     features = [{"type": "Feature",
                  "geometry": {"type": "Point", "coordinates": [float(r.pop("lon")), float(r.pop("lat"))]},

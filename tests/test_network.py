@@ -85,6 +85,18 @@ def test_matrix_cutoff_workers_and_reverse(jinan):
     assert np.allclose(to[:, origins].T, full)
 
 
+@pytest.mark.parametrize(("n_origins", "workers"), [(33, 2), (97, 3), (64, 4)])
+def test_matrix_workers_share_every_origin_once(jinan, n_origins, workers):
+    # Rows live in a zero-filled shared map, so an origin no process searched would show as a row of
+    # zeros, and one searched twice would change nothing: compare every row with the single process.
+    origins = np.random.default_rng(n_origins).choice(jinan.n_nodes, n_origins, replace=False)
+    serial = travel_time_matrix(jinan, origins)
+    shared = travel_time_matrix(jinan, origins, workers=workers)
+    assert shared.shape == serial.shape and np.array_equal(shared, serial)
+    some = travel_time_matrix(jinan, origins, np.arange(0, jinan.n_nodes, 97), cutoff_s=600, workers=workers)
+    assert np.array_equal(some, travel_time_matrix(jinan, origins, np.arange(0, jinan.n_nodes, 97), cutoff_s=600))
+
+
 def test_matrix_refuses_unknown_nodes(jinan):
     with pytest.raises(GeodataError, match="outside"):
         travel_time_matrix(jinan, [jinan.n_nodes + 5])

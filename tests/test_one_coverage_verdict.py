@@ -34,7 +34,6 @@ import numpy as np
 import pytest
 
 from planner.cli import main
-from planner.cli._common import read_folder
 from planner.coverage.verdict import CoverageReport, coverage
 from planner.drills.programme import on_duty_coverage
 from planner.posture.prepositioning import PostureSettings, build_problem, plan_posture, stay_home
@@ -43,6 +42,7 @@ from planner.posture.settings import posture_inputs
 from planner.posture.warnings import apply_raises, warning_from_dict
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.store.settings import read_folder
 from planner.sweep.engine import SweepSettings, evaluate_chunk, summarise, sweep_model
 
 SCENARIOS = ("jinan", "shanxi-coal")

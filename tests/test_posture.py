@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from planner.coverage.verdict import coverage
+from planner.coverage.whatif import RISK_WEIGHTS
 from planner.errors import InputError
 from planner.model.status import Status
 from planner.posture.prepositioning import (
@@ -25,8 +27,10 @@ from planner.posture.prepositioning import (
     stay_home,
     violations,
 )
+from planner.posture.readiness import apply_readiness
 from planner.posture.settings import posture_inputs
-from planner.posture.warnings import read_cap
+from planner.posture.warnings import apply_raises, read_cap
+from planner.scenario.files import read_scenario
 from planner.sharing import Agreement
 from tests.conftest import jinan_folder
 
@@ -188,8 +192,6 @@ def test_jinan_rainstorm_posture_beats_nothing_and_greedy(jinan_report: object) 
 
 
 def test_jinan_after_coverage_matches_solver(jinan_report: object) -> None:
-    from planner.coverage.whatif import RISK_WEIGHTS
-
     report = jinan_report
     after = report.after  # type: ignore[attr-defined]
     weight = sum(RISK_WEIGHTS[r.risk_grade] for r in after.sites if r.passed)
@@ -206,11 +208,6 @@ def test_jinan_after_coverage_matches_solver(jinan_report: object) -> None:
 
 
 def test_jinan_current_and_do_nothing_differ_only_by_readiness_and_say_so(jinan_report: object) -> None:
-    from planner.coverage.verdict import coverage
-    from planner.posture.readiness import apply_readiness
-    from planner.posture.warnings import apply_raises
-    from planner.scenario.files import read_scenario
-
     report = jinan_report
     now, still = report.figure("current"), report.figure("do_nothing")  # type: ignore[attr-defined]
     assert now.meaning.startswith("现状") and "everyday readiness" in now.meaning

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import load_jinan
+
 CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 NOW = "2026-07-20T06:30:00+08:00"
 
@@ -21,8 +23,6 @@ def web(client: Any, auth: Any) -> Any:
 @pytest.fixture
 def jinan(app: Any) -> str:
     """The shipped Jinan scenario loaded into the test store with its settings, as ``scenario load`` does."""
-    from tests.conftest import load_jinan
-
     load_jinan(app.extensions["planner_store"])
     return "jinan"
 

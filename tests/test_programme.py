@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import icalendar
 import pytest
 
 from planner.drills.calendar import parse_calendar, read_calendar
 from planner.drills.calendar_export import to_csv, to_ics
 from planner.drills.plans import parse_plans, read_plans
-from planner.drills.programme import Coverage, CoverGroup, schedule_programme
+from planner.drills.programme import Coverage, CoverGroup, on_duty_coverage, schedule_programme
 from planner.drills.programme_check import check_programme
-from planner.scenario.files import read_scenario, scenario_path
+from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
+from planner.scenario.paths import scenario_path
 
 LIBRARY = load_library()
 FLOOD = {t for t, x in LIBRARY.items() if x.flood_related}
@@ -20,8 +22,6 @@ FLOOD = {t for t, x in LIBRARY.items() if x.flood_related}
 
 @pytest.fixture(scope="module")
 def jinan_programme() -> tuple:
-    from planner.drills.programme import on_duty_coverage
-
     scenario = read_scenario("jinan")
     folder = scenario_path("jinan")
     plans = read_plans(folder / "plans.yaml", scenario=scenario, templates=LIBRARY)
@@ -65,8 +65,6 @@ def test_programme_json_shape(jinan_programme: tuple) -> None:
 
 
 def test_ics_opens_with_the_right_dates(jinan_programme: tuple) -> None:
-    import icalendar
-
     programme = jinan_programme[0]
     calendar = icalendar.Calendar.from_ical(to_ics(programme))
     events = list(calendar.walk("VEVENT"))

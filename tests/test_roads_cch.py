@@ -1,8 +1,7 @@
 """The contraction-hierarchy engine gives exactly csgraph's answers (and networkx's) on the same integer weights.
 
 Weights are whole milliseconds; the references are ``scipy.sparse.csgraph.dijkstra`` on the network's
-millisecond CSR and networkx's Dijkstra on a graph of the same milliseconds, built by the test. Skipped
-where routingkit-cch is not installed (the product then routes on csgraph alone).
+millisecond CSR and networkx's Dijkstra on a graph of the same milliseconds, built by the test.
 """
 
 from __future__ import annotations
@@ -23,12 +22,10 @@ from geodata.closures import Closure, closure_factors
 from geodata.matrix import choose_engine, travel_time_matrix
 from geodata.network import build_network
 from geodata.synthetic import synthetic_road_tables
-from planner.cli._common import read_folder
 from planner.roads.conditions import travel_network
 from planner.scenario.network import network_for, placement
+from planner.store.settings import read_folder
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.skipif(not cch.available(), reason="routingkit-cch is not installed")
 
 
 def csgraph_seconds(network, origins, destinations) -> np.ndarray:

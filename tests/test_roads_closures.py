@@ -18,13 +18,13 @@ from geodata.closures import Closure, closure_edges, closure_factors, parse_geom
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix
 from geodata.network import build_network
-from planner.cli._common import read_folder
 from planner.coverage.verdict import coverage
 from planner.errors import InputError, NotFoundError
 from planner.roads.bands import band_at, check_profiles
 from planner.roads.closures import check_closures
 from planner.roads.conditions import travel_network
 from planner.scenario.network import placement
+from planner.store.settings import read_folder
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> dict:

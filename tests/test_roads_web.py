@@ -6,6 +6,7 @@ Runs on SQLite and PostgreSQL (the closures document is stored like every settin
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,8 +109,6 @@ def test_dispatch_at_a_time_and_under_a_drawn_closure(app: Any, client: Any, aut
 
 
 def test_posture_under_a_closure_set_says_so(planner_web: Any) -> None:
-    from pathlib import Path
-
     cap = (Path(__file__).resolve().parent / "fixtures" / "cap" / "red-rainstorm-licheng.xml").read_text(
         encoding="utf-8")
     body = {"cap": cap, "now": "2026-07-20T06:30:00+08:00", "time_limit_s": 5.0}

@@ -15,6 +15,7 @@ import planner.roads.closures  # noqa: F401  (registers the roads documents)
 from planner.cli import main
 from planner.errors import InputError
 from planner.posture.settings import check_staging_points
+from planner.store.database import ConflictError
 from planner.store.documents import registered
 from planner.store.settings import (
     StoredDocuments,
@@ -39,7 +40,8 @@ def test_each_document_is_registered_by_its_package() -> None:
 
 
 @pytest.mark.parametrize(("module", "allowed"), [
-    ("settings", {"planner.errors", "planner.scenario.model", "planner.store.database", "planner.store.documents"}),
+    ("settings", {"planner.errors", "planner.model.reading", "planner.scenario.files", "planner.scenario.model",
+                  "planner.scenario.paths", "planner.store.database", "planner.store.documents"}),
     ("documents", {"planner.errors", "planner.scenario.model"}),
 ])
 def test_the_store_modules_import_no_domain_package(module: str, allowed: set[str]) -> None:
@@ -102,8 +104,6 @@ def test_an_edit_is_checked_and_versioned_and_a_bad_one_stores_nothing(store) ->
     with pytest.raises(InputError, match=r"readiness_rules\[0\] \(.*\): scope: must be 'area', 'near'"):
         put_settings(store, jinan, "warning_rules", bad, expected_version=version)  # type: ignore[arg-type]
     assert stored_settings(store, "jinan", "warning_rules") == settings["warning_rules"]
-    from planner.store.database import ConflictError
-
     with pytest.raises(ConflictError):
         put_settings(store, jinan, "warning_rules", settings["warning_rules"],  # type: ignore[arg-type]
                      expected_version=version - 1 if version > 1 else version + 1)

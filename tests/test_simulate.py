@@ -7,7 +7,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from planner.drills.design import design_drill, shift_design
+from planner.drills.sim_case import build_case
 from planner.drills.simulate import SimCase, SimSettings, SimUnit, monte_carlo, simulate_once
+from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 
 LIBRARY = load_library()
@@ -57,9 +60,6 @@ def test_percentiles_and_weather_slow_travel() -> None:
 
 
 def test_shanxi_mine_flooding_runs() -> None:
-    from planner.drills.simulate import build_case
-    from planner.scenario.files import read_scenario
-
     case = build_case(read_scenario("shanxi-coal"), LIBRARY["mine-flooding"], "mine-M0335")
     summary = monte_carlo(case, 100, seed=0)
     assert summary.to_dict()["metrics"]["first_arrival"]["share"] == 1.0
@@ -67,9 +67,6 @@ def test_shanxi_mine_flooding_runs() -> None:
 
 
 def test_design_dispatch_msel_and_shift() -> None:
-    from planner.drills.design import design_drill, shift_design
-    from planner.scenario.files import read_scenario
-
     design = design_drill(read_scenario("shanxi-coal"), LIBRARY["mine-flooding"], "mine-M0335",
                           start=dt.datetime(2026, 4, 8, 9, 0))
     assert design.participants and design.expected[0].capabilities.get("mine_rescue_squad", 0) >= 1

@@ -6,10 +6,19 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
 
 from planner.errors import InputError
 from planner.scenario.files import read_scenario, write_scenario
-from planner.store.database import ConflictError
+from planner.store.accounts import list_users
+from planner.store.backup import head_revision
+from planner.store.database import ConflictError, Store
+from planner.store.migrate import alembic_config
+from planner.store.tables import Base, ScenarioRow
+from tests.conftest import MINI
 
 
 def test_save_load_export_import_gives_the_same_scenario(store, mini_folder, tmp_path):
@@ -101,11 +110,6 @@ def test_nul_text_is_refused_by_the_store(store, mini_folder):
 
 
 def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mini_folder):
-    from sqlalchemy import create_engine, inspect, text
-
-    from planner.store.database import Store
-    from planner.store.tables import Base, ScenarioRow
-
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = create_engine(url)
     old_tables = [t for name, t in Base.metadata.tables.items() if name in ("scenario", "record")]
@@ -116,16 +120,32 @@ def test_a_database_from_before_migrations_opens_and_keeps_its_data(tmp_path, mi
     store = Store(url)
     assert [s["name"] for s in store.list_scenarios()] == ["kept"]
     with store.engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == head_revision()
         assert {"audit", "job", "user_account"} <= set(inspect(connection).get_table_names())
+    store.close()
+
+
+def test_a_database_at_the_first_revision_migrates_to_the_models(tmp_path):
+    url = f"sqlite:///{tmp_path / 'first.sqlite'}"
+    engine = create_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("insert into user_account (username, password_hash, role, active, created_at) "
+                                "values ('kept', 'x', 'viewer', 1, '2026-01-01 00:00:00')"))
+    engine.dispose()
+    store = Store(url)
+    with store.engine.connect() as connection:
+        assert connection.execute(text("select version_num from alembic_version")).scalar() == head_revision()
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    assert [(u["username"], u["must_change_password"]) for u in list_users(store)] == [("kept", False)]
     store.close()
 
 
 def test_stored_times_are_aware_and_come_from_the_clock(store, fixed_clock) -> None:
     moment = dt.datetime(2026, 7, 19, 20, 0, tzinfo=dt.UTC)
     fixed_clock(moment)
-    from tests.conftest import MINI
-
     store.save_scenario(read_scenario(MINI))
     (entry,) = store.audit_log()
     at = dt.datetime.fromisoformat(entry["at"])

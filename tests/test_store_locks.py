@@ -12,10 +12,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.scenario.files import read_scenario
+from planner.scenario.model import Scenario
 from planner.store import engine
+from planner.store.accounts import create_user
 from planner.store.database import Store
 from planner.store.tables import ScenarioRow
-from tests.conftest import USERS
+from tests.conftest import MINI, USERS
+from web import create_app
 
 
 def hold_write_lock(database: Path, seconds: float, held: threading.Event) -> threading.Thread:
@@ -54,11 +58,6 @@ def test_a_save_waits_for_a_lock_held_by_another_process_and_succeeds(app, clien
 
 def test_a_lock_held_through_every_attempt_answers_503_with_retry_after(database_url, tmp_path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from planner.scenario.files import read_scenario
-    from planner.store.accounts import create_user
-    from tests.conftest import MINI
-    from web import create_app
-
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 100)  # a short wait and few attempts, so the test is quick
     monkeypatch.setattr(engine, "ATTEMPTS", 3)
     monkeypatch.setattr(engine, "FIRST_DELAY_S", 0.01)
@@ -83,9 +82,6 @@ def test_a_lock_held_through_every_attempt_answers_503_with_retry_after(database
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_transaction_chosen_as_a_deadlock_victim_on_postgresql_is_run_again(database_url: str, mini_folder) -> None:
-    from planner.scenario.files import read_scenario
-    from planner.scenario.model import Scenario
-
     store = Store(database_url)
     mini = read_scenario(mini_folder)
     for name in ("a", "b"):

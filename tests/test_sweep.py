@@ -4,27 +4,38 @@ the CLI and the job kind."""
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import multiprocessing.forkserver as forkserver
 import os
+import pickle
 import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 import pytest
+from distributed import Client
 
+from planner.cli import main
 from planner.errors import InputError
+from planner.jobs.kinds import sweep_job
+from planner.jobs.registry import JOB_KINDS, parse_params
+from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.sweep.backends import run_chunks
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
+from planner.sweep.parameters import SweepParameters
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
 
 @pytest.fixture(scope="module")
 def jinan_scenario() -> Scenario:
-    from planner.scenario.files import read_scenario
-
     return read_scenario("jinan")
 
 
@@ -160,21 +171,22 @@ def test_checkpoint_resumes_from_finished_chunks(
 def test_processes_equal_serial_and_survive_a_killed_worker(
     jinan_scenario: Scenario, model: SweepModel
 ) -> None:
-    import multiprocessing.forkserver as forkserver
-
-    import psutil
-
     serial = sweep(jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20)
     killed: list[int] = []
 
     def kill_one(fraction: float, message: str) -> None:
+        # This process evaluates chunks too, so it may get here before the pool has started: it waits in
+        # its own progress callback (taking no more chunks) until a pool process runs, then kills it.
         if killed or not 0.05 < fraction < 0.5:
             return
-        server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
-        children = psutil.Process(server).children() if server else []
-        if children:
-            os.kill(children[0].pid, signal.SIGKILL)
-            killed.append(children[0].pid)
+        for _ in range(600):
+            server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
+            children = psutil.Process(server).children() if server else []
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+                return
+            time.sleep(0.1)
 
     pooled = sweep(
         jinan_scenario, 600, seed=5, model=model, mode="simulate", chunk_size=20, workers=2, progress=kill_one
@@ -187,11 +199,26 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
     )
 
 
+def test_processes_stop_on_a_chunk_that_raises(model: SweepModel) -> None:
+    # Every chunk but the first names a site the model does not have: whichever process takes one
+    # (this one or the pool's), the sweep stops with that error instead of waiting or dropping it.
+    evaluate = functools.partial(evaluate_chunk, seed=0)
+    one = np.zeros(5, dtype=np.int32)
+    specs = [(0, 0, one, one.astype(np.int16), one.astype(np.int8))] + [
+        (c, 5 * c, one + len(model.site_ids), one.astype(np.int16), one.astype(np.int8)) for c in range(1, 12)
+    ]
+    with pytest.raises(IndexError):
+        run_chunks(model, specs, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
+                   progress=lambda fraction, message: None)
+    good = [(c, 5 * c, one, one.astype(np.int16), one.astype(np.int8)) for c in range(12)]
+    outcome = run_chunks(model, good, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
+                         progress=lambda fraction, message: None)
+    assert sorted(outcome.results) == list(range(12)) and outcome.workers == 2 and outcome.resubmitted == 0
+
+
 @pytest.fixture(scope="module")
 def dask_cluster() -> Any:
     distributed = pytest.importorskip("distributed")
-    import logging
-
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
     )
@@ -210,8 +237,6 @@ def test_dask_equals_serial(jinan_scenario: Scenario, model: SweepModel, dask_cl
 def test_dask_worker_killed_mid_sweep_counts_every_incident_once(
     jinan_scenario: Scenario, model: SweepModel, dask_cluster: Any
 ) -> None:
-    from distributed import Client
-
     n = 1500
     serial = sweep(jinan_scenario, n, seed=9, model=model, mode="simulate", chunk_size=25)
     with Client(dask_cluster) as client:
@@ -244,8 +269,6 @@ def test_dask_worker_killed_mid_sweep_counts_every_incident_once(
 
 
 def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from planner.cli import main
-
     code = main(["sweep", "--scenario", "jinan", "--incidents", "200", "--json", "--no-progress"])
     data = json.loads(capsys.readouterr().out)
     assert (
@@ -267,20 +290,27 @@ def test_cli_json_and_exit_codes(cli_env: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_sweep_job_reports_progress(jinan_scenario: Scenario) -> None:
-    from planner.jobs.kinds import sweep_job
-    from planner.jobs.runner import JOB_KINDS
-
     updates: list[tuple[float, str]] = []
-    result = sweep_job(jinan_scenario, {}, {"incidents": 300, "seed": 1}, lambda f, m: updates.append((f, m)))
-    assert JOB_KINDS["sweep"] is sweep_job and result["counted"] == 300
+    result = sweep_job(jinan_scenario, {}, SweepParameters(incidents=300, seed=1), lambda f, m: updates.append((f, m)))
+    assert JOB_KINDS["sweep"].run is sweep_job and JOB_KINDS["sweep"].params is SweepParameters
+    assert result["counted"] == 300
     fractions = [f for f, _ in updates]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(updates) > 5
     with pytest.raises(InputError, match="workers"):
-        sweep_job(jinan_scenario, {}, {"workers": 99}, lambda f, m: None)
+        parse_params(SweepParameters, {"workers": 99})
+
+
+def test_the_cli_and_the_job_refuse_the_same_parameters_with_the_same_words(capsys) -> None:
+    """``sweep --workers 1000`` and a sweep job with ``workers: 1000`` are refused by one model, before any work."""
+    for options, params in [(["--workers", "1000"], {"workers": 1000}), (["--incidents", "-1"], {"incidents": -1}),
+                            (["--busy-share", "1"], {"busy_share": 1.0})]:
+        assert main(["sweep", "--scenario", "no-such-scenario", *options, "--no-progress"]) == 2
+        said = capsys.readouterr().err.strip().removeprefix("error: ")
+        with pytest.raises(InputError) as refused:
+            parse_params(JOB_KINDS["sweep"].params, params, prefix=("params",))
+        assert str(refused.value) == f"params.{said}"  # the scenario is not even looked up first
 
 
 def test_model_is_small_and_picklable(model: SweepModel) -> None:
-    import pickle
-
     assert len(pickle.dumps(model)) < 500_000
     assert replace(model).fingerprint() == model.fingerprint()

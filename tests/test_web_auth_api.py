@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from planner.store.accounts import update_user
+
 
 def basic(role: str, password: str) -> dict[str, str]:
     token = base64.b64encode(f"{role}:{password}".encode()).decode()
@@ -54,7 +56,7 @@ def test_edit_conflict_bad_input_and_audit(client, users):
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
     bad = client.put("/api/v1/scenarios/mini/records/teams/T1", headers=headers,
                      json={"version": read["version"] + 1, "data": {**read["data"], "members": -1}})
-    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "members"
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "data.members"  # the schema's path
     assert client.get("/api/v1/scenarios/mini/records/teams/T1", headers=headers).get_json()["data"]["members"] == 26
     entries = client.get("/api/v1/audit?scenario=mini", headers=headers).get_json()["entries"]
     edits = [e for e in entries if e["record_id"] == "T1"]
@@ -62,16 +64,20 @@ def test_edit_conflict_bad_input_and_audit(client, users):
     assert edits[0]["actor"] == "planner" and edits[0]["before"]["members"] == 24 and edits[0]["after"]["members"] == 26
 
 
+TEAM = {"id": "T9", "name": "New squad", "team_type": "medical", "base": "B1", "members": 6, "squads": 1,
+        "turnout_min": 3}
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "field"),
     [
         ("post", "/api/v1/scenarios/mini/records/teams", [1, 2], "body"),
-        ("post", "/api/v1/scenarios/mini/records/teams", {"id": "T1"}, "id"),
+        ("post", "/api/v1/scenarios/mini/records/teams", {**TEAM, "id": "T1"}, "id"),  # T1 exists: 409
         ("post", "/api/v1/scenarios/mini/records/sites", {"id": "S9", "name": "x", "kind": "volcano",
                                                           "risk_grade": "red", "jurisdiction": "LX",
                                                           "lon": 117.0, "lat": 36.6}, "kind"),
         ("put", "/api/v1/scenarios/mini/records/teams/T1", {"version": "one", "data": {}}, "version"),
-        ("put", "/api/v1/scenarios/mini/records/teams/T1", {"version": 1, "data": {"id": "T2"}}, "id"),
+        ("put", "/api/v1/scenarios/mini/records/teams/T1", {"version": 1, "data": {**TEAM, "id": "T2"}}, "id"),
     ],
 )
 def test_bad_bodies_answer_400_with_the_field(client, users, method, path, body, field):
@@ -144,8 +150,6 @@ def test_openapi_lists_every_api_route(app, client):
 
 
 def test_changed_password_revokes_the_old_one_at_once(client, app, users):
-    from planner.store.accounts import update_user
-
     old = basic("dispatcher", users["dispatcher"])
     assert client.get("/api/v1/scenarios", headers=old).status_code == 200
     update_user(app.extensions["planner_store"], "dispatcher", password="a-new-password")

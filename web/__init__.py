@@ -1,8 +1,10 @@
 """Flask web app: pages for managers, dispatchers and planners, and the JSON API under ``/api/v1``.
 
 ``create_app(test_config)`` follows Flask's factory pattern: defaults (SQLite in the instance
-folder), then ``DATABASE_URL`` from the environment, then the test config. Views parse the request,
-call ``planner`` and render; they never reach into ``geodata`` directly.
+folder, ``DATABASE_URL`` from the environment), then ``config.py`` in the instance folder and any setting
+from the environment as ``FLASK_<NAME>`` (a JSON value: ``FLASK_SESSION_COOKIE_SECURE=true``), or instead
+the test config. Views parse the request, call ``planner`` and render; they never reach into ``geodata``
+directly.
 """
 
 from __future__ import annotations
@@ -16,7 +18,28 @@ from typing import Any
 from flask import Flask
 
 from planner import clock
-from planner.settings import database_url, instance_dir
+from planner.settings import database_url, instance_dir, job_runner_mode, job_stale_s, job_time_limit_s, job_workers
+from web import (
+    admin,
+    api,
+    auth,
+    coverage,
+    dispatch,
+    errors,
+    inventory,
+    jobs,
+    limits,
+    pages,
+    posture,
+    roads,
+    security,
+    settings,
+    store,
+    sweep,
+)
+from web.drills import api as drills_api
+from web.drills import conduct_api
+from web.drills import pages as drills
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -27,38 +50,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DATABASE_URL=database_url(),
         DEFAULT_SCENARIO="jinan",
         JSON_SORT_KEYS=False,
+        JOB_RUNNER=job_runner_mode(),
+        JOB_WORKERS=job_workers(),
+        JOB_TIME_LIMIT_S=job_time_limit_s(),
+        JOB_STALE_S=job_stale_s(),
+        SESSION_COOKIE_SECURE=None,  # follows PREFERRED_URL_SCHEME unless set (web.security)
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
     else:
         app.config.update(test_config)
 
-    from web import (
-        admin,
-        api,
-        auth,
-        coverage,
-        dispatch,
-        errors,
-        inventory,
-        jobs,
-        pages,
-        posture,
-        roads,
-        settings,
-        store,
-        sweep,
-    )
-    from web.drills import api as drills_api
-    from web.drills import pages as drills
-
     app.add_template_filter(local_time)
+    security.configure(app)
     store.init_app(app)
+    limits.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)
-    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, inventory, admin, jobs,
-                 settings, roads):
+    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api, inventory, admin,
+                 jobs, settings, roads):
         app.register_blueprint(area.bp)
     return app
 
@@ -77,10 +90,22 @@ def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | Non
 
 
 def _instance_secret(instance: Path) -> str:
-    """Return a per-installation secret key kept in the instance folder, made on first start."""
+    """Return a per-installation secret key kept in the instance folder, made on first start.
+
+    Several web processes starting at once (gunicorn workers) must end up with one key, or a session signed
+    by one is refused by another: each writes its candidate under its own name and links it into place,
+    which succeeds for one of them; all then read the key that won.
+    """
     path = instance / "secret_key"
     if not path.is_file():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        candidate = instance / f".secret_key.{os.getpid()}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from planner import clock
 from planner.errors import InputError
-from planner.store import accounts
-from planner.store.accounts import ROLE_LABELS, Role
-from web.auth import require
+from planner.store import accounts, throttle
+from planner.store.roles import ROLE_LABELS, Role
+from web.auth import require, start_session, throttle_policy
 from web.store import get_store
 
 bp = Blueprint("admin", __name__)
@@ -30,23 +31,29 @@ def audit() -> str:
 @bp.route("/users", methods=["GET", "POST"])
 @require("manage_users")
 def users() -> Any:
-    """List accounts; create one or change a role, a password or the active flag."""
+    """List accounts with their sign-in lockouts; create one, change a role, a password or the active flag, unlock."""
     store = get_store()
     status = 200
     if request.method == "POST":
         form = request.form
         try:
-            if form.get("action") == "create":
+            if form.get("action") == "unlock":
+                accounts.unlock(store, form.get("username", ""))
+                flash(f"已解锁 Unlocked {form.get('username')}: the next sign-in is checked at once.", "info")
+            elif form.get("action") == "create":
                 accounts.create_user(store, form.get("username", ""), form.get("password", ""), form.get("role", ""))
                 flash(f"已创建 Created {form.get('username')}.", "info")
             else:
-                accounts.update_user(store, form.get("username", ""), role=form.get("role") or None,
-                                     password=form.get("password") or None,
-                                     active=form.get("active") == "true" if "active" in form else None)
+                record = accounts.update_user(store, form.get("username", ""), role=form.get("role") or None,
+                                              password=form.get("password") or None,
+                                              active=form.get("active") == "true" if "active" in form else None)
+                if form.get("password") and record["id"] == current_user.id:
+                    start_session(record)  # a new password ended every session of its user, this one too
                 flash(f"已更新 Updated {form.get('username')}.", "info")
             return redirect(url_for("admin.users"))
         except InputError as error:
             flash(str(error), "error")
             status = 400
     roles = [(r.value, ROLE_LABELS[r]) for r in Role]
-    return render_template("users.html", users=accounts.list_users(store), roles=roles), status
+    return render_template("users.html", users=accounts.list_users(store), roles=roles, zone=clock.zone(None),
+                           locks=throttle.account_locks(store, throttle_policy())), status

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel
 
 from planner.errors import InputError
+from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH, decode
 from planner.model.records import RECORD_TYPES
 from planner.scenario import geojson
 from planner.scenario.importing import preview_import
@@ -23,6 +25,8 @@ from web.openapi import document, operation
 from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
+    RECORD_BODIES,
+    VERSIONED_BODIES,
     AuditLog,
     AuditQuery,
     DeleteQuery,
@@ -33,13 +37,11 @@ from web.schemas.records import (
     NewUser,
     OpenApiDocument,
     RecordAnswer,
-    RecordBody,
     RecordList,
     ScenarioDetail,
     ScenarioList,
     UserAnswer,
     UserList,
-    VersionedRecord,
 )
 from web.store import get_store
 
@@ -51,6 +53,19 @@ EDITABLE_KINDS = [*RECORD_TYPES, AGREEMENTS]
 LAYER_KINDS = ["bases", "teams", "equipment", "sites", "jurisdictions"]
 KIND = f"<any({', '.join(EDITABLE_KINDS)}):kind>"
 """Path segment of an editable record kind (any other is a 404 from the router)."""
+KIND_NAMES = {"jurisdictions": "a jurisdiction", "bases": "a base", "teams": "a team",
+              "equipment": "an equipment record", "sites": "a hazard site", "standards": "a response standard",
+              AGREEMENTS: "a sharing agreement"}
+"""What one record of each kind is called in the operations' summaries."""
+WHOLE_SCENARIO = (
+    "Before anything is stored, the scenario the change produces is checked as a whole, by the same check "
+    "as the inventory form, the imports and the CLI (`planner.scenario.validity`): the record against the rules "
+    "of its kind, ids unique, every reference to an existing record (a team's base, a base's or site's "
+    "jurisdiction, a jurisdiction's parent without loops, a site's standards, an equipment's base and team, an "
+    "agreement's lender and borrower), every agreement valid with at most one per lender and borrower, and every "
+    "base and site within the scenario's `snap_limit_m` of its road network. A change that breaks one is a 400 "
+    "naming the record and the field, and nothing is written.")
+"""What the records' schemas cannot state: the checks across records, in each writing operation's description."""
 
 
 @operation(bp, "/openapi.json", "GET", summary="This API's OpenAPI document", permission="public",
@@ -96,28 +111,43 @@ def record(name: str, kind: str, record_id: str) -> Any:
     return jsonify({"data": data, "version": version})
 
 
-@operation(bp, f"/scenarios/<name>/records/{KIND}", "POST", summary="Create a record",
-           permission="edit_inventory", answers={201: VersionAnswer, 409: "the id exists already"})
-def create_record(name: str, kind: str, json: RecordBody) -> Any:
-    """Create a record; the whole scenario is re-validated first."""
-    version = get_store().put_record(name, kind, json.model_dump(), expected_version=None, actor=actor())
-    return jsonify({"version": version}), 201
+def _record_writes(kind: str, body: type[BaseModel], versioned: type[BaseModel]) -> None:
+    """Register the create and replace operations of one record kind, its record type being the body's schema.
 
+    The store receives the record as sent (the schema has checked it) and checks it again with the whole
+    scenario it would produce.
+    """
 
-@operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "PUT",
-           summary="Replace a record (send the version you read)", permission="edit_inventory",
-           answers={200: VersionAnswer, 409: "changed by someone else since you read it"})
-def update_record(name: str, kind: str, record_id: str, json: VersionedRecord) -> Any:
-    """Replace a record if it has not changed since the caller read it."""
-    if json.data.id != record_id:
-        raise InputError("the id in the body differs from the id in the path; ids cannot be renamed", field="id")
-    new_version = get_store().put_record(name, kind, json.data.model_dump(), expected_version=json.version,
+    def create(name: str, json: BaseModel) -> Any:
+        version = get_store().put_record(name, kind, request.get_json(), expected_version=None, actor=actor())
+        return jsonify({"version": version}), 201
+
+    def replace(name: str, record_id: str, json: BaseModel) -> Any:
+        data = request.get_json()["data"]
+        if data.get("id") != record_id:
+            raise InputError("the id in the body differs from the id in the path; ids cannot be renamed", field="id")
+        version = get_store().put_record(name, kind, data, expected_version=json.version,  # type: ignore[attr-defined]
                                          actor=actor())
-    return jsonify({"version": new_version})
+        return jsonify({"version": version})
+
+    create.__name__, replace.__name__ = f"create_{kind}", f"replace_{kind}"
+    create.__annotations__ = {"name": str, "json": body, "return": Any}
+    replace.__annotations__ = {"name": str, "record_id": str, "json": versioned, "return": Any}
+    what = KIND_NAMES[kind]
+    operation(bp, f"/scenarios/<name>/records/{kind}", "POST", summary=f"Create {what}", permission="edit_inventory",
+              notes=WHOLE_SCENARIO, answers={201: VersionAnswer, 409: "the id exists already"})(create)
+    operation(bp, f"/scenarios/<name>/records/{kind}/<record_id>", "PUT",
+              summary=f"Replace {what} (send the version you read; the id in the body is the one in the path)",
+              permission="edit_inventory", notes=WHOLE_SCENARIO,
+              answers={200: VersionAnswer, 409: "changed by someone else since you read it"})(replace)
+
+
+for _kind, _body in RECORD_BODIES.items():
+    _record_writes(_kind, _body, VERSIONED_BODIES[_kind])
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "DELETE", summary="Delete a record",
-           permission="edit_inventory", answers={204: "deleted", 409: "changed since read"})
+           permission="edit_inventory", notes=WHOLE_SCENARIO, answers={204: "deleted", 409: "changed since read"})
 def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> Any:
     """Delete a record unless others refer to it."""
     get_store().delete_record(name, kind, record_id, expected_version=query.version, actor=actor())
@@ -126,11 +156,14 @@ def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> A
 
 @operation(bp, f"/scenarios/<name>/import/<any({', '.join(RECORD_TYPES)}):kind>", "POST",
            summary="Check (preview=true) or import CSV/GeoJSON records: all rows or none",
-           permission="edit_inventory", text_body="the CSV or GeoJSON file's text",
+           permission="edit_inventory", notes=WHOLE_SCENARIO,
+           text_body=f"the CSV or GeoJSON file's text: UTF-8, or GB18030 when declared (``encoding``); a CSV cell "
+                     f"holds at most {MAX_CSV_CELL:,} characters, GeoJSON nests at most {MAX_DEPTH} deep",
            answers={200: ImportResult, 400: ImportRefused})
 def import_records(name: str, kind: str, query: ImportQuery) -> Any:
     """Preview or write an upload; nothing is written unless every row and the merged scenario are valid."""
-    text = request.get_data(as_text=True)
+    encoding = query.encoding or request.mimetype_params.get("charset")
+    text = decode(request.get_data(), query.filename, encoding, field="body")
     preview = preview_import(current_scenario(name), kind, text, query.filename)
     if query.preview or not preview.ok:
         return jsonify({**preview.as_dict(), "written": False}), (200 if preview.ok else 400)

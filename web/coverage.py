@@ -5,8 +5,9 @@
 - ``GET /api/v1/scenarios/<name>/coverage/service-areas?standard=ID``: isochrones, GeoJSON.
 - ``POST /api/v1/scenarios/<name>/coverage/whatif``: a plan as JSON
   ``{"committed": [...], "close_bases": [...], "move_teams": {"T": "BASE" | [lon, lat]},
-  "add": {"k", "team_type", "turnout_min", "tier", "candidates": [{"id", "lon", "lat"} | {"id", "node"}]}}``
-  answered with before, after and the changes (``planner.coverage.whatif``).
+  "add": {"k", "team_type", "turnout_min", "tier", "candidates": [{"id", "lon", "lat"} | {"id", "node"}]
+  (or "every_town_and_site": true), "model": "mclp" | "p-median"}}`` answered with before, after and the
+  changes (``planner.coverage.whatif``).
 
 Reports and service areas are cached per scenario version.
 """
@@ -19,8 +20,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from planner.coverage.areas import service_area_breaks
 from planner.coverage.verdict import coverage, service_area_features
-from planner.coverage.whatif import Candidate, Plan, TeamTemplate, what_if
-from planner.model.records import LABELS, TeamType, Tier
+from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
+from planner.model.codes import LABELS, TeamType, Tier
+from planner.scenario.model import Scenario
 from web.auth import require
 from web.openapi import operation
 from web.roads import road_conditions, roads_key
@@ -94,22 +96,22 @@ def area_breaks(name: str, query: AreaBreaksQuery) -> Any:
            permission="run_whatif", answers={200: WhatIfAnswer, 422: "the selection found no solution in time"})
 def whatif(name: str, json: WhatIfPlan) -> Any:
     """Coverage before and after a what-if plan, and what changed."""
-    result = what_if(current_scenario(name), plan_of(json),
-                     roads=road_conditions(name, json.closures, json.at, json.band))
+    scenario = current_scenario(name)
+    result = what_if(scenario, plan_of(json, scenario), roads=road_conditions(name, json.closures, json.at, json.band))
     return jsonify(result.to_dict(full=True))
 
 
-def plan_of(body: WhatIfPlan) -> Plan:
-    """Return the planner's what-if plan of a validated request."""
+def plan_of(body: WhatIfPlan, scenario: Scenario) -> Plan:
+    """Return the planner's what-if plan of a validated request on ``scenario``."""
     moves = {team: target if isinstance(target, str) else (target[0], target[1])
              for team, target in body.move_teams.items()}
     if body.add is None:
         return Plan(committed=tuple(body.committed), close_bases=tuple(body.close_bases), move_teams=moves)
     add = body.add
-    candidates = tuple(
+    candidates = scenario_candidates(scenario) if add.candidates is None else tuple(
         Candidate(item.id or f"c{i + 1}", lon=item.lon, lat=item.lat) if isinstance(item, CandidatePoint)
         else Candidate(item.id or f"c{i + 1}", node=item.node)
         for i, item in enumerate(add.candidates))
     template = TeamTemplate(add.team_type, turnout_min=add.turnout_min, tier=add.tier)
     return Plan(committed=tuple(body.committed), close_bases=tuple(body.close_bases), move_teams=moves, add_k=add.k,
-                candidates=candidates, template=template)
+                candidates=candidates, template=template, model=add.model)

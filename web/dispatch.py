@@ -26,7 +26,7 @@ from planner.dispatch.requests import (
 )
 from planner.dispatch.scenario import ScenarioDispatch, dispatch_scenario, region_of
 from planner.errors import InputError
-from planner.model.records import LABELS
+from planner.model.codes import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.openapi import operation

@@ -8,9 +8,10 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
-from planner.errors import InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
-from planner.store.database import ConflictError, check_text
+from planner.errors import ForbiddenError, InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
+from planner.store.database import ConflictError
 from planner.store.engine import StoreBusyError
+from planner.store.throttle import SignInThrottled
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
@@ -22,13 +23,7 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def init_app(app: Flask) -> None:
-    """Register the handlers, and refuse NUL characters in any request input before a view sees them."""
-
-    @app.before_request
-    def refuse_nul() -> None:
-        check_text([request.path, request.args.to_dict(flat=False), request.form.to_dict(flat=False)], "request")
-        if request.is_json:
-            check_text(request.get_json(silent=True), "body")
+    """Register the handlers (the request's input is checked before a view sees it: ``web.limits``)."""
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[Response | str, int]:
@@ -41,6 +36,12 @@ def init_app(app: Flask) -> None:
         response.headers["Retry-After"] = "1"
         return response, status
 
+    @app.errorhandler(SignInThrottled)
+    def throttled(error: SignInThrottled) -> Response:
+        response = make_response(*error_response(429, "too_many_sign_ins", str(error), None))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
     @app.errorhandler(NotFoundError)
     def not_found(error: NotFoundError) -> tuple[Response | str, int]:
         return error_response(404, "not_found", str(error), error.field)
@@ -52,6 +53,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(GeodataError)
     def bad_geodata(error: GeodataError) -> tuple[Response | str, int]:
         return error_response(400, "invalid_geodata", str(error), None)
+
+    @app.errorhandler(ForbiddenError)
+    def forbidden(error: ForbiddenError) -> tuple[Response | str, int]:
+        return error_response(403, "forbidden", str(error), "role")
 
     @app.errorhandler(InfeasibleError)
     def infeasible(error: InfeasibleError) -> tuple[Response | str, int]:
@@ -66,6 +71,10 @@ def init_app(app: Flask) -> None:
         return error_response(400, "planner_error", str(error), None)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    def http_error(error: HTTPException) -> Response:
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(error.code or 500, code, error.description or error.name, None)
+        response = make_response(*error_response(error.code or 500, code, error.description or error.name, None))
+        for name, value in error.get_headers():  # e.g. a 405's Allow
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response

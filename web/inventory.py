@@ -17,7 +17,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
-from planner.model.records import RECORD_TYPES, label
+from planner.model.codes import label
+from planner.model.reading import ENCODINGS, decode, parse_json
+from planner.model.records import RECORD_TYPES
 from planner.scenario.files import cell_text, csv_cells
 from planner.scenario.importing import preview_import
 from planner.store.database import AGREEMENTS, ConflictError
@@ -84,6 +86,11 @@ def _kind(kind: str) -> str:
     return kind
 
 
+def _version(text: str) -> int | None:
+    """Return the version a form sent (ASCII digits), or None when it is missing or not a number."""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _values_of(kind: str, data: dict[str, Any]) -> dict[str, str]:
     """Form values (text) of a stored record."""
     if kind == AGREEMENTS:
@@ -94,10 +101,7 @@ def _values_of(kind: str, data: dict[str, Any]) -> dict[str, str]:
 def _data_from_form(kind: str, form: dict[str, str]) -> dict[str, Any]:
     """Record data from submitted form text, read like a CSV row."""
     if kind == AGREEMENTS:
-        try:
-            document = json.loads(form.get("document") or "{}")
-        except json.JSONDecodeError as error:
-            raise InputError(f"the agreement is not valid JSON ({error})", field="document") from None
+        document = parse_json(form.get("document") or "{}", "the agreement", field="document")
         if not isinstance(document, dict):
             raise InputError("the agreement must be a JSON object", field="document")
         return {**document, "id": form.get("id", document.get("id", ""))}
@@ -108,10 +112,7 @@ def _data_from_form(kind: str, form: dict[str, str]) -> dict[str, Any]:
             row[f.name] = "true" if form.get(f.name) else "false"
     data = csv_cells(kind, row)
     if form.get("geometry", "").strip():
-        try:
-            data["geometry"] = json.loads(form["geometry"])
-        except json.JSONDecodeError as error:
-            raise InputError(f"geometry is not valid GeoJSON ({error})", field="geometry") from None
+        data["geometry"] = parse_json(form["geometry"], "geometry", field="geometry", language="GeoJSON")
     return data
 
 
@@ -172,7 +173,7 @@ def edit(kind: str, record_id: str) -> Any:
         return _render_form(kind, _values_of(kind, data), record_id=record_id, version=version)
     form = request.form.to_dict()
     version_text = form.pop("version", "")
-    sent: int | None = int(version_text) if version_text.isdigit() else None
+    sent = _version(version_text)
     try:
         if sent is None:
             raise InputError("the form lost its version number; reload the record", field="version")
@@ -193,8 +194,10 @@ def delete(kind: str, record_id: str) -> Response:
     kind = _kind(kind)
     version = request.form.get("version", "")
     try:
+        if version and _version(version) is None:
+            raise InputError(f"the form's version {version!r} is not a number; reload the list", field="version")
         get_store().delete_record(_scenario_name(), kind, record_id,
-                                  expected_version=int(version) if version.isdigit() else None, actor=actor())
+                                  expected_version=_version(version), actor=actor())
         flash(f"已删除 Deleted {kind} {record_id}.", "info")
     except InputError as error:
         flash(f"未删除 Not deleted: {error}", "error")
@@ -209,28 +212,24 @@ def import_file(kind: str) -> Any:
     if kind == AGREEMENTS:
         abort(404, description="agreements are imported with the scenario folder (agreements.json)")
     scenario = current_scenario(_scenario_name())
-    context = {"scenario": scenario, "kind": kind, "kinds": KINDS, "preview": None, "text": "", "filename": ""}
+    context = {"scenario": scenario, "kind": kind, "kinds": KINDS, "preview": None, "text": "", "filename": "",
+               "encodings": ENCODINGS, "encoding": request.form.get("encoding") or ENCODINGS[0]}
     if request.method == "GET":
         return render_template("import.html", **context)
     upload = request.files.get("file")
     text = request.form.get("text", "")
     filename = request.form.get("filename", "upload")
-    if upload is not None and upload.filename:
-        filename = upload.filename
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            flash("文件不是 UTF-8 文本 The file is not UTF-8 text.", "error")
-            return render_template("import.html", **context), 400
-    context.update(text=text, filename=filename)
     try:
-        preview = preview_import(scenario, kind, text, filename)
+        if upload is not None and upload.filename:
+            filename = upload.filename
+            text = decode(upload.read(), filename, request.form.get("encoding"))
+        context.update(text=text, filename=filename)
+        preview = context["preview"] = preview_import(scenario, kind, text, filename)
+        if request.form.get("confirm") == "yes" and preview.ok:
+            counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor())
+            flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
+            return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     except InputError as error:
         flash(str(error), "error")
         return render_template("import.html", **context), 400
-    context["preview"] = preview
-    if request.form.get("confirm") == "yes" and preview.ok:
-        counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor())
-        flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
-        return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     return render_template("import.html", **context), (200 if preview.ok else 400)

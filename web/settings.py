@@ -20,10 +20,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-import planner.drills.settings
-import planner.posture.settings
-import planner.roads.bands
-import planner.roads.closures  # noqa: F401  (with the lines above: registers every settings document)
+import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
+import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
+import planner.roads.bands  # noqa: F401  (registers the speed-profiles document)
+import planner.roads.closures  # noqa: F401  (registers the closures document)
 from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import osmium
 import pandas as pd
 
 from geodata.errors import GeodataError
@@ -35,8 +36,6 @@ def read_osm_pbf_stream(
     Raises ``GeodataError`` (one line) for a corrupt or truncated file or one without drivable roads.
     Ways whose nodes are missing from the file (a clipped extract) are dropped and counted in the log.
     """
-    import osmium
-
     path = Path(path)
     name = name or path.name.split(".")[0]
     u, v = array("q"), array("q")

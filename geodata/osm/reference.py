@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
+import osmnx as ox
 
 from geodata.errors import GeodataError
 from geodata.osm.ways import EXTRA_WAY_TAGS, first_line, is_drivable
@@ -20,8 +21,6 @@ from geodata.osm.ways import EXTRA_WAY_TAGS, first_line, is_drivable
 
 def read_xml_osmnx(path: Path, kind: str) -> nx.MultiDiGraph:
     """Read an OSM XML file (plain, .gz or .bz2) with OSMnx and keep the drivable edges."""
-    import osmnx as ox
-
     with tempfile.TemporaryDirectory() as tmp:
         source = path
         if kind in ("xml.gz", "xml.bz2"):

@@ -33,6 +33,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 import numpy as np
 import pandas as pd
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, build_network
@@ -133,9 +135,6 @@ def _open(path: Path, kind: str) -> Iterator[IO[bytes]]:
 
 def _elements(path: Path, kind: str, wanted: str) -> Iterator[Element]:
     """Yield each top-level ``wanted`` element (node or way) complete, then free it and its siblings."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-
     with _open(path, kind) as handle:
         root: Element | None = None
         try:

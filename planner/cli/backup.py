@@ -8,9 +8,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.store.backup import KINDS, backup, read_backup, restore
-from planner.store.database import Store
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``backup`` and ``restore`` commands."""
@@ -20,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "snapshot, while the app may be writing. SQLite stores write an SQLite file (VACUUM INTO); "
                     "other databases JSON lines.")
     made.add_argument("file", type=Path, metavar="FILE")
-    made.add_argument("--format", choices=KINDS, default=None,
+    made.add_argument("--format", default=None, metavar="KIND",
                       help="sqlite (SQLite stores; their default) or jsonl (any database; the default elsewhere)")
     made.set_defaults(handler=run_backup)
     back = subparsers.add_parser(
@@ -36,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_backup(args: argparse.Namespace) -> int:
     """Write the backup and say what it holds."""
+    from planner.store.backup import backup
+    from planner.store.database import Store
+
     store = Store()
     contents = backup(store, args.file, kind=args.format)
     print(f"backed up {store.engine.url.render_as_string(hide_password=True)} to {args.file}: {contents.describe()}")
@@ -44,6 +44,9 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_restore(args: argparse.Namespace) -> int:
     """Check the backup, then restore it in one transaction (or only check it with ``--check``)."""
+    from planner.store.backup import read_backup, restore
+    from planner.store.database import Store
+
     if args.check:
         print(f"{args.file}: {read_backup(args.file).describe()}")
         return 0

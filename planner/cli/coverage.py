@@ -4,21 +4,23 @@ Without a what-if option it prints the share of sites passing per standard and t
 sites first, then the largest shortfall); with ``--json`` the whole report. What-if options (any
 mix): ``--commit TEAM``, ``--close-base BASE``, ``--move-team TEAM=BASE`` or ``TEAM=LON,LAT``, and
 ``--add-bases K --candidates FILE.csv --team-type TYPE [--turnout-min M] [--tier TIER]``; the answer
-is the change in coverage and in the gap list.
+is the change in coverage and in the gap list. ``--every-town-and-site`` takes every town of the
+scenario's network and every hazard site as the candidates instead of a file; ``--siting p-median``
+chooses the new bases that bring the first team soonest (risk-weighted, proven by the exact p-median)
+instead of those that bring the most risk weight within standard (MCLP, the default).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 from pathlib import Path
 from typing import Any
 
-from planner.cli._common import add_road_options, add_scenario_argument, road_conditions
-from planner.cli._output import describe_roads, print_json, print_table
+from planner.cli._arguments import add_road_options, add_scenario_argument
+from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
-from planner.model.records import TeamType, Tier, label
+from planner.model.codes import TeamType, Tier, label
 
 
 def register(subparsers: Any) -> None:
@@ -42,6 +44,11 @@ def register(subparsers: Any) -> None:
                         help="what-if: add the K best bases from --candidates (MCLP, risk-weighted)")
     parser.add_argument("--candidates", type=Path, metavar="FILE.csv",
                         help="candidate bases: columns id,lon,lat or id,node")
+    parser.add_argument("--every-town-and-site", action="store_true",
+                        help="candidate bases: every town of the scenario's network and every hazard site")
+    parser.add_argument("--siting", choices=["mclp", "p-median"], default="mclp",
+                        help="how --add-bases chooses: most risk weight within standard (mclp, default) or the "
+                             "least risk-weighted arrival of the first team (p-median)")
     parser.add_argument("--team-type", choices=[t.value for t in TeamType], help="team type of each new base")
     parser.add_argument("--turnout-min", type=float, default=5.0, help="turn-out minutes of new teams (default 5)")
     parser.add_argument("--tier", choices=[t.value for t in Tier], default="local", help="tier of new bases")
@@ -52,16 +59,18 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, assess coverage or a what-if plan, and print it."""
+    from planner.cli._common import road_conditions
     from planner.coverage.verdict import coverage
-    from planner.coverage.whatif import Plan, TeamTemplate, what_if
+    from planner.coverage.whatif import Plan, TeamTemplate, scenario_candidates, what_if
 
     scenario, roads = road_conditions(args, args.scenario)
     if args.standard is not None and args.standard not in scenario.by_id("standards"):
         raise InputError(f"standards: unknown id {args.standard!r}", field="standard", record=args.standard)
     what_if_asked = bool(args.close_base or args.move_team or args.add_bases)
     if not what_if_asked:
-        if args.candidates or args.team_type:
-            raise InputError("--candidates and --team-type go with --add-bases K", field="add-bases")
+        if args.candidates or args.every_town_and_site or args.team_type or args.siting != "mclp":
+            raise InputError("--candidates, --every-town-and-site, --team-type and --siting go with --add-bases K",
+                             field="add-bases")
         report = coverage(scenario, out={t: "committed" for t in args.commit}, roads=roads)
         if args.json:
             print_json(report.to_dict())
@@ -73,15 +82,17 @@ def run(args: argparse.Namespace) -> int:
     template = None
     candidates: tuple[Any, ...] = ()
     if args.add_bases:
-        if args.candidates is None or args.team_type is None:
-            raise InputError("--add-bases needs --candidates FILE.csv and --team-type", field="candidates")
+        if (args.candidates is None) == (not args.every_town_and_site) or args.team_type is None:
+            raise InputError("--add-bases needs --team-type and one of --candidates FILE.csv or "
+                             "--every-town-and-site", field="candidates")
         template = TeamTemplate(TeamType(args.team_type), turnout_min=args.turnout_min, tier=Tier(args.tier))
-        candidates = read_candidates(args.candidates)
+        candidates = (scenario_candidates(scenario) if args.every_town_and_site
+                      else read_candidates(args.candidates))
     if not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit:g} must be > 0", field="time-limit")
     plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
                 move_teams=dict(parse_move(m) for m in args.move_team), add_k=args.add_bases,
-                candidates=candidates, template=template)
+                candidates=candidates, template=template, model=args.siting)
     result = what_if(scenario, plan, time_limit_s=args.time_limit, roads=roads)
     if args.json:
         print_json(result.to_dict(full=False))
@@ -110,13 +121,10 @@ def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
 def read_candidates(path: Path) -> tuple[Any, ...]:
     """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
     from planner.coverage.whatif import Candidate
+    from planner.model.reading import csv_dicts, csv_lines, read_text
 
-    try:
-        with path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
-            header = rows[0].keys() if rows else []
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="candidates", record=str(path)) from None
+    header, records = csv_dicts(csv_lines(read_text(path, field="candidates")), str(path))
+    rows = [row for _, row in records]
     if not rows:
         raise InputError(f"{path}: no candidate rows", field="candidates", record=str(path))
     if "id" not in header or not ({"lon", "lat"} <= set(header) or "node" in header):
@@ -173,7 +181,7 @@ def _print_what_if(result: Any) -> None:
         print(f"- {line}")
     if result.selection is not None:
         s = result.selection
-        print(f"  model {s.model}: {s.status}, objective {s.objective:g} (before {s.weight_covered_before:g}), "
+        print(f"  model {s.model}: {s.status}, objective {s.objective:g} (before {s.objective_before:g}), "
               f"{s.method}, {s.wall_s:.2f} s")
     print_table(
         ["standard", "sites", "passing before", "after", "share before", "after", "met before", "after"],

@@ -1,7 +1,7 @@
 """``python -m planner dispatch``: on a problem file, or on a scenario with incidents by coordinates.
 
 - ``dispatch --problem P.json [--json] [--greedy] [--time-limit S]`` reads a solver-level problem (see
-  :mod:`planner.dispatch.problem`) and runs the CP-SAT optimiser or the greedy baseline.
+  :mod:`planner.dispatch.problem`) and runs the optimiser (CP-SAT or HiGHS) or the greedy baseline.
 - ``dispatch --scenario NAME --incident LON,LAT,TYPE[,PRIORITY] ... [--json] [--ledger FILE.csv]``
   places incidents on a scenario's network, takes their needs from the incident templates, and
   prints the plan, the greedy comparison and the compensation ledger.
@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from planner.cli._common import add_road_options
-from planner.cli._output import describe_roads, print_json, print_table
+from planner.cli._arguments import add_road_options
+from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
 
 
@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
     """Add the ``dispatch`` command."""
     parser = subparsers.add_parser(
         "dispatch",
-        help="assign rescue units to incidents (CP-SAT, lexicographic)",
+        help="assign rescue units to incidents (CP-SAT or HiGHS, lexicographic)",
         description="Assign whole rescue units to incidents: least priority-weighted shortfall, "
         "then least weighted arrival minutes, then least compensation.",
     )

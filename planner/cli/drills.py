@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
-from planner.cli._common import add_road_options, load_with_settings, road_conditions
-from planner.cli._output import print_json, print_table
-from planner.drills.settings import drill_calendar, plan_set
-from planner.errors import InputError
-from planner.store.database import Store
+from planner.cli._arguments import add_road_options
+from planner.cli.output import print_json, print_table
+from planner.errors import InputError, NotFoundError
 
 
 def register(subparsers: Any) -> None:
@@ -93,20 +91,25 @@ def _case_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _template(template_id: str) -> Any:
+    from planner.drills.parameters import library_template
     from planner.scenario.library import load_library
 
-    library = load_library()
-    if template_id not in library:
-        raise InputError(f"no template {template_id!r} (library: {', '.join(sorted(library))})", field="template")
-    return library[template_id]
+    return library_template(load_library(), template_id)
 
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
+    from planner.cli._common import load_with_settings
     from planner.drills.calendar_export import to_csv, write_ics
+    from planner.drills.parameters import PlanParameters
     from planner.drills.programme import schedule_programme
+    from planner.drills.settings import drill_calendar, plan_set
+    from planner.jobs.registry import parse_params
     from planner.scenario.library import load_library
+    from planner.store.database import Store
 
+    given = {"year": args.year, "time_limit_s": args.time_limit_s}
+    params = parse_params(PlanParameters, {k: v for k, v in given.items() if v is not None})
     store = Store()
     scenario, documents, stored = load_with_settings(args.scenario, store)
     if args.save and not stored:
@@ -114,8 +117,8 @@ def run_plan(args: argparse.Namespace) -> int:
                          field="scenario")
     library = load_library()
     plans = plan_set(documents, scenario)
-    calendar = drill_calendar(documents, scenario, args.year)
-    programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=args.time_limit_s)
+    calendar = drill_calendar(documents, scenario, params.year)
+    programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=params.time_limit_s)
     if args.ics:
         write_ics(programme, args.ics)
     if args.csv:
@@ -168,16 +171,23 @@ def run_design(args: argparse.Namespace) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the Monte Carlo simulation and print the key-time distributions."""
-    from planner.drills.simulate import SimSettings, build_case, monte_carlo
+    from planner.cli._common import road_conditions
+    from planner.drills.parameters import SimulationParameters
+    from planner.drills.sim_case import build_case
+    from planner.drills.simulate import SimSettings, monte_carlo
+    from planner.jobs.registry import parse_params
     from planner.scenario.files import read_scenario
 
+    given = {"template": args.template, "site": args.site, "runs": args.runs, "seed": args.seed,
+             "weather": args.weather, "time_of_day": args.time_of_day}
+    params = parse_params(SimulationParameters, {k: v for k, v in given.items() if v is not None})
     if any(getattr(args, o) is not None for o in ("closures", "close_area", "at", "band")):
         scenario, roads = road_conditions(args, args.scenario)  # a drill's surprise: a bridge closed
     else:
         scenario, roads = read_scenario(args.scenario), None
-    case = build_case(scenario, _template(args.template), args.site, roads=roads)
-    summary = monte_carlo(case, args.runs, seed=args.seed,
-                          settings=SimSettings(weather=args.weather, time_of_day=args.time_of_day))
+    case = build_case(scenario, _template(params.template), params.site, roads=roads)
+    summary = monte_carlo(case, params.runs, seed=params.seed,
+                          settings=SimSettings(weather=params.weather, time_of_day=params.time_of_day))
     payload = {**summary.to_dict(), "roads": None if roads is None else roads.describe()}
     if args.json:
         print_json(payload)
@@ -194,13 +204,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from planner.drills.evaluation_store import evaluate_stored_drill, get_evaluation
     from planner.drills.records import drill_actions, parse_date
     from planner.drills.reports import evaluation_html, report_pdf, summary_html
-    from planner.errors import NotFoundError
+    from planner.model.reading import read_text
+    from planner.store.database import Store
 
-    path = Path(args.observed)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="observed") from None
+    text = read_text(Path(args.observed), field="observed")
     on = parse_date(args.date, "date") if args.date else None
     store = Store()
     try:

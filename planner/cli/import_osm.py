@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from geodata.network import write_network_csv
-from geodata.osm.reader import read_osm
-from planner.cli._output import print_json
+from planner.cli.output import print_json
 from planner.settings import imported_networks_dir
 
 
@@ -25,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def import_osm(args: argparse.Namespace) -> int:
     """Read, clean and save the network, then report it."""
+    from geodata.network import write_network_csv
+    from geodata.osm.reader import read_osm
+
     network = read_osm(args.file, name=args.name)
     folder = imported_networks_dir() / args.name
     write_network_csv(network, folder)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from planner.cli._common import read_folder
-from planner.scenario.files import library_names
+from planner.scenario.paths import library_names
 from planner.settings import instance_dir
-from planner.store.accounts import ensure_first_admin
-from planner.store.database import Store
 
 DEFAULT_SCENARIO = "jinan"
 
@@ -26,6 +23,10 @@ def init(args: argparse.Namespace) -> int:
 
     Also creates the first administrator when there is no account, and says how to sign in.
     """
+    from planner.cli._common import read_folder
+    from planner.store.accounts import ensure_first_admin
+    from planner.store.database import Store
+
     store = Store()
     if args.if_empty and not store.is_empty():
         print(f"database {store.url} already holds scenarios; nothing loaded")
@@ -40,7 +41,7 @@ def init(args: argparse.Namespace) -> int:
         note.write_text(password + "\n", encoding="utf-8")
         note.chmod(0o600)
         print(f"created the first administrator: sign in as 'admin' with password {password} "
-              f"(also kept in {note}; change it with 'python -m planner users set-password admin')")
+              f"(also kept in {note}); the first sign-in asks for a new password")
     else:
         print("sign in with your account; 'python -m planner users list' shows them")
     return 0

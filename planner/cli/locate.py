@@ -1,17 +1,25 @@
-"""``python -m planner locate``: solve a facility location model on an OR-Library file or a cost CSV."""
+"""``python -m planner locate``: solve a facility location model on an OR-Library file, a cost CSV or points.
+
+``--points FILE --metric NAME`` reads a TSPLIB ``.tsp`` or a CSV of points (``planner.locate.points``)
+and makes every point both a demand point and a candidate site, with the cost from the metric
+(``euclidean``, ``euclidean-floor`` as in the TSPLIB p-median literature, ``great-circle`` in metres);
+a CSV ``weight`` column gives the demand weights. The JSON answer carries the proven lower bound, the
+gap, the method, the seconds and the process's peak memory in MB.
+"""
 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
+import resource
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from planner.cli._output import print_json, print_table
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_TIME_LIMIT_S = 60.0
 
@@ -27,6 +35,9 @@ def register(subparsers: Any) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--orlib", type=Path, help="OR-Library p-median instance (pmedN.txt)")
     source.add_argument("--cost-matrix", type=Path, help="CSV: header demand,<site id>...; one row per demand")
+    source.add_argument("--points", type=Path,
+                        help="TSPLIB .tsp or CSV id,x,y / id,lon,lat[,weight]: every point is demand and site")
+    parser.add_argument("--metric", help="cost between --points: euclidean, euclidean-floor or great-circle (metres)")
     parser.add_argument("--weights", type=Path, help="CSV id,weight (default weight 1)")
     parser.add_argument("--p", type=int, help="number of sites to open")
     parser.add_argument("--max-cost", type=float, help="coverage standard, same unit as the costs")
@@ -39,11 +50,26 @@ def run(args: argparse.Namespace) -> int:
     """Read the instance, solve the model and print the result."""
     from planner.locate import MODELS
     from planner.locate.orlib import read_orlib_pmedian
+    from planner.locate.points import METRICS, check_metric, cost_from_points, read_points
 
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit:g} must be > 0", field="time-limit")
     model_class = MODELS[args.model]
-    if args.orlib is not None:
+    if args.metric is not None and args.points is None:
+        raise InputError("--metric goes with --points", field="metric")
+    weights: np.ndarray | None
+    if args.points is not None:
+        if args.metric is None:
+            raise InputError(f"--points needs --metric, one of {', '.join(METRICS)}", field="metric")
+        check_metric(args.metric)
+        if args.weights is not None:
+            raise InputError("--weights goes with --cost-matrix; give --points a weight column", field="weights")
+        points = read_points(args.points)
+        cost = cost_from_points(points, args.metric)
+        demand_ids = site_ids = points.ids
+        weights = points.weights
+        p = args.p
+    elif args.orlib is not None:
         if args.model != "p-median":
             raise InputError(f"--orlib holds p-median instances; use --cost-matrix for {args.model}", field="orlib")
         cost, p = read_orlib_pmedian(args.orlib)
@@ -78,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
         "upper_bound": result.bound if maximising else result.objective,
         "seconds": round(result.wall_s, 4),
         "gap": result.gap,
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
         "method": result.method,
         "assignment": {
             demand_ids[i]: (site_ids[j] if j >= 0 else None) for i, j in enumerate(result.assignment.tolist())
@@ -94,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
 
 def read_cost_csv(path: Path) -> tuple[list[str], list[str], np.ndarray]:
     """Read ``demand,<site id>...`` rows of costs; an empty cell means unreachable (``inf``)."""
+    import numpy as np
+
     rows = _read_csv(path)
     if not rows or len(rows[0]) < 2:
         raise InputError(f"{path} line 1: expected header 'demand,<site id>,...'", field="header", record=str(path))
@@ -120,6 +149,8 @@ def read_cost_csv(path: Path) -> tuple[list[str], list[str], np.ndarray]:
 
 def read_weights_csv(path: Path, demand_ids: list[str]) -> np.ndarray:
     """Read ``id,weight`` rows; demand points not listed keep weight 1."""
+    import numpy as np
+
     index = {demand: i for i, demand in enumerate(demand_ids)}
     weights = np.ones(len(demand_ids))
     rows = _read_csv(path)
@@ -139,11 +170,10 @@ def read_weights_csv(path: Path, demand_ids: list[str]) -> np.ndarray:
 
 def _read_csv(path: Path) -> list[list[str]]:
     """All non-blank CSV rows, or InputError when the file cannot be read."""
-    try:
-        with path.open(newline="") as handle:
-            return [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="path", record=str(path)) from error
+    from planner.model.reading import csv_lines, csv_rows, read_text
+
+    rows = csv_rows(csv_lines(read_text(path, field="path")), str(path))
+    return [cells for _, cells in rows if any(cell.strip() for cell in cells)]
 
 
 def _number(path: Path, number: int, field: str, cell: str, *, empty: float | None) -> float:

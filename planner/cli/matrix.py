@@ -7,11 +7,9 @@ import csv
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from planner.cli._common import add_road_options, add_scenario_argument, road_conditions
-from planner.cli._output import print_json
-from planner.scenario.travel import POINT_KINDS, travel_minutes
+from planner.cli._arguments import add_road_options, add_scenario_argument
+from planner.cli.output import print_json
+from planner.model.codes import POINT_KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,6 +37,11 @@ def _ids(text: str | None) -> list[str] | None:
 
 def matrix(args: argparse.Namespace) -> int:
     """Compute and print the matrix; unreachable (or beyond the cut-off) entries are empty / null."""
+    import numpy as np
+
+    from planner.cli._common import road_conditions
+    from planner.scenario.travel import travel_minutes
+
     scenario, roads = road_conditions(args, args.scenario)
     result = travel_minutes(
         scenario, args.origin_kind, args.destination_kind,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from planner.cli._common import add_scenario_argument, load_scenario
-from planner.cli._output import print_json
-from planner.scenario.network import network_for
+from planner.cli._arguments import add_scenario_argument
+from planner.cli.output import print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def network_info(args: argparse.Namespace) -> int:
     """Print the network summary of a scenario."""
+    from planner.cli._common import load_scenario
+    from planner.scenario.network import network_for
+
     info = network_for(load_scenario(args.scenario)).info()
     if args.json:
         print_json(info)

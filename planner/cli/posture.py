@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planner import clock
-from planner.cli._common import add_road_options, add_scenario_argument, load_with_settings, road_conditions
-from planner.cli._output import print_json, print_table
+from planner.cli._arguments import add_road_options, add_scenario_argument
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.store.database import Store
 
 
 def register(subparsers: Any) -> None:
@@ -54,9 +50,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
+    from planner.cli._common import load_with_settings, roads_for
     from planner.posture.prepositioning import plan_posture, read_staging_points
     from planner.posture.settings import posture_inputs
     from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
+    from planner.store.database import Store
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
@@ -68,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     for path in args.warning:
         warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
     scenario, documents, _ = load_with_settings(args.scenario, Store())
-    roads = road_conditions(args, args.scenario, use_at=False)[1]
+    roads = roads_for(args, scenario, documents, use_at=False)
     inputs = posture_inputs(documents, scenario)
     staging = read_staging_points(args.staging) if args.staging else inputs.staging
     report = plan_posture(scenario, warnings, rules=inputs.rules, staging=staging, calendar=inputs.calendar, at=at,
@@ -81,14 +79,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_mapping(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"{path.name}: cannot read: {error.strerror}", field="warning") from None
-    try:
-        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InputError(f"{path.name}: not valid JSON/YAML ({str(error).splitlines()[0]})", field="warning") from None
+    from planner.model.reading import parse_json, parse_yaml, read_text
+
+    text = read_text(path, field="warning")
+    if path.suffix.lower() == ".json":
+        return parse_json(text, path.name, field="warning")
+    return parse_yaml(text, path.name, field="warning")
 
 
 def _print(report: Any, zone: dt.tzinfo) -> None:

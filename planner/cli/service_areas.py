@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from planner.cli._common import add_road_options, add_scenario_argument, road_conditions
-from planner.cli._output import describe_roads, print_json
+from planner.cli._arguments import add_road_options, add_scenario_argument
+from planner.cli.output import describe_roads, print_json
 from planner.errors import InputError
-from planner.model.records import TeamType
+from planner.model.codes import TeamType
 
 
 def register(subparsers: Any) -> None:
@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute the areas and write them as GeoJSON."""
+    from planner.cli._common import road_conditions
     from planner.coverage.areas import service_area_breaks
 
     try:

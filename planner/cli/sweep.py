@@ -1,7 +1,8 @@
 """``python -m planner sweep``: many random incidents at the hazard sites, dispatched, and their summary.
 
-Serial by default; ``--workers N`` runs on N local processes; ``--scheduler tcp://HOST:PORT`` on a
-running Dask cluster (``--scheduler local`` starts a Dask ``LocalCluster`` of ``--workers`` processes).
+Serial by default; ``--workers N`` runs on N local processes (this one and N - 1 in a pool);
+``--scheduler tcp://HOST:PORT`` on a running Dask cluster (``--scheduler local`` starts a Dask
+``LocalCluster`` of ``--workers`` processes).
 A progress bar goes to stderr (``--no-progress`` turns it off); ``--json`` prints the summary. A
 parallel sweep also runs serially first (the model is shared, so this costs the serial sweep's time
 only) and reports ``serial_seconds`` and ``speedup_over_serial``; ``--no-compare-serial`` skips it.
@@ -13,10 +14,8 @@ import argparse
 import sys
 from typing import Any
 
-from planner.cli._common import add_road_options, add_scenario_argument, load_with_settings, read_area, road_conditions
-from planner.cli._output import print_json, print_table
-from planner.errors import InputError
-from planner.store.database import Store
+from planner.cli._arguments import add_road_options, add_scenario_argument
+from planner.cli.output import print_json, print_table
 
 
 def register(subparsers: Any) -> None:
@@ -83,36 +82,35 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the scenario, run the sweep and print its summary."""
-    from planner.sweep.engine import SweepSettings, sweep, sweep_model
-
-    if args.scheduler is not None and not (
-        args.scheduler == "local"
-        or args.scheduler.startswith("tcp://")
-        or args.scheduler.startswith("tls://")
-    ):
-        raise InputError(
-            f"--scheduler {args.scheduler!r}: expected tcp://HOST:PORT or local", field="scheduler"
-        )
+    """Check the options (with the sweep job's own parameter model), load the scenario, sweep, print the summary."""
+    from planner.cli._common import load_with_settings, read_area, roads_for
+    from planner.jobs.registry import parse_params
     from planner.roads.sweeps import sweep_bands
+    from planner.store.database import Store
+    from planner.sweep.engine import SweepSettings, sweep, sweep_model
+    from planner.sweep.parameters import SweepParameters
 
-    scenario, roads = road_conditions(args, args.scenario)
-    documents = load_with_settings(args.scenario, Store())[1]
+    given = {"incidents": args.incidents, "seed": args.seed, "mode": args.mode, "workers": args.workers,
+             "scheduler": args.scheduler, "busy_share": args.busy_share, "chunk_size": args.chunk_size}
+    params = parse_params(SweepParameters, {k: v for k, v in given.items() if v is not None})
+    scenario, documents, _ = load_with_settings(args.scenario, Store())
+    roads = roads_for(args, scenario, documents)
     closures = None if roads is None else (args.closures or read_area(args.close_area))
     bands = None if args.no_time_bands else sweep_bands(scenario, documents, closures=closures)
-    settings = SweepSettings(busy_share=args.busy_share)
+    settings = SweepSettings(busy_share=params.busy_share)
     model = sweep_model(scenario, settings=settings, roads=roads, bands=bands or None)
-    options = {"seed": args.seed, "mode": args.mode, "chunk_size": args.chunk_size, "model": model}
+    options: dict[str, Any] = {"seed": params.seed, "mode": params.mode, "chunk_size": params.chunk_size,
+                               "model": model}
     serial_s = None
-    if args.compare_serial and (args.workers > 1 or args.scheduler):
+    if args.compare_serial and (params.workers > 1 or params.scheduler):
         with _bar(args, "serial") as progress:
-            serial_s = sweep(scenario, args.incidents, progress=progress, **options).wall_s
+            serial_s = sweep(scenario, params.incidents, progress=progress, **options).wall_s
     with _bar(args, "sweep") as progress:
         result = sweep(
             scenario,
-            args.incidents,
-            workers=args.workers,
-            scheduler=args.scheduler,
+            params.incidents,
+            workers=params.workers,
+            scheduler=params.scheduler,
             checkpoint=args.checkpoint,
             progress=progress,
             **options,

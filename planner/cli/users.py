@@ -1,4 +1,4 @@
-"""``users list|add|set-password|set-role``: accounts for the web app and the API."""
+"""``users list|add|set-password|set-role|unlock``: accounts for the web app and the API."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import argparse
 import getpass
 import os
 
-from planner.cli._output import print_json, print_table
+from planner.cli.output import print_json, print_table
 from planner.errors import InputError
-from planner.store import accounts
-from planner.store.database import Store
+from planner.store.roles import Role
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,12 +23,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                                     "from $PLANNER_PASSWORD or asked for.")
         action.add_argument("username")
         if name == "add":
-            action.add_argument("--role", required=True, choices=[r.value for r in accounts.Role])
+            action.add_argument("--role", required=True, choices=[r.value for r in Role])
         action.set_defaults(handler=add_user if name == "add" else set_password)
     role = actions.add_parser("set-role", help="change a role", description="Change an account's role.")
     role.add_argument("username")
-    role.add_argument("role", choices=[r.value for r in accounts.Role])
+    role.add_argument("role", choices=[r.value for r in Role])
     role.set_defaults(handler=set_role)
+    unlock = actions.add_parser("unlock", help="lift a sign-in lockout",
+                                description="Lift the sign-in lockout of an account (forget its failed sign-ins), or "
+                                            "of an address with --address.")
+    target = unlock.add_mutually_exclusive_group(required=True)
+    target.add_argument("username", nargs="?", help="the account")
+    target.add_argument("--address", help="a client address (IP) whose failed sign-ins to forget")
+    unlock.set_defaults(handler=unlock_account)
 
 
 def _password() -> str:
@@ -41,6 +47,9 @@ def _password() -> str:
 
 def list_users(args: argparse.Namespace) -> int:
     """Print the accounts."""
+    from planner.store import accounts
+    from planner.store.database import Store
+
     users = accounts.list_users(Store())
     if args.json:
         print_json(users)
@@ -51,6 +60,9 @@ def list_users(args: argparse.Namespace) -> int:
 
 def add_user(args: argparse.Namespace) -> int:
     """Create an account."""
+    from planner.store import accounts
+    from planner.store.database import Store
+
     user = accounts.create_user(Store(), args.username, _password(), args.role)
     print(f"created {user['username']} ({user['role']})")
     return 0
@@ -58,13 +70,34 @@ def add_user(args: argparse.Namespace) -> int:
 
 def set_password(args: argparse.Namespace) -> int:
     """Change a password."""
+    from planner.store import accounts
+    from planner.store.database import Store
+
     accounts.update_user(Store(), args.username, password=_password())
-    print(f"password of {args.username} changed")
+    print(f"password of {args.username} changed; its sessions are signed out")
     return 0
 
 
 def set_role(args: argparse.Namespace) -> int:
     """Change a role."""
+    from planner.store import accounts
+    from planner.store.database import Store
+
     accounts.update_user(Store(), args.username, role=args.role)
     print(f"{args.username} is now {args.role}")
+    return 0
+
+
+def unlock_account(args: argparse.Namespace) -> int:
+    """Lift the sign-in lockout of an account or an address."""
+    from planner.store import accounts, throttle
+    from planner.store.database import Store
+
+    store = Store()
+    if args.address:
+        had = throttle.unlock(store, throttle.address_key(args.address))
+        print(f"address {args.address} " + ("unlocked" if had else "had no failed sign-ins"))
+    else:
+        had = accounts.unlock(store, args.username)
+        print(f"{args.username} " + ("unlocked" if had else "had no failed sign-ins"))
     return 0

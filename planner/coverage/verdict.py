@@ -25,16 +25,21 @@ the nearest node is driven at the network's speed times its detour factor.
 from __future__ import annotations
 
 import math
+import threading
 import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 import numpy as np
+import shapely
 
 from geodata.errors import GeodataError
 from geodata.matrix import choose_engine, travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
+from geodata.service_area import DEFAULT_MARGIN_M, service_areas
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
@@ -175,14 +180,20 @@ class CoverageReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (``inf`` stays a float: ``print_json`` and ``jsonable`` turn it into null)."""
-        out: dict[str, Any] = jsonable(asdict(self))
+        out: dict[str, Any] = jsonable(self)
         return out
 
 
 def jsonable(value: Any) -> Any:
-    """Replace non-finite floats by None and tuples by lists, recursively."""
+    """Replace dataclasses by dicts, non-finite floats by None and tuples by lists, recursively.
+
+    One pass without ``dataclasses.asdict``'s deep copies: a Jinan coverage report has thousands of
+    rows, and asdict + a second pass took most of the coverage answer's time.
+    """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -217,17 +228,53 @@ def drive_minutes(
         return np.full((origins.size, sites.size), np.inf), "none", 0
     unique_o, inverse_o = np.unique(origins, return_inverse=True)
     unique_s, inverse_s = np.unique(sites, return_inverse=True)
-    if choose_engine(network, unique_o.size, unique_s.size) == "cch":
-        seconds = travel_time_matrix(network, unique_o, unique_s, engine="cch")
-        direction, searches = "cch", int(unique_o.size)
-    elif unique_s.size <= unique_o.size:
-        to_sites = travel_times_to(network, unique_s)  # distinct sites x every node
-        seconds = to_sites[:, unique_o].T
-        direction, searches = "to-sites", int(unique_s.size)
-    else:
-        seconds = travel_time_matrix(network, unique_o, unique_s)
-        direction, searches = "from-bases", int(unique_o.size)
+    seconds, direction, searches = _distinct_seconds(network, tuple(unique_o.tolist()), tuple(unique_s.tolist()))
     return seconds[np.ix_(inverse_o.ravel(), inverse_s.ravel())] / 60.0, direction, searches
+
+
+_SEARCHES_PER_NETWORK = 8
+"""Distinct (origins, sites) answers kept per travel network (each is a small origins x sites array)."""
+_Searched = tuple[np.ndarray, str, int]
+_searches: weakref.WeakKeyDictionary[RoadNetwork, OrderedDict[tuple[tuple[int, ...], tuple[int, ...]], _Searched]] = (
+    weakref.WeakKeyDictionary())
+_searches_lock = threading.Lock()
+
+
+def _distinct_seconds(network: RoadNetwork, origins: tuple[int, ...],
+                      sites: tuple[int, ...]) -> _Searched:
+    """Seconds between distinct origin and site nodes, kept for the next call on the same network and nodes.
+
+    Most record edits (equipment, team strength, a site's risk grade) move no base and no site, so the
+    coverage answered after them reuses the searches of the one before: under mixed load this was most
+    of a coverage answer's time. The answers are kept per network object, weakly: the travel network of
+    a (scenario, closure set, band) (:func:`planner.roads.conditions.travel_network`) is its own object,
+    so coverage under a closure never reads the answers of the intact network, and a network nobody
+    holds any more (a what-if's, a test's) takes its answers with it instead of being kept alive by them.
+    """
+    key = (origins, sites)
+    with _searches_lock:
+        kept = _searches.setdefault(network, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    origin_a, site_a = np.array(origins, dtype=np.int64), np.array(sites, dtype=np.int64)
+    if choose_engine(network, len(origins), len(sites)) == "cch":
+        seconds = travel_time_matrix(network, origin_a, site_a, engine="cch")
+        direction, searches = "cch", len(origins)
+    elif len(sites) <= len(origins):
+        seconds = travel_times_to(network, site_a)[:, origin_a].T  # distinct sites x every node, then the origins
+        direction, searches = "to-sites", len(sites)
+    else:
+        seconds = travel_time_matrix(network, origin_a, site_a)
+        direction, searches = "from-bases", len(origins)
+    seconds.setflags(write=False)
+    answer = (seconds, direction, searches)
+    with _searches_lock:
+        kept = _searches.setdefault(network, OrderedDict())
+        kept[key] = answer
+        while len(kept) > _SEARCHES_PER_NETWORK:
+            kept.popitem(last=False)
+    return answer
 
 
 def access_speed_m_per_min(scenario: Scenario) -> float | None:
@@ -499,10 +546,6 @@ def service_area_features(
     approximate kNN network the margin either side of a link is 1.5 km instead of 150 m, since its
     links stand for roads that are not drawn.
     """
-    import shapely
-
-    from geodata.service_area import DEFAULT_MARGIN_M, service_areas
-
     standards = scenario.by_id("standards")
     standard = standards.get(standard_id)
     if standard is None:

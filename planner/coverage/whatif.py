@@ -16,6 +16,15 @@ rule puts the column within standard (``rule.in_time``, with its tolerance), els
 coverage radius of 1 serves standards of different minutes and decides exactly as the rule does.
 Column 0 is the existing network (covering the rows that pass now) and is kept open through
 ``existing``; the other columns are the candidates; ``p = k + 1``.
+
+``Plan.model = "p-median"`` answers the other planning question, "where do k new bases bring the
+first team soonest", with the exact p-median (``planner.locate.PMedian``, the Benders engine that
+proves TSPLIB instances of N = 1,304..1,432) on the same rows and columns: a row's cost is its first
+counted responder's arrival as a share of its standard (``minutes / max_min``, so standards of
+different minutes weigh alike), uncapped, from the existing network in column 0 (its current first
+responder, fixed open) or from a candidate's template team; unreachable pairs stay infinite. The
+objective is the risk-weighted sum of those shares. ``scenario_candidates`` gives every town (the
+network's named waypoints) and every hazard site of a scenario as the candidate set.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ from planner.coverage.verdict import (
     place_points,
 )
 from planner.errors import InputError
-from planner.locate import MCLP
+from planner.locate import MCLP, PMedian
 from planner.model.records import Base, HazardSite, RiskGrade, Team, TeamType, Tier
 from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
@@ -53,7 +62,9 @@ __all__ = [
     "StandardChange",
     "TeamTemplate",
     "WhatIfResult",
+    "SITING_MODELS",
     "apply_plan",
+    "scenario_candidates",
     "what_if",
 ]
 
@@ -62,6 +73,9 @@ RISK_WEIGHTS: Mapping[str, float] = {"red": 8.0, "orange": 4.0, "yellow": 2.0, "
 choice: each grade counts twice the one below, so a red site outweighs an orange and a yellow one."""
 
 DEFAULT_TIME_LIMIT_S = 30.0
+SITING_MODELS = ("mclp", "p-median")
+"""How ``add_k`` new bases are chosen: most risk weight brought within standard (MCLP), or the least
+risk-weighted arrival of the first team (p-median)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,7 @@ class Plan:
     candidates: tuple[Candidate, ...] = ()
     template: TeamTemplate | None = None
     risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(RISK_WEIGHTS))
+    model: str = "mclp"
 
     @property
     def is_empty(self) -> bool:
@@ -146,6 +161,7 @@ class Selection:
     candidates: int
     demand_rows: int
     weight_covered_before: float
+    objective_before: float
 
 
 @dataclass(frozen=True)
@@ -292,7 +308,7 @@ def what_if(scenario: Scenario, plan: Plan, *, time_limit_s: float = DEFAULT_TIM
     if plan.add_k:
         modified, selection, added = _add_bases(scenario, modified, out, plan, time_limit_s, roads)
         log.append(f"{len(added)} base(s) added with a {plan.template.team_type.value} team each: "  # type: ignore[union-attr]
-                   f"{', '.join(b['candidate'] for b in added)} (MCLP {selection.status})")
+                   f"{', '.join(b['candidate'] for b in added)} ({selection.model} {selection.status})")
     after = coverage(modified, out=out, reference=scenario, roads=roads)
     return compare(before, after, modified=modified, changes=tuple(log), selection=selection, added=tuple(added))
 
@@ -329,7 +345,7 @@ def _add_bases(
     reference: Scenario, modified: Scenario, out: Mapping[str, str], plan: Plan, time_limit_s: float,
     roads: RoadConditions | None,
 ) -> tuple[Scenario, Selection, list[dict[str, Any]]]:
-    """Choose ``plan.add_k`` candidates with MCLP and add a base and a template team at each."""
+    """Choose ``plan.add_k`` candidates with ``plan.model`` and add a base and a template team at each."""
     template = plan.template
     if template is None:
         raise InputError("adding bases needs a team template (team type, turn-out)", field="team_type")
@@ -341,6 +357,8 @@ def _add_bases(
     ids = [c.id for c in plan.candidates]
     if len(set(ids)) != len(ids):
         raise InputError("candidates: duplicate id", field="candidates")
+    if plan.model not in SITING_MODELS:
+        raise InputError(f"model {plan.model!r} is not one of {', '.join(SITING_MODELS)}", field="model")
     grades = set(plan.risk_weights)
     if missing := [g.value for g in RiskGrade if g.value not in grades]:
         raise InputError(f"risk_weights lacks grade(s) {', '.join(missing)}", field="risk_weights")
@@ -359,17 +377,15 @@ def _add_bases(
     site_nodes = np.array([placement(reference).site_node[s.id] for s in modified.sites], dtype=np.int64)
     drive, _, _ = drive_minutes(network, nodes, site_nodes)
     arrival = rule.arrival_minutes(template.turnout_min, drive, access[:, None])  # candidates x sites
-    # Which column brings which row within standard is the coverage rule's: the existing network
-    # (column 0) where the row passes now, a candidate where its team would be in time. A covered
-    # entry keeps its normalised cost (at most 1), any other is beyond the radius of 1.
-    cost = np.empty((len(rows), 1 + len(ids)))
-    for i, r in enumerate(rows):
-        to_site = arrival[:, site_index[r.site]]
-        cost[i, 0] = min(r.minutes / r.max_min, 1.0) if r.passed else np.inf
-        cost[i, 1:] = np.where(rule.in_time(to_site, r.max_min), np.minimum(to_site / r.max_min, 1.0), np.inf)
     weights = np.array([float(plan.risk_weights[r.risk_grade]) for r in rows])
-    # Model: MCLP with the existing network (column 0) kept open and k more columns.
-    model = MCLP.from_cost_matrix(cost, weights, p=k + 1, max_cost=1.0, existing=[0])
+    cost = _siting_cost(plan.model, rows, arrival[:, [site_index[r.site] for r in rows]].T)
+    # Model: the existing network (column 0) kept open and k more columns.
+    if plan.model == "mclp":
+        model: MCLP | PMedian = MCLP.from_cost_matrix(cost, weights, p=k + 1, max_cost=1.0, existing=[0])
+        before = float(weights @ np.isfinite(cost[:, 0]))
+    else:
+        model = PMedian.from_cost_matrix(cost, weights, p=k + 1, existing=[0])
+        before = float(weights @ cost[:, 0])
     result = model.solve(time_limit_s=time_limit_s)
     chosen = [j - 1 for j in result.selected if j != 0][:k]
     selection = Selection(
@@ -377,6 +393,7 @@ def _add_bases(
         gap=result.gap, wall_s=result.wall_s, method=result.method, chosen=tuple(ids[j] for j in chosen),
         candidates=len(ids), demand_rows=len(rows),
         weight_covered_before=float(sum(w for w, r in zip(weights, rows, strict=True) if r.passed)),
+        objective_before=before,
     )
     nearest = _nearest_base(reference, lon, lat)
     bases: list[Base] = []
@@ -395,6 +412,36 @@ def _add_bases(
                       "node": int(nodes[j]), "access_min": float(access[j])})
     modified = dataclasses.replace(modified, bases=modified.bases + tuple(bases), teams=modified.teams + tuple(teams))
     return modified, selection, added
+
+
+def _siting_cost(model: str, rows: Sequence[SiteCoverage], to_rows: np.ndarray) -> np.ndarray:
+    """Return the rows x (1 + candidates) cost matrix of a siting model (module docstring).
+
+    ``to_rows`` holds each row's arrival minutes from each candidate's template team. Column 0 is the
+    existing network: each row's current first counted responder.
+    """
+    max_min = np.array([r.max_min for r in rows])[:, None]
+    now = np.array([[r.minutes] for r in rows])
+    if model == "p-median":
+        return np.hstack([now / max_min, to_rows / max_min])
+    # MCLP: which column brings which row within standard is the coverage rule's, the existing network
+    # where the row passes now, a candidate where its team would be in time. A covered entry keeps its
+    # normalised cost (at most 1), any other is beyond the radius of 1.
+    passed = np.array([[r.passed] for r in rows])
+    existing = np.where(passed, np.minimum(now / max_min, 1.0), np.inf)
+    candidates = np.where(rule.in_time(to_rows, max_min), np.minimum(to_rows / max_min, 1.0), np.inf)
+    return np.hstack([existing, candidates])
+
+
+def scenario_candidates(scenario: Scenario) -> tuple[Candidate, ...]:
+    """Every town (named waypoint of the scenario's network) and every hazard site, as candidate bases.
+
+    Towns get the id ``town-<name>`` (lower case, spaces as hyphens), sites their own id.
+    """
+    spec = dict(scenario.meta.get("network") or {})
+    towns = [Candidate(f"town-{str(w['name']).lower().replace(' ', '-')}", lon=float(w["lon"]), lat=float(w["lat"]))
+             for w in spec.get("waypoints", []) if w.get("name")]
+    return (*towns, *(Candidate(s.id, lon=s.lon, lat=s.lat) for s in scenario.sites))
 
 
 def _candidate_points(reference: Scenario, candidates: Sequence[Candidate]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Greedy nearest-available-unit dispatcher: the baseline the CP-SAT optimiser is compared with.
+"""Greedy nearest-available-unit dispatcher: the baseline the optimiser is compared with, and its start.
 
 Incidents are taken by descending priority (ties by input order), their requirements by ascending
 deadline. While a requirement is short, the earliest-arriving unit that is available, not yet sent,
@@ -11,15 +11,27 @@ to the cheaper unit, then the smaller id. The rules are those of :mod:`planner.d
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchResult, evaluate
-from planner.dispatch.rules import check_retained, home_holdings, pair_options
+from planner.dispatch.rules import PairOption, check_retained, home_holdings, pair_options
 from planner.model.status import Status
 
 
-def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
+def solve_dispatch_greedy(
+    problem: DispatchProblem,
+    *,
+    options: Mapping[tuple[str, str], PairOption] | None = None,
+    preferred: Sequence[tuple[str, str]] = (),
+) -> DispatchResult:
     """Dispatch greedily; the result has status ``feasible`` and no bound.
+
+    ``options`` are the problem's :func:`planner.dispatch.rules.pair_options` when the caller has them.
+    ``preferred`` (unit, incident) pairs are tried first, in their order (the optimiser passes them in
+    decreasing order of an LP relaxation's values): each is sent when the unit is still free, brings a
+    capability the incident still lacks and leaves its region's minimums; the nearest-unit rule then
+    completes the plan.
 
     Raises
     ------
@@ -29,7 +41,7 @@ def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
     """
     started = time.perf_counter()
     check_retained(problem)
-    options = pair_options(problem)
+    options = pair_options(problem) if options is None else options
     units = {u.id: u for u in problem.units}
     home = {region: home_holdings(problem, region) for region in {u.region for u in problem.units}}
     sent: dict[str, str] = {}
@@ -47,6 +59,26 @@ def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
         return all(
             held.get(c, 0) - unit.capabilities.get(c, 0) >= m for c, m in minimums.items()
         )
+
+    def send(option: PairOption) -> None:
+        sent[option.unit] = option.incident
+        unit = units[option.unit]
+        for capability, quantity in unit.capabilities.items():
+            home[unit.region][capability] -= quantity
+        if option.agreement is not None:
+            lending.add((option.agreement.lender, option.agreement.borrower))
+        lacking[option.incident] = [max(0, q - c) for q, c in zip(lacking[option.incident], option.contribution,
+                                                                     strict=True)]
+
+    lacking = {incident.id: [r.quantity for r in incident.requirements] for incident in problem.incidents}
+    for unit_id, incident_id in preferred:
+        option = options.get((unit_id, incident_id))
+        if option is None or unit_id in sent:
+            continue
+        if any(c and q for c, q in zip(option.contribution, lacking[incident_id], strict=True)) and keeps_minimums(
+            unit_id, incident_id
+        ):
+            send(option)
 
     order = sorted(enumerate(problem.incidents), key=lambda item: (-item[1].priority, item[0]))
     for _, incident in order:
@@ -66,13 +98,7 @@ def solve_dispatch_greedy(problem: DispatchProblem) -> DispatchResult:
                 candidates = [o for o in candidates if keeps_minimums(o.unit, incident.id)]
                 if not candidates:
                     break
-                best = min(candidates, key=lambda o: (o.arrival_min, o.cost, o.unit))
-                sent[best.unit] = incident.id
-                unit = units[best.unit]
-                for capability, quantity in unit.capabilities.items():
-                    home[unit.region][capability] -= quantity
-                if best.agreement is not None:
-                    lending.add((best.agreement.lender, best.agreement.borrower))
+                send(min(candidates, key=lambda o: (o.arrival_min, o.cost, o.unit)))
     rows, short, objective, borrowed = evaluate(problem, sent, options=options)
     return DispatchResult(
         status=Status.FEASIBLE,

@@ -19,7 +19,6 @@ prices each pair with the compensation the ledger will charge (``pair_cost``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from pydantic import Field, field_validator
 from pydantic import dataclasses as pydantic_dataclasses
 
 from planner.errors import InputError
+from planner.model.reading import parse_json, read_text
 from planner.model.validation import DATACLASS_CONFIG, Amount, Count, Model, Text, validate
 from planner.sharing import Agreement
 
@@ -248,13 +248,5 @@ def _unique(ids: list[str], what: str) -> set[str]:
 
 
 def load_problem(path: str | Path) -> DispatchProblem:
-    """Read and validate a JSON problem file; InputError on unreadable or non-JSON files."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="problem") from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path}: not JSON: {error.msg} at line {error.lineno}", field="problem") from error
-    return problem_from_dict(data)
+    """Read and validate a JSON problem file; InputError on unreadable, non-JSON or too deeply nested files."""
+    return problem_from_dict(parse_json(read_text(path, field="problem"), Path(path).name, field="problem"))

@@ -1,7 +1,7 @@
 """What a dispatcher returns, and the one evaluation of a plan every dispatcher reports with.
 
 :class:`DispatchResult` (assignments, shortfalls, the lexicographic :class:`DispatchObjective`, bound,
-status, borrowings) is what the CP-SAT optimiser and the greedy baseline both return, and
+status, borrowings) is what the optimiser (either engine) and the greedy baseline return, and
 :func:`evaluate` is how both score a unit -> incident map under the rules of
 :mod:`planner.dispatch.rules`, so their figures compare like with like. :class:`Redispatch` adds what
 changed when a plan is re-optimised after a new incident.

@@ -62,12 +62,27 @@ def _cost(problem: DispatchProblem, unit: Unit, incident: Incident, terms: Terms
     return terms.agreement.dispatch_cost(travel)
 
 
-def pair_option(problem: DispatchProblem, unit: Unit, incident: Incident) -> PairOption | None:
-    """Option for ``unit`` -> ``incident``, or None when unreachable or not allowed without an agreement."""
+def pair_option(
+    problem: DispatchProblem,
+    unit: Unit,
+    incident: Incident,
+    *,
+    terms_by_regions: dict[tuple[str, str], Terms | None] | None = None,
+) -> PairOption | None:
+    """Option for ``unit`` -> ``incident``, or None when unreachable or not allowed without an agreement.
+
+    ``terms_by_regions`` caches the terms per (unit region, incident region): they depend on nothing else.
+    """
     travel = problem.travel_min.get((unit.id, incident.id))
     if travel is None:
         return None
-    terms = pair_terms(problem, unit, incident)
+    if terms_by_regions is None:
+        terms = pair_terms(problem, unit, incident)
+    else:
+        regions = (unit.region, incident.region)
+        if regions not in terms_by_regions:
+            terms_by_regions[regions] = pair_terms(problem, unit, incident)
+        terms = terms_by_regions[regions]
     if terms is None:
         return None
     arrival = unit.ready_min + travel
@@ -103,11 +118,12 @@ def pair_options(problem: DispatchProblem) -> dict[tuple[str, str], PairOption]:
     there: sending it could only add arrival minutes and cost.
     """
     out: dict[tuple[str, str], PairOption] = {}
+    terms_by_regions: dict[tuple[str, str], Terms | None] = {}
     for unit in problem.units:
         if not unit.available:
             continue
         for incident in problem.incidents:
-            option = pair_option(problem, unit, incident)
+            option = pair_option(problem, unit, incident, terms_by_regions=terms_by_regions)
             if option is not None and option.useful:
                 out[(unit.id, incident.id)] = option
     return out

@@ -2,10 +2,10 @@
 
 ``plans`` and ``calendar`` are the rules and the year; ``programme`` schedules the year (CP-SAT) and
 ``programme_check`` re-derives every rule independently; ``design`` builds a drill from a template;
-``simulate`` runs it (SimPy); ``evaluation`` scores an observed timeline; ``improvement`` tracks
-corrective actions; ``reports`` renders them; ``records`` keeps programmes, drills and actions in the
-store; ``evaluation_store`` is the one procedure that evaluates a stored drill (web and CLI) and keeps
-every evaluation as history; ``settings`` registers the plans and calendar documents with the store
-and reads them back. Imports ``planner.coverage``, ``planner.scenario``, ``planner.store`` and
-``planner.model``.
+``simulate`` runs it (SimPy) on a case ``sim_case`` builds from the scenario; ``evaluation`` scores an
+observed timeline; ``improvement`` tracks corrective actions; ``reports`` renders them; ``records`` keeps
+programmes, drills and actions in the store; ``evaluation_store`` is the one procedure that evaluates a
+stored drill (web and CLI) and keeps every evaluation as history; ``settings`` registers the plans and
+calendar documents with the store and reads them back. Imports ``planner.coverage``,
+``planner.scenario``, ``planner.store`` and ``planner.model``.
 """

@@ -32,6 +32,12 @@ class ProgrammeSettings(Model):
     min_team_gap_days: StrictInt = Field(default=7, ge=1)
     max_team_drills_per_month: StrictInt = Field(default=2, ge=1)
     drilling_team_covers_drill_site: StrictBool = True
+    max_drills_per_day: StrictInt = Field(default=1, ge=1)
+    """Soft: drills a day in one jurisdiction (more only when a rule needs it; the programme says what it cost)."""
+    max_drills_per_week: StrictInt = Field(default=2, ge=1)
+    """Soft: drills a week (Monday to Sunday) in one jurisdiction."""
+    team_spacing_days: StrictInt = Field(default=28, ge=0)
+    """Soft: days between two drills of one team, beyond the hard ``min_team_gap_days`` (0: no goal)."""
     time_limit_s: StrictFloat = Field(default=20.0, gt=0)
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from icalendar import Calendar, Event
+
 from planner.drills.programme import Programme
 
 CSV_COLUMNS = ("id", "date", "form", "scope", "scenario", "plans", "teams", "site", "owner", "satisfies")
@@ -14,8 +16,6 @@ CSV_COLUMNS = ("id", "date", "form", "scope", "scenario", "plans", "teams", "sit
 
 def to_ics(programme: Programme, *, name: str = "Drill programme") -> bytes:
     """Return the programme as an iCalendar file: one all-day event per drill (DTEND is the next day)."""
-    from icalendar import Calendar, Event
-
     calendar = Calendar()
     calendar.add("prodid", "-//rescue-planner//drill programme//EN")
     calendar.add("version", "2.0")

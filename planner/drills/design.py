@@ -12,18 +12,19 @@ events list (MSEL) lists each inject at its clock time with expected actions and
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field
 
+from planner.dispatch.optimiser import solve_dispatch
+from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Unit
 from planner.errors import InputError
 from planner.model.records import Availability
 from planner.model.validation import Model
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
-
-if TYPE_CHECKING:
-    from planner.roads.conditions import RoadConditions
+from planner.scenario.travel import travel_minutes
 
 DEFAULT_DEADLINE_MIN = 60.0
 
@@ -85,11 +86,6 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
 
     ``roads`` sets the drive times (a surprise branch that closes a bridge: a closure set).
     """
-    from planner.dispatch.optimiser import solve_dispatch
-    from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Unit
-    from planner.roads.conditions import routing_network
-    from planner.scenario.travel import travel_minutes
-
     sites = {s.id: s for s in scenario.sites}
     if site_id not in sites:
         raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)

@@ -11,13 +11,12 @@ becomes a finding (U = major). A team whose observed turn-out (dispatched to dep
 
 The observed timeline CSV has columns ``time`` (minutes after the alarm, or ``HH:MM`` clock time with the
 ``alarm`` row as T + 0), ``event`` (alarm, notified, dispatched, departed, arrived, entry, task_done,
-inject, note), ``team``, ``capability`` and ``quantity`` (optional: else the team's capabilities) and ``note``.
+casualty_out, hazard_isolated, evacuated, inject, note), ``team``, ``capability`` and ``quantity``
+(optional: else the team's capabilities) and ``note``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,10 +26,14 @@ from typing import Any, Literal, Protocol
 from pydantic import Field, computed_field, model_validator
 
 from planner.errors import InputError
+from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.validation import Model
 from planner.scenario.library import Objective, Template
 
-EVENTS = ("alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "inject", "note")
+EVENTS = ("alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "casualty_out",
+          "hazard_isolated", "evacuated", "inject", "note")
+MILESTONES = ("casualty_out", "hazard_isolated", "evacuated")
+"""Milestones beyond the response's arrival that a drill may log; the figures give the first time of each."""
 RATING_SCORE = {"P": 5, "S": 4, "M": 2, "U": 1}
 RATING_TEXT = {"P": "performed without challenges", "S": "performed with some challenges",
                "M": "performed with major challenges", "U": "unable to be performed"}
@@ -118,10 +121,10 @@ class Expectation(Protocol):
 
 def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]:
     """Observed timeline from CSV text; raises ``InputError`` naming the line and field."""
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"time", "event"} <= set(reader.fieldnames):
+    header, records = csv_dicts(csv_lines(text.removeprefix("\ufeff")), where)
+    if not {"time", "event"} <= set(header):
         raise InputError(f"{where}: the header must have 'time' and 'event' columns", field="header")
-    rows = list(enumerate(reader, start=2))
+    rows = list(records)
     clock0: float | None = None
     for line, row in rows:
         if (row.get("event") or "").strip() == "alarm" and ":" in (row.get("time") or ""):
@@ -158,11 +161,7 @@ def parse_observed(text: str, *, where: str = "observed") -> list[ObservedEvent]
 def read_observed(path: str | Path) -> list[ObservedEvent]:
     """Read an observed timeline CSV file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}", field="observed") from None
-    return parse_observed(text, where=path.name)
+    return parse_observed(read_text(path, field="observed"), where=path.name)
 
 
 def _clock(text: str, where: str) -> float:
@@ -267,6 +266,8 @@ def evaluate_drill(
         "injects": sum(1 for e in events if e.event == "inject"),
         "objectives_met": sum(1 for r in results if r.rating == "P"),
         "objectives": len(results),
+        **{f"first_{m}_min": next((e.time_min for e in events if e.event == m), None) for m in MILESTONES
+           if any(e.event == m for e in events)},
     }
     return Evaluation(drill=drill_id, template=template.id, objectives=tuple(results), findings=tuple(findings),
                       turnout=tuple(turnout), figures=figures)

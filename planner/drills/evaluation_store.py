@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, Field, field_validator
 
@@ -56,6 +56,16 @@ class SimulationUsed(Model):
     seed: int | None = None
 
 
+class ObjectiveNote(Model):
+    """An evaluator's or controller's note from the conduct log, attached to the evaluation (and its objective)."""
+
+    objective: str | None = None
+    exercise_min: float
+    by: str
+    note: str
+    event: str = "note"
+
+
 class EvaluationRun(Model):
     """One evaluation of a drill: its inputs, who ran it and when, the result and the actions it raised."""
 
@@ -77,6 +87,10 @@ class EvaluationRun(Model):
     """Teams whose proposed turn-out was applied to the team record."""
     evaluated_by: str | None = None
     evaluated_at: AwareDatetime | None = None
+    source: Literal["form", "conduct"] = "form"
+    """Where the observed timeline came from: typed on the evaluation form, or the conduct log at EndEx."""
+    notes: tuple[ObjectiveNote, ...] = ()
+    """Notes logged during conduct, each with its objective (none: the drill as a whole)."""
 
     @field_validator("observed_csv")
     @classmethod
@@ -153,7 +167,8 @@ def drill_template(template_id: str) -> Template:
 def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, *, actor: str,
                           expected_version: int | None, observed_field: str = "observed", plan: str | None = None,
                           owner: str | None = None, on: dt.date | None = None,
-                          at: dt.datetime | None = None) -> EvaluationOutcome:
+                          at: dt.datetime | None = None, notes: Sequence[ObjectiveNote] = (),
+                          source: Literal["form", "conduct"] = "form") -> EvaluationOutcome:
     """Score a stored drill's observed timeline, keep the earlier evaluation as history, add the new actions.
 
     Parameters
@@ -176,6 +191,8 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
         for the CLI).
     at
         When the evaluation was made (default: now, from the product's one clock, :mod:`planner.clock`).
+    notes, source
+        Notes logged during conduct, and ``conduct`` when the timeline is the conduct log (default ``form``).
 
     """
     entry = records.drill_entry(store, name, key)
@@ -213,6 +230,7 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
         evaluation=evaluation, turnout_proposals=tuple(propose_turnout_updates(evaluation)),
         plan_needs_revision=any(f.severity == "major" for f in evaluation.findings),
         actions=tuple(a.id for a in new), evaluated_by=actor, evaluated_at=at or clock.now(),
+        source=source, notes=tuple(notes),
     )
     history = () if previous is None else (previous.latest(), *previous.history)
     record = StoredEvaluation(**dict(run), id=key, history=history)

@@ -1,7 +1,9 @@
 """Improvement plan: corrective actions from drill findings, tracked until closed (HSEEP IP, R-DRILL-4).
 
-Every finding becomes a corrective action with an owner, a due date and a status (open, in_progress,
-closed); it stays in the open list until closed with a verifier. A major finding flags its plan for
+Every finding becomes a corrective action with an owner, a due date, a priority, the capability it
+improves and a status (open, in_progress, closed, cancelled); an action can also be raised by hand. It
+stays in the open list until it is closed with a verifier and the evidence, or cancelled with a reason;
+an open action past its due date is overdue. A major finding flags its plan for
 revision (条例 Art 6, R-PLAN-1). A team that turned out slower than modelled gets a proposed
 ``turnout_min`` update, applied to the scenario only when the planner confirms it. Functions are pure:
 they return new records; :mod:`planner.drills.records` keeps them in the store.
@@ -22,8 +24,12 @@ from planner.errors import InputError
 from planner.model.validation import Model, validate
 from planner.scenario.model import Scenario
 
-Status = Literal["open", "in_progress", "closed"]
+Status = Literal["open", "in_progress", "closed", "cancelled"]
 STATUSES: tuple[str, ...] = get_args(Status)
+DONE = frozenset({"closed", "cancelled"})
+"""Statuses that take an action off the improvement list."""
+Priority = Literal["high", "medium", "low"]
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 DUE_DAYS = {"major": 30, "minor": 60}
 """Days to the due date by severity [U: after the HSEEP practice of an IP agreed about day 60]."""
 
@@ -40,9 +46,14 @@ class CorrectiveAction(Model):
     owner: str
     due: dt.date
     status: Status = "open"
+    priority: Priority = "medium"
+    capability: str = ""
     created: dt.date | None = None
     closed_on: dt.date | None = None
     verified_by: str = ""
+    evidence: str = ""
+    """What shows the action is done (closing needs it)."""
+    cancel_reason: str = ""
     note: str = ""
 
 
@@ -85,22 +96,47 @@ def actions_from_findings(evaluation: Evaluation, *, plan: str | None, owner: st
 
 
 def set_status(actions: Sequence[CorrectiveAction], action_id: str, status: str, *, on: dt.date,
-               verified_by: str = "", note: str = "") -> list[CorrectiveAction]:
-    """Return a new list with one action's status changed; closing needs a verifier."""
+               verified_by: str = "", note: str = "", evidence: str = "",
+               cancel_reason: str = "") -> list[CorrectiveAction]:
+    """Return the actions with one's status changed: closing needs a verifier and evidence, cancelling a reason."""
     if status not in STATUSES:
         raise InputError(f"status must be one of {', '.join(STATUSES)}, got {status!r}", field="status")
-    if status == "closed" and not verified_by:
-        raise InputError(f"action {action_id}: closing needs verified_by", field="verified_by", record=action_id)
     if action_id not in {a.id for a in actions}:
         raise InputError(f"no corrective action {action_id!r}", field="id", record=action_id)
-    return [a.model_copy(update={"status": status, "closed_on": on if status == "closed" else None,
-                                 "verified_by": verified_by or a.verified_by, "note": note or a.note})
+    action = next(a for a in actions if a.id == action_id)
+    verified_by, evidence = verified_by or action.verified_by, evidence or action.evidence
+    if status == "closed" and not verified_by:
+        raise InputError(f"action {action_id}: closing needs verified_by", field="verified_by", record=action_id)
+    if status == "closed" and not evidence:
+        raise InputError(f"action {action_id}: closing needs the evidence that it is done", field="evidence",
+                         record=action_id)
+    cancel_reason = cancel_reason or (action.cancel_reason if status == "cancelled" else "")
+    if status == "cancelled" and not cancel_reason:
+        raise InputError(f"action {action_id}: cancelling needs a reason", field="cancel_reason", record=action_id)
+    return [a.model_copy(update={"status": status, "closed_on": on if status in DONE else None,
+                                 "verified_by": verified_by, "evidence": evidence, "cancel_reason": cancel_reason,
+                                 "note": note or a.note})
             if a.id == action_id else a for a in actions]
 
 
+def manual_action(existing: Iterable[CorrectiveAction], *, text: str, owner: str, due: dt.date, today: dt.date,
+                  drill: str = "", severity: Severity = "minor", priority: Priority = "medium",
+                  capability: str = "", plan: str | None = None) -> CorrectiveAction:
+    """Return a corrective action raised by hand (not from a finding), numbered on from its drill's actions."""
+    if not text.strip():
+        raise InputError("a corrective action needs its text", field="text")
+    if not owner.strip():
+        raise InputError("a corrective action needs an owner", field="owner")
+    prefix = action_prefix(drill or "manual")
+    numbers = [int(a.id[len(prefix):]) for a in existing if a.id.startswith(prefix) and a.id[len(prefix):].isdigit()]
+    return CorrectiveAction(id=f"{prefix}{max(numbers, default=0) + 1}", drill=drill, finding="manual",
+                            text=text.strip(), severity=severity, plan=plan, owner=owner.strip(), due=due,
+                            priority=priority, capability=capability.strip(), created=today)
+
+
 def open_actions(actions: Iterable[CorrectiveAction]) -> list[CorrectiveAction]:
-    """Return the improvement list: actions not closed, soonest due first."""
-    return sorted((a for a in actions if a.status != "closed"), key=lambda a: (a.due, a.id))
+    """Return the improvement list: actions neither closed nor cancelled, soonest due first."""
+    return sorted((a for a in actions if a.status not in DONE), key=lambda a: (a.due, a.id))
 
 
 def overdue(actions: Iterable[CorrectiveAction], today: dt.date) -> list[CorrectiveAction]:

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictInt
 
@@ -92,6 +92,10 @@ class Plan(Model):
     last_evaluation: dt.date | None = None
     needs_revision: StrictBool = False
     revision_reasons: tuple[str, ...] = ()
+    assembly_point: str = ""
+    """An on-site plan's evacuation assembly point, as its response card names it."""
+    preferred_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
+    """Soft: months (1-12) the plan's drills should fall in, e.g. before its season; empty = any."""
 
 
 class PlansDocument(Model):

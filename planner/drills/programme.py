@@ -17,7 +17,9 @@ Formulation (one day per drill, days of the year as integers):
 - *Advisory*: a field drill follows an earlier tabletop drill, and a comprehensive drill an earlier single
   one, of the same owner and scenario (R-PROGRESSION, 先桌面后实战、先单项后综合); violations are listed.
 - *Objective*: fewest unmet requirements, then fewest progression warnings, then fewest optional drills
-  and field drills (field drills take teams off duty).
+  and field drills (field drills take teams off duty); then, in a second solve that may not make any of
+  these worse, the spreading goals of :mod:`planner.drills.spreading` (drills per day and week per
+  jurisdiction, team spacing, a plan's preferred months), each reported with what it cost.
 
 Every rule group carries a literal. Prohibitions are assumed (never violated); requirements are rewarded,
 so when they cannot all hold the solver meets as many as it can, and each unmet requirement is explained:
@@ -36,14 +38,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ortools.sat.python import cp_model
 from pydantic import Field, field_serializer, field_validator
 
 from planner.clock import DEFAULT_ZONE
 from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
 from planner.drills.plans import Plan, PlanSet, biennial_due, required_periods
-from planner.errors import InputError
-from planner.model.status import Status, cp_sat_status
+from planner.drills.spreading import GoalCost, add_goals, goal_costs
+from planner.errors import InputError, SolverLimitError
+from planner.model.cp_sat import cp_sat_status
+from planner.model.status import Status
 from planner.model.validation import Model
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
@@ -111,6 +116,9 @@ class Slot:
     rule: str | None
     tabletop_only: bool = False
     flood_before: dt.date | None = None
+    jurisdiction: str = ""
+    """The owner's jurisdiction: the spreading goals count drills per jurisdiction."""
+    preferred_months: tuple[int, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -170,6 +178,8 @@ class Programme(Model):
     wall_s: float = Field(default=0.0, alias="seconds")
     timezone: str = DEFAULT_ZONE
     organisations: tuple[dict[str, Any], ...] = ()
+    goals: tuple[GoalCost, ...] = ()
+    """What each spreading goal cost (:mod:`planner.drills.spreading`): where it gave way to the rules."""
 
     @field_validator("flood_season", mode="before")
     @classmethod
@@ -219,6 +229,7 @@ def build_slots(plans: PlanSet, year: int, templates: Mapping[str, Template],
                 start=period.start, end=period.end, period=period.label, purpose="required",
                 rule=None if rule is None else rule.id,
                 flood_before=_flood_limit(templates, scenario, period.label, flood_season),
+                jurisdiction=_jurisdiction(plans, plan.owner), preferred_months=plan.preferred_months,
             ))
     # Optional tabletop preparation drills, one per owner and scenario (R-PROGRESSION).
     keys: dict[tuple[str, str], list[Plan]] = defaultdict(list)
@@ -235,6 +246,7 @@ def build_slots(plans: PlanSet, year: int, templates: Mapping[str, Template],
             teams=teams, site=owned[0].sites[0] if owned[0].sites else None, scope="single",
             start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), period="Y", purpose="preparation", rule=None,
             tabletop_only=True, flood_before=_flood_limit(templates, scenario, "Y", flood_season),
+            jurisdiction=_jurisdiction(plans, owner),
         ))
     # Optional tabletop drills that keep a high-risk unit drilling every half-year (R-DRILL-3).
     for organisation in plans.organisations.values():
@@ -251,8 +263,15 @@ def build_slots(plans: PlanSet, year: int, templates: Mapping[str, Template],
                     scope="single", start=start, end=end, period=half, purpose="unit", rule=rule.id,
                     tabletop_only=True,
                     flood_before=_flood_limit(templates, first.scenarios[0], half, flood_season),
+                    jurisdiction=organisation.jurisdiction,
                 ))
     return slots
+
+
+def _jurisdiction(plans: PlanSet, owner: str) -> str:
+    """Return the jurisdiction of a plan owner ("" when the owner is not listed or names none)."""
+    organisation = plans.organisations.get(owner)
+    return "" if organisation is None else organisation.jurisdiction
 
 
 def _flood_limit(templates: Mapping[str, Template], scenario: str, period: str,
@@ -278,6 +297,9 @@ class _Built:
     groups: dict[str, Any]
     group_info: dict[str, dict[str, Any]]
     progression: dict[int, list[tuple[str, Any]]]
+    penalty: list[Any]
+    first: dt.date
+    settings: Mapping[str, Any]
 
 
 def _build(slots: Sequence[Slot], plans: PlanSet, calendar: DrillCalendar, coverage: Coverage) -> _Built:
@@ -287,8 +309,6 @@ def _build(slots: Sequence[Slot], plans: PlanSet, calendar: DrillCalendar, cover
     requirements (frequency, field drills, unit half-years) are rewarded by the objective, so the solver
     meets as many as the prohibitions allow.
     """
-    from ortools.sat.python import cp_model
-
     settings = calendar.settings
     year = calendar.year
     first = dt.date(year, 1, 1)
@@ -463,7 +483,7 @@ def _build(slots: Sequence[Slot], plans: PlanSet, calendar: DrillCalendar, cover
     penalty += [OPTIONAL_WEIGHT * placed[i] for i, s in enumerate(slots) if not s.required]
     penalty += [FIELD_WEIGHT * field_var[i] for i in domains]
     model.minimize(sum(penalty))
-    return _Built(model, x, field_var, placed, day, groups, info, progression)
+    return _Built(model, x, field_var, placed, day, groups, info, progression, penalty, first, settings)
 
 
 def _dates(blackout: Blackout, year: int) -> list[dt.date]:
@@ -481,15 +501,16 @@ def _half_days(half: str, year: int, first: dt.date) -> set[int]:
     return set(range((start - first).days, (end - first).days + 1))
 
 
-def _solve(built: _Built, assumed: Sequence[str], *, time_limit_s: float, workers: int) -> Any:
-    from ortools.sat.python import cp_model
-
+def _solve(built: _Built, assumed: Sequence[str], *, time_limit_s: float, workers: int,
+           feasibility: bool = False) -> Any:
+    """Solve under the assumed rule groups; ``feasibility`` stops at the first calendar (explanations ask no more)."""
     built.model.clear_assumptions()
     built.model.add_assumptions([built.groups[key] for key in assumed])
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = 7
+    solver.parameters.stop_after_first_solution = feasibility
     code = solver.solve(built.model)
     return solver, code
 
@@ -500,8 +521,6 @@ def _explain(built: _Built, slots: Sequence[Slot], key: str, met: Sequence[str],
     The candidates are the prohibitions and met requirements that share a team, a slot or a plan with
     ``key``; each is dropped in turn and kept out when the rest stays infeasible.
     """
-    from ortools.sat.python import cp_model
-
     details = built.group_info[key]
     mine = [s for s in slots if s.id == details.get("slot") or details.get("plan") in s.plans
             or (details.get("organisation") and s.owner == details.get("organisation"))]
@@ -526,12 +545,12 @@ def _explain(built: _Built, slots: Sequence[Slot], key: str, met: Sequence[str],
 
     candidates = [k for k in prohibitions + others if touches(k)]
     assumed = [key, *prohibitions, *others]
-    _, code = _solve(built, assumed, time_limit_s=time_limit_s, workers=2)
+    _, code = _solve(built, assumed, time_limit_s=time_limit_s, workers=2, feasibility=True)
     if code != cp_model.INFEASIBLE:
         return []
     for candidate in candidates:
         trial = [k for k in assumed if k != candidate]
-        _, code = _solve(built, trial, time_limit_s=min(5.0, time_limit_s), workers=2)
+        _, code = _solve(built, trial, time_limit_s=min(5.0, time_limit_s), workers=2, feasibility=True)
         if code == cp_model.INFEASIBLE:
             assumed = trial
     return [k for k in assumed if k in candidates]
@@ -589,8 +608,6 @@ def schedule_programme(
     solver, code = _solve(built, prohibitions, time_limit_s=limit, workers=workers)
     status = cp_sat_status(code)
     if status not in (Status.OPTIMAL, Status.FEASIBLE):
-        from planner.errors import SolverLimitError
-
         raise SolverLimitError(f"drill programme: no calendar within {limit:g} s (status {status.value})")
     met = [k for k in requirements if solver.value(built.groups[k])]
     failed = [k for k in requirements if k not in met]
@@ -601,9 +618,13 @@ def schedule_programme(
     if failed:  # the explanation solves changed the solver; solve the calendar again
         solver, code = _solve(built, prohibitions, time_limit_s=limit, workers=workers)
         status = cp_sat_status(code)
+    solver, status = _spread(built, slots, prohibitions, solver, status, time_limit_s=limit, workers=workers)
 
     drills = _drills(slots, built, solver, calendar.year)
     unmet = _unmet(built, solver, blockers, slots)
+    by_id = {slot.id: slot for slot in slots}
+    goals = goal_costs([d.date for d in drills], [by_id[d.id] for d in drills], [d.id for d in drills],
+                       calendar.settings)
     plan_rows = []
     for plan in plans.plans:
         rule = plans.plan_rule(plan)
@@ -623,8 +644,34 @@ def schedule_programme(
         flood_season=calendar.flood_season, unmet=unmet,
         coverage_gaps=tuple(CoverageGap(site=site, standard=standard) for site, standard in coverage.gaps),
         settings=dict(calendar.settings), status=status, seconds=time.perf_counter() - started,
-        timezone=calendar.timezone, organisations=organisations,
+        timezone=calendar.timezone, organisations=organisations, goals=goals,
     )
+
+
+def _spread(built: _Built, slots: Sequence[Slot], prohibitions: Sequence[str], solver: Any, status: Status, *,
+            time_limit_s: float, workers: int) -> tuple[Any, Status]:
+    """Solve again with the spreading goals added, from the calendar in hand; keep that calendar if none is found.
+
+    Finding a first calendar that meets every rule is the hard part, and the goals' many day and week sums
+    slow it down; so the rules are solved first, and the goals refine that calendar (a CP-SAT hint) within
+    half the time limit. The first solve's cost of the rules is a bound of the second, so no requirement,
+    progression warning or extra drill is traded for a better spread.
+    """
+    ruled = len(built.model.proto.variables)
+    goals = add_goals(built.model, slots, built.x, built.day, built.placed, built.first, built.settings)
+    # Lexicographic: the rules' outcome (unmet, warnings, optional and field drills) may only get better.
+    built.model.add(sum(built.penalty) <= round(solver.objective_value))
+    built.model.minimize(sum(built.penalty) + sum(goals))
+    built.model.clear_hints()
+    hint = built.model.proto.solution_hint  # every variable of the rules, so CP-SAT starts from that calendar
+    solution = solver.response_proto.solution
+    hint.vars.extend(range(ruled))
+    hint.values.extend(solution[k] for k in range(ruled))
+    spread, code = _solve(built, prohibitions, time_limit_s=max(1.0, time_limit_s / 2), workers=workers)
+    spread_status = cp_sat_status(code)
+    if spread_status not in (Status.OPTIMAL, Status.FEASIBLE):
+        return solver, status
+    return spread, spread_status
 
 
 def _drills(slots: Sequence[Slot], built: _Built, solver: Any, year: int) -> tuple[Drill, ...]:

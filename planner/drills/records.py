@@ -28,11 +28,19 @@ from pydantic import Field
 
 from planner import clock
 from planner.drills.design import DrillDesign, shift_design
-from planner.drills.improvement import CorrectiveAction, open_actions, overdue, parse_action, set_status
+from planner.drills.improvement import (
+    DONE,
+    CorrectiveAction,
+    manual_action,
+    open_actions,
+    overdue,
+    parse_action,
+    set_status,
+)
 from planner.drills.programme import Programme
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
-from planner.store.database import DocumentChange, Store
+from planner.store.database import ConflictError, DocumentChange, Store
 
 DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
 """``<year>-<programme drill id>``, the id of a drill document."""
@@ -303,11 +311,10 @@ def update_action(store: Store, name: str, action_id: str, changes: Mapping[str,
     """
     action, version = get_action(store, name, action_id)
     if expected_version is not None and expected_version != version:
-        from planner.store.database import ConflictError
-
         raise ConflictError(f"corrective action {action_id} was changed by someone else (version {version}, you "
                             f"edited {expected_version}); reload it", field="version", record=action_id)
-    unknown = sorted(set(changes) - {"status", "verified_by", "note", "owner", "due", "version"})
+    unknown = sorted(set(changes) - {"status", "verified_by", "note", "owner", "due", "version", "priority",
+                                     "capability", "evidence", "cancel_reason", "text"})
     if unknown:
         raise InputError(f"corrective action: unknown field {unknown[0]!r}", field=unknown[0], record=action_id)
     data = action.to_json()
@@ -318,23 +325,44 @@ def update_action(store: Store, name: str, action_id: str, changes: Mapping[str,
         data["owner"] = owner
     if "due" in changes:
         data["due"] = parse_date(changes["due"], "due", action_id).isoformat()
+    for field in ("priority", "capability", "text"):
+        if changes.get(field) is not None:
+            data[field] = str(changes[field]).strip()
+    if not str(data.get("text", "")).strip():
+        raise InputError("text must not be empty", field="text", record=action_id)
     updated = parse_action(data)
-    if "status" in changes or "verified_by" in changes or "note" in changes:
+    if {"status", "verified_by", "note", "evidence", "cancel_reason"} & set(changes):
         status = str(changes.get("status") or updated.status)
         updated = set_status([updated], action_id, status, on=today,
                              verified_by=str(changes.get("verified_by") or "").strip(),
-                             note=str(changes.get("note") or ""))[0]
+                             note=str(changes.get("note") or ""), evidence=str(changes.get("evidence") or "").strip(),
+                             cancel_reason=str(changes.get("cancel_reason") or "").strip())[0]
     new_version = store.put_document(name, "actions", action_id, updated.to_json(), expected_version=version,
                                      actor=actor)
     return updated, new_version
 
 
+def create_action(store: Store, name: str, data: Mapping[str, Any], *, today: dt.date,
+                  actor: str = "system") -> tuple[CorrectiveAction, int]:
+    """Raise a corrective action by hand (text, owner, due, and optionally drill, severity, priority, capability)."""
+    drill = str(data.get("drill") or "")
+    if drill:
+        drill_entry(store, name, drill)
+    action = manual_action([a for a, _ in actions(store, name)], text=str(data.get("text") or ""),
+                           owner=str(data.get("owner") or ""), due=parse_date(data.get("due"), "due"), today=today,
+                           drill=drill, severity=data.get("severity") or "minor",
+                           priority=data.get("priority") or "medium", capability=str(data.get("capability") or ""),
+                           plan=data.get("plan"))
+    version = store.put_document(name, "actions", action.id, action.to_json(), actor=actor)
+    return action, version
+
+
 def board(store: Store, name: str, today: dt.date) -> dict[str, list[dict[str, Any]]]:
-    """Return the corrective-action board: open, in progress and closed columns; each action marked overdue or not."""
+    """Return the corrective-action board: open, in progress, closed and cancelled; each marked overdue or not."""
     stored = actions(store, name)
     late = {a.id for a in overdue([a for a, _ in stored], today)}
-    columns: dict[str, list[dict[str, Any]]] = {"open": [], "in_progress": [], "closed": []}
-    ordered = open_actions(a for a, _ in stored) + sorted((a for a, _ in stored if a.status == "closed"),
+    columns: dict[str, list[dict[str, Any]]] = {"open": [], "in_progress": [], "closed": [], "cancelled": []}
+    ordered = open_actions(a for a, _ in stored) + sorted((a for a, _ in stored if a.status in DONE),
                                                           key=lambda a: (a.closed_on or a.due, a.id), reverse=True)
     versions = {a.id: v for a, v in stored}
     for action in ordered:

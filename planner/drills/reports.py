@@ -1,21 +1,52 @@
-"""Drill reports (AQ/T 9009): the evaluation report (评估报告) and the summary report (总结报告), HTML and PDF.
+"""Drill reports (AQ/T 9009, HSEEP): evaluation (评估报告), summary (总结报告) and after-action reports, HTML and PDF.
 
-HTML comes from Jinja2 templates in this module (autoescaped). PDF uses ReportLab (pure pip) with the
-built-in ``STSong-Light`` CID font, so Chinese text prints without a system font or Pango.
+HTML comes from Jinja2 templates in this module (autoescaped). PDF uses ReportLab (pure pip) with a CJK
+font chosen by :func:`cjk_font`: an embeddable TrueType CJK font when the system has one (Debian's
+``fonts-wqy-zenhei``, ``fonts-wqy-microhei`` or ``fonts-arphic-uming``), embedded in the file so every reader
+shows it; otherwise ReportLab's built-in ``STSong-Light`` CID font, which prints Chinese without any font
+file but relies on the reader's Asian font support. The response cards (:mod:`planner.drills.cards`) use
+the same font.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from planner.drills.evaluation import RATING_TEXT, Evaluation
+from planner.drills.evaluation import RATING_TEXT, Evaluation, ObjectiveResult
 from planner.drills.improvement import CorrectiveAction
 
 _ENV = Environment(autoescape=True)
+CJK_FONTS = (
+    ("WenQuanYi Zen Hei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("WenQuanYi Micro Hei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("AR PL UMing", "/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+)
+"""Embeddable TrueType CJK fonts looked for, in order: (name, file, index in the collection)."""
+FALLBACK_FONT = "STSong-Light"
+
+
+def cjk_font() -> str:
+    """Register and return the PDF font for Chinese text: an embedded TrueType CJK font if found, else STSong-Light."""
+    for name, path, index in CJK_FONTS:
+        if name in pdfmetrics.getRegisteredFontNames():
+            return name
+        if Path(path).is_file():
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+            return name
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
 
 _EVALUATION = _ENV.from_string("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>演练评估报告 / Drill evaluation report: {{ e.drill }}</title>
@@ -73,26 +104,12 @@ def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) ->
 
 def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> bytes:
     """Render the evaluation and summary report in one PDF (ReportLab, CID font STSong-Light for Chinese)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    styles = getSampleStyleSheet()
-    for name in ("Title", "Heading2", "BodyText"):
-        styles[name].fontName = "STSong-Light"
+    styles = pdf_styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Drill report {evaluation.drill}")
 
-    def table(rows: list[list[Any]]) -> Table:
-        body = [[Paragraph(str("-" if c is None else c), styles["BodyText"]) for c in row] for row in rows]
-        t = Table(body, repeatRows=1)
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
-        return t
+    def table(rows: list[list[Any]]) -> Any:
+        return pdf_table(rows, styles)
 
     story: list[Any] = [
         Paragraph("演练评估报告 / Drill evaluation report", styles["Title"]),
@@ -111,5 +128,113 @@ def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> b
         table([["id", "action", "owner", "due", "status"],
                *[[a.id, a.text, a.owner, a.due.isoformat(), a.status] for a in actions]]),
     ]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def pdf_styles() -> Any:
+    """Return ReportLab's sample styles with the CJK font (:func:`cjk_font`) for every paragraph style used."""
+    font = cjk_font()
+    styles = getSampleStyleSheet()
+    for name in ("Title", "Heading1", "Heading2", "Heading3", "BodyText"):
+        styles[name].fontName = font
+    return styles
+
+
+def pdf_table(rows: list[list[Any]], styles: Any) -> Any:
+    """Return a gridded ReportLab table of paragraphs, its first row a header."""
+    body = [[Paragraph(_escape(str("-" if c is None else c)), styles["BodyText"]) for c in row] for row in rows]
+    t = Table(body, repeatRows=1)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
+    return t
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ----------------------------------------------------------------------------------------------------
+# After-action report (HSEEP AAR / AQ/T 9009 评估报告 + 总结报告)
+
+
+def aar_sections(evaluation: Evaluation, *, capabilities: Mapping[str, str],
+                 expected: Mapping[str, float]) -> dict[str, list[dict[str, Any]]]:
+    """Return the AAR's strengths (rated P) and areas for improvement (S, M, U), each objective with its capability.
+
+    ``capabilities`` maps objective ids to the capability they test; ``expected`` maps a capability to the
+    optimiser's expected first arrival (minutes), shown beside the target and the simulation.
+    """
+    def row(r: ObjectiveResult) -> dict[str, Any]:
+        capability = capabilities.get(r.objective, "")
+        return {"objective": r.objective, "text": r.text, "capability": capability, "rating": r.rating,
+                "rating_text": RATING_TEXT[r.rating], "target_min": r.target_min, "observed_min": r.observed_min,
+                "expected_min": expected.get(capability), "simulated_p50": r.simulated_p50,
+                "simulated_p90": r.simulated_p90}
+
+    return {"strengths": [row(r) for r in evaluation.results if r.rating == "P"],
+            "improvements": [row(r) for r in evaluation.results if r.rating != "P"]}
+
+
+_AAR = _ENV.from_string("""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>行动后报告 / After-action report: {{ e.drill }}</title>
+<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
+td,th{border:1px solid #999;padding:4px 8px}</style></head><body>
+<h1>行动后报告与改进计划 / After-action report and improvement plan</h1>
+<p>Drill <b>{{ e.drill }}</b>, scenario <b>{{ e.template }}</b>; mean score {{ '%.2f'|format(e.score) }} / 5;
+{{ e.figures.objectives_met }} of {{ e.figures.objectives }} objectives met.</p>
+{% for title, rows, id in [('优势 Strengths', sections.strengths, 'strengths'),
+                           ('待改进 Areas for improvement', sections.improvements, 'improvements')] %}
+<h2>{{ title }}</h2><table id="{{ id }}"><tr><th>objective</th><th>capability</th><th>rating</th><th>observed min</th>
+<th>target min</th><th>expected (optimiser) min</th><th>simulated p50 / p90</th></tr>
+{% for r in rows %}<tr><td>{{ r.objective }} {{ r.text }}</td><td>{{ r.capability }}</td>\
+<td>{{ r.rating }} ({{ r.rating_text }})</td>
+<td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
+<td>{{ r.expected_min if r.expected_min is not none else '-' }}</td>
+<td>{{ r.simulated_p50 if r.simulated_p50 is not none else '-' }} / \
+{{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td></tr>
+{% else %}<tr><td colspan="7">none</td></tr>{% endfor %}</table>{% endfor %}
+<h2>评估员记录 Evaluator notes</h2><ul id="notes">{% for n in notes %}<li>T+{{ n.exercise_min }} {{ n.objective or '' }}
+{{ n.note }} ({{ n.by }})</li>{% else %}<li>none</li>{% endfor %}</ul>
+<h2>改进计划 Improvement plan</h2><table id="actions"><tr><th>id</th><th>action</th><th>capability</th><th>priority</th>
+<th>owner</th><th>due</th><th>status</th></tr>{% for a in actions %}<tr><td>{{ a.id }}</td><td>{{ a.text }}</td>\
+<td>{{ a.capability }}</td><td>{{ a.priority }}</td><td>{{ a.owner }}</td><td>{{ a.due }}</td>\
+<td>{{ a.status }}</td></tr>{% endfor %}</table></body></html>""")
+
+
+def aar_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
+             capabilities: Mapping[str, str], expected: Mapping[str, float]) -> str:
+    """Render the after-action report with its improvement plan as an HTML page."""
+    return _AAR.render(e=evaluation, actions=actions, notes=notes,
+                       sections=aar_sections(evaluation, capabilities=capabilities, expected=expected))
+
+
+def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
+            capabilities: Mapping[str, str], expected: Mapping[str, float]) -> bytes:
+    """Render the after-action report with its improvement plan as a PDF (CJK font, A4)."""
+    styles = pdf_styles()
+    sections = aar_sections(evaluation, capabilities=capabilities, expected=expected)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"After-action report {evaluation.drill}")
+    header = ["objective", "capability", "rating", "observed", "target", "expected", "sim p50/p90"]
+    story: list[Any] = [
+        Paragraph("行动后报告 / After-action report", styles["Title"]),
+        Paragraph(_escape(f"Drill {evaluation.drill}, scenario {evaluation.template}; mean score "
+                          f"{evaluation.score:.2f} / 5"), styles["BodyText"]),
+    ]
+    for title, rows in (("优势 Strengths", sections["strengths"]), ("待改进 Areas for improvement",
+                                                                    sections["improvements"])):
+        story += [Spacer(1, 8), Paragraph(title, styles["Heading2"]),
+                  pdf_table([header, *[[f"{r['objective']} {r['text']}", r["capability"], r["rating"],
+                                        "never" if r["observed_min"] is None else r["observed_min"], r["target_min"],
+                                        r["expected_min"], f"{r['simulated_p50']}/{r['simulated_p90']}"]
+                                       for r in rows]], styles)]
+    story += [Paragraph("评估员记录 Evaluator notes", styles["Heading2"]),
+              *[Paragraph(_escape(f"T+{n.exercise_min} {n.objective or ''} {n.note} ({n.by})"), styles["BodyText"])
+                for n in notes],
+              Paragraph("改进计划 Improvement plan", styles["Heading2"]),
+              pdf_table([["id", "action", "capability", "priority", "owner", "due", "status"],
+                         *[[a.id, a.text, a.capability, a.priority, a.owner, a.due.isoformat(), a.status]
+                           for a in actions]], styles)]
     doc.build(story)
     return buffer.getvalue()

@@ -8,25 +8,24 @@ more teams; injects are logged at their time. Turn-out, travel, notification and
 by log-normal factors of mean 1 (``*_cv`` = their sigma) and by the template's weather and time-of-day
 factors. Randomness comes from a ``numpy.random.Generator`` seeded once per run: the same seed gives the
 same result. ``deterministic=True`` removes all randomness (factors 1, no escalation), for hand checks.
+
+A case is plain data (units with their travel minutes); :func:`planner.drills.sim_case.build_case` makes
+one from a scenario on its road network, so the sweep's workers run this module without the network.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import simpy
 
 from planner.errors import InputError
-from planner.model.records import Availability
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
-
-if TYPE_CHECKING:
-    from planner.roads.conditions import RoadConditions
 
 MINE_SQUAD = "mine_rescue_squad"
 ENTRY_SQUADS = 2
@@ -85,26 +84,10 @@ class SimCase:
         return chosen
 
 
-def build_case(scenario: Scenario, template: Template, site_id: str, *,
-               team_ids: Sequence[str] | None = None, roads: RoadConditions | None = None) -> SimCase:
-    """Return a case on the scenario's network: available teams (or ``team_ids``) with travel minutes to the site.
-
-    ``roads``: closures and time band of the drive times (default the free-flow network).
-    """
-    from planner.roads.conditions import routing_network
-    from planner.scenario.travel import travel_minutes
-
+def require_site(scenario: Scenario, site_id: str) -> None:
+    """Raise ``InputError`` unless the scenario has the hazard site ``site_id``."""
     if site_id not in {s.id for s in scenario.sites}:
         raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
-    teams = [t for t in scenario.teams if (team_ids is None and t.availability == Availability.AVAILABLE)
-             or (team_ids is not None and t.id in team_ids)]
-    if not teams:
-        raise InputError("no teams to simulate", field="teams")
-    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id],
-                            network=routing_network(scenario, roads))
-    units = tuple(SimUnit(t.id, dict(t.capabilities), float(t.turnout_min), float(matrix.minutes[k, 0]))
-                  for k, t in enumerate(teams))
-    return SimCase(template, site_id, units)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.sparse import csr_matrix
 
 from planner.model.status import Status
@@ -76,8 +77,6 @@ def solve_sparse(
         Extra HiGHS options as ``name=value`` strings, e.g. ``"mip_abs_gap=0.999"``.
 
     """
-    from ortools.linear_solver.python import model_builder_helper as mbh
-
     started = time.perf_counter()
     relaxed = solver == "glop" or not np.asarray(integer).any()
     # Model: the whole program in one call from the sparse arrays.

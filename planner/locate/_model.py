@@ -61,7 +61,7 @@ class Instance:
 
 
 class LocationModel(ABC):
-    """A facility location model built from a cost matrix and solved with OR-Tools.
+    """A facility location model built from a cost matrix and solved with OR-Tools or HiGHS.
 
     Every model is made by :meth:`from_cost_matrix` with the same keywords and solved by
     :meth:`solve`, which returns a :class:`LocationResult`. A keyword a model does not use must be

@@ -18,19 +18,18 @@ formulation of the p-median problem", J. Comb. Optim. 19: 69-83 (after Cornuejol
     s.t. z_i^k >= z_i^{k-1} - sum_{j: c_ij = D_i^k} y_j      (z_i^0 = 1, z_i^K = 0)
          sum_j y_j = p,   z >= 0,   y binary
 
-written as a chain so each cost entry appears once. Levels beyond the ``(m-p+1)``-th nearest site and
-beyond the nearest existing site are dropped (one of those is always open). Its LP bound is far
-tighter than the classic one.
-
-Solve: greedy then fast-interchange local search (Whitaker 1983; Resende & Werneck 2007) with a few
-seeded random restarts gives an incumbent; the LP of the radius formulation (GLOP) gives a bound, and
-its rounding (the ``p`` largest ``y_j``, improved by the same interchange) a second incumbent. When
-bound and incumbent meet the incumbent is optimal; otherwise sites are fixed by LP reduced costs
-against the incumbent and a Lagrangian branch-and-bound (``_lagrangian.py``: assignment constraints
-relaxed, subgradient bounds re-optimised at every node, Lagrangian reduced-cost fixing) closes the gap
-on the remaining sites within the time limit; with unreachable pairs HiGHS solves the remaining MIP
-instead. On OR-Library pmed1-40 sizes (n = 100..900) this proves the optimum in 0.1-10 s on two cores
-(bench/locate.py). Capacitated instances use the classic formulation with single-source assignment and
+Its LP bound is far tighter than the classic one, but written out it has one row per distinct cost of
+every demand row (about n x m), too many at province size. It is never built: uncapacitated instances,
+of every size, go to the Benders decomposition of ``_benders.py`` (Duran-Mateluna, Ales & Elloumi
+2023), whose master keeps only ``y`` and one cost per demand row and receives the formulation's
+aggregated rows as cuts separated in closed form from each row's sorted costs; an LP phase reaches
+the radius bound, LP rounding plus fast interchange (Whitaker 1983; Resende & Werneck 2007) gives the
+incumbent, the LP duals fix sites by Lagrangian reduced costs, and an LP-based branch-and-bound closes
+the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 bytes). On TSPLIB
+instances with N = M = 1,304..1,432 most published optima are proven in seconds (bench/locate.py
+--tsplib prints the comparison with the paper's times). Unreachable pairs stay ``inf``: a demand row
+that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
+the classic formulation with single-source assignment and
 ``sum_i w_i x_ij <= cap_j y_j`` (HiGHS MIP).
 """
 
@@ -40,14 +39,13 @@ import math
 import time
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix
 
 from planner.errors import InfeasibleError, SolverLimitError
-from planner.locate._lagrangian import lagrangian_branch_and_bound
+from planner.locate._benders import benders_p_median
 from planner.locate._mip import solve_sparse
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, Instance, LocationModel, _preview
 from planner.locate._result import LocationResult, relative_gap
-from planner.locate._swap import fast_interchange, greedy
 from planner.model.status import Status
 
 __all__ = ["PMedian"]
@@ -95,202 +93,37 @@ def _objective_step(cost: np.ndarray, weights: np.ndarray) -> float:
 
 
 def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) -> LocationResult:
-    """Local search incumbent, radius-formulation LP bound, then a reduced MIP if a gap remains."""
+    """Benders decomposition with LP-based branch-and-bound on the weighted rows and allowed columns."""
     # Data: the weighted rows and the allowed columns only.
     rows = np.flatnonzero(data.weights > 0)
     cols = np.flatnonzero(data.allowed)
-    cost = data.cost[np.ix_(rows, cols)]
+    every = len(rows) == data.n_demand and len(cols) == data.n_sites
+    cost = data.cost if every else data.cost[np.ix_(rows, cols)]  # no copy of a province-size matrix
     weights = data.weights[rows]
     p = int(data.p or 0)
     fixed = np.searchsorted(cols, data.existing)
-    if len(rows) == 0:
+    if len(rows) == 0 or p == len(fixed) or p == len(cols):
         selected = _pad(np.zeros(0, dtype=np.int64), fixed, len(cols), p)
-        return _result(data, cols[selected], 0.0, 0.0, Status.OPTIMAL, started, "trivial (no weighted demand)")
-
-    incumbent, upper = _local_search(cost, weights, p, fixed, started, time_limit_s)
-    step = _objective_step(cost, weights)
-    tolerance = step - 1e-6 if step else 1e-9 * max(1.0, abs(upper))
-    program = _radius_program(cost, weights, p, fixed)
-    remaining = time_limit_s - (time.perf_counter() - started)
-    lp = solve_sparse(*program.arrays(), offset=program.offset, time_limit_s=remaining, solver="glop")
-    lower = lp.bound if lp.status is Status.OPTIMAL else None
-    if lower is not None and step:
-        lower = float(math.ceil(lower - 1e-6))
-    rounded = False
-    if lower is not None and lp.values is not None and upper - lower > tolerance:
-        # LP rounding: the p sites with the largest LP values, improved by the same swap search. On
-        # instances whose LP is (nearly) integral this finds the optimum the random restarts missed.
-        candidate = _lp_rounding(cost, weights, lp.values[: len(cols)], p, fixed)
-        value = _total(cost, weights, candidate)
-        if value < upper:
-            incumbent, upper, rounded = candidate, value, True
-    method_lp = "swap local search" + (" + LP rounding" if rounded else "")
-    lp_part = "LP bound (radius formulation, reduced-cost fixing)"
-    if lower is None:
-        lp_part = "radius LP not solved in time"
-    if lower is not None and upper - lower <= tolerance:
-        method = f"{method_lp} + LP bound (radius formulation)"
-        return _result(data, cols[incumbent], upper, lower, Status.OPTIMAL, started, method)
-
-    # Reduced-cost fixing: a site whose LP reduced cost lifts the bound past the incumbent cannot be
-    # part of a better solution, so it is dropped and the formulation rebuilt on the remaining sites.
-    keep = np.ones(len(cols), dtype=bool)
-    if lower is not None and lp.values is not None and lp.reduced_costs is not None and math.isfinite(upper):
-        y, rc = lp.values[: len(cols)], lp.reduced_costs[: len(cols)]
-        keep = (y > 1e-9) | (lp.bound + rc <= upper - tolerance)
-        keep[fixed] = True
-        keep[incumbent] = True
-    kept = np.flatnonzero(keep)
-    if math.isfinite(upper) and np.isfinite(cost[:, kept]).all():
-        # Lagrangian branch-and-bound on the kept sites (the LP bound is already known to be tight
-        # to within the gap; the tree closes it with cheap re-optimised bounds).
-        search = lagrangian_branch_and_bound(
-            weights[:, None] * cost[:, kept], p, np.searchsorted(kept, fixed), np.searchsorted(kept, incumbent),
-            upper, tolerance, started + time_limit_s,
-        )
-        method = f"{method_lp} + {lp_part} + Lagrangian branch-and-bound"
-        if search.value < upper:
-            incumbent, upper = kept[search.selected], _total(cost, weights, kept[search.selected])
-        if search.proven:
-            return _result(data, cols[incumbent], upper, upper, Status.OPTIMAL, started, method)
-        bound = max(b for b in (lower, search.bound) if b is not None and math.isfinite(b)) if (
-            lower is not None or math.isfinite(search.bound)) else None
-        status = Status.OPTIMAL if bound is not None and upper - bound <= tolerance else Status.FEASIBLE
-        return _result(data, cols[incumbent], upper, bound, status, started, method)
-    program = _radius_program(cost[:, kept], weights, p, np.searchsorted(kept, fixed))
-    remaining = time_limit_s - (time.perf_counter() - started)
-    options = ["mip_rel_gap=0", f"mip_abs_gap={0.999 * step if step else 1e-6}"]
-    if math.isfinite(upper):
-        options.append(f"objective_bound={upper + 0.5 * step}")
-    mip = solve_sparse(*program.arrays(), offset=program.offset, time_limit_s=remaining, options=tuple(options))
-    method = f"{method_lp} + {lp_part} + HiGHS MIP (radius formulation)"
-    if mip.values is not None:
-        candidate = kept[np.flatnonzero(mip.values[: len(kept)] > 0.5)]
-        if len(candidate) == p and _total(cost, weights, candidate) < upper:
-            incumbent, upper = candidate, _total(cost, weights, candidate)
-    if not math.isfinite(upper):
-        if mip.status is Status.INFEASIBLE:
+        value = float(weights @ cost[:, selected].min(axis=1)) if len(rows) else 0.0
+        if not math.isfinite(value):
             raise InfeasibleError(f"no choice of p={p} sites reaches every weighted demand point")
+        reason = "no weighted demand" if len(rows) == 0 else "every allowed site is open"
+        return _result(data, cols[selected], value, value, Status.OPTIMAL, started, f"trivial ({reason})")
+
+    step = _objective_step(cost, weights)
+    search = benders_p_median(cost, weights, p, fixed, step, started + time_limit_s)
+    if search.infeasible:
+        raise InfeasibleError(f"no choice of p={p} sites reaches every weighted demand point")
+    if not math.isfinite(search.value):
         raise SolverLimitError(f"p-median: no feasible solution within {time_limit_s:g} s")
-    if mip.status is Status.OPTIMAL or (mip.status is Status.INFEASIBLE and lower is not None):
-        # Infeasible after fixing means nothing beats the incumbent.
-        return _result(data, cols[incumbent], upper, upper, Status.OPTIMAL, started, method)
-    bounds = [b for b in (lower, mip.bound) if b is not None]
-    bound = max(bounds) if bounds else None
-    status = Status.OPTIMAL if bound is not None and upper - bound <= tolerance else Status.FEASIBLE
-    return _result(data, cols[incumbent], upper, bound, status, started, method)
-
-
-def _local_search(
-    cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, started: float, time_limit_s: float
-) -> tuple[np.ndarray, float]:
-    """Greedy + fast interchange, then seeded random restarts for at most 10% of the time limit."""
-    work = _work_matrix(cost, weights)
-    allowed = np.ones(cost.shape[1], dtype=bool)
-    best = fast_interchange(work, weights, greedy(work, weights, p, fixed, allowed), fixed, allowed)
-    best_value = _total(work, weights, best)
-    rng = np.random.default_rng(0)
-    free = np.setdiff1d(np.arange(cost.shape[1]), fixed)
-    budget_s = min(0.1 * time_limit_s, 5.0)
-    for _ in range(8):
-        if time.perf_counter() - started > budget_s or len(free) <= p - len(fixed):
-            break
-        start = np.concatenate([fixed, rng.choice(free, size=p - len(fixed), replace=False)])
-        found = fast_interchange(work, weights, start, fixed, allowed)
-        value = _total(work, weights, found)
-        if value < best_value:
-            best, best_value = found, value
-    if not np.isfinite(cost[:, best].min(axis=1)).all():
-        return best, math.inf
-    return best, _total(cost, weights, best)
-
-
-def _work_matrix(cost: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Costs with unreachable pairs replaced by a penalty larger than any finite total."""
-    finite = cost[np.isfinite(cost)]
-    big = (float(finite.max()) + 1.0) * (float(weights.sum()) + 1.0) * 2.0
-    return np.where(np.isfinite(cost), cost, big)
-
-
-def _lp_rounding(cost: np.ndarray, weights: np.ndarray, y: np.ndarray, p: int, fixed: np.ndarray) -> np.ndarray:
-    """Round the LP: the fixed sites plus the largest remaining LP values, then fast interchange."""
-    order = np.argsort(-y, kind="stable")
-    order = order[~np.isin(order, fixed)]
-    start = np.concatenate([fixed, order[: p - len(fixed)]]).astype(np.int64)
-    allowed = np.ones(cost.shape[1], dtype=bool)
-    return fast_interchange(_work_matrix(cost, weights), weights, start, fixed, allowed)
-
-
-class _Program:
-    """A linear program as arrays, ready for :func:`solve_sparse`."""
-
-    def __init__(
-        self,
-        objective: np.ndarray,
-        matrix: csr_matrix,
-        row_lb: np.ndarray,
-        row_ub: np.ndarray,
-        var_lb: np.ndarray,
-        var_ub: np.ndarray,
-        integer: np.ndarray,
-        offset: float,
-    ) -> None:
-        self.objective, self.matrix = objective, matrix
-        self.row_lb, self.row_ub = row_lb, row_ub
-        self.var_lb, self.var_ub = var_lb, var_ub
-        self.integer, self.offset = integer, offset
-
-    def arrays(self) -> tuple[np.ndarray, csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return the positional arguments of :func:`solve_sparse`."""
-        return self.objective, self.matrix, self.row_lb, self.row_ub, self.var_lb, self.var_ub, self.integer
-
-
-def _radius_program(cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray) -> _Program:
-    """Build Elloumi's radius formulation (see the module docstring), vectorised over all rows."""
-    # Data: each row's costs in increasing order, cut at the level where an open site is certain.
-    n, m = cost.shape
-    order = np.argsort(cost, axis=1, kind="stable")
-    sorted_cost = np.take_along_axis(cost, order, axis=1)
-    cap = sorted_cost[:, m - p]
-    if len(fixed):
-        cap = np.minimum(cap, cost[:, fixed].min(axis=1))
-    keep = (sorted_cost <= cap[:, None]) & np.isfinite(sorted_cost)
-    new_level = keep.copy()
-    new_level[:, 1:] &= sorted_cost[:, 1:] != sorted_cost[:, :-1]
-    levels_per_row = new_level.sum(axis=1)
-    first_level = np.concatenate([[0], np.cumsum(levels_per_row)[:-1]])
-    local_level = np.cumsum(new_level, axis=1) - 1
-    n_levels = int(levels_per_row.sum())
-    level_row = np.repeat(np.arange(n), levels_per_row)
-    level_cost = sorted_cost[new_level]
-    is_last = np.zeros(n_levels, dtype=bool)
-    is_last[first_level + levels_per_row - 1] = True
-    is_first = np.zeros(n_levels, dtype=bool)
-    is_first[first_level] = True
-
-    # Variables: y_j (binary, columns 0..m-1), then one z per level (the last level's z fixed at 0).
-    z = m + np.arange(n_levels)
-    step_cost = np.zeros(n_levels)
-    step_cost[~is_last] = np.diff(level_cost)[~is_last[:-1]] if n_levels > 1 else 0.0
-    objective = np.concatenate([np.zeros(m), weights[level_row] * step_cost])
-    offset = float(weights @ level_cost[is_first])
-    var_lb = np.zeros(m + n_levels)
-    var_ub = np.concatenate([np.ones(m), np.where(is_last, 0.0, np.inf)])
-    var_lb[fixed] = 1.0
-    integer = np.concatenate([np.ones(m, dtype=bool), np.zeros(n_levels, dtype=bool)])
-
-    # Constraints: one per level, z_k - z_{k-1} + (sites at exactly this cost) >= 1 at the first level
-    # (z_0 = 1), >= 0 after; then one row saying exactly p sites open.
-    entry_rows = (first_level[:, None] + local_level)[keep]
-    entry_cols = order[keep]
-    previous = np.flatnonzero(~is_first)
-    rows = np.concatenate([entry_rows, np.arange(n_levels), previous, np.full(m, n_levels)])
-    cols = np.concatenate([entry_cols, z, z[previous - 1], np.arange(m)])
-    vals = np.concatenate([np.ones(len(entry_rows)), np.ones(n_levels), -np.ones(len(previous)), np.ones(m)])
-    matrix = coo_matrix((vals, (rows, cols)), shape=(n_levels + 1, m + n_levels)).tocsr()
-    row_lb = np.concatenate([is_first.astype(np.float64), [p]])
-    row_ub = np.concatenate([np.full(n_levels, np.inf), [p]])
-    return _Program(objective, matrix, row_lb, row_ub, var_lb, var_ub, integer, offset)
+    bound: float | None = search.bound if math.isfinite(search.bound) else None
+    if bound is not None and step:
+        bound = float(math.ceil(bound - 1e-9 * max(1.0, abs(bound))))
+    status = Status.OPTIMAL if search.proven else Status.FEASIBLE
+    lp = "LP phase not finished" if search.lp_bound is None else f"root LP bound {search.lp_bound:.6g}"
+    method = (f"Benders decomposition (radius formulation, closed-form cuts, HiGHS LP; {lp}) + "
+              f"branch-and-bound ({search.nodes} nodes)")
+    return _result(data, cols[search.selected], search.value, bound, status, started, method)
 
 
 def _solve_capacitated(data: Instance, time_limit_s: float, started: float) -> LocationResult:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ortools.sat.python.cp_model import CpSolverStatus
 
 
 class Status(StrEnum):
@@ -19,15 +15,3 @@ class Status(StrEnum):
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     NOT_SOLVED = "not_solved"
-
-
-def cp_sat_status(code: CpSolverStatus | int) -> Status:
-    """Map an OR-Tools CP-SAT status (the solver's enum or its integer code) to our Status."""
-    from ortools.sat.python import cp_model
-
-    known = {
-        int(cp_model.OPTIMAL): Status.OPTIMAL,
-        int(cp_model.FEASIBLE): Status.FEASIBLE,
-        int(cp_model.INFEASIBLE): Status.INFEASIBLE,
-    }
-    return known.get(int(code), Status.NOT_SOLVED)

@@ -33,7 +33,6 @@ nearest team (shortest arrival) that covers it and keeps every constraint, if th
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import math
@@ -44,6 +43,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
+import shapely
+import shapely.geometry
+from ortools.sat.python import cp_model
 from pydantic import (
     ConfigDict,
     Field,
@@ -56,16 +58,19 @@ from pydantic import (
     model_validator,
 )
 
+from geodata.routes import route_length_m, shortest_routes
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
-from planner.coverage.whatif import RISK_WEIGHTS, SiteChange, WhatIfResult, apply_plan, compare
+from planner.coverage.whatif import RISK_WEIGHTS, Plan, SiteChange, WhatIfResult, apply_plan, compare
 from planner.dispatch.pricing import province_of
 from planner.dispatch.scenario import region_of
 from planner.drills.calendar import Blackout, CalendarDocument
 from planner.errors import InputError
+from planner.model.cp_sat import cp_sat_status
+from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.records import Availability, Readiness, Team, Tier
-from planner.model.status import Status, cp_sat_status
+from planner.model.status import Status
 from planner.model.validation import Model, Text, validate
 from planner.posture.readiness import (
     LevelSpec,
@@ -253,12 +258,8 @@ def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
     ``InputError`` names the file, the line and the field.
     """
     path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as error:
-        raise InputError(f"{path.name}: cannot read: {error.strerror}", field="staging_points") from None
-    return staging_points_from_rows(rows, where=path.name)
+    _, records = csv_dicts(csv_lines(read_text(path, field="staging_points")), path.name)
+    return staging_points_from_rows([row for _, row in records], where=path.name)
 
 
 def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:
@@ -471,8 +472,6 @@ def solve_posture(problem: PostureProblem, *, time_limit_s: float = 10.0,
         ``status`` optimal when both stages are proven; ``bound`` the best bound on the weight.
 
     """
-    from ortools.sat.python import cp_model
-
     started = time.perf_counter()
     problem.check()
     if not time_limit_s > 0:
@@ -841,9 +840,6 @@ def _minutes(value: float) -> str:
 
 
 def _merge(geometries: list[dict[str, Any]]) -> dict[str, Any]:
-    import shapely
-    import shapely.geometry
-
     shapes = [shapely.geometry.shape(g) for g in geometries
               if g.get("type") != "GeometryCollection" or g.get("geometries")]
     if not shapes:
@@ -1032,8 +1028,6 @@ def _moves(scenario: Scenario, problem: PostureProblem, solution: PostureSolutio
 def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move],
                     roads: RoadConditions | None) -> CoverageReport:
     """Coverage of the posture with the moves made (``whatif.apply_plan``), on the reference network."""
-    from planner.coverage.whatif import Plan
-
     if not moves:
         return coverage_report(posture, reference=reference, roads=roads)
     plan = Plan(move_teams={m.team: (m.to if m.to_kind == "base" else (m.lon, m.lat)) for m in moves})
@@ -1050,8 +1044,6 @@ def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[Hazard
     crossing = [m for m in moves if m.from_region != m.to_region]
     if not crossing:
         return {"lines": [], "excluded": [], "totals_by_payer": {}, "totals_by_lender": {}, "total": 0.0}
-    from geodata.routes import route_length_m, shortest_routes
-
     placed = placement(scenario)
     teams = scenario.by_id("teams")
     hours = max(w.duration_h() for w in warnings)

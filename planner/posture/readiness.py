@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import shapely
+import shapely.ops
 from pydantic import Field, StrictFloat, model_validator
 
 from planner.drills.calendar import Blackout, CalendarDocument, calendar_year
@@ -178,9 +180,6 @@ def _near(warning: HazardWarning, lon: float, lat: float, rule: ReadinessRule, s
         return True
     if rule.scope != "near" or rule.near_km <= 0:
         return False
-    import shapely
-    import shapely.ops
-
     point = shapely.Point(lon, lat)
     for area in warning.areas:
         for c in area.circles:

@@ -28,6 +28,7 @@ warning's window and never lowers a grade.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -35,7 +36,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
+from xml.etree.ElementTree import ParseError
 
+import defusedxml
+import defusedxml.ElementTree as DET
+import shapely
+import shapely.geometry
 from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validator
 
 from planner import clock
@@ -149,8 +155,6 @@ class WarningArea:
 
     def contains(self, lon: float, lat: float, region_shapes: Mapping[str, Any] | None = None) -> bool:
         """Whether a point is inside any polygon, circle or named region (shapes keyed by region id)."""
-        import shapely
-
         point = shapely.Point(lon, lat)
         if any(c.contains(lon, lat) for c in self.circles):
             return True
@@ -161,9 +165,6 @@ class WarningArea:
 
     def geometry(self, region_shapes: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Return the area as one GeoJSON geometry (circles drawn as 64-gons), for maps."""
-        import shapely
-        import shapely.geometry
-
         parts = [shapely.Polygon(ring) for ring in self.polygons]
         parts += [shapely.Polygon(c.ring()) for c in self.circles]
         parts += [(region_shapes or {})[r] for r in self.regions if r in (region_shapes or {})]
@@ -285,11 +286,6 @@ def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[Hazar
 def parse_cap(data: str | bytes, *, name: str = "CAP alert",
               now: dt.datetime | None = None) -> tuple[HazardWarning, ...]:
     """Parse CAP 1.2 XML text; see :func:`read_cap`."""
-    from xml.etree.ElementTree import ParseError
-
-    import defusedxml
-    import defusedxml.ElementTree as DET
-
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > _MAX_BYTES:
         raise InputError(f"{name}: larger than {_MAX_BYTES // 1_000_000} MB", field="cap", record=name)
@@ -663,8 +659,6 @@ class SiteRaise:
 
 def region_shapes(scenario: Scenario) -> dict[str, Any]:
     """Shapely shapes of the scenario's jurisdictions that have a boundary, by id."""
-    import shapely.geometry
-
     return {j.id: shapely.geometry.shape(j.geometry) for j in scenario.jurisdictions if j.geometry is not None}
 
 
@@ -706,8 +700,6 @@ def raise_sites(scenario: Scenario, warnings: Sequence[HazardWarning],
 
 def apply_raises(scenario: Scenario, raises: Sequence[SiteRaise]) -> Scenario:
     """Return a copy of the scenario with the raised sites' risk grades."""
-    import dataclasses
-
     new = {r.site: RiskGrade(r.grade_after) for r in raises}
     return dataclasses.replace(scenario, sites=tuple(
         s.model_copy(update={"risk_grade": new[s.id]}) if s.id in new else s for s in scenario.sites))

@@ -18,12 +18,10 @@ from typing import Any
 import yaml
 
 from planner.errors import InputError
+from planner.model.reading import csv_dicts, csv_lines, parse_json, parse_yaml, read_text
 from planner.model.records import RECORD_TYPES, Record, parse_record
 from planner.scenario.model import Scenario
-from planner.settings import PROJECT_DIR
-
-SCENARIOS_DIR = PROJECT_DIR / "scenarios"
-"""The shipped scenario library."""
+from planner.scenario.paths import scenario_path
 
 _LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers"}
 _DICT_FIELDS = {("teams", "capabilities")}
@@ -32,88 +30,65 @@ _BOOL_FALSE = {"false", "no", "0", "n", ""}
 _POLYGON_KINDS = {"jurisdictions"}
 
 
-def scenario_path(name_or_path: str | Path) -> Path:
-    """Return a scenario folder from a path, or from a name in the shipped library."""
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path
-    candidate = SCENARIOS_DIR / str(name_or_path)
-    if candidate.is_dir():
-        return candidate
-    raise InputError(f"no scenario folder {name_or_path!r} (library: {', '.join(library_names())})",
-                     field="scenario")
-
-
-def library_names() -> list[str]:
-    """Names of the scenarios shipped in ``scenarios/``."""
-    return sorted(p.name for p in SCENARIOS_DIR.iterdir() if (p / "scenario.yaml").is_file())
-
-
-def read_scenario(folder: str | Path) -> Scenario:
-    """Read and validate a whole scenario folder."""
+def read_scenario(folder: str | Path, *, encoding: str | None = None) -> Scenario:
+    """Read and validate a whole scenario folder; its text files are UTF-8 unless ``encoding`` says gb18030."""
     folder = scenario_path(folder)
-    meta = _read_meta(folder / "scenario.yaml")
+    meta = _read_meta(folder / "scenario.yaml", encoding)
     records: dict[str, list[Record]] = {}
     for kind, record_type in RECORD_TYPES.items():
-        rows = list(_read_rows(folder, kind))
+        rows = list(_read_rows(folder, kind, encoding))
         records[kind] = [parse_record(record_type, data, where=where) for where, data in rows]
-    agreements = _read_agreements(folder / "agreements.json")
+    agreements = _read_agreements(folder / "agreements.json", encoding)
     return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
 
 
-def read_yaml_file(path: str | Path) -> Any:
+def read_yaml_file(path: str | Path, encoding: str | None = None) -> Any:
     """Parse a YAML settings file; a missing file or invalid YAML raises ``InputError`` naming the file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: {path.name} is missing", field=path.name)
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field=path.name) from None
+    return parse_yaml(read_text(path, encoding, field=path.name), path.name)
 
 
-def _read_meta(path: Path) -> dict[str, Any]:
-    meta = read_yaml_file(path)
+def _read_meta(path: Path, encoding: str | None) -> dict[str, Any]:
+    meta = read_yaml_file(path, encoding)
     if not isinstance(meta, dict):
         raise InputError(f"{path.name}: must be a mapping of settings", field="scenario.yaml")
     return meta
 
 
-def _read_rows(folder: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+def _read_rows(folder: Path, kind: str, encoding: str | None) -> Iterable[tuple[str, dict[str, Any]]]:
     csv_path, geojson_path = folder / f"{kind}.csv", folder / f"{kind}.geojson"
     if csv_path.is_file() and geojson_path.is_file():
         raise InputError(f"{folder.name}: both {kind}.csv and {kind}.geojson exist; keep one", field=kind)
     if geojson_path.is_file():
-        yield from read_geojson_rows(geojson_path, kind)
+        yield from read_geojson_rows(geojson_path, kind, encoding)
     elif csv_path.is_file():
-        yield from read_csv_rows(csv_path, kind)
+        yield from read_csv_rows(csv_path, kind, encoding)
 
 
-def read_csv_rows(path: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+def read_csv_rows(path: Path, kind: str, encoding: str | None = None) -> Iterable[tuple[str, dict[str, Any]]]:
     """Rows of a record CSV as ``(where, data)`` with cells converted to lists, mappings and booleans."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            yield from csv_text_rows(handle, path.name, kind)
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text", field="file") from None
+    yield from csv_text_rows(csv_lines(read_text(path, encoding)), path.name, kind)
 
 
 def csv_text_rows(lines: Iterable[str], name: str, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Rows of CSV text (any iterable of lines) as ``(where, data)``."""
-    reader = csv.DictReader(lines)
-    if not reader.fieldnames or "id" not in reader.fieldnames:
+    """Rows of CSV text (any iterable of lines, line ends kept) as ``(where, data)``."""
+    header, records = csv_dicts(lines, name)
+    if "id" not in header:
         raise InputError(f"{name}: the header must include an 'id' column", field="id")
-    for line, row in enumerate(reader, start=2):
+    for line, row in records:
         if None in row:
             raise InputError(f"{name} line {line}: more cells than header columns", field="row")
-        yield f"{name} line {line}", csv_cells(kind, row)
+        yield f"{name} line {line}", csv_cells(kind, row)  # type: ignore[arg-type]
 
 
 def text_rows(text: str, name: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
     """Rows of an uploaded CSV or GeoJSON text (GeoJSON when it starts with ``{``)."""
+    text = text.removeprefix("\ufeff")
     if text.lstrip().startswith("{"):
         return list(geojson_rows(text, name, kind))
-    return list(csv_text_rows(text.lstrip("\ufeff").splitlines(), name, kind))
+    return list(csv_text_rows(csv_lines(text), name, kind))
 
 
 def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
@@ -143,21 +118,14 @@ def _parse_mapping(text: str) -> dict[str, Any] | str:
     return result
 
 
-def read_geojson_rows(path: Path, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
+def read_geojson_rows(path: Path, kind: str, encoding: str | None = None) -> Iterable[tuple[str, dict[str, Any]]]:
     """Features of a GeoJSON FeatureCollection as ``(where, data)``; points give lon/lat, polygons geometry."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text", field="file") from None
-    yield from geojson_rows(text, path.name, kind)
+    yield from geojson_rows(read_text(path, encoding), path.name, kind)
 
 
 def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[str, Any]]]:
     """Features of GeoJSON text as ``(where, data)``."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(f"{name}: malformed GeoJSON ({error})", field="file") from None
+    document = parse_json(text, name, field="file", language="GeoJSON")
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise InputError(f"{name}: malformed GeoJSON (expected a FeatureCollection)", field="type")
     features = document.get("features")
@@ -185,13 +153,10 @@ def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[st
         yield where, data
 
 
-def _read_agreements(path: Path) -> list[dict[str, Any]]:
+def _read_agreements(path: Path, encoding: str | None) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path.name}: not valid JSON ({error})", field="file") from None
+    document = parse_json(read_text(path, encoding), path.name, field="file")
     if not isinstance(document, list) or not all(isinstance(a, dict) for a in document):
         raise InputError(f"{path.name}: must be a list of agreement objects", field="agreements")
     return document

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from geodata.network import RoadNetwork
-from planner.model.records import LABELS, Record, label
+from planner.model.codes import LABELS, label
+from planner.model.records import Record
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 

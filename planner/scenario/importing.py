@@ -1,8 +1,9 @@
 """Preview an upload of records (CSV or GeoJSON) row by row before anything is written.
 
 Each row is validated on its own, so the user sees every bad row with its line and field at once;
-then the scenario with all the rows merged in is checked as a whole (references, duplicates,
-snapping to the network). Only a clean preview may be written, and it is written in one transaction.
+then the scenario with all the rows merged in is checked as a whole, by the check the store makes on
+every write (``planner.scenario.validity``: references, duplicates, agreements, snapping to the
+network). Only a clean preview may be written, and it is written in one transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from planner.errors import InputError
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.files import text_rows
 from planner.scenario.model import Scenario
-from planner.scenario.network import placement
+from planner.scenario.validity import check_scenario
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,7 @@ def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> str | 
     grouped = {k: list(scenario.records(k)) for k in RECORD_TYPES}
     grouped[kind] = list(merged.values())
     try:
-        candidate = Scenario.build(scenario.name, scenario.meta, grouped, scenario.agreements)
-        if kind in ("bases", "sites"):
-            placement(candidate)
+        check_scenario(Scenario.build(scenario.name, scenario.meta, grouped, scenario.agreements))
     except InputError as error:
         return str(error)
     return None

@@ -3,7 +3,8 @@
 A template says what an incident of one type needs over time (capability quantities from ``at_min``),
 how it may escalate, how weather and time of day change travel and turn-out, which on-scene tasks are
 underground (R-TEAM-MINE: committed plus standby squad), the measurable objectives of a drill and the
-scripted injects of its master scenario events list (MSEL). Validation uses a small built-in checker
+scripted injects of its master scenario events list (MSEL), some of them alternatives of a surprise branch
+(``branch`` and ``option``: one option of each branch is played). Validation uses a small built-in checker
 of the JSON Schema keywords ``schema.json`` uses (the ``jsonschema`` package is used instead when it is
 installed), then cross-checks what a schema cannot (objective ids named by injects, unique ids).
 """
@@ -17,10 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planner.errors import InputError
-from planner.scenario.files import SCENARIOS_DIR
+from planner.model.reading import parse_yaml, read_text
+from planner.scenario.paths import SCENARIOS_DIR
 
 LIBRARY_DIR = SCENARIOS_DIR / "library"
 """The shipped incident template library."""
@@ -79,6 +79,9 @@ class Inject:
     expected_actions: tuple[str, ...]
     evaluator_notes: str = ""
     objective: str | None = None
+    branch: str | None = None
+    """A surprise branch this inject is one alternative of (its ``option``); one option is played."""
+    option: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,10 @@ class Template:
     tasks: tuple[Task, ...]
     objectives: tuple[Objective, ...]
     injects: tuple[Inject, ...]
+    card_trigger: str = ""
+    """What triggers the key-post response card (岗位应急处置卡), in the card's language."""
+    card_actions: tuple[str, ...] = ()
+    """The card's first actions, in order."""
 
     def factor(self, group: str, condition: str | None, which: str) -> float:
         """Return the ``travel_factor`` or ``turnout_factor`` of a weather or time-of-day condition (1 when none)."""
@@ -186,7 +193,8 @@ def parse_template(data: Any, *, where: str = "template") -> Template:
     objectives = tuple(Objective(o["id"], o["text"], o["metric"], o["capability"], float(o["target_min"]),
                                  int(o.get("quantity", 1))) for o in data["objectives"])
     injects = tuple(Inject(i["id"], float(i["at_min"]), i["title"], i["message"], tuple(i["expected_actions"]),
-                           i.get("evaluator_notes", ""), i.get("objective")) for i in data["injects"])
+                           i.get("evaluator_notes", ""), i.get("objective"), i.get("branch"), i.get("option"))
+                    for i in data["injects"])
     known = {o.id for o in objectives}
     for ids, what in (([o.id for o in objectives], "objectives"), ([i.id for i in injects], "injects")):
         duplicates = {x for x in ids if ids.count(x) > 1}
@@ -209,16 +217,15 @@ def parse_template(data: Any, *, where: str = "template") -> Template:
                     for t in data.get("tasks", ())),
         objectives=objectives,
         injects=tuple(sorted(injects, key=lambda i: i.at_min)),
+        card_trigger=data.get("card", {}).get("trigger", ""),
+        card_actions=tuple(data.get("card", {}).get("first_actions", ())),
     )
 
 
 def read_template(path: str | Path) -> Template:
     """Read and validate one template file (YAML or JSON)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError(f"{path.name}: cannot read ({str(error).splitlines()[0]})", field="file") from None
+    data = parse_yaml(read_text(path), path.name, field="file")
     template = parse_template(data, where=path.name)
     if template.id != path.stem:
         raise InputError(f"{path.name}: id {template.id!r} must equal the file name", field="id", record=template.id)
@@ -226,8 +233,21 @@ def read_template(path: str | Path) -> Template:
 
 
 def load_library(folder: str | Path | None = None) -> dict[str, Template]:
-    """Every template of a library folder (default: the shipped one), by id."""
+    """Every template of a library folder (default: the shipped one), by id.
+
+    Templates are read again only when a file of the folder changed (name, size or modification time): a
+    live exercise asks for its template with every poll, and reading the YAML takes most of a second.
+    """
     folder = Path(folder) if folder is not None else LIBRARY_DIR
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.json")])
-    templates = [read_template(p) for p in files if p.name != "schema.json"]
-    return {t.id: t for t in templates}
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    cached = _LOADED.get(folder)
+    if cached is None or cached[0] != stamp:
+        templates = [read_template(p) for p in files if p.name != "schema.json"]
+        cached = (stamp, {t.id: t for t in templates})
+        _LOADED[folder] = cached
+    return dict(cached[1])
+
+
+_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, Template]]] = {}
+"""Templates read from each folder, with the files' (name, size, mtime) they were read from."""

@@ -11,6 +11,7 @@ web app and workers build each once.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,7 +115,7 @@ def join_points(scenario: Scenario, network: RoadNetwork, lon: Sequence[float] |
     (split edges keep their speed factor). Points beyond the scenario's snap limit raise ``GeodataError``
     naming them (or are flagged in ``too_far`` without ``refuse``).
     """
-    limit = float(scenario.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M))
+    limit = snap_limit_m(scenario)
     snapper = _snapper(network)
     if snap_mode(scenario) == "nodes":
         nodes = snapper.snap(lon, lat, labels=labels, max_distance_m=limit, refuse=refuse)
@@ -140,34 +141,66 @@ class Placement:
     base_node: dict[str, int]
     site_node: dict[str, int]
     off_network_m: dict[str, float]
+    snap_limit_m: float
     roads: dict[str, dict[str, object] | None] = field(default_factory=dict)
 
 
-_placements: dict[tuple[str, int], Placement] = {}
+PLACEMENT_SETTINGS = ("network", "speeds_kph", "snap_limit_m", "snap_to", "access_speed_kph")
+"""Scenario settings a placement depends on (its cache key holds them)."""
+_placements: dict[tuple[str, str, int], Placement] = {}
 
 
 def placement(scenario: Scenario) -> Placement:
-    """Join the scenario's bases and sites to its network; refuses any point beyond the snap limit."""
-    key = (scenario.name, hash((tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites)),
-                                json.dumps(dict(scenario.meta), sort_keys=True, default=str))))
+    """Join the scenario's bases and sites to its network; refuses any point beyond the snap limit.
+
+    The ``InputError`` names the first base or site too far (kind, id, position and distance) and the
+    scenario's ``snap_limit_m``, with ``lon`` as its field, so a form shows it beside the coordinates.
+    Placements are cached by network and snapping settings, snap limit and the points' positions.
+    """
+    settings = json.dumps([scenario.meta.get(key) for key in PLACEMENT_SETTINGS], sort_keys=True, default=str)
+    key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites))))
     if key in _placements:
         return _placements[key]
     network = network_for(scenario)
+    limit = snap_limit_m(scenario)
     records = [*scenario.bases, *scenario.sites]
-    labels = [f"{'base' if i < len(scenario.bases) else 'site'} {r.id}" for i, r in enumerate(records)]
+    kinds = ["base"] * len(scenario.bases) + ["site"] * len(scenario.sites)
     try:
-        joined = join_points(scenario, network, [r.lon for r in records], [r.lat for r in records], labels=labels)
+        joined = join_points(scenario, network, [r.lon for r in records], [r.lat for r in records], refuse=False)
     except GeodataError as error:
-        raise InputError(str(error), field="lon/lat") from None
-    nodes = {r.id: int(n) for r, n in zip(records, joined.node, strict=True)}
-    bases = {b.id: nodes[b.id] for b in scenario.bases}
-    sites = {s.id: int(joined.node[len(scenario.bases) + j]) for j, s in enumerate(scenario.sites)}
+        raise InputError(str(error), field="lon") from None
+    for kind, record, distance, too_far in zip(kinds, records, joined.distance_m, joined.too_far, strict=True):
+        if too_far:
+            raise InputError(f"{kind} {record.id} at ({record.lon:.5f}, {record.lat:.5f}) is "
+                             f"{_distance(distance)} from the nearest road of network {network.name!r} (the "
+                             f"scenario's snap_limit_m is {_distance(limit)})", field="lon", record=record.id)
+    nodes = [int(n) for n in joined.node]
+    bases = {b.id: nodes[i] for i, b in enumerate(scenario.bases)}
+    sites = {s.id: nodes[len(scenario.bases) + j] for j, s in enumerate(scenario.sites)}
     if len(_placements) > 16:
         _placements.clear()
     _placements[key] = Placement(joined.network, _snapper(joined.network), bases, sites,
-                                 {r.id: float(d) for r, d in zip(records, joined.distance_m, strict=True)},
+                                 {r.id: float(d) for r, d in zip(records, joined.distance_m, strict=True)}, limit,
                                  {r.id: road for r, road in zip(records, joined.roads, strict=True)})
     return _placements[key]
+
+
+def snap_limit_m(scenario: Scenario) -> float:
+    """Return the scenario's ``snap_limit_m`` (2 km when it sets none); refuse one that is not a positive number."""
+    value = scenario.meta.get("snap_limit_m", DEFAULT_MAX_SNAP_M)
+    try:
+        limit = float(value)
+    except (TypeError, ValueError):
+        limit = math.nan
+    if isinstance(value, bool) or not math.isfinite(limit) or limit <= 0:
+        raise InputError(f"scenario {scenario.name}: snap_limit_m must be a positive number of metres, not {value!r}",
+                         field="snap_limit_m")
+    return limit
+
+
+def _distance(metres: float) -> str:
+    """``"709.3 km"`` or ``"350 m"``."""
+    return f"{metres / 1000:,.1f} km" if metres >= 1000 else f"{metres:.0f} m"
 
 
 _snappers: dict[str, Snapper] = {}

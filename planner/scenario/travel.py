@@ -10,10 +10,9 @@ import numpy as np
 from geodata.matrix import travel_time_matrix
 from geodata.network import RoadNetwork
 from planner.errors import InputError
+from planner.model.codes import POINT_KINDS
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
-
-POINT_KINDS = ("bases", "teams", "sites")
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,25 @@
 
 The one place that decides who is own forces and which agreement applies (``terms``), what a
 deployment costs (``compensation``, the one compensation function) and who pays (``payers``), under
-R-COST and R-AGREEMENT. ``agreements`` holds the agreement and rate-card records, ``missions`` the
-mission and deployment records, ``lines`` the cost lines, charged days and rounding, and ``ledger``
-the ledger built from all of them. Dispatch prices candidate assignments with ``compensate`` and builds
-its ledger with ``build_ledger``, so both charge the same. Imports only ``planner.errors`` and
-``planner.model``.
+R-COST and R-AGREEMENT. The agreement and rate-card records are ``planner.model.agreements`` (records of
+a scenario, which the store checks like the others), ``missions`` holds the mission and deployment
+records, ``lines`` the charged days and rounding, and ``ledger`` the ledger built from all of them.
+Dispatch prices candidate assignments with ``compensate`` and builds its ledger with ``build_ledger``,
+so both charge the same. Imports only ``planner.errors`` and ``planner.model``.
 """
 
-from planner.sharing.agreements import Agreement, RateCard, agreements_from_dicts, find_agreement, parse_agreement
-from planner.sharing.compensation import Compensation, CostLine, Exclusion, compensate, rated_equipment
-from planner.sharing.ledger import CSV_COLUMNS, ExcludedClaim, Ledger, LedgerLine, build_ledger
-from planner.sharing.lines import (
-    CLAIM_LINES,
+from planner.model.agreements import (
     COST_LINES,
     DEFAULT_REIMBURSABLE,
-    charged_days,
-    money,
+    Agreement,
+    RateCard,
+    agreements_from_dicts,
+    find_agreement,
+    parse_agreement,
 )
+from planner.sharing.compensation import Compensation, CostLine, Exclusion, compensate, rated_equipment
+from planner.sharing.ledger import CSV_COLUMNS, ExcludedClaim, Ledger, LedgerLine, build_ledger
+from planner.sharing.lines import CLAIM_LINES, charged_days, money
 from planner.sharing.missions import MISSION_KINDS, Deployment, Mission, parse_mission
 from planner.sharing.payers import (
     DEFAULT_PAYER_RULES,

@@ -21,16 +21,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from planner.errors import InputError
-from planner.sharing.agreements import RateCard
-from planner.sharing.lines import (
+from planner.model.agreements import (
     CONSUMABLES,
     EQUIPMENT,
     LABOUR,
     SUBSISTENCE,
     TRANSPORT,
     WORKERS_COMPENSATION,
-    money,
+    RateCard,
 )
+from planner.sharing.lines import money
 from planner.sharing.missions import Deployment
 from planner.sharing.terms import Terms
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from planner.errors import InputError
-from planner.sharing.agreements import Agreement
+from planner.model.agreements import Agreement
 from planner.sharing.compensation import compensate
 from planner.sharing.lines import money
 from planner.sharing.missions import Mission

@@ -1,7 +1,8 @@
 """Cost lines, charged days and rounding to fen: the arithmetic every compensation uses (R-COST).
 
 A claim is made of cost lines (labour, equipment, consumables, transport, subsistence, and workers'
-compensation, which is never reimbursable). Days are charged whole: a part day counts as a full day
+compensation, which is never reimbursable; their names are defined with the agreements that reimburse them,
+in ``planner.model.agreements``). Days are charged whole: a part day counts as a full day
 (Shanxi 2024 / county rules). Amounts are yuan rounded to fen (0.01), half away from zero.
 """
 
@@ -9,19 +10,10 @@ from __future__ import annotations
 
 import math
 
-LABOUR = "labour"
-EQUIPMENT = "equipment"
-CONSUMABLES = "consumables"
-TRANSPORT = "transport"
-SUBSISTENCE = "subsistence"
-WORKERS_COMPENSATION = "workers_compensation"
+from planner.model.agreements import COST_LINES, WORKERS_COMPENSATION
 
-COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE})
-"""Cost lines an agreement may reimburse."""
 CLAIM_LINES: frozenset[str] = COST_LINES | {WORKERS_COMPENSATION}
 """Cost lines a deployment may claim (workers' compensation is claimed but never reimbursed)."""
-DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT})
-"""Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging)."""
 
 HOURS_PER_DAY = 24.0
 

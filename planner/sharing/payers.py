@@ -16,8 +16,8 @@ from pydantic import field_validator
 from pydantic.dataclasses import dataclass
 
 from planner.errors import InputError
+from planner.model.agreements import Agreement
 from planner.model.validation import DATACLASS_CONFIG, Text, validate
-from planner.sharing.agreements import Agreement
 from planner.sharing.missions import Deployment, Mission
 
 PAYER_ROLES: frozenset[str] = frozenset(

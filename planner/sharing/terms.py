@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from planner.sharing.agreements import Agreement, find_agreement
+from planner.model.agreements import Agreement, find_agreement
 
 
 @dataclass(frozen=True)

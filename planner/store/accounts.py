@@ -1,15 +1,24 @@
-"""User accounts and roles: who may view, edit inventory and drills, run dispatch, or manage users.
+"""User accounts: who may sign in, with which role (what a role may do is :mod:`planner.store.roles`).
 
-Passwords are stored only as salted hashes (werkzeug's scrypt). Roles map to permissions as data in
-``ROLE_PERMISSIONS``, so a check reads ``has_permission(role, "edit_inventory")`` everywhere: the web
-pages, the JSON API and the CLI use the same table.
+Passwords are stored only as salted hashes (werkzeug's scrypt) and follow one policy (:func:`check_password`:
+at least ``MIN_PASSWORD_LENGTH`` characters, not the user name) wherever they are set. Roles map to
+permissions as data in ``ROLE_PERMISSIONS``, so a check reads ``has_permission(role, "edit_inventory")``
+everywhere: the web pages, the JSON API and the CLI use the same table.
+
+Signing in (:func:`sign_in`, the one door of the sign-in form, HTTP Basic credentials and the password
+change) is throttled per account name and per address (``planner.store.throttle``) and takes as long for a
+name that does not exist as for a wrong password: an unknown name is checked against a dummy hash. A browser
+session lives in the store (``planner.store.sessions``): a changed password or a disabled account ends every
+session of the user in the same transaction. The first administrator, made with a random password at first
+start, must change it before doing anything else (``must_change_password``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import secrets
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -17,37 +26,14 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import InputError, NotFoundError
+from planner.store import sessions, throttle
 from planner.store.database import ConflictError, Store
-from planner.store.tables import UserRow
+from planner.store.roles import Role
+from planner.store.tables import UserRow, UserSessionRow
+from planner.store.throttle import ThrottlePolicy
 
-MIN_PASSWORD_LENGTH = 8
-
-
-class Role(StrEnum):
-    """What a user is for: viewer < dispatcher / planner < admin."""
-
-    VIEWER = "viewer"
-    DISPATCHER = "dispatcher"
-    PLANNER = "planner"
-    ADMIN = "admin"
-
-
-ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.VIEWER: frozenset({"view"}),
-    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
-    Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users"}),
-}
-"""Permissions of each role."""
-
-ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
-               Role.ADMIN: "管理员 admin"}
-
-
-def has_permission(role: str | Role, permission: str) -> bool:
-    """Whether a role grants a permission."""
-    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
+MIN_PASSWORD_LENGTH = 10
+"""The shortest password accepted, wherever a password is set."""
 
 
 def _check_username(username: str) -> str:
@@ -57,9 +43,12 @@ def _check_username(username: str) -> str:
     return name
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str, username: str, field: str = "password") -> None:
+    """Refuse a password shorter than ``MIN_PASSWORD_LENGTH`` or equal to the user name (in any case)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise InputError(f"password must have at least {MIN_PASSWORD_LENGTH} characters", field=field)
+    if password.strip().casefold() == username.strip().casefold():
+        raise InputError("password must not be the user name", field=field)
 
 
 def _check_role(role: str) -> Role:
@@ -70,17 +59,19 @@ def _check_role(role: str) -> Role:
                          field="role") from None
 
 
-def create_user(store: Store, username: str, password: str, role: str) -> dict[str, Any]:
-    """Add a user; refuses a taken name, a short password or an unknown role."""
+def create_user(store: Store, username: str, password: str, role: str, *,
+                must_change_password: bool = False) -> dict[str, Any]:
+    """Add a user; refuses a taken name, a password against the policy or an unknown role."""
     name = _check_username(username)
-    _check_password(password)
+    check_password(password, name)
     checked_role = _check_role(role)
     password_hash = generate_password_hash(password)  # scrypt: slow on purpose, so outside the transaction
 
     def work(session: Session) -> dict[str, Any]:
         if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
             raise InputError(f"user {name!r} exists already", field="username")
-        row = UserRow(username=name, password_hash=password_hash, role=checked_role.value)
+        row = UserRow(username=name, password_hash=password_hash, role=checked_role.value,
+                      must_change_password=must_change_password)
         session.add(row)
         session.flush()
         return _public(row)
@@ -94,20 +85,65 @@ credentials with every request a fresh scrypt run. A changed password changes th
 entry no longer matches."""
 
 
-def authenticate(store: Store, username: str, password: str) -> dict[str, Any] | None:
-    """Return the user if the name and password match an active account, else None (same answer either way)."""
-    with store.reading() as session:
-        row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-        if row is None or not row.active:
-            return None
-        key = (row.username, hashlib.sha256(password.encode()).hexdigest())
-        if _verified.get(key) != row.password_hash:
-            if not check_password_hash(row.password_hash, password):
-                return None
-            if len(_verified) > 1000:
-                _verified.clear()
-            _verified[key] = row.password_hash
+def sign_in(store: Store, username: str, password: str, address: str | None,
+            policy: ThrottlePolicy) -> dict[str, Any] | None:
+    """Return the user if the name and password match an active account, else None; throttled, in constant time.
+
+    Raises ``throttle.SignInThrottled`` while the account name or the address is in its delay (for the right
+    password too). Credentials verified before (an API client sends them with every request) are recognised
+    without a fresh scrypt run. A wrong password counts a failure; a name that does not exist, or a disabled
+    account, is checked against a dummy hash and counted alike, so the answer takes as long as a wrong
+    password's and tells nothing about which names exist.
+    """
+    name = username.strip()
+    keys = policy.thresholds(name, address)
+    row = _user_row(store, name)
+    had_failures = throttle.check(store, keys, policy)
+    if row is not None and row.active and _verified.get((name, _digest(password))) == row.password_hash:
         return _public(row)
+    if row is None or not row.active:
+        check_password_hash(_dummy_hash(), password)
+        throttle.failed(store, keys, policy)
+        return None
+    if not check_password_hash(row.password_hash, password):
+        throttle.failed(store, keys, policy)
+        return None
+    if had_failures:
+        throttle.succeeded(store, keys)
+    if len(_verified) > 1000:
+        _verified.clear()
+    _verified[(name, _digest(password))] = row.password_hash
+    return _public(row)
+
+
+def _user_row(store: Store, username: str) -> UserRow | None:
+    with store.reading() as session:
+        return session.scalar(select(UserRow).where(UserRow.username == username))
+
+
+def _digest(password: str) -> str:
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return the hash of a random password, made once: what an unknown name's password is checked against."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def session_user(store: Store, token: str, max_age: dt.timedelta) -> dict[str, Any] | None:
+    """Return the active user of an open browser session younger than ``max_age``, or None."""
+    with store.reading() as session:
+        row = session.scalar(select(UserRow).join(UserSessionRow, UserSessionRow.user_id == UserRow.id)
+                             .where(sessions.live(token, max_age), UserRow.active))
+        return _public(row) if row is not None else None
+
+
+def unlock(store: Store, username: str) -> bool:
+    """Lift the sign-in lockout of an existing account (forget its failures); tell whether it had any."""
+    if _user_row(store, username.strip()) is None:
+        raise NotFoundError(f"user {username!r} does not exist", field="username")
+    return throttle.unlock(store, throttle.account_key(username))
 
 
 def get_user(store: Store, user_id: int) -> dict[str, Any] | None:
@@ -125,10 +161,13 @@ def list_users(store: Store) -> list[dict[str, Any]]:
 
 def update_user(store: Store, username: str, *, role: str | None = None, password: str | None = None,
                 active: bool | None = None) -> dict[str, Any]:
-    """Change a user's role, password or active flag; the last active admin cannot be demoted or disabled."""
+    """Change a user's role, password or active flag; the last active admin cannot be demoted or disabled.
+
+    A new password (which also ends a forced change) or a disabled account ends every session of the user.
+    """
     checked_role = _check_role(role).value if role is not None else None
     if password is not None:
-        _check_password(password)
+        check_password(password, username)
     password_hash = generate_password_hash(password) if password is not None else None
 
     def work(session: Session) -> dict[str, Any]:
@@ -139,8 +178,11 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
             row.role = checked_role
         if password_hash is not None:
             row.password_hash = password_hash
+            row.must_change_password = False
         if active is not None:
             row.active = active
+        if password_hash is not None or active is False:
+            sessions.end_all(session, row.id)
         session.flush()
         admins = session.scalars(select(UserRow).where(UserRow.role == Role.ADMIN.value, UserRow.active)).all()
         if not admins:
@@ -150,21 +192,37 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
     return store.write(work)
 
 
+def change_password(store: Store, username: str, current: str, new: str, address: str | None,
+                    policy: ThrottlePolicy) -> dict[str, Any]:
+    """Change one's own password, given the current one (checked as a sign-in: throttled and counted).
+
+    Ends every session of the user, this one included: the caller opens a new one.
+    """
+    if sign_in(store, username, current, address, policy) is None:
+        raise InputError("the current password is wrong", field="current_password")
+    if new == current:
+        raise InputError("the new password must differ from the current one", field="new_password")
+    check_password(new, username, field="new_password")
+    return update_user(store, username, password=new)
+
+
 def ensure_first_admin(store: Store) -> str | None:
     """Create ``admin`` with a random password when there is no user at all; returns that password.
 
-    Two processes starting at once create it once: the one that loses the race returns None.
+    The account must change that password at its first sign-in. Two processes starting at once create it
+    once: the one that loses the race returns None.
     """
     with store.reading() as session:
         if session.scalar(select(UserRow.id).limit(1)) is not None:
             return None
     password = secrets.token_urlsafe(12)
     try:
-        create_user(store, "admin", password, Role.ADMIN.value)
+        create_user(store, "admin", password, Role.ADMIN.value, must_change_password=True)
     except (ConflictError, InputError):
         return None  # created by the other process meanwhile
     return password
 
 
 def _public(row: UserRow) -> dict[str, Any]:
-    return {"id": row.id, "username": row.username, "role": row.role, "active": row.active}
+    return {"id": row.id, "username": row.username, "role": row.role, "active": row.active,
+            "must_change_password": row.must_change_password}

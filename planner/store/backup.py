@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from planner.clock import now
 from planner.errors import InputError
+from planner.model.reading import check_depth
 from planner.store.database import Store
 from planner.store.migrate import alembic_config, migrate
 from planner.store.tables import Base, ScenarioRow, UTCDateTime
@@ -49,8 +50,9 @@ from planner.store.tables import Base, ScenarioRow, UTCDateTime
 FORMAT = "rescue-planner-backup"
 FORMAT_VERSION = 1
 KINDS = ("sqlite", "jsonl")
-TABLES: tuple[Table, ...] = tuple(Base.metadata.sorted_tables)
-"""The store's tables, each after the tables it refers to (restored in this order, emptied in reverse)."""
+TABLES: tuple[Table, ...] = tuple(table for table in Base.metadata.sorted_tables if table.info.get("backup", True))
+"""The store's tables, each after the tables it refers to (restored in this order, emptied in reverse); not the
+sessions and sign-in counters (``info={"backup": False}``), which a restore empties: everyone signs in again."""
 SQLITE_HEADER = b"SQLite format 3\x00"
 BATCH = 500
 """Rows inserted per statement when restoring."""
@@ -135,7 +137,7 @@ def restore(store: Store, path: Path, *, replace: bool = False) -> tuple[Content
     with _opened(Path(path)) as opened:
 
         def work(session: Session) -> None:
-            for table in reversed(TABLES):
+            for table in reversed(Base.metadata.sorted_tables):  # TABLES and the sessions: none outlives a restore
                 session.execute(table.delete())
             try:
                 for table, rows in opened.batches():
@@ -244,6 +246,7 @@ def _check_jsonl(path: Path) -> Contents:
 
 
 def _json_line(path: Path, number: int, line: str) -> dict[str, Any]:
+    check_depth(line, f"{path} line {number}", field="file")  # before the parser recurses into it
     try:
         entry = json.loads(line)
     except ValueError:

@@ -2,7 +2,10 @@
 
 Records are stored as validated JSON documents keyed by (scenario, kind, id) with a version number per
 record for optimistic concurrency. Every write is one transaction that re-validates the whole scenario
-before it commits, so a bad change raises ``InputError`` and leaves what was stored untouched; the
+it produces before it commits (each record, the references between records, the agreements, and every
+base and site within the snap limit of the road network: ``planner.scenario.validity``), whichever
+door the change came through (form, API, import, CLI), so a bad change raises ``InputError`` naming the
+record and the field and leaves what was stored untouched; the
 same transaction writes the audit entry (who, when, before and after), so the log never disagrees
 with the data.
 
@@ -33,11 +36,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from planner.clock import now, zone
 from planner.errors import InputError, NotFoundError
+from planner.model.agreements import parse_agreement
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.model import Scenario
+from planner.scenario.validity import check_scenario
 from planner.settings import database_url
 from planner.store.documents import check_collection, registered
 from planner.store.engine import for_writes, is_unique_violation, make_engine, retrying
+from planner.store.migrate import migrate
 from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
 AGREEMENTS = "agreements"
@@ -45,6 +51,12 @@ RECORD_KINDS = (*RECORD_TYPES, AGREEMENTS)
 """What makes up a scenario (the rest of its rows are documents: settings and history)."""
 SETTINGS_ID = "default"
 """Id of a scenario's one document of each settings kind."""
+MAX_VERSION = 2**31 - 1
+"""Highest version a record or document can reach (the column is a 32-bit integer on every database)."""
+MAX_ID = 80
+"""Longest id of a record, document or scenario name, in characters (the columns' width)."""
+MAX_TITLE = 200
+"""Longest scenario title, in characters (the column's width)."""
 T = TypeVar("T")
 
 
@@ -85,10 +97,6 @@ class Store:
         self.engine: Engine = make_engine(self.url)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
         self._writes = sessionmaker(for_writes(self.engine), expire_on_commit=False)
-        # Imported here: Alembic (with Mako and Pygments) adds about 0.3 s to every CLI start, --help included
-        # (python -X importtime), and only an opened store needs it.
-        from planner.store.migrate import migrate
-
         migrate(for_writes(self.engine))
 
     @contextmanager
@@ -168,9 +176,14 @@ class Store:
         evaluations, ...) survive a replace.
         """
         check_text([scenario.name, dict(scenario.meta), list(scenario.agreements)], "scenario")
+        if len(scenario.name) > MAX_ID:
+            raise InputError(f"scenario name {scenario.name[:20]!r}...: at most {MAX_ID} characters", field="name")
+        if len(scenario.title) > MAX_TITLE:
+            raise InputError(f"scenario {scenario.name}: title: at most {MAX_TITLE} characters", field="title")
+        check_scenario(scenario)
         rows = [(kind, record.id, record.model_dump(mode="json")) for kind in RECORD_TYPES
                 for record in scenario.records(kind)]
-        rows += [(AGREEMENTS, str(agreement["id"]), dict(agreement)) for agreement in scenario.agreements]
+        rows += [(AGREEMENTS, _agreement_id(agreement), dict(agreement)) for agreement in scenario.agreements]
         for kind, _, data in rows:
             check_text(data, kind)
         self._check_settings(settings)
@@ -247,6 +260,7 @@ class Store:
         written. Returns the record's new version.
         """
         self._check_kind(kind)
+        check_version(expected_version)
         record_id = str(data.get("id", ""))
 
         def work(session: Session) -> int:
@@ -274,6 +288,7 @@ class Store:
         With ``expected_version`` the delete is conditional on it (``ConflictError`` when the record changed).
         """
         self._check_kind(kind)
+        check_version(expected_version)
 
         def work(session: Session) -> None:
             scenario_row = self._scenario_row(session, name, lock=True)
@@ -356,6 +371,7 @@ class Store:
         """
         for change in changes:
             check_collection(change.collection)
+            check_version(change.expected_version)
             check_text([change.doc_id, change.data], change.collection)
 
         def work(session: Session) -> list[int]:
@@ -400,6 +416,7 @@ class Store:
                         actor: str = "system") -> None:
         """Remove one document; with ``expected_version`` only if it is still that version."""
         check_collection(collection)
+        check_version(expected_version)
 
         def work(session: Session) -> None:
             scenario_row = self._scenario_row(session, name, lock=True)
@@ -504,10 +521,10 @@ class Store:
                         execution_options={"synchronize_session": False})
 
     def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
-        """Check the whole scenario as it stands in this transaction; then count the change in its version."""
+        """Check the whole scenario as it stands in this transaction (``check_scenario``); then count the change."""
         rows = session.execute(select(RecordRow.kind, RecordRow.data).where(
             RecordRow.scenario_id == scenario_row.id, RecordRow.kind.in_(RECORD_KINDS))).all()
-        self._assemble(scenario_row, rows)
+        check_scenario(self._assemble(scenario_row, rows))
         self._bump(session, scenario_row.id)
 
     @staticmethod
@@ -520,6 +537,7 @@ class Store:
     def _validated_document(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         check_text(dict(data), kind)
         if kind == AGREEMENTS:
+            parse_agreement(dict(data), record=f"agreement {_agreement_id(data)}")
             return dict(data)
         return parse_record(RECORD_TYPES[kind], dict(data)).model_dump(mode="json")
 
@@ -576,11 +594,27 @@ def _conflict(kind: str, record_id: str, current: int | None, expected: int | No
                          current_version=current)
 
 
+def _agreement_id(data: Mapping[str, Any]) -> str:
+    """Return an agreement's id, the key it is stored under; refuse a missing, empty or over-long one."""
+    agreement_id = data.get("id")
+    if not isinstance(agreement_id, str) or not 1 <= len(agreement_id) <= MAX_ID:
+        raise InputError(f"agreement {str(agreement_id)[:40]!r}: id: an agreement is stored by its id, a text of 1 to "
+                         f"{MAX_ID} characters (lender {data.get('lender')!r}, borrower {data.get('borrower')!r})",
+                         field="id", record=str(agreement_id or ""))
+    return agreement_id
+
+
 def _audit_view(data: Any) -> dict[str, Any] | None:
     """Return a document as the audit log keeps it: mappings as they are, anything else wrapped."""
     if data is None or isinstance(data, dict):
         return data
     return {"value": data}
+
+
+def check_version(version: int | None) -> None:
+    """Refuse a version the editor cannot have read: below 1 or above :data:`MAX_VERSION` (None: not given)."""
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        raise InputError(f"version: {version} is not a version (1 to {MAX_VERSION:,})", field="version")
 
 
 def check_text(value: Any, field: str) -> None:

@@ -25,9 +25,11 @@ from planner.scenario.model import Scenario
 Check = Callable[[Any, Scenario, str], object]
 """``check(data, scenario, where)``: raise ``InputError`` naming ``where``, the entry and the field."""
 
-HISTORY_COLLECTIONS = frozenset({"programmes", "drills", "evaluations", "actions", "warnings"})
-"""Scenario documents that are not settings: the drill programme's history (programmes, drills,
-evaluations, corrective actions) and the accepted warnings. Each module that owns one validates its
+HISTORY_COLLECTIONS = frozenset({"programmes", "drills", "evaluations", "actions", "warnings", "msels", "exercises",
+                                 "conducts"})
+"""Scenario documents that are not settings: the drill programme's history (programmes, drills, their
+MSELs, exercise roles and conduct logs, evaluations, corrective actions) and the accepted warnings. Each
+module that owns one validates its
 documents; the store versions and audits them like records."""
 
 

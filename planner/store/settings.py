@@ -20,8 +20,11 @@ from typing import Any
 
 import yaml
 
-from planner.errors import InputError, NotFoundError
+from planner.errors import NotFoundError
+from planner.model.reading import csv_dicts, csv_lines, parse_yaml, read_text
+from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
+from planner.scenario.paths import scenario_path
 from planner.store.database import SETTINGS_ID, Store
 from planner.store.documents import registered, settings_document
 
@@ -41,17 +44,32 @@ def json_safe(value: Any) -> Any:
 # The folder: read by ``scenario load``, written by ``scenario export``
 
 
-def read_folder_settings(folder: Path, scenario: Scenario) -> dict[str, Any]:
-    """Read and check the settings files present in a scenario folder; return the documents by name."""
+def read_folder_settings(folder: Path, scenario: Scenario, *, encoding: str | None = None) -> dict[str, Any]:
+    """Read and check the settings files present in a scenario folder; return the documents by name.
+
+    The files are UTF-8 text unless ``encoding`` declares gb18030 (see :mod:`planner.model.reading`).
+    """
     found: dict[str, Any] = {}
     for document in registered():
         path = folder / document.filename
         if not path.is_file():
             continue
-        data = _read_csv(path) if document.tabular else _read_yaml(path)
+        text = read_text(path, encoding, field=path.name)
+        data = _read_csv(text, path.name) if document.tabular else json_safe(parse_yaml(text, path.name))
         document.check(data, scenario, document.filename)
         found[document.name] = data
     return found
+
+
+def read_folder(name_or_path: str | Path, encoding: str | None = None) -> tuple[Scenario, dict[str, Any]]:
+    """Read and check a scenario folder as ``scenario load`` does: its records and its settings files.
+
+    Its text files are UTF-8 (with or without a byte order mark) unless ``encoding`` declares gb18030.
+    Reads the documents registered so far: the caller imports the packages that register theirs (the
+    CLI's and the web app's entry modules import every one).
+    """
+    scenario = read_scenario(name_or_path, encoding=encoding)
+    return scenario, read_folder_settings(scenario_path(name_or_path), scenario, encoding=encoding)
 
 
 def write_folder_settings(store: Store, name: str, folder: Path) -> list[str]:
@@ -79,21 +97,9 @@ def _cell(value: Any) -> Any:
     return ";".join(str(v) for v in value) if isinstance(value, list) else value
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return json_safe(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except yaml.YAMLError as error:
-        raise InputError(f"{path.name}: not valid YAML ({str(error).splitlines()[0]})", field=path.name) from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text", field=path.name) from None
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            return [dict(row) for row in csv.DictReader(handle)]
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text", field=path.name) from None
+def _read_csv(text: str, name: str) -> list[dict[str | None, Any]]:
+    """Return a settings table's rows as mappings of column to cell text (cells beyond the header under None)."""
+    return [row for _, row in csv_dicts(csv_lines(text), name)[1]]
 
 
 # ----------------------------------------------------------------------------------------------------

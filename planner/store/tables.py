@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Dialect, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Dialect, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -97,17 +97,52 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Set on the first administrator made at start-up: every page sends them to the change form until then."""
+
+
+class UserSessionRow(Base):
+    """A signed-in browser session (see ``planner.store.sessions``): the hash of its token, whose it is, since when.
+
+    Not backed up (``info``): a restored backup must not bring back sessions revoked since it was made.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = {"info": {"backup": False}}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins of one account name or one address (see ``planner.store.throttle``).
+
+    Not backed up (``info``): counters of the moment, forgotten a day after the last failure.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = {"info": {"backup": False}}
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
 
 
 class JobRow(Base):
-    """A long job (see ``planner.jobs.runner``): its parameters, progress and result."""
+    """A long job (see ``planner.jobs.runner``): its parameters, progress and result, who runs it and since when.
+
+    ``owner`` is the runner process that claimed it (``host:pid:token``) and ``heartbeat_at`` the last moment
+    that runner said it was still running it: a running job whose heartbeat stopped belongs to a runner that
+    is gone. ``attempts`` counts the starts, ``time_limit_s`` is enforced by the runner from outside the job,
+    and ``rerun_of`` names the job this one runs again.
+    """
 
     __tablename__ = "job"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     scenario: Mapped[str] = mapped_column(String(80), index=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     message: Mapped[str] = mapped_column(String(500), default="")
     result: Mapped[Any] = mapped_column(JSON, nullable=True)
@@ -116,3 +151,8 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    time_limit_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    rerun_of: Mapped[str | None] = mapped_column(String(32), nullable=True)

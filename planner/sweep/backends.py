@@ -8,12 +8,16 @@ backend follows the same contract, so a sweep's records do not depend on it:
   small tables, not the graph) is sent to each worker once, with the chunk function: as the process
   pool's initializer arguments, or with Dask's ``Client.scatter(model, broadcast=True)``, and every
   task refers to it;
+- with local processes, ``workers`` counts this process: it evaluates chunks itself while ``workers -
+  1`` pool processes start and take chunks from the same queue, so the pool's start-up overlaps with
+  work (bench/sweep.py prints the speed-up over serial);
 - chunks are collected by number and only the first result of a chunk is kept (a late duplicate is
   counted in ``duplicates`` and dropped);
 - a chunk whose worker died is run again: a broken process pool is rebuilt and the unfinished chunks
-  resubmitted; on Dask the scheduler reschedules the tasks of a lost worker itself, and a task that
-  still fails for a lost worker (``KilledWorker``, a lost scattered model, a cancelled future) is
-  resubmitted by this loop, re-scattering the model when needed. Errors of the planner's own (bad input)
+  resubmitted to the pool (never to this process, which a chunk that kills its worker would kill too);
+  on Dask the scheduler reschedules the tasks of a lost worker itself, and a task that still fails
+  for a lost worker (``KilledWorker``, a lost scattered model, a cancelled future) is resubmitted by
+  this loop, re-scattering the model when needed. Errors of the planner's own (bad input)
   are raised at once; each chunk is tried at most ``MAX_ATTEMPTS`` times;
 - with a checkpoint folder, each finished chunk is written there (``chunk-NNNNN.npz``, atomically) and
   chunks found there are not run again.
@@ -26,32 +30,35 @@ files or the network.
 
 from __future__ import annotations
 
-import gc
+import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
+import distributed
 import numpy as np
+from distributed.comm import connect
 
 from geodata.errors import GeodataError
 from planner.errors import InputError, PlannerError
-from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
+from planner.sweep.chunks import RECORD_FIELDS, ChunkFunction, ChunkResult, ChunkSpec, install_model, process_chunk
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT_S = 10.0
+"""How long a sweep waits for a Dask scheduler to answer before it fails."""
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
-
-ChunkFunction = Callable[[Any, int, int, np.ndarray, np.ndarray, np.ndarray], ChunkResult]
-"""``evaluate(model, chunk number, first incident, sites, templates, times of day)``: one chunk's records."""
-
 
 @dataclass
 class Outcome:
@@ -130,72 +137,172 @@ def run_chunks(
 # ---------------------------------------------------------------------------------------------
 # local processes
 
-_WORKER: tuple[Any, ChunkFunction] | None = None
-
-
-def _install_model(model: Any, evaluate: ChunkFunction) -> None:
-    """Process-pool initializer: keep the model and the chunk function for every task this process runs."""
-    global _WORKER
-    _WORKER = (model, evaluate)
-    # Objects inherited from the parent are never garbage: keep the collector off them (a forked
-    # child that scans its parent's heap on every collection runs the SimPy model several times slower).
-    gc.freeze()
-
-
-def _process_chunk(spec: ChunkSpec) -> ChunkResult:
-    assert _WORKER is not None, "the process pool was started without the sweep model"
-    model, evaluate = _WORKER
-    return evaluate(model, *spec)
-
-
 def _module_of(evaluate: ChunkFunction) -> str:
     """Return the module that defines the chunk function (through a ``functools.partial``)."""
     inner = getattr(evaluate, "func", evaluate)
     return str(getattr(inner, "__module__", __name__))
 
 
+class _ChunkQueue:
+    """Chunks not yet taken, shared by this process and the thread feeding the pool.
+
+    Chunks whose pool worker died come back as retries, which only the pool takes: a chunk that kills
+    the process running it must not run in this one.
+    """
+
+    def __init__(self, specs: Sequence[ChunkSpec]) -> None:
+        self._fresh = deque(specs)
+        self._retries: deque[ChunkSpec] = deque()
+        self._lock = threading.Lock()
+
+    def take(self, *, retries: bool) -> ChunkSpec | None:
+        """Next chunk (retries first when ``retries``), or None when there is none."""
+        with self._lock:
+            if retries and self._retries:
+                return self._retries.popleft()
+            return self._fresh.popleft() if self._fresh else None
+
+    def retry(self, spec: ChunkSpec) -> None:
+        """Give back a chunk whose worker died, for the pool to run again."""
+        with self._lock:
+            self._retries.append(spec)
+
+
 def _run_processes(
     model: Any, evaluate: ChunkFunction, todo: list[ChunkSpec], workers: int, collector: _Collector
 ) -> None:
-    """Run on ``workers`` processes (forkserver: safe from a threaded web app), rebuilt if one dies."""
+    """Run on this process and ``workers - 1`` pool processes (forkserver: safe from a threaded web app).
+
+    This process evaluates chunks from the same queue while a thread starts and feeds the pool, so the
+    pool's start (a fresh interpreter importing the chunk function's module) overlaps with work instead
+    of preceding it. Results reach the collector in this thread only.
+    """
     collector.outcome.workers = workers
-    attempts = {spec[0]: 0 for spec in todo}
+    queue = _ChunkQueue(todo)
+    done: SimpleQueue[ChunkResult | BaseException | None] = SimpleQueue()
+    stop = threading.Event()
+    feeder = threading.Thread(
+        target=_feed_pool, args=(model, evaluate, queue, workers - 1, done, stop, collector.outcome),
+        name="sweep-pool", daemon=True,
+    )
+    feeder.start()
+    try:
+        while (spec := queue.take(retries=False)) is not None:
+            collector.add(evaluate(model, *spec))
+            while not done.empty():
+                _collect(done.get(), collector)
+        while (item := done.get()) is not None:
+            _collect(item, collector)
+    finally:
+        stop.set()
+        feeder.join()
+
+
+def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> None:
+    """Add a pool result to the collector, or raise the pool's error."""
+    if isinstance(item, BaseException):
+        raise item
+    if item is not None:
+        collector.add(item)
+
+
+def _feed_pool(
+    model: Any,
+    evaluate: ChunkFunction,
+    queue: _ChunkQueue,
+    size: int,
+    done: SimpleQueue[ChunkResult | BaseException | None],
+    stop: threading.Event,
+    outcome: Outcome,
+) -> None:
+    """Keep ``size`` pool processes busy with chunks from ``queue`` (two each in flight); None when done.
+
+    A broken pool (a worker died) is rebuilt and the chunks it lost are retried; each chunk is tried at
+    most ``MAX_ATTEMPTS`` times. Any error is handed to the collecting thread through ``done``.
+    """
+    attempts: dict[int, int] = {}
     context = multiprocessing.get_context("forkserver")
-    # The server imports the chunk function's module once; workers fork from it.
+    # The server imports the chunk function's module once; workers fork from it and unpickle
+    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
     context.set_forkserver_preload([_module_of(evaluate)])
-    while True:
-        todo = collector.pending(todo)
-        if not todo:
-            return
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_install_model, initargs=(model, evaluate)
-        ) as pool:
-            running: dict[Future[ChunkResult], int] = {}
-            for spec in todo:
-                attempts[spec[0]] += 1
-                if attempts[spec[0]] > MAX_ATTEMPTS:
-                    raise RuntimeError(
-                        f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
-                    )
-                running[pool.submit(_process_chunk, spec)] = spec[0]
-            broken = False
-            while running:
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    running.pop(future)
-                    try:
-                        collector.add(future.result())
-                    except BrokenProcessPool:
-                        broken = True
-            if broken:
-                collector.outcome.resubmitted += len(collector.pending(todo))
-                log.warning(
-                    "sweep: a worker process died; resubmitting %d chunks", len(collector.pending(todo))
-                )
+    try:
+        while not stop.is_set() and (spec := queue.take(retries=True)) is not None:
+            with ProcessPoolExecutor(
+                max_workers=size, mp_context=context, initializer=install_model, initargs=(model, evaluate)
+            ) as pool:
+                running: dict[Future[ChunkResult], ChunkSpec] = {}
+                lost: list[ChunkSpec] = []
+                while spec is not None or running:
+                    while spec is not None:
+                        attempts[spec[0]] = attempts.get(spec[0], 0) + 1
+                        if attempts[spec[0]] > MAX_ATTEMPTS:
+                            raise RuntimeError(
+                                f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
+                            )
+                        running[pool.submit(process_chunk, spec)] = spec
+                        spec = queue.take(retries=True) if len(running) < 2 * size and not lost else None
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        try:
+                            done.put(future.result())
+                        except BrokenProcessPool:
+                            lost.append(running[future])
+                        del running[future]
+                    if stop.is_set():
+                        return
+                    if not lost and len(running) < 2 * size:
+                        spec = queue.take(retries=True)
+            for spec in lost:
+                queue.retry(spec)
+            if lost:
+                outcome.resubmitted += len(lost)
+                log.warning("sweep: a worker process died; resubmitting %d chunks", len(lost))
+    except BaseException as error:  # noqa: BLE001 - handed to the collecting thread, which raises it
+        done.put(error)
+    finally:
+        done.put(None)
 
 
 # ---------------------------------------------------------------------------------------------
 # Dask
+
+
+def check_scheduler_answers(address: str, timeout_s: float | None = None) -> None:
+    """Raise ``InputError`` unless a Dask scheduler answers at ``address`` within ``timeout_s`` (connect and greeting).
+
+    ``distributed.Client(address, timeout=...)`` limits the TCP connect only: it then waits for the
+    scheduler's greeting without a limit, so an address that accepts the connection and never answers
+    (a wrong port of some other server, a half-open firewall) held a sweep for ever. This probe does the
+    same connect and greeting under one deadline.
+    """
+    limit = CONNECT_TIMEOUT_S if timeout_s is None else timeout_s
+
+    async def probe() -> None:
+        comm = await connect(address, timeout=limit)
+        await comm.close()
+
+    failures: list[BaseException] = []
+
+    def run() -> None:  # in a thread of its own: the caller may be inside an event loop (Dask's, a test's)
+        try:
+            asyncio.run(asyncio.wait_for(probe(), limit))
+        except BaseException as error:  # handed to the caller below
+            failures.append(error)
+
+    probing = threading.Thread(target=run, daemon=True, name="dask-scheduler-probe")
+    probing.start()
+    probing.join(limit + 5)
+    if probing.is_alive() or (failures and isinstance(failures[0], TimeoutError)):
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: it did not answer within {limit:g} s",
+            field="scheduler",
+        )
+    if failures:  # refused, unreachable, or something that is not a Dask scheduler answering
+        error = failures[0]
+        raise InputError(
+            f"cannot reach the Dask scheduler at {address}: {type(error).__name__}: {error}"[:500],
+            field="scheduler",
+        )
 
 
 def _run_dask(
@@ -207,13 +314,6 @@ def _run_dask(
     collector: _Collector,
 ) -> None:
     """Chunks as Dask futures on a cluster (``"local"``: a ``LocalCluster`` of single-threaded processes)."""
-    try:
-        import distributed
-    except ImportError:  # optional dependency: only this backend needs it
-        raise InputError(
-            "the Dask backend needs the 'distributed' package (pip install dask distributed)",
-            field="scheduler",
-        ) from None
     dask: Any = distributed  # untyped library
     Client, LocalCluster, as_completed = dask.Client, dask.LocalCluster, dask.as_completed
 
@@ -228,8 +328,9 @@ def _run_dask(
         )
         client = Client(cluster)
     else:
+        check_scheduler_answers(scheduler)
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S:g}s")
         except (OSError, TimeoutError) as error:
             raise InputError(
                 f"cannot reach the Dask scheduler at {scheduler}: {error}", field="scheduler"

@@ -34,35 +34,39 @@ Every incident draws from its own generator, seeded by ``(seed, incident number)
 same records whatever the backend, the number of workers or the chunking, and a chunk run twice gives
 the same answer twice. Work is split in chunks of incidents; the backends (serial, local processes, a
 Dask cluster: :mod:`planner.sweep.backends`) send each worker the small :class:`SweepModel` once (the
-matrix, not the graph), collect chunks by number, keep the first result of each and re-run the chunks
-a dead worker lost, so every incident is counted exactly once. With ``checkpoint`` set, finished chunks
-are also written to disk and a re-run sweep resumes from them.
+matrix, not the graph; the model and the chunk function live in :mod:`planner.sweep.incidents`, so a
+worker never imports this module nor the network stack it needs), collect chunks by number, keep the
+first result of each and re-run the chunks a dead worker lost, so every incident is counted exactly
+once. With ``checkpoint`` set, finished chunks are also written to disk and a re-run sweep resumes from
+them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from planner.coverage import rule
+from planner.coverage.verdict import drive_minutes
+from planner.dispatch.requests import incident_library, requirements_from_template
+from planner.dispatch.scenario import unit_capabilities
 from planner.errors import InputError
-from planner.model.records import Availability, RiskGrade
+from planner.model.records import Availability
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
+from planner.scenario.network import placement
 from planner.sweep.backends import run_chunks
 from planner.sweep.chunks import RECORD_FIELDS, ChunkResult, ChunkSpec
-
-if TYPE_CHECKING:
-    from planner.roads.conditions import RoadConditions
+from planner.sweep.incidents import MODES, SweepModel, SweepSettings, evaluate_chunk
 
 log = logging.getLogger(__name__)
 
@@ -79,145 +83,8 @@ __all__ = [
     "sweep_model",
 ]
 
-MODES = ("dispatch", "simulate")
-"""Incident models: the vectorised nearest-available rule, or one SimPy replication per incident."""
-
-DEFAULT_RISK_WEIGHTS: Mapping[str, float] = {"red": 8.0, "orange": 4.0, "yellow": 2.0, "blue": 1.0}
-"""Relative incident rate of a site by risk grade [U]: each grade up doubles the rate (assumption)."""
-
-DEFAULT_TIME_OF_DAY: Mapping[str, float] = {"day": 0.5, "rush_hour": 1 / 6, "night": 1 / 3}
-"""Share of incidents by time of day [U]: 12 h day, 4 h rush hour (7-9, 17-19), 8 h night (22-6)."""
-
 Progress = Callable[[float, str], None]
 """``progress(fraction 0..1, message)``, as :mod:`planner.jobs.runner` passes it."""
-
-
-@dataclass(frozen=True)
-class SweepSettings:
-    """Assumptions of a sweep; every value is a planning assumption [U] a caller may change.
-
-    ``risk_weights``: incident rate by risk grade (relative); ``time_of_day``: share of incidents per
-    condition named in the templates' ``effects.time_of_day`` (a name no template knows means factor 1);
-    ``notification_min``/``notification_cv``: alarm to dispatch order, minutes, and its log-normal sigma;
-    ``turnout_cv``/``travel_cv``: sigma of the turn-out and drive factors; ``busy_share``: probability
-    that an available team is busy elsewhere when the incident happens.
-    """
-
-    risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
-    time_of_day: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TIME_OF_DAY))
-    notification_min: float = 2.0
-    notification_cv: float = 0.5
-    turnout_cv: float = 0.3
-    travel_cv: float = 0.15
-    busy_share: float = 0.0
-
-    def check(self) -> None:
-        """Raise ``InputError`` naming the first bad value."""
-        grades = {g.value for g in RiskGrade}
-        for grade, weight in self.risk_weights.items():
-            if grade not in grades:
-                raise InputError(f"risk_weights: unknown grade {grade!r}", field="risk_weights")
-            if not (math.isfinite(weight) and weight >= 0):
-                raise InputError(f"risk_weights[{grade}] must be >= 0, got {weight}", field="risk_weights")
-        shares = list(self.time_of_day.values())
-        if not shares or any(not (math.isfinite(s) and s >= 0) for s in shares) or sum(shares) <= 0:
-            raise InputError("time_of_day shares must be >= 0 with a positive sum", field="time_of_day")
-        for name in ("notification_min", "notification_cv", "turnout_cv", "travel_cv"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0):
-                raise InputError(f"{name} must be >= 0, got {value}", field=name)
-        if not 0 <= self.busy_share < 1:
-            raise InputError(f"busy_share must be in [0, 1), got {self.busy_share}", field="busy_share")
-
-
-@dataclass(frozen=True)
-class SweepModel:
-    """Everything a worker needs, as small arrays: the matrix, not the graph (a few hundred kB).
-
-    Teams are the scenario's *available* teams (others never respond). ``travel_min`` is teams x sites
-    drive minutes (``inf`` = unreachable); ``capability_qty`` teams x capabilities (own plus carried
-    equipment). Templates carry requirements as ``(capability index, quantity, deadline_min)`` and
-    escalations as ``(at_min, probability, ((capability index, quantity), ...))``; ``template_objects``
-    are the library's templates themselves, for ``mode="simulate"``.
-    """
-
-    scenario: str
-    team_ids: tuple[str, ...]
-    team_types: tuple[str, ...]
-    turnout_min: np.ndarray
-    travel_min: np.ndarray
-    capabilities: tuple[str, ...]
-    capability_qty: np.ndarray
-    site_ids: tuple[str, ...]
-    site_weight: np.ndarray
-    site_templates: tuple[tuple[int, ...], ...]
-    templates: tuple[str, ...]
-    requirements: tuple[tuple[tuple[int, int, float], ...], ...]
-    escalations: tuple[tuple[tuple[float, float, tuple[tuple[int, int], ...]], ...], ...]
-    tod_names: tuple[str, ...]
-    tod_share: np.ndarray
-    tod_turnout: np.ndarray
-    tod_travel: np.ndarray
-    standards: tuple[str, ...]
-    standard_max_min: np.ndarray
-    standard_min_share: np.ndarray
-    site_standards: tuple[tuple[int, ...], ...]
-    standard_counted: np.ndarray
-    settings: SweepSettings
-    template_objects: tuple[Any, ...] = ()
-    travel_by_tod: np.ndarray | None = None
-    roads: dict[str, Any] | None = None
-
-    def travel(self, tod: int) -> np.ndarray:
-        """Teams x sites drive minutes at a time of day: its band's network when the sweep draws bands."""
-        return self.travel_min if self.travel_by_tod is None else self.travel_by_tod[tod]
-
-    @property
-    def n_teams(self) -> int:
-        """Number of available teams."""
-        return len(self.team_ids)
-
-    def fingerprint(self) -> str:
-        """Hash of the model's arrays and settings: the identity of a sweep's inputs, for checkpoints."""
-        digest = hashlib.sha1()
-        for array in (
-            self.turnout_min,
-            self.travel_min,
-            np.empty(0) if self.travel_by_tod is None else self.travel_by_tod,
-            self.capability_qty,
-            self.site_weight,
-            self.tod_share,
-            self.tod_turnout,
-            self.tod_travel,
-            self.standard_max_min,
-            self.standard_counted,
-        ):
-            digest.update(np.ascontiguousarray(array).tobytes())
-        digest.update(
-            repr(
-                (
-                    self.team_ids,
-                    self.capabilities,
-                    self.site_ids,
-                    self.site_templates,
-                    self.templates,
-                    self.requirements,
-                    self.escalations,
-                    self.tod_names,
-                    self.standards,
-                    self.site_standards,
-                    sorted(self.settings.risk_weights.items()),
-                    sorted(self.settings.time_of_day.items()),
-                    self.settings.notification_min,
-                    self.settings.notification_cv,
-                    self.settings.turnout_cv,
-                    self.settings.travel_cv,
-                    self.settings.busy_share,
-                    self.roads,
-                )
-            ).encode()
-        )
-        return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -277,15 +144,6 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, ro
     network; the templates' own time-of-day travel factors then do not apply (no name matches), so a
     band's slowdown is counted once.
     """
-    # Imported here, not at the top: every sweep worker imports this module (the chunk function travels
-    # by reference), and these bring the network stack (scipy, shapely, the dispatch adaptor): measured
-    # 0.3 s to import the engine alone, 1.2 s with them, on each worker start.
-    from planner.coverage.verdict import drive_minutes
-    from planner.dispatch.requests import incident_library, requirements_from_template
-    from planner.dispatch.scenario import unit_capabilities
-    from planner.roads.conditions import routing_network
-    from planner.scenario.network import placement
-
     settings = settings or SweepSettings()
     settings.check()
     teams = [t for t in scenario.teams if t.availability is Availability.AVAILABLE]
@@ -416,194 +274,6 @@ def draw_incidents(model: SweepModel, n: int, *, seed: int) -> tuple[np.ndarray,
 
 
 # ---------------------------------------------------------------------------------------------
-# evaluation (runs on workers)
-
-
-def _incident_rng(seed: int, incident: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(incident,))))
-
-
-def _lognormal(rng: np.random.Generator, sigma: float, size: int | None = None) -> Any:
-    """Log-normal factors of mean 1 (always drawn, so the stream does not depend on sigma being 0)."""
-    return rng.lognormal(-sigma * sigma / 2.0, sigma, size) if sigma > 0 else rng.random(size) * 0 + 1.0
-
-
-def evaluate_chunk(
-    model: SweepModel,
-    chunk: int,
-    start: int,
-    site: np.ndarray,
-    template: np.ndarray,
-    time_of_day: np.ndarray,
-    *,
-    seed: int,
-    mode: str = "dispatch",
-) -> ChunkResult:
-    """Evaluate incidents ``start .. start + len(site) - 1``: a pure function of its arguments."""
-    n, n_cap, n_std = len(site), len(model.capabilities), len(model.standards)
-    first = np.full((n, n_cap), np.nan, dtype=np.float32)
-    met = np.full((n, n_cap), -1, dtype=np.int8)
-    std = np.full((n, n_std), np.nan, dtype=np.float32)
-    sent = np.zeros((n, model.n_teams), dtype=bool)
-    escalated = np.zeros(n, dtype=bool)
-    one = _evaluate_dispatch if mode == "dispatch" else _evaluate_simulate
-    for k in range(n):
-        one(
-            model,
-            start + k,
-            int(site[k]),
-            int(template[k]),
-            int(time_of_day[k]),
-            seed,
-            first[k],
-            met[k],
-            std[k],
-            sent[k],
-            escalated[k : k + 1],
-        )
-    return ChunkResult(chunk, np.arange(start, start + n, dtype=np.int64), first, met, std, sent, escalated)
-
-
-def _choose(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quantity: int) -> np.ndarray:
-    """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held."""
-    candidates = order[~taken[order] & (qty_of_cap[order] > 0)]
-    if candidates.size == 0:
-        return np.asarray(candidates)
-    held = np.cumsum(qty_of_cap[candidates])
-    return np.asarray(candidates[: int(np.searchsorted(held, quantity)) + 1])
-
-
-def _evaluate_dispatch(
-    model: SweepModel,
-    incident: int,
-    site: int,
-    template: int,
-    tod: int,
-    seed: int,
-    first: np.ndarray,
-    met: np.ndarray,
-    std: np.ndarray,
-    sent: np.ndarray,
-    escalated: np.ndarray,
-) -> None:
-    s = model.settings
-    rng = _incident_rng(seed, incident)
-    n_teams = model.n_teams
-    notification = s.notification_min * float(_lognormal(rng, s.notification_cv))
-    f_turnout = _lognormal(rng, s.turnout_cv, n_teams)
-    f_travel = _lognormal(rng, s.travel_cv, n_teams)
-    busy = rng.random(n_teams) < s.busy_share
-    turnout = model.turnout_min * model.tod_turnout[template, tod]
-    travel = model.travel(tod)[:, site] * model.tod_travel[template, tod]
-    live = ~busy & np.isfinite(travel)
-    expected = turnout + travel
-    realised = turnout * f_turnout + travel * f_travel
-    live_idx = np.flatnonzero(live)
-    order = live_idx[np.argsort(expected[live_idx], kind="stable")]
-    taken = np.zeros(n_teams, dtype=bool)
-    arrival = np.full(n_teams, np.inf)
-    qty = model.capability_qty
-
-    for cap, quantity, _ in model.requirements[template]:
-        chosen = _choose(order, taken, qty[:, cap], quantity)
-        taken[chosen] = True
-        arrival[chosen] = notification + realised[chosen]
-    for at_min, probability, adds in model.escalations[template]:
-        if rng.random() < probability:
-            escalated[0] = True
-            for cap, quantity in adds:
-                chosen = _choose(order, taken, qty[:, cap], quantity)
-                taken[chosen] = True
-                arrival[chosen] = at_min + realised[chosen]
-    sent[:] = taken
-    _record(model, template, site, arrival, taken, first, met)
-    applies = list(model.site_standards[site])
-    std[applies] = rule.first_arrival(realised, model.standard_counted[applies] & live)
-
-
-def _record(
-    model: SweepModel,
-    template: int,
-    site: int,
-    arrival: np.ndarray,
-    taken: np.ndarray,
-    first: np.ndarray,
-    met: np.ndarray,
-) -> None:
-    """Record first arrival per required capability, and whether its needs were assembled in time."""
-    qty = model.capability_qty
-    for cap, quantity, deadline in model.requirements[template]:
-        units = np.flatnonzero(taken & (qty[:, cap] > 0))
-        if units.size == 0:
-            first[cap], met[cap] = np.inf, 0
-            continue
-        times = arrival[units]
-        order = np.argsort(times, kind="stable")
-        held = np.cumsum(qty[units[order], cap])
-        first[cap] = times[order[0]]
-        reach = int(np.searchsorted(held, quantity))
-        assembled = times[order[reach]] if reach < units.size else np.inf
-        ok = assembled <= deadline
-        met[cap] = int(ok) if met[cap] < 0 else min(int(met[cap]), int(ok))
-
-
-def _evaluate_simulate(
-    model: SweepModel,
-    incident: int,
-    site: int,
-    template: int,
-    tod: int,
-    seed: int,
-    first: np.ndarray,
-    met: np.ndarray,
-    std: np.ndarray,
-    sent: np.ndarray,
-    escalated: np.ndarray,
-) -> None:
-    from planner.drills.simulate import SimCase, SimSettings, SimUnit, simulate_once
-
-    s = model.settings
-    rng = _incident_rng(seed, incident)
-    busy = rng.random(model.n_teams) < s.busy_share
-    travel = model.travel(tod)[:, site]
-    live = ~busy & np.isfinite(travel)
-    units = tuple(
-        SimUnit(
-            model.team_ids[j],
-            {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j], strict=True) if q > 0},
-            float(model.turnout_min[j]),
-            float(travel[j]),
-        )
-        for j in np.flatnonzero(live)
-    )
-    case = SimCase(model.template_objects[template], model.site_ids[site], units)
-    settings = SimSettings(
-        notification_min=s.notification_min,
-        notification_cv=s.notification_cv,
-        turnout_cv=s.turnout_cv,
-        travel_cv=s.travel_cv,
-        time_of_day=model.tod_names[tod],
-    )
-    replication = simulate_once(case, rng, settings)
-    escalated[0] = replication.escalated
-    position = {t: j for j, t in enumerate(model.team_ids)}
-    arrival = np.full(model.n_teams, np.inf)
-    for when, what, who in replication.timeline:
-        if what == "arrived":
-            arrival[position[who]] = when
-        elif what == "dispatched":
-            sent[position[who]] = True
-    _record(model, template, site, arrival, sent.copy(), first, met)
-    turnout = model.turnout_min * model.tod_turnout[template, tod]
-    drive = travel * model.tod_travel[template, tod]
-    realised = turnout * _lognormal(rng, s.turnout_cv, model.n_teams) + drive * _lognormal(
-        rng, s.travel_cv, model.n_teams
-    )
-    applies = list(model.site_standards[site])
-    std[applies] = rule.first_arrival(realised, model.standard_counted[applies] & live)
-
-
-# ---------------------------------------------------------------------------------------------
 # the sweep
 
 
@@ -636,8 +306,8 @@ def sweep(
     mode
         ``"dispatch"`` (nearest-available rule, vectorised) or ``"simulate"`` (a SimPy replication each).
     workers
-        1 runs serially in this process; more runs on that many local processes (or, with ``scheduler``,
-        is ignored: the cluster's workers are used).
+        1 runs serially in this process; more runs on this process and ``workers - 1`` local pool
+        processes (or, with ``scheduler``, is ignored: the cluster's workers are used).
     scheduler
         ``tcp://HOST:PORT`` of a running Dask scheduler, or ``"local"`` for a Dask ``LocalCluster`` of
         ``workers`` single-threaded processes.

@@ -22,13 +22,23 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from geodata.routes import route_coordinates, shortest_routes
 from planner import clock
-from planner.drills import evaluation_store, records
-from planner.drills.settings import PLANS, calendar_document, drill_calendar, plan_set
+from planner.drills import conduct_store, evaluation_store, records
+from planner.drills.calendar_export import to_csv, to_ics
+from planner.drills.cards import cards_pdf
+from planner.drills.cards import response_card as make_card
+from planner.drills.design import design_drill
+from planner.drills.exercise import not_found
+from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
+from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import InputError, NotFoundError
+from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
+from planner.scenario.network import placement
 from planner.store.settings import StoredDocuments
 from web.auth import actor
+from web.jobs import runner
 from web.openapi import operation
 from web.scenarios import current_scenario
 from web.schemas.common import JobStarted
@@ -36,6 +46,7 @@ from web.schemas.drills import (
     ActionBoard,
     ActionChange,
     ApplyTurnout,
+    CardQuery,
     DesignSaved,
     DrillView,
     Evaluate,
@@ -43,6 +54,7 @@ from web.schemas.drills import (
     EvaluationList,
     EvaluationStored,
     ExportQuery,
+    NewAction,
     ObservedEvent,
     PlanStarted,
     PlanYear,
@@ -50,6 +62,7 @@ from web.schemas.drills import (
     ProgrammeList,
     ProgrammeSaved,
     ReportQuery,
+    ResponseCardAnswer,
     SaveDesign,
     SaveJobResult,
     ShiftDrill,
@@ -88,22 +101,15 @@ def list_programmes(name: str) -> Any:
            summary="Plan a year's drills as a background job (202 with the job id)", answers={202: PlanStarted})
 def plan_year(name: str, json: PlanYear) -> Any:
     """Start the CP-SAT scheduler on the stored plans and calendar of the scenario (the job reads them)."""
-    from web.jobs import runner
-
     params: dict[str, Any] = {"year": json.year}
     if json.time_limit_s is not None:
         params["time_limit_s"] = json.time_limit_s
-    scenario = current_scenario(name)
-    documents = StoredDocuments(get_store(), name)
-    plan_set(documents, scenario)  # no plans, or an unknown year, is a 400 now, not a failed job later
-    drill_calendar(documents, scenario, json.year)
-    job_id = runner().submit("drills-plan", name, params, actor=actor())
+    # no plans, or a year the calendar does not cover, is a 400 now (the kind's check), not a failed job later
+    job_id = runner().submit("drills-plan", name, params, actor=actor(), loaded=current_scenario(name))
     return jsonify({"id": job_id, "status": "queued", "year": json.year}), 202
 
 
 def _job_result(job_id: str, kind: str, name: str) -> Any:
-    from web.jobs import runner
-
     job = runner().get(job_id)
     if job["kind"] != kind or job["scenario"] != name:
         raise InputError(f"job {job_id} is not a {kind} job of scenario {name}", field="job")
@@ -130,6 +136,7 @@ def get_programme(name: str, year: int) -> Any:
     """Return the programme (drills, blackouts, flood season, unmet rules) with plans flagged for revision."""
     current_scenario(name)
     data, version = records.get_programme(get_store(), name, year)
+    data = visible(name, data)
     return jsonify({**data, "version": version,
                     "plans_needing_revision": evaluation_store.plans_needing_revision(get_store(), name)})
 
@@ -139,12 +146,10 @@ def get_programme(name: str, year: int) -> Any:
            answers={200: "the programme as text/calendar or text/csv"}, media={200: ["text/calendar", "text/csv"]})
 def export_programme(name: str, year: int, query: ExportQuery) -> Any:
     """Export the programme as ``?format=ics`` (default) or ``csv``."""
-    from planner.drills.calendar_export import to_csv, to_ics
-
     fmt = query.format
     current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
-    programme = records.parse_programme(data)
+    programme = records.parse_programme(visible(name, data))
     filename = f"drills-{name}-{year}.{fmt}"
     if fmt == "ics":
         body: bytes | str = to_ics(programme, name=f"{name} drill programme")
@@ -160,8 +165,6 @@ def export_programme(name: str, year: int, query: ExportQuery) -> Any:
 
 def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) -> dict[str, Any] | None:
     """Return the design of a programme drill at 09:00 local time on its date (cached per scenario version)."""
-    from planner.drills.design import design_drill
-
     if not entry.get("site"):
         return None
     key = (scenario.name, version, f"{entry['key']}@{entry['date']}@{entry['site']}")
@@ -174,10 +177,22 @@ def computed_design(scenario: Scenario, entry: Mapping[str, Any], version: int) 
     return _designs[key]
 
 
+def visible(name: str, programme: dict[str, Any]) -> dict[str, Any]:
+    """Return a programme without the no-notice drills hidden from the signed-in user (a player, before StartEx)."""
+    return conduct_store.without_hidden(programme, conduct_store.hidden_drills(get_store(), name, actor()))
+
+
+def check_visible(name: str, key: str) -> None:
+    """Answer a drill hidden from the signed-in user as a drill that does not exist (404)."""
+    if key in conduct_store.hidden_drills(get_store(), name, actor()):
+        raise not_found(key)
+
+
 def drill_view(name: str, key: str) -> dict[str, Any]:
     """Everything the drill page shows: entry, design (stored or computed), simulation, evaluation, actions."""
     store = get_store()
     scenario = current_scenario(name)
+    check_visible(name, key)
     entry = records.drill_entry(store, name, key)
     record, version = records.get_drill(store, name, key)
     design = record.get("design")
@@ -208,9 +223,6 @@ def drill_map(scenario: Scenario, entry: Mapping[str, Any], design: Mapping[str,
     expected = (design or {}).get("expected_dispatch", [])
     routes: dict[str, list[list[float]]] = {}
     try:
-        from geodata.routes import route_coordinates, shortest_routes
-        from planner.scenario.network import placement
-
         placed = placement(scenario)
         sent = [e["team"] for e in expected if e["team"] in teams]
         paths = shortest_routes(placed.network, [placed.base_node[teams[t].base] for t in sent],
@@ -279,14 +291,12 @@ def shift(name: str, key: str, json: ShiftDrill) -> Any:
            answers={202: JobStarted})
 def simulate(name: str, key: str, json: Simulate) -> Any:
     """Start ``drills-simulate`` on the drill's template and site."""
-    from web.jobs import runner
-
     entry = records.drill_entry(get_store(), name, key)
     if not entry.get("site"):
         raise InputError(f"drill {key} has no hazard site to simulate", field="site")
     job_id = runner().submit("drills-simulate", name, {"template": entry["scenario"], "site": entry["site"],
                                                        "runs": json.runs, "seed": json.seed, "drill": key},
-                             actor=actor())
+                             actor=actor(), loaded=current_scenario(name))
     return jsonify({"id": job_id, "status": "queued"}), 202
 
 
@@ -337,6 +347,7 @@ def list_evaluations(name: str) -> Any:
 def get_evaluation(name: str, key: str) -> Any:
     """Return the latest evaluation, its corrective actions and turn-out proposals, and the history."""
     current_scenario(name)
+    check_visible(name, key)
     view, _ = evaluation_store.evaluation_view(get_store(), name, key)
     return jsonify(view)
 
@@ -363,9 +374,7 @@ def evaluate(name: str, key: str, json: Evaluate) -> Any:
                    "the latest evaluation, or an earlier one by its number",
            answers={200: "text/html or application/pdf"}, media={200: ["text/html", "application/pdf"]})
 def report(name: str, key: str, query: ReportQuery) -> Any:
-    """``?format=html`` (evaluation report, default), ``summary`` or ``pdf`` (download)."""
-    from planner.drills.reports import evaluation_html, report_pdf, summary_html
-
+    """``?format=html`` (evaluation report, default), ``summary``, ``pdf`` (download), ``aar`` or ``aar_pdf``."""
     fmt = query.format
     wanted = query.evaluation
     current_scenario(name)
@@ -377,6 +386,21 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
         return Response(evaluation_html(evaluation), mimetype="text/html")
     if fmt == "summary":
         return Response(summary_html(evaluation, drill_actions), mimetype="text/html")
+    if fmt in ("aar", "aar_pdf"):
+        template = evaluation_store.drill_template(run.template)
+        design = drill_view(name, key)["design"] or {}
+        expected: dict[str, float] = {}
+        for arrival in design.get("expected_dispatch", []):
+            for capability in arrival.get("capabilities", {}):
+                expected[capability] = min(expected.get(capability, arrival["arrival_min"]), arrival["arrival_min"])
+        every = [a for a, _ in records.drill_actions(get_store(), name, key)]
+        capabilities = {o.id: o.capability for o in template.objectives}
+        if fmt == "aar":
+            return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+                            mimetype="text/html")
+        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+                        mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename=after-action-report-{key}.pdf"})
     return Response(report_pdf(evaluation, drill_actions), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=drill-report-{key}.pdf"})
 
@@ -413,7 +437,8 @@ def board(name: str) -> Any:
 
 
 @operation(bp, "/scenarios/<name>/actions/<action_id>", "PATCH", permission="edit_drills",
-           summary="Move a corrective action (closing needs verified_by) or change owner, due date, note",
+           summary="Move a corrective action (closing needs verified_by and evidence, cancelling a reason) or "
+                   "change its text, owner, due date, priority, capability or note",
            answers={200: VersionedAction, 409: "changed by someone else since you read it"})
 def update_action(name: str, action_id: str, json: ActionChange) -> Any:
     """Change one action; ``version`` is the version you read (409 if someone changed it since)."""
@@ -422,3 +447,38 @@ def update_action(name: str, action_id: str, json: ActionChange) -> Any:
     action, version = records.update_action(get_store(), name, action_id, changes, today=local_today(name),
                                             expected_version=json.version, actor=actor())
     return jsonify({**action.to_json(), "version": version})
+
+
+@operation(bp, "/scenarios/<name>/actions", "POST", permission="edit_drills",
+           summary="Raise a corrective action by hand (not from a finding)", answers={201: VersionedAction})
+def create_action(name: str, json: NewAction) -> Any:
+    """Add an open action with its owner and due date, optionally of a drill, with priority and capability."""
+    current_scenario(name)
+    action, version = records.create_action(get_store(), name, json.model_dump(mode="json"),
+                                            today=local_today(name), actor=actor())
+    return jsonify({**action.to_json(), "version": version}), 201
+
+
+# ----------------------------------------------------------------------------------------------------
+# Response cards
+
+
+def _card(name: str, plan_id: str) -> Any:
+    scenario = current_scenario(name)
+    return make_card(scenario, plan_set(StoredDocuments(get_store(), name), scenario), plan_id, load_library())
+
+
+@operation(bp, "/scenarios/<name>/plans/<plan_id>/card", "GET",
+           summary="The key-post response card (岗位应急处置卡) of an on-site plan", answers={200: ResponseCardAnswer})
+def response_card(name: str, plan_id: str) -> Any:
+    """Trigger, first actions, who to call, nearest teams and equipment with travel minutes, assembly point."""
+    return jsonify(_card(name, plan_id).to_json())
+
+
+@operation(bp, "/scenarios/<name>/plans/<plan_id>/card/pdf", "GET",
+           summary="The response card of an on-site plan as a printable A4 or A5 PDF in Chinese",
+           answers={200: "the card as a PDF"}, media={200: ["application/pdf"]})
+def response_card_pdf(name: str, plan_id: str, query: CardQuery) -> Any:
+    """One page with the card, the CJK font embedded when the system has one."""
+    return Response(cards_pdf([_card(name, plan_id)], size=query.size), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=card-{plan_id}.pdf"})

@@ -8,6 +8,9 @@
   evaluation (or evaluation ``N``) with its reports, the evaluation history (newest first: who, when,
   score) and the corrective actions.
 - ``GET /drills/actions?scenario=NAME``: the corrective-action board (open / in progress / closed).
+- ``GET /drills/<key>/exercise?scenario=NAME``: the MSEL editor (CSV / XLSX exchange) and the exercise roles.
+- ``GET /drills/<key>/conduct?scenario=NAME``: the live exercise for everyone taking part, each seeing their
+  role's part (polls the conduct API every second).
 
 The pages render what is stored; every change goes through the JSON API of :mod:`web.drills.api`.
 """
@@ -22,12 +25,15 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 
 from planner.drills import evaluation_store, records
+from planner.drills.conduct import OBSERVABLE
 from planner.drills.settings import PLANS, calendar_document, plan_set
-from planner.errors import NotFoundError
+from planner.errors import ForbiddenError, NotFoundError
 from planner.scenario.model import Scenario
+from planner.store import accounts
 from planner.store.settings import StoredDocuments
 from web.auth import require
-from web.drills.api import drill_view, local_today
+from web.drills.api import drill_view, local_today, visible
+from web.drills.conduct_api import access, msel_answer, setup_answer
 from web.scenarios import current_scenario
 from web.store import get_store
 
@@ -98,6 +104,7 @@ def calendar_page() -> str:
         year = today if today in calendar_years or not calendar_years else calendar_years[-1]
     try:
         programme, version = records.get_programme(store, name, year)
+        programme = visible(name, programme)
     except NotFoundError:
         programme, version = None, None
     flagged = evaluation_store.plans_needing_revision(store, name)
@@ -167,3 +174,35 @@ def _plan_rows(documents: Mapping[str, Any], scenario: Scenario) -> list[dict[st
         return []
     plans = plan_set(documents, scenario)
     return [{**plan.model_dump(mode="json"), "frequency": plans.frequency(plan)} for plan in plans.plans]
+
+
+@bp.get("/drills/<key>/exercise")
+@require("view")
+def exercise_page(key: str) -> str:
+    """Render the drill's exercise set-up: the MSEL editor (CSV/XLSX exchange) and the exercise roles."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    caller = access(name, key)
+    if not caller.staff:
+        raise ForbiddenError(f"the exercise script of drill {key} is for its director, controllers and evaluators")
+    users = [u["username"] for u in accounts.list_users(get_store()) if u["active"]]
+    return render_template("drill_exercise.html", scenario=scenario, scenarios=get_store().list_scenarios(),
+                           key=key, entry=caller.drill.entry, msel=msel_answer(name, caller.drill),
+                           setup=setup_answer(name, key), users=users, role=caller.role,
+                           objectives=caller.drill.template.objectives, teams=scenario.teams,
+                           can_edit_msel=caller.role in ("director", "controller") or caller.planner,
+                           can_edit_roles=caller.role == "director" or caller.planner)
+
+
+@bp.get("/drills/<key>/conduct")
+@require("view")
+def conduct_page(key: str) -> str:
+    """Render the live exercise, phone-sized: clock, director's controls, due injects, milestones, the log."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    caller = access(name, key)
+    return render_template("drill_conduct.html", scenario=scenario, scenarios=get_store().list_scenarios(), key=key,
+                           entry=caller.drill.entry, role=caller.role or ("planner" if caller.planner else None),
+                           staff=caller.staff, events=OBSERVABLE, objectives=caller.drill.template.objectives,
+                           teams=[t for t in scenario.teams if t.id in caller.drill.entry.get("teams", [])]
+                           or scenario.teams)

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 from pydantic_core import PydanticCustomError
 
+from planner.store.database import MAX_VERSION
+
 
 class RequestBody(BaseModel):
     """Base of JSON request bodies: strict types, no unknown fields, finite numbers only."""
@@ -86,7 +88,7 @@ def absent(description: str = "") -> Any:
     return Field(None, description=description, json_schema_extra=_no_null)
 
 
-Version = Annotated[int, Field(ge=1, description="the version you read (a stale one is a 409)")]
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION, description="the version you read (a stale one is a 409)")]
 """A record or document version a client read."""
 
 class VersionAnswer(Answer):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from planner.model.records import TeamType, Tier
+from planner.model.validation import refuse
 from web.schemas.common import Answer, FeatureCollection, RequestBody, one_error
 from web.schemas.roads import RoadFields, RoadsApplied, RoadsQuery
 
@@ -39,8 +40,18 @@ class AddTeams(RequestBody):
     team_type: TeamType
     turnout_min: float = Field(5.0, ge=0, le=24 * 60)
     tier: Tier = Tier.LOCAL
-    candidates: list[Annotated[CandidatePoint | CandidateNode, one_error("give {id?, lon, lat} or {id?, node}")]] = \
-        Field(min_length=1, max_length=MAX_CANDIDATES)
+    candidates: list[Annotated[CandidatePoint | CandidateNode, one_error("give {id?, lon, lat} or {id?, node}")]] | \
+        None = Field(None, min_length=1, max_length=MAX_CANDIDATES)
+    every_town_and_site: bool = Field(False, description="candidates: every town of the network and every site")
+    model: Literal["mclp", "p-median"] = Field(
+        "mclp", description="most risk weight within standard (mclp) or least risk-weighted first arrival (p-median)")
+
+    @model_validator(mode="after")
+    def one_candidate_set(self) -> Self:
+        """Require the candidates, or every town and site, not both."""
+        if (self.candidates is None) != self.every_town_and_site:
+            raise refuse("candidates", "give candidates or every_town_and_site: true (one of them)")
+        return self
 
 
 class WhatIfPlan(RoadFields):

@@ -14,9 +14,11 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
+from planner.drills.cards import ResponseCard
 from planner.drills.design import DrillDesign
 from planner.drills.evaluation_store import EvaluationRun
-from planner.drills.improvement import CorrectiveAction, Status, TurnoutProposal
+from planner.drills.improvement import CorrectiveAction, Priority, Status, TurnoutProposal
+from planner.drills.parameters import PlanParameters
 from planner.drills.programme import Drill, Programme
 from planner.drills.records import SimulationRecord
 from planner.model.validation import refuse
@@ -34,11 +36,8 @@ JOB_ID = Annotated[str, Field(pattern=r"^[0-9a-f]{1,32}$", description="the id o
 # Requests
 
 
-class PlanYear(RequestBody):
-    """The year to plan, and the scheduler's time limit."""
-
-    year: int = Field(ge=1900, le=2200)
-    time_limit_s: float | None = Field(None, gt=0, le=600)
+class PlanYear(PlanParameters):
+    """The year to plan, and the scheduler's time limit: the drills-plan job's parameters."""
 
 
 class SaveJobResult(RequestBody):
@@ -55,9 +54,9 @@ class ExportQuery(QueryString):
 
 
 class ReportQuery(QueryString):
-    """The report: the evaluation report (html), the summary report (summary) or both as PDF; which evaluation."""
+    """The report: evaluation (html), summary, both as PDF, or the after-action report (aar, aar_pdf); which one."""
 
-    format: Literal["html", "summary", "pdf"] = "html"
+    format: Literal["html", "summary", "pdf", "aar", "aar_pdf"] = "html"
     evaluation: Annotated[int, Field(ge=1)] | None = absent("number of the evaluation (1 = the first; "
                                                             "default the latest)")
 
@@ -132,14 +131,38 @@ class ApplyTurnout(RequestBody):
 
 
 class ActionChange(RequestBody):
-    """A corrective action's new status (closing needs verified_by), owner, due date or note."""
+    """A corrective action's new status (closing needs verified_by and evidence, cancelling a reason) or fields."""
 
     status: Status | None = None
-    verified_by: str | None = None
-    note: str | None = None
-    owner: str | None = None
+    verified_by: str | None = Field(None, max_length=200)
+    evidence: str | None = Field(None, max_length=4000)
+    cancel_reason: str | None = Field(None, max_length=4000)
+    note: str | None = Field(None, max_length=4000)
+    owner: str | None = Field(None, max_length=200)
     due: dt.date | None = None
+    priority: Priority | None = None
+    capability: str | None = Field(None, max_length=80)
+    text: str | None = Field(None, max_length=4000)
     version: Version | None = None
+
+
+class NewAction(RequestBody):
+    """A corrective action raised by hand: what, who, by when; optionally its drill, severity, priority, capability."""
+
+    text: str = Field(min_length=1, max_length=4000)
+    owner: str = Field(min_length=1, max_length=200)
+    due: dt.date
+    drill: str | None = Field(None, max_length=80)
+    severity: Literal["major", "minor"] = "minor"
+    priority: Priority = "medium"
+    capability: str = Field("", max_length=80)
+    plan: str | None = Field(None, max_length=80)
+
+
+class CardQuery(QueryString):
+    """The page size of a response card's PDF."""
+
+    size: Literal["A4", "A5"] = "A4"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -336,3 +359,7 @@ class ActionBoard(Answer):
     today: dt.date
     columns: dict[Status, list[BoardAction]]
     plans_needing_revision: dict[str, list[str]]
+
+
+class ResponseCardAnswer(ResponseCard):
+    """A key-post response card of an on-site plan."""

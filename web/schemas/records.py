@@ -4,28 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model, model_validator
 
-from planner.store.accounts import MIN_PASSWORD_LENGTH, Role
+from planner.model.agreements import Agreement
+from planner.model.reading import Encoding
+from planner.model.records import RECORD_TYPES
+from planner.store.accounts import MIN_PASSWORD_LENGTH
+from planner.store.database import AGREEMENTS, MAX_ID
+from planner.store.roles import Role
 from web.schemas.common import Answer, ErrorBody, QueryString, RequestBody, Version, absent
 
 # ----------------------------------------------------------------------------------------------------
 # Requests
 
 
-class RecordBody(RequestBody):
-    """A record of the kind in the path; the store checks it against that kind's record type."""
+class AgreementRecord(RootModel[Agreement]):
+    """A sharing agreement (R-AGREEMENT) as the scenario's ``agreements.json`` holds it, with its id."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(json_schema_extra={
+        "required": ["id"], "properties": {"id": {"type": "string", "minLength": 1, "maxLength": MAX_ID}}})
 
-    id: str = Field(min_length=1, max_length=80, description="the record's id")
+    @model_validator(mode="after")
+    def _named(self) -> AgreementRecord:
+        """Require the id the agreement is stored under."""
+        if not 1 <= len(self.root.id) <= MAX_ID:
+            raise ValueError(f"id: an agreement is stored by its id, a text of 1 to {MAX_ID} characters")
+        return self
 
 
-class VersionedRecord(RequestBody):
-    """A record to replace, with the version the client read (a stale version is a 409)."""
+RECORD_BODIES: dict[str, type[BaseModel]] = {**RECORD_TYPES, AGREEMENTS: AgreementRecord}
+"""The body of a record of each kind: the planner's record type (its JSON Schema is the body's)."""
 
-    version: Version
-    data: RecordBody
+
+def _versioned(kind: str, body: type[BaseModel]) -> type[BaseModel]:
+    """Return the body of a replace: a record of ``kind`` with the version the client read."""
+    name = f"Versioned{body.__name__}"
+    return create_model(name, __base__=RequestBody, __doc__=f"A {kind} record to replace, with the version the "
+                        "client read (a stale version is a 409).", version=(Version, ...), data=(body, ...))
+
+
+VERSIONED_BODIES: dict[str, type[BaseModel]] = {kind: _versioned(kind, body) for kind, body in RECORD_BODIES.items()}
+"""The body of a replace of each kind."""
 
 
 class DeleteQuery(QueryString):
@@ -35,10 +54,13 @@ class DeleteQuery(QueryString):
 
 
 class ImportQuery(QueryString):
-    """Check only (``preview=true``) or write; the upload's file name for messages and format detection."""
+    """Check only (``preview=true``) or write; the upload's file name for messages; its text encoding."""
 
     preview: bool = False
     filename: str = Field("upload", max_length=200, description="name of the uploaded file (.csv or .geojson)")
+    encoding: Encoding | None = absent(
+        "the body's text encoding; else the charset of the Content-Type header, else utf-8 (a byte order mark is "
+        "skipped). GB18030, which Chinese agencies export, must be declared")
 
 
 class AuditQuery(QueryString):
@@ -155,6 +177,7 @@ class UserAnswer(Answer):
     username: str
     role: Role
     active: bool
+    must_change_password: bool = Field(description="the initial password must be changed before anything else")
 
 
 class UserList(Answer):

@@ -34,3 +34,14 @@ window.Planner = (function () {
 
   return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap };
 })();
+
+// Behaviour the templates ask for by attribute, as the Content Security Policy allows no inline script or
+// handler: a <select data-submit> submits its form when it changes; a <form data-confirm="question"> asks
+// before it submits.
+document.addEventListener("change", (e) => {
+  if (e.target.matches("select[data-submit]")) e.target.form.submit();
+});
+document.addEventListener("submit", (e) => {
+  const question = e.target.dataset.confirm;
+  if (question && !window.confirm(question)) e.preventDefault();
+});

@@ -1,6 +1,7 @@
 // Coverage page: sites coloured by pass/fail against the selected standard, service areas of its
 // teams, the gap list (click to zoom), and what-if controls (close a base, add candidate bases by
-// clicking the map) answered by the what-if API with before/after.
+// clicking the map, or every town and site; MCLP or the exact p-median) answered by the what-if API
+// with before/after.
 (function () {
   "use strict";
   const { escape, csrf, failJSON, getJSON } = Planner;
@@ -180,7 +181,7 @@
     }).join("");
     const list = (rows) => rows.map((r) => `${escape(r.site)} (${escape(r.standard)}: ${fmt(r.minutes_before)} → ${fmt(r.minutes_after)})`).join("<br>") || "—";
     const sel = result.selection ? `<p>选址模型 Model ${escape(result.selection.model)}: <strong>${escape(result.selection.status)}</strong>, ` +
-      `选中 chosen ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.weight_covered_before})</p>` : "";
+      `选中 chosen ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.objective_before})</p>` : "";
     $("whatif-result").innerHTML = `<p>${result.changes.map(escape).join("<br>")}</p>${sel}` +
       `<p><label><input type="radio" name="view" value="before"> 之前 Before</label> <label><input type="radio" name="view" value="after" checked> 之后 After</label></p>` +
       `<table id="whatif-table"><thead><tr><th>标准</th><th>达标 Passing</th><th>比例 Share</th><th>满足 Met</th></tr></thead><tbody>${changes}</tbody></table>` +
@@ -195,10 +196,16 @@
 
   $("run-whatif").addEventListener("click", () => {
     const body = Object.assign({ close_bases: [...state.closed] }, roads.fields());
-    if (state.candidates.length) {
-      body.add = { k: Math.min(Number($("add-k").value) || 1, state.candidates.length), team_type: $("team-type").value,
-                   turnout_min: Number($("turnout").value) || 0, tier: $("tier").value,
-                   candidates: state.candidates.map((c) => ({ id: c.id, lon: c.lon, lat: c.lat })) };
+    const everyTownAndSite = $("every-town-and-site").checked;
+    if (state.candidates.length || everyTownAndSite) {
+      body.add = { k: Number($("add-k").value) || 1, team_type: $("team-type").value,
+                   turnout_min: Number($("turnout").value) || 0, tier: $("tier").value, model: $("siting").value };
+      if (everyTownAndSite) {
+        body.add.every_town_and_site = true;
+      } else {
+        body.add.k = Math.min(body.add.k, state.candidates.length);
+        body.add.candidates = state.candidates.map((c) => ({ id: c.id, lon: c.lon, lat: c.lat }));
+      }
     }
     if (!body.close_bases.length && !body.add) {
       $("whatif-result").innerHTML = `<p class="met-no">先关闭基地或添加候选点 Close a base or add candidates first.</p>`;

@@ -93,14 +93,15 @@
   drawChart();
 
   const simForm = $("simulate-form");
-  if (simForm) simForm.addEventListener("submit", (event) => {
-    event.preventDefault();
+  // Follow a simulation job (just started, or run again after it failed) to the summary stored with the drill.
+  function simulate(started) {
     const button = $("run-simulation");
     button.disabled = true;
+    $("sim-again").hidden = true;
     $("drill-error").textContent = "";
     const show = D.progressUI($("sim-status"));
     show(0, "排队 queued");
-    D.call("POST", api(`drills/${key}/simulations`), { runs: Number($("sim-runs").value), seed: Number($("sim-seed").value) })
+    started
       .then((job) => D.waitJob(job.id, show))
       .then((job) => D.call("PUT", api(`drills/${key}/simulation`), { job: job.id, expected_version: version() }))
       .then((saved) => {
@@ -111,8 +112,19 @@
         show(1, `完成 done: ${simulation.runs} runs in ${simulation.seconds} s`);
         drawChart();
       })
-      .catch((error) => showError($("drill-error"), error))
+      .catch((error) => {
+        showError($("drill-error"), error);
+        if (error.job) {  // a failed job (a server that stopped, a time limit): run the same simulation again
+          $("sim-again").hidden = false;
+          $("sim-again").onclick = () => simulate(D.call("POST", `/api/v1/jobs/${encodeURIComponent(error.job)}/again`));
+        }
+      })
       .finally(() => { button.disabled = false; });
+  }
+  if (simForm) simForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    simulate(D.call("POST", api(`drills/${key}/simulations`),
+                    { runs: Number($("sim-runs").value), seed: Number($("sim-seed").value) }));
   });
 
   // ---- shift and save design ---------------------------------------------------------------------
@@ -133,7 +145,7 @@
 
   // ---- evaluation --------------------------------------------------------------------------------
   const table = $("observed");
-  const EVENTS = ["alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "inject", "note"];
+  const EVENTS = ["alarm", "notified", "dispatched", "departed", "arrived", "entry", "task_done", "casualty_out", "hazard_isolated", "evacuated", "inject", "note"];
   if ($("add-event")) $("add-event").addEventListener("click", () => {
     const row = table.tBodies[0].insertRow();
     row.className = "added";
@@ -158,6 +170,30 @@
     return events;
   }
 
+  // The typed times survive a reload and a failed evaluation: kept in the browser until an evaluation is stored.
+  const draftKey = `planner-observed:${scenario}:${key}`;
+  function saveDraft() {
+    if (!table) return;
+    const rows = Array.from(table.tBodies[0].rows).map((row) => Array.from(row.querySelectorAll("input, select")).map((i) => i.value));
+    const added = Array.from(table.tBodies[0].rows).filter((row) => row.classList.contains("added")).length;
+    window.localStorage.setItem(draftKey, JSON.stringify({ rows, added }));
+  }
+  function restoreDraft() {
+    const text = table && window.localStorage.getItem(draftKey);
+    if (!text) return;
+    const draft = JSON.parse(text);
+    for (let k = 0; k < draft.added; k += 1) $("add-event").click();
+    Array.from(table.tBodies[0].rows).forEach((row, k) => {
+      const values = draft.rows[k] || [];
+      Array.from(row.querySelectorAll("input, select")).forEach((input, j) => { if (values[j] !== undefined) input.value = values[j]; });
+    });
+  }
+  if (table) {
+    restoreDraft();
+    table.addEventListener("input", saveDraft);
+    table.addEventListener("change", saveDraft);
+  }
+
   const evalButton = $("evaluate");
   if (evalButton) evalButton.addEventListener("click", () => {
     const box = $("eval-error");
@@ -165,7 +201,8 @@
     const file = $("observed-file").files[0];
     const base = { plan: $("eval-plan").value || null, owner: $("eval-owner").value,
                    expected_version: page.dataset.evaluationVersion ? Number(page.dataset.evaluationVersion) : null };
-    const send = (body) => D.call("POST", api(`evaluations/${key}`), body).then(() => window.location.reload(), (error) => {
+    saveDraft();
+    const send = (body) => D.call("POST", api(`evaluations/${key}`), body).then(() => { window.localStorage.removeItem(draftKey); window.location.reload(); }, (error) => {
       showError(box, error);
       const line = /line (\d+)/.exec(error.message);
       if (line && !file) {

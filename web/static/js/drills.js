@@ -27,8 +27,11 @@
       const tick = () => call("GET", `/api/v1/jobs/${id}`).then((job) => {
         onProgress(job.progress || 0, job.message || job.status);
         if (job.status === "done") resolve(job);
-        else if (job.status === "failed") reject(new Error(job.error || job.message || "job failed"));
-        else setTimeout(tick, 400);
+        else if (job.status === "failed") {
+          const error = new Error(job.error || job.message || "job failed");
+          error.job = job.id;  // a failed job can be run again (POST /api/v1/jobs/<id>/again)
+          reject(error);
+        } else setTimeout(tick, 400);
       }, reject);
       tick();
     });
@@ -52,24 +55,49 @@
   const scenario = page.dataset.scenario;
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
   const errorBox = document.getElementById("drills-error");
-  button.addEventListener("click", () => {
-    const year = Number(page.dataset.year);
-    const version = page.dataset.version ? Number(page.dataset.version) : null;
-    if (version && !window.confirm(`重新规划将替换 ${year} 年的计划 · Re-planning replaces the stored ${year} programme. Continue?`)) return;
+  const again = document.getElementById("plan-again");
+  const year = Number(page.dataset.year);
+  const version = page.dataset.version ? Number(page.dataset.version) : null;
+
+  // Follow a drills-plan job (just started, run again, or found running) to the stored programme.
+  function follow(started) {
     button.disabled = true;
+    again.hidden = true;
     errorBox.textContent = "";
     const show = progressUI(document.getElementById("job-status"));
     show(0, "排队 queued");
-    call("POST", api("programmes/plan"), { year })
+    started
       .then((job) => waitJob(job.id, show))
       .then((job) => call("POST", api("programmes"), { job: job.id, expected_version: version }))
       .then((saved) => {
         show(1, `已保存 stored: ${saved.drills} drills (version ${saved.version})`);
         window.location.reload();
       })
-      .catch((error) => {
-        errorBox.textContent = `规划失败 Planning failed: ${error.message}`;
-        button.disabled = false;
-      });
+      .catch((error) => failed(error.message, error.job));
+  }
+
+  function failed(message, jobId) {
+    errorBox.textContent = `规划失败 Planning failed: ${message}`;
+    button.disabled = false;
+    if (jobId) {
+      again.hidden = false;
+      again.onclick = () => follow(call("POST", `/api/v1/jobs/${encodeURIComponent(jobId)}/again`));
+    }
+  }
+
+  button.addEventListener("click", () => {
+    if (version && !window.confirm(`重新规划将替换 ${year} 年的计划 · Re-planning replaces the stored ${year} programme. Continue?`)) return;
+    follow(call("POST", api("programmes/plan"), { year }));
   });
+
+  // The latest planning of this year, started before this page was opened: still running (follow it), or
+  // interrupted by a server stop (say so and offer to run it again).
+  call("GET", `/api/v1/jobs?scenario=${encodeURIComponent(scenario)}&kind=drills-plan`).then((answer) => {
+    const latest = answer.jobs.find((job) => job.params && job.params.year === year);
+    if (!latest) return;
+    if (latest.status === "queued" || latest.status === "running") follow(Promise.resolve(latest));
+    else if (latest.status === "failed" && latest.error === "interrupted: the server stopped") {
+      failed(latest.error, latest.id);
+    }
+  }, () => {});
 })();

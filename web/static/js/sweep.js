@@ -62,15 +62,29 @@
     call("GET", `/api/v1/jobs/${id}`).then((job) => {
       progress(job.progress, `${Math.round(100 * job.progress)}% · ${job.message}`);
       if (job.status === "done") render(job.result);
-      else if (job.status === "failed") fail({ message: job.error });
+      else if (job.status === "failed") fail({ message: job.error }, job.id);
       else setTimeout(() => poll(id), 400);
     }, fail);
   }
 
-  function fail(error) {
+  // A failed job (an error, a time limit, a server that stopped) can be run again: a new job, same parameters.
+  function fail(error, jobId) {
     $("sweep-error").hidden = false;
     $("sweep-error").textContent = `${error.field ? error.field + ": " : ""}${error.message}`;
     page.dataset.state = "error";
+    const again = $("sweep-again");
+    if (again && jobId) {
+      again.hidden = false;
+      again.onclick = () => follow(call("POST", `/api/v1/jobs/${encodeURIComponent(jobId)}/again`));
+    }
+  }
+
+  function follow(started) {
+    $("sweep-error").hidden = true;
+    if ($("sweep-again")) $("sweep-again").hidden = true;
+    page.dataset.state = "running";
+    progress(0, "queued");
+    started.then((job) => poll(job.id), fail);
   }
 
   $("sweep-form").addEventListener("submit", (event) => {
@@ -78,10 +92,18 @@
     const form = new FormData(event.target);
     const params = { incidents: Number(form.get("incidents")), seed: Number(form.get("seed")), mode: form.get("mode"),
                      workers: Number(form.get("workers")), busy_share: Number(form.get("busy_share")) };
-    $("sweep-error").hidden = true;
-    page.dataset.state = "running";
-    progress(0, "queued");
-    call("POST", `/api/v1/scenarios/${encodeURIComponent(scenario)}/jobs`, { kind: "sweep", params })
-      .then((job) => poll(job.id), fail);
+    follow(call("POST", `/api/v1/scenarios/${encodeURIComponent(scenario)}/jobs`, { kind: "sweep", params }));
   });
+
+  // The latest sweep of this scenario, started before this page was opened: follow it while it runs, show
+  // its summary once done, or say why it failed (a server that stopped meanwhile) and offer to run it again.
+  call("GET", `/api/v1/jobs?scenario=${encodeURIComponent(scenario)}&kind=sweep`).then((answer) => {
+    const latest = answer.jobs[0];
+    if (!latest || page.dataset.state) return;
+    if (latest.status === "queued" || latest.status === "running") follow(Promise.resolve(latest));
+    else if (latest.status === "failed") {
+      progress(latest.progress, `${Math.round(100 * latest.progress)}% · ${latest.message}`);
+      fail({ message: latest.error }, latest.id);
+    }
+  }, () => {});
 })();

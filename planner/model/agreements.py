@@ -1,4 +1,4 @@
-"""Sharing agreements and their rate cards, as validated records (R-AGREEMENT).
+"""Sharing agreements and their rate cards, as validated records (R-AGREEMENT), and the cost lines they name.
 
 An :class:`Agreement` lets a lender region send its teams to a borrower region: it names the
 capabilities it covers (empty means all), the planning cost a solver-level dispatch problem uses (a
@@ -6,6 +6,9 @@ fixed cost plus a cost per travel minute), the :class:`RateCard` that prices the
 minimum the lender keeps at home while lending, and the cost lines that are reimbursable (never
 workers' compensation). Both are pydantic dataclasses: constructing one validates it, and
 :func:`agreements_from_dicts` turns JSON into them with one ``InputError`` naming the bad field.
+
+Agreements are records of a scenario, so they live here with the other records: the store checks every
+agreement it is given (``planner.store``), and ``planner.sharing`` prices deployments under them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,18 @@ from pydantic.dataclasses import dataclass
 
 from planner.errors import InputError
 from planner.model.validation import DATACLASS_CONFIG, Amount, Count, Text, validate
-from planner.sharing.lines import COST_LINES, DEFAULT_REIMBURSABLE, WORKERS_COMPENSATION
+
+LABOUR = "labour"
+EQUIPMENT = "equipment"
+CONSUMABLES = "consumables"
+TRANSPORT = "transport"
+SUBSISTENCE = "subsistence"
+WORKERS_COMPENSATION = "workers_compensation"
+
+COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE})
+"""Cost lines an agreement may reimburse."""
+DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT})
+"""Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging)."""
 
 
 @dataclass(frozen=True, config=DATACLASS_CONFIG)

@@ -1,0 +1,488 @@
+"""Exact uncapacitated p-median by Benders decomposition: LP phase, then LP-based branch-and-bound.
+
+After Duran-Mateluna, Ales & Elloumi (2023), "An efficient Benders decomposition for the p-median
+problem", EJOR 308: 84-96, with HiGHS as the LP engine and our own tree instead of a commercial
+branch-and-cut:
+
+1. **LP phase.** The master (``_benders_master.py``) starts with one cut per demand row and is
+   re-solved warm while cuts are separated in closed form (``_benders_cuts.py``). Separation is
+   stabilised in-out (Ben-Ameur & Neto 2007): cuts are taken at a point between the master's answer
+   and a core point that follows it, until no cut is violated at the master's own answer; then the LP
+   bound of the radius formulation is reached, without ever building the n x m assignment model.
+2. **Incumbent.** The LP solution rounded (its ``p`` largest sites) and improved by fast interchange
+   (``_swap.py``; greedy + interchange only when the LP phase did not finish in time); then
+   the p-median around the root LP solution solved exactly by this same search (RENS, :func:`rens`),
+   which on degenerate instances (fl1400, p = 200: 305 fractional sites) finds what interchange misses.
+3. **Reduced-cost fixing.** The certified Lagrangian bound from the LP duals closes (or forces open)
+   every site whose change would lift the bound past the incumbent.
+4. **Branch-and-bound.** Best-first on the certified node bound (deeper first among ties), branching
+   by reliability branching on pseudocosts (``_benders_branching.py``); every node re-solves the
+   master warm under its bounds, separates cuts until none is violated, fixes sites by reduced costs
+   and rounds its LP solution (with an interchange now and then) for better incumbents. A node whose
+   LP solution is integral with no violated cut is solved exactly. Cuts unused for a long time are
+   dropped to keep the LP small.
+
+The search stops proven when every node's bound reaches the incumbent (less one for integral data),
+or at the deadline with the smallest open bound as the proven lower bound.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.locate._benders_branching import PseudoCosts, product_score
+from planner.locate._benders_cuts import SortedCosts
+from planner.locate._benders_master import BendersMaster
+from planner.locate._highs import LpOutcome
+from planner.locate._swap import fast_interchange, greedy
+
+__all__ = ["BendersOutcome", "benders_p_median", "rens"]
+
+_GREEDY_WORK = 3e8  # p * n * m below which greedy answers when the LP phase did not finish
+_IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
+_ROUNDS_PER_NODE = 10
+_RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
+_STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, best estimate first
+_STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
+_STRONG_SHARE = 0.2  # of the search time, at most, in strong branching (pseudocost estimates beyond)
+_RENS_SHARE = 0.2  # of the time left, at most, for the sub-problem around the root LP solution
+
+
+@dataclass(frozen=True)
+class BendersOutcome:
+    """Best selection found (column indices), its value, a proven lower bound and how the search ended.
+
+    ``infeasible`` is True when no choice of ``p`` sites reaches every row (proven); ``lp_bound`` is the
+    root LP bound (None if the LP phase did not finish).
+    """
+
+    selected: np.ndarray
+    value: float
+    bound: float
+    proven: bool
+    infeasible: bool
+    lp_bound: float | None
+    nodes: int
+
+
+@dataclass(order=True)
+class _Node:
+    """An open node: its parent's bound, minus its depth (deeper first among equal bounds), bounds of ``y``."""
+
+    bound: float
+    depth_key: int
+    serial: int
+    lower: np.ndarray
+    upper: np.ndarray
+    site: int = field(default=-1, compare=False)  # the site branched on to make this node (-1 at the root)
+    up: bool = field(default=False, compare=False)  # forced open (True) or closed
+    change: float = field(default=0.0, compare=False)  # how far that moved the parent's LP value of y_site
+    parent_objective: float = field(default=math.nan, compare=False)
+
+
+class _Search:
+    """State shared by the phases: data, master, incumbent and the tolerance rule."""
+
+    def __init__(self, cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, step: float,
+                 deadline: float) -> None:
+        self.cost, self.weights, self.p, self.fixed = cost, weights, p, fixed
+        self.n, self.m = cost.shape
+        self.step, self.deadline = step, deadline
+        self.sorted = SortedCosts(cost, p)
+        self.master = BendersMaster(weights, self.sorted.nearest, self.m, p)
+        finite = np.isfinite(cost)
+        self.work = cost if finite.all() else _penalised(cost, weights)
+        self.allowed = np.ones(self.m, dtype=bool)
+        self.best = np.zeros(0, dtype=np.int64)
+        self.upper = math.inf
+        self.tick = 0
+        self.started = time.perf_counter()
+        self.polishing_s = 0.0
+        self.pseudo = PseudoCosts(self.m)
+        self.strong_s = 0.0
+
+    # ------------------------------------------------------------------ incumbent and tolerance
+
+    def cutoff(self) -> float:
+        """Bounds at or above this prove that a node holds nothing better than the incumbent."""
+        if not math.isfinite(self.upper):
+            return math.inf
+        margin = 1e-9 * max(1.0, abs(self.upper))
+        if self.step:
+            return self.upper - self.step + max(margin, 1e-6)
+        return self.upper - margin
+
+    def offer(self, selected: np.ndarray) -> bool:
+        """Keep ``selected`` (p column indices) if it beats the incumbent; True if it did."""
+        selected = np.unique(np.asarray(selected, dtype=np.int64))
+        if len(selected) != self.p:  # never a set of another size (a node with too many forced open)
+            return False
+        value = float(self.weights @ self.cost[:, selected].min(axis=1))
+        if value < self.upper:
+            self.best, self.upper = selected, value
+            return True
+        return False
+
+    def improve(self, start: np.ndarray, among: np.ndarray | None = None) -> None:
+        """Fast interchange from ``start`` (fixed sites kept), offered as an incumbent.
+
+        With ``among`` (a site mask) only those sites may swap in: the interchange then works on that
+        column subset, which at a node (its LP support) is a fraction of the matrix. Time spent here
+        is counted, so the tree can keep it to a share of the search.
+        """
+        began = time.perf_counter()
+        start = np.asarray(start, dtype=np.int64)
+        if among is None:
+            found = fast_interchange(self.work, self.weights, start, self.fixed, self.allowed)
+        else:
+            columns = np.flatnonzero(among | np.isin(np.arange(self.m), start) | np.isin(np.arange(self.m), self.fixed))
+            local = fast_interchange(self.work[:, columns], self.weights, np.searchsorted(columns, start),
+                                     np.searchsorted(columns, self.fixed), np.ones(len(columns), dtype=bool))
+            found = columns[local]
+        self.offer(found)
+        self.polishing_s += time.perf_counter() - began
+
+    def dive(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Open the largest fractional site and re-solve, until the LP answer is integral (an incumbent).
+
+        A diving heuristic on the master: each step costs one warm LP solve with its cuts. It stops when
+        the LP bound passes the incumbent (nothing better down this path) or at the deadline; the end
+        point is polished by interchange. Its time counts as polishing time.
+        """
+        began = time.perf_counter()
+        lower = lower.copy()
+        while self.remaining() > 0:
+            status, outcome, _ = self.solve_node(lower.astype(np.float64), upper.astype(np.float64))
+            if status != "open" or outcome is None or outcome.x is None:
+                break
+            y = outcome.x[: self.m]
+            fractional = (y > 1e-6) & (y < 1.0 - 1e-6) & ~lower
+            if not fractional.any():
+                self.offer(np.flatnonzero(y > 0.5))
+                break
+            lower[int(np.argmax(np.where(fractional, y, -1.0)))] = True
+        self.polishing_s += time.perf_counter() - began
+        if len(self.best):
+            self.improve(self.best)
+
+    def neighbourhood(self, y: np.ndarray, share: float) -> None:
+        """Offer the best solution that agrees with the LP point ``y`` (``rens``), polished by interchange.
+
+        The sub-problem gets at most ``share`` of the time left; its time counts as polishing time.
+        """
+        began = time.perf_counter()
+        found = rens(self.cost, self.weights, self.p, y, self.step,
+                     min(self.deadline, began + share * max(self.remaining(), 0.0)))
+        self.polishing_s += time.perf_counter() - began
+        if found is not None:
+            self.improve(found)
+
+    def rounding(self, y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """Round an LP point: the forced-open sites plus the largest values among the free ones, ``p`` in all."""
+        forced = np.flatnonzero(lower > 0.5)
+        free = np.flatnonzero((lower < 0.5) & (upper > 0.5))
+        ranked = free[np.argsort(-y[free], kind="stable")]
+        return np.concatenate([forced, ranked[: self.p - len(forced)]]).astype(np.int64)
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline."""
+        return self.deadline - time.perf_counter()
+
+    # ------------------------------------------------------------------ LP phase
+
+    def add_violated(self, y: np.ndarray, theta: np.ndarray, at: np.ndarray | None = None) -> int:
+        """Separate at ``at`` (default ``y``), add the cuts ``(y, theta)`` violates; return how many."""
+        cuts = self.sorted.separate(y if at is None else at)
+        value = cuts.value if at is None else self.sorted.value_at(cuts, y)
+        violated = np.flatnonzero(value - theta > 1e-7 * np.maximum(1.0, np.abs(cuts.level)))
+        if len(violated):
+            self.master.add(violated, cuts.level[violated], *self.sorted.cut_rows(violated, cuts))
+        return len(violated)
+
+    def lp_phase(self) -> LpOutcome | None:
+        """Solve the root LP by in-out stabilised cutting planes; None if the deadline came first."""
+        lacking = np.flatnonzero(self.sorted.finite < self.sorted.order.shape[1])
+        if len(lacking):
+            self.master.add(np.full(len(lacking), -1), np.ones(len(lacking)), *self.sorted.reach(lacking))
+        free = np.ones(self.m, dtype=bool)
+        free[self.fixed] = False
+        core = np.where(free, (self.p - len(self.fixed)) / max(1, int(free.sum())), 1.0)
+        lower = (~free).astype(np.float64)
+        self.master.set_sites(lower, np.ones(self.m))
+        every = np.arange(self.n)
+        cuts = self.sorted.separate(core)
+        self.master.add(every, cuts.level, *self.sorted.cut_rows(every, cuts))
+        weight, stalled, last = _IN_OUT_WEIGHT, 0, -math.inf
+        while True:
+            outcome = self.master.solve(self.remaining())
+            if outcome.status != "optimal":
+                return outcome if outcome.status == "infeasible" else None
+            assert outcome.x is not None
+            y, theta = outcome.x[: self.m], outcome.x[self.m :]
+            point = weight * y + (1.0 - weight) * core
+            added = self.add_violated(y, theta, at=point)
+            core = 0.5 * (core + y)
+            stalled = stalled + 1 if outcome.objective <= last + 1e-9 * max(1.0, abs(last)) else 0
+            last = outcome.objective
+            if added == 0:
+                if weight == 1.0:
+                    return outcome
+                weight = 1.0
+            elif stalled >= 3:
+                weight = 1.0
+            if self.remaining() <= 0:
+                return None
+
+    # ------------------------------------------------------------------ branch-and-bound
+
+    def solve_node(self, lower: np.ndarray, upper: np.ndarray) -> tuple[str, LpOutcome | None, float]:
+        """Node LP with cuts separated to convergence: ("pruned" | "open" | "limit", outcome, bound)."""
+        self.master.set_sites(lower, upper)
+        outcome: LpOutcome | None = None
+        for _ in range(_ROUNDS_PER_NODE):
+            cutoff = self.cutoff()
+            outcome = self.master.solve(self.remaining(), cutoff)
+            if outcome.status == "infeasible":
+                return "pruned", outcome, math.inf
+            if outcome.status == "limit" or outcome.x is None:
+                return "limit", None, -math.inf
+            if outcome.status == "cutoff":
+                if outcome.row_dual is not None:
+                    proof = self.master.dual_bound(outcome.row_dual, lower, upper, cutoff)
+                    if proof.value >= cutoff:
+                        return "pruned", outcome, proof.value
+                outcome = self.master.solve(self.remaining())
+                if outcome.status == "infeasible":
+                    return "pruned", outcome, math.inf
+                if outcome.status != "optimal" or outcome.x is None:
+                    return "limit", None, -math.inf
+            assert outcome.x is not None
+            y, theta = outcome.x[: self.m], outcome.x[self.m :]
+            if self.add_violated(y, theta) == 0:
+                break
+        assert outcome is not None and outcome.row_dual is not None
+        self.tick += 1
+        self.master.mark_used(outcome.row_dual, self.tick)
+        proof = self.master.dual_bound(outcome.row_dual, lower, upper, self.cutoff())
+        return "open", outcome, proof.value
+
+    def choose_site(self, y: np.ndarray, objective: float, lower: np.ndarray, upper: np.ndarray) -> int:
+        """Return the free site to branch on at a node with LP point ``y`` and value ``objective``.
+
+        Reliability branching (``_benders_branching.py``): fractional sites with unreliable pseudocosts,
+        best estimate first, are tried by strong branching; the product of the two rises decides.
+        Strong branching stops at ``_STRONG_SHARE`` of the search time (where LPs are slow, e.g. small
+        ``p`` and wide cuts); the estimates, learnt from every child, decide alone then. A child that
+        strong branching proves empty (infeasible, or a certified bound at the cutoff) fixes its site
+        the other way in ``lower``/``upper`` (changed in place); -1 means both children of a site are
+        empty, so the node is; -2 that no site is left free.
+        """
+        began = time.perf_counter()
+        free = lower < upper
+        fractional = np.flatnonzero(free & (y > 1e-6) & (y < 1.0 - 1e-6))
+        if len(fractional) == 0:
+            return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0))) if free.any() else -2
+        down, up = self.pseudo.estimate(fractional, y)
+        unreliable = np.flatnonzero(~self.pseudo.reliable(fractional, _RELIABLE))
+        order = unreliable[np.argsort(-product_score(down[unreliable], up[unreliable]), kind="stable")]
+        cutoff = self.cutoff()
+        if self.strong_s > _STRONG_SHARE * (began - self.started):
+            order = order[:0]
+        fixed = np.zeros(len(fractional), dtype=bool)
+        for k in order[:_STRONG_CANDIDATES]:
+            if self.remaining() <= 0:
+                break
+            site = int(fractional[k])
+            for opened in (True, False):
+                low, high = lower.astype(np.float64), upper.astype(np.float64)
+                if opened:
+                    low[site] = 1.0
+                else:
+                    high[site] = 0.0
+                self.master.set_sites(low, high)
+                trial = self.master.solve(self.remaining(), cutoff, _STRONG_ITERATIONS)
+                empty = trial.status == "infeasible" or (
+                    trial.status == "cutoff" and trial.row_dual is not None
+                    and self.master.dual_bound(trial.row_dual, low, high, cutoff).value >= cutoff)
+                if empty or trial.status == "cutoff":
+                    value = cutoff if math.isfinite(cutoff) else objective + abs(objective) + 1.0
+                elif trial.status in ("optimal", "iterations"):
+                    value = trial.objective
+                else:
+                    continue
+                rise = max(value - objective, 0.0)
+                change = (1.0 - y[site]) if opened else y[site]
+                self.pseudo.record(site, opened, rise, change)
+                if opened:
+                    up[k] = rise
+                else:
+                    down[k] = rise
+                if empty:
+                    if fixed[k]:  # the other child is empty too
+                        self.strong_s += time.perf_counter() - began
+                        return -1
+                    fixed[k] = True
+                    if opened:
+                        upper[site] = False
+                    else:
+                        lower[site] = True
+        self.strong_s += time.perf_counter() - began
+        if fixed.all() or int(lower.sum()) >= self.p:
+            free = lower < upper
+            return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0))) if free.any() else -2
+        return int(fractional[int(np.argmax(np.where(fixed, -np.inf, product_score(down, up))))])
+
+    def branch_and_bound(self, root: LpOutcome, lower: np.ndarray, upper: np.ndarray) -> tuple[float, int]:
+        """Best-first search from the root; returns (proven lower bound, nodes solved)."""
+        assert root.row_dual is not None
+        proof = self.master.dual_bound(root.row_dual, lower, upper, self.cutoff())
+        upper = upper & ~proof.close
+        lower = lower | proof.force
+        heap = [_Node(proof.value, 0, 0, lower, upper)]
+        nodes, serial = 0, 0
+        while heap:
+            node = heapq.heappop(heap)
+            if node.bound >= self.cutoff():
+                continue
+            if self.remaining() <= 0:
+                heapq.heappush(heap, node)
+                break
+            status, outcome, bound = self.solve_node(node.lower.astype(np.float64), node.upper.astype(np.float64))
+            if status == "limit":
+                heapq.heappush(heap, node)
+                break
+            nodes += 1
+            if node.site >= 0:
+                learnt = outcome.objective if status == "open" and outcome is not None else self.cutoff()
+                self.pseudo.record(node.site, node.up, learnt - node.parent_objective, node.change)
+            if status == "pruned" or bound >= self.cutoff() or outcome is None or outcome.x is None:
+                continue
+            y = outcome.x[: self.m]
+            bound = max(bound, node.bound)
+            if np.abs(y - np.round(y)).max() < 1e-6:
+                self.offer(np.flatnonzero(y > 0.5))
+                continue
+            rounded = self.rounding(y, node.lower, node.upper)
+            # A new incumbent, or now and then another rounding, is polished by interchange among the
+            # node's LP support, while that takes at most a quarter of the search time.
+            improved = self.offer(rounded)
+            if (improved or nodes % 8 == 0) and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
+                self.improve(rounded, among=(y > 1e-6) & node.upper)
+            if nodes % 128 == 0 and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
+                self.dive(node.lower, node.upper)
+            if bound >= self.cutoff():
+                continue
+            # The node's duals fit the cut pool as it was (later cuts get 0): no cut is dropped before this.
+            assert outcome.row_dual is not None
+            fixing = self.master.dual_bound(outcome.row_dual, node.lower.astype(np.float64),
+                                            node.upper.astype(np.float64), self.cutoff())
+            if self.master.rows > 6 * self.n and nodes % 64 == 0:
+                self.master.drop_idle(self.tick, 200)
+            lower_now, upper_now = node.lower | fixing.force, node.upper & ~fixing.close
+            free = lower_now < upper_now
+            if not free.any() or int(lower_now.sum()) >= self.p:
+                self.offer(self.rounding(y, lower_now, upper_now))
+                continue
+            site = self.choose_site(y, outcome.objective, lower_now, upper_now)
+            if site == -1 or int(lower_now.sum()) > self.p:
+                continue
+            if site == -2 or int(lower_now.sum()) >= self.p:
+                self.offer(self.rounding(y, lower_now, upper_now))
+                continue
+            opened, closed = lower_now.copy(), upper_now.copy()
+            opened[site], closed[site] = True, False
+            serial += 2
+            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial, opened, upper_now, site, True,
+                                       float(1.0 - y[site]), outcome.objective))
+            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial + 1, lower_now, closed, site, False,
+                                       float(y[site]), outcome.objective))
+        open_bounds = [node.bound for node in heap if node.bound < self.cutoff()]
+        return (min(open_bounds) if open_bounds else self.upper), nodes
+
+
+def benders_p_median(
+    cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, step: float, deadline: float,
+    *, heuristics: bool = True,
+) -> BendersOutcome:
+    """Minimise ``sum_i w_i min_{j in S} cost[i, j]`` over ``|S| = p`` with ``fixed`` in ``S``.
+
+    ``cost`` may hold ``inf`` (unreachable); ``step`` is 1 when every weighted cost is an integer (a
+    better solution is then at least 1 better), else 0; ``deadline`` is a ``time.perf_counter()``
+    instant; ``heuristics=False`` leaves out the neighbourhood search at the root (a sub-problem's
+    own search). See the module docstring for the method.
+    """
+    search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline)
+    n, m = cost.shape
+    root = search.lp_phase()
+    if root is not None and root.status == "infeasible":
+        return BendersOutcome(search.best, math.inf, math.inf, True, True, math.inf, 0)
+    lower = np.zeros(m, dtype=bool)
+    lower[search.fixed] = True
+    upper = np.ones(m, dtype=bool)
+    if root is None or root.x is None:
+        # No LP point to round: greedy gives an answer (even just past the deadline), interchange
+        # improves it while time is left.
+        if p * n * m <= _GREEDY_WORK:
+            start = greedy(search.work, weights, p, search.fixed, search.allowed)
+            search.offer(start)
+            if search.remaining() > 0:
+                search.improve(start)
+        return BendersOutcome(search.best, search.upper, -math.inf, False, False, None, 0)
+    lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
+                                        math.inf).value if root.row_dual is not None else root.objective
+    search.improve(search.rounding(root.x[:m], lower, upper))
+    if heuristics:
+        search.neighbourhood(root.x[:m], _RENS_SHARE)
+    search.dive(lower, upper)
+    bound, nodes = search.branch_and_bound(root, lower, upper)
+    bound = min(bound, search.upper)
+    proven = math.isfinite(search.upper) and bound >= search.cutoff()
+    infeasible = not math.isfinite(search.upper) and bound == math.inf
+    return BendersOutcome(search.best, search.upper, search.upper if proven else bound, proven, infeasible,
+                          lp_bound, nodes)
+
+
+def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: float, deadline: float
+         ) -> np.ndarray | None:
+    """Solve the p-median around an LP point ``y``: the best ``p`` sites that agree with it where it is integral.
+
+    Relaxation enforced neighbourhood search (Berthold 2014, "RENS", Math. Prog. Comp. 6: 33-54):
+    sites the LP opens fully stay open, sites it leaves closed stay closed, and the fractional ones
+    are decided by :func:`benders_p_median` itself (without this heuristic) until ``deadline``. The
+    sites kept open enter the sub-problem as one column (each row's cost to the nearest of them),
+    fixed open; rows that no fractional site serves better than that column leave it, their cost
+    being settled. Returns the sites (the sub-problem's best, proven or not), or None when there is
+    nothing to decide or nothing was found in time.
+    """
+    ones = np.flatnonzero(y > 1.0 - 1e-6)
+    free = np.flatnonzero((y > 1e-6) & (y <= 1.0 - 1e-6))
+    need = p - len(ones)
+    if need <= 0 or len(free) <= need:
+        return None
+    sub = cost[:, free]
+    if len(ones):
+        nearest_open = cost[:, ones].min(axis=1)
+        rows = np.flatnonzero((sub < nearest_open[:, None]).any(axis=1))
+        if len(rows) == 0:
+            return None
+        sub_cost, fixed, sub_p = np.column_stack([nearest_open[rows], sub[rows]]), np.zeros(1, dtype=np.int64), need + 1
+    else:
+        rows = np.arange(len(cost))
+        sub_cost, fixed, sub_p = sub, np.zeros(0, dtype=np.int64), need
+    found = benders_p_median(sub_cost, weights[rows], sub_p, fixed, step, deadline, heuristics=False)
+    if len(found.selected) == 0 or not math.isfinite(found.value):
+        return None
+    chosen = found.selected[found.selected >= len(fixed)] - len(fixed)
+    return np.concatenate([ones, free[chosen]]).astype(np.int64)
+
+
+def _penalised(cost: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Costs with unreachable pairs replaced by a penalty larger than any finite total (local search only)."""
+    finite = cost[np.isfinite(cost)]
+    big = (float(finite.max()) + 1.0) * (float(weights.sum()) + 1.0) * 2.0 if len(finite) else 1.0
+    return np.where(np.isfinite(cost), cost, big)
