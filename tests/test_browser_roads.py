@@ -1,12 +1,15 @@
-"""Roads on the day in a real browser: draw a closed area on the Coverage map, apply it, save it as a set."""
+"""Roads on the day in a real browser: draw a closed area on the Coverage map, apply it, save it as a set;
+store and apply the closures a warning proposes on the Posture page; sweep under a closure set."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser import screenshot_path
+from tests.conftest import FIXTURES, browser_login, load_jinan
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +29,6 @@ def _click_at(page: Any, lon: float, lat: float) -> None:
 
 
 def test_draw_a_closed_area_apply_it_and_save_it(page: Any, server_url: str, users: Any) -> None:
-    from tests.conftest import browser_login
-
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     browser_login(page, server_url, "planner")
@@ -59,3 +60,45 @@ def test_draw_a_closed_area_apply_it_and_save_it(page: Any, server_url: str, use
     page.wait_for_selector("#map[data-closure-set='refinery-cut']", timeout=60_000)
     assert _fill(page, "S1") == "#444"
     assert not errors, errors
+
+
+def test_a_warning_proposes_closures_and_the_posture_applies_them(page: Any, server_url: str, users: Any,
+                                                                   app: Any) -> None:
+    """Posture page: the red rainstorm proposes its area's roads at half speed; one click stores and applies it."""
+    load_jinan(app.extensions["planner_store"])
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_login(page, server_url, "planner")
+    page.goto(f"{server_url}/posture?scenario=jinan")
+    page.wait_for_selector("#map[data-ready='true']", timeout=60_000)
+    page.wait_for_selector("#roads-panel[data-ready='true']", timeout=60_000)
+    assert page.locator("#road-at").count() == 0  # the posture's own clock says when it holds
+    page.set_input_files("#cap-file", str(Path(FIXTURES) / "cap" / "red-rainstorm-licheng.xml"))
+    page.fill("#now", "2026-07-20T06:00")
+    page.click("#run-cap")
+    page.wait_for_selector("#map[data-ready='posture'], #map[data-ready='error']", timeout=60_000)
+    assert page.get_attribute("#map", "data-ready") == "posture", page.inner_text("#status")
+    proposed = page.inner_text("#proposed-closures")
+    assert "× 0.5" in proposed and page.locator("#posture-roads").count() == 0  # proposed, not applied
+    page.evaluate("() => { document.getElementById('map').dataset.ready = 'again'; }")
+    page.click("#apply-proposal")  # stores the set, selects it, and plans the warning again under it
+    page.wait_for_selector("#map[data-ready='posture']", timeout=60_000)
+    assert page.input_value("#closure-set") == "warning-20260720-0600"
+    assert "warning-20260720-0600" in page.inner_text("#posture-roads")
+    page.screenshot(path=screenshot_path("posture-proposed-closures"))
+    assert not errors, errors
+
+
+def test_a_sweep_page_sweep_under_a_closure_set_says_so(page: Any, server_url: str, users: Any, app: Any) -> None:
+    """Sweep page: a sweep under a stored closure set says so in its summary."""
+    load_jinan(app.extensions["planner_store"])
+    browser_login(page, server_url, "planner")
+    page.goto(f"{server_url}/sweep?scenario=jinan")
+    page.wait_for_selector("#sweep-closures[data-ready='true']", timeout=60_000)
+    page.fill("input[name=incidents]", "200")
+    page.select_option("#sweep-closures", "north-corridor-cut")
+    page.click("#run-sweep")
+    page.wait_for_selector("#sweep-page[data-state='done'], #sweep-page[data-state='error']", timeout=120_000)
+    assert page.get_attribute("#sweep-page", "data-state") == "done", page.inner_text("#sweep-error")
+    line = page.inner_text("#sweep-roads")
+    assert "north-corridor-cut" in line and "night" in line

@@ -7,6 +7,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import pyogrio
 import pytest
 import shapely.geometry
 
@@ -85,3 +86,6 @@ def test_api_and_cli_export_geojson(client: Any, auth: Any, tmp_path, capsys) ->
                  "--out", str(out)]) == 0
     written = json.loads(out.read_text(encoding="utf-8"))
     assert [f["properties"]["minutes"] for f in written["features"]] == [5.0, 3.0]
+    frame = pyogrio.read_dataframe(out)  # GDAL's GeoJSON driver reads the export as a GIS tool would
+    assert list(frame["minutes"]) == [5.0, 3.0] and frame.geometry.is_valid.all()
+    assert frame.geometry.iloc[1].within(frame.geometry.iloc[0].buffer(1e-9))

@@ -7,18 +7,21 @@ the test computes itself (length / speed / factor), never against the product's 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
+import weakref
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.sparse.csgraph import dijkstra
 
 from geodata.closures import Closure, closure_edges, closure_factors, parse_geometry
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix
 from geodata.network import build_network
-from planner.coverage.verdict import coverage
+from planner.coverage.verdict import coverage, drive_minutes
 from planner.errors import InputError, NotFoundError
 from planner.roads.bands import band_at, check_profiles
 from planner.roads.closures import check_closures
@@ -232,3 +235,33 @@ def test_bad_documents_are_refused_naming_the_field(jinan_folder):
     slow_zero = {"sets": [{"name": "s", "closures": [{"id": "c", "edges": [1], "speed_factor": 0}]}]}
     with pytest.raises(InputError, match="speed_factor"):
         check_closures(slow_zero, scenario, "closures")
+
+
+def test_searches_under_a_closure_are_never_the_intact_networks(jinan_folder):
+    """The coverage search cache keys on the travel network: the same nodes under a closure are searched anew."""
+    scenario, documents = jinan_folder
+    placed = placement(scenario)
+    bases = sorted(set(placed.base_node.values()))
+    sites = [placed.site_node[s.id] for s in scenario.sites]
+    intact, _, _ = drive_minutes(placed.network, bases, sites)  # now kept for the intact network
+    closed = travel_network(scenario, documents, closures="north-corridor-cut").network
+    under, _, _ = drive_minutes(closed, bases, sites)
+    reference = dijkstra(closed.csr("travel_time_ms"), directed=True, indices=bases)[:, sites] / 60_000.0
+    assert np.array_equal(under, reference)
+    assert np.isinf(under).sum() > np.isinf(intact).sum() == 0
+    again, _, _ = drive_minutes(placed.network, bases, sites)
+    assert np.array_equal(again, intact)
+
+
+def test_kept_searches_do_not_keep_a_network_alive(jinan_folder):
+    """A network nobody holds (a what-if's, a test's) is freed with its kept searches (the suite ran out of memory)."""
+    scenario, _ = jinan_folder
+    placed = placement(scenario)
+    slower = placed.network.adjusted(np.full(placed.network.n_edges, 0.9))
+    bases = sorted(set(placed.base_node.values()))
+    sites = [placed.site_node[s.id] for s in scenario.sites]
+    drive_minutes(slower, bases, sites)
+    gone = weakref.ref(slower)
+    del slower
+    gc.collect()
+    assert gone() is None

@@ -6,6 +6,7 @@ Runs on SQLite and PostgreSQL (the closures document is stored like every settin
 from __future__ import annotations
 
 import copy
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +120,53 @@ def test_posture_under_a_closure_set_says_so(planner_web: Any) -> None:
     assert free["roads"] is None and data["roads"]["closure_set"] == "north-corridor-cut"
     assert any(r["unreachable"] for r in data["before"]["sites"])
     assert not any(r["unreachable"] for r in free["before"]["sites"])
+    # the warning proposes its area's roads at half speed; stored as a set, the posture applies it
+    proposal = free["proposed_closures"]
+    assert proposal["name"] == "warning-20260720-0600" and proposal["closures"][0]["speed_factor"] == 0.5
+    saved = planner_web.put(f"/api/v1/scenarios/jinan/closures/{proposal['name']}", json={
+        "closures": proposal["closures"], "description": proposal["description"], "source": proposal["source"],
+        "expected_version": roads(planner_web)["closures_version"]})
+    assert saved.status_code == 200, saved.get_json()
+    slowed = planner_web.post("/api/v1/scenarios/jinan/posture", json={**body, "closures": proposal["name"]})
+    applied = slowed.get_json()["roads"]
+    assert applied["closure_set"] == proposal["name"] and applied["edges_slowed"] > 0 and applied["edges_closed"] == 0
+
+
+def _finished(web: Any, job_id: str) -> dict[str, Any]:
+    for _ in range(600):
+        state = web.get(f"/api/v1/jobs/{job_id}").get_json()
+        if state["status"] in ("done", "failed"):
+            return state  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError("the job did not finish")
+
+
+def test_sweep_job_under_a_closure_set_and_the_bands(planner_web: Any) -> None:
+    params = {"incidents": 200, "seed": 3, "closures": "north-corridor-cut"}
+    started = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "sweep", "params": params})
+    assert started.status_code == 202, started.get_json()
+    state = _finished(planner_web, started.get_json()["id"])
+    assert state["status"] == "done", state
+    roads_applied = state["result"]["roads"]  # one network per time-of-day draw, each under the closure set
+    assert set(roads_applied) == {"morning-peak", "evening-peak", "night", "free-flow"}
+    assert all(r["closure_set"] == "north-corridor-cut" for r in roads_applied.values())
+    assert roads_applied["night"]["band"] == "night" and roads_applied["free-flow"]["band"] is None
+    unknown = planner_web.post("/api/v1/scenarios/jinan/jobs",
+                               json={"kind": "sweep", "params": {**params, "closures": "nope"}})
+    assert unknown.status_code in (400, 404) and unknown.get_json()["error"]["field"] == "closures"
+
+
+def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:
+    params = {"template": "chemical-fire-explosion", "site": "site-refinery", "runs": 20, "seed": 1}
+    free = _finished(planner_web, planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": params}).get_json()["id"])
+    closed = _finished(planner_web, planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": {**params, "closures": "north-corridor-cut", "band": "night"}}
+    ).get_json()["id"])
+    assert free["status"] == closed["status"] == "done", (free, closed)
+    assert free["result"]["roads"] is None
+    assert closed["result"]["roads"]["closure_set"] == "north-corridor-cut"
+    assert closed["result"]["roads"]["band"] == "night"
+    bad = planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": {**params, "band": "rush"}})
+    assert bad.status_code in (400, 404) and bad.get_json()["error"]["field"] == "band"

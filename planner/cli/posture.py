@@ -20,7 +20,7 @@ from typing import Any
 
 from planner import clock
 from planner.cli._arguments import add_road_options, add_scenario_argument
-from planner.cli.output import print_json, print_table
+from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
 
 
@@ -115,5 +115,13 @@ def _print(report: Any, zone: dt.tzinfo) -> None:
         print(f"  {line}")
     if report.ledger.get("total"):
         print(f"\nCompensation ledger for the warning's window: {report.ledger['total']:.2f} yuan")
+    if report.roads is not None:
+        print(f"\nRoads: {describe_roads(report.roads)}")
+    proposed = report.proposed_closures
+    if proposed is not None:
+        print(f"\nClosures the warnings propose (not applied; store them as set {proposed['name']!r} to apply):")
+        for closure in proposed["closures"]:
+            factor = closure.get("speed_factor")
+            print(f"  {closure['id']}: {'closed' if factor is None else f'speed x {factor:g}'} - {closure['label']}")
     for note in report.notes:
         print(f"note: {note}")

@@ -277,6 +277,12 @@ def _distinct_seconds(network: RoadNetwork, origins: tuple[int, ...],
     return answer
 
 
+def forget_searches() -> None:
+    """Forget every kept search (a benchmark that compares engines times each afresh)."""
+    with _searches_lock:
+        _searches.clear()
+
+
 def access_speed_m_per_min(scenario: Scenario) -> float | None:
     """Speed for reaching the network from a new point: the kNN network's (with detour), None on roads."""
     spec = dict(scenario.meta.get("network") or {})

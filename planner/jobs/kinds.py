@@ -73,12 +73,15 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
     """Run Monte Carlo replications of a drill (SimPy).
 
     The replications draw from one generator seeded with ``seed``, as :func:`planner.drills.simulate.monte_carlo`
-    does, so the summary equals the CLI's for the same seed; histograms of every metric come with it.
+    does, so the summary equals the CLI's for the same seed; histograms of every metric come with it. Under
+    ``closures`` (a stored set) or a ``band`` the teams drive under them, and the summary says so (``roads``).
     """
     template = library_template(load_library(), params.template)
     runs, seed = params.runs, params.seed
     conditions = SimSettings(weather=params.weather, time_of_day=params.time_of_day)
-    case = build_case(scenario, template, params.site)
+    roads = (travel_network(scenario, settings, closures=params.closures, band=params.band)
+             if params.closures is not None or params.band is not None else None)
+    case = build_case(scenario, template, params.site, roads=roads)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     collected: list[dict[str, float]] = []
@@ -100,7 +103,7 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
             counts, edges = np.histogram(happened, bins=HISTOGRAM_BINS)
             histograms[n] = {"edges": [round(float(e), 3) for e in edges], "counts": [int(c) for c in counts]}
     return {**summary.to_dict(), "template": params.template, "site": params.site, "drill": params.drill,
-            "histograms": histograms}
+            "histograms": histograms, "roads": None if roads is None else roads.describe()}
 
 
 def check_sweep(scenario: Scenario, documents: Mapping[str, Any], params: SweepParameters) -> None:

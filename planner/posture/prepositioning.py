@@ -72,6 +72,7 @@ from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.records import Availability, Readiness, Team, Tier
 from planner.model.status import Status
 from planner.model.validation import Model, Text, validate
+from planner.posture.closures import RoadRule, propose_closures
 from planner.posture.readiness import (
     LevelSpec,
     ReadinessPolicy,
@@ -165,16 +166,18 @@ class WarningRulesDocument(Model):
     team_readiness: Mapping[str, Mapping[Readiness, Annotated[StrictFloat, Field(ge=0)]]] = {}
     readiness_rules: tuple[ReadinessRule, ...] = ()
     posture: PostureSettings = PostureSettings()
+    road_rules: tuple[RoadRule, ...] = ()
 
 
 @dataclass(frozen=True)
 class PostureRules:
-    """Everything ``warning_rules.yaml`` holds: risk rules, readiness policy, posture settings."""
+    """Everything ``warning_rules.yaml`` holds: risk rules, readiness policy, posture settings, road rules."""
 
     risk: tuple[RiskRule, ...]
     readiness: ReadinessPolicy
     settings: PostureSettings
     source: str = "defaults"
+    roads: tuple[RoadRule, ...] = ()
 
 
 DEFAULT_RULES: Mapping[str, Any] = {
@@ -194,6 +197,13 @@ DEFAULT_RULES: Mapping[str, Any] = {
          "level": "full"},
     ],
     "posture": {"max_moves": 4, "max_move_min": 45, "min_at_home": {"*": {"fire_squad": 1}}},
+    "road_rules": [
+        {"name": "red flood: roads in the area closed", "hazards": ["flood"], "levels": ["red"],
+         "source": "[U] planning assumption"},
+        {"name": "red or orange rainstorm, flood or typhoon: roads in the area at half speed",
+         "hazards": ["rainstorm", "flood", "typhoon"], "levels": ["red", "orange"], "speed_factor": 0.5,
+         "source": "[U] planning assumption"},
+    ],
 }
 """Rules used when a scenario folder has no ``warning_rules.yaml`` (a generic subset of Jinan's)."""
 
@@ -202,7 +212,7 @@ def parse_rules(data: Any, *, where: str = "warning_rules.yaml") -> PostureRules
     """Rules from the parsed YAML mapping; ``InputError`` names the section, the entry and the field."""
     document = validate(WarningRulesDocument, data, what=where, field="warning_rules")
     policy = readiness_policy(document.readiness_levels, document.team_readiness, document.readiness_rules)
-    return PostureRules(document.risk_rules, policy, document.posture, where)
+    return PostureRules(document.risk_rules, policy, document.posture, where, document.road_rules)
 
 
 def default_rules() -> PostureRules:
@@ -643,7 +653,9 @@ class PostureReport:
 
     ``readiness_changes`` are the (site, standard) rows whose verdict differs between ``current`` and
     ``do_nothing`` (the only difference between the two is the raised readiness's turn-out), and
-    ``explanation`` says in words why the figures differ.
+    ``explanation`` says in words why the figures differ. ``roads`` says which closures and time band
+    the drive times were taken under; ``proposed_closures`` is the closure set the warnings propose by
+    the road rules (:func:`planner.posture.closures.propose_closures`), not applied.
     """
 
     scenario: str
@@ -667,6 +679,7 @@ class PostureReport:
     readiness_changes: tuple[SiteChange, ...] = ()
     explanation: tuple[str, ...] = ()
     roads: dict[str, Any] | None = None
+    proposed_closures: dict[str, Any] | None = None
 
     def figure(self, name: str) -> Figures:
         """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
@@ -784,6 +797,7 @@ def plan_posture(
                                            "description": "; ".join(a.description for a in w.areas)},
          "geometry": _merge([a.geometry(shapes) for a in w.areas])} for w in active]}
     ledger = _ledger(scenario, moves, active, roads)
+    proposed = propose_closures(scenario, active, rules.roads)
     return PostureReport(
         scenario=scenario.name, at=at.isoformat(), warnings=tuple(w.to_dict() for w in active),
         periods=tuple(p.name for p in periods), site_raises=site_raises, team_raises=team_raises, moves=moves,
@@ -792,7 +806,8 @@ def plan_posture(
         before=before, after=after, ledger=ledger, area=area,
         settings={**settings.model_dump(mode="json"), "rules": rules.source, "staging_points": len(staging)},
         notes=tuple(notes), readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises),
-        roads=None if roads is None else roads.describe())
+        roads=None if roads is None else roads.describe(),
+        proposed_closures=None if proposed is None else proposed.to_json())
 
 
 def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_raises: Sequence[TeamRaise],

@@ -1,12 +1,13 @@
-// Roads on the day, shared by the Coverage and Dispatch pages: a closure-set picker, drawing a closure
-// area on the map (click the corners, then Finish), saving it as a named set, and the time (a band or a
-// moment) the travel times are taken at. The chosen closures are drawn on the map (areas, closed roads in
-// red, slowed ones in orange); fields() gives the road fields of an API request.
+// Roads on the day, shared by the Coverage, Dispatch and Posture pages: a closure-set picker, drawing a
+// closure area on the map (click the corners, then Finish), saving it as a named set, and the time (a band
+// or, unless `at: false`, a moment) the travel times are taken at. The chosen closures are drawn on the map
+// (areas, closed roads in red, slowed ones in orange); fields() gives the road fields of an API request;
+// store(set) stores a whole closure set (a warning's proposal) and applies it.
 window.PlannerRoads = (function () {
   "use strict";
   const { escape, csrf, failJSON, getJSON } = Planner;
 
-  function create({ map, renderer, scenario, container, onChange }) {
+  function create({ map, renderer, scenario, container, onChange, at = true }) {
     const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
     const state = { sets: [], bands: [], version: null, drawing: false, vertices: [], drawn: null, layer: null,
                     sketch: null };
@@ -19,7 +20,7 @@ window.PlannerRoads = (function () {
       <p><input id="closure-name" placeholder="name, e.g. flood-north" size="16">
          <button type="button" id="save-closure" disabled>保存为封闭集 Save as set</button></p>
       <label>时段 Time band <select id="time-band"><option value="">自由流 free flow</option></select></label>
-      <label>或时刻 or at <input type="datetime-local" id="road-at"></label>
+      ${at ? '<label>或时刻 or at <input type="datetime-local" id="road-at"></label>' : ""}
       <p id="roads-status" class="hint"></p>`;
     const $ = (id) => container.querySelector(`#${id}`);
 
@@ -29,7 +30,7 @@ window.PlannerRoads = (function () {
       const out = {};
       if (state.drawn) out.closures = state.drawn;
       else if ($("closure-set").value) out.closures = $("closure-set").value;
-      if ($("road-at").value) out.at = $("road-at").value;
+      if (at && $("road-at").value) out.at = $("road-at").value;
       else if ($("time-band").value) out.band = $("time-band").value;
       return out;
     }
@@ -104,21 +105,27 @@ window.PlannerRoads = (function () {
       $("closure-set").value = ""; $("save-closure").disabled = true; status("");
       changed();
     });
+    // Store a closure set under its name (the closures document's version read last), select and apply it.
+    function store(set) {
+      return fetch(api(`closures/${encodeURIComponent(set.name)}`), {
+        method: "PUT", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+        body: JSON.stringify({ closures: set.closures, description: set.description || "", source: set.source || "",
+                               expected_version: state.version }) })
+        .then((r) => (r.ok ? r.json() : failJSON(r)))
+        .then(() => load(set.name))
+        .then(() => { state.drawn = null; $("save-closure").disabled = true; status(`已保存 Saved as ${set.name}`); changed(); })
+        .catch((error) => { status(error.message, true); throw error; });
+    }
+
     $("save-closure").addEventListener("click", () => {
       const name = $("closure-name").value.trim();
       if (!state.drawn || !name) { status("先画区域并命名 Draw an area and name it first.", true); return; }
-      fetch(api(`closures/${encodeURIComponent(name)}`), {
-        method: "PUT", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify({ closures: [{ id: "area-1", label: "drawn on the map", geometry: state.drawn }],
-                               description: "drawn on the map", expected_version: state.version }) })
-        .then((r) => (r.ok ? r.json() : failJSON(r)))
-        .then(() => load(name))
-        .then(() => { state.drawn = null; $("save-closure").disabled = true; status(`已保存 Saved as ${name}`); changed(); })
-        .catch((error) => status(error.message, true));
+      store({ name, description: "drawn on the map",
+              closures: [{ id: "area-1", label: "drawn on the map", geometry: state.drawn }] }).catch(() => {});
     });
     $("closure-set").addEventListener("change", () => { state.drawn = null; changed(); });
-    $("time-band").addEventListener("change", () => { $("road-at").value = ""; onChange(); });
-    $("road-at").addEventListener("change", () => { $("time-band").value = ""; onChange(); });
+    $("time-band").addEventListener("change", () => { if (at) $("road-at").value = ""; onChange(); });
+    if (at) $("road-at").addEventListener("change", () => { $("time-band").value = ""; onChange(); });
 
     function load(select) {
       return getJSON(api("road-conditions")).then((data) => {
@@ -133,7 +140,7 @@ window.PlannerRoads = (function () {
       });
     }
 
-    return { fields, query, load, bands: () => state.bands, isDrawing: () => state.drawing };
+    return { fields, query, load, store, bands: () => state.bands, isDrawing: () => state.drawing };
   }
 
   // One line saying which closures and band a result was computed under (or nothing).
