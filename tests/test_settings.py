@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import planner.roads.bands
-import planner.roads.closures  # noqa: F401  (registers the roads documents)
 from planner.cli import main
 from planner.errors import InputError
 from planner.posture.settings import check_staging_points
