@@ -10,8 +10,10 @@ customisation to one metric (the edge weights of a time band and closure set). H
   part-way along its edges (:mod:`geodata.points`) reuses its base network's order, its new nodes put
   first (any order gives exact answers; only speed depends on it). RoutingKit cannot save the
   contracted hierarchy itself, so that is rebuilt per process from the cached order (seconds on a
-  million nodes) and kept in memory per topology;
-- a metric is customised per distinct set of weights (a band, a closure set) and kept in memory;
+  million nodes) and kept in memory for the last ``TOPOLOGIES_KEPT`` topologies;
+- a metric is customised per distinct set of weights (a band, a closure set) and kept with its
+  hierarchy (the last ``METRICS_KEPT`` of each), so evicting a topology frees its metrics too: a
+  metric holds its hierarchy, and kept apart they could pin more hierarchies than the bound;
 - queries are one-to-many with the targets pinned (RoutingKit's many-to-one is about 5x slower for
   the same matrix).
 
@@ -32,6 +34,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,48 +94,65 @@ def node_order(network: RoadNetwork, *, cache_dir: Path | None = None) -> np.nda
     return np.concatenate([extra, order]) if extra.size else order
 
 
-class _Lru(OrderedDict[str, Any]):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def keep(self, key: str, value: Any) -> Any:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
-        return value
+TOPOLOGIES_KEPT = 2
+"""Hierarchies kept in memory (the everyday network, and the one a what-if or an incident joined points to)."""
+METRICS_KEPT = 4
+"""Customised metrics kept per hierarchy (free flow, a band, a closure set or two)."""
 
 
-_hierarchies = _Lru(4)
-_metrics = _Lru(8)
+@dataclass
+class _Kept:
+    """A topology's hierarchy and its metrics by weights hash, most recently used last."""
+
+    hierarchy: Any
+    metrics: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+
+
+_kept: OrderedDict[str, _Kept] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _keep(table: OrderedDict[str, Any], key: str, value: Any, size: int) -> Any:
+    table[key] = value
+    table.move_to_end(key)
+    while len(table) > size:
+        table.popitem(last=False)
+    return value
+
+
 def hierarchy(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: bool = False) -> Any:
-    """Return the contracted hierarchy of the network's topology (kept in memory; ``fresh`` rebuilds it)."""
+    """Return the contracted hierarchy of the network's topology (kept in memory; ``fresh`` rebuilds it).
+
+    At most :data:`TOPOLOGIES_KEPT` are kept, each with its metrics: a metric holds its hierarchy, so
+    they go together (on a million nodes a hierarchy is about 1 GB of RoutingKit's heap).
+    """
     key = network.topology_key()
     with _lock:
-        if key in _hierarchies and not fresh:
-            _hierarchies.move_to_end(key)
-            return _hierarchies[key]
+        if key in _kept and not fresh:
+            _kept.move_to_end(key)
+            return _kept[key].hierarchy
     order = node_order(network, cache_dir=cache_dir)
-    hierarchy = routingkit_cch.CCH(order.tolist(), network.edge_u.tolist(), network.edge_v.tolist(), False)
+    built = routingkit_cch.CCH(order.tolist(), network.edge_u.tolist(), network.edge_v.tolist(), False)
     with _lock:
-        return _hierarchies.keep(key, hierarchy)
+        return _keep(_kept, key, _Kept(built), TOPOLOGIES_KEPT).hierarchy
 
 
 def metric(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: bool = False) -> Any:
-    """Return the CCH metric customised to the network's weights (cached per topology and weights; ``fresh``: anew)."""
+    """Return the CCH metric customised to the network's weights (kept per topology and weights; ``fresh``: anew)."""
     weights = weights_ms(network)
-    key = network.topology_key() + hashlib.sha1(weights.tobytes()).hexdigest()[:16]
+    topology, key = network.topology_key(), hashlib.sha1(weights.tobytes()).hexdigest()[:16]
     with _lock:
-        if key in _metrics and not fresh:
-            _metrics.move_to_end(key)
-            return _metrics[key]
+        kept = _kept.get(topology)
+        if kept is not None and key in kept.metrics and not fresh:
+            kept.metrics.move_to_end(key)
+            _kept.move_to_end(topology)
+            return kept.metrics[key]
     customised = routingkit_cch.CCHMetric(hierarchy(network, cache_dir=cache_dir), weights.tolist())
     with _lock:
-        return _metrics.keep(key, customised)
+        kept = _kept.get(topology)
+        if kept is not None:
+            _keep(kept.metrics, key, customised, METRICS_KEPT)
+    return customised
 
 
 def cch_matrix(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *,

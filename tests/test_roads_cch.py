@@ -143,3 +143,25 @@ def test_auto_engine_uses_cch_for_many_to_many_and_csgraph_for_one_to_all(jinan)
     origins, destinations = random_pairs(jinan, 4, n_origins=32, n_destinations=100)
     assert np.array_equal(travel_time_matrix(jinan, origins, destinations),
                           travel_time_matrix(jinan, origins, destinations, engine="csgraph"))
+
+
+def test_hierarchies_and_their_metrics_are_kept_within_the_bound(cache) -> None:
+    """A topology beyond the last TOPOLOGIES_KEPT is contracted anew, and its metrics went with it."""
+    networks = []
+    for seed in range(cch.TOPOLOGIES_KEPT + 1):
+        nodes, edges = synthetic_road_tables(400, seed=11 + seed)
+        networks.append(build_network(f"g{seed}", nodes, edges))
+    first_hierarchy = cch.hierarchy(networks[0], cache_dir=cache)
+    first_metric = cch.metric(networks[0], cache_dir=cache)
+    assert cch.hierarchy(networks[0], cache_dir=cache) is first_hierarchy  # kept
+    assert cch.metric(networks[0], cache_dir=cache) is first_metric
+    slower = networks[0].adjusted(np.full(networks[0].n_edges, 0.5))  # same topology, other weights: same hierarchy
+    assert cch.metric(slower, cache_dir=cache) is not first_metric
+    assert cch.hierarchy(slower, cache_dir=cache) is first_hierarchy
+    for network in networks[1:]:
+        cch.metric(network, cache_dir=cache)
+    assert cch.hierarchy(networks[0], cache_dir=cache) is not first_hierarchy  # evicted, contracted anew
+    assert cch.metric(networks[0], cache_dir=cache) is not first_metric  # its metrics went with it
+    origins, destinations = np.arange(20), np.arange(20, 60)
+    assert np.array_equal(cch.cch_matrix(networks[0], origins, destinations, cache_dir=cache),
+                          csgraph_seconds(networks[0], origins, destinations))
