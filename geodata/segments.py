@@ -38,6 +38,8 @@ class Segments:
         return shapely.transform(geometry, lambda xy: np.column_stack(self.projection.to_metres(xy[:, 0], xy[:, 1])))
 
 
+SEGMENTS_KEPT = 4
+"""Segment indexes kept (per topology: a network and its closure sets and bands share one)."""
 _cache: dict[str, Segments] = {}
 
 
@@ -50,7 +52,7 @@ def segments(network: RoadNetwork) -> Segments:
         edges = np.flatnonzero((network.highway != ACCESS_CLASS) & ~network.superseded)
         u, v = network.edge_u[edges], network.edge_v[edges]
         lines = shapely.linestrings(np.stack([np.column_stack([x[u], y[u]]), np.column_stack([x[v], y[v]])], 1))
-        if len(_cache) > 16:
-            _cache.clear()
+        if len(_cache) >= SEGMENTS_KEPT:
+            _cache.pop(next(iter(_cache)))  # the oldest: an STRtree of every edge is large on a big network
         _cache[key] = Segments(projection, x, y, edges, lines, shapely.STRtree(lines))
     return _cache[key]

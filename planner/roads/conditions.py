@@ -80,6 +80,8 @@ class RoadConditions:
         }
 
 
+CONDITIONS_KEPT = 8
+"""Travel networks of (network, closure set, band) kept, oldest dropped first."""
 _cache: dict[tuple[str, str, str], RoadConditions] = {}
 
 
@@ -141,8 +143,8 @@ def travel_network(
         scenario.name, network, set_name, applied, closed, slowed,
         band=None if chosen is None else chosen.id, band_label="" if chosen is None else chosen.label,
         band_source="" if chosen is None else chosen.source)
-    if len(_cache) > 16:
-        _cache.clear()
+    if len(_cache) >= CONDITIONS_KEPT:
+        _cache.pop(next(iter(_cache)))  # the oldest: each holds a copy of the network's times and its CSR
     _cache[key] = conditions
     return _with_at(conditions, at_text)
 

@@ -203,13 +203,15 @@ def _distance(metres: float) -> str:
     return f"{metres / 1000:,.1f} km" if metres >= 1000 else f"{metres:.0f} m"
 
 
+SNAPPERS_KEPT = 8
+"""Snappers kept (one per network: the scenario's, and each under closures or a band), oldest dropped first."""
 _snappers: dict[str, Snapper] = {}
 
 
 def _snapper(network: RoadNetwork) -> Snapper:
     key = network.fingerprint()
     if key not in _snappers:
-        if len(_snappers) > 16:
-            _snappers.clear()
+        if len(_snappers) >= SNAPPERS_KEPT:
+            _snappers.pop(next(iter(_snappers)))  # the oldest: a snapper holds its network
         _snappers[key] = Snapper(network)
     return _snappers[key]
