@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: install install-dev install-browser install-fonts run test bench clean
+.PHONY: install install-dev install-browser install-fonts install-catalogs run test bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,14 +25,18 @@ $(BENCH_STAMP): requirements-bench.txt $(DEV_STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
-## install: the runtime dependencies into .venv and the CJK font PDFs embed (quick when nothing changed)
-install: $(STAMP) install-fonts
+## install: the runtime dependencies into .venv, the compiled message catalogs and the CJK font PDFs embed
+install: $(STAMP) install-fonts install-catalogs
+
+## install-catalogs: compile the zh_CN and en message catalogs of the web pages (web/translations/*.po -> .mo)
+install-catalogs: $(STAMP)
+	$(VENV)/bin/pybabel compile -d web/translations --statistics
 
 ## install-fonts: Debian's WenQuanYi Zen Hei, the TrueType CJK font embedded in PDF reports (as root)
 install-fonts:
 	@bash scripts/install-fonts.sh
 
-install-dev: $(DEV_STAMP) install-browser install-fonts
+install-dev: $(DEV_STAMP) install-browser install-fonts install-catalogs
 
 ## install-browser: Debian's chromium for the Playwright browser tests (needs root or an existing chromium)
 install-browser:

@@ -15,17 +15,23 @@ picks (:func:`planner.dispatch.optimiser.choose_engine`).
 
 Run ``python bench/dispatch.py [--quick | --largest | --province] [--time-limit S] [--province-limit S]
 [--sizes 60x400,100x700] [--flavour both|ample|scarce] [--seed N] [--repeat R] [--workers W]
-[--engines cp-sat,highs]``; with ``--repeat`` each solve runs R
+[--engines cp-sat,highs] [--availability]``; with ``--repeat`` each solve runs R
 times and the row gives the median seconds (min and max in the note), since timings on a shared machine
-are noisy.
+are noisy. With ``--availability`` every unit becomes a team with people (certificates, a few expired), a
+two-group 24 h duty roster meant to staff what it declares and some leave, and the units' capabilities are
+what :func:`planner.availability.availability` says each can staff at one moment (strength rules: a squad
+of 9 with the mine-rescue certificate, a hazchem squad of 6 with 4 certified, a medical team of 4); the
+row's seconds are the solve's, the availability's own seconds are printed above the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,11 +44,14 @@ if str(ROOT) not in sys.path:
 
 from geodata.matrix import travel_time_matrix  # noqa: E402
 from geodata.network import read_network_csv  # noqa: E402
+from planner.availability import availability, parse_rules  # noqa: E402
 from planner.dispatch.formulation import formulate  # noqa: E402
 from planner.dispatch.greedy import solve_dispatch_greedy  # noqa: E402
 from planner.dispatch.optimiser import choose_engine, is_scarce, solve_dispatch  # noqa: E402
 from planner.dispatch.problem import problem_from_dict  # noqa: E402
 from planner.dispatch.result import DispatchResult  # noqa: E402
+from planner.model.records import RECORD_TYPES, parse_record  # noqa: E402
+from planner.scenario.model import Scenario  # noqa: E402
 
 JINAN_BBOX = (116.75, 36.54, 117.51, 37.15)
 """Jinan study area ``(min_lon, min_lat, max_lon, max_lat)``, degrees."""
@@ -189,6 +198,71 @@ def make_instance(
     }
 
 
+BENCH_RULES = parse_rules({"strength": [
+    {"id": "squad", "capability": "mine_rescue_squad", "people": 9, "qualified": {"mine_rescue": 9}, "source": "bench"},
+    {"id": "hazchem", "capability": "hazchem_squad", "people": 6, "qualified": {"hazchem": 4}, "source": "bench"},
+    {"id": "medical", "capability": "medical_team", "people": 4, "source": "bench"}]})
+"""Strength rules of the availability mode (the defaults' numbers, on the benchmark's capability names)."""
+CERTIFICATE = {"mine_rescue_squad": "mine_rescue", "hazchem_squad": "hazchem"}
+AVAILABILITY_AT = "2026-07-01T09:00"
+
+
+def with_availability(data: dict[str, Any], seed: int) -> tuple[dict[str, Any], float, str]:
+    """Replace each unit's capabilities by what its people on duty can staff; return the data, seconds and a note.
+
+    Each unit becomes a team of people for 2.2 times what it declares (certificates for the squads' kinds,
+    one in twenty expired), in two groups of 24 h on / 24 h off (1.1 times on duty), one in fifty on leave:
+    a roster meant to staff what the team declares, which certificates and leave sometimes defeat.
+    """
+    rng = np.random.default_rng(seed)
+    per_unit = {r.capability: r.people for r in BENCH_RULES.strength}
+    regions = sorted({u["region"] for u in data["units"]} | {i["region"] for i in data["incidents"]})
+    records: dict[str, list[Any]] = {kind: [] for kind in RECORD_TYPES}
+    city = {"id": "jn", "name": "Jinan", "level": "city"}
+    records["jurisdictions"] = [parse_record(RECORD_TYPES["jurisdictions"], city)]
+    records["jurisdictions"] += [parse_record(RECORD_TYPES["jurisdictions"], {"id": r, "name": r, "level": "district",
+                                                                              "parent": "jn"}) for r in regions]
+    lon, lat = (JINAN_BBOX[0] + JINAN_BBOX[2]) / 2, (JINAN_BBOX[1] + JINAN_BBOX[3]) / 2
+    for unit in data["units"]:
+        team_id = unit["id"]
+        needed = max([q * per_unit.get(c, 0) for c, q in unit["capabilities"].items()], default=0)
+        members = max(2, int(math.ceil(needed * 2.2 / 2)) * 2)
+        records["bases"].append(parse_record(RECORD_TYPES["bases"], {"id": f"B{team_id}", "name": team_id,
+                                                                      "tier": "local", "jurisdiction": unit["region"],
+                                                                      "lon": lon, "lat": lat}))
+        records["teams"].append(parse_record(RECORD_TYPES["teams"], {
+            "id": team_id, "name": team_id, "team_type": "general", "base": f"B{team_id}", "members": members,
+            "squads": 1, "turnout_min": unit["ready_min"], "capabilities": unit["capabilities"],
+            "availability": unit["status"]}))
+        people = []
+        for k in range(members):
+            expires = "2026-06-30" if rng.random() < 0.05 else "2028-12-31"
+            people.append(parse_record(RECORD_TYPES["people"], {
+                "id": f"{team_id}-p{k}", "team": team_id, "name": f"{team_id} person {k}",
+                "qualifications": [{"kind": kind, "issued": "2024-01-01", "expires": expires}
+                                   for c, kind in CERTIFICATE.items() if c in unit["capabilities"]]}))
+        records["people"] += people
+        for g in (0, 1):
+            records["shifts"].append(parse_record(RECORD_TYPES["shifts"], {
+                "id": f"{team_id}-g{g}", "team": team_id, "people": [p.id for p in people[g::2]],
+                "starts": f"2026-01-0{1 + g}T08:00", "hours": 24, "every_h": 48}))
+        away = [p.id for p in people if rng.random() < 0.02]
+        if away:
+            records["shifts"].append(parse_record(RECORD_TYPES["shifts"], {
+                "id": f"{team_id}-leave", "team": team_id, "kind": "leave", "people": away,
+                "starts": "2026-06-28T00:00", "hours": 240}))
+    scenario = Scenario.build("bench", {"timezone": "Asia/Shanghai"}, records)
+    started = time.perf_counter()
+    report = availability(scenario, dt.datetime.fromisoformat(AVAILABILITY_AT), BENCH_RULES)
+    seconds = time.perf_counter() - started
+    staffed = report.capabilities()
+    below = sum(1 for t in report.teams if t.below_nominal)
+    units = [{**u, "capabilities": staffed[u["id"]]} for u in data["units"]]
+    note = (f"availability at {AVAILABILITY_AT}: {len(scenario.teams)} teams, {len(scenario.people)} people, "
+            f"{len(scenario.shifts)} roster lines, {below} teams below nominal, {seconds:.3f} s")
+    return {**data, "units": units}, seconds, note
+
+
 def _ratio(greedy: float, optimal: float) -> str:
     if optimal == 0:
         return "-" if greedy == 0 else "inf"
@@ -233,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="", help="comma-separated INCIDENTSxUNITS, e.g. 60x400,100x700")
     parser.add_argument("--flavour", choices=("both", "ample", "scarce"), default="both")
     parser.add_argument("--synthetic", action="store_true", help="force the synthetic travel-time source")
+    parser.add_argument("--availability", action="store_true",
+                        help="units count what their people on duty can staff (planner.availability)")
     args = parser.parse_args(argv)
 
     name, source = synthetic_source() if args.synthetic else travel_source()
@@ -262,7 +338,11 @@ def main(argv: list[str] | None = None) -> int:
         for scarce in flavours:
             label = f"{'scarce' if scarce else 'ample'}-{n_incidents}x{n_units}"
             seed = args.seed * 1000 + n_incidents * 10 + int(scarce)
-            problem = problem_from_dict(make_instance(source, n_incidents, n_units, scarce=scarce, seed=seed))
+            data = make_instance(source, n_incidents, n_units, scarce=scarce, seed=seed)
+            if args.availability:
+                data, _, note = with_availability(data, seed)
+                print(f"{label}: {note}")
+            problem = problem_from_dict(data)
             formulation = formulate(problem)
             auto = choose_engine(len(formulation.keys), scarce=is_scarce(problem, formulation))
             greedy = solve_dispatch_greedy(problem)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import shapely
+import shapely.geometry
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from geodata.errors import GeodataError
 
 
 def utm_crs(lon: float, lat: float) -> CRS:
@@ -50,3 +57,29 @@ def haversine_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.n
     h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     distance_m: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
     return distance_m
+
+
+@lru_cache(maxsize=16)
+def _to_wgs84(crs: str) -> Transformer | None:
+    try:
+        source = CRS.from_user_input(crs)
+    except CRSError as error:
+        raise GeodataError(f"unknown coordinate reference system {crs!r} ({error})") from None
+    if source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+
+
+def geometry_to_wgs84(geometry: dict[str, Any], crs: str) -> dict[str, Any]:
+    """Return a GeoJSON geometry given in ``crs`` (``EPSG:4548``, an OGC URN, WKT) in WGS-84 lon/lat.
+
+    For files from QGIS/ArcGIS in a local grid (e.g. CGCS2000 / Gauss-Kruger); pyproj does the
+    transform, x/y in the source's easting/northing order whatever its declared axis order.
+    Raises ``GeodataError`` for a CRS pyproj does not know.
+    """
+    transformer = _to_wgs84(crs)
+    if transformer is None:
+        return geometry
+    shape = shapely.transform(shapely.geometry.shape(geometry), transformer.transform, interleaved=False)
+    mapped: dict[str, Any] = json.loads(shapely.to_geojson(shape))  # lists, as read from a file
+    return mapped

@@ -3,7 +3,8 @@
 ``assert_compensation_is_ledger_total`` takes a scenario dispatch (or re-dispatch) result, or the JSON
 the CLI and the API print for one, and checks, to the fen, that the plan's ``objective.compensation``
 equals the ledger's ``total``, that the ledger's lines, per-payer and per-lender totals add up to it,
-and (for a result object) that each sent unit's price in the problem is what the ledger charges for it.
+and (for a result object) that each sent unit's price in the problem is what the ledger charges for it;
+the reserve materials drawn from each depot are charged in the ledger at quantity x the price charged.
 
 ``checked_scenario_dispatch`` (an autouse fixture in ``conftest.py``) wraps the adaptor's two entry
 points, wherever they were imported, so that every dispatch any test runs, through the library, the
@@ -31,22 +32,31 @@ def assert_compensation_is_ledger_total(result: Any) -> None:
         compensation = result["optimal"]["objective"]["compensation"]
         ledger = result["ledger"]
         assignments = [(a["unit"], a["incident"]) for a in result["optimal"]["assignments"]]
+        drawn = [(m["depot"], m["incident"], m["cost"]) for m in result["optimal"].get("materials", [])]
         costs = None
     else:
         compensation = result.optimal.objective.compensation
         ledger = result.ledger
         assignments = [(a.unit, a.incident) for a in result.optimal.assignments]
+        drawn = [(m.depot, m.incident, m.cost) for m in result.optimal.materials]
         costs = result.problem.pair_cost
     total = ledger["total"]
     assert _close(compensation, total), f"objective.compensation {compensation} != ledger.total {total}"
     assert _close(sum(line["amount"] for line in ledger["lines"]), total)
     assert _close(sum(ledger["totals_by_payer"].values()), total)
     assert _close(sum(ledger["totals_by_lender"].values()), total)
+    supplied: dict[tuple[str, str], float] = {}
+    for depot, incident, cost in drawn:
+        supplied[(depot, incident)] = supplied.get((depot, incident), 0.0) + cost
     charged: dict[tuple[str, str], float] = {}
     for line in ledger["lines"]:
         key = (line["unit"], line["mission"])
-        assert key in assignments, f"ledger line for {key}, which the plan does not send"
+        assert key in assignments or key in supplied, f"ledger line for {key}, which the plan does not send"
         charged[key] = charged.get(key, 0.0) + line["amount"]
+        if line["line"] == "materials":
+            assert _close(line["amount"], line["quantity"] * line["rate"]), f"{key}: materials not quantity x price"
+    for key, cost in supplied.items():
+        assert _close(cost, charged.get(key, 0.0)), f"{key}: materials cost {cost}, charged {charged.get(key)}"
     if costs is not None:
         for key in assignments:
             assert _close(costs[key], charged.get(key, 0.0)), f"{key}: priced {costs[key]}, charged {charged.get(key)}"

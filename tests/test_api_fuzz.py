@@ -11,6 +11,7 @@ pytest plugin does not run on pytest 9.)
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 import schemathesis
@@ -22,6 +23,8 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from planner.model.records import RECORD_KINDS
 
 ADMIN = {"Authorization": "Basic " + base64.b64encode(b"admin:admin-pass-123").decode()}
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance, negative_data_rejection]
@@ -53,5 +56,40 @@ def _fuzz(operation: Any, mode: GenerationMode) -> None:
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def run(case: schemathesis.Case) -> None:
         _check(case, f"{operation.label} ({mode.value})")
+
+    run()
+
+
+ACROSS_RECORDS = re.compile(r"does not exist|from the nearest road|duplicate|parent chain loops|exists already"
+                            r"|is before|is shorter than|zone offset|to the fen")
+"""The refusals a record's schema cannot state: the checks across records (listed in each operation's description)
+and comparisons of two fields of one record (a certificate's expiry before its issue, a shift longer than its cycle,
+a roster ending before it starts, one end with a zone offset and one without) or money to the fen."""
+
+
+def test_every_record_its_schema_allows_is_refused_only_by_a_check_across_records(app, users):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    writes = [op for op in (result.ok() for result in schema.get_all_operations())
+              if re.fullmatch(r"(POST|PUT) /api/v1/scenarios/\{name\}/records/[a-z]+(/\{record_id\})?", op.label)]
+    assert len(writes) == 2 * (len(RECORD_KINDS) + 1)  # POST and PUT of each record kind and of agreements
+    for operation in writes:
+        _accepts(operation)
+
+
+def _accepts(operation: Any) -> None:
+    """Send records the operation's schema allows; each is stored, or refused by a check across records."""
+
+    @given(case=operation.as_strategy(GenerationMode.POSITIVE))
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def run(case: schemathesis.Case) -> None:
+        case.path_parameters["name"] = "mini"
+        if "record_id" in case.path_parameters:  # the id in the path is the body's (renaming is refused)
+            case.path_parameters["record_id"] = case.body["data"]["id"]
+        response = case.call(headers={**(case.headers or {}), **ADMIN})
+        assert response.status_code in (200, 201, 400, 409), (operation.label, response.status_code,
+                                                              response.text[:300])
+        if response.status_code == 400:
+            message = response.json()["error"]["message"]
+            assert ACROSS_RECORDS.search(message), (operation.label, case.body, message)
 
     run()

@@ -17,12 +17,12 @@ def test_planner_edits_a_team_and_sees_the_audit_entry(page, server_url, users):
     page.click("tr[data-id='T1'] >> text=编辑 Edit")
     page.fill("input[name=members]", "27")
     page.screenshot(path=screenshot_path("team-edit"))
-    page.click("button[type=submit] >> text=保存 Save")
+    page.click("button[type=submit] >> text=保存")
     page.wait_for_selector(".flash.info")
     assert "27" in page.inner_text("tr[data-id='T1']")
     page.goto(f"{server_url}/audit?scenario=mini")
     first = page.locator("#audit tbody tr").first
-    assert "planner" in first.inner_text() and "update" in first.inner_text() and '"members": 27' in first.inner_text()
+    assert "planner" in first.inner_text() and "修改" in first.inner_text() and '"members": 27' in first.inner_text()
     page.screenshot(path=screenshot_path("audit"))
 
 

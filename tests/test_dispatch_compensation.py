@@ -136,5 +136,5 @@ def test_a_priced_pair_is_the_ledgers_charge_at_the_expected_duration() -> None:
         per_day = team.members * (rates.labour_per_person_day + rates.subsistence_per_person_day * (
             "subsistence" in terms.agreement.reimbursable))
         per_day += sum(rates.equipment_per_day.get(item.kind, 0) * item.quantity
-                       for item in scenario.equipment if item.team == team.id)
+                       for item in scenario.equipment if item.team == team.id and item.in_service)  # others stay
         assert long.problem.pair_cost[key] - cost == pytest.approx(per_day, abs=0.01), key  # type: ignore[index]

@@ -13,6 +13,8 @@ import pytest
 
 from planner.cli import main
 from planner.drills import records
+from planner.drills.programme import FIRST_YEAR, LAST_YEAR
+from planner.drills.records import DRILL_KEY
 from planner.drills.sim_case import build_case
 from planner.drills.simulate import monte_carlo
 from planner.scenario.library import load_library
@@ -391,3 +393,9 @@ def test_the_drills_plan_job_through_the_jobs_api_works_as_the_page_button_on_th
     refused = client.post(f"{API}/jobs", json={"kind": "drills-plan", "params": {"year": 2031}})
     assert refused.status_code == 400 and "2031" in refused.json["error"]["message"]  # as the page's route refuses
     assert client.post(f"{API}/programmes/plan", json={"year": 2031}).json["error"] == refused.json["error"]
+
+
+def test_the_drill_key_pattern_holds_exactly_the_programme_years():
+    years = [year for year in range(1000, 10000) if DRILL_KEY.fullmatch(f"{year}-D1")]
+    assert years == list(range(FIRST_YEAR, LAST_YEAR + 1))
+    assert not DRILL_KEY.fullmatch("2026-D1\n") and not DRILL_KEY.fullmatch("٢٠٢٦-D1")

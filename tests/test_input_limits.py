@@ -325,3 +325,20 @@ def test_the_store_refuses_versions_out_of_range(store):
             store.put_record("mini", "teams", data, expected_version=version)
         with pytest.raises(InputError, match="is not a version"):
             store.delete_document("mini", "calendar", "default", expected_version=version)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Other command-line input
+
+
+@pytest.mark.parametrize("args", [
+    ["matrix", "--scenario", str(MINI), "--from", "teams", "--to", "sites", "--cutoff-min", "-1"],
+    ["matrix", "--scenario", str(MINI), "--from", "teams", "--to", "sites", "--cutoff-min", "nan"],
+    ["matrix", "--scenario", str(MINI), "--from", "teams", "--to", "sites", "--out", "/proc/no/such/m.csv"],
+    ["scenario", "export", "mini", "/proc/no/such/folder"],
+])
+def test_other_bad_command_line_input_is_one_line_and_exit_2(cli_env, capsys, args):
+    assert main(["scenario", "load", str(MINI)]) == 0
+    capsys.readouterr()
+    assert main(args) == 2
+    _one_error_line(capsys)

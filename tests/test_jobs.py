@@ -238,7 +238,7 @@ def test_the_api_documents_each_kinds_parameters(client):
     document = client.get("/api/v1/openapi.json").get_json()
     new_job = document["components"]["schemas"]["NewJob"]
     branches = {b["properties"]["kind"]["const"]: b["properties"]["params"] for b in new_job["oneOf"]}
-    assert set(branches) == {"coverage", "drills-plan", "drills-simulate", "sweep"}
+    assert set(branches) == {"coverage", "drills-plan", "drills-simulate", "sweep", "year"}
     sweep = branches["sweep"]["properties"]
     assert sweep["workers"]["maximum"] == 32 and sweep["incidents"]["minimum"] == 1
     assert branches["drills-plan"]["required"] == ["year"]

@@ -83,6 +83,17 @@ def test_off_network_base_through_the_api_is_refused_naming_the_field(app, clien
     _pages_still_work(app, users)
 
 
+@pytest.mark.parametrize("record_id", [".", ".."])
+def test_an_id_of_dots_alone_is_refused_as_it_could_not_be_named_in_a_url(app, client, users, record_id):
+    headers = basic("planner", users["planner"])
+    base = {**FAR_BASE, "id": record_id, "lon": 117.05, "lat": 36.661}
+    agreement = {"id": record_id, "lender": "LX", "borrower": "TQ"}
+    for kind, body in (("bases", base), ("agreements", agreement)):
+        created = client.post(f"/api/v1/scenarios/mini/records/{kind}", headers=headers, json=body)
+        assert created.status_code == 400 and created.get_json()["error"]["field"].endswith("id"), created.get_json()
+    assert client.get("/api/v1/scenarios/mini/records/bases/B1", headers=headers).status_code == 200
+
+
 def test_off_network_base_through_the_import_page_and_api_commit_is_refused(client, auth, users):
     headers = {**basic("planner", users["planner"]), "Content-Type": "text/csv"}
     written = client.post("/api/v1/scenarios/mini/import/bases", headers=headers, data=FAR_CSV)
@@ -119,7 +130,7 @@ def test_the_cli_import_previews_refuses_and_writes_like_the_page(tmp_path, cli_
     capsys.readouterr()
     assert main(["scenario", "import", "mini", "bases", str(tmp_path / "far.csv")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: far.csv: base B9") and "nothing was written" in err and err.count("\n") == 1
+    assert err.startswith("error: far.csv line 2: base B9") and "nothing was written" in err and err.count("\n") == 1
     assert main(["scenario", "import", "mini", "bases", str(tmp_path / "near.csv"), "--preview"]) == 0
     assert "nothing written (--preview)" in capsys.readouterr().out
     store = Store(database_url)
@@ -193,7 +204,8 @@ def test_the_import_page_reports_a_store_refusal_on_the_page(client, auth):
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
     ("agreements.json", '"id": "A1", ', "", "id: an agreement is stored by its id"),
-    ("agreements.json", '"id": "A1"', '"id": "' + "A" * 81 + '"', "id: an agreement is stored by its id"),
+    ("agreements.json", '"id": "A1"', '"id": "' + "A" * 81 + '"', "id: String should have at most 80 characters"),
+    ("agreements.json", '"id": "A1"', '"id": "A/1"', "id: String should match pattern"),
     ("scenario.yaml", "title: Mini test region", "title: " + "M" * 201, "title: at most 200 characters"),
 ])
 def test_scenario_load_refuses_what_the_store_cannot_hold_in_one_line(tmp_path, cli_env, capsys, file, old, new,

@@ -33,7 +33,7 @@ def test_page_has_controls_and_vendored_leaflet(web: Any) -> None:
     assert 'value="LX"' in page or "w-region" in page
     assert "/static/vendor/leaflet/leaflet.js" in page and "/static/js/posture.js" in page and "cdn" not in page.lower()
     assert web.get("/static/js/posture.js").status_code == 200
-    assert "预警战备 Posture" in page  # nav link
+    assert ">预警战备</a>" in page  # nav link, in the default language
 
 
 def test_jinan_red_rainstorm_via_api(web: Any, jinan: str) -> None:
@@ -54,6 +54,8 @@ def test_jinan_red_rainstorm_via_api(web: Any, jinan: str) -> None:
     assert len(staging["features"]) >= 8
     periods = web.get(f"/api/v1/scenarios/{jinan}/critical-periods?date=2026-07-20").get_json()
     assert [p["name"] for p in periods["periods"]] == ["flood season"]
+    epoch = web.get(f"/api/v1/scenarios/{jinan}/critical-periods?date=0")  # not read as 1 January 1970
+    assert epoch.status_code == 400 and epoch.get_json()["error"]["field"] == "date"
     assert web.get(f"/posture?scenario={jinan}").status_code == 200
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.availability.settings import AVAILABILITY_RULES
 from planner.cli import main
 from planner.errors import InputError
 from planner.posture.settings import check_staging_points
@@ -31,15 +32,18 @@ CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 
 def test_each_document_is_registered_by_its_package() -> None:
     names = {d.name: d for d in registered()}
-    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles"}
+    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles",
+                          AVAILABILITY_RULES, "incident_rates"}
     assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings",
-                                                          "planner.roads.closures", "planner.roads.bands"}
+                                                          "planner.roads.closures", "planner.roads.bands",
+                                                          "planner.availability.settings", "planner.year.settings"}
     assert names["staging_points"].tabular and not names["plans"].tabular
 
 
 @pytest.mark.parametrize(("module", "allowed"), [
     ("settings", {"planner.errors", "planner.model.reading", "planner.scenario.files", "planner.scenario.model",
-                  "planner.scenario.paths", "planner.store.database", "planner.store.documents"}),
+                  "planner.scenario.paths", "planner.store.database", "planner.store.documents",
+                  "planner.scenario.jurisdictions", "planner.store.scope"}),
     ("documents", {"planner.errors", "planner.scenario.model"}),
 ])
 def test_the_store_modules_import_no_domain_package(module: str, allowed: set[str]) -> None:
@@ -59,10 +63,12 @@ def test_the_store_keeps_registered_settings_documents_and_refuses_others(store)
 
 def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:
     jinan, settings = load_jinan(store)
-    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles"}
+    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles",
+                             AVAILABILITY_RULES, "incident_rates"}
     assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
     assert sorted(write_folder_settings(store, "jinan", tmp_path)) == [
-        "calendar.yaml", "closures.yaml", "plans.yaml", "speed_profiles.yaml", "staging_points.csv",
+        "availability_rules.yaml", "calendar.yaml", "closures.yaml", "incident_rates.yaml", "plans.yaml",
+        "speed_profiles.yaml", "staging_points.csv",
         "warning_rules.yaml"]
     assert read_folder_settings(tmp_path, jinan) == settings
     staging = [{**row, "team_types": ["fire", "hazchem"]} for row in settings["staging_points"]]  # as JSON may give

@@ -93,7 +93,8 @@ def test_concurrent_creates_of_one_id_store_it_once(store: Store, mini_folder) -
         assert all("exists already" in str(o) for o in outcomes if isinstance(o, ConflictError))
         assert store.get_record("mini", "equipment", record_id) == (
             {"id": record_id, "kind": "pump", "name": f"pump {won[0]}", "quantity": won[0] + 1, "capabilities": [],
-             "base": "B1", "team": None, "illustrative": False}, 1)
+             "base": "B1", "team": None, "illustrative": False, "asset_number": "", "status": "in_service",
+             "last_inspected": None, "inspection_days": None, "maintenance_log": []}, 1)
     assert store.list_scenarios()[0]["counts"]["equipment"] == 2 + ROUNDS
 
 

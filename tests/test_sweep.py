@@ -11,6 +11,7 @@ import multiprocessing.forkserver as forkserver
 import os
 import pickle
 import signal
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from planner.scenario.model import Scenario
 from planner.sweep.backends import run_chunks
 from planner.sweep.engine import SweepModel, SweepResult, SweepSettings, evaluate_chunk, sweep, sweep_model
 from planner.sweep.parameters import SweepParameters
+from tests.sweep_checks import slow_in
 
 FIELDS = ("index", "first_min", "met", "standard_min", "sent", "escalated")
 
@@ -168,6 +170,14 @@ def test_checkpoint_resumes_from_finished_chunks(
     assert first.resumed == 0 and resumed.resumed == 5 and same_records(first, resumed)
 
 
+def pool_processes() -> list[Any]:
+    """The sweep pool's processes: forked from this one (same command line) or from the fork server."""
+    me = psutil.Process()
+    server = forkserver._forkserver._forkserver_pid
+    found = [c for c in me.children() if c.pid != server and c.cmdline() == me.cmdline()]
+    return found + (psutil.Process(server).children() if server else [])
+
+
 def test_processes_equal_serial_and_survive_a_killed_worker(
     jinan_scenario: Scenario, model: SweepModel
 ) -> None:
@@ -180,8 +190,7 @@ def test_processes_equal_serial_and_survive_a_killed_worker(
         if killed or not 0.05 < fraction < 0.5:
             return
         for _ in range(600):
-            server = forkserver._forkserver._forkserver_pid  # the pool's processes are the forkserver's children
-            children = psutil.Process(server).children() if server else []
+            children = pool_processes()
             if children:
                 os.kill(children[0].pid, signal.SIGKILL)
                 killed.append(children[0].pid)
@@ -214,6 +223,30 @@ def test_processes_stop_on_a_chunk_that_raises(model: SweepModel) -> None:
     outcome = run_chunks(model, good, evaluate, backend="processes", workers=2, scheduler=None, checkpoint=None,
                          progress=lambda fraction, message: None)
     assert sorted(outcome.results) == list(range(12)) and outcome.workers == 2 and outcome.resubmitted == 0
+
+
+def test_processes_finish_when_the_pool_ends_first(model: SweepModel) -> None:
+    # This process sleeps in each chunk it takes, so the pool runs out of chunks and ends long before
+    # it: the sweep must still collect every chunk and return (it once waited for the pool's end twice).
+    one = np.zeros(5, dtype=np.int32)
+    specs = [(c, 5 * c, one, one.astype(np.int16), one.astype(np.int8)) for c in range(12)]
+    found: dict[str, Any] = {}
+
+    def run() -> None:
+        found["outcome"] = run_chunks(
+            model, specs, functools.partial(slow_in, os.getpid(), 2.0), backend="processes", workers=2,
+            scheduler=None, checkpoint=None, progress=lambda fraction, message: None,
+        )
+
+    runner = threading.Thread(target=run, daemon=True)  # a hang fails the test instead of the suite
+    runner.start()
+    runner.join(timeout=300)
+    assert not runner.is_alive(), "the sweep did not return after its pool ended"
+    outcome = found["outcome"]
+    serial = run_chunks(model, specs, functools.partial(evaluate_chunk, seed=0), backend="serial", workers=1,
+                        scheduler=None, checkpoint=None, progress=lambda fraction, message: None)
+    assert sorted(outcome.results) == list(range(12))
+    assert all(np.array_equal(outcome.results[c].sent, serial.results[c].sent) for c in range(12))
 
 
 @pytest.fixture(scope="module")

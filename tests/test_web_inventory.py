@@ -15,7 +15,9 @@ def _version(html: str) -> str:
 def test_inventory_lists_records_with_labels(client, auth):
     auth.login("viewer")
     page = client.get("/inventory/?scenario=mini&kind=sites").get_data(as_text=True)
-    assert "Refinery" in page and "重大风险 / major (red)" in page
+    assert "Refinery" in page and "重大风险" in page and "major (red)" not in page  # labels in the page's language
+    english = client.get("/inventory/?scenario=mini&kind=sites&lang=en").get_data(as_text=True)
+    assert "major (red)" in english and "重大风险" not in english
     assert "编辑 Edit" not in page  # a viewer sees no edit links
 
 
@@ -55,7 +57,7 @@ def test_two_editors_get_a_conflict_not_an_overwrite(client, app, auth):
     late = client.post("/inventory/teams/T2/edit?scenario=mini",
                        data={**base, "members": "35", "version": _version(first_form)})
     html = late.get_data(as_text=True)
-    assert late.status_code == 409 and "Conflict" in html and 'value="35"' in html  # the input is not lost
+    assert late.status_code == 409 and "冲突" in html and 'value="35"' in html  # the input is not lost
     assert client.get("/api/v1/scenarios/mini/records/teams/T2").get_json()["data"]["members"] == 31
 
 
@@ -79,12 +81,12 @@ def test_import_page_previews_then_writes(client, auth):
                           data={"file": (io.BytesIO(upload.encode()), "kit.csv")}, content_type="multipart/form-data")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 400 and "kit.csv line 3" in html and "quantity" in html
-    assert "写入 Import" not in html
+    assert 'name="confirm"' not in html  # nothing to confirm
     assert client.get("/api/v1/scenarios/mini/records/equipment/E7").status_code == 404
     good = "id,kind,quantity,base\nE7,pump,3,B1\n"
     checked = client.post("/inventory/equipment/import?scenario=mini",
                           data={"file": (io.BytesIO(good.encode()), "kit.csv")}, content_type="multipart/form-data")
-    assert checked.status_code == 200 and "写入 Import 1 rows" in checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "导入 1 行" in checked.get_data(as_text=True)
     done = client.post("/inventory/equipment/import?scenario=mini",
                        data={"text": good, "filename": "kit.csv", "confirm": "yes"})
     assert done.status_code == 302
@@ -98,7 +100,7 @@ def test_audit_page_shows_the_change(client, auth):
         "id": "B3", "name": "Refinery enterprise team", "tier": "enterprise", "operator": "Refinery Co",
         "jurisdiction": "LX", "lon": "117.12", "lat": "36.68", "illustrative": "true", "version": _version(form_page)})
     audit = client.get("/audit?scenario=mini").get_data(as_text=True)
-    assert "Refinery Co" in audit and "admin" in audit and "update" in audit
+    assert "Refinery Co" in audit and "admin" in audit and "修改" in audit  # the action "update", labelled
 
 
 def test_csrf_is_enforced_for_session_forms(app, users):

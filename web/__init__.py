@@ -23,14 +23,18 @@ from web import (
     admin,
     api,
     auth,
+    availability,
     coverage,
     dispatch,
     errors,
+    i18n,
     inventory,
     jobs,
     limits,
     pages,
+    points,
     posture,
+    requests,
     roads,
     security,
     settings,
@@ -63,15 +67,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
 
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as text, not \u escapes (the audit log)
     app.add_template_filter(local_time)
+    i18n.init_app(app)
     security.configure(app)
     store.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
     jobs.init_app(app)
-    for area in (pages, api, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api, inventory, admin,
-                 jobs, settings, roads):
+    for area in (pages, api, availability, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api,
+                 inventory, admin, jobs, settings, requests, points, roads):
         app.register_blueprint(area.bp)
     return app
 

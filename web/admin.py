@@ -12,6 +12,7 @@ from planner.errors import InputError
 from planner.store import accounts, throttle
 from planner.store.roles import ROLE_LABELS, Role
 from web.auth import require, start_session, throttle_policy
+from web.privacy import shown_audit
 from web.store import get_store
 
 bp = Blueprint("admin", __name__)
@@ -23,7 +24,7 @@ def audit() -> str:
     """Every change, newest first: who, when, what, before and after."""
     scenario_name = request.args.get("scenario") or None
     store = get_store()
-    entries = store.audit_log(scenario=scenario_name, limit=300)
+    entries = shown_audit(store.audit_log(scenario=scenario_name, limit=300))
     return render_template("audit.html", entries=entries, scenario_name=scenario_name, zones=store.scenario_zones(),
                            default_zone=clock.zone(None))
 
@@ -31,7 +32,10 @@ def audit() -> str:
 @bp.route("/users", methods=["GET", "POST"])
 @require("manage_users")
 def users() -> Any:
-    """List accounts with their sign-in lockouts; create one, change a role, a password or the active flag, unlock."""
+    """List accounts with their lockouts; create one; change a role, jurisdiction, password or active flag; unlock.
+
+    A jurisdiction limits where the role applies (and below); left empty, the user holds the whole instance.
+    """
     store = get_store()
     status = 200
     if request.method == "POST":
@@ -41,12 +45,16 @@ def users() -> Any:
                 accounts.unlock(store, form.get("username", ""))
                 flash(f"已解锁 Unlocked {form.get('username')}: the next sign-in is checked at once.", "info")
             elif form.get("action") == "create":
-                accounts.create_user(store, form.get("username", ""), form.get("password", ""), form.get("role", ""))
+                accounts.create_user(store, form.get("username", ""), form.get("password", ""), form.get("role", ""),
+                                     jurisdiction=form.get("jurisdiction") or None)
                 flash(f"已创建 Created {form.get('username')}.", "info")
             else:
+                changes: dict[str, Any] = {"jurisdiction": form.get("jurisdiction") or None} \
+                    if "jurisdiction" in form else {}
                 record = accounts.update_user(store, form.get("username", ""), role=form.get("role") or None,
                                               password=form.get("password") or None,
-                                              active=form.get("active") == "true" if "active" in form else None)
+                                              active=form.get("active") == "true" if "active" in form else None,
+                                              **changes)
                 if form.get("password") and record["id"] == current_user.id:
                     start_session(record)  # a new password ended every session of its user, this one too
                 flash(f"已更新 Updated {form.get('username')}.", "info")

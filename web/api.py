@@ -20,8 +20,9 @@ from planner.scenario.importing import preview_import
 from planner.scenario.network import network_for
 from planner.store import accounts
 from planner.store.database import AGREEMENTS
-from web.auth import actor
-from web.openapi import document, operation
+from web.auth import actor, user_scope
+from web.openapi import document, operation, request_json
+from web.privacy import sees_personal_data, shown_audit, shown_csv, shown_record
 from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
@@ -55,16 +56,18 @@ KIND = f"<any({', '.join(EDITABLE_KINDS)}):kind>"
 """Path segment of an editable record kind (any other is a 404 from the router)."""
 KIND_NAMES = {"jurisdictions": "a jurisdiction", "bases": "a base", "teams": "a team",
               "equipment": "an equipment record", "sites": "a hazard site", "standards": "a response standard",
-              AGREEMENTS: "a sharing agreement"}
+              "people": "a person", "shifts": "a duty-roster line", "depots": "a reserve depot",
+              "stocks": "a stock lot", AGREEMENTS: "a sharing agreement"}
 """What one record of each kind is called in the operations' summaries."""
 WHOLE_SCENARIO = (
     "Before anything is stored, the scenario the change produces is checked as a whole, by the same check "
     "as the inventory form, the imports and the CLI (`planner.scenario.validity`): the record against the rules "
     "of its kind, ids unique, every reference to an existing record (a team's base, a base's or site's "
-    "jurisdiction, a jurisdiction's parent without loops, a site's standards, an equipment's base and team, an "
-    "agreement's lender and borrower), every agreement valid with at most one per lender and borrower, and every "
-    "base and site within the scenario's `snap_limit_m` of its road network. A change that breaks one is a 400 "
-    "naming the record and the field, and nothing is written.")
+    "jurisdiction, a jurisdiction's parent without loops, a site's standards, an equipment's base and team, a "
+    "person's team, a roster line's team and people, a stock's depot, an agreement's lender and borrower), no "
+    "person on two duty shifts that overlap, asset numbers unique, every agreement valid with at most one per "
+    "lender and borrower, and every base, site and depot within the scenario's `snap_limit_m` of its road "
+    "network. A change that breaks one is a 400 naming the record and the field, and nothing is written.")
 """What the records' schemas cannot state: the checks across records, in each writing operation's description."""
 
 
@@ -92,15 +95,17 @@ def scenario(name: str) -> Any:
 @operation(bp, f"/scenarios/<name>/records/{KIND}", "GET", summary="Records of one kind, with versions",
            answers={200: RecordList})
 def records(name: str, kind: str) -> Any:
-    """Return the records of one kind with their versions."""
+    """Return the records of one kind with their versions (people without personal data unless the role sees it)."""
+    personal = sees_personal_data()
+
     def listing() -> dict[str, Any]:
         versions = get_store().record_versions(name, kind)
         found = current_scenario(name)
         items = list(found.agreements) if kind == AGREEMENTS else \
-            [r.model_dump(mode="json") for r in found.records(kind)]
+            [shown_record(kind, r.model_dump(mode="json"), personal) for r in found.records(kind)]
         return {"kind": kind, "records": [{"data": d, "version": versions.get(str(d["id"]))} for d in items]}
 
-    return cached_json("records", name, kind, listing)
+    return cached_json("records", name, (kind, personal), listing)
 
 
 @operation(bp, f"/scenarios/<name>/records/{KIND}/<record_id>", "GET", summary="One record with its version",
@@ -108,26 +113,27 @@ def records(name: str, kind: str) -> Any:
 def record(name: str, kind: str, record_id: str) -> Any:
     """One record with its version."""
     data, version = get_store().get_record(name, kind, record_id)
-    return jsonify({"data": data, "version": version})
+    return jsonify({"data": shown_record(kind, data), "version": version})
 
 
 def _record_writes(kind: str, body: type[BaseModel], versioned: type[BaseModel]) -> None:
     """Register the create and replace operations of one record kind, its record type being the body's schema.
 
-    The store receives the record as sent (the schema has checked it) and checks it again with the whole
-    scenario it would produce.
+    The store receives the record as sent (the schema has checked it; whole numbers as integers) and checks
+    it again with the whole scenario it would produce.
     """
 
     def create(name: str, json: BaseModel) -> Any:
-        version = get_store().put_record(name, kind, request.get_json(), expected_version=None, actor=actor())
+        version = get_store().put_record(name, kind, request_json(), expected_version=None, actor=actor(),
+                                         scope=user_scope())
         return jsonify({"version": version}), 201
 
     def replace(name: str, record_id: str, json: BaseModel) -> Any:
-        data = request.get_json()["data"]
+        data = request_json()["data"]
         if data.get("id") != record_id:
             raise InputError("the id in the body differs from the id in the path; ids cannot be renamed", field="id")
         version = get_store().put_record(name, kind, data, expected_version=json.version,  # type: ignore[attr-defined]
-                                         actor=actor())
+                                         actor=actor(), scope=user_scope())
         return jsonify({"version": version})
 
     create.__name__, replace.__name__ = f"create_{kind}", f"replace_{kind}"
@@ -150,7 +156,8 @@ for _kind, _body in RECORD_BODIES.items():
            permission="edit_inventory", notes=WHOLE_SCENARIO, answers={204: "deleted", 409: "changed since read"})
 def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> Any:
     """Delete a record unless others refer to it."""
-    get_store().delete_record(name, kind, record_id, expected_version=query.version, actor=actor())
+    get_store().delete_record(name, kind, record_id, expected_version=query.version, actor=actor(),
+                              scope=user_scope())
     return Response(status=204)
 
 
@@ -167,8 +174,18 @@ def import_records(name: str, kind: str, query: ImportQuery) -> Any:
     preview = preview_import(current_scenario(name), kind, text, query.filename)
     if query.preview or not preview.ok:
         return jsonify({**preview.as_dict(), "written": False}), (200 if preview.ok else 400)
-    counts = get_store().import_records(name, kind, list(preview.documents), actor=actor())
+    counts = get_store().import_records(name, kind, list(preview.documents), actor=actor(), scope=user_scope())
     return jsonify({**preview.as_dict(), "written": True, **counts})
+
+
+@operation(bp, f"/scenarios/<name>/export/<any({', '.join(RECORD_TYPES)}):kind>", "GET",
+           summary="Download the records of one kind as CSV (what an import reads back)",
+           answers={200: "the records as text/csv (UTF-8 with a byte order mark)"}, media={200: ["text/csv"]})
+def export_records(name: str, kind: str) -> Any:
+    """One record kind as CSV; people without names, phone and certificate numbers unless the role sees them."""
+    body = "\ufeff" + shown_csv(current_scenario(name), kind)
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}-{kind}.csv"})
 
 
 @operation(bp, f"/scenarios/<name>/layers/<any({', '.join(LAYER_KINDS)}):kind>", "GET",
@@ -197,8 +214,8 @@ def labels() -> Any:
 
 @operation(bp, "/audit", "GET", summary="The audit log, newest first", answers={200: AuditLog})
 def audit(query: AuditQuery) -> Any:
-    """Who changed what, when, with the record before and after."""
-    return jsonify({"entries": get_store().audit_log(scenario=query.scenario, limit=query.limit)})
+    """Who changed what, when, with the record before and after (a person's without personal data, by role)."""
+    return jsonify({"entries": shown_audit(get_store().audit_log(scenario=query.scenario, limit=query.limit))})
 
 
 @operation(bp, "/users", "GET", summary="Accounts (admin)", permission="manage_users", answers={200: UserList})
@@ -211,4 +228,5 @@ def users() -> Any:
            answers={201: UserAnswer})
 def create_user(json: NewUser) -> Any:
     """Create an account."""
-    return jsonify(accounts.create_user(get_store(), json.username, json.password, json.role.value)), 201
+    return jsonify(accounts.create_user(get_store(), json.username, json.password, json.role.value,
+                                        jurisdiction=json.jurisdiction)), 201

@@ -40,9 +40,12 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
+from planner.model.codes import label
 from planner.store import accounts, sessions
-from planner.store.roles import ROLE_LABELS, Role, has_permission
+from planner.store.roles import Role, has_permission
+from planner.store.scope import Scope
 from planner.store.throttle import SignInThrottled, ThrottlePolicy
+from web.i18n import language
 from web.store import get_store
 
 bp = Blueprint("auth", __name__)
@@ -72,6 +75,7 @@ class SignedInUser(UserMixin):  # type: ignore[misc]
         self.username = record["username"]
         self.role = record["role"]
         self.must_change_password = bool(record.get("must_change_password"))
+        self.jurisdiction: str | None = record.get("jurisdiction") or None
         self.session_token = session_token
 
     def get_id(self) -> str | None:
@@ -84,8 +88,8 @@ class SignedInUser(UserMixin):  # type: ignore[misc]
 
     @property
     def role_label(self) -> str:
-        """Bilingual label of the role."""
-        return ROLE_LABELS[Role(self.role)]
+        """Label of the role in the page's language."""
+        return label("user_role", self.role, language())
 
 
 def init_app(app: Flask) -> None:
@@ -189,6 +193,16 @@ def require(permission: str) -> Callable[[F], F]:
         return cast(F, guarded)
 
     return decorate
+
+
+def user_scope() -> Scope:
+    """Return the signed-in user's scope (role and jurisdiction), which every door hands to the scope check.
+
+    Views reach it only behind ``require``, so somebody is signed in; nobody would be a viewer of nothing.
+    """
+    if not current_user.is_authenticated:
+        return Scope("anonymous", Role.VIEWER.value, "\0nowhere")
+    return Scope(str(current_user.username), str(current_user.role), current_user.jurisdiction)
 
 
 def actor() -> str:

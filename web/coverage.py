@@ -1,7 +1,9 @@
 """Coverage page and API: sites against response standards, service areas and what-if plans.
 
 - ``GET /coverage?scenario=NAME``: the page (map, standard picker, gap table, what-if controls).
-- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``).
+- ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``); with
+  ``?at=ISO`` "available now": the teams that cannot answer at that time left out (people on duty,
+  strength rules), beside the nominal shares and the checks lost (``planner.coverage.available``).
 - ``GET /api/v1/scenarios/<name>/coverage/service-areas?standard=ID``: isochrones, GeoJSON.
 - ``POST /api/v1/scenarios/<name>/coverage/whatif``: a plan as JSON
   ``{"committed": [...], "close_bases": [...], "move_teams": {"T": "BASE" | [lon, lat]},
@@ -16,14 +18,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from geodata.datums import to_wgs84
 from planner.coverage.areas import service_area_breaks
+from planner.coverage.available import coverage_now
+from planner.coverage.layers import gis_layers
+from planner.coverage.printout import coverage_pdf
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
-from planner.model.codes import LABELS, TeamType, Tier
+from planner.model.codes import TeamType, Tier, label
+from planner.scenario.interchange import zip_layers
 from planner.scenario.model import Scenario
 from web.auth import require
+from web.availability import moment_of, scenario_availability
+from web.i18n import language
 from web.openapi import operation
 from web.roads import road_conditions, roads_key
 from web.scenarios import cached_for_version, cached_json, current_scenario
@@ -32,12 +41,13 @@ from web.schemas.coverage import (
     AreaBreaks,
     AreaBreaksQuery,
     CandidatePoint,
+    CoverageQuery,
     CoverageReport,
+    LayersQuery,
     ServiceAreaQuery,
     WhatIfAnswer,
     WhatIfPlan,
 )
-from web.schemas.roads import RoadsQuery
 from web.store import get_store
 
 bp = Blueprint("coverage", __name__)
@@ -52,19 +62,48 @@ def page() -> str:
     return render_template(
         "coverage.html", scenario=scenario, scenarios=get_store().list_scenarios(),
         standards=scenario.standards, bases=scenario.bases,
-        team_types=[(t.value, " / ".join(LABELS["team_type"][t.value])) for t in TeamType],
-        tiers=[(t.value, " / ".join(LABELS["tier"][t.value])) for t in Tier],
+        team_types=[(t.value, label("team_type", t, language())) for t in TeamType],
+        tiers=[(t.value, label("tier", t, language())) for t in Tier],
     )
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
            answers={200: CoverageReport})
-def report(name: str, query: RoadsQuery) -> Any:
-    """Coverage of every site against every standard that applies to it (under closures and a time band)."""
+def report(name: str, query: CoverageQuery) -> Any:
+    """Coverage of every site against every standard that applies to it, under closures and a time band.
+
+    With ``?at=`` the teams available then beside nominal coverage, both on the roads of that moment's band.
+    """
     scenario = current_scenario(name)
     roads = road_conditions(name, query.closures, query.at, query.band)
+    if query.at:
+        available = scenario_availability(name, moment_of(name, query.at))
+        return jsonify(coverage_now(scenario, available, roads=roads).to_dict())
     return cached_json("coverage", name, roads_key(query.closures, query.at, query.band),
                        lambda: coverage(scenario, roads=roads).to_dict())
+
+
+@operation(bp, "/api/v1/scenarios/<name>/coverage/report.pdf", "GET", summary="The coverage report as a PDF",
+           answers={200: "the report: A4, CJK font embedded, gap list"}, media={200: ["application/pdf"]})
+def report_pdf(name: str) -> Any:
+    """Return the coverage report (standards' shares and the gap list) as a printable PDF."""
+    scenario = current_scenario(name)
+    body = coverage_pdf(coverage(scenario), scenario, agency=str(scenario.meta.get("agency", "")))
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=coverage-{name}.pdf"})
+
+
+@operation(bp, "/api/v1/scenarios/<name>/layers.zip", "GET", summary="Download the scenario as GIS layers",
+           answers={200: "a ZIP of one file per layer"}, media={200: ["application/zip"]},
+           notes="Layers for QGIS/ArcGIS, WGS-84: jurisdictions, bases, teams, equipment, sites, depots, "
+                 "service_areas, coverage (every site and standard) and gaps (the gap list), as GeoJSON or CSV "
+                 "with WKT.")
+def gis_export(name: str, query: LayersQuery) -> Any:
+    """Return the scenario's GIS layers as a ZIP of GeoJSON (``?format=geojson``) or CSV-with-WKT files."""
+    scenario = current_scenario(name)
+    body = zip_layers(gis_layers(scenario), query.format)
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename={name}-layers-{query.format}.zip"})
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
@@ -103,7 +142,7 @@ def whatif(name: str, json: WhatIfPlan) -> Any:
 
 def plan_of(body: WhatIfPlan, scenario: Scenario) -> Plan:
     """Return the planner's what-if plan of a validated request on ``scenario``."""
-    moves = {team: target if isinstance(target, str) else (target[0], target[1])
+    moves = {team: target if isinstance(target, str) else to_wgs84(target[0], target[1], body.crs)
              for team, target in body.move_teams.items()}
     if body.add is None:
         return Plan(committed=tuple(body.committed), close_bases=tuple(body.close_bases), move_teams=moves)

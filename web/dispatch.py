@@ -3,9 +3,11 @@
 - ``GET /dispatch?scenario=NAME``: the page (map clicks place incidents; each gets a template,
   editable requirements, priority, duration and the responsible unit; Run shows the plan).
 - ``GET /api/v1/incident-types``: the incident templates with their default requirements.
-- ``POST /api/v1/scenarios/<name>/dispatch``: ``{"incidents": [...], "time_limit_s"?}`` answered
-  with the incidents, the optimal plan (each assignment with its unit, base, route and borrowing),
-  the greedy baseline and the compensation ledger (``planner.dispatch.scenario``).
+- ``POST /api/v1/scenarios/<name>/dispatch``: ``{"incidents": [...], "time_limit_s"?, "at"?, "closures"?,
+  "band"?}`` (``at``: who is on duty then, and the time band the roads are driven in) answered
+  with the incidents, the optimal plan (each assignment with its unit, base, route and borrowing, and
+  with ``at`` the people and certificates it brings), the greedy baseline, the compensation ledger and,
+  with ``at``, who was held back below strength and why (``planner.dispatch.scenario``).
 
 Every problem with the request is a 400 naming the field (``incidents[2].requirements[0].quantity``)
 so the page can show it next to the incident concerned.
@@ -22,13 +24,15 @@ from planner.dispatch.requests import (
     IncidentRequest,
     incident_library,
     incident_request,
+    materials_from_template,
     requirements_from_template,
 )
-from planner.dispatch.scenario import ScenarioDispatch, dispatch_scenario, region_of
+from planner.dispatch.scenario import ScenarioDispatch, availability_summary, dispatch_scenario, region_of
 from planner.errors import InputError
 from planner.model.codes import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
+from web.availability import moment_of, scenario_availability
 from web.openapi import operation
 from web.roads import road_conditions
 from web.scenarios import current_scenario
@@ -55,7 +59,9 @@ def incident_types() -> Any:
     return jsonify({"incident_types": [
         {"id": t.id, "name": t.name, "name_zh": t.name_zh, "category": t.category,
          "requirements": [{"capability": r.capability, "quantity": r.quantity, "deadline_min": r.deadline_min}
-                          for r in requirements_from_template(t)]}
+                          for r in requirements_from_template(t)],
+         "materials": [{"material": m.material, "quantity": m.quantity, "unit": m.unit,
+                        "deadline_min": m.deadline_min} for m in materials_from_template(t)]}
         for t in sorted(incident_library().values(), key=lambda t: t.id)]})
 
 
@@ -66,8 +72,9 @@ def run(name: str, json: DispatchRequest) -> Any:
     """Solve the dispatch of the posted incidents on the scenario."""
     scenario = current_scenario(name)
     requests = incident_requests(json, scenario)
+    available = None if json.at is None else scenario_availability(name, moment_of(name, json.at))
     try:
-        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s,
+        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s, available=available,
                                    roads=road_conditions(name, json.closures, json.at, json.band))
     except SnapError as error:
         raise InputError(str(error), field=_snapped_field(str(error), requests)) from None
@@ -109,6 +116,7 @@ def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
     bases = {b.id: b for b in scenario.bases}
     borrowed = {b.unit: b for b in result.optimal.borrowed}
     optimal = result.optimal.to_dict()
+    summary = availability_summary(result)
     described = []
     for assignment in optimal["assignments"]:
         team = teams[assignment["unit"]]
@@ -124,13 +132,14 @@ def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
             "route": result.routes.get(team.id, []), "route_km": result.route_km.get(team.id),
             "borrowed": lent is not None,
             "lender": lent.lender if lent else None, "cost": lent.cost if lent else 0.0,
+            **({"brings": summary["units"][team.id]} if summary is not None else {}),
         })
     optimal["assignments"] = described
     optimal["units_sent"] = len(described)
     greedy = result.greedy.to_dict()
     greedy["units_sent"] = len(greedy["assignments"])
     return {"scenario": scenario.name, "incidents": list(result.incidents), "optimal": optimal,
-            "greedy": greedy, "ledger": result.ledger, "roads": result.roads}
+            "greedy": greedy, "ledger": result.ledger, "availability": summary, "roads": result.roads}
 
 
 def _capabilities(scenario: Scenario) -> set[str]:

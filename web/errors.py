@@ -12,13 +12,14 @@ from planner.errors import ForbiddenError, InfeasibleError, InputError, NotFound
 from planner.store.database import ConflictError
 from planner.store.engine import StoreBusyError
 from planner.store.throttle import SignInThrottled
+from web.i18n import localized
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    **extra: Any) -> tuple[Response | str, int]:
     """JSON ``{"error": {"code", "message", "field", **extra}}`` for the API, an HTML page otherwise."""
-    if request.path.startswith("/api/"):
-        return jsonify({"error": {"code": code, "message": message, "field": field, **extra}}), status
+    if request.path.startswith("/api/"):  # the message in the request's language (web.i18n); code and field as is
+        return jsonify({"error": {"code": code, "message": localized(message), "field": field, **extra}}), status
     return render_template("error.html", status=status, code=code, message=message, field=field), status
 
 

@@ -1,9 +1,13 @@
-"""Inventory pages: list, create, edit, delete and import bases, teams, equipment, sites and agreements.
+"""Inventory pages: list, create, edit, delete and import every record kind (bases, teams, people, equipment, ...).
 
 Forms are generated from the record types, with the same cell conventions as the CSV files (lists with
 ``;``, capabilities ``key:value;key:value``), so what a planner types is read exactly like an imported
 file. A failed save re-renders the form with everything the user typed and the error next to its
 field; an edit made by someone else in the meantime gives a conflict message, never an overwrite.
+People are listed without names and phone numbers to readers who may not see personal data
+(:mod:`web.privacy`). The teams tab shows, for a chosen time (``?at=``), each team's people on duty,
+what it can staff against what it declares and why (the one availability function); the upkeep board
+(``/inventory/upkeep``) lists inspections due, equipment down, and stock and certificates expiring.
 """
 
 from __future__ import annotations
@@ -18,29 +22,49 @@ from werkzeug.wrappers import Response
 
 from planner.errors import InputError
 from planner.model.codes import label
+from planner.model.personnel import PERSONAL_FIELDS
 from planner.model.reading import ENCODINGS, decode, parse_json
 from planner.model.records import RECORD_TYPES
-from planner.scenario.files import cell_text, csv_cells
+from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell
 from planner.scenario.importing import preview_import
+from planner.scenario.jurisdictions import record_jurisdiction
 from planner.store.database import AGREEMENTS, ConflictError
-from web.auth import actor, require
+from web.auth import actor, require, user_scope
+from web.availability import moment_of, scenario_availability, scenario_upkeep
+from web.i18n import language
+from web.privacy import sees_personal_data, shown_csv, shown_record
 from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
-KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "equipment": "装备 Equipment",
+KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "people": "人员 People", "shifts": "值班 Duty roster",
+         "equipment": "装备 Equipment", "depots": "物资储备库 Depots", "stocks": "储备物资 Stocks",
          "sites": "危险源 Hazard sites", "jurisdictions": "辖区 Jurisdictions",
          "standards": "响应标准 Standards", AGREEMENTS: "协议 Agreements"}
 LIST_COLUMNS = {
     "bases": ["id", "name", "name_zh", "tier", "jurisdiction", "operator"],
     "teams": ["id", "name", "team_type", "base", "members", "squads", "turnout_min", "availability"],
-    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team"],
+    "people": ["id", "team", "name", "name_zh", "role", "squad", "qualifications", "phone"],
+    "shifts": ["id", "team", "kind", "people", "starts", "hours", "every_h", "until"],
+    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team", "asset_number", "status",
+                  "last_inspected", "inspection_days"],
+    "depots": ["id", "name", "name_zh", "jurisdiction", "operator", "turnout_min"],
+    "stocks": ["id", "depot", "material", "name", "quantity", "unit", "unit_price", "expires"],
     "sites": ["id", "name", "kind", "risk_grade", "hazard_level", "jurisdiction"],
     "jurisdictions": ["id", "name", "name_zh", "level", "parent"],
     "standards": ["id", "name", "capability", "max_min", "site_kinds", "min_share"],
     AGREEMENTS: ["id", "lender", "borrower", "fixed_cost", "cost_per_travel_min"],
 }
-_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "kind": "site_kind"}
+_LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "level": "jurisdiction_level",
+             "role": "role", "status": "equipment_status"}
+"""The label table's field (:data:`planner.model.codes.LABELS`) of a coded column, whatever the kind."""
+_KIND_LABELLED = {"sites": "site_kind", "shifts": "shift_kind"}
+"""The label table's field of the ``kind`` column, per record kind (equipment kinds are open text)."""
+
+
+def _label_field(kind: str, column: str) -> str | None:
+    """Return the label table's field of ``column`` in records of ``kind``, or None when it is not coded."""
+    return _KIND_LABELLED.get(kind) if column == "kind" else _LABELLED.get(column)
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,8 @@ class FormField:
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
+    coded: str = ""
+    """The label table's field for the choices' labels (:func:`planner.model.codes.label`), if any."""
 
 
 def form_fields(kind: str) -> list[FormField]:
@@ -60,7 +86,12 @@ def form_fields(kind: str) -> list[FormField]:
         return [FormField("id", "text", required=True), FormField("document", "json", required=True,
                                                                   help="the whole agreement as JSON")]
     fields = []
-    for name, info in RECORD_TYPES[kind].model_fields.items():
+    declared = dict(RECORD_TYPES[kind].model_fields)
+    if "crs" in declared:  # the datum of the point right after lon and lat
+        names = [n for n in declared if n != "crs"]
+        names.insert(names.index("lat") + 1, "crs")
+        declared = {n: declared[n] for n in names}
+    for name, info in declared.items():
         enum = next((a for a in (info.annotation, *get_args(info.annotation)) if isinstance(a, type)
                      and issubclass(a, Enum)), None)
         if name == "geometry":
@@ -68,10 +99,14 @@ def form_fields(kind: str) -> list[FormField]:
         elif info.annotation is bool:
             fields.append(FormField(name, "checkbox"))
         elif enum is not None and name not in ("site_kinds", "tiers"):
-            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required()))
+            fields.append(FormField(name, "select", tuple(e.value for e in enum), info.is_required(),
+                                    coded=_label_field(kind, name) or name))
         else:
             hint = {"capabilities": "key:value;key:value" if kind == "teams" else "tag;tag",
-                    "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier"}.get(name, "")
+                    "standards": "id;id", "site_kinds": "kind;kind", "tiers": "tier;tier", "people": "id;id",
+                    "starts": "2026-07-01T08:00", "until": "2026-12-31T08:00"}.get(name, "")
+            if (kind, name) in STRUCTURED_FIELDS:
+                hint = "|".join(STRUCTURED_FIELDS[(kind, name)]) + ";…"
             fields.append(FormField(name, "text", required=info.is_required(), help=hint or (info.description or "")))
     return fields
 
@@ -95,7 +130,8 @@ def _values_of(kind: str, data: dict[str, Any]) -> dict[str, str]:
     """Form values (text) of a stored record."""
     if kind == AGREEMENTS:
         return {"id": str(data.get("id", "")), "document": json.dumps(data, ensure_ascii=False, indent=2)}
-    return {k: (json.dumps(v, ensure_ascii=False) if k == "geometry" and v else cell_text(v)) for k, v in data.items()}
+    return {k: (json.dumps(v, ensure_ascii=False) if k == "geometry" and v else record_cell(kind, k, v))
+            for k, v in data.items()}
 
 
 def _data_from_form(kind: str, form: dict[str, str]) -> dict[str, Any]:
@@ -125,17 +161,46 @@ def index() -> str:
     scenario = current_scenario(name)
     versions = get_store().record_versions(name, kind)
     rows = (list(scenario.agreements) if kind == AGREEMENTS
-            else [r.model_dump(mode="json") for r in scenario.records(kind)])
+            else [shown_record(kind, r.model_dump(mode="json")) for r in scenario.records(kind)])
     columns = LIST_COLUMNS[kind]
-    table = [[_display(c, row.get(c)) for c in columns] for row in rows]
+    if kind == "people" and not sees_personal_data():
+        columns = [c for c in columns if c not in PERSONAL_FIELDS]
+    table = [[_display(kind, c, row.get(c)) for c in columns] for row in rows]
+    at = request.args.get("at", "")
+    available = _team_availability(name, at) if kind == "teams" and at else None
+    scope = user_scope()
+    editable = {str(row.get("id")) for row in rows
+                if scope.holds(scenario, record_jurisdiction(scenario, kind, row))}  # the rest is read as a viewer
     return render_template("inventory.html", scenario=scenario, scenarios=get_store().list_scenarios(), kind=kind,
-                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions)
+                           kinds=KINDS, columns=columns, rows=list(zip(rows, table, strict=True)), versions=versions,
+                           at=at, available=available, editable=editable)
 
 
-def _display(column: str, value: Any) -> str:
-    if column in _LABELLED and value is not None:
-        return label(_LABELLED[column], value)
-    return cell_text(value)
+def _team_availability(name: str, at: str) -> dict[str, dict[str, Any]]:
+    """Return each team's availability at ``at`` as the teams tab shows it: on duty, can staff, flags, state."""
+    report = scenario_availability(name, moment_of(name, at))
+    declared = {t.id: list(t.capabilities) for t in current_scenario(name).teams}
+    shown = {}
+    for team in report.teams:
+        staff = [f"{c} {team.capabilities.get(c, 0)}/{team.nominal.get(c, 0)}" for c in declared[team.id]]
+        state = "out" if team.not_responding else "below" if any(
+            team.capabilities.get(c, 0) < team.nominal.get(c, 0) for c in declared[team.id]) else ""
+        shown[team.id] = {"on_duty": "—" if team.on_duty is None else f"{team.on_duty}/{team.people}",
+                          "staff": "; ".join(staff), "state": state,
+                          "flags": [f"[{f.rule}] {f.message}" for f in team.flags],
+                          "type": f"{team.declared_type or '—'} → {team.met_type or '—'}"
+                          if team.declared_type is not None else ""}
+    return shown
+
+
+def _display(kind: str, column: str, value: Any) -> str:
+    coded = _label_field(kind, column)
+    if coded is not None and value is not None:
+        return label(coded, value, language())
+    if kind == "people" and column == "qualifications" and isinstance(value, list):
+        return "; ".join(f"{label('qualification', q.get('kind'), language())} → {q.get('expires') or '∞'}"
+                         for q in value if isinstance(q, dict))
+    return record_cell(kind, column, value)
 
 
 def _render_form(kind: str, values: dict[str, str], *, record_id: str | None, version: int | None,
@@ -155,7 +220,7 @@ def create(kind: str) -> Any:
         return _render_form(kind, {}, record_id=None, version=None)
     form = request.form.to_dict()
     try:
-        get_store().put_record(_scenario_name(), kind, _data_from_form(kind, form), actor=actor())
+        get_store().put_record(_scenario_name(), kind, _data_from_form(kind, form), actor=actor(), scope=user_scope())
     except InputError as error:
         return _render_form(kind, form, record_id=None, version=None, error=error, status=400)
     flash(f"已创建 Created {kind} {form.get('id')}.", "info")
@@ -178,7 +243,7 @@ def edit(kind: str, record_id: str) -> Any:
         if sent is None:
             raise InputError("the form lost its version number; reload the record", field="version")
         data = {**_data_from_form(kind, form), "id": record_id}
-        store.put_record(_scenario_name(), kind, data, expected_version=sent, actor=actor())
+        store.put_record(_scenario_name(), kind, data, expected_version=sent, actor=actor(), scope=user_scope())
     except ConflictError as error:
         return _render_form(kind, form, record_id=record_id, version=sent, error=error, status=409)
     except InputError as error:
@@ -197,7 +262,7 @@ def delete(kind: str, record_id: str) -> Response:
         if version and _version(version) is None:
             raise InputError(f"the form's version {version!r} is not a number; reload the list", field="version")
         get_store().delete_record(_scenario_name(), kind, record_id,
-                                  expected_version=_version(version), actor=actor())
+                                  expected_version=_version(version), actor=actor(), scope=user_scope())
         flash(f"已删除 Deleted {kind} {record_id}.", "info")
     except InputError as error:
         flash(f"未删除 Not deleted: {error}", "error")
@@ -226,10 +291,38 @@ def import_file(kind: str) -> Any:
         context.update(text=text, filename=filename)
         preview = context["preview"] = preview_import(scenario, kind, text, filename)
         if request.form.get("confirm") == "yes" and preview.ok:
-            counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor())
+            counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor(),
+                                                scope=user_scope())
             flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
             return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     except InputError as error:
         flash(str(error), "error")
         return render_template("import.html", **context), 400
     return render_template("import.html", **context), (200 if preview.ok else 400)
+
+
+@bp.get("/<kind>/export.csv")
+@require("view")
+def export_file(kind: str) -> Response:
+    """Download one record kind as CSV, as the reader may see it (no names for viewers and dispatchers)."""
+    kind = _kind(kind)
+    if kind == AGREEMENTS:
+        abort(404, description="agreements are exported with the scenario folder (agreements.json)")
+    name = _scenario_name()
+    return Response("\ufeff" + shown_csv(current_scenario(name), kind), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}-{kind}.csv"})
+
+
+@bp.get("/upkeep")
+@require("view")
+def upkeep() -> str:
+    """Show the upkeep board: inspections due and overdue, equipment down, stock and certificates expiring."""
+    name = _scenario_name()
+    scenario = current_scenario(name)
+    board = scenario_upkeep(name, request.args.get("day") or None)
+    names = {p.id: f"{p.name_zh or p.name} ({p.id})" for p in scenario.people} if sees_personal_data() else {}
+    sections = [("inspections", "检查到期 Inspections due and overdue"),
+                ("equipment_down", "停用装备 Equipment not in service"),
+                ("stock", "库存过期 Stock expired or expiring"), ("certificates", "证书到期 Certificates expiring")]
+    return render_template("upkeep.html", scenario=scenario, scenarios=get_store().list_scenarios(), kinds=KINDS,
+                           board=board, sections=sections, names=names)

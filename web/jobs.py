@@ -18,15 +18,18 @@ from flask import Blueprint, Flask, abort, current_app, jsonify
 from flask_login import current_user
 
 from planner.jobs.runner import JobQueue, JobRunner
+from planner.scenario.jurisdictions import root_of
 from planner.settings import JOB_RUNNER_MODES
-from web.auth import actor
+from planner.store.scope import check_scope
+from web.auth import actor, user_scope
 from web.openapi import operation
+from web.scenarios import current_scenario
 from web.schemas.common import JobStarted
 from web.schemas.jobs import JobAnswer, JobList, JobsQuery, NewJob
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1")
 JOB_PERMISSIONS = {"coverage": "view", "drills-plan": "edit_drills", "drills-simulate": "edit_drills",
-                   "sweep": "run_whatif"}
+                   "sweep": "run_whatif", "year": "run_whatif"}
 """Permission each job kind needs beyond ``view`` (kinds not listed need ``edit_drills``)."""
 _RUNNERS: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 """The in-process runners of this process's apps, shut down when the process exits normally."""
@@ -59,14 +62,22 @@ def runner() -> JobQueue:
     return current_app.extensions["planner_jobs"]  # type: ignore[no-any-return]
 
 
-def check_may_start(kind: str, params: Mapping[str, Any]) -> None:
-    """Refuse (403) a job the signed-in user may not start: its kind's permission, a scheduler for admins only."""
+def check_may_start(kind: str, params: Mapping[str, Any], name: str) -> None:
+    """Refuse (403) a job the signed-in user may not start: its kind's permission, a scheduler for admins only.
+
+    A job that needs more than ``view`` works on the whole scenario (a year's programme places every
+    county's drills), so it also needs a user who holds the scenario whole (the scope check).
+    """
     if params.get("scheduler") is not None and not current_user.can("manage_users"):
         # a scheduler address makes the server open a connection: only administrators choose where to
         abort(403, description="only an administrator may send a job to a Dask scheduler")
     needed = JOB_PERMISSIONS.get(kind, "edit_drills")
     if not current_user.can(needed):
         abort(403, description=f"your role ({current_user.role}) may not start {kind} jobs: it needs {needed!r}")
+    if needed != "view":
+        scenario = current_scenario(name)
+        check_scope(user_scope(), scenario, root_of(scenario), what=f"a {kind} job on scenario {name}",
+                    permission=needed)
 
 
 @operation(bp, "/scenarios/<name>/jobs", "POST", summary="Start a background job (202 with its id)",
@@ -74,7 +85,7 @@ def check_may_start(kind: str, params: Mapping[str, Any]) -> None:
 def start(name: str, json: NewJob) -> Any:
     """Start a job of a registered kind on a scenario; its parameters are checked before it is accepted."""
     kind = json.kind.value
-    check_may_start(kind, json.params)
+    check_may_start(kind, json.params, name)
     job_id = runner().submit(kind, name, json.params, actor=actor())
     return jsonify({"id": job_id, "status": "queued"}), 202
 
@@ -84,7 +95,7 @@ def start(name: str, json: NewJob) -> Any:
 def again(job_id: str) -> Any:
     """Queue a new job with the kind, scenario and parameters of an ended one (a failed or interrupted one)."""
     job = runner().get(job_id)
-    check_may_start(job["kind"], job["params"])
+    check_may_start(job["kind"], job["params"], job["scenario"])
     new_id = runner().rerun(job_id, actor=actor())
     return jsonify({"id": new_id, "status": "queued"}), 202
 

@@ -29,6 +29,7 @@ from spectree import Response, SpecTree
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.plugins.flask_plugin import FlaskPlugin
 
+from planner.drills.records import DRILL_KEY
 from planner.errors import InputError
 from planner.model.reading import MAX_DEPTH
 from planner.model.validation import located_error
@@ -42,8 +43,12 @@ PATH_PARAMETERS = {
     "key": "drill id: <year>-<programme drill id>", "action_id": "corrective action id", "team": "team id",
     "job_id": "job id", "plan_id": "emergency plan id", "inject_id": "MSEL inject id", "branch": "surprise branch id",
     "set_name": "closure set name",
+    "request_id": "request id (R<date>-<hex>)",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""
+PATH_PATTERNS = {"key": re.sub(r"\(\?P<\w+>", "(", DRILL_KEY.pattern)}
+"""Patterns of the path parameters whose converter is plain text but whose view accepts only that form (named
+groups written as plain ones: JSON Schema's regular expressions are ECMA 262's)."""
 ERROR_ANSWERS = {400: "bad input (the field is named)", 401: "not signed in",
                  403: "role lacks the permission, or the initial password must be changed first", 404: "not found",
                  413: "the request body is larger than the server's MAX_CONTENT_LENGTH",
@@ -69,6 +74,11 @@ class JsonModeAdapter(PydanticModelAdapter):
         # spectree renders these before our ``before`` hook turns the error into the project's 400: keep them
         # JSON (pydantic's own rendering), as an input a validator already read may be a set or a date
         return json.loads(err.json(include_url=False, include_context=False))
+
+
+def request_json() -> Any:
+    """Return the request's JSON body as its model read it: whole numbers as integers (``60.0`` as ``60``)."""
+    return _whole_numbers(request.get_json())
 
 
 def _whole_numbers(value: Any) -> Any:
@@ -109,7 +119,8 @@ api = SpecTree(
     description='Errors are JSON {"error": {"code", "message", "field"}} with 4xx codes; a request that '
                 "does not match this document is a 400 naming the field. On every operation, a JSON body nested "
                 f"more than {MAX_DEPTH} arrays or objects deep is a 400 naming `body`, and a body larger than the "
-                "server's MAX_CONTENT_LENGTH (20 MB unless configured otherwise) is a 413.",
+                "server's MAX_CONTENT_LENGTH (20 MB unless configured otherwise) is a 413. No text, key or value "
+                "anywhere in a request may hold a NUL character (U+0000): it is a 400.",
     annotations=True,
     validation_error_status=400, validation_error_model=ErrorBody, before=_refuse,
     naming_strategy=lambda model: model.__name__, nested_naming_strategy=lambda _parent, child: child,
@@ -206,6 +217,9 @@ def document() -> dict[str, Any]:
         if entry is None:
             continue
         entry["description"] = extras["description"]
+        for parameter in entry.get("parameters", []):
+            if parameter["in"] == "path" and parameter["name"] in PATH_PATTERNS:
+                parameter["schema"]["pattern"] = PATH_PATTERNS[parameter["name"]]
         if "requestBody" in extras:
             entry["requestBody"] = extras["requestBody"]
         for code, types in extras.get("media", {}).items():
@@ -221,8 +235,9 @@ NO_NUL = "^[^\\u0000]*$"
 def _no_nul(schema: Any) -> None:
     """State in every schema of the document that texts and keys hold no NUL character.
 
-    A text schema without a pattern gets :data:`NO_NUL` (the patterns the models set already exclude
-    NUL), and an object with free keys gets it as ``propertyNames``.
+    A text schema without a pattern gets :data:`NO_NUL`, one with a pattern that does not span the whole
+    text gets it as well (under ``allOf``; a pattern anchored at both ends is a list of what is allowed,
+    and the models' such patterns exclude NUL), and an object with free keys gets it as ``propertyNames``.
     """
     if isinstance(schema, list):
         for item in schema:
@@ -234,6 +249,8 @@ def _no_nul(schema: Any) -> None:
     types = types if isinstance(types, list) else [types]
     if "string" in types and not {"pattern", "enum", "const", "format"} & set(schema):
         schema["pattern"] = NO_NUL
+    elif "string" in types and not re.fullmatch(r"\^.*\$", schema.get("pattern", "^$")):
+        schema["allOf"] = [*schema.get("allOf", []), {"pattern": NO_NUL}]
     if "object" in types and schema.get("additionalProperties") is not False and "propertyNames" not in schema:
         schema["propertyNames"] = {"pattern": NO_NUL}
     for key, value in schema.items():

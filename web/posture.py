@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from planner import clock
+from planner.availability.settings import availability_rules
 from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import critical_periods
 from planner.posture.settings import PostureInputs, posture_inputs
@@ -86,7 +87,8 @@ def posture(name: str, json: PostureRequest) -> Any:
     inputs = _inputs(name)
     report = plan_posture(scenario, warnings, rules=inputs.rules, staging=inputs.staging, calendar=inputs.calendar,
                           at=json.at, max_moves=json.max_moves, time_limit_s=json.time_limit_s,
-                          roads=road_conditions(name, json.closures, None, json.band))
+                          roads=road_conditions(name, json.closures, None, json.band),
+                          availability_rules=availability_rules(StoredDocuments(get_store(), name), scenario))
     return jsonify(report.to_dict(full=True))
 
 

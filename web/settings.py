@@ -18,17 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
+import planner.availability.settings  # noqa: F401  (registers the availability rules document)
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
 import planner.roads.bands  # noqa: F401  (registers the speed-profiles document)
 import planner.roads.closures  # noqa: F401  (registers the closures document)
+import planner.year.settings  # noqa: F401  (registers the incident-rates document)
 from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered
 from planner.store.settings import put_settings, stored_settings_version
-from web.auth import actor
-from web.openapi import operation
+from web.auth import actor, user_scope
+from web.openapi import operation, request_json
 from web.scenarios import current_scenario
 from web.schemas.settings import SettingsList, SettingsSaved, document_models
 from web.store import get_store
@@ -63,9 +65,9 @@ def document_routes(document: SettingsDocument) -> None:
 
     def write(name: str, json: Any) -> Any:
         scenario = current_scenario(name)
-        data = request.get_json()["data"]  # as sent (the model checked it): the folder export writes it back
+        data = request_json()["data"]  # as sent (the model checked it): the folder export writes it back
         version = put_settings(get_store(), scenario, document.name, data, expected_version=json.expected_version,
-                               actor=actor())
+                               actor=actor(), scope=user_scope())
         return jsonify({"name": document.name, "version": version})
 
     read.__name__, write.__name__ = f"get_{document.name}", f"put_{document.name}"

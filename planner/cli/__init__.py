@@ -1,8 +1,9 @@
 """``python -m planner <command>``: one module per command in this package, found automatically.
 
 Each command module defines ``register(subparsers)``, which adds its parser and sets ``handler`` to a
-function ``(args) -> int``. ``main`` turns every planner or geodata error into one stderr line and an
-exit code: 0 ok, 2 bad input, 3 infeasible, 4 solver limit without a solution, 1 a bug.
+function ``(args) -> int``. ``main`` turns every planner or geodata error, and a file that cannot be read
+or written, into one stderr line and an exit code: 0 ok, 2 bad input, 3 infeasible, 4 solver limit without
+a solution, 1 a bug.
 
 Heavy modules load when the command that needs them runs. Every command module is imported to build
 the parser, so at its top a command module imports only the standard library and the light modules
@@ -76,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PlannerError, GeodataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return exit_code_for(error)
+    except OSError as error:  # a file or folder named on the command line that cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -1,8 +1,8 @@
 """Helpers shared by CLI commands: finding a scenario, with its settings, in the store or the shipped library.
 
 Imported by the commands' handlers when they run, never while the parser is built (it loads the store and
-the records). Importing it registers every settings document (drills', posture's and the roads'), so the
-folder and the store know them all.
+the records). Importing it registers every settings document (availability's, drills', posture's, the roads'
+and the year's), so the folder and the store know them all.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import planner.availability.settings  # noqa: F401  (registers the availability rules document)
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
 import planner.roads.bands  # noqa: F401  (registers the speed-profiles document)
 import planner.roads.closures  # noqa: F401  (registers the closures document)
+import planner.year.settings  # noqa: F401  (registers the incident-rates document)
 from planner.clock import local_moment
 from planner.errors import InputError, NotFoundError
 from planner.roads.conditions import RoadConditions, travel_network

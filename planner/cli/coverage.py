@@ -15,12 +15,16 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.cli._arguments import add_road_options, add_scenario_argument
+from geodata.datums import to_wgs84
+from planner.cli._arguments import add_crs_argument, add_road_options, add_scenario_argument
 from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
 from planner.model.codes import TeamType, Tier, label
+
+if TYPE_CHECKING:
+    from planner.roads.conditions import RoadConditions
 
 
 def register(subparsers: Any) -> None:
@@ -33,7 +37,12 @@ def register(subparsers: Any) -> None:
     )
     add_scenario_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--pdf", type=Path, metavar="FILE.pdf",
+                        help="also write the coverage report (standards and gap list) as a printable PDF")
     parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
+    parser.add_argument("--at", metavar="ISO", help="coverage with the teams available at this time (people on duty, "
+                        "strength rules) beside nominal coverage, both on the roads of that moment's time band, "
+                        "e.g. 2026-07-01T02:00")
     parser.add_argument("--commit", action="append", default=[], metavar="TEAM",
                         help="treat this team as committed elsewhere (repeatable)")
     parser.add_argument("--close-base", action="append", default=[], metavar="BASE",
@@ -44,6 +53,7 @@ def register(subparsers: Any) -> None:
                         help="what-if: add the K best bases from --candidates (MCLP, risk-weighted)")
     parser.add_argument("--candidates", type=Path, metavar="FILE.csv",
                         help="candidate bases: columns id,lon,lat or id,node")
+    add_crs_argument(parser, "--move-team points and --candidates rows (a crs column overrides it per row)")
     parser.add_argument("--every-town-and-site", action="store_true",
                         help="candidate bases: every town of the scenario's network and every hazard site")
     parser.add_argument("--siting", choices=["mclp", "p-median"], default="mclp",
@@ -53,7 +63,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--turnout-min", type=float, default=5.0, help="turn-out minutes of new teams (default 5)")
     parser.add_argument("--tier", choices=[t.value for t in Tier], default="local", help="tier of new bases")
     parser.add_argument("--time-limit", type=float, default=30.0, help="solver seconds for --add-bases (default 30)")
-    add_road_options(parser)
+    add_road_options(parser, at=False)  # --at above: who is on duty, and the time band the roads are driven in
     parser.set_defaults(handler=run)
 
 
@@ -71,12 +81,24 @@ def run(args: argparse.Namespace) -> int:
         if args.candidates or args.every_town_and_site or args.team_type or args.siting != "mclp":
             raise InputError("--candidates, --every-town-and-site, --team-type and --siting go with --add-bases K",
                              field="add-bases")
+        if args.at:
+            if args.pdf is not None:
+                raise InputError("--pdf writes the nominal coverage report; it does not go with --at", field="pdf")
+            return _print_now(args, roads)
         report = coverage(scenario, out={t: "committed" for t in args.commit}, roads=roads)
+        if args.pdf is not None:
+            from planner.coverage.printout import coverage_pdf
+
+            args.pdf.write_bytes(coverage_pdf(report, scenario, agency=str(scenario.meta.get("agency", ""))))
         if args.json:
             print_json(report.to_dict())
         else:
             _print_report(report, args.standard)
         return 0
+    if args.pdf is not None:
+        raise InputError("--pdf writes the coverage report; it does not go with what-if options", field="pdf")
+    if args.at:
+        raise InputError("--at goes with plain coverage, not with a what-if plan", field="at")
     if args.add_bases < 0:
         raise InputError(f"--add-bases {args.add_bases} must be >= 0", field="add-bases")
     template = None
@@ -87,11 +109,11 @@ def run(args: argparse.Namespace) -> int:
                              "--every-town-and-site", field="candidates")
         template = TeamTemplate(TeamType(args.team_type), turnout_min=args.turnout_min, tier=Tier(args.tier))
         candidates = (scenario_candidates(scenario) if args.every_town_and_site
-                      else read_candidates(args.candidates))
+                      else read_candidates(args.candidates, args.crs))
     if not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit:g} must be > 0", field="time-limit")
     plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
-                move_teams=dict(parse_move(m) for m in args.move_team), add_k=args.add_bases,
+                move_teams=dict(parse_move(m, args.crs) for m in args.move_team), add_k=args.add_bases,
                 candidates=candidates, template=template, model=args.siting)
     result = what_if(scenario, plan, time_limit_s=args.time_limit, roads=roads)
     if args.json:
@@ -101,8 +123,36 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
-    """``T=BASE`` or ``T=LON,LAT`` to (team, base id or point)."""
+def _print_now(args: argparse.Namespace, roads: RoadConditions | None) -> int:
+    """Coverage with the teams available at ``--at`` beside nominal coverage, both under ``roads``."""
+    from planner.availability import availability
+    from planner.availability.settings import availability_rules
+    from planner.cli._common import load_with_settings
+    from planner.clock import local_moment
+    from planner.coverage.available import coverage_now
+    from planner.store.database import Store
+
+    scenario, documents, _ = load_with_settings(args.scenario, Store())
+    available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
+                             availability_rules(documents, scenario))
+    result = coverage_now(scenario, available, {t: "committed" for t in args.commit}, roads=roads)
+    if args.json:
+        print_json(result.to_dict())
+        return 0
+    print(f"Available at {result.at.isoformat()} against nominal:")
+    nominal = {s.standard: s for s in result.nominal.standards}
+    print_table(["standard", "sites", "passing nominal", "passing now", "met nominal", "met now"],
+                [[s.standard, s.sites, nominal[s.standard].passing, s.passing,
+                  "yes" if nominal[s.standard].met else "NO", "yes" if s.met else "NO"] for s in result.now.standards])
+    if result.lost:
+        print(f"\nPassing nominally, failing now ({len(result.lost)}): "
+              + ", ".join(f"{site} ({standard})" for site, standard in result.lost))
+    _print_report(result.now, args.standard)
+    return 0
+
+
+def parse_move(text: str, crs: str = "wgs84") -> tuple[str, str | tuple[float, float]]:
+    """``T=BASE`` or ``T=LON,LAT`` to (team, base id or WGS-84 point), the point given in ``crs``."""
     team, sep, target = text.partition("=")
     if not sep or not team.strip() or not target.strip():
         raise InputError(f"--move-team {text!r}: expected TEAM=BASE or TEAM=LON,LAT", field="move-team")
@@ -114,12 +164,15 @@ def parse_move(text: str) -> tuple[str, str | tuple[float, float]]:
             raise InputError(f"--move-team {text!r}: LON,LAT must be numbers", field="move-team") from None
         if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
             raise InputError(f"--move-team {text!r}: ({lon}, {lat}) is not a lon/lat point", field="move-team")
-        return team.strip(), (lon, lat)
+        return team.strip(), to_wgs84(lon, lat, crs)
     return team.strip(), target.strip()
 
 
-def read_candidates(path: Path) -> tuple[Any, ...]:
-    """Candidate bases from a CSV with a header ``id,lon,lat`` or ``id,node``; InputError names the line."""
+def read_candidates(path: Path, crs: str = "wgs84") -> tuple[Any, ...]:
+    """Candidate bases from a CSV with a header ``id,lon,lat[,crs]`` or ``id,node``; InputError names the line.
+
+    Points are in ``crs`` unless the row's ``crs`` cell names another one.
+    """
     from planner.coverage.whatif import Candidate
     from planner.model.reading import csv_dicts, csv_lines, read_text
 
@@ -136,7 +189,8 @@ def read_candidates(path: Path) -> tuple[Any, ...]:
             if row.get("node") not in (None, ""):
                 found.append(Candidate(str(row["id"]).strip(), node=int(str(row["node"]))))
             else:
-                found.append(Candidate(str(row["id"]).strip(), lon=float(str(row["lon"])), lat=float(str(row["lat"]))))
+                lon, lat = to_wgs84(float(str(row["lon"])), float(str(row["lat"])), (row.get("crs") or crs).strip())
+                found.append(Candidate(str(row["id"]).strip(), lon=lon, lat=lat))
         except (TypeError, ValueError) as error:
             raise InputError(f"{path} line {number}: {error}", field="candidates", record=str(path)) from None
     ids = [c.id for c in found]

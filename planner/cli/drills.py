@@ -99,6 +99,7 @@ def _template(template_id: str) -> Any:
 
 def run_plan(args: argparse.Namespace) -> int:
     """Schedule and print the programme."""
+    from planner.availability.settings import availability_rules
     from planner.cli._common import load_with_settings
     from planner.drills.calendar_export import to_csv, write_ics
     from planner.drills.parameters import PlanParameters
@@ -118,7 +119,8 @@ def run_plan(args: argparse.Namespace) -> int:
     library = load_library()
     plans = plan_set(documents, scenario)
     calendar = drill_calendar(documents, scenario, params.year)
-    programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=params.time_limit_s)
+    programme = schedule_programme(scenario, plans, calendar, library, rules=availability_rules(documents, scenario),
+                                   time_limit_s=params.time_limit_s)
     if args.ics:
         write_ics(programme, args.ics)
     if args.csv:

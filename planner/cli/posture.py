@@ -50,6 +50,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
+    from planner.availability.settings import availability_rules
     from planner.cli._common import load_with_settings, roads_for
     from planner.posture.prepositioning import plan_posture, read_staging_points
     from planner.posture.settings import posture_inputs
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = posture_inputs(documents, scenario)
     staging = read_staging_points(args.staging) if args.staging else inputs.staging
     report = plan_posture(scenario, warnings, rules=inputs.rules, staging=staging, calendar=inputs.calendar, at=at,
-                          max_moves=args.max_moves, time_limit_s=args.time_limit, roads=roads)
+                          max_moves=args.max_moves, time_limit_s=args.time_limit, roads=roads,
+                          availability_rules=availability_rules(documents, scenario))
     if args.json:
         print_json(report.to_dict(full=False))
     else:

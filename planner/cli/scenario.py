@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.cli.output import print_json, print_table
 from planner.errors import InputError
 from planner.model.codes import ENCODINGS, RECORD_KINDS
 from planner.scenario.paths import library_names
+
+if TYPE_CHECKING:
+    from planner.scenario.model import Scenario
 
 ENCODING_HELP = f"text encoding of the files: {' or '.join(ENCODINGS)} (default utf-8, a byte order mark is skipped)"
 
@@ -45,10 +49,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     upload.add_argument("--encoding", metavar="NAME", help=ENCODING_HELP)
     upload.add_argument("--json", action="store_true", help="print JSON")
     upload.set_defaults(handler=import_records)
-    export = actions.add_parser("export", help="write a stored scenario as a folder of CSV/GeoJSON files",
-                                description="Write a stored scenario as a folder of CSV/GeoJSON files.")
+    export = actions.add_parser(
+        "export", help="write a stored scenario as a folder of CSV/GeoJSON files, or as GIS layers",
+        description="Write a stored scenario as a scenario folder (read back by `scenario load`), or with --format "
+                    "geojson|csv as GIS layers for QGIS/ArcGIS: records, service areas, coverage verdicts and the "
+                    "gap list, one file per layer, WGS-84 (CSV: geometry as WKT in a wkt column).")
     export.add_argument("name", help="stored scenario name")
     export.add_argument("folder", type=Path, help="output folder (created)")
+    export.add_argument("--format", choices=["scenario", "geojson", "csv"], default="scenario",
+                        help="scenario folder (default), or GIS layers as GeoJSON or CSV with WKT")
     export.set_defaults(handler=export_scenario)
 
 
@@ -101,8 +110,10 @@ def import_records(args: argparse.Namespace) -> int:
                     [[r.where, r.record_id, r.action, r.error or ""] for r in preview.rows])
     if not preview.ok:
         refused = sum(1 for r in preview.rows if r.error)
-        reason = preview.problem or f"{refused} of {len(preview.rows)} row(s) refused"
-        raise InputError(f"{args.file.name}: {reason}; nothing was written", field="file")
+        on_a_row = preview.problem is not None and any(r.error == preview.problem for r in preview.rows)
+        reason = preview.problem if on_a_row else \
+            f"{args.file.name}: {preview.problem or f'{refused} of {len(preview.rows)} row(s) refused'}"
+        raise InputError(f"{reason}; nothing was written", field="file")
     if not args.json:
         print(f"imported {counts['created']} new and {counts['updated']} updated {args.kind} into {args.name!r}"
               if written else f"{args.file.name}: all {len(preview.rows)} row(s) valid; nothing written (--preview)")
@@ -117,8 +128,21 @@ def export_scenario(args: argparse.Namespace) -> int:
 
     store = Store()
     scenario = store.load_scenario(args.name)
+    if args.format != "scenario":
+        return export_layers(scenario, args.folder, args.format)
     folder = write_scenario(scenario, args.folder)
     written = write_folder_settings(store, scenario.name, folder)
     extra = f" with {', '.join(written)}" if written else ""
     print(f"wrote scenario {scenario.name!r} to {folder}{extra}")
+    return 0
+
+
+def export_layers(scenario: Scenario, folder: Path, layer_format: str) -> int:
+    """Write the scenario's GIS layers (records, service areas, coverage verdicts, gaps) into ``folder``."""
+    from planner.coverage.layers import gis_layers
+    from planner.scenario.interchange import write_layers
+
+    written = write_layers(gis_layers(scenario), folder, layer_format)  # type: ignore[arg-type]
+    print(f"wrote {len(written)} layers of scenario {scenario.name!r} to {folder}: "
+          + ", ".join(p.name for p in written))
     return 0

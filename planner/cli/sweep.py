@@ -2,7 +2,9 @@
 
 Serial by default; ``--workers N`` runs on N local processes (this one and N - 1 in a pool);
 ``--scheduler tcp://HOST:PORT`` on a running Dask cluster (``--scheduler local`` starts a Dask
-``LocalCluster`` of ``--workers`` processes).
+``LocalCluster`` of ``--workers`` processes). ``--availability-from DAY`` judges, for each time of day of
+``--availability-days`` days from DAY, who is on duty and what each team can staff (the one availability
+function, with the scenario's strength rules), instead of counting every team at its declared strength.
 A progress bar goes to stderr (``--no-progress`` turns it off); ``--json`` prints the summary. A
 parallel sweep also runs serially first (the model is shared, so this costs the serial sweep's time
 only) and reports ``serial_seconds`` and ``speedup_over_serial``; ``--no-compare-serial`` skips it.
@@ -62,6 +64,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--chunk-size", type=int, metavar="K", help="incidents per task (default: about 40 chunks)"
     )
+    parser.add_argument("--availability-from", metavar="YYYY-MM-DD",
+                        help="judge availability (people on duty, strength rules) by time of day from this day")
+    parser.add_argument("--availability-days", type=int, metavar="D",
+                        help="days judged from --availability-from (default 7; incident k falls on day k mod D)")
     parser.add_argument(
         "--checkpoint",
         metavar="DIR",
@@ -83,6 +89,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the options (with the sweep job's own parameter model), load the scenario, sweep, print the summary."""
+    from planner.availability.settings import availability_rules
     from planner.cli._common import load_with_settings, read_area, roads_for
     from planner.jobs.registry import parse_params
     from planner.roads.sweeps import sweep_bands
@@ -91,14 +98,17 @@ def run(args: argparse.Namespace) -> int:
     from planner.sweep.parameters import SweepParameters
 
     given = {"incidents": args.incidents, "seed": args.seed, "mode": args.mode, "workers": args.workers,
-             "scheduler": args.scheduler, "busy_share": args.busy_share, "chunk_size": args.chunk_size}
+             "scheduler": args.scheduler, "busy_share": args.busy_share, "chunk_size": args.chunk_size,
+             "availability_from": args.availability_from, "availability_days": args.availability_days}
     params = parse_params(SweepParameters, {k: v for k, v in given.items() if v is not None})
     scenario, documents, _ = load_with_settings(args.scenario, Store())
     roads = roads_for(args, scenario, documents)
     closures = None if roads is None else (args.closures or read_area(args.close_area))
     bands = None if args.no_time_bands else sweep_bands(scenario, documents, closures=closures)
-    settings = SweepSettings(busy_share=params.busy_share)
-    model = sweep_model(scenario, settings=settings, roads=roads, bands=bands or None)
+    settings = SweepSettings(busy_share=params.busy_share, availability_from=params.availability_from,
+                             availability_days=params.availability_days)
+    model = sweep_model(scenario, settings=settings, roads=roads, bands=bands or None,
+                        rules=availability_rules(documents, scenario))
     options: dict[str, Any] = {"seed": params.seed, "mode": params.mode, "chunk_size": params.chunk_size,
                                "model": model}
     serial_s = None
@@ -169,7 +179,13 @@ def _print(payload: dict[str, Any]) -> None:
             else ""
         )
     )
-    print(f"Model: {payload['model']}\n")
+    print(f"Model: {payload['model']}")
+    judged = payload.get("availability")
+    if judged:
+        print(f"Availability: {judged['days']} day(s) from {judged['from']}; teams answering of {judged['teams']} by "
+              "time of day: " + ", ".join(f"{name} ({judged['hours'][name]:g} h) {n:g}"
+                                         for name, n in judged["teams_answering"].items()))
+    print()
     print_table(
         ["standard", "incidents", "within", "needed", "met", "p50 min", "p90 min"],
         [

@@ -1,4 +1,4 @@
-"""``users list|add|set-password|set-role|unlock``: accounts for the web app and the API."""
+"""``users list|add|set-password|set-role|set-jurisdiction|unlock``: accounts for the web app and the API."""
 
 from __future__ import annotations
 
@@ -24,11 +24,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action.add_argument("username")
         if name == "add":
             action.add_argument("--role", required=True, choices=[r.value for r in Role])
+            action.add_argument("--jurisdiction", default=None,
+                                help="where the role applies, and below (a jurisdiction id such as licheng); "
+                                     "without it, every scenario whole")
         action.set_defaults(handler=add_user if name == "add" else set_password)
     role = actions.add_parser("set-role", help="change a role", description="Change an account's role.")
     role.add_argument("username")
     role.add_argument("role", choices=[r.value for r in Role])
     role.set_defaults(handler=set_role)
+    where = actions.add_parser("set-jurisdiction", help="change where a role applies",
+                               description="Change the jurisdiction an account's role applies in (and below); "
+                                           "without one, the whole instance.")
+    where.add_argument("username")
+    where.add_argument("jurisdiction", nargs="?", default=None, help="a jurisdiction id; leave out for the whole")
+    where.set_defaults(handler=set_jurisdiction)
     unlock = actions.add_parser("unlock", help="lift a sign-in lockout",
                                 description="Lift the sign-in lockout of an account (forget its failed sign-ins), or "
                                             "of an address with --address.")
@@ -54,7 +63,8 @@ def list_users(args: argparse.Namespace) -> int:
     if args.json:
         print_json(users)
     else:
-        print_table(["username", "role", "active"], [[u["username"], u["role"], u["active"]] for u in users])
+        print_table(["username", "role", "jurisdiction", "active"],
+                    [[u["username"], u["role"], u["jurisdiction"] or "(all)", u["active"]] for u in users])
     return 0
 
 
@@ -63,8 +73,9 @@ def add_user(args: argparse.Namespace) -> int:
     from planner.store import accounts
     from planner.store.database import Store
 
-    user = accounts.create_user(Store(), args.username, _password(), args.role)
-    print(f"created {user['username']} ({user['role']})")
+    user = accounts.create_user(Store(), args.username, _password(), args.role, jurisdiction=args.jurisdiction)
+    print(f"created {user['username']} ({user['role']}"
+          + (f" in {user['jurisdiction']})" if user["jurisdiction"] else ")"))
     return 0
 
 
@@ -85,6 +96,16 @@ def set_role(args: argparse.Namespace) -> int:
 
     accounts.update_user(Store(), args.username, role=args.role)
     print(f"{args.username} is now {args.role}")
+    return 0
+
+
+def set_jurisdiction(args: argparse.Namespace) -> int:
+    """Change where an account's role applies."""
+    from planner.store import accounts
+    from planner.store.database import Store
+
+    user = accounts.update_user(Store(), args.username, jurisdiction=args.jurisdiction)
+    print(f"{args.username} now acts in {user['jurisdiction'] or 'the whole instance'}")
     return 0
 
 

@@ -6,13 +6,16 @@ arrives by the deadline, contributes the capability (under an agreement that cov
 crosses a border, R-AGREEMENT) and whose departure keeps its region's retained minimums is sent; it
 brings all its capabilities, so later requirements of the same incident may already be met. Ties go
 to the cheaper unit, then the smaller id. The rules are those of :mod:`planner.dispatch.rules`.
+Reserve materials are drawn by :func:`planner.dispatch.materials.allocate_materials_greedy`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 
+from planner.dispatch.materials import allocate_materials_greedy, with_materials
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchResult, evaluate
 from planner.dispatch.rules import PairOption, check_retained, home_holdings, pair_options
@@ -100,13 +103,16 @@ def solve_dispatch_greedy(
                     break
                 send(min(candidates, key=lambda o: (o.arrival_min, o.cost, o.unit)))
     rows, short, objective, borrowed = evaluate(problem, sent, options=options)
-    return DispatchResult(
+    result = DispatchResult(
         status=Status.FEASIBLE,
         assignments=rows,
         shortfall=short,
         objective=objective,
         borrowed=borrowed,
-        wall_s=time.perf_counter() - started,
+        wall_s=0.0,
         method="greedy",
         bound=None,
     )
+    if any(incident.materials for incident in problem.incidents):
+        result = with_materials(result, allocate_materials_greedy(problem))
+    return dataclasses.replace(result, wall_s=time.perf_counter() - started)

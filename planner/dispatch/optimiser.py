@@ -12,10 +12,11 @@ point). Both start from the greedy plan, HiGHS from the better of it and greedy 
 relaxation (:func:`_relaxation_start`), so the result is never worse than greedy; when a stage stops
 at the time limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards.
 
-Engine choice (``engine="auto"``, :func:`choose_engine`): CP-SAT below :data:`HIGHS_MIN_OPTIONS`
-(20,000) (unit, incident) options, HiGHS from there on. Measured with bench/dispatch.py (seed 1, Jinan
-road network, 2 cores shared with other work, load 2.5-7.8; seconds to a proven lexicographic optimum,
-or the values reached at the time limit)::
+Engine choice (``engine="auto"``, :func:`choose_engine`): HiGHS from :data:`HIGHS_MIN_OPTIONS`
+(20,000) (unit, incident) options, or from :data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) when the instance
+is scarce (:func:`is_scarce`: demand above 35 % of what the units could bring); CP-SAT below.
+Measured with bench/dispatch.py (seed 1, Jinan road network, 2 cores shared with other work, load
+2.5-7.8; seconds to a proven lexicographic optimum, or the values reached at the time limit)::
 
     instance          options  CP-SAT                                HiGHS
     ample 5x40-40x250  70-3,940  0.02-0.69 s                         0.04-2.06 s
@@ -34,14 +35,33 @@ or the values reached at the time limit)::
 Below 10,000 options CP-SAT proved every instance it proved sooner, ample or scarce, and on the one
 neither proved (scarce 60 x 400) it held the better plan at 10 s and at 60 s; from 28,000 options on
 CP-SAT's one LP worker no longer improves the shortfall stage of scarce instances, where HiGHS proves
-it (150 x 1,000: medians of 3 runs). Scarcity did not change the winner at any size, so the rule looks
-at size alone. Scarce 60 x 400 is proven by neither engine within 10 s on this machine (HiGHS alone:
-25-36 s for the arrival stage, without the rounding cuts not in 60 s): the root bounds (HiGHS after its
-cuts 5769.8, a per-incident Dantzig-Wolfe bound 5766.5) stay below the optimum 5777.8, so the rest is
-search among near-equal plans. At 150 x 1,000 the compensation stage is the one HiGHS leaves open.
+it (150 x 1,000: medians of 3 runs). At 150 x 1,000 the compensation stage is the one HiGHS leaves
+open. Started from greedy led by the LP relaxation, HiGHS holds the better plan of scarce instances at
+the default 10 s from 6,000 options on (scarce 60 x 400: (28, 5851.8) against CP-SAT's (28, 5915.8),
+medians of 3 at load 3.3; scarce 150 x 1,000: shortfall 115 at 10 s against greedy's 260), hence the
+lower threshold for them; given 20 s or more CP-SAT ends nearer the optimum 5777.8 at 60 x 400.
+
+Why scarce 60 x 400 is not proven in seconds (bench/dispatch.py seed 1; CPU seconds of one thread, the
+arrival stage alone, started from the optimal plan so that only the proof is measured): its optimum
+5777.8 sits 3 % above the root LP (5603.0 with the capped covers and rounding cuts), HiGHS's own cuts
+raise the root to 5711 and its restarts to 5759, and the best bound any per-incident relaxation can
+give, the Dantzig-Wolfe bound (every incident's plan a combination of whole plans for that incident;
+computed exactly by column generation with a dynamic-programming pricing), is 5766.5. The last 0.2 %
+is closed only by search among near-equal plans: HiGHS 37 s, CP-SAT not within 20 s (bound 5762.3;
+with its LB-tree search 5772.9 at 20 s, proven at 95 s). Exact reductions measured on the way, none
+below 15 s: reduced-cost fixing with the Dantzig-Wolfe prices keeps 1,481 of 9,701 options (HiGHS 18 s,
+CP-SAT 16 s), Lagrangian cuts per incident at those prices 21 s, the per-incident patterns within the
+gap as variables (Dantzig-Wolfe strength at every node, 53 of 60 incidents) 16 s, exchange-dominance
+rows 65 s, HiGHS without restarts 49 s. Other seeds are no easier (whole solves, CPU seconds): seed 2
+is open for CP-SAT after 86 s, and HiGHS proves its shortfall and arrival but leaves the compensation
+stage open after 141 s; seed 3 is proven by HiGHS in 48 s and by CP-SAT in 107 s. So the goal of a
+proof in under 3 s for this class (and of 150 x 1,000 within 60 s) is not met by either engine.
 
 :func:`redispatch` re-optimises after a new incident with the units already committed kept in
 place, except those listed as releasable, and reports units kept, moved, added and released.
+
+Reserve materials the incidents need are allocated from depots by :mod:`planner.dispatch.materials`
+(a separate problem: no constraint links them to the units), in the time the units leave.
 """
 
 from __future__ import annotations
@@ -55,6 +75,7 @@ from dataclasses import dataclass
 from planner.dispatch.engines import CpSatEngine, Engine, HighsEngine, StageOutcome
 from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE, Formulation, Objective, formulate
 from planner.dispatch.greedy import solve_dispatch_greedy
+from planner.dispatch.materials import allocate_materials, with_materials
 from planner.dispatch.problem import DispatchProblem
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, pair_options
@@ -173,7 +194,19 @@ def solve_dispatch(
     left_s = max(0.05, time_limit_s - (time.perf_counter() - started))
     result = _solve(problem, fixed={}, free_committed=frozenset(), time_limit_s=left_s, workers=workers,
                     engine=engine, start=start, options=options)
+    result = _add_materials(problem, result, time_limit_s - (time.perf_counter() - started))
     return dataclasses.replace(result, wall_s=time.perf_counter() - started)
+
+
+MIN_MATERIALS_S = 1.0
+"""Seconds the materials always get, even when the units used the whole time limit (their model is small)."""
+
+
+def _add_materials(problem: DispatchProblem, result: DispatchResult, left_s: float) -> DispatchResult:
+    """Allocate the incidents' reserve materials and add them to the units' result."""
+    if not any(incident.materials for incident in problem.incidents):
+        return result
+    return with_materials(result, allocate_materials(problem, time_limit_s=max(MIN_MATERIALS_S, left_s)))
 
 
 def redispatch(
@@ -210,10 +243,12 @@ def redispatch(
         if unit_id not in current:
             raise InputError(f"releasable: unit {unit_id!r} is not committed", field="releasable", record=unit_id)
     fixed = {u: i for u, i in current.items() if u not in release}
+    started = time.perf_counter()
     result = _solve(
         problem, fixed=fixed, free_committed=frozenset(release), time_limit_s=time_limit_s, workers=workers,
         engine=engine,
     )
+    result = _add_materials(problem, result, time_limit_s - (time.perf_counter() - started))
     new = result.assignment_map()
     by_unit = {a.unit: a for a in result.assignments}
     kept = tuple(by_unit[u] for u, i in sorted(current.items()) if new.get(u) == i)

@@ -11,7 +11,10 @@ The JSON form (``python -m planner dispatch --problem P.json``)::
 
 Units may also carry ``name``, ``kind``, ``people``, ``province``, ``lon``, ``lat`` and ``base``, and
 incidents ``name``, ``location``, ``province``, ``lon``, ``lat`` and ``responsible_unit``, for the
-reader; the solver ignores them. The semantics every dispatcher shares are in
+reader; the solver ignores them. Reserve materials are optional: incidents may list ``materials``
+(``{"material", "quantity", "deadline_min", "unit"?}``), drawn in divisible quantities from
+``supplies`` (stock lots: ``{"id", "depot", "region", "material", "quantity", "unit_price", "ready_min"?,
+"unit"?}``) with ``supply_travel_min`` (depot -> incident -> minutes). The semantics every dispatcher shares are in
 :mod:`planner.dispatch.rules`: in a problem file a unit lent under an agreement costs the agreement's
 ``fixed_cost + cost_per_travel_min * travel_min`` and own forces are free, while a scenario dispatch
 prices each pair with the compensation the ledger will charge (``pair_cost``).
@@ -19,6 +22,7 @@ prices each pair with the compensation the ledger will charge (``pair_cost``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +54,16 @@ class Requirement:
 
 
 @pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
+class MaterialNeed:
+    """``quantity`` (whole units) of a reserve ``material`` on scene by ``deadline_min``, from one or more depots."""
+
+    material: Text
+    quantity: Count
+    deadline_min: Amount
+    unit: str = ""
+
+
+@pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
 class Incident:
     """An incident in ``region``; ``priority`` (>= 1) weights its shortfall and arrival minutes."""
 
@@ -58,6 +72,25 @@ class Incident:
     priority: Priority
     requirements: tuple[Requirement, ...]
     type: str = ""
+    materials: tuple[MaterialNeed, ...] = ()
+
+
+@pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
+class Supply:
+    """A lot of reserve material at a depot: the whole units it may give, its unit price and the depot's place.
+
+    ``region`` is the depot's jurisdiction (the terms on which it supplies another region are a team's,
+    R-AGREEMENT); ``ready_min`` the minutes the depot needs to load and leave.
+    """
+
+    id: Text
+    depot: Text
+    region: Text
+    material: Text
+    quantity: Count
+    unit_price: Amount = 0.0
+    ready_min: Amount = 0.0
+    unit: str = ""
 
 
 @pydantic_dataclasses.dataclass(frozen=True, config=DATACLASS_CONFIG)
@@ -89,6 +122,13 @@ class DispatchProblem:
         Cost of each allowed (unit id, incident id) pair, yuan, when the caller prices the pairs (a
         scenario dispatch: the compensation the ledger will charge). None: the agreements' planning
         cost, as in problem files.
+    supplies
+        Reserve stock lots incidents may draw materials from.
+    supply_travel_min
+        Travel minutes of each (depot id, incident id) pair; a missing entry means unreachable.
+    supply_cost
+        Yuan charged per unit of each allowed (lot id, incident id) pair when the caller prices them (a
+        scenario dispatch: what the ledger charges); None: the lot's ``unit_price``.
 
     """
 
@@ -99,6 +139,9 @@ class DispatchProblem:
     min_retained: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: MappingProxyType({}))
     parents: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     pair_cost: Mapping[tuple[str, str], float] | None = None
+    supplies: tuple[Supply, ...] = ()
+    supply_travel_min: Mapping[tuple[str, str], float] = field(default_factory=lambda: MappingProxyType({}))
+    supply_cost: Mapping[tuple[str, str], float] | None = None
 
     def unit(self, unit_id: str) -> Unit:
         """Return the unit with id ``unit_id``."""
@@ -138,13 +181,10 @@ class DispatchProblem:
         travel = {**self.travel_min, **{(u, incident.id): float(m) for u, m in travel_min.items()}}
         costs = None if self.pair_cost is None or pair_cost is None else {
             **self.pair_cost, **{(u, incident.id): float(c) for u, c in pair_cost.items()}}
-        return DispatchProblem(
-            units=self.units,
+        return dataclasses.replace(
+            self,
             incidents=(*self.incidents, incident),
             travel_min=MappingProxyType(travel),
-            agreements=self.agreements,
-            min_retained=self.min_retained,
-            parents=self.parents,
             pair_cost=None if costs is None else MappingProxyType(costs),
         )
 
@@ -172,6 +212,8 @@ class ProblemFile(Model):
     travel_min: dict[str, dict[str, Amount | None]] = Field(default_factory=dict)
     agreements: list[Agreement] = Field(default_factory=list)
     min_retained: dict[str, dict[Text, Count]] = Field(default_factory=dict)
+    supplies: list[Supply] = Field(default_factory=list)
+    supply_travel_min: dict[str, dict[str, Amount | None]] = Field(default_factory=dict)
 
     @field_validator("units", mode="before")
     @classmethod
@@ -183,12 +225,12 @@ class ProblemFile(Model):
     def _incident_notes(cls, value: Any) -> Any:
         return _without(_INCIDENT_NOTES, value)
 
-    @field_validator("travel_min", "min_retained", mode="before")
+    @field_validator("travel_min", "min_retained", "supply_travel_min", mode="before")
     @classmethod
     def _null_is_no_entries(cls, value: Any) -> Any:
         return {} if value is None else value
 
-    @field_validator("agreements", mode="before")
+    @field_validator("agreements", "supplies", mode="before")
     @classmethod
     def _null_is_no_agreements(cls, value: Any) -> Any:
         return [] if value is None else value
@@ -204,7 +246,8 @@ def problem_from_dict(data: Any) -> DispatchProblem:
     parsed = validate(ProblemFile, data, what="problem")
     unit_ids = _unique([u.id for u in parsed.units], "units")
     incident_ids = _unique([i.id for i in parsed.incidents], "incidents")
-    regions = {u.region for u in parsed.units} | {i.region for i in parsed.incidents}
+    regions = {u.region for u in parsed.units} | {i.region for i in parsed.incidents} | {
+        s.region for s in parsed.supplies}
     travel: dict[tuple[str, str], float] = {}
     for unit_id, row in parsed.travel_min.items():
         if unit_id not in unit_ids:
@@ -229,12 +272,26 @@ def problem_from_dict(data: Any) -> DispatchProblem:
     for region in parsed.min_retained:
         if region not in regions:
             raise InputError(f"min_retained: unknown region {region!r}", field="min_retained", record=region)
+    _unique([s.id for s in parsed.supplies], "supplies")
+    depots = {s.depot for s in parsed.supplies}
+    supply_travel: dict[tuple[str, str], float] = {}
+    for depot, row in parsed.supply_travel_min.items():
+        if depot not in depots:
+            raise InputError(f"supply_travel_min: unknown depot {depot!r}", field="supply_travel_min", record=depot)
+        for incident_id, minutes in row.items():
+            if incident_id not in incident_ids:
+                raise InputError(f"supply_travel_min.{depot}: unknown incident {incident_id!r}",
+                                 field="supply_travel_min", record=depot)
+            if minutes is not None:
+                supply_travel[(depot, incident_id)] = minutes
     return DispatchProblem(
         units=tuple(parsed.units),
         incidents=tuple(parsed.incidents),
         travel_min=MappingProxyType(travel),
         agreements=tuple(parsed.agreements),
         min_retained=MappingProxyType({r: MappingProxyType(row) for r, row in parsed.min_retained.items()}),
+        supplies=tuple(parsed.supplies),
+        supply_travel_min=MappingProxyType(supply_travel),
     )
 
 

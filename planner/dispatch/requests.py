@@ -3,7 +3,8 @@
 :class:`IncidentEntry` is one incident of a request (the web page's body, whose document it is, or the
 CLI's ``--incident``), validated by pydantic; :func:`parse_incident_request` validates one and returns
 its :class:`IncidentRequest`, whose requirements default to its incident template's needs over time
-(:func:`requirements_from_template`). The expected duration prices the ledger and the optimiser alike.
+(:func:`requirements_from_template`) and whose reserve materials default to the template's
+(:func:`materials_from_template`). The expected duration prices the ledger and the optimiser alike.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
-from pydantic import Field, StrictBool, StrictStr, ValidationError, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictStr, ValidationError, model_validator
 
-from planner.dispatch.problem import Requirement
+from planner.dispatch.problem import MaterialNeed, Requirement
 from planner.errors import InputError
+from planner.model.datum import MapPoint
 from planner.model.validation import Model, Text, located_error, refuse
 from planner.scenario.library import Template, load_library
 
@@ -44,12 +46,26 @@ class RequirementEntry(Model):
                                 description="minutes from the call by which it must be on scene")
 
 
-class IncidentEntry(Model):
+class MaterialEntry(Model):
+    """A reserve material as a dispatcher enters it: ``quantity`` ``unit`` on scene by ``deadline_min``."""
+
+    material: Text = Field(description="material kind, e.g. foam_concentrate")
+    quantity: int = Field(strict=True, ge=1, le=10_000_000, description="whole units")
+    unit: str = Field("", max_length=20, description="the stocks' unit, e.g. L (empty: any)")
+    deadline_min: float = Field(strict=True, ge=0, le=MAX_DEADLINE_MIN, allow_inf_nan=False,
+                                description="minutes from the call by which it must be on scene")
+
+
+class IncidentEntry(Model, MapPoint):
     """An incident as a dispatcher enters it (the page's request, the CLI's ``--incident``), checked by pydantic.
 
     Types are strict (``"5"`` is not a number), so the API's document says exactly what is accepted;
     an incident names a template (``type``) or lists its requirements, or both.
     """
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [  # as ``_type_or_requirements`` checks
+        {"required": ["type"], "properties": {"type": {"type": "string", "minLength": 1}}},
+        {"required": ["requirements"], "properties": {"requirements": {"type": "array"}}}]})
 
     id: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
         None, description="unique among the incidents; I1, I2... by position when absent")
@@ -59,6 +75,8 @@ class IncidentEntry(Model):
     priority: int = Field(1, strict=True, ge=1, le=10)
     requirements: list[RequirementEntry] | None = Field(None, max_length=MAX_REQUIREMENTS,
                                                         description="default: the template's requirements")
+    materials: list[MaterialEntry] | None = Field(None, max_length=MAX_REQUIREMENTS,
+                                                  description="reserve materials; default: the template's")
     duration_h: float = Field(DEFAULT_DURATION_H, strict=True, gt=0, le=MAX_DURATION_H, allow_inf_nan=False,
                               description="expected mission length, hours (the ledger charges it)")
     responsible_unit: StrictStr = Field("", description="the accident-responsible unit, if any")
@@ -84,6 +102,12 @@ class IncidentRequest:
     duration_h: float = DEFAULT_DURATION_H
     responsible_unit: str = ""
     responsible_can_pay: bool = True
+    materials: tuple[MaterialNeed, ...] = ()
+
+
+def materials_from_template(template: Template) -> tuple[MaterialNeed, ...]:
+    """Reserve materials from an incident template: each on scene by its ``at_min``."""
+    return tuple(MaterialNeed(m.material, m.quantity, m.at_min, m.unit) for m in template.materials)
 
 
 def requirements_from_template(template: Template) -> tuple[Requirement, ...]:
@@ -125,9 +149,14 @@ def incident_request(entry: IncidentEntry, index: int, library: Mapping[str, Tem
                          field=f"{where}.type")
     requirements = requirements_from_template(library[kind]) if entry.requirements is None else tuple(
         Requirement(r.capability, r.quantity, r.deadline_min) for r in entry.requirements)
+    if entry.materials is not None:
+        materials = tuple(MaterialNeed(m.material, m.quantity, m.deadline_min, m.unit) for m in entry.materials)
+    else:
+        materials = materials_from_template(library[kind]) if kind else ()
     return IncidentRequest(id=entry.id or f"I{index + 1}", lon=entry.lon, lat=entry.lat, type=kind,
                            priority=entry.priority, requirements=requirements, duration_h=entry.duration_h,
-                           responsible_unit=entry.responsible_unit, responsible_can_pay=entry.responsible_can_pay)
+                           responsible_unit=entry.responsible_unit, responsible_can_pay=entry.responsible_can_pay,
+                           materials=materials)
 
 
 def incident_library() -> dict[str, Template]:

@@ -1,7 +1,8 @@
 """What a dispatcher returns, and the one evaluation of a plan every dispatcher reports with.
 
 :class:`DispatchResult` (assignments, shortfalls, the lexicographic :class:`DispatchObjective`, bound,
-status, borrowings) is what the optimiser (either engine) and the greedy baseline return, and
+status, borrowings, and the reserve materials drawn from depots with their shortfalls) is what the
+optimiser (either engine) and the greedy baseline return, and
 :func:`evaluate` is how both score a unit -> incident map under the rules of
 :mod:`planner.dispatch.rules`, so their figures compare like with like. :class:`Redispatch` adds what
 changed when a plan is re-optimised after a new incident.
@@ -49,12 +50,49 @@ class Borrowing:
 
 
 @dataclass(frozen=True)
+class MaterialAllocation:
+    """``quantity`` of ``material`` from lot ``stock`` of ``depot`` to ``incident``, arriving after ``arrival_min``.
+
+    ``unit_price`` is what is charged per unit (the depot's price, or 0 when the terms do not pay it);
+    ``cost`` = quantity x unit_price, yuan.
+    """
+
+    incident: str
+    material: str
+    depot: str
+    stock: str
+    quantity: int
+    unit: str
+    unit_price: float
+    cost: float
+    arrival_min: float
+
+
+@dataclass(frozen=True)
+class MaterialShortfall:
+    """``missing`` units of ``material`` are not on scene at ``incident`` by ``deadline_min``."""
+
+    incident: str
+    material: str
+    missing: int
+    unit: str
+    deadline_min: float
+
+
+@dataclass(frozen=True)
 class DispatchObjective:
-    """The lexicographic objective: weighted shortfall, weighted arrival minutes, compensation yuan."""
+    """The lexicographic objective: weighted shortfall, weighted arrival minutes, compensation yuan.
+
+    ``compensation`` includes the reserve materials charged; ``material_shortfall`` and
+    ``material_arrival`` are the priority-weighted units short and minutes until the last depot of each
+    material need arrives (the materials' own first two stages).
+    """
 
     weighted_shortfall: float
     weighted_arrival: float
     compensation: float
+    material_shortfall: float = 0.0
+    material_arrival: float = 0.0
 
     def as_tuple(self) -> tuple[float, float, float]:
         """``(weighted_shortfall, weighted_arrival, compensation)`` for lexicographic comparison."""
@@ -73,10 +111,19 @@ class DispatchResult:
     wall_s: float
     method: str
     bound: DispatchObjective | None = None
+    materials: tuple[MaterialAllocation, ...] = ()
+    material_shortfall: tuple[MaterialShortfall, ...] = ()
 
     def assignment_map(self) -> dict[str, str]:
         """Map unit id -> incident id."""
         return {a.unit: a.incident for a in self.assignments}
+
+    def _values(self, objective: DispatchObjective) -> dict[str, float]:
+        """Return an objective as JSON: the materials' values only when the incidents needed materials."""
+        values = dataclasses.asdict(objective)
+        if not self.materials and not self.material_shortfall:
+            del values["material_shortfall"], values["material_arrival"]
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the CLI's output)."""
@@ -85,9 +132,11 @@ class DispatchResult:
             "method": self.method,
             "assignments": [dataclasses.asdict(a) for a in self.assignments],
             "shortfall": [dataclasses.asdict(s) for s in self.shortfall],
-            "objective": dataclasses.asdict(self.objective),
-            "bound": None if self.bound is None else dataclasses.asdict(self.bound),
+            "objective": self._values(self.objective),
+            "bound": None if self.bound is None else self._values(self.bound),
             "borrowed": [dataclasses.asdict(b) for b in self.borrowed],
+            "materials": [dataclasses.asdict(m) for m in self.materials],
+            "material_shortfall": [dataclasses.asdict(m) for m in self.material_shortfall],
             "seconds": round(self.wall_s, 3),
         }
 

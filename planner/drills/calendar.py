@@ -9,12 +9,13 @@ first period of the year must end before it starts. Settings under ``programme``
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, StrictBool, StrictFloat, StrictInt, ValidationInfo, field_validator
 
 from planner.clock import DEFAULT_ZONE
 from planner.errors import InputError
@@ -84,6 +85,17 @@ class CalendarYear(Model):
     flood_season: FloodSeason | None = None
 
 
+def _year_key(value: Any) -> Any:
+    """Read a year key as written: a YAML number, or a JSON key of ASCII digits (not `` 2026`` or ``2026.0``)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]+", value):
+        raise ValueError(f"a year must be written in digits, got {value!r}")
+    return value
+
+
+YearKey = Annotated[int, BeforeValidator(_year_key)]
+"""A year as a key of ``years``."""
+
+
 class CalendarDocument(Model):
     """The ``calendar`` settings document (``calendar.yaml``): scheduler settings and windows per year.
 
@@ -93,7 +105,7 @@ class CalendarDocument(Model):
 
     timezone: str | None = None
     programme: ProgrammeSettings = ProgrammeSettings()
-    years: dict[int, CalendarYear] = {}
+    years: dict[YearKey, CalendarYear] = Field(default={}, json_schema_extra={"propertyNames": {"pattern": "^[0-9]+$"}})
 
 
 @dataclass(frozen=True)

@@ -7,26 +7,25 @@ and the evacuation assembly point. A card is made from the plan (its name, owner
 inventory: the plan's teams and every available team carrying a capability the template needs, ranked
 by turn-out plus road travel to the plan's first site (:func:`planner.scenario.travel.travel_minutes`),
 with the equipment they hold. The PDF (A4 or A5) is in Chinese with the reports' CJK font
-(:func:`planner.drills.reports.cjk_font`). A drill tests a card by taking its first actions as the
+(:func:`planner.pdf.cjk_font`). A drill tests a card by taking its first actions as the
 critical tasks of its objectives.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from reportlab.lib.pagesizes import A4, A5
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from planner.drills.plans import Plan, PlanSet
-from planner.drills.reports import pdf_styles, pdf_table
 from planner.errors import InputError
 from planner.model.records import Availability
 from planner.model.validation import Model
+from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
 from planner.scenario.travel import travel_minutes
@@ -125,10 +124,7 @@ def _travel(scenario: Scenario, teams: Sequence[str], site: str | None) -> dict[
 def cards_pdf(cards: Sequence[ResponseCard], *, size: Literal["A4", "A5"] = "A4") -> bytes:
     """Render response cards as a PDF, one card a page, in Chinese (the reports' CJK font)."""
     styles = pdf_styles()
-    buffer = io.BytesIO()
     margin = 28 if size == "A5" else 42
-    doc = SimpleDocTemplate(buffer, pagesize=A5 if size == "A5" else A4, leftMargin=margin, rightMargin=margin,
-                            topMargin=margin, bottomMargin=margin, title="岗位应急处置卡")
     story: list[Any] = []
     for k, card in enumerate(cards):
         if k:
@@ -148,5 +144,5 @@ def cards_pdf(cards: Sequence[ResponseCard], *, size: Literal["A4", "A5"] = "A4"
                          for c in card.nearest]], styles),
             Spacer(1, 6), Paragraph(f"疏散集合点 Assembly point: {card.assembly_point}", styles["BodyText"]),
         ]
-    doc.build(story)
-    return buffer.getvalue()
+    return build_pdf(story, PageHeader("岗位应急处置卡 / Key-post response cards"),
+                     pagesize=A5 if size == "A5" else A4, margin=margin)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictFloat, StrictInt
 
+from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.settings import drill_calendar, plan_set
 from planner.drills.simulate import require_site
 from planner.errors import InputError
@@ -32,7 +33,7 @@ MAX_TIME_LIMIT_S = 600
 class PlanParameters(Model):
     """The year to plan and the CP-SAT limit per solve (default: the calendar's)."""
 
-    year: Annotated[StrictInt, Field(ge=1900, le=2200, description="the programme year")]
+    year: Annotated[StrictInt, Field(ge=FIRST_YEAR, le=LAST_YEAR, description="the programme year")]
     time_limit_s: Annotated[StrictFloat | StrictInt, Field(gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False,
                                                            description="CP-SAT limit per solve, seconds")] | None = None
 

@@ -13,7 +13,10 @@ Formulation (one day per drill, days of the year as integers):
   in a ``field`` blackout; flood-related drills of the first period before the flood season; a team's
   drills at least ``min_team_gap_days`` apart and at most ``max_team_drills_per_month`` per month (so
   never two the same day); on every day, each hazard site covered at baseline stays within its response
-  standard from the teams not in a field drill (a team drilling at the site itself still covers it).
+  standard from the teams not in a field drill (a team drilling at the site itself still covers it). A
+  team that cannot answer on a day by the one availability function (its duty roster, people on leave,
+  certificates, strength rules: :func:`planner.availability.availability` at :data:`DRILL_HOUR`) covers
+  nothing that day, so the team whose on-duty strength is then the site's only cover does not drill.
 - *Advisory*: a field drill follows an earlier tabletop drill, and a comprehensive drill an earlier single
   one, of the same owner and scenario (R-PROGRESSION, 先桌面后实战、先单项后综合); violations are listed.
 - *Objective*: fewest unmet requirements, then fewest progression warnings, then fewest optional drills
@@ -30,17 +33,19 @@ nothing is violated silently.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
 from pydantic import Field, field_serializer, field_validator
 
+from planner.availability import AvailabilityRules, availability
 from planner.clock import DEFAULT_ZONE
 from planner.coverage.verdict import coverage as coverage_report
 from planner.drills.calendar import Blackout, DrillCalendar
@@ -59,6 +64,9 @@ UNMET_WEIGHT = 10_000
 PROGRESSION_WEIGHT = 100
 OPTIONAL_WEIGHT = 3
 FIELD_WEIGHT = 1
+DRILL_HOUR = 10
+"""The hour (wall clock in the scenario's zone) at which a day's on-duty strength is judged [U]: mid-morning,
+when drills are held and after the usual 08:00 shift change."""
 
 
 @dataclass(frozen=True)
@@ -73,25 +81,65 @@ class CoverGroup:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which teams keep each hazard site within each of its standards, and the baseline gaps."""
+    """Which teams keep each hazard site within each of its standards, the baseline gaps, and who is off duty.
+
+    ``off_duty`` maps a day to the teams that cannot answer that day (by the one availability function):
+    they cover nothing on that day, drilling or not.
+    """
 
     groups: tuple[CoverGroup, ...]
     gaps: tuple[tuple[str, str], ...]
+    off_duty: Mapping[dt.date, frozenset[str]] = field(default_factory=dict)
+
+    def answering(self, cover: CoverGroup, day: dt.date) -> frozenset[str]:
+        """Return the teams of a cover group that can answer on a day."""
+        return cover.teams - self.off_duty.get(day, frozenset())
 
 
-def on_duty_coverage(scenario: Scenario) -> Coverage:
+def on_duty_coverage(scenario: Scenario, *, year: int | None = None,
+                     rules: AvailabilityRules | None = None) -> Coverage:
     """Teams that meet each site's response standards at baseline, by the one coverage verdict.
 
     The verdict is :func:`planner.coverage.verdict.coverage` (rule in :mod:`planner.coverage.rule`):
     a team meets standard ``s`` at site ``k`` when it is available, counts for the standard
     (capability, tiers) and arrives (turn-out + drive) within ``max_min``. Pairs no team meets are
     baseline gaps (not caused by drills). ``min_share`` is not used: every site met at baseline must
-    stay met while teams drill.
+    stay met while teams drill. With ``year``, each day's off-duty teams come from :func:`off_duty_by_day`
+    under ``rules`` (the scenario's strength rules; the defaults when None).
     """
     report = coverage_report(scenario)
     groups = tuple(CoverGroup(r.site, r.standard, r.max_min, frozenset(r.in_time)) for r in report.sites if r.passed)
     gaps = tuple((r.site, r.standard) for r in report.sites if not r.passed)
-    return Coverage(groups, gaps)
+    off_duty = {} if year is None else off_duty_by_day(scenario, year, rules,
+                                                        teams={t for g in groups for t in g.teams})
+    return Coverage(groups, gaps, off_duty)
+
+
+def off_duty_by_day(scenario: Scenario, year: int, rules: AvailabilityRules | None = None, *,
+                    teams: set[str] | None = None) -> dict[dt.date, frozenset[str]]:
+    """Return, for each day of the year, the teams (of ``teams``, default all) that cannot answer at DRILL_HOUR.
+
+    Judged by the one availability function: a team nobody of which is on duty, or whose people on duty
+    can staff none of what it declares, cannot answer. Days when every team can are left out; a scenario
+    without people recorded has none (every team counts at its declared strength).
+    """
+    if not scenario.people:
+        return {}
+    if teams is not None:  # judge only those teams: the same function on their records, a fraction of the work
+        scenario = dataclasses.replace(
+            scenario, teams=tuple(t for t in scenario.teams if t.id in teams),
+            people=tuple(p for p in scenario.people if p.team in teams),
+            shifts=tuple(s for s in scenario.shifts if s.team in teams),
+            equipment=tuple(e for e in scenario.equipment if e.team in teams))
+    out: dict[dt.date, frozenset[str]] = {}
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        report = availability(scenario, dt.datetime.combine(day, dt.time(DRILL_HOUR)), rules)
+        gone = frozenset(t for t in report.out() if teams is None or t in teams)
+        if gone:
+            out[day] = gone
+        day += dt.timedelta(days=1)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -160,13 +208,17 @@ class CoverageGap(Model):
     standard: str
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The years a programme may be planned for (a year outside is a mistake: a typo, a two-digit year)."""
+
+
 class Programme(Model):
     """The year's drill calendar with the rules it meets and those it cannot.
 
     JSON: ``seconds`` is the solve time (``wall_s``); the flood season is kept as its ``start`` and ``end``.
     """
 
-    year: int = Field(strict=True, ge=1900, le=2200)
+    year: int = Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)
     plans: tuple[dict[str, Any], ...] = ()
     drills: tuple[Drill, ...]
     blackouts: tuple[Blackout, ...] = ()
@@ -196,6 +248,16 @@ class Programme(Model):
     @field_serializer("wall_s")
     def _seconds(self, value: float) -> float:
         return round(value, 3)
+
+
+def off_duty(programme: Programme) -> tuple[tuple[dt.date, str], ...]:
+    """Return ``(day, team)`` for every team a field drill of the programme takes off duty, by day.
+
+    The programme's own reading of a drill: a field (实战) drill holds its teams for its whole day, a
+    tabletop (桌面) drill holds nobody (the on-duty coverage rule above is stated the same way). The
+    year model (:mod:`planner.year`) keeps these teams from being sent on those days.
+    """
+    return tuple(sorted({(d.date, team) for d in programme.drills if d.form == "field" for team in d.teams}))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -432,19 +494,20 @@ def _build(slots: Sequence[Slot], plans: PlanSet, calendar: DrillCalendar, cover
         return y[(i, d)]
 
     for cover in coverage.groups:
-        weights = {i: len(cover.teams & set(s.teams)) for i, s in enumerate(slots)
-                   if not s.tabletop_only and not (covers_site and s.site == cover.site)}
-        weights = {i: w for i, w in weights.items() if w}
-        if sum(weights.values()) < len(cover.teams):
-            continue  # the drills can never take all of this site's teams off duty
-        lit = group(f"cover:{cover.site}:{cover.standard}", kind="prohibition", rule="COVER-ON-DUTY",
-                    site=cover.site, standard=cover.standard, teams=sorted(cover.teams))
-        days = sorted({d for i in weights for d in x[i]})
-        for d in days:
-            terms = [(w, field_on(i, d)) for i, w in weights.items() if d in x[i]]
-            if sum(w for w, _ in terms) >= len(cover.teams):
-                # On every day some team meeting this site's standard is not in a field drill.
-                model.add(sum(w * v for w, v in terms) <= len(cover.teams) - 1).only_enforce_if(lit)
+        drilling = {i: cover.teams & set(s.teams) for i, s in enumerate(slots)
+                    if not s.tabletop_only and not (covers_site and s.site == cover.site)}
+        drilling = {i: t for i, t in drilling.items() if t}
+        lit = None
+        for d in sorted({d for i in drilling for d in x[i]}):
+            answering = coverage.answering(cover, first + dt.timedelta(days=d))
+            weights = {i: len(answering & t) for i, t in drilling.items() if d in x[i] and answering & t}
+            if not answering or sum(weights.values()) < len(answering):
+                continue  # nobody answers that day anyway (not the drills' doing), or the drills cannot take all
+            if lit is None:
+                lit = group(f"cover:{cover.site}:{cover.standard}", kind="prohibition", rule="COVER-ON-DUTY",
+                            site=cover.site, standard=cover.standard, teams=sorted(cover.teams))
+            # On every day some team answering for this site's standard is not in a field drill.
+            model.add(sum(w * field_on(i, d) for i, w in weights.items()) <= len(answering) - 1).only_enforce_if(lit)
 
     # Advisory progression: a field drill follows a tabletop, a comprehensive one a single one, same scenario.
     progression: dict[int, list[tuple[str, Any]]] = defaultdict(list)
@@ -563,6 +626,7 @@ def schedule_programme(
     templates: Mapping[str, Template],
     *,
     coverage: Coverage | None = None,
+    rules: AvailabilityRules | None = None,
     time_limit_s: float | None = None,
     workers: int = 2,
 ) -> Programme:
@@ -579,7 +643,10 @@ def schedule_programme(
     templates
         The incident template library (flood-related scenarios).
     coverage
-        Baseline coverage (default: :func:`on_duty_coverage` of the scenario).
+        Baseline coverage (default: :func:`on_duty_coverage` of the scenario for the calendar's year, each
+        day's off-duty teams judged by the one availability function under ``rules``).
+    rules
+        The scenario's strength rules (default: :func:`planner.availability.default_rules`).
     time_limit_s
         Wall-clock limit per CP-SAT solve, seconds (default: the calendar's ``time_limit_s``).
     workers
@@ -600,7 +667,7 @@ def schedule_programme(
             if scenario_id not in templates:
                 raise InputError(f"plan {plan.id}: scenarios: {scenario_id!r} is not in the library",
                                  field="scenarios", record=plan.id)
-    coverage = coverage if coverage is not None else on_duty_coverage(scenario)
+    coverage = coverage if coverage is not None else on_duty_coverage(scenario, year=calendar.year, rules=rules)
     slots = build_slots(plans, calendar.year, templates, calendar.flood_season)
     built = _build(slots, plans, calendar, coverage)
     requirements = [k for k, v in built.group_info.items() if v["kind"] == "requirement"]

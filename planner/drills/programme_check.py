@@ -25,8 +25,9 @@ def check_programme(payload: Mapping[str, Any], plans: PlanSet, calendar: DrillC
     each high-risk unit drilling every half-year; weekdays only (if set); no drill in an ``all`` blackout
     and no field drill in a ``field`` one; a plan's first flood-related drill before the flood season; no
     team twice a day, team drills ``min_team_gap_days`` apart and at most ``max_team_drills_per_month`` a
-    month; every baseline-covered site keeps a covering team not in a field drill (teams drilling at the
-    site itself count when the setting says so); R-PROGRESSION as warnings.
+    month; every baseline-covered site keeps a covering team not in a field drill among those that can answer
+    that day (``coverage.off_duty``; teams drilling at the site itself count when the setting says so);
+    R-PROGRESSION as warnings.
     """
     settings = calendar.settings
     drills = [dict(d, day=dt.date.fromisoformat(d["date"])) for d in payload["drills"]]
@@ -100,7 +101,8 @@ def check_programme(payload: Mapping[str, Any], plans: PlanSet, calendar: DrillC
         for cover in coverage.groups:
             away = {t for d in field_drills for t in d["teams"]
                     if not (settings["drilling_team_covers_drill_site"] and d.get("site") == cover.site)}
-            if cover.teams <= away:
+            answering = cover.teams - coverage.off_duty.get(day, frozenset())
+            if answering and answering <= away:
                 violations.append(f"COVER-ON-DUTY: on {day} site {cover.site} ({cover.standard}) has no team on duty")
     # Advisory progression.
     advisory = {(u.get("plan")) for u in unmet if u.get("rule") == "R-PROGRESSION"}

@@ -37,13 +37,17 @@ from planner.drills.improvement import (
     parse_action,
     set_status,
 )
-from planner.drills.programme import Programme
+from planner.drills.programme import FIRST_YEAR, LAST_YEAR, Programme
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
+from planner.scenario.jurisdictions import root_of
+from planner.scenario.model import Scenario
 from planner.store.database import ConflictError, DocumentChange, Store
+from planner.store.settings import stored_settings
 
-DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
-"""``<year>-<programme drill id>``, the id of a drill document."""
+DRILL_KEY = re.compile(r"^(?P<year>19[0-9]{2}|2[01][0-9]{2}|2200)-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0,70})$")
+"""``<year>-<programme drill id>``, the id of a drill document, its year from FIRST_YEAR to LAST_YEAR (matched
+whole; the API states it as a pattern)."""
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -51,15 +55,15 @@ DRILL_KEY = re.compile(r"^(?P<year>\d{4})-(?P<drill>[A-Za-z0-9][A-Za-z0-9_.:-]{0
 
 
 def parse_year(value: Any, field: str = "year") -> int:
-    """Return a programme year (1900..2200) from a number or text; ``InputError`` names ``field``."""
+    """Return a programme year (FIRST_YEAR to LAST_YEAR) from a number or text; ``InputError`` names ``field``."""
     if isinstance(value, bool):
         raise InputError(f"{field} must be a year such as 2026, got {value!r}", field=field)
     try:
         year = int(value)
     except (TypeError, ValueError):
         raise InputError(f"{field} must be a year such as 2026, got {value!r}", field=field) from None
-    if not 1900 <= year <= 2200:
-        raise InputError(f"{field} must be between 1900 and 2200, got {year}", field=field)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(f"{field} must be between {FIRST_YEAR} and {LAST_YEAR}, got {year}", field=field)
     return year
 
 
@@ -135,7 +139,7 @@ def drill_key(year: int, drill_id: str) -> str:
 
 def split_key(key: str) -> tuple[int, str]:
     """``(year, programme drill id)`` of a drill document id; ``InputError`` naming ``drill`` otherwise."""
-    match = DRILL_KEY.match(key or "")
+    match = DRILL_KEY.fullmatch(key or "")
     if match is None:
         raise InputError(f"drill id must look like 2026-<drill id>, got {key!r}", field="drill", record=key)
     return int(match["year"]), match["drill"]
@@ -149,6 +153,19 @@ def drill_entry(store: Store, name: str, key: str) -> dict[str, Any]:
         if drill["id"] == drill_id:
             return {**drill, "key": key, "year": year}
     raise NotFoundError(f"the {year} programme has no drill {drill_id!r}", field="drill", record=key)
+
+
+def drill_jurisdiction(store: Store, scenario: Scenario, key: str) -> str:
+    """Return the jurisdiction a drill belongs to: its owner organisation's (the plans document), else the root.
+
+    The scope check of a user who changes the drill (design, shift, simulation, evaluation) asks for it.
+    """
+    owner = drill_entry(store, scenario.name, key).get("owner")
+    plans = stored_settings(store, scenario.name, "plans") or {}
+    for organisation in plans.get("organisations", []) if isinstance(plans, Mapping) else []:
+        if organisation.get("id") == owner and organisation.get("jurisdiction"):
+            return str(organisation["jurisdiction"])
+    return root_of(scenario)
 
 
 def get_drill(store: Store, name: str, key: str) -> tuple[dict[str, Any], int | None]:

@@ -1,53 +1,23 @@
 """Drill reports (AQ/T 9009, HSEEP): evaluation (评估报告), summary (总结报告) and after-action reports, HTML and PDF.
 
-HTML comes from Jinja2 templates in this module (autoescaped). PDF uses ReportLab (pure pip) with a CJK
-font chosen by :func:`cjk_font`: an embeddable TrueType CJK font when the system has one (Debian's
-``fonts-wqy-zenhei``, ``fonts-wqy-microhei`` or ``fonts-arphic-uming``), embedded in the file so every reader
-shows it; otherwise ReportLab's built-in ``STSong-Light`` CID font, which prints Chinese without any font
-file but relies on the reader's Asian font support. The response cards (:mod:`planner.drills.cards`) use
-the same font.
+HTML comes from Jinja2 templates in this module (autoescaped). PDF uses ReportLab (pure pip) in the
+product's print layout (:mod:`planner.pdf`): A4, the CJK font embedded, a header with the agency, the
+scenario and the title on every page, page numbers, tables that repeat their header row across pages.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from planner.drills.evaluation import RATING_TEXT, Evaluation, ObjectiveResult
 from planner.drills.improvement import CorrectiveAction
+from planner.pdf import PageHeader, build_pdf, escape, pdf_styles, pdf_table
 
 _ENV = Environment(autoescape=True)
-CJK_FONTS = (
-    ("WenQuanYi Zen Hei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("WenQuanYi Micro Hei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("AR PL UMing", "/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-)
-"""Embeddable TrueType CJK fonts looked for, in order: (name, file, index in the collection)."""
-FALLBACK_FONT = "STSong-Light"
-
-
-def cjk_font() -> str:
-    """Register and return the PDF font for Chinese text: an embedded TrueType CJK font if found, else STSong-Light."""
-    for name, path, index in CJK_FONTS:
-        if name in pdfmetrics.getRegisteredFontNames():
-            return name
-        if Path(path).is_file():
-            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-            return name
-    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT
-
 _EVALUATION = _ENV.from_string("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>演练评估报告 / Drill evaluation report: {{ e.drill }}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
@@ -102,11 +72,10 @@ def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) ->
     return _SUMMARY.render(e=evaluation, actions=actions)
 
 
-def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> bytes:
-    """Render the evaluation and summary report in one PDF (ReportLab, CID font STSong-Light for Chinese)."""
+def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, agency: str = "",
+               scenario: str = "") -> bytes:
+    """Render the evaluation and summary report in one PDF (print layout of :mod:`planner.pdf`)."""
     styles = pdf_styles()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"Drill report {evaluation.drill}")
 
     def table(rows: list[list[Any]]) -> Any:
         return pdf_table(rows, styles)
@@ -128,30 +97,8 @@ def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> b
         table([["id", "action", "owner", "due", "status"],
                *[[a.id, a.text, a.owner, a.due.isoformat(), a.status] for a in actions]]),
     ]
-    doc.build(story)
-    return buffer.getvalue()
-
-
-def pdf_styles() -> Any:
-    """Return ReportLab's sample styles with the CJK font (:func:`cjk_font`) for every paragraph style used."""
-    font = cjk_font()
-    styles = getSampleStyleSheet()
-    for name in ("Title", "Heading1", "Heading2", "Heading3", "BodyText"):
-        styles[name].fontName = font
-    return styles
-
-
-def pdf_table(rows: list[list[Any]], styles: Any) -> Any:
-    """Return a gridded ReportLab table of paragraphs, its first row a header."""
-    body = [[Paragraph(_escape(str("-" if c is None else c)), styles["BodyText"]) for c in row] for row in rows]
-    t = Table(body, repeatRows=1)
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                           ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
-    return t
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return build_pdf(story, PageHeader(f"演练评估报告 / Drill evaluation report {evaluation.drill}", agency=agency,
+                                       scenario=scenario))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -210,16 +157,15 @@ def aar_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, not
 
 
 def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
-            capabilities: Mapping[str, str], expected: Mapping[str, float]) -> bytes:
-    """Render the after-action report with its improvement plan as a PDF (CJK font, A4)."""
+            capabilities: Mapping[str, str], expected: Mapping[str, float], agency: str = "",
+            scenario: str = "") -> bytes:
+    """Render the after-action report with its improvement plan as a PDF (print layout of :mod:`planner.pdf`)."""
     styles = pdf_styles()
     sections = aar_sections(evaluation, capabilities=capabilities, expected=expected)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"After-action report {evaluation.drill}")
     header = ["objective", "capability", "rating", "observed", "target", "expected", "sim p50/p90"]
     story: list[Any] = [
         Paragraph("行动后报告 / After-action report", styles["Title"]),
-        Paragraph(_escape(f"Drill {evaluation.drill}, scenario {evaluation.template}; mean score "
+        Paragraph(escape(f"Drill {evaluation.drill}, scenario {evaluation.template}; mean score "
                           f"{evaluation.score:.2f} / 5"), styles["BodyText"]),
     ]
     for title, rows in (("优势 Strengths", sections["strengths"]), ("待改进 Areas for improvement",
@@ -230,11 +176,11 @@ def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, note
                                         r["expected_min"], f"{r['simulated_p50']}/{r['simulated_p90']}"]
                                        for r in rows]], styles)]
     story += [Paragraph("评估员记录 Evaluator notes", styles["Heading2"]),
-              *[Paragraph(_escape(f"T+{n.exercise_min} {n.objective or ''} {n.note} ({n.by})"), styles["BodyText"])
+              *[Paragraph(escape(f"T+{n.exercise_min} {n.objective or ''} {n.note} ({n.by})"), styles["BodyText"])
                 for n in notes],
               Paragraph("改进计划 Improvement plan", styles["Heading2"]),
               pdf_table([["id", "action", "capability", "priority", "owner", "due", "status"],
                          *[[a.id, a.text, a.capability, a.priority, a.owner, a.due.isoformat(), a.status]
                            for a in actions]], styles)]
-    doc.build(story)
-    return buffer.getvalue()
+    return build_pdf(story, PageHeader(f"行动后报告 / After-action report {evaluation.drill}", agency=agency,
+                                       scenario=scenario))

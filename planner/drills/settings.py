@@ -40,8 +40,38 @@ def check_calendar(data: Any, scenario: Scenario, where: str) -> CalendarDocumen
     return document
 
 
+def plans_touch(before: Any, after: Any, scenario: Scenario) -> set[str]:
+    """Return the jurisdictions a change of the plans document touches: the owners' of every plan changed.
+
+    A plan added, removed or changed touches its owner organisation's jurisdiction (before and after); an
+    organisation added, removed or changed its own; the frequency rules, or an owner without a
+    jurisdiction, the whole scenario (``""``). So a county planner edits the plans of that county's owners.
+    """
+    old = before if isinstance(before, Mapping) else {}
+    new = after if isinstance(after, Mapping) else {}
+    touched: set[str] = set()
+    if old.get("rules") != new.get("rules"):
+        touched.add("")
+    orgs = {**_by_id(old.get("organisations")), **_by_id(new.get("organisations"))}
+    for side in ("organisations", "plans"):
+        was, now = _by_id(old.get(side)), _by_id(new.get(side))
+        for entry_id in set(was) | set(now):
+            if was.get(entry_id) == now.get(entry_id):
+                continue
+            for entry in (was.get(entry_id), now.get(entry_id)):
+                if entry is None:
+                    continue
+                org = entry if side == "organisations" else orgs.get(str(entry.get("owner")), {})
+                touched.add(str(org.get("jurisdiction") or ""))
+    return touched
+
+
+def _by_id(entries: Any) -> dict[str, Mapping[str, Any]]:
+    return {str(e.get("id")): e for e in entries or [] if isinstance(e, Mapping)}
+
+
 register(SettingsDocument(PLANS, "plans.yaml", PlansDocument, check_plans,
-                          "emergency plans, their owners and the drill-frequency rules"))
+                          "emergency plans, their owners and the drill-frequency rules", touches=plans_touch))
 register(SettingsDocument(CALENDAR, "calendar.yaml", CalendarDocument, check_calendar,
                           "blackout windows and flood season per year, and the scheduler's settings"))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.availability.settings import availability_rules
 from planner.coverage.verdict import coverage
 from planner.drills.parameters import (
     PlanParameters,
@@ -35,6 +36,8 @@ from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.sweep.engine import SweepSettings, sweep
 from planner.sweep.parameters import SweepParameters
+from planner.year.parameters import YearParameters
+from planner.year.service import check_year, year_report
 
 
 class NoParameters(Model):
@@ -58,7 +61,8 @@ def drills_plan_job(scenario: Scenario, settings: Mapping[str, Any], params: Pla
     plans = plan_set(settings, scenario)
     calendar = drill_calendar(settings, scenario, params.year)
     progress(0.15, f"scheduling {len(plans.plans)} plans for {params.year} (CP-SAT)")
-    programme = schedule_programme(scenario, plans, calendar, library, time_limit_s=params.time_limit_s)
+    programme = schedule_programme(scenario, plans, calendar, library, rules=availability_rules(settings, scenario),
+                                   time_limit_s=params.time_limit_s)
     progress(0.95, f"{len(programme.drills)} drills placed, {len(programme.unmet)} rules unmet")
     return programme.to_json()
 
@@ -124,11 +128,24 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: SweepPara
     """
     roads = travel_network(scenario, settings, closures=params.closures) if params.closures else None
     bands = sweep_bands(scenario, settings, closures=params.closures) if params.time_bands else None
+    sweep_settings = SweepSettings(busy_share=float(params.busy_share), availability_from=params.availability_from,
+                                   availability_days=params.availability_days)
     result = sweep(scenario, params.incidents, seed=params.seed, mode=params.mode, workers=params.workers,
-                   scheduler=params.scheduler, settings=SweepSettings(busy_share=float(params.busy_share)),
-                   chunk_size=params.chunk_size, progress=progress, roads=roads, bands=bands or None)
+                   scheduler=params.scheduler, settings=sweep_settings, chunk_size=params.chunk_size,
+                   progress=progress, rules=availability_rules(settings, scenario), roads=roads, bands=bands or None)
     return result.to_dict()
 
 
-PRODUCT_KINDS = ("coverage", "drills-plan", "drills-simulate", "sweep")
+@job_kind("year", params=YearParameters, check=check_year)
+def year_job(scenario: Scenario, settings: Mapping[str, Any], params: YearParameters,
+             progress: Progress) -> dict[str, Any]:
+    """Simulate a period as it happens, replicated (:func:`planner.year.service.year_report`).
+
+    With a programme year, its field drills are scheduled from the stored plans and calendar (as the
+    ``drills-plan`` job does); progress is reported per finished replication.
+    """
+    return year_report(scenario, settings, params, progress=progress)
+
+
+PRODUCT_KINDS = ("coverage", "drills-plan", "drills-simulate", "sweep", "year")
 """The kinds this module registers: the ones a client of the web app may start."""

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic.dataclasses import dataclass
 
 from planner.errors import InputError
@@ -28,12 +28,18 @@ EQUIPMENT = "equipment"
 CONSUMABLES = "consumables"
 TRANSPORT = "transport"
 SUBSISTENCE = "subsistence"
+MATERIALS = "materials"
+"""Reserve materials (应急物资) drawn from a depot, charged at the depot's unit price."""
 WORKERS_COMPENSATION = "workers_compensation"
 
-COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE})
+COST_LINES: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, SUBSISTENCE, MATERIALS})
 """Cost lines an agreement may reimburse."""
-DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT})
-"""Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging)."""
+ID_PATTERN = r"^([^/\\#?\x00-\x1f\x7f]*[^./\\#?\x00-\x1f\x7f][^/\\#?\x00-\x1f\x7f]*)?$"
+"""What an agreement's id may hold: any text but ``/ \\ # ?`` and control characters, and not dots alone, so that it
+can name the agreement in a URL (``/api/v1/scenarios/jinan/records/agreements/救援协议 12``)."""
+DEFAULT_REIMBURSABLE: frozenset[str] = frozenset({LABOUR, EQUIPMENT, CONSUMABLES, TRANSPORT, MATERIALS})
+"""Lines an agreement reimburses when it does not list any (Shanxi 2024 lines except board and lodging; 材料 covers
+the team's consumables and reserve materials drawn from a depot)."""
 
 
 @dataclass(frozen=True, config=DATACLASS_CONFIG)
@@ -98,8 +104,9 @@ class Agreement:
     cost_per_travel_min: Amount = 0.0
     rates: RateCard = field(default_factory=RateCard)
     retained: Mapping[str, Count] = field(default_factory=dict)
-    reimbursable: frozenset[str] = DEFAULT_REIMBURSABLE
-    id: str = ""
+    reimbursable: Annotated[frozenset[str], Field(json_schema_extra={"items": {"enum": sorted(COST_LINES)}})] = (
+        DEFAULT_REIMBURSABLE)
+    id: Annotated[str, Field(max_length=80, pattern=ID_PATTERN)] = ""
     lender_province: str = ""
     borrower_province: str = ""
 

@@ -14,12 +14,27 @@ can point at it (the web answers 400, the CLI exits 2); its ``record`` the inner
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, TypeAdapter, ValidationError
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails, PydanticCustomError, core_schema
 
 from planner.errors import InputError
 
@@ -46,30 +61,60 @@ DATACLASS_CONFIG = ConfigDict(extra="forbid")
 same rule as :class:`Model`, unknown fields refused."""
 
 
+NOT_BLANK = r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+"""A character that is not white space, as JSON Schema's regular expressions (ECMA 262) and Python read it alike."""
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not re.search(NOT_BLANK, value):
         raise ValueError("must be a non-empty text")
     return value
 
 
-Text = Annotated[StrictStr, AfterValidator(_not_blank)]
-"""A text that is not empty or blank: a name, an id, a region code, a capability."""
+Text = Annotated[StrictStr, AfterValidator(_not_blank), Field(json_schema_extra={"minLength": 1, "pattern": NOT_BLANK})]
+"""A text that is not empty or blank: a name, an id, a region code, a capability (its JSON Schema says so)."""
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
 """A finite number >= 0 (yuan, minutes, kilometres); integers are accepted, booleans and strings are not."""
 Count = Annotated[int, Field(strict=True, ge=0)]
 """A whole number >= 0 (people, items, trips); booleans and strings are not accepted."""
 
 
-def one_of(allowed: Iterable[str]) -> AfterValidator:
-    """Return a validator that accepts only the ``allowed`` names and lists them when refusing one."""
-    known = tuple(allowed)
-
-    def check(value: str) -> str:
-        if value not in known:
-            raise ValueError(f"unknown value {value!r} (known: {', '.join(known)})")
+def _iso_day(value: object) -> object:
+    if isinstance(value, dt.date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
         return value
+    raise ValueError("must be a day YYYY-MM-DD")
 
-    return AfterValidator(check)
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+"""A day given as a date or as ``YYYY-MM-DD`` text (pydantic alone reads ``0`` as 1 January 1970)."""
+
+
+def one_of(allowed: Iterable[str]) -> OneOf:
+    """Return a validator that accepts only the ``allowed`` names, lists them when refusing one, and states them.
+
+    Its JSON Schema is the text with ``enum`` set to the names, so an API document says what is accepted.
+    """
+    return OneOf(tuple(allowed))
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A text that must be one of ``known`` (see :func:`one_of`), as pydantic validation and JSON Schema."""
+
+    known: tuple[str, ...]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:  # noqa: D105
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema,  # noqa: D105
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {**handler(schema), "enum": list(self.known)}
+
+    def check(self, value: str) -> str:
+        """Return ``value`` if it is one of the known names; else raise naming them."""
+        if value not in self.known:
+            raise ValueError(f"unknown value {value!r} (known: {', '.join(self.known)})")
+        return value
 
 
 ItemLabel = Callable[[str, int, Any], str | None]

@@ -59,6 +59,7 @@ from pydantic import (
 )
 
 from geodata.routes import route_length_m, shortest_routes
+from planner.availability import AvailabilityRules, as_available, availability
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
@@ -85,6 +86,7 @@ from planner.posture.readiness import (
 )
 from planner.posture.warnings import HazardWarning, RiskRule, SiteRaise, apply_raises, raise_sites, region_shapes
 from planner.roads.conditions import RoadConditions, routing_network
+from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
@@ -144,7 +146,9 @@ class PostureSettings(Model):
     max_move_min: StrictFloat = Field(default=45.0, gt=0)
     min_at_home: Mapping[str, Mapping[str, Annotated[StrictInt, Field(ge=0)]]] = {}
     use_bases: StrictBool = True
-    risk_weights: Mapping[str, Annotated[StrictFloat, Field(ge=0)]] = dict(RISK_WEIGHTS)
+    risk_weights: Annotated[Mapping[str, Annotated[StrictFloat, Field(ge=0)]],
+                            Field(json_schema_extra={"propertyNames": {"enum": list(RISK_WEIGHTS)}})] = (
+        dict(RISK_WEIGHTS))
     time_limit_s: StrictFloat = Field(default=10.0, gt=0)
 
     @field_validator("risk_weights", mode="before")
@@ -711,6 +715,7 @@ def plan_posture(
     max_moves: int | None = None,
     time_limit_s: float | None = None,
     roads: RoadConditions | None = None,
+    availability_rules: AvailabilityRules | None = None,
 ) -> PostureReport:
     """Plan the posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
 
@@ -732,6 +737,11 @@ def plan_posture(
     roads
         Closures and time band every drive time is taken under (:func:`planner.roads.conditions.travel_network`);
         default the free-flow network.
+    availability_rules
+        The scenario's strength rules (default: :func:`planner.availability.default_rules`): the posture is
+        planned with the teams as they stand at ``at`` by the one availability function (people on duty,
+        certificates, strength rules; :func:`planner.availability.as_available`), so a team that cannot
+        answer then neither covers nor moves, and one below strength declares only what it can staff.
 
     """
     started = time.perf_counter()
@@ -755,6 +765,7 @@ def plan_posture(
     if not active:
         raise InputError(f"no warning is in force at {at.isoformat()}", field="at")
     periods: tuple[Blackout, ...] = critical_periods(calendar, at.astimezone(scenario.zone).date())
+    scenario = as_available(scenario, availability(scenario, at, availability_rules))
 
     # Risk grades and readiness under the warning.
     site_raises = raise_sites(scenario, active, rules.risk)
@@ -940,13 +951,14 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
                       else (np.empty((len(home_ids), 0)), "", 0))
     to_point = to_point + point_access[None, :] if points else to_point
     agreements = agreements_from_dicts(posture.agreements)
-    min_retained = _min_retained(reference, settings, {bases[t.base].jurisdiction for t in teams})  # type: ignore[attr-defined]
+    home = team_jurisdictions(posture)
+    min_retained = _min_retained(reference, settings, {home[t.id] for t in teams})
     weights = tuple(float(settings.risk_weights[r.risk_grade]) for r in before.sites)
 
     # Candidate places of each team: home, then every point it may move to (drive, type, agreement).
     places: list[_Place] = []
     for team in teams:
-        region = bases[team.base].jurisdiction  # type: ignore[attr-defined]
+        region = home[team.id]
         hk = home_row[team.base]
         places.append(_Place(team, -1))
         for p, point in enumerate(points):
@@ -987,7 +999,7 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     home_covers: dict[str, set[int]] = {}
     for c, x in enumerate(places):
         covers = {int(i): round(float(arrival[c, row_site[i]]), 3) for i in np.flatnonzero(meets[:, c])}
-        region = bases[x.team.base].jurisdiction  # type: ignore[attr-defined]
+        region = home[x.team.id]
         if x.home:
             pteams.append(PostureTeam(x.team.id, region, dict(x.team.capabilities)))
             home_covers[x.team.id] = set(covers)

@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 import shapely
 import shapely.ops
-from pydantic import Field, StrictFloat, model_validator
+from pydantic import ConfigDict, Field, StrictFloat, model_validator
 
 from planner.drills.calendar import Blackout, CalendarDocument, calendar_year
 from planner.model.records import Availability, Readiness, Team, TeamType
@@ -69,6 +69,9 @@ DEFAULT_LEVELS: Mapping[Readiness, LevelSpec] = {
 
 class ReadinessRule(Model):
     """Which warnings or critical periods put which teams on which level (one of ``readiness_rules``)."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [  # as ``_triggered`` checks
+        {"required": [name], "properties": {name: {"minItems": 1}}} for name in ("hazards", "levels", "periods")]})
 
     name: Text
     level: Readiness

@@ -42,7 +42,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 import shapely
 import shapely.geometry
-from pydantic import Field, StrictInt, StrictStr, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, ValidationInfo, field_validator
 
 from planner import clock
 from planner.errors import InputError
@@ -598,6 +598,14 @@ class RiskRule(Model):
     ``levels`` (empty: any); it raises the sites inside the warning's area whose kind is in
     ``site_kinds`` or whose id is in ``sites`` to ``raise_to``, or by ``raise_by`` grades.
     """
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [  # as ``_names_sites`` and ``_one_raise`` check
+        {"anyOf": [{"required": ["site_kinds"], "properties": {"site_kinds": {"minItems": 1}}},
+                   {"required": ["sites"], "properties": {"sites": {"minItems": 1}}}]},
+        {"oneOf": [{"required": ["raise_to"], "properties": {"raise_to": {"not": {"type": "null"}},
+                                                             "raise_by": {"const": 0}}},
+                   {"required": ["raise_by"], "properties": {"raise_by": {"minimum": 1},
+                                                             "raise_to": {"type": "null"}}}]}]})
 
     name: Text
     hazards: frozenset[HazardKey] = frozenset()

@@ -2,7 +2,8 @@
 
 Layout (see ``scenarios/SCHEMA.md``): ``scenario.yaml`` (metadata, network, speeds),
 ``jurisdictions.geojson`` (polygons), ``bases.csv``, ``teams.csv``, ``equipment.csv``, ``sites.csv``,
-``standards.csv`` and ``agreements.json``. Point layers may be given as ``.geojson`` instead of
+``standards.csv``, ``people.csv``, ``shifts.csv``, ``depots.csv``, ``stocks.csv`` and ``agreements.json``
+(:func:`records_csv` writes one kind's CSV). Point layers may be given as ``.geojson`` instead of
 ``.csv``. List cells in CSV use ``;`` (``heavy;drainage``), mappings ``key:value;key:value``.
 Every problem raises ``InputError`` naming the file, the line or feature, the field and the problem.
 """
@@ -10,24 +11,38 @@ Every problem raises ``InputError`` naming the file, the line or feature, the fi
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import shapely
+import shapely.errors
+import shapely.wkt
 import yaml
 
+from geodata.errors import GeodataError
+from geodata.projection import geometry_to_wgs84
 from planner.errors import InputError
 from planner.model.reading import csv_dicts, csv_lines, parse_json, parse_yaml, read_text
-from planner.model.records import RECORD_TYPES, Record, parse_record
+from planner.model.records import RECORD_TYPES, Record, parse_record, stored_fields
 from planner.scenario.model import Scenario
 from planner.scenario.paths import scenario_path
 
-_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers"}
+_LIST_FIELDS = {"capabilities", "standards", "site_kinds", "tiers", "people"}
 _DICT_FIELDS = {("teams", "capabilities")}
+STRUCTURED_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("people", "qualifications"): ("kind", "issuer", "number", "issued", "expires"),
+    ("equipment", "maintenance_log"): ("date", "note"),
+}
+"""Cells holding a list of small records: entries separated by ``;``, their fields by ``|`` in this order
+(``mine_rescue|山西煤监局|SX-0012|2023-03-01|2026-02-28``); a field left empty is left out."""
 _BOOL_TRUE = {"true", "yes", "1", "y"}
 _BOOL_FALSE = {"false", "no", "0", "n", ""}
 _POLYGON_KINDS = {"jurisdictions"}
+WKT_COLUMN = "wkt"
+"""The CSV column of a layer's geometry as WKT (written by :mod:`planner.scenario.interchange`)."""
 
 
 def read_scenario(folder: str | Path, *, encoding: str | None = None) -> Scenario:
@@ -35,11 +50,20 @@ def read_scenario(folder: str | Path, *, encoding: str | None = None) -> Scenari
     folder = scenario_path(folder)
     meta = _read_meta(folder / "scenario.yaml", encoding)
     records: dict[str, list[Record]] = {}
+    places: dict[str, list[str]] = {}
     for kind, record_type in RECORD_TYPES.items():
         rows = list(_read_rows(folder, kind, encoding))
         records[kind] = [parse_record(record_type, data, where=where) for where, data in rows]
+        for record, (where, _) in zip(records[kind], rows, strict=True):
+            places.setdefault(record.id, []).append(where)
     agreements = _read_agreements(folder / "agreements.json", encoding)
-    return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+    try:
+        return Scenario.build(str(meta.get("name", folder.name)), meta, records, agreements)
+    except InputError as error:
+        found = places.get(error.record or "", [])
+        if len(found) != 1:
+            raise
+        raise InputError(f"{found[0]}: {error}", field=error.field, record=error.record) from None
 
 
 def read_yaml_file(path: str | Path, encoding: str | None = None) -> Any:
@@ -80,7 +104,7 @@ def csv_text_rows(lines: Iterable[str], name: str, kind: str) -> Iterable[tuple[
     for line, row in records:
         if None in row:
             raise InputError(f"{name} line {line}: more cells than header columns", field="row")
-        yield f"{name} line {line}", csv_cells(kind, row)  # type: ignore[arg-type]
+        yield f"{name} line {line}", csv_cells(kind, row, where=f"{name} line {line}")  # type: ignore[arg-type]
 
 
 def text_rows(text: str, name: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
@@ -91,12 +115,20 @@ def text_rows(text: str, name: str, kind: str) -> list[tuple[str, dict[str, Any]
     return list(csv_text_rows(csv_lines(text), name, kind))
 
 
-def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
-    """Convert one CSV row's text cells to the values a record expects; empty cells are left out."""
+def csv_cells(kind: str, row: Mapping[str, str | None], *, where: str = "") -> dict[str, Any]:
+    """Convert one CSV row's text cells to the values a record expects; empty cells are left out.
+
+    A ``wkt`` cell (as GIS tools write a CSV layer: ``POINT (117.02 36.67)``) gives the point's lon/lat,
+    or a jurisdiction's boundary.
+    """
     data: dict[str, Any] = {}
     for key, raw in row.items():
         text = (raw or "").strip()
-        if key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
+        if key == WKT_COLUMN and text:
+            data.update(_wkt_cells(kind, text, where))
+        elif (kind, key) in STRUCTURED_FIELDS:
+            data[key] = _parse_entries(text, STRUCTURED_FIELDS[(kind, key)])
+        elif key in _LIST_FIELDS and (kind, key) in _DICT_FIELDS:
             data[key] = _parse_mapping(text)
         elif key in _LIST_FIELDS:
             data[key] = [part.strip() for part in text.split(";") if part.strip()]
@@ -106,6 +138,31 @@ def csv_cells(kind: str, row: Mapping[str, str | None]) -> dict[str, Any]:
         elif text:
             data[key] = text
     return data
+
+
+def _wkt_cells(kind: str, text: str, where: str) -> dict[str, Any]:
+    """Return ``lon``/``lat`` of a WKT point, or ``geometry`` of a WKT polygon for a polygon kind."""
+    try:
+        shape = shapely.wkt.loads(text)
+    except shapely.errors.ShapelyError as error:
+        raise InputError(f"{where}: wkt: not a WKT geometry ({error})", field=WKT_COLUMN) from None
+    if kind in _POLYGON_KINDS:
+        return {"geometry": json.loads(shapely.to_geojson(shape))}
+    if shape.geom_type != "Point" or shape.is_empty:
+        raise InputError(f"{where}: wkt: must be a POINT, not {shape.geom_type}", field=WKT_COLUMN)
+    return {"lon": shape.x, "lat": shape.y}
+
+
+def _parse_entries(text: str, names: tuple[str, ...]) -> list[dict[str, str]]:
+    """Entries of a structured cell; a part beyond the known fields is kept under ``extra`` (refused by validation)."""
+    entries = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        values = [v.strip() for v in part.split("|")]
+        entry = {name: value for name, value in zip(names, values, strict=False) if value}
+        if len(values) > len(names):
+            entry["extra"] = "|".join(values[len(names):])
+        entries.append(entry)
+    return entries
 
 
 def _parse_mapping(text: str) -> dict[str, Any] | str:
@@ -131,6 +188,7 @@ def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[st
     features = document.get("features")
     if not isinstance(features, list):
         raise InputError(f"{name}: malformed GeoJSON ('features' must be a list)", field="features")
+    crs = _declared_crs(document, name)
     for number, feature in enumerate(features, start=1):
         where = f"{name} feature {number}"
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -140,6 +198,8 @@ def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[st
         if not isinstance(properties, dict):
             raise InputError(f"{where}: properties must be an object", field="properties")
         data = {k: v for k, v in properties.items() if v is not None and v != ""}
+        if crs and isinstance(geometry, dict):
+            geometry = _reprojected(geometry, crs, where)
         if kind in _POLYGON_KINDS:
             if geometry is not None:
                 data["geometry"] = geometry
@@ -151,6 +211,32 @@ def geojson_rows(text: str, name: str, kind: str) -> Iterable[tuple[str, dict[st
                                  record=str(data.get("id", "?")))
             data["lon"], data["lat"] = coordinates[0], coordinates[1]
         yield where, data
+
+
+def _declared_crs(document: dict[str, Any], name: str) -> str | None:
+    """Return the CRS a GeoJSON file declares, if any: ``"crs": {"properties": {"name": "EPSG:4548"}, ...}``.
+
+    RFC 7946 GeoJSON is WGS-84 and has no ``crs``; QGIS, ArcGIS and GDAL still write the older member
+    for other systems, so such a file is read in its own CRS and transformed to WGS-84.
+    """
+    declared = document.get("crs")
+    if declared is None:
+        return None
+    crs = declared.get("properties", {}).get("name") if isinstance(declared, dict) and isinstance(
+        declared.get("properties"), dict) else None
+    if not isinstance(crs, str) or not crs.strip():
+        raise InputError(f"{name}: crs must be {{\"type\": \"name\", \"properties\": {{\"name\": \"EPSG:...\"}}}}",
+                         field="crs")
+    return crs
+
+
+def _reprojected(geometry: dict[str, Any], crs: str, where: str) -> dict[str, Any]:
+    try:
+        return geometry_to_wgs84(geometry, crs)
+    except GeodataError as error:
+        raise InputError(f"{where}: {error}", field="crs") from None
+    except (ValueError, TypeError, AttributeError) as error:  # shapely's complaints about malformed geometry
+        raise InputError(f"{where}: malformed geometry ({error})", field="geometry") from None
 
 
 def _read_agreements(path: Path, encoding: str | None) -> list[dict[str, Any]]:
@@ -185,12 +271,32 @@ def write_scenario(scenario: Scenario, folder: str | Path) -> Path:
 
 
 def _write_csv(path: Path, kind: str, record_type: type[Record], records: Iterable[Record]) -> None:
-    columns = list(record_type.model_fields)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for record in records:
-            writer.writerow({c: cell_text(getattr(record, c)) for c in columns})
+    text = records_csv(kind, [r.model_dump(mode="json") for r in records])
+    path.write_text(text, encoding="utf-8", newline="")
+
+
+def records_csv(kind: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Return records of one kind (their JSON forms) as the CSV text a scenario folder holds and imports read.
+
+    ``columns`` default to every stored field of the kind's record type, in order (no ``crs``: points are
+    WGS-84); a reader who may not see some fields (people's names) is given the columns it may see.
+    """
+    columns = list(columns if columns is not None else stored_fields(kind))
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for data in rows:
+        writer.writerow({c: record_cell(kind, c, data.get(c)) for c in columns})
+    return out.getvalue()
+
+
+def record_cell(kind: str, key: str, value: Any) -> str:
+    """Return a record field's JSON value as its CSV cell, structured cells (qualifications) included."""
+    names = STRUCTURED_FIELDS.get((kind, key))
+    if names is not None and isinstance(value, (list, tuple)):
+        return ";".join("|".join(cell_text(entry.get(name)) for name in names).rstrip("|")
+                        for entry in value if isinstance(entry, dict))
+    return cell_text(value)
 
 
 def cell_text(value: Any) -> str:

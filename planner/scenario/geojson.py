@@ -14,11 +14,14 @@ import numpy as np
 from geodata.network import RoadNetwork
 from planner.model.codes import LABELS, label
 from planner.model.records import Record
+from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 
 FeatureCollection = dict[str, Any]
 _CODED_FIELDS = {"tier", "team_type", "risk_grade", "kind"}
+_PLACED_KINDS = ("bases", "sites", "depots")
+"""Kinds with a point of their own, joined to the road network (:func:`planner.scenario.network.placement`)."""
 
 
 def _properties(record: Record) -> dict[str, Any]:
@@ -36,14 +39,14 @@ def layer(scenario: Scenario, kind: str) -> FeatureCollection:
     """One record kind as a FeatureCollection; teams and equipment sit at their base's point."""
     bases = scenario.by_id("bases")
     teams = scenario.by_id("teams")
-    placed = placement(scenario) if kind in ("bases", "sites") else None
+    placed = placement(scenario) if kind in _PLACED_KINDS else None
     features = []
     for record in scenario.records(kind):
         properties = _properties(record)
         geometry: dict[str, Any] | None
         if kind == "jurisdictions":
             geometry = getattr(record, "geometry", None)
-        elif kind in ("bases", "sites"):
+        elif kind in _PLACED_KINDS:
             geometry = _point(record.lon, record.lat)  # type: ignore[attr-defined]
             properties["off_network_m"] = round(placed.off_network_m[record.id], 1)  # type: ignore[union-attr]
             properties["snap_road"] = placed.roads.get(record.id)  # type: ignore[union-attr]
@@ -95,5 +98,7 @@ def roads(network: RoadNetwork, *, decimals: int = 5) -> FeatureCollection:
 
 
 def labels() -> dict[str, dict[str, list[str]]]:
-    """Chinese and English label of every coded value, for the front end."""
-    return {field: {key: list(pair) for key, pair in values.items()} for field, values in LABELS.items()}
+    """Chinese and English label of every coded value, for the front end; incident types from the library."""
+    table = {field: {key: list(pair) for key, pair in values.items()} for field, values in LABELS.items()}
+    table["incident_type"] = {t.id: [t.name_zh or t.name, t.name] for t in load_library().values()}
+    return table

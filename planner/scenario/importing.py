@@ -2,8 +2,10 @@
 
 Each row is validated on its own, so the user sees every bad row with its line and field at once;
 then the scenario with all the rows merged in is checked as a whole, by the check the store makes on
-every write (``planner.scenario.validity``: references, duplicates, agreements, snapping to the
-network). Only a clean preview may be written, and it is written in one transaction.
+every write (``planner.scenario.validity``: references, duplicates, duty shifts that overlap, agreements,
+snapping to the network); a problem of the whole that names an uploaded record is reported on that
+record's row, with its file and line. Only a clean preview may be written, and it is written in one
+transaction.
 """
 
 from __future__ import annotations
@@ -71,16 +73,24 @@ def preview_import(scenario: Scenario, kind: str, text: str, filename: str = "up
         documents.append(record.model_dump(mode="json"))
     problem = None
     if len(records) == len(rows):
-        problem = _merged_problem(scenario, kind, records)
+        merged = _merged_problem(scenario, kind, records)
+        if merged is not None:
+            problem = str(merged)
+            for index, check in enumerate(checks):
+                if merged.record is not None and check.record_id == merged.record:
+                    problem = f"{check.where}: {merged}"
+                    checks[index] = RowCheck(check.where, check.record_id, check.action, problem, merged.field)
+                    break
     return ImportPreview(kind, tuple(checks), problem, tuple(documents))
 
 
-def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> str | None:
+def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> InputError | None:
     """Return the first problem of the scenario with the uploaded records merged in, or None."""
     ids = [r.id for r in records]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
-        return f"the upload repeats id(s) {', '.join(sorted(duplicates))}"
+        first = sorted(duplicates)[0]
+        return InputError(f"the upload repeats id(s) {', '.join(sorted(duplicates))}", field="id", record=first)
     merged = {r.id: r for r in scenario.records(kind)}
     merged.update({r.id: r for r in records})
     grouped = {k: list(scenario.records(k)) for k in RECORD_TYPES}
@@ -88,5 +98,5 @@ def _merged_problem(scenario: Scenario, kind: str, records: list[Any]) -> str | 
     try:
         check_scenario(Scenario.build(scenario.name, scenario.meta, grouped, scenario.agreements))
     except InputError as error:
-        return str(error)
+        return error
     return None

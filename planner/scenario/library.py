@@ -1,10 +1,11 @@
 """Incident templates (drill scenarios): load ``scenarios/library/*.yaml`` and validate them against ``schema.json``.
 
-A template says what an incident of one type needs over time (capability quantities from ``at_min``),
-how it may escalate, how weather and time of day change travel and turn-out, which on-scene tasks are
-underground (R-TEAM-MINE: committed plus standby squad), the measurable objectives of a drill and the
-scripted injects of its master scenario events list (MSEL), some of them alternatives of a surprise branch
-(``branch`` and ``option``: one option of each branch is played). Validation uses a small built-in checker
+A template says what an incident of one type needs over time (capability quantities from ``at_min``, and
+reserve materials such as foam concentrate by ``at_min``), how it may escalate, how weather and time of day
+change travel and turn-out, which on-scene tasks are underground (R-TEAM-MINE: committed plus standby
+squad), the measurable objectives of a drill and the scripted injects of its master scenario events list
+(MSEL), some of them alternatives of a surprise branch (``branch`` and ``option``: one option of each branch
+is played). Validation uses a small built-in checker
 of the JSON Schema keywords ``schema.json`` uses (the ``jsonschema`` package is used instead when it is
 installed), then cross-checks what a schema cannot (objective ids named by injects, unique ids).
 """
@@ -34,6 +35,16 @@ class NeedStep:
     capability: str
     quantity: int
     team_type: str | None = None
+
+
+@dataclass(frozen=True)
+class MaterialStep:
+    """``quantity`` ``unit`` of a reserve ``material`` needed on scene by ``at_min`` minutes after the alarm."""
+
+    at_min: float
+    material: str
+    quantity: int
+    unit: str
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,7 @@ class Template:
     tasks: tuple[Task, ...]
     objectives: tuple[Objective, ...]
     injects: tuple[Inject, ...]
+    materials: tuple[MaterialStep, ...] = ()
     card_trigger: str = ""
     """What triggers the key-post response card (岗位应急处置卡), in the card's language."""
     card_actions: tuple[str, ...] = ()
@@ -217,6 +229,8 @@ def parse_template(data: Any, *, where: str = "template") -> Template:
                     for t in data.get("tasks", ())),
         objectives=objectives,
         injects=tuple(sorted(injects, key=lambda i: i.at_min)),
+        materials=tuple(MaterialStep(float(m["at_min"]), m["material"], int(m["quantity"]), m["unit"])
+                        for m in data.get("materials", ())),
         card_trigger=data.get("card", {}).get("trigger", ""),
         card_actions=tuple(data.get("card", {}).get("first_actions", ())),
     )

@@ -15,14 +15,19 @@ from zoneinfo import ZoneInfo
 
 from planner.clock import zone as time_zone
 from planner.errors import InputError
+from planner.model.personnel import ShiftKind, first_overlap
 from planner.model.records import (
     RECORD_TYPES,
     Base,
+    Depot,
     Equipment,
     HazardSite,
     Jurisdiction,
+    Person,
     Record,
     ResponseStandard,
+    Shift,
+    Stock,
     Team,
 )
 
@@ -39,6 +44,10 @@ class Scenario:
     equipment: tuple[Equipment, ...] = ()
     sites: tuple[HazardSite, ...] = ()
     standards: tuple[ResponseStandard, ...] = ()
+    people: tuple[Person, ...] = ()
+    shifts: tuple[Shift, ...] = ()
+    depots: tuple[Depot, ...] = ()
+    stocks: tuple[Stock, ...] = ()
     agreements: tuple[Mapping[str, Any], ...] = field(default=())
 
     @classmethod
@@ -111,6 +120,7 @@ class Scenario:
             _require(s.jurisdiction in regions, "sites", s.id, "jurisdiction", s.jurisdiction)
             for standard in s.standards:
                 _require(standard in standards, "sites", s.id, "standards", standard)
+        self._check_resources(regions, teams)
         agreement_ids: set[str] = set()
         for a in self.agreements:
             aid = str(a.get("id", ""))
@@ -119,6 +129,59 @@ class Scenario:
             agreement_ids.add(aid)
             for side in ("lender", "borrower"):
                 _require(a.get(side) in regions, "agreements", aid, side, a.get(side))
+
+    def _check_resources(self, regions: Mapping[str, Record], teams: Mapping[str, Record]) -> None:
+        """Check people, the roster, depots, stocks and asset numbers against the rest of the scenario."""
+        asset_owner: dict[str, str] = {}
+        for e in self.equipment:
+            if e.asset_number:
+                if e.asset_number in asset_owner:
+                    raise InputError(f"equipment {e.id}: asset_number: {e.asset_number!r} is also the asset number "
+                                     f"of equipment {asset_owner[e.asset_number]}", field="asset_number", record=e.id)
+                asset_owner[e.asset_number] = e.id
+        people = self.by_id("people")
+        for p in self.people:
+            _require(p.team in teams, "people", p.id, "team", p.team)
+        for shift in self.shifts:
+            _require(shift.team in teams, "shifts", shift.id, "team", shift.team)
+            for person_id in shift.people:
+                _require(person_id in people, "shifts", shift.id, "people", person_id)
+                member = people[person_id]
+                if member.team != shift.team:  # type: ignore[attr-defined]
+                    raise InputError(f"shifts {shift.id}: people: {person_id!r} belongs to team "
+                                     f"{member.team}, not {shift.team}", field="people",  # type: ignore[attr-defined]
+                                     record=shift.id)
+        self._check_duty_overlaps()
+        depots = self.by_id("depots")
+        for d in self.depots:
+            _require(d.jurisdiction in regions, "depots", d.id, "jurisdiction", d.jurisdiction)
+        units: dict[str, tuple[str, str]] = {}
+        for stock in self.stocks:
+            _require(stock.depot in depots, "stocks", stock.id, "depot", stock.depot)
+            unit, first = units.setdefault(stock.material, (stock.unit, stock.id))
+            if unit != stock.unit:
+                raise InputError(f"stocks {stock.id}: unit: {stock.material} is counted in {unit!r} (stocks {first}), "
+                                 f"not {stock.unit!r}", field="unit", record=stock.id)
+
+    def _check_duty_overlaps(self) -> None:
+        """Refuse two duty lines that put one person on duty twice at the same moment."""
+        by_person: dict[str, list[Shift]] = {}
+        for shift in self.shifts:
+            if shift.kind is ShiftKind.DUTY:
+                for person_id in shift.people:
+                    by_person.setdefault(person_id, []).append(shift)
+        checked: set[tuple[str, str]] = set()
+        for person_id, lines in by_person.items():
+            for i, later in enumerate(lines):
+                for earlier in lines[:i]:
+                    if (earlier.id, later.id) in checked:
+                        continue
+                    checked.add((earlier.id, later.id))
+                    moment = first_overlap(earlier, later, self.zone)
+                    if moment is not None:
+                        when = moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+                        raise InputError(f"shifts {later.id}: people: {person_id} is on duty in shift {earlier.id} "
+                                         f"too at {when} (overlapping shifts)", field="people", record=later.id)
 
     def standards_for(self, site: HazardSite) -> list[ResponseStandard]:
         """Return the standards that apply to a site: those it names, else those whose kinds include it."""

@@ -1,4 +1,4 @@
-"""The network a scenario sits on, and where its bases and sites join it.
+"""The network a scenario sits on, and where its bases, depots and sites join it.
 
 A scenario's ``network`` setting names its road graph in one of three forms:
 ``{kind: csv, path: "geodata:jinan"}`` (shipped with the product; a plain path is read as a folder),
@@ -129,11 +129,11 @@ def join_points(scenario: Scenario, network: RoadNetwork, lon: Sequence[float] |
 
 @dataclass(frozen=True)
 class Placement:
-    """Where every base and site of a scenario joins its network, and the network with them joined.
+    """Where every base, site and reserve depot of a scenario joins its network, and the network with them joined.
 
-    ``network`` is the scenario's road network with each base and site joined part-way along its
-    nearest edge (:func:`geodata.points.with_points`), or the network itself where points snap to
-    nodes; ``base_node``/``site_node`` are the points' nodes on it; ``roads`` the road each chose.
+    ``network`` is the scenario's road network with each point joined part-way along its nearest edge
+    (:func:`geodata.points.with_points`), or the network itself where points snap to nodes;
+    ``base_node``/``site_node``/``depot_node`` are the points' nodes on it; ``roads`` the road each chose.
     """
 
     network: RoadNetwork
@@ -142,6 +142,7 @@ class Placement:
     site_node: dict[str, int]
     off_network_m: dict[str, float]
     snap_limit_m: float
+    depot_node: dict[str, int] = field(default_factory=dict)
     roads: dict[str, dict[str, object] | None] = field(default_factory=dict)
 
 
@@ -151,20 +152,22 @@ _placements: dict[tuple[str, str, int], Placement] = {}
 
 
 def placement(scenario: Scenario) -> Placement:
-    """Join the scenario's bases and sites to its network; refuses any point beyond the snap limit.
+    """Join the scenario's bases, sites and reserve depots to its network; refuse any point beyond the snap limit.
 
-    The ``InputError`` names the first base or site too far (kind, id, position and distance) and the
+    The ``InputError`` names the first base, site or depot too far (kind, id, position and distance) and the
     scenario's ``snap_limit_m``, with ``lon`` as its field, so a form shows it beside the coordinates.
     Placements are cached by network and snapping settings, snap limit and the points' positions.
     """
     settings = json.dumps([scenario.meta.get(key) for key in PLACEMENT_SETTINGS], sort_keys=True, default=str)
-    key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites))))
+    key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites,
+                                                                              *scenario.depots))))
     if key in _placements:
         return _placements[key]
     network = network_for(scenario)
     limit = snap_limit_m(scenario)
-    records = [*scenario.bases, *scenario.sites]
-    kinds = ["base"] * len(scenario.bases) + ["site"] * len(scenario.sites)
+    groups = (("base", scenario.bases), ("site", scenario.sites), ("depot", scenario.depots))
+    records = [r for _, group in groups for r in group]
+    kinds = [kind for kind, group in groups for _ in group]
     try:
         joined = join_points(scenario, network, [r.lon for r in records], [r.lat for r in records], refuse=False)
     except GeodataError as error:
@@ -174,14 +177,13 @@ def placement(scenario: Scenario) -> Placement:
             raise InputError(f"{kind} {record.id} at ({record.lon:.5f}, {record.lat:.5f}) is "
                              f"{_distance(distance)} from the nearest road of network {network.name!r} (the "
                              f"scenario's snap_limit_m is {_distance(limit)})", field="lon", record=record.id)
-    nodes = [int(n) for n in joined.node]
-    bases = {b.id: nodes[i] for i, b in enumerate(scenario.bases)}
-    sites = {s.id: nodes[len(scenario.bases) + j] for j, s in enumerate(scenario.sites)}
+    nodes = {kind: {r.id: int(n) for r, k, n in zip(records, kinds, joined.node, strict=True) if k == kind}
+             for kind, _ in groups}
     if len(_placements) > 16:
         _placements.clear()
-    _placements[key] = Placement(joined.network, _snapper(joined.network), bases, sites,
+    _placements[key] = Placement(joined.network, _snapper(joined.network), nodes["base"], nodes["site"],
                                  {r.id: float(d) for r, d in zip(records, joined.distance_m, strict=True)}, limit,
-                                 {r.id: road for r, road in zip(records, joined.roads, strict=True)})
+                                 nodes["depot"], {r.id: road for r, road in zip(records, joined.roads, strict=True)})
     return _placements[key]
 
 

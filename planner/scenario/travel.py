@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,8 +57,11 @@ def travel_minutes(
     """Network travel minutes from origins to destinations (turn-out time not included).
 
     ``network`` is the scenario's network under closures or a time band
-    (:func:`planner.roads.conditions.travel_network`); default the free-flow one.
+    (:func:`planner.roads.conditions.travel_network`); default the free-flow one. ``cutoff_min`` (entries
+    beyond it are unreachable) must be a finite number of minutes >= 0.
     """
+    if cutoff_min is not None and not (math.isfinite(cutoff_min) and cutoff_min >= 0):
+        raise InputError(f"cutoff_min must be a number of minutes >= 0, not {cutoff_min}", field="cutoff_min")
     origins, origin_nodes = point_nodes(scenario, origin_kind, origin_ids)
     destinations, destination_nodes = point_nodes(scenario, destination_kind, destination_ids)
     seconds = travel_time_matrix(

@@ -13,7 +13,7 @@ regions). This adds what needs more than the records:
 
 - every agreement is a valid agreement (R-AGREEMENT: amounts, rate card, cost lines) and no two
   agreements join the same lender and borrower, as dispatch and the ledger read them;
-- the scenario's road network can be built, and every base and site lies within its ``snap_limit_m``
+- the scenario's road network can be built, and every base, site and reserve depot lies within its ``snap_limit_m``
   of it (``planner.scenario.network.placement``).
 """
 

@@ -21,7 +21,7 @@ from planner.model.agreements import (
 from planner.sharing.compensation import Compensation, CostLine, Exclusion, compensate, rated_equipment
 from planner.sharing.ledger import CSV_COLUMNS, ExcludedClaim, Ledger, LedgerLine, build_ledger
 from planner.sharing.lines import CLAIM_LINES, charged_days, money
-from planner.sharing.missions import MISSION_KINDS, Deployment, Mission, parse_mission
+from planner.sharing.missions import MISSION_KINDS, Deployment, MaterialDraw, Mission, parse_mission
 from planner.sharing.payers import (
     DEFAULT_PAYER_RULES,
     PAYER_ROLES,
@@ -50,6 +50,7 @@ __all__ = [
     "Exclusion",
     "Ledger",
     "LedgerLine",
+    "MaterialDraw",
     "Mission",
     "PayerRule",
     "RateCard",

@@ -7,9 +7,11 @@ incident's expected duration, so what the optimiser minimises is what the ledger
 
 Lines, each rounded to fen: labour = rate x people x days, with a part day counted as a full day;
 subsistence = rate x people x days (when the rate card has one); equipment = rate x items x days;
-consumables = unit price x quantity; transport = rate per km x km plus rate per trip x trips; other
-claims at their amount. Only lines the agreement lists as reimbursable are paid; workers'
-compensation never is; a deployment without a pricing agreement (own forces) is not compensated.
+consumables = unit price x quantity; transport = rate per km x km plus rate per trip x trips; reserve
+materials drawn from a depot = the depot's unit price x quantity; other claims at their amount. Only
+lines the agreement lists as reimbursable are paid; workers' compensation never is; a deployment without
+a pricing agreement (own forces) is not compensated, except the reserve materials it draws: stock used
+is paid at the depot's price whoever holds the depot (across a border only on an agreement, R-AGREEMENT).
 Costs that are not paid are kept as exclusions with the reason: under an agreement every line it does
 not reimburse (even at no cost, so each lent unit shows on the ledger), for own forces every cost above
 zero.
@@ -25,6 +27,7 @@ from planner.model.agreements import (
     CONSUMABLES,
     EQUIPMENT,
     LABOUR,
+    MATERIALS,
     SUBSISTENCE,
     TRANSPORT,
     WORKERS_COMPENSATION,
@@ -83,7 +86,7 @@ def compensate(deployment: Deployment, terms: Terms) -> Compensation:
     Returns
     -------
     Compensation
-        Lines in the order labour, subsistence, equipment, consumables, transport, claims.
+        Lines in the order labour, subsistence, equipment, consumables, transport, materials, claims.
 
     Raises
     ------
@@ -95,7 +98,10 @@ def compensate(deployment: Deployment, terms: Terms) -> Compensation:
     lines: list[CostLine] = []
     excluded: list[Exclusion] = []
     for line in _costs(deployment, agreement.rates if agreement is not None else None, terms):
-        if agreement is None:
+        if line.line == MATERIALS and agreement is None:
+            if line.amount > 0:
+                lines.append(line)  # stock drawn from a depot of one's own is paid at the depot's price
+        elif agreement is None:
             if line.amount > 0:
                 excluded.append(Exclusion(line.line, line.amount, "own forces without a rate agreement are not paid"))
         elif line.line == WORKERS_COMPENSATION:
@@ -158,6 +164,8 @@ def _costs(deployment: Deployment, rates: RateCard | None, terms: Terms) -> list
     if deployment.trips:
         rate = card.transport_per_trip
         add(TRANSPORT, "trips", float(deployment.trips), rate, 0, rate * deployment.trips)
+    for draw in deployment.materials:
+        add(MATERIALS, draw.material, draw.quantity, draw.unit_price, 0, draw.unit_price * draw.quantity)
     for line, amount in sorted(deployment.claims.items()):
         add(line, "claimed", 1.0, amount, 0, amount)
     return out

@@ -134,7 +134,9 @@ def build_ledger(
     Each deployment's terms come from :func:`~planner.sharing.terms.deployment_terms`: a deployment
     that crosses a jurisdiction without an agreement is an InputError; own forces are compensated only
     when an agreement lender = borrower = region gives rates, otherwise their claims are listed as
-    excluded. Lines not on the agreement and workers' compensation are excluded with the reason.
+    excluded (reserve materials drawn from a depot are paid at its price all the same, their line's
+    agreement reading ``depot price``). Lines not on the agreement and workers' compensation are excluded
+    with the reason.
 
     Parameters
     ----------
@@ -171,10 +173,11 @@ def build_ledger(
             paid = compensate(deployment, terms)
             excluded += [ExcludedClaim(mission.id, deployment.unit, deployment.lender, x.line, x.amount, x.reason)
                          for x in paid.excluded]
-            if not paid.lines or terms.agreement is None:
+            if not paid.lines:
                 continue
             payer, rule_name = choose_payer(mission, deployment, terms.agreement, rule_list)
+            reference = terms.agreement.reference if terms.agreement is not None else "depot price"
             lines += [LedgerLine(mission.id, deployment.unit, deployment.lender, payer, c.line, c.item, c.quantity,
-                                 c.rate, c.days, c.amount, terms.agreement.reference, rule_name)
+                                 c.rate, c.days, c.amount, reference, rule_name)
                       for c in paid.lines]
     return Ledger(lines=tuple(lines), excluded=tuple(excluded))

@@ -1,9 +1,10 @@
 """Cost lines, charged days and rounding to fen: the arithmetic every compensation uses (R-COST).
 
-A claim is made of cost lines (labour, equipment, consumables, transport, subsistence, and workers'
-compensation, which is never reimbursable; their names are defined with the agreements that reimburse them,
-in ``planner.model.agreements``). Days are charged whole: a part day counts as a full day
-(Shanxi 2024 / county rules). Amounts are yuan rounded to fen (0.01), half away from zero.
+A claim is made of cost lines (labour, equipment, consumables, transport, subsistence, reserve materials
+drawn from a depot, and workers' compensation, which is never reimbursable; their names are defined with
+the agreements that reimburse them, in ``planner.model.agreements``). Days are charged whole: a part day
+counts as a full day (Shanxi 2024 / county rules). Amounts are yuan rounded to fen (0.01), half away from
+zero.
 """
 
 from __future__ import annotations

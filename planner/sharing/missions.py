@@ -1,7 +1,8 @@
 """Missions and deployments: who took part, for how long, with what, as validated records.
 
 A :class:`Deployment` is one team's part in a mission or drill (people, hours, equipment used,
-consumables, kilometres and trips, other claims); a :class:`Mission` is where it happened, what kind of
+consumables, kilometres and trips, other claims), or a depot's (the reserve materials drawn from it,
+each a :class:`MaterialDraw` at the depot's unit price); a :class:`Mission` is where it happened, what kind of
 event it was and who is responsible. Both are pydantic dataclasses; :func:`parse_mission` turns JSON
 into a mission with one ``InputError`` naming the bad field. A dispatch plan's expected deployments are
 the same records, so what is planned and what is charged are priced alike.
@@ -22,6 +23,17 @@ from planner.sharing.lines import CLAIM_LINES, charged_days
 MissionKind = Literal["accident", "natural_disaster", "drill"]
 MISSION_KINDS: frozenset[str] = frozenset({"accident", "natural_disaster", "drill"})
 
+
+
+@dataclass(frozen=True, config=DATACLASS_CONFIG)
+class MaterialDraw:
+    """``quantity`` of a reserve ``material`` drawn from the stock lot ``stock`` at ``unit_price`` yuan per unit."""
+
+    stock: Text
+    material: Text
+    quantity: Amount
+    unit_price: Amount
+    unit: str = ""
 
 
 @dataclass(frozen=True, config=DATACLASS_CONFIG)
@@ -48,6 +60,8 @@ class Deployment:
         Number of trips.
     claims
         Other claimed amounts by cost line, yuan (e.g. subsistence receipts, workers' compensation).
+    materials
+        Reserve materials drawn from a depot (the deployment of a depot: ``unit`` is the depot's id).
     lender_province
         Province of the lender; defaults to the agreement's ``lender_province``.
 
@@ -62,6 +76,7 @@ class Deployment:
     transport_km: Amount = 0.0
     trips: Count = 0
     claims: Mapping[str, Amount] = field(default_factory=dict)
+    materials: tuple[MaterialDraw, ...] = ()
     lender_province: str = ""
 
     @field_validator("claims")

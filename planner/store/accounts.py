@@ -59,19 +59,38 @@ def _check_role(role: str) -> Role:
                          field="role") from None
 
 
+def _check_jurisdiction(store: Store, jurisdiction: str | None) -> str | None:
+    """Return a user's jurisdiction, or None for the whole instance; refuse one that no stored scenario has."""
+    if jurisdiction is None or not jurisdiction.strip():
+        return None
+    wanted = jurisdiction.strip()
+    known: set[str] = set()
+    for listed in store.list_scenarios():
+        known |= set(store.record_versions(listed["name"], "jurisdictions"))
+    if wanted not in known:
+        raise InputError(f"jurisdiction {wanted!r} is in no stored scenario"
+                         + (f" (known: {', '.join(sorted(known)[:30])})" if known else ""), field="jurisdiction")
+    return wanted
+
+
 def create_user(store: Store, username: str, password: str, role: str, *,
-                must_change_password: bool = False) -> dict[str, Any]:
-    """Add a user; refuses a taken name, a password against the policy or an unknown role."""
+                must_change_password: bool = False, jurisdiction: str | None = None) -> dict[str, Any]:
+    """Add a user; refuses a taken name, a password against the policy, an unknown role or jurisdiction.
+
+    ``jurisdiction`` is where the role applies, and below (:mod:`planner.store.scope`); None for the whole
+    instance.
+    """
     name = _check_username(username)
     check_password(password, name)
     checked_role = _check_role(role)
+    region = _check_jurisdiction(store, jurisdiction)
     password_hash = generate_password_hash(password)  # scrypt: slow on purpose, so outside the transaction
 
     def work(session: Session) -> dict[str, Any]:
         if session.scalar(select(UserRow).where(UserRow.username == name)) is not None:
             raise InputError(f"user {name!r} exists already", field="username")
         row = UserRow(username=name, password_hash=password_hash, role=checked_role.value,
-                      must_change_password=must_change_password)
+                      must_change_password=must_change_password, jurisdiction=region)
         session.add(row)
         session.flush()
         return _public(row)
@@ -159,9 +178,15 @@ def list_users(store: Store) -> list[dict[str, Any]]:
         return [_public(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
+_UNCHANGED = "\0unchanged"
+"""``update_user``'s default jurisdiction: leave it as it is (None there means the whole instance)."""
+
+
 def update_user(store: Store, username: str, *, role: str | None = None, password: str | None = None,
-                active: bool | None = None) -> dict[str, Any]:
-    """Change a user's role, password or active flag; the last active admin cannot be demoted or disabled.
+                active: bool | None = None, jurisdiction: str | None = _UNCHANGED) -> dict[str, Any]:
+    """Change a user's role, password, active flag or jurisdiction; the last active admin cannot be demoted.
+
+    The last active admin also keeps the whole instance: it cannot be disabled or given a jurisdiction.
 
     A new password (which also ends a forced change) or a disabled account ends every session of the user.
     """
@@ -169,11 +194,13 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
     if password is not None:
         check_password(password, username)
     password_hash = generate_password_hash(password) if password is not None else None
+    region = jurisdiction if jurisdiction == _UNCHANGED else _check_jurisdiction(store, jurisdiction)
 
     def work(session: Session) -> dict[str, Any]:
         row = session.scalar(select(UserRow).where(UserRow.username == username))
         if row is None:
             raise NotFoundError(f"user {username!r} does not exist", field="username")
+        was_whole_admin = row.role == Role.ADMIN.value and row.active and row.jurisdiction is None
         if checked_role is not None:
             row.role = checked_role
         if password_hash is not None:
@@ -181,12 +208,15 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
             row.must_change_password = False
         if active is not None:
             row.active = active
+        if region != _UNCHANGED:
+            row.jurisdiction = region
         if password_hash is not None or active is False:
             sessions.end_all(session, row.id)
         session.flush()
-        admins = session.scalars(select(UserRow).where(UserRow.role == Role.ADMIN.value, UserRow.active)).all()
-        if not admins:
-            raise InputError("at least one active admin must remain", field="role")
+        admins = session.scalars(select(UserRow).where(UserRow.role == Role.ADMIN.value, UserRow.active,
+                                                       UserRow.jurisdiction.is_(None))).all()
+        if was_whole_admin and not admins:
+            raise InputError("at least one active admin of the whole instance must remain", field="role")
         return _public(row)
 
     return store.write(work)
@@ -225,4 +255,4 @@ def ensure_first_admin(store: Store) -> str | None:
 
 def _public(row: UserRow) -> dict[str, Any]:
     return {"id": row.id, "username": row.username, "role": row.role, "active": row.active,
-            "must_change_password": row.must_change_password}
+            "must_change_password": row.must_change_password, "jurisdiction": row.jurisdiction}

@@ -38,15 +38,16 @@ from planner.clock import now, zone
 from planner.errors import InputError, NotFoundError
 from planner.model.agreements import parse_agreement
 from planner.model.records import RECORD_TYPES, parse_record
+from planner.scenario.jurisdictions import AGREEMENTS, record_jurisdiction
 from planner.scenario.model import Scenario
 from planner.scenario.validity import check_scenario
 from planner.settings import database_url
 from planner.store.documents import check_collection, registered
 from planner.store.engine import for_writes, is_unique_violation, make_engine, retrying
 from planner.store.migrate import migrate
+from planner.store.scope import Scope, check_scope
 from planner.store.tables import AuditRow, RecordRow, ScenarioRow
 
-AGREEMENTS = "agreements"
 RECORD_KINDS = (*RECORD_TYPES, AGREEMENTS)
 """What makes up a scenario (the rest of its rows are documents: settings and history)."""
 SETTINGS_ID = "default"
@@ -252,12 +253,14 @@ class Store:
             return {rid: version for rid, version in rows}
 
     def put_record(self, name: str, kind: str, data: Mapping[str, Any], *,
-                   expected_version: int | None = None, actor: str = "system") -> int:
+                   expected_version: int | None = None, actor: str = "system", scope: Scope | None = None) -> int:
         """Create or update one record after checking the whole scenario stays consistent.
 
         ``expected_version`` is the version the editor read (``None`` to create): the update is conditional
         on it, so a record changed since raises ``ConflictError`` naming the current version and nothing is
-        written. Returns the record's new version.
+        written. ``scope`` is the acting user's: the record must belong to their jurisdiction before and
+        after the change (:func:`planner.store.scope.check_scope`; None for the system). Returns the
+        record's new version.
         """
         self._check_kind(kind)
         check_version(expected_version)
@@ -272,9 +275,10 @@ class Store:
             if existing is None:
                 before, version = None, self._insert_row(session, scenario_row.id, kind, record_id, document).version
             else:
+                self._check_scope(scope, self._current(session, scenario_row), kind, existing.data)
                 before = dict(existing.data)
                 version = self._update_row(session, existing, document, expected_version)
-            self._revalidate(session, scenario_row)
+            self._check_scope(scope, self._revalidate(session, scenario_row), kind, document)
             session.add(AuditRow(actor=actor, action="update" if before is not None else "create", scenario=name,
                                  kind=kind, record_id=record_id, before=before, after=document))
             return version
@@ -282,10 +286,11 @@ class Store:
         return self.write(work, creates=f"{kind} {record_id!r}")
 
     def delete_record(self, name: str, kind: str, record_id: str, *, expected_version: int | None = None,
-                      actor: str = "system") -> None:
+                      actor: str = "system", scope: Scope | None = None) -> None:
         """Delete one record unless others still refer to it (the scenario is re-validated first).
 
-        With ``expected_version`` the delete is conditional on it (``ConflictError`` when the record changed).
+        With ``expected_version`` the delete is conditional on it (``ConflictError`` when the record changed);
+        ``scope`` must hold the record's jurisdiction (see :meth:`put_record`).
         """
         self._check_kind(kind)
         check_version(expected_version)
@@ -295,6 +300,7 @@ class Store:
             existing = self._record_row(session, scenario_row.id, kind, record_id)
             if existing is None:
                 raise NotFoundError(f"{kind} {record_id!r} does not exist", field="id", record=record_id)
+            self._check_scope(scope, self._current(session, scenario_row), kind, existing.data)
             before = dict(existing.data)
             self._delete_row(session, existing, expected_version)
             self._revalidate(session, scenario_row)
@@ -324,10 +330,11 @@ class Store:
             return dict(row.data), row.version
 
     def import_records(self, name: str, kind: str, documents: list[Mapping[str, Any]], *,
-                       actor: str = "system") -> dict[str, int]:
+                       actor: str = "system", scope: Scope | None = None) -> dict[str, int]:
         """Create or replace many records by id in one transaction (all or nothing).
 
-        Returns how many were created and updated. The scenario is re-validated with all of them in.
+        Returns how many were created and updated. The scenario is re-validated with all of them in;
+        ``scope`` must hold every replaced record before and every imported one after (see :meth:`put_record`).
         """
         self._check_kind(kind)
         checked = [(str(data.get("id", "")), self._validated_document(kind, data)) for data in documents]
@@ -337,6 +344,11 @@ class Store:
             scenario_row = self._scenario_row(session, name, lock=True)
             existing = {r.record_id: r for r in session.scalars(select(RecordRow).where(
                 RecordRow.scenario_id == scenario_row.id, RecordRow.kind == kind))}
+            if scope is not None:
+                current = self._current(session, scenario_row)
+                for record_id, _ in checked:
+                    if record_id in existing:
+                        self._check_scope(scope, current, kind, existing[record_id].data)
             for record_id, document in checked:
                 row = existing.get(record_id)
                 if row is None:
@@ -348,7 +360,9 @@ class Store:
                 counts["updated" if before is not None else "created"] += 1
                 session.add(AuditRow(actor=actor, action="import", scenario=name, kind=kind, record_id=record_id,
                                      before=before, after=document))
-            self._revalidate(session, scenario_row)
+            after = self._revalidate(session, scenario_row)
+            for _, document in checked:
+                self._check_scope(scope, after, kind, document)
             return counts
 
         return self.write(work, creates=f"{kind} records")
@@ -520,12 +534,25 @@ class Store:
                         .values(version=ScenarioRow.version + 1, updated_at=now(), **values),
                         execution_options={"synchronize_session": False})
 
-    def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> None:
-        """Check the whole scenario as it stands in this transaction (``check_scenario``); then count the change."""
+    def _revalidate(self, session: Session, scenario_row: ScenarioRow) -> Scenario:
+        """Check the scenario as it stands in this transaction (``check_scenario``), count the change, return it."""
+        scenario = self._current(session, scenario_row)
+        check_scenario(scenario)
+        self._bump(session, scenario_row.id)
+        return scenario
+
+    def _current(self, session: Session, scenario_row: ScenarioRow) -> Scenario:
+        """Return the scenario as it stands in this transaction."""
         rows = session.execute(select(RecordRow.kind, RecordRow.data).where(
             RecordRow.scenario_id == scenario_row.id, RecordRow.kind.in_(RECORD_KINDS))).all()
-        check_scenario(self._assemble(scenario_row, rows))
-        self._bump(session, scenario_row.id)
+        return self._assemble(scenario_row, rows)
+
+    @staticmethod
+    def _check_scope(scope: Scope | None, scenario: Scenario, kind: str, data: Mapping[str, Any]) -> None:
+        """Refuse (403) a record write outside the user's jurisdiction: the store's door to ``check_scope``."""
+        if scope is not None:
+            check_scope(scope, scenario, record_jurisdiction(scenario, kind, data),
+                        what=f"{kind} {data.get('id')!r}", permission="edit_inventory")
 
     @staticmethod
     def _check_settings(documents: Mapping[str, Any] | None) -> None:

@@ -13,7 +13,7 @@ accepted warnings) are listed in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,13 +24,16 @@ from planner.scenario.model import Scenario
 
 Check = Callable[[Any, Scenario, str], object]
 """``check(data, scenario, where)``: raise ``InputError`` naming ``where``, the entry and the field."""
+Touches = Callable[[Any, Any, Scenario], Iterable[str]]
+"""``touches(before, after, scenario)``: the jurisdictions a change of the document touches (``before`` None when
+there is none yet; an empty id stands for the whole scenario), for the scope check of the user who makes it."""
 
 HISTORY_COLLECTIONS = frozenset({"programmes", "drills", "evaluations", "actions", "warnings", "msels", "exercises",
-                                 "conducts"})
+                                 "conducts", "requests"})
 """Scenario documents that are not settings: the drill programme's history (programmes, drills, their
-MSELs, exercise roles and conduct logs, evaluations, corrective actions) and the accepted warnings. Each
-module that owns one validates its
-documents; the store versions and audits them like records."""
+MSELs, exercise roles and conduct logs, evaluations, corrective actions), the accepted warnings, and the
+cross-region requests for help with their claims (``planner.requests``). Each module that owns one
+validates its documents; the store versions and audits them like records."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class SettingsDocument:
     """The document's pydantic model (a CSV document's: the list of its rows)."""
     check: Check
     description: str = ""
+    touches: Touches | None = None
+    """Which jurisdictions a change touches; None: the whole scenario (only who holds it all may change it)."""
 
     @property
     def tabular(self) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from planner.model.codes import label
+
 
 class Role(StrEnum):
     """What a user is for: viewer < dispatcher / planner < admin."""
@@ -20,15 +22,18 @@ class Role(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
-    Role.DISPATCHER: frozenset({"view", "run_dispatch"}),
-    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif"}),
+    Role.DISPATCHER: frozenset({"view", "run_dispatch", "handle_requests"}),
+    Role.PLANNER: frozenset({"view", "edit_inventory", "edit_plans", "edit_drills", "run_whatif", "view_personal",
+                             "handle_requests"}),
     Role.ADMIN: frozenset({"view", "run_dispatch", "edit_inventory", "edit_plans", "edit_drills", "run_whatif",
-                           "manage_users"}),
+                           "manage_users", "view_personal", "handle_requests"}),
 }
-"""Permissions of each role."""
+"""Permissions of each role. ``view_personal``: names, phone numbers and certificate numbers of people
+(viewers and dispatchers see roles and counts only). ``handle_requests``: ask for help, approve, offer and
+settle cross-region requests, each within the user's jurisdiction (``planner.store.scope``, ``planner.requests``)."""
 
-ROLE_LABELS = {Role.VIEWER: "查看 viewer", Role.DISPATCHER: "调度 dispatcher", Role.PLANNER: "规划 planner",
-               Role.ADMIN: "管理员 admin"}
+ROLE_LABELS = {role: label("user_role", role).replace(" / ", " ") for role in Role}
+"""Bilingual label of each role (``查看 viewer``), from the one label table (:data:`planner.model.codes.LABELS`)."""
 
 
 def has_permission(role: str | Role, permission: str) -> bool:

@@ -23,10 +23,12 @@ import yaml
 from planner.errors import NotFoundError
 from planner.model.reading import csv_dicts, csv_lines, parse_yaml, read_text
 from planner.scenario.files import read_scenario
+from planner.scenario.jurisdictions import root_of
 from planner.scenario.model import Scenario
 from planner.scenario.paths import scenario_path
 from planner.store.database import SETTINGS_ID, Store
 from planner.store.documents import registered, settings_document
+from planner.store.scope import Scope, check_scope
 
 
 def json_safe(value: Any) -> Any:
@@ -117,14 +119,22 @@ def store_settings(store: Store, name: str, documents: Mapping[str, Any], *, act
 
 
 def put_settings(store: Store, scenario: Scenario, name: str, data: Any, *, expected_version: int | None,
-                 actor: str = "system") -> int:
+                 actor: str = "system", scope: Scope | None = None) -> int:
     """Check one settings document against the scenario and store it; return its new version.
 
     ``expected_version`` is the version the editor read (None when the scenario has none yet): a
-    document changed since raises ``ConflictError`` and nothing is written.
+    document changed since raises ``ConflictError`` and nothing is written. ``scope`` is the acting
+    user's: every jurisdiction the change touches (the document's ``touches``; the whole scenario when it
+    names none) must be theirs (:func:`planner.store.scope.check_scope`, 403 otherwise).
     """
     document = settings_document(name)
     document.check(data, scenario, f"{name}")
+    if scope is not None:
+        root = root_of(scenario)
+        touched = (document.touches(stored_settings(store, scenario.name, name), data, scenario)
+                   if document.touches is not None else [root])
+        for region in sorted({t or root for t in touched}):
+            check_scope(scope, scenario, region, what=f"the {name} settings", permission="edit_plans")
     return store.put_document(scenario.name, name, SETTINGS_ID, data, expected_version=expected_version, actor=actor)
 
 

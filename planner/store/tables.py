@@ -99,6 +99,8 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """Set on the first administrator made at start-up: every page sends them to the change form until then."""
+    jurisdiction: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    """Where the role applies (and below, ``planner.store.scope``); None: every scenario whole."""
 
 
 class UserSessionRow(Base):

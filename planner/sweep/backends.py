@@ -9,8 +9,9 @@ backend follows the same contract, so a sweep's records do not depend on it:
   pool's initializer arguments, or with Dask's ``Client.scatter(model, broadcast=True)``, and every
   task refers to it;
 - with local processes, ``workers`` counts this process: it evaluates chunks itself while ``workers -
-  1`` pool processes start and take chunks from the same queue, so the pool's start-up overlaps with
-  work (bench/sweep.py prints the speed-up over serial);
+  1`` pool processes take chunks from the same queue. The pool forks from this process when it runs
+  no other thread (nothing to start or import), else from a fork server whose start overlaps with
+  this process's work (bench/sweep.py prints the speed-up over serial);
 - chunks are collected by number and only the first result of a chunk is kept (a late duplicate is
   counted in ``duplicates`` and dropped);
 - a chunk whose worker died is run again: a broken process pool is rebuilt and the unfinished chunks
@@ -21,6 +22,11 @@ backend follows the same contract, so a sweep's records do not depend on it:
   are raised at once; each chunk is tried at most ``MAX_ATTEMPTS`` times;
 - with a checkpoint folder, each finished chunk is written there (``chunk-NNNNN.npz``, atomically) and
   chunks found there are not run again.
+
+A chunk is ``(chunk number, first item, item arrays...)`` and its result a frozen dataclass whose first
+field is ``chunk`` and whose other fields are numeric arrays (``result_type``: a sweep's
+:class:`~planner.sweep.chunks.ChunkResult` by default; the year model's replications bring their own),
+so the same loop, retries and checkpoints serve incidents and replications alike.
 
 The workers of an existing Dask cluster (``--scheduler tcp://HOST:PORT``) must run the same version of
 this project and its requirements (``dask``, ``distributed``), since the model and the chunk function
@@ -40,7 +46,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from queue import SimpleQueue
 from typing import Any
@@ -51,20 +58,26 @@ from distributed.comm import connect
 
 from geodata.errors import GeodataError
 from planner.errors import InputError, PlannerError
-from planner.sweep.chunks import RECORD_FIELDS, ChunkFunction, ChunkResult, ChunkSpec, install_model, process_chunk
+from planner.sweep.chunks import ChunkResult, install_model, process_chunk
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 10.0
 """How long a sweep waits for a Dask scheduler to answer before it fails."""
+ChunkSpec = tuple[Any, ...]
+"""``(chunk number, first item, item arrays...)``: a sweep's :data:`planner.sweep.chunks.ChunkSpec` or any like it."""
+ChunkFunction = Callable[..., Any]
+"""``evaluate(model, *spec)``: the chunk's result, a dataclass of arrays whose first field is ``chunk``."""
 MAX_ATTEMPTS = 4
 """Times a chunk is tried before the sweep gives up (a chunk that kills every worker it touches)."""
+IN_FLIGHT = 2
+"""Chunks submitted ahead per pool process, so it finds its next chunk while this process is busy."""
 
 @dataclass
 class Outcome:
     """Chunk results by number, and what it took to get them."""
 
-    results: dict[int, ChunkResult] = field(default_factory=dict)
+    results: dict[int, Any] = field(default_factory=dict)
     workers: int = 1
     resubmitted: int = 0
     resumed: int = 0
@@ -75,17 +88,24 @@ class _Collector:
     """Keeps the first result of each chunk, writes checkpoints and reports progress."""
 
     def __init__(
-        self, specs: Sequence[ChunkSpec], checkpoint: Path | None, progress: Callable[[float, str], None]
+        self,
+        specs: Sequence[ChunkSpec],
+        checkpoint: Path | None,
+        progress: Callable[[float, str], None],
+        *,
+        result_type: type[Any] = ChunkResult,
+        unit: str = "incidents",
     ) -> None:
         self.outcome = Outcome()
         self.sizes = {spec[0]: len(spec[2]) for spec in specs}
         self.total = sum(self.sizes.values())
         self.checkpoint = checkpoint
         self.progress = progress
+        self.unit = unit
         if checkpoint is not None:
             checkpoint.mkdir(parents=True, exist_ok=True)
             for number in self.sizes:
-                found = _load_chunk(checkpoint, number)
+                found = _load_chunk(checkpoint, number, result_type)
                 if found is not None:
                     self.outcome.results[number] = found
                     self.outcome.resumed += 1
@@ -95,7 +115,7 @@ class _Collector:
     def pending(self, specs: Sequence[ChunkSpec]) -> list[ChunkSpec]:
         return [spec for spec in specs if spec[0] not in self.outcome.results]
 
-    def add(self, result: ChunkResult) -> None:
+    def add(self, result: Any) -> None:
         if result.chunk in self.outcome.results:
             self.outcome.duplicates += 1
             return
@@ -103,7 +123,7 @@ class _Collector:
         if self.checkpoint is not None:
             _save_chunk(self.checkpoint, result)
         done = sum(self.sizes[c] for c in self.outcome.results)
-        self.progress(0.02 + 0.96 * done / self.total, f"{done} of {self.total} incidents")
+        self.progress(0.02 + 0.96 * done / self.total, f"{done} of {self.total} {self.unit}")
 
 
 def run_chunks(
@@ -116,13 +136,17 @@ def run_chunks(
     scheduler: str | None,
     checkpoint: Path | None,
     progress: Callable[[float, str], None],
+    result_type: type[Any] = ChunkResult,
+    unit: str = "incidents",
 ) -> Outcome:
     """Run ``evaluate(model, *spec)`` for every chunk on the backend (``serial``, ``processes`` or ``dask``).
 
     ``model`` and ``evaluate`` must pickle (for processes and Dask); ``evaluate`` must be a pure
-    function of its arguments, so a chunk run twice gives the same records twice.
+    function of its arguments, so a chunk run twice gives the same records twice. ``result_type`` is
+    the dataclass ``evaluate`` returns (read back from checkpoints), ``unit`` what a chunk's items are
+    called in progress messages.
     """
-    collector = _Collector(specs, checkpoint, progress)
+    collector = _Collector(specs, checkpoint, progress, result_type=result_type, unit=unit)
     todo = collector.pending(specs)
     if backend == "serial" or not todo:
         for spec in todo:
@@ -171,96 +195,122 @@ class _ChunkQueue:
 def _run_processes(
     model: Any, evaluate: ChunkFunction, todo: list[ChunkSpec], workers: int, collector: _Collector
 ) -> None:
-    """Run on this process and ``workers - 1`` pool processes (forkserver: safe from a threaded web app).
+    """Run on this process and a pool of ``workers - 1`` processes, fed by a thread; results collected here.
 
-    This process evaluates chunks from the same queue while a thread starts and feeds the pool, so the
-    pool's start (a fresh interpreter importing the chunk function's module) overlaps with work instead
-    of preceding it. Results reach the collector in this thread only.
+    This process evaluates chunks from the same queue as the pool. When it runs no other thread (the
+    CLI, a script) the pool forks from it at once, with nothing to import; otherwise (a web app's job
+    thread) the pool starts from a fork server (safe with threads), in the feeding thread, so the new
+    interpreter's imports overlap with this process's work. A pool rebuilt after a worker died always
+    uses the fork server.
     """
     collector.outcome.workers = workers
-    queue = _ChunkQueue(todo)
-    done: SimpleQueue[ChunkResult | BaseException | None] = SimpleQueue()
+    pool = _Pool(model, evaluate, _ChunkQueue(todo), workers - 1, collector.outcome)
+    if threading.active_count() == 1:
+        pool.start(multiprocessing.get_context("fork"))
+    done: SimpleQueue[Any] = SimpleQueue()
     stop = threading.Event()
-    feeder = threading.Thread(
-        target=_feed_pool, args=(model, evaluate, queue, workers - 1, done, stop, collector.outcome),
-        name="sweep-pool", daemon=True,
-    )
+    feeder = threading.Thread(target=pool.feed, args=(done, stop), name="sweep-pool", daemon=True)
     feeder.start()
     try:
-        while (spec := queue.take(retries=False)) is not None:
+        pool_done = False
+        while (spec := pool.queue.take(retries=False)) is not None:
             collector.add(evaluate(model, *spec))
-            while not done.empty():
-                _collect(done.get(), collector)
-        while (item := done.get()) is not None:
-            _collect(item, collector)
+            while not pool_done and not done.empty():
+                pool_done = _collect(done.get(), collector)
+        while not pool_done:
+            pool_done = _collect(done.get(), collector)
     finally:
         stop.set()
         feeder.join()
 
 
-def _collect(item: ChunkResult | BaseException | None, collector: _Collector) -> None:
-    """Add a pool result to the collector, or raise the pool's error."""
+def _collect(item: Any, collector: _Collector) -> bool:
+    """Add a pool result to the collector or raise the pool's error; True at the pool's end (None)."""
     if isinstance(item, BaseException):
         raise item
-    if item is not None:
-        collector.add(item)
+    if item is None:
+        return True
+    collector.add(item)
+    return False
 
 
-def _feed_pool(
-    model: Any,
-    evaluate: ChunkFunction,
-    queue: _ChunkQueue,
-    size: int,
-    done: SimpleQueue[ChunkResult | BaseException | None],
-    stop: threading.Event,
-    outcome: Outcome,
-) -> None:
-    """Keep ``size`` pool processes busy with chunks from ``queue`` (two each in flight); None when done.
+class _Pool:
+    """The pool processes of a local sweep and the chunks they run (two in flight per process).
 
-    A broken pool (a worker died) is rebuilt and the chunks it lost are retried; each chunk is tried at
-    most ``MAX_ATTEMPTS`` times. Any error is handed to the collecting thread through ``done``.
+    A broken pool (a worker died) is shut down, the chunks it lost go back to the queue as retries and a
+    new pool takes over; each chunk is submitted at most ``MAX_ATTEMPTS`` times.
     """
-    attempts: dict[int, int] = {}
-    context = multiprocessing.get_context("forkserver")
-    # The server imports the chunk function's module once; workers fork from it and unpickle
-    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
-    context.set_forkserver_preload([_module_of(evaluate)])
-    try:
-        while not stop.is_set() and (spec := queue.take(retries=True)) is not None:
-            with ProcessPoolExecutor(
-                max_workers=size, mp_context=context, initializer=install_model, initargs=(model, evaluate)
-            ) as pool:
-                running: dict[Future[ChunkResult], ChunkSpec] = {}
-                lost: list[ChunkSpec] = []
-                while spec is not None or running:
-                    while spec is not None:
-                        attempts[spec[0]] = attempts.get(spec[0], 0) + 1
-                        if attempts[spec[0]] > MAX_ATTEMPTS:
-                            raise RuntimeError(
-                                f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)"
-                            )
-                        running[pool.submit(process_chunk, spec)] = spec
-                        spec = queue.take(retries=True) if len(running) < 2 * size and not lost else None
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        try:
-                            done.put(future.result())
-                        except BrokenProcessPool:
-                            lost.append(running[future])
-                        del running[future]
-                    if stop.is_set():
-                        return
-                    if not lost and len(running) < 2 * size:
-                        spec = queue.take(retries=True)
-            for spec in lost:
-                queue.retry(spec)
-            if lost:
-                outcome.resubmitted += len(lost)
-                log.warning("sweep: a worker process died; resubmitting %d chunks", len(lost))
-    except BaseException as error:  # noqa: BLE001 - handed to the collecting thread, which raises it
-        done.put(error)
-    finally:
-        done.put(None)
+
+    def __init__(self, model: Any, evaluate: ChunkFunction, queue: _ChunkQueue, size: int, outcome: Outcome) -> None:
+        self.model = model
+        self.evaluate = evaluate
+        self.queue = queue
+        self.size = size
+        self.outcome = outcome
+        self.executor: ProcessPoolExecutor | None = None
+        self.running: dict[Future[Any], ChunkSpec] = {}
+        self.attempts: dict[int, int] = {}
+
+    def start(self, context: BaseContext) -> None:
+        """Start the pool on ``context`` and give it its first chunks (its processes start with them)."""
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.size, mp_context=context, initializer=install_model, initargs=(self.model, self.evaluate)
+        )
+        self._fill()
+
+    def _fill(self) -> None:
+        assert self.executor is not None
+        while len(self.running) < IN_FLIGHT * self.size and (spec := self.queue.take(retries=True)) is not None:
+            self.attempts[spec[0]] = self.attempts.get(spec[0], 0) + 1
+            if self.attempts[spec[0]] > MAX_ATTEMPTS:
+                raise RuntimeError(f"sweep chunk {spec[0]} failed {MAX_ATTEMPTS} times (its worker died each time)")
+            self.running[self.executor.submit(process_chunk, spec)] = spec
+
+    def feed(self, done: SimpleQueue[Any], stop: threading.Event) -> None:
+        """Thread body: run chunks until the queue has none for the pool; results, or an error, then None."""
+        try:
+            while not stop.is_set():
+                if self.executor is None:
+                    context = multiprocessing.get_context("forkserver")
+                    # The server imports the chunk function's module once; workers fork from it and unpickle
+                    # ``install_model`` from ``planner.sweep.chunks``: neither imports this module nor Dask.
+                    context.set_forkserver_preload([_module_of(self.evaluate)])
+                    self.start(context)
+                if not self.running:
+                    return
+                finished, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                if self._collect(finished, done):
+                    self._fill()
+                    continue
+                # The pool is broken: its other chunks fail too. Give them all back and start a new pool.
+                self._collect(wait(self.running).done, done)
+                assert self.executor is not None
+                self.executor.shutdown(wait=True)
+                self.executor = None
+        except BaseException as error:  # noqa: BLE001 - handed to the collecting thread, which raises it
+            done.put(error)
+        finally:
+            if self.executor is not None:
+                self.executor.shutdown(wait=True, cancel_futures=True)
+            done.put(None)
+
+    def _collect(
+        self, finished: set[Future[Any]], done: SimpleQueue[Any]
+    ) -> bool:
+        """Hand finished chunks to ``done``; chunks lost with a dead worker go back as retries. False if any."""
+        lost = []
+        for future in finished:
+            spec = self.running.pop(future)
+            try:
+                done.put(future.result())
+            except BrokenProcessPool:
+                lost.append(spec)
+        for spec in lost:
+            self.queue.retry(spec)
+        if lost:
+            self.outcome.resubmitted += len(lost)
+            log.warning("sweep: a worker process died; resubmitting %d chunks", len(lost))
+        return not lost
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,21 +428,26 @@ def _run_dask(
 # ---------------------------------------------------------------------------------------------
 # checkpoints
 
-def _save_chunk(folder: Path, result: ChunkResult) -> None:
+def _array_fields(result_type: type[Any]) -> tuple[str, ...]:
+    """Return the array fields of a chunk result type: every dataclass field but ``chunk``."""
+    return tuple(f.name for f in fields(result_type) if f.name != "chunk")
+
+
+def _save_chunk(folder: Path, result: Any) -> None:
     path = folder / f"chunk-{result.chunk:05d}.npz"
     partial = folder / f".chunk-{result.chunk:05d}-{os.getpid()}.npz"
     with open(partial, "wb") as handle:
-        np.savez(handle, **{name: getattr(result, name) for name in RECORD_FIELDS})
+        np.savez(handle, **{name: getattr(result, name) for name in _array_fields(type(result))})
     os.replace(partial, path)
 
 
-def _load_chunk(folder: Path, number: int) -> ChunkResult | None:
+def _load_chunk(folder: Path, number: int, result_type: type[Any] = ChunkResult) -> Any | None:
     path = folder / f"chunk-{number:05d}.npz"
     if not path.is_file():
         return None
     try:
         with np.load(path) as data:
-            return ChunkResult(number, *(data[name] for name in RECORD_FIELDS))
+            return result_type(number, *(data[name] for name in _array_fields(result_type)))
     except (OSError, ValueError, KeyError):
         log.warning("sweep: ignoring unreadable checkpoint %s", path)
         return None

@@ -48,10 +48,10 @@ RECORD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ChunkResult) if f.
 ChunkFunction = Callable[[Any, int, int, np.ndarray, np.ndarray, np.ndarray], ChunkResult]
 """``evaluate(model, chunk number, first incident, sites, templates, times of day)``: one chunk's records."""
 
-_WORKER: tuple[Any, ChunkFunction] | None = None
+_WORKER: tuple[Any, Callable[..., Any]] | None = None
 
 
-def install_model(model: Any, evaluate: ChunkFunction) -> None:
+def install_model(model: Any, evaluate: Callable[..., Any]) -> None:
     """Process-pool initializer: keep the model and the chunk function for every task this process runs."""
     global _WORKER
     _WORKER = (model, evaluate)
@@ -60,8 +60,12 @@ def install_model(model: Any, evaluate: ChunkFunction) -> None:
     gc.freeze()
 
 
-def process_chunk(spec: ChunkSpec) -> ChunkResult:
-    """Run one chunk in a pool worker with the model and chunk function its initializer installed."""
+def process_chunk(spec: tuple[Any, ...]) -> Any:
+    """Run one chunk in a pool worker with the model and chunk function its initializer installed.
+
+    A sweep's chunk (:data:`ChunkSpec`, giving a :class:`ChunkResult`) or any other chunk the backends run
+    (a year's replications).
+    """
     assert _WORKER is not None, "the process pool was started without the sweep model"
     model, evaluate = _WORKER
     return evaluate(model, *spec)

@@ -9,6 +9,7 @@ module, numpy, SimPy and the coverage rule, never the network stack or Dask.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from collections.abc import Mapping
@@ -32,6 +33,10 @@ DEFAULT_RISK_WEIGHTS: Mapping[str, float] = {"red": 8.0, "orange": 4.0, "yellow"
 DEFAULT_TIME_OF_DAY: Mapping[str, float] = {"day": 0.5, "rush_hour": 1 / 6, "night": 1 / 3}
 """Share of incidents by time of day [U]: 12 h day, 4 h rush hour (7-9, 17-19), 8 h night (22-6)."""
 
+DEFAULT_TIME_OF_DAY_HOURS: Mapping[str, float] = {"day": 12.0, "rush_hour": 18.0, "night": 3.0}
+"""The hour at which a time of day's availability is judged (wall clock in the scenario's zone) [U]: one
+moment inside each class (noon, the evening rush, the small hours). A name not listed is judged at noon."""
+
 @dataclass(frozen=True)
 class SweepSettings:
     """Assumptions of a sweep; every value is a planning assumption [U] a caller may change.
@@ -41,6 +46,13 @@ class SweepSettings:
     ``notification_min``/``notification_cv``: alarm to dispatch order, minutes, and its log-normal sigma;
     ``turnout_cv``/``travel_cv``: sigma of the turn-out and drive factors; ``busy_share``: probability
     that an available team is busy elsewhere when the incident happens.
+
+    ``availability_from`` (a day) turns on availability by time of day: each time of day of each of the
+    ``availability_days`` days from it is judged by the one availability function
+    (:func:`planner.availability.availability`) at its hour (``time_of_day_hours``), and an incident
+    answered on day ``incident number mod availability_days`` counts each team only for what its people
+    on duty can staff then (a team that cannot answer is not sent and does not count for the standards).
+    Without it every available team counts at its declared strength.
     """
 
     risk_weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RISK_WEIGHTS))
@@ -50,6 +62,13 @@ class SweepSettings:
     turnout_cv: float = 0.3
     travel_cv: float = 0.15
     busy_share: float = 0.0
+    availability_from: dt.date | None = None
+    availability_days: int = 7
+    time_of_day_hours: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_TIME_OF_DAY_HOURS))
+
+    def hour_of(self, time_of_day: str) -> float:
+        """Return the hour at which a time of day's availability is judged (noon for a name not listed)."""
+        return float(self.time_of_day_hours.get(time_of_day, 12.0))
 
     def check(self) -> None:
         """Raise ``InputError`` naming the first bad value."""
@@ -68,6 +87,12 @@ class SweepSettings:
                 raise InputError(f"{name} must be >= 0, got {value}", field=name)
         if not 0 <= self.busy_share < 1:
             raise InputError(f"busy_share must be in [0, 1), got {self.busy_share}", field="busy_share")
+        if isinstance(self.availability_days, bool) or not 1 <= self.availability_days <= 366:
+            raise InputError(f"availability_days must be from 1 to 366, got {self.availability_days}",
+                             field="availability_days")
+        for name, hour in self.time_of_day_hours.items():
+            if not (math.isfinite(hour) and 0 <= hour < 24):
+                raise InputError(f"time_of_day_hours[{name}] must be in [0, 24), got {hour}", field="time_of_day_hours")
 
 
 @dataclass(frozen=True)
@@ -76,9 +101,12 @@ class SweepModel:
 
     Teams are the scenario's *available* teams (others never respond). ``travel_min`` is teams x sites
     drive minutes (``inf`` = unreachable); ``capability_qty`` teams x capabilities (own plus carried
-    equipment). Templates carry requirements as ``(capability index, quantity, deadline_min)`` and
-    escalations as ``(at_min, probability, ((capability index, quantity), ...))``; ``template_objects``
-    are the library's templates themselves, for ``mode="simulate"``.
+    equipment in service). With availability (``SweepSettings.availability_from``), ``moment_qty`` holds
+    days x times of day x teams x capabilities what each team can staff then and ``moment_live`` days x
+    times of day x teams whether it answers at all (:meth:`staffed`). Templates carry requirements as
+    ``(capability index, quantity, deadline_min)`` and escalations as ``(at_min, probability,
+    ((capability index, quantity), ...))``; ``template_objects`` are the library's templates themselves,
+    for ``mode="simulate"``.
     """
 
     scenario: str
@@ -107,6 +135,8 @@ class SweepModel:
     template_objects: tuple[Any, ...] = ()
     travel_by_tod: np.ndarray | None = None
     roads: dict[str, Any] | None = None
+    moment_qty: np.ndarray | None = None
+    moment_live: np.ndarray | None = None
 
     def travel(self, tod: int) -> np.ndarray:
         """Teams x sites drive minutes at a time of day: its band's network when the sweep draws bands."""
@@ -116,6 +146,17 @@ class SweepModel:
     def n_teams(self) -> int:
         """Number of available teams."""
         return len(self.team_ids)
+
+    def staffed(self, incident: int, tod: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return what each team brings (teams x capabilities) and whether it answers, for an incident.
+
+        Without availability, the declared quantities and every team; with it, those of the incident's
+        day (its number modulo the days judged) at its time of day.
+        """
+        if self.moment_qty is None or self.moment_live is None:
+            return self.capability_qty, np.ones(self.n_teams, dtype=bool)
+        day = incident % self.moment_qty.shape[0]
+        return self.moment_qty[day, tod], self.moment_live[day, tod]
 
     def fingerprint(self) -> str:
         """Hash of the model's arrays and settings: the identity of a sweep's inputs, for checkpoints."""
@@ -131,6 +172,7 @@ class SweepModel:
             self.tod_travel,
             self.standard_max_min,
             self.standard_counted,
+            *(a for a in (self.moment_qty, self.moment_live) if a is not None),
         ):
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(
@@ -154,6 +196,9 @@ class SweepModel:
                     self.settings.travel_cv,
                     self.settings.busy_share,
                     self.roads,
+                    self.settings.availability_from,
+                    self.settings.availability_days,
+                    sorted(self.settings.time_of_day_hours.items()),
                 )
             ).encode()
         )
@@ -209,8 +254,14 @@ def evaluate_chunk(
     return ChunkResult(chunk, np.arange(start, start + n, dtype=np.int64), first, met, std, sent, escalated)
 
 
-def _choose(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quantity: int) -> np.ndarray:
-    """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held."""
+def choose_nearest(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray, quantity: int) -> np.ndarray:
+    """Untaken units in ``order`` carrying the capability, nearest first, until ``quantity`` is held.
+
+    The nearest-available rule, vectorised: ``order`` lists the candidate units nearest first,
+    ``taken`` marks those already sent, ``qty_of_cap`` is each unit's quantity of the capability. All
+    candidates are returned when together they hold less than ``quantity``. The sweep applies it per
+    incident, the year model (:mod:`planner.year`) per incident as it happens.
+    """
     candidates = order[~taken[order] & (qty_of_cap[order] > 0)]
     if candidates.size == 0:
         return np.asarray(candidates)
@@ -238,36 +289,37 @@ def _evaluate_dispatch(
     f_turnout = _lognormal(rng, s.turnout_cv, n_teams)
     f_travel = _lognormal(rng, s.travel_cv, n_teams)
     busy = rng.random(n_teams) < s.busy_share
+    qty, answering = model.staffed(incident, tod)
     turnout = model.turnout_min * model.tod_turnout[template, tod]
     travel = model.travel(tod)[:, site] * model.tod_travel[template, tod]
-    live = ~busy & np.isfinite(travel)
+    live = ~busy & np.isfinite(travel) & answering
     expected = turnout + travel
     realised = turnout * f_turnout + travel * f_travel
     live_idx = np.flatnonzero(live)
     order = live_idx[np.argsort(expected[live_idx], kind="stable")]
     taken = np.zeros(n_teams, dtype=bool)
     arrival = np.full(n_teams, np.inf)
-    qty = model.capability_qty
 
     for cap, quantity, _ in model.requirements[template]:
-        chosen = _choose(order, taken, qty[:, cap], quantity)
+        chosen = choose_nearest(order, taken, qty[:, cap], quantity)
         taken[chosen] = True
         arrival[chosen] = notification + realised[chosen]
     for at_min, probability, adds in model.escalations[template]:
         if rng.random() < probability:
             escalated[0] = True
             for cap, quantity in adds:
-                chosen = _choose(order, taken, qty[:, cap], quantity)
+                chosen = choose_nearest(order, taken, qty[:, cap], quantity)
                 taken[chosen] = True
                 arrival[chosen] = at_min + realised[chosen]
     sent[:] = taken
-    _record(model, template, site, arrival, taken, first, met)
+    _record(model, qty, template, site, arrival, taken, first, met)
     applies = list(model.site_standards[site])
     std[applies] = rule.first_arrival(realised, model.standard_counted[applies] & live)
 
 
 def _record(
     model: SweepModel,
+    qty: np.ndarray,
     template: int,
     site: int,
     arrival: np.ndarray,
@@ -275,8 +327,7 @@ def _record(
     first: np.ndarray,
     met: np.ndarray,
 ) -> None:
-    """Record first arrival per required capability, and whether its needs were assembled in time."""
-    qty = model.capability_qty
+    """Record first arrival per required capability (``qty``: what each team brings), and whether in time."""
     for cap, quantity, deadline in model.requirements[template]:
         units = np.flatnonzero(taken & (qty[:, cap] > 0))
         if units.size == 0:
@@ -308,12 +359,13 @@ def _evaluate_simulate(
     s = model.settings
     rng = _incident_rng(seed, incident)
     busy = rng.random(model.n_teams) < s.busy_share
+    qty, answering = model.staffed(incident, tod)
     travel = model.travel(tod)[:, site]
-    live = ~busy & np.isfinite(travel)
+    live = ~busy & np.isfinite(travel) & answering
     units = tuple(
         SimUnit(
             model.team_ids[j],
-            {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j], strict=True) if q > 0},
+            {c: int(q) for c, q in zip(model.capabilities, qty[j], strict=True) if q > 0},
             float(model.turnout_min[j]),
             float(travel[j]),
         )
@@ -336,7 +388,7 @@ def _evaluate_simulate(
             arrival[position[who]] = when
         elif what == "dispatched":
             sent[position[who]] = True
-    _record(model, template, site, arrival, sent.copy(), first, met)
+    _record(model, qty, template, site, arrival, sent.copy(), first, met)
     turnout = model.turnout_min * model.tod_turnout[template, tod]
     drive = travel * model.tod_travel[template, tod]
     realised = turnout * _lognormal(rng, s.turnout_cv, model.n_teams) + drive * _lognormal(

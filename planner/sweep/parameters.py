@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, StrictStr
 
-from planner.model.validation import Model
+from planner.model.validation import Day, Model
 
 MAX_INCIDENTS = 10_000_000
 """Most incidents one sweep draws."""
@@ -33,6 +33,11 @@ def _scheduler_address(value: str) -> str:
     return value
 
 
+SchedulerAddress = Annotated[StrictStr, Field(max_length=200, json_schema_extra={"pattern": SCHEDULER_PATTERN}),
+                             AfterValidator(_scheduler_address)]
+"""A Dask scheduler address as a parameter: ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or ``local``."""
+
+
 class SweepParameters(Model):
     """A sweep's parameters (see :func:`planner.sweep.engine.sweep`)."""
 
@@ -41,8 +46,7 @@ class SweepParameters(Model):
     mode: Literal["dispatch", "simulate"] = Field(
         "dispatch", description="dispatch: nearest-available rule (fast); simulate: a SimPy run per incident")
     workers: Annotated[StrictInt, Field(ge=1, le=MAX_LOCAL_WORKERS, description="local worker processes")] = 1
-    scheduler: Annotated[StrictStr, Field(max_length=200, json_schema_extra={"pattern": SCHEDULER_PATTERN}),
-                         AfterValidator(_scheduler_address)] | None = Field(
+    scheduler: SchedulerAddress | None = Field(
         None, description="a Dask scheduler tcp://HOST:PORT, or local for a local Dask cluster")
     busy_share: Annotated[StrictFloat | StrictInt, Field(
         ge=0, lt=1, allow_inf_nan=False,
@@ -53,3 +57,8 @@ class SweepParameters(Model):
     time_bands: bool = Field(
         True, description="when the scenario has speed bands, draw each incident's time of day among them and free "
                           "flow by their hours, and drive at its band's speeds")
+    availability_from: Day | None = Field(
+        None, description="judge who is on duty and what each team can staff (the one availability function) at "
+                          "each time of day of the days from this one; default: every team at declared strength")
+    availability_days: Annotated[StrictInt, Field(ge=1, le=366, description="days judged from availability_from "
+                                                                            "(incident k is on day k mod days)")] = 7

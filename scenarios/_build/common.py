@@ -22,12 +22,17 @@ SCENARIOS = ROOT / "scenarios"
 COLUMNS: dict[str, list[str]] = {
     "bases": ["id", "name", "name_zh", "tier", "operator", "jurisdiction", "lon", "lat", "illustrative"],
     "teams": ["id", "name", "name_zh", "team_type", "base", "members", "squads", "readiness", "availability",
-              "turnout_min", "capabilities", "illustrative"],
-    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team", "illustrative"],
+              "turnout_min", "capabilities", "resource_type", "illustrative"],
+    "equipment": ["id", "kind", "name", "quantity", "capabilities", "base", "team", "asset_number", "status",
+                  "last_inspected", "inspection_days", "maintenance_log", "illustrative"],
     "sites": ["id", "name", "name_zh", "kind", "risk_grade", "hazard_level", "jurisdiction", "lon", "lat",
               "standards", "source", "illustrative"],
     "standards": ["id", "name", "capability", "max_min", "site_kinds", "tiers", "min_share", "rule", "source",
                   "illustrative"],
+    "people": ["id", "team", "name", "name_zh", "role", "squad", "qualifications", "phone", "illustrative"],
+    "shifts": ["id", "team", "kind", "people", "starts", "hours", "every_h", "until", "note", "illustrative"],
+    "depots": ["id", "name", "name_zh", "jurisdiction", "operator", "turnout_min", "lon", "lat", "illustrative"],
+    "stocks": ["id", "depot", "material", "name", "quantity", "unit", "unit_price", "expires", "illustrative"],
 }
 
 

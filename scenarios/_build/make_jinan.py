@@ -30,6 +30,8 @@ from common import (  # noqa: E402
 )
 from shapely.ops import unary_union  # noqa: E402
 
+import make_resources  # noqa: E402
+
 OUT = SCENARIOS / "jinan"
 BBOX = (116.748, 36.536, 117.510, 37.146)
 
@@ -172,6 +174,9 @@ BASES = [
 
 # ----------------------------------------------------------------------------------------------------
 # Teams: (base, suffix, name, name_zh, type, members, squads, turnout_min, capabilities, readiness, availability)
+
+RESOURCE_TYPES = {"sd-hazchem-base-a": 1, "sd-hazchem-base-b": 1, "sd-fire-special-heavy": 1, "sd-mine-rescue-zd1": 1}
+"""Declared types (R-TYPING) of a few teams, checked against the typing table on duty; illustrative."""
 
 N, R, F = "normal", "raised", "full"
 AV, COM, DRL, OFF = "available", "committed", "drilling", "off_duty"
@@ -571,7 +576,7 @@ def build() -> dict[str, int]:
     teams = [{"id": f"{t[0]}-{t[1]}",
               "name": t[2], "name_zh": t[3], "team_type": t[4], "base": t[0], "members": t[5], "squads": t[6],
               "turnout_min": t[7], "capabilities": t[8], "readiness": t[9], "availability": t[10],
-              "illustrative": True} for t in TEAMS]
+              "resource_type": RESOURCE_TYPES.get(f"{t[0]}-{t[1]}"), "illustrative": True} for t in TEAMS]
     counts["teams"] = write_csv(OUT / "teams.csv", "teams", teams)
     counts["equipment"] = write_csv(OUT / "equipment.csv", "equipment", equipment_rows(teams))
     sites = [{"id": s[0], "name": s[1], "name_zh": s[2], "kind": s[3], "risk_grade": s[4], "hazard_level": s[5],
@@ -582,6 +587,7 @@ def build() -> dict[str, int]:
     agreement_list = agreements()
     write_json(OUT / "agreements.json", agreement_list)
     counts["agreements"] = len(agreement_list)
+    counts.update(make_resources.main("jinan"))
     return counts
 
 

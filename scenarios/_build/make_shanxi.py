@@ -27,7 +27,10 @@ from common import (  # noqa: E402
     write_json,
     write_jurisdictions,
 )
+from counties import county_features, county_of  # noqa: E402
 from shapely.geometry import MultiPoint  # noqa: E402
+
+import make_resources  # noqa: E402
 
 DATA = ROOT / "geodata" / "data" / "china"
 OUT = SCENARIOS / "shanxi-coal"
@@ -113,6 +116,7 @@ def build() -> dict[str, int]:
         features.append({"properties": {"id": pid, "name": f"{name} City", "name_zh": zh, "level": "city",
                                         "parent": "shanxi", "approximate": True, "illustrative": True},
                          "geometry": geojson_geometry(cells[pid])})
+    features += county_features()  # the counties of the mines, below their cities (no boundary drawn)
     counts = {"jurisdictions": write_jurisdictions(OUT / "jurisdictions.geojson", features)}
 
     # bases
@@ -189,6 +193,9 @@ def build() -> dict[str, int]:
                  {"mine_rescue_squad": 2})
     team("sx-taiyuan", "medical", "Provincial mine-accident medical team", "省矿难医疗救治队", "medical", 24, 3, 20,
          {"medical_squad": 3})
+    for t in teams:  # declared types (R-TYPING), checked against the typing table on duty; illustrative
+        t["resource_type"] = 1 if t["base"] == "nat-fenxi" and t["team_type"] == "mine_rescue" else \
+            2 if t["base"].startswith("sx-") and t["team_type"] == "mine_rescue" else None
     counts["teams"] = write_csv(OUT / "teams.csv", "teams", teams)
 
     equipment = []
@@ -224,7 +231,8 @@ def build() -> dict[str, int]:
         area = float(m["area_km2"])
         sites.append({
             "id": f"mine-{m['GEM Mine ID']}", "name": m["mine_name"], "kind": "coal_mine", "risk_grade": grade(area),
-            "jurisdiction": PREFECTURES[m["prefecture"]][0], "lon": float(m["lon"]), "lat": float(m["lat"]),
+            "jurisdiction": county_of(PREFECTURES[m["prefecture"]][0], float(m["lon"]), float(m["lat"])),
+            "lon": float(m["lon"]), "lat": float(m["lat"]),
             "source": f"GEM Mine ID {m['GEM Mine ID']}, {m['mine_name']}; Global Energy Monitor, Coal Mine Boundaries "
                       f"and Methane Sources v1.0.2, CC BY 4.0; point = representative point of the largest boundary "
                       f"polygon ({area:g} km2); risk grade illustrative (rule: area >=80 red, >=40 orange, >=15 "
@@ -280,6 +288,7 @@ def build() -> dict[str, int]:
     counts["agreements"] = len(agreements)
     counts["waypoints"] = len(waypoints)
     write_scenario_yaml(waypoints)
+    counts.update(make_resources.main("shanxi-coal"))
     return counts
 
 

@@ -25,19 +25,23 @@ from flask import Blueprint, Response, jsonify
 from geodata.routes import route_coordinates, shortest_routes
 from planner import clock
 from planner.drills import conduct_store, evaluation_store, records
-from planner.drills.calendar_export import to_csv, to_ics
+from planner.drills.calendar_export import to_csv, to_ics, to_pdf
 from planner.drills.cards import cards_pdf
 from planner.drills.cards import response_card as make_card
 from planner.drills.design import design_drill
 from planner.drills.exercise import not_found
+from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import InputError, NotFoundError
+from planner.requests import service as request_service
+from planner.scenario.jurisdictions import root_of
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
+from planner.store.scope import check_scope
 from planner.store.settings import StoredDocuments
-from web.auth import actor
+from web.auth import actor, user_scope
 from web.jobs import runner
 from web.openapi import operation
 from web.scenarios import current_scenario
@@ -74,6 +78,8 @@ from web.schemas.drills import (
 from web.store import get_store
 
 bp = Blueprint("drills_api", __name__, url_prefix="/api/v1")
+YEAR = f"<int(min={FIRST_YEAR}, max={LAST_YEAR}):year>"
+"""Path segment of a programme year (another number is a 404 from the router; the document states the range)."""
 _designs: dict[tuple[str, int, str], dict[str, Any]] = {}
 
 
@@ -101,6 +107,7 @@ def list_programmes(name: str) -> Any:
            summary="Plan a year's drills as a background job (202 with the job id)", answers={202: PlanStarted})
 def plan_year(name: str, json: PlanYear) -> Any:
     """Start the CP-SAT scheduler on the stored plans and calendar of the scenario (the job reads them)."""
+    check_drill_scope(name, None)
     params: dict[str, Any] = {"year": json.year}
     if json.time_limit_s is not None:
         params["time_limit_s"] = json.time_limit_s
@@ -124,13 +131,14 @@ def _job_result(job_id: str, kind: str, name: str) -> Any:
            answers={201: ProgrammeSaved, 409: "a newer programme of the year was stored meanwhile"})
 def save_programme(name: str, json: SaveJobResult) -> Any:
     """Save a job's programme as the year's programme (``expected_version`` when re-planning a year)."""
+    check_drill_scope(name, None)
     result = _job_result(json.job, "drills-plan", name)
     version = records.save_programme(get_store(), name, result, expected_version=json.expected_version,
                                      actor=actor())
     return jsonify({"year": result["year"], "version": version, "drills": len(result["drills"])}), 201
 
 
-@operation(bp, "/scenarios/<name>/programmes/<int:year>", "GET", summary="A year's stored drill programme",
+@operation(bp, f"/scenarios/<name>/programmes/{YEAR}", "GET", summary="A year's stored drill programme",
            answers={200: ProgrammeAnswer})
 def get_programme(name: str, year: int) -> Any:
     """Return the programme (drills, blackouts, flood season, unmet rules) with plans flagged for revision."""
@@ -141,19 +149,23 @@ def get_programme(name: str, year: int) -> Any:
                     "plans_needing_revision": evaluation_store.plans_needing_revision(get_store(), name)})
 
 
-@operation(bp, "/scenarios/<name>/programmes/<int:year>/export", "GET",
-           summary="Download a programme as iCalendar or CSV",
-           answers={200: "the programme as text/calendar or text/csv"}, media={200: ["text/calendar", "text/csv"]})
+@operation(bp, f"/scenarios/<name>/programmes/{YEAR}/export", "GET",
+           summary="Download a programme as iCalendar, CSV or a PDF to file",
+           answers={200: "the programme as text/calendar, text/csv or application/pdf"},
+           media={200: ["text/calendar", "text/csv", "application/pdf"]})
 def export_programme(name: str, year: int, query: ExportQuery) -> Any:
-    """Export the programme as ``?format=ics`` (default) or ``csv``."""
+    """Export the programme as ``?format=ics`` (default), ``csv`` or ``pdf``."""
     fmt = query.format
-    current_scenario(name)
+    scenario = current_scenario(name)
     data, _ = records.get_programme(get_store(), name, year)
     programme = records.parse_programme(visible(name, data))
     filename = f"drills-{name}-{year}.{fmt}"
     if fmt == "ics":
         body: bytes | str = to_ics(programme, name=f"{name} drill programme")
         mimetype = "text/calendar"
+    elif fmt == "pdf":
+        body, mimetype = to_pdf(programme, agency=str(scenario.meta.get("agency", "")),
+                                scenario=str(scenario.meta.get("title_zh") or scenario.title)), "application/pdf"
     else:
         body, mimetype = "\ufeff" + to_csv(programme), "text/csv"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
@@ -188,8 +200,20 @@ def check_visible(name: str, key: str) -> None:
         raise not_found(key)
 
 
+def check_drill_scope(name: str, key: str | None) -> None:
+    """Refuse (403) a change of a drill outside the user's jurisdiction (its owner's), or of the whole programme."""
+    scenario = current_scenario(name)
+    region = root_of(scenario) if key is None else records.drill_jurisdiction(get_store(), scenario, key)
+    check_scope(user_scope(), scenario, region, what=f"drill {key}" if key else f"the drill programme of {name}",
+                permission="edit_drills")
+
+
 def drill_view(name: str, key: str) -> dict[str, Any]:
-    """Everything the drill page shows: entry, design (stored or computed), simulation, evaluation, actions."""
+    """Everything the drill page shows: entry, design (stored or computed), simulation, evaluation, actions.
+
+    ``requests`` are the cross-region requests for help the drill exercises (those the user may see), each with
+    its times against the plan (request to approval, approval to first unit on scene, the proposal's arrival).
+    """
     store = get_store()
     scenario = current_scenario(name)
     check_visible(name, key)
@@ -209,6 +233,9 @@ def drill_view(name: str, key: str) -> dict[str, Any]:
         "turnout_proposals": evaluation["turnout_proposals"] if evaluation else [],
         "actions": [{**a.to_json(), "version": v} for a, v in records.drill_actions(store, name, key)],
         "map": drill_map(scenario, entry, design),
+        "requests": [{"id": r["id"], "state": r["state"], "jurisdiction": r["jurisdiction"], "level": r["level"],
+                      "times": r["times"]}
+                     for r in request_service.list_requests(store, name, user_scope()) if r.get("drill") == key],
     }
 
 
@@ -256,6 +283,7 @@ def get_drill(name: str, key: str) -> Any:
            answers={200: DesignSaved, 409: "changed by someone else since you read it"})
 def put_design(name: str, key: str, json: SaveDesign) -> Any:
     """Store the design so that shifts and evaluations refer to it."""
+    check_drill_scope(name, key)
     design = None if json.design is None else json.design.to_json()
     if design is None:
         design = drill_view(name, key)["design"]
@@ -272,6 +300,7 @@ def put_design(name: str, key: str, json: SaveDesign) -> Any:
            answers={200: DesignSaved, 409: "changed by someone else since you read it"})
 def shift(name: str, key: str, json: ShiftDrill) -> Any:
     """Move the stored design by ``minutes`` or to ``start``; the computed design is saved first if needed."""
+    check_drill_scope(name, key)
     store = get_store()
     record, version = records.get_drill(store, name, key)
     expected = json.expected_version
@@ -291,6 +320,7 @@ def shift(name: str, key: str, json: ShiftDrill) -> Any:
            answers={202: JobStarted})
 def simulate(name: str, key: str, json: Simulate) -> Any:
     """Start ``drills-simulate`` on the drill's template and site."""
+    check_drill_scope(name, key)
     entry = records.drill_entry(get_store(), name, key)
     if not entry.get("site"):
         raise InputError(f"drill {key} has no hazard site to simulate", field="site")
@@ -306,6 +336,7 @@ def simulate(name: str, key: str, json: Simulate) -> Any:
            answers={200: SimulationSaved, 409: "changed by someone else since you read it"})
 def save_simulation(name: str, key: str, json: SaveJobResult) -> Any:
     """Keep the job's summary with the drill (its p50/p90 become the evaluation's expectation)."""
+    check_drill_scope(name, key)
     result = _job_result(json.job, "drills-simulate", name)
     if result.get("drill") != key:
         raise InputError(f"job {json.job} simulated drill {result.get('drill')}, not {key}", field="job")
@@ -359,6 +390,7 @@ def get_evaluation(name: str, key: str) -> Any:
            answers={201: EvaluationStored, 409: "evaluated by someone else since you read it"})
 def evaluate(name: str, key: str, json: Evaluate) -> Any:
     """Score against the objectives and the stored simulation; store it with the history; add the actions."""
+    check_drill_scope(name, key)
     current_scenario(name)
     if json.csv:
         text, field = json.csv, "csv"
@@ -378,7 +410,9 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
     """``?format=html`` (evaluation report, default), ``summary``, ``pdf`` (download), ``aar`` or ``aar_pdf``."""
     fmt = query.format
     wanted = query.evaluation
-    current_scenario(name)
+    scenario = current_scenario(name)
+    heading = {"agency": str(scenario.meta.get("agency", "")),
+               "scenario": str(scenario.meta.get("title_zh") or scenario.title)}  # every PDF page's header
     record, _ = evaluation_store.get_evaluation(get_store(), name, key)
     run = record.latest() if wanted is None else record.run(wanted)
     evaluation = run.evaluation
@@ -399,10 +433,11 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
         if fmt == "aar":
             return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
                             mimetype="text/html")
-        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
+        return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected,
+                                **heading),
                         mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=after-action-report-{key}.pdf"})
-    return Response(report_pdf(evaluation, drill_actions), mimetype="application/pdf",
+    return Response(report_pdf(evaluation, drill_actions, **heading), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=drill-report-{key}.pdf"})
 
 
@@ -419,7 +454,7 @@ def apply_turnout(name: str, key: str, team: str, json: ApplyTurnout) -> Any:
     data, version = store.get_record(name, "teams", team)
     expected = json.expected_version or version
     data["turnout_min"] = float(proposal.proposed_min)
-    new_version = store.put_record(name, "teams", data, expected_version=expected, actor=actor())
+    new_version = store.put_record(name, "teams", data, expected_version=expected, actor=actor(), scope=user_scope())
     evaluation_store.mark_applied(store, name, key, team, actor=actor())
     return jsonify({"team": team, "turnout_min": data["turnout_min"], "version": new_version})
 

@@ -6,20 +6,24 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
+from geodata.datums import MapDatum
+from planner.model.datum import CRS_DESCRIPTION, MapPoint
 from planner.model.records import TeamType, Tier
 from planner.model.validation import refuse
-from web.schemas.common import Answer, FeatureCollection, RequestBody, one_error
+from web.schemas.common import Answer, FeatureCollection, QueryString, RequestBody, absent, one_error
 from web.schemas.roads import RoadFields, RoadsApplied, RoadsQuery
 
 MAX_CANDIDATES = 500
 """Candidate points of one what-if addition."""
 
-LonLat = tuple[Annotated[float, Field(ge=-180, le=180)], Annotated[float, Field(ge=-90, le=90)]]
-"""A WGS-84 point as ``[lon, lat]``."""
+LonLat = Annotated[tuple[Annotated[float, Field(ge=-180, le=180, strict=True)],
+                         Annotated[float, Field(ge=-90, le=90, strict=True)]], Field(strict=False)]
+"""A point as ``[lon, lat]`` (a JSON array: not strict about the tuple, which :func:`one_error`'s wrap validator
+sees as the parsed list; strict about the numbers)."""
 
 
-class CandidatePoint(RequestBody):
-    """A candidate base at a WGS-84 point."""
+class CandidatePoint(RequestBody, MapPoint):
+    """A candidate base at a point (WGS-84, or GCJ-02/BD-09 with ``crs``)."""
 
     id: str | None = Field(None, min_length=1, max_length=80, description="c1, c2... by position when absent")
     lon: float = Field(ge=-180, le=180)
@@ -64,7 +68,25 @@ class WhatIfPlan(RoadFields):
     close_bases: list[str] = Field(default_factory=list, description="ids of bases closed, their teams out")
     move_teams: dict[str, Annotated[str | LonLat, one_error("give a base id or [lon, lat]")]] = Field(
         default_factory=dict, description="team id -> base id or [lon, lat]")
+    crs: MapDatum = Field(default=MapDatum.WGS84,
+                          description=f"of the [lon, lat] points in move_teams: {CRS_DESCRIPTION}")
     add: AddTeams | None = None
+
+
+class LayersQuery(QueryString):
+    """The file format of the GIS layers."""
+
+    format: Literal["geojson", "csv"] = Field("geojson", description="GeoJSON, or CSV with WKT geometry")
+
+
+class CoverageQuery(RoadsQuery):
+    """Nominal coverage, or with ``at`` the teams available at that time, under a closure set and a time band.
+
+    One ``at`` means both: who is on duty then, and the time band the roads are driven in.
+    """
+
+    at: str | None = absent("coverage with the teams available at this time, on the roads of its time band "
+                            "(ISO 8601; no offset: the scenario's zone)")
 
 
 class ServiceAreaQuery(RoadsQuery):

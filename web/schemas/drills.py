@@ -24,8 +24,6 @@ from planner.drills.records import SimulationRecord
 from planner.model.validation import refuse
 from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error
 
-MAX_CSV_CHARS = 200_000
-"""Largest observed timeline accepted as CSV text, characters."""
 MAX_EVENTS = 2000
 """Most observed events in one evaluation."""
 MINUTES_IN_A_YEAR = 366 * 24 * 60
@@ -50,7 +48,7 @@ class SaveJobResult(RequestBody):
 class ExportQuery(QueryString):
     """The export format."""
 
-    format: Literal["ics", "csv"] = "ics"
+    format: Literal["ics", "csv", "pdf"] = "ics"
 
 
 class ReportQuery(QueryString):
@@ -71,7 +69,9 @@ class SaveDesign(RequestBody):
 class ShiftDrill(RequestBody):
     """A shift in minutes, or the new alarm time; one of the two."""
 
-    model_config = {"json_schema_extra": {"anyOf": [{"required": ["minutes"]}, {"required": ["start"]}]}}
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["minutes"], "properties": {"minutes": {"type": "number"}}},
+        {"required": ["start"], "properties": {"start": {"type": "string"}}}]}}
 
     minutes: float | None = Field(None, ge=-MINUTES_IN_A_YEAR, le=MINUTES_IN_A_YEAR)
     start: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$",
@@ -111,8 +111,13 @@ class ObservedEvent(RequestBody):
 class Evaluate(RequestBody):
     """The observed timeline (events, or CSV text), the plan evaluated, the actions' owner and the date."""
 
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["events"], "properties": {"events": {"type": "array"}}},
+        {"required": ["csv"], "properties": {"csv": {"type": "string", "minLength": 1}}}]}}
+
     events: list[ObservedEvent] | None = Field(None, min_length=1, max_length=MAX_EVENTS)
-    csv: str | None = Field(None, max_length=MAX_CSV_CHARS, description="time,event,team,capability,quantity,note")
+    csv: str | None = Field(None, description="time,event,team,capability,quantity,note (within the request size "
+                                                "limit)")
     plan: str | None = Field(None, description="one of the drill's plans (default: its first)")
     owner: str | None = Field(None, description="owner of the corrective actions (default: the drill's owner)")
     date: dt.date | None = Field(None, description="the evaluation's date, actions are due from it (default: "
@@ -296,8 +301,18 @@ class DrillMap(Answer):
     teams: list[MapTeam]
 
 
+class DrillRequest(Answer):
+    """A cross-region request a drill exercises, and its times against the plan (minutes; null: not yet)."""
+
+    id: str
+    state: str
+    jurisdiction: str
+    level: str
+    times: dict[str, float | None]
+
+
 class DrillView(Answer):
-    """A programme drill: entry, design (stored or computed), simulation, evaluation, actions, map."""
+    """A programme drill: entry, design (stored or computed), simulation, evaluation, actions, map, requests."""
 
     key: str
     entry: DrillEntry
@@ -310,6 +325,8 @@ class DrillView(Answer):
     turnout_proposals: list[ShownProposal]
     actions: list[VersionedAction]
     map: DrillMap
+    requests: list[DrillRequest] = Field(default_factory=list,
+                                         description="cross-region requests the drill exercises, with their times")
 
 
 class DesignSaved(Answer):

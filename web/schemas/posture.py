@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from planner.model.validation import refuse
+from planner.model.validation import Day, refuse
 from web.schemas.common import Answer, QueryString, RequestBody, absent
 from web.schemas.roads import BAND_HELP, CLOSURES_HELP
-
-MAX_CAP_CHARS = 1_000_000
-"""Largest CAP alert accepted, characters."""
 
 
 class PostureRequest(RequestBody):
     """A warning (CAP 1.2 XML, or entered by hand) and how the posture is planned for it; exactly one of the two."""
 
-    model_config = {"json_schema_extra": {"oneOf": [{"required": ["cap"]}, {"required": ["warning"]}]}}
+    model_config = {"json_schema_extra": {"oneOf": [
+        {"required": ["cap"], "properties": {"cap": {"type": "string"}, "warning": {"type": "null"}}},
+        {"required": ["warning"], "properties": {"warning": {"type": "object"}, "cap": {"type": "null"}}}]}}
 
-    cap: str | None = Field(None, min_length=1, max_length=MAX_CAP_CHARS, description="CAP 1.2 alert XML")
+    cap: str | None = Field(None, min_length=1, description="CAP 1.2 alert XML (at most 2 MB: the CAP reader refuses "
+                                                             "larger alerts, field cap)")
     warning: dict[str, Any] | None = Field(None, description="a warning entered by hand (event, level, onset, "
                                                              "expires, area)")
     now: AwareDatetime | None = Field(None, description="clock for refusing expired alerts (default: now)")
@@ -41,7 +40,7 @@ class PostureRequest(RequestBody):
 class PeriodsQuery(QueryString):
     """The day whose critical periods to list."""
 
-    date: dt.date | None = absent("YYYY-MM-DD (default today)")
+    date: Day | None = absent("YYYY-MM-DD (default today)")
 
 
 class CriticalPeriod(Answer):

@@ -76,6 +76,8 @@ class NewUser(RequestBody):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
     role: Role
+    jurisdiction: str | None = Field(None, min_length=1, max_length=80,
+                                     description="where the role applies, and below; none: every scenario whole")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -178,6 +180,7 @@ class UserAnswer(Answer):
     role: Role
     active: bool
     must_change_password: bool = Field(description="the initial password must be changed before anything else")
+    jurisdiction: str | None = Field(None, description="where the role applies, and below; null: every scenario whole")
 
 
 class UserList(Answer):

@@ -32,14 +32,29 @@ window.Planner = (function () {
     return { map, renderer };
   }
 
-  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap };
+  // The label of a coded value in the page's language, from GET /api/v1/labels (the one label table):
+  // [Chinese, English] per value; the value itself when it has none.
+  const english = () => document.documentElement.lang === "en";
+  const label = (labels, field, value) => {
+    const pair = labels && labels[field] && labels[field][value];
+    return pair ? pair[english() ? 1 : 0] : String(value ?? "");
+  };
+
+  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label };
 })();
 
 // Behaviour the templates ask for by attribute, as the Content Security Policy allows no inline script or
 // handler: a <select data-submit> submits its form when it changes; a <form data-confirm="question"> asks
-// before it submits.
+// before it submits; a <button data-menu-toggle aria-controls="id"> folds the menu open and shut (narrow screens).
 document.addEventListener("change", (e) => {
   if (e.target.matches("select[data-submit]")) e.target.form.submit();
+});
+document.addEventListener("click", (e) => {
+  const toggle = e.target.closest("[data-menu-toggle]");
+  if (!toggle) return;
+  const menu = document.getElementById(toggle.getAttribute("aria-controls"));
+  const open = menu.classList.toggle("open");
+  toggle.setAttribute("aria-expanded", String(open));
 });
 document.addEventListener("submit", (e) => {
   const question = e.target.dataset.confirm;

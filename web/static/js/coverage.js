@@ -21,7 +21,7 @@
   const $ = (id) => document.getElementById(id);
   const fmt = (m) => (m === null || m === undefined) ? "无 none" : m.toFixed(1);
   const pct = (x) => (x === null || x === undefined) ? "—" : `${Math.round(x * 100)}%`;
-  const lab = (field, v) => (state.labels[field] && state.labels[field][v] ? state.labels[field][v].join(" / ") : v);
+  const lab = (field, v) => Planner.label(state.labels, field, v);
 
   function current() { return state.view === "after" && state.result ? state.result.after : state.report; }
   function standardId() { return $("standard").value; }

@@ -1,7 +1,10 @@
 // Dispatch tester: incidents placed by clicking the map (numbered, draggable), each with a template
 // type, editable requirements, priority, duration and the responsible unit; Run posts them to the
 // dispatch API and draws the units' routes along the road network, the arrival minutes, borrowed
-// units (dashed), the shortfall, optimiser vs greedy and the compensation ledger (CSV download).
+// units (dashed), the shortfall, optimiser vs greedy and the compensation ledger (CSV download). With a
+// time, the plan counts what each team's people on duty can staff then: each unit shows the people and
+// certificates it brings, and the teams held back below strength are listed with the rule and its source;
+// reserve materials drawn from depots (arrival by the last depot, cost) have their own table.
 // The input is kept in sessionStorage per scenario, so a reload or an API error never loses it.
 (function () {
   "use strict";
@@ -20,8 +23,9 @@
   const money = (x) => Number(x || 0).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
   const { map, renderer } = Planner.createMap(el);
+  // The roads panel has no moment of its own: "Availability at" below is also the moment whose time band applies.
   const roads = PlannerRoads.create({ map, renderer, scenario, container: document.getElementById("roads-panel"),
-                                      onChange: () => changed() });
+                                      at: false, onChange: () => changed() });
 
   // ---- state, kept in sessionStorage ----------------------------------------------------------
   const state = load();
@@ -33,9 +37,9 @@
   function load() {
     try {
       const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || "null");
-      if (saved && Array.isArray(saved.incidents)) return { nextId: 1, timeLimit: 10, result: null, stale: false, ...saved };
+      if (saved && Array.isArray(saved.incidents)) return { nextId: 1, timeLimit: 10, at: "", result: null, stale: false, ...saved };
     } catch (e) { /* a damaged entry starts afresh */ }
-    return { incidents: [], nextId: 1, timeLimit: 10, result: null, stale: false };
+    return { incidents: [], nextId: 1, timeLimit: 10, at: "", result: null, stale: false };
   }
 
   function save() {
@@ -92,12 +96,31 @@
     el.dataset.incidents = String(state.incidents.length);
   }
 
-  map.on("click", (e) => {
-    if (roads.isDrawing()) return;  // the click is a corner of a closure area
+  function addIncident(lon, lat) {
     const id = `I${state.nextId++}`;
-    state.incidents.push({ id, lon: Number(e.latlng.lng.toFixed(6)), lat: Number(e.latlng.lat.toFixed(6)), type: "",
+    state.incidents.push({ id, lon: Number(lon.toFixed(6)), lat: Number(lat.toFixed(6)), type: "",
                            priority: 1, duration_h: 12, responsible_unit: "", responsible_can_pay: true, requirements: [] });
     changed(); drawMarkers(); drawList();
+  }
+  map.on("click", (e) => {
+    if (roads.isDrawing()) return;  // the click is a corner of a closure area
+    addIncident(e.latlng.lng, e.latlng.lat);
+  });
+
+  // A point pasted from Amap or Baidu: the server converts it to WGS-84 (GET /api/v1/points/wgs84) first.
+  document.getElementById("paste-point").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const error = document.getElementById("paste-error");
+    const parts = document.getElementById("paste-lonlat").value.split(/[,\s，]+/).filter(Boolean).map(Number);
+    error.textContent = "";
+    if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) {
+      error.textContent = e.target.dataset.bad;
+      return;
+    }
+    const crs = document.getElementById("paste-crs").value;
+    getJSON(`/api/v1/points/wgs84?lon=${parts[0]}&lat=${parts[1]}&crs=${crs}`)
+      .then((p) => { addIncident(p.lon, p.lat); map.panTo([p.lat, p.lon]); })
+      .catch((err) => { error.textContent = err.message; });
   });
 
   // ---- incident cards -------------------------------------------------------------------------
@@ -195,6 +218,8 @@
 
   $("time-limit").value = state.timeLimit;
   $("time-limit").addEventListener("change", () => { state.timeLimit = $("time-limit").value; save(); });
+  $("dispatch-at").value = state.at || "";
+  $("dispatch-at").addEventListener("change", () => { state.at = $("dispatch-at").value; changed(); });
 
   // ---- run ------------------------------------------------------------------------------------
   // Numbers typed by the user are sent as numbers; anything else is sent as typed, so the API names
@@ -204,6 +229,7 @@
   function requestBody() {
     return {
       ...roads.fields(),
+      ...(state.at ? { at: state.at } : {}),  // who is on duty, and the time band the roads are driven in
       time_limit_s: asNumber(state.timeLimit),
       incidents: state.incidents.map((inc) => {
         const out = { id: inc.id, lon: inc.lon, lat: inc.lat, priority: asNumber(inc.priority), duration_h: asNumber(inc.duration_h),
@@ -307,8 +333,11 @@
       return `<tr class="${a.borrowed ? "borrowed" : ""}" data-unit="${escape(a.unit)}"><td><span class="incident-num" style="background:${colour(index < 0 ? 0 : index)}">${index + 1}</span>${escape(a.incident)}</td>` +
         `<td>${escape(a.name_zh || "")} ${escape(a.name)}<br><span class="hint">${escape(a.unit)} · ${escape((a.team_type_label || []).join(" / "))}</span></td>` +
         `<td>${escape(a.base_name_zh || "")} ${escape(a.base_name)}</td><td class="num">${num(a.arrival_min)}<br><span class="hint">出动 ${num(a.turnout_min)}</span></td>` +
-        `<td class="num">${num(a.route_km, 2)}</td><td>${a.borrowed ? `⇄ ${escape(a.lender)}<br>¥${money(a.cost)}` : "—"}</td></tr>`;
-    }).join("") || `<tr><td colspan="6">未派出队伍 No unit sent</td></tr>`;
+        `<td class="num">${num(a.route_km, 2)}</td><td>${a.borrowed ? `⇄ ${escape(a.lender)}<br>¥${money(a.cost)}` : "—"}</td>` +
+        `<td class="brings">${brings(a.brings)}</td></tr>`;
+    }).join("") || `<tr><td colspan="7">未派出队伍 No unit sent</td></tr>`;
+    showHeldBack(result.availability);
+    showMaterials(opt);
 
     const missing = new Map(opt.shortfall.map((s) => [`${s.incident}|${s.capability}|${s.deadline_min}`, s.missing]));
     $("requirement-table").querySelector("tbody").innerHTML = result.incidents.flatMap((inc) => inc.requirements.map((r) => {
@@ -330,6 +359,38 @@
 
     showLedger(result.ledger);
     $("results").hidden = false;
+  }
+
+  function brings(b) {
+    if (!b) return "—";
+    if (b.people === null || b.people === undefined) return `<span class="hint">未登记人员 no people recorded</span>`;
+    const certificates = Object.entries(b.qualifications || {}).map(([k, n]) => `${escape(k)} ${n}`).join(", ");
+    return `${b.people} 人 people${certificates ? `<br><span class="hint">${certificates}</span>` : ""}`;
+  }
+
+  function showHeldBack(availability) {
+    const box = $("held-back-box");
+    box.hidden = !availability;
+    if (!availability) return;
+    $("held-back-at").textContent = availability.at;
+    $("held-back-list").innerHTML = availability.held_back.slice(0, 12).map((t) => {
+      const flags = t.flags.filter((f) => !["status", "upkeep", "roster", "personnel"].includes(f.rule));
+      const why = flags.map((f) => `<br><span class="hint">[${escape(f.rule)}] ${escape(f.message)}` +
+        `${f.source ? ` — ${escape(f.source)}` : ""}</span>`).join("");
+      const caps = Object.keys(t.nominal).map((c) => `${escape(c)} ${t.capabilities[c] || 0}/${t.nominal[c]}`).join(", ");
+      return `<li data-team="${escape(t.team)}"><strong>${escape(t.team)}</strong> ${caps}` +
+        ` · 在岗 on duty ${t.on_duty === null ? "—" : t.on_duty}${t.reason ? ` · ${escape(t.reason)}` : ""}${why}</li>`;
+    }).join("") || "<li>无 None</li>";
+  }
+
+  function showMaterials(opt) {
+    const rows = (opt.materials || []).map((m) => `<tr data-depot="${escape(m.depot)}"><td>${escape(m.incident)}</td>` +
+      `<td>${escape(m.material)}</td><td>${escape(m.depot)}<br><span class="hint">${escape(m.stock)}</span></td>` +
+      `<td class="num">${m.quantity} ${escape(m.unit)}</td><td class="num">${num(m.arrival_min)}</td><td class="num">¥${money(m.cost)}</td></tr>`)
+      .concat((opt.material_shortfall || []).map((m) => `<tr class="short"><td>${escape(m.incident)}</td><td>${escape(m.material)}</td>` +
+        `<td>缺 short</td><td class="num"><strong>${m.missing}</strong> ${escape(m.unit)}</td><td class="num">≤ ${num(m.deadline_min, 0)}</td><td></td></tr>`));
+    $("materials-box").hidden = !rows.length;
+    $("materials-table").querySelector("tbody").innerHTML = rows.join("");
   }
 
   function showLedger(ledger) {

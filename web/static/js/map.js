@@ -1,5 +1,8 @@
 // Map page: the road network as the background (no tile server: the tool works offline), then
-// jurisdictions, hazard sites coloured by risk grade, and bases with their teams, with filters.
+// jurisdictions, hazard sites coloured by risk grade, and bases with their teams, with filters. With a
+// time chosen, each team's availability then (people on duty, what it can staff against what it
+// declares, the rules it falls short of) is shown in the base's details, and a base ringed orange has a
+// team below strength, red a team that cannot answer at all.
 (function () {
   "use strict";
   const { escape, getJSON } = Planner;
@@ -8,7 +11,7 @@
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
   const RISK = Planner.RISK;
   const { TIER } = Planner;
-  const state = { tiers: new Set(Object.keys(TIER)), types: new Set(), layers: {}, labels: {} };
+  const state = { tiers: new Set(Object.keys(TIER)), types: new Set(), layers: {}, labels: {}, availability: null };
 
   const { map, renderer } = Planner.createMap(el);
 
@@ -51,16 +54,39 @@
     return p.team_types.length === 0 || p.team_types.some((t) => state.types.has(t));
   }
 
+  function teamState(team) {
+    const a = state.availability && state.availability[team.id];
+    if (!a) return "";
+    if (!a.responds) return "out";
+    return Object.entries(a.nominal).some(([c, n]) => (a.capabilities[c] || 0) < n) ? "below" : "";
+  }
+
+  function baseState(p) {
+    const states = p.teams.map(teamState);
+    return states.includes("out") ? "out" : states.includes("below") ? "below" : "";
+  }
+
+  function availabilityText(team) {
+    const a = state.availability && state.availability[team.id];
+    if (!a) return "";
+    const caps = Object.keys(a.nominal).filter((c) => c.endsWith("_squad") || (a.capabilities[c] || 0) < a.nominal[c])
+      .map((c) => `${escape(c)} ${a.capabilities[c] || 0}/${a.nominal[c]}`).join(", ");
+    const flags = a.flags.filter((f) => !["roster", "personnel"].includes(f.rule))
+      .map((f) => `<br><span class="hint">[${escape(f.rule)}] ${escape(f.message)}</span>`).join("");
+    return `<br><span class="avail ${teamState(team)}">在岗 on duty ${a.on_duty === null ? "—" : `${a.on_duty}/${a.people}`}` +
+      ` · 可派 can staff ${caps || "—"}${a.met_type ? ` · Type ${a.met_type}` : ""}</span>${flags}`;
+  }
+
   function baseLayer(data) {
     return L.geoJSON(data, {
       filter: (f) => baseVisible(f.properties),
-      pointToLayer: (f, latlng) => L.marker(latlng, { icon: L.divIcon({ className: "base-icon", iconSize: [14, 14],
-        html: `<span style="background:${TIER[f.properties.tier] || "#555"}"></span>` }), keyboard: false }),
+      pointToLayer: (f, latlng) => L.marker(latlng, { icon: L.divIcon({ className: `base-icon ${baseState(f.properties)}`,
+        iconSize: [14, 14], html: `<span style="background:${TIER[f.properties.tier] || "#555"}"></span>` }), keyboard: false }),
       onEachFeature: (f, layer) => {
         const p = f.properties;
         layer.bindTooltip(`${p.name_zh || ""} ${p.name}`);
-        const teams = p.teams.map((t) => `<tr><td>${escape(t.name)}</td><td>${escape(t.team_type_label)}<br>` +
-          `${t.members} 人 · ${t.squads} 小队 · 出动 ${t.turnout_min} min · ${escape(t.availability)}</td></tr>`).join("");
+        const teams = p.teams.map((t) => `<tr data-team="${escape(t.id)}"><td>${escape(t.name)}</td><td>${escape(t.team_type_label)}<br>` +
+          `${t.members} 人 · ${t.squads} 小队 · 出动 ${t.turnout_min} min · ${escape(t.availability)}${availabilityText(t)}</td></tr>`).join("");
         layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
           ["编号 Id", p.id], ["层级 Tier", p.tier_label], ["运营 Operator", p.operator], ["辖区 Jurisdiction", p.jurisdiction],
           ["离路网 Off network", `${p.off_network_m} m`], ["接入道路 Snapped to", snappedRoad(p.snap_road)],
@@ -99,11 +125,11 @@
       const types = new Set(bases.features.flatMap((f) => f.properties.team_types));
       types.forEach((t) => state.types.add(t));
       const tierBox = document.getElementById("tier-filter");
-      Object.keys(TIER).forEach((t) => checkbox(tierBox, t, (labels.tier[t] || [t]).join(" / "), TIER[t], state.tiers, redrawBases));
+      Object.keys(TIER).forEach((t) => checkbox(tierBox, t, Planner.label(labels, "tier", t), TIER[t], state.tiers, redrawBases));
       const typeBox = document.getElementById("type-filter");
-      [...types].sort().forEach((t) => checkbox(typeBox, t, (labels.team_type[t] || [t]).join(" / "), null, state.types, redrawBases));
+      [...types].sort().forEach((t) => checkbox(typeBox, t, Planner.label(labels, "team_type", t), null, state.types, redrawBases));
       document.getElementById("legend").insertAdjacentHTML("beforeend", Object.entries(RISK).map(([k, c]) =>
-        `<label><span class="swatch" style="background:${c}"></span>${escape((labels.risk_grade[k] || [k]).join(" / "))}</label>`).join(""));
+        `<label><span class="swatch" style="background:${c}"></span>${escape(Planner.label(labels, "risk_grade", k))}</label>`).join(""));
       redrawBases();
       map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
       document.getElementById("counts").textContent =
@@ -113,6 +139,21 @@
     .catch((error) => {
       document.getElementById("details").innerHTML = `<p class="flash">无法加载地图数据 Could not load map data: ${escape(error.message)}</p>`;
     });
+
+  function showAvailability() {
+    const at = document.getElementById("avail-at").value;
+    if (!at) { state.availability = null; document.getElementById("avail-summary").textContent = ""; redrawBases(); return; }
+    getJSON(api(`availability?at=${encodeURIComponent(at)}`)).then((report) => {
+      state.availability = Object.fromEntries(report.teams.map((t) => [t.id, t]));
+      const below = report.teams.filter((t) => t.responds && Object.entries(t.nominal).some(([c, n]) => (t.capabilities[c] || 0) < n));
+      const out = report.teams.filter((t) => !t.responds);
+      document.getElementById("avail-summary").textContent =
+        `${report.at}: ${below.length} 队低于编制 below strength · ${out.length} 队不能出动 cannot answer`;
+      el.dataset.availability = report.at;
+      redrawBases();
+    }).catch((error) => { document.getElementById("avail-summary").textContent = error.message; });
+  }
+  document.getElementById("avail-show").addEventListener("click", showAvailability);
 
   document.querySelectorAll("[data-layer]").forEach((box) => box.addEventListener("change", () => {
     const layer = state.layers[box.dataset.layer];

@@ -55,7 +55,10 @@
   function render(result) {
     $("sweep-result").hidden = false;
     $("sweep-meta").innerHTML = esc(`${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
-      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}`) +
+      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}` +
+      (result.availability ? ` · on duty from ${result.availability.from} (${result.availability.days} days), teams ` +
+        `answering of ${result.availability.teams}: ` + Object.entries(result.availability.teams_answering)
+        .map(([name, n]) => `${name} ${n}`).join(", ") : " · every team at declared strength")) +
       `<br><span id="sweep-roads">道路 Roads: ${roadsLine(result.roads)}</span>`;
     rows("sweep-standards", result.standards, (s) => [esc(s.standard), s.incidents, pct(s.share_within), pct(s.min_share),
       s.met ? "✔" : "✘", num(s.p50), num(s.p90), pct(s.unreachable_share)]);
@@ -106,6 +109,7 @@
                      workers: Number(form.get("workers")), busy_share: Number(form.get("busy_share")),
                      time_bands: form.get("time_bands") === "on" };
     if (form.get("closures")) params.closures = form.get("closures");
+    if (form.get("availability_from")) params.availability_from = form.get("availability_from");
     follow(call("POST", `/api/v1/scenarios/${encodeURIComponent(scenario)}/jobs`, { kind: "sweep", params }));
   });
 

@@ -1,0 +1,156 @@
+"""Print layout of every PDF the product makes: A4, the CJK font embedded, a running header, page numbers.
+
+Reports are filed and printed, so each page says whose it is and where it belongs: a header with the
+agency, the scenario and the report's title, a rule under it, and "第 3 / 7 页" in the footer (the total
+is known only once the story is laid out, so pages are drawn after layout by :class:`_NumberedCanvas`).
+Tables repeat their header row on every page they run over and break between rows, never inside one.
+
+The Chinese text is set in an embeddable TrueType CJK font (:func:`cjk_font`): Debian's
+``fonts-wqy-zenhei``, which ``make install`` installs (``scripts/install-fonts.sh``), or another one found
+on the system; ReportLab embeds the subset of glyphs used, so every reader shows the text and it can be
+searched and copied. Only without any such font does it fall back to the built-in ``STSong-Light`` CID
+font, which is not embedded and relies on the reader's Asian font support.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+CJK_FONTS = (
+    ("WenQuanYi Zen Hei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("WenQuanYi Micro Hei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("AR PL UMing", "/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+)
+"""Embeddable TrueType CJK fonts looked for, in order: (name, file, index in the collection)."""
+FALLBACK_FONT = "STSong-Light"
+MARGIN = 18 * mm
+"""Page margins (A4): room for the header and footer lines outside the text block."""
+
+
+def cjk_font() -> str:
+    """Register and return the PDF font for Chinese text: an embedded TrueType CJK font if found, else STSong-Light."""
+    for name, path, index in CJK_FONTS:
+        if name in pdfmetrics.getRegisteredFontNames():
+            return name
+        if Path(path).is_file():
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+            return name
+    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
+
+
+def pdf_styles() -> StyleSheet1:
+    """Return ReportLab's sample styles with the CJK font (:func:`cjk_font`) for every paragraph style used."""
+    font = cjk_font()
+    styles = getSampleStyleSheet()
+    for name in ("Title", "Heading1", "Heading2", "Heading3", "BodyText", "Normal"):
+        styles[name].fontName = font  # lines break at spaces; a longer run (Chinese text) where it must
+    return styles
+
+
+def escape(text: str) -> str:
+    """Return text safe inside a ReportLab paragraph (its markup is XML-like)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def pdf_table(rows: Sequence[Sequence[Any]], styles: StyleSheet1, *, widths: Sequence[float] | None = None,
+              pagesize: tuple[float, float] = A4, font_size: float | None = None) -> Table:
+    """Return a gridded table of wrapped paragraphs whose first row is repeated on every page it runs over.
+
+    ``widths`` are the columns' shares of the text width of a ``pagesize`` page (default: the frame's width
+    shared equally); ReportLab breaks a long table between rows at the page end; ``None`` shows as ``-``.
+    ``font_size`` sets a smaller text for a table of many columns (default: the body text's).
+    """
+    style = styles["BodyText"]
+    if font_size is not None:
+        style = ParagraphStyle(f"table{font_size}", parent=style, fontSize=font_size, leading=font_size * 1.25)
+    body = [[Paragraph(escape(str("-" if c is None else c)), style) for c in row] for row in rows]
+    text_width = pagesize[0] - 2 * MARGIN
+    columns = [text_width * share / sum(widths) for share in widths] if widths else None  # None: the frame's width
+    table = Table(body, repeatRows=1, colWidths=columns, splitByRow=True)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+@dataclass(frozen=True)
+class PageHeader:
+    """What every page of a report says at its top: the agency, the scenario and the report's title."""
+
+    title: str
+    agency: str = ""
+    scenario: str = ""
+
+    def line(self) -> str:
+        """Return the header text: ``agency · scenario · title`` (the parts given)."""
+        return " · ".join(part for part in (self.agency, self.scenario, self.title) if part)
+
+
+class _NumberedCanvas(Canvas):
+    """A canvas that holds its pages until the end, then draws the header and "page n / total" on each."""
+
+    header: PageHeader = PageHeader("")
+    margin: float = MARGIN
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        """Keep the finished page's state; it is drawn in :meth:`save` once the total is known."""
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        """Draw the header and footer on every kept page, then write the file."""
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, total: int) -> None:
+        width, height = self._pagesize
+        font = cjk_font()
+        self.saveState()
+        self.setFont(font, 8.5)
+        self.setFillColor(colors.HexColor("#333333"))
+        top = height - self.margin / 2
+        self.drawString(self.margin, top, self.header.line())
+        self.setStrokeColor(colors.grey)
+        self.setLineWidth(0.5)
+        self.line(self.margin, top - 3, width - self.margin, top - 3)
+        page = self._pageNumber
+        self.drawCentredString(width / 2, self.margin / 2 - 4, f"第 {page} / {total} 页   page {page} of {total}")
+        self.restoreState()
+
+
+def build_pdf(story: list[Any], header: PageHeader, *, pagesize: tuple[float, float] = A4,
+              margin: float = MARGIN) -> bytes:
+    """Lay out ``story`` on numbered pages with ``header`` at the top of each and return the PDF's bytes.
+
+    The document's metadata carry the title and the agency as author, so a file manager shows them.
+    """
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=pagesize, leftMargin=margin, rightMargin=margin, topMargin=margin,
+                            bottomMargin=margin, title=header.title, author=header.agency or "rescue planner",
+                            subject=header.scenario)
+    canvas = type("HeaderCanvas", (_NumberedCanvas,), {"header": header, "margin": margin})
+    doc.build(story, canvasmaker=canvas)
+    return buffer.getvalue()

@@ -1,0 +1,242 @@
+"""Build a :class:`~planner.year.model.YearModel` from a scenario on its road network, and drill holds.
+
+The places are the scenario's bases, the staging points it lists (posture's ``staging_points``), its
+hazard sites and, for every area of the rates document, ``points_per_area`` road nodes inside the
+jurisdiction's boundary (drawn once with a fixed seed, so the model is the same on every call; nodes no
+station can reach are dropped). Drive minutes between all places come from
+:func:`planner.coverage.verdict.drive_minutes` on the scenario's cached network, the searches every
+coverage answer uses. Units are the scenario's available teams with their own and carried capabilities
+(:func:`planner.dispatch.scenario.unit_capabilities`); incident classes are the library's templates
+(needs by :func:`planner.dispatch.requests.requirements_from_template`, escalations, on-scene minutes =
+the sum of the template's task minutes) and one class per area; which teams count for which standard is
+:func:`planner.coverage.rule.counted`, and a station covers a (site, standard) row for a unit when
+:func:`planner.coverage.rule.teams_in_time` says so. Agreements, the jurisdiction tree and retained
+minimums are the scenario's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+import shapely.geometry
+
+from planner.coverage import rule
+from planner.coverage.verdict import drive_minutes
+from planner.coverage.whatif import RISK_WEIGHTS
+from planner.dispatch.pricing import jurisdiction_parents
+from planner.dispatch.requests import incident_library, requirements_from_template
+from planner.dispatch.scenario import unit_capabilities
+from planner.drills.programme import Programme, off_duty
+from planner.errors import InputError
+from planner.model.records import Availability
+from planner.posture.prepositioning import StagingPoint
+from planner.scenario.model import Scenario
+from planner.scenario.network import placement
+from planner.sharing import agreements_from_dicts
+from planner.year.model import DAYS_PER_YEAR, MINUTES_PER_DAY, MONTH_STARTS_DAY, IncidentClass, YearModel
+from planner.year.rates import RatesDocument
+
+DEFAULT_ON_SCENE_MIN = 60.0
+"""On-scene minutes of a template that lists no task [U]."""
+AREA_POINTS_SEED = 0xA2EA
+"""Seed of the draw of the areas' road points (fixed: the same model on every build)."""
+
+
+def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[StagingPoint] = ()) -> YearModel:
+    """Build the year model of a scenario with its incident rates (see the module docstring)."""
+    teams = [t for t in scenario.teams if t.availability is Availability.AVAILABLE]
+    if not teams:
+        raise InputError(f"scenario {scenario.name} has no available team", field="teams")
+    placed = placement(scenario)
+    network = placed.network
+    bases = scenario.by_id("bases")
+    library = incident_library()
+
+    # places: bases, staging points, sites, area points
+    place_ids = [b.id for b in scenario.bases]
+    place_region = [b.jurisdiction for b in scenario.bases]  # type: ignore[attr-defined]
+    nodes = [placed.base_node[b.id] for b in scenario.bases]
+    capacity = [0] * len(scenario.bases)
+    if staging:
+        snapped = placed.snapper.snap([p.lon for p in staging], [p.lat for p in staging],
+                                      max_distance_m=placed.snap_limit_m, refuse=False)
+        for point, node, too_far in zip(staging, snapped.node, snapped.too_far, strict=True):
+            if too_far:
+                continue
+            place_ids.append(point.id)
+            place_region.append(point.jurisdiction or "")
+            nodes.append(int(node))
+            capacity.append(point.capacity or 0)
+    n_stations = len(place_ids)
+    site_place = {}
+    for site in scenario.sites:
+        site_place[site.id] = len(place_ids)
+        place_ids.append(site.id)
+        place_region.append(site.jurisdiction)
+        nodes.append(placed.site_node[site.id])
+    regions = scenario.by_id("jurisdictions")
+    area_points: list[list[int]] = []
+    for k, area in enumerate(rates.areas):
+        geometry = regions[area.jurisdiction].geometry  # type: ignore[attr-defined]
+        inside = np.zeros(0, dtype=np.int64)
+        if geometry is not None:
+            inside = np.flatnonzero(shapely.contains_xy(shapely.geometry.shape(geometry), network.lon, network.lat))
+        rng = np.random.default_rng([AREA_POINTS_SEED, zlib.crc32(area.jurisdiction.encode()), k])
+        size = min(rates.points_per_area, inside.size)
+        chosen = rng.choice(inside, size=size, replace=False) if inside.size else inside
+        indices = []
+        for j, node in enumerate(sorted(int(n) for n in chosen)):
+            indices.append(len(place_ids))
+            place_ids.append(f"{area.jurisdiction}:area{k}:p{j}")
+            place_region.append(area.jurisdiction)
+            nodes.append(node)
+        area_points.append(indices)
+    drive, _, _ = drive_minutes(network, np.array(nodes, dtype=np.int64), np.array(nodes, dtype=np.int64))
+    np.fill_diagonal(drive, 0.0)
+    reachable = np.isfinite(drive[:n_stations]).any(axis=0) & np.isfinite(drive[:, :n_stations]).any(axis=1)
+
+    # units and capabilities
+    owned = unit_capabilities(scenario)
+    template_ids = sorted({tid for s in scenario.sites for tid, t in library.items() if s.kind.value in t.site_kinds})
+    needed = {r.capability for tid in template_ids for r in requirements_from_template(library[tid])}
+    needed |= {a.capability for tid in template_ids for e in library[tid].escalation for a in e.adds}
+    needed |= {n.capability for area in rates.areas for n in area.needs}
+    capabilities = tuple(sorted(needed | {c for t in teams for c in owned[t.id]}))
+    cap_index = {c: k for k, c in enumerate(capabilities)}
+    capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int64)
+    place_index = {p: k for k, p in enumerate(place_ids)}
+
+    # incident classes
+    classes: list[IncidentClass] = []
+    class_of_template: dict[str, int] = {}
+    for tid in template_ids:
+        template = library[tid]
+        class_of_template[tid] = len(classes)
+        on_scene = sum(task.duration_min for task in template.tasks) or DEFAULT_ON_SCENE_MIN
+        classes.append(IncidentClass(
+            tid,
+            tuple((cap_index[r.capability], int(r.quantity), float(r.deadline_min))
+                  for r in requirements_from_template(template)),
+            tuple((float(e.at_min), float(e.probability), tuple((cap_index[a.capability], int(a.quantity))
+                                                               for a in e.adds))
+                  for e in sorted(template.escalation, key=lambda e: e.at_min)),
+            float(on_scene)))
+    area_class = []
+    for k, area in enumerate(rates.areas):
+        area_class.append(len(classes))
+        classes.append(IncidentClass(area.name or f"{area.jurisdiction} routine calls (area {k})",
+                                     tuple((cap_index[n.capability], n.quantity, float(n.deadline_min))
+                                           for n in area.needs), (), float(area.on_scene_min)))
+
+    # standards and sources
+    standards = scenario.standards
+    tiers = {b.id: b.tier.value for b in scenario.bases}
+    counted = rule.counted(standards, [t.team_type.value for t in teams], [tiers[t.base] for t in teams])
+    std_index = {s.id: k for k, s in enumerate(standards)}
+    per_minute = 1.0 / (DAYS_PER_YEAR * MINUTES_PER_DAY)
+    source_ids, source_place, source_rate, source_classes, source_standards = [], [], [], [], []
+    for site in scenario.sites:
+        kinds = [class_of_template[tid] for tid in template_ids if site.kind.value in library[tid].site_kinds]
+        rate = float(rates.sites.get(site.kind, {}).get(site.risk_grade, 0.0))
+        if not kinds or rate <= 0 or not reachable[site_place[site.id]]:
+            continue
+        source_ids.append(site.id)
+        source_place.append(site_place[site.id])
+        source_rate.append(rate * per_minute)
+        source_classes.append(tuple(kinds))
+        source_standards.append(tuple(std_index[s.id] for s in scenario.standards_for(site)))
+    notes = list(rates.sources)
+    for k, area in enumerate(rates.areas):
+        points = [p for p in area_points[k] if reachable[p]]
+        if not points and area.per_year > 0:
+            notes.append(f"areas[{k}] ({area.jurisdiction}): no road point of the network lies in its boundary and "
+                         f"reaches a station; its {area.per_year:g} incidents a year are left out")
+        applies = tuple(j for j, s in enumerate(standards) if area.kind is not None and area.kind in s.site_kinds)
+        for p in points:
+            source_ids.append(place_ids[p])
+            source_place.append(p)
+            source_rate.append(area.per_year / len(points) * per_minute)
+            source_classes.append((area_class[k],))
+            source_standards.append(applies)
+
+    # (site, standard) rows and what each station covers
+    row_place, row_standard, row_weight = [], [], []
+    for site in scenario.sites:
+        for standard in scenario.standards_for(site):
+            row_place.append(site_place[site.id])
+            row_standard.append(std_index[standard.id])
+            row_weight.append(RISK_WEIGHTS.get(site.risk_grade.value, 1.0))
+    turnout = np.array([t.turnout_min for t in teams], dtype=float)
+    max_min = np.array([s.max_min for s in standards], dtype=float)
+    rows_place = np.array(row_place, dtype=np.int64)
+    rows_standard = np.array(row_standard, dtype=np.int64)
+    cover = np.full((n_stations, rows_place.size, len(teams)), np.inf)
+    everyone = np.ones(len(teams), dtype=bool)
+    for station in range(n_stations):
+        arrival = rule.arrival_minutes(turnout[:, None], drive[station, rows_place][None, :])
+        meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows_place.size), rows_standard, max_min)
+        cover[station] = np.where(meets, arrival.T, np.inf)
+
+    hour = np.ones(24) if rates.time_of_day is None else np.array(rates.time_of_day, dtype=float)
+    month = np.ones(12) if rates.season is None else np.array(rates.season, dtype=float)
+    month_days = np.diff(np.append(MONTH_STARTS_DAY, DAYS_PER_YEAR))
+    model = YearModel(
+        scenario=scenario.name,
+        unit_ids=tuple(t.id for t in teams),
+        unit_types=tuple(t.team_type.value for t in teams),
+        unit_region=tuple(bases[t.base].jurisdiction for t in teams),  # type: ignore[attr-defined]
+        unit_people=np.array([t.members for t in teams], dtype=np.int64),
+        unit_home=np.array([place_index[t.base] for t in teams], dtype=np.int64),
+        turnout_min=turnout,
+        capabilities=capabilities,
+        capability_qty=capability_qty,
+        place_ids=tuple(place_ids),
+        place_region=tuple(place_region),
+        n_stations=n_stations,
+        drive_min=drive,
+        source_ids=tuple(source_ids),
+        source_place=np.array(source_place, dtype=np.int64),
+        source_rate_per_min=np.array(source_rate, dtype=float),
+        source_classes=tuple(source_classes),
+        source_standards=tuple(source_standards),
+        classes=tuple(classes),
+        standard_ids=tuple(s.id for s in standards),
+        standard_max_min=max_min,
+        standard_min_share=np.array([s.min_share for s in standards], dtype=float),
+        standard_counted=counted,
+        row_place=rows_place,
+        row_standard=rows_standard,
+        row_weight=np.array(row_weight, dtype=float),
+        station_cover_min=cover,
+        hour_factor=hour / hour.mean(),
+        month_factor=month / (month * month_days).sum() * DAYS_PER_YEAR,
+        on_scene=rates.on_scene.distribution,
+        on_scene_cv=float(rates.on_scene.cv),
+        station_capacity=np.array(capacity, dtype=np.int64),
+        agreements=tuple(agreements_from_dicts(scenario.agreements)),
+        parents=jurisdiction_parents(scenario),
+        min_retained={r: dict(v) for r, v in dict(scenario.meta.get("min_retained") or {}).items()},
+        notes=tuple(notes),
+    )
+    model.check()
+    return model
+
+
+def programme_holds(model: YearModel, programme: Programme, *, year: int) -> tuple[tuple[int, float, float], ...]:
+    """Return the holds ``(unit, start_min, end_min)`` of the programme's field drills in ``year`` (whole days).
+
+    Which teams a drill takes off duty and for how long is the programme's rule
+    (:func:`planner.drills.programme.off_duty`); teams the model does not have (not available) are skipped.
+    """
+    index = {u: k for k, u in enumerate(model.unit_ids)}
+    first = dt.date(year, 1, 1)
+    holds = []
+    for day, team in off_duty(programme):
+        if team in index and day.year == year:
+            start = (day - first).days * MINUTES_PER_DAY
+            holds.append((index[team], float(start), float(start + MINUTES_PER_DAY)))
+    return tuple(holds)

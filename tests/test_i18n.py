@@ -1,0 +1,143 @@
+"""Languages: complete catalogs, ?lang and Accept-Language, the remembered switch, labels, API errors, the audit log."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
+from planner.model.personnel import PersonRole, ShiftKind
+from planner.store.roles import Role
+from web.i18n import PHRASES
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = {"zh_CN": ROOT / "web/translations/zh_Hans_CN/LC_MESSAGES/messages.po",
+            "en": ROOT / "web/translations/en/LC_MESSAGES/messages.po"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def catalog(language: str) -> dict[str, str]:
+    with open(CATALOGS[language], "rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id}
+
+
+def extracted() -> set[str]:
+    """Every message the web code and templates ask for, as ``scripts/update-catalogs.sh`` extracts them."""
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    found = extract_from_dir(ROOT / "web", method_map, keywords={"_": None, "gettext": None, "phrase": None})
+    return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+def nav_text(html: str) -> str:
+    """The visible text of the page's top bar, tags and the language switch's own names left out."""
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    header = re.sub(r'<span class="languages".*?</span>', "", header, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", header))
+
+
+def test_both_catalogs_translate_every_message_asked_for() -> None:
+    asked = extracted()
+    assert {"Map", "Coverage", "Sign out", *PHRASES} <= asked
+    for language in LANGUAGES:
+        messages = catalog(language)
+        assert set(messages) == asked, language  # no message missing from the catalog, none stale
+        assert all(messages.values()), [m for m, s in messages.items() if not s]  # 0 untranslated
+    chinese = catalog("zh_CN")
+    assert all(CJK.search(text) for text in chinese.values())  # translated, not copied
+    assert chinese["Map"] == "地图" and chinese["Posture"] == "预警战备"
+
+
+def test_pages_follow_lang_and_remember_it(client: Any, auth: Any) -> None:
+    auth.login("planner")
+    chinese = client.get("/coverage?scenario=mini")
+    english_words = {m for m in catalog("zh_CN") if m not in PHRASES}
+    text = nav_text(chinese.get_data(as_text=True))
+    assert "地图" in text and "退出" in text and '<html lang="zh-CN">' in chinese.get_data(as_text=True)
+    assert not [w for w in english_words if re.search(rf"\b{re.escape(w)}\b", text)], text
+    english = client.get("/coverage?scenario=mini&lang=en")
+    assert "lang=en" in english.headers["Set-Cookie"]
+    text = nav_text(english.get_data(as_text=True))
+    assert "Map" in text and "Sign out" in text and not CJK.search(text), text
+    later = client.get("/dispatch?scenario=mini")  # no ?lang: the remembered choice
+    assert ">Dispatch</a>" in later.get_data(as_text=True) and '<html lang="en">' in later.get_data(as_text=True)
+    back = client.get("/dispatch?scenario=mini&lang=zh_CN")
+    assert ">调度</a>" in back.get_data(as_text=True)
+    switch = re.findall(r'href="([^"]*lang=en[^"]*)"', back.get_data(as_text=True))
+    assert switch and "scenario=mini" in switch[0]  # the switch keeps the page and its scenario
+
+
+def test_api_errors_in_the_language_asked_for(client: Any, auth: Any) -> None:
+    anonymous = client.get("/api/v1/scenarios/mini/records/bases", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"]["message"].startswith("请先登录")
+    auth.login("planner")
+    body = {"id": "B9", "name": "x", "tier": "local", "jurisdiction": "LX", "lon": 117.0, "lat": 36.6, "colour": 1}
+    asked_zh = client.post("/api/v1/scenarios/mini/records/bases", json=body, headers={"Accept-Language": "zh-CN"})
+    asked_en = client.post("/api/v1/scenarios/mini/records/bases", json=body, headers={"Accept-Language": "en-GB"})
+    unasked = client.post("/api/v1/scenarios/mini/records/bases", json=body)
+    for answer in (asked_zh, asked_en, unasked):
+        assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "colour"
+    assert "未知字段" in asked_zh.get_json()["error"]["message"] and "colour" in asked_zh.get_json()["error"]["message"]
+    assert "unknown field" in asked_en.get_json()["error"]["message"]
+    assert unasked.get_json()["error"]["message"] == asked_en.get_json()["error"]["message"]
+    by_query = client.post("/api/v1/scenarios/mini/records/bases?lang=zh_CN", json=body)
+    assert "未知字段" in by_query.get_json()["error"]["message"]
+
+
+def test_one_label_table_for_every_coded_value(client: Any, auth: Any) -> None:
+    assert label("risk_grade", "red", "zh_CN") == "重大风险" and label("risk_grade", "red", "en") == "major (red)"
+    assert label("risk_grade", "red") == "重大风险 / major (red)"  # the CLI's form
+    assert label("capability", "hazchem_squad", "zh_CN") == "危化救援小队"
+    assert label("capability", "made_up_tag", "zh_CN") == "made_up_tag"
+    auth.login("viewer")
+    served = client.get("/api/v1/labels").get_json()
+    assert {"tier", "team_type", "risk_grade", "capability", "status", "incident_type"} <= set(served)
+    assert served["capability"]["hazchem_squad"] == list(LABELS["capability"]["hazchem_squad"])
+    assert served["incident_type"]["high-rise-fire"][0] and CJK.search(served["incident_type"]["high-rise-fire"][0])
+
+
+@pytest.mark.parametrize(("field", "codes"), [("role", PersonRole), ("user_role", Role), ("shift_kind", ShiftKind),
+                                              ("equipment_status", EquipmentStatus)])
+def test_people_and_users_roles_have_labels_of_their_own(field: str, codes: type[StrEnum]) -> None:
+    assert {c.value for c in codes} == set(LABELS[field])
+    assert all(CJK.search(label(field, c, "zh_CN")) for c in codes)
+
+
+def test_audit_log_shows_chinese_as_text(client: Any, auth: Any) -> None:
+    auth.login("admin")
+    record = client.get("/api/v1/scenarios/mini/records/bases/B1").get_json()
+    data = {**record["data"], "name_zh": "历下消防站(新址)"}
+    assert client.put("/api/v1/scenarios/mini/records/bases/B1",
+                      json={"version": record["version"], "data": data}).status_code == 200
+    page = client.get("/audit?scenario=mini").get_data(as_text=True)
+    assert "历下消防站(新址)" in page and "\\u5386" not in page
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees: scripts, styles and tags left out, the language switch's own names too."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<span class="languages".*?</span>', " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_translated_pages_show_no_english_message_in_chinese(client: Any, auth: Any) -> None:
+    """The pages whose text is in the catalogs: in zh_CN none of the catalog's English messages shows."""
+    english = sorted((m for m in catalog("zh_CN") if m not in PHRASES and "%(" not in m), key=len, reverse=True)
+    login = visible_text(client.get("/login").get_data(as_text=True))
+    auth.login("admin")
+    pages = {"/login": login}
+    for path in ("/map?scenario=mini", "/audit?scenario=mini", "/account/password",
+                 "/inventory/bases/new?scenario=mini", "/inventory/sites/S1/edit?scenario=mini",
+                 "/inventory/bases/import?scenario=mini"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        pages[path] = visible_text(answer.get_data(as_text=True))
+    for path, text in pages.items():
+        shown = [m for m in english if re.search(rf"(?<![\w-]){re.escape(m)}(?![\w-])", text)]
+        assert not shown, (path, shown)
+        assert CJK.search(text), path

@@ -1,0 +1,280 @@
+"""Three levels, one instance (issue 18): the jurisdiction tree as the spine, users scoped to it at every door.
+
+A county planner edits its county's records and reads the rest as a viewer: another county's team is
+refused (403, nothing changed) through the form, the API, an import and a job; a city planner edits its
+counties'. The expected jurisdictions are read from the scenario's CSV files here, not from the function
+under test.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import csv
+import json
+from typing import Any
+
+import pytest
+
+from planner.cli import main
+from planner.drills import records
+from planner.errors import ForbiddenError, InputError
+from planner.model.records import JurisdictionLevel
+from planner.scenario.files import read_scenario
+from planner.scenario.jurisdictions import covers, record_jurisdiction, team_jurisdictions
+from planner.store import accounts
+from planner.store.accounts import create_user
+from planner.store.database import Store
+from planner.store.scope import Scope
+from tests.conftest import ROOT, load_jinan
+from tests.test_drills_web import DRILL, KEY, PROGRAMME
+
+PASSWORD = "levels-pass-123"
+LIXIA_TEAM = "fs-lixia-yanshan-fire"
+LICHENG_TEAM = "fs-licheng-wangsheren-hazchem"
+
+
+def basic(username: str) -> dict[str, str]:
+    token = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+@pytest.fixture
+def jinan_app(app: Any) -> Any:
+    """The app with Jinan stored and planners of two districts, of the city, and of the whole instance."""
+    store = app.extensions["planner_store"]
+    load_jinan(store)
+    for name, where in (("licheng-planner", "licheng"), ("lixia-planner", "lixia"), ("city-planner", "jinan"),
+                        ("all-planner", None)):
+        create_user(store, name, PASSWORD, "planner", jurisdiction=where)
+    return app
+
+
+def _csv(name: str, kind: str) -> list[dict[str, str]]:
+    with (ROOT / "scenarios" / name / f"{kind}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_record_belongs_to_a_jurisdiction_a_team_through_its_base() -> None:
+    scenario = read_scenario(ROOT / "scenarios" / "jinan")
+    base_region = {row["id"]: row["jurisdiction"] for row in _csv("jinan", "bases")}
+    expected = {row["id"]: base_region[row["base"]] for row in _csv("jinan", "teams")}
+    assert team_jurisdictions(scenario) == expected
+    assert expected[LICHENG_TEAM] == "licheng" and expected[LIXIA_TEAM] == "lixia"
+    for row in _csv("jinan", "equipment"):
+        holder = base_region[row["base"]] if row["base"] else expected[row["team"]]
+        assert record_jurisdiction(scenario, "equipment", row) == holder
+    for row in _csv("jinan", "sites"):
+        assert record_jurisdiction(scenario, "sites", row) == row["jurisdiction"]
+    assert record_jurisdiction(scenario, "jurisdictions", {"id": "licheng", "parent": "jinan"}) == "jinan"
+    assert record_jurisdiction(scenario, "standards", {"id": "any"}) == "cn"
+    assert record_jurisdiction(scenario, "agreements", {"lender": "lixia", "borrower": "licheng"}) == "jinan"
+    assert record_jurisdiction(scenario, "agreements", {"lender": "jinan", "borrower": "qihe"}) == "shandong"
+
+
+def test_the_tree_covers_downwards_only() -> None:
+    scenario = read_scenario(ROOT / "scenarios" / "jinan")
+    assert covers(scenario, "jinan", "licheng") and covers(scenario, "shandong", "licheng")
+    assert covers(scenario, "licheng", "licheng")
+    assert not covers(scenario, "licheng", "jinan") and not covers(scenario, "dezhou", "licheng")
+    assert not covers(scenario, "lixia", "licheng") and not covers(scenario, "jinan", "nowhere")
+
+
+def test_shanxi_coal_has_province_cities_and_the_counties_of_its_mines() -> None:
+    scenario = read_scenario(ROOT / "scenarios" / "shanxi-coal")
+    regions = scenario.by_id("jurisdictions")
+    for site in scenario.sites:
+        county = regions[site.jurisdiction]
+        city = regions[county.parent]  # type: ignore[attr-defined, index]
+        assert county.level is JurisdictionLevel.COUNTY, site.id  # type: ignore[attr-defined]
+        assert city.level is JurisdictionLevel.CITY and city.parent == "shanxi", site.id  # type: ignore[attr-defined]
+    assert regions["shanxi"].level is JurisdictionLevel.PROVINCE  # type: ignore[attr-defined]
+    assert len({s.jurisdiction for s in scenario.sites}) > 10  # the mines are spread over many counties
+
+
+def _team(client: Any, who: str, team: str) -> tuple[dict[str, Any], int]:
+    answer = client.get(f"/api/v1/scenarios/jinan/records/teams/{team}", headers=basic(who)).get_json()
+    return answer["data"], answer["version"]
+
+
+def test_a_county_planner_edits_its_county_and_reads_the_rest_through_the_api(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    theirs, version = _team(client, "licheng-planner", LIXIA_TEAM)  # reading another county's team is allowed
+    refused = client.put(f"/api/v1/scenarios/jinan/records/teams/{LIXIA_TEAM}", headers=basic("licheng-planner"),
+                         json={"version": version, "data": {**theirs, "members": theirs["members"] + 1}})
+    assert refused.status_code == 403, refused.get_json()
+    error = refused.get_json()["error"]
+    assert error["code"] == "forbidden" and "lixia" in error["message"] and "licheng" in error["message"]
+    assert _team(client, "licheng-planner", LIXIA_TEAM) == (theirs, version)  # nothing changed
+
+    mine, version = _team(client, "licheng-planner", LICHENG_TEAM)
+    saved = client.put(f"/api/v1/scenarios/jinan/records/teams/{LICHENG_TEAM}", headers=basic("licheng-planner"),
+                       json={"version": version, "data": {**mine, "members": mine["members"] + 1}})
+    assert saved.status_code == 200
+    mine, version = _team(client, "licheng-planner", LICHENG_TEAM)
+    moved = client.put(f"/api/v1/scenarios/jinan/records/teams/{LICHENG_TEAM}", headers=basic("licheng-planner"),
+                       json={"version": version, "data": {**mine, "base": "fs-lixia-yanshan"}})
+    assert moved.status_code == 403  # giving one's team to another county is writing there
+    deleted = client.delete(f"/api/v1/scenarios/jinan/records/teams/{LIXIA_TEAM}", headers=basic("licheng-planner"))
+    assert deleted.status_code == 403
+    created = client.post("/api/v1/scenarios/jinan/records/teams", headers=basic("licheng-planner"),
+                          json={**theirs, "id": "new-lixia-team"})
+    assert created.status_code == 403
+    assert client.get("/api/v1/scenarios/jinan/records/teams/new-lixia-team",
+                      headers=basic("licheng-planner")).status_code == 404
+
+
+def test_a_city_planner_edits_its_counties(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    for who in ("city-planner", "all-planner"):
+        theirs, version = _team(client, who, LIXIA_TEAM)
+        saved = client.put(f"/api/v1/scenarios/jinan/records/teams/{LIXIA_TEAM}", headers=basic(who),
+                           json={"version": version, "data": {**theirs, "members": theirs["members"] + 1}})
+        assert saved.status_code == 200, (who, saved.get_json())
+
+
+def test_a_county_planner_cannot_edit_another_countys_team_through_the_form(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
+    before, version = _team(client, "licheng-planner", LIXIA_TEAM)
+    form = {k: (str(v).lower() if isinstance(v, bool) else ";".join(f"{a}:{b}" for a, b in v.items())
+                if isinstance(v, dict) else str(v)) for k, v in before.items()}
+    answer = client.post(f"/inventory/teams/{LIXIA_TEAM}/edit?scenario=jinan",
+                         data={**form, "members": str(before["members"] + 5), "version": str(version)})
+    assert answer.status_code == 403 and "lixia" in answer.get_data(as_text=True)
+    assert _team(client, "licheng-planner", LIXIA_TEAM) == (before, version)
+    mine, version = _team(client, "licheng-planner", LICHENG_TEAM)
+    form = {k: (str(v).lower() if isinstance(v, bool) else ";".join(f"{a}:{b}" for a, b in v.items())
+                if isinstance(v, dict) else str(v)) for k, v in mine.items()}
+    saved = client.post(f"/inventory/teams/{LICHENG_TEAM}/edit?scenario=jinan",
+                        data={**form, "members": str(mine["members"] + 5), "version": str(version)})
+    assert saved.status_code == 302  # saved, back to the list
+    assert _team(client, "licheng-planner", LICHENG_TEAM)[0]["members"] == mine["members"] + 5
+
+
+def _teams_csv(rows: list[dict[str, str]]) -> str:
+    columns = list(rows[0])
+    lines = [",".join(columns)] + [",".join(f'"{row[c]}"' for c in columns) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_county_planner_cannot_edit_another_countys_team_through_an_import(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    rows = {row["id"]: row for row in _csv("jinan", "teams")}
+    before = _team(client, "licheng-planner", LIXIA_TEAM)
+    both = [{**rows[LICHENG_TEAM], "members": "13"}, {**rows[LIXIA_TEAM], "members": "99"}]
+    refused = client.post("/api/v1/scenarios/jinan/import/teams?filename=teams.csv", headers=basic("licheng-planner"),
+                          data=_teams_csv(both), content_type="text/csv")
+    assert refused.status_code == 403
+    assert _team(client, "licheng-planner", LIXIA_TEAM) == before  # all rows or none: neither was written
+    assert _team(client, "licheng-planner", LICHENG_TEAM)[0]["members"] != 13
+    own = client.post("/api/v1/scenarios/jinan/import/teams?filename=teams.csv", headers=basic("licheng-planner"),
+                      data=_teams_csv(both[:1]), content_type="text/csv")
+    assert own.status_code == 200 and own.get_json()["updated"] == 1
+    assert _team(client, "licheng-planner", LICHENG_TEAM)[0]["members"] == 13
+
+
+def test_a_county_planner_cannot_start_a_job_that_writes_the_whole_scenario(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    refused = client.post("/api/v1/scenarios/jinan/jobs", headers=basic("licheng-planner"),
+                          json={"kind": "drills-plan", "params": {"year": 2027}})
+    assert refused.status_code == 403 and "licheng" in refused.get_json()["error"]["message"]
+    listed = client.get("/api/v1/jobs?scenario=jinan", headers=basic("licheng-planner")).get_json()
+    assert listed["jobs"] == []  # nothing was queued
+
+
+def test_a_drill_result_applied_to_another_countys_team_is_refused_by_the_same_check(jinan_app: Any) -> None:
+    store = jinan_app.extensions["planner_store"]
+    scope = Scope.of(next(u for u in accounts.list_users(store) if u["username"] == "licheng-planner"))
+    data, version = store.get_record("jinan", "teams", LIXIA_TEAM)
+    with pytest.raises(ForbiddenError, match="outside yours"):
+        store.put_record("jinan", "teams", {**data, "turnout_min": 9.0}, expected_version=version, scope=scope)
+    assert store.get_record("jinan", "teams", LIXIA_TEAM) == (data, version)
+    with pytest.raises(ForbiddenError):
+        store.delete_record("jinan", "teams", LIXIA_TEAM, scope=scope)
+
+
+def test_a_user_gets_a_known_jurisdiction(jinan_app: Any) -> None:
+    store = jinan_app.extensions["planner_store"]
+    with pytest.raises(InputError, match="nowhere") as refused:
+        create_user(store, "lost", PASSWORD, "planner", jurisdiction="nowhere")
+    assert refused.value.field == "jurisdiction"
+    listed = {u["username"]: u["jurisdiction"] for u in accounts.list_users(store)}
+    assert listed["licheng-planner"] == "licheng" and listed["all-planner"] is None and "lost" not in listed
+    moved = accounts.update_user(store, "licheng-planner", jurisdiction="lixia")
+    assert moved["jurisdiction"] == "lixia"
+    assert accounts.update_user(store, "licheng-planner", role="viewer")["jurisdiction"] == "lixia"  # kept
+
+
+def test_users_add_with_a_jurisdiction_on_the_command_line(cli_env: Any, database_url: str, monkeypatch: Any,
+                                                           capsys: Any) -> None:
+    load_jinan(Store(database_url))
+    monkeypatch.setenv("PLANNER_PASSWORD", PASSWORD)
+    assert main(["users", "add", "li", "--role", "planner", "--jurisdiction", "licheng"]) == 0
+    assert "licheng" in capsys.readouterr().out
+    assert main(["users", "add", "wang", "--role", "planner", "--jurisdiction", "atlantis"]) == 2
+    assert "atlantis" in capsys.readouterr().err
+    users = {u["username"]: u for u in accounts.list_users(Store(database_url))}
+    assert users["li"]["jurisdiction"] == "licheng" and users["li"]["role"] == "planner" and "wang" not in users
+    assert main(["users", "set-jurisdiction", "li", "jinan"]) == 0
+    assert main(["users", "list"]) == 0 and "jinan" in capsys.readouterr().out
+    assert main(["users", "set-jurisdiction", "li"]) == 0  # back to the whole instance
+    assert {u["username"]: u for u in accounts.list_users(Store(database_url))}["li"]["jurisdiction"] is None
+
+
+def _plans(client: Any, who: str) -> tuple[dict[str, Any], int]:
+    answer = client.get("/api/v1/scenarios/jinan/settings/plans", headers=basic(who)).get_json()
+    return answer["data"], answer["version"]
+
+
+def _with_field_drills(plans: dict[str, Any], owner_region: str, organisations: dict[str, str]) -> dict[str, Any]:
+    """The plans document with one more field drill for the first plan whose owner is in ``owner_region``."""
+    changed = json.loads(json.dumps(plans))
+    plan = next(p for p in changed["plans"] if organisations[p["owner"]] == owner_region)
+    plan["field_drills"] = plan.get("field_drills", 0) + 1
+    return changed
+
+
+def test_a_county_planner_edits_its_owners_plans_only(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    plans, version = _plans(client, "licheng-planner")
+    organisations = {o["id"]: o.get("jurisdiction", "") for o in plans["organisations"]}
+    refused = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("licheng-planner"),
+                         json={"data": _with_field_drills(plans, "lixia", organisations), "expected_version": version})
+    assert refused.status_code == 403 and "lixia" in refused.get_json()["error"]["message"]
+    assert _plans(client, "licheng-planner") == (plans, version)
+    saved = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("licheng-planner"),
+                       json={"data": _with_field_drills(plans, "licheng", organisations), "expected_version": version})
+    assert saved.status_code == 200
+    plans, version = _plans(client, "city-planner")
+    by_city = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("city-planner"),
+                         json={"data": _with_field_drills(plans, "lixia", organisations), "expected_version": version})
+    assert by_city.status_code == 200
+    calendar = client.get("/api/v1/scenarios/jinan/settings/calendar", headers=basic("licheng-planner")).get_json()
+    whole = client.put("/api/v1/scenarios/jinan/settings/calendar", headers=basic("licheng-planner"),
+                       json={"data": calendar["data"], "expected_version": calendar["version"]})
+    assert whole.status_code == 403  # the drill calendar is the whole scenario's
+
+
+def test_a_county_planner_changes_its_owners_drills_only(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    metro = {**DRILL, "id": "metro-H1", "owner": "org-metro"}  # the metro is a Lixia owner
+    records.save_programme(jinan_app.extensions["planner_store"], "jinan",
+                           {**copy.deepcopy(PROGRAMME), "drills": [DRILL, metro]})
+    refused = client.put("/api/v1/scenarios/jinan/drills/2026-metro-H1/design", headers=basic("licheng-planner"),
+                         json={})
+    assert refused.status_code == 403 and "lixia" in refused.get_json()["error"]["message"]
+    assert records.get_drill(jinan_app.extensions["planner_store"], "jinan", "2026-metro-H1")[1] is None
+    saved = client.put(f"/api/v1/scenarios/jinan/drills/{KEY}/design", headers=basic("licheng-planner"), json={})
+    assert saved.status_code == 200, saved.get_json()
+    programme = client.post("/api/v1/scenarios/jinan/programmes/plan", headers=basic("licheng-planner"),
+                            json={"year": 2027})
+    assert programme.status_code == 403  # a year's programme places every county's drills
+
+
+def test_the_inventory_offers_edits_only_of_ones_own_records(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
+    page = client.get("/inventory/?scenario=jinan&kind=teams").get_data(as_text=True)
+    assert f"/inventory/teams/{LICHENG_TEAM}/edit" in page and f"/inventory/teams/{LIXIA_TEAM}/edit" not in page
+    assert LIXIA_TEAM in page  # listed, to be read

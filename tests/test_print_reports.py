@@ -1,0 +1,172 @@
+"""Reports for filing: A4, the CJK font embedded, Chinese text extractable, header and page numbers on every page."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from reportlab.lib.pagesizes import A4
+
+from planner.cli import main
+from planner.coverage.printout import TITLE, coverage_pdf
+from planner.coverage.verdict import coverage
+from planner.dispatch.printout import TITLE as DISPATCH_TITLE
+from planner.drills.calendar_export import to_pdf
+from planner.drills.evaluation import evaluate_drill, parse_observed
+from planner.drills.records import parse_programme
+from planner.drills.reports import aar_pdf, report_pdf
+from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
+from planner.scenario.files import read_scenario
+from planner.scenario.library import load_library
+from tests.browser import ARTIFACTS
+from tests.conftest import MINI
+
+ARTEFACTS = ARTIFACTS / "pdf"
+TIMELINE = "time,event,team\n09:00,alarm,\n09:04,dispatched,sq1\n09:05,departed,sq1\n09:32,arrived,sq1\n"
+
+
+def embedded_fonts(reader: pypdf.PdfReader) -> dict[str, bool]:
+    """Every font the pages use: base name -> whether its file is in the PDF (FontFile, FontFile2 or FontFile3)."""
+    found: dict[str, bool] = {}
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descriptors = [font.get("/FontDescriptor")] + [d.get_object().get("/FontDescriptor")
+                                                           for d in font.get("/DescendantFonts", [])]
+            files = [k for d in descriptors if d is not None for k in d.get_object()
+                     if k in ("/FontFile", "/FontFile2", "/FontFile3")]
+            found[str(font["/BaseFont"])] = bool(files)
+    return found
+
+
+def check_print_layout(pdf: bytes, title: str, header: str) -> pypdf.PdfReader:
+    """Assert what every filed report needs, and return the reader for more checks."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    fonts = embedded_fonts(reader)
+    cjk = [name for name in fonts if "WenQuanYi" in name]
+    assert cjk and all(fonts[name] for name in cjk), fonts  # the CJK font is in the file
+    assert all(embedded or name.lstrip("/") in ("Helvetica", "Helvetica-Bold", "Times-Roman")
+               for name, embedded in fonts.items()), fonts  # nothing else but PDF's standard Latin fonts
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert sorted((round(width), round(height))) == [round(A4[0]), round(A4[1])]  # A4, either way up
+        text = page.extract_text()
+        assert header in text and f"第 {number} / {total} 页" in text, (number, text[-200:])
+    assert title in reader.pages[0].extract_text() and reader.metadata.title == title
+    return reader
+
+
+@pytest.fixture(scope="module")
+def cjk_available() -> None:
+    if not Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc").is_file():
+        pytest.skip("fonts-wqy-zenhei is not installed (make install installs it)")
+
+
+def test_coverage_report_breaks_its_gap_table_across_pages(cjk_available: None) -> None:
+    scenario = read_scenario("shanxi-coal")
+    report = coverage(scenario)
+    pdf = coverage_pdf(report, scenario, agency="山西省应急管理厅")
+    reader = check_print_layout(pdf, TITLE, "山西省应急管理厅 · 山西煤矿与矿山救援力量覆盖")
+    assert len(reader.pages) >= 2 and len(report.gaps) > 15
+    pages = [page.extract_text() for page in reader.pages]
+    assert all("站点 site" in text and "差距" in text for text in pages)  # the header row on every page
+    text = "".join(pages)
+    for gap in report.gaps:  # every gap row printed, none lost at a page break
+        assert f"({gap.site})" in text
+    assert "重大风险" in text or "低风险" in text
+    render(pdf, "coverage-report")
+
+
+def test_long_table_repeats_its_header_and_keeps_rows_whole(cjk_available: None) -> None:
+    styles = pdf_styles()
+    rows = [["编号 no.", "说明 text"], *[[f"R{i:03d}", f"第{i}行 救援队伍到达时间核查 row {i}"] for i in range(150)]]
+    reader = check_print_layout(build_pdf([pdf_table(rows, styles, widths=[1, 4])], PageHeader("长表 Long table")),
+                                "长表 Long table", "长表 Long table")
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 3 and all("编号 no." in text for text in pages)
+    for i in range(150):
+        holding = [text for text in pages if f"R{i:03d}" in text]
+        assert len(holding) == 1 and f"第{i}行" in holding[0]  # each row whole, on exactly one page
+
+
+def test_drill_reports_carry_the_scenario_header(cjk_available: None) -> None:
+    events = parse_observed(TIMELINE)
+    evaluation = evaluate_drill("D7", load_library()["mine-flooding"], events, {"sq1": {"mine_rescue_squad": 1}},
+                                turnout_min={"sq1": 1.0})
+    actions: list[Any] = []
+    pdf = report_pdf(evaluation, actions, agency="济南市应急管理局", scenario="测试小区域")
+    check_print_layout(pdf, "演练评估报告 / Drill evaluation report D7", "济南市应急管理局 · 测试小区域")
+    aar = aar_pdf(evaluation, actions, notes=[], capabilities={}, expected={}, scenario="测试小区域")
+    check_print_layout(aar, "行动后报告 / After-action report D7", "测试小区域 · 行动后报告")
+
+
+def test_coverage_pdf_from_the_api_and_the_cli(cjk_available: None, client: Any, auth: Any, cli_env: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    auth.login("planner")
+    answer = client.get("/api/v1/scenarios/mini/coverage/report.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    check_print_layout(answer.get_data(), TITLE, "测试小区域")
+    out = cli_env / "coverage.pdf"
+    assert main(["coverage", "--scenario", str(MINI), "--pdf", str(out)]) == 0
+    check_print_layout(out.read_bytes(), TITLE, "测试小区域")
+    assert main(["coverage", "--scenario", str(MINI), "--pdf", str(out), "--close-base", "B1"]) == 2
+    assert "--pdf" in capsys.readouterr().err
+
+
+def render(pdf: bytes, name: str) -> None:
+    """Keep the PDF and its first page as PNG (pdftoppm, when poppler-utils is installed) as test artefacts."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        return
+    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(ARTEFACTS / name)],
+                   check=True, timeout=60)
+    assert any(ARTEFACTS.glob(f"{name}*.png"))
+
+
+def test_drill_programme_pdf_lists_every_drill_on_numbered_pages(cjk_available: None) -> None:
+    drill = {"form": "field", "scope": "single", "scenario": "chemical-fire-explosion", "plans": ["refinery-onsite"],
+             "teams": ["ent-refinery-fire"], "site": "site-refinery", "owner": "org-refinery", "satisfies": []}
+    drills = [{**drill, "id": f"d{k:02d}", "date": f"2026-{1 + k % 12:02d}-{1 + k % 28:02d}",
+               "form": "tabletop" if k % 2 else "field"} for k in range(60)]
+    programme = parse_programme({"year": 2026, "drills": drills, "timezone": "Asia/Shanghai",
+                                 "unmet": [{"rule": "R-DRILL-2", "plan": "p9", "reason": "no free day"}]})
+    pdf = to_pdf(programme, agency="济南市应急管理局", scenario="济南市")
+    reader = check_print_layout(pdf, "2026 年度应急演练计划 / Drill programme 2026", "济南市应急管理局 · 济南市")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 2 and all("日期" in page.extract_text() for page in reader.pages)  # header row
+    assert text.count("危化品火灾爆炸") == 60 and "实战演练" in text and "桌面推演" in text  # labels, not slugs
+    assert "2026-01-01" in text and "field" not in text  # dates whole, no slug
+    assert "R-DRILL-2 p9: no free day" in text
+    render(pdf, "drill-programme")
+
+
+def test_dispatch_summary_pdf_carries_the_plan_and_its_ledger(cjk_available: None, cli_env: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The three Jinan incidents whose plan borrows provincial teams, so the ledger has lines to print."""
+    out = cli_env / "dispatch.pdf"
+    incidents = ["117.108,36.702,chemical-fire-explosion,5", "117.0,36.66,high-rise-fire",
+                 "117.145,36.73,toxic-release,4"]
+    assert main(["dispatch", "--scenario", "jinan", *[a for text in incidents for a in ("--incident", text)],
+                 "--json", "--pdf", str(out)]) == 0
+    run = json.loads(capsys.readouterr().out)
+    reader = check_print_layout(out.read_bytes(), DISPATCH_TITLE, "应急救援调度方案")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "高层建筑火灾" in text and "危化品火灾爆炸" in text  # incident types by their Chinese names
+    for assignment in run["optimal"]["assignments"]:
+        assert assignment["unit"] in text
+    lines = run["ledger"]["lines"]
+    assert lines and f"合计 Total: {run['ledger']['total']:.2f}" in text
+    for line in lines:
+        assert f"{line['amount']:.2f}" in text
+    render(out.read_bytes(), "dispatch-summary")
+    assert main(["dispatch", "--problem", "x.json", "--pdf", str(out)]) == 2

@@ -1,0 +1,147 @@
+"""The language of the pages and of the API's messages: Simplified Chinese (default) or English, by Flask-Babel.
+
+The language of a request is, in order: ``?lang=zh_CN|en`` (a page remembers the choice in a cookie for a
+year, so the menu's switch holds on every later page of that browser), the remembered choice, the best
+match of ``Accept-Language`` (scripts calling the API), else ``zh_CN`` for pages and, for an API call that
+asks for no language, the messages as the planner composes them (English). Page text goes through ``_()``
+in the templates; the catalogs are ``web/translations/<lang>/LC_MESSAGES/messages.po`` (English msgids;
+zh_CN's folder is ``zh_Hans_CN``, Babel's name for it, which gettext looks up), compiled to ``.mo`` by
+``make install`` (``pybabel compile``) and, when a catalog is newer than its compiled file, when the app
+starts. Coded values show their label in the language (:func:`planner.model.codes.label`: the one label
+table, also ``GET /api/v1/labels``).
+
+API error messages are composed by the planner in English from fixed phrases and the names of what is
+wrong (fields, ids, files: never translated); :func:`localized` turns the phrases into the request's
+language, longest first, from :data:`PHRASES` (each one a catalog entry).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, Response, request
+from flask_babel import Babel, get_locale, gettext
+
+from planner.model.codes import LANGUAGES, label
+
+DEFAULT_LANGUAGE = LANGUAGES[0]
+COOKIE = "lang"
+"""The cookie that remembers a language chosen with ``?lang=``."""
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+def phrase(english: str) -> str:
+    """Mark a fixed phrase of the planner's messages for the catalogs (``pybabel extract -k phrase``)."""
+    return english
+
+
+PHRASES = (
+    phrase("unknown field (a misspelt name, or one that does not exist)"),
+    phrase("missing required field"),
+    phrase("must be a mapping (a JSON object)"),
+    phrase("must be a list"),
+    phrase("must be one of"),
+    phrase("must be greater than or equal to"),
+    phrase("must be less than or equal to"),
+    phrase("must be greater than"),
+    phrase("must be a valid number"),
+    phrase("must be a valid integer"),
+    phrase("must be a valid string"),
+    phrase("must be a valid boolean"),
+    phrase("must be a non-empty text"),
+    phrase("must be"),
+    phrase("unknown id"),
+    phrase("unknown value"),
+    phrase("not found"),
+    phrase("nothing was written"),
+    phrase("got"),
+    phrase("known:"),
+    phrase("sign in first (session cookie or HTTP Basic credentials)"),
+    phrase("may not do this: it needs"),
+    phrase("your role"),
+    phrase("The requested URL was not found on the server. If you entered the URL manually please check your "
+           "spelling and try again."),
+    phrase("The method is not allowed for the requested URL."),
+)
+"""Fixed phrases of the planner's error messages, as the API says them in the request's language."""
+
+
+def language() -> str:
+    """Return the language of the current request (``zh_CN`` or ``en``)."""
+    locale = get_locale()  # Babel's parse of zh_CN is zh_Hans_CN
+    return "en" if locale is not None and locale.language == "en" else DEFAULT_LANGUAGE
+
+
+def _select_language() -> str:
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(COOKIE, "")
+    if remembered in LANGUAGES:
+        return remembered
+    matched = request.accept_languages.best_match(LANGUAGES)
+    if matched:
+        return matched
+    return "en" if request.path.startswith("/api/") else DEFAULT_LANGUAGE  # a script that asks for none: as composed
+
+
+def localized(message: str) -> str:
+    """Return a planner message with its fixed phrases (:data:`PHRASES`) in the request's language."""
+    if language() == "en":
+        return message
+    for english in sorted(PHRASES, key=len, reverse=True):  # longest first: "must be a list" before "must be"
+        if english in message:  # whole words only: "line" is not in "pipeline"
+            pattern = re.compile(rf"(?<!\w){re.escape(english)}(?!\w)")
+            message = pattern.sub(gettext(english).replace("\\", "\\\\"), message)  # a literal replacement
+    return message
+
+
+def language_url(code: str) -> str:
+    """Return the current page's address with ``?lang=code`` (the menu's language switch)."""
+    query = {**request.args.to_dict(flat=True), "lang": code}
+    return f"{request.path}?{urlencode(query)}"
+
+
+def _remember(response: Response) -> Response:
+    """Keep a language chosen with ``?lang=`` on a page for the browser's later requests."""
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=request.is_secure)
+    return response
+
+
+def compile_catalogs(folder: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every ``messages.po`` under ``folder`` whose ``.mo`` is missing or older; return those written."""
+    written = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with open(po, "rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        try:
+            with open(mo, "wb") as target:
+                write_mo(target, catalog)
+        except OSError:  # a read-only installation: make install compiled them
+            continue
+        written.append(mo)
+    return written
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel, the language of each request, the ``label`` template function and the cookie."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    compile_catalogs()
+    Babel(app, locale_selector=_select_language)
+    app.after_request(_remember)
+
+    def coded(field: str, value: Any) -> str:
+        return label(field, value, language())
+
+    app.jinja_env.globals.update(label=coded, language=language, languages=LANGUAGES, language_url=language_url)
