@@ -133,19 +133,31 @@ def test_a_city_planner_edits_its_counties(jinan_app: Any) -> None:
         assert saved.status_code == 200, (who, saved.get_json())
 
 
+def _form(team: dict[str, Any]) -> dict[str, str]:
+    """A team as the edit form sends it: text cells, capabilities ``key:value;...``, nothing for an empty field."""
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, dict):
+            return ";".join(f"{a}:{b}" for a, b in value.items())
+        return str(value)
+
+    return {k: cell(v) for k, v in team.items()}
+
+
 def test_a_county_planner_cannot_edit_another_countys_team_through_the_form(jinan_app: Any) -> None:
     client = jinan_app.test_client()
     client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
     before, version = _team(client, "licheng-planner", LIXIA_TEAM)
-    form = {k: (str(v).lower() if isinstance(v, bool) else ";".join(f"{a}:{b}" for a, b in v.items())
-                if isinstance(v, dict) else str(v)) for k, v in before.items()}
+    form = _form(before)
     answer = client.post(f"/inventory/teams/{LIXIA_TEAM}/edit?scenario=jinan",
                          data={**form, "members": str(before["members"] + 5), "version": str(version)})
     assert answer.status_code == 403 and "lixia" in answer.get_data(as_text=True)
     assert _team(client, "licheng-planner", LIXIA_TEAM) == (before, version)
     mine, version = _team(client, "licheng-planner", LICHENG_TEAM)
-    form = {k: (str(v).lower() if isinstance(v, bool) else ";".join(f"{a}:{b}" for a, b in v.items())
-                if isinstance(v, dict) else str(v)) for k, v in mine.items()}
+    form = _form(mine)
     saved = client.post(f"/inventory/teams/{LICHENG_TEAM}/edit?scenario=jinan",
                         data={**form, "members": str(mine["members"] + 5), "version": str(version)})
     assert saved.status_code == 302  # saved, back to the list

@@ -83,14 +83,14 @@ def _csv(kind: str) -> list[dict[str, str]]:
 def _expected_ledger(units: list[dict[str, Any]], hours: float) -> tuple[dict[tuple[str, str], float], float]:
     """The ledger of the deployments by hand: the agreements' rate cards, Shanxi/county rules (part day = day).
 
-    Labour and subsistence = rate x people x days; equipment the team carries = rate x items x days when the
-    agreement rates it; transport = rate per km x km there and back + rate per trip; only reimbursable lines.
+    Labour and subsistence = rate x people x days; equipment the team carries (in service) = rate x items x days
+    when the agreement rates it; transport = rate per km x km there and back + rate per trip; only reimbursable lines.
     """
     agreements = {a["id"]: a for a in json.loads((ROOT / "scenarios" / "jinan" / "agreements.json").read_text())}
     members = {row["id"]: int(row["members"]) for row in _csv("teams")}
     carried: dict[str, dict[str, int]] = {}
     for row in _csv("equipment"):
-        if row["team"]:
+        if row["team"] and row.get("status", "in_service") == "in_service":  # kit in maintenance stays at home
             carried.setdefault(row["team"], {})[row["kind"]] = int(row["quantity"])
     days = math.ceil(hours / 24)
     lines: dict[tuple[str, str], float] = {}
