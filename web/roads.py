@@ -23,6 +23,7 @@ from flask import Blueprint, jsonify
 from geodata.closures import edge_lines
 from planner.clock import local_moment
 from planner.errors import InputError
+from planner.model.validation import validate
 from planner.roads.bands import speed_profiles
 from planner.roads.closures import CLOSURES, ClosureSet, closure_sets, find_set, with_set, without_set
 from planner.roads.conditions import ClosureRequest, RoadConditions, travel_network
@@ -79,8 +80,8 @@ def road_conditions_list(name: str) -> Any:
 def put_closure_set(name: str, set_name: str, json: ClosureSetBody) -> Any:
     """Add or replace one closure set in the scenario's closures document."""
     scenario = current_scenario(name)
-    closure_set = ClosureSet(name=set_name, description=json.description, source=json.source,
-                             closures=json.closures)
+    closure_set = validate(ClosureSet, {"name": set_name, "description": json.description, "source": json.source,
+                                        "closures": json.closures}, what="closure set", field="set_name")
     data = with_set(StoredDocuments(get_store(), name), closure_set)
     version = put_settings(get_store(), scenario, CLOSURES, data, expected_version=json.expected_version,
                            actor=actor())
