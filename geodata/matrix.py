@@ -1,8 +1,16 @@
-"""Travel-time matrices: many origins to many destinations on the network's CSR export.
+"""Travel-time matrices: many origins to many destinations, on csgraph or on a contraction hierarchy.
 
-This is the hot path of the product. It calls ``scipy.sparse.csgraph.dijkstra`` once per batch of
-origins on the cached CSR matrix (no Python loop over networkx), with an optional cut-off, and can
-split the origins over worker processes because scipy's Dijkstra holds the GIL.
+This is the hot path of the product. Two engines give the same answers (travel times are summed in
+whole milliseconds by both, then returned in seconds):
+
+- ``csgraph``: ``scipy.sparse.csgraph.dijkstra`` once per batch of origins on the cached CSR matrix
+  (no Python loop over networkx), with an optional cut-off; it can split the origins over worker
+  processes because scipy's Dijkstra holds the GIL. It wins for one origin to every node (service
+  areas, reversed searches per site) and for a handful of origins.
+- ``cch``: RoutingKit's customizable contraction hierarchy (:mod:`geodata.cch`), one-to-many per
+  origin. It wins for many origins to a subset of nodes (bases x sites, teams x incidents).
+
+:func:`choose_engine` picks one per query (``engine="auto"``); ``bench/cch.py`` measures both.
 """
 
 from __future__ import annotations
@@ -18,10 +26,29 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
+from geodata import cch
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork
 
 _MIN_ORIGINS_PER_WORKER = 16
+ENGINES = ("auto", "csgraph", "cch")
+CCH_MIN_ORIGINS = 16
+"""Fewer origins than this run on csgraph: a new hierarchy (a new topology) would cost more than it saves."""
+CCH_MAX_TARGET_SHARE = 0.25
+"""More destinations than this share of the nodes run on csgraph: one-to-all is where it wins."""
+
+
+def choose_engine(network: RoadNetwork, n_origins: int, n_destinations: int | None, *, weight: str = "travel_time_s",
+                  cutoff_s: float | None = None, workers: int = 1) -> str:
+    """Return ``"cch"`` for many origins to a subset of nodes, else ``"csgraph"``.
+
+    csgraph also keeps queries by length, with a cut-off or over several worker processes.
+    """
+    if (weight != "travel_time_s" or cutoff_s is not None or workers > 1
+            or n_destinations is None or n_origins < CCH_MIN_ORIGINS
+            or n_destinations > CCH_MAX_TARGET_SHARE * network.n_nodes):
+        return "csgraph"
+    return "cch"
 
 
 def travel_time_matrix(
@@ -32,6 +59,7 @@ def travel_time_matrix(
     cutoff_s: float | None = None,
     weight: str = "travel_time_s",
     workers: int = 1,
+    engine: str = "auto",
 ) -> np.ndarray:
     """Shortest travel cost from each origin to each destination, in seconds (or metres).
 
@@ -46,7 +74,9 @@ def travel_time_matrix(
     weight
         ``"travel_time_s"`` (default) or ``"length_m"``.
     workers
-        Processes to split the origins over; 1 runs in this process.
+        Processes to split the origins over; 1 runs in this process (csgraph only).
+    engine
+        ``"auto"`` (:func:`choose_engine`), ``"csgraph"`` or ``"cch"``: the same answers either way.
 
     Returns
     -------
@@ -54,10 +84,22 @@ def travel_time_matrix(
         ``len(origins) x len(destinations)`` float64 array, ``inf`` where unreachable.
 
     """
-    graph = network.csr(weight)
+    if engine not in ENGINES:
+        raise GeodataError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     origin_pos = _checked_positions(origins, network.n_nodes, "origins")
     dest_pos = None if destinations is None else _checked_positions(destinations, network.n_nodes, "destinations")
-    return csr_matrix_costs(graph, origin_pos, dest_pos, cutoff=cutoff_s, workers=workers)
+    if engine == "auto":
+        engine = choose_engine(network, origin_pos.size, None if dest_pos is None else dest_pos.size, weight=weight,
+                               cutoff_s=cutoff_s, workers=workers)
+    if engine == "cch":
+        if weight != "travel_time_s" or cutoff_s is not None:
+            raise GeodataError("the cch engine answers travel times without a cut-off only")
+        return cch.cch_matrix(network, origin_pos, np.arange(network.n_nodes) if dest_pos is None else dest_pos)
+    if weight != "travel_time_s":
+        return csr_matrix_costs(network.csr(weight), origin_pos, dest_pos, cutoff=cutoff_s, workers=workers)
+    milliseconds = csr_matrix_costs(network.csr("travel_time_ms"), origin_pos, dest_pos,
+                                    cutoff=None if cutoff_s is None else cutoff_s * 1000.0, workers=workers)
+    return milliseconds / 1000.0
 
 
 def csr_matrix_costs(
@@ -168,7 +210,9 @@ def travel_times_to(
     Used to ask "how long from anywhere to this site" with one search per site instead of one per node.
     """
     target_pos = _checked_positions(targets, network.n_nodes, "targets")
-    return csr_matrix_costs(network.csr(reverse=True), target_pos, None, cutoff=cutoff_s)
+    milliseconds = csr_matrix_costs(network.csr("travel_time_ms", reverse=True), target_pos, None,
+                                    cutoff=None if cutoff_s is None else cutoff_s * 1000.0)
+    return milliseconds / 1000.0
 
 
 def _checked_positions(values: Sequence[int] | np.ndarray, n_nodes: int, what: str) -> np.ndarray:

@@ -26,10 +26,9 @@ from geodata.speeds import DEFAULT_SPEEDS_KPH, parse_maxspeed_kph, road_class, s
 
 log = logging.getLogger(__name__)
 
-WEIGHTS = ("travel_time_s", "length_m")
-"""Edge weights a travel-cost query may use."""
+WEIGHTS = ("travel_time_s", "travel_time_ms", "length_m")
+"""Edge weights a travel-cost query may use (``travel_time_ms``: the same times in whole milliseconds)."""
 
-_MIN_TRAVEL_TIME_S = 1e-3
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,14 @@ class RoadNetwork:
 
     Nodes are addressed by position ``0..n-1`` (``node_id`` keeps the source's ids, e.g. OSM node
     ids). Edges are parallel arrays: ``edge_u``/``edge_v`` positions, ``length_m``, ``speed_kph``,
-    ``travel_time_s``, ``highway`` (OSM road class) and ``way_id`` (source way id, or -1).
+    ``travel_time_s``, ``highway`` (OSM road class), ``way_id`` (source way id, or -1) and ``edge_id``
+    (the source's edge id, ``eid`` of ``edges.csv``; the position when the source has none). Travel
+    times are whole milliseconds (``travel_time_ms``, at least 1 ms; ``travel_time_s`` is the same in
+    seconds), so every matrix engine sums the same integers and gives the same answer.
+
+    A network adjusted for the conditions of a day (:meth:`adjusted`: closures, time-of-day speeds)
+    has the same nodes and edges; a closed edge keeps its row with ``travel_time_s = inf`` and is left
+    out of the CSR export, so edge positions mean the same edge in every adjusted copy.
     """
 
     def __init__(
@@ -73,6 +79,10 @@ class RoadNetwork:
         speed_kph: np.ndarray,
         way_id: np.ndarray,
         report: CleaningReport,
+        edge_id: np.ndarray | None = None,
+        speed_factor: np.ndarray | None = None,
+        superseded: np.ndarray | None = None,
+        base: tuple[int, int, str] | None = None,
     ) -> None:
         self.name = name
         self.node_id = node_id
@@ -83,12 +93,23 @@ class RoadNetwork:
         self.length_m = length_m
         self.highway = highway
         self.speed_kph = speed_kph
-        self.travel_time_s = np.maximum(length_m / (speed_kph / 3.6), _MIN_TRAVEL_TIME_S)
+        factor = np.ones(length_m.size) if speed_factor is None else np.asarray(speed_factor, dtype=np.float64)
+        self.speed_factor = factor
+        with np.errstate(divide="ignore"):
+            free = length_m / (speed_kph / 3.6)
+            seconds = np.where(factor > 0, free / np.where(factor > 0, factor, 1.0), np.inf)
+        # Whole milliseconds (at least one): every engine then sums the same integers (geodata.cch).
+        self.travel_time_ms = np.where(np.isfinite(seconds), np.maximum(np.round(seconds * 1000.0), 1.0), np.inf)
+        self.travel_time_s = self.travel_time_ms / 1000.0
         self.way_id = way_id
+        self.edge_id = np.arange(length_m.size, dtype=np.int64) if edge_id is None else np.asarray(edge_id, np.int64)
+        self.superseded = np.zeros(length_m.size, dtype=bool) if superseded is None else np.asarray(superseded, bool)
         self.report = report
+        self._base = base
         self._csr: dict[tuple[str, bool], sparse.csr_matrix] = {}
         self._graph: nx.MultiDiGraph | None = None
         self._index: dict[int, int] | None = None
+        self._topology: str | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -107,9 +128,60 @@ class RoadNetwork:
     def fingerprint(self) -> str:
         """Hash of the edge list and travel times: the key of every cache derived from the network."""
         digest = hashlib.sha1()
-        for array in (self.edge_u, self.edge_v, self.length_m, self.travel_time_s, self.lon, self.lat):
+        for array in (self.edge_u, self.edge_v, self.length_m, self.travel_time_s, self.lon, self.lat, self.superseded):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()[:16]
+
+    @property
+    def open_edges(self) -> np.ndarray:
+        """Boolean per edge: whether it is routed on (not closed by a closure, not split into halves)."""
+        return np.asarray(np.isfinite(self.travel_time_s) & ~self.superseded)
+
+    def adjusted(self, speed_factor: np.ndarray, *, name: str | None = None) -> RoadNetwork:
+        """Return a copy whose edge speeds are multiplied by ``speed_factor`` (0 closes the edge).
+
+        Nodes, edges and their positions are unchanged, so node positions snapped on this network hold
+        on the copy. Factors multiply the factors this network already has.
+        """
+        factor = np.asarray(speed_factor, dtype=np.float64)
+        if factor.shape != (self.n_edges,):
+            raise GeodataError(f"speed_factor must have one value per edge ({self.n_edges}), not {factor.shape}")
+        if not np.isfinite(factor).all() or (factor < 0).any():
+            raise GeodataError("speed factors must be finite and not negative")
+        return RoadNetwork(
+            name or self.name, node_id=self.node_id, lon=self.lon, lat=self.lat, edge_u=self.edge_u,
+            edge_v=self.edge_v, length_m=self.length_m, highway=self.highway, speed_kph=self.speed_kph,
+            way_id=self.way_id, report=self.report, edge_id=self.edge_id, speed_factor=self.speed_factor * factor,
+            superseded=self.superseded, base=self._base,
+        )
+
+    def topology_key(self) -> str:
+        """Hash of the nodes and edges alone (not their speeds): the key of caches that outlive a closure or band."""
+        if self._topology is None:
+            digest = hashlib.sha1()
+            for array in (self.edge_u, self.edge_v, self.lon, self.lat, self.superseded):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            self._topology = digest.hexdigest()[:16]
+        return self._topology
+
+    @property
+    def base_nodes(self) -> int:
+        """Nodes of the network before points were joined part-way along its edges (:mod:`geodata.points`)."""
+        return self.n_nodes if self._base is None else self._base[0]
+
+    @property
+    def base_edges(self) -> int:
+        """Edges of the network before points were joined (they keep their positions, first)."""
+        return self.n_edges if self._base is None else self._base[1]
+
+    @property
+    def base_topology(self) -> str:
+        """Topology key of the network before points were joined (the key of its cached CCH node order)."""
+        return self.topology_key() if self._base is None else self._base[2]
+
+    def base(self) -> tuple[int, int, str]:
+        """``(base_nodes, base_edges, base_topology)``: what a network with points joined carries over."""
+        return self.base_nodes, self.base_edges, self.base_topology
 
     def positions(self, node_ids: object) -> np.ndarray:
         """Node positions for source node ids; raises GeodataError naming the first unknown id."""
@@ -132,7 +204,8 @@ class RoadNetwork:
                 raise GeodataError(f"weight must be one of {WEIGHTS}, not {weight!r}")
             values = getattr(self, weight)
             rows, cols = (self.edge_v, self.edge_u) if reverse else (self.edge_u, self.edge_v)
-            self._csr[key] = _min_csr(rows, cols, values, self.n_nodes)
+            usable = self.open_edges
+            self._csr[key] = _min_csr(rows[usable], cols[usable], values[usable], self.n_nodes)
         return self._csr[key]
 
     def clear_cache(self) -> None:
@@ -142,7 +215,11 @@ class RoadNetwork:
 
     @property
     def graph(self) -> nx.MultiDiGraph:
-        """The network as a ``networkx.MultiDiGraph``; nodes carry ``x``/``y`` (lon/lat), edges the attributes."""
+        """The network as a ``networkx.MultiDiGraph``; nodes carry ``x``/``y`` (lon/lat), edges the attributes.
+
+        Closed edges (:meth:`adjusted` with factor 0) and edges split into halves are left out, as in the
+        CSR export.
+        """
         if self._graph is None:
             graph = nx.MultiDiGraph(name=self.name, crs="EPSG:4326")
             graph.add_nodes_from(
@@ -162,16 +239,18 @@ class RoadNetwork:
                         "way_id": int(way),
                     },
                 )
-                for u, v, length, tt, speed, hw, way in zip(
+                for u, v, length, tt, speed, hw, way, usable in zip(
                     self.edge_u,
                     self.edge_v,
                     self.length_m,
                     self.travel_time_s,
-                    self.speed_kph,
+                    self.speed_kph * self.speed_factor,
                     self.highway,
                     self.way_id,
+                    self.open_edges,
                     strict=True,
                 )
+                if usable
             )
             self._graph = graph
         return self._graph
@@ -243,6 +322,7 @@ def build_network(
     highway = edges["highway"].fillna("").astype(str).to_numpy() if "highway" in edges else np.full(u.size, "")
     maxspeed = edges["maxspeed"].to_numpy() if "maxspeed" in edges else np.full(u.size, None)
     way = edges["way_id"].fillna(-1).to_numpy(dtype=np.int64) if "way_id" in edges else np.full(u.size, -1)
+    eid = edges["eid"].to_numpy(dtype=np.int64) if "eid" in edges else np.arange(u.size, dtype=np.int64)
     speed = np.fromiter(
         (speed_for(h, parse_maxspeed_kph(m), speeds) for h, m in zip(highway, maxspeed, strict=True)),
         dtype=np.float64,
@@ -262,7 +342,8 @@ def build_network(
     loops = u == v
     n_loops = int(loops.sum()) - n_zero
     keep = ~loops
-    u, v, length, highway, speed, way = u[keep], v[keep], length[keep], highway[keep], speed[keep], way[keep]
+    u, v, length, highway, speed, way, eid = (u[keep], v[keep], length[keep], highway[keep], speed[keep], way[keep],
+                                              eid[keep])
 
     # Keep the largest strongly connected component (or every node that has an edge).
     graph = sparse.coo_matrix((np.ones(u.size), (u, v)), shape=(n_in, n_in)).tocsr()
@@ -303,6 +384,7 @@ def build_network(
         speed_kph=speed[kept_edges],
         way_id=way[kept_edges],
         report=report,
+        edge_id=eid[kept_edges],
     )
 
 
@@ -341,7 +423,7 @@ def write_network_csv(network: RoadNetwork, folder: str | Path) -> None:
     )
     pd.DataFrame(
         {
-            "eid": np.arange(network.n_edges),
+            "eid": network.edge_id,
             "u": network.node_id[network.edge_u],
             "v": network.node_id[network.edge_v],
             "length_m": np.round(network.length_m, 2),

@@ -50,7 +50,7 @@ def service_areas(
     for minute in breaks:
         budget = minute * 60
         start = costs[network.edge_u]
-        reached = start < budget
+        reached = (start < budget) & network.open_edges  # closed and split edges are not driven
         u, v = network.edge_u[reached], network.edge_v[reached]
         share = np.clip((budget - start[reached]) / network.travel_time_s[reached], 0.0, 1.0)
         ends_x = x[u] + (x[v] - x[u]) * share

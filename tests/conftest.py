@@ -77,7 +77,7 @@ def checked_scenario_dispatch(request: pytest.FixtureRequest, monkeypatch: pytes
 
 BOTH_DATABASES = {"test_store", "test_settings", "test_conduct", "test_web_auth_api", "test_web_security",
                   "test_web_inventory", "test_jobs", "test_api_fuzz", "test_store_concurrency", "test_load",
-                  "test_backup", "test_requests", "test_levels_scope"}
+                  "test_backup", "test_roads_web", "test_requests", "test_levels_scope"}
 """Test modules (storage and API) that run once on SQLite and once on PostgreSQL."""
 
 

@@ -14,7 +14,7 @@ from planner.dispatch.requests import incident_library, parse_incident_request, 
 from planner.dispatch.scenario import dispatch_scenario, region_of, unit_capabilities
 from planner.errors import InputError
 from planner.scenario.files import read_scenario
-from planner.scenario.network import placement
+from planner.scenario.network import join_points, placement
 from planner.sharing import agreements_from_dicts, deployment_terms
 from tests.conftest import MINI
 
@@ -65,8 +65,8 @@ def test_arrival_is_turnout_plus_network_travel(mini):
     run = dispatch_scenario(mini, [request])
     (sent,) = run.optimal.assignments
     placed = placement(mini)
-    incident_node = placed.snapper.snap([117.06], [36.665]).node
-    travel_s = travel_time_matrix(placed.network, [placed.base_node["B1"]], incident_node)[0, 0]
+    joined = join_points(mini, placed.network, [117.06], [36.665])  # part-way along its road, as dispatch joins it
+    travel_s = travel_time_matrix(joined.network, [placed.base_node["B1"]], joined.node)[0, 0]
     assert sent.unit == "T1" and sent.arrival_min == pytest.approx(1.0 + travel_s / 60, abs=1e-3)
     route = np.array(run.routes["T1"])
     b1 = placed.base_node["B1"]

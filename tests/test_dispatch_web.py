@@ -14,7 +14,7 @@ import pytest
 
 from geodata.matrix import travel_time_matrix
 from planner.scenario.files import read_scenario
-from planner.scenario.network import placement
+from planner.scenario.network import join_points, placement
 from tests.conftest import MINI
 from tests.dispatch_checks import assert_compensation_is_ledger_total
 
@@ -49,18 +49,19 @@ def test_dispatcher_gets_t1_with_arrival_turnout_plus_travel_and_a_road_route(di
     assert sent["name"] == "Lixia engine company" and (sent["lon"], sent["lat"]) == (117.05, 36.66)
     assert sent["borrowed"] is False and sent["lender"] is None and optimal["borrowed"] == []
 
-    # arrival = turn-out (1 min) + network travel from B1's node to the incident's node
+    # arrival = turn-out (1 min) + network travel from B1's node to the incident's, joined part-way along its road
     scenario = read_scenario(MINI)
     placed = placement(scenario)
-    incident_node = int(placed.snapper.snap([NEAR_B1["lon"]], [NEAR_B1["lat"]]).node[0])
+    joined = join_points(scenario, placed.network, [NEAR_B1["lon"]], [NEAR_B1["lat"]])
+    incident_node = int(joined.node[0])
     b1_node = placed.base_node["B1"]
-    travel_min = float(travel_time_matrix(placed.network, [b1_node], [incident_node])[0, 0]) / 60
+    travel_min = float(travel_time_matrix(joined.network, [b1_node], [incident_node])[0, 0]) / 60
     assert sent["arrival_min"] == pytest.approx(1.0 + travel_min, abs=1e-3)
     assert optimal["objective"]["weighted_shortfall"] == 0
     assert optimal["objective"]["weighted_arrival"] == pytest.approx(sent["arrival_min"], abs=1e-3)
 
     # the route follows the network from B1's snapped node to the incident's
-    network = placed.network
+    network = joined.network
     route = sent["route"]
     assert len(route) >= 2
     assert route[0] == pytest.approx([float(network.lon[b1_node]), float(network.lat[b1_node])], abs=1e-5)

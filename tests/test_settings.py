@@ -32,8 +32,10 @@ CAP = Path(__file__).resolve().parent / "fixtures" / "cap"
 
 def test_each_document_is_registered_by_its_package() -> None:
     names = {d.name: d for d in registered()}
-    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", AVAILABILITY_RULES, "incident_rates"}
+    assert set(names) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles",
+                          AVAILABILITY_RULES, "incident_rates"}
     assert {d.check.__module__ for d in registered()} == {"planner.drills.settings", "planner.posture.settings",
+                                                          "planner.roads.closures", "planner.roads.bands",
                                                           "planner.availability.settings", "planner.year.settings"}
     assert names["staging_points"].tabular and not names["plans"].tabular
 
@@ -61,11 +63,12 @@ def test_the_store_keeps_registered_settings_documents_and_refuses_others(store)
 
 def test_folder_settings_round_trip_through_the_store(store, tmp_path) -> None:
     jinan, settings = load_jinan(store)
-    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", AVAILABILITY_RULES,
-                             "incident_rates"}
+    assert set(settings) == {"plans", "calendar", "warning_rules", "staging_points", "closures", "speed_profiles",
+                             AVAILABILITY_RULES, "incident_rates"}
     assert stored_settings(store, "jinan", "calendar")["years"]["2026"]["flood_season"]["start"] == "2026-06-01"
     assert sorted(write_folder_settings(store, "jinan", tmp_path)) == [
-        "availability_rules.yaml", "calendar.yaml", "incident_rates.yaml", "plans.yaml", "staging_points.csv",
+        "availability_rules.yaml", "calendar.yaml", "closures.yaml", "incident_rates.yaml", "plans.yaml",
+        "speed_profiles.yaml", "staging_points.csv",
         "warning_rules.yaml"]
     assert read_folder_settings(tmp_path, jinan) == settings
     staging = [{**row, "team_types": ["fire", "hazchem"]} for row in settings["staging_points"]]  # as JSON may give

@@ -35,6 +35,7 @@ from web import (
     points,
     posture,
     requests,
+    roads,
     security,
     settings,
     store,
@@ -76,7 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     jobs.init_app(app)
     for area in (pages, api, availability, coverage, dispatch, posture, sweep, drills, drills_api, conduct_api,
-                 inventory, admin, jobs, settings, requests, points):
+                 inventory, admin, jobs, settings, requests, points, roads):
         app.register_blueprint(area.bp)
     return app
 

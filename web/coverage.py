@@ -21,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from geodata.datums import to_wgs84
+from planner.coverage.areas import service_area_breaks
 from planner.coverage.available import coverage_now
 from planner.coverage.layers import gis_layers
 from planner.coverage.printout import coverage_pdf
@@ -33,9 +34,12 @@ from web.auth import require
 from web.availability import moment_of, scenario_availability
 from web.i18n import language
 from web.openapi import operation
+from web.roads import road_conditions, roads_key
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
 from web.schemas.coverage import (
+    AreaBreaks,
+    AreaBreaksQuery,
     CandidatePoint,
     CoverageQuery,
     CoverageReport,
@@ -66,11 +70,17 @@ def page() -> str:
 @operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
            answers={200: CoverageReport})
 def report(name: str, query: CoverageQuery) -> Any:
-    """Coverage of every site against every standard that applies to it (``?at=``: with the teams available then)."""
+    """Coverage of every site against every standard that applies to it, under closures and a time band.
+
+    With ``?at=`` the teams available then beside nominal coverage, both on the roads of that moment's band.
+    """
     scenario = current_scenario(name)
+    roads = road_conditions(name, query.closures, query.at, query.band)
     if query.at:
-        return jsonify(coverage_now(scenario, scenario_availability(name, moment_of(name, query.at))).to_dict())
-    return cached_json("coverage", name, None, lambda: coverage(scenario).to_dict())
+        available = scenario_availability(name, moment_of(name, query.at))
+        return jsonify(coverage_now(scenario, available, roads=roads).to_dict())
+    return cached_json("coverage", name, roads_key(query.closures, query.at, query.band),
+                       lambda: coverage(scenario, roads=roads).to_dict())
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/report.pdf", "GET", summary="The coverage report as a PDF",
@@ -101,8 +111,24 @@ def gis_export(name: str, query: LayersQuery) -> Any:
 def areas(name: str, query: ServiceAreaQuery) -> Any:
     """Service areas of the standard's teams at its minutes (``?standard=ID``)."""
     scenario = current_scenario(name)
-    return jsonify(cached_for_version("service_areas", name, query.standard,
-                                      lambda: service_area_features(scenario, query.standard)))
+    roads = road_conditions(name, query.closures, query.at, query.band)
+    return jsonify(cached_for_version("service_areas", name,
+                                      (query.standard, roads_key(query.closures, query.at, query.band)),
+                                      lambda: service_area_features(scenario, query.standard, roads=roads)))
+
+
+@operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas/breaks", "GET",
+           summary="Nested service areas per base and team type at several breaks, GeoJSON (export as is)",
+           answers={200: AreaBreaks})
+def area_breaks(name: str, query: AreaBreaksQuery) -> Any:
+    """Service areas of each base's fastest team of a type at each break (``?team_type=fire&breaks=5,10``)."""
+    scenario = current_scenario(name)
+    roads = road_conditions(name, query.closures, query.at, query.band)
+    bases = None if not query.bases else [b.strip() for b in query.bases.split(",") if b.strip()]
+    breaks = [float(b) for b in query.breaks.split(",")]
+    key = (query.team_type.value, query.breaks, query.bases, roads_key(query.closures, query.at, query.band))
+    return jsonify(cached_for_version("area_breaks", name, key, lambda: service_area_breaks(
+        scenario, query.team_type.value, breaks, bases=bases, roads=roads)))
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/whatif", "POST", summary="Coverage before and after a what-if plan",
@@ -110,7 +136,7 @@ def areas(name: str, query: ServiceAreaQuery) -> Any:
 def whatif(name: str, json: WhatIfPlan) -> Any:
     """Coverage before and after a what-if plan, and what changed."""
     scenario = current_scenario(name)
-    result = what_if(scenario, plan_of(json, scenario))
+    result = what_if(scenario, plan_of(json, scenario), roads=road_conditions(name, json.closures, json.at, json.band))
     return jsonify(result.to_dict(full=True))
 
 

@@ -3,7 +3,8 @@
 - ``GET /dispatch?scenario=NAME``: the page (map clicks place incidents; each gets a template,
   editable requirements, priority, duration and the responsible unit; Run shows the plan).
 - ``GET /api/v1/incident-types``: the incident templates with their default requirements.
-- ``POST /api/v1/scenarios/<name>/dispatch``: ``{"incidents": [...], "time_limit_s"?, "at"?}`` answered
+- ``POST /api/v1/scenarios/<name>/dispatch``: ``{"incidents": [...], "time_limit_s"?, "at"?, "closures"?,
+  "band"?}`` (``at``: who is on duty then, and the time band the roads are driven in) answered
   with the incidents, the optimal plan (each assignment with its unit, base, route and borrowing, and
   with ``at`` the people and certificates it brings), the greedy baseline, the compensation ledger and,
   with ``at``, who was held back below strength and why (``planner.dispatch.scenario``).
@@ -33,6 +34,7 @@ from planner.scenario.model import Scenario
 from web.auth import require
 from web.availability import moment_of, scenario_availability
 from web.openapi import operation
+from web.roads import road_conditions
 from web.scenarios import current_scenario
 from web.schemas.dispatch import DispatchAnswer, DispatchRequest, IncidentTypes
 from web.store import get_store
@@ -72,7 +74,8 @@ def run(name: str, json: DispatchRequest) -> Any:
     requests = incident_requests(json, scenario)
     available = None if json.at is None else scenario_availability(name, moment_of(name, json.at))
     try:
-        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s, available=available)
+        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s, available=available,
+                                   roads=road_conditions(name, json.closures, json.at, json.band))
     except SnapError as error:
         raise InputError(str(error), field=_snapped_field(str(error), requests)) from None
     return jsonify(result_json(scenario, result))
@@ -136,7 +139,7 @@ def result_json(scenario: Scenario, result: ScenarioDispatch) -> dict[str, Any]:
     greedy = result.greedy.to_dict()
     greedy["units_sent"] = len(greedy["assignments"])
     return {"scenario": scenario.name, "incidents": list(result.incidents), "optimal": optimal,
-            "greedy": greedy, "ledger": result.ledger, "availability": summary}
+            "greedy": greedy, "ledger": result.ledger, "availability": summary, "roads": result.roads}
 
 
 def _capabilities(scenario: Scenario) -> set[str]:

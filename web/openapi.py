@@ -42,6 +42,7 @@ PATH_PARAMETERS = {
     "name": "scenario name", "kind": "record kind", "record_id": "record id", "year": "programme year",
     "key": "drill id: <year>-<programme drill id>", "action_id": "corrective action id", "team": "team id",
     "job_id": "job id", "plan_id": "emergency plan id", "inject_id": "MSEL inject id", "branch": "surprise branch id",
+    "set_name": "closure set name",
     "request_id": "request id (R<date>-<hex>)",
 }
 """Descriptions of the path parameters; their types come from the Flask route converters."""

@@ -30,6 +30,7 @@ from planner.posture.warnings import parse_cap, warning_from_dict
 from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.openapi import operation
+from web.roads import road_conditions
 from web.scenarios import current_scenario
 from web.schemas.common import FeatureCollection
 from web.schemas.posture import CriticalPeriods, PeriodsQuery, PostureReport, PostureRequest
@@ -86,6 +87,7 @@ def posture(name: str, json: PostureRequest) -> Any:
     inputs = _inputs(name)
     report = plan_posture(scenario, warnings, rules=inputs.rules, staging=inputs.staging, calendar=inputs.calendar,
                           at=json.at, max_moves=json.max_moves, time_limit_s=json.time_limit_s,
+                          roads=road_conditions(name, json.closures, None, json.band),
                           availability_rules=availability_rules(StoredDocuments(get_store(), name), scenario))
     return jsonify(report.to_dict(full=True))
 

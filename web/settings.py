@@ -23,6 +23,8 @@ from flask import Blueprint, jsonify
 import planner.availability.settings  # noqa: F401  (registers the availability rules document)
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
+import planner.roads.bands  # noqa: F401  (registers the speed-profiles document)
+import planner.roads.closures  # noqa: F401  (registers the closures document)
 import planner.year.settings  # noqa: F401  (registers the incident-rates document)
 from planner.errors import NotFoundError
 from planner.store.documents import SettingsDocument, registered

@@ -1,20 +1,27 @@
 """Helpers shared by CLI commands: finding a scenario, with its settings, in the store or the shipped library.
 
 Imported by the commands' handlers when they run, never while the parser is built (it loads the store and
-the records). Importing it registers every settings document (availability's, drills' and posture's), so
-the folder and the store know them all.
+the records). Importing it registers every settings document (availability's, drills', posture's, the roads'
+and the year's), so the folder and the store know them all.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import planner.availability.settings  # noqa: F401  (registers the availability rules document)
 import planner.drills.settings  # noqa: F401  (registers the plans and calendar documents)
 import planner.posture.settings  # noqa: F401  (registers the warning, readiness and staging documents)
+import planner.roads.bands  # noqa: F401  (registers the speed-profiles document)
+import planner.roads.closures  # noqa: F401  (registers the closures document)
 import planner.year.settings  # noqa: F401  (registers the incident-rates document)
+from planner.clock import local_moment
 from planner.errors import InputError, NotFoundError
+from planner.roads.conditions import RoadConditions, travel_network
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
 from planner.store.database import Store
@@ -41,3 +48,49 @@ def load_with_settings(name: str, store: Store) -> tuple[Scenario, Mapping[str, 
         return store.load_scenario(name), StoredDocuments(store, name), True
     except NotFoundError:
         return (*read_folder(name), False)
+
+
+def road_conditions(args: argparse.Namespace, scenario_name: str, *,
+                    use_at: bool = True) -> tuple[Scenario, RoadConditions | None]:
+    """Return the scenario and its travel network under the command's road options (None when none is given).
+
+    Reads the scenario with its settings (stored, else its folder) only when an option needs them.
+    """
+    if not road_options_given(args, use_at=use_at):
+        return load_scenario(scenario_name), None
+    scenario, documents, _ = load_with_settings(scenario_name, Store())
+    return scenario, roads_for(args, scenario, documents, use_at=use_at)
+
+
+def road_options_given(args: argparse.Namespace, *, use_at: bool = True) -> bool:
+    """Whether the command was given ``--closures``, ``--close-area``, ``--band`` or (with ``use_at``) ``--at``."""
+    options = ("closures", "close_area", "band", *(("at",) if use_at else ()))
+    return any(getattr(args, option, None) is not None for option in options)
+
+
+def roads_for(args: argparse.Namespace, scenario: Scenario, documents: Mapping[str, Any], *,
+              use_at: bool = True) -> RoadConditions | None:
+    """Return the scenario's travel network under the command's road options, or None when none is given.
+
+    ``--closures`` and ``--close-area`` together are refused, as are ``--at`` and ``--band``. A command
+    whose ``--at`` means something else (posture: when the posture holds) passes ``use_at=False``.
+    """
+    if not road_options_given(args, use_at=use_at):
+        return None
+    closures: Any = getattr(args, "closures", None)
+    area: Path | None = getattr(args, "close_area", None)
+    at_text = getattr(args, "at", None) if use_at else None
+    if closures is not None and area is not None:
+        raise InputError("give --closures NAME or --close-area FILE, not both", field="closures")
+    if area is not None:
+        closures = read_area(area)
+    at = None if at_text is None else local_moment(at_text, scenario.zone, "at")
+    return travel_network(scenario, documents, closures=closures, band=getattr(args, "band", None), at=at)
+
+
+def read_area(path: Path) -> Any:
+    """Read a GeoJSON file of areas to close; ``InputError`` names ``close-area`` when it cannot be read."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"--close-area {path}: cannot read GeoJSON ({error})", field="close-area") from None

@@ -15,13 +15,16 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geodata.datums import to_wgs84
-from planner.cli._arguments import add_crs_argument, add_scenario_argument
-from planner.cli.output import print_json, print_table
+from planner.cli._arguments import add_crs_argument, add_road_options, add_scenario_argument
+from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
 from planner.model.codes import TeamType, Tier, label
+
+if TYPE_CHECKING:
+    from planner.roads.conditions import RoadConditions
 
 
 def register(subparsers: Any) -> None:
@@ -38,7 +41,8 @@ def register(subparsers: Any) -> None:
                         help="also write the coverage report (standards and gap list) as a printable PDF")
     parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
     parser.add_argument("--at", metavar="ISO", help="coverage with the teams available at this time (people on duty, "
-                        "strength rules) beside nominal coverage, e.g. 2026-07-01T02:00")
+                        "strength rules) beside nominal coverage, both on the roads of that moment's time band, "
+                        "e.g. 2026-07-01T02:00")
     parser.add_argument("--commit", action="append", default=[], metavar="TEAM",
                         help="treat this team as committed elsewhere (repeatable)")
     parser.add_argument("--close-base", action="append", default=[], metavar="BASE",
@@ -59,16 +63,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--turnout-min", type=float, default=5.0, help="turn-out minutes of new teams (default 5)")
     parser.add_argument("--tier", choices=[t.value for t in Tier], default="local", help="tier of new bases")
     parser.add_argument("--time-limit", type=float, default=30.0, help="solver seconds for --add-bases (default 30)")
+    add_road_options(parser, at=False)  # --at above: who is on duty, and the time band the roads are driven in
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, assess coverage or a what-if plan, and print it."""
-    from planner.cli._common import load_scenario
+    from planner.cli._common import road_conditions
     from planner.coverage.verdict import coverage
     from planner.coverage.whatif import Plan, TeamTemplate, scenario_candidates, what_if
 
-    scenario = load_scenario(args.scenario)
+    scenario, roads = road_conditions(args, args.scenario)
     if args.standard is not None and args.standard not in scenario.by_id("standards"):
         raise InputError(f"standards: unknown id {args.standard!r}", field="standard", record=args.standard)
     what_if_asked = bool(args.close_base or args.move_team or args.add_bases)
@@ -79,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
         if args.at:
             if args.pdf is not None:
                 raise InputError("--pdf writes the nominal coverage report; it does not go with --at", field="pdf")
-            return _print_now(args)
-        report = coverage(scenario, out={t: "committed" for t in args.commit})
+            return _print_now(args, roads)
+        report = coverage(scenario, out={t: "committed" for t in args.commit}, roads=roads)
         if args.pdf is not None:
             from planner.coverage.printout import coverage_pdf
 
@@ -110,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
                 move_teams=dict(parse_move(m, args.crs) for m in args.move_team), add_k=args.add_bases,
                 candidates=candidates, template=template, model=args.siting)
-    result = what_if(scenario, plan, time_limit_s=args.time_limit)
+    result = what_if(scenario, plan, time_limit_s=args.time_limit, roads=roads)
     if args.json:
         print_json(result.to_dict(full=False))
     else:
@@ -118,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_now(args: argparse.Namespace) -> int:
-    """Coverage with the teams available at ``--at`` beside nominal coverage."""
+def _print_now(args: argparse.Namespace, roads: RoadConditions | None) -> int:
+    """Coverage with the teams available at ``--at`` beside nominal coverage, both under ``roads``."""
     from planner.availability import availability
     from planner.availability.settings import availability_rules
     from planner.cli._common import load_with_settings
@@ -130,7 +135,7 @@ def _print_now(args: argparse.Namespace) -> int:
     scenario, documents, _ = load_with_settings(args.scenario, Store())
     available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
                              availability_rules(documents, scenario))
-    result = coverage_now(scenario, available, {t: "committed" for t in args.commit})
+    result = coverage_now(scenario, available, {t: "committed" for t in args.commit}, roads=roads)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -201,6 +206,8 @@ def _minutes(value: float | None) -> str:
 def _print_report(report: Any, only: str | None) -> None:
     print(f"Coverage of {report.scenario}: {len(report.sites)} site x standard checks, "
           f"{report.searches} searches ({report.direction}), {report.wall_s:.2f} s")
+    if report.roads is not None:
+        print(f"Roads: {describe_roads(report.roads)}")
     print_table(
         ["standard", "max min", "tiers", "sites", "passing", "share", "needed", "met", "backup"],
         [[s.standard, s.max_min, ",".join(s.tiers) or "any", s.sites, s.passing,
@@ -212,7 +219,8 @@ def _print_report(report: Any, only: str | None) -> None:
     if gaps:
         print_table(
             ["site", "risk", "standard", "first responder", "min", "max", "short by", "backup"],
-            [[g.site, label("risk_grade", g.risk_grade), g.standard, g.first.team if g.first else "none",
+            [[g.site, label("risk_grade", g.risk_grade), g.standard,
+              g.first.team if g.first else ("unreachable" if g.unreachable else "none"),
               _minutes(g.minutes), g.max_min, _minutes(g.shortfall_min), "yes" if g.backup else "no"] for g in gaps],
         )
     if report.excluded:
@@ -221,6 +229,8 @@ def _print_report(report: Any, only: str | None) -> None:
 
 
 def _print_what_if(result: Any) -> None:
+    if result.before.roads is not None:
+        print(f"Roads (before and after): {describe_roads(result.before.roads)}")
     for line in result.changes:
         print(f"- {line}")
     if result.selection is not None:

@@ -19,8 +19,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from planner.cli._arguments import add_crs_argument
-from planner.cli.output import print_json, print_table
+from planner.cli._arguments import add_crs_argument, add_road_options
+from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
 
 
@@ -38,12 +38,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--incident", action="append", default=[], metavar="LON,LAT,TYPE[,PRIORITY]",
                         help="an incident on the scenario's map; TYPE is an incident template id (repeatable)")
     add_crs_argument(parser, "--incident points")
-    parser.add_argument("--at", metavar="ISO", help="with --scenario: dispatch with availability at this time "
-                        "(e.g. 2026-07-01T08:00, the scenario's zone when no offset); default nominal strength")
+    parser.add_argument("--at", metavar="ISO", help="with --scenario: dispatch with availability at this time, on "
+                        "the roads of its time band (e.g. 2026-07-01T08:00, the scenario's zone when no offset); "
+                        "default nominal strength and free flow")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
     parser.add_argument("--pdf", metavar="FILE.pdf",
                         help="with --scenario: write the dispatch summary (plan, comparison, ledger) as a PDF to file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_road_options(parser, at=False)  # --at above: who is on duty, and the time band the roads are driven in
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
     parser.add_argument(
         "--time-limit", type=float, default=10.0, metavar="S", dest="time_limit_s",
@@ -115,7 +117,7 @@ def run_scenario(args: argparse.Namespace) -> int:
 
     from planner.availability import availability
     from planner.availability.settings import availability_rules
-    from planner.cli._common import load_scenario, load_with_settings
+    from planner.cli._common import load_scenario, load_with_settings, road_options_given, roads_for
     from planner.clock import local_moment
     from planner.dispatch.requests import incident_library, parse_incident_request
     from planner.dispatch.scenario import availability_summary, dispatch_scenario
@@ -126,14 +128,16 @@ def run_scenario(args: argparse.Namespace) -> int:
     library = incident_library()
     requests = [parse_incident_request(parse_incident_option(text, i, args.crs), i, library)
                 for i, text in enumerate(args.incident)]
-    available = None
-    if args.at:
+    available = roads = None
+    if road_options_given(args):  # --at, or a road option: the scenario's settings are needed
         scenario, documents, _ = load_with_settings(args.scenario, Store())
-        available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
-                                 availability_rules(documents, scenario))
+        if args.at:
+            available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
+                                     availability_rules(documents, scenario))
+        roads = roads_for(args, scenario, documents)  # --at is also the moment whose time band the roads are in
     else:
         scenario = load_scenario(args.scenario)
-    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=available)
+    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=available, roads=roads)
     summary = availability_summary(run)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:
@@ -148,8 +152,11 @@ def run_scenario(args: argparse.Namespace) -> int:
                                                 scenario=str(scenario.meta.get("title_zh") or scenario.title)))
     if args.json:
         print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
-                    "route_km": dict(run.route_km), "ledger": run.ledger, "availability": summary})
+                    "route_km": dict(run.route_km), "ledger": run.ledger, "availability": summary,
+                    "roads": run.roads})
         return 0
+    if run.roads is not None:
+        print(f"roads: {describe_roads(run.roads)}")
     for incident in run.incidents:
         print(f"incident {incident['id']}: {incident['type']} in {incident['region']}, priority {incident['priority']}")
     for name, result in (("optimiser", run.optimal), ("greedy", run.greedy)):

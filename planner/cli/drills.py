@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
+from planner.cli._arguments import add_road_options
 from planner.cli.output import print_json, print_table
 from planner.errors import InputError, NotFoundError
 
@@ -56,6 +57,7 @@ def register(subparsers: Any) -> None:
     simulate.add_argument("--weather", default=None)
     simulate.add_argument("--time-of-day", default=None, dest="time_of_day")
     simulate.add_argument("--json", action="store_true")
+    add_road_options(simulate)
     simulate.set_defaults(handler=run_simulate)
 
     evaluate = sub.add_parser(
@@ -171,6 +173,7 @@ def run_design(args: argparse.Namespace) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the Monte Carlo simulation and print the key-time distributions."""
+    from planner.cli._common import road_conditions
     from planner.drills.parameters import SimulationParameters
     from planner.drills.sim_case import build_case
     from planner.drills.simulate import SimSettings, monte_carlo
@@ -180,10 +183,14 @@ def run_simulate(args: argparse.Namespace) -> int:
     given = {"template": args.template, "site": args.site, "runs": args.runs, "seed": args.seed,
              "weather": args.weather, "time_of_day": args.time_of_day}
     params = parse_params(SimulationParameters, {k: v for k, v in given.items() if v is not None})
-    case = build_case(read_scenario(args.scenario), _template(params.template), params.site)
+    if any(getattr(args, o) is not None for o in ("closures", "close_area", "at", "band")):
+        scenario, roads = road_conditions(args, args.scenario)  # a drill's surprise: a bridge closed
+    else:
+        scenario, roads = read_scenario(args.scenario), None
+    case = build_case(scenario, _template(params.template), params.site, roads=roads)
     summary = monte_carlo(case, params.runs, seed=params.seed,
                           settings=SimSettings(weather=params.weather, time_of_day=params.time_of_day))
-    payload = summary.to_dict()
+    payload = {**summary.to_dict(), "roads": None if roads is None else roads.describe()}
     if args.json:
         print_json(payload)
         return 0

@@ -7,7 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
-from planner.cli._arguments import add_scenario_argument
+from planner.cli._arguments import add_road_options, add_scenario_argument
 from planner.cli.output import print_json
 from planner.model.codes import POINT_KINDS
 
@@ -27,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of CSV")
     parser.add_argument("--out", type=Path, default=None, help="write the CSV to this file instead of stdout")
+    add_road_options(parser)
     parser.set_defaults(handler=matrix)
 
 
@@ -38,18 +39,19 @@ def matrix(args: argparse.Namespace) -> int:
     """Compute and print the matrix; unreachable (or beyond the cut-off) entries are empty / null."""
     import numpy as np
 
-    from planner.cli._common import load_scenario
+    from planner.cli._common import road_conditions
     from planner.scenario.travel import travel_minutes
 
+    scenario, roads = road_conditions(args, args.scenario)
     result = travel_minutes(
-        load_scenario(args.scenario), args.origin_kind, args.destination_kind,
+        scenario, args.origin_kind, args.destination_kind,
         origin_ids=_ids(args.from_ids), destination_ids=_ids(args.to_ids),
-        cutoff_min=args.cutoff_min, workers=args.workers,
+        cutoff_min=args.cutoff_min, workers=args.workers, network=None if roads is None else roads.network,
     )
     rounded = np.round(result.minutes, 3)
     if args.json:
         print_json({"origins": list(result.origins), "destinations": list(result.destinations),
-                    "minutes": rounded.tolist()})
+                    "minutes": rounded.tolist(), "roads": None if roads is None else roads.describe()})
         return 0
     handle = open(args.out, "w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:

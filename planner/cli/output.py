@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -56,3 +56,17 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return "-" if not math.isfinite(value) else f"{value:.1f}"
     return "" if value is None else str(value)
+
+
+def describe_roads(roads: Mapping[str, Any]) -> str:
+    """Return one line saying which closures and which time band a result was computed under."""
+    parts = []
+    if roads.get("closure_set"):
+        closures = ", ".join(f"{c['id']} ({c['edges']} edges{'' if c['speed_factor'] is None else ' slowed'})"
+                             for c in roads.get("closures", []))
+        parts.append(f"closure set {roads['closure_set']}: {closures}")
+    if roads.get("band"):
+        parts.append(f"time band {roads['band']} ({roads.get('band_label') or 'no label'})")
+    elif roads.get("at"):
+        parts.append(f"at {roads['at']}: free flow (no time band)")
+    return "; ".join(parts) or "free flow, no closure"

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from planner import clock
-from planner.cli._arguments import add_scenario_argument
-from planner.cli.output import print_json, print_table
+from planner.cli._arguments import add_road_options, add_scenario_argument
+from planner.cli.output import describe_roads, print_json, print_table
 from planner.errors import InputError
 
 
@@ -44,13 +44,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--time-limit", type=float, help="solver seconds per stage (default: the scenario's rules)")
     parser.add_argument("--staging", type=Path, metavar="FILE.csv",
                         help="staging points instead of the scenario's own (stored, or its folder's when not stored)")
+    add_road_options(parser, at=False)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
     from planner.availability.settings import availability_rules
-    from planner.cli._common import load_with_settings
+    from planner.cli._common import load_with_settings, roads_for
     from planner.posture.prepositioning import plan_posture, read_staging_points
     from planner.posture.settings import posture_inputs
     from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
@@ -66,10 +67,11 @@ def run(args: argparse.Namespace) -> int:
     for path in args.warning:
         warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
     scenario, documents, _ = load_with_settings(args.scenario, Store())
+    roads = roads_for(args, scenario, documents, use_at=False)
     inputs = posture_inputs(documents, scenario)
     staging = read_staging_points(args.staging) if args.staging else inputs.staging
     report = plan_posture(scenario, warnings, rules=inputs.rules, staging=staging, calendar=inputs.calendar, at=at,
-                          max_moves=args.max_moves, time_limit_s=args.time_limit,
+                          max_moves=args.max_moves, time_limit_s=args.time_limit, roads=roads,
                           availability_rules=availability_rules(documents, scenario))
     if args.json:
         print_json(report.to_dict(full=False))
@@ -115,5 +117,13 @@ def _print(report: Any, zone: dt.tzinfo) -> None:
         print(f"  {line}")
     if report.ledger.get("total"):
         print(f"\nCompensation ledger for the warning's window: {report.ledger['total']:.2f} yuan")
+    if report.roads is not None:
+        print(f"\nRoads: {describe_roads(report.roads)}")
+    proposed = report.proposed_closures
+    if proposed is not None:
+        print(f"\nClosures the warnings propose (not applied; store them as set {proposed['name']!r} to apply):")
+        for closure in proposed["closures"]:
+            factor = closure.get("speed_factor")
+            print(f"  {closure['id']}: {'closed' if factor is None else f'speed x {factor:g}'} - {closure['label']}")
     for note in report.notes:
         print(f"note: {note}")

@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any
 
-from planner.cli._arguments import add_scenario_argument
+from planner.cli._arguments import add_road_options, add_scenario_argument
 from planner.cli.output import print_json, print_table
 
 
@@ -81,14 +81,18 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--no-time-bands", action="store_true",
+                        help="ignore the scenario's speed bands (draw time of day from the sweep's own shares)")
+    add_road_options(parser, times=False)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the options (with the sweep job's own parameter model), load the scenario, sweep, print the summary."""
     from planner.availability.settings import availability_rules
-    from planner.cli._common import load_with_settings
+    from planner.cli._common import load_with_settings, read_area, roads_for
     from planner.jobs.registry import parse_params
+    from planner.roads.sweeps import sweep_bands
     from planner.store.database import Store
     from planner.sweep.engine import SweepSettings, sweep, sweep_model
     from planner.sweep.parameters import SweepParameters
@@ -98,9 +102,13 @@ def run(args: argparse.Namespace) -> int:
              "availability_from": args.availability_from, "availability_days": args.availability_days}
     params = parse_params(SweepParameters, {k: v for k, v in given.items() if v is not None})
     scenario, documents, _ = load_with_settings(args.scenario, Store())
+    roads = roads_for(args, scenario, documents)
+    closures = None if roads is None else (args.closures or read_area(args.close_area))
+    bands = None if args.no_time_bands else sweep_bands(scenario, documents, closures=closures)
     settings = SweepSettings(busy_share=params.busy_share, availability_from=params.availability_from,
                              availability_days=params.availability_days)
-    model = sweep_model(scenario, settings=settings, rules=availability_rules(documents, scenario))
+    model = sweep_model(scenario, settings=settings, roads=roads, bands=bands or None,
+                        rules=availability_rules(documents, scenario))
     options: dict[str, Any] = {"seed": params.seed, "mode": params.mode, "chunk_size": params.chunk_size,
                                "model": model}
     serial_s = None

@@ -16,6 +16,7 @@ from typing import Any
 
 from planner.availability import AvailabilityReport
 from planner.coverage.verdict import CoverageReport, coverage, jsonable
+from planner.roads.conditions import RoadConditions
 from planner.scenario.model import Scenario
 
 
@@ -39,14 +40,15 @@ class CoverageNow:
 
 
 def coverage_now(scenario: Scenario, available: AvailabilityReport,
-                 committed: Mapping[str, str] | None = None) -> CoverageNow:
+                 committed: Mapping[str, str] | None = None, *, roads: RoadConditions | None = None) -> CoverageNow:
     """Assess coverage with the teams that cannot answer at ``available.at`` left out, against nominal coverage.
 
-    ``committed`` (team id -> reason) are left out of both (e.g. teams sent to an incident).
+    ``committed`` (team id -> reason) are left out of both (e.g. teams sent to an incident); both are
+    routed under ``roads`` (closures, the time band of the moment) when given.
     """
     out = {**available.out(), **(committed or {})}
-    now = coverage(scenario, out=out)
-    nominal = coverage(scenario, out=dict(committed or {}))
+    now = coverage(scenario, out=out, roads=roads)
+    nominal = coverage(scenario, out=dict(committed or {}), roads=roads)
     passing = {(r.site, r.standard) for r in nominal.sites if r.passed}
     lost = tuple((r.site, r.standard) for r in now.sites if not r.passed and (r.site, r.standard) in passing)
     return CoverageNow(available.at, now, nominal, lost, available.out())

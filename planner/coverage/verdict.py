@@ -25,24 +25,27 @@ the nearest node is driven at the network's speed times its detour factor.
 from __future__ import annotations
 
 import math
+import threading
 import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import shapely
 
 from geodata.errors import GeodataError
-from geodata.matrix import travel_time_matrix, travel_times_to
+from geodata.matrix import choose_engine, travel_time_matrix, travel_times_to
 from geodata.network import RoadNetwork
 from geodata.service_area import DEFAULT_MARGIN_M, service_areas
 from planner.coverage import rule
 from planner.errors import InputError
 from planner.model.records import Availability, HazardSite, ResponseStandard, Team, Tier
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
-from planner.scenario.network import Placement, placement
+from planner.scenario.network import Placement, join_points, placement
 
 __all__ = [
     "CoverageReport",
@@ -100,6 +103,7 @@ class SiteCoverage:
     fastest_by_tier: tuple[Responder, ...]
     unavailable_faster: tuple[str, ...]
     in_time: tuple[str, ...] = ()
+    unreachable: bool = False
 
     @property
     def minutes(self) -> float:
@@ -147,6 +151,7 @@ class CoverageReport:
     ``gaps`` are the failing (site, standard) pairs, red sites first, then the largest shortfall.
     ``searches`` counts the shortest-path searches run, ``direction`` says which way
     (``"to-sites"``: one reversed search per site; ``"from-bases"``: one forward search per base).
+    ``roads`` says which closures and time band applied (:meth:`RoadConditions.describe`).
     """
 
     scenario: str
@@ -157,6 +162,7 @@ class CoverageReport:
     searches: int
     direction: str
     wall_s: float
+    roads: Mapping[str, Any] | None = None
 
     def standard(self, standard_id: str) -> StandardCoverage:
         """Return the summary of one standard; InputError when the scenario has no such standard."""
@@ -204,14 +210,16 @@ def drive_minutes(
 ) -> tuple[np.ndarray, str, int]:
     """Drive minutes from each origin node to each site node, with the fewest shortest-path searches.
 
-    One reversed search per distinct site node (``travel_times_to``) when there are no more of them
-    than distinct origin nodes, else one forward search per distinct origin node.
+    Many distinct origins to a few nodes run on the contraction hierarchy (``"cch"``: one one-to-many
+    query per origin, :func:`geodata.matrix.choose_engine`); otherwise one reversed search per distinct
+    site node (``travel_times_to``) when there are no more of them than distinct origin nodes, else one
+    forward search per distinct origin node. Every way gives the same whole-millisecond sums.
 
     Returns
     -------
     tuple
-        ``origins x sites`` minutes (``inf`` = unreachable), the direction (``"to-sites"`` or
-        ``"from-bases"``) and the number of searches run.
+        ``origins x sites`` minutes (``inf`` = unreachable), the direction (``"to-sites"``,
+        ``"from-bases"`` or ``"cch"``) and the number of searches run.
 
     """
     origins = np.asarray(origin_nodes, dtype=np.int64)
@@ -224,25 +232,55 @@ def drive_minutes(
     return seconds[np.ix_(inverse_o.ravel(), inverse_s.ravel())] / 60.0, direction, searches
 
 
-@lru_cache(maxsize=16)
+_SEARCHES_PER_NETWORK = 8
+"""Distinct (origins, sites) answers kept per travel network (each is a small origins x sites array)."""
+_Searched = tuple[np.ndarray, str, int]
+_searches: weakref.WeakKeyDictionary[RoadNetwork, OrderedDict[tuple[tuple[int, ...], tuple[int, ...]], _Searched]] = (
+    weakref.WeakKeyDictionary())
+_searches_lock = threading.Lock()
+
+
 def _distinct_seconds(network: RoadNetwork, origins: tuple[int, ...],
-                      sites: tuple[int, ...]) -> tuple[np.ndarray, str, int]:
-    """Seconds between distinct origin and site nodes, kept for the next call on the same nodes.
+                      sites: tuple[int, ...]) -> _Searched:
+    """Seconds between distinct origin and site nodes, kept for the next call on the same network and nodes.
 
     Most record edits (equipment, team strength, a site's risk grade) move no base and no site, so the
     coverage answered after them reuses the searches of the one before: under mixed load this was most
-    of a coverage answer's time. The key holds the network object itself, so a rebuilt network (another
-    speed table, closures) never meets an old entry; the arrays are small (origins x sites).
+    of a coverage answer's time. The answers are kept per network object, weakly: the travel network of
+    a (scenario, closure set, band) (:func:`planner.roads.conditions.travel_network`) is its own object,
+    so coverage under a closure never reads the answers of the intact network, and a network nobody
+    holds any more (a what-if's, a test's) takes its answers with it instead of being kept alive by them.
     """
-    if len(sites) <= len(origins):
-        to_sites = travel_times_to(network, np.array(sites, dtype=np.int64))  # distinct sites x every node
-        seconds = to_sites[:, np.array(origins, dtype=np.int64)].T
-        direction = "to-sites"
+    key = (origins, sites)
+    with _searches_lock:
+        kept = _searches.setdefault(network, OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    origin_a, site_a = np.array(origins, dtype=np.int64), np.array(sites, dtype=np.int64)
+    if choose_engine(network, len(origins), len(sites)) == "cch":
+        seconds = travel_time_matrix(network, origin_a, site_a, engine="cch")
+        direction, searches = "cch", len(origins)
+    elif len(sites) <= len(origins):
+        seconds = travel_times_to(network, site_a)[:, origin_a].T  # distinct sites x every node, then the origins
+        direction, searches = "to-sites", len(sites)
     else:
-        seconds = travel_time_matrix(network, np.array(origins, dtype=np.int64), np.array(sites, dtype=np.int64))
-        direction = "from-bases"
+        seconds = travel_time_matrix(network, origin_a, site_a)
+        direction, searches = "from-bases", len(origins)
     seconds.setflags(write=False)
-    return seconds, direction, min(len(sites), len(origins))
+    answer = (seconds, direction, searches)
+    with _searches_lock:
+        kept = _searches.setdefault(network, OrderedDict())
+        kept[key] = answer
+        while len(kept) > _SEARCHES_PER_NETWORK:
+            kept.popitem(last=False)
+    return answer
+
+
+def forget_searches() -> None:
+    """Forget every kept search (a benchmark that compares engines times each afresh)."""
+    with _searches_lock:
+        _searches.clear()
 
 
 def access_speed_m_per_min(scenario: Scenario) -> float | None:
@@ -255,63 +293,80 @@ def access_speed_m_per_min(scenario: Scenario) -> float | None:
 
 
 def place_points(
-    reference: Scenario, ids: Sequence[str], lon: Sequence[float] | np.ndarray, lat: Sequence[float] | np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Snap new points (a candidate or moved base) to the reference scenario's network.
+    reference: Scenario, ids: Sequence[str], lon: Sequence[float] | np.ndarray, lat: Sequence[float] | np.ndarray,
+    *, network: RoadNetwork | None = None,
+) -> tuple[RoadNetwork, np.ndarray, np.ndarray]:
+    """Join new points (a candidate or moved base, a moved site, a standby point) to the reference's network.
 
-    On a road network a point beyond the scenario's snap limit is refused (``InputError``); on an
-    approximate kNN network any point is accepted and its distance to the nearest node is driven
-    at the network's speed divided by its detour factor.
+    On a road network a point is joined as the scenario's own bases and sites are (part-way along its
+    nearest edge, :func:`planner.scenario.network.join_points`), and one beyond the scenario's snap
+    limit is refused (``InputError``); on an approximate kNN network any point is accepted, snapped to
+    its nearest node, and its distance to it is driven at the network's speed divided by its detour factor.
+
+    Parameters
+    ----------
+    reference
+        The scenario whose network and snapping rules apply.
+    ids, lon, lat
+        The points (ids name them in errors).
+    network
+        The network to join them to (default the reference's placement network; a network under
+        closures or a band, :func:`planner.roads.conditions.routing_network`, keeps its factors).
 
     Returns
     -------
     tuple
-        Node positions and access minutes (0 on road networks).
+        The network with the points joined, their node positions on it, and access minutes (0 on roads).
 
     """
-    placed = placement(reference)
+    network = network if network is not None else placement(reference).network
     speed = access_speed_m_per_min(reference)
-    limit = placed.snap_limit_m
     try:
-        snapped = placed.snapper.snap(lon, lat, labels=[f"point {i}" for i in ids], max_distance_m=limit,
-                                      refuse=speed is None)
+        joined = join_points(reference, network, lon, lat, labels=[f"point {i}" for i in ids], refuse=speed is None)
     except GeodataError as error:
         raise InputError(str(error), field="lon/lat") from None
-    access = np.zeros(len(ids)) if speed is None else snapped.distance_m / speed
-    return snapped.node.astype(np.int64), access
+    access = np.zeros(len(ids)) if speed is None else joined.distance_m / speed
+    return joined.network, joined.node.astype(np.int64), access
 
 
-def _base_positions(scenario: Scenario, reference: Scenario, placed: Placement,
-                    wanted: set[str]) -> dict[str, tuple[int, float]]:
-    """Node and access minutes of each wanted base: the reference placement, else snapped anew."""
+def _positions(scenario: Scenario, reference: Scenario, placed: Placement, wanted: set[str], network: RoadNetwork
+               ) -> tuple[RoadNetwork, dict[str, tuple[int, float]], np.ndarray]:
+    """Return the network, each wanted base's node and access minutes, and each site's node.
+
+    The reference placement where a base or site is unchanged, else joined anew (all in one join, so
+    the network returned holds them all).
+    """
     ref_bases = reference.by_id("bases")
+    ref_sites = reference.by_id("sites")
+
+    def unchanged(record: Any, old: Any, nodes: Mapping[str, int]) -> bool:
+        return old is not None and record.id in nodes and (old.lon, old.lat) == (record.lon, record.lat)
+
     positions: dict[str, tuple[int, float]] = {}
-    new = []
+    site_nodes = np.empty(len(scenario.sites), dtype=np.int64)
+    new: list[tuple[str, Any]] = []
     for base in scenario.bases:
         if base.id not in wanted:
             continue
-        old = ref_bases.get(base.id)
-        if old is not None and base.id in placed.base_node and (old.lon, old.lat) == (base.lon, base.lat):  # type: ignore[attr-defined]
+        if unchanged(base, ref_bases.get(base.id), placed.base_node):
             positions[base.id] = (placed.base_node[base.id], 0.0)
         else:
-            new.append(base)
-    if new:
-        nodes, access = place_points(reference, [b.id for b in new], [b.lon for b in new], [b.lat for b in new])
-        positions.update({b.id: (int(n), float(a)) for b, n, a in zip(new, nodes, access, strict=True)})
-    return positions
-
-
-def _site_nodes(scenario: Scenario, reference: Scenario, placed: Placement) -> np.ndarray:
-    """Site node positions: the reference placement where the site is unchanged, else snapped anew."""
-    ref_sites = reference.by_id("sites")
-    nodes = np.empty(len(scenario.sites), dtype=np.int64)
-    for i, site in enumerate(scenario.sites):
-        old = ref_sites.get(site.id)
-        if old is not None and site.id in placed.site_node and (old.lon, old.lat) == (site.lon, site.lat):  # type: ignore[attr-defined]
-            nodes[i] = placed.site_node[site.id]
+            new.append(("base", base))
+    for j, site in enumerate(scenario.sites):
+        if unchanged(site, ref_sites.get(site.id), placed.site_node):
+            site_nodes[j] = placed.site_node[site.id]
         else:
-            nodes[i] = place_points(reference, [site.id], [site.lon], [site.lat])[0][0]
-    return nodes
+            new.append(("site", site))
+    if new:
+        network, nodes, access = place_points(reference, [r.id for _, r in new], [r.lon for _, r in new],
+                                              [r.lat for _, r in new], network=network)
+        index = {s.id: j for j, s in enumerate(scenario.sites)}
+        for (kind, record), node, minutes in zip(new, nodes, access, strict=True):
+            if kind == "base":
+                positions[record.id] = (int(node), float(minutes))
+            else:
+                site_nodes[index[record.id]] = int(node)
+    return network, positions, site_nodes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,6 +378,7 @@ def coverage(
     *,
     out: Mapping[str, str] | Iterable[str] = (),
     reference: Scenario | None = None,
+    roads: RoadConditions | None = None,
 ) -> CoverageReport:
     """Assess every site against every standard that applies to it.
 
@@ -336,6 +392,10 @@ def coverage(
     reference
         Scenario whose network and placement to use (default ``scenario``); a what-if passes the
         unmodified scenario so new points are placed on the same network.
+    roads
+        Closures and time band (:func:`planner.roads.conditions.travel_network` of ``reference``);
+        default the free-flow network. A site no responding team can reach at all fails as
+        ``unreachable``.
 
     Returns
     -------
@@ -353,11 +413,10 @@ def coverage(
     capabilities = {s.capability for s in scenario.standards}
     teams = [t for t in scenario.teams if t.team_type in capabilities]
     placed = placement(reference)
-    positions = _base_positions(scenario, reference, placed, {t.base for t in teams})
+    network, positions, site_nodes = _positions(scenario, reference, placed, {t.base for t in teams},
+                                                routing_network(reference, roads))
     base_ids = sorted(positions)
-    site_nodes = _site_nodes(scenario, reference, placed)
-    drive_base, direction, searches = drive_minutes(
-        placed.network, [positions[b][0] for b in base_ids], site_nodes)
+    drive_base, direction, searches = drive_minutes(network, [positions[b][0] for b in base_ids], site_nodes)
     row = {b: i for i, b in enumerate(base_ids)}
     drive = drive_base[[row[t.base] for t in teams]] if teams else np.empty((0, len(scenario.sites)))
     access = np.array([positions[t.base][1] for t in teams], dtype=float)
@@ -372,7 +431,7 @@ def coverage(
         for t, reason in zip(teams, why_out, strict=True) if reason
     )
     return CoverageReport(scenario.name, site_rows, summaries, gaps, excluded, searches, direction,
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, None if roads is None else roads.describe())
 
 
 def _reason(team: Team, reasons: Mapping[str, str]) -> str:
@@ -459,6 +518,7 @@ def assess(
             fastest_by_tier=tuple(r for r in by_tier if r is not None),
             unavailable_faster=tuple(sorted(ids[k] for k in idle)),
             in_time=tuple(ids[k] for k in meeting),
+            unreachable=first is None,
         ))
     summaries = []
     for standard in standards:
@@ -482,7 +542,8 @@ def assess(
 
 
 def service_area_features(
-    scenario: Scenario, standard_id: str, *, out: Mapping[str, str] | Iterable[str] = ()
+    scenario: Scenario, standard_id: str, *, out: Mapping[str, str] | Iterable[str] = (),
+    roads: RoadConditions | None = None,
 ) -> dict[str, Any]:
     """Isochrones of a standard's counted, responding teams at its ``max_min``, as GeoJSON.
 
@@ -509,8 +570,8 @@ def service_area_features(
     features = []
     for turnout_min, members in sorted(groups.items()):
         nodes = sorted({placed.base_node[t.base] for t in members})
-        (area,) = service_areas(placed.network, nodes, [standard.max_min], turnout_s=turnout_min * 60,
-                                margin_m=margin_m)
+        (area,) = service_areas(routing_network(scenario, roads), nodes, [standard.max_min],
+                                turnout_s=turnout_min * 60, margin_m=margin_m)
         if area.is_empty:
             continue
         features.append({

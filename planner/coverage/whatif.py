@@ -38,10 +38,18 @@ from typing import Any
 import numpy as np
 
 from planner.coverage import rule
-from planner.coverage.verdict import CoverageReport, SiteCoverage, coverage, drive_minutes, jsonable, place_points
+from planner.coverage.verdict import (
+    CoverageReport,
+    SiteCoverage,
+    coverage,
+    drive_minutes,
+    jsonable,
+    place_points,
+)
 from planner.errors import InputError
 from planner.locate import MCLP, PMedian
 from planner.model.records import Base, HazardSite, RiskGrade, Team, TeamType, Tier
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 
@@ -286,17 +294,22 @@ def apply_plan(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[str, str]
     return modified, out, log
 
 
-def what_if(scenario: Scenario, plan: Plan, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> WhatIfResult:
-    """Coverage before and after ``plan``, on the unmodified scenario's network."""
-    before = coverage(scenario, out={t: "committed" for t in plan.committed}, reference=scenario)
+def what_if(scenario: Scenario, plan: Plan, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+            roads: RoadConditions | None = None) -> WhatIfResult:
+    """Coverage before and after ``plan``, on the unmodified scenario's network (under ``roads`` when given).
+
+    Both the before and the after are under the same closures and time band, so the difference is the
+    plan's; the closures' own effect is the before against an everyday coverage report.
+    """
+    before = coverage(scenario, out={t: "committed" for t in plan.committed}, reference=scenario, roads=roads)
     modified, out, log = apply_plan(scenario, plan)
     selection = None
     added: list[dict[str, Any]] = []
     if plan.add_k:
-        modified, selection, added = _add_bases(scenario, modified, out, plan, time_limit_s)
+        modified, selection, added = _add_bases(scenario, modified, out, plan, time_limit_s, roads)
         log.append(f"{len(added)} base(s) added with a {plan.template.team_type.value} team each: "  # type: ignore[union-attr]
                    f"{', '.join(b['candidate'] for b in added)} ({selection.model} {selection.status})")
-    after = coverage(modified, out=out, reference=scenario)
+    after = coverage(modified, out=out, reference=scenario, roads=roads)
     return compare(before, after, modified=modified, changes=tuple(log), selection=selection, added=tuple(added))
 
 
@@ -329,7 +342,8 @@ def _change(before: SiteCoverage, after: SiteCoverage) -> SiteChange:
 
 
 def _add_bases(
-    reference: Scenario, modified: Scenario, out: Mapping[str, str], plan: Plan, time_limit_s: float
+    reference: Scenario, modified: Scenario, out: Mapping[str, str], plan: Plan, time_limit_s: float,
+    roads: RoadConditions | None,
 ) -> tuple[Scenario, Selection, list[dict[str, Any]]]:
     """Choose ``plan.add_k`` candidates with ``plan.model`` and add a base and a template team at each."""
     template = plan.template
@@ -350,7 +364,7 @@ def _add_bases(
         raise InputError(f"risk_weights lacks grade(s) {', '.join(missing)}", field="risk_weights")
 
     # Data: the rows (site, standard) the template team can serve, and the current coverage.
-    current = coverage(modified, out=out, reference=reference)
+    current = coverage(modified, out=out, reference=reference, roads=roads)
     counts = rule.counted(modified.standards, [template.team_type.value], [template.tier.value])[:, 0]
     served = {s.id for s, yes in zip(modified.standards, counts, strict=True) if yes}
     rows = [r for r in current.sites if r.standard in served]
@@ -358,10 +372,10 @@ def _add_bases(
         raise InputError(f"no standard of this scenario counts a {template.tier.value} {template.team_type.value} "
                          "team at any site", field="team_type")
     lon, lat = _candidate_points(reference, plan.candidates)
-    nodes, access = place_points(reference, ids, lon, lat)
+    network, nodes, access = place_points(reference, ids, lon, lat, network=routing_network(reference, roads))
     site_index = {s.id: i for i, s in enumerate(modified.sites)}
     site_nodes = np.array([placement(reference).site_node[s.id] for s in modified.sites], dtype=np.int64)
-    drive, _, _ = drive_minutes(placement(reference).network, nodes, site_nodes)
+    drive, _, _ = drive_minutes(network, nodes, site_nodes)
     arrival = rule.arrival_minutes(template.turnout_min, drive, access[:, None])  # candidates x sites
     weights = np.array([float(plan.risk_weights[r.risk_grade]) for r in rows])
     cost = _siting_cost(plan.model, rows, arrival[:, [site_index[r.site] for r in rows]].T)

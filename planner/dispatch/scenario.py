@@ -24,6 +24,7 @@ import numpy as np
 import shapely.geometry
 
 from geodata.matrix import travel_times_to
+from geodata.network import RoadNetwork
 from geodata.routes import route_coordinates, route_lengths_m, shortest_routes
 from planner.availability import AvailabilityReport, nominal_capabilities
 from planner.clock import now
@@ -35,9 +36,10 @@ from planner.dispatch.requests import MAX_INCIDENTS, IncidentRequest
 from planner.dispatch.result import DispatchResult, Redispatch
 from planner.errors import InputError
 from planner.model.records import JurisdictionLevel
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
-from planner.scenario.network import placement
+from planner.scenario.network import join_points, placement
 from planner.sharing import Agreement, agreements_from_dicts
 
 __all__ = [
@@ -65,6 +67,7 @@ class ScenarioDispatch:
     routes: Mapping[str, list[list[float]]] = field(default_factory=dict)
     route_km: Mapping[str, float] = field(default_factory=dict)
     ledger: dict[str, Any] = field(default_factory=dict)
+    roads: Mapping[str, Any] | None = None
     available: AvailabilityReport | None = None
 
 
@@ -78,6 +81,7 @@ class ScenarioRedispatch:
     routes: Mapping[str, list[list[float]]] = field(default_factory=dict)
     route_km: Mapping[str, float] = field(default_factory=dict)
     ledger: dict[str, Any] = field(default_factory=dict)
+    roads: Mapping[str, Any] | None = None
     available: AvailabilityReport | None = None
 
     @property
@@ -99,6 +103,8 @@ class _Prepared:
     route_km: Mapping[tuple[str, str], float]
     incident_node: Mapping[str, int]
     described: tuple[dict[str, Any], ...]
+    network: RoadNetwork
+    roads: RoadConditions | None = None
 
 
 def unit_capabilities(scenario: Scenario, available: AvailabilityReport | None = None) -> dict[str, dict[str, int]]:
@@ -145,9 +151,12 @@ def _incident_region(scenario: Scenario, request: IncidentRequest, index: int) -
         raise InputError(f"incident {request.id}: {error}", field=f"incidents[{index}].lon") from None
 
 
-def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
+def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest], *, roads: RoadConditions | None = None,
              available: AvailabilityReport | None = None) -> _Prepared:
-    """Check the requests, place them on the network, and build the priced problem (at ``available``'s time)."""
+    """Check the requests, place them on the network, and build the priced problem.
+
+    Routed under ``roads`` (closures, a time band) and priced at ``available``'s time.
+    """
     if not requests:
         raise InputError("place at least one incident", field="incidents")
     if len(requests) > MAX_INCIDENTS:
@@ -156,10 +165,10 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
     if len(set(ids)) != len(ids):
         raise InputError("incident ids must be unique", field="incidents")
     placed = placement(scenario)
-    network = placed.network
     regions = tuple(_incident_region(scenario, r, i) for i, r in enumerate(requests))
-    snapped = placed.snapper.snap([r.lon for r in requests], [r.lat for r in requests],
-                                  max_distance_m=placed.snap_limit_m, refuse=False)
+    snapped = join_points(scenario, routing_network(scenario, roads), [r.lon for r in requests],
+                          [r.lat for r in requests], refuse=False)
+    network = snapped.network  # the incidents joined part-way along their roads
     if snapped.too_far.any():
         index = int(np.flatnonzero(snapped.too_far)[0])
         raise InputError(f"incident {requests[index].id} is {snapped.distance_m[index] / 1000:.1f} km from the "
@@ -192,15 +201,15 @@ def _prepare(scenario: Scenario, requests: Sequence[IncidentRequest],
                               supply_cost=price_supplies(scenario, agreements, requests, regions,
                                                          [s.id for s in supplies]))
     described = tuple({"id": r.id, "lon": r.lon, "lat": r.lat, "type": r.type, "priority": r.priority,
-                       "region": region, "off_network_m": round(float(d), 1),
+                       "region": region, "off_network_m": round(float(d), 1), "road": road,
                        "requirements": [{"capability": q.capability, "quantity": q.quantity,
                                          "deadline_min": q.deadline_min, "duration_min": q.duration_min}
                                         for q in r.requirements],
                        "materials": [{"material": m.material, "quantity": m.quantity, "unit": m.unit,
                                       "deadline_min": m.deadline_min} for m in r.materials]}
-                      for r, region, d in zip(requests, regions, snapped.distance_m, strict=True))
+                      for r, region, d, road in zip(requests, regions, snapped.distance_m, snapped.roads, strict=True))
     return _Prepared(scenario, agreements, tuple(requests), regions, problem, charges, route_km,
-                     {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described)
+                     {r.id: int(n) for r, n in zip(requests, snapped.node, strict=True)}, described, network, roads)
 
 
 def availability_summary(run: ScenarioDispatch | ScenarioRedispatch) -> dict[str, Any] | None:
@@ -254,13 +263,14 @@ def _routes(prepared: _Prepared, result: DispatchResult) -> tuple[dict[str, list
     """Road routes of the plan's units (drawn along the network) and their one-way kilometres."""
     scenario = prepared.scenario
     placed = placement(scenario)
+    network = prepared.network
     team_node = {t.id: placed.base_node[t.base] for t in scenario.teams}
     routes: dict[str, list[list[float]]] = {}
     for incident_id in sorted({a.incident for a in result.assignments}):
         sent = [a.unit for a in result.assignments if a.incident == incident_id]
-        paths = shortest_routes(placed.network, [team_node[u] for u in sent], prepared.incident_node[incident_id])
+        paths = shortest_routes(network, [team_node[u] for u in sent], prepared.incident_node[incident_id])
         for unit_id, path in zip(sent, paths, strict=True):
-            routes[unit_id] = route_coordinates(placed.network, path)
+            routes[unit_id] = route_coordinates(network, path)
     route_km = {a.unit: prepared.route_km[(a.unit, a.incident)] for a in result.assignments}
     return routes, route_km
 
@@ -271,32 +281,37 @@ def _ledger(prepared: _Prepared, result: DispatchResult) -> dict[str, Any]:
 
 
 def dispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], *, time_limit_s: float = 10.0,
+                      roads: RoadConditions | None = None,
                       available: AvailabilityReport | None = None) -> ScenarioDispatch:
     """Build the priced problem, solve it with CP-SAT and greedily, and add routes and the ledger.
 
     The optimal plan's ``objective.compensation`` is its ledger's ``total``: both come from the same
-    priced deployments. ``available`` (the availability at the dispatch time) limits each team to what it
-    can staff and prices it with the people on duty; without it teams count at their nominal strength.
+    priced deployments. ``roads`` (closures, the time band of the dispatch's moment) sets the travel
+    times and the routes; a team that cannot reach an incident under it is not a candidate there.
+    ``available`` (the availability at the dispatch time) limits each team to what it can staff and
+    prices it with the people on duty; without it teams count at their nominal strength.
     """
-    prepared = _prepare(scenario, requests, available)
+    prepared = _prepare(scenario, requests, roads=roads, available=available)
     optimal = solve_dispatch(prepared.problem, time_limit_s=time_limit_s)
     greedy = solve_dispatch_greedy(prepared.problem)
     routes, route_km = _routes(prepared, optimal)
     ledger = _ledger(prepared, optimal)
-    return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger, available)
+    return ScenarioDispatch(prepared.problem, prepared.described, optimal, greedy, routes, route_km, ledger,
+                            None if roads is None else roads.describe(), available)
 
 
 def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest], current: Mapping[str, str], *,
                         releasable: Iterable[str] = (), time_limit_s: float = 10.0,
+                        roads: RoadConditions | None = None,
                         available: AvailabilityReport | None = None) -> ScenarioRedispatch:
     """Re-optimise a plan after new incidents: ``current`` units stay on their incidents unless releasable.
 
     ``requests`` holds every incident, the earlier ones and the new; ``current`` maps each committed
     team to its incident. Travel is from the teams' bases (a committed team is priced and routed as
-    when it was first sent), so a kept unit costs what it cost in the earlier plan. ``available`` as for
+    when it was first sent), so a kept unit costs what it cost in the earlier plan. ``roads`` and ``available`` as for
     :func:`dispatch_scenario`.
     """
-    prepared = _prepare(scenario, requests, available)
+    prepared = _prepare(scenario, requests, roads=roads, available=available)
     for unit_id, incident_id in sorted(current.items()):
         if (unit_id, incident_id) not in prepared.charges and incident_id in prepared.incident_node:
             raise InputError(f"current: unit {unit_id} cannot serve incident {incident_id} "
@@ -304,4 +319,5 @@ def redispatch_scenario(scenario: Scenario, requests: Sequence[IncidentRequest],
     changes = redispatch(prepared.problem, current, releasable=releasable, time_limit_s=time_limit_s)
     routes, route_km = _routes(prepared, changes.result)
     ledger = _ledger(prepared, changes.result)
-    return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger, available)
+    return ScenarioRedispatch(prepared.problem, prepared.described, changes, routes, route_km, ledger,
+                              None if roads is None else roads.describe(), available)

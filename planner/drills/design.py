@@ -21,6 +21,7 @@ from planner.dispatch.problem import DispatchProblem, Incident, Requirement, Uni
 from planner.errors import InputError
 from planner.model.records import Availability
 from planner.model.validation import Model
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.library import Template
 from planner.scenario.model import Scenario
 from planner.scenario.travel import travel_minutes
@@ -80,8 +81,11 @@ def _deadline(template: Template, capability: str, at_min: float) -> float:
 
 
 def design_drill(scenario: Scenario, template: Template, site_id: str, *, start: dt.datetime,
-                 time_limit_s: float = 5.0) -> DrillDesign:
-    """Design a drill of ``template`` at ``site_id`` starting at ``start`` (the alarm, T + 0)."""
+                 time_limit_s: float = 5.0, roads: RoadConditions | None = None) -> DrillDesign:
+    """Design a drill of ``template`` at ``site_id`` starting at ``start`` (the alarm, T + 0).
+
+    ``roads`` sets the drive times (a surprise branch that closes a bridge: a closure set).
+    """
     sites = {s.id: s for s in scenario.sites}
     if site_id not in sites:
         raise InputError(f"site {site_id!r} does not exist in scenario {scenario.name}", field="site", record=site_id)
@@ -97,7 +101,8 @@ def design_drill(scenario: Scenario, template: Template, site_id: str, *, start:
         return DrillDesign(template=template.id, site=site_id, start=start, objectives=objectives,
                            shortfall=tuple({"capability": c, "missing": None} for c in sorted(needed)), msel=msel,
                            dispatch_status="no_candidates")
-    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id])
+    matrix = travel_minutes(scenario, "teams", "sites", origin_ids=[t.id for t in teams], destination_ids=[site_id],
+                            network=routing_network(scenario, roads))
     units = tuple(Unit(t.id, "drill", {c: q for c, q in t.capabilities.items() if c in needed}, float(t.turnout_min))
                   for t in teams)
     merged: dict[str, tuple[int, float]] = {}

@@ -19,6 +19,8 @@ from planner.drills.settings import drill_calendar, plan_set
 from planner.drills.simulate import require_site
 from planner.errors import InputError
 from planner.model.validation import Model, Text
+from planner.roads.bands import find_band
+from planner.roads.closures import find_set
 from planner.scenario.library import Template, load_library
 from planner.scenario.model import Scenario
 
@@ -46,6 +48,9 @@ class SimulationParameters(Model):
     weather: Text | None = Field(None, max_length=40, description="weather condition of the template's effects")
     time_of_day: Text | None = Field(None, max_length=40, description="time-of-day condition of the template's effects")
     drill: Text | None = Field(None, max_length=80, description="the drill key the simulation belongs to")
+    closures: Text | None = Field(None, max_length=80, description="a stored closure set the teams drive under "
+                                                                   "(a surprise branch: a bridge closed)")
+    band: Text | None = Field(None, max_length=80, description="a time band (speed_profiles) the teams drive in")
 
 
 def check_plan(scenario: Scenario, documents: Mapping[str, Any], params: PlanParameters) -> None:
@@ -62,6 +67,10 @@ def library_template(library: Mapping[str, Template], template: str) -> Template
 
 
 def check_simulation(scenario: Scenario, documents: Mapping[str, Any], params: SimulationParameters) -> None:
-    """Refuse simulating a template the library lacks or a site the scenario lacks."""
+    """Refuse simulating a template the library lacks, a site the scenario lacks, or an unknown closure set or band."""
     library_template(load_library(), params.template)
     require_site(scenario, params.site)
+    if params.closures is not None:
+        find_set(documents, params.closures)
+    if params.band is not None:
+        find_band(documents, params.band)

@@ -272,6 +272,8 @@ class SimulationRecord(Model):
     site: str | None = None
     drill: str | None = None
     histograms: dict[str, Histogram] = Field(default_factory=dict)
+    roads: dict[str, Any] | None = Field(None, description="closures and time band the teams drove under "
+                                                           "(planner.roads.conditions; null: free flow)")
 
     def percentile(self, metric: str, q: float) -> float:
         """Return the stored p50 or p90 of a metric (nan for other percentiles, an unknown metric or no value)."""

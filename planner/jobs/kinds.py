@@ -29,6 +29,9 @@ from planner.drills.sim_case import build_case
 from planner.drills.simulate import SimSettings, SimSummary, simulate_once
 from planner.jobs.registry import Progress, job_kind
 from planner.model.validation import Model
+from planner.roads.closures import find_set
+from planner.roads.conditions import travel_network
+from planner.roads.sweeps import sweep_bands
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.sweep.engine import SweepSettings, sweep
@@ -74,12 +77,15 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
     """Run Monte Carlo replications of a drill (SimPy).
 
     The replications draw from one generator seeded with ``seed``, as :func:`planner.drills.simulate.monte_carlo`
-    does, so the summary equals the CLI's for the same seed; histograms of every metric come with it.
+    does, so the summary equals the CLI's for the same seed; histograms of every metric come with it. Under
+    ``closures`` (a stored set) or a ``band`` the teams drive under them, and the summary says so (``roads``).
     """
     template = library_template(load_library(), params.template)
     runs, seed = params.runs, params.seed
     conditions = SimSettings(weather=params.weather, time_of_day=params.time_of_day)
-    case = build_case(scenario, template, params.site)
+    roads = (travel_network(scenario, settings, closures=params.closures, band=params.band)
+             if params.closures is not None or params.band is not None else None)
+    case = build_case(scenario, template, params.site, roads=roads)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     collected: list[dict[str, float]] = []
@@ -101,21 +107,32 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
             counts, edges = np.histogram(happened, bins=HISTOGRAM_BINS)
             histograms[n] = {"edges": [round(float(e), 3) for e in edges], "counts": [int(c) for c in counts]}
     return {**summary.to_dict(), "template": params.template, "site": params.site, "drill": params.drill,
-            "histograms": histograms}
+            "histograms": histograms, "roads": None if roads is None else roads.describe()}
 
 
-@job_kind("sweep", params=SweepParameters)
+def check_sweep(scenario: Scenario, documents: Mapping[str, Any], params: SweepParameters) -> None:
+    """Refuse a sweep under a closure set the scenario does not have (``NotFoundError`` naming ``closures``)."""
+    if params.closures:
+        find_set(documents, params.closures)
+
+
+@job_kind("sweep", params=SweepParameters, check=check_sweep)
 def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: SweepParameters,
               progress: Progress) -> dict[str, Any]:
     """Run a scenario sweep (:func:`planner.sweep.engine.sweep`) and return its summary.
 
-    Progress is reported per finished chunk of incidents.
+    Under ``closures`` (a stored closure set) every incident drives under it; with ``time_bands`` (the
+    default) and a scenario with speed bands, each incident's time of day is drawn among the bands and
+    free flow by their hours and it drives at its band's speeds. Progress is reported per finished chunk
+    of incidents.
     """
+    roads = travel_network(scenario, settings, closures=params.closures) if params.closures else None
+    bands = sweep_bands(scenario, settings, closures=params.closures) if params.time_bands else None
     sweep_settings = SweepSettings(busy_share=float(params.busy_share), availability_from=params.availability_from,
                                    availability_days=params.availability_days)
     result = sweep(scenario, params.incidents, seed=params.seed, mode=params.mode, workers=params.workers,
                    scheduler=params.scheduler, settings=sweep_settings, chunk_size=params.chunk_size,
-                   progress=progress, rules=availability_rules(settings, scenario))
+                   progress=progress, rules=availability_rules(settings, scenario), roads=roads, bands=bands or None)
     return result.to_dict()
 
 

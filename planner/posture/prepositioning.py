@@ -73,6 +73,7 @@ from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.records import Availability, Readiness, Team, Tier
 from planner.model.status import Status
 from planner.model.validation import Model, Text, validate
+from planner.posture.closures import RoadRule, propose_closures
 from planner.posture.readiness import (
     LevelSpec,
     ReadinessPolicy,
@@ -84,6 +85,7 @@ from planner.posture.readiness import (
     readiness_policy,
 )
 from planner.posture.warnings import HazardWarning, RiskRule, SiteRaise, apply_raises, raise_sites, region_shapes
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
@@ -168,16 +170,18 @@ class WarningRulesDocument(Model):
     team_readiness: Mapping[str, Mapping[Readiness, Annotated[StrictFloat, Field(ge=0)]]] = {}
     readiness_rules: tuple[ReadinessRule, ...] = ()
     posture: PostureSettings = PostureSettings()
+    road_rules: tuple[RoadRule, ...] = ()
 
 
 @dataclass(frozen=True)
 class PostureRules:
-    """Everything ``warning_rules.yaml`` holds: risk rules, readiness policy, posture settings."""
+    """Everything ``warning_rules.yaml`` holds: risk rules, readiness policy, posture settings, road rules."""
 
     risk: tuple[RiskRule, ...]
     readiness: ReadinessPolicy
     settings: PostureSettings
     source: str = "defaults"
+    roads: tuple[RoadRule, ...] = ()
 
 
 DEFAULT_RULES: Mapping[str, Any] = {
@@ -197,6 +201,13 @@ DEFAULT_RULES: Mapping[str, Any] = {
          "level": "full"},
     ],
     "posture": {"max_moves": 4, "max_move_min": 45, "min_at_home": {"*": {"fire_squad": 1}}},
+    "road_rules": [
+        {"name": "red flood: roads in the area closed", "hazards": ["flood"], "levels": ["red"],
+         "source": "[U] planning assumption"},
+        {"name": "red or orange rainstorm, flood or typhoon: roads in the area at half speed",
+         "hazards": ["rainstorm", "flood", "typhoon"], "levels": ["red", "orange"], "speed_factor": 0.5,
+         "source": "[U] planning assumption"},
+    ],
 }
 """Rules used when a scenario folder has no ``warning_rules.yaml`` (a generic subset of Jinan's)."""
 
@@ -205,7 +216,7 @@ def parse_rules(data: Any, *, where: str = "warning_rules.yaml") -> PostureRules
     """Rules from the parsed YAML mapping; ``InputError`` names the section, the entry and the field."""
     document = validate(WarningRulesDocument, data, what=where, field="warning_rules")
     policy = readiness_policy(document.readiness_levels, document.team_readiness, document.readiness_rules)
-    return PostureRules(document.risk_rules, policy, document.posture, where)
+    return PostureRules(document.risk_rules, policy, document.posture, where, document.road_rules)
 
 
 def default_rules() -> PostureRules:
@@ -646,7 +657,9 @@ class PostureReport:
 
     ``readiness_changes`` are the (site, standard) rows whose verdict differs between ``current`` and
     ``do_nothing`` (the only difference between the two is the raised readiness's turn-out), and
-    ``explanation`` says in words why the figures differ.
+    ``explanation`` says in words why the figures differ. ``roads`` says which closures and time band
+    the drive times were taken under; ``proposed_closures`` is the closure set the warnings propose by
+    the road rules (:func:`planner.posture.closures.propose_closures`), not applied.
     """
 
     scenario: str
@@ -669,6 +682,8 @@ class PostureReport:
     notes: tuple[str, ...] = ()
     readiness_changes: tuple[SiteChange, ...] = ()
     explanation: tuple[str, ...] = ()
+    roads: dict[str, Any] | None = None
+    proposed_closures: dict[str, Any] | None = None
 
     def figure(self, name: str) -> Figures:
         """Return the figures of ``current``, ``do_nothing``, ``greedy`` or ``optimised``."""
@@ -699,6 +714,7 @@ def plan_posture(
     at: dt.datetime | None = None,
     max_moves: int | None = None,
     time_limit_s: float | None = None,
+    roads: RoadConditions | None = None,
     availability_rules: AvailabilityRules | None = None,
 ) -> PostureReport:
     """Plan the posture for warnings on a scenario: raises, readiness, the best moves, before/after coverage.
@@ -718,6 +734,9 @@ def plan_posture(
         When the posture holds (default: the latest onset of the warnings).
     max_moves, time_limit_s
         Override the rules' posture settings.
+    roads
+        Closures and time band every drive time is taken under (:func:`planner.roads.conditions.travel_network`);
+        default the free-flow network.
     availability_rules
         The scenario's strength rules (default: :func:`planner.availability.default_rules`): the posture is
         planned with the teams as they stand at ``at`` by the one availability function (people on duty,
@@ -754,9 +773,9 @@ def plan_posture(
     team_raises = raise_teams(raised, active, periods, rules.readiness)
     posture = apply_readiness(raised, team_raises)
 
-    current = coverage_report(raised, reference=scenario)
-    before = coverage_report(posture, reference=scenario)
-    problem, points, context = build_problem(scenario, posture, before, staging, settings)
+    current = coverage_report(raised, reference=scenario, roads=roads)
+    before = coverage_report(posture, reference=scenario, roads=roads)
+    problem, points, context = build_problem(scenario, posture, before, staging, settings, roads)
     do_nothing = stay_home(problem)
     greedy = greedy_posture(problem)
     best = solve_posture(problem, time_limit_s=settings.time_limit_s, hint=greedy)
@@ -765,7 +784,7 @@ def plan_posture(
         best = dataclasses.replace(greedy, status=Status.FEASIBLE)
     moves = _moves(scenario, problem, best, points, context)
     greedy_moves = _moves(scenario, problem, greedy, points, context)
-    after = _coverage_after(scenario, posture, moves)
+    after = _coverage_after(scenario, posture, moves, roads)
     rows = len(problem.weights)
     total = sum(problem.weights) or 1.0
 
@@ -779,7 +798,7 @@ def plan_posture(
 
     figs = (figures("current", None, current),
             figures("do_nothing", do_nothing, before),
-            figures("greedy", greedy, _coverage_after(scenario, posture, greedy_moves)),
+            figures("greedy", greedy, _coverage_after(scenario, posture, greedy_moves, roads)),
             figures("optimised", best, after))
     readiness = compare(current, before, modified=posture)
     changes = readiness.newly_passing + readiness.newly_failing
@@ -788,7 +807,8 @@ def plan_posture(
         {"type": "Feature", "properties": {"warning": w.id, "event": w.event, "level": w.level,
                                            "description": "; ".join(a.description for a in w.areas)},
          "geometry": _merge([a.geometry(shapes) for a in w.areas])} for w in active]}
-    ledger = _ledger(scenario, moves, active)
+    ledger = _ledger(scenario, moves, active, roads)
+    proposed = propose_closures(scenario, active, rules.roads)
     return PostureReport(
         scenario=scenario.name, at=at.isoformat(), warnings=tuple(w.to_dict() for w in active),
         periods=tuple(p.name for p in periods), site_raises=site_raises, team_raises=team_raises, moves=moves,
@@ -796,7 +816,9 @@ def plan_posture(
         bound=None if best.bound is None else round(best.bound, 6), wall_s=time.perf_counter() - started,
         before=before, after=after, ledger=ledger, area=area,
         settings={**settings.model_dump(mode="json"), "rules": rules.source, "staging_points": len(staging)},
-        notes=tuple(notes), readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises))
+        notes=tuple(notes), readiness_changes=changes, explanation=explain_figures(figs, readiness, team_raises),
+        roads=None if roads is None else roads.describe(),
+        proposed_closures=None if proposed is None else proposed.to_json())
 
 
 def explain_figures(figures: Sequence[Figures], readiness: WhatIfResult, team_raises: Sequence[TeamRaise],
@@ -881,7 +903,8 @@ class _Place:
 
 
 def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport, staging: Sequence[StagingPoint],
-                  settings: PostureSettings) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
+                  settings: PostureSettings, roads: RoadConditions | None = None,
+                  ) -> tuple[PostureProblem, list[_Point], dict[str, Any]]:
     """Build the pure problem for a scenario under a posture: options from drive times, weights from grades.
 
     Rows are ``before.sites`` in order; teams are the available teams of a capability some standard
@@ -889,7 +912,7 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
     what-if move).
     """
     placed = placement(reference)
-    network = placed.network
+    network = routing_network(reference, roads)
     bases = posture.by_id("bases")
     capabilities = {s.capability for s in posture.standards}
     teams = [t for t in posture.teams if t.availability is Availability.AVAILABLE and t.team_type in capabilities]
@@ -905,8 +928,8 @@ def build_problem(reference: Scenario, posture: Scenario, before: CoverageReport
         clash = [s.id for s in staging if s.id in taken]
         if clash:
             raise InputError(f"staging point id {clash[0]!r} is also a base id", field="staging_points")
-        nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
-                                     [s.lat for s in staging])
+        network, nodes, access = place_points(reference, [s.id for s in staging], [s.lon for s in staging],
+                                              [s.lat for s in staging], network=network)
         for s, n, a in zip(staging, nodes, access, strict=True):
             if s.jurisdiction and s.jurisdiction not in regions:
                 raise InputError(f"staging point {s.id}: jurisdiction {s.jurisdiction!r} is not in the scenario",
@@ -1029,16 +1052,18 @@ def _moves(scenario: Scenario, problem: PostureProblem, solution: PostureSolutio
     return tuple(sorted(out, key=lambda m: m.team))
 
 
-def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move]) -> CoverageReport:
+def _coverage_after(reference: Scenario, posture: Scenario, moves: Sequence[Move],
+                    roads: RoadConditions | None) -> CoverageReport:
     """Coverage of the posture with the moves made (``whatif.apply_plan``), on the reference network."""
     if not moves:
-        return coverage_report(posture, reference=reference)
+        return coverage_report(posture, reference=reference, roads=roads)
     plan = Plan(move_teams={m.team: (m.to if m.to_kind == "base" else (m.lon, m.lat)) for m in moves})
     modified, out, _ = apply_plan(posture, plan)
-    return coverage_report(modified, out=out, reference=reference)
+    return coverage_report(modified, out=out, reference=reference, roads=roads)
 
 
-def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[HazardWarning]) -> dict[str, Any]:
+def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[HazardWarning],
+            roads: RoadConditions | None) -> dict[str, Any]:
     """Compensation ledger of the cross-region moves for the warning's window (standby as a natural-disaster mission).
 
     Transport is the round trip at the road length of the fastest route.
@@ -1054,10 +1079,12 @@ def _ledger(scenario: Scenario, moves: Sequence[Move], warnings: Sequence[Hazard
         deployments = []
         for m in (m for m in crossing if m.to_region == region):
             target = placed.base_node.get(m.to)
+            network = routing_network(scenario, roads)
             if target is None:
-                target = int(place_points(scenario, [m.to], [m.lon], [m.lat])[0][0])
-            path = shortest_routes(placed.network, [placed.base_node[m.from_base]], int(target))[0]
-            km = route_length_m(placed.network, path) / 1000 if path else 0.0
+                network, nodes, _ = place_points(scenario, [m.to], [m.lon], [m.lat], network=network)
+                target = int(nodes[0])
+            path = shortest_routes(network, [placed.base_node[m.from_base]], int(target))[0]
+            km = route_length_m(network, path) / 1000 if path else 0.0
             deployments.append(Deployment(unit=m.team, lender=m.from_region, people=teams[m.team].members,  # type: ignore[attr-defined]
                                           duration_h=hours, transport_km=round(2 * km, 2), trips=1,
                                           lender_province=province_of(scenario, m.from_region)))

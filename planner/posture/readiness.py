@@ -29,7 +29,7 @@ from pydantic import ConfigDict, Field, StrictFloat, model_validator
 from planner.drills.calendar import Blackout, CalendarDocument, calendar_year
 from planner.model.records import Availability, Readiness, Team, TeamType
 from planner.model.validation import Model, Text
-from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, haversine_km, region_shapes
+from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, answers, haversine_km, region_shapes
 from planner.scenario.model import Scenario
 
 __all__ = [
@@ -93,8 +93,7 @@ class ReadinessRule(Model):
         """Whether a warning triggers the rule (never for a period-only rule)."""
         if self.periods and not (self.hazards or self.levels):
             return False
-        return ((not self.hazards or warning.hazard in self.hazards)
-                and (not self.levels or warning.level in self.levels))
+        return answers(self.hazards, self.levels, warning)
 
     def covers_type(self, team: Team) -> bool:
         """Whether the rule raises teams of this type."""

@@ -58,6 +58,7 @@ __all__ = [
     "RiskRule",
     "SiteRaise",
     "WarningArea",
+    "answers",
     "apply_raises",
     "in_force",
     "parse_cap",
@@ -227,6 +228,12 @@ class HazardWarning:
 def in_force(warnings: Iterable[HazardWarning], at: dt.datetime) -> tuple[HazardWarning, ...]:
     """Return the warnings whose window contains ``at``."""
     return tuple(w for w in warnings if w.in_force(at))
+
+
+def answers(hazards: Iterable[str], levels: Iterable[str], warning: HazardWarning) -> bool:
+    """Whether a rule naming ``hazards`` and ``levels`` (empty: any) answers the warning: the one test of every rule."""
+    hazards, levels = frozenset(hazards), frozenset(levels)
+    return (not hazards or warning.hazard in hazards) and (not levels or warning.level in levels)
 
 
 def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -625,8 +632,7 @@ class RiskRule(Model):
 
     def applies(self, warning: HazardWarning) -> bool:
         """Whether the rule answers this warning's hazard and level."""
-        return ((not self.hazards or warning.hazard in self.hazards)
-                and (not self.levels or warning.level in self.levels))
+        return answers(self.hazards, self.levels, warning)
 
     def concerns(self, site: HazardSite) -> bool:
         """Whether the rule names this site (by kind or id)."""

@@ -49,6 +49,7 @@ def layer(scenario: Scenario, kind: str) -> FeatureCollection:
         elif kind in _PLACED_KINDS:
             geometry = _point(record.lon, record.lat)  # type: ignore[attr-defined]
             properties["off_network_m"] = round(placed.off_network_m[record.id], 1)  # type: ignore[union-attr]
+            properties["snap_road"] = placed.roads.get(record.id)  # type: ignore[union-attr]
         else:
             base_id = getattr(record, "base", None) or getattr(teams.get(getattr(record, "team", "")), "base", None)
             base = bases.get(base_id) if base_id else None

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ import numpy as np
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, read_network_csv
+from geodata.points import with_points
 from geodata.regional import knn_network
-from geodata.snap import DEFAULT_MAX_SNAP_M, Snapper
+from geodata.snap import DEFAULT_ACCESS_SPEED_KPH, DEFAULT_MAX_SNAP_M, Snapper
 from planner.errors import InputError
 from planner.scenario.model import Scenario
 from planner.settings import PROJECT_DIR, imported_networks_dir
@@ -68,9 +70,71 @@ def _knn(name: str, spec_json: str, points: tuple[tuple[float, float], ...]) -> 
                        speed_kph=float(spec.get("speed_kph", 60.0)), name=name)
 
 
+SNAP_MODES = ("edges", "nodes")
+
+
+def snap_mode(scenario: Scenario) -> str:
+    """``edges`` (split the nearest edge) on road networks, ``nodes`` on approximate kNN networks (``snap_to``)."""
+    spec = dict(scenario.meta.get("network") or {})
+    mode = str(scenario.meta.get("snap_to", "nodes" if spec.get("kind") == "knn" else "edges"))
+    if mode not in SNAP_MODES:
+        raise InputError(f"scenario {scenario.name}: snap_to must be edges or nodes, not {mode!r}", field="snap_to")
+    return mode
+
+
+def access_speed_kph(scenario: Scenario) -> float:
+    """Speed over the off-road leg from a point to its road (``access_speed_kph`` in scenario.yaml)."""
+    speed = scenario.meta.get("access_speed_kph", DEFAULT_ACCESS_SPEED_KPH)
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not 0 < float(speed) <= 200:
+        raise InputError(f"scenario {scenario.name}: access_speed_kph must be a number in (0, 200]",
+                         field="access_speed_kph")
+    return float(speed)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Points joined to a network: the network with them, their nodes, off-road metres and the road chosen.
+
+    ``roads`` holds, per point, the road it snapped to (class, way id, source edge id, fraction along
+    it, snap distance) when snapping to edges, else None.
+    """
+
+    network: RoadNetwork
+    node: np.ndarray
+    distance_m: np.ndarray
+    too_far: np.ndarray
+    roads: tuple[dict[str, object] | None, ...]
+
+
+def join_points(scenario: Scenario, network: RoadNetwork, lon: Sequence[float] | np.ndarray,
+                lat: Sequence[float] | np.ndarray, *, labels: Sequence[str] | None = None,
+                refuse: bool = True) -> Joined:
+    """Join points to ``network`` as the scenario snaps: split their nearest edge, or at their nearest node.
+
+    ``network`` is the scenario's network (:func:`placement`), or the same under closures or a time band
+    (split edges keep their speed factor). Points beyond the scenario's snap limit raise ``GeodataError``
+    naming them (or are flagged in ``too_far`` without ``refuse``).
+    """
+    limit = snap_limit_m(scenario)
+    snapper = _snapper(network)
+    if snap_mode(scenario) == "nodes":
+        nodes = snapper.snap(lon, lat, labels=labels, max_distance_m=limit, refuse=refuse)
+        return Joined(network, nodes.node, nodes.distance_m, nodes.too_far, (None,) * int(nodes.node.size))
+    snaps = snapper.snap_edges(lon, lat, labels=labels, max_distance_m=limit, refuse=refuse)
+    joined, nodes_a = with_points(network, snaps, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float),
+                                  access_speed_kph=access_speed_kph(scenario))
+    return Joined(joined, nodes_a, snaps.distance_m, snaps.too_far,
+                  tuple(snaps.road(network, i) for i in range(int(snaps.edge.size))))
+
+
 @dataclass(frozen=True)
 class Placement:
-    """Node and off-network distance of every base, site and reserve depot of a scenario, and its snap limit."""
+    """Where every base, site and reserve depot of a scenario joins its network, and the network with them joined.
+
+    ``network`` is the scenario's road network with each point joined part-way along its nearest edge
+    (:func:`geodata.points.with_points`), or the network itself where points snap to nodes;
+    ``base_node``/``site_node``/``depot_node`` are the points' nodes on it; ``roads`` the road each chose.
+    """
 
     network: RoadNetwork
     snapper: Snapper
@@ -78,46 +142,48 @@ class Placement:
     site_node: dict[str, int]
     off_network_m: dict[str, float]
     snap_limit_m: float
-    depot_node: dict[str, int]
+    depot_node: dict[str, int] = field(default_factory=dict)
+    roads: dict[str, dict[str, object] | None] = field(default_factory=dict)
 
 
+PLACEMENT_SETTINGS = ("network", "speeds_kph", "snap_limit_m", "snap_to", "access_speed_kph")
+"""Scenario settings a placement depends on (its cache key holds them)."""
 _placements: dict[tuple[str, str, int], Placement] = {}
 
 
 def placement(scenario: Scenario) -> Placement:
-    """Snap the scenario's bases, sites and reserve depots to its network; refuse any point beyond the snap limit.
+    """Join the scenario's bases, sites and reserve depots to its network; refuse any point beyond the snap limit.
 
     The ``InputError`` names the first base, site or depot too far (kind, id, position and distance) and the
     scenario's ``snap_limit_m``, with ``lon`` as its field, so a form shows it beside the coordinates.
-    Placements are cached by network settings, snap limit and the points' positions.
+    Placements are cached by network and snapping settings, snap limit and the points' positions.
     """
-    settings = json.dumps([scenario.meta.get(key) for key in ("network", "speeds_kph", "snap_limit_m")],
-                          sort_keys=True, default=str)
+    settings = json.dumps([scenario.meta.get(key) for key in PLACEMENT_SETTINGS], sort_keys=True, default=str)
     key = (scenario.name, settings, hash(tuple((r.id, r.lon, r.lat) for r in (*scenario.bases, *scenario.sites,
                                                                               *scenario.depots))))
     if key in _placements:
         return _placements[key]
     network = network_for(scenario)
-    snapper = _snapper(network)
     limit = snap_limit_m(scenario)
-    nodes: dict[str, dict[str, int]] = {}
-    distances: dict[str, float] = {}
-    for kind, records in (("bases", scenario.bases), ("sites", scenario.sites), ("depots", scenario.depots)):
-        try:
-            result = snapper.snap([r.lon for r in records], [r.lat for r in records], max_distance_m=limit,
-                                  refuse=False)
-        except GeodataError as error:
-            raise InputError(str(error), field="lon") from None
-        for record, distance, too_far in zip(records, result.distance_m, result.too_far, strict=True):
-            if too_far:
-                raise InputError(f"{kind[:-1]} {record.id} at ({record.lon:.5f}, {record.lat:.5f}) is "
-                                 f"{_distance(distance)} from the nearest road of network {network.name!r} (the "
-                                 f"scenario's snap_limit_m is {_distance(limit)})", field="lon", record=record.id)
-        nodes[kind] = {r.id: int(n) for r, n in zip(records, result.node, strict=True)}
-        distances.update({r.id: float(d) for r, d in zip(records, result.distance_m, strict=True)})
+    groups = (("base", scenario.bases), ("site", scenario.sites), ("depot", scenario.depots))
+    records = [r for _, group in groups for r in group]
+    kinds = [kind for kind, group in groups for _ in group]
+    try:
+        joined = join_points(scenario, network, [r.lon for r in records], [r.lat for r in records], refuse=False)
+    except GeodataError as error:
+        raise InputError(str(error), field="lon") from None
+    for kind, record, distance, too_far in zip(kinds, records, joined.distance_m, joined.too_far, strict=True):
+        if too_far:
+            raise InputError(f"{kind} {record.id} at ({record.lon:.5f}, {record.lat:.5f}) is "
+                             f"{_distance(distance)} from the nearest road of network {network.name!r} (the "
+                             f"scenario's snap_limit_m is {_distance(limit)})", field="lon", record=record.id)
+    nodes = {kind: {r.id: int(n) for r, k, n in zip(records, kinds, joined.node, strict=True) if k == kind}
+             for kind, _ in groups}
     if len(_placements) > 16:
         _placements.clear()
-    _placements[key] = Placement(network, snapper, nodes["bases"], nodes["sites"], distances, limit, nodes["depots"])
+    _placements[key] = Placement(joined.network, _snapper(joined.network), nodes["base"], nodes["site"],
+                                 {r.id: float(d) for r, d in zip(records, joined.distance_m, strict=True)}, limit,
+                                 nodes["depot"], {r.id: road for r, road in zip(records, joined.roads, strict=True)})
     return _placements[key]
 
 
@@ -139,11 +205,15 @@ def _distance(metres: float) -> str:
     return f"{metres / 1000:,.1f} km" if metres >= 1000 else f"{metres:.0f} m"
 
 
+SNAPPERS_KEPT = 8
+"""Snappers kept (one per network: the scenario's, and each under closures or a band), oldest dropped first."""
 _snappers: dict[str, Snapper] = {}
 
 
 def _snapper(network: RoadNetwork) -> Snapper:
     key = network.fingerprint()
     if key not in _snappers:
+        if len(_snappers) >= SNAPPERS_KEPT:
+            _snappers.pop(next(iter(_snappers)))  # the oldest: a snapper holds its network
         _snappers[key] = Snapper(network)
     return _snappers[key]

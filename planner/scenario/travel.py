@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geodata.matrix import travel_time_matrix
+from geodata.network import RoadNetwork
 from planner.errors import InputError
 from planner.model.codes import POINT_KINDS
 from planner.scenario.model import Scenario
@@ -51,17 +52,20 @@ def travel_minutes(
     destination_ids: Sequence[str] | None = None,
     cutoff_min: float | None = None,
     workers: int = 1,
+    network: RoadNetwork | None = None,
 ) -> TravelMatrix:
     """Network travel minutes from origins to destinations (turn-out time not included).
 
-    ``cutoff_min`` (entries beyond it are unreachable) must be a finite number of minutes >= 0.
+    ``network`` is the scenario's network under closures or a time band
+    (:func:`planner.roads.conditions.travel_network`); default the free-flow one. ``cutoff_min`` (entries
+    beyond it are unreachable) must be a finite number of minutes >= 0.
     """
     if cutoff_min is not None and not (math.isfinite(cutoff_min) and cutoff_min >= 0):
         raise InputError(f"cutoff_min must be a number of minutes >= 0, not {cutoff_min}", field="cutoff_min")
     origins, origin_nodes = point_nodes(scenario, origin_kind, origin_ids)
     destinations, destination_nodes = point_nodes(scenario, destination_kind, destination_ids)
     seconds = travel_time_matrix(
-        placement(scenario).network, origin_nodes, destination_nodes,
+        network or placement(scenario).network, origin_nodes, destination_nodes,
         cutoff_s=None if cutoff_min is None else cutoff_min * 60, workers=workers,
     )
     return TravelMatrix(tuple(origins), tuple(destinations), seconds / 60.0)

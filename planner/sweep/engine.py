@@ -43,12 +43,13 @@ them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ from planner.dispatch.requests import incident_library, requirements_from_templa
 from planner.dispatch.scenario import unit_capabilities
 from planner.errors import InputError
 from planner.model.records import Availability
+from planner.roads.conditions import RoadConditions, routing_network
+from planner.roads.sweeps import SweepBand
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sweep.backends import run_chunks
@@ -133,15 +136,20 @@ class SweepResult:
 # model
 
 
-def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None,
-                rules: AvailabilityRules | None = None) -> SweepModel:
+def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, roads: RoadConditions | None = None,
+                bands: Mapping[str, SweepBand] | None = None, rules: AvailabilityRules | None = None) -> SweepModel:
     """Build the sweep's inputs once: team x site drive minutes on the network, templates, standards.
 
     The drive minutes come from :func:`planner.coverage.verdict.drive_minutes` (one search per distinct site
-    or per distinct base, whichever is fewer) on the scenario's cached network. With
-    ``settings.availability_from``, what each team can staff at each time of day of each day judged comes
-    from the one availability function under ``rules`` (the scenario's strength rules; default rules when
-    None): :func:`availability_by_time_of_day`.
+    or per distinct base, whichever is fewer) on the scenario's cached network, or under ``roads``
+    (closures, a band: :func:`planner.roads.conditions.travel_network`). With ``bands`` (time-of-day
+    name -> share of incidents, hour and conditions, e.g. from :func:`planner.roads.sweeps.sweep_bands`)
+    the time-of-day draws are those names with those shares, and each incident drives on its band's
+    network; the templates' own time-of-day travel factors then do not apply (no name matches), so a
+    band's slowdown is counted once. With ``settings.availability_from``, what each team can staff at
+    each time of day of each day judged comes from the one availability function under ``rules`` (the
+    scenario's strength rules; default rules when None): :func:`availability_by_time_of_day`, at each
+    time of day's hour (a band's start when the draws are bands).
     """
     settings = settings or SweepSettings()
     settings.check()
@@ -159,16 +167,27 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None,
     cap_index = {c: k for k, c in enumerate(capabilities)}
     owned = unit_capabilities(scenario)
     capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int32)
-    moment_qty, moment_live = availability_by_time_of_day(scenario, [t.id for t in teams], capabilities, settings,
-                                                          rules)
 
     placed = placement(scenario)
     bases = sorted({t.base for t in teams})
-    drive, _, _ = drive_minutes(
-        placed.network, [placed.base_node[b] for b in bases], [placed.site_node[s.id] for s in scenario.sites]
-    )
     row = {b: k for k, b in enumerate(bases)}
-    travel_min = drive[[row[t.base] for t in teams]]
+
+    def team_minutes(conditions: RoadConditions | None) -> np.ndarray:
+        drive, _, _ = drive_minutes(routing_network(scenario, conditions), [placed.base_node[b] for b in bases],
+                                    [placed.site_node[s.id] for s in scenario.sites])
+        return np.asarray(drive[[row[t.base] for t in teams]], dtype=float)
+
+    travel_min = team_minutes(roads)
+    travel_by_tod = None
+    described = None if roads is None else roads.describe()
+    if bands:
+        settings = dataclasses.replace(settings, time_of_day={name: band.share for name, band in bands.items()},
+                                       time_of_day_hours={name: band.hour for name, band in bands.items()})
+        settings.check()
+        travel_by_tod = np.stack([team_minutes(band.conditions) for band in bands.values()])
+        described = {name: band.conditions.describe() for name, band in bands.items()}
+    moment_qty, moment_live = availability_by_time_of_day(scenario, [t.id for t in teams], capabilities, settings,
+                                                          rules)
 
     site_templates = tuple(
         tuple(k for k, tid in enumerate(template_ids) if s.kind.value in library[tid].site_kinds)
@@ -245,6 +264,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None,
         standard_counted=counted,
         settings=settings,
         template_objects=tuple(library[t] for t in template_ids),
+        travel_by_tod=travel_by_tod,
+        roads=described,
         moment_qty=moment_qty,
         moment_live=moment_live,
     )
@@ -307,6 +328,8 @@ def sweep(
     checkpoint: str | Path | None = None,
     progress: Progress | None = None,
     model: SweepModel | None = None,
+    roads: RoadConditions | None = None,
+    bands: Mapping[str, SweepBand] | None = None,
     rules: AvailabilityRules | None = None,
 ) -> SweepResult:
     """Draw and evaluate ``incidents`` incidents and summarise them.
@@ -340,6 +363,8 @@ def sweep(
         Called with ``(fraction, message)`` as chunks finish.
     model
         A prebuilt :func:`sweep_model` of ``scenario`` (with ``settings``), to reuse across sweeps.
+    roads, bands
+        Closures and time bands of the drive times (:func:`sweep_model`).
     rules
         The scenario's strength rules, for availability by time of day (``settings.availability_from``).
 
@@ -366,7 +391,7 @@ def sweep(
     started = time.perf_counter()
     report = progress or (lambda fraction, message: None)
     report(0.0, "computing the team x site travel-time matrix")
-    model = model or sweep_model(scenario, settings=settings, rules=rules)
+    model = model or sweep_model(scenario, settings=settings, roads=roads, bands=bands, rules=rules)
     site, template, tod = draw_incidents(model, incidents, seed=seed)
     size = chunk_size or min(1000, max(25, math.ceil(incidents / (40 if workers == 1 else 10 * workers))))
     starts = list(range(0, incidents, size))
@@ -394,7 +419,7 @@ def sweep(
         raise RuntimeError(
             f"sweep lost or duplicated incidents: {records.index.size} records for {incidents}"
         )
-    summary = summarise(model, site, template, tod, records, mode=mode)
+    summary = {**summarise(model, site, template, tod, records, mode=mode), "roads": model.roads}
     report(1.0, f"{incidents} incidents done")
     return SweepResult(
         scenario.name,

@@ -133,8 +133,14 @@ class SweepModel:
     standard_counted: np.ndarray
     settings: SweepSettings
     template_objects: tuple[Any, ...] = ()
+    travel_by_tod: np.ndarray | None = None
+    roads: dict[str, Any] | None = None
     moment_qty: np.ndarray | None = None
     moment_live: np.ndarray | None = None
+
+    def travel(self, tod: int) -> np.ndarray:
+        """Teams x sites drive minutes at a time of day: its band's network when the sweep draws bands."""
+        return self.travel_min if self.travel_by_tod is None else self.travel_by_tod[tod]
 
     @property
     def n_teams(self) -> int:
@@ -158,6 +164,7 @@ class SweepModel:
         for array in (
             self.turnout_min,
             self.travel_min,
+            np.empty(0) if self.travel_by_tod is None else self.travel_by_tod,
             self.capability_qty,
             self.site_weight,
             self.tod_share,
@@ -188,6 +195,7 @@ class SweepModel:
                     self.settings.turnout_cv,
                     self.settings.travel_cv,
                     self.settings.busy_share,
+                    self.roads,
                     self.settings.availability_from,
                     self.settings.availability_days,
                     sorted(self.settings.time_of_day_hours.items()),
@@ -283,7 +291,7 @@ def _evaluate_dispatch(
     busy = rng.random(n_teams) < s.busy_share
     qty, answering = model.staffed(incident, tod)
     turnout = model.turnout_min * model.tod_turnout[template, tod]
-    travel = model.travel_min[:, site] * model.tod_travel[template, tod]
+    travel = model.travel(tod)[:, site] * model.tod_travel[template, tod]
     live = ~busy & np.isfinite(travel) & answering
     expected = turnout + travel
     realised = turnout * f_turnout + travel * f_travel
@@ -352,7 +360,7 @@ def _evaluate_simulate(
     rng = _incident_rng(seed, incident)
     busy = rng.random(model.n_teams) < s.busy_share
     qty, answering = model.staffed(incident, tod)
-    travel = model.travel_min[:, site]
+    travel = model.travel(tod)[:, site]
     live = ~busy & np.isfinite(travel) & answering
     units = tuple(
         SimUnit(

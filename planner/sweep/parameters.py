@@ -52,6 +52,11 @@ class SweepParameters(Model):
         ge=0, lt=1, allow_inf_nan=False,
         description="probability that an available team is busy elsewhere")] = 0.0
     chunk_size: Annotated[StrictInt, Field(ge=1, le=MAX_INCIDENTS, description="incidents per task")] | None = None
+    closures: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="a stored closure set every incident drives under (closures.yaml)")
+    time_bands: bool = Field(
+        True, description="when the scenario has speed bands, draw each incident's time of day among them and free "
+                          "flow by their hours, and drive at its band's speeds")
     availability_from: Day | None = Field(
         None, description="judge who is on duty and what each team can staff (the one availability function) at "
                           "each time of day of the days from this one; default: every team at declared strength")

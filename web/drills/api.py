@@ -324,8 +324,9 @@ def simulate(name: str, key: str, json: Simulate) -> Any:
     entry = records.drill_entry(get_store(), name, key)
     if not entry.get("site"):
         raise InputError(f"drill {key} has no hazard site to simulate", field="site")
-    job_id = runner().submit("drills-simulate", name, {"template": entry["scenario"], "site": entry["site"],
-                                                       "runs": json.runs, "seed": json.seed, "drill": key},
+    params = {"template": entry["scenario"], "site": entry["site"], "runs": json.runs, "seed": json.seed, "drill": key,
+              **{k: v for k, v in (("closures", json.closures), ("band", json.band)) if v}}
+    job_id = runner().submit("drills-simulate", name, params,
                              actor=actor(), loaded=current_scenario(name))
     return jsonify({"id": job_id, "status": "queued"}), 202
 

@@ -10,7 +10,8 @@ from geodata.datums import MapDatum
 from planner.model.datum import CRS_DESCRIPTION, MapPoint
 from planner.model.records import TeamType, Tier
 from planner.model.validation import refuse
-from web.schemas.common import Answer, QueryString, RequestBody, absent, one_error
+from web.schemas.common import Answer, FeatureCollection, QueryString, RequestBody, absent, one_error
+from web.schemas.roads import RoadFields, RoadsApplied, RoadsQuery
 
 MAX_CANDIDATES = 500
 """Candidate points of one what-if addition."""
@@ -57,8 +58,11 @@ class AddTeams(RequestBody):
         return self
 
 
-class WhatIfPlan(RequestBody):
-    """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added."""
+class WhatIfPlan(RoadFields):
+    """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added.
+
+    Under ``closures`` and a time band (``at`` or ``band``) both the before and the after are computed.
+    """
 
     committed: list[str] = Field(default_factory=list, description="ids of teams away on other work")
     close_bases: list[str] = Field(default_factory=list, description="ids of bases closed, their teams out")
@@ -75,16 +79,36 @@ class LayersQuery(QueryString):
     format: Literal["geojson", "csv"] = Field("geojson", description="GeoJSON, or CSV with WKT geometry")
 
 
-class CoverageQuery(QueryString):
-    """Nominal coverage, or with ``at`` the teams available at that time."""
+class CoverageQuery(RoadsQuery):
+    """Nominal coverage, or with ``at`` the teams available at that time, under a closure set and a time band.
 
-    at: str | None = absent("coverage with the teams available at this time (ISO 8601; no offset: the scenario's zone)")
+    One ``at`` means both: who is on duty then, and the time band the roads are driven in.
+    """
+
+    at: str | None = absent("coverage with the teams available at this time, on the roads of its time band "
+                            "(ISO 8601; no offset: the scenario's zone)")
 
 
-class ServiceAreaQuery(QueryString):
-    """The standard whose service areas to draw."""
+class ServiceAreaQuery(RoadsQuery):
+    """The standard whose service areas to draw, under a closure set and a time band."""
 
     standard: str = Field(min_length=1, description="standard id")
+
+
+class AreaBreaksQuery(RoadsQuery):
+    """Whose areas (a team type, some or all bases) at which breaks, under a closure set and a time band."""
+
+    team_type: TeamType
+    breaks: str = Field("5,10,15,30", pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+                        description="minutes from the call, turn-out included, comma-separated")
+    bases: str | None = Field(None, description="comma-separated base ids (default: every base with such a team)")
+
+
+class AreaBreaks(FeatureCollection):
+    """Service areas per (base, break), largest break first; each feature's properties: base, minutes, turnout."""
+
+    breaks: list[float]
+    roads: RoadsApplied | None = None
 
 
 class CoverageReport(Answer):
@@ -96,6 +120,7 @@ class CoverageReport(Answer):
     gaps: list[dict[str, Any]]
     standards: list[dict[str, Any]]
     excluded: list[dict[str, Any]]
+    roads: RoadsApplied | None = Field(None, description="closures and time band applied (null: free flow)")
 
 
 class WhatIfAnswer(Answer):

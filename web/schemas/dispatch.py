@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import Field
 
 from planner.dispatch.requests import MAX_INCIDENTS, IncidentEntry, MaterialEntry, RequirementEntry
-from web.schemas.common import Answer, RequestBody
+from web.schemas.common import Answer
+from web.schemas.roads import RoadFields, RoadsApplied
 
 DEFAULT_TIME_LIMIT_S = 10.0
 """Solver time limit when the request gives none, seconds."""
@@ -19,13 +20,18 @@ MAX_TIME_LIMIT_S = 60.0
 """Largest solver time limit a request may ask for, seconds."""
 
 
-class DispatchRequest(RequestBody):
-    """Incidents to dispatch units to (each as the planner reads one, ``IncidentEntry``), and the time limit."""
+class DispatchRequest(RoadFields):
+    """Incidents to dispatch units to (each as the planner reads one, ``IncidentEntry``), and the time limit.
+
+    ``at`` is the moment of the dispatch: who is on duty then, and its time band's travel times;
+    ``closures`` routes around closed roads (a team that cannot reach an incident is not sent there).
+    """
 
     incidents: list[IncidentEntry] = Field(min_length=1, max_length=MAX_INCIDENTS)
     time_limit_s: float = Field(DEFAULT_TIME_LIMIT_S, gt=0, le=MAX_TIME_LIMIT_S)
-    at: str | None = Field(None, description="dispatch with availability at this time (ISO 8601; no offset: the "
-                                             "scenario's zone); absent: teams at their nominal strength")
+    at: str | None = Field(None, description="dispatch with availability at this time, on the roads of its time "
+                                             "band (ISO 8601; no offset: the scenario's zone); absent: teams at "
+                                             "their nominal strength, free flow")
 
 
 class IncidentType(Answer):
@@ -98,4 +104,5 @@ class DispatchAnswer(Answer):
     optimal: DispatchPlan
     greedy: DispatchPlan
     ledger: dict[str, Any]
+    roads: RoadsApplied | None = Field(None, description="closures and time band applied (null: free flow)")
     availability: DispatchAvailability | None = None

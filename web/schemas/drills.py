@@ -88,10 +88,13 @@ class ShiftDrill(RequestBody):
 
 
 class Simulate(RequestBody):
-    """Monte Carlo runs and the random seed."""
+    """Monte Carlo runs, the random seed, and the roads the teams drive on (a stored closure set, a time band)."""
 
     runs: int = Field(500, ge=1, le=20000)
     seed: int = Field(0, ge=0)
+    closures: str | None = Field(None, max_length=80, description="a stored closure set's name (a surprise branch "
+                                                                  "may close a bridge)")
+    band: str | None = Field(None, max_length=80, description="a time band's id (speed_profiles)")
 
 
 class ObservedEvent(RequestBody):

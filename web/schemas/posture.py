@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from planner.model.validation import Day, refuse
 from web.schemas.common import Answer, QueryString, RequestBody, absent
+from web.schemas.roads import BAND_HELP, CLOSURES_HELP
 
 
 class PostureRequest(RequestBody):
@@ -25,6 +26,8 @@ class PostureRequest(RequestBody):
     at: AwareDatetime | None = Field(None, description="when the posture holds (default: the warning's onset)")
     max_moves: int | None = Field(None, ge=0, le=50)
     time_limit_s: float | None = Field(None, gt=0, le=60)
+    closures: str | dict[str, Any] | None = Field(None, description=CLOSURES_HELP)
+    band: str | None = Field(None, description=BAND_HELP)
 
     @model_validator(mode="after")
     def one_warning(self) -> Self:

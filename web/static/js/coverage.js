@@ -14,6 +14,9 @@
                   candidates: [], adding: false, areas: {} };
 
   const { map, renderer } = Planner.createMap(el);
+  const roads = PlannerRoads.create({ map, renderer, scenario, container: document.getElementById("roads-panel"),
+                                      onChange: () => reloadReport() });
+  const withRoads = (path) => { const q = roads.query(); return q ? `${path}${path.includes("?") ? "&" : "?"}${q}` : path; };
 
   const $ = (id) => document.getElementById(id);
   const fmt = (m) => (m === null || m === undefined) ? "无 none" : m.toFixed(1);
@@ -23,6 +26,17 @@
   function current() { return state.view === "after" && state.result ? state.result.after : state.report; }
   function standardId() { return $("standard").value; }
   function rowsOf(report, sid) { return report.sites.filter((r) => r.standard === sid); }
+
+  function reloadReport() {
+    el.dataset.ready = "false";
+    return getJSON(api(withRoads("coverage"))).then((report) => {
+      state.report = report; state.result = null; state.view = "before"; state.areas = {};
+      $("whatif-result").innerHTML = "";
+      redraw();
+      el.dataset.ready = "true";
+      return drawAreas();
+    }).catch((error) => { $("roads-applied").innerHTML = `<span class="met-no">${escape(error.message)}</span>`; });
+  }
 
   function siteStatus(row) {
     if (!row) return "na";
@@ -74,6 +88,8 @@
   function drawTables() {
     const report = current();
     const sid = standardId();
+    $("roads-applied").innerHTML = report.roads ? `道路 Roads: ${PlannerRoads.describe(report.roads)}` : "";
+    el.dataset.closureSetApplied = report.roads && report.roads.closure_set ? report.roads.closure_set : "";
     const summary = report.standards.find((s) => s.standard === sid);
     $("standard-summary").innerHTML = summary ? `≤${summary.max_min} min · ${summary.tiers.length ? escape(summary.tiers.join(", ")) : "any tier 任意层级"} · ` +
       `${summary.passing}/${summary.sites} 达标 passing (${pct(summary.share)}), 要求 needed ${pct(summary.min_share)} · ` +
@@ -87,7 +103,7 @@
     tbody.innerHTML = gaps.map((g) =>
       `<tr data-site="${escape(g.site)}" data-lat="${g.lat}" data-lon="${g.lon}"><td>${escape(g.name_zh || "")} ${escape(g.name)}</td>` +
       `<td><span class="swatch" style="background:${RISK[g.risk_grade]}"></span>${escape(lab("risk_grade", g.risk_grade))}</td>` +
-      `<td>${escape(g.first ? g.first.team : "—")}</td><td>${fmt(g.first ? g.first.minutes : null)}</td>` +
+      `<td>${escape(g.first ? g.first.team : (g.unreachable ? "不可达 unreachable" : "—"))}</td><td>${fmt(g.first ? g.first.minutes : null)}</td>` +
       `<td>${g.shortfall_min === null ? "∞" : g.shortfall_min.toFixed(1)}</td><td>${g.backup ? "有 yes" : "无 no"}</td></tr>`).join("")
       || `<tr><td colspan="6">无缺口 No gaps for this standard</td></tr>`;
     tbody.querySelectorAll("tr[data-site]").forEach((tr) => tr.addEventListener("click", () => {
@@ -105,7 +121,8 @@
     const sid = standardId();
     if (state.layers.areas) { map.removeLayer(state.layers.areas); state.layers.areas = null; }
     if (!$("show-areas").checked) return Promise.resolve();
-    const load = state.areas[sid] ? Promise.resolve(state.areas[sid]) : getJSON(api(`coverage/service-areas?standard=${encodeURIComponent(sid)}`));
+    const load = state.areas[sid] ? Promise.resolve(state.areas[sid])
+      : getJSON(api(withRoads(`coverage/service-areas?standard=${encodeURIComponent(sid)}`)));
     return load.then((fc) => {
       state.areas[sid] = fc;
       if (sid !== standardId() || !$("show-areas").checked) return;
@@ -178,7 +195,7 @@
   }
 
   $("run-whatif").addEventListener("click", () => {
-    const body = { close_bases: [...state.closed] };
+    const body = Object.assign({ close_bases: [...state.closed] }, roads.fields());
     const everyTownAndSite = $("every-town-and-site").checked;
     if (state.candidates.length || everyTownAndSite) {
       body.add = { k: Number($("add-k").value) || 1, team_type: $("team-type").value,
@@ -213,11 +230,65 @@
   });
 
   // ---- load ----------------------------------------------------------------------------------
-  Promise.all([getJSON("/api/v1/labels"), getJSON(api("roads")), getJSON(api("coverage")), getJSON(api("layers/bases"))])
-    .then(([labels, roads, report, bases]) => {
+  // ---- multi-break service areas ------------------------------------------------------------
+  const BREAK_COLOURS = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#a50026", "#762a83", "#40004b"];
+  $("draw-breaks").addEventListener("click", () => {
+    const base = $("areas-base").value;
+    const path = `coverage/service-areas/breaks?team_type=${encodeURIComponent($("areas-team-type").value)}` +
+      `&breaks=${encodeURIComponent($("areas-breaks").value)}${base ? `&bases=${encodeURIComponent(base)}` : ""}`;
+    $("breaks-status").textContent = "计算中 Computing…";
+    getJSON(api(withRoads(path))).then((fc) => {
+      if (state.layers.breaks) map.removeLayer(state.layers.breaks);
+      const order = [...fc.breaks].sort((a, b) => a - b);
+      state.layers.breaks = L.geoJSON({ type: "FeatureCollection", features: fc.features.filter((f) => f.geometry) }, {
+        style: (f) => { const c = BREAK_COLOURS[order.indexOf(f.properties.minutes)] || "#555";
+                        return { renderer, color: c, weight: 1, fillColor: c, fillOpacity: 0.25 }; },
+        onEachFeature: (f, layer) => layer.bindTooltip(`${escape(f.properties.base)} · ${f.properties.minutes} min`),
+      }).addTo(map);
+      state.breaks = fc;
+      $("export-breaks").disabled = false;
+      $("breaks-status").innerHTML = order.map((m, k) => `<span class="swatch" style="background:${BREAK_COLOURS[k]}"></span>${m} min`).join(" ") +
+        (fc.roads ? `<br>${PlannerRoads.describe(fc.roads)}` : "");
+      el.dataset.breaks = String(fc.features.length);
+    }).catch((error) => { $("breaks-status").innerHTML = `<span class="met-no">${escape(error.message)}</span>`; });
+  });
+  $("export-breaks").addEventListener("click", () => {
+    if (!state.breaks) return;
+    const blob = new Blob([JSON.stringify(state.breaks)], { type: "application/geo+json" });
+    const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob),
+      download: `${scenario}-${$("areas-team-type").value}-service-areas.geojson` });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
+  $("clear-breaks").addEventListener("click", () => {
+    if (state.layers.breaks) map.removeLayer(state.layers.breaks);
+    state.layers.breaks = null; state.breaks = null; $("export-breaks").disabled = true; $("breaks-status").textContent = "";
+  });
+
+  $("compare-bands").addEventListener("click", () => {
+    const closures = roads.fields().closures;
+    const q = typeof closures === "string" ? `closures=${encodeURIComponent(closures)}&` : "";
+    const bands = [{ id: "", label: "自由流 free flow" }, ...roads.bands()];
+    $("band-comparison").innerHTML = `<p class="hint">计算中 Computing…</p>`;
+    Promise.all(bands.map((b) => getJSON(api(`coverage${b.id ? `?${q}band=${encodeURIComponent(b.id)}` : (q ? `?${q.slice(0, -1)}` : "")}`))))
+      .then((reports) => {
+        const head = bands.map((b) => `<th>${escape(b.label || b.id)}</th>`).join("");
+        const rows = reports[0].standards.map((s, k) => `<tr><td>${escape(s.standard)}</td>` + reports.map((r) => {
+          const x = r.standards[k];
+          return `<td class="${x.met ? "met-yes" : "met-no"}">${x.passing}/${x.sites}</td>`;
+        }).join("") + "</tr>").join("");
+        $("band-comparison").innerHTML = `<table id="band-table"><thead><tr><th>标准 Standard</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+        el.dataset.bandsCompared = String(bands.length);
+      })
+      .catch((error) => { $("band-comparison").innerHTML = `<p class="met-no">${escape(error.message)}</p>`; });
+  });
+
+  Promise.all([getJSON("/api/v1/labels"), getJSON(api("roads")), getJSON(api("coverage")), getJSON(api("layers/bases")),
+               roads.load()])
+    .then(([labels, network, report, bases]) => {
       state.labels = labels;
       state.report = report;
-      state.layers.roads = L.geoJSON(roads, { style: (f) => {
+      state.layers.roads = L.geoJSON(network, { style: (f) => {
         const [weight, color] = Planner.roadClass(f.properties.highway);
         return { weight, color, opacity: 0.9, renderer, interactive: false };
       } }).addTo(map);

@@ -23,6 +23,9 @@
   const money = (x) => Number(x || 0).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
   const { map, renderer } = Planner.createMap(el);
+  // The roads panel has no moment of its own: "Availability at" below is also the moment whose time band applies.
+  const roads = PlannerRoads.create({ map, renderer, scenario, container: document.getElementById("roads-panel"),
+                                      at: false, onChange: () => changed() });
 
   // ---- state, kept in sessionStorage ----------------------------------------------------------
   const state = load();
@@ -99,7 +102,10 @@
                            priority: 1, duration_h: 12, responsible_unit: "", responsible_can_pay: true, requirements: [] });
     changed(); drawMarkers(); drawList();
   }
-  map.on("click", (e) => addIncident(e.latlng.lng, e.latlng.lat));
+  map.on("click", (e) => {
+    if (roads.isDrawing()) return;  // the click is a corner of a closure area
+    addIncident(e.latlng.lng, e.latlng.lat);
+  });
 
   // A point pasted from Amap or Baidu: the server converts it to WGS-84 (GET /api/v1/points/wgs84) first.
   document.getElementById("paste-point").addEventListener("submit", (e) => {
@@ -222,7 +228,8 @@
 
   function requestBody() {
     return {
-      ...(state.at ? { at: state.at } : {}),
+      ...roads.fields(),
+      ...(state.at ? { at: state.at } : {}),  // who is on duty, and the time band the roads are driven in
       time_limit_s: asNumber(state.timeLimit),
       incidents: state.incidents.map((inc) => {
         const out = { id: inc.id, lon: inc.lon, lat: inc.lat, priority: asNumber(inc.priority), duration_h: asNumber(inc.duration_h),
@@ -316,7 +323,8 @@
     el.dataset.routes = String(opt.assignments.filter((a) => a.route && a.route.length > 1).length);
 
     const bound = opt.bound ? ` · 下界 bound ${num(opt.bound.weighted_shortfall, 0)} / ${num(opt.bound.weighted_arrival, 2)} / ${money(opt.bound.compensation)}` : "";
-    $("run-status").innerHTML = `状态 Status <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
+    $("run-status").innerHTML = (result.roads ? `<span id="roads-applied">道路 Roads: ${PlannerRoads.describe(result.roads)}</span><br>` : "") +
+      `状态 Status <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
       ` · ${num(opt.seconds, 3)} s · 派出 ${opt.units_sent} units<span id="stale-note" class="met-no" hidden><br>输入已更改,结果可能过期 Inputs changed since this run.</span>`;
     showStale();
 
@@ -423,10 +431,10 @@
   // ---- load -----------------------------------------------------------------------------------
   drawList();
   drawMarkers();
-  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases"))])
-    .then(([incidentTypes, roads, bases]) => {
+  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases")), roads.load()])
+    .then(([incidentTypes, network, bases]) => {
       types = incidentTypes.incident_types;
-      const roadLayer = L.geoJSON(roads, { style: (f) => {
+      const roadLayer = L.geoJSON(network, { style: (f) => {
         const [weight, color] = Planner.roadClass(f.properties.highway);
         return { weight, color, opacity: 0.9, renderer, interactive: false };
       } }).addTo(map);

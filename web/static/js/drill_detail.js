@@ -1,6 +1,7 @@
 // Drill detail: expected response on the map (roads, site, routes or lines from the bases with arrival
 // minutes), the Monte Carlo histogram (Chart.js, p50/p90 marked) run as a background job, "shift drill",
-// and the evaluation entry (table of observed times or an uploaded CSV) posted to the API.
+// and the evaluation entry (table of observed times or an uploaded CSV) posted to the API. A simulation may
+// drive under a stored closure set (a surprise: a bridge closed) and in a time band; its summary says which.
 (function () {
   "use strict";
   const D = window.Drills;
@@ -76,7 +77,8 @@
     const row = simulation.metrics[preferred];
     const points = h.counts.map((count, i) => ({ x: (h.edges[i] + h.edges[i + 1]) / 2, y: count }));
     const width = h.edges.length > 1 ? h.edges[1] - h.edges[0] : 1;
-    $("sim-summary").textContent = `${simulation.runs} runs, seed ${simulation.seed} · ${LABEL(preferred)}: p50 ${row.p50} min, p90 ${row.p90} min, mean ${row.mean}, share ${Math.round(row.share * 100)}% · escalated ${Math.round(simulation.escalated_share * 100)}%`;
+    $("sim-summary").innerHTML = Planner.escape(`${simulation.runs} runs, seed ${simulation.seed} · ${LABEL(preferred)}: p50 ${row.p50} min, p90 ${row.p90} min, mean ${row.mean}, share ${Math.round(row.share * 100)}% · escalated ${Math.round(simulation.escalated_share * 100)}%`) +
+      (simulation.roads ? `<br><span id="sim-roads">道路 Roads: ${PlannerRoads.describe(simulation.roads)}</span>` : "");
     const data = { datasets: [{ label: `${LABEL(preferred)} (min)`, data: points, backgroundColor: "#5c8fd6", barPercentage: 1.0, categoryPercentage: 1.0 }] };
     const options = {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
@@ -123,9 +125,21 @@
   }
   if (simForm) simForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    simulate(D.call("POST", api(`drills/${key}/simulations`),
-                    { runs: Number($("sim-runs").value), seed: Number($("sim-seed").value) }));
+    const body = { runs: Number($("sim-runs").value), seed: Number($("sim-seed").value) };
+    if ($("sim-closures").value) body.closures = $("sim-closures").value;
+    if ($("sim-band").value) body.band = $("sim-band").value;
+    simulate(D.call("POST", api(`drills/${key}/simulations`), body));
   });
+  // The stored closure sets and time bands a simulation may drive under.
+  if (simForm) fetch(api("road-conditions")).then((r) => (r.ok ? r.json() : null)).then((data) => {
+    if (!data) return;
+    const esc = Planner.escape;
+    $("sim-closures").innerHTML = `<option value="">— 无 none —</option>` + data.closure_sets.map((s) =>
+      `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
+    $("sim-band").innerHTML = `<option value="">自由流 free flow</option>` + data.bands.map((b) =>
+      `<option value="${esc(b.id)}">${esc(b.label || b.id)}</option>`).join("");
+    simForm.dataset.roadsReady = "true";
+  }).catch(() => {});
 
   // ---- shift and save design ---------------------------------------------------------------------
   const shiftForm = $("shift-form");

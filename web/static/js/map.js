@@ -27,6 +27,12 @@
     return { weight, color, opacity: 0.9, renderer, interactive: false };
   }
 
+  // The road a point joined: class, OSM way, how far along the edge; "node" on approximate networks.
+  function snappedRoad(road) {
+    if (!road) return "最近节点 nearest node";
+    return `${road.highway || "road"} · way ${road.way_id} · edge ${road.edge_id} · ${Math.round(road.fraction * 100)}% along`;
+  }
+
   function siteLayer(data) {
     return L.geoJSON(data, {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 6, weight: 1.5, color: "#222",
@@ -37,7 +43,8 @@
         layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
           ["编号 Id", p.id], ["类型 Kind", p.kind_label], ["风险 Risk", p.risk_grade_label],
           ["重大危险源 Hazard level", p.hazard_level ? `${p.hazard_level} 级` : "—"], ["辖区 Jurisdiction", p.jurisdiction],
-          ["离路网 Off network", `${p.off_network_m} m`], ["示例 Illustrative", p.illustrative ? "yes" : "no"], ["来源 Source", p.source]]));
+          ["离路网 Off network", `${p.off_network_m} m`], ["接入道路 Snapped to", snappedRoad(p.snap_road)],
+          ["示例 Illustrative", p.illustrative ? "yes" : "no"], ["来源 Source", p.source]]));
       },
     });
   }
@@ -82,7 +89,8 @@
           `${t.members} 人 · ${t.squads} 小队 · 出动 ${t.turnout_min} min · ${escape(t.availability)}${availabilityText(t)}</td></tr>`).join("");
         layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
           ["编号 Id", p.id], ["层级 Tier", p.tier_label], ["运营 Operator", p.operator], ["辖区 Jurisdiction", p.jurisdiction],
-          ["离路网 Off network", `${p.off_network_m} m`], ["示例 Illustrative", p.illustrative ? "yes" : "no"]],
+          ["离路网 Off network", `${p.off_network_m} m`], ["接入道路 Snapped to", snappedRoad(p.snap_road)],
+          ["示例 Illustrative", p.illustrative ? "yes" : "no"]],
           `<p><strong>队伍 Teams (${p.teams.length})</strong></p><table>${teams}</table>`));
       },
     });

@@ -1,6 +1,8 @@
 // Posture page: read a CAP alert (file or pasted) or a warning entered by hand, ask the posture API,
 // and draw the warning area, the sites at raised risk, the moves of teams to standby points and the
 // coverage of sites before and after (toggle), with the figures of doing nothing, greedy and the optimiser.
+// Drive times are taken under the chosen closure set and time band (roads.js; the posture's own clock says
+// when it holds); the closures the warnings propose can be stored as a set and applied with one click.
 (function () {
   "use strict";
   const { escape, csrf, failJSON, getJSON } = Planner;
@@ -11,9 +13,12 @@
   const LEVEL = Planner.RISK;
   const NAMES = { current: "现状 current", do_nothing: "不调动 do nothing", greedy: "就近贪心 greedy nearest",
                   optimised: "优化 optimised" };
-  const state = { report: null, view: "after", layers: {} };
+  const state = { report: null, view: "after", layers: {}, last: null };
 
   const { map, renderer } = Planner.createMap(el);
+  // A new closure set or band plans the last warning again under it.
+  const roads = PlannerRoads.create({ map, renderer, scenario, container: document.getElementById("roads-panel"),
+                                      at: false, onChange: () => { if (state.last) run(state.last); } });
 
   const $ = (id) => document.getElementById(id);
   const pct = (x) => (x === null || x === undefined) ? "—" : `${(x * 100).toFixed(1)}%`;
@@ -121,13 +126,32 @@
         <p class="hint">补偿台账 Ledger for the warning window: ¥${(r.ledger.total || 0).toFixed(2)}</p></fieldset>
       <fieldset><legend>风险提升 Sites at raised risk (${r.site_raises.length})</legend>${raised}</fieldset>
       <fieldset><legend>战备 Readiness</legend><p>${r.team_raises.length} 支队伍提级 teams raised, ${full} 全员战备 on full combat readiness.</p></fieldset>
+      ${proposal(r.proposed_closures)}
+      ${r.roads ? `<p class="hint" id="posture-roads">道路 Roads: ${PlannerRoads.describe(r.roads)}</p>` : ""}
       ${r.notes.map((n) => `<p class="hint">${escape(n)}</p>`).join("")}`;
+    if ($("apply-proposal")) $("apply-proposal").addEventListener("click", () => {
+      $("apply-proposal").disabled = true;
+      roads.store(r.proposed_closures).catch(() => { $("apply-proposal").disabled = false; });
+    });
     document.querySelectorAll('input[name="view"]').forEach((i) => i.addEventListener("change", () => {
       state.view = i.value; draw();
     }));
   }
 
-  function run(body) {
+  // The closures the warnings propose (road rules), with a button that stores them as a set and applies it.
+  function proposal(set) {
+    if (!set) return "";
+    const rows = table(["区域 Area", "道路 Roads"], set.closures.map((c) => [escape(c.label),
+      c.speed_factor === null || c.speed_factor === undefined ? "封闭 closed" : `× ${c.speed_factor}`]));
+    return `<fieldset id="proposed-closures"><legend>预警建议封闭 Closures the warning proposes</legend>${rows}
+      <p class="hint">${escape(set.source)}</p>
+      <p><button type="button" id="apply-proposal">保存为 ${escape(set.name)} 并应用 Save as ${escape(set.name)} and apply</button></p>
+      </fieldset>`;
+  }
+
+  function run(payload) {
+    state.last = payload;
+    const body = Object.assign({}, payload, roads.fields());
     $("status").textContent = "计算中 Planning…";
     const now = zoned($("now").value);
     if (now) body.now = now;
@@ -166,6 +190,7 @@
     run({ warning });
   });
 
+  roads.load().catch((error) => { $("status").textContent = `无法加载道路状况 Could not load the road conditions: ${error.message}`; });
   Promise.all([getJSON(api("roads")), getJSON(api("posture/staging-points"))])
     .then(([roads, staging]) => {
       state.layers.roads = L.geoJSON(roads, { style: (f) => {

@@ -1,4 +1,6 @@
-// Sweep page: start the "sweep" background job, poll its progress, render the summary.
+// Sweep page: start the "sweep" background job, poll its progress, render the summary. Every incident may
+// drive under a stored closure set, and at its time of day's speed band (drawn among the scenario's bands
+// and free flow by their hours) unless the bands are switched off; the summary says which applied.
 (function () {
   "use strict";
   const page = document.getElementById("sweep-page");
@@ -41,13 +43,23 @@
     });
   }
 
+  // Which closures and bands the sweep drove under: one description, or one per time-of-day band.
+  function roadsLine(roads) {
+    if (!roads) return "自由流 free flow, no closure";
+    if ("closure_set" in roads) return PlannerRoads.describe(roads) || "自由流 free flow";
+    const first = Object.values(roads)[0];
+    const closures = first && first.closure_set ? `${PlannerRoads.describe({ ...first, band: null, at: null })} · ` : "";
+    return `${closures}时段 bands: ${Object.keys(roads).map(esc).join(", ")}`;
+  }
+
   function render(result) {
     $("sweep-result").hidden = false;
-    $("sweep-meta").textContent = `${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
+    $("sweep-meta").innerHTML = esc(`${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
       `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}` +
       (result.availability ? ` · on duty from ${result.availability.from} (${result.availability.days} days), teams ` +
         `answering of ${result.availability.teams}: ` + Object.entries(result.availability.teams_answering)
-        .map(([name, n]) => `${name} ${n}`).join(", ") : " · every team at declared strength");
+        .map(([name, n]) => `${name} ${n}`).join(", ") : " · every team at declared strength")) +
+      `<br><span id="sweep-roads">道路 Roads: ${roadsLine(result.roads)}</span>`;
     rows("sweep-standards", result.standards, (s) => [esc(s.standard), s.incidents, pct(s.share_within), pct(s.min_share),
       s.met ? "✔" : "✘", num(s.p50), num(s.p90), pct(s.unreachable_share)]);
     rows("sweep-failing", result.failing_sites.slice(0, 15), (s) => [esc(s.site), s.incidents, pct(s.failure_share)]);
@@ -94,10 +106,19 @@
     event.preventDefault();
     const form = new FormData(event.target);
     const params = { incidents: Number(form.get("incidents")), seed: Number(form.get("seed")), mode: form.get("mode"),
-                     workers: Number(form.get("workers")), busy_share: Number(form.get("busy_share")) };
+                     workers: Number(form.get("workers")), busy_share: Number(form.get("busy_share")),
+                     time_bands: form.get("time_bands") === "on" };
+    if (form.get("closures")) params.closures = form.get("closures");
     if (form.get("availability_from")) params.availability_from = form.get("availability_from");
     follow(call("POST", `/api/v1/scenarios/${encodeURIComponent(scenario)}/jobs`, { kind: "sweep", params }));
   });
+
+  // The stored closure sets to choose from.
+  call("GET", `/api/v1/scenarios/${encodeURIComponent(scenario)}/road-conditions`).then((data) => {
+    $("sweep-closures").innerHTML = `<option value="">— 无 none —</option>` + data.closure_sets.map((s) =>
+      `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
+    $("sweep-closures").dataset.ready = "true";
+  }, () => {});
 
   // The latest sweep of this scenario, started before this page was opened: follow it while it runs, show
   // its summary once done, or say why it failed (a server that stopped meanwhile) and offer to run it again.

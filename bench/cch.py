@@ -1,0 +1,215 @@
+"""Contraction hierarchies (RoutingKit CCH) against the project's csgraph path and networkx, side by side.
+
+For the Jinan network and the 1-million-node synthetic graph (:mod:`geodata.synthetic`) it prints, each
+in this process with the ratio to bare ``scipy.sparse.csgraph.dijkstra`` on the same integer-millisecond
+CSR matrix (the exact reference: every CCH answer is checked equal to it):
+
+- the node order (computed, then loaded from the disk cache as a second process would), the
+  hierarchy's contraction and a metric's customisation, each with its peak memory (tracemalloc does
+  not see RoutingKit's C++ heap, so the resident-set growth is printed too);
+- ``O`` origins x ``D`` destinations: CCH one-to-many, csgraph (the project's ``travel_time_matrix``
+  with ``engine="csgraph"``) and networkx single-source Dijkstra (Jinan only);
+- ``O`` origins to every node (one-to-all: where csgraph is expected to win);
+- a closure of 1 % of the edges followed by ``O`` x ``D``: rebuilding the CSR and running csgraph,
+  against customising a new CCH metric and querying it (what :func:`geodata.matrix.travel_time_matrix`
+  chooses between).
+
+Run: ``.venv/bin/python bench/cch.py [--part jinan|large|all] [--nodes 1000000] [--origins 200]
+[--destinations 2000]``; the order cache goes to a temporary folder unless ``--cache DIR``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import networkx as nx
+import numpy as np
+from scipy.sparse.csgraph import dijkstra
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import planner.roads.closures  # noqa: E402, F401  (registers the closures document read with the scenario)
+from bench._common import best_of, table  # noqa: E402
+from geodata import cch, matrix  # noqa: E402
+from geodata.matrix import travel_time_matrix  # noqa: E402
+from geodata.network import RoadNetwork, build_network, read_network_csv  # noqa: E402
+from geodata.synthetic import synthetic_road_tables  # noqa: E402
+from planner.coverage import verdict  # noqa: E402
+from planner.coverage.verdict import coverage  # noqa: E402
+from planner.roads.conditions import travel_network  # noqa: E402
+from planner.store.settings import read_folder  # noqa: E402
+from planner.sweep.engine import sweep  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent / "geodata" / "data" / "jinan"
+
+
+def rss_mb() -> float:
+    """Resident set size now, MB (Linux /proc)."""
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measured(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, float, float, Any]:
+    """Best seconds of ``repeat`` plain runs, then tracemalloc peak MB and RSS growth MB of one more run.
+
+    Timing runs without tracemalloc (it slows every Python allocation); the memory run is separate.
+    """
+    seconds, result = best_of(fn, repeat)
+    tracemalloc.start()
+    before = rss_mb()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, peak, rss_mb() - before, result
+
+
+def reference(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarray | None) -> np.ndarray:
+    """Bare csgraph on the integer-millisecond CSR, in seconds: the exact reference."""
+    costs = dijkstra(network.csr("travel_time_ms"), directed=True, indices=origins)
+    return (costs if destinations is None else costs[:, destinations]) / 1000.0
+
+
+def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, *, with_networkx: bool) -> None:
+    """Measure one network and print its table."""
+    rng = np.random.default_rng(7)
+    origins = rng.choice(network.n_nodes, args.origins, replace=False)
+    destinations = rng.choice(network.n_nodes, args.destinations, replace=False)
+    print(f"\n{name}: {network.n_nodes} nodes, {network.n_edges} edges; {args.origins} x {args.destinations}")
+    network.csr("travel_time_ms")
+
+    start = time.perf_counter()
+    cch.node_order(network, cache_dir=cache)  # computed once and written to the cache
+    order_s = time.perf_counter() - start
+    load_s, _, _, _ = measured(lambda: cch.node_order(network, cache_dir=cache), 3)
+    build_s, build_mb, build_rss, _ = measured(lambda: cch.hierarchy(network, cache_dir=cache, fresh=True))
+    custom_s, custom_mb, custom_rss, _ = measured(lambda: cch.metric(network, cache_dir=cache, fresh=True))
+
+    bare_s, bare_mb, bare_rss, bare = measured(lambda: reference(network, origins, destinations), args.repeat)
+    ours_s, ours_mb, ours_rss, ours = measured(
+        lambda: travel_time_matrix(network, origins, destinations, engine="csgraph"), args.repeat)
+    cch_s, cch_mb, cch_rss, fast = measured(lambda: cch.cch_matrix(network, origins, destinations, cache_dir=cache),
+                                            args.repeat)
+    assert np.array_equal(fast, bare) and np.array_equal(ours, bare), "CCH and csgraph disagree"
+    rows = [
+        ["node order (computed, cached on disk)", order_s, "", "", ""],
+        ["node order (loaded from the cache)", load_s, "", "", ""],
+        ["hierarchy (contraction of the order)", build_s, "", build_mb, build_rss],
+        ["metric (customisation to the weights)", custom_s, "", custom_mb, custom_rss],
+        [f"{args.origins} x {args.destinations}: bare csgraph (ms CSR)", bare_s, 1.0, bare_mb, bare_rss],
+        [f"{args.origins} x {args.destinations}: project csgraph", ours_s, bare_s / ours_s, ours_mb, ours_rss],
+        [f"{args.origins} x {args.destinations}: CCH one-to-many", cch_s, bare_s / cch_s, cch_mb, cch_rss],
+    ]
+    if with_networkx:
+        graph = network.graph
+        ids = network.node_id
+        start = time.perf_counter()
+        loops = [nx.single_source_dijkstra_path_length(graph, int(ids[o]), weight="travel_time_s") for o in origins]
+        networkx_s = time.perf_counter() - start
+        worst = max(abs(fast[i, j] - loops[i].get(int(ids[d]), np.inf)) for i in range(0, args.origins, 10)
+                    for j, d in enumerate(destinations[:200]))
+        rows.append([f"{args.origins} x all: networkx loop", networkx_s, bare_s / networkx_s, "", ""])
+        print(f"largest difference CCH - networkx (float seconds) on a sample: {worst:.2e} s")
+
+    few = origins[: args.all_origins]
+    all_bare_s, all_bare_mb, _, all_bare = measured(lambda: reference(network, few, None), args.repeat)
+    all_cch_s, all_cch_mb, all_cch_rss, all_cch = measured(
+        lambda: cch.cch_matrix(network, few, np.arange(network.n_nodes), cache_dir=cache), args.repeat)
+    assert np.array_equal(all_cch, all_bare)
+    rows += [[f"{few.size} x all nodes: bare csgraph", all_bare_s, 1.0, all_bare_mb, ""],
+             [f"{few.size} x all nodes: CCH one-to-many", all_cch_s, all_bare_s / all_cch_s, all_cch_mb, all_cch_rss]]
+
+    closed = rng.choice(network.n_edges, max(1, network.n_edges // 100), replace=False)
+    factor = np.ones(network.n_edges)
+    factor[closed] = 0.0
+
+    def csr_path() -> np.ndarray:
+        shut = network.adjusted(factor)
+        return reference(shut, origins, destinations)
+
+    def cch_path() -> np.ndarray:
+        shut = network.adjusted(factor)
+        cch.metric(shut, cache_dir=cache, fresh=True)  # a new closure set: customise anew every run
+        return cch.cch_matrix(shut, origins, destinations, cache_dir=cache)
+
+    csr_s, csr_mb, _, after_csr = measured(csr_path, args.repeat)
+    recustom_s, recustom_mb, _, after_cch = measured(cch_path, args.repeat)
+    assert np.array_equal(after_csr, after_cch)
+    rows += [["1 % closed, then O x D: CSR rebuild + csgraph", csr_s, 1.0, csr_mb, ""],
+             ["1 % closed, then O x D: new CCH metric + query", recustom_s, csr_s / recustom_s, recustom_mb, ""]]
+    table(["step", "seconds", "speed-up vs bare csgraph", "peak MB (tracemalloc)", "RSS growth MB"], rows)
+    print(f"process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def scenario_part(args: argparse.Namespace) -> None:
+    """Jinan scenario end to end: coverage of every site under a new closure (drawn), and a 10,000-incident sweep.
+
+    Each is timed with matrices on csgraph only and with the engine chosen per query (CCH for bases x
+    sites); the answers are checked equal.
+    """
+    scenario, documents = read_folder("jinan")
+    coverage(scenario)  # network, placement and hierarchy built once, as in a running app
+    rows = []
+    for label, engine in (("csgraph only", "csgraph"), ("auto (CCH for bases x sites)", None)):
+        csgraph_only = (mock.patch.object(matrix, "choose_engine", lambda *a, **k: "csgraph"),
+                        mock.patch.object(verdict, "choose_engine", lambda *a, **k: "csgraph"))
+        with contextlib.ExitStack() as stack:
+            for patch in csgraph_only if engine else ():
+                stack.enter_context(patch)
+            times = []
+            for k in range(args.repeat):
+                shift = 0.002 * (k + 1 + (10 if engine else 0))  # a new area every run: nothing cached
+                area = {"type": "Polygon", "coordinates": [[[117.0 + shift, 36.65], [117.03 + shift, 36.65],
+                                                            [117.03 + shift, 36.68], [117.0 + shift, 36.68],
+                                                            [117.0 + shift, 36.65]]]}
+                start = time.perf_counter()
+                verdict.forget_searches()
+                report = coverage(scenario, roads=travel_network(scenario, documents, closures=area))
+                times.append(time.perf_counter() - start)
+            rows.append([f"coverage of every site under a new drawn closure, {label}", min(times), report.direction])
+            sweep_s, result = best_of(lambda: (verdict.forget_searches(), sweep(scenario, args.incidents, seed=1))[1],
+                                      max(1, args.repeat - 1))
+            rows.append([f"sweep of {args.incidents} incidents (model included), {label}", sweep_s,
+                         result.summary["counted"]])
+    table(["Jinan scenario, end to end", "seconds", "note"], rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse options and run the chosen parts."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("jinan", "large", "scenario", "all"), default="all")
+    parser.add_argument("--incidents", type=int, default=10_000, help="sweep size of the scenario part")
+    parser.add_argument("--nodes", type=int, default=1_000_000)
+    parser.add_argument("--origins", type=int, default=200)
+    parser.add_argument("--destinations", type=int, default=2000)
+    parser.add_argument("--all-origins", type=int, default=100, help="origins of the one-to-all comparison")
+    parser.add_argument("--cache", type=Path, default=None, help="order cache folder (default: a temporary one)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each step; the best is printed")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        cache = args.cache or Path(scratch)
+        if args.part in ("jinan", "all"):
+            run("Jinan", read_network_csv(DATA / "nodes.csv", DATA / "edges.csv", name="jinan"), args, cache,
+                with_networkx=True)
+        if args.part in ("scenario", "all"):
+            scenario_part(args)
+        if args.part in ("large", "all"):
+            nodes, edges = synthetic_road_tables(args.nodes, seed=1)
+            run(f"synthetic {args.nodes:,}", build_network("synthetic", nodes, edges), args, cache,
+                with_networkx=False)
+
+
+if __name__ == "__main__":
+    main()

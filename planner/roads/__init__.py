@@ -1,0 +1,11 @@
+"""Roads as they are on the day: closure sets, time-of-day speed bands, and the one travel network they make.
+
+Owns two settings documents of a scenario, registered with ``planner.store`` so they are loaded from a
+scenario folder, versioned and audited when edited, and exported like the others: ``closures``
+(``closures.yaml``: named closure sets, :mod:`planner.roads.closures`) and ``speed_profiles``
+(``speed_profiles.yaml``: time bands with speed factors per road class and their source,
+:mod:`planner.roads.bands`). :func:`planner.roads.conditions.travel_network` is the one function that
+turns (scenario, closure set, time band) into the travel-time network every analysis routes on
+(coverage, what-if, dispatch, posture, sweep, drills), with the list of closures that applied. Imports
+``planner.scenario``, ``planner.store`` (the register only), ``planner.model`` and ``geodata``.
+"""

@@ -1,0 +1,172 @@
+"""Roads on the day through the API: closure sets stored and drawn, and the road fields of coverage and dispatch.
+
+Runs on SQLite and PostgreSQL (the closures document is stored like every settings document).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import load_jinan
+
+AREA = {"type": "Polygon", "coordinates": [[[117.0, 36.65], [117.01, 36.65], [117.01, 36.66], [117.0, 36.66],
+                                            [117.0, 36.65]]]}
+BOWTIE = {"type": "Polygon", "coordinates": [[[117.0, 36.65], [117.01, 36.66], [117.01, 36.65], [117.0, 36.66],
+                                              [117.0, 36.65]]]}
+OUTSIDE = {"type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.0]]]}
+
+
+@pytest.fixture
+def planner_web(app: Any, client: Any, auth: Any) -> Any:
+    load_jinan(app.extensions["planner_store"])
+    auth.login("planner")
+    return client
+
+
+def roads(web: Any) -> dict[str, Any]:
+    answer = web.get("/api/v1/scenarios/jinan/road-conditions")
+    assert answer.status_code == 200
+    return answer.get_json()  # type: ignore[no-any-return]
+
+
+def test_roads_lists_the_shipped_sets_and_bands(planner_web: Any) -> None:
+    data = roads(planner_web)
+    assert [s["name"] for s in data["closure_sets"]] == ["north-corridor-cut", "luokou-flooding"]
+    assert [b["id"] for b in data["bands"]] == ["morning-peak", "evening-peak", "night"]
+    assert "[U]" in data["bands_source"] and data["closures_version"] >= 1
+
+
+def test_store_a_closure_set_then_apply_it_to_coverage(planner_web: Any) -> None:
+    version = roads(planner_web)["closures_version"]
+    saved = planner_web.put("/api/v1/scenarios/jinan/closures/downtown", json={
+        "description": "a drawn area", "closures": [{"id": "a1", "geometry": AREA}], "expected_version": version})
+    assert saved.status_code == 200, saved.get_json()
+    assert "downtown" in [s["name"] for s in roads(planner_web)["closure_sets"]]
+    report = planner_web.get("/api/v1/scenarios/jinan/coverage?closures=downtown").get_json()
+    assert report["roads"]["closure_set"] == "downtown"
+    assert report["roads"]["closures"][0]["id"] == "a1" and report["roads"]["edges_closed"] > 0
+    drawn = planner_web.get("/api/v1/scenarios/jinan/closures/downtown/map").get_json()
+    roles = {f["properties"]["role"] for f in drawn["features"]}
+    assert roles == {"closure", "closed"}
+    stale = planner_web.put("/api/v1/scenarios/jinan/closures/other", json={
+        "closures": [{"id": "a1", "geometry": AREA}], "expected_version": version})
+    assert stale.status_code == 409
+    gone = planner_web.delete(f"/api/v1/scenarios/jinan/closures/downtown?expected_version={version + 1}")
+    assert gone.status_code == 200
+    assert "downtown" not in [s["name"] for s in roads(planner_web)["closure_sets"]]
+
+
+@pytest.mark.parametrize(("closure", "field", "words"), [
+    ({"id": "x", "geometry": BOWTIE}, "sets[2].closures[0].geometry", "Self-intersection"),
+    ({"id": "x", "geometry": OUTSIDE}, "sets[2].closures[0].geometry", "outside the network"),
+    ({"id": "x", "geometry": {"type": "Polygon", "coordinates": 5}}, "sets[2].closures[0].geometry",
+     "not valid GeoJSON"),
+    ({"id": "x", "edges": [1], "speed_factor": 0}, "closures[0].speed_factor", "greater than 0"),
+    ({"id": "x", "edges": [1], "speed_factor": 3.5}, "closures[0].speed_factor", "less than or equal to 3"),
+])
+def test_a_bad_closure_is_refused_naming_the_field_and_nothing_is_stored(planner_web: Any, closure: dict[str, Any],
+                                                                         field: str, words: str) -> None:
+    before = roads(planner_web)
+    answer = planner_web.put("/api/v1/scenarios/jinan/closures/bad", json={
+        "closures": [closure], "expected_version": before["closures_version"]})
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert error["field"] == field and words in error["message"]
+    assert roads(planner_web) == before
+
+
+def test_an_overlapping_band_is_refused_by_the_settings_api(planner_web: Any) -> None:
+    current = planner_web.get("/api/v1/scenarios/jinan/settings/speed_profiles").get_json()
+    data = copy.deepcopy(current["data"])
+    data["bands"].append({"id": "late", "start": "18:30", "end": "20:00"})
+    answer = planner_web.put("/api/v1/scenarios/jinan/settings/speed_profiles",
+                             json={"data": data, "expected_version": current["version"]})
+    assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "bands[3].start"
+    assert planner_web.get("/api/v1/scenarios/jinan/settings/speed_profiles").get_json() == current
+
+
+def test_dispatch_at_a_time_and_under_a_drawn_closure(app: Any, client: Any, auth: Any) -> None:
+    load_jinan(app.extensions["planner_store"])
+    auth.login("dispatcher")
+    body = {"incidents": [{"lon": 117.02, "lat": 36.655, "type": "high-rise-fire"}], "time_limit_s": 5.0}
+    free = client.post("/api/v1/scenarios/jinan/dispatch", json=body).get_json()
+    peak = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "at": "2026-07-01T08:00"}).get_json()
+    assert free["roads"] is None
+    assert peak["roads"]["band"] == "morning-peak" and peak["roads"]["at"].startswith("2026-07-01T08:00")
+    first = {a["unit"]: a["arrival_min"] for a in free["optimal"]["assignments"]}
+    later = {a["unit"]: a["arrival_min"] for a in peak["optimal"]["assignments"]}
+    assert all(later[u] > first[u] for u in set(first) & set(later))
+    drawn = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "closures": AREA}).get_json()
+    assert drawn["roads"]["closure_set"] == "drawn" and drawn["roads"]["edges_closed"] > 0
+    bad = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "closures": OUTSIDE})
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "closures"
+    both = client.post("/api/v1/scenarios/jinan/dispatch", json={**body, "at": "2026-07-01T08:00", "band": "night"})
+    assert both.status_code == 400 and both.get_json()["error"]["field"] == "band"
+
+
+def test_posture_under_a_closure_set_says_so(planner_web: Any) -> None:
+    cap = (Path(__file__).resolve().parent / "fixtures" / "cap" / "red-rainstorm-licheng.xml").read_text(
+        encoding="utf-8")
+    body = {"cap": cap, "now": "2026-07-20T06:30:00+08:00", "time_limit_s": 5.0}
+    free = planner_web.post("/api/v1/scenarios/jinan/posture", json=body).get_json()
+    closed = planner_web.post("/api/v1/scenarios/jinan/posture", json={**body, "closures": "north-corridor-cut"})
+    assert closed.status_code == 200, closed.get_data(as_text=True)
+    data = closed.get_json()
+    assert free["roads"] is None and data["roads"]["closure_set"] == "north-corridor-cut"
+    assert any(r["unreachable"] for r in data["before"]["sites"])
+    assert not any(r["unreachable"] for r in free["before"]["sites"])
+    # the warning proposes its area's roads at half speed; stored as a set, the posture applies it
+    proposal = free["proposed_closures"]
+    assert proposal["name"] == "warning-20260720-0600" and proposal["closures"][0]["speed_factor"] == 0.5
+    saved = planner_web.put(f"/api/v1/scenarios/jinan/closures/{proposal['name']}", json={
+        "closures": proposal["closures"], "description": proposal["description"], "source": proposal["source"],
+        "expected_version": roads(planner_web)["closures_version"]})
+    assert saved.status_code == 200, saved.get_json()
+    slowed = planner_web.post("/api/v1/scenarios/jinan/posture", json={**body, "closures": proposal["name"]})
+    applied = slowed.get_json()["roads"]
+    assert applied["closure_set"] == proposal["name"] and applied["edges_slowed"] > 0 and applied["edges_closed"] == 0
+
+
+def _finished(web: Any, job_id: str) -> dict[str, Any]:
+    for _ in range(600):
+        state = web.get(f"/api/v1/jobs/{job_id}").get_json()
+        if state["status"] in ("done", "failed"):
+            return state  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError("the job did not finish")
+
+
+def test_sweep_job_under_a_closure_set_and_the_bands(planner_web: Any) -> None:
+    params = {"incidents": 200, "seed": 3, "closures": "north-corridor-cut"}
+    started = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "sweep", "params": params})
+    assert started.status_code == 202, started.get_json()
+    state = _finished(planner_web, started.get_json()["id"])
+    assert state["status"] == "done", state
+    roads_applied = state["result"]["roads"]  # one network per time-of-day draw, each under the closure set
+    assert set(roads_applied) == {"morning-peak", "evening-peak", "night", "free-flow"}
+    assert all(r["closure_set"] == "north-corridor-cut" for r in roads_applied.values())
+    assert roads_applied["night"]["band"] == "night" and roads_applied["free-flow"]["band"] is None
+    unknown = planner_web.post("/api/v1/scenarios/jinan/jobs",
+                               json={"kind": "sweep", "params": {**params, "closures": "nope"}})
+    assert unknown.status_code in (400, 404) and unknown.get_json()["error"]["field"] == "closures"
+
+
+def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:
+    params = {"template": "chemical-fire-explosion", "site": "site-refinery", "runs": 20, "seed": 1}
+    free = _finished(planner_web, planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": params}).get_json()["id"])
+    closed = _finished(planner_web, planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": {**params, "closures": "north-corridor-cut", "band": "night"}}
+    ).get_json()["id"])
+    assert free["status"] == closed["status"] == "done", (free, closed)
+    assert free["result"]["roads"] is None
+    assert closed["result"]["roads"]["closure_set"] == "north-corridor-cut"
+    assert closed["result"]["roads"]["band"] == "night"
+    bad = planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": {**params, "band": "rush"}})
+    assert bad.status_code in (400, 404) and bad.get_json()["error"]["field"] == "band"
