@@ -17,6 +17,7 @@ import planner.dispatch.scenario as adaptor
 import web.dispatch
 from geodata.network import RoadNetwork, read_network_csv
 from planner import clock
+from planner.jobs.runner import JobRunner
 from planner.scenario.files import read_scenario
 from planner.store.accounts import create_user
 from planner.store.database import Store
@@ -59,6 +60,26 @@ def mini_folder(tmp_path: Path) -> Path:
     target = tmp_path / "mini"
     shutil.copytree(MINI, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def no_job_runner_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stop every job runner a test started (its own, or an app's) when the test ends.
+
+    A runner left polling would claim the next test's queued jobs on the same database (the tests of
+    one process share one PostgreSQL database) and run them under another owner.
+    """
+    started: list[JobRunner] = []
+    start = JobRunner.start
+
+    def recorded(runner: JobRunner) -> JobRunner:
+        started.append(runner)
+        return start(runner)
+
+    monkeypatch.setattr(JobRunner, "start", recorded)
+    yield
+    for runner in started:
+        runner.shutdown()
 
 
 @pytest.fixture(autouse=True)
