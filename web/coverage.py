@@ -31,10 +31,9 @@ from planner.model.codes import TeamType, Tier, label
 from planner.scenario.interchange import zip_layers
 from planner.scenario.model import Scenario
 from web.auth import require
-from web.availability import moment_of, scenario_availability
 from web.i18n import language
 from web.openapi import operation
-from web.roads import road_conditions, roads_key
+from web.roads import day_of, road_conditions, roads_key
 from web.scenarios import cached_for_version, cached_json, current_scenario
 from web.schemas.common import FeatureCollection
 from web.schemas.coverage import (
@@ -75,12 +74,11 @@ def report(name: str, query: CoverageQuery) -> Any:
     With ``?at=`` the teams available then beside nominal coverage, both on the roads of that moment's band.
     """
     scenario = current_scenario(name)
-    roads = road_conditions(name, query.closures, query.at, query.band)
-    if query.at:
-        available = scenario_availability(name, moment_of(name, query.at))
-        return jsonify(coverage_now(scenario, available, roads=roads).to_dict())
+    day = day_of(name, query.closures, query.at, query.band)
+    if day.available is not None:
+        return jsonify(coverage_now(scenario, day.available, roads=day.roads).to_dict())
     return cached_json("coverage", name, roads_key(query.closures, query.at, query.band),
-                       lambda: coverage(scenario, roads=roads).to_dict())
+                       lambda: coverage(scenario, roads=day.roads).to_dict())
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/report.pdf", "GET", summary="The coverage report as a PDF",
@@ -136,7 +134,8 @@ def area_breaks(name: str, query: AreaBreaksQuery) -> Any:
 def whatif(name: str, json: WhatIfPlan) -> Any:
     """Coverage before and after a what-if plan, and what changed."""
     scenario = current_scenario(name)
-    result = what_if(scenario, plan_of(json, scenario), roads=road_conditions(name, json.closures, json.at, json.band))
+    day = day_of(name, json.closures, json.at, json.band)  # who is on duty then, and the roads then
+    result = what_if(scenario, plan_of(json, scenario), roads=day.roads, unavailable=day.out)
     return jsonify(result.to_dict(full=True))
 
 

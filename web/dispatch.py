@@ -32,9 +32,8 @@ from planner.errors import InputError
 from planner.model.codes import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
-from web.availability import moment_of, scenario_availability
 from web.openapi import operation
-from web.roads import road_conditions
+from web.roads import day_of
 from web.scenarios import current_scenario
 from web.schemas.dispatch import DispatchAnswer, DispatchRequest, IncidentTypes
 from web.store import get_store
@@ -72,10 +71,10 @@ def run(name: str, json: DispatchRequest) -> Any:
     """Solve the dispatch of the posted incidents on the scenario."""
     scenario = current_scenario(name)
     requests = incident_requests(json, scenario)
-    available = None if json.at is None else scenario_availability(name, moment_of(name, json.at))
+    day = day_of(name, json.closures, json.at, json.band)  # who is on duty then, and the roads then
     try:
-        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s, available=available,
-                                   roads=road_conditions(name, json.closures, json.at, json.band))
+        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s, available=day.available,
+                                   roads=day.roads)
     except SnapError as error:
         raise InputError(str(error), field=_snapped_field(str(error), requests)) from None
     return jsonify(result_json(scenario, result))

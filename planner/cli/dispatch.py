@@ -115,29 +115,18 @@ def run_scenario(args: argparse.Namespace) -> int:
     """Dispatch incidents placed on a scenario and print the plan, the comparison and the ledger."""
     import csv
 
-    from planner.availability import availability
-    from planner.availability.settings import availability_rules
-    from planner.cli._common import load_scenario, load_with_settings, road_options_given, roads_for
-    from planner.clock import local_moment
+    from planner.cli._common import day_for
     from planner.dispatch.requests import incident_library, parse_incident_request
     from planner.dispatch.scenario import availability_summary, dispatch_scenario
-    from planner.store.database import Store
 
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
     library = incident_library()
     requests = [parse_incident_request(parse_incident_option(text, i, args.crs), i, library)
                 for i, text in enumerate(args.incident)]
-    available = roads = None
-    if road_options_given(args):  # --at, or a road option: the scenario's settings are needed
-        scenario, documents, _ = load_with_settings(args.scenario, Store())
-        if args.at:
-            available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
-                                     availability_rules(documents, scenario))
-        roads = roads_for(args, scenario, documents)  # --at is also the moment whose time band the roads are in
-    else:
-        scenario = load_scenario(args.scenario)
-    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=available, roads=roads)
+    scenario, day = day_for(args, args.scenario)  # --at: who is on duty then, and the time band of the roads
+    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=day.available,
+                            roads=day.roads)
     summary = availability_summary(run)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:

@@ -61,7 +61,9 @@ class AddTeams(RequestBody):
 class WhatIfPlan(RoadFields):
     """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added.
 
-    Under ``closures`` and a time band (``at`` or ``band``) both the before and the after are computed.
+    Under ``closures`` and a time band (``at`` or ``band``) both the before and the after are computed;
+    with ``at`` also without the teams that cannot answer then (people on duty, strength rules), as
+    coverage and dispatch read the same ``at`` (``planner.roads.day.on_the_day``).
     """
 
     committed: list[str] = Field(default_factory=list, description="ids of teams away on other work")
