@@ -271,6 +271,15 @@ def test_dispatch_and_coverage_api_take_a_time(client, users):
     now = client.get("/api/v1/scenarios/mini/coverage?at=2026-07-01T09:00", headers=headers).get_json()
     assert now["basis"] == "available" and now["at"] == "2026-07-01T09:00:00+08:00"
     assert set(now["nominal"]) == {"fire-5", "hazchem-30"}
+    # The what-if at the same moment starts from that coverage now: the same teams out, the same roads.
+    plan = {"close_bases": ["B1"], "at": "2026-07-01T09:00"}
+    at_nine = client.post("/api/v1/scenarios/mini/coverage/whatif", json=plan, headers=planner_headers).get_json()
+    assert "cannot answer" in at_nine["changes"][0]
+    assert {s["standard"]: s["passing_before"] for s in at_nine["standards"]} == \
+        {s["standard"]: s["passing"] for s in now["standards"]}
+    plain = client.post("/api/v1/scenarios/mini/coverage/whatif", json={"close_bases": ["B1"]},
+                        headers=planner_headers).get_json()
+    assert not any("cannot answer" in c for c in plain["changes"])
 
 
 NIGHT_ONLY = [{"id": "N", "team": "T2", "people": [f"H{i}" for i in range(8)], "starts": "2026-07-01T20:00",
