@@ -177,3 +177,6 @@ def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:
     unknown = planner_web.post("/api/v1/scenarios/jinan/jobs", json={
         "kind": "drills-simulate", "params": {**params, "closures": "north-corridor-cut", "closures_inject": "I9"}})
     assert unknown.status_code == 400 and unknown.get_json()["error"]["field"] == "closures_inject"
+    drawn = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "drills-simulate", "params": {
+        **params, "closures": {"type": "Polygon", "coordinates": [[[10, 10], [11, 10], [11, 11], [10, 10]]]}}})
+    assert drawn.status_code == 400 and drawn.get_json()["error"]["field"] == "closures"  # far from every road
