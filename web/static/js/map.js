@@ -135,6 +135,7 @@
       document.getElementById("counts").textContent =
         `${bases.features.length} bases · ${sites.features.length} hazard sites · ${roads.features.reduce((n, f) => n + f.properties.segments, 0)} road segments`;
       el.dataset.ready = "true";
+      return loadClosureSets();
     })
     .catch((error) => {
       document.getElementById("details").innerHTML = `<p class="flash">无法加载地图数据 Could not load map data: ${escape(error.message)}</p>`;
@@ -154,6 +155,34 @@
     }).catch((error) => { document.getElementById("avail-summary").textContent = error.message; });
   }
   document.getElementById("avail-show").addEventListener("click", showAvailability);
+
+  // A stored closure set drawn on the map: its areas and lines, and the roads it closes or slows.
+  // Asked for once the layers are in: a browser opens at most six connections to a host at once.
+  const closures = document.getElementById("map-closures");
+  function loadClosureSets() {
+    return getJSON(api("road-conditions")).then((data) => {
+      data.closure_sets.forEach((set) => {
+        const option = document.createElement("option");
+        option.value = set.name; option.textContent = set.name; option.title = set.description || "";
+        closures.appendChild(option);
+      });
+      closures.dataset.ready = "true";
+    }).catch((error) => { document.getElementById("map-closures-note").textContent = error.message; });
+  }
+  closures.addEventListener("change", () => {
+    const name = closures.value;
+    if (state.layers.closures) { map.removeLayer(state.layers.closures); state.layers.closures = null; }
+    document.getElementById("map-closures-note").textContent = "";
+    el.dataset.closureSet = "";
+    if (!name) return;
+    getJSON(api(`closures/${encodeURIComponent(name)}/map`)).then((fc) => {
+      if (closures.value !== name) return;
+      state.layers.closures = L.geoJSON(fc, { style: PlannerRoads.closureStyle(renderer), interactive: false }).addTo(map);
+      document.getElementById("map-closures-note").textContent = fc.roads.closures.map((c) =>
+        `${c.id}: ${c.edges} × ${c.speed_factor === null ? "0" : c.speed_factor}`).join(" · ");
+      el.dataset.closureSet = name;
+    }).catch((error) => { document.getElementById("map-closures-note").textContent = error.message; });
+  });
 
   document.querySelectorAll("[data-layer]").forEach((box) => box.addEventListener("change", () => {
     const layer = state.layers[box.dataset.layer];

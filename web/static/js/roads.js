@@ -1,4 +1,5 @@
-// Roads on the day, shared by the Coverage, Dispatch and Posture pages: a closure-set picker, drawing a
+// Roads on the day, shared by the Coverage, Dispatch and Posture pages (the Map page draws a stored set with
+// closureStyle): a closure-set picker, drawing a
 // closure area on the map (click the corners, then Finish), saving it as a named set, and the time (a band
 // or, unless `at: false`, a moment) the travel times are taken at. The chosen closures are drawn on the map
 // (areas, closed roads in red, slowed ones in orange); fields() gives the road fields of an API request;
@@ -48,12 +49,7 @@ window.PlannerRoads = (function () {
 
     function draw() {
       if (state.layer) { map.removeLayer(state.layer); state.layer = null; }
-      const style = (f) => {
-        const role = f.properties.role;
-        if (role === "closed") return { renderer, color: "#c62828", weight: 5, opacity: 0.9 };
-        if (role === "slowed") return { renderer, color: "#ef6c00", weight: 5, opacity: 0.8 };
-        return { renderer, color: "#c62828", weight: 2, dashArray: "6 4", fillColor: "#e57373", fillOpacity: 0.2 };
-      };
+      const style = closureStyle(renderer);
       if (state.drawn) {
         state.layer = L.geoJSON({ type: "Feature", geometry: state.drawn, properties: { role: "closure" } },
                                 { style, interactive: false }).addTo(map);
@@ -143,6 +139,16 @@ window.PlannerRoads = (function () {
     return { fields, query, load, store, bands: () => state.bands, isDrawing: () => state.drawing };
   }
 
+  // The style of a closure set's map (closures/<set>/map): closed roads red, slowed ones orange, areas dashed.
+  function closureStyle(renderer) {
+    return (f) => {
+      const role = f.properties.role;
+      if (role === "closed") return { renderer, color: "#c62828", weight: 5, opacity: 0.9 };
+      if (role === "slowed") return { renderer, color: "#ef6c00", weight: 5, opacity: 0.8 };
+      return { renderer, color: "#c62828", weight: 2, dashArray: "6 4", fillColor: "#e57373", fillOpacity: 0.2 };
+    };
+  }
+
   // One line saying which closures and band a result was computed under (or nothing).
   function describe(roads) {
     if (!roads) return "";
@@ -156,5 +162,5 @@ window.PlannerRoads = (function () {
     return parts.join(" · ");
   }
 
-  return { create, describe };
+  return { create, describe, closureStyle };
 })();
