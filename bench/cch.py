@@ -130,6 +130,11 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
     load_s, _, _, _ = measured(lambda: cch.node_order(network, cache_dir=cache), 3)
     build_s, build_mb, build_rss, _ = measured(lambda: cch.hierarchy(network, cache_dir=cache, fresh=True))
     custom_s, custom_mb, custom_rss, _ = measured(lambda: cch.metric(network, cache_dir=cache, fresh=True))
+    if args.paired:
+        print(f"node order {'loaded (cached by an earlier process)' if earlier else 'computed'}: {order_s:.4g} s; "
+              f"hierarchy {build_s:.4g} s, metric {custom_s:.4g} s")
+        paired_part(network, origins, destinations, rng, args, cache)
+        return
 
     bare_s, bare_mb, bare_rss, bare = measured(lambda: reference(network, origins, destinations), args.repeat)
     ours_s, ours_mb, ours_rss, ours = measured(
@@ -186,6 +191,57 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
              ["1 % closed, then O x D: new CCH metric + query", recustom_s, csr_s / recustom_s, recustom_mb, ""]]
     table(["step", "seconds", "speed-up vs bare csgraph", "peak MB (tracemalloc)", "RSS growth MB"], rows)
     print(f"process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def alternate(first: Callable[[np.ndarray], np.ndarray], second: Callable[[np.ndarray], np.ndarray],
+              origins: np.ndarray, blocks: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Time two matrix functions block by block of origins, each block by one then the other.
+
+    On a shared machine the load changes over minutes; alternating in short blocks puts the same load
+    on both sides, so their ratio holds where two long runs one after the other would not.
+    """
+    first_s = second_s = 0.0
+    first_rows, second_rows = [], []
+    for block in np.array_split(origins, blocks):
+        start = time.perf_counter()
+        first_rows.append(first(block))
+        middle = time.perf_counter()
+        second_rows.append(second(block))
+        first_s, second_s = first_s + middle - start, second_s + time.perf_counter() - middle
+    return first_s, second_s, np.vstack(first_rows), np.vstack(second_rows)
+
+
+def paired_part(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, rng: np.random.Generator,
+                args: argparse.Namespace, cache: Path) -> None:
+    """O x D and a 1 % closure then O x D, bare csgraph against CCH, alternated in blocks of origins."""
+    bare_s, cch_s, bare, fast = alternate(lambda b: reference(network, b, destinations),
+                                          lambda b: cch.cch_matrix(network, b, destinations, cache_dir=cache),
+                                          origins, args.blocks)
+    assert np.array_equal(fast, bare), "CCH and csgraph disagree"
+    closed = rng.choice(network.n_edges, max(1, network.n_edges // 100), replace=False)
+    factor = np.ones(network.n_edges)
+    factor[closed] = 0.0
+    start = time.perf_counter()
+    shut_csr = network.adjusted(factor)
+    shut_csr.csr("travel_time_ms")
+    rebuild_s = time.perf_counter() - start
+    start = time.perf_counter()
+    shut_cch = network.adjusted(factor)
+    cch.metric(shut_cch, cache_dir=cache, fresh=True)  # a new closure set: a new metric, customised once
+    customise_s = time.perf_counter() - start
+    after_bare_s, after_cch_s, after_bare, after_fast = alternate(
+        lambda b: reference(shut_csr, b, destinations),
+        lambda b: cch.cch_matrix(shut_cch, b, destinations, cache_dir=cache), origins, args.blocks)
+    assert np.array_equal(after_fast, after_bare), "CCH and csgraph disagree under the closure"
+    closure_csr, closure_cch = rebuild_s + after_bare_s, customise_s + after_cch_s
+    print(f"paired: {args.blocks} blocks of origins, each by bare csgraph then by CCH; answers equal")
+    table(["step", "bare csgraph s", "CCH s", "speed-up"], [
+        [f"{origins.size} x {destinations.size}", bare_s, cch_s, bare_s / cch_s],
+        ["1 % closed: CSR rebuild | new CCH metric", rebuild_s, customise_s, ""],
+        [f"1 % closed, then {origins.size} x {destinations.size} (rebuild included)", closure_csr, closure_cch,
+         closure_csr / closure_cch],
+    ])
+    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 def scenario_part(args: argparse.Namespace) -> None:
@@ -264,6 +320,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each step; the best is printed")
     parser.add_argument("--baseline", default=BASELINE, help="the commit the scenario part's sweep is paired "
                         f"against (default {BASELINE}, before issue 14; empty: none)")
+    parser.add_argument("--paired", action="store_true", help="O x D and the closure only, bare csgraph and CCH "
+                        "alternated in blocks of origins (for a loaded machine)")
+    parser.add_argument("--blocks", type=int, default=10, help="blocks of origins of --paired")
     parser.add_argument("--pairs", type=int, default=3, help="alternated (before, this tree) sweep processes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
