@@ -352,6 +352,28 @@ def test_a_programme_year_holds_the_teams_of_its_field_drills_for_their_days() -
     assert held == field_days  # each field drill's teams, for its whole day; tabletop drills hold nobody
 
 
+RED_RAIN = {"id": "m1", "event": "Rainstorm red warning", "onset": "2026-01-01T06:00:00+08:00",
+            "expires": "2026-01-03T06:00:00+08:00", "area": {"circle": {"lon": 117.11, "lat": 36.69, "radius_km": 30}}}
+
+
+def test_a_warning_posture_holds_the_teams_it_moves_from_onset_to_expiry() -> None:
+    scenario, documents = read_folder("jinan")
+    # the counted period is the warning's window (06:00 on 1 January to 06:00 on 3 January)
+    params = YearParameters(days=2.25, warmup_days=0.25, replications=2, seed=4, warnings=[RED_RAIN],
+                            compare_warnings=False, rate_scale=2)
+    report = year_report(scenario, documents, params)
+    moved = set(report["warning_postures"][0]["teams"])  # the posture engine's moves (tests/test_posture*)
+    assert report["year"] == 2026 and len(report["warning_postures"]) == 1 and moved
+    assert (report["warning_postures"][0]["start_min"], report["warning_postures"][0]["end_min"]) == (360, 3240)
+    assert report["held_unit_days"] == 2 * len(moved) and report["comparison"]["second"]["held_unit_days"] == 0
+    held = [t["dispatches"]["mean"] for t in report["teams"] if t["team"] in moved]
+    free = [t["dispatches"]["mean"] for t in report["comparison"]["second"]["teams"] if t["team"] in moved]
+    assert held == [0.0] * len(moved) and sum(free) > 0  # held: never sent; without the warning: sent
+    with pytest.raises(InputError) as refused:
+        year_report(scenario, documents, YearParameters(days=1, replications=1, warnings=[{**RED_RAIN, "level": "x"}]))
+    assert refused.value.field == "level" and "warnings[0]" in str(refused.value)
+
+
 def test_bad_rates_over_the_api_are_refused_naming_the_field_and_nothing_is_stored(client, auth) -> None:
     auth.login("planner")
     url = "/api/v1/scenarios/mini/settings/incident_rates"

@@ -19,21 +19,25 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 import shapely.geometry
 
+from planner.availability import AvailabilityRules
 from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
 from planner.coverage.whatif import RISK_WEIGHTS
 from planner.dispatch.pricing import jurisdiction_parents
 from planner.dispatch.requests import incident_library, requirements_from_template
 from planner.dispatch.scenario import unit_capabilities
+from planner.drills.calendar import CalendarDocument
 from planner.drills.programme import Programme, off_duty
 from planner.errors import InputError
 from planner.model.records import Availability
-from planner.posture.prepositioning import StagingPoint
+from planner.posture.prepositioning import PostureRules, StagingPoint, plan_posture
+from planner.posture.warnings import HazardWarning
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import agreements_from_dicts
@@ -44,6 +48,10 @@ DEFAULT_ON_SCENE_MIN = 60.0
 """On-scene minutes of a template that lists no task [U]."""
 AREA_POINTS_SEED = 0xA2EA
 """Seed of the draw of the areas' road points (fixed: the same model on every build)."""
+REPLAY_CLOCK = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+"""Clock given to the warning readers: a period replays warnings, so none is refused as expired."""
+OPEN_WARNING_H = 24.0
+"""Hours a warning without an expiry holds its posture [U]."""
 
 
 def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[StagingPoint] = ()) -> YearModel:
@@ -240,3 +248,50 @@ def programme_holds(model: YearModel, programme: Programme, *, year: int) -> tup
             start = (day - first).days * MINUTES_PER_DAY
             holds.append((index[team], float(start), float(start + MINUTES_PER_DAY)))
     return tuple(holds)
+
+
+def period_start(scenario: Scenario, year: int) -> dt.datetime:
+    """Return minute 0 of a period starting in ``year``: midnight on 1 January in the scenario's zone."""
+    return dt.datetime(year, 1, 1, tzinfo=scenario.zone)
+
+
+@dataclass(frozen=True)
+class WarningPosture:
+    """What a warning's posture holds in a period: the teams it moves to standby, from when, for how long."""
+
+    warning: str
+    event: str
+    onset: str
+    start_min: float
+    end_min: float
+    teams: tuple[str, ...]
+
+
+def warning_holds(model: YearModel, scenario: Scenario, warnings: Sequence[HazardWarning], *, year: int,
+                  rules: PostureRules | None = None, staging: Sequence[StagingPoint] = (),
+                  calendar: CalendarDocument | None = None, availability_rules: AvailabilityRules | None = None,
+                  ) -> tuple[tuple[tuple[int, float, float], ...], tuple[WarningPosture, ...]]:
+    """Return the holds ``(unit, start_min, end_min)`` of warnings' postures in a period of ``year``, and the postures.
+
+    Each warning's posture is the posture engine's (:func:`planner.posture.prepositioning.plan_posture`, its
+    one function and rules, at the warning's onset): the teams it moves to standby points are held from the
+    onset to the expiry (:data:`OPEN_WARNING_H` hours when open-ended), kept for the warning's hazard and
+    not sent to the period's other incidents. Limits: each warning is planned on its own (two warnings in
+    force together are not planned jointly), and the raised readiness's shorter turn-out is not modelled.
+    Holds ending before the period's start are left out; teams the model does not have are skipped.
+    """
+    index = {u: k for k, u in enumerate(model.unit_ids)}
+    start = period_start(scenario, year)
+    holds: list[tuple[int, float, float]] = []
+    postures = []
+    for warning in warnings:
+        begin = (warning.onset - start).total_seconds() / 60.0
+        end = begin + warning.duration_h(OPEN_WARNING_H) * 60.0
+        report = plan_posture(scenario, [warning], rules=rules, staging=staging, calendar=calendar,
+                              at=warning.onset, availability_rules=availability_rules)
+        teams = tuple(move.team for move in report.moves if move.team in index)
+        postures.append(WarningPosture(warning.id, warning.event, warning.onset.isoformat(), round(begin, 3),
+                                       round(end, 3), teams))
+        if end > 0:
+            holds += [(index[team], max(0.0, begin), end) for team in teams]
+    return tuple(holds), tuple(postures)
