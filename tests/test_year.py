@@ -352,6 +352,34 @@ def test_a_programme_year_holds_the_teams_of_its_field_drills_for_their_days() -
     assert held == field_days  # each field drill's teams, for its whole day; tabletop drills hold nobody
 
 
+def test_a_band_that_slows_every_road_raises_the_median_response_on_the_same_incidents() -> None:
+    scenario, documents = read_folder("jinan")
+    slow = {**documents, "speed_profiles": {"bands": [{"id": "gridlock", "start": "07:00", "end": "07:00",
+                                                       "default_factor": 0.5}]}}  # all week, half speed
+    slowed = build_model(scenario, slow)
+    free = build_model(scenario, slow, time_bands=False)
+    assert slowed.band_ids == ("gridlock",) and free.band_ids == ()
+    finite = np.isfinite(free.drive_min) & (free.drive_min > 0)
+    assert np.allclose(slowed.drive_at(123.0)[finite], 2 * free.drive_min[finite], rtol=0.02)  # one matrix per band
+    run = YearRun(days=2, warmup_days=0.5)
+    a = run_year(free, run, replications=3, seed=5)
+    b = run_year(slowed, run, replications=3, seed=5)
+    assert np.array_equal(a.records.incidents, b.records.incidents)  # common random numbers: the same incidents
+    measured = ~np.isnan(a.records.p50_min) & np.isfinite(a.records.p50_min)
+    assert measured.any() and np.all(b.records.p50_min[measured] > a.records.p50_min[measured])
+
+
+def test_the_year_drives_under_a_stored_closure_set(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario, documents = read_folder("jinan")
+    closed = build_model(scenario, documents, closures="north-corridor-cut", time_bands=False)
+    free = build_model(scenario, documents, time_bands=False)
+    assert closed.roads is not None and closed.roads["closures"]["closure_set"] == "north-corridor-cut"
+    assert np.count_nonzero(np.isinf(closed.drive_min)) > np.count_nonzero(np.isinf(free.drive_min))
+    assert main(["year", "--scenario", "jinan", "--days", "1", "--replications", "1", "--closures", "nowhere",
+                 "--no-progress"]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
 RED_RAIN = {"id": "m1", "event": "Rainstorm red warning", "onset": "2026-01-01T06:00:00+08:00",
             "expires": "2026-01-03T06:00:00+08:00", "area": {"circle": {"lon": 117.11, "lat": 36.69, "radius_km": 30}}}
 

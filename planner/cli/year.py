@@ -46,6 +46,9 @@ def register(subparsers: Any) -> None:
                         help="a warning entered by hand, JSON or YAML, whose posture holds its teams (repeatable)")
     parser.add_argument("--cap", type=Path, action="append", default=[], metavar="FILE",
                         help="a CAP 1.2 alert whose posture holds its teams (repeatable)")
+    parser.add_argument("--closures", metavar="NAME", help="every drive under this stored closure set (closures.yaml)")
+    parser.add_argument("--no-time-bands", action="store_false", dest="time_bands",
+                        help="ignore the scenario's speed bands (every drive at free-flow speeds)")
     parser.add_argument("--move-up", action="store_true", help="reposition free units when coverage drops")
     parser.add_argument("--time-limit", type=float, default=2.0, dest="time_limit_s",
                         help="optimiser limit per incident, seconds (default 2)")
@@ -72,6 +75,7 @@ def _given(args: argparse.Namespace) -> dict[str, Any]:
                              "seed": args.seed, "workers": args.workers, "scheduler": args.scheduler,
                              "rate_scale": number(args.rate_scale), "warmup_days": number(args.warmup_days),
                              "programme": args.programme, "year": args.year, "move_up": args.move_up,
+                             "closures": args.closures, "time_bands": args.time_bands,
                              "time_limit_s": number(args.time_limit_s)}
     given.update(compare_policy=args.compare_policy, compare_rate_scale=number(args.compare_rate_scale),
                  compare_programme=args.compare_programme, compare_move_up=args.compare_move_up,

@@ -38,6 +38,8 @@ from planner.errors import InputError
 from planner.model.records import Availability
 from planner.posture.prepositioning import PostureRules, StagingPoint, plan_posture
 from planner.posture.warnings import HazardWarning
+from planner.roads.bands import Band, week_bands
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import agreements_from_dicts
@@ -54,8 +56,15 @@ OPEN_WARNING_H = 24.0
 """Hours a warning without an expiry holds its posture [U]."""
 
 
-def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[StagingPoint] = ()) -> YearModel:
-    """Build the year model of a scenario with its incident rates (see the module docstring)."""
+def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[StagingPoint] = (),
+               roads: RoadConditions | None = None, bands: Sequence[tuple[Band, RoadConditions]] = ()) -> YearModel:
+    """Build the year model of a scenario with its incident rates (see the module docstring).
+
+    ``roads``: the travel network every drive takes (a closure set, :func:`planner.roads.conditions.travel_network`),
+    default free flow; ``bands``: each time band of the scenario's speed profiles with its network (under the
+    same closures), giving one drive matrix per band, taken by the incidents and trips in that band's hours
+    (:meth:`YearModel.drive_at`). What a station covers (the coverage in time) is judged on ``roads``' matrix.
+    """
     teams = [t for t in scenario.teams if t.availability is Availability.AVAILABLE]
     if not teams:
         raise InputError(f"scenario {scenario.name} has no available team", field="teams")
@@ -103,8 +112,15 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
             place_region.append(area.jurisdiction)
             nodes.append(node)
         area_points.append(indices)
-    drive, _, _ = drive_minutes(network, np.array(nodes, dtype=np.int64), np.array(nodes, dtype=np.int64))
+    node_array = np.array(nodes, dtype=np.int64)
+    drive, _, _ = drive_minutes(routing_network(scenario, roads), node_array, node_array)
     np.fill_diagonal(drive, 0.0)
+    band_drive = None
+    if bands:
+        band_drive = np.stack([drive_minutes(conditions.network, node_array, node_array)[0]
+                               for _, conditions in bands])
+        for matrix in band_drive:
+            np.fill_diagonal(matrix, 0.0)
     reachable = np.isfinite(drive[:n_stations]).any(axis=0) & np.isfinite(drive[:, :n_stations]).any(axis=1)
 
     # units and capabilities
@@ -229,6 +245,12 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         parents=jurisdiction_parents(scenario),
         min_retained={r: dict(v) for r, v in dict(scenario.meta.get("min_retained") or {}).items()},
         notes=tuple(notes),
+        band_ids=tuple(band.id for band, _ in bands),
+        band_drive_min=band_drive,
+        week_band=week_bands([band for band, _ in bands]) if bands else None,
+        roads=None if roads is None and not bands else {
+            "closures": None if roads is None else roads.describe(),
+            "bands": {band.id: conditions.describe() for band, conditions in bands}},
     )
     model.check()
     return model

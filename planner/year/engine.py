@@ -20,6 +20,9 @@ At an incident's dispatch order (its arrival plus the notification delay) the po
   they cannot hold with the units left at home, counted as ``retained_relaxed``); needs it leaves short
   (nobody in time) are topped up with the nearest units allowed there, late.
 
+Every drive (to the scene, back home, a move-up; the nearest rule's ranking and the optimiser's travel
+times) takes the drive minutes of the time band in force when it starts (:meth:`YearModel.drive_at`: one
+matrix per band of the scenario's speed profiles, built with the model, free flow outside every band).
 A unit brings all its capabilities: each need counts every unit sent (the dispatch rules' reading).
 What cannot be sent waits: the incident queues (first come, first served) and the wait is recorded; a
 unit that finishes on scene goes straight on to the oldest waiting incident it can help (from the
@@ -315,6 +318,10 @@ class _Year:
             self.terms[key] = deployment_terms(self.m.agreements, key[0], region, parents=self.m.parents)
         return self.terms[key]
 
+    def drive(self) -> np.ndarray:
+        """Drive minutes between places now: the time band's matrix (free flow outside every band)."""
+        return self.m.drive_at(self.env.now, self.run.first_weekday)
+
     def _advance(self) -> None:
         """Accumulate the figures of the time since the last change (the state was constant meanwhile)."""
         t0, t1 = self.last, self.env.now
@@ -386,7 +393,7 @@ class _Year:
         inc.order_at = self.env.now
         if inc.standards:
             units = np.flatnonzero(self.available())
-            arrival = m.turnout_min[units] * inc.f_turnout[units] + m.drive_min[self.loc[units], place] * \
+            arrival = m.turnout_min[units] * inc.f_turnout[units] + self.drive()[self.loc[units], place] * \
                 inc.f_travel[units]
             for k in inc.standards:
                 counted = m.standard_counted[k, units]
@@ -428,7 +435,7 @@ class _Year:
         units = np.flatnonzero(self.available())
         if allowed_only:
             units = units[[self._terms(int(u), inc.region) is not None for u in units]]
-        return nearest_first(self.m, units, self.loc, inc.place)
+        return nearest_first(self.m, units, self.loc, inc.place, self.drive())
 
     def _serve_nearest(self, inc: _Incident, *, allowed_only: bool) -> None:
         order = self._candidates(inc, allowed_only=allowed_only)
@@ -442,7 +449,8 @@ class _Year:
             return
         deadline = self.class_deadline[inc.cls] - (self.env.now - inc.order_at)
         sent, relaxed = optimal_units(self.m, order.tolist(), self.loc, self.optimiser_units, inc.id, inc.region,
-                                      inc.place, inc.outstanding(), deadline, time_limit_s=self.run.time_limit_s)
+                                      inc.place, inc.outstanding(), deadline, time_limit_s=self.run.time_limit_s,
+                                      drive_min=self.drive())
         self.relaxed += relaxed
         for unit in sent:
             self._send(unit, inc)
@@ -469,7 +477,7 @@ class _Year:
         while True:
             leg_start = self.env.now
             out = (m.turnout_min[unit] * inc.f_turnout[unit] if turnout else 0.0) + \
-                m.drive_min[origin, inc.place] * inc.f_travel[unit]
+                self.drive()[origin, inc.place] * inc.f_travel[unit]
             yield self.env.timeout(float(out))
             for k in inc.standards:
                 if m.standard_counted[k, unit] and k not in inc.response:
@@ -485,7 +493,7 @@ class _Year:
                 self._settle(following)
                 return
             home = int(m.unit_home[unit])
-            back = float(m.drive_min[inc.place, home]) * inc.f_travel[unit]
+            back = float(self.drive()[inc.place, home]) * inc.f_travel[unit]
             yield self.env.timeout(back if math.isfinite(back) else 0.0)
             self._account(unit, inc, self.env.now - leg_start,
                           float(m.drive_min[origin, inc.place] + m.drive_min[inc.place, home]))
@@ -587,12 +595,13 @@ class _Year:
             return
         self.last_move_up = self.env.now
         units = np.flatnonzero(self.available())
+        now_drive = self.drive()
         teams, options, where = [], [], []
         for j in units:
             here = int(self.loc[j])
             teams.append(PostureTeam(m.unit_ids[j], m.unit_region[j], self._caps(int(j))))
             for station in range(m.n_stations):
-                drive = float(m.drive_min[here, station])
+                drive = float(now_drive[here, station])
                 home = station == here
                 if not home and (m.place_region[station] != m.unit_region[j] or not drive <= run.max_move_min):
                     continue
@@ -610,7 +619,7 @@ class _Year:
         solution = greedy_posture(problem)
         for index in solution.moves:
             unit, station = where[index]
-            drive = float(m.drive_min[self.loc[unit], station])
+            drive = float(now_drive[self.loc[unit], station])
             log.debug("move-up at %.0f min: %s %s -> %s (%.1f min)", self.env.now, m.unit_ids[unit],
                       m.place_ids[self.loc[unit]], m.place_ids[station], drive)
             self.moves += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from planner.model.validation import Model, refuse
 from planner.sweep.parameters import MAX_LOCAL_WORKERS, SchedulerAddress
@@ -52,6 +52,11 @@ class YearParameters(Model):
     warnings: Annotated[list[dict[str, Any]], Field(max_length=MAX_WARNINGS)] | None = Field(
         None, description="warnings (the posture command's form) whose postures hold the teams they move to standby, "
                           "from onset to expiry")
+    closures: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="a stored closure set every drive is under (closures.yaml)")
+    time_bands: StrictBool = Field(
+        True, description="when the scenario has speed bands, each drive at the speeds of the band its time of day "
+                          "falls in (free flow outside every band)")
     move_up: StrictBool = Field(False, description="reposition free units when a standard's coverage drops")
     time_limit_s: Annotated[float, Field(strict=True, gt=0, le=60, allow_inf_nan=False,
                                                            description="optimiser limit per incident, s")] = 2.0

@@ -21,9 +21,12 @@ from planner.drills.programme import Programme, schedule_programme
 from planner.drills.settings import drill_calendar, plan_set
 from planner.posture.settings import posture_inputs
 from planner.posture.warnings import HazardWarning, warning_from_dict
+from planner.roads.bands import speed_profiles
+from planner.roads.closures import find_set
+from planner.roads.conditions import travel_network
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
-from planner.year.build import REPLAY_CLOCK, WarningPosture, programme_holds, warning_holds, year_model
+from planner.year.build import REPLAY_CLOCK, WarningPosture, period_start, programme_holds, warning_holds, year_model
 from planner.year.model import YearModel, YearRun
 from planner.year.parameters import YearParameters
 from planner.year.run import compare_years, run_year, with_changes
@@ -38,6 +41,8 @@ def check_year(scenario: Scenario, documents: Mapping[str, Any], params: YearPar
     """Refuse at once what cannot run: bad rates or warnings, or a programme year the calendar does not cover."""
     incident_rates(documents, scenario)
     given_warnings(params)
+    if params.closures:
+        find_set(documents, params.closures)
     for year in {params.programme, params.compare_programme} - {None, 0}:
         plan_set(documents, scenario)
         drill_calendar(documents, scenario, int(year))  # type: ignore[arg-type]
@@ -71,10 +76,19 @@ def postures_for(model: YearModel, scenario: Scenario, documents: Mapping[str, A
                          calendar=inputs.calendar, availability_rules=availability_rules(documents, scenario))
 
 
-def build_model(scenario: Scenario, documents: Mapping[str, Any]) -> YearModel:
-    """Build the year model of a scenario with its stored (or default) rates and staging points."""
+def build_model(scenario: Scenario, documents: Mapping[str, Any], *, closures: str | None = None,
+                time_bands: bool = True) -> YearModel:
+    """Build the year model of a scenario with its stored (or default) rates and staging points.
+
+    Under ``closures`` (a stored closure set) every drive is on the network it leaves; with ``time_bands``
+    (the default) each band of the scenario's speed profiles has its drive matrix, built here once for
+    all replications (as the sweep draws them, :func:`planner.roads.conditions.travel_network`).
+    """
     rates = incident_rates(documents, scenario)
-    return year_model(scenario, rates, staging=posture_inputs(documents, scenario).staging)
+    roads = None if closures is None else travel_network(scenario, documents, closures=closures)
+    bands = [(band, travel_network(scenario, documents, closures=closures, band=band.id))
+             for band in speed_profiles(documents).bands] if time_bands else []
+    return year_model(scenario, rates, staging=posture_inputs(documents, scenario).staging, roads=roads, bands=bands)
 
 
 def holds_for(model: YearModel, scenario: Scenario, documents: Mapping[str, Any], year: int | None,
@@ -102,15 +116,16 @@ def year_report(scenario: Scenario, documents: Mapping[str, Any], params: YearPa
     warnings = (*given_warnings(params), *warnings)
     year = period_year(params, warnings, scenario)
     report(0.0, "computing travel times between bases, sites and road points")
-    model = model or build_model(scenario, documents)
+    model = model or build_model(scenario, documents, closures=params.closures, time_bands=params.time_bands)
     if warnings:
         report(0.0, f"planning the postures of {len(warnings)} warning(s)")
     posture_holds, postures = postures_for(model, scenario, documents, warnings, year)
     drill_holds = holds_for(model, scenario, documents, params.programme, programme)
     run = YearRun(days=float(params.days), policy=params.policy, rate_scale=float(params.rate_scale),
                   warmup_days=float(params.warmup_days), move_up=params.move_up,
-                  time_limit_s=float(params.time_limit_s), holds=drill_holds + posture_holds)
-    facts = {"year": year, "warning_postures": [asdict(p) for p in postures]}
+                  time_limit_s=float(params.time_limit_s), holds=drill_holds + posture_holds,
+                  first_weekday=period_start(scenario, year).weekday())
+    facts = {"year": year, "warning_postures": [asdict(p) for p in postures], "roads": model.roads}
     options: dict[str, Any] = {"replications": params.replications, "seed": params.seed, "workers": params.workers,
                                "scheduler": params.scheduler}
     changes = params.comparison()
