@@ -380,6 +380,26 @@ def test_the_year_drives_under_a_stored_closure_set(cli_env: Path, capsys: pytes
     assert "nowhere" in capsys.readouterr().err
 
 
+def test_a_what_if_layout_is_compared_on_the_same_incidents(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario, documents = read_folder("jinan")
+    params = YearParameters(days=2, warmup_days=0.5, replications=2, seed=3, time_bands=False,
+                            compare_closed_bases=["fs-tianqiao-beiyuan"], compare_closures="north-corridor-cut")
+    report = year_report(scenario, documents, params)
+    comparison = report["comparison"]
+    assert comparison["changes"] == {"closures": "north-corridor-cut", "closed_bases": ["fs-tianqiao-beiyuan"]}
+    closed = {t.id for t in scenario.teams if t.base == "fs-tianqiao-beiyuan"}
+    first = {t["team"]: t["dispatches"]["mean"] for t in report["teams"]}
+    second = {t["team"]: t["dispatches"]["mean"] for t in comparison["second"]["teams"]}
+    assert closed and sum(first[t] for t in closed) > 0 and all(second[t] == 0 for t in closed)
+    assert comparison["second"]["held_unit_days"] == 2 * len(closed) and report["held_unit_days"] == 0
+    assert comparison["second"]["incidents"] == report["incidents"]  # common random numbers: the same incidents
+    assert all(s["met_share"]["ci95"] is not None for s in comparison["difference"]["standards"]
+               if s["met_share"]["mean"] is not None)
+    assert main(["year", "--scenario", "jinan", "--days", "1", "--replications", "1", "--compare-closed-base", "nope",
+                 "--no-progress"]) == 2
+    assert "compare_closed_bases" in capsys.readouterr().err
+
+
 RED_RAIN = {"id": "m1", "event": "Rainstorm red warning", "onset": "2026-01-01T06:00:00+08:00",
             "expires": "2026-01-03T06:00:00+08:00", "area": {"circle": {"lon": 117.11, "lat": 36.69, "radius_km": 30}}}
 

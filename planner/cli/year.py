@@ -59,6 +59,10 @@ def register(subparsers: Any) -> None:
                         help="compare with this year's drill programme (0: without any)")
     parser.add_argument("--compare-move-up", action=argparse.BooleanOptionalAction, default=None,
                         help="compare with move-up on (or off)")
+    parser.add_argument("--compare-closures", metavar="NAME",
+                        help="compare with every drive under this stored closure set, on the same seeds")
+    parser.add_argument("--compare-closed-base", action="append", metavar="BASE", dest="compare_closed_bases",
+                        help="compare with this base closed, its teams held all period (repeatable)")
     parser.add_argument("--compare-warnings", action=argparse.BooleanOptionalAction, default=None,
                         help="compare with (or, --no-compare-warnings, without) the warnings' postures")
     parser.add_argument("--no-progress", action="store_true", help="no progress on stderr")
@@ -79,7 +83,8 @@ def _given(args: argparse.Namespace) -> dict[str, Any]:
                              "time_limit_s": number(args.time_limit_s)}
     given.update(compare_policy=args.compare_policy, compare_rate_scale=number(args.compare_rate_scale),
                  compare_programme=args.compare_programme, compare_move_up=args.compare_move_up,
-                 compare_warnings=args.compare_warnings)
+                 compare_warnings=args.compare_warnings, compare_closures=args.compare_closures,
+                 compare_closed_bases=args.compare_closed_bases)
     return {k: v for k, v in given.items() if v is not None}
 
 

@@ -121,7 +121,10 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
                                for _, conditions in bands])
         for matrix in band_drive:
             np.fill_diagonal(matrix, 0.0)
-    reachable = np.isfinite(drive[:n_stations]).any(axis=0) & np.isfinite(drive[:, :n_stations]).any(axis=1)
+    # Which places can be served is judged on the free-flow network, so a closure set keeps the same places and
+    # sources (runs compare on common random numbers) and an incident it cuts off is counted unserved.
+    free = drive if roads is None else drive_minutes(network, node_array, node_array)[0]
+    reachable = np.isfinite(free[:n_stations]).any(axis=0) & np.isfinite(free[:, :n_stations]).any(axis=1)
 
     # units and capabilities
     owned = unit_capabilities(scenario)

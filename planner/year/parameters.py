@@ -24,6 +24,8 @@ MAX_RATE_SCALE = 100
 """Largest factor on every incident rate."""
 MAX_WARNINGS = 50
 """Most warnings one run replays."""
+MAX_CLOSED_BASES = 50
+"""Most bases a comparison closes."""
 
 Days = Annotated[float, Field(strict=True, gt=0, le=MAX_DAYS, allow_inf_nan=False,
                                                  description="length of the period, days")]
@@ -66,6 +68,11 @@ class YearParameters(Model):
     compare_programme: Annotated[StrictInt, Field(ge=0, le=2200)] | None = Field(
         None, description="compare with this year's drill programme (0: without any), on the same seeds")
     compare_move_up: StrictBool | None = Field(None, description="compare with move-up on or off, on the same seeds")
+    compare_closures: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="compare with every drive under this stored closure set, on the same seeds")
+    compare_closed_bases: Annotated[list[Annotated[StrictStr, Field(min_length=1, max_length=80)]],
+                                    Field(min_length=1, max_length=MAX_CLOSED_BASES)] | None = Field(
+        None, description="compare with these bases closed (their teams held all period), on the same seeds")
     compare_warnings: StrictBool | None = Field(
         None, description="compare with (true) or without (false) the warnings' postures, on the same seeds")
 
@@ -79,5 +86,6 @@ class YearParameters(Model):
         """Return what the second configuration changes (empty: no comparison)."""
         changes = {"policy": self.compare_policy, "rate_scale": self.compare_rate_scale,
                    "programme": self.compare_programme, "move_up": self.compare_move_up,
-                   "warnings": self.compare_warnings}
+                   "warnings": self.compare_warnings, "closures": self.compare_closures,
+                   "closed_bases": self.compare_closed_bases}
         return {k: v for k, v in changes.items() if v is not None}

@@ -19,6 +19,7 @@ from planner import clock
 from planner.availability.settings import availability_rules
 from planner.drills.programme import Programme, schedule_programme
 from planner.drills.settings import drill_calendar, plan_set
+from planner.errors import NotFoundError
 from planner.posture.settings import posture_inputs
 from planner.posture.warnings import HazardWarning, warning_from_dict
 from planner.roads.bands import speed_profiles
@@ -27,7 +28,7 @@ from planner.roads.conditions import travel_network
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
 from planner.year.build import REPLAY_CLOCK, WarningPosture, period_start, programme_holds, warning_holds, year_model
-from planner.year.model import YearModel, YearRun
+from planner.year.model import MINUTES_PER_DAY, YearModel, YearRun
 from planner.year.parameters import YearParameters
 from planner.year.run import compare_years, run_year, with_changes
 from planner.year.settings import incident_rates
@@ -41,8 +42,14 @@ def check_year(scenario: Scenario, documents: Mapping[str, Any], params: YearPar
     """Refuse at once what cannot run: bad rates or warnings, or a programme year the calendar does not cover."""
     incident_rates(documents, scenario)
     given_warnings(params)
-    if params.closures:
-        find_set(documents, params.closures)
+    for field, name in (("closures", params.closures), ("compare_closures", params.compare_closures)):
+        if name is not None:
+            find_set(documents, name, field=field)
+    bases = {b.id for b in scenario.bases}
+    unknown = [b for b in params.compare_closed_bases or () if b not in bases]
+    if unknown:
+        raise NotFoundError(f"compare_closed_bases: no base {unknown[0]!r} in scenario {scenario.name}",
+                            field="compare_closed_bases", record=unknown[0])
     for year in {params.programme, params.compare_programme} - {None, 0}:
         plan_set(documents, scenario)
         drill_calendar(documents, scenario, int(year))  # type: ignore[arg-type]
@@ -74,6 +81,12 @@ def postures_for(model: YearModel, scenario: Scenario, documents: Mapping[str, A
     inputs = posture_inputs(documents, scenario)
     return warning_holds(model, scenario, warnings, year=year, rules=inputs.rules, staging=inputs.staging,
                          calendar=inputs.calendar, availability_rules=availability_rules(documents, scenario))
+
+
+def closed_base_holds(model: YearModel, bases: Sequence[str], days: float) -> tuple[tuple[int, float, float], ...]:
+    """Return holds keeping every unit of the given bases from being sent all period (the bases closed)."""
+    closed = {model.place_ids.index(b) for b in bases if b in model.place_ids}
+    return tuple((j, 0.0, days * MINUTES_PER_DAY) for j in range(model.n_units) if int(model.unit_home[j]) in closed)
 
 
 def build_model(scenario: Scenario, documents: Mapping[str, Any], *, closures: str | None = None,
@@ -133,11 +146,17 @@ def year_report(scenario: Scenario, documents: Mapping[str, Any], params: YearPa
         return {**run_year(model, run, checkpoint=checkpoint, progress=report, **options).to_dict(), **facts}
     second = with_changes(run, policy=params.compare_policy, move_up=params.compare_move_up,
                           rate_scale=None if params.compare_rate_scale is None else float(params.compare_rate_scale))
-    if params.compare_programme is not None or params.compare_warnings is not None:
+    if params.compare_programme is not None or params.compare_warnings is not None or params.compare_closed_bases:
         second_drills = drill_holds if params.compare_programme is None else \
             holds_for(model, scenario, documents, params.compare_programme or None, programme)
         second_postures = posture_holds if params.compare_warnings in (None, True) else ()
-        second = with_changes(second, holds=second_drills + second_postures)
-    compared = compare_years(model, run, second, progress=report, **options)
+        closed = closed_base_holds(model, params.compare_closed_bases or (), float(params.days))
+        second = with_changes(second, holds=second_drills + second_postures + closed)
+    second_model = None
+    if params.compare_closures is not None:
+        report(0.0, f"computing travel times under closure set {params.compare_closures}")
+        second_model = build_model(scenario, documents, closures=params.compare_closures,
+                                   time_bands=params.time_bands)
+    compared = compare_years(model, run, second, progress=report, second_model=second_model, **options)
     return {**compared["first"], **facts, "comparison": {"changes": changes, "second": compared["second"],
                                                          "difference": compared["difference"]}}
