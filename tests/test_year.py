@@ -326,15 +326,17 @@ def test_the_sweep_page_runs_a_year_over_time_with_its_timeline(page, server_url
     page.goto(f"{server_url}/sweep?scenario=mini")
     page.check("input[name=sweep-mode][value=over-time]")
     assert page.is_hidden("#sweep-form") and page.is_visible("#year-form")
-    page.fill("#year-form input[name=days]", "200")
+    page.fill("#year-form input[name=days]", "60")
     page.fill("#year-form input[name=replications]", "3")
     page.fill("#year-form input[name=rate_scale]", "20")
-    page.fill("#year-form input[name=compare_rate_scale]", "40")
+    page.select_option("#year-compare-closed-base", index=1)  # a what-if layout: the first base closed
+    page.wait_for_selector("#year-closures[data-ready=true]")
     page.click("#run-year")
     page.wait_for_selector("#year-mode[data-state='done']", timeout=120_000)
     assert page.locator("#year-standards tbody tr").count() == 2
     assert page.locator("#year-difference tbody tr").count() == 2 and page.is_visible("#year-comparison")
-    assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 200
+    assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 60
+    assert "封闭集" in page.inner_text("#year-form")  # the new labels speak zh_CN
     page.screenshot(path=screenshot_path("sweep-over-time"), full_page=True)
 
 

@@ -97,6 +97,16 @@
     }, fail);
   }
 
+  // The stored closure sets to drive under, and to compare with.
+  call("GET", `/api/v1/scenarios/${encodeURIComponent(scenario)}/road-conditions`).then((data) => {
+    const options = data.closure_sets.map((s) =>
+      `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
+    ["year-closures", "year-compare-closures"].forEach((id) => {
+      $(id).insertAdjacentHTML("beforeend", options);
+      $(id).dataset.ready = "true";
+    });
+  }, () => {});
+
   $("year-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -107,6 +117,10 @@
     if (form.get("compare_rate_scale")) params.compare_rate_scale = Number(form.get("compare_rate_scale"));
     if (form.get("compare_policy")) params.compare_policy = form.get("compare_policy");
     if (form.get("compare_without_programme") === "on") params.compare_programme = 0;
+    params.time_bands = form.get("time_bands") === "on";
+    if (form.get("closures")) params.closures = form.get("closures");
+    if (form.get("compare_closures")) params.compare_closures = form.get("compare_closures");
+    if (form.get("compare_closed_base")) params.compare_closed_bases = [form.get("compare_closed_base")];
     $("year-error").hidden = true;
     box.dataset.state = "running";
     progress(0, "queued");
