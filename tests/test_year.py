@@ -181,16 +181,30 @@ def test_a_held_unit_is_not_sent_until_its_hold_ends() -> None:
 
 
 def test_move_up_repositions_free_units_with_the_posture_engine() -> None:
-    model = queue_model(3, 1 / 30.0, 90.0)
-    two_stations = replace(
+    # Two bases each covering one site; a standby point covering both. Incidents at site A take the unit of
+    # base 1; while it is away, site A is uncovered (half the normal coverage) and move-up sends the unit of
+    # base 2 to the standby point, from where it covers both sites.
+    model = queue_model(2, 1 / 120.0, 90.0)
+    far, near, mid = 20.0, 5.0, 8.0
+    drive = np.array([[0, 9, 9, near, far], [9, 0, 9, far, near], [9, 9, 0, mid, mid],
+                      [near, far, mid, 0, 9], [far, near, mid, 9, 0]], dtype=float)
+    cover = np.full((3, 2, 2), np.inf)
+    cover[0, 0, :], cover[1, 1, :], cover[2, :, :] = near, near, mid
+    layout = replace(
+        model, place_ids=("b1", "b2", "standby", "siteA", "siteB"), place_region=("A",) * 5, n_stations=3,
+        unit_home=np.array([0, 1]), drive_min=drive, source_place=np.array([3]), row_place=np.array([3, 4]),
+        row_standard=np.array([0, 0]), row_weight=np.array([1.0, 1.0]), station_cover_min=cover)
+    still = simulate(layout, YearRun(days=10), 0, 2)
+    moved = simulate(layout, YearRun(days=10, move_up=True), 0, 2)
+    assert still["moves"] == 0 and moved["moves"] > 0
+    assert moved["covered"][0] > still["covered"][0]  # site A covered more of the time
+    # a layout that leaves a site uncovered with every unit at home is not "repaired" by move-up: it defends
+    # the normal coverage, it does not redesign the layout
+    standby_only = replace(
         model, place_ids=("base", "standby", "site"), place_region=("A", "A", "A"), n_stations=2,
         drive_min=np.array([[0.0, 4.0, 12.0], [4.0, 0.0, 3.0], [12.0, 3.0, 0.0]]), source_place=np.array([2]),
-        row_place=np.array([2]),
-        station_cover_min=np.stack([np.full((1, 3), np.inf), np.full((1, 3), 3.0)]))
-    still = simulate(two_stations, YearRun(days=5), 0, 2)
-    moved = simulate(two_stations, YearRun(days=5, move_up=True, move_up_threshold=1.0), 0, 2)
-    assert still["moves"] == 0 and moved["moves"] > 0
-    assert moved["covered"][0] > still["covered"][0] == 0.0  # only the standby point covers the site
+        row_place=np.array([2]), station_cover_min=np.stack([np.full((1, 2), np.inf), np.full((1, 2), 3.0)]))
+    assert simulate(standby_only, YearRun(days=10, move_up=True, move_up_threshold=1.0), 0, 2)["moves"] == 0
 
 
 def test_replications_are_the_same_on_every_backend_and_resume(tmp_path: Path) -> None:

@@ -272,6 +272,10 @@ class _Year:
         standard_caps = np.any(model.standard_counted[:, :, None] & carried[None, :, :], axis=1)
         self.class_standard = np.asarray(np.any((self.class_need[:, None, :] > 0) & standard_caps[None, :, :], axis=2))
         self.row_of_standard = [np.flatnonzero(model.row_standard == k) for k in range(len(model.standard_ids))]
+        at_home = self.cover_ok[model.unit_home, :, np.arange(n_units)].any(axis=0) if model.n_rows else \
+            np.zeros(0, dtype=bool)
+        self.normal_cover = [int(at_home[rows].sum()) for rows in self.row_of_standard]
+        """Rows of each standard covered with every unit at home: the coverage move-up defends."""
         self.applies = [[tuple(k for k in model.source_standards[s] if self.class_standard[c, k])
                          for c in range(len(model.classes))] for s in range(len(model.source_ids))]
         self.ones = np.ones(n_units)
@@ -586,12 +590,16 @@ class _Year:
     # --- move-up -------------------------------------------------------------------------------
 
     def _move_up(self) -> None:
-        """Reposition free units with the posture engine when a standard's covered share is low."""
+        """Reposition free units with the posture engine when a standard lost a share of its normal coverage.
+
+        Normal: its rows covered with every unit at home; the rule and its default are explained on
+        :class:`planner.year.model.YearRun`.
+        """
         m, run = self.m, self.run
         if m.n_rows == 0 or self.env.now - self.last_move_up < MOVE_UP_COOLDOWN_MIN:
             return
-        shares = [float(self.covered[rows].mean()) for rows in self.row_of_standard if rows.size]
-        if not shares or min(shares) >= run.move_up_threshold:
+        if not any(self.covered[rows].sum() < run.move_up_threshold * normal
+                   for rows, normal in zip(self.row_of_standard, self.normal_cover, strict=True)):
             return
         self.last_move_up = self.env.now
         units = np.flatnonzero(self.available())
