@@ -170,6 +170,17 @@ def test_the_optimiser_never_crosses_a_border_without_an_agreement() -> None:
     assert figures["unit_cross_h"].sum() > 0 and figures["unit_compensation"].sum() > 0
 
 
+def test_a_unit_lent_on_many_incidents_a_day_is_paid_each_day_once() -> None:
+    card = RateCard(labour_per_person_day=100.0, subsistence_per_person_day=0.0, transport_per_km=0.0,
+                    transport_per_trip=0.0)
+    lent = queue_model(1, 1 / 120.0, 20.0, regions=("A", "B"), drive_min=5.0,
+                       agreements=(Agreement(lender="A", borrower="B", rates=card),))
+    figures = simulate(lent, YearRun(days=3), 0, 1)
+    assert figures["unit_dispatches"][0] > 12  # about 36 calls in 3 days, every day
+    # 4 people x 100 yuan x the 3 days served (a fourth when the last call runs past midnight), not x calls
+    assert figures["unit_compensation"][0] in (1200.0, 1600.0)
+
+
 def test_a_held_unit_is_not_sent_until_its_hold_ends() -> None:
     model = queue_model(1, 1 / 90.0, 20.0)
     days = 4
