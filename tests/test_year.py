@@ -394,6 +394,7 @@ def test_a_band_that_slows_every_road_raises_the_median_response_on_the_same_inc
     assert np.array_equal(a.records.incidents, b.records.incidents)  # common random numbers: the same incidents
     measured = ~np.isnan(a.records.p50_min) & np.isfinite(a.records.p50_min)
     assert measured.any() and np.all(b.records.p50_min[measured] > a.records.p50_min[measured])
+    assert b.records.covered.mean() < a.records.covered.mean()  # the stations cover less in the band, too
 
 
 def test_the_year_drives_under_a_stored_closure_set(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

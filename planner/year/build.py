@@ -63,7 +63,7 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
     ``roads``: the travel network every drive takes (a closure set, :func:`planner.roads.conditions.travel_network`),
     default free flow; ``bands``: each time band of the scenario's speed profiles with its network (under the
     same closures), giving one drive matrix per band, taken by the incidents and trips in that band's hours
-    (:meth:`YearModel.drive_at`). What a station covers (the coverage in time) is judged on ``roads``' matrix.
+    (:meth:`YearModel.drive_at`); what a station covers (the coverage in time) is judged on each band's matrix too.
     """
     teams = [t for t in scenario.teams if t.availability is Availability.AVAILABLE]
     if not teams:
@@ -201,12 +201,18 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
     max_min = np.array([s.max_min for s in standards], dtype=float)
     rows_place = np.array(row_place, dtype=np.int64)
     rows_standard = np.array(row_standard, dtype=np.int64)
-    cover = np.full((n_stations, rows_place.size, len(teams)), np.inf)
-    everyone = np.ones(len(teams), dtype=bool)
-    for station in range(n_stations):
-        arrival = rule.arrival_minutes(turnout[:, None], drive[station, rows_place][None, :])
-        meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows_place.size), rows_standard, max_min)
-        cover[station] = np.where(meets, arrival.T, np.inf)
+    def station_cover(matrix: np.ndarray) -> np.ndarray:
+        """Stations x rows x units: the arrival minutes of a unit waiting at a station, where it meets the standard."""
+        cover = np.full((n_stations, rows_place.size, len(teams)), np.inf)
+        everyone = np.ones(len(teams), dtype=bool)
+        for station in range(n_stations):
+            arrival = rule.arrival_minutes(turnout[:, None], matrix[station, rows_place][None, :])
+            meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows_place.size), rows_standard, max_min)
+            cover[station] = np.where(meets, arrival.T, np.inf)
+        return cover
+
+    cover = station_cover(drive)
+    band_cover = None if band_drive is None else np.stack([station_cover(matrix) for matrix in band_drive])
 
     hour = np.ones(24) if rates.time_of_day is None else np.array(rates.time_of_day, dtype=float)
     month = np.ones(12) if rates.season is None else np.array(rates.season, dtype=float)
@@ -250,6 +256,7 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         notes=tuple(notes),
         band_ids=tuple(band.id for band, _ in bands),
         band_drive_min=band_drive,
+        band_station_cover_min=band_cover,
         week_band=week_bands([band for band, _ in bands]) if bands else None,
         roads=None if roads is None and not bands else {
             "closures": None if roads is None else roads.describe(),

@@ -22,7 +22,8 @@ At an incident's dispatch order (its arrival plus the notification delay) the po
 
 Every drive (to the scene, back home, a move-up; the nearest rule's ranking and the optimiser's travel
 times) takes the drive minutes of the time band in force when it starts (:meth:`YearModel.drive_at`: one
-matrix per band of the scenario's speed profiles, built with the model, free flow outside every band).
+matrix per band of the scenario's speed profiles, built with the model, free flow outside every band);
+what each station covers switches with the band as well.
 A unit brings all its capabilities: each need counts every unit sent (the dispatch rules' reading).
 What cannot be sent waits: the incident queues (first come, first served) and the wait is recorded; a
 unit that finishes on scene goes straight on to the oldest waiting incident it can help (from the
@@ -61,7 +62,7 @@ import simpy
 from planner.coverage import rule
 from planner.posture.prepositioning import PostureOption, PostureProblem, PostureTeam, greedy_posture
 from planner.sharing import Deployment, Terms, compensate, deployment_terms
-from planner.year.model import MINUTES_PER_DAY, YearModel, YearRun
+from planner.year.model import MINUTES_PER_DAY, MINUTES_PER_WEEK, YearModel, YearRun
 from planner.year.policies import nearest_first, nearest_units, optimal_units, optimiser_units
 
 log = logging.getLogger(__name__)
@@ -270,6 +271,9 @@ class _Year:
         self.loc = model.unit_home.astype(np.int64).copy()
         self.queue: deque[_Incident] = deque()
         self.cover_ok = np.isfinite(model.station_cover_min)
+        self.cover_by_band = [self.cover_ok] + ([] if model.band_station_cover_min is None else
+                                                list(np.isfinite(model.band_station_cover_min)))
+        """What each station covers in free flow, then in each time band (the band's drive minutes)."""
         self.class_need = np.zeros((len(model.classes), n_cap), dtype=np.int64)
         deadline = np.full((len(model.classes), n_cap), np.inf)
         for k, c in enumerate(model.classes):
@@ -367,6 +371,29 @@ class _Year:
         self.uncovered_share = 1.0 - np.count_nonzero(self.covered) / self.m.n_rows
 
     # --- processes -----------------------------------------------------------------------------
+
+    def band_changes(self) -> Generator[Any, Any, None]:
+        """Switch what the stations cover at each change of time band (free flow between bands)."""
+        m = self.m
+        if m.week_band is None or m.band_station_cover_min is None:
+            return
+        week = np.roll(m.week_band, -self.run.first_weekday * MINUTES_PER_DAY)  # week[t]: band at period minute t
+        changes = np.flatnonzero(week != np.roll(week, 1))
+        self.cover_ok = self.cover_by_band[int(week[0]) + 1]
+        self._refresh()
+        if not changes.size:
+            return
+        start = 0.0
+        while start < self.horizon:
+            for minute in start + changes:
+                if minute >= self.horizon:
+                    return
+                if minute > self.env.now:
+                    yield self.env.timeout(float(minute) - self.env.now)
+                    self._advance()
+                    self.cover_ok = self.cover_by_band[int(week[int(minute) % MINUTES_PER_WEEK]) + 1]
+                    self._refresh()
+            start += MINUTES_PER_WEEK
 
     def arrivals(self, drawn: Arrivals) -> Generator[Any, Any, None]:
         """Start each incident at its arrival."""
@@ -749,6 +776,7 @@ def _on_scene_factors(distribution: str, cv: float, z: np.ndarray, e: np.ndarray
 def simulate(model: YearModel, run: YearRun, replication: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate one replication of the period and return its figures."""
     year = _Year(model, run, replication, seed)
+    year.env.process(year.band_changes())
     year.env.process(year.arrivals(draw_arrivals(model, run, replication, seed)))
     for unit, start, end in run.holds:
         if start < year.horizon:

@@ -98,6 +98,7 @@ class YearModel:
     notes: tuple[str, ...] = ()
     band_ids: tuple[str, ...] = ()
     band_drive_min: np.ndarray | None = None
+    band_station_cover_min: np.ndarray | None = None
     week_band: np.ndarray | None = None
     roads: Mapping[str, Any] | None = None
 
@@ -107,7 +108,8 @@ class YearModel:
         ``band_drive_min`` (bands x places x places) holds one matrix per band of the scenario's speed
         profiles, built once with the model; ``week_band`` the band of each minute of the week (Monday 00:00
         = 0; -1: free flow); ``first_weekday`` is the weekday of the period's first day (Monday 0). All of
-        them under the same closure set as ``drive_min``.
+        them under the same closure set as ``drive_min``. ``band_station_cover_min`` is ``station_cover_min``
+        on each band's matrix (bands x stations x rows x units).
         """
         if self.week_band is None or self.band_drive_min is None:
             return self.drive_min
@@ -146,6 +148,11 @@ class YearModel:
                 or self.week_band.shape != (MINUTES_PER_WEEK,) or self.week_band.max() >= len(self.band_ids)):
             raise InputError("year model: band_drive_min must be bands x places x places, with week_band per minute "
                              "of the week naming those bands", field="band_drive_min")
+        if (self.band_station_cover_min is not None) != (self.band_drive_min is not None) or (
+                self.band_station_cover_min is not None
+                and self.band_station_cover_min.shape != (len(self.band_ids), *self.station_cover_min.shape)):
+            raise InputError("year model: band_station_cover_min must be bands x stations x rows x units, with "
+                             "band_drive_min", field="band_station_cover_min")
         if np.any(self.unit_home >= self.n_stations):
             raise InputError("year model: every unit's home must be a station", field="unit_home")
         if self.on_scene not in ON_SCENE:
@@ -158,7 +165,7 @@ class YearModel:
                       self.source_rate_per_min, self.standard_max_min, self.standard_counted, self.row_place,
                       self.row_standard, self.station_cover_min, self.hour_factor, self.month_factor):
             digest.update(np.ascontiguousarray(array).tobytes())
-        for optional in (self.band_drive_min, self.week_band):
+        for optional in (self.band_drive_min, self.week_band, self.band_station_cover_min):
             digest.update(b"-" if optional is None else np.ascontiguousarray(optional).tobytes())
         digest.update(repr((self.unit_ids, self.capabilities, self.place_ids, self.source_ids, self.source_classes,
                             self.source_standards, self.classes, self.standard_ids, self.on_scene, self.on_scene_cv,
