@@ -144,6 +144,11 @@ def _print(payload: dict[str, Any]) -> None:
           f"{payload['replications']} replications ({payload['backend']} on {payload['workers']} worker(s), "
           f"{payload['seconds']:.1f} s); incidents per replication {_ci(payload['incidents'])}")
     print(f"Model: {payload['model']}\n")
+    roads = payload.get("roads")
+    if roads:
+        closures = (roads.get("closures") or {}).get("closure_set")
+        print(f"Roads: closure set {closures or 'none'}; time bands {', '.join(roads['bands']) or 'none'} "
+              "(free flow outside them)")
     for posture in payload.get("warning_postures", []):
         print(f"Warning {posture['warning']} ({posture['event']}, {posture['onset']}): holds "
               f"{', '.join(posture['teams']) or 'no team'} for {(posture['end_min'] - posture['start_min']) / 60:g} h")
