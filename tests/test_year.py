@@ -355,6 +355,9 @@ def test_the_sweep_page_runs_a_year_over_time_with_its_timeline(page, server_url
     page.fill("#year-form input[name=replications]", "3")
     page.fill("#year-form input[name=rate_scale]", "20")
     page.select_option("#year-compare-closed-base", index=1)  # a what-if layout: the first base closed
+    warning = {"id": "w1", "event": "Rainstorm red warning", "onset": "2027-01-02T00:00:00+08:00",
+               "expires": "2027-01-03T00:00:00+08:00", "area": {"regions": ["LX", "TQ"]}}
+    page.fill("#year-warnings", json.dumps([warning]))  # the period is then 2027's, the warning's year
     page.wait_for_selector("#year-closures[data-ready=true]")
     page.click("#run-year")
     page.wait_for_selector("#year-mode[data-state='done']", timeout=120_000)
@@ -362,6 +365,7 @@ def test_the_sweep_page_runs_a_year_over_time_with_its_timeline(page, server_url
     assert page.locator("#year-difference tbody tr").count() == 2 and page.is_visible("#year-comparison")
     assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 60
     assert "封闭集" in page.inner_text("#year-form")  # the new labels speak zh_CN
+    assert "w1:" in page.inner_text("#year-meta")  # the warning's posture, with the teams it holds
     page.screenshot(path=screenshot_path("sweep-over-time"), full_page=True)
 
 
