@@ -287,10 +287,9 @@ class _Year:
         standard_caps = np.any(model.standard_counted[:, :, None] & carried[None, :, :], axis=1)
         self.class_standard = np.asarray(np.any((self.class_need[:, None, :] > 0) & standard_caps[None, :, :], axis=2))
         self.row_of_standard = [np.flatnonzero(model.row_standard == k) for k in range(len(model.standard_ids))]
-        at_home = self.cover_ok[model.unit_home, :, np.arange(n_units)].any(axis=0) if model.n_rows else \
-            np.zeros(0, dtype=bool)
-        self.normal_cover = [int(at_home[rows].sum()) for rows in self.row_of_standard]
-        """Rows of each standard covered with every unit at home: the coverage move-up defends."""
+        self.normal_by_band = [self._normal(ok) for ok in self.cover_by_band]
+        self.normal_cover = self.normal_by_band[0]
+        """Rows of each standard covered with every unit home (free flow, then each band): what move-up defends."""
         self.applies = [[tuple(k for k in model.source_standards[s] if self.class_standard[c, k])
                          for c in range(len(model.classes))] for s in range(len(model.source_ids))]
         self.ones = np.ones(n_units)
@@ -372,6 +371,18 @@ class _Year:
 
     # --- processes -----------------------------------------------------------------------------
 
+    def _normal(self, cover_ok: np.ndarray) -> list[int]:
+        """Return the rows of each standard covered with every unit at home, on a station cover table."""
+        if self.m.n_rows == 0:
+            return [0] * len(self.row_of_standard)
+        at_home = np.asarray(cover_ok[self.m.unit_home, :, np.arange(self.m.n_units)].any(axis=0))
+        return [int(at_home[rows].sum()) for rows in self.row_of_standard]
+
+    def _use_band(self, band: int) -> None:
+        """Take what the stations cover in a band (-1: free flow), and its normal coverage for move-up."""
+        self.cover_ok = self.cover_by_band[band + 1]
+        self.normal_cover = self.normal_by_band[band + 1]
+
     def band_changes(self) -> Generator[Any, Any, None]:
         """Switch what the stations cover at each change of time band (free flow between bands)."""
         m = self.m
@@ -379,7 +390,7 @@ class _Year:
             return
         week = np.roll(m.week_band, -self.run.first_weekday * MINUTES_PER_DAY)  # week[t]: band at period minute t
         changes = np.flatnonzero(week != np.roll(week, 1))
-        self.cover_ok = self.cover_by_band[int(week[0]) + 1]
+        self._use_band(int(week[0]))
         self._refresh()
         if not changes.size:
             return
@@ -391,7 +402,7 @@ class _Year:
                 if minute > self.env.now:
                     yield self.env.timeout(float(minute) - self.env.now)
                     self._advance()
-                    self.cover_ok = self.cover_by_band[int(week[int(minute) % MINUTES_PER_WEEK]) + 1]
+                    self._use_band(int(week[int(minute) % MINUTES_PER_WEEK]))
                     self._refresh()
             start += MINUTES_PER_WEEK
 
