@@ -181,6 +181,14 @@ def test_a_unit_lent_on_many_incidents_a_day_is_paid_each_day_once() -> None:
     assert figures["unit_compensation"][0] in (1200.0, 1600.0)
 
 
+def test_a_raised_readiness_shortens_the_turn_out_while_it_holds() -> None:
+    model = replace(queue_model(2, 1 / 240.0, 30.0, drive_min=5.0), turnout_min=np.full(2, 4.0))
+    everyday = simulate(model, YearRun(days=4), 0, 3)
+    raised = simulate(model, YearRun(days=4, turnouts=((0, 0.0, 1e9, 1.0), (1, 0.0, 1e9, 1.0))), 0, 3)
+    assert everyday["incidents"] == raised["incidents"] > 0
+    assert everyday["p50_min"][0] == pytest.approx(9.0) and raised["p50_min"][0] == pytest.approx(6.0)
+
+
 def test_a_held_unit_is_not_sent_until_its_hold_ends() -> None:
     model = queue_model(1, 1 / 90.0, 20.0)
     days = 4
@@ -443,6 +451,7 @@ def test_a_warning_posture_holds_the_teams_it_moves_from_onset_to_expiry() -> No
                             compare_warnings=False, rate_scale=2)
     report = year_report(scenario, documents, params)
     moved = set(report["warning_postures"][0]["teams"])  # the posture engine's moves (tests/test_posture*)
+    assert report["warning_postures"][0]["raised"]  # and the teams it puts on higher readiness
     assert report["year"] == 2026 and len(report["warning_postures"]) == 1 and moved
     assert (report["warning_postures"][0]["start_min"], report["warning_postures"][0]["end_min"]) == (360, 3240)
     assert report["held_unit_days"] == 2 * len(moved) and report["comparison"]["second"]["held_unit_days"] == 0

@@ -289,7 +289,7 @@ def period_start(scenario: Scenario, year: int) -> dt.datetime:
 
 @dataclass(frozen=True)
 class WarningPosture:
-    """What a warning's posture holds in a period: the teams it moves to standby, from when, for how long."""
+    """What a warning's posture does in a period: the teams it moves to standby (held), those on raised readiness."""
 
     warning: str
     event: str
@@ -297,24 +297,36 @@ class WarningPosture:
     start_min: float
     end_min: float
     teams: tuple[str, ...]
+    raised: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WarningEffects:
+    """The warnings' postures in a period: holds ``(unit, start, end)``, turn-outs ``(unit, start, end, min)``."""
+
+    holds: tuple[tuple[int, float, float], ...] = ()
+    turnouts: tuple[tuple[int, float, float, float], ...] = ()
+    postures: tuple[WarningPosture, ...] = ()
 
 
 def warning_holds(model: YearModel, scenario: Scenario, warnings: Sequence[HazardWarning], *, year: int,
                   rules: PostureRules | None = None, staging: Sequence[StagingPoint] = (),
                   calendar: CalendarDocument | None = None, availability_rules: AvailabilityRules | None = None,
-                  ) -> tuple[tuple[tuple[int, float, float], ...], tuple[WarningPosture, ...]]:
-    """Return the holds ``(unit, start_min, end_min)`` of warnings' postures in a period of ``year``, and the postures.
+                  ) -> WarningEffects:
+    """Return what the warnings' postures do in a period of ``year``: the teams held, the turn-outs raised.
 
     Each warning's posture is the posture engine's (:func:`planner.posture.prepositioning.plan_posture`, its
     one function and rules, at the warning's onset): the teams it moves to standby points are held from the
     onset to the expiry (:data:`OPEN_WARNING_H` hours when open-ended), kept for the warning's hazard and
-    not sent to the period's other incidents. Limits: each warning is planned on its own (two warnings in
-    force together are not planned jointly), and the raised readiness's shorter turn-out is not modelled.
-    Holds ending before the period's start are left out; teams the model does not have are skipped.
+    not sent to the period's other incidents; the teams it puts on higher readiness turn out in the raised
+    level's minutes meanwhile. Limits: each warning is planned on its own (two warnings in force together
+    are not planned jointly), and what the stations cover is judged on everyday turn-outs. Effects ending
+    before the period's start are left out; teams the model does not have are skipped.
     """
     index = {u: k for k, u in enumerate(model.unit_ids)}
     start = period_start(scenario, year)
     holds: list[tuple[int, float, float]] = []
+    turnouts: list[tuple[int, float, float, float]] = []
     postures = []
     for warning in warnings:
         begin = (warning.onset - start).total_seconds() / 60.0
@@ -322,8 +334,10 @@ def warning_holds(model: YearModel, scenario: Scenario, warnings: Sequence[Hazar
         report = plan_posture(scenario, [warning], rules=rules, staging=staging, calendar=calendar,
                               at=warning.onset, availability_rules=availability_rules)
         teams = tuple(move.team for move in report.moves if move.team in index)
+        raised = tuple(r for r in report.team_raises if r.team in index and r.turnout_after < r.turnout_before)
         postures.append(WarningPosture(warning.id, warning.event, warning.onset.isoformat(), round(begin, 3),
-                                       round(end, 3), teams))
+                                       round(end, 3), teams, tuple(r.team for r in raised)))
         if end > 0:
             holds += [(index[team], max(0.0, begin), end) for team in teams]
-    return tuple(holds), tuple(postures)
+            turnouts += [(index[r.team], max(0.0, begin), end, float(r.turnout_after)) for r in raised]
+    return WarningEffects(tuple(holds), tuple(turnouts), tuple(postures))

@@ -30,7 +30,9 @@ unit that finishes on scene goes straight on to the oldest waiting incident it c
 scene, no turn-out), else drives back to its home base and then serves the queue. Each unit sent
 works the incident's on-scene minutes from its arrival. Escalations add needs at their time, with
 their probability, while the incident lasts. A unit held (a field drill, a warning posture) is not
-sent; a unit moving up is not sent until it arrives.
+sent; a unit moving up is not sent until it arrives. A warning's raised readiness gives a unit a
+shorter turn-out while it lasts (``YearRun.turnouts``); what the stations cover is judged on the
+everyday turn-outs.
 
 Measured over the counted period ``[warmup, days)`` (incidents arriving in it; the run continues
 after its end until their work is done): per standard the share of incidents whose first counted unit
@@ -294,6 +296,9 @@ class _Year:
                          for c in range(len(model.classes))] for s in range(len(model.source_ids))]
         self.ones = np.ones(n_units)
         self.terms: dict[tuple[str, str], Terms | None] = {}
+        self.turnout = model.turnout_min.astype(float).copy()
+        self.raised: list[list[float]] = [[] for _ in range(n_units)]
+        """Turn-out of each unit now, and the raised turn-outs in force (a warning's readiness)."""
         self.optimiser_units = optimiser_units(model) if run.policy == "optimal" else ()
         # accumulators over the counted period
         hours = int(math.ceil(self.horizon / 60))
@@ -446,7 +451,7 @@ class _Year:
         inc.order_at = self.env.now
         if inc.standards:
             units = np.flatnonzero(self.available())
-            arrival = m.turnout_min[units] * inc.f_turnout[units] + self.drive()[self.loc[units], place] * \
+            arrival = self.turnout[units] * inc.f_turnout[units] + self.drive()[self.loc[units], place] * \
                 inc.f_travel[units]
             for k in inc.standards:
                 counted = m.standard_counted[k, units]
@@ -488,7 +493,7 @@ class _Year:
         units = np.flatnonzero(self.available())
         if allowed_only:
             units = units[[self._terms(int(u), inc.region) is not None for u in units]]
-        return nearest_first(self.m, units, self.loc, inc.place, self.drive())
+        return nearest_first(self.m, units, self.loc, inc.place, self.drive(), self.turnout)
 
     def _serve_nearest(self, inc: _Incident, *, allowed_only: bool) -> None:
         order = self._candidates(inc, allowed_only=allowed_only)
@@ -529,7 +534,7 @@ class _Year:
         m = self.m
         while True:
             leg_start = self.env.now
-            out = (m.turnout_min[unit] * inc.f_turnout[unit] if turnout else 0.0) + \
+            out = (self.turnout[unit] * inc.f_turnout[unit] if turnout else 0.0) + \
                 self.drive()[origin, inc.place] * inc.f_travel[unit]
             yield self.env.timeout(float(out))
             for k in inc.standards:
@@ -653,6 +658,20 @@ class _Year:
         self.held[unit] -= 1
         self._refresh()
         self._offer(unit)
+
+    def readiness(self, unit: int, start: float, end: float, minutes: float) -> Generator[Any, Any, None]:
+        """Give a unit a raised readiness's turn-out between ``start`` and ``end`` (the fastest in force counts)."""
+        yield self.env.timeout(start)
+        self.raised[unit].append(minutes)
+        self._set_turnout(unit)
+        yield self.env.timeout(end - start)
+        self.raised[unit].remove(minutes)
+        self._set_turnout(unit)
+
+    def _set_turnout(self, unit: int) -> None:
+        self.turnout[unit] = min([float(self.m.turnout_min[unit]), *self.raised[unit]])
+        if self.run.policy == "optimal":
+            self.optimiser_units = optimiser_units(self.m, self.turnout)
 
     # --- move-up -------------------------------------------------------------------------------
 
@@ -790,8 +809,11 @@ def simulate(model: YearModel, run: YearRun, replication: int, seed: int) -> dic
     year.env.process(year.band_changes())
     year.env.process(year.arrivals(draw_arrivals(model, run, replication, seed)))
     for unit, start, end in run.holds:
-        if start < year.horizon:
+        if start < year.horizon and end > 0:
             year.env.process(year.hold(unit, max(0.0, start), min(end, year.horizon)))
+    for unit, start, end, minutes in run.turnouts:
+        if start < year.horizon and end > 0:
+            year.env.process(year.readiness(unit, max(0.0, start), min(end, year.horizon), minutes))
     year.env.timeout(year.horizon)  # the clock reaches the period's end even when nothing happens near it
     year.env.run()
     year._advance()

@@ -14,6 +14,7 @@ midnight on 1 January of the period's year, in the scenario's time zone.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,6 +210,8 @@ class YearRun:
     day on Jinan (30 days, 2 replications, about 40 incidents a day): a dispatcher moves units up when a
     district is visibly stripped, not after every call. ``first_weekday``: weekday of
     the period's first day (Monday 0), which puts each minute in its time band (:meth:`YearModel.drive_at`).
+    ``turnouts`` lists ``(unit index, start_min, end_min, turnout_min)``: a shorter turn-out while a
+    warning's raised readiness holds (the fastest in force counts).
     """
 
     days: float
@@ -222,6 +225,7 @@ class YearRun:
     max_move_min: float = 30.0
     time_limit_s: float = 2.0
     first_weekday: int = 0
+    turnouts: tuple[tuple[int, float, float, float], ...] = ()
 
     def check(self, model: YearModel) -> None:
         """Raise ``InputError`` naming the first bad value."""
@@ -241,6 +245,9 @@ class YearRun:
         for unit, start, end in self.holds:
             if not 0 <= unit < model.n_units or not start <= end:
                 raise InputError(f"holds: bad hold ({unit}, {start}, {end})", field="holds")
+        for unit, start, end, minutes in self.turnouts:
+            if not 0 <= unit < model.n_units or not start <= end or not 0 <= minutes < math.inf:
+                raise InputError(f"turnouts: bad turn-out ({unit}, {start}, {end}, {minutes})", field="turnouts")
 
     def key(self) -> str:
         """Identity of the run's settings, for checkpoints."""

@@ -27,16 +27,18 @@ from planner.year.model import YearModel
 
 
 def nearest_first(model: YearModel, units: np.ndarray, locations: np.ndarray, place: int,
-                  drive_min: np.ndarray | None = None) -> np.ndarray:
+                  drive_min: np.ndarray | None = None, turnout_min: np.ndarray | None = None) -> np.ndarray:
     """Return ``units`` that can reach ``place`` from their ``locations``, nearest first (turn-out + drive).
 
     ``drive_min``: the drive minutes between places now (the time band's, :meth:`YearModel.drive_at`),
-    default the model's free-flow ones.
+    default the model's free-flow ones; ``turnout_min``: each unit's turn-out now (a warning's raised
+    readiness), default the model's.
     """
+    turnout = model.turnout_min if turnout_min is None else turnout_min
     drive = (model.drive_min if drive_min is None else drive_min)[locations[units], place]
     reachable = np.isfinite(drive)
     units, drive = units[reachable], drive[reachable]
-    return units[np.argsort(model.turnout_min[units] + drive, kind="stable")]  # type: ignore[no-any-return]
+    return units[np.argsort(turnout[units] + drive, kind="stable")]  # type: ignore[no-any-return]
 
 
 def nearest_units(model: YearModel, order: np.ndarray, missing: np.ndarray) -> list[int]:
@@ -99,11 +101,12 @@ def optimal_units(model: YearModel, free: Sequence[int], locations: np.ndarray, 
     return [index[a.unit] for a in result.assignments], relaxed
 
 
-def optimiser_units(model: YearModel) -> tuple[tuple[Unit, Unit], ...]:
-    """Return every unit as the optimiser sees it, ``(available, committed)``, built once per replication."""
+def optimiser_units(model: YearModel, turnout_min: np.ndarray | None = None) -> tuple[tuple[Unit, Unit], ...]:
+    """Return every unit as the optimiser sees it, ``(available, committed)``, built when turn-outs change."""
+    turnout = model.turnout_min if turnout_min is None else turnout_min
     out = []
     for j, unit_id in enumerate(model.unit_ids):
         capabilities = {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j], strict=True) if q > 0}
-        out.append(tuple(Unit(unit_id, model.unit_region[j], capabilities, float(model.turnout_min[j]), status)
+        out.append(tuple(Unit(unit_id, model.unit_region[j], capabilities, float(turnout[j]), status)
                          for status in ("available", "committed")))
     return tuple(out)  # type: ignore[arg-type]

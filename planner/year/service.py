@@ -27,7 +27,14 @@ from planner.roads.closures import find_set
 from planner.roads.conditions import travel_network
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
-from planner.year.build import REPLAY_CLOCK, WarningPosture, period_start, programme_holds, warning_holds, year_model
+from planner.year.build import (
+    REPLAY_CLOCK,
+    WarningEffects,
+    period_start,
+    programme_holds,
+    warning_holds,
+    year_model,
+)
 from planner.year.model import MINUTES_PER_DAY, YearModel, YearRun
 from planner.year.parameters import YearParameters
 from planner.year.run import compare_years, run_year, with_changes
@@ -73,11 +80,10 @@ def period_year(params: YearParameters, warnings: Sequence[HazardWarning], scena
 
 
 def postures_for(model: YearModel, scenario: Scenario, documents: Mapping[str, Any],
-                 warnings: Sequence[HazardWarning], year: int,
-                 ) -> tuple[tuple[tuple[int, float, float], ...], tuple[WarningPosture, ...]]:
-    """Return the holds of the warnings' postures with the scenario's warning rules, staging points and calendar."""
+                 warnings: Sequence[HazardWarning], year: int) -> WarningEffects:
+    """Return what the warnings' postures do, with the scenario's warning rules, staging points and calendar."""
     if not warnings:
-        return (), ()
+        return WarningEffects()
     inputs = posture_inputs(documents, scenario)
     return warning_holds(model, scenario, warnings, year=year, rules=inputs.rules, staging=inputs.staging,
                          calendar=inputs.calendar, availability_rules=availability_rules(documents, scenario))
@@ -132,13 +138,14 @@ def year_report(scenario: Scenario, documents: Mapping[str, Any], params: YearPa
     model = model or build_model(scenario, documents, closures=params.closures, time_bands=params.time_bands)
     if warnings:
         report(0.0, f"planning the postures of {len(warnings)} warning(s)")
-    posture_holds, postures = postures_for(model, scenario, documents, warnings, year)
+    effects = postures_for(model, scenario, documents, warnings, year)
+    posture_holds = effects.holds
     drill_holds = holds_for(model, scenario, documents, params.programme, programme)
     run = YearRun(days=float(params.days), policy=params.policy, rate_scale=float(params.rate_scale),
                   warmup_days=float(params.warmup_days), move_up=params.move_up,
-                  time_limit_s=float(params.time_limit_s), holds=drill_holds + posture_holds,
+                  time_limit_s=float(params.time_limit_s), holds=drill_holds + posture_holds, turnouts=effects.turnouts,
                   first_weekday=period_start(scenario, year).weekday())
-    facts = {"year": year, "warning_postures": [asdict(p) for p in postures], "roads": model.roads}
+    facts = {"year": year, "warning_postures": [asdict(p) for p in effects.postures], "roads": model.roads}
     options: dict[str, Any] = {"replications": params.replications, "seed": params.seed, "workers": params.workers,
                                "scheduler": params.scheduler}
     changes = params.comparison()
@@ -149,9 +156,10 @@ def year_report(scenario: Scenario, documents: Mapping[str, Any], params: YearPa
     if params.compare_programme is not None or params.compare_warnings is not None or params.compare_closed_bases:
         second_drills = drill_holds if params.compare_programme is None else \
             holds_for(model, scenario, documents, params.compare_programme or None, programme)
-        second_postures = posture_holds if params.compare_warnings in (None, True) else ()
+        with_warnings = params.compare_warnings in (None, True)
         closed = closed_base_holds(model, params.compare_closed_bases or (), float(params.days))
-        second = with_changes(second, holds=second_drills + second_postures + closed)
+        second = with_changes(second, holds=second_drills + (posture_holds if with_warnings else ()) + closed,
+                              turnouts=effects.turnouts if with_warnings else ())
     second_model = None
     if params.compare_closures is not None:
         report(0.0, f"computing travel times under closure set {params.compare_closures}")
