@@ -1,15 +1,17 @@
 """``python -m planner year``: a period as it happens, replicated, with 95 % intervals on every figure.
 
-Incidents arrive over the period at the scenario's rates (``incident_rates.yaml``), units are sent by
-the nearest-available rule or the dispatch optimiser, work on scene, drive back, and are held by the
-drill programme's field drills (``--programme YEAR``) and by the postures of warnings (``--warning
-FILE``, ``--cap FILE``: the teams the posture engine moves to standby, from onset to expiry). Prints per
-standard the share of incidents met in time, the share of the period its sites were covered and p50/p90
-response minutes, and per team utilisation, each with its 95 % interval over ``--replications``.
-``--workers N`` runs replications on N local processes, ``--scheduler tcp://HOST:PORT`` on a Dask
-cluster (``local``: a ``LocalCluster`` of ``--workers``). ``--compare-*`` runs a second configuration on
-the same seeds and reports the differences. Options are checked with the ``year`` job's parameter model:
-a bad one exits with code 2 naming the field.
+Incidents arrive over the period at the scenario's rates (``incident_rates.yaml``), units are sent by the
+nearest-available rule or the dispatch optimiser, work on scene, drive back, and are held by the drill
+programme's field drills (``--programme YEAR``) and by the postures of warnings (``--warning FILE``, ``--cap
+FILE``: the teams the posture engine moves to standby, from onset to expiry; those it raises turn out
+faster). Every drive takes the speeds of the time band it starts in (``--no-time-bands``: free flow), under
+``--closures NAME`` when given. Prints per standard the share of incidents met in time, the share of the
+period its sites were covered and p50/p90 response minutes, and per team utilisation, each with its 95 %
+interval over ``--replications``. ``--workers N`` runs replications on N local processes, ``--scheduler
+tcp://HOST:PORT`` on a Dask cluster (``local``: a ``LocalCluster`` of ``--workers``). ``--compare-*`` runs a
+second configuration on the same seeds and reports the differences (``--compare-closures NAME``,
+``--compare-closed-base BASE``: a what-if layout). Options are checked with the ``year`` job's parameter
+model: a bad one exits with code 2 naming the field.
 """
 
 from __future__ import annotations
