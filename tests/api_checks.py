@@ -22,33 +22,43 @@ from flask import Flask, Response, request
 from web.openapi import document
 
 
-def _validators(spec: dict[str, Any]) -> dict[tuple[str, str, str], Any]:
-    """Return a validator per (path, method, status) of the document's JSON answers."""
-    found = {}
-    for path, operations in spec["paths"].items():
-        for method, operation in operations.items():
-            for status, answer in operation["responses"].items():
-                schema = answer.get("content", {}).get("application/json", {}).get("schema")
-                if schema is not None:
-                    rooted = {**schema, "components": spec["components"]}
-                    found[(path, method, status)] = jsonschema_rs.Draft202012Validator(rooted)
-    return found
+class _Document:
+    """The app's OpenAPI document, read once per test process, and a validator per answer built on first use.
 
-
-_BUILT: dict[tuple[str, str, str], Any] = {}
-_BUILDING = threading.Lock()
-
-
-def _all_validators() -> dict[tuple[str, str, str], Any]:
-    """Build the validators once per test process (seconds of work), whatever thread asks first.
-
-    A browser test's page sends several requests at once to a threaded server; before this lock each
-    of them built its own set on the first request, and under load the page missed its time-outs.
+    Compiling a validator embeds the document's components; all ~850 at once took seconds (half a minute
+    under load) on the first API answer of a process, so a browser page waiting on it missed its time-outs.
+    The lock makes concurrent requests of a threaded server share one document and one validator each.
     """
-    with _BUILDING:
-        if not _BUILT:
-            _BUILT.update(_validators(document()))
-    return _BUILT
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spec: dict[str, Any] | None = None
+        self._validators: dict[tuple[str, str, str], Any] = {}
+
+    def statuses(self, path: str, method: str) -> set[str]:
+        """Return the statuses documented with a JSON answer for an operation (none when undocumented)."""
+        operation = self._document()["paths"].get(path, {}).get(method, {})
+        return {status for status, answer in operation.get("responses", {}).items()
+                if "schema" in answer.get("content", {}).get("application/json", {})}
+
+    def validator(self, path: str, method: str, status: str) -> Any:
+        """Return the JSON Schema validator of one documented answer."""
+        key = (path, method, status)
+        with self._lock:
+            if key not in self._validators:
+                spec = self._document()
+                schema = spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+                rooted = {**schema, "components": spec["components"]}
+                self._validators[key] = jsonschema_rs.Draft202012Validator(rooted)
+            return self._validators[key]
+
+    def _document(self) -> dict[str, Any]:
+        if self._spec is None:
+            self._spec = document()
+        return self._spec
+
+
+_DOCUMENT = _Document()
 
 
 def check_answers(app: Flask) -> None:
@@ -64,16 +74,15 @@ def check_answers(app: Flask) -> None:
         rule = request.url_rule
         if rule is None or not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
             return response
-        validators = _all_validators()
         path, method = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule), request.method.lower()
         status = str(response.status_code)
-        documented = {key[2] for key in validators if key[:2] == (path, method)}
+        documented = _DOCUMENT.statuses(path, method)
         assert documented, f"{method.upper()} {path} has no documented JSON answer"
         if response.mimetype != "application/json":
             return response
         assert status in documented, f"{method.upper()} {path} answered {status}, documented: {sorted(documented)}"
         body = json.loads(response.get_data())
         errors = [f"{'/'.join(map(str, e.instance_path))}: {e.message}"[:300]
-                  for e in validators[(path, method, status)].iter_errors(body)]
+                  for e in _DOCUMENT.validator(path, method, status).iter_errors(body)]
         assert not errors, f"{method.upper()} {path} {status} is not what the document says: {errors[:5]}"
         return response
