@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
 from planner.model.personnel import PersonRole, ShiftKind
 from planner.store.roles import Role
+from tests.conftest import AuthActions
 from web.i18n import PHRASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,26 @@ def test_pages_follow_lang_and_remember_it(client: Any, auth: Any) -> None:
     assert ">调度</a>" in back.get_data(as_text=True)
     switch = re.findall(r'href="([^"]*lang=en[^"]*)"', back.get_data(as_text=True))
     assert switch and "scenario=mini" in switch[0]  # the switch keeps the page and its scenario
+
+
+def test_the_language_switch_is_remembered_on_the_account(app: Any, client: Any, auth: Any) -> None:
+    auth.login("planner")
+    assert '<html lang="en">' in client.get("/map?scenario=mini&lang=en").get_data(as_text=True)
+    other_browser = app.test_client()  # no cookie, a browser asking for Chinese: the account's choice wins
+    AuthActions(other_browser).login("planner")
+    page = other_browser.get("/map?scenario=mini", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert '<html lang="en">' in page.get_data(as_text=True) and "lang" not in page.headers.get("Set-Cookie", "")
+    failed = other_browser.post("/api/v1/scenarios/mini/records/bases", json={"id": "B9"},
+                                headers={"Accept-Language": "zh-CN"})
+    assert "missing required field" in failed.get_json()["error"]["message"]  # the API speaks it to that browser too
+    viewer = app.test_client()  # another user keeps their own (none chosen: the default)
+    AuthActions(viewer).login("viewer")
+    assert '<html lang="zh-CN">' in viewer.get("/map?scenario=mini").get_data(as_text=True)
+    other_browser.get("/map?scenario=mini&lang=zh_CN")
+    assert '<html lang="zh-CN">' in client.get("/map?scenario=mini").get_data(as_text=True)
+    anonymous = app.test_client()  # a visitor not signed in: the cookie
+    assert "lang=en" in anonymous.get("/login?lang=en").headers["Set-Cookie"]
+    assert 'lang="en"' in anonymous.get("/login").get_data(as_text=True)
 
 
 def test_api_errors_in_the_language_asked_for(client: Any, auth: Any) -> None:

@@ -76,6 +76,7 @@ class SignedInUser(UserMixin):  # type: ignore[misc]
         self.role = record["role"]
         self.must_change_password = bool(record.get("must_change_password"))
         self.jurisdiction: str | None = record.get("jurisdiction") or None
+        self.language: str | None = record.get("language") or None
         self.session_token = session_token
 
     def get_id(self) -> str | None:

@@ -1,9 +1,11 @@
 """The language of the pages and of the API's messages: Simplified Chinese (default) or English, by Flask-Babel.
 
-The language of a request is, in order: ``?lang=zh_CN|en`` (a page remembers the choice in a cookie for a
-year, so the menu's switch holds on every later page of that browser), the remembered choice, the best
-match of ``Accept-Language`` (scripts calling the API), else ``zh_CN`` for pages and, for an API call that
-asks for no language, the messages as the planner composes them (English). Page text goes through ``_()``
+The language of a request is, in order: ``?lang=zh_CN|en`` (the menu's switch: the choice is remembered on
+the signed-in user's account, so it follows them to any browser, and in a cookie for a year, so it holds
+for a visitor not signed in too), the account's choice (for a browser session; a script signing in with
+HTTP Basic credentials says what it wants by ``Accept-Language``), the cookie's, the best match of
+``Accept-Language``, else ``zh_CN`` for pages and, for an API call that asks for no language, the messages
+as the planner composes them (English). Page text goes through ``_()``
 in the templates; the catalogs are ``web/translations/<lang>/LC_MESSAGES/messages.po`` (English msgids;
 zh_CN's folder is ``zh_Hans_CN``, Babel's name for it, which gettext looks up), compiled to ``.mo`` by
 ``make install`` (``pybabel compile``) and, when a catalog is newer than its compiled file, when the app
@@ -26,8 +28,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale, gettext
+from flask_login import current_user
 
 from planner.model.codes import LANGUAGES, label
+from planner.store.accounts import set_language
+from web.store import get_store
 
 DEFAULT_LANGUAGE = LANGUAGES[0]
 COOKIE = "lang"
@@ -80,6 +85,9 @@ def _select_language() -> str:
     asked = request.args.get("lang", "")
     if asked in LANGUAGES:
         return asked
+    chosen = _account_language()
+    if chosen:
+        return chosen
     remembered = request.cookies.get(COOKIE, "")
     if remembered in LANGUAGES:
         return remembered
@@ -87,6 +95,15 @@ def _select_language() -> str:
     if matched:
         return matched
     return "en" if request.path.startswith("/api/") else DEFAULT_LANGUAGE  # a script that asks for none: as composed
+
+
+def _account_language() -> str | None:
+    """Return the language remembered on the account of a user signed in by a browser session, if any."""
+    user = current_user
+    if not user.is_authenticated or getattr(user, "session_token", None) is None:
+        return None
+    chosen = getattr(user, "language", None)
+    return chosen if chosen in LANGUAGES else None
 
 
 def localized(message: str) -> str:
@@ -107,11 +124,17 @@ def language_url(code: str) -> str:
 
 
 def _remember(response: Response) -> Response:
-    """Keep a language chosen with ``?lang=`` on a page for the browser's later requests."""
+    """Keep a language chosen with ``?lang=`` for later requests: on the signed-in account and in a cookie."""
     asked = request.args.get("lang", "")
-    if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+    if asked not in LANGUAGES:
+        return response
+    if request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=request.is_secure)
+    user = current_user
+    if user.is_authenticated and getattr(user, "session_token", None) is not None and user.language != asked:
+        set_language(get_store(), user.id, asked)
+        user.language = asked
     return response
 
 
