@@ -76,7 +76,7 @@ def test_good_people_then_availability_at_a_time_on_inventory_map_and_dispatch(p
 
     page.goto(f"{server_url}/inventory/?scenario=mini&kind=teams")
     page.fill("input[name=at]", "2026-07-01T09:00")
-    page.click("button >> text=显示可用性 Show availability")
+    page.click("button >> text=显示可用性")
     row = page.locator("tr[data-id='T1']")
     assert "8/8" in row.inner_text() and "fire_squad 2/3" in row.inner_text() and "R-STRENGTH-FIRE" in row.inner_text()
     assert "below" in (row.get_attribute("class") or "")

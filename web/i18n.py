@@ -74,6 +74,26 @@ PHRASES = (
 )
 """Fixed phrases of the planner's error messages, as the API says them in the request's language."""
 
+TEAM_FLAG_PHRASES = (
+    phrase("no people recorded: declared strength counted, not checked"),
+    phrase("no duty roster: every member not on leave or in training counts as on duty"),
+    phrase("not checked: no people recorded"),
+    phrase("team is"),
+    phrase("not sent"),
+    phrase("declared Type"),
+    phrase("absent:"),
+    phrase("nobody on duty of"),
+    phrase("people recorded"),
+    phrase("counts for nothing:"),
+    phrase("inspection overdue:"),
+    phrase("can staff"),
+)
+"""Fixed phrases of the planner's notes on a team's availability (``planner.availability.team``), shown on pages."""
+
+
+_LONGEST_FIRST = sorted((*PHRASES, *TEAM_FLAG_PHRASES), key=len, reverse=True)
+"""Every fixed phrase :func:`localized` translates, longest first ("must be a list" before "must be")."""
+
 
 def language() -> str:
     """Return the language of the current request (``zh_CN`` or ``en``)."""
@@ -110,7 +130,7 @@ def localized(message: str) -> str:
     """Return a planner message with its fixed phrases (:data:`PHRASES`) in the request's language."""
     if language() == "en":
         return message
-    for english in sorted(PHRASES, key=len, reverse=True):  # longest first: "must be a list" before "must be"
+    for english in _LONGEST_FIRST:
         if english in message:  # whole words only: "line" is not in "pipeline"
             pattern = re.compile(rf"(?<!\w){re.escape(english)}(?!\w)")
             message = pattern.sub(gettext(english).replace("\\", "\\\\"), message)  # a literal replacement
@@ -167,4 +187,5 @@ def init_app(app: Flask) -> None:
     def coded(field: str, value: Any) -> str:
         return label(field, value, language())
 
-    app.jinja_env.globals.update(label=coded, language=language, languages=LANGUAGES, language_url=language_url)
+    app.jinja_env.globals.update(label=coded, language=language, languages=LANGUAGES, language_url=language_url,
+                                 localized=localized)
