@@ -165,7 +165,7 @@ def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
     stale = client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 5, "expected_version": 1})
     assert stale.status_code == 409
     page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
-    assert "2026-04-08 09:45 +08:00 (Asia/Shanghai)" in page and "five fire squads assembled within 30 min" in page
+    assert "2026年4月8日 09:45 +08:00 (Asia/Shanghai)" in page and "five fire squads assembled within 30 min" in page
 
     started = client.post(f"{API}/drills/{KEY}/simulations", json={"runs": 40, "seed": 7})
     assert started.status_code == 202

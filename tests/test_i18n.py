@@ -30,8 +30,9 @@ def catalog(language: str) -> dict[str, str]:
 
 def extracted() -> set[str]:
     """Every message the web code and templates ask for, as ``scripts/update-catalogs.sh`` extracts them."""
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    found = extract_from_dir(ROOT / "web", method_map, keywords={"_": None, "gettext": None, "phrase": None})
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2"), ("static/js/**.js", "javascript")]
+    found = extract_from_dir(ROOT / "web", method_map, {"static/js/**.js": {"parse_template_string": "true"}},
+                             keywords={"_": None, "gettext": None, "phrase": None, "t": None})
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
 
 

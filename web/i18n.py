@@ -19,17 +19,20 @@ language, longest first, from :data:`PHRASES` (each one a catalog entry).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
+from planner import formats
 from planner.model.codes import LANGUAGES, label
 from planner.store.accounts import set_language
 from web.store import get_store
@@ -38,6 +41,8 @@ DEFAULT_LANGUAGE = LANGUAGES[0]
 COOKIE = "lang"
 """The cookie that remembers a language chosen with ``?lang=``."""
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+SCRIPTS = Path(__file__).resolve().parent / "static" / "js"
+"""The page scripts, whose ``Planner.t("…")`` texts the catalogs translate (``web/static/js/common.js``)."""
 
 def phrase(english: str) -> str:
     """Mark a fixed phrase of the planner's messages for the catalogs (``pybabel extract -k phrase``)."""
@@ -137,6 +142,19 @@ def localized(message: str) -> str:
     return message
 
 
+@functools.cache
+def script_texts(folder: Path = SCRIPTS) -> tuple[str, ...]:
+    """Return every ``Planner.t("…")`` text of the page scripts, as ``pybabel extract -k t`` finds them."""
+    found = extract_from_dir(folder, [("**.js", "javascript")], {"**.js": {"parse_template_string": "true"}},
+                             keywords={"t": None})
+    return tuple(sorted({message for _, _, message, _, _ in found if isinstance(message, str)}))
+
+
+def script_messages() -> dict[str, str]:
+    """Return the page scripts' texts in the request's language (the page carries them for ``Planner.t``)."""
+    return {english: gettext(english) for english in script_texts()}
+
+
 def language_url(code: str) -> str:
     """Return the current page's address with ``?lang=code`` (the menu's language switch)."""
     query = {**request.args.to_dict(flat=True), "lang": code}
@@ -177,7 +195,11 @@ def compile_catalogs(folder: Path = TRANSLATIONS) -> list[Path]:
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel, the language of each request, the ``label`` template function and the cookie."""
+    """Set up Flask-Babel, the language of each request, the ``label`` template function and the cookie.
+
+    Templates write sums as ``{{ total | money }}``, numbers as ``{{ x | number(1) }}`` and days as
+    ``{{ d | day }}``, in the page's language (:mod:`planner.formats`, the one helper pages and reports share).
+    """
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     compile_catalogs()
@@ -188,4 +210,8 @@ def init_app(app: Flask) -> None:
         return label(field, value, language())
 
     app.jinja_env.globals.update(label=coded, language=language, languages=LANGUAGES, language_url=language_url,
-                                 localized=localized)
+                                 localized=localized, script_messages=script_messages)
+    app.jinja_env.filters.update(
+        money=lambda value: formats.money_text(value, language()),
+        number=lambda value, digits=None: formats.number_text(value, language(), digits),
+        day=lambda value: formats.day_text(value, language()))

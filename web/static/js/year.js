@@ -64,7 +64,7 @@
     $("year-meta").textContent = `${result.days} days × ${result.counted_replications} replications, ${result.policy} policy, ` +
       `rate ×${result.rate_scale}; ${result.incidents.mean} incidents per replication; ${result.backend} on ` +
       `${result.workers} worker(s), ${result.seconds} s · ${result.model}`;
-    $("year-queue").innerHTML = `排队 Waited: ${ci(result.queue.waited_share, true)} of incidents, mean wait ` +
+    $("year-queue").innerHTML = `${Planner.t("Waited")}: ${ci(result.queue.waited_share, true)} of incidents, mean wait ` +
       `${ci(result.queue.wait_min)} min · units busy on average ${ci(result.little.busy_units)} · most simultaneous ` +
       `incidents ${ci(result.peak_incidents)} · move-ups ${ci(result.move_ups)}`;
     rows("year-standards", result.standards, (s) => [esc(s.standard), ci(s.incidents), ci(s.met_share, true),
