@@ -11,6 +11,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from planner.drills.plans import PLAN_KINDS
 from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
 from planner.model.personnel import PersonRole, ShiftKind
 from planner.store.roles import Role
@@ -116,6 +117,7 @@ def test_one_label_table_for_every_coded_value(client: Any, auth: Any) -> None:
     assert label("risk_grade", "red") == "重大风险 / major (red)"  # the CLI's form
     assert label("capability", "hazchem_squad", "zh_CN") == "危化救援小队"
     assert label("capability", "made_up_tag", "zh_CN") == "made_up_tag"
+    assert [label("plan_kind", k, "zh_CN") for k in PLAN_KINDS] == ["综合应急预案", "专项应急预案", "现场处置方案"]
     auth.login("viewer")
     served = client.get("/api/v1/labels").get_json()
     assert {"tier", "team_type", "risk_grade", "capability", "status", "incident_type"} <= set(served)
