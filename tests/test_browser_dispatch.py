@@ -59,7 +59,7 @@ def test_dispatcher_places_an_incident_runs_and_keeps_it_after_reload(page: Any,
     assert page.inner_text("#run-status-value") == "optimal"
     assert "0 ✓" in page.inner_text("#requirement-table")
     compare = page.inner_text("#compare-table")
-    assert "Weighted shortfall" in compare and "Units sent" in compare
+    assert "加权缺口" in compare and "派出队伍" in compare
     assert page.locator("#ledger-table").is_visible()
     assert page.locator(".leaflet-tooltip.arrival-label").count() == 1
     page.screenshot(path=screenshot_path("dispatch"))

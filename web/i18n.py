@@ -28,9 +28,8 @@ from urllib.parse import urlencode
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, gettext
-from flask_login import current_user
 
 from planner import formats
 from planner.model.codes import LANGUAGES, label
@@ -122,10 +121,19 @@ def _select_language() -> str:
     return "en" if request.path.startswith("/api/") else DEFAULT_LANGUAGE  # a script that asks for none: as composed
 
 
+def _loaded_user() -> Any:
+    """Return the user Flask-Login has loaded for this request, or None when it has not (yet)."""
+    return g.get("_login_user")
+
+
 def _account_language() -> str | None:
-    """Return the language remembered on the account of a user signed in by a browser session, if any."""
-    user = current_user
-    if not user.is_authenticated or getattr(user, "session_token", None) is None:
+    """Return the language remembered on the account of a user signed in by a browser session, if any.
+
+    Only a user the request has already loaded (``auth.guard`` loads it first): loading one here would check
+    HTTP Basic credentials again, inside the error handler of a refused or throttled sign-in.
+    """
+    user = _loaded_user()
+    if user is None or not user.is_authenticated or getattr(user, "session_token", None) is None:
         return None
     chosen = getattr(user, "language", None)
     return chosen if chosen in LANGUAGES else None
@@ -169,8 +177,9 @@ def _remember(response: Response) -> Response:
     if request.cookies.get(COOKIE) != asked:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=request.is_secure)
-    user = current_user
-    if user.is_authenticated and getattr(user, "session_token", None) is not None and user.language != asked:
+    user = _loaded_user()
+    if user is not None and user.is_authenticated and getattr(user, "session_token", None) is not None \
+            and user.language != asked:
         set_language(get_store(), user.id, asked)
         user.language = asked
     return response
