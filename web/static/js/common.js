@@ -42,14 +42,16 @@ window.Planner = (function () {
 
   // A script's page text in the page's language: Planner.t("English text") gives the catalogs' translation,
   // which the page carries in <script type="application/json" id="messages"> (web.i18n.script_messages: every
-  // Planner.t message of these scripts); the English text itself when the page has none.
+  // Planner.t message of these scripts); the English text itself when the page has none. Values fill the
+  // text's %(name)s places, as in the templates: Planner.t("%(n)s runs", { n: 500 }).
   let messages = null;
-  const t = (english) => {
+  const t = (english, values) => {
     if (messages === null) {
       const source = document.getElementById("messages");
       messages = source ? JSON.parse(source.textContent) : {};
     }
-    return messages[english] || english;
+    const text = messages[english] || english;
+    return values ? text.replace(/%\((\w+)\)s/g, (place, name) => String(values[name] ?? place)) : text;
   };
 
   return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label, t };

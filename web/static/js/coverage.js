@@ -181,7 +181,7 @@
     }).join("");
     const list = (rows) => rows.map((r) => `${escape(r.site)} (${escape(r.standard)}: ${fmt(r.minutes_before)} → ${fmt(r.minutes_after)})`).join("<br>") || "—";
     const sel = result.selection ? `<p>${Planner.t("Model")} ${escape(result.selection.model)}: <strong>${escape(result.selection.status)}</strong>, ` +
-      `${Planner.t("chosen")} ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.objective_before})</p>` : "";
+      `${Planner.t("chosen")} ${escape(result.selection.chosen.join(", "))}, ${Planner.t("objective %(value)s (before %(before)s)", { value: result.selection.objective, before: result.selection.objective_before })}</p>` : "";
     $("whatif-result").innerHTML = `<p>${result.changes.map(escape).join("<br>")}</p>${sel}` +
       `<p><label><input type="radio" name="view" value="before"> ${Planner.t("Before")}</label> <label><input type="radio" name="view" value="after" checked> ${Planner.t("After")}</label></p>` +
       `<table id="whatif-table"><thead><tr><th>${Planner.t("Standard")}</th><th>${Planner.t("Passing")}</th><th>${Planner.t("Share")}</th><th>${Planner.t("Met")}</th></tr></thead><tbody>${changes}</tbody></table>` +

@@ -77,7 +77,10 @@
     const row = simulation.metrics[preferred];
     const points = h.counts.map((count, i) => ({ x: (h.edges[i] + h.edges[i + 1]) / 2, y: count }));
     const width = h.edges.length > 1 ? h.edges[1] - h.edges[0] : 1;
-    $("sim-summary").innerHTML = Planner.escape(`${simulation.runs} runs, seed ${simulation.seed} · ${LABEL(preferred)}: p50 ${row.p50} min, p90 ${row.p90} min, mean ${row.mean}, share ${Math.round(row.share * 100)}% · escalated ${Math.round(simulation.escalated_share * 100)}%`) +
+    $("sim-summary").innerHTML = Planner.escape(Planner.t("%(runs)s runs, seed %(seed)s", { runs: simulation.runs, seed: simulation.seed }) +
+      ` · ${LABEL(preferred)}: ` + Planner.t("p50 %(p50)s min, p90 %(p90)s min, mean %(mean)s, share %(share)s%", {
+        p50: row.p50, p90: row.p90, mean: row.mean, share: Math.round(row.share * 100) }) +
+      " · " + Planner.t("escalated %(share)s%", { share: Math.round(simulation.escalated_share * 100) })) +
       (simulation.roads ? `<br><span id="sim-roads">${Planner.t("Roads")}: ${PlannerRoads.describe(simulation.roads)}</span>` : "");
     const data = { datasets: [{ label: `${LABEL(preferred)} (min)`, data: points, backgroundColor: "#5c8fd6", barPercentage: 1.0, categoryPercentage: 1.0 }] };
     const options = {
@@ -111,7 +114,7 @@
         simulation = saved.simulation;
         $("sim-result").hidden = false;
         if ($("sim-empty")) $("sim-empty").hidden = true;
-        show(1, `${Planner.t("done")}: ${simulation.runs} runs in ${simulation.seconds} s`);
+        show(1, Planner.t("done: %(runs)s runs in %(s)s s", { runs: simulation.runs, s: simulation.seconds }));
         drawChart();
       })
       .catch((error) => {

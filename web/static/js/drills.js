@@ -70,7 +70,7 @@
       .then((job) => waitJob(job.id, show))
       .then((job) => call("POST", api("programmes"), { job: job.id, expected_version: version }))
       .then((saved) => {
-        show(1, `${Planner.t("stored")}: ${saved.drills} drills (version ${saved.version})`);
+        show(1, Planner.t("stored: %(n)s drills (version %(version)s)", { n: saved.drills, version: saved.version }));
         window.location.reload();
       })
       .catch((error) => failed(error.message, error.job));
@@ -86,7 +86,7 @@
   }
 
   button.addEventListener("click", () => {
-    if (version && !window.confirm(Planner.t("Re-planning replaces the stored programme of %(year)s. Continue?").replace("%(year)s", year))) return;
+    if (version && !window.confirm(Planner.t("Re-planning replaces the stored programme of %(year)s. Continue?", { year }))) return;
     follow(call("POST", api("programmes/plan"), { year }));
   });
 

@@ -145,7 +145,7 @@
       c.speed_factor === null || c.speed_factor === undefined ? Planner.t("closed") : `× ${c.speed_factor}`]));
     return `<fieldset id="proposed-closures"><legend>${Planner.t("Closures the warning proposes")}</legend>${rows}
       <p class="hint">${escape(set.source)}</p>
-      <p><button type="button" id="apply-proposal">${Planner.t("Save as %(name)s and apply").replace("%(name)s", escape(set.name))}</button></p>
+      <p><button type="button" id="apply-proposal">${Planner.t("Save as %(name)s and apply", { name: escape(set.name) })}</button></p>
       </fieldset>`;
   }
 

@@ -54,11 +54,13 @@
 
   function render(result) {
     $("sweep-result").hidden = false;
-    $("sweep-meta").innerHTML = esc(`${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
-      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}` +
-      (result.availability ? ` · on duty from ${result.availability.from} (${result.availability.days} days), teams ` +
-        `answering of ${result.availability.teams}: ` + Object.entries(result.availability.teams_answering)
-        .map(([name, n]) => `${name} ${n}`).join(", ") : " · every team at declared strength")) +
+    $("sweep-meta").innerHTML = esc(Planner.t("%(n)s incidents counted (%(distinct)s distinct), %(backend)s with %(workers)s worker(s), %(s)s s",
+      { n: result.counted, distinct: result.distinct_incidents, backend: result.backend, workers: result.workers, s: result.seconds }) +
+      ` · ${result.model} · ` +
+      (result.availability ? Planner.t("on duty from %(from)s (%(days)s days), teams answering of %(teams)s:",
+        { from: result.availability.from, days: result.availability.days, teams: result.availability.teams }) + " " +
+        Object.entries(result.availability.teams_answering).map(([name, n]) => `${name} ${n}`).join(", ")
+        : Planner.t("every team at declared strength"))) +
       `<br><span id="sweep-roads">${Planner.t("Roads")}: ${roadsLine(result.roads)}</span>`;
     rows("sweep-standards", result.standards, (s) => [esc(s.standard), s.incidents, pct(s.share_within), pct(s.min_share),
       s.met ? "✔" : "✘", num(s.p50), num(s.p90), pct(s.unreachable_share)]);
