@@ -112,7 +112,8 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         director.once("dialog", lambda dialog: dialog.accept())
         director.click("#endex")
         director.wait_for_selector("#after:not([hidden])")
-        director.wait_for_function("() => document.getElementById('evaluation-note').textContent.includes('已按记录评估')")
+        director.wait_for_function(
+            "() => document.getElementById('evaluation-note').textContent.includes('已按记录评估')")
         director.screenshot(path=screenshot_path("conduct-director"), full_page=True)
 
         # The evaluation uses exactly the logged times.

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.formats import day_text, money_text, moment_text, number_text
+from planner.formats import day_text, moment_text, money_text, number_text
 
 JINAN = ZoneInfo("Asia/Shanghai")
 ONE_AM_UTC = dt.datetime(2026, 7, 20, 1, 0, tzinfo=dt.UTC)  # 09:00 in Jinan
