@@ -48,7 +48,7 @@ def test_draw_a_closed_area_apply_it_and_save_it(page: Any, server_url: str, use
                            timeout=60_000)
     page.wait_for_selector("#map[data-ready='true']", timeout=60_000)
     assert _fill(page, "S1") == "#444"  # no team can reach it: no responder
-    assert "unreachable" in page.inner_text("#gap-table")
+    assert "不可达" in page.inner_text("#gap-table")
     assert page.get_attribute("#map", "data-closure-drawn") == "true"
     page.screenshot(path=screenshot_path("coverage-closure-drawn"))
 

@@ -210,14 +210,14 @@ def test_openapi_documents_the_body_and_permission(client: Any) -> None:
 def test_page_for_dispatcher_and_viewer(client: Any, auth: Any) -> None:
     auth.login("dispatcher")
     page = client.get("/dispatch?scenario=mini").get_data(as_text=True)
-    assert "调度测试 Dispatch tester" in page and 'data-can-run="true"' in page and "/static/js/dispatch.js" in page
+    assert "调度测试" in page and 'data-can-run="true"' in page and "/static/js/dispatch.js" in page
     assert "/static/vendor/leaflet/leaflet.js" in page and "cdn" not in page.lower()
     assert '<option value="fire_squad">' in page and ">调度</a>" in page  # the nav link, in the default language
     assert 'id="run-dispatch" >' in page or 'id="run-dispatch">' in page
     auth.logout()
     auth.login("viewer")
     page = client.get("/dispatch?scenario=mini").get_data(as_text=True)
-    assert 'data-can-run="false"' in page and "needs the dispatcher role" in page
+    assert 'data-can-run="false"' in page and "调度需要调度员角色" in page
     assert 'id="run-dispatch" disabled' in page
     assert client.get("/static/js/dispatch.js").status_code == 200
 

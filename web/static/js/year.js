@@ -47,7 +47,7 @@
     chart = new Chart($("year-chart"), {
       type: "line",
       data: { labels, datasets: [
-        { label: `incidents per ${timeline.unit}`, data: timeline.incidents, borderColor: "#5d8aa8", yAxisID: "y", pointRadius: 0 },
+        { label: timeline.unit === "hour" ? Planner.t("incidents per hour") : Planner.t("incidents per day"), data: timeline.incidents, borderColor: "#5d8aa8", yAxisID: "y", pointRadius: 0 },
         { label: "most simultaneous incidents", data: timeline.simultaneous_incidents, borderColor: "#d7191c", yAxisID: "y",
           pointRadius: 0 },
         { label: "uncovered share of (site, standard) pairs", data: timeline.uncovered_share, borderColor: "#fd8d3c",
@@ -62,12 +62,13 @@
   function render(result) {
     $("year-result").hidden = false;
     const held = (result.warning_postures || []).map((p) => `${p.warning}: ${p.teams.join(", ") || "—"}`).join("; ");
-    $("year-meta").textContent = `${result.days} days × ${result.counted_replications} replications, ${result.policy} policy, ` +
-      `rate ×${result.rate_scale}; ${result.incidents.mean} incidents per replication; ${result.backend} on ` +
-      `${result.workers} worker(s), ${result.seconds} s · ${result.model}` + (held ? ` · warnings hold ${held}` : "");
-    $("year-queue").innerHTML = `排队 Waited: ${ci(result.queue.waited_share, true)} of incidents, mean wait ` +
-      `${ci(result.queue.wait_min)} min · units busy on average ${ci(result.little.busy_units)} · most simultaneous ` +
-      `incidents ${ci(result.peak_incidents)} · move-ups ${ci(result.move_ups)}`;
+    $("year-meta").textContent = Planner.t("%(days)s days × %(replications)s replications, %(policy)s policy, rate ×%(scale)s; %(incidents)s incidents per replication; %(backend)s on %(workers)s worker(s), %(s)s s", {
+      days: result.days, replications: result.counted_replications, policy: result.policy, scale: result.rate_scale,
+      incidents: result.incidents.mean, backend: result.backend, workers: result.workers, s: result.seconds }) + ` · ${result.model}` +
+      (held ? " · " + Planner.t("warnings hold %(held)s", { held }) : "");
+    $("year-queue").innerHTML = Planner.t("Waited: %(share)s of incidents, mean wait %(wait)s min · units busy on average %(busy)s · most simultaneous incidents %(peak)s · move-ups %(moves)s", {
+      share: ci(result.queue.waited_share, true), wait: ci(result.queue.wait_min), busy: ci(result.little.busy_units),
+      peak: ci(result.peak_incidents), moves: ci(result.move_ups) });
     rows("year-standards", result.standards, (s) => [esc(s.standard), ci(s.incidents), ci(s.met_share, true),
       ci(s.covered_time_share, true), ci(s.p50_min), ci(s.p90_min)]);
     rows("year-worst", result.worst_hours, (h) => [h.day, h.hour_of_day, `${(100 * h.uncovered_share).toFixed(1)}%`,
