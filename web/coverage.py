@@ -29,6 +29,7 @@ from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
 from planner.model.codes import TeamType, Tier, label
 from planner.scenario.interchange import zip_layers
+from planner.scenario.layerfiles import geopackage_bytes
 from planner.scenario.model import Scenario
 from web.auth import require
 from web.availability import moment_of, scenario_availability
@@ -43,6 +44,7 @@ from web.schemas.coverage import (
     CandidatePoint,
     CoverageQuery,
     CoverageReport,
+    GeoPackageQuery,
     LayersQuery,
     ServiceAreaQuery,
     WhatIfAnswer,
@@ -101,9 +103,27 @@ def report_pdf(name: str) -> Any:
 def gis_export(name: str, query: LayersQuery) -> Any:
     """Return the scenario's GIS layers as a ZIP of GeoJSON (``?format=geojson``) or CSV-with-WKT files."""
     scenario = current_scenario(name)
-    body = zip_layers(gis_layers(scenario), query.format)
+    body = zip_layers(gis_layers(scenario, breaks=minutes_of(query.breaks)), query.format)
     return Response(body, mimetype="application/zip",
                     headers={"Content-Disposition": f"attachment; filename={name}-layers-{query.format}.zip"})
+
+
+@operation(bp, "/api/v1/scenarios/<name>/export.gpkg", "GET", summary="Download the scenario as one GeoPackage",
+           answers={200: "a GeoPackage (WGS-84), one layer each, QGIS styles in layer_styles"},
+           media={200: ["application/geopackage+sqlite3"]},
+           notes="Layers: jurisdictions, bases, teams, equipment, sites, depots, service_areas (each standard), "
+                 "service_area_breaks (each base and team type at ``breaks`` minutes), coverage and gaps.")
+def geopackage_export(name: str, query: GeoPackageQuery) -> Any:
+    """Return the scenario's GIS layers as one GeoPackage file."""
+    scenario = current_scenario(name)
+    body = geopackage_bytes(gis_layers(scenario, breaks=minutes_of(query.breaks)))
+    return Response(body, mimetype="application/geopackage+sqlite3",
+                    headers={"Content-Disposition": f"attachment; filename={name}.gpkg"})
+
+
+def minutes_of(breaks: str) -> list[float]:
+    """Return the minutes of a comma-separated ``breaks`` query (checked by its schema's pattern)."""
+    return [float(b) for b in breaks.split(",") if b.strip()]
 
 
 @operation(bp, "/api/v1/scenarios/<name>/coverage/service-areas", "GET",
@@ -125,7 +145,7 @@ def area_breaks(name: str, query: AreaBreaksQuery) -> Any:
     scenario = current_scenario(name)
     roads = road_conditions(name, query.closures, query.at, query.band)
     bases = None if not query.bases else [b.strip() for b in query.bases.split(",") if b.strip()]
-    breaks = [float(b) for b in query.breaks.split(",")]
+    breaks = minutes_of(query.breaks)
     key = (query.team_type.value, query.breaks, query.bases, roads_key(query.closures, query.at, query.band))
     return jsonify(cached_for_version("area_breaks", name, key, lambda: service_area_breaks(
         scenario, query.team_type.value, breaks, bases=bases, roads=roads)))

@@ -73,8 +73,18 @@ class WhatIfPlan(RoadFields):
     add: AddTeams | None = None
 
 
-class LayersQuery(QueryString):
-    """The file format of the GIS layers."""
+BREAKS_PATTERN = r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$"
+
+
+class GeoPackageQuery(QueryString):
+    """The minutes of the multi-break service areas layer of an export."""
+
+    breaks: str = Field("5,10,15,30", pattern=r"^(\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*)?$",
+                        description="minutes of the service_area_breaks layer, comma-separated (empty: no areas)")
+
+
+class LayersQuery(GeoPackageQuery):
+    """The file format of the GIS layers and the minutes of the multi-break service areas."""
 
     format: Literal["geojson", "csv"] = Field("geojson", description="GeoJSON, or CSV with WKT geometry")
 
@@ -99,7 +109,7 @@ class AreaBreaksQuery(RoadsQuery):
     """Whose areas (a team type, some or all bases) at which breaks, under a closure set and a time band."""
 
     team_type: TeamType
-    breaks: str = Field("5,10,15,30", pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+    breaks: str = Field("5,10,15,30", pattern=BREAKS_PATTERN,
                         description="minutes from the call, turn-out included, comma-separated")
     bases: str | None = Field(None, description="comma-separated base ids (default: every base with such a team)")
 
