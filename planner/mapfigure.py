@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 import shapely
-from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
+from reportlab.graphics.shapes import FILL_EVEN_ODD, Circle, Drawing, Line, Path, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from shapely.geometry.base import BaseGeometry
@@ -43,8 +43,8 @@ class MapLayer:
 class MapFigure:
     """A map of layers (drawn first to last) in a frame ``width`` x ``height`` points, with its furniture.
 
-    ``focus`` are the geometries the frame is fitted to (default: every layer's); what lies outside is
-    still drawn, so the caller clips large layers (:func:`clip_to`).
+    ``focus`` are the geometries the frame is fitted to (default: every layer's); what lies outside the
+    frame is cut off (a caller may :func:`clip_to` a large layer first, to cut less at drawing time).
     """
 
     layers: Sequence[MapLayer]
@@ -85,18 +85,32 @@ class MapFigure:
         metres = max(m * step for m in (1, 2, 5) if m * step <= target)
         return metres / metres_per_point, (f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m")
 
-    def _rings(self, shape: BaseGeometry) -> Iterator[tuple[str, list[tuple[float, float]]]]:
-        """Yield the parts of a geometry as ("point" | "line" | "ring", points in the frame)."""
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Return the lon/lat box the frame shows: west, south, east, north."""
+        centre_x, centre_y, squeeze, scale, _ = self._frame
+        half_x, half_y = self.width / 2 / (squeeze * scale), self.height / 2 / scale
+        return centre_x - half_x, centre_y - half_y, centre_x + half_x, centre_y + half_y
+
+    def _rings(self, shape: BaseGeometry) -> Iterator[tuple[str, list[list[tuple[float, float]]]]]:
+        """Yield the parts of a geometry inside the frame: ("point" | "line" | "polygon", rings of frame points).
+
+        A polygon is its exterior ring then its holes, filled even-odd so the holes stay open.
+        """
+        west, south, east, north = self.bounds()
+        if shape.geom_type != "Point" and not shape.within(shapely.box(west, south, east, north)):
+            shape = shapely.clip_by_rect(shape, west, south, east, north)
         for part in shapely.get_parts(shape):
+            if part.is_empty:
+                continue
             kind = part.geom_type
             if kind == "Point":
-                yield "point", [self.point(part.x, part.y)]
+                if west <= part.x <= east and south <= part.y <= north:
+                    yield "point", [[self.point(part.x, part.y)]]
             elif kind == "LineString":
-                yield "line", [self.point(x, y) for x, y in part.coords]
+                yield "line", [[self.point(x, y) for x, y in part.coords]]
             elif kind == "Polygon":
-                yield "ring", [self.point(x, y) for x, y in part.exterior.coords]
-                for hole in part.interiors:
-                    yield "ring", [self.point(x, y) for x, y in hole.coords]
+                rings = (part.exterior, *part.interiors)
+                yield "polygon", [[self.point(x, y) for x, y in ring.coords] for ring in rings]
             else:
                 yield from self._rings(part)
 
@@ -116,15 +130,16 @@ class MapFigure:
             style = (f'fill="{fill}" fill-opacity="{layer.opacity}" stroke="{layer.stroke}" '
                      f'stroke-width="{layer.width}"')
             for shape in layer.shapes:
-                for kind, points in self._rings(shape):
+                for kind, rings in self._rings(shape):
                     if kind == "point":
-                        (x, y), = points
+                        (x, y), = rings[0]
                         out.append(f'<circle cx="{x:.1f}" cy="{height - y:.1f}" r="{layer.radius}" {style}/>')
                     elif kind == "line":
-                        out.append(f'<polyline points="{xy(points)}" fill="none" stroke="{layer.stroke}" '
+                        out.append(f'<polyline points="{xy(rings[0])}" fill="none" stroke="{layer.stroke}" '
                                    f'stroke-width="{layer.width}"/>')
                     else:
-                        out.append(f'<polygon points="{xy(points)}" {style}/>')
+                        path = " ".join(f"M{xy(ring)}Z" for ring in rings)
+                        out.append(f'<path d="{path}" fill-rule="evenodd" {style}/>')
         for element in self._furniture():
             kind, args = element
             if kind == "text":
@@ -157,15 +172,16 @@ class MapFigure:
             stroke = colors.HexColor(layer.stroke)
             fill = _colour(layer.fill, layer.opacity) if layer.fill else None
             for shape in layer.shapes:
-                for kind, points in self._rings(shape):
-                    flat = [c for p in points for c in p]
+                for kind, rings in self._rings(shape):
                     if kind == "point":
-                        drawing.add(Circle(flat[0], flat[1], layer.radius, fillColor=fill, strokeColor=stroke,
+                        (x, y), = rings[0]
+                        drawing.add(Circle(x, y, layer.radius, fillColor=fill, strokeColor=stroke,
                                            strokeWidth=layer.width))
                     elif kind == "line":
-                        drawing.add(PolyLine(flat, strokeColor=stroke, strokeWidth=layer.width))
+                        drawing.add(PolyLine([c for p in rings[0] for c in p], strokeColor=stroke,
+                                             strokeWidth=layer.width))
                     else:
-                        drawing.add(Polygon(flat, fillColor=fill, strokeColor=stroke, strokeWidth=layer.width))
+                        drawing.add(_even_odd(rings, fill, stroke, layer.width))
         for kind, args in self._furniture():
             if kind == "text":
                 x, y, text, size, anchor = args
@@ -211,6 +227,18 @@ class MapFigure:
             items.append(("text", (self.width / 2, self.height - 11, self.title, 9, "middle")))
         items.append(("text", (4, 4, self.attribution, 6.5, "start")))
         return items
+
+
+def _even_odd(rings: list[list[tuple[float, float]]], fill: colors.Color | None, stroke: colors.Color,
+              width: float) -> Path:
+    """Return a polygon's rings as one ReportLab path filled even-odd (its holes open)."""
+    path = Path(fillColor=fill, strokeColor=stroke, strokeWidth=width, fillMode=FILL_EVEN_ODD)
+    for ring in rings:
+        path.moveTo(*ring[0])
+        for point in ring[1:]:
+            path.lineTo(*point)
+        path.closePath()
+    return path
 
 
 def _colour(hex_rgb: str, opacity: float) -> colors.Color:

@@ -206,3 +206,31 @@ def test_dispatch_summary_pdf_carries_the_plan_and_its_ledger(cjk_available: Non
     assert f"合计 Total: {run['ledger']['total']:.2f}" in html
     render(out.read_bytes(), "dispatch-summary")
     assert main(["dispatch", "--problem", "x.json", "--pdf", str(out)]) == 2
+
+
+def test_coverage_report_page_and_printable_map(cjk_available: None, client: Any, auth: Any) -> None:
+    """The HTML report, the printable map page (A4 landscape print CSS) and its PDF, linked from the Coverage page."""
+    auth.login("viewer")
+    page = client.get("/coverage?scenario=mini").get_data(as_text=True)
+    for link in ("print-map-link", "report-html", "report-pdf", "export-gpkg"):
+        assert f'id="{link}"' in page
+    report = client.get("/coverage/report?scenario=mini")
+    text = report.get_data(as_text=True)
+    assert report.status_code == 200 and TITLE in text and "© OpenStreetMap contributors" in text and "<svg" in text
+    printable = client.get("/coverage/print?scenario=mini&standard=fire-5")
+    html = printable.get_data(as_text=True)
+    assert printable.status_code == 200 and "size: A4 landscape" in html and "@media print" in html
+    gaps = [g for g in coverage(read_scenario(MINI)).gaps if g.standard == "fire-5"]
+    assert html.count("</tr>") == len(gaps) + 1 and all(f"({g.site})" in html for g in gaps)
+    assert "覆盖图" in html and "© OpenStreetMap contributors" in html and "服务范围 Service areas" in html
+    pdf = client.get("/coverage/print?scenario=mini&standard=fire-5&format=pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    reader = check_print_layout(pdf.get_data(), "覆盖图 Coverage map · 测试小区域 · fire-5 · " +
+                                pypdf.PdfReader(io.BytesIO(pdf.get_data())).metadata.title.rsplit(" · ", 1)[1],
+                                "测试小区域")
+    page_box = reader.pages[0].mediabox
+    assert float(page_box.width) > float(page_box.height)  # landscape
+    assert "© OpenStreetMap contributors" in reader.pages[0].extract_text()
+    render(pdf.get_data(), "coverage-map")
+    unknown = client.get("/coverage/print?scenario=mini&standard=nope")
+    assert unknown.status_code == 400 and "standard" in unknown.get_data(as_text=True)

@@ -1,6 +1,8 @@
 """Coverage page and API: sites against response standards, service areas and what-if plans.
 
 - ``GET /coverage?scenario=NAME``: the page (map, standard picker, gap table, what-if controls).
+- ``GET /coverage/report?scenario=NAME``: the coverage report as one printable HTML page (the PDF's twin).
+- ``GET /coverage/print?scenario=NAME&standard=ID``: the printable map (A4 landscape), ``&format=pdf`` as a PDF.
 - ``GET /api/v1/scenarios/<name>/coverage``: the coverage report (``planner.coverage.verdict``); with
   ``?at=ISO`` "available now": the teams that cannot answer at that time left out (people on duty,
   strength rules), beside the nominal shares and the checks lost (``planner.coverage.available``).
@@ -19,14 +21,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from markupsafe import Markup
 
 from geodata.datums import to_wgs84
+from planner import clock
 from planner.coverage.areas import service_area_breaks
 from planner.coverage.available import coverage_now
 from planner.coverage.layers import gis_layers
-from planner.coverage.printout import coverage_pdf
+from planner.coverage.printout import coverage_html, coverage_map, coverage_pdf, map_pdf
+from planner.coverage.verdict import CoverageReport as CoverageResult
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
+from planner.errors import InputError
 from planner.model.codes import TeamType, Tier, label
 from planner.scenario.interchange import zip_layers
 from planner.scenario.layerfiles import geopackage_bytes
@@ -69,6 +75,50 @@ def page() -> str:
     )
 
 
+@bp.get("/coverage/report")
+@require("view")
+def report_page() -> str:
+    """Render the coverage report as one printable HTML page (the PDF's sections, the map as SVG)."""
+    scenario = current_scenario(request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"])
+    return coverage_html(nominal_report(scenario), scenario, agency=str(scenario.meta.get("agency", "")))
+
+
+@bp.get("/coverage/print")
+@require("view")
+def print_map() -> Any:
+    """Render the printable coverage map (A4 landscape print CSS) of one standard, or it as a PDF (``format=pdf``).
+
+    The map is drawn on the server from the scenario's own geometries (:func:`planner.coverage.printout.coverage_map`):
+    no tiles, so it prints the same offline; the standard's service areas come from the page's cache.
+    """
+    scenario = current_scenario(request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"])
+    standards = [s.id for s in scenario.standards]
+    standard = request.args.get("standard") or (standards[0] if standards else None)
+    if standard is not None and standard not in standards:
+        raise InputError(f"standard: unknown id {standard!r}", field="standard", record=standard)
+    report = nominal_report(scenario)
+    areas = None if standard is None else cached_for_version(
+        "service_areas", scenario.name, (standard, roads_key(None, None, None)),
+        lambda: service_area_features(scenario, standard))
+    made = clock.local(clock.now(), scenario.zone).strftime("%Y-%m-%d %H:%M")
+    title = " · ".join(part for part in (str(scenario.meta.get("title_zh") or scenario.title), standard, made) if part)
+    figure = coverage_map(report, scenario, standard=standard, areas=areas, title=title)
+    if request.args.get("format") == "pdf":
+        body = map_pdf(figure, title=f"覆盖图 Coverage map · {title}", agency=str(scenario.meta.get("agency", "")),
+                       scenario=str(scenario.meta.get("title_zh") or scenario.title))
+        return Response(body, mimetype="application/pdf",
+                        headers={"Content-Disposition": f"attachment; filename=coverage-map-{scenario.name}.pdf"})
+    summary = report.standard(standard) if standard is not None else None
+    return render_template("coverage_print.html", scenario=scenario, standards=standards, standard=standard,
+                           summary=summary, made=made, figure_svg=Markup(figure.svg()),
+                           gaps=[g for g in report.gaps if g.standard == standard])
+
+
+def nominal_report(scenario: Scenario) -> CoverageResult:
+    """Return the scenario's nominal coverage report (free flow, every team), once per scenario version."""
+    return cached_for_version("coverage_report", scenario.name, None, lambda: coverage(scenario))
+
+
 @operation(bp, "/api/v1/scenarios/<name>/coverage", "GET", summary="Coverage of every site against its standards",
            answers={200: CoverageReport})
 def report(name: str, query: CoverageQuery) -> Any:
@@ -90,7 +140,7 @@ def report(name: str, query: CoverageQuery) -> Any:
 def report_pdf(name: str) -> Any:
     """Return the coverage report (standards' shares and the gap list) as a printable PDF."""
     scenario = current_scenario(name)
-    body = coverage_pdf(coverage(scenario), scenario, agency=str(scenario.meta.get("agency", "")))
+    body = coverage_pdf(nominal_report(scenario), scenario, agency=str(scenario.meta.get("agency", "")))
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=coverage-{name}.pdf"})
 
