@@ -24,6 +24,7 @@ from planner.drills.records import parse_programme
 from planner.drills.reports import aar_pdf, report_pdf
 from planner.mapfigure import METRES_PER_DEGREE
 from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
+from planner.requests.claims import claims_pdf
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 from tests.browser import ARTIFACTS
@@ -234,3 +235,17 @@ def test_coverage_report_page_and_printable_map(cjk_available: None, client: Any
     render(pdf.get_data(), "coverage-map")
     unknown = client.get("/coverage/print?scenario=mini&standard=nope")
     assert unknown.status_code == 400 and "standard" in unknown.get_data(as_text=True)
+
+
+def test_claims_pdf_has_the_filing_layout_on_landscape_pages(cjk_available: None) -> None:
+    """Forty claim lines of two payers: header and page numbers on every landscape page, every line printed."""
+    lines = [{"payer": f"government:{'licheng' if i % 2 else 'lixia'}", "unit": f"T{i}", "lender": "shandong",
+              "line": "labour", "item": "person-days", "quantity": 6, "rate": 330.0, "days": 1,
+              "amount": 1980.0 + i, "agreement": "SD-LC", "rule": "R-COMP"} for i in range(40)]
+    pdf = claims_pdf([{"id": "REQ-1", "claim": {"status": "paid", "lines": lines}}], title="历城区",
+                     agency="济南市应急管理局")
+    reader = check_print_layout(pdf, "补偿申请 / Compensation claims", "济南市应急管理局 · 历城区")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(f"{1980.0 + i:.2f}" in text for i in range(40)) and "支付方 Payer government:licheng" in text
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height)
