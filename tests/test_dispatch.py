@@ -22,7 +22,7 @@ from planner.dispatch.formulation import cover_rows
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
 from planner.dispatch.problem import Incident, Requirement, problem_from_dict
-from planner.dispatch.rules import held_back
+from planner.dispatch.rules import retained_minimums
 from planner.errors import InfeasibleError, InputError
 from planner.model.status import Status
 from tests.conftest import FIXTURES
@@ -724,7 +724,7 @@ def test_held_back_lists_each_binding_minimum_with_what_stays_home() -> None:
     result = solve_dispatch(problem)
     sent = [a.unit for a in result.assignments]
     assert sent == ["T0"] and [(b.lender, b.borrower) for b in result.borrowed] == [("A", "B")]
-    kept = held_back(problem, sent, [(b.lender, b.borrower) for b in result.borrowed])
+    kept = retained_minimums(problem, sent, [(b.lender, b.borrower) for b in result.borrowed])
     assert [(k.region, k.capability, k.minimum, k.kept, k.agreement) for k in kept] == [
         ("A", "mine_rescue_squad", 1, 2, ""), ("A", "mine_rescue_squad", 2, 2, "A->B")]
-    assert [k.agreement for k in held_back(problem, sent)] == [""]  # not lending: only the region's own rule
+    assert [k.agreement for k in retained_minimums(problem, sent)] == [""]  # not lending: only the region's own rule

@@ -5,8 +5,8 @@ Incidents, the plan against the greedy one, units sent, shortfall, materials, he
 Built once as sections (:mod:`planner.report`) and laid out by :mod:`planner.pdf` (A4, the CJK font
 embedded, the agency and scenario in the header of every page, page numbers, long tables repeating their
 header row) or :func:`planner.report.report_html`. "Held back" lists every retained minimum the plan had
-to honour (:func:`planner.dispatch.rules.held_back`: each region's ``min_retained``, and the ``retained``
-of each agreement the plan lends under) with what stays at home. The compensation ledger is the one the
+to honour (:func:`planner.dispatch.rules.retained_minimums`: each region's ``min_retained``, and the
+``retained`` of each agreement the plan lends under) with what stays at home. The compensation ledger is the one the
 plan was priced with (:attr:`planner.dispatch.scenario.ScenarioDispatch.ledger`), line by line.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from reportlab.platypus import Paragraph
 
-from planner.dispatch.rules import held_back
+from planner.dispatch.rules import retained_minimums
 from planner.dispatch.scenario import ScenarioDispatch
 from planner.model.codes import label
 from planner.pdf import PageHeader, build_pdf, pdf_styles, section_story
@@ -64,7 +64,7 @@ def dispatch_sections(run: ScenarioDispatch) -> list[Section]:
             widths=[1.2, 1.4, 1.6, 1.4, 1, 0.9, 1, 0.9], font_size=7.5,
             after=[f"物资缺口 Material short: {s.incident} {s.material} {s.missing} {s.unit} "
                    f"(时限 by {s.deadline_min:g} min)" for s in plan.material_shortfall]))
-    kept = held_back(run.problem, (a.unit for a in plan.assignments),
+    kept = retained_minimums(run.problem, (a.unit for a in plan.assignments),
                      {(b.lender, b.borrower) for b in plan.borrowed})
     sections.append(Section(
         "留守力量 Held back (retained minimums)",

@@ -158,7 +158,7 @@ def check_retained(problem: DispatchProblem, *, away: set[str] | frozenset[str] 
 
 
 @dataclass(frozen=True)
-class HeldBack:
+class RetainedMinimum:
     """A retained minimum a plan had to honour: the region, the capability, the minimum, what stays and why.
 
     ``agreement`` is ``lender->borrower`` when the minimum is an agreement's (the region lends under it
@@ -172,7 +172,8 @@ class HeldBack:
     agreement: str = ""
 
 
-def held_back(problem: DispatchProblem, sent: Iterable[str], lent: Iterable[tuple[str, str]] = ()) -> list[HeldBack]:
+def retained_minimums(problem: DispatchProblem, sent: Iterable[str],
+                      lent: Iterable[tuple[str, str]] = ()) -> list[RetainedMinimum]:
     """Return every retained minimum binding a plan with what its region keeps at home once ``sent`` have gone.
 
     ``lent`` are the (lender, borrower) pairs the plan lends under; their agreements' ``retained`` bind
@@ -185,5 +186,6 @@ def held_back(problem: DispatchProblem, sent: Iterable[str], lent: Iterable[tupl
                 for capability, minimum in sorted(row.items())]
     minimums += [(a.lender, capability, minimum, f"{a.lender}->{a.borrower}") for a in problem.agreements
                  if (a.lender, a.borrower) in lending for capability, minimum in sorted(a.retained.items())]
-    return [HeldBack(region, capability, minimum, home_holdings(problem, region, exclude=away).get(capability, 0),
-                     agreement) for region, capability, minimum, agreement in minimums]
+    return [RetainedMinimum(region, capability, minimum,
+                            home_holdings(problem, region, exclude=away).get(capability, 0), agreement)
+            for region, capability, minimum, agreement in minimums]
