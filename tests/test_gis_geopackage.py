@@ -153,6 +153,8 @@ def test_geopackage_with_other_layers_names_them(geopackage: Path) -> None:
 
 def test_geopackage_download_and_upload_through_the_api(client: Any, auth: Any) -> None:
     auth.login("planner")
+    for page in ("/inventory/?scenario=mini&kind=sites", "/coverage?scenario=mini"):  # the pages that export
+        assert 'href="/api/v1/scenarios/mini/export.gpkg"' in client.get(page).get_data(as_text=True), page
     answer = client.get("/api/v1/scenarios/mini/export.gpkg?breaks=5")
     assert answer.status_code == 200 and answer.get_data().startswith(b"SQLite format 3\x00")
     frame = gpd.read_file(io.BytesIO(answer.get_data()), layer="sites")
