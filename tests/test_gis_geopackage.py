@@ -155,12 +155,12 @@ def test_geopackage_download_and_upload_through_the_api(client: Any, auth: Any) 
     auth.login("planner")
     for page in ("/inventory/?scenario=mini&kind=sites", "/coverage?scenario=mini"):  # the pages that export
         assert 'href="/api/v1/scenarios/mini/export.gpkg"' in client.get(page).get_data(as_text=True), page
-    answer = client.get("/api/v1/scenarios/mini/export.gpkg?breaks=5")
+    answer = client.get("/api/v1/scenarios/mini/export.gpkg")
     assert answer.status_code == 200 and answer.get_data().startswith(b"SQLite format 3\x00")
     frame = gpd.read_file(io.BytesIO(answer.get_data()), layer="sites")
     assert sorted(frame["id"]) == sorted(s.id for s in read_scenario(MINI).sites)
-    bad = client.get("/api/v1/scenarios/mini/export.gpkg?breaks=5,x")
-    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "breaks"
+    assert set(gpd.read_file(io.BytesIO(answer.get_data()), layer="service_area_breaks")["minutes"]) == {
+        5.0, 10.0, 15.0, 30.0}
     upload = client.post("/api/v1/scenarios/mini/import/sites?preview=true&filename=sites.gpkg",
                          data=answer.get_data(), content_type="application/geopackage+sqlite3")
     assert upload.status_code == 200 and upload.get_json()["ok"] and upload.get_json()["written"] is False

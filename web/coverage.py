@@ -50,7 +50,6 @@ from web.schemas.coverage import (
     CandidatePoint,
     CoverageQuery,
     CoverageReport,
-    GeoPackageQuery,
     LayersQuery,
     ServiceAreaQuery,
     WhatIfAnswer,
@@ -97,9 +96,7 @@ def print_map() -> Any:
     if standard is not None and standard not in standards:
         raise InputError(f"standard: unknown id {standard!r}", field="standard", record=standard)
     report = nominal_report(scenario)
-    areas = None if standard is None else cached_for_version(
-        "service_areas", scenario.name, (standard, roads_key(None, None, None)),
-        lambda: service_area_features(scenario, standard))
+    areas = None if standard is None else free_flow_areas(scenario, standard)
     made = clock.local(clock.now(), scenario.zone).strftime("%Y-%m-%d %H:%M")
     title = " · ".join(part for part in (str(scenario.meta.get("title_zh") or scenario.title), standard, made) if part)
     figure = coverage_map(report, scenario, standard=standard, areas=areas, title=title)
@@ -148,12 +145,11 @@ def report_pdf(name: str) -> Any:
 @operation(bp, "/api/v1/scenarios/<name>/layers.zip", "GET", summary="Download the scenario as GIS layers",
            answers={200: "a ZIP of one file per layer"}, media={200: ["application/zip"]},
            notes="Layers for QGIS/ArcGIS, WGS-84: jurisdictions, bases, teams, equipment, sites, depots, "
-                 "service_areas, coverage (every site and standard) and gaps (the gap list), as GeoJSON or CSV "
-                 "with WKT.")
+                 "service_areas, service_area_breaks (5, 10, 15 and 30 minutes), coverage (every site and standard) "
+                 "and gaps (the gap list), as GeoJSON or CSV with WKT.")
 def gis_export(name: str, query: LayersQuery) -> Any:
     """Return the scenario's GIS layers as a ZIP of GeoJSON (``?format=geojson``) or CSV-with-WKT files."""
-    scenario = current_scenario(name)
-    body = zip_layers(gis_layers(scenario, breaks=minutes_of(query.breaks)), query.format)
+    body = zip_layers(scenario_layers(name), query.format)
     return Response(body, mimetype="application/zip",
                     headers={"Content-Disposition": f"attachment; filename={name}-layers-{query.format}.zip"})
 
@@ -162,13 +158,29 @@ def gis_export(name: str, query: LayersQuery) -> Any:
            answers={200: "a GeoPackage (WGS-84), one layer each, QGIS styles in layer_styles"},
            media={200: ["application/geopackage+sqlite3"]},
            notes="Layers: jurisdictions, bases, teams, equipment, sites, depots, service_areas (each standard), "
-                 "service_area_breaks (each base and team type at ``breaks`` minutes), coverage and gaps.")
-def geopackage_export(name: str, query: GeoPackageQuery) -> Any:
+                 "service_area_breaks (each base and team type at 5, 10, 15 and 30 minutes), coverage and gaps.")
+def geopackage_export(name: str) -> Any:
     """Return the scenario's GIS layers as one GeoPackage file."""
-    scenario = current_scenario(name)
-    body = geopackage_bytes(gis_layers(scenario, breaks=minutes_of(query.breaks)))
+    body = cached_for_version("gis_geopackage", name, None, lambda: geopackage_bytes(scenario_layers(name)))
     return Response(body, mimetype="application/geopackage+sqlite3",
                     headers={"Content-Disposition": f"attachment; filename={name}.gpkg"})
+
+
+def scenario_layers(name: str) -> dict[str, Any]:
+    """Return the scenario's GIS layers at free flow, once per scenario version (multi-break areas at 5/10/15/30 min).
+
+    The layers reuse the coverage report and the service areas the pages cache; other breaks are the
+    CLI's (``scenario export --breaks``) or ``coverage/service-areas/breaks``.
+    """
+    scenario = current_scenario(name)
+    return cached_for_version("gis_layers", name, None, lambda: gis_layers(
+        scenario, nominal_report(scenario), standard_areas=lambda standard: free_flow_areas(scenario, standard)))
+
+
+def free_flow_areas(scenario: Scenario, standard: str) -> dict[str, Any]:
+    """Return a standard's service areas at free flow, from the cache the Coverage page's map fills."""
+    return cached_for_version("service_areas", scenario.name, (standard, roads_key(None, None, None)),
+                              lambda: service_area_features(scenario, standard))
 
 
 def minutes_of(breaks: str) -> list[float]:

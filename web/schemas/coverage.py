@@ -76,15 +76,8 @@ class WhatIfPlan(RoadFields):
 BREAKS_PATTERN = r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$"
 
 
-class GeoPackageQuery(QueryString):
-    """The minutes of the multi-break service areas layer of an export."""
-
-    breaks: str = Field("5,10,15,30", pattern=r"^(\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*)?$",
-                        description="minutes of the service_area_breaks layer, comma-separated (empty: no areas)")
-
-
-class LayersQuery(GeoPackageQuery):
-    """The file format of the GIS layers and the minutes of the multi-break service areas."""
+class LayersQuery(QueryString):
+    """The file format of the GIS layers."""
 
     format: Literal["geojson", "csv"] = Field("geojson", description="GeoJSON, or CSV with WKT geometry")
 
