@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
+# test processes (pytest-xdist): the suite's tests spread over this many workers, each with its own PostgreSQL database
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
@@ -51,7 +53,7 @@ run: install
 test: install-dev
 	@eval "$$(bash scripts/start-postgres.sh)"; export TEST_POSTGRES_URL; \
 	  echo "PostgreSQL for the tests: $${TEST_POSTGRES_URL:-none (those tests skip)}"; \
-	  $(PY) -m pytest -q
+	  $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 ## bench: every benchmark script (installs the peer libraries they compare against, e.g. spopt)
 bench: $(BENCH_STAMP)

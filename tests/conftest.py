@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 import planner.dispatch.scenario as adaptor
 import web.dispatch
@@ -99,11 +100,33 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = os.environ.get("TEST_POSTGRES_URL")
     if not url:
         pytest.skip("no PostgreSQL: TEST_POSTGRES_URL is not set (make test starts one)")
+    url = _worker_database(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+@functools.cache
+def _worker_database(url: str) -> str:
+    """Return the PostgreSQL URL this pytest-xdist worker uses: its own database, created on first use.
+
+    Each test empties its database, so two workers sharing one would empty each other's mid-test;
+    without xdist (no ``PYTEST_XDIST_WORKER``) the URL is used as given.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = create_engine(given, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        known = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+        if known is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from planner.model.records import RECORD_TYPES, parse_record
 from planner.model.status import Status
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
-from planner.scenario.network import placement
+from planner.scenario.network import join_points, placement
 from planner.sharing import Agreement
 from tests.conftest import MINI
 
@@ -139,8 +139,9 @@ def test_2000_litres_of_foam_come_from_two_depots_of_1200_and_the_ledger_charges
     assert not run.optimal.material_shortfall
     # Arrival of the foam is that of the later depot: turn-out plus road travel, computed here.
     placed = placement(scenario)
-    node = placed.snapper.snap([request.lon], [request.lat]).node
-    minutes = {d: travel_time_matrix(placed.network, [placed.depot_node[d]], node)[0, 0] / 60 for d in ("D1", "D2")}
+    joined = join_points(scenario, placed.network, [request.lon], [request.lat])  # part-way along its road
+    minutes = {d: travel_time_matrix(joined.network, [placed.depot_node[d]], joined.node)[0, 0] / 60
+               for d in ("D1", "D2")}
     arrivals = {a.depot: a.arrival_min for a in run.optimal.materials}
     assert arrivals["D1"] == pytest.approx(20 + minutes["D1"], abs=1e-3)
     assert arrivals["D2"] == pytest.approx(10 + minutes["D2"], abs=1e-3)

@@ -61,9 +61,10 @@
 
   function render(result) {
     $("year-result").hidden = false;
+    const held = (result.warning_postures || []).map((p) => `${p.warning}: ${p.teams.join(", ") || "—"}`).join("; ");
     $("year-meta").textContent = `${result.days} days × ${result.counted_replications} replications, ${result.policy} policy, ` +
       `rate ×${result.rate_scale}; ${result.incidents.mean} incidents per replication; ${result.backend} on ` +
-      `${result.workers} worker(s), ${result.seconds} s · ${result.model}`;
+      `${result.workers} worker(s), ${result.seconds} s · ${result.model}` + (held ? ` · warnings hold ${held}` : "");
     $("year-queue").innerHTML = `排队 Waited: ${ci(result.queue.waited_share, true)} of incidents, mean wait ` +
       `${ci(result.queue.wait_min)} min · units busy on average ${ci(result.little.busy_units)} · most simultaneous ` +
       `incidents ${ci(result.peak_incidents)} · move-ups ${ci(result.move_ups)}`;
@@ -97,6 +98,16 @@
     }, fail);
   }
 
+  // The stored closure sets to drive under, and to compare with.
+  call("GET", `/api/v1/scenarios/${encodeURIComponent(scenario)}/road-conditions`).then((data) => {
+    const options = data.closure_sets.map((s) =>
+      `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
+    ["year-closures", "year-compare-closures"].forEach((id) => {
+      $(id).insertAdjacentHTML("beforeend", options);
+      $(id).dataset.ready = "true";
+    });
+  }, () => {});
+
   $("year-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -107,6 +118,19 @@
     if (form.get("compare_rate_scale")) params.compare_rate_scale = Number(form.get("compare_rate_scale"));
     if (form.get("compare_policy")) params.compare_policy = form.get("compare_policy");
     if (form.get("compare_without_programme") === "on") params.compare_programme = 0;
+    params.time_bands = form.get("time_bands") === "on";
+    if (form.get("warnings").trim()) {
+      try {
+        params.warnings = JSON.parse(form.get("warnings"));
+      } catch (error) {
+        fail({ field: "warnings", message: `not JSON: ${error.message}` });
+        return;
+      }
+    }
+    if (form.get("compare_without_warnings") === "on") params.compare_warnings = false;
+    if (form.get("closures")) params.closures = form.get("closures");
+    if (form.get("compare_closures")) params.compare_closures = form.get("compare_closures");
+    if (form.get("compare_closed_base")) params.compare_closed_bases = [form.get("compare_closed_base")];
     $("year-error").hidden = true;
     box.dataset.state = "running";
     progress(0, "queued");
