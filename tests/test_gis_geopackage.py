@@ -137,7 +137,11 @@ def test_a_bad_feature_names_its_row_and_field(tmp_path: Path) -> None:
                               "jurisdiction": ["LX", "LX"]},
                              geometry=[shapely.Point(117.0, 36.6), shapely.Point(117.01, 36.61)], crs="EPSG:4326")
     path = tmp_path / "new.gpkg"
-    frame.to_file(path, layer="bases", driver="GPKG", engine="pyogrio")
+    frame.to_file(path, layer="new_bases", driver="GPKG", engine="pyogrio")
+    with sqlite3.connect(path) as database:  # as QGIS saves it: a table of styles beside the one layer
+        database.execute("CREATE TABLE layer_styles (id INTEGER PRIMARY KEY, styleQML TEXT)")
+        database.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier) "
+                         "VALUES ('layer_styles', 'attributes', 'layer_styles')")
     preview = preview_upload(read_scenario(MINI), "bases", path.read_bytes(), path.name)
     assert not preview.ok
     good, bad = preview.rows

@@ -174,7 +174,8 @@ def _unpacked(data: bytes, filename: str, folder: Path) -> Path:
 def _dataset_rows(path: Path, filename: str, kind: str) -> Rows:
     try:
         listed = pyogrio.list_layers(path)
-        layer = _chosen_layer([str(n) for n in listed[:, 0]], filename, kind)
+        spatial = [str(name) for name, geometry in listed if geometry is not None]  # not QGIS's layer_styles
+        layer = _chosen_layer(spatial, filename, kind)
         meta, _, geometry, values = pyogrio.raw.read(path, layer=layer, datetime_as_string=True)
     except pyogrio.errors.DataSourceError as error:
         raise InputError(f"{filename}: not a GIS file GDAL reads ({error})", field="file") from None
