@@ -78,6 +78,11 @@ def test_dispatcher_places_an_incident_runs_and_keeps_it_after_reload(page: Any,
         page.click("#ledger-csv")
     csv = Path(download.value.path()).read_text(encoding="utf-8")
     assert csv.lstrip("\ufeff").startswith("mission,unit,lender,payer,line,item,quantity,rate,days,amount")
+    # the summary to file: the plan solved again on the server, downloaded as a PDF
+    with page.expect_download(timeout=30_000) as summary:
+        page.click("#summary-pdf")
+    assert Path(summary.value.path()).read_bytes().startswith(b"%PDF")
+    assert summary.value.suggested_filename == "dispatch-summary-mini.pdf"
     assert not errors, errors
 
 

@@ -26,9 +26,10 @@ from planner.model.codes import label
 from planner.model.personnel import PERSONAL_FIELDS
 from planner.model.reading import ENCODINGS, decode, parse_json
 from planner.model.records import RECORD_TYPES
-from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell
-from planner.scenario.importing import preview_import
+from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell, records_csv
+from planner.scenario.importing import preview_import, preview_upload
 from planner.scenario.jurisdictions import record_jurisdiction
+from planner.scenario.layerfiles import is_layer_file
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require, user_scope
 from web.availability import moment_of, scenario_availability, scenario_upkeep
@@ -288,8 +289,12 @@ def import_file(kind: str) -> Any:
     filename = request.form.get("filename", "upload")
     try:
         if upload is not None and upload.filename:
-            filename = upload.filename
-            text = decode(upload.read(), filename, request.form.get("encoding"))
+            filename, data = upload.filename, upload.read()
+            if is_layer_file(data, filename):  # a GIS file: its checked rows are confirmed as the CSV they make
+                preview = context["preview"] = preview_upload(scenario, kind, data, filename)
+                context.update(filename=filename, text=records_csv(kind, preview.documents))
+                return render_template("import.html", **context), (200 if preview.ok else 400)
+            text = decode(data, filename, request.form.get("encoding"))
         context.update(text=text, filename=filename)
         preview = context["preview"] = preview_import(scenario, kind, text, filename)
         if request.form.get("confirm") == "yes" and preview.ok:

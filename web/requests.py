@@ -102,7 +102,9 @@ def claims_export_csv(name: str, query: ClaimsQuery) -> Any:
            answers={200: "the claims as a PDF"}, media={200: ["application/pdf"]})
 def claims_export_pdf(name: str, query: ClaimsQuery) -> Any:
     """Return the claims as a PDF, only the payer's when one is named."""
-    return Response(claims_pdf(_claimed(name), query.payer, title=query.payer or name), mimetype="application/pdf",
+    agency = str(current_scenario(name).meta.get("agency", ""))
+    return Response(claims_pdf(_claimed(name), query.payer, title=query.payer or name, agency=agency),
+                    mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=claims-{name}.pdf"})
 
 

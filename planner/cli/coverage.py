@@ -40,7 +40,9 @@ def register(subparsers: Any) -> None:
     add_scenario_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--pdf", type=Path, metavar="FILE.pdf",
-                        help="also write the coverage report (standards and gap list) as a printable PDF")
+                        help="also write the coverage report (standards, map and gap list) as a printable PDF")
+    parser.add_argument("--html", type=Path, metavar="FILE.html",
+                        help="also write the same coverage report as one printable HTML page")
     parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
     parser.add_argument("--at", metavar="ISO", help="coverage with the teams available at this time (people on duty, "
                         "strength rules) beside nominal coverage, both on the roads of that moment's time band, "
@@ -86,21 +88,27 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("--candidates, --every-town-and-site, --team-type and --siting go with --add-bases K",
                              field="add-bases")
         if day.available is not None:
-            if args.pdf is not None:
-                raise InputError("--pdf writes the nominal coverage report; it does not go with --at", field="pdf")
+            if args.pdf is not None or args.html is not None:
+                raise InputError("--pdf and --html write the nominal coverage report; they do not go with --at",
+                                 field="pdf" if args.pdf is not None else "html")
             return _print_now(args, scenario, day.available, roads)
         report = coverage(scenario, out={t: "committed" for t in args.commit}, roads=roads)
-        if args.pdf is not None:
-            from planner.coverage.printout import coverage_pdf
+        if args.pdf is not None or args.html is not None:
+            from planner.coverage.printout import coverage_html, coverage_pdf
 
-            args.pdf.write_bytes(coverage_pdf(report, scenario, agency=str(scenario.meta.get("agency", ""))))
+            agency = str(scenario.meta.get("agency", ""))
+            if args.pdf is not None:
+                args.pdf.write_bytes(coverage_pdf(report, scenario, agency=agency))
+            if args.html is not None:
+                args.html.write_text(coverage_html(report, scenario, agency=agency), encoding="utf-8")
         if args.json:
             print_json(report.to_dict())
         else:
             _print_report(report, args.standard)
         return 0
-    if args.pdf is not None:
-        raise InputError("--pdf writes the coverage report; it does not go with what-if options", field="pdf")
+    if args.pdf is not None or args.html is not None:
+        raise InputError("--pdf and --html write the coverage report; they do not go with what-if options",
+                         field="pdf" if args.pdf is not None else "html")
     if args.add_bases < 0:
         raise InputError(f"--add-bases {args.add_bases} must be >= 0", field="add-bases")
     template = None

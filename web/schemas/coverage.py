@@ -75,6 +75,9 @@ class WhatIfPlan(RoadFields):
     add: AddTeams | None = None
 
 
+BREAKS_PATTERN = r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$"
+
+
 class LayersQuery(QueryString):
     """The file format of the GIS layers."""
 
@@ -101,7 +104,7 @@ class AreaBreaksQuery(RoadsQuery):
     """Whose areas (a team type, some or all bases) at which breaks, under a closure set and a time band."""
 
     team_type: TeamType
-    breaks: str = Field("5,10,15,30", pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+    breaks: str = Field("5,10,15,30", pattern=BREAKS_PATTERN,
                         description="minutes from the call, turn-out included, comma-separated")
     bases: str | None = Field(None, description="comma-separated base ids (default: every base with such a team)")
 

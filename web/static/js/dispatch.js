@@ -293,6 +293,29 @@
       .finally(() => { $("run-dispatch").disabled = !canRun; });
   });
 
+  // The summary to file: the same request solved again on the server, answered as a PDF or an HTML page.
+  function downloadSummary(format) {
+    $("summary-status").textContent = "…";
+    fetch(api(`dispatch/summary?format=${format}`), {
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify(requestBody()) })
+      .then((r) => r.ok ? r.blob() : failJSON(r))
+      .then((blob) => {
+        const url = URL.createObjectURL(blob);
+        const link = document.createElement("a");
+        link.href = url;
+        if (format === "html") link.target = "_blank";
+        else link.download = `dispatch-summary-${scenario}.pdf`;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+        $("summary-status").textContent = "";
+      })
+      .catch((error) => { $("summary-status").textContent = ""; showError(error); });
+  }
+  ["summary-pdf", "summary-html"].forEach((id) => $(id).addEventListener("click", (event) => {
+    downloadSummary(event.target.dataset.format);
+  }));
+
   // ---- results --------------------------------------------------------------------------------
   function clearResult() {
     if (resultLayer) { map.removeLayer(resultLayer); resultLayer = null; }
