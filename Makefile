@@ -30,9 +30,10 @@ $(BENCH_STAMP): requirements-bench.txt $(DEV_STAMP)
 ## install: the runtime dependencies into .venv, the compiled message catalogs and the CJK font PDFs embed
 install: $(STAMP) install-fonts install-catalogs
 
-## install-catalogs: compile the zh_CN and en message catalogs of the web pages (web/translations/*.po -> .mo)
+## install-catalogs: compile the message catalogs of the web pages (zh_CN, en) and of the command line (zh_CN)
 install-catalogs: $(STAMP)
 	$(VENV)/bin/pybabel compile -d web/translations --statistics
+	$(VENV)/bin/pybabel compile -d planner/cli/translations -D cli --statistics
 
 ## install-fonts: Debian's WenQuanYi Zen Hei, the TrueType CJK font embedded in PDF reports (as root)
 install-fonts:

@@ -14,15 +14,24 @@ CSR matrix (the exact reference: every CCH answer is checked equal to it):
   against customising a new CCH metric and querying it (what :func:`geodata.matrix.travel_time_matrix`
   chooses between).
 
-Run: ``.venv/bin/python bench/cch.py [--part jinan|large|all] [--nodes 1000000] [--origins 200]
-[--destinations 2000]``; the order cache goes to a temporary folder unless ``--cache DIR``.
+The scenario part (Jinan end to end) times coverage under a new drawn closure and a 10,000-incident
+sweep with matrices on csgraph only and with the engine chosen per query, in this process; and the same
+sweep by the code before issue 14 (``--baseline REV``, default the commit before the roads work) against
+the code of this tree, each in its own fresh process, the two alternated ``--pairs`` times so that a
+shared machine's load falls on both: the ratio printed is of the two sides' best times.
+
+Run: ``.venv/bin/python bench/cch.py [--part jinan|large|scenario|all] [--nodes 1000000] [--origins 200]
+[--destinations 2000]``; the order cache goes to a temporary folder unless ``--cache DIR`` (give the same
+folder twice: the second process loads the order the first one computed).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,11 +55,35 @@ from geodata.network import RoadNetwork, build_network, read_network_csv  # noqa
 from geodata.synthetic import synthetic_road_tables  # noqa: E402
 from planner.coverage import verdict  # noqa: E402
 from planner.coverage.verdict import coverage  # noqa: E402
+from planner.dispatch.requests import incident_library  # noqa: E402
 from planner.roads.conditions import travel_network  # noqa: E402
 from planner.store.settings import read_folder  # noqa: E402
 from planner.sweep.engine import sweep  # noqa: E402
 
-DATA = Path(__file__).resolve().parent.parent / "geodata" / "data" / "jinan"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "geodata" / "data" / "jinan"
+BASELINE = "5cd9b43"
+"""The commit before issue 14's roads work (csgraph matrices, the per-incident sweep loop)."""
+
+TIMED_SWEEP = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from planner.coverage.verdict import coverage
+from planner.dispatch.requests import incident_library
+from planner.scenario.files import read_scenario
+from planner.sweep.engine import sweep
+scenario = read_scenario("jinan")
+coverage(scenario)
+incident_library()
+times = []
+for _ in range(int(sys.argv[3])):
+    start = time.perf_counter()
+    result = sweep(scenario, int(sys.argv[2]), seed=1)
+    times.append(time.perf_counter() - start)
+teams = int(result.records.sent.shape[1])
+print(json.dumps({"seconds": min(times), "counted": result.summary["counted"], "teams": teams}))
+"""
+"""A fresh process timing the sweep of a tree (argv: tree, incidents, runs), model included, after warming."""
 
 
 def rss_mb() -> float:
@@ -90,12 +123,18 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
     print(f"\n{name}: {network.n_nodes} nodes, {network.n_edges} edges; {args.origins} x {args.destinations}")
     network.csr("travel_time_ms")
 
+    earlier = (cache / f"order-{network.base_topology}.npy").is_file()  # written by an earlier process
     start = time.perf_counter()
-    cch.node_order(network, cache_dir=cache)  # computed once and written to the cache
+    cch.node_order(network, cache_dir=cache)  # computed once and written to the cache, unless already there
     order_s = time.perf_counter() - start
     load_s, _, _, _ = measured(lambda: cch.node_order(network, cache_dir=cache), 3)
     build_s, build_mb, build_rss, _ = measured(lambda: cch.hierarchy(network, cache_dir=cache, fresh=True))
     custom_s, custom_mb, custom_rss, _ = measured(lambda: cch.metric(network, cache_dir=cache, fresh=True))
+    if args.paired:
+        print(f"node order {'loaded (cached by an earlier process)' if earlier else 'computed'}: {order_s:.4g} s; "
+              f"hierarchy {build_s:.4g} s, metric {custom_s:.4g} s")
+        paired_part(network, origins, destinations, rng, args, cache)
+        return
 
     bare_s, bare_mb, bare_rss, bare = measured(lambda: reference(network, origins, destinations), args.repeat)
     ours_s, ours_mb, ours_rss, ours = measured(
@@ -104,7 +143,8 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
                                             args.repeat)
     assert np.array_equal(fast, bare) and np.array_equal(ours, bare), "CCH and csgraph disagree"
     rows = [
-        ["node order (computed, cached on disk)", order_s, "", "", ""],
+        ["node order (loaded: cached by an earlier process)" if earlier else "node order (computed, cached on disk)",
+         order_s, "", "", ""],
         ["node order (loaded from the cache)", load_s, "", "", ""],
         ["hierarchy (contraction of the order)", build_s, "", build_mb, build_rss],
         ["metric (customisation to the weights)", custom_s, "", custom_mb, custom_rss],
@@ -153,6 +193,57 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
     print(f"process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
+def alternate(first: Callable[[np.ndarray], np.ndarray], second: Callable[[np.ndarray], np.ndarray],
+              origins: np.ndarray, blocks: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Time two matrix functions block by block of origins, each block by one then the other.
+
+    On a shared machine the load changes over minutes; alternating in short blocks puts the same load
+    on both sides, so their ratio holds where two long runs one after the other would not.
+    """
+    first_s = second_s = 0.0
+    first_rows, second_rows = [], []
+    for block in np.array_split(origins, blocks):
+        start = time.perf_counter()
+        first_rows.append(first(block))
+        middle = time.perf_counter()
+        second_rows.append(second(block))
+        first_s, second_s = first_s + middle - start, second_s + time.perf_counter() - middle
+    return first_s, second_s, np.vstack(first_rows), np.vstack(second_rows)
+
+
+def paired_part(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, rng: np.random.Generator,
+                args: argparse.Namespace, cache: Path) -> None:
+    """O x D and a 1 % closure then O x D, bare csgraph against CCH, alternated in blocks of origins."""
+    bare_s, cch_s, bare, fast = alternate(lambda b: reference(network, b, destinations),
+                                          lambda b: cch.cch_matrix(network, b, destinations, cache_dir=cache),
+                                          origins, args.blocks)
+    assert np.array_equal(fast, bare), "CCH and csgraph disagree"
+    closed = rng.choice(network.n_edges, max(1, network.n_edges // 100), replace=False)
+    factor = np.ones(network.n_edges)
+    factor[closed] = 0.0
+    start = time.perf_counter()
+    shut_csr = network.adjusted(factor)
+    shut_csr.csr("travel_time_ms")
+    rebuild_s = time.perf_counter() - start
+    start = time.perf_counter()
+    shut_cch = network.adjusted(factor)
+    cch.metric(shut_cch, cache_dir=cache, fresh=True)  # a new closure set: a new metric, customised once
+    customise_s = time.perf_counter() - start
+    after_bare_s, after_cch_s, after_bare, after_fast = alternate(
+        lambda b: reference(shut_csr, b, destinations),
+        lambda b: cch.cch_matrix(shut_cch, b, destinations, cache_dir=cache), origins, args.blocks)
+    assert np.array_equal(after_fast, after_bare), "CCH and csgraph disagree under the closure"
+    closure_csr, closure_cch = rebuild_s + after_bare_s, customise_s + after_cch_s
+    print(f"paired: {args.blocks} blocks of origins, each by bare csgraph then by CCH; answers equal")
+    table(["step", "bare csgraph s", "CCH s", "speed-up"], [
+        [f"{origins.size} x {destinations.size}", bare_s, cch_s, bare_s / cch_s],
+        ["1 % closed: CSR rebuild | new CCH metric", rebuild_s, customise_s, ""],
+        [f"1 % closed, then {origins.size} x {destinations.size} (rebuild included)", closure_csr, closure_cch,
+         closure_csr / closure_cch],
+    ])
+    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
 def scenario_part(args: argparse.Namespace) -> None:
     """Jinan scenario end to end: coverage of every site under a new closure (drawn), and a 10,000-incident sweep.
 
@@ -161,6 +252,7 @@ def scenario_part(args: argparse.Namespace) -> None:
     """
     scenario, documents = read_folder("jinan")
     coverage(scenario)  # network, placement and hierarchy built once, as in a running app
+    incident_library()  # the templates are read once, as in a running app
     rows = []
     for label, engine in (("csgraph only", "csgraph"), ("auto (CCH for bases x sites)", None)):
         csgraph_only = (mock.patch.object(matrix, "choose_engine", lambda *a, **k: "csgraph"),
@@ -184,6 +276,35 @@ def scenario_part(args: argparse.Namespace) -> None:
             rows.append([f"sweep of {args.incidents} incidents (model included), {label}", sweep_s,
                          result.summary["counted"]])
     table(["Jinan scenario, end to end", "seconds", "note"], rows)
+    if args.baseline:
+        paired_sweep(args)
+
+
+def timed_sweep(tree: Path, incidents: int, runs: int) -> dict[str, Any]:
+    """Run :data:`TIMED_SWEEP` on a tree in a fresh process and return its answer."""
+    done = subprocess.run([sys.executable, "-c", TIMED_SWEEP, str(tree), str(incidents), str(runs)], cwd=tree,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def paired_sweep(args: argparse.Namespace) -> None:
+    """Time the sweep by the code before issue 14 and by this tree, alternated in fresh processes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        before = Path(scratch)
+        archive = subprocess.run(["git", "archive", args.baseline], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(before)], input=archive.stdout, check=True)
+        rows, old, new = [], [], []
+        for k in range(args.pairs):
+            old.append(timed_sweep(before, args.incidents, 2))
+            new.append(timed_sweep(ROOT, args.incidents, 2))
+            rows.append([f"pair {k + 1}", old[-1]["seconds"], new[-1]["seconds"],
+                         old[-1]["seconds"] / new[-1]["seconds"]])
+        best_old, best_new = min(r["seconds"] for r in old), min(r["seconds"] for r in new)
+        rows.append(["best of each side", best_old, best_new, best_old / best_new])
+    print(f"\nsweep of {args.incidents} incidents on Jinan (model included, best of 2 in each fresh process): "
+          f"before issue 14 ({args.baseline}: {old[0]['teams']} available teams, {old[0]['counted']} counted) "
+          f"against this tree ({new[0]['teams']} teams, {new[0]['counted']} counted)")
+    table(["run", f"{args.baseline} seconds", "this tree seconds", "speed-up"], rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -197,6 +318,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all-origins", type=int, default=100, help="origins of the one-to-all comparison")
     parser.add_argument("--cache", type=Path, default=None, help="order cache folder (default: a temporary one)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each step; the best is printed")
+    parser.add_argument("--baseline", default=BASELINE, help="the commit the scenario part's sweep is paired "
+                        f"against (default {BASELINE}, before issue 14; empty: none)")
+    parser.add_argument("--paired", action="store_true", help="O x D and the closure only, bare csgraph and CCH "
+                        "alternated in blocks of origins (for a loaded machine)")
+    parser.add_argument("--blocks", type=int, default=10, help="blocks of origins of --paired")
+    parser.add_argument("--pairs", type=int, default=3, help="alternated (before, this tree) sweep processes")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         cache = args.cache or Path(scratch)

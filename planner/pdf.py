@@ -28,7 +28,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from planner.report import Section
 
 CJK_FONTS = (
     ("WenQuanYi Zen Hei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
@@ -86,6 +88,23 @@ def pdf_table(rows: Sequence[Sequence[Any]], styles: StyleSheet1, *, widths: Seq
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table
+
+
+def section_story(sections: Sequence[Section], styles: StyleSheet1) -> list[Any]:
+    """Return report sections (:mod:`planner.report`) as flowables: heading, lines, figure, table, lines after."""
+    story: list[Any] = []
+    heading = ParagraphStyle("SectionHeading", parent=styles["Heading2"], keepWithNext=1)
+    for section in sections:
+        story.append(Paragraph(escape(section.heading), heading))
+        story += [Paragraph(escape(line), styles["BodyText"]) for line in section.lines]
+        if section.figure is not None:
+            story.append(KeepTogether([section.figure.drawing(), Paragraph(escape(section.caption),
+                                                                           styles["BodyText"])]))
+        if section.rows:
+            story.append(pdf_table(section.rows, styles, widths=section.widths, font_size=section.font_size))
+        story += [Paragraph(escape(line), styles["BodyText"]) for line in section.after]
+        story.append(Spacer(1, 6))
+    return story
 
 
 @dataclass(frozen=True)

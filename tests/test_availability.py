@@ -19,11 +19,14 @@ import pytest
 
 from planner import clock
 from planner.availability import availability, default_rules, parse_rules
+from planner.cli import main
 from planner.coverage.available import coverage_now
+from planner.coverage.whatif import Plan, what_if
 from planner.dispatch.requests import incident_library, parse_incident_request
 from planner.dispatch.scenario import availability_summary, dispatch_scenario
 from planner.errors import InputError
 from planner.model.records import RECORD_TYPES, parse_record
+from planner.roads.day import on_the_day
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
 from tests.conftest import MINI, ROOT
@@ -268,3 +271,57 @@ def test_dispatch_and_coverage_api_take_a_time(client, users):
     now = client.get("/api/v1/scenarios/mini/coverage?at=2026-07-01T09:00", headers=headers).get_json()
     assert now["basis"] == "available" and now["at"] == "2026-07-01T09:00:00+08:00"
     assert set(now["nominal"]) == {"fire-5", "hazchem-30"}
+    # The what-if at the same moment starts from that coverage now: the same teams out, the same roads.
+    plan = {"close_bases": ["B1"], "at": "2026-07-01T09:00"}
+    at_nine = client.post("/api/v1/scenarios/mini/coverage/whatif", json=plan, headers=planner_headers).get_json()
+    assert "cannot answer" in at_nine["changes"][0]
+    assert {s["standard"]: s["passing_before"] for s in at_nine["standards"]} == \
+        {s["standard"]: s["passing"] for s in now["standards"]}
+    plain = client.post("/api/v1/scenarios/mini/coverage/whatif", json={"close_bases": ["B1"]},
+                        headers=planner_headers).get_json()
+    assert not any("cannot answer" in c for c in plain["changes"])
+
+
+NIGHT_ONLY = [{"id": "N", "team": "T2", "people": [f"H{i}" for i in range(8)], "starts": "2026-07-01T20:00",
+               "hours": 12, "every_h": 24}]
+
+
+def test_a_what_if_at_a_time_leaves_out_who_cannot_answer_then_before_and_after(mini):
+    """``at`` is one moment for coverage, what-if and dispatch: its teams on duty and its roads (on_the_day)."""
+    scenario = with_records(mini, people=hazchem_team(holders=8, people=8), shifts=NIGHT_ONLY)
+    day = on_the_day(scenario, {}, at="2026-07-01T09:00")
+    # 09:00: the night shift is off; T3 is at a drill (its status) whatever the time
+    assert day.at == AT and day.out == {"T2": "nobody on duty", "T3": "drilling"}
+    assert day.roads is not None and day.roads.at == "2026-07-01T09:00+08:00" and day.roads.band is None
+    now = coverage_now(scenario, availability(scenario, AT))
+    result = what_if(scenario, Plan(close_bases=("B3",)), roads=day.roads, unavailable=day.out)
+    # The before is coverage now (T2 out), not nominal coverage: S1 fails hazchem-30 before and after.
+    assert [(r.site, r.standard, r.passed) for r in result.before.sites] == \
+        [(r.site, r.standard, r.passed) for r in now.now.sites]
+    assert not result.before.result("S1", "hazchem-30").passed and not result.after.result("S1", "hazchem-30").passed
+    assert result.changes[0].startswith("2 team(s) cannot answer") and "T2" in result.changes[0]
+    night = on_the_day(scenario, {}, at="2026-07-01T22:00")
+    assert night.out == {"T3": "drilling"}
+    assert what_if(scenario, Plan(close_bases=("B3",)), unavailable=night.out).before.result("S1", "hazchem-30").passed
+    with pytest.raises(InputError) as bad:
+        on_the_day(scenario, {}, at="tonight")
+    assert bad.value.field == "at"
+
+
+def test_cli_what_if_at_a_time_is_coverage_now_with_the_plan(mini_folder: Path, cli_env: Path,
+                                                             capsys: pytest.CaptureFixture[str]):
+    lines = ["id,team,name,role,qualifications"] + [
+        f"H{i},T2,Person H{i},member,hazchem|||2020-01-01|2030-01-01" for i in range(8)]
+    (mini_folder / "people.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (mini_folder / "shifts.csv").write_text("id,team,kind,people,starts,hours,every_h\n"
+                                            "N,T2,duty," + ";".join(f"H{i}" for i in range(8))
+                                            + ",2026-07-01T20:00,12,24\n", encoding="utf-8")
+    args = ["coverage", "--scenario", str(mini_folder), "--at", "2026-07-01T09:00", "--json"]
+    assert main(args) == 0
+    now = json.loads(capsys.readouterr().out)
+    assert now["not_answering"] == {"T2": "nobody on duty", "T3": "drilling"}
+    assert main([*args, "--close-base", "B3"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert "T2" in plan["changes"][0]
+    passing_now = {s["standard"]: s["passing"] for s in now["standards"]}
+    assert {s["standard"]: s["passing_before"] for s in plan["standards"]} == passing_now

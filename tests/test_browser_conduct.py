@@ -73,7 +73,7 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         for k in range(1, rows.count()):  # the later injects sooner: T+1 and T+2 are 6 and 12 s at x10
             rows.nth(k).locator("[name=offset_min]").fill(str(min(k, 2)))
         controller.click("#save-msel")
-        controller.wait_for_function("() => document.getElementById('msel-state').textContent.includes('version 1')")
+        controller.wait_for_function("() => document.getElementById('msel-state').textContent.includes('版本 1')")
 
         for page in (director, controller, evaluator, player):
             page.goto(conduct)
@@ -112,7 +112,8 @@ def test_four_users_run_one_drill_end_to_end(drill_app, browser, server_url) -> 
         director.once("dialog", lambda dialog: dialog.accept())
         director.click("#endex")
         director.wait_for_selector("#after:not([hidden])")
-        director.wait_for_function("() => document.getElementById('evaluation-note').textContent.includes('Evaluated')")
+        director.wait_for_function(
+            "() => document.getElementById('evaluation-note').textContent.includes('已按记录评估')")
         director.screenshot(path=screenshot_path("conduct-director"), full_page=True)
 
         # The evaluation uses exactly the logged times.

@@ -54,7 +54,7 @@ def test_coverage_page_shows_gaps_coloured_sites_and_a_what_if(page: Any, server
     # hazchem-30: the refinery passes (green), the station is not subject to it (grey)
     page.select_option("#standard", "hazchem-30")
     assert _fill_colours(page) == {"S1": "#1a9850", "S2": "#bbb"}
-    assert "无缺口 No gaps" in page.inner_text("#gap-table")
+    assert "无缺口" in page.inner_text("#gap-table")
 
     # what-if: closing the hazchem base makes the refinery fail
     page.select_option("#close-base", "B2")
@@ -62,7 +62,7 @@ def test_coverage_page_shows_gaps_coloured_sites_and_a_what_if(page: Any, server
     page.wait_for_selector("#map[data-whatif='done']", timeout=15_000)
     assert _fill_colours(page)["S1"] == "#444"  # no hazchem team left: dark, no responder
     assert page.inner_text("#gaps-before") == "2" and page.inner_text("#gaps-after") == "3"
-    assert "Newly failing (1)" in page.inner_text("#whatif-result")
+    assert "新不达标 (1)" in page.inner_text("#whatif-result")
     page.screenshot(path=screenshot_path("coverage-whatif"))
     assert not errors, errors
 

@@ -59,7 +59,7 @@ def test_dispatcher_places_an_incident_runs_and_keeps_it_after_reload(page: Any,
     assert page.inner_text("#run-status-value") == "optimal"
     assert "0 ✓" in page.inner_text("#requirement-table")
     compare = page.inner_text("#compare-table")
-    assert "Weighted shortfall" in compare and "Units sent" in compare
+    assert "加权缺口" in compare and "派出队伍" in compare
     assert page.locator("#ledger-table").is_visible()
     assert page.locator(".leaflet-tooltip.arrival-label").count() == 1
     page.screenshot(path=screenshot_path("dispatch"))
@@ -78,6 +78,11 @@ def test_dispatcher_places_an_incident_runs_and_keeps_it_after_reload(page: Any,
         page.click("#ledger-csv")
     csv = Path(download.value.path()).read_text(encoding="utf-8")
     assert csv.lstrip("\ufeff").startswith("mission,unit,lender,payer,line,item,quantity,rate,days,amount")
+    # the summary to file: the plan solved again on the server, downloaded as a PDF
+    with page.expect_download(timeout=30_000) as summary:
+        page.click("#summary-pdf")
+    assert Path(summary.value.path()).read_bytes().startswith(b"%PDF")
+    assert summary.value.suggested_filename == "dispatch-summary-mini.pdf"
     assert not errors, errors
 
 
@@ -130,7 +135,7 @@ def test_viewer_sees_the_page_with_run_disabled(page: Any, server_url: str, user
     page.goto(f"{server_url}/dispatch?scenario=mini")
     page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
     assert page.is_disabled("#run-dispatch")
-    assert "dispatcher role" in page.inner_text("#role-note")
+    assert "调度员角色" in page.inner_text("#role-note")
     _click_map_at(page, 117.06, 36.665)
     assert page.locator(".incident-card").count() == 1
 
@@ -151,7 +156,7 @@ def test_jinan_ledger_table_and_csv_download(page: Any, server_url: str, users: 
     assert page.locator("#ledger-table tbody tr").count() >= 1
     assert "unit:Refinery operator" in page.inner_text("#ledger-totals")
     # the page's compensation (optimiser column of the comparison) is the ledger's total, to the fen
-    compensation = page.locator("#compare-table tbody tr", has_text="Compensation").locator("td").nth(1).inner_text()
+    compensation = page.locator("#compare-table tbody tr", has_text="补偿").locator("td").nth(1).inner_text()
     assert compensation == page.inner_text("#ledger-total") and compensation != "0.00"
     assert page.locator("#assignment-table tbody tr.borrowed").count() >= 1
     page.screenshot(path=screenshot_path("dispatch-jinan"))

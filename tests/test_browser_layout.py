@@ -16,8 +16,9 @@ pytestmark = pytest.mark.browser
 
 PAGES = ["/map?scenario=mini", "/coverage?scenario=mini", "/dispatch?scenario=mini", "/posture?scenario=mini",
          "/sweep?scenario=mini", "/inventory/?scenario=mini", "/drills?scenario=mini", "/audit?scenario=mini",
-         "/users", "/account/password", "/drills/actions?scenario=mini"]
-"""Every page behind the menu, the password form and the corrective actions, as an administrator sees them."""
+         "/users", "/account/password", "/drills/actions?scenario=mini", "/coverage/print?scenario=mini"]
+"""Every page behind the menu, the password form, the corrective actions and the printable coverage map, as an
+administrator sees them."""
 MENU = "#main-nav a"
 
 

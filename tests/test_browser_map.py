@@ -25,7 +25,7 @@ def test_map_renders_every_layer_and_shows_details(page, server_url, users):
     browser_login(page, server_url, "viewer")
     page.goto(f"{server_url}/map")
     page.wait_for_selector("#map[data-ready='true']", timeout=15_000)
-    assert "2 hazard sites" in page.inner_text("#counts") and "3 bases" in page.inner_text("#counts")
+    assert "2 个风险点" in page.inner_text("#counts") and "3 个基地" in page.inner_text("#counts")
     assert "OpenStreetMap contributors" in page.inner_text(".leaflet-control-attribution")
     assert page.locator("#tier-filter input").count() == 5
     assert page.locator("#type-filter input").count() == 2  # fire and hazchem in the mini scenario

@@ -31,6 +31,6 @@ def test_planner_plans_a_posture_from_a_cap_file(page, server_url, users, app):
     # The page says what "current" and "do nothing" are and why their figures differ.
     assert "Current: every team at home on its everyday readiness" in result
     assert "Do nothing: no team moves" in result
-    assert "Why the figures differ" in result and "differ only in turn-out" in result
+    assert "差异原因" in result and "differ only in turn-out" in result
     page.screenshot(path=screenshot_path("posture"))
     assert not errors, errors

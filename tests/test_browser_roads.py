@@ -48,7 +48,7 @@ def test_draw_a_closed_area_apply_it_and_save_it(page: Any, server_url: str, use
                            timeout=60_000)
     page.wait_for_selector("#map[data-ready='true']", timeout=60_000)
     assert _fill(page, "S1") == "#444"  # no team can reach it: no responder
-    assert "unreachable" in page.inner_text("#gap-table")
+    assert "不可达" in page.inner_text("#gap-table")
     assert page.get_attribute("#map", "data-closure-drawn") == "true"
     page.screenshot(path=screenshot_path("coverage-closure-drawn"))
 
@@ -59,6 +59,15 @@ def test_draw_a_closed_area_apply_it_and_save_it(page: Any, server_url: str, use
     assert page.input_value("#closure-set") == "refinery-cut"
     page.wait_for_selector("#map[data-closure-set='refinery-cut']", timeout=60_000)
     assert _fill(page, "S1") == "#444"
+
+    # The stored set is shown on the Map page too, with the roads it closes.
+    page.goto(f"{server_url}/map?scenario=mini", wait_until="domcontentloaded", timeout=60_000)
+    page.wait_for_selector("#map-closures[data-ready='true']", timeout=60_000)
+    page.select_option("#map-closures", "refinery-cut")
+    page.wait_for_selector("#map[data-closure-set='refinery-cut']", timeout=60_000)
+    assert "× 0" in page.inner_text("#map-closures-note")
+    assert page.evaluate("() => { let n = 0; document.getElementById('map').leafletMap.eachLayer((l) => {"
+                         " if (l.feature && l.feature.properties.role === 'closed') n += 1; }); return n; }") > 0
     assert not errors, errors
 
 

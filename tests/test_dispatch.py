@@ -22,6 +22,7 @@ from planner.dispatch.formulation import cover_rows
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import redispatch, solve_dispatch
 from planner.dispatch.problem import Incident, Requirement, problem_from_dict
+from planner.dispatch.rules import retained_minimums
 from planner.errors import InfeasibleError, InputError
 from planner.model.status import Status
 from tests.conftest import FIXTURES
@@ -709,3 +710,21 @@ def test_cover_rounding_cuts_keep_every_integer_point(quantity: int, contributio
         for s in range(least, quantity + 1):
             for coefs, s_coef, rhs in rows:
                 assert s_coef * s + sum(a * v for a, v in zip(coefs, x, strict=True)) >= rhs, (x, s, coefs, rhs)
+
+
+def test_held_back_lists_each_binding_minimum_with_what_stays_home() -> None:
+    """Region A keeps 1 mine squad by its own rule and 2 while lending to B; three squads, one sent."""
+    problem = problem_from_dict({
+        "units": [{"id": f"T{i}", "region": "A", "capabilities": {"mine_rescue_squad": 1}} for i in range(3)],
+        "incidents": [{"id": "I1", "region": "B", "priority": 1,
+                       "requirements": [{"capability": "mine_rescue_squad", "quantity": 1, "deadline_min": 60}]}],
+        "travel_min": {f"T{i}": {"I1": 10 + i} for i in range(3)},
+        "agreements": [{"lender": "A", "borrower": "B", "retained": {"mine_rescue_squad": 2}}],
+        "min_retained": {"A": {"mine_rescue_squad": 1}}})
+    result = solve_dispatch(problem)
+    sent = [a.unit for a in result.assignments]
+    assert sent == ["T0"] and [(b.lender, b.borrower) for b in result.borrowed] == [("A", "B")]
+    kept = retained_minimums(problem, sent, [(b.lender, b.borrower) for b in result.borrowed])
+    assert [(k.region, k.capability, k.minimum, k.kept, k.agreement) for k in kept] == [
+        ("A", "mine_rescue_squad", 1, 2, ""), ("A", "mine_rescue_squad", 2, 2, "A->B")]
+    assert [k.agreement for k in retained_minimums(problem, sent)] == [""]  # not lending: only the region's own rule

@@ -7,9 +7,11 @@ own ``travel_times_to``.
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
+import pypdf
 import pytest
 
 from geodata.matrix import travel_time_matrix
@@ -210,14 +212,14 @@ def test_openapi_documents_the_body_and_permission(client: Any) -> None:
 def test_page_for_dispatcher_and_viewer(client: Any, auth: Any) -> None:
     auth.login("dispatcher")
     page = client.get("/dispatch?scenario=mini").get_data(as_text=True)
-    assert "调度测试 Dispatch tester" in page and 'data-can-run="true"' in page and "/static/js/dispatch.js" in page
+    assert "调度测试" in page and 'data-can-run="true"' in page and "/static/js/dispatch.js" in page
     assert "/static/vendor/leaflet/leaflet.js" in page and "cdn" not in page.lower()
     assert '<option value="fire_squad">' in page and ">调度</a>" in page  # the nav link, in the default language
     assert 'id="run-dispatch" >' in page or 'id="run-dispatch">' in page
     auth.logout()
     auth.login("viewer")
     page = client.get("/dispatch?scenario=mini").get_data(as_text=True)
-    assert 'data-can-run="false"' in page and "needs the dispatcher role" in page
+    assert 'data-can-run="false"' in page and "调度需要调度员角色" in page
     assert 'id="run-dispatch" disabled' in page
     assert client.get("/static/js/dispatch.js").status_code == 200
 
@@ -250,3 +252,20 @@ def test_jinan_ledger_lines_totals_and_payer(dispatcher: Any, app: Any) -> None:
     assert sum(ledger["totals_by_lender"].values()) == pytest.approx(ledger["total"], abs=0.01)
     assert set(ledger["totals_by_payer"]) <= {"unit:Refinery operator"}
     assert data["greedy"]["objective"]["weighted_shortfall"] >= optimal["objective"]["weighted_shortfall"]
+
+
+def test_dispatch_summary_to_file_as_pdf_and_html(dispatcher: Any) -> None:
+    """The borrowing plan above, summarised: the PDF to file and its HTML twin carry the unit and the ledger total."""
+    body = {"incidents": [{"lon": 117.10, "lat": 36.68, "priority": 2,
+                           "requirements": [{"capability": "hazchem_squad", "quantity": 1, "deadline_min": 60}]}]}
+    total = dispatcher.post(URL, json=body).get_json()["ledger"]["total"]
+    pdf = dispatcher.post(f"{URL}/summary", json=body)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.get_data())).pages)
+    assert "应急救援调度方案" in text and "T2" in text and f"合计 Total: {total:.2f}" in text and "第 1 /" in text
+    html = dispatcher.post(f"{URL}/summary?format=html", json=body)
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    page = html.get_data(as_text=True)
+    assert "<h2>留守力量 Held back (retained minimums)</h2>" in page and f"合计 Total: {total:.2f}" in page
+    bad = dispatcher.post(f"{URL}/summary?format=docx", json=body)
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "format"

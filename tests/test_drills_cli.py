@@ -134,3 +134,27 @@ def test_evaluate_needs_a_stored_scenario_and_drill(cli_env: Path, flood_store: 
     assert main(["drills", "evaluate", "--scenario", "shanxi-coal", "--drill", FLOOD_KEY, "--observed", observed,
                  "--plan", "another-plan"]) == 2
     assert "plan must be one of" in capsys.readouterr().err
+
+
+def test_simulate_a_bridge_closed_by_the_surprise_branch(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Closed from inject I3a (minute 12), teams on the road by then still arrive; closed from the alarm they do not.
+
+    At the Jiyang fine-chemicals site the hazardous-chemicals teams are all based south of the river: they
+    depart before minute 12 (turn-out of a few minutes after the order at 2), so under the bridge closed
+    at 12 they arrive as on the open roads, while under the bridge closed from the alarm none is sent.
+    """
+    args = ["--scenario", "jinan", "--template", "chemical-fire-explosion", "--site", "site-fine-chem-jiyang",
+            "--runs", "3", "--seed", "1", "--json"]
+    assert main(["drills", "simulate", *args]) == 0
+    free = json.loads(capsys.readouterr().out)
+    assert main(["drills", "simulate", *args, "--closures", "north-corridor-cut"]) == 0
+    closed = json.loads(capsys.readouterr().out)
+    assert main(["drills", "simulate", *args, "--closures", "north-corridor-cut", "--closures-inject", "I3a"]) == 0
+    branch = json.loads(capsys.readouterr().out)
+    assert closed["roads"]["closures_from_min"] is None and branch["roads"]["closures_from_min"] == 12.0
+    assert "first:hazchem_squad" not in closed["metrics"]
+    assert branch["metrics"]["first:hazchem_squad"] == free["metrics"]["first:hazchem_squad"]
+    assert main(["drills", "simulate", *args, "--closures", "north-corridor-cut", "--closures-inject", "I9"]) == 2
+    assert "no inject 'I9'" in capsys.readouterr().err
+    assert main(["drills", "simulate", *args, "--closures-from", "12"]) == 2
+    assert "closures_from_min needs closures" in capsys.readouterr().err

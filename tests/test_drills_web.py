@@ -165,7 +165,7 @@ def test_design_shift_and_simulation_job(app, client, auth, planned) -> None:
     stale = client.post(f"{API}/drills/{KEY}/shift", json={"minutes": 5, "expected_version": 1})
     assert stale.status_code == 409
     page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
-    assert "2026-04-08 09:45 +08:00 (Asia/Shanghai)" in page and "five fire squads assembled within 30 min" in page
+    assert "2026年4月8日 09:45 +08:00 (Asia/Shanghai)" in page and "five fire squads assembled within 30 min" in page
 
     started = client.post(f"{API}/drills/{KEY}/simulations", json={"runs": 40, "seed": 7})
     assert started.status_code == 202
@@ -202,7 +202,7 @@ def test_evaluation_scores_the_timeline_and_its_actions_stay_until_closed(app, c
     open_ids = [a["id"] for a in board["columns"]["open"]]
     assert open_ids == [f"CA-{KEY}-1", f"CA-{KEY}-2"]
     assert "refinery-onsite-tank" in board["plans_needing_revision"]
-    assert "needs revision" in client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
+    assert "需修订" in client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
     report = client.get(f"{API}/evaluations/{KEY}/report?format=html").get_data(as_text=True)
     assert "12.0" in report and "O1" in report
     assert f"CA-{KEY}-1" in client.get(f"{API}/evaluations/{KEY}/report?format=summary").get_data(as_text=True)

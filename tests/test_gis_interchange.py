@@ -24,7 +24,8 @@ from planner.scenario.importing import preview_import
 from planner.store.database import Store
 from tests.conftest import MINI
 
-LAYERS = {"jurisdictions", "bases", "teams", "equipment", "sites", "depots", "service_areas", "coverage", "gaps"}
+LAYERS = {"jurisdictions", "bases", "teams", "equipment", "sites", "depots", "service_areas", "service_area_breaks",
+          "coverage", "gaps"}
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ def exported(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """The mini scenario stored, then exported as GIS layers in both formats."""
     assert main(["scenario", "load", str(MINI)]) == 0
     for layer_format in ("geojson", "csv"):
-        assert main(["scenario", "export", "mini", str(cli_env / layer_format), "--format", layer_format]) == 0
+        assert main(["scenario", "export", "mini", str(cli_env / layer_format), "--format", layer_format,
+                     "--breaks", "5"]) == 0
     capsys.readouterr()
     return cli_env
 

@@ -8,20 +8,23 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pypdf
 import pytest
 from reportlab.lib.pagesizes import A4
 
 from planner.cli import main
-from planner.coverage.printout import TITLE, coverage_pdf
+from planner.coverage.printout import TITLE, coverage_html, coverage_map, coverage_pdf
 from planner.coverage.verdict import coverage
 from planner.dispatch.printout import TITLE as DISPATCH_TITLE
 from planner.drills.calendar_export import to_pdf
 from planner.drills.evaluation import evaluate_drill, parse_observed
 from planner.drills.records import parse_programme
 from planner.drills.reports import aar_pdf, report_pdf
+from planner.mapfigure import METRES_PER_DEGREE
 from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
+from planner.requests.claims import claims_pdf
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 from tests.browser import ARTIFACTS
@@ -76,12 +79,39 @@ def test_coverage_report_breaks_its_gap_table_across_pages(cjk_available: None) 
     reader = check_print_layout(pdf, TITLE, "山西省应急管理厅 · 山西煤矿与矿山救援力量覆盖")
     assert len(reader.pages) >= 2 and len(report.gaps) > 15
     pages = [page.extract_text() for page in reader.pages]
-    assert all("站点 site" in text and "差距" in text for text in pages)  # the header row on every page
+    first = next(n for n, text in enumerate(pages) if "缺口清单 Gap list" in text)
+    assert len(pages) - first >= 2  # the gap table runs over pages
+    assert all("站点 site" in text and "差距" in text for text in pages[first:])  # its header row on each
     text = "".join(pages)
     for gap in report.gaps:  # every gap row printed, none lost at a page break
         assert f"({gap.site})" in text
     assert "重大风险" in text or "低风险" in text
+    assert "覆盖图 Map" in pages[0] and "© OpenStreetMap contributors" in text  # the map figure, attributed
     render(pdf, "coverage-report")
+
+
+def test_coverage_map_figure_places_sites_and_furniture() -> None:
+    """The figure draws each site where its lon/lat falls and colours it by the gap list, in SVG and in PDF."""
+    scenario = read_scenario(MINI)
+    report = coverage(scenario)
+    figure = coverage_map(report, scenario)
+    failing = {g.site for g in report.gaps}
+    layers = {layer.label: layer for layer in figure.layers}
+    assert len(layers["缺口 Sites on the gap list"].shapes) == len(failing) > 0
+    west = min(report.sites, key=lambda r: r.lon)
+    east = max(report.sites, key=lambda r: r.lon)
+    assert figure.point(west.lon, west.lat)[0] < figure.point(east.lon, east.lat)[0]  # east is to the right
+    for row in report.sites:
+        x, y = figure.point(row.lon, row.lat)
+        assert 0 <= x <= figure.width and 0 <= y <= figure.height
+    svg = figure.svg()
+    ElementTree.fromstring(svg)  # well-formed
+    assert "© OpenStreetMap contributors" in svg and ">N</text>" in svg and " km<" in svg or " m<" in svg
+    length, label = figure.scale_bar()
+    metres = float(label.split()[0]) * (1000 if label.endswith("km") else 1)
+    assert length == pytest.approx(metres / METRES_PER_DEGREE * figure._frame[3])
+    html = coverage_html(report, scenario, agency="济南市应急管理局")
+    assert "<svg" in html and "@page { size: A4" in html and html.count("<tr>") >= len(report.gaps) + 1
 
 
 def test_long_table_repeats_its_header_and_keeps_rows_whole(cjk_available: None) -> None:
@@ -157,7 +187,7 @@ def test_dispatch_summary_pdf_carries_the_plan_and_its_ledger(cjk_available: Non
     incidents = ["117.108,36.702,chemical-fire-explosion,5", "117.0,36.66,high-rise-fire",
                  "117.145,36.73,toxic-release,4"]
     assert main(["dispatch", "--scenario", "jinan", *[a for text in incidents for a in ("--incident", text)],
-                 "--json", "--pdf", str(out)]) == 0
+                 "--json", "--pdf", str(out), "--html", str(cli_env / "dispatch.html")]) == 0
     run = json.loads(capsys.readouterr().out)
     reader = check_print_layout(out.read_bytes(), DISPATCH_TITLE, "应急救援调度方案")
     text = "".join(page.extract_text() for page in reader.pages)
@@ -168,5 +198,54 @@ def test_dispatch_summary_pdf_carries_the_plan_and_its_ledger(cjk_available: Non
     assert lines and f"合计 Total: {run['ledger']['total']:.2f}" in text
     for line in lines:
         assert f"{line['amount']:.2f}" in text
+    materials = run["optimal"]["materials"]
+    assert materials and "物资 Materials" in text and all(m["stock"] in text.replace("\n", "") for m in materials)
+    assert "留守力量 Held back (retained minimums)" in text and "最低保留" in text
+    html = (cli_env / "dispatch.html").read_text(encoding="utf-8")
+    for heading in ("物资 Materials", "留守力量 Held back (retained minimums)", "补偿台账 Compensation ledger"):
+        assert f"<h2>{heading}</h2>" in html
+    assert f"合计 Total: {run['ledger']['total']:.2f}" in html
     render(out.read_bytes(), "dispatch-summary")
     assert main(["dispatch", "--problem", "x.json", "--pdf", str(out)]) == 2
+
+
+def test_coverage_report_page_and_printable_map(cjk_available: None, client: Any, auth: Any) -> None:
+    """The HTML report, the printable map page (A4 landscape print CSS) and its PDF, linked from the Coverage page."""
+    auth.login("viewer")
+    page = client.get("/coverage?scenario=mini").get_data(as_text=True)
+    for link in ("print-map-link", "report-html", "report-pdf", "export-gpkg"):
+        assert f'id="{link}"' in page
+    report = client.get("/coverage/report?scenario=mini")
+    text = report.get_data(as_text=True)
+    assert report.status_code == 200 and TITLE in text and "© OpenStreetMap contributors" in text and "<svg" in text
+    printable = client.get("/coverage/print?scenario=mini&standard=fire-5")
+    html = printable.get_data(as_text=True)
+    assert printable.status_code == 200 and "size: A4 landscape" in html and "@media print" in html
+    gaps = [g for g in coverage(read_scenario(MINI)).gaps if g.standard == "fire-5"]
+    assert html.count("</tr>") == len(gaps) + 1 and all(f"({g.site})" in html for g in gaps)
+    assert "覆盖图" in html and "© OpenStreetMap contributors" in html and "服务范围 Service areas" in html
+    pdf = client.get("/coverage/print?scenario=mini&standard=fire-5&format=pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    reader = check_print_layout(pdf.get_data(), "覆盖图 Coverage map · 测试小区域 · fire-5 · " +
+                                pypdf.PdfReader(io.BytesIO(pdf.get_data())).metadata.title.rsplit(" · ", 1)[1],
+                                "测试小区域")
+    page_box = reader.pages[0].mediabox
+    assert float(page_box.width) > float(page_box.height)  # landscape
+    assert "© OpenStreetMap contributors" in reader.pages[0].extract_text()
+    render(pdf.get_data(), "coverage-map")
+    unknown = client.get("/coverage/print?scenario=mini&standard=nope")
+    assert unknown.status_code == 400 and "standard" in unknown.get_data(as_text=True)
+
+
+def test_claims_pdf_has_the_filing_layout_on_landscape_pages(cjk_available: None) -> None:
+    """Forty claim lines of two payers: header and page numbers on every landscape page, every line printed."""
+    lines = [{"payer": f"government:{'licheng' if i % 2 else 'lixia'}", "unit": f"T{i}", "lender": "shandong",
+              "line": "labour", "item": "person-days", "quantity": 6, "rate": 330.0, "days": 1,
+              "amount": 1980.0 + i, "agreement": "SD-LC", "rule": "R-COMP"} for i in range(40)]
+    pdf = claims_pdf([{"id": "REQ-1", "claim": {"status": "paid", "lines": lines}}], title="历城区",
+                     agency="济南市应急管理局")
+    reader = check_print_layout(pdf, "补偿申请 / Compensation claims", "济南市应急管理局 · 历城区")
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(f"{1980.0 + i:.2f}" in text for i in range(40)) and "支付方 Payer government:licheng" in text
+    box = reader.pages[0].mediabox
+    assert float(box.width) > float(box.height)

@@ -170,3 +170,13 @@ def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:
     bad = planner_web.post("/api/v1/scenarios/jinan/jobs", json={
         "kind": "drills-simulate", "params": {**params, "band": "rush"}})
     assert bad.status_code in (400, 404) and bad.get_json()["error"]["field"] == "band"
+    branch = _finished(planner_web, planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": {**params, "closures": "north-corridor-cut", "closures_inject": "I3a"}}
+    ).get_json()["id"])
+    assert branch["status"] == "done" and branch["result"]["roads"]["closures_from_min"] == 12.0
+    unknown = planner_web.post("/api/v1/scenarios/jinan/jobs", json={
+        "kind": "drills-simulate", "params": {**params, "closures": "north-corridor-cut", "closures_inject": "I9"}})
+    assert unknown.status_code == 400 and unknown.get_json()["error"]["field"] == "closures_inject"
+    drawn = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "drills-simulate", "params": {
+        **params, "closures": {"type": "Polygon", "coordinates": [[[10, 10], [11, 10], [11, 11], [10, 10]]]}}})
+    assert drawn.status_code == 400 and drawn.get_json()["error"]["field"] == "closures"  # far from every road

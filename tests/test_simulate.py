@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from planner.drills.design import design_drill, shift_design
 from planner.drills.sim_case import build_case
-from planner.drills.simulate import SimCase, SimSettings, SimUnit, monte_carlo, simulate_once
+from planner.drills.simulate import RoadChange, SimCase, SimSettings, SimUnit, monte_carlo, simulate_once
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 
@@ -77,3 +78,39 @@ def test_design_dispatch_msel_and_shift() -> None:
     before = [b.time - a.time for a, b in zip(design.msel, design.msel[1:], strict=False)]
     after = [b.time - a.time for a, b in zip(moved.msel, moved.msel[1:], strict=False)]
     assert before == after and moved.start == dt.datetime(2026, 4, 10, 10, 0)
+
+
+def test_a_road_change_holds_for_teams_departing_after_it() -> None:
+    """A bridge closed at minute 2.5: near (ordered at 2, departs at 4) drives the closed roads, 2 + 2 + 30."""
+    closed = RoadChange(2.5, {"near": 30.0}, "bridge")
+    case = replace(_case(), changes=(closed,))
+    run = simulate_once(case, None, SimSettings(notification_min=2.0, deterministic=True))
+    # Ordered at 2 on the open roads: near (12) and mid (21) are chosen; near departs at 4, after the closure.
+    assert run.times["first_arrival"] == pytest.approx(2.0 + 1.0 + 20.0)  # mid, untouched
+    arrived = {who: t for t, what, who in run.timeline if what == "arrived"}
+    assert arrived["near"] == pytest.approx(2.0 + 2.0 + 30.0)
+    assert (2.5, "roads changed", "bridge") in run.timeline
+    # A team that departs before the change keeps its route: the same closure at minute 5 leaves near at 14.
+    later = simulate_once(replace(case, changes=(RoadChange(5.0, {"near": 30.0}),)), None,
+                          SimSettings(notification_min=2.0, deterministic=True))
+    assert later.times["first_arrival"] == pytest.approx(2.0 + 2.0 + 10.0)
+
+
+def test_a_road_change_before_the_order_changes_who_is_sent_and_can_cut_a_team_off() -> None:
+    # Closed from minute 1, before the order at 2: by turn-out + travel then, mid (1 + 20 = 21) and near
+    # (2 + 30 = 32) make the two squads of T+0; far (1 + 40 = 41) is not sent.
+    early = simulate_once(replace(_case(), changes=(RoadChange(1.0, {"near": 30.0}),)), None,
+                          SimSettings(notification_min=2.0, deterministic=True))
+    sent = {who for _, what, who in early.timeline if what == "dispatched"}
+    assert {"mid", "near"} <= sent and "far" not in sent
+    # Near cut off from minute 1: far (3 squads) is sent in its place; two squads stand at its arrival.
+    cut = simulate_once(replace(_case(), changes=(RoadChange(1.0, {"near": np.inf}),)), None,
+                        SimSettings(notification_min=2.0, deterministic=True))
+    sent = {who for _, what, who in cut.timeline if what == "dispatched"}
+    assert "near" not in sent and "far" in sent
+    assert cut.times["assembled:mine_rescue_squad:2"] == pytest.approx(2.0 + 1.0 + 40.0)
+    # Cut off after being ordered (closure at 3, near departs at 4): it never arrives.
+    late = simulate_once(replace(_case(), changes=(RoadChange(3.0, {"near": np.inf}),)), None,
+                         SimSettings(notification_min=2.0, deterministic=True))
+    assert (4.0, "cut off", "near") in late.timeline
+    assert "near" not in {who for _, what, who in late.timeline if what == "arrived"}

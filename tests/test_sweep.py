@@ -103,6 +103,15 @@ def test_nearest_available_rule_by_hand() -> None:
     assert rush.standard_min[0, 0] == pytest.approx(6.0)
 
 
+def test_a_chunk_answers_each_incident_as_it_would_alone() -> None:
+    # The chunk is answered for all its incidents at once: a day and a rush-hour incident side by side
+    # keep the hand-worked answers above (A and B at 6 min; B alone at 8 min).
+    both = evaluate_chunk(tiny_model(), 0, 0, np.array([0, 0, 0]), np.array([0, 0, 0]), np.array([0, 1, 0]), seed=1)
+    assert both.sent.tolist() == [[True, True, False], [False, True, False], [True, True, False]]
+    assert both.first_min[:, 0].tolist() == pytest.approx([6.0, 8.0, 6.0])
+    assert both.standard_min[:, 0].tolist() == pytest.approx([4.0, 6.0, 4.0])
+
+
 def test_busy_teams_do_not_respond() -> None:
     model = tiny_model(busy_share=0.999999)
     result = evaluate_chunk(model, 0, 0, np.array([0]), np.array([0]), np.array([0]), seed=1)

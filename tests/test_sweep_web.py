@@ -54,7 +54,7 @@ def test_sweep_page_shows_progress_and_the_summary(page, server_url, users):
     page.click("#run-sweep")
     page.wait_for_selector("#sweep-page[data-state='done']", timeout=60_000)
     assert page.locator("#sweep-standards tbody tr").count() == 2  # fire-5 and hazchem-30 in the mini scenario
-    assert "400 incidents counted" in page.inner_text("#sweep-meta")
+    assert "计入 400 起事故" in page.inner_text("#sweep-meta")
     assert page.locator("#progress-bar").evaluate("b => b.style.width") == "100%"
     page.screenshot(path=screenshot_path("sweep"), full_page=True)
 
@@ -72,6 +72,6 @@ def test_the_sweep_page_shows_an_interrupted_sweep_and_runs_it_again(page, serve
     assert INTERRUPTED in page.inner_text("#sweep-error")
     page.click("#sweep-again")
     page.wait_for_selector("#sweep-page[data-state='done']", timeout=90_000)
-    assert "300 incidents counted" in page.inner_text("#sweep-meta")
+    assert "计入 300 起事故" in page.inner_text("#sweep-meta")
     rerun = app.extensions["planner_jobs"].list(kind="sweep")[0]
     assert rerun["rerun_of"] == "cut0short000" and rerun["params"]["incidents"] == 300

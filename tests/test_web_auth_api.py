@@ -24,7 +24,7 @@ def test_pages_and_api_need_sign_in(client, users):
 
 def test_wrong_password_is_refused(client, users):
     response = client.post("/login", data={"username": "viewer", "password": "nope-nope"})
-    assert response.status_code == 401 and "Wrong username or password" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
     assert client.get("/api/v1/scenarios", headers=basic("viewer", "wrong")).status_code == 401
 
 

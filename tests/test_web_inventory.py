@@ -18,14 +18,14 @@ def test_inventory_lists_records_with_labels(client, auth):
     assert "Refinery" in page and "重大风险" in page and "major (red)" not in page  # labels in the page's language
     english = client.get("/inventory/?scenario=mini&kind=sites&lang=en").get_data(as_text=True)
     assert "major (red)" in english and "重大风险" not in english
-    assert "编辑 Edit" not in page  # a viewer sees no edit links
+    assert ">编辑</a>" not in page  # a viewer sees no edit links
 
 
 def test_viewer_cannot_open_or_post_the_edit_form(client, auth):
     auth.login("viewer")
     assert client.get("/inventory/teams/T1/edit?scenario=mini").status_code == 403
     response = client.post("/inventory/teams/T1/edit?scenario=mini", data={"members": "99", "version": "1"})
-    assert response.status_code == 403 and "may not do this" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "无权执行此操作" in response.get_data(as_text=True)
 
 
 def test_edit_form_saves_and_reports_bad_input_with_the_input_kept(client, auth):
@@ -70,7 +70,7 @@ def test_create_and_refused_delete(client, auth):
     data = client.get("/api/v1/scenarios/mini/records/equipment/E9").get_json()["data"]
     assert data["capabilities"] == ["water", "light"] and data["team"] is None
     refused = client.post("/inventory/bases/B1/delete?scenario=mini", follow_redirects=True)
-    assert "Not deleted" in refused.get_data(as_text=True)
+    assert "未删除" in refused.get_data(as_text=True)
     assert client.get("/api/v1/scenarios/mini/records/bases/B1").status_code == 200
 
 

@@ -81,7 +81,7 @@ def test_anonymous_unsafe_requests_get_401(app, client, users):
         assert response.status_code == 401, (method, path)
         assert response.get_json()["error"]["code"] == "unauthorized"
     page = client.post("/inventory/teams/T1/delete?scenario=mini", data={"version": "1"})
-    assert page.status_code == 401 and "sign in first" in page.get_data(as_text=True)
+    assert page.status_code == 401 and "请先登录" in page.get_data(as_text=True)
     assert client.post("/login", data={"username": "planner", "password": users["planner"]}).status_code == 400
     assert client.get(RECORD, headers=basic("admin", users["admin"])).get_json()["data"]["members"] == 24
 
@@ -151,7 +151,7 @@ def test_sign_in_is_throttled_then_an_admin_lifts_the_lockout(app, client, users
     assert api.status_code == 429 and api.get_json()["error"]["code"] == "too_many_sign_ins"
     admin = app.test_client()
     users_page = admin.get("/users", headers=basic("admin", users["admin"])).get_data(as_text=True)
-    assert re.search(r'data-user="planner".*?Locked until', users_page, re.S)
+    assert re.search(r'data-user="planner".*?锁定至', users_page, re.S)
     unlocked = admin.post("/users", headers=basic("admin", users["admin"]),
                           data={"action": "unlock", "username": "planner"})
     assert unlocked.status_code == 302

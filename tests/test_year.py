@@ -170,6 +170,25 @@ def test_the_optimiser_never_crosses_a_border_without_an_agreement() -> None:
     assert figures["unit_cross_h"].sum() > 0 and figures["unit_compensation"].sum() > 0
 
 
+def test_a_unit_lent_on_many_incidents_a_day_is_paid_each_day_once() -> None:
+    card = RateCard(labour_per_person_day=100.0, subsistence_per_person_day=0.0, transport_per_km=0.0,
+                    transport_per_trip=0.0)
+    lent = queue_model(1, 1 / 120.0, 20.0, regions=("A", "B"), drive_min=5.0,
+                       agreements=(Agreement(lender="A", borrower="B", rates=card),))
+    figures = simulate(lent, YearRun(days=3), 0, 1)
+    assert figures["unit_dispatches"][0] > 12  # about 36 calls in 3 days, every day
+    # 4 people x 100 yuan x the 3 days served (a fourth when the last call runs past midnight), not x calls
+    assert figures["unit_compensation"][0] in (1200.0, 1600.0)
+
+
+def test_a_raised_readiness_shortens_the_turn_out_while_it_holds() -> None:
+    model = replace(queue_model(2, 1 / 240.0, 30.0, drive_min=5.0), turnout_min=np.full(2, 4.0))
+    everyday = simulate(model, YearRun(days=4), 0, 3)
+    raised = simulate(model, YearRun(days=4, turnouts=((0, 0.0, 1e9, 1.0), (1, 0.0, 1e9, 1.0))), 0, 3)
+    assert everyday["incidents"] == raised["incidents"] > 0
+    assert everyday["p50_min"][0] == pytest.approx(9.0) and raised["p50_min"][0] == pytest.approx(6.0)
+
+
 def test_a_held_unit_is_not_sent_until_its_hold_ends() -> None:
     model = queue_model(1, 1 / 90.0, 20.0)
     days = 4
@@ -181,16 +200,30 @@ def test_a_held_unit_is_not_sent_until_its_hold_ends() -> None:
 
 
 def test_move_up_repositions_free_units_with_the_posture_engine() -> None:
-    model = queue_model(3, 1 / 30.0, 90.0)
-    two_stations = replace(
+    # Two bases each covering one site; a standby point covering both. Incidents at site A take the unit of
+    # base 1; while it is away, site A is uncovered (half the normal coverage) and move-up sends the unit of
+    # base 2 to the standby point, from where it covers both sites.
+    model = queue_model(2, 1 / 120.0, 90.0)
+    far, near, mid = 20.0, 5.0, 8.0
+    drive = np.array([[0, 9, 9, near, far], [9, 0, 9, far, near], [9, 9, 0, mid, mid],
+                      [near, far, mid, 0, 9], [far, near, mid, 9, 0]], dtype=float)
+    cover = np.full((3, 2, 2), np.inf)
+    cover[0, 0, :], cover[1, 1, :], cover[2, :, :] = near, near, mid
+    layout = replace(
+        model, place_ids=("b1", "b2", "standby", "siteA", "siteB"), place_region=("A",) * 5, n_stations=3,
+        unit_home=np.array([0, 1]), drive_min=drive, source_place=np.array([3]), row_place=np.array([3, 4]),
+        row_standard=np.array([0, 0]), row_weight=np.array([1.0, 1.0]), station_cover_min=cover)
+    still = simulate(layout, YearRun(days=10), 0, 2)
+    moved = simulate(layout, YearRun(days=10, move_up=True), 0, 2)
+    assert still["moves"] == 0 and moved["moves"] > 0
+    assert moved["covered"][0] > still["covered"][0]  # site A covered more of the time
+    # a layout that leaves a site uncovered with every unit at home is not "repaired" by move-up: it defends
+    # the normal coverage, it does not redesign the layout
+    standby_only = replace(
         model, place_ids=("base", "standby", "site"), place_region=("A", "A", "A"), n_stations=2,
         drive_min=np.array([[0.0, 4.0, 12.0], [4.0, 0.0, 3.0], [12.0, 3.0, 0.0]]), source_place=np.array([2]),
-        row_place=np.array([2]),
-        station_cover_min=np.stack([np.full((1, 3), np.inf), np.full((1, 3), 3.0)]))
-    still = simulate(two_stations, YearRun(days=5), 0, 2)
-    moved = simulate(two_stations, YearRun(days=5, move_up=True, move_up_threshold=1.0), 0, 2)
-    assert still["moves"] == 0 and moved["moves"] > 0
-    assert moved["covered"][0] > still["covered"][0] == 0.0  # only the standby point covers the site
+        row_place=np.array([2]), station_cover_min=np.stack([np.full((1, 2), np.inf), np.full((1, 2), 3.0)]))
+    assert simulate(standby_only, YearRun(days=10, move_up=True, move_up_threshold=1.0), 0, 2)["moves"] == 0
 
 
 def test_replications_are_the_same_on_every_backend_and_resume(tmp_path: Path) -> None:
@@ -326,15 +359,21 @@ def test_the_sweep_page_runs_a_year_over_time_with_its_timeline(page, server_url
     page.goto(f"{server_url}/sweep?scenario=mini")
     page.check("input[name=sweep-mode][value=over-time]")
     assert page.is_hidden("#sweep-form") and page.is_visible("#year-form")
-    page.fill("#year-form input[name=days]", "200")
+    page.fill("#year-form input[name=days]", "60")
     page.fill("#year-form input[name=replications]", "3")
     page.fill("#year-form input[name=rate_scale]", "20")
-    page.fill("#year-form input[name=compare_rate_scale]", "40")
+    page.select_option("#year-compare-closed-base", index=1)  # a what-if layout: the first base closed
+    warning = {"id": "w1", "event": "Rainstorm red warning", "onset": "2027-01-02T00:00:00+08:00",
+               "expires": "2027-01-03T00:00:00+08:00", "area": {"regions": ["LX", "TQ"]}}
+    page.fill("#year-warnings", json.dumps([warning]))  # the period is then 2027's, the warning's year
+    page.wait_for_selector("#year-closures[data-ready=true]")
     page.click("#run-year")
     page.wait_for_selector("#year-mode[data-state='done']", timeout=120_000)
     assert page.locator("#year-standards tbody tr").count() == 2
     assert page.locator("#year-difference tbody tr").count() == 2 and page.is_visible("#year-comparison")
-    assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 200
+    assert page.locator("#year-chart").evaluate("c => Chart.getChart(c).data.labels.length") == 60
+    assert "封闭集" in page.inner_text("#year-form")  # the new labels speak zh_CN
+    assert "w1:" in page.inner_text("#year-meta")  # the warning's posture, with the teams it holds
     page.screenshot(path=screenshot_path("sweep-over-time"), full_page=True)
 
 
@@ -350,6 +389,78 @@ def test_a_programme_year_holds_the_teams_of_its_field_drills_for_their_days() -
     held = {(dt.date(2026, 1, 1) + dt.timedelta(days=int(start // 1440)), model.unit_ids[unit])
             for unit, start, end in holds if end - start == 1440}
     assert held == field_days  # each field drill's teams, for its whole day; tabletop drills hold nobody
+
+
+def test_a_band_that_slows_every_road_raises_the_median_response_on_the_same_incidents() -> None:
+    scenario, documents = read_folder("jinan")
+    slow = {**documents, "speed_profiles": {"bands": [{"id": "gridlock", "start": "07:00", "end": "07:00",
+                                                       "default_factor": 0.5}]}}  # all week, half speed
+    slowed = build_model(scenario, slow)
+    free = build_model(scenario, slow, time_bands=False)
+    assert slowed.band_ids == ("gridlock",) and free.band_ids == ()
+    finite = np.isfinite(free.drive_min) & (free.drive_min > 0)
+    assert np.allclose(slowed.drive_at(123.0)[finite], 2 * free.drive_min[finite], rtol=0.02)  # one matrix per band
+    run = YearRun(days=2, warmup_days=0.5)
+    a = run_year(free, run, replications=3, seed=5)
+    b = run_year(slowed, run, replications=3, seed=5)
+    assert np.array_equal(a.records.incidents, b.records.incidents)  # common random numbers: the same incidents
+    measured = ~np.isnan(a.records.p50_min) & np.isfinite(a.records.p50_min)
+    assert measured.any() and np.all(b.records.p50_min[measured] > a.records.p50_min[measured])
+    assert b.records.covered.mean() < a.records.covered.mean()  # the stations cover less in the band, too
+
+
+def test_the_year_drives_under_a_stored_closure_set(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario, documents = read_folder("jinan")
+    closed = build_model(scenario, documents, closures="north-corridor-cut", time_bands=False)
+    free = build_model(scenario, documents, time_bands=False)
+    assert closed.roads is not None and closed.roads["closures"]["closure_set"] == "north-corridor-cut"
+    assert np.count_nonzero(np.isinf(closed.drive_min)) > np.count_nonzero(np.isinf(free.drive_min))
+    assert main(["year", "--scenario", "jinan", "--days", "1", "--replications", "1", "--closures", "nowhere",
+                 "--no-progress"]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_a_what_if_layout_is_compared_on_the_same_incidents(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario, documents = read_folder("jinan")
+    params = YearParameters(days=2, warmup_days=0.5, replications=2, seed=3, time_bands=False,
+                            compare_closed_bases=["fs-tianqiao-beiyuan"], compare_closures="north-corridor-cut")
+    report = year_report(scenario, documents, params)
+    comparison = report["comparison"]
+    assert comparison["changes"] == {"closures": "north-corridor-cut", "closed_bases": ["fs-tianqiao-beiyuan"]}
+    closed = {t.id for t in scenario.teams if t.base == "fs-tianqiao-beiyuan"}
+    first = {t["team"]: t["dispatches"]["mean"] for t in report["teams"]}
+    second = {t["team"]: t["dispatches"]["mean"] for t in comparison["second"]["teams"]}
+    assert closed and sum(first[t] for t in closed) > 0 and all(second[t] == 0 for t in closed)
+    assert comparison["second"]["held_unit_days"] == 2 * len(closed) and report["held_unit_days"] == 0
+    assert comparison["second"]["incidents"] == report["incidents"]  # common random numbers: the same incidents
+    assert all(s["met_share"]["ci95"] is not None for s in comparison["difference"]["standards"]
+               if s["met_share"]["mean"] is not None)
+    assert main(["year", "--scenario", "jinan", "--days", "1", "--replications", "1", "--compare-closed-base", "nope",
+                 "--no-progress"]) == 2
+    assert "compare_closed_bases" in capsys.readouterr().err
+
+
+RED_RAIN = {"id": "m1", "event": "Rainstorm red warning", "onset": "2026-01-01T06:00:00+08:00",
+            "expires": "2026-01-03T06:00:00+08:00", "area": {"circle": {"lon": 117.11, "lat": 36.69, "radius_km": 30}}}
+
+
+def test_a_warning_posture_holds_the_teams_it_moves_from_onset_to_expiry() -> None:
+    scenario, documents = read_folder("jinan")
+    # the counted period is the warning's window (06:00 on 1 January to 06:00 on 3 January)
+    params = YearParameters(days=2.25, warmup_days=0.25, replications=2, seed=4, warnings=[RED_RAIN],
+                            compare_warnings=False, rate_scale=2)
+    report = year_report(scenario, documents, params)
+    moved = set(report["warning_postures"][0]["teams"])  # the posture engine's moves (tests/test_posture*)
+    assert report["warning_postures"][0]["raised"]  # and the teams it puts on higher readiness
+    assert report["year"] == 2026 and len(report["warning_postures"]) == 1 and moved
+    assert (report["warning_postures"][0]["start_min"], report["warning_postures"][0]["end_min"]) == (360, 3240)
+    assert report["held_unit_days"] == 2 * len(moved) and report["comparison"]["second"]["held_unit_days"] == 0
+    held = [t["dispatches"]["mean"] for t in report["teams"] if t["team"] in moved]
+    free = [t["dispatches"]["mean"] for t in report["comparison"]["second"]["teams"] if t["team"] in moved]
+    assert held == [0.0] * len(moved) and sum(free) > 0  # held: never sent; without the warning: sent
+    with pytest.raises(InputError) as refused:
+        year_report(scenario, documents, YearParameters(days=1, replications=1, warnings=[{**RED_RAIN, "level": "x"}]))
+    assert refused.value.field == "level" and "warnings[0]" in str(refused.value)
 
 
 def test_bad_rates_over_the_api_are_refused_naming_the_field_and_nothing_is_stored(client, auth) -> None:

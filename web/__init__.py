@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from planner import clock
+from planner import clock, formats
 from planner.settings import database_url, instance_dir, job_runner_mode, job_stale_s, job_time_limit_s, job_workers
 from web import (
     admin,
@@ -86,13 +86,13 @@ def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | Non
     """Show a stored moment (ISO text or date-time) in a scenario's zone: labelled, or in ``form`` (``%H:%M``).
 
     The pages' one way to show a time (``{{ e.at | local_time(zone) }}``), so no page shows UTC or the
-    browser's zone by mistake.
+    browser's zone by mistake; written as the page's language writes dates (:mod:`planner.formats`).
     """
     if value is None or value == "":
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     moment = clock.wall_clock(moment, zone)  # none: a wall-clock time stored before times carried their zone
-    return clock.local(moment, zone).strftime(form) if form else clock.shown(moment, zone)
+    return clock.local(moment, zone).strftime(form) if form else formats.moment_text(moment, zone, i18n.language())
 
 
 def _instance_secret(instance: Path) -> str:

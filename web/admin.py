@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from planner import clock
 from planner.errors import InputError
+from planner.model.codes import label
 from planner.store import accounts, throttle
-from planner.store.roles import ROLE_LABELS, Role
+from planner.store.roles import Role
 from web.auth import require, start_session, throttle_policy
+from web.i18n import language, localized
+from web.inventory import KINDS
 from web.privacy import shown_audit
 from web.store import get_store
 
@@ -26,7 +30,7 @@ def audit() -> str:
     store = get_store()
     entries = shown_audit(store.audit_log(scenario=scenario_name, limit=300))
     return render_template("audit.html", entries=entries, scenario_name=scenario_name, zones=store.scenario_zones(),
-                           default_zone=clock.zone(None))
+                           default_zone=clock.zone(None), kinds=KINDS)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -43,11 +47,12 @@ def users() -> Any:
         try:
             if form.get("action") == "unlock":
                 accounts.unlock(store, form.get("username", ""))
-                flash(f"已解锁 Unlocked {form.get('username')}: the next sign-in is checked at once.", "info")
+                flash(gettext("Unlocked %(user)s: the next sign-in is checked at once.", user=form.get("username")),
+                      "info")
             elif form.get("action") == "create":
                 accounts.create_user(store, form.get("username", ""), form.get("password", ""), form.get("role", ""),
                                      jurisdiction=form.get("jurisdiction") or None)
-                flash(f"已创建 Created {form.get('username')}.", "info")
+                flash(gettext("Created %(user)s.", user=form.get("username")), "info")
             else:
                 changes: dict[str, Any] = {"jurisdiction": form.get("jurisdiction") or None} \
                     if "jurisdiction" in form else {}
@@ -57,11 +62,11 @@ def users() -> Any:
                                               **changes)
                 if form.get("password") and record["id"] == current_user.id:
                     start_session(record)  # a new password ended every session of its user, this one too
-                flash(f"已更新 Updated {form.get('username')}.", "info")
+                flash(gettext("Updated %(user)s.", user=form.get("username")), "info")
             return redirect(url_for("admin.users"))
         except InputError as error:
-            flash(str(error), "error")
+            flash(localized(str(error)), "error")
             status = 400
-    roles = [(r.value, ROLE_LABELS[r]) for r in Role]
+    roles = [(r.value, label("user_role", r.value, language())) for r in Role]
     return render_template("users.html", users=accounts.list_users(store), roles=roles, zone=clock.zone(None),
                            locks=throttle.account_locks(store, throttle_policy())), status

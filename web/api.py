@@ -13,10 +13,10 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
 
 from planner.errors import InputError
-from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH, decode
+from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH
 from planner.model.records import RECORD_TYPES
 from planner.scenario import geojson
-from planner.scenario.importing import preview_import
+from planner.scenario.importing import preview_upload
 from planner.scenario.network import network_for
 from planner.store import accounts
 from planner.store.database import AGREEMENTS
@@ -162,16 +162,16 @@ def delete_record(name: str, kind: str, record_id: str, query: DeleteQuery) -> A
 
 
 @operation(bp, f"/scenarios/<name>/import/<any({', '.join(RECORD_TYPES)}):kind>", "POST",
-           summary="Check (preview=true) or import CSV/GeoJSON records: all rows or none",
+           summary="Check (preview=true) or import CSV/GeoJSON/GeoPackage/Shapefile records: all rows or none",
            permission="edit_inventory", notes=WHOLE_SCENARIO,
            text_body=f"the CSV or GeoJSON file's text: UTF-8, or GB18030 when declared (``encoding``); a CSV cell "
-                     f"holds at most {MAX_CSV_CELL:,} characters, GeoJSON nests at most {MAX_DEPTH} deep",
+                     f"holds at most {MAX_CSV_CELL:,} characters, GeoJSON nests at most {MAX_DEPTH} deep. Or the "
+                     f"bytes of a GeoPackage or a zipped Shapefile (.shp, .shx, .dbf, .prj) in any CRS it declares",
            answers={200: ImportResult, 400: ImportRefused})
 def import_records(name: str, kind: str, query: ImportQuery) -> Any:
     """Preview or write an upload; nothing is written unless every row and the merged scenario are valid."""
     encoding = query.encoding or request.mimetype_params.get("charset")
-    text = decode(request.get_data(), query.filename, encoding, field="body")
-    preview = preview_import(current_scenario(name), kind, text, query.filename)
+    preview = preview_upload(current_scenario(name), kind, request.get_data(), query.filename, encoding, field="body")
     if query.preview or not preview.ok:
         return jsonify({**preview.as_dict(), "written": False}), (200 if preview.ok else 400)
     counts = get_store().import_records(name, kind, list(preview.documents), actor=actor(), scope=user_scope())

@@ -35,6 +35,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
@@ -45,7 +46,7 @@ from planner.store import accounts, sessions
 from planner.store.roles import Role, has_permission
 from planner.store.scope import Scope
 from planner.store.throttle import SignInThrottled, ThrottlePolicy
-from web.i18n import language
+from web.i18n import language, localized
 from web.store import get_store
 
 bp = Blueprint("auth", __name__)
@@ -76,6 +77,7 @@ class SignedInUser(UserMixin):  # type: ignore[misc]
         self.role = record["role"]
         self.must_change_password = bool(record.get("must_change_password"))
         self.jurisdiction: str | None = record.get("jurisdiction") or None
+        self.language: str | None = record.get("language") or None
         self.session_token = session_token
 
     def get_id(self) -> str | None:
@@ -232,17 +234,17 @@ def login() -> Any:
             record = accounts.sign_in(get_store(), username, request.form.get("password", ""), request.remote_addr,
                                       throttle_policy())
         except SignInThrottled as error:
-            flash(f"登录失败次数过多 {error}.", "error")
+            flash(gettext("Too many failed sign-ins: %(error)s.", error=localized(str(error))), "error")
             response = make_response(render_template("login.html", username=username), 429)
             response.headers["Retry-After"] = str(error.retry_after)
             return response
         if record is None:
-            flash("用户名或密码错误 Wrong username or password.", "error")
+            flash(gettext("Wrong username or password."), "error")
             return render_template("login.html", username=username), 401
         end_session()
         start_session(record)
         if record["must_change_password"]:
-            flash("请先修改初始密码 Change the initial password before you go on.", "info")
+            flash(gettext("Change the initial password before you go on."), "info")
             return redirect(url_for("auth.change_password"))
         target = request.args.get("next", "")
         return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("pages.index"))
@@ -253,7 +255,7 @@ def login() -> Any:
 def logout() -> Response:
     """Sign out: the session ends on the server, so its cookie signs nobody in any more."""
     end_session()
-    flash("已退出 Signed out.", "info")
+    flash(gettext("Signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -270,15 +272,15 @@ def change_password() -> Any:
             record = accounts.change_password(get_store(), current_user.username, form.get("current_password", ""),
                                               form.get("new_password", ""), request.remote_addr, throttle_policy())
         except SignInThrottled as error:
-            flash(str(error), "error")
+            flash(localized(str(error)), "error")
             response = make_response(render_template("password.html"), 429)
             response.headers["Retry-After"] = str(error.retry_after)
             return response
         except InputError as error:
-            flash(str(error), "error")
+            flash(localized(str(error)), "error")
             return render_template("password.html", field=error.field), 400
         logout_user()
         start_session(record)
-        flash("密码已修改 Password changed.", "info")
+        flash(gettext("Password changed."), "info")
         return redirect(url_for("pages.index"))
     return render_template("password.html")

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from geodata.errors import SnapError
+from planner.dispatch.printout import dispatch_html, dispatch_pdf
 from planner.dispatch.requests import (
     IncidentRequest,
     incident_library,
@@ -32,11 +33,10 @@ from planner.errors import InputError
 from planner.model.codes import LABELS
 from planner.scenario.model import Scenario
 from web.auth import require
-from web.availability import moment_of, scenario_availability
 from web.openapi import operation
-from web.roads import road_conditions
+from web.roads import day_of
 from web.scenarios import current_scenario
-from web.schemas.dispatch import DispatchAnswer, DispatchRequest, IncidentTypes
+from web.schemas.dispatch import DispatchAnswer, DispatchRequest, IncidentTypes, SummaryQuery
 from web.store import get_store
 
 bp = Blueprint("dispatch", __name__)
@@ -70,15 +70,38 @@ def incident_types() -> Any:
            permission="run_dispatch", answers={200: DispatchAnswer, 422: "no feasible plan in the time limit"})
 def run(name: str, json: DispatchRequest) -> Any:
     """Solve the dispatch of the posted incidents on the scenario."""
+    scenario, result = solved(name, json)
+    return jsonify(result_json(scenario, result))
+
+
+@operation(bp, "/api/v1/scenarios/<name>/dispatch/summary", "POST",
+           summary="The dispatch summary to file (plan, materials, retained minimums, ledger) as PDF or HTML",
+           permission="run_dispatch", answers={200: "the summary: a PDF (A4, CJK font embedded) or an HTML page",
+                                               422: "no feasible plan in the time limit"},
+           media={200: ["application/pdf", "text/html"]},
+           notes="The body is the dispatch request's; the plan is solved again, as ``POST .../dispatch`` solves it.")
+def summary(name: str, query: SummaryQuery, json: DispatchRequest) -> Any:
+    """Solve the posted incidents and return the dispatch summary as a PDF (default) or a printable HTML page."""
+    scenario, result = solved(name, json)
+    header = {"agency": str(scenario.meta.get("agency", "")),
+              "scenario": str(scenario.meta.get("title_zh") or scenario.title)}
+    if query.format == "html":
+        return Response(dispatch_html(result, **header), mimetype="text/html")
+    return Response(dispatch_pdf(result, **header), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=dispatch-summary-{name}.pdf"})
+
+
+def solved(name: str, body: DispatchRequest) -> tuple[Scenario, ScenarioDispatch]:
+    """Solve a dispatch request on the scenario; a point the network cannot take names its incident's field."""
     scenario = current_scenario(name)
-    requests = incident_requests(json, scenario)
-    available = None if json.at is None else scenario_availability(name, moment_of(name, json.at))
+    requests = incident_requests(body, scenario)
+    day = day_of(name, body.closures, body.at, body.band)  # who is on duty then, and the roads then
     try:
-        result = dispatch_scenario(scenario, requests, time_limit_s=json.time_limit_s, available=available,
-                                   roads=road_conditions(name, json.closures, json.at, json.band))
+        result = dispatch_scenario(scenario, requests, time_limit_s=body.time_limit_s, available=day.available,
+                                   roads=day.roads)
     except SnapError as error:
         raise InputError(str(error), field=_snapped_field(str(error), requests)) from None
-    return jsonify(result_json(scenario, result))
+    return scenario, result
 
 
 def incident_requests(body: DispatchRequest, scenario: Scenario) -> list[IncidentRequest]:

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any, get_args
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
@@ -25,22 +26,24 @@ from planner.model.codes import label
 from planner.model.personnel import PERSONAL_FIELDS
 from planner.model.reading import ENCODINGS, decode, parse_json
 from planner.model.records import RECORD_TYPES
-from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell
-from planner.scenario.importing import preview_import
+from planner.scenario.files import STRUCTURED_FIELDS, csv_cells, record_cell, records_csv
+from planner.scenario.importing import preview_import, preview_upload
 from planner.scenario.jurisdictions import record_jurisdiction
+from planner.scenario.layerfiles import is_layer_file
 from planner.store.database import AGREEMENTS, ConflictError
 from web.auth import actor, require, user_scope
 from web.availability import moment_of, scenario_availability, scenario_upkeep
-from web.i18n import language
+from web.i18n import language, localized, phrase
 from web.privacy import sees_personal_data, shown_csv, shown_record
 from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("inventory", __name__, url_prefix="/inventory")
-KINDS = {"bases": "救援基地 Bases", "teams": "队伍 Teams", "people": "人员 People", "shifts": "值班 Duty roster",
-         "equipment": "装备 Equipment", "depots": "物资储备库 Depots", "stocks": "储备物资 Stocks",
-         "sites": "危险源 Hazard sites", "jurisdictions": "辖区 Jurisdictions",
-         "standards": "响应标准 Standards", AGREEMENTS: "协议 Agreements"}
+KINDS = {"bases": phrase("Bases"), "teams": phrase("Teams"), "people": phrase("People"),
+         "shifts": phrase("Duty roster"), "equipment": phrase("Equipment"), "depots": phrase("Depots"),
+         "stocks": phrase("Stocks"),
+         "sites": phrase("Hazard sites"), "jurisdictions": phrase("Jurisdictions"),
+         "standards": phrase("Standards"), AGREEMENTS: phrase("Agreements")}
 LIST_COLUMNS = {
     "bases": ["id", "name", "name_zh", "tier", "jurisdiction", "operator"],
     "teams": ["id", "name", "team_type", "base", "members", "squads", "turnout_min", "availability"],
@@ -223,7 +226,7 @@ def create(kind: str) -> Any:
         get_store().put_record(_scenario_name(), kind, _data_from_form(kind, form), actor=actor(), scope=user_scope())
     except InputError as error:
         return _render_form(kind, form, record_id=None, version=None, error=error, status=400)
-    flash(f"已创建 Created {kind} {form.get('id')}.", "info")
+    flash(gettext("Created %(kind)s %(id)s.", kind=gettext(KINDS[kind]), id=form.get("id")), "info")
     return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
 
 
@@ -248,7 +251,7 @@ def edit(kind: str, record_id: str) -> Any:
         return _render_form(kind, form, record_id=record_id, version=sent, error=error, status=409)
     except InputError as error:
         return _render_form(kind, form, record_id=record_id, version=sent, error=error, status=400)
-    flash(f"已保存 Saved {kind} {record_id}.", "info")
+    flash(gettext("Saved %(kind)s %(id)s.", kind=gettext(KINDS[kind]), id=record_id), "info")
     return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
 
 
@@ -263,9 +266,9 @@ def delete(kind: str, record_id: str) -> Response:
             raise InputError(f"the form's version {version!r} is not a number; reload the list", field="version")
         get_store().delete_record(_scenario_name(), kind, record_id,
                                   expected_version=_version(version), actor=actor(), scope=user_scope())
-        flash(f"已删除 Deleted {kind} {record_id}.", "info")
+        flash(gettext("Deleted %(kind)s %(id)s.", kind=gettext(KINDS[kind]), id=record_id), "info")
     except InputError as error:
-        flash(f"未删除 Not deleted: {error}", "error")
+        flash(gettext("Not deleted: %(error)s", error=localized(str(error))), "error")
     return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
 
 
@@ -286,17 +289,22 @@ def import_file(kind: str) -> Any:
     filename = request.form.get("filename", "upload")
     try:
         if upload is not None and upload.filename:
-            filename = upload.filename
-            text = decode(upload.read(), filename, request.form.get("encoding"))
+            filename, data = upload.filename, upload.read()
+            if is_layer_file(data, filename):  # a GIS file: its checked rows are confirmed as the CSV they make
+                preview = context["preview"] = preview_upload(scenario, kind, data, filename)
+                context.update(filename=filename, text=records_csv(kind, preview.documents))
+                return render_template("import.html", **context), (200 if preview.ok else 400)
+            text = decode(data, filename, request.form.get("encoding"))
         context.update(text=text, filename=filename)
         preview = context["preview"] = preview_import(scenario, kind, text, filename)
         if request.form.get("confirm") == "yes" and preview.ok:
             counts = get_store().import_records(scenario.name, kind, list(preview.documents), actor=actor(),
                                                 scope=user_scope())
-            flash(f"已导入 Imported {counts['created']} new and {counts['updated']} updated {kind}.", "info")
+            flash(gettext("Imported %(kind)s: %(created)s new, %(updated)s updated.", kind=gettext(KINDS[kind]),
+                          created=counts["created"], updated=counts["updated"]), "info")
             return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     except InputError as error:
-        flash(str(error), "error")
+        flash(localized(str(error)), "error")
         return render_template("import.html", **context), 400
     return render_template("import.html", **context), (200 if preview.ok else 400)
 
@@ -321,8 +329,8 @@ def upkeep() -> str:
     scenario = current_scenario(name)
     board = scenario_upkeep(name, request.args.get("day") or None)
     names = {p.id: f"{p.name_zh or p.name} ({p.id})" for p in scenario.people} if sees_personal_data() else {}
-    sections = [("inspections", "检查到期 Inspections due and overdue"),
-                ("equipment_down", "停用装备 Equipment not in service"),
-                ("stock", "库存过期 Stock expired or expiring"), ("certificates", "证书到期 Certificates expiring")]
+    sections = [("inspections", phrase("Inspections due and overdue")),
+                ("equipment_down", phrase("Equipment not in service")),
+                ("stock", phrase("Stock expired or expiring")), ("certificates", phrase("Certificates expiring"))]
     return render_template("upkeep.html", scenario=scenario, scenarios=get_store().list_scenarios(), kinds=KINDS,
                            board=board, sections=sections, names=names)

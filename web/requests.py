@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -26,6 +27,7 @@ from planner.requests.claims import claims_csv, claims_pdf
 from planner.requests.model import TRANSITIONS, ActionEntry, RequestEntry
 from planner.store.database import ConflictError
 from web.auth import require, user_scope
+from web.i18n import language, localized
 from web.openapi import operation
 from web.scenarios import current_scenario
 from web.schemas.requests import ClaimList, ClaimsQuery, RequestAnswer, RequestBoard, RequestList
@@ -100,7 +102,9 @@ def claims_export_csv(name: str, query: ClaimsQuery) -> Any:
            answers={200: "the claims as a PDF"}, media={200: ["application/pdf"]})
 def claims_export_pdf(name: str, query: ClaimsQuery) -> Any:
     """Return the claims as a PDF, only the payer's when one is named."""
-    return Response(claims_pdf(_claimed(name), query.payer, title=query.payer or name), mimetype="application/pdf",
+    agency = str(current_scenario(name).meta.get("agency", ""))
+    return Response(claims_pdf(_claimed(name), query.payer, title=query.payer or name, agency=agency),
+                    mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=claims-{name}.pdf"})
 
 
@@ -133,7 +137,8 @@ def board_page() -> str:
     own = [j for j in scenario.jurisdictions if scope.holds(scenario, j.id)]
     return render_template("requests.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            board=service.board(requests, scenario, scope), jurisdictions=own,
-                           types=sorted(incident_library()))
+                           types=[(t.id, t.name if language() == "en" else t.name_zh or t.name)
+                                  for t in sorted(incident_library().values(), key=lambda t: t.id)])
 
 
 @bp.post("/requests/new")
@@ -146,9 +151,9 @@ def create_page() -> BaseResponse:
         entry = _entry_from_form(form)
         created = service.create_request(get_store(), name, entry, user_scope())
     except (ValidationError, InputError) as error:
-        flash(f"未提交 Not sent: {error}", "error")
+        flash(gettext("Not sent: %(error)s", error=localized(str(error))), "error")
         return redirect(url_for("requests.board_page", scenario=name))
-    flash(f"已提交 Request {created['id']} sent to {created['level']}.", "info")
+    flash(gettext("Request %(id)s sent to %(level)s.", id=created["id"], level=created["level"]), "info")
     return redirect(url_for("requests.detail_page", request_id=created["id"], scenario=name))
 
 
@@ -203,13 +208,13 @@ def act_page(request_id: str) -> BaseResponse:
                                             "units": units,
                                             "version": int(version) if version.isdigit() else None})
         service.act(get_store(), name, request_id, entry, user_scope())
-        flash(f"已执行 Done: {entry.action}.", "info")
+        flash(gettext("Done: %(action)s.", action=entry.action), "info")
     except ConflictError as error:
-        flash(f"冲突 Conflict: {error}", "error")
+        flash(gettext("Conflict: %(error)s", error=localized(str(error))), "error")
     except ValidationError as error:
-        flash(f"未执行 Not done: {located_error(error, ())}", "error")
+        flash(gettext("Not done: %(error)s", error=localized(str(located_error(error, ())))), "error")
     except InputError as error:
-        flash(f"未执行 Not done: {error}", "error")
+        flash(gettext("Not done: %(error)s", error=localized(str(error))), "error")
     return redirect(url_for("requests.detail_page", request_id=request_id, scenario=name))
 
 

@@ -27,6 +27,7 @@ from planner.model.validation import validate
 from planner.roads.bands import speed_profiles
 from planner.roads.closures import CLOSURES, ClosureSet, closure_sets, find_set, with_set, without_set
 from planner.roads.conditions import ClosureRequest, RoadConditions, travel_network
+from planner.roads.day import OnTheDay, on_the_day
 from planner.store.settings import StoredDocuments, put_settings, stored_settings_version
 from web.auth import actor
 from web.openapi import operation
@@ -41,19 +42,34 @@ bp = Blueprint("roads", __name__, url_prefix="/api/v1")
 def road_conditions(name: str, closures: ClosureRequest, at: str | None, band: str | None) -> RoadConditions | None:
     """Return the scenario's travel network under a request's road fields, or None when it gives none.
 
-    In a query string a drawn geometry comes as JSON text (``closures={"type": "Polygon", ...}``).
+    For questions about the roads alone (service areas, matrices); coverage, what-if and dispatch take
+    the whole moment with :func:`day_of`.
     """
     if not closures and at is None and band is None:
         return None
-    if isinstance(closures, str) and closures.lstrip().startswith("{"):
-        try:
-            closures = json.loads(closures)
-        except json.JSONDecodeError as error:
-            raise InputError(f"closures: not valid GeoJSON text ({error})", field="closures") from None
     scenario = current_scenario(name)
     moment = None if at is None else local_moment(at, scenario.zone, "at")
-    return travel_network(scenario, StoredDocuments(get_store(), name), closures=closures or None, band=band,
-                          at=moment)
+    return travel_network(scenario, StoredDocuments(get_store(), name), closures=closure_request(closures),
+                          band=band, at=moment)
+
+
+def day_of(name: str, closures: ClosureRequest, at: str | None, band: str | None) -> OnTheDay:
+    """Return a request's moment: the teams on duty at ``at`` and the roads then (its band) under ``closures``.
+
+    The CLI's ``--at`` answers through the same :func:`planner.roads.day.on_the_day`.
+    """
+    return on_the_day(current_scenario(name), StoredDocuments(get_store(), name), at=at,
+                      closures=closure_request(closures), band=band)
+
+
+def closure_request(closures: ClosureRequest) -> ClosureRequest:
+    """Return a request's closures: a set's name, a geometry (in a query string, JSON text), or None."""
+    if isinstance(closures, str) and closures.lstrip().startswith("{"):
+        try:
+            return json.loads(closures)  # type: ignore[no-any-return]
+        except json.JSONDecodeError as error:
+            raise InputError(f"closures: not valid GeoJSON text ({error})", field="closures") from None
+    return closures or None
 
 
 def roads_key(closures: ClosureRequest, at: str | None, band: str | None) -> str:

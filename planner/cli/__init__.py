@@ -22,21 +22,31 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
 
 from geodata.errors import GeodataError
+from planner.cli import language
+from planner.cli.language import tr
 from planner.errors import PlannerError, exit_code_for
+from planner.model.codes import LANGUAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Parser with a sub-command for every module in this package that defines ``register``."""
+    """Parser with a sub-command for every module in this package that defines ``register``.
+
+    Its descriptions and help texts are in the language in use (:mod:`planner.cli.language`).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m planner",
         description="Emergency rescue resource coordination and drill planner.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="language of the messages (default: PLANNER_LANG, else the terminal's locale: "
+                             "zh_CN for zh_*, else en)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -45,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
+    language.translate_help(parser)
     return parser
 
 
@@ -68,19 +79,22 @@ def command_paths(parser: argparse.ArgumentParser | None = None) -> list[tuple[s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command and return its exit code."""
+    """Run one command and return its exit code, speaking the language asked for (``--lang``, the locale)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    asked = language.asked_for(words, os.environ)
+    language.use(asked if asked in LANGUAGES else "en")  # a --lang not offered: the parser refuses it
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         return int(args.handler(args))
     except (PlannerError, GeodataError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"{tr('error')}: {error}", file=sys.stderr)
         return exit_code_for(error)
     except OSError as error:  # a file or folder named on the command line that cannot be read or written
         where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"{tr('error')}: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(tr("interrupted"), file=sys.stderr)
         return 130

@@ -21,7 +21,8 @@ import planner.roads.closures  # noqa: F401  (registers the closures document)
 import planner.year.settings  # noqa: F401  (registers the incident-rates document)
 from planner.clock import local_moment
 from planner.errors import InputError, NotFoundError
-from planner.roads.conditions import RoadConditions, travel_network
+from planner.roads.conditions import ClosureRequest, RoadConditions, travel_network
+from planner.roads.day import OnTheDay, on_the_day
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
 from planner.store.database import Store
@@ -77,15 +78,32 @@ def roads_for(args: argparse.Namespace, scenario: Scenario, documents: Mapping[s
     """
     if not road_options_given(args, use_at=use_at):
         return None
+    at_text = getattr(args, "at", None) if use_at else None
+    at = None if at_text is None else local_moment(at_text, scenario.zone, "at")
+    return travel_network(scenario, documents, closures=closures_of(args), band=getattr(args, "band", None), at=at)
+
+
+def day_for(args: argparse.Namespace, scenario_name: str) -> tuple[Scenario, OnTheDay]:
+    """Return the scenario and the command's moment: the teams on duty at ``--at`` and the roads then.
+
+    The one reading of ``--at`` for coverage, what-if and dispatch (:func:`planner.roads.day.on_the_day`,
+    as the API's ``at``): who is on duty, and the time band the roads are driven in, under
+    ``--closures``/``--close-area``. Without any of those options: the scenario and nothing changed.
+    """
+    if not road_options_given(args):
+        return load_scenario(scenario_name), OnTheDay(None, None, None)
+    scenario, documents, _ = load_with_settings(scenario_name, Store())
+    return scenario, on_the_day(scenario, documents, at=getattr(args, "at", None), closures=closures_of(args),
+                                band=getattr(args, "band", None))
+
+
+def closures_of(args: argparse.Namespace) -> ClosureRequest:
+    """Return the command's closures: ``--closures NAME``, the geometry of ``--close-area FILE``, or None."""
     closures: Any = getattr(args, "closures", None)
     area: Path | None = getattr(args, "close_area", None)
-    at_text = getattr(args, "at", None) if use_at else None
     if closures is not None and area is not None:
         raise InputError("give --closures NAME or --close-area FILE, not both", field="closures")
-    if area is not None:
-        closures = read_area(area)
-    at = None if at_text is None else local_moment(at_text, scenario.zone, "at")
-    return travel_network(scenario, documents, closures=closures, band=getattr(args, "band", None), at=at)
+    return read_area(area) if area is not None else closures
 
 
 def read_area(path: Path) -> Any:

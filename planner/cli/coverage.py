@@ -24,7 +24,9 @@ from planner.errors import InputError
 from planner.model.codes import TeamType, Tier, label
 
 if TYPE_CHECKING:
+    from planner.availability import AvailabilityReport
     from planner.roads.conditions import RoadConditions
+    from planner.scenario.model import Scenario
 
 
 def register(subparsers: Any) -> None:
@@ -38,11 +40,14 @@ def register(subparsers: Any) -> None:
     add_scenario_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--pdf", type=Path, metavar="FILE.pdf",
-                        help="also write the coverage report (standards and gap list) as a printable PDF")
+                        help="also write the coverage report (standards, map and gap list) as a printable PDF")
+    parser.add_argument("--html", type=Path, metavar="FILE.html",
+                        help="also write the same coverage report as one printable HTML page")
     parser.add_argument("--standard", metavar="ID", help="show only this standard's rows in the table")
     parser.add_argument("--at", metavar="ISO", help="coverage with the teams available at this time (people on duty, "
                         "strength rules) beside nominal coverage, both on the roads of that moment's time band, "
-                        "e.g. 2026-07-01T02:00")
+                        "e.g. 2026-07-01T02:00; with a what-if plan, its before and after without the teams "
+                        "that cannot answer then")
     parser.add_argument("--commit", action="append", default=[], metavar="TEAM",
                         help="treat this team as committed elsewhere (repeatable)")
     parser.add_argument("--close-base", action="append", default=[], metavar="BASE",
@@ -69,11 +74,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the scenario, assess coverage or a what-if plan, and print it."""
-    from planner.cli._common import road_conditions
+    from planner.cli._common import day_for
     from planner.coverage.verdict import coverage
     from planner.coverage.whatif import Plan, TeamTemplate, scenario_candidates, what_if
 
-    scenario, roads = road_conditions(args, args.scenario)
+    scenario, day = day_for(args, args.scenario)  # --at: who is on duty then, and the time band of the roads
+    roads = day.roads
     if args.standard is not None and args.standard not in scenario.by_id("standards"):
         raise InputError(f"standards: unknown id {args.standard!r}", field="standard", record=args.standard)
     what_if_asked = bool(args.close_base or args.move_team or args.add_bases)
@@ -81,24 +87,28 @@ def run(args: argparse.Namespace) -> int:
         if args.candidates or args.every_town_and_site or args.team_type or args.siting != "mclp":
             raise InputError("--candidates, --every-town-and-site, --team-type and --siting go with --add-bases K",
                              field="add-bases")
-        if args.at:
-            if args.pdf is not None:
-                raise InputError("--pdf writes the nominal coverage report; it does not go with --at", field="pdf")
-            return _print_now(args, roads)
+        if day.available is not None:
+            if args.pdf is not None or args.html is not None:
+                raise InputError("--pdf and --html write the nominal coverage report; they do not go with --at",
+                                 field="pdf" if args.pdf is not None else "html")
+            return _print_now(args, scenario, day.available, roads)
         report = coverage(scenario, out={t: "committed" for t in args.commit}, roads=roads)
-        if args.pdf is not None:
-            from planner.coverage.printout import coverage_pdf
+        if args.pdf is not None or args.html is not None:
+            from planner.coverage.printout import coverage_html, coverage_pdf
 
-            args.pdf.write_bytes(coverage_pdf(report, scenario, agency=str(scenario.meta.get("agency", ""))))
+            agency = str(scenario.meta.get("agency", ""))
+            if args.pdf is not None:
+                args.pdf.write_bytes(coverage_pdf(report, scenario, agency=agency))
+            if args.html is not None:
+                args.html.write_text(coverage_html(report, scenario, agency=agency), encoding="utf-8")
         if args.json:
             print_json(report.to_dict())
         else:
             _print_report(report, args.standard)
         return 0
-    if args.pdf is not None:
-        raise InputError("--pdf writes the coverage report; it does not go with what-if options", field="pdf")
-    if args.at:
-        raise InputError("--at goes with plain coverage, not with a what-if plan", field="at")
+    if args.pdf is not None or args.html is not None:
+        raise InputError("--pdf and --html write the coverage report; they do not go with what-if options",
+                         field="pdf" if args.pdf is not None else "html")
     if args.add_bases < 0:
         raise InputError(f"--add-bases {args.add_bases} must be >= 0", field="add-bases")
     template = None
@@ -115,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     plan = Plan(committed=tuple(args.commit), close_bases=tuple(args.close_base),
                 move_teams=dict(parse_move(m, args.crs) for m in args.move_team), add_k=args.add_bases,
                 candidates=candidates, template=template, model=args.siting)
-    result = what_if(scenario, plan, time_limit_s=args.time_limit, roads=roads)
+    result = what_if(scenario, plan, time_limit_s=args.time_limit, roads=roads, unavailable=day.out)
     if args.json:
         print_json(result.to_dict(full=False))
     else:
@@ -123,18 +133,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_now(args: argparse.Namespace, roads: RoadConditions | None) -> int:
-    """Coverage with the teams available at ``--at`` beside nominal coverage, both under ``roads``."""
-    from planner.availability import availability
-    from planner.availability.settings import availability_rules
-    from planner.cli._common import load_with_settings
-    from planner.clock import local_moment
+def _print_now(args: argparse.Namespace, scenario: Scenario, available: AvailabilityReport,
+               roads: RoadConditions | None) -> int:
+    """Coverage with the teams available at ``--at`` beside nominal coverage, both on the roads then."""
     from planner.coverage.available import coverage_now
-    from planner.store.database import Store
 
-    scenario, documents, _ = load_with_settings(args.scenario, Store())
-    available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
-                             availability_rules(documents, scenario))
     result = coverage_now(scenario, available, {t: "committed" for t in args.commit}, roads=roads)
     if args.json:
         print_json(result.to_dict())

@@ -43,7 +43,10 @@ def register(subparsers: Any) -> None:
                         "default nominal strength and free flow")
     parser.add_argument("--ledger", metavar="FILE.csv", help="with --scenario: write the compensation ledger as CSV")
     parser.add_argument("--pdf", metavar="FILE.pdf",
-                        help="with --scenario: write the dispatch summary (plan, comparison, ledger) as a PDF to file")
+                        help="with --scenario: write the dispatch summary (plan, comparison, materials, held back, "
+                             "ledger) as a PDF to file")
+    parser.add_argument("--html", metavar="FILE.html",
+                        help="with --scenario: write the same dispatch summary as one printable HTML page")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_road_options(parser, at=False)  # --at above: who is on duty, and the time band the roads are driven in
     parser.add_argument("--greedy", action="store_true", help="run the greedy nearest-unit baseline instead")
@@ -64,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit must be > 0 seconds, got {args.time_limit_s}", field="time_limit")
     if args.scenario:
         return run_scenario(args)
-    if args.incident or args.at or args.pdf:
-        field = "incident" if args.incident else "at" if args.at else "pdf"
-        raise InputError("--incident, --at and --pdf go with --scenario", field=field)
+    if args.incident or args.at or args.pdf or args.html:
+        field = "incident" if args.incident else "at" if args.at else "pdf" if args.pdf else "html"
+        raise InputError("--incident, --at, --pdf and --html go with --scenario", field=field)
     problem = load_problem(args.problem)
     if args.greedy:
         result = solve_dispatch_greedy(problem)
@@ -115,29 +118,18 @@ def run_scenario(args: argparse.Namespace) -> int:
     """Dispatch incidents placed on a scenario and print the plan, the comparison and the ledger."""
     import csv
 
-    from planner.availability import availability
-    from planner.availability.settings import availability_rules
-    from planner.cli._common import load_scenario, load_with_settings, road_options_given, roads_for
-    from planner.clock import local_moment
+    from planner.cli._common import day_for
     from planner.dispatch.requests import incident_library, parse_incident_request
     from planner.dispatch.scenario import availability_summary, dispatch_scenario
-    from planner.store.database import Store
 
     if not args.incident:
         raise InputError("give at least one --incident LON,LAT,TYPE[,PRIORITY]", field="incident")
     library = incident_library()
     requests = [parse_incident_request(parse_incident_option(text, i, args.crs), i, library)
                 for i, text in enumerate(args.incident)]
-    available = roads = None
-    if road_options_given(args):  # --at, or a road option: the scenario's settings are needed
-        scenario, documents, _ = load_with_settings(args.scenario, Store())
-        if args.at:
-            available = availability(scenario, local_moment(args.at, scenario.zone, "at"),
-                                     availability_rules(documents, scenario))
-        roads = roads_for(args, scenario, documents)  # --at is also the moment whose time band the roads are in
-    else:
-        scenario = load_scenario(args.scenario)
-    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=available, roads=roads)
+    scenario, day = day_for(args, args.scenario)  # --at: who is on duty then, and the time band of the roads
+    run = dispatch_scenario(scenario, requests, time_limit_s=args.time_limit_s, available=day.available,
+                            roads=day.roads)
     summary = availability_summary(run)
     if args.ledger:
         with open(args.ledger, "w", newline="", encoding="utf-8") as handle:
@@ -145,11 +137,15 @@ def run_scenario(args: argparse.Namespace) -> int:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(run.ledger["lines"])
-    if args.pdf:
-        from planner.dispatch.printout import dispatch_pdf
+    if args.pdf or args.html:
+        from planner.dispatch.printout import dispatch_html, dispatch_pdf
 
-        Path(args.pdf).write_bytes(dispatch_pdf(run, agency=str(scenario.meta.get("agency", "")),
-                                                scenario=str(scenario.meta.get("title_zh") or scenario.title)))
+        header = {"agency": str(scenario.meta.get("agency", "")),
+                  "scenario": str(scenario.meta.get("title_zh") or scenario.title)}
+        if args.pdf:
+            Path(args.pdf).write_bytes(dispatch_pdf(run, **header))
+        if args.html:
+            Path(args.html).write_text(dispatch_html(run, **header), encoding="utf-8")
     if args.json:
         print_json({"incidents": list(run.incidents), "optimal": run.optimal.to_dict(), "greedy": run.greedy.to_dict(),
                     "route_km": dict(run.route_km), "ledger": run.ledger, "availability": summary,

@@ -58,6 +58,11 @@ def register(subparsers: Any) -> None:
     simulate.add_argument("--time-of-day", default=None, dest="time_of_day")
     simulate.add_argument("--json", action="store_true")
     add_road_options(simulate)
+    start = simulate.add_mutually_exclusive_group()
+    start.add_argument("--closures-from", type=float, default=None, metavar="MIN", dest="closures_from_min",
+                       help="the closures apply from this minute after the alarm (default: from the alarm)")
+    start.add_argument("--closures-inject", default=None, metavar="ID", dest="closures_inject",
+                       help="the closures apply from this template inject's time (a surprise branch: bridge closed)")
     simulate.set_defaults(handler=run_simulate)
 
     evaluate = sub.add_parser(
@@ -173,24 +178,33 @@ def run_design(args: argparse.Namespace) -> int:
 
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the Monte Carlo simulation and print the key-time distributions."""
-    from planner.cli._common import road_conditions
-    from planner.drills.parameters import SimulationParameters
+    from planner.cli._common import load_with_settings, road_options_given, roads_for
+    from planner.drills.parameters import SimulationParameters, closures_start_min, roads_from
     from planner.drills.sim_case import build_case
     from planner.drills.simulate import SimSettings, monte_carlo
     from planner.jobs.registry import parse_params
+    from planner.roads.conditions import DRAWN
     from planner.scenario.files import read_scenario
+    from planner.store.database import Store
 
     given = {"template": args.template, "site": args.site, "runs": args.runs, "seed": args.seed,
-             "weather": args.weather, "time_of_day": args.time_of_day}
+             "weather": args.weather, "time_of_day": args.time_of_day,
+             "closures": args.closures or (DRAWN if args.close_area is not None else None),
+             "closures_from_min": args.closures_from_min, "closures_inject": args.closures_inject}
     params = parse_params(SimulationParameters, {k: v for k, v in given.items() if v is not None})
-    if any(getattr(args, o) is not None for o in ("closures", "close_area", "at", "band")):
-        scenario, roads = road_conditions(args, args.scenario)  # a drill's surprise: a bridge closed
+    template = _template(params.template)
+    start_min = closures_start_min(template, params)
+    if road_options_given(args):  # a drill's surprise: a bridge closed
+        scenario, documents, _ = load_with_settings(args.scenario, Store())
+        roads = roads_for(args, scenario, documents)
+        before, changes = roads_from(scenario, documents, roads, start_min)
     else:
-        scenario, roads = read_scenario(args.scenario), None
-    case = build_case(scenario, _template(params.template), params.site, roads=roads)
+        scenario, before, changes, roads = read_scenario(args.scenario), None, [], None
+    case = build_case(scenario, template, params.site, roads=before, changes=changes)
     summary = monte_carlo(case, params.runs, seed=params.seed,
                           settings=SimSettings(weather=params.weather, time_of_day=params.time_of_day))
-    payload = {**summary.to_dict(), "roads": None if roads is None else roads.describe()}
+    payload = {**summary.to_dict(),
+               "roads": None if roads is None else {**roads.describe(), "closures_from_min": start_min}}
     if args.json:
         print_json(payload)
         return 0

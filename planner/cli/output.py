@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import math
 import sys
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from planner.cli.language import tr
 
 
 def _plain(value: Any) -> Any:
@@ -40,16 +43,28 @@ def _finite(value: Any) -> Any:
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Print rows as an aligned plain-text table."""
+    """Print rows as an aligned plain-text table, its headings in the command line's language.
+
+    Aligned by the columns a terminal gives each character: a Chinese character takes two.
+    """
+    headers = [tr(h) for h in headers]
     text_rows = [[_cell(v) for v in row] for row in rows]
-    widths = [len(h) for h in headers]
+    widths = [_width(h) for h in headers]
     for row in text_rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=False)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    print(line)
+        widths = [max(w, _width(c)) for w, c in zip(widths, row, strict=False)]
+    print("  ".join(_padded(h, w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for row in text_rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)))
+        print("  ".join(_padded(c, w) for c, w in zip(row, widths, strict=False)))
+
+
+def _width(text: str) -> int:
+    """Return how many terminal columns a text takes (wide and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _cell(value: Any) -> str:

@@ -54,18 +54,13 @@ def run(args: argparse.Namespace) -> int:
     from planner.cli._common import load_with_settings, roads_for
     from planner.posture.prepositioning import plan_posture, read_staging_points
     from planner.posture.settings import posture_inputs
-    from planner.posture.warnings import HazardWarning, read_cap, warning_from_dict
     from planner.store.database import Store
 
     if not args.cap and not args.warning:
         raise InputError("give --cap FILE or --warning FILE", field="cap")
     now = clock.aware(args.now, "now") if args.now else None
     at = clock.aware(args.at, "at") if args.at else None
-    warnings: list[HazardWarning] = []
-    for path in args.cap:
-        warnings.extend(read_cap(path, now=now))
-    for path in args.warning:
-        warnings.append(warning_from_dict(_read_mapping(path), record=path.name, now=now))
+    warnings = read_warnings(args.cap, args.warning, now=now)
     scenario, documents, _ = load_with_settings(args.scenario, Store())
     roads = roads_for(args, scenario, documents, use_at=False)
     inputs = posture_inputs(documents, scenario)
@@ -78,6 +73,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(report, scenario.zone)
     return 0
+
+
+def read_warnings(caps: list[Path], manual: list[Path], *, now: dt.datetime | None) -> list[Any]:
+    """Read CAP 1.2 files and warnings entered by hand (JSON or YAML), refusing those expired by ``now``."""
+    from planner.posture.warnings import read_cap, warning_from_dict
+
+    warnings: list[Any] = [w for path in caps for w in read_cap(path, now=now)]
+    warnings += [warning_from_dict(_read_mapping(path), record=path.name, now=now) for path in manual]
+    return warnings
 
 
 def _read_mapping(path: Path) -> Any:

@@ -1,8 +1,9 @@
 """``scenario list|load|import|export``: the scenario library and the store.
 
-``load`` stores a whole folder, ``import`` adds or replaces the records of one kind from a CSV or GeoJSON
-file, as the inventory page and the API import do (the same preview, row by row, then one transaction).
-Both read UTF-8 text, with or without a byte order mark, or GB18030 declared by ``--encoding gb18030``.
+``load`` stores a whole folder, ``import`` adds or replaces the records of one kind from a CSV, GeoJSON,
+GeoPackage or Shapefile, as the inventory page and the API import do (the same preview, row by row, then
+one transaction).
+Both read text files as UTF-8, with or without a byte order mark, or GB18030 declared by ``--encoding gb18030``.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     load.add_argument("--encoding", metavar="NAME", help=ENCODING_HELP)
     load.set_defaults(handler=load_scenario)
     upload = actions.add_parser(
-        "import", help="check, then store, the records of one kind from a CSV or GeoJSON file",
-        description="Check every row of a CSV or GeoJSON file of records and the scenario with them merged in "
+        "import", help="check, then store, the records of one kind from a CSV, GeoJSON, GeoPackage or Shapefile",
+        description="Check every row of a CSV, GeoJSON, GeoPackage or Shapefile of records (GIS files in any CRS "
+                    "they declare, transformed to WGS-84) and the scenario with them merged in "
                     "(references, agreements, snapping to the network), then create or replace them by id in one "
                     "transaction: all rows or none.")
     upload.add_argument("name", help="stored scenario name")
     upload.add_argument("kind", choices=list(RECORD_KINDS), help="record kind")
-    upload.add_argument("file", type=Path, help="CSV file with a header row, or GeoJSON FeatureCollection")
+    upload.add_argument("file", type=Path, help="CSV file with a header row, GeoJSON FeatureCollection, GeoPackage "
+                                                "(.gpkg), or Shapefile (.shp beside its .shx/.dbf/.prj, or a .zip)")
     upload.add_argument("--preview", action="store_true", help="check only: write nothing")
     upload.add_argument("--encoding", metavar="NAME", help=ENCODING_HELP)
     upload.add_argument("--json", action="store_true", help="print JSON")
@@ -52,12 +55,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export = actions.add_parser(
         "export", help="write a stored scenario as a folder of CSV/GeoJSON files, or as GIS layers",
         description="Write a stored scenario as a scenario folder (read back by `scenario load`), or with --format "
-                    "geojson|csv as GIS layers for QGIS/ArcGIS: records, service areas, coverage verdicts and the "
-                    "gap list, one file per layer, WGS-84 (CSV: geometry as WKT in a wkt column).")
+                    "geojson|csv|gpkg as GIS layers for QGIS/ArcGIS: records, service areas, coverage verdicts and "
+                    "the gap list, WGS-84: one file per layer (CSV: geometry as WKT in a wkt column), or one "
+                    "GeoPackage NAME.gpkg with a layer each and QGIS styles.")
     export.add_argument("name", help="stored scenario name")
     export.add_argument("folder", type=Path, help="output folder (created)")
-    export.add_argument("--format", choices=["scenario", "geojson", "csv"], default="scenario",
-                        help="scenario folder (default), or GIS layers as GeoJSON or CSV with WKT")
+    export.add_argument("--format", choices=["scenario", "geojson", "csv", "gpkg"], default="scenario",
+                        help="scenario folder (default), or GIS layers as GeoJSON, CSV with WKT or one GeoPackage")
+    export.add_argument("--breaks", type=minutes_list, default=(5.0, 10.0, 15.0, 30.0), metavar="MIN,MIN",
+                        help="minutes of the multi-break service areas layer (default 5,10,15,30; 'none': no areas)")
     export.set_defaults(handler=export_scenario)
 
 
@@ -94,13 +100,11 @@ def load_scenario(args: argparse.Namespace) -> int:
 
 def import_records(args: argparse.Namespace) -> int:
     """Preview an upload row by row; store it (all rows or none) unless ``--preview`` or a row is refused."""
-    from planner.model.reading import read_text
-    from planner.scenario.importing import preview_import
+    from planner.scenario.importing import preview_file
     from planner.store.database import Store
 
-    text = read_text(args.file, args.encoding)
     store = Store()
-    preview = preview_import(store.load_scenario(args.name), args.kind, text, args.file.name)
+    preview = preview_file(store.load_scenario(args.name), args.kind, args.file, args.encoding)
     written = preview.ok and not args.preview
     counts = store.import_records(args.name, args.kind, list(preview.documents), actor="cli") if written else {}
     if args.json:
@@ -129,7 +133,7 @@ def export_scenario(args: argparse.Namespace) -> int:
     store = Store()
     scenario = store.load_scenario(args.name)
     if args.format != "scenario":
-        return export_layers(scenario, args.folder, args.format)
+        return export_layers(scenario, args.folder, args.format, args.breaks)
     folder = write_scenario(scenario, args.folder)
     written = write_folder_settings(store, scenario.name, folder)
     extra = f" with {', '.join(written)}" if written else ""
@@ -137,12 +141,29 @@ def export_scenario(args: argparse.Namespace) -> int:
     return 0
 
 
-def export_layers(scenario: Scenario, folder: Path, layer_format: str) -> int:
+def minutes_list(text: str) -> tuple[float, ...]:
+    """Parse ``--breaks``: comma-separated minutes, or ``none``."""
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give minutes separated by commas (5,10,15) or none") from None
+
+
+def export_layers(scenario: Scenario, folder: Path, layer_format: str, breaks: tuple[float, ...]) -> int:
     """Write the scenario's GIS layers (records, service areas, coverage verdicts, gaps) into ``folder``."""
     from planner.coverage.layers import gis_layers
     from planner.scenario.interchange import write_layers
+    from planner.scenario.layerfiles import write_geopackage
 
-    written = write_layers(gis_layers(scenario), folder, layer_format)  # type: ignore[arg-type]
+    layers = gis_layers(scenario, breaks=breaks)
+    if layer_format == "gpkg":
+        folder.mkdir(parents=True, exist_ok=True)
+        path = write_geopackage(layers, folder / f"{scenario.name}.gpkg")
+        print(f"wrote {len(layers)} layers of scenario {scenario.name!r} to {path}")
+        return 0
+    written = write_layers(layers, folder, layer_format)  # type: ignore[arg-type]
     print(f"wrote {len(written)} layers of scenario {scenario.name!r} to {folder}: "
           + ", ".join(p.name for p in written))
     return 0

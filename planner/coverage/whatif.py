@@ -295,14 +295,21 @@ def apply_plan(scenario: Scenario, plan: Plan) -> tuple[Scenario, dict[str, str]
 
 
 def what_if(scenario: Scenario, plan: Plan, *, time_limit_s: float = DEFAULT_TIME_LIMIT_S,
-            roads: RoadConditions | None = None) -> WhatIfResult:
+            roads: RoadConditions | None = None, unavailable: Mapping[str, str] | None = None) -> WhatIfResult:
     """Coverage before and after ``plan``, on the unmodified scenario's network (under ``roads`` when given).
 
-    Both the before and the after are under the same closures and time band, so the difference is the
-    plan's; the closures' own effect is the before against an everyday coverage report.
+    Both the before and the after are under the same closures and time band, and without the teams
+    ``unavailable`` at the moment asked about (team id -> why: :class:`planner.roads.day.OnTheDay`), so
+    the difference is the plan's; the closures' own effect is the before against an everyday report.
     """
-    before = coverage(scenario, out={t: "committed" for t in plan.committed}, reference=scenario, roads=roads)
+    absent = dict(unavailable or {})
+    before = coverage(scenario, out={**absent, **{t: "committed" for t in plan.committed}}, reference=scenario,
+                      roads=roads)
     modified, out, log = apply_plan(scenario, plan)
+    out = {**absent, **out}
+    if absent:
+        log.insert(0, f"{len(absent)} team(s) cannot answer at the moment asked, left out before and after: "
+                      f"{', '.join(sorted(absent))}")
     selection = None
     added: list[dict[str, Any]] = []
     if plan.add_k:

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from planner.dispatch.problem import DispatchProblem, Incident, Unit
@@ -154,3 +155,37 @@ def check_retained(problem: DispatchProblem, *, away: set[str] | frozenset[str] 
                     f"min_retained: region {region} must keep {required} {capability} at home "
                     f"but its available units hold only {held.get(capability, 0)}"
                 )
+
+
+@dataclass(frozen=True)
+class RetainedMinimum:
+    """A retained minimum a plan had to honour: the region, the capability, the minimum, what stays and why.
+
+    ``agreement`` is ``lender->borrower`` when the minimum is an agreement's (the region lends under it
+    in the plan), empty for the region's own ``min_retained``.
+    """
+
+    region: str
+    capability: str
+    minimum: int
+    kept: int
+    agreement: str = ""
+
+
+def retained_minimums(problem: DispatchProblem, sent: Iterable[str],
+                      lent: Iterable[tuple[str, str]] = ()) -> list[RetainedMinimum]:
+    """Return every retained minimum binding a plan with what its region keeps at home once ``sent`` have gone.
+
+    ``lent`` are the (lender, borrower) pairs the plan lends under; their agreements' ``retained`` bind
+    too. The dispatchers guarantee ``kept >= minimum``; the summary shows it, so a reader sees what was
+    held back and by which rule.
+    """
+    away = frozenset(sent)
+    lending = set(lent)
+    minimums = [(region, capability, minimum, "") for region, row in sorted(problem.min_retained.items())
+                for capability, minimum in sorted(row.items())]
+    minimums += [(a.lender, capability, minimum, f"{a.lender}->{a.borrower}") for a in problem.agreements
+                 if (a.lender, a.borrower) in lending for capability, minimum in sorted(a.retained.items())]
+    return [RetainedMinimum(region, capability, minimum,
+                            home_holdings(problem, region, exclude=away).get(capability, 0), agreement)
+            for region, capability, minimum, agreement in minimums]

@@ -21,12 +21,15 @@ from planner.errors import InputError
 from planner.model.validation import Model, Text
 from planner.roads.bands import find_band
 from planner.roads.closures import find_set
+from planner.roads.conditions import RoadConditions, travel_network
 from planner.scenario.library import Template, load_library
 from planner.scenario.model import Scenario
 
 MAX_RUNS = 20_000
 """Most Monte Carlo replications of one simulation."""
 MAX_TIME_LIMIT_S = 600
+MAX_CLOSURE_START_MIN = 7 * 24 * 60
+"""Latest minute after the alarm a simulation's closures may start (a week-long exercise)."""
 """Longest CP-SAT limit per solve of a year's planning, seconds."""
 
 
@@ -48,9 +51,16 @@ class SimulationParameters(Model):
     weather: Text | None = Field(None, max_length=40, description="weather condition of the template's effects")
     time_of_day: Text | None = Field(None, max_length=40, description="time-of-day condition of the template's effects")
     drill: Text | None = Field(None, max_length=80, description="the drill key the simulation belongs to")
-    closures: Text | None = Field(None, max_length=80, description="a stored closure set the teams drive under "
-                                                                   "(a surprise branch: a bridge closed)")
+    closures: Annotated[Text, Field(max_length=80)] | dict[str, Any] | None = Field(
+        None, description="a stored closure set's name, or a GeoJSON area or line (Feature, FeatureCollection) "
+                          "closed for this simulation: the roads the teams drive under (a surprise branch: a "
+                          "bridge closed)")
     band: Text | None = Field(None, max_length=80, description="a time band (speed_profiles) the teams drive in")
+    closures_from_min: Annotated[StrictFloat | StrictInt, Field(
+        ge=0, le=MAX_CLOSURE_START_MIN, allow_inf_nan=False,
+        description="minutes after the alarm from which the closures apply (default: from the alarm)")] | None = None
+    closures_inject: Text | None = Field(None, max_length=40, description="the template's inject whose time the "
+                                                                         "closures apply from (a surprise branch)")
 
 
 def check_plan(scenario: Scenario, documents: Mapping[str, Any], params: PlanParameters) -> None:
@@ -70,7 +80,47 @@ def check_simulation(scenario: Scenario, documents: Mapping[str, Any], params: S
     """Refuse simulating a template the library lacks, a site the scenario lacks, or an unknown closure set or band."""
     library_template(load_library(), params.template)
     require_site(scenario, params.site)
-    if params.closures is not None:
+    if isinstance(params.closures, str):
         find_set(documents, params.closures)
+    elif params.closures is not None:
+        travel_network(scenario, documents, closures=params.closures)  # a drawn area: on the network, valid
     if params.band is not None:
         find_band(documents, params.band)
+    closures_start_min(library_template(load_library(), params.template), params)
+
+
+def closures_start_min(template: Template, params: SimulationParameters) -> float | None:
+    """Return the minute after the alarm the simulation's closures start (None: from the alarm).
+
+    ``closures_inject`` takes the time of the template's inject (the surprise branch's "bridge closed");
+    ``closures_from_min`` gives the minute itself. Either without ``closures``, both at once, or an inject
+    the template lacks is refused naming the field.
+    """
+    if params.closures_from_min is None and params.closures_inject is None:
+        return None
+    field = "closures_inject" if params.closures_inject is not None else "closures_from_min"
+    if params.closures is None:
+        raise InputError(f"{field} needs closures: the closure set that applies from then", field=field)
+    if params.closures_from_min is not None and params.closures_inject is not None:
+        raise InputError("give closures_from_min or closures_inject, not both", field="closures_inject")
+    if params.closures_inject is None:
+        return float(params.closures_from_min or 0.0)
+    for inject in template.injects:
+        if inject.id == params.closures_inject:
+            return float(inject.at_min)
+    known = ", ".join(i.id for i in template.injects) or "none"
+    raise InputError(f"template {template.id} has no inject {params.closures_inject!r} (injects: {known})",
+                     field="closures_inject", record=params.closures_inject)
+
+
+def roads_from(scenario: Scenario, documents: Mapping[str, Any], roads: RoadConditions | None,
+               start_min: float | None) -> tuple[RoadConditions | None, list[tuple[float, RoadConditions]]]:
+    """Split a simulation's roads at the minute its closures start: before, the band alone; from then, all.
+
+    Returns the roads from the alarm and the changes after it (for
+    :func:`planner.drills.sim_case.build_case`); without a later start the roads hold from the alarm.
+    """
+    if roads is None or roads.closure_set is None or not start_min:
+        return roads, []
+    before = travel_network(scenario, documents, band=roads.band) if roads.band is not None else None
+    return before, [(start_min, roads)]

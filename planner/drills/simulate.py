@@ -6,7 +6,11 @@ only when a committed and a standby squad are on scene (R-TEAM-MINE: two ``mine_
 underground tasks then run in order; escalations happen with their probability at their time and bring
 more teams; injects are logged at their time. Turn-out, travel, notification and task times are scaled
 by log-normal factors of mean 1 (``*_cv`` = their sigma) and by the template's weather and time-of-day
-factors. Randomness comes from a ``numpy.random.Generator`` seeded once per run: the same seed gives the
+factors. A case may carry road changes (:class:`RoadChange`, a surprise branch closing a bridge at minute
+12): a team's travel is the one in force when it departs, and a dispatch order picks the nearest teams by
+the roads in force when it is given; a team already on the road keeps the route it took (the simulation
+does not know where along it the team is). A team the change cuts off never arrives. Randomness comes
+from a ``numpy.random.Generator`` seeded once per run: the same seed gives the
 same result. ``deterministic=True`` removes all randomness (factors 1, no escalation), for hand checks.
 
 A case is plain data (units with their travel minutes); :func:`planner.drills.sim_case.build_case` makes
@@ -62,21 +66,45 @@ class SimSettings:
 
 
 @dataclass(frozen=True)
+class RoadChange:
+    """From ``at_min`` after the alarm the roads change (a closure set applies): each unit's travel minutes then.
+
+    A unit missing from ``travel_min`` keeps its own; ``inf`` means the change cuts it off from the site.
+    """
+
+    at_min: float
+    travel_min: Mapping[str, float]
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class SimCase:
-    """What one replication needs: the template, the site, the candidate units and the dispatch rule."""
+    """What one replication needs: the template, the site, the candidate units, the dispatch rule, road changes."""
 
     template: Template
     site: str
     units: tuple[SimUnit, ...]
+    changes: tuple[RoadChange, ...] = ()
+    """Road changes in order of ``at_min``; before the first one the units' own travel minutes hold."""
 
-    def choose(self, capability: str, quantity: int, taken: set[str]) -> list[SimUnit]:
-        """Nearest (expected turn-out + travel) untaken units carrying ``capability`` until ``quantity`` is met."""
+    def travel_min(self, unit: SimUnit, at_min: float) -> float:
+        """Return the unit's travel minutes on the roads in force ``at_min`` minutes after the alarm."""
+        travel = unit.travel_min
+        for change in self.changes:
+            if change.at_min > at_min:
+                break
+            travel = change.travel_min.get(unit.id, travel)
+        return travel
+
+    def choose(self, capability: str, quantity: int, taken: set[str], at_min: float = 0.0) -> list[SimUnit]:
+        """Return the nearest untaken units with ``capability`` until ``quantity`` is met (roads at ``at_min``)."""
         chosen: list[SimUnit] = []
         held = 0
-        for unit in sorted(self.units, key=lambda u: (u.expected_min, u.id)):
+        travel = {unit.id: self.travel_min(unit, at_min) for unit in self.units}
+        for unit in sorted(self.units, key=lambda u: (u.turnout_min + travel[u.id], u.id)):
             if held >= quantity:
                 break
-            if unit.id in taken or unit.capabilities.get(capability, 0) <= 0 or not np.isfinite(unit.travel_min):
+            if unit.id in taken or unit.capabilities.get(capability, 0) <= 0 or not np.isfinite(travel[unit.id]):
                 continue
             chosen.append(unit)
             taken.add(unit.id)
@@ -130,7 +158,11 @@ def simulate_once(case: SimCase, rng: np.random.Generator | None, settings: SimS
         log("dispatched", unit.id)
         yield env.timeout(unit.turnout_min * turnout_scale * _factor(rng, settings.turnout_cv))
         log("departed", unit.id)
-        yield env.timeout(unit.travel_min * travel_scale * _factor(rng, settings.travel_cv))
+        travel = case.travel_min(unit, env.now)
+        if not np.isfinite(travel):
+            log("cut off", unit.id)  # the roads changed since it was ordered: no way to the site
+            return
+        yield env.timeout(travel * travel_scale * _factor(rng, settings.travel_cv))
         log("arrived", unit.id)
         result.times.setdefault("first_arrival", env.now)
         for capability, quantity in unit.capabilities.items():
@@ -147,7 +179,7 @@ def simulate_once(case: SimCase, rng: np.random.Generator | None, settings: SimS
             squads_ready.succeed()
 
     def dispatch(capability: str, quantity: int, at: float) -> None:
-        for unit in case.choose(capability, quantity, taken):
+        for unit in case.choose(capability, quantity, taken, at):
             env.process(unit_process(unit, at))
 
     def alarm() -> Any:
@@ -174,6 +206,11 @@ def simulate_once(case: SimCase, rng: np.random.Generator | None, settings: SimS
             yield env.timeout(max(0.0, inject.at_min - env.now))
             log("inject", inject.id)
 
+    def roads_process() -> Any:
+        for change in case.changes:
+            yield env.timeout(max(0.0, change.at_min - env.now))
+            log("roads changed", change.label)
+
     def underground_process() -> Any:
         tasks = [t for t in template.tasks if t.underground]
         if not template.underground or not tasks:
@@ -189,6 +226,8 @@ def simulate_once(case: SimCase, rng: np.random.Generator | None, settings: SimS
     env.process(alarm())
     env.process(escalation_process())
     env.process(inject_process())
+    if case.changes:
+        env.process(roads_process())
     env.process(underground_process())
     env.run()
     return result

@@ -21,7 +21,9 @@ from planner.drills.parameters import (
     SimulationParameters,
     check_plan,
     check_simulation,
+    closures_start_min,
     library_template,
+    roads_from,
 )
 from planner.drills.programme import schedule_programme
 from planner.drills.settings import drill_calendar, plan_set
@@ -78,14 +80,18 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
 
     The replications draw from one generator seeded with ``seed``, as :func:`planner.drills.simulate.monte_carlo`
     does, so the summary equals the CLI's for the same seed; histograms of every metric come with it. Under
-    ``closures`` (a stored set) or a ``band`` the teams drive under them, and the summary says so (``roads``).
+    ``closures`` (a stored set) or a ``band`` the teams drive under them, and the summary says so (``roads``);
+    with ``closures_from_min`` or ``closures_inject`` the closures apply from that minute on (a surprise
+    branch closing a bridge), the band throughout.
     """
     template = library_template(load_library(), params.template)
     runs, seed = params.runs, params.seed
     conditions = SimSettings(weather=params.weather, time_of_day=params.time_of_day)
     roads = (travel_network(scenario, settings, closures=params.closures, band=params.band)
              if params.closures is not None or params.band is not None else None)
-    case = build_case(scenario, template, params.site, roads=roads)
+    start_min = closures_start_min(template, params)
+    before, changes = roads_from(scenario, settings, roads, start_min)
+    case = build_case(scenario, template, params.site, roads=before, changes=changes)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     collected: list[dict[str, float]] = []
@@ -107,7 +113,8 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
             counts, edges = np.histogram(happened, bins=HISTOGRAM_BINS)
             histograms[n] = {"edges": [round(float(e), 3) for e in edges], "counts": [int(c) for c in counts]}
     return {**summary.to_dict(), "template": params.template, "site": params.site, "drill": params.drill,
-            "histograms": histograms, "roads": None if roads is None else roads.describe()}
+            "histograms": histograms,
+            "roads": None if roads is None else {**roads.describe(), "closures_from_min": start_min}}
 
 
 def check_sweep(scenario: Scenario, documents: Mapping[str, Any], params: SweepParameters) -> None:

@@ -316,6 +316,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "comprehensive": ("综合演练", "comprehensive"),
         "single": ("单项演练", "single"),
     },
+    "plan_kind": {  # the plan system of domain.md: 综合预案, 专项预案, 现场处置方案 (planner.drills.plans.PLAN_KINDS)
+        "comprehensive": ("综合应急预案", "comprehensive plan"),
+        "special": ("专项应急预案", "special plan"),
+        "onsite": ("现场处置方案", "on-site response plan"),
+    },
     "priority": {
         "high": ("高", "high"),
         "medium": ("中", "medium"),

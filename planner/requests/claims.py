@@ -18,11 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from planner.dispatch.pricing import incident_mission, jurisdiction_parents, team_deployment
-from planner.drills.reports import pdf_styles, pdf_table
 from planner.errors import InputError
+from planner.pdf import PageHeader, build_pdf, escape, pdf_styles, pdf_table
 from planner.scenario.model import Scenario
 from planner.sharing import CSV_COLUMNS, agreements_from_dicts, build_ledger, deployment_terms
 
@@ -98,12 +98,17 @@ def _cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def claims_pdf(requests: Sequence[Mapping[str, Any]], payer: str | None = None, *, title: str = "") -> bytes:
-    """Return the claims as a PDF: per payer, each claim's lines and its total (ReportLab, CJK font)."""
+def claims_pdf(requests: Sequence[Mapping[str, Any]], payer: str | None = None, *, title: str = "",
+               agency: str = "") -> bytes:
+    """Return the claims as a PDF: per payer, each claim's lines and its total.
+
+    Laid out by :mod:`planner.pdf` on landscape A4 (the lines have twelve columns): the CJK font embedded,
+    the agency and title in the header of every page, page numbers, the tables' header rows repeated.
+    """
     styles = pdf_styles()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=title or "Compensation claims")
-    story: list[Any] = [Paragraph("补偿申请 / Compensation claims" + (f": {title}" if title else ""), styles["Title"])]
+    page = landscape(A4)
+    heading = "补偿申请 / Compensation claims"
+    story: list[Any] = [Paragraph(heading + (f": {escape(title)}" if title else ""), styles["Title"])]
     by_payer: dict[str, list[tuple[Mapping[str, Any], dict[str, Any]]]] = {}
     for request in requests:
         claim = request.get("claim")
@@ -111,16 +116,16 @@ def claims_pdf(requests: Sequence[Mapping[str, Any]], payer: str | None = None, 
             if payer is None or line["payer"] == payer:
                 by_payer.setdefault(line["payer"], []).append((request, line))
     if not by_payer:
-        story.append(Paragraph("No claim" + (f" for {payer}" if payer else "") + ".", styles["BodyText"]))
+        story.append(Paragraph(escape("无申请 No claim" + (f" for {payer}" if payer else "") + "."),
+                               styles["BodyText"]))
     for name, rows in sorted(by_payer.items()):
         total = round(sum(float(line["amount"]) for _, line in rows), 2)
-        story += [Paragraph(f"Payer {name}: {total:.2f} yuan", styles["Heading2"]),
-                  pdf_table([["request", "status", "unit", "lender", "line", "item", "qty", "rate", "days", "amount",
-                              "agreement", "rule"],
+        story += [Paragraph(escape(f"支付方 Payer {name}: {total:.2f} 元 yuan"), styles["Heading2"]),
+                  pdf_table([["申请 request", "状态 status", "队伍 unit", "出借方 lender", "科目 line", "项目 item",
+                              "数量 qty", "单价 rate", "天数 days", "金额 amount", "协议 agreement", "规则 rule"],
                              *[[r["id"], r["claim"]["status"], line["unit"], line["lender"], line["line"],
                                 line["item"], _cell("quantity", line["quantity"]), _cell("rate", line["rate"]),
                                 line["days"], _cell("amount", line["amount"]), line["agreement"], line["rule"]]
-                               for r, line in rows]], styles),
+                               for r, line in rows]], styles, pagesize=page, font_size=7.5),
                   Spacer(1, 8)]
-    doc.build(story)
-    return buffer.getvalue()
+    return build_pdf(story, PageHeader(heading, agency=agency, scenario=title), pagesize=page)

@@ -135,6 +135,15 @@ def band_at(documents: Mapping[str, Any], moment: dt.datetime, zone: dt.tzinfo) 
     return None
 
 
+def week_bands(bands: list[Band]) -> np.ndarray:
+    """Return the band index of each minute of the week (Monday 00:00 = 0; -1: free flow), for clocks that run on."""
+    table = np.full(7 * MINUTES_PER_DAY, -1, dtype=np.int64)
+    for k, band in enumerate(bands):
+        for begin, stop in _week_intervals(band):
+            table[begin:stop] = k
+    return table
+
+
 def week_share(band: Band) -> float:
     """Share of the week's hours the band covers (its weight among time-of-day draws)."""
     return sum(stop - begin for begin, stop in _week_intervals(band)) / (7 * MINUTES_PER_DAY)

@@ -1,21 +1,25 @@
-"""Preview an upload of records (CSV or GeoJSON) row by row before anything is written.
+"""Preview an upload of records (CSV, GeoJSON, GeoPackage or Shapefile) row by row before anything is written.
 
 Each row is validated on its own, so the user sees every bad row with its line and field at once;
 then the scenario with all the rows merged in is checked as a whole, by the check the store makes on
 every write (``planner.scenario.validity``: references, duplicates, duty shifts that overlap, agreements,
 snapping to the network); a problem of the whole that names an uploaded record is reported on that
 record's row, with its file and line. Only a clean preview may be written, and it is written in one
-transaction.
+transaction. A GIS file (GeoPackage, Shapefile) is first turned into the rows a CSV gives
+(:func:`planner.scenario.layerfiles.layer_file_rows`), so every format meets the same checks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
+from planner.model.reading import decode
 from planner.model.records import RECORD_TYPES, parse_record
 from planner.scenario.files import text_rows
+from planner.scenario.layerfiles import is_layer_file, layer_file_rows
 from planner.scenario.model import Scenario
 from planner.scenario.validity import check_scenario
 
@@ -52,10 +56,46 @@ class ImportPreview:
 
 
 def preview_import(scenario: Scenario, kind: str, text: str, filename: str = "upload") -> ImportPreview:
-    """Check an upload of ``kind`` records against ``scenario`` without writing anything."""
+    """Check an upload of ``kind`` records (CSV or GeoJSON text) against ``scenario`` without writing anything."""
+    _check_kind(kind)
+    return _preview_rows(scenario, kind, text_rows(text, filename, kind), filename)
+
+
+def preview_upload(scenario: Scenario, kind: str, data: bytes, filename: str = "upload",
+                   encoding: str | None = None, *, field: str = "file") -> ImportPreview:
+    """Check an uploaded file's bytes: a GeoPackage or zipped Shapefile as GIS layers, else CSV/GeoJSON text.
+
+    ``encoding`` is the declared encoding of a text file and ``field`` the name undecodable text is
+    refused under (:func:`planner.model.reading.decode`).
+    """
+    _check_kind(kind)
+    if is_layer_file(data, filename):
+        return _preview_rows(scenario, kind, layer_file_rows(data, filename, kind), filename)
+    return preview_import(scenario, kind, decode(data, filename, encoding, field=field), filename)
+
+
+def preview_file(scenario: Scenario, kind: str, path: Path, encoding: str | None = None) -> ImportPreview:
+    """Check a file on disk: a ``.shp`` read with its sibling files, any other as :func:`preview_upload` reads it."""
+    _check_kind(kind)
+    if path.suffix.lower() == ".shp":
+        if not path.is_file():
+            raise InputError(f"{path.name}: cannot read (no such file)", field="file")
+        return _preview_rows(scenario, kind, layer_file_rows(path, path.name, kind), path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path.name}: cannot read ({error.strerror or error})", field="file") from None
+    return preview_upload(scenario, kind, data, path.name, encoding)
+
+
+def _check_kind(kind: str) -> None:
     if kind not in RECORD_TYPES:
         raise InputError(f"cannot import {kind!r}; kinds: {', '.join(RECORD_TYPES)}", field="kind")
-    rows = text_rows(text, filename, kind)
+
+
+def _preview_rows(scenario: Scenario, kind: str, rows: list[tuple[str, dict[str, Any]]],
+                  filename: str) -> ImportPreview:
+    """Check rows ``(where, data)`` one by one, then the scenario with them merged in."""
     if not rows:
         raise InputError(f"{filename}: no rows to import", field="file")
     existing = {r.id for r in scenario.records(kind)}

@@ -3,8 +3,7 @@
 Two formats, each one file per layer: GeoJSON (RFC 7946, WGS-84 lon/lat) and CSV with the geometry as
 WKT in a ``wkt`` column (QGIS "Delimited Text", ArcGIS "XY/WKT table"). The layers of bases, sites and
 jurisdictions read back through the scenario import (``scenario import``, the inventory upload), the CSV
-through its ``wkt`` column. GeoPackage and Shapefile need GDAL (pyogrio), which the product does not
-depend on at run time.
+through its ``wkt`` column. The same layers as one GeoPackage: :mod:`planner.scenario.layerfiles` (GDAL).
 """
 
 from __future__ import annotations

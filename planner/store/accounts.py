@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import InputError, NotFoundError
+from planner.model.codes import LANGUAGES
 from planner.store import sessions, throttle
 from planner.store.database import ConflictError, Store
 from planner.store.roles import Role
@@ -222,6 +223,20 @@ def update_user(store: Store, username: str, *, role: str | None = None, passwor
     return store.write(work)
 
 
+def set_language(store: Store, user_id: int, language: str) -> None:
+    """Remember the page language a user chose (one of :data:`planner.model.codes.LANGUAGES`)."""
+    if language not in LANGUAGES:
+        raise InputError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}", field="language")
+
+    def work(session: Session) -> None:
+        row = session.get(UserRow, user_id)
+        if row is None:
+            raise NotFoundError(f"user {user_id} does not exist", field="user")
+        row.language = language
+
+    store.write(work)
+
+
 def change_password(store: Store, username: str, current: str, new: str, address: str | None,
                     policy: ThrottlePolicy) -> dict[str, Any]:
     """Change one's own password, given the current one (checked as a sign-in: throttled and counted).
@@ -255,4 +270,5 @@ def ensure_first_admin(store: Store) -> str | None:
 
 def _public(row: UserRow) -> dict[str, Any]:
     return {"id": row.id, "username": row.username, "role": row.role, "active": row.active,
-            "must_change_password": row.must_change_password, "jurisdiction": row.jurisdiction}
+            "must_change_password": row.must_change_password, "jurisdiction": row.jurisdiction,
+            "language": row.language}

@@ -101,6 +101,8 @@ class UserRow(Base):
     """Set on the first administrator made at start-up: every page sends them to the change form until then."""
     jurisdiction: Mapped[str | None] = mapped_column(String(80), nullable=True)
     """Where the role applies (and below, ``planner.store.scope``); None: every scenario whole."""
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    """The page language the user chose with the menu's switch (``zh_CN`` or ``en``); None: not chosen yet."""
 
 
 class UserSessionRow(Base):

@@ -158,6 +158,23 @@ class SweepModel:
         day = incident % self.moment_qty.shape[0]
         return self.moment_qty[day, tod], self.moment_live[day, tod]
 
+    def staffed_all(self, incidents: np.ndarray, tods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return :meth:`staffed` for many incidents at once.
+
+        What the teams bring is teams x capabilities (incidents x teams x capabilities with availability);
+        whether each answers is incidents x teams.
+        """
+        if self.moment_qty is None or self.moment_live is None:
+            return self.capability_qty, np.ones((incidents.size, self.n_teams), dtype=bool)
+        days = incidents % self.moment_qty.shape[0]
+        return self.moment_qty[days, tods], self.moment_live[days, tods]
+
+    def travel_rows(self, tods: np.ndarray, sites: np.ndarray) -> np.ndarray:
+        """Return incidents x teams drive minutes to each incident's site at its time of day (:meth:`travel`)."""
+        if self.travel_by_tod is None:
+            return self.travel_min[:, sites].T
+        return self.travel_by_tod[tods, :, sites]
+
     def fingerprint(self) -> str:
         """Hash of the model's arrays and settings: the identity of a sweep's inputs, for checkpoints."""
         digest = hashlib.sha1()
@@ -236,9 +253,11 @@ def evaluate_chunk(
     std = np.full((n, n_std), np.nan, dtype=np.float32)
     sent = np.zeros((n, model.n_teams), dtype=bool)
     escalated = np.zeros(n, dtype=bool)
-    one = _evaluate_dispatch if mode == "dispatch" else _evaluate_simulate
+    if mode == "dispatch":
+        _evaluate_dispatch(model, start, site, template, time_of_day, seed, first, met, std, sent, escalated)
+        return ChunkResult(chunk, np.arange(start, start + n, dtype=np.int64), first, met, std, sent, escalated)
     for k in range(n):
-        one(
+        _evaluate_simulate(
             model,
             start + k,
             int(site[k]),
@@ -271,10 +290,10 @@ def choose_nearest(order: np.ndarray, taken: np.ndarray, qty_of_cap: np.ndarray,
 
 def _evaluate_dispatch(
     model: SweepModel,
-    incident: int,
-    site: int,
-    template: int,
-    tod: int,
+    start: int,
+    site: np.ndarray,
+    template: np.ndarray,
+    tod: np.ndarray,
     seed: int,
     first: np.ndarray,
     met: np.ndarray,
@@ -282,65 +301,102 @@ def _evaluate_dispatch(
     sent: np.ndarray,
     escalated: np.ndarray,
 ) -> None:
-    s = model.settings
-    rng = _incident_rng(seed, incident)
-    n_teams = model.n_teams
-    notification = s.notification_min * float(_lognormal(rng, s.notification_cv))
-    f_turnout = _lognormal(rng, s.turnout_cv, n_teams)
-    f_travel = _lognormal(rng, s.travel_cv, n_teams)
-    busy = rng.random(n_teams) < s.busy_share
-    qty, answering = model.staffed(incident, tod)
-    turnout = model.turnout_min * model.tod_turnout[template, tod]
-    travel = model.travel(tod)[:, site] * model.tod_travel[template, tod]
-    live = ~busy & np.isfinite(travel) & answering
-    expected = turnout + travel
-    realised = turnout * f_turnout + travel * f_travel
-    live_idx = np.flatnonzero(live)
-    order = live_idx[np.argsort(expected[live_idx], kind="stable")]
-    taken = np.zeros(n_teams, dtype=bool)
-    arrival = np.full(n_teams, np.inf)
+    """Answer a chunk of incidents with the nearest-available rule, vectorised over the incidents.
 
-    for cap, quantity, _ in model.requirements[template]:
-        chosen = choose_nearest(order, taken, qty[:, cap], quantity)
-        taken[chosen] = True
-        arrival[chosen] = notification + realised[chosen]
-    for at_min, probability, adds in model.escalations[template]:
-        if rng.random() < probability:
-            escalated[0] = True
+    Each incident draws from its own generator (:func:`_incident_rng`), in the order a one-incident
+    loop would (notification, turn-out and drive factors, busy teams, one draw per escalation), so the
+    records do not depend on the chunking; the dispatch itself then runs for all the chunk's incidents
+    of a template at once, requirement by requirement and escalation by escalation, as
+    :func:`choose_nearest` would pick for each incident alone.
+    """
+    s = model.settings
+    n, n_teams = site.size, model.n_teams
+    incident = start + np.arange(n)
+    notification = np.empty(n)
+    f_turnout = np.empty((n, n_teams))
+    f_travel = np.empty((n, n_teams))
+    busy = np.empty((n, n_teams), dtype=bool)
+    most = max((len(e) for e in model.escalations), default=0)
+    draws = np.ones((n, most))
+    for k in range(n):
+        rng = _incident_rng(seed, int(incident[k]))
+        notification[k] = s.notification_min * float(_lognormal(rng, s.notification_cv))
+        f_turnout[k] = _lognormal(rng, s.turnout_cv, n_teams)
+        f_travel[k] = _lognormal(rng, s.travel_cv, n_teams)
+        busy[k] = rng.random(n_teams) < s.busy_share
+        count = len(model.escalations[template[k]])
+        draws[k, :count] = rng.random(count)
+    qty, answering = model.staffed_all(incident, tod)
+    turnout = model.turnout_min[None, :] * model.tod_turnout[template, tod][:, None]
+    travel = model.travel_rows(tod, site) * model.tod_travel[template, tod][:, None]
+    live = ~busy & np.isfinite(travel) & answering
+    realised = turnout * f_turnout + travel * f_travel
+    order = np.argsort(np.where(live, turnout + travel, np.inf), axis=1, kind="stable")
+    taken = np.zeros((n, n_teams), dtype=bool)
+    arrival = np.full((n, n_teams), np.inf)
+
+    def send(rows: np.ndarray, cap: int, quantity: int, at_min: np.ndarray | float) -> None:
+        ranked = order[rows]
+        carried = np.take_along_axis(qty[rows, :, cap] if qty.ndim == 3 else np.broadcast_to(
+            qty[:, cap], (rows.size, n_teams)), ranked, axis=1)
+        free = np.take_along_axis(live[rows] & ~taken[rows], ranked, axis=1) & (carried > 0)
+        held = np.cumsum(np.where(free, carried, 0), axis=1)
+        chosen_ranked = free & (held - np.where(free, carried, 0) < quantity)
+        chosen = np.zeros_like(chosen_ranked)
+        np.put_along_axis(chosen, ranked, chosen_ranked, axis=1)
+        taken[rows] |= chosen
+        arrival[rows] = np.where(chosen, np.asarray(at_min, dtype=float).reshape(-1, 1) + realised[rows],
+                                 arrival[rows])
+
+    for t in np.unique(template):
+        rows = np.flatnonzero(template == t)
+        for cap, quantity, _ in model.requirements[t]:
+            send(rows, cap, quantity, notification[rows])
+        for e, (at_min, probability, adds) in enumerate(model.escalations[t]):
+            grows = rows[draws[rows, e] < probability]
+            escalated[grows] = True
             for cap, quantity in adds:
-                chosen = choose_nearest(order, taken, qty[:, cap], quantity)
-                taken[chosen] = True
-                arrival[chosen] = at_min + realised[chosen]
+                send(grows, cap, quantity, at_min)
+        _record(model, qty, int(t), rows, arrival, taken, first, met)
     sent[:] = taken
-    _record(model, qty, template, site, arrival, taken, first, met)
-    applies = list(model.site_standards[site])
-    std[applies] = rule.first_arrival(realised, model.standard_counted[applies] & live)
+    for where in np.unique(site):
+        rows = np.flatnonzero(site == where)
+        applies = list(model.site_standards[where])
+        if applies:
+            pool = model.standard_counted[applies][None, :, :] & live[rows][:, None, :]
+            std[np.ix_(rows, applies)] = rule.first_arrival(realised[rows][:, None, :], pool)
 
 
 def _record(
     model: SweepModel,
     qty: np.ndarray,
     template: int,
-    site: int,
+    rows: np.ndarray,
     arrival: np.ndarray,
     taken: np.ndarray,
     first: np.ndarray,
     met: np.ndarray,
 ) -> None:
-    """Record first arrival per required capability (``qty``: what each team brings), and whether in time."""
+    """Record, for incidents ``rows`` of a template, first arrival per required capability and whether in time.
+
+    ``qty`` is what each team brings (teams x capabilities, or incidents x teams x capabilities);
+    ``arrival`` and ``taken`` are incidents x teams.
+    """
     for cap, quantity, deadline in model.requirements[template]:
-        units = np.flatnonzero(taken & (qty[:, cap] > 0))
-        if units.size == 0:
-            first[cap], met[cap] = np.inf, 0
-            continue
-        times = arrival[units]
-        order = np.argsort(times, kind="stable")
-        held = np.cumsum(qty[units[order], cap])
-        first[cap] = times[order[0]]
-        reach = int(np.searchsorted(held, quantity))
-        assembled = times[order[reach]] if reach < units.size else np.inf
-        ok = assembled <= deadline
-        met[cap] = int(ok) if met[cap] < 0 else min(int(met[cap]), int(ok))
+        carried = qty[rows, :, cap] if qty.ndim == 3 else np.broadcast_to(qty[:, cap], (rows.size, qty.shape[0]))
+        brings = taken[rows] & (carried > 0)
+        times = np.where(brings, arrival[rows], np.inf)
+        ranked = np.argsort(times, axis=1, kind="stable")
+        ordered = np.take_along_axis(times, ranked, axis=1)
+        held = np.cumsum(np.take_along_axis(np.where(brings, carried, 0), ranked, axis=1), axis=1)
+        any_unit = brings.any(axis=1)
+        enough = held >= quantity
+        reach = enough.argmax(axis=1)
+        assembled = np.where(enough[:, -1], ordered[np.arange(rows.size), reach], np.inf)
+        ok = (assembled <= deadline).astype(np.int8)
+        before = met[rows, cap]
+        first[rows, cap] = np.where(any_unit, ordered[:, 0], np.inf)
+        met[rows, cap] = np.where(any_unit, np.where(before < 0, ok, np.minimum(before, ok)), 0)
 
 
 def _evaluate_simulate(
@@ -388,7 +444,8 @@ def _evaluate_simulate(
             arrival[position[who]] = when
         elif what == "dispatched":
             sent[position[who]] = True
-    _record(model, qty, template, site, arrival, sent.copy(), first, met)
+    _record(model, qty, template, np.zeros(1, dtype=np.int64), arrival[None], sent[None].copy(), first[None],
+            met[None])
     turnout = model.turnout_min * model.tod_turnout[template, tod]
     drive = travel * model.tod_travel[template, tod]
     realised = turnout * _lognormal(rng, s.turnout_cv, model.n_teams) + drive * _lognormal(

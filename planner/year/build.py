@@ -19,21 +19,27 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 import shapely.geometry
 
+from planner.availability import AvailabilityRules
 from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
 from planner.coverage.whatif import RISK_WEIGHTS
 from planner.dispatch.pricing import jurisdiction_parents
 from planner.dispatch.requests import incident_library, requirements_from_template
 from planner.dispatch.scenario import unit_capabilities
+from planner.drills.calendar import CalendarDocument
 from planner.drills.programme import Programme, off_duty
 from planner.errors import InputError
 from planner.model.records import Availability
-from planner.posture.prepositioning import StagingPoint
+from planner.posture.prepositioning import PostureRules, StagingPoint, plan_posture
+from planner.posture.warnings import HazardWarning
+from planner.roads.bands import Band, week_bands
+from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 from planner.sharing import agreements_from_dicts
@@ -44,10 +50,21 @@ DEFAULT_ON_SCENE_MIN = 60.0
 """On-scene minutes of a template that lists no task [U]."""
 AREA_POINTS_SEED = 0xA2EA
 """Seed of the draw of the areas' road points (fixed: the same model on every build)."""
+REPLAY_CLOCK = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+"""Clock given to the warning readers: a period replays warnings, so none is refused as expired."""
+OPEN_WARNING_H = 24.0
+"""Hours a warning without an expiry holds its posture [U]."""
 
 
-def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[StagingPoint] = ()) -> YearModel:
-    """Build the year model of a scenario with its incident rates (see the module docstring)."""
+def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[StagingPoint] = (),
+               roads: RoadConditions | None = None, bands: Sequence[tuple[Band, RoadConditions]] = ()) -> YearModel:
+    """Build the year model of a scenario with its incident rates (see the module docstring).
+
+    ``roads``: the travel network every drive takes (a closure set, :func:`planner.roads.conditions.travel_network`),
+    default free flow; ``bands``: each time band of the scenario's speed profiles with its network (under the
+    same closures), giving one drive matrix per band, taken by the incidents and trips in that band's hours
+    (:meth:`YearModel.drive_at`); what a station covers (the coverage in time) is judged on each band's matrix too.
+    """
     teams = [t for t in scenario.teams if t.availability is Availability.AVAILABLE]
     if not teams:
         raise InputError(f"scenario {scenario.name} has no available team", field="teams")
@@ -95,9 +112,19 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
             place_region.append(area.jurisdiction)
             nodes.append(node)
         area_points.append(indices)
-    drive, _, _ = drive_minutes(network, np.array(nodes, dtype=np.int64), np.array(nodes, dtype=np.int64))
+    node_array = np.array(nodes, dtype=np.int64)
+    drive, _, _ = drive_minutes(routing_network(scenario, roads), node_array, node_array)
     np.fill_diagonal(drive, 0.0)
-    reachable = np.isfinite(drive[:n_stations]).any(axis=0) & np.isfinite(drive[:, :n_stations]).any(axis=1)
+    band_drive = None
+    if bands:
+        band_drive = np.stack([drive_minutes(conditions.network, node_array, node_array)[0]
+                               for _, conditions in bands])
+        for matrix in band_drive:
+            np.fill_diagonal(matrix, 0.0)
+    # Which places can be served is judged on the free-flow network, so a closure set keeps the same places and
+    # sources (runs compare on common random numbers) and an incident it cuts off is counted unserved.
+    free = drive if roads is None else drive_minutes(network, node_array, node_array)[0]
+    reachable = np.isfinite(free[:n_stations]).any(axis=0) & np.isfinite(free[:, :n_stations]).any(axis=1)
 
     # units and capabilities
     owned = unit_capabilities(scenario)
@@ -174,12 +201,18 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
     max_min = np.array([s.max_min for s in standards], dtype=float)
     rows_place = np.array(row_place, dtype=np.int64)
     rows_standard = np.array(row_standard, dtype=np.int64)
-    cover = np.full((n_stations, rows_place.size, len(teams)), np.inf)
-    everyone = np.ones(len(teams), dtype=bool)
-    for station in range(n_stations):
-        arrival = rule.arrival_minutes(turnout[:, None], drive[station, rows_place][None, :])
-        meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows_place.size), rows_standard, max_min)
-        cover[station] = np.where(meets, arrival.T, np.inf)
+    def station_cover(matrix: np.ndarray) -> np.ndarray:
+        """Stations x rows x units: the arrival minutes of a unit waiting at a station, where it meets the standard."""
+        cover = np.full((n_stations, rows_place.size, len(teams)), np.inf)
+        everyone = np.ones(len(teams), dtype=bool)
+        for station in range(n_stations):
+            arrival = rule.arrival_minutes(turnout[:, None], matrix[station, rows_place][None, :])
+            meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows_place.size), rows_standard, max_min)
+            cover[station] = np.where(meets, arrival.T, np.inf)
+        return cover
+
+    cover = station_cover(drive)
+    band_cover = None if band_drive is None else np.stack([station_cover(matrix) for matrix in band_drive])
 
     hour = np.ones(24) if rates.time_of_day is None else np.array(rates.time_of_day, dtype=float)
     month = np.ones(12) if rates.season is None else np.array(rates.season, dtype=float)
@@ -221,6 +254,13 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         parents=jurisdiction_parents(scenario),
         min_retained={r: dict(v) for r, v in dict(scenario.meta.get("min_retained") or {}).items()},
         notes=tuple(notes),
+        band_ids=tuple(band.id for band, _ in bands),
+        band_drive_min=band_drive,
+        band_station_cover_min=band_cover,
+        week_band=week_bands([band for band, _ in bands]) if bands else None,
+        roads=None if roads is None and not bands else {
+            "closures": None if roads is None else roads.describe(),
+            "bands": {band.id: conditions.describe() for band, conditions in bands}},
     )
     model.check()
     return model
@@ -240,3 +280,64 @@ def programme_holds(model: YearModel, programme: Programme, *, year: int) -> tup
             start = (day - first).days * MINUTES_PER_DAY
             holds.append((index[team], float(start), float(start + MINUTES_PER_DAY)))
     return tuple(holds)
+
+
+def period_start(scenario: Scenario, year: int) -> dt.datetime:
+    """Return minute 0 of a period starting in ``year``: midnight on 1 January in the scenario's zone."""
+    return dt.datetime(year, 1, 1, tzinfo=scenario.zone)
+
+
+@dataclass(frozen=True)
+class WarningPosture:
+    """What a warning's posture does in a period: the teams it moves to standby (held), those on raised readiness."""
+
+    warning: str
+    event: str
+    onset: str
+    start_min: float
+    end_min: float
+    teams: tuple[str, ...]
+    raised: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WarningEffects:
+    """The warnings' postures in a period: holds ``(unit, start, end)``, turn-outs ``(unit, start, end, min)``."""
+
+    holds: tuple[tuple[int, float, float], ...] = ()
+    turnouts: tuple[tuple[int, float, float, float], ...] = ()
+    postures: tuple[WarningPosture, ...] = ()
+
+
+def warning_holds(model: YearModel, scenario: Scenario, warnings: Sequence[HazardWarning], *, year: int,
+                  rules: PostureRules | None = None, staging: Sequence[StagingPoint] = (),
+                  calendar: CalendarDocument | None = None, availability_rules: AvailabilityRules | None = None,
+                  ) -> WarningEffects:
+    """Return what the warnings' postures do in a period of ``year``: the teams held, the turn-outs raised.
+
+    Each warning's posture is the posture engine's (:func:`planner.posture.prepositioning.plan_posture`, its
+    one function and rules, at the warning's onset): the teams it moves to standby points are held from the
+    onset to the expiry (:data:`OPEN_WARNING_H` hours when open-ended), kept for the warning's hazard and
+    not sent to the period's other incidents; the teams it puts on higher readiness turn out in the raised
+    level's minutes meanwhile. Limits: each warning is planned on its own (two warnings in force together
+    are not planned jointly), and what the stations cover is judged on everyday turn-outs. Effects ending
+    before the period's start are left out; teams the model does not have are skipped.
+    """
+    index = {u: k for k, u in enumerate(model.unit_ids)}
+    start = period_start(scenario, year)
+    holds: list[tuple[int, float, float]] = []
+    turnouts: list[tuple[int, float, float, float]] = []
+    postures = []
+    for warning in warnings:
+        begin = (warning.onset - start).total_seconds() / 60.0
+        end = begin + warning.duration_h(OPEN_WARNING_H) * 60.0
+        report = plan_posture(scenario, [warning], rules=rules, staging=staging, calendar=calendar,
+                              at=warning.onset, availability_rules=availability_rules)
+        teams = tuple(move.team for move in report.moves if move.team in index)
+        raised = tuple(r for r in report.team_raises if r.team in index and r.turnout_after < r.turnout_before)
+        postures.append(WarningPosture(warning.id, warning.event, warning.onset.isoformat(), round(begin, 3),
+                                       round(end, 3), teams, tuple(r.team for r in raised)))
+        if end > 0:
+            holds += [(index[team], max(0.0, begin), end) for team in teams]
+            turnouts += [(index[r.team], max(0.0, begin), end, float(r.turnout_after)) for r in raised]
+    return WarningEffects(tuple(holds), tuple(turnouts), tuple(postures))

@@ -20,13 +20,19 @@ At an incident's dispatch order (its arrival plus the notification delay) the po
   they cannot hold with the units left at home, counted as ``retained_relaxed``); needs it leaves short
   (nobody in time) are topped up with the nearest units allowed there, late.
 
+Every drive (to the scene, back home, a move-up; the nearest rule's ranking and the optimiser's travel
+times) takes the drive minutes of the time band in force when it starts (:meth:`YearModel.drive_at`: one
+matrix per band of the scenario's speed profiles, built with the model, free flow outside every band);
+what each station covers switches with the band as well.
 A unit brings all its capabilities: each need counts every unit sent (the dispatch rules' reading).
 What cannot be sent waits: the incident queues (first come, first served) and the wait is recorded; a
 unit that finishes on scene goes straight on to the oldest waiting incident it can help (from the
 scene, no turn-out), else drives back to its home base and then serves the queue. Each unit sent
 works the incident's on-scene minutes from its arrival. Escalations add needs at their time, with
 their probability, while the incident lasts. A unit held (a field drill, a warning posture) is not
-sent; a unit moving up is not sent until it arrives.
+sent; a unit moving up is not sent until it arrives. A warning's raised readiness gives a unit a
+shorter turn-out while it lasts (``YearRun.turnouts``); what the stations cover is judged on the
+everyday turn-outs.
 
 Measured over the counted period ``[warmup, days)`` (incidents arriving in it; the run continues
 after its end until their work is done): per standard the share of incidents whose first counted unit
@@ -37,7 +43,8 @@ available at the order would have made, as the sweep measures it (``inf`` when n
 the share of time each (site, standard) row is covered by an available unit at its station (the
 stations' coverage precomputed with :func:`planner.coverage.rule.teams_in_time`); per unit the
 busy time (dispatch to back home), the cross-region busy time and its compensation
-(:func:`planner.sharing.compensate` on the deployment's terms, the ledger's own function); the
+(:func:`planner.sharing.compensate` on the deployment's terms, the ledger's own function, once per unit and
+borrowing region over the distinct days it served there: a part day is a whole person-day, once); the
 time-weighted distribution of units busy; and hourly incidents, peak simultaneous incidents and
 uncovered share for the worst hours and the timeline.
 """
@@ -48,7 +55,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -57,7 +64,7 @@ import simpy
 from planner.coverage import rule
 from planner.posture.prepositioning import PostureOption, PostureProblem, PostureTeam, greedy_posture
 from planner.sharing import Deployment, Terms, compensate, deployment_terms
-from planner.year.model import MINUTES_PER_DAY, YearModel, YearRun
+from planner.year.model import MINUTES_PER_DAY, MINUTES_PER_WEEK, YearModel, YearRun
 from planner.year.policies import nearest_first, nearest_units, optimal_units, optimiser_units
 
 log = logging.getLogger(__name__)
@@ -241,6 +248,16 @@ class _Incident:
         return np.maximum(self.need - self.held, 0)  # type: ignore[no-any-return]
 
 
+@dataclass
+class _Lent:
+    """A unit's lending to one region over the period: the agreement's terms, the days, km and trips."""
+
+    terms: Terms
+    days: set[int] = field(default_factory=set)
+    km: float = 0.0
+    trips: int = 0
+
+
 class _Year:
     """State and processes of one replication."""
 
@@ -256,6 +273,9 @@ class _Year:
         self.loc = model.unit_home.astype(np.int64).copy()
         self.queue: deque[_Incident] = deque()
         self.cover_ok = np.isfinite(model.station_cover_min)
+        self.cover_by_band = [self.cover_ok] + ([] if model.band_station_cover_min is None else
+                                                list(np.isfinite(model.band_station_cover_min)))
+        """What each station covers in free flow, then in each time band (the band's drive minutes)."""
         self.class_need = np.zeros((len(model.classes), n_cap), dtype=np.int64)
         deadline = np.full((len(model.classes), n_cap), np.inf)
         for k, c in enumerate(model.classes):
@@ -269,10 +289,16 @@ class _Year:
         standard_caps = np.any(model.standard_counted[:, :, None] & carried[None, :, :], axis=1)
         self.class_standard = np.asarray(np.any((self.class_need[:, None, :] > 0) & standard_caps[None, :, :], axis=2))
         self.row_of_standard = [np.flatnonzero(model.row_standard == k) for k in range(len(model.standard_ids))]
+        self.normal_by_band = [self._normal(ok) for ok in self.cover_by_band]
+        self.normal_cover = self.normal_by_band[0]
+        """Rows of each standard covered with every unit home (free flow, then each band): what move-up defends."""
         self.applies = [[tuple(k for k in model.source_standards[s] if self.class_standard[c, k])
                          for c in range(len(model.classes))] for s in range(len(model.source_ids))]
         self.ones = np.ones(n_units)
         self.terms: dict[tuple[str, str], Terms | None] = {}
+        self.turnout = model.turnout_min.astype(float).copy()
+        self.raised: list[list[float]] = [[] for _ in range(n_units)]
+        """Turn-out of each unit now, and the raised turn-outs in force (a warning's readiness)."""
         self.optimiser_units = optimiser_units(model) if run.policy == "optimal" else ()
         # accumulators over the counted period
         hours = int(math.ceil(self.horizon / 60))
@@ -288,7 +314,7 @@ class _Year:
         self.hourly_peak = np.zeros(hours)
         self.hourly_uncovered = np.zeros(hours)
         self.unit_cross = np.zeros(n_units)
-        self.unit_comp = np.zeros(n_units)
+        self.lent: dict[tuple[int, str], _Lent] = {}
         self.unit_dispatches = np.zeros(n_units)
         self.leg_minutes = 0.0
         self.counted: list[_Incident] = []
@@ -314,6 +340,10 @@ class _Year:
         if key not in self.terms:
             self.terms[key] = deployment_terms(self.m.agreements, key[0], region, parents=self.m.parents)
         return self.terms[key]
+
+    def drive(self) -> np.ndarray:
+        """Drive minutes between places now: the time band's matrix (free flow outside every band)."""
+        return self.m.drive_at(self.env.now, self.run.first_weekday)
 
     def _advance(self) -> None:
         """Accumulate the figures of the time since the last change (the state was constant meanwhile)."""
@@ -345,6 +375,41 @@ class _Year:
         self.uncovered_share = 1.0 - np.count_nonzero(self.covered) / self.m.n_rows
 
     # --- processes -----------------------------------------------------------------------------
+
+    def _normal(self, cover_ok: np.ndarray) -> list[int]:
+        """Return the rows of each standard covered with every unit at home, on a station cover table."""
+        if self.m.n_rows == 0:
+            return [0] * len(self.row_of_standard)
+        at_home = np.asarray(cover_ok[self.m.unit_home, :, np.arange(self.m.n_units)].any(axis=0))
+        return [int(at_home[rows].sum()) for rows in self.row_of_standard]
+
+    def _use_band(self, band: int) -> None:
+        """Take what the stations cover in a band (-1: free flow), and its normal coverage for move-up."""
+        self.cover_ok = self.cover_by_band[band + 1]
+        self.normal_cover = self.normal_by_band[band + 1]
+
+    def band_changes(self) -> Generator[Any, Any, None]:
+        """Switch what the stations cover at each change of time band (free flow between bands)."""
+        m = self.m
+        if m.week_band is None or m.band_station_cover_min is None:
+            return
+        week = np.roll(m.week_band, -self.run.first_weekday * MINUTES_PER_DAY)  # week[t]: band at period minute t
+        changes = np.flatnonzero(week != np.roll(week, 1))
+        self._use_band(int(week[0]))
+        self._refresh()
+        if not changes.size:
+            return
+        start = 0.0
+        while start < self.horizon:
+            for minute in start + changes:
+                if minute >= self.horizon:
+                    return
+                if minute > self.env.now:
+                    yield self.env.timeout(float(minute) - self.env.now)
+                    self._advance()
+                    self._use_band(int(week[int(minute) % MINUTES_PER_WEEK]))
+                    self._refresh()
+            start += MINUTES_PER_WEEK
 
     def arrivals(self, drawn: Arrivals) -> Generator[Any, Any, None]:
         """Start each incident at its arrival."""
@@ -386,7 +451,7 @@ class _Year:
         inc.order_at = self.env.now
         if inc.standards:
             units = np.flatnonzero(self.available())
-            arrival = m.turnout_min[units] * inc.f_turnout[units] + m.drive_min[self.loc[units], place] * \
+            arrival = self.turnout[units] * inc.f_turnout[units] + self.drive()[self.loc[units], place] * \
                 inc.f_travel[units]
             for k in inc.standards:
                 counted = m.standard_counted[k, units]
@@ -428,7 +493,7 @@ class _Year:
         units = np.flatnonzero(self.available())
         if allowed_only:
             units = units[[self._terms(int(u), inc.region) is not None for u in units]]
-        return nearest_first(self.m, units, self.loc, inc.place)
+        return nearest_first(self.m, units, self.loc, inc.place, self.drive(), self.turnout)
 
     def _serve_nearest(self, inc: _Incident, *, allowed_only: bool) -> None:
         order = self._candidates(inc, allowed_only=allowed_only)
@@ -442,7 +507,8 @@ class _Year:
             return
         deadline = self.class_deadline[inc.cls] - (self.env.now - inc.order_at)
         sent, relaxed = optimal_units(self.m, order.tolist(), self.loc, self.optimiser_units, inc.id, inc.region,
-                                      inc.place, inc.outstanding(), deadline, time_limit_s=self.run.time_limit_s)
+                                      inc.place, inc.outstanding(), deadline, time_limit_s=self.run.time_limit_s,
+                                      drive_min=self.drive())
         self.relaxed += relaxed
         for unit in sent:
             self._send(unit, inc)
@@ -468,8 +534,8 @@ class _Year:
         m = self.m
         while True:
             leg_start = self.env.now
-            out = (m.turnout_min[unit] * inc.f_turnout[unit] if turnout else 0.0) + \
-                m.drive_min[origin, inc.place] * inc.f_travel[unit]
+            out = (self.turnout[unit] * inc.f_turnout[unit] if turnout else 0.0) + \
+                self.drive()[origin, inc.place] * inc.f_travel[unit]
             yield self.env.timeout(float(out))
             for k in inc.standards:
                 if m.standard_counted[k, unit] and k not in inc.response:
@@ -485,7 +551,7 @@ class _Year:
                 self._settle(following)
                 return
             home = int(m.unit_home[unit])
-            back = float(m.drive_min[inc.place, home]) * inc.f_travel[unit]
+            back = float(self.drive()[inc.place, home]) * inc.f_travel[unit]
             yield self.env.timeout(back if math.isfinite(back) else 0.0)
             self._account(unit, inc, self.env.now - leg_start,
                           float(m.drive_min[origin, inc.place] + m.drive_min[inc.place, home]))
@@ -515,11 +581,29 @@ class _Year:
         self.unit_cross[unit] += minutes / 60.0
         if terms is None or not terms.lent:
             return
-        km = drive_min * self.m.km_per_min if math.isfinite(drive_min) else 0.0
-        deployment = Deployment(unit=self.m.unit_ids[unit], lender=self.m.unit_region[unit],
-                                people=int(self.m.unit_people[unit]), duration_h=minutes / 60.0,
-                                transport_km=km, trips=1)
-        self.unit_comp[unit] += compensate(deployment, terms).amount
+        lent = self.lent.setdefault((unit, inc.region), _Lent(terms))
+        first, last = int((self.env.now - minutes) // MINUTES_PER_DAY), int(self.env.now // MINUTES_PER_DAY)
+        lent.days.update(range(first, last + 1))
+        lent.km += drive_min * self.m.km_per_min if math.isfinite(drive_min) else 0.0
+        lent.trips += 1
+
+    def _compensation(self) -> np.ndarray:
+        """Price each unit's lending to each region over the period, once per calendar day (R-COST).
+
+        Labour and subsistence are per person-day with a part day charged as a whole one, so a unit lent
+        on three incidents in one day is paid that day once, not three times: one deployment per (unit,
+        borrowing region) whose days are the distinct days it served there, with every trip and km, priced
+        by :func:`planner.sharing.compensate` (the ledger's function). Pricing each incident as its own
+        deployment charged a whole day for every hour-long call (on Jinan about 46 M yuan a year, mostly
+        the 60-person provincial special-service team's 800 calls).
+        """
+        amounts = np.zeros(self.m.n_units)
+        for (unit, _), lent in self.lent.items():
+            deployment = Deployment(unit=self.m.unit_ids[unit], lender=self.m.unit_region[unit],
+                                    people=int(self.m.unit_people[unit]), duration_h=24.0 * len(lent.days),
+                                    transport_km=lent.km, trips=lent.trips)
+            amounts[unit] += compensate(deployment, lent.terms).amount
+        return amounts
 
     def _waiting_for(self, unit: int, place: int, *, done: _Incident | None = None) -> _Incident | None:
         """Return the oldest waiting incident this unit can help and reach from ``place`` (and may serve).
@@ -575,24 +659,43 @@ class _Year:
         self._refresh()
         self._offer(unit)
 
+    def readiness(self, unit: int, start: float, end: float, minutes: float) -> Generator[Any, Any, None]:
+        """Give a unit a raised readiness's turn-out between ``start`` and ``end`` (the fastest in force counts)."""
+        yield self.env.timeout(start)
+        self.raised[unit].append(minutes)
+        self._set_turnout(unit)
+        yield self.env.timeout(end - start)
+        self.raised[unit].remove(minutes)
+        self._set_turnout(unit)
+
+    def _set_turnout(self, unit: int) -> None:
+        self.turnout[unit] = min([float(self.m.turnout_min[unit]), *self.raised[unit]])
+        if self.run.policy == "optimal":
+            self.optimiser_units = optimiser_units(self.m, self.turnout)
+
     # --- move-up -------------------------------------------------------------------------------
 
     def _move_up(self) -> None:
-        """Reposition free units with the posture engine when a standard's covered share is low."""
+        """Reposition free units with the posture engine when a standard lost a share of its normal coverage.
+
+        Normal: its rows covered with every unit at home; the rule and its default are explained on
+        :class:`planner.year.model.YearRun`.
+        """
         m, run = self.m, self.run
         if m.n_rows == 0 or self.env.now - self.last_move_up < MOVE_UP_COOLDOWN_MIN:
             return
-        shares = [float(self.covered[rows].mean()) for rows in self.row_of_standard if rows.size]
-        if not shares or min(shares) >= run.move_up_threshold:
+        if not any(self.covered[rows].sum() < run.move_up_threshold * normal
+                   for rows, normal in zip(self.row_of_standard, self.normal_cover, strict=True)):
             return
         self.last_move_up = self.env.now
         units = np.flatnonzero(self.available())
+        now_drive = self.drive()
         teams, options, where = [], [], []
         for j in units:
             here = int(self.loc[j])
             teams.append(PostureTeam(m.unit_ids[j], m.unit_region[j], self._caps(int(j))))
             for station in range(m.n_stations):
-                drive = float(m.drive_min[here, station])
+                drive = float(now_drive[here, station])
                 home = station == here
                 if not home and (m.place_region[station] != m.unit_region[j] or not drive <= run.max_move_min):
                     continue
@@ -610,7 +713,7 @@ class _Year:
         solution = greedy_posture(problem)
         for index in solution.moves:
             unit, station = where[index]
-            drive = float(m.drive_min[self.loc[unit], station])
+            drive = float(now_drive[self.loc[unit], station])
             log.debug("move-up at %.0f min: %s %s -> %s (%.1f min)", self.env.now, m.unit_ids[unit],
                       m.place_ids[self.loc[unit]], m.place_ids[station], drive)
             self.moves += 1
@@ -672,7 +775,7 @@ class _Year:
             "busy_share": self.busy_hist / counted_min,
             "unit_busy_h": self.busy_acc / 60.0,
             "unit_cross_h": self.unit_cross,
-            "unit_compensation": self.unit_comp,
+            "unit_compensation": self._compensation(),
             "unit_dispatches": self.unit_dispatches,
             "moves": np.array(self.moves),
             "move_min": np.array(self.move_min),
@@ -703,10 +806,14 @@ def _on_scene_factors(distribution: str, cv: float, z: np.ndarray, e: np.ndarray
 def simulate(model: YearModel, run: YearRun, replication: int, seed: int) -> dict[str, np.ndarray]:
     """Simulate one replication of the period and return its figures."""
     year = _Year(model, run, replication, seed)
+    year.env.process(year.band_changes())
     year.env.process(year.arrivals(draw_arrivals(model, run, replication, seed)))
     for unit, start, end in run.holds:
-        if start < year.horizon:
+        if start < year.horizon and end > 0:
             year.env.process(year.hold(unit, max(0.0, start), min(end, year.horizon)))
+    for unit, start, end, minutes in run.turnouts:
+        if start < year.horizon and end > 0:
+            year.env.process(year.readiness(unit, max(0.0, start), min(end, year.horizon), minutes))
     year.env.timeout(year.horizon)  # the clock reaches the period's end even when nothing happens near it
     year.env.run()
     year._advance()

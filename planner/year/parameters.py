@@ -9,9 +9,9 @@ days and at most :data:`MAX_REPLICATIONS` replications.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from planner.model.validation import Model, refuse
 from planner.sweep.parameters import MAX_LOCAL_WORKERS, SchedulerAddress
@@ -22,6 +22,10 @@ MAX_REPLICATIONS = 1000
 """Most replications one run makes."""
 MAX_RATE_SCALE = 100
 """Largest factor on every incident rate."""
+MAX_WARNINGS = 50
+"""Most warnings one run replays."""
+MAX_CLOSED_BASES = 50
+"""Most bases a comparison closes."""
 
 Days = Annotated[float, Field(strict=True, gt=0, le=MAX_DAYS, allow_inf_nan=False,
                                                  description="length of the period, days")]
@@ -44,6 +48,17 @@ class YearParameters(Model):
     warmup_days: Annotated[float, Field(strict=True, ge=0, le=MAX_DAYS, allow_inf_nan=False,
                                                           description="days simulated before counting")] = 0
     programme: ProgrammeYear | None = None
+    year: Annotated[StrictInt, Field(ge=1900, le=2200)] | None = Field(
+        None, description="calendar year the period starts in, on 1 January (default: the programme's year, else "
+                          "the first warning's, else this year): the weekdays of the time bands and the warnings' days")
+    warnings: Annotated[list[dict[str, Any]], Field(max_length=MAX_WARNINGS)] | None = Field(
+        None, description="warnings (the posture command's form) whose postures hold the teams they move to standby, "
+                          "from onset to expiry")
+    closures: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="a stored closure set every drive is under (closures.yaml)")
+    time_bands: StrictBool = Field(
+        True, description="when the scenario has speed bands, each drive at the speeds of the band its time of day "
+                          "falls in (free flow outside every band)")
     move_up: StrictBool = Field(False, description="reposition free units when a standard's coverage drops")
     time_limit_s: Annotated[float, Field(strict=True, gt=0, le=60, allow_inf_nan=False,
                                                            description="optimiser limit per incident, s")] = 2.0
@@ -53,6 +68,13 @@ class YearParameters(Model):
     compare_programme: Annotated[StrictInt, Field(ge=0, le=2200)] | None = Field(
         None, description="compare with this year's drill programme (0: without any), on the same seeds")
     compare_move_up: StrictBool | None = Field(None, description="compare with move-up on or off, on the same seeds")
+    compare_closures: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
+        None, description="compare with every drive under this stored closure set, on the same seeds")
+    compare_closed_bases: Annotated[list[Annotated[StrictStr, Field(min_length=1, max_length=80)]],
+                                    Field(min_length=1, max_length=MAX_CLOSED_BASES)] | None = Field(
+        None, description="compare with these bases closed (their teams held all period), on the same seeds")
+    compare_warnings: StrictBool | None = Field(
+        None, description="compare with (true) or without (false) the warnings' postures, on the same seeds")
 
     @model_validator(mode="after")
     def _warmup_within_the_period(self) -> Self:
@@ -63,5 +85,7 @@ class YearParameters(Model):
     def comparison(self) -> dict[str, object]:
         """Return what the second configuration changes (empty: no comparison)."""
         changes = {"policy": self.compare_policy, "rate_scale": self.compare_rate_scale,
-                   "programme": self.compare_programme, "move_up": self.compare_move_up}
+                   "programme": self.compare_programme, "move_up": self.compare_move_up,
+                   "warnings": self.compare_warnings, "closures": self.compare_closures,
+                   "closed_bases": self.compare_closed_bases}
         return {k: v for k, v in changes.items() if v is not None}

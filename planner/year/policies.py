@@ -26,12 +26,19 @@ from planner.sweep.incidents import choose_nearest
 from planner.year.model import YearModel
 
 
-def nearest_first(model: YearModel, units: np.ndarray, locations: np.ndarray, place: int) -> np.ndarray:
-    """Return ``units`` that can reach ``place`` from their ``locations``, nearest first (turn-out + drive)."""
-    drive = model.drive_min[locations[units], place]
+def nearest_first(model: YearModel, units: np.ndarray, locations: np.ndarray, place: int,
+                  drive_min: np.ndarray | None = None, turnout_min: np.ndarray | None = None) -> np.ndarray:
+    """Return ``units`` that can reach ``place`` from their ``locations``, nearest first (turn-out + drive).
+
+    ``drive_min``: the drive minutes between places now (the time band's, :meth:`YearModel.drive_at`),
+    default the model's free-flow ones; ``turnout_min``: each unit's turn-out now (a warning's raised
+    readiness), default the model's.
+    """
+    turnout = model.turnout_min if turnout_min is None else turnout_min
+    drive = (model.drive_min if drive_min is None else drive_min)[locations[units], place]
     reachable = np.isfinite(drive)
     units, drive = units[reachable], drive[reachable]
-    return units[np.argsort(model.turnout_min[units] + drive, kind="stable")]  # type: ignore[no-any-return]
+    return units[np.argsort(turnout[units] + drive, kind="stable")]  # type: ignore[no-any-return]
 
 
 def nearest_units(model: YearModel, order: np.ndarray, missing: np.ndarray) -> list[int]:
@@ -52,7 +59,7 @@ def nearest_units(model: YearModel, order: np.ndarray, missing: np.ndarray) -> l
 
 def optimal_units(model: YearModel, free: Sequence[int], locations: np.ndarray, units: tuple[tuple[Unit, Unit], ...],
                   incident: str, region: str, place: int, missing: np.ndarray, deadline_min: np.ndarray, *,
-                  time_limit_s: float) -> tuple[list[int], bool]:
+                  time_limit_s: float, drive_min: np.ndarray | None = None) -> tuple[list[int], bool]:
     """Return the units the dispatch optimiser sends to one incident, and whether retained minimums were dropped.
 
     Parameters
@@ -71,13 +78,16 @@ def optimal_units(model: YearModel, free: Sequence[int], locations: np.ndarray, 
         Per capability: the quantity still needed and its deadline, minutes from now.
     time_limit_s
         The optimiser's limit.
+    drive_min
+        Drive minutes between places now (the time band's), default the model's free-flow ones.
 
     """
     chosen = set(free)
     requirements = tuple(Requirement(model.capabilities[cap], int(q), max(0.0, float(deadline_min[cap])))
                          for cap, q in enumerate(missing) if q > 0)
     fleet = tuple(pair[0] if j in chosen else pair[1] for j, pair in enumerate(units))
-    travel = {(model.unit_ids[j], incident): float(model.drive_min[locations[j], place]) for j in chosen}
+    drive = model.drive_min if drive_min is None else drive_min
+    travel = {(model.unit_ids[j], incident): float(drive[locations[j], place]) for j in chosen}
     needs = (Incident(incident, region, 1, requirements),)
     relaxed = False
     try:
@@ -91,11 +101,12 @@ def optimal_units(model: YearModel, free: Sequence[int], locations: np.ndarray, 
     return [index[a.unit] for a in result.assignments], relaxed
 
 
-def optimiser_units(model: YearModel) -> tuple[tuple[Unit, Unit], ...]:
-    """Return every unit as the optimiser sees it, ``(available, committed)``, built once per replication."""
+def optimiser_units(model: YearModel, turnout_min: np.ndarray | None = None) -> tuple[tuple[Unit, Unit], ...]:
+    """Return every unit as the optimiser sees it, ``(available, committed)``, built when turn-outs change."""
+    turnout = model.turnout_min if turnout_min is None else turnout_min
     out = []
     for j, unit_id in enumerate(model.unit_ids):
         capabilities = {c: int(q) for c, q in zip(model.capabilities, model.capability_qty[j], strict=True) if q > 0}
-        out.append(tuple(Unit(unit_id, model.unit_region[j], capabilities, float(model.turnout_min[j]), status)
+        out.append(tuple(Unit(unit_id, model.unit_region[j], capabilities, float(turnout[j]), status)
                          for status in ("available", "committed")))
     return tuple(out)  # type: ignore[arg-type]

@@ -138,8 +138,17 @@ def run_year(model: YearModel, run: YearRun, *, replications: int, seed: int = 0
 def compare_years(model: YearModel, first: YearRun, second: YearRun, *, replications: int, seed: int = 0,
                   workers: int = 1, scheduler: str | None = None, progress: Progress | None = None,
                   second_model: YearModel | None = None) -> dict[str, Any]:
-    """Run two configurations on the same seeds; return both summaries and ``second - first`` with intervals."""
+    """Run two configurations on the same seeds; return both summaries and ``second - first`` with intervals.
+
+    ``second_model`` (the second configuration's roads, say) must have the first's units, places, sources and
+    rows, so that replication ``r`` draws the same incidents on both sides (common random numbers).
+    """
     report = progress or (lambda fraction, message: None)
+    if second_model is not None and (second_model.unit_ids, second_model.place_ids, second_model.source_ids,
+                                     second_model.n_rows) != (model.unit_ids, model.place_ids, model.source_ids,
+                                                              model.n_rows):
+        raise InputError("the second configuration's model has other units, places or sources: the two runs "
+                         "would not draw the same incidents", field="second_model")
     a = run_year(model, first, replications=replications, seed=seed, workers=workers, scheduler=scheduler,
                  progress=lambda f, m: report(0.5 * f, f"first: {m}"))
     b = run_year(second_model or model, second, replications=replications, seed=seed, workers=workers,

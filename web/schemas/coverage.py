@@ -61,7 +61,9 @@ class AddTeams(RequestBody):
 class WhatIfPlan(RoadFields):
     """Teams committed elsewhere, bases closed, teams moved (to a base or a point) and bases added.
 
-    Under ``closures`` and a time band (``at`` or ``band``) both the before and the after are computed.
+    Under ``closures`` and a time band (``at`` or ``band``) both the before and the after are computed;
+    with ``at`` also without the teams that cannot answer then (people on duty, strength rules), as
+    coverage and dispatch read the same ``at`` (``planner.roads.day.on_the_day``).
     """
 
     committed: list[str] = Field(default_factory=list, description="ids of teams away on other work")
@@ -71,6 +73,9 @@ class WhatIfPlan(RoadFields):
     crs: MapDatum = Field(default=MapDatum.WGS84,
                           description=f"of the [lon, lat] points in move_teams: {CRS_DESCRIPTION}")
     add: AddTeams | None = None
+
+
+BREAKS_PATTERN = r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$"
 
 
 class LayersQuery(QueryString):
@@ -99,7 +104,7 @@ class AreaBreaksQuery(RoadsQuery):
     """Whose areas (a team type, some or all bases) at which breaks, under a closure set and a time band."""
 
     team_type: TeamType
-    breaks: str = Field("5,10,15,30", pattern=r"^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$",
+    breaks: str = Field("5,10,15,30", pattern=BREAKS_PATTERN,
                         description="minutes from the call, turn-out included, comma-separated")
     bases: str | None = Field(None, description="comma-separated base ids (default: every base with such a team)")
 

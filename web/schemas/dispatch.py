@@ -6,12 +6,12 @@ CLI's ``--incident`` is read into too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from planner.dispatch.requests import MAX_INCIDENTS, IncidentEntry, MaterialEntry, RequirementEntry
-from web.schemas.common import Answer
+from web.schemas.common import Answer, QueryString
 from web.schemas.roads import RoadFields, RoadsApplied
 
 DEFAULT_TIME_LIMIT_S = 10.0
@@ -32,6 +32,12 @@ class DispatchRequest(RoadFields):
     at: str | None = Field(None, description="dispatch with availability at this time, on the roads of its time "
                                              "band (ISO 8601; no offset: the scenario's zone); absent: teams at "
                                              "their nominal strength, free flow")
+
+
+class SummaryQuery(QueryString):
+    """The dispatch summary's format."""
+
+    format: Literal["pdf", "html"] = Field("pdf", description="PDF (A4, to file) or one printable HTML page")
 
 
 class IncidentType(Answer):

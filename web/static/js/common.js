@@ -40,7 +40,21 @@ window.Planner = (function () {
     return pair ? pair[english() ? 1 : 0] : String(value ?? "");
   };
 
-  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label };
+  // A script's page text in the page's language: Planner.t("English text") gives the catalogs' translation,
+  // which the page carries in <script type="application/json" id="messages"> (web.i18n.script_messages: every
+  // Planner.t message of these scripts); the English text itself when the page has none. Values fill the
+  // text's %(name)s places, as in the templates: Planner.t("%(n)s runs", { n: 500 }).
+  let messages = null;
+  const t = (english, values) => {
+    if (messages === null) {
+      const source = document.getElementById("messages");
+      messages = source ? JSON.parse(source.textContent) : {};
+    }
+    const text = messages[english] || english;
+    return values ? text.replace(/%\((\w+)\)s/g, (place, name) => String(values[name] ?? place)) : text;
+  };
+
+  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label, t };
 })();
 
 // Behaviour the templates ask for by attribute, as the Content Security Policy allows no inline script or

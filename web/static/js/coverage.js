@@ -19,7 +19,7 @@
   const withRoads = (path) => { const q = roads.query(); return q ? `${path}${path.includes("?") ? "&" : "?"}${q}` : path; };
 
   const $ = (id) => document.getElementById(id);
-  const fmt = (m) => (m === null || m === undefined) ? "无 none" : m.toFixed(1);
+  const fmt = (m) => (m === null || m === undefined) ? Planner.t("none") : m.toFixed(1);
   const pct = (x) => (x === null || x === undefined) ? "—" : `${Math.round(x * 100)}%`;
   const lab = (field, v) => Planner.label(state.labels, field, v);
 
@@ -76,36 +76,36 @@
     const r0 = rows[0];
     const body = rows.map((r) => {
       const tiers = r.fastest_by_tier.map((t) => `${escape(lab("tier", t.tier))}: ${escape(t.team)} ${t.minutes.toFixed(1)}`).join("<br>");
-      return `<tr><td>${escape(r.standard)} (≤${r.max_min} min)</td><td class="${r.passed ? "met-yes" : "met-no"}">${r.passed ? "达标 pass" : "未达标 fail"}</td>` +
+      return `<tr><td>${escape(r.standard)} (≤${r.max_min} min)</td><td class="${r.passed ? "met-yes" : "met-no"}">${r.passed ? Planner.t("pass") : Planner.t("fail")}</td>` +
         `<td>1: ${escape(r.first ? r.first.team : "—")} ${r.first ? r.first.minutes.toFixed(1) : ""}<br>` +
         `2: ${escape(r.second ? r.second.team : "—")} ${r.second ? r.second.minutes.toFixed(1) : ""}` +
-        `${r.unavailable_faster.length ? `<br>不可用 unavailable: ${escape(r.unavailable_faster.join(", "))}` : ""}</td><td>${tiers}</td></tr>`;
+        `${r.unavailable_faster.length ? `<br>${Planner.t("unavailable")}: ${escape(r.unavailable_faster.join(", "))}` : ""}</td><td>${tiers}</td></tr>`;
     }).join("");
     $("details").innerHTML = `<strong>${escape(r0.name_zh || "")} ${escape(r0.name)}</strong> · ${escape(lab("risk_grade", r0.risk_grade))}` +
-      `<table><tr><th>标准 Standard</th><th></th><th>响应 Responders (min)</th><th>各层级最快 Fastest per tier</th></tr>${body}</table>`;
+      `<table><tr><th>${Planner.t("Standard")}</th><th></th><th>${Planner.t("Responders (min)")}</th><th>${Planner.t("Fastest per tier")}</th></tr>${body}</table>`;
   }
 
   function drawTables() {
     const report = current();
     const sid = standardId();
-    $("roads-applied").innerHTML = report.roads ? `道路 Roads: ${PlannerRoads.describe(report.roads)}` : "";
+    $("roads-applied").innerHTML = report.roads ? `${Planner.t("Roads")}: ${PlannerRoads.describe(report.roads)}` : "";
     el.dataset.closureSetApplied = report.roads && report.roads.closure_set ? report.roads.closure_set : "";
     const summary = report.standards.find((s) => s.standard === sid);
-    $("standard-summary").innerHTML = summary ? `≤${summary.max_min} min · ${summary.tiers.length ? escape(summary.tiers.join(", ")) : "any tier 任意层级"} · ` +
-      `${summary.passing}/${summary.sites} 达标 passing (${pct(summary.share)}), 要求 needed ${pct(summary.min_share)} · ` +
-      `<span class="${summary.met ? "met-yes" : "met-no"}">${summary.met ? "满足 met" : "未满足 not met"}</span>` : "";
+    $("standard-summary").innerHTML = summary ? `≤${summary.max_min} min · ${summary.tiers.length ? escape(summary.tiers.join(", ")) : Planner.t("any tier")} · ` +
+      `${summary.passing}/${summary.sites} ${Planner.t("passing")} (${pct(summary.share)}), ${Planner.t("needed")} ${pct(summary.min_share)} · ` +
+      `<span class="${summary.met ? "met-yes" : "met-no"}">${summary.met ? Planner.t("met") : Planner.t("not met")}</span>` : "";
     $("standards-table").querySelector("tbody").innerHTML = report.standards.map((s) =>
       `<tr data-standard="${escape(s.standard)}"><td>${escape(s.standard)}</td><td>${s.max_min}</td><td>${s.passing}/${s.sites} (${pct(s.share)})</td>` +
-      `<td>${pct(s.min_share)}</td><td class="${s.met ? "met-yes" : "met-no"}">${s.met ? "是 yes" : "否 no"}</td><td>${pct(s.backup_share)}</td></tr>`).join("");
+      `<td>${pct(s.min_share)}</td><td class="${s.met ? "met-yes" : "met-no"}">${s.met ? Planner.t("yes") : Planner.t("no")}</td><td>${pct(s.backup_share)}</td></tr>`).join("");
     const gaps = report.gaps.filter((g) => g.standard === sid);
     $("gap-count").textContent = `(${gaps.length} / ${report.gaps.length})`;
     const tbody = $("gap-table").querySelector("tbody");
     tbody.innerHTML = gaps.map((g) =>
       `<tr data-site="${escape(g.site)}" data-lat="${g.lat}" data-lon="${g.lon}"><td>${escape(g.name_zh || "")} ${escape(g.name)}</td>` +
       `<td><span class="swatch" style="background:${RISK[g.risk_grade]}"></span>${escape(lab("risk_grade", g.risk_grade))}</td>` +
-      `<td>${escape(g.first ? g.first.team : (g.unreachable ? "不可达 unreachable" : "—"))}</td><td>${fmt(g.first ? g.first.minutes : null)}</td>` +
-      `<td>${g.shortfall_min === null ? "∞" : g.shortfall_min.toFixed(1)}</td><td>${g.backup ? "有 yes" : "无 no"}</td></tr>`).join("")
-      || `<tr><td colspan="6">无缺口 No gaps for this standard</td></tr>`;
+      `<td>${escape(g.first ? g.first.team : (g.unreachable ? Planner.t("unreachable") : "—"))}</td><td>${fmt(g.first ? g.first.minutes : null)}</td>` +
+      `<td>${g.shortfall_min === null ? "∞" : g.shortfall_min.toFixed(1)}</td><td>${g.backup ? Planner.t("yes") : Planner.t("no")}</td></tr>`).join("")
+      || `<tr><td colspan="6">${Planner.t("No gaps for this standard")}</td></tr>`;
     tbody.querySelectorAll("tr[data-site]").forEach((tr) => tr.addEventListener("click", () => {
       tbody.querySelectorAll("tr.selected").forEach((x) => x.classList.remove("selected"));
       tr.classList.add("selected");
@@ -139,7 +139,7 @@
 
   // ---- what-if -------------------------------------------------------------------------------
   function drawWhatIfInputs() {
-    $("closed-list").innerHTML = [...state.closed].map((b) => `<span class="chip">关闭 closed ${escape(b)} <a href="#" data-open="${escape(b)}">×</a></span>`).join("");
+    $("closed-list").innerHTML = [...state.closed].map((b) => `<span class="chip">${Planner.t("closed")} ${escape(b)} <a href="#" data-open="${escape(b)}">×</a></span>`).join("");
     $("closed-list").querySelectorAll("[data-open]").forEach((a) => a.addEventListener("click", (e) => {
       e.preventDefault(); state.closed.delete(a.dataset.open); drawWhatIfInputs();
     }));
@@ -155,14 +155,14 @@
   $("add-mode").addEventListener("click", () => {
     state.adding = !state.adding;
     document.body.classList.toggle("adding", state.adding);
-    $("add-mode").textContent = state.adding ? "完成添加 Done adding" : "在地图上添加候选基地 Add candidate bases on the map";
+    $("add-mode").textContent = state.adding ? Planner.t("Done adding") : Planner.t("Add candidate bases on the map");
   });
 
   map.on("click", (e) => {
     if (!state.adding) return;
     const c = { id: `c${state.candidates.length + 1}`, lon: e.latlng.lng, lat: e.latlng.lat };
     state.candidates.push(c);
-    c.marker = L.marker(e.latlng, { title: c.id }).bindTooltip(`候选 candidate ${c.id}`).addTo(map);
+    c.marker = L.marker(e.latlng, { title: c.id }).bindTooltip(`${Planner.t("candidate")} ${c.id}`).addTo(map);
     drawWhatIfInputs();
   });
 
@@ -177,21 +177,21 @@
     const changes = result.standards.map((c) => {
       const cls = c.passing_after > c.passing_before ? "changed" : (c.passing_after < c.passing_before ? "worse" : "");
       return `<tr class="${cls}"><td>${escape(c.standard)}</td><td>${c.passing_before} → ${c.passing_after} / ${c.sites}</td>` +
-        `<td>${pct(c.share_before)} → ${pct(c.share_after)}</td><td>${c.met_before ? "是" : "否"} → ${c.met_after ? "是 yes" : "否 no"}</td></tr>`;
+        `<td>${pct(c.share_before)} → ${pct(c.share_after)}</td><td>${c.met_before ? Planner.t("yes") : Planner.t("no")} → ${c.met_after ? Planner.t("yes") : Planner.t("no")}</td></tr>`;
     }).join("");
     const list = (rows) => rows.map((r) => `${escape(r.site)} (${escape(r.standard)}: ${fmt(r.minutes_before)} → ${fmt(r.minutes_after)})`).join("<br>") || "—";
-    const sel = result.selection ? `<p>选址模型 Model ${escape(result.selection.model)}: <strong>${escape(result.selection.status)}</strong>, ` +
-      `选中 chosen ${escape(result.selection.chosen.join(", "))}, objective ${result.selection.objective} (before ${result.selection.objective_before})</p>` : "";
+    const sel = result.selection ? `<p>${Planner.t("Model")} ${escape(result.selection.model)}: <strong>${escape(result.selection.status)}</strong>, ` +
+      `${Planner.t("chosen")} ${escape(result.selection.chosen.join(", "))}, ${Planner.t("objective %(value)s (before %(before)s)", { value: result.selection.objective, before: result.selection.objective_before })}</p>` : "";
     $("whatif-result").innerHTML = `<p>${result.changes.map(escape).join("<br>")}</p>${sel}` +
-      `<p><label><input type="radio" name="view" value="before"> 之前 Before</label> <label><input type="radio" name="view" value="after" checked> 之后 After</label></p>` +
-      `<table id="whatif-table"><thead><tr><th>标准</th><th>达标 Passing</th><th>比例 Share</th><th>满足 Met</th></tr></thead><tbody>${changes}</tbody></table>` +
-      `<p>缺口 Gaps: <strong id="gaps-before">${result.gaps_before}</strong> → <strong id="gaps-after">${result.gaps_after}</strong></p>` +
-      `<p><strong>新达标 Newly passing (${result.newly_passing.length})</strong><br>${list(result.newly_passing)}</p>` +
-      `<p><strong>新不达标 Newly failing (${result.newly_failing.length})</strong><br>${list(result.newly_failing)}</p>`;
+      `<p><label><input type="radio" name="view" value="before"> ${Planner.t("Before")}</label> <label><input type="radio" name="view" value="after" checked> ${Planner.t("After")}</label></p>` +
+      `<table id="whatif-table"><thead><tr><th>${Planner.t("Standard")}</th><th>${Planner.t("Passing")}</th><th>${Planner.t("Share")}</th><th>${Planner.t("Met")}</th></tr></thead><tbody>${changes}</tbody></table>` +
+      `<p>${Planner.t("Gaps")}: <strong id="gaps-before">${result.gaps_before}</strong> → <strong id="gaps-after">${result.gaps_after}</strong></p>` +
+      `<p><strong>${Planner.t("Newly passing")} (${result.newly_passing.length})</strong><br>${list(result.newly_passing)}</p>` +
+      `<p><strong>${Planner.t("Newly failing")} (${result.newly_failing.length})</strong><br>${list(result.newly_failing)}</p>`;
     $("whatif-result").querySelectorAll('input[name="view"]').forEach((r) => r.addEventListener("change", () => { state.view = r.value; redraw(); }));
     if (state.layers.added) map.removeLayer(state.layers.added);
     state.layers.added = L.layerGroup(result.added_bases.map((b) => L.circleMarker([b.lat, b.lon], { renderer, radius: 9, weight: 3,
-      color: "#000", fillColor: "#ffd600", fillOpacity: 1 }).bindTooltip(`新基地 new base ${b.id} (${b.team})`))).addTo(map);
+      color: "#000", fillColor: "#ffd600", fillOpacity: 1 }).bindTooltip(`${Planner.t("new base")} ${b.id} (${b.team})`))).addTo(map);
   }
 
   $("run-whatif").addEventListener("click", () => {
@@ -208,10 +208,10 @@
       }
     }
     if (!body.close_bases.length && !body.add) {
-      $("whatif-result").innerHTML = `<p class="met-no">先关闭基地或添加候选点 Close a base or add candidates first.</p>`;
+      $("whatif-result").innerHTML = `<p class="met-no">${Planner.t("Close a base or add candidates first.")}</p>`;
       return;
     }
-    $("whatif-result").innerHTML = `<p class="hint">计算中 Computing…</p>`;
+    $("whatif-result").innerHTML = `<p class="hint">${Planner.t("Computing…")}</p>`;
     fetch(api("coverage/whatif"), { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
                                     body: JSON.stringify(body) })
       .then((r) => r.ok ? r.json() : failJSON(r))
@@ -236,7 +236,7 @@
     const base = $("areas-base").value;
     const path = `coverage/service-areas/breaks?team_type=${encodeURIComponent($("areas-team-type").value)}` +
       `&breaks=${encodeURIComponent($("areas-breaks").value)}${base ? `&bases=${encodeURIComponent(base)}` : ""}`;
-    $("breaks-status").textContent = "计算中 Computing…";
+    $("breaks-status").textContent = Planner.t("Computing…");
     getJSON(api(withRoads(path))).then((fc) => {
       if (state.layers.breaks) map.removeLayer(state.layers.breaks);
       const order = [...fc.breaks].sort((a, b) => a - b);
@@ -268,8 +268,8 @@
   $("compare-bands").addEventListener("click", () => {
     const closures = roads.fields().closures;
     const q = typeof closures === "string" ? `closures=${encodeURIComponent(closures)}&` : "";
-    const bands = [{ id: "", label: "自由流 free flow" }, ...roads.bands()];
-    $("band-comparison").innerHTML = `<p class="hint">计算中 Computing…</p>`;
+    const bands = [{ id: "", label: Planner.t("free flow") }, ...roads.bands()];
+    $("band-comparison").innerHTML = `<p class="hint">${Planner.t("Computing…")}</p>`;
     Promise.all(bands.map((b) => getJSON(api(`coverage${b.id ? `?${q}band=${encodeURIComponent(b.id)}` : (q ? `?${q.slice(0, -1)}` : "")}`))))
       .then((reports) => {
         const head = bands.map((b) => `<th>${escape(b.label || b.id)}</th>`).join("");
@@ -277,7 +277,7 @@
           const x = r.standards[k];
           return `<td class="${x.met ? "met-yes" : "met-no"}">${x.passing}/${x.sites}</td>`;
         }).join("") + "</tr>").join("");
-        $("band-comparison").innerHTML = `<table id="band-table"><thead><tr><th>标准 Standard</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+        $("band-comparison").innerHTML = `<table id="band-table"><thead><tr><th>${Planner.t("Standard")}</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
         el.dataset.bandsCompared = String(bands.length);
       })
       .catch((error) => { $("band-comparison").innerHTML = `<p class="met-no">${escape(error.message)}</p>`; });
@@ -304,6 +304,6 @@
       return drawAreas();
     })
     .catch((error) => {
-      $("details").innerHTML = `<p class="flash">无法加载覆盖数据 Could not load coverage: ${escape(error.message)}</p>`;
+      $("details").innerHTML = `<p class="flash">${Planner.t("Could not load coverage")}: ${escape(error.message)}</p>`;
     });
 })();

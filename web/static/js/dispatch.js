@@ -125,12 +125,13 @@
 
   // ---- incident cards -------------------------------------------------------------------------
   function typeName(id) {
-    const t = types.find((x) => x.id === id);
-    return t ? `${t.name_zh} ${t.name}` : (id || "");
+    const type = types.find((x) => x.id === id);
+    if (!type) return id || "";
+    return document.documentElement.lang === "en" ? type.name : (type.name_zh || type.name);
   }
 
   function typeOptions(selected) {
-    return `<option value="">— 自定义 custom —</option>` + types.map((t) =>
+    return `<option value="">— ${Planner.t("custom")} —</option>` + types.map((t) =>
       `<option value="${escape(t.id)}" ${t.id === selected ? "selected" : ""}>${escape(t.name_zh)} ${escape(t.name)}</option>`).join("");
   }
 
@@ -147,24 +148,24 @@
           <td class="${fieldClass(index, `requirements[${k}].capability`)}"><input list="capability-list" data-req="capability" value="${escape(r.capability)}" placeholder="fire_squad" size="12"></td>
           <td class="${fieldClass(index, `requirements[${k}].quantity`)}"><input type="number" data-req="quantity" value="${escape(r.quantity)}" min="1" step="1"></td>
           <td class="${fieldClass(index, `requirements[${k}].deadline_min`)}"><input type="number" data-req="deadline_min" value="${escape(r.deadline_min)}" min="0" step="1"></td>
-          <td><button type="button" class="link" data-remove-row="${k}" title="删除 Remove">×</button></td></tr>`).join("");
+          <td><button type="button" class="link" data-remove-row="${k}" title="${Planner.t("Remove")}">×</button></td></tr>`).join("");
       return `<div class="incident-card${err ? " has-error" : ""}" data-index="${index}" data-id="${escape(inc.id)}">
         <div class="incident-head"><span class="incident-num" style="background:${colour(index)}">${index + 1}</span>
           <strong>${escape(inc.id)}</strong> <span class="hint">${Number(inc.lon).toFixed(4)}, ${Number(inc.lat).toFixed(4)}</span>
-          <button type="button" class="link remove-incident" data-remove="${index}" title="删除事故 Remove incident">删除 Remove</button></div>
-        <label class="${fieldClass(index, "type")}">类型 Type <select data-field="type">${typeOptions(inc.type)}</select></label>
+          <button type="button" class="link remove-incident" data-remove="${index}" title="${Planner.t("Remove incident")}">${Planner.t("Remove")}</button></div>
+        <label class="${fieldClass(index, "type")}">${Planner.t("Type")} <select data-field="type">${typeOptions(inc.type)}</select></label>
         <div class="incident-grid">
-          <label class="${fieldClass(index, "priority")}">优先级 Priority <input type="number" data-field="priority" value="${escape(inc.priority)}" min="1" max="10" step="1"></label>
-          <label class="${fieldClass(index, "duration_h")}">时长 Duration h <input type="number" data-field="duration_h" value="${escape(inc.duration_h)}" min="0.5" step="0.5"></label>
+          <label class="${fieldClass(index, "priority")}">${Planner.t("Priority")} <input type="number" data-field="priority" value="${escape(inc.priority)}" min="1" max="10" step="1"></label>
+          <label class="${fieldClass(index, "duration_h")}">${Planner.t("Duration (h)")} <input type="number" data-field="duration_h" value="${escape(inc.duration_h)}" min="0.5" step="0.5"></label>
         </div>
-        <label class="${fieldClass(index, "responsible_unit")}">责任单位 Responsible unit <input data-field="responsible_unit" value="${escape(inc.responsible_unit)}" placeholder="—"></label>
-        <label><input type="checkbox" data-field="responsible_can_pay" ${inc.responsible_can_pay ? "checked" : ""}> 有支付能力 Can pay</label>
-        <table class="req-table compact"><thead><tr><th>能力 Capability</th><th>数量 Qty</th><th>时限 ≤ min</th><th></th></tr></thead>
-          <tbody>${rows || `<tr><td colspan="4" class="hint">${inc.type ? "按类型默认 Template defaults" : "选择类型或添加需求 Choose a type or add a requirement"}</td></tr>`}</tbody></table>
-        <button type="button" class="secondary small" data-add-row>+ 需求 Requirement</button>
+        <label class="${fieldClass(index, "responsible_unit")}">${Planner.t("Responsible unit")} <input data-field="responsible_unit" value="${escape(inc.responsible_unit)}" placeholder="—"></label>
+        <label><input type="checkbox" data-field="responsible_can_pay" ${inc.responsible_can_pay ? "checked" : ""}> ${Planner.t("Can pay")}</label>
+        <table class="req-table compact"><thead><tr><th>${Planner.t("Capability")}</th><th>${Planner.t("Qty")}</th><th>${Planner.t("min")}</th><th></th></tr></thead>
+          <tbody>${rows || `<tr><td colspan="4" class="hint">${inc.type ? Planner.t("Template defaults") : Planner.t("Choose a type or add a requirement")}</td></tr>`}</tbody></table>
+        <button type="button" class="secondary small" data-add-row>+ ${Planner.t("Requirement")}</button>
         ${err ? `<p class="dispatch-error incident-error">${escape(err.message)}</p>` : ""}
       </div>`;
-    }).join("") || `<p class="hint" id="no-incidents">尚无事故 No incidents yet.</p>`;
+    }).join("") || `<p class="hint" id="no-incidents">${Planner.t("No incidents yet.")}</p>`;
     bindList();
   }
 
@@ -211,7 +212,7 @@
   }
 
   $("clear-incidents").addEventListener("click", () => {
-    if (state.incidents.length && !window.confirm("清除全部事故? Remove all incidents?")) return;
+    if (state.incidents.length && !window.confirm(Planner.t("Remove all incidents?"))) return;
     state.incidents = []; state.nextId = 1; state.result = null; state.stale = false; errors = {};
     save(); drawMarkers(); drawList(); clearResult();
   });
@@ -249,7 +250,7 @@
     const match = /^incidents\[(\d+)\]/.exec(error.field || "");
     if (match && state.incidents[Number(match[1])]) {
       errors[Number(match[1])] = { message: error.message, field: error.field };
-      $("run-error").textContent = `事故 #${Number(match[1]) + 1}: 见下方 see its card — ${error.message}`;
+      $("run-error").textContent = `${Planner.t("Incident")} #${Number(match[1]) + 1}: ${Planner.t("see its card")} — ${error.message}`;
       drawList();
       const card = document.querySelector(`.incident-card[data-index="${match[1]}"]`);
       if (card) card.scrollIntoView({ block: "nearest" });
@@ -263,11 +264,11 @@
     errors = {};
     $("run-error").textContent = "";
     if (!state.incidents.length) {
-      $("run-error").textContent = "先在地图上放置事故 Click the map to place an incident first.";
+      $("run-error").textContent = Planner.t("Click the map to place an incident first.");
       return;
     }
     drawList();
-    $("run-status").textContent = "计算中 Solving…";
+    $("run-status").textContent = Planner.t("Solving…");
     $("run-dispatch").disabled = true;
     el.dataset.run = "running";
     fetch(api("dispatch"), { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
@@ -291,6 +292,29 @@
       })
       .finally(() => { $("run-dispatch").disabled = !canRun; });
   });
+
+  // The summary to file: the same request solved again on the server, answered as a PDF or an HTML page.
+  function downloadSummary(format) {
+    $("summary-status").textContent = "…";
+    fetch(api(`dispatch/summary?format=${format}`), {
+      method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: JSON.stringify(requestBody()) })
+      .then((r) => r.ok ? r.blob() : failJSON(r))
+      .then((blob) => {
+        const url = URL.createObjectURL(blob);
+        const link = document.createElement("a");
+        link.href = url;
+        if (format === "html") link.target = "_blank";
+        else link.download = `dispatch-summary-${scenario}.pdf`;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+        $("summary-status").textContent = "";
+      })
+      .catch((error) => { $("summary-status").textContent = ""; showError(error); });
+  }
+  ["summary-pdf", "summary-html"].forEach((id) => $(id).addEventListener("click", (event) => {
+    downloadSummary(event.target.dataset.format);
+  }));
 
   // ---- results --------------------------------------------------------------------------------
   function clearResult() {
@@ -322,20 +346,20 @@
     resultLayer = group.addTo(map);
     el.dataset.routes = String(opt.assignments.filter((a) => a.route && a.route.length > 1).length);
 
-    const bound = opt.bound ? ` · 下界 bound ${num(opt.bound.weighted_shortfall, 0)} / ${num(opt.bound.weighted_arrival, 2)} / ${money(opt.bound.compensation)}` : "";
-    $("run-status").innerHTML = (result.roads ? `<span id="roads-applied">道路 Roads: ${PlannerRoads.describe(result.roads)}</span><br>` : "") +
-      `状态 Status <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
-      ` · ${num(opt.seconds, 3)} s · 派出 ${opt.units_sent} units<span id="stale-note" class="met-no" hidden><br>输入已更改,结果可能过期 Inputs changed since this run.</span>`;
+    const bound = opt.bound ? ` · ${Planner.t("bound")} ${num(opt.bound.weighted_shortfall, 0)} / ${num(opt.bound.weighted_arrival, 2)} / ${money(opt.bound.compensation)}` : "";
+    $("run-status").innerHTML = (result.roads ? `<span id="roads-applied">${Planner.t("Roads")}: ${PlannerRoads.describe(result.roads)}</span><br>` : "") +
+      `${Planner.t("Status")} <strong id="run-status-value">${escape(opt.status)}</strong> (${escape(opt.method)})${escape(bound)}` +
+      ` · ${num(opt.seconds, 3)} s · ${Planner.t("units sent")} ${opt.units_sent}<span id="stale-note" class="met-no" hidden><br>${Planner.t("Inputs changed since this run.")}</span>`;
     showStale();
 
     $("assignment-table").querySelector("tbody").innerHTML = opt.assignments.map((a) => {
       const index = incidentIndex(a.incident);
       return `<tr class="${a.borrowed ? "borrowed" : ""}" data-unit="${escape(a.unit)}"><td><span class="incident-num" style="background:${colour(index < 0 ? 0 : index)}">${index + 1}</span>${escape(a.incident)}</td>` +
         `<td>${escape(a.name_zh || "")} ${escape(a.name)}<br><span class="hint">${escape(a.unit)} · ${escape((a.team_type_label || []).join(" / "))}</span></td>` +
-        `<td>${escape(a.base_name_zh || "")} ${escape(a.base_name)}</td><td class="num">${num(a.arrival_min)}<br><span class="hint">出动 ${num(a.turnout_min)}</span></td>` +
+        `<td>${escape(a.base_name_zh || "")} ${escape(a.base_name)}</td><td class="num">${num(a.arrival_min)}<br><span class="hint">${Planner.t("turn-out")} ${num(a.turnout_min)}</span></td>` +
         `<td class="num">${num(a.route_km, 2)}</td><td>${a.borrowed ? `⇄ ${escape(a.lender)}<br>¥${money(a.cost)}` : "—"}</td>` +
         `<td class="brings">${brings(a.brings)}</td></tr>`;
-    }).join("") || `<tr><td colspan="7">未派出队伍 No unit sent</td></tr>`;
+    }).join("") || `<tr><td colspan="7">${Planner.t("No unit sent")}</td></tr>`;
     showHeldBack(result.availability);
     showMaterials(opt);
 
@@ -347,12 +371,12 @@
     })).join("");
 
     const rows = [
-      ["加权缺口 Weighted shortfall", (r) => num(r.objective.weighted_shortfall, 0)],
-      ["加权到达 Weighted arrival (min)", (r) => num(r.objective.weighted_arrival, 2)],
-      ["补偿 Compensation (¥)", (r) => money(r.objective.compensation)],
-      ["派出 Units sent", (r) => String(r.units_sent)],
-      ["状态 Status", (r) => r.status],
-      ["用时 Seconds", (r) => num(r.seconds, 3)],
+      [Planner.t("Weighted shortfall"), (r) => num(r.objective.weighted_shortfall, 0)],
+      [Planner.t("Weighted arrival (min)"), (r) => num(r.objective.weighted_arrival, 2)],
+      [Planner.t("Compensation (¥)"), (r) => money(r.objective.compensation)],
+      [Planner.t("Units sent"), (r) => String(r.units_sent)],
+      [Planner.t("Status"), (r) => r.status],
+      [Planner.t("Seconds"), (r) => num(r.seconds, 3)],
     ];
     $("compare-table").querySelector("tbody").innerHTML = rows.map(([label, f]) =>
       `<tr><td>${escape(label)}</td><td class="num">${escape(f(opt))}</td><td class="num">${escape(f(result.greedy))}</td></tr>`).join("");
@@ -363,9 +387,9 @@
 
   function brings(b) {
     if (!b) return "—";
-    if (b.people === null || b.people === undefined) return `<span class="hint">未登记人员 no people recorded</span>`;
+    if (b.people === null || b.people === undefined) return `<span class="hint">${Planner.t("no people recorded")}</span>`;
     const certificates = Object.entries(b.qualifications || {}).map(([k, n]) => `${escape(k)} ${n}`).join(", ");
-    return `${b.people} 人 people${certificates ? `<br><span class="hint">${certificates}</span>` : ""}`;
+    return `${b.people} ${Planner.t("people")}${certificates ? `<br><span class="hint">${certificates}</span>` : ""}`;
   }
 
   function showHeldBack(availability) {
@@ -379,8 +403,8 @@
         `${f.source ? ` — ${escape(f.source)}` : ""}</span>`).join("");
       const caps = Object.keys(t.nominal).map((c) => `${escape(c)} ${t.capabilities[c] || 0}/${t.nominal[c]}`).join(", ");
       return `<li data-team="${escape(t.team)}"><strong>${escape(t.team)}</strong> ${caps}` +
-        ` · 在岗 on duty ${t.on_duty === null ? "—" : t.on_duty}${t.reason ? ` · ${escape(t.reason)}` : ""}${why}</li>`;
-    }).join("") || "<li>无 None</li>";
+        ` · ${Planner.t("on duty")} ${t.on_duty === null ? "—" : t.on_duty}${t.reason ? ` · ${escape(t.reason)}` : ""}${why}</li>`;
+    }).join("") || "<li>" + Planner.t("None") + "</li>";
   }
 
   function showMaterials(opt) {
@@ -388,7 +412,7 @@
       `<td>${escape(m.material)}</td><td>${escape(m.depot)}<br><span class="hint">${escape(m.stock)}</span></td>` +
       `<td class="num">${m.quantity} ${escape(m.unit)}</td><td class="num">${num(m.arrival_min)}</td><td class="num">¥${money(m.cost)}</td></tr>`)
       .concat((opt.material_shortfall || []).map((m) => `<tr class="short"><td>${escape(m.incident)}</td><td>${escape(m.material)}</td>` +
-        `<td>缺 short</td><td class="num"><strong>${m.missing}</strong> ${escape(m.unit)}</td><td class="num">≤ ${num(m.deadline_min, 0)}</td><td></td></tr>`));
+        `<td>${Planner.t("short")}</td><td class="num"><strong>${m.missing}</strong> ${escape(m.unit)}</td><td class="num">≤ ${num(m.deadline_min, 0)}</td><td></td></tr>`));
     $("materials-box").hidden = !rows.length;
     $("materials-table").querySelector("tbody").innerHTML = rows.join("");
   }
@@ -397,19 +421,19 @@
     $("ledger-table").querySelector("tbody").innerHTML = ledger.lines.map((l) =>
       `<tr>${LEDGER_COLUMNS.map((c) => `<td class="${["quantity", "rate", "days", "amount"].includes(c) ? "num" : ""}">${
         escape(c === "amount" || c === "rate" ? money(l[c]) : l[c])}</td>`).join("")}</tr>`).join("")
-      || `<tr><td colspan="${LEDGER_COLUMNS.length}">无补偿项 No compensation lines</td></tr>`;
+      || `<tr><td colspan="${LEDGER_COLUMNS.length}">${Planner.t("No compensation lines")}</td></tr>`;
     const totals = (title, obj) => Object.keys(obj).length ? `<p><strong>${title}</strong><br>${Object.entries(obj)
       .map(([k, v]) => `${escape(k)}: ¥${money(v)}`).join("<br>")}</p>` : "";
-    $("ledger-totals").innerHTML = totals("按支付方 By payer", ledger.totals_by_payer) + totals("按出借方 By lender", ledger.totals_by_lender) +
-      `<p><strong>合计 Total ¥<span id="ledger-total">${money(ledger.total)}</span></strong></p>`;
-    $("ledger-excluded").innerHTML = ledger.excluded.length ? `<p><strong>不予补偿 Excluded claims</strong></p><ul>${ledger.excluded.map((x) =>
+    $("ledger-totals").innerHTML = totals(Planner.t("By payer"), ledger.totals_by_payer) + totals(Planner.t("By lender"), ledger.totals_by_lender) +
+      `<p><strong>${Planner.t("Total ¥")}<span id="ledger-total">${money(ledger.total)}</span></strong></p>`;
+    $("ledger-excluded").innerHTML = ledger.excluded.length ? `<p><strong>${Planner.t("Excluded claims")}</strong></p><ul>${ledger.excluded.map((x) =>
       `<li>${escape([x.mission, x.unit, x.lender, x.line].filter((v) => v !== undefined && v !== "").join(" · "))}` +
       `${x.amount ? ` ¥${money(x.amount)}` : ""} — ${escape(x.reason || "")}</li>`).join("")}</ul>` : "";
-    $("ledger-unrated").innerHTML = ledger.unrated_equipment.length ? `<p><strong>协议未定价装备 Equipment without a rate</strong> ` +
-      `(未计入 not in the ledger)</p><ul>${ledger.unrated_equipment.map((u) => `<li>${escape(u.unit)}: ${escape(u.kind)} × ${u.quantity}</li>`).join("")}</ul>` : "";
+    $("ledger-unrated").innerHTML = ledger.unrated_equipment.length ? `<p><strong>${Planner.t("Equipment without a rate")}</strong> ` +
+      `(${Planner.t("not in the ledger")})</p><ul>${ledger.unrated_equipment.map((u) => `<li>${escape(u.unit)}: ${escape(u.kind)} × ${u.quantity}</li>`).join("")}</ul>` : "";
     const own = ledger.own_forces || [];
-    $("ledger-own").innerHTML = own.length ? `<p><strong>上级辖区自有力量 Own forces of a parent jurisdiction</strong> ` +
-      `(不补偿 not compensated)</p><ul>${own.map((o) => `<li>${escape(o.unit)}: ${escape(o.jurisdiction)} → ${escape(o.serves)}</li>`).join("")}</ul>` : "";
+    $("ledger-own").innerHTML = own.length ? `<p><strong>${Planner.t("Own forces of a parent jurisdiction")}</strong> ` +
+      `(${Planner.t("not compensated")})</p><ul>${own.map((o) => `<li>${escape(o.unit)}: ${escape(o.jurisdiction)} → ${escape(o.serves)}</li>`).join("")}</ul>` : "";
     const link = $("ledger-csv");
     if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
     link.href = URL.createObjectURL(new Blob(["\ufeff" + ledgerCSV(ledger)], { type: "text/csv;charset=utf-8" }));
@@ -448,6 +472,6 @@
       el.dataset.ready = "true";
     })
     .catch((error) => {
-      $("run-error").textContent = `无法加载地图数据 Could not load map data: ${error.message}`;
+      $("run-error").textContent = `${Planner.t("Could not load map data")}: ${error.message}`;
     });
 })();

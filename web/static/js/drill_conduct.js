@@ -45,17 +45,17 @@
         $("due").dataset.ids = key(c.due);
         $("due").dataset.state = c.state;
         $("due").innerHTML = c.due.map((i) => `<li data-inject="${D.escape(i.id)}">${injectText(i)}<br><i>${D.escape(i.expected_action)}</i>
-          <button type="button" class="release" data-inject="${D.escape(i.id)}" ${c.state === "running" ? "" : "disabled"}>发布 Release</button></li>`).join("") || "<li class=\"hint\">无 none</li>";
+          <button type="button" class="release" data-inject="${D.escape(i.id)}" ${c.state === "running" ? "" : "disabled"}>${Planner.t("Release")}</button></li>`).join("") || "<li class=\"hint\">" + Planner.t("none") + "</li>";
       }
       $("upcoming").innerHTML = c.upcoming.map((i) => `<li>${injectText(i)}</li>`).join("");
-      $("contingencies").innerHTML = c.contingencies.map((i) => `<li>${injectText(i)} <button type="button" class="release" data-inject="${D.escape(i.id)}">备用发布 Release contingency</button></li>`).join("");
+      $("contingencies").innerHTML = c.contingencies.map((i) => `<li>${injectText(i)} <button type="button" class="release" data-inject="${D.escape(i.id)}">${Planner.t("Release contingency")}</button></li>`).join("");
     }
     $("released").innerHTML = c.released.map((r) => `<li data-inject="${D.escape(r.inject)}"><span class="hint">T+${r.exercise_min}</span> ${D.escape(r.mode)} ${r.from ? `${D.escape(r.from)} → ` : ""}${D.escape(r.to || "")}<br>${D.escape(r.text)}</li>`).join("");
     const log = $("observations");
     if (log) {
       log.tBodies[0].innerHTML = c.observations.slice().reverse().map((o) => `<tr data-seq="${o.seq}"><td>${o.seq}</td><td class="time">${o.exercise_min}</td><td class="event">${D.escape(o.event)}</td><td>${D.escape(o.team)}</td><td>${D.escape(o.objective || "")}</td><td>${D.escape(o.note)}</td><td>${D.escape(o.by)}</td><td>${D.escape(o.at.slice(11, 19))}</td></tr>`).join("");
       $("after").hidden = c.state !== "ended";
-      $("evaluation-note").textContent = c.evaluated ? "已按记录评估 Evaluated from the log." : c.evaluation_note;
+      $("evaluation-note").textContent = c.evaluated ? Planner.t("Evaluated from the log.") : c.evaluation_note;
     }
   }
 
@@ -68,7 +68,7 @@
     $("startex").addEventListener("click", clockAction("start", () => ({ speed: Number($("start-speed").value) })));
     $("pause").addEventListener("click", clockAction("pause"));
     $("resume").addEventListener("click", clockAction("resume"));
-    $("endex").addEventListener("click", () => { if (window.confirm("结束演练? End the exercise?")) clockAction("end")(); });
+    $("endex").addEventListener("click", () => { if (window.confirm(Planner.t("End the exercise?"))) clockAction("end")(); });
   }
   page.addEventListener("click", (event) => {
     const button = event.target.closest("button.release");
@@ -83,7 +83,7 @@
     const team = $("obs-team").value;
     const objective = $("obs-objective").value;
     return D.call("POST", api("conduct/observations"), { team, objective: objective || null, ...body }).then((o) => {
-      $("obs-status").textContent = `已记录 logged #${o.seq} ${o.event} at T+${o.exercise_min}`;
+      $("obs-status").textContent = `${Planner.t("logged #")}${o.seq} ${o.event} at T+${o.exercise_min}`;
       return D.call("GET", api("conduct")).then(draw);
     }, fail);
   }

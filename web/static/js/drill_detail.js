@@ -41,7 +41,7 @@
   // ---- simulation chart --------------------------------------------------------------------------
   let chart = null;
   let simulation = view.simulation;
-  const LABEL = (m) => m.replace(/^first:/, "首到 first ").replace(/^assembled:/, "集结 assembled ");
+  const LABEL = (m) => m.replace(/^first:/, "" + Planner.t("first") + " ").replace(/^assembled:/, "" + Planner.t("assembled") + " ");
 
   const markers = {
     id: "percentiles",
@@ -77,13 +77,16 @@
     const row = simulation.metrics[preferred];
     const points = h.counts.map((count, i) => ({ x: (h.edges[i] + h.edges[i + 1]) / 2, y: count }));
     const width = h.edges.length > 1 ? h.edges[1] - h.edges[0] : 1;
-    $("sim-summary").innerHTML = Planner.escape(`${simulation.runs} runs, seed ${simulation.seed} · ${LABEL(preferred)}: p50 ${row.p50} min, p90 ${row.p90} min, mean ${row.mean}, share ${Math.round(row.share * 100)}% · escalated ${Math.round(simulation.escalated_share * 100)}%`) +
-      (simulation.roads ? `<br><span id="sim-roads">道路 Roads: ${PlannerRoads.describe(simulation.roads)}</span>` : "");
+    $("sim-summary").innerHTML = Planner.escape(Planner.t("%(runs)s runs, seed %(seed)s", { runs: simulation.runs, seed: simulation.seed }) +
+      ` · ${LABEL(preferred)}: ` + Planner.t("p50 %(p50)s min, p90 %(p90)s min, mean %(mean)s, share %(share)s%", {
+        p50: row.p50, p90: row.p90, mean: row.mean, share: Math.round(row.share * 100) }) +
+      " · " + Planner.t("escalated %(share)s%", { share: Math.round(simulation.escalated_share * 100) })) +
+      (simulation.roads ? `<br><span id="sim-roads">${Planner.t("Roads")}: ${PlannerRoads.describe(simulation.roads)}</span>` : "");
     const data = { datasets: [{ label: `${LABEL(preferred)} (min)`, data: points, backgroundColor: "#5c8fd6", barPercentage: 1.0, categoryPercentage: 1.0 }] };
     const options = {
       animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
-      scales: { x: { type: "linear", title: { display: true, text: "分钟 minutes after the alarm" }, min: h.edges[0], max: h.edges[h.edges.length - 1] },
-                y: { title: { display: true, text: "次数 runs" }, beginAtZero: true } },
+      scales: { x: { type: "linear", title: { display: true, text: Planner.t("minutes after the alarm") }, min: h.edges[0], max: h.edges[h.edges.length - 1] },
+                y: { title: { display: true, text: Planner.t("runs") }, beginAtZero: true } },
       plugins: { legend: { display: true }, percentiles: { p50: row.p50, p90: row.p90 },
                  tooltip: { callbacks: { title: (items) => `${(items[0].parsed.x - width / 2).toFixed(1)}–${(items[0].parsed.x + width / 2).toFixed(1)} min` } } },
     };
@@ -102,7 +105,7 @@
     $("sim-again").hidden = true;
     $("drill-error").textContent = "";
     const show = D.progressUI($("sim-status"));
-    show(0, "排队 queued");
+    show(0, Planner.t("queued"));
     started
       .then((job) => D.waitJob(job.id, show))
       .then((job) => D.call("PUT", api(`drills/${key}/simulation`), { job: job.id, expected_version: version() }))
@@ -111,7 +114,7 @@
         simulation = saved.simulation;
         $("sim-result").hidden = false;
         if ($("sim-empty")) $("sim-empty").hidden = true;
-        show(1, `完成 done: ${simulation.runs} runs in ${simulation.seconds} s`);
+        show(1, Planner.t("done: %(runs)s runs in %(s)s s", { runs: simulation.runs, s: simulation.seconds }));
         drawChart();
       })
       .catch((error) => {
@@ -134,9 +137,9 @@
   if (simForm) fetch(api("road-conditions")).then((r) => (r.ok ? r.json() : null)).then((data) => {
     if (!data) return;
     const esc = Planner.escape;
-    $("sim-closures").innerHTML = `<option value="">— 无 none —</option>` + data.closure_sets.map((s) =>
+    $("sim-closures").innerHTML = `<option value="">— ${Planner.t("none")} —</option>` + data.closure_sets.map((s) =>
       `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
-    $("sim-band").innerHTML = `<option value="">自由流 free flow</option>` + data.bands.map((b) =>
+    $("sim-band").innerHTML = `<option value="">${Planner.t("free flow")}</option>` + data.bands.map((b) =>
       `<option value="${esc(b.id)}">${esc(b.label || b.id)}</option>`).join("");
     simForm.dataset.roadsReady = "true";
   }).catch(() => {});

@@ -35,7 +35,7 @@
     body.innerHTML = "";
     msel.injects.forEach((i) => body.appendChild(injectRow(i)));
     page.dataset.mselVersion = msel.version || "";
-    $("msel-state").textContent = msel.version ? `已保存 version ${msel.version}` : "模板注入 template injects (not stored yet)";
+    $("msel-state").textContent = msel.version ? `${Planner.t("version")} ${msel.version}` : Planner.t("template injects (not stored yet)");
   }
 
   function injectsFromTable() {
@@ -95,7 +95,7 @@
     }));
     const body = { roles, no_notice: $("no-notice").checked, window_start: $("window-start").value || null,
                    window_end: $("window-end").value || null, expected_version: page.dataset.setupVersion ? Number(page.dataset.setupVersion) : null };
-    D.call("PUT", api("exercise"), body).then((saved) => { page.dataset.setupVersion = saved.version; $("roles-error").textContent = `已保存 saved (version ${saved.version})`; },
+    D.call("PUT", api("exercise"), body).then((saved) => { page.dataset.setupVersion = saved.version; $("roles-error").textContent = `${Planner.t("saved")} (${Planner.t("version")} ${saved.version})`; },
       (error) => show($("roles-error"), error));
   });
 })();

@@ -65,19 +65,19 @@
     again.hidden = true;
     errorBox.textContent = "";
     const show = progressUI(document.getElementById("job-status"));
-    show(0, "排队 queued");
+    show(0, Planner.t("queued"));
     started
       .then((job) => waitJob(job.id, show))
       .then((job) => call("POST", api("programmes"), { job: job.id, expected_version: version }))
       .then((saved) => {
-        show(1, `已保存 stored: ${saved.drills} drills (version ${saved.version})`);
+        show(1, Planner.t("stored: %(n)s drills (version %(version)s)", { n: saved.drills, version: saved.version }));
         window.location.reload();
       })
       .catch((error) => failed(error.message, error.job));
   }
 
   function failed(message, jobId) {
-    errorBox.textContent = `规划失败 Planning failed: ${message}`;
+    errorBox.textContent = `${Planner.t("Planning failed")}: ${message}`;
     button.disabled = false;
     if (jobId) {
       again.hidden = false;
@@ -86,7 +86,7 @@
   }
 
   button.addEventListener("click", () => {
-    if (version && !window.confirm(`重新规划将替换 ${year} 年的计划 · Re-planning replaces the stored ${year} programme. Continue?`)) return;
+    if (version && !window.confirm(Planner.t("Re-planning replaces the stored programme of %(year)s. Continue?", { year }))) return;
     follow(call("POST", api("programmes/plan"), { year }));
   });
 

@@ -29,7 +29,7 @@
 
   // The road a point joined: class, OSM way, how far along the edge; "node" on approximate networks.
   function snappedRoad(road) {
-    if (!road) return "最近节点 nearest node";
+    if (!road) return Planner.t("nearest node");
     return `${road.highway || "road"} · way ${road.way_id} · edge ${road.edge_id} · ${Math.round(road.fraction * 100)}% along`;
   }
 
@@ -41,10 +41,10 @@
         const p = f.properties;
         layer.bindTooltip(`${p.name_zh || ""} ${p.name}`);
         layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
-          ["编号 Id", p.id], ["类型 Kind", p.kind_label], ["风险 Risk", p.risk_grade_label],
-          ["重大危险源 Hazard level", p.hazard_level ? `${p.hazard_level} 级` : "—"], ["辖区 Jurisdiction", p.jurisdiction],
-          ["离路网 Off network", `${p.off_network_m} m`], ["接入道路 Snapped to", snappedRoad(p.snap_road)],
-          ["示例 Illustrative", p.illustrative ? "yes" : "no"], ["来源 Source", p.source]]));
+          [Planner.t("Id"), p.id], [Planner.t("Kind"), p.kind_label], [Planner.t("Risk"), p.risk_grade_label],
+          [Planner.t("Hazard level"), p.hazard_level ? `${p.hazard_level} ${Planner.t("level")}` : "—"], [Planner.t("Jurisdiction"), p.jurisdiction],
+          [Planner.t("Off network"), `${p.off_network_m} m`], [Planner.t("Snapped to"), snappedRoad(p.snap_road)],
+          [Planner.t("Illustrative"), p.illustrative ? Planner.t("yes") : Planner.t("no")], [Planner.t("Source"), p.source]]));
       },
     });
   }
@@ -73,8 +73,8 @@
       .map((c) => `${escape(c)} ${a.capabilities[c] || 0}/${a.nominal[c]}`).join(", ");
     const flags = a.flags.filter((f) => !["roster", "personnel"].includes(f.rule))
       .map((f) => `<br><span class="hint">[${escape(f.rule)}] ${escape(f.message)}</span>`).join("");
-    return `<br><span class="avail ${teamState(team)}">在岗 on duty ${a.on_duty === null ? "—" : `${a.on_duty}/${a.people}`}` +
-      ` · 可派 can staff ${caps || "—"}${a.met_type ? ` · Type ${a.met_type}` : ""}</span>${flags}`;
+    return `<br><span class="avail ${teamState(team)}">${Planner.t("on duty")} ${a.on_duty === null ? "—" : `${a.on_duty}/${a.people}`}` +
+      ` · ${Planner.t("can staff")} ${caps || "—"}${a.met_type ? ` · Type ${a.met_type}` : ""}</span>${flags}`;
   }
 
   function baseLayer(data) {
@@ -86,12 +86,12 @@
         const p = f.properties;
         layer.bindTooltip(`${p.name_zh || ""} ${p.name}`);
         const teams = p.teams.map((t) => `<tr data-team="${escape(t.id)}"><td>${escape(t.name)}</td><td>${escape(t.team_type_label)}<br>` +
-          `${t.members} 人 · ${t.squads} 小队 · 出动 ${t.turnout_min} min · ${escape(t.availability)}${availabilityText(t)}</td></tr>`).join("");
+          `${t.members} ${Planner.t("people")} · ${t.squads} ${Planner.t("squads")} · ${Planner.t("turn-out")} ${t.turnout_min} ${Planner.t("min")} · ${escape(t.availability)}${availabilityText(t)}</td></tr>`).join("");
         layer.on("click", () => details(`${p.name_zh || ""} ${p.name}`, [
-          ["编号 Id", p.id], ["层级 Tier", p.tier_label], ["运营 Operator", p.operator], ["辖区 Jurisdiction", p.jurisdiction],
-          ["离路网 Off network", `${p.off_network_m} m`], ["接入道路 Snapped to", snappedRoad(p.snap_road)],
-          ["示例 Illustrative", p.illustrative ? "yes" : "no"]],
-          `<p><strong>队伍 Teams (${p.teams.length})</strong></p><table>${teams}</table>`));
+          [Planner.t("Id"), p.id], [Planner.t("Tier"), p.tier_label], [Planner.t("Operator"), p.operator], [Planner.t("Jurisdiction"), p.jurisdiction],
+          [Planner.t("Off network"), `${p.off_network_m} m`], [Planner.t("Snapped to"), snappedRoad(p.snap_road)],
+          [Planner.t("Illustrative"), p.illustrative ? Planner.t("yes") : Planner.t("no")]],
+          `<p><strong>${Planner.t("Teams")} (${p.teams.length})</strong></p><table>${teams}</table>`));
       },
     });
   }
@@ -133,11 +133,13 @@
       redrawBases();
       map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
       document.getElementById("counts").textContent =
-        `${bases.features.length} bases · ${sites.features.length} hazard sites · ${roads.features.reduce((n, f) => n + f.properties.segments, 0)} road segments`;
+        `${bases.features.length} ${Planner.t("bases")} · ${sites.features.length} ${Planner.t("hazard sites")} · ` +
+        `${roads.features.reduce((n, f) => n + f.properties.segments, 0)} ${Planner.t("road segments")}`;
       el.dataset.ready = "true";
+      return loadClosureSets();
     })
     .catch((error) => {
-      document.getElementById("details").innerHTML = `<p class="flash">无法加载地图数据 Could not load map data: ${escape(error.message)}</p>`;
+      document.getElementById("details").innerHTML = `<p class="flash">${Planner.t("Could not load map data")}: ${escape(error.message)}</p>`;
     });
 
   function showAvailability() {
@@ -148,12 +150,40 @@
       const below = report.teams.filter((t) => t.responds && Object.entries(t.nominal).some(([c, n]) => (t.capabilities[c] || 0) < n));
       const out = report.teams.filter((t) => !t.responds);
       document.getElementById("avail-summary").textContent =
-        `${report.at}: ${below.length} 队低于编制 below strength · ${out.length} 队不能出动 cannot answer`;
+        `${report.at}: ${below.length} ${Planner.t("below strength")} · ${out.length} ${Planner.t("cannot answer")}`;
       el.dataset.availability = report.at;
       redrawBases();
     }).catch((error) => { document.getElementById("avail-summary").textContent = error.message; });
   }
   document.getElementById("avail-show").addEventListener("click", showAvailability);
+
+  // A stored closure set drawn on the map: its areas and lines, and the roads it closes or slows.
+  // Asked for once the layers are in: a browser opens at most six connections to a host at once.
+  const closures = document.getElementById("map-closures");
+  function loadClosureSets() {
+    return getJSON(api("road-conditions")).then((data) => {
+      data.closure_sets.forEach((set) => {
+        const option = document.createElement("option");
+        option.value = set.name; option.textContent = set.name; option.title = set.description || "";
+        closures.appendChild(option);
+      });
+      closures.dataset.ready = "true";
+    }).catch((error) => { document.getElementById("map-closures-note").textContent = error.message; });
+  }
+  closures.addEventListener("change", () => {
+    const name = closures.value;
+    if (state.layers.closures) { map.removeLayer(state.layers.closures); state.layers.closures = null; }
+    document.getElementById("map-closures-note").textContent = "";
+    el.dataset.closureSet = "";
+    if (!name) return;
+    getJSON(api(`closures/${encodeURIComponent(name)}/map`)).then((fc) => {
+      if (closures.value !== name) return;
+      state.layers.closures = L.geoJSON(fc, { style: PlannerRoads.closureStyle(renderer), interactive: false }).addTo(map);
+      document.getElementById("map-closures-note").textContent = fc.roads.closures.map((c) =>
+        `${c.id}: ${c.edges} × ${c.speed_factor === null ? "0" : c.speed_factor}`).join(" · ");
+      el.dataset.closureSet = name;
+    }).catch((error) => { document.getElementById("map-closures-note").textContent = error.message; });
+  });
 
   document.querySelectorAll("[data-layer]").forEach((box) => box.addEventListener("change", () => {
     const layer = state.layers[box.dataset.layer];

@@ -11,8 +11,8 @@
   const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
   const COLOR = { pass: "#1a9850", fail: "#d73027" };
   const LEVEL = Planner.RISK;
-  const NAMES = { current: "现状 current", do_nothing: "不调动 do nothing", greedy: "就近贪心 greedy nearest",
-                  optimised: "优化 optimised" };
+  const NAMES = { current: Planner.t("current"), do_nothing: Planner.t("do nothing"), greedy: Planner.t("greedy nearest"),
+                  optimised: Planner.t("optimised") };
   const state = { report: null, view: "after", layers: {}, last: null };
 
   const { map, renderer } = Planner.createMap(el);
@@ -74,7 +74,7 @@
         color: up ? "#7b3294" : "#333", fillColor: s.passed ? COLOR.pass : COLOR.fail, fillOpacity: 0.95 });
       marker.feature = { properties: { site: s.site, passed: s.passed, raised: Boolean(up) } };
       marker.bindTooltip(`${escape(s.name_zh)} ${escape(s.name)}${up ? ` · ${up.grade_before}→${up.grade_after}` : ""}` +
-                         (s.passed ? " · 达标 pass" : ` · 未达标 fail: ${s.failing.map(escape).join(", ")}`));
+                         (s.passed ? " · " + Planner.t("pass") + "" : ` · ${Planner.t("fail")}: ${s.failing.map(escape).join(", ")}`));
       group.addLayer(marker);
     });
     state.layers.sites = group.addTo(map);
@@ -83,7 +83,7 @@
       moves.addLayer(L.polyline([[m.from_lat, m.from_lon], [m.lat, m.lon]], { color: "#1565c0", weight: 3, dashArray: "4 4" })
         .bindTooltip(`${escape(m.team)}: ${escape(m.from_base)} → ${escape(m.to_name)} (${m.drive_min.toFixed(1)} min)`));
       const marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#1565c0", fillOpacity: 1 })
-        .bindTooltip(`待命点 standby: ${escape(m.to_name)} (${escape(m.to)}) · ${escape(m.team)}`);
+        .bindTooltip(`${Planner.t("standby")}: ${escape(m.to_name)} (${escape(m.to)}) · ${escape(m.team)}`);
       marker.feature = { properties: { move: m.team, to: m.to } };
       moves.addLayer(marker);
     });
@@ -100,34 +100,34 @@
 
   function showResult() {
     const r = state.report;
-    const figures = table(["方案 Posture", "加权 Weight", "比例 Share", "达标 Passing", "调动 Moves", "费用 Cost ¥", "秒 s"],
+    const figures = table([Planner.t("Posture"), Planner.t("Weight"), Planner.t("Share"), Planner.t("Passing"), Planner.t("Moves"), Planner.t("Cost ¥"), Planner.t("s")],
       r.figures.map((f) => [NAMES[f.name] || f.name, f.weight.toFixed(0), pct(f.share), `${f.passing}/${f.rows}`, f.moves,
                             f.cost.toFixed(0), f.wall_s.toFixed(3)]));
     // What each posture is, and why "current" and "do nothing" differ, in the planner's words.
     const meanings = `<dl class="figure-meanings">${r.figures.map((f) =>
       `<dt>${NAMES[f.name] || escape(f.name)}</dt><dd>${escape(f.meaning)}</dd>`).join("")}</dl>`;
-    const why = `<div id="figures-why"><p><strong>差异原因 Why the figures differ</strong></p>${
+    const why = `<div id="figures-why"><p><strong>${Planner.t("Why the figures differ")}</strong></p>${
       r.explanation.map((line) => `<p class="hint">${escape(line)}</p>`).join("")}</div>`;
-    const moves = r.moves.length ? table(["队伍 Team", "从 From", "到 To", "协议 Agreement", "min", "¥"],
+    const moves = r.moves.length ? table([Planner.t("Team"), Planner.t("From"), Planner.t("To"), Planner.t("Agreement"), "min", "¥"],
       r.moves.map((m) => [escape(m.team), escape(m.from_base), `${escape(m.to_name)}<br><small>${escape(m.to)}</small>`,
                           escape(m.agreement || "—"), m.drive_min.toFixed(1), m.cost.toFixed(0)]))
-      : "<p class=\"hint\">无需调动 No move improves coverage.</p>";
-    const raised = table(["风险点 Site", "原 Before", "现 After"],
+      : "<p class=\"hint\">" + Planner.t("No move improves coverage.") + "</p>";
+    const raised = table([Planner.t("Site"), Planner.t("Before"), Planner.t("After")],
       r.site_raises.map((s) => [escape(s.name), escape(s.grade_before), `<strong>${escape(s.grade_after)}</strong>`]));
     const full = r.team_raises.filter((t) => t.level_after === "full").length;
     $("result").innerHTML = `
-      <fieldset><legend>预警 Warning</legend>${r.warnings.map((w) => `<p><span class="chip level-${escape(w.level)}">${escape(w.level)}</span>
+      <fieldset><legend>${Planner.t("Warning")}</legend>${r.warnings.map((w) => `<p><span class="chip level-${escape(w.level)}">${escape(w.level)}</span>
         ${escape(w.event)}<br><small>${escape(shown(w.onset))} — ${escape(shown(w.expires))} (${escape(zone)})</small></p>`).join("")}
-        <p class="hint">重点时段 Critical periods: ${escape(r.periods.join(", ") || "无 none")} · 求解 solver: ${escape(r.status)}</p></fieldset>
-      <fieldset><legend>覆盖 Risk-weighted coverage</legend>${figures}${meanings}${why}
-        <p><label><input type="radio" name="view" value="before"> 调动前 Before</label>
-           <label><input type="radio" name="view" value="after" checked> 调动后 After</label></p></fieldset>
-      <fieldset><legend>预置调动 Pre-positioning moves (${r.moves.length})</legend>${moves}
-        <p class="hint">补偿台账 Ledger for the warning window: ¥${(r.ledger.total || 0).toFixed(2)}</p></fieldset>
-      <fieldset><legend>风险提升 Sites at raised risk (${r.site_raises.length})</legend>${raised}</fieldset>
-      <fieldset><legend>战备 Readiness</legend><p>${r.team_raises.length} 支队伍提级 teams raised, ${full} 全员战备 on full combat readiness.</p></fieldset>
+        <p class="hint">${Planner.t("Critical periods")}: ${escape(r.periods.join(", ") || Planner.t("none"))} · ${Planner.t("solver")}: ${escape(r.status)}</p></fieldset>
+      <fieldset><legend>${Planner.t("Risk-weighted coverage")}</legend>${figures}${meanings}${why}
+        <p><label><input type="radio" name="view" value="before"> ${Planner.t("Before")}</label>
+           <label><input type="radio" name="view" value="after" checked> ${Planner.t("After")}</label></p></fieldset>
+      <fieldset><legend>${Planner.t("Pre-positioning moves")} (${r.moves.length})</legend>${moves}
+        <p class="hint">${Planner.t("Ledger for the warning window: ¥")}${(r.ledger.total || 0).toFixed(2)}</p></fieldset>
+      <fieldset><legend>${Planner.t("Sites at raised risk")} (${r.site_raises.length})</legend>${raised}</fieldset>
+      <fieldset><legend>${Planner.t("Readiness")}</legend><p>${r.team_raises.length} ${Planner.t("teams raised")}, ${full} ${Planner.t("on full combat readiness.")}</p></fieldset>
       ${proposal(r.proposed_closures)}
-      ${r.roads ? `<p class="hint" id="posture-roads">道路 Roads: ${PlannerRoads.describe(r.roads)}</p>` : ""}
+      ${r.roads ? `<p class="hint" id="posture-roads">${Planner.t("Roads")}: ${PlannerRoads.describe(r.roads)}</p>` : ""}
       ${r.notes.map((n) => `<p class="hint">${escape(n)}</p>`).join("")}`;
     if ($("apply-proposal")) $("apply-proposal").addEventListener("click", () => {
       $("apply-proposal").disabled = true;
@@ -141,18 +141,18 @@
   // The closures the warnings propose (road rules), with a button that stores them as a set and applies it.
   function proposal(set) {
     if (!set) return "";
-    const rows = table(["区域 Area", "道路 Roads"], set.closures.map((c) => [escape(c.label),
-      c.speed_factor === null || c.speed_factor === undefined ? "封闭 closed" : `× ${c.speed_factor}`]));
-    return `<fieldset id="proposed-closures"><legend>预警建议封闭 Closures the warning proposes</legend>${rows}
+    const rows = table([Planner.t("Area"), Planner.t("Roads")], set.closures.map((c) => [escape(c.label),
+      c.speed_factor === null || c.speed_factor === undefined ? Planner.t("closed") : `× ${c.speed_factor}`]));
+    return `<fieldset id="proposed-closures"><legend>${Planner.t("Closures the warning proposes")}</legend>${rows}
       <p class="hint">${escape(set.source)}</p>
-      <p><button type="button" id="apply-proposal">保存为 ${escape(set.name)} 并应用 Save as ${escape(set.name)} and apply</button></p>
+      <p><button type="button" id="apply-proposal">${Planner.t("Save as %(name)s and apply", { name: escape(set.name) })}</button></p>
       </fieldset>`;
   }
 
   function run(payload) {
     state.last = payload;
     const body = Object.assign({}, payload, roads.fields());
-    $("status").textContent = "计算中 Planning…";
+    $("status").textContent = Planner.t("Planning…");
     const now = zoned($("now").value);
     if (now) body.now = now;
     const moves = $("max-moves").value;
@@ -162,12 +162,12 @@
       .then((r) => r.ok ? r.json() : failJSON(r))
       .then((report) => {
         state.report = report; state.view = "after";
-        $("status").textContent = `完成 Done: ${report.moves.length} 调动 move(s), ${report.status}`;
+        $("status").textContent = `${Planner.t("Done")}: ${report.moves.length} ${Planner.t("move(s)")}, ${report.status}`;
         showResult(); draw();
         el.dataset.ready = "posture";
       })
       .catch((error) => {
-        $("status").innerHTML = `<span class="met-no">拒绝 Refused: ${escape(error.message)}</span>`;
+        $("status").innerHTML = `<span class="met-no">${Planner.t("Refused")}: ${escape(error.message)}</span>`;
         el.dataset.ready = "error";
       });
   }
@@ -178,19 +178,19 @@
   });
   $("run-cap").addEventListener("click", () => {
     const text = $("cap-text").value.trim();
-    if (!text) { $("status").textContent = "请先选择或粘贴 CAP 文件 Choose or paste a CAP file first."; return; }
+    if (!text) { $("status").textContent = Planner.t("Choose or paste a CAP file first."); return; }
     run({ cap: text });
   });
   $("run-manual").addEventListener("click", () => {
     const region = $("w-region").value;
-    if (!region || !$("w-onset").value) { $("status").textContent = "请选择区域和开始时间 Pick a district and an onset."; return; }
+    if (!region || !$("w-onset").value) { $("status").textContent = Planner.t("Pick a district and an onset."); return; }
     const warning = { id: "manual", event: $("w-event").value, level: $("w-level").value, onset: zoned($("w-onset").value),
                       area: { regions: [region], description: $("w-region").selectedOptions[0].textContent.trim() } };
     if ($("w-expires").value) warning.expires = zoned($("w-expires").value);
     run({ warning });
   });
 
-  roads.load().catch((error) => { $("status").textContent = `无法加载道路状况 Could not load the road conditions: ${error.message}`; });
+  roads.load().catch((error) => { $("status").textContent = `${Planner.t("Could not load the road conditions")}: ${error.message}`; });
   Promise.all([getJSON(api("roads")), getJSON(api("posture/staging-points"))])
     .then(([roads, staging]) => {
       state.layers.roads = L.geoJSON(roads, { style: (f) => {
@@ -199,10 +199,10 @@
       } }).addTo(map);
       L.geoJSON(staging, {
         pointToLayer: (f, latlng) => L.circleMarker(latlng, { renderer, radius: 4, weight: 1, color: "#1565c0", fillColor: "#fff", fillOpacity: 1 }),
-        onEachFeature: (f, layer) => layer.bindTooltip(`待命点 staging: ${escape(f.properties.name_zh)} ${escape(f.properties.name)}`),
+        onEachFeature: (f, layer) => layer.bindTooltip(`${Planner.t("staging")}: ${escape(f.properties.name_zh)} ${escape(f.properties.name)}`),
       }).addTo(map);
       map.fitBounds(state.layers.roads.getBounds(), { padding: [10, 10] });
       el.dataset.ready = "true";
     })
-    .catch((error) => { $("status").textContent = `无法加载地图 Could not load the map: ${error.message}`; });
+    .catch((error) => { $("status").textContent = `${Planner.t("Could not load the map")}: ${error.message}`; });
 })();

@@ -12,7 +12,7 @@
   const incident = [data.incident.lat, data.incident.lon];
   const points = [incident];
   L.circleMarker(incident, { renderer, radius: 9, color: "#d7191c", weight: 3, fillOpacity: 0.6 })
-    .bindTooltip("事故 Incident").addTo(map);
+    .bindTooltip(Planner.t("Incident")).addTo(map);
   const latest = {};
   data.moves.forEach((m) => { latest[m.unit] = m; }); // a committed unit's status overrides its proposal
   Object.values(latest).forEach((m) => {

@@ -1,4 +1,5 @@
-// Roads on the day, shared by the Coverage, Dispatch and Posture pages: a closure-set picker, drawing a
+// Roads on the day, shared by the Coverage, Dispatch and Posture pages (the Map page draws a stored set with
+// closureStyle): a closure-set picker, drawing a
 // closure area on the map (click the corners, then Finish), saving it as a named set, and the time (a band
 // or, unless `at: false`, a moment) the travel times are taken at. The chosen closures are drawn on the map
 // (areas, closed roads in red, slowed ones in orange); fields() gives the road fields of an API request;
@@ -12,15 +13,15 @@ window.PlannerRoads = (function () {
     const state = { sets: [], bands: [], version: null, drawing: false, vertices: [], drawn: null, layer: null,
                     sketch: null };
     container.innerHTML = `
-      <legend>道路状况 Roads on the day</legend>
-      <label>封闭集 Closure set <select id="closure-set"><option value="">— 无 none —</option></select></label>
-      <p><button type="button" id="draw-closure">在地图上画封闭区 Draw a closed area</button>
-         <button type="button" id="finish-closure" disabled>完成 Finish</button>
-         <button type="button" id="clear-closure">清除 Clear</button></p>
+      <legend>${Planner.t("Roads on the day")}</legend>
+      <label>${Planner.t("Closure set")} <select id="closure-set"><option value="">— ${Planner.t("none")} —</option></select></label>
+      <p><button type="button" id="draw-closure">${Planner.t("Draw a closed area")}</button>
+         <button type="button" id="finish-closure" disabled>${Planner.t("Finish")}</button>
+         <button type="button" id="clear-closure">${Planner.t("Clear")}</button></p>
       <p><input id="closure-name" placeholder="name, e.g. flood-north" size="16">
-         <button type="button" id="save-closure" disabled>保存为封闭集 Save as set</button></p>
-      <label>时段 Time band <select id="time-band"><option value="">自由流 free flow</option></select></label>
-      ${at ? '<label>或时刻 or at <input type="datetime-local" id="road-at"></label>' : ""}
+         <button type="button" id="save-closure" disabled>${Planner.t("Save as set")}</button></p>
+      <label>${Planner.t("Time band")} <select id="time-band"><option value="">${Planner.t("free flow")}</option></select></label>
+      ${at ? `<label>${Planner.t("or at")} <input type="datetime-local" id="road-at"></label>` : ""}
       <p id="roads-status" class="hint"></p>`;
     const $ = (id) => container.querySelector(`#${id}`);
 
@@ -48,12 +49,7 @@ window.PlannerRoads = (function () {
 
     function draw() {
       if (state.layer) { map.removeLayer(state.layer); state.layer = null; }
-      const style = (f) => {
-        const role = f.properties.role;
-        if (role === "closed") return { renderer, color: "#c62828", weight: 5, opacity: 0.9 };
-        if (role === "slowed") return { renderer, color: "#ef6c00", weight: 5, opacity: 0.8 };
-        return { renderer, color: "#c62828", weight: 2, dashArray: "6 4", fillColor: "#e57373", fillOpacity: 0.2 };
-      };
+      const style = closureStyle(renderer);
       if (state.drawn) {
         state.layer = L.geoJSON({ type: "Feature", geometry: state.drawn, properties: { role: "closure" } },
                                 { style, interactive: false }).addTo(map);
@@ -67,7 +63,7 @@ window.PlannerRoads = (function () {
         if ($("closure-set").value !== name || state.drawn) return;
         state.layer = L.geoJSON(fc, { style, interactive: false }).addTo(map);
         map.getContainer().dataset.closureSet = name;
-        status(fc.roads.closures.map((c) => `${c.id}: ${c.edges} ${c.speed_factor === null ? "closed 封闭" : `× ${c.speed_factor}`}`).join(" · "));
+        status(fc.roads.closures.map((c) => `${c.id}: ${c.edges} ${c.speed_factor === null ? Planner.t("closed") : `× ${c.speed_factor}`}`).join(" · "));
       }).catch((error) => status(error.message, true));
     }
 
@@ -88,7 +84,7 @@ window.PlannerRoads = (function () {
     $("draw-closure").addEventListener("click", () => {
       state.drawing = true; state.vertices = []; state.drawn = null; sketch();
       map.getContainer().classList.add("drawing");
-      status("点击地图放置顶点 Click the map to place the area's corners, then Finish.");
+      status(Planner.t("Click the map to place the area's corners, then Finish."));
     });
     $("finish-closure").addEventListener("click", () => {
       const ring = state.vertices.map(([lat, lon]) => [lon, lat]);
@@ -97,7 +93,7 @@ window.PlannerRoads = (function () {
       state.drawing = false; state.vertices = []; sketch();
       map.getContainer().classList.remove("drawing");
       $("save-closure").disabled = false;
-      status("已画封闭区 Drawn area applied (not stored).");
+      status(Planner.t("Drawn area applied (not stored)."));
       changed();
     });
     $("clear-closure").addEventListener("click", () => {
@@ -113,13 +109,13 @@ window.PlannerRoads = (function () {
                                expected_version: state.version }) })
         .then((r) => (r.ok ? r.json() : failJSON(r)))
         .then(() => load(set.name))
-        .then(() => { state.drawn = null; $("save-closure").disabled = true; status(`已保存 Saved as ${set.name}`); changed(); })
+        .then(() => { state.drawn = null; $("save-closure").disabled = true; status(`${Planner.t("Saved as")} ${set.name}`); changed(); })
         .catch((error) => { status(error.message, true); throw error; });
     }
 
     $("save-closure").addEventListener("click", () => {
       const name = $("closure-name").value.trim();
-      if (!state.drawn || !name) { status("先画区域并命名 Draw an area and name it first.", true); return; }
+      if (!state.drawn || !name) { status(Planner.t("Draw an area and name it first."), true); return; }
       store({ name, description: "drawn on the map",
               closures: [{ id: "area-1", label: "drawn on the map", geometry: state.drawn }] }).catch(() => {});
     });
@@ -130,9 +126,9 @@ window.PlannerRoads = (function () {
     function load(select) {
       return getJSON(api("road-conditions")).then((data) => {
         state.sets = data.closure_sets; state.bands = data.bands; state.version = data.closures_version;
-        $("closure-set").innerHTML = `<option value="">— 无 none —</option>` + data.closure_sets.map((s) =>
+        $("closure-set").innerHTML = `<option value="">— ${Planner.t("none")} —</option>` + data.closure_sets.map((s) =>
           `<option value="${escape(s.name)}" title="${escape(s.description)}">${escape(s.name)}</option>`).join("");
-        $("time-band").innerHTML = `<option value="">自由流 free flow</option>` + data.bands.map((b) =>
+        $("time-band").innerHTML = `<option value="">${Planner.t("free flow")}</option>` + data.bands.map((b) =>
           `<option value="${escape(b.id)}">${escape(b.label || b.id)}</option>`).join("");
         if (select) $("closure-set").value = select;
         container.dataset.ready = "true";
@@ -143,18 +139,28 @@ window.PlannerRoads = (function () {
     return { fields, query, load, store, bands: () => state.bands, isDrawing: () => state.drawing };
   }
 
+  // The style of a closure set's map (closures/<set>/map): closed roads red, slowed ones orange, areas dashed.
+  function closureStyle(renderer) {
+    return (f) => {
+      const role = f.properties.role;
+      if (role === "closed") return { renderer, color: "#c62828", weight: 5, opacity: 0.9 };
+      if (role === "slowed") return { renderer, color: "#ef6c00", weight: 5, opacity: 0.8 };
+      return { renderer, color: "#c62828", weight: 2, dashArray: "6 4", fillColor: "#e57373", fillOpacity: 0.2 };
+    };
+  }
+
   // One line saying which closures and band a result was computed under (or nothing).
   function describe(roads) {
     if (!roads) return "";
     const parts = [];
     if (roads.closure_set) {
-      parts.push(`封闭 closures ${escape(roads.closure_set)}: ` + roads.closures.map((c) =>
+      parts.push(`${Planner.t("closures")} ${escape(roads.closure_set)}: ` + roads.closures.map((c) =>
         `${escape(c.id)} (${c.edges} ${c.speed_factor === null ? "closed" : `× ${c.speed_factor}`})`).join(", "));
     }
-    if (roads.band) parts.push(`时段 band ${escape(roads.band_label || roads.band)}`);
-    else if (roads.at) parts.push(`${escape(roads.at)}: 自由流 free flow`);
+    if (roads.band) parts.push(`${Planner.t("band")} ${escape(roads.band_label || roads.band)}`);
+    else if (roads.at) parts.push(`${escape(roads.at)}: ${Planner.t("free flow")}`);
     return parts.join(" · ");
   }
 
-  return { create, describe };
+  return { create, describe, closureStyle };
 })();

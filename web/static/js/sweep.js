@@ -45,21 +45,23 @@
 
   // Which closures and bands the sweep drove under: one description, or one per time-of-day band.
   function roadsLine(roads) {
-    if (!roads) return "自由流 free flow, no closure";
-    if ("closure_set" in roads) return PlannerRoads.describe(roads) || "自由流 free flow";
+    if (!roads) return Planner.t("free flow, no closure");
+    if ("closure_set" in roads) return PlannerRoads.describe(roads) || Planner.t("free flow");
     const first = Object.values(roads)[0];
     const closures = first && first.closure_set ? `${PlannerRoads.describe({ ...first, band: null, at: null })} · ` : "";
-    return `${closures}时段 bands: ${Object.keys(roads).map(esc).join(", ")}`;
+    return `${closures}${Planner.t("bands")}: ${Object.keys(roads).map(esc).join(", ")}`;
   }
 
   function render(result) {
     $("sweep-result").hidden = false;
-    $("sweep-meta").innerHTML = esc(`${result.counted} incidents counted (${result.distinct_incidents} distinct), ` +
-      `${result.backend} with ${result.workers} worker(s), ${result.seconds} s · ${result.model}` +
-      (result.availability ? ` · on duty from ${result.availability.from} (${result.availability.days} days), teams ` +
-        `answering of ${result.availability.teams}: ` + Object.entries(result.availability.teams_answering)
-        .map(([name, n]) => `${name} ${n}`).join(", ") : " · every team at declared strength")) +
-      `<br><span id="sweep-roads">道路 Roads: ${roadsLine(result.roads)}</span>`;
+    $("sweep-meta").innerHTML = esc(Planner.t("%(n)s incidents counted (%(distinct)s distinct), %(backend)s with %(workers)s worker(s), %(s)s s",
+      { n: result.counted, distinct: result.distinct_incidents, backend: result.backend, workers: result.workers, s: result.seconds }) +
+      ` · ${result.model} · ` +
+      (result.availability ? Planner.t("on duty from %(from)s (%(days)s days), teams answering of %(teams)s:",
+        { from: result.availability.from, days: result.availability.days, teams: result.availability.teams }) + " " +
+        Object.entries(result.availability.teams_answering).map(([name, n]) => `${name} ${n}`).join(", ")
+        : Planner.t("every team at declared strength"))) +
+      `<br><span id="sweep-roads">${Planner.t("Roads")}: ${roadsLine(result.roads)}</span>`;
     rows("sweep-standards", result.standards, (s) => [esc(s.standard), s.incidents, pct(s.share_within), pct(s.min_share),
       s.met ? "✔" : "✘", num(s.p50), num(s.p90), pct(s.unreachable_share)]);
     rows("sweep-failing", result.failing_sites.slice(0, 15), (s) => [esc(s.site), s.incidents, pct(s.failure_share)]);
@@ -115,7 +117,7 @@
 
   // The stored closure sets to choose from.
   call("GET", `/api/v1/scenarios/${encodeURIComponent(scenario)}/road-conditions`).then((data) => {
-    $("sweep-closures").innerHTML = `<option value="">— 无 none —</option>` + data.closure_sets.map((s) =>
+    $("sweep-closures").innerHTML = `<option value="">— ${Planner.t("none")} —</option>` + data.closure_sets.map((s) =>
       `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
     $("sweep-closures").dataset.ready = "true";
   }, () => {});

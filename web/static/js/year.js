@@ -47,7 +47,7 @@
     chart = new Chart($("year-chart"), {
       type: "line",
       data: { labels, datasets: [
-        { label: `incidents per ${timeline.unit}`, data: timeline.incidents, borderColor: "#5d8aa8", yAxisID: "y", pointRadius: 0 },
+        { label: timeline.unit === "hour" ? Planner.t("incidents per hour") : Planner.t("incidents per day"), data: timeline.incidents, borderColor: "#5d8aa8", yAxisID: "y", pointRadius: 0 },
         { label: "most simultaneous incidents", data: timeline.simultaneous_incidents, borderColor: "#d7191c", yAxisID: "y",
           pointRadius: 0 },
         { label: "uncovered share of (site, standard) pairs", data: timeline.uncovered_share, borderColor: "#fd8d3c",
@@ -61,12 +61,14 @@
 
   function render(result) {
     $("year-result").hidden = false;
-    $("year-meta").textContent = `${result.days} days × ${result.counted_replications} replications, ${result.policy} policy, ` +
-      `rate ×${result.rate_scale}; ${result.incidents.mean} incidents per replication; ${result.backend} on ` +
-      `${result.workers} worker(s), ${result.seconds} s · ${result.model}`;
-    $("year-queue").innerHTML = `排队 Waited: ${ci(result.queue.waited_share, true)} of incidents, mean wait ` +
-      `${ci(result.queue.wait_min)} min · units busy on average ${ci(result.little.busy_units)} · most simultaneous ` +
-      `incidents ${ci(result.peak_incidents)} · move-ups ${ci(result.move_ups)}`;
+    const held = (result.warning_postures || []).map((p) => `${p.warning}: ${p.teams.join(", ") || "—"}`).join("; ");
+    $("year-meta").textContent = Planner.t("%(days)s days × %(replications)s replications, %(policy)s policy, rate ×%(scale)s; %(incidents)s incidents per replication; %(backend)s on %(workers)s worker(s), %(s)s s", {
+      days: result.days, replications: result.counted_replications, policy: result.policy, scale: result.rate_scale,
+      incidents: result.incidents.mean, backend: result.backend, workers: result.workers, s: result.seconds }) + ` · ${result.model}` +
+      (held ? " · " + Planner.t("warnings hold %(held)s", { held }) : "");
+    $("year-queue").innerHTML = Planner.t("Waited: %(share)s of incidents, mean wait %(wait)s min · units busy on average %(busy)s · most simultaneous incidents %(peak)s · move-ups %(moves)s", {
+      share: ci(result.queue.waited_share, true), wait: ci(result.queue.wait_min), busy: ci(result.little.busy_units),
+      peak: ci(result.peak_incidents), moves: ci(result.move_ups) });
     rows("year-standards", result.standards, (s) => [esc(s.standard), ci(s.incidents), ci(s.met_share, true),
       ci(s.covered_time_share, true), ci(s.p50_min), ci(s.p90_min)]);
     rows("year-worst", result.worst_hours, (h) => [h.day, h.hour_of_day, `${(100 * h.uncovered_share).toFixed(1)}%`,
@@ -97,6 +99,16 @@
     }, fail);
   }
 
+  // The stored closure sets to drive under, and to compare with.
+  call("GET", `/api/v1/scenarios/${encodeURIComponent(scenario)}/road-conditions`).then((data) => {
+    const options = data.closure_sets.map((s) =>
+      `<option value="${esc(s.name)}" title="${esc(s.description)}">${esc(s.name)}</option>`).join("");
+    ["year-closures", "year-compare-closures"].forEach((id) => {
+      $(id).insertAdjacentHTML("beforeend", options);
+      $(id).dataset.ready = "true";
+    });
+  }, () => {});
+
   $("year-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -107,6 +119,19 @@
     if (form.get("compare_rate_scale")) params.compare_rate_scale = Number(form.get("compare_rate_scale"));
     if (form.get("compare_policy")) params.compare_policy = form.get("compare_policy");
     if (form.get("compare_without_programme") === "on") params.compare_programme = 0;
+    params.time_bands = form.get("time_bands") === "on";
+    if (form.get("warnings").trim()) {
+      try {
+        params.warnings = JSON.parse(form.get("warnings"));
+      } catch (error) {
+        fail({ field: "warnings", message: `not JSON: ${error.message}` });
+        return;
+      }
+    }
+    if (form.get("compare_without_warnings") === "on") params.compare_warnings = false;
+    if (form.get("closures")) params.closures = form.get("closures");
+    if (form.get("compare_closures")) params.compare_closures = form.get("compare_closures");
+    if (form.get("compare_closed_base")) params.compare_closed_bases = [form.get("compare_closed_base")];
     $("year-error").hidden = true;
     box.dataset.state = "running";
     progress(0, "queued");
