@@ -37,7 +37,8 @@ class _Document:
 
     def statuses(self, path: str, method: str) -> set[str]:
         """Return the statuses documented with a JSON answer for an operation (none when undocumented)."""
-        operation = self._document()["paths"].get(path, {}).get(method, {})
+        with self._lock:
+            operation = self._document()["paths"].get(path, {}).get(method, {})
         return {status for status, answer in operation.get("responses", {}).items()
                 if "schema" in answer.get("content", {}).get("application/json", {})}
 

@@ -8,6 +8,9 @@ requests to several endpoints and read the document itself.
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,3 +183,28 @@ def test_every_answer_and_body_of_the_document_resolves(client: Any) -> None:
             if json_body is not None:  # actions without a body (release an inject, run a job again) have none
                 body = resolve(json_body["schema"])
                 assert resolve(body).get("additionalProperties") is False, (path, method)  # AgreementRecord: a $ref
+
+
+FIRST_DOCUMENTS = """
+import json, threading
+from web import create_app
+from web.openapi import document
+app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "t"})
+start, built = threading.Barrier(8), []
+def build():
+    start.wait()
+    with app.app_context():
+        built.append(json.dumps(document()["components"], sort_keys=True))
+threads = [threading.Thread(target=build) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(len(set(built)), len(built))
+"""
+
+
+def test_first_requests_at_once_all_get_the_whole_document() -> None:
+    # spectree builds its document on first use, stripping nested definitions from its models as it goes:
+    # eight threads asking at once in a fresh process must all get one document, components included.
+    answer = subprocess.run([sys.executable, "-c", FIRST_DOCUMENTS], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert answer.stdout.split() == ["1", "8"], answer.stderr[-2000:]

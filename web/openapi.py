@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from typing import Any, get_type_hints
@@ -131,6 +132,10 @@ api = SpecTree(
 )
 """The one spectree instance of ``/api/v1``."""
 
+_SPEC_BUILDING = threading.Lock()
+"""spectree builds its document on first use and, while it does, strips the nested definitions out of its models:
+two threads building at once (two first requests) could each keep a document missing components."""
+
 _EXTRAS: dict[tuple[str, str], dict[str, Any]] = {}
 """OpenAPI additions spectree cannot express, by (path, method): text bodies and non-JSON answers."""
 
@@ -208,7 +213,8 @@ def document() -> dict[str, Any]:
 
     Inside the app, the description states the app's own ``MAX_CONTENT_LENGTH``.
     """
-    spec = copy.deepcopy(api.spec)
+    with _SPEC_BUILDING:
+        spec = copy.deepcopy(api.spec)
     if has_app_context() and current_app.config.get("MAX_CONTENT_LENGTH"):
         spec["info"]["description"] += (f" This server's MAX_CONTENT_LENGTH is "
                                         f"{limit_text(current_app.config['MAX_CONTENT_LENGTH'])}.")
