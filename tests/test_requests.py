@@ -315,6 +315,15 @@ def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any, fixed_cl
     client.post("/login", data={"username": "county", "password": PASSWORD})
     page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
     assert created["id"] in page and "drill-requests" in page
+    assert 'id="drill-request"' in page and f'name="drill" value="{KEY}"' in page  # open one from the drill page
+    sent = client.post("/requests/new?scenario=jinan", data={"drill": KEY, "jurisdiction": "licheng",
+                                                             "capability": "fire_squad", "quantity": "1",
+                                                             "deadline_min": "60"})
+    assert sent.status_code == 302 and "/requests/R" in sent.headers["Location"]
+    detail = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert 'id="exercise"' in detail and KEY in detail  # said on the request: a drill exercise settles no money
+    board = client.get("/requests?scenario=jinan").get_data(as_text=True)
+    assert board.count('class="tag exercise"') >= 2  # both drill requests marked on the board
     unknown = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": "2026-nothing",
                                                                "needs": NEEDS})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "drill"

@@ -74,6 +74,8 @@ TRANSITIONS: dict[str, Transition] = {
 }
 """The state machine: ``action -> Transition``. Unit-level steps (depart, arrive, release, return) move the
 request on only when every unit concerned has taken them; until then it stays where it is."""
+MONEY_ACTIONS = frozenset({"claim", "review", "dispute", "settle"})
+"""Actions on the claim: none of them applies to a drill's exercise, which settles no money."""
 UNIT_STEPS: dict[str, tuple[str, str]] = {
     "depart": ("accepted", "en_route"),
     "arrive": ("en_route", "on_scene"),
@@ -150,6 +152,7 @@ def request_times(request: Mapping[str, Any]) -> dict[str, float | None]:
 __all__ = [
     "AWAITING_APPROVAL",
     "COLLECTION",
+    "MONEY_ACTIONS",
     "DEFAULT_ESCALATE_AFTER_MIN",
     "MAX_DEADLINE_MIN",
     "MAX_QUANTITY",

@@ -35,6 +35,7 @@ from planner.requests.model import (
     AWAITING_APPROVAL,
     COLLECTION,
     DEFAULT_ESCALATE_AFTER_MIN,
+    MONEY_ACTIONS,
     OPEN_UNIT_STATES,
     TRANSITIONS,
     UNIT_STEPS,
@@ -184,6 +185,10 @@ def act(store: Store, name: str, request_id: str, entry: ActionEntry, scope: Sco
         raise ConflictError(f"request {request_id} changed since you read it (version {version}, you read "
                             f"{entry.version}): reload it", field="version", record=request_id,
                             current_version=version)
+    if is_exercise(request) and entry.action in MONEY_ACTIONS:
+        raise InputError(f"request {request_id} exercises drill {request['drill']}: a drill exercise settles no "
+                         f"money, so it has no claim to {entry.action} (its times are scored by the drill's "
+                         "evaluation)", field="action", record=request_id)
     transition = TRANSITIONS[entry.action]
     state = request["state"]
     if state not in transition.sources and not (entry.action in UNIT_STEPS and state in UNIT_ORDER):
@@ -251,10 +256,6 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
     if action in UNIT_STEPS:
         return _unit_step(scenario, request, entry, scope, now)
     if action == "claim":
-        if is_exercise(request):
-            raise InputError(f"request {request['id']} exercises drill {request['drill']}: a drill exercise settles "
-                             "no money, so it has no claim (its times are scored by the drill's evaluation)",
-                             field="action", record=request["id"])
         if request["state"] == "claimed" and (request["claim"] or {}).get("status") != "disputed":
             raise InputError(f"request {request['id']} is claimed already; a claim is made again only after a "
                              "dispute", field="action")

@@ -34,6 +34,7 @@ from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.drills.api import drill_view, local_today, visible
 from web.drills.conduct_api import access, msel_answer, setup_answer
+from web.requests import own_jurisdictions
 from web.scenarios import current_scenario
 from web.store import get_store
 
@@ -149,7 +150,8 @@ def drill_page(key: str) -> str:
     teams = {t.id: t for t in scenario.teams}
     return render_template("drill_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            view=view, entry=view["entry"], design=view["design"], teams=teams,
-                           evaluation=view["evaluation"], today=local_today(name))
+                           evaluation=view["evaluation"], today=local_today(name), key=key,
+                           request_jurisdictions=own_jurisdictions(scenario))
 
 
 def evaluation_runs(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -205,4 +207,4 @@ def conduct_page(key: str) -> str:
                            entry=caller.drill.entry, role=caller.role or ("planner" if caller.planner else None),
                            staff=caller.staff, events=OBSERVABLE, objectives=caller.drill.template.objectives,
                            teams=[t for t in scenario.teams if t.id in caller.drill.entry.get("teams", [])]
-                           or scenario.teams)
+                           or scenario.teams, request_jurisdictions=own_jurisdictions(scenario))
