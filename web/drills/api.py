@@ -208,6 +208,13 @@ def check_drill_scope(name: str, key: str | None) -> None:
                 permission="edit_drills")
 
 
+def check_action_scope(name: str, what: str, drill: str | None, plan: str | None) -> None:
+    """Refuse (403) raising or moving a corrective action outside the user's jurisdiction (its drill's or plan's)."""
+    scenario = current_scenario(name)
+    region = records.action_jurisdiction(get_store(), scenario, drill, plan)
+    check_scope(user_scope(), scenario, region, what=what, permission="edit_drills")
+
+
 def drill_view(name: str, key: str) -> dict[str, Any]:
     """Everything the drill page shows: entry, design (stored or computed), simulation, evaluation, actions.
 
@@ -478,7 +485,8 @@ def board(name: str) -> Any:
            answers={200: VersionedAction, 409: "changed by someone else since you read it"})
 def update_action(name: str, action_id: str, json: ActionChange) -> Any:
     """Change one action; ``version`` is the version you read (409 if someone changed it since)."""
-    current_scenario(name)
+    stored, _ = records.get_action(get_store(), name, action_id)
+    check_action_scope(name, f"corrective action {action_id}", stored.drill, stored.plan)
     changes = json.model_dump(mode="json", exclude_unset=True, exclude={"version"})
     action, version = records.update_action(get_store(), name, action_id, changes, today=local_today(name),
                                             expected_version=json.version, actor=actor())
@@ -489,7 +497,9 @@ def update_action(name: str, action_id: str, json: ActionChange) -> Any:
            summary="Raise a corrective action by hand (not from a finding)", answers={201: VersionedAction})
 def create_action(name: str, json: NewAction) -> Any:
     """Add an open action with its owner and due date, optionally of a drill, with priority and capability."""
-    current_scenario(name)
+    check_action_scope(name, f"a corrective action of drill {json.drill}" if json.drill else
+                       f"a corrective action of plan {json.plan}" if json.plan else "a corrective action",
+                       json.drill, json.plan)
     action, version = records.create_action(get_store(), name, json.model_dump(mode="json"),
                                             today=local_today(name), actor=actor())
     return jsonify({**action.to_json(), "version": version}), 201
