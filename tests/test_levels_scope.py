@@ -369,3 +369,35 @@ def test_a_county_planner_cannot_change_the_road_closures(jinan_app: Any) -> Non
                             query_string={"expected_version": before["closures_version"]})
     assert deleted.status_code == 403
     assert client.get("/api/v1/scenarios/jinan/road-conditions", headers=basic("licheng-planner")).get_json() == before
+
+
+def test_an_administrator_manages_the_users_of_their_jurisdiction_only(jinan_app: Any) -> None:
+    store = jinan_app.extensions["planner_store"]
+    create_user(store, "city-admin", PASSWORD, "admin", jurisdiction="jinan")
+    create_user(store, "dezhou-planner", PASSWORD, "planner", jurisdiction="dezhou")
+    client = jinan_app.test_client()
+    listed = client.get("/api/v1/users", headers=basic("city-admin")).get_json()["users"]
+    assert {u["username"] for u in listed} == {"licheng-planner", "lixia-planner", "city-planner", "city-admin"}
+    body = {"password": PASSWORD, "role": "planner"}
+    made = client.post("/api/v1/users", headers=basic("city-admin"),
+                       json={**body, "username": "shizhong", "jurisdiction": "shizhong"})
+    assert made.status_code == 201, made.get_json()
+    for username, where in (("province", "shandong"), ("elsewhere", "dezhou"), ("everywhere", None)):
+        refused = client.post("/api/v1/users", headers=basic("city-admin"),
+                              json={**body, "role": "admin", "username": username, "jurisdiction": where})
+        assert refused.status_code == 403, (username, refused.get_json())
+        assert "jinan" in refused.get_json()["error"]["message"]
+    client.post("/login", data={"username": "city-admin", "password": PASSWORD})
+    before = {u["username"]: u for u in accounts.list_users(store)}
+    for form in ({"username": "licheng-planner", "role": "planner", "jurisdiction": ""},  # to the whole instance
+                 {"username": "licheng-planner", "role": "planner", "jurisdiction": "dezhou"},
+                 {"username": "dezhou-planner", "role": "viewer", "jurisdiction": "dezhou"},
+                 {"username": "all-planner", "role": "viewer"},
+                 {"action": "unlock", "username": "dezhou-planner"}):
+        assert client.post("/users", data=form).status_code == 403, form
+    assert {u["username"]: u for u in accounts.list_users(store)} == before  # nothing changed
+    moved = client.post("/users", data={"username": "licheng-planner", "role": "viewer", "jurisdiction": "lixia"})
+    assert moved.status_code == 302
+    assert {u["username"]: u for u in accounts.list_users(store)}["licheng-planner"]["role"] == "viewer"
+    page = client.get("/users").get_data(as_text=True)
+    assert "licheng-planner" in page and "dezhou-planner" not in page and "all-planner" not in page
