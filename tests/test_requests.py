@@ -426,6 +426,9 @@ def test_a_drill_exercise_is_scored_by_the_drills_evaluation_and_settles_no_mone
     pdf = client.get(f"/api/v1/scenarios/jinan/evaluations/{KEY}/report", headers=basic("county"),
                      query_string={"format": "aar_pdf"})
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    client.post("/login", data={"username": "county", "password": PASSWORD})
+    page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert 'id="eval-requests"' in page and f'data-request="{rid}" data-step="arrival"' in page
 
 
 def test_a_real_request_calls_units_away_from_a_drill_exercise(levels: Any, app: Any) -> None:
