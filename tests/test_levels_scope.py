@@ -328,6 +328,10 @@ def test_a_county_planner_cannot_touch_another_countys_corrective_actions(jinan_
     moved = client.patch(f"/api/v1/scenarios/jinan/actions/{theirs.id}", headers=basic("lixia-planner"),
                          json={"status": "in_progress", "version": version})
     assert moved.status_code == 200  # the Lixia planner moves its own
+    client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
+    board = client.get("/drills/actions?scenario=jinan").get_data(as_text=True)
+    cards = {card.split('"', 1)[0]: card for card in board.split('data-action="')[1:]}
+    assert "move-action" not in cards[theirs.id] and "move-action" in cards[mine.get_json()["id"]]
 
 
 def test_a_county_planner_cannot_run_another_countys_drill(jinan_app: Any) -> None:
@@ -355,6 +359,10 @@ def test_a_county_planner_cannot_run_another_countys_drill(jinan_app: Any) -> No
     page = client.get(f"/drills/{KEY}/conduct?scenario=jinan").get_data(as_text=True)
     assert 'id="director"' in page and 'id="drill-request"' in page  # the planner's controls, and a request form
     assert 'id="director"' not in client.get(f"/drills/{metro}/conduct?scenario=jinan").get_data(as_text=True)
+    theirs = client.get(f"/drills/{metro}?scenario=jinan").get_data(as_text=True)
+    mine = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert 'data-can-edit="0"' in theirs and 'id="observed"' not in theirs  # read as a viewer: no evaluation form
+    assert 'data-can-edit="1"' in mine and 'id="observed"' in mine
 
 
 def test_a_county_planner_cannot_change_the_road_closures(jinan_app: Any) -> None:

@@ -33,7 +33,7 @@ from planner.drills.exercise import not_found
 from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
-from planner.errors import InputError, NotFoundError
+from planner.errors import ForbiddenError, InputError, NotFoundError
 from planner.requests import service as request_service
 from planner.scenario.jurisdictions import root_of
 from planner.scenario.library import load_library
@@ -206,6 +206,24 @@ def check_drill_scope(name: str, key: str | None) -> None:
     region = root_of(scenario) if key is None else records.drill_jurisdiction(get_store(), scenario, key)
     check_scope(user_scope(), scenario, region, what=f"drill {key}" if key else f"the drill programme of {name}",
                 permission="edit_drills")
+
+
+def may_change_drill(name: str, key: str | None) -> bool:
+    """Whether the signed-in user may change a drill (or, key None, the whole programme): the pages' controls."""
+    try:
+        check_drill_scope(name, key)
+    except ForbiddenError:
+        return False
+    return True
+
+
+def may_change_action(name: str, drill: str | None, plan: str | None) -> bool:
+    """Whether the signed-in user may move a corrective action of this drill or plan: the board's controls."""
+    try:
+        check_action_scope(name, "a corrective action", drill, plan)
+    except ForbiddenError:
+        return False
+    return True
 
 
 def check_action_scope(name: str, what: str, drill: str | None, plan: str | None) -> None:
