@@ -321,7 +321,7 @@ def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any, fixed_cl
                                                              "deadline_min": "60"})
     assert sent.status_code == 302 and "/requests/R" in sent.headers["Location"]
     detail = client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert 'id="exercise"' in detail and KEY in detail  # said on the request: a drill exercise settles no money
+    assert 'id="exercise"' in detail and 'id="not-settled"' in detail  # said: a drill exercise settles no money
     board = client.get("/requests?scenario=jinan").get_data(as_text=True)
     assert board.count('class="tag exercise"') >= 2  # both drill requests marked on the board
     unknown = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": "2026-nothing",
