@@ -429,6 +429,8 @@ def test_a_drill_exercise_is_scored_by_the_drills_evaluation_and_settles_no_mone
     client.post("/login", data={"username": "county", "password": PASSWORD})
     page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
     assert 'id="eval-requests"' in page and f'data-request="{rid}" data-step="arrival"' in page
+    detail = client.get(f"/requests/{rid}?scenario=jinan").get_data(as_text=True)
+    assert 'value="return"' in detail and 'value="claim"' not in detail  # returned: no claim to offer
 
 
 def test_a_real_request_calls_units_away_from_a_drill_exercise(levels: Any, app: Any) -> None:
