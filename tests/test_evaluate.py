@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from planner.drills.evaluation import Evaluation, evaluate_drill, parse_observed, read_observed
+from planner.drills.evaluation import Evaluation, ExercisedRequest, evaluate_drill, parse_observed, read_observed
 from planner.drills.improvement import (
     CorrectiveAction,
     TurnoutProposal,
@@ -22,8 +22,9 @@ from planner.drills.improvement import (
     propose_turnout_updates,
     set_status,
 )
-from planner.drills.plans import parse_plans
+from planner.drills.plans import DEFAULT_REQUEST_TARGETS, RequestTargets, parse_plans
 from planner.drills.reports import evaluation_html, report_pdf, summary_html
+from planner.drills.settings import plans_touch
 from planner.errors import InputError
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
@@ -145,3 +146,42 @@ def test_observed_csv_errors(fixtures: Path) -> None:
         parse_observed("time,event\n5,exploded\n")
     with pytest.raises(InputError, match="header"):
         parse_observed("when,what\n")
+
+
+def test_exercised_requests_are_rated_against_the_plans_targets_and_never_approved_is_major() -> None:
+    template = LIBRARY["chemical-fire-explosion"]
+    events = parse_observed("time,event\n0,alarm\n1,notified\n")
+    targets = RequestTargets(approval_min=20, arrival_margin_min=10, source="[U] test")
+    requests = [ExercisedRequest("R1", 29.0, 52.0, 40.0),  # 29 <= 1.5 x 20 -> M; 52 <= 1.25 x 50 -> S
+                ExercisedRequest("R2", None, None, None)]  # never approved; no lender planned: no arrival step
+    evaluation = evaluate_drill("2026-x", template, events, {}, requests=requests, request_targets=targets)
+    rows = [(r.request, r.step, r.target_min, r.observed_min, r.rating) for r in evaluation.requests]
+    assert rows == [("R1", "approval", 20, 29.0, "M"), ("R1", "arrival", 50.0, 52.0, "S"),
+                    ("R2", "approval", 20, None, "U")]
+    by_text = {f.text.split(":")[0] + ":" + f.text.split(":")[1]: f.severity for f in evaluation.findings
+               if f.text.startswith("request ")}
+    assert by_text == {"request R1: request to approval": "minor",
+                       "request R1: approval to first unit on scene (planned arrival 40 + 10 min)": "minor",
+                       "request R2: request to approval": "major"}
+    items = [r.score for r in evaluation.results] + [2, 4, 1]
+    assert evaluation.score == round(sum(items) / len(items), 2)
+    default = evaluate_drill("2026-x", template, events, {}, requests=requests[:1])
+    assert [r.target_min for r in default.requests] == [DEFAULT_REQUEST_TARGETS.approval_min, 40.0 + 15.0]
+    assert "[U]" in DEFAULT_REQUEST_TARGETS.source
+
+
+def test_request_targets_are_plans_data_per_plan_or_for_all_and_touch_the_whole_scenario() -> None:
+    plan = {"id": "p1", "name": "P", "kind": "onsite", "owner": "o1", "scenarios": ["toxic-release"], "teams": ["t1"]}
+    data = {"organisations": [{"id": "o1", "name": "O", "type": "high_risk", "jurisdiction": "licheng"}],
+            "plans": [plan, {**plan, "id": "p2", "request_targets": {"approval_min": 5, "arrival_margin_min": 0,
+                                                                     "source": "own drill standard"}}],
+            "request_targets": {"approval_min": 45, "arrival_margin_min": 20, "source": "county rule"}}
+    plans = parse_plans(data)
+    assert plans.targets_for("p1").approval_min == 45 and plans.targets_for("p2").approval_min == 5
+    assert plans.targets_for(None).source == "county rule"
+    assert parse_plans({**data, "request_targets": None}).targets_for("p1") == DEFAULT_REQUEST_TARGETS
+    with pytest.raises(InputError) as refused:
+        parse_plans({**data, "request_targets": {"approval_min": 0, "arrival_margin_min": 1, "source": "x"}})
+    assert "approval_min" in str(refused.value)
+    changed = {**data, "request_targets": {**data["request_targets"], "approval_min": 60}}
+    assert plans_touch(data, changed, read_scenario("shanxi-coal")) == {""}  # the whole scenario's figure

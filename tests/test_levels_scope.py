@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import csv
+import datetime as dt
 import json
 from typing import Any
 
@@ -290,3 +291,121 @@ def test_the_inventory_offers_edits_only_of_ones_own_records(jinan_app: Any) -> 
     page = client.get("/inventory/?scenario=jinan&kind=teams").get_data(as_text=True)
     assert f"/inventory/teams/{LICHENG_TEAM}/edit" in page and f"/inventory/teams/{LIXIA_TEAM}/edit" not in page
     assert LIXIA_TEAM in page  # listed, to be read
+
+
+def _metro_drill(app: Any) -> str:
+    """Store the programme with a Lixia drill (the metro is a Lixia owner) beside the Licheng one; its key."""
+    metro = {**DRILL, "id": "metro-H1", "owner": "org-metro"}
+    records.save_programme(app.extensions["planner_store"], "jinan",
+                           {**copy.deepcopy(PROGRAMME), "drills": [DRILL, metro]})
+    return "2026-metro-H1"
+
+
+def test_a_county_planner_cannot_touch_another_countys_corrective_actions(jinan_app: Any) -> None:
+    store = jinan_app.extensions["planner_store"]
+    metro = _metro_drill(jinan_app)
+    today = dt.date(2026, 5, 1)
+    theirs, version = records.create_action(store, "jinan", {"text": "retrain the crew", "owner": "metro",
+                                                             "due": "2026-06-01", "drill": metro}, today=today)
+    client = jinan_app.test_client()
+    for change in ({"status": "in_progress"}, {"owner": "me"},
+                   {"status": "closed", "verified_by": "li", "evidence": "done"}):
+        moved = client.patch(f"/api/v1/scenarios/jinan/actions/{theirs.id}", headers=basic("licheng-planner"),
+                             json={**change, "version": version})
+        assert moved.status_code == 403 and "lixia" in moved.get_json()["error"]["message"], moved.get_json()
+    assert records.get_action(store, "jinan", theirs.id) == (theirs, version)  # nothing changed
+    body = {"text": "check the pumps", "owner": "li", "due": "2026-06-01"}
+    raised = client.post("/api/v1/scenarios/jinan/actions", headers=basic("licheng-planner"),
+                         json={**body, "drill": metro})
+    assert raised.status_code == 403
+    by_plan = client.post("/api/v1/scenarios/jinan/actions", headers=basic("licheng-planner"),
+                          json={**body, "plan": "gas-special-pipeline"})
+    unowned = client.post("/api/v1/scenarios/jinan/actions", headers=basic("licheng-planner"), json=body)
+    assert by_plan.status_code == 403 and unowned.status_code == 403  # a Lixia plan; no owner: the whole scenario
+    assert [a.id for a, _ in records.actions(store, "jinan")] == [theirs.id]
+    mine = client.post("/api/v1/scenarios/jinan/actions", headers=basic("licheng-planner"), json={**body, "drill": KEY})
+    assert mine.status_code == 201, mine.get_json()
+    moved = client.patch(f"/api/v1/scenarios/jinan/actions/{theirs.id}", headers=basic("lixia-planner"),
+                         json={"status": "in_progress", "version": version})
+    assert moved.status_code == 200  # the Lixia planner moves its own
+    client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
+    board = client.get("/drills/actions?scenario=jinan").get_data(as_text=True)
+    cards = {card.split('"', 1)[0]: card for card in board.split('data-action="')[1:]}
+    assert "move-action" not in cards[theirs.id] and "move-action" in cards[mine.get_json()["id"]]
+
+
+def test_a_county_planner_cannot_run_another_countys_drill(jinan_app: Any) -> None:
+    metro = _metro_drill(jinan_app)
+    client = jinan_app.test_client()
+    drill = f"/api/v1/scenarios/jinan/drills/{metro}"
+    msel = client.get(f"{drill}/msel", headers=basic("lixia-planner")).get_json()
+    for method, path, body in (("put", "msel", {"injects": msel["injects"], "expected_version": msel["version"]}),
+                               ("put", "exercise", {"roles": []}),
+                               ("post", "conduct", {"action": "start"}),
+                               ("post", "conduct/evaluate", None)):
+        refused = getattr(client, method)(f"{drill}/{path}", headers=basic("licheng-planner"), json=body)
+        assert refused.status_code == 403, (path, refused.get_json())
+        assert "lixia" in refused.get_json()["error"]["message"], path
+    logged = client.post(f"{drill}/conduct/observations", headers=basic("licheng-planner"), json={"event": "note"})
+    assert logged.status_code == 403  # no exercise role in the drill
+    evaluated = client.post(f"/api/v1/scenarios/jinan/evaluations/{metro}", headers=basic("licheng-planner"),
+                            json={"csv": "time,event\n0,alarm\n1,notified\n"})
+    assert evaluated.status_code == 403
+    assert client.get(f"{drill}/conduct", headers=basic("licheng-planner")).get_json()["state"] == "planned"
+    started = client.post(f"/api/v1/scenarios/jinan/drills/{KEY}/conduct", headers=basic("licheng-planner"),
+                          json={"action": "start"})
+    assert started.status_code == 200 and started.get_json()["state"] == "running"  # its own county's drill
+    client.post("/login", data={"username": "licheng-planner", "password": PASSWORD})
+    page = client.get(f"/drills/{KEY}/conduct?scenario=jinan").get_data(as_text=True)
+    assert 'id="director"' in page and 'id="drill-request"' in page  # the planner's controls, and a request form
+    assert 'id="director"' not in client.get(f"/drills/{metro}/conduct?scenario=jinan").get_data(as_text=True)
+    theirs = client.get(f"/drills/{metro}?scenario=jinan").get_data(as_text=True)
+    mine = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert 'data-can-edit="0"' in theirs and 'id="observed"' not in theirs  # read as a viewer: no evaluation form
+    assert 'data-can-edit="1"' in mine and 'id="observed"' in mine
+
+
+def test_a_county_planner_cannot_change_the_road_closures(jinan_app: Any) -> None:
+    client = jinan_app.test_client()
+    area = {"type": "Polygon", "coordinates": [[[117.0, 36.64], [117.02, 36.64], [117.02, 36.66], [117.0, 36.64]]]}
+    body = {"description": "flooded underpass", "closures": [{"id": "a1", "geometry": area}]}
+    before = client.get("/api/v1/scenarios/jinan/road-conditions", headers=basic("licheng-planner")).get_json()
+    refused = client.put("/api/v1/scenarios/jinan/closures/underpass", headers=basic("licheng-planner"),
+                         json={**body, "expected_version": before["closures_version"]})
+    assert refused.status_code == 403, refused.get_json()
+    deleted = client.delete("/api/v1/scenarios/jinan/closures/luokou-flooding", headers=basic("licheng-planner"),
+                            query_string={"expected_version": before["closures_version"]})
+    assert deleted.status_code == 403
+    assert client.get("/api/v1/scenarios/jinan/road-conditions", headers=basic("licheng-planner")).get_json() == before
+
+
+def test_an_administrator_manages_the_users_of_their_jurisdiction_only(jinan_app: Any) -> None:
+    store = jinan_app.extensions["planner_store"]
+    create_user(store, "city-admin", PASSWORD, "admin", jurisdiction="jinan")
+    create_user(store, "dezhou-planner", PASSWORD, "planner", jurisdiction="dezhou")
+    client = jinan_app.test_client()
+    listed = client.get("/api/v1/users", headers=basic("city-admin")).get_json()["users"]
+    assert {u["username"] for u in listed} == {"licheng-planner", "lixia-planner", "city-planner", "city-admin"}
+    body = {"password": PASSWORD, "role": "planner"}
+    made = client.post("/api/v1/users", headers=basic("city-admin"),
+                       json={**body, "username": "shizhong", "jurisdiction": "shizhong"})
+    assert made.status_code == 201, made.get_json()
+    for username, where in (("province", "shandong"), ("elsewhere", "dezhou"), ("everywhere", None)):
+        refused = client.post("/api/v1/users", headers=basic("city-admin"),
+                              json={**body, "role": "admin", "username": username, "jurisdiction": where})
+        assert refused.status_code == 403, (username, refused.get_json())
+        assert "jinan" in refused.get_json()["error"]["message"]
+    client.post("/login", data={"username": "city-admin", "password": PASSWORD})
+    before = {u["username"]: u for u in accounts.list_users(store)}
+    for form in ({"username": "licheng-planner", "role": "planner", "jurisdiction": ""},  # to the whole instance
+                 {"username": "licheng-planner", "role": "planner", "jurisdiction": "dezhou"},
+                 {"username": "dezhou-planner", "role": "viewer", "jurisdiction": "dezhou"},
+                 {"username": "all-planner", "role": "viewer"},
+                 {"action": "unlock", "username": "dezhou-planner"}):
+        assert client.post("/users", data=form).status_code == 403, form
+    assert {u["username"]: u for u in accounts.list_users(store)} == before  # nothing changed
+    moved = client.post("/users", data={"username": "licheng-planner", "role": "viewer", "jurisdiction": "lixia"})
+    assert moved.status_code == 302
+    assert {u["username"]: u for u in accounts.list_users(store)}["licheng-planner"]["role"] == "viewer"
+    page = client.get("/users").get_data(as_text=True)
+    assert "licheng-planner" in page and "dezhou-planner" not in page and "all-planner" not in page

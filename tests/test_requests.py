@@ -28,7 +28,7 @@ from planner.drills import records
 from planner.errors import InputError
 from planner.requests.model import STATES, TRANSITIONS
 from planner.requests.proposal import allowed_lenders, lenders_scenario
-from planner.requests.service import escalate_after_min
+from planner.requests.service import committed_units, escalate_after_min
 from planner.scenario.files import read_scenario
 from planner.scenario.jurisdictions import below
 from planner.store.accounts import create_user
@@ -315,6 +315,15 @@ def test_a_drill_exercises_a_request_at_its_site(levels: Any, app: Any, fixed_cl
     client.post("/login", data={"username": "county", "password": PASSWORD})
     page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
     assert created["id"] in page and "drill-requests" in page
+    assert 'id="drill-request"' in page and f'name="drill" value="{KEY}"' in page  # open one from the drill page
+    sent = client.post("/requests/new?scenario=jinan", data={"drill": KEY, "jurisdiction": "licheng",
+                                                             "capability": "fire_squad", "quantity": "1",
+                                                             "deadline_min": "60"})
+    assert sent.status_code == 302 and "/requests/R" in sent.headers["Location"]
+    detail = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert 'id="exercise"' in detail and 'id="not-settled"' in detail  # said: a drill exercise settles no money
+    board = client.get("/requests?scenario=jinan").get_data(as_text=True)
+    assert board.count('class="tag exercise"') >= 2  # both drill requests marked on the board
     unknown = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": "2026-nothing",
                                                                "needs": NEEDS})
     assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "drill"
@@ -350,3 +359,87 @@ def test_the_time_before_a_request_escalates_by_itself_is_the_scenarios(app: Any
     with pytest.raises(InputError) as refused:
         escalate_after_min(dataclasses.replace(scenario, meta={"requests": {"escalate_after_min": "soon"}}))
     assert refused.value.field == "requests.escalate_after_min"
+
+
+def _plans_with_targets(client: Any, plan_id: str, targets: dict[str, Any]) -> None:
+    """Give one plan its own request targets through the settings API (the county planner owns the refinery)."""
+    answer = client.get("/api/v1/scenarios/jinan/settings/plans", headers=basic("county")).get_json()
+    data = copy.deepcopy(answer["data"])
+    next(p for p in data["plans"] if p["id"] == plan_id)["request_targets"] = targets
+    saved = client.put("/api/v1/scenarios/jinan/settings/plans", headers=basic("county"),
+                       json={"data": data, "expected_version": answer["version"]})
+    assert saved.status_code == 200, saved.get_json()
+
+
+def test_a_drill_exercise_is_scored_by_the_drills_evaluation_and_settles_no_money(levels: Any, app: Any,
+                                                                                 fixed_clock: Any) -> None:
+    client = levels
+    records.save_programme(app.extensions["planner_store"], "jinan", copy.deepcopy(PROGRAMME))
+    _plans_with_targets(client, DRILL["plans"][0], {"approval_min": 10, "arrival_margin_min": 20,
+                                                    "source": "[U] test figures"})
+    created = client.post(URL, headers=basic("county"), json={
+        "jurisdiction": "licheng", "drill": KEY,
+        "needs": [{"capability": "fire_squad", "quantity": 1, "deadline_min": 60}]}).get_json()
+    rid = created["id"]
+    planned = min(row["arrival_min"] for row in created["proposal"]["lenders"])
+    assert created["times"]["planned_arrival_min"] == planned
+    fixed_clock(T0 + dt.timedelta(minutes=12))  # 12 min to approval: target 10, within 1.25 x -> S
+    approved = _act(client, "city", rid, "approve")
+    units = [u["unit"] for u in approved["units"]]
+    _act(client, "city", rid, "offer", units=units)  # the city holds every lender below it
+    _act(client, "county", rid, "accept")
+    _act(client, "city", rid, "depart")
+    arrival_target = planned + 20
+    fixed_clock(T0 + dt.timedelta(minutes=12 + arrival_target))  # on the arrival target to the second -> P
+    _act(client, "city", rid, "arrive")
+    fixed_clock(T0 + dt.timedelta(hours=5))
+    _act(client, "county", rid, "release")
+    returned = _act(client, "city", rid, "return")
+    assert returned["state"] == "returned"
+    refused = _act(client, "city", rid, "claim", 400)
+    assert "settles no money" in refused["error"]["message"] and refused["error"]["field"] == "action"
+    after = client.get(f"{URL}/{rid}", headers=basic("county")).get_json()
+    assert after["state"] == "returned" and after["claim"] is None and after["version"] == returned["version"]
+    assert client.get("/api/v1/scenarios/jinan/claims", headers=basic("province")).get_json()["claims"] == []
+    assert client.get("/api/v1/scenarios/jinan/claims/export.csv", headers=basic("province")).get_data(
+        as_text=True).count("\n") == 1  # the header only
+
+    observed = "time,event,team\n0,alarm,\n2,notified,\n4,dispatched,ent-refinery-fire\n9,arrived,ent-refinery-fire\n"
+    answer = client.post(f"/api/v1/scenarios/jinan/evaluations/{KEY}", headers=basic("county"),
+                         json={"csv": observed})
+    assert answer.status_code == 201, answer.get_json()
+    evaluation = answer.get_json()["evaluation"]
+    steps = {r["step"]: r for r in evaluation["requests"]}
+    assert {r["request"] for r in evaluation["requests"]} == {rid}
+    assert (steps["approval"]["observed_min"], steps["approval"]["target_min"], steps["approval"]["rating"],
+            steps["approval"]["score"]) == (12.0, 10.0, "S", 4)
+    assert steps["arrival"]["target_min"] == pytest.approx(arrival_target)
+    assert steps["arrival"]["observed_min"] == pytest.approx(arrival_target) and steps["arrival"]["rating"] == "P"
+    items = [r["score"] for r in evaluation["objectives"]] + [4, 5]
+    assert evaluation["score"] == round(sum(items) / len(items), 2)  # the request's steps count in the mean
+    assert any(f["text"].startswith(f"request {rid}: request to approval") and f["severity"] == "minor"
+               for f in evaluation["findings"])
+    assert evaluation["figures"]["requests_exercised"] == 1 and evaluation["figures"]["request_steps_met"] == 1
+    aar = client.get(f"/api/v1/scenarios/jinan/evaluations/{KEY}/report", headers=basic("county"),
+                     query_string={"format": "aar"}).get_data(as_text=True)
+    assert 'id="requests"' in aar and f'data-request="{rid}" data-step="approval"' in aar and "12.0" in aar
+    pdf = client.get(f"/api/v1/scenarios/jinan/evaluations/{KEY}/report", headers=basic("county"),
+                     query_string={"format": "aar_pdf"})
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    client.post("/login", data={"username": "county", "password": PASSWORD})
+    page = client.get(f"/drills/{KEY}?scenario=jinan").get_data(as_text=True)
+    assert 'id="eval-requests"' in page and f'data-request="{rid}" data-step="arrival"' in page
+    detail = client.get(f"/requests/{rid}?scenario=jinan").get_data(as_text=True)
+    assert 'value="return"' in detail and 'value="claim"' not in detail  # returned: no claim to offer
+
+
+def test_a_real_request_calls_units_away_from_a_drill_exercise(levels: Any, app: Any) -> None:
+    client = levels
+    store = app.extensions["planner_store"]
+    records.save_programme(store, "jinan", copy.deepcopy(PROGRAMME))
+    drill = client.post(URL, headers=basic("county"), json={"jurisdiction": "licheng", "drill": KEY,
+                                                             "needs": NEEDS[1:]}).get_json()
+    units = [u["unit"] for u in _act(client, "city", drill["id"], "approve")["units"]]
+    _act(client, "city", drill["id"], "offer", units=units)
+    assert set(units) <= committed_units(store, "jinan")  # another drill exercise may not take them
+    assert not set(units) & committed_units(store, "jinan", exercise=False)  # a real emergency may

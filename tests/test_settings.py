@@ -186,7 +186,8 @@ def test_each_document_is_documented_and_validated_by_its_model(app, client, aut
         body = spec["components"]["schemas"][path["put"]["requestBody"]["content"]["application/json"]["schema"][
             "$ref"].rsplit("/", 1)[1]]
         assert body["properties"]["data"]["$ref"] == f"#/components/schemas/{document.model.__name__}"
-    assert set(spec["components"]["schemas"]["PlansDocument"]["properties"]) == {"organisations", "plans", "rules"}
+    assert set(spec["components"]["schemas"]["PlansDocument"]["properties"]) == {"organisations", "plans", "rules",
+                                                                               "request_targets"}
 
     auth.login("planner")
     read = client.get(f"{API}/staging_points").get_json()

@@ -13,7 +13,7 @@ from planner.errors import InputError
 from planner.model.codes import label
 from planner.store import accounts, throttle
 from planner.store.roles import Role
-from web.auth import require, start_session, throttle_policy
+from web.auth import require, start_session, throttle_policy, user_scope
 from web.i18n import language, localized
 from web.inventory import KINDS
 from web.privacy import shown_audit
@@ -46,12 +46,12 @@ def users() -> Any:
         form = request.form
         try:
             if form.get("action") == "unlock":
-                accounts.unlock(store, form.get("username", ""))
+                accounts.unlock(store, form.get("username", ""), scope=user_scope())
                 flash(gettext("Unlocked %(user)s: the next sign-in is checked at once.", user=form.get("username")),
                       "info")
             elif form.get("action") == "create":
                 accounts.create_user(store, form.get("username", ""), form.get("password", ""), form.get("role", ""),
-                                     jurisdiction=form.get("jurisdiction") or None)
+                                     jurisdiction=form.get("jurisdiction") or None, scope=user_scope())
                 flash(gettext("Created %(user)s.", user=form.get("username")), "info")
             else:
                 changes: dict[str, Any] = {"jurisdiction": form.get("jurisdiction") or None} \
@@ -59,7 +59,7 @@ def users() -> Any:
                 record = accounts.update_user(store, form.get("username", ""), role=form.get("role") or None,
                                               password=form.get("password") or None,
                                               active=form.get("active") == "true" if "active" in form else None,
-                                              **changes)
+                                              scope=user_scope(), **changes)
                 if form.get("password") and record["id"] == current_user.id:
                     start_session(record)  # a new password ended every session of its user, this one too
                 flash(gettext("Updated %(user)s.", user=form.get("username")), "info")
@@ -68,5 +68,6 @@ def users() -> Any:
             flash(localized(str(error)), "error")
             status = 400
     roles = [(r.value, label("user_role", r.value, language())) for r in Role]
-    return render_template("users.html", users=accounts.list_users(store), roles=roles, zone=clock.zone(None),
+    return render_template("users.html", users=accounts.managed(store, user_scope(), accounts.list_users(store)),
+                           roles=roles, zone=clock.zone(None),
                            locks=throttle.account_locks(store, throttle_policy())), status

@@ -221,7 +221,7 @@ def audit(query: AuditQuery) -> Any:
 @operation(bp, "/users", "GET", summary="Accounts (admin)", permission="manage_users", answers={200: UserList})
 def users() -> Any:
     """Every account, without password hashes."""
-    return jsonify({"users": accounts.list_users(get_store())})
+    return jsonify({"users": accounts.managed(get_store(), user_scope(), accounts.list_users(get_store()))})
 
 
 @operation(bp, "/users", "POST", summary="Create an account (admin)", permission="manage_users",
@@ -229,4 +229,4 @@ def users() -> Any:
 def create_user(json: NewUser) -> Any:
     """Create an account."""
     return jsonify(accounts.create_user(get_store(), json.username, json.password, json.role.value,
-                                        jurisdiction=json.jurisdiction)), 201
+                                        jurisdiction=json.jurisdiction, scope=user_scope())), 201

@@ -21,10 +21,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from planner.dispatch.requests import incident_library
 from planner.errors import InputError
+from planner.model.records import Jurisdiction
 from planner.model.validation import located_error
 from planner.requests import service
 from planner.requests.claims import claims_csv, claims_pdf
-from planner.requests.model import TRANSITIONS, ActionEntry, RequestEntry
+from planner.requests.model import MONEY_ACTIONS, TRANSITIONS, ActionEntry, RequestEntry, is_exercise
+from planner.scenario.model import Scenario
 from planner.store.database import ConflictError
 from web.auth import require, user_scope
 from web.i18n import language, localized
@@ -126,6 +128,12 @@ def _scenario_name() -> str:
     return request.values.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
 
 
+def own_jurisdictions(scenario: Scenario) -> list[Jurisdiction]:
+    """Return the jurisdictions the signed-in user may ask for help for: theirs and those below it."""
+    scope = user_scope()
+    return [j for j in scenario.jurisdictions if scope.holds(scenario, j.id)]
+
+
 @bp.get("/requests")
 @require("view")
 def board_page() -> str:
@@ -134,9 +142,9 @@ def board_page() -> str:
     scenario = current_scenario(name)
     scope = user_scope()
     requests = service.list_requests(get_store(), name, scope)
-    own = [j for j in scenario.jurisdictions if scope.holds(scenario, j.id)]
     return render_template("requests.html", scenario=scenario, scenarios=get_store().list_scenarios(),
-                           board=service.board(requests, scenario, scope), jurisdictions=own,
+                           board=service.board(requests, scenario, scope),
+                           jurisdictions=own_jurisdictions(scenario),
                            types=[(t.id, t.name if language() == "en" else t.name_zh or t.name)
                                   for t in sorted(incident_library().values(), key=lambda t: t.id)])
 
@@ -158,14 +166,17 @@ def create_page() -> BaseResponse:
 
 
 def _entry_from_form(form: Any) -> RequestEntry:
-    """Read the new-request form (one need) as the API's body would be read; ``InputError`` names the field."""
+    """Read a new-request form (one need; the drill's, or a place) as the API's body is read; errors name the field."""
     try:
-        data = {"jurisdiction": form.get("jurisdiction", ""),
-                "incident": {"lon": float(form.get("lon", "")), "lat": float(form.get("lat", "")),
-                             "type": form.get("type") or None,
-                             "responsible_unit": form.get("responsible_unit", "")},
-                "needs": [{"capability": form.get("capability", ""), "quantity": int(form.get("quantity", "")),
-                           "deadline_min": float(form.get("deadline_min", ""))}]}
+        data: dict[str, Any] = {
+            "jurisdiction": form.get("jurisdiction", ""),
+            "needs": [{"capability": form.get("capability", ""), "quantity": int(form.get("quantity", "")),
+                       "deadline_min": float(form.get("deadline_min", ""))}]}
+        if form.get("drill"):  # a drill's exercise: the drill's site is the incident
+            data["drill"] = form["drill"]
+        else:
+            data["incident"] = {"lon": float(form.get("lon", "")), "lat": float(form.get("lat", "")),
+                                "type": form.get("type") or None, "responsible_unit": form.get("responsible_unit", "")}
     except ValueError:
         raise InputError("lon, lat, quantity and deadline must be numbers", field="incident") from None
     try:
@@ -190,7 +201,8 @@ def detail_page(request_id: str) -> str:
             base = bases[team.base]  # type: ignore[attr-defined]
             moves.append({"unit": row["unit"], "lender": row["lender"], "lon": base.lon,  # type: ignore[attr-defined]
                           "lat": base.lat, "status": row.get("status", "proposed")})  # type: ignore[attr-defined]
-    actions = [a for a, t in TRANSITIONS.items() if found["state"] in t.sources]
+    actions = [a for a, t in TRANSITIONS.items() if found["state"] in t.sources
+               and not (is_exercise(found) and a in MONEY_ACTIONS)]
     return render_template("request_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            r=found, actions=actions, moves=moves)
 

@@ -29,7 +29,7 @@ from planner.roads.closures import CLOSURES, ClosureSet, closure_sets, find_set,
 from planner.roads.conditions import ClosureRequest, RoadConditions, travel_network
 from planner.roads.day import OnTheDay, on_the_day
 from planner.store.settings import StoredDocuments, put_settings, stored_settings_version
-from web.auth import actor
+from web.auth import actor, user_scope
 from web.openapi import operation
 from web.scenarios import cached_for_version, current_scenario
 from web.schemas.common import FeatureCollection, VersionAnswer
@@ -100,7 +100,7 @@ def put_closure_set(name: str, set_name: str, json: ClosureSetBody) -> Any:
                                         "closures": json.closures}, what="closure set", field="set_name")
     data = with_set(StoredDocuments(get_store(), name), closure_set)
     version = put_settings(get_store(), scenario, CLOSURES, data, expected_version=json.expected_version,
-                           actor=actor())
+                           actor=actor(), scope=user_scope())
     return jsonify({"version": version})
 
 
@@ -111,7 +111,7 @@ def delete_closure_set(name: str, set_name: str, query: ClosureDeleteQuery) -> A
     scenario = current_scenario(name)
     data = without_set(StoredDocuments(get_store(), name), set_name)
     version = put_settings(get_store(), scenario, CLOSURES, data, expected_version=query.expected_version,
-                           actor=actor())
+                           actor=actor(), scope=user_scope())
     return jsonify({"version": version})
 
 

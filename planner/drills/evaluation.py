@@ -9,6 +9,12 @@ each observed time is compared with the simulated median and 90th percentile. Ev
 becomes a finding (U = major). A team whose observed turn-out (dispatched to departed) exceeds its modelled
 ``turnout_min`` by more than 20 % and 1 min yields a proposed update (see :mod:`planner.drills.improvement`).
 
+A drill that exercised cross-region requests for help (:mod:`planner.requests`, flagged with the drill) has
+each request's times scored on the same scale against the plan's :class:`~planner.drills.plans.RequestTargets`:
+request to approval against ``approval_min``; approval to the first unit on scene against the proposal's
+planned arrival plus ``arrival_margin_min`` (only where the proposal planned an arrival). These items count in
+the mean score and become findings like objectives do.
+
 The observed timeline CSV has columns ``time`` (minutes after the alarm, or ``HH:MM`` clock time with the
 ``alarm`` row as T + 0), ``event`` (alarm, notified, dispatched, departed, arrived, entry, task_done,
 casualty_out, hazard_isolated, evacuated, inject, note), ``team``, ``capability`` and ``quantity``
@@ -25,6 +31,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import Field, computed_field, model_validator
 
+from planner.drills.plans import DEFAULT_REQUEST_TARGETS, RequestTargets
 from planner.errors import InputError
 from planner.model.reading import csv_dicts, csv_lines, read_text
 from planner.model.validation import Model
@@ -69,6 +76,32 @@ class ObjectiveResult(Model):
     simulated_p90: float | None = None
 
 
+@dataclass(frozen=True)
+class ExercisedRequest:
+    """A cross-region request a drill exercised: its id and its times in minutes (None: the step has not happened).
+
+    ``planned_arrival_min`` is the proposal's earliest arrival (the optimiser's plan), as
+    :func:`planner.requests.model.request_times` reads it from the stored request.
+    """
+
+    id: str
+    request_to_approval_min: float | None
+    approval_to_arrival_min: float | None
+    planned_arrival_min: float | None
+
+
+class RequestResult(Model):
+    """One timed step of an exercised request (``approval`` or ``arrival``), its target and rating."""
+
+    request: str
+    step: Literal["approval", "arrival"]
+    text: str
+    target_min: float
+    observed_min: float | None
+    rating: Rating
+    score: int
+
+
 class Finding(Model):
     """A problem the drill showed; ``major`` findings flag the plan for revision (条例 Art 6)."""
 
@@ -95,6 +128,8 @@ class Evaluation(Model):
     findings: tuple[Finding, ...]
     turnout: tuple[TurnoutObservation, ...]
     figures: dict[str, Any]
+    requests: tuple[RequestResult, ...] = ()
+    """The cross-region requests the drill exercised, each step scored against the plan's targets."""
 
     @model_validator(mode="before")
     @classmethod
@@ -107,8 +142,9 @@ class Evaluation(Model):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def score(self) -> float:
-        """Mean item score (1-5), to two decimals."""
-        return round(sum(r.score for r in self.results) / len(self.results), 2) if self.results else 0.0
+        """Mean item score (1-5) over the objectives and the exercised requests' steps, to two decimals."""
+        items = [r.score for r in self.results] + [r.score for r in self.requests]
+        return round(sum(items) / len(items), 2) if items else 0.0
 
 
 class Expectation(Protocol):
@@ -211,6 +247,25 @@ def rate(observed: float | None, target: float) -> Rating:
     return "U"
 
 
+def score_requests(requests: Sequence[ExercisedRequest], targets: RequestTargets) -> list[RequestResult]:
+    """Rate each exercised request's approval and arrival times against the plan's targets (P/S/M/U)."""
+    out = []
+    for request in requests:
+        steps: list[tuple[Literal["approval", "arrival"], str, float, float | None]] = [
+            ("approval", f"request {request.id}: request to approval", targets.approval_min,
+             request.request_to_approval_min)]
+        if request.planned_arrival_min is not None:
+            steps.append(("arrival", f"request {request.id}: approval to first unit on scene (planned arrival "
+                                     f"{request.planned_arrival_min:g} + {targets.arrival_margin_min:g} min)",
+                          round(request.planned_arrival_min + targets.arrival_margin_min, 2),
+                          request.approval_to_arrival_min))
+        for step, text, target, observed in steps:
+            rating = rate(observed, target)
+            out.append(RequestResult(request=request.id, step=step, text=text, target_min=target,
+                                     observed_min=observed, rating=rating, score=RATING_SCORE[rating]))
+    return out
+
+
 def evaluate_drill(
     drill_id: str,
     template: Template,
@@ -219,8 +274,14 @@ def evaluate_drill(
     *,
     turnout_min: Mapping[str, float] | None = None,
     simulated: Expectation | None = None,
+    requests: Sequence[ExercisedRequest] = (),
+    request_targets: RequestTargets | None = None,
 ) -> Evaluation:
-    """Score the observed timeline against the template's objectives (and a simulated expectation if given)."""
+    """Score the observed timeline against the template's objectives (and a simulated expectation if given).
+
+    ``requests`` are the cross-region requests the drill exercised, scored against ``request_targets``
+    (the plan's; :data:`planner.drills.plans.DEFAULT_REQUEST_TARGETS` when None).
+    """
     results = []
     findings: list[Finding] = []
     for objective in template.objectives:
@@ -244,6 +305,14 @@ def evaluate_drill(
                                     severity="major" if rating == "U" else "minor",
                                     text=f"{objective.text}: observed {shown}, target {objective.target_min:g} min "
                                          f"({RATING_TEXT[rating]}){expectation}"))
+    scored = score_requests(requests, request_targets or DEFAULT_REQUEST_TARGETS)
+    for item in scored:
+        if item.rating != "P":
+            shown = "never" if item.observed_min is None else f"{item.observed_min:g} min"
+            findings.append(Finding(id=f"F{len(findings) + 1}", objective=None,
+                                    severity="major" if item.rating == "U" else "minor",
+                                    text=f"{item.text}: observed {shown}, target {item.target_min:g} min "
+                                         f"({RATING_TEXT[item.rating]})"))
     turnout = []
     dispatched = {e.team: e.time_min for e in events if e.event == "dispatched" and e.team}
     for e in events:
@@ -269,5 +338,8 @@ def evaluate_drill(
         **{f"first_{m}_min": next((e.time_min for e in events if e.event == m), None) for m in MILESTONES
            if any(e.event == m for e in events)},
     }
+    if requests:
+        figures["requests_exercised"] = len(requests)
+        figures["request_steps_met"] = sum(1 for r in scored if r.rating == "P")
     return Evaluation(drill=drill_id, template=template.id, objectives=tuple(results), findings=tuple(findings),
-                      turnout=tuple(turnout), figures=figures)
+                      turnout=tuple(turnout), figures=figures, requests=tuple(scored))

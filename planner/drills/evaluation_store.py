@@ -5,8 +5,10 @@ it drills, its stored Monte Carlo summary), the scenario from the store (team ca
 turn-out), the observed timeline, the evaluation parameters and who evaluates; it scores the timeline
 with :func:`planner.drills.evaluation.evaluate_drill`, raises one corrective action per finding not
 raised before (:func:`planner.drills.improvement.actions_from_findings`: duplicates skipped, numbered on
-from the drill's last action) and stores the evaluation. ``python -m planner drills evaluate`` and
-``POST /api/v1/scenarios/<name>/evaluations/<key>`` both call it, so they give the same record.
+from the drill's last action) and stores the evaluation. The cross-region requests the drill exercised
+(:func:`exercised_requests`) are scored with it against its plan's request targets (:func:`request_targets`).
+``python -m planner drills evaluate`` and ``POST /api/v1/scenarios/<name>/evaluations/<key>`` both call it,
+so they give the same record.
 
 The ``evaluations`` document of a drill (id = the drill key) holds the latest evaluation's fields at the
 top, as it always did, and ``history``: every earlier evaluation, newest first, each with its inputs
@@ -28,17 +30,21 @@ from pydantic import AwareDatetime, Field, field_validator
 
 from planner import clock
 from planner.drills import records
-from planner.drills.evaluation import Evaluation, ObservedEvent, evaluate_drill, parse_observed
+from planner.drills.evaluation import Evaluation, ExercisedRequest, ObservedEvent, evaluate_drill, parse_observed
 from planner.drills.improvement import (
     CorrectiveAction,
     TurnoutProposal,
     actions_from_findings,
     propose_turnout_updates,
 )
-from planner.drills.settings import PLANS
+from planner.drills.plans import DEFAULT_REQUEST_TARGETS, RequestTargets
+from planner.drills.settings import PLANS, check_plans
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
+from planner.requests.model import COLLECTION as REQUESTS
+from planner.requests.model import request_times
 from planner.scenario.library import Template, load_library
+from planner.scenario.model import Scenario
 from planner.store.database import ConflictError, DocumentChange, Store
 from planner.store.settings import stored_settings
 
@@ -221,7 +227,9 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
     summary = None if stored is None else records.parse_simulation(stored)
     simulated = summary if summary is not None and summary.template == template.id else None
     evaluation = evaluate_drill(key, template, events, {t.id: dict(t.capabilities) for t in scenario.teams},
-                                turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated)
+                                turnout_min={t.id: t.turnout_min for t in scenario.teams}, simulated=simulated,
+                                requests=exercised_requests(store, name, key),
+                                request_targets=request_targets(store, scenario, plan))
     new = actions_from_findings(evaluation, plan=plan, owner=owner, today=on,
                                 existing=[a for a, _ in records.actions(store, name)])
     run = EvaluationRun(
@@ -239,6 +247,25 @@ def evaluate_stored_drill(store: Store, name: str, key: str, observed_csv: str, 
     version, *_ = store.put_documents(name, [DocumentChange("evaluations", key, record.to_json(), current),
                                              *records.action_changes(new)], actor=actor)
     return EvaluationOutcome(record, version, tuple(new))
+
+
+def exercised_requests(store: Store, name: str, key: str) -> list[ExercisedRequest]:
+    """Return the cross-region requests that exercise drill ``key``, oldest first, with their times."""
+    out = []
+    for doc_id, data, _ in sorted(store.documents(name, REQUESTS), key=lambda d: str(d[1].get("created_at", ""))):
+        if data.get("drill") == key:
+            times = request_times(data)
+            out.append(ExercisedRequest(doc_id, times["request_to_approval_min"], times["approval_to_arrival_min"],
+                                        times["planned_arrival_min"]))
+    return out
+
+
+def request_targets(store: Store, scenario: Scenario, plan: str | None) -> RequestTargets:
+    """Return the request targets of a drill's plan (the plans document's; the defaults without one)."""
+    data = stored_settings(store, scenario.name, PLANS)
+    if data is None:
+        return DEFAULT_REQUEST_TARGETS
+    return check_plans(data, scenario, PLANS).targets_for(plan)
 
 
 def _stored(store: Store, name: str, key: str) -> tuple[StoredEvaluation | None, int | None]:

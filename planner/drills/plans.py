@@ -10,8 +10,12 @@ derived from rules kept as data with their source (``DEFAULT_RULES``, overridabl
 - R-DRILL-3G: a government body's plans, at least every two years (条例 Art 8);
 - R-DRILL-3 (organisation scope): a high-risk unit drills at least once each half-year (条例 Art 8).
 
-A plan's frequency is the strictest plan-scope rule that matches it. ``plans.yaml`` lives in the
-scenario folder; every problem raises ``InputError`` naming the plan and the field.
+A plan's frequency is the strictest plan-scope rule that matches it. The times a plan expects of a
+cross-region request for help (:class:`RequestTargets`: request to approval, approval to the first unit on
+scene beyond the optimiser's planned arrival) are data too, with their source (``DEFAULT_REQUEST_TARGETS``,
+overridable for the whole document or per plan in ``plans.yaml``); a drill's evaluation scores the requests
+it exercised against them. ``plans.yaml`` lives in the scenario folder; every problem raises ``InputError``
+naming the plan and the field.
 """
 
 from __future__ import annotations
@@ -51,6 +55,28 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"id": "R-DRILL-3", "scope": "organisation", "kinds": [], "org_types": ["high_risk"], "frequency": "half-yearly",
      "source": "生产安全事故应急条例 Art 8 (high-risk units >=1 drill / half-year, reported)"},
 )
+
+
+class RequestTargets(Model):
+    """What a plan expects of a cross-region request for help (issue 18), with the source of the figures.
+
+    ``approval_min``: minutes from the request to the approver's decision. ``arrival_margin_min``: minutes
+    beyond the proposal's planned arrival (the optimiser's turn-out and travel of the first lender) that
+    the steps after approval (the lender's offer, the requester's acceptance, the call-out) may take;
+    the target from approval to the first unit on scene is the planned arrival plus this margin.
+    """
+
+    approval_min: float = Field(gt=0, le=24 * 60, allow_inf_nan=False)
+    arrival_margin_min: float = Field(ge=0, le=24 * 60, allow_inf_nan=False)
+    source: Text
+
+
+DEFAULT_REQUEST_TARGETS = RequestTargets(
+    approval_min=30.0, arrival_margin_min=15.0,
+    source="[U] planning assumption (docs/domain.md gives no figure): the approver decides within the time after "
+           "which a request escalates by itself (requests.escalate_after_min, default 30 min); offer, acceptance "
+           "and call-out take 15 min beyond the optimiser's planned arrival")
+"""Request targets when neither the plans document nor the plan names any."""
 
 
 class FrequencyRule(Model):
@@ -96,6 +122,8 @@ class Plan(Model):
     """An on-site plan's evacuation assembly point, as its response card names it."""
     preferred_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
     """Soft: months (1-12) the plan's drills should fall in, e.g. before its season; empty = any."""
+    request_targets: RequestTargets | None = None
+    """This plan's targets for the cross-region requests its drills exercise (None: the document's)."""
 
 
 class PlansDocument(Model):
@@ -104,14 +132,22 @@ class PlansDocument(Model):
     organisations: tuple[Organisation, ...] = ()
     plans: tuple[Plan, ...] = ()
     rules: tuple[FrequencyRule, ...] | None = None
+    request_targets: RequestTargets | None = None
 
 
 class PlanSet(Model):
-    """Organisations, plans and the frequency rules of one scenario."""
+    """Organisations, plans, the frequency rules and the request targets of one scenario."""
 
     organisations: Mapping[str, Organisation]
     plans: tuple[Plan, ...]
     rules: tuple[FrequencyRule, ...] = Field(default_factory=lambda: parse_rules(DEFAULT_RULES))
+    request_targets: RequestTargets = DEFAULT_REQUEST_TARGETS
+
+    def targets_for(self, plan_id: str | None) -> RequestTargets:
+        """Return the request targets of a plan: its own, else the document's (else the defaults)."""
+        plan = next((p for p in self.plans if p.id == plan_id), None)
+        return plan.request_targets if plan is not None and plan.request_targets is not None else \
+            self.request_targets
 
     def plan(self, plan_id: str) -> Plan:
         """Plan by id."""
@@ -231,7 +267,8 @@ def parse_plans(data: Any, *, where: str = "plans.yaml", scenario: Any = None,
                 if ids is not None and value not in ids:
                     raise InputError(f"{here}: {name}: {value!r} does not exist", field=name, record=plan.id)
     rules = document.rules if document.rules is not None else parse_rules(DEFAULT_RULES)
-    return PlanSet(organisations=organisations, plans=document.plans, rules=rules)
+    return PlanSet(organisations=organisations, plans=document.plans, rules=rules,
+                   request_targets=document.request_targets or DEFAULT_REQUEST_TARGETS)
 
 
 def read_plans(path: str | Path, *, scenario: Any = None, templates: Mapping[str, Any] | None = None) -> PlanSet:
@@ -242,4 +279,4 @@ def read_plans(path: str | Path, *, scenario: Any = None, templates: Mapping[str
 def plans_to_dict(plans: PlanSet) -> dict[str, Any]:
     """Return the YAML/JSON form that ``parse_plans`` reads back."""
     return PlansDocument(organisations=tuple(plans.organisations.values()), plans=plans.plans,
-                         rules=plans.rules).model_dump(mode="json")
+                         rules=plans.rules, request_targets=plans.request_targets).model_dump(mode="json")

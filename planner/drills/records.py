@@ -158,12 +158,30 @@ def drill_entry(store: Store, name: str, key: str) -> dict[str, Any]:
 def drill_jurisdiction(store: Store, scenario: Scenario, key: str) -> str:
     """Return the jurisdiction a drill belongs to: its owner organisation's (the plans document), else the root.
 
-    The scope check of a user who changes the drill (design, shift, simulation, evaluation) asks for it.
+    The scope check of a user who changes the drill (design, shift, simulation, evaluation, its conduct and
+    its corrective actions) asks for it.
     """
-    owner = drill_entry(store, scenario.name, key).get("owner")
+    return _owner_jurisdiction(store, scenario, drill_entry(store, scenario.name, key).get("owner"))
+
+
+def action_jurisdiction(store: Store, scenario: Scenario, drill: str | None, plan: str | None) -> str:
+    """Return the jurisdiction a corrective action belongs to: its drill's, else its plan owner's, else the root.
+
+    The scope check of a user who raises, moves, closes or verifies the action asks for it.
+    """
+    if drill:
+        return drill_jurisdiction(store, scenario, drill)
+    plans = stored_settings(store, scenario.name, "plans") or {}
+    entries = plans.get("plans", []) if isinstance(plans, Mapping) else []
+    owner = next((p.get("owner") for p in entries if isinstance(p, Mapping) and p.get("id") == plan), None)
+    return _owner_jurisdiction(store, scenario, owner)
+
+
+def _owner_jurisdiction(store: Store, scenario: Scenario, owner: Any) -> str:
+    """Return a plan owner organisation's jurisdiction (the plans document), else the scenario's root."""
     plans = stored_settings(store, scenario.name, "plans") or {}
     for organisation in plans.get("organisations", []) if isinstance(plans, Mapping) else []:
-        if organisation.get("id") == owner and organisation.get("jurisdiction"):
+        if owner and organisation.get("id") == owner and organisation.get("jurisdiction"):
             return str(organisation["jurisdiction"])
     return root_of(scenario)
 

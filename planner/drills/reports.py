@@ -38,6 +38,12 @@ td,th{border:1px solid #999;padding:4px 8px}
 {{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td>
 <td>{{ r.rating }} ({{ rating_text[r.rating] }})</td><td>{{ r.score }}</td></tr>{% endfor %}
 </table>
+{% if e.requests %}<h2>跨区域请求 Cross-region requests (exercised; no money settled)</h2><table id="requests">
+<tr><th>request</th><th>step</th><th>observed min</th><th>target min</th><th>rating</th></tr>
+{% for r in e.requests %}<tr class="{{ r.rating }}" data-request="{{ r.request }}" data-step="{{ r.step }}">\
+<td>{{ r.request }}</td><td>{{ r.text }}</td>
+<td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
+<td>{{ r.rating }} ({{ rating_text[r.rating] }})</td></tr>{% endfor %}</table>{% endif %}
 <h2>Findings</h2><ul>{% for f in e.findings %}<li><b>{{ f.id }}</b> [{{ f.severity }}] {{ f.text }}</li>\
 {% else %}<li>none</li>{% endfor %}</ul>
 <h2>Team turn-out</h2><table><tr><th>team</th><th>modelled min</th><th>observed min</th></tr>
@@ -60,6 +66,17 @@ first arrival {{ e.figures.first_arrival_min if e.figures.first_arrival_min is n
 {% for a in actions %}<tr><td>{{ a.id }}</td><td>{{ a.text }}</td><td>{{ a.owner }}</td><td>{{ a.due }}</td>\
 <td>{{ a.status }}</td></tr>{% endfor %}
 </table></body></html>""")
+
+
+def request_story(evaluation: Evaluation, styles: Any) -> list[Any]:
+    """Return the PDF section on the cross-region requests the drill exercised (nothing when there were none)."""
+    if not evaluation.requests:
+        return []
+    return [Paragraph("跨区域请求 Cross-region requests (exercised; no money settled)", styles["Heading2"]),
+            pdf_table([["request", "step", "observed", "target", "rating"],
+                       *[[r.request, r.text, "never" if r.observed_min is None else r.observed_min, r.target_min,
+                          r.rating] for r in evaluation.requests]], styles),
+            Spacer(1, 8)]
 
 
 def evaluation_html(evaluation: Evaluation) -> str:
@@ -91,6 +108,7 @@ def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, a
         table([["id", "objective", "target", "observed", "sim p50/p90", "rating"],
                *[[r.objective, r.text, r.target_min, "never" if r.observed_min is None else r.observed_min,
                   f"{r.simulated_p50}/{r.simulated_p90}", r.rating] for r in evaluation.results]]),
+        *request_story(evaluation, styles),
         Paragraph("演练总结报告 / Summary report: findings", styles["Heading2"]),
         *[Paragraph(f"{f.id} [{f.severity}] {f.text}", styles["BodyText"]) for f in evaluation.findings],
         Paragraph("Corrective actions", styles["Heading2"]),
@@ -141,6 +159,12 @@ td,th{border:1px solid #999;padding:4px 8px}</style></head><body>
 <td>{{ r.simulated_p50 if r.simulated_p50 is not none else '-' }} / \
 {{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td></tr>
 {% else %}<tr><td colspan="7">none</td></tr>{% endfor %}</table>{% endfor %}
+{% if e.requests %}<h2>跨区域请求 Cross-region requests (exercised; no money settled)</h2><table id="requests">
+<tr><th>request</th><th>step</th><th>observed min</th><th>target min</th><th>rating</th></tr>
+{% for r in e.requests %}<tr class="{{ r.rating }}" data-request="{{ r.request }}" data-step="{{ r.step }}">\
+<td>{{ r.request }}</td><td>{{ r.text }}</td>
+<td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
+<td>{{ r.rating }} ({{ rating_text[r.rating] }})</td></tr>{% endfor %}</table>{% endif %}
 <h2>评估员记录 Evaluator notes</h2><ul id="notes">{% for n in notes %}<li>T+{{ n.exercise_min }} {{ n.objective or '' }}
 {{ n.note }} ({{ n.by }})</li>{% else %}<li>none</li>{% endfor %}</ul>
 <h2>改进计划 Improvement plan</h2><table id="actions"><tr><th>id</th><th>action</th><th>capability</th><th>priority</th>
@@ -152,7 +176,7 @@ td,th{border:1px solid #999;padding:4px 8px}</style></head><body>
 def aar_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
              capabilities: Mapping[str, str], expected: Mapping[str, float]) -> str:
     """Render the after-action report with its improvement plan as an HTML page."""
-    return _AAR.render(e=evaluation, actions=actions, notes=notes,
+    return _AAR.render(e=evaluation, actions=actions, notes=notes, rating_text=RATING_TEXT,
                        sections=aar_sections(evaluation, capabilities=capabilities, expected=expected))
 
 
@@ -175,7 +199,8 @@ def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, note
                                         "never" if r["observed_min"] is None else r["observed_min"], r["target_min"],
                                         r["expected_min"], f"{r['simulated_p50']}/{r['simulated_p90']}"]
                                        for r in rows]], styles)]
-    story += [Paragraph("评估员记录 Evaluator notes", styles["Heading2"]),
+    story += [*request_story(evaluation, styles),
+              Paragraph("评估员记录 Evaluator notes", styles["Heading2"]),
               *[Paragraph(escape(f"T+{n.exercise_min} {n.objective or ''} {n.note} ({n.by})"), styles["BodyText"])
                 for n in notes],
               Paragraph("改进计划 Improvement plan", styles["Heading2"]),

@@ -44,13 +44,13 @@ def plans_touch(before: Any, after: Any, scenario: Scenario) -> set[str]:
     """Return the jurisdictions a change of the plans document touches: the owners' of every plan changed.
 
     A plan added, removed or changed touches its owner organisation's jurisdiction (before and after); an
-    organisation added, removed or changed its own; the frequency rules, or an owner without a
-    jurisdiction, the whole scenario (``""``). So a county planner edits the plans of that county's owners.
+    organisation added, removed or changed its own; the frequency rules, the request targets, or an owner
+    without a jurisdiction, the whole scenario (``""``). So a county planner edits the plans of that county's owners.
     """
     old = before if isinstance(before, Mapping) else {}
     new = after if isinstance(after, Mapping) else {}
     touched: set[str] = set()
-    if old.get("rules") != new.get("rules"):
+    if old.get("rules") != new.get("rules") or old.get("request_targets") != new.get("request_targets"):
         touched.add("")
     orgs = {**_by_id(old.get("organisations")), **_by_id(new.get("organisations"))}
     for side in ("organisations", "plans"):

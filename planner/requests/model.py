@@ -8,18 +8,27 @@ concerns). :data:`TRANSITIONS` is the state machine as data: for each action, th
 from, the state it leads to and who may take it (the approver at the request's current level, the
 requester, a lender of the units, or the payer's side). The request itself is stored as a JSON document
 (collection ``requests``) whose every state change is a timestamped entry with who made it.
+
+A request that names a drill is that drill's exercise (:func:`is_exercise`): it runs the same flow to the
+units' return, but settles no money (no claim is made, so it never reaches the claims or their exports),
+and a real request's proposal and offers do not count units committed to an exercise (a real emergency
+calls them away). Its times (:func:`request_times`) are what the drill's evaluation scores against the plan.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, StrictBool, StrictStr
 
 from planner.dispatch.requests import MAX_DEADLINE_MIN, MAX_DURATION_H, MAX_QUANTITY, RequirementEntry
 from planner.model.validation import Model, Text
 
+COLLECTION = "requests"
+"""The store's document collection of requests."""
 STATES: tuple[str, ...] = ("requested", "proposed", "approved", "escalated", "offered", "accepted", "declined",
                            "en_route", "on_scene", "released", "returned", "claimed", "settled")
 """A request's states, in the order the flow meets them."""
@@ -65,6 +74,8 @@ TRANSITIONS: dict[str, Transition] = {
 }
 """The state machine: ``action -> Transition``. Unit-level steps (depart, arrive, release, return) move the
 request on only when every unit concerned has taken them; until then it stays where it is."""
+MONEY_ACTIONS = frozenset({"claim", "review", "dispute", "settle"})
+"""Actions on the claim: none of them applies to a drill's exercise, which settles no money."""
 UNIT_STEPS: dict[str, tuple[str, str]] = {
     "depart": ("accepted", "en_route"),
     "arrive": ("en_route", "on_scene"),
@@ -109,8 +120,39 @@ class ActionEntry(Model):
                                 description="the request's version you read: another change since is a 409")
 
 
+def is_exercise(request: Mapping[str, Any]) -> bool:
+    """Whether a stored request exercises a drill: it settles no money, and real requests do not yield to it."""
+    return bool(request.get("drill"))
+
+
+def request_times(request: Mapping[str, Any]) -> dict[str, float | None]:
+    """Minutes the request took against its plan: to approval, from approval to the first unit on scene.
+
+    ``planned_arrival_min`` is the proposal's earliest arrival (minutes from the order), the plan a drill's
+    evaluation compares ``approval_to_arrival_min`` with; None where a step has not happened yet.
+    """
+    def moment(text: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(text) if text else None
+
+    requested = moment(request["timeline"][0]["at"]) if request.get("timeline") else None
+    approved = moment(next((e["at"] for e in request.get("timeline", []) if e["action"] == "approve"), None))
+    arrivals = [moment(u.get("arrived_at")) for u in request.get("units", []) if u.get("arrived_at")]
+    arrived = min((a for a in arrivals if a is not None), default=None)
+    planned = min((row["arrival_min"] for row in (request.get("proposal") or {}).get("lenders", [])), default=None)
+
+    def minutes(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+        return None if start is None or end is None else round((end - start).total_seconds() / 60.0, 2)
+
+    to_arrival = minutes(approved, arrived)
+    return {"request_to_approval_min": minutes(requested, approved), "approval_to_arrival_min": to_arrival,
+            "planned_arrival_min": planned,
+            "late_by_min": None if to_arrival is None or planned is None else round(to_arrival - planned, 2)}
+
+
 __all__ = [
     "AWAITING_APPROVAL",
+    "COLLECTION",
+    "MONEY_ACTIONS",
     "DEFAULT_ESCALATE_AFTER_MIN",
     "MAX_DEADLINE_MIN",
     "MAX_QUANTITY",
@@ -122,4 +164,6 @@ __all__ = [
     "IncidentPlace",
     "RequestEntry",
     "Transition",
+    "is_exercise",
+    "request_times",
 ]

@@ -33,12 +33,16 @@ from planner.model.records import Availability
 from planner.requests.claims import generate_claim
 from planner.requests.model import (
     AWAITING_APPROVAL,
+    COLLECTION,
     DEFAULT_ESCALATE_AFTER_MIN,
+    MONEY_ACTIONS,
     OPEN_UNIT_STATES,
     TRANSITIONS,
     UNIT_STEPS,
     ActionEntry,
     RequestEntry,
+    is_exercise,
+    request_times,
 )
 from planner.requests.proposal import propose
 from planner.scenario.jurisdictions import approver_of, covers, jurisdiction
@@ -46,8 +50,6 @@ from planner.scenario.model import Scenario
 from planner.store.database import ConflictError, Store
 from planner.store.scope import Scope, check_scope
 
-COLLECTION = "requests"
-"""The store's document collection of requests."""
 PERMISSION = "handle_requests"
 """The role permission every request action needs (``planner.store.roles``)."""
 UNIT_ORDER = ("accepted", "en_route", "on_scene", "released", "returned")
@@ -77,11 +79,15 @@ def visible(scope: Scope | None, scenario: Scenario, request: Mapping[str, Any])
     return scope is None or any(scope.holds(scenario, j) for j in involved(request))
 
 
-def committed_units(store: Store, name: str, *, besides: str | None = None) -> set[str]:
-    """Teams committed to open requests (offered, accepted, on the way, on scene), except request ``besides``."""
+def committed_units(store: Store, name: str, *, besides: str | None = None, exercise: bool = True) -> set[str]:
+    """Teams committed to open requests (offered, accepted, on the way, on scene), except request ``besides``.
+
+    ``exercise`` is whether the asking request exercises a drill; a real one (False) does not count the units
+    committed to drill exercises: a real emergency calls them away from the drill.
+    """
     busy: set[str] = set()
     for doc_id, data, _ in store.documents(name, COLLECTION):
-        if doc_id != besides:
+        if doc_id != besides and (exercise or not is_exercise(data)):
             busy |= {u["unit"] for u in data.get("units", []) if u["status"] in OPEN_UNIT_STATES}
     return busy
 
@@ -114,7 +120,8 @@ def create_request(store: Store, name: str, entry: RequestEntry, scope: Scope | 
         raise InputError(f"the incident lies in {where}, outside the requesting jurisdiction {region.id}",
                          field="incident.lon")
     _record(request, "request", "requested", scope, now, note="")
-    request["proposal"] = propose(scenario, request, request["level"], committed=committed_units(store, name))
+    request["proposal"] = propose(scenario, request, request["level"],
+                                  committed=committed_units(store, name, exercise=is_exercise(request)))
     _record(request, "propose", "proposed", None, now, note=f"proposal at {request['level']}")
     version = store.put_document(name, COLLECTION, request["id"], request, actor=_name(scope))
     return _view(request, version)
@@ -178,6 +185,10 @@ def act(store: Store, name: str, request_id: str, entry: ActionEntry, scope: Sco
         raise ConflictError(f"request {request_id} changed since you read it (version {version}, you read "
                             f"{entry.version}): reload it", field="version", record=request_id,
                             current_version=version)
+    if is_exercise(request) and entry.action in MONEY_ACTIONS:
+        raise InputError(f"request {request_id} exercises drill {request['drill']}: a drill exercise settles no "
+                         f"money, so it has no claim to {entry.action} (its times are scored by the drill's "
+                         "evaluation)", field="action", record=request_id)
     transition = TRANSITIONS[entry.action]
     state = request["state"]
     if state not in transition.sources and not (entry.action in UNIT_STEPS and state in UNIT_ORDER):
@@ -194,30 +205,6 @@ def act(store: Store, name: str, request_id: str, entry: ActionEntry, scope: Sco
     new_version = store.put_document(name, COLLECTION, request_id, changed, expected_version=version,
                                      actor=_name(scope))
     return _view(changed, new_version)
-
-
-def request_times(request: Mapping[str, Any]) -> dict[str, float | None]:
-    """Minutes the request took against its plan: to approval, from approval to the first unit on scene.
-
-    ``planned_arrival_min`` is the proposal's earliest arrival (minutes from the order), the plan a drill's
-    evaluation compares ``approval_to_arrival_min`` with; None where a step has not happened yet.
-    """
-    def moment(text: str | None) -> dt.datetime | None:
-        return dt.datetime.fromisoformat(text) if text else None
-
-    requested = moment(request["timeline"][0]["at"]) if request.get("timeline") else None
-    approved = moment(next((e["at"] for e in request.get("timeline", []) if e["action"] == "approve"), None))
-    arrivals = [moment(u.get("arrived_at")) for u in request.get("units", []) if u.get("arrived_at")]
-    arrived = min((a for a in arrivals if a is not None), default=None)
-    planned = min((row["arrival_min"] for row in (request.get("proposal") or {}).get("lenders", [])), default=None)
-
-    def minutes(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
-        return None if start is None or end is None else round((end - start).total_seconds() / 60.0, 2)
-
-    to_arrival = minutes(approved, arrived)
-    return {"request_to_approval_min": minutes(requested, approved), "approval_to_arrival_min": to_arrival,
-            "planned_arrival_min": planned,
-            "late_by_min": None if to_arrival is None or planned is None else round(to_arrival - planned, 2)}
 
 
 def _view(request: Mapping[str, Any], version: int) -> dict[str, Any]:
@@ -298,7 +285,8 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
 
 def _unavailable(store: Store, name: str, request: Mapping[str, Any]) -> set[str]:
     """Teams a new proposal leaves out: committed to other requests, or left out by the approver's amendments."""
-    return committed_units(store, name, besides=request["id"]) | set(request.get("left_out", []))
+    return committed_units(store, name, besides=request["id"], exercise=is_exercise(request)) | set(
+        request.get("left_out", []))
 
 
 def _offer_or_decline(store: Store, name: str, scenario: Scenario, request: dict[str, Any], entry: ActionEntry,
@@ -308,7 +296,7 @@ def _offer_or_decline(store: Store, name: str, scenario: Scenario, request: dict
     units = _units(request, entry.units, asked)
     if entry.action == "offer":
         teams = scenario.by_id("teams")
-        busy = committed_units(store, name, besides=request["id"])
+        busy = committed_units(store, name, besides=request["id"], exercise=is_exercise(request))
         for unit in units:
             _check_lender(scope, scenario, request, unit)
             team = teams.get(unit["unit"])

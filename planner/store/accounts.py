@@ -25,11 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.errors import InputError, NotFoundError
+from planner.errors import ForbiddenError, InputError, NotFoundError
 from planner.model.codes import LANGUAGES
 from planner.store import sessions, throttle
 from planner.store.database import ConflictError, Store
 from planner.store.roles import Role
+from planner.store.scope import Scope, check_scope
 from planner.store.tables import UserRow, UserSessionRow
 from planner.store.throttle import ThrottlePolicy
 
@@ -74,17 +75,58 @@ def _check_jurisdiction(store: Store, jurisdiction: str | None) -> str | None:
     return wanted
 
 
+def check_manages(store: Store, scope: Scope | None, jurisdiction: str | None, *, what: str) -> None:
+    """Refuse (403) an administrator who holds a jurisdiction managing an account beyond it.
+
+    Admins manage users per jurisdiction: one of a city creates, changes, unlocks and lists the accounts of
+    that city and below, never one of the whole instance (None) or of elsewhere. The jurisdiction trees are
+    the stored scenarios'; the account's jurisdiction must lie within the administrator's in one of the
+    scenarios that know it (:func:`planner.store.scope.check_scope`, THE scope check). ``scope`` None (the
+    CLI) and an administrator of the whole instance may manage every account.
+    """
+    if scope is None or scope.jurisdiction is None:
+        return
+    if jurisdiction is None:
+        raise ForbiddenError(f"{scope.username}: {what} holds the whole instance, beyond your jurisdiction "
+                             f"({scope.jurisdiction!r}): an administrator of the whole instance manages it")
+    refusal: ForbiddenError | None = None
+    for listed in store.list_scenarios():
+        if jurisdiction in store.record_versions(listed["name"], "jurisdictions"):
+            try:
+                check_scope(scope, store.load_scenario(listed["name"]), jurisdiction, what=what,
+                            permission="manage_users")
+                return
+            except ForbiddenError as error:
+                refusal = refusal or error
+    raise refusal or ForbiddenError(f"{scope.username}: {what} lies in {jurisdiction!r}, which no stored scenario "
+                                    f"places within your jurisdiction ({scope.jurisdiction!r})")
+
+
+def managed(store: Store, scope: Scope | None, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return the accounts an administrator manages (every one for the whole instance's, or the CLI)."""
+    out = []
+    for user in users:
+        try:
+            check_manages(store, scope, user.get("jurisdiction"), what=f"user {user['username']!r}")
+        except ForbiddenError:
+            continue
+        out.append(user)
+    return out
+
+
 def create_user(store: Store, username: str, password: str, role: str, *,
-                must_change_password: bool = False, jurisdiction: str | None = None) -> dict[str, Any]:
+                must_change_password: bool = False, jurisdiction: str | None = None,
+                scope: Scope | None = None) -> dict[str, Any]:
     """Add a user; refuses a taken name, a password against the policy, an unknown role or jurisdiction.
 
     ``jurisdiction`` is where the role applies, and below (:mod:`planner.store.scope`); None for the whole
-    instance.
+    instance. ``scope`` is the administrator's who creates it (:func:`check_manages`; None: the CLI).
     """
     name = _check_username(username)
     check_password(password, name)
     checked_role = _check_role(role)
     region = _check_jurisdiction(store, jurisdiction)
+    check_manages(store, scope, region, what=f"user {name!r} of {region or 'the whole instance'}")
     password_hash = generate_password_hash(password)  # scrypt: slow on purpose, so outside the transaction
 
     def work(session: Session) -> dict[str, Any]:
@@ -159,10 +201,12 @@ def session_user(store: Store, token: str, max_age: dt.timedelta) -> dict[str, A
         return _public(row) if row is not None else None
 
 
-def unlock(store: Store, username: str) -> bool:
+def unlock(store: Store, username: str, *, scope: Scope | None = None) -> bool:
     """Lift the sign-in lockout of an existing account (forget its failures); tell whether it had any."""
-    if _user_row(store, username.strip()) is None:
+    row = _user_row(store, username.strip())
+    if row is None:
         raise NotFoundError(f"user {username!r} does not exist", field="username")
+    check_manages(store, scope, row.jurisdiction, what=f"user {username!r}")
     return throttle.unlock(store, throttle.account_key(username))
 
 
@@ -184,18 +228,28 @@ _UNCHANGED = "\0unchanged"
 
 
 def update_user(store: Store, username: str, *, role: str | None = None, password: str | None = None,
-                active: bool | None = None, jurisdiction: str | None = _UNCHANGED) -> dict[str, Any]:
+                active: bool | None = None, jurisdiction: str | None = _UNCHANGED,
+                scope: Scope | None = None) -> dict[str, Any]:
     """Change a user's role, password, active flag or jurisdiction; the last active admin cannot be demoted.
 
     The last active admin also keeps the whole instance: it cannot be disabled or given a jurisdiction.
+    ``scope`` is the administrator's who changes it: the account, as it is and as it will be, must be
+    within their jurisdiction (:func:`check_manages`; None: the CLI, or one's own password change).
 
     A new password (which also ends a forced change) or a disabled account ends every session of the user.
     """
     checked_role = _check_role(role).value if role is not None else None
     if password is not None:
         check_password(password, username)
-    password_hash = generate_password_hash(password) if password is not None else None
     region = jurisdiction if jurisdiction == _UNCHANGED else _check_jurisdiction(store, jurisdiction)
+    if scope is not None:
+        row = _user_row(store, username)
+        if row is None:
+            raise NotFoundError(f"user {username!r} does not exist", field="username")
+        check_manages(store, scope, row.jurisdiction, what=f"user {username!r}")
+        if region != _UNCHANGED:
+            check_manages(store, scope, region, what=f"user {username!r} moved to {region or 'the whole instance'}")
+    password_hash = generate_password_hash(password) if password is not None else None
 
     def work(session: Session) -> dict[str, Any]:
         row = session.scalar(select(UserRow).where(UserRow.username == username))

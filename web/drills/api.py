@@ -33,7 +33,7 @@ from planner.drills.exercise import not_found
 from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
-from planner.errors import InputError, NotFoundError
+from planner.errors import ForbiddenError, InputError, NotFoundError
 from planner.requests import service as request_service
 from planner.scenario.jurisdictions import root_of
 from planner.scenario.library import load_library
@@ -206,6 +206,31 @@ def check_drill_scope(name: str, key: str | None) -> None:
     region = root_of(scenario) if key is None else records.drill_jurisdiction(get_store(), scenario, key)
     check_scope(user_scope(), scenario, region, what=f"drill {key}" if key else f"the drill programme of {name}",
                 permission="edit_drills")
+
+
+def may_change_drill(name: str, key: str | None) -> bool:
+    """Whether the signed-in user may change a drill (or, key None, the whole programme): the pages' controls."""
+    try:
+        check_drill_scope(name, key)
+    except ForbiddenError:
+        return False
+    return True
+
+
+def may_change_action(name: str, drill: str | None, plan: str | None) -> bool:
+    """Whether the signed-in user may move a corrective action of this drill or plan: the board's controls."""
+    try:
+        check_action_scope(name, "a corrective action", drill, plan)
+    except ForbiddenError:
+        return False
+    return True
+
+
+def check_action_scope(name: str, what: str, drill: str | None, plan: str | None) -> None:
+    """Refuse (403) raising or moving a corrective action outside the user's jurisdiction (its drill's or plan's)."""
+    scenario = current_scenario(name)
+    region = records.action_jurisdiction(get_store(), scenario, drill, plan)
+    check_scope(user_scope(), scenario, region, what=what, permission="edit_drills")
 
 
 def drill_view(name: str, key: str) -> dict[str, Any]:
@@ -478,7 +503,8 @@ def board(name: str) -> Any:
            answers={200: VersionedAction, 409: "changed by someone else since you read it"})
 def update_action(name: str, action_id: str, json: ActionChange) -> Any:
     """Change one action; ``version`` is the version you read (409 if someone changed it since)."""
-    current_scenario(name)
+    stored, _ = records.get_action(get_store(), name, action_id)
+    check_action_scope(name, f"corrective action {action_id}", stored.drill, stored.plan)
     changes = json.model_dump(mode="json", exclude_unset=True, exclude={"version"})
     action, version = records.update_action(get_store(), name, action_id, changes, today=local_today(name),
                                             expected_version=json.version, actor=actor())
@@ -489,7 +515,9 @@ def update_action(name: str, action_id: str, json: ActionChange) -> Any:
            summary="Raise a corrective action by hand (not from a finding)", answers={201: VersionedAction})
 def create_action(name: str, json: NewAction) -> Any:
     """Add an open action with its owner and due date, optionally of a drill, with priority and capability."""
-    current_scenario(name)
+    check_action_scope(name, f"a corrective action of drill {json.drill}" if json.drill else
+                       f"a corrective action of plan {json.plan}" if json.plan else "a corrective action",
+                       json.drill, json.plan)
     action, version = records.create_action(get_store(), name, json.model_dump(mode="json"),
                                             today=local_today(name), actor=actor())
     return jsonify({**action.to_json(), "version": version}), 201

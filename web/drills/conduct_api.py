@@ -5,7 +5,9 @@ may do depends on the exercise role they hold *in that drill* (:mod:`planner.dri
 their account's role: the director runs the clock and decides surprise branches, controllers release
 injects and edit the MSEL, controllers and evaluators log observations, players see the clock and the
 injects released to them. A planner (``edit_drills``) who plays no part in the drill may set it up and,
-while it has no director, run its clock. A no-notice drill answers its players 404, as a drill that does
+while it has no director, run its clock, if the drill lies in the planner's jurisdiction (the one scope
+check, :func:`planner.store.scope.check_scope`: another county's planner gets its 403 and reads the drill as
+a viewer). A no-notice drill answers its players 404, as a drill that does
 not exist, until StartEx. Refusals are 403 naming the role needed; bad input is a 400 naming the field;
 a stale version a 409.
 """
@@ -27,7 +29,8 @@ from planner.drills.exercise import STAFF, ExerciseSetup, evaluation_guide, hidd
 from planner.drills.msel import XLSX_TYPE, msel_csv, msel_xlsx, parse_msel_csv, parse_msel_xlsx
 from planner.errors import ForbiddenError, NotFoundError
 from planner.store import accounts
-from web.auth import actor
+from planner.store.scope import check_scope
+from web.auth import actor, user_scope
 from web.drills.api import drill_view
 from web.openapi import operation
 from web.scenarios import current_scenario
@@ -63,7 +66,10 @@ class Access:
     version: int | None
     role: str | None
     planner: bool
-    """The account may edit drills and plays no part in this drill."""
+    """The account may edit drills, holds the drill's jurisdiction and plays no part in this drill."""
+    outside: ForbiddenError | None = None
+    """Why an account that may edit drills and plays no part in this one is no planner of it: the drill lies
+    outside its jurisdiction (the one scope check's refusal), raised when it tries a planner's step."""
 
     @property
     def staff(self) -> bool:
@@ -74,6 +80,8 @@ class Access:
         """Return the caller's role if it is one of ``roles`` (or a planner outside the drill, when allowed)."""
         if planner and self.planner and self.role is None:
             return "planner"
+        if planner and self.outside is not None and self.role is None:
+            raise self.outside
         return require_role(self.setup, self.user, roles, what, self.drill.key)
 
 
@@ -89,7 +97,16 @@ def access(name: str, key: str) -> Access:
         raise not_found(key)
     roles = set() if setup is None else setup.roles_of(user)
     role = next(iter(roles), None)
-    return Access(user, drill, setup, conduct, version, role, bool(current_user.can("edit_drills")) and not roles)
+    outside = None
+    if current_user.can("edit_drills") and not roles:
+        scenario = current_scenario(name)
+        try:
+            check_scope(user_scope(), scenario, records.drill_jurisdiction(store, scenario, key), what=f"drill {key}",
+                        permission="edit_drills")
+        except ForbiddenError as refusal:
+            outside = refusal
+    return Access(user, drill, setup, conduct, version, role,
+                  bool(current_user.can("edit_drills")) and not roles and outside is None, outside)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -32,8 +32,9 @@ from planner.scenario.model import Scenario
 from planner.store import accounts
 from planner.store.settings import StoredDocuments
 from web.auth import require
-from web.drills.api import drill_view, local_today, visible
+from web.drills.api import drill_view, local_today, may_change_action, may_change_drill, visible
 from web.drills.conduct_api import access, msel_answer, setup_answer
+from web.requests import own_jurisdictions
 from web.scenarios import current_scenario
 from web.store import get_store
 
@@ -117,7 +118,7 @@ def calendar_page() -> str:
         version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,
         years=sorted({*calendar_years, *(s["year"] for s in stored), year}), stored=stored, plans=plans,
         flagged=flagged, has_plans=PLANS in documents, has_calendar=calendar is not None,
-        board=records.board(store, name, local_today(name)),
+        board=records.board(store, name, local_today(name)), may_plan=may_change_drill(name, None),
     )
 
 
@@ -129,8 +130,10 @@ def actions_page() -> str:
     scenario = current_scenario(name)
     store = get_store()
     today = local_today(name)
+    columns = {status: [{**a, "may_edit": may_change_action(name, a.get("drill"), a.get("plan"))} for a in cards]
+               for status, cards in records.board(store, name, today).items()}
     return render_template("drills_actions.html", scenario=scenario, scenarios=store.list_scenarios(),
-                           columns=records.board(store, name, today), today=today,
+                           columns=columns, today=today,
                            flagged=evaluation_store.plans_needing_revision(store, name))
 
 
@@ -149,7 +152,9 @@ def drill_page(key: str) -> str:
     teams = {t.id: t for t in scenario.teams}
     return render_template("drill_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            view=view, entry=view["entry"], design=view["design"], teams=teams,
-                           evaluation=view["evaluation"], today=local_today(name))
+                           evaluation=view["evaluation"], today=local_today(name), key=key,
+                           may_edit=may_change_drill(name, key),
+                           request_jurisdictions=own_jurisdictions(scenario))
 
 
 def evaluation_runs(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -205,4 +210,4 @@ def conduct_page(key: str) -> str:
                            entry=caller.drill.entry, role=caller.role or ("planner" if caller.planner else None),
                            staff=caller.staff, events=OBSERVABLE, objectives=caller.drill.template.objectives,
                            teams=[t for t in scenario.teams if t.id in caller.drill.entry.get("teams", [])]
-                           or scenario.teams)
+                           or scenario.teams, request_jurisdictions=own_jurisdictions(scenario))

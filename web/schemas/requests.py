@@ -101,7 +101,8 @@ class RequestAnswer(Answer):
     state: str
     level: str = Field(description="the jurisdiction whose approver acts now")
     incident: dict[str, Any]
-    drill: str | None
+    drill: str | None = Field(description="the drill this request exercises (a drill exercise settles no money: it "
+                                          "has no claim, and real requests may call its units away), else null")
     needs: list[dict[str, Any]]
     proposal: Proposal
     units: list[RequestUnit]
