@@ -145,8 +145,15 @@ def test_sweep_job_under_a_closure_set_and_the_bands(planner_web: Any) -> None:
     params = {"incidents": 200, "seed": 3, "closures": "north-corridor-cut"}
     started = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "sweep", "params": params})
     assert started.status_code == 202, started.get_json()
+    drawn = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "sweep", "params": {  # a drawn area
+        "incidents": 10, "seed": 3, "time_bands": False, "closures": AREA}})
+    assert drawn.status_code == 202, drawn.get_json()
     state = _finished(planner_web, started.get_json()["id"])
     assert state["status"] == "done", state
+    drawn_state = _finished(planner_web, drawn.get_json()["id"])
+    assert drawn_state["status"] == "done", drawn_state
+    assert drawn_state["result"]["roads"]["closure_set"] == "drawn"
+    assert drawn_state["result"]["roads"]["edges_closed"] > 0
     roads_applied = state["result"]["roads"]  # one network per time-of-day draw, each under the closure set
     assert set(roads_applied) == {"morning-peak", "evening-peak", "night", "free-flow"}
     assert all(r["closure_set"] == "north-corridor-cut" for r in roads_applied.values())
@@ -154,6 +161,15 @@ def test_sweep_job_under_a_closure_set_and_the_bands(planner_web: Any) -> None:
     unknown = planner_web.post("/api/v1/scenarios/jinan/jobs",
                                json={"kind": "sweep", "params": {**params, "closures": "nope"}})
     assert unknown.status_code in (400, 404) and unknown.get_json()["error"]["field"] == "closures"
+
+
+def test_sweep_job_refuses_a_bad_drawn_area(planner_web: Any) -> None:
+    params = {"incidents": 10, "seed": 3, "time_bands": False}
+    for bad in (BOWTIE, OUTSIDE, {"type": "Polygon", "coordinates": "no"}, 5, ""):
+        refused = planner_web.post("/api/v1/scenarios/jinan/jobs",
+                                   json={"kind": "sweep", "params": {**params, "closures": bad}})
+        assert refused.status_code == 400, (bad, refused.get_json())
+        assert refused.get_json()["error"]["field"].endswith("closures"), refused.get_json()
 
 
 def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:

@@ -20,8 +20,13 @@ from planner.drills.simulate import require_site
 from planner.errors import InputError
 from planner.model.validation import Model, Text
 from planner.roads.bands import find_band
-from planner.roads.closures import find_set
-from planner.roads.conditions import RoadConditions, travel_network
+from planner.roads.conditions import (
+    CLOSURES_FIELD_HELP,
+    ClosuresField,
+    RoadConditions,
+    check_closures_request,
+    travel_network,
+)
 from planner.scenario.library import Template, load_library
 from planner.scenario.model import Scenario
 
@@ -51,10 +56,10 @@ class SimulationParameters(Model):
     weather: Text | None = Field(None, max_length=40, description="weather condition of the template's effects")
     time_of_day: Text | None = Field(None, max_length=40, description="time-of-day condition of the template's effects")
     drill: Text | None = Field(None, max_length=80, description="the drill key the simulation belongs to")
-    closures: Annotated[Text, Field(max_length=80)] | dict[str, Any] | None = Field(
-        None, description="a stored closure set's name, or a GeoJSON area or line (Feature, FeatureCollection) "
-                          "closed for this simulation: the roads the teams drive under (a surprise branch: a "
-                          "bridge closed)")
+    closures: ClosuresField | None = Field(
+        None, description=CLOSURES_FIELD_HELP + " for this simulation: the roads the teams drive under (a surprise "
+                                                "branch: a bridge closed); given, the drill MSEL's closure injects "
+                                                "do not apply")
     band: Text | None = Field(None, max_length=80, description="a time band (speed_profiles) the teams drive in")
     closures_from_min: Annotated[StrictFloat | StrictInt, Field(
         ge=0, le=MAX_CLOSURE_START_MIN, allow_inf_nan=False,
@@ -80,10 +85,7 @@ def check_simulation(scenario: Scenario, documents: Mapping[str, Any], params: S
     """Refuse simulating a template the library lacks, a site the scenario lacks, or an unknown closure set or band."""
     library_template(load_library(), params.template)
     require_site(scenario, params.site)
-    if isinstance(params.closures, str):
-        find_set(documents, params.closures)
-    elif params.closures is not None:
-        travel_network(scenario, documents, closures=params.closures)  # a drawn area: on the network, valid
+    check_closures_request(scenario, documents, params.closures)
     if params.band is not None:
         find_band(documents, params.band)
     closures_start_min(library_template(load_library(), params.template), params)

@@ -31,8 +31,7 @@ from planner.drills.sim_case import build_case
 from planner.drills.simulate import SimSettings, SimSummary, simulate_once
 from planner.jobs.registry import Progress, job_kind
 from planner.model.validation import Model
-from planner.roads.closures import find_set
-from planner.roads.conditions import travel_network
+from planner.roads.conditions import check_closures_request, travel_network
 from planner.roads.sweeps import sweep_bands
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
@@ -118,9 +117,8 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
 
 
 def check_sweep(scenario: Scenario, documents: Mapping[str, Any], params: SweepParameters) -> None:
-    """Refuse a sweep under a closure set the scenario does not have (``NotFoundError`` naming ``closures``)."""
-    if params.closures:
-        find_set(documents, params.closures)
+    """Refuse a sweep under closures it cannot drive under: an unknown set, a drawn geometry off the network."""
+    check_closures_request(scenario, documents, params.closures)
 
 
 @job_kind("sweep", params=SweepParameters, check=check_sweep)
@@ -128,12 +126,13 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: SweepPara
               progress: Progress) -> dict[str, Any]:
     """Run a scenario sweep (:func:`planner.sweep.engine.sweep`) and return its summary.
 
-    Under ``closures`` (a stored closure set) every incident drives under it; with ``time_bands`` (the
-    default) and a scenario with speed bands, each incident's time of day is drawn among the bands and
-    free flow by their hours and it drives at its band's speeds. Progress is reported per finished chunk
+    Under ``closures`` (a stored closure set, or a drawn area or line: the drills job's parser) every
+    incident drives under them; with ``time_bands`` (the default) and a scenario with speed bands, each
+    incident's time of day is drawn among the bands and free flow by their hours and it drives at its
+    band's speeds. Progress is reported per finished chunk
     of incidents.
     """
-    roads = travel_network(scenario, settings, closures=params.closures) if params.closures else None
+    roads = travel_network(scenario, settings, closures=params.closures) if params.closures is not None else None
     bands = sweep_bands(scenario, settings, closures=params.closures) if params.time_bands else None
     sweep_settings = SweepSettings(busy_share=float(params.busy_share), availability_from=params.availability_from,
                                    availability_days=params.availability_days)

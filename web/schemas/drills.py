@@ -21,8 +21,8 @@ from planner.drills.improvement import CorrectiveAction, Priority, Status, Turno
 from planner.drills.parameters import PlanParameters
 from planner.drills.programme import Drill, Programme
 from planner.drills.records import SimulationRecord
-from planner.model.validation import refuse
-from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error
+from planner.model.validation import one_error, refuse
+from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent
 
 MAX_EVENTS = 2000
 """Most observed events in one evaluation."""
