@@ -21,9 +21,8 @@ from planner.drills.parameters import (
     SimulationParameters,
     check_plan,
     check_simulation,
-    closures_start_min,
     library_template,
-    roads_from,
+    simulation_roads,
 )
 from planner.drills.programme import schedule_programme
 from planner.drills.settings import drill_calendar, plan_set
@@ -79,17 +78,16 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
 
     The replications draw from one generator seeded with ``seed``, as :func:`planner.drills.simulate.monte_carlo`
     does, so the summary equals the CLI's for the same seed; histograms of every metric come with it. Under
-    ``closures`` (a stored set) or a ``band`` the teams drive under them, and the summary says so (``roads``);
-    with ``closures_from_min`` or ``closures_inject`` the closures apply from that minute on (a surprise
-    branch closing a bridge), the band throughout.
+    ``closures`` (a stored set or a drawn area) or a ``band`` the teams drive under them, and the summary
+    says so (``roads``); with ``closures_from_min`` or ``closures_inject`` the closures apply from that
+    minute on (a surprise branch closing a bridge), the band throughout. Without closures of its own, a
+    programme drill's stored MSEL closes roads from each closure inject's offset (the branch option the
+    exercise chose, the first before StartEx: :mod:`planner.drills.msel_roads`).
     """
     template = library_template(load_library(), params.template)
     runs, seed = params.runs, params.seed
     conditions = SimSettings(weather=params.weather, time_of_day=params.time_of_day)
-    roads = (travel_network(scenario, settings, closures=params.closures, band=params.band)
-             if params.closures is not None or params.band is not None else None)
-    start_min = closures_start_min(template, params)
-    before, changes = roads_from(scenario, settings, roads, start_min)
+    before, changes, roads = simulation_roads(scenario, settings, params, template)
     case = build_case(scenario, template, params.site, roads=before, changes=changes)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -113,7 +111,7 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
             histograms[n] = {"edges": [round(float(e), 3) for e in edges], "counts": [int(c) for c in counts]}
     return {**summary.to_dict(), "template": params.template, "site": params.site, "drill": params.drill,
             "histograms": histograms,
-            "roads": None if roads is None else {**roads.describe(), "closures_from_min": start_min}}
+            "roads": roads}
 
 
 def check_sweep(scenario: Scenario, documents: Mapping[str, Any], params: SweepParameters) -> None:
