@@ -235,3 +235,21 @@ def test_a_drill_msel_closure_inject_closes_roads_in_its_simulation(planner_web:
     applied = closed["result"]["roads"]["msel_closures"]
     assert [(a["inject"], a["from_min"], a["closure_set"]) for a in applied] == [("X1", 0.0, "drawn")]
     assert applied[0]["edges_closed"] > 0
+
+
+def test_a_simulation_is_refused_when_its_msel_closes_roads_by_a_set_deleted_since(planner_web: Any, app: Any
+                                                                                    ) -> None:
+    records.save_programme(app.extensions["planner_store"], "jinan", copy.deepcopy(PROGRAMME))
+    api = f"/api/v1/scenarios/jinan/drills/{KEY}"
+    injects = planner_web.get(f"{api}/msel").get_json()["injects"]
+    cut = {"id": "X3", "offset_min": 20, "text": "the north corridor is cut", "closures": "north-corridor-cut"}
+    assert planner_web.put(f"{api}/msel", json={"injects": [*injects, cut], "expected_version": None}
+                           ).status_code == 200
+    version = roads(planner_web)["closures_version"]
+    gone = planner_web.delete(f"/api/v1/scenarios/jinan/closures/north-corridor-cut?expected_version={version}")
+    assert gone.status_code == 200, gone.get_json()
+    refused = planner_web.post(f"{api}/simulations", json={"runs": 20, "seed": 1})
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json()["error"]["field"] == "closures" and "X3" in refused.get_json()["error"]["message"]
+    drawn_off = planner_web.post(f"{api}/simulations", json={"runs": 20, "closures": OUTSIDE})  # its own closures
+    assert drawn_off.status_code == 400 and drawn_off.get_json()["error"]["field"] == "closures"
