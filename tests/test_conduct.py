@@ -16,6 +16,7 @@ import pytest
 from planner.drills import conduct as c
 from planner.drills import records
 from planner.drills.msel import check_msel, msel_csv, msel_from_template, msel_xlsx, parse_msel_csv, parse_msel_xlsx
+from planner.drills.msel_roads import closure_injects
 from planner.errors import InputError
 from planner.scenario.library import load_library
 from planner.store.accounts import create_user
@@ -284,3 +285,16 @@ def test_the_conduct_routes_are_in_the_openapi_document(client) -> None:
     for path in ("/msel", "/msel/export", "/msel/import", "/exercise", "/exercise/guide", "/conduct",
                  "/conduct/injects/{inject_id}/release", "/conduct/observations", "/conduct/branches/{branch}"):
         assert f"/api/v1/scenarios/{{name}}/drills/{{key}}{path}" in paths, path
+
+
+def test_an_msel_closure_counts_for_the_branch_option_chosen_or_before_startex_the_first() -> None:
+    area = {"type": "Polygon", "coordinates": [[[117.0, 36.65], [117.01, 36.65], [117.01, 36.66], [117.0, 36.65]]]}
+    injects = [*msel_from_template(TEMPLATE).to_json()["injects"],
+               {"id": "X1", "offset_min": 5, "text": "flooded", "branch": "B2", "option": "flooded", "closures": area},
+               {"id": "X2", "offset_min": 5, "text": "dry", "branch": "B2", "option": "dry"},
+               {"id": "X3", "offset_min": 9, "text": "cut", "closures": "north-corridor-cut"}]
+    msel = check_msel({"injects": injects}, TEMPLATE)
+    assert [i.id for i in closure_injects(msel, {})] == ["X1", "X3"]  # before StartEx: B2's first option
+    assert [i.id for i in closure_injects(msel, {"B2": "dry"})] == ["X3"]
+    assert check_msel(parse_msel_csv(msel_csv(msel)), TEMPLATE) == msel  # a drawn area travels as GeoJSON text
+    assert check_msel(parse_msel_xlsx(msel_xlsx(msel)), TEMPLATE) == msel

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from planner.drills import records
 from tests.conftest import load_jinan
+from tests.test_drills_web import DRILL, KEY, PROGRAMME
 
 AREA = {"type": "Polygon", "coordinates": [[[117.0, 36.65], [117.01, 36.65], [117.01, 36.66], [117.0, 36.66],
                                             [117.0, 36.65]]]}
@@ -145,8 +147,15 @@ def test_sweep_job_under_a_closure_set_and_the_bands(planner_web: Any) -> None:
     params = {"incidents": 200, "seed": 3, "closures": "north-corridor-cut"}
     started = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "sweep", "params": params})
     assert started.status_code == 202, started.get_json()
+    drawn = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "sweep", "params": {  # a drawn area
+        "incidents": 10, "seed": 3, "time_bands": False, "closures": AREA}})
+    assert drawn.status_code == 202, drawn.get_json()
     state = _finished(planner_web, started.get_json()["id"])
     assert state["status"] == "done", state
+    drawn_state = _finished(planner_web, drawn.get_json()["id"])
+    assert drawn_state["status"] == "done", drawn_state
+    assert drawn_state["result"]["roads"]["closure_set"] == "drawn"
+    assert drawn_state["result"]["roads"]["edges_closed"] > 0
     roads_applied = state["result"]["roads"]  # one network per time-of-day draw, each under the closure set
     assert set(roads_applied) == {"morning-peak", "evening-peak", "night", "free-flow"}
     assert all(r["closure_set"] == "north-corridor-cut" for r in roads_applied.values())
@@ -154,6 +163,15 @@ def test_sweep_job_under_a_closure_set_and_the_bands(planner_web: Any) -> None:
     unknown = planner_web.post("/api/v1/scenarios/jinan/jobs",
                                json={"kind": "sweep", "params": {**params, "closures": "nope"}})
     assert unknown.status_code in (400, 404) and unknown.get_json()["error"]["field"] == "closures"
+
+
+def test_sweep_job_refuses_a_bad_drawn_area(planner_web: Any) -> None:
+    params = {"incidents": 10, "seed": 3, "time_bands": False}
+    for bad in (BOWTIE, OUTSIDE, {"type": "Polygon", "coordinates": "no"}, 5, ""):
+        refused = planner_web.post("/api/v1/scenarios/jinan/jobs",
+                                   json={"kind": "sweep", "params": {**params, "closures": bad}})
+        assert refused.status_code == 400, (bad, refused.get_json())
+        assert refused.get_json()["error"]["field"].endswith("closures"), refused.get_json()
 
 
 def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:
@@ -180,3 +198,58 @@ def test_drill_simulation_under_a_closure_set(planner_web: Any) -> None:
     drawn = planner_web.post("/api/v1/scenarios/jinan/jobs", json={"kind": "drills-simulate", "params": {
         **params, "closures": {"type": "Polygon", "coordinates": [[[10, 10], [11, 10], [11, 11], [10, 10]]]}}})
     assert drawn.status_code == 400 and drawn.get_json()["error"]["field"] == "closures"  # far from every road
+
+
+def _around(lon: float, lat: float, half: float) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [[[lon - half, lat - half], [lon + half, lat - half],
+                                                [lon + half, lat + half], [lon - half, lat + half],
+                                                [lon - half, lat - half]]]}
+
+
+def test_a_drill_msel_closure_inject_closes_roads_in_its_simulation(planner_web: Any, app: Any) -> None:
+    """A surprise branch whose first option floods the site's roads: before StartEx that option is played."""
+    store = app.extensions["planner_store"]
+    records.save_programme(store, "jinan", copy.deepcopy(PROGRAMME))
+    api = f"/api/v1/scenarios/jinan/drills/{KEY}"
+    site = store.load_scenario("jinan").by_id("sites")[DRILL["site"]]
+    injects = planner_web.get(f"{api}/msel").get_json()["injects"]
+    free = _finished(planner_web, planner_web.post(f"{api}/simulations", json={"runs": 20, "seed": 1}).get_json()["id"])
+    assert free["status"] == "done" and free["result"]["roads"] is None, free
+    assert free["result"]["metrics"]["first:fire_squad"]["share"] == 1.0  # every run: a fire squad arrives
+    flooded = {"id": "X1", "offset_min": 0, "text": "the access roads are flooded", "branch": "B2",
+               "option": "flooded", "closures": _around(site.lon, site.lat, 0.02)}
+    dry = {"id": "X2", "offset_min": 0, "text": "the roads are dry", "branch": "B2", "option": "dry"}
+    for bad, field_text in ((OUTSIDE, "outside"), ("no-such-set", "no-such-set"), (5, "closure set")):
+        refused = planner_web.put(f"{api}/msel", json={"injects": [*injects, {**flooded, "closures": bad}, dry],
+                                                       "expected_version": None})
+        assert refused.status_code == 400, refused.get_json()
+        error = refused.get_json()["error"]
+        assert error["field"].endswith("closures") and field_text in error["message"], error
+    assert planner_web.get(f"{api}/msel").get_json()["version"] is None  # nothing stored
+    saved = planner_web.put(f"{api}/msel", json={"injects": [*injects, flooded, dry], "expected_version": None})
+    assert saved.status_code == 200, saved.get_json()
+    closed = _finished(planner_web, planner_web.post(f"{api}/simulations", json={"runs": 20, "seed": 1}
+                                                     ).get_json()["id"])
+    assert closed["status"] == "done", closed
+    assert "first:fire_squad" not in closed["result"]["metrics"]  # cut off from minute 0: no squad ever arrives
+    applied = closed["result"]["roads"]["msel_closures"]
+    assert [(a["inject"], a["from_min"], a["closure_set"]) for a in applied] == [("X1", 0.0, "drawn")]
+    assert applied[0]["edges_closed"] > 0
+
+
+def test_a_simulation_is_refused_when_its_msel_closes_roads_by_a_set_deleted_since(planner_web: Any, app: Any
+                                                                                    ) -> None:
+    records.save_programme(app.extensions["planner_store"], "jinan", copy.deepcopy(PROGRAMME))
+    api = f"/api/v1/scenarios/jinan/drills/{KEY}"
+    injects = planner_web.get(f"{api}/msel").get_json()["injects"]
+    cut = {"id": "X3", "offset_min": 20, "text": "the north corridor is cut", "closures": "north-corridor-cut"}
+    assert planner_web.put(f"{api}/msel", json={"injects": [*injects, cut], "expected_version": None}
+                           ).status_code == 200
+    version = roads(planner_web)["closures_version"]
+    gone = planner_web.delete(f"/api/v1/scenarios/jinan/closures/north-corridor-cut?expected_version={version}")
+    assert gone.status_code == 200, gone.get_json()
+    refused = planner_web.post(f"{api}/simulations", json={"runs": 20, "seed": 1})
+    assert refused.status_code == 400, refused.get_json()
+    assert refused.get_json()["error"]["field"] == "closures" and "X3" in refused.get_json()["error"]["message"]
+    drawn_off = planner_web.post(f"{api}/simulations", json={"runs": 20, "closures": OUTSIDE})  # its own closures
+    assert drawn_off.status_code == 400 and drawn_off.get_json()["error"]["field"] == "closures"

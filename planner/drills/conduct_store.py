@@ -34,6 +34,7 @@ from planner.drills.conduct import (
     Observation,
     change_clock,
     choose_branch,
+    chosen,
     draw_open_branches,
     observe,
     release,
@@ -48,9 +49,11 @@ from planner.drills.evaluation_store import (
 )
 from planner.drills.exercise import ExerciseSetup, check_setup, hidden_from
 from planner.drills.msel import Msel, MselInject, check_msel, msel_from_template
+from planner.drills.msel_roads import check_msel_closures
 from planner.errors import InputError, NotFoundError
 from planner.scenario.library import Template
 from planner.store.database import ConflictError, Store
+from planner.store.settings import StoredDocuments
 
 MSELS, EXERCISES, CONDUCTS = "msels", "exercises", "conducts"
 ATTEMPTS = 20
@@ -101,6 +104,7 @@ def save_msel(store: Store, name: str, drill: DrillContext, data: Any, *, expect
               actor: str) -> tuple[Msel, int]:
     """Store the drill's edited MSEL; refused when a released inject was changed or removed, or on a stale version."""
     msel = check_msel(data, drill.template)
+    check_msel_closures(store.load_scenario(name), StoredDocuments(store, name), msel)
     conduct, _ = get_conduct(store, name, drill.key)
     stored, _version = get_msel(store, name, drill)
     new = {i.id: i for i in msel.injects}
@@ -114,6 +118,13 @@ def save_msel(store: Store, name: str, drill: DrillContext, data: Any, *, expect
     version = store.put_document(name, MSELS, drill.key, msel.to_json(), expected_version=expected_version,
                                  actor=actor)
     return msel, version
+
+
+def played_msel(store: Store, name: str, key: str) -> tuple[Msel, dict[str, str]]:
+    """Return the drill's MSEL and the branch options its exercise chose or drew so far (for its simulation)."""
+    msel, _version = get_msel(store, name, drill_context(store, name, key))
+    conduct, _ = get_conduct(store, name, key)
+    return msel, chosen(conduct)
 
 
 def _find(injects: Iterable[MselInject], inject_id: str) -> MselInject | None:

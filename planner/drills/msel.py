@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, get_args
 
@@ -28,6 +29,7 @@ from pydantic import Field
 
 from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, validate
+from planner.roads.conditions import CLOSURES_FIELD_HELP, ClosuresField
 from planner.scenario.library import Template
 
 Mode = Literal["phone", "radio", "message", "in_person"]
@@ -36,7 +38,7 @@ MAX_OFFSET_MIN = 7 * 24 * 60
 """Latest inject offset, minutes after StartEx (a week-long exercise)."""
 MAX_INJECTS = 500
 COLUMNS = ("id", "offset_min", "from", "to", "mode", "text", "expected_action", "objective", "capability",
-           "controller", "contingency_for", "branch", "option")
+           "controller", "contingency_for", "branch", "option", "closures")
 """Columns of the CSV and XLSX forms, in the order they are written."""
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,6 +59,9 @@ class MselInject(Model):
     contingency_for: str | None = None
     branch: str | None = Field(default=None, max_length=40)
     option: str | None = Field(default=None, max_length=40)
+    closures: ClosuresField | None = Field(
+        default=None, description=CLOSURES_FIELD_HELP + " from this inject's offset in the drill's simulation "
+                                                        "(planner.drills.msel_roads)")
 
 
 class Msel(Model):
@@ -141,6 +146,8 @@ def check_msel(data: Any, template: Template, *, where: str = "msel") -> Msel:
 
 def _row(inject: MselInject) -> list[Any]:
     data = inject.to_json()
+    if isinstance(data.get("closures"), dict):
+        data["closures"] = json.dumps(data["closures"], separators=(",", ":"))  # a drawn area: GeoJSON text
     return ["" if data.get(column) is None else data[column] for column in COLUMNS]
 
 
@@ -174,6 +181,12 @@ def _rows_to_injects(header: Iterable[Any], rows: Iterable[tuple[int, Iterable[A
         except ValueError:
             raise InputError(f"{where} line {line}: offset_min must be minutes, got {values.get('offset_min')!r}",
                              field="offset_min", record=values.get("id")) from None
+        if item.get("closures", "").startswith("{"):
+            try:
+                item["closures"] = json.loads(item["closures"])
+            except ValueError:
+                raise InputError(f"{where} line {line}: closures must be a closure set's name or GeoJSON text",
+                                 field="closures", record=values.get("id")) from None
         injects.append(item)
     return {"injects": injects}
 

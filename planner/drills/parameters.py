@@ -14,16 +14,25 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictFloat, StrictInt
 
+from planner.drills.conduct_store import played_msel
+from planner.drills.msel import Msel
+from planner.drills.msel_roads import check_msel_closures, msel_road_changes
 from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.settings import drill_calendar, plan_set
 from planner.drills.simulate import require_site
-from planner.errors import InputError
+from planner.errors import InputError, NotFoundError
 from planner.model.validation import Model, Text
 from planner.roads.bands import find_band
-from planner.roads.closures import find_set
-from planner.roads.conditions import RoadConditions, travel_network
+from planner.roads.conditions import (
+    CLOSURES_FIELD_HELP,
+    ClosuresField,
+    RoadConditions,
+    check_closures_request,
+    travel_network,
+)
 from planner.scenario.library import Template, load_library
 from planner.scenario.model import Scenario
+from planner.store.settings import StoredDocuments
 
 MAX_RUNS = 20_000
 """Most Monte Carlo replications of one simulation."""
@@ -51,10 +60,10 @@ class SimulationParameters(Model):
     weather: Text | None = Field(None, max_length=40, description="weather condition of the template's effects")
     time_of_day: Text | None = Field(None, max_length=40, description="time-of-day condition of the template's effects")
     drill: Text | None = Field(None, max_length=80, description="the drill key the simulation belongs to")
-    closures: Annotated[Text, Field(max_length=80)] | dict[str, Any] | None = Field(
-        None, description="a stored closure set's name, or a GeoJSON area or line (Feature, FeatureCollection) "
-                          "closed for this simulation: the roads the teams drive under (a surprise branch: a "
-                          "bridge closed)")
+    closures: ClosuresField | None = Field(
+        None, description=CLOSURES_FIELD_HELP + " for this simulation: the roads the teams drive under (a surprise "
+                                                "branch: a bridge closed); given, the drill MSEL's closure injects "
+                                                "do not apply")
     band: Text | None = Field(None, max_length=80, description="a time band (speed_profiles) the teams drive in")
     closures_from_min: Annotated[StrictFloat | StrictInt, Field(
         ge=0, le=MAX_CLOSURE_START_MIN, allow_inf_nan=False,
@@ -80,13 +89,52 @@ def check_simulation(scenario: Scenario, documents: Mapping[str, Any], params: S
     """Refuse simulating a template the library lacks, a site the scenario lacks, or an unknown closure set or band."""
     library_template(load_library(), params.template)
     require_site(scenario, params.site)
-    if isinstance(params.closures, str):
-        find_set(documents, params.closures)
-    elif params.closures is not None:
-        travel_network(scenario, documents, closures=params.closures)  # a drawn area: on the network, valid
+    check_closures_request(scenario, documents, params.closures)
     if params.band is not None:
         find_band(documents, params.band)
     closures_start_min(library_template(load_library(), params.template), params)
+    found = drill_msel(documents, params)
+    if found is not None:
+        check_msel_closures(scenario, documents, found[0])
+
+
+def drill_msel(documents: Mapping[str, Any], params: SimulationParameters) -> tuple[Msel, dict[str, str]] | None:
+    """Return the simulated drill's stored MSEL and its exercise's chosen branch options, when its closures count.
+
+    They count for a simulation of a stored scenario's programme drill (``drill``) that gives no
+    ``closures`` of its own (given ones are a what-if over the script and replace it); a drill key the
+    programme lacks, or documents not read from a store (the CLI's folder), have no MSEL.
+    """
+    if params.drill is None or params.closures is not None or not isinstance(documents, StoredDocuments):
+        return None
+    try:
+        return played_msel(documents.store, documents.scenario, params.drill)
+    except NotFoundError:
+        return None
+
+
+def simulation_roads(scenario: Scenario, documents: Mapping[str, Any], params: SimulationParameters,
+                     template: Template) -> tuple[RoadConditions | None, list[tuple[float, RoadConditions]],
+                                                  dict[str, Any] | None]:
+    """Return a simulation's roads from the alarm, the changes after it, and what applied (null: free flow).
+
+    The simulation's own ``closures`` (from ``closures_from_min``/``closures_inject`` when given) and
+    ``band``; without closures of its own, the drill MSEL's closure injects each from its offset
+    (:mod:`planner.drills.msel_roads`), listed in ``msel_closures``.
+    """
+    found = drill_msel(documents, params)
+    from_msel = msel_road_changes(scenario, documents, *found, params.band) if found is not None else []
+    if from_msel:
+        band_only = travel_network(scenario, documents, band=params.band) if params.band is not None else None
+        first_inject, first_roads = from_msel[0]
+        applied = {**first_roads.describe(), "closures_from_min": first_inject.offset_min,
+                   "msel_closures": [{"inject": i.id, "from_min": i.offset_min, **r.describe()} for i, r in from_msel]}
+        return band_only, [(i.offset_min, r) for i, r in from_msel], applied
+    roads = (travel_network(scenario, documents, closures=params.closures, band=params.band)
+             if params.closures is not None or params.band is not None else None)
+    start_min = closures_start_min(template, params)
+    before, changes = roads_from(scenario, documents, roads, start_min)
+    return before, changes, None if roads is None else {**roads.describe(), "closures_from_min": start_min}
 
 
 def closures_start_min(template: Template, params: SimulationParameters) -> float | None:

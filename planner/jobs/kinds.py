@@ -21,9 +21,8 @@ from planner.drills.parameters import (
     SimulationParameters,
     check_plan,
     check_simulation,
-    closures_start_min,
     library_template,
-    roads_from,
+    simulation_roads,
 )
 from planner.drills.programme import schedule_programme
 from planner.drills.settings import drill_calendar, plan_set
@@ -31,8 +30,7 @@ from planner.drills.sim_case import build_case
 from planner.drills.simulate import SimSettings, SimSummary, simulate_once
 from planner.jobs.registry import Progress, job_kind
 from planner.model.validation import Model
-from planner.roads.closures import find_set
-from planner.roads.conditions import travel_network
+from planner.roads.conditions import check_closures_request, travel_network
 from planner.roads.sweeps import sweep_bands
 from planner.scenario.library import load_library
 from planner.scenario.model import Scenario
@@ -80,17 +78,16 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
 
     The replications draw from one generator seeded with ``seed``, as :func:`planner.drills.simulate.monte_carlo`
     does, so the summary equals the CLI's for the same seed; histograms of every metric come with it. Under
-    ``closures`` (a stored set) or a ``band`` the teams drive under them, and the summary says so (``roads``);
-    with ``closures_from_min`` or ``closures_inject`` the closures apply from that minute on (a surprise
-    branch closing a bridge), the band throughout.
+    ``closures`` (a stored set or a drawn area) or a ``band`` the teams drive under them, and the summary
+    says so (``roads``); with ``closures_from_min`` or ``closures_inject`` the closures apply from that
+    minute on (a surprise branch closing a bridge), the band throughout. Without closures of its own, a
+    programme drill's stored MSEL closes roads from each closure inject's offset (the branch option the
+    exercise chose, the first before StartEx: :mod:`planner.drills.msel_roads`).
     """
     template = library_template(load_library(), params.template)
     runs, seed = params.runs, params.seed
     conditions = SimSettings(weather=params.weather, time_of_day=params.time_of_day)
-    roads = (travel_network(scenario, settings, closures=params.closures, band=params.band)
-             if params.closures is not None or params.band is not None else None)
-    start_min = closures_start_min(template, params)
-    before, changes = roads_from(scenario, settings, roads, start_min)
+    before, changes, roads = simulation_roads(scenario, settings, params, template)
     case = build_case(scenario, template, params.site, roads=before, changes=changes)
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -114,13 +111,12 @@ def drills_simulate_job(scenario: Scenario, settings: Mapping[str, Any], params:
             histograms[n] = {"edges": [round(float(e), 3) for e in edges], "counts": [int(c) for c in counts]}
     return {**summary.to_dict(), "template": params.template, "site": params.site, "drill": params.drill,
             "histograms": histograms,
-            "roads": None if roads is None else {**roads.describe(), "closures_from_min": start_min}}
+            "roads": roads}
 
 
 def check_sweep(scenario: Scenario, documents: Mapping[str, Any], params: SweepParameters) -> None:
-    """Refuse a sweep under a closure set the scenario does not have (``NotFoundError`` naming ``closures``)."""
-    if params.closures:
-        find_set(documents, params.closures)
+    """Refuse a sweep under closures it cannot drive under: an unknown set, a drawn geometry off the network."""
+    check_closures_request(scenario, documents, params.closures)
 
 
 @job_kind("sweep", params=SweepParameters, check=check_sweep)
@@ -128,12 +124,13 @@ def sweep_job(scenario: Scenario, settings: Mapping[str, Any], params: SweepPara
               progress: Progress) -> dict[str, Any]:
     """Run a scenario sweep (:func:`planner.sweep.engine.sweep`) and return its summary.
 
-    Under ``closures`` (a stored closure set) every incident drives under it; with ``time_bands`` (the
-    default) and a scenario with speed bands, each incident's time of day is drawn among the bands and
-    free flow by their hours and it drives at its band's speeds. Progress is reported per finished chunk
+    Under ``closures`` (a stored closure set, or a drawn area or line: the drills job's parser) every
+    incident drives under them; with ``time_bands`` (the default) and a scenario with speed bands, each
+    incident's time of day is drawn among the bands and free flow by their hours and it drives at its
+    band's speeds. Progress is reported per finished chunk
     of incidents.
     """
-    roads = travel_network(scenario, settings, closures=params.closures) if params.closures else None
+    roads = travel_network(scenario, settings, closures=params.closures) if params.closures is not None else None
     bands = sweep_bands(scenario, settings, closures=params.closures) if params.time_bands else None
     sweep_settings = SweepSettings(busy_share=float(params.busy_share), availability_from=params.availability_from,
                                    availability_days=params.availability_days)

@@ -32,6 +32,8 @@ from pydantic import (
     StrictStr,
     TypeAdapter,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, ErrorDetails, PydanticCustomError, core_schema
@@ -196,6 +198,22 @@ def located_error(error: ValidationError, prefix: Sequence[int | str] = (), *, w
     named = (first.get("ctx") or {}).get("field")
     field = field_path((*prefix, *first["loc"], *([named] if named else []))) or where
     return InputError(f"{field}: {problem(first)}", field=field)
+
+
+def one_error(message: str) -> WrapValidator:
+    """Report any failure of the annotated value as one error at its own place, with ``message``.
+
+    A union (``str | [lon, lat]``) would otherwise report one error per member, with pydantic's member
+    names in the location; the client wants to know which field is wrong and what it should be.
+    """
+
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError("invalid_value", message) from None
+
+    return WrapValidator(check)
 
 
 def refuse(field: str, message: str) -> PydanticCustomError:

@@ -18,27 +18,42 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import Field
 
 from geodata.closures import AppliedClosure, Closure, closure_factors
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork
 from planner.clock import wall_clock
 from planner.errors import InputError
+from planner.model.validation import Text, one_error
 from planner.roads.bands import Band, band_at, band_factors, find_band
 from planner.roads.closures import ClosureEntry, ClosureSet, check_set, closure_of, find_set
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
 
-__all__ = ["DRAWN", "RoadConditions", "routing_network", "travel_network"]
+__all__ = ["CLOSURES_FIELD_HELP", "DRAWN", "ClosuresField", "RoadConditions", "check_closures_request",
+           "routing_network", "travel_network"]
 
 DRAWN = "drawn"
 """Name of the closure set of a geometry given with a request rather than stored."""
 
 ClosureRequest = str | Mapping[str, Any] | None
 """A stored set's name, a GeoJSON area or line given with the request, or None."""
+
+ClosuresField = Annotated[Annotated[Text, Field(max_length=80)] | dict[str, Any],
+                          one_error("give a stored closure set's name (at most 80 characters) or a GeoJSON "
+                                    "geometry (an object)")]
+"""The ``closures`` field of a job's parameters (drill simulation, sweep, an MSEL inject): one parser for all.
+
+A stored set's name, or a GeoJSON geometry (Polygon, MultiPolygon, LineString; a Feature or
+FeatureCollection too); what the name or geometry means on the scenario's network is checked by
+:func:`check_closures_request` before a job is accepted.
+"""
+CLOSURES_FIELD_HELP = ("a stored closure set's name, or a GeoJSON area or line (Polygon, MultiPolygon, LineString; a "
+                       "Feature or FeatureCollection too) whose roads are closed")
 
 
 @dataclass(frozen=True)
@@ -158,6 +173,18 @@ def _with_at(conditions: RoadConditions, at_text: str | None) -> RoadConditions:
     if conditions.at == at_text:
         return conditions
     return RoadConditions(**{**conditions.__dict__, "at": at_text})
+
+
+def check_closures_request(scenario: Scenario, documents: Mapping[str, Any], closures: ClosureRequest) -> None:
+    """Refuse closures a request cannot drive under: an unknown stored set, or a drawn geometry off the network.
+
+    ``NotFoundError`` / ``InputError`` naming ``closures``; a drawn geometry is checked by building its
+    travel network, which the cache then keeps for the job that follows.
+    """
+    if isinstance(closures, str):
+        find_set(documents, closures)
+    elif closures is not None:
+        travel_network(scenario, documents, closures=closures)
 
 
 def _closure_entries(documents: Mapping[str, Any], closures: ClosureRequest) -> tuple[str | None, list[ClosureEntry]]:

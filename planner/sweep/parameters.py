@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, StrictStr
 
 from planner.model.validation import Day, Model
+from planner.roads.conditions import CLOSURES_FIELD_HELP, ClosuresField
 
 MAX_INCIDENTS = 10_000_000
 """Most incidents one sweep draws."""
@@ -52,8 +53,8 @@ class SweepParameters(Model):
         ge=0, lt=1, allow_inf_nan=False,
         description="probability that an available team is busy elsewhere")] = 0.0
     chunk_size: Annotated[StrictInt, Field(ge=1, le=MAX_INCIDENTS, description="incidents per task")] | None = None
-    closures: Annotated[StrictStr, Field(min_length=1, max_length=80)] | None = Field(
-        None, description="a stored closure set every incident drives under (closures.yaml)")
+    closures: ClosuresField | None = Field(
+        None, description=CLOSURES_FIELD_HELP + ": every incident drives under them")
     time_bands: bool = Field(
         True, description="when the scenario has speed bands, draw each incident's time of day among them and free "
                           "flow by their hours, and drive at its band's speeds")

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
 from planner.store.database import MAX_VERSION
 
@@ -54,22 +53,6 @@ class ErrorBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     error: ErrorDetail
-
-
-def one_error(message: str) -> WrapValidator:
-    """Report any failure of the annotated value as one error at its own place, with ``message``.
-
-    A union (``str | [lon, lat]``) would otherwise report one error per member, with pydantic's member
-    names in the location; the client wants to know which field is wrong and what it should be.
-    """
-
-    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            return handler(value)
-        except ValidationError:
-            raise PydanticCustomError("invalid_value", message) from None
-
-    return WrapValidator(check)
 
 
 def _no_null(schema: dict[str, Any]) -> None:

@@ -9,8 +9,8 @@ from pydantic import Field, model_validator
 from geodata.datums import MapDatum
 from planner.model.datum import CRS_DESCRIPTION, MapPoint
 from planner.model.records import TeamType, Tier
-from planner.model.validation import refuse
-from web.schemas.common import Answer, FeatureCollection, QueryString, RequestBody, absent, one_error
+from planner.model.validation import one_error, refuse
+from web.schemas.common import Answer, FeatureCollection, QueryString, RequestBody, absent
 from web.schemas.roads import RoadFields, RoadsApplied, RoadsQuery
 
 MAX_CANDIDATES = 500

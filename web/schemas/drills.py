@@ -21,8 +21,9 @@ from planner.drills.improvement import CorrectiveAction, Priority, Status, Turno
 from planner.drills.parameters import PlanParameters
 from planner.drills.programme import Drill, Programme
 from planner.drills.records import SimulationRecord
-from planner.model.validation import refuse
-from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent, one_error
+from planner.model.validation import one_error, refuse
+from planner.roads.conditions import CLOSURES_FIELD_HELP, ClosuresField
+from web.schemas.common import Answer, JobStarted, QueryString, RequestBody, Version, absent
 
 MAX_EVENTS = 2000
 """Most observed events in one evaluation."""
@@ -92,8 +93,9 @@ class Simulate(RequestBody):
 
     runs: int = Field(500, ge=1, le=20000)
     seed: int = Field(0, ge=0)
-    closures: str | None = Field(None, max_length=80, description="a stored closure set's name (a surprise branch "
-                                                                  "may close a bridge)")
+    closures: ClosuresField | None = Field(None, description=CLOSURES_FIELD_HELP + " (a surprise branch may close a "
+                                                                                 "bridge); given, the MSEL's closure "
+                                                                                 "injects do not apply")
     band: str | None = Field(None, max_length=80, description="a time band's id (speed_profiles)")
 
 

@@ -16,6 +16,7 @@
   function injectRow(inject) {
     const row = document.createElement("tr");
     row.dataset.inject = inject.id || "";
+    row.dataset.closures = JSON.stringify(inject.closures ?? null); // kept as it came (edited by the API or CSV/XLSX)
     row.innerHTML = FIELDS.map((f) => {
       const v = inject[f] ?? "";
       if (f === "mode") return `<td><select name="mode">${opts(MODES, v || "message")}</select></td>`;
@@ -47,6 +48,8 @@
         else if (["objective", "contingency_for", "branch", "option"].includes(f)) item[f] = value || null;
         else item[f] = value;
       });
+      const closures = JSON.parse(row.dataset.closures || "null");
+      if (closures !== null) item.closures = closures;
       return item;
     });
   }
