@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from planner.dispatch.requests import incident_library
 from planner.errors import InputError
+from planner.model.codes import label
 from planner.model.validation import located_error
 from planner.requests import service
 from planner.requests.claims import claims_csv, claims_pdf
@@ -189,7 +190,8 @@ def detail_page(request_id: str) -> str:
         if team is not None:
             base = bases[team.base]  # type: ignore[attr-defined]
             moves.append({"unit": row["unit"], "lender": row["lender"], "lon": base.lon,  # type: ignore[attr-defined]
-                          "lat": base.lat, "status": row.get("status", "proposed")})  # type: ignore[attr-defined]
+                          "lat": base.lat, "status": row.get("status", "proposed"),
+                          "status_label": label("unit_status", row.get("status", "proposed"), language())})  # type: ignore[attr-defined]
     actions = [a for a, t in TRANSITIONS.items() if found["state"] in t.sources]
     return render_template("request_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            r=found, actions=actions, moves=moves)
