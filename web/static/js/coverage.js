@@ -158,13 +158,17 @@
     $("add-mode").textContent = state.adding ? Planner.t("Done adding") : Planner.t("Add candidate bases on the map");
   });
 
-  map.on("click", (e) => {
-    if (!state.adding) return;
-    const c = { id: `c${state.candidates.length + 1}`, lon: e.latlng.lng, lat: e.latlng.lat };
+  function addCandidate(lon, lat) {
+    const c = { id: `c${state.candidates.length + 1}`, lon, lat };
     state.candidates.push(c);
-    c.marker = L.marker(e.latlng, { title: c.id }).bindTooltip(`${Planner.t("candidate")} ${c.id}`).addTo(map);
+    c.marker = L.marker([lat, lon], { title: c.id }).bindTooltip(`${Planner.t("candidate")} ${c.id}`).addTo(map);
     drawWhatIfInputs();
+  }
+  map.on("click", (e) => {
+    if (state.adding) addCandidate(e.latlng.lng, e.latlng.lat);
   });
+  // A candidate base pasted from Amap or Baidu, converted to WGS-84 by the server first.
+  Planner.pastePoint($("paste-point"), (lon, lat) => { addCandidate(lon, lat); map.panTo([lat, lon]); });
 
   $("standard").addEventListener("change", () => {
     const s = state.report.standards.find((x) => x.standard === standardId());

@@ -107,21 +107,8 @@
     addIncident(e.latlng.lng, e.latlng.lat);
   });
 
-  // A point pasted from Amap or Baidu: the server converts it to WGS-84 (GET /api/v1/points/wgs84) first.
-  document.getElementById("paste-point").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const error = document.getElementById("paste-error");
-    const parts = document.getElementById("paste-lonlat").value.split(/[,\s，]+/).filter(Boolean).map(Number);
-    error.textContent = "";
-    if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) {
-      error.textContent = e.target.dataset.bad;
-      return;
-    }
-    const crs = document.getElementById("paste-crs").value;
-    getJSON(`/api/v1/points/wgs84?lon=${parts[0]}&lat=${parts[1]}&crs=${crs}`)
-      .then((p) => { addIncident(p.lon, p.lat); map.panTo([p.lat, p.lon]); })
-      .catch((err) => { error.textContent = err.message; });
-  });
+  // A point pasted from Amap or Baidu, converted to WGS-84 by the server first.
+  Planner.pastePoint(document.getElementById("paste-point"), (lon, lat) => { addIncident(lon, lat); map.panTo([lat, lon]); });
 
   // ---- incident cards -------------------------------------------------------------------------
   function typeName(id) {
