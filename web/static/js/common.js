@@ -40,6 +40,21 @@ window.Planner = (function () {
     return pair ? pair[english() ? 1 : 0] : String(value ?? "");
   };
 
+  // A number for the page in its language (Intl.NumberFormat: grouping and decimal signs as the language writes
+  // them) with exactly `digits` decimals; "—" when there is none. Coordinates pass { grouping: false }. Values
+  // a page keeps or sends (inputs, data attributes, API bodies) stay plain numbers, never through this.
+  const formats = {};
+  const number = (x, digits = 1, { grouping = true } = {}) => {
+    if (x === null || x === undefined || x === "" || !Number.isFinite(Number(x))) return "—";
+    const key = `${digits}:${grouping}`;
+    formats[key] = formats[key] || new Intl.NumberFormat(english() ? "en" : "zh-CN",
+      { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping });
+    return formats[key].format(Number(x));
+  };
+  // A share (0.123) as a percentage ("12.3%") in the page's language; "—" when there is none.
+  const percent = (share, digits = 1) =>
+    (share === null || share === undefined || !Number.isFinite(Number(share))) ? "—" : `${number(100 * share, digits)}%`;
+
   // A script's page text in the page's language: Planner.t("English text") gives the catalogs' translation,
   // which the page carries in <script type="application/json" id="messages"> (web.i18n.script_messages: every
   // Planner.t message of these scripts); the English text itself when the page has none. Values fill the
@@ -79,7 +94,7 @@ window.Planner = (function () {
     });
   }
 
-  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label, t, pastePoint };
+  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label, number, percent, t, pastePoint };
 })();
 
 // Behaviour the templates ask for by attribute, as the Content Security Policy allows no inline script or
