@@ -189,9 +189,10 @@ def detail_page(request_id: str) -> str:
         team = teams.get(row["unit"])
         if team is not None:
             base = bases[team.base]  # type: ignore[attr-defined]
+            status = row.get("status", "proposed")
             moves.append({"unit": row["unit"], "lender": row["lender"], "lon": base.lon,  # type: ignore[attr-defined]
-                          "lat": base.lat, "status": row.get("status", "proposed"),
-                          "status_label": label("unit_status", row.get("status", "proposed"), language())})  # type: ignore[attr-defined]
+                          "lat": base.lat, "status": status,  # type: ignore[attr-defined]
+                          "status_label": label("unit_status", status, language())})
     actions = [a for a, t in TRANSITIONS.items() if found["state"] in t.sources]
     return render_template("request_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),
                            r=found, actions=actions, moves=moves)
