@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from geodata.datums import from_wgs84
 from planner.scenario.files import read_scenario
 from tests.browser import screenshot_path
 from tests.conftest import browser_login
@@ -64,6 +65,14 @@ def test_coverage_page_shows_gaps_coloured_sites_and_a_what_if(page: Any, server
     assert page.inner_text("#gaps-before") == "2" and page.inner_text("#gaps-after") == "3"
     assert "新不达标 (1)" in page.inner_text("#whatif-result")
     page.screenshot(path=screenshot_path("coverage-whatif"))
+
+    # a candidate base pasted from Amap (GCJ-02) lands at its WGS-84 place
+    amap = from_wgs84(117.06, 36.665, "gcj02")
+    page.fill("#paste-lonlat", f"{amap[0]},{amap[1]}")
+    page.select_option("#paste-crs", "gcj02")
+    page.click("#paste-point button")
+    page.wait_for_selector("#candidate-list .chip")
+    assert page.inner_text("#candidate-list") == "c1 117.0600, 36.6650"
     assert not errors, errors
 
 

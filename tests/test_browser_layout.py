@@ -110,13 +110,23 @@ def test_paste_box_places_an_amap_point_where_it_belongs(sized: Any, server_url:
     amap = from_wgs84(117.06, 36.665, "gcj02")
     page.fill("#paste-lonlat", f"{amap[0]},{amap[1]}")
     page.select_option("#paste-crs", "gcj02")
-    page.click("#paste-point button[type=submit]")
+    page.click("#paste-point button")
     card = page.locator(".incident-card").first
     card.wait_for()
     assert "117.0600, 36.6650" in card.inner_text()
     page.fill("#paste-lonlat", "117.06")
-    page.click("#paste-point button[type=submit]")
+    page.click("#paste-point button")
     assert page.inner_text("#paste-error") and page.locator(".incident-card").count() == 1
+
+
+def test_page_scripts_write_numbers_in_the_page_language(page: Any, server_url: str) -> None:
+    """Planner.number/percent (common.js): grouped, fixed decimals, a dash for none, coordinates ungrouped."""
+    for lang in ("zh_CN", "en"):
+        page.goto(f"{server_url}/login?lang={lang}")  # every page loads common.js
+        written = page.evaluate("[Planner.number(1234567.891, 2), Planner.number(2, 1), Planner.number(null),"
+                                " Planner.number(117.06, 4, { grouping: false }), Planner.percent(0.1234),"
+                                " Planner.percent(undefined), document.documentElement.lang]")
+        assert written == ["1,234,567.89", "2.0", "—", "117.0600", "12.3%", "—", lang.replace("_", "-")], written
 
 
 def test_warning_and_drill_chips_are_readable(sized: Any, server_url: str) -> None:

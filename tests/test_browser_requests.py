@@ -44,7 +44,7 @@ def act(page: Any, action: str, *, units: str = "", note: str = "", expect: str)
     page.fill("#act input[name=units]", units)
     page.fill("#act input[name=note]", note)
     page.click("#act button[type=submit]")
-    page.wait_for_selector(f"#state:text-is('{expect}')")
+    page.wait_for_selector(f"#state[data-state='{expect}']")
 
 
 def test_a_request_runs_from_the_county_board_to_a_settled_claim(levels_app: Any, page: Any, server_url: str,
@@ -60,7 +60,7 @@ def test_a_request_runs_from_the_county_board_to_a_settled_claim(levels_app: Any
     page.fill("#new-request input[name=quantity]", "2")
     page.fill("#new-request input[name=deadline_min]", "180")
     page.click("#new-request button[type=submit]")
-    page.wait_for_selector("#state:text-is('proposed')")
+    page.wait_for_selector("#state[data-state='proposed']")
     assert "canine" in page.inner_text("#shortfall")
     assert page.evaluate("!!document.getElementById('request-map').leafletMap")
     request_url = page.url
@@ -103,7 +103,8 @@ def test_a_request_runs_from_the_county_board_to_a_settled_claim(levels_app: Any
     sign_in(page, server_url, "county")
     page.goto(request_url)
     act(page, "settle", expect="settled")
-    assert page.inner_text("#claim-status") == "paid"
+    assert page.get_attribute("#claim-status", "data-status") == "paid"
+    assert page.inner_text("#claim-status") == "已支付"  # the code's display name in the page's language (zh_CN)
     assert page.locator("#timeline tbody tr").count() >= 12
     page.screenshot(path=screenshot_path("request-detail"), full_page=True)
     page.goto(f"{server_url}/claims?scenario=jinan")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from planner.drills.evaluation import Severity
 from planner.drills.plans import PLAN_KINDS
 from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
 from planner.model.personnel import PersonRole, ShiftKind
+from planner.requests.model import STATES, Action
 from planner.store.roles import Role
 from tests.conftest import AuthActions
 from web.i18n import PHRASES
@@ -130,6 +132,21 @@ def test_one_label_table_for_every_coded_value(client: Any, auth: Any) -> None:
 def test_people_and_users_roles_have_labels_of_their_own(field: str, codes: type[StrEnum]) -> None:
     assert {c.value for c in codes} == set(LABELS[field])
     assert all(CJK.search(label(field, c, "zh_CN")) for c in codes)
+
+
+@pytest.mark.parametrize(("field", "codes"), [("request_state", STATES), ("request_action", get_args(Action)),
+                                              ("severity", get_args(Severity))])
+def test_request_and_drill_codes_have_display_names(field: str, codes: tuple[str, ...]) -> None:
+    assert set(codes) == set(LABELS[field])
+    assert all(CJK.search(label(field, c, "zh_CN")) and not CJK.search(label(field, c, "en")) for c in codes)
+
+
+def test_labels_api_serves_request_states_and_statuses(client: Any, auth: Any) -> None:
+    auth.login("viewer")
+    served = client.get("/api/v1/labels").get_json()
+    assert served["request_state"]["en_route"] == ["在途", "en route"]
+    assert served["claim_status"]["paid"] == ["已支付", "paid"]
+    assert served["unit_status"]["on_scene"][0] == "已到场"
 
 
 def test_audit_log_shows_chinese_as_text(client: Any, auth: Any) -> None:

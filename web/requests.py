@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from planner.dispatch.requests import incident_library
 from planner.errors import InputError
+from planner.model.codes import label
 from planner.model.records import Jurisdiction
 from planner.model.validation import located_error
 from planner.requests import service
@@ -199,8 +200,10 @@ def detail_page(request_id: str) -> str:
         team = teams.get(row["unit"])
         if team is not None:
             base = bases[team.base]  # type: ignore[attr-defined]
+            status = row.get("status", "proposed")
             moves.append({"unit": row["unit"], "lender": row["lender"], "lon": base.lon,  # type: ignore[attr-defined]
-                          "lat": base.lat, "status": row.get("status", "proposed")})  # type: ignore[attr-defined]
+                          "lat": base.lat, "status": status,  # type: ignore[attr-defined]
+                          "status_label": label("unit_status", status, language())})
     actions = [a for a, t in TRANSITIONS.items() if found["state"] in t.sources
                and not (is_exercise(found) and a in MONEY_ACTIONS)]
     return render_template("request_detail.html", scenario=scenario, scenarios=get_store().list_scenarios(),

@@ -40,6 +40,21 @@ window.Planner = (function () {
     return pair ? pair[english() ? 1 : 0] : String(value ?? "");
   };
 
+  // A number for the page in its language (Intl.NumberFormat: grouping and decimal signs as the language writes
+  // them) with exactly `digits` decimals; "—" when there is none. Coordinates pass { grouping: false }. Values
+  // a page keeps or sends (inputs, data attributes, API bodies) stay plain numbers, never through this.
+  const formats = {};
+  const number = (x, digits = 1, { grouping = true } = {}) => {
+    if (x === null || x === undefined || x === "" || !Number.isFinite(Number(x))) return "—";
+    const key = `${digits}:${grouping}`;
+    formats[key] = formats[key] || new Intl.NumberFormat(english() ? "en" : "zh-CN",
+      { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: grouping });
+    return formats[key].format(Number(x));
+  };
+  // A share (0.123) as a percentage ("12.3%") in the page's language; "—" when there is none.
+  const percent = (share, digits = 1) =>
+    (share === null || share === undefined || !Number.isFinite(Number(share))) ? "—" : `${number(100 * share, digits)}%`;
+
   // A script's page text in the page's language: Planner.t("English text") gives the catalogs' translation,
   // which the page carries in <script type="application/json" id="messages"> (web.i18n.script_messages: every
   // Planner.t message of these scripts); the English text itself when the page has none. Values fill the
@@ -54,7 +69,32 @@ window.Planner = (function () {
     return values ? text.replace(/%\((\w+)\)s/g, (place, name) => String(values[name] ?? place)) : text;
   };
 
-  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label, t };
+  // The paste box of templates/_paste_point.html: "lon,lat" copied from Amap, Tencent or Baidu maps (commas,
+  // spaces or a Chinese comma between), converted to WGS-84 by the server (GET /api/v1/points/wgs84), then
+  // handed to onPoint(lon, lat). Its button or Enter in its field uses the point; a bad entry or the server's
+  // refusal shows in the box, never submits an enclosing form.
+  function pastePoint(box, onPoint) {
+    const field = box.querySelector("input");
+    const error = box.querySelector("[role=alert]");
+    const use = () => {
+      const parts = field.value.split(/[,\s，]+/).filter(Boolean).map(Number);
+      error.textContent = "";
+      if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) {
+        error.textContent = box.dataset.bad;
+        return;
+      }
+      const crs = box.querySelector("select").value;
+      getJSON(`/api/v1/points/wgs84?lon=${parts[0]}&lat=${parts[1]}&crs=${encodeURIComponent(crs)}`)
+        .then((p) => onPoint(p.lon, p.lat))
+        .catch((err) => { error.textContent = err.message; });
+    };
+    box.querySelector("button").addEventListener("click", use);
+    field.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") { e.preventDefault(); use(); }
+    });
+  }
+
+  return { RISK, TIER, ROAD, escape, csrf, failJSON, getJSON, roadClass, createMap, label, number, percent, t, pastePoint };
 })();
 
 // Behaviour the templates ask for by attribute, as the Content Security Policy allows no inline script or
@@ -69,6 +109,16 @@ document.addEventListener("click", (e) => {
   const menu = document.getElementById(toggle.getAttribute("aria-controls"));
   const open = menu.classList.toggle("open");
   toggle.setAttribute("aria-expanded", String(open));
+});
+// A paste box with data-fill-form (a record form's place) puts the converted WGS-84 point into the form's lon
+// and lat fields and sets its crs field to wgs84.
+document.querySelectorAll(".paste-point[data-fill-form]").forEach((box) => {
+  const form = box.closest("form");
+  Planner.pastePoint(box, (lon, lat) => {
+    form.elements.lon.value = lon.toFixed(7);
+    form.elements.lat.value = lat.toFixed(7);
+    if (form.elements.crs) form.elements.crs.value = "wgs84";
+  });
 });
 document.addEventListener("submit", (e) => {
   const question = e.target.dataset.confirm;

@@ -19,7 +19,7 @@
   const withRoads = (path) => { const q = roads.query(); return q ? `${path}${path.includes("?") ? "&" : "?"}${q}` : path; };
 
   const $ = (id) => document.getElementById(id);
-  const fmt = (m) => (m === null || m === undefined) ? Planner.t("none") : m.toFixed(1);
+  const fmt = (m) => (m === null || m === undefined) ? Planner.t("none") : Planner.number(m, 1);
   const pct = (x) => (x === null || x === undefined) ? "—" : `${Math.round(x * 100)}%`;
   const lab = (field, v) => Planner.label(state.labels, field, v);
 
@@ -75,10 +75,10 @@
     if (!rows.length) return;
     const r0 = rows[0];
     const body = rows.map((r) => {
-      const tiers = r.fastest_by_tier.map((t) => `${escape(lab("tier", t.tier))}: ${escape(t.team)} ${t.minutes.toFixed(1)}`).join("<br>");
+      const tiers = r.fastest_by_tier.map((t) => `${escape(lab("tier", t.tier))}: ${escape(t.team)} ${Planner.number(t.minutes, 1)}`).join("<br>");
       return `<tr><td>${escape(r.standard)} (≤${r.max_min} min)</td><td class="${r.passed ? "met-yes" : "met-no"}">${r.passed ? Planner.t("pass") : Planner.t("fail")}</td>` +
-        `<td>1: ${escape(r.first ? r.first.team : "—")} ${r.first ? r.first.minutes.toFixed(1) : ""}<br>` +
-        `2: ${escape(r.second ? r.second.team : "—")} ${r.second ? r.second.minutes.toFixed(1) : ""}` +
+        `<td>1: ${escape(r.first ? r.first.team : "—")} ${r.first ? Planner.number(r.first.minutes, 1) : ""}<br>` +
+        `2: ${escape(r.second ? r.second.team : "—")} ${r.second ? Planner.number(r.second.minutes, 1) : ""}` +
         `${r.unavailable_faster.length ? `<br>${Planner.t("unavailable")}: ${escape(r.unavailable_faster.join(", "))}` : ""}</td><td>${tiers}</td></tr>`;
     }).join("");
     $("details").innerHTML = `<strong>${escape(r0.name_zh || "")} ${escape(r0.name)}</strong> · ${escape(lab("risk_grade", r0.risk_grade))}` +
@@ -104,7 +104,7 @@
       `<tr data-site="${escape(g.site)}" data-lat="${g.lat}" data-lon="${g.lon}"><td>${escape(g.name_zh || "")} ${escape(g.name)}</td>` +
       `<td><span class="swatch" style="background:${RISK[g.risk_grade]}"></span>${escape(lab("risk_grade", g.risk_grade))}</td>` +
       `<td>${escape(g.first ? g.first.team : (g.unreachable ? Planner.t("unreachable") : "—"))}</td><td>${fmt(g.first ? g.first.minutes : null)}</td>` +
-      `<td>${g.shortfall_min === null ? "∞" : g.shortfall_min.toFixed(1)}</td><td>${g.backup ? Planner.t("yes") : Planner.t("no")}</td></tr>`).join("")
+      `<td>${g.shortfall_min === null ? "∞" : Planner.number(g.shortfall_min, 1)}</td><td>${g.backup ? Planner.t("yes") : Planner.t("no")}</td></tr>`).join("")
       || `<tr><td colspan="6">${Planner.t("No gaps for this standard")}</td></tr>`;
     tbody.querySelectorAll("tr[data-site]").forEach((tr) => tr.addEventListener("click", () => {
       tbody.querySelectorAll("tr.selected").forEach((x) => x.classList.remove("selected"));
@@ -143,7 +143,7 @@
     $("closed-list").querySelectorAll("[data-open]").forEach((a) => a.addEventListener("click", (e) => {
       e.preventDefault(); state.closed.delete(a.dataset.open); drawWhatIfInputs();
     }));
-    $("candidate-list").innerHTML = state.candidates.map((c) => `<span class="chip">${escape(c.id)} ${c.lon.toFixed(4)}, ${c.lat.toFixed(4)}</span>`).join("");
+    $("candidate-list").innerHTML = state.candidates.map((c) => `<span class="chip">${escape(c.id)} ${Planner.number(c.lon, 4, { grouping: false })}, ${Planner.number(c.lat, 4, { grouping: false })}</span>`).join("");
   }
 
   $("close-base").addEventListener("change", (e) => {
@@ -158,13 +158,17 @@
     $("add-mode").textContent = state.adding ? Planner.t("Done adding") : Planner.t("Add candidate bases on the map");
   });
 
-  map.on("click", (e) => {
-    if (!state.adding) return;
-    const c = { id: `c${state.candidates.length + 1}`, lon: e.latlng.lng, lat: e.latlng.lat };
+  function addCandidate(lon, lat) {
+    const c = { id: `c${state.candidates.length + 1}`, lon, lat };
     state.candidates.push(c);
-    c.marker = L.marker(e.latlng, { title: c.id }).bindTooltip(`${Planner.t("candidate")} ${c.id}`).addTo(map);
+    c.marker = L.marker([lat, lon], { title: c.id }).bindTooltip(`${Planner.t("candidate")} ${c.id}`).addTo(map);
     drawWhatIfInputs();
+  }
+  map.on("click", (e) => {
+    if (state.adding) addCandidate(e.latlng.lng, e.latlng.lat);
   });
+  // A candidate base pasted from Amap or Baidu, converted to WGS-84 by the server first.
+  Planner.pastePoint($("paste-point"), (lon, lat) => { addCandidate(lon, lat); map.panTo([lat, lon]); });
 
   $("standard").addEventListener("change", () => {
     const s = state.report.standards.find((x) => x.standard === standardId());

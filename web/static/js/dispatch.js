@@ -19,8 +19,8 @@
   const LEDGER_COLUMNS = ["mission", "unit", "lender", "payer", "line", "item", "quantity", "rate", "days", "amount"];
 
   const $ = (id) => document.getElementById(id);
-  const num = (x, digits = 1) => (x === null || x === undefined || x === "") ? "—" : Number(x).toFixed(digits);
-  const money = (x) => Number(x || 0).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const num = (x, digits = 1) => Planner.number(x, digits);
+  const money = (x) => Planner.number(x || 0, 2);
 
   const { map, renderer } = Planner.createMap(el);
   // The roads panel has no moment of its own: "Availability at" below is also the moment whose time band applies.
@@ -107,21 +107,8 @@
     addIncident(e.latlng.lng, e.latlng.lat);
   });
 
-  // A point pasted from Amap or Baidu: the server converts it to WGS-84 (GET /api/v1/points/wgs84) first.
-  document.getElementById("paste-point").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const error = document.getElementById("paste-error");
-    const parts = document.getElementById("paste-lonlat").value.split(/[,\s，]+/).filter(Boolean).map(Number);
-    error.textContent = "";
-    if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) {
-      error.textContent = e.target.dataset.bad;
-      return;
-    }
-    const crs = document.getElementById("paste-crs").value;
-    getJSON(`/api/v1/points/wgs84?lon=${parts[0]}&lat=${parts[1]}&crs=${crs}`)
-      .then((p) => { addIncident(p.lon, p.lat); map.panTo([p.lat, p.lon]); })
-      .catch((err) => { error.textContent = err.message; });
-  });
+  // A point pasted from Amap or Baidu, converted to WGS-84 by the server first.
+  Planner.pastePoint(document.getElementById("paste-point"), (lon, lat) => { addIncident(lon, lat); map.panTo([lat, lon]); });
 
   // ---- incident cards -------------------------------------------------------------------------
   function typeName(id) {
@@ -151,7 +138,7 @@
           <td><button type="button" class="link" data-remove-row="${k}" title="${Planner.t("Remove")}">×</button></td></tr>`).join("");
       return `<div class="incident-card${err ? " has-error" : ""}" data-index="${index}" data-id="${escape(inc.id)}">
         <div class="incident-head"><span class="incident-num" style="background:${colour(index)}">${index + 1}</span>
-          <strong>${escape(inc.id)}</strong> <span class="hint">${Number(inc.lon).toFixed(4)}, ${Number(inc.lat).toFixed(4)}</span>
+          <strong>${escape(inc.id)}</strong> <span class="hint">${Planner.number(inc.lon, 4, { grouping: false })}, ${Planner.number(inc.lat, 4, { grouping: false })}</span>
           <button type="button" class="link remove-incident" data-remove="${index}" title="${Planner.t("Remove incident")}">${Planner.t("Remove")}</button></div>
         <label class="${fieldClass(index, "type")}">${Planner.t("Type")} <select data-field="type">${typeOptions(inc.type)}</select></label>
         <div class="incident-grid">

@@ -88,7 +88,7 @@
       scales: { x: { type: "linear", title: { display: true, text: Planner.t("minutes after the alarm") }, min: h.edges[0], max: h.edges[h.edges.length - 1] },
                 y: { title: { display: true, text: Planner.t("runs") }, beginAtZero: true } },
       plugins: { legend: { display: true }, percentiles: { p50: row.p50, p90: row.p90 },
-                 tooltip: { callbacks: { title: (items) => `${(items[0].parsed.x - width / 2).toFixed(1)}–${(items[0].parsed.x + width / 2).toFixed(1)} min` } } },
+                 tooltip: { callbacks: { title: (items) => `${Planner.number(items[0].parsed.x - width / 2, 1)}–${Planner.number(items[0].parsed.x + width / 2, 1)} min` } } },
     };
     if (chart) chart.destroy();
     chart = new Chart($("sim-chart"), { type: "bar", data, options, plugins: [markers] });

@@ -21,7 +21,7 @@
                                       at: false, onChange: () => { if (state.last) run(state.last); } });
 
   const $ = (id) => document.getElementById(id);
-  const pct = (x) => (x === null || x === undefined) ? "—" : `${(x * 100).toFixed(1)}%`;
+  const pct = (x) => Planner.percent(x, 1);
   const zone = el.dataset.timezone;  // the scenario's IANA zone: times are entered and shown in it
 
   // The UTC offset ("+08:00") of the scenario's zone at a moment, from the browser's zone database.
@@ -81,7 +81,7 @@
     const moves = L.layerGroup();
     report.moves.forEach((m) => {
       moves.addLayer(L.polyline([[m.from_lat, m.from_lon], [m.lat, m.lon]], { color: "#1565c0", weight: 3, dashArray: "4 4" })
-        .bindTooltip(`${escape(m.team)}: ${escape(m.from_base)} → ${escape(m.to_name)} (${m.drive_min.toFixed(1)} min)`));
+        .bindTooltip(`${escape(m.team)}: ${escape(m.from_base)} → ${escape(m.to_name)} (${Planner.number(m.drive_min, 1)} min)`));
       const marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#1565c0", fillOpacity: 1 })
         .bindTooltip(`${Planner.t("standby")}: ${escape(m.to_name)} (${escape(m.to)}) · ${escape(m.team)}`);
       marker.feature = { properties: { move: m.team, to: m.to } };
@@ -101,8 +101,8 @@
   function showResult() {
     const r = state.report;
     const figures = table([Planner.t("Posture"), Planner.t("Weight"), Planner.t("Share"), Planner.t("Passing"), Planner.t("Moves"), Planner.t("Cost ¥"), Planner.t("s")],
-      r.figures.map((f) => [NAMES[f.name] || f.name, f.weight.toFixed(0), pct(f.share), `${f.passing}/${f.rows}`, f.moves,
-                            f.cost.toFixed(0), f.wall_s.toFixed(3)]));
+      r.figures.map((f) => [NAMES[f.name] || f.name, Planner.number(f.weight, 0), pct(f.share), `${f.passing}/${f.rows}`, f.moves,
+                            Planner.number(f.cost, 0), Planner.number(f.wall_s, 3)]));
     // What each posture is, and why "current" and "do nothing" differ, in the planner's words.
     const meanings = `<dl class="figure-meanings">${r.figures.map((f) =>
       `<dt>${NAMES[f.name] || escape(f.name)}</dt><dd>${escape(f.meaning)}</dd>`).join("")}</dl>`;
@@ -110,7 +110,7 @@
       r.explanation.map((line) => `<p class="hint">${escape(line)}</p>`).join("")}</div>`;
     const moves = r.moves.length ? table([Planner.t("Team"), Planner.t("From"), Planner.t("To"), Planner.t("Agreement"), "min", "¥"],
       r.moves.map((m) => [escape(m.team), escape(m.from_base), `${escape(m.to_name)}<br><small>${escape(m.to)}</small>`,
-                          escape(m.agreement || "—"), m.drive_min.toFixed(1), m.cost.toFixed(0)]))
+                          escape(m.agreement || "—"), Planner.number(m.drive_min, 1), Planner.number(m.cost, 0)]))
       : "<p class=\"hint\">" + Planner.t("No move improves coverage.") + "</p>";
     const raised = table([Planner.t("Site"), Planner.t("Before"), Planner.t("After")],
       r.site_raises.map((s) => [escape(s.name), escape(s.grade_before), `<strong>${escape(s.grade_after)}</strong>`]));
@@ -123,7 +123,7 @@
         <p><label><input type="radio" name="view" value="before"> ${Planner.t("Before")}</label>
            <label><input type="radio" name="view" value="after" checked> ${Planner.t("After")}</label></p></fieldset>
       <fieldset><legend>${Planner.t("Pre-positioning moves")} (${r.moves.length})</legend>${moves}
-        <p class="hint">${Planner.t("Ledger for the warning window: ¥")}${(r.ledger.total || 0).toFixed(2)}</p></fieldset>
+        <p class="hint">${Planner.t("Ledger for the warning window: ¥")}${Planner.number(r.ledger.total || 0, 2)}</p></fieldset>
       <fieldset><legend>${Planner.t("Sites at raised risk")} (${r.site_raises.length})</legend>${raised}</fieldset>
       <fieldset><legend>${Planner.t("Readiness")}</legend><p>${r.team_raises.length} ${Planner.t("teams raised")}, ${full} ${Planner.t("on full combat readiness.")}</p></fieldset>
       ${proposal(r.proposed_closures)}

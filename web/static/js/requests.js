@@ -21,7 +21,7 @@
     const colour = COLOUR[m.status] || "#9e9e9e";
     L.polyline([at, incident], { renderer, color: colour, weight: 2, dashArray: m.status === "proposed" ? "4 4" : null }).addTo(map);
     L.circleMarker(at, { renderer, radius: 6, color: colour, fillOpacity: 0.8 })
-      .bindTooltip(`${Planner.escape(m.unit)} (${Planner.escape(m.lender)}): ${Planner.escape(m.status)}`).addTo(map);
+      .bindTooltip(`${Planner.escape(m.unit)} (${Planner.escape(m.lender)}): ${Planner.escape(m.status_label)}`).addTo(map);
   });
   map.fitBounds(L.latLngBounds(points).pad(0.2), { maxZoom: 13 });
 })();

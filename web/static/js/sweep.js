@@ -8,8 +8,8 @@
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
   const esc = Planner.escape;
-  const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
-  const num = (x) => (x === null || x === undefined ? "—" : Number(x).toFixed(1));
+  const pct = (x) => Planner.percent(x, 1);
+  const num = (x) => Planner.number(x, 1);
   let chart = null;
 
   function call(method, url, body) {
@@ -32,7 +32,7 @@
     const cap = result.capabilities.find((c) => c.capability === name);
     if (!cap || !cap.histogram) return;
     const edges = cap.histogram.edges;
-    const labels = cap.histogram.counts.map((_, i) => `${edges[i].toFixed(1)}–${edges[i + 1].toFixed(1)}`);
+    const labels = cap.histogram.counts.map((_, i) => `${Planner.number(edges[i], 1)}–${Planner.number(edges[i + 1], 1)}`);
     if (chart) chart.destroy();
     chart = new Chart($("sweep-chart"), {
       type: "bar",

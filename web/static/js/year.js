@@ -25,7 +25,7 @@
   // "mean [low, high]" of a figure, as a percentage when asked.
   function ci(figure, percent) {
     if (!figure || figure.mean === null || figure.mean === undefined) return "—";
-    const f = percent ? (v) => `${(100 * v).toFixed(1)}%` : (v) => Number(v).toFixed(1);
+    const f = percent ? (v) => Planner.percent(v, 1) : (v) => Planner.number(v, 1);
     return figure.ci95 ? `${f(figure.mean)} <small>[${f(figure.ci95[0])}, ${f(figure.ci95[1])}]</small>` : f(figure.mean);
   }
 
@@ -71,7 +71,7 @@
       peak: ci(result.peak_incidents), moves: ci(result.move_ups) });
     rows("year-standards", result.standards, (s) => [esc(s.standard), ci(s.incidents), ci(s.met_share, true),
       ci(s.covered_time_share, true), ci(s.p50_min), ci(s.p90_min)]);
-    rows("year-worst", result.worst_hours, (h) => [h.day, h.hour_of_day, `${(100 * h.uncovered_share).toFixed(1)}%`,
+    rows("year-worst", result.worst_hours, (h) => [h.day, h.hour_of_day, Planner.percent(h.uncovered_share, 1),
       h.simultaneous_incidents, h.incidents]);
     rows("year-teams", result.teams.slice(0, 15), (t) => [esc(t.team), ci(t.utilisation, true), ci(t.busy_hours),
       ci(t.cross_region_hours), ci(t.compensation_yuan)]);
