@@ -93,8 +93,8 @@ def test_pages_and_api_use_each_scenario_zone_and_the_clock(client, auth, berlin
         assert client.put(f"/api/v1/scenarios/{name}/records/teams/T1", json={
             "data": {**team["data"], "name": "Renamed"}, "version": team["version"]}).status_code == 200
     page = client.get("/audit").get_data(as_text=True)
-    assert "2026-07-19 22:00 +02:00 (Europe/Berlin)" in page  # the Berlin edit, in Berlin time
-    assert "2026-07-20 04:00 +08:00 (Asia/Shanghai)" in page  # the mini edit, in Shanghai time
+    assert "2026年7月19日 22:00 +02:00 (Europe/Berlin)" in page  # the Berlin edit, in Berlin time (zh_CN page)
+    assert "2026年7月20日 04:00 +08:00 (Asia/Shanghai)" in page  # the mini edit, in Shanghai time
     assert "toLocaleString" not in page  # no time left to the browser's own zone
 
 

@@ -70,6 +70,7 @@ def test_store_a_closure_set_then_apply_it_to_coverage(planner_web: Any) -> None
      "not valid GeoJSON"),
     ({"id": "x", "edges": [1], "speed_factor": 0}, "closures[0].speed_factor", "greater than 0"),
     ({"id": "x", "edges": [1], "speed_factor": 3.5}, "closures[0].speed_factor", "less than or equal to 3"),
+    ({"id": "x", "ways": [2**63]}, "closures[0].ways[0]", "less than or equal to"),  # no 64-bit way id: was a 500
 ])
 def test_a_bad_closure_is_refused_naming_the_field_and_nothing_is_stored(planner_web: Any, closure: dict[str, Any],
                                                                          field: str, words: str) -> None:

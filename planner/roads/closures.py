@@ -12,7 +12,7 @@ nothing is stored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -32,6 +32,9 @@ Name = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$
              description="letters, digits, '-', '_' or '.'")
 
 
+RoadId = Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
+"""An edge or OSM way id: a non-negative 64-bit integer (a larger one cannot name a road, nor be compared with one)."""
+
 class ClosureEntry(Model):
     """One closure of a set: an area or a line (GeoJSON), edge ids or way ids; closed or slowed."""
 
@@ -40,8 +43,8 @@ class ClosureEntry(Model):
     geometry: dict[str, Any] | None = Field(
         None, description="GeoJSON Polygon/MultiPolygon (closes every road inside or across it) or "
                           "LineString/MultiLineString (closes every road it crosses), or a Feature(Collection) of them")
-    edges: list[StrictInt] = Field(default_factory=list, max_length=10_000, description="source edge ids (eid)")
-    ways: list[StrictInt] = Field(default_factory=list, max_length=10_000, description="OSM way ids")
+    edges: list[RoadId] = Field(default_factory=list, max_length=10_000, description="source edge ids (eid)")
+    ways: list[RoadId] = Field(default_factory=list, max_length=10_000, description="OSM way ids")
     speed_factor: float | None = Field(default=None, strict=False, gt=0, le=MAX_SPEED_FACTOR, allow_inf_nan=False,
                                        description="absent: closed; else the roads' speed is multiplied by it")
     width_m: float = Field(default=DEFAULT_LINE_WIDTH_M, gt=0, le=1000,
