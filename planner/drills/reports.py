@@ -18,6 +18,17 @@ from planner.drills.improvement import CorrectiveAction
 from planner.pdf import PageHeader, build_pdf, escape, pdf_styles, pdf_table
 
 _ENV = Environment(autoescape=True)
+_REQUESTS_TABLE = _ENV.from_string("""{% macro requests_table(e, rating_text) -%}
+{% if e.requests %}<h2>跨区域请求 Cross-region requests (exercised; no money settled)</h2><table id="requests">
+<tr><th>request</th><th>step</th><th>observed min</th><th>target min</th><th>rating</th></tr>
+{% for r in e.requests %}<tr class="{{ r.rating }}" data-request="{{ r.request }}" data-step="{{ r.step }}">\
+<td>{{ r.request }}</td><td>{{ r.text }}</td>
+<td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
+<td>{{ r.rating }} ({{ rating_text[r.rating] }})</td></tr>{% endfor %}</table>{% endif %}
+{%- endmacro %}""").module.requests_table
+"""The cross-region requests a drill exercised, rated against the plan's targets: one table for both reports."""
+_ENV.globals["requests_table"] = _REQUESTS_TABLE
+
 _EVALUATION = _ENV.from_string("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>演练评估报告 / Drill evaluation report: {{ e.drill }}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
@@ -38,12 +49,7 @@ td,th{border:1px solid #999;padding:4px 8px}
 {{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td>
 <td>{{ r.rating }} ({{ rating_text[r.rating] }})</td><td>{{ r.score }}</td></tr>{% endfor %}
 </table>
-{% if e.requests %}<h2>跨区域请求 Cross-region requests (exercised; no money settled)</h2><table id="requests">
-<tr><th>request</th><th>step</th><th>observed min</th><th>target min</th><th>rating</th></tr>
-{% for r in e.requests %}<tr class="{{ r.rating }}" data-request="{{ r.request }}" data-step="{{ r.step }}">\
-<td>{{ r.request }}</td><td>{{ r.text }}</td>
-<td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
-<td>{{ r.rating }} ({{ rating_text[r.rating] }})</td></tr>{% endfor %}</table>{% endif %}
+{{ requests_table(e, rating_text) }}
 <h2>Findings</h2><ul>{% for f in e.findings %}<li><b>{{ f.id }}</b> [{{ f.severity }}] {{ f.text }}</li>\
 {% else %}<li>none</li>{% endfor %}</ul>
 <h2>Team turn-out</h2><table><tr><th>team</th><th>modelled min</th><th>observed min</th></tr>
@@ -159,12 +165,7 @@ td,th{border:1px solid #999;padding:4px 8px}</style></head><body>
 <td>{{ r.simulated_p50 if r.simulated_p50 is not none else '-' }} / \
 {{ r.simulated_p90 if r.simulated_p90 is not none else '-' }}</td></tr>
 {% else %}<tr><td colspan="7">none</td></tr>{% endfor %}</table>{% endfor %}
-{% if e.requests %}<h2>跨区域请求 Cross-region requests (exercised; no money settled)</h2><table id="requests">
-<tr><th>request</th><th>step</th><th>observed min</th><th>target min</th><th>rating</th></tr>
-{% for r in e.requests %}<tr class="{{ r.rating }}" data-request="{{ r.request }}" data-step="{{ r.step }}">\
-<td>{{ r.request }}</td><td>{{ r.text }}</td>
-<td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
-<td>{{ r.rating }} ({{ rating_text[r.rating] }})</td></tr>{% endfor %}</table>{% endif %}
+{{ requests_table(e, rating_text) }}
 <h2>评估员记录 Evaluator notes</h2><ul id="notes">{% for n in notes %}<li>T+{{ n.exercise_min }} {{ n.objective or '' }}
 {{ n.note }} ({{ n.by }})</li>{% else %}<li>none</li>{% endfor %}</ul>
 <h2>改进计划 Improvement plan</h2><table id="actions"><tr><th>id</th><th>action</th><th>capability</th><th>priority</th>
