@@ -136,6 +136,8 @@ def test_the_four_user_flow_escalates_deploys_and_claims_the_ledger_to_the_fen(l
     escalated = client.get(f"{URL}/{rid}", headers=basic("province")).get_json()
     assert escalated["state"] == "escalated" and escalated["level"] == "shandong"
     assert escalated["timeline"][-1]["by"] == "system" and "automatically" in escalated["timeline"][-1]["note"]
+    due = dt.datetime.fromisoformat(created["timeline"][-1]["at"]) + dt.timedelta(minutes=30)
+    assert dt.datetime.fromisoformat(escalated["timeline"][-1]["at"]) == due  # when it fell due, not when read
     assert escalated["proposal"]["shortfall"] == []
     lenders = {row["unit"]: row for row in escalated["proposal"]["lenders"]}
     assert lenders["nat-usar-jinan-usar"]["lender"] == "cn"

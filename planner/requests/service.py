@@ -412,9 +412,9 @@ def _escalated_if_overdue(store: Store, name: str, scenario: Scenario, request: 
     parent = approver_of(scenario, request["level"])
     changed["level"] = parent
     changed["proposal"] = propose(scenario, changed, str(parent), committed=_unavailable(store, name, changed))
-    now = clock.now()
     minutes = escalate_after_min(scenario)
-    _record(changed, "escalate", "escalated", None, now,
+    due = dt.datetime.fromisoformat(request["timeline"][-1]["at"]) + dt.timedelta(minutes=minutes)
+    _record(changed, "escalate", "escalated", None, due,  # when it fell due, whenever it is first read after
             note=f"not approved within {minutes:g} min with a shortfall: escalated to {parent} automatically")
     try:
         new_version = store.put_document(name, COLLECTION, request["id"], changed, expected_version=version,
