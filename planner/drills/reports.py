@@ -25,7 +25,7 @@ _REQUESTS_TABLE = _ENV.from_string("""{% macro requests_table(e, rating_text) -%
 <td>{{ r.request }}</td><td>{{ r.text }}</td>
 <td class="observed">{{ r.observed_min if r.observed_min is not none else 'never' }}</td><td>{{ r.target_min }}</td>
 <td>{{ r.rating }} ({{ rating_text[r.rating] }})</td></tr>{% endfor %}</table>{% endif %}
-{%- endmacro %}""").module.requests_table
+{%- endmacro %}""").module.requests_table  # type: ignore[attr-defined]  # a template's macros are its attributes
 """The cross-region requests a drill exercised, rated against the plan's targets: one table for both reports."""
 _ENV.globals["requests_table"] = _REQUESTS_TABLE
 
