@@ -121,6 +121,16 @@ def parse_geometry(data: Any, where: str = "geometry") -> BaseGeometry:
     return geometry
 
 
+def _named(network: RoadNetwork, closure: Closure, ids: np.ndarray, wanted: Sequence[int], what: str) -> np.ndarray:
+    """Return the positions of the edges whose ``ids`` (edge or OSM way ids) a closure names; each must exist."""
+    asked = np.asarray(wanted, dtype=np.int64)
+    hit = np.isin(ids, asked)
+    missing = np.setdiff1d(asked, ids[hit])
+    if missing.size:
+        raise GeodataError(f"closure {closure.id}: {what} id {int(missing[0])} is not in network {network.name!r}")
+    return np.flatnonzero(hit)
+
+
 def closure_edges(network: RoadNetwork, closure: Closure) -> np.ndarray:
     """Edge positions a closure touches (sorted); ``GeodataError`` when it touches no road of the network."""
     found: list[np.ndarray] = []
@@ -131,19 +141,9 @@ def closure_edges(network: RoadNetwork, closure: Closure) -> np.ndarray:
             metric = shapely.buffer(metric, closure.width_m)
         found.append(index.edges[np.asarray(index.tree.query(metric, predicate="intersects"), dtype=np.int64)])
     if closure.edges:
-        wanted = np.asarray(closure.edges, dtype=np.int64)
-        hit = np.isin(network.edge_id, wanted)
-        missing = np.setdiff1d(wanted, network.edge_id[hit])
-        if missing.size:
-            raise GeodataError(f"closure {closure.id}: edge id {int(missing[0])} is not in network {network.name!r}")
-        found.append(np.flatnonzero(hit))
+        found.append(_named(network, closure, network.edge_id, closure.edges, "edge"))
     if closure.ways:
-        wanted = np.asarray(closure.ways, dtype=np.int64)
-        hit = np.isin(network.way_id, wanted)
-        missing = np.setdiff1d(wanted, network.way_id[hit])
-        if missing.size:
-            raise GeodataError(f"closure {closure.id}: way id {int(missing[0])} is not in network {network.name!r}")
-        found.append(np.flatnonzero(hit))
+        found.append(_named(network, closure, network.way_id, closure.ways, "way"))
     edges = np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
     if edges.size == 0:
         raise GeodataError(f"closure {closure.id}: its {closure.kind} touches no road of network {network.name!r} "

@@ -109,7 +109,6 @@ class Snapper:
         self._refuse(lon_a, lat_a, dist, too_far, labels, max_distance_m, refuse)
         return SnapResult(node, dist, too_far)
 
-
     def snap_edges(
         self,
         lon: Sequence[float] | np.ndarray,

@@ -26,12 +26,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, gettext
 
 from planner import formats
+from planner.catalogs import compile_if_stale
 from planner.model.codes import LANGUAGES, label
 from planner.store.accounts import set_language
 from web.store import get_store
@@ -187,20 +186,7 @@ def _remember(response: Response) -> Response:
 
 def compile_catalogs(folder: Path = TRANSLATIONS) -> list[Path]:
     """Compile every ``messages.po`` under ``folder`` whose ``.mo`` is missing or older; return those written."""
-    written = []
-    for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
-        mo = po.with_suffix(".mo")
-        if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with open(po, "rb") as source:
-            catalog = read_po(source, locale=po.parent.parent.name)
-        try:
-            with open(mo, "wb") as target:
-                write_mo(target, catalog)
-        except OSError:  # a read-only installation: make install compiled them
-            continue
-        written.append(mo)
-    return written
+    return [po.with_suffix(".mo") for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")) if compile_if_stale(po)]
 
 
 def init_app(app: Flask) -> None:

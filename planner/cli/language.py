@@ -60,19 +60,9 @@ def asked_for(argv: Sequence[str], environ: Mapping[str, str]) -> str:
 
 def _compiled(po: Path) -> Path:
     """Return the ``.mo`` beside a ``.po``, compiled first if it is missing or older (an installation from git)."""
-    mo = po.with_suffix(".mo")
-    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
-        return mo
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-    with open(po, "rb") as source:
-        catalog = read_po(source, locale=po.parent.parent.name)
-    try:
-        with open(mo, "wb") as target:
-            write_mo(target, catalog)
-    except OSError:  # a read-only installation: make install compiled it
-        pass
-    return mo
+    from planner.catalogs import compile_if_stale  # Babel: loaded when a catalog is read, not for every --help
+    compile_if_stale(po)
+    return po.with_suffix(".mo")
 
 
 def use(language: str) -> None:
