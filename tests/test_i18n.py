@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gettext
 import re
+import shutil
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, get_args
@@ -11,6 +13,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from planner.catalogs import compile_if_stale
 from planner.drills.evaluation import Severity
 from planner.drills.plans import PLAN_KINDS
 from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
@@ -164,3 +167,12 @@ def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r'<span class="languages".*?</span>', " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_a_catalog_without_its_mo_is_compiled_once_and_then_read(tmp_path) -> None:
+    po = tmp_path / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parent.parent / "web/translations/zh_Hans_CN/LC_MESSAGES/messages.po", po)
+    assert compile_if_stale(po) and not compile_if_stale(po)  # written once, then up to date
+    with open(po.with_suffix(".mo"), "rb") as compiled:
+        assert gettext.GNUTranslations(compiled).gettext("Road closures") == "道路封闭"
