@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
+from geodata import matrix
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import build_network, network_from_graph, read_network_csv, write_network_csv
@@ -109,3 +112,19 @@ def test_csv_round_trip_and_graph_round_trip(jinan, tmp_path):
     assert np.allclose(np.sort(again.travel_time_s), np.sort(jinan.travel_time_s), rtol=1e-3)
     from_graph = network_from_graph(jinan.graph, name="g")
     assert from_graph.n_edges == jinan.n_edges
+
+
+def test_a_matrix_worker_that_dies_is_an_error_not_missing_rows(jinan, monkeypatch):
+    # The parent waits for a child's done byte, not for its exit: a child that dies before sending it
+    # must still fail the matrix (its rows would otherwise be zeros in the answer).
+    parent = os.getpid()
+    search = matrix._dijkstra_block
+
+    def dies_in_the_child(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(3)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(matrix, "_dijkstra_block", dies_in_the_child)
+    with pytest.raises(GeodataError, match="worker process failed"):
+        travel_time_matrix(jinan, np.arange(64), workers=2)
