@@ -5,8 +5,9 @@ whole milliseconds by both, then returned in seconds):
 
 - ``csgraph``: ``scipy.sparse.csgraph.dijkstra`` once per batch of origins on the cached CSR matrix
   (no Python loop over networkx), with an optional cut-off; it can split the origins over worker
-  processes because scipy's Dijkstra holds the GIL. It wins for one origin to every node (service
-  areas, reversed searches per site) and for a handful of origins.
+  processes (scipy's Dijkstra holds the GIL), forked once and kept between calls
+  (:mod:`geodata.rowpool`). It wins for one origin to every node (service areas, reversed searches
+  per site) and for a handful of origins.
 - ``cch``: RoutingKit's customizable contraction hierarchy (:mod:`geodata.cch`), one-to-many per
   origin. It wins for many origins to a subset of nodes (bases x sites, teams x incidents).
 
@@ -15,13 +16,7 @@ whole milliseconds by both, then returned in seconds):
 
 from __future__ import annotations
 
-import functools
-import gc
-import mmap
-import multiprocessing
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
-from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
 from scipy import sparse
@@ -30,6 +25,7 @@ from scipy.sparse.csgraph import dijkstra
 from geodata import cch
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork
+from geodata.rowpool import pooled_rows
 
 _MIN_ORIGINS_PER_WORKER = 16
 ENGINES = ("auto", "csgraph", "cch")
@@ -117,91 +113,7 @@ def csr_matrix_costs(
     workers = max(1, min(int(workers), origins.size // _MIN_ORIGINS_PER_WORKER or 1))
     if workers == 1:
         return _dijkstra_block(graph, origins, destinations, cutoff)
-    return _parallel_costs(graph, origins, destinations, cutoff, workers)
-
-
-def _parallel_costs(
-    graph: sparse.csr_matrix, origins: np.ndarray, destinations: np.ndarray | None, cutoff: float | None, workers: int
-) -> np.ndarray:
-    """Search the origins on this process and ``workers - 1`` forked children, sharing them as they go.
-
-    The result is an anonymous shared memory map that every process writes its rows into and that the
-    returned array keeps: no file, no pickled rows and no copy at the end. The children inherit the CSR
-    matrix by fork. Origins are handed out in blocks from a shared counter, each block a share of what
-    is left (:func:`_claim`), so a child that starts late, or a process the machine slows down, simply
-    takes fewer and every process finishes within about one origin's search of the others.
-
-    A child says it is done by one byte on a pipe once its last rows are written; the answer returns
-    then, without waiting for the child's exit (tearing down a forked copy of a large process takes
-    milliseconds, a few per cent of a Jinan matrix). A child that dies first closes the pipe without
-    the byte: an error. Exited children are reaped by :mod:`multiprocessing` when the next one starts.
-    """
-    columns = graph.shape[0] if destinations is None else destinations.size
-    shape = (origins.size, columns)
-    buffer = mmap.mmap(-1, max(1, origins.size * columns * 8))
-    out = np.ndarray(shape, dtype=np.float64, buffer=buffer)
-    context = multiprocessing.get_context("fork")
-    taken = context.Value("q", 0)
-    search = functools.partial(_search_blocks, out, taken, graph, origins, destinations, cutoff, workers)
-    pipes = [context.Pipe(duplex=False) for _ in range(workers - 1)]
-    children = [context.Process(target=_child_search, args=(search, sender), daemon=True) for _, sender in pipes]
-    for child, (_, sender) in zip(children, pipes, strict=True):
-        child.start()
-        sender.close()
-    failed = False
-    try:
-        search()
-    finally:
-        for receiver, _ in pipes:
-            failed |= not _finished(receiver)
-    if failed:
-        raise GeodataError("a matrix worker process failed")
-    return out
-
-
-def _child_search(search: functools.partial[None], done: Connection) -> None:
-    """Run ``search`` in a forked child and say so on ``done``."""
-    # A forked child only allocates arrays: keep the collector from walking (and so copying) the
-    # parent's heap it shares copy-on-write.
-    gc.disable()
-    search()
-    done.send_bytes(_DONE)
-
-
-def _finished(receiver: Connection) -> bool:
-    """Wait for a child's done byte; False when it closed its end without it (it died)."""
-    try:
-        return receiver.recv_bytes() == _DONE
-    except EOFError:
-        return False
-    finally:
-        receiver.close()
-
-
-_DONE = b"done"
-
-
-def _claim(taken: Synchronized, total: int, workers: int) -> tuple[int, int]:
-    """Take the next block of origins: about a quarter of what is left per worker, at least one origin.
-
-    Guided self-scheduling: the first blocks are large (few claims), the last ones single origins (the
-    processes end together).
-    """
-    with taken.get_lock():
-        start = int(taken.value)
-        stop = min(total, start + max(1, (total - start) // (4 * workers)))
-        taken.value = stop
-    return start, stop
-
-
-def _search_blocks(out: np.ndarray, taken: Synchronized, graph: sparse.csr_matrix, origins: np.ndarray,
-                   destinations: np.ndarray | None, cutoff: float | None, workers: int) -> None:
-    """Claim blocks of origins until none is left, writing their rows into the shared result."""
-    while True:
-        start, stop = _claim(taken, origins.size, workers)
-        if start >= stop:
-            return
-        out[start:stop] = _dijkstra_block(graph, origins[start:stop], destinations, cutoff)
+    return pooled_rows(graph, _dijkstra_block, origins, destinations, cutoff, workers)
 
 
 BLOCK_BYTES = 256 * 2**20

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 import planner.dispatch.scenario as adaptor
 import web.dispatch
 from geodata.network import RoadNetwork, read_network_csv
+from geodata.rowpool import close_pool
 from planner import clock
 from planner.jobs.runner import JobRunner
 from planner.scenario.files import read_scenario
@@ -80,6 +81,17 @@ def no_job_runner_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield
     for runner in started:
         runner.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def no_matrix_worker_outlives_its_test() -> Iterator[None]:
+    """End the matrix worker processes a test started (geodata.rowpool keeps them between calls).
+
+    They are forked copies of the test process, so a test that looks for its own forked children (the
+    sweep's killed-worker tests) would otherwise find them too.
+    """
+    yield
+    close_pool()
 
 
 @pytest.fixture(autouse=True)

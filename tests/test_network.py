@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata import matrix
+from geodata import matrix, rowpool
 from geodata.errors import GeodataError
 from geodata.matrix import travel_time_matrix, travel_times_to
 from geodata.network import build_network, network_from_graph, read_network_csv, write_network_csv
@@ -128,3 +128,17 @@ def test_a_matrix_worker_that_dies_is_an_error_not_missing_rows(jinan, monkeypat
     monkeypatch.setattr(matrix, "_dijkstra_block", dies_in_the_child)
     with pytest.raises(GeodataError, match="worker process failed"):
         travel_time_matrix(jinan, np.arange(64), workers=2)
+
+
+def test_matrix_workers_are_kept_for_the_next_call_and_rebuilt_for_another_graph(jinan):
+    # The pool forks once per graph: the second call of the same graph reuses its children, a new
+    # graph (a closure's, here the length weights) gets new ones, and both answer like one process.
+    origins = np.arange(0, 3000, 50)
+    first = travel_time_matrix(jinan, origins, workers=2)
+    children = {c.pid for c in rowpool._pool.children}
+    again = travel_time_matrix(jinan, origins[::-1], workers=2)
+    assert {c.pid for c in rowpool._pool.children} == children
+    assert np.array_equal(again, first[::-1]) and np.array_equal(first, travel_time_matrix(jinan, origins))
+    lengths = travel_time_matrix(jinan, origins, weight="length_m", workers=2)
+    assert not {c.pid for c in rowpool._pool.children} & children
+    assert np.array_equal(lengths, travel_time_matrix(jinan, origins, weight="length_m"))
