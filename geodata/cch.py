@@ -7,13 +7,17 @@ one metric (the edge weights of a time band and closure set). Here:
 
 - the topology (the order, its inverse and the arcs) is built once per network topology and saved on
   disk (``topology-<key>/`` under ``cache_dir``, pyroutingkit's own format), so a second process loads
-  it instead of computing the order (loading contracts the saved order again: a second or two on a
-  million nodes). A network with points joined part-way along its edges (:mod:`geodata.points`)
+  it instead of computing the order (loading contracts the saved order again: seconds on a million
+  nodes, against minutes for the order). A network with points joined part-way along its edges (:mod:`geodata.points`)
   reuses its base network's order, its new nodes put first (any order gives exact answers; only speed
   depends on it): its topology is written in the same format from that order and loaded;
 - loaded topologies are kept in memory for the last ``TOPOLOGIES_KEPT`` networks, and a metric is
   customised per distinct set of weights (a band, a closure set) and kept with its topology (the last
-  ``METRICS_KEPT`` of each), so evicting a topology frees its metrics too;
+  ``METRICS_KEPT`` of each), so evicting a topology frees its metrics too. A kept metric is never
+  changed: pyroutingkit's partial update (``update_weights``) was measured 13x slower than a whole new
+  customisation for 1 % of the arcs closed on a million nodes (``bench/data/cch-after.txt``), so a
+  closure set gets a metric of its own; customisation runs on one thread (two were slower on the
+  shared 2-core machine);
 - a matrix is one many-to-many call per block of origins.
 
 Weights are whole milliseconds (``RoadNetwork.travel_time_ms``): every edge's time rounded to the
