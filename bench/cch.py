@@ -1,13 +1,15 @@
-"""Contraction hierarchies (RoutingKit CCH) against the project's csgraph path and networkx, side by side.
+"""Contraction hierarchies (RoutingKit CCH, via pyroutingkit) against the project's csgraph path and networkx.
 
 For the Jinan network and the 1-million-node synthetic graph (:mod:`geodata.synthetic`) it prints, each
 in this process with the ratio to bare ``scipy.sparse.csgraph.dijkstra`` on the same integer-millisecond
 CSR matrix (the exact reference: every CCH answer is checked equal to it):
 
-- the node order (computed, then loaded from the disk cache as a second process would), the
-  hierarchy's contraction and a metric's customisation, each with its peak memory (tracemalloc does
-  not see RoutingKit's C++ heap, so the resident-set growth is printed too);
-- ``O`` origins x ``D`` destinations: CCH one-to-many, csgraph (the project's ``travel_time_matrix``
+- the topology (node order and contraction: built and saved, or loaded as saved by an earlier
+  process), its loading from disk as a second process does it, and a metric's customisation (single
+  threaded as the product runs it, and on 2 threads, printed apart), each with its peak memory:
+  tracemalloc's (numpy's buffers) and the peak resident set above the step's start (``VmHWM`` reset
+  before the step: it sees RoutingKit's C++ heap, which tracemalloc does not);
+- ``O`` origins x ``D`` destinations: CCH many-to-many, csgraph (the project's ``travel_time_matrix``
   with ``engine="csgraph"``) and networkx single-source Dijkstra (Jinan only);
 - ``O`` origins to every node (one-to-all: where csgraph is expected to win);
 - a closure of 1 % of the edges followed by ``O`` x ``D``: rebuilding the CSR and running csgraph,
@@ -21,8 +23,10 @@ the code of this tree, each in its own fresh process, the two alternated ``--pai
 shared machine's load falls on both: the ratio printed is of the two sides' best times.
 
 Run: ``.venv/bin/python bench/cch.py [--part jinan|large|scenario|all] [--nodes 1000000] [--origins 200]
-[--destinations 2000]``; the order cache goes to a temporary folder unless ``--cache DIR`` (give the same
-folder twice: the second process loads the order the first one computed).
+[--destinations 2000]``; the topology cache goes to a temporary folder unless ``--cache DIR`` (give the same
+folder twice: the second process loads the topology the first one built and saved). Every query is single
+threaded, like csgraph's; only the 2-thread customisation row uses a second core. The load average is
+printed with each table.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,6 +47,7 @@ from unittest import mock
 
 import networkx as nx
 import numpy as np
+import pyroutingkit
 from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -86,27 +91,50 @@ print(json.dumps({"seconds": min(times), "counted": result.summary["counted"], "
 """A fresh process timing the sweep of a tree (argv: tree, incidents, runs), model included, after warming."""
 
 
-def rss_mb() -> float:
-    """Resident set size now, MB (Linux /proc)."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident set size now (``VmHWM``: its peak since the last reset), MB (Linux /proc)."""
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
 
+PEAKS_BEFORE_RESET: list[float] = []
+"""``VmHWM`` before each reset: the process's peak is the largest of these and the current one."""
+
+
+def reset_peak_rss() -> None:
+    """Reset ``VmHWM`` to the current resident set (Linux: ``5`` to ``/proc/self/clear_refs``), keeping the old peak."""
+    PEAKS_BEFORE_RESET.append(rss_mb("VmHWM"))
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+        handle.write("5")
+
+
+def process_peak_mb() -> float:
+    """Peak resident set of this process so far, MB, across the resets."""
+    return max([rss_mb("VmHWM"), *PEAKS_BEFORE_RESET])
+
+
+def load() -> str:
+    """Return the 1-minute load average as text, for the tables (the machine may be shared)."""
+    return f"load average {os.getloadavg()[0]:.2f}"
+
+
 def measured(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, float, float, Any]:
-    """Best seconds of ``repeat`` plain runs, then tracemalloc peak MB and RSS growth MB of one more run.
+    """Best seconds of ``repeat`` plain runs, then tracemalloc peak MB and peak RSS above the start MB of one more.
 
     Timing runs without tracemalloc (it slows every Python allocation); the memory run is separate.
     """
     seconds, result = best_of(fn, repeat)
+    result = None
     tracemalloc.start()
+    reset_peak_rss()
     before = rss_mb()
-    fn()
+    result = fn()
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return seconds, peak, rss_mb() - before, result
+    return seconds, peak, rss_mb("VmHWM") - before, result
 
 
 def reference(network: RoadNetwork, origins: np.ndarray, destinations: np.ndarray | None) -> np.ndarray:
@@ -123,16 +151,19 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
     print(f"\n{name}: {network.n_nodes} nodes, {network.n_edges} edges; {args.origins} x {args.destinations}")
     network.csr("travel_time_ms")
 
-    earlier = (cache / f"order-{network.base_topology}.npy").is_file()  # written by an earlier process
+    earlier = cch.topology_folder(network, cache).is_dir()  # saved by an earlier process
     start = time.perf_counter()
-    cch.node_order(network, cache_dir=cache)  # computed once and written to the cache, unless already there
+    cch.node_order(network, cache_dir=cache)  # built once and saved with its topology, unless already there
     order_s = time.perf_counter() - start
-    load_s, _, _, _ = measured(lambda: cch.node_order(network, cache_dir=cache), 3)
     build_s, build_mb, build_rss, _ = measured(lambda: cch.hierarchy(network, cache_dir=cache, fresh=True))
     custom_s, custom_mb, custom_rss, _ = measured(lambda: cch.metric(network, cache_dir=cache, fresh=True))
+    weights = cch.weights_ms(network)
+    two_s, _, two_rss, _ = measured(
+        lambda: pyroutingkit.CCHMetric(cch.hierarchy(network, cache_dir=cache)).customize(weights, 2))
     if args.paired:
-        print(f"node order {'loaded (cached by an earlier process)' if earlier else 'computed'}: {order_s:.4g} s; "
-              f"hierarchy {build_s:.4g} s, metric {custom_s:.4g} s")
+        print(f"topology {'saved by an earlier process' if earlier else 'built and saved'}: {order_s:.4g} s; "
+              f"loaded from disk {build_s:.4g} s (peak RSS +{build_rss:.0f} MB), metric {custom_s:.4g} s "
+              f"(+{custom_rss:.0f} MB; on 2 threads {two_s:.4g} s); {load()}")
         paired_part(network, origins, destinations, rng, args, cache)
         return
 
@@ -141,16 +172,17 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
         lambda: travel_time_matrix(network, origins, destinations, engine="csgraph"), args.repeat)
     cch_s, cch_mb, cch_rss, fast = measured(lambda: cch.cch_matrix(network, origins, destinations, cache_dir=cache),
                                             args.repeat)
+    load_at_queries = load()
     assert np.array_equal(fast, bare) and np.array_equal(ours, bare), "CCH and csgraph disagree"
     rows = [
-        ["node order (loaded: cached by an earlier process)" if earlier else "node order (computed, cached on disk)",
+        ["topology (loaded: saved by an earlier process)" if earlier else "topology (order + contraction, saved)",
          order_s, "", "", ""],
-        ["node order (loaded from the cache)", load_s, "", "", ""],
-        ["hierarchy (contraction of the order)", build_s, "", build_mb, build_rss],
-        ["metric (customisation to the weights)", custom_s, "", custom_mb, custom_rss],
+        ["topology loaded from disk (as a second process)", build_s, "", build_mb, build_rss],
+        ["metric (customisation to the weights, 1 thread)", custom_s, "", custom_mb, custom_rss],
+        ["metric on 2 threads (printed apart; not used)", two_s, "", "", two_rss],
         [f"{args.origins} x {args.destinations}: bare csgraph (ms CSR)", bare_s, 1.0, bare_mb, bare_rss],
         [f"{args.origins} x {args.destinations}: project csgraph", ours_s, bare_s / ours_s, ours_mb, ours_rss],
-        [f"{args.origins} x {args.destinations}: CCH one-to-many", cch_s, bare_s / cch_s, cch_mb, cch_rss],
+        [f"{args.origins} x {args.destinations}: CCH many-to-many", cch_s, bare_s / cch_s, cch_mb, cch_rss],
     ]
     if with_networkx:
         graph = network.graph
@@ -164,12 +196,12 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
         print(f"largest difference CCH - networkx (float seconds) on a sample: {worst:.2e} s")
 
     few = origins[: args.all_origins]
-    all_bare_s, all_bare_mb, _, all_bare = measured(lambda: reference(network, few, None), args.repeat)
+    all_bare_s, all_bare_mb, all_bare_rss, all_bare = measured(lambda: reference(network, few, None), args.repeat)
     all_cch_s, all_cch_mb, all_cch_rss, all_cch = measured(
         lambda: cch.cch_matrix(network, few, np.arange(network.n_nodes), cache_dir=cache), args.repeat)
     assert np.array_equal(all_cch, all_bare)
-    rows += [[f"{few.size} x all nodes: bare csgraph", all_bare_s, 1.0, all_bare_mb, ""],
-             [f"{few.size} x all nodes: CCH one-to-many", all_cch_s, all_bare_s / all_cch_s, all_cch_mb, all_cch_rss]]
+    rows += [[f"{few.size} x all nodes: bare csgraph", all_bare_s, 1.0, all_bare_mb, all_bare_rss],
+             [f"{few.size} x all nodes: CCH many-to-many", all_cch_s, all_bare_s / all_cch_s, all_cch_mb, all_cch_rss]]
 
     closed = rng.choice(network.n_edges, max(1, network.n_edges // 100), replace=False)
     factor = np.ones(network.n_edges)
@@ -184,13 +216,15 @@ def run(name: str, network: RoadNetwork, args: argparse.Namespace, cache: Path, 
         cch.metric(shut, cache_dir=cache, fresh=True)  # a new closure set: customise anew every run
         return cch.cch_matrix(shut, origins, destinations, cache_dir=cache)
 
-    csr_s, csr_mb, _, after_csr = measured(csr_path, args.repeat)
-    recustom_s, recustom_mb, _, after_cch = measured(cch_path, args.repeat)
+    csr_s, csr_mb, csr_rss, after_csr = measured(csr_path, args.repeat)
+    recustom_s, recustom_mb, recustom_rss, after_cch = measured(cch_path, args.repeat)
     assert np.array_equal(after_csr, after_cch)
-    rows += [["1 % closed, then O x D: CSR rebuild + csgraph", csr_s, 1.0, csr_mb, ""],
-             ["1 % closed, then O x D: new CCH metric + query", recustom_s, csr_s / recustom_s, recustom_mb, ""]]
-    table(["step", "seconds", "speed-up vs bare csgraph", "peak MB (tracemalloc)", "RSS growth MB"], rows)
-    print(f"process peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    rows += [["1 % closed, then O x D: CSR rebuild + csgraph", csr_s, 1.0, csr_mb, csr_rss],
+             ["1 % closed, then O x D: new CCH metric + query", recustom_s, csr_s / recustom_s, recustom_mb,
+              recustom_rss]]
+    print(f"{load_at_queries} after the O x D queries, {load()} at the end")
+    table(["step", "seconds", "speed-up vs bare csgraph", "peak MB (tracemalloc)", "peak RSS above start MB"], rows)
+    print(f"process peak RSS so far: {process_peak_mb():.0f} MB")
 
 
 def alternate(first: Callable[[np.ndarray], np.ndarray], second: Callable[[np.ndarray], np.ndarray],
@@ -234,14 +268,19 @@ def paired_part(network: RoadNetwork, origins: np.ndarray, destinations: np.ndar
         lambda b: cch.cch_matrix(shut_cch, b, destinations, cache_dir=cache), origins, args.blocks)
     assert np.array_equal(after_fast, after_bare), "CCH and csgraph disagree under the closure"
     closure_csr, closure_cch = rebuild_s + after_bare_s, customise_s + after_cch_s
-    print(f"paired: {args.blocks} blocks of origins, each by bare csgraph then by CCH; answers equal")
+    block = origins[: max(1, origins.size // args.blocks)]
+    _, _, bare_rss, _ = measured(lambda: reference(network, block, destinations))
+    _, _, cch_rss, _ = measured(lambda: cch.cch_matrix(network, block, destinations, cache_dir=cache))
+    print(f"paired: {args.blocks} blocks of origins, each by bare csgraph then by CCH; answers equal; {load()}")
     table(["step", "bare csgraph s", "CCH s", "speed-up"], [
         [f"{origins.size} x {destinations.size}", bare_s, cch_s, bare_s / cch_s],
         ["1 % closed: CSR rebuild | new CCH metric", rebuild_s, customise_s, ""],
         [f"1 % closed, then {origins.size} x {destinations.size} (rebuild included)", closure_csr, closure_cch,
          closure_csr / closure_cch],
     ])
-    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak RSS above the start of one block of {block.size} origins: bare csgraph {bare_rss:.0f} MB, "
+          f"CCH {cch_rss:.0f} MB (its topology and metric are held apart: see above)")
+    print(f"process peak RSS: {process_peak_mb():.0f} MB; {load()}")
 
 
 def scenario_part(args: argparse.Namespace) -> None:

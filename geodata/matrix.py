@@ -8,8 +8,8 @@ whole milliseconds by both, then returned in seconds):
   processes (scipy's Dijkstra holds the GIL), forked once and kept between calls
   (:mod:`geodata.rowpool`). It wins for one origin to every node (service areas, reversed searches
   per site) and for a handful of origins.
-- ``cch``: RoutingKit's customizable contraction hierarchy (:mod:`geodata.cch`), one-to-many per
-  origin. It wins for many origins to a subset of nodes (bases x sites, teams x incidents).
+- ``cch``: RoutingKit's customizable contraction hierarchy (:mod:`geodata.cch`), many-to-many per
+  block of origins. It wins for many origins to a subset of nodes (bases x sites, teams x incidents).
 
 :func:`choose_engine` picks one per query (``engine="auto"``); ``bench/cch.py`` measures both.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import networkx as nx
@@ -19,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from geodata import cch
 from geodata.closures import Closure, closure_factors
+from geodata.errors import GeodataError
 from geodata.matrix import choose_engine, travel_time_matrix
 from geodata.network import build_network
 from geodata.synthetic import synthetic_road_tables
@@ -119,21 +121,91 @@ def test_weights_are_clipped_below_routingkit_infinity() -> None:
     assert cch.weights_ms(network.adjusted(factor))[0] == cch.INFINITY_MS
 
 
-def test_the_node_order_is_cached_on_disk_and_loaded_by_another_process(jinan, tmp_path) -> None:
+SECOND_PROCESS = """
+import sys
+from pathlib import Path
+import numpy as np
+import pyroutingkit
+
+class NotBuilt(pyroutingkit.CCHTopology):
+    def build(self, *args):
+        raise SystemExit("the topology was built again instead of loaded")
+
+pyroutingkit.CCHTopology = NotBuilt
+from geodata import cch
+from geodata.network import read_network_csv
+root, cache, out, origins, destinations = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+network = read_network_csv(root / "geodata/data/jinan/nodes.csv", root / "geodata/data/jinan/edges.csv")
+np.save(out, cch.cch_matrix(network, np.load(origins), np.load(destinations), cache_dir=cache))
+"""
+"""A second process: builds of the topology fail, so its matrix comes from the saved topology, loaded."""
+
+
+def test_the_topology_is_saved_on_disk_and_loaded_by_another_process(jinan, tmp_path) -> None:
     order = cch.node_order(jinan, cache_dir=tmp_path)
-    (path,) = tmp_path.glob("order-*.npy")
-    stamp = path.stat().st_mtime_ns
-    script = ("import sys, numpy as np; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
-              "from geodata import cch; from geodata.network import read_network_csv; "
-              "n = read_network_csv(Path(sys.argv[1]) / 'geodata/data/jinan/nodes.csv', "
-              "Path(sys.argv[1]) / 'geodata/data/jinan/edges.csv'); "
-              "np.save(sys.argv[3], cch.node_order(n, cache_dir=Path(sys.argv[2])))")
+    (folder,) = tmp_path.glob("topology-*")
+    assert sorted(path.name for path in folder.iterdir()) == sorted(cch.TOPOLOGY_FILES)
+    stamps = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
+    assert sorted(order.tolist()) == list(range(jinan.n_nodes))
+    origins, destinations = random_pairs(jinan, 6, n_origins=20, n_destinations=100)
+    np.save(tmp_path / "origins.npy", origins)
+    np.save(tmp_path / "destinations.npy", destinations)
     out = tmp_path / "second.npy"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    subprocess.run([sys.executable, "-c", script, str(ROOT), str(tmp_path), str(out)], check=True, env=env,
-                   timeout=300)
-    assert path.stat().st_mtime_ns == stamp  # loaded, not computed and written again
-    assert np.array_equal(np.load(out), order)
+    subprocess.run([sys.executable, "-c", SECOND_PROCESS, str(ROOT), str(tmp_path), str(out),
+                    str(tmp_path / "origins.npy"), str(tmp_path / "destinations.npy")],
+                   check=True, env=env, timeout=300)
+    assert {path.name: path.stat().st_mtime_ns for path in folder.iterdir()} == stamps  # read, not written again
+    assert np.array_equal(np.load(out), csgraph_seconds(jinan, origins, destinations))
+
+
+def test_a_written_topology_is_what_pyroutingkit_saves(jinan, cache) -> None:
+    """The joined networks' topologies are written in pyroutingkit's save format: held to what it saves itself."""
+    saved = cch.topology_folder(jinan, cache)
+    cch.node_order(jinan, cache_dir=cache)
+    written = cache / "written"
+    written.mkdir()
+    cch.write_topology(written, jinan, cch.node_order(jinan, cache_dir=cache))
+    for name in cch.TOPOLOGY_FILES:
+        assert (written / name).read_bytes() == (saved / name).read_bytes(), name
+
+
+def test_a_stale_topology_on_disk_is_named_not_used(tmp_path) -> None:
+    nodes, edges = synthetic_road_tables(400, seed=21)
+    network = build_network("small", nodes, edges)
+    cch.node_order(network, cache_dir=tmp_path)
+    folder = cch.topology_folder(network, tmp_path)
+    (folder / "tail").write_bytes((folder / "head").read_bytes())
+    with pytest.raises(GeodataError, match="is not of network"):
+        cch.hierarchy(network, cache_dir=tmp_path, fresh=True)
+
+
+def test_node_positions_outside_the_network_are_refused_not_queried(jinan, cache) -> None:
+    """pyroutingkit reads past its arrays for such ids (garbage, or a segmentation fault for -1)."""
+    for origins, destinations in (([-1], [0]), ([0], [jinan.n_nodes]), ([jinan.n_nodes + 5], [1, 2])):
+        with pytest.raises(GeodataError, match="node positions"):
+            cch.cch_matrix(jinan, np.array(origins), np.array(destinations), cache_dir=cache)
+
+
+def test_threads_querying_one_metric_at_once_get_right_answers(jinan, cache) -> None:
+    """Without the metric's lock, pyroutingkit's queries from two threads at once crash the process."""
+    origins, destinations = random_pairs(jinan, 7, n_origins=24, n_destinations=400)
+    expected = csgraph_seconds(jinan, origins, destinations)
+    cch.metric(jinan, cache_dir=cache)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: cch.cch_matrix(jinan, origins, destinations, cache_dir=cache), range(16)))
+    assert all(np.array_equal(answer, expected) for answer in answers)
+
+
+def test_a_distance_of_routingkit_infinity_or_more_reads_as_unreachable(tmp_path) -> None:
+    """Two legs of 2**30 ms sum to 2**31 ms (24.8 days), past RoutingKit's infinity: documented as unreachable."""
+    nodes = pd.DataFrame({"node_id": [0, 1, 2], "lon": [117.0, 117.1, 117.2], "lat": [36.6, 36.6, 36.6]})
+    edges = pd.DataFrame({"u": [0, 1, 1, 2], "v": [1, 2, 0, 1], "length_m": [2.0**30 / 1000] * 4})
+    network = build_network("long", nodes, edges, speeds_kph={"": 3.6})
+    assert cch.weights_ms(network).tolist() == [2**30] * 4
+    assert csgraph_seconds(network, [0], [2]).tolist() == [[2.0**31 / 1000]]
+    assert cch.cch_matrix(network, np.array([0]), np.array([1, 2]), cache_dir=tmp_path).tolist() == [
+        [2.0**30 / 1000, np.inf]]
 
 
 def test_auto_engine_uses_cch_for_many_to_many_and_csgraph_for_one_to_all(jinan) -> None:
@@ -146,7 +218,7 @@ def test_auto_engine_uses_cch_for_many_to_many_and_csgraph_for_one_to_all(jinan)
 
 
 def test_hierarchies_and_their_metrics_are_kept_within_the_bound(cache) -> None:
-    """A topology beyond the last TOPOLOGIES_KEPT is contracted anew, and its metrics went with it."""
+    """A topology beyond the last TOPOLOGIES_KEPT is loaded anew, and its metrics went with it."""
     networks = []
     for seed in range(cch.TOPOLOGIES_KEPT + 1):
         nodes, edges = synthetic_road_tables(400, seed=11 + seed)
@@ -160,7 +232,7 @@ def test_hierarchies_and_their_metrics_are_kept_within_the_bound(cache) -> None:
     assert cch.hierarchy(slower, cache_dir=cache) is first_hierarchy
     for network in networks[1:]:
         cch.metric(network, cache_dir=cache)
-    assert cch.hierarchy(networks[0], cache_dir=cache) is not first_hierarchy  # evicted, contracted anew
+    assert cch.hierarchy(networks[0], cache_dir=cache) is not first_hierarchy  # evicted, loaded anew
     assert cch.metric(networks[0], cache_dir=cache) is not first_metric  # its metrics went with it
     origins, destinations = np.arange(20), np.arange(20, 60)
     assert np.array_equal(cch.cch_matrix(networks[0], origins, destinations, cache_dir=cache),
