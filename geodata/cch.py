@@ -140,6 +140,14 @@ def node_order(network: RoadNetwork, *, cache_dir: Path | None = None) -> np.nda
     return np.concatenate([extra, order]) if extra.size else order
 
 
+def node_rank(network: RoadNetwork, *, cache_dir: Path | None = None) -> np.ndarray:
+    """Return each node's place in the CCH order (the inverse of :func:`node_order`)."""
+    order = node_order(network, cache_dir=cache_dir)
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank
+
+
 def write_topology(folder: Path, network: RoadNetwork, order: np.ndarray) -> None:
     """Write the network's topology with the given node order in pyroutingkit's format (what ``save`` writes)."""
     rank = np.empty(order.size, dtype="<u4")
@@ -179,13 +187,25 @@ class Metric:
     """
 
     customised: pyroutingkit.CCHMetric
+    rank: np.ndarray
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def distances_ms(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
-        """Whole milliseconds from each source to each target (uint32, ``INFINITY_MS`` = unreachable)."""
+        """Whole milliseconds from each source to each target (uint32, ``INFINITY_MS`` = unreachable).
+
+        Sources and targets are queried in the order of their rank in the hierarchy (nodes near each
+        other in the order share the upper part of their searches, which then stays in the cache) and
+        put back in the caller's order: 1.35-1.46x faster on Jinan (200 x 2,000, four samples); on the
+        1M-node synthetic graph 7 % on one sample (40 x 2,000) and within the noise on another (100 x 2,000).
+        """
+        by_source = np.argsort(self.rank[sources], kind="stable")
+        by_target = np.argsort(self.rank[targets], kind="stable")
         with self.lock:
-            return np.asarray(self.customised.distances_many_to_many(sources.astype(np.uint32),
-                                                                      targets.astype(np.uint32)))
+            ranked = np.asarray(self.customised.distances_many_to_many(sources[by_source].astype(np.uint32),
+                                                                        targets[by_target].astype(np.uint32)))
+        out = np.empty_like(ranked)
+        out[by_source[:, None], by_target[None, :]] = ranked
+        return out
 
 
 TOPOLOGIES_KEPT = 2
@@ -199,6 +219,7 @@ class _Kept:
     """A topology and its metrics by weights hash, most recently used last."""
 
     topology: pyroutingkit.CCHTopology
+    rank: np.ndarray
     metrics: OrderedDict[str, Metric] = field(default_factory=OrderedDict)
 
 
@@ -225,9 +246,9 @@ def hierarchy(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: boo
         if key in _kept and not fresh:
             _kept.move_to_end(key)
             return _kept[key].topology
-    topology = _loaded(network, cache_dir)
+    kept = _Kept(_loaded(network, cache_dir), node_rank(network, cache_dir=cache_dir))
     with _lock:
-        return _keep(_kept, key, _Kept(topology), TOPOLOGIES_KEPT).topology
+        return _keep(_kept, key, kept, TOPOLOGIES_KEPT).topology
 
 
 def metric(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: bool = False) -> Metric:
@@ -242,10 +263,11 @@ def metric(network: RoadNetwork, *, cache_dir: Path | None = None, fresh: bool =
             return kept.metrics[key]
     customised = pyroutingkit.CCHMetric(hierarchy(network, cache_dir=cache_dir))
     customised.customize(weights)
-    made = Metric(customised)
     with _lock:
         kept = _kept.get(topology)
-        if kept is not None:
+    made = Metric(customised, kept.rank if kept is not None else node_rank(network, cache_dir=cache_dir))
+    if kept is not None:
+        with _lock:
             _keep(kept.metrics, key, made, METRICS_KEPT)
     return made
 
