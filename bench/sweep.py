@@ -7,16 +7,23 @@ single-threaded worker processes (once with the cluster's start included, once o
 cluster), with the speed-up over serial and the load average, and checks that every backend gives the
 same records. The team x site matrix is built once (its seconds are printed) and shared by every run,
 as the sweep shares it with its workers.
+
+The local pool forks from this process when it runs no other thread, else it starts from a fork server
+(a web server's threads, or the threads a Dask client leaves behind): both are printed, the fork rows
+for every mode before any Dask row, since a Dask run would turn every later pool into a fork server's.
 Run: ``.venv/bin/python bench/sweep.py [--incidents 10000] [--modes dispatch simulate] [--repeat 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +50,19 @@ def same(a: SweepResult, b: SweepResult) -> bool:
     )
 
 
+@contextlib.contextmanager
+def _another_thread() -> Iterator[None]:
+    """Keep an idle thread alive meanwhile, as a web server's are: the sweep's pool then starts from a fork server."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the sweeps and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -64,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         f"team x site matrix built once in {model_s:.2f} s; {args.incidents} incidents, seed {args.seed}"
     )
     rows: list[list[Any]] = []
+    serials: dict[str, SweepResult] = {}
     for mode in args.modes:
         options: dict[str, Any] = {"seed": args.seed, "mode": mode, "model": model}
         # Serial and local-process sweeps alternate, best of --repeat each (the pool's start included in
@@ -78,13 +99,21 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(
             [
                 mode,
-                "local processes",
+                "local processes, forked",
                 args.workers,
                 pooled.wall_s,
                 serial.wall_s / pooled.wall_s,
                 all(same(serial, r) for r in runs[args.workers]),
             ]
         )
+        serials[mode] = serial
+        with _another_thread():
+            served = sweep(scenario, args.incidents, workers=args.workers, **options)
+        rows.append([mode, "local processes, fork server", args.workers, served.wall_s,
+                     serial.wall_s / served.wall_s, same(serial, served)])
+    for mode in args.modes:
+        options = {"seed": args.seed, "mode": mode, "model": model}
+        serial = serials[mode]
         cold = sweep(scenario, args.incidents, workers=args.workers, scheduler="local", **options)
         rows.append(
             [
