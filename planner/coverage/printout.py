@@ -15,13 +15,12 @@ import math
 from typing import Any
 
 import shapely
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import Paragraph, Spacer
 
 from planner.coverage.verdict import CoverageReport
 from planner.mapfigure import MapFigure, MapLayer, clip_to
 from planner.model.codes import label
-from planner.pdf import MARGIN, PageHeader, build_pdf, cjk_font, escape, pdf_styles, section_story
+from planner.pdf import PageHeader, build_pdf, cjk_font, escape, pdf_styles, section_story
 from planner.report import Section, report_html
 from planner.scenario.geojson import FeatureCollection, roads
 from planner.scenario.model import Scenario
@@ -123,14 +122,3 @@ def coverage_html(report: CoverageReport, scenario: Scenario, *, agency: str = "
     return report_html(TITLE, _header(scenario, agency).line(), coverage_sections(report, scenario),
                        intro=_intro(report, scenario))
 
-
-def map_pdf(figure: MapFigure, *, title: str, agency: str = "", scenario: str = "", note: str = "") -> bytes:
-    """Return a map figure alone on a landscape A4 page (title, header, page number), for printing or filing."""
-    styles = pdf_styles()
-    page = landscape(A4)
-    framed = MapFigure(figure.layers, title=figure.title, width=page[0] - 2 * MARGIN, height=page[1] - 2 * MARGIN - 60,
-                       attribution=figure.attribution, font=cjk_font(), focus=figure.focus)
-    story: list[Any] = [Paragraph(escape(title), styles["Heading2"]), framed.drawing()]
-    if note:
-        story.append(Paragraph(escape(note), styles["BodyText"]))
-    return build_pdf(story, PageHeader(title, agency=agency, scenario=scenario), pagesize=page)

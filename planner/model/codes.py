@@ -388,6 +388,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "dispute": ("提出异议", "dispute"),
         "settle": ("结算", "settle"),
     },
+    "map_layer": {  # a layer of the Map page and of its printout (planner.scenario.mapview)
+        "roads": ("路网", "road network"),
+        "jurisdictions": ("辖区", "jurisdictions"),
+        "sites": ("危险源", "hazard sites"),
+        "bases": ("救援基地", "bases"),
+    },
     "severity": {  # a drill finding's and improvement action's severity (planner.drills.evaluation.Severity)
         "major": ("严重", "major"),
         "minor": ("一般", "minor"),
