@@ -22,7 +22,7 @@ from planner.dispatch.printout import TITLE as DISPATCH_TITLE
 from planner.drills.calendar_export import to_pdf
 from planner.drills.evaluation import evaluate_drill, parse_observed
 from planner.drills.records import parse_programme
-from planner.drills.reports import aar_pdf, report_pdf
+from planner.drills.reports import aar_pdf, drill_figure, evaluation_html, report_pdf, summary_html
 from planner.mapfigure import METRES_PER_DEGREE
 from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
 from planner.requests.claims import claims_pdf
@@ -305,3 +305,30 @@ def test_map_view_credits_global_energy_monitor_where_coal_mines_show() -> None:
     assert shown.layers[0].label.startswith("hazard sites: ")  # the legend in the asked language
     hidden = map_view(scenario, ["bases"], around, title="", language="en", width=300, height=200)
     assert hidden.attribution == "© OpenStreetMap contributors"
+
+
+def test_drill_figure_shows_the_site_the_teams_bases_and_the_jurisdiction(cjk_available: None) -> None:
+    """The drill's map: the incident at its site, the bases of the teams that took part, the site's jurisdiction."""
+    scenario = read_scenario(MINI)
+    assert drill_figure(scenario, {"key": "2026-D1", "teams": ["T1"]}) is None  # no site: no map
+    figure = drill_figure(scenario, {"key": "2026-D1", "site": "S1", "teams": ["T1", "T3"]})
+    assert figure is not None
+    layers = {layer.label.split(" ")[0]: layer for layer in figure.layers}
+    (incident,) = layers["演练地点"].shapes
+    assert (incident.x, incident.y) == (117.11, 36.69)  # S1, the refinery
+    assert sorted((p.x, p.y) for p in layers["参演队伍基地"].shapes) == [(117.05, 36.66), (117.12, 36.68)]  # B1, B3
+    (region,) = layers["辖区"].shapes
+    assert region.covers(incident) and "历下" in layers["辖区"].label
+    events = parse_observed(TIMELINE.replace(",sq1", ",T2"))  # the turn-out observed names who took part
+    evaluation = evaluate_drill("D1", load_library()["mine-flooding"], events, {"T2": {"mine_rescue_squad": 1}},
+                                turnout_min={"T2": 1.0})
+    observed = drill_figure(scenario, {"key": "2026-D1", "site": "S1", "teams": ["T1"]}, evaluation)
+    assert observed is not None
+    bases = next(layer for layer in observed.layers if layer.label.startswith("参演队伍基地"))
+    assert [(p.x, p.y) for p in bases.shapes] == [(116.99, 36.70)]  # B2, T2's base
+    pdf = report_pdf(evaluation, [], scenario="测试小区域", figure=observed)
+    text = check_print_layout(pdf, "演练评估报告 / Drill evaluation report D1", "测试小区域").pages[0].extract_text()
+    assert "演练地点 Where" in text and "炼油厂" in text and "© OpenStreetMap contributors" in text
+    html = evaluation_html(evaluation, observed) + summary_html(evaluation, [], observed)
+    assert html.count('<figure id="drill-map"') == 2 and html.count("<svg") == 2 and "参演队伍基地" in html
+    assert "<svg" not in evaluation_html(evaluation)

@@ -12,17 +12,22 @@ data is shown: the roads are OpenStreetMap's, and coal mines (the ``coal_mine`` 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from planner.errors import InputError
 from planner.mapfigure import OSM_ATTRIBUTION, MapFigure, MapLayer, clip_to
 from planner.model.codes import RiskGrade, SiteKind, Tier, label
+from planner.model.records import HazardSite
 from planner.scenario.geojson import roads
 from planner.scenario.model import Scenario
 from planner.scenario.network import network_for
 
+MAIN_ROADS = frozenset({"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
+                        "secondary_link"})
+"""Road classes a report's map draws (the others would hide the sites at a report's scale)."""
 MAP_LAYERS = ("roads", "jurisdictions", "sites", "bases")
 """The layers of the Map page that print, drawn in this order (the page's own order, bottom to top)."""
 RISK_COLOURS = {RiskGrade.RED: "#d7191c", RiskGrade.ORANGE: "#fd8d3c", RiskGrade.YELLOW: "#f2c500",
@@ -33,6 +38,19 @@ TIER_COLOURS = {Tier.NATIONAL: "#6a1b9a", Tier.REGIONAL: "#1565c0", Tier.LOCAL: 
 """A base's colour by tier: the page's (``Planner.TIER`` in web/static/js/common.js)."""
 GEM_ATTRIBUTION = "Global Energy Monitor, CC BY 4.0"
 """Credit owed wherever coal mines (from GEM's Global Coal Mine Tracker) are shown."""
+
+
+def main_roads(scenario: Scenario, focus: Sequence[BaseGeometry]) -> list[BaseGeometry]:
+    """Return the scenario's main roads (:data:`MAIN_ROADS`) as one geometry cut to around ``focus`` (none: nothing)."""
+    lines = [shapely.geometry.shape(f["geometry"]) for f in roads(network_for(scenario))["features"]
+             if f["properties"]["highway"] in MAIN_ROADS]
+    return clip_to([shapely.line_merge(shapely.union_all(lines))] if lines else [], focus)
+
+
+def credits(sites: Iterable[HazardSite]) -> str:
+    """Return a map's attribution: OpenStreetMap (roads), and Global Energy Monitor where ``sites`` hold a coal mine."""
+    coal = any(site.kind is SiteKind.COAL_MINE for site in sites)
+    return "; ".join([OSM_ATTRIBUTION, *([GEM_ATTRIBUTION] if coal else [])])
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -79,10 +97,9 @@ def map_view(scenario: Scenario, layers: Collection[str], bbox: tuple[float, flo
         lines = [shapely.geometry.shape(f["geometry"]) for f in roads(network_for(scenario))["features"]]
         drawn.append(MapLayer(label("map_layer", "roads", language), clip_to(lines, [box], margin=0.05),
                               stroke="#9e9e9e", width=0.4))
-    coal = False
+    shown: list[HazardSite] = []
     if "sites" in layers:
         shown = [s for s in scenario.sites if box.covers(shapely.Point(s.lon, s.lat))]
-        coal = any(s.kind is SiteKind.COAL_MINE for s in shown)
         for grade, colour in RISK_COLOURS.items():
             points = [shapely.Point(s.lon, s.lat) for s in shown if s.risk_grade is grade]
             if points:
@@ -100,7 +117,6 @@ def map_view(scenario: Scenario, layers: Collection[str], bbox: tuple[float, flo
             if points:
                 name = f"{label('map_layer', 'bases', language)}: {label('tier', tier, language)}"
                 drawn.append(MapLayer(name, points, stroke="#222222", fill=colour, radius=3.0))
-    credits = [OSM_ATTRIBUTION, *([GEM_ATTRIBUTION] if coal else [])]
-    return MapFigure(drawn, title=title, width=width, height=height, attribution="; ".join(credits), font=font,
+    return MapFigure(drawn, title=title, width=width, height=height, attribution=credits(shown), font=font,
                      focus=[box])
 
