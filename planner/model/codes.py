@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Literal, get_args
 
+from planner.errors import CODED
+
 RECORD_KINDS: tuple[str, ...] = (
     "jurisdictions", "bases", "teams", "equipment", "sites", "standards", "people", "shifts", "depots", "stocks",
 )
@@ -419,3 +421,18 @@ def label(field: str, value: object, language: str | None = None) -> str:
     if language is None:
         return f"{zh_en[0]} / {zh_en[1]}"
     return zh_en[1] if language.startswith("en") else zh_en[0]
+
+
+def coded(field: str, value: object) -> str:
+    """Mark a coded value in a message, to be shown by its display name: ``⟦unit_status:on_scene|on scene⟧``.
+
+    The one way a message names a status, a kind or a role: ``str()`` of the error shows the English
+    display name, :func:`shown` the one of the reader's language (the API's, the page's, the terminal's).
+    """
+    key = value.value if isinstance(value, Enum) else str(value)
+    return f"⟦{field}:{key}|{label(field, key, 'en')}⟧"
+
+
+def shown(text: str, language: str) -> str:
+    """Return a message with its coded values (:func:`coded`) shown by their display names in ``language``."""
+    return CODED.sub(lambda m: label(m.group(1), m.group(2), language), text)
