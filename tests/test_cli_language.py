@@ -115,6 +115,10 @@ def test_results_and_errors_in_chinese(cli_env: Any, capsys: pytest.CaptureFixtu
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert main(["users", "set-role", "nobody", "viewer"]) == 2
     assert capsys.readouterr().err.startswith("错误: user 'nobody' does not exist")  # names kept as they are
+    mini = str(ROOT / "tests" / "fixtures" / "scenarios" / "mini")
+    assert main(["coverage", "--scenario", mini, "--add-bases", "1", "--team-type", "medical", "--tier", "national",
+                 "--every-town-and-site"]) == 2  # no standard counts a medical team: its tier and type by name
+    assert "no standard of this scenario counts a 国家级 医疗救护 team" in capsys.readouterr().err
     assert main(["scenario", "list"]) == 0
     assert any(line.split()[:2] == ["已保存", "标题"] for line in capsys.readouterr().out.splitlines() if line)
     monkeypatch.setenv("LANG", "C.UTF-8")
