@@ -390,6 +390,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "dispute": ("提出异议", "dispute"),
         "settle": ("结算", "settle"),
     },
+    "job_status": {  # a background job's (planner.jobs.runner)
+        "queued": ("排队中", "queued"),
+        "running": ("运行中", "running"),
+        "done": ("已完成", "done"),
+        "failed": ("失败", "failed"),
+    },
     "map_layer": {  # a layer of the Map page and of its printout (planner.scenario.mapview)
         "roads": ("路网", "road network"),
         "jurisdictions": ("辖区", "jurisdictions"),

@@ -34,6 +34,7 @@ from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.reports import aar_html, aar_pdf, drill_figure, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import ForbiddenError, InputError, NotFoundError
+from planner.model.codes import coded
 from planner.requests import service as request_service
 from planner.scenario.jurisdictions import root_of
 from planner.scenario.library import load_library
@@ -121,8 +122,8 @@ def _job_result(job_id: str, kind: str, name: str) -> Any:
     if job["kind"] != kind or job["scenario"] != name:
         raise InputError(f"job {job_id} is not a {kind} job of scenario {name}", field="job")
     if job["status"] != "done":
-        raise InputError(f"job {job_id} is {job['status']}" + (f": {job['error']}" if job.get("error") else ""),
-                         field="job")
+        failure = f": {job['error']}" if job.get("error") else ""
+        raise InputError(f"job {job_id} is {coded('job_status', job['status'])}{failure}", field="job")
     return job["result"]
 
 
