@@ -32,12 +32,18 @@ MAP_LAYERS = ("roads", "jurisdictions", "sites", "bases")
 """The layers of the Map page that print, drawn in this order (the page's own order, bottom to top)."""
 RISK_COLOURS = {RiskGrade.RED: "#d7191c", RiskGrade.ORANGE: "#fd8d3c", RiskGrade.YELLOW: "#f2c500",
                 RiskGrade.BLUE: "#2c7bb6"}
-"""A site's colour by risk grade: the page's (``Planner.RISK`` in web/static/js/common.js)."""
+"""A site's colour by risk grade, on the printed map and on the pages (``Planner.RISK``, from :func:`colours`)."""
 TIER_COLOURS = {Tier.NATIONAL: "#6a1b9a", Tier.REGIONAL: "#1565c0", Tier.LOCAL: "#2e7d32",
                 Tier.ENTERPRISE: "#ef6c00", Tier.VOLUNTEER: "#00897b"}
-"""A base's colour by tier: the page's (``Planner.TIER`` in web/static/js/common.js)."""
+"""A base's colour by tier, on the printed map and on the pages (``Planner.TIER``, from :func:`colours`)."""
 GEM_ATTRIBUTION = "Global Energy Monitor, CC BY 4.0"
 """Credit owed wherever coal mines (from GEM's Global Coal Mine Tracker) are shown."""
+
+
+def colours() -> dict[str, list[tuple[str, str]]]:
+    """Return the colours of risk grades and tiers as ordered (code, ``#rrggbb``) pairs, for the page scripts."""
+    return {"risk_grade": [(grade.value, colour) for grade, colour in RISK_COLOURS.items()],
+            "tier": [(tier.value, colour) for tier, colour in TIER_COLOURS.items()]}
 
 
 def main_roads(scenario: Scenario, focus: Sequence[BaseGeometry]) -> list[BaseGeometry]:
