@@ -70,7 +70,7 @@
     const a = state.availability && state.availability[team.id];
     if (!a) return "";
     const caps = Object.keys(a.nominal).filter((c) => c.endsWith("_squad") || (a.capabilities[c] || 0) < a.nominal[c])
-      .map((c) => `${escape(c)} ${a.capabilities[c] || 0}/${a.nominal[c]}`).join(", ");
+      .map((c) => `${escape(Planner.label(state.labels, "capability", c))} ${a.capabilities[c] || 0}/${a.nominal[c]}`).join(", ");
     const flags = a.flags.filter((f) => !["roster", "personnel"].includes(f.rule))
       .map((f) => `<br><span class="hint">[${escape(f.rule)}] ${escape(f.message)}</span>`).join("");
     return `<br><span class="avail ${teamState(team)}">${Planner.t("on duty")} ${a.on_duty === null ? "—" : `${a.on_duty}/${a.people}`}` +
