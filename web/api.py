@@ -18,17 +18,20 @@ from planner.errors import InputError
 from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH
 from planner.model.records import RECORD_TYPES
 from planner.pdf import map_pdf
+from planner.roads.closures import find_set
+from planner.roads.conditions import closure_features
 from planner.scenario import geojson
 from planner.scenario.importing import preview_upload
 from planner.scenario.mapview import map_view, parse_bbox, parse_layers
 from planner.scenario.network import network_for
 from planner.store import accounts
 from planner.store.database import AGREEMENTS
+from planner.store.settings import StoredDocuments
 from web.auth import actor, user_scope
 from web.i18n import language
 from web.openapi import document, operation, request_json
 from web.privacy import sees_personal_data, shown_audit, shown_csv, shown_record
-from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
+from web.scenarios import cached_for_version, cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
     RECORD_BODIES,
@@ -217,9 +220,16 @@ def map_print(name: str, kind: str, query: MapPrintQuery) -> Any:
     title = f"{named} · {gettext('Map')} · {clock.shown(clock.now(), scenario.zone)}"
     listed = {key: None if text is None else {p.strip() for p in text.split(",") if p.strip()}
               for key, text in (("tiers", query.tiers), ("team_types", query.team_types))}
+    closures = None
+    if query.closures:  # drawn as the closure map draws it, from the same cache
+        documents = StoredDocuments(get_store(), name)
+        set_name = find_set(documents, query.closures, field="closures").name
+        closures = cached_for_version("closure_map", name, set_name,
+                                      lambda: closure_features(scenario, documents, set_name))
     scale = 2.0  # pixels a point: the figure's text and lines at 144 dpi
     figure = map_view(scenario, layers, bbox, title=title, language=language(), width=query.width / scale,
-                      height=query.height / scale, tiers=listed["tiers"], team_types=listed["team_types"])
+                      height=query.height / scale, tiers=listed["tiers"], team_types=listed["team_types"],
+                      closures=closures)
     headers = {"Content-Disposition": f"attachment; filename=map-{name}.{kind}"}
     if kind == "png":
         return Response(figure.png(scale), mimetype="image/png", headers=headers)

@@ -401,6 +401,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "jurisdictions": ("辖区", "jurisdictions"),
         "sites": ("危险源", "hazard sites"),
         "bases": ("救援基地", "bases"),
+        "closure": ("封闭区域", "closure areas"),
+        "closed": ("封闭道路", "closed roads"),
+        "slowed": ("减速道路", "slowed roads"),
     },
     "severity": {  # a drill finding's and improvement action's severity (planner.drills.evaluation.Severity)
         "major": ("严重", "major"),

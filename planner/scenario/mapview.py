@@ -12,7 +12,8 @@ data is shown: the roads are OpenStreetMap's, and coal mines (the ``coal_mine`` 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -36,6 +37,12 @@ RISK_COLOURS = {RiskGrade.RED: "#d7191c", RiskGrade.ORANGE: "#fd8d3c", RiskGrade
 TIER_COLOURS = {Tier.NATIONAL: "#6a1b9a", Tier.REGIONAL: "#1565c0", Tier.LOCAL: "#2e7d32",
                 Tier.ENTERPRISE: "#ef6c00", Tier.VOLUNTEER: "#00897b"}
 """A base's colour by tier, on the printed map and on the pages (``Planner.TIER``, from :func:`colours`)."""
+CLOSURE_STYLES: dict[str, dict[str, Any]] = {
+    "closure": {"stroke": "#c62828", "fill": "#e57373", "opacity": 0.2, "width": 0.8},
+    "closed": {"stroke": "#c62828", "width": 2.0},
+    "slowed": {"stroke": "#ef6c00", "width": 2.0},
+}
+"""How a closure set's features are drawn, by role: as the Map page draws them (``PlannerRoads.closureStyle``)."""
 GEM_ATTRIBUTION = "Global Energy Monitor, CC BY 4.0"
 """Credit owed wherever coal mines (from GEM's Global Coal Mine Tracker) are shown."""
 
@@ -86,11 +93,14 @@ def parse_layers(text: str) -> tuple[str, ...]:
 
 def map_view(scenario: Scenario, layers: Collection[str], bbox: tuple[float, float, float, float], *, title: str,
              language: str, width: float, height: float, tiers: Collection[str] | None = None,
-             team_types: Collection[str] | None = None, font: str = "Helvetica") -> MapFigure:
+             team_types: Collection[str] | None = None, closures: Mapping[str, Any] | None = None,
+             font: str = "Helvetica") -> MapFigure:
     """Return the figure of the view: ``layers`` (of :data:`MAP_LAYERS`) inside ``bbox``, ``width`` x ``height`` points.
 
     ``tiers`` and ``team_types`` keep the bases the page's filters keep (None: all): a base shows when its
-    tier is kept and it has a kept team type or no team at all.
+    tier is kept and it has a kept team type or no team at all. ``closures`` is the closure set the page
+    shows, as :func:`planner.roads.conditions.closure_features` draws it: its areas, the roads it closes
+    (red) and slows (orange), over the roads and under the sites.
     """
     box = shapely.box(*bbox)
     drawn: list[MapLayer] = []
@@ -103,6 +113,11 @@ def map_view(scenario: Scenario, layers: Collection[str], bbox: tuple[float, flo
         lines = [shapely.geometry.shape(f["geometry"]) for f in roads(network_for(scenario))["features"]]
         drawn.append(MapLayer(label("map_layer", "roads", language), clip_to(lines, [box], margin=0.05),
                               stroke="#9e9e9e", width=0.4))
+    for role, style in CLOSURE_STYLES.items():
+        shapes = [shapely.geometry.shape(f["geometry"]) for f in (closures or {}).get("features", [])
+                  if f.get("geometry") and f.get("properties", {}).get("role") == role]
+        if shapes:
+            drawn.append(MapLayer(label("map_layer", role, language), clip_to(shapes, [box], margin=0.05), **style))
     shown: list[HazardSite] = []
     if "sites" in layers:
         shown = [s for s in scenario.sites if box.covers(shapely.Point(s.lon, s.lat))]

@@ -205,6 +205,7 @@ class MapPrintQuery(QueryString):
     tiers: str | None = absent("comma-separated tiers whose bases to draw (default: every tier)")
     team_types: str | None = absent("comma-separated team types whose bases to draw (default: every type; a base "
                                     "without teams always shows)")
+    closures: str | None = absent("a stored closure set to draw: its areas, the roads it closes and slows")
 
 
 class OpenApiDocument(Answer):

@@ -197,6 +197,7 @@
     const size = map.getSize();
     const query = new URLSearchParams({ bbox, layers: layers.join(","), tiers: [...state.tiers].join(","),
       team_types: [...state.types].join(","), width: clamp(size.x * 2, 200, 4000), height: clamp(size.y * 2, 200, 4000) });
+    if (closures.value) query.set("closures", closures.value);
     status.textContent = "…";
     fetch(api(`map.${format}?${query}`))
       .then((r) => (r.ok ? r.blob() : Planner.failJSON(r)))
