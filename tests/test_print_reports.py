@@ -328,6 +328,7 @@ def test_drill_figure_shows_the_site_the_teams_bases_and_the_jurisdiction(cjk_av
     assert [(p.x, p.y) for p in bases.shapes] == [(116.99, 36.70)]  # B2, T2's base
     pdf = report_pdf(evaluation, [], scenario="测试小区域", figure=observed)
     text = check_print_layout(pdf, "演练评估报告 / Drill evaluation report D1", "测试小区域").pages[0].extract_text()
+    render(pdf, "drill-report")
     assert "演练地点 Where" in text and "炼油厂" in text and "© OpenStreetMap contributors" in text
     html = evaluation_html(evaluation, observed) + summary_html(evaluation, [], observed)
     assert html.count('<figure id="drill-map"') == 2 and html.count("<svg") == 2 and "参演队伍基地" in html
