@@ -1,12 +1,37 @@
-"""The planner's error hierarchy, mapped to exit codes by the CLI and to 4xx answers by the web app."""
+"""The planner's error hierarchy, mapped to exit codes by the CLI and to 4xx answers by the web app.
+
+A message may name coded values (a status, a capability) marked by :func:`planner.model.codes.coded`:
+``⟦unit_status:on_scene|on scene⟧``. ``str(error)`` shows them by their English display name ("no unit is
+on scene"); :attr:`PlannerError.marked` keeps the marks, for the pages, the API and the CLI to show them in
+their reader's language (:func:`planner.model.codes.shown`).
+"""
+
+import re
 
 from geodata.errors import GeodataError
+
+CODED = re.compile(r"⟦(\w+):([^⟦⟧|]*)\|([^⟦⟧]*)⟧")
+"""A coded value marked in a message: ``⟦field:value|English display name⟧``."""
+
+
+def plain(text: str) -> str:
+    """Return a message with its marked coded values (:data:`CODED`) shown by their English display names."""
+    return CODED.sub(r"\3", text)
 
 
 class PlannerError(Exception):
     """Base of every error the planner raises on purpose."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        """Return the message, its coded values by their English display names."""
+        return plain(super().__str__())
+
+    @property
+    def marked(self) -> str:
+        """Return the message with its coded values still marked, to be shown in a reader's language."""
+        return super().__str__()
 
 
 class InputError(PlannerError, ValueError):

@@ -1,13 +1,15 @@
-"""A static map figure for printed reports, drawn from shapely geometries: SVG for HTML, a ReportLab drawing for PDF.
+"""A static map figure for printed reports, drawn from shapely geometries: SVG for HTML, ReportLab for PDF, PNG.
 
 No tiles and no network: the figure draws the report's own geometries (jurisdictions, roads, service
 areas, bases, sites) in a local equirectangular projection fitted to the frame, with a legend, a scale
 bar, a north arrow and the attribution of the data the roads come from (``© OpenStreetMap
-contributors``). One :class:`MapFigure` renders both ways, so the PDF and the HTML show the same map.
+contributors``). One :class:`MapFigure` renders all three ways (the PNG through Pillow, with the CJK font
+of :mod:`planner.fonts`), so the PDF, the HTML and the image show the same map.
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +17,13 @@ from html import escape
 from typing import Any
 
 import shapely
+from PIL import Image, ImageDraw, ImageFont
 from reportlab.graphics.shapes import FILL_EVEN_ODD, Circle, Drawing, Line, Path, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from shapely.geometry.base import BaseGeometry
+
+from planner.fonts import cjk_font_file
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 METRES_PER_DEGREE = 111_320.0
@@ -199,6 +204,79 @@ class MapFigure:
             elif kind == "arrow":
                 drawing.add(Polygon([c for p in args for c in p], fillColor=colors.black, strokeColor=None))
         return drawing
+
+    def png(self, scale: float = 2.0) -> bytes:
+        """Return the figure as a PNG of ``width`` x ``height`` points times ``scale`` pixels (2: 144 dpi).
+
+        Translucent fills are painted layer by layer through a mask (a polygon's holes cleared from it), so
+        overlapping shapes of one layer do not darken each other, as in the PDF.
+        """
+        size = (round(self.width * scale), round(self.height * scale))
+        image = Image.new("RGBA", size, "#ffffff")
+        height = self.height
+
+        def xy(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+            return [(x * scale, (height - y) * scale) for x, y in points]
+
+        for layer in self.layers:
+            parts = [part for shape in layer.shapes for part in self._rings(shape)]
+            if layer.fill:
+                mask = Image.new("L", size, 0)
+                shade = ImageDraw.Draw(mask)
+                for kind, rings in parts:
+                    if kind == "polygon":
+                        shade.polygon(xy(rings[0]), fill=255)
+                        for hole in rings[1:]:
+                            shade.polygon(xy(hole), fill=0)
+                tint = Image.new("RGBA", size, layer.fill)
+                image.paste(tint, (0, 0), mask.point(lambda v, a=layer.opacity: round(v * a)))
+            draw = ImageDraw.Draw(image)
+            line = max(1, round(layer.width * scale))
+            for kind, rings in parts:
+                if kind == "point":
+                    (x, y), = xy(rings[0])
+                    r = layer.radius * scale
+                    draw.ellipse((x - r, y - r, x + r, y + r), fill=layer.fill, outline=layer.stroke, width=line)
+                elif kind == "line":
+                    draw.line(xy(rings[0]), fill=layer.stroke, width=line, joint="curve")
+                else:
+                    for ring in rings:
+                        draw.line(xy(ring), fill=layer.stroke, width=line)
+        found = cjk_font_file()
+        fonts: dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
+
+        def font(size_pt: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+            if size_pt not in fonts:
+                fonts[size_pt] = (ImageFont.truetype(found[1], size_pt * scale, index=found[2]) if found
+                                  else ImageFont.load_default(size_pt * scale))
+            return fonts[size_pt]
+
+        for kind, args in self._furniture():
+            if kind == "box":  # translucent: painted on a clear sheet laid over the map
+                x, y, w, h, fill, opacity, stroke = args
+                (left, top), (right, bottom) = xy([(x, y + h), (x + w, y)])
+                rgb = colors.HexColor(fill)
+                sheet = Image.new("RGBA", size, (0, 0, 0, 0))
+                ImageDraw.Draw(sheet).rectangle(
+                    (left, top, right, bottom), outline=stroke, width=max(1, round(0.5 * scale)),
+                    fill=(round(rgb.red * 255), round(rgb.green * 255), round(rgb.blue * 255), round(255 * opacity)))
+                image = Image.alpha_composite(image, sheet)
+                continue
+            draw = ImageDraw.Draw(image)
+            if kind == "text":
+                x, y, text, size_pt, anchor = args
+                draw.text(xy([(x, y)])[0], str(text), fill="#000000", font=font(size_pt),
+                          anchor={"start": "ls", "middle": "ms", "end": "rs"}[anchor])
+            elif kind in ("line", "stroke"):
+                x1, y1, x2, y2, *rest = args
+                stroke, width = ("#000000", rest[0]) if kind == "line" else rest
+                draw.line(xy([(x1, y1), (x2, y2)]), fill=stroke, width=max(1, round(width * scale)))
+            elif kind == "arrow":
+                draw.polygon(xy(list(args)), fill="#000000")
+        ImageDraw.Draw(image).rectangle((0, 0, size[0] - 1, size[1] - 1), outline="#888888", width=1)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "PNG", optimize=True)
+        return out.getvalue()
 
     def _furniture(self) -> list[tuple[str, tuple[Any, ...]]]:
         """Return the legend, scale bar, north arrow, title and attribution as simple drawing instructions."""

@@ -17,11 +17,10 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -30,14 +29,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from planner.fonts import cjk_font_file
+from planner.mapfigure import MapFigure
 from planner.report import Section
 
-CJK_FONTS = (
-    ("WenQuanYi Zen Hei", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("WenQuanYi Micro Hei", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("AR PL UMing", "/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-)
-"""Embeddable TrueType CJK fonts looked for, in order: (name, file, index in the collection)."""
 FALLBACK_FONT = "STSong-Light"
 MARGIN = 18 * mm
 """Page margins (A4): room for the header and footer lines outside the text block."""
@@ -45,12 +40,12 @@ MARGIN = 18 * mm
 
 def cjk_font() -> str:
     """Register and return the PDF font for Chinese text: an embedded TrueType CJK font if found, else STSong-Light."""
-    for name, path, index in CJK_FONTS:
-        if name in pdfmetrics.getRegisteredFontNames():
-            return name
-        if Path(path).is_file():
+    found = cjk_font_file()
+    if found is not None:
+        name, path, index = found
+        if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-            return name
+        return name
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
     return FALLBACK_FONT
 
@@ -173,3 +168,18 @@ def build_pdf(story: list[Any], header: PageHeader, *, pagesize: tuple[float, fl
     canvas = type("HeaderCanvas", (_NumberedCanvas,), {"header": header, "margin": margin})
     doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()
+
+
+def map_pdf(figure: MapFigure, *, title: str, agency: str = "", scenario: str = "", note: str = "") -> bytes:
+    """Return a map figure alone on a landscape A4 page (title, header, page number), for printing or filing.
+
+    The figure is drawn again at the page's size (its layers, title, attribution and focus kept), in the CJK font.
+    """
+    styles = pdf_styles()
+    page = landscape(A4)
+    framed = MapFigure(figure.layers, title=figure.title, width=page[0] - 2 * MARGIN, height=page[1] - 2 * MARGIN - 60,
+                       attribution=figure.attribution, font=cjk_font(), focus=figure.focus)
+    story: list[Any] = [Paragraph(escape(title), styles["Heading2"]), framed.drawing()]
+    if note:
+        story.append(Paragraph(escape(note), styles["BodyText"]))
+    return build_pdf(story, PageHeader(title, agency=agency, scenario=scenario), pagesize=page)

@@ -90,7 +90,7 @@ def test_good_people_then_availability_at_a_time_on_inventory_map_and_dispatch(p
     assert "1 队低于编制" in page.inner_text("#avail-summary")
     assert page.locator(".base-icon.below").count() == 1
     page.locator(".base-icon.below").click()
-    assert "fire_squad 2/3" in page.inner_text("#details")
+    assert "消防战斗班 2/3" in page.inner_text("#details")  # the capability by its name, not its code
     page.screenshot(path=screenshot_path("map-availability"))
 
     page.click("text=退出")

@@ -1,8 +1,11 @@
-"""The map page in a real browser: every layer draws, filters work, a click shows details."""
+"""The map page in a real browser: every layer draws, filters work, a click shows details, the view exports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 from tests.browser import screenshot_path
 from tests.conftest import browser_login
@@ -41,4 +44,16 @@ def test_map_renders_every_layer_and_shows_details(page, server_url, users):
     page.locator("#details").evaluate("d => d.innerHTML = ''")
     _click_at(page, 36.66, 117.05)
     assert "Lixia" not in page.inner_text("#details")
+
+    # the 导出 PNG button downloads the view drawn on the server, twice the map's size on screen
+    page.locator("[data-layer='roads']").uncheck()
+    assert page.inner_text("#export-png") == "导出 PNG" and page.inner_text("#export-pdf") == "导出 PDF"
+    with page.expect_download(timeout=30_000) as download:
+        page.click("#export-png")
+    assert download.value.suggested_filename == "map-mini.png"
+    image = Image.open(Path(download.value.path()))
+    box = page.locator("#map").bounding_box()
+    assert image.format == "PNG" and image.size == (round(box["width"]) * 2, round(box["height"]) * 2)
+    assert page.inner_text("#export-status") == ""
     assert not errors, errors
+

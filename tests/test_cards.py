@@ -10,6 +10,7 @@ import pytest
 from planner.drills.cards import cards_pdf, response_card
 from planner.drills.plans import parse_plans
 from planner.errors import InputError
+from planner.model.codes import label, shown
 from planner.scenario.library import load_library
 from planner.store.settings import read_folder
 from tests.conftest import jinan_folder, load_jinan
@@ -53,6 +54,8 @@ def test_only_onsite_plans_get_cards() -> None:
     with pytest.raises(InputError, match="response cards are made for on-site plans") as error:
         response_card(scenario, plans, other.id, LIBRARY)
     assert error.value.field == "plan"
+    assert f"is a {label(field='plan_kind', value=other.kind, language='en')}:" in str(error.value)  # not its code
+    assert f"is a {label('plan_kind', other.kind, 'zh_CN')}:" in shown(error.value.marked, "zh_CN")
 
 
 def test_the_card_api_answers_json_and_pdf(app, viewer) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,18 @@ def command_summaries(parser: argparse.ArgumentParser) -> list[str]:
     return found
 
 
+def help_texts(parser: argparse.ArgumentParser) -> list[str]:
+    """The description of every command and the help of every option, as ``--help`` shows them."""
+    found = [parser.description] if parser.description else []
+    for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            found.append(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                found += help_texts(child)
+    return found
+
+
 def table_headings() -> set[str]:
     """Every column heading the commands hand to ``print_table`` (literal texts in planner/cli)."""
     found = set()
@@ -66,6 +81,8 @@ def test_catalog_covers_every_command_summary_and_heading() -> None:
     catalog = chinese_catalog()
     missing = [s for s in command_summaries(build_parser()) if s not in catalog]
     assert not missing and len(command_summaries(build_parser())) > 30
+    unhelped = sorted({s for s in help_texts(build_parser()) if s not in catalog})
+    assert not unhelped and len(help_texts(build_parser())) > 200, unhelped  # every option's help, translated
     assert not table_headings() - set(catalog), sorted(table_headings() - set(catalog))
     assert all(text and (CJK.search(text) or re.fullmatch(r"p\d+", text)) for text in catalog.values())
 
@@ -81,11 +98,27 @@ def test_help_in_chinese(capsys: pytest.CaptureFixture[str], monkeypatch: pytest
     assert "coverage of hazard sites against response standards" in capsys.readouterr().out
 
 
+def test_option_help_in_the_terminals_language() -> None:
+    """``python -m planner coverage --help`` as a user runs it: the options' help in Chinese on a zh_CN terminal."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES", "PLANNER_LANG")}
+    shown = subprocess.run([sys.executable, "-m", "planner", "coverage", "--help"], capture_output=True, text=True,
+                           env={**environ, "LANG": "zh_CN.UTF-8"}, cwd=ROOT, check=True, timeout=60).stdout
+    assert "同时将覆盖评估报告(标准、地图和缺口清单)写为可打印的 PDF" in shown  # --pdf
+    assert "情景推演:关闭此基地,其队伍不参与响应(可重复)" in shown and "按适用的响应标准核查每个风险点" in shown
+    english = subprocess.run([sys.executable, "-m", "planner", "coverage", "--help"], capture_output=True, text=True,
+                             env={**environ, "LANG": "C.UTF-8"}, cwd=ROOT, check=True, timeout=60).stdout
+    assert "what-if: this base is closed" in english and not CJK.search(english)
+
+
 def test_results_and_errors_in_chinese(cli_env: Any, capsys: pytest.CaptureFixture[str],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert main(["users", "set-role", "nobody", "viewer"]) == 2
     assert capsys.readouterr().err.startswith("错误: user 'nobody' does not exist")  # names kept as they are
+    mini = str(ROOT / "tests" / "fixtures" / "scenarios" / "mini")
+    assert main(["coverage", "--scenario", mini, "--add-bases", "1", "--team-type", "medical", "--tier", "national",
+                 "--every-town-and-site"]) == 2  # no standard counts a medical team: its tier and type by name
+    assert "no standard of this scenario counts a 国家级 医疗救护 team" in capsys.readouterr().err
     assert main(["scenario", "list"]) == 0
     assert any(line.split()[:2] == ["已保存", "标题"] for line in capsys.readouterr().out.splitlines() if line)
     monkeypatch.setenv("LANG", "C.UTF-8")

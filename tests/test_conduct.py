@@ -200,6 +200,7 @@ def test_one_drill_end_to_end_through_the_api(exercise, fixed_clock) -> None:
     html = exercise["planner"].get(f"/api/v1/scenarios/jinan/evaluations/{KEY}/report?format=aar").get_data(
         as_text=True)
     assert "Areas for improvement" in html and "water curtain late" in html
+    assert '<figure id="drill-map"' in html and "© OpenStreetMap contributors" in html  # where the drill was
 
     planner = exercise["planner"]
     created = planner.post("/api/v1/scenarios/jinan/actions", json={

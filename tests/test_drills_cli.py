@@ -95,6 +95,8 @@ def test_evaluate_stores_the_evaluation_and_writes_only_the_files_asked(
     printed = capsys.readouterr().out
     assert "evaluation 2, version 2" in printed and "new action" not in printed  # same findings: none repeated
     assert "25.0" in html.read_text() and f"CA-{FLOOD_KEY}-1" in summary.read_text()
+    assert '<figure id="drill-map"' in html.read_text()  # the drill's map, the coal mine credited to its source
+    assert "Global Energy Monitor, CC BY 4.0" in html.read_text()
     assert pdf.read_bytes().startswith(b"%PDF")
     stored, version = get_evaluation(flood_store, "shanxi-coal", FLOOD_KEY)
     assert (stored.evaluated_by, [h.evaluated_by for h in stored.history]) == ("Wang", ["cli"])

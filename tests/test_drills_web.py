@@ -205,6 +205,7 @@ def test_evaluation_scores_the_timeline_and_its_actions_stay_until_closed(app, c
     assert "需修订" in client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
     report = client.get(f"{API}/evaluations/{KEY}/report?format=html").get_data(as_text=True)
     assert "12.0" in report and "O1" in report
+    assert '<figure id="drill-map"' in report and "参演队伍基地" in report  # the drill's map: site, bases, jurisdiction
     assert f"CA-{KEY}-1" in client.get(f"{API}/evaluations/{KEY}/report?format=summary").get_data(as_text=True)
     assert client.get(f"{API}/evaluations/{KEY}/report?format=pdf").data.startswith(b"%PDF")
 

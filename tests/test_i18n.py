@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 from planner.catalogs import compile_if_stale
 from planner.drills.evaluation import Severity
 from planner.drills.plans import PLAN_KINDS
-from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, label
+from planner.errors import InputError
+from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, coded, label, shown
 from planner.model.personnel import PersonRole, ShiftKind
 from planner.requests.model import STATES, Action
 from planner.store.roles import Role
@@ -160,6 +161,25 @@ def test_audit_log_shows_chinese_as_text(client: Any, auth: Any) -> None:
                       json={"version": record["version"], "data": data}).status_code == 200
     page = client.get("/audit?scenario=mini").get_data(as_text=True)
     assert "历下消防站(新址)" in page and "\\u5386" not in page
+    assert '<dt title="name_zh">中文名称</dt>' in page and '<dt title="operator">主管单位</dt>' in page  # field names
+    english = client.get("/audit?scenario=mini&lang=en").get_data(as_text=True)
+    assert '<dt title="name_zh">Chinese name</dt>' in english
+
+
+def test_a_message_names_a_coded_value_by_its_display_name_in_the_language(client: Any, auth: Any,
+                                                                             capsys: Any) -> None:
+    """One helper marks a status in a message; each reader sees its display name, never the code."""
+    error = InputError(f"request R1: no unit is {coded('unit_status', 'on_scene')}", field="units")
+    assert str(error) == "request R1: no unit is on scene"  # logs, job records, scripts: English
+    assert shown(error.marked, "zh_CN") == "request R1: no unit is 已到场"
+    assert shown(f"{coded('capability', 'nothing_known')}", "zh_CN") == "nothing_known"  # an open tag as it is
+    auth.login("viewer")  # a viewer may not edit: the refusal names the role by its name in the language
+    record = client.get("/api/v1/scenarios/mini/records/bases/B1").get_json()
+    refused = client.put("/api/v1/scenarios/mini/records/bases/B1", headers={"Accept-Language": "zh-CN"},
+                         json={"version": record["version"], "data": record["data"]})
+    assert refused.status_code == 403 and "(查看)" in refused.get_json()["error"]["message"]
+    page = client.get("/inventory/bases/B1/edit?scenario=mini&lang=zh_CN")
+    assert page.status_code == 403 and "(查看)" in page.get_data(as_text=True)
 
 
 def visible_text(html: str) -> str:

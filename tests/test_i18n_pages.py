@@ -31,7 +31,7 @@ ALLOWED = {
     "SimPy", "API", "PUT", "api", "scenarios", "settings", "plans", "calendar", "yaml", "python", "planner",
     "scenario", "load", "xml", "UTC", "Asia", "Shanghai", "StartEx", "EndEx", "OSM", "OpenStreetMap", "Leaflet",
     "English", "JSON", "utf", "UTF-", "gb18030", "lon", "lat", "WGS", "WGS-", "GCJ-", "BD-", "GPS", "xlsx", "wkt",
-    "GIS", "ZIP", "zip", "HTML", "Shapefile", "gpkg", "shp", "shx", "dbf", "prj",  # file formats and extensions
+    "GIS", "ZIP", "zip", "HTML", "PNG", "Shapefile", "gpkg", "shp", "shx", "dbf", "prj",  # file formats and extensions
     "personnel", "roster", "status", "upkeep",  # the rule ids of a team's availability notes: [personnel] ...
 }
 """Codes, units, formats and proper names a Chinese page writes in Latin letters."""

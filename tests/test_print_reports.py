@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 import pypdf
 import pytest
+from PIL import Image
 from reportlab.lib.pagesizes import A4
 
 from planner.cli import main
@@ -21,12 +22,13 @@ from planner.dispatch.printout import TITLE as DISPATCH_TITLE
 from planner.drills.calendar_export import to_pdf
 from planner.drills.evaluation import evaluate_drill, parse_observed
 from planner.drills.records import parse_programme
-from planner.drills.reports import aar_pdf, report_pdf
+from planner.drills.reports import aar_pdf, drill_figure, evaluation_html, report_pdf, summary_html
 from planner.mapfigure import METRES_PER_DEGREE
 from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
 from planner.requests.claims import claims_pdf
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
+from planner.scenario.mapview import map_view
 from tests.browser import ARTIFACTS
 from tests.conftest import MINI
 
@@ -249,3 +251,85 @@ def test_claims_pdf_has_the_filing_layout_on_landscape_pages(cjk_available: None
     assert all(f"{1980.0 + i:.2f}" in text for i in range(40)) and "支付方 Payer government:licheng" in text
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)
+
+
+BBOX = "bbox=116.95,36.62,117.15,36.72"
+MAP_VIEW = f"{BBOX}&layers=roads,jurisdictions,sites,bases"
+
+
+def test_map_view_prints_as_pdf_with_its_chinese_title(cjk_available: None, client: Any, auth: Any) -> None:
+    """The Map page's view as an A4 PDF page: the CJK font embedded, the title (scenario, 地图, time) extractable."""
+    auth.login("viewer")
+    answer = client.get(f"/api/v1/scenarios/mini/map.pdf?{BBOX}&layers=jurisdictions,sites,bases",
+                        headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    title = pypdf.PdfReader(io.BytesIO(answer.get_data())).metadata.title
+    assert title.startswith("测试小区域 · 地图 · ") and title.endswith("(Asia/Shanghai)")  # made: local time
+    reader = check_print_layout(answer.get_data(), title, "测试小区域")
+    text = reader.pages[0].extract_text()
+    assert "© OpenStreetMap contributors" in text and "辖区" in text
+    assert "危险源: 重大风险" in text and "救援基地: 地方基层" in text  # the legend, in the asked language
+    render(answer.get_data(), "map-view")
+
+
+def test_map_view_prints_as_png_of_the_asked_size(cjk_available: None, client: Any, auth: Any) -> None:
+    """The PNG has the asked size, and a site is drawn in its risk colour where its lon/lat falls."""
+    auth.login("viewer")
+    answer = client.get(f"/api/v1/scenarios/mini/map.png?{BBOX}&width=900&height=600&layers=sites")
+    assert answer.status_code == 200 and answer.mimetype == "image/png"
+    image = Image.open(io.BytesIO(answer.get_data())).convert("RGB")
+    assert image.size == (900, 600)
+    assert len(set(image.get_flattened_data())) > 10  # not blank: shapes, text and their anti-aliased edges
+    figure = map_view(read_scenario(MINI), ["sites"], (116.95, 36.62, 117.15, 36.72), title="", language="zh_CN",
+                      width=450, height=300)
+    x, y = figure.point(117.11, 36.69)  # S1, a red (重大风险) site
+    assert image.getpixel((round(x * 2), round((300 - y) * 2))) == (0xD7, 0x19, 0x1C)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "map-view.png").write_bytes(answer.get_data())
+
+
+@pytest.mark.parametrize(("query", "field"), [("bbox=117.2,36.6,117.1,36.7", "bbox"), ("bbox=a,b,c", "bbox"),
+                                              (f"{MAP_VIEW},hillshade", "layers"), (f"{MAP_VIEW}&width=9", "width")])
+def test_map_view_refuses_a_bad_request_naming_the_field(client: Any, auth: Any, query: str, field: str) -> None:
+    auth.login("viewer")
+    answer = client.get(f"/api/v1/scenarios/mini/map.png?{query}")
+    assert answer.status_code == 400 and answer.get_json()["error"]["field"] == field, answer.get_json()
+
+
+def test_map_view_credits_global_energy_monitor_where_coal_mines_show() -> None:
+    scenario = read_scenario("shanxi-coal")
+    mine = next(s for s in scenario.sites if s.kind == "coal_mine")
+    around = (mine.lon - 0.05, mine.lat - 0.05, mine.lon + 0.05, mine.lat + 0.05)
+    shown = map_view(scenario, ["sites"], around, title="", language="en", width=300, height=200)
+    assert shown.attribution == "© OpenStreetMap contributors; Global Energy Monitor, CC BY 4.0"
+    assert shown.layers[0].label.startswith("hazard sites: ")  # the legend in the asked language
+    hidden = map_view(scenario, ["bases"], around, title="", language="en", width=300, height=200)
+    assert hidden.attribution == "© OpenStreetMap contributors"
+
+
+def test_drill_figure_shows_the_site_the_teams_bases_and_the_jurisdiction(cjk_available: None) -> None:
+    """The drill's map: the incident at its site, the bases of the teams that took part, the site's jurisdiction."""
+    scenario = read_scenario(MINI)
+    assert drill_figure(scenario, {"key": "2026-D1", "teams": ["T1"]}) is None  # no site: no map
+    figure = drill_figure(scenario, {"key": "2026-D1", "site": "S1", "teams": ["T1", "T3"]})
+    assert figure is not None
+    layers = {layer.label.split(" ")[0]: layer for layer in figure.layers}
+    (incident,) = layers["演练地点"].shapes
+    assert (incident.x, incident.y) == (117.11, 36.69)  # S1, the refinery
+    assert sorted((p.x, p.y) for p in layers["参演队伍基地"].shapes) == [(117.05, 36.66), (117.12, 36.68)]  # B1, B3
+    (region,) = layers["辖区"].shapes
+    assert region.covers(incident) and "历下" in layers["辖区"].label
+    events = parse_observed(TIMELINE.replace(",sq1", ",T2"))  # the turn-out observed names who took part
+    evaluation = evaluate_drill("D1", load_library()["mine-flooding"], events, {"T2": {"mine_rescue_squad": 1}},
+                                turnout_min={"T2": 1.0})
+    observed = drill_figure(scenario, {"key": "2026-D1", "site": "S1", "teams": ["T1"]}, evaluation)
+    assert observed is not None
+    bases = next(layer for layer in observed.layers if layer.label.startswith("参演队伍基地"))
+    assert [(p.x, p.y) for p in bases.shapes] == [(116.99, 36.70)]  # B2, T2's base
+    pdf = report_pdf(evaluation, [], scenario="测试小区域", figure=observed)
+    text = check_print_layout(pdf, "演练评估报告 / Drill evaluation report D1", "测试小区域").pages[0].extract_text()
+    render(pdf, "drill-report")
+    assert "演练地点 Where" in text and "炼油厂" in text and "© OpenStreetMap contributors" in text
+    html = evaluation_html(evaluation, observed) + summary_html(evaluation, [], observed)
+    assert html.count('<figure id="drill-map"') == 2 and html.count("<svg") == 2 and "参演队伍基地" in html
+    assert "<svg" not in evaluation_html(evaluation)

@@ -180,6 +180,12 @@ def test_the_four_user_flow_escalates_deploys_and_claims_the_ledger_to_the_fen(l
     assert released["state"] == "released"
     again = _act(client, "county", rid, "release", 400, units=[lixia_units[0]])
     assert "released already" in again["error"]["message"]
+    whole = client.post(f"{URL}/{rid}/actions", headers={**basic("county"), "Accept-Language": "en"},
+                        json={"action": "release"}).get_json()["error"]["message"]
+    assert whole.endswith("no unit is on scene")  # the status by its display name, not its code on_scene
+    chinese = client.post(f"{URL}/{rid}/actions", headers={**basic("county"), "Accept-Language": "zh-CN"},
+                          json={"action": "release"}).get_json()["error"]["message"]
+    assert chinese.endswith("没有队伍处于 已到场"), chinese
     fixed_clock(T0 + dt.timedelta(hours=31))  # 30 hours after departure: two days charged
     _act(client, "province", rid, "return", units=["nat-usar-jinan-usar"])
     returned = _act(client, "lender", rid, "return")

@@ -6,11 +6,13 @@ Runs on SQLite and PostgreSQL (the closures document is stored like every settin
 from __future__ import annotations
 
 import copy
+import io
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from planner.drills import records
 from tests.conftest import load_jinan
@@ -55,6 +57,14 @@ def test_store_a_closure_set_then_apply_it_to_coverage(planner_web: Any) -> None
     drawn = planner_web.get("/api/v1/scenarios/jinan/closures/downtown/map").get_json()
     roles = {f["properties"]["role"] for f in drawn["features"]}
     assert roles == {"closure", "closed"}
+    view = "/api/v1/scenarios/jinan/map.png?bbox=116.99,36.645,117.02,36.665&layers=sites&width=400&height=300"
+    red = (0xC6, 0x28, 0x28)  # the closed roads' colour, as the Map page draws them
+    printed = Image.open(io.BytesIO(planner_web.get(f"{view}&closures=downtown").data)).convert("RGB")
+    assert red in set(printed.get_flattened_data())  # the set the page shows is printed with the view
+    plain = Image.open(io.BytesIO(planner_web.get(view).data)).convert("RGB")
+    assert red not in set(plain.get_flattened_data())
+    unknown = planner_web.get(f"{view}&closures=nowhere")
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["field"] == "closures"
     stale = planner_web.put("/api/v1/scenarios/jinan/closures/other", json={
         "closures": [{"id": "a1", "geometry": AREA}], "expected_version": version})
     assert stale.status_code == 409

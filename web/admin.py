@@ -65,7 +65,7 @@ def users() -> Any:
                 flash(gettext("Updated %(user)s.", user=form.get("username")), "info")
             return redirect(url_for("admin.users"))
         except InputError as error:
-            flash(localized(str(error)), "error")
+            flash(localized(error), "error")
             status = 400
     roles = [(r.value, label("user_role", r.value, language())) for r in Role]
     return render_template("users.html", users=accounts.managed(store, user_scope(), accounts.list_users(store)),

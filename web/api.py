@@ -10,20 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext
 from pydantic import BaseModel
 
+from planner import clock
 from planner.errors import InputError
 from planner.model.reading import MAX_CSV_CELL, MAX_DEPTH
 from planner.model.records import RECORD_TYPES
+from planner.pdf import map_pdf
+from planner.roads.closures import find_set
+from planner.roads.conditions import closure_features
 from planner.scenario import geojson
 from planner.scenario.importing import preview_upload
+from planner.scenario.mapview import map_view, parse_bbox, parse_layers
 from planner.scenario.network import network_for
 from planner.store import accounts
 from planner.store.database import AGREEMENTS
+from planner.store.settings import StoredDocuments
 from web.auth import actor, user_scope
+from web.i18n import language
 from web.openapi import document, operation, request_json
 from web.privacy import sees_personal_data, shown_audit, shown_csv, shown_record
-from web.scenarios import cached_json, current_scenario, json_answer, json_bytes
+from web.scenarios import cached_for_version, cached_json, current_scenario, json_answer, json_bytes
 from web.schemas.common import FeatureCollection, VersionAnswer
 from web.schemas.records import (
     RECORD_BODIES,
@@ -35,6 +43,7 @@ from web.schemas.records import (
     ImportRefused,
     ImportResult,
     Labels,
+    MapPrintQuery,
     NewUser,
     OpenApiDocument,
     RecordAnswer,
@@ -193,6 +202,39 @@ def export_records(name: str, kind: str) -> Any:
 def layer(name: str, kind: str) -> Any:
     """One record kind as GeoJSON (bases, teams, equipment, sites, jurisdictions)."""
     return cached_json("layers", name, kind, lambda: geojson.layer(current_scenario(name), kind))
+
+
+@operation(bp, "/scenarios/<name>/map.<any(png, pdf):kind>", "GET",
+           summary="The Map page's view as a PNG or an A4 PDF page (layers, legend, scale bar, north arrow)",
+           answers={200: "the map: image/png of width x height pixels, or a landscape A4 PDF with the CJK font"},
+           media={200: ["image/png", "application/pdf"]},
+           notes="Drawn on the server from the scenario's own geometries (no tiles), titled with the scenario and "
+                 "the time it was made in the scenario's time zone, attributed (OpenStreetMap; Global Energy "
+                 "Monitor where coal mines show). A bad bbox or an unknown layer is a 400 naming the field.")
+def map_print(name: str, kind: str, query: MapPrintQuery) -> Any:
+    """Return the view the Map page shows (its layers, box and filters) as a PNG or a PDF page."""
+    scenario = current_scenario(name)
+    layers = parse_layers(query.layers)
+    bbox = parse_bbox(query.bbox)
+    named = str(scenario.meta.get("title_zh") or scenario.title) if language() != "en" else scenario.title
+    title = f"{named} · {gettext('Map')} · {clock.shown(clock.now(), scenario.zone)}"
+    listed = {key: None if text is None else {p.strip() for p in text.split(",") if p.strip()}
+              for key, text in (("tiers", query.tiers), ("team_types", query.team_types))}
+    closures = None
+    if query.closures:  # drawn as the closure map draws it, from the same cache
+        documents = StoredDocuments(get_store(), name)
+        set_name = find_set(documents, query.closures, field="closures").name
+        closures = cached_for_version("closure_map", name, set_name,
+                                      lambda: closure_features(scenario, documents, set_name))
+    scale = 2.0  # pixels a point: the figure's text and lines at 144 dpi
+    figure = map_view(scenario, layers, bbox, title=title, language=language(), width=query.width / scale,
+                      height=query.height / scale, tiers=listed["tiers"], team_types=listed["team_types"],
+                      closures=closures)
+    headers = {"Content-Disposition": f"attachment; filename=map-{name}.{kind}"}
+    if kind == "png":
+        return Response(figure.png(scale), mimetype="image/png", headers=headers)
+    body = map_pdf(figure, title=title, agency=str(scenario.meta.get("agency", "")), scenario=named)
+    return Response(body, mimetype="application/pdf", headers=headers)
 
 
 @operation(bp, "/scenarios/<name>/roads", "GET", summary="The road network for drawing",

@@ -41,7 +41,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 from planner.errors import InputError
-from planner.model.codes import label
+from planner.model.codes import coded, label
 from planner.store import accounts, sessions
 from planner.store.roles import Role, has_permission
 from planner.store.scope import Scope
@@ -189,7 +189,8 @@ def require(permission: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(permission):
-                abort(403, description=f"your role ({current_user.role}) may not do this: it needs {permission!r}")
+                abort(403, description=f"your role ({coded('user_role', current_user.role)}) may not do this: "
+                                       f"it needs {permission!r}")
             return view(*args, **kwargs)
 
         return cast(F, guarded)
@@ -234,7 +235,7 @@ def login() -> Any:
             record = accounts.sign_in(get_store(), username, request.form.get("password", ""), request.remote_addr,
                                       throttle_policy())
         except SignInThrottled as error:
-            flash(gettext("Too many failed sign-ins: %(error)s.", error=localized(str(error))), "error")
+            flash(gettext("Too many failed sign-ins: %(error)s.", error=localized(error)), "error")
             response = make_response(render_template("login.html", username=username), 429)
             response.headers["Retry-After"] = str(error.retry_after)
             return response
@@ -272,12 +273,12 @@ def change_password() -> Any:
             record = accounts.change_password(get_store(), current_user.username, form.get("current_password", ""),
                                               form.get("new_password", ""), request.remote_addr, throttle_policy())
         except SignInThrottled as error:
-            flash(localized(str(error)), "error")
+            flash(localized(error), "error")
             response = make_response(render_template("password.html"), 429)
             response.headers["Retry-After"] = str(error.retry_after)
             return response
         except InputError as error:
-            flash(localized(str(error)), "error")
+            flash(localized(error), "error")
             return render_template("password.html", field=error.field), 400
         logout_user()
         start_session(record)

@@ -28,12 +28,13 @@ from planner import clock
 from planner.coverage.areas import service_area_breaks
 from planner.coverage.available import coverage_now
 from planner.coverage.layers import gis_layers
-from planner.coverage.printout import coverage_html, coverage_map, coverage_pdf, map_pdf
+from planner.coverage.printout import coverage_html, coverage_map, coverage_pdf
 from planner.coverage.verdict import CoverageReport as CoverageResult
 from planner.coverage.verdict import coverage, service_area_features
 from planner.coverage.whatif import Candidate, Plan, TeamTemplate, scenario_candidates, what_if
 from planner.errors import InputError
 from planner.model.codes import TeamType, Tier, label
+from planner.pdf import map_pdf
 from planner.scenario.interchange import zip_layers
 from planner.scenario.layerfiles import geopackage_bytes
 from planner.scenario.model import Scenario

@@ -9,18 +9,23 @@ from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
 from planner.errors import ForbiddenError, InfeasibleError, InputError, NotFoundError, PlannerError, SolverLimitError
+from planner.model.codes import shown
 from planner.store.database import ConflictError
 from planner.store.engine import StoreBusyError
 from planner.store.throttle import SignInThrottled
-from web.i18n import localized
+from web.i18n import language, localized
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None,
+def error_response(status: int, code: str, message: str | BaseException, field: str | None = None,
                    **extra: Any) -> tuple[Response | str, int]:
-    """JSON ``{"error": {"code", "message", "field", **extra}}`` for the API, an HTML page otherwise."""
+    """JSON ``{"error": {"code", "message", "field", **extra}}`` for the API, an HTML page otherwise.
+
+    ``message`` may be the error itself, whose coded values then show by their display names in the language.
+    """
     if request.path.startswith("/api/"):  # the message in the request's language (web.i18n); code and field as is
         return jsonify({"error": {"code": code, "message": localized(message), "field": field, **extra}}), status
-    return render_template("error.html", status=status, code=code, message=message, field=field), status
+    text = shown(message.marked if isinstance(message, PlannerError) else str(message), language())
+    return render_template("error.html", status=status, code=code, message=text, field=field), status
 
 
 def init_app(app: Flask) -> None:
@@ -28,48 +33,48 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ConflictError)
     def conflict(error: ConflictError) -> tuple[Response | str, int]:
-        return error_response(409, "conflict", str(error), error.field, current_version=error.current_version)
+        return error_response(409, "conflict", error, error.field, current_version=error.current_version)
 
     @app.errorhandler(StoreBusyError)
     def busy(error: StoreBusyError) -> tuple[Response | str, int]:
-        body, status = error_response(503, "busy", str(error), None)
+        body, status = error_response(503, "busy", error, None)
         response = make_response(body, status)
         response.headers["Retry-After"] = "1"
         return response, status
 
     @app.errorhandler(SignInThrottled)
     def throttled(error: SignInThrottled) -> Response:
-        response = make_response(*error_response(429, "too_many_sign_ins", str(error), None))
+        response = make_response(*error_response(429, "too_many_sign_ins", error, None))
         response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.errorhandler(NotFoundError)
     def not_found(error: NotFoundError) -> tuple[Response | str, int]:
-        return error_response(404, "not_found", str(error), error.field)
+        return error_response(404, "not_found", error, error.field)
 
     @app.errorhandler(InputError)
     def bad_input(error: InputError) -> tuple[Response | str, int]:
-        return error_response(400, "invalid_input", str(error), error.field)
+        return error_response(400, "invalid_input", error, error.field)
 
     @app.errorhandler(GeodataError)
     def bad_geodata(error: GeodataError) -> tuple[Response | str, int]:
-        return error_response(400, "invalid_geodata", str(error), None)
+        return error_response(400, "invalid_geodata", error, None)
 
     @app.errorhandler(ForbiddenError)
     def forbidden(error: ForbiddenError) -> tuple[Response | str, int]:
-        return error_response(403, "forbidden", str(error), "role")
+        return error_response(403, "forbidden", error, "role")
 
     @app.errorhandler(InfeasibleError)
     def infeasible(error: InfeasibleError) -> tuple[Response | str, int]:
-        return error_response(422, "infeasible", str(error), None)
+        return error_response(422, "infeasible", error, None)
 
     @app.errorhandler(SolverLimitError)
     def solver_limit(error: SolverLimitError) -> tuple[Response | str, int]:
-        return error_response(422, "solver_limit", str(error), None)
+        return error_response(422, "solver_limit", error, None)
 
     @app.errorhandler(PlannerError)
     def planner_error(error: PlannerError) -> tuple[Response | str, int]:
-        return error_response(400, "planner_error", str(error), None)
+        return error_response(400, "planner_error", error, None)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

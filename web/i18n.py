@@ -31,7 +31,8 @@ from flask_babel import Babel, get_locale, gettext
 
 from planner import formats
 from planner.catalogs import compile_if_stale
-from planner.model.codes import LANGUAGES, label
+from planner.errors import PlannerError
+from planner.model.codes import LANGUAGES, label, shown
 from planner.store.accounts import set_language
 from web.store import get_store
 
@@ -71,6 +72,7 @@ PHRASES = (
     phrase("sign in first (session cookie or HTTP Basic credentials)"),
     phrase("may not do this: it needs"),
     phrase("your role"),
+    phrase("no unit is"),
     phrase("The requested URL was not found on the server. If you entered the URL manually please check your "
            "spelling and try again."),
     phrase("The method is not allowed for the requested URL."),
@@ -138,8 +140,13 @@ def _account_language() -> str | None:
     return chosen if chosen in LANGUAGES else None
 
 
-def localized(message: str) -> str:
-    """Return a planner message with its fixed phrases (:data:`PHRASES`) in the request's language."""
+def localized(message: str | BaseException) -> str:
+    """Return a planner message (or error) in the request's language.
+
+    Its fixed phrases (:data:`PHRASES`) are translated and the coded values it names
+    (:func:`planner.model.codes.coded`) shown by their display names.
+    """
+    message = shown(message.marked if isinstance(message, PlannerError) else str(message), language())
     if language() == "en":
         return message
     for english in _LONGEST_FIRST:

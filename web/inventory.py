@@ -268,7 +268,7 @@ def delete(kind: str, record_id: str) -> Response:
                                   expected_version=_version(version), actor=actor(), scope=user_scope())
         flash(gettext("Deleted %(kind)s %(id)s.", kind=gettext(KINDS[kind]), id=record_id), "info")
     except InputError as error:
-        flash(gettext("Not deleted: %(error)s", error=localized(str(error))), "error")
+        flash(gettext("Not deleted: %(error)s", error=localized(error)), "error")
     return redirect(url_for("inventory.index", scenario=_scenario_name(), kind=kind))
 
 
@@ -304,7 +304,7 @@ def import_file(kind: str) -> Any:
                           created=counts["created"], updated=counts["updated"]), "info")
             return redirect(url_for("inventory.index", scenario=scenario.name, kind=kind))
     except InputError as error:
-        flash(localized(str(error)), "error")
+        flash(localized(error), "error")
         return render_template("import.html", **context), 400
     return render_template("import.html", **context), (200 if preview.ok else 400)
 

@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, abort, current_app, jsonify
 from flask_login import current_user
 
 from planner.jobs.runner import JobQueue, JobRunner
+from planner.model.codes import coded
 from planner.scenario.jurisdictions import root_of
 from planner.settings import JOB_RUNNER_MODES
 from planner.store.scope import check_scope
@@ -73,7 +74,8 @@ def check_may_start(kind: str, params: Mapping[str, Any], name: str) -> None:
         abort(403, description="only an administrator may send a job to a Dask scheduler")
     needed = JOB_PERMISSIONS.get(kind, "edit_drills")
     if not current_user.can(needed):
-        abort(403, description=f"your role ({current_user.role}) may not start {kind} jobs: it needs {needed!r}")
+        abort(403, description=f"your role ({coded('user_role', current_user.role)}) may not start {kind} jobs: "
+                               f"it needs {needed!r}")
     if needed != "view":
         scenario = current_scenario(name)
         check_scope(user_scope(), scenario, root_of(scenario), what=f"a {kind} job on scenario {name}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from planner.scenario.mapview import colours
 from web.auth import require
 from web.scenarios import current_scenario
 from web.store import get_store
@@ -14,6 +15,12 @@ bp = Blueprint("pages", __name__)
 
 def _scenario_name() -> str:
     return request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
+
+
+@bp.app_template_global("map_colours")
+def map_colours() -> dict[str, list[tuple[str, str]]]:
+    """Return the colours of risk grades and tiers that every page's scripts draw with (``Planner.RISK``, ``TIER``)."""
+    return colours()
 
 
 @bp.get("/")

@@ -160,7 +160,7 @@ def create_page() -> BaseResponse:
         entry = _entry_from_form(form)
         created = service.create_request(get_store(), name, entry, user_scope())
     except (ValidationError, InputError) as error:
-        flash(gettext("Not sent: %(error)s", error=localized(str(error))), "error")
+        flash(gettext("Not sent: %(error)s", error=localized(error)), "error")
         return redirect(url_for("requests.board_page", scenario=name))
     flash(gettext("Request %(id)s sent to %(level)s.", id=created["id"], level=created["level"]), "info")
     return redirect(url_for("requests.detail_page", request_id=created["id"], scenario=name))
@@ -223,13 +223,13 @@ def act_page(request_id: str) -> BaseResponse:
                                             "units": units,
                                             "version": int(version) if version.isdigit() else None})
         service.act(get_store(), name, request_id, entry, user_scope())
-        flash(gettext("Done: %(action)s.", action=entry.action), "info")
+        flash(gettext("Done: %(action)s.", action=label("request_action", entry.action, language())), "info")
     except ConflictError as error:
-        flash(gettext("Conflict: %(error)s", error=localized(str(error))), "error")
+        flash(gettext("Conflict: %(error)s", error=localized(error)), "error")
     except ValidationError as error:
         flash(gettext("Not done: %(error)s", error=localized(str(located_error(error, ())))), "error")
     except InputError as error:
-        flash(gettext("Not done: %(error)s", error=localized(str(error))), "error")
+        flash(gettext("Not done: %(error)s", error=localized(error)), "error")
     return redirect(url_for("requests.detail_page", request_id=request_id, scenario=name))
 
 

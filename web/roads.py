@@ -20,13 +20,12 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from geodata.closures import edge_lines
 from planner.clock import local_moment
 from planner.errors import InputError
 from planner.model.validation import validate
 from planner.roads.bands import speed_profiles
 from planner.roads.closures import CLOSURES, ClosureSet, closure_sets, find_set, with_set, without_set
-from planner.roads.conditions import ClosureRequest, RoadConditions, travel_network
+from planner.roads.conditions import ClosureRequest, RoadConditions, closure_features, travel_network
 from planner.roads.day import OnTheDay, on_the_day
 from planner.store.settings import StoredDocuments, put_settings, stored_settings_version
 from web.auth import actor, user_scope
@@ -124,18 +123,5 @@ def closure_map(name: str, set_name: str) -> Any:
     documents = StoredDocuments(get_store(), name)
     find_set(documents, set_name, field="set_name")
 
-    def compute() -> dict[str, Any]:
-        conditions = travel_network(scenario, documents, closures=set_name)
-        closure_set = find_set(documents, set_name)
-        features: list[dict[str, Any]] = [
-            {"type": "Feature", "geometry": c.geometry,
-             "properties": {"role": "closure", "id": c.id, "label": c.label, "speed_factor": c.speed_factor}}
-            for c in closure_set.closures if c.geometry is not None]
-        for role, edges in (("closed", conditions.closed_edges), ("slowed", conditions.slowed_edges)):
-            if edges.size:
-                features.append({"type": "Feature", "geometry": {"type": "MultiLineString",
-                                                                 "coordinates": edge_lines(conditions.network, edges)},
-                                 "properties": {"role": role, "edges": int(edges.size)}})
-        return {"type": "FeatureCollection", "features": features, "roads": conditions.describe()}
-
-    return jsonify(cached_for_version("closure_map", name, set_name, compute))
+    return jsonify(cached_for_version("closure_map", name, set_name,
+                                      lambda: closure_features(scenario, documents, set_name)))

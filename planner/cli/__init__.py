@@ -31,7 +31,7 @@ from geodata.errors import GeodataError
 from planner.cli import language
 from planner.cli.language import tr
 from planner.errors import PlannerError, exit_code_for
-from planner.model.codes import LANGUAGES
+from planner.model.codes import LANGUAGES, shown
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,14 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code, speaking the language asked for (``--lang``, the locale)."""
     words = list(sys.argv[1:] if argv is None else argv)
     asked = language.asked_for(words, os.environ)
-    language.use(asked if asked in LANGUAGES else "en")  # a --lang not offered: the parser refuses it
+    speaks = asked if asked in LANGUAGES else "en"  # a --lang not offered: the parser refuses it
+    language.use(speaks)
     parser = build_parser()
     args = parser.parse_args(words)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
         return int(args.handler(args))
-    except (PlannerError, GeodataError) as error:
-        print(f"{tr('error')}: {error}", file=sys.stderr)
+    except (PlannerError, GeodataError) as error:  # the coded values it names by their display names
+        print(f"{tr('error')}: {shown(error.marked, speaks) if isinstance(error, PlannerError) else error}",
+              file=sys.stderr)
         return exit_code_for(error)
     except OSError as error:  # a file or folder named on the command line that cannot be read or written
         where = f"{error.filename}: " if error.filename else ""

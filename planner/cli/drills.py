@@ -218,8 +218,8 @@ def run_simulate(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a stored drill with the one evaluation procedure; write the reports only when asked."""
     from planner.drills.evaluation_store import evaluate_stored_drill, get_evaluation
-    from planner.drills.records import drill_actions, parse_date
-    from planner.drills.reports import evaluation_html, report_pdf, summary_html
+    from planner.drills.records import drill_actions, drill_entry, parse_date
+    from planner.drills.reports import drill_figure, evaluation_html, report_pdf, summary_html
     from planner.model.reading import read_text
     from planner.store.database import Store
 
@@ -227,7 +227,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     on = parse_date(args.date, "date") if args.date else None
     store = Store()
     try:
-        store.load_scenario(args.scenario)
+        scenario = store.load_scenario(args.scenario)
     except NotFoundError:
         store.close()
         raise InputError(f"scenario {args.scenario!r} is not stored: load it and plan its drills first",
@@ -244,15 +244,17 @@ def run_evaluate(args: argparse.Namespace) -> int:
                                         owner=args.owner, on=on)
         latest = outcome.record.latest()
         addressed = latest.addressed_by([a for a, _ in drill_actions(store, args.scenario, args.drill)])
+        entry = drill_entry(store, args.scenario, args.drill)
     finally:
         store.close()
     evaluation = latest.evaluation
+    figure = drill_figure(scenario, entry, evaluation) if args.html or args.summary_html or args.pdf else None
     if args.html:
-        Path(args.html).write_text(evaluation_html(evaluation), encoding="utf-8")
+        Path(args.html).write_text(evaluation_html(evaluation, figure), encoding="utf-8")
     if args.summary_html:
-        Path(args.summary_html).write_text(summary_html(evaluation, addressed), encoding="utf-8")
+        Path(args.summary_html).write_text(summary_html(evaluation, addressed, figure), encoding="utf-8")
     if args.pdf:
-        Path(args.pdf).write_bytes(report_pdf(evaluation, addressed))
+        Path(args.pdf).write_bytes(report_pdf(evaluation, addressed, figure=figure))
     if args.json:
         print_json(outcome.to_json())
         return 0

@@ -8,11 +8,12 @@ the neutral ``C``/``POSIX`` locale of cron jobs, containers and scripts gets the
 Chinese instead: a browser always says which language it prefers.
 
 The catalog (``planner/cli/translations/zh_CN/LC_MESSAGES/cli.po``; the web's catalogs are the web's, as
-``planner`` never reads ``web``) holds the summaries of the commands, the tables' column headings and the
-error prefix; ``tests/test_cli_language.py`` keeps it whole. The words are looked up with the standard
-library's :mod:`gettext` in the compiled ``cli.mo`` (``make install-catalogs``; compiled here when missing
-or older than its ``.po``), so ``--help`` stays light. Messages naming a field, an id or a file keep those
-names as they are.
+``planner`` never reads ``web``) holds the summaries and descriptions of the commands, the help of every
+option, the tables' column headings and the error prefix; ``tests/test_cli_language.py`` keeps it whole.
+The words are looked up with the standard library's :mod:`gettext` in the compiled ``cli.mo`` (``make
+install-catalogs``; compiled here when missing or older than its ``.po``), so ``--help`` stays light.
+Messages naming a field, an id or a file keep those names as they are; the coded values they name (a
+status, a kind, marked by :func:`planner.model.codes.coded`) show by their display names in the language.
 """
 
 from __future__ import annotations

@@ -15,22 +15,18 @@ import math
 from typing import Any
 
 import shapely
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.platypus import Paragraph, Spacer
 
 from planner.coverage.verdict import CoverageReport
-from planner.mapfigure import MapFigure, MapLayer, clip_to
+from planner.mapfigure import MapFigure, MapLayer
 from planner.model.codes import label
-from planner.pdf import MARGIN, PageHeader, build_pdf, cjk_font, escape, pdf_styles, section_story
+from planner.pdf import PageHeader, build_pdf, cjk_font, escape, pdf_styles, section_story
 from planner.report import Section, report_html
-from planner.scenario.geojson import FeatureCollection, roads
+from planner.scenario.geojson import FeatureCollection
+from planner.scenario.mapview import credits, main_roads
 from planner.scenario.model import Scenario
-from planner.scenario.network import network_for
 
 TITLE = "应急救援力量覆盖评估报告 / Rescue coverage report"
-MAIN_ROADS = frozenset({"motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link", "secondary",
-                        "secondary_link"})
-"""Road classes the report's map draws (the others would hide the sites at a report's scale)."""
 
 
 def _minutes(value: float | None) -> str:
@@ -53,22 +49,20 @@ def coverage_map(report: CoverageReport, scenario: Scenario, *, font: str = "Hel
     located = {row.site: shapely.Point(row.lon, row.lat) for row in rows}
     bases = [shapely.Point(b.lon, b.lat) for b in scenario.bases]
     focus = [*located.values(), *bases]
-    lines = [shapely.geometry.shape(f["geometry"]) for f in roads(network_for(scenario))["features"]
-             if f["properties"]["highway"] in MAIN_ROADS]
-    main_roads = clip_to([shapely.line_merge(shapely.union_all(lines))] if lines else [], focus)
     shaded = [shapely.geometry.shape(f["geometry"]) for f in (areas or {}).get("features", []) if f.get("geometry")]
     layers = [MapLayer("服务范围 Service areas", shaded, stroke="#3949ab", fill="#5c6bc0", opacity=0.18)] \
         if shaded else []
     layers += [
-        MapLayer("主要道路 Main roads", main_roads, stroke="#9e9e9e", width=0.5),
+        MapLayer("主要道路 Main roads", main_roads(scenario, focus), stroke="#9e9e9e", width=0.5),
         MapLayer("基地 Bases", bases, stroke="#0d47a1", fill="#1976d2", radius=3.0),
         MapLayer("达标 Sites passing", [p for s, p in located.items() if s not in failing], stroke="#1b5e20",
                  fill="#1a9850", radius=3.2),
         MapLayer("缺口 Sites on the gap list", [p for s, p in located.items() if s in failing], stroke="#7f0000",
                  fill="#d73027", radius=3.6),
     ]
+    shown = {row.site for row in rows}
     return MapFigure(layers, title=title or str(scenario.meta.get("title_zh") or scenario.title), font=font,
-                     focus=focus)
+                     focus=focus, attribution=credits(s for s in scenario.sites if s.id in shown))
 
 
 def coverage_sections(report: CoverageReport, scenario: Scenario, *, font: str = "Helvetica") -> list[Section]:
@@ -123,14 +117,3 @@ def coverage_html(report: CoverageReport, scenario: Scenario, *, agency: str = "
     return report_html(TITLE, _header(scenario, agency).line(), coverage_sections(report, scenario),
                        intro=_intro(report, scenario))
 
-
-def map_pdf(figure: MapFigure, *, title: str, agency: str = "", scenario: str = "", note: str = "") -> bytes:
-    """Return a map figure alone on a landscape A4 page (title, header, page number), for printing or filing."""
-    styles = pdf_styles()
-    page = landscape(A4)
-    framed = MapFigure(figure.layers, title=figure.title, width=page[0] - 2 * MARGIN, height=page[1] - 2 * MARGIN - 60,
-                       attribution=figure.attribution, font=cjk_font(), focus=figure.focus)
-    story: list[Any] = [Paragraph(escape(title), styles["Heading2"]), framed.drawing()]
-    if note:
-        story.append(Paragraph(escape(note), styles["BodyText"]))
-    return build_pdf(story, PageHeader(title, agency=agency, scenario=scenario), pagesize=page)

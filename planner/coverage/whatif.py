@@ -48,6 +48,7 @@ from planner.coverage.verdict import (
 )
 from planner.errors import InputError
 from planner.locate import MCLP, PMedian
+from planner.model.codes import coded
 from planner.model.records import Base, HazardSite, RiskGrade, Team, TeamType, Tier
 from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.model import Scenario
@@ -376,8 +377,8 @@ def _add_bases(
     served = {s.id for s, yes in zip(modified.standards, counts, strict=True) if yes}
     rows = [r for r in current.sites if r.standard in served]
     if not rows:
-        raise InputError(f"no standard of this scenario counts a {template.tier.value} {template.team_type.value} "
-                         "team at any site", field="team_type")
+        raise InputError(f"no standard of this scenario counts a {coded('tier', template.tier)} "
+                         f"{coded('team_type', template.team_type)} team at any site", field="team_type")
     lon, lat = _candidate_points(reference, plan.candidates)
     network, nodes, access = place_points(reference, ids, lon, lat, network=routing_network(reference, roads))
     site_index = {s.id: i for i, s in enumerate(modified.sites)}

@@ -23,6 +23,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from planner.drills.plans import Plan, PlanSet
 from planner.errors import InputError
+from planner.model.codes import coded
 from planner.model.records import Availability
 from planner.model.validation import Model
 from planner.pdf import PageHeader, build_pdf, pdf_styles, pdf_table
@@ -73,8 +74,8 @@ def response_card(scenario: Scenario, plans: PlanSet, plan_id: str, templates: M
     """Make the response card of an on-site plan; ``InputError`` naming ``plan`` for another kind of plan."""
     plan = plans.plan(plan_id)
     if plan.kind != "onsite":
-        raise InputError(f"plan {plan_id} is a {plan.kind} plan: response cards are made for on-site plans",
-                         field="plan", record=plan_id)
+        raise InputError(f"plan {plan_id} is a {coded('plan_kind', plan.kind)}: response cards are made for "
+                         "on-site plans", field="plan", record=plan_id)
     template = templates[plan.scenarios[0]]
     sites = {s.id: s for s in scenario.sites}
     site = sites.get(plan.sites[0]) if plan.sites else None

@@ -51,6 +51,7 @@ from planner.drills.exercise import ExerciseSetup, check_setup, hidden_from
 from planner.drills.msel import Msel, MselInject, check_msel, msel_from_template
 from planner.drills.msel_roads import check_msel_closures
 from planner.errors import InputError, NotFoundError
+from planner.model.codes import coded
 from planner.scenario.library import Template
 from planner.store.database import ConflictError, Store
 from planner.store.settings import StoredDocuments
@@ -232,7 +233,8 @@ def evaluate_log(store: Store, name: str, drill: DrillContext, *, actor: str) ->
     """Evaluate an ended drill from its log (the one evaluation procedure), or record why it cannot be evaluated."""
     conduct, version = get_conduct(store, name, drill.key)
     if conduct.state != "ended":
-        raise InputError(f"drill {drill.key} is {conduct.state}: the log is evaluated at EndEx", field="action")
+        raise InputError(f"drill {drill.key} is {coded('status', conduct.state)}: the log is evaluated at EndEx",
+                         field="action")
     try:
         _, current = get_evaluation(store, name, drill.key)
     except NotFoundError:

@@ -3,6 +3,9 @@
 HTML comes from Jinja2 templates in this module (autoescaped). PDF uses ReportLab (pure pip) in the
 product's print layout (:mod:`planner.pdf`): A4, the CJK font embedded, a header with the agency, the
 scenario and the title on every page, page numbers, tables that repeat their header row across pages.
+Where the drill has a site, each report shows where it happened (:func:`drill_figure`): the incident
+location, the bases of the teams that took part and the jurisdiction, on the product's one map figure
+(:mod:`planner.mapfigure`; inline SVG in HTML, a drawing in the PDF).
 """
 
 from __future__ import annotations
@@ -10,12 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import shapely
 from jinja2 import Environment
-from reportlab.platypus import Paragraph, Spacer
+from markupsafe import Markup
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from planner.drills.evaluation import RATING_TEXT, Evaluation, ObjectiveResult
 from planner.drills.improvement import CorrectiveAction
-from planner.pdf import PageHeader, build_pdf, escape, pdf_styles, pdf_table
+from planner.mapfigure import MapFigure, MapLayer
+from planner.pdf import PageHeader, build_pdf, cjk_font, escape, pdf_styles, pdf_table
+from planner.scenario.mapview import credits, main_roads
+from planner.scenario.model import Scenario
 
 _ENV = Environment(autoescape=True)
 _REQUESTS_TABLE = _ENV.from_string("""{% macro requests_table(e, rating_text) -%}
@@ -29,6 +38,58 @@ _REQUESTS_TABLE = _ENV.from_string("""{% macro requests_table(e, rating_text) -%
 """The cross-region requests a drill exercised, rated against the plan's targets: one table for both reports."""
 _ENV.globals["requests_table"] = _REQUESTS_TABLE
 
+FIGURE_CAPTION = "演练地点、参演队伍基地与辖区 Drill site, the bases of the teams taking part, the jurisdiction"
+_FIGURE = _ENV.from_string("""{% macro figure(svg) -%}
+{% if svg %}<h2>演练地点 Where</h2><figure id="drill-map" style="margin:0">{{ svg }}\
+<figcaption>{{ caption }}</figcaption></figure>{% endif %}
+{%- endmacro %}""").module.figure  # type: ignore[attr-defined]
+"""The drill's map (inline SVG, or nothing): one block for the three HTML reports."""
+_ENV.globals["drill_map"] = _FIGURE
+_ENV.globals["caption"] = FIGURE_CAPTION
+
+
+def drill_figure(scenario: Scenario, entry: Mapping[str, Any], evaluation: Evaluation | None = None, *,
+                 font: str = "Helvetica") -> MapFigure | None:
+    """Return the drill's map: its site (the incident), the bases of the teams that took part, the site's jurisdiction.
+
+    The teams that took part are those whose turn-out was observed (``evaluation``), else the programme
+    entry's ``teams``. None when the drill names no site of the scenario (a tabletop without a place).
+    """
+    site = next((s for s in scenario.sites if s.id == entry.get("site")), None)
+    if site is None:
+        return None
+    took_part = {t.team for t in evaluation.turnout} if evaluation is not None and evaluation.turnout else \
+        set(entry.get("teams") or ())
+    based = {t.base for t in scenario.teams if t.id in took_part}
+    bases = [shapely.Point(b.lon, b.lat) for b in scenario.bases if b.id in based]
+    incident = shapely.Point(site.lon, site.lat)
+    region = next((j for j in scenario.jurisdictions if j.id == site.jurisdiction and j.geometry), None)
+    layers = [MapLayer(f"辖区 Jurisdiction: {region.name_zh or region.name}",
+                       [shapely.geometry.shape(region.geometry)], stroke="#5d6d7e", fill="#5d6d7e", opacity=0.06,
+                       width=0.8)] if region is not None else []
+    focus = [incident, *bases]
+    layers += [MapLayer("主要道路 Main roads", main_roads(scenario, focus), stroke="#9e9e9e", width=0.5),
+               MapLayer("参演队伍基地 Bases of the teams", bases, stroke="#0d47a1", fill="#1976d2", radius=3.0),
+               MapLayer(f"演练地点 Incident: {site.name_zh or site.name}", [incident], stroke="#7f0000",
+                        fill="#d73027", radius=4.5)]
+    return MapFigure(layers, title=f"{entry.get('key', '')} {site.name_zh or site.name}".strip(), font=font,
+                     focus=focus, width=170 * mm, height=100 * mm, attribution=credits([site]))
+
+
+def figure_story(figure: MapFigure | None, styles: Any) -> list[Any]:
+    """Return the PDF section of the drill's map (nothing without one), drawn in the CJK font."""
+    if figure is None:
+        return []
+    drawn = MapFigure(figure.layers, title=figure.title, width=figure.width, height=figure.height,
+                      attribution=figure.attribution, font=cjk_font(), focus=figure.focus)
+    return [Paragraph("演练地点 Where", styles["Heading2"]),
+            KeepTogether([drawn.drawing(), Paragraph(escape(FIGURE_CAPTION), styles["BodyText"])]), Spacer(1, 8)]
+
+
+def _svg(figure: MapFigure | None) -> Markup:
+    return Markup(figure.svg()) if figure is not None else Markup("")  # noqa: S704 (the figure escapes its text)
+
+
 _EVALUATION = _ENV.from_string("""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>演练评估报告 / Drill evaluation report: {{ e.drill }}</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}\
@@ -36,6 +97,7 @@ td,th{border:1px solid #999;padding:4px 8px}
 .P{background:#d4edda}.S{background:#fff3cd}.M{background:#ffe0b2}.U{background:#f8d7da}</style></head><body>
 <h1>演练评估报告 / Drill evaluation report</h1>
 <p>Drill <b>{{ e.drill }}</b>, scenario <b>{{ e.template }}</b>. Mean item score {{ '%.2f'|format(e.score) }} / 5.</p>
+{{ drill_map(svg) }}
 <h2>Figures</h2><table id="figures">
 {% for k, v in e.figures.items() %}<tr><th>{{ k }}</th>\
 <td class="figure" data-key="{{ k }}">{{ v if v is not none else '-' }}</td></tr>{% endfor %}
@@ -66,6 +128,7 @@ td,th{border:1px solid #999;padding:4px 8px}</style>
 {{ e.figures.objectives_met }} of {{ e.figures.objectives }} objectives met,
 first arrival {{ e.figures.first_arrival_min if e.figures.first_arrival_min is not none else '-' }} min,
 {{ e.figures.teams_arrived }} teams on scene, duration {{ e.figures.duration_min }} min.</p>
+{{ drill_map(svg) }}
 <h2>Problems and lessons</h2><ul>{% for f in e.findings %}<li>{{ f.text }}</li>{% else %}<li>none</li>{% endfor %}</ul>
 <h2>Improvement plan (corrective actions)</h2><table id="actions">\
 <tr><th>id</th><th>action</th><th>owner</th><th>due</th><th>status</th></tr>
@@ -85,19 +148,19 @@ def request_story(evaluation: Evaluation, styles: Any) -> list[Any]:
             Spacer(1, 8)]
 
 
-def evaluation_html(evaluation: Evaluation) -> str:
-    """Render the evaluation report (评估报告) as an HTML page."""
-    return _EVALUATION.render(e=evaluation, rating_text=RATING_TEXT)
+def evaluation_html(evaluation: Evaluation, figure: MapFigure | None = None) -> str:
+    """Render the evaluation report (评估报告) as an HTML page, with the drill's map when given."""
+    return _EVALUATION.render(e=evaluation, rating_text=RATING_TEXT, svg=_svg(figure))
 
 
-def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction]) -> str:
+def summary_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction], figure: MapFigure | None = None) -> str:
     """Render the summary report (总结报告) with the corrective actions, as an HTML page."""
-    return _SUMMARY.render(e=evaluation, actions=actions)
+    return _SUMMARY.render(e=evaluation, actions=actions, svg=_svg(figure))
 
 
 def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, agency: str = "",
-               scenario: str = "") -> bytes:
-    """Render the evaluation and summary report in one PDF (print layout of :mod:`planner.pdf`)."""
+               scenario: str = "", figure: MapFigure | None = None) -> bytes:
+    """Render the evaluation and summary report in one PDF (print layout of :mod:`planner.pdf`), the map first."""
     styles = pdf_styles()
 
     def table(rows: list[list[Any]]) -> Any:
@@ -108,6 +171,7 @@ def report_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, a
         Paragraph(f"Drill {evaluation.drill}, scenario {evaluation.template}; mean score {evaluation.score:.2f} / 5",
                   styles["BodyText"]),
         Spacer(1, 8),
+        *figure_story(figure, styles),
         table([["figure", "value"], *[[k, v] for k, v in evaluation.figures.items()]]),
         Spacer(1, 8),
         Paragraph("Objectives", styles["Heading2"]),
@@ -154,6 +218,7 @@ td,th{border:1px solid #999;padding:4px 8px}</style></head><body>
 <h1>行动后报告与改进计划 / After-action report and improvement plan</h1>
 <p>Drill <b>{{ e.drill }}</b>, scenario <b>{{ e.template }}</b>; mean score {{ '%.2f'|format(e.score) }} / 5;
 {{ e.figures.objectives_met }} of {{ e.figures.objectives }} objectives met.</p>
+{{ drill_map(svg) }}
 {% for title, rows, id in [('优势 Strengths', sections.strengths, 'strengths'),
                            ('待改进 Areas for improvement', sections.improvements, 'improvements')] %}
 <h2>{{ title }}</h2><table id="{{ id }}"><tr><th>objective</th><th>capability</th><th>rating</th><th>observed min</th>
@@ -175,15 +240,15 @@ td,th{border:1px solid #999;padding:4px 8px}</style></head><body>
 
 
 def aar_html(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
-             capabilities: Mapping[str, str], expected: Mapping[str, float]) -> str:
-    """Render the after-action report with its improvement plan as an HTML page."""
-    return _AAR.render(e=evaluation, actions=actions, notes=notes, rating_text=RATING_TEXT,
+             capabilities: Mapping[str, str], expected: Mapping[str, float], figure: MapFigure | None = None) -> str:
+    """Render the after-action report with its improvement plan as an HTML page, with the drill's map when given."""
+    return _AAR.render(e=evaluation, actions=actions, notes=notes, rating_text=RATING_TEXT, svg=_svg(figure),
                        sections=aar_sections(evaluation, capabilities=capabilities, expected=expected))
 
 
 def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, notes: Sequence[Any],
             capabilities: Mapping[str, str], expected: Mapping[str, float], agency: str = "",
-            scenario: str = "") -> bytes:
+            scenario: str = "", figure: MapFigure | None = None) -> bytes:
     """Render the after-action report with its improvement plan as a PDF (print layout of :mod:`planner.pdf`)."""
     styles = pdf_styles()
     sections = aar_sections(evaluation, capabilities=capabilities, expected=expected)
@@ -192,6 +257,8 @@ def aar_pdf(evaluation: Evaluation, actions: Sequence[CorrectiveAction], *, note
         Paragraph("行动后报告 / After-action report", styles["Title"]),
         Paragraph(escape(f"Drill {evaluation.drill}, scenario {evaluation.template}; mean score "
                           f"{evaluation.score:.2f} / 5"), styles["BodyText"]),
+        Spacer(1, 8),
+        *figure_story(figure, styles),
     ]
     for title, rows in (("优势 Strengths", sections["strengths"]), ("待改进 Areas for improvement",
                                                                     sections["improvements"])):

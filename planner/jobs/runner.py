@@ -49,6 +49,7 @@ from planner.clock import now
 from planner.errors import InputError, NotFoundError
 from planner.jobs.registry import JOB_KINDS, kind_named, parse_params
 from planner.jobs.worker import run_job
+from planner.model.codes import coded
 from planner.scenario.model import Scenario
 from planner.settings import job_stale_s, job_time_limit_s, job_workers
 from planner.store.database import Store
@@ -131,7 +132,8 @@ class JobQueue:
         """Queue a new job with the kind, scenario and parameters of an ended one; return the new id."""
         job = self.get(job_id)
         if job["status"] not in ENDED:
-            raise InputError(f"job {job_id} is {job['status']}: only an ended job can be run again", field="job")
+            raise InputError(f"job {job_id} is {coded('job_status', job['status'])}: only an ended job can be run "
+                             "again", field="job")
         return self.submit(job["kind"], job["scenario"], job["params"], actor=actor, rerun_of=job_id)
 
     def queued(self) -> None:

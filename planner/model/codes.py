@@ -9,6 +9,8 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from typing import Literal, get_args
 
+from planner.errors import CODED
+
 RECORD_KINDS: tuple[str, ...] = (
     "jurisdictions", "bases", "teams", "equipment", "sites", "standards", "people", "shifts", "depots", "stocks",
 )
@@ -388,6 +390,21 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "dispute": ("提出异议", "dispute"),
         "settle": ("结算", "settle"),
     },
+    "job_status": {  # a background job's (planner.jobs.runner)
+        "queued": ("排队中", "queued"),
+        "running": ("运行中", "running"),
+        "done": ("已完成", "done"),
+        "failed": ("失败", "failed"),
+    },
+    "map_layer": {  # a layer of the Map page and of its printout (planner.scenario.mapview)
+        "roads": ("路网", "road network"),
+        "jurisdictions": ("辖区", "jurisdictions"),
+        "sites": ("危险源", "hazard sites"),
+        "bases": ("救援基地", "bases"),
+        "closure": ("封闭区域", "closure areas"),
+        "closed": ("封闭道路", "closed roads"),
+        "slowed": ("减速道路", "slowed roads"),
+    },
     "severity": {  # a drill finding's and improvement action's severity (planner.drills.evaluation.Severity)
         "major": ("严重", "major"),
         "minor": ("一般", "minor"),
@@ -413,3 +430,18 @@ def label(field: str, value: object, language: str | None = None) -> str:
     if language is None:
         return f"{zh_en[0]} / {zh_en[1]}"
     return zh_en[1] if language.startswith("en") else zh_en[0]
+
+
+def coded(field: str, value: object) -> str:
+    """Mark a coded value in a message, to be shown by its display name: ``⟦unit_status:on_scene|on scene⟧``.
+
+    The one way a message names a status, a kind or a role: ``str()`` of the error shows the English
+    display name, :func:`shown` the one of the reader's language (the API's, the page's, the terminal's).
+    """
+    key = value.value if isinstance(value, Enum) else str(value)
+    return f"⟦{field}:{key}|{label(field, key, 'en')}⟧"
+
+
+def shown(text: str, language: str) -> str:
+    """Return a message with its coded values (:func:`coded`) shown by their display names in ``language``."""
+    return CODED.sub(lambda m: label(m.group(1), m.group(2), language), text)

@@ -29,6 +29,7 @@ from planner import clock
 from planner.dispatch.scenario import region_of
 from planner.drills.records import drill_entry
 from planner.errors import InputError, NotFoundError, PlannerError
+from planner.model.codes import coded
 from planner.model.records import Availability
 from planner.requests.claims import generate_claim
 from planner.requests.model import (
@@ -192,8 +193,10 @@ def act(store: Store, name: str, request_id: str, entry: ActionEntry, scope: Sco
     transition = TRANSITIONS[entry.action]
     state = request["state"]
     if state not in transition.sources and not (entry.action in UNIT_STEPS and state in UNIT_ORDER):
-        raise InputError(f"request {request_id} is {state}: it cannot be {_past(entry.action)} now (only when "
-                         f"{' or '.join(sorted(transition.sources))})", field="action", record=request_id)
+        raise InputError(f"request {request_id} is {coded('request_state', state)}: it cannot be "
+                         f"{_past(entry.action)} now (only when "
+                         f"{' or '.join(coded('request_state', s) for s in sorted(transition.sources))})",
+                         field="action", record=request_id)
     if transition.needs_units and not entry.units:
         raise InputError(f"{entry.action}: name the units (team ids)", field="units")
     if entry.action in ("decline", "dispute") and not entry.note.strip():
@@ -270,15 +273,16 @@ def _apply(store: Store, name: str, scenario: Scenario, request: dict[str, Any],
     _check_payer(scope, scenario, request)
     if action in ("review", "dispute"):
         if claim["status"] not in ("claimed", "reviewed"):
-            raise InputError(f"request {request['id']}: the claim is {claim['status']}; it can be {_past(action)} "
+            raise InputError(f"request {request['id']}: the claim is {coded('claim_status', claim['status'])}; "
+                             f"it can be {_past(action)} "
                              "once the lender has claimed again", field="action")
         claim["status"] = "reviewed" if action == "review" else "disputed"
         if entry.note or action == "dispute":
             claim["notes"].append({"at": now.isoformat(), "by": _name(scope), "note": entry.note, "action": action})
         return "claimed"
     if claim["status"] not in ("claimed", "reviewed"):
-        raise InputError(f"request {request['id']}: the claim is {claim['status']}; settle it once the lender has "
-                         "claimed again", field="action")
+        raise InputError(f"request {request['id']}: the claim is {coded('claim_status', claim['status'])}; settle it "
+                         "once the lender has claimed again", field="action")
     claim["status"], claim["paid_at"] = "paid", now.isoformat()
     return "settled"
 
@@ -301,7 +305,7 @@ def _offer_or_decline(store: Store, name: str, scenario: Scenario, request: dict
             _check_lender(scope, scenario, request, unit)
             team = teams.get(unit["unit"])
             if team is None or team.availability is not Availability.AVAILABLE:  # type: ignore[attr-defined]
-                state = "gone" if team is None else team.availability.value  # type: ignore[attr-defined]
+                state = "gone" if team is None else coded("availability", team.availability)  # type: ignore[attr-defined]
                 raise InputError(f"offer: unit {unit['unit']} is not available ({state}): {unit['lender']} cannot "
                                  "confirm it", field="units", record=unit["unit"])
             if unit["unit"] in busy:
@@ -342,7 +346,8 @@ def _units(request: Mapping[str, Any], named: list[str] | None, states: set[str]
     if named is None:
         chosen = [u for u in request["units"] if u["status"] in states]
         if not chosen:
-            raise InputError(f"request {request['id']}: no unit is {' or '.join(sorted(states))}", field="units")
+            raise InputError(f"request {request['id']}: no unit is "
+                             f"{' or '.join(coded('unit_status', s) for s in sorted(states))}", field="units")
         return chosen
     if len(set(named)) != len(named):
         raise InputError("units: a unit is named twice", field="units")
@@ -354,9 +359,10 @@ def _units(request: Mapping[str, Any], named: list[str] | None, states: set[str]
                              f"{', '.join(sorted(by_id)) or 'none yet'})", field="units", record=unit_id)
         if unit["status"] not in states:
             if step is not None and _done(unit["status"], step[1]):
-                raise InputError(f"{step[0]}: unit {unit_id} is {unit['status'].replace('_', ' ')} already",
+                raise InputError(f"{step[0]}: unit {unit_id} is {coded('unit_status', unit['status'])} already",
                                  field="units", record=unit_id)
-            raise InputError(f"units: {unit_id} is {unit['status']}, not {' or '.join(sorted(states))}",
+            raise InputError(f"units: {unit_id} is {coded('unit_status', unit['status'])}, not "
+                             f"{' or '.join(coded('unit_status', s) for s in sorted(states))}",
                              field="units", record=unit_id)
         out.append(unit)
     return out

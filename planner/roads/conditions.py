@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import Field
 
-from geodata.closures import AppliedClosure, Closure, closure_factors
+from geodata.closures import AppliedClosure, Closure, closure_factors, edge_lines
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork
 from planner.clock import wall_clock
@@ -162,6 +162,26 @@ def travel_network(
         _cache.pop(next(iter(_cache)))  # the oldest: each holds a copy of the network's times and its CSR
     _cache[key] = conditions
     return _with_at(conditions, at_text)
+
+
+def closure_features(scenario: Scenario, documents: Mapping[str, Any], set_name: str) -> dict[str, Any]:
+    """Return a stored closure set for drawing, with ``roads``: what it does to the network.
+
+    One feature per area or line of the set (``properties.role`` closure), one multi-line of the roads it
+    closes (closed) and one of those it slows (slowed): the Map page's layer and the printed map's.
+    """
+    conditions = travel_network(scenario, documents, closures=set_name)
+    closure_set = find_set(documents, set_name)
+    features: list[dict[str, Any]] = [
+        {"type": "Feature", "geometry": c.geometry,
+         "properties": {"role": "closure", "id": c.id, "label": c.label, "speed_factor": c.speed_factor}}
+        for c in closure_set.closures if c.geometry is not None]
+    for role, edges in (("closed", conditions.closed_edges), ("slowed", conditions.slowed_edges)):
+        if edges.size:
+            features.append({"type": "Feature", "geometry": {"type": "MultiLineString",
+                                                             "coordinates": edge_lines(conditions.network, edges)},
+                             "properties": {"role": role, "edges": int(edges.size)}})
+    return {"type": "FeatureCollection", "features": features, "roads": conditions.describe()}
 
 
 def routing_network(scenario: Scenario, roads: RoadConditions | None) -> RoadNetwork:

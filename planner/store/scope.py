@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import ForbiddenError, NotFoundError
+from planner.model.codes import coded
 from planner.scenario.jurisdictions import covers, root_of
 from planner.scenario.model import Scenario
 from planner.store.roles import has_permission
@@ -94,8 +95,8 @@ def check_scope(scope: Scope | None, scenario: Scenario, jurisdiction: str, *, w
     if not visible:
         raise NotFoundError(f"{what} does not exist", field="id")
     if permission is not None and not scope.can(permission):
-        raise ForbiddenError(f"{scope.username}: your role ({scope.role}) may not do this to {what}: it needs "
-                             f"{permission!r}")
+        raise ForbiddenError(f"{scope.username}: your role ({coded('user_role', scope.role)}) may not do this to "
+                             f"{what}: it needs {permission!r}")
     if permission is not None and not scope.holds(scenario, jurisdiction):
         raise ForbiddenError(f"{scope.username}: {what} belongs to jurisdiction {jurisdiction!r}, outside yours "
                              f"({scope.jurisdiction!r}); you may read it but not change it")

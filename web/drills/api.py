@@ -31,9 +31,10 @@ from planner.drills.cards import response_card as make_card
 from planner.drills.design import design_drill
 from planner.drills.exercise import not_found
 from planner.drills.programme import FIRST_YEAR, LAST_YEAR
-from planner.drills.reports import aar_html, aar_pdf, evaluation_html, report_pdf, summary_html
+from planner.drills.reports import aar_html, aar_pdf, drill_figure, evaluation_html, report_pdf, summary_html
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import ForbiddenError, InputError, NotFoundError
+from planner.model.codes import coded
 from planner.requests import service as request_service
 from planner.scenario.jurisdictions import root_of
 from planner.scenario.library import load_library
@@ -121,8 +122,8 @@ def _job_result(job_id: str, kind: str, name: str) -> Any:
     if job["kind"] != kind or job["scenario"] != name:
         raise InputError(f"job {job_id} is not a {kind} job of scenario {name}", field="job")
     if job["status"] != "done":
-        raise InputError(f"job {job_id} is {job['status']}" + (f": {job['error']}" if job.get("error") else ""),
-                         field="job")
+        failure = f": {job['error']}" if job.get("error") else ""
+        raise InputError(f"job {job_id} is {coded('job_status', job['status'])}{failure}", field="job")
     return job["result"]
 
 
@@ -442,10 +443,11 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
     run = record.latest() if wanted is None else record.run(wanted)
     evaluation = run.evaluation
     drill_actions = run.addressed_by([a for a, _ in records.drill_actions(get_store(), name, key)])
+    figure = drill_figure(scenario, records.drill_entry(get_store(), name, key), evaluation)
     if fmt == "html":
-        return Response(evaluation_html(evaluation), mimetype="text/html")
+        return Response(evaluation_html(evaluation, figure), mimetype="text/html")
     if fmt == "summary":
-        return Response(summary_html(evaluation, drill_actions), mimetype="text/html")
+        return Response(summary_html(evaluation, drill_actions, figure), mimetype="text/html")
     if fmt in ("aar", "aar_pdf"):
         template = evaluation_store.drill_template(run.template)
         design = drill_view(name, key)["design"] or {}
@@ -456,13 +458,13 @@ def report(name: str, key: str, query: ReportQuery) -> Any:
         every = [a for a, _ in records.drill_actions(get_store(), name, key)]
         capabilities = {o.id: o.capability for o in template.objectives}
         if fmt == "aar":
-            return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected),
-                            mimetype="text/html")
+            return Response(aar_html(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected,
+                                     figure=figure), mimetype="text/html")
         return Response(aar_pdf(evaluation, every, notes=run.notes, capabilities=capabilities, expected=expected,
-                                **heading),
+                                figure=figure, **heading),
                         mimetype="application/pdf",
                         headers={"Content-Disposition": f"attachment; filename=after-action-report-{key}.pdf"})
-    return Response(report_pdf(evaluation, drill_actions, **heading), mimetype="application/pdf",
+    return Response(report_pdf(evaluation, drill_actions, figure=figure, **heading), mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename=drill-report-{key}.pdf"})
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model, mode
 from planner.model.agreements import Agreement
 from planner.model.reading import Encoding
 from planner.model.records import RECORD_TYPES
+from planner.scenario.mapview import MAP_LAYERS
 from planner.store.accounts import MIN_PASSWORD_LENGTH
 from planner.store.database import AGREEMENTS, MAX_ID
 from planner.store.roles import Role
@@ -191,6 +192,20 @@ class UserList(Answer):
 
 class Labels(RootModel[dict[str, dict[str, list[str]]]]):
     """Chinese and English labels of coded values: ``{"tier": {"national": ["国家队", "National"]}}``."""
+
+
+class MapPrintQuery(QueryString):
+    """The Map page's view to print: the layers on, the box in view, the image's size, the bases the filters keep."""
+
+    layers: str = Field(",".join(MAP_LAYERS), max_length=200,
+                        description=f"comma-separated layers to draw, of: {', '.join(MAP_LAYERS)}")
+    bbox: str = Field(max_length=200, description="the box in view: west,south,east,north in degrees (WGS-84)")
+    width: int = Field(1600, ge=200, le=4000, description="the PNG's width in pixels (the PDF is an A4 page)")
+    height: int = Field(1100, ge=200, le=4000, description="the PNG's height in pixels")
+    tiers: str | None = absent("comma-separated tiers whose bases to draw (default: every tier)")
+    team_types: str | None = absent("comma-separated team types whose bases to draw (default: every type; a base "
+                                    "without teams always shows)")
+    closures: str | None = absent("a stored closure set to draw: its areas, the roads it closes and slows")
 
 
 class OpenApiDocument(Answer):

@@ -3,8 +3,11 @@
 // colours of risk grades, tiers and road classes, so every page shows them alike.
 window.Planner = (function () {
   "use strict";
-  const RISK = { red: "#d7191c", orange: "#fd8d3c", yellow: "#f2c500", blue: "#2c7bb6" };
-  const TIER = { national: "#6a1b9a", regional: "#1565c0", local: "#2e7d32", enterprise: "#ef6c00", volunteer: "#00897b" };
+  // The colours of risk grades and tiers are the server's (planner.scenario.mapview.colours: the printed map's
+  // too), in the page's <script type="application/json" id="colours">, as ordered [code, colour] pairs.
+  const COLOURS = JSON.parse((document.getElementById("colours") || {}).textContent || "{}");
+  const RISK = Object.fromEntries(COLOURS.risk_grade || []);
+  const TIER = Object.fromEntries(COLOURS.tier || []);
   const ROAD = { motorway: [3, "#b85c38"], trunk: [2.6, "#c97b46"], primary: [2.2, "#d49a5b"], secondary: [1.7, "#b7a58b"],
                  tertiary: [1.3, "#a9a9a9"], regional: [1.5, "#9a8f7f"] };
   const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

@@ -70,7 +70,7 @@
     const a = state.availability && state.availability[team.id];
     if (!a) return "";
     const caps = Object.keys(a.nominal).filter((c) => c.endsWith("_squad") || (a.capabilities[c] || 0) < a.nominal[c])
-      .map((c) => `${escape(c)} ${a.capabilities[c] || 0}/${a.nominal[c]}`).join(", ");
+      .map((c) => `${escape(Planner.label(state.labels, "capability", c))} ${a.capabilities[c] || 0}/${a.nominal[c]}`).join(", ");
     const flags = a.flags.filter((f) => !["roster", "personnel"].includes(f.rule))
       .map((f) => `<br><span class="hint">[${escape(f.rule)}] ${escape(f.message)}</span>`).join("");
     return `<br><span class="avail ${teamState(team)}">${Planner.t("on duty")} ${a.on_duty === null ? "—" : `${a.on_duty}/${a.people}`}` +
@@ -184,6 +184,33 @@
       el.dataset.closureSet = name;
     }).catch((error) => { document.getElementById("map-closures-note").textContent = error.message; });
   });
+
+  // The view as it is (the layers on, the box in view, the bases the filters keep) drawn on the server as a
+  // PNG twice the map's size on screen, or as an A4 PDF page, and downloaded.
+  function exportView(format) {
+    const status = document.getElementById("export-status");
+    const b = map.getBounds();
+    const clamp = (v, low, high) => Math.min(high, Math.max(low, v));
+    const bbox = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90), clamp(b.getEast(), -180, 180),
+                  clamp(b.getNorth(), -90, 90)].map((v) => v.toFixed(5)).join(",");
+    const layers = [...document.querySelectorAll("[data-layer]")].filter((box) => box.checked).map((box) => box.dataset.layer);
+    const size = map.getSize();
+    const query = new URLSearchParams({ bbox, layers: layers.join(","), tiers: [...state.tiers].join(","),
+      team_types: [...state.types].join(","), width: clamp(size.x * 2, 200, 4000), height: clamp(size.y * 2, 200, 4000) });
+    if (closures.value) query.set("closures", closures.value);
+    status.textContent = "…";
+    fetch(api(`map.${format}?${query}`))
+      .then((r) => (r.ok ? r.blob() : Planner.failJSON(r)))
+      .then((blob) => {
+        const url = URL.createObjectURL(blob);
+        Object.assign(document.createElement("a"), { href: url, download: `map-${scenario}.${format}` }).click();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+        status.textContent = "";
+      })
+      .catch((error) => { status.textContent = error.message; });
+  }
+  ["export-png", "export-pdf"].forEach((id) => document.getElementById(id).addEventListener("click",
+    (event) => exportView(event.target.dataset.format)));
 
   document.querySelectorAll("[data-layer]").forEach((box) => box.addEventListener("change", () => {
     const layer = state.layers[box.dataset.layer];
