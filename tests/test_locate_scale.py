@@ -137,7 +137,7 @@ def test_sorted_interchange_stops_where_no_single_swap_improves(seed: int) -> No
     others = np.setdiff1d(np.flatnonzero(allowed), fixed)
     start = np.concatenate([fixed, rng.choice(others, p - len(fixed), replace=False)]).astype(np.int64)
     rows = SortedCosts(cost, p)
-    found = sorted_interchange(cost, rows.order, rows.costs, weights, start.copy(), fixed, allowed)
+    found = sorted_interchange(cost, rows.order, rows.costs, weights, start.copy(), fixed, allowed, block=1 + seed * 20)
 
     def total(sites: np.ndarray) -> float:
         return float(weights @ cost[:, sites].min(axis=1))

@@ -28,6 +28,8 @@ from scipy.sparse import csr_matrix
 
 __all__ = ["greedy", "fast_interchange", "nearest_two", "sorted_interchange"]
 
+_ENTRIES_PER_BLOCK = 2_000_000  # (row, site) pairs priced at once by sorted_interchange (memory ~ 100 MB)
+
 
 def nearest_two(cost: np.ndarray, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return, per demand row, the position in ``selected`` of the nearest site, its cost and the second cost.
@@ -130,6 +132,7 @@ def sorted_interchange(
     allowed: np.ndarray,
     *,
     max_iterations: int = 100_000,
+    block: int = _ENTRIES_PER_BLOCK,
 ) -> np.ndarray:
     """Fast interchange priced on sorted rows; the same local optimum rule as :func:`fast_interchange`.
 
@@ -144,6 +147,9 @@ def sorted_interchange(
         As in :func:`fast_interchange`; ``selected`` holds at least two sites.
     max_iterations
         Safety cap on the number of swaps.
+    block
+        (row, site) pairs priced at once: rows are taken in blocks of about this many, so that small
+        ``p`` (many sites nearer than the second-nearest open one) never holds them all in memory.
 
     """
     n, m = cost.shape
@@ -158,17 +164,11 @@ def sorted_interchange(
     tolerance = 1e-9 * max(1.0, float(weights.sum()) * float(cost.max()))
     for _ in range(max_iterations):
         phi1, d1, d2 = nearest_two(cost, selected)
-        # Entries (row, site) with the site closer than the row's second-nearest open site, row by row.
         counts = _count_below(sorted_costs, d2)
-        entry_row = np.repeat(np.arange(n), counts)
-        entry_pos = np.arange(len(entry_row)) - np.repeat(np.cumsum(counts) - counts, counts)
-        site = order[entry_row, entry_pos]
-        c = sorted_costs[entry_row, entry_pos]
-        w, near, second = weights[entry_row], d1[entry_row], d2[entry_row]
-        closer = c < near
-        gain = np.bincount(site[closer], weights=(w * (near - c))[closer], minlength=m)
+        gain, extra = np.zeros(m), np.zeros(p * m)
+        for rows in _blocks(counts, block):
+            _add_prices(rows, counts[rows], order, sorted_costs, weights, phi1, d1, d2, gain, extra)
         loss = np.bincount(phi1, weights=weights * (d2 - d1), minlength=p)
-        extra = np.bincount(phi1[entry_row] * m + site, weights=w * (second - np.maximum(c, near)), minlength=p * m)
         profit = extra.reshape(p, m) + gain[None, :] - loss[:, None]
         open_mask = np.zeros(m, dtype=bool)
         open_mask[selected] = True
@@ -179,6 +179,31 @@ def sorted_interchange(
             break
         selected[r] = j
     return np.sort(selected)
+
+
+def _blocks(counts: np.ndarray, size: int) -> list[np.ndarray]:
+    """Split the rows into consecutive blocks holding about ``size`` entries each (at least one row)."""
+    ends = np.cumsum(counts)
+    cuts = np.searchsorted(ends, np.arange(size, int(ends[-1]) if len(ends) else 0, size), side="right")
+    return [block for block in np.split(np.arange(len(counts)), np.unique(cuts)) if len(block)]
+
+
+def _add_prices(
+    rows: np.ndarray, counts: np.ndarray, order: np.ndarray, sorted_costs: np.ndarray, weights: np.ndarray,
+    phi1: np.ndarray, d1: np.ndarray, d2: np.ndarray, gain: np.ndarray, extra: np.ndarray,
+) -> None:
+    """Add the given rows' share of ``gain`` (per site) and ``extra`` (per open position x site, flat)."""
+    m = len(gain)
+    # Entries (row, site) with the site closer than the row's second-nearest open site, row by row.
+    entry_row = np.repeat(rows, counts)
+    entry_pos = np.arange(len(entry_row)) - np.repeat(np.cumsum(counts) - counts, counts)
+    site = order[entry_row, entry_pos]
+    c = sorted_costs[entry_row, entry_pos]
+    w, near, second = weights[entry_row], d1[entry_row], d2[entry_row]
+    closer = c < near
+    gain += np.bincount(site[closer], weights=(w * (near - c))[closer], minlength=m)
+    extra += np.bincount(phi1[entry_row] * m + site, weights=w * (second - np.maximum(c, near)),
+                         minlength=len(extra))
 
 
 def _count_below(sorted_costs: np.ndarray, limit: np.ndarray) -> np.ndarray:
