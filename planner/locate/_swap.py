@@ -23,6 +23,9 @@ about 14 sites per row instead of 1,400).
 
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 from scipy.sparse import csr_matrix
 
@@ -133,6 +136,7 @@ def sorted_interchange(
     *,
     max_iterations: int = 100_000,
     block: int = _ENTRIES_PER_BLOCK,
+    deadline: float = math.inf,
 ) -> np.ndarray:
     """Fast interchange priced on sorted rows; the same local optimum rule as :func:`fast_interchange`.
 
@@ -150,6 +154,9 @@ def sorted_interchange(
     block
         (row, site) pairs priced at once: rows are taken in blocks of about this many, so that small
         ``p`` (many sites nearer than the second-nearest open one) never holds them all in memory.
+    deadline
+        A ``time.perf_counter()`` instant after which no further swap is priced (the result is then
+        improved but not necessarily a local optimum).
 
     """
     n, m = cost.shape
@@ -163,6 +170,8 @@ def sorted_interchange(
     fixed_mask[np.asarray(fixed, dtype=np.int64)] = True
     tolerance = 1e-9 * max(1.0, float(weights.sum()) * float(cost.max()))
     for _ in range(max_iterations):
+        if time.perf_counter() > deadline:
+            break
         phi1, d1, d2 = nearest_two(cost, selected)
         counts = _count_below(sorted_costs, d2)
         gain, extra = np.zeros(m), np.zeros(p * m)
