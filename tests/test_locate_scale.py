@@ -70,6 +70,9 @@ def test_benders_search_matches_brute_force(seed: int) -> None:
     # Past the deadline the search stops at once: not proven, and nothing it reports beats the optimum.
     stopped = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() - 1)
     assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value >= best - 1e-9
+    # ... yet it answers: p sites (the LP phase's last point rounded, or greedy), valued honestly.
+    assert len(stopped.selected) == p and set(fixed.tolist()) <= set(stopped.selected.tolist())
+    assert stopped.value == pytest.approx(float(weights @ cost[:, stopped.selected].min(axis=1)), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(12))
