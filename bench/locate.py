@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import multiprocessing
 import os
 import resource
@@ -45,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planner.cli.output import print_table  # noqa: E402
+from planner.errors import PlannerError  # noqa: E402
 from planner.locate import MCLP, PMedian  # noqa: E402
 from planner.locate.orlib import read_orlib_pmedian  # noqa: E402
 from planner.locate.points import PointSet, cost_from_points, read_points  # noqa: E402
@@ -174,8 +176,14 @@ def _tsplib_child(name: str, p: int, time_limit_s: float, queue: Any) -> None:
     """
     points = random_points(int(name[7:])) if name.startswith("random-") else read_points(TSPLIB_DIR / f"{name}.tsp")
     cost = cost_from_points(points, "euclidean-floor")
-    cpu_started = time.process_time()
-    result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)
+    cpu_started, started = time.process_time(), time.perf_counter()
+    try:
+        result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)
+    except PlannerError as error:  # the row says so; the parent never waits for a result that will not come
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        queue.put((math.nan, None, f"error: {error}", time.perf_counter() - started,
+                   time.process_time() - cpu_started, peak_mb))
+        return
     cpu_s = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     queue.put((result.objective, result.bound, result.status.value, result.wall_s, cpu_s, peak_mb))
