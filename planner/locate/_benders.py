@@ -9,9 +9,10 @@ branch-and-cut:
    stabilised in-out (Ben-Ameur & Neto 2007): cuts are taken at a point between the master's answer
    and a core point that follows it, until no cut is violated at the master's own answer; then the LP
    bound of the radius formulation is reached, without ever building the n x m assignment model.
-   The phase gets at most ``_LP_SHARE`` of the time: when it does not finish (N = 5,934 uniform
-   points, p = 10, in 60 s), the last master point is rounded and improved, with the certified bound
-   of its duals (greedy when no master solve finished and ``p x n x m`` is small).
+   When it has not finished at ``_LP_SHARE`` of the time (N = 5,934 uniform points, p = 10, in 60 s),
+   its last master point is rounded and improved for an incumbent (greedy when no master solve
+   finished and ``p x n x m`` is small), and the phase resumes until the deadline; the certified
+   bound of the last master solve's duals is then the answer's bound.
 2. **Incumbent.** The LP solution rounded (its ``p`` largest sites) and improved by fast interchange
    priced on the sorted rows (``_swap.sorted_interchange``: only the sites nearer than a row's
    second-nearest open site count, about ``2 m / p`` per row; fl1400, p = 200: 0.5 s where the dense
@@ -49,7 +50,7 @@ from planner.locate._swap import fast_interchange, greedy, sorted_interchange
 
 __all__ = ["BendersOutcome", "benders_p_median", "rens"]
 
-_GREEDY_WORK = 3e8  # p * n * m below which greedy answers when the LP phase did not finish
+_GREEDY_WORK = 1e9  # p * n * m up to which greedy starts when no master LP finished (p = 28 at N = 5,934: ~10 s)
 _IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
 _ROUNDS_PER_NODE = 10
 _RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
@@ -57,7 +58,7 @@ _STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, 
 _STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
 _STRONG_SHARE = 0.2  # of the search time, at most, in strong branching (pseudocost estimates beyond)
 _RENS_SHARE = 0.2  # of the time left, at most, for the sub-problem around the root LP solution
-_LP_SHARE = 0.8  # of the time, at most, for the LP phase (the rest rounds its last point when it does not finish)
+_LP_SHARE = 0.8  # of the time for the LP phase before an incumbent is rounded from its last point (it then resumes)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,16 @@ class _Node:
     parent_objective: float = field(default=math.nan, compare=False)
 
 
+@dataclass
+class _LpProgress:
+    """Where the LP phase stands: the in-out core point, the weight of the master's answer, stalls, last value."""
+
+    core: np.ndarray
+    weight: float
+    stalled: int
+    last: float
+
+
 class _Search:
     """State shared by the phases: data, master, incumbent and the tolerance rule."""
 
@@ -113,6 +124,7 @@ class _Search:
         self.pseudo = PseudoCosts(self.m)
         self.strong_s = 0.0
         self.last_lp: LpOutcome | None = None  # the LP phase's latest optimal master solve
+        self.lp_progress: _LpProgress | None = None  # where the LP phase stands, once started
 
     # ------------------------------------------------------------------ incumbent and tolerance
 
@@ -222,25 +234,26 @@ class _Search:
             self.master.add(violated, cuts.level[violated], *self.sorted.cut_rows(violated, cuts))
         return len(violated)
 
-    def lp_phase(self) -> LpOutcome | None:
-        """Solve the root LP by in-out stabilised cutting planes; None if ``_LP_SHARE`` of the time ran out.
+    def lp_phase(self, stop: float) -> LpOutcome | None:
+        """Solve the root LP by in-out stabilised cutting planes; None if the instant ``stop`` came first.
 
         Every optimal master solve on the way is kept in ``last_lp``: its duals give a certified bound
-        and its point a rounding when the phase does not finish (N = 5,934, p = 10: not in 60 s).
+        and its point a rounding when the phase does not finish (N = 5,934, p = 10: not in 60 s). A
+        phase stopped early resumes where it stopped when called again.
         """
-        stop = self.started + _LP_SHARE * (self.deadline - self.started)
-        lacking = np.flatnonzero(self.sorted.finite < self.sorted.order.shape[1])
-        if len(lacking):
-            self.master.add(np.full(len(lacking), -1), np.ones(len(lacking)), *self.sorted.reach(lacking))
-        free = np.ones(self.m, dtype=bool)
-        free[self.fixed] = False
-        core = np.where(free, (self.p - len(self.fixed)) / max(1, int(free.sum())), 1.0)
-        lower = (~free).astype(np.float64)
-        self.master.set_sites(lower, np.ones(self.m))
-        every = np.arange(self.n)
-        cuts = self.sorted.separate(core)
-        self.master.add(every, cuts.level, *self.sorted.cut_rows(every, cuts))
-        weight, stalled, last = _IN_OUT_WEIGHT, 0, -math.inf
+        if self.lp_progress is None:
+            lacking = np.flatnonzero(self.sorted.finite < self.sorted.order.shape[1])
+            if len(lacking):
+                self.master.add(np.full(len(lacking), -1), np.ones(len(lacking)), *self.sorted.reach(lacking))
+            free = np.ones(self.m, dtype=bool)
+            free[self.fixed] = False
+            core = np.where(free, (self.p - len(self.fixed)) / max(1, int(free.sum())), 1.0)
+            self.master.set_sites((~free).astype(np.float64), np.ones(self.m))
+            every = np.arange(self.n)
+            cuts = self.sorted.separate(core)
+            self.master.add(every, cuts.level, *self.sorted.cut_rows(every, cuts))
+            self.lp_progress = _LpProgress(core, _IN_OUT_WEIGHT, 0, -math.inf)
+        state = self.lp_progress
         while True:
             outcome = self.master.solve(stop - time.perf_counter())
             if outcome.status != "optimal":
@@ -248,17 +261,18 @@ class _Search:
             self.last_lp = outcome
             assert outcome.x is not None
             y, theta = outcome.x[: self.m], outcome.x[self.m :]
-            point = weight * y + (1.0 - weight) * core
+            point = state.weight * y + (1.0 - state.weight) * state.core
             added = self.add_violated(y, theta, at=point)
-            core = 0.5 * (core + y)
-            stalled = stalled + 1 if outcome.objective <= last + 1e-9 * max(1.0, abs(last)) else 0
-            last = outcome.objective
+            state.core = 0.5 * (state.core + y)
+            level = 1e-9 * max(1.0, abs(state.last))
+            state.stalled = state.stalled + 1 if outcome.objective <= state.last + level else 0
+            state.last = outcome.objective
             if added == 0:
-                if weight == 1.0:
+                if state.weight == 1.0:
                     return outcome
-                weight = 1.0
-            elif stalled >= 3:
-                weight = 1.0
+                state.weight = 1.0
+            elif state.stalled >= 3:
+                state.weight = 1.0
             if time.perf_counter() >= stop:
                 return None
 
@@ -442,12 +456,17 @@ def benders_p_median(
     """
     search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline)
     n, m = cost.shape
-    root = search.lp_phase()
-    if root is not None and root.status == "infeasible":
-        return BendersOutcome(search.best, math.inf, math.inf, True, True, math.inf, 0)
     lower = np.zeros(m, dtype=bool)
     lower[search.fixed] = True
     upper = np.ones(m, dtype=bool)
+    root = search.lp_phase(search.started + _LP_SHARE * (deadline - search.started))
+    if root is None:
+        # An incumbent from the unfinished phase first; then the phase resumes while time is left.
+        _round_unfinished(search, lower, upper)
+        if search.remaining() > 0:
+            root = search.lp_phase(deadline)
+    if root is not None and root.status == "infeasible":
+        return BendersOutcome(search.best, math.inf, math.inf, True, True, math.inf, 0)
     if root is None or root.x is None:
         return _unfinished(search, lower, upper)
     lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
@@ -464,20 +483,16 @@ def benders_p_median(
                           lp_bound, nodes)
 
 
-def _unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> BendersOutcome:
-    """Answer when the LP phase did not finish: its last point rounded and improved, its certified bound.
+def _round_unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> None:
+    """Offer an incumbent when the LP phase did not finish: its last point rounded and improved.
 
     Without any LP point, greedy starts (when ``p x n x m`` is small enough to finish soon after the
     deadline), else the rounding of the uniform point (any ``p`` sites). Interchange improves the
     start until the deadline.
     """
     last = search.last_lp
-    bound = -math.inf
     if last is not None and last.x is not None:
         start = search.rounding(last.x[: search.m], lower, upper)
-        if last.row_dual is not None:
-            bound = search.master.dual_bound(last.row_dual, lower.astype(np.float64), upper.astype(np.float64),
-                                             math.inf).value
     elif search.p * search.n * search.m <= _GREEDY_WORK:
         start = greedy(search.work, search.weights, search.p, search.fixed, search.allowed)
     else:
@@ -485,6 +500,17 @@ def _unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> Bender
     search.offer(start)
     if search.remaining() > 0:
         search.improve(start)
+
+
+def _unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> BendersOutcome:
+    """Return the incumbent with the certified bound of the LP phase's last master solve, not proven."""
+    last = search.last_lp
+    bound = -math.inf
+    if last is not None and last.row_dual is not None:
+        bound = search.master.dual_bound(last.row_dual, lower.astype(np.float64), upper.astype(np.float64),
+                                         math.inf).value
+    if not len(search.best):
+        _round_unfinished(search, lower, upper)
     return BendersOutcome(search.best, search.upper, min(bound, search.upper), False, False, None, 0)
 
 
