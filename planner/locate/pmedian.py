@@ -42,11 +42,11 @@ the paper's hard rows):
   (best known 103,979).
 * OR-Library pmed38 (n = 900, p = 5): proven, 5.6 s (5.5 s CPU, load 3.5; was 14.6 s / 11.3 s CPU
   at load 6.8 before the sorted interchange and the RENS rule of ``_benders.py``).
-* Uniform random points, p = 10 (``--random``): N = 1,748 proven in 2.9 s, peak 408 MB; N = 5,934
-  peak 1,560 MB, but the LP phase does not finish in 60 s (load 1.3-1.6): the answer is the rounded
-  last master point improved by interchange, without a bound (no master solve finished). With 300 s:
-  7,160,281 with the certified bound 7,158,115 of the last master solve (gap 0.03 %), 246.9 s wall,
-  129.5 s CPU at load 3.9, peak 2,358 MB.
+* Uniform random points, p = 10 (``--random``): N = 1,748 proven in 2.9 s, peak 408 MB (load 1.6).
+  N = 5,934: the LP phase does not finish in 60 s; greedy + interchange answer 7,195,817 without a
+  bound (no master solve finished), 40.5 s CPU at load 4.1, peak 1,973 MB. With 300 s: 7,159,396
+  with the certified bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load
+  4.4, peak 2,570 MB (the LP phase resumes after the incumbent; it still does not finish).
 
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
