@@ -16,6 +16,10 @@ paper's Benders and ZEBRA seconds (CPLEX, one thread, a 3.7 GHz Xeon). Rows the 
 more than 60 s for get ``--hard-time-limit`` (600 s), every other row ``--time-limit`` (60 s);
 ``--rows rl1304-10,fl1400-200`` runs a subset.
 
+``--random 1748,5934`` prints the same columns (with the peak MB of a fresh process) on seeded uniform
+random points, N = M, floor-Euclidean, ``--random-p`` (10): the issue's memory goals are under 2 GB at
+N = 1,748 and under 8 GB at N = 5,934.
+
 spopt runs in a child process (its own process group) so that a slow model build or CBC run can be
 stopped: CBC gets ``timeLimit`` = the cap minus the build time, and the whole child (with CBC) is killed
 at the cap plus a short grace. Such a row says ``timeout at X s`` with the best objective CBC reported,
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import multiprocessing
 import os
 import resource
@@ -41,9 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planner.cli.output import print_table  # noqa: E402
+from planner.errors import PlannerError  # noqa: E402
 from planner.locate import MCLP, PMedian  # noqa: E402
 from planner.locate.orlib import read_orlib_pmedian  # noqa: E402
-from planner.locate.points import cost_from_points, read_points  # noqa: E402
+from planner.locate.points import PointSet, cost_from_points, read_points  # noqa: E402
 
 ORLIB_DIRS = [ROOT / "tests" / "fixtures" / "orlib", ROOT / "bench" / "data" / "orlib"]
 TSPLIB_DIR = ROOT / "bench" / "data" / "tsplib"
@@ -157,11 +163,27 @@ def run_spopt(kind: str, args: tuple[Any, ...], cap_s: float) -> tuple[Any, floa
     return objective, seconds, f"{status}; build {build_s:.1f} s"
 
 
+def random_points(n: int, seed: int = 0) -> PointSet:
+    """``n`` seeded uniform random points in a 10,000 x 10,000 square (the memory rows of ``--random``)."""
+    xy = np.random.default_rng(seed).uniform(0.0, 10_000.0, (n, 2))
+    return PointSet([str(k) for k in range(n)], xy, None, False)
+
+
 def _tsplib_child(name: str, p: int, time_limit_s: float, queue: Any) -> None:
-    """Solve one TSPLIB p-median in this fresh process; put the result and the process's peak MB."""
-    cost = cost_from_points(read_points(TSPLIB_DIR / f"{name}.tsp"), "euclidean-floor")
-    cpu_started = time.process_time()
-    result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)
+    """Solve one p-median in this fresh process; put the result and the process's peak MB.
+
+    ``name`` is a TSPLIB instance of ``bench/data/tsplib``, or ``random-N`` for :func:`random_points`.
+    """
+    points = random_points(int(name[7:])) if name.startswith("random-") else read_points(TSPLIB_DIR / f"{name}.tsp")
+    cost = cost_from_points(points, "euclidean-floor")
+    cpu_started, started = time.process_time(), time.perf_counter()
+    try:
+        result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)
+    except PlannerError as error:  # the row says so; the parent never waits for a result that will not come
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+        queue.put((math.nan, None, f"error: {error}", time.perf_counter() - started,
+                   time.process_time() - cpu_started, peak_mb))
+        return
     cpu_s = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     queue.put((result.objective, result.bound, result.status.value, result.wall_s, cpu_s, peak_mb))
@@ -199,6 +221,25 @@ def run_tsplib(rows: set[str], time_limit_s: float, hard_time_limit_s: float) ->
     return 0
 
 
+def run_random(sizes: list[int], p: int, time_limit_s: float) -> int:
+    """Print objective, bound, seconds and peak MB on uniform random points, one fresh process per size."""
+    context = multiprocessing.get_context("spawn")
+    table: list[list[Any]] = []
+    for n in sizes:
+        queue = context.Queue()
+        child = context.Process(target=_tsplib_child, args=(f"random-{n}", p, time_limit_s, queue))
+        child.start()
+        objective, bound, status, seconds, cpu_s, peak_mb = queue.get()
+        child.join()
+        load = os.getloadavg()[0]
+        table.append([n, p, f"{objective:,.0f}", "-" if bound is None else f"{bound:,.0f}", status, f"{seconds:.1f}",
+                      f"{cpu_s:.1f}", f"{peak_mb:.0f}", f"{time_limit_s:.0f}", f"{load:.1f}"])
+        print(f"done random-{n}: {peak_mb:.0f} MB peak, {status} in {seconds:.1f} s", file=sys.stderr, flush=True)
+    print_table(["N = M (uniform random)", "p", "ours", "bound", "status", "seconds", "CPU s", "peak MB", "limit s",
+                 "load (1 min)"], table)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every instance for both sides and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -207,11 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT_S, help="seconds per instance (60)")
     parser.add_argument("--hard-time-limit", type=float, default=HARD_TIME_LIMIT_S,
                         help="with --tsplib: seconds for the rows the paper needed over 60 s for (600)")
+    parser.add_argument("--random", default="",
+                        help="comma-separated sizes N: peak memory on N uniform random points instead, e.g. 1748,5934")
+    parser.add_argument("--random-p", type=int, default=10, help="with --random: p (10)")
     parser.add_argument("--instances", default="", help="comma-separated pmed names (default: all found)")
     parser.add_argument("--spopt-cap", type=float, default=SPOPT_CAP_S, help="spopt wall-clock cap per instance, s")
     parser.add_argument("--no-spopt", action="store_true", help="run our side only")
     parser.add_argument("--no-mclp", action="store_true", help="skip the MCLP row")
     options = parser.parse_args(argv)
+    if options.random:
+        return run_random([int(size) for size in options.random.split(",")], options.random_p, options.time_limit)
     if options.tsplib:
         return run_tsplib({key for key in options.rows.split(",") if key}, options.time_limit,
                           options.hard_time_limit)

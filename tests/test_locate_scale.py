@@ -17,6 +17,7 @@ from planner.locate import PMedian
 from planner.locate._benders import benders_p_median, rens  # noqa: PLC2701  (the decomposition, checked directly)
 from planner.locate._benders_cuts import SortedCosts  # noqa: PLC2701
 from planner.locate._benders_master import BendersMaster  # noqa: PLC2701
+from planner.locate._swap import sorted_interchange  # noqa: PLC2701
 from planner.locate.orlib import read_orlib_pmedian
 from planner.model.status import Status
 
@@ -69,6 +70,9 @@ def test_benders_search_matches_brute_force(seed: int) -> None:
     # Past the deadline the search stops at once: not proven, and nothing it reports beats the optimum.
     stopped = benders_p_median(cost, weights, p, fixed, 1.0 if integral else 0.0, time.perf_counter() - 1)
     assert not stopped.proven and stopped.bound <= best + 1e-9 and stopped.value >= best - 1e-9
+    # ... yet it answers: p sites (the LP phase's last point rounded, or greedy), valued honestly.
+    assert len(stopped.selected) == p and set(fixed.tolist()) <= set(stopped.selected.tolist())
+    assert stopped.value == pytest.approx(float(weights @ cost[:, stopped.selected].min(axis=1)), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -120,3 +124,30 @@ def test_neighbourhood_search_is_the_best_solution_that_agrees_with_the_lp_point
     assert found is not None and len(set(found.tolist())) == p
     assert set(ones.tolist()) <= set(found.tolist()) <= set(ones.tolist()) | set(fractional.tolist())
     assert float(weights @ cost[:, found].min(axis=1)) == best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sorted_interchange_stops_where_no_single_swap_improves(seed: int) -> None:
+    # Every swap (one open site out, one closed allowed site in) is enumerated here, outside the solver.
+    rng = np.random.default_rng(300 + seed)
+    n, m = int(rng.integers(8, 40)), int(rng.integers(5, 25))
+    p = int(rng.integers(2, m - 1))
+    cost = rng.integers(0, 60, (n, m)).astype(float)
+    weights = rng.integers(1, 5, n).astype(float)
+    fixed = rng.choice(m, seed % 2, replace=False)
+    allowed = rng.random(m) < 0.8
+    allowed[rng.choice(m, p + 1, replace=False)] = True
+    others = np.setdiff1d(np.flatnonzero(allowed), fixed)
+    start = np.concatenate([fixed, rng.choice(others, p - len(fixed), replace=False)]).astype(np.int64)
+    rows = SortedCosts(cost, p)
+    found = sorted_interchange(cost, rows.order, rows.costs, weights, start.copy(), fixed, allowed, block=1 + seed * 20)
+
+    def total(sites: np.ndarray) -> float:
+        return float(weights @ cost[:, sites].min(axis=1))
+
+    assert len(set(found.tolist())) == p and set(fixed.tolist()) <= set(found.tolist())
+    assert set(found.tolist()) <= set(start.tolist()) | set(np.flatnonzero(allowed).tolist())
+    assert total(found) <= total(start)
+    for out in set(found.tolist()) - set(fixed.tolist()):
+        for into in set(np.flatnonzero(allowed).tolist()) - set(found.tolist()):
+            assert total(np.array([into if j == out else j for j in found])) >= total(found)

@@ -9,10 +9,17 @@ branch-and-cut:
    stabilised in-out (Ben-Ameur & Neto 2007): cuts are taken at a point between the master's answer
    and a core point that follows it, until no cut is violated at the master's own answer; then the LP
    bound of the radius formulation is reached, without ever building the n x m assignment model.
+   When it has not finished at ``_LP_SHARE`` of the time (N = 5,934 uniform points, p = 10, in 60 s),
+   its last master point is rounded and improved for an incumbent (greedy when no master solve
+   finished and ``p x n x m`` is small), and the phase resumes until the deadline; the certified
+   bound of the last master solve's duals is then the answer's bound.
 2. **Incumbent.** The LP solution rounded (its ``p`` largest sites) and improved by fast interchange
-   (``_swap.py``; greedy + interchange only when the LP phase did not finish in time); then
-   the p-median around the root LP solution solved exactly by this same search (RENS, :func:`rens`),
-   which on degenerate instances (fl1400, p = 200: 305 fractional sites) finds what interchange misses.
+   priced on the sorted rows (``_swap.sorted_interchange``: only the sites nearer than a row's
+   second-nearest open site count, about ``2 m / p`` per row; fl1400, p = 200: 0.5 s where the dense
+   pricing took 17.7 s); then the p-median around the root LP solution solved exactly by this same
+   search (RENS, :func:`rens`), which on degenerate instances (fl1400, p = 200: 121 sites at 1 and 305
+   fractional) finds what interchange misses. RENS is left out when the LP opens no site whole: its
+   sub-problem would then have the root's own LP bound (pmed38, p = 5: 7 s of a 10 s solve).
 3. **Reduced-cost fixing.** The certified Lagrangian bound from the LP duals closes (or forces open)
    every site whose change would lift the bound past the incumbent.
 4. **Branch-and-bound.** Best-first on the certified node bound (deeper first among ties), branching
@@ -39,11 +46,11 @@ from planner.locate._benders_branching import PseudoCosts, product_score
 from planner.locate._benders_cuts import SortedCosts
 from planner.locate._benders_master import BendersMaster
 from planner.locate._highs import LpOutcome
-from planner.locate._swap import fast_interchange, greedy
+from planner.locate._swap import fast_interchange, greedy, sorted_interchange
 
 __all__ = ["BendersOutcome", "benders_p_median", "rens"]
 
-_GREEDY_WORK = 3e8  # p * n * m below which greedy answers when the LP phase did not finish
+_GREEDY_WORK = 1e9  # p * n * m up to which greedy starts when no master LP finished (p = 28 at N = 5,934: ~10 s)
 _IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
 _ROUNDS_PER_NODE = 10
 _RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
@@ -51,6 +58,7 @@ _STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, 
 _STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
 _STRONG_SHARE = 0.2  # of the search time, at most, in strong branching (pseudocost estimates beyond)
 _RENS_SHARE = 0.2  # of the time left, at most, for the sub-problem around the root LP solution
+_LP_SHARE = 0.8  # of the time for the LP phase before an incumbent is rounded from its last point (it then resumes)
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,16 @@ class _Node:
     parent_objective: float = field(default=math.nan, compare=False)
 
 
+@dataclass
+class _LpProgress:
+    """Where the LP phase stands: the in-out core point, the weight of the master's answer, stalls, last value."""
+
+    core: np.ndarray
+    weight: float
+    stalled: int
+    last: float
+
+
 class _Search:
     """State shared by the phases: data, master, incumbent and the tolerance rule."""
 
@@ -105,6 +123,8 @@ class _Search:
         self.polishing_s = 0.0
         self.pseudo = PseudoCosts(self.m)
         self.strong_s = 0.0
+        self.last_lp: LpOutcome | None = None  # the LP phase's latest optimal master solve
+        self.lp_progress: _LpProgress | None = None  # where the LP phase stands, once started
 
     # ------------------------------------------------------------------ incumbent and tolerance
 
@@ -131,13 +151,18 @@ class _Search:
     def improve(self, start: np.ndarray, among: np.ndarray | None = None) -> None:
         """Fast interchange from ``start`` (fixed sites kept), offered as an incumbent.
 
-        With ``among`` (a site mask) only those sites may swap in: the interchange then works on that
-        column subset, which at a node (its LP support) is a fraction of the matrix. Time spent here
-        is counted, so the tree can keep it to a share of the search.
+        With ``among`` (a site mask) only those sites may swap in. Swaps are priced on the sorted rows
+        (``sorted_interchange``) when every cost is finite and ``p >= 2``, else on the matrix (with
+        ``among``, on that column subset, at a node its LP support). Time spent here is counted, so
+        the tree can keep it to a share of the search.
         """
         began = time.perf_counter()
         start = np.asarray(start, dtype=np.int64)
-        if among is None:
+        if self.work is self.cost and self.p >= 2:
+            allowed = self.allowed if among is None else among | np.isin(np.arange(self.m), start)
+            found = sorted_interchange(self.cost, self.sorted.order, self.sorted.costs, self.weights, start,
+                                       self.fixed, allowed, deadline=self.deadline)
+        elif among is None:
             found = fast_interchange(self.work, self.weights, start, self.fixed, self.allowed)
         else:
             columns = np.flatnonzero(among | np.isin(np.arange(self.m), start) | np.isin(np.arange(self.m), self.fixed))
@@ -174,7 +199,12 @@ class _Search:
         """Offer the best solution that agrees with the LP point ``y`` (``rens``), polished by interchange.
 
         The sub-problem gets at most ``share`` of the time left; its time counts as polishing time.
+        When no site is open in ``y`` the sub-problem would be the whole problem on the LP support,
+        with the root's own LP bound: as hard as the tree itself (pmed38, p = 5: 23 fractional sites,
+        7 s of a 10 s solve for the incumbent interchange had found), so it is left to the tree.
         """
+        if not (y > 1.0 - 1e-6).any():
+            return
         began = time.perf_counter()
         found = rens(self.cost, self.weights, self.p, y, self.step,
                      min(self.deadline, began + share * max(self.remaining(), 0.0)))
@@ -204,38 +234,46 @@ class _Search:
             self.master.add(violated, cuts.level[violated], *self.sorted.cut_rows(violated, cuts))
         return len(violated)
 
-    def lp_phase(self) -> LpOutcome | None:
-        """Solve the root LP by in-out stabilised cutting planes; None if the deadline came first."""
-        lacking = np.flatnonzero(self.sorted.finite < self.sorted.order.shape[1])
-        if len(lacking):
-            self.master.add(np.full(len(lacking), -1), np.ones(len(lacking)), *self.sorted.reach(lacking))
-        free = np.ones(self.m, dtype=bool)
-        free[self.fixed] = False
-        core = np.where(free, (self.p - len(self.fixed)) / max(1, int(free.sum())), 1.0)
-        lower = (~free).astype(np.float64)
-        self.master.set_sites(lower, np.ones(self.m))
-        every = np.arange(self.n)
-        cuts = self.sorted.separate(core)
-        self.master.add(every, cuts.level, *self.sorted.cut_rows(every, cuts))
-        weight, stalled, last = _IN_OUT_WEIGHT, 0, -math.inf
+    def lp_phase(self, stop: float) -> LpOutcome | None:
+        """Solve the root LP by in-out stabilised cutting planes; None if the instant ``stop`` came first.
+
+        Every optimal master solve on the way is kept in ``last_lp``: its duals give a certified bound
+        and its point a rounding when the phase does not finish (N = 5,934, p = 10: not in 60 s). A
+        phase stopped early resumes where it stopped when called again.
+        """
+        if self.lp_progress is None:
+            lacking = np.flatnonzero(self.sorted.finite < self.sorted.order.shape[1])
+            if len(lacking):
+                self.master.add(np.full(len(lacking), -1), np.ones(len(lacking)), *self.sorted.reach(lacking))
+            free = np.ones(self.m, dtype=bool)
+            free[self.fixed] = False
+            core = np.where(free, (self.p - len(self.fixed)) / max(1, int(free.sum())), 1.0)
+            self.master.set_sites((~free).astype(np.float64), np.ones(self.m))
+            every = np.arange(self.n)
+            cuts = self.sorted.separate(core)
+            self.master.add(every, cuts.level, *self.sorted.cut_rows(every, cuts))
+            self.lp_progress = _LpProgress(core, _IN_OUT_WEIGHT, 0, -math.inf)
+        state = self.lp_progress
         while True:
-            outcome = self.master.solve(self.remaining())
+            outcome = self.master.solve(stop - time.perf_counter())
             if outcome.status != "optimal":
                 return outcome if outcome.status == "infeasible" else None
+            self.last_lp = outcome
             assert outcome.x is not None
             y, theta = outcome.x[: self.m], outcome.x[self.m :]
-            point = weight * y + (1.0 - weight) * core
+            point = state.weight * y + (1.0 - state.weight) * state.core
             added = self.add_violated(y, theta, at=point)
-            core = 0.5 * (core + y)
-            stalled = stalled + 1 if outcome.objective <= last + 1e-9 * max(1.0, abs(last)) else 0
-            last = outcome.objective
+            state.core = 0.5 * (state.core + y)
+            level = 1e-9 * max(1.0, abs(state.last))
+            state.stalled = state.stalled + 1 if outcome.objective <= state.last + level else 0
+            state.last = outcome.objective
             if added == 0:
-                if weight == 1.0:
+                if state.weight == 1.0:
                     return outcome
-                weight = 1.0
-            elif stalled >= 3:
-                weight = 1.0
-            if self.remaining() <= 0:
+                state.weight = 1.0
+            elif state.stalled >= 3:
+                state.weight = 1.0
+            if time.perf_counter() >= stop:
                 return None
 
     # ------------------------------------------------------------------ branch-and-bound
@@ -418,21 +456,19 @@ def benders_p_median(
     """
     search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline)
     n, m = cost.shape
-    root = search.lp_phase()
-    if root is not None and root.status == "infeasible":
-        return BendersOutcome(search.best, math.inf, math.inf, True, True, math.inf, 0)
     lower = np.zeros(m, dtype=bool)
     lower[search.fixed] = True
     upper = np.ones(m, dtype=bool)
+    root = search.lp_phase(search.started + _LP_SHARE * (deadline - search.started))
+    if root is None:
+        # An incumbent from the unfinished phase first; then the phase resumes while time is left.
+        _round_unfinished(search, lower, upper)
+        if search.remaining() > 0:
+            root = search.lp_phase(deadline)
+    if root is not None and root.status == "infeasible":
+        return BendersOutcome(search.best, math.inf, math.inf, True, True, math.inf, 0)
     if root is None or root.x is None:
-        # No LP point to round: greedy gives an answer (even just past the deadline), interchange
-        # improves it while time is left.
-        if p * n * m <= _GREEDY_WORK:
-            start = greedy(search.work, weights, p, search.fixed, search.allowed)
-            search.offer(start)
-            if search.remaining() > 0:
-                search.improve(start)
-        return BendersOutcome(search.best, search.upper, -math.inf, False, False, None, 0)
+        return _unfinished(search, lower, upper)
     lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
                                         math.inf).value if root.row_dual is not None else root.objective
     search.improve(search.rounding(root.x[:m], lower, upper))
@@ -445,6 +481,37 @@ def benders_p_median(
     infeasible = not math.isfinite(search.upper) and bound == math.inf
     return BendersOutcome(search.best, search.upper, search.upper if proven else bound, proven, infeasible,
                           lp_bound, nodes)
+
+
+def _round_unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> None:
+    """Offer an incumbent when the LP phase did not finish: its last point rounded and improved.
+
+    Without any LP point, greedy starts (when ``p x n x m`` is small enough to finish soon after the
+    deadline), else the rounding of the uniform point (any ``p`` sites). Interchange improves the
+    start until the deadline.
+    """
+    last = search.last_lp
+    if last is not None and last.x is not None:
+        start = search.rounding(last.x[: search.m], lower, upper)
+    elif search.p * search.n * search.m <= _GREEDY_WORK:
+        start = greedy(search.work, search.weights, search.p, search.fixed, search.allowed)
+    else:
+        start = search.rounding(np.full(search.m, 0.5), lower, upper)
+    search.offer(start)
+    if search.remaining() > 0:
+        search.improve(start)
+
+
+def _unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> BendersOutcome:
+    """Return the incumbent with the certified bound of the LP phase's last master solve, not proven."""
+    last = search.last_lp
+    bound = -math.inf
+    if last is not None and last.row_dual is not None:
+        bound = search.master.dual_bound(last.row_dual, lower.astype(np.float64), upper.astype(np.float64),
+                                         math.inf).value
+    if not len(search.best):
+        _round_unfinished(search, lower, upper)
+    return BendersOutcome(search.best, search.upper, min(bound, search.upper), False, False, None, 0)
 
 
 def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: float, deadline: float

@@ -10,9 +10,11 @@ happens, the optimal dual gives the cut::
 
 (valid for every ``D``; at integral ``y`` it is tight: ``D`` is then the cost to the nearest open
 site). ``theta_i`` is the cost of demand ``i`` in the master problem. Separation therefore costs one
-pass over each row's sorted costs, no LP. Rows are cut at width ``m - p + 1``: of a demand point's
-``m - p + 1`` nearest sites at least one is open, so no cut needs a farther one. Unreachable pairs
-(``inf``) sort last and never enter a cut; the master asks for one reachable site per row instead.
+pass over each row's sorted costs, no LP. Rows are cut at width ``m - p + 2``: of a demand point's
+``m - p + 1`` nearest sites at least one is open, so no cut needs a farther one, and of its ``m - p + 2``
+nearest at least two are, so the sorted interchange of ``_swap.py`` finds both nearest open sites
+there. Unreachable pairs (``inf``) sort last and never enter a cut; the master asks for one reachable
+site per row instead.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class SortedCosts:
 
     def __init__(self, cost: np.ndarray, p: int) -> None:
         n, m = cost.shape
-        width = max(1, min(m, m - p + 1))
+        width = max(1, min(m, m - p + 2))
         order = np.argsort(cost, axis=1, kind="stable")[:, :width]
         self.order = order.astype(np.int32)
         self.costs = np.take_along_axis(cost, order, axis=1)

@@ -25,9 +25,30 @@ of every size, go to the Benders decomposition of ``_benders.py`` (Duran-Matelun
 aggregated rows as cuts separated in closed form from each row's sorted costs; an LP phase reaches
 the radius bound, LP rounding plus fast interchange (Whitaker 1983; Resende & Werneck 2007) gives the
 incumbent, the LP duals fix sites by Lagrangian reduced costs, and an LP-based branch-and-bound closes
-the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 bytes). On TSPLIB
-instances with N = M = 1,304..1,432 most published optima are proven in seconds (bench/locate.py
---tsplib prints the comparison with the paper's times). Unreachable pairs stay ``inf``: a demand row
+the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 bytes).
+
+Measured (bench/locate.py, 2 cores shared with other work; load average beside each figure; CPU s is
+the solving process's own), TSPLIB Table 2 of the paper, floor-Euclidean, N = M, 60 s limit (120 s for
+the paper's hard rows):
+
+* rl1304, p = 5..500: all 9 proven, 0.4-8.4 s CPU (p = 10: 8.4 s; paper 15.4 s), peak 176-380 MB
+  (load 3.0-3.3).
+* fl1400, p = 5..100: proven, 0.6-1.6 s CPU (load 2.9-3.0). p = 200: the optimum 8,806 found (by RENS),
+  bound 8,804 at 60 s (45.9 s CPU, load 4.4); proven in 105.9 s wall / 65.1 s CPU at load 4.2 with a
+  120 s limit (paper 26.9 s). p = 300 / 400 / 500: 6,113 / 4,662 / 3,766, bounds 6,099 / 4,642 /
+  3,758 (optima 6,109, 4,648, best known 3,764; load 2.6-3.9).
+* u1432, p = 5..20, 100..300, 500: proven, 1.0-2.4 s CPU (load 2.6-3.9). p = 50: 362,104, bound
+  362,042 at 120 s (56.6 s CPU; optimum 362,072, paper 1,610 s); p = 400: 104,102, bound 103,522
+  (best known 103,979).
+* OR-Library pmed38 (n = 900, p = 5): proven, 5.6 s (5.5 s CPU, load 3.5; was 14.6 s / 11.3 s CPU
+  at load 6.8 before the sorted interchange and the RENS rule of ``_benders.py``).
+* Uniform random points, p = 10 (``--random``): N = 1,748 proven in 2.9 s, peak 408 MB (load 1.6).
+  N = 5,934: the LP phase does not finish in 60 s; greedy + interchange answer 7,195,817 without a
+  bound (no master solve finished), 40.5 s CPU at load 4.1, peak 1,973 MB. With 300 s: 7,159,396
+  with the certified bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load
+  4.4, peak 2,570 MB (the LP phase resumes after the incumbent; it still does not finish).
+
+Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
 the classic formulation with single-source assignment and
 ``sum_i w_i x_ij <= cap_j y_j`` (HiGHS MIP).
