@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
         "year", help="a year as it happens: incidents over time, units busy and returning, replications with CIs",
         description="Simulate a period of incidents arriving at the scenario's rates (SimPy), dispatched by the "
         "nearest-available rule or the optimiser, with queueing, drill holds and optional move-up; replicated, "
-        "with 95% confidence intervals.")
+        "with confidence intervals at the 95 per cent level.")
     add_scenario_argument(parser)
     parser.add_argument("--days", type=float, default=365, help="length of the period, days (default 365; <= 3660)")
     parser.add_argument("--policy", default="nearest", help="nearest (default) or optimal (the dispatch optimiser)")
