@@ -114,14 +114,10 @@ def fast_interchange(
         extra_rows = weights[:, None] * np.maximum(d2[:, None] - np.maximum(cost, d1[:, None]), 0.0)
         owner = csr_matrix((np.ones(n), (phi1, rows)), shape=(p, n))
         profit = np.asarray(owner @ extra_rows) + gain[None, :] - loss[:, None]
-        open_mask = np.zeros(m, dtype=bool)
-        open_mask[selected] = True
-        profit[:, open_mask | ~allowed] = -np.inf
-        profit[fixed_mask[selected], :] = -np.inf
-        r, j = np.unravel_index(int(np.argmax(profit)), profit.shape)
-        if not profit[r, j] > tolerance:
+        swap = _best_swap(profit, selected, allowed, fixed_mask, tolerance)
+        if swap is None:
             break
-        selected[r] = j
+        selected[swap[0]] = swap[1]
     return np.sort(selected)
 
 
@@ -179,15 +175,26 @@ def sorted_interchange(
             _add_prices(rows, counts[rows], order, sorted_costs, weights, phi1, d1, d2, gain, extra)
         loss = np.bincount(phi1, weights=weights * (d2 - d1), minlength=p)
         profit = extra.reshape(p, m) + gain[None, :] - loss[:, None]
-        open_mask = np.zeros(m, dtype=bool)
-        open_mask[selected] = True
-        profit[:, open_mask | ~allowed] = -np.inf
-        profit[fixed_mask[selected], :] = -np.inf
-        r, j = np.unravel_index(int(np.argmax(profit)), profit.shape)
-        if not profit[r, j] > tolerance:
+        swap = _best_swap(profit, selected, allowed, fixed_mask, tolerance)
+        if swap is None:
             break
-        selected[r] = j
+        selected[swap[0]] = swap[1]
     return np.sort(selected)
+
+
+def _best_swap(profit: np.ndarray, selected: np.ndarray, allowed: np.ndarray, fixed_mask: np.ndarray,
+               tolerance: float) -> tuple[int, int] | None:
+    """Return ``(position in selected, site)`` of the most profitable allowed swap, or None when none gains.
+
+    ``profit[r, j]`` is the gain of closing ``selected[r]`` and opening ``j``; open, disallowed and fixed
+    sites are never swapped.
+    """
+    open_mask = np.zeros(profit.shape[1], dtype=bool)
+    open_mask[selected] = True
+    profit[:, open_mask | ~allowed] = -np.inf
+    profit[fixed_mask[selected], :] = -np.inf
+    r, j = np.unravel_index(int(np.argmax(profit)), profit.shape)
+    return (int(r), int(j)) if profit[r, j] > tolerance else None
 
 
 def _blocks(counts: np.ndarray, size: int) -> list[np.ndarray]:
