@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 import shapely
 from PIL import Image, ImageDraw, ImageFont
@@ -32,7 +32,11 @@ _LEGEND_ROW = 11.0
 
 @dataclass(frozen=True)
 class MapLayer:
-    """Geometries drawn alike: a fill and outline colour (``#rrggbb``), fill opacity, point radius, legend label."""
+    """Geometries drawn alike: fill and outline colour (``#rrggbb``), fill opacity, point radius and marker, label.
+
+    ``marker`` is the shape of a point, ``"circle"`` or ``"square"`` (bases are squares on the Map page
+    and in print); the legend shows a point layer by its marker.
+    """
 
     label: str
     shapes: Sequence[BaseGeometry]
@@ -42,6 +46,12 @@ class MapLayer:
     radius: float = 2.5
     width: float = 0.6
     legend: bool = True
+    marker: Literal["circle", "square"] = "circle"
+
+    @property
+    def points_only(self) -> bool:
+        """Whether every shape is a point (the legend then shows the marker, not a box)."""
+        return bool(self.shapes) and all(s.geom_type in ("Point", "MultiPoint") for s in self.shapes)
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,7 @@ class MapFigure:
                 for kind, rings in self._rings(shape):
                     if kind == "point":
                         (x, y), = rings[0]
-                        out.append(f'<circle cx="{x:.1f}" cy="{height - y:.1f}" r="{layer.radius}" {style}/>')
+                        out.append(_svg_mark(x, height - y, layer.radius, layer.marker, style))
                     elif kind == "line":
                         out.append(f'<polyline points="{xy(rings[0])}" fill="none" stroke="{layer.stroke}" '
                                    f'stroke-width="{layer.width}"/>')
@@ -165,6 +175,11 @@ class MapFigure:
                            f'fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" stroke-width="0.5"/>')
             elif kind == "arrow":
                 out.append(f'<polygon points="{xy(list(args))}" fill="#000000"/>')
+            elif kind == "mark":
+                x, y, layer = args
+                out.append(_svg_mark(x, height - y, layer.radius, layer.marker,
+                                     f'fill="{layer.fill or "none"}" stroke="{layer.stroke}" '
+                                     f'stroke-width="{layer.width}"'))
         out.append("</svg>")
         return "".join(out)
 
@@ -180,8 +195,7 @@ class MapFigure:
                 for kind, rings in self._rings(shape):
                     if kind == "point":
                         (x, y), = rings[0]
-                        drawing.add(Circle(x, y, layer.radius, fillColor=fill, strokeColor=stroke,
-                                           strokeWidth=layer.width))
+                        drawing.add(_pdf_mark(x, y, layer, fill))
                     elif kind == "line":
                         drawing.add(PolyLine([c for p in rings[0] for c in p], strokeColor=stroke,
                                              strokeWidth=layer.width))
@@ -203,6 +217,9 @@ class MapFigure:
                                  strokeColor=colors.HexColor(stroke), strokeWidth=0.5))
             elif kind == "arrow":
                 drawing.add(Polygon([c for p in args for c in p], fillColor=colors.black, strokeColor=None))
+            elif kind == "mark":
+                x, y, layer = args
+                drawing.add(_pdf_mark(x, y, layer, colors.HexColor(layer.fill) if layer.fill else None))
         return drawing
 
     def png(self, scale: float = 2.0) -> bytes:
@@ -235,8 +252,7 @@ class MapFigure:
             for kind, rings in parts:
                 if kind == "point":
                     (x, y), = xy(rings[0])
-                    r = layer.radius * scale
-                    draw.ellipse((x - r, y - r, x + r, y + r), fill=layer.fill, outline=layer.stroke, width=line)
+                    _png_mark(draw, x, y, layer, scale)
                 elif kind == "line":
                     draw.line(xy(rings[0]), fill=layer.stroke, width=line, joint="curve")
                 else:
@@ -273,6 +289,10 @@ class MapFigure:
                 draw.line(xy([(x1, y1), (x2, y2)]), fill=stroke, width=max(1, round(width * scale)))
             elif kind == "arrow":
                 draw.polygon(xy(list(args)), fill="#000000")
+            elif kind == "mark":
+                x, y, layer = args
+                (px, py), = xy([(x, y)])
+                _png_mark(draw, px, py, layer, scale)
         ImageDraw.Draw(image).rectangle((0, 0, size[0] - 1, size[1] - 1), outline="#888888", width=1)
         out = io.BytesIO()
         image.convert("RGB").save(out, "PNG", optimize=True)
@@ -287,7 +307,9 @@ class MapFigure:
             items.append(("box", (4, self.height - 4 - box_h, 118, box_h, "#ffffff", 0.85, "#888888")))
         for row, layer in enumerate(legend):
             y = self.height - 4 - 9 - row * _LEGEND_ROW
-            if layer.fill is None:  # a line layer: a line in the legend
+            if layer.points_only:  # a point layer: its marker
+                items.append(("mark", (13.5, y + 2.5, layer)))
+            elif layer.fill is None:  # a line layer: a line in the legend
                 items.append(("stroke", (9, y + 2.5, 18, y + 2.5, layer.stroke, max(layer.width, 1.0))))
             else:
                 items.append(("box", (9, y - 1, 9, 7, layer.fill, max(layer.opacity, 0.3), layer.stroke)))
@@ -305,6 +327,33 @@ class MapFigure:
             items.append(("text", (self.width / 2, self.height - 11, self.title, 9, "middle")))
         items.append(("text", (4, 4, self.attribution, 6.5, "start")))
         return items
+
+
+def _svg_mark(x: float, y: float, radius: float, marker: str, style: str) -> str:
+    """Return an SVG circle or square of ``radius`` centred on (x, y) (SVG coordinates)."""
+    if marker == "square":
+        return (f'<rect x="{x - radius:.1f}" y="{y - radius:.1f}" width="{2 * radius:.1f}" '
+                f'height="{2 * radius:.1f}" {style}/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" {style}/>'
+
+
+def _pdf_mark(x: float, y: float, layer: MapLayer, fill: colors.Color | None) -> Circle | Rect:
+    """Return a ReportLab circle or square of the layer's marker centred on (x, y)."""
+    stroke, r = colors.HexColor(layer.stroke), layer.radius
+    if layer.marker == "square":
+        return Rect(x - r, y - r, 2 * r, 2 * r, fillColor=fill, strokeColor=stroke, strokeWidth=layer.width)
+    return Circle(x, y, r, fillColor=fill, strokeColor=stroke, strokeWidth=layer.width)
+
+
+def _png_mark(draw: ImageDraw.ImageDraw, x: float, y: float, layer: MapLayer, scale: float) -> None:
+    """Draw the layer's marker centred on pixel (x, y)."""
+    r = layer.radius * scale
+    box = (x - r, y - r, x + r, y + r)
+    line = max(1, round(layer.width * scale))
+    if layer.marker == "square":
+        draw.rectangle(box, fill=layer.fill, outline=layer.stroke, width=line)
+    else:
+        draw.ellipse(box, fill=layer.fill, outline=layer.stroke, width=line)
 
 
 def _even_odd(rings: list[list[tuple[float, float]]], fill: colors.Color | None, stroke: colors.Color,

@@ -54,7 +54,7 @@ def coverage_map(report: CoverageReport, scenario: Scenario, *, font: str = "Hel
         if shaded else []
     layers += [
         MapLayer("主要道路 Main roads", main_roads(scenario, focus), stroke="#9e9e9e", width=0.5),
-        MapLayer("基地 Bases", bases, stroke="#0d47a1", fill="#1976d2", radius=3.0),
+        MapLayer("基地 Bases", bases, stroke="#0d47a1", fill="#1976d2", radius=3.0, marker="square"),
         MapLayer("达标 Sites passing", [p for s, p in located.items() if s not in failing], stroke="#1b5e20",
                  fill="#1a9850", radius=3.2),
         MapLayer("缺口 Sites on the gap list", [p for s, p in located.items() if s in failing], stroke="#7f0000",

@@ -69,7 +69,8 @@ def drill_figure(scenario: Scenario, entry: Mapping[str, Any], evaluation: Evalu
                        width=0.8)] if region is not None else []
     focus = [incident, *bases]
     layers += [MapLayer("主要道路 Main roads", main_roads(scenario, focus), stroke="#9e9e9e", width=0.5),
-               MapLayer("参演队伍基地 Bases of the teams", bases, stroke="#0d47a1", fill="#1976d2", radius=3.0),
+               MapLayer("参演队伍基地 Bases of the teams", bases, stroke="#0d47a1", fill="#1976d2", radius=3.0,
+                        marker="square"),
                MapLayer(f"演练地点 Incident: {site.name_zh or site.name}", [incident], stroke="#7f0000",
                         fill="#d73027", radius=4.5)]
     return MapFigure(layers, title=f"{entry.get('key', '')} {site.name_zh or site.name}".strip(), font=font,

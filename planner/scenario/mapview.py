@@ -137,7 +137,7 @@ def map_view(scenario: Scenario, layers: Collection[str], bbox: tuple[float, flo
                       and (team_types is None or not kinds.get(b.id) or kinds[b.id] & set(team_types))]
             if points:
                 name = f"{label('map_layer', 'bases', language)}: {label('tier', tier, language)}"
-                drawn.append(MapLayer(name, points, stroke="#222222", fill=colour, radius=3.0))
+                drawn.append(MapLayer(name, points, stroke="#222222", fill=colour, radius=3.0, marker="square"))
     return MapFigure(drawn, title=title, width=width, height=height, attribution=credits(shown), font=font,
                      focus=[box])
 

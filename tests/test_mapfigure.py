@@ -1,0 +1,44 @@
+"""The static map figure draws each point layer with its marker, alike in SVG, PDF and PNG, and in the legend."""
+
+from __future__ import annotations
+
+import io
+
+import shapely
+from PIL import Image
+from reportlab.graphics.shapes import Circle, Rect
+
+from planner.mapfigure import MapFigure, MapLayer
+
+BASE = shapely.Point(116.95, 36.65)
+SITE = shapely.Point(117.05, 36.70)
+
+
+def figure() -> MapFigure:
+    return MapFigure([MapLayer("Bases", [BASE], fill="#ff0000", stroke="#ff0000", radius=6.0, marker="square"),
+                      MapLayer("Sites", [SITE], fill="#00aa00", stroke="#00aa00", radius=6.0)], title="t",
+                     focus=[shapely.box(116.8, 36.5, 117.2, 36.85)])  # both points well inside the frame
+
+
+def test_squares_and_circles_on_the_map_and_in_the_legend_of_the_svg() -> None:
+    svg = figure().svg()
+    assert svg.count('<rect x=') >= 1 and svg.count('fill="#ff0000"') == 2  # the base and its legend swatch
+    assert svg.count('<circle') == 2 and svg.count('fill="#00aa00"') == 2  # the site and its legend swatch
+
+
+def test_the_pdf_drawing_has_a_square_for_the_base_and_a_circle_for_the_site() -> None:
+    shapes = figure().drawing().contents
+    red = [s for s in shapes if isinstance(s, Rect) and s.fillColor is not None and s.fillColor.hexval() == "0xff0000"]
+    green = [s for s in shapes if isinstance(s, Circle) and s.fillColor.hexval() == "0x00aa00"]
+    assert len(red) == 2 and len(green) == 2  # on the map and in the legend
+
+
+def test_a_square_fills_its_corners_in_the_png_and_a_circle_does_not() -> None:
+    fig, scale = figure(), 2.0
+    image = Image.open(io.BytesIO(fig.png(scale))).convert("RGB")
+    for point, marker in ((BASE, "square"), (SITE, "circle")):
+        x, y = fig.point(point.x, point.y)
+        corner = (round((x + 0.8 * 6.0) * scale), round((fig.height - y - 0.8 * 6.0) * scale))
+        centre = (round(x * scale), round((fig.height - y) * scale))
+        assert image.getpixel(centre) != (255, 255, 255)
+        assert (image.getpixel(corner) != (255, 255, 255)) is (marker == "square")
