@@ -111,8 +111,11 @@ class PageHeader:
     scenario: str = ""
 
     def line(self) -> str:
-        """Return the header text: ``agency · scenario · title`` (the parts given)."""
-        return " · ".join(part for part in (self.agency, self.scenario, self.title) if part)
+        """Return the header text: ``agency · scenario · title``, the parts given, each once.
+
+        A scenario's agency is often the scenario's own name: it is then said once.
+        """
+        return " · ".join(dict.fromkeys(part for part in (self.agency, self.scenario, self.title) if part))
 
 
 class _NumberedCanvas(Canvas):

@@ -1,4 +1,4 @@
-"""The static map figure draws each point layer with its marker, alike in SVG, PDF and PNG, and in the legend."""
+"""Printed maps: each point layer drawn with its marker (SVG, PDF, PNG and the legend alike); the page header."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PIL import Image
 from reportlab.graphics.shapes import Circle, Rect
 
 from planner.mapfigure import MapFigure, MapLayer
+from planner.pdf import PageHeader
 
 BASE = shapely.Point(116.95, 36.65)
 SITE = shapely.Point(117.05, 36.70)
@@ -42,3 +43,8 @@ def test_a_square_fills_its_corners_in_the_png_and_a_circle_does_not() -> None:
         centre = (round(x * scale), round((fig.height - y) * scale))
         assert image.getpixel(centre) != (255, 255, 255)
         assert (image.getpixel(corner) != (255, 255, 255)) is (marker == "square")
+
+
+def test_a_page_header_says_an_agency_named_like_its_scenario_once() -> None:
+    assert PageHeader("地图 Map", agency="测试小区域", scenario="测试小区域").line() == "测试小区域 · 地图 Map"
+    assert PageHeader("地图 Map", agency="应急管理局", scenario="jinan").line() == "应急管理局 · jinan · 地图 Map"
