@@ -28,6 +28,8 @@ from planner.fonts import cjk_font_file
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 METRES_PER_DEGREE = 111_320.0
 _LEGEND_ROW = 11.0
+_TITLE_BAND = 18.0
+"""Points kept clear above and below the focus: the title's line at the top."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ class MapFigure:
         squeeze = math.cos(math.radians(lat0))
         span_x = max((east - west) * squeeze, 1e-4) * 1.08
         span_y = max(north - south, 1e-4) * 1.08
-        scale = min(self.width / span_x, self.height / span_y)  # points per degree of latitude
+        # The focus fits inside the frame less a band above and below (the title is drawn in the top one), so
+        # a focused point never sits under the title or on the frame's edge.
+        scale = min(self.width / span_x, max(self.height - 2 * _TITLE_BAND, 1.0) / span_y)  # points per degree
         centre_x, centre_y = (west + east) / 2, (south + north) / 2
         object.__setattr__(self, "_frame", (centre_x, centre_y, squeeze, scale, lat0))
 

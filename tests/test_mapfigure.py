@@ -48,3 +48,12 @@ def test_a_square_fills_its_corners_in_the_png_and_a_circle_does_not() -> None:
 def test_a_page_header_says_an_agency_named_like_its_scenario_once() -> None:
     assert PageHeader("地图 Map", agency="测试小区域", scenario="测试小区域").line() == "测试小区域 · 地图 Map"
     assert PageHeader("地图 Map", agency="应急管理局", scenario="jinan").line() == "应急管理局 · jinan · 地图 Map"
+
+
+def test_the_northernmost_focused_point_stays_below_the_title() -> None:
+    # A drill figure is fitted to its incident and bases; the incident farthest north once sat under the title.
+    south, north = shapely.Point(117.0, 36.60), shapely.Point(117.01, 36.75)  # a tall focus: height decides
+    fig = MapFigure([MapLayer("Sites", [south, north], fill="#00aa00")], title="演练 Drill")
+    title_y = next(args[1] for kind, args in fig._furniture() if kind == "text" and args[2] == "演练 Drill")
+    assert fig.point(north.x, north.y)[1] + 6 < title_y  # the marker's top below the title's baseline
+    assert fig.point(south.x, south.y)[1] > 6
