@@ -112,6 +112,9 @@ def test_good_people_then_availability_at_a_time_on_inventory_map_and_dispatch(p
     assert "8 人" in page.inner_text("#assignment-table") and "firefighting 8" in page.inner_text(
         "#assignment-table")
     assert "T1" in page.inner_text("#held-back-list") and "R-STRENGTH-FIRE" in page.inner_text("#held-back-list")
+    assert "T1 消防战斗班 2/3" in page.inner_text("#held-back-list")  # the capability by its name, not its code
+    assert "消防战斗班" in page.inner_text("#requirement-table") and "fire_squad" not in page.inner_text(
+        "#requirement-table")
     page.screenshot(path=screenshot_path("dispatch-availability"))
     assert not errors
 

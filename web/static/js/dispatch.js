@@ -33,6 +33,8 @@
   let resultLayer = null;
   let types = [];              // incident templates from the API
   let errors = {};             // incident index -> {message, field}
+  let labels = null;           // the one label table (GET /api/v1/labels): capabilities shown by name
+  const capability = (code) => Planner.label(labels, "capability", code);
 
   function load() {
     try {
@@ -353,7 +355,8 @@
     const missing = new Map(opt.shortfall.map((s) => [`${s.incident}|${s.capability}|${s.deadline_min}`, s.missing]));
     $("requirement-table").querySelector("tbody").innerHTML = result.incidents.flatMap((inc) => inc.requirements.map((r) => {
       const miss = missing.get(`${inc.id}|${r.capability}|${r.deadline_min}`) || 0;
-      return `<tr class="${miss ? "short" : ""}"><td>${escape(inc.id)}</td><td>${escape(r.capability)}</td><td class="num">${r.quantity}</td>` +
+      return `<tr class="${miss ? "short" : ""}"><td>${escape(inc.id)}</td>` +
+        `<td title="${escape(r.capability)}">${escape(capability(r.capability))}</td><td class="num">${r.quantity}</td>` +
         `<td class="num">${num(r.deadline_min, 0)}</td><td class="num">${miss ? `<strong>${miss}</strong>` : "0 ✓"}</td></tr>`;
     })).join("");
 
@@ -388,7 +391,8 @@
       const flags = t.flags.filter((f) => !["status", "upkeep", "roster", "personnel"].includes(f.rule));
       const why = flags.map((f) => `<br><span class="hint">[${escape(f.rule)}] ${escape(f.message)}` +
         `${f.source ? ` — ${escape(f.source)}` : ""}</span>`).join("");
-      const caps = Object.keys(t.nominal).map((c) => `${escape(c)} ${t.capabilities[c] || 0}/${t.nominal[c]}`).join(", ");
+      const caps = Object.keys(t.nominal).map((c) => `<span title="${escape(c)}">${escape(capability(c))}</span> ` +
+        `${t.capabilities[c] || 0}/${t.nominal[c]}`).join(", ");
       return `<li data-team="${escape(t.team)}"><strong>${escape(t.team)}</strong> ${caps}` +
         ` · ${Planner.t("on duty")} ${t.on_duty === null ? "—" : t.on_duty}${t.reason ? ` · ${escape(t.reason)}` : ""}${why}</li>`;
     }).join("") || "<li>" + Planner.t("None") + "</li>";
@@ -442,9 +446,11 @@
   // ---- load -----------------------------------------------------------------------------------
   drawList();
   drawMarkers();
-  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases")), roads.load()])
-    .then(([incidentTypes, network, bases]) => {
+  Promise.all([getJSON("/api/v1/incident-types"), getJSON(api("roads")), getJSON(api("layers/bases")),
+    getJSON("/api/v1/labels"), roads.load()])
+    .then(([incidentTypes, network, bases, table]) => {
       types = incidentTypes.incident_types;
+      labels = table;
       const roadLayer = L.geoJSON(network, { style: (f) => {
         const [weight, color] = Planner.roadClass(f.properties.highway);
         return { weight, color, opacity: 0.9, renderer, interactive: false };
