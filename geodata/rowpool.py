@@ -64,7 +64,8 @@ class RowPool:
     def fits(self, graph: Any, search: RowSearch, workers: int, size: int) -> bool:
         """Whether this pool, in this process, can answer for ``graph`` with ``workers`` in ``size`` bytes."""
         return (graph is self.graph and search is self.search and workers == self.workers and size <= self.capacity
-                and os.getpid() == self.owner and all(child.is_alive() for child in self.children))
+                and os.getpid() == self.owner and len(self.children) == self.workers - 1  # not closed
+                and all(child.is_alive() for child in self.children))
 
     def rows(self, origins: np.ndarray, destinations: np.ndarray | None, cutoff: float | None) -> np.ndarray:
         """Search every origin once, across the pool, and return the matrix (a fresh array of this process)."""
@@ -105,7 +106,9 @@ class RowPool:
             pipe.close()
         for child in self.children:
             child.join(timeout=5)
-        self.children = []
+        for pipe in self.answers:
+            pipe.close()
+        self.children, self.tasks, self.answers = [], [], []
 
     def _claims(self, total: int) -> Any:
         """Yield ``(start, stop)`` blocks of origins taken from the shared counter until none is left."""

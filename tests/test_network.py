@@ -114,20 +114,26 @@ def test_csv_round_trip_and_graph_round_trip(jinan, tmp_path):
     assert from_graph.n_edges == jinan.n_edges
 
 
-def test_a_matrix_worker_that_dies_is_an_error_not_missing_rows(jinan, monkeypatch):
-    # The parent waits for a child's done byte, not for its exit: a child that dies before sending it
-    # must still fail the matrix (its rows would otherwise be zeros in the answer).
+def test_a_matrix_worker_that_dies_is_an_error_not_missing_rows_and_the_next_call_gets_new_workers(
+        jinan, monkeypatch, tmp_path):
+    # The parent waits for a child's answer, not for its exit: a child that dies before answering must
+    # fail the matrix (its rows would otherwise be zeros), and the next call, with the same search, must
+    # get working children again instead of the dead pool.
     parent = os.getpid()
     search = matrix._dijkstra_block
+    once = tmp_path / "die-once"
+    once.touch()
 
-    def dies_in_the_child(*args, **kwargs):
-        if os.getpid() != parent:
+    def dies_once_in_a_child(*args, **kwargs):
+        if os.getpid() != parent and once.exists():
+            once.unlink()
             os._exit(3)
         return search(*args, **kwargs)
 
-    monkeypatch.setattr(matrix, "_dijkstra_block", dies_in_the_child)
+    monkeypatch.setattr(matrix, "_dijkstra_block", dies_once_in_a_child)
     with pytest.raises(GeodataError, match="worker process failed"):
         travel_time_matrix(jinan, np.arange(64), workers=2)
+    assert np.array_equal(travel_time_matrix(jinan, np.arange(64), workers=2), travel_time_matrix(jinan, np.arange(64)))
 
 
 def test_matrix_workers_are_kept_for_the_next_call_and_rebuilt_for_another_graph(jinan):
