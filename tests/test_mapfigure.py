@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import shapely
 from PIL import Image
@@ -23,8 +24,9 @@ def figure() -> MapFigure:
 
 def test_squares_and_circles_on_the_map_and_in_the_legend_of_the_svg() -> None:
     svg = figure().svg()
-    assert svg.count('<rect x=') >= 1 and svg.count('fill="#ff0000"') == 2  # the base and its legend swatch
-    assert svg.count('<circle') == 2 and svg.count('fill="#00aa00"') == 2  # the site and its legend swatch
+    # the base and its legend swatch as squares, the site and its swatch as circles, and nothing else in either colour
+    assert len(re.findall(r'<rect [^>]*fill="#ff0000"', svg)) == 2 and svg.count('fill="#ff0000"') == 2
+    assert len(re.findall(r'<circle [^>]*fill="#00aa00"', svg)) == 2 and svg.count('fill="#00aa00"') == 2
 
 
 def test_the_pdf_drawing_has_a_square_for_the_base_and_a_circle_for_the_site() -> None:
