@@ -119,6 +119,17 @@ class JurisdictionLevel(StrEnum):
     PARK = "park"
 
 
+_UNIT_MOVES: dict[str, tuple[str, str]] = {
+    "offered": ("已响应", "offered"),
+    "accepted": ("已接受", "accepted"),
+    "declined": ("已婉拒", "declined"),
+    "en_route": ("在途", "en route"),
+    "on_scene": ("已到场", "on scene"),
+    "released": ("已解除", "released"),
+    "returned": ("已归队", "returned"),
+}
+"""A lent unit's way from offer to home: the same words in a request's state and in a unit's status."""
+
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "tier": {
         "national": ("国家级", "national"),
@@ -347,26 +358,14 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "proposed": ("已拟方案", "proposed"),
         "approved": ("已批准", "approved"),
         "escalated": ("已上报", "escalated"),
-        "offered": ("已响应", "offered"),
-        "accepted": ("已接受", "accepted"),
-        "declined": ("已婉拒", "declined"),
-        "en_route": ("在途", "en route"),
-        "on_scene": ("已到场", "on scene"),
-        "released": ("已解除", "released"),
-        "returned": ("已归队", "returned"),
+        **_UNIT_MOVES,
         "claimed": ("已申请补偿", "claimed"),
         "settled": ("已结算", "settled"),
     },
     "unit_status": {  # where a unit of a request stands (planner.requests.service)
         "proposed": ("拟调派", "proposed"),
         "requested": ("已请求", "requested"),
-        "offered": ("已响应", "offered"),
-        "accepted": ("已接受", "accepted"),
-        "declined": ("已婉拒", "declined"),
-        "en_route": ("在途", "en route"),
-        "on_scene": ("已到场", "on scene"),
-        "released": ("已解除", "released"),
-        "returned": ("已归队", "returned"),
+        **_UNIT_MOVES,
     },
     "claim_status": {  # a request's compensation claim (planner.requests.claims)
         "claimed": ("已申请", "claimed"),
