@@ -111,11 +111,13 @@ class PageHeader:
     scenario: str = ""
 
     def line(self) -> str:
-        """Return the header text: ``agency · scenario · title``, the parts given, each once.
+        """Return the header text: ``agency · scenario · title``, each ``·``-separated piece once.
 
-        A scenario's agency is often the scenario's own name: it is then said once.
+        A scenario's agency is often the scenario's own name, and a title often starts with the scenario
+        (``测试小区域 · 地图 · …``): the name is then said once.
         """
-        return " · ".join(dict.fromkeys(part for part in (self.agency, self.scenario, self.title) if part))
+        pieces = (piece.strip() for part in (self.agency, self.scenario, self.title) for piece in part.split(" · "))
+        return " · ".join(dict.fromkeys(piece for piece in pieces if piece))
 
 
 class _NumberedCanvas(Canvas):

@@ -50,6 +50,7 @@ def test_a_square_fills_its_corners_in_the_png_and_a_circle_does_not() -> None:
 def test_a_page_header_says_an_agency_named_like_its_scenario_once() -> None:
     assert PageHeader("地图 Map", agency="测试小区域", scenario="测试小区域").line() == "测试小区域 · 地图 Map"
     assert PageHeader("地图 Map", agency="应急管理局", scenario="jinan").line() == "应急管理局 · jinan · 地图 Map"
+    assert PageHeader("测试小区域 · 地图 · 12:00", scenario="测试小区域").line() == "测试小区域 · 地图 · 12:00"
 
 
 def test_the_northernmost_focused_point_stays_below_the_title() -> None:
