@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.optimize import linprog
 
 from planner.locate import PMedian
 from planner.locate._benders import benders_p_median, rens  # noqa: PLC2701  (the decomposition, checked directly)
 from planner.locate._benders_cuts import SortedCosts  # noqa: PLC2701
 from planner.locate._benders_master import BendersMaster  # noqa: PLC2701
+from planner.locate._highs import IncrementalLP  # noqa: PLC2701
 from planner.locate._swap import sorted_interchange  # noqa: PLC2701
 from planner.locate.orlib import read_orlib_pmedian
 from planner.model.status import Status
@@ -151,3 +153,39 @@ def test_sorted_interchange_stops_where_no_single_swap_improves(seed: int) -> No
     for out in set(found.tolist()) - set(fixed.tolist()):
         for into in set(np.flatnonzero(allowed).tolist()) - set(found.tolist()):
             assert total(np.array([into if j == out else j for j in found])) >= total(found)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5, 6, 7])
+def test_tree_search_matches_brute_force(seed: int) -> None:
+    # Cases whose root LP is fractional with a gap, so the tree branches, plunges from its parents'
+    # bases and fixes sites by reduced costs on the way; enumeration decides the answer.
+    rng = np.random.default_rng(400 + seed)
+    cost = rng.integers(0, 60, (30, 18)).astype(float)
+    weights = rng.integers(1, 4, 30).astype(float)
+    p = 4 + seed % 3
+    best = _brute_force(weights[:, None] * cost, p, np.zeros(0, dtype=np.int64))
+    found = benders_p_median(cost, weights, p, np.zeros(0, dtype=np.int64), 1.0, time.perf_counter() + 30,
+                             heuristics=False)
+    assert found.nodes >= 3  # the case does reach the tree
+    assert found.proven and found.value == best and found.bound <= best
+    assert float(weights @ cost[:, found.selected].min(axis=1)) == best and len(found.selected) == p
+
+
+def test_lp_restarts_from_an_older_basis_after_rows_are_added() -> None:
+    # min x0 + 2 x1 + 3 x2, rows added one by one; each restore from the first basis must still reach
+    # the optimum a fresh LP finds (checked against scipy's linprog), and a deletion voids the basis.
+    lp = IncrementalLP(np.array([1.0, 2.0, 3.0]), np.zeros(3), np.ones(3))
+    lp.add_rows(np.array([1.0]), np.array([np.inf]), np.array([0, 3]), np.arange(3), np.ones(3))
+    assert lp.solve(5.0).objective == pytest.approx(1.0)
+    first = lp.basis()
+    matrix, rhs = [[1.0, 1.0, 1.0]], [1.0]
+    for row, level in [([-1.0, 0.0, 0.0], -0.5), ([0.0, 1.0, 1.0], 0.8), ([-1.0, 0.0, 1.0], 0.3)]:
+        sites = np.flatnonzero(row)
+        lp.add_rows(np.array([level]), np.array([np.inf]), np.array([0, len(sites)]), sites, np.array(row)[sites])
+        matrix.append(row)
+        rhs.append(level)
+        assert lp.restore(first)
+        fresh = linprog([1.0, 2.0, 3.0], A_ub=-np.array(matrix), b_ub=-np.array(rhs), bounds=[(0, 1)] * 3)
+        assert lp.solve(5.0).objective == pytest.approx(fresh.fun)
+    lp.delete_rows(np.array([1]))
+    assert not lp.restore(first)

@@ -36,6 +36,7 @@ or at the deadline with the smallest open bound as the proven lower bound.
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -45,10 +46,12 @@ import numpy as np
 from planner.locate._benders_branching import PseudoCosts, product_score
 from planner.locate._benders_cuts import SortedCosts
 from planner.locate._benders_master import BendersMaster
-from planner.locate._highs import LpOutcome
+from planner.locate._highs import Basis, LpOutcome
 from planner.locate._swap import fast_interchange, greedy, sorted_interchange
 
 __all__ = ["BendersOutcome", "benders_p_median", "rens"]
+
+_log = logging.getLogger(__name__)
 
 _GREEDY_WORK = 1e9  # p * n * m up to which greedy starts when no master LP finished (p = 28 at N = 5,934: ~10 s)
 _IN_OUT_WEIGHT = 0.3  # share of the master's answer in the separation point while stabilising
@@ -58,6 +61,8 @@ _STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, 
 _STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
 _STRONG_SHARE = 0.2  # of the search time, at most, in strong branching (pseudocost estimates beyond)
 _RENS_SHARE = 0.2  # of the time left, at most, for the sub-problem around the root LP solution
+_POLISH_SHARE = 0.25  # of the search time, at most, for tree heuristics (less as they keep failing)
+_PLUNGE_SHARE = 1.0  # of the gap between the best open bound and the cutoff, within which a child is taken next
 _LP_SHARE = 0.8  # of the time for the LP phase before an incumbent is rounded from its last point (it then resumes)
 
 
@@ -91,6 +96,7 @@ class _Node:
     up: bool = field(default=False, compare=False)  # forced open (True) or closed
     change: float = field(default=0.0, compare=False)  # how far that moved the parent's LP value of y_site
     parent_objective: float = field(default=math.nan, compare=False)
+    warm: Basis | None = field(default=None, compare=False)  # the parent's final basis
 
 
 @dataclass
@@ -121,6 +127,7 @@ class _Search:
         self.tick = 0
         self.started = time.perf_counter()
         self.polishing_s = 0.0
+        self.fruitless = 0  # tree heuristics run since one last improved the incumbent
         self.pseudo = PseudoCosts(self.m)
         self.strong_s = 0.0
         self.last_lp: LpOutcome | None = None  # the LP phase's latest optimal master solve
@@ -219,6 +226,38 @@ class _Search:
         ranked = free[np.argsort(-y[free], kind="stable")]
         return np.concatenate([forced, ranked[: self.p - len(forced)]]).astype(np.int64)
 
+    def may_polish(self) -> bool:
+        """Whether a tree heuristic may run now: polishing time within ``_POLISH_SHARE`` of the search time.
+
+        The share shrinks as heuristics keep failing (divided by 1 + failures / 8): once the incumbent
+        is optimal, as it often is early (RENS), the time goes to the proof (fl1400, p = 200: the
+        interchange took a quarter of the tree's time for nothing).
+        """
+        share = _POLISH_SHARE / (1.0 + self.fruitless / 8.0)
+        return self.polishing_s < share * (time.perf_counter() - self.started)
+
+    def heuristic_ran(self, before: float) -> None:
+        """Count a tree heuristic that started at incumbent value ``before`` as fruitful or not (``may_polish``)."""
+        self.fruitless = 0 if self.upper < before else self.fruitless + 1
+
+    def log_progress(self, nodes: int, open_nodes: list[_Node]) -> None:
+        """Log (debug) where the tree stands: time, nodes, open bound, incumbent and LP work."""
+        _log.debug("%.1f s (%.1f s CPU): %d nodes, %d open, bound %.2f, incumbent %.0f; %d LP solves, %d simplex "
+                   "iterations, %d rows; strong branching %.1f s, polishing %.1f s",
+                   time.perf_counter() - self.started, time.process_time(), nodes, len(open_nodes),
+                   min(node.bound for node in open_nodes), self.upper, self.master.lp.solves,
+                   self.master.lp.iterations, self.master.rows, self.strong_s, self.polishing_s)
+
+    def plunge_limit(self, best: float) -> float:
+        """Highest bound of a child the search goes on with, given the best open bound ``best``.
+
+        Plunging (as in SCIP: Achterberg 2007, "Constraint integer programming", ch. 6) solves a child
+        right after its parent, from the parent's basis, while its bound stays within
+        ``_PLUNGE_SHARE`` of the gap above the best open bound; beyond, best-first takes over.
+        """
+        cutoff = self.cutoff()
+        return best + _PLUNGE_SHARE * (cutoff - best) if math.isfinite(cutoff) else math.inf
+
     def remaining(self) -> float:
         """Seconds left before the deadline."""
         return self.deadline - time.perf_counter()
@@ -309,7 +348,8 @@ class _Search:
         proof = self.master.dual_bound(outcome.row_dual, lower, upper, self.cutoff())
         return "open", outcome, proof.value
 
-    def choose_site(self, y: np.ndarray, objective: float, lower: np.ndarray, upper: np.ndarray) -> int:
+    def choose_site(self, y: np.ndarray, objective: float, lower: np.ndarray, upper: np.ndarray,
+                    warm: Basis) -> int:
         """Return the free site to branch on at a node with LP point ``y`` and value ``objective``.
 
         Reliability branching (``_benders_branching.py``): fractional sites with unreliable pseudocosts,
@@ -342,6 +382,7 @@ class _Search:
                     low[site] = 1.0
                 else:
                     high[site] = 0.0
+                self.master.restore(warm)
                 self.master.set_sites(low, high)
                 trial = self.master.solve(self.remaining(), cutoff, _STRONG_ITERATIONS)
                 empty = trial.status == "infeasible" or (
@@ -382,19 +423,31 @@ class _Search:
         upper = upper & ~proof.close
         lower = lower | proof.force
         heap = [_Node(proof.value, 0, 0, lower, upper)]
+        _log.debug("root fixing: %d open, %d closed, of %d", int(lower.sum()), int((~upper).sum()), self.m)
         nodes, serial = 0, 0
-        while heap:
-            node = heapq.heappop(heap)
+        plunge: _Node | None = None  # the child chosen to go on with, while its bound stays near the best
+        while heap or plunge is not None:
+            if plunge is not None and (not heap or plunge.bound <= self.plunge_limit(heap[0].bound)):
+                node, plunge = plunge, None
+            else:
+                if plunge is not None:
+                    heapq.heappush(heap, plunge)
+                    plunge = None
+                node = heapq.heappop(heap)
             if node.bound >= self.cutoff():
                 continue
             if self.remaining() <= 0:
                 heapq.heappush(heap, node)
                 break
+            if node.warm is not None:
+                self.master.restore(node.warm)
             status, outcome, bound = self.solve_node(node.lower.astype(np.float64), node.upper.astype(np.float64))
             if status == "limit":
                 heapq.heappush(heap, node)
                 break
             nodes += 1
+            if nodes % 50 == 0 and _log.isEnabledFor(logging.DEBUG):
+                self.log_progress(nodes, [node, *heap])
             if node.site >= 0:
                 learnt = outcome.objective if status == "open" and outcome is not None else self.cutoff()
                 self.pseudo.record(node.site, node.up, learnt - node.parent_objective, node.change)
@@ -407,12 +460,16 @@ class _Search:
                 continue
             rounded = self.rounding(y, node.lower, node.upper)
             # A new incumbent, or now and then another rounding, is polished by interchange among the
-            # node's LP support, while that takes at most a quarter of the search time.
+            # node's LP support, and now and then the master dives, within the polishing budget.
             improved = self.offer(rounded)
-            if (improved or nodes % 8 == 0) and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
+            if (improved or nodes % 8 == 0) and self.may_polish():
+                before = self.upper
                 self.improve(rounded, among=(y > 1e-6) & node.upper)
-            if nodes % 128 == 0 and self.polishing_s < 0.25 * (time.perf_counter() - self.started):
+                self.heuristic_ran(before)
+            if nodes % 128 == 0 and self.may_polish():
+                before = self.upper
                 self.dive(node.lower, node.upper)
+                self.heuristic_ran(before)
             if bound >= self.cutoff():
                 continue
             # The node's duals fit the cut pool as it was (later cuts get 0): no cut is dropped before this.
@@ -426,7 +483,8 @@ class _Search:
             if not free.any() or int(lower_now.sum()) >= self.p:
                 self.offer(self.rounding(y, lower_now, upper_now))
                 continue
-            site = self.choose_site(y, outcome.objective, lower_now, upper_now)
+            warm = self.master.basis()
+            site = self.choose_site(y, outcome.objective, lower_now, upper_now, warm)
             if site == -1 or int(lower_now.sum()) > self.p:
                 continue
             if site == -2 or int(lower_now.sum()) >= self.p:
@@ -435,10 +493,16 @@ class _Search:
             opened, closed = lower_now.copy(), upper_now.copy()
             opened[site], closed[site] = True, False
             serial += 2
-            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial, opened, upper_now, site, True,
-                                       float(1.0 - y[site]), outcome.objective))
-            heapq.heappush(heap, _Node(bound, node.depth_key - 1, serial + 1, lower_now, closed, site, False,
-                                       float(y[site]), outcome.objective))
+            up = _Node(bound, node.depth_key - 1, serial, opened, upper_now, site, True, float(1.0 - y[site]),
+                       outcome.objective, warm)
+            down = _Node(bound, node.depth_key - 1, serial + 1, lower_now, closed, site, False, float(y[site]),
+                         outcome.objective, warm)
+            # Go on with the child the pseudocosts expect to raise the bound least (its LP is warm).
+            rise_down, rise_up = self.pseudo.estimate(np.array([site]), y)
+            plunge, other = (up, down) if rise_up[0] <= rise_down[0] else (down, up)
+            heapq.heappush(heap, other)
+        if plunge is not None:
+            heap.append(plunge)
         open_bounds = [node.bound for node in heap if node.bound < self.cutoff()]
         return (min(open_bounds) if open_bounds else self.upper), nodes
 
@@ -471,10 +535,14 @@ def benders_p_median(
         return _unfinished(search, lower, upper)
     lp_bound = search.master.dual_bound(root.row_dual, lower.astype(np.float64), upper.astype(np.float64),
                                         math.inf).value if root.row_dual is not None else root.objective
+    _log.debug("root LP %.2f at %.1f s, %d rows", lp_bound, time.perf_counter() - search.started, search.master.rows)
     search.improve(search.rounding(root.x[:m], lower, upper))
+    _log.debug("rounding %.0f at %.1f s", search.upper, time.perf_counter() - search.started)
     if heuristics:
         search.neighbourhood(root.x[:m], _RENS_SHARE)
+        _log.debug("RENS %.0f at %.1f s", search.upper, time.perf_counter() - search.started)
     search.dive(lower, upper)
+    _log.debug("dive %.0f at %.1f s", search.upper, time.perf_counter() - search.started)
     bound, nodes = search.branch_and_bound(root, lower, upper)
     bound = min(bound, search.upper)
     proven = math.isfinite(search.upper) and bound >= search.cutoff()

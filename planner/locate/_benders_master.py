@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
 
-from planner.locate._highs import IncrementalLP, LpOutcome
+from planner.locate._highs import Basis, IncrementalLP, LpOutcome
 
 __all__ = ["BendersMaster", "DualBound"]
 
@@ -127,6 +127,14 @@ class BendersMaster:
     def solve(self, time_limit_s: float, cutoff: float = math.inf, iteration_limit: int | None = None) -> LpOutcome:
         """Re-solve the LP warm; ``x`` is ``y`` followed by ``theta``."""
         return self.lp.solve(time_limit_s, cutoff, iteration_limit)
+
+    def basis(self) -> Basis:
+        """Snapshot the basis of the last solve (to start a child node or a strong-branching trial from)."""
+        return self.lp.basis()
+
+    def restore(self, basis: Basis) -> None:
+        """Start the next solve from ``basis`` when it still fits the rows (no cut deleted since)."""
+        self.lp.restore(basis)
 
     def _arrays(self) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
         """Return the pool as one matrix of ``y`` coefficients, each row's owner and right-hand side."""

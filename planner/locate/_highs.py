@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["IncrementalLP", "LpOutcome"]
+__all__ = ["Basis", "IncrementalLP", "LpOutcome"]
 
 _NO_LIMIT = 2**31 - 1  # HiGHS's own default for simplex_iteration_limit
 
@@ -49,6 +49,15 @@ class LpOutcome:
     row_dual: np.ndarray | None
 
 
+@dataclass(frozen=True)
+class Basis:
+    """A snapshot of the simplex basis: HiGHS's own object, the row count then and the deletions before it."""
+
+    highs_basis: Any
+    rows: int
+    deletions: int
+
+
 class IncrementalLP:
     """A minimisation LP ``min c'x, row_lb <= A x <= row_ub, col_lb <= x <= col_ub`` solved warm."""
 
@@ -60,6 +69,9 @@ class IncrementalLP:
         self._highs.addVars(k, np.asarray(col_lb, dtype=np.float64), np.asarray(col_ub, dtype=np.float64))
         self._highs.changeColsCost(k, np.arange(k, dtype=np.int32), np.asarray(cost, dtype=np.float64))
         self.n_cols = k
+        self.iterations = 0  # simplex iterations over every solve (a work measure that load does not change)
+        self.solves = 0
+        self._deletions = 0  # row deletions so far: a basis saved before one no longer fits
 
     @property
     def n_rows(self) -> int:
@@ -83,6 +95,29 @@ class IncrementalLP:
         """Remove the given rows; the later rows move up."""
         if len(rows):
             self._highs.deleteRows(len(rows), np.asarray(rows, dtype=np.int32))
+            self._deletions += 1
+
+    def basis(self) -> Basis:
+        """Snapshot the current basis (after a solve), to warm-start a later solve from it."""
+        return Basis(self._highs.getBasis(), self.n_rows, self._deletions)
+
+    def restore(self, basis: Basis) -> bool:
+        """Start the next solve from ``basis``; False (nothing changed) when rows were deleted since.
+
+        Rows added since the snapshot enter with their slack basic, which keeps the basis regular:
+        the dual simplex then only repairs the new rows it violates.
+        """
+        rows = self.n_rows
+        if basis.deletions != self._deletions or basis.rows > rows or not basis.highs_basis.valid:
+            return False
+        snapshot = basis.highs_basis
+        if basis.rows < rows:
+            status = snapshot.row_status
+            snapshot = type(snapshot)()
+            snapshot.col_status = basis.highs_basis.col_status
+            snapshot.row_status = [*status, *[type(status[0]).kBasic] * (rows - basis.rows)]
+            snapshot.valid = True
+        return "Error" not in str(self._highs.setBasis(snapshot))
 
     def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change the bounds of the given columns."""
@@ -104,6 +139,8 @@ class IncrementalLP:
         highs.setOptionValue("objective_bound", float(cutoff))
         highs.setOptionValue("simplex_iteration_limit", _NO_LIMIT if iteration_limit is None else int(iteration_limit))
         highs.run()
+        self.iterations += int(highs.getInfo().simplex_iteration_count)
+        self.solves += 1
         status = highs.modelStatusToString(highs.getModelStatus())
         if status == "Infeasible":
             return LpOutcome("infeasible", math.inf, None, None)
