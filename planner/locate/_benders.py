@@ -22,12 +22,18 @@ branch-and-cut:
    sub-problem would then have the root's own LP bound (pmed38, p = 5: 7 s of a 10 s solve).
 3. **Reduced-cost fixing.** The certified Lagrangian bound from the LP duals closes (or forces open)
    every site whose change would lift the bound past the incumbent.
-4. **Branch-and-bound.** Best-first on the certified node bound (deeper first among ties), branching
-   by reliability branching on pseudocosts (``_benders_branching.py``); every node re-solves the
-   master warm under its bounds, separates cuts until none is violated, fixes sites by reduced costs
-   and rounds its LP solution (with an interchange now and then) for better incumbents. A node whose
-   LP solution is integral with no violated cut is solved exactly. Cuts unused for a long time are
-   dropped to keep the LP small.
+4. **Branch-and-bound.** Best-first on the certified node bound with plunging: a child is solved
+   right after its parent, warm from the parent's basis (``IncrementalLP.restore``: a restarted
+   node LP needs about half the simplex iterations), while its bound stays below the cutoff; a
+   plunge ends where a child is pruned, and the best open node starts the next. Each child is
+   keyed by its own certified bound from the parent's duals. Branching is reliability branching on
+   pseudocosts (``_benders_branching.py``), with a strong-branching budget counted in simplex
+   iterations, so the branching does not depend on the machine's load; every node re-solves the master
+   warm under its bounds, separates cuts until none is violated (Benders cuts at every node, not
+   only at the root), fixes sites by reduced costs against the incumbent and rounds its LP solution
+   (with an interchange or a dive now and then, within a time share that shrinks while they fail)
+   for better incumbents. A node whose LP solution is integral with no violated cut is solved
+   exactly. Cuts unused for a long time are dropped to keep the LP small.
 
 The search stops proven when every node's bound reaches the incumbent (less one for integral data),
 or at the deadline with the smallest open bound as the proven lower bound.
@@ -59,10 +65,10 @@ _ROUNDS_PER_NODE = 10
 _RELIABLE = 2  # observations per direction after which a site's pseudocosts are trusted
 _STRONG_CANDIDATES = 8  # unreliable sites tried by strong branching at a node, best estimate first
 _STRONG_ITERATIONS = 300  # dual simplex iterations of one strong-branching LP
-_STRONG_SHARE = 0.2  # of the search time, at most, in strong branching (pseudocost estimates beyond)
+_STRONG_QUOTIENT = 0.1  # strong-branching simplex iterations per other iteration, at most (estimates beyond) ...
+_STRONG_OFFSET = 10_000  # ... plus this many (as SCIP's sbiterquot and sbiterofs: a budget the load does not move)
 _RENS_SHARE = 0.2  # of the time left, at most, for the sub-problem around the root LP solution
 _POLISH_SHARE = 0.25  # of the search time, at most, for tree heuristics (less as they keep failing)
-_PLUNGE_SHARE = 1.0  # of the gap between the best open bound and the cutoff, within which a child is taken next
 _LP_SHARE = 0.8  # of the time for the LP phase before an incumbent is rounded from its last point (it then resumes)
 
 
@@ -130,6 +136,7 @@ class _Search:
         self.fruitless = 0  # tree heuristics run since one last improved the incumbent
         self.pseudo = PseudoCosts(self.m)
         self.strong_s = 0.0
+        self.strong_iterations = 0
         self.last_lp: LpOutcome | None = None  # the LP phase's latest optimal master solve
         self.lp_progress: _LpProgress | None = None  # where the LP phase stands, once started
 
@@ -248,15 +255,9 @@ class _Search:
                    min(node.bound for node in open_nodes), self.upper, self.master.lp.solves,
                    self.master.lp.iterations, self.master.rows, self.strong_s, self.polishing_s)
 
-    def plunge_limit(self, best: float) -> float:
-        """Highest bound of a child the search goes on with, given the best open bound ``best``.
-
-        Plunging (as in SCIP: Achterberg 2007, "Constraint integer programming", ch. 6) solves a child
-        right after its parent, from the parent's basis, while its bound stays within
-        ``_PLUNGE_SHARE`` of the gap above the best open bound; beyond, best-first takes over.
-        """
-        cutoff = self.cutoff()
-        return best + _PLUNGE_SHARE * (cutoff - best) if math.isfinite(cutoff) else math.inf
+    def child_bound(self, row_dual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+        """Certified bound of a child (sites forced open ``lower``, allowed ``upper``) from its parent's duals."""
+        return self.master.dual_bound(row_dual, lower.astype(np.float64), upper.astype(np.float64), math.inf).value
 
     def remaining(self) -> float:
         """Seconds left before the deadline."""
@@ -354,8 +355,10 @@ class _Search:
 
         Reliability branching (``_benders_branching.py``): fractional sites with unreliable pseudocosts,
         best estimate first, are tried by strong branching; the product of the two rises decides.
-        Strong branching stops at ``_STRONG_SHARE`` of the search time (where LPs are slow, e.g. small
-        ``p`` and wide cuts); the estimates, learnt from every child, decide alone then. A child that
+        Strong branching stops while its simplex iterations exceed ``_STRONG_QUOTIENT`` times the
+        others plus ``_STRONG_OFFSET`` (where LPs are slow, e.g. small ``p`` and wide cuts; counted in
+        iterations, not seconds, so that the load of a shared machine does not change the tree); the
+        estimates, learnt from every child, decide alone then. A child that
         strong branching proves empty (infeasible, or a certified bound at the cutoff) fixes its site
         the other way in ``lower``/``upper`` (changed in place); -1 means both children of a site are
         empty, so the node is; -2 that no site is left free.
@@ -369,7 +372,8 @@ class _Search:
         unreliable = np.flatnonzero(~self.pseudo.reliable(fractional, _RELIABLE))
         order = unreliable[np.argsort(-product_score(down[unreliable], up[unreliable]), kind="stable")]
         cutoff = self.cutoff()
-        if self.strong_s > _STRONG_SHARE * (began - self.started):
+        iterations = self.master.lp.iterations
+        if self.strong_iterations > _STRONG_QUOTIENT * (iterations - self.strong_iterations) + _STRONG_OFFSET:
             order = order[:0]
         fixed = np.zeros(len(fractional), dtype=bool)
         for k in order[:_STRONG_CANDIDATES]:
@@ -404,6 +408,7 @@ class _Search:
                 if empty:
                     if fixed[k]:  # the other child is empty too
                         self.strong_s += time.perf_counter() - began
+                        self.strong_iterations += self.master.lp.iterations - iterations
                         return -1
                     fixed[k] = True
                     if opened:
@@ -411,6 +416,7 @@ class _Search:
                     else:
                         lower[site] = True
         self.strong_s += time.perf_counter() - began
+        self.strong_iterations += self.master.lp.iterations - iterations
         if fixed.all() or int(lower.sum()) >= self.p:
             free = lower < upper
             return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0))) if free.any() else -2
@@ -425,14 +431,11 @@ class _Search:
         heap = [_Node(proof.value, 0, 0, lower, upper)]
         _log.debug("root fixing: %d open, %d closed, of %d", int(lower.sum()), int((~upper).sum()), self.m)
         nodes, serial = 0, 0
-        plunge: _Node | None = None  # the child chosen to go on with, while its bound stays near the best
+        plunge: _Node | None = None  # the child to solve next (a plunge goes on until a child is pruned)
         while heap or plunge is not None:
-            if plunge is not None and (not heap or plunge.bound <= self.plunge_limit(heap[0].bound)):
+            if plunge is not None:
                 node, plunge = plunge, None
             else:
-                if plunge is not None:
-                    heapq.heappush(heap, plunge)
-                    plunge = None
                 node = heapq.heappop(heap)
             if node.bound >= self.cutoff():
                 continue
@@ -476,8 +479,6 @@ class _Search:
             assert outcome.row_dual is not None
             fixing = self.master.dual_bound(outcome.row_dual, node.lower.astype(np.float64),
                                             node.upper.astype(np.float64), self.cutoff())
-            if self.master.rows > 6 * self.n and nodes % 64 == 0:
-                self.master.drop_idle(self.tick, 200)
             lower_now, upper_now = node.lower | fixing.force, node.upper & ~fixing.close
             free = lower_now < upper_now
             if not free.any() or int(lower_now.sum()) >= self.p:
@@ -493,10 +494,14 @@ class _Search:
             opened, closed = lower_now.copy(), upper_now.copy()
             opened[site], closed[site] = True, False
             serial += 2
-            up = _Node(bound, node.depth_key - 1, serial, opened, upper_now, site, True, float(1.0 - y[site]),
-                       outcome.objective, warm)
-            down = _Node(bound, node.depth_key - 1, serial + 1, lower_now, closed, site, False, float(y[site]),
-                         outcome.objective, warm)
+            # Each child's own certified bound from the node's duals (at least the node's): a better key
+            # for best-first and a better reported bound when time runs out.
+            up = _Node(max(bound, self.child_bound(outcome.row_dual, opened, upper_now)), node.depth_key - 1, serial,
+                       opened, upper_now, site, True, float(1.0 - y[site]), outcome.objective, warm)
+            down = _Node(max(bound, self.child_bound(outcome.row_dual, lower_now, closed)), node.depth_key - 1,
+                         serial + 1, lower_now, closed, site, False, float(y[site]), outcome.objective, warm)
+            if self.master.rows > 6 * self.n and nodes % 64 == 0:
+                self.master.drop_idle(self.tick, 200)
             # Go on with the child the pseudocosts expect to raise the bound least (its LP is warm).
             rise_down, rise_up = self.pseudo.estimate(np.array([site]), y)
             plunge, other = (up, down) if rise_up[0] <= rise_down[0] else (down, up)

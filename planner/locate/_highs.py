@@ -51,11 +51,12 @@ class LpOutcome:
 
 @dataclass(frozen=True)
 class Basis:
-    """A snapshot of the simplex basis: HiGHS's own object, the row count then and the deletions before it."""
+    """A snapshot of the simplex basis: HiGHS's own object, and the row count, deletions and solves then."""
 
     highs_basis: Any
     rows: int
     deletions: int
+    solves: int
 
 
 class IncrementalLP:
@@ -99,7 +100,7 @@ class IncrementalLP:
 
     def basis(self) -> Basis:
         """Snapshot the current basis (after a solve), to warm-start a later solve from it."""
-        return Basis(self._highs.getBasis(), self.n_rows, self._deletions)
+        return Basis(self._highs.getBasis(), self.n_rows, self._deletions, self.solves)
 
     def restore(self, basis: Basis) -> bool:
         """Start the next solve from ``basis``; False (nothing changed) when rows were deleted since.
@@ -110,6 +111,8 @@ class IncrementalLP:
         rows = self.n_rows
         if basis.deletions != self._deletions or basis.rows > rows or not basis.highs_basis.valid:
             return False
+        if basis.solves == self.solves and basis.rows == rows:
+            return True  # nothing solved since: the basis is still HiGHS's own (no refactorisation)
         snapshot = basis.highs_basis
         if basis.rows < rows:
             status = snapshot.row_status
