@@ -255,10 +255,6 @@ class _Search:
                    min(node.bound for node in open_nodes), self.upper, self.master.lp.solves,
                    self.master.lp.iterations, self.master.rows, self.strong_s, self.polishing_s)
 
-    def child_bound(self, row_dual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
-        """Certified bound of a child (sites forced open ``lower``, allowed ``upper``) from its parent's duals."""
-        return self.master.dual_bound(row_dual, lower.astype(np.float64), upper.astype(np.float64), math.inf).value
-
     def remaining(self) -> float:
         """Seconds left before the deadline."""
         return self.deadline - time.perf_counter()
@@ -477,8 +473,8 @@ class _Search:
                 continue
             # The node's duals fit the cut pool as it was (later cuts get 0): no cut is dropped before this.
             assert outcome.row_dual is not None
-            fixing = self.master.dual_bound(outcome.row_dual, node.lower.astype(np.float64),
-                                            node.upper.astype(np.float64), self.cutoff())
+            certificate = self.master.certificate(outcome.row_dual)
+            fixing = self.master.bound(certificate, node.lower, node.upper, self.cutoff())
             lower_now, upper_now = node.lower | fixing.force, node.upper & ~fixing.close
             free = lower_now < upper_now
             if not free.any() or int(lower_now.sum()) >= self.p:
@@ -496,10 +492,12 @@ class _Search:
             serial += 2
             # Each child's own certified bound from the node's duals (at least the node's): a better key
             # for best-first and a better reported bound when time runs out.
-            up = _Node(max(bound, self.child_bound(outcome.row_dual, opened, upper_now)), node.depth_key - 1, serial,
-                       opened, upper_now, site, True, float(1.0 - y[site]), outcome.objective, warm)
-            down = _Node(max(bound, self.child_bound(outcome.row_dual, lower_now, closed)), node.depth_key - 1,
-                         serial + 1, lower_now, closed, site, False, float(y[site]), outcome.objective, warm)
+            up_bound = self.master.bound(certificate, opened, upper_now, math.inf).value
+            down_bound = self.master.bound(certificate, lower_now, closed, math.inf).value
+            up = _Node(max(bound, up_bound), node.depth_key - 1, serial, opened, upper_now, site, True,
+                       float(1.0 - y[site]), outcome.objective, warm)
+            down = _Node(max(bound, down_bound), node.depth_key - 1, serial + 1, lower_now, closed, site, False,
+                         float(y[site]), outcome.objective, warm)
             if self.master.rows > 6 * self.n and nodes % 64 == 0:
                 self.master.drop_idle(self.tick, 200)
             # Go on with the child the pseudocosts expect to raise the bound least (its LP is warm).

@@ -30,7 +30,7 @@ from scipy.sparse import csr_matrix, vstack
 
 from planner.locate._highs import Basis, IncrementalLP, LpOutcome
 
-__all__ = ["BendersMaster", "DualBound"]
+__all__ = ["BendersMaster", "Certificate", "DualBound"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ class DualBound:
     value: float
     close: np.ndarray
     force: np.ndarray
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Valid multipliers of a solve, reduced to what the bound needs: its constant and each site's saving ``G_j``."""
+
+    base: float
+    saving: np.ndarray
 
 
 class BendersMaster:
@@ -149,6 +157,10 @@ class BendersMaster:
         self, row_dual: np.ndarray, lower: np.ndarray, upper: np.ndarray, cutoff: float
     ) -> DualBound:
         """Compute the certified Lagrangian bound (module docstring) and the sites it fixes below ``cutoff``."""
+        return self.bound(self.certificate(row_dual), lower, upper, cutoff)
+
+    def certificate(self, row_dual: np.ndarray) -> Certificate:
+        """Turn LP duals into valid multipliers (clipped, scaled per demand row): the bound's data."""
         matrix, owner, rhs = self._arrays()
         u = np.maximum(self._full(np.asarray(row_dual, dtype=np.float64)), 0.0)
         u[0] = 0.0
@@ -158,7 +170,15 @@ class BendersMaster:
         u[cut] *= scale[owner[cut]]
         spent = np.bincount(owner[cut], weights=u[cut], minlength=self.n)
         saving = np.asarray(matrix.T @ u)
-        base = float(u @ rhs + (self.weights - spent) @ self.nearest)
+        return Certificate(float(u @ rhs + (self.weights - spent) @ self.nearest), saving)
+
+    def bound(self, certificate: Certificate, lower: np.ndarray, upper: np.ndarray, cutoff: float) -> DualBound:
+        """Bound by ``certificate`` where the sites in ``lower`` are open and those not in ``upper`` closed.
+
+        Valid for any bounds (a child's too, from its parent's certificate); the sites it fixes are
+        those whose change would lift it to ``cutoff``.
+        """
+        saving = certificate.saving
         forced = lower > 0.5
         free = np.flatnonzero(~forced & (upper > 0.5))
         need = self.p - int(forced.sum())
@@ -166,7 +186,7 @@ class BendersMaster:
         if need < 0 or need > len(free):
             return DualBound(math.inf, nothing, nothing)
         ranked = free[np.argsort(-saving[free], kind="stable")]
-        value = base - float(saving[forced].sum()) - float(saving[ranked[:need]].sum())
+        value = certificate.base - float(saving[forced].sum()) - float(saving[ranked[:need]].sum())
         close, force = nothing.copy(), nothing.copy()
         if 0 < need < len(free) and math.isfinite(cutoff):
             chosen, others = ranked[:need], ranked[need:]
