@@ -421,11 +421,13 @@ class _Search:
     def branch_and_bound(self, root: LpOutcome, lower: np.ndarray, upper: np.ndarray) -> tuple[float, int]:
         """Best-first search from the root; returns (proven lower bound, nodes solved)."""
         assert root.row_dual is not None
-        proof = self.master.dual_bound(root.row_dual, lower, upper, self.cutoff())
-        upper = upper & ~proof.close
-        lower = lower | proof.force
-        heap = [_Node(proof.value, 0, 0, lower, upper)]
-        _log.debug("root fixing: %d open, %d closed, of %d", int(lower.sum()), int((~upper).sum()), self.m)
+        # The root's certificate fixes sites for the whole tree, again whenever the incumbent improves.
+        root_certificate, root_lower, root_upper = self.master.certificate(root.row_dual), lower, upper
+        fixed_at = self.cutoff()
+        proof = self.master.bound(root_certificate, lower, upper, fixed_at)
+        close, force = proof.close, proof.force
+        heap = [_Node(proof.value, 0, 0, lower | force, upper & ~close)]
+        _log.debug("root fixing: %d open, %d closed, of %d", int(force.sum()), int(close.sum()), self.m)
         nodes, serial = 0, 0
         plunge: _Node | None = None  # the child to solve next (a plunge goes on until a child is pruned)
         while heap or plunge is not None:
@@ -435,6 +437,13 @@ class _Search:
                 node = heapq.heappop(heap)
             if node.bound >= self.cutoff():
                 continue
+            if self.cutoff() < fixed_at:
+                fixed_at = self.cutoff()
+                again = self.master.bound(root_certificate, root_lower, root_upper, fixed_at)
+                close, force = close | again.close, force | again.force
+            if (node.lower & close).any() or (force & ~node.upper).any():
+                continue  # the node's own fixings contradict the root's: nothing better lies there
+            node.lower, node.upper = node.lower | force, node.upper & ~close
             if self.remaining() <= 0:
                 heapq.heappush(heap, node)
                 break
