@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs per instance and engine (median seconds)")
     parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: the optimiser's)")
-    parser.add_argument("--engines", default="cp-sat,highs", help="comma-separated engines to run")
+    parser.add_argument("--engines", default="cp-sat,highs,race", help="comma-separated engines to run")
     parser.add_argument("--sizes", default="", help="comma-separated INCIDENTSxUNITS, e.g. 60x400,100x700")
     parser.add_argument("--flavour", choices=("both", "ample", "scarce"), default="both")
     parser.add_argument("--synthetic", action="store_true", help="force the synthetic travel-time source")

@@ -67,9 +67,11 @@ Reserve materials the incidents need are allocated from depots by :mod:`planner.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
+import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.dispatch.engines import CpSatEngine, Engine, HighsEngine, StageOutcome
@@ -77,6 +79,7 @@ from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE, Formulation
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.materials import allocate_materials, with_materials
 from planner.dispatch.problem import DispatchProblem
+from planner.dispatch.race import Entrant, race
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, pair_options
 from planner.errors import InputError, SolverLimitError
@@ -86,7 +89,9 @@ __all__ = [
     "ENGINES",
     "HIGHS_MIN_OPTIONS",
     "HIGHS_MIN_OPTIONS_SCARCE",
+    "RACE_MIN_OPTIONS",
     "SCARCE_RATIO",
+    "available_cores",
     "choose_engine",
     "is_scarce",
     "redispatch",
@@ -111,8 +116,12 @@ LP_START_SHARE = 0.25
 """At most this share of the time limit goes to the LP relaxation that leads HiGHS's start plan."""
 LP_SUPPORT = 1e-6
 """Options whose LP value is above this are tried first, in decreasing order, by the led greedy."""
-ENGINES = ("auto", "cp-sat", "highs")
-"""Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`."""
+RACE_MIN_OPTIONS = 2_000
+"""From this many (unit, incident) options on, ``auto`` races both engines when two cores are free (module doc)."""
+ENGINES = ("auto", "cp-sat", "highs", "race")
+"""Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`, ``race`` runs both."""
+STAGE_NAMES = ("shortfall", "arrival", "compensation")
+"""The lexicographic objectives' names, in order (:class:`planner.dispatch.formulation.Formulation`)."""
 
 
 def _drop_idle_units(
@@ -300,8 +309,23 @@ def is_scarce(problem: DispatchProblem, formulation: Formulation) -> bool:
     return demand > SCARCE_RATIO * sum(best.values())
 
 
-def choose_engine(options: int, *, scarce: bool) -> str:
-    """Return the engine for a model of ``options`` (unit, incident) options (rule and figures: module doc)."""
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity where the system says it, else all)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def choose_engine(options: int, *, scarce: bool, cores: int | None = None) -> str:
+    """Return the engine for a model of ``options`` (unit, incident) options (rule and figures: module doc).
+
+    ``cores`` defaults to :func:`available_cores`.
+    """
+    if options < RACE_MIN_OPTIONS:
+        return "cp-sat"
+    if (available_cores() if cores is None else cores) >= 2:
+        return "race"
     threshold = HIGHS_MIN_OPTIONS_SCARCE if scarce else HIGHS_MIN_OPTIONS
     return "highs" if options >= threshold else "cp-sat"
 
@@ -364,65 +388,34 @@ def _solve(
             ),
         )
     formulation = formulate(problem, fixed=fixed, options=None if free_committed else options)
+    chosen = engine
     if engine == "auto":
         chosen = choose_engine(len(formulation.keys), scarce=is_scarce(problem, formulation))
-    else:
-        chosen = engine
-    solver: Engine
-    if chosen == "highs":
-        solver = highs = HighsEngine(formulation)
-        if start is not None and not fixed:
-            budget = LP_START_SHARE * (time_limit_s - (time.perf_counter() - started))
-            start = _relaxation_start(problem, formulation, highs, start, time_limit_s=budget)
-    else:
-        solver = CpSatEngine(formulation, workers=workers)
-    values = formulation.values_of(problem, {**(start or {}), **fixed})
-    first = list(values)
+    deadline = started + time_limit_s
+    solvers = [_make_engine(name, formulation, workers=workers) for name in RACED if chosen in (name, "race")]
 
-    # Stages: each optimum becomes a constraint of the later ones.
-    stages = lexicographic_stages(formulation, merge=solver.exact_integers)
-    statuses: list[Status] = []
-    bound_of: dict[str, int] = {}
-    for n, stage in enumerate(stages):
-        remaining = time_limit_s - (time.perf_counter() - started)
-        if remaining <= 0.01:
-            logger.info("dispatch: no time left for stage %s", stage.objective.name)
-            break
-        stage_started = time.perf_counter()
-        floor = formulation.floor(stage.objective)
-        if stage.objective.value(values) == floor:
-            # The plan in hand already reaches the stage's floor: proven without a solve.
-            outcome = StageOutcome(Status.OPTIMAL, values, floor)
-        else:
-            outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=values)
-        if outcome.values is None:
-            if n == 0 and outcome.status is Status.INFEASIBLE:
-                raise SolverLimitError(f"dispatch: {solver.name} reported the model infeasible")
-            break
-        values = outcome.values
-        statuses.append(outcome.status)
-        found = stage.objective.value(values)
-        logger.info("dispatch %s stage %s: %s value %s bound %s in %.2f s", solver.name, stage.objective.name,
-                    outcome.status, found, outcome.bound, time.perf_counter() - stage_started)
-        if stage.merged_weight:
-            weight = stage.merged_weight
-            found_shortfall, found_arrival = divmod(found, weight)
-            bound_of["shortfall"] = outcome.bound // weight
-            same = bound_of["shortfall"] == found_shortfall
-            bound_of["arrival"] = outcome.bound - found_shortfall * weight if same else 0
-            # (Pinning the values with == when proven was measured slower in the next stage.)
-            solver.cap(formulation.shortfall, found_shortfall)
-            solver.cap(formulation.arrival, found_arrival)
-        else:
-            bound_of[stage.objective.name] = outcome.bound
-            solver.cap(stage.objective, found)
+    def run(solver: Engine) -> _Run:
+        begin = start
+        if isinstance(solver, HighsEngine) and start is not None and not fixed:
+            budget = LP_START_SHARE * (deadline - time.perf_counter())
+            begin = _relaxation_start(problem, formulation, solver, start, time_limit_s=budget)
+        return _run_stages(solver, formulation, formulation.values_of(problem, {**(begin or {}), **fixed}),
+                           deadline=deadline)
+
+    if len(solvers) == 1:
+        runs = [run(solvers[0])]
+    else:
+        runs = race([Entrant(functools.partial(run, solver), solver.interrupt) for solver in solvers],
+                     won=lambda done: done.proven)
+    best = min(runs, key=lambda done: (not done.proven, formulation.stage_values(done.values)))
+    bound_of = _merged_bounds(best, runs)
 
     # Results: the plan, cleaned of idle units unless proven, and never worse than the start.
-    assignment = formulation.assignment_of(values)
-    optimal = len(statuses) == len(stages) and all(s is Status.OPTIMAL for s in statuses)
+    assignment = formulation.assignment_of(best.values)
+    optimal = best.proven
     if not optimal:
         assignment = _drop_idle_units(problem, assignment, formulation.options, keep=frozenset(fixed))
-        fallback = formulation.assignment_of(first)
+        fallback = formulation.assignment_of(best.first)
         if (evaluate(problem, fallback, options=formulation.options)[2].as_tuple()
                 < evaluate(problem, assignment, options=formulation.options)[2].as_tuple()):
             assignment = fallback
@@ -439,6 +432,95 @@ def _solve(
         objective=objective,
         borrowed=borrowed,
         wall_s=time.perf_counter() - started,
-        method=solver.name,
+        method=best.solver.name,
         bound=bound,
     )
+
+
+RACED = ("cp-sat", "highs")
+"""The engines ``race`` runs side by side, in this order (the first proof wins)."""
+
+
+def _make_engine(name: str, formulation: Formulation, *, workers: int) -> Engine:
+    """Build the named engine's model of ``formulation``."""
+    return HighsEngine(formulation) if name == "highs" else CpSatEngine(formulation, workers=workers)
+
+
+@dataclass
+class _Run:
+    """One engine's pass through the stages: the values it began and ended with, and each stage's outcome.
+
+    ``found_of`` and ``bound_of`` hold each objective's value and lower bound by name (shortfall,
+    arrival, compensation); a bound is conditional on the earlier objectives' found values.
+    """
+
+    solver: Engine
+    first: list[int]
+    values: list[int]
+    statuses: list[Status]
+    found_of: dict[str, int]
+    bound_of: dict[str, int]
+    n_stages: int
+
+    @property
+    def proven(self) -> bool:
+        """Whether every stage was solved and proven optimal."""
+        return len(self.statuses) == self.n_stages and all(s is Status.OPTIMAL for s in self.statuses)
+
+
+def _run_stages(solver: Engine, formulation: Formulation, values: list[int], *, deadline: float) -> _Run:
+    """Minimise the lexicographic stages one after another from ``values``, each optimum a cap on the next."""
+    stages = lexicographic_stages(formulation, merge=solver.exact_integers)
+    done = _Run(solver, list(values), values, [], {}, {}, len(stages))
+    for n, stage in enumerate(stages):
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.01:
+            logger.info("dispatch: no time left for stage %s", stage.objective.name)
+            break
+        stage_started = time.perf_counter()
+        floor = formulation.floor(stage.objective)
+        if stage.objective.value(done.values) == floor:
+            # The plan in hand already reaches the stage's floor: proven without a solve.
+            outcome = StageOutcome(Status.OPTIMAL, done.values, floor)
+        else:
+            outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=done.values)
+        if outcome.values is None:
+            if n == 0 and outcome.status is Status.INFEASIBLE:
+                raise SolverLimitError(f"dispatch: {solver.name} reported the model infeasible")
+            break
+        done.values = outcome.values
+        done.statuses.append(outcome.status)
+        found = stage.objective.value(done.values)
+        logger.info("dispatch %s stage %s: %s value %s bound %s in %.2f s", solver.name, stage.objective.name,
+                    outcome.status, found, outcome.bound, time.perf_counter() - stage_started)
+        if stage.merged_weight:
+            weight = stage.merged_weight
+            found_shortfall, found_arrival = divmod(found, weight)
+            done.found_of.update(shortfall=found_shortfall, arrival=found_arrival)
+            done.bound_of["shortfall"] = outcome.bound // weight
+            same = done.bound_of["shortfall"] == found_shortfall
+            done.bound_of["arrival"] = outcome.bound - found_shortfall * weight if same else 0
+            # (Pinning the values with == when proven was measured slower in the next stage.)
+            solver.cap(formulation.shortfall, found_shortfall)
+            solver.cap(formulation.arrival, found_arrival)
+        else:
+            done.found_of[stage.objective.name] = found
+            done.bound_of[stage.objective.name] = outcome.bound
+            solver.cap(stage.objective, found)
+    return done
+
+
+def _merged_bounds(best: _Run, runs: Sequence[_Run]) -> dict[str, int]:
+    """Each objective's best bound over the runs that found what ``best`` found on every earlier objective.
+
+    A stage's bound holds under the caps of the earlier stages, so two runs' bounds on one objective
+    may be combined only while their earlier values agree.
+    """
+    merged: dict[str, int] = {}
+    agreeing = list(runs)
+    for name in STAGE_NAMES:
+        bounds = [run.bound_of[name] for run in agreeing if name in run.bound_of]
+        if name in best.bound_of:
+            merged[name] = max(bounds)
+        agreeing = [run for run in agreeing if name in run.found_of and run.found_of[name] == best.found_of.get(name)]
+    return merged
