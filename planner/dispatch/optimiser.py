@@ -12,39 +12,44 @@ point). Both start from the greedy plan, HiGHS from the better of it and greedy 
 relaxation (:func:`_relaxation_start`), so the result is never worse than greedy; when a stage stops
 at the time limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards.
 
-Engine choice (``engine="auto"``, :func:`choose_engine`): HiGHS from :data:`HIGHS_MIN_OPTIONS`
-(20,000) (unit, incident) options, or from :data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) when the instance
-is scarce (:func:`is_scarce`: demand above 35 % of what the units could bring); CP-SAT below.
-Measured with bench/dispatch.py (seed 1, Jinan road network, 2 cores shared with other work, load
-2.5-7.8; seconds to a proven lexicographic optimum, or the values reached at the time limit)::
+Engine choice (``engine="auto"``, :func:`choose_engine`): below :data:`RACE_MIN_OPTIONS` (2,000)
+(unit, incident) options CP-SAT alone (it proved every such instance sooner, 0.02-1 s). From there on,
+with two cores free, both engines race in two threads (:mod:`planner.dispatch.race`): the first to
+prove every stage stops the other, and at the time limit the lexicographically better plan wins,
+with each stage's best bound of the two. Neither engine wins a class of instances: per instance the
+faster one differs (bench/dispatch.py, 10 s limit, medians of 3, seconds to a proven optimum, load
+1-4 from other work on the 2 cores)::
+
+    instance       seed  options  CP-SAT        HiGHS         race
+    scarce 20x150     1    1,140  0.60          5.04          1.26 (auto: CP-SAT alone)
+    scarce 40x100     1    1,502  0.41          0.81          0.47 (auto: CP-SAT alone)
+    scarce 40x250     1    3,463  1.54          2.33          1.77
+    scarce 40x250     2    4,090  open at 10 s  open at 10 s  open at 10 s
+    scarce 60x150     1    3,589  open at 10 s  open at 10 s  open at 10 s (HiGHS: 9.1 s at a 20 s limit)
+    scarce 60x150     2    3,397  2.11          1.13          1.44
+    scarce 60x200     1    4,853  6.85          3.95          4.35
+    scarce 60x200     2    5,463  8.96          open at 10 s  10.05 (1 of 3 proven)
+    scarce 60x400     1    9,701  (28, 5787.8)  (28, 5784.4)  (28, 5784.4), bound 5770.8 at 10 s
+
+so the race takes about the faster of the two plus 10-20 % for sharing the cores. On one core the
+former per-class rule applies: HiGHS from :data:`HIGHS_MIN_OPTIONS` (20,000) options, or from
+:data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) when the instance is scarce (:func:`is_scarce`: demand above
+35 % of what the units could bring), CP-SAT below. Earlier measurements behind it (both engines alone,
+load 2.5-7.8)::
 
     instance          options  CP-SAT                                HiGHS
-    ample 5x40-40x250  70-3,940  0.02-0.69 s                         0.04-2.06 s
-    scarce 10x80          342  0.09 s                                1.06 s
-    scarce 20x150       1,140  0.92 s                                6.47 s
-    scarce 40x250       3,463  1.60 s                                6.42 s
     ample 60x400        8,428  1.34 s                                2.20 s
-    scarce 60x400       9,701  10 s: (28, 5794.1), bound 5768.9      10 s: (28, 5808.3), bound 5769.8
-                               60 s: (28, 5778.9), bound 5772.7      60 s: (28, 5780.8), bound 5771.6
     ample 100x700      29,183  36.5 s                                33.9 s
     scarce 100x700     28,268  60 s: shortfall 26, bound 20          60 s: shortfall 20 proven
     ample 150x1000     58,411  60 s: (3, 5791.8), bound 5576.4       60 s: (3, 5672.4), arrival proven in 22 s
     scarce 150x1000    60,163  60 s: shortfall 120, bound 102        60 s: (102, 18335.8), shortfall proven,
                                                                            arrival bound 18156.8
 
-Below 10,000 options CP-SAT proved every instance it proved sooner, ample or scarce, and on the one
-neither proved (scarce 60 x 400) it held the better plan at 10 s and at 60 s; from 28,000 options on
-CP-SAT's one LP worker no longer improves the shortfall stage of scarce instances, where HiGHS proves
-it (150 x 1,000: medians of 3 runs). At 150 x 1,000 the compensation stage is the one HiGHS leaves
-open. Started from greedy led by the LP relaxation, HiGHS holds the better plan of scarce instances at
-the default 10 s from 6,000 options on (scarce 60 x 400: (28, 5851.8) against CP-SAT's (28, 5915.8),
-medians of 3 at load 3.3; scarce 150 x 1,000: shortfall 115 at 10 s against greedy's 260), hence the
-lower threshold for them; given 20 s or more CP-SAT ends nearer the optimum 5777.8 at 60 x 400.
-
 Why scarce 60 x 400 is not proven in seconds (bench/dispatch.py seed 1; CPU seconds of one thread, the
 arrival stage alone, started from the optimal plan so that only the proof is measured): its optimum
 5777.8 sits 3 % above the root LP (5603.0 with the capped covers and rounding cuts), HiGHS's own cuts
-raise the root to 5711 and its restarts to 5759, and the best bound any per-incident relaxation can
+raise the root to 5711 and its restarts to 5759 (called directly, HiGHS proves the first two stages
+in 26 s of one core under load 3.5), and the best bound any per-incident relaxation can
 give, the Dantzig-Wolfe bound (every incident's plan a combination of whole plans for that incident;
 computed exactly by column generation with a dynamic-programming pricing), is 5766.5. The last 0.2 %
 is closed only by search among near-equal plans: HiGHS 37 s, CP-SAT not within 20 s (bound 5762.3;
