@@ -137,10 +137,13 @@ def test_engine_choice_rule_on_one_core(options: int, scarce: bool, engine: str)
 
 
 @pytest.mark.parametrize("scarce", [False, True])
-@pytest.mark.parametrize("options", [0, RACE_MIN_OPTIONS - 1, RACE_MIN_OPTIONS, 9_701, 58_411])
-def test_with_two_cores_models_from_the_race_threshold_on_race_both_engines(options: int, scarce: bool) -> None:
-    expected = "race" if options >= RACE_MIN_OPTIONS else "cp-sat"
-    assert choose_engine(options, scarce=scarce, cores=2) == expected
+@pytest.mark.parametrize(
+    ("options", "engine"),
+    [(0, "cp-sat"), (RACE_MIN_OPTIONS - 1, "cp-sat"), (RACE_MIN_OPTIONS, "race"), (9_701, "race"),
+     (HIGHS_MIN_OPTIONS - 1, "race"), (HIGHS_MIN_OPTIONS, "highs"), (58_411, "highs")],
+)
+def test_with_two_cores_mid_sized_models_race_both_engines(options: int, engine: str, scarce: bool) -> None:
+    assert choose_engine(options, scarce=scarce, cores=2) == engine
 
 
 def test_scarcity_counts_demand_against_each_units_best_contribution() -> None:

@@ -13,8 +13,9 @@ relaxation (:func:`_relaxation_start`), so the result is never worse than greedy
 at the time limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards.
 
 Engine choice (``engine="auto"``, :func:`choose_engine`): below :data:`RACE_MIN_OPTIONS` (2,000)
-(unit, incident) options CP-SAT alone (it proved every such instance sooner, 0.02-1 s). From there on,
-with two cores free, both engines race in two threads (:mod:`planner.dispatch.race`): the first to
+(unit, incident) options CP-SAT alone (it proved every such instance sooner, 0.02-1 s); from
+:data:`HIGHS_MIN_OPTIONS` (20,000) HiGHS alone. In between, with two cores free, both engines race in
+two threads (:mod:`planner.dispatch.race`): the first to
 prove every stage stops the other, and at the time limit the lexicographically better plan wins,
 with each stage's best bound of the two. Neither engine wins a class of instances: per instance the
 faster one differs (bench/dispatch.py, 10 s limit, medians of 3, seconds to a proven optimum, load
@@ -31,11 +32,13 @@ faster one differs (bench/dispatch.py, 10 s limit, medians of 3, seconds to a pr
     scarce 60x200     2    5,463  8.96          open at 10 s  10.05 (1 of 3 proven)
     scarce 60x400     1    9,701  (28, 5787.8)  (28, 5784.4)  (28, 5784.4), bound 5770.8 at 10 s
 
-so the race takes about the faster of the two plus 10-20 % for sharing the cores. On one core the
-former per-class rule applies: HiGHS from :data:`HIGHS_MIN_OPTIONS` (20,000) options, or from
-:data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) when the instance is scarce (:func:`is_scarce`: demand above
-35 % of what the units could bring), CP-SAT below. Earlier measurements behind it (both engines alone,
-load 2.5-7.8)::
+so the race takes about the faster of the two plus 10-20 % for sharing the cores. At 150 x 1,000
+(58,411 options, ample) HiGHS alone proves all three stages in 18.9 s and the race in 25.1 s; scarce,
+both end at 60 s with the same plan (102, 18492.4), arrival bound 18156.8: above 20,000 options CP-SAT's
+one LP worker no longer keeps up, so HiGHS runs alone. On one core, between the two thresholds, HiGHS
+from :data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) options when the instance is scarce (:func:`is_scarce`:
+demand above 35 % of what the units could bring), CP-SAT otherwise. Earlier measurements behind it
+(both engines alone, HiGHS through MathOpt, load 2.5-7.8)::
 
     instance          options  CP-SAT                                HiGHS
     ample 60x400        8,428  1.34 s                                2.20 s
@@ -112,9 +115,9 @@ DEFAULT_WORKERS = 1
 """One CP-SAT worker: on the 2-core machine of bench/dispatch.py (60 x 400) one worker with the full
 LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
 HIGHS_MIN_OPTIONS = 20_000
-"""From this many (unit, incident) options on, ``auto`` uses HiGHS (see the module docstring)."""
+"""From this many (unit, incident) options on, ``auto`` uses HiGHS alone (see the module docstring)."""
 HIGHS_MIN_OPTIONS_SCARCE = 6_000
-"""The same threshold for scarce instances (:func:`is_scarce`)."""
+"""On one core, scarce instances (:func:`is_scarce`) go to HiGHS from this many options on."""
 SCARCE_RATIO = 0.35
 """Demand above this share of the supply is scarce (bench/dispatch.py: ample 0.14-0.21, scarce 0.43-0.67)."""
 LP_START_SHARE = 0.25
@@ -122,7 +125,8 @@ LP_START_SHARE = 0.25
 LP_SUPPORT = 1e-6
 """Options whose LP value is above this are tried first, in decreasing order, by the led greedy."""
 RACE_MIN_OPTIONS = 2_000
-"""From this many (unit, incident) options on, ``auto`` races both engines when two cores are free (module doc)."""
+"""From this many (unit, incident) options up to :data:`HIGHS_MIN_OPTIONS`, ``auto`` races both engines when
+two cores are free (module doc)."""
 ENGINES = ("auto", "cp-sat", "highs", "race")
 """Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`, ``race`` runs both."""
 STAGE_NAMES = ("shortfall", "arrival", "compensation")
@@ -329,10 +333,11 @@ def choose_engine(options: int, *, scarce: bool, cores: int | None = None) -> st
     """
     if options < RACE_MIN_OPTIONS:
         return "cp-sat"
+    if options >= HIGHS_MIN_OPTIONS:
+        return "highs"
     if (available_cores() if cores is None else cores) >= 2:
         return "race"
-    threshold = HIGHS_MIN_OPTIONS_SCARCE if scarce else HIGHS_MIN_OPTIONS
-    return "highs" if options >= threshold else "cp-sat"
+    return "highs" if scarce and options >= HIGHS_MIN_OPTIONS_SCARCE else "cp-sat"
 
 
 @dataclass(frozen=True)
