@@ -9,9 +9,10 @@ a detour factor on random points in the Jinan bounding box) is used instead. The
 Regions are the four quadrants of the bounding box, with agreements between neighbouring quadrants.
 
 Each instance is solved by each engine (``--engines``, default CP-SAT, HiGHS and the two raced in two
-threads, :mod:`planner.dispatch.race`) on the same problem, and the row gives its status, each lexicographic stage's value (weighted shortfall, weighted arrival minutes,
-compensation yuan), the bound where not proven, and seconds; ``auto`` marks the engine the product
-picks (:func:`planner.dispatch.optimiser.choose_engine`).
+threads, :mod:`planner.dispatch.race`) on the same problem, and the row gives its status, each
+lexicographic stage's value (weighted shortfall, weighted arrival minutes, compensation yuan), the
+bound where not proven, and seconds; ``*`` marks the engine the product picks
+(:func:`planner.dispatch.optimiser.choose_engine`).
 
 Run ``python bench/dispatch.py [--quick | --largest | --province] [--time-limit S] [--province-limit S]
 [--sizes 60x400,100x700] [--flavour both|ample|scarce] [--seed N] [--repeat R] [--workers W]
