@@ -14,7 +14,6 @@ exactly against every row before it is accepted.
 
 from __future__ import annotations
 
-import importlib
 import math
 import threading
 import time
@@ -27,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from planner.dispatch.formulation import Formulation, Objective
 from planner.model.cp_sat import cp_sat_status
+from planner.model.highs import FEASIBLE_SOLUTION, highs_core, new_highs
 from planner.model.status import Status
 
 __all__ = ["CpSatEngine", "Engine", "HighsEngine", "StageOutcome"]
@@ -35,10 +35,6 @@ HIGHS_ABSOLUTE_GAP = 0.5
 """HiGHS stops when incumbent - bound <= this: below one unit of every (integer) stage objective."""
 BOUND_SLACK = 1e-9
 """Relative slack (plus 1e-6 absolute) taken off a floating-point bound before rounding it up to an integer."""
-highs_core: Any = importlib.import_module("scipy.optimize._highspy._core")
-"""SciPy's bundled HiGHS (see :class:`HighsEngine` for why not ``highspy``)."""
-FEASIBLE_SOLUTION = 2
-"""HiGHS's ``primal_solution_status`` of a feasible solution (kSolutionStatusFeasible)."""
 
 
 def _integer_bound(bound: float) -> int:
@@ -148,8 +144,7 @@ class HighsEngine:
     The rows are handed to HiGHS in one call as a row-wise sparse matrix and kept (with every cap
     added since) so that :meth:`relax` can build the LP relaxation as a model of its own. HiGHS is
     called directly, not through OR-Tools' MathOpt, because MathOpt's HiGHS ignores a request to stop
-    (:meth:`interrupt`); it is the copy SciPy ships, because the ``highspy`` wheel's library clashes
-    with the HiGHS inside OR-Tools when both are loaded in one process.
+    (:meth:`interrupt`); which copy of HiGHS, and why: :mod:`planner.model.highs`.
     """
 
     name = "highs"
@@ -173,8 +168,7 @@ class HighsEngine:
 
     def _model(self, *, integer: bool) -> Any:
         """Build a silent HiGHS model of the variables and every row so far, integer or relaxed."""
-        highs = highs_core._Highs()
-        highs.setOptionValue("output_flag", False)
+        highs = new_highs()
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", HIGHS_ABSOLUTE_GAP)
         highs.setCallback(self._interrupt_check, None)
