@@ -91,7 +91,7 @@ class BendersOutcome:
 
 @dataclass(order=True)
 class _Node:
-    """An open node: its parent's bound, minus its depth (deeper first among equal bounds), bounds of ``y``."""
+    """An open node: its certified bound (from its parent's duals), minus its depth (deeper first), bounds of ``y``."""
 
     bound: float
     depth_key: int
