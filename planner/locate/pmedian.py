@@ -29,24 +29,32 @@ the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 byt
 
 Measured (bench/locate.py, 2 cores shared with other work; load average beside each figure; CPU s is
 the solving process's own), TSPLIB Table 2 of the paper, floor-Euclidean, N = M, 60 s limit (120 s for
-the paper's hard rows):
+the paper's hard rows), after the tree of ``_benders.py`` plunges from its parents' bases (h-pmed4):
 
-* rl1304, p = 5..500: all 9 proven, 0.4-8.4 s CPU (p = 10: 8.4 s; paper 15.4 s), peak 176-380 MB
-  (load 3.0-3.3).
-* fl1400, p = 5..100: proven, 0.6-1.6 s CPU (load 2.9-3.0). p = 200: the optimum 8,806 found (by RENS),
-  bound 8,804 at 60 s (45.9 s CPU, load 4.4); proven in 105.9 s wall / 65.1 s CPU at load 4.2 with a
-  120 s limit (paper 26.9 s). p = 300 / 400 / 500: 6,113 / 4,662 / 3,766, bounds 6,099 / 4,642 /
-  3,758 (optima 6,109, 4,648, best known 3,764; load 2.6-3.9).
-* u1432, p = 5..20, 100..300, 500: proven, 1.0-2.4 s CPU (load 2.6-3.9). p = 50: 362,104, bound
-  362,042 at 120 s (56.6 s CPU; optimum 362,072, paper 1,610 s); p = 400: 104,102, bound 103,522
-  (best known 103,979).
-* OR-Library pmed38 (n = 900, p = 5): proven, 5.6 s (5.5 s CPU, load 3.5; was 14.6 s / 11.3 s CPU
-  at load 6.8 before the sorted interchange and the RENS rule of ``_benders.py``).
-* Uniform random points, p = 10 (``--random``): N = 1,748 proven in 2.9 s, peak 408 MB (load 1.6).
-  N = 5,934: the LP phase does not finish in 60 s; greedy + interchange answer 7,195,817 without a
-  bound (no master solve finished), 40.5 s CPU at load 4.1, peak 1,973 MB. With 300 s: 7,159,396
-  with the certified bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load
-  4.4, peak 2,570 MB (the LP phase resumes after the incumbent; it still does not finish).
+* fl1400, p = 200: proven optimal (8,806) in 40.9 s wall, 39.9 s CPU (load 3.0; paper 26.9 s); it was
+  not proven in 60 s (bound 8,805 at 60 s CPU on a quiet machine), and proven only in 105.9 s wall /
+  65.1 s CPU with a 120 s limit. Where the time went (cProfile on main, 60 s: 45 of 60 s in HiGHS,
+  14 s of it in strong branching, 11.6 s in RENS, 3.4 s in interchange; ~100 simplex iterations per
+  node LP, 1,143 nodes, not proven). Now, given the optimum at the start (cProfile, 2,413 nodes,
+  47 s CPU under the profiler): 28 s in HiGHS (7.8 ms per LP solve, ~30 iterations from the parent's
+  basis), 10.5 s choosing the branching site (strong branching), 3.8 s certificates, 2 s separation;
+  with the final strong-branching budget 2,187 nodes, 37.2 s CPU. The root LP takes 0.3 s; RENS,
+  which finds the optimum, about 10 s of CPU of the 39.9 s.
+* fl1400, p = 300 / 400 with 600 s (load 2.9, ~380 s CPU each, commit 18d1c36): 6,113 / bound 6,099 (optimum 6,109,
+  paper 385 s) and 4,648 (the optimum, found) / bound 4,642 (paper 32,655 s). With 120 s: 6,113 /
+  6,096 and 4,651 / 4,638; p = 500 with 60 s: 3,764, the best known, bound 3,757. The plunging tree
+  finds better incumbents sooner and its open bound rises a little slower than the best-first one.
+* u1432, p = 50: proven in 54.4 s wall, 30.5 s CPU (load 3.7; was 115.4 s / 70.4 s CPU; paper
+  1,610 s). p = 400: 104,020, bound 103,483 at 60 s (best known 103,979).
+* Every other row of Table 2 (rl1304 p = 5..500, fl1400 p = 5..100, u1432 p = 5..20, 100..300, 500)
+  stays proven, 0.4-9.7 s CPU (rl1304 p = 10: 9.7 s, was 8.0 s; load 2.4-4.5), peak 175-390 MB
+  (the tree keeps its open nodes' bases: fl1400 p = 300 / 400 at 600 s peak at 432 / 442 MB).
+* OR-Library, the 15 instances of bench (pmed1-6, 11, 15, 16, 21, 25, 26, 31, 35, 38): all proven;
+  pmed38 (n = 900, p = 5) in 6.6 s wall (load 2.9; was 14.8 s at load 2.8 on main).
+* Uniform random points, p = 10 (``--random``, h-pmed3): N = 1,748 proven in 2.9 s, peak 408 MB
+  (load 1.6). N = 5,934: the LP phase does not finish in 60 s; greedy + interchange answer 7,195,817
+  without a bound, 40.5 s CPU at load 4.1, peak 1,973 MB. With 300 s: 7,159,396 with the certified
+  bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load 4.4, peak 2,570 MB.
 
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
