@@ -31,24 +31,29 @@ Measured (bench/locate.py, 2 cores shared with other work; load average beside e
 the solving process's own), TSPLIB Table 2 of the paper, floor-Euclidean, N = M, 60 s limit (120 s for
 the paper's hard rows), after the tree of ``_benders.py`` plunges from its parents' bases (h-pmed4):
 
-* fl1400, p = 200: proven optimal (8,806) in 40.9 s wall, 39.9 s CPU (load 3.0; paper 26.9 s); it was
-  not proven in 60 s (bound 8,805 at 60 s CPU on a quiet machine), and proven only in 105.9 s wall /
-  65.1 s CPU with a 120 s limit. Where the time went (cProfile on main, 60 s: 45 of 60 s in HiGHS,
-  14 s of it in strong branching, 11.6 s in RENS, 3.4 s in interchange; ~100 simplex iterations per
-  node LP, 1,143 nodes, not proven). Now, given the optimum at the start (cProfile, 2,413 nodes,
-  47 s CPU under the profiler): 28 s in HiGHS (7.8 ms per LP solve, ~30 iterations from the parent's
-  basis), 10.5 s choosing the branching site (strong branching), 3.8 s certificates, 2 s separation;
-  with the final strong-branching budget 2,187 nodes, 37.2 s CPU. The root LP takes 0.3 s; RENS,
-  which finds the optimum, about 10 s of CPU of the 39.9 s.
-* fl1400, p = 300 / 400 with 600 s (load 2.9, ~380 s CPU each, commit 18d1c36): 6,113 / bound 6,099 (optimum 6,109,
-  paper 385 s) and 4,648 (the optimum, found) / bound 4,642 (paper 32,655 s). With 120 s: 6,113 /
-  6,096 and 4,651 / 4,638; p = 500 with 60 s: 3,764, the best known, bound 3,757. The plunging tree
-  finds better incumbents sooner and its open bound rises a little slower than the best-first one.
-* u1432, p = 50: proven in 54.4 s wall, 30.5 s CPU (load 3.7; was 115.4 s / 70.4 s CPU; paper
-  1,610 s). p = 400: 104,020, bound 103,483 at 60 s (best known 103,979).
+* fl1400, p = 200: proven optimal (8,806) in 47.8 s wall, 41.9 s CPU in the table (load 3.4), 40.9 s
+  wall, 39.9 s CPU alone (load 3.0; paper 26.9 s); on main it was not proven in 60 s (bound 8,805
+  at 60 s CPU on a quiet machine), and proven only in 105.9 s wall / 65.1 s CPU with a 120 s limit.
+  Where the time went on main (cProfile, 60 s): 45 of the 60 s in HiGHS, 14 s of them in strong
+  branching; 11.6 s in RENS, 3.4 s in interchange; ~100 simplex iterations per node LP; 1,143
+  nodes, not proven. Now, given the optimum at the start (cProfile, 2,413 nodes, 47 s CPU under the
+  profiler): 28 s in HiGHS (7.8 ms per LP solve, ~30 iterations from the parent's basis), 10.5 s
+  choosing the branching site (strong branching), 3.8 s certificates, 2 s separation; with the
+  final strong-branching budget 2,187 nodes, 37.2 s CPU. The root LP takes 0.3 s; RENS, which
+  finds the optimum, about 10 s of CPU of the 39.9 s.
+* fl1400, p = 300 / 400 with 600 s (load 2.9, ~380 s CPU each, commit 18d1c36): 6,113 / bound
+  6,099 (optimum 6,109, paper 385 s) and 4,648 (the optimum, found) / bound 4,642 (paper 32,655 s;
+  main, 576-586 s CPU: 6,113 / 6,102 and 4,658 / 4,643). With 120 s: 6,113 /
+  6,096 (82.2 s CPU) and 4,648 / 4,640 (109.6 s CPU); p = 500 with 60 s: 3,764, the best known, bound
+  3,757 (load 3.2-3.3). The plunging tree finds better incumbents sooner (main: 6,113 / 4,662 / 3,766
+  at these limits) and its open bound rises a little slower than the best-first one (main: 6,098 /
+  4,641 / 3,758).
+* u1432, p = 50: proven in 30.1 s wall, 28.7 s CPU (load 3.2; was 115.4 s / 70.4 s CPU; paper
+  1,610 s). p = 400: 104,020, bound 103,486 at 60 s (best known 103,979; main: 104,102 / 103,543).
 * Every other row of Table 2 (rl1304 p = 5..500, fl1400 p = 5..100, u1432 p = 5..20, 100..300, 500)
-  stays proven, 0.4-9.7 s CPU (rl1304 p = 10: 9.7 s, was 8.0 s; load 2.4-4.5), peak 175-390 MB
-  (the tree keeps its open nodes' bases: fl1400 p = 300 / 400 at 600 s peak at 432 / 442 MB).
+  stays proven, 0.3-9.3 s CPU (rl1304 p = 10: 9.3 s, was 8.0 s; load 2.9-3.3), peak 176-428 MB
+  (the tree keeps its open nodes' bases: fl1400 p = 300 / 400 at 600 s peak at 432 / 442 MB). 23 of
+  the 27 rows are proven (main: 22, u1432 p = 50 only with 115 s).
 * OR-Library, the 15 instances of bench (pmed1-6, 11, 15, 16, 21, 25, 26, 31, 35, 38): all proven;
   pmed38 (n = 900, p = 5) in 6.6 s wall (load 2.9; was 14.8 s at load 2.8 on main).
 * Uniform random points, p = 10 (``--random``, h-pmed3): N = 1,748 proven in 2.9 s, peak 408 MB
