@@ -185,7 +185,9 @@ def _tsplib_child(name: str, p: int, time_limit_s: float, queue: Any) -> None:
     cost = cost_from_points(points, "euclidean-floor")
     cpu_started, started = time.process_time(), time.perf_counter()
     try:
-        result = PMedian.from_cost_matrix(cost, p=p).solve(time_limit_s=time_limit_s)
+        model = PMedian.from_cost_matrix(cost, p=p)
+        del cost  # the model holds its own (validated) copy: one dense n x n fewer in the peak (282 MB at 5,934)
+        result = model.solve(time_limit_s=time_limit_s)
     except PlannerError as error:  # the row says so; the parent never waits for a result that will not come
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
         queue.put((math.nan, None, f"error: {error}", time.perf_counter() - started,
