@@ -48,6 +48,13 @@ the paper's hard rows):
   with the certified bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load
   4.4, peak 2,570 MB (the LP phase resumes after the incumbent; it still does not finish).
 
+Larger sizes (``bench/locate.py --large``, Table 3 sizes, 300 s limit; ``bench/data/tsplib-large.txt``):
+pr2392, p = 5 / 10 / 20, proven in 19.7 / 22.3 / 5.5 s (6.0 / 4.0 / 3.5 s CPU, peak 464-775 MB, load
+3.9-4.3); pcb3038, p = 5 / 10, proven in 35.9 / 8.0 s (20.0 / 6.3 s CPU, peak 1,169 / 778 MB, load 3.8-3.9),
+p = 20 proven in 128.6 s (115.8 s CPU, 876 MB, load 3.0; at load 5.2 it got 108 s CPU in 300 s and stopped
+at 839,494 over the bound 839,412), its time nearly all HiGHS master re-solves (about 1 s each with 10-11.5k
+cut rows). OR-Library pmed36 (n = 800, p = 10): proven at the published 9,934 in 27.4 s (load 3.6).
+
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
 the classic formulation with single-source assignment and
