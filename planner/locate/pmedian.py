@@ -46,7 +46,9 @@ the paper's hard rows):
   N = 5,934: the LP phase does not finish in 60 s; greedy + interchange answer 7,195,817 without a
   bound (no master solve finished), 40.5 s CPU at load 4.1, peak 1,973 MB. With 300 s: 7,159,396
   with the certified bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load
-  4.4, peak 2,570 MB (the LP phase resumes after the incumbent; it still does not finish).
+  4.4, peak 2,570 MB (the LP phase resumes after the incumbent; it still does not finish). Given
+  more CPU (274.5 s at load 3.0) the LP phase finishes (130 s, 21.7k cut rows) and the tree ends at
+  7,159,396 over the bound 7,158,184; peak 2,301 MB with the bench holding no second matrix.
 
 Larger sizes (``bench/locate.py --large``, Table 3 sizes, 300 s limit; ``bench/data/tsplib-large.txt``):
 pr2392, p = 5 / 10 / 20, proven in 19.7 / 22.3 / 5.5 s (6.0 / 4.0 / 3.5 s CPU, peak 464-775 MB, load
