@@ -8,14 +8,15 @@ network or ``geodata`` is not available a seeded synthetic matrix (haversine dis
 a detour factor on random points in the Jinan bounding box) is used instead. The source is printed.
 Regions are the four quadrants of the bounding box, with agreements between neighbouring quadrants.
 
-Each instance is solved by each engine (``--engines``, default both) on the same problem, and the row
-gives its status, each lexicographic stage's value (weighted shortfall, weighted arrival minutes,
-compensation yuan), the bound where not proven, and seconds; ``auto`` marks the engine the product
-picks (:func:`planner.dispatch.optimiser.choose_engine`).
+Each instance is solved by each engine (``--engines``, default CP-SAT, HiGHS and the two raced in two
+threads, :mod:`planner.dispatch.race`) on the same problem, and the row gives its status, each
+lexicographic stage's value (weighted shortfall, weighted arrival minutes, compensation yuan), the
+bound where not proven, and seconds; ``*`` marks the engine the product picks
+(:func:`planner.dispatch.optimiser.choose_engine`).
 
 Run ``python bench/dispatch.py [--quick | --largest | --province] [--time-limit S] [--province-limit S]
 [--sizes 60x400,100x700] [--flavour both|ample|scarce] [--seed N] [--repeat R] [--workers W]
-[--engines cp-sat,highs] [--availability]``; with ``--repeat`` each solve runs R
+[--engines cp-sat,highs,race] [--availability]``; with ``--repeat`` each solve runs R
 times and the row gives the median seconds (min and max in the note), since timings on a shared machine
 are noisy. With ``--availability`` every unit becomes a team with people (certificates, a few expired), a
 two-group 24 h duty roster meant to staff what it declares and some leave, and the units' capabilities are
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs per instance and engine (median seconds)")
     parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: the optimiser's)")
-    parser.add_argument("--engines", default="cp-sat,highs", help="comma-separated engines to run")
+    parser.add_argument("--engines", default="cp-sat,highs,race", help="comma-separated engines to run")
     parser.add_argument("--sizes", default="", help="comma-separated INCIDENTSxUNITS, e.g. 60x400,100x700")
     parser.add_argument("--flavour", choices=("both", "ample", "scarce"), default="both")
     parser.add_argument("--synthetic", action="store_true", help="force the synthetic travel-time source")

@@ -18,6 +18,7 @@ from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.optimiser import (
     HIGHS_MIN_OPTIONS,
     HIGHS_MIN_OPTIONS_SCARCE,
+    RACE_MIN_OPTIONS,
     SCARCE_RATIO,
     _drop_idle_units,  # noqa: PLC2701  (the pruning of idle units, checked directly)
     choose_engine,
@@ -88,10 +89,24 @@ def test_without_time_to_search_both_engines_return_at_least_the_greedy_plan(pro
     greedy = _rounded(solve_dispatch_greedy(parsed).objective.as_tuple())
     optimum = brute_force(problem)
     assert optimum is not None
-    for engine in ("cp-sat", "highs"):
+    for engine in ("cp-sat", "highs", "race"):
         output = solve_dispatch(parsed, engine=engine, time_limit_s=1e-6).to_dict()
         check_result(problem, output)
         assert _rounded(optimum) <= _rounded(as_tuple(output)) <= greedy, engine
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_units=6, max_incidents=3))
+def test_the_race_of_both_engines_reaches_the_brute_force_optimum(problem: dict[str, Any]) -> None:
+    if not _feasible_with_nothing_sent(problem):
+        return
+    optimum = brute_force(problem)
+    assert optimum is not None
+    output = solve_json(problem, engine="race")
+    check_result(problem, output)
+    assert output["status"] == "optimal"
+    assert output["method"] in ("cp-sat", "highs")
+    assert _rounded(as_tuple(output)) == _rounded(optimum)
 
 
 def test_an_unknown_engine_is_an_input_error_naming_the_field() -> None:
@@ -105,7 +120,9 @@ def test_an_unknown_engine_is_an_input_error_naming_the_field() -> None:
     [
         (0, False, "cp-sat"),
         (0, True, "cp-sat"),
-        (3_463, True, "cp-sat"),  # scarce 40 x 250 in bench/dispatch.py
+        (1_140, True, "cp-sat"),  # scarce 20 x 150 in bench/dispatch.py
+        (RACE_MIN_OPTIONS - 1, True, "cp-sat"),
+        (3_463, True, "cp-sat"),  # scarce 40 x 250
         (HIGHS_MIN_OPTIONS_SCARCE - 1, True, "cp-sat"),
         (HIGHS_MIN_OPTIONS_SCARCE, True, "highs"),
         (9_701, True, "highs"),  # scarce 60 x 400
@@ -115,8 +132,18 @@ def test_an_unknown_engine_is_an_input_error_naming_the_field() -> None:
         (58_411, False, "highs"),  # ample 150 x 1,000
     ],
 )
-def test_engine_choice_rule(options: int, scarce: bool, engine: str) -> None:
-    assert choose_engine(options, scarce=scarce) == engine
+def test_engine_choice_rule_on_one_core(options: int, scarce: bool, engine: str) -> None:
+    assert choose_engine(options, scarce=scarce, cores=1) == engine
+
+
+@pytest.mark.parametrize("scarce", [False, True])
+@pytest.mark.parametrize(
+    ("options", "engine"),
+    [(0, "cp-sat"), (RACE_MIN_OPTIONS - 1, "cp-sat"), (RACE_MIN_OPTIONS, "race"), (9_701, "race"),
+     (HIGHS_MIN_OPTIONS - 1, "race"), (HIGHS_MIN_OPTIONS, "highs"), (58_411, "highs")],
+)
+def test_with_two_cores_mid_sized_models_race_both_engines(options: int, engine: str, scarce: bool) -> None:
+    assert choose_engine(options, scarce=scarce, cores=2) == engine
 
 
 def test_scarcity_counts_demand_against_each_units_best_contribution() -> None:

@@ -1,4 +1,4 @@
-"""Two exact engines for one dispatch formulation: OR-Tools CP-SAT and the HiGHS MIP (through MathOpt).
+"""Two exact engines for one dispatch formulation: OR-Tools CP-SAT and the HiGHS MIP (called directly).
 
 Each engine translates :class:`planner.dispatch.formulation.Formulation` (one statement of the model)
 into its solver once and then minimises one integer objective at a time; the lexicographic order, the
@@ -14,20 +14,19 @@ exactly against every row before it is accepted.
 
 from __future__ import annotations
 
-import datetime
 import math
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, result_pb2, solution_pb2
-from ortools.math_opt.core.python import solver as mathopt_core
-from ortools.math_opt.python import mathopt
+import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.dispatch.formulation import Formulation, Objective
 from planner.model.cp_sat import cp_sat_status
+from planner.model.highs import FEASIBLE_SOLUTION, highs_core, new_highs
 from planner.model.status import Status
 
 __all__ = ["CpSatEngine", "Engine", "HighsEngine", "StageOutcome"]
@@ -67,6 +66,10 @@ class Engine(Protocol):
         """Add ``objective <= value`` for every later stage."""
         ...
 
+    def interrupt(self) -> None:
+        """Stop the solve under way, from another thread; later stages return at once without a solution."""
+        ...
+
 
 class CpSatEngine:
     """The formulation as a CP-SAT model; each stage is one solve with a complete hint."""
@@ -104,6 +107,7 @@ class CpSatEngine:
         # The hint is complete, so CP-SAT takes it as its first solution at once; its default hint-guided
         # dive (10 conflicts, LP at every node) then spent about 3 s of a 10 s budget on scarce 60 x 400.
         self.solver.parameters.hint_conflict_limit = 0
+        self.interrupted = threading.Event()
 
     def _expr(self, objective: Objective) -> cp_model.LinearExprT:
         terms = sorted(objective.terms.items())
@@ -111,6 +115,8 @@ class CpSatEngine:
 
     def minimise(self, objective: Objective, *, time_limit_s: float, start: Sequence[int]) -> StageOutcome:
         """Minimise with CP-SAT from the complete hint ``start``."""
+        if self.interrupted.is_set():
+            return StageOutcome(Status.NOT_SOLVED, None, 0)
         self.model.clear_hints()
         for var, value in zip(self.variables, start, strict=True):
             self.model.add_hint(var, value)
@@ -126,12 +132,19 @@ class CpSatEngine:
         """Add ``objective <= value``."""
         self.model.add(self._expr(objective) <= value)
 
+    def interrupt(self) -> None:
+        """Stop the search under way (it returns its best solution) and every later one."""
+        self.interrupted.set()
+        self.solver.stop_search()
+
 
 class HighsEngine:
-    """The formulation as a HiGHS MIP in a MathOpt model proto; each stage is one solve with a MIP start.
+    """The formulation as a HiGHS MIP; each stage is one solve with a MIP start.
 
-    The proto is filled in bulk from the formulation's rows (MathOpt's per-variable Python model took
-    5.5 s to build at 150 x 1,000, the proto 0.6 s) and handed to MathOpt's solver as it is.
+    The rows are handed to HiGHS in one call as a row-wise sparse matrix and kept (with every cap
+    added since) so that :meth:`relax` can build the LP relaxation as a model of its own. HiGHS is
+    called directly, not through OR-Tools' MathOpt, because MathOpt's HiGHS ignores a request to stop
+    (:meth:`interrupt`); which copy of HiGHS, and why: :mod:`planner.model.highs`.
     """
 
     name = "highs"
@@ -139,132 +152,115 @@ class HighsEngine:
 
     def __init__(self, formulation: Formulation) -> None:
         self.formulation = formulation
-        proto = model_pb2.ModelProto(name="dispatch")
-        n = formulation.n_variables
-        proto.variables.ids.extend(range(n))
-        proto.variables.lower_bounds.extend(float(b) for b in formulation.lower)
-        proto.variables.upper_bounds.extend(float(b) for b in formulation.upper)
-        proto.variables.integers.extend([True] * n)
-        self.proto = proto
+        self.rows: list[tuple[float, float, list[int], list[float]]] = []
         # The same constraints as CP-SAT's, each as a linear row.
         for group in formulation.at_most_one:
             if len(group) > 1:
-                _add_row(proto, group, [1] * len(group), None, 1)
+                self.rows.append((-math.inf, 1.0, list(group), [1.0] * len(group)))
         for a, b in formulation.implications:
-            _add_row(proto, (a, b), (1, -1), None, 0)
+            self.rows.append((-math.inf, 0.0, [a, b], [1.0, -1.0]))
         for row in formulation.rows:
-            _add_row(proto, row.variables, row.coefficients, row.lower, row.upper)
+            self.rows.append((-math.inf if row.lower is None else float(row.lower),
+                              math.inf if row.upper is None else float(row.upper),
+                              list(row.variables), [float(c) for c in row.coefficients]))
+        self.interrupted = threading.Event()
+        self.highs = self._model(integer=True)
+
+    def _model(self, *, integer: bool) -> Any:
+        """Build a silent HiGHS model of the variables and every row so far, integer or relaxed."""
+        highs = new_highs()
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.setOptionValue("mip_abs_gap", HIGHS_ABSOLUTE_GAP)
+        highs.setCallback(self._interrupt_check, None)
+        for kind in (highs_core.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+                     highs_core.cb.HighsCallbackType.kCallbackIpmInterrupt,
+                     highs_core.cb.HighsCallbackType.kCallbackMipInterrupt):
+            highs.startCallback(kind)
+        n = self.formulation.n_variables
+        highs.addVars(n, np.asarray(self.formulation.lower, dtype=np.float64),
+                      np.asarray(self.formulation.upper, dtype=np.float64))
+        if integer:
+            highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
+                                        np.full(n, highs_core.HighsVarType.kInteger, dtype=np.uint8))
+        _add_rows(highs, self.rows)
+        return highs
+
+    def _interrupt_check(self, kind: int, message: str, out: object, into: Any, data: object) -> None:
+        """HiGHS's periodic interrupt callback: stop once :meth:`interrupt` was called."""
+        if self.interrupted.is_set():
+            into.user_interrupt = True
+
+    def _solve(self, highs: Any, objective: Objective, time_limit_s: float) -> Any:
+        """Set ``objective`` and the time limit, run (unless interrupted) and return the model status."""
+        n = self.formulation.n_variables
+        cost = np.zeros(n)
+        for v, c in objective.terms.items():
+            cost[v] = c
+        highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        highs.setOptionValue("time_limit", max(0.01, time_limit_s))
+        if self.interrupted.is_set():
+            return highs_core.HighsModelStatus.kInterrupt
+        # An interrupt from here on is not lost: the callback reads the flag at its next check.
+        highs.run()
+        return highs.getModelStatus()
 
     def minimise(self, objective: Objective, *, time_limit_s: float, start: Sequence[int]) -> StageOutcome:
         """Minimise with HiGHS from the MIP start ``start``; the rounded solution is checked exactly."""
-        _set_objective(self.proto, objective)
-        params = mathopt.SolveParameters(
-            time_limit=datetime.timedelta(seconds=max(0.01, time_limit_s)),
-            relative_gap_tolerance=0.0,
-            absolute_gap_tolerance=HIGHS_ABSOLUTE_GAP,
-        )
-        hint = model_parameters_pb2.SolutionHintProto()
-        hint.variable_values.ids.extend(range(len(start)))
-        hint.variable_values.values.extend(float(x) for x in start)
-        result = _solve_proto(self.proto, params, model_parameters_pb2.ModelSolveParametersProto(solution_hints=[hint]))
-        reason = result.termination.reason
-        if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE, result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):
+        if self.interrupted.is_set():
+            return StageOutcome(Status.NOT_SOLVED, None, 0)
+        n = self.formulation.n_variables
+        self.highs.setSolution(n, np.arange(n, dtype=np.int32), np.asarray(start, dtype=np.float64))
+        status = self._solve(self.highs, objective, time_limit_s)
+        if status == highs_core.HighsModelStatus.kInfeasible:
             return StageOutcome(Status.INFEASIBLE, None, 0)
-        dual = result.termination.objective_bounds.dual_bound
+        info = self.highs.getInfo()
+        dual = info.mip_dual_bound
         bound = _integer_bound(dual) if math.isfinite(dual) else 0
-        solutions = [s.primal_solution for s in result.solutions if s.HasField("primal_solution")
-                     and s.primal_solution.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE]
-        if not solutions:
+        if info.primal_solution_status != FEASIBLE_SOLUTION:
             return StageOutcome(Status.NOT_SOLVED, None, bound)
-        values = [0] * len(start)
-        for v, x in zip(solutions[0].variable_values.ids, solutions[0].variable_values.values, strict=True):
-            values[v] = round(x)
+        values = [round(x) for x in self.highs.getSolution().col_value]
         if self.formulation.violated(values):
             # Rounding a solution within HiGHS's tolerances broke a row: keep the start instead.
             return StageOutcome(Status.FEASIBLE, list(start), bound)
-        proven = reason == result_pb2.TERMINATION_REASON_OPTIMAL and objective.value(values) <= bound
+        proven = status == highs_core.HighsModelStatus.kOptimal and objective.value(values) <= bound
         return StageOutcome(Status.OPTIMAL if proven else Status.FEASIBLE, values, bound)
 
     def cap(self, objective: Objective, value: int) -> None:
         """Add ``objective <= value``."""
-        _add_row(self.proto, list(objective.terms), list(objective.terms.values()), None, value)
+        row = (-math.inf, float(value), list(objective.terms), [float(c) for c in objective.terms.values()])
+        self.rows.append(row)
+        _add_rows(self.highs, [row])
+
+    def interrupt(self) -> None:
+        """Stop the MIP or LP under way (it returns what it has) and every later one."""
+        self.interrupted.set()
 
     def relax(self, objectives: Sequence[Objective], *, time_limit_s: float) -> list[float] | None:
         """Solve the LP relaxation lexicographically over ``objectives``; its values, or None if not solved.
 
-        The engine's own model is left as it was: the relaxation works on a copy of the proto.
+        The engine's own model is left as it was: the relaxation is a model of its own.
         """
-        relaxed = model_pb2.ModelProto()
-        relaxed.CopyFrom(self.proto)
-        relaxed.variables.ClearField("integers")
-        relaxed.variables.integers.extend([False] * self.formulation.n_variables)
+        relaxed = self._model(integer=False)
         started = time.perf_counter()
         values: list[float] | None = None
         for objective in objectives:
-            _set_objective(relaxed, objective)
             left = time_limit_s - (time.perf_counter() - started)
-            params = mathopt.SolveParameters(time_limit=datetime.timedelta(seconds=max(0.01, left)))
-            result = _solve_proto(relaxed, params, model_parameters_pb2.ModelSolveParametersProto())
-            if result.termination.reason != result_pb2.TERMINATION_REASON_OPTIMAL or not result.solutions:
+            if self._solve(relaxed, objective, left) != highs_core.HighsModelStatus.kOptimal:
                 return None
-            primal = result.solutions[0].primal_solution
-            values = [0.0] * self.formulation.n_variables
-            for v, x in zip(primal.variable_values.ids, primal.variable_values.values, strict=True):
-                values[v] = x
+            values = list(relaxed.getSolution().col_value)
+            level = relaxed.getInfo().objective_function_value
             # The next objective keeps this one at its LP optimum (within the LP's own tolerance).
-            level = primal.objective_value + 1e-6 * max(1.0, abs(primal.objective_value))
-            _add_row(relaxed, list(objective.terms), list(objective.terms.values()), None, level)
+            _add_rows(relaxed, [(-math.inf, level + 1e-6 * max(1.0, abs(level)), list(objective.terms),
+                                 [float(c) for c in objective.terms.values()])])
         return values
 
 
-def _add_row(
-    proto: model_pb2.ModelProto,
-    variables: Sequence[int],
-    coefficients: Sequence[int],
-    lower: float | None,
-    upper: float | None,
-) -> None:
-    """Append ``lower <= sum coefficient * variable <= upper`` to the proto (None: unbounded side)."""
-    constraints = proto.linear_constraints
-    row = len(constraints.ids)
-    constraints.ids.append(row)
-    constraints.lower_bounds.append(-math.inf if lower is None else float(lower))
-    constraints.upper_bounds.append(math.inf if upper is None else float(upper))
-    # MathOpt wants the matrix sorted by row, then column, without repeats.
-    terms: dict[int, int] = {}
-    for v, c in zip(variables, coefficients, strict=True):
-        terms[v] = terms.get(v, 0) + c
-    ordered = sorted((v, c) for v, c in terms.items() if c)
-    matrix = proto.linear_constraint_matrix
-    matrix.row_ids.extend([row] * len(ordered))
-    matrix.column_ids.extend(v for v, _ in ordered)
-    matrix.coefficients.extend(float(c) for _, c in ordered)
-
-
-def _set_objective(proto: model_pb2.ModelProto, objective: Objective) -> None:
-    """Make ``objective`` the proto's objective (minimised)."""
-    terms = sorted(objective.terms.items())
-    proto.objective.Clear()
-    proto.objective.maximize = False
-    proto.objective.linear_coefficients.ids.extend(v for v, _ in terms)
-    proto.objective.linear_coefficients.values.extend(float(c) for _, c in terms)
-
-
-def _solve_proto(
-    proto: model_pb2.ModelProto,
-    params: mathopt.SolveParameters,
-    model_params: model_parameters_pb2.ModelSolveParametersProto,
-) -> result_pb2.SolveResultProto:
-    """Solve a MathOpt model proto with HiGHS, through MathOpt's own solver entry point."""
-    result: result_pb2.SolveResultProto = mathopt_core.solve(
-        proto,
-        mathopt.SolverType.HIGHS.value,
-        mathopt.StreamableSolverInitArguments().to_proto(),
-        params.to_proto(),
-        model_params,
-        None,
-        callback_pb2.CallbackRegistrationProto(),
-        None,
-        None,
-    )
-    return result
+def _add_rows(highs: Any, rows: Sequence[tuple[float, float, list[int], list[float]]]) -> None:
+    """Append ``lower <= sum value * variable <= upper`` rows to a HiGHS model in one call."""
+    if not rows:
+        return
+    starts = np.cumsum([0] + [len(r[2]) for r in rows[:-1]], dtype=np.int32)
+    highs.addRows(len(rows), np.array([r[0] for r in rows], dtype=np.float64),
+                  np.array([r[1] for r in rows], dtype=np.float64), int(sum(len(r[2]) for r in rows)), starts,
+                  np.concatenate([np.asarray(r[2], dtype=np.int32) for r in rows]),
+                  np.concatenate([np.asarray(r[3], dtype=np.float64) for r in rows]))

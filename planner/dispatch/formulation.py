@@ -157,6 +157,10 @@ class Formulation:
         """
         return sum(c * (self.lower[v] if c > 0 else self.upper[v]) for v, c in objective.terms.items())
 
+    def stage_values(self, values: Sequence[int]) -> tuple[int, int, int]:
+        """Return the three objectives at ``values`` in lexicographic order: plans compare by this tuple."""
+        return self.shortfall.value(values), self.arrival.value(values), self.compensation.value(values)
+
     def assignment_of(self, values: Sequence[int]) -> dict[str, str]:
         """Return the unit -> incident map of variable values."""
         return {key[0]: key[1] for j, key in enumerate(self.keys) if values[j]}

@@ -12,39 +12,47 @@ point). Both start from the greedy plan, HiGHS from the better of it and greedy 
 relaxation (:func:`_relaxation_start`), so the result is never worse than greedy; when a stage stops
 at the time limit, units whose withdrawal leaves the objective no worse are withdrawn afterwards.
 
-Engine choice (``engine="auto"``, :func:`choose_engine`): HiGHS from :data:`HIGHS_MIN_OPTIONS`
-(20,000) (unit, incident) options, or from :data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) when the instance
-is scarce (:func:`is_scarce`: demand above 35 % of what the units could bring); CP-SAT below.
-Measured with bench/dispatch.py (seed 1, Jinan road network, 2 cores shared with other work, load
-2.5-7.8; seconds to a proven lexicographic optimum, or the values reached at the time limit)::
+Engine choice (``engine="auto"``, :func:`choose_engine`): below :data:`RACE_MIN_OPTIONS` (2,000)
+(unit, incident) options CP-SAT alone (it proved every such instance sooner, 0.02-1 s); from
+:data:`HIGHS_MIN_OPTIONS` (20,000) HiGHS alone. In between, with two cores free, both engines race in
+two threads (:mod:`planner.dispatch.race`): the first to
+prove every stage stops the other, and at the time limit the lexicographically better plan wins,
+with each stage's best bound of the two. Neither engine wins a class of instances: per instance the
+faster one differs (bench/dispatch.py, 10 s limit, medians of 3, seconds to a proven optimum, load
+1-4 from other work on the 2 cores)::
+
+    instance       seed  options  CP-SAT        HiGHS         race
+    scarce 20x150     1    1,140  0.60          5.04          1.26 (auto: CP-SAT alone)
+    scarce 40x100     1    1,502  0.41          0.81          0.47 (auto: CP-SAT alone)
+    scarce 40x250     1    3,463  1.54          2.33          1.77
+    scarce 40x250     2    4,090  open at 10 s  open at 10 s  open at 10 s
+    scarce 60x150     1    3,589  open at 10 s  open at 10 s  open at 10 s (HiGHS: 9.1 s at a 20 s limit)
+    scarce 60x150     2    3,397  2.11          1.13          1.44
+    scarce 60x200     1    4,853  6.85          3.95          4.35
+    scarce 60x200     2    5,463  8.96          open at 10 s  10.05 (1 of 3 proven)
+    scarce 60x400     1    9,701  (28, 5787.8)  (28, 5784.4)  (28, 5784.4), bound 5770.8 at 10 s
+
+so the race takes about the faster of the two plus 10-20 % for sharing the cores. At 150 x 1,000
+(58,411 options, ample) HiGHS alone proves all three stages in 18.9 s and the race in 25.1 s; scarce,
+both end at 60 s with the same plan (102, 18492.4), arrival bound 18156.8: above 20,000 options CP-SAT's
+one LP worker no longer keeps up, so HiGHS runs alone. On one core, between the two thresholds, HiGHS
+from :data:`HIGHS_MIN_OPTIONS_SCARCE` (6,000) options when the instance is scarce (:func:`is_scarce`:
+demand above 35 % of what the units could bring), CP-SAT otherwise. Earlier measurements behind it
+(both engines alone, HiGHS through MathOpt, load 2.5-7.8)::
 
     instance          options  CP-SAT                                HiGHS
-    ample 5x40-40x250  70-3,940  0.02-0.69 s                         0.04-2.06 s
-    scarce 10x80          342  0.09 s                                1.06 s
-    scarce 20x150       1,140  0.92 s                                6.47 s
-    scarce 40x250       3,463  1.60 s                                6.42 s
     ample 60x400        8,428  1.34 s                                2.20 s
-    scarce 60x400       9,701  10 s: (28, 5794.1), bound 5768.9      10 s: (28, 5808.3), bound 5769.8
-                               60 s: (28, 5778.9), bound 5772.7      60 s: (28, 5780.8), bound 5771.6
     ample 100x700      29,183  36.5 s                                33.9 s
     scarce 100x700     28,268  60 s: shortfall 26, bound 20          60 s: shortfall 20 proven
     ample 150x1000     58,411  60 s: (3, 5791.8), bound 5576.4       60 s: (3, 5672.4), arrival proven in 22 s
     scarce 150x1000    60,163  60 s: shortfall 120, bound 102        60 s: (102, 18335.8), shortfall proven,
                                                                            arrival bound 18156.8
 
-Below 10,000 options CP-SAT proved every instance it proved sooner, ample or scarce, and on the one
-neither proved (scarce 60 x 400) it held the better plan at 10 s and at 60 s; from 28,000 options on
-CP-SAT's one LP worker no longer improves the shortfall stage of scarce instances, where HiGHS proves
-it (150 x 1,000: medians of 3 runs). At 150 x 1,000 the compensation stage is the one HiGHS leaves
-open. Started from greedy led by the LP relaxation, HiGHS holds the better plan of scarce instances at
-the default 10 s from 6,000 options on (scarce 60 x 400: (28, 5851.8) against CP-SAT's (28, 5915.8),
-medians of 3 at load 3.3; scarce 150 x 1,000: shortfall 115 at 10 s against greedy's 260), hence the
-lower threshold for them; given 20 s or more CP-SAT ends nearer the optimum 5777.8 at 60 x 400.
-
 Why scarce 60 x 400 is not proven in seconds (bench/dispatch.py seed 1; CPU seconds of one thread, the
 arrival stage alone, started from the optimal plan so that only the proof is measured): its optimum
 5777.8 sits 3 % above the root LP (5603.0 with the capped covers and rounding cuts), HiGHS's own cuts
-raise the root to 5711 and its restarts to 5759, and the best bound any per-incident relaxation can
+raise the root to 5711 and its restarts to 5759 (called directly, HiGHS proves the first two stages
+in 26 s of one core under load 3.5), and the best bound any per-incident relaxation can
 give, the Dantzig-Wolfe bound (every incident's plan a combination of whole plans for that incident;
 computed exactly by column generation with a dynamic-programming pricing), is 5766.5. The last 0.2 %
 is closed only by search among near-equal plans: HiGHS 37 s, CP-SAT not within 20 s (bound 5762.3;
@@ -67,9 +75,11 @@ Reserve materials the incidents need are allocated from depots by :mod:`planner.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
+import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.dispatch.engines import CpSatEngine, Engine, HighsEngine, StageOutcome
@@ -77,6 +87,7 @@ from planner.dispatch.formulation import ARRIVAL_SCALE, MONEY_SCALE, Formulation
 from planner.dispatch.greedy import solve_dispatch_greedy
 from planner.dispatch.materials import allocate_materials, with_materials
 from planner.dispatch.problem import DispatchProblem
+from planner.dispatch.race import Entrant, race
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, pair_options
 from planner.errors import InputError, SolverLimitError
@@ -86,7 +97,9 @@ __all__ = [
     "ENGINES",
     "HIGHS_MIN_OPTIONS",
     "HIGHS_MIN_OPTIONS_SCARCE",
+    "RACE_MIN_OPTIONS",
     "SCARCE_RATIO",
+    "available_cores",
     "choose_engine",
     "is_scarce",
     "redispatch",
@@ -102,17 +115,22 @@ DEFAULT_WORKERS = 1
 """One CP-SAT worker: on the 2-core machine of bench/dispatch.py (60 x 400) one worker with the full
 LP proved optimality several times sooner than 2, 4 or 8, which mostly lacked the LP worker's bound."""
 HIGHS_MIN_OPTIONS = 20_000
-"""From this many (unit, incident) options on, ``auto`` uses HiGHS (see the module docstring)."""
+"""From this many (unit, incident) options on, ``auto`` uses HiGHS alone (see the module docstring)."""
 HIGHS_MIN_OPTIONS_SCARCE = 6_000
-"""The same threshold for scarce instances (:func:`is_scarce`)."""
+"""On one core, scarce instances (:func:`is_scarce`) go to HiGHS from this many options on."""
 SCARCE_RATIO = 0.35
 """Demand above this share of the supply is scarce (bench/dispatch.py: ample 0.14-0.21, scarce 0.43-0.67)."""
 LP_START_SHARE = 0.25
 """At most this share of the time limit goes to the LP relaxation that leads HiGHS's start plan."""
 LP_SUPPORT = 1e-6
 """Options whose LP value is above this are tried first, in decreasing order, by the led greedy."""
-ENGINES = ("auto", "cp-sat", "highs")
-"""Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`."""
+RACE_MIN_OPTIONS = 2_000
+"""From this many (unit, incident) options up to :data:`HIGHS_MIN_OPTIONS`, ``auto`` races both engines when
+two cores are free (module doc)."""
+ENGINES = ("auto", "cp-sat", "highs", "race")
+"""Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`, ``race`` runs both."""
+STAGE_NAMES = ("shortfall", "arrival", "compensation")
+"""The lexicographic objectives' names, in order (:class:`planner.dispatch.formulation.Formulation`)."""
 
 
 def _drop_idle_units(
@@ -300,10 +318,26 @@ def is_scarce(problem: DispatchProblem, formulation: Formulation) -> bool:
     return demand > SCARCE_RATIO * sum(best.values())
 
 
-def choose_engine(options: int, *, scarce: bool) -> str:
-    """Return the engine for a model of ``options`` (unit, incident) options (rule and figures: module doc)."""
-    threshold = HIGHS_MIN_OPTIONS_SCARCE if scarce else HIGHS_MIN_OPTIONS
-    return "highs" if options >= threshold else "cp-sat"
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity where the system says it, else all)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def choose_engine(options: int, *, scarce: bool, cores: int | None = None) -> str:
+    """Return the engine for a model of ``options`` (unit, incident) options (rule and figures: module doc).
+
+    ``cores`` defaults to :func:`available_cores`.
+    """
+    if options < RACE_MIN_OPTIONS:
+        return "cp-sat"
+    if options >= HIGHS_MIN_OPTIONS:
+        return "highs"
+    if (available_cores() if cores is None else cores) >= 2:
+        return "race"
+    return "highs" if scarce and options >= HIGHS_MIN_OPTIONS_SCARCE else "cp-sat"
 
 
 @dataclass(frozen=True)
@@ -364,65 +398,34 @@ def _solve(
             ),
         )
     formulation = formulate(problem, fixed=fixed, options=None if free_committed else options)
+    chosen = engine
     if engine == "auto":
         chosen = choose_engine(len(formulation.keys), scarce=is_scarce(problem, formulation))
-    else:
-        chosen = engine
-    solver: Engine
-    if chosen == "highs":
-        solver = highs = HighsEngine(formulation)
-        if start is not None and not fixed:
-            budget = LP_START_SHARE * (time_limit_s - (time.perf_counter() - started))
-            start = _relaxation_start(problem, formulation, highs, start, time_limit_s=budget)
-    else:
-        solver = CpSatEngine(formulation, workers=workers)
-    values = formulation.values_of(problem, {**(start or {}), **fixed})
-    first = list(values)
+    deadline = started + time_limit_s
+    solvers = [_make_engine(name, formulation, workers=workers) for name in RACED if chosen in (name, "race")]
 
-    # Stages: each optimum becomes a constraint of the later ones.
-    stages = lexicographic_stages(formulation, merge=solver.exact_integers)
-    statuses: list[Status] = []
-    bound_of: dict[str, int] = {}
-    for n, stage in enumerate(stages):
-        remaining = time_limit_s - (time.perf_counter() - started)
-        if remaining <= 0.01:
-            logger.info("dispatch: no time left for stage %s", stage.objective.name)
-            break
-        stage_started = time.perf_counter()
-        floor = formulation.floor(stage.objective)
-        if stage.objective.value(values) == floor:
-            # The plan in hand already reaches the stage's floor: proven without a solve.
-            outcome = StageOutcome(Status.OPTIMAL, values, floor)
-        else:
-            outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=values)
-        if outcome.values is None:
-            if n == 0 and outcome.status is Status.INFEASIBLE:
-                raise SolverLimitError(f"dispatch: {solver.name} reported the model infeasible")
-            break
-        values = outcome.values
-        statuses.append(outcome.status)
-        found = stage.objective.value(values)
-        logger.info("dispatch %s stage %s: %s value %s bound %s in %.2f s", solver.name, stage.objective.name,
-                    outcome.status, found, outcome.bound, time.perf_counter() - stage_started)
-        if stage.merged_weight:
-            weight = stage.merged_weight
-            found_shortfall, found_arrival = divmod(found, weight)
-            bound_of["shortfall"] = outcome.bound // weight
-            same = bound_of["shortfall"] == found_shortfall
-            bound_of["arrival"] = outcome.bound - found_shortfall * weight if same else 0
-            # (Pinning the values with == when proven was measured slower in the next stage.)
-            solver.cap(formulation.shortfall, found_shortfall)
-            solver.cap(formulation.arrival, found_arrival)
-        else:
-            bound_of[stage.objective.name] = outcome.bound
-            solver.cap(stage.objective, found)
+    def run(solver: Engine) -> _Run:
+        begin = start
+        if isinstance(solver, HighsEngine) and start is not None and not fixed:
+            budget = LP_START_SHARE * (deadline - time.perf_counter())
+            begin = _relaxation_start(problem, formulation, solver, start, time_limit_s=budget)
+        return _run_stages(solver, formulation, formulation.values_of(problem, {**(begin or {}), **fixed}),
+                           deadline=deadline)
+
+    if len(solvers) == 1:
+        runs = [run(solvers[0])]
+    else:
+        runs = race([Entrant(functools.partial(run, solver), solver.interrupt) for solver in solvers],
+                     won=lambda done: done.proven)
+    best = min(runs, key=lambda done: (not done.proven, formulation.stage_values(done.values)))
+    bound_of = _merged_bounds(best, runs)
 
     # Results: the plan, cleaned of idle units unless proven, and never worse than the start.
-    assignment = formulation.assignment_of(values)
-    optimal = len(statuses) == len(stages) and all(s is Status.OPTIMAL for s in statuses)
+    assignment = formulation.assignment_of(best.values)
+    optimal = best.proven
     if not optimal:
         assignment = _drop_idle_units(problem, assignment, formulation.options, keep=frozenset(fixed))
-        fallback = formulation.assignment_of(first)
+        fallback = formulation.assignment_of(best.first)
         if (evaluate(problem, fallback, options=formulation.options)[2].as_tuple()
                 < evaluate(problem, assignment, options=formulation.options)[2].as_tuple()):
             assignment = fallback
@@ -439,6 +442,95 @@ def _solve(
         objective=objective,
         borrowed=borrowed,
         wall_s=time.perf_counter() - started,
-        method=solver.name,
+        method=best.solver.name,
         bound=bound,
     )
+
+
+RACED = ("cp-sat", "highs")
+"""The engines ``race`` runs side by side, in this order (the first proof wins)."""
+
+
+def _make_engine(name: str, formulation: Formulation, *, workers: int) -> Engine:
+    """Build the named engine's model of ``formulation``."""
+    return HighsEngine(formulation) if name == "highs" else CpSatEngine(formulation, workers=workers)
+
+
+@dataclass
+class _Run:
+    """One engine's pass through the stages: the values it began and ended with, and each stage's outcome.
+
+    ``found_of`` and ``bound_of`` hold each objective's value and lower bound by name (shortfall,
+    arrival, compensation); a bound is conditional on the earlier objectives' found values.
+    """
+
+    solver: Engine
+    first: list[int]
+    values: list[int]
+    statuses: list[Status]
+    found_of: dict[str, int]
+    bound_of: dict[str, int]
+    n_stages: int
+
+    @property
+    def proven(self) -> bool:
+        """Whether every stage was solved and proven optimal."""
+        return len(self.statuses) == self.n_stages and all(s is Status.OPTIMAL for s in self.statuses)
+
+
+def _run_stages(solver: Engine, formulation: Formulation, values: list[int], *, deadline: float) -> _Run:
+    """Minimise the lexicographic stages one after another from ``values``, each optimum a cap on the next."""
+    stages = lexicographic_stages(formulation, merge=solver.exact_integers)
+    done = _Run(solver, list(values), values, [], {}, {}, len(stages))
+    for n, stage in enumerate(stages):
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.01:
+            logger.info("dispatch: no time left for stage %s", stage.objective.name)
+            break
+        stage_started = time.perf_counter()
+        floor = formulation.floor(stage.objective)
+        if stage.objective.value(done.values) == floor:
+            # The plan in hand already reaches the stage's floor: proven without a solve.
+            outcome = StageOutcome(Status.OPTIMAL, done.values, floor)
+        else:
+            outcome = solver.minimise(stage.objective, time_limit_s=remaining, start=done.values)
+        if outcome.values is None:
+            if n == 0 and outcome.status is Status.INFEASIBLE:
+                raise SolverLimitError(f"dispatch: {solver.name} reported the model infeasible")
+            break
+        done.values = outcome.values
+        done.statuses.append(outcome.status)
+        found = stage.objective.value(done.values)
+        logger.info("dispatch %s stage %s: %s value %s bound %s in %.2f s", solver.name, stage.objective.name,
+                    outcome.status, found, outcome.bound, time.perf_counter() - stage_started)
+        if stage.merged_weight:
+            weight = stage.merged_weight
+            found_shortfall, found_arrival = divmod(found, weight)
+            done.found_of.update(shortfall=found_shortfall, arrival=found_arrival)
+            done.bound_of["shortfall"] = outcome.bound // weight
+            same = done.bound_of["shortfall"] == found_shortfall
+            done.bound_of["arrival"] = outcome.bound - found_shortfall * weight if same else 0
+            # (Pinning the values with == when proven was measured slower in the next stage.)
+            solver.cap(formulation.shortfall, found_shortfall)
+            solver.cap(formulation.arrival, found_arrival)
+        else:
+            done.found_of[stage.objective.name] = found
+            done.bound_of[stage.objective.name] = outcome.bound
+            solver.cap(stage.objective, found)
+    return done
+
+
+def _merged_bounds(best: _Run, runs: Sequence[_Run]) -> dict[str, int]:
+    """Each objective's best bound over the runs that found what ``best`` found on every earlier objective.
+
+    A stage's bound holds under the caps of the earlier stages, so two runs' bounds on one objective
+    may be combined only while their earlier values agree.
+    """
+    merged: dict[str, int] = {}
+    agreeing = list(runs)
+    for name in STAGE_NAMES:
+        bounds = [run.bound_of[name] for run in agreeing if name in run.bound_of]
+        if name in best.bound_of:
+            merged[name] = max(bounds)
+        agreeing = [run for run in agreeing if name in run.found_of and run.found_of[name] == best.found_of.get(name)]
+    return merged

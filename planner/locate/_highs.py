@@ -6,31 +6,21 @@ is re-solved hundreds of times with different bounds on its columns; rebuilding 
 factored basis between calls, so after added cuts or changed bounds the dual simplex restarts from
 the previous optimum and needs few iterations.
 
-The HiGHS class comes from the ``highspy`` package when it is installed, otherwise from the copy of
-the same HiGHS library that SciPy ships (``scipy.optimize._highspy``, SciPy >= 1.15): both expose
-the same low-level methods, the only ones used here. Only this module knows which one it got.
+HiGHS is the copy SciPy ships (:mod:`planner.model.highs` says why).
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+
+from planner.model.highs import new_highs
 
 __all__ = ["IncrementalLP", "LpOutcome"]
 
 _NO_LIMIT = 2**31 - 1  # HiGHS's own default for simplex_iteration_limit
-
-
-def _highs_class() -> Any:
-    """Return the HiGHS solver class: ``highspy.Highs`` if installed, else SciPy's bundled copy."""
-    try:
-        return importlib.import_module("highspy").Highs
-    except ImportError:
-        return importlib.import_module("scipy.optimize._highspy._core")._Highs
 
 
 @dataclass(frozen=True)
@@ -53,8 +43,7 @@ class IncrementalLP:
     """A minimisation LP ``min c'x, row_lb <= A x <= row_ub, col_lb <= x <= col_ub`` solved warm."""
 
     def __init__(self, cost: np.ndarray, col_lb: np.ndarray, col_ub: np.ndarray) -> None:
-        self._highs = _highs_class()()
-        self._highs.setOptionValue("output_flag", False)
+        self._highs = new_highs()
         self._highs.setOptionValue("simplex_strategy", 1)  # dual simplex: warm after bound changes and cuts
         k = len(cost)
         self._highs.addVars(k, np.asarray(col_lb, dtype=np.float64), np.asarray(col_ub, dtype=np.float64))
