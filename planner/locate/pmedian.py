@@ -51,11 +51,11 @@ the paper's hard rows):
   7,159,396 over the bound 7,158,184; peak 2,301 MB with the bench holding no second matrix.
 
 Larger sizes (``bench/locate.py --large``, Table 3 sizes, 300 s limit; ``bench/data/tsplib-large.txt``):
-pr2392, p = 5 / 10 / 20, proven in 19.7 / 22.3 / 5.5 s (6.0 / 4.0 / 3.5 s CPU, peak 464-775 MB, load
-3.9-4.3); pcb3038, p = 5 / 10, proven in 35.9 / 8.0 s (20.0 / 6.3 s CPU, peak 1,169 / 778 MB, load 3.8-3.9),
-p = 20 proven in 128.6 s (115.8 s CPU, 876 MB, load 3.0; at load 5.2 it got 108 s CPU in 300 s and stopped
-at 839,494 over the bound 839,412), its time nearly all HiGHS master re-solves (about 1 s each with 10-11.5k
-cut rows). OR-Library pmed36 (n = 800, p = 10): proven at the published 9,934 in 27.4 s (load 3.6).
+all six rows proven. pr2392, p = 5 / 10 / 20: 8.6 / 5.3 / 4.7 s (5.7 / 3.5 / 3.1 s CPU, peak 451-718 MB);
+pcb3038, p = 5 / 10 / 20: 30.5 / 9.6 / 170.8 s (20.2 / 6.3 / 148.9 s CPU, peak 708-1,099 MB); load 3.7-4.2.
+pcb3038, p = 20 needs 115-150 s CPU, nearly all HiGHS master re-solves (about 1 s each with 10-11.5k cut
+rows); in an earlier run at load 5.2 it got 108 s CPU in 300 s and stopped at 839,494 over 839,412.
+OR-Library pmed36 (n = 800, p = 10): proven at the published 9,934 in 27.4 s (load 3.6).
 
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
