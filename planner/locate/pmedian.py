@@ -55,7 +55,8 @@ all six rows proven. pr2392, p = 5 / 10 / 20: 8.6 / 5.3 / 4.7 s (5.7 / 3.5 / 3.1
 pcb3038, p = 5 / 10 / 20: 30.5 / 9.6 / 170.8 s (20.2 / 6.3 / 148.9 s CPU, peak 708-1,099 MB); load 3.7-4.2.
 pcb3038, p = 20 needs 115-150 s CPU, nearly all HiGHS master re-solves (about 1 s each with 10-11.5k cut
 rows); in an earlier run at load 5.2 it got 108 s CPU in 300 s and stopped at 839,494 over 839,412.
-OR-Library pmed36 (n = 800, p = 10): proven at the published 9,934 in 27.4 s (load 3.6).
+OR-Library pmed36 (n = 800, p = 10): proven at the published 9,934 in 17.6 s (145 nodes, load 2.5;
+27.4 s at load 3.6).
 
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
