@@ -11,7 +11,7 @@ import pytest
 
 from planner.cli import main
 from planner.errors import InputError
-from planner.locate.points import cost_from_points, read_points
+from planner.locate.points import PointSet, cost_from_points, read_points
 
 TSP = (
     "NAME : tiny\nTYPE : TSP\nDIMENSION : 3\nEDGE_WEIGHT_TYPE : EUC_2D\n"
@@ -108,3 +108,19 @@ def test_cli_malformed_point_file_exits_2(tmp_path: Path, capsys: pytest.Capture
     argv = ["locate", "--model", "p-median", "--points", str(bad), "--metric", "euclidean-floor", "--p", "1"]
     assert main(argv) == 2
     assert "bad.tsp line 8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "count", "first", "second", "floor_1_2"), [
+    ("pcb3038", 3038, (2830.0, 40.0), (2830.0, 77.0), 37.0),
+    ("pr2392", 2392, (1639.0, 2156.0), (1875.0, 2925.0), 804.0),
+])
+def test_bench_tsplib_files_read_whole(name: str, count: int, first: tuple[float, float],
+                                       second: tuple[float, float], floor_1_2: float) -> None:
+    # bench/data/tsplib (the Table 3 rows of bench/locate.py --large): DIMENSION points numbered 1..N, the
+    # first two as printed in TSPLIB, and their floored distance computed by hand (pr2392: hypot(236, 769)).
+    points = read_points(Path(__file__).resolve().parent.parent / "bench" / "data" / "tsplib" / f"{name}.tsp")
+    assert points.ids == [str(k) for k in range(1, count + 1)]
+    assert tuple(points.coordinates[0]) == first and tuple(points.coordinates[1]) == second
+    assert math.floor(math.dist(first, second)) == floor_1_2
+    assert cost_from_points(PointSet(points.ids[:2], points.coordinates[:2], None, False), "euclidean-floor")[0, 1] \
+        == floor_1_2

@@ -54,3 +54,16 @@ def test_malformed_files_name_file_and_line(tmp_path: Path, text: str, match: st
     with pytest.raises(InputError, match=match) as info:
         read_orlib_pmedian(_write(tmp_path, text))
     assert "inst.txt" in str(info.value)
+
+
+def test_pmed36_reads_and_admits_its_published_optimum() -> None:
+    # bench/data/orlib/pmed36.txt (n = 800, p = 10; OR-Library optimum 9,934). Independent of any solver:
+    # every node not chosen pays at least its nearest other node, so the sum of those distances less the
+    # p largest is a lower bound that the published optimum must respect; the first edge line is 1-2 at 7.
+    cost, p = read_orlib_pmedian(Path(__file__).resolve().parent.parent / "bench" / "data" / "orlib" / "pmed36.txt")
+    assert cost.shape == (800, 800) and p == 10
+    np.testing.assert_array_equal(cost, cost.T)
+    assert np.all(np.diag(cost) == 0) and np.isfinite(cost).all() and cost[0, 1] <= 7
+    nearest_other = np.sort(np.where(np.eye(800, dtype=bool), np.inf, cost).min(axis=1))
+    bound = float(nearest_other[: 800 - p].sum())
+    assert 0 < bound <= 9_934

@@ -89,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
         options["max_cost"] = args.max_cost
     elif args.max_cost is not None:
         raise InputError(f"--max-cost is not used by {args.model}", field="max-cost")
-    result = model_class.from_cost_matrix(cost, weights, **options).solve(time_limit_s=args.time_limit)
+    model = model_class.from_cost_matrix(cost, weights, **options)
+    del cost  # the model holds its own validated copy: one dense matrix fewer while solving
+    result = model.solve(time_limit_s=args.time_limit)
 
     maximising = result.model in ("mclp", "backup")
     sites = sorted(result.selected)

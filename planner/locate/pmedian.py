@@ -59,7 +59,18 @@ the paper's hard rows), after the tree of ``_benders.py`` plunges from its paren
 * Uniform random points, p = 10 (``--random``, h-pmed3): N = 1,748 proven in 2.9 s, peak 408 MB
   (load 1.6). N = 5,934: the LP phase does not finish in 60 s; greedy + interchange answer 7,195,817
   without a bound, 40.5 s CPU at load 4.1, peak 1,973 MB. With 300 s: 7,159,396 with the certified
-  bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load 4.4, peak 2,570 MB.
+  bound 7,158,138 of the last master solve (gap 0.02 %), 197.9 s CPU at load 4.4, peak 2,570 MB (the
+  LP phase resumes after the incumbent; it still does not finish). Given more CPU (274.5 s at load
+  3.0) the LP phase finishes (130 s, 21.7k cut rows) and the tree ends at 7,159,396 over the bound
+  7,158,184; peak 2,301 MB with the bench holding no second matrix (h-pscale).
+
+Larger sizes (``bench/locate.py --large``, Table 3 sizes, 300 s limit; ``bench/data/tsplib-large.txt``;
+h-pscale, before the plunging tree): all six rows proven. pr2392, p = 5 / 10 / 20: 8.6 / 5.3 / 4.7 s
+(5.7 / 3.5 / 3.1 s CPU, peak 451-718 MB); pcb3038, p = 5 / 10 / 20: 30.5 / 9.6 / 170.8 s (20.2 / 6.3 /
+148.9 s CPU, peak 708-1,099 MB); load 3.7-4.2. pcb3038, p = 20 needs 115-150 s CPU, nearly all HiGHS
+master re-solves (about 1 s each with 10-11.5k cut rows); in an earlier run at load 5.2 it got 108 s CPU
+in 300 s and stopped at 839,494 over 839,412. OR-Library pmed36 (n = 800, p = 10): proven at the
+published 9,934 in 17.6 s (145 nodes, load 2.5; 27.4 s at load 3.6).
 
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
