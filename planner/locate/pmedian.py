@@ -70,7 +70,9 @@ h-pscale, before the plunging tree): all six rows proven. pr2392, p = 5 / 10 / 2
 148.9 s CPU, peak 708-1,099 MB); load 3.7-4.2. pcb3038, p = 20 needs 115-150 s CPU, nearly all HiGHS
 master re-solves (about 1 s each with 10-11.5k cut rows); in an earlier run at load 5.2 it got 108 s CPU
 in 300 s and stopped at 839,494 over 839,412. OR-Library pmed36 (n = 800, p = 10): proven at the
-published 9,934 in 17.6 s (145 nodes, load 2.5; 27.4 s at load 3.6).
+published 9,934 in 17.6 s (145 nodes, load 2.5; 27.4 s at load 3.6). With the plunging tree (h-pmed4,
+merged, load 3.6-4.6): all six proven again; pcb3038, p = 20 in 102.8 s, 71.7 s CPU (was 148.9 s
+CPU), p = 5 / 10 in 21.5 / 6.3 s CPU, pr2392 unchanged; pmed36 in 10.2 s (183 nodes, load 2.7).
 
 Unreachable pairs stay ``inf``: a demand row
 that cannot reach every site gets a row asking for one reachable open site. Capacitated instances use
