@@ -7,6 +7,10 @@ which restates the dispatch rules on the raw problem dict without the optimiser'
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,3 +233,14 @@ def test_greedy_led_by_any_preferred_order_keeps_every_rule(problem: dict[str, A
     check_result(problem, output)
     optimum = brute_force(problem)
     assert optimum is not None and _rounded(optimum) <= _rounded(as_tuple(output))
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is a Linux call")
+def test_a_process_allowed_one_core_runs_one_engine() -> None:
+    # What the README tells operators: restricting the process's CPU affinity to one core stops the race.
+    code = ("import os; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
+            "from planner.dispatch.optimiser import available_cores, choose_engine; "
+            "print(available_cores(), choose_engine(9_701, scarce=True), choose_engine(9_701, scarce=False))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.split() == ["1", "highs", "cp-sat"]
