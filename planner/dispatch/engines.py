@@ -227,7 +227,7 @@ class HighsEngine:
 
     def cap(self, objective: Objective, value: int) -> None:
         """Add ``objective <= value``."""
-        row = (-math.inf, float(value), list(objective.terms), [float(c) for c in objective.terms.values()])
+        row = _capped(objective, float(value))
         self.rows.append(row)
         _add_rows(self.highs, [row])
 
@@ -250,9 +250,13 @@ class HighsEngine:
             values = list(relaxed.getSolution().col_value)
             level = relaxed.getInfo().objective_function_value
             # The next objective keeps this one at its LP optimum (within the LP's own tolerance).
-            _add_rows(relaxed, [(-math.inf, level + 1e-6 * max(1.0, abs(level)), list(objective.terms),
-                                 [float(c) for c in objective.terms.values()])])
+            _add_rows(relaxed, [_capped(objective, level + 1e-6 * max(1.0, abs(level)))])
         return values
+
+
+def _capped(objective: Objective, upper: float) -> tuple[float, float, list[int], list[float]]:
+    """Return the row ``objective <= upper``."""
+    return -math.inf, upper, list(objective.terms), [float(c) for c in objective.terms.values()]
 
 
 def _add_rows(highs: Any, rows: Sequence[tuple[float, float, list[int], list[float]]]) -> None:

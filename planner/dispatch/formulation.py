@@ -157,9 +157,14 @@ class Formulation:
         """
         return sum(c * (self.lower[v] if c > 0 else self.upper[v]) for v, c in objective.terms.items())
 
-    def stage_values(self, values: Sequence[int]) -> tuple[int, int, int]:
-        """Return the three objectives at ``values`` in lexicographic order: plans compare by this tuple."""
-        return self.shortfall.value(values), self.arrival.value(values), self.compensation.value(values)
+    @property
+    def objectives(self) -> tuple[Objective, Objective, Objective]:
+        """The three stage objectives in lexicographic order."""
+        return self.shortfall, self.arrival, self.compensation
+
+    def stage_values(self, values: Sequence[int]) -> tuple[int, ...]:
+        """Return the objectives at ``values`` in lexicographic order: plans compare by this tuple."""
+        return tuple(objective.value(values) for objective in self.objectives)
 
     def assignment_of(self, values: Sequence[int]) -> dict[str, str]:
         """Return the unit -> incident map of variable values."""

@@ -32,7 +32,7 @@ faster one differs (bench/dispatch.py, 10 s limit, medians of 3, seconds to a pr
     scarce 60x200     2    5,463  8.96          open at 10 s  10.05 (1 of 3 proven)
     scarce 60x400     1    9,701  (28, 5787.8)  (28, 5784.4)  (28, 5784.4), bound 5770.8 at 10 s
 
-so the race takes about the faster of the two plus 10-20 % for sharing the cores. At 150 x 1,000
+so the race takes about the faster of the two plus 10-30 % for sharing the cores. At 150 x 1,000
 (58,411 options, ample) HiGHS alone proves all three stages in 18.9 s and the race in 25.1 s; scarce,
 both end at 60 s with the same plan (102, 18492.4), arrival bound 18156.8: above 20,000 options CP-SAT's
 one LP worker no longer keeps up, so HiGHS runs alone. On one core, between the two thresholds, HiGHS
@@ -129,8 +129,6 @@ RACE_MIN_OPTIONS = 2_000
 two cores are free (module doc)."""
 ENGINES = ("auto", "cp-sat", "highs", "race")
 """Engine names :func:`solve_dispatch` accepts; ``auto`` applies :func:`choose_engine`, ``race`` runs both."""
-STAGE_NAMES = ("shortfall", "arrival", "compensation")
-"""The lexicographic objectives' names, in order (:class:`planner.dispatch.formulation.Formulation`)."""
 
 
 def _drop_idle_units(
@@ -418,7 +416,7 @@ def _solve(
         runs = race([Entrant(functools.partial(run, solver), solver.interrupt) for solver in solvers],
                      won=lambda done: done.proven)
     best = min(runs, key=lambda done: (not done.proven, formulation.stage_values(done.values)))
-    bound_of = _merged_bounds(best, runs)
+    bound_of = _merged_bounds(best, runs, [objective.name for objective in formulation.objectives])
 
     # Results: the plan, cleaned of idle units unless proven, and never worse than the start.
     assignment = formulation.assignment_of(best.values)
@@ -520,15 +518,15 @@ def _run_stages(solver: Engine, formulation: Formulation, values: list[int], *, 
     return done
 
 
-def _merged_bounds(best: _Run, runs: Sequence[_Run]) -> dict[str, int]:
+def _merged_bounds(best: _Run, runs: Sequence[_Run], names: Sequence[str]) -> dict[str, int]:
     """Each objective's best bound over the runs that found what ``best`` found on every earlier objective.
 
     A stage's bound holds under the caps of the earlier stages, so two runs' bounds on one objective
-    may be combined only while their earlier values agree.
+    may be combined only while their earlier values agree. ``names`` are the objectives' names in order.
     """
     merged: dict[str, int] = {}
     agreeing = list(runs)
-    for name in STAGE_NAMES:
+    for name in names:
         bounds = [run.bound_of[name] for run in agreeing if name in run.bound_of]
         if name in best.bound_of:
             merged[name] = max(bounds)
