@@ -90,6 +90,7 @@ from scipy.sparse import coo_matrix
 
 from planner.errors import InfeasibleError, SolverLimitError
 from planner.locate._benders import benders_p_median
+from planner.locate._duplicates import merge_duplicates
 from planner.locate._mip import solve_sparse
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, Instance, LocationModel, _preview
 from planner.locate._result import LocationResult, relative_gap
@@ -149,16 +150,26 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     weights = data.weights[rows]
     p = int(data.p or 0)
     fixed = np.searchsorted(cols, data.existing)
-    if len(rows) == 0 or p == len(fixed) or p == len(cols):
-        selected = _pad(np.zeros(0, dtype=np.int64), fixed, len(cols), p)
+    # Repeated points: one row per group of identical rows (weights summed), one column per group of
+    # identical columns (``_duplicates.py``); ``p`` beyond the distinct columns opens copies at no gain.
+    merged = merge_duplicates(cost, weights, fixed) if len(rows) else None
+    repeats = ""
+    if merged is not None:
+        repeats = (f"; {len(weights) - len(merged.rows)} repeated demand rows and {len(cols) - len(merged.columns)} "
+                   "repeated site columns merged")
+        cost, weights, fixed, cols = merged.cost, merged.weights, merged.fixed, cols[merged.columns]
+    search_p = min(p, len(cols))
+    if len(rows) == 0 or search_p == len(fixed) or search_p == len(cols):
+        selected = _pad(np.zeros(0, dtype=np.int64), fixed, len(cols), search_p)
         value = float(weights @ cost[:, selected].min(axis=1)) if len(rows) else 0.0
         if not math.isfinite(value):
             raise InfeasibleError(f"no choice of p={p} sites reaches every weighted demand point")
         reason = "no weighted demand" if len(rows) == 0 else "every allowed site is open"
-        return _result(data, cols[selected], value, value, Status.OPTIMAL, started, f"trivial ({reason})")
+        return _result(data, _fill(data, cols[selected], p), value, value, Status.OPTIMAL, started,
+                       f"trivial ({reason}){repeats}")
 
     step = _objective_step(cost, weights)
-    search = benders_p_median(cost, weights, p, fixed, step, started + time_limit_s)
+    search = benders_p_median(cost, weights, search_p, fixed, step, started + time_limit_s)
     if search.infeasible:
         raise InfeasibleError(f"no choice of p={p} sites reaches every weighted demand point")
     if not math.isfinite(search.value):
@@ -170,7 +181,8 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
     lp = "LP phase not finished" if search.lp_bound is None else f"root LP bound {search.lp_bound:.6g}"
     method = (f"Benders decomposition (radius formulation, closed-form cuts, HiGHS LP; {lp}) + "
               f"branch-and-bound ({search.nodes} nodes)")
-    return _result(data, cols[search.selected], search.value, bound, status, started, method)
+    return _result(data, _fill(data, cols[search.selected], p), search.value, bound, status, started,
+                   method + repeats)
 
 
 def _solve_capacitated(data: Instance, time_limit_s: float, started: float) -> LocationResult:
@@ -244,6 +256,14 @@ def _pad(selected: np.ndarray, fixed: np.ndarray, m: int, p: int) -> np.ndarray:
         if j not in chosen:
             chosen.append(j)
     return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _fill(data: Instance, selected: np.ndarray, p: int) -> np.ndarray:
+    """Add other allowed sites to ``selected`` (original indices) until ``p`` are open (copies cost nothing)."""
+    if len(selected) >= p:
+        return selected
+    others = np.setdiff1d(np.flatnonzero(data.allowed), selected)
+    return np.concatenate([selected, others[: p - len(selected)]])
 
 
 def _result(
