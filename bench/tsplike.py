@@ -17,14 +17,16 @@ child's own maximum resident set) and the load average. Families (:data:`FAMILIE
     d2103-like: a few long straight rows and small grids of holes at a fixed pitch (integer
     coordinates): many collinear points and very many equal distances.
 ``u``
-    u2152 / u2319-like: rectangular blocks of a regular grid (pitch 100), a few exact duplicates and a
-    small jitter on some points.
+    u2152 / u2319-like: a pitch-100 board shaped like u1432 (columns of holes, full or gappy, between
+    empty lanes), a few exact duplicates and a small jitter on some points.
 ``fl``
     fl1400 / fl3795-like: a few dense clusters of nearly coincident points on a fine grid (pitch about
     4, the floor distance of fl1400's nearest neighbours), exact duplicate coordinates, plus sparse
     points over the board.
 ``vm``
     vm1748-like: a road map: towns (Gaussian clusters) and points strung along the roads between them.
+``grid``
+    not a family of the paper: a full lattice, the symmetric extreme of ``u`` (``--rows grid-2319``).
 
 ``--degenerate`` runs the end-to-end check of issue 17's brief instead: ``N = 2 x 1,000`` points, every
 point given twice, with ``p`` = the number of distinct points: the answer must be 0 and proven.
@@ -76,18 +78,29 @@ def drill_like(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def u_like(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Rectangular blocks of a pitch-100 grid; 2 % exact duplicates, 10 % of points jittered by up to 3."""
-    cells: set[tuple[int, int]] = set()
-    while len(cells) < n:
-        x0, y0 = rng.integers(0, 60, 2)
-        width, height = rng.integers(3, 15, 2)
-        cells.update((x0 + i, y0 + j) for i in range(width) for j in range(height))
-    grid = np.array(sorted(cells), dtype=np.float64) * 100.0
+    """Draw a pitch-100 board like u1432's: columns of holes, full or gappy, between empty lanes.
+
+    About 55 % of the cells of a near-square grid are used (u1432: 1,432 of 2,700), in column strips
+    of varying density and in row bands with holes; 2 % of the points are exact duplicates and 10 %
+    are jittered by up to 3 units.
+    """
+    side = int(np.ceil(np.sqrt(n / 0.55)))
+    column_density = rng.choice([0.95, 0.95, 0.8, 0.5, 0.0], side)
+    row_density = rng.choice([1.0, 1.0, 1.0, 0.6, 0.1], side)
+    weight = np.outer(row_density, column_density).ravel() + 1e-9
     distinct = n - n // 50
-    xy = grid[np.sort(rng.choice(len(grid), distinct, replace=False))]
+    cells = rng.choice(side * side, distinct, replace=False, p=weight / weight.sum())
+    xy = np.stack(np.divmod(np.sort(cells), side), axis=1)[:, ::-1].astype(np.float64) * 100.0
     jitter = rng.random(distinct) < 0.1
     xy[jitter] += rng.integers(-3, 4, (int(jitter.sum()), 2))
     return np.vstack([xy, xy[rng.choice(distinct, n - distinct, replace=False)]])
+
+
+def grid_like(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw a full pitch-100 lattice (near-square, ``n`` of its cells): the symmetric extreme of ``u``."""
+    side = int(np.ceil(np.sqrt(n)))
+    cells = np.sort(rng.choice(side * side, n, replace=False))
+    return np.stack(np.divmod(cells, side), axis=1).astype(np.float64) * 100.0
 
 
 def fl_like(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -123,7 +136,7 @@ def vm_like(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 FAMILIES: dict[str, Callable[[int, np.random.Generator], np.ndarray]] = {
-    "drill": drill_like, "u": u_like, "fl": fl_like, "vm": vm_like,
+    "drill": drill_like, "u": u_like, "fl": fl_like, "vm": vm_like, "grid": grid_like,
 }
 
 

@@ -35,6 +35,12 @@ def test_tsplib_points_euclidean_and_floor(tmp_path: Path) -> None:
     assert floored[1, 2] == math.floor(math.hypot(1.5, 3)) == 3.0
 
 
+def test_tsplib_coordinates_end_at_the_next_section(tmp_path: Path) -> None:
+    text = TSP.replace("EOF\n", "DISPLAY_DATA_SECTION\n1 0 0\n2 3 4\n3 1 1\nEOF\n")
+    points = read_points(_write(tmp_path, "display.tsp", text))
+    assert points.ids == ["1", "2", "3"] and points.coordinates[2].tolist() == [1.5, 1.0]
+
+
 def test_csv_lon_lat_great_circle_and_weights(tmp_path: Path) -> None:
     # One degree of latitude on the 6,371,008.8 m sphere is 111,195 m; along the equator the same for longitude.
     path = _write(tmp_path, "p.csv", "id,lon,lat,weight\na,0,0,2\nb,0,1,1\nc,1,0,0\n")
@@ -52,6 +58,7 @@ def test_csv_lon_lat_great_circle_and_weights(tmp_path: Path) -> None:
         ("geo.tsp", TSP.replace("EUC_2D", "GEO"), "EDGE_WEIGHT_TYPE GEO"),
         ("dup.tsp", TSP.replace("3 1.5 1", "2 1.5 1"), "duplicate point id '2'"),
         ("none.tsp", "NAME : x\nNODE_COORD_SECTION\nEOF\n", "no points"),
+        ("short.tsp", TSP.replace("DIMENSION : 3", "DIMENSION : 4"), "DIMENSION 4 but 3 points"),
         ("p.csv", "id,a,b\n1,0,0\n", "header needs x,y or lon,lat"),
         ("p.csv", "id,x,y\n1,0\n", "line 2: 2 cells, header has 3"),
         ("p.csv", "id,x,y\n1,0,nan\n", "line 2: y 'nan' is not finite"),

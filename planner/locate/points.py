@@ -13,8 +13,9 @@ benchmarks. Metrics (:data:`METRICS`):
     decimal degrees; needs a CSV with ``lon`` and ``lat`` columns.
 
 Formats. TSPLIB: ``KEY : VALUE`` header lines, then ``NODE_COORD_SECTION`` with one ``id x y`` line per
-point, optionally ``EOF``; only ``EUC_2D``, ``CEIL_2D`` and ``ATT`` type files are planar coordinates
-(``GEO`` files hold degrees.minutes and are refused). CSV: a header naming an id column (``id``), the
+point, up to ``EOF``, the next ``*_SECTION`` or the end (as many as ``DIMENSION`` says, when given);
+only ``EUC_2D``, ``CEIL_2D`` and ``ATT`` type files are planar coordinates (``GEO`` files hold
+degrees.minutes and are refused). CSV: a header naming an id column (``id``), the
 coordinates (``x,y`` or ``lon,lat``) and optionally ``weight``; one row per point.
 """
 
@@ -120,13 +121,18 @@ def _read_tsplib(path: Path, text: str) -> PointSet:
         fields = line.split()
         if not fields:
             continue
-        if fields[0].upper() == "EOF" or (not fields[0][0].isdigit() and ":" in line):
-            break
+        if fields[0].upper() == "EOF" or fields[0].upper().endswith("_SECTION") or (
+                not fields[0][0].isdigit() and ":" in line):
+            break  # the end, or the next section (e.g. DISPLAY_DATA_SECTION) or keyword
         if len(fields) != 3:
             raise InputError(f"{path} line {number}: expected 'id x y', got {line.strip()!r}", field="coordinates",
                              record=str(path))
         ids.append(fields[0])
         rows.append((_coordinate(path, number, "x", fields[1]), _coordinate(path, number, "y", fields[2])))
+    dimension = header.get("DIMENSION", "")
+    if dimension.isdigit() and int(dimension) != len(rows):
+        raise InputError(f"{path}: DIMENSION {dimension} but {len(rows)} points in NODE_COORD_SECTION (truncated?)",
+                         field="DIMENSION", record=str(path))
     return _checked(path, ids, rows, None, geographic=False)
 
 
