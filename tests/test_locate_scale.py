@@ -189,3 +189,24 @@ def test_lp_restarts_from_an_older_basis_after_rows_are_added() -> None:
         assert lp.solve(5.0).objective == pytest.approx(fresh.fun)
     lp.delete_rows(np.array([1]))
     assert not lp.restore(first)
+
+
+def test_lp_numerical_trouble_is_retried_from_scratch_and_never_reported_optimal() -> None:
+    # A badly scaled LP (coefficients 1e-8..1e8; found by seed) that HiGHS leaves "Unknown" after a
+    # warm re-solve: the solve is retried once from scratch (two more HiGHS runs) and, as it stays
+    # unsettled, reported "limit" (no value, no bound) rather than optimal.
+    rng = np.random.default_rng(59)
+    n, m = 12, 10
+    cost = rng.uniform(1, 10, n)
+    rows = rng.uniform(0, 1, (m, n)) * 10.0 ** rng.integers(-8, 8, (m, n))
+    lp = IncrementalLP(cost, np.zeros(n), np.full(n, 1e9))
+    every = np.arange(n)
+    lp.add_rows(np.ones(m // 2), np.full(m // 2, np.inf), np.arange(0, n * (m // 2) + 1, n), np.tile(every, m // 2),
+                rows[: m // 2].ravel())
+    assert lp.solve(5.0).status == "optimal"
+    lp.add_rows(np.ones(m - m // 2), np.full(m - m // 2, np.inf), np.arange(0, n * (m - m // 2) + 1, n),
+                np.tile(every, m - m // 2), rows[m // 2 :].ravel())
+    solves = lp.solves
+    outcome = lp.solve(5.0)
+    assert lp.solves == solves + 2
+    assert outcome.status == "limit" and outcome.x is None and outcome.row_dual is None

@@ -12,6 +12,7 @@ HiGHS is the copy SciPy ships (:mod:`planner.model.highs` says why).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +120,16 @@ class IncrementalLP:
             np.asarray(upper, dtype=np.float64),
         )
 
+    def _run(self, deadline: float) -> str:
+        """Run HiGHS from its current state until ``deadline`` (perf_counter), count the work, return its status."""
+        # HiGHS compares its time limit with the run time summed over every solve of this object.
+        left = max(deadline - time.perf_counter(), 0.01)
+        self._highs.setOptionValue("time_limit", float(self._highs.getRunTime()) + left)
+        self._highs.run()
+        self.iterations += int(self._highs.getInfo().simplex_iteration_count)
+        self.solves += 1
+        return str(self._highs.modelStatusToString(self._highs.getModelStatus()))
+
     def solve(self, time_limit_s: float, cutoff: float = math.inf, iteration_limit: int | None = None) -> LpOutcome:
         """Re-solve from the current basis; stop early once the objective provably exceeds ``cutoff``.
 
@@ -127,14 +138,16 @@ class IncrementalLP:
         never a bound).
         """
         highs = self._highs
-        # HiGHS compares its time limit with the run time summed over every solve of this object.
-        highs.setOptionValue("time_limit", float(highs.getRunTime()) + max(float(time_limit_s), 0.01))
+        deadline = time.perf_counter() + float(time_limit_s)
         highs.setOptionValue("objective_bound", float(cutoff))
         highs.setOptionValue("simplex_iteration_limit", _NO_LIMIT if iteration_limit is None else int(iteration_limit))
-        highs.run()
-        self.iterations += int(highs.getInfo().simplex_iteration_count)
-        self.solves += 1
-        status = highs.modelStatusToString(highs.getModelStatus())
+        status = self._run(deadline)
+        if status == "Unknown" and iteration_limit is None and time.perf_counter() < deadline:
+            # Numerical trouble from the warm basis (a 2,319-point lattice, p = 20: primal infeasibilities
+            # of 1.6e-5 left after 6,178 iterations, and the search ended with 286 s unused): solve
+            # again from scratch, once, rather than give up.
+            highs.clearSolver()
+            status = self._run(deadline)
         if status == "Infeasible":
             return LpOutcome("infeasible", math.inf, None, None)
         if status == "Iteration limit reached":
