@@ -34,7 +34,20 @@ extra sites are copies and change nothing. Copies made the LP spread a site's va
 branching on one of them useless: a 20 x 20 lattice with every point given twice, p = 10, took 20.7 s
 (4.4 s without the copies); now 4.0 s. Every point given twice with ``p`` >= the distinct points is
 answered 0, proven, without a search (N = 2 x 1,000: 0.4 s). Files without repeats pay one hash pass
-(0.02 s at N = 3,038).
+(0.02 s at N = 3,038). A master re-solve that HiGHS ends "Unknown" (numerical trouble from a warm
+basis) is retried once from scratch (``_highs.py``): a 2,319-point lattice, p = 20, had stopped after
+13 s with the LP phase unfinished.
+
+Held-out-like point sets (``bench/tsplike.py``, ``bench/data/tsplike.txt``: drilling rows, u-like
+boards, fl-like clusters with repeats, a vm-like road map; the sizes of the paper's Table 3 and
+vm1748; p = 5, 10, 20; 300 s): drill-, fl- and vm-like rows are proven in 1-10 s (peak 0.3-1.4 GB);
+u-like boards (pitch-100 grids, 55 % full) and a full lattice are proven at p = 5 but mostly not at
+p = 10, 20 (gaps 0.05-0.4 %). Why: the LP solution spreads over hundreds of sites at small values, so
+closing one site moves no bound and opening one costs the dual simplex ~14k iterations (3-15 s per
+node with ~110-210 sites in every cut row, 0.9 M nonzeros): 20-40 nodes in 300 s. Removing the
+sites the root fixes and restarting did not help (its LP phase took longer). What would: node LPs an
+order cheaper (e.g. the sparse per-level rows of the radius formulation for small p) and branching
+on the number of open sites in a ball rather than on one site.
 
 Measured (bench/locate.py, 2 cores shared with other work; load average beside each figure; CPU s is
 the solving process's own), TSPLIB Table 2 of the paper, floor-Euclidean, N = M, 60 s limit (120 s for
