@@ -40,9 +40,10 @@ basis) is retried once from scratch (``_highs.py``): a 2,319-point lattice, p = 
 
 Held-out-like point sets (``bench/tsplike.py``, ``bench/data/tsplike.txt``: drilling rows, u-like
 boards, fl-like clusters with repeats, a vm-like road map; the sizes of the paper's Table 3 and
-vm1748; p = 5, 10, 20; 300 s): drill-, fl- and vm-like rows are proven in 1-10 s (peak 0.3-1.4 GB);
-u-like boards (pitch-100 grids, 55 % full) and a full lattice are proven at p = 5 but mostly not at
-p = 10, 20 (gaps 0.05-0.4 %). Why: the LP solution spreads over hundreds of sites at small values, so
+vm1748; p = 5, 10, 20; 300 s; load 1.0-3.1): drill-, fl- and vm-like rows are proven in 1-9 s (peak
+0.34-1.33 GB); u-like boards (pitch-100 grids, 55 % full) at p = 5, and at N = 2,319 at p = 10 / 20
+(206 / 34 s), but not u-like 2,152 at p = 10 / 20 nor a full lattice of 2,319 at p = 10 / 20 (gaps
+0.02-0.22 %). Why: the LP solution spreads over hundreds of sites at small values, so
 closing one site moves no bound and opening one costs the dual simplex ~14k iterations (3-15 s per
 node with ~110-210 sites in every cut row, 0.9 M nonzeros): 20-40 nodes in 300 s. Removing the
 sites the root fixes and restarting did not help (its LP phase took longer). What would: node LPs an
