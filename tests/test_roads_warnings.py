@@ -21,7 +21,8 @@ from geodata.closures import closure_edges, parse_geometry
 from geodata.matrix import travel_time_matrix
 from planner.errors import InputError
 from planner.posture.closures import RoadRule, propose_closures
-from planner.posture.prepositioning import parse_rules, plan_posture
+from planner.posture.prepositioning import plan_posture
+from planner.posture.rules import parse_rules
 from planner.posture.settings import posture_inputs
 from planner.posture.warnings import parse_cap, warning_from_dict
 from planner.roads.closures import check_closures, with_set

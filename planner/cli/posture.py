@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
     from planner.availability.settings import availability_rules
     from planner.cli._common import load_with_settings, roads_for
-    from planner.posture.prepositioning import plan_posture, read_staging_points
+    from planner.posture.prepositioning import plan_posture
     from planner.posture.settings import posture_inputs
+    from planner.posture.staging import read_staging_points
     from planner.store.database import Store
 
     if not args.cap and not args.warning:

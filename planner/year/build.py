@@ -36,7 +36,9 @@ from planner.drills.calendar import CalendarDocument
 from planner.drills.programme import Programme, off_duty
 from planner.errors import InputError
 from planner.model.records import Availability
-from planner.posture.prepositioning import PostureRules, StagingPoint, plan_posture
+from planner.posture.prepositioning import plan_posture
+from planner.posture.rules import PostureRules
+from planner.posture.staging import StagingPoint
 from planner.posture.warnings import HazardWarning
 from planner.roads.bands import Band, week_bands
 from planner.roads.conditions import RoadConditions, routing_network
