@@ -13,6 +13,7 @@ from planner.coverage.verdict import coverage
 from planner.coverage.whatif import RISK_WEIGHTS
 from planner.errors import InputError
 from planner.model.status import Status
+from planner.posture.cap import read_cap
 from planner.posture.optimiser import (
     PostureOption,
     PostureProblem,
@@ -25,10 +26,10 @@ from planner.posture.optimiser import (
 )
 from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import apply_readiness
+from planner.posture.risk import apply_raises
 from planner.posture.rules import default_rules, parse_rules
 from planner.posture.settings import posture_inputs
 from planner.posture.staging import read_staging_points
-from planner.posture.warnings import apply_raises, read_cap
 from planner.scenario.files import read_scenario
 from planner.sharing import Agreement
 from tests.conftest import jinan_folder

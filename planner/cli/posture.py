@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 def read_warnings(caps: list[Path], manual: list[Path], *, now: dt.datetime | None) -> list[Any]:
     """Read CAP 1.2 files and warnings entered by hand (JSON or YAML), refusing those expired by ``now``."""
-    from planner.posture.warnings import read_cap, warning_from_dict
+    from planner.posture.cap import read_cap
+    from planner.posture.warnings import warning_from_dict
 
     warnings: list[Any] = [w for path in caps for w in read_cap(path, now=now)]
     warnings += [warning_from_dict(_read_mapping(path), record=path.name, now=now) for path in manual]

@@ -47,9 +47,10 @@ from planner.posture.optimiser import (
     stay_home,
 )
 from planner.posture.readiness import TeamRaise, apply_readiness, critical_periods, raise_teams
+from planner.posture.risk import SiteRaise, apply_raises, raise_sites, region_shapes
 from planner.posture.rules import PostureRules, PostureSettings, default_rules
 from planner.posture.staging import StagingPoint
-from planner.posture.warnings import HazardWarning, SiteRaise, apply_raises, raise_sites, region_shapes
+from planner.posture.warnings import HazardWarning
 from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario

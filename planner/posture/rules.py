@@ -16,7 +16,7 @@ from planner.model.records import Readiness
 from planner.model.validation import Model, validate
 from planner.posture.closures import RoadRule
 from planner.posture.readiness import LevelSpec, ReadinessPolicy, ReadinessRule, readiness_policy
-from planner.posture.warnings import RiskRule
+from planner.posture.risk import RiskRule
 
 __all__ = [
     "DEFAULT_RULES",
