@@ -35,7 +35,7 @@ import pytest
 
 from planner.cli import main
 from planner.coverage.verdict import CoverageReport, coverage
-from planner.drills.programme import on_duty_coverage
+from planner.drills.programme_cover import on_duty_coverage
 from planner.posture.optimiser import stay_home
 from planner.posture.prepositioning import build_problem, plan_posture
 from planner.posture.readiness import apply_readiness
