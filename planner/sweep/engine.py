@@ -59,7 +59,7 @@ import numpy as np
 from planner.availability import AvailabilityRules, availability
 from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
-from planner.dispatch.requests import incident_library, requirements_from_template
+from planner.dispatch.requests import incident_library, indexed_escalations, indexed_needs, template_capabilities
 from planner.dispatch.scenario import unit_capabilities
 from planner.errors import InputError
 from planner.model.records import Availability
@@ -160,10 +160,7 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, ro
         raise InputError(f"scenario {scenario.name} has no hazard site", field="sites")
     library = incident_library()
     template_ids = tuple(sorted(library))
-    capabilities = sorted(
-        {r.capability for t in library.values() for r in t.requirements}
-        | {a.capability for t in library.values() for e in t.escalation for a in e.adds}
-    )
+    capabilities = sorted(template_capabilities(library.values()))
     cap_index = {c: k for k, c in enumerate(capabilities)}
     owned = unit_capabilities(scenario)
     capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int32)
@@ -205,24 +202,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, ro
             "no site can have an incident: no template fits any site with a positive risk weight",
             field="risk_weights",
         )
-    requirements = tuple(
-        tuple(
-            (cap_index[r.capability], int(r.quantity), float(r.deadline_min))
-            for r in requirements_from_template(library[tid])
-        )
-        for tid in template_ids
-    )
-    escalations = tuple(
-        tuple(
-            (
-                float(e.at_min),
-                float(e.probability),
-                tuple((cap_index[a.capability], int(a.quantity)) for a in e.adds),
-            )
-            for e in sorted(library[tid].escalation, key=lambda e: e.at_min)
-        )
-        for tid in template_ids
-    )
+    requirements = tuple(indexed_needs(library[tid], cap_index) for tid in template_ids)
+    escalations = tuple(indexed_escalations(library[tid], cap_index) for tid in template_ids)
     tod_names = tuple(settings.time_of_day)
     tod_share = np.array([settings.time_of_day[n] for n in tod_names], dtype=float)
     tod_turnout = np.array(

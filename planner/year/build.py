@@ -31,7 +31,7 @@ from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
 from planner.coverage.whatif import RISK_WEIGHTS
 from planner.dispatch.pricing import jurisdiction_parents
-from planner.dispatch.requests import incident_library, requirements_from_template
+from planner.dispatch.requests import incident_library, indexed_escalations, indexed_needs, template_capabilities
 from planner.dispatch.scenario import unit_capabilities
 from planner.drills.calendar import CalendarDocument
 from planner.drills.programme import Programme, off_duty
@@ -238,8 +238,7 @@ def _drives(scenario: Scenario, network: RoadNetwork, places: _Places, roads: Ro
 def _capabilities(library: Mapping[str, Template], template_ids: Sequence[str], rates: RatesDocument,
                   owned: Iterable[Mapping[str, int]]) -> tuple[str, ...]:
     """Every capability an incident may need or a unit holds, sorted (the model's capability columns)."""
-    needed = {r.capability for tid in template_ids for r in requirements_from_template(library[tid])}
-    needed |= {a.capability for tid in template_ids for e in library[tid].escalation for a in e.adds}
+    needed = template_capabilities(library[tid] for tid in template_ids)
     needed |= {n.capability for area in rates.areas for n in area.needs}
     return tuple(sorted(needed | {c for held in owned for c in held}))
 
@@ -254,14 +253,8 @@ def _incident_classes(library: Mapping[str, Template], template_ids: Sequence[st
         template = library[tid]
         class_of_template[tid] = len(classes)
         on_scene = sum(task.duration_min for task in template.tasks) or DEFAULT_ON_SCENE_MIN
-        classes.append(IncidentClass(
-            tid,
-            tuple((cap_index[r.capability], int(r.quantity), float(r.deadline_min))
-                  for r in requirements_from_template(template)),
-            tuple((float(e.at_min), float(e.probability), tuple((cap_index[a.capability], int(a.quantity))
-                                                               for a in e.adds))
-                  for e in sorted(template.escalation, key=lambda e: e.at_min)),
-            float(on_scene)))
+        classes.append(IncidentClass(tid, indexed_needs(template, cap_index), indexed_escalations(template, cap_index),
+                                     float(on_scene)))
     for k, area in enumerate(rates.areas):
         classes.append(IncidentClass(area.name or f"{area.jurisdiction} routine calls (area {k})",
                                      tuple((cap_index[n.capability], n.quantity, float(n.deadline_min))
