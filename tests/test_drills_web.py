@@ -17,6 +17,7 @@ from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.records import DRILL_KEY
 from planner.drills.sim_case import build_case
 from planner.drills.simulate import monte_carlo
+from planner.model.codes import label
 from planner.scenario.library import load_library
 from planner.store.settings import store_settings
 from tests.conftest import FIXTURES, jinan_folder, load_jinan
@@ -254,7 +255,9 @@ def test_plan_list_shows_each_required_frequency_before_planning(client, auth, a
     load_jinan(app.extensions["planner_store"])
     auth.login("viewer")
     html = client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
-    assert "<td>half-yearly</td>" in html and "<td>yearly</td>" in html
+    for frequency in ("half-yearly", "yearly"):  # shown by its label in the page's language, not as its code
+        assert f"<td>{label('drill_frequency', frequency, 'zh_CN')}</td>" in html
+    assert "<td>yearly</td>" not in html
 
 
 SIMULATION = {"runs": 40, "seed": 7, "template": "chemical-fire-explosion", "drill": KEY,

@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from planner.catalogs import compile_if_stale
 from planner.drills.evaluation import Severity
-from planner.drills.plans import PLAN_KINDS
+from planner.drills.plans import FREQUENCIES, PLAN_KINDS
 from planner.errors import InputError
 from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, coded, label, shown
 from planner.model.personnel import PersonRole, ShiftKind
@@ -124,6 +124,7 @@ def test_one_label_table_for_every_coded_value(client: Any, auth: Any) -> None:
     assert label("capability", "hazchem_squad", "zh_CN") == "危化救援小队"
     assert label("capability", "made_up_tag", "zh_CN") == "made_up_tag"
     assert [label("plan_kind", k, "zh_CN") for k in PLAN_KINDS] == ["综合应急预案", "专项应急预案", "现场处置方案"]
+    assert all(CJK.search(label("drill_frequency", f, "zh_CN")) for f in FREQUENCIES)  # every frequency has a label
     auth.login("viewer")
     served = client.get("/api/v1/labels").get_json()
     assert {"tier", "team_type", "risk_grade", "capability", "status", "incident_type"} <= set(served)

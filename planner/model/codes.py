@@ -334,6 +334,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "special": ("专项应急预案", "special plan"),
         "onsite": ("现场处置方案", "on-site response plan"),
     },
+    "drill_frequency": {  # how often a plan is drilled (planner.drills.plans.FREQUENCIES; domain.md R-DRILL-*)
+        "half-yearly": ("每半年至少一次", "at least every half-year"),
+        "yearly": ("每年至少一次", "at least yearly"),
+        "biennial": ("每两年至少一次", "at least every two years"),
+    },
     "priority": {
         "high": ("高", "high"),
         "medium": ("中", "medium"),
