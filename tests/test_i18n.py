@@ -56,6 +56,17 @@ def test_every_script_message_is_extracted_for_the_catalogs() -> None:
     assert written - extracted() == set()
 
 
+ATTRIBUTE_TEXT = re.compile(r'\b(?:placeholder|title|aria-label|alt)="([^"{]*[A-Za-z\u4e00-\u9fff]{2}[^"{]*)"')
+"""An attribute a reader sees or hears, written as literal text (not through ``_()``)."""
+
+
+def test_no_template_writes_attribute_text_outside_the_catalogs() -> None:
+    literal = {(path.name, m.group(1)) for path in (ROOT / "web/templates").glob("*.html")
+               for m in ATTRIBUTE_TEXT.finditer(path.read_text())}
+    codes = {(name, text) for name, text in literal if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text)}  # hazchem_squad
+    assert literal - codes == set()
+
+
 def nav_text(html: str) -> str:
     """The visible text of the page's top bar, tags and the language switch's own names left out."""
     header = html.split("<header", 1)[1].split("</header>", 1)[0]
