@@ -22,6 +22,7 @@ from planner.model.personnel import PersonRole, ShiftKind
 from planner.requests.model import STATES, Action
 from planner.store.roles import Role
 from tests.conftest import AuthActions
+from web.errors import ERROR_TITLES
 from web.i18n import PHRASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,16 @@ def test_pages_follow_lang_and_remember_it(client: Any, auth: Any) -> None:
     assert ">调度</a>" in back.get_data(as_text=True)
     switch = re.findall(r'href="([^"]*lang=en[^"]*)"', back.get_data(as_text=True))
     assert switch and "scenario=mini" in switch[0]  # the switch keeps the page and its scenario
+
+
+def test_an_error_page_is_headed_in_the_readers_language(client: Any, auth: Any) -> None:
+    auth.login("planner")
+    for path, code in (("/drills/2026?scenario=mini", "invalid_input"), ("/no-such-page", "not_found")):
+        chinese = client.get(path + ("&" if "?" in path else "?") + "lang=zh_CN").get_data(as_text=True)
+        heading = re.search(r"<h1>(.*?)</h1>", chinese).group(1)
+        assert CJK.search(heading) and catalog("zh_CN")[ERROR_TITLES[code]] in heading, heading
+        english = client.get(path + ("&" if "?" in path else "?") + "lang=en").get_data(as_text=True)
+        assert ERROR_TITLES[code] in re.search(r"<h1>(.*?)</h1>", english).group(1)
 
 
 def test_the_language_switch_is_remembered_on_the_account(app: Any, client: Any, auth: Any) -> None:
