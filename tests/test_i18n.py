@@ -57,7 +57,8 @@ def test_every_script_message_is_extracted_for_the_catalogs() -> None:
     assert written - extracted() == set()
 
 
-ATTRIBUTE_TEXT = re.compile(r'\b(?:placeholder|title|aria-label|alt)="([^"{]*[A-Za-z\u4e00-\u9fff]{2}[^"{]*)"')
+ATTRIBUTE_TEXT = re.compile(r'\b(?:placeholder|title|aria-label|alt|data-confirm)='
+                            r'"([^"{]*[A-Za-z\u4e00-\u9fff]{2}[^"{]*)"')
 """An attribute a reader sees or hears, written as literal text (not through ``_()``)."""
 
 

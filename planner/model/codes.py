@@ -312,6 +312,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "every_h": ("重复周期(小时)", "repeats every (h)"), "until": ("截止时间", "until"), "note": ("备注", "note"),
         "depot": ("储备库", "depot"), "material": ("物资种类", "material"), "unit": ("计量单位", "unit"),
         "unit_price": ("单价(元)", "unit price (yuan)"), "expires": ("有效期至", "expires"),
+        "lender": ("出借方", "lender"), "borrower": ("借用方", "borrower"),
+        "fixed_cost": ("固定费用(元)", "fixed cost (yuan)"),
+        "cost_per_travel_min": ("行驶每分钟费用(元)", "cost per travel minute (yuan)"),
     },
     "audit_action": {
         "create": ("新建", "create"),
