@@ -85,6 +85,18 @@ def test_plan_the_year_job_stores_the_programme_shown_and_exported(app, client, 
     assert csv_text.lstrip("\ufeff").startswith("id,date,form") and csv_text.count("\n") == len(programme["drills"]) + 1
 
 
+def test_drill_form_and_scope_shown_by_their_labels_in_the_language(client, auth, planned) -> None:
+    auth.login("viewer")
+    drill = PROGRAMME["drills"][0]
+    for language in ("zh_CN", "en"):
+        year = client.get(f"/drills?scenario=jinan&year=2026&lang={language}").get_data(as_text=True)
+        detail = client.get(f"/drills/{KEY}?scenario=jinan&lang={language}").get_data(as_text=True)
+        for page in (year, detail):
+            assert label("drill_form", drill["form"], language) in page
+            assert label("drill_scope", drill["scope"], language) in page
+        assert "实战 field" not in year + detail and "桌面 tabletop" not in year + detail
+
+
 def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
     auth.login("viewer")
     assert client.get("/drills?scenario=jinan").status_code == 200

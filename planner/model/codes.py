@@ -328,6 +328,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "field": ("实战演练", "field exercise"),
         "tabletop": ("桌面推演", "tabletop exercise"),
     },
+    "blackout_applies_to": {  # which drills a blackout window bars (planner.drills.calendar.Blackout.applies_to)
+        "all": ("所有演练", "all drills"),
+        "field": ("仅实战演练", "field drills only"),
+    },
     "drill_scope": {
         "comprehensive": ("综合演练", "comprehensive"),
         "single": ("单项演练", "single"),
