@@ -17,6 +17,7 @@ from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.records import DRILL_KEY
 from planner.drills.sim_case import build_case
 from planner.drills.simulate import monte_carlo
+from planner.formats import month_names, weekday_names
 from planner.model.codes import label
 from planner.scenario.library import load_library
 from planner.store.settings import store_settings
@@ -95,6 +96,8 @@ def test_drill_form_and_scope_shown_by_their_labels_in_the_language(client, auth
             assert label("drill_form", drill["form"], language) in page
             assert label("drill_scope", drill["scope"], language) in page
         assert "实战 field" not in year + detail and "桌面 tabletop" not in year + detail
+        assert f"<h3>{month_names(language)[0]}</h3>" in year and f"<th>{weekday_names(language)[0]}</th>" in year
+    assert "一月 Jan" not in year and "<th>一</th>" not in year  # the English page: English heads only
 
 
 def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
