@@ -17,9 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import table  # noqa: E402
+from planner.posture.cap import read_cap  # noqa: E402
 from planner.posture.prepositioning import plan_posture  # noqa: E402
 from planner.posture.settings import posture_inputs  # noqa: E402
-from planner.posture.warnings import read_cap, warning_from_dict  # noqa: E402
+from planner.posture.warnings import warning_from_dict  # noqa: E402
 from planner.store.settings import read_folder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

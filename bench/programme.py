@@ -19,8 +19,10 @@ from typing import Any
 
 from planner.drills.calendar import read_calendar
 from planner.drills.plans import read_plans
-from planner.drills.programme import build_slots, on_duty_coverage, schedule_programme
+from planner.drills.programme import schedule_programme
 from planner.drills.programme_check import check_programme
+from planner.drills.programme_cover import on_duty_coverage
+from planner.drills.programme_slots import build_slots
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 from planner.scenario.paths import scenario_path

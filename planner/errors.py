@@ -6,7 +6,10 @@ on scene"); :attr:`PlannerError.marked` keeps the marks, for the pages, the API 
 their reader's language (:func:`planner.model.codes.shown`).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 
 from geodata.errors import GeodataError
 
@@ -47,6 +50,12 @@ class InputError(PlannerError, ValueError):
 
 class NotFoundError(InputError):
     """A named thing (scenario, record) does not exist."""
+
+    @classmethod
+    def among(cls, what: str, name: str, known: Iterable[str], *, field: str) -> NotFoundError:
+        """Return the error for ``name``, not one of ``known``: it lists them, so the reader sees the choices."""
+        listed = ", ".join(known) or "none"
+        return cls(f"no {what} {name!r} (known: {listed})", field=field, record=name)
 
 
 class ForbiddenError(PlannerError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_day_names, get_month_names
 from babel.numbers import format_decimal
 
 from planner import clock
@@ -48,6 +48,18 @@ def day_text(day: dt.date | None, language: str | None = None) -> str:
     if day is None:
         return ""
     return day.isoformat() if language is None else format_date(day, "medium", locale=_locale(language))
+
+
+def month_names(language: str) -> tuple[str, ...]:
+    """Return the twelve month names as a calendar of ``language`` heads them (一月 .. 十二月, January .. December)."""
+    names = get_month_names("wide", "stand-alone", locale=_locale(language))
+    return tuple(names[month] for month in range(1, 13))
+
+
+def weekday_names(language: str) -> tuple[str, ...]:
+    """Return short weekday names from Monday, as a calendar in ``language`` heads its columns (一 .. 日, Mon ..)."""
+    names = get_day_names("narrow" if language == "zh_CN" else "abbreviated", "stand-alone", locale=_locale(language))
+    return tuple(names[day] for day in range(7))
 
 
 def number_text(value: float | int | None, language: str | None = None, digits: int | None = None) -> str:

@@ -18,8 +18,9 @@ from planner.dispatch.requests import incident_library, parse_incident_request
 from planner.dispatch.scenario import dispatch_scenario, redispatch_scenario
 from planner.drills.calendar import parse_calendar
 from planner.drills.plans import parse_plans
-from planner.drills.programme import DRILL_HOUR, Coverage, CoverGroup, on_duty_coverage, schedule_programme
+from planner.drills.programme import schedule_programme
 from planner.drills.programme_check import check_programme
+from planner.drills.programme_cover import DRILL_HOUR, Coverage, CoverGroup, on_duty_coverage
 from planner.errors import InputError
 from planner.jobs.registry import parse_params
 from planner.model.records import Availability

@@ -17,6 +17,8 @@ from planner.drills.programme import FIRST_YEAR, LAST_YEAR
 from planner.drills.records import DRILL_KEY
 from planner.drills.sim_case import build_case
 from planner.drills.simulate import monte_carlo
+from planner.formats import month_names, weekday_names
+from planner.model.codes import label
 from planner.scenario.library import load_library
 from planner.store.settings import store_settings
 from tests.conftest import FIXTURES, jinan_folder, load_jinan
@@ -82,6 +84,20 @@ def test_plan_the_year_job_stores_the_programme_shown_and_exported(app, client, 
     assert sorted(str(e["DTSTART"].dt) for e in events) == sorted(d["date"] for d in programme["drills"])
     csv_text = client.get(f"{API}/programmes/2026/export?format=csv").get_data(as_text=True)
     assert csv_text.lstrip("\ufeff").startswith("id,date,form") and csv_text.count("\n") == len(programme["drills"]) + 1
+
+
+def test_drill_form_and_scope_shown_by_their_labels_in_the_language(client, auth, planned) -> None:
+    auth.login("viewer")
+    drill = PROGRAMME["drills"][0]
+    for language in ("zh_CN", "en"):
+        year = client.get(f"/drills?scenario=jinan&year=2026&lang={language}").get_data(as_text=True)
+        detail = client.get(f"/drills/{KEY}?scenario=jinan&lang={language}").get_data(as_text=True)
+        for page in (year, detail):
+            assert label("drill_form", drill["form"], language) in page
+            assert label("drill_scope", drill["scope"], language) in page
+        assert "实战 field" not in year + detail and "桌面 tabletop" not in year + detail
+        assert f"<h3>{month_names(language)[0]}</h3>" in year and f"<th>{weekday_names(language)[0]}</th>" in year
+    assert "一月 Jan" not in year and "<th>一</th>" not in year  # the English page: English heads only
 
 
 def test_viewer_is_refused_every_edit(client, auth, planned) -> None:
@@ -254,7 +270,9 @@ def test_plan_list_shows_each_required_frequency_before_planning(client, auth, a
     load_jinan(app.extensions["planner_store"])
     auth.login("viewer")
     html = client.get("/drills?scenario=jinan&year=2026").get_data(as_text=True)
-    assert "<td>half-yearly</td>" in html and "<td>yearly</td>" in html
+    for frequency in ("half-yearly", "yearly"):  # shown by its label in the page's language, not as its code
+        assert f"<td>{label('drill_frequency', frequency, 'zh_CN')}</td>" in html
+    assert "<td>yearly</td>" not in html
 
 
 SIMULATION = {"runs": 40, "seed": 7, "template": "chemical-fire-explosion", "drill": KEY,

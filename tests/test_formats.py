@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from planner.formats import day_text, moment_text, money_text, number_text
+from planner.formats import day_text, moment_text, money_text, month_names, number_text, weekday_names
 
 JINAN = ZoneInfo("Asia/Shanghai")
 ONE_AM_UTC = dt.datetime(2026, 7, 20, 1, 0, tzinfo=dt.UTC)  # 09:00 in Jinan
@@ -31,6 +31,13 @@ def test_numbers_and_money_grouped_to_the_fen() -> None:
         number_text(1, "fr")
     with pytest.raises(ValueError, match="digits"):
         number_text(1, "en", 7)
+
+
+def test_calendar_heads_in_each_language() -> None:
+    assert month_names("zh_CN")[0] == "一月" and month_names("zh_CN")[11] == "十二月"
+    assert month_names("en")[0] == "January" and len(month_names("en")) == 12
+    assert weekday_names("zh_CN") == ("一", "二", "三", "四", "五", "六", "日")
+    assert weekday_names("en")[0] == "Mon" and weekday_names("en")[6] == "Sun"
 
 
 def test_pages_write_times_in_their_language(client: Any, auth: Any) -> None:

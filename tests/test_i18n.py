@@ -15,13 +15,14 @@ from babel.messages.pofile import read_po
 
 from planner.catalogs import compile_if_stale
 from planner.drills.evaluation import Severity
-from planner.drills.plans import PLAN_KINDS
+from planner.drills.plans import FREQUENCIES, PLAN_KINDS
 from planner.errors import InputError
 from planner.model.codes import LABELS, LANGUAGES, EquipmentStatus, coded, label, shown
 from planner.model.personnel import PersonRole, ShiftKind
 from planner.requests.model import STATES, Action
 from planner.store.roles import Role
 from tests.conftest import AuthActions
+from web.errors import ERROR_TITLES
 from web.i18n import PHRASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,31 @@ def extracted() -> set[str]:
     found = extract_from_dir(ROOT / "web", method_map, {"static/js/**.js": {"parse_template_string": "true"}},
                              keywords={"_": None, "gettext": None, "phrase": None, "t": None})
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
+
+
+SCRIPT_MESSAGE = re.compile(r'Planner\.t\("((?:[^"\\\n])*)"[,)]')
+"""A one-line ``Planner.t("...")`` call in a page script, as written."""
+
+
+def test_every_script_message_is_extracted_for_the_catalogs() -> None:
+    """The extractor skips a call written inside a quoted attribute of a template (``title="${Planner.t(...)}"``)."""
+    code = [line for script in (ROOT / "web/static/js").glob("*.js") for line in script.read_text().splitlines()
+            if not line.lstrip().startswith("//")]  # comments give examples, not messages
+    written = {m.group(1) for line in code for m in SCRIPT_MESSAGE.finditer(line)}
+    assert len(written) > 100
+    assert written - extracted() == set()
+
+
+ATTRIBUTE_TEXT = re.compile(r'\b(?:placeholder|title|aria-label|alt|data-confirm)='
+                            r'"([^"{]*[A-Za-z\u4e00-\u9fff]{2}[^"{]*)"')
+"""An attribute a reader sees or hears, written as literal text (not through ``_()``)."""
+
+
+def test_no_template_writes_attribute_text_outside_the_catalogs() -> None:
+    literal = {(path.name, m.group(1)) for path in (ROOT / "web/templates").glob("*.html")
+               for m in ATTRIBUTE_TEXT.finditer(path.read_text())}
+    codes = {(name, text) for name, text in literal if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", text)}  # hazchem_squad
+    assert literal - codes == set()
 
 
 def nav_text(html: str) -> str:
@@ -79,6 +105,16 @@ def test_pages_follow_lang_and_remember_it(client: Any, auth: Any) -> None:
     assert ">调度</a>" in back.get_data(as_text=True)
     switch = re.findall(r'href="([^"]*lang=en[^"]*)"', back.get_data(as_text=True))
     assert switch and "scenario=mini" in switch[0]  # the switch keeps the page and its scenario
+
+
+def test_an_error_page_is_headed_in_the_readers_language(client: Any, auth: Any) -> None:
+    auth.login("planner")
+    for path, code in (("/drills/2026?scenario=mini", "invalid_input"), ("/no-such-page", "not_found")):
+        chinese = client.get(path + ("&" if "?" in path else "?") + "lang=zh_CN").get_data(as_text=True)
+        heading = re.search(r"<h1>(.*?)</h1>", chinese).group(1)
+        assert CJK.search(heading) and catalog("zh_CN")[ERROR_TITLES[code]] in heading, heading
+        english = client.get(path + ("&" if "?" in path else "?") + "lang=en").get_data(as_text=True)
+        assert ERROR_TITLES[code] in re.search(r"<h1>(.*?)</h1>", english).group(1)
 
 
 def test_the_language_switch_is_remembered_on_the_account(app: Any, client: Any, auth: Any) -> None:
@@ -124,6 +160,7 @@ def test_one_label_table_for_every_coded_value(client: Any, auth: Any) -> None:
     assert label("capability", "hazchem_squad", "zh_CN") == "危化救援小队"
     assert label("capability", "made_up_tag", "zh_CN") == "made_up_tag"
     assert [label("plan_kind", k, "zh_CN") for k in PLAN_KINDS] == ["综合应急预案", "专项应急预案", "现场处置方案"]
+    assert all(CJK.search(label("drill_frequency", f, "zh_CN")) for f in FREQUENCIES)  # every frequency has a label
     auth.login("viewer")
     served = client.get("/api/v1/labels").get_json()
     assert {"tier", "team_type", "risk_grade", "capability", "status", "incident_type"} <= set(served)

@@ -35,11 +35,14 @@ import pytest
 
 from planner.cli import main
 from planner.coverage.verdict import CoverageReport, coverage
-from planner.drills.programme import on_duty_coverage
-from planner.posture.prepositioning import PostureSettings, build_problem, plan_posture, stay_home
+from planner.drills.programme_cover import on_duty_coverage
+from planner.posture.optimiser import stay_home
+from planner.posture.prepositioning import build_problem, plan_posture
 from planner.posture.readiness import apply_readiness
+from planner.posture.risk import apply_raises
+from planner.posture.rules import PostureSettings
 from planner.posture.settings import posture_inputs
-from planner.posture.warnings import apply_raises, warning_from_dict
+from planner.posture.warnings import warning_from_dict
 from planner.scenario.files import read_scenario
 from planner.scenario.model import Scenario
 from planner.store.settings import read_folder

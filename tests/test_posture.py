@@ -13,23 +13,23 @@ from planner.coverage.verdict import coverage
 from planner.coverage.whatif import RISK_WEIGHTS
 from planner.errors import InputError
 from planner.model.status import Status
-from planner.posture.prepositioning import (
+from planner.posture.cap import read_cap
+from planner.posture.optimiser import (
     PostureOption,
     PostureProblem,
     PostureTeam,
-    default_rules,
     evaluate,
     greedy_posture,
-    parse_rules,
-    plan_posture,
-    read_staging_points,
     solve_posture,
     stay_home,
     violations,
 )
+from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import apply_readiness
+from planner.posture.risk import apply_raises
+from planner.posture.rules import default_rules, parse_rules
 from planner.posture.settings import posture_inputs
-from planner.posture.warnings import apply_raises, read_cap
+from planner.posture.staging import read_staging_points
 from planner.scenario.files import read_scenario
 from planner.sharing import Agreement
 from tests.conftest import jinan_folder

@@ -10,8 +10,9 @@ import pytest
 from planner.drills.calendar import parse_calendar, read_calendar
 from planner.drills.calendar_export import to_csv, to_ics
 from planner.drills.plans import parse_plans, read_plans
-from planner.drills.programme import Coverage, CoverGroup, on_duty_coverage, schedule_programme
+from planner.drills.programme import schedule_programme
 from planner.drills.programme_check import check_programme
+from planner.drills.programme_cover import Coverage, CoverGroup, on_duty_coverage
 from planner.scenario.files import read_scenario
 from planner.scenario.library import load_library
 from planner.scenario.paths import scenario_path

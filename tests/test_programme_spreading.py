@@ -13,7 +13,8 @@ from typing import Any
 
 from planner.drills.calendar import parse_calendar
 from planner.drills.plans import parse_plans
-from planner.drills.programme import Coverage, Programme, schedule_programme
+from planner.drills.programme import Programme, schedule_programme
+from planner.drills.programme_cover import Coverage
 from planner.drills.spreading import week_of
 from planner.scenario.library import load_library
 

@@ -20,10 +20,12 @@ from geodata.closures import Closure as GeoClosure
 from geodata.closures import closure_edges, parse_geometry
 from geodata.matrix import travel_time_matrix
 from planner.errors import InputError
+from planner.posture.cap import parse_cap
 from planner.posture.closures import RoadRule, propose_closures
-from planner.posture.prepositioning import parse_rules, plan_posture
+from planner.posture.prepositioning import plan_posture
+from planner.posture.rules import parse_rules
 from planner.posture.settings import posture_inputs
-from planner.posture.warnings import parse_cap, warning_from_dict
+from planner.posture.warnings import warning_from_dict
 from planner.roads.closures import check_closures, with_set
 from planner.roads.conditions import travel_network
 from planner.scenario.network import placement

@@ -9,9 +9,11 @@ import pytest
 
 from planner.errors import InputError
 from planner.model.records import Readiness
+from planner.posture.cap import parse_cap, read_cap
 from planner.posture.readiness import ReadinessPolicy, critical_periods, raise_teams, turnout_at
+from planner.posture.risk import apply_raises, parse_risk_rules, raise_sites
 from planner.posture.settings import posture_inputs
-from planner.posture.warnings import apply_raises, parse_cap, parse_risk_rules, raise_sites, read_cap, warning_from_dict
+from planner.posture.warnings import warning_from_dict
 from planner.scenario.files import read_scenario
 from tests.conftest import jinan_folder
 

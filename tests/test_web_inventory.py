@@ -19,6 +19,10 @@ def test_inventory_lists_records_with_labels(client, auth):
     english = client.get("/inventory/?scenario=mini&kind=sites&lang=en").get_data(as_text=True)
     assert "major (red)" in english and "重大风险" not in english
     assert ">编辑</a>" not in page  # a viewer sees no edit links
+    assert "<th>风险等级</th>" in page and "<th>risk_grade</th>" not in page  # column names too
+    teams = client.get("/inventory/?scenario=mini&kind=teams&lang=zh_CN").get_data(as_text=True)
+    assert "<th>可用状态</th>" in teams and "<td>可调派</td>" in teams and "<td>available</td>" not in teams
+    assert "<th>availability</th>" in client.get("/inventory/?scenario=mini&kind=teams&lang=en").get_data(as_text=True)
 
 
 def test_viewer_cannot_open_or_post_the_edit_form(client, auth):

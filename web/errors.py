@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from geodata.errors import GeodataError
@@ -13,7 +14,26 @@ from planner.model.codes import shown
 from planner.store.database import ConflictError
 from planner.store.engine import StoreBusyError
 from planner.store.throttle import SignInThrottled
-from web.i18n import language, localized
+from web.i18n import language, localized, phrase
+
+ERROR_TITLES = {
+    "invalid_input": phrase("invalid input"),
+    "invalid_geodata": phrase("unreadable geographic data"),
+    "not_found": phrase("not found"),
+    "forbidden": phrase("not allowed for your role"),
+    "conflict": phrase("changed by someone else meanwhile"),
+    "busy": phrase("busy: try again in a moment"),
+    "infeasible": phrase("no solution as stated"),
+    "solver_limit": phrase("the solver ran out of time"),
+    "planner_error": phrase("the planner could not do this"),
+    "too_many_sign_ins": phrase("too many sign-in attempts"),
+    "too_large": phrase("too large"),
+    "method_not_allowed": phrase("method not allowed"),
+    "bad_request": phrase("bad request"),
+    "unauthorized": phrase("sign in first"),
+    "request_entity_too_large": phrase("too large"),
+}
+"""The heading of an error page, by the error's code (the API's ``error.code``), in the page's language."""
 
 
 def error_response(status: int, code: str, message: str | BaseException, field: str | None = None,
@@ -25,7 +45,8 @@ def error_response(status: int, code: str, message: str | BaseException, field: 
     if request.path.startswith("/api/"):  # the message in the request's language (web.i18n); code and field as is
         return jsonify({"error": {"code": code, "message": localized(message), "field": field, **extra}}), status
     text = shown(message.marked if isinstance(message, PlannerError) else str(message), language())
-    return render_template("error.html", status=status, code=code, message=text, field=field), status
+    title = gettext(ERROR_TITLES[code]) if code in ERROR_TITLES else code.replace("_", " ")
+    return render_template("error.html", status=status, title=title, message=text, field=field), status
 
 
 def init_app(app: Flask) -> None:

@@ -59,7 +59,8 @@ LIST_COLUMNS = {
     AGREEMENTS: ["id", "lender", "borrower", "fixed_cost", "cost_per_travel_min"],
 }
 _LABELLED = {"tier": "tier", "team_type": "team_type", "risk_grade": "risk_grade", "level": "jurisdiction_level",
-             "role": "role", "status": "equipment_status"}
+             "role": "role", "status": "equipment_status", "availability": "availability", "readiness": "readiness",
+             "hazard_level": "hazard_level"}
 """The label table's field (:data:`planner.model.codes.LABELS`) of a coded column, whatever the kind."""
 _KIND_LABELLED = {"sites": "site_kind", "shifts": "shift_kind"}
 """The label table's field of the ``kind`` column, per record kind (equipment kinds are open text)."""

@@ -23,10 +23,11 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from planner import clock
 from planner.availability.settings import availability_rules
+from planner.posture.cap import parse_cap
 from planner.posture.prepositioning import plan_posture
 from planner.posture.readiness import critical_periods
 from planner.posture.settings import PostureInputs, posture_inputs
-from planner.posture.warnings import parse_cap, warning_from_dict
+from planner.posture.warnings import warning_from_dict
 from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.openapi import operation

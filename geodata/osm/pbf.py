@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from array import array
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,8 +21,7 @@ import pandas as pd
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, build_network
-from geodata.osm.ways import drivable_sequence, great_circle_m
-from geodata.speeds import road_class
+from geodata.osm.ways import WayEdges, drivable_sequence, great_circle_m
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +36,7 @@ def read_osm_pbf_stream(
     """
     path = Path(path)
     name = name or path.name.split(".")[0]
-    u, v = array("q"), array("q")
-    way_of_edge = array("l")
-    way_ids = array("q")
-    highway: list[str] = []
-    maxspeed: list[str | None] = []
+    edges = WayEdges()
     coordinates: dict[int, tuple[float, float]] = {}
     skipped = 0
     try:
@@ -64,39 +58,28 @@ def read_osm_pbf_stream(
                 if oriented is None:
                     continue
                 nodes, oneway = oriented
-                refs = [ref for ref, _, _ in nodes]
                 coordinates.update((ref, (lon, lat)) for ref, lon, lat in nodes)
-                u.extend(refs[:-1])
-                v.extend(refs[1:])
-                count = len(refs) - 1
-                if not oneway:
-                    u.extend(refs[1:])
-                    v.extend(refs[:-1])
-                    count *= 2
-                way_of_edge.extend([len(way_ids)] * count)
-                way_ids.append(way.id)
-                highway.append(road_class(tags.get("highway")))
-                maxspeed.append(tags.get("maxspeed"))
+                edges.add(way.id, [ref for ref, _, _ in nodes], oneway, tags)
     except RuntimeError as error:  # libosmium reports corrupt or truncated input as RuntimeError
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise GeodataError(f"{path.name} is not a readable OSM PBF file ({first})") from None
     if skipped:
         log.warning("%s: %d ways name nodes that are not in the file; dropped", path.name, skipped)
-    if not u:
+    if not edges.u:
         raise GeodataError(f"{path.name} has no drivable roads")
     node_id = np.fromiter(coordinates, dtype=np.int64, count=len(coordinates))
     lon_lat = np.array(list(coordinates.values()), dtype=np.float64)
-    edge_u, edge_v = np.array(u, dtype=np.int64), np.array(v, dtype=np.int64)
+    edge_u, edge_v = np.array(edges.u, dtype=np.int64), np.array(edges.v, dtype=np.int64)
     index = pd.Index(node_id)
     u_pos, v_pos = index.get_indexer(edge_u), index.get_indexer(edge_v)
     lon, lat = lon_lat[:, 0], lon_lat[:, 1]
-    ways = np.array(way_of_edge, dtype=np.int64)
+    ways = np.array(edges.way_index, dtype=np.int64)
     table = pd.DataFrame({
         "u": edge_u, "v": edge_v,
         "length_m": great_circle_m(lat[u_pos], lon[u_pos], lat[v_pos], lon[v_pos]),
-        "highway": np.array(highway, dtype=object)[ways],
-        "maxspeed": np.array(maxspeed, dtype=object)[ways],
-        "way_id": np.array(way_ids, dtype=np.int64)[ways],
+        "highway": np.array(edges.highway, dtype=object)[ways],
+        "maxspeed": np.array(edges.maxspeed, dtype=object)[ways],
+        "way_id": np.array(edges.way_ids, dtype=np.int64)[ways],
     })
     nodes = pd.DataFrame({"node_id": node_id, "lon": lon, "lat": lat})
     return build_network(name, nodes, table, speeds_kph=speeds_kph)

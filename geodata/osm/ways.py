@@ -7,7 +7,9 @@ OSMnx's. The format is recognised from a file's first bytes, not its name.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from geodata.errors import GeodataError
+from geodata.speeds import road_class
 
 DRIVABLE_HIGHWAYS = frozenset(
     {
@@ -101,6 +104,33 @@ def drivable_sequence(tags: Mapping[str, Any], items: list[Any], key: Callable[[
     if oneway and tags.get("oneway") in _REVERSED:
         nodes.reverse()
     return nodes, oneway
+
+
+@dataclass
+class WayEdges:
+    """The directed edges of drivable ways as compact buffers, way attributes kept once per way (both readers)."""
+
+    u: array = field(default_factory=lambda: array("q"))
+    v: array = field(default_factory=lambda: array("q"))
+    way_index: array = field(default_factory=lambda: array("l"))
+    """For each edge, the position of its way in ``way_ids``, ``highway`` and ``maxspeed``."""
+    way_ids: array = field(default_factory=lambda: array("q"))
+    highway: list[str] = field(default_factory=list)
+    maxspeed: list[str | None] = field(default_factory=list)
+
+    def add(self, way_id: int, refs: list[int], oneway: bool, tags: Mapping[str, Any]) -> None:
+        """Add a way's edges in driving order (both directions unless it is one way) and its attributes."""
+        self.u.extend(refs[:-1])
+        self.v.extend(refs[1:])
+        count = len(refs) - 1
+        if not oneway:
+            self.u.extend(refs[1:])
+            self.v.extend(refs[:-1])
+            count *= 2
+        self.way_index.extend([len(self.way_ids)] * count)
+        self.way_ids.append(way_id)
+        self.highway.append(road_class(tags.get("highway")))
+        self.maxspeed.append(tags.get("maxspeed"))
 
 
 def great_circle_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:

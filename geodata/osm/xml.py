@@ -38,8 +38,7 @@ from defusedxml.ElementTree import iterparse
 
 from geodata.errors import GeodataError
 from geodata.network import RoadNetwork, build_network
-from geodata.osm.ways import detect_format, drivable_sequence, great_circle_m
-from geodata.speeds import road_class
+from geodata.osm.ways import WayEdges, detect_format, drivable_sequence, great_circle_m
 
 log = logging.getLogger(__name__)
 
@@ -158,34 +157,21 @@ def _elements(path: Path, kind: str, wanted: str) -> Iterator[Element]:
 
 def _read_ways(path: Path, kind: str) -> dict[str, np.ndarray]:
     """First pass: the edges of drivable ways, as arrays (way attributes stored once per way)."""
-    u, v, edge_way = array("q"), array("q"), array("l")
-    way_ids = array("q")
-    highway: list[str] = []  # per way; road classes are a handful of shared strings
-    maxspeed: list[str | None] = []
+    edges = WayEdges()
     for element in _elements(path, kind, "way"):
         tags = {str(t.get("k")): t.get("v") for t in element.iter("tag")}
         oriented = drivable_sequence(tags, [int(nd.get("ref", "")) for nd in element.iter("nd")])
         if oriented is None:
             continue
         refs, oneway = oriented
-        u.extend(refs[:-1])
-        v.extend(refs[1:])
-        count = len(refs) - 1
-        if not oneway:
-            u.extend(refs[1:])
-            v.extend(refs[:-1])
-            count *= 2
-        edge_way.extend([len(way_ids)] * count)
-        way_ids.append(int(element.get("id", "-1")))
-        highway.append(road_class(tags.get("highway")))
-        maxspeed.append(tags.get("maxspeed"))
+        edges.add(int(element.get("id", "-1")), refs, oneway, tags)
     # Convert one buffer at a time and let it go, so the peak holds one copy of one column, not all.
     columns: dict[str, np.ndarray] = {}
-    for key, buffer in (("u", u), ("v", v), ("way_index", edge_way), ("way", way_ids)):
+    for key, buffer in (("u", edges.u), ("v", edges.v), ("way_index", edges.way_index), ("way", edges.way_ids)):
         columns[key] = np.array(buffer, dtype=np.int64)
         del buffer[:]
-    columns["highway"] = np.array(highway, dtype=object)
-    columns["maxspeed"] = np.array(maxspeed, dtype=object)
+    columns["highway"] = np.array(edges.highway, dtype=object)
+    columns["maxspeed"] = np.array(edges.maxspeed, dtype=object)
     return columns
 
 

@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
     """Read the warnings, plan the posture, print it."""
     from planner.availability.settings import availability_rules
     from planner.cli._common import load_with_settings, roads_for
-    from planner.posture.prepositioning import plan_posture, read_staging_points
+    from planner.posture.prepositioning import plan_posture
     from planner.posture.settings import posture_inputs
+    from planner.posture.staging import read_staging_points
     from planner.store.database import Store
 
     if not args.cap and not args.warning:
@@ -77,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 def read_warnings(caps: list[Path], manual: list[Path], *, now: dt.datetime | None) -> list[Any]:
     """Read CAP 1.2 files and warnings entered by hand (JSON or YAML), refusing those expired by ``now``."""
-    from planner.posture.warnings import read_cap, warning_from_dict
+    from planner.posture.cap import read_cap
+    from planner.posture.warnings import warning_from_dict
 
     warnings: list[Any] = [w for path in caps for w in read_cap(path, now=now)]
     warnings += [warning_from_dict(_read_mapping(path), record=path.name, now=now) for path in manual]

@@ -10,7 +10,7 @@ its :class:`IncidentRequest`, whose requirements default to its incident templat
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Self
 
@@ -125,6 +125,31 @@ def requirements_from_template(template: Template) -> tuple[Requirement, ...]:
                     step.at_min if step.at_min > 0 else targets.get(step.capability, DEFAULT_DEADLINE_MIN))
         for step in template.requirements
     )
+
+
+IndexedNeed = tuple[int, int, float]
+"""A need as the sweep and year models keep it: (capability index, quantity, deadline minutes)."""
+IndexedEscalation = tuple[float, float, tuple[tuple[int, int], ...]]
+"""An escalation as those models keep it: (at minute, probability, ((capability index, quantity), ...))."""
+
+
+def template_capabilities(templates: Iterable[Template]) -> set[str]:
+    """Return every capability the templates' needs or escalations name."""
+    templates = tuple(templates)
+    return ({r.capability for t in templates for r in t.requirements}
+            | {a.capability for t in templates for e in t.escalation for a in e.adds})
+
+
+def indexed_needs(template: Template, index: Mapping[str, int]) -> tuple[IndexedNeed, ...]:
+    """Return the template's dispatch requirements (:func:`requirements_from_template`), capabilities by ``index``."""
+    return tuple((index[r.capability], int(r.quantity), float(r.deadline_min))
+                 for r in requirements_from_template(template))
+
+
+def indexed_escalations(template: Template, index: Mapping[str, int]) -> tuple[IndexedEscalation, ...]:
+    """Return the template's escalations in time order, the capabilities they add by ``index``."""
+    return tuple((float(e.at_min), float(e.probability), tuple((index[a.capability], int(a.quantity)) for a in e.adds))
+                 for e in sorted(template.escalation, key=lambda e: e.at_min))
 
 
 def parse_incident_request(data: Any, index: int, library: Mapping[str, Template]) -> IncidentRequest:

@@ -14,7 +14,7 @@ from typing import Any
 
 from planner.drills.calendar import DrillCalendar
 from planner.drills.plans import PlanSet, required_periods
-from planner.drills.programme import Coverage
+from planner.drills.programme_cover import Coverage
 
 
 def check_programme(payload: Mapping[str, Any], plans: PlanSet, calendar: DrillCalendar, coverage: Coverage,

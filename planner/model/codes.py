@@ -312,6 +312,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "every_h": ("重复周期(小时)", "repeats every (h)"), "until": ("截止时间", "until"), "note": ("备注", "note"),
         "depot": ("储备库", "depot"), "material": ("物资种类", "material"), "unit": ("计量单位", "unit"),
         "unit_price": ("单价(元)", "unit price (yuan)"), "expires": ("有效期至", "expires"),
+        "lender": ("出借方", "lender"), "borrower": ("借用方", "borrower"),
+        "fixed_cost": ("固定费用(元)", "fixed cost (yuan)"),
+        "cost_per_travel_min": ("行驶每分钟费用(元)", "cost per travel minute (yuan)"),
     },
     "audit_action": {
         "create": ("新建", "create"),
@@ -325,6 +328,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "field": ("实战演练", "field exercise"),
         "tabletop": ("桌面推演", "tabletop exercise"),
     },
+    "blackout_applies_to": {  # which drills a blackout window bars (planner.drills.calendar.Blackout.applies_to)
+        "all": ("所有演练", "all drills"),
+        "field": ("仅实战演练", "field drills only"),
+    },
     "drill_scope": {
         "comprehensive": ("综合演练", "comprehensive"),
         "single": ("单项演练", "single"),
@@ -333,6 +340,11 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "comprehensive": ("综合应急预案", "comprehensive plan"),
         "special": ("专项应急预案", "special plan"),
         "onsite": ("现场处置方案", "on-site response plan"),
+    },
+    "drill_frequency": {  # how often a plan is drilled (planner.drills.plans.FREQUENCIES; domain.md R-DRILL-*)
+        "half-yearly": ("每半年至少一次", "at least every half-year"),
+        "yearly": ("每年至少一次", "at least yearly"),
+        "biennial": ("每两年至少一次", "at least every two years"),
     },
     "priority": {
         "high": ("高", "high"),

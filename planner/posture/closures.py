@@ -20,7 +20,8 @@ from geodata.closures import MAX_SPEED_FACTOR, closure_edges
 from geodata.errors import GeodataError
 from planner.errors import InputError
 from planner.model.validation import Model, Text
-from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, answers, region_shapes
+from planner.posture.risk import region_shapes
+from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, answers
 from planner.roads.closures import ClosureEntry, ClosureSet, closure_of
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement

@@ -6,29 +6,8 @@ critical periods of the scenario's ``calendar.yaml``), recomputes coverage for t
 chooses moves of teams to standby points (existing bases and the scenario's ``staging_points.csv``)
 that maximise the risk-weighted coverage of (site, standard) pairs within standard during the warning.
 
-Formulation (:func:`solve_posture`). Options o = (team t, point p) include one "stay" option per team;
-a move option exists only if p is within ``max_move_min`` drive of t's base, p admits t's type, and
-either p lies in t's region or a sharing agreement t's region -> p's region covers one of t's
-capabilities (R-AGREEMENT). a[o,i] = 1 when t at p reaches row i = (site, standard) within the
-standard (turn-out at the posture's readiness + drive), counting only the standard's tiers::
-
-    sum_{o of t} x[o] = 1                                each team is at exactly one place
-    y[i] <= sum_o a[o,i] x[o]                            a row counts only if some team covers it
-    sum_{o move} x[o] <= K                               at most K moves
-    sum_{o move at p} x[o] <= cap[p]                     a staging point holds at most its capacity
-    sum_{o leaving R} k[t,c] x[o] <= max(0, H[R,c] - m[R,c])       region R keeps m of capability c
-    sum_{o leaving L} k[t,c] x[o] + m_a[c] lend[a] <= H[L,c];  x[o] <= lend[a] for o under a
-                                                                   agreement a's retained minimum
-    maximise  sum_i w[i] y[i]                            w = risk weight of the site's grade under the warning
-    then      minimise sum_{o move} ((K + 1) C[o] + 1) x[o]   compensation in fen, then fewest moves
-
-H[R,c] is the capability c held by R's available teams (``Team.capabilities``); a team "leaves" R when it
-moves to a point outside R. Stage 2 keeps stage 1's optimum as a constraint. C[o] is the agreement's
-planning cost ``fixed_cost + cost_per_travel_min x drive`` (0 inside the region). Each stage has its own
-time limit; the status is optimal only if both are proven.
-
-The greedy baseline (:func:`greedy_posture`) takes rows by weight, and for each row not covered moves the
-nearest team (shortest arrival) that covers it and keeps every constraint, if that raises the total.
+The optimiser itself, on plain data, is :mod:`planner.posture.optimiser`; the warning rules are
+parsed in :mod:`planner.posture.rules` and staging points in :mod:`planner.posture.staging`.
 """
 
 from __future__ import annotations
@@ -38,562 +17,55 @@ import datetime as dt
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Annotated, Any
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 import shapely.geometry
-from ortools.sat.python import cp_model
-from pydantic import (
-    ConfigDict,
-    Field,
-    RootModel,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    field_serializer,
-    field_validator,
-    model_validator,
-)
 
 from geodata.routes import route_length_m, shortest_routes
 from planner.availability import AvailabilityRules, as_available, availability
 from planner.coverage import rule
 from planner.coverage.verdict import CoverageReport, drive_minutes, jsonable, place_points
 from planner.coverage.verdict import coverage as coverage_report
-from planner.coverage.whatif import RISK_WEIGHTS, Plan, SiteChange, WhatIfResult, apply_plan, compare
+from planner.coverage.whatif import Plan, SiteChange, WhatIfResult, apply_plan, compare
 from planner.dispatch.pricing import province_of
 from planner.dispatch.scenario import region_of
 from planner.drills.calendar import Blackout, CalendarDocument
 from planner.errors import InputError
-from planner.model.cp_sat import cp_sat_status
-from planner.model.reading import csv_dicts, csv_lines, read_text
-from planner.model.records import Availability, Readiness, Team, Tier
+from planner.model.records import Availability, Team, Tier
 from planner.model.status import Status
-from planner.model.validation import Model, Text, validate
-from planner.posture.closures import RoadRule, propose_closures
-from planner.posture.readiness import (
-    LevelSpec,
-    ReadinessPolicy,
-    ReadinessRule,
-    TeamRaise,
-    apply_readiness,
-    critical_periods,
-    raise_teams,
-    readiness_policy,
+from planner.posture.closures import propose_closures
+from planner.posture.optimiser import (
+    PostureOption,
+    PostureProblem,
+    PostureSolution,
+    PostureTeam,
+    greedy_posture,
+    solve_posture,
+    stay_home,
 )
-from planner.posture.warnings import HazardWarning, RiskRule, SiteRaise, apply_raises, raise_sites, region_shapes
+from planner.posture.readiness import TeamRaise, apply_readiness, critical_periods, raise_teams
+from planner.posture.risk import SiteRaise, apply_raises, raise_sites, region_shapes
+from planner.posture.rules import PostureRules, PostureSettings, default_rules
+from planner.posture.staging import StagingPoint
+from planner.posture.warnings import HazardWarning
 from planner.roads.conditions import RoadConditions, routing_network
 from planner.scenario.jurisdictions import team_jurisdictions
 from planner.scenario.model import Scenario
 from planner.scenario.network import placement
-from planner.sharing import Agreement, Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
+from planner.sharing import Deployment, Mission, agreements_from_dicts, build_ledger, find_agreement
 
 __all__ = [
-    "DEFAULT_RULES",
-    "PostureOption",
-    "PostureProblem",
+    "Figures",
+    "Move",
     "PostureReport",
-    "PostureRules",
-    "PostureSettings",
-    "PostureSolution",
-    "PostureTeam",
-    "StagingPoint",
-    "default_rules",
-    "evaluate",
-    "greedy_posture",
-    "parse_rules",
+    "build_problem",
+    "explain_figures",
     "plan_posture",
-    "read_staging_points",
-    "solve_posture",
-    "stay_home",
-    "violations",
+    "tiers_of",
 ]
-
-_WEIGHT_SCALE = 1000
-"""Risk weights are scaled to integers for CP-SAT (three decimals kept)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# settings, rules and staging points
-
-
-class PostureSettings(Model):
-    """Pre-positioning limits (section ``posture`` of ``warning_rules.yaml``).
-
-    Attributes
-    ----------
-    max_moves
-        At most this many teams move.
-    max_move_min
-        A team moves only to points within this many minutes' drive of its base.
-    min_at_home
-        Region (or ``"*"`` for every region) -> capability -> quantity the region keeps at home; merged
-        (by maximum) with the scenario's ``min_retained``.
-    use_bases
-        Existing bases are standby points too (besides the staging points).
-    risk_weights
-        Weight of a (site, standard) pair by the site's grade under the warning (grades not given keep
-        :data:`planner.coverage.whatif.RISK_WEIGHTS`).
-    time_limit_s
-        CP-SAT seconds per stage.
-
-    """
-
-    max_moves: StrictInt = Field(default=4, ge=0)
-    max_move_min: StrictFloat = Field(default=45.0, gt=0)
-    min_at_home: Mapping[str, Mapping[str, Annotated[StrictInt, Field(ge=0)]]] = {}
-    use_bases: StrictBool = True
-    risk_weights: Annotated[Mapping[str, Annotated[StrictFloat, Field(ge=0)]],
-                            Field(json_schema_extra={"propertyNames": {"enum": list(RISK_WEIGHTS)}})] = (
-        dict(RISK_WEIGHTS))
-    time_limit_s: StrictFloat = Field(default=10.0, gt=0)
-
-    @field_validator("risk_weights", mode="before")
-    @classmethod
-    def _over_defaults(cls, weights: Any) -> Any:
-        if not isinstance(weights, Mapping):
-            return weights
-        unknown = sorted(set(weights) - set(RISK_WEIGHTS))
-        if unknown:
-            raise ValueError(f"unknown grade {unknown[0]!r} (grades: {', '.join(RISK_WEIGHTS)})")
-        return {**RISK_WEIGHTS, **weights}
-
-
-class WarningRulesDocument(Model):
-    """The ``warning_rules`` settings document (``warning_rules.yaml``): risk rules, readiness, posture limits."""
-
-    risk_rules: tuple[RiskRule, ...] = ()
-    readiness_levels: Mapping[Readiness, LevelSpec] = {}
-    team_readiness: Mapping[str, Mapping[Readiness, Annotated[StrictFloat, Field(ge=0)]]] = {}
-    readiness_rules: tuple[ReadinessRule, ...] = ()
-    posture: PostureSettings = PostureSettings()
-    road_rules: tuple[RoadRule, ...] = ()
-
-
-@dataclass(frozen=True)
-class PostureRules:
-    """Everything ``warning_rules.yaml`` holds: risk rules, readiness policy, posture settings, road rules."""
-
-    risk: tuple[RiskRule, ...]
-    readiness: ReadinessPolicy
-    settings: PostureSettings
-    source: str = "defaults"
-    roads: tuple[RoadRule, ...] = ()
-
-
-DEFAULT_RULES: Mapping[str, Any] = {
-    "risk_rules": [
-        {"name": "red rainstorm or flood: tailings dams to the top grade", "hazards": ["rainstorm", "flood", "typhoon"],
-         "levels": ["red"], "site_kinds": ["tailings_dam"], "raise_to": "red"},
-        {"name": "orange rainstorm or flood: tailings dams one grade up", "hazards": ["rainstorm", "flood", "typhoon"],
-         "levels": ["orange"], "site_kinds": ["tailings_dam"], "raise_by": 1},
-        {"name": "red or orange rainstorm: tunnels one grade up", "hazards": ["rainstorm", "flood"],
-         "levels": ["red", "orange"], "site_kinds": ["tunnel"], "raise_by": 1},
-    ],
-    "readiness_rules": [
-        {"name": "red rainstorm: mine rescue, drilling and water rescue near the area on full readiness",
-         "hazards": ["rainstorm", "flood", "typhoon"], "levels": ["red"],
-         "team_types": ["mine_rescue", "drilling", "water_rescue"], "scope": "near", "near_km": 30, "level": "full"},
-        {"name": "flood season: all rescue teams on full combat readiness", "periods": ["flood season"],
-         "level": "full"},
-    ],
-    "posture": {"max_moves": 4, "max_move_min": 45, "min_at_home": {"*": {"fire_squad": 1}}},
-    "road_rules": [
-        {"name": "red flood: roads in the area closed", "hazards": ["flood"], "levels": ["red"],
-         "source": "[U] planning assumption"},
-        {"name": "red or orange rainstorm, flood or typhoon: roads in the area at half speed",
-         "hazards": ["rainstorm", "flood", "typhoon"], "levels": ["red", "orange"], "speed_factor": 0.5,
-         "source": "[U] planning assumption"},
-    ],
-}
-"""Rules used when a scenario folder has no ``warning_rules.yaml`` (a generic subset of Jinan's)."""
-
-
-def parse_rules(data: Any, *, where: str = "warning_rules.yaml") -> PostureRules:
-    """Rules from the parsed YAML mapping; ``InputError`` names the section, the entry and the field."""
-    document = validate(WarningRulesDocument, data, what=where, field="warning_rules")
-    policy = readiness_policy(document.readiness_levels, document.team_readiness, document.readiness_rules)
-    return PostureRules(document.risk_rules, policy, document.posture, where, document.road_rules)
-
-
-def default_rules() -> PostureRules:
-    """Return :data:`DEFAULT_RULES`, the rules of a scenario that has no warning rules."""
-    return parse_rules(DEFAULT_RULES, where="default warning rules")
-
-
-class StagingPoint(Model):
-    """A listed standby point (集结待命点) where teams may be pre-positioned (one row of ``staging_points.csv``).
-
-    ``capacity`` is the number of teams it holds (None: no limit); ``team_types`` the types it
-    admits (empty: any; ``;``-separated in the CSV); ``jurisdiction`` the region it lies in ('' = found
-    from the boundaries). Columns the model does not know (notes) are ignored.
-    """
-
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
-
-    id: Text
-    name: str = ""
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    name_zh: str = ""
-    jurisdiction: str = ""
-    capacity: int | None = Field(default=None, ge=1)
-    team_types: frozenset[str] = frozenset()
-    source: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_csv_cells(cls, row: Any) -> Any:
-        if not isinstance(row, Mapping):
-            return row
-        cells = {k: v for k, v in row.items() if k is not None and v is not None and v != ""}
-        if isinstance(cells.get("team_types"), str):
-            cells["team_types"] = [t for t in cells["team_types"].split(";") if t.strip()]
-        if not str(cells.get("name", "")).strip():
-            cells["name"] = cells.get("id", "")
-        return cells
-
-    @field_serializer("team_types")
-    def _sorted_types(self, types: frozenset[str]) -> tuple[str, ...]:
-        """Write the team types in order, so the same point always reads the same (API answers, exports)."""
-        return tuple(sorted(types))
-
-
-class StagingPoints(RootModel[tuple[StagingPoint, ...]]):
-    """The ``staging_points`` settings document: rows of ``staging_points.csv``."""
-
-
-def read_staging_points(path: str | Path) -> tuple[StagingPoint, ...]:
-    """Staging points from a CSV (``id,name,name_zh,lon,lat,jurisdiction,capacity,team_types,source``).
-
-    ``InputError`` names the file, the line and the field.
-    """
-    path = Path(path)
-    _, records = csv_dicts(csv_lines(read_text(path, field="staging_points")), path.name)
-    return staging_points_from_rows([row for _, row in records], where=path.name)
-
-
-def staging_points_from_rows(rows: Any, *, where: str = "staging_points") -> tuple[StagingPoint, ...]:
-    """Staging points from CSV rows (mappings of column to text), as read from the file or stored."""
-    points = validate(StagingPoints, rows, what=where, field="staging_points",
-                               item_label=lambda _section, index, _row: f"line {index + 2}").root
-    ids = [p.id for p in points]
-    if len(set(ids)) != len(ids):
-        duplicate = next(i for i in ids if ids.count(i) > 1)
-        raise InputError(f"{where}: duplicate staging point id {duplicate!r}", field="id", record=duplicate)
-    return points
-
-
-# ---------------------------------------------------------------------------------------------
-# the pure problem
-
-
-@dataclass(frozen=True)
-class PostureTeam:
-    """A team that may stay or move: its home region and capability quantities."""
-
-    id: str
-    region: str
-    capabilities: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PostureOption:
-    """Team ``team`` at point ``point`` (its home when ``home``): rows it covers there, with arrival minutes."""
-
-    team: str
-    point: str
-    region: str
-    home: bool
-    covers: Mapping[int, float]
-    cost: float = 0.0
-    agreement: str = ""
-    drive_min: float = 0.0
-
-
-@dataclass(frozen=True)
-class PostureProblem:
-    """Teams, their options (one home option each), row weights and the limits.
-
-    ``agreements`` are the sharing agreements whose ``retained`` minimums apply when an option names
-    them (by id, or ``lender->borrower`` when the agreement has no id).
-    """
-
-    teams: tuple[PostureTeam, ...]
-    options: tuple[PostureOption, ...]
-    weights: tuple[float, ...]
-    max_moves: int
-    min_retained: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    agreements: tuple[Agreement, ...] = ()
-    capacity: Mapping[str, int] = field(default_factory=dict)
-
-    def check(self) -> None:
-        """Raise ``InputError`` for a team without exactly one home option or a row out of range."""
-        ids = [t.id for t in self.teams]
-        if len(set(ids)) != len(ids):
-            raise InputError("posture problem: duplicate team id", field="teams")
-        homes = {t: 0 for t in ids}
-        for o in self.options:
-            if o.team not in homes:
-                raise InputError(f"posture problem: option for unknown team {o.team!r}", field="options")
-            homes[o.team] += o.home
-            if any(not 0 <= i < len(self.weights) for i in o.covers):
-                raise InputError(f"posture problem: option {o.team}@{o.point} covers an unknown row", field="options")
-            if not o.home and o.agreement and self.agreement(o.agreement) is None:
-                raise InputError(f"posture problem: unknown agreement {o.agreement!r}", field="agreements")
-        bad = [t for t, n in homes.items() if n != 1]
-        if bad:
-            raise InputError(f"posture problem: team {bad[0]} needs exactly one home option", field="options")
-        if self.max_moves < 0:
-            raise InputError("posture problem: max_moves must be >= 0", field="max_moves")
-
-    def agreement(self, key: str) -> Agreement | None:
-        """Return the agreement an option names."""
-        for a in self.agreements:
-            if key in (a.id, f"{a.lender}->{a.borrower}"):
-                return a
-        return None
-
-    def holdings(self, region: str) -> dict[str, int]:
-        """Capability quantities held by the region's teams in the problem."""
-        held: dict[str, int] = {}
-        for t in self.teams:
-            if t.region == region:
-                for c, q in t.capabilities.items():
-                    held[c] = held.get(c, 0) + q
-        return held
-
-    def leaves(self, option: PostureOption) -> bool:
-        """Whether the option takes its team out of its region."""
-        team = next(t for t in self.teams if t.id == option.team)
-        return not option.home and option.region != team.region
-
-
-@dataclass(frozen=True)
-class PostureSolution:
-    """Where each team is (option index per team), the covered weight, the moves and their cost."""
-
-    method: str
-    choice: Mapping[str, int]
-    weight: float
-    cost: float
-    moves: tuple[int, ...]
-    status: Status
-    bound: float | None
-    wall_s: float
-
-
-def evaluate(problem: PostureProblem, choice: Mapping[str, int]) -> tuple[float, float, tuple[int, ...]]:
-    """Covered weight, total cost and move option indices of a choice (team -> option index)."""
-    covered: set[int] = set()
-    for index in choice.values():
-        covered.update(problem.options[index].covers)
-    moves = tuple(sorted(i for i in choice.values() if not problem.options[i].home))
-    return (float(sum(problem.weights[i] for i in covered)), float(sum(problem.options[i].cost for i in moves)), moves)
-
-
-def violations(problem: PostureProblem, choice: Mapping[str, int]) -> list[str]:
-    """Every constraint a choice breaks, in words (empty when feasible)."""
-    out = []
-    if set(choice) != {t.id for t in problem.teams}:
-        out.append("not every team has exactly one place")
-    for team, index in choice.items():
-        if problem.options[index].team != team:
-            out.append(f"team {team} given another team's option")
-    moves = [problem.options[i] for i in choice.values() if not problem.options[i].home]
-    if len(moves) > problem.max_moves:
-        out.append(f"{len(moves)} moves > {problem.max_moves}")
-    for point, cap in problem.capacity.items():
-        n = sum(1 for o in moves if o.point == point)
-        if n > cap:
-            out.append(f"point {point}: {n} teams > capacity {cap}")
-    team_of = {t.id: t for t in problem.teams}
-    for region in sorted({t.region for t in problem.teams}):
-        held = problem.holdings(region)
-        gone: dict[str, int] = {}
-        for o in moves:
-            if team_of[o.team].region == region and o.region != region:
-                for c, q in team_of[o.team].capabilities.items():
-                    gone[c] = gone.get(c, 0) + q
-        for c, m in problem.min_retained.get(region, {}).items():
-            if gone.get(c, 0) > max(0, held.get(c, 0) - m):
-                out.append(f"region {region} keeps {held.get(c, 0) - gone.get(c, 0)} {c} < {m}")
-        for a in problem.agreements:
-            if a.lender != region or not a.retained:
-                continue
-            if any(problem.agreement(o.agreement) is a for o in moves):
-                for c, m in a.retained.items():
-                    if held.get(c, 0) - gone.get(c, 0) < m:
-                        out.append(f"lending under {a.id or a.lender + '->' + a.borrower}: {region} keeps "
-                                   f"{held.get(c, 0) - gone.get(c, 0)} {c} < {m}")
-    return out
-
-
-def stay_home(problem: PostureProblem) -> PostureSolution:
-    """Return the do-nothing posture: every team at home."""
-    started = time.perf_counter()
-    choice = {o.team: i for i, o in enumerate(problem.options) if o.home}
-    weight, cost, moves = evaluate(problem, choice)
-    return PostureSolution("stay", choice, weight, cost, moves, Status.FEASIBLE, None, time.perf_counter() - started)
-
-
-def greedy_posture(problem: PostureProblem) -> PostureSolution:
-    """Greedy nearest moves: for each uncovered row, heaviest first, the nearest feasible gaining move."""
-    started = time.perf_counter()
-    problem.check()
-    choice = dict(stay_home(problem).choice)
-    best, _, _ = evaluate(problem, choice)
-    moved: set[str] = set()
-    order = sorted(range(len(problem.weights)), key=lambda i: (-problem.weights[i], i))
-    for row in order:
-        if len(moved) >= problem.max_moves:
-            break
-        if any(row in problem.options[i].covers for i in choice.values()):
-            continue
-        candidates = sorted((o.covers[row], o.cost, k) for k, o in enumerate(problem.options)
-                            if not o.home and row in o.covers and o.team not in moved)
-        for _, _, k in candidates:
-            trial = dict(choice)
-            trial[problem.options[k].team] = k
-            weight, _, _ = evaluate(problem, trial)
-            if weight > best + 1e-9 and not violations(problem, trial):
-                choice, best = trial, weight
-                moved.add(problem.options[k].team)
-                break
-    weight, cost, moves = evaluate(problem, choice)
-    return PostureSolution("greedy", choice, weight, cost, moves, Status.FEASIBLE, None, time.perf_counter() - started)
-
-
-def solve_posture(problem: PostureProblem, *, time_limit_s: float = 10.0,
-                  hint: PostureSolution | None = None) -> PostureSolution:
-    """Best pre-positioning by CP-SAT (formulation in the module docstring), cost second.
-
-    Parameters
-    ----------
-    problem
-        Teams, options, weights and limits.
-    time_limit_s
-        Seconds per stage (two stages).
-    hint
-        A feasible solution to start from (default: the greedy one).
-
-    Returns
-    -------
-    PostureSolution
-        ``status`` optimal when both stages are proven; ``bound`` the best bound on the weight.
-
-    """
-    started = time.perf_counter()
-    problem.check()
-    if not time_limit_s > 0:
-        raise InputError(f"time limit {time_limit_s} must be > 0", field="time_limit_s")
-    hint = hint or greedy_posture(problem)
-
-    # Data: integer weights and fen costs, rows that some option covers, holdings per region.
-    weights = [int(round(w * _WEIGHT_SCALE)) for w in problem.weights]
-    fen = [int(round(o.cost * 100)) for o in problem.options]
-    rows = sorted({i for o in problem.options for i in o.covers})
-    team_of = {t.id: t for t in problem.teams}
-    by_team: dict[str, list[int]] = {t.id: [] for t in problem.teams}
-    for k, o in enumerate(problem.options):
-        by_team[o.team].append(k)
-    movers = [k for k, o in enumerate(problem.options) if not o.home]
-
-    # Model.
-    model = cp_model.CpModel()
-
-    # Variables: x[o] the team takes option o; y[i] row i is covered.
-    x = [model.new_bool_var(f"x[{o.team}@{o.point}]") for o in problem.options]
-    y = {i: model.new_bool_var(f"y[{i}]") for i in rows}
-
-    # Constraints.
-    for options in by_team.values():
-        # Each team is at exactly one place (home or one standby point).
-        model.add_exactly_one(x[k] for k in options)
-    covering: dict[int, list[int]] = {i: [] for i in rows}
-    for k, o in enumerate(problem.options):
-        for i in o.covers:
-            covering[i].append(k)
-    for i in rows:
-        # A row counts as covered only if a team at a place covering it is chosen.
-        model.add(y[i] <= sum(x[k] for k in covering[i]))
-    # At most max_moves teams move.
-    model.add(sum(x[k] for k in movers) <= problem.max_moves)
-    for point, cap in sorted(problem.capacity.items()):
-        at_point = [k for k in movers if problem.options[k].point == point]
-        if at_point:
-            # A staging point holds no more teams than its capacity.
-            model.add(sum(x[k] for k in at_point) <= cap)
-    for region in sorted({t.region for t in problem.teams}):
-        held = problem.holdings(region)
-        leaving = [k for k in movers if team_of[problem.options[k].team].region == region
-                   and problem.options[k].region != region]
-        for capability, minimum in sorted(problem.min_retained.get(region, {}).items()):
-            terms = [(k, team_of[problem.options[k].team].capabilities.get(capability, 0)) for k in leaving]
-            terms = [(k, q) for k, q in terms if q]
-            if terms:
-                # The region keeps its minimum of the capability at home (all of it if it holds less).
-                model.add(sum(q * x[k] for k, q in terms) <= max(0, held.get(capability, 0) - minimum))
-        for agreement in problem.agreements:
-            if agreement.lender != region or not agreement.retained:
-                continue
-            lent = [k for k in leaving if problem.agreement(problem.options[k].agreement) is agreement]
-            if not lent:
-                continue
-            lends = model.new_bool_var(f"lends[{agreement.lender}->{agreement.borrower}]")
-            for k in lent:
-                # Moving a team under the agreement switches on its retained minimum.
-                model.add_implication(x[k], lends)
-            for capability, minimum in sorted(agreement.retained.items()):
-                terms = [(k, team_of[problem.options[k].team].capabilities.get(capability, 0)) for k in leaving]
-                # While lending under the agreement the lender keeps the agreement's minimum at home.
-                model.add(sum(q * x[k] for k, q in terms if q) + minimum * lends <= held.get(capability, 0))
-
-    # Objective, stage 1: the risk-weighted coverage.
-    covered_weight = sum(weights[i] * y[i] for i in rows)
-    model.maximize(covered_weight)
-    for k, var in enumerate(x):
-        model.add_hint(var, 1 if hint.choice.get(problem.options[k].team) == k else 0)
-
-    # Solve stage 1.
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(time_limit_s)
-    # One worker with the full LP relaxation proves these covering models in well under a second,
-    # where a two-worker portfolio (no LP worker) stalls at the relaxation bound.
-    solver.parameters.num_workers = 1
-    solver.parameters.linearization_level = 2
-    solver.parameters.random_seed = 0
-    code = solver.solve(model)
-    status1 = cp_sat_status(code)
-    if status1 not in (Status.OPTIMAL, Status.FEASIBLE):
-        return dataclasses.replace(hint, method="greedy (solver found nothing)", status=Status.NOT_SOLVED,
-                                   wall_s=time.perf_counter() - started)
-    best = int(round(solver.objective_value))
-    bound = solver.best_objective_bound / _WEIGHT_SCALE
-    stage1 = {t: next(k for k in ks if solver.boolean_value(x[k])) for t, ks in by_team.items()}
-
-    # Objective, stage 2: keep the coverage, then least compensation, then fewest moves.
-    model.add(covered_weight >= best)
-    model.minimize(sum(((problem.max_moves + 1) * fen[k] + 1) * x[k] for k in movers))
-    model.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves CpModel.clear_hints unannotated
-    for k, var in enumerate(x):
-        model.add_hint(var, 1 if stage1[problem.options[k].team] == k else 0)
-    code2 = solver.solve(model)
-    status2 = cp_sat_status(code2)
-    if status2 in (Status.OPTIMAL, Status.FEASIBLE):
-        choice = {t: next(k for k in ks if solver.boolean_value(x[k])) for t, ks in by_team.items()}
-    else:
-        choice, status2 = stage1, Status.FEASIBLE
-    weight, cost, moves = evaluate(problem, choice)
-    status = Status.OPTIMAL if status1 is Status.OPTIMAL and status2 is Status.OPTIMAL else Status.FEASIBLE
-    return PostureSolution("cp-sat", choice, weight, cost, moves, status, bound, time.perf_counter() - started)
-
-
-# ---------------------------------------------------------------------------------------------
-# on a scenario
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from pydantic import ConfigDict, Field, StrictFloat, model_validator
 from planner.drills.calendar import Blackout, CalendarDocument, calendar_year
 from planner.model.records import Availability, Readiness, Team, TeamType
 from planner.model.validation import Model, Text
-from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, answers, haversine_km, region_shapes
+from planner.posture.risk import region_shapes
+from planner.posture.warnings import HazardKey, HazardWarning, WarningLevel, answers, haversine_km
 from planner.scenario.model import Scenario
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Posture's settings documents, ``warning_rules`` (``warning_rules.yaml``) and ``staging_points`` (a CSV).
 
-Their models are :class:`planner.posture.prepositioning.WarningRulesDocument` (risk rules, readiness
-levels and rules, posture limits) and :class:`planner.posture.prepositioning.StagingPoints`; this module
+Their models are :class:`planner.posture.rules.WarningRulesDocument` (risk rules, readiness
+levels and rules, posture limits) and :class:`planner.posture.staging.StagingPoints`; this module
 registers both with ``planner.store.settings`` and reads a scenario's posture inputs back from its
 settings documents by name, the same way for the web app and the CLI. The drill calendar (for the
 critical periods in force) is the drills' document, read through :mod:`planner.drills.settings`.
@@ -15,15 +15,8 @@ from typing import Any
 
 from planner.drills.calendar import CalendarDocument
 from planner.drills.settings import calendar_document
-from planner.posture.prepositioning import (
-    PostureRules,
-    StagingPoint,
-    StagingPoints,
-    WarningRulesDocument,
-    default_rules,
-    parse_rules,
-    staging_points_from_rows,
-)
+from planner.posture.rules import PostureRules, WarningRulesDocument, default_rules, parse_rules
+from planner.posture.staging import StagingPoint, StagingPoints, staging_points_from_rows
 from planner.scenario.model import Scenario
 from planner.store.documents import SettingsDocument, register
 

@@ -1,86 +1,50 @@
-"""Early warnings as data: CAP 1.2 alerts, hand-entered warnings and the risk rules they trigger.
+"""Early warnings as data: the warning record, its areas and vocabulary, and warnings entered by hand.
 
 A warning (:class:`HazardWarning`) has an event, a hazard key and a colour level (red/orange/yellow/blue
 as in China's four-colour warning system), the CAP severity, urgency and certainty, a time window
 (onset or effective .. expires) and one or more areas. An area (:class:`WarningArea`) is any mix of
 polygons, circles and jurisdiction codes of the scenario; a site is inside when any part covers it.
 
-CAP 1.2 (OASIS, 2010) files are read with ``defusedxml`` (no DTD, no entity expansion, no external
-references) and checked against the CAP structure: the ``urn:oasis:names:tc:emergency:cap:1.2``
-namespace, the required alert elements (identifier, sender, sent, status, msgType, scope), the
-required info elements (category, event, urgency, severity, certainty) with their code values,
-date-times with a time zone, polygons of at least four ``lat,lon`` pairs with the first equal to the
-last, circles ``lat,lon radius_km``, and no element an area may not hold (so an unknown area type is
-refused). Every problem raises one ``InputError`` naming the file and the element; a refused file
-yields nothing, so nothing from it can be stored. Test, system and draft messages, cancellations and
-alerts that have expired are refused too.
-
-Each CAP ``info`` block becomes one warning (several languages of the same alert raise the same sites,
-which is harmless since raises take the highest grade). The colour level is read from the event text
-(红色 / red ...) and otherwise from the CAP severity: Extreme = red, Severe = orange, Moderate = yellow,
-Minor = blue, the mapping used by China's national early-warning release system profile [U].
-
-Risk rules are data (``warning_rules.yaml``, section ``risk_rules``): a rule names the hazards and the
-levels it answers, the site kinds or site ids it concerns, and either the grade those sites are raised
-to (``raise_to: red``) or the number of grades they go up (``raise_by: 1``). A raise lasts the
-warning's window and never lowers a grade.
+CAP 1.2 files are read by :mod:`planner.posture.cap`; the risk rules that warnings trigger live in
+:mod:`planner.posture.risk`. Warnings entered by hand (:func:`warning_from_dict`) are checked here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
-from xml.etree.ElementTree import ParseError
 
-import defusedxml
-import defusedxml.ElementTree as DET
 import shapely
 import shapely.geometry
-from pydantic import ConfigDict, Field, StrictInt, StrictStr, ValidationInfo, field_validator
+from pydantic import StrictStr
 
 from planner import clock
 from planner.errors import InputError
-from planner.model.records import HazardSite, RiskGrade, SiteKind
-from planner.model.validation import Model, Text, one_of, validate
-from planner.scenario.model import Scenario
+from planner.model.validation import one_of
 
 __all__ = [
-    "CAP_NS",
     "HAZARD_KEYWORDS",
+    "LEVELS",
     "Circle",
+    "HazardKey",
     "HazardWarning",
-    "RiskRule",
-    "SiteRaise",
     "WarningArea",
+    "WarningLevel",
     "answers",
-    "apply_raises",
+    "haversine_km",
+    "hazard_of",
     "in_force",
-    "parse_cap",
-    "parse_risk_rules",
-    "raise_sites",
-    "read_cap",
+    "level_of",
     "warning_from_dict",
 ]
 
-CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
-_Q = "{" + CAP_NS + "}"
-STATUS = ("Actual", "Exercise", "System", "Test", "Draft")
-USABLE_STATUS = ("Actual", "Exercise")
-MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
-USABLE_MSG_TYPES = ("Alert", "Update")
-SCOPES = ("Public", "Restricted", "Private")
-CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
-              "CBRNE", "Other")
 URGENCY = ("Immediate", "Expected", "Future", "Past", "Unknown")
 SEVERITY = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 CERTAINTY = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
-AREA_CHILDREN = ("areaDesc", "polygon", "circle", "geocode", "altitude", "ceiling")
 LEVELS = ("red", "orange", "yellow", "blue")
 SEVERITY_LEVEL: Mapping[str, str] = {"Extreme": "red", "Severe": "orange", "Moderate": "yellow", "Minor": "blue"}
 """CAP severity to warning colour when the event text names none [U: national release-system profile]."""
@@ -107,16 +71,16 @@ HAZARD_KEYWORDS: Mapping[str, tuple[str, ...]] = {
 }
 """Hazard key from words in the CAP event (Chinese or English), first match wins."""
 
-GEOCODE_JURISDICTION = "jurisdiction"
-"""CAP geocode ``valueName`` whose values are the scenario's jurisdiction ids (other names are ignored)."""
-
 _EARTH_RADIUS_KM = 6371.0088
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$")
-_MAX_BYTES = 2_000_000
+
+HazardKey = Annotated[StrictStr, one_of(HAZARD_KEYWORDS)]
+"""A hazard key of :data:`HAZARD_KEYWORDS` (``rainstorm``, ``flood``, ...)."""
+WarningLevel = Annotated[StrictStr, one_of(LEVELS)]
+"""A warning colour: red, orange, yellow or blue."""
 
 
-# ---------------------------------------------------------------------------------------------
 # records
+
 
 
 @dataclass(frozen=True)
@@ -262,210 +226,9 @@ def level_of(event: str, severity: str) -> str:
     return SEVERITY_LEVEL.get(severity, "")
 
 
-# ---------------------------------------------------------------------------------------------
-# CAP 1.2
 
-
-def read_cap(path: str | Path, *, now: dt.datetime | None = None) -> tuple[HazardWarning, ...]:
-    """Read a CAP 1.2 file; refuse it whole with one ``InputError`` line naming the file and element.
-
-    Parameters
-    ----------
-    path
-        The ``.xml`` (or ``.cap``) file.
-    now
-        The clock used to refuse an expired alert (default: :func:`planner.clock.now`).
-
-    Returns
-    -------
-    tuple
-        One warning per ``info`` block.
-
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path.name}: cannot read: {error.strerror}", field="cap", record=path.name) from None
-    return parse_cap(data, name=path.name, now=now)
-
-
-def parse_cap(data: str | bytes, *, name: str = "CAP alert",
-              now: dt.datetime | None = None) -> tuple[HazardWarning, ...]:
-    """Parse CAP 1.2 XML text; see :func:`read_cap`."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    if len(raw) > _MAX_BYTES:
-        raise InputError(f"{name}: larger than {_MAX_BYTES // 1_000_000} MB", field="cap", record=name)
-    try:
-        root = DET.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except ParseError as error:
-        raise InputError(f"{name}: malformed XML ({error})", field="cap", record=name) from None
-    except defusedxml.DefusedXmlException as error:
-        raise InputError(f"{name}: refused XML feature ({type(error).__name__})", field="cap", record=name) from None
-    if root.tag != _Q + "alert":
-        raise InputError(f"{name}: root element is {_local(root.tag)!r} in namespace {_ns(root.tag)!r}, "
-                         f"expected CAP 1.2 alert ({CAP_NS})", field="alert", record=name)
-    where = name
-    identifier = _text(root, "identifier", where)
-    where = f"{name} ({identifier})"
-    sender = _text(root, "sender", where)
-    sent = _datetime(_text(root, "sent", where), "sent", where)
-    status = _code(root, "status", STATUS, where)
-    msg_type = _code(root, "msgType", MSG_TYPES, where)
-    _code(root, "scope", SCOPES, where)
-    if status not in USABLE_STATUS:
-        raise InputError(f"{where}: status {status} is not an actual or exercise alert",
-                         field="status", record=identifier)
-    if msg_type not in USABLE_MSG_TYPES:
-        raise InputError(f"{where}: msgType {msg_type} carries no warning to plan for", field="msgType",
-                         record=identifier)
-    infos = root.findall(_Q + "info")
-    if not infos:
-        raise InputError(f"{where}: no info block", field="info", record=identifier)
-    now = now or clock.now()
-    if now.tzinfo is None:
-        raise InputError("now must carry a time zone", field="now")
-    out = []
-    for k, info in enumerate(infos):
-        at = f"{where} info[{k}]"
-        categories = [c.text.strip() if c.text else "" for c in info.findall(_Q + "category")]
-        if not categories:
-            raise InputError(f"{at}: category is missing", field="category", record=identifier)
-        bad = [c for c in categories if c not in CATEGORIES]
-        if bad:
-            raise InputError(f"{at}: category {bad[0]!r} is not one of {', '.join(CATEGORIES)}", field="category",
-                             record=identifier)
-        event = _text(info, "event", at)
-        urgency = _code(info, "urgency", URGENCY, at)
-        severity = _code(info, "severity", SEVERITY, at)
-        certainty = _code(info, "certainty", CERTAINTY, at)
-        effective = _optional_datetime(info, "effective", at)
-        onset = _optional_datetime(info, "onset", at) or effective or sent
-        expires = _optional_datetime(info, "expires", at)
-        if expires is not None and expires <= onset:
-            raise InputError(f"{at}: expires {expires.isoformat()} is not after onset {onset.isoformat()}",
-                             field="expires", record=identifier)
-        if expires is not None and expires <= now:
-            raise InputError(f"{at}: expired at {expires.isoformat()} (now {now.isoformat(timespec='minutes')})",
-                             field="expires", record=identifier)
-        areas = tuple(_area(a, f"{at} area[{j}]", identifier) for j, a in enumerate(info.findall(_Q + "area")))
-        if not areas:
-            raise InputError(f"{at}: no area", field="area", record=identifier)
-        level = level_of(event, severity)
-        language = _optional_text(info, "language") or "en-US"
-        out.append(HazardWarning(
-            id=identifier if len(infos) == 1 else f"{identifier}#{k}", event=event, hazard=hazard_of(event),
-            level=level, severity=severity, urgency=urgency, certainty=certainty, onset=onset, expires=expires,
-            areas=areas, sender=sender, sent=sent, status=status, msg_type=msg_type,
-            headline=_optional_text(info, "headline"), language=language, source=f"cap:{name}",
-        ))
-    return tuple(out)
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _ns(tag: str) -> str:
-    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
-
-
-def _optional_text(element: Any, child: str) -> str:
-    found = element.find(_Q + child)
-    return (found.text or "").strip() if found is not None else ""
-
-
-def _text(element: Any, child: str, where: str) -> str:
-    value = _optional_text(element, child)
-    if not value:
-        raise InputError(f"{where}: {child} is missing or empty", field=child, record=where)
-    return value
-
-
-def _code(element: Any, child: str, allowed: Sequence[str], where: str) -> str:
-    value = _text(element, child, where)
-    if value not in allowed:
-        raise InputError(f"{where}: {child} {value!r} is not one of {', '.join(allowed)}", field=child, record=where)
-    return value
-
-
-def _datetime(text: str, name: str, where: str) -> dt.datetime:
-    if not _DATETIME.match(text):
-        raise InputError(f"{where}: {name} {text!r} is not a CAP date-time with a time zone "
-                         "(YYYY-MM-DDThh:mm:ss+hh:mm)", field=name, record=where)
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{where}: {name} {text!r} is not a valid date-time", field=name, record=where) from None
-
-
-def _optional_datetime(element: Any, child: str, where: str) -> dt.datetime | None:
-    text = _optional_text(element, child)
-    return _datetime(text, child, where) if text else None
-
-
-def _number(text: str, what: str, where: str, field_name: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"{where}: {what} {text!r} is not a number", field=field_name, record=where) from None
-    if not math.isfinite(value):
-        raise InputError(f"{where}: {what} {text!r} is not finite", field=field_name, record=where)
-    return value
-
-
-def _lat_lon(pair: str, where: str, field_name: str) -> tuple[float, float]:
-    """Parse a CAP ``lat,lon`` pair as (lon, lat)."""
-    parts = pair.split(",")
-    if len(parts) != 2:
-        raise InputError(f"{where}: {field_name} point {pair!r} is not lat,lon", field=field_name, record=where)
-    lat = _number(parts[0], "latitude", where, field_name)
-    lon = _number(parts[1], "longitude", where, field_name)
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InputError(f"{where}: {field_name} point {pair!r} is out of range", field=field_name, record=where)
-    return lon, lat
-
-
-def _area(element: Any, where: str, identifier: str) -> WarningArea:
-    for child in element:
-        if _ns(child.tag) != CAP_NS or _local(child.tag) not in AREA_CHILDREN:
-            raise InputError(f"{where}: unknown area type <{_local(child.tag)}> (CAP 1.2 areas hold "
-                             f"{', '.join(AREA_CHILDREN)})", field="area", record=identifier)
-    description = _text(element, "areaDesc", where)
-    polygons = []
-    for p in element.findall(_Q + "polygon"):
-        points = tuple(_lat_lon(pair, where, "polygon") for pair in (p.text or "").split())
-        if len(points) < 4 or points[0] != points[-1]:
-            raise InputError(f"{where}: polygon needs at least 4 lat,lon pairs with the first equal to the last",
-                             field="polygon", record=identifier)
-        polygons.append(points)
-    circles = []
-    for c in element.findall(_Q + "circle"):
-        parts = (c.text or "").split()
-        if len(parts) != 2:
-            raise InputError(f"{where}: circle {c.text!r} is not 'lat,lon radius_km'",
-                             field="circle", record=identifier)
-        lon, lat = _lat_lon(parts[0], where, "circle")
-        radius = _number(parts[1], "circle radius", where, "circle")
-        if radius <= 0:
-            raise InputError(f"{where}: circle radius {radius:g} km must be > 0", field="circle", record=identifier)
-        circles.append(Circle(lon, lat, radius))
-    regions = []
-    for g in element.findall(_Q + "geocode"):
-        value_name = _optional_text(g, "valueName")
-        value = _optional_text(g, "value")
-        if not value_name or not value:
-            raise InputError(f"{where}: geocode needs valueName and value", field="geocode", record=identifier)
-        if value_name == GEOCODE_JURISDICTION:
-            regions.append(value)
-    if not (polygons or circles or regions):
-        raise InputError(f"{where}: area {description!r} has no polygon, circle or '{GEOCODE_JURISDICTION}' geocode",
-                         field="area", record=identifier)
-    return WarningArea(description, tuple(polygons), tuple(circles), tuple(regions))
-
-
-# ---------------------------------------------------------------------------------------------
 # warnings entered by hand
+
 
 
 _MANUAL_FIELDS = {"id", "event", "hazard", "level", "severity", "urgency", "certainty", "onset", "expires",
@@ -581,139 +344,3 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-# ---------------------------------------------------------------------------------------------
-# risk rules
-
-
-HazardKey = Annotated[StrictStr, one_of(HAZARD_KEYWORDS)]
-"""A hazard key of :data:`HAZARD_KEYWORDS` (``rainstorm``, ``flood``, ...)."""
-WarningLevel = Annotated[StrictStr, one_of(LEVELS)]
-"""A warning colour: red, orange, yellow or blue."""
-
-
-class RiskRule(Model):
-    """Which sites a warning raises, and how far (rules as data, section ``risk_rules``).
-
-    A rule applies to a warning whose hazard is in ``hazards`` (empty: any) and whose level is in
-    ``levels`` (empty: any); it raises the sites inside the warning's area whose kind is in
-    ``site_kinds`` or whose id is in ``sites`` to ``raise_to``, or by ``raise_by`` grades.
-    """
-
-    model_config = ConfigDict(json_schema_extra={"allOf": [  # as ``_names_sites`` and ``_one_raise`` check
-        {"anyOf": [{"required": ["site_kinds"], "properties": {"site_kinds": {"minItems": 1}}},
-                   {"required": ["sites"], "properties": {"sites": {"minItems": 1}}}]},
-        {"oneOf": [{"required": ["raise_to"], "properties": {"raise_to": {"not": {"type": "null"}},
-                                                             "raise_by": {"const": 0}}},
-                   {"required": ["raise_by"], "properties": {"raise_by": {"minimum": 1},
-                                                             "raise_to": {"type": "null"}}}]}]})
-
-    name: Text
-    hazards: frozenset[HazardKey] = frozenset()
-    levels: frozenset[WarningLevel] = frozenset()
-    sites: frozenset[Text] = frozenset()
-    site_kinds: frozenset[SiteKind] = Field(default=frozenset(), validate_default=True)
-    raise_by: StrictInt = Field(default=0, ge=0, le=3)
-    raise_to: RiskGrade | None = Field(default=None, validate_default=True)
-    source: str = ""
-
-    @field_validator("site_kinds")
-    @classmethod
-    def _names_sites(cls, kinds: frozenset[SiteKind], info: ValidationInfo) -> frozenset[SiteKind]:
-        if not kinds and not info.data.get("sites"):
-            raise ValueError("name site_kinds or sites")
-        return kinds
-
-    @field_validator("raise_to")
-    @classmethod
-    def _one_raise(cls, raise_to: RiskGrade | None, info: ValidationInfo) -> RiskGrade | None:
-        if "raise_by" in info.data and (raise_to is None) == (not info.data["raise_by"]):
-            raise ValueError("give exactly one of raise_to (a grade) or raise_by (grades up, 1..3)")
-        return raise_to
-
-    def applies(self, warning: HazardWarning) -> bool:
-        """Whether the rule answers this warning's hazard and level."""
-        return answers(self.hazards, self.levels, warning)
-
-    def concerns(self, site: HazardSite) -> bool:
-        """Whether the rule names this site (by kind or id)."""
-        return site.kind in self.site_kinds or site.id in self.sites
-
-    def grade(self, current: RiskGrade) -> RiskGrade:
-        """Return the raised grade (never lower than ``current``)."""
-        grades = list(RiskGrade)
-        target = self.raise_to.rank if self.raise_to is not None else max(0, current.rank - self.raise_by)
-        return grades[min(target, current.rank)]
-
-
-class RiskRules(Model):
-    """The ``risk_rules`` section of ``warning_rules.yaml``."""
-
-    risk_rules: tuple[RiskRule, ...] = ()
-
-
-def parse_risk_rules(items: Any, *, where: str = "risk_rules") -> tuple[RiskRule, ...]:
-    """Risk rules from a list of mappings; ``InputError`` names the rule and field."""
-    return validate(RiskRules, {"risk_rules": items or []}, what=where, field="risk_rules").risk_rules
-
-
-@dataclass(frozen=True)
-class SiteRaise:
-    """A site whose risk grade a warning raised, with the warning and the rule."""
-
-    site: str
-    name: str
-    lon: float
-    lat: float
-    kind: str
-    grade_before: str
-    grade_after: str
-    warnings: tuple[str, ...] = ()
-    rules: tuple[str, ...] = field(default=())
-
-
-def region_shapes(scenario: Scenario) -> dict[str, Any]:
-    """Shapely shapes of the scenario's jurisdictions that have a boundary, by id."""
-    return {j.id: shapely.geometry.shape(j.geometry) for j in scenario.jurisdictions if j.geometry is not None}
-
-
-def raise_sites(scenario: Scenario, warnings: Sequence[HazardWarning],
-                rules: Sequence[RiskRule]) -> tuple[SiteRaise, ...]:
-    """Return the sites inside the given warnings' areas that a rule raises, highest resulting grade kept.
-
-    Callers pass only the warnings in force; a warning area naming a region the scenario lacks raises
-    ``InputError``. Sites are returned in scenario order; unchanged sites are left out.
-    """
-    shapes = region_shapes(scenario)
-    known = scenario.by_id("jurisdictions")
-    for w in warnings:
-        for area in w.areas:
-            missing = [r for r in area.regions if r not in known]
-            if missing:
-                raise InputError(f"warning {w.id}: area region {missing[0]!r} is not a jurisdiction of scenario "
-                                 f"{scenario.name}", field="regions", record=w.id)
-    out = []
-    for site in scenario.sites:
-        best = site.risk_grade
-        why_w: list[str] = []
-        why_r: list[str] = []
-        for w in warnings:
-            if not w.contains(site.lon, site.lat, shapes):
-                continue
-            for rule in rules:
-                if rule.applies(w) and rule.concerns(site):
-                    grade = rule.grade(site.risk_grade)
-                    if grade.rank < site.risk_grade.rank:
-                        best = grade if grade.rank < best.rank else best
-                        why_w.append(w.id) if w.id not in why_w else None
-                        why_r.append(rule.name) if rule.name not in why_r else None
-        if best is not site.risk_grade:
-            out.append(SiteRaise(site.id, site.name, site.lon, site.lat, site.kind.value, site.risk_grade.value,
-                                 best.value, tuple(why_w), tuple(why_r)))
-    return tuple(out)
-
-
-def apply_raises(scenario: Scenario, raises: Sequence[SiteRaise]) -> Scenario:
-    """Return a copy of the scenario with the raised sites' risk grades."""
-    new = {r.site: RiskGrade(r.grade_after) for r in raises}
-    return dataclasses.replace(scenario, sites=tuple(
-        s.model_copy(update={"risk_grade": new[s.id]}) if s.id in new else s for s in scenario.sites))

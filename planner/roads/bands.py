@@ -121,8 +121,7 @@ def find_band(documents: Mapping[str, Any], band_id: str, *, field: str = "band"
     for band in bands:
         if band.id == band_id:
             return band
-    known = ", ".join(b.id for b in bands) or "none"
-    raise NotFoundError(f"no time band {band_id!r} (known: {known})", field=field, record=band_id)
+    raise NotFoundError.among("time band", band_id, (b.id for b in bands), field=field)
 
 
 def band_at(documents: Mapping[str, Any], moment: dt.datetime, zone: dt.tzinfo) -> Band | None:

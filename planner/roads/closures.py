@@ -129,8 +129,7 @@ def find_set(documents: Mapping[str, Any], name: str, *, field: str = "closures"
     for closure_set in sets:
         if closure_set.name == name:
             return closure_set
-    known = ", ".join(s.name for s in sets) or "none"
-    raise NotFoundError(f"no closure set {name!r} (known: {known})", field=field, record=name)
+    raise NotFoundError.among("closure set", name, (s.name for s in sets), field=field)
 
 
 def with_set(documents: Mapping[str, Any], closure_set: ClosureSet) -> dict[str, Any]:

@@ -84,8 +84,7 @@ def settings_document(name: str) -> SettingsDocument:
     try:
         return _REGISTERED[name]
     except KeyError:
-        known = ", ".join(sorted(_REGISTERED)) or "none"
-        raise NotFoundError(f"no settings document {name!r} (known: {known})", field="settings") from None
+        raise NotFoundError.among("settings document", name, sorted(_REGISTERED), field="settings") from None
 
 
 def check_collection(collection: str) -> None:

@@ -59,7 +59,7 @@ import numpy as np
 from planner.availability import AvailabilityRules, availability
 from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
-from planner.dispatch.requests import incident_library, requirements_from_template
+from planner.dispatch.requests import incident_library, indexed_escalations, indexed_needs, template_capabilities
 from planner.dispatch.scenario import unit_capabilities
 from planner.errors import InputError
 from planner.model.records import Availability
@@ -160,10 +160,7 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, ro
         raise InputError(f"scenario {scenario.name} has no hazard site", field="sites")
     library = incident_library()
     template_ids = tuple(sorted(library))
-    capabilities = sorted(
-        {r.capability for t in library.values() for r in t.requirements}
-        | {a.capability for t in library.values() for e in t.escalation for a in e.adds}
-    )
+    capabilities = sorted(template_capabilities(library.values()))
     cap_index = {c: k for k, c in enumerate(capabilities)}
     owned = unit_capabilities(scenario)
     capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int32)
@@ -205,24 +202,8 @@ def sweep_model(scenario: Scenario, *, settings: SweepSettings | None = None, ro
             "no site can have an incident: no template fits any site with a positive risk weight",
             field="risk_weights",
         )
-    requirements = tuple(
-        tuple(
-            (cap_index[r.capability], int(r.quantity), float(r.deadline_min))
-            for r in requirements_from_template(library[tid])
-        )
-        for tid in template_ids
-    )
-    escalations = tuple(
-        tuple(
-            (
-                float(e.at_min),
-                float(e.probability),
-                tuple((cap_index[a.capability], int(a.quantity)) for a in e.adds),
-            )
-            for e in sorted(library[tid].escalation, key=lambda e: e.at_min)
-        )
-        for tid in template_ids
-    )
+    requirements = tuple(indexed_needs(library[tid], cap_index) for tid in template_ids)
+    escalations = tuple(indexed_escalations(library[tid], cap_index) for tid in template_ids)
     tod_names = tuple(settings.time_of_day)
     tod_share = np.array([settings.time_of_day[n] for n in tod_names], dtype=float)
     tod_turnout = np.array(
@@ -521,95 +502,8 @@ def summarise(
 ) -> dict[str, Any]:
     """Distributions per site and capability, share within standard, failing sites, team utilisation."""
     n = int(site.size)
-    first = records.first_min.astype(float)
-    within = rule.in_time(records.standard_min, model.standard_max_min)
-    applies = ~np.isnan(records.standard_min)
-    failed_any = (applies & ~within).any(axis=1)
-
-    per_site: list[dict[str, Any]] = []
-    for j, site_id in enumerate(model.site_ids):
-        mine = site == j
-        count = int(mine.sum())
-        if not count:
-            continue
-        capabilities = {}
-        for c, name in enumerate(model.capabilities):
-            values = first[mine, c]
-            values = values[~np.isnan(values)]
-            if values.size:
-                required = records.met[mine, c]
-                capabilities[name] = {
-                    **_stats(values),
-                    "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
-                }
-        standards = {}
-        for k in model.site_standards[j]:
-            standards[model.standards[k]] = {
-                "share_within": round(float(within[mine, k].mean()), 4),
-                **_stats(records.standard_min[mine, k]),
-            }
-        per_site.append(
-            {
-                "site": site_id,
-                "incidents": count,
-                "failure_share": round(float(failed_any[mine].mean()), 4),
-                "capabilities": capabilities,
-                "standards": standards,
-            }
-        )
-
-    per_standard = []
-    for k, standard_id in enumerate(model.standards):
-        rows = applies[:, k]
-        share = float(within[rows, k].mean()) if rows.any() else None
-        per_standard.append(
-            {
-                "standard": standard_id,
-                "incidents": int(rows.sum()),
-                "share_within": None if share is None else round(share, 4),
-                "min_share": float(model.standard_min_share[k]),
-                "met": None if share is None else rule.share_met(share, float(model.standard_min_share[k])),
-                **_stats(records.standard_min[rows, k]),
-            }
-        )
-
-    per_capability = []
-    for c, name in enumerate(model.capabilities):
-        values = first[:, c]
-        values = values[~np.isnan(values)]
-        if not values.size:
-            continue
-        finite = values[np.isfinite(values)]
-        counts, edges = (
-            np.histogram(finite, bins=HISTOGRAM_BINS) if finite.size else (np.zeros(0), np.zeros(0))
-        )
-        required = records.met[:, c]
-        per_capability.append(
-            {
-                "capability": name,
-                **_stats(values),
-                "met_share": round(float((required == 1).sum() / (required >= 0).sum()), 4),
-                "histogram": {
-                    "edges": [round(float(e), 2) for e in edges],
-                    "counts": [int(x) for x in counts],
-                },
-            }
-        )
-
+    per_site = _per_site(model, site, records)
     worst = sorted(per_site, key=lambda r: (-r["failure_share"], -r["incidents"], r["site"]))
-    sent_count = records.sent.sum(axis=0)
-    utilisation: list[dict[str, Any]] = sorted(
-        (
-            {
-                "team": t,
-                "type": model.team_types[j],
-                "dispatches": int(sent_count[j]),
-                "share": round(float(sent_count[j] / n), 4) if n else 0.0,
-            }
-            for j, t in enumerate(model.team_ids)
-        ),
-        key=lambda r: (-r["dispatches"], r["team"]),
-    )
     return {
         "model": MODEL_TEXT[mode],
         **_availability_summary(model),
@@ -622,13 +516,95 @@ def summarise(
             for k, name in enumerate(model.templates)
             if (template == k).any()
         },
-        "standards": per_standard,
-        "capabilities": per_capability,
+        "standards": _per_standard(model, records),
+        "capabilities": _per_capability(model, records),
         "sites": per_site,
         "failing_sites": [
             {"site": r["site"], "incidents": r["incidents"], "failure_share": r["failure_share"]}
             for r in worst[:10]
             if r["failure_share"] > 0
         ],
-        "utilisation": utilisation,
+        "utilisation": _utilisation(model, records, n),
     }
+
+
+def _met_share(required: np.ndarray) -> float:
+    """Share of the incidents that required a capability (``met`` 0 or 1; -1: not required) and got it in time."""
+    return round(float((required == 1).sum() / (required >= 0).sum()), 4)
+
+
+def _per_site(model: SweepModel, site: np.ndarray, records: ChunkResult) -> list[dict[str, Any]]:
+    """For each site with incidents: failure share, first arrivals per capability, each standard's share within."""
+    first = records.first_min.astype(float)
+    within = rule.in_time(records.standard_min, model.standard_max_min)
+    failed_any = (~np.isnan(records.standard_min) & ~within).any(axis=1)
+    out: list[dict[str, Any]] = []
+    for j, site_id in enumerate(model.site_ids):
+        mine = site == j
+        count = int(mine.sum())
+        if not count:
+            continue
+        capabilities = {}
+        for c, name in enumerate(model.capabilities):
+            values = first[mine, c]
+            values = values[~np.isnan(values)]
+            if values.size:
+                capabilities[name] = {**_stats(values), "met_share": _met_share(records.met[mine, c])}
+        standards = {
+            model.standards[k]: {"share_within": round(float(within[mine, k].mean()), 4),
+                                 **_stats(records.standard_min[mine, k])}
+            for k in model.site_standards[j]
+        }
+        out.append({"site": site_id, "incidents": count, "failure_share": round(float(failed_any[mine].mean()), 4),
+                    "capabilities": capabilities, "standards": standards})
+    return out
+
+
+def _per_standard(model: SweepModel, records: ChunkResult) -> list[dict[str, Any]]:
+    """For each standard: the incidents it applies to, the share within it and whether that meets its minimum."""
+    within = rule.in_time(records.standard_min, model.standard_max_min)
+    applies = ~np.isnan(records.standard_min)
+    out = []
+    for k, standard_id in enumerate(model.standards):
+        rows = applies[:, k]
+        share = float(within[rows, k].mean()) if rows.any() else None
+        out.append({
+            "standard": standard_id,
+            "incidents": int(rows.sum()),
+            "share_within": None if share is None else round(share, 4),
+            "min_share": float(model.standard_min_share[k]),
+            "met": None if share is None else rule.share_met(share, float(model.standard_min_share[k])),
+            **_stats(records.standard_min[rows, k]),
+        })
+    return out
+
+
+def _per_capability(model: SweepModel, records: ChunkResult) -> list[dict[str, Any]]:
+    """For each capability some incident needed: first-arrival statistics, met share and a histogram."""
+    first = records.first_min.astype(float)
+    out = []
+    for c, name in enumerate(model.capabilities):
+        values = first[:, c]
+        values = values[~np.isnan(values)]
+        if not values.size:
+            continue
+        finite = values[np.isfinite(values)]
+        counts, edges = np.histogram(finite, bins=HISTOGRAM_BINS) if finite.size else (np.zeros(0), np.zeros(0))
+        out.append({
+            "capability": name,
+            **_stats(values),
+            "met_share": _met_share(records.met[:, c]),
+            "histogram": {"edges": [round(float(e), 2) for e in edges], "counts": [int(x) for x in counts]},
+        })
+    return out
+
+
+def _utilisation(model: SweepModel, records: ChunkResult, n: int) -> list[dict[str, Any]]:
+    """Dispatches per team, most used first."""
+    sent_count = records.sent.sum(axis=0)
+    return sorted(
+        ({"team": t, "type": model.team_types[j], "dispatches": int(sent_count[j]),
+          "share": round(float(sent_count[j] / n), 4) if n else 0.0}
+         for j, t in enumerate(model.team_ids)),
+        key=lambda r: (-r["dispatches"], r["team"]),
+    )

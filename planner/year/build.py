@@ -18,30 +18,34 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 import shapely.geometry
 
+from geodata.network import RoadNetwork
 from planner.availability import AvailabilityRules
 from planner.coverage import rule
 from planner.coverage.verdict import drive_minutes
 from planner.coverage.whatif import RISK_WEIGHTS
 from planner.dispatch.pricing import jurisdiction_parents
-from planner.dispatch.requests import incident_library, requirements_from_template
+from planner.dispatch.requests import incident_library, indexed_escalations, indexed_needs, template_capabilities
 from planner.dispatch.scenario import unit_capabilities
 from planner.drills.calendar import CalendarDocument
 from planner.drills.programme import Programme, off_duty
 from planner.errors import InputError
 from planner.model.records import Availability
-from planner.posture.prepositioning import PostureRules, StagingPoint, plan_posture
+from planner.posture.prepositioning import plan_posture
+from planner.posture.rules import PostureRules
+from planner.posture.staging import StagingPoint
 from planner.posture.warnings import HazardWarning
 from planner.roads.bands import Band, week_bands
 from planner.roads.conditions import RoadConditions, routing_network
+from planner.scenario.library import Template
 from planner.scenario.model import Scenario
-from planner.scenario.network import placement
+from planner.scenario.network import Placement, placement
 from planner.sharing import agreements_from_dicts
 from planner.year.model import DAYS_PER_YEAR, MINUTES_PER_DAY, MONTH_STARTS_DAY, IncidentClass, YearModel
 from planner.year.rates import RatesDocument
@@ -69,154 +73,38 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
     if not teams:
         raise InputError(f"scenario {scenario.name} has no available team", field="teams")
     placed = placement(scenario)
-    network = placed.network
-    bases = scenario.by_id("bases")
+    places = _places(scenario, placed, rates, staging)
+    drives = _drives(scenario, placed.network, places, roads, bands)
     library = incident_library()
-
-    # places: bases, staging points, sites, area points
-    place_ids = [b.id for b in scenario.bases]
-    place_region = [b.jurisdiction for b in scenario.bases]  # type: ignore[attr-defined]
-    nodes = [placed.base_node[b.id] for b in scenario.bases]
-    capacity = [0] * len(scenario.bases)
-    if staging:
-        snapped = placed.snapper.snap([p.lon for p in staging], [p.lat for p in staging],
-                                      max_distance_m=placed.snap_limit_m, refuse=False)
-        for point, node, too_far in zip(staging, snapped.node, snapped.too_far, strict=True):
-            if too_far:
-                continue
-            place_ids.append(point.id)
-            place_region.append(point.jurisdiction or "")
-            nodes.append(int(node))
-            capacity.append(point.capacity or 0)
-    n_stations = len(place_ids)
-    site_place = {}
-    for site in scenario.sites:
-        site_place[site.id] = len(place_ids)
-        place_ids.append(site.id)
-        place_region.append(site.jurisdiction)
-        nodes.append(placed.site_node[site.id])
-    regions = scenario.by_id("jurisdictions")
-    area_points: list[list[int]] = []
-    for k, area in enumerate(rates.areas):
-        geometry = regions[area.jurisdiction].geometry  # type: ignore[attr-defined]
-        inside = np.zeros(0, dtype=np.int64)
-        if geometry is not None:
-            inside = np.flatnonzero(shapely.contains_xy(shapely.geometry.shape(geometry), network.lon, network.lat))
-        rng = np.random.default_rng([AREA_POINTS_SEED, zlib.crc32(area.jurisdiction.encode()), k])
-        size = min(rates.points_per_area, inside.size)
-        chosen = rng.choice(inside, size=size, replace=False) if inside.size else inside
-        indices = []
-        for j, node in enumerate(sorted(int(n) for n in chosen)):
-            indices.append(len(place_ids))
-            place_ids.append(f"{area.jurisdiction}:area{k}:p{j}")
-            place_region.append(area.jurisdiction)
-            nodes.append(node)
-        area_points.append(indices)
-    node_array = np.array(nodes, dtype=np.int64)
-    drive, _, _ = drive_minutes(routing_network(scenario, roads), node_array, node_array)
-    np.fill_diagonal(drive, 0.0)
-    band_drive = None
-    if bands:
-        band_drive = np.stack([drive_minutes(conditions.network, node_array, node_array)[0]
-                               for _, conditions in bands])
-        for matrix in band_drive:
-            np.fill_diagonal(matrix, 0.0)
-    # Which places can be served is judged on the free-flow network, so a closure set keeps the same places and
-    # sources (runs compare on common random numbers) and an incident it cuts off is counted unserved.
-    free = drive if roads is None else drive_minutes(network, node_array, node_array)[0]
-    reachable = np.isfinite(free[:n_stations]).any(axis=0) & np.isfinite(free[:, :n_stations]).any(axis=1)
-
-    # units and capabilities
-    owned = unit_capabilities(scenario)
     template_ids = sorted({tid for s in scenario.sites for tid, t in library.items() if s.kind.value in t.site_kinds})
-    needed = {r.capability for tid in template_ids for r in requirements_from_template(library[tid])}
-    needed |= {a.capability for tid in template_ids for e in library[tid].escalation for a in e.adds}
-    needed |= {n.capability for area in rates.areas for n in area.needs}
-    capabilities = tuple(sorted(needed | {c for t in teams for c in owned[t.id]}))
-    cap_index = {c: k for k, c in enumerate(capabilities)}
-    capability_qty = np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int64)
-    place_index = {p: k for k, p in enumerate(place_ids)}
-
-    # incident classes
-    classes: list[IncidentClass] = []
-    class_of_template: dict[str, int] = {}
-    for tid in template_ids:
-        template = library[tid]
-        class_of_template[tid] = len(classes)
-        on_scene = sum(task.duration_min for task in template.tasks) or DEFAULT_ON_SCENE_MIN
-        classes.append(IncidentClass(
-            tid,
-            tuple((cap_index[r.capability], int(r.quantity), float(r.deadline_min))
-                  for r in requirements_from_template(template)),
-            tuple((float(e.at_min), float(e.probability), tuple((cap_index[a.capability], int(a.quantity))
-                                                               for a in e.adds))
-                  for e in sorted(template.escalation, key=lambda e: e.at_min)),
-            float(on_scene)))
-    area_class = []
-    for k, area in enumerate(rates.areas):
-        area_class.append(len(classes))
-        classes.append(IncidentClass(area.name or f"{area.jurisdiction} routine calls (area {k})",
-                                     tuple((cap_index[n.capability], n.quantity, float(n.deadline_min))
-                                           for n in area.needs), (), float(area.on_scene_min)))
-
-    # standards and sources
+    owned = unit_capabilities(scenario)
+    capabilities = _capabilities(library, template_ids, rates, owned.values())
+    classes, class_of_template = _incident_classes(library, template_ids, rates, capabilities)
     standards = scenario.standards
     tiers = {b.id: b.tier.value for b in scenario.bases}
     counted = rule.counted(standards, [t.team_type.value for t in teams], [tiers[t.base] for t in teams])
-    std_index = {s.id: k for k, s in enumerate(standards)}
-    per_minute = 1.0 / (DAYS_PER_YEAR * MINUTES_PER_DAY)
-    source_ids, source_place, source_rate, source_classes, source_standards = [], [], [], [], []
-    for site in scenario.sites:
-        kinds = [class_of_template[tid] for tid in template_ids if site.kind.value in library[tid].site_kinds]
-        rate = float(rates.sites.get(site.kind, {}).get(site.risk_grade, 0.0))
-        if not kinds or rate <= 0 or not reachable[site_place[site.id]]:
-            continue
-        source_ids.append(site.id)
-        source_place.append(site_place[site.id])
-        source_rate.append(rate * per_minute)
-        source_classes.append(tuple(kinds))
-        source_standards.append(tuple(std_index[s.id] for s in scenario.standards_for(site)))
-    notes = list(rates.sources)
-    for k, area in enumerate(rates.areas):
-        points = [p for p in area_points[k] if reachable[p]]
-        if not points and area.per_year > 0:
-            notes.append(f"areas[{k}] ({area.jurisdiction}): no road point of the network lies in its boundary and "
-                         f"reaches a station; its {area.per_year:g} incidents a year are left out")
-        applies = tuple(j for j, s in enumerate(standards) if area.kind is not None and area.kind in s.site_kinds)
-        for p in points:
-            source_ids.append(place_ids[p])
-            source_place.append(p)
-            source_rate.append(area.per_year / len(points) * per_minute)
-            source_classes.append((area_class[k],))
-            source_standards.append(applies)
-
-    # (site, standard) rows and what each station covers
-    row_place, row_standard, row_weight = [], [], []
-    for site in scenario.sites:
-        for standard in scenario.standards_for(site):
-            row_place.append(site_place[site.id])
-            row_standard.append(std_index[standard.id])
-            row_weight.append(RISK_WEIGHTS.get(site.risk_grade.value, 1.0))
+    sources = _sources(scenario, rates, places, drives.reachable, library, template_ids, class_of_template,
+                       first_area_class=len(classes) - len(rates.areas))
+    rows = _rows(scenario, places)
     turnout = np.array([t.turnout_min for t in teams], dtype=float)
     max_min = np.array([s.max_min for s in standards], dtype=float)
-    rows_place = np.array(row_place, dtype=np.int64)
-    rows_standard = np.array(row_standard, dtype=np.int64)
+
     def station_cover(matrix: np.ndarray) -> np.ndarray:
         """Stations x rows x units: the arrival minutes of a unit waiting at a station, where it meets the standard."""
-        cover = np.full((n_stations, rows_place.size, len(teams)), np.inf)
+        cover = np.full((places.n_stations, rows.place.size, len(teams)), np.inf)
         everyone = np.ones(len(teams), dtype=bool)
-        for station in range(n_stations):
-            arrival = rule.arrival_minutes(turnout[:, None], matrix[station, rows_place][None, :])
-            meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows_place.size), rows_standard, max_min)
+        for station in range(places.n_stations):
+            arrival = rule.arrival_minutes(turnout[:, None], matrix[station, rows.place][None, :])
+            meets = rule.teams_in_time(arrival, counted, everyone, np.arange(rows.place.size), rows.standard, max_min)
             cover[station] = np.where(meets, arrival.T, np.inf)
         return cover
 
-    cover = station_cover(drive)
-    band_cover = None if band_drive is None else np.stack([station_cover(matrix) for matrix in band_drive])
-
+    band_cover = None if drives.bands is None else np.stack([station_cover(matrix) for matrix in drives.bands])
     hour = np.ones(24) if rates.time_of_day is None else np.array(rates.time_of_day, dtype=float)
     month = np.ones(12) if rates.season is None else np.array(rates.season, dtype=float)
     month_days = np.diff(np.append(MONTH_STARTS_DAY, DAYS_PER_YEAR))
+    bases = scenario.by_id("bases")
+    place_index = {p: k for k, p in enumerate(places.ids)}
     model = YearModel(
         scenario=scenario.name,
         unit_ids=tuple(t.id for t in teams),
@@ -226,36 +114,36 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
         unit_home=np.array([place_index[t.base] for t in teams], dtype=np.int64),
         turnout_min=turnout,
         capabilities=capabilities,
-        capability_qty=capability_qty,
-        place_ids=tuple(place_ids),
-        place_region=tuple(place_region),
-        n_stations=n_stations,
-        drive_min=drive,
-        source_ids=tuple(source_ids),
-        source_place=np.array(source_place, dtype=np.int64),
-        source_rate_per_min=np.array(source_rate, dtype=float),
-        source_classes=tuple(source_classes),
-        source_standards=tuple(source_standards),
+        capability_qty=np.array([[owned[t.id].get(c, 0) for c in capabilities] for t in teams], dtype=np.int64),
+        place_ids=tuple(places.ids),
+        place_region=tuple(places.region),
+        n_stations=places.n_stations,
+        drive_min=drives.drive,
+        source_ids=tuple(sources.ids),
+        source_place=np.array(sources.place, dtype=np.int64),
+        source_rate_per_min=np.array(sources.rate, dtype=float),
+        source_classes=tuple(sources.classes),
+        source_standards=tuple(sources.standards),
         classes=tuple(classes),
         standard_ids=tuple(s.id for s in standards),
         standard_max_min=max_min,
         standard_min_share=np.array([s.min_share for s in standards], dtype=float),
         standard_counted=counted,
-        row_place=rows_place,
-        row_standard=rows_standard,
-        row_weight=np.array(row_weight, dtype=float),
-        station_cover_min=cover,
+        row_place=rows.place,
+        row_standard=rows.standard,
+        row_weight=rows.weight,
+        station_cover_min=station_cover(drives.drive),
         hour_factor=hour / hour.mean(),
         month_factor=month / (month * month_days).sum() * DAYS_PER_YEAR,
         on_scene=rates.on_scene.distribution,
         on_scene_cv=float(rates.on_scene.cv),
-        station_capacity=np.array(capacity, dtype=np.int64),
+        station_capacity=np.array(places.capacity, dtype=np.int64),
         agreements=tuple(agreements_from_dicts(scenario.agreements)),
         parents=jurisdiction_parents(scenario),
         min_retained={r: dict(v) for r, v in dict(scenario.meta.get("min_retained") or {}).items()},
-        notes=tuple(notes),
+        notes=tuple([*rates.sources, *sources.notes]),
         band_ids=tuple(band.id for band, _ in bands),
-        band_drive_min=band_drive,
+        band_drive_min=drives.bands,
         band_station_cover_min=band_cover,
         week_band=week_bands([band for band, _ in bands]) if bands else None,
         roads=None if roads is None and not bands else {
@@ -264,6 +152,179 @@ def year_model(scenario: Scenario, rates: RatesDocument, *, staging: Sequence[St
     )
     model.check()
     return model
+
+
+@dataclass
+class _Places:
+    """The model's places in matrix order: stations (bases, then staging points), hazard sites, area points."""
+
+    ids: list[str]
+    region: list[str]
+    nodes: list[int]
+    capacity: list[int]
+    """Units a station holds (0: no limit); stations only."""
+    n_stations: int = 0
+    site_place: dict[str, int] = field(default_factory=dict)
+    area_points: list[list[int]] = field(default_factory=list)
+    """For each area of the rates document, the places of its road points."""
+
+    def add(self, place_id: str, region: str, node: int) -> int:
+        """Append a place; return its index."""
+        self.ids.append(place_id)
+        self.region.append(region)
+        self.nodes.append(node)
+        return len(self.ids) - 1
+
+
+def _places(scenario: Scenario, placed: Placement, rates: RatesDocument,
+            staging: Sequence[StagingPoint]) -> _Places:
+    """Bases, staging points (those within snapping distance), hazard sites and each area's road points."""
+    places = _Places([b.id for b in scenario.bases], [b.jurisdiction for b in scenario.bases],  # type: ignore[attr-defined]
+                     [placed.base_node[b.id] for b in scenario.bases], [0] * len(scenario.bases))
+    if staging:
+        snapped = placed.snapper.snap([p.lon for p in staging], [p.lat for p in staging],
+                                      max_distance_m=placed.snap_limit_m, refuse=False)
+        for point, node, too_far in zip(staging, snapped.node, snapped.too_far, strict=True):
+            if not too_far:
+                places.add(point.id, point.jurisdiction or "", int(node))
+                places.capacity.append(point.capacity or 0)
+    places.n_stations = len(places.ids)
+    for site in scenario.sites:
+        places.site_place[site.id] = places.add(site.id, site.jurisdiction, placed.site_node[site.id])
+    regions = scenario.by_id("jurisdictions")
+    network = placed.network
+    for k, area in enumerate(rates.areas):
+        geometry = regions[area.jurisdiction].geometry  # type: ignore[attr-defined]
+        inside = np.zeros(0, dtype=np.int64)
+        if geometry is not None:
+            inside = np.flatnonzero(shapely.contains_xy(shapely.geometry.shape(geometry), network.lon, network.lat))
+        rng = np.random.default_rng([AREA_POINTS_SEED, zlib.crc32(area.jurisdiction.encode()), k])
+        size = min(rates.points_per_area, inside.size)
+        chosen = rng.choice(inside, size=size, replace=False) if inside.size else inside
+        places.area_points.append([places.add(f"{area.jurisdiction}:area{k}:p{j}", area.jurisdiction, node)
+                                   for j, node in enumerate(sorted(int(n) for n in chosen))])
+    return places
+
+
+@dataclass(frozen=True)
+class _Drives:
+    """Drive minutes between all places: on the travel network, per time band, and who can be reached at all."""
+
+    drive: np.ndarray
+    bands: np.ndarray | None
+    reachable: np.ndarray
+    """Places some station reaches and is reached from, on the free-flow network."""
+
+
+def _drives(scenario: Scenario, network: RoadNetwork, places: _Places, roads: RoadConditions | None,
+            bands: Sequence[tuple[Band, RoadConditions]]) -> _Drives:
+    """Drive matrices between every pair of places (diagonal 0), by the searches every coverage answer uses."""
+    nodes = np.array(places.nodes, dtype=np.int64)
+    drive, _, _ = drive_minutes(routing_network(scenario, roads), nodes, nodes)
+    np.fill_diagonal(drive, 0.0)
+    band_drive = None
+    if bands:
+        band_drive = np.stack([drive_minutes(conditions.network, nodes, nodes)[0] for _, conditions in bands])
+        for matrix in band_drive:
+            np.fill_diagonal(matrix, 0.0)
+    # Which places can be served is judged on the free-flow network, so a closure set keeps the same places and
+    # sources (runs compare on common random numbers) and an incident it cuts off is counted unserved.
+    free = drive if roads is None else drive_minutes(network, nodes, nodes)[0]
+    stations = places.n_stations
+    reachable = np.isfinite(free[:stations]).any(axis=0) & np.isfinite(free[:, :stations]).any(axis=1)
+    return _Drives(drive, band_drive, reachable)
+
+
+def _capabilities(library: Mapping[str, Template], template_ids: Sequence[str], rates: RatesDocument,
+                  owned: Iterable[Mapping[str, int]]) -> tuple[str, ...]:
+    """Every capability an incident may need or a unit holds, sorted (the model's capability columns)."""
+    needed = template_capabilities(library[tid] for tid in template_ids)
+    needed |= {n.capability for area in rates.areas for n in area.needs}
+    return tuple(sorted(needed | {c for held in owned for c in held}))
+
+
+def _incident_classes(library: Mapping[str, Template], template_ids: Sequence[str], rates: RatesDocument,
+                      capabilities: Sequence[str]) -> tuple[list[IncidentClass], dict[str, int]]:
+    """One class per template (needs, escalations, on-scene minutes), then one per area; and each template's class."""
+    cap_index = {c: k for k, c in enumerate(capabilities)}
+    classes: list[IncidentClass] = []
+    class_of_template: dict[str, int] = {}
+    for tid in template_ids:
+        template = library[tid]
+        class_of_template[tid] = len(classes)
+        on_scene = sum(task.duration_min for task in template.tasks) or DEFAULT_ON_SCENE_MIN
+        classes.append(IncidentClass(tid, indexed_needs(template, cap_index), indexed_escalations(template, cap_index),
+                                     float(on_scene)))
+    for k, area in enumerate(rates.areas):
+        classes.append(IncidentClass(area.name or f"{area.jurisdiction} routine calls (area {k})",
+                                     tuple((cap_index[n.capability], n.quantity, float(n.deadline_min))
+                                           for n in area.needs), (), float(area.on_scene_min)))
+    return classes, class_of_template
+
+
+@dataclass
+class _Sources:
+    """Where incidents arise: place, rate per minute, classes, the standards that apply; notes on what is left out."""
+
+    ids: list[str] = field(default_factory=list)
+    place: list[int] = field(default_factory=list)
+    rate: list[float] = field(default_factory=list)
+    classes: list[tuple[int, ...]] = field(default_factory=list)
+    standards: list[tuple[int, ...]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, source_id: str, place: int, rate: float, classes: tuple[int, ...],
+            standards: tuple[int, ...]) -> None:
+        """Append one source."""
+        self.ids.append(source_id)
+        self.place.append(place)
+        self.rate.append(rate)
+        self.classes.append(classes)
+        self.standards.append(standards)
+
+
+def _sources(scenario: Scenario, rates: RatesDocument, places: _Places, reachable: np.ndarray,
+             library: Mapping[str, Template], template_ids: Sequence[str], class_of_template: Mapping[str, int], *,
+             first_area_class: int) -> _Sources:
+    """Hazard sites with a rate and a template (reachable ones), then each area's reachable road points."""
+    per_minute = 1.0 / (DAYS_PER_YEAR * MINUTES_PER_DAY)
+    std_index = {s.id: k for k, s in enumerate(scenario.standards)}
+    sources = _Sources()
+    for site in scenario.sites:
+        kinds = [class_of_template[tid] for tid in template_ids if site.kind.value in library[tid].site_kinds]
+        rate = float(rates.sites.get(site.kind, {}).get(site.risk_grade, 0.0))
+        place = places.site_place[site.id]
+        if kinds and rate > 0 and reachable[place]:
+            sources.add(site.id, place, rate * per_minute, tuple(kinds),
+                        tuple(std_index[s.id] for s in scenario.standards_for(site)))
+    for k, area in enumerate(rates.areas):
+        points = [p for p in places.area_points[k] if reachable[p]]
+        if not points and area.per_year > 0:
+            sources.notes.append(f"areas[{k}] ({area.jurisdiction}): no road point of the network lies in its boundary "
+                                 f"and reaches a station; its {area.per_year:g} incidents a year are left out")
+        applies = tuple(j for j, s in enumerate(scenario.standards)
+                        if area.kind is not None and area.kind in s.site_kinds)
+        for p in points:
+            sources.add(places.ids[p], p, area.per_year / len(points) * per_minute, (first_area_class + k,), applies)
+    return sources
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The (site, standard) rows coverage is counted on: the site's place, the standard, the risk weight."""
+
+    place: np.ndarray
+    standard: np.ndarray
+    weight: np.ndarray
+
+
+def _rows(scenario: Scenario, places: _Places) -> _Rows:
+    """One row per hazard site and each standard that applies to it."""
+    std_index = {s.id: k for k, s in enumerate(scenario.standards)}
+    pairs = [(places.site_place[site.id], std_index[standard.id], RISK_WEIGHTS.get(site.risk_grade.value, 1.0))
+             for site in scenario.sites for standard in scenario.standards_for(site)]
+    place, standard, weight = zip(*pairs, strict=True) if pairs else ((), (), ())
+    return _Rows(np.array(place, dtype=np.int64), np.array(standard, dtype=np.int64), np.array(weight, dtype=float))
 
 
 def programme_holds(model: YearModel, programme: Programme, *, year: int) -> tuple[tuple[int, float, float], ...]:

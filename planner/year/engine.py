@@ -62,7 +62,7 @@ import numpy as np
 import simpy
 
 from planner.coverage import rule
-from planner.posture.prepositioning import PostureOption, PostureProblem, PostureTeam, greedy_posture
+from planner.posture.optimiser import PostureOption, PostureProblem, PostureTeam, greedy_posture
 from planner.sharing import Deployment, Terms, compensate, deployment_terms
 from planner.year.model import MINUTES_PER_DAY, MINUTES_PER_WEEK, YearModel, YearRun
 from planner.year.policies import nearest_first, nearest_units, optimal_units, optimiser_units

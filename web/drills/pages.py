@@ -28,28 +28,31 @@ from planner.drills import evaluation_store, records
 from planner.drills.conduct import OBSERVABLE
 from planner.drills.settings import PLANS, calendar_document, plan_set
 from planner.errors import ForbiddenError, NotFoundError
+from planner.formats import month_names, weekday_names
+from planner.model.codes import label
 from planner.scenario.model import Scenario
 from planner.store import accounts
 from planner.store.settings import StoredDocuments
 from web.auth import require
 from web.drills.api import drill_view, local_today, may_change_action, may_change_drill, visible
 from web.drills.conduct_api import access, msel_answer, setup_answer
+from web.i18n import language
 from web.requests import own_jurisdictions
 from web.scenarios import current_scenario
 from web.store import get_store
 
 bp = Blueprint("drills", __name__)
-MONTHS = ("一月 Jan", "二月 Feb", "三月 Mar", "四月 Apr", "五月 May", "六月 Jun", "七月 Jul", "八月 Aug",
-          "九月 Sep", "十月 Oct", "十一月 Nov", "十二月 Dec")
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
 
 def _scenario_name() -> str:
     return request.args.get("scenario") or current_app.config["DEFAULT_SCENARIO"]
 
 
-def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
-    """Twelve months of weeks of days, each day with its drills and shading (blackout, field-only, flood)."""
+def month_grid(programme: Mapping[str, Any], year: int, reader: str) -> list[dict[str, Any]]:
+    """Twelve months of weeks of days, each day with its drills and shading (blackout, field-only, flood).
+
+    Month names and the blackouts' reach are in the ``reader``'s language.
+    """
     by_day: dict[str, list[dict[str, Any]]] = {}
     for drill in programme.get("drills", []):
         by_day.setdefault(drill["date"], []).append(drill)
@@ -58,6 +61,7 @@ def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
     flood = programme.get("flood_season")
     flood_window = None if not flood else (dt.date.fromisoformat(flood["start"]), dt.date.fromisoformat(flood["end"]))
     weeks_of = calendar_module.Calendar(firstweekday=0)
+    names = month_names(reader)
     months = []
     for month in range(1, 13):
         weeks = []
@@ -78,9 +82,10 @@ def month_grid(programme: Mapping[str, Any], year: int) -> list[dict[str, Any]]:
                 if day.weekday() >= 5:
                     classes.append("weekend")
                 days.append({"date": day, "drills": by_day.get(day.isoformat(), []), "classes": " ".join(classes),
-                             "title": "; ".join(f"{b['name']} ({b['applies_to']})" for b in hits)})
+                             "title": "; ".join(f"{b['name']} ({label('blackout_applies_to', b['applies_to'], reader)})"
+                                                for b in hits)})
             weeks.append(days)
-        months.append({"number": month, "name": MONTHS[month - 1], "weeks": weeks})
+        months.append({"number": month, "name": names[month - 1], "weeks": weeks})
     return months
 
 
@@ -115,7 +120,8 @@ def calendar_page() -> str:
     plans += [p for p in planned.values() if p["id"] not in {q["id"] for q in plan_rows}]
     return render_template(
         "drills.html", scenario=scenario, scenarios=store.list_scenarios(), year=year, programme=programme,
-        version=version, months=month_grid(programme, year) if programme else [], weekdays=WEEKDAYS,
+        version=version, months=month_grid(programme, year, language()) if programme else [],
+        weekdays=weekday_names(language()),
         years=sorted({*calendar_years, *(s["year"] for s in stored), year}), stored=stored, plans=plans,
         flagged=flagged, has_plans=PLANS in documents, has_calendar=calendar is not None,
         board=records.board(store, name, local_today(name)), may_plan=may_change_drill(name, None),

@@ -130,6 +130,7 @@
   }
 
   function drawList() {
+    const removeIncident = Planner.t("Remove incident");  // outside the template: the catalog extractor misses ="${...}"
     $("incident-count").textContent = state.incidents.length ? `(${state.incidents.length})` : "";
     $("incident-list").innerHTML = state.incidents.map((inc, index) => {
       const err = errors[index];
@@ -141,7 +142,7 @@
       return `<div class="incident-card${err ? " has-error" : ""}" data-index="${index}" data-id="${escape(inc.id)}">
         <div class="incident-head"><span class="incident-num" style="background:${colour(index)}">${index + 1}</span>
           <strong>${escape(inc.id)}</strong> <span class="hint">${Planner.number(inc.lon, 4, { grouping: false })}, ${Planner.number(inc.lat, 4, { grouping: false })}</span>
-          <button type="button" class="link remove-incident" data-remove="${index}" title="${Planner.t("Remove incident")}">${Planner.t("Remove")}</button></div>
+          <button type="button" class="link remove-incident" data-remove="${index}" title="${escape(removeIncident)}">${Planner.t("Remove")}</button></div>
         <label class="${fieldClass(index, "type")}">${Planner.t("Type")} <select data-field="type">${typeOptions(inc.type)}</select></label>
         <div class="incident-grid">
           <label class="${fieldClass(index, "priority")}">${Planner.t("Priority")} <input type="number" data-field="priority" value="${escape(inc.priority)}" min="1" max="10" step="1"></label>

@@ -12,13 +12,14 @@ window.PlannerRoads = (function () {
     const api = (path) => `/api/v1/scenarios/${encodeURIComponent(scenario)}/${path}`;
     const state = { sets: [], bands: [], version: null, drawing: false, vertices: [], drawn: null, layer: null,
                     sketch: null };
+    const namePlaceholder = Planner.t("name, e.g. flood-north");  // outside the template: the extractor misses ="${...}"
     container.innerHTML = `
       <legend>${Planner.t("Roads on the day")}</legend>
       <label>${Planner.t("Closure set")} <select id="closure-set"><option value="">— ${Planner.t("none")} —</option></select></label>
       <p><button type="button" id="draw-closure">${Planner.t("Draw a closed area")}</button>
          <button type="button" id="finish-closure" disabled>${Planner.t("Finish")}</button>
          <button type="button" id="clear-closure">${Planner.t("Clear")}</button></p>
-      <p><input id="closure-name" placeholder="name, e.g. flood-north" size="16">
+      <p><input id="closure-name" placeholder="${escape(namePlaceholder)}" size="16">
          <button type="button" id="save-closure" disabled>${Planner.t("Save as set")}</button></p>
       <label>${Planner.t("Time band")} <select id="time-band"><option value="">${Planner.t("free flow")}</option></select></label>
       ${at ? `<label>${Planner.t("or at")} <input type="datetime-local" id="road-at"></label>` : ""}
