@@ -11,7 +11,9 @@ command line in a fresh process::
         --time-limit 300
 
 with ``OMP_NUM_THREADS=1``, printing objective, bound, status, wall and CPU seconds, peak MB (the
-child's own maximum resident set) and the load average. Families (:data:`FAMILIES`):
+child's own maximum resident set) and the load average, and beside them the baseline of this run: the
+greedy-add heuristic (open the site that lowers the total most, p times; :func:`greedy_objective`) on the
+same points, with the ratio of our objective to it. Families (:data:`FAMILIES`):
 
 ``drill``
     d2103-like: a few long straight rows and small grids of holes at a fixed pitch (integer
@@ -49,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.spatial.distance import cdist
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -177,15 +180,35 @@ def solve(path: Path, p: int, time_limit_s: float) -> dict[str, Any]:
     return answer
 
 
-def _row(name: str, n: int, p: int, answer: dict[str, Any]) -> list[str]:
-    """One table row: instance, N, p, objective, bound, status, solver s, process wall and CPU s, MB, load."""
+def _row(name: str, n: int, p: int, answer: dict[str, Any], greedy: float | None = None) -> list[str]:
+    """One table row: instance, N, p, objective, bound, status, solver s, wall and CPU s, MB, load, greedy."""
     def number(key: str) -> str:
         value = answer.get(key)
         return "-" if value is None else f"{value:,.0f}"
 
     return [name, f"{n:,}", str(p), number("objective"), number("lower_bound"), str(answer["status"])[:60],
             f"{answer.get('seconds', float('nan')):.1f}", f"{answer['wall']:.1f}", f"{answer['cpu']:.1f}",
-            f"{answer['rss_mb']:.0f}", f"{answer['load']:.1f}"]
+            f"{answer['rss_mb']:.0f}", f"{answer['load']:.1f}",
+            "-" if greedy is None else f"{greedy:,.0f}",
+            "-" if greedy is None or answer.get("objective") is None or not greedy
+            else f"{answer['objective'] / greedy:.4f}"]
+
+
+def read_points(path: Path) -> np.ndarray:
+    """Read back the coordinates :func:`write_tsp` wrote (the lines between NODE_COORD_SECTION and EOF)."""
+    lines = path.read_text().splitlines()
+    start = lines.index("NODE_COORD_SECTION") + 1
+    rows = [line.split() for line in lines[start:] if line.strip() not in ("", "EOF")]
+    return np.array([[float(x), float(y)] for _, x, y in rows])
+
+
+def greedy_objective(xy: np.ndarray, p: int) -> float:
+    """Return the greedy-add baseline: open, p times, the site that lowers the floor-Euclidean total most."""
+    cost = np.floor(cdist(xy, xy))
+    nearest = np.full(len(xy), np.inf)
+    for _ in range(p):
+        nearest = np.minimum(nearest, cost[:, int(np.minimum(cost, nearest[:, None]).sum(axis=0).argmin())])
+    return float(nearest.sum())
 
 
 def degenerate(folder: Path, time_limit_s: float) -> int:
@@ -202,7 +225,7 @@ def degenerate(folder: Path, time_limit_s: float) -> int:
 def _print(rows: list[list[str]]) -> None:
     """Print the table with its headers (the CLI's table printer)."""
     print_table(["instance", "N", "p", "objective", "bound", "status", "solver s", "wall s", "CPU s", "peak MB",
-                 "load (1 min)"], rows)
+                 "load (1 min)", "greedy", "ours / greedy"], rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             path = make_instance(folder, family, int(size), options.seed)
             for p in (int(value) for value in options.p.split(",")):
                 answer = solve(path, p, options.time_limit)
-                rows.append(_row(path.stem, int(size), p, answer))
+                rows.append(_row(path.stem, int(size), p, answer, greedy_objective(read_points(path), p)))
                 print("done", *rows[-1], file=sys.stderr, flush=True)
         _print(rows)
     print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
