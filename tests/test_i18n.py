@@ -193,11 +193,13 @@ def test_labels_api_serves_request_states_and_statuses(client: Any, auth: Any) -
 def test_audit_log_shows_chinese_as_text(client: Any, auth: Any) -> None:
     auth.login("admin")
     record = client.get("/api/v1/scenarios/mini/records/bases/B1").get_json()
-    data = {**record["data"], "name_zh": "历下消防站(新址)"}
+    data = {**record["data"], "name_zh": "历下消防站(新址)", "operator": "City's <b>fire</b> & rescue"}
     assert client.put("/api/v1/scenarios/mini/records/bases/B1",
                       json={"version": record["version"], "data": data}).status_code == 200
     page = client.get("/audit?scenario=mini").get_data(as_text=True)
     assert "历下消防站(新址)" in page and "\\u5386" not in page
+    # quotes and brackets read as written (not as \\u0027 or \\u003c escapes), and still escaped as HTML
+    assert "City&#39;s &lt;b&gt;fire&lt;/b&gt; &amp; rescue" in page and "<b>fire" not in page
     assert '<dt title="name_zh">中文名称</dt>' in page and '<dt title="operator">主管单位</dt>' in page  # field names
     english = client.get("/audit?scenario=mini&lang=en").get_data(as_text=True)
     assert '<dt title="name_zh">Chinese name</dt>' in english

@@ -10,6 +10,7 @@ directly.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 from pathlib import Path
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as text, not \u escapes (the audit log)
     app.add_template_filter(local_time)
+    app.add_template_filter(json_text)
     i18n.init_app(app)
     security.configure(app)
     store.init_app(app)
@@ -80,6 +82,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                  inventory, admin, jobs, settings, requests, points, roads):
         app.register_blueprint(area.bp)
     return app
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """Write a value as JSON for a reader (``{{ value | json_text }}``): Chinese and quotes as they are.
+
+    Jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'`` as unicode escapes, so that it is safe inside a
+    script; in the page's text the template's autoescape does that job, and the reader sees ``author's``.
+    """
+    return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=False, default=str)
 
 
 def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | None = None) -> str:
