@@ -10,13 +10,12 @@ directly.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from planner import clock, formats
 from planner.settings import database_url, instance_dir, job_runner_mode, job_stale_s, job_time_limit_s, job_workers
@@ -85,12 +84,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def json_text(value: Any, indent: int | None = None) -> str:
-    """Write a value as JSON for a reader (``{{ value | json_text }}``): Chinese and quotes as they are.
+    """Write a value as JSON for a reader (``{{ value | json_text }}``): the app's JSON, without ``tojson``'s escapes.
 
-    Jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and ``'`` as unicode escapes, so that it is safe inside a
-    script; in the page's text the template's autoescape does that job, and the reader sees ``author's``.
+    ``tojson`` writes ``<``, ``>``, ``&`` and ``'`` as unicode escapes so that it is safe inside a script; in the
+    page's text the template's autoescape does that job, and the reader sees ``author's``.
     """
-    return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=False, default=str)
+    return current_app.json.dumps(value, indent=indent)
 
 
 def local_time(value: str | dt.datetime | None, zone: dt.tzinfo, form: str | None = None) -> str:

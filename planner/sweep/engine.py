@@ -502,7 +502,9 @@ def summarise(
 ) -> dict[str, Any]:
     """Distributions per site and capability, share within standard, failing sites, team utilisation."""
     n = int(site.size)
-    per_site = _per_site(model, site, records)
+    first = records.first_min.astype(float)
+    within = rule.in_time(records.standard_min, model.standard_max_min)
+    per_site = _per_site(model, site, records, first, within)
     worst = sorted(per_site, key=lambda r: (-r["failure_share"], -r["incidents"], r["site"]))
     return {
         "model": MODEL_TEXT[mode],
@@ -516,8 +518,8 @@ def summarise(
             for k, name in enumerate(model.templates)
             if (template == k).any()
         },
-        "standards": _per_standard(model, records),
-        "capabilities": _per_capability(model, records),
+        "standards": _per_standard(model, records, within),
+        "capabilities": _per_capability(model, records, first),
         "sites": per_site,
         "failing_sites": [
             {"site": r["site"], "incidents": r["incidents"], "failure_share": r["failure_share"]}
@@ -533,10 +535,13 @@ def _met_share(required: np.ndarray) -> float:
     return round(float((required == 1).sum() / (required >= 0).sum()), 4)
 
 
-def _per_site(model: SweepModel, site: np.ndarray, records: ChunkResult) -> list[dict[str, Any]]:
-    """For each site with incidents: failure share, first arrivals per capability, each standard's share within."""
-    first = records.first_min.astype(float)
-    within = rule.in_time(records.standard_min, model.standard_max_min)
+def _per_site(model: SweepModel, site: np.ndarray, records: ChunkResult, first: np.ndarray,
+              within: np.ndarray) -> list[dict[str, Any]]:
+    """For each site with incidents: failure share, first arrivals per capability, each standard's share within.
+
+    ``first`` are the first-arrival minutes (incident x capability), ``within`` the one rule's verdicts
+    (incident x standard), computed once by :func:`summarise`.
+    """
     failed_any = (~np.isnan(records.standard_min) & ~within).any(axis=1)
     out: list[dict[str, Any]] = []
     for j, site_id in enumerate(model.site_ids):
@@ -560,9 +565,8 @@ def _per_site(model: SweepModel, site: np.ndarray, records: ChunkResult) -> list
     return out
 
 
-def _per_standard(model: SweepModel, records: ChunkResult) -> list[dict[str, Any]]:
+def _per_standard(model: SweepModel, records: ChunkResult, within: np.ndarray) -> list[dict[str, Any]]:
     """For each standard: the incidents it applies to, the share within it and whether that meets its minimum."""
-    within = rule.in_time(records.standard_min, model.standard_max_min)
     applies = ~np.isnan(records.standard_min)
     out = []
     for k, standard_id in enumerate(model.standards):
@@ -579,9 +583,8 @@ def _per_standard(model: SweepModel, records: ChunkResult) -> list[dict[str, Any
     return out
 
 
-def _per_capability(model: SweepModel, records: ChunkResult) -> list[dict[str, Any]]:
+def _per_capability(model: SweepModel, records: ChunkResult, first: np.ndarray) -> list[dict[str, Any]]:
     """For each capability some incident needed: first-arrival statistics, met share and a histogram."""
-    first = records.first_min.astype(float)
     out = []
     for c, name in enumerate(model.capabilities):
         values = first[:, c]
