@@ -62,6 +62,7 @@ def test_a_request_runs_from_the_county_board_to_a_settled_claim(levels_app: Any
     page.click("#new-request button[type=submit]")
     page.wait_for_selector("#state[data-state='proposed']")
     assert "canine" in page.inner_text("#shortfall")
+    page.wait_for_load_state("load")  # #state is in the served page: the page's scripts may not have run yet
     assert page.evaluate("!!document.getElementById('request-map').leafletMap")
     request_url = page.url
 
