@@ -239,7 +239,7 @@ def test_greedy_led_by_any_preferred_order_keeps_every_rule(problem: dict[str, A
 def test_a_process_allowed_one_core_runs_one_engine() -> None:
     # What the README tells operators: restricting the process's CPU affinity to one core stops the race.
     code = ("import os; os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]}); "
-            "from planner.dispatch.optimiser import available_cores, choose_engine; "
+            "from planner.dispatch.optimiser import choose_engine; from planner.model.cores import available_cores; "
             "print(available_cores(), choose_engine(9_701, scarce=True), choose_engine(9_701, scarce=False))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)

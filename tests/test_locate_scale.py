@@ -155,17 +155,19 @@ def test_sorted_interchange_stops_where_no_single_swap_improves(seed: int) -> No
             assert total(np.array([into if j == out else j for j in found])) >= total(found)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("seed", [1, 2, 3, 5, 6, 7])
-def test_tree_search_matches_brute_force(seed: int) -> None:
+def test_tree_search_matches_brute_force(seed: int, workers: int) -> None:
     # Cases whose root LP is fractional with a gap, so the tree branches, plunges from its parents'
-    # bases and fixes sites by reduced costs on the way; enumeration decides the answer.
+    # bases and fixes sites by reduced costs on the way; enumeration decides the answer. With two
+    # workers the tree is shared by two threads, each on its own copy of the master.
     rng = np.random.default_rng(400 + seed)
     cost = rng.integers(0, 60, (30, 18)).astype(float)
     weights = rng.integers(1, 4, 30).astype(float)
     p = 4 + seed % 3
     best = _brute_force(weights[:, None] * cost, p, np.zeros(0, dtype=np.int64))
     found = benders_p_median(cost, weights, p, np.zeros(0, dtype=np.int64), 1.0, time.perf_counter() + 30,
-                             heuristics=False)
+                             heuristics=False, workers=workers)
     assert found.nodes >= 3  # the case does reach the tree
     assert found.proven and found.value == best and found.bound <= best
     assert float(weights @ cost[:, found.selected].min(axis=1)) == best and len(found.selected) == p

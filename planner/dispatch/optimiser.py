@@ -77,7 +77,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,6 +90,7 @@ from planner.dispatch.race import Entrant, race
 from planner.dispatch.result import DispatchObjective, DispatchResult, Redispatch, evaluate
 from planner.dispatch.rules import PairOption, pair_options
 from planner.errors import InputError, SolverLimitError
+from planner.model.cores import available_cores
 from planner.model.status import Status
 
 __all__ = [
@@ -99,7 +99,6 @@ __all__ = [
     "HIGHS_MIN_OPTIONS_SCARCE",
     "RACE_MIN_OPTIONS",
     "SCARCE_RATIO",
-    "available_cores",
     "choose_engine",
     "is_scarce",
     "redispatch",
@@ -314,14 +313,6 @@ def is_scarce(problem: DispatchProblem, formulation: Formulation) -> bool:
     for (unit_id, _), option in formulation.options.items():
         best[unit_id] = max(best.get(unit_id, 0), sum(option.contribution))
     return demand > SCARCE_RATIO * sum(best.values())
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on (its affinity where the system says it, else all)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def choose_engine(options: int, *, scarce: bool, cores: int | None = None) -> str:

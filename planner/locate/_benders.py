@@ -34,6 +34,12 @@ branch-and-cut:
    (with an interchange or a dive now and then, within a time share that shrinks while they fail)
    for better incumbents. A node whose LP solution is integral with no violated cut is solved
    exactly. Cuts unused for a long time are dropped to keep the LP small.
+5. **Workers.** With ``workers`` > 1 the tree is shared by that many threads (``_node_pool.py``): each
+   takes the best open node and plunges from it on its own copy of the master (its own cuts and basis,
+   copied from the root's), while the open nodes, the incumbent, the pseudocosts and the root's
+   fixings are shared. HiGHS solves outside Python's lock, so the node LPs of two workers run on two
+   cores at once. Which optimum is returned among equal ones may then vary from run to run; the value
+   and the proof do not.
 
 The search stops proven when every node's bound reaches the incumbent (less one for integral data),
 or at the deadline with the smallest open bound as the proven lower bound.
@@ -41,9 +47,10 @@ or at the deadline with the smallest open bound as the proven lower bound.
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import logging
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -51,8 +58,9 @@ import numpy as np
 
 from planner.locate._benders_branching import PseudoCosts, product_score
 from planner.locate._benders_cuts import SortedCosts
-from planner.locate._benders_master import BendersMaster
+from planner.locate._benders_master import BendersMaster, Certificate
 from planner.locate._highs import Basis, LpOutcome
+from planner.locate._node_pool import NodePool
 from planner.locate._swap import fast_interchange, greedy, sorted_interchange
 
 __all__ = ["BendersOutcome", "benders_p_median", "rens"]
@@ -115,30 +123,74 @@ class _LpProgress:
     last: float
 
 
+@dataclass
+class _Worker:
+    """What one thread of the tree owns: a master LP (its own cuts and basis) and its counters."""
+
+    master: BendersMaster
+    tick: int = 0  # node solves, to tell the cuts in use from the idle ones
+    strong_iterations: int = 0  # simplex iterations spent in strong branching
+
+
+@dataclass
+class _RootFixing:
+    """The root's certificate and the sites it closes or forces open, refreshed when the incumbent improves."""
+
+    certificate: Certificate
+    lower: np.ndarray
+    upper: np.ndarray
+    fixed_at: float
+    close: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    force: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, master: BendersMaster, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return the sites closed and forced open at ``cutoff`` (more when it fell since the last call)."""
+        with self.lock:
+            if cutoff < self.fixed_at:
+                self.fixed_at = cutoff
+                again = master.bound(self.certificate, self.lower, self.upper, cutoff)
+                self.close, self.force = self.close | again.close, self.force | again.force
+            return self.close, self.force
+
+
+_STOPPED = object()  # what ``_Search._expand`` answers when the search must stop (deadline, LP failure)
+
+
 class _Search:
     """State shared by the phases: data, master, incumbent and the tolerance rule."""
 
     def __init__(self, cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, step: float,
-                 deadline: float) -> None:
+                 deadline: float, workers: int = 1) -> None:
         self.cost, self.weights, self.p, self.fixed = cost, weights, p, fixed
+        self.workers = workers  # threads of the tree (and of the RENS sub-problem's)
         self.n, self.m = cost.shape
         self.step, self.deadline = step, deadline
         self.sorted = SortedCosts(cost, p)
-        self.master = BendersMaster(weights, self.sorted.nearest, self.m, p)
+        self._local = threading.local()  # each worker thread's own master and counters (``_Worker``)
+        self._local.worker = _Worker(BendersMaster(weights, self.sorted.nearest, self.m, p))
+        self._incumbent = threading.Lock()
+        self._counting = threading.Lock()
+        self._serial = itertools.count(1)
+        self.nodes = 0
         finite = np.isfinite(cost)
         self.work = cost if finite.all() else _penalised(cost, weights)
         self.allowed = np.ones(self.m, dtype=bool)
         self.best = np.zeros(0, dtype=np.int64)
         self.upper = math.inf
-        self.tick = 0
         self.started = time.perf_counter()
         self.polishing_s = 0.0
         self.fruitless = 0  # tree heuristics run since one last improved the incumbent
         self.pseudo = PseudoCosts(self.m)
         self.strong_s = 0.0
-        self.strong_iterations = 0
         self.last_lp: LpOutcome | None = None  # the LP phase's latest optimal master solve
         self.lp_progress: _LpProgress | None = None  # where the LP phase stands, once started
+
+    @property
+    def master(self) -> BendersMaster:
+        """The master LP of the calling thread (each worker of the tree has its own)."""
+        master: BendersMaster = self._local.worker.master
+        return master
 
     # ------------------------------------------------------------------ incumbent and tolerance
 
@@ -157,9 +209,10 @@ class _Search:
         if len(selected) != self.p:  # never a set of another size (a node with too many forced open)
             return False
         value = float(self.weights @ self.cost[:, selected].min(axis=1))
-        if value < self.upper:
-            self.best, self.upper = selected, value
-            return True
+        with self._incumbent:
+            if value < self.upper:
+                self.best, self.upper = selected, value
+                return True
         return False
 
     def improve(self, start: np.ndarray, among: np.ndarray | None = None) -> None:
@@ -221,7 +274,7 @@ class _Search:
             return
         began = time.perf_counter()
         found = rens(self.cost, self.weights, self.p, y, self.step,
-                     min(self.deadline, began + share * max(self.remaining(), 0.0)))
+                     min(self.deadline, began + share * max(self.remaining(), 0.0)), workers=self.workers)
         self.polishing_s += time.perf_counter() - began
         if found is not None:
             self.improve(found)
@@ -340,8 +393,9 @@ class _Search:
             if self.add_violated(y, theta) == 0:
                 break
         assert outcome is not None and outcome.row_dual is not None
-        self.tick += 1
-        self.master.mark_used(outcome.row_dual, self.tick)
+        worker = self._local.worker
+        worker.tick += 1
+        self.master.mark_used(outcome.row_dual, worker.tick)
         proof = self.master.dual_bound(outcome.row_dual, lower, upper, self.cutoff())
         return "open", outcome, proof.value
 
@@ -369,7 +423,8 @@ class _Search:
         order = unreliable[np.argsort(-product_score(down[unreliable], up[unreliable]), kind="stable")]
         cutoff = self.cutoff()
         iterations = self.master.lp.iterations
-        if self.strong_iterations > _STRONG_QUOTIENT * (iterations - self.strong_iterations) + _STRONG_OFFSET:
+        worker = self._local.worker
+        if worker.strong_iterations > _STRONG_QUOTIENT * (iterations - worker.strong_iterations) + _STRONG_OFFSET:
             order = order[:0]
         fixed = np.zeros(len(fractional), dtype=bool)
         for k in order[:_STRONG_CANDIDATES]:
@@ -404,7 +459,7 @@ class _Search:
                 if empty:
                     if fixed[k]:  # the other child is empty too
                         self.strong_s += time.perf_counter() - began
-                        self.strong_iterations += self.master.lp.iterations - iterations
+                        worker.strong_iterations += self.master.lp.iterations - iterations
                         return -1
                     fixed[k] = True
                     if opened:
@@ -412,125 +467,162 @@ class _Search:
                     else:
                         lower[site] = True
         self.strong_s += time.perf_counter() - began
-        self.strong_iterations += self.master.lp.iterations - iterations
+        worker.strong_iterations += self.master.lp.iterations - iterations
         if fixed.all() or int(lower.sum()) >= self.p:
             free = lower < upper
             return int(np.argmax(np.where(free, 0.5 - np.abs(y - 0.5), -1.0))) if free.any() else -2
         return int(fractional[int(np.argmax(np.where(fixed, -np.inf, product_score(down, up))))])
 
     def branch_and_bound(self, root: LpOutcome, lower: np.ndarray, upper: np.ndarray) -> tuple[float, int]:
-        """Best-first search from the root; returns (proven lower bound, nodes solved)."""
+        """Best-first search from the root by ``self.workers`` threads; returns (proven lower bound, nodes solved).
+
+        Each worker thread solves nodes on its own copy of the master (its own cut pool and basis); the
+        open nodes, the incumbent, the pseudocosts and the root's fixings are shared. HiGHS runs outside
+        Python's lock, so on two cores two workers solve about 1.5 times as many nodes per second.
+        """
         assert root.row_dual is not None
         # The root's certificate fixes sites for the whole tree, again whenever the incumbent improves.
-        root_certificate, root_lower, root_upper = self.master.certificate(root.row_dual), lower, upper
-        fixed_at = self.cutoff()
-        proof = self.master.bound(root_certificate, lower, upper, fixed_at)
-        close, force = proof.close, proof.force
-        heap = [_Node(proof.value, 0, 0, lower | force, upper & ~close)]
-        _log.debug("root fixing: %d open, %d closed, of %d", int(force.sum()), int(close.sum()), self.m)
-        nodes, serial = 0, 0
-        plunge: _Node | None = None  # the child to solve next (a plunge goes on until a child is pruned)
-        while heap or plunge is not None:
-            if plunge is not None:
-                node, plunge = plunge, None
-            else:
-                node = heapq.heappop(heap)
-            if node.bound >= self.cutoff():
-                continue
-            if self.cutoff() < fixed_at:
-                fixed_at = self.cutoff()
-                again = self.master.bound(root_certificate, root_lower, root_upper, fixed_at)
-                close, force = close | again.close, force | again.force
-            if (node.lower & close).any() or (force & ~node.upper).any():
-                continue  # the node's own fixings contradict the root's: nothing better lies there
-            node.lower, node.upper = node.lower | force, node.upper & ~close
-            if self.remaining() <= 0:
-                heapq.heappush(heap, node)
-                break
-            if node.warm is not None:
-                self.master.restore(node.warm)
-            status, outcome, bound = self.solve_node(node.lower.astype(np.float64), node.upper.astype(np.float64))
-            if status == "limit":
-                heapq.heappush(heap, node)
-                break
-            nodes += 1
-            if nodes % 50 == 0 and _log.isEnabledFor(logging.DEBUG):
-                self.log_progress(nodes, [node, *heap])
-            if node.site >= 0:
-                learnt = outcome.objective if status == "open" and outcome is not None else self.cutoff()
-                self.pseudo.record(node.site, node.up, learnt - node.parent_objective, node.change)
-            if status == "pruned" or bound >= self.cutoff() or outcome is None or outcome.x is None:
-                continue
-            y = outcome.x[: self.m]
-            bound = max(bound, node.bound)
-            if np.abs(y - np.round(y)).max() < 1e-6:
-                self.offer(np.flatnonzero(y > 0.5))
-                continue
-            rounded = self.rounding(y, node.lower, node.upper)
-            # A new incumbent, or now and then another rounding, is polished by interchange among the
-            # node's LP support, and now and then the master dives, within the polishing budget.
-            improved = self.offer(rounded)
-            if (improved or nodes % 8 == 0) and self.may_polish():
-                before = self.upper
-                self.improve(rounded, among=(y > 1e-6) & node.upper)
-                self.heuristic_ran(before)
-            if nodes % 128 == 0 and self.may_polish():
-                before = self.upper
-                self.dive(node.lower, node.upper)
-                self.heuristic_ran(before)
-            if bound >= self.cutoff():
-                continue
-            # The node's duals fit the cut pool as it was (later cuts get 0): no cut is dropped before this.
-            assert outcome.row_dual is not None
-            certificate = self.master.certificate(outcome.row_dual)
-            fixing = self.master.bound(certificate, node.lower, node.upper, self.cutoff())
-            lower_now, upper_now = node.lower | fixing.force, node.upper & ~fixing.close
-            free = lower_now < upper_now
-            if not free.any() or int(lower_now.sum()) >= self.p:
-                self.offer(self.rounding(y, lower_now, upper_now))
-                continue
-            warm = self.master.basis()
-            site = self.choose_site(y, outcome.objective, lower_now, upper_now, warm)
-            if site == -1 or int(lower_now.sum()) > self.p:
-                continue
-            if site == -2 or int(lower_now.sum()) >= self.p:
-                self.offer(self.rounding(y, lower_now, upper_now))
-                continue
-            opened, closed = lower_now.copy(), upper_now.copy()
-            opened[site], closed[site] = True, False
-            serial += 2
-            # Each child's own certified bound from the node's duals (at least the node's): a better key
-            # for best-first and a better reported bound when time runs out.
-            up_bound = self.master.bound(certificate, opened, upper_now, math.inf).value
-            down_bound = self.master.bound(certificate, lower_now, closed, math.inf).value
-            up = _Node(max(bound, up_bound), node.depth_key - 1, serial, opened, upper_now, site, True,
-                       float(1.0 - y[site]), outcome.objective, warm)
-            down = _Node(max(bound, down_bound), node.depth_key - 1, serial + 1, lower_now, closed, site, False,
-                         float(y[site]), outcome.objective, warm)
-            if self.master.rows > 6 * self.n and nodes % 64 == 0:
-                self.master.drop_idle(self.tick, 200)
-            # Go on with the child the pseudocosts expect to raise the bound least (its LP is warm).
-            rise_down, rise_up = self.pseudo.estimate(np.array([site]), y)
-            plunge, other = (up, down) if rise_up[0] <= rise_down[0] else (down, up)
-            heapq.heappush(heap, other)
-        if plunge is not None:
-            heap.append(plunge)
-        open_bounds = [node.bound for node in heap if node.bound < self.cutoff()]
-        return (min(open_bounds) if open_bounds else self.upper), nodes
+        fixing = _RootFixing(self.master.certificate(root.row_dual), lower, upper, self.cutoff())
+        proof = self.master.bound(fixing.certificate, lower, upper, fixing.fixed_at)
+        fixing.close, fixing.force = proof.close, proof.force
+        pool: NodePool[_Node] = NodePool([_Node(proof.value, 0, 0, lower | proof.force, upper & ~proof.close)])
+        _log.debug("root fixing: %d open, %d closed, of %d", int(proof.force.sum()), int(proof.close.sum()), self.m)
+        failures: list[BaseException] = []
+        helpers = [threading.Thread(target=self._work, args=(pool, fixing, self._copy_master(), failures), daemon=True)
+                   for _ in range(self.workers - 1)]
+        for helper in helpers:
+            helper.start()
+        self._work(pool, fixing, None, failures)
+        for helper in helpers:
+            helper.join()
+        if failures:
+            raise failures[0]
+        open_bounds = [node.bound for node in pool.open_nodes() if node.bound < self.cutoff()]
+        return (min(open_bounds) if open_bounds else self.upper), self.nodes
+
+    def _copy_master(self) -> BendersMaster:
+        """Make a second master with this one's cuts and basis, for another worker thread."""
+        copy = BendersMaster(self.weights, self.sorted.nearest, self.m, self.p)
+        copy.take_over(self.master)
+        return copy
+
+    def _work(self, pool: NodePool[_Node], fixing: _RootFixing, master: BendersMaster | None,
+              failures: list[BaseException]) -> None:
+        """One worker: take the best open node and plunge from it, until the search is over or stopped.
+
+        An error stops every worker (the node stays open) and is kept in ``failures`` for the caller.
+        """
+        if master is not None:
+            self._local.worker = _Worker(master)
+        while (node := pool.take()) is not None:
+            current: _Node | None = node
+            while current is not None:
+                try:
+                    following = self._expand(current, pool, fixing)
+                except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, which raises it
+                    failures.append(error)
+                    following = _STOPPED
+                if following is _STOPPED:
+                    pool.stop([current])
+                    return
+                current = following if isinstance(following, _Node) else None
+            pool.done()
+
+    def _expand(self, node: _Node, pool: NodePool[_Node], fixing: _RootFixing) -> _Node | object | None:
+        """Solve ``node``, offer what it finds, and branch; return the child to plunge into.
+
+        The other child goes to the pool; None means the node is closed, ``_STOPPED`` that the search
+        must stop (deadline or LP failure: the node stays open).
+        """
+        if node.bound >= self.cutoff():
+            return None
+        close, force = fixing.refresh(self.master, self.cutoff())
+        if (node.lower & close).any() or (force & ~node.upper).any():
+            return None  # the node's own fixings contradict the root's: nothing better lies there
+        node.lower, node.upper = node.lower | force, node.upper & ~close
+        if self.remaining() <= 0:
+            return _STOPPED
+        if node.warm is not None:
+            self.master.restore(node.warm)
+        status, outcome, bound = self.solve_node(node.lower.astype(np.float64), node.upper.astype(np.float64))
+        if status == "limit":
+            return _STOPPED
+        with self._counting:
+            self.nodes += 1
+            nodes = self.nodes
+        if nodes % 50 == 0 and _log.isEnabledFor(logging.DEBUG):
+            self.log_progress(nodes, [node, *pool.open_nodes()])
+        if node.site >= 0:
+            learnt = outcome.objective if status == "open" and outcome is not None else self.cutoff()
+            self.pseudo.record(node.site, node.up, learnt - node.parent_objective, node.change)
+        if status == "pruned" or bound >= self.cutoff() or outcome is None or outcome.x is None:
+            return None
+        y = outcome.x[: self.m]
+        bound = max(bound, node.bound)
+        if np.abs(y - np.round(y)).max() < 1e-6:
+            self.offer(np.flatnonzero(y > 0.5))
+            return None
+        rounded = self.rounding(y, node.lower, node.upper)
+        # A new incumbent, or now and then another rounding, is polished by interchange among the
+        # node's LP support, and now and then the master dives, within the polishing budget.
+        improved = self.offer(rounded)
+        if (improved or nodes % 8 == 0) and self.may_polish():
+            before = self.upper
+            self.improve(rounded, among=(y > 1e-6) & node.upper)
+            self.heuristic_ran(before)
+        if nodes % 128 == 0 and self.may_polish():
+            before = self.upper
+            self.dive(node.lower, node.upper)
+            self.heuristic_ran(before)
+        if bound >= self.cutoff():
+            return None
+        # The node's duals fit the cut pool as it was (later cuts get 0): no cut is dropped before this.
+        assert outcome.row_dual is not None
+        certificate = self.master.certificate(outcome.row_dual)
+        fixing_here = self.master.bound(certificate, node.lower, node.upper, self.cutoff())
+        lower_now, upper_now = node.lower | fixing_here.force, node.upper & ~fixing_here.close
+        free = lower_now < upper_now
+        if not free.any() or int(lower_now.sum()) >= self.p:
+            self.offer(self.rounding(y, lower_now, upper_now))
+            return None
+        warm = self.master.basis()
+        site = self.choose_site(y, outcome.objective, lower_now, upper_now, warm)
+        if site == -1 or int(lower_now.sum()) > self.p:
+            return None
+        if site == -2 or int(lower_now.sum()) >= self.p:
+            self.offer(self.rounding(y, lower_now, upper_now))
+            return None
+        opened, closed = lower_now.copy(), upper_now.copy()
+        opened[site], closed[site] = True, False
+        # Each child's own certified bound from the node's duals (at least the node's): a better key
+        # for best-first and a better reported bound when time runs out.
+        up_bound = self.master.bound(certificate, opened, upper_now, math.inf).value
+        down_bound = self.master.bound(certificate, lower_now, closed, math.inf).value
+        up = _Node(max(bound, up_bound), node.depth_key - 1, next(self._serial), opened, upper_now, site, True,
+                   float(1.0 - y[site]), outcome.objective, warm)
+        down = _Node(max(bound, down_bound), node.depth_key - 1, next(self._serial), lower_now, closed, site, False,
+                     float(y[site]), outcome.objective, warm)
+        if self.master.rows > 6 * self.n and nodes % 64 == 0:
+            self.master.drop_idle(self._local.worker.tick, 200)
+        # Go on with the child the pseudocosts expect to raise the bound least (its LP is warm).
+        rise_down, rise_up = self.pseudo.estimate(np.array([site]), y)
+        plunge, other = (up, down) if rise_up[0] <= rise_down[0] else (down, up)
+        pool.put(other)
+        return plunge
 
 
 def benders_p_median(
     cost: np.ndarray, weights: np.ndarray, p: int, fixed: np.ndarray, step: float, deadline: float,
-    *, heuristics: bool = True,
+    *, heuristics: bool = True, workers: int = 1,
 ) -> BendersOutcome:
     """Minimise ``sum_i w_i min_{j in S} cost[i, j]`` over ``|S| = p`` with ``fixed`` in ``S``.
 
     ``cost`` may hold ``inf`` (unreachable); ``step`` is 1 when every weighted cost is an integer (a
     better solution is then at least 1 better), else 0; ``deadline`` is a ``time.perf_counter()``
     instant; ``heuristics=False`` leaves out the neighbourhood search at the root (a sub-problem's
-    own search). See the module docstring for the method.
+    own search); ``workers`` threads share the branch-and-bound. See the module docstring for the method.
     """
-    search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline)
+    search = _Search(cost, weights, p, np.asarray(fixed, dtype=np.int64), step, deadline, workers)
     n, m = cost.shape
     lower = np.zeros(m, dtype=bool)
     lower[search.fixed] = True
@@ -594,8 +686,8 @@ def _unfinished(search: _Search, lower: np.ndarray, upper: np.ndarray) -> Bender
     return BendersOutcome(search.best, search.upper, min(bound, search.upper), False, False, None, 0)
 
 
-def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: float, deadline: float
-         ) -> np.ndarray | None:
+def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: float, deadline: float,
+         *, workers: int = 1) -> np.ndarray | None:
     """Solve the p-median around an LP point ``y``: the best ``p`` sites that agree with it where it is integral.
 
     Relaxation enforced neighbourhood search (Berthold 2014, "RENS", Math. Prog. Comp. 6: 33-54):
@@ -603,8 +695,8 @@ def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: flo
     are decided by :func:`benders_p_median` itself (without this heuristic) until ``deadline``. The
     sites kept open enter the sub-problem as one column (each row's cost to the nearest of them),
     fixed open; rows that no fractional site serves better than that column leave it, their cost
-    being settled. Returns the sites (the sub-problem's best, proven or not), or None when there is
-    nothing to decide or nothing was found in time.
+    being settled; ``workers`` threads share its tree. Returns the sites (the sub-problem's best, proven
+    or not), or None when there is nothing to decide or nothing was found in time.
     """
     ones = np.flatnonzero(y > 1.0 - 1e-6)
     free = np.flatnonzero((y > 1e-6) & (y <= 1.0 - 1e-6))
@@ -621,7 +713,8 @@ def rens(cost: np.ndarray, weights: np.ndarray, p: int, y: np.ndarray, step: flo
     else:
         rows = np.arange(len(cost))
         sub_cost, fixed, sub_p = sub, np.zeros(0, dtype=np.int64), need
-    found = benders_p_median(sub_cost, weights[rows], sub_p, fixed, step, deadline, heuristics=False)
+    found = benders_p_median(sub_cost, weights[rows], sub_p, fixed, step, deadline, heuristics=False,
+                             workers=workers)
     if len(found.selected) == 0 or not math.isfinite(found.value):
         return None
     chosen = found.selected[found.selected >= len(fixed)] - len(fixed)

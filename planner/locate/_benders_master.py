@@ -99,6 +99,14 @@ class BendersMaster:
         self._matrix = None
         self.last_used = np.concatenate([self.last_used, np.full(count, self.last_used.max())])
 
+    def take_over(self, other: BendersMaster) -> None:
+        """Start from ``other``'s cuts and basis (a master for another worker thread of the tree)."""
+        matrix, owner, rhs = other._arrays()
+        cuts = matrix[1:]
+        self.add(owner[1:], rhs[1:], cuts.indptr, cuts.indices, cuts.data)
+        self.last_used = other.last_used.copy()
+        self.lp.adopt(other.lp)
+
     def drop(self, rows: np.ndarray) -> None:
         """Delete the given cut rows (never row 0) from the LP and the pool."""
         rows = np.asarray(rows, dtype=np.int64)

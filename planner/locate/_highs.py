@@ -43,9 +43,10 @@ class LpOutcome:
 
 @dataclass(frozen=True)
 class Basis:
-    """A snapshot of the simplex basis: HiGHS's own object, and the row count, deletions and solves then."""
+    """A snapshot of the simplex basis: HiGHS's own object, its LP's ``id``, and its rows, deletions and solves."""
 
     highs_basis: Any
+    source: int
     rows: int
     deletions: int
     solves: int
@@ -91,16 +92,17 @@ class IncrementalLP:
 
     def basis(self) -> Basis:
         """Snapshot the current basis (after a solve), to warm-start a later solve from it."""
-        return Basis(self._highs.getBasis(), self.n_rows, self._deletions, self.solves)
+        return Basis(self._highs.getBasis(), id(self), self.n_rows, self._deletions, self.solves)
 
     def restore(self, basis: Basis) -> bool:
-        """Start the next solve from ``basis``; False (nothing changed) when rows were deleted since.
+        """Start the next solve from ``basis``; False (nothing changed) if it is another LP's or rows went since.
 
         Rows added since the snapshot enter with their slack basic, which keeps the basis regular:
         the dual simplex then only repairs the new rows it violates.
         """
         rows = self.n_rows
-        if basis.deletions != self._deletions or basis.rows > rows or not basis.highs_basis.valid:
+        if (basis.source != id(self) or basis.deletions != self._deletions or basis.rows > rows
+                or not basis.highs_basis.valid):
             return False
         if basis.solves == self.solves and basis.rows == rows:
             return True  # nothing solved since: the basis is still HiGHS's own (no refactorisation)
@@ -112,6 +114,10 @@ class IncrementalLP:
             snapshot.row_status = [*status, *[type(status[0]).kBasic] * (rows - basis.rows)]
             snapshot.valid = True
         return "Error" not in str(self._highs.setBasis(snapshot))
+
+    def adopt(self, other: IncrementalLP) -> None:
+        """Start from the current basis of ``other``, an LP with the same columns and rows."""
+        self._highs.setBasis(other._highs.getBasis())
 
     def set_col_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
         """Change the bounds of the given columns."""

@@ -25,7 +25,9 @@ of every size, go to the Benders decomposition of ``_benders.py`` (Duran-Matelun
 aggregated rows as cuts separated in closed form from each row's sorted costs; an LP phase reaches
 the radius bound, LP rounding plus fast interchange (Whitaker 1983; Resende & Werneck 2007) gives the
 incumbent, the LP duals fix sites by Lagrangian reduced costs, and an LP-based branch-and-bound closes
-the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 bytes).
+the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 bytes). The tree (and the
+tree of its RENS sub-problem) runs on one thread per available core, at most :data:`TREE_WORKERS`: HiGHS
+solves outside Python's lock, so two threads solve 1.4-1.9 times as many nodes per second on two cores.
 
 Repeated points (h-heldout). Before the search, identical demand rows are merged (weights summed)
 and identical site columns reduced to one (``_duplicates.py``; an exact hash of the bytes, checked
@@ -117,9 +119,13 @@ from planner.locate._duplicates import merge_duplicates
 from planner.locate._mip import solve_sparse
 from planner.locate._model import DEFAULT_TIME_LIMIT_S, Instance, LocationModel, _preview
 from planner.locate._result import LocationResult, relative_gap
+from planner.model.cores import available_cores
 from planner.model.status import Status
 
-__all__ = ["PMedian"]
+__all__ = ["TREE_WORKERS", "PMedian"]
+
+TREE_WORKERS = 2
+"""Threads that share the branch-and-bound, at most (one per available core)."""
 
 
 class PMedian(LocationModel):
@@ -192,7 +198,8 @@ def _solve_uncapacitated(data: Instance, time_limit_s: float, started: float) ->
                        f"trivial ({reason}){repeats}")
 
     step = _objective_step(cost, weights)
-    search = benders_p_median(cost, weights, search_p, fixed, step, started + time_limit_s)
+    workers = min(TREE_WORKERS, available_cores())
+    search = benders_p_median(cost, weights, search_p, fixed, step, started + time_limit_s, workers=workers)
     if search.infeasible:
         raise InfeasibleError(f"no choice of p={p} sites reaches every weighted demand point")
     if not math.isfinite(search.value):
