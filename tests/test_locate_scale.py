@@ -212,3 +212,22 @@ def test_lp_numerical_trouble_is_retried_from_scratch_and_never_reported_optimal
     outcome = lp.solve(5.0)
     assert lp.solves == solves + 2
     assert outcome.status == "limit" and outcome.x is None and outcome.row_dual is None
+def test_a_master_copy_has_the_cuts_and_basis_but_refuses_the_originals_snapshots() -> None:
+    # The second worker's master: the same LP (the original's optimum), warm from the original's basis
+    # (its first solve needs no simplex iteration), and a basis snapshot of one LP is never restored
+    # into the other, while its own is.
+    rng = np.random.default_rng(11)
+    cost = rng.integers(1, 50, (12, 9)).astype(float)
+    sorted_costs = SortedCosts(cost, 3)
+    master = BendersMaster(np.ones(12), sorted_costs.nearest, 9, 3)
+    every = np.arange(12)
+    cuts = sorted_costs.separate(np.full(9, 3 / 9))
+    master.add(every, cuts.level, *sorted_costs.cut_rows(every, cuts))
+    solved = master.solve(5.0)
+    twin = master.copy()
+    assert twin.rows == master.rows
+    before = twin.lp.iterations
+    again = twin.solve(5.0)
+    assert again.objective == pytest.approx(solved.objective) and twin.lp.iterations == before
+    assert not twin.lp.restore(master.lp.basis())
+    assert twin.lp.restore(twin.lp.basis())

@@ -99,13 +99,15 @@ class BendersMaster:
         self._matrix = None
         self.last_used = np.concatenate([self.last_used, np.full(count, self.last_used.max())])
 
-    def take_over(self, other: BendersMaster) -> None:
-        """Start from ``other``'s cuts and basis (a master for another worker thread of the tree)."""
-        matrix, owner, rhs = other._arrays()
+    def copy(self) -> BendersMaster:
+        """Return a second master with these cuts, starting from this basis (for another worker thread)."""
+        twin = BendersMaster(self.weights, self.nearest, self.m, self.p)
+        matrix, owner, rhs = self._arrays()
         cuts = matrix[1:]
-        self.add(owner[1:], rhs[1:], cuts.indptr, cuts.indices, cuts.data)
-        self.last_used = other.last_used.copy()
-        self.lp.adopt(other.lp)
+        twin.add(owner[1:], rhs[1:], cuts.indptr, cuts.indices, cuts.data)
+        twin.last_used = self.last_used.copy()
+        twin.lp.adopt(self.lp)
+        return twin
 
     def drop(self, rows: np.ndarray) -> None:
         """Delete the given cut rows (never row 0) from the LP and the pool."""

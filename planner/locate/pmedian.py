@@ -27,7 +27,7 @@ the radius bound, LP rounding plus fast interchange (Whitaker 1983; Resende & We
 incumbent, the LP duals fix sites by Lagrangian reduced costs, and an LP-based branch-and-bound closes
 the gap. Memory is the cost matrix plus its sorted copy (about 3 x n x m x 8 bytes). The tree (and the
 tree of its RENS sub-problem) runs on one thread per available core, at most :data:`TREE_WORKERS`: HiGHS
-solves outside Python's lock, so two threads solve 1.4-1.9 times as many nodes per second on two cores.
+solves outside Python's lock, so two threads solve 1.25-1.9 times as many nodes per second on two cores.
 
 Repeated points (h-heldout). Before the search, identical demand rows are merged (weights summed)
 and identical site columns reduced to one (``_duplicates.py``; an exact hash of the bytes, checked
@@ -48,9 +48,10 @@ vm1748; p = 5, 10, 20; 300 s; load 1.0-3.1): drill-, fl- and vm-like rows are pr
 0.02-0.22 %). Why: the LP solution spreads over hundreds of sites at small values, so
 closing one site moves no bound and opening one costs the dual simplex ~14k iterations (3-15 s per
 node with ~110-210 sites in every cut row, 0.9 M nonzeros): 20-40 nodes in 300 s. Removing the
-sites the root fixes and restarting did not help (its LP phase took longer). What would: node LPs an
-order cheaper (e.g. the sparse per-level rows of the radius formulation for small p) and branching
-on the number of open sites in a ball rather than on one site.
+sites the root fixes and restarting did not help (its LP phase took longer), nor would branching on the
+number of open sites in a ball: at the root of a 30 x 30 lattice, p = 10, the best single site raises its
+two children by +51 / +284, the best balls by +93 / +168 or +72 / +107, a worse pair for the tree. What
+would: node LPs an order cheaper (e.g. the sparse per-level rows of the radius formulation for small p).
 
 Measured (bench/locate.py, 2 cores shared with other work; load average beside each figure; CPU s is
 the solving process's own), TSPLIB Table 2 of the paper, floor-Euclidean, N = M, 60 s limit (120 s for
